@@ -1,0 +1,30 @@
+# Two commands for everything: `make lab` opens the course, `make test` runs every check.
+# Both set up .venv first, and reinstall only when requirements.txt or pyproject.toml changed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup lab test exercises clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/00-welcome.ipynb
+
+test: setup
+	$(BIN)/python -m pytest -n auto --dist loadfile tests --nbval-lax notebooks exercises solutions
+
+exercises: setup
+	$(BIN)/python -m heartdata.exercises
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Exercise checks, one module per lesson (``from heartdata.checks import lesson00 as check``)."""

@@ -1,0 +1,98 @@
+"""Feedback for exercises: says what is wrong in words a student understands.
+
+A check never raises in a notebook: whatever the student passes, it returns a
+``Feedback`` that displays as one line ("not attempted yet", the mistake it
+recognises, or "correct"). Expected values are always computed from the data
+by the check, never typed in.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+NOT_ATTEMPTED, INCORRECT, CLOSE, CORRECT = "not attempted", "incorrect", "close", "correct"
+_ICON = {NOT_ATTEMPTED: "⏳", INCORRECT: "❌", CLOSE: "🟡", CORRECT: "✅"}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == CORRECT
+
+    def __str__(self) -> str:
+        return f"{_ICON[self.status]} {self.status}: {self.message}"
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        return f"{_ICON[self.status]} **{self.status}**: {self.message}"
+
+
+def not_attempted(hint: str = "replace `None` with your answer and run the cell again.") -> Feedback:
+    return Feedback(NOT_ATTEMPTED, f"not attempted yet: {hint}")
+
+
+def correct(message: str = "well done.") -> Feedback:
+    return Feedback(CORRECT, message)
+
+
+def close(message: str) -> Feedback:
+    return Feedback(CLOSE, message)
+
+
+def incorrect(message: str) -> Feedback:
+    return Feedback(INCORRECT, message)
+
+
+def exercise(check):
+    """Decorate a check: ``None`` means not attempted, and no error ever escapes."""
+
+    @functools.wraps(check)
+    def wrapper(answer=None, *args, **kwargs):
+        if answer is None:
+            return not_attempted()
+        try:
+            return check(answer, *args, **kwargs)
+        except Exception as exc:  # a check must never crash a student's notebook
+            return incorrect(
+                f"your answer could not be checked ({exc.__class__.__name__}: {exc}). "
+                "Look at what type of value the exercise asks for."
+            )
+
+    return wrapper
+
+
+def as_number(answer) -> float | None:
+    """A plain number from an int, float, numpy scalar or one-element pandas object; else None."""
+    if hasattr(answer, "item") and getattr(answer, "size", 1) == 1:
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return None
+    return float(answer)
+
+
+def same(a: float, b: float, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+def check_number(
+    answer, expected: float, mistakes=(), what: str = "a number", hint: str = "", rel: float = 1e-6
+) -> Feedback:
+    """Compare a numeric answer with ``expected``; ``mistakes`` is a list of
+    (value a typical mistake gives, message naming that mistake); ``hint`` is
+    added when the answer matches no known mistake."""
+    value = as_number(answer)
+    if value is None:
+        return incorrect(f"expected {what}, got {type(answer).__name__} {answer!r:.60}.")
+    if same(value, expected, rel):
+        return correct()
+    for wrong, message in mistakes:
+        if same(value, float(wrong), rel):
+            return close(message)
+    return incorrect(f"{value:g} is not it. {hint or 'Re-read the question and look at the data again.'}")

@@ -1,0 +1,63 @@
+"""Plotting helpers: the course style and a 12-lead ECG on standard paper."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+#: Colour-blind-safe palette used throughout the course.
+PALETTE = sns.color_palette("colorblind")
+
+# Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
+PAPER_LAYOUT = [["I", "AVR", "V1", "V4"], ["II", "AVL", "V2", "V5"], ["III", "AVF", "V3", "V6"]]
+MM_PER_S, MM_PER_MV = 25.0, 10.0
+
+
+def use_course_style() -> None:
+    """Readable defaults: colour-blind palette, light grid, figure size for a notebook."""
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.figsize": (9, 4), "figure.dpi": 100})
+
+
+def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str = "", ax=None):
+    """Draw a 12-lead ECG as printed on paper: 25 mm/s, 10 mm/mV, 1 mm and 5 mm grid.
+
+    ``signal`` is (samples, leads) in mV (one record of ``ptbxl.load_signals``).
+    Each of the 3 x 4 panels shows 2.5 s of its lead, the next 2.5 s in the next
+    column, as an electrocardiograph prints it; the bottom row is 10 s of lead II.
+    """
+    signal = np.asarray(signal, dtype=float)
+    n = signal.shape[0]
+    seconds = n / fs
+    width = seconds * MM_PER_S
+    row_mm = 30.0  # 3 mV of height per row
+    rows = len(PAPER_LAYOUT) + 1
+    height = rows * row_mm
+    if ax is None:
+        _, ax = plt.subplots(figsize=(width / 25.4, height / 25.4 + 0.4))
+    for x in np.arange(0, width + 0.01, 1.0):
+        ax.axvline(x, color="#f4c7c3" if x % 5 else "#e08a80", lw=0.3 if x % 5 else 0.7, zorder=0)
+    for y in np.arange(0, height + 0.01, 1.0):
+        ax.axhline(y, color="#f4c7c3" if y % 5 else "#e08a80", lw=0.3 if y % 5 else 0.7, zorder=0)
+    index = {name.upper(): i for i, name in enumerate(leads)}
+    col_samples = n // 4
+    t_mm = np.arange(n) / fs * MM_PER_S
+    for r, row in enumerate(PAPER_LAYOUT):
+        base = height - (r + 0.5) * row_mm
+        for c, lead in enumerate(row):
+            part = slice(c * col_samples, (c + 1) * col_samples)
+            ax.plot(t_mm[part], base + signal[part, index[lead]] * MM_PER_MV, color="black", lw=0.7)
+            ax.text(c * width / 4 + 1, base + 8, lead.replace("AV", "aV"), fontsize=8)
+    base = 0.5 * row_mm
+    ax.plot(t_mm, base + signal[:, index["II"]] * MM_PER_MV, color="black", lw=0.7)
+    ax.text(1, base + 8, "II", fontsize=8)
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_aspect("equal")
+    ax.set_xticks(np.arange(0, width + 0.01, MM_PER_S), [f"{s:g}" for s in np.arange(0, seconds + 1e-9, 1)])
+    ax.set_yticks([])
+    ax.set_xlabel("time (s); grid: 1 mm = 0.04 s horizontally, 0.1 mV vertically")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax

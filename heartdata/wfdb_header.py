@@ -1,0 +1,93 @@
+"""A small reader for the WFDB header lines PTB-XL uses, so every record can be
+checked against its data file without the cost of building a full wfdb.Record.
+
+Reference: the WFDB header format (https://physionet.org/physiotools/wag/header-5.htm).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DataError
+
+_GAIN = re.compile(r"^(?P<gain>[-+0-9.eE]+)(\((?P<baseline>-?\d+)\))?(/(?P<units>\S+))?$")
+
+
+@dataclass(frozen=True)
+class Signal:
+    file: str
+    fmt: str
+    gain: float
+    baseline: int
+    units: str
+    adc_zero: int
+    checksum: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Header:
+    path: Path
+    record: str
+    fs: float
+    n_samples: int
+    signals: tuple[Signal, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.signals]
+
+
+def _not_wfdb(path: Path, detail: str) -> DataError:
+    return DataError(
+        path,
+        f"not a valid WFDB header ({detail})",
+        "Replace it with the original .hea file from PhysioNet (or re-download the dataset).",
+    )
+
+
+def parse_header(path: Path) -> Header:
+    """Parse a single-segment WFDB header. Raises DataError on anything unexpected."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise DataError(path, "header file not found", "Check the record name and the data folder.") from None
+    except UnicodeDecodeError:
+        raise _not_wfdb(path, "the file is not plain ASCII text") from None
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    if not lines:
+        raise _not_wfdb(path, "it has no record line")
+    head = lines[0].split()
+    try:
+        record, n_sig = head[0], int(head[1])
+        fs = float(head[2].split("/")[0])
+        n_samples = int(head[3])
+    except (IndexError, ValueError):
+        raise _not_wfdb(path, f"record line {lines[0][:60]!r} is not 'name n_signals fs n_samples'") from None
+    if len(lines) - 1 < n_sig:
+        raise _not_wfdb(path, f"record line announces {n_sig} signals but {len(lines) - 1} signal lines follow")
+    signals = []
+    for i, line in enumerate(lines[1 : n_sig + 1], start=1):
+        f = line.split(maxsplit=8)
+        m = _GAIN.match(f[2]) if len(f) > 2 else None
+        if len(f) < 9 or m is None:
+            raise _not_wfdb(path, f"signal line {i} {line[:60]!r} does not have the 9 WFDB fields")
+        try:
+            gain = float(m["gain"])
+            signals.append(
+                Signal(
+                    file=f[0],
+                    fmt=f[1],
+                    gain=gain,
+                    baseline=int(m["baseline"]) if m["baseline"] is not None else int(f[4]),
+                    units=m["units"] or "mV",
+                    adc_zero=int(f[4]),
+                    checksum=int(f[6]),
+                    name=f[8].strip(),
+                )
+            )
+        except ValueError:
+            raise _not_wfdb(path, f"signal line {i} {line[:60]!r} has a non-numeric field") from None
+    return Header(path, record, fs, n_samples, tuple(signals))

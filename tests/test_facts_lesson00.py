@@ -1,0 +1,52 @@
+"""Every fact lesson 00 states, recomputed through the package and pinned.
+
+Pinned values come from the dataset documentation (../shared/datasets/PROVENANCE.md, the data cards)
+and are cross-checked against an independent read of the raw files.
+"""
+
+from __future__ import annotations
+
+import csv
+import tarfile
+
+from conftest import DATA
+
+from heartdata import challenge2012, mitdb, ptbxl
+
+
+def _descriptors():
+    stays = challenge2012.load_stays()
+    d = stays[stays["Time"].eq(0) & stays["Parameter"].isin(challenge2012.DESCRIPTORS)]
+    return stays, d.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
+
+
+def test_ptbxl_counts_dates_sites():
+    meta = ptbxl.load_metadata()
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(meta) == len(rows) == 450
+    assert meta["patient_id"].nunique() == len({r["patient_id"] for r in rows}) == 419
+    assert (meta["recording_date"].min()[:10], meta["recording_date"].max()[:10]) == ("1984-11-09", "1987-02-21")
+    assert meta["site"].nunique() == 4 and meta["device"].nunique() == 7
+    assert (meta["age"].min(), meta["age"].max()) == (17, 91) and not (meta["age"] == 300).any()
+
+
+def test_challenge_counts():
+    stays, wide = _descriptors()
+    out = challenge2012.load_outcomes()
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        n_files = sum(1 for m in tar if m.isfile())
+    assert stays["RecordID"].nunique() == n_files == 4000
+    assert int(out["In-hospital_death"].sum()) == 554
+    assert stays["Parameter"].nunique() == 42
+    assert wide["ICUType"].value_counts().to_dict() == {3: 1481, 4: 1068, 2: 874, 1: 577}
+    assert wide["Age"].max() == 90 and int(wide["Age"].eq(90).sum()) == 164
+
+
+def test_mitdb_counts():
+    rec, ann = mitdb.load_record(), mitdb.load_annotations()
+    assert round(rec.sig_len / rec.fs / 60, 1) == 30.1 and rec.n_sig == 2
+    assert ann["symbol"].value_counts().to_dict() == {"N": 2239, "A": 33, "+": 1, "V": 1}
+    assert rec.comments[:2] == ["69 M 1085 1629 x1", "Aldomet, Inderal"]
+    first10 = ann[ann["time_s"].between(0, 10) & ann["symbol"].isin(mitdb.BEAT_SYMBOLS)]
+    assert len(first10) == 13

@@ -1,0 +1,60 @@
+"""Feedback never raises, and names the typical mistake; expected values come from the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from heartdata import challenge2012, feedback, mitdb, ptbxl
+from heartdata.checks import lesson00
+
+
+def test_feedback_displays_status_and_message():
+    fb = feedback.close("you kept the -1 sentinels as values")
+    assert str(fb).startswith("🟡 close") and "sentinels" in fb._repr_markdown_()
+    assert not fb.correct and feedback.correct().correct
+
+
+@pytest.mark.parametrize("bad", ["450", [1, 2], {"a": 1}, pd.DataFrame({"a": [1, 2]}), object(), True])
+def test_checks_never_raise_on_strange_answers(bad):
+    for check in (lesson00.n_patients, lesson00.death_rate, lesson00.n_beats, lesson00.n_height_missing):
+        fb = check(bad)
+        assert fb.status == feedback.INCORRECT, (check.__name__, bad, fb)
+
+
+def test_check_accepts_numpy_and_pandas_scalars():
+    meta = ptbxl.load_metadata()
+    assert lesson00.n_patients(np.int64(meta["patient_id"].nunique())).correct
+    assert lesson00.n_patients(pd.Series([meta["patient_id"].nunique()])).correct
+
+
+def test_lesson00_patients():
+    meta = ptbxl.load_metadata()
+    assert lesson00.n_patients(None).status == feedback.NOT_ATTEMPTED
+    assert lesson00.n_patients(len(meta)).status == feedback.CLOSE
+    assert "number of ECGs" in lesson00.n_patients(len(meta)).message
+    assert lesson00.n_patients(meta["patient_id"].nunique()).correct
+    assert lesson00.n_patients(7).status == feedback.INCORRECT
+
+
+def test_lesson00_death_rate():
+    died = challenge2012.load_outcomes()["In-hospital_death"]
+    assert lesson00.death_rate(died.mean()).correct
+    assert "percentage" in lesson00.death_rate(100 * died.mean()).message
+    assert "number of deaths" in lesson00.death_rate(died.sum()).message
+    assert "survived" in lesson00.death_rate(1 - died.mean()).message
+
+
+def test_lesson00_beats():
+    ann = mitdb.load_annotations()
+    assert lesson00.n_beats(len(ann)).status == feedback.CLOSE
+    assert lesson00.n_beats(int(ann["symbol"].isin(["N", "A", "V"]).sum())).correct
+
+
+def test_lesson00_height_missing():
+    stays = challenge2012.load_stays()
+    h = stays.loc[stays["Parameter"].eq("Height") & stays["Time"].eq(0), "Value"]
+    assert lesson00.n_height_missing(int((h == -1).sum())).correct
+    fb = lesson00.n_height_missing(0)  # counting NaN finds nothing: the sentinel mistake
+    assert fb.status == feedback.CLOSE and "-1" in fb.message
