@@ -1,8 +1,8 @@
 """Checks for the exercises of lesson 02 (ECG signals with wfdb): expected values come from the data.
 
 The baseline-wander measure is the one lesson 02 defines: per lead, the range (max - min, mV) of the
-100 Hz signal after a 2nd-order Butterworth 0.5 Hz low-pass filter run forwards and backwards; per ECG,
-the largest of its 12 leads.
+100 Hz signal after a 2nd-order Butterworth 0.5 Hz low-pass filter run forwards and backwards, from 0.5 s
+to 9.5 s (the filter's edges left out); per ECG, the largest of its 12 leads.
 """
 
 from __future__ import annotations
@@ -37,10 +37,14 @@ def beat_times(name: str = "100") -> np.ndarray:
     return ann.sample[is_beat] / ann.fs
 
 
-def wander_by_lead(signals: np.ndarray, fs: float = 100, cutoff: float = 0.5) -> np.ndarray:
-    """Range (mV) of the low-passed signal, per record and lead: input (records, samples, leads)."""
+def wander_by_lead(signals: np.ndarray, fs: float = 100, cutoff: float = 0.5, edge_s: float = 0.5) -> np.ndarray:
+    """Range (mV) of the low-passed signal without its first and last ``edge_s`` seconds, per record and lead.
+
+    Input (records, samples, leads) in mV; output (records, leads).
+    """
     b, a = signal.butter(2, cutoff, btype="lowpass", fs=fs)
-    slow = signal.filtfilt(b, a, signals, axis=1)
+    edge = int(round(edge_s * fs))
+    slow = signal.filtfilt(b, a, signals, axis=1)[:, edge : signals.shape[1] - edge]
     return slow.max(axis=1) - slow.min(axis=1)
 
 
@@ -54,6 +58,11 @@ def wander_table() -> pd.DataFrame:
     """The lesson's baseline-wander measure for every shipped ECG: one row per ecg_id, one column per lead."""
     meta = ptbxl.load_metadata()
     return pd.DataFrame(wander_by_lead(_signals100()), index=meta.index, columns=ptbxl.LEADS)
+
+
+@cache
+def _untrimmed() -> pd.Series:
+    return pd.Series(wander_by_lead(_signals100(), edge_s=0).max(axis=1), index=ptbxl.load_metadata().index)
 
 
 @cache
@@ -80,7 +89,7 @@ def physical(answer):
     arr = np.asarray(answer, dtype=float)
     if arr.shape == expected.shape[:1] and np.allclose(arr, expected[:, 0]):
         return close(
-            f"close: that is the first signal ({rec.sig_name[0]}) only. Convert both columns of `d_signal`; "
+            f"that is the first signal ({rec.sig_name[0]}) only. Convert both columns of `d_signal`; "
             "each has its own gain and baseline in the header (they happen to be equal here)."
         )
     if arr.shape != expected.shape:
@@ -90,11 +99,14 @@ def physical(answer):
     if np.allclose(arr, expected, atol=1e-9) and np.allclose(arr, ref, atol=1e-9):
         return correct(f"well done: your millivolts match wfdb's `p_signal` for all {arr.size:,} values.")
     mistakes = [
-        (d / gain, "close: you divided by the gain but did not subtract the baseline first "
-                   f"(the baseline is {rec.baseline[0]} digital steps, not 0)."),
-        (d - base, "close: you subtracted the baseline but did not divide by the gain: these are still digital steps."),
-        ((d - base) * gain, "close: you multiplied by the gain; the gain is steps per millivolt, so divide by it."),
-        (d / gain - base, "close: subtract the baseline from the digital values BEFORE dividing by the gain."),
+        (
+            d / gain,
+            "you divided by the gain but did not subtract the baseline first "
+            f"(the baseline is {rec.baseline[0]} digital steps, not 0).",
+        ),
+        (d - base, "you subtracted the baseline but did not divide by the gain: these are still digital steps."),
+        ((d - base) * gain, "you multiplied by the gain; the gain is steps per millivolt, so divide by it."),
+        (d / gain - base, "subtract the baseline from the digital values BEFORE dividing by the gain."),
     ]
     for wrong, message in mistakes:
         if np.allclose(arr, wrong):
@@ -116,12 +128,17 @@ def heart_rate(answer):
         answer,
         60 / rr.mean(),
         mistakes=[
-            (60 / np.diff(t * ann.fs).mean(), "close: your RR intervals are in samples; divide by the sampling "
-                                              f"frequency ({ann.fs:g} Hz) to get seconds."),
-            (1 / rr.mean(), "close: that is beats per second; the exercise asks for beats per minute."),
-            (60 / all_rr.mean(), "close: you used every annotation, including the rhythm label `+`, which is not "
-                                 "a beat. Keep only the beat symbols (`heartdata.mitdb.BEAT_SYMBOLS`)."),
-            (rr.mean(), "close: that is the mean RR interval in seconds; heart rate is 60 divided by it."),
+            (
+                60 / np.diff(t * ann.fs).mean(),
+                f"your RR intervals are in samples; divide by the sampling frequency ({ann.fs:g} Hz) to get seconds.",
+            ),
+            (1 / rr.mean(), "that is beats per second; the exercise asks for beats per minute."),
+            (
+                60 / all_rr.mean(),
+                "you used every annotation, including the rhythm label `+`, which is not "
+                "a beat. Keep only the beat symbols (`heartdata.mitdb.BEAT_SYMBOLS`).",
+            ),
+            (rr.mean(), "that is the mean RR interval in seconds; heart rate is 60 divided by it."),
         ],
         what="a heart rate in beats per minute",
         hint="Take the beat annotations' times in seconds, their differences (RR intervals), and 60 / mean RR.",
@@ -158,21 +175,37 @@ def top_wander(answer):
         return incorrect(f"expected {TOP_N} different ecg_ids, got {len(ids)}.")
     per_record = table.max(axis=1)
     mistakes = [
-        ({int(i) for i in per_record.nsmallest(TOP_N).index}, "close: these are the smallest; sort in descending "
-                                                               "order (or use `nlargest`)."),
-        ({int(i) for i in table.median(axis=1).nlargest(TOP_N).index}, "close: you took the median over the 12 leads; "
-                                                                       "the measure of an ECG is its LARGEST lead."),
-        ({int(i) for i in table.mean(axis=1).nlargest(TOP_N).index}, "close: you took the mean over the 12 leads; "
-                                                                     "the measure of an ECG is its LARGEST lead."),
-        ({int(i) for i in _raw_range().nlargest(TOP_N).index}, "close: you measured the range of the raw signal. Low-pass "
-                                                                "filter it at 0.5 Hz first, so the QRS peaks do not count."),
+        (
+            {int(i) for i in per_record.nsmallest(TOP_N).index},
+            "these are the smallest; sort in descending order (or use `nlargest`).",
+        ),
+        (
+            {int(i) for i in table.median(axis=1).nlargest(TOP_N).index},
+            "you took the median over the 12 leads; the measure of an ECG is its LARGEST lead.",
+        ),
+        (
+            {int(i) for i in table.mean(axis=1).nlargest(TOP_N).index},
+            "you took the mean over the 12 leads; the measure of an ECG is its LARGEST lead.",
+        ),
+        (
+            {int(i) for i in _raw_range().nlargest(TOP_N).index},
+            "you measured the range of the raw signal. Low-pass "
+            "filter it at 0.5 Hz first, so the QRS peaks do not count.",
+        ),
+        (
+            {int(i) for i in _untrimmed().nlargest(TOP_N).index},
+            "you kept the first and last 0.5 s, where the filter "
+            "has edge effects; take the range over samples 50 to 949.",
+        ),
     ]
     for wrong, message in mistakes:
         if ids == wrong:
             return close(message)
     n_right = len(ids & expected)
-    return incorrect(f"{n_right} of your {TOP_N} are among the expected ones. Check the filter (2nd-order Butterworth, "
-                     "0.5 Hz low-pass, `filtfilt` along the time axis) and take the largest range over leads.")
+    return incorrect(
+        f"{n_right} of your {TOP_N} are among the expected ones. Check the filter (2nd-order Butterworth, "
+        "0.5 Hz low-pass, `filtfilt` along the time axis) and take the largest range over leads."
+    )
 
 
 # --- exercise 4: how many of them are flagged? -------------------------------------------------------
@@ -180,16 +213,19 @@ def top_wander(answer):
 
 @exercise
 def n_top_flagged(answer):
-    meta = ptbxl.load_metadata().loc[top_wander_ids()]
-    quality = ["baseline_drift", "static_noise", "burst_noise", "electrodes_problems"]
+    all_meta = ptbxl.load_metadata()
+    meta = all_meta.loc[top_wander_ids()]
     flagged = int(meta["baseline_drift"].notna().sum())
     return check_number(
         answer,
         flagged,
         mistakes=[
-            (TOP_N - flagged, "close: that is how many have NO baseline_drift entry; count the filled ones."),
-            (int(meta[quality].notna().any(axis=1).sum()), "close: you counted ECGs with any quality flag; the "
-                                                           "question is about `baseline_drift` only."),
+            (TOP_N - flagged, "that is how many have NO baseline_drift entry; count the filled ones."),
+            (TOP_N, "you counted the rows, empty or not; count only the cells that hold text (`.notna()`)."),
+            (
+                int(all_meta["baseline_drift"].notna().sum()),
+                "that is the count over all ECGs; select the rows of your 10 ECGs first (`meta.loc[top10, ...]`).",
+            ),
         ],
         what="a whole number of ECGs (0 to 10)",
         hint="Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` cells.",
