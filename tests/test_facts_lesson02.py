@@ -171,3 +171,10 @@ def test_flag_rates_differ_by_site_against_the_measure():
     assert flag.groupby(site).sum().to_dict() == {0: 49, 1: 10, 2: 0, 3: 6}
     med = wander.groupby(site).median().round(2)
     assert med[0] == 0.26 and med[1] == 0.52 and med.idxmax() == 1 and med.idxmin() == 0
+
+
+def test_static_noise_flags_come_mostly_from_one_site():
+    meta = ptbxl.load_metadata()
+    by_site = meta["static_noise"].notna().groupby(meta["site"].astype(int)).agg(["sum", "size"])
+    assert int(by_site["sum"].sum()) == 87 and by_site["sum"].idxmax() == 0
+    assert (by_site.loc[0, "sum"], by_site.loc[0, "size"]) == (77, 252)
