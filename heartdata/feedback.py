@@ -35,7 +35,7 @@ class Feedback:
 
 
 def not_attempted(hint: str = "replace `None` with your answer and run the cell again.") -> Feedback:
-    return Feedback(NOT_ATTEMPTED, f"not attempted yet: {hint}")
+    return Feedback(NOT_ATTEMPTED, hint)
 
 
 def correct(message: str = "well done.") -> Feedback:
