@@ -53,16 +53,17 @@ def _stay_wide(urine: str, other: str) -> pd.DataFrame:
 
 
 @cache
-def _descriptor_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(correct, kept -1 sentinels, taken from the first six rows of each stay)."""
+def _descriptor_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+    """(correct, kept -1 sentinels, taken from the first six rows of each stay, stays that position gets wrong)."""
     stays = challenge2012.load_stays()
     at0 = stays[stays["Time"].eq(0) & stays["Parameter"].isin(DESCRIPTOR_COLUMNS)]
     raw = at0.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")[DESCRIPTOR_COLUMNS]
     head6 = stays[stays.groupby("RecordID").cumcount() < 6]
     head6 = head6[head6["Parameter"].isin(DESCRIPTOR_COLUMNS)]
     by_position = head6.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
-    by_position = by_position.reindex(index=raw.index, columns=DESCRIPTOR_COLUMNS).replace(-1, np.nan)
-    return raw.replace(-1, np.nan), raw, by_position
+    by_position = by_position.reindex(index=raw.index, columns=DESCRIPTOR_COLUMNS)
+    n_wrong = int((by_position.isna() & raw.notna()).any(axis=1).sum())
+    return raw.replace(-1, np.nan), raw, by_position.replace(-1, np.nan), n_wrong
 
 
 # ---- comparisons ----
@@ -212,7 +213,7 @@ def stay_wide(answer):
 @exercise
 def descriptor_table(answer):
     """Exercise 5: one row per stay with the five descriptors, -1 replaced by NaN."""
-    expected, with_sentinels, by_position = _descriptor_tables()
+    expected, with_sentinels, by_position, n_wrong = _descriptor_tables()
     if not isinstance(answer, pd.DataFrame):
         return incorrect(f"expected a DataFrame with one row per stay, got {type(answer).__name__}.")
     extra = [c for c in answer.columns if str(c) not in DESCRIPTOR_COLUMNS]
@@ -223,10 +224,9 @@ def descriptor_table(answer):
     if _same_frame(answer, with_sentinels):
         return close("you kept the -1 sentinels as values: -1 means 'not recorded'. Replace it by NaN.")
     if _same_frame(answer, by_position):
-        n = int((by_position.isna() & expected.notna()).any(axis=1).sum())
         return close(
-            f"you took the first six rows of each stay; in {n} stays a measurement charted at 00:00 sits among "
-            "the descriptors. Select rows by Parameter name and Time == 0 instead."
+            f"you took the first six rows of each stay; in {n_wrong} stays a measurement charted at 00:00 sits among "
+            "the descriptors, so a descriptor is missing there. Select rows by Parameter name and Time == 0 instead."
         )
     if len(answer) != len(expected):
         return incorrect(f"your table has {len(answer)} rows; there are {len(expected):,} stays.")
