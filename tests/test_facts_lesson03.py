@@ -100,7 +100,8 @@ def test_quality_columns(meta):
 MARKERS = {
     "German": r"\b(sinusrhythmus|sinusbradykardie|sinustachykardie|linkstyp|rechtstyp|lagetyp|normales|unspezifisches|"
     r"extrasystole|arrhythmie|schenkelblock|vorhof\w*|überleitung|verdacht)\b",
-    "Swedish": r"\b(sinusrytm|sinusbradykardi|sinustachykardi|vänster|normalt|förändring|såsom|förmaksflimmer|avvikande|eljest)\b",
+    "Swedish": r"\b(sinusrytm|sinusbradykardi|sinustachykardi|vänster|normalt|förändring|såsom|förmaksflimmer|"
+    r"avvikande|eljest)\b",
     "English": r"\b(rhythm|normal ecg|trace only|atrial|fibrillation|otherwise|the|are|with)\b",
 }
 

@@ -127,7 +127,8 @@ def superclass_counts(answer):
     if not {"any", "only_100"} <= set(answer.columns):
         return incorrect(f"your columns are {list(answer.columns)}; name them 'any' and 'only_100'.")
     if set(answer.index) != set(SUPERCLASSES):
-        return incorrect(f"the index should be the five superclasses {SUPERCLASSES}, not {sorted(map(str, answer.index))}.")
+        found = sorted(map(str, answer.index))
+        return incorrect(f"the index should be the five superclasses {SUPERCLASSES}, not {found}.")
     got_any = answer["any"].reindex(SUPERCLASSES).astype(float)
     got_100 = answer["only_100"].reindex(SUPERCLASSES).astype(float)
     exp_any, exp_100 = _superclass_counts(None), _superclass_counts(100)
@@ -139,15 +140,17 @@ def superclass_counts(answer):
         return close("your two columns are swapped: 'any' must be the larger count.")
     if same(got_any, _superclass_counts(None, "statement")) or same(got_100, _superclass_counts(100, "statement")):
         return close(
-            "you counted statements, not ECGs: an ECG with two MI statements counts once. "
-            "Use `nunique()` on `ecg_id`."
+            "you counted statements, not ECGs: an ECG with two MI statements counts once. Use `nunique()` on `ecg_id`."
         )
     if same(got_any, _superclass_counts(1e-9)) and not same(got_any, exp_any):
         return close(
-            "your 'any' rule dropped likelihood 0. 0 means 'unknown', and the rule 'any likelihood' keeps those statements."
+            "your 'any' rule dropped likelihood 0. 0 means 'unknown', and the rule 'any likelihood' "
+            "keeps those statements."
         )
     if not same(got_any, exp_any):
-        return incorrect("the 'any' column is not it. Keep only diagnostic statements, then count distinct ECGs per class.")
+        return incorrect(
+            "the 'any' column is not it. Keep only diagnostic statements, then count distinct ECGs per class."
+        )
     if not same(got_100, exp_100):
         return incorrect("'any' is right; for 'only_100' keep the statements whose likelihood equals 100.")
     return correct(f"MI shrinks from {exp_any['MI']} to {exp_100['MI']} ECGs under the stricter rule.")
@@ -171,7 +174,10 @@ def n_patients_several_ecgs(answer):
                 "close: that is the number of ECGs beyond each patient's first (rows minus patients). "
                 "A patient with three ECGs counts once.",
             ),
-            (meta["patient_id"].nunique(), "close: that is the number of all patients; keep those with 2 or more ECGs."),
+            (
+                meta["patient_id"].nunique(),
+                "close: that is the number of all patients; keep those with 2 or more ECGs.",
+            ),
         ],
         what="a whole number of patients",
         hint="Group by `patient_id`, count ECGs per patient, and count the patients with more than one.",
@@ -207,7 +213,9 @@ def stay_wide(answer):
         answer, _stay_wide(urine="last", other="last")
     ):
         return close("you kept one value per minute and silently dropped the other; aggregate both.")
-    return incorrect("some values differ. Average every parameter per minute, then replace Urine by its per-minute sum.")
+    return incorrect(
+        "some values differ. Average every parameter per minute, then replace Urine by its per-minute sum."
+    )
 
 
 @exercise
