@@ -131,7 +131,7 @@ def test_report_damage_and_truncation(meta, raw_rows):
     assert "schweiáausbruch" in r[34] and "schweiáausbruch".encode("latin-1").decode("cp437") == "schweißausbruch"
     lengths = Counter(len(row["report"]) for row in raw_rows)
     assert max(lengths) == r.str.len().max() == 255 and lengths[255] == 16
-    assert r.str.len().idxmin() == 443 and r[443] == " "
+    assert r.str.len().idxmin() == 443 and r[443] == " " and r.str.len().min() == 1
     assert r[r.str.len().eq(255)].iloc[0].endswith("2x unter")
 
 
@@ -171,7 +171,7 @@ def test_sex_codes_are_opposite(meta, desc_wide):
 # ---------------- Challenge 2012 ----------------
 
 
-def test_minus_one_sentinels(desc_wide):
+def test_minus_one_sentinels(stays, desc_wide):
     assert desc_wide[["Age", "Gender", "Height", "ICUType", "Weight"]].eq(-1).sum().to_dict() == {
         "Age": 0,
         "Gender": 3,
@@ -181,6 +181,8 @@ def test_minus_one_sentinels(desc_wide):
     }
     assert round(desc_wide["Height"].mean(), 1) == 88.9
     assert round(desc_wide["Height"].replace(-1, np.nan).mean(), 1) == 169.8
+    others = stays.loc[~stays["Parameter"].isin(DESC), "Value"]
+    assert len(others) == 1532453 and int(others.eq(-1).sum()) == 0
 
 
 def test_descriptors_at_zero_but_not_always_first(stays):
@@ -195,6 +197,10 @@ def test_descriptors_at_zero_but_not_always_first(stays):
     assert one.index[one["Parameter"].eq("Weight") & one["Time"].eq(0)][0] + 1 == 12
     later = stays[stays["Parameter"].eq("Weight") & stays["Time"].gt(0)]
     assert len(later) == 122439 and later["RecordID"].nunique() == 2716
+    w0 = stays[stays["Parameter"].eq("Weight") & stays["Time"].eq(0)].set_index("RecordID")["Value"]
+    no_weight = w0.index[w0.eq(-1)]
+    assert len(no_weight) == 326 and int(no_weight.isin(later["RecordID"]).sum()) == 30
+    assert int(later["Value"].eq(-1).sum()) == 0 and int(later["Value"].eq(0).sum()) == 178
 
 
 def test_descriptor_order_in_raw_file():
