@@ -183,6 +183,7 @@ def test_minus_one_sentinels(stays, desc_wide):
     assert round(desc_wide["Height"].replace(-1, np.nan).mean(), 1) == 169.8
     others = stays.loc[~stays["Parameter"].isin(DESC), "Value"]
     assert len(others) == 1532453 and int(others.eq(-1).sum()) == 0
+    assert stays["Parameter"].nunique() - len(DESC) == 36
 
 
 def test_descriptors_at_zero_but_not_always_first(stays):
