@@ -145,6 +145,18 @@ def test_lactate_informative_overall_and_by_unit():
     assert (sum(csru), len(csru)) == (11, 439)
 
 
+def test_troponin_informative_too():
+    _, _, counts, _, icu = _stays()
+    has = counts["TroponinT"] > 0
+    overall = _rates(has)
+    assert overall.loc[True].tolist() == [182, 863] and f"{182 / 863:.1%}" == "21.1%" and f"{372 / 3137:.1%}" == "11.9%"
+    assert overall.loc[False].tolist() == [372, 3137]
+    by = _rates(has, icu)
+    rate = by["deaths"] / by["stays"]
+    gap = [100 * (rate[(u, True)] - rate[(u, False)]) for u in range(1, 5)]
+    assert (round(min(gap), 1), round(max(gap), 1)) == (5.0, 13.6)
+
+
 def test_lactate_draws():
     _, _, counts, _, icu = _stays()
     draws = pd.cut(counts["Lactate"], [-1, 0, 1, 3, np.inf], labels=["0", "1", "2-3", "4 or more"])
