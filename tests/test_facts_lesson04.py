@@ -116,6 +116,8 @@ def test_resprate_and_mechvent_never_together_raw():
     _, _, counts, _, _ = _stays()
     assert both == int(((counts["RespRate"] > 0) & (counts["MechVent"] > 0)).sum()) == 0
     assert vent == int((counts["MechVent"] > 0).sum()) == 2529
+    no_rr = counts["RespRate"] == 0
+    assert int(no_rr.sum()) == 2899 and f"{(counts.loc[no_rr, 'MechVent'] > 0).mean():.0%}" == "87%"
 
 
 def test_lactate_informative_overall_and_by_unit():
