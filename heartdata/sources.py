@@ -52,7 +52,9 @@ PTBXL_COLUMN_SOURCE = {
 #: Sources whose values a person typed (or dictated) at the time of care.
 TYPED_BY_A_PERSON = ("staff", "cardiologist")
 
-_SWEDISH = re.compile(r"rytm|el-axel|fÖrmak|kammar|normalt|eljest|sÄnkning|fÖrÄndring|sÅsom|lÅga|sinus(tachy|brady)kardi\b")
+_SWEDISH = re.compile(
+    r"rytm|el-axel|fÖrmak|kammar|normalt|eljest|sÄnkning|fÖrÄndring|sÅsom|lÅga|sinus(tachy|brady)kardi\b"
+)
 _ENGLISH = re.compile(r"sinus rhythm|\becg\b|sinus brady|sinus tachy|fibrillation\b|requested|deviation|\bwaves?\b")
 _GERMAN = re.compile(
     r"rhythmus|arrhythmie|\bekg\b|lagetyp|typ\b|sinusbrad|sinustach|vorhof|hemiblock|ver[aä]nder|schenkelblock"

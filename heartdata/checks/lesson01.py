@@ -75,7 +75,9 @@ def _series_check(answer, expected: pd.Series, mistakes, what: str, hint: str):
             return close(message)
     if set(got) != set(expected.index):
         return incorrect(f"your Series is labelled {sorted(map(str, got))[:8]}; expected one entry per {hint}.")
-    return incorrect(f"the labels are right but some values differ. {what[0].upper() + what[1:]}: check the rows you kept.")
+    return incorrect(
+        f"the labels are right but some values differ. {what[0].upper() + what[1:]}: check the rows you kept."
+    )
 
 
 # --- Exercise 1 ------------------------------------------------------------------------------------
@@ -160,9 +162,13 @@ def typed_and_machine(typed, machine=None):
             "not typed at the time of the ECG. Use `sources.PTBXL_COLUMN_SOURCE`."
         )
     if got_typed == sources.columns_by_source(row, "staff"):
-        return close("close: you kept only the staff's columns; the cardiologist typed too (the report, its validation).")
+        return close(
+            "close: you kept only the staff's columns; the cardiologist typed too (the report, its validation)."
+        )
     if got_typed == want_typed:
-        return incorrect(f"`typed` is right; `machine` should hold the machine's filled columns: {len(want_machine)} of them.")
+        return incorrect(
+            f"`typed` is right; `machine` should hold the machine's filled columns: {len(want_machine)} of them."
+        )
     return incorrect(
         "not yet. Take the row `meta.loc[...]`, keep the columns that hold a value, "
         "and sort them with `sources.PTBXL_COLUMN_SOURCE`."
@@ -198,7 +204,10 @@ def arterial_line_share(answer):
         (table["with_line"], "close: these are counts of stays; divide by the number of stays of each ICU type."),
         (share * 100, "close: these are percentages; give fractions between 0 and 1."),
         (1 - share, "close: that is the share of stays WITHOUT an arterial line."),
-        (cuff, "close: you used the non-invasive (cuff) pressures, NI...; the arterial line gives SysABP, DiasABP, MAP."),
+        (
+            cuff,
+            "close: you used the non-invasive (cuff) pressures, NI...; the arterial line gives SysABP, DiasABP, MAP.",
+        ),
         (
             rows_share,
             "close: you computed the share of ROWS that are invasive pressures; the question asks for the share of "
