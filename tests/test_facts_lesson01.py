@@ -246,3 +246,23 @@ def test_premature_beats():
     assert (round(rr["N"], 2), round(rr["A"], 2)) == (0.80, 0.60)
     after = beats.loc[beats["symbol"].shift().eq("A") & beats["symbol"].eq("N"), "rr_s"].median()
     assert round(after, 2) == 0.96
+
+
+# --- the reference rules of heartdata.sources ----------------------------------------------------------
+
+
+def test_filled_columns_treats_padding_as_empty():
+    row = pd.Series({"a": " , ", "b": " , I-V1,  ", "c": float("nan"), "d": False, "e": 0.0})
+    assert sources.filled_columns(row) == {"b", "d", "e"}
+
+
+def test_typical_stay_rule_and_ties():
+    rows = [(rid, 0, "ICUType", 1.0) for rid in (5, 6, 7, 8)]
+    rows += [(5, 10, "HR", 1.0)] + [(6, 10, "HR", 1.0)] * 3 + [(7, 10, "HR", 1.0)] * 3 + [(8, 10, "HR", 1.0)] * 9
+    toy = pd.DataFrame(rows, columns=["RecordID", "Time", "Parameter", "Value"])
+    assert sources.typical_stay(toy, 1) == 6  # median 3 rows: stays 6 and 7 tie, the smaller id wins
+    with pytest.raises(ValueError, match="ICUType 2"):
+        sources.typical_stay(toy, 2)
+    tagged = sources.with_source(toy)
+    assert set(tagged.loc[tagged["Time"].eq(0), "source"]) == {sources.ADMISSION}
+    assert set(tagged.loc[tagged["Time"].gt(0), "source"]) == {"bedside monitor"}
