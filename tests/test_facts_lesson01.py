@@ -266,3 +266,9 @@ def test_typical_stay_rule_and_ties():
     tagged = sources.with_source(toy)
     assert set(tagged.loc[tagged["Time"].eq(0), "source"]) == {sources.ADMISSION}
     assert set(tagged.loc[tagged["Time"].gt(0), "source"]) == {"bedside monitor"}
+
+
+def test_edits_are_the_second_opinions(meta):
+    edited = meta["report"].str.contains("Edit:", regex=False)
+    assert edited.sum() == meta["second_opinion"].sum() == (edited & meta["second_opinion"]).sum() == 10
+    assert meta.loc[edited, "report"].iloc[0].endswith("Edit: INJIN, IRBBB, (m,19) , (IRBBB, NDT)")
