@@ -61,7 +61,7 @@ def remove_zero_weights(answer):
     result = answer(table)
     if result is None:
         return not_attempted("write the body of `remove_zero_weights` so that it returns `(new_table, log)`.")
-    if len(table) != len(stays):
+    if len(table) != len(stays) or not table["Value"].equals(stays["Value"]):
         return incorrect("your function changed the table it was given; work on a copy and return the new table.")
     if not (isinstance(result, tuple) and len(result) == 2):
         return incorrect("the function must return two things: `return new_table, log`.")
