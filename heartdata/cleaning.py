@@ -50,9 +50,9 @@ _COURSE = "course decision: wide limits, only values no living patient can have"
 #: parameter -> (lowest possible, highest possible, unit, where the limits come from). Inclusive.
 #: Outside = impossible (removed); inside but unusual = extreme (kept: often the sickest patients).
 RANGES: dict[str, tuple[float, float, str, str]] = {
-    "Age": (15, 120, "years", "Challenge 2012 includes adults (16+); 15 allowed as in the data"),
+    "Age": (15, 120, "years", "course decision: the Challenge describes adult stays; wide limits"),
     "Gender": (0, 1, "0 female, 1 male", _DEF),
-    "Height": (100, 250, "cm", "course decision: adult heights; the shortest here is 121.9 cm"),
+    "Height": (100, 250, "cm", "course decision: adult heights, wide limits"),
     "ICUType": (1, 4, "code", "Challenge 2012 documentation: 4 unit types"),
     "Weight": (20, 350, "kg", "course decision: adult weights, 0 kg impossible"),
     "Albumin": (0.5, 10, "g/dL", _COURSE),
@@ -81,8 +81,13 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     "NISysABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
     "PaCO2": (5, 200, "mmHg", _COURSE),
     "PaO2": (10, 800, "mmHg", _COURSE + "; 800 mmHg is above what pure oxygen at sea level gives"),
-    "pH": (6.5, 8.0, "pH", "Guyton & Hall, Textbook of Medical Physiology (life lasts hours at most "
-           "outside about 6.8-8.0), lower end widened to 6.5"),
+    "pH": (
+        6.5,
+        8.0,
+        "pH",
+        "Guyton & Hall, Textbook of Medical Physiology (life lasts hours at most "
+        "outside about 6.8-8.0), lower end widened to 6.5",
+    ),
     "Platelets": (1, 2000, "10^9/L", _COURSE),
     "RespRate": (1, 100, "breaths/min", "above zero (a zero is no signal); course decision above"),
     "SaO2": (1, 100, "%", _DEF + ": a saturation is at most 100%"),
@@ -115,7 +120,7 @@ def _log_rows(step: str, table: pd.DataFrame, changed: pd.Series, action: str, d
     out = pd.DataFrame({"values": g.size(), "stays": g["RecordID"].nunique()})
     if detail is None:
         lo, hi = g["Value"].min(), g["Value"].max()
-        out["detail"] = [f"value {a:g}" if a == b else f"values {a:g} to {b:g}" for a, b in zip(lo, hi)]
+        out["detail"] = [f"value {a:g}" if a == b else f"values {a:g} to {b:g}" for a, b in zip(lo, hi, strict=True)]
     else:
         out["detail"] = detail(rows, g)
     out = out.reset_index().rename(columns={"Parameter": "parameter"})
@@ -187,7 +192,8 @@ def _check_table(stays: pd.DataFrame) -> pd.DataFrame:
         {
             "RecordID": stays["RecordID"].astype(np.int64).to_numpy(),
             "Time": stays["Time"].astype(np.int64).to_numpy(),
-            "Parameter": stays["Parameter"].array if _prepared(stays["Parameter"])
+            "Parameter": stays["Parameter"].array
+            if _prepared(stays["Parameter"])
             else _categories(stays["Parameter"].astype(str).to_numpy()),
             "Value": stays["Value"].astype(np.float64).to_numpy(),
         }
@@ -237,8 +243,18 @@ def fix_unit_errors(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     new, logs = v.copy(), []
     for mask, factor, action in fixes:
         new = new.mask(mask, v * factor)
-        logs.append(_log_rows("unit errors", table, mask, action, detail=lambda rows, g, f=factor: [
-            f"{a:g} -> {a * f:.4g} ... {b:g} -> {b * f:.4g}" for a, b in zip(g["Value"].min(), g["Value"].max())]))
+        logs.append(
+            _log_rows(
+                "unit errors",
+                table,
+                mask,
+                action,
+                detail=lambda rows, g, f=factor: [
+                    f"{a:g} -> {a * f:.4g} ... {b:g} -> {b * f:.4g}"
+                    for a, b in zip(g["Value"].min(), g["Value"].max(), strict=True)
+                ],
+            )
+        )
     changed = [x for x in logs if x["values"].sum() > 0] or logs[:1]
     return table.assign(Value=new), pd.concat(changed, ignore_index=True)
 
@@ -265,8 +281,13 @@ def merge_simultaneous(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     keys = ["RecordID", "Time", "Parameter"]
     dup, extra = _repeats(_key(table, keys))
     dup, extra = pd.Series(dup, index=table.index), pd.Series(extra, index=table.index)
-    log = _log_rows("simultaneous values", table, extra, "merged (sum for volumes, mean otherwise)",
-                    detail=lambda rows, g: ["sum" if name in SUM_WHEN_SIMULTANEOUS else "mean" for name in g.groups])
+    log = _log_rows(
+        "simultaneous values",
+        table,
+        extra,
+        "merged (sum for volumes, mean otherwise)",
+        detail=lambda rows, g: ["sum" if name in SUM_WHEN_SIMULTANEOUS else "mean" for name in g.groups],
+    )
     if not dup.any():
         return table, log
     many = table[dup]

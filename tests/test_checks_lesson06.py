@@ -21,10 +21,20 @@ def clean(stays):
 
 @pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])
 def test_checks_never_raise(bad):
-    for check in (lesson06.n_temp_impossible, lesson06.remove_zero_weights, lesson06.hr_three_ways, lesson06.bmi_change):
+    for check in (
+        lesson06.n_temp_impossible,
+        lesson06.remove_zero_weights,
+        lesson06.hr_three_ways,
+        lesson06.bmi_change,
+    ):
         fb = check(bad)
         assert fb.status == feedback.INCORRECT, (check.__name__, bad, fb)
-    for check in (lesson06.n_temp_impossible, lesson06.remove_zero_weights, lesson06.hr_three_ways, lesson06.bmi_change):
+    for check in (
+        lesson06.n_temp_impossible,
+        lesson06.remove_zero_weights,
+        lesson06.hr_three_ways,
+        lesson06.bmi_change,
+    ):
         assert check(None).status == feedback.NOT_ATTEMPTED
 
 
@@ -71,7 +81,9 @@ def test_remove_zero_weights():
     assert fb.status == feedback.CLOSE and "distinct RecordIDs" in fb.message
     assert "changed the table" in lesson06.remove_zero_weights(in_place).message
     assert lesson06.remove_zero_weights(stub).status == feedback.NOT_ATTEMPTED
-    assert "pass the function itself" in lesson06.remove_zero_weights(good(pd.DataFrame(columns=cleaning.COLUMNS))).message
+    assert (
+        "pass the function itself" in lesson06.remove_zero_weights(good(pd.DataFrame(columns=cleaning.COLUMNS))).message
+    )
 
 
 def test_hr_three_ways(stays, clean):

@@ -142,7 +142,9 @@ def test_window_limits_the_features(small):
 def test_parameter_never_seen_before_is_logged_and_dropped():
     stays = stay(7, [(10, "HR", 70), (20, "Lactatee", 3.0), (30, "SpO2", 97)])
     clean, log = cleaning.clean_stays(stays)
-    assert set(clean["Parameter"].astype(str)) >= {"HR", "Age"} and not clean["Parameter"].isin(["Lactatee", "SpO2"]).any()
+    assert (
+        set(clean["Parameter"].astype(str)) >= {"HR", "Age"} and not clean["Parameter"].isin(["Lactatee", "SpO2"]).any()
+    )
     unknown = log[log["step"].eq("unknown parameters")]
     assert set(unknown["parameter"]) == {"Lactatee", "SpO2"} and unknown["values"].sum() == 2
     cleaning.validate_features(cleaning.stay_features(clean))
@@ -164,7 +166,9 @@ def test_stay_whose_descriptors_are_all_missing_is_still_there():
 
 
 def test_empty_set():
-    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(cleaning.COLUMNS, ["int64", "int64", "str", "float64"])})
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype=t) for c, t in zip(cleaning.COLUMNS, ["int64", "int64", "str", "float64"], strict=True)}
+    )
     clean, log = cleaning.clean_stays(empty)
     assert clean.empty and list(clean.columns) == cleaning.COLUMNS
     assert (log["values"] == 0).all()
@@ -191,15 +195,19 @@ def test_validation_catches_broken_tables(small):
     report = cleaning.validate_features(twice, raise_on_error=False)
     assert not report.set_index("check").loc["one row per stay", "passed"]
     wrong_type = good.astype({"Age": "object"})
-    assert not cleaning.validate_features(wrong_type, raise_on_error=False).set_index("check").loc[
-        "float columns", "passed"
-    ]
+    assert (
+        not cleaning.validate_features(wrong_type, raise_on_error=False)
+        .set_index("check")
+        .loc["float columns", "passed"]
+    )
     missing = good.drop(columns=["HR_min"])
     with pytest.raises(cleaning.FeatureValidationError, match="columns as feature_columns"):
         cleaning.validate_features(missing)
     swapped = good.copy()
     swapped.loc[1, "HR_min"] = 90  # above HR_first = 80
-    assert "min <= first" in str(pytest.raises(cleaning.FeatureValidationError, cleaning.validate_features, swapped).value)
+    assert "min <= first" in str(
+        pytest.raises(cleaning.FeatureValidationError, cleaning.validate_features, swapped).value
+    )
 
 
 def test_ptbxl_metadata_cleaning():
@@ -245,7 +253,9 @@ def test_set_a_has_no_repeats_no_sentinels_no_impossible(set_a):
 def test_set_a_log_matches_the_data(set_a):
     stays, clean, log, _, _ = set_a
     by = log.set_index(["step", "parameter"])["values"]
-    assert by[("sentinels to missing", "Height")] == int((stays["Parameter"].eq("Height") & stays["Value"].eq(-1)).sum())
+    assert by[("sentinels to missing", "Height")] == int(
+        (stays["Parameter"].eq("Height") & stays["Value"].eq(-1)).sum()
+    )
     assert by[("zeros without signal", "HR")] == int((stays["Parameter"].eq("HR") & stays["Value"].eq(0)).sum())
     extra = int(stays.duplicated(["RecordID", "Time", "Parameter"]).sum())
     removed_before = stays[stays["Parameter"].eq("Temp") & (stays["Value"].lt(20))]

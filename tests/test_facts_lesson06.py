@@ -130,8 +130,8 @@ def test_simultaneous_and_pressures(lesson):
     ids = pd.Index(t["RecordID"].unique())
     line = ids.isin(t.loc[t["Parameter"].eq("MAP"), "RecordID"])
     cuff = ids.isin(t.loc[t["Parameter"].eq("NIMAP"), "RecordID"])
-    assert (int((line & cuff).sum()), int((~line & cuff).sum()), int((line & ~cuff).sum()), int((~line & ~cuff).sum())) == (
-        2314, 1146, 477, 63)  # fmt: skip
+    kinds = [line & cuff, ~line & cuff, line & ~cuff, ~line & ~cuff]
+    assert [int(k.sum()) for k in kinds] == [2314, 1146, 477, 63]
     w = log[log["step"].eq("admission weight")]
     assert int(w["values"].sum()) == 30
     assert len(log) == 50
@@ -162,7 +162,11 @@ def test_auroc_change(lesson):
 
     _, _, _, f, raw = lesson
     y = challenge2012.load_outcomes()["In-hospital_death"].reindex(f.index)
-    cols = [c for c in raw.columns if c.rsplit("_", 1)[-1] in ("first", "last", "min", "max") and raw[c].notna().sum() >= 100]
+    cols = [
+        c
+        for c in raw.columns
+        if c.rsplit("_", 1)[-1] in ("first", "last", "min", "max") and raw[c].notna().sum() >= 100
+    ]
     assert len(cols) == 180
 
     def auroc(x):

@@ -34,14 +34,25 @@ def n_temp_impossible(answer):
         answer,
         int(temp.lt(low).sum()),
         mistakes=[
-            (int(temp.lt(35).sum()), "you counted every value below 35 °C. Between about 24 and 35 °C a patient is "
-             "very cold (hypothermic) but alive: those values are extreme, not impossible. Look for the gap in the values."),
-            (int(temp.lt(0).sum()), "you counted only the negative values. A body temperature of 0 to 4 °C is just "
-             "as impossible."),
-            (int(temp.eq(0).sum()), "you counted only the zeros; the negative values and those from 1 to 4 °C "
-             "are impossible too."),
-            (int(temp.le(0).sum()), "you counted the values at or below 0 °C; those from 1 to 4 °C are no living "
-             "body's temperature either."),
+            (
+                int(temp.lt(35).sum()),
+                "you counted every value below 35 °C. Between about 24 and 35 °C a patient is "
+                "very cold (hypothermic) but alive: those values are extreme, not impossible. "
+                "Look for the gap in the values.",
+            ),
+            (
+                int(temp.lt(0).sum()),
+                "you counted only the negative values. A body temperature of 0 to 4 °C is just as impossible.",
+            ),
+            (
+                int(temp.eq(0).sum()),
+                "you counted only the zeros; the negative values and those from 1 to 4 °C are impossible too.",
+            ),
+            (
+                int(temp.le(0).sum()),
+                "you counted the values at or below 0 °C; those from 1 to 4 °C are no living "
+                "body's temperature either.",
+            ),
         ],  # fmt: skip
         what="a whole number of values",
         hint="Sort the Temp values below 35 °C and look for a wide gap between impossible and merely cold.",
@@ -71,13 +82,17 @@ def remove_zero_weights(answer):
     zero = _expected_zero_weights(stays)
     n_removed = len(stays) - len(new)
     if n_removed == int(stays["Value"].eq(0).sum()):
-        return close("you removed every zero of every parameter. A zero urine output is a real observation: remove only the "
-                     "zero weights.")
+        return close(
+            "you removed every zero of every parameter. A zero urine output is a real observation: remove only the "
+            "zero weights."
+        )
     if n_removed == int(stays["Parameter"].eq("Weight").sum()):
         return close("you removed every Weight row; remove only the weights of 0 kg.")
     if n_removed != int(zero.sum()) or new["Parameter"].eq("Weight").mul(new["Value"].eq(0)).any():
-        return incorrect(f"the new table should have {int(zero.sum())} rows fewer than the input (the zero weights); "
-                         f"yours has {n_removed} fewer.")
+        return incorrect(
+            f"the new table should have {int(zero.sum())} rows fewer than the input (the zero weights); "
+            f"yours has {n_removed} fewer."
+        )
     missing = [c for c in ("parameter", "values", "stays") if c not in log.columns]
     if missing:
         return incorrect(f"the log needs the columns parameter, values, stays; it lacks {missing}.")
@@ -111,7 +126,9 @@ def hr_three_ways(answer):
     if answer.index.name != "RecordID" and "RecordID" in answer.columns:
         answer = answer.set_index("RecordID")
     if len(answer) != len(expected):
-        return incorrect(f"expected one row for each of the {len(expected):,} stays with a heart rate; got {len(answer):,}.")
+        return incorrect(
+            f"expected one row for each of the {len(expected):,} stays with a heart rate; got {len(answer):,}."
+        )
     got = answer.reindex(expected.index)[wanted].astype(float)
     if np.allclose(got.to_numpy(), expected.to_numpy(), equal_nan=True):
         return correct()
@@ -143,10 +160,15 @@ def bmi_change(answer):
         expected,
         mistakes=[
             (-expected, "the sign is reversed. Compute clean minus raw: a negative number means cleaning lowered it."),
-            (median_bmi(clean, False) - median_bmi(raw, False), "the heights are in centimetres; divide by 100 "
-             "to get metres before squaring."),
-            (mean_change, "that is the change of the mean. The raw mean is dominated by the -1 heights; "
-             "the exercise asks for the median."),
+            (
+                median_bmi(clean, False) - median_bmi(raw, False),
+                "the heights are in centimetres; divide by 100 to get metres before squaring.",
+            ),
+            (
+                mean_change,
+                "that is the change of the mean. The raw mean is dominated by the -1 heights; "
+                "the exercise asks for the median.",
+            ),
         ],  # fmt: skip
         what="a number (kg/m²)",
         hint="BMI = weight (kg) / height (m) squared; take the median over the stays, then clean minus raw.",
