@@ -127,6 +127,10 @@ def test_simultaneous_and_pressures(lesson):
     assert int(extra.sum()) == 3598
     assert t.loc[extra, "Parameter"].value_counts().head(3).to_dict() == {"MAP": 1845, "Urine": 1544, "Temp": 122}
     assert int(stays.duplicated(["RecordID", "Time", "Parameter"]).sum()) == 3671
+    keys = ["RecordID", "Time", "Parameter"]
+    in_pairs = stays[stays.duplicated(keys, keep=False)].merge(t, on=[*keys, "Value"], how="left", indicator=True)
+    gone = in_pairs[in_pairs["_merge"].eq("left_only")]
+    assert len(gone) == 3671 - 3598 and set(gone["Parameter"]) == {"Temp"} and gone["Value"].lt(20).all()
     ids = pd.Index(t["RecordID"].unique())
     line = ids.isin(t.loc[t["Parameter"].eq("MAP"), "RecordID"])
     cuff = ids.isin(t.loc[t["Parameter"].eq("NIMAP"), "RecordID"])
