@@ -339,7 +339,8 @@ def clean_stays(stays: pd.DataFrame, window_hours: float = 48) -> tuple[pd.DataF
 
     ``stays`` is the long table of ``challenge2012.load_stays`` (RecordID, Time in minutes, Parameter, Value).
     ``clean`` has the same four columns (Parameter as a pandas category, which includes the new names SysBP,
-    DiasBP, MeanBP), sorted by RecordID, Time, Parameter, one value per stay, minute and parameter; descriptors stay as rows at Time 0, and every stay keeps its RecordID row, so a stay with no
+    DiasBP, MeanBP), sorted by RecordID, Time, Parameter, one value per stay, minute and parameter;
+    descriptors stay as rows at Time 0, and every stay keeps its RecordID row, so a stay with no
     measurements (or whose descriptors were all -1) is still there. ``log`` has one row per step and
     parameter: step, parameter, action, values (how many), stays (in how many), detail.
 
