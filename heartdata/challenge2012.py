@@ -102,9 +102,17 @@ def load_stays(set_name: str = "a", root=None, record_ids: Iterable[int] | None 
 
     Time is minutes since ICU admission (the files write it as HH:MM). Descriptor
     rows (Age, Gender, Height, ICUType, Weight, RecordID at 00:00) are kept.
-    ``record_ids`` restricts the load to some stays. A line that does not parse
-    stops the whole load with the file and line number: a silently skipped
-    line would be hidden cleaning.
+    ``record_ids`` restricts the load to some stays. ``set_name`` is "a", "b" or
+    "c" on a full copy (each set-x/ folder or set-x.tar.gz as PhysioNet serves it).
+
+    A line that does not parse stops the whole load with the file and line number
+    (the first such line): loading the rest and skipping it would be hidden
+    cleaning, and a student would not notice the stay that lost a value. Fix or
+    replace the file, or pass ``record_ids`` without that stay.
+
+    Speed: the set is read in one pass of pandas' C parser with the column types
+    fixed; only when that pass meets something unusual does a slower, careful pass
+    run to find and name the line.
     """
     source = _set_source(set_name, root)
     wanted = None if record_ids is None else {int(r) for r in ([record_ids] if np.isscalar(record_ids) else record_ids)}
