@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test exercises clean
+.PHONY: setup lab test exercises bench clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ test: setup
 
 exercises: setup
 	$(BIN)/python -m heartdata.exercises
+
+# Loaders against the loops students write, and how they scale on full-size temporary copies (a few minutes).
+bench: setup
+	$(BIN)/python tools/bench.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
