@@ -81,19 +81,25 @@ def death_by_icu(answer):
     if _close_to(given[:, 0], 1 - rate):
         return close("those are the shares who survived; count `In-hospital_death` = 1 as the deaths.")
     if not _close_to(given[:, 0], rate):
-        return incorrect("the `rate` column is not deaths / stays per ICU type. Group `icu` by `ICUType` and use "
-                         "the mean (or sum / size) of `In-hospital_death`.")
-    wilson = np.array([_wilson(k, m) for k, m in zip(deaths, n)])
+        return incorrect(
+            "the `rate` column is not deaths / stays per ICU type. Group `icu` by `ICUType` and use "
+            "the mean (or sum / size) of `In-hospital_death`."
+        )
+    wilson = np.array([_wilson(k, m) for k, m in zip(deaths, n, strict=True)])
     if _close_to(given[:, 1:], wilson):
-        return correct("well done: the Cardiac Surgery Recovery Unit's rate is far below the others, and the intervals "
-                       "show it is not chance.")
+        return correct(
+            "well done: the Cardiac Surgery Recovery Unit's rate is far below the others, and the intervals "
+            "show it is not chance."
+        )
     se = np.sqrt(rate * (1 - rate) / n)
     if _close_to(given[:, 1:], np.column_stack([rate - 1.96 * se, rate + 1.96 * se]), tol=1e-3):
-        return close("the rates are right, but the interval is the normal approximation (rate ± 1.96 standard errors). "
-                     "Use the Wilson interval: `binomtest(k, n).proportion_ci(method=\"wilson\")`.")
-    exact = np.array([_wilson(k, m, "exact") for k, m in zip(deaths, n)])
+        return close(
+            "the rates are right, but the interval is the normal approximation (rate ± 1.96 standard errors). "
+            'Use the Wilson interval: `binomtest(k, n).proportion_ci(method="wilson")`.'
+        )
+    exact = np.array([_wilson(k, m, "exact") for k, m in zip(deaths, n, strict=True)])
     if _close_to(given[:, 1:], exact):
-        return close("the rates are right, but that is the exact (Clopper-Pearson) interval; use method=\"wilson\".")
+        return close('the rates are right, but that is the exact (Clopper-Pearson) interval; use method="wilson".')
     return incorrect("the rates are right, but `low` and `high` are not the 95% Wilson interval of each rate.")
 
 
@@ -121,10 +127,17 @@ def p_within_bands(answer):
     crude = _fisher(pd.crosstab(rows["site"], rows["normal"]).to_numpy())
     if not isinstance(answer, pd.Series):
         return check_number(
-            answer, float("nan"),
-            mistakes=[(crude, "close: that is one test on all ages together, where age can explain the difference. "
-                              "Repeat the test within each age band and return the three p-values as a Series.")],
-            what="a pandas Series of three p-values", hint="Return one p-value per age band, as a Series.",
+            answer,
+            float("nan"),
+            mistakes=[
+                (
+                    crude,
+                    "close: that is one test on all ages together, where age can explain the difference. "
+                    "Repeat the test within each age band and return the three p-values as a Series.",
+                )
+            ],
+            what="a pandas Series of three p-values",
+            hint="Return one p-value per age band, as a Series.",
         )
     try:
         given = answer.reindex(BANDS).astype(float)
@@ -133,13 +146,21 @@ def p_within_bands(answer):
     if given.isna().any():
         return incorrect(f"index the Series by the band labels {BANDS}; yours has {list(answer.index)}.")
     if _close_to(given, _band_pvalues("normal", _fisher)):
-        return correct("well done: within each age band the sites do not differ clearly; the crude gap was the patients' age.")
+        return correct(
+            "well done: within each age band the sites do not differ clearly; the crude gap was the patients' age."
+        )
     if _close_to(given, _band_pvalues("normal", _chi2)):
-        return close("those are chi-square p-values. With counts as small as 8 ECGs in a band, use Fisher's exact test.")
+        return close(
+            "those are chi-square p-values. With counts as small as 8 ECGs in a band, use Fisher's exact test."
+        )
     if _close_to(given, _band_pvalues("normal100", _fisher)):
-        return close("you counted only NORM at likelihood 100; the lesson counts NORM at any likelihood (50, 80 or 100).")
-    return incorrect("these are not the p-values of Fisher's exact test of site (0 vs 1) × normal within each band. "
-                     "Did you keep only sites 0 and 1?")
+        return close(
+            "you counted only NORM at likelihood 100; the lesson counts NORM at any likelihood (50, 80 or 100)."
+        )
+    return incorrect(
+        "these are not the p-values of Fisher's exact test of site (0 vs 1) × normal within each band. "
+        "Did you keep only sites 0 and 1?"
+    )
 
 
 @exercise
@@ -154,9 +175,15 @@ def lactate_auroc(answer):
         answer,
         expected,
         mistakes=[
-            (1 - expected, "close: your score ranks the wrong way round (1 - AUROC). Score 1 for 'lactate was measured'."),
-            (roc_auc_score(died, highest), "close: you used the lactate values. The exercise asks only *whether* lactate "
-                                           "was measured (1) or not (0)."),
+            (
+                1 - expected,
+                "close: your score ranks the wrong way round (1 - AUROC). Score 1 for 'lactate was measured'.",
+            ),
+            (
+                roc_auc_score(died, highest),
+                "close: you used the lactate values. The exercise asks only *whether* lactate was measured "
+                "(1) or not (0).",
+            ),
         ],
         what="an AUROC between 0 and 1",
         hint="Build a 0/1 score per stay in `icu` (1 if the stay has any Lactate row) and pass it to `roc_auc_score`.",
@@ -179,8 +206,10 @@ def female_gap(answer):
             (ptb_m - icu_m, "close: that is the gap in the share of men, with the codes of both datasets swapped."),
             (100 * expected, "close: that is in percentage points; give a fraction (divide by 100)."),
             (icu_f - ptb_f, "close: wrong order; the exercise asks PTB-XL minus Challenge."),
-            (ptb_f - icu["Gender"].eq(0).sum() / icu["Gender"].ge(0).sum(),
-             "close: you left out the stays without a recorded gender; divide by all stays."),
+            (
+                ptb_f - icu["Gender"].eq(0).sum() / icu["Gender"].ge(0).sum(),
+                "close: you left out the stays without a recorded gender; divide by all stays.",
+            ),
         ],
         what="a fraction (a difference of two shares)",
         hint="PTB-XL: sex 1 = female. Challenge 2012: Gender 0 = female.",
@@ -198,5 +227,10 @@ def failures(answer):
         return close("two of your sentences are the same; give three different ways to fail.")
     without = [i + 1 for i, t in enumerate(texts) if not re.search(r"\d", t)]
     if without:
-        return close(f"sentence(s) {without} contain no number. Back each claim with a count or rate computed from the data.")
-    return correct("compare yours with the solution: age mix, site and device, label source, and the noise flags are all candidates.")
+        return close(
+            f"sentence(s) {without} contain no number. Back each claim with a count or rate computed from the data."
+        )
+    return correct(
+        "compare yours with the solution: age mix, site and device, label source, and the noise flags "
+        "are all candidates."
+    )
