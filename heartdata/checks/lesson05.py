@@ -151,7 +151,7 @@ def p_within_bands(answer):
         )
     if _close_to(given, _band_pvalues("normal", _chi2)):
         return close(
-            "those are chi-square p-values. With counts as small as 8 ECGs in a band, use Fisher's exact test."
+            "those are chi-square p-values. With counts this small in some bands, use Fisher's exact test."
         )
     if _close_to(given, _band_pvalues("normal100", _fisher)):
         return close(
