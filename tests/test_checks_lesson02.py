@@ -92,3 +92,16 @@ def test_n_top_flagged():
     assert "NO baseline_drift" in lesson02.n_top_flagged(10 - n).message
     assert "rows" in lesson02.n_top_flagged(10).message
     assert "all ECGs" in lesson02.n_top_flagged(int(meta["baseline_drift"].notna().sum())).message
+
+
+def test_heart_rate_mean_of_instantaneous_rates_is_named():
+    t = lesson02.beat_times()
+    fb = lesson02.heart_rate(float((60 / np.diff(t)).mean()))
+    assert fb.status == feedback.CLOSE and "averaged the beat-by-beat rates" in fb.message
+
+
+def test_top_wander_row_positions_are_named():
+    table = lesson02.wander_table()
+    positions = [table.index.get_loc(i) for i in lesson02.top_wander_ids()]
+    fb = lesson02.top_wander(positions)
+    assert fb.status == feedback.CLOSE and "row positions" in fb.message

@@ -60,7 +60,12 @@ def n_beats(answer):
                 len(ann),
                 "you counted every annotation, but not every annotation is a beat. "
                 "Look at the `description` of the symbols that are not N, A or V.",
-            )
+            ),
+            (
+                ann["symbol"].eq("N").sum(),
+                "you counted only the normal beats (N). Premature beats are heartbeats too: count every symbol "
+                "that marks a beat.",
+            ),
         ],
         what="a whole number of beats",
         hint="Count the annotations whose symbol marks a heartbeat.",
@@ -82,5 +87,6 @@ def n_height_missing(answer):
             )
         ],
         what="a whole number of stays",
-        hint="Select the Height rows of the descriptors and count the values that mean 'not recorded'.",
+        hint="Select the Height rows of the descriptors and count the values that mean 'not recorded'. "
+        "Implausible heights (such as 431.8 cm) were recorded, wrongly: they do not count here.",
     )

@@ -139,6 +139,11 @@ def heart_rate(answer):
                 "a beat. Keep only the beat symbols (`heartdata.mitdb.BEAT_SYMBOLS`).",
             ),
             (rr.mean(), "that is the mean RR interval in seconds; heart rate is 60 divided by it."),
+            (
+                (60 / rr).mean(),
+                "you averaged the beat-by-beat rates (60 / RR). Short intervals weigh more that way; "
+                "the exercise asks for 60 / mean RR, the number of beats per minute over the record.",
+            ),
         ],
         what="a heart rate in beats per minute",
         hint="Take the beat annotations' times in seconds, their differences (RR intervals), and 60 / mean RR.",
@@ -173,6 +178,12 @@ def top_wander(answer):
         return correct(f"well done: these are the {TOP_N} ECGs whose slow signal travels furthest.")
     if len(ids) != TOP_N:
         return incorrect(f"expected {TOP_N} different ecg_ids, got {len(ids)}.")
+    positions = {table.index.get_loc(i) for i in expected}
+    if ids == positions or 0 in ids:
+        return close(
+            "these look like row positions (0, 1, 2, ...), not ecg_ids. Keep the measure in a Series indexed by "
+            "`meta.index` (the ecg_ids) and take the index of its largest values."
+        )
     per_record = table.max(axis=1)
     mistakes = [
         (
