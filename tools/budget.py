@@ -93,7 +93,7 @@ def table(rows: list[tuple[str, dict, list[str]]], max_seconds: float, max_mib: 
     width = max([len("notebook")] + [len(name) for name, _, _ in rows])
     out = [
         f"{'notebook':<{width}}  {'run time':>9}  {'peak memory':>11}  verdict",
-        f"{'':<{width}}  {'max ' + format(max_seconds, '.0f') + ' s':>9}  {'max ' + format(max_mib, '.0f') + ' MiB':>11}",
+        f"{'':<{width}}  {f'max {max_seconds:.0f} s':>9}  {f'max {max_mib:.0f} MiB':>11}",
     ]
     for name, r, problems in rows:
         t = "-" if r["seconds"] != r["seconds"] else f"{r['seconds']:.1f} s"

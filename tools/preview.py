@@ -38,7 +38,8 @@ def page_name(path: Path) -> str:
 
 def execute(path: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    resources = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources=resources).execute()
     return nb
 
 
@@ -82,7 +83,7 @@ def index(done: list[tuple[Path, str, str | None, float]]) -> str:
     rows = []
     lessons = [d for d in done if d[0].parent.name != "solutions"]
     solutions = {d[0].name: d for d in done if d[0].parent.name == "solutions"}
-    for path, title, error, seconds in lessons:
+    for path, title, error, _ in lessons:
         cells = [f'<a href="{page_name(path)}">{html.escape(title)}</a>']
         sol = solutions.pop(path.name, None)
         cells.append(f'<a href="{page_name(sol[0])}">worked solutions</a>' if sol else "")
@@ -125,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         paths = coursefiles.lessons()
         if not args.no_solutions:
-            paths += [p for p in coursefiles.practice(kind="solutions") if (p.parent.parent / "notebooks" / p.name).is_file()]
+            solutions = coursefiles.practice(kind="solutions")
+            paths += [p for p in solutions if (p.parent.parent / "notebooks" / p.name).is_file()]
     if not paths:
         print("no notebooks found (notebooks/NN-*.ipynb)", file=sys.stderr)
         return 1
