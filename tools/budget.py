@@ -133,7 +133,7 @@ def update_readme(readme: Path, results: dict[str, dict], root: Path = coursefil
         if col not in header:
             header.append(col)
     lines[head] = _row(header)
-    lines[head + 1] = _row(["---"] * len(header))
+    lines[head + 1] = "|" + "---|" * len(header)
     launch, measured = header.index(LAUNCH_COL), header.index(MEASURED_COL)
     lessons = {coursefiles.number(p): p for p in coursefiles.lessons(root)}
     i = head + 2
