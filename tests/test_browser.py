@@ -164,7 +164,10 @@ def browser(tmp_path_factory):
 def open_notebook(browser, lab, relpath: str):
     base, token, _ = lab
     page = browser.new_page()
-    page.goto(f"{base}/lab/tree/{relpath}?token={token}", wait_until="domcontentloaded")
+    # A workspace of its own: JupyterLab would otherwise also restore the tabs an earlier test left open.
+    workspace = f"test-{secrets.token_hex(4)}"
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{relpath}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 1")
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible")
     # JupyterLab sometimes asks which kernel to start even though the notebook names one; a student then
     # clicks "Select" with the preselected Python 3, and so does this test.
