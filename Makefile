@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test exercises clean
+.PHONY: setup lab test exercises bench preview budget readme browser-test clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,26 @@ test: setup
 
 exercises: setup
 	$(BIN)/python -m heartdata.exercises
+
+# Loaders against the loops students write, and how they scale on full-size temporary copies (a few minutes).
+bench: setup
+	$(BIN)/python tools/bench.py
+
+# For instructors: the whole course rendered, executed, as static HTML (build/preview/index.html).
+preview: setup
+	$(BIN)/python tools/preview.py
+
+# Run every notebook on a fresh kernel; a table of run time and peak memory against 60 s and 1 GiB.
+budget: setup
+	$(BIN)/python tools/budget.py --json build/budget.json
+
+# The same, and write the figures and Binder links into README.md's syllabus table.
+readme: setup
+	$(BIN)/python tools/budget.py --json build/budget.json --update-readme
+
+# Only the end-to-end tests in headless Chromium (screenshots in build/browser/).
+browser-test: setup
+	$(BIN)/python -m pytest tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

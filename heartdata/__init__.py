@@ -5,6 +5,7 @@ Loaders return the data as PhysioNet ships it; cleaning is what the lessons teac
 
 from . import challenge2012, mitdb, ptbxl
 from .errors import DataError
+from .physionet import download
 
-__all__ = ["DataError", "challenge2012", "mitdb", "ptbxl"]
+__all__ = ["DataError", "challenge2012", "download", "mitdb", "ptbxl"]
 __version__ = "0.1.0"

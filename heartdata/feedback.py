@@ -35,7 +35,7 @@ class Feedback:
 
 
 def not_attempted(hint: str = "replace `None` with your answer and run the cell again.") -> Feedback:
-    return Feedback(NOT_ATTEMPTED, f"not attempted yet: {hint}")
+    return Feedback(NOT_ATTEMPTED, hint)
 
 
 def correct(message: str = "well done.") -> Feedback:
@@ -81,6 +81,13 @@ def same(a: float, b: float, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
 
 
+def _rounded(value: float, expected: float) -> bool:
+    """True when ``value`` is ``expected`` rounded to a few decimals (and still within 5% of it)."""
+    if value == 0 or expected == 0 or abs(value - expected) > 0.05 * abs(expected):
+        return False
+    return any(same(value, round(expected, d)) for d in range(0, 7))
+
+
 def check_number(
     answer, expected: float, mistakes=(), what: str = "a number", hint: str = "", rel: float = 1e-6
 ) -> Feedback:
@@ -95,4 +102,9 @@ def check_number(
     for wrong, message in mistakes:
         if same(value, float(wrong), rel):
             return close(message)
+    if _rounded(value, expected):
+        return close(
+            f"{value:g} is the right answer rounded. Store the value you computed, unrounded "
+            "(round only when you display it), so that it can be checked exactly."
+        )
     return incorrect(f"{value:g} is not it. {hint or 'Re-read the question and look at the data again.'}")

@@ -15,7 +15,8 @@ def dataset_dir(name: str, root: str | Path | None = None, marker: str | None = 
     """Folder of one dataset (``ptbxl``, ``challenge2012``, ``mitdb``).
 
     ``root`` (or $HEARTDATA_DIR) is a folder holding the dataset folders; for
-    convenience it may also be the dataset folder itself (recognised by ``marker``).
+    convenience it may also be the dataset folder itself, recognised by ``marker``
+    (a file name or a glob pattern such as ``set-*``).
     """
     if root is None:
         root = os.environ.get(ENV_VAR) or None
@@ -34,7 +35,7 @@ def dataset_dir(name: str, root: str | Path | None = None, marker: str | None = 
         )
     if (base / name).is_dir():
         return base / name
-    if marker and (base / marker).exists():
+    if marker and next(base.glob(marker), None) is not None:
         return base
     raise DataError(
         base / name,

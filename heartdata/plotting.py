@@ -61,3 +61,46 @@ def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str =
     if title:
         ax.set_title(title)
     return ax
+
+
+# Palette indices for the timeline's sources: neighbours in the legend get clearly different colours.
+_TIMELINE_COLOURS = [0, 1, 2, 7, 4, 3, 5, 6, 8, 9]
+
+
+def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "", ax=None, colors=None):
+    """Draw one ICU stay as a timeline: one row per parameter, one mark per charted value.
+
+    ``stay`` is the long table of ONE stay (columns Time in minutes, Parameter); ``source_of`` maps
+    a parameter to who or what produced it, ``order`` lists those sources top to bottom. Rows
+    whose parameter has no source (e.g. the admission descriptors) are left out. Marks are
+    coloured by source; the y labels give each parameter's number of values.
+    """
+    if stay["RecordID"].nunique() != 1:
+        raise ValueError(f"expected the rows of one stay, got {stay['RecordID'].nunique()} stays")
+    colors = colors or {s: PALETTE[i] for s, i in zip(order, _TIMELINE_COLOURS, strict=False)}
+    rows = stay.assign(source=stay["Parameter"].map(source_of)).dropna(subset=["source"])
+    rank = {s: i for i, s in enumerate(order)}
+    counts = rows.groupby("Parameter").size()
+    params = sorted(counts.index, key=lambda p: (rank[source_of[p]], -counts[p], p))
+    y = {p: i for i, p in enumerate(params)}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 0.28 * len(params) + 1.6))
+    for source in order:
+        part = rows[rows["source"].eq(source)]
+        if part.empty:
+            continue
+        n_times = part["Time"].nunique()
+        ax.scatter(
+            part["Time"] / 60, part["Parameter"].map(y), marker="|", s=90, linewidths=1.4, color=colors[source],
+            label=f"{source} ({len(part)} values at {n_times} times)",
+        )  # fmt: skip
+    ax.set_yticks(range(len(params)), [f"{p} ({counts[p]})" for p in params], fontsize=8)
+    ax.set_ylim(len(params) - 0.5, -0.5)
+    ax.set_xlim(0, 48)
+    ax.set_xticks(range(0, 49, 6))
+    ax.set_xlabel("hours since ICU admission")
+    ax.set_ylabel("parameter (number of values)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="produced by")
+    if title:
+        ax.set_title(title)
+    return ax

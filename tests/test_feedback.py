@@ -58,3 +58,16 @@ def test_lesson00_height_missing():
     assert lesson00.n_height_missing(int((h == -1).sum())).correct
     fb = lesson00.n_height_missing(0)  # counting NaN finds nothing: the sentinel mistake
     assert fb.status == feedback.CLOSE and "-1" in fb.message
+
+
+def test_a_rounded_answer_is_named_as_rounded():
+    died = challenge2012.load_outcomes()["In-hospital_death"]
+    fb = lesson00.death_rate(round(died.mean(), 3))
+    assert fb.status == feedback.CLOSE and "rounded" in fb.message
+    assert lesson00.death_rate(0.0).status == feedback.INCORRECT, "zero is wrong, not a rounding"
+
+
+def test_lesson00_only_normal_beats():
+    ann = mitdb.load_annotations()
+    fb = lesson00.n_beats(int(ann["symbol"].eq("N").sum()))
+    assert fb.status == feedback.CLOSE and "only the normal beats" in fb.message

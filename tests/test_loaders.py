@@ -257,3 +257,9 @@ def test_root_that_does_not_exist(tmp_path):
 def test_package_exports():
     assert heartdata.DataError is DataError
     assert issubclass(DataError, ValueError)
+
+
+def test_package_exports_the_full_data_tools():
+    assert callable(heartdata.download) and heartdata.download.__module__ == "heartdata.physionet"
+    assert callable(ptbxl.iter_signals)
+    assert challenge2012.available_sets() == ["a"]

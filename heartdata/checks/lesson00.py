@@ -23,7 +23,7 @@ def n_patients(answer):
         mistakes=[
             (
                 len(meta),
-                "close: that is the number of ECGs (rows). Some patients had several ECGs; "
+                "that is the number of ECGs (rows). Some patients had several ECGs; "
                 "count distinct values of `patient_id`.",
             )
         ],
@@ -39,9 +39,9 @@ def death_rate(answer):
         answer,
         died.mean(),
         mistakes=[
-            (died.sum(), "close: that is the number of deaths; divide by the number of stays to get a fraction."),
-            (died.mean() * 100, "close: that is a percentage; the exercise asks for a fraction between 0 and 1."),
-            (1 - died.mean(), "close: that is the fraction who survived to leave hospital."),
+            (died.sum(), "that is the number of deaths; divide by the number of stays to get a fraction."),
+            (died.mean() * 100, "that is a percentage; the exercise asks for a fraction between 0 and 1."),
+            (1 - died.mean(), "that is the fraction who survived to leave hospital."),
         ],
         what="a fraction between 0 and 1",
         hint="Use the `In-hospital_death` column (1 = died in hospital).",
@@ -58,9 +58,14 @@ def n_beats(answer):
         mistakes=[
             (
                 len(ann),
-                "close: you counted every annotation, but not every annotation is a beat. "
+                "you counted every annotation, but not every annotation is a beat. "
                 "Look at the `description` of the symbols that are not N, A or V.",
-            )
+            ),
+            (
+                ann["symbol"].eq("N").sum(),
+                "you counted only the normal beats (N). Premature beats are heartbeats too: count every symbol "
+                "that marks a beat.",
+            ),
         ],
         what="a whole number of beats",
         hint="Count the annotations whose symbol marks a heartbeat.",
@@ -77,10 +82,11 @@ def n_height_missing(answer):
         mistakes=[
             (
                 height.isna().sum(),
-                "close: you counted empty (NaN) cells, but this dataset writes -1 "
+                "you counted empty (NaN) cells, but this dataset writes -1 "
                 "when a value was not recorded. Count the -1 values instead.",
             )
         ],
         what="a whole number of stays",
-        hint="Select the Height rows of the descriptors and count the values that mean 'not recorded'.",
+        hint="Select the Height rows of the descriptors and count the values that mean 'not recorded'. "
+        "Implausible heights (such as 431.8 cm) were recorded, wrongly: they do not count here.",
     )

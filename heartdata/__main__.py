@@ -1,0 +1,42 @@
+"""Command line: ``python -m heartdata download DATASET --dest DIR``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import DataError
+from .physionet import DATASETS, URL_ENV, PhysioNetUnreachable, download
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m heartdata", description="The course's data, in full.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    get = commands.add_parser(
+        "download",
+        help="fetch a complete dataset from PhysioNet, verified against its SHA256SUMS.txt",
+        description="Fetch a complete dataset from PhysioNet into DEST/<dataset>/, checking every file against "
+        "the SHA-256 list PhysioNet publishes. Run it again to resume: verified files are kept.",
+    )
+    get.add_argument("dataset", choices=sorted(DATASETS))
+    get.add_argument("--dest", help="folder that will hold the dataset folder (default: $HEARTDATA_DIR)")
+    get.add_argument("--base-url", help=f"the dataset's folder on a mirror (default: PhysioNet, or ${URL_ENV})")
+    get.add_argument("--include", action="append", metavar="GLOB", help="only files matching (repeatable)")
+    get.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    try:
+        folder = download(
+            args.dataset, args.dest, base_url=args.base_url, include=args.include, progress=not args.quiet
+        )
+    except PhysioNetUnreachable as exc:
+        print(f"Offline: {exc}", file=sys.stderr)
+        return 2
+    except DataError as exc:
+        print(f"Download failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Done. Use it with root={str(folder.parent)!r} or HEARTDATA_DIR={folder.parent}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

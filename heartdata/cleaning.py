@@ -1,0 +1,508 @@
+"""The course's reference cleaning, built step by step in lesson 06 (Cleaning, with every decision written down).
+
+Challenge 2012 stays (the long ``RecordID, Time, Parameter, Value`` table of
+``challenge2012.load_stays``) go through ``clean_stays``, which returns the
+cleaned long table and a cleaning log: one row per step and parameter, saying
+what was changed, how many values, in how many stays. ``stay_features`` turns
+the clean table into one row of features per stay, and ``validate_features``
+checks that table against its schema (types, ranges, uniqueness).
+
+Every decision is a named constant below, so a reader can see it and change it:
+``SENTINEL``, ``ZERO_MEANS_NO_SIGNAL``, ``RANGES``, ``SUM_WHEN_SIMULTANEOUS``,
+``PRESSURE_PAIRS``. The unit fixes are in ``fix_unit_errors``.
+
+Each step is also a public function ``step(table) -> (table, log)`` so that a
+lesson can run and show them one at a time; ``clean_stays`` runs them in order.
+Nothing here loops over stays in Python: everything is vectorised pandas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .challenge2012 import DESCRIPTORS
+
+COLUMNS = ["RecordID", "Time", "Parameter", "Value"]
+LOG_COLUMNS = ["step", "parameter", "action", "values", "stays", "detail"]
+#: Descriptors that carry a value (RecordID is the stay's own number, kept as the stay's anchor row).
+DESCRIPTOR_VALUES = [d for d in DESCRIPTORS if d != "RecordID"]
+#: The time series of Challenge 2012 (documentation of the Challenge, units in RANGES).
+TIME_SERIES = [
+    "Albumin", "ALP", "ALT", "AST", "Bilirubin", "BUN", "Cholesterol", "Creatinine", "DiasABP", "FiO2", "GCS",
+    "Glucose", "HCO3", "HCT", "HR", "K", "Lactate", "Mg", "MAP", "MechVent", "Na", "NIDiasABP", "NIMAP",
+    "NISysABP", "PaCO2", "PaO2", "pH", "Platelets", "RespRate", "SaO2", "SysABP", "Temp", "TroponinI",
+    "TroponinT", "Urine", "WBC", "Weight",
+]  # fmt: skip
+#: Parameters the cleaning knows; any other name is logged and dropped.
+KNOWN = DESCRIPTORS + [p for p in TIME_SERIES if p not in DESCRIPTORS]
+#: The code Challenge 2012 writes for "not recorded" in the descriptors.
+SENTINEL = -1.0
+#: A charted 0 here means the sensor gave no signal (the stays go on, with non-zero values after it).
+ZERO_MEANS_NO_SIGNAL = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
+#: Volumes: two values charted in the same minute are two outputs, so they add up. Others are averaged.
+SUM_WHEN_SIMULTANEOUS = ["Urine"]
+#: Invasive (arterial line) and non-invasive (cuff) pressure, merged into one series: invasive wins.
+PRESSURE_PAIRS = {"SysBP": ("SysABP", "NISysABP"), "DiasBP": ("DiasABP", "NIDiasABP"), "MeanBP": ("MAP", "NIMAP")}
+
+_DEF = "definition of the scale or unit"
+_COURSE = "course decision: wide limits, only values no living patient can have"
+#: parameter -> (lowest possible, highest possible, unit, where the limits come from). Inclusive.
+#: Outside = impossible (removed); inside but unusual = extreme (kept: often the sickest patients).
+RANGES: dict[str, tuple[float, float, str, str]] = {
+    "Age": (15, 120, "years", "course decision: the Challenge describes adult stays; wide limits"),
+    "Gender": (0, 1, "0 female, 1 male", _DEF),
+    "Height": (100, 250, "cm", "course decision: adult heights, wide limits"),
+    "ICUType": (1, 4, "code", "Challenge 2012 documentation: 4 unit types"),
+    "Weight": (20, 350, "kg", "course decision: adult weights, 0 kg impossible"),
+    "Albumin": (0.5, 10, "g/dL", _COURSE),
+    "ALP": (1, 10000, "IU/L", _COURSE),
+    "ALT": (1, 50000, "IU/L", _COURSE),
+    "AST": (1, 50000, "IU/L", _COURSE),
+    "Bilirubin": (0.05, 100, "mg/dL", _COURSE),
+    "BUN": (1, 300, "mg/dL", _COURSE + "; urea cannot be zero in blood"),
+    "Cholesterol": (10, 1000, "mg/dL", _COURSE),
+    "Creatinine": (0.1, 40, "mg/dL", _COURSE),
+    "DiasABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "FiO2": (0.21, 1.0, "fraction", _DEF + ": room air (0.21) to pure oxygen (1.0)"),
+    "GCS": (3, 15, "points", _DEF + ": Glasgow Coma Scale runs from 3 to 15"),
+    "Glucose": (15, 2000, "mg/dL", _COURSE),
+    "HCO3": (1, 60, "mmol/L", _COURSE),
+    "HCT": (5, 75, "%", _COURSE),
+    "HR": (1, 300, "beats/min", "above zero (a zero is no signal); course decision above"),
+    "K": (1, 15, "mEq/L", _COURSE + "; higher values come from damaged (haemolysed) samples"),
+    "Lactate": (0.1, 40, "mmol/L", _COURSE),
+    "Mg": (0.2, 15, "mmol/L", _COURSE),
+    "MAP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "MechVent": (1, 1, "yes", "Challenge 2012 documentation: charted only when ventilated"),
+    "Na": (80, 200, "mEq/L", _COURSE),
+    "NIDiasABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "NIMAP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "NISysABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "PaCO2": (5, 200, "mmHg", _COURSE),
+    "PaO2": (10, 800, "mmHg", _COURSE + "; 800 mmHg is above what pure oxygen at sea level gives"),
+    "pH": (
+        6.5,
+        8.0,
+        "pH",
+        "Guyton & Hall, Textbook of Medical Physiology (life lasts hours at most "
+        "outside about 6.8-8.0), lower end widened to 6.5",
+    ),
+    "Platelets": (1, 2000, "10^9/L", _COURSE),
+    "RespRate": (1, 100, "breaths/min", "above zero (a zero is no signal); course decision above"),
+    "SaO2": (1, 100, "%", _DEF + ": a saturation is at most 100%"),
+    "SysABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "Temp": (20, 45, "°C", "course decision: far below 35 °C (hypothermia) and above any fever"),
+    "TroponinI": (0, 500, "µg/L", _COURSE),
+    "TroponinT": (0, 100, "µg/L", _COURSE),
+    "Urine": (0, 20000, "mL", "course decision: zero is a real observation (no urine since the last entry)"),
+    "WBC": (0.05, 500, "10^9/L", _COURSE),
+}
+for _combined, (_invasive, _) in PRESSURE_PAIRS.items():
+    RANGES[_combined] = RANGES[_invasive]
+#: Parameters aggregated into features (the time series and the merged pressures).
+FEATURE_PARAMETERS = [p for p in TIME_SERIES if p != "MechVent"] + list(PRESSURE_PAIRS)
+#: The statistics of each parameter in stay_features.
+STATS = ["first", "last", "min", "max", "count", "hours_since_last"]
+
+
+# --------------------------------------------------------------------------------------------- the log
+def _log_rows(step: str, table: pd.DataFrame, changed: pd.Series, action: str, detail=None) -> pd.DataFrame:
+    """One log row per parameter among the rows of ``table`` where ``changed`` is True.
+
+    ``detail`` maps the changed rows to a text per parameter; by default the range of the old values.
+    """
+    rows = table.loc[changed.to_numpy()] if len(table) else table
+    if rows.empty:
+        return pd.DataFrame([{"step": step, "parameter": "-", "action": action, "values": 0, "stays": 0,
+                              "detail": "nothing to change"}], columns=LOG_COLUMNS)  # fmt: skip
+    g = rows.groupby("Parameter", sort=True, observed=True)
+    out = pd.DataFrame({"values": g.size(), "stays": g["RecordID"].nunique()})
+    if detail is None:
+        lo, hi = g["Value"].min(), g["Value"].max()
+        out["detail"] = [f"value {a:g}" if a == b else f"values {a:g} to {b:g}" for a, b in zip(lo, hi, strict=True)]
+    else:
+        out["detail"] = detail(rows, g)
+    out = out.reset_index().rename(columns={"Parameter": "parameter"})
+    out["step"], out["action"] = step, action
+    return out[LOG_COLUMNS]
+
+
+def _categories(names) -> pd.Categorical:
+    """Parameter names as a categorical (fast to compare, group and sort); unknown names are kept."""
+    names = np.asarray(names, dtype=object)
+    extra = sorted(set(pd.unique(names)) - set(KNOWN) - set(PRESSURE_PAIRS))
+    return pd.Categorical(names, categories=KNOWN + list(PRESSURE_PAIRS) + extra)
+
+
+def _key(table: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """One int64 per row that orders and identifies rows like the tuple of ``keys`` (whole-number columns)."""
+    key = np.zeros(len(table), dtype=np.int64)
+    span_total = 1
+    for k in keys:
+        col = table[k]
+        values = col.cat.codes.to_numpy() if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy()
+        values = values.astype(np.int64)
+        low = int(values.min()) if len(values) else 0
+        span = (int(values.max()) - low + 1) if len(values) else 1
+        span_total *= span
+        if span_total >= 2**62:  # cannot pack: rank the values instead (slower, always correct)
+            return pd.MultiIndex.from_frame(table[keys]).factorize(sort=True)[0].astype(np.int64)
+        key = key * span + (values - low)
+    return key
+
+
+def _repeats(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows whose key occurs more than once, rows that repeat a key seen in an earlier row), by sorting."""
+    order = np.argsort(key, kind="stable")
+    same = key[order][1:] == key[order][:-1]
+    extra_sorted = np.r_[False, same]
+    dup_sorted = extra_sorted | np.r_[same, False]
+    dup, extra = np.empty(len(key), bool), np.empty(len(key), bool)
+    dup[order], extra[order] = dup_sorted, extra_sorted
+    return dup, extra
+
+
+def _sort(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Stable sort by ``keys`` (a categorical Parameter sorts by its codes), faster than sort_values here."""
+    return table.iloc[np.argsort(_key(table, keys), kind="stable")] if len(table) else table
+
+
+def prepare(stays: pd.DataFrame) -> pd.DataFrame:
+    """Check that ``stays`` has the columns of ``challenge2012.load_stays`` and return a compact copy:
+    RecordID and Time as integers, Value as float, Parameter as a pandas category (fast to compare and group).
+
+    Every step accepts either the raw table or a prepared one; ``clean_stays`` prepares it first.
+    """
+    return _check_table(stays)
+
+
+def _prepared(names: pd.Series) -> bool:
+    dtype = names.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and set(KNOWN + list(PRESSURE_PAIRS)) <= set(dtype.categories)
+
+
+def _check_table(stays: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(stays, pd.DataFrame):
+        raise TypeError(f"expected the long table of challenge2012.load_stays, got {type(stays).__name__}")
+    missing = [c for c in COLUMNS if c not in stays.columns]
+    if missing:
+        raise ValueError(f"the table lacks the columns {missing}; expected {COLUMNS} (as load_stays returns)")
+    return pd.DataFrame(
+        {
+            "RecordID": stays["RecordID"].astype(np.int64).to_numpy(),
+            "Time": stays["Time"].astype(np.int64).to_numpy(),
+            "Parameter": stays["Parameter"].array
+            if _prepared(stays["Parameter"])
+            else _categories(stays["Parameter"].astype(str).to_numpy()),
+            "Value": stays["Value"].astype(np.float64).to_numpy(),
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------- the steps
+def is_descriptor(table: pd.DataFrame) -> pd.Series:
+    """Rows that are static descriptors: found by name (and time 00:00), never by their position in a file."""
+    return table["Parameter"].isin(DESCRIPTORS) & table["Time"].eq(0)
+
+
+def drop_unknown_parameters(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove rows whose parameter the Challenge does not document (a new name must be looked at, not guessed)."""
+    unknown = ~table["Parameter"].isin(KNOWN)
+    return table[~unknown], _log_rows("unknown parameters", table, unknown, "removed")
+
+
+def keep_window(table: pd.DataFrame, window_hours: float = 48) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep rows charted from admission (minute 0) to ``window_hours`` after it."""
+    outside = ~table["Time"].between(0, window_hours * 60)
+    return table[~outside], _log_rows(f"time window 0-{window_hours:g} h", table, outside, "removed")
+
+
+def sentinels_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Descriptor values of -1 mean "not recorded": remove them (in a long table, missing = no row)."""
+    sentinel = is_descriptor(table) & table["Parameter"].isin(DESCRIPTOR_VALUES) & table["Value"].eq(SENTINEL)
+    return table[~sentinel], _log_rows("sentinels to missing", table, sentinel, "-1 removed (not recorded)")
+
+
+def fix_unit_errors(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Repair values that are plainly a unit or typing error, where one known conversion explains them.
+
+    - pH of 650 to 800: the decimal point was lost (735 is 7.35): divide by 100.
+    - Height above 300 cm that becomes an adult height once divided by 2.54: centimetres converted
+      from inches a second time: divide by 2.54.
+    - Height between 1 and 2.5: written in metres: multiply by 100.
+    Other impossible values are not guessed at; the range step removes them.
+    """
+    p, v = table["Parameter"], table["Value"]
+    fixes = [
+        (p.eq("pH") & v.between(650, 800), 0.01, "divided by 100 (decimal point lost)"),
+        (p.eq("Height") & v.gt(300) & (v / 2.54).between(*RANGES["Height"][:2]), 1 / 2.54,
+         "divided by 2.54 (converted from inches twice)"),
+        (p.eq("Height") & v.between(1, 2.5), 100.0, "multiplied by 100 (metres, not cm)"),
+    ]  # fmt: skip
+    new, logs = v.copy(), []
+    for mask, factor, action in fixes:
+        new = new.mask(mask, v * factor)
+        logs.append(
+            _log_rows(
+                "unit errors",
+                table,
+                mask,
+                action,
+                detail=lambda rows, g, f=factor: [
+                    f"{a:g} -> {a * f:.4g} ... {b:g} -> {b * f:.4g}"
+                    for a, b in zip(g["Value"].min(), g["Value"].max(), strict=True)
+                ],
+            )
+        )
+    changed = [x for x in logs if x["values"].sum() > 0] or logs[:1]
+    return table.assign(Value=new), pd.concat(changed, ignore_index=True)
+
+
+def zeros_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove zeros of heart rate, breathing rate and blood pressures (ZERO_MEANS_NO_SIGNAL): a disconnected
+    sensor, not a measurement. A zero urine output is kept: no urine is a real, important observation."""
+    zero = table["Parameter"].isin(ZERO_MEANS_NO_SIGNAL) & table["Value"].eq(0)
+    return table[~zero], _log_rows("zeros without signal", table, zero, "removed")
+
+
+def impossible_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove values outside RANGES (impossible). Extreme values inside the range stay: the sickest patients."""
+    limits = pd.DataFrame({k: r[:2] for k, r in RANGES.items()}, index=["low", "high"]).T
+    low = table["Parameter"].map(limits["low"])
+    high = table["Parameter"].map(limits["high"])
+    bad = (table["Value"].lt(low) | table["Value"].gt(high)).fillna(False).astype(bool)
+    return table[~bad], _log_rows("impossible values", table, bad, "removed (outside RANGES)")
+
+
+def merge_simultaneous(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Several values of one parameter in the same stay and minute become one: summed for volumes
+    (SUM_WHEN_SIMULTANEOUS), averaged for everything else."""
+    keys = ["RecordID", "Time", "Parameter"]
+    dup, extra = _repeats(_key(table, keys))
+    dup, extra = pd.Series(dup, index=table.index), pd.Series(extra, index=table.index)
+    log = _log_rows(
+        "simultaneous values",
+        table,
+        extra,
+        "merged (sum for volumes, mean otherwise)",
+        detail=lambda rows, g: ["sum" if name in SUM_WHEN_SIMULTANEOUS else "mean" for name in g.groups],
+    )
+    if not dup.any():
+        return table, log
+    many = table[dup]
+    g = many.groupby(keys, sort=False, observed=True)["Value"]
+    merged = pd.concat([g.sum(), g.mean()], axis=1, keys=["sum", "mean"]).reset_index()
+    merged["Parameter"] = merged["Parameter"].astype(table["Parameter"].dtype)
+    merged["Value"] = merged["sum"].where(merged["Parameter"].isin(SUM_WHEN_SIMULTANEOUS), merged["mean"])
+    out = pd.concat([table[~dup], merged[COLUMNS]], ignore_index=True)
+    return out, log
+
+
+def fill_admission_weight(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weight is both a descriptor (at 00:00) and a time series. Where the descriptor is missing, use the first
+    charted weight of the stay as the admission weight (added as a descriptor row at 00:00)."""
+    desc = is_descriptor(table) & table["Parameter"].eq("Weight")
+    have = set(table.loc[desc, "RecordID"])
+    charted = table[table["Parameter"].eq("Weight") & ~desc & ~table["RecordID"].isin(have)]
+    first = _sort(charted, ["RecordID", "Time"]).drop_duplicates("RecordID")
+    added = first.assign(Time=0)
+    out = pd.concat([table, added[COLUMNS]], ignore_index=True)
+    flag = pd.Series(np.r_[np.zeros(len(table), bool), np.ones(len(added), bool)])
+    log = _log_rows("admission weight", out.reset_index(drop=True), flag,
+                    "missing descriptor filled from the first charted weight")  # fmt: skip
+    return out, log
+
+
+def combine_pressures(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add SysBP, DiasBP, MeanBP: in each minute the invasive (arterial line) value if there is one,
+    else the non-invasive (cuff) value. The original parameters stay."""
+    parts, logs = [], []
+    for combined, (invasive, cuff) in PRESSURE_PAIRS.items():
+        sub = table[table["Parameter"].isin([invasive, cuff])]
+        rank = sub["Parameter"].ne(invasive).astype(np.int8)
+        sub = _sort(sub.assign(_rank=rank.to_numpy()), ["RecordID", "Time", "_rank"])
+        best = sub.drop_duplicates(["RecordID", "Time"], keep="first")
+        from_cuff = best["_rank"].eq(1)
+        logs.append(pd.DataFrame([{
+            "step": "combined pressures", "parameter": combined, "action": f"added from {invasive} and {cuff}",
+            "values": len(best), "stays": best["RecordID"].nunique(),
+            "detail": f"{int(from_cuff.sum())} values from the cuff ({cuff}), the rest invasive"}]))  # fmt: skip
+        name = pd.array([combined] * len(best), dtype=table["Parameter"].dtype)
+        parts.append(best.assign(Parameter=name)[COLUMNS])
+    return pd.concat([table, *parts], ignore_index=True), pd.concat(logs, ignore_index=True)[LOG_COLUMNS]
+
+
+# --------------------------------------------------------------------------------------------- public API
+def clean_stays(stays: pd.DataFrame, window_hours: float = 48) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean Challenge 2012 stays; return ``(clean, log)``.
+
+    ``stays`` is the long table of ``challenge2012.load_stays`` (RecordID, Time in minutes, Parameter, Value).
+    ``clean`` has the same four columns (Parameter as a pandas category, which includes the new names SysBP,
+    DiasBP, MeanBP), sorted by RecordID, Time, Parameter, one value per stay, minute and parameter;
+    descriptors stay as rows at Time 0, and every stay keeps its RecordID row, so a stay with no
+    measurements (or whose descriptors were all -1) is still there. ``log`` has one row per step and
+    parameter: step, parameter, action, values (how many), stays (in how many), detail.
+
+    Steps, in order: unknown parameters, time window, sentinels, unit errors, zeros without signal,
+    impossible values, simultaneous values, admission weight, combined pressures. An empty table gives an
+    empty result; a table without the four columns raises ValueError.
+    """
+    table = _check_table(stays)
+    logs = []
+    for step in (drop_unknown_parameters, lambda t: keep_window(t, window_hours), sentinels_to_missing,
+                 fix_unit_errors, zeros_to_missing, impossible_to_missing, merge_simultaneous,
+                 fill_admission_weight, combine_pressures):  # fmt: skip
+        table, log = step(table)
+        logs.append(log)
+    clean = _sort(table, ["RecordID", "Time", "Parameter"]).reset_index(drop=True)
+    return clean[COLUMNS], pd.concat(logs, ignore_index=True)
+
+
+def feature_columns() -> list[str]:
+    """The columns of ``stay_features``, in order."""
+    cols = list(DESCRIPTOR_VALUES)
+    for p in FEATURE_PARAMETERS:
+        cols += [f"{p}_{s}" for s in STATS]
+    return cols + ["MechVent_any", "MechVent_count"]
+
+
+def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame:
+    """One row per stay (index RecordID) from a table cleaned by ``clean_stays``.
+
+    Columns (see ``feature_columns``): the descriptors Age, Gender, Height, ICUType, Weight (admission);
+    then for each parameter of FEATURE_PARAMETERS, over the rows charted in the first ``window_hours``
+    (descriptor rows excluded): ``first``, ``last``, ``min``, ``max`` value, ``count`` of values (0 if never
+    measured, when the others are NaN) and ``hours_since_last`` (from the last value to the end of the window);
+    finally ``MechVent_any`` (1 if ventilation was ever charted, else 0: the Challenge charts it only when
+    ventilated) and ``MechVent_count``. Every float; a stay with no measurements has a row of NaN and zero counts.
+    """
+    table = _check_table(clean)
+    ids = pd.Index(np.sort(table["RecordID"].unique()), name="RecordID")
+    desc_rows = is_descriptor(table)
+    desc = (
+        table[desc_rows & table["Parameter"].isin(DESCRIPTOR_VALUES)]
+        .drop_duplicates(["RecordID", "Parameter"])
+        .pivot(index="RecordID", columns="Parameter", values="Value")
+        .reindex(index=ids, columns=DESCRIPTOR_VALUES)
+    )
+    end = window_hours * 60
+    ts = table[~desc_rows & table["Time"].between(0, end)]
+    series = _sort(ts[ts["Parameter"].isin(FEATURE_PARAMETERS)], ["RecordID", "Parameter", "Time"])
+    g = series.groupby(["RecordID", "Parameter"], sort=True, observed=True)
+    stats = pd.DataFrame({
+        "first": g["Value"].first(), "last": g["Value"].last(), "min": g["Value"].min(), "max": g["Value"].max(),
+        "count": g["Value"].size().astype(float), "hours_since_last": (end - g["Time"].max()) / 60.0,
+    })  # fmt: skip
+    wide = stats.unstack("Parameter")
+    wide.columns = [f"{param}_{stat}" for stat, param in wide.columns]
+    vent = ts[ts["Parameter"].eq("MechVent")].groupby("RecordID").size().reindex(ids, fill_value=0)
+    out = pd.concat([desc, wide.reindex(ids)], axis=1).reindex(columns=feature_columns()[:-2])
+    counts = [c for c in out.columns if c.endswith("_count")]
+    out[counts] = out[counts].fillna(0.0)
+    out["MechVent_any"] = (vent > 0).astype(float)
+    out["MechVent_count"] = vent.astype(float)
+    out.index = ids
+    return out.astype(float)
+
+
+class FeatureValidationError(ValueError):
+    """Raised by ``validate_features`` when a check fails; ``report`` holds the table of checks."""
+
+    def __init__(self, report: pd.DataFrame):
+        failed = report[~report["passed"]]
+        lines = [f"{r.check} [{r.columns}]: {r.failures} failures" for r in failed.itertuples()]
+        super().__init__("the feature table breaks its schema:\n" + "\n".join(lines))
+        self.report = report
+
+
+def validate_features(df: pd.DataFrame, window_hours: float = 48, raise_on_error: bool = True) -> pd.DataFrame:
+    """Check a ``stay_features`` table against its schema; return the report (one row per check).
+
+    Checks: index named RecordID, integer, unique; exactly the columns of ``feature_columns``, all float;
+    values inside RANGES (descriptors and first/last/min/max); Gender 0/1 and ICUType 1-4 whole numbers;
+    min <= first, last <= max; counts whole and >= 0, and 0 exactly when the values are missing;
+    hours_since_last between 0 and the window; MechVent_any 0 or 1. Raises FeatureValidationError if any
+    check fails (unless ``raise_on_error=False``).
+    """
+    rows = []
+
+    def add(check, columns, failures):
+        rows.append({"check": check, "columns": columns, "failures": int(failures), "passed": int(failures) == 0})
+
+    expected = feature_columns()
+    add("index is RecordID", "index", 0 if df.index.name == "RecordID" else 1)
+    add("index is whole numbers", "index", 0 if pd.api.types.is_integer_dtype(df.index) else 1)
+    add("one row per stay", "index", int(df.index.duplicated().sum()))
+    add("columns as feature_columns()", "all", len(set(expected) ^ set(df.columns)))
+    present = [c for c in expected if c in df.columns]
+    add("float columns", "all", sum(not pd.api.types.is_float_dtype(df[c]) for c in present))
+    num = df[present].apply(pd.to_numeric, errors="coerce")
+
+    for name in DESCRIPTOR_VALUES:
+        if name in num:
+            low, high = RANGES[name][:2]
+            add("inside RANGES", name, (num[name].lt(low) | num[name].gt(high)).sum())
+    for name in ("Gender", "ICUType"):
+        if name in num:
+            add("whole number code", name, (num[name].dropna() % 1 != 0).sum())
+    for p in FEATURE_PARAMETERS:
+        cols = {s: f"{p}_{s}" for s in STATS}
+        if not all(c in num for c in cols.values()):
+            continue
+        low, high = RANGES[p][:2]
+        vals = num[[cols[s] for s in ("first", "last", "min", "max")]]
+        add("inside RANGES", f"{p}_first/last/min/max", (vals.lt(low) | vals.gt(high)).sum().sum())
+        order = (num[cols["min"]] > num[[cols["first"], cols["last"]]].min(axis=1)) | (
+            num[cols["max"]] < num[[cols["first"], cols["last"]]].max(axis=1)
+        )
+        add("min <= first, last <= max", p, order.sum())
+        count = num[cols["count"]]
+        add("count whole and >= 0", f"{p}_count", (count.isna() | count.lt(0) | (count % 1 != 0)).sum())
+        add("count 0 exactly when no value", p, (count.eq(0) != num[cols["first"]].isna()).sum())
+        since = num[cols["hours_since_last"]]
+        add("hours_since_last inside window", f"{p}_hours_since_last", (since.lt(0) | since.gt(window_hours)).sum())
+    if "MechVent_any" in num:
+        add("0 or 1", "MechVent_any", (~num["MechVent_any"].isin([0.0, 1.0])).sum())
+    report = pd.DataFrame(rows, columns=["check", "columns", "failures", "passed"])
+    if raise_on_error and not report["passed"].all():
+        raise FeatureValidationError(report)
+    return report
+
+
+# --------------------------------------------------------------------------------------------- PTB-XL
+#: PTB-XL codes the age of patients older than 89 as 300 (de-identification, Wagner et al. 2020).
+PTBXL_AGE_CODE = 300
+
+
+def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean the PTB-XL metadata fields the course uses (age, sex, height, weight); return ``(clean, log)``.
+
+    Age 300 (the code for "90 or older") becomes 90, the cap Challenge 2012 uses; heights and weights
+    outside RANGES become missing; sex must be 0 or 1 (else missing). Other columns are untouched.
+    """
+    out = meta.copy()
+    logs = []
+
+    def log(name, mask, action):
+        vals = meta.loc[mask, name]
+        logs.append({"step": "PTB-XL metadata", "parameter": name, "action": action, "values": int(mask.sum()),
+                     "stays": int(mask.sum()), "detail": f"values {vals.min():g} to {vals.max():g}"
+                     if len(vals) else "nothing to change"})  # fmt: skip
+
+    if "age" in out:
+        coded = out["age"].eq(PTBXL_AGE_CODE)
+        out.loc[coded, "age"] = 90
+        log("age", coded, "300 set to 90 (90 or older)")
+    if "sex" in out:
+        bad = out["sex"].notna() & ~out["sex"].isin([0, 1])
+        out.loc[bad, "sex"] = np.nan
+        log("sex", bad, "not 0/1: set to missing")
+    for name, key in (("height", "Height"), ("weight", "Weight")):
+        if name in out:
+            low, high = RANGES[key][:2]
+            bad = out[name].lt(low) | out[name].gt(high)
+            out.loc[bad, name] = np.nan
+            log(name, bad, f"outside {low:g}-{high:g} set to missing")
+    log_df = pd.DataFrame(logs, columns=LOG_COLUMNS).rename(columns={"stays": "records"})
+    return out, log_df

@@ -1,0 +1,210 @@
+"""Download a complete dataset from PhysioNet, verified file by file (``heartdata.download``).
+
+Built on pooch: every file is streamed to a temporary name beside its target, checked
+against the SHA-256 that PhysioNet publishes for it (``SHA256SUMS.txt`` at the dataset's
+root), and only then moved into place, so a half-written or damaged file never sits under
+its real name. A second run resumes: files already present with the right hash are kept.
+
+    python -m heartdata download ptbxl --dest ~/physionet
+    HEARTDATA_DIR=~/physionet make lab
+
+The server is https://physionet.org/files/ unless ``base_url=`` (the dataset's own
+folder) or $HEARTDATA_PHYSIONET_URL (a mirror of ``files/``) says otherwise.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import DataError
+from .paths import ENV_VAR, SHIPPED
+
+PHYSIONET = "https://physionet.org/files/"
+URL_ENV = "HEARTDATA_PHYSIONET_URL"
+#: dataset name -> its folder on PhysioNet (under files/), and the local folder name the loaders read.
+DATASETS = {
+    "ptbxl": "ptb-xl/1.0.3/",
+    "challenge2012": "challenge-2012/1.0.0/",
+    "mitdb": "mitdb/1.0.0/",
+}
+SUMS = "SHA256SUMS.txt"
+RETRIES = 2  # a file whose connection drops is tried this many more times before giving up
+
+
+class PhysioNetUnreachable(DataError):
+    """PhysioNet (or the mirror named) could not be reached: nothing was downloaded."""
+
+
+def dataset_url(dataset: str, base_url: str | None = None) -> str:
+    if dataset not in DATASETS:
+        raise DataError(
+            f"dataset={dataset!r}", "no such dataset", f"Use one of {', '.join(DATASETS)} (the course's names)."
+        )
+    if base_url:
+        return base_url.rstrip("/") + "/"
+    mirror = os.environ.get(URL_ENV) or PHYSIONET
+    return mirror.rstrip("/") + "/" + DATASETS[dataset]
+
+
+def parse_sums(text: str, where: str) -> dict[str, str]:
+    """PhysioNet's SHA256SUMS.txt ('<sha256> <path>' per line) as {path: sha256}."""
+    sums = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=1)
+        digest = parts[0].lower()
+        if len(parts) != 2 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise DataError(
+                f"{where}, line {number}",
+                f"is not '<sha256> <path>' ({line[:80]!r})",
+                "The checksum list is damaged; download again, or check the base URL points at a dataset.",
+            )
+        path = parts[1].strip().lstrip("*")
+        if path.startswith("/") or ".." in Path(path).parts:
+            raise DataError(f"{where}, line {number}", f"path {path!r} leaves the dataset folder", "Refusing it.")
+        sums[path] = digest
+    if not sums:
+        raise DataError(where, "lists no files", "Check that the base URL points at a PhysioNet dataset folder.")
+    return sums
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _unreachable(url: str, exc: BaseException) -> PhysioNetUnreachable:
+    return PhysioNetUnreachable(
+        url,
+        f"PhysioNet cannot be reached ({exc.__class__.__name__}); nothing was downloaded",
+        "The course keeps using the subset shipped in data/ (450 PTB-XL ECGs, 4,000 Challenge 2012 stays, "
+        "MIT-BIH record 100), so every notebook still runs. Download again when online, or pass base_url= "
+        f"(--base-url) or set ${URL_ENV} to use a mirror.",
+    )
+
+
+def _target_root(dataset: str, dest) -> Path:
+    if dest is None:
+        dest = os.environ.get(ENV_VAR) or None
+    if dest is None:
+        raise DataError(
+            "dest=None",
+            "no destination folder",
+            f"Pass dest= (--dest DIR), or set ${ENV_VAR} to the folder that will hold {dataset}/.",
+        )
+    root = Path(dest).expanduser().resolve()
+    if root == SHIPPED or SHIPPED in root.parents:
+        raise DataError(
+            root,
+            "is the course's shipped data folder, which code never writes",
+            "Choose another folder (for example ~/physionet) and set HEARTDATA_DIR to it.",
+        )
+    return root / dataset
+
+
+def download(
+    dataset: str,
+    dest=None,
+    *,
+    base_url: str | None = None,
+    include: Iterable[str] | None = None,
+    progress: bool = True,
+    timeout: float = 60,
+) -> Path:
+    """Fetch every file of ``dataset`` ('ptbxl', 'challenge2012', 'mitdb') into ``dest/<dataset>/``.
+
+    ``include`` keeps only the files whose path matches one of these glob patterns (for example
+    ``["records100/*", "*.csv"]`` for PTB-XL at 100 Hz). Returns the dataset folder; pass its
+    parent as ``root=`` to the loaders, or set HEARTDATA_DIR to it. Raises
+    :class:`PhysioNetUnreachable` when offline and DataError when a file cannot be fetched intact.
+    """
+    import pooch
+    import requests
+
+    folder = _target_root(dataset, dest)
+    url = dataset_url(dataset, base_url)
+    pooch.get_logger().setLevel(logging.WARNING)  # one line per file would drown the progress bar
+    downloader = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="heartdata-sums-") as tmp:
+        try:
+            sums_file = pooch.retrieve(url + SUMS, known_hash=None, fname=SUMS, path=tmp, downloader=downloader)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _unreachable(url, exc) from None
+        except requests.HTTPError as exc:
+            raise DataError(
+                url + SUMS,
+                f"the server answered {exc.response.status_code if exc.response is not None else '?'}",
+                "Check the base URL: it must be a dataset folder holding SHA256SUMS.txt.",
+            ) from None
+        text = Path(sums_file).read_text(encoding="utf-8", errors="replace")
+        sums = parse_sums(text, url + SUMS)
+        if include is not None:
+            patterns = [include] if isinstance(include, str) else list(include)
+            sums = {p: h for p, h in sums.items() if any(fnmatch.fnmatch(p, pat) for pat in patterns)}
+            if not sums:
+                raise DataError(
+                    f"include={patterns!r}",
+                    f"matches none of the {len(parse_sums(text, url + SUMS))} files listed",
+                    "Use patterns such as 'records100/*' or '*.csv'.",
+                )
+        folder.mkdir(parents=True, exist_ok=True)
+        fetcher = pooch.create(
+            path=folder,
+            base_url=url,
+            registry={p: f"sha256:{h}" for p, h in sums.items()},
+            retry_if_failed=RETRIES,
+            allow_updates=True,
+        )
+        _fetch_all(fetcher, sums, folder, url, timeout, progress, pooch, requests)
+        shutil.copyfile(sums_file, folder / f".{SUMS}.tmp")  # the list the files were verified against
+        os.replace(folder / f".{SUMS}.tmp", folder / SUMS)
+    return folder
+
+
+def _fetch_all(fetcher, sums, folder, url, timeout, progress, pooch, requests) -> None:
+    from tqdm.auto import tqdm
+
+    kept = fetched = 0
+    with tqdm(total=len(sums), unit="file", desc=f"{folder.name}", disable=not progress) as bar:
+        for path, digest in sums.items():
+            target = folder / path
+            if target.is_file() and sha256(target) == digest:  # resume: verified already
+                kept += 1
+                bar.update()
+                continue
+            big = progress and path.endswith((".tar.gz", ".zip"))
+            try:
+                fetcher.fetch(path, downloader=pooch.HTTPDownloader(progressbar=big, timeout=timeout))
+            except ValueError as exc:
+                raise DataError(
+                    url + path,
+                    f"does not match PhysioNet's published SHA-256 ({exc}). Tried {1 + RETRIES} times; "
+                    f"nothing was written to {target}",
+                    "Run the download again; if it persists, the server or mirror holds a damaged copy.",
+                ) from None
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                raise DataError(
+                    url + path,
+                    f"the connection failed or dropped ({exc.__class__.__name__}) {1 + RETRIES} times; "
+                    f"no partial file was left at {target}",
+                    f"Run the download again: the {kept + fetched} files already verified are kept.",
+                ) from None
+            except requests.RequestException as exc:
+                raise DataError(
+                    url + path, f"cannot be downloaded ({exc})", "Run the download again, or check the base URL."
+                ) from None
+            fetched += 1
+            bar.update()
+    if progress:
+        print(f"{folder}: {fetched} files downloaded, {kept} already verified, all {len(sums)} match {SUMS}.")

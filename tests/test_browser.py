@@ -1,0 +1,300 @@
+"""End to end, as a student meets the course: JupyterLab in a real (headless) Chromium.
+
+The server runs on 127.0.0.1 with the same options as `make lab`, on a copy of the notebooks (JupyterLab saves
+what it runs; the repository's notebooks must stay clean). Chromium is the system's own browser, driven by
+Playwright; no browser is ever downloaded. Screenshots are saved under build/browser/ (ignored by git).
+
+Without Chromium these tests are skipped; install it with `apt-get install chromium` (Debian/Ubuntu), or point
+HEARTDATA_CHROMIUM at a Chromium or Chrome binary. In CI (CI=true) a missing browser is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "tools"))
+import coursefiles  # noqa: E402
+
+SHOTS = REPO / "build" / "browser"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+UI_TIMEOUT = 120_000  # ms for one UI condition: generous, a loaded 2-core machine is slow
+RUN_TIMEOUT = 300_000  # ms for a whole notebook to run in the browser
+HOW_TO_ENABLE = (
+    "browser tests need Chromium: install it with `apt-get install chromium` (Debian/Ubuntu) or set "
+    "HEARTDATA_CHROMIUM to a Chromium/Chrome binary (never `playwright install`)"
+)
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("HEARTDATA_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser tests, but {reason}; {HOW_TO_ENABLE}")
+    pytest.skip(f"{reason}; {HOW_TO_ENABLE}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a copy of the course; yields (base URL, token, root)."""
+    root = tmp_path_factory.mktemp("course")
+    for folder in ("notebooks", "exercises", "solutions"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "data").symlink_to(REPO / "data")  # notebooks may read files next to them, as in the repository
+    home = tmp_path_factory.mktemp("jupyter")
+    settings = home / "settings"
+    # No pop-up asking about news and update checks: the machine is offline, and a toast would cover cells.
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+    env.pop("HEARTDATA_DIR", None)
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+    ]
+    if getattr(os, "geteuid", lambda: 1)() == 0:  # as `make lab` does on containers and CI machines
+        cmd.append("--allow-root")
+    log = home / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{base}/api/status?token={token}", proc, log)
+        yield base, token, root
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium (the system's), driven by Playwright, with a fresh profile."""
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("no Chromium was found")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install -r requirements.txt)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(UI_TIMEOUT)
+        yield context
+        context.close()
+
+
+def open_notebook(browser, lab, relpath: str):
+    base, token, _ = lab
+    page = browser.new_page()
+    # A workspace of its own: JupyterLab would otherwise also restore the tabs an earlier test left open.
+    workspace = f"test-{secrets.token_hex(4)}"
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{relpath}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 1")
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible")
+    # JupyterLab sometimes asks which kernel to start even though the notebook names one; a student then
+    # clicks "Select" with the preselected Python 3, and so does this test.
+    page.wait_for_function(
+        """() => document.querySelector('.jp-Dialog') ||
+                 document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]')"""
+    )
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    if dialog.count():
+        dialog.locator("button", has_text=re.compile(r"^Select$")).click()
+        dialog.wait_for(state="detached")
+    wait_for_idle_kernel(page)
+    return page
+
+
+def wait_for_idle_kernel(page) -> None:
+    """The kernel has started and is idle (the toolbar's kernel indicator says so)."""
+    page.wait_for_function(
+        """() => {
+            const s = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
+            const name = document.querySelector('.jp-NotebookPanel .jp-KernelName');
+            return s && s.getAttribute('data-status') === 'idle' && !document.querySelector('.jp-Dialog') &&
+                   name && !/No Kernel/.test(name.textContent);
+        }"""
+    )
+
+
+def run_all_cells(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    # Every code cell shows an execution number ([*] while it waits or runs), and the kernel is idle again.
+    try:
+        page.wait_for_function(
+            """() => {
+                const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
+                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            }""",
+            timeout=RUN_TIMEOUT,
+        )
+        wait_for_idle_kernel(page)
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / "failed-run-all.png")
+        prompts = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        raise AssertionError(f"the notebook did not finish running; prompts: {prompts}; see {SHOTS}") from None
+
+
+def code_cells(path: Path) -> int:
+    return sum(c.cell_type == "code" for c in nbformat.read(path, as_version=4).cells)
+
+
+def test_welcome_lesson_runs_in_the_browser(browser, lab):
+    lesson = coursefiles.lessons()[0]
+    page = open_notebook(browser, lab, f"notebooks/{lesson.name}")
+    title = coursefiles.title(lesson)
+    page.locator(".jp-NotebookPanel h1", has_text=title).first.wait_for(state="visible")
+
+    run_all_cells(page)
+
+    prompts = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")
+    assert prompts.count() == code_cells(lesson), "not every code cell was run"
+    errors = page.locator('.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.error"]')
+    assert errors.count() == 0, f"the lesson shows an error:\n{errors.first.inner_text()[:2000]}"
+    images = page.locator(".jp-NotebookPanel .jp-RenderedImage img")
+    assert images.count() >= 1, "the lesson shows no plot"
+    first = images.first.element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=first)
+    # Make the plot's cell the active one (JupyterLab keeps the active cell in view), then make sure it is shown.
+    images.first.click()
+    page.wait_for_function(
+        """img => {
+            img.scrollIntoView({block: 'start'});
+            const r = img.getBoundingClientRect(), m = innerHeight / 2;
+            return r.top < m && r.bottom > m;
+        }""",
+        arg=first,
+        polling=500,
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{lesson.stem}-plot.png")
+    page.locator(".jp-NotebookPanel h1").first.evaluate("h => h.scrollIntoView({block: 'start'})")
+    page.screenshot(path=SHOTS / f"{lesson.stem}-top.png")
+    page.close()
+
+
+def _exercise_cell(page, marker: str):
+    cell = page.locator(".jp-NotebookPanel .jp-CodeCell", has_text=marker).first
+    cell.scroll_into_view_if_needed()
+    return cell
+
+
+def _type_into(page, cell, text: str) -> None:
+    cell.query_selector(".cm-content").click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    page.keyboard.type(text)
+
+
+def test_exercise_feedback_changes_in_the_browser(browser, lab):
+    """Wrong answer, then right answer, in the first exercise of lesson 00: the check's words follow."""
+    from heartdata import ptbxl
+    from heartdata.checks import lesson00 as check
+
+    meta = ptbxl.load_metadata()
+    wrong, right = "len(meta)", 'meta["patient_id"].nunique()'
+    said = {answer: check.n_patients(eval(answer, {"meta": meta})) for answer in (wrong, right)}
+    assert said[wrong].status == "close" and said[right].status == "correct"
+
+    page = open_notebook(browser, lab, "exercises/00-welcome.ipynb")
+    run_all_cells(page)
+    cell = _exercise_cell(page, "n_patients = None").element_handle()  # a handle: its text is about to change
+    assert "not attempted" in cell.query_selector(".jp-OutputArea").inner_text()
+
+    for answer in (wrong, right):
+        _type_into(page, cell, f"n_patients = {answer}\ncheck.n_patients(n_patients)")
+        # what was typed is what the cell holds (no doubled brackets from the editor's auto-closing)
+        assert cell.query_selector(".cm-content").inner_text().splitlines()[0] == f"n_patients = {answer}"
+        page.keyboard.press("Shift+Enter")
+        feedback = said[answer]
+        words = re.sub(r"\s+", " ", feedback.message.replace("`", ""))[:50]
+        page.wait_for_function(
+            """([cell, status, words]) => {
+                const text = cell.querySelector('.jp-OutputArea').innerText.replace(/\\s+/g, ' ');
+                return text.includes(status) && text.includes(words);
+            }""",
+            arg=[cell, feedback.status, words],
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / f"exercise-00-{feedback.status}.png")
+    page.close()

@@ -1,0 +1,113 @@
+"""Lesson 01 checks: not attempted, the named typical mistakes, correct; never an exception."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from heartdata import challenge2012, feedback, mitdb, ptbxl, sources
+from heartdata.checks import lesson01 as check
+
+ALL = [
+    check.counts_per_parameter,
+    check.typed_and_machine,
+    check.arterial_line_share,
+    check.height_by_site,
+    check.premature_interval,
+]
+
+
+@pytest.fixture(scope="module")
+def stays():
+    return challenge2012.load_stays()
+
+
+@pytest.mark.parametrize("fn", ALL, ids=lambda f: f.__name__)
+def test_none_is_not_attempted(fn):
+    assert fn(None).status == feedback.NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("bad", ["x", 3, [1, 2], object(), pd.DataFrame({"a": [1], "b": [2]})])
+@pytest.mark.parametrize("fn", ALL, ids=lambda f: f.__name__)
+def test_strange_answers_are_incorrect_not_errors(fn, bad):
+    assert fn(bad).status == feedback.INCORRECT
+
+
+def test_counts_per_parameter(stays):
+    rid = sources.typical_stay(stays, check.EXERCISE_ICU_TYPE)
+    stay = stays[stays["RecordID"].eq(rid)]
+    right = stay[~sources.descriptor_rows(stay)]["Parameter"].value_counts()
+    assert check.counts_per_parameter(right).correct
+    assert check.counts_per_parameter(right.to_dict()).correct
+    assert check.counts_per_parameter(right.sort_index().to_frame("n")).correct
+    fb = check.counts_per_parameter(stay["Parameter"].value_counts())
+    assert fb.status == feedback.CLOSE and "descriptors" in fb.message
+    fb = check.counts_per_parameter(stay[~sources.descriptor_rows(stay)].groupby("Parameter")["Value"].nunique())
+    assert fb.status == feedback.CLOSE and "distinct values" in fb.message
+    fb = check.counts_per_parameter(sources.measurements(stays)["Parameter"].value_counts())
+    assert fb.status == feedback.CLOSE and "every stay" in fb.message
+    assert check.counts_per_parameter(right.iloc[1:]).status == feedback.INCORRECT
+    assert check.counts_per_parameter(right + 1).status == feedback.INCORRECT
+
+
+def test_typed_and_machine():
+    row = ptbxl.load_metadata().loc[check.EXERCISE_ECG_ID]
+    typed = sources.columns_by_source(row)
+    machine = sources.columns_by_source(row, "machine")
+    assert typed == {"age", "sex", "weight", "nurse", "report", "second_opinion"}
+    assert machine == {"device", "recording_date"}
+    assert check.typed_and_machine(typed, machine).correct
+    assert check.typed_and_machine(sorted(typed), list(machine)).correct
+    fb = check.typed_and_machine(typed | {"height", "validated_by"}, machine)
+    assert fb.status == feedback.CLOSE and "empty" in fb.message
+    fb = check.typed_and_machine(typed | {"static_noise"}, machine)
+    assert fb.status == feedback.CLOSE and "curators" in fb.message
+    fb = check.typed_and_machine(machine, typed)
+    assert fb.status == feedback.CLOSE and "swapped" in fb.message
+    fb = check.typed_and_machine({"age", "sex", "weight", "nurse"}, machine)
+    assert fb.status == feedback.CLOSE and "cardiologist" in fb.message
+    assert check.typed_and_machine(typed, None).status == feedback.INCORRECT
+    assert check.typed_and_machine(typed, {"device"}).status == feedback.INCORRECT
+
+
+def test_arterial_line_share(stays):
+    units = sources.icu_types(stays)
+    inv = stays[stays["Parameter"].isin(["SysABP", "DiasABP", "MAP"])]
+    has = pd.Series(units.index.isin(inv["RecordID"]), index=units.index)
+    share = has.groupby(units).mean()
+    assert check.arterial_line_share(share).correct
+    named = share.rename(index=challenge2012.ICU_TYPES)
+    assert check.arterial_line_share(named).correct
+    assert "counts" in check.arterial_line_share(has.groupby(units).sum()).message
+    assert "percentages" in check.arterial_line_share(share * 100).message
+    assert "WITHOUT" in check.arterial_line_share(1 - share).message
+    cuff = stays[stays["Parameter"].isin(["NISysABP", "NIDiasABP", "NIMAP"])]
+    cuff_share = pd.Series(units.index.isin(cuff["RecordID"]), index=units.index).groupby(units).mean()
+    assert "non-invasive" in check.arterial_line_share(cuff_share).message
+    meas = sources.measurements(stays)
+    rows = meas["Parameter"].isin(["SysABP", "DiasABP", "MAP"]).groupby(meas["RecordID"].map(units)).mean()
+    assert "ROWS" in check.arterial_line_share(rows).message
+    assert check.arterial_line_share(share.iloc[:3]).status == feedback.INCORRECT
+
+
+def test_height_by_site():
+    meta = ptbxl.load_metadata()
+    share = meta["height"].notna().groupby(meta["site"]).mean()
+    assert check.height_by_site(share).correct
+    assert check.height_by_site(share.rename(index=int)).correct
+    assert "counts" in check.height_by_site(meta["height"].notna().groupby(meta["site"]).sum()).message
+    assert "NO height" in check.height_by_site(1 - share).message
+    assert check.height_by_site(meta["weight"].notna().groupby(meta["site"]).mean()).status == feedback.INCORRECT
+
+
+def test_premature_interval():
+    ann = mitdb.load_annotations()
+    beats = ann[ann["symbol"].isin(mitdb.BEAT_SYMBOLS)].reset_index(drop=True)
+    before = beats["time_s"].diff()
+    is_a = beats["symbol"].eq("A")
+    assert check.premature_interval(before[is_a].median()).correct
+    fb = check.premature_interval((-beats["time_s"].diff(-1))[is_a].median())
+    assert fb.status == feedback.CLOSE and "AFTER" in fb.message
+    assert "samples" in check.premature_interval(beats["sample"].diff()[is_a].median()).message
+    assert "mean" in check.premature_interval(before[is_a].mean()).message
+    assert check.premature_interval(before.median()).status == feedback.INCORRECT

@@ -1,0 +1,260 @@
+"""The reference cleaning (heartdata.cleaning): each decision on small made-up stays, bad input, and the real set A."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from heartdata import challenge2012, cleaning
+
+
+def stay(rid, rows, age=60, gender=1, height=170, icutype=2, weight=80):
+    """A made-up stay as load_stays returns it: descriptor rows at 00:00, then (minute, parameter, value) rows."""
+    desc = [(0, "RecordID", rid), (0, "Age", age), (0, "Gender", gender), (0, "Height", height),
+            (0, "ICUType", icutype), (0, "Weight", weight)]  # fmt: skip
+    out = pd.DataFrame([(rid, t, p, float(v)) for t, p, v in desc + list(rows)], columns=cleaning.COLUMNS)
+    return out
+
+
+def values(clean, rid, param, time_=None):
+    rows = clean[clean["RecordID"].eq(rid) & clean["Parameter"].eq(param)]
+    if time_ is not None:
+        rows = rows[rows["Time"].eq(time_)]
+    return sorted(rows["Value"].tolist())
+
+
+def logged(log, step, parameter):
+    row = log[log["step"].str.startswith(step) & log["parameter"].eq(parameter)]
+    return int(row["values"].sum())
+
+
+@pytest.fixture(scope="module")
+def small():
+    stays = pd.concat(
+        [
+            stay(1, [(30, "HR", 80), (60, "HR", 0), (90, "HR", 95), (90, "Urine", 400), (90, "Urine", 0),
+                     (120, "Temp", 37.0), (120, "Temp", 37.4), (150, "Temp", -17.8), (150, "pH", 735),
+                     (200, "MAP", 70), (200, "NIMAP", 75), (260, "NIMAP", 72), (300, "Urine", 0)],
+                 height=-1, gender=-1),
+            stay(2, [(10, "Weight", 92.5), (40, "Weight", 91.0), (50, "HR", 250), (60, "Temp", 26.7)], weight=-1,
+                 height=431.8),
+            stay(3, [], height=1.8),  # a stay with no measurements
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    clean, log = cleaning.clean_stays(stays)
+    return stays, clean, log
+
+
+def test_sentinels_become_missing_and_are_logged(small):
+    _, clean, log = small
+    assert values(clean, 1, "Height") == [] and values(clean, 1, "Gender") == []
+    assert values(clean, 1, "Age") == [60.0]
+    assert logged(log, "sentinels", "Height") == 1 and logged(log, "sentinels", "Gender") == 1
+
+
+def test_unit_errors_are_repaired_not_dropped(small):
+    _, clean, log = small
+    assert values(clean, 1, "pH") == [pytest.approx(7.35)]
+    assert values(clean, 2, "Height", 0) == [pytest.approx(170.0)]
+    assert values(clean, 3, "Height", 0) == [pytest.approx(180.0)]
+    assert logged(log, "unit errors", "pH") == 1 and logged(log, "unit errors", "Height") == 2
+
+
+def test_zero_heart_rate_removed_but_zero_urine_kept(small):
+    _, clean, log = small
+    assert values(clean, 1, "HR") == [80.0, 95.0]
+    assert 0.0 in values(clean, 1, "Urine")  # the zero at minute 300 is a real observation
+    assert logged(log, "zeros", "HR") == 1
+
+
+def test_impossible_removed_extreme_kept(small):
+    _, clean, log = small
+    assert -17.8 not in values(clean, 1, "Temp")
+    assert values(clean, 2, "Temp") == [26.7]  # very cold, but alive
+    assert values(clean, 2, "HR") == [250.0]  # extreme, kept
+    assert logged(log, "impossible", "Temp") == 1
+
+
+def test_simultaneous_values_sum_volumes_and_average_readings(small):
+    _, clean, log = small
+    assert values(clean, 1, "Urine", 90) == [400.0]
+    assert values(clean, 1, "Temp", 120) == [pytest.approx(37.2)]
+    assert not clean.duplicated(["RecordID", "Time", "Parameter"]).any()
+    assert logged(log, "simultaneous", "Urine") == 1 and logged(log, "simultaneous", "Temp") == 1
+
+
+def test_admission_weight_filled_from_first_charted_weight(small):
+    _, clean, log = small
+    assert values(clean, 2, "Weight", 0) == [92.5]
+    assert logged(log, "admission weight", "Weight") == 1
+
+
+def test_combined_pressure_prefers_the_arterial_line(small):
+    _, clean, _ = small
+    assert values(clean, 1, "MeanBP", 200) == [70.0]  # invasive wins over the cuff in the same minute
+    assert values(clean, 1, "MeanBP", 260) == [72.0]  # cuff where there is no invasive value
+    assert values(clean, 1, "MAP") == [70.0] and values(clean, 1, "NIMAP") == [72.0, 75.0]
+
+
+def test_log_has_its_columns_and_every_step(small):
+    _, _, log = small
+    assert list(log.columns) == cleaning.LOG_COLUMNS
+    steps = {s.split(" 0-")[0] for s in log["step"]}
+    assert {"unknown parameters", "time window", "sentinels to missing", "unit errors", "zeros without signal",
+            "impossible values", "simultaneous values", "admission weight", "combined pressures"} <= steps  # fmt: skip
+
+
+def test_input_is_not_modified(small):
+    stays, _, _ = small
+    assert stays["Value"].eq(-1).sum() == 3 and stays["Value"].eq(735).sum() == 1
+
+
+def test_stay_with_no_measurements_keeps_its_row(small):
+    _, clean, _ = small
+    feats = cleaning.stay_features(clean)
+    assert list(feats.index) == [1, 2, 3]
+    row = feats.loc[3]
+    assert row["Height"] == pytest.approx(180.0) and row["HR_count"] == 0 and np.isnan(row["HR_first"])
+    assert row["MechVent_any"] == 0
+    cleaning.validate_features(feats)
+
+
+def test_stay_features_statistics(small):
+    _, clean, _ = small
+    f = cleaning.stay_features(clean).loc[1]
+    assert (f["HR_first"], f["HR_last"], f["HR_min"], f["HR_max"], f["HR_count"]) == (80, 95, 80, 95, 2)
+    assert f["HR_hours_since_last"] == pytest.approx((48 * 60 - 90) / 60)
+    assert np.isnan(f["Height"]) and f["Age"] == 60
+    assert list(cleaning.stay_features(clean).columns) == cleaning.feature_columns()
+
+
+def test_window_limits_the_features(small):
+    _, clean, _ = small
+    f = cleaning.stay_features(clean, window_hours=1).loc[1]
+    assert f["HR_count"] == 1 and f["HR_last"] == 80  # minute 30 is inside the first hour, minute 90 is not
+    assert f["HR_hours_since_last"] == pytest.approx(0.5)
+
+
+def test_parameter_never_seen_before_is_logged_and_dropped():
+    stays = stay(7, [(10, "HR", 70), (20, "Lactatee", 3.0), (30, "SpO2", 97)])
+    clean, log = cleaning.clean_stays(stays)
+    assert (
+        set(clean["Parameter"].astype(str)) >= {"HR", "Age"} and not clean["Parameter"].isin(["Lactatee", "SpO2"]).any()
+    )
+    unknown = log[log["step"].eq("unknown parameters")]
+    assert set(unknown["parameter"]) == {"Lactatee", "SpO2"} and unknown["values"].sum() == 2
+    cleaning.validate_features(cleaning.stay_features(clean))
+
+
+def test_file_with_only_descriptors():
+    clean, log = cleaning.clean_stays(stay(8, []))
+    feats = cleaning.stay_features(clean)
+    assert list(feats.index) == [8] and feats.loc[8, "Age"] == 60
+    assert feats.filter(like="_count").eq(0).all().all()
+    assert log.loc[log["step"].eq("simultaneous values"), "values"].sum() == 0
+    cleaning.validate_features(feats)
+
+
+def test_stay_whose_descriptors_are_all_missing_is_still_there():
+    clean, _ = cleaning.clean_stays(stay(9, [], age=-1, gender=-1, height=-1, icutype=-1, weight=-1))
+    feats = cleaning.stay_features(clean)
+    assert list(feats.index) == [9] and feats.loc[9, ["Age", "Gender", "Height", "Weight"]].isna().all()
+
+
+def test_empty_set():
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype=t) for c, t in zip(cleaning.COLUMNS, ["int64", "int64", "str", "float64"], strict=True)}
+    )
+    clean, log = cleaning.clean_stays(empty)
+    assert clean.empty and list(clean.columns) == cleaning.COLUMNS
+    assert (log["values"] == 0).all()
+    feats = cleaning.stay_features(clean)
+    assert feats.empty and list(feats.columns) == cleaning.feature_columns()
+    assert cleaning.validate_features(feats)["passed"].all()
+
+
+def test_table_without_its_columns_is_refused():
+    with pytest.raises(ValueError, match="lacks the columns"):
+        cleaning.clean_stays(pd.DataFrame({"RecordID": [1], "Value": [2.0]}))
+    with pytest.raises(TypeError):
+        cleaning.clean_stays([1, 2, 3])
+
+
+def test_validation_catches_broken_tables(small):
+    _, clean, _ = small
+    good = cleaning.stay_features(clean)
+    out_of_range = good.copy()
+    out_of_range.loc[1, "HR_max"] = 400
+    with pytest.raises(cleaning.FeatureValidationError, match="HR_first/last/min/max"):
+        cleaning.validate_features(out_of_range)
+    twice = pd.concat([good, good.iloc[[0]]])
+    report = cleaning.validate_features(twice, raise_on_error=False)
+    assert not report.set_index("check").loc["one row per stay", "passed"]
+    wrong_type = good.astype({"Age": "object"})
+    assert (
+        not cleaning.validate_features(wrong_type, raise_on_error=False)
+        .set_index("check")
+        .loc["float columns", "passed"]
+    )
+    missing = good.drop(columns=["HR_min"])
+    with pytest.raises(cleaning.FeatureValidationError, match="columns as feature_columns"):
+        cleaning.validate_features(missing)
+    swapped = good.copy()
+    swapped.loc[1, "HR_min"] = 90  # above HR_first = 80
+    assert "min <= first" in str(
+        pytest.raises(cleaning.FeatureValidationError, cleaning.validate_features, swapped).value
+    )
+
+
+def test_ptbxl_metadata_cleaning():
+    meta = pd.DataFrame({"age": [300.0, 45.0, np.nan], "sex": [0, 1, 2], "height": [170.0, 12.0, np.nan],
+                         "weight": [70.0, 0.0, 500.0], "report": ["a", "b", "c"]})  # fmt: skip
+    out, log = cleaning.clean_ptbxl_metadata(meta)
+    assert out["age"].tolist()[:2] == [90.0, 45.0]
+    assert out["sex"].isna().tolist() == [False, False, True]
+    assert out["height"].isna().tolist() == [False, True, True]
+    assert out["weight"].isna().tolist() == [False, True, True]
+    assert out["report"].tolist() == ["a", "b", "c"] and meta["age"].iloc[0] == 300
+    assert log.set_index("parameter")["values"].to_dict() == {"age": 1, "sex": 1, "height": 1, "weight": 2}
+
+
+@pytest.fixture(scope="module")
+def set_a():
+    # Speed is measured by the benchmark command, not asserted here (shared, noisy machines).
+    stays = challenge2012.load_stays()
+    clean, log = cleaning.clean_stays(stays)
+    feats = cleaning.stay_features(clean)
+    return stays, clean, log, feats
+
+
+def test_set_a_cleans_and_validates(set_a):
+    stays, clean, log, feats = set_a
+    assert feats.shape == (4000, len(cleaning.feature_columns()))
+    assert feats.index.equals(pd.Index(sorted(stays["RecordID"].unique()), name="RecordID"))
+    assert cleaning.validate_features(feats)["passed"].all()
+
+
+def test_set_a_has_no_repeats_no_sentinels_no_impossible(set_a):
+    _, clean, _, _ = set_a
+    assert not clean.duplicated(["RecordID", "Time", "Parameter"]).any()
+    desc = clean[cleaning.is_descriptor(clean) & clean["Parameter"].isin(cleaning.DESCRIPTOR_VALUES)]
+    assert not desc["Value"].eq(-1).any()
+    limits = pd.DataFrame({k: r[:2] for k, r in cleaning.RANGES.items()}, index=["lo", "hi"]).T
+    lo, hi = clean["Parameter"].map(limits["lo"]).astype(float), clean["Parameter"].map(limits["hi"]).astype(float)
+    measured = clean["Parameter"].ne("RecordID")
+    assert clean["Value"].between(lo, hi)[measured].all()
+
+
+def test_set_a_log_matches_the_data(set_a):
+    stays, clean, log, _ = set_a
+    by = log.set_index(["step", "parameter"])["values"]
+    assert by[("sentinels to missing", "Height")] == int(
+        (stays["Parameter"].eq("Height") & stays["Value"].eq(-1)).sum()
+    )
+    assert by[("zeros without signal", "HR")] == int((stays["Parameter"].eq("HR") & stays["Value"].eq(0)).sum())
+    extra = int(stays.duplicated(["RecordID", "Time", "Parameter"]).sum())
+    removed_before = stays[stays["Parameter"].eq("Temp") & (stays["Value"].lt(20))]
+    assert log.loc[log["step"].eq("simultaneous values"), "values"].sum() <= extra
+    assert by[("impossible values", "Temp")] == len(removed_before)

@@ -1,0 +1,180 @@
+"""Every fact lesson 02 states, recomputed through the package and pinned.
+
+Values were computed on the shipped data and checked against an independent read of the raw files
+(the header text, the .dat bytes) where one is possible.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import wfdb
+from conftest import DATA
+from scipy import signal
+
+from heartdata import mitdb, ptbxl
+from heartdata.checks import lesson02
+
+QUALITY = ["baseline_drift", "static_noise", "burst_noise", "electrodes_problems"]
+IDS_HR = list(range(1, 61))
+
+
+@cache
+def _hi_lo():
+    return ptbxl.load_signals(IDS_HR, fs=500), ptbxl.load_signals(IDS_HR, fs=100)
+
+
+@cache
+def _rr():
+    ann = wfdb.rdann(str(mitdb.data_dir() / "100"), "atr")
+    is_beat = np.isin(ann.symbol, list(mitdb.BEAT_SYMBOLS))
+    t = ann.sample[is_beat] / ann.fs
+    sym = np.array(ann.symbol)[is_beat]
+    return pd.DataFrame({"rr_s": np.diff(t), "symbol": sym[1:]}), sym
+
+
+def test_ptbxl_header_fields_match_the_raw_text():
+    meta = ptbxl.load_metadata()
+    path = ptbxl.data_dir() / meta.loc[1, "filename_hr"]
+    h = wfdb.rdheader(str(path))
+    assert (h.n_sig, h.fs, h.sig_len) == (12, 500, 5000)
+    assert h.adc_gain == [1000.0] * 12 and h.baseline == [0] * 12 and h.units == ["mV"] * 12
+    assert h.fmt == ["16"] * 12 and h.adc_res == [16] * 12 and h.sig_name == ptbxl.LEADS
+    lines = (DATA / "ptbxl" / "records500" / "00000" / "00001_hr.hea").read_text().split("\n")
+    assert lines[0].split() == ["00001_hr", "12", "500", "5000"]
+    assert all(line.split()[2] == "1000.0(0)/mV" for line in lines[1:13])
+
+
+def test_mitdb_header_fields_match_the_raw_text():
+    h = wfdb.rdheader(str(mitdb.data_dir() / "100"))
+    assert (h.n_sig, h.fs, h.sig_len, h.sig_name) == (2, 360, 650000, ["MLII", "V5"])
+    assert round(h.sig_len / h.fs / 60, 1) == 30.1
+    assert h.adc_gain == [200.0, 200.0] and h.baseline == [1024, 1024] and h.fmt == ["212", "212"]
+    assert h.adc_res == [11, 11] and h.comments == ["69 M 1085 1629 x1", "Aldomet, Inderal"]
+    raw = (DATA / "mitdb" / "100.hea").read_text().split("\n")
+    fields = raw[1].split()
+    assert fields[2] == "200" and fields[4] == "1024"  # no baseline written: WFDB falls back on the ADC zero
+    assert 1 / h.adc_gain[0] == 0.005
+
+
+def test_digital_to_physical_and_the_loader_agree_with_wfdb():
+    digital = wfdb.rdrecord(str(mitdb.data_dir() / "100"), sampto=3600, physical=False)
+    physical = wfdb.rdrecord(str(mitdb.data_dir() / "100"), sampto=3600)
+    assert digital.d_signal[0].tolist() == [995, 1011]
+    assert np.allclose((digital.d_signal - 1024) / 200, physical.p_signal)
+    meta = ptbxl.load_metadata()
+    rec = wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[1, "filename_lr"]))
+    assert np.abs(rec.p_signal - ptbxl.load_signals([1], fs=100)[0]).max() == 0
+    # independent read of the bytes: little-endian int16, 12 leads interleaved, gain 1000, baseline 0
+    raw = np.fromfile(DATA / "ptbxl" / "records100" / "00000" / "00001_lr.dat", dtype="<i2").reshape(-1, 12)
+    assert np.allclose(raw / 1000, rec.p_signal)
+
+
+def test_100_hz_loses_peak_height_and_high_frequencies():
+    hi, lo = _hi_lo()
+    lead = ptbxl.LEADS.index("II")
+    peak_hi, peak_lo = np.abs(hi[:, :, lead]).max(axis=1), np.abs(lo[:, :, lead]).max(axis=1)
+    loss = pd.Series(peak_hi - peak_lo, index=IDS_HR)
+    assert round(loss.median(), 3) == 0.061 and round((loss / peak_hi).median(), 3) == 0.056
+    assert int(loss.idxmax()) == 52 and round(loss.max(), 3) == 0.203
+    assert int((loss > 0).sum()) == 56
+    f, p = signal.welch(hi[:, :, lead], fs=500, nperseg=1000, axis=1)
+    share = pd.Series(p[:, f > 50].sum(axis=1) / p.sum(axis=1), index=IDS_HR)
+    assert round(share.median(), 4) == 0.0039 and round(share.max(), 3) == 0.031 and int(share.idxmax()) == 29
+
+
+def test_annotations_rr_and_heart_rate():
+    rr, sym = _rr()
+    ann = mitdb.load_annotations()
+    assert len(ann) == 2274 and ann["symbol"].value_counts().to_dict() == {"N": 2239, "A": 33, "+": 1, "V": 1}
+    assert ann.loc[ann["symbol"].eq("+"), "aux_note"].tolist() == ["(N"]
+    assert round(60 / rr["rr_s"].mean(), 1) == 75.5
+    by = rr.groupby("symbol")["rr_s"].agg(["count", "median"])
+    assert by["count"].to_dict() == {"A": 33, "N": 2238, "V": 1}
+    assert round(by.loc["N", "median"], 3) == 0.797 and round(by.loc["A", "median"], 3) == 0.597
+    after = rr["rr_s"].shift(-1).groupby(rr["symbol"]).median()
+    assert round(after["A"], 3) == 0.961 and round(after["N"], 3) == 0.797
+    long_rr, after_premature = rr["rr_s"] > 0.9, rr["symbol"].shift(1).isin(["A", "V"])
+    assert int(long_rr.sum()) == 30 and int((long_rr & after_premature).sum()) == 30
+    assert len(sym) == 2273 and int((sym == "N").sum()) == 2239
+    assert round((sym == "N").mean(), 3) == 0.985
+
+
+def test_quality_columns_are_sparse_free_text():
+    meta = ptbxl.load_metadata()
+    assert meta[QUALITY].notna().sum().to_dict() == {
+        "baseline_drift": 65,
+        "static_noise": 87,
+        "burst_noise": 11,
+        "electrodes_problems": 3,
+    }
+    assert int(meta[QUALITY].notna().any(axis=1).sum()) == 141
+    top = meta["baseline_drift"].value_counts()
+    assert top.index[0] == " , V6" and top.iloc[0] == 12
+
+
+@cache
+def _wander():
+    meta = ptbxl.load_metadata()
+    table = lesson02.wander_table()
+    return meta, table, table.max(axis=1), meta["baseline_drift"].notna()
+
+
+def test_wander_measure_matches_a_direct_computation():
+    meta, table, wander, _ = _wander()
+    x = ptbxl.load_signals([292], fs=100)[0, :, ptbxl.LEADS.index("V1")]
+    b, a = signal.butter(2, 0.5, btype="lowpass", fs=100)
+    slow = signal.filtfilt(b, a, x)[50:950]
+    assert np.isclose(slow.max() - slow.min(), table.loc[292, "V1"])
+    assert round(wander[292], 2) == 7.55 and table.loc[292].idxmax() == "V1"
+
+
+def test_filter_examples():
+    meta, table, wander, flag = _wander()
+    assert int(wander[flag].idxmax()) == 292 and meta.loc[292, "baseline_drift"].strip() == "v2,"
+    flagged_sorted = wander[flag].sort_values()
+    typical = int(flagged_sorted.index[len(flagged_sorted) // 2])
+    assert typical == 355 and table.loc[355].idxmax() == "V5" and round(wander[355], 2) == 0.74
+    hi, _ = _hi_lo()
+    f, p = signal.welch(hi, fs=500, nperseg=1000, axis=1)
+    hf = pd.DataFrame(p[:, f > 40].sum(axis=1) / p.sum(axis=1), index=IDS_HR, columns=ptbxl.LEADS)
+    static = meta.loc[IDS_HR, "static_noise"].notna()
+    assert int(static.sum()) == 21
+    noisy = int(hf.loc[static, "II"].idxmax())
+    assert noisy == 47
+    y = hi[IDS_HR.index(noisy), :, ptbxl.LEADS.index("II")]
+    b, a = signal.butter(4, 40, btype="lowpass", fs=500)
+    assert round(y.max() - signal.filtfilt(b, a, y).max(), 2) == 0.18
+    flagged, clean = hf.loc[static].median(axis=1), hf.loc[~static].median(axis=1)
+    assert (len(flagged), len(clean)) == (21, 39)
+    assert round(flagged.median(), 4) == 0.0071 and round(clean.median(), 4) == 0.0063
+
+
+def test_flags_against_the_measure():
+    meta, table, wander, flag = _wander()
+    assert (int(flag.sum()), int((~flag).sum())) == (65, 385)
+    assert round(wander[flag].median(), 2) == 0.74 and round(wander[~flag].median(), 2) == 0.29
+    assert int(flag[wander.nlargest(20).index].sum()) == 9
+    decile = wander > wander.quantile(0.9)
+    assert int(decile.sum()) == 45 and int(flag[decile].sum()) == 23
+    tokens = meta["baseline_drift"].dropna().str.replace(",", " ").str.upper().str.split()
+    single = tokens[tokens.map(len).eq(1) & tokens.map(lambda t: t[0] in ptbxl.LEADS)].map(lambda t: t[0])
+    assert len(single) == 31 and int(single.eq(table.loc[single.index].idxmax(axis=1)).sum()) == 23
+
+
+def test_flag_rates_differ_by_site_against_the_measure():
+    meta, _, wander, flag = _wander()
+    site = meta["site"].astype(int)
+    assert meta.groupby(site).size().to_dict() == {0: 252, 1: 133, 2: 17, 3: 48}
+    assert flag.groupby(site).sum().to_dict() == {0: 49, 1: 10, 2: 0, 3: 6}
+    med = wander.groupby(site).median().round(2)
+    assert med[0] == 0.26 and med[1] == 0.52 and med.idxmax() == 1 and med.idxmin() == 0
+
+
+def test_static_noise_flags_come_mostly_from_one_site():
+    meta = ptbxl.load_metadata()
+    by_site = meta["static_noise"].notna().groupby(meta["site"].astype(int)).agg(["sum", "size"])
+    assert int(by_site["sum"].sum()) == 87 and by_site["sum"].idxmax() == 0
+    assert (by_site.loc[0, "sum"], by_site.loc[0, "size"]) == (77, 252)

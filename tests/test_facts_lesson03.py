@@ -1,0 +1,268 @@
+"""Every fact lesson 03 (messy metadata) states, recomputed through the package and pinned.
+
+Values were verified on the shipped data; where cheap, they are cross-checked against an independent
+read of the raw files (csv module for PTB-XL, tarfile for Challenge 2012).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import re
+import tarfile
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DATA
+
+from heartdata import challenge2012, ptbxl
+
+DESC = challenge2012.DESCRIPTORS
+
+
+@pytest.fixture(scope="module")
+def meta():
+    return ptbxl.load_metadata()
+
+
+@pytest.fixture(scope="module")
+def raw_rows():
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def scp_long(meta):
+    parsed = meta["scp_codes"].map(ast.literal_eval)
+    rows = [(i, c, v) for i, d in parsed.items() for c, v in d.items()]
+    return pd.DataFrame(rows, columns=["ecg_id", "code", "likelihood"])
+
+
+@pytest.fixture(scope="module")
+def labelled(scp_long):
+    scp = ptbxl.load_scp_statements()
+    diag = scp.loc[scp["diagnostic"].eq(1), "diagnostic_class"].rename("superclass")
+    return scp_long.merge(diag, left_on="code", right_index=True, how="left")
+
+
+@pytest.fixture(scope="module")
+def stays():
+    return challenge2012.load_stays()
+
+
+@pytest.fixture(scope="module")
+def desc_wide(stays):
+    d = stays[stays["Time"].eq(0) & stays["Parameter"].isin(DESC)]
+    return d.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
+
+
+# ---------------- PTB-XL ----------------
+
+
+def test_identifiers_are_floats_of_whole_numbers(meta, raw_rows):
+    cols = ["patient_id", "nurse", "site", "validated_by"]
+    assert all(str(meta[c].dtype) == "float64" for c in cols)
+    assert all((meta[c].dropna() % 1 == 0).all() for c in cols)
+    assert meta["nurse"].isna().sum() == 48 and meta["validated_by"].isna().sum() == 278
+    assert meta[["patient_id", "site"]].isna().sum().sum() == 0
+    assert raw_rows[0]["patient_id"] == "15709.0"  # the file itself writes the decimal point
+
+
+def test_scp_codes_parse(meta, scp_long, raw_rows):
+    assert isinstance(meta.loc[1, "scp_codes"], str)
+    assert meta.loc[1, "scp_codes"] == "{'NORM': 100.0, 'LVOLT': 0.0, 'SR': 0.0}"
+    assert len(scp_long) == sum(len(ast.literal_eval(r["scp_codes"])) for r in raw_rows) == 1099
+    assert scp_long["ecg_id"].nunique() == 450
+    lik = scp_long["likelihood"].value_counts().to_dict()
+    assert lik == {0.0: 524, 100.0: 452, 80.0: 53, 50.0: 38, 15.0: 23, 35.0: 9}
+    assert round(524 / 1099, 2) == 0.48
+    with pytest.raises(ValueError):
+        ast.literal_eval("__import__('os').getcwd()")
+
+
+def test_quality_columns(meta):
+    q = ["baseline_drift", "static_noise", "burst_noise", "electrodes_problems"]
+    assert meta[q].notna().sum().to_dict() == {
+        "baseline_drift": 65,
+        "static_noise": 87,
+        "burst_noise": 11,
+        "electrodes_problems": 3,
+    }
+    noise = meta["static_noise"].dropna()
+    assert noise.iloc[0] == " , I-V1,  "
+    assert noise.eq("I-V1").sum() == 0 and noise.str.strip(" ,").eq("I-V1").sum() == 10
+    assert meta["burst_noise"].dropna().iloc[0] == "V5"
+    assert noise.str.contains("alles").sum() == 18
+
+
+MARKERS = {
+    "German": r"\b(sinusrhythmus|sinusbradykardie|sinustachykardie|linkstyp|rechtstyp|lagetyp|normales|unspezifisches|"
+    r"extrasystole|arrhythmie|schenkelblock|vorhof\w*|überleitung|verdacht)\b",
+    "Swedish": r"\b(sinusrytm|sinusbradykardi|sinustachykardi|vänster|normalt|förändring|såsom|förmaksflimmer|"
+    r"avvikande|eljest)\b",
+    "English": r"\b(rhythm|normal ecg|trace only|atrial|fibrillation|otherwise|the|are|with)\b",
+}
+
+
+def _language(text):
+    hits = {lang: len(re.findall(p, text.lower())) for lang, p in MARKERS.items()}
+    best = max(hits, key=hits.get)
+    return best if hits[best] > 0 else "no marker"
+
+
+def test_report_language_follows_site(meta):
+    tab = pd.crosstab(meta["site"].astype(int), meta["report"].map(_language))
+    assert tab.to_dict("index") == {
+        0: {"English": 0, "German": 242, "Swedish": 8, "no marker": 2},
+        1: {"English": 128, "German": 0, "Swedish": 0, "no marker": 5},
+        2: {"English": 0, "German": 17, "Swedish": 0, "no marker": 0},
+        3: {"English": 0, "German": 0, "Swedish": 45, "no marker": 3},
+    }
+    assert 242 + 128 + 17 + 45 == 432 and tab["no marker"].sum() == 10
+    assert "trace only requested." in set(meta["report"])
+
+
+def test_report_damage_and_truncation(meta, raw_rows):
+    r = meta["report"]
+    assert r.str.contains(r"[^\x00-\x7f]").sum() == 86
+    assert r.str.contains(r"[a-z][ÄÖÜÅ]|[ÄÖÜÅ][a-z]").sum() == 83
+    assert "schweiáausbruch" in r[34] and "schweiáausbruch".encode("latin-1").decode("cp437") == "schweißausbruch"
+    lengths = Counter(len(row["report"]) for row in raw_rows)
+    assert max(lengths) == r.str.len().max() == 255 and lengths[255] == 16
+    assert r.str.len().idxmin() == 443 and r[443] == " " and r.str.len().min() == 1
+    assert r[r.str.len().eq(255)].iloc[0].endswith("2x unter")
+
+
+def test_superclasses_under_two_rules(meta, labelled):
+    scp = ptbxl.load_scp_statements()
+    assert len(scp) == 71 and int(scp["diagnostic"].eq(1).sum()) == 44
+    assert labelled["code"].isin(scp.index).all() and labelled["superclass"].notna().sum() == 556
+    d = labelled.dropna(subset=["superclass"])
+    anyl = d.groupby("superclass")["ecg_id"].nunique().to_dict()
+    only = d[d["likelihood"].eq(100)].groupby("superclass")["ecg_id"].nunique().to_dict()
+    assert anyl == {"CD": 68, "HYP": 36, "MI": 62, "NORM": 271, "STTC": 83}
+    assert only == {"CD": 66, "HYP": 25, "MI": 18, "NORM": 222, "STTC": 76}
+    assert d["ecg_id"].nunique() == 439
+    assert d[d["likelihood"].eq(100)]["ecg_id"].nunique() == 363 and len(meta) - 363 == 87
+    assert int((d.groupby("ecg_id")["superclass"].nunique() > 1).sum()) == 62
+    mi = pd.crosstab(d["superclass"], d["likelihood"]).loc["MI"].to_dict()
+    assert mi == {0.0: 0, 15.0: 22, 35.0: 7, 50.0: 16, 80.0: 4, 100.0: 25}  # "mostly 15-50 %"
+    norm = pd.crosstab(d["superclass"], d["likelihood"]).loc["NORM"]
+    assert norm[[80.0, 100.0]].sum() == 268 and norm.sum() == 271  # "mostly 80-100 %"
+
+
+def test_several_ecgs_per_patient(meta, raw_rows):
+    per = meta.groupby("patient_id").size()
+    assert len(per) == 419 and int((per > 1).sum()) == 22 and int(per[per > 1].sum()) == 53 and per.max() == 8
+    assert sum(1 for n in Counter(r["patient_id"] for r in raw_rows).values() if n > 1) == 22
+    assert meta.groupby("patient_id")["strat_fold"].nunique().max() == 1
+
+
+def test_sex_codes_are_opposite(meta, desc_wide):
+    ptb = meta.groupby("sex")["height"].agg(["median", "count"])
+    assert (ptb.loc[0, "median"], ptb.loc[0, "count"]) == (174.0, 58)
+    assert (ptb.loc[1, "median"], ptb.loc[1, "count"]) == (160.0, 76)
+    w = desc_wide.replace(-1, np.nan)
+    icu = w.groupby("Gender")["Height"].agg(["median", "count"])
+    assert (icu.loc[0, "median"], icu.loc[0, "count"]) == (160.0, 850)
+    assert (round(icu.loc[1, "median"], 1), icu.loc[1, "count"]) == (177.8, 1255)
+
+
+# ---------------- Challenge 2012 ----------------
+
+
+def test_minus_one_sentinels(stays, desc_wide):
+    assert desc_wide[["Age", "Gender", "Height", "ICUType", "Weight"]].eq(-1).sum().to_dict() == {
+        "Age": 0,
+        "Gender": 3,
+        "Height": 1894,
+        "ICUType": 0,
+        "Weight": 326,
+    }
+    assert round(desc_wide["Height"].mean(), 1) == 88.9
+    assert round(desc_wide["Height"].replace(-1, np.nan).mean(), 1) == 169.8
+    others = stays.loc[~stays["Parameter"].isin(DESC), "Value"]
+    assert len(others) == 1532453 and int(others.eq(-1).sum()) == 0
+    assert stays["Parameter"].nunique() - len(DESC) == 36
+
+
+def test_descriptors_at_zero_but_not_always_first(stays):
+    d = stays[stays["Time"].eq(0) & stays["Parameter"].isin(DESC)]
+    assert len(d) == 6 * 4000 and d.groupby(["RecordID", "Parameter"]).size().eq(1).all()
+    assert stays[stays["Parameter"].isin(DESC[:5])]["Time"].eq(0).all()  # only Weight appears later
+    pos = stays.groupby("RecordID").cumcount()
+    first6 = stays[pos < 6].groupby("RecordID")["Parameter"].agg(frozenset)
+    bad = first6[first6.ne(frozenset(DESC))]
+    assert len(bad) == 90 and bad.index[0] == 132548
+    one = stays[stays["RecordID"].eq(132548)].reset_index(drop=True)
+    assert one.index[one["Parameter"].eq("Weight") & one["Time"].eq(0)][0] + 1 == 12
+    later = stays[stays["Parameter"].eq("Weight") & stays["Time"].gt(0)]
+    assert len(later) == 122439 and later["RecordID"].nunique() == 2716
+    w0 = stays[stays["Parameter"].eq("Weight") & stays["Time"].eq(0)].set_index("RecordID")["Value"]
+    no_weight = w0.index[w0.eq(-1)]
+    assert len(no_weight) == 326 and int(no_weight.isin(later["RecordID"]).sum()) == 30
+    assert int(later["Value"].eq(-1).sum()) == 0 and int(later["Value"].eq(0).sum()) == 178
+
+
+def test_descriptor_order_in_raw_file():
+    """Independent read: in 132548.txt a measurement line sits among the descriptor lines."""
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        member = next(m for m in tar if m.name.endswith("/132548.txt"))
+        lines = tar.extractfile(member).read().decode().splitlines()
+    params = [line.split(",")[1] for line in lines[1:13]]
+    assert params[:6] == ["RecordID", "Age", "Gender", "Height", "HR", "ICUType"]
+    assert params.index("Weight") + 1 == 12
+
+
+def test_repeated_readings(stays):
+    key = ["RecordID", "Time", "Parameter"]
+    groups = stays[stays.duplicated(key, keep=False)]
+    extra = groups.duplicated(key)
+    assert int(extra.sum()) == int(stays.duplicated(key).sum()) == 3671
+    assert groups.groupby(key).ngroups == 3657 and groups["RecordID"].nunique() == 1151
+    assert int(groups.duplicated(key + ["Value"]).sum()) == 0
+    by = groups[extra]["Parameter"].value_counts()
+    assert (by["MAP"], by["Urine"]) == (1845, 1544)
+    first_urine = groups[groups["Parameter"].eq("Urine")].head(2)
+    assert first_urine["RecordID"].tolist() == [132539, 132539] and first_urine["Value"].tolist() == [400.0, 0.0]
+    mm = groups.groupby(key)["Value"].agg(["min", "max"])
+    spread = (mm["max"] - mm["min"]).groupby(level="Parameter").median()
+    assert (spread["MAP"], spread["Urine"]) == (4.0, 140.0)
+
+
+def test_units(stays, desc_wide):
+    h = desc_wide["Height"].replace(-1, np.nan).dropna()
+    inch = ((h / 2.54).round() * 2.54 - h).abs() < 0.051
+    assert (int(inch.sum()), len(h)) == (2048, 2106) and round(inch.mean(), 2) == 0.97
+    tall = np.sort(h[h > 300].to_numpy())
+    assert tall.tolist() == [365.8, 381.0, 398.8, 406.4, 419.1, 426.7, 431.8]
+    assert np.round(tall / 2.54).tolist() == [144, 150, 157, 160, 165, 168, 170]
+    assert int(h.lt(20).sum()) == 9 and int(h.between(20, 300).sum()) == 2106 - 9 - 7
+    temp = stays.loc[stays["Parameter"].eq("Temp"), "Value"]
+    assert temp.min() == -17.8 and round((0 - 32) * 5 / 9, 1) == -17.8
+    assert int(temp.eq(-17.8).sum()) == 21 and int(temp.lt(25).sum()) == 125
+    assert temp[temp.lt(20)].max() == 3.6 and int(temp.between(0, 3.6).sum()) == 102  # "most of them (0 to 3.6)"
+    ph = stays.loc[stays["Parameter"].eq("pH"), "Value"]
+    assert ph.max() == 735 and int(ph.gt(14).sum()) == 8
+
+
+def test_long_to_wide(stays):
+    one = stays[stays["RecordID"].eq(132996)]
+    with pytest.raises(ValueError):
+        one.pivot(index="Time", columns="Parameter", values="Value")
+    readings = one[~(one["Time"].eq(0) & one["Parameter"].isin(DESC))]
+    agg = readings.groupby("Parameter")["Value"].agg(["first", "last", "mean", "count"])
+    assert agg.loc["HR"].round(1).tolist() == [88.0, 88.0, 80.4, 51]
+    assert agg.loc["MAP"].round(1).tolist() == [90.0, 70.0, 73.6, 74]
+    assert agg.loc["Urine"].round(1).tolist() == [600.0, 30.0, 69.7, 38]
+    assert "Weight" not in agg.index  # this stay has no Weight after 00:00
+
+    all_r = stays[~(stays["Time"].eq(0) & stays["Parameter"].isin(DESC))]
+    hr = all_r[all_r["Parameter"].eq("HR")].groupby("RecordID")["Value"].agg(["first", "last", "count"])
+    gap = (hr["last"] - hr["first"]).abs()
+    assert len(hr) == 3937 and int(gap.gt(20).sum()) == 1088 and round(gap.gt(20).mean(), 2) == 0.28
+    assert (hr["count"].min(), hr["count"].max()) == (1, 188)
+    urine = all_r[all_r["Parameter"].eq("Urine")].groupby("RecordID")["Value"].sum()
+    assert round(urine.median()) == 3717

@@ -1,0 +1,274 @@
+"""Every fact lesson 04 states, recomputed through the package and pinned.
+
+Values were verified on the shipped data (Challenge 2012 set A, PTB-XL ecg_id 1-450); presence flags, outcomes and the
+Wilson intervals are also cross-checked against an independent read of the raw files and scipy's own implementation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tarfile
+from collections import defaultdict
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DATA
+from scipy import stats
+
+from heartdata import challenge2012, ptbxl
+from heartdata.checks import lesson04
+
+
+@cache
+def _stays():
+    stays = challenge2012.load_stays()
+    is_desc = stays["Time"].eq(0) & stays["Parameter"].isin(challenge2012.DESCRIPTORS)
+    desc = stays[is_desc].pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
+    series = stays[~is_desc]
+    counts = series.groupby(["RecordID", "Parameter"]).size().unstack(fill_value=0).reindex(desc.index, fill_value=0)
+    died = challenge2012.load_outcomes()["In-hospital_death"].reindex(desc.index)
+    return desc, series, counts, died, desc["ICUType"].astype(int)
+
+
+@cache
+def _raw_presence():
+    """RecordID -> set of measured (non-descriptor) parameters, read straight from the archive; units; deaths."""
+    present, units = defaultdict(set), {}
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        for m in tar:
+            if not m.isfile() or not m.name.endswith(".txt"):
+                continue
+            rid = int(m.name.rsplit("/", 1)[-1][:-4])
+            for time, param, value in list(csv.reader(io.TextIOWrapper(tar.extractfile(m))))[1:]:
+                if time == "00:00" and param in challenge2012.DESCRIPTORS:
+                    if param == "ICUType":
+                        units[rid] = int(float(value))
+                    continue
+                present[rid].add(param)
+    with open(DATA / "challenge2012" / "Outcomes-a.txt", newline="") as f:
+        died = {int(r["RecordID"]): int(r["In-hospital_death"]) for r in csv.DictReader(f)}
+    return present, units, died
+
+
+Z95 = stats.norm.ppf(0.975)
+
+
+def wilson(k, n, z=Z95):
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def _rates(flag, by=None):
+    _, _, _, died, _ = _stays()
+    keys = flag if by is None else [by, flag]
+    return died.groupby(keys).agg(deaths="sum", stays="size")
+
+
+def test_wilson_matches_scipy():
+    for k, n in [(385, 2183), (11, 439), (0, 12), (12, 12), (55, 239)]:
+        ci = stats.binomtest(k, n).proportion_ci(method="wilson")
+        assert np.allclose(wilson(k, n), (ci.low, ci.high), atol=1e-12)
+
+
+def test_rarely_measured_parameters():
+    _, _, counts, _, _ = _stays()
+    frac = (counts > 0).mean()
+    rare = frac[frac < 0.5].sort_values()
+    assert counts.shape == (4000, 37)
+    assert list(rare.index) == [
+        "TroponinI", "Cholesterol", "TroponinT", "RespRate", "Albumin", "ALP", "Bilirubin", "ALT", "AST", "SaO2",
+    ]  # fmt: skip
+    assert [round(100 * v) for v in rare] == [5, 8, 22, 28, 40, 42, 43, 43, 43, 45]
+    assert int((counts["HR"] == 0).sum()) == 63
+    assert lesson04.rare_parameters_expected() == set(rare.index)
+
+
+def test_nullity_correlations():
+    desc, series, _, _, _ = _stays()
+    per_stay = series.groupby(["RecordID", "Parameter"])["Value"].median().unstack().reindex(desc.index)
+    corr = per_stay.isna().astype(float).corr()
+    assert round(corr.loc["SysABP", "DiasABP"], 2) == 1.00
+    assert round(corr.loc["ALT", "AST"], 2) == 1.00
+    assert round(corr.loc["pH", "PaCO2"], 2) == 0.99
+    assert round(corr.loc["RespRate", "MechVent"], 2) == -0.81
+
+
+def test_structural_missingness_by_unit():
+    _, _, counts, _, icu = _stays()
+    by_unit = (counts > 0).groupby(icu).mean()
+    pct = (100 * by_unit).round(1)
+    assert pct.loc[2, "SysABP"] == 95.7 and pct.loc[3, "SysABP"] == 48.1 and pct.loc[3, "NISysABP"] == 93.7
+    assert int((counts.loc[icu.eq(2), "RespRate"] > 0).sum()) == 45 and int(icu.eq(2).sum()) == 874
+    assert pct.loc[2, "RespRate"] == 5.1 and round(by_unit["RespRate"].max(), 2) == 0.38
+    assert pct.loc[2, "MechVent"] == 91.1
+    assert pct.loc[1, "Cholesterol"] == 27.6 and pct.loc[2, "Cholesterol"] == 1.6 and pct.loc[1, "TroponinT"] == 41.6
+
+
+def test_resprate_and_mechvent_never_together_raw():
+    present, _, _ = _raw_presence()
+    both = sum(1 for p in present.values() if {"RespRate", "MechVent"} <= p)
+    vent = sum(1 for p in present.values() if "MechVent" in p)
+    _, _, counts, _, _ = _stays()
+    assert both == int(((counts["RespRate"] > 0) & (counts["MechVent"] > 0)).sum()) == 0
+    assert vent == int((counts["MechVent"] > 0).sum()) == 2529
+    no_rr = counts["RespRate"] == 0
+    assert int(no_rr.sum()) == 2899 and f"{(counts.loc[no_rr, 'MechVent'] > 0).mean():.0%}" == "87%"
+
+
+def test_lactate_informative_overall_and_by_unit():
+    _, _, counts, _, icu = _stays()
+    has = counts["Lactate"] > 0
+    overall = _rates(has)
+    assert overall.loc[True].tolist() == [385, 2183] and overall.loc[False].tolist() == [169, 1817]
+    by = _rates(has, icu)
+    expected = {
+        1: ((55, 239), (26, 338)),
+        2: ((32, 435), (11, 439)),
+        3: ((188, 836), (87, 645)),
+        4: ((110, 673), (45, 395)),
+    }
+    for unit, (yes, no) in expected.items():
+        assert tuple(by.loc[(unit, True)]) == yes and tuple(by.loc[(unit, False)]) == no
+        # the gap holds in every unit
+        assert yes[0] / yes[1] > no[0] / no[1]
+    gap = {u: 100 * (y[0] / y[1] - n[0] / n[1]) for u, (y, n) in expected.items()}
+    assert round(min(gap.values()), 1) == 4.9 and min(gap, key=gap.get) == 2
+    assert round(max(gap.values()), 1) == 15.3 and max(gap, key=gap.get) == 1
+    # independent read of the archive and the outcomes file
+    present, units, died = _raw_presence()
+    raw_yes = [died[r] for r in died if "Lactate" in present[r]]
+    assert (sum(raw_yes), len(raw_yes)) == (385, 2183)
+    csru = [died[r] for r in died if units[r] == 2 and "Lactate" not in present[r]]
+    assert (sum(csru), len(csru)) == (11, 439)
+
+
+def test_troponin_informative_too():
+    _, _, counts, _, icu = _stays()
+    has = counts["TroponinT"] > 0
+    overall = _rates(has)
+    assert overall.loc[True].tolist() == [182, 863] and f"{182 / 863:.1%}" == "21.1%" and f"{372 / 3137:.1%}" == "11.9%"
+    assert overall.loc[False].tolist() == [372, 3137]
+    by = _rates(has, icu)
+    rate = by["deaths"] / by["stays"]
+    gap = [100 * (rate[(u, True)] - rate[(u, False)]) for u in range(1, 5)]
+    assert (round(min(gap), 1), round(max(gap), 1)) == (5.0, 13.6)
+
+
+def test_lactate_draws():
+    _, _, counts, _, icu = _stays()
+    draws = pd.cut(counts["Lactate"], [-1, 0, 1, 3, np.inf], labels=["0", "1", "2-3", "4 or more"])
+    t = _rates(draws)
+    assert t.to_dict("index") == {
+        "0": {"deaths": 169, "stays": 1817},
+        "1": {"deaths": 112, "stays": 718},
+        "2-3": {"deaths": 109, "stays": 674},
+        "4 or more": {"deaths": 164, "stays": 791},
+    }
+    surg = _rates(draws, icu).loc[4]
+    rate = surg["deaths"] / surg["stays"]
+    assert round(100 * rate["4 or more"], 1) == 14.1 and round(100 * rate["2-3"], 1) == 19.4
+
+
+def test_weight_missingness_carries_little():
+    _, _, counts, _, icu = _stays()
+    t = _rates(counts["Weight"] > 0, icu)
+    gaps = []
+    for unit in range(1, 5):
+        (k1, n1), (k0, n0) = t.loc[(unit, True)], t.loc[(unit, False)]
+        gaps.append(100 * (k1 / n1 - k0 / n0))
+        lo1, hi1 = wilson(k1, n1)
+        lo0, hi0 = wilson(k0, n0)
+        assert lo1 < hi0 and lo0 < hi1, f"intervals do not overlap in unit {unit}"
+    assert round(min(gaps), 1) == -2.4 and round(max(gaps), 1) == 4.9
+
+
+def test_sampling_gaps():
+    _, series, counts, _, _ = _stays()
+    sub = series[series["Parameter"].isin(["HR", "Lactate", "Albumin"])].sort_values(["RecordID", "Parameter", "Time"])
+    gap = sub.groupby(["RecordID", "Parameter"])["Time"].diff()
+    med = gap.groupby(sub["Parameter"]).median()
+    assert med.to_dict() == {"Albumin": 748.0, "HR": 60.0, "Lactate": 214.0}
+    assert int(counts["Lactate"].sum()) == 8024 and round(100 * 8024 / (4000 * 48), 1) == 4.2
+
+
+def test_sentinels():
+    desc, series, counts, _, icu = _stays()
+    h = desc["Height"]
+    assert (int(h.eq(-1).sum()), int(desc["Weight"].eq(-1).sum()), int(desc["Gender"].eq(-1).sum())) == (1894, 326, 3)
+    assert int(h.isna().sum()) == 0
+    assert round(h.mean(), 1) == 88.9 and round(h[h != -1].mean(), 1) == 169.8 and h.max() == 431.8
+    assert round(100 * h[icu.eq(2)].ne(-1).mean(), 1) == 93.7 and round(100 * h[icu.eq(3)].ne(-1).mean(), 1) == 28.7
+    mv = series.loc[series["Parameter"].eq("MechVent"), "Value"]
+    assert len(mv) == 31144 and set(mv.unique()) == {1.0}
+    assert round(100 * (counts["MechVent"] > 0).mean(), 1) == 63.2
+    temp = series.loc[series["Parameter"].eq("Temp"), "Value"]
+    assert int(temp.eq(0).sum()) == 36 and int(temp.round(1).eq(-17.8).sum()) == 21
+    assert round((0 - 32) * 5 / 9, 1) == -17.8
+
+
+def test_ptbxl_height_weight_by_year_and_site():
+    meta = ptbxl.load_metadata()
+    year = pd.to_datetime(meta["recording_date"]).dt.year
+    assert round(100 * meta["height"].isna().mean(), 1) == 70.2 and round(100 * meta["weight"].isna().mean(), 1) == 20.4
+    by_year = meta["height"].isna().groupby(year).agg(["sum", "size"])
+    assert by_year.to_dict("index") == {
+        1984: {"sum": 12, "size": 12},
+        1985: {"sum": 97, "size": 98},
+        1986: {"sum": 179, "size": 282},
+        1987: {"sum": 28, "size": 58},
+    }
+    by_site = meta["height"].isna().groupby(meta["site"]).agg(["sum", "size"])
+    assert tuple(by_site.loc[0]) == (249, 252) and tuple(by_site.loc[1]) == (8, 133)
+    assert int(year[meta["site"].eq(1)].min()) == 1986
+    site0 = meta[meta["site"].eq(0)]
+    assert site0["height"].isna().groupby(year[site0.index]).mean().min() > 0.97  # missing in every year at site 0
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sum(r["height"] == "" for r in rows) == int(meta["height"].isna().sum()) == 316
+
+
+@pytest.fixture(scope="module")
+def imputation():
+    desc, series, _, died, _ = _stays()
+    lac = series[series["Parameter"].eq("Lactate")].sort_values(["RecordID", "Time"])
+    last = lac.groupby("RecordID").last().reindex(desc.index)
+    fresh = last["Value"].where(last["Time"] > 47 * 60)
+    return died, last, fresh
+
+
+def _raised(values, died):
+    v = values.dropna()
+    d = died[v.index]
+    return (int(d[v > 2].sum()), int((v > 2).sum())), (int(d[v <= 2].sum()), int((v <= 2).sum()))
+
+
+def test_imputation_inputs(imputation):
+    _, last, fresh = imputation
+    assert int(fresh.notna().sum()) == 74 and int(last["Value"].notna().sum()) == 2183
+    assert round(((48 * 60 - last["Time"]) / 60).median(), 2) == 24.47  # the lesson prints "24 h"
+    assert int(last["Value"].isna().sum()) == 1817
+    assert last["Value"].dropna().equals(lesson04.lactate_at(48 * 60).dropna())
+
+
+def test_imputation_changes_the_answer(imputation):
+    died, last, fresh = imputation
+    assert (round(fresh.mean(), 2), round(fresh.std(), 2), round(fresh.median(), 2)) == (2.91, 3.47, 1.70)
+    assert _raised(fresh, died) == ((12, 30), (3, 44))
+    assert (f"{died[fresh.notna()].mean():.1%}", f"{died.mean():.1%}") == ("20.3%", "13.9%")  # as the lesson prints
+    assert round(fresh.mean() - fresh.median(), 1) == 1.2
+    mean_fill = fresh.fillna(fresh.mean())
+    assert round(mean_fill.std(), 2) == 0.47 and round(100 * (mean_fill > 2).mean()) == 99
+    assert _raised(mean_fill, died)[0] == (551, 3956) and round(100 * 551 / 3956, 1) == 13.9
+    median_fill = fresh.fillna(fresh.median())
+    assert _raised(median_fill, died) == ((12, 30), (542, 3970)) and round(100 * 3970 / 4000) == 99
+    locf = last["Value"]
+    assert (round(locf.mean(), 2), round(locf.std(), 2)) == (1.94, 1.58)
+    assert _raised(locf, died) == ((162, 616), (223, 1567))
+    assert (round(100 * 162 / 616, 1), round(100 * 223 / 1567, 1)) == (26.3, 14.2)
+    never = died[locf.isna()]
+    assert (int(never.sum()), len(never)) == (169, 1817) and round(100 * never.mean(), 1) == 9.3

@@ -1,0 +1,212 @@
+"""Every fact lesson 05 (bias) states, recomputed through the package and pinned.
+
+Values were verified on the shipped data; PTB-XL counts are cross-checked against an independent read of the CSV
+with the csv module, Challenge 2012 outcomes against a plain read of Outcomes-a.txt.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DATA
+from scipy.stats import binomtest, fisher_exact
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from heartdata import challenge2012, ptbxl
+
+BANDS = ["<40", "40-59", "60+"]
+
+
+def wilson(k, n):
+    ci = binomtest(int(k), int(n)).proportion_ci(method="wilson")
+    return ci.low, ci.high
+
+
+@cache
+def meta() -> pd.DataFrame:
+    m = ptbxl.load_metadata()
+    m["normal"] = m["scp_codes"].map(lambda t: "NORM" in ast.literal_eval(t))
+    m["age band"] = pd.cut(m["age"], [0, 40, 60, 120], right=False, labels=BANDS)
+    m["cs"] = m["device"].eq("CS-12   E")
+    m["static flag"] = m["static_noise"].notna()
+    return m
+
+
+@cache
+def raw_rows() -> list[dict]:
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@cache
+def icu() -> tuple[pd.DataFrame, pd.DataFrame]:
+    stays = challenge2012.load_stays()
+    first = stays[stays["Time"].eq(0) & stays["Parameter"].isin(challenge2012.DESCRIPTORS)]
+    wide = first.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
+    return wide.join(challenge2012.load_outcomes()), stays
+
+
+@cache
+def noise_score() -> np.ndarray:
+    signals = ptbxl.load_signals(meta().index.tolist(), fs=100)
+    return 1000 * np.median(np.median(np.abs(np.diff(signals, n=2, axis=1)), axis=1), axis=1)
+
+
+def cv_auroc(X, y, categorical=False):
+    prep = OneHotEncoder(handle_unknown="ignore") if categorical else StandardScaler()
+    model = make_pipeline(prep, LogisticRegression(max_iter=1000))
+    cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    return roc_auc_score(y, cross_val_predict(model, X, y, cv=cv, method="predict_proba")[:, 1])
+
+
+def test_normal_rule_and_likelihoods():
+    m = meta()
+    lik = m["scp_codes"].map(lambda t: ast.literal_eval(t).get("NORM")).dropna()
+    assert int(m["normal"].sum()) == 271 and lik.value_counts().to_dict() == {100.0: 222, 80.0: 46, 50.0: 3}
+    assert lik.min() >= 50  # so "NORM at any likelihood" equals "NORM at likelihood >= 50"
+    raw = sum("'NORM'" in r["scp_codes"] for r in raw_rows())
+    assert raw == 271
+
+
+def test_slice_against_published_figures():
+    m = meta()
+    assert len(m) == 450 and m["patient_id"].nunique() == 419
+    assert round(450 / 21799, 3) == 0.021
+    males = int(m["sex"].eq(0).sum())
+    assert males == sum(r["sex"] == "0" for r in raw_rows()) == 223
+    low, high = wilson(males, 450)
+    assert round(males / 450, 3) == 0.496 and low < 0.52 < high
+    assert (round(low, 3), round(high, 3)) == (0.450, 0.542)
+    assert (m["age"].min(), m["age"].max(), m["age"].median()) == (17, 91, 50)
+    assert 62 - m["age"].median() == 12
+    dates = pd.to_datetime(m["recording_date"])
+    assert (dates.min().strftime("%B %Y"), dates.max().strftime("%B %Y")) == ("November 1984", "February 1987")
+    assert m["site"].nunique() == 4 and int(m["age"].notna().sum()) == 446
+
+
+def test_challenge_selection():
+    d, stays = icu()
+    assert (d["Age"].min(), d["Age"].max(), int(d["Age"].lt(18).sum())) == (15, 90, 6)
+    los = d["Length_of_stay"]
+    assert (int(los.ge(2).sum()), int(los.eq(-1).sum()), int(los.eq(1).sum())) == (3939, 60, 1)
+    assert stays["Time"].max() / 60 == 48
+    assert d["ICUType"].value_counts().sort_index().tolist() == [577, 874, 1481, 1068]
+    with open(DATA / "challenge2012" / "Outcomes-a.txt") as f:
+        deaths = sum(line.rstrip().endswith(",1") for line in f.readlines()[1:])
+    assert int(d["In-hospital_death"].sum()) == deaths == 554
+
+
+def test_normal_by_age_and_sex():
+    m = meta()
+    g = m.groupby("age band", observed=True)["normal"]
+    assert (int(g.sum()["<40"]), int(g.size()["<40"])) == (122, 147)
+    assert (int(g.sum()["60+"]), int(g.size()["60+"])) == (42, 149)
+    assert round(122 / 147, 2) == 0.83 and round(42 / 149, 2) == 0.28
+    s = m.groupby("sex")["normal"]
+    assert (int(s.sum()[0]), int(s.size()[0]), int(s.sum()[1]), int(s.size()[1])) == (123, 223, 148, 227)
+    assert [round(x, 2) for x in wilson(123, 223) + wilson(148, 227)] == [0.49, 0.62, 0.59, 0.71]
+    for band in BANDS:  # women's share is higher in every band, and the intervals overlap
+        part = m[m["age band"].eq(band)]
+        kf, nf = int(part.loc[part["sex"].eq(1), "normal"].sum()), int(part["sex"].eq(1).sum())
+        km, nm = int(part.loc[part["sex"].eq(0), "normal"].sum()), int(part["sex"].eq(0).sum())
+        assert kf / nf > km / nm
+        assert wilson(kf, nf)[0] < wilson(km, nm)[1]
+
+
+def test_death_by_age_and_gender():
+    d, _ = icu()
+    band = pd.cut(d["Age"], [0, 50, 65, 80, 200], right=False, labels=["<50", "50-64", "65-79", "80+"])
+    g = d.groupby(band, observed=True)["In-hospital_death"]
+    assert g.sum().tolist() == [72, 108, 173, 201] and g.size().tolist() == [836, 983, 1301, 880]
+    assert 201 / 880 > 2 * 72 / 836
+    gg = d.groupby("Gender")["In-hospital_death"]
+    assert gg.sum().to_dict() == {-1: 1, 0: 253, 1: 300} and gg.size().to_dict() == {-1: 3, 0: 1751, 1: 2246}
+    assert [round(x, 2) for x in wilson(1, 3)] == [0.06, 0.79]
+
+
+def test_sites_confounded_by_age():
+    m = meta()
+    site = m["site"].astype(int)
+    g = m.groupby(site)["normal"]
+    assert g.size().tolist() == [252, 133, 17, 48] and g.sum().tolist() == [194, 57, 9, 11]
+    assert m.groupby(site)["age"].median().tolist() == [37, 64.5, 78, 68]
+    dev = pd.crosstab(m["device"], site)
+    assert dev.loc["CS-12   E"].tolist() == [244, 0, 0, 6]
+    p = {}
+    for band in BANDS:
+        part = m[m["age band"].eq(band) & site.isin([0, 1])]
+        p[band] = fisher_exact(pd.crosstab(part["site"], part["normal"]).to_numpy()).pvalue
+    assert [round(v, 2) for v in p.values()] == [0.34, 0.67, 0.60]
+    both = m[site.isin([0, 1])]
+    crude = fisher_exact(pd.crosstab(both["site"], both["normal"]).to_numpy()).pvalue
+    assert f"{crude:.0e}" == "4e-11"
+    known = m[m["age band"].notna()]
+    rate = known.groupby("age band", observed=True)["normal"].mean()
+    expected = known["age band"].map(rate).astype(float).groupby(known["site"].astype(int)).mean()
+    observed = known.groupby(known["site"].astype(int))["normal"].mean()
+    assert [round(v, 2) for v in expected] == [0.74, 0.44, 0.42, 0.42]
+    assert round(observed[3], 2) == 0.23 and int(known["site"].eq(3).sum()) == 48
+
+
+def test_noise_flags_versus_measured_noise():
+    m = meta()
+    raw = raw_rows()
+    raw_cs = sum(r["device"] == "CS-12   E" and r["static_noise"] != "" for r in raw)
+    assert raw_cs == int(m.loc[m["cs"], "static flag"].sum()) == 74 and int(m["cs"].sum()) == 250
+    assert int(m.loc[~m["cs"], "static flag"].sum()) == 13
+    assert round(74 / 250, 2) == 0.30 and round(13 / 200, 3) == 0.065
+    score = noise_score()
+    assert (np.median(score[m["cs"]]), np.median(score[~m["cs"]])) == pytest.approx((8.125, 8.0))
+    assert round(roc_auc_score(m["static flag"], score), 2) == 0.78
+    third = pd.qcut(score, 3, labels=["q", "m", "n"])
+    t = m.groupby([third, m["cs"]], observed=True)["static flag"].agg(["sum", "size"])
+    assert t.loc[("n", True)].tolist() == [46, 88] and t.loc[("n", False)].tolist() == [12, 62]
+    assert t.loc[("q", True)].tolist() == [6, 68] and t.loc[("q", False)].tolist() == [0, 83]
+    assert t.loc[("m", True)].tolist() == [22, 94] and t.loc[("m", False)].tolist() == [1, 55]
+
+
+def test_label_provenance():
+    m = meta()
+    assert int(m["validated_by_human"].sum()) == 450 and int(m["initial_autogenerated_report"].sum()) == 0
+    assert int(m["second_opinion"].sum()) == 10
+    empty = m["validated_by"].isna()
+    assert int(empty.sum()) == 278 and int((empty & m["site"].eq(0)).sum()) == 241
+    top = m["validated_by"].value_counts()
+    assert (top.index[0], int(top.iloc[0])) == (0, 125)
+    assert set(m.loc[m["validated_by"].eq(0), "site"]) == {1}
+
+
+def test_shortcut_models():
+    d, stays = icu()
+    died = d["In-hospital_death"]
+    rows = stays[~(stays["Time"].eq(0) & stays["Parameter"].isin(challenge2012.DESCRIPTORS))]
+    measured = (rows.groupby(["RecordID", "Parameter"]).size().unstack(fill_value=0) > 0).astype(int)
+    measured = measured.reindex(d.index, fill_value=0)
+    assert measured.shape[1] == 37
+    got = [
+        cv_auroc(d[["ICUType"]], died, categorical=True),
+        cv_auroc(d[["Age"]], died),
+        cv_auroc(measured[["Lactate"]], died),
+        cv_auroc(measured, died),
+    ]
+    assert [round(v, 3) for v in got] == [0.596, 0.615, 0.578, 0.686]
+    saps = d["SAPS-I"]
+    saps_auc = roc_auc_score(died[saps.ge(0)], saps[saps.ge(0)])
+    assert round(saps_auc, 3) == 0.650 and int(saps.ge(0).sum()) == 3810
+    assert got[3] > saps_auc
+
+
+def test_ecg_shortcuts():
+    m = meta()
+    has_age = m["age"].notna()
+    assert round(cv_auroc(m[["site"]], m["normal"], categorical=True), 2) == 0.69
+    assert round(cv_auroc(m.loc[has_age, ["age"]], m.loc[has_age, "normal"]), 2) == 0.79

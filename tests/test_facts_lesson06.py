@@ -1,0 +1,190 @@
+"""Every fact lesson 06 states, recomputed through the package and pinned.
+
+Values were verified on the shipped set A; several are cross-checked against an independent plain-Python read
+of the stay files in the archive (no pandas, no heartdata loader).
+"""
+
+from __future__ import annotations
+
+import tarfile
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DATA
+
+from heartdata import challenge2012, cleaning, ptbxl
+
+
+@pytest.fixture(scope="module")
+def raw_lines():
+    """(RecordID, minute, parameter, value) of every line of every stay file, read with plain Python."""
+    rows = []
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        for m in tar:
+            if not (m.isfile() and m.name.endswith(".txt")):
+                continue
+            rid = int(m.name.rsplit("/", 1)[-1][:-4])
+            lines = tar.extractfile(m).read().decode().splitlines()[1:]
+            for line in lines:
+                t, p, v = line.split(",")
+                h, mi = t.split(":")
+                rows.append((rid, int(h) * 60 + int(mi), p, float(v)))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def lesson():
+    stays = challenge2012.load_stays()
+    clean, log = cleaning.clean_stays(stays)
+    features = cleaning.stay_features(clean)
+    raw_features = cleaning.stay_features(stays)
+    return stays, clean, log, features, raw_features
+
+
+def _after_ranges(stays):
+    t = cleaning.prepare(stays)
+    for step in (cleaning.sentinels_to_missing, cleaning.fix_unit_errors, cleaning.zeros_to_missing,
+                 cleaning.impossible_to_missing):  # fmt: skip
+        t, _ = step(t)
+    return t
+
+
+def test_descriptors_by_position_fail_in_90_stays(lesson, raw_lines):
+    stays = lesson[0]
+    first6 = stays.groupby("RecordID").head(6)
+    expected = np.tile(challenge2012.DESCRIPTORS, len(first6) // 6)
+    ok = pd.Series(first6["Parameter"].to_numpy() == expected).groupby(first6["RecordID"].to_numpy()).all()
+    assert int(ok.sum()) == 3910 and len(ok) == 4000
+    midnight = stays[stays["Time"].eq(0) & ~stays["Parameter"].isin(challenge2012.DESCRIPTORS)]
+    assert len(midnight) == 437 and midnight["RecordID"].nunique() == 90
+    indep = [r for r in raw_lines if r[1] == 0 and r[2] not in challenge2012.DESCRIPTORS]
+    assert len(indep) == 437
+    assert int(stays[stays["Parameter"].eq("Weight")].groupby("RecordID").size().gt(1).sum()) == 2716
+    row = stays[stays["RecordID"].eq(132548)].iloc[4]
+    assert (row["Parameter"], row["Value"]) == ("HR", 73.0)
+
+
+def test_sentinels(lesson, raw_lines):
+    log = lesson[2]
+    s = log[log["step"].eq("sentinels to missing")].set_index("parameter")["values"]
+    assert s.to_dict() == {"Gender": 3, "Height": 1894, "Weight": 326} and s.sum() == 2223
+    counts = Counter(r[2] for r in raw_lines if r[1] == 0 and r[3] == -1)
+    assert counts == {"Height": 1894, "Weight": 326, "Gender": 3}
+
+
+def test_unit_errors_and_impossible_temperatures(lesson, raw_lines):
+    stays, _, log, _, _ = lesson
+    v, p = stays["Value"], stays["Parameter"]
+    assert sorted(v[p.eq("pH") & v.gt(8)].unique()) == [94, 95, 100, 187, 733, 734, 735]
+    assert sorted({r[3] for r in raw_lines if r[2] == "pH" and r[3] > 8}) == [94, 95, 100, 187, 733, 734, 735]
+    odd = sorted(v[p.eq("Height") & v.ne(-1) & ((v < 100) | (v > 250))].unique())
+    assert odd == [1.8, 13, 13.7, 14, 15.2, 17.8, 365.8, 381, 398.8, 406.4, 419.1, 426.7, 431.8]
+    assert [round(x / 2.54) for x in odd if x > 300] == [144, 150, 157, 160, 165, 168, 170]
+    temp = v[p.eq("Temp")]
+    assert int(temp.lt(20).sum()) == 124 == sum(1 for r in raw_lines if r[2] == "Temp" and r[3] < 20)
+    low = temp[temp < 20].value_counts()
+    assert (low.idxmax(), int(low.max())) == (0.0, 36)
+    assert round((0 - 32) * 5 / 9, 1) == -17.8 and int(temp.eq(-17.8).sum()) == 21
+    u = log[log["step"].eq("unit errors")]
+    assert u[["parameter", "values", "stays"]].values.tolist() == [["pH", 3, 2], ["Height", 7, 7], ["Height", 1, 1]]
+
+
+def test_zeros(lesson):
+    stays, _, log, _, _ = lesson
+    hr = stays[stays["Parameter"].eq("HR")]
+    zero = hr[hr["Value"].eq(0)]
+    last = hr[hr["Value"].gt(0)].groupby("RecordID")["Time"].max()
+    assert len(zero) == 7 and int((zero["Time"].to_numpy() < last.reindex(zero["RecordID"]).to_numpy()).sum()) == 7
+    rr0 = stays[stays["Parameter"].eq("RespRate") & stays["Value"].eq(0)]
+    vent = set(stays.loc[stays["Parameter"].eq("MechVent"), "RecordID"])
+    assert len(rr0) == 59 and int(rr0["RecordID"].isin(vent).sum()) == 0
+    z = log[log["step"].eq("zeros without signal")].set_index("parameter")["values"].to_dict()
+    assert z == {"HR": 7, "RespRate": 59, "SysABP": 681, "DiasABP": 680, "MAP": 30, "NISysABP": 172, "NIDiasABP": 102,
+                 "NIMAP": 44}  # fmt: skip
+
+
+def test_temperature_histogram_and_extremes(lesson):
+    stays, clean, log, _, _ = lesson
+    temp = stays.loc[stays["Parameter"].eq("Temp"), "Value"]  # after sentinels/units/zeros Temp is unchanged
+    assert (int(temp.lt(20).sum()), int(temp.between(20, 35, inclusive="left").sum()), int(temp.ge(35).sum())) == (
+        124, 1144, 81202)  # fmt: skip
+    assert round(temp[temp < 20].max(), 1) == 3.6 and round(temp[temp >= 20].min(), 1) == 24.2
+    imp = log[log["step"].eq("impossible values")]
+    assert int(imp["values"].sum()) == 373 and len(imp) == 10
+    t = _after_ranges(stays)  # the lesson counts cold stays right after the range step
+    cold = t.loc[t["Parameter"].eq("Temp") & t["Value"].lt(35), "RecordID"].unique()
+    died = challenge2012.load_outcomes()["In-hospital_death"]
+    assert len(cold) == 375 and int(died.reindex(cold).sum()) == 90
+    assert f"{died.mean():.1%}" == "13.9%" and f"{90 / 375:.1%}" == "24.0%"
+
+
+def test_simultaneous_and_pressures(lesson):
+    stays, clean, log, _, _ = lesson
+    t = _after_ranges(stays)
+    extra = t.duplicated(["RecordID", "Time", "Parameter"])
+    assert int(extra.sum()) == 3598
+    assert t.loc[extra, "Parameter"].value_counts().head(3).to_dict() == {"MAP": 1845, "Urine": 1544, "Temp": 122}
+    assert int(stays.duplicated(["RecordID", "Time", "Parameter"]).sum()) == 3671
+    keys = ["RecordID", "Time", "Parameter"]
+    in_pairs = stays[stays.duplicated(keys, keep=False)].merge(t, on=[*keys, "Value"], how="left", indicator=True)
+    gone = in_pairs[in_pairs["_merge"].eq("left_only")]
+    assert len(gone) == 3671 - 3598 and set(gone["Parameter"]) == {"Temp"} and gone["Value"].lt(20).all()
+    ids = pd.Index(t["RecordID"].unique())
+    line = ids.isin(t.loc[t["Parameter"].eq("MAP"), "RecordID"])
+    cuff = ids.isin(t.loc[t["Parameter"].eq("NIMAP"), "RecordID"])
+    kinds = [line & cuff, ~line & cuff, line & ~cuff, ~line & ~cuff]
+    assert [int(k.sum()) for k in kinds] == [2314, 1146, 477, 63]
+    w = log[log["step"].eq("admission weight")]
+    assert int(w["values"].sum()) == 30
+    assert len(log) == 50
+    guards = log[log["step"].isin(["unknown parameters", "time window 0-48 h"])]
+    assert len(guards) == 2 and guards["values"].sum() == 0
+
+
+def test_features_validation_and_windows(lesson):
+    _, clean, _, features, raw_features = lesson
+    assert features.shape == (4000, 241)
+    assert int(features["HR_count"].sum()) == 224595
+    assert int((clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60)).sum()) == 124533
+    assert len(cleaning.validate_features(features)) == 208
+    raw_report = cleaning.validate_features(raw_features, raise_on_error=False)
+    assert int((~raw_report["passed"]).sum()) == 19
+
+
+def test_bmi_before_and_after(lesson):
+    _, _, _, f, raw = lesson
+    bmi_raw = raw["Weight"] / (raw["Height"] / 100) ** 2
+    bmi = f["Weight"] / (f["Height"] / 100) ** 2
+    assert int(bmi_raw.notna().sum()) == 4000 and round(bmi_raw.median(), 1) == 32.9 and round(bmi_raw.mean()) == 313694
+    assert int(bmi.notna().sum()) == 2097 and round(bmi.median(), 1) == 27.4 and round(bmi.mean(), 1) == 28.5
+
+
+def test_auroc_change(lesson):
+    from sklearn.metrics import roc_auc_score
+
+    _, _, _, f, raw = lesson
+    y = challenge2012.load_outcomes()["In-hospital_death"].reindex(f.index)
+    cols = [
+        c
+        for c in raw.columns
+        if c.rsplit("_", 1)[-1] in ("first", "last", "min", "max") and raw[c].notna().sum() >= 100
+    ]
+    assert len(cols) == 180
+
+    def auroc(x):
+        known = x.notna()
+        return roc_auc_score(y[known], x[known])
+
+    diff = pd.Series({c: auroc(f[c]) - auroc(raw[c]) for c in cols})
+    assert int(diff.abs().lt(0.01).sum()) == 177 and diff.abs().idxmax() == "Urine_min"
+    assert (round(auroc(raw["Urine_min"]), 3), round(auroc(f["Urine_min"]), 3)) == (0.460, 0.375)
+    assert (int(raw["Urine_min"].eq(0).sum()), int(f["Urine_min"].eq(0).sum())) == (1380, 633)
+
+
+def test_ptbxl_metadata_unchanged_in_slice():
+    meta = ptbxl.load_metadata()
+    _, log = cleaning.clean_ptbxl_metadata(meta)
+    assert len(meta) == 450 and int(log["values"].sum()) == 0
+    assert (meta["age"].min(), meta["age"].max()) == (17, 91)

@@ -1,0 +1,293 @@
+"""Benchmark the loaders against the loops students write, and how they scale (``make bench``).
+
+1. Ratios, in one process, each side timed as the best of a few runs (the machine may be shared):
+   - challenge2012.load_stays (set A) against the per-file ``pandas.read_csv`` loop public solutions
+     use (4,000 reads, then ``pd.concat``) on the unpacked set; target >= 10x;
+   - ptbxl.load_signals (all 450 records at 100 Hz; every header parsed and checked against its data:
+     format, gain, baseline, sample count, lead names, each lead's WFDB checksum) against a plain
+     ``wfdb.rdsamp`` loop; target >= 20x;
+   - reading the raw bytes of the same files, the limit to approach.
+2. Scaling: the shipped records are replicated into a temporary full-size copy (450, 4,500 and
+   21,799 PTB-XL records at 100 Hz; 4,000 and 12,000 Challenge 2012 stays) and each load runs in a
+   fresh child process, which reports its time and the growth of its peak resident memory.
+The temporary copy lives under $TMPDIR and is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import io
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+PTBXL_SIZES = (450, 4_500, 21_799)
+STAY_SIZES = (4_000, 12_000)
+
+
+def best(fn, repeat: int) -> tuple[float, float]:
+    """Best wall time and best CPU time of ``repeat`` runs (CPU time is steadier on a shared machine)."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    return min(walls), min(cpus)
+
+
+# ---- the loops a student writes ----------------------------------------------------------------------
+
+
+def student_stays(folder: Path) -> pd.DataFrame:
+    frames = []
+    for path in sorted(glob.glob(str(folder / "*.txt"))):
+        df = pd.read_csv(path)
+        df["RecordID"] = int(Path(path).stem)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def student_signals(root: Path) -> np.ndarray:
+    import wfdb
+
+    meta = pd.read_csv(root / "ptbxl_database.csv", index_col="ecg_id")
+    return np.stack([wfdb.rdsamp(str(root / f))[0] for f in meta["filename_lr"]])
+
+
+def raw_bytes(paths: list[str]) -> int:
+    n = 0
+    for p in paths:
+        with open(p, "rb") as f:
+            n += len(f.read())
+    return n
+
+
+# ---- part 1: ratios --------------------------------------------------------------------------------
+
+
+def ratios(tmp: Path, repeat: int) -> None:
+    from heartdata import challenge2012, ptbxl
+
+    root = tmp / "unpacked"
+    (root / "challenge2012").mkdir(parents=True)
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        tar.extractall(root / "challenge2012", filter="data")
+    set_a = root / "challenge2012" / "set-a"
+    stay_files = sorted(str(p) for p in set_a.glob("*.txt"))
+    ptb = DATA / "ptbxl"
+    ecg_files = sorted(str(p) for p in ptb.glob("records100/*/*_lr.*"))
+
+    # warm the page cache and imports, and check that every side reads the same thing
+    ours = challenge2012.load_stays("a", root=root)
+    theirs = student_stays(set_a)
+    assert len(ours) == len(theirs) and ours["Value"].sum() == theirs["Value"].sum()
+    x = ptbxl.load_signals(range(1, 451))
+    y = student_signals(ptb)
+    assert np.array_equal(x, y), "load_signals and wfdb.rdsamp disagree"
+    raw_bytes(stay_files + ecg_files)
+
+    slow = max(1, repeat - 1)  # the student loops take a while; they already ran once above
+    t_student = best(lambda: student_stays(set_a), slow)
+    t_folder = best(lambda: challenge2012.load_stays("a", root=root), repeat)
+    t_tar = best(lambda: challenge2012.load_stays("a"), repeat)
+    t_raw = best(lambda: raw_bytes(stay_files), repeat)
+    t_student2 = best(lambda: student_signals(ptb), slow)
+    t_ours = best(lambda: ptbxl.load_signals(range(1, 451)), repeat)
+    t_raw2 = best(lambda: raw_bytes(ecg_files), repeat)
+    rows = [
+        ("Challenge 2012 set A, 4,000 stays", "student loop: read_csv per file + concat", t_student, None),
+        ("", "load_stays, unpacked set-a/ (same files)", t_folder, 10),
+        ("", "load_stays, set-a.tar.gz as shipped", t_tar, None),
+        ("", "raw bytes of the 4,000 files (limit)", t_raw, None),
+        ("PTB-XL, 450 records at 100 Hz", "student loop: wfdb.rdsamp per record", t_student2, None),
+        ("", "load_signals (headers checked, checksums)", t_ours, 20),
+        ("", "raw bytes of the 900 .hea/.dat files (limit)", t_raw2, None),
+    ]
+    print(f"\n1. Loaders against the loops students write (best of {repeat} runs; student loops {slow + 1})\n")
+    print(f"{'dataset':34} {'reader':46} {'wall s':>7} {'CPU s':>7} {'x wall':>7} {'x CPU':>7}  target")
+    base = None
+    failed = []
+    for dataset, reader, (wall, cpu), target in rows:
+        if dataset:
+            base = (wall, cpu)
+        ratio = (base[0] / wall, base[1] / cpu)
+        mark = ""
+        if target:
+            ok = ratio[0] >= target, ratio[1] >= target
+            mark = f">= {target}x: " + ("met" if all(ok) else "met on CPU time only" if ok[1] else "NOT MET")
+            if not ok[1]:
+                failed.append(reader)
+        print(f"{dataset:34} {reader:46} {wall:7.3f} {cpu:7.3f} {ratio[0]:6.1f}x {ratio[1]:6.1f}x  {mark}")
+    print(
+        f"\nAgainst reading the raw bytes alone (CPU time): load_signals takes {t_ours[1] / t_raw2[1]:.1f}x as long, "
+        f"load_stays on the unpacked set {t_folder[1] / t_raw[1]:.1f}x."
+    )
+    if failed:
+        print("Targets not met:", ", ".join(failed))
+
+
+# ---- part 2: scaling -------------------------------------------------------------------------------
+
+
+def build_ptbxl(dest: Path, n: int) -> None:
+    """A PTB-XL copy of n records at 100 Hz: record i repeats shipped record (i-1) % 450 + 1."""
+    src = DATA / "ptbxl"
+    dest.mkdir(parents=True)
+    meta = pd.read_csv(src / "ptbxl_database.csv", dtype=str, keep_default_na=False)
+    reps = meta.iloc[np.arange(n) % len(meta)].copy()
+    ids = np.arange(1, n + 1)
+    reps["ecg_id"] = ids
+    reps["filename_lr"] = [f"records100/{i // 1000 * 1000:05d}/{i:05d}_lr" for i in ids]
+    reps["filename_hr"] = [f"records500/{i // 1000 * 1000:05d}/{i:05d}_hr" for i in ids]
+    reps.to_csv(dest / "ptbxl_database.csv", index=False)
+    heads, dats = {}, {}
+    originals = dest / "originals"  # private copies to hard-link from (data/ itself is never linked to)
+    originals.mkdir()
+    for k in range(1, len(meta) + 1):
+        base = src / "records100" / "00000" / f"{k:05d}_lr"
+        heads[k] = base.with_suffix(".hea").read_text()
+        dats[k] = base.with_suffix(".dat").read_bytes()
+        (originals / f"{k:05d}_lr.dat").write_bytes(dats[k])
+    for i in ids:
+        k = (i - 1) % len(meta) + 1
+        folder = dest / "records100" / f"{i // 1000 * 1000:05d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{i:05d}_lr.hea").write_text(heads[k].replace(f"{k:05d}_lr", f"{i:05d}_lr"))
+        dat = folder / f"{i:05d}_lr.dat"
+        try:  # a hard link: the same bytes without writing 500 MB (the page cache is warm either way)
+            os.link(originals / f"{k:05d}_lr.dat", dat)
+        except OSError:
+            dat.write_bytes(dats[k])
+
+
+def build_stays(dest: Path, n: int) -> None:
+    """A Challenge 2012 copy whose set "x" holds n stays (set A's 4,000 repeated under new RecordIDs),
+    both unpacked (set-x/) and as PhysioNet serves sets (set-y.tar.gz, same files)."""
+    dest.mkdir(parents=True)
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        files = sorted((m.name, tar.extractfile(m).read()) for m in tar if m.isfile() and m.name.endswith(".txt"))
+    shutil.copy(DATA / "challenge2012" / "Outcomes-a.txt", dest)
+    (dest / "set-x").mkdir()
+    with tarfile.open(dest / "set-y.tar.gz", "w:gz") as out:
+        for i in range(n):
+            name, body = files[i % len(files)]
+            rid = 200_000 + i
+            lines = body.split(b"\n")
+            lines[1] = b"00:00,RecordID," + str(rid).encode()
+            body = b"\n".join(lines)
+            (dest / "set-x" / f"{rid}.txt").write_bytes(body)
+            info = tarfile.TarInfo(f"set-y/{rid}.txt")
+            info.size = len(body)
+            out.addfile(info, io.BytesIO(body))
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, as ru_maxrss is inherited from the parent across exec."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 2**20)
+
+
+def child(kind: str, root: str, n: int) -> None:
+    """Run one load in this (fresh) process; print seconds and peak-memory growth as JSON."""
+    from heartdata import challenge2012, ptbxl
+
+    before = peak_mb()
+    t, cpu = time.perf_counter(), time.process_time()
+    if kind == "load_signals":
+        out = ptbxl.load_signals(range(1, n + 1), root=root)
+        held = out.nbytes
+    elif kind == "iter_signals":
+        held, feats = 0, []
+        for _, x in ptbxl.iter_signals(range(1, n + 1), batch_size=500, root=root):
+            feats.append(x.std(axis=1))  # a feature per record and lead; the batch is then dropped
+        held = sum(f.nbytes for f in feats)
+    elif kind in ("load_stays folder", "load_stays tar.gz"):
+        table = challenge2012.load_stays("x" if "folder" in kind else "y", root=root)
+        assert table["RecordID"].nunique() == n
+        held = int(table.memory_usage(deep=True).sum())
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_growth_mb": peak_mb() - before, "result_mb": held / 2**20}))
+
+
+def run_child(kind: str, root: Path, n: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(root), str(n)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _row(kind: str, n: int, r: dict) -> None:
+    print(
+        f"{kind:20} {n:8,} {r['seconds']:8.2f} {r['cpu']:7.2f} {1000 * r['cpu'] / n:11.3f} "
+        f"{r['peak_growth_mb']:8.0f} {r['result_mb']:10.1f}"
+    )
+
+
+def scaling(tmp: Path) -> None:
+    print("\n2. Scaling (fresh process per row; peak = growth of peak resident memory during the load;")
+    print("   CPU time is the steadier figure when the machine is shared)\n")
+    head = f"{'loader':20} {'records':>8} {'seconds':>8} {'CPU s':>7} {'CPU s/1,000':>11}"
+    print(f"{head} {'peak MB':>8} {'result MB':>10}")
+    for n in PTBXL_SIZES:
+        root = tmp / f"ptbxl-{n}"
+        t = time.perf_counter()
+        build_ptbxl(root / "ptbxl", n)
+        build = time.perf_counter() - t
+        raw_bytes(sorted(glob.glob(str(root / "ptbxl" / "records100" / "*" / "*"))))  # page cache warm
+        for kind in ("load_signals", "iter_signals"):
+            r = run_child(kind, root, n)
+            _row(kind, n, r)
+        shutil.rmtree(root)
+        print(f"{'':20} (copy of {n:,} records built in {build:.1f} s, then removed)")
+    for n in STAY_SIZES:
+        root = tmp / f"stays-{n}"
+        build_stays(root / "challenge2012", n)
+        for kind in ("load_stays folder", "load_stays tar.gz"):
+            r = run_child(kind, root, n)
+            _row(kind, n, r)
+        shutil.rmtree(root)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is kept)")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the full-size copies")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "ROOT", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    print(f"heartdata benchmark: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    tmp = Path(tempfile.mkdtemp(prefix="heartdata-bench-"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the temporary copy is removed
+    try:
+        ratios(tmp, args.repeat)
+        if not args.no_scaling:
+            scaling(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
