@@ -41,6 +41,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from . import challenge2012, cleaning
 from .errors import DataError
@@ -109,19 +110,20 @@ def make_model(kind: str = "logistic", seed: int = 0):
 
     ``"logistic"``: median imputation plus one 0/1 indicator per column that had missing values in training
     (a test was not done is information), standard scaling, L2 logistic regression (lbfgs, C=0.05: strong
-    regularisation for ~480 correlated columns; at most 300 iterations).
-    ``"boosting"``: histogram gradient-boosted trees (handles NaN itself: no imputation), 150 trees of
-    learning rate 0.05, at most 15 leaves, no early stopping (so results depend only on ``seed``).
+    regularisation for ~480 correlated columns; it converges in about 50 iterations, at most 100).
+    ``"boosting"``: histogram gradient-boosted trees (handles NaN itself: no imputation), 60 trees of
+    learning rate 0.1, at most 8 leaves, 64 bins, no early stopping (so results depend only on ``seed``).
+    Both are chosen to be fast: a 5-fold CV with inner threshold CV (20 fits) on 4,000 stays takes seconds.
     """
     if kind == "logistic":
         return Pipeline([
             ("impute", SimpleImputer(strategy="median", add_indicator=True)),
             ("scale", StandardScaler()),
-            ("model", LogisticRegression(C=0.05, max_iter=300, solver="lbfgs")),
+            ("model", LogisticRegression(C=0.05, max_iter=100, solver="lbfgs")),
         ])  # fmt: skip
     if kind == "boosting":
         return HistGradientBoostingClassifier(
-            max_iter=150, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=40, l2_regularization=1.0,
+            max_iter=60, learning_rate=0.1, max_leaf_nodes=8, max_bins=64, min_samples_leaf=40, l2_regularization=1.0,
             early_stopping=False, random_state=seed,
         )  # fmt: skip
     raise ValueError(f"unknown model kind {kind!r}; choose one of {KINDS}")
@@ -134,7 +136,8 @@ def _model(kind, seed):
 
 def _fit_predict(kind, seed, X_train, y_train, X_test) -> np.ndarray:
     model = _model(kind, seed)
-    with warnings.catch_warnings():
+    # one thread: on these small tables thread start-up costs more than it saves (3x slower on 2 busy cores)
+    with warnings.catch_warnings(), threadpool_limits(1):
         # a column never measured in a training part is dropped by the imputer (and warns): expected here
         warnings.filterwarnings("ignore", message="Skipping features without any observed values")
         model.fit(X_train, y_train)
