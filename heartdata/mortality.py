@@ -135,6 +135,10 @@ def _model(kind, seed):
 
 
 def _fit_predict(kind, seed, X_train, y_train, X_test) -> np.ndarray:
+    """Fit on the training rows, return P(death) of the test rows. Columns never measured in the training
+    rows (all NaN) are left out of both: nothing can be learned from them (and the boosting would fail)."""
+    keep = X_train.columns[X_train.notna().any().to_numpy()]
+    X_train, X_test = X_train[keep], X_test[keep]
     model = _model(kind, seed)
     # one thread: on these small tables thread start-up costs more than it saves (3x slower on 2 busy cores)
     with warnings.catch_warnings(), threadpool_limits(1):
