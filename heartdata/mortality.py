@@ -56,7 +56,9 @@ METRIC_KEYS = ["n", "deaths", "auroc", "auprc", "brier", "event1", "threshold", 
 
 
 # --------------------------------------------------------------------------------------------- data
-def load_features(set_name: str = "a", root=None, window_hours: float = 48) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+def load_features(
+    set_name: str = "a", root=None, window_hours: float = 48
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """``(X, y, saps)`` for one Challenge 2012 set.
 
     X is ``cleaning.stay_features`` of the cleaned stays (index RecordID, always the same columns);
@@ -82,8 +84,11 @@ def load_features(set_name: str = "a", root=None, window_hours: float = 48) -> t
         if no_stay:
             parts.append(f"{len(no_stay)} rows of {outcomes_name.name} have no stay file in {stays_name} "
                          f"(RecordID {_ids(no_stay)})")  # fmt: skip
-        raise DataError(outcomes_name, "; ".join(parts),
-                        "Every stay needs exactly one outcome row: use the outcomes file that belongs to this set.")
+        raise DataError(
+            outcomes_name,
+            "; ".join(parts),
+            "Every stay needs exactly one outcome row: use the outcomes file that belongs to this set.",
+        )
     if outcomes.index.duplicated().any():
         dup = sorted(set(outcomes.index[outcomes.index.duplicated()]))
         raise DataError(outcomes_name, f"RecordID {_ids(dup)} appear more than once",

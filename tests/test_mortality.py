@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,8 +19,6 @@ from sklearn.model_selection import StratifiedKFold
 
 from heartdata import DataError, mortality
 from heartdata.cleaning import feature_columns
-
-from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -124,7 +123,7 @@ def test_cross_validate_thresholds_come_from_the_training_part_only():
     X, y = synthetic(seed=2)
     _, m = mortality.cross_validate(X, y, "logistic", folds=3, seed=0)
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
-    for k, (tr, te) in enumerate(splits):
+    for k, (tr, _te) in enumerate(splits):
         thr = mortality._inner_threshold(X.iloc[tr], y.iloc[tr], "logistic", 0)
         assert m["threshold_folds"][k] == pytest.approx(thr)
 
