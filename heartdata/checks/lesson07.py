@@ -23,7 +23,10 @@ def event1(answer, y, score, threshold):
         min(sensitivity, ppv),
         mistakes=[
             (max(sensitivity, ppv), "that is the larger of sensitivity and PPV; Event 1 takes the smaller."),
-            (accuracy, "that is the accuracy (share of stays classified right). Event 1 looks only at deaths and alarms."),
+            (
+                accuracy,
+                "that is the accuracy (share of stays classified right). Event 1 looks only at deaths and alarms.",
+            ),
             ((sensitivity + ppv) / 2, "that is the mean of sensitivity and PPV; Event 1 takes the smaller one."),
         ],
         what="a number between 0 and 1",
@@ -46,7 +49,10 @@ def brier_nothing(answer):
         mistakes=[
             (0.25, "that is the Brier score of predicting 0.5 for everyone; predict the death rate instead."),
             (p, "that is the Brier score of predicting 0 (nobody dies), which equals the death rate."),
-            (np.sqrt(((p - y) ** 2).mean()), "you took a square root: the Brier score is the mean squared error itself."),
+            (
+                np.sqrt(((p - y) ** 2).mean()),
+                "you took a square root: the Brier score is the mean squared error itself.",
+            ),
         ],
         what="a number between 0 and 1",
         hint="Predict y.mean() for every stay and average the squared differences from y.",
@@ -62,13 +68,13 @@ def patient_folds(answer):
         return incorrect("the Series must be indexed like `meta` (by ecg_id), one value per ECG.")
     if sorted(pd.unique(answer)) != [0, 1, 2, 3, 4]:
         return incorrect(f"expected fold numbers 0 to 4, found {sorted(pd.unique(answer))[:10]}.")
-    split = meta.groupby("patient_id")["ecg_id" if "ecg_id" in meta else "strat_fold"].size()
     spread = answer.groupby(meta["patient_id"]).nunique()
     n_split = int((spread > 1).sum())
     if n_split:
         return close(
-            f"{n_split} of {len(split)} patients have ECGs in more than one fold: their second ECG would be tested on a "
-            "model that saw the first. Group by `patient_id` (GroupKFold) instead of splitting rows."
+            f"{n_split} of {meta['patient_id'].nunique()} patients have ECGs in more than one fold: "
+            "their second ECG would be tested on a model that saw the first. "
+            "Group by `patient_id` (GroupKFold) instead of splitting rows."
         )
     sizes = answer.value_counts()
     if sizes.min() < 0.5 * len(meta) / 5:
@@ -104,7 +110,9 @@ def auroc_by_unit(answer):
         worst = expected.idxmin()
         return correct(f"the weakest unit is {worst} (AUROC {expected[worst]:.3f}).")
     wrong = [n for n in expected.index if not np.isclose(float(got[n]), expected[n], atol=1e-6)]
-    return incorrect(f"the AUROC differs for {', '.join(wrong)}. Use the out-of-fold `score` and `y` of that unit only.")
+    return incorrect(
+        f"the AUROC differs for {', '.join(wrong)}. Use the out-of-fold `score` and `y` of that unit only."
+    )
 
 
 @exercise
@@ -115,8 +123,14 @@ def died_after_discharge(answer):
         answer,
         int((known_death & out["In-hospital_death"].eq(0)).sum()),
         mistakes=[
-            (int(known_death.sum()), "that counts every stay with Survival >= 0; keep only those who did not die in hospital."),
-            (int((out["Survival"] > 0).sum()), "that counts Survival > 0 for everyone; combine it with In-hospital_death == 0."),
+            (
+                int(known_death.sum()),
+                "that counts every stay with Survival >= 0; keep only those who did not die in hospital.",
+            ),
+            (
+                int((out["Survival"] > 0).sum()),
+                "that counts Survival > 0 for everyone; combine it with In-hospital_death == 0.",
+            ),
         ],
         what="a whole number of stays",
         hint="Combine the two conditions with & and count.",
