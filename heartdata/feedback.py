@@ -42,12 +42,18 @@ def correct(message: str = "well done.") -> Feedback:
     return Feedback(CORRECT, message)
 
 
+def _without_prefix(message: str, status: str) -> str:
+    # The status is displayed already ("close: ..."); a message that repeats it would read "close: close: ...".
+    prefix = f"{status}: "
+    return message[len(prefix) :] if message.lower().startswith(prefix) else message
+
+
 def close(message: str) -> Feedback:
-    return Feedback(CLOSE, message)
+    return Feedback(CLOSE, _without_prefix(message, CLOSE))
 
 
 def incorrect(message: str) -> Feedback:
-    return Feedback(INCORRECT, message)
+    return Feedback(INCORRECT, _without_prefix(message, INCORRECT))
 
 
 def exercise(check):

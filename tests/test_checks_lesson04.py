@@ -80,6 +80,10 @@ def test_lactate_death_rates():
     fb = check.lactate_death_rates({True: per_row, False: rates[False]})
     assert fb.status == feedback.CLOSE and "rows" in fb.message
     assert check.lactate_death_rates({True: 0.5, False: 0.1}).status == feedback.INCORRECT
+    # the conditional the wrong way round: share with a lactate among the dead and the survivors
+    reverse = has.groupby(died).mean()
+    fb = check.lactate_death_rates({True: reverse[1], False: reverse[0]})
+    assert fb.status == feedback.CLOSE and "other way round" in fb.message
 
 
 def test_ventilated_fraction():

@@ -71,3 +71,23 @@ def test_died_after_discharge():
     assert lesson07.died_after_discharge(right).correct
     assert lesson07.died_after_discharge(int((out["Survival"] >= 0).sum())).status == feedback.CLOSE
     assert lesson07.died_after_discharge(np.nan).status == feedback.INCORRECT
+
+
+def test_more_named_mistakes(oof):
+    _, y, score = oof
+    t = 0.2
+    alarm, dead = score >= t, y == 1
+    specificity = (~alarm & ~dead).sum() / (~dead).sum()
+    se = (alarm & dead).sum() / dead.sum()
+    assert "specificity" in lesson07.event1(min(se, specificity), y, score, t).message
+    labels = challenge2012.load_outcomes("a")["In-hospital_death"]
+    assert "absolute" in lesson07.brier_nothing((labels.mean() - labels).abs().mean()).message
+    out = challenge2012.load_outcomes("a")
+    off_by_zero = int(((out["Survival"] > 0) & (out["In-hospital_death"] == 0)).sum())
+    assert ">= 0" in lesson07.died_after_discharge(off_by_zero).message
+
+
+def test_folds_message_shows_plain_numbers():
+    meta = ptbxl.load_metadata()
+    fb = lesson07.patient_folds(pd.Series(np.arange(len(meta)) % 5 + 1, index=meta.index))
+    assert "np.int64" not in fb.message and "[1, 2, 3, 4, 5]" in fb.message

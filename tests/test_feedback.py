@@ -71,3 +71,8 @@ def test_lesson00_only_normal_beats():
     ann = mitdb.load_annotations()
     fb = lesson00.n_beats(int(ann["symbol"].eq("N").sum()))
     assert fb.status == feedback.CLOSE and "only the normal beats" in fb.message
+
+
+def test_status_is_not_repeated_in_the_message():
+    assert feedback.close("close: you kept the -1 sentinels").message == "you kept the -1 sentinels"
+    assert str(feedback.incorrect("incorrect: not it")) == "❌ incorrect: not it"

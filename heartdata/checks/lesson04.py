@@ -131,15 +131,21 @@ def lactate_death_rates(answer) -> Feedback:
         return close("those are percentages; give fractions between 0 and 1.")
     if all(same(got[k], expected[not k], 1e-6) for k in (True, False)):
         return close("the two rates are swapped: True should be the stays *with* a lactate measurement.")
-    _, series, _ = _data()
+    flags = _measured()["Lactate"]
     died = challenge2012.load_outcomes()["In-hospital_death"]
+    reverse = flags.astype(float).groupby(died.reindex(flags.index)).mean()
+    if all(same(got[k], reverse[int(k)], 1e-6) for k in (True, False)):
+        return close(
+            "you computed the share of stays *with a lactate* among those who died and those who survived. "
+            "The question is the other way round: the share who died among stays with and without a lactate."
+        )
+    _, series, _ = _data()
     per_row = series.loc[series["Parameter"].eq("Lactate"), "RecordID"].map(died).mean()
     if same(got.get(True, np.nan), per_row, 1e-6):
         return close(
             "you averaged over lactate *rows*, so a stay with ten lactates counts ten times. Average over stays: "
             "one yes/no per stay."
         )
-    flags = _measured()["Lactate"]
     counts = died.reindex(flags.index).groupby(flags).sum().to_dict()
     if all(same(got[k], counts[k], 1e-6) for k in (True, False)):
         return close("those are numbers of deaths; divide each by the number of stays in its group.")

@@ -18,10 +18,16 @@ def event1(answer, y, score, threshold):
     hits = (alarm & y).sum()
     sensitivity, ppv = hits / y.sum(), hits / max(alarm.sum(), 1)
     accuracy = (alarm == y).mean()
+    specificity = (~alarm & ~y).sum() / (~y).sum()
     return check_number(
         answer,
         min(sensitivity, ppv),
         mistakes=[
+            (
+                min(sensitivity, specificity),
+                "you used specificity (survivors without an alarm). Event 1 uses the positive predictive value: "
+                "the share of alarms that were deaths.",
+            ),
             (max(sensitivity, ppv), "that is the larger of sensitivity and PPV; Event 1 takes the smaller."),
             (
                 accuracy,
@@ -53,6 +59,7 @@ def brier_nothing(answer):
                 np.sqrt(((p - y) ** 2).mean()),
                 "you took a square root: the Brier score is the mean squared error itself.",
             ),
+            ((p - y).abs().mean(), "you averaged the absolute differences; square each difference before averaging."),
         ],
         what="a number between 0 and 1",
         hint="Predict y.mean() for every stay and average the squared differences from y.",
@@ -67,7 +74,11 @@ def patient_folds(answer):
     if not answer.index.equals(meta.index):
         return incorrect("the Series must be indexed like `meta` (by ecg_id), one value per ECG.")
     if sorted(pd.unique(answer)) != [0, 1, 2, 3, 4]:
-        return incorrect(f"expected fold numbers 0 to 4, found {sorted(pd.unique(answer))[:10]}.")
+        found = sorted(int(v) if float(v).is_integer() else float(v) for v in pd.unique(answer))[:10]
+        return incorrect(
+            f"expected fold numbers 0 to 4, found {found}. Give each ECG the number of the fold in which it is "
+            "in the *test* part (each ECG is tested exactly once)."
+        )
     spread = answer.groupby(meta["patient_id"]).nunique()
     n_split = int((spread > 1).sum())
     if n_split:
@@ -130,6 +141,10 @@ def died_after_discharge(answer):
             (
                 int((out["Survival"] > 0).sum()),
                 "that counts Survival > 0 for everyone; combine it with In-hospital_death == 0.",
+            ),
+            (
+                int(((out["Survival"] > 0) & out["In-hospital_death"].eq(0)).sum()),
+                "use Survival >= 0, not > 0: a Survival of 0 is a death on the day of admission, a known death too.",
             ),
         ],
         what="a whole number of stays",
