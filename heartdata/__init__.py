@@ -1,6 +1,8 @@
 """heartdata: loaders, plots and exercise feedback for the clinical cardiac data course.
 
-Loaders return the data as PhysioNet ships it; cleaning is what the lessons teach.
+Loaders (ptbxl, challenge2012, mitdb) return the data as PhysioNet ships it; cleaning is what the lessons
+teach. What the lessons built is here as reference code: ``heartdata.cleaning`` (lesson 06) and
+``heartdata.mortality`` (lesson 07, also a command: ``python -m heartdata.mortality``).
 """
 
 from . import challenge2012, mitdb, ptbxl
