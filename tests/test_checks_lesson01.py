@@ -111,3 +111,10 @@ def test_premature_interval():
     assert "samples" in check.premature_interval(beats["sample"].diff()[is_a].median()).message
     assert "mean" in check.premature_interval(before[is_a].mean()).message
     assert check.premature_interval(before.median()).status == feedback.INCORRECT
+
+
+def test_a_missing_group_is_named():
+    meta = ptbxl.load_metadata()
+    share = meta["height"].notna().groupby(meta["site"]).mean()
+    fb = check.height_by_site(share.drop(2.0))
+    assert fb.status == feedback.INCORRECT and "missing 2" in fb.message

@@ -137,3 +137,10 @@ def test_descriptor_table(stays):
     assert fb.status == feedback.CLOSE and "first six rows" in fb.message and "90 stays" in fb.message
     fb = check.descriptor_table(raw.replace(-1, np.nan).assign(HR=1.0))
     assert fb.status == feedback.INCORRECT and "HR" in fb.message
+
+
+
+def test_text_likelihoods_are_named():
+    table = check._scp_long()
+    fb = check.scp_table(table.assign(likelihood=table["likelihood"].astype(str)))
+    assert fb.status == feedback.CLOSE and "text" in fb.message

@@ -149,3 +149,13 @@ def test_failures():
     assert fb.status == feedback.CLOSE and "[2]" in fb.message
     assert lesson05.failures([good[0]] * 3).status == feedback.CLOSE
     assert lesson05.failures("one long string 1 2 3").status == feedback.INCORRECT
+
+
+def test_odds_ratios_and_swapped_arguments_are_named():
+    odds = _pvalues(test=lambda t: fisher_exact(t).statistic)
+    fb = lesson05.p_within_bands(odds)
+    assert fb.status == feedback.CLOSE and "odds ratios" in fb.message
+    d, stays = _icu()
+    has = d.index.isin(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"].unique())
+    fb = lesson05.lactate_auroc(roc_auc_score(has, d["In-hospital_death"]))
+    assert fb.status == feedback.CLOSE and "swapped" in fb.message

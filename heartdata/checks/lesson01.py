@@ -74,7 +74,16 @@ def _series_check(answer, expected: pd.Series, mistakes, what: str, hint: str):
         if _same_counts(got, wrong, rel=1e-6):
             return close(message)
     if set(got) != set(expected.index):
-        return incorrect(f"your Series is labelled {sorted(map(str, got))[:8]}; expected one entry per {hint}.")
+        missing = sorted(map(str, set(expected.index) - set(got)))
+        extra = sorted(map(str, set(got) - set(expected.index)))
+        parts = [
+            f"missing {', '.join(missing[:8])}" if missing else "",
+            f"unexpected {', '.join(extra[:8])}" if extra else "",
+        ]
+        return incorrect(
+            f"expected one entry per {hint}; your Series has {'; '.join(p for p in parts if p)}. "
+            "A group with nothing to count still needs its entry (a count or share of 0)."
+        )
     return incorrect(
         f"the labels are right but some values differ. {what[0].upper() + what[1:]}: check the rows you kept."
     )

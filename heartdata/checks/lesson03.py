@@ -111,10 +111,12 @@ def scp_table(answer):
         return close("you have one row per ECG; the table needs one row per ECG *and statement* (loop over each dict).")
     if len(answer) != len(expected):
         return incorrect(f"your table has {len(answer)} rows; one row per ECG and statement gives {len(expected)}.")
-    try:
-        lik = pd.to_numeric(answer["likelihood"])
-    except (TypeError, ValueError):
-        return close("the `likelihood` column holds text; it should hold numbers (0 to 100).")
+    if not pd.api.types.is_numeric_dtype(answer["likelihood"]):
+        return close(
+            "the `likelihood` column holds text; it should hold numbers (0 to 100), or a filter such as "
+            "`likelihood == 100` will silently match nothing."
+        )
+    lik = answer["likelihood"]
     mine = sorted(zip(answer["ecg_id"].astype(int), answer["code"].astype(str), lik.astype(float), strict=True))
     theirs = sorted(zip(expected["ecg_id"], expected["code"], expected["likelihood"], strict=True))
     if mine != theirs:
@@ -216,6 +218,18 @@ def stay_wide(answer):
         answer, _stay_wide(urine="last", other="last")
     ):
         return close("you kept one value per minute and silently dropped the other; aggregate both.")
+    columns = set(map(str, answer.columns))
+    allowed = set(map(str, expected.columns))
+    needed = set(map(str, _stay_wide("sum", "mean", readings_only=True).columns))
+    if not needed <= columns or not columns <= allowed:
+        missing, extra = sorted(needed - columns), sorted(columns - allowed)
+        return incorrect(
+            "your columns are not one per parameter of the stay: "
+            + "; ".join(
+                p for p in (f"missing {missing}" if missing else "", f"unexpected {extra}" if extra else "") if p
+            )
+            + ". (The descriptor columns may be kept or left out.)"
+        )
     return incorrect(
         "some values differ. Average every parameter per minute, then replace Urine by its per-minute sum."
     )

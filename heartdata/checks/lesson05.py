@@ -150,16 +150,16 @@ def p_within_bands(answer):
             "well done: within each age band the sites do not differ clearly; the crude gap was the patients' age."
         )
     if _close_to(given, _band_pvalues("normal", _chi2)):
-        return close(
-            "those are chi-square p-values. With counts this small in some bands, use Fisher's exact test."
-        )
+        return close("those are chi-square p-values. With counts this small in some bands, use Fisher's exact test.")
     if _close_to(given, _band_pvalues("normal100", _fisher)):
         return close(
             "you counted only NORM at likelihood 100; the lesson counts NORM at any likelihood (50, 80 or 100)."
         )
+    if _close_to(given, _band_pvalues("normal", lambda t: fisher_exact(t).statistic)):
+        return close("these are odds ratios, the first thing `fisher_exact` returns; take its `.pvalue`.")
     return incorrect(
         "these are not the p-values of Fisher's exact test of site (0 vs 1) × normal within each band. "
-        "Did you keep only sites 0 and 1?"
+        "Check that each 2 × 2 table holds only sites 0 and 1 and the ECGs of one age band."
     )
 
 
@@ -182,6 +182,15 @@ def lactate_auroc(answer):
             (
                 roc_auc_score(died, highest),
                 "close: you used the lactate values. The exercise asks only *whether* lactate was measured "
+                "(1) or not (0).",
+            ),
+            (
+                roc_auc_score(measured, died),
+                "the arguments of `roc_auc_score` are swapped: pass the true outcome first, the score second.",
+            ),
+            (
+                roc_auc_score(died, lactate.groupby("RecordID").size().reindex(icu.index).fillna(0)),
+                "you scored each stay by its number of lactate values; the exercise asks only whether there was one "
                 "(1) or not (0).",
             ),
         ],
