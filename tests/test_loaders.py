@@ -100,6 +100,12 @@ def test_damaged_samples_fail_the_checksum(data_copy):
         ),
         (lambda t: "this is not a header\n", r"not a valid WFDB header"),
         (lambda t: t.replace("12 100 1000", "12 500 1000"), r"sampling frequency is 500 Hz"),
+        (lambda t: t.replace("1000.0(0)/mV", "0.0(0)/mV", 1), r"a lead has a gain of zero or less"),
+        (lambda t: t.replace("00001_lr.dat", "00002_lr.dat"), r"signals point at \['00002_lr\.dat'\]"),
+        (lambda t: t.replace(" -119 1508 0 I", " -119 1509 0 I"), r"00001_lr\.dat: lead I fails its WFDB checksum"),
+        (lambda t: t.replace(" 0 -119 1508 0 I", " 0 -119 1508 0 MLII"), r"leads are \['MLII', 'II'"),
+        (lambda t: t.replace("1000.0(0)/mV", "1000.0(x)/mV", 1), r"signal line 1 .* does not have the 9 WFDB"),
+        (lambda t: t.replace("00001_lr 12 100 1000", "00001_lr twelve 100 1000"), r"record line .* is not 'name"),
     ],
 )
 def test_header_that_disagrees_with_its_data(data_copy, edit, message):
