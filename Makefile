@@ -26,7 +26,9 @@ lab: setup
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadfile tests --nbval-lax notebooks exercises solutions
 
+# Navigation links in every lesson and solutions notebook, then exercises/ generated from solutions/.
 exercises: setup
+	$(BIN)/python tools/navigation.py
 	$(BIN)/python -m heartdata.exercises
 
 # Loaders against the loops students write, and how they scale on full-size temporary copies (a few minutes).

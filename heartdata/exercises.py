@@ -1,4 +1,4 @@
-"""Generate exercises/*.ipynb from solutions/*.ipynb (never edit exercises by hand).
+"""Generate exercises/NN-topic-practice.ipynb from solutions/NN-topic-solutions.ipynb (never edit exercises by hand).
 
 In code cells, the lines from ``# BEGIN SOLUTION`` to ``# END SOLUTION`` become a
 runnable stub. The stub is the block's ``# STUB:`` lines if it has any;
@@ -108,6 +108,13 @@ def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def exercise_name(solution: Path) -> str:
+    """``06-cleaning-solutions.ipynb`` -> ``06-cleaning-practice.ipynb``: distinct names, distinct tabs."""
+    if not solution.stem.endswith("-solutions"):
+        raise SolutionMarkupError(f"{solution}: a solutions notebook must be named NN-topic-solutions.ipynb")
+    return solution.stem.removesuffix("-solutions") + "-practice.ipynb"
+
+
 def generate(
     solutions: Path = REPO / "solutions", exercises: Path = REPO / "exercises", check: bool = False
 ) -> list[Path]:
@@ -118,7 +125,7 @@ def generate(
             text = render(make_exercise(nbformat.read(src, as_version=4)))
         except SolutionMarkupError as exc:
             raise SolutionMarkupError(f"{src}: {exc}") from None
-        dst = exercises / src.name
+        dst = exercises / exercise_name(src)
         if not dst.is_file() or dst.read_text() != text:
             stale.append(dst)
             if not check:
@@ -126,7 +133,9 @@ def generate(
                 tmp = dst.with_suffix(".tmp")
                 tmp.write_text(text)
                 tmp.replace(dst)
-    orphans = sorted(set(p.name for p in exercises.glob("*.ipynb")) - set(p.name for p in solutions.glob("*.ipynb")))
+    orphans = sorted(
+        {p.name for p in exercises.glob("*.ipynb")} - {exercise_name(p) for p in solutions.glob("*.ipynb")}
+    )
     for name in orphans:  # an exercise whose solution was removed or renamed
         stale.append(exercises / name)
         if not check:

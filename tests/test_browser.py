@@ -276,7 +276,7 @@ def test_exercise_feedback_changes_in_the_browser(browser, lab):
     said = {answer: check.n_patients(eval(answer, {"meta": meta})) for answer in (wrong, right)}
     assert said[wrong].status == "close" and said[right].status == "correct"
 
-    page = open_notebook(browser, lab, "exercises/00-welcome.ipynb")
+    page = open_notebook(browser, lab, "exercises/00-welcome-practice.ipynb")
     run_all_cells(page)
     cell = _exercise_cell(page, "n_patients = None").element_handle()  # a handle: its text is about to change
     assert "not attempted" in cell.query_selector(".jp-OutputArea").inner_text()

@@ -139,7 +139,6 @@ def test_descriptor_table(stays):
     assert fb.status == feedback.INCORRECT and "HR" in fb.message
 
 
-
 def test_text_likelihoods_are_named():
     table = check._scp_long()
     fb = check.scp_table(table.assign(likelihood=table["likelihood"].astype(str)))

@@ -50,6 +50,15 @@ def test_unbalanced_marker_is_caught():
         gen.make_exercise(nb)
 
 
+def test_a_solutions_notebook_must_be_named_as_solutions(tmp_path):
+    """A file the generator cannot name distinctly is refused, not written over the lesson's tab name."""
+    sol = tmp_path / "solutions"
+    sol.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), sol / "01-x.ipynb")
+    with pytest.raises(gen.SolutionMarkupError, match="NN-topic-solutions.ipynb"):
+        gen.generate(sol, tmp_path / "exercises")
+
+
 def test_every_solution_has_an_up_to_date_exercise():
     stale = gen.generate(check=True)
     assert not stale, f"exercises out of date: {stale}; run `python -m heartdata.exercises`"
@@ -60,17 +69,17 @@ def test_generate_writes_and_removes_orphans(tmp_path):
     sol.mkdir()
     ex.mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# BEGIN SOLUTION\na = 1\n# END SOLUTION")])
-    nbformat.write(nb, sol / "01-x.ipynb")
-    (ex / "99-old.ipynb").write_text("{}")
-    assert {p.name for p in gen.generate(sol, ex)} == {"01-x.ipynb", "99-old.ipynb"}
-    assert [p.name for p in ex.iterdir()] == ["01-x.ipynb"]
+    nbformat.write(nb, sol / "01-x-solutions.ipynb")
+    (ex / "99-old-practice.ipynb").write_text("{}")
+    assert {p.name for p in gen.generate(sol, ex)} == {"01-x-practice.ipynb", "99-old-practice.ipynb"}
+    assert [p.name for p in ex.iterdir()] == ["01-x-practice.ipynb"]
     assert gen.generate(sol, ex, check=True) == []
 
 
 @pytest.mark.parametrize("solution", sorted((REPO / "solutions").glob("*.ipynb")), ids=lambda p: p.name)
 def test_no_solution_leaks_into_the_exercise(solution):
     sol = nbformat.read(solution, as_version=4)
-    ex = nbformat.read(REPO / "exercises" / solution.name, as_version=4)
+    ex = nbformat.read(REPO / "exercises" / gen.exercise_name(solution), as_version=4)
     ex_text = "\n".join(c.source for c in ex.cells)
     n_blocks = 0
     for cell in sol.cells:
@@ -86,6 +95,8 @@ def test_no_solution_leaks_into_the_exercise(solution):
                     and "END SOLUTION" not in line
                     and "STUB:" not in line
                 ):
-                    assert line not in ex_text, f"solution line leaked into exercises/{solution.name}: {line!r}"
+                    assert line not in ex_text, (
+                        f"solution line leaked into exercises/{gen.exercise_name(solution)}: {line!r}"
+                    )
     assert n_blocks >= 3, f"{solution.name} should hold at least 3 exercises with solutions"
     assert "your code here" in ex_text

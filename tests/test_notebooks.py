@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import nbformat
 import pytest
 from conftest import REPO
+
+sys.path.insert(0, str(REPO / "tools"))
+import coursefiles  # noqa: E402
 
 ALL = sorted(p for d in ("notebooks", "exercises", "solutions") for p in (REPO / d).glob("*.ipynb"))
 LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -33,7 +37,8 @@ def test_lesson_has_the_course_structure(path):
         "## Questions to ask your clinician",
     ]:
         assert needed in text, f"{path.name} lacks {needed!r}"
-    assert (REPO / "solutions" / path.name).is_file(), f"{path.name} has no practice notebook in solutions/"
+    solutions = coursefiles.practice_of(path, "solutions")
+    assert solutions.is_file(), f"{path.name} has no practice notebook {solutions.relative_to(REPO)}"
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -41,3 +46,22 @@ def test_notebooks_seed_randomness(path):
     source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
     for call in re.findall(r"\.sample\([^)]*\)", source):
         assert "random_state" in call, f"{path.name}: {call} is not seeded"
+
+
+def test_navigation_cells_are_up_to_date():
+    """Every lesson links to its neighbours, its practice and the syllabus (written by tools/navigation.py)."""
+    import navigation
+
+    stale = [p.relative_to(REPO).as_posix() for p, text in navigation.planned().items() if p.read_text() != text]
+    assert not stale, f"navigation out of date in {stale}: run `python tools/navigation.py` and regenerate exercises"
+
+
+def test_navigation_links_name_files_that_exist():
+    import navigation
+
+    for path, text in navigation.planned().items():
+        nb = nbformat.reads(text, as_version=4)
+        for cell in nb.cells:
+            if navigation.TAG in cell.metadata.get("tags", []):
+                for target in re.findall(r"\]\(([^)#]+)", cell.source):
+                    assert (path.parent / target).is_file(), f"{path.name}: link to {target} leads nowhere"

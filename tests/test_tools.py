@@ -58,7 +58,7 @@ def test_preview_renders_executed_pages_with_figures_in_syllabus_order(tmp_path)
     plot = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('a falling line')\nplt.show()"
     second = _notebook(tmp_path / "notebooks" / "01-second.ipynb", "print(6 * 7)", title="01 · Second")
     first = _notebook(tmp_path / "notebooks" / "00-first.ipynb", plot, title="00 · First [link](01-second.ipynb)")
-    sol = _notebook(tmp_path / "solutions" / "00-first.ipynb", "x = 1", title="00 · First: practice")
+    sol = _notebook(tmp_path / "solutions" / "00-first-solutions.ipynb", "x = 1", title="00 · First: practice")
     assert coursefiles.lessons(tmp_path) == [first, second]
     out = tmp_path / "site"
     done = preview.render([first, second, sol], out)
@@ -68,4 +68,6 @@ def test_preview_renders_executed_pages_with_figures_in_syllabus_order(tmp_path)
     assert 'href="01-second.html"' in page, "links between lessons point at the rendered pages"
     assert "42" in (out / "01-second.html").read_text(), "pages are executed"
     index = (out / "index.html").read_text()
-    assert index.index("00-first.html") < index.index("solutions-00-first.html") < index.index("01-second.html")
+    assert (
+        index.index("00-first.html") < index.index("solutions-00-first-solutions.html") < index.index("01-second.html")
+    )

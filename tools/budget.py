@@ -148,7 +148,10 @@ def update_readme(readme: Path, results: dict[str, dict], root: Path = coursefil
             rel = lesson.relative_to(root).as_posix()
             cells[launch] = f"[launch]({coursefiles.binder_url(rel)})"
             parts = []
-            for label, key in (("lesson", rel), ("practice", f"solutions/{lesson.name}")):
+            for label, key in (
+                ("lesson", rel),
+                ("practice", coursefiles.practice_of(lesson, "solutions", root).relative_to(root).as_posix()),
+            ):
                 if key in results and not results[key]["error"]:
                     parts.append(f"{label} {figure(results[key])}")
             if parts:

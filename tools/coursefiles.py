@@ -1,7 +1,8 @@
 """Where the course's notebooks are: found by name, never listed by hand.
 
 Lessons are ``notebooks/NN-topic.ipynb``; syllabus order is file-name order. Each lesson's practice
-notebook has the same name in ``exercises/`` and ``solutions/``.
+notebook is ``exercises/NN-topic-practice.ipynb``, generated from ``solutions/NN-topic-solutions.ipynb``
+(distinct names, so that a lesson, its practice and its solutions are told apart in JupyterLab's tabs).
 """
 
 from __future__ import annotations
@@ -22,9 +23,25 @@ def lessons(root: Path = REPO) -> list[Path]:
     return sorted((root / "notebooks").glob(LESSON_GLOB))
 
 
+SUFFIX = {"exercises": "-practice", "solutions": "-solutions"}
+
+
 def practice(root: Path = REPO, kind: str = "exercises") -> list[Path]:
     """The practice notebooks (``exercises`` or ``solutions``), in syllabus order."""
-    return sorted((root / kind).glob(LESSON_GLOB))
+    return sorted((root / kind).glob(f"[0-9][0-9]-*{SUFFIX[kind]}.ipynb"))
+
+
+def practice_of(lesson: Path, kind: str = "exercises", root: Path = REPO) -> Path:
+    """Where the practice notebook (``exercises``) or worked solutions (``solutions``) of a lesson live."""
+    return root / kind / f"{lesson.stem}{SUFFIX[kind]}.ipynb"
+
+
+def lesson_of(path: Path, root: Path = REPO) -> Path:
+    """The lesson a lesson, practice or solutions notebook belongs to."""
+    stem = path.stem
+    for suffix in SUFFIX.values():
+        stem = stem.removesuffix(suffix)
+    return root / "notebooks" / f"{stem}.ipynb"
 
 
 def all_notebooks(root: Path = REPO) -> list[Path]:
@@ -32,7 +49,7 @@ def all_notebooks(root: Path = REPO) -> list[Path]:
     out = []
     for lesson in lessons(root):
         out.append(lesson)
-        out += [p for kind in ("exercises", "solutions") if (p := root / kind / lesson.name).is_file()]
+        out += [p for kind in SUFFIX if (p := practice_of(lesson, kind, root)).is_file()]
     return out
 
 

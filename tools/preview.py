@@ -82,7 +82,7 @@ def render(paths: list[Path], out: Path) -> list[tuple[Path, str, str | None, fl
 def index(done: list[tuple[Path, str, str | None, float]]) -> str:
     rows = []
     lessons = [d for d in done if d[0].parent.name != "solutions"]
-    solutions = {d[0].name: d for d in done if d[0].parent.name == "solutions"}
+    solutions = {coursefiles.lesson_of(d[0]).name: d for d in done if d[0].parent.name == "solutions"}
     for path, title, error, _ in lessons:
         cells = [f'<a href="{page_name(path)}">{html.escape(title)}</a>']
         sol = solutions.pop(path.name, None)
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = coursefiles.lessons()
         if not args.no_solutions:
             solutions = coursefiles.practice(kind="solutions")
-            paths += [p for p in solutions if (p.parent.parent / "notebooks" / p.name).is_file()]
+            paths += [p for p in solutions if coursefiles.lesson_of(p).is_file()]
     if not paths:
         print("no notebooks found (notebooks/NN-*.ipynb)", file=sys.stderr)
         return 1
