@@ -9,6 +9,33 @@ import seaborn as sns
 #: Colour-blind-safe palette used throughout the course.
 PALETTE = sns.color_palette("colorblind")
 
+#: One colour per meaning, the same in every lesson (Okabe & Ito's colour-blind-safe set). A lesson that
+#: needs a new meaning adds it here rather than picking a colour in a cell.
+COLOURS = {
+    # outcomes
+    "died": "#D55E00",  # vermilion
+    "survived": "#0072B2",  # blue
+    # MIT-BIH beat classes (AAMI EC57 groups: N, S, V, F, Q)
+    "beat N": "#7F7F7F",  # grey: the common case stays quiet
+    "beat S": "#E69F00",  # orange: supraventricular (A, a, J, S, ...)
+    "beat V": "#D55E00",  # vermilion: ventricular (V, E)
+    "beat F": "#CC79A7",  # reddish purple: fusion
+    "beat Q": "#000000",  # black: paced or unclassifiable
+    # data before and after a step
+    "raw": "#7F7F7F",
+    "clean": "#0072B2",
+    # presence
+    "measured": "#009E73",  # bluish green
+    "missing": "#CC79A7",
+    # models and references
+    "model": "#0072B2",
+    "clinical score": "#E69F00",
+    "chance": "#7F7F7F",
+    # labels made by people
+    "flagged": "#D55E00",
+    "not flagged": "#56B4E9",  # sky blue
+}
+
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
 PAPER_LAYOUT = [["I", "AVR", "V1", "V4"], ["II", "AVL", "V2", "V5"], ["III", "AVF", "V3", "V6"]]
 MM_PER_S, MM_PER_MV = 25.0, 10.0
