@@ -55,3 +55,11 @@ def test_heart_rate_plot():
     assert fb.status == feedback.CLOSE and "unit" in fb.message
     assert check.heart_rate_plot(_drawn(hr["Time"] / 60, hr["Value"] + 1)).status == feedback.INCORRECT
     plt.close("all")
+
+
+def test_death_rate_denominator_is_named():
+    out = challenge2012.load_outcomes()["In-hospital_death"]
+    fb = check.death_rate(out.sum() / len(challenge2012.load_stays()))
+    assert fb.status == feedback.CLOSE and "ROWS" in fb.message
+    assert check.death_rate(out.mean()).correct
+    assert "percentage" in check.death_rate(out.mean() * 100).message

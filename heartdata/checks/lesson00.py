@@ -44,6 +44,11 @@ def death_rate(answer):
             (died.sum(), "that is the number of deaths; divide by the number of stays to get a fraction."),
             (died.mean() * 100, "that is a percentage; the exercise asks for a fraction between 0 and 1."),
             (1 - died.mean(), "that is the fraction who survived to leave hospital."),
+            (
+                died.sum() / len(challenge2012.load_stays()),
+                "wrong denominator: you divided the deaths by the number of ROWS of `stays` (one per charted value). "
+                "Divide by the number of stays (one row per stay in `outcomes`).",
+            ),
         ],
         what="a fraction between 0 and 1",
         hint="Use the `In-hospital_death` column (1 = died in hospital).",
