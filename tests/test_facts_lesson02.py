@@ -210,3 +210,19 @@ def test_one_qrs_at_two_rates():
     assert [scp[c] for c in ("NORM", "LVOLT", "SR")] == [
         "normal ECG", "low QRS voltages in the frontal and horizontal leads", "sinus rhythm",
     ]  # fmt: skip
+
+
+def test_lesson_and_checks_never_hold_every_record_at_once():
+    """Issue 12: on a full copy (21,799 records) lesson 02 must stream; loading every signal at once took 8.4 GiB."""
+    import json
+
+    for path in (
+        DATA.parent / "notebooks" / "02-ecg-signals.ipynb",
+        DATA.parent / "solutions" / "02-ecg-signals-solutions.ipynb",
+    ):
+        code = "\n".join(
+            "".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"
+        )
+        assert "load_signals(meta.index" not in code, path.name
+    assert "iter_signals(meta.index" in (DATA.parent / "notebooks" / "02-ecg-signals.ipynb").read_text()
+    assert len(lesson02.exercise_ids()) <= lesson02.EXERCISE_N_ECGS
