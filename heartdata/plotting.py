@@ -34,11 +34,19 @@ COLOURS = {
     # labels made by people
     "flagged": "#D55E00",
     "not flagged": "#56B4E9",  # sky blue
+    # sampling rates of the same ECG (lesson 02)
+    "500 Hz": "#0072B2",
+    "100 Hz": "#E69F00",
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
 PAPER_LAYOUT = [["I", "AVR", "V1", "V4"], ["II", "AVL", "V2", "V5"], ["III", "AVF", "V3", "V6"]]
 MM_PER_S, MM_PER_MV = 25.0, 10.0
+#: The calibration pulse printed at the start of every row: 1 mV high for 0.2 s, with 1 mm of baseline either side.
+CAL_MV, CAL_S, CAL_MARGIN_MM = 1.0, 0.2, 8.0
+#: Paper grid: 1 mm minor and 5 mm major lines, drawn wide and dark enough to survive a 100 dpi screen.
+GRID_MINOR, GRID_MAJOR = ("#f2b8b0", 0.45), ("#d9665b", 0.9)
+LEAD_LABEL_SIZE = 11
 
 
 def use_course_style() -> None:
@@ -46,44 +54,60 @@ def use_course_style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.figsize": (9, 4), "figure.dpi": 100})
 
 
+def calibration_pulse(x0: float, base: float) -> tuple[np.ndarray, np.ndarray]:
+    """The standard 1 mV, 0.2 s calibration pulse in paper millimetres, starting at ``x0`` on baseline ``base``."""
+    w = CAL_S * MM_PER_S
+    h = CAL_MV * MM_PER_MV
+    x = np.array([x0, x0 + 1, x0 + 1, x0 + 1 + w, x0 + 1 + w, x0 + 2 + w])
+    y = np.array([base, base, base + h, base + h, base, base])
+    return x, y
+
+
 def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str = "", ax=None):
-    """Draw a 12-lead ECG as printed on paper: 25 mm/s, 10 mm/mV, 1 mm and 5 mm grid.
+    """Draw a 12-lead ECG as printed on paper: 25 mm/s, 10 mm/mV, 1 mm and 5 mm grid, a 1 mV calibration pulse.
 
     ``signal`` is (samples, leads) in mV (one record of ``ptbxl.load_signals``).
     Each of the 3 x 4 panels shows 2.5 s of its lead, the next 2.5 s in the next
     column, as an electrocardiograph prints it; the bottom row is 10 s of lead II.
+    Every row starts with the calibration pulse (1 mV for 0.2 s: 10 mm high, 5 mm wide), which lets a reader
+    check the gain and speed of the printout; the time axis starts after it.
     """
     signal = np.asarray(signal, dtype=float)
     n = signal.shape[0]
     seconds = n / fs
-    width = seconds * MM_PER_S
+    x0 = CAL_MARGIN_MM  # the traces start after the calibration pulse
+    width = x0 + seconds * MM_PER_S
     row_mm = 30.0  # 3 mV of height per row
     rows = len(PAPER_LAYOUT) + 1
     height = rows * row_mm
     if ax is None:
-        _, ax = plt.subplots(figsize=(width / 25.4, height / 25.4 + 0.4))
-    for x in np.arange(0, width + 0.01, 1.0):
-        ax.axvline(x, color="#f4c7c3" if x % 5 else "#e08a80", lw=0.3 if x % 5 else 0.7, zorder=0)
-    for y in np.arange(0, height + 0.01, 1.0):
-        ax.axhline(y, color="#f4c7c3" if y % 5 else "#e08a80", lw=0.3 if y % 5 else 0.7, zorder=0)
+        _, ax = plt.subplots(figsize=(width / 25.4, height / 25.4 + 0.5))
+    for (colour, lw), step in ((GRID_MINOR, 1.0), (GRID_MAJOR, 5.0)):
+        for x in np.arange(0, width + 0.01, step):
+            ax.axvline(x, color=colour, lw=lw, zorder=0)
+        for y in np.arange(0, height + 0.01, step):
+            ax.axhline(y, color=colour, lw=lw, zorder=0)
     index = {name.upper(): i for i, name in enumerate(leads)}
     col_samples = n // 4
-    t_mm = np.arange(n) / fs * MM_PER_S
-    for r, row in enumerate(PAPER_LAYOUT):
+    t_mm = x0 + np.arange(n) / fs * MM_PER_S
+    label_box = {"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85}
+    for r, row in enumerate([*PAPER_LAYOUT, ["II"]]):
         base = height - (r + 0.5) * row_mm
+        ax.plot(*calibration_pulse(0.5, base), color="black", lw=1.0, solid_joinstyle="miter")
+        strip = len(row) == 1
         for c, lead in enumerate(row):
-            part = slice(c * col_samples, (c + 1) * col_samples)
-            ax.plot(t_mm[part], base + signal[part, index[lead]] * MM_PER_MV, color="black", lw=0.7)
-            ax.text(c * width / 4 + 1, base + 8, lead.replace("AV", "aV"), fontsize=8)
-    base = 0.5 * row_mm
-    ax.plot(t_mm, base + signal[:, index["II"]] * MM_PER_MV, color="black", lw=0.7)
-    ax.text(1, base + 8, "II", fontsize=8)
+            part = slice(None) if strip else slice(c * col_samples, (c + 1) * col_samples)
+            ax.plot(t_mm[part], base + signal[part, index[lead]] * MM_PER_MV, color="black", lw=0.8)
+            label = lead.replace("AV", "aV") + (" (rhythm strip)" if strip else "")
+            ax.text(x0 + c * seconds * MM_PER_S / 4 + 1, base + 9, label, fontsize=LEAD_LABEL_SIZE,
+                    fontweight="bold", bbox=label_box)  # fmt: skip
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
     ax.set_aspect("equal")
-    ax.set_xticks(np.arange(0, width + 0.01, MM_PER_S), [f"{s:g}" for s in np.arange(0, seconds + 1e-9, 1)])
+    ticks = np.arange(0, seconds + 1e-9, 1)
+    ax.set_xticks(x0 + ticks * MM_PER_S, [f"{s:g}" for s in ticks])
     ax.set_yticks([])
-    ax.set_xlabel("time (s); grid: 1 mm = 0.04 s horizontally, 0.1 mV vertically")
+    ax.set_xlabel("time (s); a small square is 0.04 s wide and 0.1 mV tall; each row opens with a 1 mV pulse")
     ax.grid(False)
     if title:
         ax.set_title(title)

@@ -102,6 +102,9 @@ def columns_by_source(row: pd.Series, sources=TYPED_BY_A_PERSON) -> set[str]:
 # --- Challenge 2012 ----------------------------------------------------------------------------------
 
 #: Who or what produced each time-series parameter of Challenge 2012 (descriptors are separate).
+#: "ventilator" holds MechVent (charted while a patient is mechanically ventilated) and FiO2, which is also
+#: charted for oxygen given without a ventilator: in set A, 272 stays have an FiO2 and no MechVent row
+#: (lesson 01 computes it; tests/test_facts_lesson01.py pins it).
 CHALLENGE_SOURCE = {
     **dict.fromkeys(["HR", "RespRate", "NISysABP", "NIDiasABP", "NIMAP"], "bedside monitor"),
     **dict.fromkeys(["SysABP", "DiasABP", "MAP"], "arterial line"),

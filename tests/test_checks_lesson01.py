@@ -34,9 +34,12 @@ def test_strange_answers_are_incorrect_not_errors(fn, bad):
 
 
 def test_counts_per_parameter(stays):
-    rid = sources.typical_stay(stays, check.EXERCISE_ICU_TYPE)
+    rid = check.exercise_stay()
     stay = stays[stays["RecordID"].eq(rid)]
     right = stay[~sources.descriptor_rows(stay)]["Parameter"].value_counts()
+    # the stay was chosen so that Time > 0 is a mistake the check can see
+    fb = check.counts_per_parameter(stay[stay["Time"].gt(0)]["Parameter"].value_counts())
+    assert fb.status == feedback.CLOSE and "Time > 0" in fb.message and "measured" not in fb.message
     assert check.counts_per_parameter(right).correct
     assert check.counts_per_parameter(right.to_dict()).correct
     assert check.counts_per_parameter(right.sort_index().to_frame("n")).correct
@@ -54,18 +57,25 @@ def test_typed_and_machine():
     row = ptbxl.load_metadata().loc[check.EXERCISE_ECG_ID]
     typed = sources.columns_by_source(row)
     machine = sources.columns_by_source(row, "machine")
-    assert typed == {"age", "sex", "weight", "nurse", "report", "second_opinion"}
+    assert typed == {"age", "sex", "height", "weight", "nurse", "validated_by", "second_opinion"}
     assert machine == {"device", "recording_date"}
     assert check.typed_and_machine(typed, machine).correct
     assert check.typed_and_machine(sorted(typed), list(machine)).correct
-    fb = check.typed_and_machine(typed | {"height", "validated_by"}, machine)
-    assert fb.status == feedback.CLOSE and "empty" in fb.message
-    fb = check.typed_and_machine(typed | {"static_noise"}, machine)
+    fb = check.typed_and_machine(typed | {"validated_by_human"}, machine)
+    assert fb.status == feedback.CLOSE and "curators" in fb.message
+    fb = check.typed_and_machine(typed | {"scp_codes"}, machine)
     assert fb.status == feedback.CLOSE and "curators" in fb.message
     fb = check.typed_and_machine(machine, typed)
     assert fb.status == feedback.CLOSE and "swapped" in fb.message
-    fb = check.typed_and_machine({"age", "sex", "weight", "nurse"}, machine)
+    fb = check.typed_and_machine({"age", "sex", "height", "weight", "nurse"}, machine)
     assert fb.status == feedback.CLOSE and "cardiologist" in fb.message
+    fb = check.typed_and_machine(typed - {"second_opinion"}, machine)  # `if value:` drops a False
+    assert fb.status == feedback.CLOSE and "False is a value" in fb.message
+    # notna() is the mistake the prompt warns about: this ECG's report is a single space
+    assert row["report"].strip() == ""
+    notna = {c for c in row.index[row.notna()] if sources.PTBXL_COLUMN_SOURCE[c] in sources.TYPED_BY_A_PERSON}
+    fb = check.typed_and_machine(notna, machine)
+    assert fb.status == feedback.CLOSE and "notna()" in fb.message and "report" in fb.message
     assert check.typed_and_machine(typed, None).status == feedback.INCORRECT
     assert check.typed_and_machine(typed, {"device"}).status == feedback.INCORRECT
 
@@ -87,6 +97,9 @@ def test_arterial_line_share(stays):
     meas = sources.measurements(stays)
     rows = meas["Parameter"].isin(["SysABP", "DiasABP", "MAP"]).groupby(meas["RecordID"].map(units)).mean()
     assert "ROWS" in check.arterial_line_share(rows).message
+    with_line = has.groupby(units).sum()
+    assert "ALL stays" in check.arterial_line_share(with_line / len(units)).message
+    assert "WITH a line" in check.arterial_line_share(with_line / with_line.sum()).message
     assert check.arterial_line_share(share.iloc[:3]).status == feedback.INCORRECT
 
 
@@ -97,6 +110,9 @@ def test_height_by_site():
     assert check.height_by_site(share.rename(index=int)).correct
     assert "counts" in check.height_by_site(meta["height"].notna().groupby(meta["site"]).sum()).message
     assert "NO height" in check.height_by_site(1 - share).message
+    filled = meta["height"].notna().groupby(meta["site"]).sum()
+    assert "ALL ECGs" in check.height_by_site(filled / len(meta)).message
+    assert "WITH a height" in check.height_by_site(filled / filled.sum()).message
     assert check.height_by_site(meta["weight"].notna().groupby(meta["site"]).mean()).status == feedback.INCORRECT
 
 
@@ -118,3 +134,30 @@ def test_a_missing_group_is_named():
     share = meta["height"].notna().groupby(meta["site"]).mean()
     fb = check.height_by_site(share.drop(2.0))
     assert fb.status == feedback.INCORRECT and "missing 2" in fb.message
+
+
+def test_weekday_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    days = pd.to_datetime(ptbxl.load_metadata()["recording_date"]).dt.day_name()
+    right = days.value_counts().reindex(check.WEEKDAYS, fill_value=0)
+
+    def bars(values, xlabel="weekday", ylabel="ECGs"):
+        _, ax = plt.subplots()
+        ax.bar([str(i) for i in range(len(values))], list(values))
+        ax.set(xlabel=xlabel, ylabel=ylabel)
+        return ax
+
+    assert check.weekday_plot(bars(right)).correct
+    assert check.weekday_plot(plt.subplots()[1]).status == feedback.NOT_ATTEMPTED
+    assert "sorted by count" in check.weekday_plot(bars(days.value_counts())).message
+    assert "alphabetical" in check.weekday_plot(bars(right.sort_index())).message
+    assert "shares" in check.weekday_plot(bars(right / right.sum())).message
+    fb = check.weekday_plot(bars(right, ylabel=""))
+    assert fb.status == feedback.CLOSE and "y axis has no label" in fb.message
+    assert check.weekday_plot(bars(right.iloc[:5])).status == feedback.INCORRECT
+    assert check.weekday_plot(bars(right + 1)).status == feedback.INCORRECT
+    plt.close("all")

@@ -11,7 +11,7 @@ from scipy import signal
 from heartdata import feedback, mitdb, ptbxl
 from heartdata.checks import lesson02
 
-CHECKS = (lesson02.physical, lesson02.heart_rate, lesson02.top_wander, lesson02.n_top_flagged)
+CHECKS = (lesson02.physical, lesson02.heart_rate, lesson02.top_wander, lesson02.n_top_flagged, lesson02.signal_plot)
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -58,13 +58,13 @@ def test_heart_rate():
 
 
 def _student_wander(edge=50, reduce="max", filtered=True):
-    meta = ptbxl.load_metadata()
-    x = ptbxl.load_signals(meta.index, fs=100)
+    ids = lesson02.exercise_ids()
+    x = ptbxl.load_signals(ids, fs=100)
     if filtered:
         b, a = signal.butter(2, 0.5, btype="lowpass", fs=100)
         x = signal.filtfilt(b, a, x, axis=1)
     x = x[:, edge : x.shape[1] - edge]
-    per_lead = pd.DataFrame(x.max(axis=1) - x.min(axis=1), index=meta.index)
+    per_lead = pd.DataFrame(x.max(axis=1) - x.min(axis=1), index=ids)
     return getattr(per_lead, reduce)(axis=1)
 
 
@@ -105,3 +105,31 @@ def test_top_wander_row_positions_are_named():
     positions = [table.index.get_loc(i) for i in lesson02.top_wander_ids()]
     fb = lesson02.top_wander(positions)
     assert fb.status == feedback.CLOSE and "row positions" in fb.message
+
+
+def test_signal_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rec = _digital()
+    mv = (rec.d_signal - np.array(rec.baseline)) / np.array(rec.adc_gain)
+    t = np.arange(len(mv)) / rec.fs
+
+    def drawn(x, y, xlabel="time (s)", ylabel="MLII (mV)"):
+        _, ax = plt.subplots()
+        ax.plot(x, y)
+        ax.set(xlabel=xlabel, ylabel=ylabel)
+        return ax
+
+    assert lesson02.signal_plot(drawn(t, mv[:, 0])).correct
+    assert lesson02.signal_plot(drawn(t, mv[:, 0]).figure).correct
+    assert lesson02.signal_plot(plt.subplots()[1]).status == feedback.NOT_ATTEMPTED
+    assert "sample numbers" in lesson02.signal_plot(drawn(np.arange(len(mv)), mv[:, 0])).message
+    assert "digital steps" in lesson02.signal_plot(drawn(t, rec.d_signal[:, 0])).message
+    assert "second signal" in lesson02.signal_plot(drawn(t, mv[:, 1])).message
+    fb = lesson02.signal_plot(drawn(t, mv[:, 0], ylabel="MLII"))
+    assert fb.status == feedback.CLOSE and "unit" in fb.message
+    assert lesson02.signal_plot(drawn(t, mv[:, 0] * 2)).status == feedback.INCORRECT
+    plt.close("all")

@@ -11,7 +11,14 @@ import pytest
 from heartdata import challenge2012, feedback, ptbxl
 from heartdata.checks import lesson03 as check
 
-ALL = [check.scp_table, check.superclass_counts, check.n_patients_several_ecgs, check.stay_wide, check.descriptor_table]
+ALL = [
+    check.scp_table,
+    check.superclass_counts,
+    check.n_patients_several_ecgs,
+    check.stay_wide,
+    check.descriptor_table,
+    check.superclass_plot,
+]
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +150,32 @@ def test_text_likelihoods_are_named():
     table = check._scp_long()
     fb = check.scp_table(table.assign(likelihood=table["likelihood"].astype(str)))
     assert fb.status == feedback.CLOSE and "text" in fb.message
+
+
+def test_superclass_plot(diagnostic):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def table(kept):
+        return kept.groupby("superclass")["ecg_id"]
+
+    strict = diagnostic[diagnostic["likelihood"].eq(100)]
+    counts = pd.DataFrame({"any": table(diagnostic).nunique(), "only_100": table(strict).nunique()})
+    by_statement = pd.DataFrame({"any": table(diagnostic).size(), "only_100": table(strict).size()})
+
+    def drawn(frame, xlabel="diagnostic superclass", ylabel="ECGs"):
+        _, ax = plt.subplots()
+        frame.plot.bar(ax=ax)
+        ax.set(xlabel=xlabel, ylabel=ylabel)
+        return ax
+
+    assert check.superclass_plot(drawn(counts)).correct
+    assert check.superclass_plot(plt.subplots()[1]).status == feedback.NOT_ATTEMPTED
+    assert "statements, not ECGs" in check.superclass_plot(drawn(by_statement)).message
+    assert "shares" in check.superclass_plot(drawn(counts / counts.sum())).message
+    fb = check.superclass_plot(drawn(counts, xlabel=""))
+    assert fb.status == feedback.CLOSE and "x axis has no label" in fb.message
+    assert check.superclass_plot(drawn(counts[["any"]])).status == feedback.INCORRECT
+    plt.close("all")

@@ -50,3 +50,29 @@ def test_mitdb_counts():
     assert rec.comments[:2] == ["69 M 1085 1629 x1", "Aldomet, Inderal"]
     first10 = ann[ann["time_s"].between(0, 10) & ann["symbol"].isin(mitdb.BEAT_SYMBOLS)]
     assert len(first10) == 13
+
+
+def test_ages_of_90_and_more_are_not_all_coded_300():
+    """Lesson 00: the data description's 300 code for ages 90+ was not applied to every record of the slice."""
+    meta = ptbxl.load_metadata()
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        raw = {int(r["ecg_id"]): float(r["age"]) for r in csv.DictReader(f) if r["age"]}
+    old = meta.loc[meta["age"].ge(90) & meta["age"].ne(300), "age"]
+    assert old.to_dict() == {279: 91.0, 282: 91.0, 351: 90.0}
+    assert {i: a for i, a in raw.items() if a >= 90} == old.to_dict()
+    assert int(meta["age"].eq(300).sum()) == 0
+
+
+def test_one_stay_panels():
+    """Lesson 00: the first stay of set A, its heart rates and cuff mean pressures, drawn in two panels."""
+    stays, wide = _descriptors()
+    rid = int(wide.index[0])
+    one = stays[stays["RecordID"].eq(rid)]
+    assert rid == 132539 and challenge2012.ICU_TYPES[int(wide.loc[rid, "ICUType"])] == "Surgical ICU"
+    assert (int(one["Parameter"].eq("HR").sum()), int(one["Parameter"].eq("NIMAP").sum())) == (36, 33)
+
+
+def test_dates_lie_outside_the_papers_period():
+    """Lesson 00: the stored dates (1984-1987) lie before the recording period the paper gives (1989-1996)."""
+    dates = ptbxl.load_metadata()["recording_date"]
+    assert dates.max() < "1989-10-01"

@@ -272,3 +272,56 @@ def test_edits_are_the_second_opinions(meta):
     edited = meta["report"].str.contains("Edit:", regex=False)
     assert edited.sum() == meta["second_opinion"].sum() == (edited & meta["second_opinion"]).sum() == 10
     assert meta.loc[edited, "report"].iloc[0].endswith("Edit: INJIN, IRBBB, (m,19) , (IRBBB, NDT)")
+
+
+def test_weekday_chart(meta):
+    """Lesson 01's weekday bar chart: the quiet days of the stored dates are Tuesday and Monday."""
+    days = pd.to_datetime(meta["recording_date"]).dt.day_name().value_counts()
+    assert days.to_dict() == {
+        "Saturday": 100, "Friday": 98, "Thursday": 88, "Wednesday": 73, "Sunday": 64, "Monday": 23, "Tuesday": 4,
+    }  # fmt: skip
+    assert list(days.nsmallest(2).index) == ["Tuesday", "Monday"]
+
+
+def test_fio2_is_not_mechanical_ventilation(meas, raw_stays):
+    """Lesson 01: 272 stays chart an FiO2 but no MechVent row; 84 the reverse."""
+    has = {p: set(meas.loc[meas["Parameter"].eq(p), "RecordID"]) for p in ("FiO2", "MechVent")}
+    raw = {p: {r for r, rows in raw_stays.items() if any(q == p for _, q, _ in rows)} for p in has}
+    assert has == raw
+    assert (len(has["FiO2"]), len(has["MechVent"]), len(has["FiO2"] | has["MechVent"])) == (2717, 2529, 2801)
+    assert (len(has["FiO2"] - has["MechVent"]), len(has["MechVent"] - has["FiO2"])) == (272, 84)
+
+
+def test_heart_rate_gap_histogram(meas):
+    hr = meas[meas["Parameter"].eq("HR")].sort_values(["RecordID", "Time"])
+    gaps = hr.groupby("RecordID")["Time"].diff().dropna()
+    assert len(gaps) == 220_665
+    assert round(gaps.eq(60).mean(), 2) == 0.58 and round(gaps.le(15).mean(), 2) == 0.22
+
+
+def test_site_device_years_and_validators_go_together(meta):
+    """Lesson 01 (and 02): each site has its own main device label and stored years; noise notes differ by site."""
+    main = meta.groupby("site")["device"].agg(lambda d: d.value_counts().index[0])
+    assert main.to_dict() == {0: "CS-12   E", 1: "AT-6 C 5.5", 2: "CS-12", 3: "AT-6 C"}
+    years = meta.groupby("site")["year"].agg(["min", "max"])
+    assert years.to_dict("index") == {
+        0: {"min": 1984, "max": 1987}, 1: {"min": 1986, "max": 1987},
+        2: {"min": 1986, "max": 1986}, 3: {"min": 1986, "max": 1987},
+    }  # fmt: skip
+    validators = meta.groupby("site")["validated_by"].agg(lambda v: sorted(v.dropna().astype(int).unique()))
+    assert validators.to_dict() == {0: [1], 1: [0, 6, 7], 2: [1], 3: [5, 10]}
+    noted = meta[["baseline_drift", "static_noise", "burst_noise"]].map(
+        lambda v: bool(v.strip(" ,")) if isinstance(v, str) else pd.notna(v)
+    )
+    shares = noted.any(axis=1).groupby(meta["site"]).mean().round(2)
+    assert shares.to_dict() == {0: 0.46, 1: 0.08, 2: 0.06, 3: 0.25}
+
+
+def test_exercise_ecg_and_stay_show_the_mistakes_the_prompts_warn_about(stays, meta):
+    """The practice notebook's inputs: ECG 443's report is a single space; stay 133789 charts a GCS at 00:00."""
+    from heartdata.checks import lesson01
+
+    assert meta.loc[lesson01.EXERCISE_ECG_ID, "report"] == " "
+    rid = lesson01.exercise_stay()
+    one = sources.measurements(stays[stays["RecordID"].eq(rid)])
+    assert rid == 133789 and one.loc[one["Time"].eq(0), "Parameter"].tolist() == ["GCS"]

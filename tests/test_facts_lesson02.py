@@ -178,3 +178,51 @@ def test_static_noise_flags_come_mostly_from_one_site():
     by_site = meta["static_noise"].notna().groupby(meta["site"].astype(int)).agg(["sum", "size"])
     assert int(by_site["sum"].sum()) == 87 and by_site["sum"].idxmax() == 0
     assert (by_site.loc[0, "sum"], by_site.loc[0, "size"]) == (77, 252)
+
+
+def test_streamed_wander_equals_the_all_at_once_computation():
+    """Lesson 02 streams the measure in batches; it must equal the measure on all signals at once."""
+    meta = ptbxl.load_metadata()
+    x = ptbxl.load_signals(meta.index, fs=100)
+    b, a = signal.butter(2, 0.5, btype="lowpass", fs=100)
+    slow = signal.filtfilt(b, a, x, axis=1)[:, 50:950]
+    at_once = pd.DataFrame(slow.max(axis=1) - slow.min(axis=1), index=meta.index, columns=ptbxl.LEADS)
+    parts = [
+        pd.DataFrame(lesson02.wander_by_lead(batch), index=ids, columns=ptbxl.LEADS)
+        for ids, batch in ptbxl.iter_signals(meta.index, fs=100, batch_size=256)
+    ]
+    assert np.allclose(pd.concat(parts).to_numpy(), at_once.to_numpy())
+
+
+def test_wander_histogram_and_pvc_strip():
+    meta, _, wander, flag = _wander()
+    assert round(wander[~flag].gt(wander[flag].median()).mean(), 2) == 0.12
+    ann = wfdb.rdann(str(mitdb.data_dir() / "100"), "atr")
+    pvc = ann.sample[np.array(ann.symbol) == "V"]
+    assert len(pvc) == 1 and round(pvc[0] / ann.fs / 60, 1) == 25.3
+
+
+def test_one_qrs_at_two_rates():
+    hi, lo = _hi_lo()
+    lead = ptbxl.LEADS.index("II")
+    assert round(hi[0, :, lead].max() - lo[0, :, lead].max(), 2) == 0.07
+    scp = ptbxl.load_scp_statements()["description"]
+    assert [scp[c] for c in ("NORM", "LVOLT", "SR")] == [
+        "normal ECG", "low QRS voltages in the frontal and horizontal leads", "sinus rhythm",
+    ]  # fmt: skip
+
+
+def test_lesson_and_checks_never_hold_every_record_at_once():
+    """Issue 12: on a full copy (21,799 records) lesson 02 must stream; loading every signal at once took 8.4 GiB."""
+    import json
+
+    for path in (
+        DATA.parent / "notebooks" / "02-ecg-signals.ipynb",
+        DATA.parent / "solutions" / "02-ecg-signals-solutions.ipynb",
+    ):
+        code = "\n".join(
+            "".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"
+        )
+        assert "load_signals(meta.index" not in code, path.name
+    assert "iter_signals(meta.index" in (DATA.parent / "notebooks" / "02-ecg-signals.ipynb").read_text()
+    assert len(lesson02.exercise_ids()) <= lesson02.EXERCISE_N_ECGS

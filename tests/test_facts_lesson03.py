@@ -266,3 +266,33 @@ def test_long_to_wide(stays):
     assert (hr["count"].min(), hr["count"].max()) == (1, 188)
     urine = all_r[all_r["Parameter"].eq("Urine")].groupby("RecordID")["Value"].sum()
     assert round(urine.median()) == 3717
+
+
+def test_small_heights_metres_and_the_rest(desc_wide):
+    """Lesson 03: of the heights below 20 cm, one reads as metres (lesson 06's repair); eight have no sure reading."""
+    h = desc_wide["Height"].dropna()
+    h = h[h.ne(-1)]  # -1 is "not recorded"
+    metres = h[h.between(1, 2.5)]
+    tiny = h[h.lt(20) & ~h.between(1, 2.5)]
+    assert metres.tolist() == [1.8]
+    assert sorted(tiny) == [13.0, 13.0, 13.0, 13.7, 14.0, 14.0, 15.2, 17.8]
+    assert (tiny * 10).between(100, 250).all()
+    inches = h / 2.54
+    assert round(((inches.round() - inches).abs() * 2.54 < 0.051).mean(), 2) == 0.97
+
+
+def test_ph_above_14(stays):
+    """Lesson 03: pH values above 14: decimal point lost, a swap with PaO2, and saturation-like values."""
+    ph = stays[stays["Parameter"].eq("pH")]
+    bad = ph[ph["Value"].gt(14)]
+    gas = stays[stays["Parameter"].isin(["PaO2", "SaO2"])].pivot_table(
+        index=["RecordID", "Time"], columns="Parameter", values="Value", aggfunc="first"
+    )
+    bad = bad.join(gas, on=["RecordID", "Time"])
+    assert len(bad) == 8
+    assert sorted(bad.loc[bad["Value"].between(650, 800), "Value"]) == [733, 734, 735]
+    swapped = bad[bad["PaO2"].between(6.5, 8)]
+    assert swapped[["Value", "PaO2"]].values.tolist() == [[187.0, 7.47]]
+    sat = bad[bad["Value"].between(80, 100)]
+    assert sorted(sat["Value"]) == [94, 94, 95, 100]
+    assert int(sat["SaO2"].eq(sat["Value"]).sum()) == 1 and int(sat[["PaO2", "SaO2"]].isna().all(axis=1).sum()) == 3

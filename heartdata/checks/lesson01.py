@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, mitdb, ptbxl, sources
-from ..feedback import check_number, close, correct, exercise, incorrect
+from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from .lesson00 import as_axes, bar_heights, missing_labels
 
 #: The inputs the practice notebook uses (the exercises name them; the answers are computed below).
-EXERCISE_ICU_TYPE = 3  # counts per parameter: the typical Medical ICU stay
-EXERCISE_ECG_ID = 1  # typed and machine columns of one ECG
+EXERCISE_ICU_TYPE = 3  # counts per parameter: the typical Medical ICU stay among those with measurements at 00:00
+EXERCISE_ECG_ID = 443  # typed and machine columns of one ECG: its report is a single space, which notna() keeps
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 @cache
@@ -85,28 +87,45 @@ def _series_check(answer, expected: pd.Series, mistakes, what: str, hint: str):
             "A group with nothing to count still needs its entry (a count or share of 0)."
         )
     return incorrect(
-        f"the labels are right but some values differ. {what[0].upper() + what[1:]}: check the rows you kept."
+        f"the labels are right but some values differ. {what[0].upper() + what[1:]}: check the rows you kept, "
+        "and that each share is divided by the number in its own group."
     )
 
 
 # --- Exercise 1 ------------------------------------------------------------------------------------
 
 
+def exercise_stay(stays: pd.DataFrame | None = None, icu_type: int = EXERCISE_ICU_TYPE) -> int:
+    """The stay exercise 1 counts: among the stays whose chart holds measurements at 00:00 beside the
+    descriptors, the typical one of ``icu_type`` (``sources.typical_stay``). Such a stay shows why the
+    descriptors are found by name and time: ``Time > 0`` would drop its measurements at admission too."""
+    stays = _stays() if stays is None else stays
+    meas = sources.measurements(stays)
+    at_zero = meas.loc[meas["Time"].eq(0), "RecordID"].unique()
+    return sources.typical_stay(stays[stays["RecordID"].isin(at_zero)], icu_type)
+
+
 def expected_counts(icu_type: int = EXERCISE_ICU_TYPE) -> pd.Series:
-    """Values per parameter of the typical stay of ``icu_type``, without the admission descriptors."""
+    """Values per parameter of the exercise's stay, without the admission descriptors."""
     stays = _stays()
-    rid = sources.typical_stay(stays, icu_type)
-    one = stays[stays["RecordID"].eq(rid)]
+    one = stays[stays["RecordID"].eq(exercise_stay(stays, icu_type))]
     return sources.measurements(one)["Parameter"].value_counts()
 
 
 @exercise
 def counts_per_parameter(answer):
     stays = _stays()
-    rid = sources.typical_stay(stays, EXERCISE_ICU_TYPE)
+    rid = exercise_stay(stays)
     one = stays[stays["RecordID"].eq(rid)]
     meas = sources.measurements(one)
+    after_zero = one[one["Time"].gt(0)]
     mistakes = [
+        (
+            after_zero["Parameter"].value_counts(),
+            "you kept only the rows after 00:00 (`Time > 0`). That drops the descriptors, but also the "
+            f"{int(meas['Time'].eq(0).sum())} measurement(s) charted at 00:00 in this stay. Select the descriptors by "
+            "name AND time (`sources.descriptor_rows`) and leave out only them.",
+        ),
         (
             one["Parameter"].value_counts(),
             "close: you kept the admission descriptors written at 00:00 (RecordID, Age, Gender, Height, ICUType and "
@@ -159,6 +178,13 @@ def typed_and_machine(typed, machine=None):
     empty = all_typed - want_typed
     if got_machine == want_typed and got_typed == want_machine:
         return close("close: you swapped the two sets: `typed` first, then `machine`.")
+    blank = {c for c in all_typed if isinstance(row[c], str) and not row[c].strip(" ,")}
+    if blank and got_typed == want_typed | blank:
+        shown = ", ".join(f"`{c}` = {row[c]!r}" for c in sorted(blank))
+        return close(
+            f"{shown} is not NaN, so `notna()` counts it, but it holds no text: nobody wrote anything. "
+            "A text of nothing but spaces and commas is empty (`sources.filled_columns` knows)."
+        )
     if got_typed == all_typed or (got_typed > want_typed and got_typed - want_typed <= empty):
         return close(
             f"close: you listed typed columns that are empty for ECG {EXERCISE_ECG_ID} "
@@ -169,6 +195,12 @@ def typed_and_machine(typed, machine=None):
         return close(
             f"close: {', '.join(sorted(got_typed & curated))} were added by the dataset's curators, "
             "not typed at the time of the ECG. Use `sources.PTBXL_COLUMN_SOURCE`."
+        )
+    falsy = {c for c in want_typed if isinstance(row[c], (bool, np.bool_)) and not row[c]}
+    if falsy and got_typed == want_typed - falsy:
+        return close(
+            f"you left out {', '.join(sorted(falsy))}, which holds False. False is a value (the cardiologist's "
+            "'no second opinion'), not an empty cell: only NaN (and text of nothing but spaces and commas) is empty."
         )
     if got_typed == sources.columns_by_source(row, "staff"):
         return close(
@@ -214,6 +246,16 @@ def arterial_line_share(answer):
         (share * 100, "close: these are percentages; give fractions between 0 and 1."),
         (1 - share, "close: that is the share of stays WITHOUT an arterial line."),
         (
+            table["with_line"] / table["stays"].sum(),
+            "wrong denominator: you divided each unit's stays with a line by ALL stays in the set. "
+            "Divide by the number of stays of that ICU type.",
+        ),
+        (
+            table["with_line"] / table["with_line"].sum(),
+            "wrong denominator: you divided by the stays WITH a line, which says how the lines are spread over "
+            "the units. Divide by the number of stays of each ICU type.",
+        ),
+        (
             cuff,
             "close: you used the non-invasive (cuff) pressures, NI...; the arterial line gives SysABP, DiasABP, MAP.",
         ),
@@ -238,6 +280,15 @@ def height_by_site(answer):
         (filled.sum(), "close: these are counts of ECGs; divide by the number of ECGs of each site."),
         (1 - share, "close: that is the share of ECGs with NO height."),
         (share * 100, "close: these are percentages; give fractions between 0 and 1."),
+        (
+            filled.sum() / len(meta),
+            "wrong denominator: you divided each site's heights by ALL ECGs. Divide by the ECGs of that site.",
+        ),
+        (
+            filled.sum() / meta["height"].notna().sum(),
+            "wrong denominator: you divided by the ECGs WITH a height, which says which sites the heights come "
+            "from. Divide by the number of ECGs of each site.",
+        ),
     ]
     return _series_check(answer, share, mistakes, "a share of ECGs per site", "site (0 to 3)")
 
@@ -268,3 +319,38 @@ def premature_interval(answer):
         what="a time in seconds",
         hint="Keep the beats, take the time since the previous beat, then the median over the A beats.",
     )
+
+
+# --- Exercise 6: a weekday bar chart ---------------------------------------------------------------
+
+
+def ecgs_per_weekday() -> pd.Series:
+    """ECGs per weekday of the stored ``recording_date``, Monday first (0 for a weekday with none)."""
+    days = pd.to_datetime(ptbxl.load_metadata()["recording_date"]).dt.day_name()
+    return days.value_counts().reindex(WEEKDAYS, fill_value=0)
+
+
+@exercise
+def weekday_plot(answer):
+    ax = as_axes(answer)
+    if ax is None:
+        return incorrect(f"expected the matplotlib Axes of your bar chart, got {type(answer).__name__}.")
+    heights = np.array(bar_heights(ax))
+    want = ecgs_per_weekday()
+    if len(heights) == 0:
+        return not_attempted("there are no bars on this Axes yet: draw them with `ax.bar(...)`.")
+    if len(heights) != len(want):
+        return incorrect(f"expected {len(want)} bars, one per weekday; your chart has {len(heights)}.")
+    if np.allclose(heights, want.to_numpy()):
+        labels = missing_labels(ax, ("day",), ("ECG",))
+        if labels:
+            return close(f"the bars are right, but {labels}.")
+        return correct(f"the quietest day is {want.idxmin()} ({want.min()} ECGs), not a weekend day.")
+    if np.allclose(heights, (want / want.sum()).to_numpy()):
+        return close("these are shares; the exercise asks for the number of ECGs per weekday.")
+    if np.allclose(heights, want.sort_values(ascending=False).to_numpy()):
+        return close("your bars are sorted by count (the order `value_counts` gives). Put them in weekday order, "
+                     "Monday to Sunday, so the weekly pattern can be read (`.reindex(...)`).")  # fmt: skip
+    if np.allclose(heights, want.sort_index().to_numpy()):
+        return close("your bars are in alphabetical order (Friday, Monday, ...). Put them Monday to Sunday.")
+    return incorrect("the bar heights are not the ECGs per weekday of `recording_date`. Count `dt.day_name()`.")

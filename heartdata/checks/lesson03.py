@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect
+from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from .lesson00 import as_axes, bar_heights, missing_labels
 
 #: The stay the pivot exercise reshapes: it holds repeated MAP and Urine readings at the same minute.
 PIVOT_STAY = 132781
@@ -256,3 +257,40 @@ def descriptor_table(answer):
     if len(answer) != len(expected):
         return incorrect(f"your table has {len(answer)} rows; there are {len(expected):,} stays.")
     return incorrect("some values differ. Use the rows with Time == 0 whose Parameter is a descriptor.")
+
+
+# --- Exercise 6: a figure of the two labelling rules ----------------------------------------------
+
+
+@exercise
+def superclass_plot(answer):
+    ax = as_axes(answer)
+    if ax is None:
+        return incorrect(f"expected the matplotlib Axes of your bar chart, got {type(answer).__name__}.")
+    heights = sorted(bar_heights(ax))
+    if not heights:
+        return not_attempted("there are no bars on this Axes yet: `counts.plot.bar(ax=ax)` draws both columns.")
+    any_rule, strict = _superclass_counts(None), _superclass_counts(100)
+    want = sorted([*any_rule, *strict])
+    if len(heights) != len(want):
+        return incorrect(
+            f"expected {len(want)} bars: one per superclass ({len(any_rule)}) for each of the two rules; "
+            f"your chart has {len(heights)}."
+        )
+    if np.allclose(heights, want):
+        labels = missing_labels(ax, ("class",), ("ECG",))
+        if labels:
+            return close(f"the bars are right, but {labels}.")
+        loss = (strict / any_rule).idxmin()
+        return correct(f"{loss} shrinks most: {any_rule[loss]} ECGs under any likelihood, {strict[loss]} at 100.")
+    by_statement = sorted([*_superclass_counts(None, per="statement"), *_superclass_counts(100, per="statement")])
+    if np.allclose(heights, by_statement):
+        return close(
+            "your bars count statements, not ECGs: an ECG with two MI statements counts twice. "
+            "Count distinct `ecg_id`s per superclass (`nunique`)."
+        )
+    totals = any_rule.sum(), strict.sum()
+    shares = sorted([*(any_rule / totals[0]), *(strict / totals[1])])
+    if np.allclose(heights, shares):
+        return close("your bars are shares; the exercise asks for numbers of ECGs.")
+    return incorrect("the bar heights are not the two columns of `counts` from exercise 2. Plot that table.")
