@@ -241,6 +241,9 @@ TEXT_PATTERNS: dict[str, str] = {
     "date d:m:yy": r"\b(?:[1-9]|[12]\d|3[01]):(?:[1-9]|1[0-2]):[89]\d\b",
     # an editor's note giving the patient's sex and age, e.g. "(m,19)"
     "sex and age": r"\([mf],\s*\d{1,3}\)",
+    # a word for a place of care or a member of staff, in German, English or Swedish
+    "place or staff": r"\b(?:dr|prof|herr|frau|hospital|clinic|klinik\w*|krankenhaus|sjukhus\w*|lasarett|station"
+    r"|ward|praxis)\b",
 }
 
 

@@ -73,6 +73,7 @@ def test_protection_as_the_data_shows_it():
     with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
         raw = [float(r["age"]) for r in csv.DictReader(f) if r["age"]]
     assert sorted(a for a in raw if a > 89) == [90.0, 91.0, 91.0]
+    assert int(ages.eq(90).sum()) == 1 and int(ages.eq(90).sum() + ages.eq(91).sum()) == 3  # 90 occurs once
     weekdays = pd.to_datetime(meta()["recording_date"]).dt.day_name().value_counts()
     assert weekdays.nsmallest(2).to_dict() == {"Tuesday": 4, "Monday": 23}
     assert (weekdays["Saturday"], weekdays["Sunday"]) == (100, 64)
@@ -156,6 +157,7 @@ def test_generalisation_ladder():
     assert (p.loc[lost.index, "age"].median(), p.loc[kept.index, "age"].median()) == (39.0, 50.0)
     rare = r["year"].value_counts().nsmallest(2).index.sort_values().tolist()
     assert rare == [1984, 1987] and int(lost["year"].isin(rare).sum()) == 31
+    assert int(r["year"].isin(rare).sum()) == 70
 
 
 def wilson_width(k, n):
@@ -187,6 +189,7 @@ def test_free_text_leaks():
     m = meta()
     hits = privacy.find_in_text(m["report"])
     assert hits["kind"].value_counts().to_dict() == {"date yymmdd": 2, "date d:m:yy": 2, "sex and age": 2}
+    assert not hits["kind"].eq("place or staff").any()
     assert hits.loc[hits["kind"].eq("date yymmdd"), "match"].tolist() == ["910218", "910220"]
     later = {135: 1823, 157: 1813, 320: 1824, 347: 1823}  # days from recording_date to the date written in the text
     written = {135: "1991-02-18", 157: "1991-02-20", 320: "1991-09-12", 347: "1991-09-23"}

@@ -154,14 +154,17 @@ def test_text_patterns_find_and_redact():
             "vorhofflattern 2:1 uberleitung hf 140",  # a conduction ratio and a heart rate: not identifying
             "pq 0,12 s, 991399 is no date",
             None,
+            "nach entlassung aus dem krankenhaus, dr meier; clinically stable",
         ],
-        index=[10, 11, 12, 13, 14, 15],
+        index=[10, 11, 12, 13, 14, 15, 16],
     )
     hits = privacy.find_in_text(texts)
     assert hits[["index", "kind", "match"]].values.tolist() == [
         [10, "date yymmdd", "910218"],
         [11, "date d:m:yy", "23:9:91"],
         [12, "sex and age", "(m,19)"],
+        [16, "place or staff", "krankenhaus"],
+        [16, "place or staff", "dr"],
     ]
     red = privacy.redact(texts)
     assert red[10] == "ischemi som inte fanns pa ekg [date yymmdd]."
