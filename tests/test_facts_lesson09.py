@@ -228,6 +228,8 @@ def test_what_redaction_costs_lesson_03():
     assert int(redacted.map(language).eq(base).sum()) == 450 and int(no_digits.map(language).eq(base).sum()) == 450
     assert int(reports.str.contains(r"\b\d:\d\b").sum()) == 3
     assert int(reports.str.contains(r"hf[:\s]+\d").sum()) == 2
+    assert int(reports.str.contains(r"\d\s*(?:mg|amp)\b|\b\d+x\d").sum()) == 6
+    assert (int(reports.str.contains("cardioversion").sum()), int(reports.str.contains("ergo").sum())) == (1, 1)
 
 
 def test_differential_privacy_errors():

@@ -170,7 +170,7 @@ def pooled_death_rate(answer):
         mistakes=[
             (
                 rates.mean(),
-                "you averaged the four units' rates: a small unit then counts as much as a large one. "
+                "you averaged the units' rates: a small unit then counts as much as a large one. "
                 "Add the deaths and the stays over the units, then divide.",
             ),
             (100 * expected, "that is a percentage; give the share as a number from 0 to 1."),
