@@ -78,6 +78,7 @@ def test_protection_as_the_data_shows_it():
     assert weekdays.nsmallest(2).to_dict() == {"Tuesday": 4, "Monday": 23}
     assert (weekdays["Saturday"], weekdays["Sunday"]) == (100, 64)
     assert (meta()["patient_id"].nunique(), meta()["nurse"].nunique(), meta()["site"].nunique()) == (419, 12, 4)
+    assert all(pd.api.types.is_numeric_dtype(meta()[c]) for c in ["patient_id", "nurse", "site", "validated_by"])
 
 
 def test_people_and_superclasses():
@@ -183,6 +184,9 @@ def test_what_protection_costs_lesson_05():
     assert (round(wilson_width(17, 63), 2), round(wilson_width(15, 54), 2)) == (0.21, 0.23)
     young = kept.groupby(kept["age"].map(to_band))["normal"].agg(["sum", "size"])
     assert young.loc["<40"].tolist() == [103, 124] and young.loc["60+"].tolist() == [39, 126]
+    under_40 = p[p["age"].lt(40)].groupby("site")["normal"].agg(["sum", "size"])
+    assert under_40["size"].nlargest(2).index.tolist() == [0.0, 1.0]
+    assert under_40.loc[0.0].tolist() == [110, 128] and under_40.loc[1.0].tolist() == [6, 8]
 
 
 def test_free_text_leaks():
