@@ -189,6 +189,28 @@ def test_what_protection_costs_lesson_05():
     assert under_40.loc[0.0].tolist() == [110, 128] and under_40.loc[1.0].tolist() == [6, 8]
 
 
+def test_what_protection_costs_lesson_05_on_challenge_2012():
+    t = icu()
+    qi = ["Gender", "Age", "ICUType", "Weight"]
+    r = t.assign(Age=privacy.bands(t["Age"], 5, top=80), Weight=privacy.bands(t["Weight"], 20, top=140))
+    assert privacy.k_anonymity(r, qi) == 1 and round(privacy.uniqueness(r, qi), 3) == 0.032
+    kept = privacy.suppress(r, qi, k=5)
+    lost = t.loc[~t.index.isin(kept.index)]
+    assert len(lost) == 659 and privacy.k_anonymity(kept, qi) >= 5
+    assert (lost["Age"].median(), t.loc[kept.index, "Age"].median()) == (50.0, 69.0)
+    assert (round(lost["Weight"].isna().mean(), 2), round(t.loc[kept.index, "Weight"].isna().mean(), 2)) == (0.19, 0.06)
+    died = t["In-hospital_death"]
+    assert (int(died[lost.index].sum()), len(lost)) == (66, 659)
+    assert (int(died[kept.index].sum()), len(kept)) == (488, 3341) and int(died.sum()) == 554
+    band = pd.cut(t["Age"], [0, 50, 65, 80, np.inf], right=False, labels=["<50", "50-64", "65-79", "80+"])
+    before = died.groupby(band, observed=True).agg(["sum", "size"])
+    after = died[kept.index].groupby(band[kept.index], observed=True).agg(["sum", "size"])
+    assert before.loc["<50"].tolist() == [72, 836] and after.loc["<50"].tolist() == [49, 513]
+    assert round(513 / 836, 2) == 0.61
+    moved = (after["sum"] / after["size"] - before["sum"] / before["size"]).abs().max()
+    assert round(100 * moved, 1) == 0.9
+
+
 def test_free_text_leaks():
     m = meta()
     hits = privacy.find_in_text(m["report"])
