@@ -37,6 +37,12 @@ COLOURS = {
     # sampling rates of the same ECG (lesson 02)
     "500 Hz": "#0072B2",
     "100 Hz": "#E69F00",
+    # datasets, when two are drawn in one figure (lesson 09)
+    "PTB-XL": "#CC79A7",  # reddish purple
+    "Challenge 2012": "#009E73",  # bluish green
+    # a released number's error (lesson 09): the bound a privacy library states, and the typical error
+    "error bound": "#0072B2",
+    "typical error": "#E69F00",
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.

@@ -1,0 +1,323 @@
+"""Re-identification risk, generalisation and privacy-preserving analysis: the reference code of lesson 09.
+
+A *quasi-identifier* is a column that is not a name but that someone outside the data may know (age, sex,
+a date, a hospital). Rows that share the values of every quasi-identifier form a *group*; the smaller the
+group, the easier it is to point at a person. Every function here treats a **missing value as a value of
+its own**: rows whose age is missing form their own group (an attacker who sees "age not recorded" sees
+that too), and a missing diagnosis counts as one more diagnosis in :func:`l_diversity`.
+
+Bad input (a column that does not exist, an empty list of quasi-identifiers, an empty table, ``k < 1``)
+raises :class:`heartdata.DataError` saying which argument was wrong and what to pass instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = [
+    "TEXT_PATTERNS",
+    "bands",
+    "federated_logistic",
+    "find_in_text",
+    "group_sizes",
+    "k_anonymity",
+    "l_diversity",
+    "redact",
+    "risk_by_number",
+    "suppress",
+    "synthetic_register",
+    "uniqueness",
+    "year_only",
+]
+
+
+def _columns(table, quasi_identifiers, argument: str = "quasi_identifiers") -> list[str]:
+    if not isinstance(table, pd.DataFrame):
+        raise DataError("table", f"expected a pandas DataFrame, got {type(table).__name__}", "Pass the table itself.")
+    if isinstance(quasi_identifiers, str):
+        raise DataError(
+            f"{argument}={quasi_identifiers!r}",
+            "is one string, not a list of column names",
+            f"Pass a list, even for one column: [{quasi_identifiers!r}].",
+        )
+    try:
+        names = list(quasi_identifiers)
+    except TypeError:
+        raise DataError(
+            f"{argument}={quasi_identifiers!r}", "is not a list of column names", "Pass a list such as ['age', 'sex']."
+        ) from None
+    if not names:
+        raise DataError(
+            f"{argument}=[]",
+            "the list of quasi-identifiers is empty, so every row would be one group",
+            "Name at least one column, e.g. ['age', 'sex'].",
+        )
+    if len(set(names)) != len(names):
+        raise DataError(f"{argument}={names!r}", "names a column more than once", "Name each column once.")
+    absent = [c for c in names if c not in table.columns]
+    if absent:
+        shown = ", ".join(map(str, list(table.columns)[:15]))
+        raise DataError(
+            f"{argument}={names!r}",
+            f"the table has no column {', '.join(map(repr, absent))}",
+            f"Its columns are: {shown}{' ...' if len(table.columns) > 15 else ''}.",
+        )
+    if len(table) == 0:
+        raise DataError("table", "has no rows, so it has no groups to measure", "Pass a table with at least one row.")
+    return names
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column, one per distinct value, missing values (NaN, None, NaT) a code of their own."""
+    return pd.factorize(values, use_na_sentinel=False)[0]
+
+
+def _group_ids(table: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(group number of every row, size of every group)."""
+    stacked = np.column_stack([_codes(table[c]) for c in names])
+    _, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
+    return inverse.ravel(), counts
+
+
+def group_sizes(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> pd.Series:
+    """For every row, how many rows share its values of ``quasi_identifiers`` (itself included).
+
+    Missing values count as a value of their own. The result has the table's index.
+    """
+    names = _columns(table, quasi_identifiers)
+    inverse, counts = _group_ids(table, names)
+    return pd.Series(counts[inverse], index=table.index, name="group size")
+
+
+def k_anonymity(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> int:
+    """The k of k-anonymity: the size of the smallest group of rows sharing the quasi-identifier values.
+
+    k = 1 means at least one row is alone: whoever knows those values of a person in the table finds the row.
+    Missing values count as a value of their own (rows with a missing age form their own group).
+    """
+    names = _columns(table, quasi_identifiers)
+    return int(_group_ids(table, names)[1].min())
+
+
+def uniqueness(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> float:
+    """Share of rows (0 to 1) that are alone in their group: unique on the quasi-identifiers.
+
+    Missing values count as a value of their own.
+    """
+    names = _columns(table, quasi_identifiers)
+    inverse, counts = _group_ids(table, names)
+    return float((counts[inverse] == 1).mean())
+
+
+def l_diversity(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: str) -> int:
+    """The l of (distinct) l-diversity: the fewest distinct values of ``sensitive`` found in any group.
+
+    l = 1 means some group is homogeneous: everyone in it has the same sensitive value, so knowing that a
+    person is in that group reveals it, however large the group (k) is. Missing values count as a value of
+    their own, in the quasi-identifiers and in ``sensitive``.
+    """
+    names = _columns(table, quasi_identifiers)
+    if not isinstance(sensitive, str) or sensitive not in table.columns:
+        raise DataError(
+            f"sensitive={sensitive!r}",
+            "is not a column of the table",
+            f"Name one column, e.g. one of: {', '.join(map(str, list(table.columns)[:10]))}.",
+        )
+    if sensitive in names:
+        raise DataError(
+            f"sensitive={sensitive!r}",
+            "is also one of the quasi-identifiers, so every group would hold one value of it",
+            "Leave the sensitive column out of quasi_identifiers.",
+        )
+    group, _ = _group_ids(table, names)
+    pairs = np.unique(np.column_stack([group, _codes(table[sensitive])]), axis=0)
+    return int(np.bincount(pairs[:, 0]).min())
+
+
+def risk_by_number(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: str | None = None) -> pd.DataFrame:
+    """Uniqueness, k (and l, if ``sensitive`` is given) with the first 1, 2, ... n quasi-identifiers.
+
+    One row per step, indexed by the quasi-identifier added at that step.
+    """
+    names = _columns(table, quasi_identifiers)
+    rows = []
+    for i in range(1, len(names) + 1):
+        used = names[:i]
+        row = {"quasi-identifiers": i, "uniqueness": uniqueness(table, used), "k": k_anonymity(table, used)}
+        if sensitive is not None:
+            row["l"] = l_diversity(table, used, sensitive)
+        rows.append(row)
+    return pd.DataFrame(rows, index=pd.Index(names, name="added"))
+
+
+def bands(values, width: float, start: float = 0, top: float | None = None, unit: str = "") -> pd.Series:
+    """Generalise numbers into bands of ``width``: 57 with width 10 becomes '50-59' (labels name whole units).
+
+    Values at or above ``top`` share one band ('90+'). Missing values stay missing (and so still form a group of
+    their own in k-anonymity). Values below ``start`` raise DataError.
+    """
+    values = pd.Series(values)
+    if not (isinstance(width, (int, float)) and width > 0):
+        raise DataError(f"width={width!r}", "a band must be wider than zero", "Pass a positive width, e.g. 10.")
+    try:
+        numbers = pd.to_numeric(values)
+    except (TypeError, ValueError):
+        raise DataError("values", "are not all numbers", "Generalise a numeric column (ages, weights).") from None
+    if numbers.lt(start).any():
+        raise DataError(
+            f"start={start!r}",
+            f"the values go down to {numbers.min():g}, below the first band",
+            "Pass a start at or below the smallest value.",
+        )
+    low = start + np.floor((numbers - start) / width) * width
+    suffix = f" {unit}" if unit else ""
+    labels = low.map(lambda lo: np.nan if pd.isna(lo) else f"{lo:g}-{lo + width - 1:g}{suffix}")
+    if top is not None:
+        labels = labels.mask(numbers.ge(top), f"{top:g}+{suffix}")
+    return labels.rename(values.name)
+
+
+def year_only(dates) -> pd.Series:
+    """Generalise dates (datetimes or text such as '1986-02-21 14:00:00') to their year; missing stays missing."""
+    dates = pd.Series(dates)
+    try:
+        parsed = pd.to_datetime(dates)
+    except (TypeError, ValueError) as exc:
+        raise DataError("dates", f"could not be read as dates ({exc})", "Pass datetimes or ISO text dates.") from None
+    return parsed.dt.year.astype("Int64").rename(dates.name)
+
+
+def suppress(table: pd.DataFrame, quasi_identifiers: Sequence[str], k: int = 5) -> pd.DataFrame:
+    """The rows whose group has at least ``k`` rows: the others are suppressed (left out of a release).
+
+    After it, :func:`k_anonymity` of the result on the same quasi-identifiers is at least ``k`` (unless no
+    row is left: then the result is empty). Missing values count as a value of their own.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise DataError(f"k={k!r}", "k must be a whole number of at least 1", "Pass e.g. k=5.")
+    return table[group_sizes(table, quasi_identifiers).ge(k)]
+
+
+def synthetic_register(
+    records: pd.DataFrame, columns: Sequence[str], n_people: int, share_in_records: float, seed: int
+) -> tuple[pd.DataFrame, pd.Series]:
+    """A plainly synthetic "public register" for a linkage demonstration: never real people.
+
+    ``n_people`` invented people named 'Synthetic person 0001', ... For a share ``share_in_records`` of them the
+    values of ``columns`` are copied from randomly chosen rows of ``records`` (playing patients who are also in
+    the register); the others get values drawn independently, column by column, from the same rows (people
+    who never were patients). Returns the register (``name`` plus ``columns``) and, for each register row, the
+    index of the record it was copied from (missing for the others): the truth an attacker does not have.
+    """
+    names = _columns(records, columns, "columns")
+    if not 0 <= share_in_records <= 1:
+        raise DataError(f"share_in_records={share_in_records!r}", "is not a share", "Pass a number from 0 to 1.")
+    if isinstance(n_people, bool) or not isinstance(n_people, (int, np.integer)) or n_people < 1:
+        raise DataError(f"n_people={n_people!r}", "must be a whole number of at least 1", "Pass e.g. 1000.")
+    rng = np.random.default_rng(seed)
+    n_in = min(int(round(n_people * share_in_records)), len(records))
+    chosen = rng.choice(len(records), size=n_in, replace=False)
+    copied = records.iloc[chosen][names].reset_index(drop=True)
+    others = pd.DataFrame({c: records[c].to_numpy()[rng.integers(0, len(records), n_people - n_in)] for c in names})
+    register = pd.concat([copied, others], ignore_index=True)
+    source = pd.Series(list(records.index[chosen]) + [pd.NA] * (n_people - n_in), name="copied from", dtype="Int64")
+    order = rng.permutation(n_people)
+    register, source = register.iloc[order].reset_index(drop=True), source.iloc[order].reset_index(drop=True)
+    register.insert(0, "name", [f"Synthetic person {i + 1:04d}" for i in range(n_people)])
+    return register, source
+
+
+#: What could identify someone in a PTB-XL report, as regular expressions (lower-case text).
+TEXT_PATTERNS: dict[str, str] = {
+    # a date written yymmdd (e.g. "ekg 910218"): six digits whose month and day are plausible
+    "date yymmdd": r"\b[89]\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b",
+    # a date written d:m:yy (e.g. "tracing of 12:9:91")
+    "date d:m:yy": r"\b(?:[1-9]|[12]\d|3[01]):(?:[1-9]|1[0-2]):[89]\d\b",
+    # an editor's note giving the patient's sex and age, e.g. "(m,19)"
+    "sex and age": r"\([mf],\s*\d{1,3}\)",
+    # a word for a place of care or a member of staff, in German, English or Swedish
+    "place or staff": r"\b(?:dr|prof|herr|frau|hospital|clinic|klinik\w*|krankenhaus|sjukhus\w*|lasarett|station"
+    r"|ward|praxis)\b",
+}
+
+
+def _patterns(patterns) -> Mapping[str, str]:
+    if not isinstance(patterns, Mapping) or not patterns:
+        raise DataError("patterns", "expected a non-empty dict of name -> regular expression", "Pass TEXT_PATTERNS.")
+    for name, pattern in patterns.items():
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise DataError(f"patterns[{name!r}]", f"is not a regular expression ({exc})", "Fix the pattern.") from None
+    return patterns
+
+
+def find_in_text(texts: pd.Series, patterns: Mapping[str, str] = TEXT_PATTERNS) -> pd.DataFrame:
+    """Every match of every pattern: one row per match, with the text's index, the pattern's name and the match."""
+    patterns = _patterns(patterns)
+    texts = pd.Series(texts)
+    rows = []
+    for name, pattern in patterns.items():
+        for idx, text in texts.dropna().items():
+            rows.extend({"index": idx, "kind": name, "match": m.group()} for m in re.finditer(pattern, str(text)))
+    return pd.DataFrame(rows, columns=["index", "kind", "match"])
+
+
+def redact(texts: pd.Series, patterns: Mapping[str, str] = TEXT_PATTERNS) -> pd.Series:
+    """The texts with every match of a pattern replaced by its name in brackets, e.g. '[date yymmdd]'."""
+    patterns = _patterns(patterns)
+    out = pd.Series(texts).copy()
+    for name, pattern in patterns.items():
+        out = out.str.replace(pattern, f"[{name}]", regex=True)
+    return out
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def federated_logistic(
+    parts: Sequence[tuple[np.ndarray, np.ndarray]], rounds: int = 200, local_steps: int = 5, learning_rate: float = 0.5
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Logistic regression by federated averaging (FedAvg): each site keeps its rows and shares only coefficients.
+
+    ``parts`` is one ``(X, y)`` per site (X without an intercept column; one is added). In each round every
+    site starts from the current shared coefficients, takes ``local_steps`` gradient steps on its own rows,
+    and sends back its coefficients and its number of rows; the new shared coefficients are the average
+    weighted by rows. Returns the final coefficients (intercept first) and a table of the shared
+    coefficients after every round. With ``local_steps=1`` this is exactly gradient descent on the pooled data.
+    """
+    if not parts:
+        raise DataError("parts", "no site was given", "Pass one (X, y) pair per site.")
+    prepared = []
+    for i, (x, y) in enumerate(parts):
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if x.ndim != 2 or len(x) != len(y) or len(y) == 0:
+            raise DataError(
+                f"parts[{i}]", f"X {x.shape} and y {y.shape} do not fit", "Pass X (rows, features) and y (rows)."
+            )
+        if np.isnan(x).any() or np.isnan(y).any():
+            raise DataError(f"parts[{i}]", "holds missing values", "Drop or impute them at the site first.")
+        prepared.append((np.column_stack([np.ones(len(x)), x]), y))
+    if len({x.shape[1] for x, _ in prepared}) != 1:
+        raise DataError("parts", "the sites have different numbers of features", "Give every site the same columns.")
+    weights = np.array([len(y) for _, y in prepared], dtype=float)
+    weights /= weights.sum()
+    w = np.zeros(prepared[0][0].shape[1])
+    history = []
+    for _ in range(int(rounds)):
+        local = []
+        for x, y in prepared:
+            v = w.copy()
+            for _ in range(int(local_steps)):
+                v -= learning_rate * x.T @ (_sigmoid(x @ v) - y) / len(y)
+            local.append(v)
+        w = np.average(local, axis=0, weights=weights)
+        history.append(w.copy())
+    return w, pd.DataFrame(history, index=pd.RangeIndex(1, len(history) + 1, name="round"))

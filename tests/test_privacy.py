@@ -1,0 +1,201 @@
+"""heartdata.privacy: k-anonymity, uniqueness, l-diversity, generalisation, text patterns, federated averaging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from heartdata import DataError, privacy
+
+
+@pytest.fixture
+def table():
+    # groups on (sex, age): (0, 50) x3, (1, 50) x2, (1, NaN) x2, (0, 70) x1
+    return pd.DataFrame(
+        {
+            "sex": [0, 0, 0, 1, 1, 1, 1, 0],
+            "age": [50, 50, 50, 50, 50, np.nan, np.nan, 70],
+            "dx": ["MI", "MI", "NORM", "NORM", "NORM", "CD", None, "HYP"],
+        }
+    )
+
+
+def test_group_sizes_count_missing_as_a_value(table):
+    sizes = privacy.group_sizes(table, ["sex", "age"])
+    assert sizes.tolist() == [3, 3, 3, 2, 2, 2, 2, 1]
+    assert sizes.index.equals(table.index)
+
+
+def test_k_anonymity_and_uniqueness(table):
+    assert privacy.k_anonymity(table, ["sex", "age"]) == 1
+    assert privacy.uniqueness(table, ["sex", "age"]) == pytest.approx(1 / 8)
+    assert privacy.k_anonymity(table, ["sex"]) == 4
+    assert privacy.uniqueness(table, ["sex"]) == 0.0
+    without_70 = table.iloc[:7]
+    assert privacy.k_anonymity(without_70, ["sex", "age"]) == 2
+    assert privacy.uniqueness(without_70, ["sex", "age"]) == 0.0
+
+
+def test_missing_values_form_one_group_not_many():
+    t = pd.DataFrame({"age": [np.nan, np.nan, None, 40.0, 40.0]})
+    assert privacy.k_anonymity(t, ["age"]) == 2
+    assert privacy.group_sizes(t, ["age"]).tolist() == [3, 3, 3, 2, 2]
+    # the missing group would vanish if NaN were dropped: it must not
+    assert privacy.uniqueness(t, ["age"]) == 0.0
+
+
+def test_nat_and_text_missing():
+    t = pd.DataFrame({"d": pd.to_datetime(["2020-01-01", None, None]), "s": ["a", None, None]})
+    assert privacy.k_anonymity(t, ["d", "s"]) == 1
+    assert privacy.group_sizes(t, ["d", "s"]).tolist() == [1, 2, 2]
+
+
+def test_l_diversity(table):
+    # groups: (0,50) MI, MI, NORM -> 2; (1,50) NORM, NORM -> 1; (1,NaN) CD, None -> 2; (0,70) HYP -> 1
+    assert privacy.l_diversity(table, ["sex", "age"], "dx") == 1
+    assert privacy.l_diversity(table, ["sex"], "dx") == 3  # sex 0: MI, NORM, HYP; sex 1: NORM, CD, missing
+    two = pd.DataFrame({"g": [1, 1, 2, 2], "dx": [None, "MI", None, None]})
+    assert privacy.l_diversity(two, ["g"], "dx") == 1  # group 2 is all missing: one value
+    assert privacy.l_diversity(two.iloc[:2], ["g"], "dx") == 2  # a missing diagnosis counts as a value
+
+
+def test_risk_by_number(table):
+    risk = privacy.risk_by_number(table, ["sex", "age"], sensitive="dx")
+    assert risk.index.tolist() == ["sex", "age"]
+    assert risk["k"].tolist() == [4, 1]
+    assert risk["l"].tolist() == [3, 1]
+    assert risk["uniqueness"].tolist() == [0.0, 1 / 8]
+    assert "l" not in privacy.risk_by_number(table, ["sex"]).columns
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda t: privacy.k_anonymity(t, []), "empty"),
+        (lambda t: privacy.uniqueness(t, []), "empty"),
+        (lambda t: privacy.l_diversity(t, [], "dx"), "empty"),
+        (lambda t: privacy.k_anonymity(t, ["sex", "weight"]), "no column 'weight'"),
+        (lambda t: privacy.uniqueness(t, ["height"]), "no column 'height'"),
+        (lambda t: privacy.group_sizes(t, ["nope"]), "no column 'nope'"),
+        (lambda t: privacy.l_diversity(t, ["sex"], "diagnosis"), "not a column"),
+        (lambda t: privacy.l_diversity(t, ["sex", "dx"], "dx"), "also one of the quasi-identifiers"),
+        (lambda t: privacy.k_anonymity(t, "sex"), "one string"),
+        (lambda t: privacy.k_anonymity(t, ["sex", "sex"]), "more than once"),
+        (lambda t: privacy.k_anonymity(t, None), "not a list"),
+        (lambda t: privacy.k_anonymity(t.iloc[:0], ["sex"]), "no rows"),
+        (lambda t: privacy.k_anonymity(t.to_numpy(), ["sex"]), "DataFrame"),
+        (lambda t: privacy.suppress(t, ["sex"], k=0), "at least 1"),
+        (lambda t: privacy.suppress(t, ["sex"], k=2.5), "whole number"),
+        (lambda t: privacy.suppress(t, ["absent"], k=5), "no column"),
+        (lambda t: privacy.bands(t["age"], 0), "wider than zero"),
+        (lambda t: privacy.bands(t["dx"], 10), "not all numbers"),
+        (lambda t: privacy.bands(t["age"], 10, start=60), "below the first band"),
+        (lambda t: privacy.year_only(pd.Series(["not a date"])), "could not be read"),
+        (lambda t: privacy.find_in_text(t["dx"], {}), "non-empty dict"),
+        (lambda t: privacy.redact(t["dx"], {"bad": "("}), "not a regular expression"),
+        (lambda t: privacy.synthetic_register(t, ["sex"], 10, 1.5, seed=0), "not a share"),
+        (lambda t: privacy.synthetic_register(t, ["sex"], 0, 0.5, seed=0), "at least 1"),
+        (lambda t: privacy.synthetic_register(t, [], 10, 0.5, seed=0), "empty"),
+    ],
+)
+def test_bad_input_raises_data_error(table, call, words):
+    with pytest.raises(DataError, match=words):
+        call(table)
+
+
+def test_bands():
+    ages = pd.Series([0, 9, 10, 57, 79, 80, 91, np.nan], name="age")
+    got = privacy.bands(ages, 10, top=80)
+    assert got.tolist()[:7] == ["0-9", "0-9", "10-19", "50-59", "70-79", "80+", "80+"]
+    assert pd.isna(got.iloc[7])
+    assert got.name == "age"
+    assert privacy.bands(pd.Series([63.5]), 20, unit="kg").tolist() == ["60-79 kg"]
+    assert privacy.bands([17, 22], 5, start=15).tolist() == ["15-19", "20-24"]
+
+
+def test_year_only():
+    got = privacy.year_only(pd.Series(["1986-02-21 14:00:00", None, "1984-11-09 09:17:34"]))
+    assert got.tolist()[0] == 1986 and got.tolist()[2] == 1984 and pd.isna(got.iloc[1])
+    assert str(got.dtype) == "Int64"
+
+
+def test_suppress_reaches_k(table):
+    kept = privacy.suppress(table, ["sex", "age"], k=2)
+    assert len(kept) == 7 and privacy.k_anonymity(kept, ["sex", "age"]) >= 2
+    kept3 = privacy.suppress(table, ["sex", "age"], k=3)
+    assert kept3.index.tolist() == [0, 1, 2]
+    assert privacy.suppress(table, ["sex", "age"], k=9).empty
+    assert len(table) == 8  # the input is not changed
+
+
+def test_synthetic_register_is_seeded_and_plainly_synthetic(table):
+    a, src_a = privacy.synthetic_register(table, ["sex", "age"], n_people=20, share_in_records=0.25, seed=3)
+    b, src_b = privacy.synthetic_register(table, ["sex", "age"], n_people=20, share_in_records=0.25, seed=3)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_series_equal(src_a, src_b)
+    assert a["name"].str.startswith("Synthetic person ").all() and a["name"].is_unique
+    assert list(a.columns) == ["name", "sex", "age"]
+    assert int(src_a.notna().sum()) == 5
+    for i in src_a.dropna().index:  # copied entries carry their record's values
+        rec = table.loc[src_a[i]]
+        assert a.loc[i, "sex"] == rec["sex"] and (a.loc[i, "age"] == rec["age"] or pd.isna(rec["age"]))
+    c, _ = privacy.synthetic_register(table, ["sex", "age"], n_people=20, share_in_records=0.25, seed=4)
+    assert not a.equals(c)
+
+
+def test_text_patterns_find_and_redact():
+    texts = pd.Series(
+        [
+            "ischemi som inte fanns pa ekg 910218.",
+            "compared with tracing of 23:9:91, unchanged",
+            "Edit: INJIN, (m,19) , (IRBBB, NDT)",
+            "vorhofflattern 2:1 uberleitung hf 140",  # a conduction ratio and a heart rate: not identifying
+            "pq 0,12 s, 991399 is no date",
+            None,
+            "nach entlassung aus dem krankenhaus, dr meier; clinically stable",
+        ],
+        index=[10, 11, 12, 13, 14, 15, 16],
+    )
+    hits = privacy.find_in_text(texts)
+    assert hits[["index", "kind", "match"]].values.tolist() == [
+        [10, "date yymmdd", "910218"],
+        [11, "date d:m:yy", "23:9:91"],
+        [12, "sex and age", "(m,19)"],
+        [16, "place or staff", "krankenhaus"],
+        [16, "place or staff", "dr"],
+    ]
+    red = privacy.redact(texts)
+    assert red[10] == "ischemi som inte fanns pa ekg [date yymmdd]."
+    assert red[12] == "Edit: INJIN, [sex and age] , (IRBBB, NDT)"
+    assert red[13] == texts[13] and red[14] == texts[14] and pd.isna(red[15])
+    assert privacy.find_in_text(pd.Series([], dtype=object)).empty
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(300, 2))
+    y = (rng.random(300) < 1 / (1 + np.exp(-(0.3 + x @ [1.0, -0.5])))).astype(int)
+    return x, y
+
+
+def test_federated_logistic_with_one_step_is_pooled_gradient_descent():
+    x, y = _data()
+    parts = [(x[:40], y[:40]), (x[40:200], y[40:200]), (x[200:], y[200:])]
+    w, history = privacy.federated_logistic(parts, rounds=2000, local_steps=1, learning_rate=1.0)
+    pooled = LogisticRegression(C=np.inf).fit(x, y)
+    assert np.allclose(w, np.r_[pooled.intercept_, pooled.coef_[0]], atol=1e-3)
+    assert len(history) == 2000 and np.allclose(history.iloc[-1], w)
+
+
+def test_federated_logistic_bad_input():
+    x, y = _data()
+    with pytest.raises(DataError, match="no site"):
+        privacy.federated_logistic([])
+    with pytest.raises(DataError, match="do not fit"):
+        privacy.federated_logistic([(x, y[:-1])])
+    with pytest.raises(DataError, match="missing values"):
+        privacy.federated_logistic([(np.where(x > 2, np.nan, x), y)])
+    with pytest.raises(DataError, match="different numbers of features"):
+        privacy.federated_logistic([(x, y), (x[:, :1], y)])
