@@ -20,8 +20,13 @@ $(STAMP): requirements.txt pyproject.toml
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
+# The repository is the root (exercises/, solutions/, data/ and the README are all reachable), the browser opens
+# the welcome lesson, and the file browser shows the root (JupyterLab's documented `file-browser-path` URL
+# parameter). The README's Windows command and tests/test_browser.py use these same options.
+LAB_ARGS := '--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb?file-browser-path=/'
+
 lab: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00-welcome.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadfile tests --nbval-lax notebooks exercises solutions
@@ -39,7 +44,7 @@ bench: setup
 preview: setup
 	$(BIN)/python tools/preview.py
 
-# Run every notebook on a fresh kernel; a table of run time and peak memory against 60 s and 1 GiB.
+# Run every notebook on a fresh kernel; a table of run time and peak memory against 30 s and 600 MiB.
 budget: setup
 	$(BIN)/python tools/budget.py --json build/budget.json
 
