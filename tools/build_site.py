@@ -237,9 +237,14 @@ def instructors_page() -> str:
     return "\n".join(lines) + "\n"
 
 
+README_TITLE = "README: setup, syllabus and data"
+
+
 def readme_page() -> str:
-    """README.md as a page: the badge's image (from mybinder.org) becomes a plain link."""
+    """README.md as a page: the badge's image (from mybinder.org) becomes a plain link, and its title says it is
+    the README (the landing page already carries the course's name)."""
     text = (REPO / "README.md").read_text()
+    text = re.sub(r"\A# .*", f"# {README_TITLE}", text)
     return re.sub(r"\[!\[([^\]]*)\]\([^)]*\)\]\(([^)]*)\)", r"[\1](\2)", text)
 
 
@@ -262,7 +267,7 @@ def toc(lessons: list[Path]) -> str:
         "  - caption: About the course",
         "    chapters:",
         "      - file: README",
-        '        title: "README: setup, syllabus, data"',
+        f"        title: {json.dumps(README_TITLE)}",
         "      - file: instructors",
     ]
     return "\n".join(lines) + "\n"
@@ -362,10 +367,6 @@ document.addEventListener("DOMContentLoaded", () => {
 COURSE_CSS = """\
 /* A folded code cell still says what it is. */
 details.above-input > summary { font-size: 0.85em; }
-/* Room for the course's 120-character code lines beside the sidebars on a laptop screen. */
-.bd-page-width { max-width: 100rem; }
-.bd-main .bd-content .bd-article-container { max-width: 72rem; }
-div.cell_input pre, div.cell_output pre { font-size: 0.8em; }
 """
 
 
