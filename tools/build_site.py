@@ -402,14 +402,21 @@ def stage(out: Path = STAGE) -> list[Path]:
 
 
 def build(src: Path = STAGE, work: Path = WORK, out: Path = OUT) -> int:
-    jb = Path(sys.executable).with_name("jupyter-book")
-    if not jb.exists():
-        print(f"{jb} not found: run `make site` (it installs requirements-site.txt into .venv-site)", file=sys.stderr)
+    try:
+        import jupyter_book  # noqa: F401
+    except ImportError:
+        print(
+            "Jupyter Book is not installed here: run `make site` (it installs requirements-site.txt into .venv-site), "
+            "or run this with .venv-site's Python",
+            file=sys.stderr,
+        )
         return 2
     if work.exists():
         shutil.rmtree(work)
-    cmd = [str(jb), "build", str(src), "--path-output", str(work), "--builder", "html", "-W", "-n", "--keep-going"]
-    proc = subprocess.run(cmd)
+    # Jupyter Book's own command line (the `jupyter-book` command), run with this Python on every system.
+    run_jb = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
+    args = ["build", str(src), "--path-output", str(work), "--builder", "html", "-W", "-n", "--keep-going"]
+    proc = subprocess.run([sys.executable, "-c", run_jb, *args])
     if proc.returncode != 0:
         print("SITE BUILD FAILED (see the warnings above)", file=sys.stderr)
         return 1
