@@ -4,6 +4,7 @@ list the pages in syllabus order. The built site itself is tested in a browser b
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -100,3 +101,22 @@ def test_the_site_lists_pages_in_syllabus_order_and_measured_figures_from_the_re
     measured = build_site.measured_from_readme()
     assert set(measured) == {coursefiles.number(p) for p in coursefiles.lessons()}
     assert all("lesson" in v for v in measured.values())
+
+
+def test_the_site_shows_what_make_budget_measured(tmp_path, monkeypatch):
+    lesson = coursefiles.lessons()[0]
+    rel = lesson.relative_to(coursefiles.REPO).as_posix()
+    sol = coursefiles.practice_of(lesson, "solutions").relative_to(coursefiles.REPO).as_posix()
+    results = {
+        rel: {"seconds": 12.3, "peak_mib": 456.0, "error": None},
+        sol: {"seconds": 31.0, "peak_mib": 612.0, "error": None},
+    }
+    (tmp_path / "budget.json").write_text(json.dumps(results))
+    monkeypatch.setattr(build_site, "BUDGET_JSON", tmp_path / "budget.json")
+    assert build_site.measured_from_budget(results)[coursefiles.number(lesson)] == (
+        "lesson 12 s · 456 MiB; practice 31 s · 612 MiB"
+    )
+    page = build_site.instructors_page()
+    assert f"| `{rel}` | 12.3 s | 456 MiB | ok |" in page
+    assert "31 s is over the 30 s budget; 612 MiB is over the 600 MiB budget" in page
+    assert "measured by `make budget`" in build_site.index_page(coursefiles.lessons())
