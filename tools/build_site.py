@@ -171,6 +171,9 @@ def index_page(lessons: list[Path]) -> str:
         "or on your computer with `make lab` ([how](README.md#start)). Every page has a launch button at its top "
         "right that opens that notebook on Binder.",
         "",
+        "The pages show each notebook as a student opens it, before it runs: every number and figure is computed "
+        "when you run it (on Binder or with `make lab`), from the data in front of you.",
+        "",
         "## Lessons",
         "",
         f"Time is the lesson's own estimate (teaching · exercises). Run time and peak memory are {source}: "
