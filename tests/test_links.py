@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -19,11 +20,11 @@ import nbformat
 import pytest
 from conftest import REPO
 
-# [text](target "title") and ![alt](target); <a href="target"> and <img src="target"> written as HTML in Markdown
-MD_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-HTML_LINK = re.compile(r"<(?:a|img)\b[^>]*?\b(?:href|src)=[\"']([^\"']+)[\"']", re.I)
+sys.path.insert(0, str(REPO / "tools"))
+import coursefiles  # noqa: E402
+
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
-FENCE = re.compile(r"^```.*?^```", re.M | re.S)
+FENCE = coursefiles.FENCE
 
 
 def tracked_markdown() -> list[Path]:
@@ -48,10 +49,7 @@ def markdown_of(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def links(text: str) -> list[str]:
-    text = FENCE.sub("", text)
-    text = re.sub(r"`[^`\n]*`", "", text)  # code spans are not links
-    return MD_LINK.findall(text) + HTML_LINK.findall(text)
+links = coursefiles.markdown_links
 
 
 def github_slug(heading: str) -> str:

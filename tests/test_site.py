@@ -116,7 +116,8 @@ def _expected_order() -> list[str]:
             p = coursefiles.practice_of(lesson, kind)
             if p.is_file():
                 pages.append(f"{kind}/{p.stem}.html")
-    return pages + ["README.html", "instructors.html"]
+    guides = [p.relative_to(REPO).with_suffix(".html").as_posix() for p in coursefiles.markdown_pages()]
+    return pages + ["README.html", "instructors.html"] + guides
 
 
 def _here(page, base: str) -> str:

@@ -97,7 +97,9 @@ def test_the_site_lists_pages_in_syllabus_order_and_measured_figures_from_the_re
             for kind in ("exercises", "solutions")
             if (p := coursefiles.practice_of(lesson, kind)).is_file()
         ]
-    assert files == expected + ["README", "instructors"]
+    guides = [p.relative_to(coursefiles.REPO).with_suffix("").as_posix() for p in coursefiles.markdown_pages()]
+    assert "data/ptbxl/DATACARD" in guides
+    assert files == expected + ["README", "instructors"] + guides
     measured = build_site.measured_from_readme()
     assert set(measured) == {coursefiles.number(p) for p in coursefiles.lessons()}
     assert all("lesson" in v for v in measured.values())
@@ -120,3 +122,13 @@ def test_the_site_shows_what_make_budget_measured(tmp_path, monkeypatch):
     assert f"| `{rel}` | 12.3 s | 456 MiB | ok |" in page
     assert "31 s is over the 30 s budget; 612 MiB is over the 600 MiB budget" in page
     assert "measured by `make budget`" in build_site.index_page(coursefiles.lessons())
+
+
+def test_the_site_copies_the_files_pages_link_to(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "page.md").write_text(
+        "[licence](../LICENSE) [card](../data/ptbxl/DATACARD.md) [web](https://physionet.org) `[code](../Makefile)`"
+    )
+    build_site.copy_linked_files(tmp_path)
+    assert (tmp_path / "LICENSE").read_text() == (coursefiles.REPO / "LICENSE").read_text()
+    assert not (tmp_path / "Makefile").exists() and not (tmp_path / "data").exists()

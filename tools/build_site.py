@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
@@ -273,6 +274,7 @@ def toc(lessons: list[Path]) -> str:
         f"        title: {json.dumps(README_TITLE)}",
         "      - file: instructors",
     ]
+    lines += [f"      - file: {p.relative_to(REPO).with_suffix('').as_posix()}" for p in coursefiles.markdown_pages()]
     return "\n".join(lines) + "\n"
 
 
@@ -392,6 +394,11 @@ def stage(out: Path = STAGE) -> list[Path]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, dest)
     (out / "README.md").write_text(readme_page())
+    for page in coursefiles.markdown_pages():  # the data cards (and any other guide): pages of their own
+        dest = out / page.relative_to(REPO)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(page, dest)
+    copy_linked_files(out)
     (out / "index.md").write_text(index_page(lessons))
     (out / "instructors.md").write_text(instructors_page())
     (out / "_toc.yml").write_text(toc(lessons))
@@ -402,6 +409,31 @@ def stage(out: Path = STAGE) -> list[Path]:
     (out / "_static" / "course.js").write_text(COURSE_JS)
     (out / "_static" / "course.css").write_text(COURSE_CSS)
     return lessons
+
+
+MAX_LINKED_BYTES = 5 * 2**20
+
+
+def copy_linked_files(out: Path) -> None:
+    """Files that pages link to and that are not pages themselves (a CSV, a licence, a figure) are copied next to
+    the pages, as in the repository, so that the link works on the site (Sphinx offers them as downloads)."""
+    import nbformat
+
+    for page in [*out.rglob("*.md"), *out.rglob("*.ipynb")]:
+        if page.suffix == ".ipynb":
+            cells = nbformat.read(page, as_version=4).cells
+            text = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
+        else:
+            text = page.read_text(encoding="utf-8")
+        for target in coursefiles.markdown_links(text):
+            url = urlparse(target)
+            if url.scheme or not url.path or url.path.endswith((".md", ".ipynb")) or target.startswith("//"):
+                continue
+            source = (REPO / page.parent.relative_to(out) / unquote(url.path)).resolve()
+            if source.is_file() and source.is_relative_to(REPO) and source.stat().st_size <= MAX_LINKED_BYTES:
+                dest = out / source.relative_to(REPO)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, dest)
 
 
 def build(src: Path = STAGE, work: Path = WORK, out: Path = OUT) -> int:
