@@ -155,6 +155,11 @@ def test_the_sidebar_lists_the_lessons_in_syllabus_order(site_page):
     titles = [t.strip() for t in page.locator("nav.bd-docs-nav li.toctree-l1 > a").all_inner_texts()]
     lessons = [coursefiles.title(p) for p in coursefiles.lessons()]
     assert [t for t in titles if t in lessons] == lessons, titles
+    # a practice notebook and its worked solutions are told apart by their titles too (in search results)
+    lesson = coursefiles.lessons()[0]
+    solutions = coursefiles.practice_of(lesson, "solutions")
+    page.goto(f"{base}/solutions/{solutions.stem}.html")
+    assert page.locator("h1").first.inner_text().strip().endswith("(worked solutions)")
     _shot(page, "landing")
     assert not refused
 

@@ -390,6 +390,10 @@ def stage(out: Path = STAGE) -> list[Path]:
                 tags = cell.metadata.setdefault("tags", [])
                 if "hide-input" not in tags:
                     tags.append("hide-input")
+        if path.parent.name == "solutions":  # its title is the practice notebook's: say which one this is
+            first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+            if first is not None:
+                first.source = re.sub(r"^(#\s+.+?)\s*$", r"\1 (worked solutions)", first.source, count=1, flags=re.M)
         dest = out / path.relative_to(REPO)
         dest.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, dest)
