@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test exercises bench preview budget readme browser-test clean
+.PHONY: setup lab test exercises bench site budget readme browser-test clean
 
 setup: $(STAMP)
 
@@ -21,8 +21,13 @@ $(STAMP): requirements.txt pyproject.toml jupyter-config/server.json jupyter-con
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
+# The repository is the root (exercises/, solutions/, data/ and the README are all reachable), the browser opens
+# the welcome lesson, and the file browser shows the root (JupyterLab's documented `file-browser-path` URL
+# parameter). The README's Windows command and tests/test_browser.py use these same options.
+LAB_ARGS := '--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb?file-browser-path=/'
+
 lab: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00-welcome.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadfile tests --nbval-lax notebooks exercises solutions
@@ -36,11 +41,22 @@ exercises: setup
 bench: setup
 	$(BIN)/python tools/bench.py
 
-# For instructors: the whole course rendered, executed, as static HTML (build/preview/index.html).
-preview: setup
-	$(BIN)/python tools/preview.py
+# The course website (Jupyter Book 1, offline): build/site/index.html. Sphinx and its pins live in their own
+# environment (.venv-site, from requirements-site.txt), apart from the students' .venv.
+SITE_VENV  ?= .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
 
-# Run every notebook on a fresh kernel; a table of run time and peak memory against 60 s and 1 GiB.
+$(SITE_STAMP): requirements-site.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
+	test -x $(SITE_VENV)/bin/python || $(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(SITE_VENV)/bin/python tools/build_site.py
+
+# Run every notebook on a fresh kernel; a table of run time and peak memory against 30 s and 600 MiB.
 budget: setup
 	$(BIN)/python tools/budget.py --json build/budget.json
 
@@ -53,4 +69,4 @@ browser-test: setup
 	$(BIN)/python -m pytest tests/test_browser.py
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SITE_VENV) build .pytest_cache .ruff_cache

@@ -1,9 +1,12 @@
 """Feedback for exercises: says what is wrong in words a student understands.
 
 A check never raises in a notebook: whatever the student passes, it returns a
-``Feedback`` that displays as one line ("not attempted yet", the mistake it
-recognises, or "correct"). Expected values are always computed from the data
-by the check, never typed in.
+``Feedback`` that displays as one line that starts with words saying where the
+answer stands: "○ Not attempted yet", "✗ Not yet", "✗ Not yet, a known mistake"
+(the check recognises the mistake and names it) or "✓ Correct". The marks are
+plain characters that every common font has (DejaVu Sans included), never
+emoji, so the status reads the same where no emoji font is installed. Expected
+values are always computed from the data by the check, never typed in.
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ import math
 from dataclasses import dataclass
 
 NOT_ATTEMPTED, INCORRECT, CLOSE, CORRECT = "not attempted", "incorrect", "close", "correct"
-_ICON = {NOT_ATTEMPTED: "⏳", INCORRECT: "❌", CLOSE: "🟡", CORRECT: "✅"}
+# What a student reads first, for each status. "close" is a known, named mistake: the words say so, so
+# that it never reads as "nearly right".
+LABEL = {
+    NOT_ATTEMPTED: "○ Not attempted yet",
+    INCORRECT: "✗ Not yet",
+    CLOSE: "✗ Not yet, a known mistake",
+    CORRECT: "✓ Correct",
+}
 
 
 @dataclass(frozen=True)
@@ -25,13 +35,18 @@ class Feedback:
     def correct(self) -> bool:
         return self.status == CORRECT
 
+    @property
+    def label(self) -> str:
+        """The words the feedback starts with, e.g. "✗ Not yet, a known mistake"."""
+        return LABEL[self.status]
+
     def __str__(self) -> str:
-        return f"{_ICON[self.status]} {self.status}: {self.message}"
+        return f"{self.label}: {self.message}"
 
     __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
-        return f"{_ICON[self.status]} **{self.status}**: {self.message}"
+        return f"**{self.label}:** {self.message}"
 
 
 def not_attempted(hint: str = "replace `None` with your answer and run the cell again.") -> Feedback:
@@ -43,9 +58,11 @@ def correct(message: str = "well done.") -> Feedback:
 
 
 def _without_prefix(message: str, status: str) -> str:
-    # The status is displayed already ("close: ..."); a message that repeats it would read "close: close: ...".
-    prefix = f"{status}: "
-    return message[len(prefix) :] if message.lower().startswith(prefix) else message
+    # The status is displayed already; a message that repeats it ("close: ...", or its label) would say it twice.
+    for prefix in (f"{status}: ", f"{LABEL[status]}: "):
+        if message.lower().startswith(prefix.lower()):
+            return message[len(prefix) :]
+    return message
 
 
 def close(message: str) -> Feedback:

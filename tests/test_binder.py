@@ -135,8 +135,12 @@ def test_readme_update_adds_links_for_new_lessons_and_keeps_the_table(tmp_path):
         assert [c.strip() for c in new.strip().strip("|").split("|")][:5] == old[:5]
 
 
-@pytest.mark.parametrize("over", [{"seconds": 61.0, "peak_mib": 10.0}, {"seconds": 1.0, "peak_mib": 1025.0}])
+def test_the_budget_is_30_seconds_and_600_mib():
+    assert (budget.MAX_SECONDS, budget.MAX_MIB) == (30, 600)
+
+
+@pytest.mark.parametrize("over", [{"seconds": 31.0, "peak_mib": 10.0}, {"seconds": 1.0, "peak_mib": 601.0}])
 def test_budget_names_what_is_over(over):
     problems = budget.verdict({**over, "error": None}, budget.MAX_SECONDS, budget.MAX_MIB)
     assert len(problems) == 1 and "over the" in problems[0]
-    assert budget.verdict({"seconds": 59.0, "peak_mib": 1000.0, "error": None}, 60, 1024) == []
+    assert budget.verdict({"seconds": 29.0, "peak_mib": 590.0, "error": None}, budget.MAX_SECONDS, budget.MAX_MIB) == []

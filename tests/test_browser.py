@@ -1,8 +1,10 @@
 """End to end, as a student meets the course: JupyterLab in a real (headless) Chromium.
 
-The server runs on 127.0.0.1 with the same options as `make lab`, on a copy of the notebooks (JupyterLab saves
-what it runs; the repository's notebooks must stay clean). Chromium is the system's own browser, driven by
-Playwright; no browser is ever downloaded. Screenshots are saved under build/browser/ (ignored by git).
+The server is started exactly as the README's command starts it (the options are read from the README, and a
+test checks that `make lab` passes the same), from the root of a copy of the course (JupyterLab saves what it
+runs; the repository's notebooks must stay clean); only the address, port and token are the test's own.
+Chromium is the system's own browser, driven by Playwright; no browser is ever downloaded. Screenshots are
+saved under build/browser/ (ignored by git).
 
 Without Chromium these tests are skipped; install it with `apt-get install chromium` (Debian/Ubuntu), or point
 HEARTDATA_CHROMIUM at a Chromium or Chrome binary. In CI (CI=true) a missing browser is an error, not a skip.
@@ -14,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -46,6 +49,27 @@ HOW_TO_ENABLE = (
     "browser tests need Chromium: install it with `apt-get install chromium` (Debian/Ubuntu) or set "
     "HEARTDATA_CHROMIUM to a Chromium/Chrome binary (never `playwright install`)"
 )
+
+
+def readme_lab_args() -> list[str]:
+    """The options of the README's command that starts JupyterLab (`.venv\\Scripts\\jupyter lab ...`)."""
+    readme = (REPO / "README.md").read_text()
+    line = next(ln for ln in readme.splitlines() if re.match(r"\s+\.venv\\Scripts\\jupyter lab\b", ln))
+    return shlex.split(line.split("jupyter lab", 1)[1])
+
+
+def makefile_lab_args() -> list[str]:
+    """The options `make lab` passes (the Makefile's LAB_ARGS)."""
+    makefile = (REPO / "Makefile").read_text()
+    return shlex.split(re.search(r"^LAB_ARGS\s*:?=(.*)$", makefile, re.M)[1])
+
+
+def test_make_lab_and_the_readme_start_jupyterlab_the_same_way():
+    assert readme_lab_args() == makefile_lab_args()
+    assert re.search(
+        r"^lab:.*\n\t\$\(BIN\)/jupyter lab \$\(ROOT_FLAG\) \$\(LAB_ARGS\)$", (REPO / "Makefile").read_text(), re.M
+    )
+    assert not any(a.endswith(".ipynb") for a in readme_lab_args()), "a notebook path would make its folder the root"
 
 
 def chromium_path() -> str | None:
@@ -84,10 +108,12 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving a copy of the course; yields (base URL, token, root)."""
+    """A JupyterLab server on 127.0.0.1, started as the README says, in a copy of the course; yields
+    (base URL, token, root)."""
     root = tmp_path_factory.mktemp("course")
     for folder in ("notebooks", "exercises", "solutions"):
         shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "README.md", root / "README.md")
     (root / "data").symlink_to(REPO / "data")  # notebooks may read files next to them, as in the repository
     home = tmp_path_factory.mktemp("jupyter")
     settings = home / "settings"
@@ -112,12 +138,12 @@ def lab(tmp_path_factory):
         "-m",
         "jupyter",
         "lab",
+        *readme_lab_args(),
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
     ]
     if getattr(os, "geteuid", lambda: 1)() == 0:  # as `make lab` does on containers and CI machines
         cmd.append("--allow-root")
@@ -219,6 +245,32 @@ def code_cells(path: Path) -> int:
     return sum(c.cell_type == "code" for c in nbformat.read(path, as_version=4).cells)
 
 
+def test_the_course_opens_at_the_welcome_lesson_with_the_repository_as_the_root(browser, lab):
+    """What a student sees after `make lab`: the browser opens the server's address, which leads to the welcome
+    lesson, and the file browser shows the course folder, where exercises/, solutions/, data/ and the README
+    are one click away."""
+    base, token, _ = lab
+    page = browser.new_page()
+    page.goto(f"{base}/?token={token}", wait_until="domcontentloaded")
+    lesson = coursefiles.lessons()[0]
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 1")
+    page.locator(".jp-NotebookPanel h1", has_text=coursefiles.title(lesson)).first.wait_for(state="visible")
+    current = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+    assert current.inner_text() == lesson.name
+    names = page.locator(".jp-FileBrowser .jp-DirListing-item .jp-DirListing-itemName")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-FileBrowser .jp-DirListing-itemName')]"
+        ".some(e => e.textContent.trim() === 'exercises')"
+    )
+    shown = {n.strip() for n in names.all_inner_texts()}
+    assert {"notebooks", "exercises", "solutions", "data", "README.md"} <= shown, shown
+    crumbs = page.locator(".jp-FileBrowser .jp-BreadCrumbs").inner_text().strip()
+    assert "notebooks" not in crumbs, f"the file browser is in a subfolder: {crumbs!r}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "make-lab-start.png")
+    page.close()
+
+
 def test_welcome_lesson_runs_in_the_browser(browser, lab):
     lesson = coursefiles.lessons()[0]
     page = open_notebook(browser, lab, f"notebooks/{lesson.name}")
@@ -275,11 +327,12 @@ def test_exercise_feedback_changes_in_the_browser(browser, lab):
     wrong, right = "len(meta)", 'meta["patient_id"].nunique()'
     said = {answer: check.n_patients(eval(answer, {"meta": meta})) for answer in (wrong, right)}
     assert said[wrong].status == "close" and said[right].status == "correct"
+    assert said[wrong].label.startswith("✗ Not yet")
 
     page = open_notebook(browser, lab, "exercises/00-welcome-practice.ipynb")
     run_all_cells(page)
     cell = _exercise_cell(page, "n_patients = None").element_handle()  # a handle: its text is about to change
-    assert "not attempted" in cell.query_selector(".jp-OutputArea").inner_text()
+    assert "Not attempted yet" in cell.query_selector(".jp-OutputArea").inner_text()
 
     for answer in (wrong, right):
         _type_into(page, cell, f"n_patients = {answer}\ncheck.n_patients(n_patients)")
@@ -289,11 +342,11 @@ def test_exercise_feedback_changes_in_the_browser(browser, lab):
         feedback = said[answer]
         words = re.sub(r"\s+", " ", feedback.message.replace("`", ""))[:50]
         page.wait_for_function(
-            """([cell, status, words]) => {
+            """([cell, label, words]) => {
                 const text = cell.querySelector('.jp-OutputArea').innerText.replace(/\\s+/g, ' ');
-                return text.includes(status) && text.includes(words);
+                return text.includes(label) && text.includes(words);
             }""",
-            arg=[cell, feedback.status, words],
+            arg=[cell, feedback.label, words],
         )
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / f"exercise-00-{feedback.status}.png")

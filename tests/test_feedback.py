@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib import ft2font
 
 from heartdata import challenge2012, feedback, mitdb, ptbxl
 from heartdata.checks import lesson00
@@ -12,8 +16,32 @@ from heartdata.checks import lesson00
 
 def test_feedback_displays_status_and_message():
     fb = feedback.close("you kept the -1 sentinels as values")
-    assert str(fb).startswith("🟡 close") and "sentinels" in fb._repr_markdown_()
+    assert str(fb) == "✗ Not yet, a known mistake: you kept the -1 sentinels as values"
+    assert fb._repr_markdown_() == "**✗ Not yet, a known mistake:** you kept the -1 sentinels as values"
     assert not fb.correct and feedback.correct().correct
+    assert str(feedback.correct()) == "✓ Correct: well done."
+    assert str(feedback.not_attempted()).startswith("○ Not attempted yet: replace `None`")
+
+
+def test_a_known_mistake_never_reads_as_nearly_right():
+    for fb in (feedback.close("you counted ECGs"), feedback.incorrect("7 is not it.")):
+        assert str(fb).startswith("✗ Not yet") and "close" not in str(fb).lower()
+
+
+# Every mark the feedback shows is a glyph DejaVu Sans has (the font Debian and most Linux desktops fall back
+# on): no emoji, which show as empty boxes where no emoji font is installed.
+DEJAVU_SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def test_feedback_marks_are_plain_characters_every_font_has():
+    marks = {ch for label in feedback.LABEL.values() for ch in label if not ch.isascii()}
+    assert marks == {"○", "✗", "✓"}
+    assert all(ord(ch) < 0x2800 for ch in marks), "no emoji (U+1F000 and up) or pictographs"
+    # the system's copy if there is one, else the copy matplotlib ships
+    shipped = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
+    path = DEJAVU_SANS if os.path.exists(DEJAVU_SANS) else shipped
+    font = ft2font.FT2Font(path)
+    assert all(font.get_char_index(ord(ch)) for ch in marks), f"{path} lacks one of {marks}"
 
 
 @pytest.mark.parametrize("bad", ["450", [1, 2], {"a": 1}, pd.DataFrame({"a": [1, 2]}), object(), True])
@@ -75,4 +103,5 @@ def test_lesson00_only_normal_beats():
 
 def test_status_is_not_repeated_in_the_message():
     assert feedback.close("close: you kept the -1 sentinels").message == "you kept the -1 sentinels"
-    assert str(feedback.incorrect("incorrect: not it")) == "❌ incorrect: not it"
+    assert str(feedback.incorrect("incorrect: not it")) == "✗ Not yet: not it"
+    assert feedback.close("✗ Not yet, a known mistake: you counted ECGs").message == "you counted ECGs"

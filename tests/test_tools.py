@@ -1,8 +1,10 @@
-"""The instructor tools on small notebooks made here: the budget measures real memory and fails loudly, and
-the preview renders executed pages with their figures and an index in syllabus order."""
+"""The instructor tools on small notebooks made here: the budget measures real memory and fails loudly, and the
+site's sources (tools/build_site.py) read each lesson's time, datasets and objectives from the lesson itself and
+list the pages in syllabus order. The built site itself is tested in a browser by tests/test_site.py."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -11,8 +13,8 @@ import pytest
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
+import build_site  # noqa: E402
 import coursefiles  # noqa: E402
-import preview  # noqa: E402
 
 
 def _notebook(path, *sources, title="A tiny lesson"):
@@ -54,20 +56,79 @@ def test_budget_reports_a_notebook_that_fails(tmp_path):
     assert result.returncode == 1 and "ZeroDivisionError" in result.stderr
 
 
-def test_preview_renders_executed_pages_with_figures_in_syllabus_order(tmp_path):
-    plot = "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nplt.title('a falling line')\nplt.show()"
-    second = _notebook(tmp_path / "notebooks" / "01-second.ipynb", "print(6 * 7)", title="01 · Second")
-    first = _notebook(tmp_path / "notebooks" / "00-first.ipynb", plot, title="00 · First [link](01-second.ipynb)")
-    sol = _notebook(tmp_path / "solutions" / "00-first-solutions.ipynb", "x = 1", title="00 · First: practice")
-    assert coursefiles.lessons(tmp_path) == [first, second]
-    out = tmp_path / "site"
-    done = preview.render([first, second, sol], out)
-    assert [error for *_, error, _ in done] == [None, None, None]
-    page = (out / "00-first.html").read_text()
-    assert '<img alt="No description has been provided for this image" class="" src="data:image/png;base64,' in page
-    assert 'href="01-second.html"' in page, "links between lessons point at the rendered pages"
-    assert "42" in (out / "01-second.html").read_text(), "pages are executed"
-    index = (out / "index.html").read_text()
-    assert (
-        index.index("00-first.html") < index.index("solutions-00-first-solutions.html") < index.index("01-second.html")
+HEADER = """# 01 · Second
+
+| | |
+|---|---|
+| **Time** | 20 min teaching · 5 min exercises |
+| **Datasets** | PTB-XL (`ptbxl_database.csv`) |
+| **Prerequisites** | none |
+
+**Learning objectives.** By the end of this lesson you can
+1. count patients, not rows;
+2. say why
+   a count needs its denominator.
+
+**Questions**
+- none
+"""
+
+
+def test_the_site_reads_each_lessons_header_from_the_lesson(tmp_path):
+    lesson = _notebook(tmp_path / "notebooks" / "01-second.ipynb", "x = 1", title="01 · Second")
+    nb = nbformat.read(lesson, as_version=4)
+    nb.cells[0].source = HEADER
+    nbformat.write(nb, lesson)
+    facts = build_site.lesson_facts(lesson)
+    assert facts["title"] == "01 · Second"
+    assert facts["time"] == "20 min teaching · 5 min exercises"
+    assert facts["datasets"] == "PTB-XL (`ptbxl_database.csv`)"
+    assert facts["objectives"] == ["count patients, not rows;", "say why a count needs its denominator."]
+
+
+def test_the_site_lists_pages_in_syllabus_order_and_measured_figures_from_the_readme():
+    toc = build_site.toc(coursefiles.lessons())
+    files = [line.split("file:", 1)[1].strip() for line in toc.splitlines() if "file:" in line]
+    expected = []
+    for lesson in coursefiles.lessons():
+        expected.append(f"notebooks/{lesson.stem}")
+        expected += [
+            f"{kind}/{p.stem}"
+            for kind in ("exercises", "solutions")
+            if (p := coursefiles.practice_of(lesson, kind)).is_file()
+        ]
+    guides = [p.relative_to(coursefiles.REPO).with_suffix("").as_posix() for p in coursefiles.markdown_pages()]
+    assert "data/ptbxl/DATACARD" in guides
+    assert files == expected + ["README", "instructors"] + guides
+    measured = build_site.measured_from_readme()
+    assert set(measured) == {coursefiles.number(p) for p in coursefiles.lessons()}
+    assert all("lesson" in v for v in measured.values())
+
+
+def test_the_site_shows_what_make_budget_measured(tmp_path, monkeypatch):
+    lesson = coursefiles.lessons()[0]
+    rel = lesson.relative_to(coursefiles.REPO).as_posix()
+    sol = coursefiles.practice_of(lesson, "solutions").relative_to(coursefiles.REPO).as_posix()
+    results = {
+        rel: {"seconds": 12.3, "peak_mib": 456.0, "error": None},
+        sol: {"seconds": 31.0, "peak_mib": 612.0, "error": None},
+    }
+    (tmp_path / "budget.json").write_text(json.dumps(results))
+    monkeypatch.setattr(build_site, "BUDGET_JSON", tmp_path / "budget.json")
+    assert build_site.measured_from_budget(results)[coursefiles.number(lesson)] == (
+        "lesson 12 s · 456 MiB; practice 31 s · 612 MiB"
     )
+    page = build_site.instructors_page()
+    assert f"| `{rel}` | 12.3 s | 456 MiB | ok |" in page
+    assert "31 s is over the 30 s budget; 612 MiB is over the 600 MiB budget" in page
+    assert "measured by `make budget`" in build_site.index_page(coursefiles.lessons())
+
+
+def test_the_site_copies_the_files_pages_link_to(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "page.md").write_text(
+        "[licence](../LICENSE) [card](../data/ptbxl/DATACARD.md) [web](https://physionet.org) `[code](../Makefile)`"
+    )
+    build_site.copy_linked_files(tmp_path)
+    assert (tmp_path / "LICENSE").read_text() == (coursefiles.REPO / "LICENSE").read_text()
+    assert not (tmp_path / "Makefile").exists() and not (tmp_path / "data").exists()

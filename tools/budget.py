@@ -1,4 +1,4 @@
-"""Run every notebook on a fresh kernel and hold it to the course's budget: 60 s and 1 GiB.
+"""Run every notebook on a fresh kernel and hold it to the course's budget: 30 s and 600 MiB.
 
     python tools/budget.py                  # every lesson, exercise and solution notebook (make budget)
     python tools/budget.py notebooks/00-welcome.ipynb
@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
 
-MAX_SECONDS = 60.0
-MAX_MIB = 1024.0  # 1 GiB
+MAX_SECONDS = 30.0
+MAX_MIB = 600.0
 CELL_TIMEOUT = 600  # a hung cell fails the run instead of hanging it
 
 

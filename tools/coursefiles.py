@@ -69,6 +69,25 @@ def title(path: Path) -> str:
     return path.stem
 
 
+# Links a reader can follow in Markdown: [text](target "title"), ![alt](target), and <a href>/<img src> written as HTML.
+MD_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+HTML_LINK = re.compile(r"<(?:a|img)\b[^>]*?\b(?:href|src)=[\"']([^\"']+)[\"']", re.I)
+FENCE = re.compile(r"^```.*?^```", re.M | re.S)
+
+
+def markdown_links(text: str) -> list[str]:
+    """Every link target in a Markdown text, outside fenced code blocks and code spans."""
+    text = FENCE.sub("", text)
+    text = re.sub(r"`[^`\n]*`", "", text)
+    return MD_LINK.findall(text) + HTML_LINK.findall(text)
+
+
+def markdown_pages(root: Path = REPO) -> list[Path]:
+    """The Markdown files the course ships besides the README (the data cards, any guide added), sorted."""
+    skip = {".venv", ".venv-site", "build", ".git", ".pytest_cache", ".ruff_cache"}
+    return sorted(p for p in root.rglob("*.md") if not skip & set(p.relative_to(root).parts) and p.name != "README.md")
+
+
 def binder_url(relpath: str, slug: str = BINDER_SLUG) -> str:
     """The Binder link that opens ``relpath`` (relative to the repository root) in JupyterLab."""
     return BINDER_URL.format(slug=slug, path=relpath)

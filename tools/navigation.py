@@ -78,11 +78,13 @@ def bottom_cell(lesson: Path, lessons: list[Path]) -> str:
 
 
 def practice_cell(solutions: Path, lesson: Path) -> str:
+    # The generator copies this cell into exercises/, a sibling folder: links go through ../ so that they
+    # resolve from both folders.
     practice = coursefiles.practice_of(lesson, "exercises", lesson.parents[1])
     return (
         f"Practice for **{link(lesson, solutions)}** ([syllabus]({SYLLABUS})). "
-        f"The exercises are in [{practice.name}]({_rel(practice, solutions.parent)}); "
-        f"the worked solutions in [{solutions.name}]({_rel(solutions, solutions.parent)})."
+        f"The exercises are in [{practice.name}](../exercises/{practice.name}); "
+        f"the worked solutions in [{solutions.name}](../solutions/{solutions.name})."
     )
 
 
