@@ -156,9 +156,10 @@ CODES = pd.DataFrame(
 CODES["source"] = np.where(CODES["loinc"].ne(""), "LOINC (loinc.org)", "none: local code only")
 CODES["unit_source"] = np.where(CODES["documented_unit"].ne(""), SOURCE_UNITS, "")
 
-#: Molar masses for converting mass concentrations to SI amount concentrations (PubChem, pubchem.ncbi.nlm.nih.gov).
-MOLAR_MASS_G_PER_MOL = {"Glucose": 180.16, "Creatinine": 113.12}
-SI_UNITS = {"Glucose": "mmol/L", "Creatinine": "umol/L"}
+#: Molar masses for converting mass concentrations to SI amount concentrations: glucose and creatinine from PubChem
+#: (pubchem.ncbi.nlm.nih.gov), magnesium its IUPAC standard atomic weight.
+MOLAR_MASS_G_PER_MOL = {"Glucose": 180.16, "Creatinine": 113.12, "Mg": 24.305}
+SI_UNITS = {"Glucose": "mmol/L", "Creatinine": "umol/L", "Mg": "mmol/L"}
 
 #: MIT-BIH beat symbols grouped into the five AAMI EC57 classes (ANSI/AAMI EC57:2012; de Chazal et al.,
 #: IEEE Trans Biomed Eng 51(7), 2004, table I). N normal and bundle branch block, S supraventricular ectopic,
@@ -200,12 +201,20 @@ def _ucum():
     return PintUcumRegistry()
 
 
+@cache
+def _ucum_parser():
+    from ucumvert import get_ucum_parser
+
+    return get_ucum_parser()  # building the grammar takes a moment: once per process
+
+
+@cache
 def is_ucum(code: str) -> bool:
     """True if ``code`` is a unit code in UCUM's grammar (parsed by ucumvert): ``mm[Hg]`` is, ``mmHg`` is not."""
     from ucumvert import parse_ucum
 
     try:
-        parse_ucum(code)
+        parse_ucum(code, _ucum_parser())
     except Exception:
         return False
     return True
@@ -231,7 +240,7 @@ def ucum_quantity(value: float, unit: str):
 
 
 def to_si(parameter: str, value_mg_dl: float) -> float:
-    """A glucose or creatinine concentration in mg/dL converted to its SI unit (mmol/L or umol/L)."""
+    """A glucose, creatinine or magnesium concentration in mg/dL converted to its SI unit (see :data:`SI_UNITS`)."""
     if parameter not in MOLAR_MASS_G_PER_MOL:
         raise DataError(f"parameter {parameter!r}", "has no molar mass here", f"Use one of {list(SI_UNITS)}.")
     mass = ucum_quantity(value_mg_dl, "mg/dL")

@@ -34,6 +34,9 @@ COLOURS = {
     # labels made by people
     "flagged": "#D55E00",
     "not flagged": "#56B4E9",  # sky blue
+    # a signal or value before and after an exchange (export, then read back)
+    "source system": "#7F7F7F",
+    "after exchange": "#0072B2",
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
