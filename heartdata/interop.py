@@ -370,18 +370,30 @@ def bundle(resources: dict[str, list]):
 
 def write_ndjson(resources: dict[str, list], out_dir) -> dict[str, Path]:
     """FHIR Bulk Data files: ``out_dir/Patient.ndjson`` etc., one resource per line, as fhir.resources writes it."""
+    return export_ndjson([resources], out_dir)[0]
+
+
+def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str, Path], dict[str, int]]:
+    """Write batches of resources (e.g. one stay at a time) to the Bulk Data files as they come, so memory holds
+    one batch, not the export. Returns the paths and the number of resources of each type written."""
     out = Path(out_dir)
+    paths = {t: out / f"{t}.ndjson" for t in RESOURCE_TYPES}
+    counts = dict.fromkeys(RESOURCE_TYPES, 0)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        paths = {}
-        for t in RESOURCE_TYPES:
-            paths[t] = out / f"{t}.ndjson"
-            with open(paths[t], "w", encoding="utf-8") as fh:
-                for r in resources.get(t, []):
-                    fh.write(r.model_dump_json() + "\n")
+        files = {t: open(paths[t], "w", encoding="utf-8") for t in RESOURCE_TYPES}
+        try:
+            for batch in batches:
+                for t in RESOURCE_TYPES:
+                    for r in batch.get(t, []):
+                        files[t].write(r.model_dump_json() + "\n")
+                        counts[t] += 1
+        finally:
+            for fh in files.values():
+                fh.close()
     except OSError as exc:
         raise DataError(out, f"cannot be written ({exc.strerror or exc})", "Pass a writable --out folder.") from None
-    return paths
+    return paths, counts
 
 
 def read_ndjson(out_dir) -> dict[str, list]:
@@ -746,15 +758,21 @@ def main(argv=None) -> int:
         if args.command == "fhir":
             stay = challenge2012.load_stays(args.set_name, args.root, args.record_ids)
             _writable_dir(args.out)
-            res = stay_resources(stay, args.set_name)
-            write_ndjson(res, args.out)
-            local_only = sum(1 for o in res["Observation"] if len(o.code.coding) == 1)
+            local_only = []
+
+            def batches():
+                for _, rows in stay.groupby("RecordID", sort=False):
+                    res = stay_resources(rows, args.set_name)
+                    local_only.extend(o.code.text for o in res["Observation"] if len(o.code.coding) == 1)
+                    yield res
+
+            _, n = export_ndjson(batches(), args.out)
             unknown = sorted(set(stay["Parameter"]) - set(CODES.index) - {"RecordID"})
             print(
-                f"wrote {len(res['Patient'])} Patient, {len(res['Encounter'])} Encounter and "
-                f"{len(res['Observation'])} Observation resources (FHIR {FHIR_VERSION}) to {args.out}; "
-                f"{local_only} Observations carry only the local code (no LOINC mapping)"
-                + (f", among them parameters unknown to the table: {', '.join(unknown)}" if unknown else "")
+                f"wrote {n['Patient']} Patient, {n['Encounter']} Encounter and {n['Observation']} Observation "
+                f"resources (FHIR {FHIR_VERSION}) to {args.out}; {len(local_only)} Observations carry only the "
+                f"local code (no LOINC mapping: {', '.join(sorted(set(local_only))) or 'none'})"
+                + (f"; parameters unknown to the table: {', '.join(unknown)}" if unknown else "")
             )
         else:
             ds = ecg_dicom(args.ecg_id, args.fs, args.root)
