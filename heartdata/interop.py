@@ -181,6 +181,10 @@ LEAD_CODES = {
     "V4": (131078, "2:6", "Lead V4"), "V5": (131079, "2:7", "Lead V5"), "V6": (131080, "2:8", "Lead V6"),
 }  # fmt: skip
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
+#: What the 12-Lead ECG IOD (DICOM PS3.3, section A.34.3) constrains: 1 to 13 channels, at most 16,384 samples,
+#: 200 to 1000 Hz, signed 16-bit samples. pydicom writes whatever it is given: these are checked by
+#: :func:`ecg_iod_problems`, not by the library.
+ECG_IOD_LIMITS = {"channels": (1, 13), "samples": (1, 16384), "hz": (200, 1000), "interpretation": "SS"}
 
 
 def code_table() -> pd.DataFrame:
@@ -606,12 +610,13 @@ def _uid(*parts) -> str:
     return generate_uid(entropy_srcs=["heartdata", *map(str, parts)])  # the same input gives the same UID
 
 
-def ecg_dicom(ecg_id: int, fs: int = 100, root=None):
+def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     """One PTB-XL record as a DICOM 12-Lead ECG Waveform dataset (SOP Class 1.2.840.10008.5.1.4.1.1.9.1.1).
 
     The digital samples go in unchanged (16-bit signed); each channel's sensitivity is 1/gain mV per unit and
     its baseline the WFDB baseline, so ``ds.waveform_array(0)`` gives back wfdb's physical signal in mV.
-    Dates are PTB-XL's shifted recording date; the noise flags and the report are not carried.
+    Dates are PTB-XL's shifted recording date; the noise flags and the report are not carried. At ``fs=100`` the
+    file is written but breaks the IOD's 200-1000 Hz constraint (:func:`ecg_iod_problems` says so).
     """
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.sequence import Sequence
@@ -645,6 +650,7 @@ def ecg_dicom(ecg_id: int, fs: int = 100, root=None):
     ds.InstanceNumber = 1
     ds.Manufacturer = str(meta["device"])
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
+    ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
 
     channels = []
     for j, lead in enumerate(rec.sig_name):
@@ -674,6 +680,24 @@ def ecg_dicom(ecg_id: int, fs: int = 100, root=None):
     mux.WaveformData = np.ascontiguousarray(rec.d_signal, dtype="<i2").tobytes()  # samples interleaved by channel
     ds.WaveformSequence = Sequence([mux])
     return ds
+
+
+def ecg_iod_problems(ds) -> list[str]:
+    """Where a dataset breaks the 12-Lead ECG IOD's waveform constraints (:data:`ECG_IOD_LIMITS`); [] if nowhere."""
+    problems = []
+    if ds.SOPClassUID != TWELVE_LEAD_ECG_SOP_CLASS:
+        problems.append(f"SOP Class {ds.SOPClassUID} is not 12-lead ECG Waveform Storage")
+    for mux in ds.WaveformSequence:
+        checks = [("channels", int(mux.NumberOfWaveformChannels)), ("samples", int(mux.NumberOfWaveformSamples)),
+                  ("hz", float(mux.SamplingFrequency))]  # fmt: skip
+        for name, value in checks:
+            lo, hi = ECG_IOD_LIMITS[name]
+            if not lo <= value <= hi:
+                label = {"channels": "channels", "samples": "samples", "hz": "sampling frequency (Hz)"}[name]
+                problems.append(f"{label} {value:g} is outside the IOD's {lo:g} to {hi:g}")
+        if mux.WaveformSampleInterpretation != ECG_IOD_LIMITS["interpretation"]:
+            problems.append(f"sample interpretation {mux.WaveformSampleInterpretation} is not SS")
+    return problems
 
 
 def write_dicom(ds, path) -> Path:
@@ -751,7 +775,13 @@ def main(argv=None) -> int:
     d = sub.add_parser("dicom", help="one PTB-XL record as a DICOM 12-lead ECG waveform file")
     d.add_argument("--ecg-id", type=int, required=True)
     d.add_argument("--out", required=True, type=Path, help="the .dcm file to write")
-    d.add_argument("--fs", type=int, choices=[100, 500], default=100)
+    d.add_argument(
+        "--fs",
+        type=int,
+        choices=[100, 500],
+        default=500,
+        help="sampling rate (default 500; the 12-lead ECG IOD allows 200-1000 Hz, so 100 Hz breaks it)",
+    )
     d.add_argument("--root", default=None, help="folder holding ptbxl/ (default: $HEARTDATA_DIR or shipped)")
     args = parser.parse_args(argv)
     try:
@@ -780,7 +810,11 @@ def main(argv=None) -> int:
             if not parent.is_dir():
                 raise DataError(parent, "folder does not exist", "Pass --out inside an existing, writable folder.")
             write_dicom(ds, args.out)
-            print(f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}")
+            problems = ecg_iod_problems(ds)
+            print(
+                f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}"
+                + (f"; note: {'; '.join(problems)}, so a strict reader may refuse it" if problems else "")
+            )
     except DataError as exc:
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2

@@ -111,13 +111,15 @@ def test_fhir_stay(stay):
 
 def test_dicom_ecg(tmp_path, meta):
     ecg_id = int(meta.index[0])
-    ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(ecg_id), tmp_path / "e.dcm"))
-    rec = wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[ecg_id, "filename_lr"]))
+    ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(ecg_id, fs=500), tmp_path / "e.dcm"))
+    rec = wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[ecg_id, "filename_hr"]))
+    assert ds.SOPClassUID.name == "12-lead ECG Waveform Storage"
     assert ds.WaveformSequence[0].NumberOfWaveformChannels == 12
-    assert ds.WaveformSequence[0].NumberOfWaveformSamples == 1000
+    assert ds.WaveformSequence[0].NumberOfWaveformSamples == 5000
     assert np.abs(ds.waveform_array(0) - rec.p_signal).max() < 1e-12 and max(1 / np.asarray(rec.adc_gain)) == 0.001
-    dat = (ptbxl.data_dir() / (meta.loc[ecg_id, "filename_lr"] + ".dat")).stat().st_size
-    assert dat == 24000 and len(interop.ecg_observation(ecg_id).model_dump_json()) > dat
+    dat = (ptbxl.data_dir() / (meta.loc[ecg_id, "filename_hr"] + ".dat")).stat().st_size
+    assert dat == 120000 and ds.filename and len(interop.ecg_observation(ecg_id, fs=500).model_dump_json()) > dat
+    assert interop.ecg_iod_problems(ds) == [] and interop.ecg_iod_problems(interop.ecg_dicom(ecg_id, fs=100))
     assert meta.loc[ecg_id, FLAGS].dropna().to_dict() == {"static_noise": " , I-V1,  "}
     assert int(meta[FLAGS].notna().any(axis=1).sum()) == 153 and int(meta[FLAGS].notna().sum().sum()) == 197
 

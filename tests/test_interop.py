@@ -138,6 +138,17 @@ def test_dicom_file_read_back_equals_wfdb_within_the_quantisation_step(tmp_path)
     assert np.allclose(interop.sampled_data_array(obs), ptbxl.load_signals([2])[0], atol=1e-12)
 
 
+def test_ecg_iod_constraints_are_checked_not_enforced(tmp_path, capsys):
+    assert interop.ecg_iod_problems(interop.ecg_dicom(1, 500)) == []
+    low = interop.ecg_dicom(1, 100)  # pydicom builds and writes it all the same
+    assert interop.ecg_iod_problems(low) == ["sampling frequency (Hz) 100 is outside the IOD's 200 to 1000"]
+    assert interop.main(["dicom", "--ecg-id", "1", "--fs", "100", "--out", str(tmp_path / "low.dcm")]) == 0
+    assert "strict reader may refuse" in capsys.readouterr().out
+    assert interop.main(["dicom", "--ecg-id", "1", "--out", str(tmp_path / "default.dcm")]) == 0
+    assert pydicom.dcmread(tmp_path / "default.dcm").WaveformSequence[0].SamplingFrequency == 500
+    assert "note" not in capsys.readouterr().out
+
+
 def test_hl7_v2_message_parses_back_into_fhir():
     stay = challenge2012.load_stays("a", record_ids=FIRST[:1])
     text = interop.oru_r01(stay).to_er7()
