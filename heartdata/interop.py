@@ -10,9 +10,9 @@
 - HL7 v2 (through ``hl7apy``): one stay's lab values as an ORU^R01 message, parsed back and turned into FHIR.
 - MIT-BIH beat symbols to the AAMI EC57 classes; an OMOP CDM ``measurement`` table for one stay.
 
-Why FHIR R4B and not R5: most hospital systems run FHIR R4. R4B is R4 with changes confined to resources this
-course does not use (medication definitions, evidence); Patient, Encounter and Observation are as in R4, so what
-this module writes is what an R4 server accepts. R5 reshapes Encounter (``class`` becomes a list, ``period``
+Why FHIR R4B and not R5: most hospital systems run FHIR R4. R4B is R4 with changes confined to areas this course
+does not use (medication definitions, evidence, subscriptions); Patient, Encounter and Observation are as in R4, so
+what this module writes is what an R4 server accepts. R5 reshapes Encounter (``class`` becomes a list, ``period``
 becomes ``actualPeriod``), which R4 systems would reject.
 
 Two commands (exit 2 and one line on stderr for bad input)::

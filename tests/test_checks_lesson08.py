@@ -16,7 +16,13 @@ from fhir.resources.R4B.reference import Reference
 from heartdata import challenge2012, feedback, interop, mitdb, ptbxl
 from heartdata.checks import lesson08
 
-CHECKS = [lesson08.ecgs_without_aha, lesson08.aami_first_minutes, lesson08.bun_to_urea, lesson08.hr_observation]
+CHECKS = [
+    lesson08.ecgs_without_aha,
+    lesson08.aami_first_minutes,
+    lesson08.bun_to_urea,
+    lesson08.hr_observation,
+    lesson08.lost_values,
+]
 
 
 @pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])
@@ -104,3 +110,22 @@ def test_hr_observation():
     fb = lesson08.hr_observation(_hr().model_dump())
     assert fb.status == feedback.INCORRECT and "dict" in fb.message
     assert lesson08.hr_observation(_hr(valueQuantity=Quantity(value=78, unit="/min"))).status == feedback.INCORRECT
+
+
+def test_lost_values(tmp_path):
+    stays = challenge2012.load_stays()
+    ids = sorted(stays["RecordID"].unique())[:10]
+    raw = stays[stays["RecordID"].isin(ids)]
+    interop.write_ndjson(interop.stay_resources(raw), tmp_path)
+    back = interop.resources_to_table(interop.read_ndjson(tmp_path))
+    good = back.loc[back["Value"].isna(), "Parameter"].value_counts()
+    assert lesson08.lost_values(good).correct
+    sentinels = raw[[interop.is_sentinel(p, v) for p, v in zip(raw["Parameter"], raw["Value"], strict=True)]]
+    assert lesson08.lost_values(sentinels["Parameter"].value_counts()).correct  # counting the -1s directly is right too
+    local = raw.loc[raw["Parameter"].isin(["ICUType", "MechVent"]), "Parameter"].value_counts()
+    fb = lesson08.lost_values(local)
+    assert fb.status == feedback.CLOSE and "LOINC code" in fb.message
+    one = back[back["RecordID"].eq(ids[0])]
+    fb = lesson08.lost_values(one.loc[one["Value"].isna(), "Parameter"].value_counts())
+    assert fb.status == feedback.CLOSE and "one stay" in fb.message
+    assert lesson08.lost_values(raw["Parameter"].value_counts()).status == feedback.INCORRECT

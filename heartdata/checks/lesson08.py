@@ -179,3 +179,39 @@ def hr_observation(answer):
     if subject != f"Patient/c2012-a-{HR_STAY}":
         return close(f"the subject should point at the stay's Patient: 'Patient/c2012-a-{HR_STAY}'.")
     return correct("a valid Observation with a LOINC code, a UCUM unit and a stated time.")
+
+
+#: Exercise 5 works on the first ten stays of set A (by RecordID).
+N_ROUND_TRIP = 10
+
+
+@cache
+def _lost_expected() -> pd.Series:
+    stays = _stays()
+    ids = sorted(stays["RecordID"].unique())[:N_ROUND_TRIP]
+    raw = stays[stays["RecordID"].isin(ids)]
+    back = interop.resources_to_table(interop.stay_resources(raw))
+    return back.loc[back["Value"].isna(), "Parameter"].value_counts().sort_index()
+
+
+@exercise
+def lost_values(answer):
+    if not isinstance(answer, pd.Series):
+        return incorrect(f"expected a pandas Series of counts indexed by parameter, got {type(answer).__name__}.")
+    expected = _lost_expected()
+    got = answer[answer != 0].sort_index()
+    if set(got.index) == set(expected.index) and got.reindex(expected.index).astype(float).eq(expected).all():
+        return correct(", ".join(f"{p}: {n}" for p, n in expected.items()) + " came back as a dataAbsentReason.")
+    stays = _stays()
+    ids = sorted(stays["RecordID"].unique())[:N_ROUND_TRIP]
+    raw = stays[stays["RecordID"].isin(ids)]
+    local = raw.loc[raw["Parameter"].isin(interop.CODES.index[interop.CODES["loinc"].eq("")]), "Parameter"]
+    if set(got.index) == set(local.unique()):
+        return close("those parameters came back with their values; what they lack is a LOINC code. Count the rows "
+                     "of the read-back table whose Value is missing (NaN).")  # fmt: skip
+    if "RecordID" in got.index or int(got.sum()) == len(raw):
+        return incorrect("count only the read-back rows whose Value is NaN, grouped by Parameter.")
+    everything = interop.resources_to_table(interop.stay_resources(stays[stays["RecordID"].isin(ids[:1])]))
+    if got.sum() == everything["Value"].isna().sum():
+        return close(f"that is one stay; the exercise asks for the first {N_ROUND_TRIP} stays.")
+    return incorrect(f"expected counts for {list(expected.index)}; got {got.to_dict()}.")
