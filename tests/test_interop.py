@@ -14,6 +14,7 @@ import pydicom
 import pytest
 import wfdb
 from conftest import DATA, REPO
+from pydicom.waveforms import multiplex_array
 
 from heartdata import DataError, challenge2012, interop, ptbxl
 
@@ -126,14 +127,14 @@ def test_dicom_file_read_back_equals_wfdb_within_the_quantisation_step(tmp_path)
         assert arr.shape == rec.p_signal.shape == (ptbxl.N_SAMPLES[fs], 12)
         step = 1 / np.asarray(rec.adc_gain)
         assert (np.abs(arr - rec.p_signal) <= step / 2).all()
-        raw = ds.waveform_array(0, as_raw=True) if "as_raw" in ds.waveform_array.__code__.co_varnames else None
-        if raw is not None:
-            assert (
-                raw
-                == wfdb.rdrecord(
-                    str(ptbxl.data_dir() / meta.loc[2, ptbxl.FILENAME_COLUMN[fs]]), physical=False
-                ).d_signal
-            ).all()
+        # by hand: the stored samples times each channel's sensitivity, plus its baseline, are wfdb's millivolts
+        raw = multiplex_array(ds, 0, as_raw=True)
+        channels = ds.WaveformSequence[0].ChannelDefinitionSequence
+        sensitivity = np.array([float(c.ChannelSensitivity) for c in channels])
+        baseline = np.array([float(c.ChannelBaseline) for c in channels])
+        assert (np.abs(raw * sensitivity + baseline - rec.p_signal) <= step / 2).all()
+        assert (raw == wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[2, ptbxl.FILENAME_COLUMN[fs]]),
+                                     physical=False).d_signal).all()  # fmt: skip
     obs = interop.ecg_observation(2, 100)
     assert np.allclose(interop.sampled_data_array(obs), ptbxl.load_signals([2])[0], atol=1e-12)
 
