@@ -128,7 +128,14 @@ def test_hl7(stay):
     parsed = interop.parse_oru_r01(interop.oru_r01(stay).to_er7())
     labs = stay[stay["Parameter"].isin(interop.LAB_PARAMETERS)]
     assert len(parsed) == len(labs) == 11 and (parsed["value"].to_numpy() == labs["Value"].to_numpy()).all()
-    assert sum(len(interop.terminology_problems(o)) for o in interop.oru_to_fhir(parsed)) == 0
+    from_hl7 = interop.oru_to_fhir(parsed)
+    assert sum(len(interop.terminology_problems(o)) for o in from_hl7) == 0
+    res = interop.stay_resources(stay)
+    body = list(stay.index[stay["Parameter"].ne("RecordID")])
+    direct = res["Observation"][body.index(labs.index[0])]
+    assert float(direct.valueQuantity.value) == float(from_hl7[0].valueQuantity.value)
+    only_direct = set(direct.model_dump(exclude_none=True)) - set(from_hl7[0].model_dump(exclude_none=True))
+    assert only_direct == {"category", "encounter"}
 
 
 def test_round_trip_of_twenty_stays(stays, tmp_path):
