@@ -27,7 +27,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -400,20 +400,30 @@ def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str
     return paths, counts
 
 
-def read_ndjson(out_dir) -> dict[str, list]:
-    """Read Bulk Data NDJSON files back; every line is parsed and validated by fhir.resources."""
+def iter_ndjson(out_dir) -> dict[str, Iterator]:
+    """The Bulk Data files as lazy streams of resources, one line parsed and validated by fhir.resources at a
+    time (so a large export is never held in memory whole)."""
     f = _fhir()
-    res = {}
-    for t in RESOURCE_TYPES:
-        path = Path(out_dir) / f"{t}.ndjson"
+    paths = {t: Path(out_dir) / f"{t}.ndjson" for t in RESOURCE_TYPES}
+    for path in paths.values():
         if not path.is_file():
             raise DataError(path, "not found", "Export first (python -m heartdata.interop fhir ...).")
-        with open(path, encoding="utf-8") as fh:
-            res[t] = [f[t].model_validate_json(line) for line in fh if line.strip()]
-    return res
+
+    def stream(t):
+        with open(paths[t], encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield f[t].model_validate_json(line)
+
+    return {t: stream(t) for t in RESOURCE_TYPES}
 
 
-def resources_to_table(resources: dict[str, list]) -> pd.DataFrame:
+def read_ndjson(out_dir) -> dict[str, list]:
+    """Read Bulk Data NDJSON files back; every line is parsed and validated by fhir.resources."""
+    return {t: list(lines) for t, lines in iter_ndjson(out_dir).items()}
+
+
+def resources_to_table(resources: dict[str, Iterable]) -> pd.DataFrame:
     """The long table (RecordID, Time, Parameter, Value) rebuilt from FHIR resources: RecordID rows from each
     Patient's identifier, the rest from the Observations' local code, time since :data:`REFERENCE` (minutes)
     and value. An Observation with a dataAbsentReason gives NaN: FHIR has no -1."""
@@ -457,9 +467,11 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
 
 
 def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
-    """Export to NDJSON, read back, compare with the raw table. See :func:`compare_tables`."""
-    write_ndjson(stay_resources(stay, set_name), out_dir)
-    back = resources_to_table(read_ndjson(out_dir))
+    """Export to NDJSON one stay at a time, read back line by line, compare with the raw table
+    (:func:`compare_tables`)."""
+    stays = (stay_resources(rows, set_name) for _, rows in stay.groupby("RecordID", sort=False))
+    export_ndjson(stays, out_dir)
+    back = resources_to_table(iter_ndjson(out_dir))
     return compare_tables(stay, back)
 
 
