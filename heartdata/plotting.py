@@ -43,6 +43,9 @@ COLOURS = {
     # a released number's error (lesson 09): the bound a privacy library states, and the typical error
     "error bound": "#0072B2",
     "typical error": "#E69F00",
+    # a signal or value before and after an exchange (export, then read back)
+    "source system": "#7F7F7F",
+    "after exchange": "#0072B2",
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
