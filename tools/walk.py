@@ -28,6 +28,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -64,9 +65,15 @@ def chromium_path() -> str | None:
     return None
 
 
+def make_lab_args() -> list[str]:
+    """The options `make lab` passes to JupyterLab (the Makefile's LAB_ARGS)."""
+    makefile = (REPO / "Makefile").read_text()
+    return shlex.split(re.search(r"^LAB_ARGS\s*:?=(.*)$", makefile, re.M)[1])
+
+
 def lab_command(port: int, token: str) -> list[str]:
     """`make lab`'s command, with the address, token and no browser of its own (the walk brings Chromium)."""
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1"]
+    cmd = [sys.executable, "-m", "jupyter", "lab", *make_lab_args(), "--no-browser", "--ServerApp.ip=127.0.0.1"]
     cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
     cmd += ["--LabApp.expose_app_in_browser=True"]  # lets the walk open and close documents as commands
     if getattr(os, "geteuid", lambda: 1)() == 0:
