@@ -77,7 +77,7 @@ def test_decision_curve_judges_the_plotted_data(model):
     ax.plot(curve["threshold"], curve["model"])
     assert "everyone" in check.decision_curve(ax).message
     ax.plot(curve["threshold"], curve["treat_all"])
-    assert "label the axes" in check.decision_curve(ax).message
+    assert "label the x axis and y axis" in check.decision_curve(ax).message
     ax.set_xlabel("threshold probability")
     ax.set_ylabel("net benefit")
     assert check.decision_curve(ax).correct
@@ -102,3 +102,25 @@ def test_cardiac_surgery_names_the_coronary_unit(model):
     assert "Coronary Care" in check.cardiac_surgery(counts(1)).message
     assert "deaths among those stays" in check.cardiac_surgery((counts(2)[0], 0)).message
     assert check.cardiac_surgery((1, 1)).status == feedback.INCORRECT
+
+
+def test_named_slips_from_a_student_walkthrough(model):
+    risk, died, per_day, descriptors = model
+    flagged = risk >= check.THRESHOLD
+    assert "first divide" in check.alerts_per_day(int(flagged.sum()) * per_day).message
+    p, n = check.NB_THRESHOLD, len(risk)
+    alert = risk >= p
+    nb = ((alert & died.eq(1)).sum() - (alert & died.eq(0)).sum() * p / (1 - p)) / n
+    assert "percentage" in check.net_benefit(100 * nb).message
+    surgery = descriptors.index[descriptors["ICUType"].eq(2)]
+    stays, deaths = len(surgery), int(died[surgery].sum())
+    assert check.cardiac_surgery([stays, deaths]).correct
+    assert "wrong order" in check.cardiac_surgery((deaths, stays)).message
+    curve = clinic.net_benefit(died, risk, check.GRID)
+    ax = plt.subplots()[1]
+    ax.plot(curve["threshold"], curve["model"])
+    ax.plot(curve["threshold"], curve["treat_all"])
+    ax.set_xlabel("threshold probability")
+    fb = check.decision_curve(ax)
+    assert "label the y axis" in fb.message and "x axis" not in fb.message
+    plt.close("all")

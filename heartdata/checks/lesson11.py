@@ -30,7 +30,7 @@ QUESTIONS = {
 }
 KINDS = {
     "q1": ("leading", "it presupposes the tool and invites a polite yes; it names no decision and no moment"),
-    "q2": ("data", "it is a count: the data answers it (see the lesson's evidence table); ask the clinician *why*"),
+    "q2": ("data", "it is a count, which the data answers (see the lesson's evidence table); ask the clinician *why*"),
     "q3": ("good", "it names a decision, its moment and the information used: the clinician can describe practice"),
     "q4": ("vague", "no decision, no data, no patient: any answer is yes"),
     "q5": ("good", "it asks for the cost of a false alert in a real case, which decides any alert threshold"),
@@ -101,6 +101,11 @@ def alerts_per_day(answer):
             (row["flagged_share"], "that is the share of stays flagged; multiply it by the admissions per day."),
             (row["true_alerts_per_day"], "you counted only the true alerts; the unit gets the false ones too."),
             (
+                row["flagged"] * per_day,
+                f"you multiplied the count of flagged stays by the admissions per day; first divide it by the "
+                f"{int(row['n']):,} stays, to get the share of patients flagged.",
+            ),
+            (
                 float((risk > THRESHOLD).mean() * per_day) if (risk == THRESHOLD).any() else -1.0,
                 "use risk >= 0.3 (at least 0.3), as the exercise says.",
             ),
@@ -160,6 +165,7 @@ def net_benefit(answer):
                 tp / died.sum() - fp / (n - died.sum()) * p / (1 - p),
                 "you divided by the deaths and the survivors; both counts are divided by all n stays.",
             ),
+            (100 * row["model"], "that is a percentage; give net benefit as a number per patient (no factor 100)."),
         ],  # fmt: skip
         what="a number (net true alerts per patient)",
         hint="(true alerts - false alerts x p / (1 - p)) / n, with alerts at risk >= 0.2.",
@@ -194,9 +200,12 @@ def decision_curve(answer):
     if not has_all:
         return close("the model is there, but not 'alert on everyone' (curve['treat_all']): without it the curve "
                      "cannot say whether the model helps.")  # fmt: skip
-    x, ylab = ax.get_xlabel().lower(), ax.get_ylabel().lower()
-    if "threshold" not in x or "benefit" not in ylab:
-        return close("both curves are right; label the axes (x: threshold probability, y: net benefit).")
+    wanted = {"x": ("threshold", "x: threshold probability"), "y": ("benefit", "y: net benefit")}
+    labels = {"x": ax.get_xlabel().lower(), "y": ax.get_ylabel().lower()}
+    unlabelled = [a for a, (word, _) in wanted.items() if word not in labels[a]]
+    if unlabelled:
+        axes = " and ".join(f"{a} axis" for a in unlabelled)
+        return close(f"both curves are right; label the {axes} ({'; '.join(wanted[a][1] for a in unlabelled)}).")
     better = curve.loc[(curve["model"] > curve["treat_all"]) & (curve["model"] > 0), "threshold"]
     span = f"from {better.min():.2f} to {better.max():.2f}" if len(better) else "nowhere on this grid"
     return correct(f"the model beats both defaults {span}.")
@@ -205,7 +214,7 @@ def decision_curve(answer):
 @exercise
 def cardiac_surgery(answer):
     risk, died, _, descriptors = inputs()
-    if not isinstance(answer, tuple) or len(answer) != 2:
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         return incorrect("expected a tuple (stays, deaths), for example (100, 5).")
     icu = descriptors["ICUType"]
     counts = {t: (int(icu.eq(t).sum()), int(died[icu.index[icu.eq(t)]].sum())) for t in (1, 2, 3, 4)}
@@ -217,6 +226,8 @@ def cardiac_surgery(answer):
         return correct(f"{counts[2][0]} stays, {counts[2][1]} deaths ({counts[2][1] / counts[2][0]:.1%}).")
     if given == counts[1]:
         return close("ICUType 1 is Coronary Care; Cardiac Surgery Recovery is ICUType 2.")
+    if given == counts[2][::-1]:
+        return close("the numbers are right but in the wrong order: (stays, deaths), stays first.")
     if given[0] == counts[2][0]:
         return close(f"{given[0]} stays is right; count the deaths among those stays (In-hospital_death = 1).")
     if given in (counts[3], counts[4]):
