@@ -170,6 +170,9 @@ def test_lactate_draws():
         "2-3": {"deaths": 109, "stays": 674},
         "4 or more": {"deaths": 164, "stays": 791},
     }
+    rate_all = t["deaths"] / t["stays"]
+    assert rate_all.is_monotonic_increasing  # "rising with every group"
+    assert (f"{rate_all['0']:.0%}", f"{rate_all['4 or more']:.0%}") == ("9%", "21%")  # the figure's title
     surg = _rates(draws, icu).loc[4]
     rate = surg["deaths"] / surg["stays"]
     assert round(100 * rate["4 or more"], 1) == 14.1 and round(100 * rate["2-3"], 1) == 19.4

@@ -129,6 +129,7 @@ def test_death_by_age_and_gender():
     g = d.groupby(band, observed=True)["In-hospital_death"]
     assert g.sum().tolist() == [72, 108, 173, 201] and g.size().tolist() == [836, 983, 1301, 880]
     assert 201 / 880 > 2 * 72 / 836
+    assert f"{(201 / 880) / (72 / 836):.1f}" == "2.7"  # the figure's title: "2.7 times as often"
     gg = d.groupby("Gender")["In-hospital_death"]
     assert gg.sum().to_dict() == {-1: 1, 0: 253, 1: 300} and gg.size().to_dict() == {-1: 3, 0: 1751, 1: 2246}
     assert [round(x, 2) for x in wilson(1, 3)] == [0.06, 0.79]
