@@ -46,6 +46,13 @@ COLOURS = {
     # a signal or value before and after an exchange (export, then read back)
     "source system": "#7F7F7F",
     "after exchange": "#0072B2",
+    # sex, as the datasets record it
+    "male": "#56B4E9",  # sky blue
+    "female": "#E69F00",  # orange
+    # marks that are not data: group boundaries, thresholds, medians, published reference values
+    "annotation": "#000000",
+    # data where colour carries no meaning (one group, or groups told apart by position and label)
+    "neutral": "#595959",
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.

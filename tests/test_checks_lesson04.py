@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
-from heartdata import challenge2012, feedback
+from heartdata import challenge2012, feedback, stats
 from heartdata.checks import lesson04 as check
+
+matplotlib.use("Agg")
 
 CHECKS = [
     check.rare_parameters,
@@ -17,6 +21,7 @@ CHECKS = [
     check.ventilated_fraction,
     check.lactate_24h,
     check.lactate_features,
+    check.draws_plot,
 ]
 
 
@@ -140,3 +145,51 @@ def test_lactate_features():
     fb = check.lactate_features(right.assign(lactate=right["lactate"] + np.where(lac.notna(), 0.5, 0)))
     assert fb.status == feedback.INCORRECT and "LOCF" in fb.message
     assert check.lactate_features(right.iloc[:100]).status == feedback.INCORRECT
+
+
+def _draws_table():
+    """Death rate by number of lactate draws, computed here without the check's helpers."""
+    series, ids, died = _data()
+    n = series[series["Parameter"].eq("Lactate")].groupby("RecordID").size().reindex(ids, fill_value=0)
+    groups = pd.cut(n, [-1, 0, 1, 3, np.inf], labels=["0", "1", "2-3", "4 or more"])
+    return stats.rate_table(died, groups), n
+
+
+def _axes(y, yerr=None, fmt="o", bottom=0, labels=True, x=None):
+    fig, ax = plt.subplots()
+    ax.errorbar(np.arange(len(y)) if x is None else x, y, yerr=yerr, fmt=fmt)
+    if bottom is not None:
+        ax.set_ylim(bottom=bottom)
+    if labels:
+        ax.set(xlabel="lactate draws", ylabel="death (%)")
+    plt.close(fig)
+    return ax
+
+
+def test_draws_plot():
+    t, n = _draws_table()
+    assert t["n"].tolist() == [1817, 718, 674, 791] and t["count"].tolist() == [169, 112, 109, 164]
+    pct, bars = 100 * t["rate"], stats.error_bars(t, 100)
+    assert check.draws_plot(_axes(pct, bars)).correct
+    assert check.draws_plot(_axes(t["rate"], stats.error_bars(t), x=list(t.index))).correct  # fractions, labels
+    # the two traps of the lesson's old figure: a line joining the groups, and a truncated y axis
+    fb = check.draws_plot(_axes(pct, bars, fmt="o-"))
+    assert fb.status == feedback.CLOSE and "joined by a line" in fb.message
+    fb = check.draws_plot(_axes(pct, bars, bottom=8))
+    assert fb.status == feedback.CLOSE and "starts at 8" in fb.message
+    fb = check.draws_plot(_axes(pct, bars, bottom=None))  # matplotlib's own limits cut the axis above 0
+    assert fb.status == feedback.CLOSE and "not 0" in fb.message
+    fb = check.draws_plot(_axes(pct))
+    assert fb.status == feedback.CLOSE and "no error bars" in fb.message
+    fb = check.draws_plot(_axes(pct, bars, labels=False))
+    assert fb.status == feedback.CLOSE and "label" in fb.message
+    fb = check.draws_plot(_axes(t["count"].astype(float)))
+    assert fb.status == feedback.CLOSE and "numbers of deaths" in fb.message
+    share = n.pipe(pd.cut, [-1, 0, 1, 3, np.inf]).value_counts(normalize=True, sort=False)
+    fb = check.draws_plot(_axes(share.to_numpy()))
+    assert fb.status == feedback.CLOSE and "share of stays" in fb.message
+    fb = check.draws_plot(_axes(pct.iloc[1:], bars[:, 1:]))  # the stays without lactate rows were lost
+    assert fb.status == feedback.CLOSE and "'0' group is missing" in fb.message
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    assert check.draws_plot(ax).status == feedback.INCORRECT  # an empty figure

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import ast
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import binomtest, chi2_contingency, fisher_exact
+from scipy.stats import binomtest, fisher_exact
 from sklearn.metrics import roc_auc_score
 
-from heartdata import challenge2012, feedback, ptbxl
+from heartdata import challenge2012, feedback, ptbxl, stats
 from heartdata.checks import lesson05
 
 CHECKS = [
     lesson05.death_by_icu,
-    lesson05.p_within_bands,
+    lesson05.death_by_icu_plot,
+    lesson05.site_mh,
     lesson05.lactate_auroc,
     lesson05.female_gap,
     lesson05.failures,
 ]
 BANDS = ["<40", "40-59", "60+"]
+matplotlib.use("Agg")
 
 
 def _icu():
@@ -92,24 +96,6 @@ def _pvalues(label="normal", test=lambda t: fisher_exact(t).pvalue):
     return pd.Series(out)
 
 
-def test_p_within_bands():
-    right = _pvalues()
-    assert (right > 0.05).all()
-    assert lesson05.p_within_bands(right).correct
-    assert lesson05.p_within_bands(right.iloc[::-1]).correct  # order of the index does not matter
-    chi2 = lesson05.p_within_bands(_pvalues(test=lambda t: chi2_contingency(t).pvalue))
-    assert chi2.status == feedback.CLOSE and "Fisher" in chi2.message
-    strict = lesson05.p_within_bands(_pvalues("normal100"))
-    assert strict.status == feedback.CLOSE and "likelihood 100" in strict.message
-    m = _meta()
-    both = m[m["site"].isin([0, 1])]
-    crude = fisher_exact(pd.crosstab(both["site"], both["normal"]).to_numpy()).pvalue
-    fb = lesson05.p_within_bands(crude)
-    assert fb.status == feedback.CLOSE and "all ages together" in fb.message
-    assert lesson05.p_within_bands(pd.Series([0.3, 0.6, 0.6], index=BANDS)).status == feedback.INCORRECT
-    assert lesson05.p_within_bands(pd.Series(right.to_numpy())).status == feedback.INCORRECT  # unlabelled index
-
-
 def test_lactate_auroc():
     d, stays = _icu()
     died = d["In-hospital_death"]
@@ -151,11 +137,98 @@ def test_failures():
     assert lesson05.failures("one long string 1 2 3").status == feedback.INCORRECT
 
 
-def test_odds_ratios_and_swapped_arguments_are_named():
-    odds = _pvalues(test=lambda t: fisher_exact(t).statistic)
-    fb = lesson05.p_within_bands(odds)
-    assert fb.status == feedback.CLOSE and "odds ratios" in fb.message
+def test_swapped_arguments_are_named():
     d, stays = _icu()
     has = d.index.isin(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"].unique())
     fb = lesson05.lactate_auroc(roc_auc_score(has, d["In-hospital_death"]))
     assert fb.status == feedback.CLOSE and "swapped" in fb.message
+
+
+def _plot(y, yerr=None, fmt="o", ylim=(0, None), labels=True, x=None):
+    fig, ax = plt.subplots()
+    x = np.arange(len(y)) if x is None else x
+    ax.errorbar(x, y, yerr=yerr, fmt=fmt)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if labels:
+        ax.set(xlabel="ICU type", ylabel="death rate")
+    plt.close(fig)
+    return ax
+
+
+def test_death_by_icu_plot_judges_the_figure():
+    t = stats.rate_table(*(lambda d: (d["In-hospital_death"], d["ICUType"].astype(int)))(_icu()[0]))
+    bars = stats.error_bars(t)
+    assert lesson05.death_by_icu_plot(_plot(t["rate"], bars)).correct
+    assert lesson05.death_by_icu_plot(_plot(100 * t["rate"], 100 * bars)).correct
+    names = [challenge2012.ICU_TYPES[k] for k in t.index]  # categorical x labels work too
+    assert lesson05.death_by_icu_plot(_plot(t["rate"], bars, x=names)).correct
+    assert lesson05.death_by_icu_plot(_plot(t["rate"], bars).figure).correct  # a Figure is accepted
+    fb = lesson05.death_by_icu_plot(_plot(t["rate"], bars, fmt="o-"))
+    assert fb.status == feedback.CLOSE and "joined by a line" in fb.message
+    fb = lesson05.death_by_icu_plot(_plot(t["rate"], bars, ylim=(0.02, 0.3)))
+    assert fb.status == feedback.CLOSE and "starts at 0.02" in fb.message
+    fb = lesson05.death_by_icu_plot(_plot(t["rate"]))
+    assert fb.status == feedback.CLOSE and "no error bars" in fb.message
+    se = np.sqrt(t["rate"] * (1 - t["rate"]) / t["n"])
+    fb = lesson05.death_by_icu_plot(_plot(t["rate"], 1.96 * se))
+    assert fb.status == feedback.CLOSE and "not the 95% Wilson" in fb.message
+    fb = lesson05.death_by_icu_plot(_plot(t["rate"], bars, labels=False))
+    assert fb.status == feedback.CLOSE and "label the x and y axis" in fb.message
+    fb = lesson05.death_by_icu_plot(_plot(t["count"], None))
+    assert fb.status == feedback.CLOSE and "numbers of deaths" in fb.message
+    fb = lesson05.death_by_icu_plot(_plot(1 - t["rate"], bars))
+    assert fb.status == feedback.CLOSE and "survived" in fb.message
+    fb = lesson05.death_by_icu_plot(_plot(t["rate"].iloc[:3], bars[:, :3]))
+    assert fb.status == feedback.INCORRECT and "3 point(s)" in fb.message
+
+
+def test_site_mh_names_the_mistakes():
+    m = _meta()
+    pair = m[m["site"].isin([0, 1]) & m["age"].notna()]
+    mh = stats.mantel_haenszel(pair["normal"], pair["site"].eq(0), pair["age band"])
+    assert lesson05.site_mh((mh.odds_ratio, mh.low, mh.high)).correct
+    assert lesson05.site_mh(mh).correct
+    assert lesson05.site_mh(np.array([mh.odds_ratio, mh.low, mh.high])).correct
+    fb = lesson05.site_mh(mh.odds_ratio)
+    assert fb.status == feedback.CLOSE and "interval too" in fb.message
+    fb = lesson05.site_mh((1 / mh.odds_ratio, 1 / mh.high, 1 / mh.low))
+    assert fb.status == feedback.CLOSE and "inverse" in fb.message
+    crude = stats.mantel_haenszel(pair["normal"], pair["site"].eq(0), pd.Series(1, index=pair.index))
+    fb = lesson05.site_mh((crude.odds_ratio, crude.low, crude.high))
+    assert fb.status == feedback.CLOSE and "crude" in fb.message
+    strict = pair["scp_codes"].map(lambda t: ast.literal_eval(t).get("NORM") == 100)
+    s100 = stats.mantel_haenszel(strict, pair["site"].eq(0), pair["age band"])
+    fb = lesson05.site_mh((s100.odds_ratio, s100.low, s100.high))
+    assert fb.status == feedback.CLOSE and "likelihood 100" in fb.message
+    rows = m[m["age"].notna()]
+    allsites = stats.mantel_haenszel(rows["normal"], rows["site"].eq(0), rows["age band"])
+    fb = lesson05.site_mh((allsites.odds_ratio, allsites.low, allsites.high))
+    assert fb.status == feedback.CLOSE and "sites 0 and 1" in fb.message
+    pvalues = {}
+    for band in BANDS:
+        part = pair[pair["age band"].eq(band)]
+        pvalues[band] = fisher_exact(pd.crosstab(part["site"], part["normal"]).to_numpy()).pvalue
+    fb = lesson05.site_mh(pd.Series(pvalues))
+    assert fb.status == feedback.CLOSE and "absence of evidence" in fb.message
+    assert lesson05.site_mh((1.0, 0.5, 2.0)).status == feedback.INCORRECT
+
+
+def test_failures_refuse_invented_numbers():
+    m = _meta()
+    real = [
+        f"median age {m['age'].median():.0f}",
+        f"{int(m['site'].eq(0).sum())} of {len(m)} ECGs from site 0",
+        f"{int(m['initial_autogenerated_report'].sum())} automatic reports",
+    ]
+    assert lesson05.failures(real).correct
+    site0 = m[m["site"].eq(0)]
+    assert lesson05.failures([*real[:2], f"site 0: {site0['normal'].mean():.1%} normal"]).correct
+    for invented, words in [
+        ("71.3% of the ECGs are flagged as noisy", "71.3%"),  # a share no group has
+        ("the median age is 75", "75"),
+        ("1,234 ECGs come from older devices", "1,234"),
+        ("300 of 450 ECGs are normal", "'300 of 450'"),  # both numbers exist, the pair does not
+    ]:
+        fb = lesson05.failures([*real[:2], invented])
+        assert fb.status == feedback.CLOSE and words in fb.message and "sentence 3" in fb.message, (invented, fb)

@@ -17,8 +17,10 @@ import pandas as pd
 import pytest
 from conftest import DATA
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from heartdata import challenge2012, ptbxl
+from heartdata import stats as heartdata_stats
 from heartdata.checks import lesson04
 
 
@@ -169,6 +171,9 @@ def test_lactate_draws():
         "2-3": {"deaths": 109, "stays": 674},
         "4 or more": {"deaths": 164, "stays": 791},
     }
+    rate_all = t["deaths"] / t["stays"]
+    assert rate_all.is_monotonic_increasing  # "rising with every group"
+    assert (f"{rate_all['0']:.0%}", f"{rate_all['4 or more']:.0%}") == ("9%", "21%")  # the figure's title
     surg = _rates(draws, icu).loc[4]
     rate = surg["deaths"] / surg["stays"]
     assert round(100 * rate["4 or more"], 1) == 14.1 and round(100 * rate["2-3"], 1) == 19.4
@@ -272,3 +277,97 @@ def test_imputation_changes_the_answer(imputation):
     assert (round(100 * 162 / 616, 1), round(100 * 223 / 1567, 1)) == (26.3, 14.2)
     never = died[locf.isna()]
     assert (int(never.sum()), len(never)) == (169, 1817) and round(100 * never.mean(), 1) == 9.3
+
+
+# ---- second edition: what the data can test about MAR, RespRate's exact zero, multiple imputation
+
+
+def test_heartdata_stats_wilson_is_the_same_interval():
+    for k, n in [(385, 2183), (11, 439), (0, 12), (12, 12)]:
+        assert np.allclose(heartdata_stats.proportion_ci(k, n), wilson(k, n), atol=1e-12)
+
+
+def test_arterial_line_goes_with_death_inside_units():
+    """'MAR given the ICU type' is refuted: inside units, having SysABP goes with the outcome."""
+    _, _, counts, died, icu = _stays()
+    line = counts["SysABP"] > 0
+    got, diffs = {}, {}
+    for unit in range(1, 5):
+        has, no = icu.eq(unit) & line, icu.eq(unit) & ~line
+        got[unit] = (int(died[has].sum()), int(has.sum()), int(died[no].sum()), int(no.sum()))
+        diffs[unit] = heartdata_stats.difference_ci(*got[unit])
+    assert got == {1: (62, 387, 19, 190), 2: (38, 836, 5, 38), 3: (171, 713, 104, 768), 4: (138, 861, 17, 207)}
+    assert diffs[3].low > 0 and diffs[4].low > 0  # Medical, Surgical: more deaths with a line
+    assert diffs[2].high < 0  # Cardiac Surgery Recovery: the 38 stays without a line died more often
+    assert diffs[1].low < 0 < diffs[1].high  # Coronary Care: the interval includes no difference
+    present, units, raw_died = _raw_presence()
+    medical = [raw_died[r] for r in raw_died if units[r] == 3 and "SysABP" in present[r]]
+    assert (sum(medical), len(medical)) == (171, 713)
+
+
+def test_resprate_never_in_a_ventilated_stay_even_after_early_extubation():
+    _, series, counts, _, _ = _stays()
+    vent = series[series["Parameter"].eq("MechVent")]
+    last = vent.groupby("RecordID")["Time"].max()
+    early = last.index[last < 24 * 60]
+    assert len(last) == 2529 and len(early) == 578
+    assert int((counts.loc[last.index, "RespRate"] > 0).sum()) == 0
+    present, _, _ = _raw_presence()
+    assert sum(1 for r in early if "RespRate" in present[r]) == 0
+
+
+def _impute_and_fit(to_impute, columns, died, seed, fit):
+    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+    from sklearn.impute import IterativeImputer
+
+    imputer = IterativeImputer(sample_posterior=True, max_iter=5, random_state=seed)
+    filled = pd.DataFrame(imputer.fit_transform(to_impute), index=to_impute.index, columns=to_impute.columns)
+    return fit(filled[columns], died)
+
+
+@pytest.fixture(scope="module")
+def lactate_models():
+    import statsmodels.api as sm
+
+    desc, series, _, died, icu = _stays()
+    names = {1: "Coronary Care", 2: "Cardiac Surgery Recovery", 3: "Medical", 4: "Surgical"}
+    lac = series[series["Parameter"].eq("Lactate")].sort_values(["RecordID", "Time"])
+    last = lac.groupby("RecordID").last().reindex(desc.index)
+    per_stay = series.groupby(["RecordID", "Parameter"])["Value"].median().unstack().reindex(desc.index)
+    units = pd.get_dummies(icu.map(names), drop_first=True, dtype=float)
+    base = pd.DataFrame({"log2 lactate": np.log2(last["Value"]), "age (10 y)": desc["Age"] / 10}).join(units)
+
+    def fit(X, y):
+        return sm.Logit(y, sm.add_constant(X)).fit(disp=0)
+
+    has = base["log2 lactate"].notna()
+    complete = fit(base[has], died[has])
+    ind_X = base.assign(
+        **{"log2 lactate": base["log2 lactate"].fillna(base["log2 lactate"].mean()), "lactate missing": (~has) * 1.0}
+    )
+    indicator = fit(ind_X, died)
+    helpers = per_stay[["HCO3", "BUN", "Creatinine", "WBC", "Platelets", "HR", "GCS", "pH"]]
+    to_impute = base.join(helpers).assign(died=died)
+    est, var = [], []
+    with threadpool_limits(1):  # as the lesson does; many BLAS threads on a loaded machine are much slower
+        fits = [_impute_and_fit(to_impute, base.columns, died, m, fit) for m in range(10)]
+    for f in fits:
+        est.append(f.params["log2 lactate"])
+        var.append(f.bse["log2 lactate"] ** 2)
+    return complete, indicator, heartdata_stats.rubin_pool(est, var)
+
+
+def test_lactate_odds_ratio_three_ways(lactate_models):
+    complete, indicator, pooled = lactate_models
+    cc = np.exp([complete.params["log2 lactate"], *complete.conf_int().loc["log2 lactate"]])
+    ind = np.exp([indicator.params["log2 lactate"], *indicator.conf_int().loc["log2 lactate"]])
+    mi = np.exp([pooled.estimate, pooled.low, pooled.high])
+    assert np.round(cc, 2).tolist() == [2.16, 1.86, 2.51] and int(complete.nobs) == 2183
+    assert np.round(ind, 2).tolist() == [2.2, 1.89, 2.55] and int(indicator.nobs) == 4000
+    assert np.round(mi, 2).tolist() == [2.11, 1.81, 2.46]
+    assert (round(pooled.within, 4), round(pooled.between, 4)) == (0.0039, 0.0019)
+    # the lesson says "every estimate lies inside every interval"
+    points = [cc[0], ind[0], mi[0]]
+    assert max(cc[1], ind[1], mi[1]) < min(points) and max(points) < min(cc[2], ind[2], mi[2])
+    missing = np.exp([indicator.params["lactate missing"], *indicator.conf_int().loc["lactate missing"]])
+    assert np.round(missing, 2).tolist() == [0.51, 0.42, 0.62]

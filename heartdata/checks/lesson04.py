@@ -7,8 +7,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .. import challenge2012
+from .. import challenge2012, stats
 from ..feedback import Feedback, check_number, close, correct, exercise, incorrect, same
+from ._plots import judge_rate_plot
 
 #: The hour of the stay at which exercises 4 and 5 take a snapshot of lactate.
 SNAPSHOT_MINUTES = 24 * 60
@@ -297,4 +298,46 @@ def lactate_features(answer) -> Feedback:
         )
     return correct(
         f"{int(missing.sum()):,} stays flagged and filled with {fills[0]:g} mmol/L; now defend that choice below."
+    )
+
+
+# ---------------------------------------------------------------- exercise 6 (a figure)
+
+DRAW_GROUPS = ["0", "1", "2-3", "4 or more"]
+
+
+def _draw_groups() -> pd.Series:
+    _, series, ids = _data()
+    n = series[series["Parameter"].eq("Lactate")].groupby("RecordID").size().reindex(ids, fill_value=0)
+    return pd.cut(n, [-1, 0, 1, 3, np.inf], labels=DRAW_GROUPS)
+
+
+def draws_plot_expected() -> pd.DataFrame:
+    """Deaths, stays, rate and Wilson interval per group of lactate draws (the figure exercise 6 asks for)."""
+    died = challenge2012.load_outcomes()["In-hospital_death"]
+    groups = _draw_groups()
+    return stats.rate_table(died.reindex(groups.index), groups)
+
+
+@exercise
+def draws_plot(answer) -> Feedback:
+    t = draws_plot_expected()
+    groups = _draw_groups()
+    share = groups.value_counts(normalize=True).reindex(DRAW_GROUPS).to_numpy()
+    return judge_rate_plot(
+        answer,
+        t["rate"],
+        t["low"],
+        t["high"],
+        "the in-hospital death rate of each group of lactate draws",
+        mistakes=[
+            (t["count"], "you plotted numbers of deaths; divide each by the number of stays in its group."),
+            (share, "you plotted the share of stays in each group; plot the share of each group that *died*."),
+            (1 - t["rate"], "you plotted the share who survived; count `In-hospital_death` = 1 as the deaths."),
+            (
+                t["rate"].iloc[1:],
+                "the '0' group is missing: stays with no lactate have no Lactate rows at all, so start from all "
+                "stays (reindex with fill_value=0) before grouping.",
+            ),
+        ],
     )

@@ -8,11 +8,12 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest, chi2_contingency, fisher_exact
+from scipy.stats import binomtest, fisher_exact
 from sklearn.metrics import roc_auc_score
 
-from .. import challenge2012, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect
+from .. import challenge2012, ptbxl, stats
+from ..feedback import as_number, check_number, close, correct, exercise, incorrect
+from ._plots import judge_rate_plot
 
 BANDS = ["<40", "40-59", "60+"]
 
@@ -116,53 +117,6 @@ def _fisher(table):
     return fisher_exact(table).pvalue
 
 
-def _chi2(table):
-    return chi2_contingency(table).pvalue
-
-
-@exercise
-def p_within_bands(answer):
-    meta = _meta()
-    rows = meta[meta["site"].isin([0, 1])]
-    crude = _fisher(pd.crosstab(rows["site"], rows["normal"]).to_numpy())
-    if not isinstance(answer, pd.Series):
-        return check_number(
-            answer,
-            float("nan"),
-            mistakes=[
-                (
-                    crude,
-                    "close: that is one test on all ages together, where age can explain the difference. "
-                    "Repeat the test within each age band and return the three p-values as a Series.",
-                )
-            ],
-            what="a pandas Series of three p-values",
-            hint="Return one p-value per age band, as a Series.",
-        )
-    try:
-        given = answer.reindex(BANDS).astype(float)
-    except (TypeError, ValueError):
-        return incorrect("the Series should hold numbers (p-values).")
-    if given.isna().any():
-        return incorrect(f"index the Series by the band labels {BANDS}; yours has {list(answer.index)}.")
-    if _close_to(given, _band_pvalues("normal", _fisher)):
-        return correct(
-            "well done: within each age band the sites do not differ clearly; the crude gap was the patients' age."
-        )
-    if _close_to(given, _band_pvalues("normal", _chi2)):
-        return close("those are chi-square p-values. With counts this small in some bands, use Fisher's exact test.")
-    if _close_to(given, _band_pvalues("normal100", _fisher)):
-        return close(
-            "you counted only NORM at likelihood 100; the lesson counts NORM at any likelihood (50, 80 or 100)."
-        )
-    if _close_to(given, _band_pvalues("normal", lambda t: fisher_exact(t).statistic)):
-        return close("these are odds ratios, the first thing `fisher_exact` returns; take its `.pvalue`.")
-    return incorrect(
-        "these are not the p-values of Fisher's exact test of site (0 vs 1) × normal within each band. "
-        "Check that each 2 × 2 table holds only sites 0 and 1 and the ECGs of one age band."
-    )
-
-
 @exercise
 def lactate_auroc(answer):
     icu, stays = _icu()
@@ -225,6 +179,189 @@ def female_gap(answer):
     )
 
 
+# ---------------------------------------------------------------- exercise 2 (a figure)
+
+
+def death_by_icu_expected() -> pd.DataFrame:
+    """Deaths (count), stays (n), rate and Wilson interval per ICU type 1-4."""
+    icu, _ = _icu()
+    return stats.rate_table(icu["In-hospital_death"], icu["ICUType"].astype(int))
+
+
+@exercise
+def death_by_icu_plot(answer):
+    t = death_by_icu_expected()
+    return judge_rate_plot(
+        answer,
+        t["rate"],
+        t["low"],
+        t["high"],
+        "the in-hospital death rate of each ICU type",
+        mistakes=[
+            (t["count"], "you plotted numbers of deaths; plot the rate (deaths / stays) of each ICU type."),
+            (1 - t["rate"], "you plotted the share who survived; plot the share who died."),
+            (t["n"], "you plotted the number of stays per ICU type; plot the death rate."),
+        ],
+    )
+
+
+# ---------------------------------------------------------------- exercise 3 (Mantel-Haenszel)
+
+
+def _pair(label: str = "normal", sites=(0, 1)):
+    meta = _meta()
+    rows = meta[meta["site"].isin(sites) & meta["age"].notna()]
+    return rows[label], rows["site"].eq(0), rows["age band"]
+
+
+def site_mh_expected():
+    y, x, band = _pair()
+    return stats.mantel_haenszel(y, x, band)
+
+
+def _three(answer) -> tuple[float, float, float] | None:
+    if isinstance(answer, stats.MantelHaenszel):
+        return answer.odds_ratio, answer.low, answer.high
+    if isinstance(answer, (str, bytes, dict, pd.DataFrame)) or not hasattr(answer, "__len__"):
+        return None
+    values = [as_number(v) for v in list(answer)]
+    if len(values) != 3 or any(v is None for v in values):
+        return None
+    return values[0], values[1], values[2]
+
+
+@exercise
+def site_mh(answer):
+    expected = site_mh_expected()
+    want = (expected.odds_ratio, expected.low, expected.high)
+    if isinstance(answer, pd.Series) and len(answer) == 3 and answer.between(0, 1).all():
+        if _close_to(answer.to_numpy(dtype=float), _band_pvalues("normal", _fisher).to_numpy()):
+            return close(
+                "those are three separate Fisher tests, one per band: each band alone is too small to show much, and "
+                "three 'not significant' results are absence of evidence. Summarise the bands in one Mantel-Haenszel "
+                "odds ratio with its interval: `stats.mantel_haenszel(outcome, exposed, strata)`."
+            )
+    single = as_number(answer)
+    if single is not None:
+        if np.isclose(single, expected.odds_ratio, rtol=1e-6):
+            return close("the odds ratio is right; give its interval too: `(mh.odds_ratio, mh.low, mh.high)`.")
+        return incorrect("expected three numbers (odds ratio, low, high), e.g. `(mh.odds_ratio, mh.low, mh.high)`.")
+    got = _three(answer)
+    if got is None:
+        return incorrect(
+            f"expected three numbers (odds ratio, low, high) or the result of `stats.mantel_haenszel`, "
+            f"got {type(answer).__name__}."
+        )
+    if _close_to(got, want):
+        verdict = "includes 1: no difference at the same age is compatible with the data, and so are fairly large ones"
+        if not expected.low <= 1 <= expected.high:
+            verdict = "excludes 1: the sites differ even at the same age"
+        return correct(
+            f"odds ratio {want[0]:.2f} ({want[1]:.2f} to {want[2]:.2f}); the interval {verdict}. It adjusts for age "
+            "bands only: site still stands for device, cardiologist and period."
+        )
+    if _close_to(got, (1 / want[0], 1 / want[2], 1 / want[1])):
+        return close("that is site 1 against site 0 (the inverse); make 'site 0' the exposed group (True).")
+    y, x, band = _pair()
+    crude = stats.mantel_haenszel(y, x, pd.Series("all", index=y.index))
+    if _close_to(got, (crude.odds_ratio, crude.low, crude.high)):
+        return close(
+            "that is the crude odds ratio, with all ages in one stratum: age, which differs between the sites, is "
+            "not taken into account. Pass the age bands as `strata`."
+        )
+    y100, x100, band100 = _pair("normal100")
+    strict = stats.mantel_haenszel(y100, x100, band100)
+    if _close_to(got, (strict.odds_ratio, strict.low, strict.high)):
+        return close("you counted only NORM at likelihood 100; the lesson counts NORM at any likelihood.")
+    meta = _meta()
+    rows = meta[meta["age"].notna()]
+    everyone = stats.mantel_haenszel(rows["normal"], rows["site"].eq(0), rows["age band"])
+    if _close_to(got, (everyone.odds_ratio, everyone.low, everyone.high)):
+        return close("you compared site 0 with all other sites; keep only the ECGs of sites 0 and 1.")
+    return incorrect(
+        "these are not the Mantel-Haenszel odds ratio and interval of NORM for site 0 vs site 1 over the age bands. "
+        "Keep sites 0 and 1 and ECGs with an age; outcome `normal`, exposed `site == 0`, strata `age band`."
+    )
+
+
+# ---------------------------------------------------------------- exercise 6 (numbers in sentences)
+
+#: numbers a sentence may use that are not facts about the slice: thresholds, age-band edges, site codes,
+#: published figures of the full PTB-XL that the lesson quotes, and the ECG's own layout.
+ALLOWED = {0, 1, 2, 3, 10, 12, 18, 40, 50, 59, 60, 80, 100, 500, 21799, 18869, 52, 48, 62, 95, 2020}
+
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)")
+
+
+def _slice_flags(meta: pd.DataFrame) -> dict[str, pd.Series]:
+    sex = meta["sex"]
+    flags = {
+        "normal": meta["normal"],
+        "male": sex.eq(0),
+        "female": sex.eq(1),
+        "static_noise": meta["static_noise"].notna(),
+        "height missing": meta["height"].isna(),
+        "weight missing": meta["weight"].isna(),
+        "validated by a human": meta["validated_by_human"].astype(bool),
+        "autogenerated report": meta["initial_autogenerated_report"].astype(bool),
+        "second opinion": meta["second_opinion"].astype(bool),
+        "no validator": meta["validated_by"].isna(),
+        "aged 60 or more": meta["age"].ge(60),
+        "under 40": meta["age"].lt(40),
+        "CS-12 E": meta["device"].eq("CS-12   E"),
+    }
+    flags.update({f"site {s:g}": meta["site"].eq(s) for s in meta["site"].dropna().unique()})
+    return flags
+
+
+@cache
+def slice_facts() -> tuple[np.ndarray, frozenset]:
+    """What a sentence about the shipped PTB-XL slice may cite: counts, shares, ages and years, overall and by site,
+    sex and age band; and the (count, total) pairs that "k of n" may state."""
+    meta = _meta()
+    flags = _slice_flags(meta)
+    years = pd.to_datetime(meta["recording_date"]).dt.year
+    groups = [pd.Series("all", index=meta.index), meta["site"], meta["sex"], meta["age band"]]
+    out = {
+        float(len(meta)),
+        float(meta["patient_id"].nunique()),
+        float(meta["site"].nunique()),
+        float(years.min()),
+        float(years.max()),
+    }
+    pairs = set()
+    for g in groups:
+        for _, part in meta.groupby(g, observed=True):
+            out.add(float(len(part)))
+            pairs.add((len(part), len(meta)))
+            age = part["age"].dropna()
+            if len(age):
+                out.update(float(v) for v in (age.median(), age.min(), age.max()))
+            for f in flags.values():
+                k = int(f.loc[part.index].sum())
+                out.update((float(k), k / len(part)))
+                pairs.add((k, len(part)))
+    return np.array(sorted(out)), frozenset(pairs)
+
+
+_OF = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+) (?:of|out of) (?:the |all )?(\d{1,3}(?:,\d{3})+|\d+)")
+
+
+def _numbers(text: str) -> list[tuple[float, int, bool, str]]:
+    """(value, decimals, is a percentage, as written) for every number in the text."""
+    found = []
+    for whole, frac, pct in _NUMBER.findall(text):
+        written = whole + frac + pct
+        found.append((float((whole + frac).replace(",", "")), len(frac) - 1 if frac else 0, bool(pct), written))
+    return found
+
+
+def _is_fact(value: float, decimals: int, percent: bool, facts: np.ndarray) -> bool:
+    candidates = facts * 100 if percent else np.concatenate([facts, facts[facts <= 1] * 100])
+    half = 0.5 * 10.0**-decimals + 1e-9
+    return bool(np.any(np.abs(candidates - value) <= half))
+
+
 @exercise
 def failures(answer):
     if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
@@ -239,7 +376,29 @@ def failures(answer):
         return close(
             f"sentence(s) {without} contain no number. Back each claim with a count or rate computed from the data."
         )
+    facts, pairs = slice_facts()
+    for i, t in enumerate(texts, start=1):
+        numbers = _numbers(t)
+        for k, n in _OF.findall(t):
+            k, n = int(k.replace(",", "")), int(n.replace(",", ""))
+            if (k, n) not in pairs:
+                return close(
+                    f"sentence {i}: '{k} of {n}' is not a count we can compute from the slice: no group of {n} "
+                    f"ECGs has {k} with one of the properties the lesson counts. Compute both numbers from `meta`."
+                )
+        unknown = [w for v, d, p, w in numbers if not (v in ALLOWED and not p) and not _is_fact(v, d, p, facts)]
+        if unknown:
+            return close(
+                f"sentence {i}: {', '.join(unknown)} match(es) nothing we can compute from the slice (counts, shares, "
+                "ages or years, overall or by site, sex, age band, device or year). Compute each number from `meta` "
+                "and put it into the sentence with an f-string, rather than typing it."
+            )
+        if not any(_is_fact(v, d, p, facts) for v, d, p, _ in numbers):
+            return close(
+                f"sentence {i} has only thresholds or codes in it ({', '.join(w for *_, w in numbers)}); back the "
+                "claim with a count or a rate computed from the data."
+            )
     return correct(
-        "compare yours with the solution: age mix, site and device, label source, and the noise flags "
-        "are all candidates."
+        "every number matches a fact computed from the slice. Compare yours with the solution: age mix, site and "
+        "device, label source, and the noise flags are all candidates."
     )

@@ -1,0 +1,106 @@
+"""heartdata.stats: the shared interval helpers give the textbook values and refuse bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from heartdata import DataError, stats
+
+
+def test_wilson_matches_the_formula():
+    low, high = stats.proportion_ci(5, 20)
+    z = 1.959963984540054
+    p, n = 0.25, 20
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    assert low == pytest.approx(centre - half) and high == pytest.approx(centre + half)
+    lows, highs = stats.proportion_ci([0, 20], [20, 20])
+    assert lows[0] == 0 and highs[1] == pytest.approx(1) and 0 < highs[0] < 0.2
+
+
+def test_rate_table_counts_per_group():
+    flag = pd.Series([True, False, True, True])
+    group = pd.Series(["a", "a", "b", "b"])
+    t = stats.rate_table(flag, group)
+    assert t.loc["a", ["count", "n"]].tolist() == [1, 2] and t.loc["b", "rate"] == 1
+    assert (t["low"] <= t["rate"]).all() and (t["rate"] <= t["high"]).all()
+    assert stats.rate_table(flag).loc["all", "n"] == 4
+    bars = stats.error_bars(t, scale=100)
+    assert bars.shape == (2, 2) and (bars >= 0).all()
+
+
+def test_difference_interval_contains_the_difference_and_excludes_zero_when_clear():
+    d = stats.difference_ci(171, 713, 104, 768)
+    assert d.difference == pytest.approx(171 / 713 - 104 / 768)
+    assert 0 < d.low < d.difference < d.high
+    same = stats.difference_ci(10, 100, 10, 100)
+    assert same.low < 0 < same.high
+
+
+def test_mantel_haenszel_equals_the_hand_formula():
+    # two strata, exposure raises the odds in both
+    y = np.r_[[1] * 30 + [0] * 70 + [1] * 10 + [0] * 90, [1] * 60 + [0] * 40 + [1] * 40 + [0] * 60]
+    x = np.r_[[1] * 100 + [0] * 100, [1] * 100 + [0] * 100]
+    s = np.r_[["young"] * 200, ["old"] * 200]
+    mh = stats.mantel_haenszel(y, x, s)
+    num = 30 * 90 / 200 + 60 * 60 / 200
+    den = 70 * 10 / 200 + 40 * 40 / 200
+    assert mh.odds_ratio == pytest.approx(num / den)
+    assert mh.low < mh.odds_ratio < mh.high and mh.p_value < 0.001
+    assert len(mh.tables) == 2 and mh.left_out == ()
+
+
+def test_mantel_haenszel_leaves_out_strata_with_one_group():
+    y = pd.Series([1, 0, 1, 0, 1, 1])
+    x = pd.Series([1, 1, 0, 0, 1, 1])
+    s = pd.Series(["a", "a", "a", "a", "b", "b"])
+    mh = stats.mantel_haenszel(y, x, s)
+    assert mh.left_out == ("b",)
+
+
+def test_paired_auroc_difference_is_paired_and_deterministic():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 600)
+    a = y + rng.normal(0, 1, 600)
+    b = a + rng.normal(0, 0.1, 600)  # nearly the same score: the paired interval of the difference is narrow
+    r = stats.paired_auroc_difference(y, a, b, resamples=500, seed=1)
+    assert r.auroc_a == pytest.approx(roc_auc_score(y, a)) and r.auroc_b == pytest.approx(roc_auc_score(y, b))
+    assert r.low <= r.difference <= r.high
+    assert (r.high - r.low) < 0.5 * (r.a_high - r.a_low)  # pairing removes the shared sampling noise
+    assert r == stats.paired_auroc_difference(y, a, b, resamples=500, seed=1)
+
+
+def test_rubin_pool():
+    p = stats.rubin_pool([1.0, 1.2, 0.8], [0.04, 0.04, 0.04])
+    assert p.estimate == pytest.approx(1.0)
+    assert p.se == pytest.approx(np.sqrt(0.04 + (1 + 1 / 3) * 0.04))
+    assert p.low < 1 < p.high and p.imputations == 3
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: stats.proportion_ci(5, 0),
+        lambda: stats.proportion_ci(6, 5),
+        lambda: stats.proportion_ci(-1, 5),
+        lambda: stats.proportion_ci(2.5, 5),
+        lambda: stats.proportion_ci("a", 5),
+        lambda: stats.proportion_ci(1, 5, level=95),
+        lambda: stats.rate_table(pd.Series([1, 2, 0])),
+        lambda: stats.rate_table(pd.Series([1.0, np.nan])),
+        lambda: stats.error_bars(pd.DataFrame({"rate": [0.1]})),
+        lambda: stats.difference_ci([1, 2], [3, 4], 1, 2),
+        lambda: stats.mantel_haenszel([1, 0], [1, 0, 1], ["a", "a"]),
+        lambda: stats.mantel_haenszel([1, 0], [1, 1], ["a", "a"]),
+        lambda: stats.paired_auroc_difference([1, 0, 1], [0.1, 0.2], [0.1, 0.2, 0.3]),
+        lambda: stats.paired_auroc_difference([1, 1, 1], [0.1, 0.2, 0.3], [0.1, 0.2, 0.3]),
+        lambda: stats.paired_auroc_difference([1, 0, 1], [0.1, np.nan, 0.3], [0.1, 0.2, 0.3]),
+        lambda: stats.paired_auroc_difference([1, 0, 1], [0.1, 0.2, 0.3], [0.1, 0.2, 0.3], resamples=10),
+        lambda: stats.rubin_pool([1.0], [0.1]),
+        lambda: stats.rubin_pool([1.0, 2.0], [0.1, -0.1]),
+    ],
+)
+def test_bad_input_raises_data_error(call):
+    with pytest.raises(DataError):
+        call()
