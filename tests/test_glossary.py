@@ -14,24 +14,30 @@ sys.path.insert(0, str(REPO / "tools"))
 import coursefiles  # noqa: E402
 import glossary  # noqa: E402
 
-TINY = f"""# Glossary
 
-Intro.
+def _entry(term, also, definition):
+    return f"### {term}\n\n{definition}\n\n*Also written:* {also} · *First used in:* —\n"
 
-{glossary.HEADER}
-|---|---|---|---|
-| **MAR** | missing at random | Missing for reasons the data records. | |
-| **calibration** | — | Risks that match rates. | |
-| **calibration pulse** | — | The 1 mV step. | |
-| **AUROC** | — | A ranking score. | |
-| **k-anonymity** | — | At least k rows alike. | |
-| **cross-validation** | cross-validated | Scoring on held-out folds. | |
 
-{glossary.PENDING_START}: waiting for their lesson.
-| **FHIR** | — | An exchange standard. | — |
-| **DICOM** | — | An image standard. | — |
--->
-"""
+TINY = (
+    "# Glossary\n\nIntro.\n\n## Terms\n\n"
+    + "\n".join(
+        _entry(*e)
+        for e in [
+            ("MAR", "missing at random", "Missing for reasons the data records."),
+            ("calibration", "—", "Risks that match rates."),
+            ("calibration pulse", "—", "The 1 mV step."),
+            ("AUROC", "—", "A ranking score."),
+            ("k-anonymity", "—", "At least k rows alike."),
+            ("cross-validation", "cross-validated", "Scoring on held-out folds."),
+        ]
+    )
+    + f"\n{glossary.PENDING_START}: waiting for their lesson.\n\n"
+    + _entry("FHIR", "—", "An exchange standard.")
+    + "\n"
+    + _entry("DICOM", "—", "An image standard.")
+    + "-->\n"
+)
 
 OBJECTIVES = (
     "# 01 · Models\n\nSome text about MAR before the objectives.\n\n"
@@ -101,13 +107,27 @@ def test_first_lessons_are_computed_and_pending_terms_join_when_a_lesson_uses_th
     glossary.main(["--root", str(course)])
     text = (course / "docs" / "glossary.md").read_text()
     table, pending = glossary.read_glossary(text)
-    rows = {e.term: line for e in table for line in text.splitlines() if f"**{e.term}**" in line}
-    assert rows["calibration pulse"].endswith("| [00](../notebooks/00-ecg.ipynb) |")
-    assert rows["calibration"].endswith("| [01](../notebooks/01-models.ipynb) |"), "the longer term claims lesson 00"
-    assert rows["MAR"].startswith('| <a id="mar"></a>**MAR** |')
-    assert "FHIR" in rows and rows["FHIR"].endswith("| [01](../notebooks/01-models.ipynb) |")
+    first = {
+        m["term"]: m[0].rsplit("*First used in:* ", 1)[1]
+        for m in glossary.ENTRY.finditer(text.partition(glossary.PENDING_START)[0])
+    }
+    assert first["calibration pulse"] == "[00](../notebooks/00-ecg.ipynb)"
+    assert first["calibration"] == "[01](../notebooks/01-models.ipynb)", "the longer term claims lesson 00"
+    assert first["FHIR"] == "[01](../notebooks/01-models.ipynb)", "a pending term joins once a lesson uses it"
+    assert (
+        '<a id="mar"></a>\n\n### MAR\n\nMissing for reasons the data records.\n\n*Also written:* missing at random'
+        in text
+    )
     assert [e.term for e in pending] == ["DICOM"]
     assert [e.term for e in table] == sorted((e.term for e in table), key=str.lower)
+    assert text.endswith("*Also written:* — · *First used in:* —\n-->\n")
+
+
+def test_anchors_are_the_ones_github_and_myst_give_the_headings():
+    assert glossary.slug("Brier score") == "brier-score"
+    assert glossary.slug("SAPS-I") == "saps-i"
+    assert glossary.slug("CC BY 4.0") == "cc-by-40"
+    assert glossary.slug("PhysioNet/CinC Challenge 2012") == "physionetcinc-challenge-2012"
 
 
 def test_a_term_no_lesson_uses_is_said_so():
@@ -127,7 +147,8 @@ def test_the_glossary_has_its_terms_with_unique_anchors():
     assert len(TABLE) >= 40
     assert len(anchors) == len(set(anchors)), "two terms share an anchor"
     for entry in TABLE:
-        assert entry.definition and "|" not in entry.definition
+        assert entry.definition, f"{entry.term} has no definition"
+    assert TEXT.count("\n### ") == len(TABLE) + len(PENDING), "an entry does not follow the format of the others"
 
 
 def test_every_glossary_term_is_used_by_a_lesson():

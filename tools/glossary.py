@@ -1,19 +1,20 @@
 """Keep the glossary and the lessons in step (the definitions are written by hand; the rest is computed).
 
-``docs/glossary.md`` holds one table row per term: the term, the other ways the course writes it, a one-line
-definition, and the lesson where the term first appears. This tool
+``docs/glossary.md`` holds one entry per term: a ``### term`` heading (its anchor, the same on GitHub, in
+JupyterLab and on the Sphinx site), a one-line definition, the other ways the course writes the term, and the
+lesson where the term first appears. This tool
 
-- writes the *First used in* column: the first lesson (``notebooks/NN-*.ipynb``, in syllabus order) whose
+- writes each entry's *First used in*: the first lesson (``notebooks/NN-*.ipynb``, in syllabus order) whose
   Markdown cells use the term or one of its other forms (whole words; a form with two or more capitals, such as
   ``MAR``, must match its case; a plural ``s`` is allowed; where two terms overlap, as *calibration* and
   *calibration pulse*, the longer one claims the words);
-- moves into the table the rows waiting in the ``PENDING`` comment (terms of lessons not yet in the course) as
+- moves into the list the entries waiting in the ``PENDING`` comment (terms of lessons not yet in the course) as
   soon as a lesson uses them;
 - links every glossary term in each lesson's **Learning objectives** to its entry,
   ``[term](../docs/glossary.md#anchor)``, once per lesson, never inside an existing link or code span, so that
   running it again changes nothing.
 
-    python tools/glossary.py           # rewrite the column and the objectives' links
+    python tools/glossary.py           # rewrite the glossary's computed parts and the objectives' links
     python tools/glossary.py --check   # exit 1 if the glossary or a lesson is out of date
 """
 
@@ -31,11 +32,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
 
 GLOSSARY = Path("docs/glossary.md")
-HEADER = "| Term | Also written | Definition | First used in |"
+TERMS = "## Terms"
 PENDING_START, PENDING_END = "<!-- PENDING", "-->"
 OBJECTIVES = "**Learning objectives.**"
 NAV_TAG = "course-nav"
 TARGET = "../docs/glossary.md"  # the glossary as a lesson in notebooks/ links to it
+ENTRY = re.compile(
+    r"^### (?P<term>[^\n]+)\n\n(?P<definition>(?:(?!\n\n).)+)\n\n"
+    r"\*Also written:\* (?P<also>[^\n]*?) · \*First used in:\* [^\n]*$",
+    re.M | re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -50,77 +56,50 @@ class Entry:
 
 
 def slug(term: str) -> str:
-    """'k-anonymity' -> 'k-anonymity', 'Brier score' -> 'brier-score', 'SAPS-I' -> 'saps-i'."""
-    return re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+    """The anchor GitHub and MyST give the heading ``### term``: 'Brier score' -> 'brier-score', 'SAPS-I' ->
+    'saps-i', 'CC BY 4.0' -> 'cc-by-40' (the page also carries it as an explicit ``<a id>``, for JupyterLab)."""
+    return re.sub(r"[^\w\- ]", "", term.strip().lower()).replace(" ", "-")
 
 
 # --- the glossary file ----------------------------------------------------------------------------------------
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
-
-
-def parse_row(line: str) -> Entry:
-    term, also, definition = _cells(line)[:3]
-    term = re.sub(r"<a id=\"[^\"]*\"></a>", "", term).strip().strip("*").strip()
-    others = tuple(f.strip() for f in also.split(",") if f.strip() and f.strip() != "—")
-    return Entry(term, (term, *others), definition)
-
-
-def render_row(entry: Entry, first: str) -> str:
-    also = ", ".join(entry.forms[1:]) or "—"
-    return f'| <a id="{entry.anchor}"></a>**{entry.term}** | {also} | {entry.definition} | {first} |'
+def _entries(text: str) -> list[Entry]:
+    out = []
+    for m in ENTRY.finditer(text):
+        others = tuple(f.strip() for f in m["also"].split(",") if f.strip() not in ("", "—"))
+        out.append(Entry(m["term"].strip(), (m["term"].strip(), *others), m["definition"].strip()))
+    return out
 
 
 def read_glossary(text: str) -> tuple[list[Entry], list[Entry]]:
-    """The entries of the table (the rows under its header) and those waiting in the PENDING comment."""
-    table, pending, where = [], [], None
-    for line in text.splitlines():
-        if line.strip() == HEADER:
-            where = table
-        elif line.startswith(PENDING_START):
-            where = pending
-        elif where is pending and line.startswith(PENDING_END):
-            where = None
-        elif line.startswith("| ") and where is not None:
-            where.append(parse_row(line))
-        elif where is table and not line.startswith("|---"):
-            where = None
-    return table, pending
+    """The entries of the list and those waiting in the PENDING comment."""
+    main, _, pending = text.partition(PENDING_START)
+    return _entries(main), _entries(pending)
+
+
+def render_entry(entry: Entry, first: str) -> str:
+    also = ", ".join(entry.forms[1:]) or "—"
+    return (
+        f'<a id="{entry.anchor}"></a>\n\n### {entry.term}\n\n{entry.definition}\n\n'
+        f"*Also written:* {also} · *First used in:* {first}\n"
+    )
 
 
 def write_glossary(text: str, lessons: list[Path], root: Path) -> str:
-    """The glossary text with pending rows that a lesson now uses moved into the table and every
-    *First used in* cell recomputed; rows sorted by term."""
+    """The glossary with every *First used in* recomputed, pending entries that a lesson now uses moved into the
+    list, and the entries sorted by term."""
     table, pending = read_glossary(text)
     first = first_lessons(table + pending, lessons)
     table += [e for e in pending if first[e.term]]
     pending = [e for e in pending if not first[e.term]]
     table.sort(key=lambda e: e.term.lower())
-    rows = [render_row(e, _lesson_cell(first[e.term], root)) for e in table]
-    waiting = [render_row(e, "—") for e in pending]
-    out, lines, i = [], text.splitlines(), 0
-    while i < len(lines):
-        line = lines[i]
-        if line.strip() == HEADER:
-            out += [HEADER, "|---|---|---|---|", *rows]
-            i += 2
-            while i < len(lines) and lines[i].startswith("| "):
-                i += 1
-            continue
-        if line.startswith(PENDING_START):
-            out.append(line)
-            while i + 1 < len(lines) and not lines[i + 1].startswith(PENDING_END):
-                i += 1
-                if not lines[i].startswith("| "):
-                    out.append(lines[i])
-            out += waiting
-            i += 1
-            continue
-        out.append(line)
-        i += 1
-    return "\n".join(out) + "\n"
+    head = text[: text.index(TERMS) + len(TERMS)]
+    comment = text.partition(PENDING_START)[2]
+    intro = re.split(r"^<a id=|^### ", comment, maxsplit=1, flags=re.M)[0].rstrip().removesuffix(PENDING_END).rstrip()
+    out = head + "\n\n" + "\n".join(render_entry(e, _lesson_cell(first[e.term], root)) for e in table)
+    out += f"\n{PENDING_START}{intro}\n\n" + "\n".join(render_entry(e, "—") for e in pending) + PENDING_END + "\n"
+    return out
 
 
 def _lesson_cell(lesson: Path | None, root: Path) -> str:
