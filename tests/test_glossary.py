@@ -123,6 +123,15 @@ def test_first_lessons_are_computed_and_pending_terms_join_when_a_lesson_uses_th
     assert text.endswith("*Also written:* — · *First used in:* —\n-->\n")
 
 
+def test_a_glossary_without_pending_entries_needs_no_comment(course):
+    path = course / "docs" / "glossary.md"
+    path.write_text(path.read_text().partition(glossary.PENDING_START)[0])
+    glossary.main(["--root", str(course)])
+    text = path.read_text()
+    assert "PENDING" not in text and text.endswith("*First used in:* [01](../notebooks/01-models.ipynb)\n")
+    assert glossary.planned(course) == {}
+
+
 def test_anchors_are_the_ones_github_and_myst_give_the_headings():
     assert glossary.slug("Brier score") == "brier-score"
     assert glossary.slug("SAPS-I") == "saps-i"

@@ -98,7 +98,8 @@ def write_glossary(text: str, lessons: list[Path], root: Path) -> str:
     comment = text.partition(PENDING_START)[2]
     intro = re.split(r"^<a id=|^### ", comment, maxsplit=1, flags=re.M)[0].rstrip().removesuffix(PENDING_END).rstrip()
     out = head + "\n\n" + "\n".join(render_entry(e, _lesson_cell(first[e.term], root)) for e in table)
-    out += f"\n{PENDING_START}{intro}\n\n" + "\n".join(render_entry(e, "—") for e in pending) + PENDING_END + "\n"
+    if PENDING_START in text or pending:
+        out += f"\n{PENDING_START}{intro}\n\n" + "\n".join(render_entry(e, "—") for e in pending) + PENDING_END + "\n"
     return out
 
 
