@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test exercises bench site budget readme browser-test clean
+.PHONY: setup lab test exercises guide bench site budget readme browser-test clean
 
 setup: $(STAMP)
 
@@ -35,7 +35,14 @@ test: setup
 # Navigation links in every lesson and solutions notebook, then exercises/ generated from solutions/.
 exercises: setup
 	$(BIN)/python tools/navigation.py
+	$(BIN)/python tools/glossary.py
 	$(BIN)/python -m heartdata.exercises
+
+# The generated parts of docs/glossary.md (first lesson of each term, objectives linked) and docs/instructor-guide.md
+# (timings from the README's syllabus, 90-minute labs, the mistakes every check names). Run after `make readme`.
+guide: setup
+	$(BIN)/python tools/glossary.py
+	$(BIN)/python tools/guide.py
 
 # Loaders against the loops students write, and how they scale on full-size temporary copies (a few minutes).
 bench: setup

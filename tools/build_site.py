@@ -65,6 +65,9 @@ def table_value(text: str, key: str) -> str:
     return m[1] if m else ""
 
 
+LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+
+
 def objectives(text: str) -> list[str]:
     """The numbered or bulleted items that follow **Learning objectives** in a lesson's first cell."""
     at = text.find("Learning objectives")
@@ -74,9 +77,9 @@ def objectives(text: str) -> list[str]:
     for line in text[at:].splitlines()[1:]:
         m = re.match(r"\s*(?:\d+\.|[-*])\s+(.*)", line)
         if m:
-            items.append(m[1].strip())
+            items.append(LINK.sub(r"\1", m[1].strip()))  # glossary links point from notebooks/, not the landing page
         elif items and line.startswith("   ") and line.strip():  # an item continued on the next line
-            items[-1] += " " + line.strip()
+            items[-1] += " " + LINK.sub(r"\1", line.strip())
         elif items:
             break
     return items
