@@ -102,3 +102,14 @@ def test_pooled_death_rate():
     assert fb.status == feedback.CLOSE and "percentage" in fb.message
     fb = lesson09.pooled_death_rate(int(agg["sum"].sum()))
     assert fb.status == feedback.CLOSE and "number of deaths" in fb.message
+
+
+def test_uniqueness_names_the_pandas_slips_from_a_student_walkthrough():
+    from heartdata import privacy
+    from heartdata.checks import lesson09
+
+    people, qi = lesson09._people(), ["sex", "age", "site"]
+    counts = people[qi].value_counts()  # dropna=True by default: rows with a missing value vanish
+    assert "dropna=False" in lesson09.uniqueness_sex_age_site(float((counts == 1).sum() / len(people))).message
+    assert "keep=False" in lesson09.uniqueness_sex_age_site(float((~people.duplicated(qi)).mean())).message
+    assert "NOT unique" in lesson09.uniqueness_sex_age_site(1 - privacy.uniqueness(people, qi)).message

@@ -64,9 +64,24 @@ def uniqueness_sex_age_site(answer):
                 "you dropped the patients with a missing value first. A missing age is something an outsider "
                 "sees too: keep those rows, missing counts as a value of its own.",
             ),
+            (
+                float(people.groupby(qi)["age"].transform("size").eq(1).sum()) / len(people),
+                "pandas' groupby and value_counts leave out rows with a missing value unless told "
+                "`dropna=False`: those patients vanished from your count. Missing counts as a value of its own.",
+            ),
+            (
+                float(people.duplicated(qi, keep="first").pipe(lambda d: (~d).mean())),
+                "`duplicated()` marks only the later copies (keep='first'), so the first patient of every group "
+                "looks unique; count the rows whose group has size 1 (`keep=False`).",
+            ),
+            (
+                1 - expected,
+                "that is the share of patients who are NOT unique; the exercise asks for those alone in their group.",
+            ),
         ],  # fmt: skip
         what="a share between 0 and 1",
-        hint="Use privacy.uniqueness(people, ['sex', 'age', 'site']).",
+        hint="Count, for each patient, how many share their sex, age and site (missing included); "
+        "the share asked for is of patients alone in their group.",
     )
 
 
@@ -94,7 +109,7 @@ def kept_after_suppression(answer):
             (len(people) - _kept(people, 5), "that is the number suppressed; the exercise asks how many are kept."),
         ],  # fmt: skip
         what="a whole number of patients",
-        hint="Generalise age and date, then len(privacy.suppress(table, ['sex', 'age', 'year'], k=5)).",
+        hint="Generalise age (5-year bands, 80+ together) and date (year only), then suppress the groups under 5.",
     )
 
 
