@@ -15,6 +15,9 @@ itself, so a lesson's cells stay the same whether the client talks to two thread
   parallel through joblib's Dask backend.
 - ``slurm_job_script(...)``: the job script dask-jobqueue submits for one worker job, without a cluster.
 
+Importing this module limits, on Linux, the malloc arenas of this process to two (``_fewer_malloc_arenas``): with
+workers as threads (``local_client``'s default), each thread would otherwise keep the memory of its largest task.
+
 A task that fails raises ``DataError`` naming its records; a worker that dies, or work that does not finish
 within ``timeout`` seconds, raises ``DataError`` too, naming the records still outstanding, rather than
 waiting for ever.
@@ -28,6 +31,7 @@ Command line (the last line printed is the same figures as one JSON object)::
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -53,6 +57,7 @@ BATCH_SIZE = 64
 STAY_BATCH = 500
 #: Seconds to wait for all tasks before giving up with a DataError (a lost worker must not hang a lesson).
 TIMEOUT = 600.0
+_CHUNK = 16  # records filtered at once in record_features
 
 
 # --------------------------------------------------------------------------------------------- features
@@ -71,7 +76,10 @@ def record_features(signals: np.ndarray, fs: int) -> pd.DataFrame:
         raise DataError(f"signals of shape {x.shape}", "expected (records, samples, 12 leads)",
                         "Pass a batch as ptbxl.load_signals returns it.")  # fmt: skip
     band = signal.butter(2, [5, 15], btype="band", fs=fs, output="sos")
-    energy = np.abs(signal.sosfiltfilt(band, x, axis=1)).sum(axis=2)
+    # filtered in chunks of records: the filter's copies of a large batch would otherwise need several times its size
+    energy = np.concatenate([
+        np.abs(signal.sosfiltfilt(band, x[i : i + _CHUNK], axis=1)).sum(axis=2) for i in range(0, len(x), _CHUNK)
+    ]) if len(x) else np.empty((0, x.shape[1]))  # fmt: skip
     rows = np.full((len(x), len(FEATURES)), np.nan)
     for k, e in enumerate(energy):
         peaks, _ = signal.find_peaks(e, distance=round(0.3 * fs), height=0.35 * np.percentile(e, 99))
@@ -221,18 +229,22 @@ def _stay_batch(stays: pd.DataFrame, window_hours: float) -> pd.DataFrame:
 
 def stay_features(
     client, set_name: str = "a", root=None, window_hours: float = 48, batch_size: int = STAY_BATCH,
-    timeout: float = TIMEOUT,
+    timeout: float = TIMEOUT, stays: pd.DataFrame | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """``cleaning.stay_features(cleaning.clean_stays(stays)[0])`` of a Challenge 2012 set, computed on
     ``client``'s workers, one task per batch of ``batch_size`` stays (the cleaning treats every stay on its
     own, so batches give the same table as the whole set at once). The set is read here, once, by
-    ``challenge2012.load_stays`` (reading the archive is one pass that cannot be split by stay); each batch
-    of rows is sent to a worker."""
-    stays = challenge2012.load_stays(set_name, root)
+    ``challenge2012.load_stays`` (reading the archive is one pass that cannot be split by stay), unless
+    ``stays`` is the long table already loaded (raw, or ``cleaning.prepare``-d); each batch of rows is sent
+    to a worker."""
+    if stays is None:
+        stays = challenge2012.load_stays(set_name, root)
+    stays = cleaning.prepare(stays)  # a compact copy: Parameter as a category
     order = np.sort(stays["RecordID"].unique())
     batches = _batches(order, batch_size)
     which = pd.Series(np.repeat(np.arange(len(batches)), [len(b) for b in batches]), index=order)
     parts = dict(iter(stays.groupby(stays["RecordID"].map(which).to_numpy(), sort=True)))
+    del stays
     futures, labels = [], []
     for k, batch in enumerate(batches):
         [part] = client.scatter([parts.pop(k)], hash=False)
@@ -263,7 +275,8 @@ def local_client(workers: int = 2, processes: bool = False, memory_limit: str | 
     """A ``distributed.Client`` on a new LocalCluster of ``workers`` workers with one thread each.
 
     ``processes=False`` (the lesson's choice) runs the workers as threads of this process: nothing to start,
-    little memory, but Python code holds the GIL (NumPy and SciPy mostly release it). ``processes=True``
+    little memory (on Linux this module lets threads share two malloc arenas, so that each thread does not keep
+    memory of its own), but Python code holds the GIL (NumPy and SciPy mostly release it). ``processes=True``
     starts one process per worker (each imports the libraries again: about 150 MB each). ``memory_limit``
     per worker (0: none; with threads every worker would see the whole process's memory). ``dashboard``
     serves the dashboard on a free port (needs bokeh; ``client.dashboard_link`` says where).
@@ -273,12 +286,26 @@ def local_client(workers: int = 2, processes: bool = False, memory_limit: str | 
 
     if int(workers) < 1:
         raise DataError(f"workers={workers!r}", "a cluster needs at least one worker", "Pass workers >= 1.")
+    # the scheduler's web server always starts (on a free local port here); the dashboard pages only when asked
     cluster = LocalCluster(
         n_workers=int(workers), threads_per_worker=1, processes=processes, memory_limit=memory_limit,
-        dashboard_address=":0" if dashboard else None,
+        dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": bool(dashboard)},
     )  # fmt: skip
     return Client(cluster)
 
+
+def _fewer_malloc_arenas(arenas: int = 2) -> None:
+    """On Linux (glibc), let at most ``arenas`` memory arenas serve this process's threads. Each worker thread would
+    otherwise get an arena of its own, and each keeps the memory of its largest task: with threads as workers that
+    adds up to hundreds of MB the kernel never gives back. Elsewhere (or if glibc refuses) nothing changes."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").mallopt(-8, int(arenas))  # -8 is glibc's M_ARENA_MAX
+        except (OSError, AttributeError):
+            pass
+
+
+_fewer_malloc_arenas()  # at import: threads that already exist keep their arenas
 
 _WALLTIME = re.compile(r"(\d+-)?\d{1,3}:[0-5]\d:[0-5]\d")
 
