@@ -38,6 +38,7 @@ import re
 import shutil
 import sys
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,6 +52,10 @@ from .paths import ENV_VAR, SHIPPED
 
 #: Columns of ``record_features`` / ``ecg_features``, in order.
 FEATURES = ["beats", "heart_rate_bpm", "rr_sd_ms"] + [f"amplitude_{lead}_mV" for lead in ptbxl.LEADS]
+#: Records of the full datasets, as their publications give them: PTB-XL 21,799 ECGs (Wagner et al., Sci Data 2020),
+#: Challenge 2012 12,000 stays in sets A, B and C (Silva et al., CinC 2012), MIMIC-IV-ECG about 800,000 ECGs
+#: (Gow et al., PhysioNet 2023).
+FULL_SIZES = {"ptbxl": 21_799, "challenge2012": 12_000, "mimic-iv-ecg": 800_000}
 #: Records per task: at 500 Hz a batch of 64 records is 64 x 5,000 x 12 x 8 bytes = 31 MB of signals.
 BATCH_SIZE = 64
 #: Stays per task of ``stay_features``.
@@ -213,10 +218,10 @@ def ecg_features(
     if ecg_ids is not None:
         ptbxl.iter_signals(ids, fs=fs, root=folder)  # unknown ids are reported now, before any task runs
     batches = _batches(ids, batch_size)
-    futures, labels = [], []
+    futures, labels, run = [], [], uuid.uuid4().hex[:12]  # keys unique to this call: never reuse an old result
     for k, batch in enumerate(batches):
-        x = client.submit(read_ecg, batch, fs, folder, key=f"read_ecg-{k}", pure=False)
-        futures.append(client.submit(features_of, x, fs, key=f"ecg_features-{k}", pure=False))
+        x = client.submit(read_ecg, batch, fs, folder, key=f"read_ecg-{run}-{k}", pure=False)
+        futures.append(client.submit(features_of, x, fs, key=f"ecg_features-{run}-{k}", pure=False))
         labels.append(f"ecg_id {_span(batch)} at {fs} Hz")
     frames = _gather(client, futures, labels, timeout)
     return _table([i for b in batches for i in b], frames)
@@ -245,10 +250,10 @@ def stay_features(
     which = pd.Series(np.repeat(np.arange(len(batches)), [len(b) for b in batches]), index=order)
     parts = dict(iter(stays.groupby(stays["RecordID"].map(which).to_numpy(), sort=True)))
     del stays
-    futures, labels = [], []
+    futures, labels, run = [], [], uuid.uuid4().hex[:12]
     for k, batch in enumerate(batches):
         [part] = client.scatter([parts.pop(k)], hash=False)
-        futures.append(client.submit(_stay_batch, part, window_hours, key=f"stay_features-{k}", pure=False))
+        futures.append(client.submit(_stay_batch, part, window_hours, key=f"stay_features-{run}-{k}", pure=False))
         labels.append(f"RecordID {_span(batch)} of set {set_name}")
     return pd.concat(_gather(client, futures, labels, timeout)).sort_index()
 

@@ -55,10 +55,19 @@ def test_same_features_with_1_and_2_workers(workers, serial100):
     assert hi.index.tolist() == list(range(1, 61))
 
 
+def test_calls_one_after_the_other_never_share_results(client2, serial100):
+    # keys are unique per call: a second call must not pick up the first one's tasks (a real bug under load)
+    held = [scale.ecg_features(client2, batch_size=size) for size in (8, 64, 8)]
+    for table in held:
+        pd.testing.assert_frame_equal(table, serial100)
+
+
 def test_stay_features_equal_the_whole_set_at_once(client2):
     expected = cleaning.stay_features(cleaning.clean_stays(challenge2012.load_stays("a"))[0])
     got = scale.stay_features(client2, "a", batch_size=700)
     pd.testing.assert_frame_equal(got, expected)
+    some = challenge2012.load_stays("a", record_ids=expected.index[:300])
+    pd.testing.assert_frame_equal(scale.stay_features(client2, stays=some, batch_size=64), expected.iloc[:300])
 
 
 def test_cross_validation_on_dask_equals_one_process(client2):
