@@ -240,3 +240,20 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, match):
 def test_bad_input_from_the_shell_is_one_line():
     r = _run("ecg-features", "--workers", "0", "--out", "x.csv", timeout=60)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_ecg_features_command_on_a_running_scheduler(tmp_path, capsys, serial100):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=None) as c:
+        out = tmp_path / "f.csv"
+        code = scale.main(["ecg-features", "--scheduler", c.scheduler_address, "--workers", "1", "--out", str(out)])
+        printed = capsys.readouterr()
+        assert code == 0, printed.err
+        assert json.loads(printed.out.strip().splitlines()[-1])["workers"] == 1
+        code = scale.main(["ecg-features", "--scheduler", c.scheduler_address, "--workers", "3", "--connect-timeout",
+                           "1", "--out", str(tmp_path / "g.csv")])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2 and "fewer than 3 workers" in err and len(err.strip().splitlines()) == 1
+    got = pd.read_csv(out, index_col="ecg_id")
+    assert np.allclose(got.to_numpy(), serial100.to_numpy(), equal_nan=True)
