@@ -53,6 +53,14 @@ COLOURS = {
     "annotation": "#000000",
     # data where colour carries no meaning (one group, or groups told apart by position and label)
     "neutral": "#595959",
+    # work of a parallel task (lesson 10's task stream)
+    "reading files": "#E69F00",  # orange
+    "computing": "#0072B2",  # blue
+    "waiting": "#7F7F7F",  # grey: a worker with nothing to do
+    # how a job ran (lesson 10's scaling curves)
+    "loop": "#000000",  # one plain loop, no Dask
+    "1 worker": "#56B4E9",  # sky blue
+    "2 workers": "#0072B2",  # blue
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
