@@ -161,3 +161,35 @@ def test_weekday_plot():
     assert check.weekday_plot(bars(right.iloc[:5])).status == feedback.INCORRECT
     assert check.weekday_plot(bars(right + 1)).status == feedback.INCORRECT
     plt.close("all")
+
+
+def test_slips_from_a_student_walkthrough_are_named():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from heartdata import ptbxl, sources
+    from heartdata.checks import lesson01 as c
+
+    w = c.ecgs_per_weekday()
+    ax = plt.subplots()[1]
+    ax.plot(range(7), w.values)
+    assert "bar chart" in c.weekday_plot(ax).message
+    ax = plt.subplots()[1]
+    ax.barh(range(7), w.values)
+    assert "on their side" in c.weekday_plot(ax).message
+    ax = plt.subplots()[1]
+    ax.bar(range(7), list(w.values[6:]) + list(w.values[:6]))  # Sunday first
+    assert "not in weekday order" in c.weekday_plot(ax).message
+    plt.close("all")
+    row = ptbxl.load_metadata().loc[c.EXERCISE_ECG_ID]
+    typed, machine = sources.columns_by_source(row), sources.columns_by_source(row, "machine")
+    truthy = {
+        k for k in typed if (row[k].strip(" ,") if isinstance(row[k], str) else pd.notna(row[k]) and bool(row[k]))
+    }
+    assert truthy != typed and "if value:" in c.typed_and_machine(truthy, machine).message
+    stays = c._stays()
+    one = stays[stays["RecordID"].eq(c.exercise_stay(stays))]
+    by_name = one[~one["Parameter"].isin(["RecordID", "Age", "Gender", "Height", "ICUType", "Weight"])]
+    assert "Weight" in c.counts_per_parameter(by_name["Parameter"].value_counts()).message

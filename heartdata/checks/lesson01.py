@@ -66,6 +66,11 @@ def _as_keyed(answer) -> dict | None:
 
 def _series_check(answer, expected: pd.Series, mistakes, what: str, hint: str):
     got = _as_keyed(answer)
+    if got is None and isinstance(answer, (pd.Series, dict, pd.DataFrame)):
+        return incorrect(
+            f"expected {what}, one number per {hint}; your {type(answer).__name__} holds values that are not "
+            "numbers (text, or missing values: NaN). Count or divide rows, not their values."
+        )
     if got is None:
         return incorrect(f"expected {what} (a pandas Series), got {type(answer).__name__}.")
     expected = pd.Series({_norm_key(k): v for k, v in expected.items()})
@@ -130,6 +135,12 @@ def counts_per_parameter(answer):
             one["Parameter"].value_counts(),
             "close: you kept the admission descriptors written at 00:00 (RecordID, Age, Gender, Height, ICUType and "
             "the first Weight). They describe the patient once; they are not measurements. Leave them out.",
+        ),
+        (
+            meas.loc[meas["Parameter"].ne("Weight"), "Parameter"].value_counts(),
+            "you dropped every Weight row by name. The admission Weight at 00:00 is a descriptor, but Weight is "
+            "also charted later in the stay, and those rows are measurements: select the descriptors by name AND "
+            "time (`sources.descriptor_rows`).",
         ),
         (
             meas.groupby("Parameter")["Value"].nunique(),
@@ -201,6 +212,13 @@ def typed_and_machine(typed, machine=None):
         return close(
             f"you left out {', '.join(sorted(falsy))}, which holds False. False is a value (the cardiologist's "
             "'no second opinion'), not an empty cell: only NaN (and text of nothing but spaces and commas) is empty."
+        )
+    zero = {c for c in want_typed if not isinstance(row[c], str) and pd.notna(row[c]) and not row[c]}
+    if zero - falsy and got_typed == want_typed - zero:
+        shown = ", ".join(f"`{c}` = {row[c]}" for c in sorted(zero))
+        return close(
+            f"you left out {shown}: `if value:` treats False and 0 as empty, but they are values (a 'no', a "
+            "cardiologist with id 0). Only NaN, and text of nothing but spaces and commas, is empty."
         )
     if got_typed == sources.columns_by_source(row, "staff"):
         return close(
@@ -338,7 +356,16 @@ def weekday_plot(answer):
     heights = np.array(bar_heights(ax))
     want = ecgs_per_weekday()
     if len(heights) == 0:
+        if ax.get_lines():
+            return close("you drew lines; the exercise asks for a bar chart, one bar per weekday (`ax.bar(...)`).")
         return not_attempted("there are no bars on this Axes yet: draw them with `ax.bar(...)`.")
+    widths = sorted(float(p.get_width()) for p in ax.patches if hasattr(p, "get_width"))
+    if (
+        len(widths) == len(want)
+        and np.allclose(widths, sorted(want.to_numpy()))
+        and not np.allclose(sorted(heights), sorted(want.to_numpy()))
+    ):
+        return close("your bars lie on their side (`barh`); draw them upright with `ax.bar`, weekdays along x.")
     if len(heights) != len(want):
         return incorrect(f"expected {len(want)} bars, one per weekday; your chart has {len(heights)}.")
     if np.allclose(heights, want.to_numpy()):
@@ -353,4 +380,7 @@ def weekday_plot(answer):
                      "Monday to Sunday, so the weekly pattern can be read (`.reindex(...)`).")  # fmt: skip
     if np.allclose(heights, want.sort_index().to_numpy()):
         return close("your bars are in alphabetical order (Friday, Monday, ...). Put them Monday to Sunday.")
+    if np.allclose(sorted(heights), sorted(want.to_numpy())):
+        return close("the bar heights are right but not in weekday order: put them Monday to Sunday "
+                     "(`.reindex([...])` with the day names in order).")  # fmt: skip
     return incorrect("the bar heights are not the ECGs per weekday of `recording_date`. Count `dt.day_name()`.")
