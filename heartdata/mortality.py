@@ -64,15 +64,22 @@ def load_features(
     X is ``cleaning.stay_features`` of the cleaned stays (index RecordID, always the same columns);
     y is In-hospital_death as int; saps is the SAPS-I score of the outcomes file with -1 (not computed) as NaN.
     y and saps are aligned to X. A stay without an outcome row, or an outcome row without a stay, raises
-    ``DataError`` naming both files and the RecordIDs.
+    ``DataError`` naming both files and the RecordIDs. X is validated against ``cleaning.feature_schema``
+    before it is returned: a table that breaks it raises ``cleaning.FeatureValidationError`` (a ``DataError``
+    naming the stays and the failed checks), so no broken table reaches a model without a word.
     """
-    stays = challenge2012.load_stays(set_name, root)
     outcomes = challenge2012.load_outcomes(set_name, root)
-    clean = cleaning.clean_stays(stays, window_hours)[0]
+    # one copy of the stays at a time: the raw table is dropped once cleaned, the clean one once aggregated
+    clean = cleaning.clean_stays(challenge2012.load_stays(set_name, root), window_hours)[0]
     X = cleaning.stay_features(clean, window_hours)
+    del clean
     folder = challenge2012.data_dir(root)
     stays_name = next((str(p) for p in (folder / f"set-{set_name}", folder / f"set-{set_name}.tar.gz") if p.exists()),
                       str(folder / f"set-{set_name}"))  # fmt: skip
+    try:  # no broken table reaches a model silently
+        cleaning.validate_features(X, window_hours)
+    except cleaning.FeatureValidationError as exc:
+        raise cleaning.FeatureValidationError(exc.report, where=f"the features of {stays_name}") from None
     outcomes_name = folder / f"Outcomes-{set_name}.txt"
     no_outcome = sorted(set(X.index) - set(outcomes.index))
     no_stay = sorted(set(outcomes.index) - set(X.index))

@@ -138,7 +138,7 @@ def test_simultaneous_and_pressures(lesson):
     assert [int(k.sum()) for k in kinds] == [2314, 1146, 477, 63]
     w = log[log["step"].eq("admission weight")]
     assert int(w["values"].sum()) == 30
-    assert len(log) == 50
+    assert len(log) == 51
     guards = log[log["step"].isin(["unknown parameters", "time window 0-48 h"])]
     assert len(guards) == 2 and guards["values"].sum() == 0
 
@@ -148,7 +148,7 @@ def test_features_validation_and_windows(lesson):
     assert features.shape == (4000, 241)
     assert int(features["HR_count"].sum()) == 224595
     assert int((clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60)).sum()) == 124533
-    assert len(cleaning.validate_features(features)) == 208
+    assert len(cleaning.validate_features(features)) == 204
     raw_report = cleaning.validate_features(raw_features, raise_on_error=False)
     assert int((~raw_report["passed"]).sum()) == 19
 

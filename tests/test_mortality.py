@@ -239,3 +239,28 @@ def test_load_features_aligns_outcomes_and_saps(small_root):
     raw = pd.read_csv(small_root / "challenge2012" / "Outcomes-b.txt").set_index("RecordID").loc[X.index]
     assert (y.to_numpy() == raw["In-hospital_death"].to_numpy()).all()
     assert saps.isna().sum() == int((raw["SAPS-I"] == -1).sum())
+
+
+def test_load_features_refuses_a_broken_table(small_root, monkeypatch, tmp_path):
+    """A feature table that breaks the schema never reaches a model: load_features raises DataError."""
+    from heartdata import cleaning
+
+    folder = tmp_path / "challenge2012" / "set-a"
+    folder.mkdir(parents=True)
+    src = small_root / "challenge2012"
+    stays = sorted((src / "set-a").glob("*.txt"))[:30]
+    for p in stays:
+        (folder / p.name).write_bytes(p.read_bytes())
+    # the unseen-set case of issue 13: two urine volumes in one minute, each possible, whose sum is not
+    first = folder / stays[0].name
+    first.write_text(first.read_text() + "47:59,Urine,19990\n47:59,Urine,500\n")
+    ids = [int(p.stem) for p in stays]
+    outcomes = pd.read_csv(src / "Outcomes-a.txt")
+    outcomes[outcomes["RecordID"].isin(ids)].to_csv(tmp_path / "challenge2012" / "Outcomes-a.txt", index=False)
+    X, _, _ = mortality.load_features("a", tmp_path)  # the cleaning checks the range after summing: passes
+    assert X.loc[ids[0], "Urine_max"] <= 20000
+    # with that step undone, the broken table is refused with the stays named, not passed on
+    monkeypatch.setattr(cleaning, "impossible_totals", lambda t: (t, cleaning._log_rows("x", t, t["Value"].lt(0), "")))
+    with pytest.raises(DataError, match="Urine") as err:
+        mortality.load_features("a", tmp_path)
+    assert "set-a" in str(err.value) and isinstance(err.value, cleaning.FeatureValidationError)
