@@ -225,6 +225,44 @@ def metrics(y_true, y_score, threshold: float, saps=None) -> dict:
 
 
 # --------------------------------------------------------------------------------------------- evaluation
+def bootstrap_auroc(y_true, score, other=None, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
+    """AUROCs of ``n_boot`` bootstrap resamples of the rows (or, given ``other``, the paired differences
+    AUROC(score) - AUROC(other) on the same resamples); take ``np.percentile(values, [2.5, 97.5])`` for a 95%
+    interval. Resamples without a death or without a survivor have no AUROC and are left out.
+
+    Each resample is a weight per row (how often it was drawn); its AUROC, the Mann-Whitney statistic with ties
+    counting one half, is computed from the sorted scores and cumulative weights, many resamples at once, in
+    passes of a few MB whatever the number of rows.
+    """
+    rng = np.random.default_rng(seed)
+    y = np.asarray(y_true) == 1
+    n = len(y)
+    if n == 0 or int(n_boot) < 1:
+        raise DataError(f"bootstrap_auroc(n={n}, n_boot={n_boot!r})", "needs rows and at least one resample",
+                        "Pass the labels and scores of at least one stay, and n_boot >= 1.")  # fmt: skip
+    chunk = max(1, 400_000 // n)
+
+    def auc(s, weights):
+        s = np.asarray(s, dtype=float)
+        order = np.argsort(s, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(s[order]) != 0])
+        w = weights[:, order]
+        pos = np.add.reduceat(w * y[order], starts, axis=1)
+        neg = np.add.reduceat(w * ~y[order], starts, axis=1)
+        below = np.cumsum(neg, axis=1) - neg
+        return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
+
+    out = []
+    for start in range(0, int(n_boot), chunk):
+        b = min(chunk, int(n_boot) - start)
+        drawn = rng.integers(0, n, (b, n)) + n * np.arange(b)[:, None]
+        weights = np.bincount(drawn.ravel(), minlength=b * n).reshape(b, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append(auc(score, weights) if other is None else auc(score, weights) - auc(other, weights))
+    values = np.concatenate(out)
+    return values[np.isfinite(values)]
+
+
 def _inner_threshold(X, y, kind, seed) -> float:
     """choose_threshold on out-of-fold scores of an inner INNER_FOLDS-fold CV of the training data (X, y)."""
     folds = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=seed)
@@ -239,7 +277,9 @@ def _check_xy(X, y):
         raise ValueError("X and y must have the same index (RecordID), in the same order")
 
 
-def cross_validate(X, y, kind="logistic", folds: int = 5, seed: int = 0, saps=None) -> tuple[pd.Series, dict]:
+def cross_validate(
+    X, y, kind="logistic", folds: int = 5, seed: int = 0, saps=None, choose_thresholds: bool = True
+) -> tuple[pd.Series, dict]:
     """Stratified, shuffled ``folds``-fold cross-validation (seed ``seed``); returns ``(scores, metrics)``.
 
     In each fold the model is fitted on the training part only (imputation and scaling included) and its
@@ -248,6 +288,9 @@ def cross_validate(X, y, kind="logistic", folds: int = 5, seed: int = 0, saps=No
     ``event1``, the mean of the per-fold Event 1 scores (each at its fold's threshold, listed in
     ``event1_folds`` and ``threshold_folds``); ``threshold`` is the mean of the fold thresholds.
     ``kind`` is one of KINDS (or an unfitted sklearn classifier, cloned for every fit).
+    ``choose_thresholds=False`` skips the inner cross-validation (one fit per fold instead of INNER_FOLDS + 1): the
+    scores, AUROC, AUPRC and Brier score are the same, Event 1 and the thresholds are NaN. For measuring a
+    ranking (a leak, a subset of features) that is all one needs, at a quarter of the cost.
     """
     _check_xy(X, y)
     scores = pd.Series(np.nan, index=X.index, name="score")
@@ -255,11 +298,11 @@ def cross_validate(X, y, kind="logistic", folds: int = 5, seed: int = 0, saps=No
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for tr, te in splitter.split(X, y):
         X_tr, y_tr = X.iloc[tr], y.iloc[tr]
-        thr = _inner_threshold(X_tr, y_tr, kind, seed)
+        thr = _inner_threshold(X_tr, y_tr, kind, seed) if choose_thresholds else math.nan
         s = _fit_predict(kind, seed, X_tr, y_tr, X.iloc[te])
         scores.iloc[te] = s
         thresholds.append(thr)
-        e1.append(event1(y.iloc[te], s, thr))
+        e1.append(event1(y.iloc[te], s, thr) if choose_thresholds else math.nan)
     m = metrics(y, scores, float(np.mean(thresholds)), None if saps is None else saps.reindex(X.index))
     m["event1"] = float(np.mean(e1))
     m["event1_folds"] = [float(v) for v in e1]

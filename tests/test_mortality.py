@@ -264,3 +264,13 @@ def test_load_features_refuses_a_broken_table(small_root, monkeypatch, tmp_path)
     with pytest.raises(DataError, match="Urine") as err:
         mortality.load_features("a", tmp_path)
     assert "set-a" in str(err.value) and isinstance(err.value, cleaning.FeatureValidationError)
+
+
+def test_cross_validate_without_thresholds_gives_the_same_scores():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(240, 4)), columns=list("abcd"))
+    y = pd.Series((X["a"] + rng.normal(size=240) > 0.8).astype(int))
+    full, m_full = mortality.cross_validate(X, y, kind="logistic", folds=4, seed=1)
+    fast, m_fast = mortality.cross_validate(X, y, kind="logistic", folds=4, seed=1, choose_thresholds=False)
+    assert np.allclose(full, fast) and m_full["auroc"] == m_fast["auroc"]
+    assert np.isnan(m_fast["event1"]) and not np.isnan(m_full["event1"])
