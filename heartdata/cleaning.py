@@ -607,12 +607,15 @@ def validate_features(df: pd.DataFrame, window_hours: float = 48, raise_on_error
 # --------------------------------------------------------------------------------------------- PTB-XL
 #: PTB-XL codes the age of patients older than 89 as 300 (de-identification, Wagner et al. 2020).
 PTBXL_AGE_CODE = 300
+#: After cleaning, this age means "90 or older": the code and any uncoded age above it become this value.
+PTBXL_AGE_CAP = 90
 
 
 def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean the PTB-XL metadata fields the course uses (age, sex, height, weight); return ``(clean, log)``.
 
-    Age 300 (the code for "90 or older") becomes 90, the cap Challenge 2012 uses; heights and weights
+    Age 300 (the code for "90 or older") becomes 90, the cap Challenge 2012 uses, and so does any uncoded age
+    above 90 (the rule was not applied to every record), so that a cleaned 90 means "90 or older"; heights and weights
     outside RANGES become missing; sex must be 0 or 1 (else missing). Other columns are untouched.
     """
     out = meta.copy()
@@ -626,8 +629,10 @@ def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
 
     if "age" in out:
         coded = out["age"].eq(PTBXL_AGE_CODE)
-        out.loc[coded, "age"] = 90
+        uncoded = out["age"].gt(PTBXL_AGE_CAP) & ~coded
+        out.loc[coded | uncoded, "age"] = PTBXL_AGE_CAP
         log("age", coded, "300 set to 90 (90 or older)")
+        log("age", uncoded, "uncoded ages above 90 set to 90 (90 or older)")
     if "sex" in out:
         bad = out["sex"].notna() & ~out["sex"].isin([0, 1])
         out.loc[bad, "sex"] = np.nan

@@ -34,6 +34,10 @@ COLOURS = {
     # labels made by people
     "flagged": "#D55E00",
     "not flagged": "#56B4E9",  # sky blue
+    # what a value can be (lesson 06): impossible is removed, extreme is kept, usual is the bulk
+    "impossible": "#D55E00",
+    "extreme": "#E69F00",
+    "usual": "#0072B2",
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.

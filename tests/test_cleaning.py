@@ -217,7 +217,15 @@ def test_ptbxl_metadata_cleaning():
     assert out["height"].isna().tolist() == [False, True, True]
     assert out["weight"].isna().tolist() == [False, True, True]
     assert out["report"].tolist() == ["a", "b", "c"] and meta["age"].iloc[0] == 300
-    assert log.set_index("parameter")["values"].to_dict() == {"age": 1, "sex": 1, "height": 1, "weight": 2}
+    assert log.groupby("parameter")["values"].sum().to_dict() == {"age": 1, "sex": 1, "height": 1, "weight": 2}
+
+
+def test_ptbxl_uncoded_ages_above_90_join_the_code_so_90_means_90_or_older():
+    meta = pd.DataFrame({"age": [300.0, 91.0, 90.0, 89.0]})
+    out, log = cleaning.clean_ptbxl_metadata(meta)
+    assert out["age"].tolist() == [90.0, 90.0, 90.0, 89.0]
+    assert log["action"].tolist() == ["300 set to 90 (90 or older)", "uncoded ages above 90 set to 90 (90 or older)"]
+    assert log["values"].tolist() == [1, 1]
 
 
 @pytest.fixture(scope="module")
