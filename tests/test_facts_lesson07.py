@@ -108,6 +108,19 @@ def test_subgroups_lowest_is_medical_icu(set_a):
     assert (int((unit == "Medical ICU").sum()), int(y[unit == "Medical ICU"].sum())) == (1481, 275)
     low, high = interval(mortality.bootstrap_auroc(y[unit == "Medical ICU"], score[unit == "Medical ICU"]))
     assert (round(low, 3), round(high, 3)) == (0.762, 0.818)
+    # the lesson's other groupings: how many of the nine other groups' intervals overlap the lowest one
+    groups = {
+        "sex": X["Gender"].map({0.0: "female", 1.0: "male"}),
+        "age band": pd.cut(X["Age"], [0, 50, 65, 80, 200], right=False).astype(str),
+        "ICU type": unit,
+    }
+    overlap = 0
+    for feature in groups.values():
+        for value in feature.dropna().unique():
+            members = feature.eq(value)
+            lo, hi = interval(mortality.bootstrap_auroc(y[members], score[members]))
+            overlap += int(lo <= high and hi >= low)
+    assert overlap - 1 == 4
 
 
 def test_neurokit2_against_mitdb_reference_beats():
@@ -219,6 +232,18 @@ def test_record_level_split_result_is_computed_not_asserted():
             pat = cross_val_predict(model, features, normal, cv=GroupKFold(5), groups=meta["patient_id"],
                                     method="predict_proba")[:, 1]  # fmt: skip
             scores[name] = (pat, rec)
+    test = meta["strat_fold"] >= 9
+    ecg = features.drop(columns=["age", "sex"])
+    candidates = {"age only": meta[["age"]], "age and sex": meta[["age", "sex"]], "ECG features only": ecg,
+                  "ECG features + age and sex": features}  # fmt: skip
+    with threadpool_limits(1):
+        test_auroc = {}
+        for name, data in candidates.items():
+            model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=500))
+            score = model.fit(data[~test], normal[~test]).predict_proba(data[test])[:, 1]
+            test_auroc[name] = round(roc_auc_score(normal[test], score), 3)
+    assert test_auroc == {"age only": 0.783, "age and sex": 0.788, "ECG features only": 0.644,
+                          "ECG features + age and sex": 0.792}  # fmt: skip
     inflation = {k: roc_auc_score(normal, r) - roc_auc_score(normal, p) for k, (p, r) in scores.items()}
     assert {k: round(v, 3) for k, v in inflation.items()} == {
         "logistic regression": 0.002,
