@@ -184,6 +184,18 @@ def prepare(stays: pd.DataFrame) -> pd.DataFrame:
     return _check_table(stays)
 
 
+def _is_prepared(table) -> bool:
+    """A table as ``prepare`` returns it: exactly its four columns with its types (steps can read it as it is)."""
+    return (
+        isinstance(table, pd.DataFrame)
+        and list(table.columns) == COLUMNS
+        and table["RecordID"].dtype == np.int64
+        and table["Time"].dtype == np.int64
+        and table["Value"].dtype == np.float64
+        and _prepared(table["Parameter"])
+    )
+
+
 def _prepared(names: pd.Series) -> bool:
     dtype = names.dtype
     return isinstance(dtype, pd.CategoricalDtype) and set(KNOWN + list(PRESSURE_PAIRS)) <= set(dtype.categories)
@@ -401,7 +413,7 @@ def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame
     Computed with numpy on one sorted copy of the rows it needs (no wide intermediate tables), so memory stays
     near the size of the input.
     """
-    table = _check_table(clean)
+    table = clean if _is_prepared(clean) else _check_table(clean)  # a prepared table is read, not copied
     del clean
     rid = table["RecordID"].to_numpy()
     time_ = table["Time"].to_numpy()
@@ -411,7 +423,7 @@ def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame
     codes = names.codes
     del table
     ids = np.unique(rid)
-    row_of = np.searchsorted(ids, rid)
+    row_of = np.searchsorted(ids, rid).astype(np.int32)
     columns = feature_columns()
     out = np.full((len(ids), len(columns)), np.nan)
     desc_code = np.array([cats.index(d) if d in cats else -2 for d in DESCRIPTORS])
@@ -427,15 +439,23 @@ def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame
 
     # time series: first, last, min, max, count, hours since last, per (stay, parameter)
     end = window_hours * 60
-    param_index = np.full(len(cats) + 1, -1)
+    param_index = np.full(len(cats) + 1, -1, dtype=np.int16)
     for k, p in enumerate(FEATURE_PARAMETERS):
         if p in cats:
             param_index[cats.index(p)] = k
     col = param_index[codes]
     keep = np.flatnonzero(~is_desc & (time_ >= 0) & (time_ <= end) & (col >= 0))
-    order = keep[np.lexsort((time_[keep], col[keep], row_of[keep]))]  # stable: ties keep the table's order
+    # one int64 key orders the rows by stay, parameter and time; a stable sort keeps the table's order for ties
+    span = int(end) + 1
+    key = row_of[keep].astype(np.int64)
+    key *= len(FEATURE_PARAMETERS)
+    key += col[keep]
+    key *= span
+    key += time_[keep]
+    order = keep[np.argsort(key, kind="stable")]
+    del key, keep
     r, c, t, v = row_of[order], col[order], time_[order], value[order]
-    del order
+    del order, row_of, col
     if len(v):
         starts = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])])
         ends = np.r_[starts[1:], len(v)]
@@ -454,7 +474,7 @@ def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame
     vent_rows = np.zeros(len(ids))
     if "MechVent" in cats:
         mv = ~is_desc & (time_ >= 0) & (time_ <= end) & (codes == cats.index("MechVent"))
-        vent_rows = np.bincount(row_of[mv], minlength=len(ids)).astype(float)
+        vent_rows = np.bincount(np.searchsorted(ids, rid[mv]), minlength=len(ids)).astype(float)
     out[:, -2] = (vent_rows > 0).astype(float)
     out[:, -1] = vent_rows
     return pd.DataFrame(out, index=pd.Index(ids, name="RecordID"), columns=columns)

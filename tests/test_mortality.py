@@ -109,9 +109,10 @@ def test_cross_validate_never_fits_on_the_test_fold():
     Recorder.fitted = []
     scores, m = mortality.cross_validate(X, y, Recorder(), folds=5, seed=3)
     tests = [set(X.index[te]) for _, te in StratifiedKFold(5, shuffle=True, random_state=3).split(X, y)]
-    assert len(Recorder.fitted) == 5 * (mortality.INNER_FOLDS + 1)  # 3 inner fits + 1 final per fold
+    per_fold = mortality.INNER_FOLDS + 1  # the inner fits + 1 final per fold
+    assert len(Recorder.fitted) == 5 * per_fold
     for k, test in enumerate(tests):
-        fits = Recorder.fitted[k * 4 : (k + 1) * 4]
+        fits = Recorder.fitted[k * per_fold : (k + 1) * per_fold]
         assert all(not (f & test) for f in fits), f"fold {k}: a fit saw test stays"
         assert fits[-1] == set(X.index) - test  # the final fit uses the whole training part
     assert scores.index.equals(X.index) and scores.notna().all()
