@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .challenge2012 import DESCRIPTORS
+from .errors import DataError
 
 COLUMNS = ["RecordID", "Time", "Parameter", "Value"]
 LOG_COLUMNS = ["step", "parameter", "action", "values", "stays", "detail"]
@@ -70,7 +71,13 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     "HCO3": (1, 60, "mmol/L", _COURSE),
     "HCT": (5, 75, "%", _COURSE),
     "HR": (1, 300, "beats/min", "above zero (a zero is no signal); course decision above"),
-    "K": (1, 15, "mEq/L", _COURSE + "; higher values come from damaged (haemolysed) samples"),
+    "K": (
+        1,
+        15,
+        "mEq/L",
+        _COURSE + "; above it a contaminated sample (drawn near a potassium infusion, EDTA) or a "
+        "typing error is likelier than haemolysis",
+    ),
     "Lactate": (0.1, 40, "mmol/L", _COURSE),
     "Mg": (0.2, 15, "mmol/L", _COURSE),
     "MAP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
@@ -175,6 +182,18 @@ def prepare(stays: pd.DataFrame) -> pd.DataFrame:
     Every step accepts either the raw table or a prepared one; ``clean_stays`` prepares it first.
     """
     return _check_table(stays)
+
+
+def _is_prepared(table) -> bool:
+    """A table as ``prepare`` returns it: exactly its four columns with its types (steps can read it as it is)."""
+    return (
+        isinstance(table, pd.DataFrame)
+        and list(table.columns) == COLUMNS
+        and table["RecordID"].dtype == np.int64
+        and table["Time"].dtype == np.int64
+        and table["Value"].dtype == np.float64
+        and _prepared(table["Parameter"])
+    )
 
 
 def _prepared(names: pd.Series) -> bool:
@@ -299,6 +318,18 @@ def merge_simultaneous(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     return out, log
 
 
+def impossible_totals(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check the ranges again after ``merge_simultaneous``: a sum of same-minute volumes (SUM_WHEN_SIMULTANEOUS)
+    can leave RANGES although each part was inside it (19,990 + 500 mL of urine). Such a total is removed,
+    like any impossible value. A mean of values inside a range stays inside it, so only sums are checked."""
+    summed = table["Parameter"].isin(SUM_WHEN_SIMULTANEOUS)
+    limits = {p: RANGES[p][:2] for p in SUM_WHEN_SIMULTANEOUS}
+    low = table["Parameter"].map({p: lo for p, (lo, _) in limits.items()}).astype(float)
+    high = table["Parameter"].map({p: hi for p, (_, hi) in limits.items()}).astype(float)
+    bad = (summed & (table["Value"].lt(low) | table["Value"].gt(high))).fillna(False).astype(bool)
+    return table[~bad], _log_rows("impossible totals", table, bad, "removed (same-minute sum outside RANGES)")
+
+
 def fill_admission_weight(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Weight is both a descriptor (at 00:00) and a time series. Where the descriptor is missing, use the first
     charted weight of the stay as the admission weight (added as a descriptor row at 00:00)."""
@@ -345,13 +376,15 @@ def clean_stays(stays: pd.DataFrame, window_hours: float = 48) -> tuple[pd.DataF
     parameter: step, parameter, action, values (how many), stays (in how many), detail.
 
     Steps, in order: unknown parameters, time window, sentinels, unit errors, zeros without signal,
-    impossible values, simultaneous values, admission weight, combined pressures. An empty table gives an
+    impossible values, simultaneous values, impossible totals (ranges checked again after summing),
+    admission weight, combined pressures. An empty table gives an
     empty result; a table without the four columns raises ValueError.
     """
     table = _check_table(stays)
+    del stays  # the prepared copy is all the steps need
     logs = []
     for step in (drop_unknown_parameters, lambda t: keep_window(t, window_hours), sentinels_to_missing,
-                 fix_unit_errors, zeros_to_missing, impossible_to_missing, merge_simultaneous,
+                 fix_unit_errors, zeros_to_missing, impossible_to_missing, merge_simultaneous, impossible_totals,
                  fill_admission_weight, combine_pressures):  # fmt: skip
         table, log = step(table)
         logs.append(log)
@@ -376,95 +409,216 @@ def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame
     measured, when the others are NaN) and ``hours_since_last`` (from the last value to the end of the window);
     finally ``MechVent_any`` (1 if ventilation was ever charted, else 0: the Challenge charts it only when
     ventilated) and ``MechVent_count``. Every float; a stay with no measurements has a row of NaN and zero counts.
+
+    Computed with numpy on one sorted copy of the rows it needs (no wide intermediate tables), so memory stays
+    near the size of the input.
     """
-    table = _check_table(clean)
-    ids = pd.Index(np.sort(table["RecordID"].unique()), name="RecordID")
-    desc_rows = is_descriptor(table)
-    desc = (
-        table[desc_rows & table["Parameter"].isin(DESCRIPTOR_VALUES)]
-        .drop_duplicates(["RecordID", "Parameter"])
-        .pivot(index="RecordID", columns="Parameter", values="Value")
-        .reindex(index=ids, columns=DESCRIPTOR_VALUES)
-    )
+    table = clean if _is_prepared(clean) else _check_table(clean)  # a prepared table is read, not copied
+    del clean
+    rid = table["RecordID"].to_numpy()
+    time_ = table["Time"].to_numpy()
+    value = table["Value"].to_numpy()
+    names = table["Parameter"].array
+    cats = list(names.categories)
+    codes = names.codes
+    del table
+    ids = np.unique(rid)
+    row_of = np.searchsorted(ids, rid).astype(np.int32)
+    columns = feature_columns()
+    out = np.full((len(ids), len(columns)), np.nan)
+    desc_code = np.array([cats.index(d) if d in cats else -2 for d in DESCRIPTORS])
+    is_desc = np.isin(codes, desc_code) & (time_ == 0)
+
+    # descriptors: the first row of each (stay, descriptor) at 00:00
+    for j, name in enumerate(DESCRIPTOR_VALUES):
+        if name not in cats:
+            continue
+        rows = np.flatnonzero(is_desc & (codes == cats.index(name)))
+        first_rows = rows[np.unique(row_of[rows], return_index=True)[1]]
+        out[row_of[first_rows], j] = value[first_rows]
+
+    # time series: first, last, min, max, count, hours since last, per (stay, parameter)
     end = window_hours * 60
-    ts = table[~desc_rows & table["Time"].between(0, end)]
-    series = _sort(ts[ts["Parameter"].isin(FEATURE_PARAMETERS)], ["RecordID", "Parameter", "Time"])
-    g = series.groupby(["RecordID", "Parameter"], sort=True, observed=True)
-    stats = pd.DataFrame({
-        "first": g["Value"].first(), "last": g["Value"].last(), "min": g["Value"].min(), "max": g["Value"].max(),
-        "count": g["Value"].size().astype(float), "hours_since_last": (end - g["Time"].max()) / 60.0,
-    })  # fmt: skip
-    wide = stats.unstack("Parameter")
-    wide.columns = [f"{param}_{stat}" for stat, param in wide.columns]
-    vent = ts[ts["Parameter"].eq("MechVent")].groupby("RecordID").size().reindex(ids, fill_value=0)
-    out = pd.concat([desc, wide.reindex(ids)], axis=1).reindex(columns=feature_columns()[:-2])
-    counts = [c for c in out.columns if c.endswith("_count")]
-    out[counts] = out[counts].fillna(0.0)
-    out["MechVent_any"] = (vent > 0).astype(float)
-    out["MechVent_count"] = vent.astype(float)
-    out.index = ids
-    return out.astype(float)
+    param_index = np.full(len(cats) + 1, -1, dtype=np.int16)
+    for k, p in enumerate(FEATURE_PARAMETERS):
+        if p in cats:
+            param_index[cats.index(p)] = k
+    col = param_index[codes]
+    keep = np.flatnonzero(~is_desc & (time_ >= 0) & (time_ <= end) & (col >= 0))
+    # one int64 key orders the rows by stay, parameter and time; a stable sort keeps the table's order for ties
+    span = int(end) + 1
+    key = row_of[keep].astype(np.int64)
+    key *= len(FEATURE_PARAMETERS)
+    key += col[keep]
+    key *= span
+    key += time_[keep]
+    order = keep[np.argsort(key, kind="stable")]
+    del key, keep
+    r, c, t, v = row_of[order], col[order], time_[order], value[order]
+    del order, row_of, col
+    if len(v):
+        starts = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])])
+        ends = np.r_[starts[1:], len(v)]
+        rows, base = r[starts], len(DESCRIPTOR_VALUES) + c[starts] * len(STATS)
+        stats = {
+            "first": v[starts], "last": v[ends - 1], "min": np.minimum.reduceat(v, starts),
+            "max": np.maximum.reduceat(v, starts), "count": (ends - starts).astype(float),
+            "hours_since_last": (end - t[ends - 1]) / 60.0,
+        }  # fmt: skip
+        for s, name in enumerate(STATS):
+            out[rows, base + s] = stats[name]
+    count_cols = [i for i, name in enumerate(columns) if name.endswith("_count")][:-1]
+    out[:, count_cols] = np.nan_to_num(out[:, count_cols], nan=0.0)
+
+    # ventilation: charted only when ventilated
+    vent_rows = np.zeros(len(ids))
+    if "MechVent" in cats:
+        mv = ~is_desc & (time_ >= 0) & (time_ <= end) & (codes == cats.index("MechVent"))
+        vent_rows = np.bincount(np.searchsorted(ids, rid[mv]), minlength=len(ids)).astype(float)
+    out[:, -2] = (vent_rows > 0).astype(float)
+    out[:, -1] = vent_rows
+    return pd.DataFrame(out, index=pd.Index(ids, name="RecordID"), columns=columns)
 
 
-class FeatureValidationError(ValueError):
+class FeatureValidationError(DataError):
     """Raised by ``validate_features`` when a check fails; ``report`` holds the table of checks."""
 
-    def __init__(self, report: pd.DataFrame):
+    def __init__(self, report: pd.DataFrame, where: str = "the feature table"):
         failed = report[~report["passed"]]
         lines = [f"{r.check} [{r.columns}]: {r.failures} failures" for r in failed.itertuples()]
-        super().__init__("the feature table breaks its schema:\n" + "\n".join(lines))
+        super().__init__(
+            where,
+            "it breaks its schema (" + "; ".join(lines) + ")",
+            "Build it with cleaning.stay_features from a table cleaned by cleaning.clean_stays, and look at the "
+            "failed checks (the exception's .report) before a model sees it",
+        )
         self.report = report
 
 
-def validate_features(df: pd.DataFrame, window_hours: float = 48, raise_on_error: bool = True) -> pd.DataFrame:
-    """Check a ``stay_features`` table against its schema; return the report (one row per check).
+def _whole(series: pd.Series) -> pd.Series:
+    return series % 1 == 0
 
-    Checks: index named RecordID, integer, unique; exactly the columns of ``feature_columns``, all float;
-    values inside RANGES (descriptors and first/last/min/max); Gender 0/1 and ICUType 1-4 whole numbers;
-    min <= first, last <= max; counts whole and >= 0, and 0 exactly when the values are missing;
-    hours_since_last between 0 and the window; MechVent_any 0 or 1. Raises FeatureValidationError if any
-    check fails (unless ``raise_on_error=False``).
+
+def feature_schema(window_hours: float = 48):
+    """The schema of a ``stay_features`` table as a pandera ``DataFrameSchema``.
+
+    Index: RecordID, whole numbers, unique. Columns: exactly ``feature_columns()`` (strict), all float.
+    Values: descriptors and first/last/min/max inside RANGES; Gender and ICUType whole-number codes;
+    counts whole and >= 0, never missing; hours_since_last inside 0..``window_hours``; MechVent_any 0 or 1.
+    Across columns, per parameter: ``min <= first, last <= max`` and ``count == 0`` exactly when no value.
+    Each check's name is the name ``validate_features`` reports. pandera is imported here, when needed.
     """
-    rows = []
+    import pandera.pandas as pa
 
-    def add(check, columns, failures):
-        rows.append({"check": check, "columns": columns, "failures": int(failures), "passed": int(failures) == 0})
+    def in_range(low, high):
+        return pa.Check.in_range(low, high, name="inside RANGES")
 
-    expected = feature_columns()
-    add("index is RecordID", "index", 0 if df.index.name == "RecordID" else 1)
-    add("index is whole numbers", "index", 0 if pd.api.types.is_integer_dtype(df.index) else 1)
-    add("one row per stay", "index", int(df.index.duplicated().sum()))
-    add("columns as feature_columns()", "all", len(set(expected) ^ set(df.columns)))
-    present = [c for c in expected if c in df.columns]
-    add("float columns", "all", sum(not pd.api.types.is_float_dtype(df[c]) for c in present))
-    num = df[present].apply(pd.to_numeric, errors="coerce")
-
+    cols = {}
     for name in DESCRIPTOR_VALUES:
-        if name in num:
-            low, high = RANGES[name][:2]
-            add("inside RANGES", name, (num[name].lt(low) | num[name].gt(high)).sum())
-    for name in ("Gender", "ICUType"):
-        if name in num:
-            add("whole number code", name, (num[name].dropna() % 1 != 0).sum())
+        checks = [in_range(*RANGES[name][:2])]
+        if name in ("Gender", "ICUType"):
+            checks.append(pa.Check(_whole, name="whole number code"))
+        cols[name] = pa.Column(float, checks, nullable=True)
+    frame_checks = []
     for p in FEATURE_PARAMETERS:
-        cols = {s: f"{p}_{s}" for s in STATS}
-        if not all(c in num for c in cols.values()):
-            continue
         low, high = RANGES[p][:2]
-        vals = num[[cols[s] for s in ("first", "last", "min", "max")]]
-        add("inside RANGES", f"{p}_first/last/min/max", (vals.lt(low) | vals.gt(high)).sum().sum())
-        order = (num[cols["min"]] > num[[cols["first"], cols["last"]]].min(axis=1)) | (
-            num[cols["max"]] < num[[cols["first"], cols["last"]]].max(axis=1)
+        for s in ("first", "last", "min", "max"):
+            cols[f"{p}_{s}"] = pa.Column(float, in_range(low, high), nullable=True)
+        cols[f"{p}_count"] = pa.Column(float, [pa.Check.ge(0, name="count whole and >= 0"),
+                                               pa.Check(_whole, name="count whole and >= 0")])  # fmt: skip
+        cols[f"{p}_hours_since_last"] = pa.Column(
+            float, pa.Check.in_range(0, window_hours, name="hours_since_last inside window"), nullable=True
         )
-        add("min <= first, last <= max", p, order.sum())
-        count = num[cols["count"]]
-        add("count whole and >= 0", f"{p}_count", (count.isna() | count.lt(0) | (count % 1 != 0)).sum())
-        add("count 0 exactly when no value", p, (count.eq(0) != num[cols["first"]].isna()).sum())
-        since = num[cols["hours_since_last"]]
-        add("hours_since_last inside window", f"{p}_hours_since_last", (since.lt(0) | since.gt(window_hours)).sum())
-    if "MechVent_any" in num:
-        add("0 or 1", "MechVent_any", (~num["MechVent_any"].isin([0.0, 1.0])).sum())
-    report = pd.DataFrame(rows, columns=["check", "columns", "failures", "passed"])
+
+        def order(df, p=p):
+            ends = df[[f"{p}_first", f"{p}_last"]]
+            return ~((df[f"{p}_min"] > ends.min(axis=1)) | (df[f"{p}_max"] < ends.max(axis=1)))
+
+        def count_matches(df, p=p):
+            return df[f"{p}_count"].eq(0) == df[f"{p}_first"].isna()
+
+        frame_checks.append(pa.Check(order, name=f"min <= first, last <= max: {p}"))
+        frame_checks.append(pa.Check(count_matches, name=f"count 0 exactly when no value: {p}"))
+    cols["MechVent_any"] = pa.Column(float, pa.Check.isin([0.0, 1.0], name="0 or 1"))
+    cols["MechVent_count"] = pa.Column(float, [pa.Check.ge(0, name="count whole and >= 0"),
+                                               pa.Check(_whole, name="count whole and >= 0")])  # fmt: skip
+    index = pa.Index(int, unique=True, name="RecordID")
+    return pa.DataFrameSchema(cols, checks=frame_checks, index=index, strict=True, name="stay_features")
+
+
+#: How pandera names the failures that are not checks of ours, and the check they stand for in the report.
+_PANDERA_CHECKS = {
+    "column_in_schema": "columns as feature_columns()",
+    "column_in_dataframe": "columns as feature_columns()",
+    "field_uniqueness": "one row per stay",
+    "dtype": "float columns",
+    "not_nullable": "no missing value",
+}
+
+
+def _group(column: str) -> str:
+    """The four value columns of a parameter are reported together, as lesson 06 shows them."""
+    if column.endswith(("_first", "_last", "_min", "_max")) and not column.endswith("_hours_since_last"):
+        return column.rsplit("_", 1)[0] + "_first/last/min/max"
+    return column
+
+
+def validate_features(df: pd.DataFrame, window_hours: float = 48, raise_on_error: bool = True) -> pd.DataFrame:
+    """Check a ``stay_features`` table against ``feature_schema``; return the report (one row per check).
+
+    The schema is a pandera ``DataFrameSchema``, validated lazily (every failure collected, not only the
+    first). The report has the columns check, columns, failures, passed: one row per check of the schema
+    (descriptors, each parameter's value range, counts, times, order of min/first/last/max, ...), plus one row
+    per structural problem pandera found (a missing or extra column, a non-float column, a repeated RecordID,
+    an index not named RecordID). Raises ``FeatureValidationError`` (a ``DataError``) if any check fails,
+    unless ``raise_on_error=False``.
+    """
+    import pandera.errors
+
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"validate_features({type(df).__name__})", "expected the DataFrame of stay_features",
+                        "Pass the table cleaning.stay_features returned.")  # fmt: skip
+    schema = feature_schema(window_hours)
+    expected = []  # (check, columns) of every check of the schema, in order
+    for name, column in schema.columns.items():
+        for check in column.checks:
+            expected.append((check.name, _group(name)))
+    for check in schema.checks:
+        label, _, param = check.name.partition(": ")
+        expected.append((label, param))
+    expected = list(dict.fromkeys(expected))
+    failures: dict[tuple[str, str], int] = {}
+
+    def count(check, columns, n):
+        failures[(check, columns)] = failures.get((check, columns), 0) + int(n)
+
+    if df.index.name != "RecordID":
+        count("index is RecordID", "index", 1)
+    try:
+        schema.validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        # a check across columns lists every value of a failing row: count the rows once
+        frame = cases["check"].astype(str).str.startswith(("min <= first", "count 0 exactly"))
+        for name, n in cases[frame].groupby("check")["index"].nunique().items():
+            label, _, param = str(name).partition(": ")
+            count(label, param, n)
+        for row in cases[~frame].itertuples():
+            name = str(row.check)
+            column = "" if pd.isna(row.column) else str(row.column)
+            if name.split("(")[0] in _PANDERA_CHECKS:
+                count(_PANDERA_CHECKS[name.split("(")[0]], column or "index", 1)
+            elif column in schema.columns and not pd.isna(row.check_number):
+                check = schema.columns[column].checks[int(row.check_number)]
+                count(check.name, _group(column), 1)
+            else:
+                count(name, column or "index", 1)
+    rows = [(c, cols) for c, cols in expected] + [k for k in failures if k not in set(expected)]
+    report = pd.DataFrame(
+        [{"check": c, "columns": cols, "failures": failures.get((c, cols), 0)} for c, cols in rows],
+        columns=["check", "columns", "failures"],
+    )
+    report["passed"] = report["failures"].eq(0)
     if raise_on_error and not report["passed"].all():
         raise FeatureValidationError(report)
     return report
@@ -473,12 +627,15 @@ def validate_features(df: pd.DataFrame, window_hours: float = 48, raise_on_error
 # --------------------------------------------------------------------------------------------- PTB-XL
 #: PTB-XL codes the age of patients older than 89 as 300 (de-identification, Wagner et al. 2020).
 PTBXL_AGE_CODE = 300
+#: After cleaning, this age means "90 or older": the code and any uncoded age above it become this value.
+PTBXL_AGE_CAP = 90
 
 
 def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean the PTB-XL metadata fields the course uses (age, sex, height, weight); return ``(clean, log)``.
 
-    Age 300 (the code for "90 or older") becomes 90, the cap Challenge 2012 uses; heights and weights
+    Age 300 (the code for "90 or older") becomes 90, the cap Challenge 2012 uses, and so does any uncoded age
+    above 90 (the rule was not applied to every record), so that a cleaned 90 means "90 or older"; heights and weights
     outside RANGES become missing; sex must be 0 or 1 (else missing). Other columns are untouched.
     """
     out = meta.copy()
@@ -492,8 +649,10 @@ def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
 
     if "age" in out:
         coded = out["age"].eq(PTBXL_AGE_CODE)
-        out.loc[coded, "age"] = 90
+        uncoded = out["age"].gt(PTBXL_AGE_CAP) & ~coded
+        out.loc[coded | uncoded, "age"] = PTBXL_AGE_CAP
         log("age", coded, "300 set to 90 (90 or older)")
+        log("age", uncoded, "uncoded ages above 90 set to 90 (90 or older)")
     if "sex" in out:
         bad = out["sex"].notna() & ~out["sex"].isin([0, 1])
         out.loc[bad, "sex"] = np.nan

@@ -61,6 +61,10 @@ COLOURS = {
     "loop": "#000000",  # one plain loop, no Dask
     "1 worker": "#56B4E9",  # sky blue
     "2 workers": "#0072B2",  # blue
+    # what a value can be (lesson 06): impossible is removed, extreme is kept, usual is the bulk
+    "impossible": "#D55E00",
+    "extreme": "#E69F00",
+    "usual": "#0072B2",
 }
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.

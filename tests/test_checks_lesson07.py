@@ -91,3 +91,86 @@ def test_folds_message_shows_plain_numbers():
     meta = ptbxl.load_metadata()
     fb = lesson07.patient_folds(pd.Series(np.arange(len(meta)) % 5 + 1, index=meta.index))
     assert "np.int64" not in fb.message and "[1, 2, 3, 4, 5]" in fb.message
+
+
+def test_survival_zero_is_not_called_a_death_on_the_day_of_admission():
+    out = challenge2012.load_outcomes("a")
+    off_by_zero = int(((out["Survival"] > 0) & (out["In-hospital_death"] == 0)).sum())
+    message = lesson07.died_after_discharge(off_by_zero).message
+    assert "48 hours" in message and "day of admission" in message and "cannot" in message
+    assert f"{int(out['Survival'].eq(0).sum())} stays with Survival 0" in message
+
+
+# --------------------------------------------------------------------------------------------- QRS detector
+def _detector(distance=0.3, height=0.35, band=True, unit="samples"):
+    from scipy import signal
+
+    def detect(x, fs):
+        e = np.abs(signal.sosfiltfilt(signal.butter(2, [5, 15], btype="band", fs=fs, output="sos"), x)) if band else x
+        limit = None if height is None else height * (np.percentile(e, 99) if height < 0.5 else e.max())
+        peaks = signal.find_peaks(e, distance=int(distance * fs) if distance else None, height=limit)[0]
+        if unit == "seconds":
+            return peaks / fs
+        if unit == "mask":
+            mask = np.zeros(len(x), bool)
+            mask[peaks] = True
+            return mask
+        return peaks
+
+    return detect
+
+
+def test_qrs_detector_against_the_reference_beats():
+    fb = lesson07.qrs_detector(_detector())
+    assert fb.correct and "sensitivity 1.0000" in fb.message
+    assert lesson07.qrs_detector(lambda x, fs: None).status == feedback.NOT_ATTEMPTED
+    assert lesson07.qrs_detector(3).status == feedback.INCORRECT
+    several = lesson07.qrs_detector(_detector(distance=None))
+    assert several.status == feedback.CLOSE and "0.3 s apart" in several.message
+    unfiltered = lesson07.qrs_detector(_detector(band=False, height=None))
+    assert unfiltered.status == feedback.CLOSE and "band-pass" in unfiltered.message
+    high = lesson07.qrs_detector(_detector(height=0.8))
+    assert high.status == feedback.CLOSE and "miss beats" in high.message
+    assert "seconds" in lesson07.qrs_detector(_detector(unit="seconds")).message
+    assert "mask" in lesson07.qrs_detector(_detector(unit="mask")).message
+    assert lesson07.qrs_detector(lambda x, fs: np.zeros((3, 2))).status == feedback.INCORRECT
+
+
+def test_detector_scores_match_wfdb():
+    x, ref = lesson07._mitdb_100hz()
+    assert lesson07.detector_scores(ref, ref)[:2] == (1.0, 1.0)
+    se, ppv, missed, false = lesson07.detector_scores(ref[::2], ref)
+    assert ppv == 1.0 and missed == len(ref) - len(ref[::2]) and false == 0
+    assert lesson07.detector_scores([], ref) == (0.0, 0.0, len(ref), 0)
+
+
+# --------------------------------------------------------------------------------------------- the ROC figure
+def _roc_axes(y, score, swap=False, chance=True, xlabel="false-positive rate", ylabel="sensitivity", title="AUROC",
+              binary=False):  # fmt: skip
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import roc_curve
+
+    fpr, tpr, _ = roc_curve(y, (score >= 0.2).astype(int) if binary else score)
+    fig, ax = plt.subplots()
+    ax.plot(*((tpr, fpr) if swap else (fpr, tpr)))
+    if chance:
+        ax.plot([0, 1], [0, 1], ls="--")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    plt.close(fig)
+    return ax
+
+
+def test_roc_figure(oof):
+    _, y, score = oof
+    assert lesson07.roc_figure(_roc_axes(y, score), y, score).correct
+    assert lesson07.roc_figure(None, y, score).status == feedback.NOT_ATTEMPTED
+    assert "swapped" in lesson07.roc_figure(_roc_axes(y, score, swap=True), y, score).message
+    assert "chance" in lesson07.roc_figure(_roc_axes(y, score, chance=False), y, score).message
+    assert "label" in lesson07.roc_figure(_roc_axes(y, score, xlabel=""), y, score).message
+    assert "false-positive" in lesson07.roc_figure(_roc_axes(y, score, xlabel="threshold"), y, score).message
+    assert "probabilities" in lesson07.roc_figure(_roc_axes(y, score, binary=True), y, score).message
+    assert "title" in lesson07.roc_figure(_roc_axes(y, score, title=""), y, score).message
+    assert lesson07.roc_figure("a plot", y, score).status == feedback.INCORRECT

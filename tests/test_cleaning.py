@@ -217,7 +217,15 @@ def test_ptbxl_metadata_cleaning():
     assert out["height"].isna().tolist() == [False, True, True]
     assert out["weight"].isna().tolist() == [False, True, True]
     assert out["report"].tolist() == ["a", "b", "c"] and meta["age"].iloc[0] == 300
-    assert log.set_index("parameter")["values"].to_dict() == {"age": 1, "sex": 1, "height": 1, "weight": 2}
+    assert log.groupby("parameter")["values"].sum().to_dict() == {"age": 1, "sex": 1, "height": 1, "weight": 2}
+
+
+def test_ptbxl_uncoded_ages_above_90_join_the_code_so_90_means_90_or_older():
+    meta = pd.DataFrame({"age": [300.0, 91.0, 90.0, 89.0]})
+    out, log = cleaning.clean_ptbxl_metadata(meta)
+    assert out["age"].tolist() == [90.0, 90.0, 90.0, 89.0]
+    assert log["action"].tolist() == ["300 set to 90 (90 or older)", "uncoded ages above 90 set to 90 (90 or older)"]
+    assert log["values"].tolist() == [1, 1]
 
 
 @pytest.fixture(scope="module")
@@ -258,3 +266,48 @@ def test_set_a_log_matches_the_data(set_a):
     removed_before = stays[stays["Parameter"].eq("Temp") & (stays["Value"].lt(20))]
     assert log.loc[log["step"].eq("simultaneous values"), "values"].sum() <= extra
     assert by[("impossible values", "Temp")] == len(removed_before)
+
+
+# --------------------------------------------------------------------------------------------- second edition
+def test_same_minute_urine_whose_sum_is_impossible_is_removed_after_summing():
+    # each part is inside RANGES (0-20,000 mL); their sum is not: the range is checked again after summing
+    stays = stay(7, [(60, "Urine", 19990), (60, "Urine", 500), (120, "Urine", 300), (120, "Urine", 200)])
+    clean, log = cleaning.clean_stays(stays)
+    assert values(clean, 7, "Urine", 60) == [] and values(clean, 7, "Urine", 120) == [500.0]
+    assert logged(log, "impossible totals", "Urine") == 1
+    assert logged(log, "impossible values", "Urine") == 0
+    cleaning.validate_features(cleaning.stay_features(clean))  # passes
+
+
+def test_impossible_totals_step_alone():
+    table = cleaning.prepare(stay(8, [(5, "Urine", 20001.0), (6, "HR", 400.0)]))
+    out, log = cleaning.impossible_totals(table)
+    assert len(out) == len(table) - 1 and log["parameter"].tolist() == ["Urine"]  # only sums are checked here
+
+
+def test_validation_is_a_pandera_schema_and_raises_data_error(small):
+    import pandera.pandas as pa
+
+    from heartdata import DataError
+
+    _, clean, _ = small
+    good = cleaning.stay_features(clean)
+    assert isinstance(cleaning.feature_schema(), pa.DataFrameSchema)
+    report = cleaning.validate_features(good)
+    assert report["passed"].all() and {"inside RANGES", "min <= first, last <= max"} <= set(report["check"])
+    bad = good.copy()
+    bad.loc[1, "Urine_max"] = 20490.0
+    with pytest.raises(DataError, match="Urine_first/last/min/max") as err:
+        cleaning.validate_features(bad)
+    assert isinstance(err.value, cleaning.FeatureValidationError)
+    failed = err.value.report[~err.value.report["passed"]]
+    assert failed[["check", "columns", "failures"]].values.tolist() == [["inside RANGES", "Urine_first/last/min/max",
+                                                                         1]]  # fmt: skip
+    renamed = good.rename_axis("stay")
+    assert (
+        not cleaning.validate_features(renamed, raise_on_error=False)
+        .set_index("check")
+        .loc["index is RecordID", "passed"]
+    )
+    with pytest.raises(DataError):
+        cleaning.validate_features("not a table")

@@ -138,7 +138,7 @@ def test_simultaneous_and_pressures(lesson):
     assert [int(k.sum()) for k in kinds] == [2314, 1146, 477, 63]
     w = log[log["step"].eq("admission weight")]
     assert int(w["values"].sum()) == 30
-    assert len(log) == 50
+    assert len(log) == 51
     guards = log[log["step"].isin(["unknown parameters", "time window 0-48 h"])]
     assert len(guards) == 2 and guards["values"].sum() == 0
 
@@ -148,7 +148,7 @@ def test_features_validation_and_windows(lesson):
     assert features.shape == (4000, 241)
     assert int(features["HR_count"].sum()) == 224595
     assert int((clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60)).sum()) == 124533
-    assert len(cleaning.validate_features(features)) == 208
+    assert len(cleaning.validate_features(features)) == 204
     raw_report = cleaning.validate_features(raw_features, raise_on_error=False)
     assert int((~raw_report["passed"]).sum()) == 19
 
@@ -183,8 +183,102 @@ def test_auroc_change(lesson):
     assert (int(raw["Urine_min"].eq(0).sum()), int(f["Urine_min"].eq(0).sum())) == (1380, 633)
 
 
-def test_ptbxl_metadata_unchanged_in_slice():
+def test_ptbxl_metadata_uncoded_old_ages():
     meta = ptbxl.load_metadata()
-    _, log = cleaning.clean_ptbxl_metadata(meta)
-    assert len(meta) == 450 and int(log["values"].sum()) == 0
+    out, log = cleaning.clean_ptbxl_metadata(meta)
+    assert len(meta) == 450 and int(log["values"].sum()) == 2 and not meta["age"].eq(300).any()
     assert (meta["age"].min(), meta["age"].max()) == (17, 91)
+    old = meta.loc[meta["age"].ge(90), "age"]
+    assert old.to_dict() == {279: 91, 282: 91, 351: 90}
+    assert out.loc[old.index, "age"].eq(90).all()
+
+
+# --------------------------------------------------------------------------------------------- second edition
+def test_zero_rates_and_ventilation(lesson):
+    stays = lesson[0]
+    rr = stays[stays["Parameter"].eq("RespRate")]
+    zero = rr[rr["Value"].eq(0)]
+    last = rr[rr["Value"].gt(0)].groupby("RecordID")["Time"].max()
+    assert (int((zero["Time"].to_numpy() < last.reindex(zero["RecordID"]).to_numpy()).sum()), len(zero)) == (57, 59)
+    vent = set(stays.loc[stays["Parameter"].eq("MechVent"), "RecordID"])
+    with_rr = set(rr["RecordID"])
+    assert len(vent) == 2529 and len(vent & with_rr) == 0  # the "not paralysed" check could not come out otherwise
+
+
+def test_every_kind_of_impossible_temperature(lesson):
+    stays = lesson[0]
+    temp = stays.loc[stays["Parameter"].eq("Temp"), "Value"].round(1)
+    low = temp[temp < 20]
+    assert int(low.eq(-17.8).sum()) == 21 and sorted(low[low.lt(0) & low.ne(-17.8)]) == [-12.5]
+    assert int(low.eq(0).sum()) == 36 and int(low.gt(0).sum()) == 66
+    assert (low[low > 0].min(), low.max()) == (0.8, 3.6)
+    assert round((9.5 - 32) * 5 / 9, 1) == -12.5  # what the other negative would be as Fahrenheit converted
+
+
+def test_potassium_above_the_range(lesson):
+    stays = lesson[0]
+    k = stays.loc[stays["Parameter"].eq("K"), "Value"]
+    assert sorted(k[k > 15]) == [15.6, 22.9] and k[k <= 15].max() == 12.7
+
+
+def test_urine_sums_and_the_second_range_check(lesson):
+    stays, clean, log, _, _ = lesson
+    totals = log[log["step"].eq("impossible totals")]
+    assert len(totals) == 1 and int(totals["values"].sum()) == 0
+    assert clean.loc[clean["Parameter"].eq("Urine"), "Value"].max() == 11000
+
+
+def test_map_and_nimap_in_the_same_minute(lesson):
+    t = _after_ranges(lesson[0])
+    t, _ = cleaning.merge_simultaneous(t)
+    both = t[t["Parameter"].isin(["MAP", "NIMAP"])]
+    pairs = both.pivot_table(index=["RecordID", "Time"], columns="Parameter", values="Value", observed=True).dropna()
+    gap = pairs["NIMAP"] - pairs["MAP"]
+    assert len(pairs) == 16476 and pairs.index.get_level_values(0).nunique() == 1918
+    assert (f"{gap.median():+.0f}", f"{gap.quantile(0.05):+.0f}", f"{gap.quantile(0.95):+.0f}") == ("-4", "-28", "+14")
+
+
+def test_log_by_step(lesson):
+    log = lesson[2]
+    by_step = log.groupby("step", sort=False)["values"].sum()
+    assert by_step.to_dict() == {
+        "unknown parameters": 0, "time window 0-48 h": 0, "sentinels to missing": 2223, "unit errors": 11,
+        "zeros without signal": 1775, "impossible values": 373, "simultaneous values": 3598, "impossible totals": 0,
+        "admission weight": 30, "combined pressures": 665832,
+    }  # fmt: skip
+
+
+def test_bmi_figures(lesson):
+    _, _, _, f, raw = lesson
+    bmi_raw = raw["Weight"] / (raw["Height"] / 100) ** 2
+    bmi = f["Weight"] / (f["Height"] / 100) ** 2
+    assert int((bmi_raw.lt(10) | bmi_raw.gt(100)).sum()) == 1910 and int(bmi_raw.lt(0).sum()) == 326
+    over = raw.loc[bmi_raw.gt(100), "Height"]
+    assert (int(bmi_raw.gt(100).sum()), int(over.eq(-1).sum()), int(over.between(0, 100).sum())) == (1578, 1569, 9)
+    assert int(bmi.gt(100).sum()) == 0 and int(bmi_raw.le(0).sum()) == 326
+    assert f"{bmi_raw.median() - bmi.median():+.1f}" == "+5.5"
+    assert (round(bmi.min(), 1), round(bmi.max(), 1)) == (10.0, 99.6)
+
+
+def test_separation_not_auroc(lesson):
+    from sklearn.metrics import roc_auc_score
+
+    _, _, _, f, raw = lesson
+    y = challenge2012.load_outcomes()["In-hospital_death"].reindex(f.index)
+    cols = [c for c in raw.columns
+            if c.rsplit("_", 1)[-1] in ("first", "last", "min", "max") and raw[c].notna().sum() >= 100]  # fmt: skip
+
+    def sep(x):
+        known = x.notna()
+        return abs(roc_auc_score(y[known], x[known]) - 0.5)
+
+    change = pd.Series({c: sep(f[c]) - sep(raw[c]) for c in cols})
+    order = change.abs().sort_values(ascending=False)
+    assert int(change.abs().lt(0.01).sum()) == 177 and order.index[0] == "Urine_min"
+    assert (round(sep(raw["Urine_min"]), 3), round(sep(f["Urine_min"]), 3)) == (0.040, 0.125)
+    assert round(change["Urine_min"], 3) == 0.084 and round(order.iloc[20:].max(), 3) == 0.001
+
+
+def test_schema_is_pandera(lesson):
+    schema = cleaning.feature_schema()
+    assert len(schema.columns) == 241 and len(schema.checks) == 78

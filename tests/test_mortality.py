@@ -109,9 +109,10 @@ def test_cross_validate_never_fits_on_the_test_fold():
     Recorder.fitted = []
     scores, m = mortality.cross_validate(X, y, Recorder(), folds=5, seed=3)
     tests = [set(X.index[te]) for _, te in StratifiedKFold(5, shuffle=True, random_state=3).split(X, y)]
-    assert len(Recorder.fitted) == 5 * (mortality.INNER_FOLDS + 1)  # 3 inner fits + 1 final per fold
+    per_fold = mortality.INNER_FOLDS + 1  # the inner fits + 1 final per fold
+    assert len(Recorder.fitted) == 5 * per_fold
     for k, test in enumerate(tests):
-        fits = Recorder.fitted[k * 4 : (k + 1) * 4]
+        fits = Recorder.fitted[k * per_fold : (k + 1) * per_fold]
         assert all(not (f & test) for f in fits), f"fold {k}: a fit saw test stays"
         assert fits[-1] == set(X.index) - test  # the final fit uses the whole training part
     assert scores.index.equals(X.index) and scores.notna().all()
@@ -239,3 +240,38 @@ def test_load_features_aligns_outcomes_and_saps(small_root):
     raw = pd.read_csv(small_root / "challenge2012" / "Outcomes-b.txt").set_index("RecordID").loc[X.index]
     assert (y.to_numpy() == raw["In-hospital_death"].to_numpy()).all()
     assert saps.isna().sum() == int((raw["SAPS-I"] == -1).sum())
+
+
+def test_load_features_refuses_a_broken_table(small_root, monkeypatch, tmp_path):
+    """A feature table that breaks the schema never reaches a model: load_features raises DataError."""
+    from heartdata import cleaning
+
+    folder = tmp_path / "challenge2012" / "set-a"
+    folder.mkdir(parents=True)
+    src = small_root / "challenge2012"
+    stays = sorted((src / "set-a").glob("*.txt"))[:30]
+    for p in stays:
+        (folder / p.name).write_bytes(p.read_bytes())
+    # the unseen-set case of issue 13: two urine volumes in one minute, each possible, whose sum is not
+    first = folder / stays[0].name
+    first.write_text(first.read_text() + "47:59,Urine,19990\n47:59,Urine,500\n")
+    ids = [int(p.stem) for p in stays]
+    outcomes = pd.read_csv(src / "Outcomes-a.txt")
+    outcomes[outcomes["RecordID"].isin(ids)].to_csv(tmp_path / "challenge2012" / "Outcomes-a.txt", index=False)
+    X, _, _ = mortality.load_features("a", tmp_path)  # the cleaning checks the range after summing: passes
+    assert X.loc[ids[0], "Urine_max"] <= 20000
+    # with that step undone, the broken table is refused with the stays named, not passed on
+    monkeypatch.setattr(cleaning, "impossible_totals", lambda t: (t, cleaning._log_rows("x", t, t["Value"].lt(0), "")))
+    with pytest.raises(DataError, match="Urine") as err:
+        mortality.load_features("a", tmp_path)
+    assert "set-a" in str(err.value) and isinstance(err.value, cleaning.FeatureValidationError)
+
+
+def test_cross_validate_without_thresholds_gives_the_same_scores():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(240, 4)), columns=list("abcd"))
+    y = pd.Series((X["a"] + rng.normal(size=240) > 0.8).astype(int))
+    full, m_full = mortality.cross_validate(X, y, kind="logistic", folds=4, seed=1)
+    fast, m_fast = mortality.cross_validate(X, y, kind="logistic", folds=4, seed=1, choose_thresholds=False)
+    assert np.allclose(full, fast) and m_full["auroc"] == m_fast["auroc"]
+    assert np.isnan(m_fast["event1"]) and not np.isnan(m_full["event1"])

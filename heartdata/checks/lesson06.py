@@ -8,17 +8,25 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, cleaning
-from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from ..feedback import as_number, check_number, close, correct, exercise, incorrect, not_attempted
 
 
 @cache
 def _stays() -> pd.DataFrame:
-    return challenge2012.load_stays()
+    # the raw stays with compact types, as the practice notebook holds them: the same rows and values, and the
+    # check's copy costs a third of the memory
+    return cleaning.prepare(challenge2012.load_stays())
 
 
 @cache
 def _clean() -> pd.DataFrame:
     return cleaning.clean_stays(_stays())[0]
+
+
+@cache
+def _features() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(raw features, clean features), computed once."""
+    return cleaning.stay_features(_stays()), cleaning.stay_features(_clean())
 
 
 def _temps() -> pd.Series:
@@ -57,6 +65,55 @@ def n_temp_impossible(answer):
         what="a whole number of values",
         hint="Sort the Temp values below 35 °C and look for a wide gap between impossible and merely cold.",
     )
+
+
+def temperature_gap() -> tuple[float, float]:
+    """(highest raw Temp below the course's limit, lowest raw Temp at or above it): the empty gap between them."""
+    temp = _temps()
+    low = cleaning.RANGES["Temp"][0]
+    return float(temp[temp < low].max()), float(temp[temp >= low].min())
+
+
+@exercise
+def temp_limit(answer, n_impossible=None):
+    """``answer`` is the student's lowest possible body temperature (°C); ``n_impossible`` their count below it."""
+    limit = as_number(answer)
+    if limit is None:
+        return incorrect(f"`low_limit` should be a temperature in °C (a number), got {type(answer).__name__}.")
+    if n_impossible is None:
+        return not_attempted("now count the raw Temp values below your limit and store the count in "
+                             "`n_temp_impossible`.")  # fmt: skip
+    n = as_number(n_impossible)
+    if n is None:
+        return incorrect(f"`n_temp_impossible` should be a whole number, got {type(n_impossible).__name__}.")
+    temp = _temps()
+    expected = int(temp.lt(limit).sum())
+    if n != expected:
+        if n == int(temp.le(limit).sum()):
+            return close(f"you counted the values at or below {limit:g} °C; count those below it (`temp < low_limit`).")
+        if n == int(temp.lt(35).sum()):
+            return close("you counted every value below 35 °C, not below your own limit. Between the gap and 35 °C a "
+                         "patient is very cold (hypothermic) but alive.")  # fmt: skip
+        return incorrect(f"below your limit of {limit:g} °C there are {expected} raw values; your count is {n:g}. "
+                         "Count `temp < low_limit`.")  # fmt: skip
+    top_impossible, lowest_alive = temperature_gap()
+    implied = f"your limit of {limit:g} °C calls {expected} values impossible"
+    if top_impossible < limit <= lowest_alive:
+        return correct(f"{implied}. Any limit above {top_impossible:.1f} and up to {lowest_alive:.1f} °C gives "
+                       "the same count: nothing was charted in between, so here the data make the decision "
+                       "for you. Write the limit and its reason down.")  # fmt: skip
+    if limit <= top_impossible:
+        kept = temp[(temp >= limit) & (temp <= top_impossible)]
+        return close(f"{implied}, but it keeps {len(kept)} values from {kept.min():.1f} to {top_impossible:.1f} °C as "
+                     "possible body temperatures. No unit or conversion makes those a living patient: put the "
+                     "limit in the empty gap above them.")  # fmt: skip
+    lost = temp[(temp >= lowest_alive) & (temp < limit)]
+    if limit <= 35:
+        return close(f"{implied}, including {len(lost)} values from {lowest_alive:.1f} °C up to {limit:g} °C. "
+                     "Those are very cold patients, and people have survived colder: a limit above the gap removes "
+                     "living (and often dying) patients. If you choose it anyway, write down why.")  # fmt: skip
+    return incorrect(f"{implied}: {len(lost):,} values from {lowest_alive:.1f} °C up, many of them normal or "
+                     "hypothermic patients. Impossible begins far lower: look for the gap.")  # fmt: skip
 
 
 def _expected_zero_weights(stays: pd.DataFrame) -> pd.Series:
@@ -136,16 +193,23 @@ def hr_three_ways(answer):
     if np.allclose(got.to_numpy(), raw.reindex(expected.index).to_numpy(), equal_nan=True):
         return close("these are the raw stays: the zero heart rates are still in. Use the cleaned table `clean`.")
     bad = [c for c in wanted if not np.allclose(got[c], expected[c], equal_nan=True)]
-    if bad == ["first"]:
-        return close("`first` is wrong: sort each stay's heart rates by Time before taking the first one.")
+    clean_hr = _clean()
+    hr = clean_hr[clean_hr["Parameter"].eq("HR") & clean_hr["Time"].le(48 * 60)].groupby("RecordID")["Value"]
+    others = {"min": hr.min(), "last": hr.last(), "mean": hr.mean(), "max": hr.max(), "median": hr.median()}
+    for column in bad:
+        for name, values in others.items():
+            if name != column and np.allclose(got[column], values.reindex(expected.index), equal_nan=True):
+                return close(
+                    f"your `{column}` column holds each stay's {name} heart rate, not its {column}: you aggregated "
+                    f"with `{name}` where the exercise asks for `{column}`. Sorting cannot change a {name}; use the "
+                    f'aggregation `"{column}"` for that column.'
+                )
     return incorrect(f"the columns {bad} do not match; group the HR rows of `clean` by RecordID.")
 
 
 @exercise
 def bmi_change(answer):
-    stays = _stays()
-    raw = cleaning.stay_features(stays)
-    clean = cleaning.stay_features(_clean())
+    raw, clean = _features()
 
     def median_bmi(f, metres=True):
         h = f["Height"] / 100 if metres else f["Height"]
@@ -174,3 +238,46 @@ def bmi_change(answer):
         hint="BMI = weight (kg) / height (m) squared; take the median over the stays, then clean minus raw.",
         rel=1e-4,
     )
+
+
+# --------------------------------------------------------------------------------------------- a figure
+def _clean_bmi() -> pd.Series:
+    f = _features()[1]
+    return (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+
+
+@exercise
+def bmi_histogram(answer):
+    """The Axes of a histogram of the clean BMI: its bars count every stay with a BMI, axes labelled with units."""
+    import matplotlib.axes
+    from matplotlib.patches import Rectangle
+
+    if isinstance(answer, tuple) and len(answer) == 2:
+        answer = answer[1]
+    if not isinstance(answer, matplotlib.axes.Axes):
+        return incorrect(f"store the Axes you drew on (`fig, ax = plt.subplots()`, then `ax_bmi = ax`); got "
+                         f"{type(answer).__name__}.")  # fmt: skip
+    bars = [p for p in answer.patches if isinstance(p, Rectangle)]
+    if not bars:
+        return incorrect("there are no bars on the Axes: draw the histogram with `ax.hist(values, bins=...)`.")
+    bmi = _clean_bmi()
+    counted = int(round(sum(p.get_height() for p in bars)))
+    left = min(p.get_x() for p in bars)
+    right = max(p.get_x() + p.get_width() for p in bars)
+    if right > 1000 or left < 0:
+        return close(f"your bars run from {left:,.0f} to {right:,.0f} kg/m²: that is the raw BMI, with heights of "
+                     "-1 and a few cm still in. Use the features of `clean`.")  # fmt: skip
+    if left > bmi.min() + 1e-9 or right < bmi.max() - 1e-9:
+        return close(f"the bars cover {left:.1f} to {right:.1f} kg/m², but the clean BMI runs from {bmi.min():.1f} to "
+                     f"{bmi.max():.1f}: do not cut the range, the tails are what cleaning is about.")  # fmt: skip
+    if counted != len(bmi):
+        return incorrect(f"the bars count {counted:,} stays; {len(bmi):,} stays have a clean BMI. Plot "
+                         "`bmi.dropna()` of the clean features, once.")  # fmt: skip
+    xlabel, ylabel = answer.get_xlabel().lower(), answer.get_ylabel()
+    if not xlabel or not ylabel:
+        return close("label both axes: x is the body-mass index in kg/m², y the number of stays.")
+    if "kg/m" not in xlabel:
+        return close(f"the x axis says {answer.get_xlabel()!r}: give the unit too (kg/m²).")
+    if not answer.get_title():
+        return close("give the figure a title that states what it shows (for example the median BMI).")
+    return correct(f"{counted:,} stays, from {bmi.min():.1f} to {bmi.max():.1f} kg/m², with labelled axes.")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from .. import challenge2012, ptbxl
-from ..feedback import as_number, check_number, close, correct, exercise, incorrect
+from .. import challenge2012, mitdb, ptbxl
+from ..feedback import as_number, check_number, close, correct, exercise, incorrect, not_attempted
 
 
 @exercise
@@ -98,7 +98,7 @@ def _oof_scores():
     from .. import mortality
 
     X, y, _ = mortality.load_features("a")
-    score, _ = mortality.cross_validate(X, y, kind="logistic", folds=5, seed=0)
+    score, _ = mortality.cross_validate(X, y, kind="logistic", folds=5, seed=0, choose_thresholds=False)
     return X, y, score
 
 
@@ -144,9 +144,140 @@ def died_after_discharge(answer):
             ),
             (
                 int(((out["Survival"] > 0) & out["In-hospital_death"].eq(0)).sum()),
-                "use Survival >= 0, not > 0: a Survival of 0 is a death on the day of admission, a known death too.",
+                f"you used Survival > 0, which leaves out the {int(out['Survival'].eq(0).sum())} stays with "
+                "Survival 0. A 0 cannot be a death on the day of admission: every stay in the Challenge lasted at "
+                "least 48 hours in the ICU, and these stays have no SAPS-I or SOFA either, so the 0 is a value to "
+                "query. But the file's rule is -1 = not known to have died, so they are not survivors: count "
+                "Survival >= 0 and say in a note that the 0s are doubtful.",
             ),
         ],
         what="a whole number of stays",
         hint="Combine the two conditions with & and count.",
     )
+
+
+# --------------------------------------------------------------------------------------------- QRS detector
+#: The rate the detector must work at (PTB-XL's low rate) and the match window (ANSI/AAMI EC57: 150 ms).
+DETECTOR_FS, TOLERANCE_S = 100, 0.15
+#: The bar this exercise sets: at most about one beat in a hundred missed, and one detection in a hundred false.
+DETECTOR_BAR = 0.99
+
+
+@cache
+def _mitdb_100hz() -> tuple[np.ndarray, np.ndarray]:
+    """Lead MLII of MIT-BIH record 100 resampled to 100 Hz, and its reference beats as 100 Hz sample numbers."""
+    from scipy import signal
+
+    record = mitdb.load_record("100")
+    ann = mitdb.load_annotations("100")
+    beats = ann[ann["symbol"].isin(mitdb.BEAT_SYMBOLS)]
+    x = signal.resample_poly(record.p_signal[:, record.sig_name.index("MLII")], DETECTOR_FS, int(record.fs))
+    return x, np.round(beats["time_s"].to_numpy() * DETECTOR_FS).astype(int)
+
+
+def detector_scores(found, reference=None) -> tuple[float, float, int, int]:
+    """(sensitivity, positive predictivity, missed, false) of detections against record 100's reference beats."""
+    import wfdb.processing
+
+    if reference is None:
+        reference = _mitdb_100hz()[1]
+    found = np.unique(np.asarray(found, dtype=int))
+    if len(found) == 0:
+        return 0.0, 0.0, len(reference), 0
+    match = wfdb.processing.compare_annotations(reference, found, int(TOLERANCE_S * DETECTOR_FS))
+    return float(match.sensitivity), float(match.positive_predictivity), int(match.fn), int(match.fp)
+
+
+@exercise
+def qrs_detector(answer):
+    if not callable(answer):
+        return incorrect("pass the function itself (its name, without brackets), not what it returns.")
+    x, reference = _mitdb_100hz()
+    found = answer(x.copy(), DETECTOR_FS)
+    if found is None:
+        return not_attempted("write the body of `detect_qrs` so that it returns the sample numbers of the beats.")
+    found = np.asarray(found)
+    if found.ndim != 1:
+        return incorrect(f"return a one-dimensional array of sample numbers; yours has shape {found.shape}.")
+    if found.dtype == bool:
+        if len(found) == len(x):
+            return close("you returned a True/False mask, one value per sample. Return the sample numbers of the "
+                         "beats instead: `np.flatnonzero(mask)`, or the first array `find_peaks` returns.")  # fmt: skip
+        return incorrect("return sample numbers (whole numbers), not True/False values.")
+    if (
+        len(found)
+        and np.issubdtype(found.dtype, np.floating)
+        and found.max() <= len(x) / DETECTOR_FS + 1
+        and (np.any(found % 1 != 0))
+    ):
+        return close("these look like times in seconds. Return sample numbers: the index of each beat in `x`, "
+                     "which is seconds times `fs`.")  # fmt: skip
+    se, ppv, missed, false = detector_scores(found, reference)
+    result = (f"sensitivity {se:.4f} ({missed} of {len(reference):,} reference beats missed), positive "
+              f"predictivity {ppv:.4f} ({false} false detection{'s' * (false != 1)}), "
+              f"within {TOLERANCE_S * 1000:.0f} ms")  # fmt: skip
+    if se >= DETECTOR_BAR and ppv >= DETECTOR_BAR:
+        return correct(f"{result}. Your detector passes on record 100; PTB-XL will test it harder.")
+    if ppv < DETECTOR_BAR and len(found) > 1.2 * len(reference):
+        return close(f"{result}: {len(found):,} detections for {len(reference):,} beats, several per beat. A QRS "
+                     "complex can give more than one peak, and without a band-pass filter (about 5-15 Hz) every T "
+                     "wave is a peak too: filter first, then keep peaks at least 0.3 s apart "
+                     "(`find_peaks(..., distance=...)`, in samples), about a heart's refractory period.")  # fmt: skip
+    if se < DETECTOR_BAR and ppv >= DETECTOR_BAR:
+        return close(f"{result}: you miss beats. The height threshold is probably too high (or set from the "
+                     "largest peak, which one artefact can push up): set it from a high percentile of the "
+                     "filtered signal instead, a fraction of it.")  # fmt: skip
+    return incorrect(f"{result}. Band-pass the signal (about 5-15 Hz), take its absolute value, and find peaks "
+                     "above a threshold, at least 0.3 s apart.")  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------- a figure
+def _line_data(ax):
+    return [(np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)) for line in ax.get_lines()]
+
+
+@exercise
+def roc_figure(answer, y_true, score):
+    """The Axes of an ROC curve of ``score`` for ``y_true``: the curve, the chance diagonal, labelled axes."""
+    import matplotlib.axes
+    from sklearn.metrics import roc_curve
+
+    if isinstance(answer, tuple) and len(answer) == 2:
+        answer = answer[1]
+    if not isinstance(answer, matplotlib.axes.Axes):
+        return incorrect(f"store the Axes you drew on (`fig, ax = plt.subplots()`, then `ax_roc = ax`); got "
+                         f"{type(answer).__name__}.")  # fmt: skip
+    fpr, tpr, _ = roc_curve(np.asarray(y_true), np.asarray(score))
+    lines = _line_data(answer)
+    if not lines:
+        return incorrect("the Axes has no line on it: draw the curve with `ax.plot(fpr, tpr)`.")
+
+    def matches(x, yv):
+        return len(x) == len(fpr) and np.allclose(x, fpr) and np.allclose(yv, tpr)
+
+    curve = [i for i, (x, yv) in enumerate(lines) if matches(x, yv)]
+    if not curve:
+        if any(len(x) == len(fpr) and np.allclose(x, tpr) and np.allclose(yv, fpr) for x, yv in lines):
+            return close("the axes are swapped: the false-positive rate goes on x, the sensitivity (true-positive "
+                         "rate) on y.")  # fmt: skip
+        if any(len(x) <= 4 and len(x) >= 2 and x[0] == 0 and x[-1] == 1 and np.ptp(yv) > 0 and not
+               np.allclose(x, yv) for x, yv in lines):  # fmt: skip
+            return close("your curve has only a corner or two: you passed 0/1 predictions. Pass the predicted "
+                         "probabilities (`score`) to `roc_curve`, so that every threshold gives a point.")  # fmt: skip
+        return incorrect("no line on the Axes is the ROC curve of `score`: plot `fpr, tpr = roc_curve(y, score)[:2]`.")
+    chance = [i for i, (x, yv) in enumerate(lines) if i not in curve and len(x) >= 2 and np.allclose(x, yv)
+              and np.isclose(min(x), 0) and np.isclose(max(x), 1)]  # fmt: skip
+    if not chance:
+        return close("the curve is right; add the chance line, the diagonal from (0, 0) to (1, 1), so a reader "
+                     "sees how far above chance it is.")  # fmt: skip
+    xlabel, ylabel = answer.get_xlabel().lower(), answer.get_ylabel().lower()
+    if not xlabel or not ylabel:
+        return close("label both axes: x is the false-positive rate (share of survivors alarmed), y the "
+                     "sensitivity (share of deaths caught).")  # fmt: skip
+    if "false" not in xlabel and "1 - spec" not in xlabel and "1-spec" not in xlabel:
+        return close(f"the x axis says {answer.get_xlabel()!r}; it is the false-positive rate (1 - specificity).")
+    if not any(w in ylabel for w in ("sensitivity", "true", "recall")):
+        return close(f"the y axis says {answer.get_ylabel()!r}; it is the sensitivity (true-positive rate).")
+    if not answer.get_title():
+        return close("give the figure a title that states what it shows, for example the AUROC.")
+    return correct("the ROC curve, the chance line and both axes are there.")
