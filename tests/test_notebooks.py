@@ -65,3 +65,19 @@ def test_navigation_links_name_files_that_exist():
             if navigation.TAG in cell.metadata.get("tags", []):
                 for target in re.findall(r"\]\(([^)#]+)", cell.source):
                     assert (path.parent / target).is_file(), f"{path.name}: link to {target} leads nowhere"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebook_code_fits_the_line_length_the_package_uses(path):
+    """Lines longer than ruff's line length are cut off at the right edge of a 1280 px JupyterLab window."""
+    import tomllib
+
+    limit = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["ruff"]["line-length"]
+    long = [
+        (i, len(line))
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells)
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > limit
+    ]
+    assert not long, f"{path.name}: code lines over {limit} characters (cell, length): {long}"
