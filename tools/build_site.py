@@ -77,12 +77,13 @@ def objectives(text: str) -> list[str]:
     for line in text[at:].splitlines()[1:]:
         m = re.match(r"\s*(?:\d+\.|[-*])\s+(.*)", line)
         if m:
-            items.append(LINK.sub(r"\1", m[1].strip()))  # glossary links point from notebooks/, not the landing page
+            items.append(m[1].strip())
         elif items and line.startswith("   ") and line.strip():  # an item continued on the next line
-            items[-1] += " " + LINK.sub(r"\1", line.strip())
+            items[-1] += " " + line.strip()
         elif items:
             break
-    return items
+    # glossary links point from notebooks/, not from the landing page: keep their text (a link may span lines)
+    return [LINK.sub(r"\1", item) for item in items]
 
 
 def lesson_facts(lesson: Path) -> dict:
