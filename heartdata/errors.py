@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 from pathlib import Path
 
@@ -16,6 +17,13 @@ class DataError(ValueError):
     def __init__(self, where: str | Path, problem: str, fix: str):
         self.where, self.problem, self.fix = str(where), problem, fix
         super().__init__(f"{where}: {problem}. {fix}")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (what is wrong, and where to look), exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}. See {self.prog} --help.\n")
 
 
 def missing_file(path: Path, what: str) -> DataError:
