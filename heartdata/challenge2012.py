@@ -42,7 +42,8 @@ STAY_HEADER = b"Time,Parameter,Value"
 _STAY_FILE = re.compile(r"(\d+)\.txt")
 _SET_NAME = re.compile(r"[A-Za-z0-9_-]+")
 #: A line exactly as PhysioNet writes it (used only to find the first line that is not).
-_GOOD_LINES = re.compile(rb"(?:\d\d:[0-5]\d,[^,\n\"\r]+,-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\n)*")
+#: (short enough that no number it matches overflows to inf)
+_GOOD_LINES = re.compile(rb"(?:\d\d:[0-5]\d,[^,\n\"\r]+,-?(?:\d{1,15}(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,2})?\n)*")
 _LINE_FIX = (
     "Each line must be 'HH:MM,Parameter,Value' (hours:minutes since ICU admission, a finite number), as "
     "PhysioNet writes it: fix or replace the file, or pass record_ids= without this stay."
@@ -398,7 +399,7 @@ def _check_record_ids(names, ids, counts, parameter: pd.Categorical, value: np.n
         k = int(file_of[wrong[0]])
         raise DataError(
             names[k],
-            f"its RecordID row says {value[rows][wrong[0]]:g} but the file is named for {ids[k]} "
+            f"its RecordID row says {value[rows][wrong[0]]:.12g} but the file is named for {ids[k]} "
             "(a stay copied over another?)",
             fix,
         )
