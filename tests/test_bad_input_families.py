@@ -485,8 +485,8 @@ def test_good_ecg_ids(ids, expected):
 @pytest.mark.parametrize(
     "fs, message",
     [("100", r"is a str, not a number"), (True, r"is a bool, not a number"), (None, r"is a NoneType, not a number"),
-     ([100], r"is a list, not a number"), ("500 Hz", r"is a str"), (100.5, r"no such sampling rate"),
-     (250, r"no such sampling rate"), (np.nan, r"no such sampling rate")],
+     ([100], r"is a list, not a number"), ("500 Hz", r"is a str"), (100.5, r"PTB-XL has no such sampling rate"),
+     (250, r"PTB-XL has no such sampling rate"), (np.nan, r"PTB-XL has no such sampling rate")],
 )  # fmt: skip
 def test_bad_fs(fs, message):
     for load in (ptbxl.load_signals, ptbxl.iter_signals):
