@@ -226,8 +226,8 @@ def download(
                     f"matches none of the {len(parse_sums(text, url + SUMS))} files listed",
                     "Use patterns such as 'records100/*' or '*.csv'.",
                 )
-        for path in sums:  # every file written, resolved through any symlink inside the destination
-            _refuse_shipped(folder / path, f"{path}")
+        for path in [*sums, SUMS, f".{SUMS}.tmp"]:  # every file written, resolved through any symlink
+            _refuse_shipped(folder / path, path)
         made = _made_dirs(folder)
         try:
             folder.mkdir(parents=True, exist_ok=True)
