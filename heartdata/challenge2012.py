@@ -22,11 +22,13 @@ import re
 import tarfile
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from .errors import DataError, as_ids, missing_file, unknown
 from .paths import dataset_dir
@@ -41,6 +43,7 @@ STAY_HEADER = b"Time,Parameter,Value"
 #: are not stays and are skipped, in a folder and in an archive alike.
 _STAY_FILE = re.compile(r"(\d+)\.txt")
 _SET_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_THREADS = max(1, min(2, os.cpu_count() or 1))
 #: A line exactly as PhysioNet writes it (used only to find the first line that is not).
 #: (short enough that no number it matches overflows to inf)
 _GOOD_LINES = re.compile(rb"(?:\d\d:[0-5]\d,[^,\n\"\r]+,-?(?:\d{1,15}(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,2})?\n)*")
@@ -289,30 +292,11 @@ def _parse(names: list[str], ids: np.ndarray, bodies: list) -> pd.DataFrame:
     )
 
 
-def _parse_fast(text: bytes):
-    """(line ends, minutes, Parameter categorical, Value) of every line, or None if anything is unusual
-    (then _first_bad_line names the line). Empty or missing fields, blank lines, a fourth field, a time
-    that is not HH:MM and a value that is not a finite number all land here."""
-    a = np.frombuffer(text, np.uint8)
-    ends = np.flatnonzero(a == 10)
-    n_lines = len(ends)
-    if np.count_nonzero(a == 44) != 2 * n_lines:  # three fields on every line
-        return None
-    starts = np.empty_like(ends)
-    starts[0], starts[1:] = 0, ends[:-1] + 1
-    if (ends - starts < 9).any():  # the shortest line is 00:00,X,1
-        return None
-    # the first 8 bytes of every line as one little-endian word (in bounds: every line is >= 9 bytes)
-    words = np.ndarray((len(a) - 7,), dtype="<u8", buffer=text, strides=(1,))[starts]
-    d = [((words >> np.uint64(8 * k)) & np.uint64(0xFF)).astype(np.uint8) for k in range(6)]  # H H : M M ,
-    digit = [x - np.uint8(48) for x in (d[0], d[1], d[3], d[4])]  # wraps above 9 for anything else
-    ok = (digit[0] < 10) & (digit[1] < 10) & (d[2] == 58) & (digit[2] < 6) & (digit[3] < 10) & (d[5] == 44)
-    if not ok.all():
-        return None
-    minutes = digit[0] * np.int16(600) + digit[1] * np.int16(60) + digit[2] * np.int16(10) + digit[3]
+def _values(chunk: bytes):
+    """(Parameter categorical, Value) of the lines of ``chunk`` by pandas' C parser, or None if unusual."""
     try:
         table = pd.read_csv(
-            io.BytesIO(text),
+            io.BytesIO(chunk),
             header=None,
             names=["Time", "Parameter", "Value"],
             usecols=["Parameter", "Value"],
@@ -323,13 +307,56 @@ def _parse_fast(text: bytes):
         )
     except (ValueError, pd.errors.ParserError):
         return None
-    if len(table) != n_lines:
+    return table["Parameter"].array, table["Value"].to_numpy()
+
+
+def _parse_fast(text: bytes):
+    """(line ends, minutes, Parameter categorical, Value) of every line, or None if anything is unusual
+    (then _first_bad_line names the line). Empty or missing fields, blank lines, a fourth field, a time
+    that is not HH:MM and a value that is not a finite number all land here.
+
+    pandas' tokenizer releases the GIL: a large set is cut at line ends into one part per core (at most
+    two), parsed in threads while this thread checks the times, so the wall time drops on an idle machine
+    and the CPU time stays the same."""
+    a = np.frombuffer(text, np.uint8)
+    ends = np.flatnonzero(a == 10)
+    n_lines = len(ends)
+    parts = _THREADS if len(text) > 1 << 22 else 1
+    cuts = [0, *(int(ends[k * n_lines // parts - 1]) + 1 for k in range(1, parts)), len(text)]
+    with ThreadPoolExecutor(parts) as pool:
+        futures = [pool.submit(_values, text[cuts[k] : cuts[k + 1]]) for k in range(parts)]
+        minutes = _minutes(text, a, ends)
+        parsed = [f.result() for f in futures]
+    if minutes is None or any(p is None for p in parsed):
         return None
-    value = table["Value"].to_numpy()
-    parameter = table["Parameter"].array
-    if not np.isfinite(value).all() or "" in parameter.categories:
+    if parts == 1:
+        parameter, value = parsed[0]
+    else:
+        parameter = union_categoricals([p for p, _ in parsed])
+        value = np.concatenate([v for _, v in parsed])
+    if len(value) != n_lines or not np.isfinite(value).all() or "" in parameter.categories:
         return None
     return ends, minutes, parameter, value
+
+
+def _minutes(text: bytes, a: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+    """Minutes since admission of every line, from the HH:MM that starts it; None if a line has not three
+    fields, is shorter than 00:00,X,1 or does not start with HH:MM (MM at most 59) and a comma."""
+    n_lines = len(ends)
+    if np.count_nonzero(a == 44) != 2 * n_lines:  # three fields on every line
+        return None
+    starts = np.empty_like(ends)
+    starts[0], starts[1:] = 0, ends[:-1] + 1
+    if (ends - starts < 9).any():
+        return None
+    # the first 8 bytes of every line as one little-endian word (in bounds: every line is >= 9 bytes)
+    words = np.ndarray((len(a) - 7,), dtype="<u8", buffer=text, strides=(1,))[starts]
+    d = [((words >> np.uint64(8 * k)) & np.uint64(0xFF)).astype(np.uint8) for k in range(6)]  # H H : M M ,
+    digit = [x - np.uint8(48) for x in (d[0], d[1], d[3], d[4])]  # wraps above 9 for anything else
+    ok = (digit[0] < 10) & (digit[1] < 10) & (d[2] == 58) & (digit[2] < 6) & (digit[3] < 10) & (d[5] == 44)
+    if not ok.all():
+        return None
+    return digit[0] * np.int16(600) + digit[1] * np.int16(60) + digit[2] * np.int16(10) + digit[3]
 
 
 def _line_problem(line: bytes) -> str | None:

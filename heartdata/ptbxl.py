@@ -220,12 +220,16 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
                 text = f.read()
         except FileNotFoundError:
             raise _absent(folder, hea, ecg_id, fs) from None
+        except OSError as exc:
+            raise DataError(hea, f"cannot be read ({exc.strerror})", "Check the file, or replace it.") from None
         h = parse_header_bytes(text, Path(hea))
         _check_header(h, dat, fs)
         try:
             f = open(dat, "rb")
         except FileNotFoundError:
             raise missing_file(dat, "WFDB signal file") from None
+        except OSError as exc:
+            raise DataError(dat, f"cannot be read ({exc.strerror})", "Check the file, or replace it.") from None
         with f:
             size = os.fstat(f.fileno()).st_size
             expected = h.n_samples * n_leads * 2

@@ -6,6 +6,7 @@ Reference: the WFDB header format (https://physionet.org/physiotools/wag/header-
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,8 @@ def parse_header_bytes(raw: bytes, path: Path) -> Header:
         n_samples = int(head[3])
     except (IndexError, ValueError):
         raise _not_wfdb(path, f"record line {lines[0][:60]!r} is not 'name n_signals fs n_samples'") from None
+    if not math.isfinite(fs) or fs <= 0 or n_sig < 1:
+        raise _not_wfdb(path, f"record line {lines[0][:60]!r} announces {n_sig} signals at {fs:g} Hz")
     if len(lines) - 1 < n_sig:
         raise _not_wfdb(path, f"record line announces {n_sig} signals but {len(lines) - 1} signal lines follow")
     signals = []
@@ -85,6 +88,8 @@ def parse_header_bytes(raw: bytes, path: Path) -> Header:
             raise _not_wfdb(path, f"signal line {i} {line[:60]!r} does not have the 9 WFDB fields")
         try:
             gain = float(m["gain"])
+            if not math.isfinite(gain):
+                raise ValueError(gain)
             signals.append(
                 Signal(
                     file=f[0],

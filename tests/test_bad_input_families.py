@@ -665,3 +665,64 @@ def test_unreadable_stay_file(tmp_path, stay_bytes, monkeypatch):
     monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(DataError, match=r"132541\.txt: cannot be read \(Permission denied\)"):
         challenge2012.load_stays("a", root)
+
+
+# ---- headers with numbers that are not finite, and files that are not files ------------------------------
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda t: t.replace("1000.0(0)/mV", "nan(0)/mV", 1), r"signal line 1 .* does not have the 9 WFDB fields"),
+        (lambda t: t.replace("1000.0(0)/mV", "1e999(0)/mV", 1), r"signal line 1 .* non-numeric field"),
+        (lambda t: t.replace("00003_lr 12 100 1000", "00003_lr 12 nan 1000"), r"announces 12 signals at nan Hz"),
+        (lambda t: t.replace("00003_lr 12 100 1000", "00003_lr 0 100 1000"), r"announces 0 signals"),
+        (lambda t: t.replace("00003_lr 12 100 1000", "00003_lr -12 100 1000"), r"announces -12 signals"),
+    ],
+)
+def test_header_numbers_that_are_not_finite(ptb, edit, message):
+    hea = ptb / "ptbxl" / "records100" / "00000" / "00003_lr.hea"
+    hea.write_text(edit(hea.read_text()))
+    with pytest.raises(DataError, match=rf"00003_lr\.hea: not a valid WFDB header \(.*{message}"):
+        ptbxl.load_signals([3], root=ptb)
+
+
+@pytest.mark.parametrize("ext", ["hea", "dat"])
+def test_a_folder_where_a_record_file_should_be(ptb, ext):
+    path = ptb / "ptbxl" / "records100" / "00000" / f"00004_lr.{ext}"
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(DataError, match=rf"00004_lr\.{ext}: cannot be read"):
+        ptbxl.load_signals([4], root=ptb)
+
+
+def test_mitdb_header_with_a_sampling_rate_that_is_not_a_number(tmp_path):
+    shutil.copytree(DATA / "mitdb", tmp_path / "mitdb")
+    hea = tmp_path / "mitdb" / "100.hea"
+    hea.write_text(hea.read_text().replace("100 2 360 650000", "100 2 nan 650000"))
+    for load in (mitdb.load_record, mitdb.load_annotations):
+        with pytest.raises(DataError, match=r"100\.hea: not a valid WFDB header \(record line .* at nan Hz"):
+            load("100", root=tmp_path)
+
+
+@pytest.fixture(scope="module")
+def full_set_a(tmp_path_factory):
+    root = tmp_path_factory.mktemp("full-a")
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        tar.extractall(root / "challenge2012", filter="data")
+    return root
+
+
+@pytest.mark.parametrize("which", [0, 1999, 2000, -1])
+@pytest.mark.parametrize("line", [b"00:30,HR,nan", b"00:30,HR,80,1", b"00:30,HR,", b"00:30,,80"])
+def test_a_bad_line_anywhere_in_a_large_set_is_named(full_set_a, which, line):
+    """A set of 4,000 stays is parsed in parts (one per core): a bad line in any part is found and named."""
+    path = sorted((full_set_a / "challenge2012" / "set-a").glob("*.txt"))[which]
+    good = path.read_bytes()
+    try:
+        path.write_bytes(edit_line(good, 4, line))
+        with pytest.raises(DataError, match=rf"{path.name}, line 4: cannot parse"):
+            challenge2012.load_stays("a", full_set_a)
+    finally:
+        path.write_bytes(good)
+    assert challenge2012.load_stays("a", full_set_a)["RecordID"].nunique() == 4000
