@@ -14,11 +14,13 @@ archive of the same set that disagree.
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import io
 import math
 import os
 import re
+import sys
 import tarfile
 import zlib
 from collections.abc import Iterable
@@ -256,7 +258,30 @@ def load_stays(set_name: str = "a", root=None, record_ids: Iterable[int] | None 
         names.append(s.name)
         bodies.append(memoryview(raw)[skip_here:])  # joined below without a copy per file
     ids = np.fromiter((s.rid for s in stays), np.int64, len(stays))
-    return _parse(names, ids, bodies)
+    table = _parse(names, ids, bodies)
+    del stays, bodies, names
+    _give_back_memory()
+    return table
+
+
+def _give_back_memory() -> None:
+    """Return the parse's freed buffers to the operating system. glibc keeps freed memory for reuse, so
+    without this a notebook's resident size stays about 150 MB above what the table holds after a set is
+    loaded; with it, a few milliseconds. Elsewhere than glibc (macOS, Windows, musl) it does nothing."""
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = False
+        if sys.platform.startswith("linux"):
+            try:
+                libc = ctypes.CDLL(None)
+                _LIBC = libc if hasattr(libc, "malloc_trim") else False
+            except OSError:
+                pass
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC = None
 
 
 def _parse(names: list[str], ids: np.ndarray, bodies: list) -> pd.DataFrame:
@@ -281,7 +306,7 @@ def _parse(names: list[str], ids: np.ndarray, bodies: list) -> pd.DataFrame:
     bounds = np.cumsum(np.fromiter((b.nbytes if isinstance(b, memoryview) else len(b) for b in bodies), np.int64))
     counts = np.diff(np.searchsorted(ends, bounds), prepend=0)
     _check_record_ids(names, ids, counts, parameter, value)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "RecordID": np.repeat(ids, counts),
             "Time": minutes.astype(np.int64),
@@ -290,13 +315,31 @@ def _parse(names: list[str], ids: np.ndarray, bodies: list) -> pd.DataFrame:
         },
         copy=False,  # every column is a fresh array: no copy into one block
     )
+    return table
 
 
-def _values(chunk: bytes):
+class _View(io.RawIOBase):
+    """A read-only file over part of a bytes object, so pandas reads it without a copy."""
+
+    def __init__(self, view: memoryview):
+        super().__init__()
+        self._view, self._pos = view, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), len(self._view) - self._pos)
+        buffer[:n] = self._view[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+
+def _values(chunk: memoryview):
     """(Parameter categorical, Value) of the lines of ``chunk`` by pandas' C parser, or None if unusual."""
     try:
         table = pd.read_csv(
-            io.BytesIO(chunk),
+            _View(chunk),
             header=None,
             names=["Time", "Parameter", "Value"],
             usecols=["Parameter", "Value"],
@@ -324,7 +367,8 @@ def _parse_fast(text: bytes):
     parts = _THREADS if len(text) > 1 << 22 else 1
     cuts = [0, *(int(ends[k * n_lines // parts - 1]) + 1 for k in range(1, parts)), len(text)]
     with ThreadPoolExecutor(parts) as pool:
-        futures = [pool.submit(_values, text[cuts[k] : cuts[k + 1]]) for k in range(parts)]
+        view = memoryview(text)
+        futures = [pool.submit(_values, view[cuts[k] : cuts[k + 1]]) for k in range(parts)]
         minutes = _minutes(text, a, ends)
         parsed = [f.result() for f in futures]
     if minutes is None or any(p is None for p in parsed):
@@ -351,7 +395,7 @@ def _minutes(text: bytes, a: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
         return None
     # the first 8 bytes of every line as one little-endian word (in bounds: every line is >= 9 bytes)
     words = np.ndarray((len(a) - 7,), dtype="<u8", buffer=text, strides=(1,))[starts]
-    d = [((words >> np.uint64(8 * k)) & np.uint64(0xFF)).astype(np.uint8) for k in range(6)]  # H H : M M ,
+    d = words.view(np.uint8).reshape(-1, 8).T  # d[k] is byte k of every line: H H : M M ,
     digit = [x - np.uint8(48) for x in (d[0], d[1], d[3], d[4])]  # wraps above 9 for anything else
     ok = (digit[0] < 10) & (digit[1] < 10) & (d[2] == 58) & (digit[2] < 6) & (digit[3] < 10) & (d[5] == 44)
     if not ok.all():
