@@ -495,7 +495,7 @@ def load_outcomes(set_name: str = "a", root=None) -> pd.DataFrame:
     raw = path.read_bytes()
     fix = "Replace it with PhysioNet's original."
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as some editors write, is not data
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise DataError(f"{path}, line {line}", f"byte 0x{raw[exc.start]:02x} is not UTF-8 text", fix) from None

@@ -75,7 +75,9 @@ def as_ids(values, name: str) -> list[int]:
         raise bad(f"is text ({_kind(values)}), not a number", f"Pass {name}= as whole numbers, e.g. int(...) first.")
     if isinstance(values, dict):
         raise bad("is a dict", f"Pass {name}=list(d) or list(d.values()), whichever holds the ids.")
-    if np.ndim(values) == 0 and not isinstance(values, set | frozenset):
+    if isinstance(values, np.ndarray) and values.ndim == 0:
+        values = values.item()
+    if isinstance(values, numbers.Number | np.generic) or not hasattr(values, "__iter__"):
         items = [values]
     elif isinstance(values, np.ndarray | pd.Index | pd.Series) and values.ndim == 1:
         arr = np.asarray(values)

@@ -331,6 +331,16 @@ def _check_enough(y: pd.Series, set_name: str, folds: int | None) -> None:
                         f"Use fewer folds (--folds 2 needs {math.ceil(INNER_FOLDS * 2)}) or a larger set.")  # fmt: skip
 
 
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(f"{seed} is outside 0 .. 2**32 - 1 (what scikit-learn accepts)")
+    return seed
+
+
 def main(argv=None) -> int:
     parser = OneLineParser(
         prog="python -m heartdata.mortality",
@@ -344,7 +354,7 @@ def main(argv=None) -> int:
     parser.add_argument("--model", choices=KINDS, default="logistic")
     parser.add_argument("--folds", type=_folds, default=5, help="cross-validation folds, at least 2 (default 5)")
     parser.add_argument("--window-hours", type=_window_hours, default=48, help="hours from admission (default 48)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=_seed, default=0)
     args = parser.parse_args(argv)
     if args.test is not None and args.test == args.train:
         print(f"error: --test {args.test} is the training set: the model would be scored on the stays it was "

@@ -17,7 +17,8 @@ def as_folder(root, name: str = "root") -> Path:
         raise DataError(
             f"{name}={root!r}"[:120],
             f"is a {type(root).__name__}, not a folder path",
-            f"Pass {name}= as text or a pathlib.Path naming a folder (or None for the shipped data).",
+            f"Pass {name}= as text or a pathlib.Path naming a folder"
+            + (" (or None for the shipped data)." if name == "root" else "."),
         )
     text = os.fspath(root)
     if isinstance(text, bytes):

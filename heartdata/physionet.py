@@ -149,6 +149,8 @@ def _target_root(dataset: str, dest) -> Path:
     _refuse_shipped(folder, f"the dataset folder {folder}")
     if folder.exists() and not folder.is_dir():
         raise DataError(folder, f"is a file, where the {dataset}/ folder goes", "Move it, or choose another --dest.")
+    if root.exists() and not root.is_dir():
+        raise DataError(root, "is a file, not a folder", "Pass --dest a folder (it is created if missing).")
     existing = root
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -200,6 +202,19 @@ def download(
     import pooch
     import requests
 
+    dataset_url(dataset)  # an unknown dataset is named before anything else
+    if include is not None:
+        patterns = [include] if isinstance(include, str) else include
+        try:
+            patterns = list(patterns)
+        except TypeError:
+            patterns = [include]
+        if not patterns or not all(isinstance(p, str) and p for p in patterns):
+            raise DataError(f"include={include!r}"[:120], "is not a list of file patterns",
+                            "Pass glob patterns as text, e.g. include=['records100/*', '*.csv'].")  # fmt: skip
+        include = patterns
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < float("inf"):
+        raise DataError(f"timeout={timeout!r}", "must be a positive number of seconds", "Pass timeout=60, say.")
     folder = _target_root(dataset, dest)
     url = dataset_url(dataset, base_url)
     pooch.get_logger().setLevel(logging.WARNING)  # one line per file would drown the progress bar

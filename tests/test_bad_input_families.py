@@ -284,6 +284,19 @@ def test_outcomes_that_would_load_wrongly_are_refused(tmp_path, text, message):
         challenge2012.load_outcomes("a", tmp_path)
 
 
+@pytest.mark.parametrize("edit", [lambda t: "\ufeff" + t, lambda t: t.replace("\n", "\r\n")], ids=["BOM", "CRLF"])
+def test_outcomes_from_editors_that_add_a_bom_or_crlf(tmp_path, edit):
+    folder = tmp_path / "challenge2012"
+    folder.mkdir()
+    (folder / "Outcomes-a.txt").write_bytes(edit(OUTCOMES).encode())
+    assert list(challenge2012.load_outcomes("a", tmp_path).index) == [132539, 132540]
+
+
+def test_stays_with_crlf_line_ends_give_the_same_table(tmp_path, stay_bytes):
+    files = {k: v.replace(b"\n", b"\r\n") for k, v in good_files(stay_bytes).items()}
+    pd.testing.assert_frame_equal(challenge2012.load_stays("a", make_set(tmp_path, files)), expected_table(stay_bytes))
+
+
 def test_good_outcomes_keep_their_integers(tmp_path):
     folder = tmp_path / "challenge2012"
     folder.mkdir()
@@ -454,7 +467,8 @@ def test_the_header_names_its_own_record(ptb):
 
 BAD_IDS = [2.7, True, False, "1.0", "1", b"1", None, pd.DataFrame({"ecg_id": [1]}), [1, 2.5], [1, None], [[1, 2]],
            np.array([[1, 2]]), {1: 2}, [], np.array([1.5]), float("nan"), [True], [1, "2"], np.array([], dtype=int),
-           np.float64(np.inf), pd.Series([1.0, np.nan]), object()]  # fmt: skip
+           np.float64(np.inf), pd.Series([1.0, np.nan]), object(), [1 + 2j], [np.str_("1")], np.array(["1"]),
+           pd.array([1, None], dtype="Int64"), [__import__("decimal").Decimal("1.5")], np.array(2.5)]  # fmt: skip
 
 
 @pytest.mark.parametrize("ids", BAD_IDS, ids=[type(v).__name__ + repr(v)[:20] for v in BAD_IDS])
@@ -475,7 +489,8 @@ def test_bad_record_ids_name_the_argument(ids):
 @pytest.mark.parametrize(
     "ids, expected",
     [(np.int64(5), [5]), ([np.int64(1), 2], [1, 2]), (pd.Index([3, 1]), [3, 1]), (3.0, [3]), ({2, 1}, [1, 2]),
-     (range(1, 3), [1, 2]), (pd.Series([4, 2]), [4, 2]), (np.array([1.0, 2.0]), [1, 2])],
+     (range(1, 3), [1, 2]), (pd.Series([4, 2]), [4, 2]), (np.array([1.0, 2.0]), [1, 2]), (np.array(3), [3]),
+     ((i for i in [2, 1]), [2, 1]), (pd.array([1, 2], dtype="Int64"), [1, 2]), (np.array([1], dtype=np.uint64), [1])],
 )  # fmt: skip
 def test_good_ecg_ids(ids, expected):
     np.testing.assert_array_equal(ptbxl.load_signals(ids), ptbxl.load_signals(sorted(expected) if isinstance(ids, set)

@@ -340,3 +340,18 @@ def test_a_link_elsewhere_is_followed(physionet, tmp_path):
     (tmp_path / "dest" / "ptbxl").symlink_to(tmp_path / "real")
     download("ptbxl", tmp_path / "dest", base_url=physionet.url, progress=False)
     assert (tmp_path / "real" / "ptbxl_database.csv").read_bytes() == (DATA / "ptbxl/ptbxl_database.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"include": [1]}, r"include=\[1\]: is not a list of file patterns"), ({"include": []}, r"include=\[\]"),
+     ({"include": 5}, r"include=5"), ({"timeout": 0}, r"timeout=0: must be a positive"),
+     ({"timeout": "60"}, r"timeout='60'"), ({"timeout": float("nan")}, r"timeout=nan"),
+     ({"dest": 123}, r"dest=123: is a int, not a folder path"), ({"dataset": None}, r"dataset=None: no such dataset"),
+     ({"base_url": 5}, r"base_url=5: is not a URL")],
+)  # fmt: skip
+def test_bad_download_arguments_are_named_before_anything_is_fetched(physionet, tmp_path, kwargs, message):
+    args = {"dataset": "ptbxl", "dest": tmp_path, "base_url": physionet.url, "progress": False, **kwargs}
+    with pytest.raises(DataError, match=message):
+        download(args.pop("dataset"), args.pop("dest"), **args)
+    assert physionet.requests == []
