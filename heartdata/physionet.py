@@ -171,16 +171,21 @@ def _made_dirs(folder: Path) -> list[Path]:
     return made
 
 
-def _remove_empty(folders: list[Path]) -> None:
-    """Remove the folders this run created, if nothing was left in them (never a file)."""
-    for top in folders:
-        if not top.is_dir():
-            continue
+def _remove_empty(folders: list[Path], top: Path, before: set[str]) -> None:
+    """Remove the folders this run created (``folders``, and any under ``top`` not in ``before``) if
+    nothing was left in them; never a file, never a folder that was there before."""
+    if top.is_dir():
         for dirpath, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
-            try:
-                os.rmdir(dirpath)
-            except OSError:
-                pass
+            if dirpath not in before:
+                try:
+                    os.rmdir(dirpath)
+                except OSError:
+                    pass
+    for made in folders:  # deepest first
+        try:
+            os.rmdir(made)
+        except OSError:
+            pass
 
 
 def download(
@@ -244,6 +249,7 @@ def download(
         for path in [*sums, SUMS, f".{SUMS}.tmp"]:  # every file written, resolved through any symlink
             _refuse_shipped(folder / path, path)
         made = _made_dirs(folder)
+        before = {d for d, _, _ in os.walk(folder)} if folder.is_dir() else set()
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -265,7 +271,7 @@ def download(
                 exc.filename or folder, f"cannot be written ({exc.strerror})", "Check the free space and permissions."
             ) from None
         finally:  # interrupted or failed: no empty folder left behind (files already verified are kept)
-            _remove_empty(made)
+            _remove_empty(made, folder, before)
     return folder
 
 

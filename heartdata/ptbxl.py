@@ -271,8 +271,10 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
 def load_signals(ecg_ids: Iterable[int] | int, fs: int = 100, root=None) -> np.ndarray:
     """ECG signals in millivolts, shaped (records, samples, 12), in the order of ``ecg_ids``.
 
-    Every header is parsed and checked against its data file (leads, format,
-    sampling rate, gain, sample count, each lead's WFDB checksum) before the
+    The metadata must name each record's own files (``filename_lr``/``filename_hr``
+    ending in ``NNNNN_lr``/``NNNNN_hr`` for ecg_id NNNNN), and every header is parsed
+    and checked against its data file (record name, leads, format, sampling rate,
+    gain, units in mV, sample count, each lead's WFDB checksum) before the
     samples are converted to physical units, ``(digital - baseline) / gain``,
     exactly as wfdb does. The whole array is held in memory (8 bytes per value:
     all 21,799 records take 2.1 GB at 100 Hz, 10.5 GB at 500 Hz); use

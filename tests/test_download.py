@@ -250,8 +250,9 @@ def test_usage_errors_are_one_line(capsys, args):
     assert "--help" in _one_line(capsys)
 
 
+@pytest.mark.parametrize("existed", [False, True], ids=["new", "resumed"])
 @pytest.mark.parametrize("after", [0, 1, 4])
-def test_ctrl_c_gives_one_line_and_leaves_no_empty_folder(physionet, tmp_path, capsys, monkeypatch, after):
+def test_ctrl_c_gives_one_line_and_leaves_no_empty_folder(physionet, tmp_path, capsys, monkeypatch, after, existed):
     import pooch
 
     real, calls = pooch.Pooch.fetch, []
@@ -264,9 +265,13 @@ def test_ctrl_c_gives_one_line_and_leaves_no_empty_folder(physionet, tmp_path, c
 
     monkeypatch.setattr(pooch.Pooch, "fetch", interrupted)
     dest = tmp_path / "new" / "deeper"
+    if existed:  # a second run into a folder a user made (kept, even empty)
+        (dest / "ptbxl").mkdir(parents=True)
     assert main(["download", "ptbxl", "--dest", str(dest), "--base-url", physionet.url, "--quiet"]) == 2
     assert _one_line(capsys).startswith("Interrupted: files already verified are kept")
-    if after == 0:
+    if after == 0 and existed:
+        assert sorted(p.name for p in (tmp_path / "new").rglob("*")) == ["deeper", "ptbxl"], "kept, nothing added"
+    elif after == 0:
         assert not (tmp_path / "new").exists(), "the folders made for the download are removed again"
     else:
         kept = [p for p in (dest / "ptbxl").rglob("*") if p.is_file()]
