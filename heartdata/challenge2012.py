@@ -14,23 +14,19 @@ archive of the same set that disagree.
 
 from __future__ import annotations
 
-import ctypes
 import gzip
 import io
 import math
 import os
 import re
-import sys
 import tarfile
 import zlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from .errors import DataError, as_ids, missing_file, unknown
 from .paths import dataset_dir
@@ -45,7 +41,6 @@ STAY_HEADER = b"Time,Parameter,Value"
 #: are not stays and are skipped, in a folder and in an archive alike.
 _STAY_FILE = re.compile(r"(\d+)\.txt")
 _SET_NAME = re.compile(r"[A-Za-z0-9_-]+")
-_THREADS = max(1, min(2, os.cpu_count() or 1))
 #: A line exactly as PhysioNet writes it (used only to find the first line that is not).
 #: (short enough that no number it matches overflows to inf)
 _GOOD_LINES = re.compile(rb"(?:\d\d:[0-5]\d,[^,\n\"\r]+,-?(?:\d{1,15}(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,2})?\n)*")
@@ -258,30 +253,7 @@ def load_stays(set_name: str = "a", root=None, record_ids: Iterable[int] | None 
         names.append(s.name)
         bodies.append(memoryview(raw)[skip_here:])  # joined below without a copy per file
     ids = np.fromiter((s.rid for s in stays), np.int64, len(stays))
-    table = _parse(names, ids, bodies)
-    del stays, bodies, names
-    _give_back_memory()
-    return table
-
-
-def _give_back_memory() -> None:
-    """Return the parse's freed buffers to the operating system. glibc keeps freed memory for reuse, so
-    without this a notebook's resident size stays about 150 MB above what the table holds after a set is
-    loaded; with it, a few milliseconds. Elsewhere than glibc (macOS, Windows, musl) it does nothing."""
-    global _LIBC
-    if _LIBC is None:
-        _LIBC = False
-        if sys.platform.startswith("linux"):
-            try:
-                libc = ctypes.CDLL(None)
-                _LIBC = libc if hasattr(libc, "malloc_trim") else False
-            except OSError:
-                pass
-    if _LIBC:
-        _LIBC.malloc_trim(0)
-
-
-_LIBC = None
+    return _parse(names, ids, bodies)
 
 
 def _parse(names: list[str], ids: np.ndarray, bodies: list) -> pd.DataFrame:
@@ -318,28 +290,11 @@ def _parse(names: list[str], ids: np.ndarray, bodies: list) -> pd.DataFrame:
     return table
 
 
-class _View(io.RawIOBase):
-    """A read-only file over part of a bytes object, so pandas reads it without a copy."""
-
-    def __init__(self, view: memoryview):
-        super().__init__()
-        self._view, self._pos = view, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = min(len(buffer), len(self._view) - self._pos)
-        buffer[:n] = self._view[self._pos : self._pos + n]
-        self._pos += n
-        return n
-
-
-def _values(chunk: memoryview):
-    """(Parameter categorical, Value) of the lines of ``chunk`` by pandas' C parser, or None if unusual."""
+def _values(text: bytes):
+    """(Parameter categorical, Value) of every line by pandas' C parser, or None if anything is unusual."""
     try:
         table = pd.read_csv(
-            _View(chunk),
+            io.BytesIO(text),  # shares the bytes, no copy
             header=None,
             names=["Time", "Parameter", "Value"],
             usecols=["Parameter", "Value"],
@@ -358,27 +313,19 @@ def _parse_fast(text: bytes):
     (then _first_bad_line names the line). Empty or missing fields, blank lines, a fourth field, a time
     that is not HH:MM and a value that is not a finite number all land here.
 
-    pandas' tokenizer releases the GIL: a large set is cut at line ends into one part per core (at most
-    two), parsed in threads while this thread checks the times, so the wall time drops on an idle machine
-    and the CPU time stays the same."""
+    One thread: parsing in two (pandas' tokenizer releases the GIL) saved wall time on an idle machine
+    but kept about 50 MB more resident afterwards (glibc's per-thread arenas), and a notebook's memory
+    is the tighter budget."""
     a = np.frombuffer(text, np.uint8)
     ends = np.flatnonzero(a == 10)
-    n_lines = len(ends)
-    parts = _THREADS if len(text) > 1 << 22 else 1
-    cuts = [0, *(int(ends[k * n_lines // parts - 1]) + 1 for k in range(1, parts)), len(text)]
-    with ThreadPoolExecutor(parts) as pool:
-        view = memoryview(text)
-        futures = [pool.submit(_values, view[cuts[k] : cuts[k + 1]]) for k in range(parts)]
-        minutes = _minutes(text, a, ends)
-        parsed = [f.result() for f in futures]
-    if minutes is None or any(p is None for p in parsed):
+    minutes = _minutes(text, a, ends)
+    if minutes is None:
         return None
-    if parts == 1:
-        parameter, value = parsed[0]
-    else:
-        parameter = union_categoricals([p for p, _ in parsed])
-        value = np.concatenate([v for _, v in parsed])
-    if len(value) != n_lines or not np.isfinite(value).all() or "" in parameter.categories:
+    parsed = _values(text)
+    if parsed is None:
+        return None
+    parameter, value = parsed
+    if len(value) != len(ends) or not np.isfinite(value).all() or "" in parameter.categories:
         return None
     return ends, minutes, parameter, value
 
