@@ -332,15 +332,17 @@ def _parse_fast(text: bytes):
 
 def _minutes(text: bytes, a: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
     """Minutes since admission of every line, from the HH:MM that starts it; None if a line has not three
-    fields, is shorter than 00:00,X,1 or does not start with HH:MM (MM at most 59) and a comma."""
+    fields or does not start with HH:MM (MM at most 59) and a comma."""
     n_lines = len(ends)
     if np.count_nonzero(a == 44) != 2 * n_lines:  # three fields on every line
         return None
     starts = np.empty_like(ends)
     starts[0], starts[1:] = 0, ends[:-1] + 1
-    if (ends - starts < 9).any():
+    if n_lines == 0 or starts[-1] > len(a) - 8:  # the last line is too short to read 8 bytes from
         return None
-    # the first 8 bytes of every line as one little-endian word (in bounds: every line is >= 9 bytes)
+    # the first 8 bytes of every line as one little-endian word; a line shorter than HH:MM, fails the
+    # pattern below (its newline falls among those bytes), and one with no Parameter or value fails
+    # the comma count above or pandas
     words = np.ndarray((len(a) - 7,), dtype="<u8", buffer=text, strides=(1,))[starts]
     d = words.view(np.uint8).reshape(-1, 8).T  # d[k] is byte k of every line: H H : M M ,
     digit = [x - np.uint8(48) for x in (d[0], d[1], d[3], d[4])]  # wraps above 9 for anything else
