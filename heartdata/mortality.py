@@ -44,7 +44,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from . import challenge2012, cleaning
-from .errors import DataError, OneLineParser
+from .errors import DataError
 
 KINDS = ("logistic", "boosting")
 #: The outcome column of the Challenge's outcomes files (1 = died in hospital).
@@ -342,6 +342,8 @@ def _seed(text: str) -> int:
 
 
 def main(argv=None) -> int:
+    from .errors import OneLineParser  # imported here: the command's edits stay inside this section
+
     parser = OneLineParser(
         prog="python -m heartdata.mortality",
         description="Predict in-hospital death from Challenge 2012 stays: train on one set, score another "

@@ -126,7 +126,16 @@ def load_scp_statements(root=None) -> pd.DataFrame:
     return table
 
 
-def _check_header(h: Header, dat: Path, fs: int) -> None:
+def _check_header(h: Header, dat: str, fs: int) -> None:
+    """The header ``h`` describes a PTB-XL record stored in ``dat`` (a file name): the usual case is one pass
+    over the signals; anything unusual is then described by the first check it fails."""
+    if h.fs == fs and h.record + ".dat" == dat and len(h.signals) == 12:
+        for s, lead in zip(h.signals, LEADS, strict=True):
+            if s.name != lead or s.fmt != "16" or s.file != dat or not s.gain > 0 or s.units != "mV":
+                break
+        else:
+            return
+
     def bad(problem: str) -> DataError:
         return DataError(h.path, problem, "Replace the record's .hea and .dat with PhysioNet's originals.")
 
@@ -136,8 +145,8 @@ def _check_header(h: Header, dat: Path, fs: int) -> None:
         raise bad(f"sampling frequency is {h.fs:g} Hz, expected {fs} Hz for a records{fs} file")
     if any(s.fmt != "16" for s in h.signals):
         raise bad(f"storage formats {sorted({s.fmt for s in h.signals})}, expected format 16 for every lead")
-    if len({s.file for s in h.signals}) != 1 or h.signals[0].file != dat.name:
-        raise bad(f"signals point at {sorted({s.file for s in h.signals})}, expected {dat.name}")
+    if len({s.file for s in h.signals}) != 1 or h.signals[0].file != dat:
+        raise bad(f"signals point at {sorted({s.file for s in h.signals})}, expected {dat}")
     if any(s.gain <= 0 for s in h.signals):
         raise bad("a lead has a gain of zero or less")
     units = [s.units for s in h.signals]
@@ -147,8 +156,8 @@ def _check_header(h: Header, dat: Path, fs: int) -> None:
             f"lead {h.signals[j].name} is in {units[j]!r}, not mV: its samples would be returned a thousand times "
             "too large or small"
         )
-    if h.record != dat.name.removesuffix(".dat"):
-        raise bad(f"its record line names record {h.record!r}, not {dat.name.removesuffix('.dat')!r}")
+    if h.record != dat.removesuffix(".dat"):
+        raise bad(f"its record line names record {h.record!r}, not {dat.removesuffix('.dat')!r}")
 
 
 def _as_id_list(ecg_ids) -> list[int]:
@@ -208,13 +217,11 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
     n = N_SAMPLES[fs]
     n_leads = len(LEADS)
     digital = np.empty((len(ids), n, n_leads), dtype="<i2")
-    gain = np.empty((len(ids), n_leads))
-    baseline = np.empty((len(ids), n_leads))
-    checksum = np.empty((len(ids), n_leads), dtype=np.int64)
+    numbers = []  # (gain, baseline, checksum) of every lead of every record
     top = str(folder)
     for k, (ecg_id, rel) in enumerate(zip(ids, rels, strict=True)):
         base = os.path.join(top, rel)
-        hea, dat = base + ".hea", Path(base + ".dat")
+        hea, dat = base + ".hea", base + ".dat"  # text, not Path: thousands per second
         try:
             with open(hea, "rb") as f:
                 text = f.read()
@@ -222,8 +229,8 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
             raise _absent(folder, hea, ecg_id, fs) from None
         except OSError as exc:
             raise DataError(hea, f"cannot be read ({exc.strerror})", "Check the file, or replace it.") from None
-        h = parse_header_bytes(text, Path(hea))
-        _check_header(h, dat, fs)
+        h = parse_header_bytes(text, hea)
+        _check_header(h, os.path.basename(dat), fs)
         try:
             f = open(dat, "rb")
         except FileNotFoundError:
@@ -249,8 +256,9 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
             got = f.readinto(memoryview(digital[k]).cast("B"))
         if got != expected:
             raise DataError(dat, f"could be read only to byte {got:,} of {expected:,}", "Check the disk or copy.")
-        for j, s in enumerate(h.signals):
-            gain[k, j], baseline[k, j], checksum[k, j] = s.gain, s.baseline, s.checksum
+        numbers.append([(s.gain, s.baseline, s.checksum) for s in h.signals])
+    table = np.array(numbers, dtype=np.float64).reshape(len(ids), n_leads, 3)
+    gain, baseline, checksum = table[..., 0], table[..., 1], table[..., 2].astype(np.int64)
     # WFDB checksum: the 16-bit sum of each signal's samples, as written in the header
     sums = digital.sum(axis=1, dtype=np.int64) & 0xFFFF
     wrong = np.argwhere(sums != checksum & 0xFFFF)
