@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from .errors import DataError
+from .errors import DataError, OneLineParser
 from .physionet import DATASETS, URL_ENV, PhysioNetUnreachable, download
 
 
+def _fail(message: str) -> int:
+    print(" ".join(message.split()), file=sys.stderr)  # one line, whatever the message holds
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m heartdata", description="The course's data, in full.")
+    parser = OneLineParser(prog="python -m heartdata", description="The course's data, in full.")
     commands = parser.add_subparsers(dest="command", required=True)
     get = commands.add_parser(
         "download",
@@ -29,11 +33,16 @@ def main(argv: list[str] | None = None) -> int:
             args.dataset, args.dest, base_url=args.base_url, include=args.include, progress=not args.quiet
         )
     except PhysioNetUnreachable as exc:
-        print(f"Offline: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"Offline: {exc}")
     except DataError as exc:
-        print(f"Download failed: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"Download failed: {exc}")
+    except KeyboardInterrupt:
+        return _fail(
+            "Interrupted: files already verified are kept and no partial file is left; "
+            "run the same command again to resume."
+        )
+    except OSError as exc:  # a disk or permission problem no check above foresaw
+        return _fail(f"Download failed: {exc.filename or ''}: {exc.strerror or exc}. Check free space and permissions.")
     print(f"Done. Use it with root={str(folder.parent)!r} or HEARTDATA_DIR={folder.parent}")
     return 0
 

@@ -341,8 +341,61 @@ def _json_safe(v):
     return v
 
 
+def _window_hours(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
+    if not math.isfinite(hours) or hours <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of hours (the stays cover 48)")
+    return hours
+
+
+def _folds(text: str) -> int:
+    try:
+        folds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if folds < 2:
+        raise argparse.ArgumentTypeError(f"{folds} is fewer than 2 (cross-validation needs at least 2 folds)")
+    return folds
+
+
+def _check_enough(y: pd.Series, set_name: str, folds: int | None) -> None:
+    """Refuse a training set the models cannot learn from: no deaths (or no survivors), or too few of either
+    for the folds (each outer training part is split again INNER_FOLDS ways to choose the threshold)."""
+    n, deaths = len(y), int(y.sum())
+    where = f"--train {set_name}"
+    smaller = min(deaths, n - deaths)
+    if smaller == 0:
+        who = "in-hospital deaths" if deaths == 0 else "survivors"
+        raise DataError(where, f"has no {who} among its {n:,} stays: a model cannot learn to tell them apart",
+                        "Train on a set with both outcomes (set a has 554 deaths in 4,000 stays).")  # fmt: skip
+    if folds is not None and folds > n:
+        raise DataError(f"--folds {folds}", f"is more than the {n:,} stays of set {set_name}",
+                        f"Use at most {n} folds (5 is usual).")  # fmt: skip
+    need = INNER_FOLDS if folds is None else max(folds, math.ceil(INNER_FOLDS * folds / (folds - 1)))
+    if smaller < need:
+        what = "deaths" if deaths == smaller else "survivors"
+        plan = "the inner 3-fold threshold choice" if folds is None else f"{folds} folds (each split again 3 ways)"
+        raise DataError(where, f"has {smaller} {what} among {n:,} stays, too few for {plan}",
+                        f"Use fewer folds (--folds 2 needs {math.ceil(INNER_FOLDS * 2)}) or a larger set.")  # fmt: skip
+
+
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(f"{seed} is outside 0 .. 2**32 - 1 (what scikit-learn accepts)")
+    return seed
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    from .errors import OneLineParser  # imported here: the command's edits stay inside this section
+
+    parser = OneLineParser(
         prog="python -m heartdata.mortality",
         description="Predict in-hospital death from Challenge 2012 stays: train on one set, score another "
         "(or cross-validate on the training set). The last line printed is the figures as JSON.",
@@ -352,23 +405,40 @@ def main(argv=None) -> int:
     parser.add_argument("--train", default="a", help="set to train on (set-NAME/ and Outcomes-NAME.txt)")
     parser.add_argument("--test", default=None, help="set to score; without it, cross-validate on --train")
     parser.add_argument("--model", choices=KINDS, default="logistic")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--window-hours", type=float, default=48)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--folds", type=_folds, default=5, help="cross-validation folds, at least 2 (default 5)")
+    parser.add_argument("--window-hours", type=_window_hours, default=48, help="hours from admission (default 48)")
+    parser.add_argument("--seed", type=_seed, default=0)
     args = parser.parse_args(argv)
-    if args.folds < 2:
-        parser.error("--folds must be at least 2")
+    if args.test is not None and args.test == args.train:
+        print(f"error: --test {args.test} is the training set: the model would be scored on the stays it was "
+              f"fitted to, and its AUROC would mean nothing. Drop --test to cross-validate on set {args.train}, "
+              "or test on another set.", file=sys.stderr)  # fmt: skip
+        return 2
     try:
         X, y, saps = load_features(args.train, args.root, args.window_hours)
         if args.test is None:
+            _check_enough(y, args.train, args.folds)
             _, m = cross_validate(X, y, args.model, args.folds, args.seed, saps)
             mode = f"{args.folds}-fold cross-validation on set {args.train}"
         else:
+            _check_enough(y, args.train, None)
             X_t, y_t, saps_t = load_features(args.test, args.root, args.window_hours)
+            shared = X.index.intersection(X_t.index)
+            if len(shared):
+                raise DataError(f"--test {args.test}", f"shares {len(shared):,} of its {len(X_t):,} stays with "
+                                f"--train {args.train} (RecordID {_ids(sorted(shared))})",
+                                "Score the model on stays it was not fitted to: another set, or drop --test to "
+                                "cross-validate.")  # fmt: skip
             _, m = train_and_test(X, y, X_t, y_t, args.model, args.seed, saps_t)
             mode = f"trained on set {args.train}, tested on set {args.test}"
     except DataError as exc:
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
+    except ValueError as exc:  # from scikit-learn, on data no check above foresaw
+        print(f"error: the model could not be fitted on set {args.train}: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written.", file=sys.stderr)
         return 2
     labels = {"n": "stays", "deaths": "deaths", "auroc": "AUROC", "auprc": "AUPRC", "brier": "Brier",
               "event1": "Event 1", "threshold": "threshold", "saps_auroc": "SAPS-I AUROC"}  # fmt: skip

@@ -22,9 +22,10 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import DataError
-from .paths import ENV_VAR, SHIPPED
+from .paths import ENV_VAR, as_folder, is_shipped
 
 PHYSIONET = "https://physionet.org/files/"
 URL_ENV = "HEARTDATA_PHYSIONET_URL"
@@ -42,14 +43,35 @@ class PhysioNetUnreachable(DataError):
     """PhysioNet (or the mirror named) could not be reached: nothing was downloaded."""
 
 
+def check_url(url, name: str = "base_url") -> str:
+    """``url`` if it is an http(s) URL with a host and a valid port; DataError naming ``name`` if not."""
+    fix = "Give the full address of the dataset folder, e.g. https://physionet.org/files/ptb-xl/1.0.3/"
+    if not isinstance(url, str) or not url.strip():
+        raise DataError(f"{name}={url!r}", "is not a URL", fix)
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises ValueError on a port that is not a number in 0..65535
+    except ValueError as exc:
+        raise DataError(f"{name}={url!r}", f"is not a valid URL ({exc})", fix) from None
+    if not parts.scheme or (not parts.netloc and "://" not in url):
+        raise DataError(f"{name}={url!r}", "has no scheme (http:// or https://)", fix)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise DataError(f"{name}={url!r}", f"uses {parts.scheme}://, but downloads use http:// or https://", fix)
+    if not parts.hostname:
+        raise DataError(f"{name}={url!r}", "names no server", fix)
+    if port == 0:
+        raise DataError(f"{name}={url!r}", "has port 0", fix)
+    return url.strip()
+
+
 def dataset_url(dataset: str, base_url: str | None = None) -> str:
-    if dataset not in DATASETS:
+    if not isinstance(dataset, str) or dataset not in DATASETS:
         raise DataError(
             f"dataset={dataset!r}", "no such dataset", f"Use one of {', '.join(DATASETS)} (the course's names)."
         )
-    if base_url:
-        return base_url.rstrip("/") + "/"
-    mirror = os.environ.get(URL_ENV) or PHYSIONET
+    if base_url is not None:
+        return check_url(base_url).rstrip("/") + "/"
+    mirror = check_url(os.environ[URL_ENV], f"${URL_ENV}") if os.environ.get(URL_ENV) else PHYSIONET
     return mirror.rstrip("/") + "/" + DATASETS[dataset]
 
 
@@ -94,7 +116,20 @@ def _unreachable(url: str, exc: BaseException) -> PhysioNetUnreachable:
     )
 
 
+def _refuse_shipped(path: Path, what: str) -> None:
+    """No path, however linked, may lead a write under the shipped data/ (symlinks are resolved)."""
+    if is_shipped(path):
+        raise DataError(
+            path,
+            f"{what} resolves to {os.path.realpath(path)}, inside the course's shipped data folder, which code "
+            "never writes",
+            "Choose another folder (for example ~/physionet) and set HEARTDATA_DIR to it.",
+        )
+
+
 def _target_root(dataset: str, dest) -> Path:
+    """DEST/<dataset>, checked before anything is fetched: not under data/, not below a file, writable."""
+    from_env = dest is None and bool(os.environ.get(ENV_VAR))
     if dest is None:
         dest = os.environ.get(ENV_VAR) or None
     if dest is None:
@@ -103,14 +138,54 @@ def _target_root(dataset: str, dest) -> Path:
             "no destination folder",
             f"Pass dest= (--dest DIR), or set ${ENV_VAR} to the folder that will hold {dataset}/.",
         )
-    root = Path(dest).expanduser().resolve()
-    if root == SHIPPED or SHIPPED in root.parents:
+    root = as_folder(dest, f"${ENV_VAR}" if from_env else "dest").resolve()
+    folder = root / dataset
+    if is_shipped(root):
         raise DataError(
             root,
             "is the course's shipped data folder, which code never writes",
             "Choose another folder (for example ~/physionet) and set HEARTDATA_DIR to it.",
         )
-    return root / dataset
+    _refuse_shipped(folder, f"the dataset folder {folder}")
+    if folder.exists() and not folder.is_dir():
+        raise DataError(folder, f"is a file, where the {dataset}/ folder goes", "Move it, or choose another --dest.")
+    if root.exists() and not root.is_dir():
+        raise DataError(root, "is a file, not a folder", "Pass --dest a folder (it is created if missing).")
+    existing = root
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise DataError(root, f"lies below {existing}, which is a file, not a folder", "Choose another --dest.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise DataError(existing, "is not writable by you", "Choose a folder you can write to (--dest).")
+    return folder
+
+
+def _made_dirs(folder: Path) -> list[Path]:
+    """The folders ``folder.mkdir(parents=True)`` would create, deepest first."""
+    made = []
+    p = folder
+    while not p.exists() and p != p.parent:
+        made.append(p)
+        p = p.parent
+    return made
+
+
+def _remove_empty(folders: list[Path], top: Path, before: set[str]) -> None:
+    """Remove the folders this run created (``folders``, and any under ``top`` not in ``before``) if
+    nothing was left in them; never a file, never a folder that was there before."""
+    if top.is_dir():
+        for dirpath, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
+            if dirpath not in before:
+                try:
+                    os.rmdir(dirpath)
+                except OSError:
+                    pass
+    for made in folders:  # deepest first
+        try:
+            os.rmdir(made)
+        except OSError:
+            pass
 
 
 def download(
@@ -132,6 +207,19 @@ def download(
     import pooch
     import requests
 
+    dataset_url(dataset)  # an unknown dataset is named before anything else
+    if include is not None:
+        patterns = [include] if isinstance(include, str) else include
+        try:
+            patterns = list(patterns)
+        except TypeError:
+            patterns = [include]
+        if not patterns or not all(isinstance(p, str) and p for p in patterns):
+            raise DataError(f"include={include!r}"[:120], "is not a list of file patterns",
+                            "Pass glob patterns as text, e.g. include=['records100/*', '*.csv'].")  # fmt: skip
+        include = patterns
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < float("inf"):
+        raise DataError(f"timeout={timeout!r}", "must be a positive number of seconds", "Pass timeout=60, say.")
     folder = _target_root(dataset, dest)
     url = dataset_url(dataset, base_url)
     pooch.get_logger().setLevel(logging.WARNING)  # one line per file would drown the progress bar
@@ -158,7 +246,14 @@ def download(
                     f"matches none of the {len(parse_sums(text, url + SUMS))} files listed",
                     "Use patterns such as 'records100/*' or '*.csv'.",
                 )
-        folder.mkdir(parents=True, exist_ok=True)
+        for path in [*sums, SUMS, f".{SUMS}.tmp"]:  # every file written, resolved through any symlink
+            _refuse_shipped(folder / path, path)
+        made = _made_dirs(folder)
+        before = {d for d, _, _ in os.walk(folder)} if folder.is_dir() else set()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataError(folder, f"cannot be created ({exc.strerror})", "Choose another --dest.") from None
         fetcher = pooch.create(
             path=folder,
             base_url=url,
@@ -166,9 +261,17 @@ def download(
             retry_if_failed=RETRIES,
             allow_updates=True,
         )
-        _fetch_all(fetcher, sums, folder, url, timeout, progress, pooch, requests)
-        shutil.copyfile(sums_file, folder / f".{SUMS}.tmp")  # the list the files were verified against
-        os.replace(folder / f".{SUMS}.tmp", folder / SUMS)
+        try:
+            _fetch_all(fetcher, sums, folder, url, timeout, progress, pooch, requests)
+            _refuse_shipped(folder / SUMS, SUMS)
+            shutil.copyfile(sums_file, folder / f".{SUMS}.tmp")  # the list the files were verified against
+            os.replace(folder / f".{SUMS}.tmp", folder / SUMS)
+        except OSError as exc:
+            raise DataError(
+                exc.filename or folder, f"cannot be written ({exc.strerror})", "Check the free space and permissions."
+            ) from None
+        finally:  # interrupted or failed: no empty folder left behind (files already verified are kept)
+            _remove_empty(made, folder, before)
     return folder
 
 
@@ -179,6 +282,7 @@ def _fetch_all(fetcher, sums, folder, url, timeout, progress, pooch, requests) -
     with tqdm(total=len(sums), unit="file", desc=f"{folder.name}", disable=not progress) as bar:
         for path, digest in sums.items():
             target = folder / path
+            _refuse_shipped(target, path)  # checked again just before the write: links may change meanwhile
             if target.is_file() and sha256(target) == digest:  # resume: verified already
                 kept += 1
                 bar.update()

@@ -6,6 +6,8 @@ Scientific Data 7, 154 (2020). Licence CC BY 4.0.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, missing_file, unknown
+from .errors import DataError, as_ids, as_positive_int, missing_file, unknown
 from .paths import dataset_dir
 from .wfdb_header import Header, parse_header_bytes
 
@@ -28,23 +30,112 @@ def data_dir(root=None) -> Path:
     return dataset_dir("ptbxl", root, marker="ptbxl_database.csv")
 
 
-def load_metadata(root=None) -> pd.DataFrame:
-    """ptbxl_database.csv indexed by ecg_id, every column as pandas parses it (no cleaning)."""
-    path = data_dir(root) / "ptbxl_database.csv"
+def _csv_text(path: Path, what: str) -> str:
+    """The text of a CSV file, refusing bytes that are not UTF-8 (naming the line) and a cut last line."""
     if not path.is_file():
-        raise missing_file(path, "PTB-XL metadata file")
-    return pd.read_csv(path, index_col="ecg_id")
+        if path.exists():
+            raise DataError(path, f"is a folder, not the {what}", "Replace it with PhysioNet's file.")
+        raise missing_file(path, what)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            f"{path}, line {line}",
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (saved in another encoding, such as Latin-1?)",
+            "PhysioNet's CSV files are UTF-8: replace it with the original, or re-save it as UTF-8.",
+        ) from None
+    if not text.strip():
+        raise DataError(path, "is empty", "Replace it with PhysioNet's file.")
+    if not text.endswith("\n"):
+        last = text.rsplit("\n", 1)[-1]
+        raise DataError(
+            f"{path}, line {text.count(chr(10)) + 1}",
+            f"the file ends in the middle of a line ({last[:60]!r}...): it is truncated",
+            "Download or copy the file again (python -m heartdata download ptbxl --include '*.csv').",
+        )
+    return text
+
+
+def _metadata(path: Path, usecols=None) -> pd.DataFrame:
+    """ptbxl_database.csv (or some of its columns) indexed by ecg_id, refusing what would load wrongly."""
+    text = _csv_text(path, "PTB-XL metadata file")
+    fix = "Replace it with PhysioNet's ptbxl_database.csv."
+    header = next(csv.reader([text.split("\n", 1)[0]]))
+    needed = ["ecg_id", *FILENAME_COLUMN.values()]
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise DataError(
+            path,
+            f"is not PTB-XL's metadata table: no {', '.join(missing)} column (columns are {header[:6]}...)",
+            fix,
+        )
+    if len(set(header)) != len(header):
+        dup = sorted({c for c in header if header.count(c) > 1})
+        raise DataError(path, f"has the column {', '.join(dup)} twice", fix)
+    try:
+        table = pd.read_csv(io.StringIO(text), usecols=usecols)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataError(path, f"cannot be read as PTB-XL's metadata table ({exc})".replace("\n", " "), fix) from None
+    ids = pd.to_numeric(table["ecg_id"], errors="coerce")
+    bad = ids.isna() | (ids != ids.round())
+    if bad.any():
+        r = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{path}, row {r + 1}", f"ecg_id {table['ecg_id'].iloc[r]!r} is not a whole number", fix)
+    dup = ids.duplicated(keep=False)
+    if dup.any():
+        first = int(ids[dup].iloc[0])
+        rows = [int(r) + 1 for r in np.flatnonzero((ids == first).to_numpy())]
+        raise DataError(
+            path,
+            f"lists ecg_id {first} {len(rows)} times (rows {', '.join(map(str, rows[:5]))})",
+            "Each ECG has one row: " + fix[0].lower() + fix[1:],
+        )
+    for column in FILENAME_COLUMN.values():
+        if column in table:
+            empty = table[column].isna() | table[column].astype(str).str.strip().eq("")
+            if empty.any():
+                r = int(np.flatnonzero(empty.to_numpy())[0])
+                raise DataError(f"{path}, row {r + 1}", f"ecg_id {int(ids.iloc[r])} has no {column}", fix)
+    table["ecg_id"] = ids.astype(np.int64)
+    return table.set_index("ecg_id")
+
+
+def load_metadata(root=None) -> pd.DataFrame:
+    """ptbxl_database.csv indexed by ecg_id, every column as pandas parses it (no cleaning).
+
+    Refused, with the line: bytes that are not UTF-8, a file cut in the middle of a line, no ecg_id
+    column, an ecg_id that is not a whole number or appears twice, a row without its file names.
+    """
+    return _metadata(data_dir(root) / "ptbxl_database.csv")
 
 
 def load_scp_statements(root=None) -> pd.DataFrame:
     """scp_statements.csv: the SCP-ECG statement dictionary, indexed by statement code."""
     path = data_dir(root) / "scp_statements.csv"
-    if not path.is_file():
-        raise missing_file(path, "SCP-ECG statement dictionary")
-    return pd.read_csv(path, index_col=0)
+    text = _csv_text(path, "SCP-ECG statement dictionary")
+    try:
+        table = pd.read_csv(io.StringIO(text), index_col=0)
+    except (ValueError, pd.errors.ParserError) as exc:
+        problem = f"cannot be read ({exc})".replace("\n", " ")
+        raise DataError(path, problem, "Replace it with PhysioNet's file.") from None
+    if table.index.duplicated().any():
+        code = table.index[table.index.duplicated()][0]
+        raise DataError(path, f"lists the statement {code!r} twice", "Replace it with PhysioNet's file.")
+    return table
 
 
-def _check_header(h: Header, dat: Path, fs: int) -> None:
+def _check_header(h: Header, dat: str, fs: int) -> None:
+    """The header ``h`` describes a PTB-XL record stored in ``dat`` (a file name): the usual case is one pass
+    over the signals; anything unusual is then described by the first check it fails."""
+    if h.fs == fs and h.record + ".dat" == dat and len(h.signals) == 12:
+        for s, lead in zip(h.signals, LEADS, strict=True):
+            if s.name != lead or s.fmt != "16" or s.file != dat or not s.gain > 0 or s.units != "mV":
+                break
+        else:
+            return
+
     def bad(problem: str) -> DataError:
         return DataError(h.path, problem, "Replace the record's .hea and .dat with PhysioNet's originals.")
 
@@ -54,21 +145,32 @@ def _check_header(h: Header, dat: Path, fs: int) -> None:
         raise bad(f"sampling frequency is {h.fs:g} Hz, expected {fs} Hz for a records{fs} file")
     if any(s.fmt != "16" for s in h.signals):
         raise bad(f"storage formats {sorted({s.fmt for s in h.signals})}, expected format 16 for every lead")
-    if len({s.file for s in h.signals}) != 1 or h.signals[0].file != dat.name:
-        raise bad(f"signals point at {sorted({s.file for s in h.signals})}, expected {dat.name}")
+    if len({s.file for s in h.signals}) != 1 or h.signals[0].file != dat:
+        raise bad(f"signals point at {sorted({s.file for s in h.signals})}, expected {dat}")
     if any(s.gain <= 0 for s in h.signals):
         raise bad("a lead has a gain of zero or less")
+    units = [s.units for s in h.signals]
+    if any(u != "mV" for u in units):
+        j = next(i for i, u in enumerate(units) if u != "mV")
+        raise bad(
+            f"lead {h.signals[j].name} is in {units[j]!r}, not mV: its samples would be returned a thousand times "
+            "too large or small"
+        )
+    if h.record != dat.removesuffix(".dat"):
+        raise bad(f"its record line names record {h.record!r}, not {dat.removesuffix('.dat')!r}")
 
 
 def _as_id_list(ecg_ids) -> list[int]:
-    if np.isscalar(ecg_ids):
-        ecg_ids = [ecg_ids]
-    return [int(i) for i in ecg_ids]
+    return as_ids(ecg_ids, "ecg_ids")
 
 
-def _check_fs(fs) -> None:
+def _check_fs(fs) -> int:
+    if isinstance(fs, bool) or not isinstance(fs, int | float | np.integer | np.floating):
+        rates = sorted(FILENAME_COLUMN)
+        raise DataError(f"fs={fs!r}", f"is a {type(fs).__name__}, not a number", f"Pass fs= as one of {rates}.")
     if fs not in FILENAME_COLUMN:
         raise DataError(f"fs={fs!r}", "PTB-XL has no such sampling rate", f"Use one of {sorted(FILENAME_COLUMN)} (Hz).")
+    return int(fs)
 
 
 def _record_files(ids: list[int], fs: int, root) -> tuple[Path, list[str]]:
@@ -78,17 +180,25 @@ def _record_files(ids: list[int], fs: int, root) -> tuple[Path, list[str]]:
     if not path.is_file():
         raise missing_file(path, "PTB-XL metadata file")
     column = FILENAME_COLUMN[fs]
-    try:  # two columns only: on the full 21,799-row table this is several times faster than load_metadata
-        files = pd.read_csv(path, usecols=["ecg_id", column], index_col="ecg_id")[column]
-    except ValueError as exc:
-        raise DataError(
-            path, f"is not PTB-XL's metadata table ({exc})", "Replace it with PhysioNet's ptbxl_database.csv."
-        ) from None
+    # two columns only: on the full 21,799-row table this is several times faster than load_metadata
+    files = _metadata(path, usecols=["ecg_id", column])[column]
     wanted = pd.Index(ids)
     missing = [i for i in ids if i not in files.index] if not wanted.isin(files.index).all() else []
     if missing:
         raise unknown("ecg_id", missing, list(files.index), path)
-    return folder, list(files.loc[wanted])
+    rels = [str(r).strip() for r in files.loc[wanted]]
+    suffix = "lr" if fs == 100 else "hr"
+    for ecg_id, rel in zip(ids, rels, strict=True):
+        name = f"{ecg_id:05d}_{suffix}"
+        parts = rel.replace("\\", "/").split("/")
+        if parts[-1] != name or rel.startswith("/") or ".." in parts:
+            raise DataError(
+                f"{path}, ecg_id {ecg_id}",
+                f"{column} is {rel!r}, which is not record {name} (it would load another record)",
+                f"PTB-XL names the file of ecg_id {ecg_id} records{fs}/.../{name}: replace the metadata file with "
+                "PhysioNet's ptbxl_database.csv.",
+            )
+    return folder, rels
 
 
 def _absent(folder: Path, hea: str, ecg_id: int, fs: int) -> DataError:
@@ -107,24 +217,26 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
     n = N_SAMPLES[fs]
     n_leads = len(LEADS)
     digital = np.empty((len(ids), n, n_leads), dtype="<i2")
-    gain = np.empty((len(ids), n_leads))
-    baseline = np.empty((len(ids), n_leads))
-    checksum = np.empty((len(ids), n_leads), dtype=np.int64)
+    numbers = []  # (gain, baseline, checksum) of every lead of every record
     top = str(folder)
     for k, (ecg_id, rel) in enumerate(zip(ids, rels, strict=True)):
         base = os.path.join(top, rel)
-        hea, dat = base + ".hea", Path(base + ".dat")
+        hea, dat = base + ".hea", base + ".dat"  # text, not Path: thousands per second
         try:
             with open(hea, "rb") as f:
                 text = f.read()
         except FileNotFoundError:
             raise _absent(folder, hea, ecg_id, fs) from None
-        h = parse_header_bytes(text, Path(hea))
-        _check_header(h, dat, fs)
+        except OSError as exc:
+            raise DataError(hea, f"cannot be read ({exc.strerror})", "Check the file, or replace it.") from None
+        h = parse_header_bytes(text, hea)
+        _check_header(h, os.path.basename(dat), fs)
         try:
             f = open(dat, "rb")
         except FileNotFoundError:
             raise missing_file(dat, "WFDB signal file") from None
+        except OSError as exc:
+            raise DataError(dat, f"cannot be read ({exc.strerror})", "Check the file, or replace it.") from None
         with f:
             size = os.fstat(f.fileno()).st_size
             expected = h.n_samples * n_leads * 2
@@ -144,8 +256,9 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
             got = f.readinto(memoryview(digital[k]).cast("B"))
         if got != expected:
             raise DataError(dat, f"could be read only to byte {got:,} of {expected:,}", "Check the disk or copy.")
-        for j, s in enumerate(h.signals):
-            gain[k, j], baseline[k, j], checksum[k, j] = s.gain, s.baseline, s.checksum
+        numbers.append([(s.gain, s.baseline, s.checksum) for s in h.signals])
+    table = np.array(numbers, dtype=np.float64).reshape(len(ids), n_leads, 3)
+    gain, baseline, checksum = table[..., 0], table[..., 1], table[..., 2].astype(np.int64)
     # WFDB checksum: the 16-bit sum of each signal's samples, as written in the header
     sums = digital.sum(axis=1, dtype=np.int64) & 0xFFFF
     wrong = np.argwhere(sums != checksum & 0xFFFF)
@@ -166,14 +279,16 @@ def _read_batch(folder: Path, ids: list[int], rels: list[str], fs: int) -> np.nd
 def load_signals(ecg_ids: Iterable[int] | int, fs: int = 100, root=None) -> np.ndarray:
     """ECG signals in millivolts, shaped (records, samples, 12), in the order of ``ecg_ids``.
 
-    Every header is parsed and checked against its data file (leads, format,
-    sampling rate, gain, sample count, each lead's WFDB checksum) before the
+    The metadata must name each record's own files (``filename_lr``/``filename_hr``
+    ending in ``NNNNN_lr``/``NNNNN_hr`` for ecg_id NNNNN), and every header is parsed
+    and checked against its data file (record name, leads, format, sampling rate,
+    gain, units in mV, sample count, each lead's WFDB checksum) before the
     samples are converted to physical units, ``(digital - baseline) / gain``,
     exactly as wfdb does. The whole array is held in memory (8 bytes per value:
     all 21,799 records take 2.1 GB at 100 Hz, 10.5 GB at 500 Hz); use
     :func:`iter_signals` to work through a full copy in batches.
     """
-    _check_fs(fs)
+    fs = _check_fs(fs)
     ids = _as_id_list(ecg_ids)
     folder, rels = _record_files(ids, fs, root)
     return _read_batch(folder, ids, rels, fs)
@@ -193,15 +308,16 @@ def iter_signals(
         for ids, x in ptbxl.iter_signals(meta.index, fs=500, batch_size=512):
             features.append(x.std(axis=1))
     """
-    _check_fs(fs)
-    if int(batch_size) < 1:
+    fs = _check_fs(fs)
+    if not isinstance(batch_size, bool) and isinstance(batch_size, int | np.integer) and batch_size < 1:
         raise DataError(f"batch_size={batch_size!r}", "a batch must hold at least one record", "Pass batch_size >= 1.")
+    batch_size = as_positive_int(batch_size, "batch_size")
     ids = _as_id_list(ecg_ids)
     folder, rels = _record_files(ids, fs, root)
 
     def batches() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for i in range(0, len(ids), int(batch_size)):
-            chunk = ids[i : i + int(batch_size)]
-            yield np.asarray(chunk, dtype=np.int64), _read_batch(folder, chunk, rels[i : i + int(batch_size)], fs)
+        for i in range(0, len(ids), batch_size):
+            chunk = ids[i : i + batch_size]
+            yield np.asarray(chunk, dtype=np.int64), _read_batch(folder, chunk, rels[i : i + batch_size], fs)
 
     return batches()

@@ -6,6 +6,7 @@ Reference: the WFDB header format (https://physionet.org/physiotools/wag/header-
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,27 @@ def _not_wfdb(path: Path, detail: str) -> DataError:
     )
 
 
+_GAINS: dict[str, tuple[float, int | None, str]] = {}
+
+
+def _gain_field(text: str) -> tuple[float, int | None, str]:
+    """(gain, baseline or None, units) of a 'gain(baseline)/units' field; KeyError if it is not one,
+    ValueError if its gain is not a finite number. Remembered: a dataset repeats a handful of them."""
+    known = _GAINS.get(text)
+    if known is not None:
+        return known
+    m = _GAIN.match(text)
+    if m is None:
+        raise KeyError(text)
+    gain = float(m["gain"])
+    if not math.isfinite(gain):
+        raise ValueError(text)
+    known = gain, (int(m["baseline"]) if m["baseline"] is not None else None), m["units"] or "mV"
+    if len(_GAINS) < 10_000:
+        _GAINS[text] = known
+    return known
+
+
 def parse_header(path: Path) -> Header:
     """Parse a single-segment WFDB header. Raises DataError on anything unexpected."""
     try:
@@ -75,28 +97,32 @@ def parse_header_bytes(raw: bytes, path: Path) -> Header:
         n_samples = int(head[3])
     except (IndexError, ValueError):
         raise _not_wfdb(path, f"record line {lines[0][:60]!r} is not 'name n_signals fs n_samples'") from None
+    if not math.isfinite(fs) or fs <= 0 or n_sig < 1:
+        raise _not_wfdb(path, f"record line {lines[0][:60]!r} announces {n_sig} signals at {fs:g} Hz")
     if len(lines) - 1 < n_sig:
         raise _not_wfdb(path, f"record line announces {n_sig} signals but {len(lines) - 1} signal lines follow")
     signals = []
     for i, line in enumerate(lines[1 : n_sig + 1], start=1):
         f = line.split(maxsplit=8)
-        m = _GAIN.match(f[2]) if len(f) > 2 else None
-        if len(f) < 9 or m is None:
+        if len(f) < 9:
             raise _not_wfdb(path, f"signal line {i} {line[:60]!r} does not have the 9 WFDB fields")
         try:
-            gain = float(m["gain"])
+            gain, baseline, units = _gain_field(f[2])
+            adc_zero = int(f[4])
             signals.append(
                 Signal(
                     file=f[0],
                     fmt=f[1],
                     gain=gain,
-                    baseline=int(m["baseline"]) if m["baseline"] is not None else int(f[4]),
-                    units=m["units"] or "mV",
-                    adc_zero=int(f[4]),
+                    baseline=adc_zero if baseline is None else baseline,
+                    units=units,
+                    adc_zero=adc_zero,
                     checksum=int(f[6]),
                     name=f[8].strip(),
                 )
             )
+        except KeyError:
+            raise _not_wfdb(path, f"signal line {i} {line[:60]!r} does not have the 9 WFDB fields") from None
         except ValueError:
             raise _not_wfdb(path, f"signal line {i} {line[:60]!r} has a non-numeric field") from None
     return Header(path, record, fs, n_samples, tuple(signals))

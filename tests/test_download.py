@@ -4,11 +4,13 @@ a good copy, a file whose checksum does not match, a connection that drops half-
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import socket
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -173,3 +175,188 @@ def test_bad_requests_are_named(physionet, tmp_path):
     (physionet.folder / "SHA256SUMS.txt").write_text("this is not a checksum list\n")
     with pytest.raises(DataError, match=r"SHA256SUMS\.txt, line 1: is not '<sha256> <path>'"):
         download("ptbxl", tmp_path, base_url=physionet.url, progress=False)
+
+
+# ---- issue 12, family 11: the download command's bad input, one line and exit code 2 ----------------------
+
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("layout", ["below-a-file", "deep-below-a-file", "dataset-is-a-file", "dest-is-a-file"])
+def test_destinations_that_cannot_hold_the_dataset(physionet, tmp_path, capsys, layout):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    dest = {"below-a-file": a_file / "sub", "deep-below-a-file": a_file / "a" / "b", "dest-is-a-file": a_file,
+            "dataset-is-a-file": tmp_path / "d"}[layout]  # fmt: skip
+    if layout == "dataset-is-a-file":
+        dest.mkdir()
+        (dest / "ptbxl").write_text("x")
+    assert main(["download", "ptbxl", "--dest", str(dest), "--base-url", physionet.url, "--quiet"]) == 2
+    line = _one_line(capsys)
+    assert line.startswith("Download failed: ") and ("a-file" in line or "ptbxl" in line)
+    assert "--dest" in line or "Move it" in line
+    assert physionet.requests == [], "refused before anything was fetched"
+
+
+def test_destination_not_writable(physionet, tmp_path, capsys, monkeypatch):
+    import heartdata.physionet as hp
+
+    monkeypatch.setattr(hp.os, "access", lambda *a, **k: False)
+    assert main(["download", "ptbxl", "--dest", str(tmp_path / "new"), "--base-url", physionet.url, "--quiet"]) == 2
+    assert "is not writable by you" in _one_line(capsys)
+
+
+def test_destination_that_cannot_be_created(physionet, tmp_path, capsys, monkeypatch):
+    def read_only(self, *a, **k):
+        raise OSError(30, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    assert main(["download", "ptbxl", "--dest", str(tmp_path / "new"), "--base-url", physionet.url, "--quiet"]) == 2
+    assert "cannot be created (Read-only file system)" in _one_line(capsys)
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [("physionet.org/files/ptb-xl/1.0.3/", "has no scheme"), ("ftp://physionet.org/files/ptb-xl/1.0.3/", "uses ftp://"),
+     ("file:///etc/", "uses file://"), ("http://127.0.0.1:99999/x/", "is not a valid URL"),
+     ("http://127.0.0.1:port/x/", "is not a valid URL"), ("http://127.0.0.1:0/x/", "port 0"),
+     ("http:///x/", "names no server"), ("https://", "names no server"), ("", "is not a URL"), ("   ", "is not a URL"),
+     ("//physionet.org/x", "no scheme")],
+)  # fmt: skip
+def test_base_urls_that_cannot_work(tmp_path, capsys, url, message):
+    assert main(["download", "ptbxl", "--dest", str(tmp_path), "--base-url", url, "--quiet"]) == 2
+    line = _one_line(capsys)
+    assert "base_url=" in line and message in line and "https://" in line
+    assert not (tmp_path / "ptbxl").exists()
+
+
+def test_a_mirror_variable_that_cannot_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HEARTDATA_PHYSIONET_URL", "ftp://mirror.example/files/")
+    assert main(["download", "mitdb", "--dest", str(tmp_path), "--quiet"]) == 2
+    assert "$HEARTDATA_PHYSIONET_URL='ftp://mirror.example/files/': uses ftp://" in _one_line(capsys)
+
+
+@pytest.mark.parametrize("args", [["download"], ["download", "ptb-xl"], ["upload", "ptbxl"], []])
+def test_usage_errors_are_one_line(capsys, args):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    assert "--help" in _one_line(capsys)
+
+
+@pytest.mark.parametrize("existed", [False, True], ids=["new", "resumed"])
+@pytest.mark.parametrize("after", [0, 1, 4])
+def test_ctrl_c_gives_one_line_and_leaves_no_empty_folder(physionet, tmp_path, capsys, monkeypatch, after, existed):
+    import pooch
+
+    real, calls = pooch.Pooch.fetch, []
+
+    def interrupted(self, *a, **k):
+        calls.append(1)
+        if len(calls) > after:
+            raise KeyboardInterrupt
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(pooch.Pooch, "fetch", interrupted)
+    dest = tmp_path / "new" / "deeper"
+    if existed:  # a second run into a folder a user made (kept, even empty)
+        (dest / "ptbxl").mkdir(parents=True)
+    assert main(["download", "ptbxl", "--dest", str(dest), "--base-url", physionet.url, "--quiet"]) == 2
+    assert _one_line(capsys).startswith("Interrupted: files already verified are kept")
+    if after == 0 and existed:
+        assert sorted(p.name for p in (tmp_path / "new").rglob("*")) == ["deeper", "ptbxl"], "kept, nothing added"
+    elif after == 0:
+        assert not (tmp_path / "new").exists(), "the folders made for the download are removed again"
+    else:
+        kept = [p for p in (dest / "ptbxl").rglob("*") if p.is_file()]
+        assert len(kept) == after, "the files verified before Ctrl-C are kept"
+        assert not [p for p in kept if p.name.startswith("tmp")], "no partial file"
+        assert not [d for d in (dest / "ptbxl").rglob("*") if d.is_dir() and not any(d.iterdir())], "no empty folder"
+
+
+# ---- issue 12, family 12: no path, however linked, writes under data/ --------------------------------------
+
+
+def _data_state():
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns, _sha(p.read_bytes())) for p in sorted(DATA.rglob("*"))
+            if p.is_file()}  # fmt: skip
+
+
+@pytest.fixture
+def newer_mirror(physionet):
+    """The mirror now serves a LICENSE.txt that differs from the shipped one (as PhysioNet's current files may):
+    a download that followed a link into data/ would overwrite the shipped file."""
+    (physionet.folder / "LICENSE.txt").write_text("a newer licence text\n")
+    lines = [f"{_sha((physionet.folder / rel).read_bytes())} {rel}" for rel in PTBXL_FILES]
+    (physionet.folder / "SHA256SUMS.txt").write_text("\n".join(lines) + "\n")
+    return physionet
+
+
+def _link(path, target):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+
+
+LINKS = {
+    "dataset folder": lambda d: _link(d / "ptbxl", DATA / "ptbxl"),
+    "destination": lambda d: _link(d, DATA),
+    "a link to a link": lambda d: (_link(d.parent / "hop", DATA / "ptbxl"), _link(d / "ptbxl", d.parent / "hop")),
+    "a subfolder": lambda d: _link(d / "ptbxl" / "records100", DATA / "ptbxl" / "records100"),
+    "a deeper subfolder": lambda d: _link(d / "ptbxl" / "records100" / "00000", DATA / "ptbxl/records100/00000"),
+    "one file": lambda d: _link(d / "ptbxl" / "LICENSE.txt", DATA / "ptbxl" / "LICENSE.txt"),
+    "the checksum list": lambda d: _link(d / "ptbxl" / "SHA256SUMS.txt", DATA / "ptbxl" / "SHA256SUMS.txt"),
+    "relative link": lambda d: _link(d / "ptbxl", os.path.relpath(DATA / "ptbxl", d)),
+}
+
+
+@pytest.mark.parametrize("how", list(LINKS))
+def test_no_link_leads_a_download_into_data(newer_mirror, tmp_path, capsys, how):
+    dest = tmp_path / "dest"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if how != "destination":
+        dest.mkdir()
+    LINKS[how](dest)
+    before = _data_state()
+    with pytest.raises(DataError, match=r"shipped data folder, which code never writes"):
+        download("ptbxl", dest, base_url=newer_mirror.url, progress=False)
+    assert main(["download", "ptbxl", "--dest", str(dest), "--base-url", newer_mirror.url, "--quiet"]) == 2
+    assert "shipped data folder" in _one_line(capsys)
+    assert _data_state() == before, "nothing under data/ changed"
+    assert not [r for r in newer_mirror.requests if not r.endswith("SHA256SUMS.txt")], "no data file was fetched"
+
+
+@pytest.mark.parametrize("spelling", [lambda: DATA / "ptbxl" / "..", lambda: DATA / "mitdb" / ".." / "ptbxl",
+                                      lambda: os.path.relpath(DATA, Path.cwd())])  # fmt: skip
+def test_data_spelled_another_way_is_refused(physionet, spelling):
+    with pytest.raises(DataError, match=r"shipped data folder"):
+        download("ptbxl", spelling(), base_url=physionet.url, progress=False)
+
+
+def test_a_link_elsewhere_is_followed(physionet, tmp_path):
+    """Links that do not lead into data/ are fine: the guard is about data/, not about links."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "dest").mkdir()
+    (tmp_path / "dest" / "ptbxl").symlink_to(tmp_path / "real")
+    download("ptbxl", tmp_path / "dest", base_url=physionet.url, progress=False)
+    assert (tmp_path / "real" / "ptbxl_database.csv").read_bytes() == (DATA / "ptbxl/ptbxl_database.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"include": [1]}, r"include=\[1\]: is not a list of file patterns"), ({"include": []}, r"include=\[\]"),
+     ({"include": 5}, r"include=5"), ({"timeout": 0}, r"timeout=0: must be a positive"),
+     ({"timeout": "60"}, r"timeout='60'"), ({"timeout": float("nan")}, r"timeout=nan"),
+     ({"dest": 123}, r"dest=123: is a int, not a folder path"), ({"dataset": None}, r"dataset=None: no such dataset"),
+     ({"base_url": 5}, r"base_url=5: is not a URL")],
+)  # fmt: skip
+def test_bad_download_arguments_are_named_before_anything_is_fetched(physionet, tmp_path, kwargs, message):
+    args = {"dataset": "ptbxl", "dest": tmp_path, "base_url": physionet.url, "progress": False, **kwargs}
+    with pytest.raises(DataError, match=message):
+        download(args.pop("dataset"), args.pop("dest"), **args)
+    assert physionet.requests == []
