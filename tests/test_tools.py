@@ -132,3 +132,20 @@ def test_the_site_copies_the_files_pages_link_to(tmp_path):
     build_site.copy_linked_files(tmp_path)
     assert (tmp_path / "LICENSE").read_text() == (coursefiles.REPO / "LICENSE").read_text()
     assert not (tmp_path / "Makefile").exists() and not (tmp_path / "data").exists()
+
+
+def test_the_site_shows_a_notebook_executed_only_when_its_executed_copy_is_fresh(tmp_path, monkeypatch):
+    import os
+
+    import budget
+
+    lesson = coursefiles.lessons()[0]
+    monkeypatch.setattr(budget, "EXECUTED", tmp_path)
+    assert build_site.executed_copy(lesson) is None
+    copy = tmp_path / lesson.relative_to(REPO)
+    copy.parent.mkdir(parents=True)
+    copy.write_text(lesson.read_text())
+    os.utime(copy, (lesson.stat().st_mtime + 10,) * 2)
+    assert build_site.executed_copy(lesson) == copy
+    os.utime(copy, (lesson.stat().st_mtime - 10,) * 2)
+    assert build_site.executed_copy(lesson) is None, "an executed copy older than the notebook is stale"

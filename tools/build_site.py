@@ -13,9 +13,10 @@ The book is put together in build/site-src/ from the repository as it is, nothin
   else the README's syllabus table, which `make readme` writes);
 - a page for instructors with the budget table;
 - _toc.yml in syllabus order (file-name order: each lesson, then its practice and its solutions);
-- _config.yml: no execution (the notebooks are shown as students open them; CI executes every notebook with
-  nbval already), Binder launch buttons, MathJax served from the site itself (sphinx-mathjax-offline), no
-  Thebe, no comments, nothing fetched at view time.
+- _config.yml: no execution at build time (CI executes every notebook with nbval already): a notebook is shown
+  with its outputs when `make budget` saved an executed copy of it (build/executed/) that is at least as new as
+  the notebook, else as students open it; Binder launch buttons, MathJax served from the site itself
+  (sphinx-mathjax-offline), no Thebe, no comments, nothing fetched at view time.
 
 Jupyter Book 1 (Sphinx, sphinx-book-theme) is chosen over version 2 because it builds entirely offline from
 packages on PyPI; version 2 fetches its site template from the network at build time. Sphinx and its pins
@@ -154,6 +155,17 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def executed_note(lessons: list[Path]) -> str:
+    shown = [p for p in coursefiles.all_notebooks() if executed_copy(p)]
+    if len(shown) == len(coursefiles.all_notebooks()):
+        return ("The pages show every notebook as `make budget` ran it, with its figures and numbers; run it "
+                "yourself (on Binder or with `make lab`) and every number is computed again from the data in front "
+                "of you.")  # fmt: skip
+    return ("The pages show each notebook as a student opens it, before it runs (run `make budget`, then `make site`, "
+            "to show them executed): every number and figure is computed when you run it (on Binder or with `make "
+            "lab`), from the data in front of you.")  # fmt: skip
+
+
 def index_page(lessons: list[Path]) -> str:
     import budget
 
@@ -176,8 +188,7 @@ def index_page(lessons: list[Path]) -> str:
         "or on your computer with `make lab` ([how](README.md#start)). Every page has a launch button at its top "
         "right that opens that notebook on Binder.",
         "",
-        "The pages show each notebook as a student opens it, before it runs: every number and figure is computed "
-        "when you run it (on Binder or with `make lab`), from the data in front of you.",
+        executed_note(lessons),
         "",
         "## Lessons",
         "",
@@ -379,6 +390,15 @@ details.above-input > summary { font-size: 0.85em; }
 """
 
 
+def executed_copy(path: Path) -> Path | None:
+    """The copy of ``path`` that `make budget` executed (build/executed/...), if it is at least as new as the
+    notebook itself; else None, and the page shows the notebook unexecuted."""
+    import budget
+
+    copy = budget.EXECUTED / path.relative_to(REPO)
+    return copy if copy.is_file() and copy.stat().st_mtime >= path.stat().st_mtime else None
+
+
 def stage(out: Path = STAGE) -> list[Path]:
     """Write the book's sources into ``out``; returns the lessons, in syllabus order."""
     import nbformat
@@ -388,7 +408,7 @@ def stage(out: Path = STAGE) -> list[Path]:
     out.mkdir(parents=True)
     lessons = coursefiles.lessons()
     for path in coursefiles.all_notebooks():
-        nb = nbformat.read(path, as_version=4)
+        nb = nbformat.read(executed_copy(path) or path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":  # foldable: myst-nb wraps the cell's source in <details>
                 tags = cell.metadata.setdefault("tags", [])
