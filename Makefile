@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test exercises guide bench site budget readme browser-test clean
+.PHONY: setup lab test exercises guide bench bench-lessons site budget readme browser-test clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,11 @@ guide: setup
 # Loaders against the loops students write, and how they scale on full-size temporary copies (a few minutes).
 bench: setup
 	$(BIN)/python tools/bench.py
+
+# Every lesson at shipped size and on a full-size copy (21,799 PTB-XL records at 100 and 500 Hz, Challenge 2012
+# sets a-c): time and peak memory of each, a run stopped above 3 GiB (several minutes).
+bench-lessons: setup
+	$(BIN)/python tools/bench.py --no-ratios --no-scaling --lessons
 
 # The course website (Jupyter Book 1, offline): build/site/index.html. Sphinx and its pins live in their own
 # environment (.venv-site, from requirements-site.txt), apart from the students' .venv.
