@@ -18,11 +18,8 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -31,18 +28,9 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
 import coursefiles  # noqa: E402
+from headless import CHROMIUM_ARGS, chromium_path, free_port, makefile_lab_args, wait_until_up  # noqa: E402, F401
 
 SHOTS = REPO / "build" / "browser"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 UI_TIMEOUT = 120_000  # ms for one UI condition: generous, a loaded 2-core machine is slow
 RUN_TIMEOUT = 300_000  # ms for a whole notebook to run in the browser
 HOW_TO_ENABLE = (
@@ -58,12 +46,6 @@ def readme_lab_args() -> list[str]:
     return shlex.split(line.split("jupyter lab", 1)[1])
 
 
-def makefile_lab_args() -> list[str]:
-    """The options `make lab` passes (the Makefile's LAB_ARGS)."""
-    makefile = (REPO / "Makefile").read_text()
-    return shlex.split(re.search(r"^LAB_ARGS\s*:?=(.*)$", makefile, re.M)[1])
-
-
 def test_make_lab_and_the_readme_start_jupyterlab_the_same_way():
     assert readme_lab_args() == makefile_lab_args()
     assert re.search(
@@ -72,38 +54,10 @@ def test_make_lab_and_the_readme_start_jupyterlab_the_same_way():
     assert not any(a.endswith(".ipynb") for a in readme_lab_args()), "a notebook path would make its folder the root"
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("HEARTDATA_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def _unavailable(reason: str):
     if os.environ.get("CI"):
         pytest.fail(f"CI must run the browser tests, but {reason}; {HOW_TO_ENABLE}")
     pytest.skip(f"{reason}; {HOW_TO_ENABLE}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +86,7 @@ def lab(tmp_path_factory):
         "IPYTHONDIR": str(home / "ipython"),
     }
     env.pop("HEARTDATA_DIR", None)
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     cmd = [
         sys.executable,
         "-m",
@@ -152,7 +106,7 @@ def lab(tmp_path_factory):
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(f"{base}/api/status?token={token}", proc, log)
+        wait_until_up(f"{base}/api/status?token={token}", proc, log)
         yield base, token, root
     finally:
         proc.terminate()

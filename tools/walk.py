@@ -28,52 +28,27 @@ import json
 import os
 import re
 import secrets
-import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
+from headless import CHROMIUM_ARGS, chromium_path, free_port, makefile_lab_args, wait_until_up  # noqa: E402
 
 REPO = coursefiles.REPO
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 COPIED = ("notebooks", "exercises", "solutions", "README.md", "jupyter-config")
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("HEARTDATA_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def make_lab_args() -> list[str]:
-    """The options `make lab` passes to JupyterLab (the Makefile's LAB_ARGS)."""
-    makefile = (REPO / "Makefile").read_text()
-    return shlex.split(re.search(r"^LAB_ARGS\s*:?=(.*)$", makefile, re.M)[1])
 
 
 def lab_command(port: int, token: str) -> list[str]:
     """`make lab`'s command, with the address, token and no browser of its own (the walk brings Chromium)."""
-    cmd = [sys.executable, "-m", "jupyter", "lab", *make_lab_args(), "--no-browser", "--ServerApp.ip=127.0.0.1"]
+    cmd = [sys.executable, "-m", "jupyter", "lab", *makefile_lab_args(), "--no-browser", "--ServerApp.ip=127.0.0.1"]
     cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
     cmd += ["--LabApp.expose_app_in_browser=True"]  # lets the walk open and close documents as commands
     if getattr(os, "geteuid", lambda: 1)() == 0:
@@ -110,26 +85,6 @@ class MemorySampler(threading.Thread):
 
     def stop(self) -> None:
         self._stop.set()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 def course_copy(dest: Path) -> Path:
@@ -222,7 +177,7 @@ def walk(close_tabs: bool, cull_seconds: float | None, only=None, timeout_s: flo
                "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "IPYTHONDIR": str(home / "ipython"),
                "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}  # fmt: skip
         env.pop("HEARTDATA_DIR", None)
-        port, token = _free_port(), secrets.token_hex(16)
+        port, token = free_port(), secrets.token_hex(16)
         cmd = lab_command(port, token)
         if cull_seconds is not None:  # the walk's time compression: the only setting it changes
             interval = max(1, int(cull_seconds // 4))
@@ -235,7 +190,7 @@ def walk(close_tabs: bool, cull_seconds: float | None, only=None, timeout_s: flo
         rows = []
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_until_up(f"{base}/api/status?token={token}", server, log)
+            wait_until_up(f"{base}/api/status?token={token}", server, log)
             sampler = MemorySampler(server.pid)
             sampler.start()
             with sync_playwright() as p:
