@@ -60,6 +60,18 @@ def _unavailable(reason: str):
     pytest.skip(f"{reason}; {HOW_TO_ENABLE}")
 
 
+def playwright_and_chromium():
+    """Playwright's entry point and the system's Chromium; skips (fails, in CI) with how to get what is missing."""
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("no Chromium was found")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install -r requirements.txt)")
+    return sync_playwright, executable
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1, started as the README says, in a copy of the course; yields
@@ -120,13 +132,7 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """Headless Chromium (the system's), driven by Playwright, with a fresh profile."""
-    executable = chromium_path()
-    if executable is None:
-        _unavailable("no Chromium was found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -r requirements.txt)")
+    sync_playwright, executable = playwright_and_chromium()
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(

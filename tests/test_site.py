@@ -24,7 +24,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import nbformat
 import pytest
 from conftest import REPO
-from test_browser import CHROMIUM_ARGS, SHOTS, UI_TIMEOUT, _unavailable, chromium_path
+from test_browser import CHROMIUM_ARGS, SHOTS, UI_TIMEOUT, _unavailable, playwright_and_chromium
 
 sys.path.insert(0, str(REPO / "tools"))
 import build_site as sitetool  # noqa: E402
@@ -73,13 +73,7 @@ def served(built):
 @pytest.fixture(scope="module")
 def site_page(served):
     """A Chromium page that may load only what the site serves; yields (page, base URL, refused requests)."""
-    executable = chromium_path()
-    if executable is None:
-        _unavailable("no Chromium was found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -r requirements.txt)")
+    sync_playwright, executable = playwright_and_chromium()
     refused, failed = [], []
 
     def only_the_site(route):
