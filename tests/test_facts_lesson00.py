@@ -76,3 +76,37 @@ def test_dates_lie_outside_the_papers_period():
     """Lesson 00: the stored dates (1984-1987) lie before the recording period the paper gives (1989-1996)."""
     dates = ptbxl.load_metadata()["recording_date"]
     assert dates.max() < "1989-10-01"
+
+
+def test_every_stored_date_lies_outside_the_papers_period():
+    """Lesson 00: all 450 stored dates fall outside October 1989 - June 1996 (Wagner et al. 2020)."""
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        stored = [r["recording_date"] for r in csv.DictReader(f)]
+    outside = [d for d in stored if not "1989-10-01" <= d <= "1996-06-30 23:59:59"]
+    assert len(outside) == len(stored) == 450
+
+
+def test_challenge_ages_pile_up_at_the_cap():
+    """Lesson 00's age figure: ages stop at 90, where 164 stays sit against 41 at 89; 6 stays are under 18."""
+    ages = {}
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        for m in tar:
+            if m.isfile() and m.name.endswith(".txt"):
+                for line in tar.extractfile(m).read().decode("ascii").splitlines()[1:]:
+                    t, p, v = line.split(",")
+                    if t == "00:00" and p == "Age":
+                        ages[m.name] = float(v)
+                        break
+    values = list(ages.values())
+    assert len(values) == 4000 and max(values) == 90
+    assert (values.count(90), values.count(89)) == (164, 41)
+    assert (sum(v < 18 for v in values), min(values)) == (6, 15)
+    _, wide = _descriptors()
+    assert sorted(wide["Age"].tolist()) == sorted(values)
+
+
+def test_ecg_1_is_drawn_from_its_500_hz_file():
+    """Lesson 00 draws ECG 1 from records500 (the file closest to the recording), which the slice ships."""
+    x = ptbxl.load_signals([1], fs=500)
+    assert x.shape == (1, 5000, 12)
+    assert "niederspannung" in ptbxl.load_metadata().loc[1, "report"]

@@ -203,9 +203,11 @@ def typed_and_machine(typed, machine=None):
         )
     curated = sources.columns_by_source(row, "curators")
     if got_typed & curated:
+        names = sorted(got_typed & curated)
+        how = "; ".join(f"`{c}` was {sources.PTBXL_CURATED[c]}" for c in names if c in sources.PTBXL_CURATED)
         return close(
-            f"close: {', '.join(sorted(got_typed & curated))} were added by the dataset's curators, "
-            "not typed at the time of the ECG. Use `sources.PTBXL_COLUMN_SOURCE`."
+            f"{', '.join(names)} {'was' if len(names) == 1 else 'were'} produced by the dataset's curators, not "
+            f"typed at the time of the ECG{f' ({how})' if how else ''}. Use `sources.PTBXL_COLUMN_SOURCE`."
         )
     falsy = {c for c in want_typed if isinstance(row[c], (bool, np.bool_)) and not row[c]}
     if falsy and got_typed == want_typed - falsy:
