@@ -226,3 +226,43 @@ def test_lesson_and_checks_never_hold_every_record_at_once():
         assert "load_signals(meta.index" not in code, path.name
     assert "iter_signals(meta.index" in (DATA.parent / "notebooks" / "02-ecg-signals.ipynb").read_text()
     assert len(lesson02.exercise_ids()) <= lesson02.EXERCISE_N_ECGS
+
+
+def test_the_500_hz_files_hold_almost_nothing_above_the_400_hz_recordings_nyquist():
+    """Lesson 02: PTB-XL was recorded at 400 Hz (Wagner et al. 2020, Methods): above 200 Hz lies a median 0.0021% of
+    lead II's power in the 500 Hz files; half of it lies below 7.5 Hz."""
+    hi, _ = _hi_lo()
+    f, p = signal.welch(hi[:, :, ptbxl.LEADS.index("II")], fs=500, nperseg=1000, axis=1)
+    above_200 = p[:, f > 200].sum(axis=1) / p.sum(axis=1)
+    assert round(float(np.median(above_200)) * 100, 4) == 0.0021
+    assert float(np.median(above_200)) < 0.01 * float(np.median(p[:, f > 50].sum(axis=1) / p.sum(axis=1)))
+
+
+def test_agreement_of_flags_and_measures_with_intervals():
+    """Lesson 02: a flagged ECG has the larger measured wander in 84% of pairs (95% bootstrap 79% to 88%); the two
+    static-noise measures separate nothing (51%, 35-65%; 50%, 35-64%)."""
+    from sklearn.metrics import roc_auc_score
+
+    from heartdata.stats import paired_auroc_difference
+
+    meta, _, wander, flag = _wander()
+    assert round(roc_auc_score(flag, wander), 2) == 0.84
+    a = paired_auroc_difference(flag, wander, np.zeros(len(wander)), seed=0)
+    assert (round(a.auroc_a, 2), round(a.a_low, 2), round(a.a_high, 2)) == (0.84, 0.79, 0.88) and a.a_low > 0.5
+    hi, _ = _hi_lo()
+    f, p = signal.welch(hi, fs=500, nperseg=1000, axis=1)
+    static = meta.loc[IDS_HR, "static_noise"].notna().to_numpy()
+    hf = np.median(p[:, f > 40].sum(axis=1) / p.sum(axis=1), axis=1)
+    hum = np.median(p[:, (f >= 49) & (f <= 51)].sum(axis=1) / p.sum(axis=1), axis=1)
+    for score, want in ((hf, (0.51, 0.35, 0.65)), (hum, (0.50, 0.35, 0.64))):
+        assert round(roc_auc_score(static, score), 2) == want[0]
+        a = paired_auroc_difference(static, score, np.zeros(len(score)), seed=0)
+        assert (round(a.auroc_a, 2), round(a.a_low, 2), round(a.a_high, 2)) == want and a.a_low < 0.5
+
+
+def test_site_flag_rates_with_intervals():
+    """Lesson 02: site 0 flags 49 of 252, site 1 10 of 133: 11.9 points apart (Newcombe 95% CI 4.7 to 18.2)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    low, high = confint_proportions_2indep(49, 252, 10, 133, method="newcomb", compare="diff")
+    assert (round((49 / 252 - 10 / 133) * 100, 1), round(low * 100, 1), round(high * 100, 1)) == (11.9, 4.7, 18.2)
