@@ -61,7 +61,7 @@ def test_scp_table(scp_long):
     assert check.scp_table(scp_long).correct
     assert check.scp_table(scp_long.sample(frac=1, random_state=0)).correct  # row order does not matter
     fb = check.scp_table(scp_long[scp_long["likelihood"].gt(0)])
-    assert fb.status == feedback.CLOSE and "unknown" in fb.message
+    assert fb.status == feedback.CLOSE and "rhythm and form" in fb.message
     fb = check.scp_table(scp_long.set_index("ecg_id"))
     assert fb.status == feedback.CLOSE and "reset_index" in fb.message
     fb = check.scp_table(scp_long.assign(likelihood=scp_long["likelihood"].astype(str) + "%"))

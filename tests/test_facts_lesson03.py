@@ -296,3 +296,67 @@ def test_ph_above_14(stays):
     sat = bad[bad["Value"].between(80, 100)]
     assert sorted(sat["Value"]) == [94, 94, 95, 100]
     assert int(sat["SaO2"].eq(sat["Value"]).sum()) == 1 and int(sat[["PaO2", "SaO2"]].isna().all(axis=1).sum()) == 3
+
+
+def test_zero_likelihoods_by_kind_of_statement(raw_rows):
+    """Lesson 03: 518 of the 524 zero likelihoods belong to statements that are only form or rhythm statements (the
+    paper gives those no likelihood); the other 6 are NST_, diagnostic and form at once."""
+    with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
+        kinds = {r[""]: r for r in csv.DictReader(f)}
+    zeros = [c for r in raw_rows for c, v in ast.literal_eval(r["scp_codes"]).items() if v == 0]
+    assert len(zeros) == 524
+    assert sum(kinds[c]["diagnostic"] != "1.0" for c in zeros) == 518
+    diagnostic = [c for c in zeros if kinds[c]["diagnostic"] == "1.0"]
+    assert Counter(diagnostic) == {"NST_": 6} and kinds["NST_"]["form"] == "1.0"
+
+
+def test_likelihood_mix_per_superclass(labelled):
+    """Lesson 03's figure: 49 of 74 MI statements below 100 (66%); CD 2 of 75 (3%)."""
+    diag = labelled[labelled["superclass"].notna()]
+    mix = pd.crosstab(diag["superclass"], diag["likelihood"])
+    below = mix.sum(axis=1) - mix[100.0]
+    assert (int(below["MI"]), int(mix.loc["MI"].sum())) == (49, 74)
+    assert (int(below["CD"]), int(mix.loc["CD"].sum())) == (2, 75)
+    share = below / mix.sum(axis=1)
+    assert share.idxmax() == "MI" and share.idxmin() == "CD" and round(share["MI"], 2) == 0.66
+
+
+def test_share_kept_by_the_strict_rule_with_intervals(labelled):
+    """Lesson 03: the strict rule keeps 18 of 62 MI ECGs (29%) and 66 of 68 CD ECGs (97%), with Wilson intervals."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    diag = labelled[labelled["superclass"].notna()]
+    any_rule = diag.groupby("superclass")["ecg_id"].nunique()
+    strict = diag[diag["likelihood"].eq(100)].groupby("superclass")["ecg_id"].nunique()
+    assert (strict["MI"], any_rule["MI"], strict["CD"], any_rule["CD"]) == (18, 62, 66, 68)
+    low, high = proportion_confint(18, 62, method="wilson")
+    assert (round(low, 2), round(high, 2)) == (0.19, 0.41)
+
+
+def test_same_minute_groups_differ(stays):
+    """Lesson 03's figure: 1,845 MAP groups (median 4 mmHg apart, largest 91); 1,530 Urine groups, one value 0 in
+    901; in the 629 others adding instead of keeping the larger puts a median 110 mL (up to 1,990) into the minute."""
+    key = ["RecordID", "Time", "Parameter"]
+    groups = stays[stays.duplicated(key, keep=False)]
+    assert int(groups.duplicated(key + ["Value"]).sum()) == 0
+    r = groups.groupby(key)["Value"].agg(["min", "max", "sum"])
+    mp, ur = r.xs("MAP", level="Parameter"), r.xs("Urine", level="Parameter")
+    assert len(mp) == 1845 and (mp["max"] - mp["min"]).median() == 4 and (mp["max"] - mp["min"]).max() == 91
+    zero = ur["min"].eq(0)
+    assert (len(ur), int(zero.sum())) == (1530, 901)
+    added = (ur["sum"] - ur["max"])[~zero]
+    assert len(added) == 629 and added.median() == 110 and added.max() == 1990
+
+
+def test_heart_rate_change_and_urine_totals_under_two_rules(stays):
+    """Lesson 03: last minus first heart rate beyond 20 beats/min: 686 fall, 402 rise; keeping the larger same-minute
+    urine volume instead of adding changes 548 stays' totals, by a median 130 mL."""
+    readings = stays[~(stays["Time"].eq(0) & stays["Parameter"].isin(DESC))]
+    hr = readings[readings["Parameter"].eq("HR")].groupby("RecordID")["Value"].agg(["first", "last"])
+    change = hr["last"] - hr["first"]
+    assert (int(change.lt(-20).sum()), int(change.gt(20).sum())) == (686, 402)
+    urine = readings[readings["Parameter"].eq("Urine")]
+    added = urine.groupby("RecordID")["Value"].sum()
+    larger = urine.groupby(["RecordID", "Time"])["Value"].max().groupby("RecordID").sum()
+    diff = (added - larger)[lambda d: d.gt(0)]
+    assert len(diff) == 548 and diff.median() == 130

@@ -105,8 +105,8 @@ def scp_table(answer):
         return incorrect(f"your table lacks the column(s) {missing}; it needs ecg_id, code and likelihood.")
     if len(answer) == len(expected[expected["likelihood"].gt(0)]):
         return close(
-            "you dropped the statements with likelihood 0. In PTB-XL 0 means 'likelihood unknown', not 'absent': "
-            "keep them."
+            "you dropped the statements with likelihood 0. In PTB-XL a 0 is what every rhythm and form statement "
+            "carries, and a diagnostic statement whose report stated no likelihood: the statement was made. Keep them."
         )
     if len(answer) == len(ptbxl.load_metadata()):
         return close("you have one row per ECG; the table needs one row per ECG *and statement* (loop over each dict).")
@@ -192,12 +192,12 @@ def n_patients_several_ecgs(answer):
 
 @exercise
 def stay_wide(answer):
-    """Exercise 4: one stay, one row per minute; Urine summed, every other parameter averaged."""
+    """Exercise 4: one stay, one row per minute; Urine summed (the exercise's stated assumption), the rest averaged."""
     expected = _stay_wide(urine="sum", other="mean")
     if not isinstance(answer, pd.DataFrame):
         return incorrect(f"expected a DataFrame (one row per minute), got {type(answer).__name__}.")
     if _same_frame(answer, expected) or _same_frame(answer, _stay_wide("sum", "mean", readings_only=True)):
-        return correct("two MAP readings at one minute averaged, two urine outputs added up.")
+        return correct("two MAP readings at one minute averaged, two urine volumes added up, as the exercise assumes.")
     if "Urine" not in answer.columns or "MAP" not in answer.columns:
         return incorrect("your table should have one column per parameter, MAP and Urine among them.")
     if len(answer) != len(expected):
@@ -207,8 +207,9 @@ def stay_wide(answer):
         )
     if _same_frame(answer, _stay_wide(urine="mean", other="mean")):
         return close(
-            "MAP is right, but you averaged the Urine values charted at the same minute. "
-            "Two urine outputs at one minute add up: sum Urine."
+            "MAP is right, but you averaged the Urine values charted at the same minute. The exercise assumes they "
+            "are separate outputs (two drains or bags), which add up: sum Urine. (Averaging is wrong even if one "
+            "entry corrects the other: then one of them should be kept, not their mean.)"
         )
     if _same_frame(answer, _stay_wide(urine="sum", other="sum")):
         return close(
