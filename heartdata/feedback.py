@@ -40,6 +40,10 @@ that changes its object and returns None, such as ``inplace=True``), the check s
 cells of the IPython session). A figure exercise reads the figure the student drew (``drawn_axes``: the open
 figures, else those the last cell showed) when no Axes was passed, and says what it found.
 
+**Named mistakes.** A check declares every mistake it can name, ``@exercise(mistakes={key: message template})``,
+and names one with ``named(key, **values)`` or ``mistake_at(key, value, **values)``; tools/guide.py reads the same
+declarations, so the instructor guide lists every mistake a check can name, conditional ones included.
+
 **The student's objects are never changed.** ``@exercise`` hands every check private copies of pandas objects,
 arrays and containers, and refuses generators and iterators rather than consume them.
 """
@@ -505,6 +509,52 @@ def _is_axes(answer) -> bool:
     return isinstance(answer, (Axes, Figure))
 
 
+# --- named mistakes ----------------------------------------------------------------------------------------------
+#
+# One mechanism for the feedback and the instructor guide: a check declares every mistake it can name in its
+# decorator, as a literal dict of key -> message template (``str.format`` placeholders for the numbers that depend
+# on the data), and names one with ``named(key, **values)`` (for ``close``) or ``mistake_at(key, value, **values)``
+# (for ``check_number``'s list). tools/guide.py reads the same dicts from the source, so the guide lists every
+# mistake a check can name, including those a check names only under a condition.
+#
+#     @exercise(mistakes={"ecgs": "that is the number of ECGs ({n:,}); count the patients."})
+#     def n_patients(answer):
+#         ecgs = len(meta)
+#         return check_number(answer, expected, mistakes=[mistake_at("ecgs", ecgs, n=ecgs)])
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named mistake: its key and its message template."""
+
+    key: str
+    message: str
+
+    def say(self, **values) -> str:
+        return self.message.format(**values)
+
+
+_CURRENT: list[dict[str, Mistake]] = []  # the declared mistakes of the checks running now (innermost last)
+
+
+def named(key: str, **values) -> str:
+    """The message of the running check's declared mistake ``key``, with ``values`` filled in."""
+    if not _CURRENT or key not in _CURRENT[-1]:
+        known = ", ".join(_CURRENT[-1]) if _CURRENT else "none: the check declares no mistakes"
+        raise KeyError(f"{key!r} is not a mistake this check declares (known: {known})")
+    return _CURRENT[-1][key].say(**values)
+
+
+def mistake_at(key: str, value, **values) -> tuple:
+    """``(value, message)`` for ``check_number``'s ``mistakes``: the value mistake ``key`` gives, and its message."""
+    return value, named(key, **values)
+
+
+#: When a list, every "known mistake" feedback a check gives is appended as (module, check, message): the tests
+#: set it to compare what the checks say with what the instructor guide lists.
+RECORD: list | None = None
+
+
 # --- the decorator -----------------------------------------------------------------------------------------------
 
 
@@ -528,28 +578,37 @@ def private(x):
     return x
 
 
-def exercise(check=None, *, figure: bool = False):
+def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | None = None):
     """Decorate a check: the student's objects are copied (iterators refused), ``None`` is judged by
     ``why_none`` (or, for a figure exercise, the figure drawn is read), and no error ever escapes.
 
-    ``@exercise`` or ``@exercise(figure=True)``; a check that calls ``judge_rate_plot`` or names ``Axes`` is a
-    figure exercise without saying so."""
+    ``@exercise``, ``@exercise(figure=True)``, ``@exercise(mistakes={key: message template})`` (a literal dict, or
+    the name of a module-level literal dict, so that tools/guide.py can read it). A check that calls
+    ``judge_rate_plot`` or names ``Axes`` is a figure exercise without saying so."""
     if check is None:
-        return functools.partial(exercise, figure=figure)
+        return functools.partial(exercise, figure=figure, mistakes=mistakes)
     check.figure = figure or getattr(check, "figure", False)
     is_figure = _is_figure_check(check)
+    declared = {k: Mistake(k, m) for k, m in (mistakes or {}).items()}
 
     @functools.wraps(check)
     def wrapper(answer=None, *args, **kwargs):
+        _CURRENT.append(declared)
         try:
-            return _run(check, is_figure, answer, args, kwargs)
+            fb = _run(check, is_figure, answer, args, kwargs)
         except Exception as exc:  # a check must never crash a student's notebook
-            return incorrect(
+            fb = incorrect(
                 f"your answer could not be checked ({exc.__class__.__name__}: {exc}). "
                 "Look at what type of value the exercise asks for."
             )
+        finally:
+            _CURRENT.pop()
+        if RECORD is not None and fb.status == CLOSE:
+            RECORD.append((check.__module__, check.__name__, fb.message))
+        return fb
 
     wrapper.is_exercise = True
+    wrapper.mistakes = declared
     return wrapper
 
 
