@@ -112,8 +112,8 @@ MEANINGS: dict[str, Meaning] = {
         _m("after", DARK_GREY, "step", "02 03 06 08 09", "the data after the step (cleaned, read back, "
            "protected)", role="neutral"),
         # one group the figure points at, against the rest; neutral + accent
-        _m("highlight", DARK_GREY, "highlight", "01 02 05", "the group the title speaks of", role="neutral"),
-        _m("rest", LIGHT_GREY, "highlight", "01 02", "every other group", role="reference"),
+        _m("highlight", DARK_GREY, "highlight", "01 02 03 05", "the group the title speaks of", role="neutral"),
+        _m("rest", LIGHT_GREY, "highlight", "01 02 03", "every other group", role="reference"),
         # lesson 01: who or what produced an ICU value (plot_stay_timeline); the monitor's dense stream stays quiet
         _m("bedside monitor", LIGHT_GREY, "source", "01", "the bedside monitor, every few minutes", marker="|",
            role="reference"),
