@@ -1,7 +1,12 @@
-"""Lesson 01 checks: not attempted, the named typical mistakes, correct; never an exception."""
+"""Lesson 01 checks: not attempted, the named typical mistakes, correct; never an exception.
+
+The walkthrough tests hold, for every exercise, the warned mistake, two other plausible wrong answers and one right
+answer written another way, each with the status it must get and the words the message must use.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,10 +16,17 @@ from heartdata.checks import lesson01 as check
 ALL = [
     check.counts_per_parameter,
     check.typed_and_machine,
-    check.arterial_line_share,
-    check.height_by_site,
-    check.premature_interval,
+    check.troponin_share,
+    check.height_by_device,
+    check.shortest_interval,
 ]
+CLOSE, INCORRECT, CORRECT = feedback.CLOSE, feedback.INCORRECT, feedback.CORRECT
+
+
+def expect(fb, status, *words):
+    assert fb.status == status, fb
+    for w in words:
+        assert w in fb.message, (w, fb.message)
 
 
 @pytest.fixture(scope="module")
@@ -82,70 +94,78 @@ def test_typed_and_machine():
     assert check.typed_and_machine(typed, {"device"}).status == feedback.INCORRECT
 
 
-def test_arterial_line_share(stays):
+def test_walkthrough_troponin_share(stays):
     units = sources.icu_types(stays)
-    inv = stays[stays["Parameter"].isin(["SysABP", "DiasABP", "MAP"])]
-    has = pd.Series(units.index.isin(inv["RecordID"]), index=units.index)
+    tested = stays.loc[stays["Parameter"].isin(check.TROPONINS), "RecordID"]
+    has = pd.Series(units.index.isin(tested), index=units.index)
     share = has.groupby(units).mean()
-    assert check.arterial_line_share(share).correct
-    named = share.rename(index=challenge2012.ICU_TYPES)
-    assert check.arterial_line_share(named).correct
-    assert "counts" in check.arterial_line_share(has.groupby(units).sum()).message
-    assert "percentages" in check.arterial_line_share(share * 100).message
-    assert "WITHOUT" in check.arterial_line_share(1 - share).message
-    cuff = stays[stays["Parameter"].isin(["NISysABP", "NIDiasABP", "NIMAP"])]
-    cuff_share = pd.Series(units.index.isin(cuff["RecordID"]), index=units.index).groupby(units).mean()
-    assert "non-invasive" in check.arterial_line_share(cuff_share).message
-    meas = sources.measurements(stays)
-    rows = meas["Parameter"].isin(["SysABP", "DiasABP", "MAP"]).groupby(meas["RecordID"].map(units)).mean()
-    assert "ROWS" in check.arterial_line_share(rows).message
-    with_line = has.groupby(units).sum()
-    assert "ALL stays" in check.arterial_line_share(with_line / len(units)).message
-    assert "WITH a line" in check.arterial_line_share(with_line / with_line.sum()).message
-    assert check.arterial_line_share(share.iloc[:3]).status == feedback.INCORRECT
+    assert share.idxmax() == 1 and round(share[1], 2) == 0.51
+    only_t = (
+        pd.Series(units.index.isin(stays.loc[stays["Parameter"].eq("TroponinT"), "RecordID"]), index=units.index)
+        .groupby(units)
+        .mean()
+    )
+    expect(check.troponin_share(only_t), CLOSE, "only TroponinT", "either")  # the warned mistake: one kind
+    expect(check.troponin_share(has.groupby(units).sum() / len(units)), CLOSE, "ALL stays")
+    line = (
+        pd.Series(
+            units.index.isin(stays.loc[stays["Parameter"].isin(["SysABP", "DiasABP", "MAP"]), "RecordID"]),
+            index=units.index,
+        )
+        .groupby(units)
+        .mean()
+    )
+    expect(check.troponin_share(line), CLOSE, "arterial lines")  # the lesson's figure, typed back
+    expect(check.troponin_share(share * 100), CLOSE, "percentages")
+    expect(check.troponin_share(share.iloc[:3]), INCORRECT, "missing 4")
+    expect(check.troponin_share(share.rename(index=challenge2012.ICU_TYPES).to_dict()), CORRECT)  # named units, a dict
 
 
-def test_height_by_site():
+def test_walkthrough_height_by_device():
     meta = ptbxl.load_metadata()
-    share = meta["height"].notna().groupby(meta["site"]).mean()
-    assert check.height_by_site(share).correct
-    assert check.height_by_site(share.rename(index=int)).correct
-    assert "counts" in check.height_by_site(meta["height"].notna().groupby(meta["site"]).sum()).message
-    assert "NO height" in check.height_by_site(1 - share).message
-    filled = meta["height"].notna().groupby(meta["site"]).sum()
-    assert "ALL ECGs" in check.height_by_site(filled / len(meta)).message
-    assert "WITH a height" in check.height_by_site(filled / filled.sum()).message
-    assert check.height_by_site(meta["weight"].notna().groupby(meta["site"]).mean()).status == feedback.INCORRECT
+    share = meta["height"].notna().groupby(meta["device"]).mean()
+    assert len(share) == 7
+    filled = meta["height"].notna().groupby(meta["device"]).sum()
+    expect(check.height_by_device(filled / len(meta)), CLOSE, "ALL ECGs")  # the warned denominator
+    expect(check.height_by_device(meta["height"].notna().groupby(meta["site"]).mean()), CLOSE, "per recording site")
+    expect(check.height_by_device(1 - share), CLOSE, "NO height")
+    expect(check.height_by_device(filled / filled.sum()), CLOSE, "WITH a height")
+    expect(check.height_by_device(share.drop("CS-12")), INCORRECT, "missing CS-12")
+    squeezed = share.rename(index=lambda d: " ".join(d.split()))  # 'CS-12 E', padding squeezed
+    expect(check.height_by_device(squeezed.to_frame("share")), CORRECT)
 
 
-def test_premature_interval():
+def test_walkthrough_shortest_interval():
     ann = mitdb.load_annotations()
-    beats = ann[ann["symbol"].isin(mitdb.BEAT_SYMBOLS)].reset_index(drop=True)
-    before = beats["time_s"].diff()
-    is_a = beats["symbol"].eq("A")
-    assert check.premature_interval(before[is_a].median()).correct
-    fb = check.premature_interval((-beats["time_s"].diff(-1))[is_a].median())
-    assert fb.status == feedback.CLOSE and "AFTER" in fb.message
-    assert "samples" in check.premature_interval(beats["sample"].diff()[is_a].median()).message
-    assert "mean" in check.premature_interval(before[is_a].mean()).message
-    assert check.premature_interval(before.median()).status == feedback.INCORRECT
+    first = ann[ann["time_s"].lt(check.RR_WINDOW_S)]
+    beats = first[first["symbol"].isin(mitdb.BEAT_SYMBOLS)]
+    right = beats["time_s"].diff().min()
+    assert round(right, 3) == 0.653
+    expect(check.shortest_interval(first["time_s"].diff().min()), CLOSE, "rhythm label `+`")  # the warned step
+    expect(check.shortest_interval(beats["sample"].diff().min()), CLOSE, "samples")
+    expect(check.shortest_interval(beats["time_s"].diff().max()), CLOSE, "longest")
+    expect(check.shortest_interval(0.8), INCORRECT, "first 60 s")
+    expect(check.shortest_interval(0.65), CLOSE, "rounded")  # 0.6528 rounded to 2 decimals
+    expect(check.shortest_interval(np.diff(beats["sample"].to_numpy()).min() / 360), CORRECT)
 
 
 def test_a_missing_group_is_named():
     meta = ptbxl.load_metadata()
-    share = meta["height"].notna().groupby(meta["site"]).mean()
-    fb = check.height_by_site(share.drop(2.0))
-    assert fb.status == feedback.INCORRECT and "missing 2" in fb.message
+    share = meta["height"].notna().groupby(meta["device"]).mean()
+    fb = check.height_by_device(share.drop("AT-6 C"))
+    assert fb.status == feedback.INCORRECT and "missing AT-6 C" in fb.message
 
 
-def test_weekday_plot():
+def test_walkthrough_weekday_plot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    days = pd.to_datetime(ptbxl.load_metadata()["recording_date"]).dt.day_name()
+    meta = ptbxl.load_metadata()
+    days = pd.to_datetime(meta.loc[meta["site"].eq(check.WEEKDAY_SITE), "recording_date"]).dt.day_name()
     right = days.value_counts().reindex(check.WEEKDAYS, fill_value=0)
+    assert right["Tuesday"] == 0
 
     def bars(values, xlabel="weekday", ylabel="ECGs"):
         _, ax = plt.subplots()
@@ -153,15 +173,26 @@ def test_weekday_plot():
         ax.set(xlabel=xlabel, ylabel=ylabel)
         return ax
 
-    assert check.weekday_plot(bars(right)).correct
+    no_tuesday = days.value_counts().reindex([d for d in check.WEEKDAYS if d != "Tuesday"])
+    expect(check.weekday_plot(bars(no_tuesday)), CLOSE, "Tuesday", "height 0")  # the warned mistake
+    every = pd.to_datetime(meta["recording_date"]).dt.day_name().value_counts().reindex(check.WEEKDAYS)
+    expect(check.weekday_plot(bars(every)), CLOSE, "every site")  # the lesson's chart, redrawn
+    expect(
+        check.weekday_plot(
+            bars(days.value_counts().reindex(check.WEEKDAYS, fill_value=0).sort_values(ascending=False))
+        ),
+        CLOSE,
+        "sorted by count",
+    )
+    expect(check.weekday_plot(bars(right.sort_index())), CLOSE, "alphabetical")
+    expect(check.weekday_plot(bars(right / right.sum())), CLOSE, "shares")
+    expect(check.weekday_plot(bars(right, ylabel="")), CLOSE, "y axis has no label")
+    expect(check.weekday_plot(bars(right + 1)), INCORRECT, "site 0")
     assert check.weekday_plot(plt.subplots()[1]).status == feedback.NOT_ATTEMPTED
-    assert "sorted by count" in check.weekday_plot(bars(days.value_counts())).message
-    assert "alphabetical" in check.weekday_plot(bars(right.sort_index())).message
-    assert "shares" in check.weekday_plot(bars(right / right.sum())).message
-    fb = check.weekday_plot(bars(right, ylabel=""))
-    assert fb.status == feedback.CLOSE and "y axis has no label" in fb.message
-    assert check.weekday_plot(bars(right.iloc[:5])).status == feedback.INCORRECT
-    assert check.weekday_plot(bars(right + 1)).status == feedback.INCORRECT
+    _, ax = plt.subplots()
+    right.plot.bar(ax=ax)  # pandas' own bar chart, weekday names as ticks
+    ax.set(xlabel="day of the week", ylabel="number of ECGs")
+    expect(check.weekday_plot(ax), CORRECT, "Tuesday")
     plt.close("all")
 
 
@@ -176,7 +207,7 @@ def test_slips_from_a_student_walkthrough_are_named():
 
     w = c.ecgs_per_weekday()
     ax = plt.subplots()[1]
-    ax.plot(range(7), w.values)
+    ax.plot(range(7), w.values, "o-")
     assert "bar chart" in c.weekday_plot(ax).message
     ax = plt.subplots()[1]
     ax.barh(range(7), w.values)

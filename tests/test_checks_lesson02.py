@@ -1,4 +1,8 @@
-"""Lesson 02's checks: not attempted, the named typical mistakes, and correct; they never raise."""
+"""Lesson 02's checks: not attempted, the named typical mistakes, and correct; they never raise.
+
+The walkthrough tests hold, for every exercise, the warned mistake, two other plausible wrong answers and one right
+answer written another way, each with the status it must get and the words the message must use.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,27 @@ from scipy import signal
 from heartdata import feedback, mitdb, ptbxl
 from heartdata.checks import lesson02
 
-CHECKS = (lesson02.physical, lesson02.heart_rate, lesson02.top_wander, lesson02.n_top_flagged, lesson02.signal_plot)
+CHECKS = (
+    lesson02.to_millivolts,
+    lesson02.heart_rate,
+    lesson02.top_wander,
+    lesson02.n_top_flagged,
+    lesson02.signal_plot,
+)
+CLOSE, INCORRECT, CORRECT = feedback.CLOSE, feedback.INCORRECT, feedback.CORRECT
+
+
+def expect(fb, status, *words):
+    assert fb.status == status, fb
+    for w in words:
+        assert w in fb.message, (w, fb.message)
 
 
 @pytest.mark.parametrize("check", CHECKS)
 def test_none_is_not_attempted(check):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
     assert check(None).status == feedback.NOT_ATTEMPTED
 
 
@@ -29,32 +49,49 @@ def _digital():
     return wfdb.rdrecord(str(mitdb.data_dir() / "100"), sampto=3600, physical=False)
 
 
-def test_physical():
+def test_walkthrough_to_millivolts():
+    def right(d, g, b):
+        return (np.asarray(d, float) - np.asarray(b)) / np.asarray(g)
+
+    def one_gain(d, g, b):  # the warned mistake: record 100's two signals share a gain, other headers do not
+        return (np.asarray(d, float) - b[0]) / g[0]
+
+    def no_baseline(d, g, b):
+        return np.asarray(d, float) / np.asarray(g)
+
+    def with_wfdb(d, g, b):  # the lesson's shortcut: reads record 100 whatever it is given
+        return wfdb.rdrecord(str(mitdb.data_dir() / "100"), sampto=3600).p_signal
+
+    def loop(d, g, b):  # right, written another way: column by column, changing its input in place
+        d = np.array(d, dtype=float)
+        for j in range(d.shape[1]):
+            d[:, j] = (d[:, j] - b[j]) / g[j]
+        return d
+
+    expect(lesson02.to_millivolts(one_gain), CLOSE, "first signal's gain", "each column")
+    expect(lesson02.to_millivolts(no_baseline), CLOSE, "baseline")
+    expect(lesson02.to_millivolts(with_wfdb), INCORRECT, "right for record 100")  # p_signal cannot pass
     rec = _digital()
-    d, gain, base = rec.d_signal, np.array(rec.adc_gain), np.array(rec.baseline)
-    assert lesson02.physical((d - base) / gain).correct
-    # a student reading the physical record with wfdb is also right: the values are the same
-    assert lesson02.physical(wfdb.rdrecord(str(mitdb.data_dir() / "100"), sampto=3600).p_signal).correct
-    forgot = lesson02.physical(d / gain)
-    assert forgot.status == feedback.CLOSE and "baseline" in forgot.message
-    assert "divide by the gain" in lesson02.physical(d - base).message
-    assert "multiplied" in lesson02.physical((d - base) * gain).message
-    assert "first signal" in lesson02.physical(((d - base) / gain)[:, 0]).message
-    assert lesson02.physical(np.zeros((3600, 2))).status == feedback.INCORRECT
-    assert "shape" in lesson02.physical(np.zeros((100, 2))).message
+    expect(lesson02.to_millivolts(right(rec.d_signal, rec.adc_gain, rec.baseline)), CLOSE, "function itself")
+    expect(lesson02.to_millivolts(lambda d, g, b: None), feedback.NOT_ATTEMPTED, "returns None")
+    expect(lesson02.to_millivolts(lambda d: d), INCORRECT, "raised")
+    expect(lesson02.to_millivolts(loop), CORRECT)
+    expect(lesson02.to_millivolts(right), CORRECT)
 
 
-def test_heart_rate():
+def test_walkthrough_heart_rate():
     ann = wfdb.rdann(str(mitdb.data_dir() / "100"), "atr")
+    t = ann.sample / ann.fs
+    early = t < lesson02.HR_WINDOW_S
     beat = np.isin(ann.symbol, list(mitdb.BEAT_SYMBOLS))
-    rr = np.diff(ann.sample[beat] / ann.fs)
-    assert lesson02.heart_rate(60 / rr.mean()).correct
-    assert lesson02.heart_rate(np.float64(60 / rr.mean())).correct
-    assert "samples" in lesson02.heart_rate(60 / np.diff(ann.sample[beat]).mean()).message
-    assert "per second" in lesson02.heart_rate(1 / rr.mean()).message
-    assert "rhythm label" in lesson02.heart_rate(60 / np.diff(ann.sample / ann.fs).mean()).message
-    assert "60 divided" in lesson02.heart_rate(rr.mean()).message
-    assert lesson02.heart_rate(72).status == feedback.INCORRECT
+    rr = np.diff(t[beat & early])
+    expect(lesson02.heart_rate(60 / np.diff(t[early]).mean()), CLOSE, "rhythm label `+`")  # the warned mistake
+    expect(lesson02.heart_rate(60 / np.diff(t[beat]).mean()), CLOSE, "whole record")  # the lesson's 75.5
+    expect(lesson02.heart_rate((60 / rr).mean()), CLOSE, "averaged the beat-by-beat rates")
+    expect(lesson02.heart_rate(1 / rr.mean()), CLOSE, "per second")
+    expect(lesson02.heart_rate(60 / np.diff(ann.sample[beat & early]).mean()), CLOSE, "samples")
+    expect(lesson02.heart_rate(72), INCORRECT, "before 120 s")
+    expect(lesson02.heart_rate(np.float64(60 * len(rr) / (t[beat & early][-1] - t[beat & early][0]))), CORRECT)
 
 
 def _student_wander(edge=50, reduce="max", filtered=True):
@@ -68,8 +105,11 @@ def _student_wander(edge=50, reduce="max", filtered=True):
     return getattr(per_lead, reduce)(axis=1)
 
 
-def test_top_wander():
+def test_walkthrough_top_wander():
     wander = _student_wander()
+    expect(lesson02.top_wander(_student_wander(edge=0).nlargest(10).index), CLOSE, "edge")  # the warned trim
+    expect(lesson02.top_wander(iter(wander.nlargest(10).index)), INCORRECT, "use it up")  # never consumed
+    expect(lesson02.top_wander(set(int(i) for i in wander.nlargest(10).index)), CORRECT)  # a set
     assert lesson02.top_wander(wander.nlargest(10).index).correct
     assert lesson02.top_wander(wander.nlargest(10)).correct  # a Series: its index holds the ids
     assert lesson02.top_wander([int(i) for i in wander.nlargest(10).index[::-1]]).correct  # order does not matter
@@ -84,20 +124,16 @@ def test_top_wander():
     assert fb.status == feedback.INCORRECT and "9 of your 10" in fb.message
 
 
-def test_n_top_flagged():
+def test_walkthrough_n_top_flagged():
     meta = ptbxl.load_metadata()
     top = _student_wander().nlargest(10).index
     n = int(meta.loc[top, "baseline_drift"].notna().sum())
     assert lesson02.n_top_flagged(n).correct
+    assert lesson02.n_top_flagged(np.int64(meta.loc[list(top), "baseline_drift"].count())).correct
+    expect(lesson02.n_top_flagged(9), INCORRECT, "baseline_drift")  # the lesson's 9 (of its top 20)
     assert "NO baseline_drift" in lesson02.n_top_flagged(10 - n).message
     assert "rows" in lesson02.n_top_flagged(10).message
     assert "all ECGs" in lesson02.n_top_flagged(int(meta["baseline_drift"].notna().sum())).message
-
-
-def test_heart_rate_mean_of_instantaneous_rates_is_named():
-    t = lesson02.beat_times()
-    fb = lesson02.heart_rate(float((60 / np.diff(t)).mean()))
-    assert fb.status == feedback.CLOSE and "averaged the beat-by-beat rates" in fb.message
 
 
 def test_top_wander_row_positions_are_named():
@@ -107,29 +143,34 @@ def test_top_wander_row_positions_are_named():
     assert fb.status == feedback.CLOSE and "row positions" in fb.message
 
 
-def test_signal_plot():
+def test_walkthrough_signal_plot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rec = _digital()
+    rec = lesson02.later_digital()
     mv = (rec.d_signal - np.array(rec.baseline)) / np.array(rec.adc_gain)
-    t = np.arange(len(mv)) / rec.fs
+    t = lesson02.PLOT_FROM_S + np.arange(len(mv)) / rec.fs
 
-    def drawn(x, y, xlabel="time (s)", ylabel="MLII (mV)"):
+    def drawn(x, y, xlabel="time (s)", ylabel="V5 (mV)"):
         _, ax = plt.subplots()
         ax.plot(x, y)
         ax.set(xlabel=xlabel, ylabel=ylabel)
         return ax
 
-    assert lesson02.signal_plot(drawn(t, mv[:, 0])).correct
-    assert lesson02.signal_plot(drawn(t, mv[:, 0]).figure).correct
+    expect(lesson02.signal_plot(drawn(t - lesson02.PLOT_FROM_S, mv[:, 1])), CLOSE, "starts 60 s")  # the warned one
+    expect(lesson02.signal_plot(drawn(t, mv[:, 0])), CLOSE, "MLII (column 0)", "plot V5")
+    expect(lesson02.signal_plot(drawn(t, rec.d_signal[:, 1])), CLOSE, "digital steps")
+    expect(lesson02.signal_plot(drawn(np.arange(len(mv)), mv[:, 1])), CLOSE, "sample numbers")
+    first = _digital()
+    first_mv = (first.d_signal - np.array(first.baseline)) / np.array(first.adc_gain)
+    expect(lesson02.signal_plot(drawn(np.arange(len(first_mv)) / first.fs, first_mv[:, 0])), CLOSE, "first 10")
+    expect(lesson02.signal_plot(drawn(t, mv[:, 1], ylabel="V5")), CLOSE, "unit")
+    expect(lesson02.signal_plot(drawn(t, mv[:, 1] * 2)), INCORRECT, "none of the plotted")
     assert lesson02.signal_plot(plt.subplots()[1]).status == feedback.NOT_ATTEMPTED
-    assert "sample numbers" in lesson02.signal_plot(drawn(np.arange(len(mv)), mv[:, 0])).message
-    assert "digital steps" in lesson02.signal_plot(drawn(t, rec.d_signal[:, 0])).message
-    assert "second signal" in lesson02.signal_plot(drawn(t, mv[:, 1])).message
-    fb = lesson02.signal_plot(drawn(t, mv[:, 0], ylabel="MLII"))
-    assert fb.status == feedback.CLOSE and "unit" in fb.message
-    assert lesson02.signal_plot(drawn(t, mv[:, 0] * 2)).status == feedback.INCORRECT
+    _, ax = plt.subplots()
+    ax.scatter(t, mv[:, 1], s=1)  # points instead of a line, and the Figure passed
+    ax.set(xlabel="seconds", ylabel="millivolts")
+    expect(lesson02.signal_plot(ax.figure), CORRECT)
     plt.close("all")

@@ -1,4 +1,8 @@
-"""Lesson 03 checks: not attempted, the typical mistakes they name, and correct; never an exception."""
+"""Lesson 03 checks: not attempted, the typical mistakes they name, and correct; never an exception.
+
+The walkthrough tests hold, for every exercise, the warned mistake, two other plausible wrong answers and one right
+answer written another way, each with the status it must get and the words the message must use.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,13 @@ ALL = [
     check.descriptor_table,
     check.superclass_plot,
 ]
+CLOSE, INCORRECT, CORRECT = feedback.CLOSE, feedback.INCORRECT, feedback.CORRECT
+
+
+def expect(fb, status, *words):
+    assert fb.status == status, fb
+    for w in words:
+        assert w in fb.message, (w, fb.message)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +59,9 @@ def stays():
 
 @pytest.mark.parametrize("chk", ALL, ids=lambda c: c.__name__)
 def test_not_attempted(chk):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
     assert chk(None).status == feedback.NOT_ATTEMPTED
 
 
@@ -57,52 +71,54 @@ def test_strange_answers_are_incorrect_not_errors(chk, bad):
     assert chk(bad).status == feedback.INCORRECT
 
 
-def test_scp_table(scp_long):
-    assert check.scp_table(scp_long).correct
-    assert check.scp_table(scp_long.sample(frac=1, random_state=0)).correct  # row order does not matter
-    fb = check.scp_table(scp_long[scp_long["likelihood"].gt(0)])
-    assert fb.status == feedback.CLOSE and "rhythm and form" in fb.message
-    fb = check.scp_table(scp_long.set_index("ecg_id"))
-    assert fb.status == feedback.CLOSE and "reset_index" in fb.message
-    fb = check.scp_table(scp_long.assign(likelihood=scp_long["likelihood"].astype(str) + "%"))
-    assert fb.status == feedback.CLOSE and "text" in fb.message
-    wrong = scp_long.copy()
-    wrong.loc[0, "likelihood"] = 50.0
-    assert check.scp_table(wrong).status == feedback.INCORRECT
+def test_walkthrough_scp_table(scp_long):
+    expect(check.scp_table(scp_long[scp_long["likelihood"].gt(0)]), CLOSE, "rhythm and form")  # the warned one
+    expect(check.scp_table(scp_long.set_index("ecg_id")), CLOSE, "reset_index")
+    expect(check.scp_table(scp_long.drop_duplicates("ecg_id")), CLOSE, "one row per ECG")
+    rows = [{"ecg_id": i, "code": c, "likelihood": v} for i, c, v in scp_long.itertuples(index=False)]
+    expect(check.scp_table(pd.DataFrame(rows)[["likelihood", "code", "ecg_id"]]), CORRECT)  # other column order
 
 
-def _counts(diagnostic, keep_any=lambda d: d, keep_100=lambda d: d[d["likelihood"].eq(100)], how="nunique"):
+def _counts(diagnostic, keep_any=lambda d: d, keep_min=lambda d: d[d["likelihood"].ge(50)], how="nunique"):
     def count(d):
         g = d.groupby("superclass")["ecg_id"]
         return g.nunique() if how == "nunique" else g.size()
 
-    return pd.DataFrame({"any": count(keep_any(diagnostic)), "only_100": count(keep_100(diagnostic))})
+    return pd.DataFrame({"any": count(keep_any(diagnostic)), "at_least_50": count(keep_min(diagnostic))})
 
 
-def test_superclass_counts(diagnostic):
+def test_walkthrough_superclass_counts(diagnostic):
     right = _counts(diagnostic)
-    assert check.superclass_counts(right).correct
-    fb = check.superclass_counts(right.rename(columns={"any": "only_100", "only_100": "any"}))
-    assert fb.status == feedback.CLOSE and "swapped" in fb.message
-    fb = check.superclass_counts(_counts(diagnostic, how="size"))
-    assert fb.status == feedback.CLOSE and "statements, not ECGs" in fb.message
-    fb = check.superclass_counts(_counts(diagnostic, keep_any=lambda d: d[d["likelihood"].gt(0)]))
-    assert fb.status == feedback.CLOSE and "likelihood 0" in fb.message
-    fb = check.superclass_counts(_counts(diagnostic, keep_100=lambda d: d[d["likelihood"].ge(50)]))
-    assert fb.status == feedback.INCORRECT and "only_100" in fb.message
-    assert check.superclass_counts(right.rename(columns={"any": "all"})).status == feedback.INCORRECT
+    assert (right.loc["MI", "any"], right.loc["MI", "at_least_50"]) == (62, 36)
+    expect(
+        check.superclass_counts(_counts(diagnostic, keep_min=lambda d: d[d["likelihood"].gt(50)])),
+        CLOSE,
+        "strictly above",
+        ">=",
+    )  # the warned boundary
+    expect(
+        check.superclass_counts(_counts(diagnostic, keep_min=lambda d: d[d["likelihood"].eq(100)])),
+        CLOSE,
+        "lesson's rule",
+    )  # the lesson's table, typed back
+    expect(check.superclass_counts(_counts(diagnostic, how="size")), CLOSE, "statements, not ECGs")
+    expect(
+        check.superclass_counts(right.rename(columns={"any": "at_least_50", "at_least_50": "any"})), CLOSE, "swapped"
+    )
+    expect(check.superclass_counts(_counts(diagnostic, keep_any=lambda d: d[d["likelihood"].gt(0)])), CLOSE, "0")
+    expect(check.superclass_counts(right.rename(columns={"any": "all"})), INCORRECT, "at_least_50")
+    expect(check.superclass_counts(right[["at_least_50", "any"]].loc[::-1].astype(float)), CORRECT)
 
 
-def test_n_patients_several_ecgs(meta):
+def test_walkthrough_patients_with_several_ecgs(meta):
     per = meta.groupby("patient_id").size()
-    assert check.n_patients_several_ecgs(int((per > 1).sum())).correct
-    assert check.n_patients_several_ecgs(np.int64((per > 1).sum())).correct
-    fb = check.n_patients_several_ecgs(int(per[per > 1].sum()))
-    assert fb.status == feedback.CLOSE and "ECGs that belong" in fb.message
-    fb = check.n_patients_several_ecgs(len(meta) - meta["patient_id"].nunique())
-    assert fb.status == feedback.CLOSE and "beyond each patient's first" in fb.message
-    assert check.n_patients_several_ecgs(meta["patient_id"].nunique()).status == feedback.CLOSE
-    assert check.n_patients_several_ecgs(5).status == feedback.INCORRECT
+    assert int((per >= check.MIN_ECGS).sum()) == 3
+    expect(check.n_patients_several_ecgs(int((per > check.MIN_ECGS).sum())), CLOSE, "MORE than 3")  # warned
+    expect(check.n_patients_several_ecgs(int((per > 1).sum())), CLOSE, "lesson's count")  # the lesson's 22
+    expect(check.n_patients_several_ecgs(int(per[per >= 3].sum())), CLOSE, "number of ECGs")
+    expect(check.n_patients_several_ecgs(meta["patient_id"].nunique()), CLOSE, "all patients")
+    expect(check.n_patients_several_ecgs(5), INCORRECT, "3 or more")
+    expect(check.n_patients_several_ecgs(np.int64(per.value_counts()[per.value_counts().index >= 3].sum())), CORRECT)
 
 
 def _wide(one, urine, other):
@@ -111,7 +127,7 @@ def _wide(one, urine, other):
     return w
 
 
-def test_stay_wide(stays):
+def test_walkthrough_stay_wide(stays):
     one = stays[stays["RecordID"].eq(check.PIVOT_STAY)]
     assert one.duplicated(["Time", "Parameter"]).any()
     right = _wide(one, "sum", "mean")
@@ -129,21 +145,29 @@ def test_stay_wide(stays):
     assert check.stay_wide(right.drop(columns="Urine")).status == feedback.INCORRECT
 
 
-def test_descriptor_table(stays):
+def test_walkthrough_descriptor_table(stays):
     names = ["Age", "Gender", "Height", "ICUType", "Weight"]
     at0 = stays[stays["Time"].eq(0) & stays["Parameter"].isin(names)]
     raw = at0.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
-    assert check.descriptor_table(raw.replace(-1, np.nan)).correct
-    fb = check.descriptor_table(raw)
-    assert fb.status == feedback.CLOSE and "-1" in fb.message
-    head6 = stays.groupby("RecordID").head(6)
-    by_pos = head6[head6["Parameter"].isin(names)].pivot_table(
+    numbers = raw.replace(-1, np.nan)
+    right = numbers.assign(Gender=numbers["Gender"].map({0: "female", 1: "male"}))
+    ptb = numbers.assign(Gender=numbers["Gender"].map({0: "male", 1: "female"}))
+    expect(check.descriptor_table(ptb), CLOSE, "PTB-XL's coding")  # the warned mistake: the other dataset's code
+    expect(check.descriptor_table(numbers), CLOSE, "words")
+    expect(check.descriptor_table(raw.assign(Gender=raw["Gender"].map({0: "female", 1: "male"}))), CLOSE, "-1")
+    by_pos = stays[stays.groupby("RecordID").cumcount() < 6]
+    by_pos = by_pos[by_pos["Parameter"].isin(names)].pivot_table(
         index="RecordID", columns="Parameter", values="Value", aggfunc="first"
     )
-    fb = check.descriptor_table(by_pos.reindex(columns=names).replace(-1, np.nan))
-    assert fb.status == feedback.CLOSE and "first six rows" in fb.message and "90 stays" in fb.message
-    fb = check.descriptor_table(raw.replace(-1, np.nan).assign(HR=1.0))
-    assert fb.status == feedback.INCORRECT and "HR" in fb.message
+    pos = by_pos.reindex(columns=names).replace(-1, np.nan)
+    expect(
+        check.descriptor_table(pos.assign(Gender=pos["Gender"].map({0: "female", 1: "male"}))), CLOSE, "first six rows"
+    )
+    expect(check.descriptor_table(right.assign(HR=1.0)), INCORRECT, "drop")
+    expect(check.descriptor_table(right.iloc[:10]), INCORRECT, "4,000 stays")
+    other_way = right.reset_index().assign(Gender=lambda d: d["Gender"].str.upper())  # RecordID as a column, FEMALE
+    expect(check.descriptor_table(other_way), CORRECT, "female")
+    expect(check.descriptor_table(right), CORRECT)
 
 
 def test_text_likelihoods_are_named():
@@ -152,7 +176,7 @@ def test_text_likelihoods_are_named():
     assert fb.status == feedback.CLOSE and "text" in fb.message
 
 
-def test_superclass_plot(diagnostic):
+def test_walkthrough_superclass_plot(diagnostic):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -161,9 +185,12 @@ def test_superclass_plot(diagnostic):
     def table(kept):
         return kept.groupby("superclass")["ecg_id"]
 
-    strict = diagnostic[diagnostic["likelihood"].eq(100)]
-    counts = pd.DataFrame({"any": table(diagnostic).nunique(), "only_100": table(strict).nunique()})
-    by_statement = pd.DataFrame({"any": table(diagnostic).size(), "only_100": table(strict).size()})
+    strict = diagnostic[diagnostic["likelihood"].ge(50)]
+    counts = pd.DataFrame({"any": table(diagnostic).nunique(), "at_least_50": table(strict).nunique()})
+    by_statement = pd.DataFrame({"any": table(diagnostic).size(), "at_least_50": table(strict).size()})
+    lesson = pd.DataFrame(
+        {"any": table(diagnostic).nunique(), "only_100": table(diagnostic[diagnostic["likelihood"].eq(100)]).nunique()}
+    )
 
     def drawn(frame, xlabel="diagnostic superclass", ylabel="ECGs"):
         _, ax = plt.subplots()
@@ -172,6 +199,7 @@ def test_superclass_plot(diagnostic):
         return ax
 
     assert check.superclass_plot(drawn(counts)).correct
+    expect(check.superclass_plot(drawn(lesson)), CLOSE, "lesson's rule")  # the lesson's rule, drawn
     assert check.superclass_plot(plt.subplots()[1]).status == feedback.NOT_ATTEMPTED
     assert "statements, not ECGs" in check.superclass_plot(drawn(by_statement)).message
     assert "shares" in check.superclass_plot(drawn(counts / counts.sum())).message

@@ -146,17 +146,16 @@ def test_every_exercise_of_every_checks_module_is_in_the_guide():
     modules = sorted((REPO / "heartdata" / "checks").glob("lesson[0-9][0-9].py"))
     assert modules
     for path in modules:
-        names = re.findall(r"^@exercise\s*\ndef (\w+)", path.read_text(), re.M)
+        names = re.findall(r"^@exercise\b.*?^def (\w+)", path.read_text(), re.M | re.S)
         assert names, f"{path.name} has no exercise"
         missing = [n for n in names if f"`{n}`" not in GUIDE]
         assert not missing, f"{path.name}: {missing} are not in docs/instructor-guide.md"
 
 
 def test_the_guide_says_what_the_feedback_says():
-    from heartdata import ptbxl
     from heartdata.checks import lesson00
 
-    feedback = lesson00.n_patients(len(ptbxl.load_metadata()))
+    feedback = lesson00.n_height_missing(0)  # counting NaN: a mistake whose message has no number in it
     assert feedback.status == "close"
     assert f"- {feedback.message}" in GUIDE
 

@@ -1,4 +1,8 @@
-"""Checks for the exercises of lesson 00 (welcome): expected values come from the data."""
+"""Checks for the exercises of lesson 00 (welcome): expected values come from the data.
+
+Each exercise asks for something lesson 00 did not print (another site, another unit, a stretch of the record,
+another stay), so that a number copied from the lesson cannot pass.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,14 @@ from functools import cache
 
 import numpy as np
 
-from .. import challenge2012, mitdb, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from .. import challenge2012, mitdb, ptbxl, sources
+from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
+
+#: The inputs the practice notebook names (the answers are computed below).
+EXERCISE_SITE = 1  # exercise 1: patients recorded at this PTB-XL site
+EXERCISE_ICU_TYPE = 2  # exercise 2: the death rate of this unit (Cardiac Surgery Recovery)
+BEAT_WINDOW_S = 300  # exercise 3: beats annotated in the first five minutes (time_s < 300)
+PLOT_ICU_TYPE = 1  # exercise 5: the first stay of this unit (Coronary Care)
 
 
 @cache
@@ -16,82 +26,128 @@ def _stays_descriptors():
     return stays[stays["Time"].eq(0) & stays["Parameter"].isin(challenge2012.DESCRIPTORS)]
 
 
-@exercise
+@cache
+def _units():
+    return sources.icu_types(challenge2012.load_stays())
+
+
+@exercise(mistakes={
+    "ecgs": "that is the number of ECGs (rows) recorded at site {site}: some of its patients had several ECGs. "
+            "Count the distinct values of `patient_id` among that site's rows.",
+    "all patients": "that is the number of patients of the whole slice; keep only the rows of site {site}.",
+    "other site": "that is the number of patients at site {other}; the exercise asks for site {site}.",
+})  # fmt: skip
 def n_patients(answer):
     meta = ptbxl.load_metadata()
+    at_site = meta[meta["site"].eq(EXERCISE_SITE)]
+    others = [(s, g["patient_id"].nunique()) for s, g in meta.groupby("site") if s != EXERCISE_SITE]
+    mistakes = [
+        mistake_at("ecgs", len(at_site), site=EXERCISE_SITE),
+        mistake_at("all patients", meta["patient_id"].nunique(), site=EXERCISE_SITE),
+        *[mistake_at("other site", n, other=f"{s:.0f}", site=EXERCISE_SITE) for s, n in others],
+    ]
     return check_number(
         answer,
-        meta["patient_id"].nunique(),
-        mistakes=[
-            (
-                len(meta),
-                "that is the number of ECGs (rows). Some patients had several ECGs; "
-                "count distinct values of `patient_id`.",
-            )
-        ],
+        at_site["patient_id"].nunique(),
+        mistakes=mistakes,
         what="a whole number of patients",
-        hint="Which column identifies a patient?",
+        hint=f"Keep the rows whose `site` is {EXERCISE_SITE}, then count the distinct `patient_id`s.",
     )
 
 
-@exercise
+@exercise(mistakes={
+    "all stays": "that is the death rate of all {n:,} stays; keep the stays of ICU type {unit} only.",
+    "count": "that is the number of deaths in the unit; divide by the number of the unit's stays.",
+    "percent": "that is a percentage; the exercise asks for a fraction between 0 and 1.",
+    "survived": "that is the fraction of the unit's stays that survived to leave hospital.",
+    "all denominator": "wrong denominator: you divided the unit's deaths by ALL {n:,} stays of the set. Divide by "
+                       "the {k:,} stays of the unit.",
+    "deaths denominator": "wrong denominator: you divided by all deaths, which says what share of the deaths "
+                          "happened in this unit. Divide by the number of the unit's stays.",
+    "rows denominator": "wrong denominator: you divided by a number of ROWS of `stays` (one per charted value). "
+                        "Divide by the number of stays (one row per stay in `outcomes`).",
+})  # fmt: skip
 def death_rate(answer):
     died = challenge2012.load_outcomes()["In-hospital_death"]
+    units = _units().reindex(died.index)
+    in_unit = died[units.eq(EXERCISE_ICU_TYPE)]
+    stays = challenge2012.load_stays()
+    unit_rows = stays["RecordID"].map(_units()).eq(EXERCISE_ICU_TYPE).sum()
     return check_number(
         answer,
-        died.mean(),
+        in_unit.mean(),
         mistakes=[
-            (died.sum(), "that is the number of deaths; divide by the number of stays to get a fraction."),
-            (died.mean() * 100, "that is a percentage; the exercise asks for a fraction between 0 and 1."),
-            (1 - died.mean(), "that is the fraction who survived to leave hospital."),
-            (
-                died.sum() / len(challenge2012.load_stays()),
-                "wrong denominator: you divided the deaths by the number of ROWS of `stays` (one per charted value). "
-                "Divide by the number of stays (one row per stay in `outcomes`).",
-            ),
+            mistake_at("all stays", died.mean(), n=len(died), unit=EXERCISE_ICU_TYPE),
+            mistake_at("count", in_unit.sum()),
+            mistake_at("percent", in_unit.mean() * 100),
+            mistake_at("survived", 1 - in_unit.mean()),
+            mistake_at("all denominator", in_unit.sum() / len(died), n=len(died), k=len(in_unit)),
+            mistake_at("deaths denominator", in_unit.sum() / died.sum()),
+            mistake_at("rows denominator", in_unit.sum() / unit_rows),
+            mistake_at("rows denominator", in_unit.sum() / len(stays)),
         ],
         what="a fraction between 0 and 1",
-        hint="Use the `In-hospital_death` column (1 = died in hospital).",
+        hint=f"Find the stays whose ICUType descriptor is {EXERCISE_ICU_TYPE}, then average their "
+        "`In-hospital_death` (1 = died in hospital).",
     )
 
 
-@exercise
+@exercise(mistakes={
+    "every annotation": "you counted every annotation, but not every annotation is a beat: the rhythm label `+` at "
+                        "{t:.2f} s lies in this stretch. Keep the symbols in `heartdata.mitdb.BEAT_SYMBOLS`.",
+    "normal only": "you counted only the normal beats (N). Premature beats are heartbeats too: count every symbol "
+                   "that marks a beat.",
+    "whole record": "that is the number of beats in the whole record; keep the beats of the first {s} seconds "
+                    "(`time_s < {s}`).",
+    "minutes": "you kept the annotations with `time_s < 5`: `time_s` is in seconds, and five minutes are {s} s.",
+})  # fmt: skip
 def n_beats(answer):
     ann = mitdb.load_annotations()
     is_beat = ann["symbol"].isin(mitdb.BEAT_SYMBOLS)
+    early = ann["time_s"].lt(BEAT_WINDOW_S)
+    rhythm = ann.loc[early & ~is_beat, "time_s"]
+    mistakes = [
+        mistake_at("normal only", int((early & ann["symbol"].eq("N")).sum())),
+        mistake_at("whole record", int(is_beat.sum()), s=BEAT_WINDOW_S),
+        mistake_at("minutes", int((is_beat & ann["time_s"].lt(BEAT_WINDOW_S / 60)).sum()), s=BEAT_WINDOW_S),
+    ]
+    if len(rhythm):  # the warned mistake shows only where a non-beat annotation lies in the stretch
+        mistakes.insert(0, mistake_at("every annotation", int(early.sum()), t=float(rhythm.iloc[0])))
     return check_number(
         answer,
-        is_beat.sum(),
-        mistakes=[
-            (
-                len(ann),
-                "you counted every annotation, but not every annotation is a beat. "
-                "Look at the `description` of the symbols that are not N, A or V.",
-            ),
-            (
-                ann["symbol"].eq("N").sum(),
-                "you counted only the normal beats (N). Premature beats are heartbeats too: count every symbol "
-                "that marks a beat.",
-            ),
-        ],
+        int((early & is_beat).sum()),
+        mistakes=mistakes,
         what="a whole number of beats",
-        hint="Count the annotations whose symbol marks a heartbeat.",
+        hint=f"Keep the annotations with `time_s < {BEAT_WINDOW_S}` whose symbol marks a heartbeat, and count them.",
     )
 
 
-@exercise
+@exercise(mistakes={
+    "nan": "you counted empty (NaN) cells, but this dataset writes -1 when a value was not recorded. Count the -1 "
+           "values instead.",
+    "share": "that is the share of stays; the exercise asks for the number of stays.",
+    "percent": "that is a percentage of stays; the exercise asks for the number of stays.",
+    "every descriptor": "you counted the -1 values of every descriptor (weight, gender, ... too). Keep the Height "
+                        "rows only.",
+    "recorded": "that is the number of stays WITH a height; count those without one.",
+    "implausible too": "you also counted the implausible heights. They were recorded, even if wrongly (lesson 06 "
+                       "deals with them): count only the -1 values, which mean 'not recorded'.",
+})  # fmt: skip
 def n_height_missing(answer):
     desc = _stays_descriptors()
     height = desc.loc[desc["Parameter"].eq("Height"), "Value"]
+    missing = int(height.eq(-1).sum())
+    implausible = int((height.eq(-1) | (height.ne(-1) & ~height.between(100, 250))).sum())
     return check_number(
         answer,
-        height.eq(-1).sum(),
+        missing,
         mistakes=[
-            (
-                height.isna().sum(),
-                "you counted empty (NaN) cells, but this dataset writes -1 "
-                "when a value was not recorded. Count the -1 values instead.",
-            )
+            mistake_at("nan", int(height.isna().sum())),
+            mistake_at("share", missing / len(height)),
+            mistake_at("percent", missing / len(height) * 100),
+            mistake_at("every descriptor", int(desc["Value"].eq(-1).sum())),
+            mistake_at("recorded", len(height) - missing),
+            mistake_at("implausible too", implausible),
         ],
         what="a whole number of stays",
         hint="Select the Height rows of the descriptors and count the values that mean 'not recorded'. "
@@ -112,17 +168,19 @@ def as_axes(answer):
     return None
 
 
-def plotted_xy(ax) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every (x, y) series drawn on ``ax``: its lines and its scatter collections."""
+def plotted_xy(ax, with_style: bool = False) -> list:
+    """Every (x, y) series drawn on ``ax``: its lines and its scatter collections; with ``with_style``, each as
+    (x, y, joined) where ``joined`` says whether a line connects the points."""
     out = []
     for line in ax.get_lines():
         x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
         if len(x) > 2:  # a 2-point line is a reference line (axhline, axvline), not data
-            out.append((x, y))
+            joined = line.get_linestyle() not in ("None", "none", "", " ")
+            out.append((x, y, joined) if with_style else (x, y))
     for coll in ax.collections:
         offsets = np.asarray(coll.get_offsets(), float)
         if offsets.ndim == 2 and len(offsets) > 2:
-            out.append((offsets[:, 0], offsets[:, 1]))
+            out.append((offsets[:, 0], offsets[:, 1], False) if with_style else (offsets[:, 0], offsets[:, 1]))
     return out
 
 
@@ -156,11 +214,21 @@ def missing_labels(ax, x_words, y_words) -> str:
 
 
 def plot_stay() -> int:
-    """The stay exercise 5 draws: the first RecordID of set A (the stay lesson 00 plots)."""
-    return int(_stays_descriptors()["RecordID"].min())
+    """The stay exercise 5 draws: the first Coronary Care stay of set A (lesson 00 drew another, a Surgical one)."""
+    units = _units()
+    return int(units[units.eq(PLOT_ICU_TYPE)].index.min())
 
 
-@exercise
+@exercise(figure=True, mistakes={
+    "labels": "the data is right, but {labels}. A reader needs the quantity and its unit.",
+    "minutes": "your x values are minutes (the `Time` column). Divide by 60 to plot hours since admission.",
+    "every stay": "you plotted the heart rates of every stay; keep only the rows of stay {rid}.",
+    "other parameters": "your line holds {n} values, more than the {k} heart rates of stay {rid}: keep only the rows "
+                        "whose Parameter is 'HR'.",
+    "joined": "the points are right, but you joined them with a line: nothing was recorded between two charted "
+              "values, sometimes hours apart. Draw the points only (`ax.plot(x, y, 'o')` or `ax.scatter`).",
+    "lesson stay": "that is stay {other}, the one lesson 00 drew; the exercise asks for stay {rid}.",
+})  # fmt: skip
 def heart_rate_plot(answer):
     ax = as_axes(answer)
     if ax is None:
@@ -170,26 +238,29 @@ def heart_rate_plot(answer):
     rid = plot_stay()
     hr = stays[stays["RecordID"].eq(rid) & stays["Parameter"].eq("HR")]
     t, v = hr["Time"].to_numpy(float), hr["Value"].to_numpy(float)
-    series = plotted_xy(ax)
+    lesson_rid = int(_stays_descriptors()["RecordID"].min())
+    lesson = stays[stays["RecordID"].eq(lesson_rid) & stays["Parameter"].eq("HR")]
+    series = plotted_xy(ax, with_style=True)
     if not series:
-        return not_attempted("nothing is plotted on this Axes yet: draw the heart rate with `ax.plot(x, y)`.")
+        return not_attempted("nothing is plotted on this Axes yet: draw the heart rate with `ax.plot(x, y, 'o')`.")
     n_all_hr = int(stays["Parameter"].eq("HR").sum())
-    for x, y in series:
+    for x, y, joined in series:
         if same_series(x, y, t / 60, v):
             labels = missing_labels(ax, ("hour", "h)"), ("beats/min", "bpm", "/min"))
             if labels:
-                return close(f"the data is right, but {labels}. A reader needs the quantity and its unit.")
-            return correct(f"the {len(v)} heart rates of stay {rid}, in hours since admission.")
+                return close(named("labels", labels=labels))
+            if joined:
+                return close(named("joined"))
+            return correct(f"the {len(v)} heart rates of stay {rid}, in hours since admission, as separate points.")
         if same_series(x, y, t, v):
-            return close("your x values are minutes (the `Time` column). Divide by 60 to plot hours since admission.")
+            return close(named("minutes"))
+        if same_series(x, y, lesson["Time"].to_numpy(float) / 60, lesson["Value"].to_numpy(float)):
+            return close(named("lesson stay", other=lesson_rid, rid=rid))
         if len(x) == n_all_hr:
-            return close(f"you plotted the heart rates of every stay; keep only the rows of stay {rid}.")
+            return close(named("every stay", rid=rid))
         if len(x) > len(v) and np.isin(v, y).all():
-            return close(
-                f"your line holds {len(x)} values, more than the {len(v)} heart rates of stay {rid}: "
-                "keep only the rows whose Parameter is 'HR'."
-            )
+            return close(named("other parameters", n=len(x), k=len(v), rid=rid))
     return incorrect(
-        f"none of the plotted lines holds the {len(v)} heart rates of stay {rid} against Time / 60. "
+        f"none of the plotted series holds the {len(v)} heart rates of stay {rid} against Time / 60. "
         "Select that stay's 'HR' rows, then plot Time / 60 against Value."
     )

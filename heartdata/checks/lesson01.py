@@ -8,12 +8,15 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, mitdb, ptbxl, sources
-from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
 from .lesson00 import as_axes, bar_heights, missing_labels
 
 #: The inputs the practice notebook uses (the exercises name them; the answers are computed below).
 EXERCISE_ICU_TYPE = 3  # counts per parameter: the typical Medical ICU stay among those with measurements at 00:00
 EXERCISE_ECG_ID = 443  # typed and machine columns of one ECG: its report is a single space, which notna() keeps
+TROPONINS = ["TroponinI", "TroponinT"]  # exercise 3: stays with at least one troponin, per ICU type
+RR_WINDOW_S = 60  # exercise 5: the shortest interval between two beats of the first minute
+WEEKDAY_SITE = 0  # exercise 6: ECGs per weekday at this site (the lesson drew all sites)
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -44,7 +47,8 @@ def _same_counts(a: dict, b: pd.Series, rel: float = 1e-9) -> bool:
 
 
 def _norm_key(k):
-    """Labels as the student may give them: 3, 3.0, '3' and 'Medical ICU' all mean ICU type 3."""
+    """Labels as the student may give them: 3, 3.0, '3' and 'Medical ICU' all mean ICU type 3; a device label
+    with its padding spaces squeezed ('CS-12 E') is the same label."""
     if isinstance(k, str):
         names = {v: c for c, v in challenge2012.ICU_TYPES.items()}
         if k in names:
@@ -52,7 +56,7 @@ def _norm_key(k):
         try:
             return float(k)
         except ValueError:
-            return k
+            return " ".join(k.split())
     try:
         return float(k)
     except (TypeError, ValueError):
@@ -250,107 +254,143 @@ def arterial_line_by_unit() -> pd.DataFrame:
     return pd.DataFrame({"stays": units.value_counts().sort_index(), "with_line": line.groupby(units).sum()})
 
 
-@exercise
-def arterial_line_share(answer):
+def _has(parameters, meas, units) -> pd.Series:
+    """Per stay (every stay of ``units``): whether any of ``parameters`` is charted."""
+    return units.index.to_series().isin(meas.loc[meas["Parameter"].isin(parameters), "RecordID"])
+
+
+@exercise(mistakes={
+    "one troponin": "you counted only {which}; a stay tested for {other} alone has a troponin too. Keep the stays "
+                    "with at least one row of either.",
+    "counts": "these are counts of stays; divide by the number of stays of each ICU type.",
+    "percent": "these are percentages; give fractions between 0 and 1.",
+    "without": "that is the share of stays WITHOUT a troponin.",
+    "all stays": "wrong denominator: you divided each unit's stays with a troponin by ALL stays in the set. Divide "
+                 "by the number of stays of that ICU type.",
+    "tested stays": "wrong denominator: you divided by the stays WITH a troponin, which says how they are spread "
+                    "over the units. Divide by the number of stays of each ICU type.",
+    "rows": "you computed the share of ROWS that are troponins; the question asks for the share of STAYS with at "
+            "least one.",
+    "arterial line": "these are the lesson's arterial lines (SysABP, DiasABP, MAP); the exercise asks for troponins.",
+})  # fmt: skip
+def troponin_share(answer):
     stays = _stays()
     units = sources.icu_types(stays)
     meas = sources.measurements(stays)
-    table = arterial_line_by_unit()
-    share = table["with_line"] / table["stays"]
-    cuff = meas[meas["Parameter"].isin(["NISysABP", "NIDiasABP", "NIMAP"])].groupby("RecordID").size().gt(0)
-    cuff = cuff.reindex(units.index, fill_value=False).groupby(units).mean()
+    has = _has(TROPONINS, meas, units)
+    share = has.groupby(units).mean()
+    count, n = has.groupby(units).sum(), units.value_counts().sort_index()
     unit_of_row = meas["RecordID"].map(units)
-    rows_share = meas["Parameter"].isin(INVASIVE).groupby(unit_of_row).mean()
     mistakes = [
-        (table["with_line"], "close: these are counts of stays; divide by the number of stays of each ICU type."),
-        (share * 100, "close: these are percentages; give fractions between 0 and 1."),
-        (1 - share, "close: that is the share of stays WITHOUT an arterial line."),
-        (
-            table["with_line"] / table["stays"].sum(),
-            "wrong denominator: you divided each unit's stays with a line by ALL stays in the set. "
-            "Divide by the number of stays of that ICU type.",
-        ),
-        (
-            table["with_line"] / table["with_line"].sum(),
-            "wrong denominator: you divided by the stays WITH a line, which says how the lines are spread over "
-            "the units. Divide by the number of stays of each ICU type.",
-        ),
-        (
-            cuff,
-            "close: you used the non-invasive (cuff) pressures, NI...; the arterial line gives SysABP, DiasABP, MAP.",
-        ),
-        (
-            rows_share,
-            "close: you computed the share of ROWS that are invasive pressures; the question asks for the share of "
-            "STAYS with at least one.",
-        ),
-    ]
+        *[(_has([p], meas, units).groupby(units).mean(),
+           named("one troponin", which=p, other=[q for q in TROPONINS if q != p][0])) for p in TROPONINS],
+        (count, named("counts")),
+        (share * 100, named("percent")),
+        (1 - share, named("without")),
+        (count / n.sum(), named("all stays")),
+        (count / count.sum(), named("tested stays")),
+        (meas["Parameter"].isin(TROPONINS).groupby(unit_of_row).mean(), named("rows")),
+        (_has(INVASIVE, meas, units).groupby(units).mean(), named("arterial line")),
+    ]  # fmt: skip
     return _series_check(answer, share, mistakes, "a share of stays per ICU type", "ICU type (1 to 4)")
 
 
 # --- Exercise 4 ------------------------------------------------------------------------------------
 
 
-@exercise
-def height_by_site(answer):
+@exercise(mistakes={
+    "counts": "these are counts of ECGs; divide by the number of ECGs of each device label.",
+    "without": "that is the share of ECGs with NO height.",
+    "percent": "these are percentages; give fractions between 0 and 1.",
+    "all ecgs": "wrong denominator: you divided each device's heights by ALL ECGs. Divide by the ECGs of that "
+                "device.",
+    "with height": "wrong denominator: you divided by the ECGs WITH a height, which says which devices the heights "
+                   "come from. Divide by the number of ECGs of each device.",
+    "by site": "these are shares per recording site, as in the lesson; the exercise asks per `device` label.",
+    "weight": "that is the share of ECGs with a weight; the exercise asks for height.",
+})  # fmt: skip
+def height_by_device(answer):
     meta = ptbxl.load_metadata()
-    filled = meta["height"].notna().groupby(meta["site"])
+    filled = meta["height"].notna().groupby(meta["device"])
     share = filled.mean()
     mistakes = [
-        (filled.sum(), "close: these are counts of ECGs; divide by the number of ECGs of each site."),
-        (1 - share, "close: that is the share of ECGs with NO height."),
-        (share * 100, "close: these are percentages; give fractions between 0 and 1."),
-        (
-            filled.sum() / len(meta),
-            "wrong denominator: you divided each site's heights by ALL ECGs. Divide by the ECGs of that site.",
-        ),
-        (
-            filled.sum() / meta["height"].notna().sum(),
-            "wrong denominator: you divided by the ECGs WITH a height, which says which sites the heights come "
-            "from. Divide by the number of ECGs of each site.",
-        ),
+        (filled.sum(), named("counts")),
+        (1 - share, named("without")),
+        (share * 100, named("percent")),
+        (filled.sum() / len(meta), named("all ecgs")),
+        (filled.sum() / meta["height"].notna().sum(), named("with height")),
+        (meta["height"].notna().groupby(meta["site"]).mean(), named("by site")),
+        (meta["weight"].notna().groupby(meta["device"]).mean(), named("weight")),
     ]
-    return _series_check(answer, share, mistakes, "a share of ECGs per site", "site (0 to 3)")
+    return _series_check(answer, share, mistakes, "a share of ECGs per device label", "device label")
 
 
 # --- Exercise 5 ------------------------------------------------------------------------------------
 
 
-@exercise
-def premature_interval(answer):
+@exercise(mistakes={
+    "rhythm label": "that is the time from the rhythm label `+` (at {t:.2f} s) to the first beat: `+` marks where a "
+                    "rhythm starts, not a heartbeat. Keep the beat symbols (`heartdata.mitdb.BEAT_SYMBOLS`) before "
+                    "taking differences. ({rate:.0f} beats/min would be impossible for this patient.)",
+    "samples": "that is in samples; divide by the sampling rate ({fs:g} Hz) to get seconds.",
+    "longest": "that is the longest interval of the first minute; the exercise asks for the shortest.",
+    "whole record": "that is the shortest interval of the whole record; keep the beats of the first {s} s.",
+    "median": "that is the median interval of the first minute; the exercise asks for the shortest (`min`).",
+})  # fmt: skip
+def shortest_interval(answer):
     ann = mitdb.load_annotations()
-    beats = ann[ann["symbol"].isin(mitdb.BEAT_SYMBOLS)].reset_index(drop=True)
-    before = beats["time_s"].diff()
-    after = -beats["time_s"].diff(-1)
-    is_a = beats["symbol"].eq("A")
     fs = 360.0
+    window = ann[ann["time_s"].lt(RR_WINDOW_S)]
+    beats = window[window["symbol"].isin(mitdb.BEAT_SYMBOLS)]
+    gaps = beats["time_s"].diff().dropna()
+    every = window["time_s"].diff().dropna()
+    rhythm = window.loc[~window["symbol"].isin(mitdb.BEAT_SYMBOLS), "time_s"]
+    all_beats = ann[ann["symbol"].isin(mitdb.BEAT_SYMBOLS)]["time_s"].diff().dropna()
+    mistakes = [
+        mistake_at("samples", gaps.min() * fs, fs=fs),
+        mistake_at("longest", gaps.max()),
+        mistake_at("whole record", all_beats.min(), s=RR_WINDOW_S),
+        mistake_at("median", gaps.median()),
+    ]
+    if len(rhythm) and not np.isclose(every.min(), gaps.min()):  # the warned step matters in this stretch
+        mistakes.insert(0, mistake_at("rhythm label", every.min(), t=float(rhythm.iloc[0]), rate=60 / every.min()))
     return check_number(
         answer,
-        before[is_a].median(),
-        mistakes=[
-            (
-                after[is_a].median(),
-                "close: that is the interval AFTER the premature beat (the pause that follows it). "
-                "Take the time since the previous beat.",
-            ),
-            (before[is_a].median() * fs, "close: that is in samples; divide by the sampling rate to get seconds."),
-            (before[is_a].mean(), "close: that is the mean; the exercise asks for the median."),
-        ],
+        gaps.min(),
+        mistakes=mistakes,
         what="a time in seconds",
-        hint="Keep the beats, take the time since the previous beat, then the median over the A beats.",
+        hint=f"Keep the beat annotations of the first {RR_WINDOW_S} s, take the time since the previous beat, then "
+        "the smallest.",
     )
 
 
 # --- Exercise 6: a weekday bar chart ---------------------------------------------------------------
 
 
-def ecgs_per_weekday() -> pd.Series:
-    """ECGs per weekday of the stored ``recording_date``, Monday first (0 for a weekday with none)."""
-    days = pd.to_datetime(ptbxl.load_metadata()["recording_date"]).dt.day_name()
+def ecgs_per_weekday(site: float | None = WEEKDAY_SITE) -> pd.Series:
+    """ECGs per weekday of the stored ``recording_date`` at ``site`` (None: every site), Monday first, 0 for a
+    weekday with none."""
+    meta = ptbxl.load_metadata()
+    if site is not None:
+        meta = meta[meta["site"].eq(site)]
+    days = pd.to_datetime(meta["recording_date"]).dt.day_name()
     return days.value_counts().reindex(WEEKDAYS, fill_value=0)
 
 
-@exercise
+@exercise(figure=True, mistakes={
+    "lines": "you drew lines; the exercise asks for a bar chart, one bar per weekday (`ax.bar(...)`).",
+    "sideways": "your bars lie on their side (`barh`); draw them upright with `ax.bar`, weekdays along x.",
+    "empty day dropped": "{n} bars: {day} has no ECG at site {site}, and `value_counts` leaves it out. A weekday "
+                         "with nothing recorded still needs its bar, of height 0: `.reindex(WEEKDAYS, fill_value=0)`.",
+    "every site": "these are the ECGs of every site, the lesson's chart; keep the rows of site {site}.",
+    "labels": "the bars are right, but {labels}.",
+    "shares": "these are shares; the exercise asks for the number of ECGs per weekday.",
+    "by count": "your bars are sorted by count (the order `value_counts` gives). Put them in weekday order, Monday "
+                "to Sunday, so the weekly pattern can be read (`.reindex(...)`).",
+    "alphabetical": "your bars are in alphabetical order (Friday, Monday, ...). Put them Monday to Sunday.",
+    "order": "the bar heights are right but not in weekday order: put them Monday to Sunday (`.reindex([...])` with "
+             "the day names in order).",
+})  # fmt: skip
 def weekday_plot(answer):
     ax = as_axes(answer)
     if ax is None:
@@ -359,30 +399,35 @@ def weekday_plot(answer):
     want = ecgs_per_weekday()
     if len(heights) == 0:
         if ax.get_lines():
-            return close("you drew lines; the exercise asks for a bar chart, one bar per weekday (`ax.bar(...)`).")
+            return close(named("lines"))
         return not_attempted("there are no bars on this Axes yet: draw them with `ax.bar(...)`.")
-    widths = sorted(float(p.get_width()) for p in ax.patches if hasattr(p, "get_width"))
-    if (
-        len(widths) == len(want)
-        and np.allclose(widths, sorted(want.to_numpy()))
-        and not np.allclose(sorted(heights), sorted(want.to_numpy()))
-    ):
-        return close("your bars lie on their side (`barh`); draw them upright with `ax.bar`, weekdays along x.")
+    nonzero = want[want.gt(0)]
+    widths = np.array(sorted(float(p.get_width()) for p in ax.patches if hasattr(p, "get_width")))
+    if len(np.unique(np.round(heights, 6))) == 1 and len(widths) in (len(want), len(nonzero)):
+        target = np.sort((want if len(widths) == len(want) else nonzero).to_numpy())
+        if np.allclose(widths, target):
+            return close(named("sideways"))
+    if len(heights) == len(nonzero) < len(want) and np.allclose(sorted(heights), sorted(nonzero.to_numpy())):
+        empty = ", ".join(want.index[want.eq(0)])
+        return close(named("empty day dropped", n=len(heights), day=empty, site=f"{WEEKDAY_SITE:.0f}"))
     if len(heights) != len(want):
         return incorrect(f"expected {len(want)} bars, one per weekday; your chart has {len(heights)}.")
     if np.allclose(heights, want.to_numpy()):
         labels = missing_labels(ax, ("day",), ("ECG",))
         if labels:
-            return close(f"the bars are right, but {labels}.")
-        return correct(f"the quietest day is {want.idxmin()} ({want.min()} ECGs), not a weekend day.")
+            return close(named("labels", labels=labels))
+        return correct(f"at site {WEEKDAY_SITE:.0f} the quietest day is {want.idxmin()} ({want.min()} ECGs), then "
+                       f"{want.drop(want.idxmin()).idxmin()}: not the weekend.")  # fmt: skip
+    every = ecgs_per_weekday(None)
+    if np.allclose(sorted(heights), sorted(every.to_numpy())):
+        return close(named("every site", site=f"{WEEKDAY_SITE:.0f}"))
     if np.allclose(heights, (want / want.sum()).to_numpy()):
-        return close("these are shares; the exercise asks for the number of ECGs per weekday.")
+        return close(named("shares"))
     if np.allclose(heights, want.sort_values(ascending=False).to_numpy()):
-        return close("your bars are sorted by count (the order `value_counts` gives). Put them in weekday order, "
-                     "Monday to Sunday, so the weekly pattern can be read (`.reindex(...)`).")  # fmt: skip
+        return close(named("by count"))
     if np.allclose(heights, want.sort_index().to_numpy()):
-        return close("your bars are in alphabetical order (Friday, Monday, ...). Put them Monday to Sunday.")
+        return close(named("alphabetical"))
     if np.allclose(sorted(heights), sorted(want.to_numpy())):
-        return close("the bar heights are right but not in weekday order: put them Monday to Sunday "
-                     "(`.reindex([...])` with the day names in order).")  # fmt: skip
-    return incorrect("the bar heights are not the ECGs per weekday of `recording_date`. Count `dt.day_name()`.")
+        return close(named("order"))
+    return incorrect(f"the bar heights are not the ECGs per weekday of `recording_date` at site "
+                     f"{WEEKDAY_SITE:.0f}. Count `dt.day_name()` of that site's rows.")  # fmt: skip

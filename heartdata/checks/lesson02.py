@@ -15,11 +15,18 @@ import wfdb
 from scipy import signal
 
 from .. import mitdb, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from ..feedback import as_ids, check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
 from .lesson00 import as_axes, missing_labels, plotted_xy, same_series
 
 #: Seconds of MIT-BIH record 100 that exercise 1 converts.
 CONVERT_SECONDS = 10
+#: A header the lesson did not show: three signals, each with its own gain (steps/mV) and baseline, and digital
+#: samples of the kind a 12-bit or 16-bit converter writes. Exercise 1's function must convert them too.
+OTHER_GAINS, OTHER_BASELINES = (200.0, 1000.0, 400.5), (1024, 0, -12)
+#: Exercise 2: the heart rate over the beats of the first two minutes.
+HR_WINDOW_S = 120
+#: Exercise 5: the stretch of record 100 (seconds) that the figure shows, and its signal (V5, column 1).
+PLOT_FROM_S, PLOT_TO_S, PLOT_SIGNAL = 60, 70, 1
 #: How many ECGs exercise 3 asks for.
 TOP_N = 10
 #: Exercise 3 works on the first ECGs by ecg_id (all 450 of the shipped slice), so that on a full copy of PTB-XL
@@ -91,77 +98,114 @@ def top_wander_ids(n: int = TOP_N) -> list[int]:
     return [int(i) for i in wander_table().max(axis=1).nlargest(n).index]
 
 
-# --- exercise 1: digital to physical ------------------------------------------------------------------
+# --- exercise 1: digital to physical, as a function ----------------------------------------------------------
 
 
-@exercise
-def physical(answer):
+def other_digital() -> np.ndarray:
+    """Digital samples for the header the lesson did not show (OTHER_GAINS, OTHER_BASELINES): 50 samples x 3."""
+    rng = np.random.default_rng(2)
+    return rng.integers(-2000, 2000, size=(50, len(OTHER_GAINS))).astype(np.int16)
+
+
+@exercise(mistakes={
+    "no baseline": "you divided by the gain but did not subtract the baseline first (the baselines are {baselines}, "
+                   "not 0).",
+    "no gain": "you subtracted the baseline but did not divide by the gain: these are still digital steps.",
+    "times gain": "you multiplied by the gain; the gain is steps per millivolt, so divide by it.",
+    "order": "subtract the baseline from the digital values BEFORE dividing by the gain.",
+    "one gain": "you used the first signal's gain and baseline for every signal. In record 100 they happen to be "
+                "equal; in a header with different gains ({gains}) each column needs its own: "
+                "`(d_signal - baseline) / gain` with arrays of one value per signal.",
+    "floor": "you used `//`, which rounds down to whole millivolts; use `/`.",
+    "result": "you passed what your function returned for record 100 ({kind}); pass the function itself: "
+              "`check.to_millivolts(to_millivolts)`, its name without brackets.",
+})  # fmt: skip
+def to_millivolts(answer):
+    if not callable(answer):
+        if isinstance(answer, np.ndarray):
+            return close(named("result", kind=f"an array of shape {answer.shape}"))
+        return incorrect(f"expected your function `to_millivolts`, got {type(answer).__name__}.")
     rec = mit_digital()
-    d = rec.d_signal.astype(float)
-    gain, base = np.asarray(rec.adc_gain, float), np.asarray(rec.baseline, float)
-    expected = (d - base) / gain
-    ref = wfdb.rdrecord(str(mitdb.data_dir() / "100"), sampto=d.shape[0]).p_signal
-    arr = np.asarray(answer, dtype=float)
-    if arr.shape == expected.shape[:1] and np.allclose(arr, expected[:, 0]):
-        return close(
-            f"that is the first signal ({rec.sig_name[0]}) only. Convert both columns of `d_signal`; "
-            "each has its own gain and baseline in the header (they happen to be equal here)."
-        )
-    if arr.shape != expected.shape:
-        return incorrect(
-            f"expected an array of shape {expected.shape} (samples x signals), like `d_signal`; got shape {arr.shape}."
-        )
-    if np.allclose(arr, expected, atol=1e-9) and np.allclose(arr, ref, atol=1e-9):
-        return correct(f"well done: your millivolts match wfdb's `p_signal` for all {arr.size:,} values.")
+    ref = wfdb.rdrecord(str(mitdb.data_dir() / "100"), sampto=rec.d_signal.shape[0]).p_signal
+    other = other_digital()
+    gains, bases = np.array(OTHER_GAINS), np.array(OTHER_BASELINES, float)
+    want_other = (other - bases) / gains
+    try:
+        got100 = answer(rec.d_signal.copy(), list(rec.adc_gain), list(rec.baseline))
+        got = answer(other.copy(), list(OTHER_GAINS), list(OTHER_BASELINES))
+    except Exception as exc:  # the student's function raised: say where
+        return incorrect(f"your function raised {exc.__class__.__name__}: {exc}. It is called as "
+                         "`to_millivolts(d_signal, adc_gain, baseline)` with a (samples x signals) array and two "
+                         "lists of one value per signal.")  # fmt: skip
+    if got100 is None or got is None:
+        return not_attempted("your function returns None: write its body and `return` the array of millivolts.")
+    got100, got = np.asarray(got100, dtype=float), np.asarray(got, dtype=float)
+    if got100.shape != ref.shape:
+        return incorrect(f"for record 100 your function returned shape {got100.shape}; expected {ref.shape} "
+                         "(samples x signals), like `d_signal`.")  # fmt: skip
+    if np.allclose(got100, ref, atol=1e-9) and got.shape == want_other.shape and np.allclose(got, want_other):
+        return correct("your function gives wfdb's millivolts for record 100, and the right ones for a header with "
+                       "three different gains and baselines.")  # fmt: skip
+    d = other.astype(float)
     mistakes = [
-        (
-            d / gain,
-            "you divided by the gain but did not subtract the baseline first "
-            f"(the baseline is {rec.baseline[0]} digital steps, not 0).",
-        ),
-        (d - base, "you subtracted the baseline but did not divide by the gain: these are still digital steps."),
-        ((d - base) * gain, "you multiplied by the gain; the gain is steps per millivolt, so divide by it."),
-        (d / gain - base, "subtract the baseline from the digital values BEFORE dividing by the gain."),
+        ("no baseline", d / gains, {"baselines": ", ".join(f"{b:g}" for b in bases)}),
+        ("no gain", d - bases, {}),
+        ("times gain", (d - bases) * gains, {}),
+        ("order", d / gains - bases, {}),
+        ("one gain", (d - bases[0]) / gains[0], {"gains": ", ".join(f"{g:g}" for g in gains)}),
+        ("floor", (d - bases) // gains, {}),
     ]
-    for wrong, message in mistakes:
-        if np.allclose(arr, wrong):
-            return close(message)
-    return incorrect("the values do not match wfdb's. Use physical = (digital - baseline) / gain, per signal.")
+    for key, wrong, values in mistakes:
+        if got.shape == wrong.shape and np.allclose(got, wrong):
+            return close(named(key, **values))
+    if np.allclose(got100, ref, atol=1e-9):
+        return incorrect("right for record 100, but not for a header with other gains and baselines: use the "
+                         "`adc_gain` and `baseline` your function receives, one per signal (column).")  # fmt: skip
+    return incorrect("the values do not match. Use physical = (digital - baseline) / gain, each signal (column) with "
+                     "its own gain and baseline.")  # fmt: skip
 
 
-# --- exercise 2: heart rate ---------------------------------------------------------------------------
+# --- exercise 2: heart rate over the first two minutes ----------------------------------------------------------
 
 
-@exercise
+@exercise(mistakes={
+    "rhythm label": "you used every annotation of the first two minutes, including the rhythm label `+` (at "
+                    "{t:.2f} s), which is not a beat: its 'interval' to the first beat shortens the mean. Keep only "
+                    "the beat symbols (`heartdata.mitdb.BEAT_SYMBOLS`).",
+    "samples": "your RR intervals are in samples; divide by the sampling frequency ({fs:g} Hz) to get seconds.",
+    "per second": "that is beats per second; the exercise asks for beats per minute.",
+    "mean rr": "that is the mean RR interval in seconds; heart rate is 60 divided by it.",
+    "mean of rates": "you averaged the beat-by-beat rates (60 / RR). Short intervals weigh more that way; the "
+                     "exercise asks for 60 / mean RR.",
+    "whole record": "that is the heart rate of the whole record (the lesson's number); keep the beats of the first "
+                    "{s} s.",
+})  # fmt: skip
 def heart_rate(answer):
     path = str(mitdb.data_dir() / "100")
     ann = wfdb.rdann(path, "atr")
-    t = beat_times()
+    t_all = ann.sample / ann.fs
+    window = t_all < HR_WINDOW_S
+    is_beat = np.isin(ann.symbol, list(mitdb.BEAT_SYMBOLS))
+    t = t_all[is_beat & window]
     rr = np.diff(t)
-    all_rr = np.diff(ann.sample / ann.fs)
+    every = np.diff(t_all[window])
+    rhythm = t_all[window & ~is_beat]
+    mistakes = [
+        mistake_at("samples", 60 / np.diff(t * ann.fs).mean(), fs=ann.fs),
+        mistake_at("per second", 1 / rr.mean()),
+        mistake_at("mean rr", rr.mean()),
+        mistake_at("mean of rates", (60 / rr).mean()),
+        mistake_at("whole record", 60 / np.diff(beat_times()).mean(), s=HR_WINDOW_S),
+    ]
+    if len(rhythm):
+        mistakes.insert(0, mistake_at("rhythm label", 60 / every.mean(), t=float(rhythm[0])))
     return check_number(
         answer,
         60 / rr.mean(),
-        mistakes=[
-            (
-                60 / np.diff(t * ann.fs).mean(),
-                f"your RR intervals are in samples; divide by the sampling frequency ({ann.fs:g} Hz) to get seconds.",
-            ),
-            (1 / rr.mean(), "that is beats per second; the exercise asks for beats per minute."),
-            (
-                60 / all_rr.mean(),
-                "you used every annotation, including the rhythm label `+`, which is not "
-                "a beat. Keep only the beat symbols (`heartdata.mitdb.BEAT_SYMBOLS`).",
-            ),
-            (rr.mean(), "that is the mean RR interval in seconds; heart rate is 60 divided by it."),
-            (
-                (60 / rr).mean(),
-                "you averaged the beat-by-beat rates (60 / RR). Short intervals weigh more that way; "
-                "the exercise asks for 60 / mean RR, the number of beats per minute over the record.",
-            ),
-        ],
+        mistakes=mistakes,
         what="a heart rate in beats per minute",
-        hint="Take the beat annotations' times in seconds, their differences (RR intervals), and 60 / mean RR.",
+        hint=f"Take the beat annotations before {HR_WINDOW_S} s, their times in seconds, their differences (RR "
+        "intervals), and 60 / mean RR.",
     )
 
 
@@ -169,11 +213,11 @@ def heart_rate(answer):
 
 
 def _as_id_set(answer) -> set[int] | None:
-    if isinstance(answer, (pd.Series, pd.DataFrame)):
-        answer = answer.index
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__iter__"):
+    ids = as_ids(answer)
+    if not isinstance(ids, list):
         return None
-    ids = list(answer)
+    if isinstance(answer, pd.Series):  # a Series of measures indexed by ecg_id: its index holds the ids
+        ids = list(answer.index)
     if not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids):
         return None
     return {int(i) for i in ids}
@@ -258,37 +302,61 @@ def n_top_flagged(answer):
     )
 
 
-# --- exercise 5: a figure of the converted signal -----------------------------------------------------
+# --- exercise 5: a figure of a later stretch, converted ------------------------------------------------------
 
 
-@exercise
+def later_digital() -> wfdb.Record:
+    """The stretch of record 100 that exercise 5 draws, as digital samples."""
+    path = str(mitdb.data_dir() / "100")
+    fs = wfdb.rdheader(path).fs
+    return wfdb.rdrecord(path, sampfrom=int(PLOT_FROM_S * fs), sampto=int(PLOT_TO_S * fs), physical=False)
+
+
+@exercise(figure=True, mistakes={
+    "labels": "the data is right, but {labels}.",
+    "from zero": "your time axis starts at 0, but this stretch starts {start:g} s into the recording: add "
+                 "{start:g} s (or build the times from `sampfrom`), so that the x axis says when it happened.",
+    "samples": "your x values are sample numbers; divide by the sampling frequency ({fs:g} Hz) for seconds.",
+    "digital": "your y values are digital steps (`d_signal`); plot the millivolts your function computed.",
+    "other signal": "that is {other}; plot {name} (column {col}).",
+    "first stretch": "that is the first {n:g} seconds of the record (exercise 1's `rec`); plot the stretch of "
+                     "`rec_later`, {start:g} to {stop:g} s.",
+})  # fmt: skip
 def signal_plot(answer):
     ax = as_axes(answer)
     if ax is None:
         return incorrect(f"expected the matplotlib Axes you drew on, got {type(answer).__name__}.")
-    rec = mit_digital()
+    rec = later_digital()
     d = rec.d_signal.astype(float)
     mv = (d - np.asarray(rec.baseline, float)) / np.asarray(rec.adc_gain, float)
-    t = np.arange(d.shape[0]) / rec.fs
-    samples = np.arange(d.shape[0], dtype=float)
+    t0 = PLOT_FROM_S
+    t = t0 + np.arange(d.shape[0]) / rec.fs
+    col, other = PLOT_SIGNAL, 1 - PLOT_SIGNAL
+    first = mit_digital()
+    first_mv = (first.d_signal - np.asarray(first.baseline, float)) / np.asarray(first.adc_gain, float)
+    t_first = np.arange(first.d_signal.shape[0]) / first.fs
     series = plotted_xy(ax)
     if not series:
         return not_attempted("nothing is plotted on this Axes yet: draw the signal with `ax.plot(t, y)`.")
     for x, y in series:
-        if same_series(x, y, t, mv[:, 0]):
+        if same_series(x, y, t, mv[:, col]):
             labels = missing_labels(ax, ("(s)", "second"), ("mV", "millivolt"))
             if labels:
-                return close(f"the data is right, but {labels}.")
-            return correct(f"{rec.sig_name[0]} in millivolts over {t[-1] + 1 / rec.fs:g} s.")
-        if same_series(x, y, samples, mv[:, 0]) or same_series(x, y, samples, d[:, 0]):
-            return close(
-                f"your x values are sample numbers; divide by the sampling frequency ({rec.fs:g} Hz) for seconds."
-            )
-        if same_series(x, y, t, d[:, 0]):
-            return close("your y values are digital steps (`d_signal`); plot the millivolts you computed.")
-        if same_series(x, y, t, mv[:, 1]):
-            return close(f"that is {rec.sig_name[1]}, the second signal; plot {rec.sig_name[0]} (column 0).")
+                return close(named("labels", labels=labels))
+            return correct(f"{rec.sig_name[col]} in millivolts from {PLOT_FROM_S} s to {PLOT_TO_S} s of the record.")
+        if same_series(x, y, t - t0, mv[:, col]):
+            return close(named("from zero", start=t0))
+        samples = np.arange(d.shape[0], dtype=float)
+        if any(same_series(x, y, s_, v) for s_ in (samples, samples + t0 * rec.fs) for v in (mv[:, col], d[:, col])):
+            return close(named("samples", fs=rec.fs))
+        if same_series(x, y, t, d[:, col]) or same_series(x, y, t - t0, d[:, col]):
+            return close(named("digital"))
+        if same_series(x, y, t, mv[:, other]) or same_series(x, y, t - t0, mv[:, other]):
+            return close(named("other signal", other=f"{rec.sig_name[other]} (column {other})",
+                               name=rec.sig_name[col], col=col))  # fmt: skip
+        if any(same_series(x, y, t_first, first_mv[:, c]) for c in (0, 1)):
+            return close(named("first stretch", n=CONVERT_SECONDS, start=PLOT_FROM_S, stop=PLOT_TO_S))
     return incorrect(
-        f"none of the plotted lines holds {rec.sig_name[0]} in mV against time in seconds: "
-        f"plot `mv[:, 0]` against `np.arange(len(mv)) / {rec.fs:g}`."
+        f"none of the plotted lines holds {rec.sig_name[col]} in mV against the time of the recording in seconds: "
+        f"plot column {col} of your millivolts against `{PLOT_FROM_S} + np.arange(len(mv_later)) / {rec.fs:g}`."
     )

@@ -9,13 +9,19 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
 from .lesson00 import as_axes, bar_heights, missing_labels
 
 #: The stay the pivot exercise reshapes: it holds repeated MAP and Urine readings at the same minute.
 PIVOT_STAY = 132781
 SUPERCLASSES = ["CD", "HYP", "MI", "NORM", "STTC"]
 DESCRIPTOR_COLUMNS = ["Age", "Gender", "Height", "ICUType", "Weight"]
+#: Exercise 2's stricter rule: statements of at least this likelihood (the lesson tried only 100).
+MIN_LIKELIHOOD = 50
+#: Exercise 3: patients with at least this many ECGs (the lesson counted those with more than one).
+MIN_ECGS = 3
+#: Exercise 5: Challenge 2012's Gender code, written as words (0 female, 1 male; PTB-XL's sex is the other way).
+GENDER_WORDS = {0.0: "female", 1.0: "male"}
 
 
 # ---- reference computations (what a correct answer gives, and what typical mistakes give) ----
@@ -125,68 +131,79 @@ def scp_table(answer):
     return correct(f"{len(expected):,} statements for {expected['ecg_id'].nunique()} ECGs, none lost.")
 
 
-@exercise
+@exercise(mistakes={
+    "swapped": "your two columns are swapped: 'any' must be the larger count.",
+    "statements": "you counted statements, not ECGs: an ECG with two MI statements counts once. Use `nunique()` on "
+                  "`ecg_id`.",
+    "strictly above": "your 'at_least_50' column keeps likelihoods strictly above {k} (`>`); the rule is 'at least "
+                      "{k}' (`>=`): a statement of exactly {k}% ('possible') counts.",
+    "only 100": "your 'at_least_50' column is the lesson's rule, likelihood 100 only; the exercise's rule keeps "
+                "every statement of {k}% or more.",
+    "zero dropped": "your 'any' rule dropped likelihood 0. For a diagnostic statement 0 means 'no likelihood was "
+                    "stated', and the rule 'any likelihood' keeps those statements.",
+})  # fmt: skip
 def superclass_counts(answer):
-    """Exercise 2: ECGs per superclass under two rules, columns 'any' and 'only_100'."""
+    """Exercise 2: ECGs per superclass under two rules, columns 'any' and 'at_least_50'."""
     if not isinstance(answer, pd.DataFrame):
-        return incorrect(f"expected a DataFrame with columns 'any' and 'only_100', got {type(answer).__name__}.")
-    if not {"any", "only_100"} <= set(answer.columns):
-        return incorrect(f"your columns are {list(answer.columns)}; name them 'any' and 'only_100'.")
+        return incorrect(f"expected a DataFrame with columns 'any' and 'at_least_50', got {type(answer).__name__}.")
+    if not {"any", "at_least_50"} <= set(answer.columns):
+        return incorrect(f"your columns are {list(answer.columns)}; name them 'any' and 'at_least_50'.")
     if set(answer.index) != set(SUPERCLASSES):
         found = sorted(map(str, answer.index))
         return incorrect(f"the index should be the five superclasses {SUPERCLASSES}, not {found}.")
     got_any = answer["any"].reindex(SUPERCLASSES).astype(float)
-    got_100 = answer["only_100"].reindex(SUPERCLASSES).astype(float)
-    exp_any, exp_100 = _superclass_counts(None), _superclass_counts(100)
+    got_min = answer["at_least_50"].reindex(SUPERCLASSES).astype(float)
+    exp_any, exp_min = _superclass_counts(None), _superclass_counts(MIN_LIKELIHOOD)
 
     def same(a, b):
         return bool(np.allclose(a.to_numpy(), b.to_numpy().astype(float)))
 
-    if same(got_any, exp_100) and same(got_100, exp_any):
-        return close("your two columns are swapped: 'any' must be the larger count.")
-    if same(got_any, _superclass_counts(None, "statement")) or same(got_100, _superclass_counts(100, "statement")):
-        return close(
-            "you counted statements, not ECGs: an ECG with two MI statements counts once. Use `nunique()` on `ecg_id`."
-        )
+    if same(got_any, exp_min) and same(got_min, exp_any):
+        return close(named("swapped"))
+    if same(got_any, _superclass_counts(None, "statement")) or same(
+        got_min, _superclass_counts(MIN_LIKELIHOOD, "statement")
+    ):
+        return close(named("statements"))
     if same(got_any, _superclass_counts(1e-9)) and not same(got_any, exp_any):
-        return close(
-            "your 'any' rule dropped likelihood 0. 0 means 'unknown', and the rule 'any likelihood' "
-            "keeps those statements."
-        )
+        return close(named("zero dropped"))
     if not same(got_any, exp_any):
         return incorrect(
             "the 'any' column is not it. Keep only diagnostic statements, then count distinct ECGs per class."
         )
-    if not same(got_100, exp_100):
-        return incorrect("'any' is right; for 'only_100' keep the statements whose likelihood equals 100.")
-    return correct(f"MI shrinks from {exp_any['MI']} to {exp_100['MI']} ECGs under the stricter rule.")
+    if same(got_min, _superclass_counts(MIN_LIKELIHOOD + 1e-9)):
+        return close(named("strictly above", k=MIN_LIKELIHOOD))
+    if same(got_min, _superclass_counts(100)):
+        return close(named("only 100", k=MIN_LIKELIHOOD))
+    if not same(got_min, exp_min):
+        return incorrect(f"'any' is right; for 'at_least_50' keep the statements whose likelihood is "
+                         f"{MIN_LIKELIHOOD} or more.")  # fmt: skip
+    return correct(f"MI keeps {exp_min['MI']} of {exp_any['MI']} ECGs at {MIN_LIKELIHOOD}% or more (the lesson's "
+                   f"100%-only rule kept {_superclass_counts(100)['MI']}).")  # fmt: skip
 
 
-@exercise
+@exercise(mistakes={
+    "ecgs": "that is the number of ECGs that belong to such patients; count the patients instead.",
+    "strictly more": "you kept the patients with MORE than {k} ECGs (`>`); 'at least {k}' includes those with "
+                     "exactly {k} (`>=`).",
+    "more than one": "that is the number of patients with more than one ECG, the lesson's count; the exercise asks "
+                     "for at least {k}.",
+    "all patients": "that is the number of all patients; keep those with {k} or more ECGs.",
+})  # fmt: skip
 def n_patients_several_ecgs(answer):
-    """Exercise 3: patients with more than one ECG."""
+    """Exercise 3: patients with at least MIN_ECGS ECGs."""
     meta = ptbxl.load_metadata()
     per_patient = meta.groupby("patient_id").size()
     return check_number(
         answer,
-        int((per_patient > 1).sum()),
+        int(per_patient.ge(MIN_ECGS).sum()),
         mistakes=[
-            (
-                int(per_patient[per_patient > 1].sum()),
-                "close: that is the number of ECGs that belong to such patients; count the patients instead.",
-            ),
-            (
-                len(meta) - meta["patient_id"].nunique(),
-                "close: that is the number of ECGs beyond each patient's first (rows minus patients). "
-                "A patient with three ECGs counts once.",
-            ),
-            (
-                meta["patient_id"].nunique(),
-                "close: that is the number of all patients; keep those with 2 or more ECGs.",
-            ),
+            mistake_at("ecgs", int(per_patient[per_patient.ge(MIN_ECGS)].sum())),
+            mistake_at("strictly more", int(per_patient.gt(MIN_ECGS).sum()), k=MIN_ECGS),
+            mistake_at("more than one", int(per_patient.gt(1).sum()), k=MIN_ECGS),
+            mistake_at("all patients", meta["patient_id"].nunique(), k=MIN_ECGS),
         ],
         what="a whole number of patients",
-        hint="Group by `patient_id`, count ECGs per patient, and count the patients with more than one.",
+        hint=f"Group by `patient_id`, count ECGs per patient, and count the patients with {MIN_ECGS} or more.",
     )
 
 
@@ -237,33 +254,88 @@ def stay_wide(answer):
     )
 
 
-@exercise
+def _with_words(table: pd.DataFrame, words: dict = GENDER_WORDS) -> pd.DataFrame:
+    """``table`` with its Gender codes written as words (a code not in ``words``, such as -1, becomes NaN)."""
+    out = table.copy()
+    out["Gender"] = out["Gender"].map(words)
+    return out
+
+
+def _same_descriptors(answer: pd.DataFrame, want: pd.DataFrame) -> bool:
+    """Same stays and columns; numeric columns equal to 1e-9 (NaN equal to NaN), text columns equal as text."""
+    a = answer.copy()
+    if "RecordID" in map(str, a.columns):
+        a = a.set_index(a.columns[list(map(str, a.columns)).index("RecordID")])
+    a.columns = a.columns.map(str)
+    if set(a.columns) != set(want.columns) or len(a) != len(want):
+        return False
+    try:
+        a = a.loc[want.index, list(want.columns)]
+    except KeyError:
+        return False
+    for c in want.columns:
+        x, y = a[c], want[c]
+        if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
+            if not np.allclose(x.to_numpy(float), y.to_numpy(float), rtol=0, atol=1e-9, equal_nan=True):
+                return False
+        elif x.isna().tolist() != y.isna().tolist() or x.dropna().astype(str).str.strip().str.lower().tolist() != (
+            y.dropna().astype(str).tolist()
+        ):
+            return False
+    return True
+
+
+@exercise(mistakes={
+    "ptbxl coding": "your Gender words are the wrong way round: you used PTB-XL's coding (0 = male). Challenge 2012 "
+                    "writes 0 for female and 1 for male.",
+    "not words": "the numbers are right, but `Gender` still holds the codes 0 and 1. Write them as words, 'female' "
+                 "and 'male', so that nobody has to remember which dataset codes which way.",
+    "sentinels": "you kept the -1 sentinels as values: -1 means 'not recorded'. Replace it by NaN.",
+    "by position": "you took the first six rows of each stay; in {n} stays a measurement charted at 00:00 sits among "
+                   "the descriptors, so a descriptor is missing there. Select rows by Parameter name and Time == 0 "
+                   "instead.",
+})  # fmt: skip
 def descriptor_table(answer):
-    """Exercise 5: one row per stay with the five descriptors, -1 replaced by NaN."""
-    expected, with_sentinels, by_position, n_wrong = _descriptor_tables()
+    """Exercise 5: one row per stay with the five descriptors, -1 replaced by NaN, Gender as words."""
+    numbers, with_sentinels, by_position, n_wrong = _descriptor_tables()
     if not isinstance(answer, pd.DataFrame):
         return incorrect(f"expected a DataFrame with one row per stay, got {type(answer).__name__}.")
-    extra = [c for c in answer.columns if str(c) not in DESCRIPTOR_COLUMNS]
-    if extra and set(DESCRIPTOR_COLUMNS) <= set(map(str, answer.columns)):
+    names = set(map(str, answer.columns)) - {"RecordID"}
+    extra = sorted(names - set(DESCRIPTOR_COLUMNS))
+    if extra and set(DESCRIPTOR_COLUMNS) <= names:
         return incorrect(f"keep only the five descriptors {DESCRIPTOR_COLUMNS}; drop {extra}.")
-    if _same_frame(answer, expected):
-        return correct(f"{len(expected):,} stays; {int(expected['Height'].isna().sum()):,} without a recorded height.")
-    if _same_frame(answer, with_sentinels):
-        return close("you kept the -1 sentinels as values: -1 means 'not recorded'. Replace it by NaN.")
-    if _same_frame(answer, by_position):
-        return close(
-            f"you took the first six rows of each stay; in {n_wrong} stays a measurement charted at 00:00 sits among "
-            "the descriptors, so a descriptor is missing there. Select rows by Parameter name and Time == 0 instead."
-        )
+    expected = _with_words(numbers)
+    if _same_descriptors(answer, expected):
+        gender = expected["Gender"].value_counts()
+        return correct(f"{len(expected):,} stays: {gender.get('female', 0):,} female, {gender.get('male', 0):,} male, "
+                       f"{int(expected['Gender'].isna().sum())} not recorded.")  # fmt: skip
+    variants = [
+        ("ptbxl coding", _with_words(numbers, {0.0: "male", 1.0: "female"}), {}),
+        ("not words", numbers, {}),
+        ("sentinels", _with_words(with_sentinels), {}),
+        ("sentinels", with_sentinels, {}),
+        ("by position", _with_words(by_position), {"n": n_wrong}),
+        ("by position", by_position, {"n": n_wrong}),
+    ]
+    for key, table, values in variants:
+        if _same_descriptors(answer, table):
+            return close(named(key, **values))
     if len(answer) != len(expected):
         return incorrect(f"your table has {len(answer)} rows; there are {len(expected):,} stays.")
-    return incorrect("some values differ. Use the rows with Time == 0 whose Parameter is a descriptor.")
+    return incorrect("some values differ. Use the rows with Time == 0 whose Parameter is a descriptor, replace -1 by "
+                     "NaN, and write Gender 0 as 'female' and 1 as 'male'.")  # fmt: skip
 
 
 # --- Exercise 6: a figure of the two labelling rules ----------------------------------------------
 
 
-@exercise
+@exercise(figure=True, mistakes={
+    "labels": "the bars are right, but {labels}.",
+    "statements": "your bars count statements, not ECGs: an ECG with two MI statements counts twice. Count distinct "
+                  "`ecg_id`s per superclass (`nunique`).",
+    "shares": "your bars are shares; the exercise asks for numbers of ECGs.",
+    "only 100": "your strict bars are the lesson's rule (likelihood 100 only); draw exercise 2's rule, {k}% or more.",
+})  # fmt: skip
 def superclass_plot(answer):
     ax = as_axes(answer)
     if ax is None:
@@ -271,7 +343,7 @@ def superclass_plot(answer):
     heights = sorted(bar_heights(ax))
     if not heights:
         return not_attempted("there are no bars on this Axes yet: `counts.plot.bar(ax=ax)` draws both columns.")
-    any_rule, strict = _superclass_counts(None), _superclass_counts(100)
+    any_rule, strict = _superclass_counts(None), _superclass_counts(MIN_LIKELIHOOD)
     want = sorted([*any_rule, *strict])
     if len(heights) != len(want):
         return incorrect(
@@ -281,17 +353,19 @@ def superclass_plot(answer):
     if np.allclose(heights, want):
         labels = missing_labels(ax, ("class",), ("ECG",))
         if labels:
-            return close(f"the bars are right, but {labels}.")
+            return close(named("labels", labels=labels))
         loss = (strict / any_rule).idxmin()
-        return correct(f"{loss} shrinks most: {any_rule[loss]} ECGs under any likelihood, {strict[loss]} at 100.")
-    by_statement = sorted([*_superclass_counts(None, per="statement"), *_superclass_counts(100, per="statement")])
+        return correct(f"{loss} shrinks most: {any_rule[loss]} ECGs under any likelihood, {strict[loss]} at "
+                       f"{MIN_LIKELIHOOD}% or more.")  # fmt: skip
+    by_statement = sorted(
+        [*_superclass_counts(None, per="statement"), *_superclass_counts(MIN_LIKELIHOOD, per="statement")]
+    )
     if np.allclose(heights, by_statement):
-        return close(
-            "your bars count statements, not ECGs: an ECG with two MI statements counts twice. "
-            "Count distinct `ecg_id`s per superclass (`nunique`)."
-        )
+        return close(named("statements"))
+    if np.allclose(heights, sorted([*any_rule, *_superclass_counts(100)])):
+        return close(named("only 100", k=MIN_LIKELIHOOD))
     totals = any_rule.sum(), strict.sum()
     shares = sorted([*(any_rule / totals[0]), *(strict / totals[1])])
     if np.allclose(heights, shares):
-        return close("your bars are shares; the exercise asks for numbers of ECGs.")
+        return close(named("shares"))
     return incorrect("the bar heights are not the two columns of `counts` from exercise 2. Plot that table.")
