@@ -44,6 +44,9 @@ figures, else those the last cell showed) when no Axes was passed, and says what
 and names one with ``named(key, **values)`` or ``mistake_at(key, value, **values)``; tools/guide.py reads the same
 declarations, so the instructor guide lists every mistake a check can name, conditional ones included.
 
+**Progress.** Every check's verdict is recorded for the session; ``heartdata.progress()`` shows the lesson's
+exercises with their last status and writes the hand-in file (heartdata/_progress.py says its format).
+
 **The student's objects are never changed.** ``@exercise`` hands every check private copies of pandas objects,
 arrays and containers, and refuses generators and iterators rather than consume them.
 """
@@ -605,6 +608,12 @@ def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | Non
             _CURRENT.pop()
         if RECORD is not None and fb.status == CLOSE:
             RECORD.append((check.__module__, check.__name__, fb.message))
+        try:
+            from . import _progress
+
+            _progress.record(check.__module__, check.__name__, fb.status)
+        except Exception:  # the progress record must never cost the student their feedback
+            pass
         return fb
 
     wrapper.is_exercise = True

@@ -79,7 +79,7 @@ MEANINGS: dict[str, Meaning] = {
     for m in [
         # roles (rule 1)
         _m("annotation", BLACK, "role", _ALL, "marks that are not data: thresholds, medians, group boundaries, "
-           "published reference values", linestyle=":", marker="|"),
+           "published reference values", linestyle=":", marker=""),
         _m("neutral", DARK_GREY, "role", _ALL, "the data, where colour carries no meaning; the data in focus"),
         _m("reference", LIGHT_GREY, "role", _ALL, "what the data in focus is compared with", marker="s",
            linestyle="-", hatch=""),
