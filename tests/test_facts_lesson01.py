@@ -414,5 +414,9 @@ def test_data_card_states_the_curators_changes(meta):
     unnamed = int((meta["validated_by_human"] & meta["validated_by"].isna()).sum())
     assert f"it is True for all of them, {unnamed} with no `validated_by`" in card
     assert "recorded at 400 Hz and published resampled to 500 Hz" in card
+    main = meta.groupby("site")["device"].agg(lambda d: d.value_counts().iloc[0]).sum()
+    assert f"{main} of the {len(meta)} ECGs carry their site's main device label" in card
+    shared = sorted(d for d, n in meta.groupby("device")["site"].nunique().items() if n > 1)
+    assert shared == ["AT-6 C 5.0", "CS-12   E"]
     challenge = " ".join((DATA / "challenge2012" / "DATACARD.md").read_text().split())
     assert "6 stays carry an age under 18 (the youngest 15)" in challenge
