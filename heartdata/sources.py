@@ -17,7 +17,7 @@ from .challenge2012 import DESCRIPTORS
 
 #: Who first wrote each column of ptbxl_database.csv, read from Wagner et al. (2020), *Scientific Data*
 #: 7:154: Methods ("Data acquisition", "Preprocessing") and Table 2. "staff" = entered into the database
-#: at the recording (the paper: "The corresponding metadata was entered into a database by a nurse");
+#: by a nurse, as "Data acquisition" says of the metadata;
 #: "machine" = written by the electrocardiograph; "cardiologist" = the report and who made it;
 #: "curators" = produced by the dataset's authors (PTB) while preparing the release: pseudonyms, the age
 #: (computed from the date of birth and the ECG date), statements converted from the reports, flags
@@ -52,8 +52,8 @@ PTBXL_COLUMN_SOURCE = {
     "filename_lr": "curators",
     "filename_hr": "curators",
 }
-#: What the curators did, before publication, to values that were written at the recording (Wagner et al.
-#: 2020, Methods, "Preprocessing"). A value here is not what was written at the recording.
+#: What the curators did, before publication, to values that others had written (Wagner et al. 2020, Methods,
+#: "Preprocessing"). A value here is not what was first written.
 PTBXL_CURATED = {
     "age": "computed from the date of birth and the ECG date; 90 or older is set to 300",
     "height": "deleted wherever the body-mass index from height and weight was above 40",
