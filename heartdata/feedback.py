@@ -11,12 +11,13 @@ never typed in.
 - *correct*: within the check's tolerance of the expected value (``rel``, relative; ``abs_``, absolute). ``15.0``
   for a value that is exactly 15 is correct, and so is any answer inside the tolerance, rounded or not: a check that
   accepts 1% has no "rounded" class inside that 1%;
-- *a named mistake*: equal (within the same tolerance) to what a known mistake gives, and not correct;
-- *the right answer rounded*: none of those, and exactly the expected value rounded to 1-6 decimals, with at least
-  two significant digits kept, and not a whole number (so ``7.1`` and ``7.14`` for 7.1398, ``0.139`` and ``0.1385``
-  for 0.13854 are all "rounded" under a tight tolerance, and all correct under a 1% one). A whole number (``15.0``
-  for 15.3: a count, or a value simulated another way) and a value that is not such a rounding are never called
-  rounded;
+- *a named mistake*: equal (within the same tolerance) to what a known mistake gives, and not correct (a mistake's
+  value rounded by the rule below names the mistake and says it was rounded);
+- *the right answer rounded*: none of those, and exactly the expected value rounded to 1-6 decimals (half up or
+  half to even: 0.1385 gives 0.139 or 0.138), with at least two significant digits kept, and not a whole number.
+  So ``7.1`` and ``7.14`` for 7.1398, ``0.139`` and ``0.1385`` for 0.13854 are all "rounded" under a tight
+  tolerance, and all correct under a 1% one. A whole number (``15.0`` for 15.3: a count, or a value simulated
+  another way) and a value that is not such a rounding are never called rounded;
 - otherwise *not it*.
 
 **Kinds of answer.** Each kind has one rule, the same in every lesson; the ``as_*`` helpers apply it and return
@@ -59,6 +60,7 @@ import functools
 import math
 import sys
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 NOT_ATTEMPTED, INCORRECT, CLOSE, CORRECT = "not attempted", "incorrect", "close", "correct"
 # What a student reads first, for each status. "close" is a known, named mistake: the words say so, so
@@ -311,10 +313,15 @@ def rounding(value: float, expected: float, rel: float = 1e-6, abs_: float = 1e-
     def exact(a, b):
         return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
+    expected = float(expected)  # numpy rounds half to even on the binary value: 0.1385 -> 0.138
     for d in range(1, 7):
-        r = round(expected, d)
-        if r != 0 and not exact(r, expected) and exact(value, r) and _digits(r) >= 2:
-            return f"to {d} decimal{'s' if d != 1 else ''}"
+        step = Decimal(1).scaleb(-d)
+        candidates = {round(expected, d)} | {
+            float(Decimal(repr(expected)).quantize(step, rounding=mode)) for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN)
+        }
+        for r in candidates:
+            if r != 0 and not exact(r, expected) and exact(value, r) and _digits(r) >= 2:
+                return f"to {d} decimal{'s' if d != 1 else ''}"
     return None
 
 
@@ -345,6 +352,10 @@ def check_number(
             f"{value:g} is the right answer rounded {how}. Store the value you computed, unrounded "
             "(round only when you display it), so that it can be checked exactly."
         )
+    for wrong, message in mistakes:  # a named mistake, rounded: name the mistake, and say it was rounded
+        how = rounding(value, float(wrong), rel, abs_) if wrong is not None else None
+        if how:
+            return close(f"{message} (Your value is also rounded {how}: store it unrounded.)")
     return incorrect(f"{value:g} is not it. {hint or 'Re-read the question and look at the data again.'}")
 
 

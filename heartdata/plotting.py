@@ -60,7 +60,7 @@ class Meaning:
 # (Tol P. Colour schemes, SRON/EPS/TN/09-002, 2021) for the hues it lacks, and four greys.
 VERMILION, BLUE, ORANGE, SKY_BLUE = "#D55E00", "#0072B2", "#E69F00", "#56B4E9"
 BLUISH_GREEN, REDDISH_PURPLE, INDIGO, WINE = "#009E73", "#CC79A7", "#332288", "#882255"
-BLACK, DARK_GREY, MID_GREY, LIGHT_GREY = "#000000", "#595959", "#7F7F7F", "#BBBBBB"
+BLACK, DARK_GREY, MID_GREY, LIGHT_GREY = "#000000", "#595959", "#7F7F7F", "#A6A6A6"
 ROLE_COLOURS = {"annotation": BLACK, "neutral": DARK_GREY, "chance": MID_GREY, "reference": LIGHT_GREY}
 
 #: Two colours of one figure closer than this (CIEDE2000) under simulated deuteranopia or protanopia need a second

@@ -140,6 +140,8 @@ def test_status_is_not_repeated_in_the_message():
         (0.0, 0.1385, 1e-6, feedback.INCORRECT),  # nothing is left of the value
         (7.0, 7.1398, 1e-6, feedback.INCORRECT),  # 0 decimals keeps one digit: too coarse to be "rounded"
         (1234.5, 1234.5123, 1e-6, feedback.CLOSE),
+        (0.139, np.float64(0.1385), 1e-6, feedback.CLOSE),  # half up, whatever numpy's round gives
+        (0.138, np.float64(0.1385), 1e-6, feedback.CLOSE),  # half to even
         (1200.0, 1234.5, 1e-6, feedback.INCORRECT),
     ],
 )
@@ -154,6 +156,8 @@ def test_a_named_mistake_comes_before_rounded_and_only_when_equal():
     assert fb.status == feedback.CLOSE and fb.message == "you used the other column."
     fb = feedback.check_number(0.139, 0.1385, mistakes=[(0.14, "you used the other column.")])
     assert "rounded to 3 decimals" in fb.message
+    fb = feedback.check_number(13.9, 0.1385, mistakes=[(13.85, "that is a percentage.")])
+    assert fb.status == feedback.CLOSE and fb.message.startswith("that is a percentage. (Your value is also rounded")
 
 
 # --- kinds of answer ---------------------------------------------------------------------------------------------

@@ -103,5 +103,7 @@ def test_notebooks_still_using_old_names_positions_or_literal_colours():
 def test_the_page_is_what_the_tool_writes_now():
     page = (REPO / palette.PAGE).read_text()
     assert page == palette.page(), "docs/palette.md is out of date: run `python tools/palette.py`"
+    assert (REPO / palette.SVG).read_text() == palette.svg(), "docs/palette.svg is out of date"
+    assert "](palette.svg)" in page
     for m in plotting.MEANINGS.values():
         assert f"| **{m.name}** |" in page and m.colour in page

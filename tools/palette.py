@@ -27,6 +27,7 @@ import cvd  # noqa: E402
 from heartdata import plotting  # noqa: E402
 
 PAGE = Path("docs/palette.md")
+SVG = Path("docs/palette.svg")
 #: Two hues of the palette closer than this in normal vision would be one colour in disguise.
 MIN_HUE_DELTA_E = 10.0
 #: Keyword arguments that take a colour in matplotlib and seaborn.
@@ -240,6 +241,8 @@ of death in every lesson, and `style("missing", "bars")` gives a meaning's colou
 (hatch, marker, line style). This page lists every meaning, its colour as a reader with normal vision and with the
 two common colour-vision deficiencies sees it, the lessons that draw it, and the rule.
 
+![Every meaning's colour for normal vision and under simulated deuteranopia and protanopia, with its cue](palette.svg)
+
 ## The rule
 
 1. **Roles are greys and black**, and any lesson uses them: *annotation* (black: thresholds, medians, group
@@ -333,6 +336,41 @@ def page() -> str:
     return "\n".join(lines)
 
 
+def svg() -> str:
+    """Every meaning as swatches (normal vision, deuteranopia, protanopia) with its cue drawn: an image that shows
+    the colours wherever the page is read (renderers that strip inline styles included)."""
+    from xml.sax.saxutils import escape
+
+    ms = list(plotting.MEANINGS.values())
+    row, left, sw = 22, 150, 95
+    width, height = left + 3 * (sw + 12) + 260, 40 + row * len(ms)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="DejaVu Sans, '
+           f'sans-serif" font-size="12">', f'<rect width="{width}" height="{height}" fill="white"/>']  # fmt: skip
+    for j, head in enumerate(["normal vision", "deuteranopia", "protanopia"]):
+        out.append(f'<text x="{left + j * (sw + 12) + sw / 2}" y="18" text-anchor="middle">{head}</text>')
+    dash = {"-": "", "--": "6 3", ":": "1.5 2.5", "-.": "6 2 1.5 2"}
+    for i, m in enumerate(ms):
+        y = 30 + i * row
+        out.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end">{escape(m.name)}</text>')
+        for j, kind in enumerate([None, "deuteranopia", "protanopia"]):
+            c = m.colour if kind is None else cvd.simulate(m.colour, kind)
+            x = left + j * (sw + 12)
+            out.append(f'<rect x="{x}" y="{y}" width="{sw}" height="{row - 6}" fill="{c}" stroke="#888"/>')
+        cue = []
+        if m.marker:
+            cue.append(f"marker {m.marker}")
+        cue.append(f"line {m.linestyle}" if isinstance(m.linestyle, str) else "line dashed")
+        if m.hatch:
+            cue.append(f"hatch {m.hatch}")
+        x = left + 3 * (sw + 12)
+        pattern = dash.get(m.linestyle, "2 2") if isinstance(m.linestyle, str) else "3 1"
+        out.append(f'<line x1="{x}" y1="{y + 8}" x2="{x + 40}" y2="{y + 8}" stroke="{m.colour}" stroke-width="2.5"'
+                   + (f' stroke-dasharray="{pattern}"' if pattern else "") + "/>")  # fmt: skip
+        out.append(f'<text x="{x + 48}" y="{y + 13}" font-size="10">{escape(", ".join(cue))}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Write or check docs/palette.md; survey the notebooks' colours.")
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is out of date or a rule is broken")
@@ -346,14 +384,17 @@ def main(argv=None) -> int:
     broken = violations()
     for v in broken:
         print(f"palette rule: {v}", file=sys.stderr)
-    path = args.root / PAGE
-    new = page()
-    old = path.read_text() if path.exists() else ""
+    path, image = args.root / PAGE, args.root / SVG
+    new, new_svg = page(), svg()
+    stale = [p for p, text in ((path, new), (image, new_svg)) if not p.exists() or p.read_text() != text]
     if args.check:
-        if new != old:
-            print(f"out of date: {PAGE.as_posix()}\nRun `python tools/palette.py`.", file=sys.stderr)
-        return 1 if broken or new != old else 0
+        for p in stale:
+            print(
+                f"out of date: {p.relative_to(args.root).as_posix()}\nRun `python tools/palette.py`.", file=sys.stderr
+            )
+        return 1 if broken or stale else 0
     path.write_text(new)
+    image.write_text(new_svg)
     print(f"wrote {PAGE.as_posix()} ({len(plotting.MEANINGS)} meanings, {len(plotting.ALIASES)} old names)")
     return 1 if broken else 0
 
