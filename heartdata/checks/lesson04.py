@@ -40,29 +40,28 @@ VENT_MINUTES = 12 * 60
 
 @cache
 def _data():
+    """The time series (no time-0 descriptors), every stay's id and its ICU type; the full table is not kept."""
     stays = challenge2012.load_stays()
     is_desc = stays["Time"].eq(0) & stays["Parameter"].isin(challenge2012.DESCRIPTORS)
     ids = pd.Index(np.sort(stays["RecordID"].unique()), name="RecordID")
-    return stays, stays[~is_desc], ids
+    unit = stays[is_desc & stays["Parameter"].eq("ICUType")].groupby("RecordID")["Value"].first().reindex(ids)
+    return stays[~is_desc], ids, unit
 
 
-@cache
 def _icu_type() -> pd.Series:
-    stays, _, ids = _data()
-    rows = stays[stays["Time"].eq(0) & stays["Parameter"].eq("ICUType")]
-    return rows.groupby("RecordID")["Value"].first().reindex(ids)
+    return _data()[2]
 
 
 @cache
 def _died() -> pd.Series:
-    _, _, ids = _data()
+    _, ids, _ = _data()
     return challenge2012.load_outcomes()["In-hospital_death"].reindex(ids)
 
 
 @cache
 def _measured() -> pd.DataFrame:
     """Stays x time-series parameters: True when the stay has at least one value."""
-    _, series, ids = _data()
+    series, ids, _ = _data()
     counts = series.groupby(["RecordID", "Parameter"]).size().unstack(fill_value=0)
     return counts.reindex(ids, fill_value=0) > 0
 
@@ -111,7 +110,7 @@ def rare_parameters(answer) -> Feedback:
             f"these {len(expected)} parameters were measured in fewer than half of the Medical ICU's {len(in_unit):,} "
             "stays. Compare with the lesson's list for all units: which ones does this unit measure more often?"
         )
-    _, series, ids = _data()
+    series, ids, _ = _data()
     if names == _rare(ids):
         return close(named("all units", n=len(in_unit), total=len(ids)))
     if names == _rare(in_unit, denominator=len(ids)):
@@ -159,7 +158,7 @@ def _by_flag(answer) -> dict[bool, float] | Feedback | None:
 
 def _lactate_by(minutes: int | None) -> pd.Series:
     """True for the stays with a lactate at or before ``minutes`` (the whole 48 h when None)."""
-    _, series, ids = _data()
+    series, ids, _ = _data()
     lac = series[series["Parameter"].eq("Lactate")]
     if minutes is not None:
         lac = lac[lac["Time"].le(minutes)]
@@ -225,7 +224,7 @@ def lactate_death_rates(answer) -> Feedback:
     for key, values in candidates:
         if matches(values):
             return close(named(key, n=len(died)))
-    _, series, _ = _data()
+    series, _, _ = _data()
     rows = series[series["Parameter"].eq("Lactate") & series["Time"].le(SNAPSHOT_MINUTES)]
     if same(got[True], rows["RecordID"].map(died).mean()):
         return close(named("rows"))
@@ -239,7 +238,7 @@ def lactate_death_rates(answer) -> Feedback:
 
 
 def ventilated_fraction_expected() -> float:
-    _, series, ids = _data()
+    series, ids, _ = _data()
     rows = series[series["Parameter"].eq("MechVent") & series["Time"].le(VENT_MINUTES)]
     return rows["RecordID"].nunique() / len(ids)
 
@@ -260,7 +259,7 @@ VENTILATED = {
 
 @exercise(mistakes=VENTILATED)
 def ventilated_fraction(answer) -> Feedback:
-    _, series, ids = _data()
+    series, ids, _ = _data()
     mv = series[series["Parameter"].eq("MechVent")]
     early = mv[mv["Time"].le(VENT_MINUTES)]
     n_early = early["RecordID"].nunique()
@@ -296,7 +295,7 @@ def ventilated_fraction(answer) -> Feedback:
 
 def lactate_at(minutes: int = SNAPSHOT_MINUTES, strict: bool = False) -> pd.Series:
     """Most recent lactate at or before ``minutes`` (before, if ``strict``) for every stay; NaN if none."""
-    _, series, ids = _data()
+    series, ids, _ = _data()
     lac = series[series["Parameter"].eq("Lactate")]
     lac = lac[lac["Time"] < minutes] if strict else lac[lac["Time"] <= minutes]
     last = lac.sort_values(["RecordID", "Time"], kind="stable").groupby("RecordID")["Value"].last()
@@ -359,7 +358,7 @@ def lactate_24h(answer) -> Feedback:
         return close(named("look-ahead"))
     if _same_values(got, lactate_at(strict=True)):
         return close(named("strict"))
-    _, series, _ = _data()
+    series, _, _ = _data()
     lac = series[series["Parameter"].eq("Lactate") & series["Time"].le(SNAPSHOT_MINUTES)]
     first = lac.sort_values(["RecordID", "Time"], kind="stable").groupby("RecordID")["Value"].first().reindex(ids)
     if _same_values(got, first):
@@ -435,7 +434,7 @@ DRAW_GROUPS = ["0", "1", "2-3", "4 or more"]
 
 
 def _draw_groups() -> pd.Series:
-    _, series, ids = _data()
+    series, ids, _ = _data()
     n = series[series["Parameter"].eq("Lactate")].groupby("RecordID").size().reindex(ids, fill_value=0)
     return pd.cut(n, [-1, 0, 1, 3, np.inf], labels=DRAW_GROUPS)
 
