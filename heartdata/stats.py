@@ -11,7 +11,12 @@ same way and a student can read what each one is:
   "odds ratio = 1" and the Breslow-Day test of equal odds ratios across strata (statsmodels ``StratifiedTable``);
 - :func:`paired_auroc_difference`: two scores' AUROCs on the same cases and the difference between them,
   with percentile intervals from a paired bootstrap (the same resampled cases for both scores);
-- :func:`rubin_pool`: estimates from several imputed data sets pooled with Rubin's rules.
+- :func:`rubin_pool`: estimates from several imputed data sets pooled with Rubin's rules;
+- :func:`adjusted_level` and :func:`rate_differences`: several comparisons at once, each interval widened
+  (Bonferroni) so that all of them hold together with the stated confidence;
+- :func:`interval_side`: where an interval lies against "no difference", the word a sentence's strength
+  should be built from;
+- :func:`auroc_interval`: one score's AUROC with a bootstrap interval.
 
 Bad input raises :class:`heartdata.DataError` saying which argument was wrong and what to pass.
 """
@@ -39,8 +44,12 @@ __all__ = [
     "mantel_haenszel",
     "paired_auroc_difference",
     "proportion_ci",
+    "rate_differences",
     "rate_table",
     "rubin_pool",
+    "adjusted_level",
+    "auroc_interval",
+    "interval_side",
 ]
 
 
@@ -351,3 +360,105 @@ def rubin_pool(estimates: Sequence[float], variances: Sequence[float], level: fl
     se = float(np.sqrt(total))
     est = float(q.mean())
     return Pooled(est, se, float(est - t * se), float(est + t * se), w, b, float(df), m, level)
+
+
+def adjusted_level(level: float = 0.95, comparisons: int = 1) -> float:
+    """The confidence level of each of ``comparisons`` intervals so that all of them hold together with
+    probability at least ``level`` (Bonferroni): ``1 - (1 - level) / comparisons``.
+
+    Four units compared at 95% together: each interval at 98.75%. With one comparison the level is unchanged.
+    """
+    level = _level(level)
+    if isinstance(comparisons, bool) or not isinstance(comparisons, (int, np.integer)) or comparisons < 1:
+        raise DataError(
+            f"comparisons={comparisons!r}", "not a whole number of comparisons >= 1", "Pass how many intervals."
+        )
+    return 1 - (1 - level) / int(comparisons)
+
+
+def rate_differences(outcome, exposed, by, level: float = 0.95, adjust: bool = True) -> pd.DataFrame:
+    """Per group of ``by``: the rate of the yes/no ``outcome`` among the ``exposed`` minus the rate among the others,
+    with Newcombe's interval (:func:`difference_ci`).
+
+    With ``adjust`` (the default), every interval is at the Bonferroni level for as many comparisons as there are
+    groups (:func:`adjusted_level`), so that all the intervals together hold with confidence ``level``; the level
+    used is in the column ``level``. Columns: ``count1``, ``n1`` (exposed), ``count2``, ``n2`` (not exposed),
+    ``rate1``, ``rate2``, ``difference``, ``low``, ``high``, ``level``. The three series are aligned by index.
+    """
+    level = _level(level)
+    y, x = _binary(outcome, "outcome"), _binary(exposed, "exposed")
+    g = by if isinstance(by, pd.Series) else pd.Series(by)
+    if not (y.index.equals(x.index) and y.index.equals(g.index)):
+        if len(y) == len(x) == len(g) and not any(isinstance(v, pd.Series) for v in (outcome, exposed, by)):
+            x.index = g.index = y.index
+        elif y.index.is_unique and set(y.index) == set(x.index) == set(g.index) and len(y) == len(x) == len(g):
+            x, g = x.reindex(y.index), g.reindex(y.index)
+        else:
+            raise DataError(
+                "outcome/exposed/by",
+                "the three columns are not on the same index",
+                "Pass Series indexed by the same rows (e.g. one per stay).",
+            )
+    keep = g.notna()
+    y, x, g = y[keep], x[keep], g[keep]
+    groups = list(g.cat.categories) if g.dtype == "category" else sorted(pd.unique(g), key=str)
+    groups = [k for k in groups if (g == k).any()]
+    if not groups:
+        raise DataError("by", "there are no groups", "Pass a column of group labels.")
+    each = adjusted_level(level, len(groups)) if adjust else level
+    rows = {}
+    for k in groups:
+        m = g == k
+        k1, n1 = int(y[m & (x == 1)].sum()), int((m & (x == 1)).sum())
+        k2, n2 = int(y[m & (x == 0)].sum()), int((m & (x == 0)).sum())
+        if n1 == 0 or n2 == 0:
+            raise DataError(
+                "exposed",
+                f"group {k!r} has no one {'exposed' if n1 == 0 else 'unexposed'}",
+                "Compare only groups that hold both.",
+            )
+        d = difference_ci(k1, n1, k2, n2, level=each)
+        rows[k] = {
+            "count1": k1,
+            "n1": n1,
+            "count2": k2,
+            "n2": n2,
+            "rate1": d.rate1,
+            "rate2": d.rate2,
+            "difference": d.difference,
+            "low": d.low,
+            "high": d.high,
+            "level": each,
+        }
+    table = pd.DataFrame(rows).T
+    ints = ["count1", "n1", "count2", "n2"]
+    table[ints] = table[ints].astype(int)
+    floats = [c for c in table.columns if c not in ints]
+    table[floats] = table[floats].astype(float)
+    table.index.name = g.name
+    return table
+
+
+def interval_side(low, high, null: float = 0.0) -> str:
+    """Where the interval ``low``-``high`` lies against ``null`` (0 for a difference, 1 for a ratio):
+    ``"above"``, ``"below"`` or ``"includes"`` (the interval holds the null value, ends included).
+
+    Build the words of a finding from this, never from the point estimate alone: "higher" only when "above".
+    """
+    try:
+        lo, hi, nu = float(low), float(high), float(null)
+    except (TypeError, ValueError):
+        raise DataError("low/high", "not numbers", "Pass the two ends of an interval.") from None
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
+        raise DataError("low/high", f"{lo:g} to {hi:g} is not an interval", "Pass low <= high, both finite.")
+    return "above" if lo > nu else "below" if hi < nu else "includes"
+
+
+def auroc_interval(y, score, resamples: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+    """AUROC of ``score`` for the yes/no outcome ``y`` with a percentile bootstrap interval: ``(auroc, low, high)``.
+
+    The same resampling as :func:`paired_auroc_difference` (whose ``a_low``, ``a_high`` it returns), so one score's
+    interval here and its interval in a paired comparison agree for the same seed.
+    """
+    r = paired_auroc_difference(y, score, score, resamples=resamples, seed=seed, level=level)
+    return r.auroc_a, r.a_low, r.a_high

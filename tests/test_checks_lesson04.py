@@ -1,4 +1,6 @@
-"""Lesson 04 checks: not attempted, the named typical mistakes, correct; never raising on strange answers."""
+"""Lesson 04 checks, walked through as a student would: for every exercise the warned mistake, other plausible wrong
+answers, the lesson's printed number copied in, and right answers written other ways, each with its status and what
+the message names. Expected values are recomputed here from the data, without the check's helpers."""
 
 from __future__ import annotations
 
@@ -31,13 +33,20 @@ def _data():
     is_desc = stays["Time"].eq(0) & stays["Parameter"].isin(challenge2012.DESCRIPTORS)
     series = stays[~is_desc]
     outcomes = challenge2012.load_outcomes()
-    return series, outcomes.index, outcomes["In-hospital_death"]
+    unit = stays[stays["Time"].eq(0) & stays["Parameter"].eq("ICUType")].groupby("RecordID")["Value"].first()
+    return series, outcomes.index, outcomes["In-hospital_death"], unit
 
 
 def _lactate_24h():
-    series, ids, _ = _data()
+    series, ids, _, _ = _data()
     lac = series[series["Parameter"].eq("Lactate") & series["Time"].le(24 * 60)]
     return lac.sort_values(["RecordID", "Time"]).groupby("RecordID")["Value"].last().reindex(ids)
+
+
+def _is(fb, status, *words):
+    assert fb.status == status, fb
+    for w in words:
+        assert w in fb.message, (w, fb.message)
 
 
 @pytest.mark.parametrize("check_", CHECKS, ids=lambda c: c.__name__)
@@ -52,144 +61,203 @@ def test_strange_answers_are_incorrect_not_errors(check_, bad):
     assert fb.status == feedback.INCORRECT, (check_.__name__, bad, fb)
 
 
-def test_rare_parameters():
-    series, ids, _ = _data()
-    n = series.groupby("Parameter")["RecordID"].nunique()
-    right = list(n.index[n < len(ids) / 2])
-    assert len(right) == 10
+def test_every_named_mistake_is_declared():
+    for c in CHECKS[:-1]:
+        assert c.mistakes, c.__name__
+
+
+# ---------------------------------------------------------------- exercise 1: the Medical ICU's rare parameters
+
+
+def test_rare_parameters_walkthrough():
+    series, ids, _, unit = _data()
+    medical = unit.index[unit.eq(3)]
+    n = series[series["RecordID"].isin(medical)].groupby("Parameter")["RecordID"].nunique()
+    frac = n / len(medical)
+    right = sorted(frac.index[frac < 0.5])
+    assert right == ["Cholesterol", "DiasABP", "MAP", "RespRate", "SaO2", "SysABP", "TroponinI", "TroponinT"]
+    # right, written three ways
     assert check.rare_parameters(right).correct
-    assert check.rare_parameters(pd.Series(n / len(ids))[n < len(ids) / 2]).correct  # a Series of fractions
-    rows = series["Parameter"].value_counts()
-    fb = check.rare_parameters(set(rows.index[rows < len(ids) / 2]))
-    assert fb.status == feedback.CLOSE and "rows" in fb.message
-    fb = check.rare_parameters([*right, "Height"])
-    assert fb.status == feedback.INCORRECT and "descriptor" in fb.message
-    fb = check.rare_parameters(right[:-1])
-    assert fb.status == feedback.INCORRECT and "1 missing" in fb.message
+    assert check.rare_parameters(frac[frac < 0.5]).correct  # a Series of fractions indexed by name
+    assert check.rare_parameters(pd.Index(right)).correct
+    # the lesson's list, for all stays, copied in
+    everyone = series.groupby("Parameter")["RecordID"].nunique() / len(ids)
+    _is(check.rare_parameters(list(everyone.index[everyone < 0.5])), feedback.CLOSE, "all 4,000 stays", "Medical")
+    # the warned mistake: rows, not stays
+    rows = series.loc[series["RecordID"].isin(medical), "Parameter"].value_counts()
+    _is(check.rare_parameters(set(rows.index[rows < len(medical) / 2])), feedback.CLOSE, "*rows*")
+    # the unit's stays divided by all stays
+    _is(check.rare_parameters(set(n.index[n / len(ids) < 0.5])), feedback.CLOSE, "divided by all 4,000", "1,481")
+    _is(check.rare_parameters([*right, "Height"]), feedback.CLOSE, "descriptors")
+    _is(check.rare_parameters(right[:-1]), feedback.INCORRECT, "1 missing")
+    _is(check.rare_parameters(x for x in right), feedback.INCORRECT, "use it up")  # a generator is not consumed
 
 
-def test_lactate_death_rates():
-    series, ids, died = _data()
-    has = pd.Series(ids.isin(series.loc[series["Parameter"].eq("Lactate"), "RecordID"]), index=ids)
+# ---------------------------------------------------------------- exercise 2: a lactate by hour 24
+
+
+def test_lactate_death_rates_walkthrough():
+    series, ids, died, _ = _data()
+    early = series[series["Parameter"].eq("Lactate") & series["Time"].le(1440)]
+    has = pd.Series(ids.isin(early["RecordID"]), index=ids)
     rates = died.groupby(has).mean()
+    assert (round(rates[True], 3), round(rates[False], 3)) == (0.176, 0.103)
     assert check.lactate_death_rates(rates).correct
     assert check.lactate_death_rates({"measured": rates[True], "not measured": rates[False]}).correct
-    assert "percentages" in check.lactate_death_rates(100 * rates).message
-    assert "swapped" in check.lactate_death_rates({True: rates[False], False: rates[True]}).message
-    assert "numbers of deaths" in check.lactate_death_rates(died.groupby(has).sum()).message
-    # starting from the lactate rows loses the stays without a lactate
-    fb = check.lactate_death_rates(died[has].groupby(has[has]).mean())
-    assert fb.status == feedback.CLOSE and "without" in fb.message
-    # averaging over rows weights a stay by its number of lactates
-    per_row = series.loc[series["Parameter"].eq("Lactate"), "RecordID"].map(died).mean()
-    fb = check.lactate_death_rates({True: per_row, False: rates[False]})
-    assert fb.status == feedback.CLOSE and "rows" in fb.message
-    assert check.lactate_death_rates({True: 0.5, False: 0.1}).status == feedback.INCORRECT
-    # the conditional the wrong way round: share with a lactate among the dead and the survivors
+    assert check.lactate_death_rates(rates.to_frame("rate")).correct  # a one-column table
+    # the lesson's 48-hour rates copied in
+    whole = pd.Series(ids.isin(series.loc[series["Parameter"].eq("Lactate"), "RecordID"]), index=ids)
+    _is(check.lactate_death_rates(died.groupby(whole).mean()), feedback.CLOSE, "48 hours", "Time <= 24 * 60")
+    # the warned mistake: starting from the lactate rows loses the stays without one
+    _is(check.lactate_death_rates({True: rates[True]}), feedback.CLOSE, "*without* one are missing")
+    per_row = early["RecordID"].map(died).mean()
+    _is(check.lactate_death_rates({True: per_row, False: rates[False]}), feedback.CLOSE, "*rows*")
+    _is(check.lactate_death_rates(died.groupby(has).sum() / len(died)), feedback.CLOSE, "*in that group*")
+    _is(check.lactate_death_rates(100 * rates), feedback.CLOSE, "percentages")
+    _is(check.lactate_death_rates({True: rates[False], False: rates[True]}), feedback.CLOSE, "swapped")
+    _is(check.lactate_death_rates(died.groupby(has).sum()), feedback.CLOSE, "numbers of deaths")
     reverse = has.groupby(died).mean()
-    fb = check.lactate_death_rates({True: reverse[1], False: reverse[0]})
-    assert fb.status == feedback.CLOSE and "other way round" in fb.message
+    _is(check.lactate_death_rates({True: reverse[1], False: reverse[0]}), feedback.CLOSE, "other way round")
+    _is(check.lactate_death_rates({True: 0.5, False: 0.1}), feedback.INCORRECT, "Time <= 1440")
 
 
-def test_ventilated_fraction():
-    series, ids, _ = _data()
+# ---------------------------------------------------------------- exercise 3: ventilated by hour 12
+
+
+def test_ventilated_fraction_walkthrough():
+    series, ids, _, _ = _data()
     mv = series[series["Parameter"].eq("MechVent")]
-    right = mv["RecordID"].nunique() / len(ids)
-    assert check.ventilated_fraction(right).correct
-    fb = check.ventilated_fraction(mv["Value"].mean())
-    assert fb.status == feedback.CLOSE and "only" in fb.message and "1" in fb.message
-    assert "number of ventilated stays" in check.ventilated_fraction(mv["RecordID"].nunique()).message
-    assert "rows" in check.ventilated_fraction(len(mv) / len(ids)).message
-    assert check.ventilated_fraction(0.2).status == feedback.INCORRECT
+    early = mv[mv["Time"].le(720)]
+    right = early["RecordID"].nunique() / len(ids)
+    assert round(right, 4) == 0.5675
+    fb = check.ventilated_fraction(right)
+    _is(fb, feedback.CORRECT, "2,270 of the 4,000")
+    assert check.ventilated_fraction(np.float32(right)).status != feedback.INCORRECT  # a numpy scalar is a number
+    assert check.ventilated_fraction(pd.Series([right])).correct
+    # the warned mistake: the mean of the values
+    _is(check.ventilated_fraction(early["Value"].mean()), feedback.CLOSE, "always 1")
+    # the lesson's 48-hour fraction copied in
+    _is(check.ventilated_fraction(mv["RecordID"].nunique() / len(ids)), feedback.CLOSE, "whole 48 hours")
+    # denominators: rows, the stays with any measurement by hour 12, no denominator at all
+    _is(check.ventilated_fraction(len(early) / len(ids)), feedback.CLOSE, "*rows*")
+    any_row = series.loc[series["Time"].le(720), "RecordID"].nunique()
+    assert any_row < len(ids)
+    _is(check.ventilated_fraction(early["RecordID"].nunique() / any_row), feedback.CLOSE, "all 4,000 stays")
+    _is(check.ventilated_fraction(early["RecordID"].nunique()), feedback.CLOSE, "divide by")
+    _is(check.ventilated_fraction(100 * right), feedback.CLOSE, "percentage")
+    strict = mv.loc[mv["Time"].lt(720), "RecordID"].nunique() / len(ids)
+    if strict != right:  # no MechVent row at exactly 12:00 in the shipped stays: then `<` is right too
+        _is(check.ventilated_fraction(strict), feedback.CLOSE, "12:00")
+    else:
+        assert check.ventilated_fraction(strict).correct
+    _is(check.ventilated_fraction(round(right, 2)), feedback.CLOSE, "rounded")
+    _is(check.ventilated_fraction(0.2), feedback.INCORRECT, "Time <= 720")
+    _is(check.ventilated_fraction(True), feedback.INCORRECT, "yes/no")
 
 
-def test_lactate_24h():
-    series, ids, _ = _data()
+# ---------------------------------------------------------------- exercise 4: LOCF at hour 24
+
+
+def test_lactate_24h_walkthrough():
+    series, ids, _, _ = _data()
     right = _lactate_24h()
     assert right.notna().sum() == 1957
     assert check.lactate_24h(right).correct
-    fb = check.lactate_24h(right.dropna())
-    assert fb.status == feedback.CLOSE and "all 4,000" in fb.message
-    lac = series[series["Parameter"].eq("Lactate")].sort_values(["RecordID", "Time"])
-    future = lac.groupby("RecordID")["Value"].last().reindex(ids)
-    fb = check.lactate_24h(future)
-    assert fb.status == feedback.CLOSE and "leakage" in fb.message
-    first = lac[lac["Time"].le(1440)].groupby("RecordID")["Value"].first().reindex(ids)
-    assert "first" in check.lactate_24h(first).message
-    strict = lac[lac["Time"].lt(1440)].groupby("RecordID")["Value"].last().reindex(ids)
-    assert "exactly 24:00" in check.lactate_24h(strict).message
-    # forward-filling down the table without grouping carries one stay's lactate into the next
-    leaked = right.ffill()
-    fb = check.lactate_24h(leaked)
-    assert fb.status == feedback.CLOSE and "grouping by RecordID" in fb.message
+    assert check.lactate_24h(right.to_frame("lactate")).correct  # a one-column table
+    lac = series[series["Parameter"].eq("Lactate") & series["Time"].le(1440)]
+    pivoted = lac.pivot_table(index="RecordID", columns="Time", values="Value").ffill(axis=1).iloc[:, -1]
+    assert check.lactate_24h(pivoted.reindex(ids)).correct  # wide, forward-filled along time: the same values
+    _is(check.lactate_24h(right.dropna()), feedback.CLOSE, "all 4,000")
+    every = series[series["Parameter"].eq("Lactate")].sort_values(["RecordID", "Time"])
+    _is(check.lactate_24h(every.groupby("RecordID")["Value"].last().reindex(ids)), feedback.CLOSE, "leakage")
+    _is(check.lactate_24h(lac.groupby("RecordID")["Value"].first().reindex(ids)), feedback.CLOSE, "*first*")
+    strict = lac[lac["Time"].lt(1440)].sort_values("Time").groupby("RecordID")["Value"].last().reindex(ids)
+    _is(check.lactate_24h(strict), feedback.CLOSE, "exactly 24:00")
+    # fillna(0) is named as what it is, not as a forward fill
+    fb = check.lactate_24h(right.fillna(0))
+    _is(fb, feedback.CLOSE, "got 0", "2,043")
+    assert "forward" not in fb.message
+    _is(check.lactate_24h(right.fillna(right.mean())), feedback.CLOSE, "all got", "exercise 5")
+    # the forward fill the old message guessed at is named only when the answer is that
+    _is(check.lactate_24h(right.ffill()), feedback.CLOSE, "`ffill`", "across stays")
+    _is(check.lactate_24h(right.bfill()), feedback.CLOSE, "back fill")
+    _is(check.lactate_24h(right + 1), feedback.INCORRECT, "Time <= 1440")
+    student = right.copy()
+    check.lactate_24h(student)
+    assert student.equals(right)  # the check did not change the student's Series
 
 
-def test_lactate_features():
-    series, ids, _ = _data()
+# ---------------------------------------------------------------- exercise 5: indicator and fill
+
+
+def test_lactate_features_walkthrough():
+    series, ids, _, _ = _data()
     lac = _lactate_24h()
     right = pd.DataFrame({"lactate_missing": lac.isna(), "lactate": lac.fillna(1.0)})
     assert check.lactate_features(right).correct
     assert check.lactate_features(right.assign(lactate_missing=right["lactate_missing"].astype(int))).correct
     assert check.lactate_features(right.assign(lactate=lac.fillna(lac.median()))).correct
-    fb = check.lactate_features(right.assign(lactate=lac))
-    assert fb.status == feedback.CLOSE and "still NaN" in fb.message
-    fb = check.lactate_features(right.assign(lactate_missing=lac.notna()))
-    assert fb.status == feedback.CLOSE and "inverted" in fb.message
+    assert check.lactate_features(right.reset_index()).correct  # RecordID as a column
+    assert check.lactate_features(right[["lactate", "lactate_missing"]]).correct
+    _is(check.lactate_features(right.assign(lactate=lac)), feedback.CLOSE, "still NaN")
+    _is(check.lactate_features(right.assign(lactate_missing=lac.notna())), feedback.CLOSE, "inverted")
     ever = pd.Series(ids.isin(series.loc[series["Parameter"].eq("Lactate"), "RecordID"]), index=ids)
-    fb = check.lactate_features(right.assign(lactate_missing=~ever))
-    assert fb.status == feedback.CLOSE and "whole 48 h" in fb.message
+    _is(check.lactate_features(right.assign(lactate_missing=~ever)), feedback.CLOSE, "whole 48 h")
     later = series[series["Parameter"].eq("Lactate")].sort_values("Time").groupby("RecordID")["Value"].first()
     backfilled = lac.fillna(later.reindex(ids)).fillna(1.0)
-    fb = check.lactate_features(right.assign(lactate=backfilled))
-    assert fb.status == feedback.CLOSE and "back-fill" in fb.message
-    fb = check.lactate_features(right.assign(lactate=right["lactate"] + np.where(lac.notna(), 0.5, 0)))
-    assert fb.status == feedback.INCORRECT and "LOCF" in fb.message
-    assert check.lactate_features(right.iloc[:100]).status == feedback.INCORRECT
+    _is(check.lactate_features(right.assign(lactate=backfilled)), feedback.CLOSE, "back-fill")
+    shifted = right.assign(lactate=right["lactate"] + np.where(lac.notna(), 0.5, 0))
+    _is(check.lactate_features(shifted), feedback.INCORRECT, "LOCF")
+    _is(check.lactate_features(right.iloc[:100]), feedback.INCORRECT, "one row per stay")
 
 
-def _draws_table():
-    """Death rate by number of lactate draws, computed here without the check's helpers."""
-    series, ids, died = _data()
-    n = series[series["Parameter"].eq("Lactate")].groupby("RecordID").size().reindex(ids, fill_value=0)
+# ---------------------------------------------------------------- exercise 6: the Medical ICU's figure
+
+
+def _draws(unit_only=True):
+    series, ids, died, unit = _data()
+    keep = unit.index[unit.eq(3)] if unit_only else ids
+    n = series[series["Parameter"].eq("Lactate")].groupby("RecordID").size().reindex(keep, fill_value=0)
     groups = pd.cut(n, [-1, 0, 1, 3, np.inf], labels=["0", "1", "2-3", "4 or more"])
-    return stats.rate_table(died, groups), n
+    return stats.rate_table(died.reindex(keep), groups), groups
 
 
-def _axes(y, yerr=None, fmt="o", bottom=0, labels=True, x=None):
+def _axes(y, yerr=None, fmt="o", bottom=0, labels=True, x=None, close=True):
     fig, ax = plt.subplots()
     ax.errorbar(np.arange(len(y)) if x is None else x, y, yerr=yerr, fmt=fmt)
     if bottom is not None:
         ax.set_ylim(bottom=bottom)
     if labels:
         ax.set(xlabel="lactate draws", ylabel="death (%)")
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return ax
 
 
-def test_draws_plot():
-    t, n = _draws_table()
-    assert t["n"].tolist() == [1817, 718, 674, 791] and t["count"].tolist() == [169, 112, 109, 164]
+def test_draws_plot_walkthrough():
+    t, groups = _draws()
+    assert t["n"].sum() == 1481 and t["count"].tolist() == [87, 54, 48, 86]
     pct, bars = 100 * t["rate"], stats.error_bars(t, 100)
     assert check.draws_plot(_axes(pct, bars)).correct
     assert check.draws_plot(_axes(t["rate"], stats.error_bars(t), x=list(t.index))).correct  # fractions, labels
-    # the two traps of the lesson's old figure: a line joining the groups, and a truncated y axis
-    fb = check.draws_plot(_axes(pct, bars, fmt="o-"))
-    assert fb.status == feedback.CLOSE and "joined by a line" in fb.message
-    fb = check.draws_plot(_axes(pct, bars, bottom=8))
-    assert fb.status == feedback.CLOSE and "starts at 8" in fb.message
-    fb = check.draws_plot(_axes(pct, bars, bottom=None))  # matplotlib's own limits cut the axis above 0
-    assert fb.status == feedback.CLOSE and "not 0" in fb.message
-    fb = check.draws_plot(_axes(pct))
-    assert fb.status == feedback.CLOSE and "no error bars" in fb.message
-    fb = check.draws_plot(_axes(pct, bars, labels=False))
-    assert fb.status == feedback.CLOSE and "label" in fb.message
-    fb = check.draws_plot(_axes(t["count"].astype(float)))
-    assert fb.status == feedback.CLOSE and "numbers of deaths" in fb.message
-    share = n.pipe(pd.cut, [-1, 0, 1, 3, np.inf]).value_counts(normalize=True, sort=False)
-    fb = check.draws_plot(_axes(share.to_numpy()))
-    assert fb.status == feedback.CLOSE and "share of stays" in fb.message
-    fb = check.draws_plot(_axes(pct.iloc[1:], bars[:, 1:]))  # the stays without lactate rows were lost
-    assert fb.status == feedback.CLOSE and "'0' group is missing" in fb.message
+    # the lesson's figure, for all units, copied in
+    everyone, _ = _draws(unit_only=False)
+    _is(check.draws_plot(_axes(100 * everyone["rate"], stats.error_bars(everyone, 100))), feedback.CLOSE, "all units")
+    # the two warned traps: a line joining the groups, a truncated y axis
+    _is(check.draws_plot(_axes(pct, bars, fmt="o-")), feedback.CLOSE, "joined by a line")
+    _is(check.draws_plot(_axes(pct, bars, bottom=8)), feedback.CLOSE, "starts at 8")
+    _is(check.draws_plot(_axes(pct)), feedback.CLOSE, "no error bars")
+    _is(check.draws_plot(_axes(pct, bars, labels=False)), feedback.CLOSE, "label")
+    _is(check.draws_plot(_axes(t["count"].astype(float))), feedback.CLOSE, "numbers of deaths")
+    share = groups.value_counts(normalize=True).reindex(t.index).to_numpy()
+    _is(check.draws_plot(_axes(share)), feedback.CLOSE, "share of the unit's stays")
+    _is(check.draws_plot(_axes(pct.iloc[1:], bars[:, 1:])), feedback.CLOSE, "'0' group is missing")
+    # a figure drawn with pyplot but not passed is read, not called "not attempted"
+    plt.close("all")
+    _axes(pct, bars, close=False)
+    fb = check.draws_plot(None)
+    plt.close("all")
+    _is(fb, feedback.CORRECT, "I read the figure you drew")
     fig, ax = plt.subplots()
     plt.close(fig)
     assert check.draws_plot(ax).status == feedback.INCORRECT  # an empty figure

@@ -1,4 +1,6 @@
-"""Lesson 05's checks: not attempted, the named typical mistakes, and correct, all computed from the data."""
+"""Lesson 05's checks, walked through as a student would: for every exercise the warned mistake, other plausible
+wrong answers, the lesson's printed number copied in, and right answers written other ways, each with its status and
+what the message names. Expected values are recomputed here from the data."""
 
 from __future__ import annotations
 
@@ -73,6 +75,9 @@ def test_death_by_icu():
     assert lesson05.death_by_icu(right).correct
     named = right.rename(index=lambda t: challenge2012.ICU_TYPES[int(t)])
     assert lesson05.death_by_icu(named).correct
+    assert lesson05.death_by_icu(right.reset_index()).correct  # ICUType as a column
+    pct_ci = right.assign(low=100 * right["low"], high=100 * right["high"])
+    assert "percentages" in lesson05.death_by_icu(pct_ci).message
     wald = lesson05.death_by_icu(_death_table("wald"))
     assert wald.status == feedback.CLOSE and "normal approximation" in wald.message
     exact = lesson05.death_by_icu(_death_table("exact"))
@@ -96,32 +101,76 @@ def _pvalues(label="normal", test=lambda t: fisher_exact(t).pvalue):
     return pd.Series(out)
 
 
+def _lesson_shortcut(d, has):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    scored = d["SAPS-I"].ge(0).to_numpy()
+    y = d["In-hospital_death"][scored]
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    x = has[scored].astype(int).reshape(-1, 1)
+    return roc_auc_score(y, cross_val_predict(model, x, y, cv=cv, method="predict_proba")[:, 1]), scored
+
+
 def test_lactate_auroc():
     d, stays = _icu()
     died = d["In-hospital_death"]
     lac = stays[stays["Parameter"].eq("Lactate")]
     has = d.index.isin(lac["RecordID"].unique())
     auc = roc_auc_score(died, has)
-    assert 0.55 < auc < 0.6
+    assert round(auc, 3) == 0.587
     assert lesson05.lactate_auroc(auc).correct
+    assert lesson05.lactate_auroc(roc_auc_score(died.to_numpy(), has.astype(float))).correct  # floats, arrays
+    # the warned trap: built from the Lactate rows, every scored stay gets 1, a constant score
+    only_rows = d.loc[d.index.isin(lac["RecordID"])]
+    constant = roc_auc_score(
+        pd.concat([only_rows["In-hospital_death"], died[~has]]), [1] * len(only_rows) + [1] * int((~has).sum())
+    )
+    fb = lesson05.lactate_auroc(constant)
+    assert fb.status == feedback.CLOSE and "same for every stay" in fb.message
+    # the lesson's printed number, and the lesson's stays
+    lesson_auc, scored = _lesson_shortcut(d, has)
+    assert round(lesson_auc, 3) == 0.578
+    fb = lesson05.lactate_auroc(lesson_auc)
+    assert fb.status == feedback.CLOSE and "lesson's cross-validated" in fb.message
+    fb = lesson05.lactate_auroc(roc_auc_score(died[scored], has[scored]))
+    assert fb.status == feedback.CLOSE and "3,810" in fb.message and "all 4,000" in fb.message
     flipped = lesson05.lactate_auroc(roc_auc_score(died, ~has))
     assert flipped.status == feedback.CLOSE and "wrong way round" in flipped.message
     values = lac.groupby("RecordID")["Value"].max().reindex(d.index).fillna(0)
     fb = lesson05.lactate_auroc(roc_auc_score(died, values))
     assert fb.status == feedback.CLOSE and "lactate values" in fb.message
-    assert lesson05.lactate_auroc(0.5).status == feedback.INCORRECT
+    counts = lac.groupby("RecordID").size().reindex(d.index).fillna(0)
+    fb = lesson05.lactate_auroc(roc_auc_score(died, counts))
+    assert fb.status == feedback.CLOSE and "number of lactate values" in fb.message
+    assert lesson05.lactate_auroc(0.61).status == feedback.INCORRECT
+    fb = lesson05.lactate_auroc(round(auc, 2))
+    assert fb.status == feedback.CLOSE and "rounded" in fb.message
 
 
 def test_female_gap():
     d, _ = _icu()
     m = ptbxl.load_metadata()
-    right = m["sex"].eq(1).mean() - d["Gender"].eq(0).mean()
-    assert 0 < right < 0.1
+    p, c = m.loc[m["age"].ge(65), "sex"], d.loc[d["Age"].ge(65), "Gender"]
+    right = p.eq(1).mean() - c.eq(0).mean()
+    assert round(right, 3) == 0.079
     assert lesson05.female_gap(right).correct
-    same_code = lesson05.female_gap(m["sex"].eq(1).mean() - d["Gender"].eq(1).mean())
+    assert lesson05.female_gap(np.float64(right)).correct
+    # the warned mistake: the two codings
+    same_code = lesson05.female_gap(p.eq(1).mean() - c.eq(1).mean())
     assert same_code.status == feedback.CLOSE and "Gender 1 means male" in same_code.message
-    ptb_wrong = lesson05.female_gap(m["sex"].eq(0).mean() - d["Gender"].eq(0).mean())
+    ptb_wrong = lesson05.female_gap(p.eq(0).mean() - c.eq(0).mean())
     assert ptb_wrong.status == feedback.CLOSE and "sex 0 means male" in ptb_wrong.message
+    # all ages (the gap the lesson's numbers give), and 'over 65' for '65 or over'
+    everyone = m["sex"].eq(1).mean() - d["Gender"].eq(0).mean()
+    fb = lesson05.female_gap(everyone)
+    assert fb.status == feedback.CLOSE and "all ages" in fb.message
+    strict = m.loc[m["age"].gt(65), "sex"].eq(1).mean() - d.loc[d["Age"].gt(65), "Gender"].eq(0).mean()
+    fb = lesson05.female_gap(strict)
+    assert fb.status == feedback.CLOSE and ">= 65" in fb.message
     assert "percentage points" in lesson05.female_gap(100 * right).message
     assert "wrong order" in lesson05.female_gap(-right).message
     assert lesson05.female_gap(0.2).status == feedback.INCORRECT
@@ -186,10 +235,17 @@ def test_death_by_icu_plot_judges_the_figure():
 def test_site_mh_names_the_mistakes():
     m = _meta()
     pair = m[m["site"].isin([0, 1]) & m["age"].notna()]
-    mh = stats.mantel_haenszel(pair["normal"], pair["site"].eq(0), pair["age band"])
+    four = pd.cut(pair["age"], [0, 30, 50, 70, 200], right=False)
+    mh = stats.mantel_haenszel(pair["normal"], pair["site"].eq(0), four)
+    assert (round(mh.odds_ratio, 2), round(mh.low, 2), round(mh.high, 2)) == (1.09, 0.61, 1.95)
     assert lesson05.site_mh((mh.odds_ratio, mh.low, mh.high)).correct
     assert lesson05.site_mh(mh).correct
     assert lesson05.site_mh(np.array([mh.odds_ratio, mh.low, mh.high])).correct
+    assert lesson05.site_mh([mh.odds_ratio, mh.low, mh.high]).correct
+    # the lesson's three-band answer copied in
+    three = stats.mantel_haenszel(pair["normal"], pair["site"].eq(0), pair["age band"])
+    fb = lesson05.site_mh((three.odds_ratio, three.low, three.high))
+    assert fb.status == feedback.CLOSE and "lesson's numbers" in fb.message and "four bands" in fb.message
     fb = lesson05.site_mh(mh.odds_ratio)
     assert fb.status == feedback.CLOSE and "interval too" in fb.message
     fb = lesson05.site_mh((1 / mh.odds_ratio, 1 / mh.high, 1 / mh.low))
@@ -198,19 +254,18 @@ def test_site_mh_names_the_mistakes():
     fb = lesson05.site_mh((crude.odds_ratio, crude.low, crude.high))
     assert fb.status == feedback.CLOSE and "crude" in fb.message
     strict = pair["scp_codes"].map(lambda t: ast.literal_eval(t).get("NORM") == 100)
-    s100 = stats.mantel_haenszel(strict, pair["site"].eq(0), pair["age band"])
+    s100 = stats.mantel_haenszel(strict, pair["site"].eq(0), four)
     fb = lesson05.site_mh((s100.odds_ratio, s100.low, s100.high))
     assert fb.status == feedback.CLOSE and "likelihood 100" in fb.message
     rows = m[m["age"].notna()]
-    allsites = stats.mantel_haenszel(rows["normal"], rows["site"].eq(0), rows["age band"])
+    allsites = stats.mantel_haenszel(rows["normal"], rows["site"].eq(0), pd.cut(rows["age"], [0, 30, 50, 70, 200],
+                                                                                 right=False))  # fmt: skip
     fb = lesson05.site_mh((allsites.odds_ratio, allsites.low, allsites.high))
     assert fb.status == feedback.CLOSE and "sites 0 and 1" in fb.message
-    pvalues = {}
-    for band in BANDS:
-        part = pair[pair["age band"].eq(band)]
-        pvalues[band] = fisher_exact(pd.crosstab(part["site"], part["normal"]).to_numpy()).pvalue
+    pvalues = [fisher_exact(pd.crosstab(pair.loc[four.eq(b), "site"], pair.loc[four.eq(b), "normal"]).to_numpy()).pvalue
+               for b in four.cat.categories]  # fmt: skip
     fb = lesson05.site_mh(pd.Series(pvalues))
-    assert fb.status == feedback.CLOSE and "absence of evidence" in fb.message
+    assert fb.status == feedback.CLOSE and "absence of evidence" in fb.message and "4 separate" in fb.message
     assert lesson05.site_mh((1.0, 0.5, 2.0)).status == feedback.INCORRECT
 
 

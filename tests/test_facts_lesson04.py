@@ -87,7 +87,7 @@ def test_rarely_measured_parameters():
     ]  # fmt: skip
     assert [round(100 * v) for v in rare] == [5, 8, 22, 28, 40, 42, 43, 43, 43, 45]
     assert int((counts["HR"] == 0).sum()) == 63
-    assert lesson04.rare_parameters_expected() == set(rare.index)
+    assert lesson04.rare_parameters_expected() != set(rare.index)  # the exercise asks about the Medical ICU instead
 
 
 def test_nullity_correlations():
@@ -149,16 +149,46 @@ def test_lactate_informative_overall_and_by_unit():
     assert (sum(csru), len(csru)) == (11, 439)
 
 
+BONFERRONI_4 = 1 - 0.05 / 4  # four units compared at once
+
+
+def _adjusted(parameter):
+    """Per unit (1-4): (deaths, stays with the parameter, deaths, stays without) and the 98.75% Newcombe interval."""
+    _, _, counts, died, icu = _stays()
+    has = counts[parameter] > 0
+    out = {}
+    for unit in range(1, 5):
+        yes, no = icu.eq(unit) & has, icu.eq(unit) & ~has
+        k = (int(died[yes].sum()), int(yes.sum()), int(died[no].sum()), int(no.sum()))
+        out[unit] = (k, heartdata_stats.difference_ci(*k, level=BONFERRONI_4))
+    return out
+
+
+def test_lactate_differences_inside_units_allowing_for_four_comparisons():
+    got = _adjusted("Lactate")
+    pts = {
+        u: (round(100 * d.difference, 1), round(100 * d.low, 1), round(100 * d.high, 1)) for u, (_, d) in got.items()
+    }
+    assert pts == {1: (15.3, 7.8, 23.3), 2: (4.9, 1.2, 8.8), 3: (9.0, 4.0, 13.9), 4: (5.0, -0.7, 10.1)}
+    assert [u for u, (_, d) in got.items() if d.low > 0] == [1, 2, 3]  # "above zero in 3 of 4 units (not in Surgical)"
+    # the package's table gives the same intervals
+    _, _, counts, died, icu = _stays()
+    table = heartdata_stats.rate_differences(died, counts["Lactate"] > 0, icu)
+    assert np.allclose(table["low"], [got[u][1].low for u in range(1, 5)])
+
+
 def test_troponin_informative_too():
     _, _, counts, _, icu = _stays()
     has = counts["TroponinT"] > 0
     overall = _rates(has)
     assert overall.loc[True].tolist() == [182, 863] and f"{182 / 863:.1%}" == "21.1%" and f"{372 / 3137:.1%}" == "11.9%"
     assert overall.loc[False].tolist() == [372, 3137]
-    by = _rates(has, icu)
-    rate = by["deaths"] / by["stays"]
-    gap = [100 * (rate[(u, True)] - rate[(u, False)]) for u in range(1, 5)]
-    assert (round(min(gap), 1), round(max(gap), 1)) == (5.0, 13.6)
+    d = heartdata_stats.difference_ci(182, 863, 372, 3137)
+    assert (round(100 * d.difference, 1), round(100 * d.low, 1), round(100 * d.high, 1)) == (9.2, 6.4, 12.3)
+    got = _adjusted("TroponinT")
+    assert got[2][0] == (9, 59, 34, 815) and got[4][0] == (46, 178, 109, 890)
+    assert [u for u, (_, d) in got.items() if d.low > 0] == [2, 4]  # Cardiac Surgery Recovery and Surgical only
+    assert (round(100 * got[1][1].low, 1), round(100 * got[3][1].low, 1)) == (-2.1, -0.7)
 
 
 def test_lactate_draws():
@@ -175,21 +205,26 @@ def test_lactate_draws():
     assert rate_all.is_monotonic_increasing  # "rising with every group"
     assert (f"{rate_all['0']:.0%}", f"{rate_all['4 or more']:.0%}") == ("9%", "21%")  # the figure's title
     surg = _rates(draws, icu).loc[4]
-    rate = surg["deaths"] / surg["stays"]
-    assert round(100 * rate["4 or more"], 1) == 14.1 and round(100 * rate["2-3"], 1) == 19.4
+    assert surg.loc["4 or more"].tolist() == [43, 305] and surg.loc["2-3"].tolist() == [37, 191]
+    dip = heartdata_stats.difference_ci(43, 305, 37, 191)
+    assert (round(100 * dip.difference, 1), round(100 * dip.low, 1), round(100 * dip.high, 1)) == (-5.3, -12.4, 1.3)
+    assert dip.low < 0 < dip.high  # "includes no difference": no dip to explain
+    assert len(icu.unique()) * (draws.cat.categories.size - 1) == 12  # neighbouring pairs of groups, all units
 
 
-def test_weight_missingness_carries_little():
-    _, _, counts, _, icu = _stays()
-    t = _rates(counts["Weight"] > 0, icu)
-    gaps = []
-    for unit in range(1, 5):
-        (k1, n1), (k0, n0) = t.loc[(unit, True)], t.loc[(unit, False)]
-        gaps.append(100 * (k1 / n1 - k0 / n0))
-        lo1, hi1 = wilson(k1, n1)
-        lo0, hi0 = wilson(k0, n0)
-        assert lo1 < hi0 and lo0 < hi1, f"intervals do not overlap in unit {unit}"
-    assert round(min(gaps), 1) == -2.4 and round(max(gaps), 1) == 4.9
+def test_weight_missingness_is_not_shown_to_carry_little():
+    got = _adjusted("Weight")
+    assert all(d.low < 0 < d.high for _, d in got.values())  # no unit above zero once four comparisons are allowed
+    assert round(100 * max(d.high for _, d in got.values()), 1) == 10.7
+    k = got[3][0]
+    assert k == (218, 1099, 57, 382)
+    plain = heartdata_stats.difference_ci(*k)
+    assert (round(100 * plain.difference, 1), round(100 * plain.low, 1), round(100 * plain.high, 1)) == (4.9, 0.4, 9.0)
+    lactate_smallest = min(d.difference for _, d in _adjusted("Lactate").values())
+    assert plain.difference >= lactate_smallest  # "as large as lactate's smallest" (Cardiac Surgery Recovery)
+    desc, series, _, _, _ = _stays()
+    rows = series[series["Parameter"].eq("Weight")]
+    assert f"{(rows['Value'] == rows['RecordID'].map(desc['Weight'])).mean():.0%}" == "66%"
 
 
 def test_sampling_gaps():
@@ -216,25 +251,32 @@ def test_sentinels():
     assert round((0 - 32) * 5 / 9, 1) == -17.8
 
 
-def test_ptbxl_height_weight_by_year_and_site():
+def test_ptbxl_height_missing_by_site_and_the_bmi_deletion():
+    """Most missing heights are site 0's habit; no BMI above 40 survives the curators' deletion (Wagner et al.)."""
     meta = ptbxl.load_metadata()
-    year = pd.to_datetime(meta["recording_date"]).dt.year
     assert round(100 * meta["height"].isna().mean(), 1) == 70.2 and round(100 * meta["weight"].isna().mean(), 1) == 20.4
-    by_year = meta["height"].isna().groupby(year).agg(["sum", "size"])
-    assert by_year.to_dict("index") == {
-        1984: {"sum": 12, "size": 12},
-        1985: {"sum": 97, "size": 98},
-        1986: {"sum": 179, "size": 282},
-        1987: {"sum": 28, "size": 58},
-    }
     by_site = meta["height"].isna().groupby(meta["site"]).agg(["sum", "size"])
     assert tuple(by_site.loc[0]) == (249, 252) and tuple(by_site.loc[1]) == (8, 133)
-    assert int(year[meta["site"].eq(1)].min()) == 1986
-    site0 = meta[meta["site"].eq(0)]
-    assert site0["height"].isna().groupby(year[site0.index]).mean().min() > 0.97  # missing in every year at site 0
+    weight_only = meta["height"].isna() & meta["weight"].notna()
+    assert int(weight_only.sum()) == 227 and int((weight_only & meta["site"].eq(0)).sum()) == 225
+    # the height below which the BMI rule deletes, for the median weight of those ECGs: sqrt(weight / 40) metres
+    assert round(100 * np.sqrt(meta.loc[weight_only, "weight"].median() / 40)) == 129
+    # independently, from the CSV with the csv module
     with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
         rows = list(csv.DictReader(f))
+    bmis = [float(r["weight"]) / (float(r["height"]) / 100) ** 2 for r in rows if r["height"] and r["weight"]]
+    assert len(bmis) == 131 and round(max(bmis), 1) == 39.3 and max(bmis) < 40
     assert sum(r["height"] == "" for r in rows) == int(meta["height"].isna().sum()) == 316
+
+
+def test_ptbxl_stored_dates_lie_before_the_documented_recording_period():
+    """The paper: recorded October 1989 to June 1996; every stored date of the slice is earlier (shifted)."""
+    meta = ptbxl.load_metadata()
+    stored = pd.to_datetime(meta["recording_date"])
+    assert bool((stored < pd.Timestamp("1989-10-01")).all())
+    assert round(((pd.Timestamp("1989-10-01") - stored).dt.days / 365.25).min(), 1) == 2.6
+    # within one patient the time between ECGs is what the shift keeps: the slice has patients with several ECGs
+    assert int((meta.groupby("patient_id").size() > 1).sum()) == 22
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +306,17 @@ def test_imputation_changes_the_answer(imputation):
     died, last, fresh = imputation
     assert (round(fresh.mean(), 2), round(fresh.std(), 2), round(fresh.median(), 2)) == (2.91, 3.47, 1.70)
     assert _raised(fresh, died) == ((12, 30), (3, 44))
-    assert (f"{died[fresh.notna()].mean():.1%}", f"{died.mean():.1%}") == ("20.3%", "13.9%")  # as the lesson prints
+    kept = fresh.notna()
+    assert (int(died[kept].sum()), int(kept.sum())) == (15, 74)
+    low, high = stats.binomtest(15, 74).proportion_ci(method="wilson")
+    assert (f"{15 / 74:.1%}", f"{low:.1%}", f"{high:.1%}") == ("20.3%", "12.7%", "30.8%")
+    rest = died[~kept]
+    assert f"{rest.mean():.1%}" == "13.7%" and len(rest) == 3926
+    d = heartdata_stats.difference_ci(15, 74, int(rest.sum()), len(rest))
+    assert (round(100 * d.difference, 1), round(100 * d.low, 1), round(100 * d.high, 1)) == (6.5, -1.1, 17.1)
+    assert d.low < 0 < d.high  # "a sample we cannot call sicker or healthier than the rest"
+    carried = 1 - kept.sum() / last["Value"].notna().sum()
+    assert f"{carried:.0%}" == "97%"  # LOCF's values carried from before the last hour (the figure's title)
     assert round(fresh.mean() - fresh.median(), 1) == 1.2
     mean_fill = fresh.fillna(fresh.mean())
     assert round(mean_fill.std(), 2) == 0.47 and round(100 * (mean_fill > 2).mean()) == 99
@@ -288,18 +340,19 @@ def test_heartdata_stats_wilson_is_the_same_interval():
 
 
 def test_arterial_line_goes_with_death_inside_units():
-    """'MAR given the ICU type' is refuted: inside units, having SysABP goes with the outcome."""
-    _, _, counts, died, icu = _stays()
-    line = counts["SysABP"] > 0
-    got, diffs = {}, {}
-    for unit in range(1, 5):
-        has, no = icu.eq(unit) & line, icu.eq(unit) & ~line
-        got[unit] = (int(died[has].sum()), int(has.sum()), int(died[no].sum()), int(no.sum()))
-        diffs[unit] = heartdata_stats.difference_ci(*got[unit])
-    assert got == {1: (62, 387, 19, 190), 2: (38, 836, 5, 38), 3: (171, 713, 104, 768), 4: (138, 861, 17, 207)}
-    assert diffs[3].low > 0 and diffs[4].low > 0  # Medical, Surgical: more deaths with a line
-    assert diffs[2].high < 0  # Cardiac Surgery Recovery: the 38 stays without a line died more often
-    assert diffs[1].low < 0 < diffs[1].high  # Coronary Care: the interval includes no difference
+    """'MAR given the ICU type' is refuted: inside units, having SysABP goes with the outcome (four comparisons)."""
+    got = _adjusted("SysABP")
+    assert {u: k for u, (k, _) in got.items()} == {
+        1: (62, 387, 19, 190),
+        2: (38, 836, 5, 38),
+        3: (171, 713, 104, 768),
+        4: (138, 861, 17, 207),
+    }
+    d = {u: x for u, (_, x) in got.items()}
+    assert d[3].low > 0 and d[4].low > 0  # Medical, Surgical: more deaths with a line, even at 98.75%
+    assert d[2].low < 0 < d[2].high and (round(100 * d[2].low, 1), round(100 * d[2].high, 1)) == (-27.6, 0.2)
+    assert d[1].low < 0 < d[1].high  # Coronary Care: the interval includes no difference
+    assert heartdata_stats.difference_ci(38, 836, 5, 38).high < 0  # unadjusted, it would have looked like a finding
     present, units, raw_died = _raw_presence()
     medical = [raw_died[r] for r in raw_died if units[r] == 3 and "SysABP" in present[r]]
     assert (sum(medical), len(medical)) == (171, 713)
@@ -334,7 +387,7 @@ def lactate_models():
     lac = series[series["Parameter"].eq("Lactate")].sort_values(["RecordID", "Time"])
     last = lac.groupby("RecordID").last().reindex(desc.index)
     per_stay = series.groupby(["RecordID", "Parameter"])["Value"].median().unstack().reindex(desc.index)
-    units = pd.get_dummies(icu.map(names), drop_first=True, dtype=float)
+    units = pd.get_dummies(icu.map(names), dtype=float).drop(columns=names[2])  # Cardiac Surgery Recovery: reference
     base = pd.DataFrame({"log2 lactate": np.log2(last["Value"]), "age (10 y)": desc["Age"] / 10}).join(units)
 
     def fit(X, y):
@@ -366,6 +419,9 @@ def test_lactate_odds_ratio_three_ways(lactate_models):
     assert np.round(ind, 2).tolist() == [2.2, 1.89, 2.55] and int(indicator.nobs) == 4000
     assert np.round(mi, 2).tolist() == [2.11, 1.81, 2.46]
     assert (round(pooled.within, 4), round(pooled.between, 4)) == (0.0039, 0.0019)
+    total = pooled.within + (1 + 1 / 10) * pooled.between  # Rubin: T = W + (1 + 1/m) B
+    assert pooled.se**2 == pytest.approx(total) and round(total, 4) == 0.0059
+    assert f"{1.1 * pooled.between / total:.0%}" == "35%"
     # the lesson says "every estimate lies inside every interval"
     points = [cc[0], ind[0], mi[0]]
     assert max(cc[1], ind[1], mi[1]) < min(points) and max(points) < min(cc[2], ind[2], mi[2])

@@ -104,3 +104,63 @@ def test_rubin_pool():
 def test_bad_input_raises_data_error(call):
     with pytest.raises(DataError):
         call()
+
+
+# ---- several comparisons at once, the side of an interval, one AUROC with its interval
+
+
+def test_adjusted_level_is_bonferroni():
+    assert stats.adjusted_level(0.95, 1) == pytest.approx(0.95)
+    assert stats.adjusted_level(0.95, 4) == pytest.approx(0.9875)
+    for bad in (0, -1, 1.5, True, "4"):
+        with pytest.raises(DataError):
+            stats.adjusted_level(0.95, bad)
+
+
+def test_rate_differences_match_difference_ci_at_the_adjusted_level():
+    # four units; the third has a clear difference, the others none
+    unit = pd.Series(np.repeat(["a", "b", "c", "d"], 200))
+    exposed = pd.Series(np.tile(np.r_[[1] * 100, [0] * 100], 4))
+    outcome = pd.Series(np.r_[
+        [1] * 20 + [0] * 80 + [1] * 20 + [0] * 80,
+        [1] * 10 + [0] * 90 + [1] * 12 + [0] * 88,
+        [1] * 40 + [0] * 60 + [1] * 10 + [0] * 90,
+        [1] * 5 + [0] * 95 + [1] * 5 + [0] * 95,
+    ])  # fmt: skip
+    t = stats.rate_differences(outcome, exposed, unit)
+    assert list(t.index) == ["a", "b", "c", "d"] and np.allclose(t["level"], 0.9875)
+    d = stats.difference_ci(40, 100, 10, 100, level=0.9875)
+    assert (t.loc["c", "low"], t.loc["c", "high"]) == pytest.approx((d.low, d.high))
+    assert t.loc["c", ["count1", "n1", "count2", "n2"]].tolist() == [40, 100, 10, 100]
+    unadjusted = stats.rate_differences(outcome, exposed, unit, adjust=False)
+    assert (unadjusted["high"] - unadjusted["low"] < t["high"] - t["low"]).all()  # adjusting widens every interval
+    # aligned by index: the same rows in another order give the same table
+    shuffled = outcome.sample(frac=1, random_state=0)
+    assert stats.rate_differences(shuffled, exposed, unit).equals(t)
+
+
+def test_rate_differences_refuse_misaligned_or_one_sided_groups():
+    y = pd.Series([1, 0, 1, 0], index=[1, 2, 3, 4])
+    with pytest.raises(DataError):
+        stats.rate_differences(y, pd.Series([1, 1, 0, 0], index=[5, 6, 7, 8]), pd.Series(list("aabb"), index=y.index))
+    with pytest.raises(DataError):
+        stats.rate_differences(y, pd.Series([1, 1, 1, 1], index=y.index), pd.Series(list("aabb"), index=y.index))
+
+
+def test_interval_side():
+    assert stats.interval_side(0.01, 0.2) == "above" and stats.interval_side(-0.3, -0.1) == "below"
+    assert stats.interval_side(-0.1, 0.2) == "includes" and stats.interval_side(0.0, 0.2) == "includes"
+    assert stats.interval_side(1.2, 3.0, null=1) == "above" and stats.interval_side(0.7, 2.4, null=1) == "includes"
+    for bad in [(0.3, 0.1), (np.nan, 1), ("a", 1)]:
+        with pytest.raises(DataError):
+            stats.interval_side(*bad)
+
+
+def test_auroc_interval_agrees_with_the_paired_bootstrap():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    score = y + rng.normal(0, 1.5, 300)
+    auc, low, high = stats.auroc_interval(y, score, resamples=500, seed=3)
+    paired = stats.paired_auroc_difference(y, score, -score, resamples=500, seed=3)
+    assert auc == pytest.approx(roc_auc_score(y, score)) and low < auc < high
+    assert (low, high) == pytest.approx((paired.a_low, paired.a_high))
