@@ -275,6 +275,41 @@ def metrics(y_true, y_score, threshold: float, saps=None) -> dict:
 
 
 # --------------------------------------------------------------------------------------------- evaluation
+def _weighted_auroc(y: np.ndarray, s: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """AUROC of score ``s`` for labels ``y`` (bool) in each row of ``weights`` (resamples x rows, how often each row
+    was drawn): the Mann-Whitney statistic with ties counting one half, from the sorted scores and cumulative
+    weights. Rows where ``s`` is NaN are left out (weight 0). NaN where a resample has no death or no survivor."""
+    s = np.asarray(s, dtype=float)
+    missing = np.isnan(s)
+    if missing.any():
+        weights = weights * ~missing
+    order = np.argsort(s, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(s[order]) != 0])
+    w = weights[:, order]
+    pos = np.add.reduceat(w * y[order], starts, axis=1)
+    neg = np.add.reduceat(w * ~y[order], starts, axis=1)
+    below = np.cumsum(neg, axis=1) - neg
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
+
+
+def _resamples(n: int, n_boot: int, seed: int):
+    """Bootstrap resamples of ``n`` rows as weight matrices (how often each row was drawn), a few MB at a time."""
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 400_000 // n)
+    for start in range(0, int(n_boot), chunk):
+        b = min(chunk, int(n_boot) - start)
+        drawn = rng.integers(0, n, (b, n)) + n * np.arange(b)[:, None]
+        yield np.bincount(drawn.ravel(), minlength=b * n).reshape(b, n)
+
+
+def _boot_args(where, y, n_boot):
+    n = len(y)
+    if n == 0 or isinstance(n_boot, bool) or int(n_boot) < 1:
+        raise DataError(f"{where}(n={n}, n_boot={n_boot!r})", "needs rows and at least one resample",
+                        "Pass the labels and scores of at least one stay, and n_boot >= 1.")  # fmt: skip
+
+
 def bootstrap_auroc(y_true, score, other=None, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
     """AUROCs of ``n_boot`` bootstrap resamples of the rows (or, given ``other``, the paired differences
     AUROC(score) - AUROC(other) on the same resamples); take ``np.percentile(values, [2.5, 97.5])`` for a 95%
@@ -282,36 +317,43 @@ def bootstrap_auroc(y_true, score, other=None, n_boot: int = 1000, seed: int = 0
 
     Each resample is a weight per row (how often it was drawn); its AUROC, the Mann-Whitney statistic with ties
     counting one half, is computed from the sorted scores and cumulative weights, many resamples at once, in
-    passes of a few MB whatever the number of rows.
+    passes of a few MB whatever the number of rows. Labels and scores are paired by index where they have one.
     """
-    rng = np.random.default_rng(seed)
     y, score, other = _paired("bootstrap_auroc(y_true, score, other)", y_true, score, other)
     y = y == 1
-    n = len(y)
-    if n == 0 or int(n_boot) < 1:
-        raise DataError(f"bootstrap_auroc(n={n}, n_boot={n_boot!r})", "needs rows and at least one resample",
-                        "Pass the labels and scores of at least one stay, and n_boot >= 1.")  # fmt: skip
-    chunk = max(1, 400_000 // n)
-
-    def auc(s, weights):
-        s = np.asarray(s, dtype=float)
-        order = np.argsort(s, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(s[order]) != 0])
-        w = weights[:, order]
-        pos = np.add.reduceat(w * y[order], starts, axis=1)
-        neg = np.add.reduceat(w * ~y[order], starts, axis=1)
-        below = np.cumsum(neg, axis=1) - neg
-        return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
-
+    _boot_args("bootstrap_auroc", y, n_boot)
     out = []
-    for start in range(0, int(n_boot), chunk):
-        b = min(chunk, int(n_boot) - start)
-        drawn = rng.integers(0, n, (b, n)) + n * np.arange(b)[:, None]
-        weights = np.bincount(drawn.ravel(), minlength=b * n).reshape(b, n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out.append(auc(score, weights) if other is None else auc(score, weights) - auc(other, weights))
+    for weights in _resamples(len(y), n_boot, seed):
+        a = _weighted_auroc(y, score, weights)
+        out.append(a if other is None else a - _weighted_auroc(y, other, weights))
     values = np.concatenate(out)
     return values[np.isfinite(values)]
+
+
+def bootstrap_auroc_table(y_true, scores: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """The AUROC of every column of ``scores`` in each of ``n_boot`` bootstrap resamples of the rows: one row per
+    resample, one column per score, the same resamples for every column (so differences between columns, or
+    between the same column of two tables bootstrapped with the same ``seed``, are paired). Each column's AUROC
+    leaves out the rows where that column is missing, as ``roc_auc_score`` on its known rows would; NaN where a
+    resample has no death or no survivor among them. ``scores`` is aligned to ``y_true`` by index."""
+    if not isinstance(scores, pd.DataFrame):
+        raise DataError(f"bootstrap_auroc_table(scores={_name(scores)})", "scores must be a DataFrame of scores",
+                        "Pass one column per score, indexed like y_true (one score: bootstrap_auroc).")  # fmt: skip
+    if isinstance(y_true, pd.Series) and not scores.index.equals(y_true.index):
+        if len(scores) != len(y_true) or set(scores.index) != set(y_true.index):
+            raise DataError("bootstrap_auroc_table(y_true, scores)", "scores are indexed by other stays than labels",
+                            "Pass scores indexed like the labels (the same RecordIDs).")  # fmt: skip
+        scores = scores.reindex(y_true.index)
+    (y,) = _paired("bootstrap_auroc_table(y_true)", y_true)
+    if len(scores) != len(y):
+        raise DataError("bootstrap_auroc_table(y_true, scores)", f"{len(y)} labels but {len(scores)} rows of scores",
+                        "Pass one row of scores per labelled stay.")  # fmt: skip
+    y = y == 1
+    _boot_args("bootstrap_auroc_table", y, n_boot)
+    values = scores.to_numpy(dtype=float, na_value=np.nan)
+    parts = [np.column_stack([_weighted_auroc(y, values[:, j], w) for j in range(values.shape[1])])
+             for w in _resamples(len(y), n_boot, seed)]  # fmt: skip
+    return pd.DataFrame(np.vstack(parts), columns=scores.columns)
 
 
 def _inner_threshold(X, y, kind, seed) -> float:

@@ -100,7 +100,7 @@ def test_zeros(lesson):
     rr0 = stays[stays["Parameter"].eq("RespRate") & stays["Value"].eq(0)]
     vent = set(stays.loc[stays["Parameter"].eq("MechVent"), "RecordID"])
     assert len(rr0) == 59 and int(rr0["RecordID"].isin(vent).sum()) == 0
-    z = log[log["step"].eq("zeros without signal")].set_index("parameter")["values"].to_dict()
+    z = log[log["step"].eq("zeros of rates and pressures")].set_index("parameter")["values"].to_dict()
     assert z == {"HR": 7, "RespRate": 59, "SysABP": 681, "DiasABP": 680, "MAP": 30, "NISysABP": 172, "NIDiasABP": 102,
                  "NIMAP": 44}  # fmt: skip
 
@@ -243,7 +243,7 @@ def test_log_by_step(lesson):
     by_step = log.groupby("step", sort=False)["values"].sum()
     assert by_step.to_dict() == {
         "unknown parameters": 0, "time window 0-48 h": 0, "sentinels to missing": 2223, "unit errors": 11,
-        "zeros without signal": 1775, "impossible values": 373, "simultaneous values": 3598, "impossible totals": 0,
+        "zeros of rates and pressures": 1775, "impossible values": 373, "simultaneous values": 3598, "impossible totals": 0,
         "admission weight": 30, "combined pressures": 665832,
     }  # fmt: skip
 

@@ -229,3 +229,25 @@ def test_the_command_says_a_data_error_from_the_models_in_one_line(capsys, monke
     assert mortality.main(["--train", "a"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unit" in err[0] and "not numeric" in err[0] and "Traceback" not in err[0]
+
+
+# --------------------------------------------------------------------------------------------- a table of scores
+def test_bootstrap_auroc_table_is_bootstrap_auroc_column_by_column_and_skips_missing_values():
+    from sklearn.metrics import roc_auc_score
+
+    X, y = data(n=300, seed=5)
+    table = X.assign(c=X["a"].where(X.index % 3 != 0))
+    boot = mortality.bootstrap_auroc_table(y, table, n_boot=50, seed=4)
+    assert boot.shape == (50, 3) and list(boot.columns) == ["a", "b", "c"]
+    assert np.allclose(boot["a"], mortality.bootstrap_auroc(y, X["a"], n_boot=50, seed=4))  # the same resamples
+    # each column leaves out its own missing rows: one resample of weight 1 everywhere is roc_auc_score on known rows
+    ones = mortality._weighted_auroc(y.to_numpy() == 1, table["c"].to_numpy(), np.ones((1, len(y))))
+    known = table["c"].notna()
+    assert ones[0] == pytest.approx(roc_auc_score(y[known], table.loc[known, "c"]))
+    shuffled = table.sample(frac=1, random_state=0)
+    assert np.allclose(mortality.bootstrap_auroc_table(y, shuffled, n_boot=20), mortality.bootstrap_auroc_table(
+        y, table, n_boot=20), equal_nan=True)  # fmt: skip
+    refused(lambda: mortality.bootstrap_auroc_table(y, table.set_axis(table.index + 1)), "other stays")
+    refused(lambda: mortality.bootstrap_auroc_table(y, table["a"]), "DataFrame")
+    refused(lambda: mortality.bootstrap_auroc_table(y.to_numpy(), table.iloc[:-1]), "rows of scores")
+    refused(lambda: mortality.bootstrap_auroc_table(y, table, n_boot=0), "at least one resample")
