@@ -8,7 +8,7 @@ the clean table into one row of features per stay, and ``validate_features``
 checks that table against its schema (types, ranges, uniqueness).
 
 Every decision is a named constant below, so a reader can see it and change it:
-``SENTINEL``, ``ZERO_MEANS_NO_SIGNAL``, ``RANGES``, ``SUM_WHEN_SIMULTANEOUS``,
+``SENTINEL``, ``ZEROS_REMOVED``, ``RANGES``, ``SUM_WHEN_SIMULTANEOUS``,
 ``PRESSURE_PAIRS``. The unit fixes are in ``fix_unit_errors``.
 
 Each step is also a public function ``step(table) -> (table, log)`` so that a
@@ -39,10 +39,19 @@ TIME_SERIES = [
 KNOWN = DESCRIPTORS + [p for p in TIME_SERIES if p not in DESCRIPTORS]
 #: The code Challenge 2012 writes for "not recorded" in the descriptors.
 SENTINEL = -1.0
-#: A charted 0 here means the sensor gave no signal (the stays go on, with non-zero values after it).
-ZERO_MEANS_NO_SIGNAL = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
-#: Volumes: two values charted in the same minute are two outputs, so they add up. Others are averaged.
+#: Rates and pressures whose charted 0 is removed. A monitor shows 0 when it detects no beat, breath or pulse:
+#: a lead off, an arterial line open to air for zeroing, flushing or a blood draw, and also an arrest. The chart
+#: cannot tell these apart (lesson 06 shows zero heart rates of each kind), and the features summarise measured
+#: values, so a 0 would make a lead off and an arrest the same HR_min. What this loses: an arrest, which a model
+#: must take from a record of resuscitation events, not from a 0 in a vital-sign series.
+ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
+#: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
+#: other parameters are averaged. A decision, not a fact: the files do not say why a minute holds two volumes (a
+#: correction, or a total carried from the operating room, would call for one value, not the sum), so
+#: ``merge_simultaneous(volumes="max")`` keeps the larger instead, and lesson 06 measures what the choice changes.
 SUM_WHEN_SIMULTANEOUS = ["Urine"]
+#: How same-minute volumes can be merged: "sum" (the course's rule) or "max" (one of them is a correction or a copy).
+VOLUME_RULES = ("sum", "max")
 #: Invasive (arterial line) and non-invasive (cuff) pressure, merged into one series: invasive wins.
 PRESSURE_PAIRS = {"SysBP": ("SysABP", "NISysABP"), "DiasBP": ("DiasABP", "NIDiasABP"), "MeanBP": ("MAP", "NIMAP")}
 
@@ -64,13 +73,13 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     "BUN": (1, 300, "mg/dL", _COURSE + "; urea cannot be zero in blood"),
     "Cholesterol": (10, 1000, "mg/dL", _COURSE),
     "Creatinine": (0.1, 40, "mg/dL", _COURSE),
-    "DiasABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "DiasABP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "FiO2": (0.21, 1.0, "fraction", _DEF + ": room air (0.21) to pure oxygen (1.0)"),
     "GCS": (3, 15, "points", _DEF + ": Glasgow Coma Scale runs from 3 to 15"),
     "Glucose": (15, 2000, "mg/dL", _COURSE),
     "HCO3": (1, 60, "mmol/L", _COURSE),
     "HCT": (5, 75, "%", _COURSE),
-    "HR": (1, 300, "beats/min", "above zero (a zero is no signal); course decision above"),
+    "HR": (1, 300, "beats/min", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "K": (
         1,
         15,
@@ -80,12 +89,12 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     ),
     "Lactate": (0.1, 40, "mmol/L", _COURSE),
     "Mg": (0.2, 15, "mmol/L", _COURSE),
-    "MAP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "MAP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "MechVent": (1, 1, "yes", "Challenge 2012 documentation: charted only when ventilated"),
     "Na": (80, 200, "mEq/L", _COURSE),
-    "NIDiasABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
-    "NIMAP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
-    "NISysABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "NIDiasABP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
+    "NIMAP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
+    "NISysABP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "PaCO2": (5, 200, "mmHg", _COURSE),
     "PaO2": (10, 800, "mmHg", _COURSE + "; 800 mmHg is above what pure oxygen at sea level gives"),
     "pH": (
@@ -96,9 +105,14 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
         "outside about 6.8-8.0), lower end widened to 6.5",
     ),
     "Platelets": (1, 2000, "10^9/L", _COURSE),
-    "RespRate": (1, 100, "breaths/min", "above zero (a zero is no signal); course decision above"),
+    "RespRate": (
+        1,
+        100,
+        "breaths/min",
+        "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above",
+    ),
     "SaO2": (1, 100, "%", _DEF + ": a saturation is at most 100%"),
-    "SysABP": (1, 300, "mmHg", "above zero (a zero is no signal); course decision above"),
+    "SysABP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "Temp": (20, 45, "°C", "course decision: far below 35 °C (hypothermia) and above any fever"),
     "TroponinI": (0, 500, "µg/L", _COURSE),
     "TroponinT": (0, 100, "µg/L", _COURSE),
@@ -203,10 +217,12 @@ def _prepared(names: pd.Series) -> bool:
 
 def _check_table(stays: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(stays, pd.DataFrame):
-        raise TypeError(f"expected the long table of challenge2012.load_stays, got {type(stays).__name__}")
+        raise DataError(f"stays={type(stays).__name__}", "expected the long table of challenge2012.load_stays",
+                        "Pass the DataFrame challenge2012.load_stays returns.")  # fmt: skip
     missing = [c for c in COLUMNS if c not in stays.columns]
     if missing:
-        raise ValueError(f"the table lacks the columns {missing}; expected {COLUMNS} (as load_stays returns)")
+        raise DataError("stays", f"the table lacks the columns {missing}; expected {COLUMNS}",
+                        "Pass the DataFrame challenge2012.load_stays returns (as load_stays returns it).")  # fmt: skip
     return pd.DataFrame(
         {
             "RecordID": stays["RecordID"].astype(np.int64).to_numpy(),
@@ -279,10 +295,14 @@ def fix_unit_errors(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def zeros_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Remove zeros of heart rate, breathing rate and blood pressures (ZERO_MEANS_NO_SIGNAL): a disconnected
-    sensor, not a measurement. A zero urine output is kept: no urine is a real, important observation."""
-    zero = table["Parameter"].isin(ZERO_MEANS_NO_SIGNAL) & table["Value"].eq(0)
-    return table[~zero], _log_rows("zeros without signal", table, zero, "removed")
+    """Remove zeros of heart rate, breathing rate and blood pressures (ZEROS_REMOVED): what a monitor shows when it
+    detects nothing, whether a lead is off, an arterial line is open to air, or the patient is in arrest; the chart
+    cannot tell which, and the features summarise measured values. A zero urine output is kept: no urine since the
+    last entry is a real, important observation."""
+    zero = table["Parameter"].isin(ZEROS_REMOVED) & table["Value"].eq(0)
+    return table[~zero], _log_rows(
+        "zeros of rates and pressures", table, zero, "removed (no beat, breath or pulse detected)"
+    )
 
 
 def impossible_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -294,9 +314,17 @@ def impossible_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     return table[~bad], _log_rows("impossible values", table, bad, "removed (outside RANGES)")
 
 
-def merge_simultaneous(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Several values of one parameter in the same stay and minute become one: summed for volumes
-    (SUM_WHEN_SIMULTANEOUS), averaged for everything else."""
+def _check_volumes(volumes) -> None:
+    if volumes not in VOLUME_RULES:
+        raise DataError(f"volumes={volumes!r}", f"is not a rule for same-minute volumes ({', '.join(VOLUME_RULES)})",
+                        'Pass volumes="sum" (two outputs add up) or "max" (one of them is a copy).')  # fmt: skip
+
+
+def merge_simultaneous(table: pd.DataFrame, volumes: str = "sum") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Several values of one parameter in the same stay and minute become one: for volumes (SUM_WHEN_SIMULTANEOUS)
+    their sum (``volumes="sum"``, two outputs) or the largest (``volumes="max"``, one of them a correction or a
+    copy); averaged for everything else."""
+    _check_volumes(volumes)
     keys = ["RecordID", "Time", "Parameter"]
     dup, extra = _repeats(_key(table, keys))
     dup, extra = pd.Series(dup, index=table.index), pd.Series(extra, index=table.index)
@@ -304,16 +332,16 @@ def merge_simultaneous(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
         "simultaneous values",
         table,
         extra,
-        "merged (sum for volumes, mean otherwise)",
-        detail=lambda rows, g: ["sum" if name in SUM_WHEN_SIMULTANEOUS else "mean" for name in g.groups],
+        f"merged ({volumes} for volumes, mean otherwise)",
+        detail=lambda rows, g: [volumes if name in SUM_WHEN_SIMULTANEOUS else "mean" for name in g.groups],
     )
     if not dup.any():
         return table, log
     many = table[dup]
     g = many.groupby(keys, sort=False, observed=True)["Value"]
-    merged = pd.concat([g.sum(), g.mean()], axis=1, keys=["sum", "mean"]).reset_index()
+    merged = pd.concat([g.agg(volumes), g.mean()], axis=1, keys=["volume", "mean"]).reset_index()
     merged["Parameter"] = merged["Parameter"].astype(table["Parameter"].dtype)
-    merged["Value"] = merged["sum"].where(merged["Parameter"].isin(SUM_WHEN_SIMULTANEOUS), merged["mean"])
+    merged["Value"] = merged["volume"].where(merged["Parameter"].isin(SUM_WHEN_SIMULTANEOUS), merged["mean"])
     out = pd.concat([table[~dup], merged[COLUMNS]], ignore_index=True)
     return out, log
 
@@ -365,7 +393,9 @@ def combine_pressures(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # --------------------------------------------------------------------------------------------- public API
-def clean_stays(stays: pd.DataFrame, window_hours: float = 48) -> tuple[pd.DataFrame, pd.DataFrame]:
+def clean_stays(
+    stays: pd.DataFrame, window_hours: float = 48, volumes: str = "sum"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean Challenge 2012 stays; return ``(clean, log)``.
 
     ``stays`` is the long table of ``challenge2012.load_stays`` (RecordID, Time in minutes, Parameter, Value).
@@ -375,16 +405,19 @@ def clean_stays(stays: pd.DataFrame, window_hours: float = 48) -> tuple[pd.DataF
     measurements (or whose descriptors were all -1) is still there. ``log`` has one row per step and
     parameter: step, parameter, action, values (how many), stays (in how many), detail.
 
-    Steps, in order: unknown parameters, time window, sentinels, unit errors, zeros without signal,
+    Steps, in order: unknown parameters, time window, sentinels, unit errors, zeros of rates and pressures,
     impossible values, simultaneous values, impossible totals (ranges checked again after summing),
-    admission weight, combined pressures. An empty table gives an
-    empty result; a table without the four columns raises ValueError.
+    admission weight, combined pressures. ``volumes`` is the rule for same-minute volumes (``merge_simultaneous``:
+    "sum", the course's, or "max"). An empty table gives an empty result; a table without the four columns, or
+    an unknown rule, raises ``DataError``.
     """
+    _check_volumes(volumes)
     table = _check_table(stays)
     del stays  # the prepared copy is all the steps need
     logs = []
     for step in (drop_unknown_parameters, lambda t: keep_window(t, window_hours), sentinels_to_missing,
-                 fix_unit_errors, zeros_to_missing, impossible_to_missing, merge_simultaneous, impossible_totals,
+                 fix_unit_errors, zeros_to_missing, impossible_to_missing,
+                 lambda t: merge_simultaneous(t, volumes), impossible_totals,
                  fill_admission_weight, combine_pressures):  # fmt: skip
         table, log = step(table)
         logs.append(log)

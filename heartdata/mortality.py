@@ -139,7 +139,12 @@ def make_model(kind: str = "logistic", seed: int = 0):
             max_iter=60, learning_rate=0.1, max_leaf_nodes=8, max_bins=64, min_samples_leaf=40, l2_regularization=1.0,
             early_stopping=False, random_state=seed,
         )  # fmt: skip
-    raise ValueError(f"unknown model kind {kind!r}; choose one of {KINDS}")
+    raise _unknown_kind(kind)
+
+
+def _unknown_kind(kind) -> DataError:
+    return DataError(f"kind={kind!r}"[:80], f"is not a model this pipeline knows ({', '.join(KINDS)})",
+                     f"Pass kind={KINDS[0]!r} or {KINDS[1]!r}, or an unfitted scikit-learn classifier.")  # fmt: skip
 
 
 def _model(kind, seed):
@@ -162,14 +167,56 @@ def _fit_predict(kind, seed, X_train, y_train, X_test) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------- scores
+def _paired(where: str, y_true, *scores) -> list[np.ndarray]:
+    """Labels and scores as float arrays of one length, paired by index where they have one.
+
+    Series (or DataFrame columns) are aligned to the labels' index when they hold the same labels in another
+    order, and refused when their labels differ; arrays and lists have no index and pair by position, so their
+    lengths must agree. ``None`` scores stay None.
+    """
+    base = y_true
+    out = []
+    for i, v in enumerate((y_true, *scores)):
+        if v is None:
+            out.append(None)
+            continue
+        if isinstance(v, pd.DataFrame):
+            raise DataError(f"{where}", f"argument {i + 1} is a table ({v.shape[1]} columns), not one column",
+                            "Pass one column (a Series) or an array.")  # fmt: skip
+        if i and isinstance(v, pd.Series) and isinstance(base, pd.Series) and not v.index.equals(base.index):
+            if len(v) == len(base) and not v.index.has_duplicates and v.index.sort_values().equals(
+                    base.index.sort_values()):  # fmt: skip
+                v = v.reindex(base.index)
+            else:
+                raise DataError(f"{where}", f"argument {i + 1} is indexed by other stays than the labels",
+                                "Pass scores indexed like the labels (the same RecordIDs): pairing them by position "
+                                "would give stays the wrong score.")  # fmt: skip
+        try:
+            arr = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(f"{where}", f"argument {i + 1} holds values that are not numbers",
+                            "Pass numbers: 0/1 labels and numeric scores.") from None  # fmt: skip
+        if arr.ndim != 1:
+            raise DataError(f"{where}", f"argument {i + 1} has shape {arr.shape}, not one value per stay",
+                            "Pass a flat array or a Series (e.g. predict_proba(X)[:, 1]).")  # fmt: skip
+        out.append(arr)
+    lengths = {len(a) for a in out if a is not None}
+    if len(lengths) > 1:
+        shown = ", ".join(str(len(a)) for a in out if a is not None)
+        raise DataError(where, f"labels and scores have different lengths ({shown})",
+                        "Pass one score per labelled stay.")  # fmt: skip
+    return out
+
+
 def event1(y_true, y_score, threshold: float) -> float:
     """Challenge 2012 Event 1 score: min(sensitivity, positive predictive value) of ``y_score >= threshold``.
 
     Sensitivity = TP / (TP + FN), positive predictive value = TP / (TP + FP). When no stay is predicted
     positive (or none died) the undefined ratio counts as 0.
     """
-    y = np.asarray(y_true).astype(int)
-    pred = np.asarray(y_score, dtype=float) >= threshold
+    y, score = _paired("event1(y_true, y_score)", y_true, y_score)
+    y = y.astype(int)
+    pred = score >= threshold
     tp = int((pred & (y == 1)).sum())
     positives, predicted = int((y == 1).sum()), int(pred.sum())
     se = tp / positives if positives else 0.0
@@ -185,15 +232,18 @@ def choose_threshold(y_true, y_score) -> float:
     positives = actual positives, TP + FP = TP + FN, so sensitivity equals positive predictive value - and
     Event 1, the minimum of the two, is at its peak when they are equal. Returns +inf when no stay died.
     """
-    y = np.asarray(y_true).astype(int)
-    s = np.sort(np.asarray(y_score, dtype=float))[::-1]
+    y, score = _paired("choose_threshold(y_true, y_score)", y_true, y_score)
+    y = y.astype(int)
+    s = np.sort(score)[::-1]
     if len(s) == 0:
-        raise ValueError("choose_threshold needs at least one stay")
+        raise DataError("choose_threshold", "no stays given", "Pass the labels and scores of at least one stay.")
     k = int(round(y.mean() * len(y)))
     return float(s[k - 1]) if k >= 1 else math.inf
 
 
 def _maybe(f, *args):
+    if len(np.unique(args[0])) < 2:  # one class only: AUROC and AUPRC undefined (and scikit-learn would warn)
+        return math.nan
     try:
         return float(f(*args))
     except ValueError:  # one class only: AUROC undefined
@@ -206,8 +256,8 @@ def metrics(y_true, y_score, threshold: float, saps=None) -> dict:
     ``saps_auroc`` is the AUROC of SAPS-I on the same stays, over those where SAPS-I is not NaN
     (None if ``saps`` is None). Undefined figures (e.g. AUROC with one class) are NaN.
     """
-    y = np.asarray(y_true).astype(int)
-    s = np.asarray(y_score, dtype=float)
+    y, s, sp = _paired("metrics(y_true, y_score, saps)", y_true, y_score, saps)
+    y = y.astype(int)
     out = {
         "n": int(len(y)),
         "deaths": int(y.sum()),
@@ -218,14 +268,48 @@ def metrics(y_true, y_score, threshold: float, saps=None) -> dict:
         "threshold": float(threshold),
         "saps_auroc": None,
     }
-    if saps is not None:
-        sp = np.asarray(saps, dtype=float)
+    if sp is not None:
         ok = ~np.isnan(sp)
         out["saps_auroc"] = _maybe(roc_auc_score, y[ok], sp[ok])
     return out
 
 
 # --------------------------------------------------------------------------------------------- evaluation
+def _weighted_auroc(y: np.ndarray, s: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """AUROC of score ``s`` for labels ``y`` (bool) in each row of ``weights`` (resamples x rows, how often each row
+    was drawn): the Mann-Whitney statistic with ties counting one half, from the sorted scores and cumulative
+    weights. Rows where ``s`` is NaN are left out (weight 0). NaN where a resample has no death or no survivor."""
+    s = np.asarray(s, dtype=float)
+    missing = np.isnan(s)
+    if missing.any():
+        weights = weights * ~missing
+    order = np.argsort(s, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(s[order]) != 0])
+    w = weights[:, order]
+    pos = np.add.reduceat(w * y[order], starts, axis=1)
+    neg = np.add.reduceat(w * ~y[order], starts, axis=1)
+    below = np.cumsum(neg, axis=1) - neg
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
+
+
+def _resamples(n: int, n_boot: int, seed: int):
+    """Bootstrap resamples of ``n`` rows as weight matrices (how often each row was drawn), a few MB at a time."""
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 400_000 // n)
+    for start in range(0, int(n_boot), chunk):
+        b = min(chunk, int(n_boot) - start)
+        drawn = rng.integers(0, n, (b, n)) + n * np.arange(b)[:, None]
+        yield np.bincount(drawn.ravel(), minlength=b * n).reshape(b, n)
+
+
+def _boot_args(where, y, n_boot):
+    n = len(y)
+    if n == 0 or isinstance(n_boot, bool) or int(n_boot) < 1:
+        raise DataError(f"{where}(n={n}, n_boot={n_boot!r})", "needs rows and at least one resample",
+                        "Pass the labels and scores of at least one stay, and n_boot >= 1.")  # fmt: skip
+
+
 def bootstrap_auroc(y_true, score, other=None, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
     """AUROCs of ``n_boot`` bootstrap resamples of the rows (or, given ``other``, the paired differences
     AUROC(score) - AUROC(other) on the same resamples); take ``np.percentile(values, [2.5, 97.5])`` for a 95%
@@ -233,35 +317,43 @@ def bootstrap_auroc(y_true, score, other=None, n_boot: int = 1000, seed: int = 0
 
     Each resample is a weight per row (how often it was drawn); its AUROC, the Mann-Whitney statistic with ties
     counting one half, is computed from the sorted scores and cumulative weights, many resamples at once, in
-    passes of a few MB whatever the number of rows.
+    passes of a few MB whatever the number of rows. Labels and scores are paired by index where they have one.
     """
-    rng = np.random.default_rng(seed)
-    y = np.asarray(y_true) == 1
-    n = len(y)
-    if n == 0 or int(n_boot) < 1:
-        raise DataError(f"bootstrap_auroc(n={n}, n_boot={n_boot!r})", "needs rows and at least one resample",
-                        "Pass the labels and scores of at least one stay, and n_boot >= 1.")  # fmt: skip
-    chunk = max(1, 400_000 // n)
-
-    def auc(s, weights):
-        s = np.asarray(s, dtype=float)
-        order = np.argsort(s, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(s[order]) != 0])
-        w = weights[:, order]
-        pos = np.add.reduceat(w * y[order], starts, axis=1)
-        neg = np.add.reduceat(w * ~y[order], starts, axis=1)
-        below = np.cumsum(neg, axis=1) - neg
-        return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
-
+    y, score, other = _paired("bootstrap_auroc(y_true, score, other)", y_true, score, other)
+    y = y == 1
+    _boot_args("bootstrap_auroc", y, n_boot)
     out = []
-    for start in range(0, int(n_boot), chunk):
-        b = min(chunk, int(n_boot) - start)
-        drawn = rng.integers(0, n, (b, n)) + n * np.arange(b)[:, None]
-        weights = np.bincount(drawn.ravel(), minlength=b * n).reshape(b, n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out.append(auc(score, weights) if other is None else auc(score, weights) - auc(other, weights))
+    for weights in _resamples(len(y), n_boot, seed):
+        a = _weighted_auroc(y, score, weights)
+        out.append(a if other is None else a - _weighted_auroc(y, other, weights))
     values = np.concatenate(out)
     return values[np.isfinite(values)]
+
+
+def bootstrap_auroc_table(y_true, scores: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """The AUROC of every column of ``scores`` in each of ``n_boot`` bootstrap resamples of the rows: one row per
+    resample, one column per score, the same resamples for every column (so differences between columns, or
+    between the same column of two tables bootstrapped with the same ``seed``, are paired). Each column's AUROC
+    leaves out the rows where that column is missing, as ``roc_auc_score`` on its known rows would; NaN where a
+    resample has no death or no survivor among them. ``scores`` is aligned to ``y_true`` by index."""
+    if not isinstance(scores, pd.DataFrame):
+        raise DataError(f"bootstrap_auroc_table(scores={_name(scores)})", "scores must be a DataFrame of scores",
+                        "Pass one column per score, indexed like y_true (one score: bootstrap_auroc).")  # fmt: skip
+    if isinstance(y_true, pd.Series) and not scores.index.equals(y_true.index):
+        if len(scores) != len(y_true) or set(scores.index) != set(y_true.index):
+            raise DataError("bootstrap_auroc_table(y_true, scores)", "scores are indexed by other stays than labels",
+                            "Pass scores indexed like the labels (the same RecordIDs).")  # fmt: skip
+        scores = scores.reindex(y_true.index)
+    (y,) = _paired("bootstrap_auroc_table(y_true)", y_true)
+    if len(scores) != len(y):
+        raise DataError("bootstrap_auroc_table(y_true, scores)", f"{len(y)} labels but {len(scores)} rows of scores",
+                        "Pass one row of scores per labelled stay.")  # fmt: skip
+    y = y == 1
+    _boot_args("bootstrap_auroc_table", y, n_boot)
+    values = scores.to_numpy(dtype=float, na_value=np.nan)
+    parts = [np.column_stack([_weighted_auroc(y, values[:, j], w) for j in range(values.shape[1])])
+             for w in _resamples(len(y), n_boot, seed)]  # fmt: skip
+    return pd.DataFrame(np.vstack(parts), columns=scores.columns)
 
 
 def _inner_threshold(X, y, kind, seed) -> float:
@@ -273,9 +365,120 @@ def _inner_threshold(X, y, kind, seed) -> float:
     return choose_threshold(y, oof)
 
 
-def _check_xy(X, y):
-    if not X.index.equals(y.index):
-        raise ValueError("X and y must have the same index (RecordID), in the same order")
+def _name(value) -> str:
+    return type(value).__name__
+
+
+def check_inputs(
+    X,
+    y,
+    folds: int | None = None,
+    kind="logistic",
+    seed: int = 0,
+    where: str = "cross_validate",
+    inner: bool = True,
+    both_classes: bool = True,
+):
+    """``(X, y)`` ready for the models, or ``DataError`` saying which argument is wrong, how, and what to do.
+
+    Checked, so that no scikit-learn error reaches a student: X is a DataFrame of numbers (a text, category or
+    date column is named), with rows and columns and no infinite value; y is a Series of 0/1 with both classes
+    and no missing value, and pairs with X **by index**: the same RecordIDs in another order are aligned to X,
+    other RecordIDs (or a y without an index, such as a list or an array) are refused; ``kind`` is one of KINDS
+    or a scikit-learn classifier; ``seed`` a whole number that scikit-learn accepts; and, given ``folds``, a
+    whole number >= 2 with at least that many deaths and survivors, and enough left in each training part for
+    the inner INNER_FOLDS-fold choice of the threshold (``inner=False`` when no threshold is chosen; without
+    ``folds``, the whole training set is split INNER_FOLDS ways). ``both_classes=False`` accepts labels of one
+    class (a test set, whose AUROC is then NaN). ``scale.cross_validate`` can call it too.
+    """
+    import numbers
+
+    if not isinstance(X, pd.DataFrame):
+        raise DataError(f"{where}(X={_name(X)})", "X must be a pandas DataFrame, one row per stay by RecordID",
+                        "Pass the X of mortality.load_features, or pd.DataFrame(values, index=ids).")  # fmt: skip
+    if not isinstance(y, pd.Series):
+        raise DataError(f"{where}(y={_name(y)})", "y has no index to pair it with X's RecordIDs",
+                        "Pass y as a pandas Series indexed by RecordID (the y of mortality.load_features); only if "
+                        "you are sure of the order, pd.Series(values, index=X.index).")  # fmt: skip
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataError(f"{where}(X)", f"X has {X.shape[0]} rows and {X.shape[1]} columns: nothing to fit",
+                        "Pass at least one feature for every stay.")  # fmt: skip
+    for name, index in (("X", X.index), ("y", y.index)):
+        if index.has_duplicates:
+            dup = list(dict.fromkeys(index[index.duplicated()]))
+            raise DataError(f"{where}({name})", f"{name}'s index repeats {', '.join(map(str, dup[:5]))}"
+                            + (f" and {len(dup) - 5} more" if len(dup) > 5 else ""),
+                            "Keep one row per stay (RecordID) before fitting.")  # fmt: skip
+    if len(X) != len(y):
+        raise DataError(f"{where}(X, y)", f"X has {len(X):,} rows but y has {len(y):,}",
+                        "Pass the labels of exactly the stays in X (y = y.loc[X.index]).")  # fmt: skip
+    if not y.index.equals(X.index):
+        extra = y.index.difference(X.index)
+        if len(extra):
+            raise DataError(f"{where}(X, y)", f"{len(extra):,} of y's labels belong to stays that are not in X "
+                            f"(RecordID {', '.join(map(str, list(extra[:5])))}"
+                            + (" ..." if len(extra) > 5 else "") + ")",
+                            "Pass y and X of the same stays: pairing them by position would give stays the wrong "
+                            "outcome.")  # fmt: skip
+        y = y.reindex(X.index)  # the same stays in another order: pair by RecordID
+    bad = [str(c) for c in X.columns if not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
+    if bad:
+        kinds = sorted({str(X[c].dtype) for c in X.columns if str(c) in bad})
+        raise DataError(f"{where}(X)", f"{len(bad)} column{'s are' if len(bad) > 1 else ' is'} not numeric "
+                        f"({', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}; {', '.join(kinds)})",
+                        "The models read numbers only: convert the column (pd.to_numeric, or one 0/1 column per "
+                        "category) or drop it.")  # fmt: skip
+    numbers_ = X.to_numpy(dtype=float, na_value=np.nan)
+    infinite = np.isinf(numbers_).any(axis=0)
+    if infinite.any():
+        cols = [str(c) for c in X.columns[infinite]]
+        raise DataError(f"{where}(X)", f"{', '.join(cols[:5])} hold{'s' if len(cols) == 1 else ''} infinite values",
+                        "Replace them with NaN (missing) or a number before fitting.")  # fmt: skip
+    labels = pd.to_numeric(y, errors="coerce") if not pd.api.types.is_bool_dtype(y) else y.astype(int)
+    if labels.isna().any() or not labels.isin([0, 1]).all():
+        odd = y[labels.isna() | ~labels.isin([0, 1])]
+        raise DataError(f"{where}(y)", f"y must be 0 (survived) or 1 (died); {len(odd):,} labels are not, e.g. "
+                        f"{', '.join(repr(v) for v in list(dict.fromkeys(odd.tolist()))[:3])}",
+                        "Pass the In-hospital_death column (0/1), with no missing label.")  # fmt: skip
+    y = labels.astype(int)
+    deaths = int(y.sum())
+    smaller = min(deaths, len(y) - deaths)
+    if smaller == 0 and both_classes:
+        who = "no deaths" if deaths == 0 else "no survivors"
+        raise DataError(f"{where}(y)", f"y has {who} among its {len(y):,} stays, only one class: a model cannot "
+                        "learn to tell the outcomes apart and AUROC is undefined",
+                        "Pass stays with both outcomes (set a has 554 deaths in 4,000 stays).")  # fmt: skip
+    if isinstance(kind, str):
+        if kind not in KINDS:
+            raise _unknown_kind(kind)
+    elif not (hasattr(kind, "fit") and hasattr(kind, "predict_proba")):
+        raise _unknown_kind(kind)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**32:
+        raise DataError(f"{where}(seed={seed!r})", "seed must be a whole number from 0 to 2**32 - 1",
+                        "Pass seed=0, say.")  # fmt: skip
+    what = "deaths" if deaths == smaller else "survivors"
+    if folds is None and inner and both_classes and smaller < INNER_FOLDS:
+        raise DataError(f"{where}(y)", f"y has {smaller} {what}, too few to split {INNER_FOLDS} ways to choose the "
+                        "threshold", "Train on more stays.")  # fmt: skip
+    if folds is not None:
+        if isinstance(folds, bool) or not isinstance(folds, numbers.Integral):
+            raise DataError(f"{where}(folds={folds!r})", f"folds must be a whole number, not a {_name(folds)}",
+                            "Pass folds=5, say.")  # fmt: skip
+        if folds < 2:
+            raise DataError(f"{where}(folds={folds})", "cross-validation needs at least 2 folds (each stay is "
+                            "scored by a model fitted on the others)",
+                            "Pass folds=5, say; to fit once and score other stays, use train_and_test.")  # fmt: skip
+        if folds > smaller:
+            raise DataError(f"{where}(folds={folds})", f"y has {smaller} {what}, fewer than the {folds} folds: some "
+                            f"test folds would hold no {what}",
+                            f"Use at most {smaller} folds (5 is usual), or more stays.")  # fmt: skip
+        # each outer training part keeps about (folds - 1) / folds of the smaller class, split INNER_FOLDS ways
+        left = smaller - math.ceil(smaller / folds)
+        if inner and left < INNER_FOLDS:
+            raise DataError(f"{where}(folds={folds})", f"y has {smaller} {what}: each training part keeps about "
+                            f"{left}, too few to split {INNER_FOLDS} ways to choose the threshold",
+                            "Use fewer folds, or choose_thresholds=False, or more stays.")  # fmt: skip
+    return X, y
 
 
 def cross_validate(
@@ -293,7 +496,9 @@ def cross_validate(
     scores, AUROC, AUPRC and Brier score are the same, Event 1 and the thresholds are NaN. For measuring a
     ranking (a leak, a subset of features) that is all one needs, at a quarter of the cost.
     """
-    _check_xy(X, y)
+    if folds is None:
+        raise DataError("cross_validate(folds=None)", "folds must be a whole number, not None", "Pass folds=5, say.")
+    X, y = check_inputs(X, y, folds, kind, seed, "cross_validate", inner=bool(choose_thresholds))
     scores = pd.Series(np.nan, index=X.index, name="score")
     e1, thresholds = [], []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -314,8 +519,9 @@ def cross_validate(
 def train_and_test(X_train, y_train, X_test, y_test, kind="logistic", seed: int = 0, saps_test=None):
     """Fit on the training set only, threshold from an inner INNER_FOLDS-fold CV on it; score the test set without
     refitting anything on it. Returns ``(test scores, metrics on the test set)``."""
-    _check_xy(X_train, y_train)
-    _check_xy(X_test, y_test)
+    X_train, y_train = check_inputs(X_train, y_train, None, kind, seed, "train_and_test(X_train, y_train)")
+    X_test, y_test = check_inputs(X_test, y_test, None, kind, seed, "train_and_test(X_test, y_test)",
+                                  both_classes=False)  # fmt: skip
     X_test = X_test.reindex(columns=X_train.columns)  # same columns, in the training order
     thr = _inner_threshold(X_train, y_train, kind, seed)
     s = _fit_predict(kind, seed, X_train, y_train, X_test)
@@ -377,7 +583,8 @@ def _check_enough(y: pd.Series, set_name: str, folds: int | None) -> None:
     need = INNER_FOLDS if folds is None else max(folds, math.ceil(INNER_FOLDS * folds / (folds - 1)))
     if smaller < need:
         what = "deaths" if deaths == smaller else "survivors"
-        plan = "the inner 3-fold threshold choice" if folds is None else f"{folds} folds (each split again 3 ways)"
+        plan = (f"the inner {INNER_FOLDS}-fold threshold choice" if folds is None
+                else f"{folds} folds (each split again {INNER_FOLDS} ways)")  # fmt: skip
         raise DataError(where, f"has {smaller} {what} among {n:,} stays, too few for {plan}",
                         f"Use fewer folds (--folds 2 needs {math.ceil(INNER_FOLDS * 2)}) or a larger set.")  # fmt: skip
 

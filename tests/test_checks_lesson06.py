@@ -1,12 +1,21 @@
-"""Lesson 06 checks: not attempted, the typical mistakes they name, and correct; they never raise."""
+"""Lesson 06's checks, walked through as a student would: for every exercise the warned mistake, two other plausible
+wrong answers and a right answer written another way, each with its status and what the message names; plus
+not attempted, answers of the wrong kind, answers copied from the lesson, and the student's objects left unchanged."""
 
 from __future__ import annotations
 
+import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 
-from heartdata import cleaning, feedback
+from heartdata import challenge2012, cleaning, feedback
 from heartdata.checks import lesson06
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+CLOSE, CORRECT, INCORRECT, NOT_ATTEMPTED = feedback.CLOSE, feedback.CORRECT, feedback.INCORRECT, feedback.NOT_ATTEMPTED
 
 
 @pytest.fixture(scope="module")
@@ -15,160 +24,208 @@ def stays():
 
 
 @pytest.fixture(scope="module")
-def clean(stays):
+def clean():
     return lesson06._clean()
 
 
-@pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])
-def test_checks_never_raise(bad):
-    for check in (
-        lesson06.n_temp_impossible,
-        lesson06.remove_zero_weights,
-        lesson06.hr_three_ways,
-        lesson06.bmi_change,
-    ):
-        fb = check(bad)
-        assert fb.status == feedback.INCORRECT, (check.__name__, bad, fb)
-    for check in (
-        lesson06.n_temp_impossible,
-        lesson06.remove_zero_weights,
-        lesson06.hr_three_ways,
-        lesson06.bmi_change,
-    ):
-        assert check(None).status == feedback.NOT_ATTEMPTED
+@pytest.fixture(scope="module")
+def features():
+    return lesson06._features()
 
 
-def test_temp_impossible(stays):
-    temp = stays.loc[stays["Parameter"].eq("Temp"), "Value"]
-    assert lesson06.n_temp_impossible(int((temp < 20).sum())).correct
-    assert lesson06.n_temp_impossible(int((temp < 10).sum())).correct  # any cut in the gap gives the same count
-    fb = lesson06.n_temp_impossible(int((temp < 35).sum()))
-    assert fb.status == feedback.CLOSE and "extreme" in fb.message
-    assert "negative" in lesson06.n_temp_impossible(int((temp < 0).sum())).message
-    assert lesson06.n_temp_impossible(5).status == feedback.INCORRECT
+def said(fb, status, *words):
+    assert fb.status == status, fb
+    for word in words:
+        assert word in fb.message, (word, fb.message)
+    return fb
 
 
+# --------------------------------------------------------------------------------------------- exercise 1
+@pytest.fixture(scope="module")
+def temps(stays):
+    unit = (stays[cleaning.is_descriptor(stays) & stays["Parameter"].eq("ICUType")].set_index("RecordID")["Value"]
+            .map(challenge2012.ICU_TYPES))  # fmt: skip
+    rows = stays[stays["Parameter"].eq("Temp")]
+    return rows.assign(unit=rows["RecordID"].map(unit).to_numpy())
+
+
+def per_unit(temps, mask, stays_not_values=False):
+    rows = temps[mask]
+    return rows.groupby("unit")["RecordID"].nunique() if stays_not_values else rows.groupby("unit").size()
+
+
+def test_temp_limit_walkthrough(temps):
+    t = temps["Value"]
+    # the warned mistake: every value below 35 °C (hypothermic patients are alive)
+    said(lesson06.temp_limit(20, per_unit(temps, t < 35)), CLOSE, "below 35 °C", "extreme, not impossible")
+    # other plausible wrong answers: stays instead of values; at or below the limit; unit codes
+    said(lesson06.temp_limit(20, per_unit(temps, t < 20, stays_not_values=True)), CLOSE, "counted stays")
+    said(lesson06.temp_limit(0, per_unit(temps, t <= 0)), CLOSE, "at or below 0 °C")
+    codes = per_unit(temps, t < 20).rename(index={v: k for k, v in challenge2012.ICU_TYPES.items()})
+    said(lesson06.temp_limit(20, codes), CLOSE, "unit codes", "ICU_TYPES")
+    # right answers written other ways: a dict, value_counts without the zero units, another limit in the gap
+    as_dict = {k: int(v) for k, v in per_unit(temps, t < 10).items()}
+    said(lesson06.temp_limit(10, as_dict), CORRECT, "same counts", "124 values")
+    counted = temps.loc[t < 24.2, "unit"].value_counts()
+    said(lesson06.temp_limit(24.2, counted), CORRECT, "Any limit above 3.6")
+
+
+def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
+    t = temps["Value"]
+    said(lesson06.temp_limit(1, per_unit(temps, t < 1)), CLOSE, "keeps", "gap")
+    said(lesson06.temp_limit(30, per_unit(temps, t < 30)), CLOSE, "very cold patients")
+    said(lesson06.temp_limit(40, per_unit(temps, t < 40)), INCORRECT, "normal or hypothermic")
+    # the lesson printed one total (124 values below 20 °C): a total is not a count per unit
+    said(lesson06.temp_limit(20, 124), INCORRECT, "Series")
+    said(lesson06.temp_limit(20, {"Medical ICU": 124}), INCORRECT, "counts differ")
+    said(lesson06.temp_limit(20, None), NOT_ATTEMPTED, "each ICU unit")
+    said(lesson06.temp_limit("twenty", {"Medical ICU": 1}), INCORRECT, "number")
+    said(lesson06.temp_limit(True, {"Medical ICU": 1}), INCORRECT, "yes/no")
+
+
+def test_temperature_gap_is_computed():
+    top, lowest = lesson06.temperature_gap()
+    assert (round(top, 1), round(lowest, 1)) == (3.6, 24.2)
+
+
+# --------------------------------------------------------------------------------------------- exercise 2
 def _log(removed):
     return pd.DataFrame([{"parameter": "Weight", "values": len(removed), "stays": removed["RecordID"].nunique()}])
 
 
-def test_remove_zero_weights():
-    def good(table):
-        zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
-        return table[~zero], _log(table[zero])
-
-    def all_zeros(table):
+def test_remove_zero_weights_walkthrough():
+    def all_zeros(table):  # the warned mistake: zero urine outputs are real
         zero = table["Value"].eq(0)
         return table[~zero], _log(table[zero])
 
     def stays_wrong(table):
         zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
-        log = pd.DataFrame([{"parameter": "Weight", "values": int(zero.sum()), "stays": int(zero.sum())}])
-        return table[~zero], log
+        return table[~zero], pd.DataFrame(
+            [{"parameter": "Weight", "values": int(zero.sum()), "stays": int(zero.sum())}]
+        )
 
     def in_place(table):
         zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
         table.loc[zero, "Value"] = float("nan")
         return table[~zero], _log(table[zero])
 
-    def stub(table):
-        return None
+    def every_weight(table):
+        weight = table["Parameter"].eq("Weight")
+        return table[~weight], _log(table[weight])
 
-    assert lesson06.remove_zero_weights(good).correct
-    fb = lesson06.remove_zero_weights(all_zeros)
-    assert fb.status == feedback.CLOSE and "urine" in fb.message
-    fb = lesson06.remove_zero_weights(stays_wrong)
-    assert fb.status == feedback.CLOSE and "distinct RecordIDs" in fb.message
-    assert "changed the table" in lesson06.remove_zero_weights(in_place).message
-    assert lesson06.remove_zero_weights(stub).status == feedback.NOT_ATTEMPTED
-    assert (
-        "pass the function itself" in lesson06.remove_zero_weights(good(pd.DataFrame(columns=cleaning.COLUMNS))).message
-    )
+    def another_way(table):  # right: query and drop, the log built from counts
+        keep = table.query("not (Parameter == 'Weight' and Value == 0)")
+        dropped = table.drop(keep.index)
+        log = pd.DataFrame({"parameter": ["Weight"], "values": [len(dropped)], "stays": [dropped.RecordID.nunique()]})
+        return keep, log
 
-
-def test_hr_three_ways(stays, clean):
-    def three(table):
-        hr = table[table["Parameter"].eq("HR")].sort_values(["RecordID", "Time"])
-        return hr.groupby("RecordID")["Value"].agg(["first", "mean", "max"])
-
-    assert lesson06.hr_three_ways(three(clean)).correct
-    assert lesson06.hr_three_ways(three(clean).reset_index()).correct
-    fb = lesson06.hr_three_ways(three(stays))
-    assert fb.status == feedback.CLOSE and "raw stays" in fb.message
-    unsorted = three(clean)
-    unsorted["first"] = unsorted["first"] + 1
-    assert lesson06.hr_three_ways(unsorted).status == feedback.INCORRECT  # matches no named aggregation
-    assert lesson06.hr_three_ways(three(clean).rename(columns={"mean": "avg"})).status == feedback.INCORRECT
+    said(lesson06.remove_zero_weights(all_zeros), CLOSE, "urine")
+    said(lesson06.remove_zero_weights(stays_wrong), CLOSE, "distinct RecordIDs")
+    said(lesson06.remove_zero_weights(in_place), CLOSE, "changed the table")
+    said(lesson06.remove_zero_weights(every_weight), CLOSE, "every Weight row")
+    said(lesson06.remove_zero_weights(another_way), CORRECT, "zero weights", "stays")
+    said(lesson06.remove_zero_weights(lambda table: None), NOT_ATTEMPTED, "remove_zero_weights")
+    said(lesson06.remove_zero_weights(pd.DataFrame()), INCORRECT, "function itself")
 
 
-def test_bmi_change(stays, clean):
-    raw, f = cleaning.stay_features(stays), cleaning.stay_features(clean)
-
-    def med(x, div=100):
-        return (x["Weight"] / (x["Height"] / div) ** 2).median()
-
-    change = med(f) - med(raw)
-    assert change < 0
-    assert lesson06.bmi_change(change).correct
-    assert "sign" in lesson06.bmi_change(-change).message
-    assert "centimetres" in lesson06.bmi_change(med(f, 1) - med(raw, 1)).message
-    assert lesson06.bmi_change(0.0).status == feedback.INCORRECT
+# --------------------------------------------------------------------------------------------- exercise 3
+def _three(table, hours=24, by="Time", ascending=True):
+    hr = table[table["Parameter"].eq("HR") & table["Time"].le(hours * 60) & ~cleaning.is_descriptor(table)]
+    hr = hr.sort_values(["RecordID", by], ascending=[True, ascending])
+    return hr.groupby("RecordID")["Value"].agg(["first", "mean", "max"])
 
 
-# --------------------------------------------------------------------------------------------- second edition
-def test_temp_limit_accepts_any_limit_in_the_gap_and_says_what_others_imply(stays):
-    temp = stays.loc[stays["Parameter"].eq("Temp"), "Value"]
-    top, lowest = lesson06.temperature_gap()
-    assert (round(top, 1), round(lowest, 1)) == (3.6, 24.2)
-    for limit in (5, 10, 20, 24.2):
-        fb = lesson06.temp_limit(limit, int((temp < limit).sum()))
-        assert fb.correct and "same count" in fb.message, (limit, fb)
-    low = lesson06.temp_limit(1, int((temp < 1).sum()))
-    assert low.status == feedback.CLOSE and "keeps" in low.message and "gap" in low.message
-    cold = lesson06.temp_limit(30, int((temp < 30).sum()))
-    assert cold.status == feedback.CLOSE and "very cold patients" in cold.message
-    assert lesson06.temp_limit(40, int((temp < 40).sum())).status == feedback.INCORRECT
-    # the count must follow from the limit
-    assert "your count" in lesson06.temp_limit(20, 5).message
-    assert "at or below" in lesson06.temp_limit(0, int((temp <= 0).sum())).message
-    assert lesson06.temp_limit(20, None).status == feedback.NOT_ATTEMPTED
-    assert lesson06.temp_limit(None, 124).status == feedback.NOT_ATTEMPTED
-    assert lesson06.temp_limit("twenty", 124).status == feedback.INCORRECT
+def test_hr_three_ways_walkthrough(stays, clean):
+    # the warned mistake: `first` taken after sorting by value (the smallest), not by time
+    said(lesson06.hr_three_ways(_three(clean, by="Value")), CLOSE, "smallest", "sorting by `Value`", "sort by `Time`")
+    said(lesson06.hr_three_ways(_three(clean, by="Value", ascending=False)), CLOSE, "largest")
+    # other plausible wrong answers: the whole 48 hours; the raw stays; last in time
+    said(lesson06.hr_three_ways(_three(clean, hours=48)), CLOSE, "48-hour", "24 * 60")
+    said(lesson06.hr_three_ways(_three(stays)), CLOSE, "raw stays")
+    said(lesson06.hr_three_ways(_three(clean, by="Time", ascending=False)), CLOSE, "charted last")
+    # right answers written other ways: a RecordID column (reset_index), a pivot of named aggregations
+    said(lesson06.hr_three_ways(_three(clean).reset_index()), CORRECT, "first 24 hours")
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60)]
+    named = hr.groupby("RecordID").agg(first=("Value", "first"), mean=("Value", "mean"), max=("Value", "max"))
+    said(lesson06.hr_three_ways(named), CORRECT)
 
 
-def test_hr_three_ways_names_min_in_the_first_column(clean):
-    hr = clean[clean["Parameter"].eq("HR")].groupby("RecordID")["Value"]
-    wrong = hr.agg(["min", "mean", "max"]).rename(columns={"min": "first"})
-    fb = lesson06.hr_three_ways(wrong)
-    assert fb.status == feedback.CLOSE and "`min`" in fb.message and "Sorting cannot change" in fb.message
-    last = hr.agg(["last", "mean", "max"]).rename(columns={"last": "first"})
-    assert "`last`" in lesson06.hr_three_ways(last).message
+def test_hr_three_ways_other_answers(clean):
+    right = _three(clean)
+    said(lesson06.hr_three_ways(right.rename(columns={"mean": "avg"})), INCORRECT, "columns")
+    said(lesson06.hr_three_ways(right.head(100)), INCORRECT, "one row for each")
+    said(lesson06.hr_three_ways(right["first"]), INCORRECT, "columns")
+    said(lesson06.hr_three_ways([1, 2]), INCORRECT, "DataFrame")
+    # the lesson printed HR_first and HR_max of two stays over 48 hours: the features table is not the answer
+    features = lesson06._features()[1]
+    copied = features[["HR_first", "HR_max"]].rename(columns={"HR_first": "first", "HR_max": "max"}).assign(mean=0.0)
+    assert lesson06.hr_three_ways(copied).status != CORRECT
 
 
-def _bmi_axes(values, xlabel="body-mass index (kg/m²)", ylabel="stays", title="BMI"):
-    import matplotlib
+# --------------------------------------------------------------------------------------------- exercise 4
+def _share(f, weight="Weight", div=100, all_stays=False):
+    bmi = f[weight] / (f["Height"] / div) ** 2
+    return bmi.ge(30).sum() / len(f) if all_stays else bmi.dropna().ge(30).mean()
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def test_obese_share_change_walkthrough(features):
+    raw, f = features
+    right = _share(f) - _share(raw)
+    assert right < 0
+    # the warned mistake: Weight_first, not the admission weight
+    said(lesson06.obese_share_change(_share(f, "Weight_first") - _share(raw, "Weight_first")), CLOSE, "Weight_first",
+         "admission weight")  # fmt: skip
+    # other plausible wrong answers: percentage points, heights in cm, every stay as the denominator, reversed
+    said(lesson06.obese_share_change(100 * right), CLOSE, "percentage points")
+    said(lesson06.obese_share_change(_share(f, div=1) - _share(raw, div=1)), CLOSE, "centimetres")
+    said(lesson06.obese_share_change(_share(f, all_stays=True) - _share(raw, all_stays=True)), CLOSE, "every stay")
+    said(lesson06.obese_share_change(-right), CLOSE, "sign")
+    # right, written another way: counts over counts, as a numpy float
+    bmi_raw, bmi = raw["Weight"] / (raw["Height"] / 100) ** 2, f["Weight"] / (f["Height"] / 100) ** 2
+    other = np.float64((bmi >= 30).sum() / bmi.notna().sum() - (bmi_raw >= 30).sum() / bmi_raw.notna().sum())
+    said(lesson06.obese_share_change(other), CORRECT)
+    said(lesson06.obese_share_change(round(right, 3)), CLOSE, "rounded")
+    said(lesson06.obese_share_change("-0.24"), INCORRECT, "without quotes")
+
+
+# --------------------------------------------------------------------------------------------- exercise 5
+def _bmi_axes(values, xlabel="body-mass index (kg/m²)", ylabel="stays", title="BMI", bins=40):
     fig, ax = plt.subplots()
-    ax.hist(values, bins=40)
+    ax.hist(values, bins=bins)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     plt.close(fig)
     return ax
 
 
-def test_bmi_histogram(stays, clean):
-    f = cleaning.stay_features(clean)
+def test_bmi_histogram_walkthrough(features):
+    raw, f = features
     bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
-    raw = cleaning.stay_features(stays)
     raw_bmi = (raw["Weight"] / (raw["Height"] / 100) ** 2).dropna()
-    assert lesson06.bmi_histogram(_bmi_axes(bmi)).correct
-    assert lesson06.bmi_histogram(None).status == feedback.NOT_ATTEMPTED
-    assert "raw BMI" in lesson06.bmi_histogram(_bmi_axes(raw_bmi)).message
-    assert "cut the range" in lesson06.bmi_histogram(_bmi_axes(bmi[bmi < 50])).message
-    assert lesson06.bmi_histogram(_bmi_axes(pd.concat([bmi, bmi]))).status == feedback.INCORRECT
-    assert "unit" in lesson06.bmi_histogram(_bmi_axes(bmi, xlabel="BMI")).message
-    assert "label both" in lesson06.bmi_histogram(_bmi_axes(bmi, ylabel="")).message
-    assert "title" in lesson06.bmi_histogram(_bmi_axes(bmi, title="")).message
-    assert lesson06.bmi_histogram("a figure").status == feedback.INCORRECT
+    said(lesson06.bmi_histogram(_bmi_axes(raw_bmi)), CLOSE, "raw BMI")  # the warned mistake
+    said(lesson06.bmi_histogram(_bmi_axes(bmi[bmi < 50])), CLOSE, "cut the range")
+    said(lesson06.bmi_histogram(_bmi_axes(pd.concat([bmi, bmi]))), INCORRECT, "count")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, xlabel="BMI")), INCORRECT, "unit")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, ylabel="")), INCORRECT, "label both")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title="")), INCORRECT, "title")
+    # right, written another way: 25 bins, the figure and axes as a tuple
+    ax = _bmi_axes(bmi, bins=25, xlabel="BMI (kg/m²)")
+    said(lesson06.bmi_histogram((ax.figure, ax)), CORRECT, "stays")
+    said(lesson06.bmi_histogram("a figure"), INCORRECT, "Axes")
+
+
+# --------------------------------------------------------------------------------------------- all of them
+@pytest.mark.parametrize("check", [lesson06.temp_limit, lesson06.remove_zero_weights, lesson06.hr_three_ways,
+                                   lesson06.obese_share_change])  # fmt: skip
+@pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])
+def test_checks_never_raise(check, bad):
+    assert check(bad).status in (INCORRECT, CLOSE)
+
+
+def test_checks_never_change_the_students_objects(clean):
+    answer = _three(clean).reset_index()
+    before = answer.copy()
+    lesson06.hr_three_ways(answer)
+    pd.testing.assert_frame_equal(answer, before)
+    counts = {"Medical ICU": 48}
+    lesson06.temp_limit(20, counts)
+    assert counts == {"Medical ICU": 48}

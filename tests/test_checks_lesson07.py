@@ -1,15 +1,30 @@
-"""Lesson 07's checks: not attempted, the named mistakes, correct; never an error."""
+"""Lesson 07's checks, walked through as a student would: for every exercise the warned mistake, two other plausible
+wrong answers and a right answer written another way, each with its status and what the message names; plus not
+attempted, answers of the wrong kind, answers copied from the lesson, and the student's objects left unchanged."""
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import confusion_matrix, roc_auc_score
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, KFold
 
 from heartdata import challenge2012, feedback, ptbxl
 from heartdata.checks import lesson07
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+CLOSE, CORRECT, INCORRECT, NOT_ATTEMPTED = feedback.CLOSE, feedback.CORRECT, feedback.INCORRECT, feedback.NOT_ATTEMPTED
+
+
+def said(fb, status, *words):
+    assert fb.status == status, fb
+    for word in words:
+        assert word in fb.message, (word, fb.message)
+    return fb
 
 
 @pytest.fixture(scope="module")
@@ -17,91 +32,137 @@ def oof():
     return lesson07._oof_scores()
 
 
-def test_event1(oof):
+# --------------------------------------------------------------------------------------------- exercise 1
+def rates(y, score, t, strict=False):
+    alarm, dead = (score > t) if strict else (score >= t), y == 1
+    se = (alarm & dead).sum() / dead.sum()
+    ppv = (alarm & dead).sum() / alarm.sum()
+    spec = (~alarm & ~dead).sum() / (~dead).sum()
+    return se, ppv, spec, (alarm == dead).mean()
+
+
+def test_event1_walkthrough(oof):
     _, y, score = oof
     t = 0.2
+    se, ppv, spec, accuracy = rates(y, score, t)
+    assert np.isclose(max(se, ppv), min(se, spec))  # at this threshold both mistakes give the sensitivity
+    # the warned mistake, max(se, ppv), is not called "specificity": the message names both ways to get it
+    fb = said(lesson07.event1(max(se, ppv), y, score, t), CLOSE, "sensitivity alone", "larger", "specificity")
+    assert not fb.message.startswith("you used specificity")
+    said(lesson07.event1(accuracy, y, score, t), CLOSE, "accuracy")
+    said(lesson07.event1((se + ppv) / 2, y, score, t), CLOSE, "mean of sensitivity and PPV")
+    # right, written another way: from a confusion matrix, as a numpy scalar
+    from sklearn.metrics import confusion_matrix
+
     tn, fp, fn, tp = confusion_matrix(y, score >= t).ravel()
-    se, ppv = tp / (tp + fn), tp / (tp + fp)
-    assert lesson07.event1(None, y, score, t).status == feedback.NOT_ATTEMPTED
-    assert lesson07.event1(min(se, ppv), y, score, t).correct
-    assert lesson07.event1(max(se, ppv), y, score, t).status == feedback.CLOSE
-    assert "accuracy" in lesson07.event1((tp + tn) / len(y), y, score, t).message
-    assert lesson07.event1("0.4", y, score, t).status == feedback.INCORRECT
+    said(lesson07.event1(np.float64(min(tp / (tp + fn), tp / (tp + fp))), y, score, t), CORRECT)
 
 
-def test_brier_nothing():
-    y = challenge2012.load_outcomes("a")["In-hospital_death"]
-    assert lesson07.brier_nothing(((y.mean() - y) ** 2).mean()).correct
-    assert "0.5" in lesson07.brier_nothing(0.25).message
-    assert "predicting 0" in lesson07.brier_nothing(y.mean()).message
+def test_event1_names_specificity_only_where_it_is_what_the_answer_is():
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    s = np.array([0.9, 0.8, 0.3, 0.1, 0.7, 0.6, 0.2, 0.2, 0.1, 0.05])
+    se, ppv, spec, _ = rates(y, s, 0.5)  # se 0.5, ppv 0.5, spec 4/6: every mistake gives its own number
+    said(lesson07.event1(min(se, spec), y, s, 0.5), CORRECT)  # min(se, spec) = se = the right answer here
+    y2 = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    s2 = np.array([0.9, 0.8, 0.7, 0.6, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    se, ppv, spec, _ = rates(y2, s2, 0.5)  # se 1, ppv 0.75, spec 6/7
+    said(lesson07.event1(min(se, spec), y2, s2, 0.5), CLOSE, "you used specificity")
+    said(lesson07.event1(max(se, ppv), y2, s2, 0.5), CLOSE, "larger of sensitivity and PPV")
 
 
-def test_patient_folds():
+def test_event1_strict_alarm_and_kinds(oof):
+    _, y, score = oof
+    t = float(np.round(np.quantile(score, 0.8), 2))
+    strict = rates(y, score, t, strict=True)
+    right = min(rates(y, score, t)[:2])
+    if not np.isclose(min(strict[:2]), right):
+        said(lesson07.event1(min(strict[:2]), y, score, t), CLOSE, ">= t")
+    said(lesson07.event1("0.4", y, score, 0.2), INCORRECT, "without quotes")
+    said(lesson07.event1([0.4, 0.5], y, score, 0.2), INCORRECT, "one value")
+    said(lesson07.event1(None, y, score, 0.2), NOT_ATTEMPTED)
+
+
+# --------------------------------------------------------------------------------------------- exercise 2
+def test_brier_skill_walkthrough(oof):
+    _, y, score = oof
+    brier, nothing = ((score - y) ** 2).mean(), ((y.mean() - y) ** 2).mean()
+    right = 1 - brier / nothing
+    # the warned mistake: the reference is predicting the death rate, not 0.5
+    said(lesson07.brier_skill(1 - brier / 0.25, y, score), CLOSE, "0.25")
+    said(lesson07.brier_skill(brier / nothing, y, score), CLOSE, "ratio")
+    said(lesson07.brier_skill(1 - nothing / brier, y, score), CLOSE, "upside down")
+    said(lesson07.brier_skill(100 * right, y, score), CLOSE, "percentage")
+    # a value typed from the lesson's rounded table (0.098 and 0.119) is not the skill of this model
+    said(lesson07.brier_skill(1 - 0.098 / 0.119, y, score), INCORRECT, "not it")
+    # right, written another way: with scikit-learn's brier_score_loss
+    from sklearn.metrics import brier_score_loss
+
+    other = 1 - brier_score_loss(y, score) / brier_score_loss(y, np.full(len(y), y.mean()))
+    said(lesson07.brier_skill(other, y, score), CORRECT)
+
+
+# --------------------------------------------------------------------------------------------- exercise 3
+def test_patient_folds_walkthrough():
     meta = ptbxl.load_metadata()
-    good = pd.Series(-1, index=meta.index)
-    for k, (_, idx) in enumerate(GroupKFold(5).split(meta, groups=meta["patient_id"])):
-        good.iloc[idx] = k
-    assert lesson07.patient_folds(good).correct
     leaky = pd.Series(-1, index=meta.index)
     for k, (_, idx) in enumerate(KFold(5, shuffle=True, random_state=0).split(meta)):
         leaky.iloc[idx] = k
-    fb = lesson07.patient_folds(leaky)
-    assert fb.status == feedback.CLOSE and "more than one fold" in fb.message
-    assert lesson07.patient_folds(good.reset_index(drop=True)).status == feedback.INCORRECT
-    assert lesson07.patient_folds([0, 1]).status == feedback.INCORRECT
+    said(lesson07.patient_folds(leaky), CLOSE, "more than one fold", "GroupKFold")  # the warned mistake
+    said(lesson07.patient_folds(pd.Series(np.arange(len(meta)) % 5 + 1, index=meta.index)), INCORRECT,
+         "[1, 2, 3, 4, 5]")  # fmt: skip
+    good = pd.Series(-1, index=meta.index)
+    for k, (_, idx) in enumerate(GroupKFold(5).split(meta, groups=meta["patient_id"])):
+        good.iloc[idx] = k
+    said(lesson07.patient_folds(good.reset_index(drop=True)), INCORRECT, "indexed like `meta`")
+    said(lesson07.patient_folds([0, 1]), INCORRECT, "Series")
+    said(lesson07.patient_folds(good), CORRECT, "no patient is in two folds")
+    # right, written other ways: a dict ecg_id -> fold, the Series in another order, a one-column DataFrame
+    said(lesson07.patient_folds(good.to_dict()), CORRECT)
+    said(lesson07.patient_folds(good.sample(frac=1, random_state=1)), CORRECT)
+    said(lesson07.patient_folds(good.to_frame("fold")), CORRECT)
+    said(lesson07.patient_folds(iter(good)), INCORRECT, "use it up")
 
 
-def test_auroc_by_unit(oof):
+# --------------------------------------------------------------------------------------------- exercise 4
+def test_oe_by_unit_walkthrough(oof):
     X, y, score = oof
     unit = X["ICUType"].map(challenge2012.ICU_TYPES)
-    right = pd.Series({u: roc_auc_score(y[unit == u], score[unit == u]) for u in unit.unique()})
-    fb = lesson07.auroc_by_unit(right)
-    assert fb.correct and "Medical ICU" in fb.message
-    assert "death rates" in lesson07.auroc_by_unit(y.groupby(unit).mean()).message
-    by_code = right.rename(index={v: k for k, v in challenge2012.ICU_TYPES.items()})
-    assert lesson07.auroc_by_unit(by_code).status == feedback.CLOSE
-    wrong = right.copy()
-    wrong.iloc[0] = 0.5
-    assert lesson07.auroc_by_unit(wrong).status == feedback.INCORRECT
+    deaths, expected = y.groupby(unit).sum(), score.groupby(unit).sum()
+    said(lesson07.oe_by_unit(expected / deaths), CLOSE, "expected over observed")  # the warned mistake
+    said(lesson07.oe_by_unit(y.groupby(unit).mean()), CLOSE, "death rates")
+    said(lesson07.oe_by_unit(score.groupby(unit).mean()), CLOSE, "mean predicted risks")
+    said(lesson07.oe_by_unit(deaths / score.sum()), CLOSE, "all the stays")
+    by_code = (deaths / expected).rename(index={v: k for k, v in challenge2012.ICU_TYPES.items()})
+    said(lesson07.oe_by_unit(by_code), CLOSE, "name, not its code")
+    # copied from the lesson: its AUROCs per unit are not O/E
+    aurocs = pd.Series({u: roc_auc_score(y[unit == u], score[unit == u]) for u in unit.unique()})
+    said(lesson07.oe_by_unit(aurocs), INCORRECT, "differs")
+    # right, written other ways: a dict; a DataFrame column from a groupby-agg
+    said(lesson07.oe_by_unit((deaths / expected).to_dict()), CORRECT, "O/E runs from")
+    table = pd.DataFrame({"y": y, "risk": score, "unit": unit}).groupby("unit").agg(O=("y", "sum"), E=("risk", "sum"))
+    said(lesson07.oe_by_unit((table["O"] / table["E"]).to_frame("oe")), CORRECT)
 
 
-def test_died_after_discharge():
+# --------------------------------------------------------------------------------------------- exercise 5
+def test_days_after_discharge_walkthrough():
     out = challenge2012.load_outcomes("a")
-    right = int(((out["Survival"] >= 0) & (out["In-hospital_death"] == 0)).sum())
-    assert lesson07.died_after_discharge(right).correct
-    assert lesson07.died_after_discharge(int((out["Survival"] >= 0).sum())).status == feedback.CLOSE
-    assert lesson07.died_after_discharge(np.nan).status == feedback.INCORRECT
+    s, los, died = out["Survival"], out["Length_of_stay"], out["In-hospital_death"]
+    after = (s > los) & (los >= 0) & (died == 0)
+    right = (s - los)[after].median()
+    # the warned mistake: Survival counts from ICU admission, not from discharge
+    said(lesson07.days_to_death_after_discharge(s[after].median()), CLOSE, "median of Survival", "Length_of_stay")
+    said(lesson07.days_to_death_after_discharge((s - los)[(s > los) & (died == 0)].median()), CLOSE, "-1")
+    said(lesson07.days_to_death_after_discharge((s - los)[(s >= 0) & (died == 0)].median()), CLOSE, "136022")
+    said(lesson07.days_to_death_after_discharge((s - los)[after].mean()), CLOSE, "the mean")
+    # copied from the lesson: 910 is a count of stays, not a number of days
+    said(lesson07.days_to_death_after_discharge(910), INCORRECT, "not it")
+    # right, written another way: with query and numpy
+    rows = out.query("`In-hospital_death` == 0 and Survival > Length_of_stay and Length_of_stay >= 0")
+    said(lesson07.days_to_death_after_discharge(np.median(rows["Survival"] - rows["Length_of_stay"])), CORRECT)
+    assert right == 325
 
 
-def test_more_named_mistakes(oof):
-    _, y, score = oof
-    t = 0.2
-    alarm, dead = score >= t, y == 1
-    specificity = (~alarm & ~dead).sum() / (~dead).sum()
-    se = (alarm & dead).sum() / dead.sum()
-    assert "specificity" in lesson07.event1(min(se, specificity), y, score, t).message
-    labels = challenge2012.load_outcomes("a")["In-hospital_death"]
-    assert "absolute" in lesson07.brier_nothing((labels.mean() - labels).abs().mean()).message
-    out = challenge2012.load_outcomes("a")
-    off_by_zero = int(((out["Survival"] > 0) & (out["In-hospital_death"] == 0)).sum())
-    assert ">= 0" in lesson07.died_after_discharge(off_by_zero).message
-
-
-def test_folds_message_shows_plain_numbers():
-    meta = ptbxl.load_metadata()
-    fb = lesson07.patient_folds(pd.Series(np.arange(len(meta)) % 5 + 1, index=meta.index))
-    assert "np.int64" not in fb.message and "[1, 2, 3, 4, 5]" in fb.message
-
-
-def test_survival_zero_is_not_called_a_death_on_the_day_of_admission():
-    out = challenge2012.load_outcomes("a")
-    off_by_zero = int(((out["Survival"] > 0) & (out["In-hospital_death"] == 0)).sum())
-    message = lesson07.died_after_discharge(off_by_zero).message
-    assert "48 hours" in message and "day of admission" in message and "cannot" in message
-    assert f"{int(out['Survival'].eq(0).sum())} stays with Survival 0" in message
-
-
-# --------------------------------------------------------------------------------------------- QRS detector
+# --------------------------------------------------------------------------------------------- exercise 6
 def _detector(distance=0.3, height=0.35, band=True, unit="samples"):
     from scipy import signal
 
@@ -120,37 +181,34 @@ def _detector(distance=0.3, height=0.35, band=True, unit="samples"):
     return detect
 
 
-def test_qrs_detector_against_the_reference_beats():
-    fb = lesson07.qrs_detector(_detector())
-    assert fb.correct and "sensitivity 1.0000" in fb.message
-    assert lesson07.qrs_detector(lambda x, fs: None).status == feedback.NOT_ATTEMPTED
-    assert lesson07.qrs_detector(3).status == feedback.INCORRECT
-    several = lesson07.qrs_detector(_detector(distance=None))
-    assert several.status == feedback.CLOSE and "0.3 s apart" in several.message
-    unfiltered = lesson07.qrs_detector(_detector(band=False, height=None))
-    assert unfiltered.status == feedback.CLOSE and "band-pass" in unfiltered.message
-    high = lesson07.qrs_detector(_detector(height=0.8))
-    assert high.status == feedback.CLOSE and "miss beats" in high.message
-    assert "seconds" in lesson07.qrs_detector(_detector(unit="seconds")).message
-    assert "mask" in lesson07.qrs_detector(_detector(unit="mask")).message
-    assert lesson07.qrs_detector(lambda x, fs: np.zeros((3, 2))).status == feedback.INCORRECT
+def test_qrs_detector_walkthrough():
+    # the warned mistake: peaks found without filtering or spacing, several per beat
+    said(lesson07.qrs_detector(_detector(distance=None)), CLOSE, "several per beat", "0.3 s apart")
+    said(lesson07.qrs_detector(_detector(band=False, height=None)), CLOSE, "band-pass")
+    said(lesson07.qrs_detector(_detector(height=0.8)), CLOSE, "miss beats")
+    said(lesson07.qrs_detector(_detector(unit="seconds")), CLOSE, "seconds")
+    said(lesson07.qrs_detector(_detector(unit="mask")), CLOSE, "mask")
+    # right, written another way: a list of Python ints
+    fb = said(lesson07.qrs_detector(lambda x, fs: [int(p) for p in _detector()(x, fs)]), CORRECT, "minute 5")
+    assert "EC57" in fb.message
+    said(lesson07.qrs_detector(lambda x, fs: None), NOT_ATTEMPTED, "detect_qrs")
+    said(lesson07.qrs_detector(3), INCORRECT, "function itself")
+    said(lesson07.qrs_detector(lambda x, fs: np.zeros((3, 2))), INCORRECT, "one-dimensional")
 
 
-def test_detector_scores_match_wfdb():
+def test_detector_scores_leave_the_first_five_minutes_out():
     x, ref = lesson07._mitdb_100hz()
+    late = ref[ref >= lesson07.LEARNING_S * lesson07.DETECTOR_FS]
     assert lesson07.detector_scores(ref, ref)[:2] == (1.0, 1.0)
-    se, ppv, missed, false = lesson07.detector_scores(ref[::2], ref)
-    assert ppv == 1.0 and missed == len(ref) - len(ref[::2]) and false == 0
-    assert lesson07.detector_scores([], ref) == (0.0, 0.0, len(ref), 0)
+    assert lesson07.detector_scores(late, ref)[:2] == (1.0, 1.0)  # beats before minute 5 are not counted as missed
+    se, ppv, missed, false = lesson07.detector_scores(late[::2], ref)
+    assert ppv == 1.0 and missed == len(late) - len(late[::2]) and false == 0
+    assert lesson07.detector_scores([], ref) == (0.0, 0.0, len(late), 0)
 
 
-# --------------------------------------------------------------------------------------------- the ROC figure
+# --------------------------------------------------------------------------------------------- exercise 7
 def _roc_axes(y, score, swap=False, chance=True, xlabel="false-positive rate", ylabel="sensitivity", title="AUROC",
               binary=False):  # fmt: skip
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from sklearn.metrics import roc_curve
 
     fpr, tpr, _ = roc_curve(y, (score >= 0.2).astype(int) if binary else score)
@@ -163,14 +221,51 @@ def _roc_axes(y, score, swap=False, chance=True, xlabel="false-positive rate", y
     return ax
 
 
-def test_roc_figure(oof):
+def test_roc_figure_walkthrough(oof):
     _, y, score = oof
-    assert lesson07.roc_figure(_roc_axes(y, score), y, score).correct
-    assert lesson07.roc_figure(None, y, score).status == feedback.NOT_ATTEMPTED
-    assert "swapped" in lesson07.roc_figure(_roc_axes(y, score, swap=True), y, score).message
-    assert "chance" in lesson07.roc_figure(_roc_axes(y, score, chance=False), y, score).message
-    assert "label" in lesson07.roc_figure(_roc_axes(y, score, xlabel=""), y, score).message
-    assert "false-positive" in lesson07.roc_figure(_roc_axes(y, score, xlabel="threshold"), y, score).message
-    assert "probabilities" in lesson07.roc_figure(_roc_axes(y, score, binary=True), y, score).message
-    assert "title" in lesson07.roc_figure(_roc_axes(y, score, title=""), y, score).message
-    assert lesson07.roc_figure("a plot", y, score).status == feedback.INCORRECT
+    said(lesson07.roc_figure(_roc_axes(y, score, binary=True), y, score), CLOSE, "probabilities")  # warned
+    said(lesson07.roc_figure(_roc_axes(y, score, swap=True), y, score), CLOSE, "swapped")
+    said(lesson07.roc_figure(_roc_axes(y, score, chance=False), y, score), CLOSE, "chance")
+    said(lesson07.roc_figure(_roc_axes(y, score, xlabel=""), y, score), INCORRECT, "label both")
+    said(lesson07.roc_figure(_roc_axes(y, score, xlabel="threshold"), y, score), INCORRECT, "false-positive")
+    said(lesson07.roc_figure(_roc_axes(y, score, title=""), y, score), INCORRECT, "title")
+    # right, written another way: "1 - specificity" and "true-positive rate", passed as (fig, ax)
+    ax = _roc_axes(y, score, xlabel="1 - specificity", ylabel="true-positive rate")
+    said(lesson07.roc_figure((ax.figure, ax), y, score), CORRECT)
+    said(lesson07.roc_figure("a plot", y, score), INCORRECT, "Axes")
+
+
+def test_roc_figure_drawn_with_pyplot_but_not_passed_is_read(oof):
+    from sklearn.metrics import roc_curve
+
+    _, y, score = oof
+    plt.close("all")
+    fpr, tpr, _ = roc_curve(y, score)
+    plt.figure()
+    plt.plot(fpr, tpr)
+    plt.plot([0, 1], [0, 1])
+    plt.xlabel("false-positive rate")
+    plt.ylabel("sensitivity")
+    plt.title("ROC")
+    fb = said(lesson07.roc_figure(None, y, score), CORRECT, "you passed None", "figure you drew")
+    assert "Axes" in fb.message
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------------------------- all of them
+@pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])
+def test_checks_never_raise(oof, bad):
+    _, y, score = oof
+    for check in (lesson07.patient_folds, lesson07.oe_by_unit, lesson07.days_to_death_after_discharge):
+        assert check(bad).status in (INCORRECT, CLOSE), (check.__name__, bad)
+    assert lesson07.event1(bad, y, score, 0.2).status in (INCORRECT, CLOSE)
+    assert lesson07.brier_skill(bad, y, score).status in (INCORRECT, CLOSE)
+
+
+def test_checks_never_change_the_students_objects(oof):
+    X, y, score = oof
+    unit = X["ICUType"].map(challenge2012.ICU_TYPES)
+    answer = y.groupby(unit).sum() / score.groupby(unit).sum()
+    before = answer.copy()
+    lesson07.oe_by_unit(answer)
+    pd.testing.assert_series_equal(answer, before)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heartdata import challenge2012, cleaning
+from heartdata import DataError, challenge2012, cleaning
 
 
 def stay(rid, rows, age=60, gender=1, height=170, icutype=2, weight=80):
@@ -102,7 +102,7 @@ def test_log_has_its_columns_and_every_step(small):
     _, _, log = small
     assert list(log.columns) == cleaning.LOG_COLUMNS
     steps = {s.split(" 0-")[0] for s in log["step"]}
-    assert {"unknown parameters", "time window", "sentinels to missing", "unit errors", "zeros without signal",
+    assert {"unknown parameters", "time window", "sentinels to missing", "unit errors", "zeros of rates and pressures",
             "impossible values", "simultaneous values", "admission weight", "combined pressures"} <= steps  # fmt: skip
 
 
@@ -176,10 +176,33 @@ def test_empty_set():
 
 
 def test_table_without_its_columns_is_refused():
-    with pytest.raises(ValueError, match="lacks the columns"):
+    with pytest.raises(DataError, match="lacks the columns"):
         cleaning.clean_stays(pd.DataFrame({"RecordID": [1], "Value": [2.0]}))
-    with pytest.raises(TypeError):
-        cleaning.clean_stays([1, 2, 3])
+    for bad in ([1, 2, 3], None, "set-a"):
+        with pytest.raises(DataError, match="load_stays"):
+            cleaning.clean_stays(bad)
+        with pytest.raises(DataError, match="load_stays"):
+            cleaning.prepare(bad)
+
+
+@pytest.mark.parametrize("rule", ["mean", "Sum", "", None])
+def test_an_unknown_rule_for_same_minute_volumes_is_refused(rule):
+    table = pd.DataFrame({"RecordID": [1, 1], "Time": [5, 5], "Parameter": ["Urine", "Urine"], "Value": [400.0, 0.0]})
+    with pytest.raises(DataError, match="rule for same-minute volumes"):
+        cleaning.clean_stays(table, volumes=rule)
+    with pytest.raises(DataError, match="rule for same-minute volumes"):
+        cleaning.merge_simultaneous(cleaning.prepare(table), volumes=rule)
+
+
+@pytest.mark.parametrize("rule, expected", [("sum", 450.0), ("max", 400.0)])
+def test_same_minute_volumes_are_summed_or_the_largest_kept(rule, expected):
+    table = pd.DataFrame({"RecordID": [1, 1, 1, 1, 1], "Time": [5, 5, 5, 5, 5],
+                          "Parameter": ["Urine", "Urine", "HR", "HR", "Temp"],
+                          "Value": [400.0, 50.0, 80.0, 90.0, 37.0]})  # fmt: skip
+    merged, log = cleaning.merge_simultaneous(cleaning.prepare(table), volumes=rule)
+    got = merged.set_index("Parameter")["Value"]
+    assert got["Urine"] == expected and got["HR"] == 85.0 and got["Temp"] == 37.0  # readings still averaged
+    assert rule in log.set_index("parameter").loc["Urine", "detail"]
 
 
 def test_validation_catches_broken_tables(small):
@@ -261,7 +284,7 @@ def test_set_a_log_matches_the_data(set_a):
     assert by[("sentinels to missing", "Height")] == int(
         (stays["Parameter"].eq("Height") & stays["Value"].eq(-1)).sum()
     )
-    assert by[("zeros without signal", "HR")] == int((stays["Parameter"].eq("HR") & stays["Value"].eq(0)).sum())
+    assert by[("zeros of rates and pressures", "HR")] == int((stays["Parameter"].eq("HR") & stays["Value"].eq(0)).sum())
     extra = int(stays.duplicated(["RecordID", "Time", "Parameter"]).sum())
     removed_before = stays[stays["Parameter"].eq("Temp") & (stays["Value"].lt(20))]
     assert log.loc[log["step"].eq("simultaneous values"), "values"].sum() <= extra

@@ -140,6 +140,16 @@ def test_neurokit2_against_mitdb_reference_beats():
     assert (len(found), match.fn, match.fp) == (2270, 3, 0)
     assert f"{match.sensitivity:.4f}" == "0.9987" and match.positive_predictivity == 1.0
     assert round(record.sig_len / record.fs / 60) == 30
+    # EC57 (bxb's default): the comparison starts 5 minutes into the record
+    late_ref, late_found = ref >= 300 * 100, np.asarray(found) >= 300 * 100
+    m5 = wfdb.processing.compare_annotations(ref[late_ref], np.asarray(found)[late_found], 15)
+    assert (int(late_ref.sum()), int(late_found.sum()), m5.fn, m5.fp) == (1902, 1900, 2, 0)
+    assert beats[late_ref]["symbol"].value_counts().to_dict() == {"N": 1872, "A": 29, "V": 1}
+    assert f"{m5.sensitivity:.4f}" == "0.9989" and m5.positive_predictivity == 1.0
+    missed = beats[late_ref].iloc[m5.unmatched_ref_inds]
+    assert [(s, f"{t / 60:.1f}") for s, t in zip(missed["symbol"], missed["time_s"], strict=True)] == [
+        ("V", "25.3"), ("N", "30.1")]  # fmt: skip
+    assert int((beats["symbol"] == "V").sum()) == 1  # the record's only ventricular beat is the one missed
 
 
 def test_ptbxl_normal_label_and_split():
@@ -252,3 +262,151 @@ def test_record_level_split_result_is_computed_not_asserted():
     low, high = interval(mortality.bootstrap_auroc(normal, scores["1-nearest neighbour"][1],
                                                    other=scores["1-nearest neighbour"][0], n_boot=500))  # fmt: skip
     assert low <= 0 <= high
+
+
+# --------------------------------------------------------------------------------------------- third edition
+def test_survival_against_the_documented_rule():
+    """Outcomes-a.txt read with the csv module: Survival > Length_of_stay (or -1) = survivor,
+    2 <= Survival <= Length_of_stay = in-hospital death (the Challenge's page)."""
+    import csv
+
+    from conftest import DATA
+
+    with open(DATA / "challenge2012" / "Outcomes-a.txt", newline="", encoding="utf-8-sig") as f:
+        rows = [{k: int(v) for k, v in r.items()} for r in csv.DictReader(f)]
+    not_label = [r for r in rows if r["Survival"] >= 0 and r["In-hospital_death"] == 0]
+    after = [r for r in not_label if r["Survival"] > r["Length_of_stay"] >= 0 and r["Survival"] >= 2]
+    no_length = [r for r in not_label if r["Length_of_stay"] < 0]
+    rest = [r for r in not_label if r not in after and r not in no_length]
+    assert (len(not_label), len(after), len(no_length)) == (920, 910, 9)
+    assert [(r["RecordID"], r["Survival"], r["Length_of_stay"]) for r in rest] == [(136022, 0, 10)]
+    deaths = [r for r in rows if r["In-hospital_death"] == 1]
+    off = [r for r in deaths if not 2 <= r["Survival"] <= r["Length_of_stay"]]
+    assert len(off) == 26 and {r["Survival"] for r in off} == {1}
+
+
+def test_counts_only_against_saps_on_the_same_stays(set_a):
+    X, y, saps, cv = set_a
+    cols = [c for c in X.columns if c.endswith("_count")] + ["MechVent_any"]
+    counts, _ = mortality.cross_validate(X[cols], y, kind="logistic", folds=5, seed=0, choose_thresholds=False)
+    known = saps.notna()
+    same = roc_auc_score(y[known], counts[known])
+    low, high = interval(mortality.bootstrap_auroc(y[known], counts[known], other=saps[known]))
+    assert (round(same, 3), f"{same - roc_auc_score(y[known], saps[known]):+.3f}") == (0.709, "+0.059")
+    assert (f"{low:+.3f}", f"{high:+.3f}") == ("+0.033", "+0.084")
+    full = roc_auc_score(y, counts) - roc_auc_score(y, cv["logistic"][0])
+    low, high = interval(mortality.bootstrap_auroc(y, counts, other=cv["logistic"][0]))
+    assert (f"{full:+.3f}", f"{low:+.3f}", f"{high:+.3f}") == ("-0.118", "-0.138", "-0.095")
+
+
+def test_calibration_slope_and_in_the_large(set_a):
+    import statsmodels.api as sm
+
+    _, y, _, cv = set_a
+    risk = cv["boosting"][0]
+    log_odds = np.log(risk / (1 - risk))
+    slope = sm.GLM(y, sm.add_constant(log_odds), family=sm.families.Binomial()).fit()
+    large = sm.GLM(y, np.ones(len(y)), family=sm.families.Binomial(), offset=log_odds).fit()
+    assert [f"{v:.2f}" for v in (slope.params.iloc[1], *slope.conf_int().iloc[1])] == ["1.04", "0.96", "1.13"]
+    assert [f"{v:+.2f}" for v in (large.params.iloc[0], *large.conf_int().iloc[0])] == ["+0.07", "-0.03", "+0.17"]
+
+
+def test_subgroup_observed_over_expected(set_a):
+    X, y, _, cv = set_a
+    risk = cv["boosting"][0]
+    groups = {
+        "sex": X["Gender"].map({0.0: "female", 1.0: "male"}),
+        "age band": pd.cut(X["Age"], [0, 50, 65, 80, 200], right=False, labels=["<50", "50-64", "65-79", "80+"]),
+        "ICU type": X["ICUType"].map(challenge2012.ICU_TYPES),
+    }
+    off, spread, off_adj = [], {}, 0
+    for feature in groups.values():
+        for value in feature.dropna().unique():
+            members = feature.eq(value)
+            deaths, expected = float(y[members].sum()), float(risk[members].sum())
+            low = stats.chi2.ppf(0.025, 2 * deaths) / 2 / expected
+            high = stats.chi2.ppf(0.975, 2 * (deaths + 1)) / 2 / expected
+            if low > 1 or high < 1:
+                off.append((str(value), f"{deaths / expected:.2f}", f"{low:.2f}", f"{high:.2f}"))
+            a = 0.05 / 10  # ten groups read at once (Bonferroni)
+            low_adj = stats.chi2.ppf(a / 2, 2 * deaths) / 2 / expected
+            high_adj = stats.chi2.ppf(1 - a / 2, 2 * (deaths + 1)) / 2 / expected
+            off_adj += int(low_adj > 1 or high_adj < 1)
+            spread[str(value)] = float(np.std(np.log(risk[members] / (1 - risk[members]))))
+    assert off == [("80+", "1.16", "1.01", "1.33")] and off_adj == 0
+    assert min(spread, key=spread.get) == "Cardiac Surgery Recovery Unit"
+    assert (f"{min(spread.values()):.2f}", f"{max(spread.values()):.2f}") == ("1.09", "1.35")
+
+
+@pytest.fixture(scope="module")
+def ptb():
+    """The lesson's five ECG features of every PTB-XL record (neurokit2 on lead II, 100 Hz), NORM, patients."""
+    import neurokit2 as nk
+
+    meta = ptbxl.load_metadata()
+    rows = []
+    for _, batch in ptbxl.iter_signals(meta.index, fs=100, batch_size=128):
+        for x in batch:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                peaks = nk.ecg_peaks(nk.ecg_clean(x[:, 1], sampling_rate=100), sampling_rate=100)[1]["ECG_R_Peaks"]
+            rr = np.diff(peaks) / 100
+            rows.append([60 / np.median(rr), 1000 * np.std(rr), *(np.ptp(x[:, k]) for k in (1, 6, 10))])
+    features = pd.DataFrame(rows, index=meta.index, columns=["hr", "rr_sd", "amp_ii", "amp_v1", "amp_v5"])
+    normal = meta["scp_codes"].map(lambda t: "NORM" in ast.literal_eval(t)).astype(int)
+    return meta, features, normal
+
+
+def test_features_by_norm_status(ptb):
+    _, features, normal = ptb
+    auroc = {c: roc_auc_score(normal, features[c]) for c in features.columns}
+    strongest = max(auroc, key=lambda c: abs(auroc[c] - 0.5))
+    assert strongest == "hr" and f"{auroc[strongest]:.2f}" == "0.34"
+
+
+def test_what_the_ecg_adds_to_age_cannot_be_told_on_138_ecgs(ptb):
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    meta, features, normal = ptb
+    test = meta["strat_fold"] >= 9
+
+    def fit(data):
+        model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=500))
+        with threadpool_limits(1):
+            return model.fit(data[~test], normal[~test]).predict_proba(data[test])[:, 1]
+
+    base, both = fit(meta[["age", "sex"]]), fit(features.join(meta[["age", "sex"]]))
+    gain = roc_auc_score(normal[test], both) - roc_auc_score(normal[test], base)
+    low, high = interval(mortality.bootstrap_auroc(normal[test], both, other=base))
+    assert (f"{gain:+.3f}", f"{low:+.3f}", f"{high:+.3f}") == ("+0.004", "-0.041", "+0.046")
+    assert low < 0 < high
+
+
+def test_one_split_gap_against_repeated_splits(ptb):
+    from sklearn.impute import SimpleImputer
+    from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    meta, features, normal = ptb
+    data = features.join(meta[["age", "sex"]])
+    aurocs = {"record": [], "patient": []}
+    for r in range(10):
+        for split, cv, groups in [
+            ("record", KFold(5, shuffle=True, random_state=r), None),
+            ("patient", GroupKFold(5, shuffle=True, random_state=r), meta["patient_id"]),
+        ]:
+            model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), KNeighborsClassifier(1))
+            s = cross_val_predict(model, data, normal, cv=cv, groups=groups, method="predict_proba")[:, 1]
+            aurocs[split].append(roc_auc_score(normal, s))
+    rec, pat = np.array(aurocs["record"]), np.array(aurocs["patient"])
+    gap = rec - pat
+    assert (f"{rec.min():.3f}", f"{rec.max():.3f}", f"{pat.min():.3f}", f"{pat.max():.3f}") == (
+        "0.660", "0.688", "0.630", "0.693")  # fmt: skip
+    assert (f"{gap.mean():+.3f}", int((gap < 0).sum()), f"{gap.min():+.3f}", f"{gap.max():+.3f}") == (
+        "+0.012", 3, "-0.020", "+0.045")  # fmt: skip
+    assert gap.min() <= 0.026 <= gap.max()  # the lesson's single split (pinned above) lies inside

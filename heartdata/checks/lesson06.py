@@ -1,4 +1,10 @@
-"""Checks for the exercises of lesson 06 (cleaning): expected values come from the data and heartdata.cleaning."""
+"""Checks for the exercises of lesson 06 (cleaning): expected values come from the data and heartdata.cleaning.
+
+Each exercise asks for something the lesson did not print (impossible temperatures per ICU unit, heart rates over
+the first 24 hours, the share of stays classed as obese), or checks the method by running the student's function,
+so a number copied from the lesson cannot pass; every named mistake is declared in its check's decorator and named
+only when the answer equals what that mistake produces.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,25 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, cleaning
-from ..feedback import as_number, check_number, close, correct, exercise, incorrect, not_attempted
+from ..feedback import (
+    Feedback,
+    as_series,
+    as_table,
+    check_number,
+    close,
+    correct,
+    exercise,
+    incorrect,
+    mistake_at,
+    named,
+    not_attempted,
+    number,
+)
+
+#: Exercise 3 summarises the heart rate over the first day only (the lesson's features cover 48 hours).
+HR_WINDOW_HOURS = 24
+#: Exercise 4: the World Health Organization's cut-off for obesity, BMI >= 30 kg/m².
+OBESE_BMI = 30
 
 
 @cache
@@ -29,42 +53,18 @@ def _features() -> tuple[pd.DataFrame, pd.DataFrame]:
     return cleaning.stay_features(_stays()), cleaning.stay_features(_clean())
 
 
-def _temps() -> pd.Series:
+@cache
+def _temp_rows() -> pd.DataFrame:
+    """Every raw Temp row with its stay's ICU unit (by name)."""
     s = _stays()
-    return s.loc[s["Parameter"].eq("Temp"), "Value"]
+    unit = (s[cleaning.is_descriptor(s) & s["Parameter"].eq("ICUType")].set_index("RecordID")["Value"]
+            .map(challenge2012.ICU_TYPES))  # fmt: skip
+    rows = s.loc[s["Parameter"].eq("Temp"), ["RecordID", "Value"]]
+    return rows.assign(unit=rows["RecordID"].map(unit).to_numpy())
 
 
-@exercise
-def n_temp_impossible(answer):
-    temp = _temps()
-    low = cleaning.RANGES["Temp"][0]
-    return check_number(
-        answer,
-        int(temp.lt(low).sum()),
-        mistakes=[
-            (
-                int(temp.lt(35).sum()),
-                "you counted every value below 35 °C. Between about 24 and 35 °C a patient is "
-                "very cold (hypothermic) but alive: those values are extreme, not impossible. "
-                "Look for the gap in the values.",
-            ),
-            (
-                int(temp.lt(0).sum()),
-                "you counted only the negative values. A body temperature of 0 to 4 °C is just as impossible.",
-            ),
-            (
-                int(temp.eq(0).sum()),
-                "you counted only the zeros; the negative values and those from 1 to 4 °C are impossible too.",
-            ),
-            (
-                int(temp.le(0).sum()),
-                "you counted the values at or below 0 °C; those from 1 to 4 °C are no living "
-                "body's temperature either.",
-            ),
-        ],  # fmt: skip
-        what="a whole number of values",
-        hint="Sort the Temp values below 35 °C and look for a wide gap between impossible and merely cold.",
-    )
+def _temps() -> pd.Series:
+    return _temp_rows()["Value"]
 
 
 def temperature_gap() -> tuple[float, float]:
@@ -74,53 +74,96 @@ def temperature_gap() -> tuple[float, float]:
     return float(temp[temp < low].max()), float(temp[temp >= low].min())
 
 
-@exercise
-def temp_limit(answer, n_impossible=None):
-    """``answer`` is the student's lowest possible body temperature (°C); ``n_impossible`` their count below it."""
-    limit = as_number(answer)
-    if limit is None:
-        return incorrect(f"`low_limit` should be a temperature in °C (a number), got {type(answer).__name__}.")
-    if n_impossible is None:
-        return not_attempted("now count the raw Temp values below your limit and store the count in "
-                             "`n_temp_impossible`.")  # fmt: skip
-    n = as_number(n_impossible)
-    if n is None:
-        return incorrect(f"`n_temp_impossible` should be a whole number, got {type(n_impossible).__name__}.")
+# --------------------------------------------------------------------------------------------- exercise 1
+def _by_unit(mask: pd.Series, count_stays: bool = False) -> pd.Series:
+    rows = _temp_rows()[mask.to_numpy()]
+    counted = rows.groupby("unit")["RecordID"].nunique() if count_stays else rows.groupby("unit").size()
+    return counted.reindex(list(challenge2012.ICU_TYPES.values()), fill_value=0).astype(float)
+
+
+@exercise(mistakes={
+    "below_35": "you counted every value below 35 °C. Between the gap and 35 °C a patient is very cold "
+                "(hypothermic) but alive: those values are extreme, not impossible. Count below your own limit.",
+    "at_or_below": "you counted the values at or below {limit:g} °C; count those below it (`temp < low_limit`).",
+    "stays": "you counted stays (distinct RecordIDs), not values: a stay can hold several impossible temperatures. "
+             "Count the rows.",
+    "codes": "your index holds the unit codes (1 to 4); index by the unit's name: map the codes with "
+             "`heartdata.challenge2012.ICU_TYPES`.",
+    "keeps_impossible": "your limit of {limit:g} °C keeps {kept} values from {low:.1f} to {top:.1f} °C as possible "
+                        "body temperatures. No unit or conversion makes those a living patient: put the limit in "
+                        "the empty gap above them.",
+    "removes_cold": "your limit of {limit:g} °C calls {lost} values from {lowest:.1f} °C up to {limit:g} °C "
+                    "impossible. Those are very cold patients, and people have survived colder: a limit above the "
+                    "gap removes living (and often dying) patients. If you choose it anyway, write down why.",
+})  # fmt: skip
+def temp_limit(answer, by_unit=None):
+    """``answer`` is the student's lowest possible body temperature (°C); ``by_unit`` their count of raw Temp values
+    below it in each ICU unit (a Series or dict indexed by the unit's name)."""
+    limit = number(answer, "a temperature in °C (a number) in `low_limit`")
+    if isinstance(limit, Feedback):
+        return limit
+    if by_unit is None:
+        return not_attempted("now count, for each ICU unit, the raw Temp values below your limit, and store them in "
+                             "`impossible_by_unit`.")  # fmt: skip
+    got = as_series(by_unit, "a Series (or dict) of counts indexed by the ICU unit's name")
+    if isinstance(got, Feedback):
+        return got
+    names = list(challenge2012.ICU_TYPES.values())
     temp = _temps()
-    expected = int(temp.lt(limit).sum())
-    if n != expected:
-        if n == int(temp.le(limit).sum()):
-            return close(f"you counted the values at or below {limit:g} °C; count those below it (`temp < low_limit`).")
-        if n == int(temp.lt(35).sum()):
-            return close("you counted every value below 35 °C, not below your own limit. Between the gap and 35 °C a "
-                         "patient is very cold (hypothermic) but alive.")  # fmt: skip
-        return incorrect(f"below your limit of {limit:g} °C there are {expected} raw values; your count is {n:g}. "
-                         "Count `temp < low_limit`.")  # fmt: skip
-    top_impossible, lowest_alive = temperature_gap()
-    implied = f"your limit of {limit:g} °C calls {expected} values impossible"
-    if top_impossible < limit <= lowest_alive:
-        return correct(f"{implied}. Any limit above {top_impossible:.1f} and up to {lowest_alive:.1f} °C gives "
-                       "the same count: nothing was charted in between, so here the data make the decision "
-                       "for you. Write the limit and its reason down.")  # fmt: skip
-    if limit <= top_impossible:
-        kept = temp[(temp >= limit) & (temp <= top_impossible)]
-        return close(f"{implied}, but it keeps {len(kept)} values from {kept.min():.1f} to {top_impossible:.1f} °C as "
-                     "possible body temperatures. No unit or conversion makes those a living patient: put the "
-                     "limit in the empty gap above them.")  # fmt: skip
-    lost = temp[(temp >= lowest_alive) & (temp < limit)]
+    if set(got.index) <= set(challenge2012.ICU_TYPES) and len(got):
+        return close(named("codes"))
+    unknown = [str(k) for k in got.index if k not in names]
+    if unknown:
+        return incorrect(f"the index should be the unit names {names}; yours has {unknown[:4]}.")
+    counts = pd.to_numeric(got, errors="coerce").reindex(names, fill_value=0).astype(float)
+    if counts.isna().any():
+        return incorrect("every value should be a count (a whole number).")
+
+    def same(expected: pd.Series) -> bool:
+        return np.allclose(counts.to_numpy(), expected.to_numpy())
+
+    expected = _by_unit(temp.lt(limit))
+    if not same(expected):
+        if same(_by_unit(temp.lt(35))) and limit != 35:
+            return close(named("below_35"))
+        if same(_by_unit(temp.le(limit))):
+            return close(named("at_or_below", limit=limit))
+        if same(_by_unit(temp.lt(limit), count_stays=True)):
+            return close(named("stays"))
+        wrong = [n for n in names if counts[n] != expected[n]]
+        return incorrect(f"below your limit of {limit:g} °C the counts differ for {', '.join(wrong)}. Give every raw "
+                         "Temp row its stay's unit (from the ICUType descriptor), keep `Value < low_limit`, and "
+                         "count the rows per unit.")  # fmt: skip
+    top, lowest = temperature_gap()
+    total = int(expected.sum())
+    if top < limit <= lowest:
+        per_unit = ", ".join(f"{n}: {int(v)}" for n, v in expected.items())
+        return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:.1f} and up "
+                       f"to {lowest:.1f} °C gives the same counts: nothing was charted in between, so here the data "
+                       "make the decision for you. Write the limit and its reason down.")  # fmt: skip
+    if limit <= top:
+        kept = temp[(temp >= limit) & (temp <= top)]
+        return close(named("keeps_impossible", limit=limit, kept=len(kept), low=kept.min(), top=top))
+    lost = temp[(temp >= lowest) & (temp < limit)]
     if limit <= 35:
-        return close(f"{implied}, including {len(lost)} values from {lowest_alive:.1f} °C up to {limit:g} °C. "
-                     "Those are very cold patients, and people have survived colder: a limit above the gap removes "
-                     "living (and often dying) patients. If you choose it anyway, write down why.")  # fmt: skip
-    return incorrect(f"{implied}: {len(lost):,} values from {lowest_alive:.1f} °C up, many of them normal or "
-                     "hypothermic patients. Impossible begins far lower: look for the gap.")  # fmt: skip
+        return close(named("removes_cold", limit=limit, lost=len(lost), lowest=lowest))
+    return incorrect(f"your limit of {limit:g} °C calls {len(lost):,} values from {lowest:.1f} °C up impossible, "
+                     "many of them normal or hypothermic patients. Impossible begins far lower: look for the "
+                     "gap.")  # fmt: skip
 
 
+# --------------------------------------------------------------------------------------------- exercise 2
 def _expected_zero_weights(stays: pd.DataFrame) -> pd.Series:
     return stays["Parameter"].eq("Weight") & stays["Value"].eq(0)
 
 
-@exercise
+@exercise(mistakes={
+    "all_zeros": "you removed every zero of every parameter. A zero urine output is a real observation: remove "
+                 "only the zero weights.",
+    "all_weights": "you removed every Weight row; remove only the weights of 0 kg.",
+    "stays_as_values": "the log's `stays` repeats the number of values; count the distinct RecordIDs instead.",
+    "changed_input": "your function changed the table it was given; work on a copy and return the new table.",
+})  # fmt: skip
 def remove_zero_weights(answer):
     if not callable(answer):
         return incorrect("pass the function itself (its name, without brackets), not what it returns.")
@@ -130,7 +173,7 @@ def remove_zero_weights(answer):
     if result is None:
         return not_attempted("write the body of `remove_zero_weights` so that it returns `(new_table, log)`.")
     if len(table) != len(stays) or not table["Value"].equals(stays["Value"]):
-        return incorrect("your function changed the table it was given; work on a copy and return the new table.")
+        return close(named("changed_input"))
     if not (isinstance(result, tuple) and len(result) == 2):
         return incorrect("the function must return two things: `return new_table, log`.")
     new, log = result
@@ -139,17 +182,12 @@ def remove_zero_weights(answer):
     zero = _expected_zero_weights(stays)
     n_removed = len(stays) - len(new)
     if n_removed == int(stays["Value"].eq(0).sum()):
-        return close(
-            "you removed every zero of every parameter. A zero urine output is a real observation: remove only the "
-            "zero weights."
-        )
+        return close(named("all_zeros"))
     if n_removed == int(stays["Parameter"].eq("Weight").sum()):
-        return close("you removed every Weight row; remove only the weights of 0 kg.")
-    if n_removed != int(zero.sum()) or new["Parameter"].eq("Weight").mul(new["Value"].eq(0)).any():
-        return incorrect(
-            f"the new table should have {int(zero.sum())} rows fewer than the input (the zero weights); "
-            f"yours has {n_removed} fewer."
-        )
+        return close(named("all_weights"))
+    if n_removed != int(zero.sum()) or (new["Parameter"].eq("Weight") & new["Value"].eq(0)).any():
+        return incorrect(f"the new table should have {int(zero.sum())} rows fewer than the input (the zero weights); "
+                         f"yours has {n_removed} fewer.")  # fmt: skip
     missing = [c for c in ("parameter", "values", "stays") if c not in log.columns]
     if missing:
         return incorrect(f"the log needs the columns parameter, values, stays; it lacks {missing}.")
@@ -162,91 +200,123 @@ def remove_zero_weights(answer):
         return incorrect(f"the log says {values} values were removed, but the table lost {n_removed} rows.")
     if n_stays != expected_stays:
         if n_stays == values:
-            return close("the log's `stays` repeats the number of values; count the distinct RecordIDs instead.")
+            return close(named("stays_as_values"))
         return incorrect(f"the log's `stays` is {n_stays}; count the distinct RecordIDs of the removed rows.")
     return correct(f"your step removed {values} zero weights in {n_stays} stays and said so.")
 
 
-def _hr_expected(table: pd.DataFrame) -> pd.DataFrame:
-    hr = table[table["Parameter"].eq("HR") & table["Time"].le(48 * 60)].sort_values(["RecordID", "Time"])
-    return hr.groupby("RecordID")["Value"].agg(["first", "mean", "max"])
+# --------------------------------------------------------------------------------------------- exercise 3
+def _hr(table: pd.DataFrame, hours: float) -> pd.DataFrame:
+    rows = table[table["Parameter"].eq("HR") & table["Time"].le(hours * 60) & ~cleaning.is_descriptor(table)]
+    return rows.sort_values(["RecordID", "Time"], kind="stable")
 
 
-@exercise
+def _hr_expected(table: pd.DataFrame, hours: float = HR_WINDOW_HOURS) -> pd.DataFrame:
+    return _hr(table, hours).groupby("RecordID")["Value"].agg(["first", "mean", "max"])
+
+
+@exercise(mistakes={
+    "window": "these are the heart rates of the whole 48-hour window; keep the rows with `Time <= 24 * 60` first "
+              "(the first day, in minutes).",
+    "raw": "these are the raw stays: the zero heart rates are still in. Use the cleaned table `clean`.",
+    "smallest": "your `first` column holds each stay's smallest heart rate. That is what sorting by `Value` (or "
+                "aggregating with `min`) gives; `first` means the value charted first in time: sort by `Time`.",
+    "largest": "your `first` column holds each stay's largest heart rate, what sorting by `Value` from the top "
+               "gives; `first` means the value charted first in time: sort by `Time`, ascending.",
+    "last": "your `first` column holds the value charted last in the window: sort by `Time` ascending (or use "
+            "`first`, not `last`).",
+})  # fmt: skip
 def hr_three_ways(answer):
-    if not isinstance(answer, pd.DataFrame):
-        return incorrect(f"expected a DataFrame with one row per stay, got {type(answer).__name__}.")
+    table = as_table(answer, "a DataFrame with one row per stay and the columns first, mean, max")
+    if isinstance(table, Feedback):
+        return table
     wanted = ["first", "mean", "max"]
-    if not set(wanted) <= set(answer.columns):
-        return incorrect(f"the DataFrame needs the columns {wanted}; it has {list(answer.columns)[:6]}.")
-    expected = _hr_expected(_clean())
-    if answer.index.name != "RecordID" and "RecordID" in answer.columns:
-        answer = answer.set_index("RecordID")
-    if len(answer) != len(expected):
-        return incorrect(
-            f"expected one row for each of the {len(expected):,} stays with a heart rate; got {len(answer):,}."
-        )
-    got = answer.reindex(expected.index)[wanted].astype(float)
-    if np.allclose(got.to_numpy(), expected.to_numpy(), equal_nan=True):
-        return correct()
-    raw = _hr_expected(_stays())
-    if np.allclose(got.to_numpy(), raw.reindex(expected.index).to_numpy(), equal_nan=True):
-        return close("these are the raw stays: the zero heart rates are still in. Use the cleaned table `clean`.")
-    bad = [c for c in wanted if not np.allclose(got[c], expected[c], equal_nan=True)]
-    clean_hr = _clean()
-    hr = clean_hr[clean_hr["Parameter"].eq("HR") & clean_hr["Time"].le(48 * 60)].groupby("RecordID")["Value"]
-    others = {"min": hr.min(), "last": hr.last(), "mean": hr.mean(), "max": hr.max(), "median": hr.median()}
-    for column in bad:
-        for name, values in others.items():
-            if name != column and np.allclose(got[column], values.reindex(expected.index), equal_nan=True):
-                return close(
-                    f"your `{column}` column holds each stay's {name} heart rate, not its {column}: you aggregated "
-                    f"with `{name}` where the exercise asks for `{column}`. Sorting cannot change a {name}; use the "
-                    f'aggregation `"{column}"` for that column.'
-                )
-    return incorrect(f"the columns {bad} do not match; group the HR rows of `clean` by RecordID.")
+    if not set(wanted) <= set(table.columns):
+        return incorrect(f"the DataFrame needs the columns {wanted}; it has {list(table.columns)[:6]}.")
+    if "RecordID" not in table.columns:
+        return incorrect("index the table by `RecordID` (what `groupby('RecordID')` gives), one row per stay.")
+    table = table.drop_duplicates("RecordID").set_index("RecordID")
+    clean, raw = _clean(), _stays()
+    expected = _hr_expected(clean)
+
+    def matches(reference: pd.DataFrame, column: str | None = None) -> bool:
+        if len(table) != len(reference) or not table.index.isin(reference.index).all():
+            return False
+        got = table.reindex(reference.index)
+        cols = [column] if column else wanted
+        return np.allclose(got[cols].astype(float).to_numpy(), reference[cols].to_numpy(), equal_nan=True)
+
+    if matches(expected):
+        return correct(f"{len(expected):,} stays with a heart rate in the first {HR_WINDOW_HOURS} hours.")
+    if matches(_hr_expected(clean, 48)):
+        return close(named("window"))
+    if matches(_hr_expected(raw)):
+        return close(named("raw"))
+    if matches(expected, "mean") and matches(expected, "max"):  # only `first` is wrong: which value is it?
+        hr = _hr(clean, HR_WINDOW_HOURS).groupby("RecordID")["Value"]
+        for key, values in (("smallest", hr.min()), ("largest", hr.max()), ("last", hr.last())):
+            if matches(values.to_frame("first"), "first"):
+                return close(named(key))
+    if len(table) != len(expected):
+        return incorrect(f"expected one row for each of the {len(expected):,} stays with a heart rate in the first "
+                         f"{HR_WINDOW_HOURS} hours of `clean`; got {len(table):,}.")  # fmt: skip
+    bad = [c for c in wanted if not matches(expected, c)]
+    return incorrect(f"the columns {bad} do not match; keep the HR rows of `clean` with `Time <= 24 * 60`, sort by "
+                     "`Time`, and group by RecordID.")  # fmt: skip
 
 
-@exercise
-def bmi_change(answer):
+# --------------------------------------------------------------------------------------------- exercise 4
+def _obese_share(f: pd.DataFrame, weight: str = "Weight", metres: bool = True, all_stays: bool = False) -> float:
+    bmi = f[weight] / (f["Height"] / (100 if metres else 1)) ** 2
+    obese = bmi.ge(OBESE_BMI)
+    return float(obese.sum() / len(f)) if all_stays else float(obese[bmi.notna()].mean())
+
+
+@exercise(mistakes={
+    "sign": "the sign is reversed. Compute clean minus raw: a negative number means cleaning lowered the share.",
+    "percent": "that is the change in percentage points ({points:+.1f}); give it as a fraction of stays "
+               "({fraction:+.4f}).",
+    "centimetres": "the heights are in centimetres: divide by 100 to get metres before squaring (in cm no one is "
+                   "obese).",
+    "all_stays": "you divided by every stay ({n:,}); the share is of the stays that have a BMI in each table (a "
+                 "height and a weight), which differ before and after cleaning.",
+    "weight_first": "you used `Weight_first`, the first weight charted during the stay; the exercise asks for "
+                    "`Weight`, the admission weight (a descriptor).",
+})  # fmt: skip
+def obese_share_change(answer):
     raw, clean = _features()
-
-    def median_bmi(f, metres=True):
-        h = f["Height"] / 100 if metres else f["Height"]
-        return (f["Weight"] / h**2).median()
-
-    expected = median_bmi(clean) - median_bmi(raw)
-    mean_change = (clean["Weight"] / (clean["Height"] / 100) ** 2).mean() - (
-        raw["Weight"] / (raw["Height"] / 100) ** 2
-    ).mean()
+    expected = _obese_share(clean) - _obese_share(raw)
     return check_number(
         answer,
         expected,
         mistakes=[
-            (-expected, "the sign is reversed. Compute clean minus raw: a negative number means cleaning lowered it."),
-            (
-                median_bmi(clean, False) - median_bmi(raw, False),
-                "the heights are in centimetres; divide by 100 to get metres before squaring.",
+            mistake_at("sign", -expected),
+            mistake_at("percent", 100 * expected, points=100 * expected, fraction=expected),
+            mistake_at("centimetres", _obese_share(clean, metres=False) - _obese_share(raw, metres=False)),
+            mistake_at(
+                "all_stays", _obese_share(clean, all_stays=True) - _obese_share(raw, all_stays=True), n=len(clean)
             ),
-            (
-                mean_change,
-                "that is the change of the mean. The raw mean is dominated by the -1 heights; "
-                "the exercise asks for the median.",
-            ),
+            mistake_at("weight_first", _obese_share(clean, "Weight_first") - _obese_share(raw, "Weight_first")),
         ],  # fmt: skip
-        what="a number (kg/m²)",
-        hint="BMI = weight (kg) / height (m) squared; take the median over the stays, then clean minus raw.",
-        rel=1e-4,
+        what="a number (a change in the share of stays, between -1 and 1)",
+        hint="BMI = Weight (kg) / (Height (cm) / 100)²; the share of stays with a BMI at or above 30 among those with "
+        "a BMI, in the clean features minus in the raw ones.",
+        rel=1e-6,
     )
 
 
-# --------------------------------------------------------------------------------------------- a figure
+# --------------------------------------------------------------------------------------------- exercise 5 (a figure)
 def _clean_bmi() -> pd.Series:
     f = _features()[1]
     return (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
 
 
-@exercise
+@exercise(figure=True, mistakes={
+    "raw_bmi": "your bars run from {left:,.0f} to {right:,.0f} kg/m²: that is the raw BMI, with heights of -1 and a "
+               "few cm still in. Use the features of `clean`.",
+    "cut_range": "the bars cover {left:.1f} to {right:.1f} kg/m², but the clean BMI runs from {low:.1f} to "
+                 "{high:.1f}: do not cut the range, the tails are what cleaning is about.",
+})  # fmt: skip
 def bmi_histogram(answer):
     """The Axes of a histogram of the clean BMI: its bars count every stay with a BMI, axes labelled with units."""
     import matplotlib.axes
@@ -265,19 +335,17 @@ def bmi_histogram(answer):
     left = min(p.get_x() for p in bars)
     right = max(p.get_x() + p.get_width() for p in bars)
     if right > 1000 or left < 0:
-        return close(f"your bars run from {left:,.0f} to {right:,.0f} kg/m²: that is the raw BMI, with heights of "
-                     "-1 and a few cm still in. Use the features of `clean`.")  # fmt: skip
+        return close(named("raw_bmi", left=left, right=right))
     if left > bmi.min() + 1e-9 or right < bmi.max() - 1e-9:
-        return close(f"the bars cover {left:.1f} to {right:.1f} kg/m², but the clean BMI runs from {bmi.min():.1f} to "
-                     f"{bmi.max():.1f}: do not cut the range, the tails are what cleaning is about.")  # fmt: skip
+        return close(named("cut_range", left=left, right=right, low=bmi.min(), high=bmi.max()))
     if counted != len(bmi):
         return incorrect(f"the bars count {counted:,} stays; {len(bmi):,} stays have a clean BMI. Plot "
                          "`bmi.dropna()` of the clean features, once.")  # fmt: skip
     xlabel, ylabel = answer.get_xlabel().lower(), answer.get_ylabel()
     if not xlabel or not ylabel:
-        return close("label both axes: x is the body-mass index in kg/m², y the number of stays.")
+        return incorrect("label both axes: x is the body-mass index in kg/m², y the number of stays.")
     if "kg/m" not in xlabel:
-        return close(f"the x axis says {answer.get_xlabel()!r}: give the unit too (kg/m²).")
+        return incorrect(f"the x axis says {answer.get_xlabel()!r}: give the unit too (kg/m²).")
     if not answer.get_title():
-        return close("give the figure a title that states what it shows (for example the median BMI).")
+        return incorrect("give the figure a title that states what it shows (for example the median BMI).")
     return correct(f"{counted:,} stays, from {bmi.min():.1f} to {bmi.max():.1f} kg/m², with labelled axes.")
