@@ -240,7 +240,14 @@ def _as_json(resource) -> dict:
     if isinstance(resource, dict):
         return resource
     if isinstance(resource, str | bytes):
-        return json.loads(resource)
+        try:
+            data = json.loads(resource)
+        except ValueError as exc:
+            raise DataError("resource", f"is text but not JSON ({exc})",
+                            "Pass a resource's JSON text, a dict of it, or a fhir.resources object.") from None
+        if not isinstance(data, dict):
+            raise DataError("resource", "is JSON but not an object", "Pass one resource, a JSON object.")
+        return data
     if hasattr(resource, "model_dump_json"):
         return json.loads(resource.model_dump_json())
     raise DataError(f"resource={type(resource).__name__}", "is not a FHIR resource",

@@ -62,6 +62,9 @@ LOCAL_RECORD = "urn:heartdata:challenge2012:recordid"
 #: per stay is an assumption: a patient with two stays would get two identifiers).
 LOCAL_PATIENT = "urn:heartdata:challenge2012:patient"
 LOCAL_ICUTYPE = "urn:heartdata:challenge2012:icutype"
+#: Every exported Observation and Procedure carries its id as a business identifier in this namespace, so that a
+#: receiver (and a transaction's ifNoneExist) can tell a resend from a new measurement.
+LOCAL_RESOURCE = "urn:heartdata:challenge2012:resource"
 LOCAL_TAG = "urn:heartdata:tag"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
@@ -200,7 +203,8 @@ BP_COMPONENT = {
     "NIMAP": ("cuff", "8478-0", "Mean blood pressure"),
 }
 BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
-#: SNOMED CT for mechanical ventilation (the code the German Medical Informatics Initiative's ICU module uses).
+#: SNOMED CT for mechanical ventilation, |Artificial ventilation (regime/therapy)| (FHIR ICU profiles such as the
+#: German Medical Informatics Initiative's mark ventilation with it).
 VENTILATION = ("40617009", "Artificial ventilation (regime/therapy)")
 
 #: Molar masses for converting mass concentrations to SI amount concentrations: glucose and creatinine from PubChem
@@ -462,6 +466,10 @@ def _check_stay_table(stay, name: str = "stay") -> pd.DataFrame:
     return stay
 
 
+def _ident(f, value: str):
+    return f["Identifier"](system=LOCAL_RESOURCE, value=value)
+
+
 def _tag(f):
     return f["Meta"](tag=[f["Coding"](**PLACEHOLDER_TAG)])
 
@@ -558,7 +566,8 @@ def _observation(f, oid, param, minute, value, subject, enc):
         extra["valueQuantity"] = f["Quantity"](**q)
         if is_impossible(param, value):
             extra["note"] = _implausible_note(param, value)
-    return f["Observation"](id=oid, meta=_tag(f), status="final", code=_coded(f, param, row), subject=subject,
+    return f["Observation"](id=oid, meta=_tag(f), identifier=[_ident(f, oid)], status="final",
+                            code=_coded(f, param, row), subject=subject,
                             encounter=enc, effectiveDateTime=_when(minute), **extra)  # fmt: skip
 
 
@@ -596,7 +605,8 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
             comps.append(f["ObservationComponent"](**comp))
         tag = "a" if kind == "arterial line" else "c"
         out.append(f["Observation"](
-            id=f"{eid}-bp{tag}-{int(minute)}-{int(n)}", meta=_tag(f), status="final",
+            id=f"{eid}-bp{tag}-{int(minute)}-{int(n)}", meta=_tag(f),
+            identifier=[_ident(f, f"{eid}-bp{tag}-{int(minute)}-{int(n)}")], status="final",
             category=_category(f, _VS),
             code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=BP_PANEL[0], display=BP_PANEL[1])],
                                       text=f"Blood pressure ({kind})"),
@@ -608,7 +618,7 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
 def _ventilation(f, pid, vent: pd.DataFrame, subject, enc):
     first, last = int(vent["Time"].min()), int(vent["Time"].max())
     return f["Procedure"](
-        id=pid, meta=_tag(f), status="unknown",
+        id=pid, meta=_tag(f), identifier=[_ident(f, pid)], status="unknown",
         code=f["CodeableConcept"](coding=[f["Coding"](system=SNOMED, code=VENTILATION[0], display=VENTILATION[1]),
                                           f["Coding"](system=LOCAL, code="MechVent", display="MechVent")],
                                   text="Mechanical ventilation (charted)"),
@@ -625,8 +635,9 @@ def _uuid(resource_type: str, rid: str) -> str:
 
 def bundle(resources: dict[str, list]):
     """The resources as one FHIR transaction Bundle (FHIR R4B http.html#transaction): every entry has a
-    ``fullUrl`` ``urn:uuid:...`` and a request; Patient and Encounter are created only if no resource with their
-    identifier exists (``ifNoneExist``), and every reference inside points at a ``fullUrl`` of the Bundle, so it
+    ``fullUrl`` ``urn:uuid:...`` and a request; each resource is created only if none with its identifier exists
+    (``ifNoneExist``: sending the Bundle twice stores nothing twice), and every reference inside points at a
+    ``fullUrl`` of the Bundle, so it
     resolves there (bundle.html#references). The server gives the resources their ids."""
     if not isinstance(resources, dict) or not any(resources.get(t) for t in RESOURCE_TYPES):
         raise DataError("resources", "holds no FHIR resources",
@@ -640,7 +651,7 @@ def bundle(resources: dict[str, list]):
             data.pop("id", None)
             _rewrite_references(data, urls)
             request = {"method": "POST", "url": t}
-            if t in ("Patient", "Encounter") and data.get("identifier"):
+            if data.get("identifier"):
                 ident = data["identifier"][0]
                 request["ifNoneExist"] = f"identifier={ident['system']}|{ident['value']}"
             entries.append(f["BundleEntry"](fullUrl=urls[f"{t}/{r.id}"], resource=f[t].model_validate(data),
@@ -1227,12 +1238,18 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
 def dicom_signal(ds) -> tuple[list[str], np.ndarray]:
     """The leads (as PTB-XL names them) and the physical signal (samples, leads) in mV of an ECG dataset made by
     :func:`ecg_dicom`, in PTB-XL's lead order, read through pydicom (``waveform_array``) group by group."""
+    if not hasattr(ds, "WaveformSequence") or not hasattr(ds, "waveform_array"):
+        raise DataError("ds", "is not a DICOM waveform dataset", "Pass what ecg_dicom or pydicom.dcmread returns.")
     by_meaning = {v[1]: k for k, v in LEAD_CODES.items()}
     names, columns = [], []
     for n, mux in enumerate(ds.WaveformSequence):
         arr = ds.waveform_array(n)
         for j, ch in enumerate(mux.ChannelDefinitionSequence):
-            names.append(by_meaning[ch.ChannelSourceSequence[0].CodeMeaning])
+            meaning = ch.ChannelSourceSequence[0].CodeMeaning
+            if meaning not in by_meaning:
+                raise DataError(f"channel {meaning!r}", "is not one of the twelve standard leads",
+                                "dicom_signal reads the 12-lead files ecg_dicom writes.")  # fmt: skip
+            names.append(by_meaning[meaning])
             columns.append(arr[:, j])
     order = [names.index(k) for k in ptbxl.LEADS if k in names]
     return [names[i] for i in order], np.column_stack([columns[i] for i in order])
@@ -1326,8 +1343,8 @@ def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     wrote it), each SCP statement in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has one, and
     the Observation as ``result``."""
     f = _fhir()
+    obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
     meta = ptbxl.load_metadata(root).loc[int(ecg_id)]
-    obs = ecg_observation(ecg_id, fs, root)
     patient = f["Patient"](
         id=obs.subject.reference.split("/", 1)[1],
         identifier=[f["Identifier"](system="urn:heartdata:ptbxl:patient_id", value=f"{int(meta['patient_id'])}")],

@@ -210,7 +210,7 @@ def test_hl7(stay):
     assert via.code.text == "HCT"
     only_v2 = set(via.model_dump(exclude_none=True)) - set(direct.model_dump(exclude_none=True))
     only_direct = set(direct.model_dump(exclude_none=True)) - set(via.model_dump(exclude_none=True))
-    assert only_v2 == {"specimen"} and only_direct == set()
+    assert only_v2 == {"specimen"} and only_direct == {"identifier"}
 
 
 def test_round_trip_of_twenty_stays(stays, tmp_path):

@@ -426,6 +426,14 @@ def test_omop_tables_follow_the_cdm_conventions(stay):
         lambda s: fv.validate([1]),
         lambda s: fv.validate_resource(3.5),
         lambda s: fv.validate_ndjson("/nonexistent/folder"),
+        lambda s: fv.validate_resource("{not json"),
+        lambda s: fv.validate_bundle("[1, 2]"),
+        lambda s: interop.ecg_report(999999),
+        lambda s: interop.ecg_dicom(1, fs=250),
+        lambda s: interop.dicom_signal("not a dataset"),
+        lambda s: interop.limb_lead_identity([999999]),
+        lambda s: interop.impossible_values(s.drop(columns="Value")),
+        lambda s: interop.parse_oru_r01(interop.oru_r01(s).to_er7().replace("ORU^R01^ORU_R01", "ADT^A01^ADT_A01")),
     ],
 )
 def test_functions_raise_data_error_not_library_errors(stay, call):
