@@ -3,8 +3,9 @@
 Loaders (ptbxl, challenge2012, mitdb) return the data as PhysioNet ships it; cleaning is what the lessons
 teach. What the lessons built is here as reference code: ``heartdata.cleaning`` (lesson 06),
 ``heartdata.mortality`` (lesson 07, also a command: ``python -m heartdata.mortality``), ``heartdata.interop``
-(lesson 08), ``heartdata.privacy`` (lesson 09), ``heartdata.scale`` (lesson 10) and ``heartdata.clinic``
-(lesson 11). ``heartdata.progress()`` shows a student's exercise statuses and writes the file they hand in.
+and ``heartdata.fhirvalidate`` (lesson 08), ``heartdata.privacy`` (lesson 09), ``heartdata.scale`` (lesson 10)
+and ``heartdata.clinic`` (lesson 11). ``heartdata.progress()`` shows a student's exercise statuses and writes the
+file they hand in.
 
 Submodules are imported when first used (``heartdata.ptbxl`` or ``from heartdata import ptbxl``), so that
 ``import heartdata`` is quick and a notebook's kernel holds only what it uses (wfdb, for one, is loaded by

@@ -1,21 +1,28 @@
 """Interoperability (lesson 08): codes, units and exchange formats for the course's three datasets.
 
-- ``CODES`` / :func:`code_table`: every Challenge 2012 parameter mapped to a LOINC code and a UCUM unit, each
-  row with its source and a note where the mapping is ambiguous or unsure. A mapping table is a claim: someone
-  who knows the source system (and LOINC, loinc.org) must review it before it is used.
-- FHIR R4B (through ``fhir.resources.R4B``): Patient, Encounter and Observations for ICU stays, as a Bundle or
-  as Bulk Data NDJSON, read back and compared with the raw table (:func:`round_trip`).
-- DICOM (through ``pydicom``): a PTB-XL record as a 12-Lead ECG Waveform object (:func:`ecg_dicom`), and the
-  same record as a FHIR Observation with SampledData (:func:`ecg_observation`).
-- HL7 v2 (through ``hl7apy``): one stay's lab values as an ORU^R01 message, parsed back and turned into FHIR.
-- MIT-BIH beat symbols to the AAMI EC57 classes; an OMOP CDM ``measurement`` table for one stay.
+- ``CODES`` / :func:`code_table`: where each Challenge 2012 parameter goes (an Observation with a LOINC code and a
+  UCUM unit, ``Patient.gender``, ``Encounter.type``, a blood-pressure panel, a Procedure), with how each code was
+  checked, the specimen question and a note. A mapping table is a claim: someone who knows the source system (and
+  LOINC) must review it before any data goes through it.
+- FHIR R4B (through ``fhir.resources.R4B``): Patient, Encounter, Observations (vital signs as the FHIR vital-signs
+  profiles require them, blood pressure as the 85354-9 panel) and a Procedure for mechanical ventilation, as a
+  transaction Bundle or as Bulk Data NDJSON, read back and compared with the raw table (:func:`round_trip`).
+  :mod:`heartdata.fhirvalidate` checks them with FHIR's own rules.
+- DICOM (through ``pydicom``): a PTB-XL record as a 12-Lead ECG Waveform object (:func:`ecg_dicom`), and as a FHIR
+  Observation with SampledData (:func:`ecg_observation`) under a DiagnosticReport that carries the report text and
+  SNOMED CT codes (:func:`ecg_report`).
+- HL7 v2.5 (through ``hl7apy``): one stay's laboratory values as an ORU^R01 message with one order per panel and
+  draw time (:func:`oru_r01`), parsed back and mapped to FHIR after HL7's v2-to-FHIR guide (:func:`oru_to_fhir`).
+- MIT-BIH beat symbols to the AAMI EC57 classes; PTB-XL's SCP-ECG statements to SNOMED CT; OMOP CDM v5.4 tables
+  for one stay (:func:`omop_tables`).
 
 Why FHIR R4B and not R5: most hospital systems run FHIR R4. R4B is R4 with changes confined to areas this course
-does not use (medication definitions, evidence, subscriptions); Patient, Encounter and Observation are as in R4, so
-what this module writes is what an R4 server accepts. R5 reshapes Encounter (``class`` becomes a list, ``period``
-becomes ``actualPeriod``), which R4 systems would reject.
+does not use (medication definitions, evidence, subscriptions); Patient, Encounter, Observation and Procedure are as
+in R4, so what this module writes is what an R4 server accepts. R5 reshapes Encounter (``class`` becomes a list,
+``period`` becomes ``actualPeriod``), which R4 systems would reject.
 
-Two commands (exit 2 and one line on stderr for bad input)::
+Every writer here goes through :func:`_writable_target`, which refuses any path that resolves (links included) into
+the course's shipped ``data/``. Two commands (exit 2 and one line on stderr for bad input)::
 
     python -m heartdata.interop fhir --set a --record-ids ID [ID ...] --out DIR [--root ROOT]
     python -m heartdata.interop dicom --ecg-id N --out FILE.dcm [--fs 100|500] [--root ROOT]
@@ -25,8 +32,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
+import uuid
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -36,20 +45,38 @@ import pandas as pd
 
 from . import challenge2012, ptbxl
 from .errors import DataError
+from .paths import is_shipped
 
 FHIR_VERSION = "R4B"
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
+SNOMED = "http://snomed.info/sct"
+#: ISO/IEEE 11073-10101 (MDC): the URI HL7's terminology lists for it (urn:oid:2.16.840.1.113883.6.24 is its OID,
+#: the form FHIR's own ECG example still uses).
+MDC = "urn:iso:std:iso:11073:10101"
 #: The local code system of the Challenge 2012 parameter names (a URN: the Challenge publishes no code system).
 LOCAL = "urn:heartdata:challenge2012:parameter"
+#: RecordID names an ICU stay: it identifies the Encounter (and PV1-19, the visit number), never the Patient.
 LOCAL_RECORD = "urn:heartdata:challenge2012:recordid"
+#: The Challenge publishes no patient identifier. The course mints one per stay in its own namespace (one patient
+#: per stay is an assumption: a patient with two stays would get two identifiers).
+LOCAL_PATIENT = "urn:heartdata:challenge2012:patient"
 LOCAL_ICUTYPE = "urn:heartdata:challenge2012:icutype"
+#: Every exported Observation and Procedure carries its id as a business identifier in this namespace, so that a
+#: receiver (and a transaction's ifNoneExist) can tell a resend from a new measurement.
+LOCAL_RESOURCE = "urn:heartdata:challenge2012:resource"
+LOCAL_TAG = "urn:heartdata:tag"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
-MDC = "urn:oid:2.16.840.1.113883.6.24"  # ISO/IEEE 11073-10101 (MDC), as FHIR R4B names it
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 #: The Challenge gives times as minutes since ICU admission and no dates. FHIR needs a dateTime, so admission
-#: is placed at this stated reference (a placeholder, not the real date; the receiving system cannot tell).
+#: is placed at this stated reference: a placeholder, which every exported resource marks with :data:`PLACEHOLDER_TAG`.
 REFERENCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+PLACEHOLDER_TAG = {
+    "system": LOCAL_TAG,
+    "code": "placeholder-dates",
+    "display": "Dates are a placeholder: ICU admission placed at 2000-01-01T00:00Z, times are minutes after it",
+}
 #: FHIR R4B ObservationStatus value set (hl7.org/fhir/R4B/valueset-observation-status.html), required binding.
 OBSERVATION_STATUS = (
     "registered",
@@ -63,98 +90,122 @@ OBSERVATION_STATUS = (
 )
 SOURCE_UNITS = "Challenge 2012 parameter list (physionet.org/content/challenge-2012/1.0.0)"
 
-# parameter, LOINC code, LOINC long common name, UCUM unit, unit as the Challenge documents it, category,
-# how the code was checked ("searched": found in a document with the course's search tool; "known": a common
-# code not re-checked here; "unsure": the best candidate, to be reviewed), note.
+# parameter, where it goes, LOINC code, LOINC long common name, UCUM unit, unit as the Challenge documents it,
+# categories, how the code was checked ("searched": found with the course's search tool in a LOINC-using source;
+# "known": a common code, not re-checked here; "unsure": the best candidate, to be reviewed), the LOINC code for the
+# other specimen (blank if none), note.
+_OBS, _VS, _LAB = "Observation", "vital-signs", "laboratory"
+_SERPL = ("Serum or plasma assumed. In an ICU this analyte is often measured on the blood-gas analyser, in whole "
+          "blood: the source does not say, and the code changes with the specimen.")  # fmt: skip
 _ROWS = [
-    ("Age", "30525-0", "Age", "a", "years", "social-history", "known", "Ages above 89 are capped at 90."),
-    ("Gender", "46098-0", "Sex", "", "0: female, 1: male", "social-history", "unsure",
-     "Also written to Patient.gender. Sex and gender are different concepts; the Challenge does not say which."),
-    ("Height", "8302-2", "Body height", "cm", "cm", "vital-signs", "known",
+    ("Age", _OBS, "30525-0", "Age", "a", "years", "", "known", "",
+     "At ICU admission. 90 means 90 or older (no stay is above 90): exported with the comparator >=."),
+    ("Gender", "Patient.gender", "", "", "", "0: female, 1: male", "", "unsure", "",
+     "Patient.gender is administrative gender; the Challenge says 'Gender' and codes 0/1, not which concept."),
+    ("Height", _OBS, "8302-2", "Body height", "cm", "cm", _VS, "known", "",
      "Most heights were typed in inches and converted (lesson 06)."),
-    ("ICUType", "", "", "", "1-4 (coronary, cardiac surgery, medical, surgical)", "", "unsure",
-     "No LOINC code: a unit type belongs in Encounter.type (written there too); exported under the local code."),
-    ("Weight", "29463-7", "Body weight", "kg", "kg", "vital-signs", "known",
+    ("ICUType", "Encounter.type", "", "", "", "1-4 (coronary, cardiac surgery, medical, surgical)", "", "unsure", "",
+     "A unit type describes the stay, not a measurement: a local code on Encounter.type."),
+    ("Weight", _OBS, "29463-7", "Body weight", "kg", "kg", _VS, "known", "",
      "Both a descriptor at 00:00 and a time series; 0 kg values exist."),
-    ("Albumin", "1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/dL", "g/dL", "laboratory", "known",
-     "Specimen (serum or plasma) not stated by the source."),
-    ("ALP", "6768-6", "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "IU/L",
-     "laboratory", "known", "Documented as IU/L; written as U/L (UCUM's enzyme unit), the usual lab convention."),
-    ("ALT", "1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "IU/L",
-     "laboratory", "known", "Documented as IU/L; written as U/L."),
-    ("AST", "1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "IU/L",
-     "laboratory", "known", "Documented as IU/L; written as U/L."),
-    ("Bilirubin", "1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", "laboratory",
-     "known", "Total bilirubin assumed; the source says only 'Bilirubin'."),
-    ("BUN", "3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", "laboratory", "known",
-     "Urea nitrogen, not urea: converting to mmol/L urea needs the nitrogen mass (28.0 g/mol)."),
-    ("Cholesterol", "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", "laboratory",
-     "known", "Total cholesterol assumed."),
-    ("Creatinine", "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", "laboratory",
-     "known", "SI: umol/L, factor 88.4 (molar mass 113.12 g/mol)."),
-    ("DiasABP", "76213-8", "Invasive Diastolic blood pressure", "mm[Hg]", "mmHg", "vital-signs", "unsure",
-     "Invasive (arterial line). Code not checked against loinc.org here; the generic 8462-4 loses 'invasive'."),
-    ("FiO2", "3150-0", "Inhaled oxygen concentration", "1", "0-1", "vital-signs", "searched",
-     "A fraction (0-1) here; LOINC's example unit is %, so a receiver may read 0.5 as 0.5 %."),
-    ("GCS", "9269-2", "Glasgow coma score total", "{score}", "3-15", "exam", "known",
+    ("Albumin", _OBS, "1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/dL", "g/dL", _LAB, "known", "",
+     "Serum or plasma (the source does not say which; LOINC's SerPl covers both)."),
+    ("ALP", _OBS, "6768-6", "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "IU/L",
+     _LAB, "known", "", "Documented as IU/L; written as U/L (UCUM's enzyme unit), the usual lab convention."),
+    ("ALT", _OBS, "1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", "IU/L",
+     _LAB, "known", "", "Documented as IU/L; written as U/L."),
+    ("AST", _OBS, "1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L",
+     "IU/L", _LAB, "known", "", "Documented as IU/L; written as U/L."),
+    ("Bilirubin", _OBS, "1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB,
+     "known", "", "Total bilirubin assumed; the source says only 'Bilirubin'."),
+    ("BUN", _OBS, "3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB, "known", "",
+     "Urea nitrogen, not urea: converting to mmol/L urea needs the nitrogen mass (28.014 g/mol)."),
+    ("Cholesterol", _OBS, "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB, "known",
+     "", "Total cholesterol assumed."),
+    ("Creatinine", _OBS, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB, "known",
+     "", "SI: umol/L, factor 88.4 (molar mass 113.12 g/mol)."),
+    ("DiasABP", "BP panel (arterial line)", "76213-8", "Invasive Diastolic blood pressure", "mm[Hg]", "mmHg", _VS,
+     "searched", "", "Component 8462-4 of the 85354-9 panel, with 76213-8 beside it to keep 'invasive'."),
+    ("FiO2", _OBS, "3150-0", "Inhaled oxygen concentration", "1", "0-1", "", "searched", "",
+     "Not a vital sign: a ventilator setting. A fraction (0-1) here; LOINC's example unit is %, so a receiver may "
+     "read 0.5 as 0.5 %."),
+    ("GCS", _OBS, "9269-2", "Glasgow coma score total", "{score}", "3-15", "survey", "known", "",
      "The total only; eye, verbal and motor parts are not given. Sedated patients' scores are not marked."),
-    ("Glucose", "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", "laboratory", "known",
-     "Specimen unstated: a bedside capillary glucose would be 41653-7 (or 2339-0 for blood)."),
-    ("HCO3", "1963-8", "Bicarbonate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", "laboratory", "known",
-     "Serum bicarbonate or a blood-gas value (1959-6 in blood): the source does not say."),
-    ("HCT", "4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "%", "%", "laboratory", "known",
-     "Method unstated: 20570-8 is hematocrit of blood without method."),
-    ("HR", "8867-4", "Heart rate", "/min", "bpm", "vital-signs", "known",
-     "Monitor source (ECG or pulse oximeter) unstated."),
-    ("K", "2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", "laboratory", "known",
-     "Documented as mEq/L, equal to mmol/L for a monovalent ion."),
-    ("Lactate", "2524-7", "Lactate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", "laboratory", "known",
-     "Often measured on a blood gas (32693-4, in blood): the specimen is not stated."),
-    ("MAP", "76214-6", "Invasive Mean blood pressure", "mm[Hg]", "mmHg", "vital-signs", "unsure",
-     "Invasive (arterial line). Code not checked against loinc.org here; the generic 8478-0 loses 'invasive'."),
-    ("MechVent", "", "", "", "0: false, 1: true", "procedure", "unsure",
-     "No LOINC observation code chosen: ventilation is a procedure or device use. Exported under the local code; "
-     "only 1 is ever recorded."),
-    ("Mg", "2601-3", "Magnesium [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", "laboratory", "searched",
+    ("Glucose", _OBS, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB, "unsure",
+     "2339-0", _SERPL + " A bedside capillary strip would be 41653-7."),
+    ("HCO3", _OBS, "1963-8", "Bicarbonate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "unsure",
+     "1959-6", _SERPL),
+    ("HCT", _OBS, "4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "%", "%", _LAB, "unsure",
+     "20570-8", "Blood. By a cell counter, or computed by the blood-gas analyser (20570-8, method unstated)."),
+    ("HR", _OBS, "8867-4", "Heart rate", "/min", "bpm", _VS, "known", "",
+     "Vital-signs heart-rate profile: unit fixed to /min. Monitor source (ECG or pulse oximeter) unstated."),
+    ("K", _OBS, "2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", _LAB, "unsure",
+     "6298-4", _SERPL + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
+    ("Lactate", _OBS, "2524-7", "Lactate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "unsure",
+     "32693-4", _SERPL),
+    ("MAP", "BP panel (arterial line)", "76214-6", "Invasive Mean blood pressure", "mm[Hg]", "mmHg", _VS,
+     "searched", "", "An extra component of the panel: 8478-0 (mean blood pressure) with 76214-6 beside it."),
+    ("MechVent", "Procedure", "", "", "", "0: false, 1: true", "", "searched", "",
+     "Not a measurement: one Procedure per stay, SNOMED CT 40617009 (artificial ventilation); only 1 is ever "
+     "charted, so the chartings become one period."),
+    ("Mg", _OBS, "2601-3", "Magnesium [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "searched", "",
      "Documented as mmol/L, but typical values (about 2) are those of mg/dL (19123-9): ask before converting."),
-    ("NIDiasABP", "76535-4", "Diastolic blood pressure by Noninvasive", "mm[Hg]", "mmHg", "vital-signs", "unsure",
-     "Cuff. Code not checked against loinc.org here (its systolic twin 76534-7 was)."),
-    ("NIMAP", "76536-2", "Mean blood pressure by Noninvasive", "mm[Hg]", "mmHg", "vital-signs", "unsure",
-     "Cuff. Code not checked against loinc.org here."),
-    ("NISysABP", "76534-7", "Systolic blood pressure by Noninvasive", "mm[Hg]", "mmHg", "vital-signs", "searched",
-     "Cuff."),
-    ("Na", "2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", "laboratory", "known",
-     "Documented as mEq/L, equal to mmol/L for a monovalent ion."),
-    ("PaCO2", "2019-8", "Carbon dioxide [Partial pressure] in Arterial blood", "mm[Hg]", "mmHg", "laboratory",
-     "known", "Arterial assumed from the name."),
-    ("PaO2", "2703-7", "Oxygen [Partial pressure] in Arterial blood", "mm[Hg]", "mmHg", "laboratory", "known",
-     "Arterial assumed from the name."),
-    ("pH", "2744-1", "pH of Arterial blood", "[pH]", "0-14", "laboratory", "known",
+    ("NIDiasABP", "BP panel (cuff)", "76535-4", "Diastolic blood pressure by Noninvasive", "mm[Hg]", "mmHg", _VS,
+     "searched", "", "Component 8462-4 of the 85354-9 panel, with 76535-4 beside it to keep 'cuff'."),
+    ("NIMAP", "BP panel (cuff)", "76536-2", "Mean blood pressure by Noninvasive", "mm[Hg]", "mmHg", _VS, "searched",
+     "", "An extra component of the panel: 8478-0 with 76536-2 beside it. A cuff usually computes it."),
+    ("NISysABP", "BP panel (cuff)", "76534-7", "Systolic blood pressure by Noninvasive", "mm[Hg]", "mmHg", _VS,
+     "searched", "", "Component 8480-6 of the 85354-9 panel, with 76534-7 beside it to keep 'cuff'."),
+    ("Na", _OBS, "2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", _LAB, "unsure", "2947-0",
+     _SERPL + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
+    ("PaCO2", _OBS, "2019-8", "Carbon dioxide [Partial pressure] in Arterial blood", "mm[Hg]", "mmHg", _LAB,
+     "known", "", "Arterial blood gas, from the name."),
+    ("PaO2", _OBS, "2703-7", "Oxygen [Partial pressure] in Arterial blood", "mm[Hg]", "mmHg", _LAB, "known", "",
+     "Arterial blood gas, from the name."),
+    ("pH", _OBS, "2744-1", "pH of Arterial blood", "[pH]", "0-14", _LAB, "known", "",
      "Arterial assumed; values such as 735 are pH 7.35 typed without its decimal point (lesson 06)."),
-    ("Platelets", "777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", "cells/nL", "laboratory",
-     "known", "cells/nL = 10^9/L = 10^3/uL."),
-    ("RespRate", "9279-1", "Respiratory rate", "/min", "bpm", "vital-signs", "known",
-     "Ventilator-set or measured rate: not stated."),
-    ("SaO2", "2708-6", "Oxygen saturation in Arterial blood", "%", "%", "laboratory", "known",
-     "Arterial blood gas (SaO2), not pulse oximetry (SpO2, 59408-5): the name says so, nothing else does."),
-    ("SysABP", "76215-3", "Invasive Systolic blood pressure", "mm[Hg]", "mmHg", "vital-signs", "unsure",
-     "Invasive (arterial line). Code not checked against loinc.org here; the generic 8480-6 loses 'invasive'."),
-    ("Temp", "8310-5", "Body temperature", "Cel", "°C", "vital-signs", "known",
+    ("Platelets", _OBS, "777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", "cells/nL", _LAB,
+     "known", "", "cells/nL = 10^9/L = 10^3/uL."),
+    ("RespRate", _OBS, "9279-1", "Respiratory rate", "/min", "bpm", _VS, "known", "",
+     "Vital-signs respiratory-rate profile: unit fixed to /min. Ventilator-set or measured rate: not stated."),
+    ("SaO2", _OBS, "2708-6", "Oxygen saturation in Arterial blood", "%", "%", f"{_LAB}|{_VS}", "known", "",
+     "A blood-gas value, yet 2708-6 is the code of FHIR R4B's oxygen-saturation vital-sign profile, so the "
+     "profile applies: both categories. Pulse oximetry (SpO2) would be 59408-5."),
+    ("SysABP", "BP panel (arterial line)", "76215-3", "Invasive Systolic blood pressure", "mm[Hg]", "mmHg", _VS,
+     "searched", "", "Component 8480-6 of the 85354-9 panel, with 76215-3 beside it to keep 'invasive'."),
+    ("Temp", _OBS, "8310-5", "Body temperature", "Cel", "°C", _VS, "known", "",
      "Site (core, oral, axillary) unstated; some values were Fahrenheit or 0 °F converted (lesson 06)."),
-    ("TroponinI", "10839-9", "Troponin I.cardiac [Mass/volume] in Serum or Plasma", "ug/L", "ug/L", "laboratory",
-     "known", "Assay (conventional or high-sensitivity) unstated: values are not comparable across assays."),
-    ("TroponinT", "6598-7", "Troponin T.cardiac [Mass/volume] in Serum or Plasma", "ug/L", "ug/L", "laboratory",
-     "known", "Assay unstated."),
-    ("Urine", "9187-6", "Urine output", "mL", "mL", "vital-signs", "unsure",
-     "The interval the volume covers is not stated. Code not checked against loinc.org here."),
-    ("WBC", "6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", "cells/nL", "laboratory",
-     "known", "cells/nL = 10^9/L = 10^3/uL."),
+    ("TroponinI", _OBS, "10839-9", "Troponin I.cardiac [Mass/volume] in Serum or Plasma", "ug/L", "ug/L", _LAB,
+     "known", "", "Assay (conventional or high-sensitivity) unstated: values are not comparable across assays."),
+    ("TroponinT", _OBS, "6598-7", "Troponin T.cardiac [Mass/volume] in Serum or Plasma", "ug/L", "ug/L", _LAB,
+     "known", "", "Assay unstated."),
+    ("Urine", _OBS, "9187-6", "Urine output", "mL", "mL", "", "unsure", "",
+     "Not a vital sign. The interval the volume covers is not stated. Code not checked against loinc.org here."),
+    ("WBC", _OBS, "6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", "cells/nL", _LAB,
+     "known", "", "cells/nL = 10^9/L = 10^3/uL."),
 ]  # fmt: skip
 CODES = pd.DataFrame(
-    _ROWS, columns=["parameter", "loinc", "loinc_name", "ucum", "documented_unit", "category", "checked", "note"]
-).set_index("parameter")
-CODES["source"] = np.where(CODES["loinc"].ne(""), "LOINC (loinc.org)", "none: local code only")
+    _ROWS,
+    columns=["parameter", "goes_to", "loinc", "loinc_name", "ucum", "documented_unit", "category", "checked",
+             "other_specimen_loinc", "note"],
+).set_index("parameter")  # fmt: skip
+CODES["source"] = np.where(CODES["loinc"].ne(""), "LOINC (loinc.org)", "none: not an Observation")
 CODES["unit_source"] = np.where(CODES["documented_unit"].ne(""), SOURCE_UNITS, "")
+
+#: The blood-pressure panel (FHIR R4B profile 'bp', hl7.org/fhir/R4B/bp.html): parameter -> (panel kind, component
+#: LOINC code the profile fixes). The method-specific code of CODES goes beside it in the same component.
+BP_COMPONENT = {
+    "SysABP": ("arterial line", "8480-6", "Systolic blood pressure"),
+    "DiasABP": ("arterial line", "8462-4", "Diastolic blood pressure"),
+    "MAP": ("arterial line", "8478-0", "Mean blood pressure"),
+    "NISysABP": ("cuff", "8480-6", "Systolic blood pressure"),
+    "NIDiasABP": ("cuff", "8462-4", "Diastolic blood pressure"),
+    "NIMAP": ("cuff", "8478-0", "Mean blood pressure"),
+}
+BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
+#: SNOMED CT for mechanical ventilation, |Artificial ventilation (regime/therapy)| (FHIR ICU profiles such as the
+#: German Medical Informatics Initiative's mark ventilation with it).
+VENTILATION = ("40617009", "Artificial ventilation (regime/therapy)")
 
 #: Molar masses for converting mass concentrations to SI amount concentrations: glucose and creatinine from PubChem
 #: (pubchem.ncbi.nlm.nih.gov), magnesium its IUPAC standard atomic weight.
@@ -172,19 +223,72 @@ AAMI_CLASSES = {
     "/": "Q", "f": "Q", "Q": "Q",
 }  # fmt: skip
 
-#: PTB-XL leads to MDC codes (ISO/IEEE 11073-10101): (code in FHIR, DICOM's "2:n" form, meaning). I, II and
-#: V1-V6 checked against the FHIR R4B MDC value set; III, aVR, aVL, aVF (2:61-2:64) not checked here.
-LEAD_CODES = {
-    "I": (131073, "2:1", "Lead I"), "II": (131074, "2:2", "Lead II"), "III": (131133, "2:61", "Lead III"),
-    "AVR": (131134, "2:62", "Lead aVR"), "AVL": (131135, "2:63", "Lead aVL"), "AVF": (131136, "2:64", "Lead aVF"),
-    "V1": (131075, "2:3", "Lead V1"), "V2": (131076, "2:4", "Lead V2"), "V3": (131077, "2:5", "Lead V3"),
-    "V4": (131078, "2:6", "Lead V4"), "V5": (131079, "2:7", "Lead V5"), "V6": (131080, "2:8", "Lead V6"),
+#: PTB-XL's SCP-ECG statements to SNOMED CT, taken from the label table of the PhysioNet/CinC Challenge 2021
+#: (github.com/physionetchallenges/evaluation-2021, dx_mapping_scored.csv and dx_mapping_unscored.csv; Reyna et al.,
+#: Computing in Cardiology 2021), which relabelled PTB-XL in SNOMED CT. Only statements whose meaning matches the
+#: Challenge's term are listed; the Challenge's own choices that widen a statement (SVARR as supraventricular
+#: premature beats, BIGU and TRIGU as ventricular bigeminy and trigeminy) are left out. Statements not listed have no
+#: concept in that table: SNOMED CT may still have one (or need a post-coordinated expression); a terminologist
+#: with a SNOMED CT browser must say. NORM is the one addition: 164854000 |Electrocardiogram normal|, the code
+#: FHIR ECG guides bind for a normal ECG. Every code here passes SNOMED CT's Verhoeff check digit (tested).
+SCP_SNOMED = {
+    "NORM": ("164854000", "Electrocardiogram normal"),
+    "SR": ("426783006", "sinus rhythm"), "AFIB": ("164889003", "atrial fibrillation"),
+    "AFLT": ("164890007", "atrial flutter"), "STACH": ("427084000", "sinus tachycardia"),
+    "SBRAD": ("426177001", "sinus bradycardia"), "SARRH": ("427393009", "sinus arrhythmia"),
+    "SVTAC": ("426761007", "supraventricular tachycardia"),
+    "PSVT": ("67198005", "paroxysmal supraventricular tachycardia"), "PACE": ("10370003", "pacing rhythm"),
+    "PAC": ("284470004", "premature atrial contraction"), "PVC": ("427172004", "premature ventricular contractions"),
+    "1AVB": ("270492004", "1st degree av block"), "2AVB": ("195042002", "2nd degree av block"),
+    "3AVB": ("27885002", "complete heart block"), "CRBBB": ("713427006", "complete right bundle branch block"),
+    "IRBBB": ("713426002", "incomplete right bundle branch block"),
+    "CLBBB": ("733534002", "complete left bundle branch block"),
+    "ILBBB": ("251120003", "incomplete left bundle branch block"),
+    "LAFB": ("445118002", "left anterior fascicular block"), "LPFB": ("445211001", "left posterior fascicular block"),
+    "IVCD": ("698252002", "nonspecific intraventricular conduction disorder"),
+    "WPW": ("74390002", "wolff parkinson white pattern"), "LVH": ("164873001", "left ventricular hypertrophy"),
+    "RVH": ("89792004", "right ventricular hypertrophy"), "LAO/LAE": ("67741000119109", "left atrial enlargement"),
+    "RAO/RAE": ("446358003", "right atrial hypertrophy"), "AMI": ("54329005", "anterior myocardial infarction"),
+    "ISCAN": ("426434006", "anterior ischemia"), "ISCIN": ("425419005", "inferior ischaemia"),
+    "ISCLA": ("425623009", "lateral ischaemia"), "LVOLT": ("251146004", "low qrs voltages"),
+    "LPR": ("164947007", "prolonged pr interval"), "LNGQT": ("111975006", "prolonged qt interval"),
+    "QWAVE": ("164917005", "qwave abnormal"), "ABQRS": ("164951009", "abnormal QRS"),
+    "TAB_": ("164934002", "t wave abnormal"), "INVT": ("59931005", "t wave inversion"),
+    "NST_": ("55930002", "s t changes"), "STD_": ("429622005", "st depression"), "STE_": ("164931005", "st elevation"),
 }  # fmt: skip
+
+#: PTB-XL leads: (MDC lead code in DICOM's CID 3001 "2:n" form, meaning, MDC code of the measured potential in FHIR
+#: (MDC_ECG_ELEC_POTL_x, as FHIR's own ECG example 'ekg' codes them), its reference id, derived by the device?).
+#: III, aVR, aVL and aVF are computed from I and II (Einthoven's and Goldberger's equations): the lesson checks it
+#: on the samples.
+LEAD_CODES = {
+    "I": ("2:1", "Lead I", 131329, "MDC_ECG_ELEC_POTL_I", False),
+    "II": ("2:2", "Lead II", 131330, "MDC_ECG_ELEC_POTL_II", False),
+    "III": ("2:61", "Lead III", 131389, "MDC_ECG_ELEC_POTL_III", True),
+    "AVR": ("2:62", "aVR, augmented voltage, right", 131390, "MDC_ECG_ELEC_POTL_AVR", True),
+    "AVL": ("2:63", "aVL, augmented voltage, left", 131391, "MDC_ECG_ELEC_POTL_AVL", True),
+    "AVF": ("2:64", "aVF, augmented voltage, foot", 131392, "MDC_ECG_ELEC_POTL_AVF", True),
+    "V1": ("2:3", "Lead V1", 131331, "MDC_ECG_ELEC_POTL_V1", False),
+    "V2": ("2:4", "Lead V2", 131332, "MDC_ECG_ELEC_POTL_V2", False),
+    "V3": ("2:5", "Lead V3", 131333, "MDC_ECG_ELEC_POTL_V3", False),
+    "V4": ("2:6", "Lead V4", 131334, "MDC_ECG_ELEC_POTL_V4", False),
+    "V5": ("2:7", "Lead V5", 131335, "MDC_ECG_ELEC_POTL_V5", False),
+    "V6": ("2:8", "Lead V6", 131336, "MDC_ECG_ELEC_POTL_V6", False),
+}
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
-#: What the 12-Lead ECG IOD (DICOM PS3.3, section A.34.3) constrains: 1 to 13 channels, at most 16,384 samples,
-#: 200 to 1000 Hz, signed 16-bit samples. pydicom writes whatever it is given: these are checked by
-#: :func:`ecg_iod_problems`, not by the library.
-ECG_IOD_LIMITS = {"channels": (1, 13), "samples": (1, 16384), "hz": (200, 1000), "interpretation": "SS"}
+GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
+AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
+#: What DICOM's ECG waveform IODs constrain (PS3.3 A.34.3-A.34.5; the sampling rates as DICOM WG-32 tabulates them
+#: in its Supplement 237 material): sampling frequency in Hz and sample interpretation; the 12-lead IOD also allows
+#: at most 13 channels in all and 16,384 samples per channel. pydicom writes whatever it is given: these are checked
+#: by :func:`ecg_iod_problems`, not by the library.
+ECG_IODS = {
+    TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
+                                "channels": 13, "samples": 16384},
+    GENERAL_ECG_SOP_CLASS: {"name": "General ECG", "hz": (200, 1000), "interpretation": ("SS",)},
+    AMBULATORY_ECG_SOP_CLASS: {"name": "Ambulatory ECG", "hz": (50, 1000), "interpretation": ("SB", "SS")},
+}  # fmt: skip
+ECG_IOD_LIMITS = ECG_IODS[TWELVE_LEAD_ECG_SOP_CLASS]
 
 
 def code_table() -> pd.DataFrame:
@@ -194,10 +298,14 @@ def code_table() -> pd.DataFrame:
 
 def aami_class(symbols: Iterable[str]) -> pd.Series:
     """AAMI EC57 class of each annotation symbol; symbols that are not beats (``+``, ``~``...) get NaN."""
+    if isinstance(symbols, str | bytes) or not isinstance(symbols, Iterable):
+        raise DataError(f"symbols={symbols!r}"[:80], "is not a list of annotation symbols",
+                        "Pass a list or Series of symbols, e.g. annotations['symbol'].")  # fmt: skip
     s = pd.Series(list(symbols), dtype=object)
     return s.map(AAMI_CLASSES)
 
 
+# ---------------------------------------------------------------------------------------------------- units
 @cache
 def _ucum():
     from ucumvert import PintUcumRegistry
@@ -217,6 +325,8 @@ def is_ucum(code: str) -> bool:
     """True if ``code`` is a unit code in UCUM's grammar (parsed by ucumvert): ``mm[Hg]`` is, ``mmHg`` is not."""
     from ucumvert import parse_ucum
 
+    if not isinstance(code, str) or not code:
+        return False
     try:
         parse_ucum(code, _ucum_parser())
     except Exception:
@@ -230,6 +340,8 @@ def ucum_quantity(value: float, unit: str):
         raise DataError(
             f"unit {unit!r}", "is not a UCUM unit code", "Write the unit as UCUM spells it, e.g. mm[Hg], 10*3/uL, Cel."
         )
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise DataError(f"value={value!r}"[:80], "is not a number", "Pass the value as a number, e.g. 130.0.")
     try:
         q = _ucum().from_ucum(unit)
     except Exception as exc:  # valid UCUM that ucumvert cannot convert, e.g. [pH]
@@ -240,7 +352,7 @@ def ucum_quantity(value: float, unit: str):
         ) from None
     if not hasattr(q, "magnitude"):  # a pure annotation such as {score} is dimensionless
         q = _ucum().from_ucum("1")
-    return _ucum().Quantity(value * q.magnitude, q.units)  # not value * q: Cel is an offset unit
+    return _ucum().Quantity(float(value) * q.magnitude, q.units)  # not value * q: Cel is an offset unit
 
 
 def to_si(parameter: str, value_mg_dl: float) -> float:
@@ -252,30 +364,55 @@ def to_si(parameter: str, value_mg_dl: float) -> float:
     return float((mass / molar).to(_ucum().from_ucum(SI_UNITS[parameter])).magnitude)
 
 
+# ---------------------------------------------------------------------------------------------------- writing
+def _writable_target(path, what: str = "--out") -> Path:
+    """``path`` as a Path, refused (DataError) when it resolves, through any link, into the shipped data/."""
+    from .paths import as_folder
+
+    p = as_folder(path, "out")
+    if is_shipped(p) or is_shipped(p.parent):
+        raise DataError(
+            p,
+            f"resolves to {os.path.realpath(p)}, inside the course's shipped data folder, which code never writes",
+            f"Pass {what} a folder of your own (a temporary folder, or ~/exports).",
+        )
+    return p
+
+
 # ---------------------------------------------------------------------------------------------------- FHIR
 def _fhir():
     from fhir.resources.R4B import (
         bundle,
         codeableconcept,
         coding,
+        diagnosticreport,
         encounter,
         identifier,
+        meta,
         observation,
         patient,
         period,
+        procedure,
         quantity,
         reference,
+        specimen,
     )
 
     return {
-        "Bundle": bundle.Bundle, "BundleEntry": bundle.BundleEntry, "CodeableConcept": codeableconcept.CodeableConcept,
-        "Coding": coding.Coding, "Encounter": encounter.Encounter, "Identifier": identifier.Identifier,
-        "Observation": observation.Observation, "Patient": patient.Patient, "Period": period.Period,
-        "Quantity": quantity.Quantity, "Reference": reference.Reference,
+        "Bundle": bundle.Bundle, "BundleEntry": bundle.BundleEntry, "BundleEntryRequest": bundle.BundleEntryRequest,
+        "CodeableConcept": codeableconcept.CodeableConcept, "Coding": coding.Coding,
+        "DiagnosticReport": diagnosticreport.DiagnosticReport, "Encounter": encounter.Encounter,
+        "Identifier": identifier.Identifier, "Meta": meta.Meta, "Observation": observation.Observation,
+        "ObservationComponent": observation.ObservationComponent, "Patient": patient.Patient,
+        "Period": period.Period, "Procedure": procedure.Procedure, "Quantity": quantity.Quantity,
+        "Reference": reference.Reference, "Specimen": specimen.Specimen,
+        "SpecimenCollection": specimen.SpecimenCollection,
     }  # fmt: skip
 
 
-RESOURCE_TYPES = ("Patient", "Encounter", "Observation")
+RESOURCE_TYPES = ("Patient", "Encounter", "Observation", "Procedure")
+#: The Challenge's -1 'not recorded' of a descriptor.
+SENTINEL = -1.0
 
 
 def _ids(set_name: str, record_id: int) -> tuple[str, str]:
@@ -284,107 +421,275 @@ def _ids(set_name: str, record_id: int) -> tuple[str, str]:
 
 def is_sentinel(parameter: str, value: float) -> bool:
     """True for the Challenge's -1 'not recorded' of a descriptor (Age, Gender, Height, ICUType, Weight)."""
-    return parameter in challenge2012.DESCRIPTORS and value == -1
+    return parameter in challenge2012.DESCRIPTORS and value == SENTINEL
+
+
+def is_impossible(parameter: str, value: float) -> bool:
+    """True when a value lies outside the limits lesson 06 set for what a living patient can have
+    (``heartdata.cleaning.RANGES``); sentinels are not impossible values, they are codes."""
+    from .cleaning import RANGES
+
+    if is_sentinel(parameter, value) or parameter not in RANGES or pd.isna(value):
+        return False
+    low, high = RANGES[parameter][:2]
+    return not low <= value <= high
+
+
+def impossible_values(stays: pd.DataFrame) -> pd.Series:
+    """True for each row of a raw long table whose value lies outside lesson 06's limits (:func:`is_impossible`,
+    vectorised); descriptors' -1 sentinels are not counted."""
+    from .cleaning import RANGES
+
+    stays = _check_stay_table(stays, "stays")
+    low = stays["Parameter"].map({k: r[0] for k, r in RANGES.items()})
+    high = stays["Parameter"].map({k: r[1] for k, r in RANGES.items()})
+    sentinel = stays["Parameter"].isin(challenge2012.DESCRIPTORS) & stays["Value"].eq(SENTINEL)
+    return (stays["Value"].lt(low) | stays["Value"].gt(high)) & ~sentinel & low.notna()
+
+
+def _check_stay_table(stay, name: str = "stay") -> pd.DataFrame:
+    if not isinstance(stay, pd.DataFrame):
+        raise DataError(f"{name}={type(stay).__name__}", "is not a table",
+                        "Pass rows of challenge2012.load_stays(...): a DataFrame with RecordID, Time, Parameter, "
+                        "Value.")  # fmt: skip
+    missing = [c for c in ("RecordID", "Time", "Parameter", "Value") if c not in stay.columns]
+    if missing:
+        raise DataError(name, f"has no column {', '.join(missing)}",
+                        "Pass rows of challenge2012.load_stays(...) as loaded (columns RecordID, Time, Parameter, "
+                        "Value); do not rename or drop them.")  # fmt: skip
+    if stay.empty:
+        raise DataError(name, "has no rows", "Pass the rows of at least one stay.")
+    for col in ("RecordID", "Time", "Value"):
+        if not pd.api.types.is_numeric_dtype(stay[col]):
+            raise DataError(f"{name}['{col}']", f"holds {stay[col].dtype}, not numbers",
+                            "Pass the table as load_stays returns it (numbers in RecordID, Time, Value).")  # fmt: skip
+    return stay
+
+
+def _ident(f, value: str):
+    return f["Identifier"](system=LOCAL_RESOURCE, value=value)
+
+
+def _tag(f):
+    return f["Meta"](tag=[f["Coding"](**PLACEHOLDER_TAG)])
+
+
+def _when(minute: int) -> str:
+    return (REFERENCE + dt.timedelta(minutes=int(minute))).isoformat()
+
+
+def _category(f, codes: str):
+    return [f["CodeableConcept"](coding=[f["Coding"](system=OBSERVATION_CATEGORY, code=c)]) for c in codes.split("|")
+            if c]  # fmt: skip
+
+
+def _absent(f, text: str):
+    return f["CodeableConcept"](coding=[f["Coding"](system=DATA_ABSENT, code="unknown", display="Unknown")],
+                                text=text)  # fmt: skip
+
+
+def _implausible_note(param: str, value: float) -> list[dict]:
+    from .cleaning import RANGES
+
+    low, high, unit = RANGES[param][:3]
+    return [{"text": f"Charted {value:g}, outside {low:g}-{high:g} {unit}, the range a living patient can have "
+                     "(course rule, lesson 06): probably an entry error or no signal. Kept as charted."}]  # fmt: skip
 
 
 def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
-    """FHIR R4B resources for the stays in a raw long table (``challenge2012.load_stays``): one Patient and one
-    Encounter per RecordID, one Observation per other row, in table order.
+    """FHIR R4B resources for the stays in a raw long table (``challenge2012.load_stays``).
 
-    Each Observation carries the parameter name in the local code system and, where :data:`CODES` maps it, the
-    LOINC code; a UCUM unit where one is known; ``effectiveDateTime`` = :data:`REFERENCE` + Time minutes; and the
-    value exactly as loaded. A descriptor's -1 becomes ``dataAbsentReason`` with no value. A parameter the table
-    does not know is exported under the local code alone, never dropped.
+    Per RecordID: one Patient (``gender`` from Gender; an identifier minted in :data:`LOCAL_PATIENT`, since the
+    Challenge has no patient identifier), one Encounter (identifier RecordID, ``type`` the ICU type), a Procedure
+    for mechanical ventilation if it was charted (its period spans the first to the last charting), one
+    85354-9 blood-pressure panel per minute and method (arterial line or cuff) with systolic, diastolic and mean as
+    components, and one Observation per other row. Each Observation carries the local code, LOINC where
+    :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` = :data:`REFERENCE` + Time minutes (every
+    resource tagged :data:`PLACEHOLDER_TAG`), and the value exactly as loaded. A descriptor's -1 becomes a
+    ``dataAbsentReason`` with no value; an age of 90 (the cap) gets the comparator ``>=``; a value outside lesson 06's
+    limits keeps its status and gets a note. A parameter the table does not know is exported under the local code.
     """
+    stay = _check_stay_table(stay)
     f = _fhir()
     out = {t: [] for t in RESOURCE_TYPES}
     for rid, rows in stay.groupby("RecordID", sort=False):
         rid = int(rid)
         pid, eid = _ids(set_name, rid)
         desc = rows[rows["Time"].eq(0)].drop_duplicates("Parameter").set_index("Parameter")["Value"]
-        gender = {0: "female", 1: "male"}.get(int(desc.get("Gender", -1)), "unknown")
-        ident = f["Identifier"](system=LOCAL_RECORD, value=str(rid))
-        out["Patient"].append(f["Patient"](id=pid, identifier=[ident], gender=gender))
-        icu = int(desc.get("ICUType", -1))
-        enc_type = f["CodeableConcept"](
-            coding=[
-                f["Coding"](system=LOCAL_ICUTYPE, code=str(icu), display=challenge2012.ICU_TYPES.get(icu, "unknown"))
-            ]
-        )
-        out["Encounter"].append(
-            f["Encounter"](
-                id=eid,
-                identifier=[ident],
-                status="finished",
-                class_fhir=f["Coding"](
-                    system="http://terminology.hl7.org/CodeSystem/v3-ActCode", code="IMP", display="inpatient encounter"
-                ),
-                type=[enc_type],
-                subject=f["Reference"](reference=f"Patient/{pid}"),
-                period=f["Period"](start=REFERENCE.isoformat()),
-            )
-        )
+        gender = {0: "female", 1: "male"}.get(desc.get("Gender", SENTINEL), "unknown")
+        out["Patient"].append(f["Patient"](
+            id=pid, meta=_tag(f), identifier=[f["Identifier"](system=LOCAL_PATIENT, value=pid)], gender=gender))
+        icu = desc.get("ICUType", SENTINEL)
+        icu = int(icu) if pd.notna(icu) and float(icu).is_integer() else -1
+        out["Encounter"].append(f["Encounter"](
+            id=eid, meta=_tag(f), identifier=[f["Identifier"](system=LOCAL_RECORD, value=str(rid))],
+            status="finished",
+            class_fhir=f["Coding"](system=ACT_CODE, code="IMP", display="inpatient encounter"),
+            type=[f["CodeableConcept"](coding=[f["Coding"](
+                system=LOCAL_ICUTYPE, code=str(icu), display=challenge2012.ICU_TYPES.get(icu, "unknown"))])],
+            subject=f["Reference"](reference=f"Patient/{pid}"),
+            period=f["Period"](start=REFERENCE.isoformat()),
+        ))  # fmt: skip
         subject, enc = f["Reference"](reference=f"Patient/{pid}"), f["Reference"](reference=f"Encounter/{eid}")
-        body = rows[rows["Parameter"].ne("RecordID")]
-        for k, (minute, param, value) in enumerate(zip(body["Time"], body["Parameter"], body["Value"], strict=True)):
-            out["Observation"].append(_observation(f, f"{pid}-{k}", param, int(minute), float(value), subject, enc))
+        body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType"])]
+        vent = body[body["Parameter"].eq("MechVent")]
+        if len(vent):
+            out["Procedure"].append(_ventilation(f, f"{eid}-ventilation", vent, subject, enc))
+        bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
+        out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
+        rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
+        for k, (minute, param, value) in enumerate(zip(rest["Time"], rest["Parameter"], rest["Value"], strict=True)):
+            out["Observation"].append(_observation(f, f"{eid}-{k}", param, int(minute), float(value), subject, enc))
     return out
 
 
-def _observation(f, oid, param, minute, value, subject, enc):
+def _coded(f, param, row):
     codings = [f["Coding"](system=LOCAL, code=param, display=param)]
-    row = CODES.loc[param] if param in CODES.index else None
     if row is not None and row["loinc"]:
         codings.append(f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]))
+    return f["CodeableConcept"](coding=codings, text=param)
+
+
+def _observation(f, oid, param, minute, value, subject, enc):
+    row = CODES.loc[param] if param in CODES.index else None
     extra = {}
     if row is not None and row["category"]:
-        extra["category"] = [
-            f["CodeableConcept"](coding=[f["Coding"](system=OBSERVATION_CATEGORY, code=row["category"])])
-        ]
+        extra["category"] = _category(f, row["category"])
     if is_sentinel(param, value):
-        extra["dataAbsentReason"] = f["CodeableConcept"](
-            coding=[f["Coding"](system=DATA_ABSENT, code="unknown", display="Unknown")], text="-1 in the source"
-        )
-    elif row is not None and row["ucum"]:
-        extra["valueQuantity"] = f["Quantity"](value=value, unit=row["ucum"], system=UCUM, code=row["ucum"])
+        extra["dataAbsentReason"] = _absent(f, "-1 in the source: not recorded")
     else:
-        extra["valueQuantity"] = f["Quantity"](value=value)
-    when = (REFERENCE + dt.timedelta(minutes=minute)).isoformat()
-    return f["Observation"](
-        id=oid,
-        status="final",
-        code=f["CodeableConcept"](coding=codings, text=param),
-        subject=subject,
-        encounter=enc,
-        effectiveDateTime=when,
-        **extra,
-    )
+        q = {"value": value}
+        if row is not None and row["ucum"]:
+            q.update(unit=row["documented_unit"] or row["ucum"], system=UCUM, code=row["ucum"])
+        if param == "Age" and value >= 90:
+            q["comparator"] = ">="  # the Challenge caps ages: 90 means 90 or older
+        extra["valueQuantity"] = f["Quantity"](**q)
+        if is_impossible(param, value):
+            extra["note"] = _implausible_note(param, value)
+    return f["Observation"](id=oid, meta=_tag(f), identifier=[_ident(f, oid)], status="final",
+                            code=_coded(f, param, row), subject=subject,
+                            encounter=enc, effectiveDateTime=_when(minute), **extra)  # fmt: skip
+
+
+def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
+    """One 85354-9 panel per (minute, method, repeat): systolic and diastolic always present (a missing one as a
+    dataAbsentReason, which the profile requires), mean when charted."""
+    if bp.empty:
+        return []
+    t = bp.assign(kind=bp["Parameter"].map(lambda p: BP_COMPONENT[p][0]),
+                  part=bp["Parameter"].map(lambda p: BP_COMPONENT[p][1]))  # fmt: skip
+    t["n"] = t.groupby(["Time", "kind", "part"], sort=False).cumcount()
+    out = []
+    for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
+        comps = []
+        by_part = dict(zip(rows["part"], zip(rows["Parameter"], rows["Value"], strict=True), strict=True))
+        for part, name in (("8480-6", "Systolic blood pressure"), ("8462-4", "Diastolic blood pressure"),
+                           ("8478-0", "Mean blood pressure")):  # fmt: skip
+            if part not in by_part:
+                if part != "8478-0":
+                    method = "arterial line" if kind == "arterial line" else "cuff"
+                    comps.append(f["ObservationComponent"](
+                        code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=part, display=name)]),
+                        dataAbsentReason=_absent(f, f"not charted in this minute ({method})")))  # fmt: skip
+                continue
+            param, value = by_part[part]
+            row = CODES.loc[param]
+            code = f["CodeableConcept"](coding=[
+                f["Coding"](system=LOINC, code=part, display=name),
+                f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]),
+                f["Coding"](system=LOCAL, code=param, display=param)], text=param)  # fmt: skip
+            comp = {"code": code, "valueQuantity": f["Quantity"](value=float(value), unit="mmHg", system=UCUM,
+                                                                 code="mm[Hg]")}  # fmt: skip
+            if is_impossible(param, float(value)):
+                comp["interpretation"] = [f["CodeableConcept"](text=_implausible_note(param, float(value))[0]["text"])]
+            comps.append(f["ObservationComponent"](**comp))
+        tag = "a" if kind == "arterial line" else "c"
+        out.append(f["Observation"](
+            id=f"{eid}-bp{tag}-{int(minute)}-{int(n)}", meta=_tag(f),
+            identifier=[_ident(f, f"{eid}-bp{tag}-{int(minute)}-{int(n)}")], status="final",
+            category=_category(f, _VS),
+            code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=BP_PANEL[0], display=BP_PANEL[1])],
+                                      text=f"Blood pressure ({kind})"),
+            method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc,
+            effectiveDateTime=_when(minute), component=comps))  # fmt: skip
+    return out
+
+
+def _ventilation(f, pid, vent: pd.DataFrame, subject, enc):
+    first, last = int(vent["Time"].min()), int(vent["Time"].max())
+    return f["Procedure"](
+        id=pid, meta=_tag(f), identifier=[_ident(f, pid)], status="unknown",
+        code=f["CodeableConcept"](coding=[f["Coding"](system=SNOMED, code=VENTILATION[0], display=VENTILATION[1]),
+                                          f["Coding"](system=LOCAL, code="MechVent", display="MechVent")],
+                                  text="Mechanical ventilation (charted)"),
+        subject=subject, encounter=enc,
+        performedPeriod=f["Period"](start=_when(first), end=_when(last)),
+        note=[{"text": f"MechVent = 1 charted {len(vent)} times between minute {first} and minute {last} after "
+                       "admission; ventilation may have begun before the first charting and ended after the last."}],
+    )  # fmt: skip
+
+
+def _uuid(resource_type: str, rid: str) -> str:
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"heartdata/{resource_type}/{rid}"))
 
 
 def bundle(resources: dict[str, list]):
-    """The resources as one FHIR Bundle of type 'collection' (each entry with its fullUrl)."""
+    """The resources as one FHIR transaction Bundle (FHIR R4B http.html#transaction): every entry has a
+    ``fullUrl`` ``urn:uuid:...`` and a request; each resource is created only if none with its identifier exists
+    (``ifNoneExist``: sending the Bundle twice stores nothing twice), and every reference inside points at a
+    ``fullUrl`` of the Bundle, so it
+    resolves there (bundle.html#references). The server gives the resources their ids."""
+    if not isinstance(resources, dict) or not any(resources.get(t) for t in RESOURCE_TYPES):
+        raise DataError("resources", "holds no FHIR resources",
+                        "Pass what stay_resources or read_ndjson return: lists of resources by type.")  # fmt: skip
     f = _fhir()
-    entries = [
-        f["BundleEntry"](fullUrl=f"urn:heartdata:{r.get_resource_type()}/{r.id}", resource=r)
-        for t in RESOURCE_TYPES
-        for r in resources.get(t, [])
-    ]
-    return f["Bundle"](type="collection", entry=entries)
+    urls = {f"{t}/{r.id}": _uuid(t, r.id) for t in RESOURCE_TYPES for r in resources.get(t, [])}
+    entries = []
+    for t in RESOURCE_TYPES:
+        for r in resources.get(t, []):
+            data = json.loads(r.model_dump_json())
+            data.pop("id", None)
+            _rewrite_references(data, urls)
+            request = {"method": "POST", "url": t}
+            if data.get("identifier"):
+                ident = data["identifier"][0]
+                request["ifNoneExist"] = f"identifier={ident['system']}|{ident['value']}"
+            entries.append(f["BundleEntry"](fullUrl=urls[f"{t}/{r.id}"], resource=f[t].model_validate(data),
+                                            request=f["BundleEntryRequest"](**request)))  # fmt: skip
+    return f["Bundle"](type="transaction", entry=entries)
+
+
+def _rewrite_references(node, urls: dict):
+    if isinstance(node, dict):
+        ref = node.get("reference")
+        if isinstance(ref, str) and ref in urls:
+            node["reference"] = urls[ref]
+        for v in node.values():
+            _rewrite_references(v, urls)
+    elif isinstance(node, list):
+        for v in node:
+            _rewrite_references(v, urls)
 
 
 def write_ndjson(resources: dict[str, list], out_dir) -> dict[str, Path]:
     """FHIR Bulk Data files: ``out_dir/Patient.ndjson`` etc., one resource per line, as fhir.resources writes it."""
+    if not isinstance(resources, dict):
+        raise DataError(f"resources={type(resources).__name__}", "is not a dict of resource lists",
+                        "Pass what stay_resources returns.")  # fmt: skip
     return export_ndjson([resources], out_dir)[0]
 
 
 def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str, Path], dict[str, int]]:
     """Write batches of resources (e.g. one stay at a time) to the Bulk Data files as they come, so memory holds
-    one batch, not the export. Returns the paths and the number of resources of each type written."""
-    out = Path(out_dir)
+    one batch, not the export. Returns the paths and the number of resources of each type written. Refuses any
+    ``out_dir`` under the course's ``data/``, however linked, before anything is written."""
+    out = _writable_target(out_dir)
     paths = {t: out / f"{t}.ndjson" for t in RESOURCE_TYPES}
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        for p in paths.values():
+            _writable_target(p)  # checked again just before the write: a link may have appeared meanwhile
         files = {t: open(paths[t], "w", encoding="utf-8") for t in RESOURCE_TYPES}
         try:
             for batch in batches:
@@ -400,20 +705,43 @@ def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str
     return paths, counts
 
 
+def _parse_line(model, line: str, path: Path, number: int):
+    import pydantic
+
+    try:
+        return model.model_validate_json(line)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "the resource"
+        raise DataError(f"{path.name}, line {number}", f"is not a valid FHIR {FHIR_VERSION} {model.__name__} "
+                        f"({where}: {first.get('msg', 'invalid')})",
+                        "Fix or remove that line; every other line is read as it is.") from None  # fmt: skip
+    except ValueError as exc:
+        raise DataError(f"{path.name}, line {number}", f"is not JSON ({exc})",
+                        "Each line of a Bulk Data file holds one resource as JSON.") from None  # fmt: skip
+
+
 def iter_ndjson(out_dir) -> dict[str, Iterator]:
-    """The Bulk Data files as lazy streams of resources, one line parsed and validated by fhir.resources at a
-    time (so a large export is never held in memory whole)."""
+    """The Bulk Data files as lazy streams of resources, one line parsed and validated by fhir.resources at a time
+    (so a large export is never held in memory whole). A file that is absent yields nothing for its type
+    (Procedure.ndjson is absent when no stay was ventilated); a folder with none of them, or a line that is not a
+    valid resource, raises DataError naming the file and line."""
+    from .paths import as_folder
+
     f = _fhir()
-    paths = {t: Path(out_dir) / f"{t}.ndjson" for t in RESOURCE_TYPES}
-    for path in paths.values():
-        if not path.is_file():
-            raise DataError(path, "not found", "Export first (python -m heartdata.interop fhir ...).")
+    folder = as_folder(out_dir, "out_dir")
+    paths = {t: folder / f"{t}.ndjson" for t in RESOURCE_TYPES}
+    if not any(p.is_file() for p in paths.values()):
+        raise DataError(folder, "holds no Patient/Encounter/Observation/Procedure .ndjson file",
+                        "Export first (python -m heartdata.interop fhir ...).")  # fmt: skip
 
     def stream(t):
+        if not paths[t].is_file():
+            return
         with open(paths[t], encoding="utf-8") as fh:
-            for line in fh:
+            for number, line in enumerate(fh, 1):
                 if line.strip():
-                    yield f[t].model_validate_json(line)
+                    yield _parse_line(f[t], line, paths[t], number)
 
     return {t: stream(t) for t in RESOURCE_TYPES}
 
@@ -423,25 +751,56 @@ def read_ndjson(out_dir) -> dict[str, list]:
     return {t: list(lines) for t, lines in iter_ndjson(out_dir).items()}
 
 
+def _minute(when) -> int:
+    when = dt.datetime.fromisoformat(str(when)) if not isinstance(when, dt.datetime) else when
+    return int((when - REFERENCE).total_seconds() // 60)
+
+
 def resources_to_table(resources: dict[str, Iterable]) -> pd.DataFrame:
-    """The long table (RecordID, Time, Parameter, Value) rebuilt from FHIR resources: RecordID rows from each
-    Patient's identifier, the rest from the Observations' local code, time since :data:`REFERENCE` (minutes)
-    and value. An Observation with a dataAbsentReason gives NaN: FHIR has no -1."""
-    patient_rid = {p.id: int(p.identifier[0].value) for p in resources["Patient"]}
-    rows = [(rid, 0, "RecordID", float(rid)) for rid in patient_rid.values()]
-    for o in resources["Observation"]:
-        rid = patient_rid[o.subject.reference.split("/", 1)[1]]
+    """The long table (RecordID, Time, Parameter, Value) rebuilt from FHIR resources: RecordID from each
+    Encounter's identifier, Gender from Patient.gender, ICUType from Encounter.type, the blood-pressure components
+    by their method-specific LOINC codes, MechVent at the first and last minute of the ventilation Procedure (the
+    chartings between are gone), every other Observation by its local code. A dataAbsentReason gives NaN (FHIR has no
+    -1); an age with the comparator >= comes back as its number (the comparator is reported by :func:`compare_tables`
+    through ``qualified``)."""
+    if not isinstance(resources, dict) or "Encounter" not in resources:
+        raise DataError("resources", "has no Encounter resources",
+                        "Pass what read_ndjson or stay_resources return.")  # fmt: skip
+    gender_of = {p.id: {"female": 0.0, "male": 1.0}.get(p.gender, np.nan) for p in resources.get("Patient", [])}
+    rid_of, rows = {}, []
+    for e in resources["Encounter"]:
+        rid = int(next(i.value for i in e.identifier if i.system == LOCAL_RECORD))
+        rid_of[e.id] = rid
+        rows.append((rid, 0, "RecordID", float(rid)))
+        pid = e.subject.reference.split("/", 1)[1]
+        if pid in gender_of:
+            rows.append((rid, 0, "Gender", gender_of[pid]))
+        icu = next(c.code for c in e.type[0].coding if c.system == LOCAL_ICUTYPE)
+        rows.append((rid, 0, "ICUType", float(icu) if icu != "-1" else np.nan))
+    by_code = {row["loinc"]: p for p, row in CODES.iterrows() if p in BP_COMPONENT}
+    for o in resources.get("Observation", []):
+        rid = rid_of[o.encounter.reference.split("/", 1)[1]]
+        minute = _minute(o.effectiveDateTime)
+        if o.component:
+            for c in o.component:
+                param = next((by_code[x.code] for x in c.code.coding if x.code in by_code), None)
+                if param is not None:
+                    rows.append((rid, minute, param, float(c.valueQuantity.value)))
+            continue
         local = next(c.code for c in o.code.coding if c.system == LOCAL)
-        when = o.effectiveDateTime
-        when = dt.datetime.fromisoformat(str(when)) if not isinstance(when, dt.datetime) else when
-        minute = int((when - REFERENCE).total_seconds() // 60)
         value = float(o.valueQuantity.value) if o.valueQuantity is not None else np.nan
         rows.append((rid, minute, local, value))
+    for p in resources.get("Procedure", []):
+        rid = rid_of[p.encounter.reference.split("/", 1)[1]]
+        start, end = _minute(p.performedPeriod.start), _minute(p.performedPeriod.end)
+        rows.extend((rid, m, "MechVent", 1.0) for m in sorted({start, end}))
     return pd.DataFrame(rows, columns=["RecordID", "Time", "Parameter", "Value"])
 
 
 def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
-    """Row by row after a stable sort: how many values came back equal, and what differs (sentinels)."""
+    """Row by row, matching (stay, minute, parameter, repeat): how many values came back equal, and what happened
+    to the others (sentinels turned into reasons, ventilation chartings merged into a period, anything else)."""
+    raw, back = _check_stay_table(raw, "raw"), _check_stay_table(back, "back")
     key = ["RecordID", "Time", "Parameter"]
 
     def prepared(t):
@@ -451,157 +810,307 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
 
     a, b = prepared(raw), prepared(back)
     joined = pd.concat([a.rename("raw"), b.rename("back")], axis=1)
+    param = joined.index.get_level_values("Parameter")
     equal = joined["raw"].eq(joined["back"])
-    sentinel = joined["back"].isna() & joined["raw"].eq(-1)
-    sentinel &= joined.index.get_level_values("Parameter").isin(challenge2012.DESCRIPTORS)
+    sentinel = joined["back"].isna() & joined["raw"].eq(SENTINEL) & param.isin(challenge2012.DESCRIPTORS)
+    merged = joined["back"].isna() & joined["raw"].notna() & (param == "MechVent")
+    missing = joined["back"].isna() & joined["raw"].notna() & ~sentinel & ~merged
+    capped = (param == "Age") & joined["raw"].ge(90) & equal
     return {
         "values_exported": int(len(a)),
         "values_read_back": int(joined["back"].notna().sum()),
         "equal": int(equal.sum()),
+        "qualified": int(capped.sum()),
         "sentinel_to_data_absent_reason": int(sentinel.sum()),
-        "missing_after_round_trip": int(joined["back"].isna().sum() - sentinel.sum()),
+        "merged_into_a_period": int(merged.sum()),
+        "missing_after_round_trip": int(missing.sum()),
         "not_in_source": int(joined["raw"].isna().sum()),
-        "different": int((~equal & ~sentinel & joined["raw"].notna() & joined["back"].notna()).sum()),
+        "different": int((~equal & joined["raw"].notna() & joined["back"].notna()).sum()),
         "by_parameter_sentinels": joined[sentinel].index.get_level_values("Parameter").value_counts().to_dict(),
     }
 
 
 def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
     """Export to NDJSON one stay at a time, read back line by line, compare with the raw table
-    (:func:`compare_tables`)."""
+    (:func:`compare_tables`); also counts the resources written of each type, the blood-pressure components that
+    carry a dataAbsentReason and the quantities read back with a UCUM unit."""
+    stay = _check_stay_table(stay)
     stays = (stay_resources(rows, set_name) for _, rows in stay.groupby("RecordID", sort=False))
-    export_ndjson(stays, out_dir)
-    back = resources_to_table(iter_ndjson(out_dir))
-    return compare_tables(stay, back)
+    _, written = export_ndjson(stays, out_dir)
+    seen = {"absent_components": 0, "with_ucum_unit": 0}
+
+    def counted(resources):
+        for o in resources["Observation"]:
+            seen["absent_components"] += sum(c.dataAbsentReason is not None for c in o.component or [])
+            seen["with_ucum_unit"] += sum(q is not None and q.system == UCUM for q in
+                                          [o.valueQuantity, *[c.valueQuantity for c in o.component or []]])
+            yield o
+
+    streams = iter_ndjson(out_dir)
+    back = resources_to_table({**streams, "Observation": counted(streams)})
+    return {**compare_tables(stay, back), "resources": written, **seen}
 
 
-def terminology_problems(obs) -> list[str]:
-    """What a terminology check finds that structural validation lets through: a status outside the
-    ObservationStatus value set, a LOINC code the table does not hold, a unit that is not UCUM."""
-    problems = []
-    if obs.status not in OBSERVATION_STATUS:
-        problems.append(f"status {obs.status!r} is not in the ObservationStatus value set")
-    known = set(CODES["loinc"]) - {""}
-    for c in obs.code.coding or []:
-        if c.system == LOINC and c.code not in known:
-            problems.append(f"LOINC code {c.code!r} is not in the mapping table")
-    q = obs.valueQuantity
-    if q is not None and q.code is not None:
-        if q.system != UCUM:
-            problems.append(f"unit system {q.system!r} is not UCUM")
-        else:
-            if not is_ucum(q.code):
-                problems.append(f"unit {q.code!r} is not a UCUM code")
-    return problems
+# ---------------------------------------------------------------------------------------------------- OMOP
+#: OMOP concept ids used here, each from OHDSI's documentation or conventions: 8507 male and 8532 female (CDM
+#: conventions), 9201 inpatient visit (CDM v5.4 visit tables), 32037 intensive care (a Visit-domain concept used for
+#: ICU visit details), 32817 'EHR' (Type Concept), 4171755 '>=' (Meas Value Operator domain). Every other concept id
+#: (a LOINC code's, a unit's) is a look-up in the OMOP vocabularies (Athena), which the course does not ship: 0 here.
+OMOP_CONCEPTS = {"male": 8507, "female": 8532, "inpatient visit": 9201, "intensive care": 32037, "EHR": 32817,
+                 ">=": 4171755}  # fmt: skip
+
+
+def _number(value) -> str:
+    """A number as the shortest text that reads back as the same float ('13', '0.8', '7.35')."""
+    return np.format_float_positional(float(value), trim="-")
+
+
+def _unit_text(param: str) -> str:
+    """The unit the Challenge documents for a parameter (not written in its files), '' for scores and ratios."""
+    if param not in CODES.index or CODES.loc[param, "ucum"] in ("", "1", "{score}", "[pH]"):
+        return ""
+    return CODES.loc[param, "documented_unit"]
+
+
+def omop_tables(stay: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One raw stay table as OMOP CDM v5.4 rows: person, visit_occurrence, visit_detail (the ICU, its type in the
+    source value), procedure_occurrence (ventilation) and measurement (everything else measured).
+
+    Conventions followed (OMOP CDM v5.4 field-level documentation and THEMIS): sex goes to ``person``, not to a
+    measurement; ``measurement_type_concept_id`` is 32817 (EHR); ``measurement_source_value`` is the source's own
+    code; a descriptor's -1 (nothing measured) makes no row, since a measurement row without a value means 'it was
+    done'; ``year_of_birth`` (required) is derived from the placeholder admission year, so it is an estimate, and for
+    an age of 90 or more only a latest year. Concept ids that need the vocabularies are 0."""
+    stay = _check_stay_table(stay)
+    persons, visits, details, procedures, measures = [], [], [], [], []
+    for rid, rows in stay.groupby("RecordID", sort=False):
+        rid = int(rid)
+        desc = rows[rows["Time"].eq(0)].drop_duplicates("Parameter").set_index("Parameter")["Value"]
+        gender, age, icu = desc.get("Gender", SENTINEL), desc.get("Age", SENTINEL), desc.get("ICUType", SENTINEL)
+        persons.append({
+            "person_id": rid, "gender_concept_id": {0: 8532, 1: 8507}.get(gender, 0),
+            "year_of_birth": REFERENCE.year - int(age) if age >= 0 else None,
+            "race_concept_id": 0, "ethnicity_concept_id": 0,
+            "person_source_value": f"{LOCAL_PATIENT}|c2012-{rid}", "gender_source_value": f"{gender:g}",
+        })  # fmt: skip
+        visits.append({
+            "visit_occurrence_id": rid, "person_id": rid, "visit_concept_id": OMOP_CONCEPTS["inpatient visit"],
+            "visit_start_date": REFERENCE.date(), "visit_end_date": None, "visit_type_concept_id": OMOP_CONCEPTS["EHR"],
+            "visit_source_value": f"RecordID {rid}",
+        })  # fmt: skip
+        details.append({
+            "visit_detail_id": rid, "person_id": rid, "visit_detail_concept_id": OMOP_CONCEPTS["intensive care"],
+            "visit_detail_start_date": REFERENCE.date(), "visit_detail_type_concept_id": OMOP_CONCEPTS["EHR"],
+            "visit_detail_source_value": f"ICUType {icu:g}: {challenge2012.ICU_TYPES.get(int(icu), 'unknown')}",
+            "visit_occurrence_id": rid,
+        })  # fmt: skip
+        vent = rows[rows["Parameter"].eq("MechVent")]
+        if len(vent):
+            start = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].min()))
+            end = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].max()))
+            procedures.append({
+                "procedure_occurrence_id": rid, "person_id": rid, "procedure_concept_id": 0,
+                "procedure_date": start.date(), "procedure_datetime": start, "procedure_end_datetime": end,
+                "procedure_type_concept_id": OMOP_CONCEPTS["EHR"], "visit_occurrence_id": rid,
+                "procedure_source_value": f"MechVent (SNOMED CT {VENTILATION[0]})",
+            })  # fmt: skip
+        body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType", "Age", "MechVent"])]
+        body = body[[not is_sentinel(p, v) for p, v in zip(body["Parameter"], body["Value"], strict=True)]]
+        when = REFERENCE.replace(tzinfo=None) + pd.to_timedelta(body["Time"].to_numpy(), unit="min")
+        measures.append(pd.DataFrame({
+            "person_id": rid, "measurement_concept_id": 0, "measurement_date": when.date,
+            "measurement_datetime": when, "measurement_type_concept_id": OMOP_CONCEPTS["EHR"],
+            "operator_concept_id": None, "value_as_number": body["Value"].to_numpy(), "unit_concept_id": 0,
+            "visit_occurrence_id": rid, "visit_detail_id": rid,
+            "measurement_source_value": body["Parameter"].to_numpy(),
+            "unit_source_value": body["Parameter"].map(_unit_text).to_numpy(),
+            "value_source_value": body["Value"].map(_number).to_numpy(),
+        }))  # fmt: skip
+    measurement = pd.concat(measures, ignore_index=True)
+    measurement.insert(0, "measurement_id", np.arange(1, len(measurement) + 1))
+    return {
+        "person": pd.DataFrame(persons), "visit_occurrence": pd.DataFrame(visits),
+        "visit_detail": pd.DataFrame(details), "procedure_occurrence": pd.DataFrame(procedures),
+        "measurement": measurement,
+    }  # fmt: skip
 
 
 def omop_measurement(stay: pd.DataFrame) -> pd.DataFrame:
-    """One stay's rows as OMOP CDM v5.4 ``measurement`` rows. Concept ids need the OMOP vocabularies (Athena),
-    which the course does not ship: they are 0 ('No matching concept'), and the LOINC code stays in
-    ``measurement_source_value`` beside the local name, as OMOP's ETL conventions suggest for unmapped rows."""
-    body = stay[stay["Parameter"].ne("RecordID")].reset_index(drop=True)
-    when = REFERENCE.replace(tzinfo=None) + pd.to_timedelta(body["Time"], unit="min")
-    loinc = body["Parameter"].map(CODES["loinc"]).fillna("")
-    unit = body["Parameter"].map(CODES["ucum"]).fillna("")
-    sentinel = [is_sentinel(p, v) for p, v in zip(body["Parameter"], body["Value"], strict=True)]
-    return pd.DataFrame(
-        {
-            "measurement_id": np.arange(1, len(body) + 1),
-            "person_id": body["RecordID"].to_numpy(),
-            "measurement_concept_id": 0,
-            "measurement_date": when.dt.date,
-            "measurement_datetime": when,
-            "measurement_type_concept_id": 0,
-            "value_as_number": body["Value"].where(~pd.Series(sentinel), np.nan),
-            "unit_concept_id": 0,
-            "visit_occurrence_id": body["RecordID"].to_numpy(),
-            "measurement_source_value": body["Parameter"] + np.where(loinc.ne(""), "|" + loinc, ""),
-            "unit_source_value": unit,
-            "value_source_value": body["Value"].map(lambda v: f"{v:g}"),
-        }
-    )
+    """The ``measurement`` table of :func:`omop_tables`."""
+    return omop_tables(stay)["measurement"]
 
 
 # ---------------------------------------------------------------------------------------------------- HL7 v2
-LAB_PARAMETERS = tuple(CODES.index[CODES["category"].eq("laboratory")])
+LAB_PARAMETERS = tuple(CODES.index[CODES["category"].str.contains(_LAB)])
+#: One order (OBR) per panel and draw time. Each panel's specimen as SPM-4 (HL7 table 0487 where the source says
+#: which, text where it does not).
+LAB_PANELS = {
+    "BGA": ("Blood gas, arterial", ["pH", "PaCO2", "PaO2", "SaO2"], "BLDA^Blood arterial^HL70487"),
+    "HEME": ("Haematology", ["HCT", "Platelets", "WBC"], "BLD^Whole blood^HL70487"),
+    "CHEM": ("Chemistry", [p for p in LAB_PARAMETERS if p not in ("pH", "PaCO2", "PaO2", "SaO2", "HCT", "Platelets",
+                                                                  "WBC")],
+             "^Serum or plasma (the source does not say which)"),
+}  # fmt: skip
+PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
+
+
+def _v2_time(minute: int) -> str:
+    return (REFERENCE + dt.timedelta(minutes=int(minute))).strftime("%Y%m%d%H%M%z")
 
 
 def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001"):
-    """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy (one OBX per value)."""
+    """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy: MSH (sender and receiver,
+    processing id T: training), PID (the minted patient identifier, never the stay's RecordID), PV1 (inpatient, the ICU
+    type, RecordID as visit number PV1-19), and one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
+    OBR-7 the draw time, OBR-25 result status F, its OBX results, and SPM with the specimen type. Times are
+    :data:`REFERENCE` plus the minutes, with their zone (placeholder dates, as in the FHIR export)."""
     from hl7apy.core import Message
 
-    labs = stay[stay["Parameter"].isin(LAB_PARAMETERS)]
+    stay = _check_stay_table(stay)
     rids = stay["RecordID"].unique()
     if len(rids) != 1:
         raise DataError("stay", f"holds {len(rids)} RecordIDs", "Pass the rows of exactly one stay.")
+    rid = int(rids[0])
+    pid, _ = _ids("a", rid)
+    labs = stay[stay["Parameter"].isin(LAB_PARAMETERS)]
+    icu = stay.loc[stay["Parameter"].eq("ICUType"), "Value"]
+    icu = int(icu.iloc[0]) if len(icu) and icu.iloc[0] in challenge2012.ICU_TYPES else None
     msg = Message("ORU_R01", version="2.5")
     msg.msh.msh_3 = "ICU_LAB"
     msg.msh.msh_4 = "HEARTDATA"
-    msg.msh.msh_7 = REFERENCE.strftime("%Y%m%d%H%M%S")
+    msg.msh.msh_5 = "FHIR_GATEWAY"
+    msg.msh.msh_6 = "HEARTDATA_COURSE"
+    msg.msh.msh_7 = REFERENCE.strftime("%Y%m%d%H%M%S%z")
     msg.msh.msh_9 = "ORU^R01^ORU_R01"
-    msg.msh.msh_10 = control_id
-    msg.msh.msh_11 = "P"
+    msg.msh.msh_10 = str(control_id)
+    msg.msh.msh_11 = "T"
     result = msg.add_group("ORU_R01_PATIENT_RESULT")
     pat = result.add_group("ORU_R01_PATIENT")
-    pat.pid.pid_3 = f"{int(rids[0])}^^^CHALLENGE2012"
+    pat.pid.pid_1 = "1"
+    pat.pid.pid_3 = f"{pid}^^^HEARTDATA&{LOCAL_PATIENT}&URI^PI"
     pat.pid.pid_5 = "ANONYMOUS"
-    order = result.add_group("ORU_R01_ORDER_OBSERVATION")
-    order.obr.obr_1 = "1"
-    order.obr.obr_4 = "ICU_LABS^ICU laboratory results^L"
-    for k, (minute, param, value) in enumerate(zip(labs["Time"], labs["Parameter"], labs["Value"], strict=True), 1):
-        row = CODES.loc[param]
-        obs = order.add_group("ORU_R01_OBSERVATION")
-        obs.obx.obx_1 = str(k)
-        obs.obx.obx_2 = "NM"
-        obs.obx.obx_3 = f"{row['loinc']}^{row['loinc_name']}^LN^{param}^{param}^L"
-        obs.obx.obx_5 = repr(float(value))
-        obs.obx.obx_6 = f"{row['ucum']}^{row['ucum']}^UCUM"
-        obs.obx.obx_11 = "F"
-        obs.obx.obx_14 = (REFERENCE + dt.timedelta(minutes=int(minute))).strftime("%Y%m%d%H%M")
+    visit = pat.add_group("ORU_R01_VISIT")
+    visit.pv1.pv1_1 = "1"
+    visit.pv1.pv1_2 = "I"
+    visit.pv1.pv1_3 = challenge2012.ICU_TYPES.get(icu, "ICU").replace(" ", "_")
+    visit.pv1.pv1_19 = f"{rid}^^^CHALLENGE2012&{LOCAL_RECORD}&URI^VN"
+    set_id = 0
+    labs = labs.assign(panel=labs["Parameter"].map(PANEL_OF))
+    for (minute, panel), rows in labs.groupby(["Time", "panel"], sort=True):
+        set_id += 1
+        title, _, specimen = LAB_PANELS[panel]
+        order = result.add_group("ORU_R01_ORDER_OBSERVATION")
+        order.obr.obr_1 = str(set_id)
+        order.obr.obr_3 = f"{rid}-{panel}-{int(minute)}"
+        order.obr.obr_4 = f"{panel}^{title}^L"
+        order.obr.obr_7 = _v2_time(minute)
+        order.obr.obr_25 = "F"
+        for k, (param, value) in enumerate(zip(rows["Parameter"], rows["Value"], strict=True), 1):
+            row = CODES.loc[param]
+            obs = order.add_group("ORU_R01_OBSERVATION")
+            obs.obx.obx_1 = str(k)
+            obs.obx.obx_2 = "NM"
+            obs.obx.obx_3 = f"{row['loinc']}^{row['loinc_name']}^LN^{param}^{param}^L"
+            obs.obx.obx_5 = _number(value)
+            obs.obx.obx_6 = f"{row['ucum']}^{row['ucum']}^UCUM"
+            obs.obx.obx_11 = "F"
+            obs.obx.obx_14 = _v2_time(minute)
+        spm = order.add_group("ORU_R01_SPECIMEN")
+        spm.spm.spm_1 = "1"
+        spm.spm.spm_4 = specimen
+        spm.spm.spm_17 = _v2_time(minute)
     return msg
 
 
 def parse_oru_r01(text: str) -> pd.DataFrame:
-    """Parse an ORU^R01 message (ER7 text) with hl7apy: one row per OBX (patient id, LOINC, local code, value,
-    unit, time as written)."""
+    """Parse an ORU^R01 message (ER7 text) with hl7apy: one row per OBX (patient id, visit number, order number,
+    panel, LOINC, local code, value type, value, unit, status, time, specimen). A text that is not such a message
+    raises DataError saying what hl7apy found wrong."""
     from hl7apy.parser import parse_message
 
-    msg = parse_message(text.replace("\n", "\r"), find_groups=True)
-    result = msg.oru_r01_patient_result
-    pid = result.oru_r01_patient.pid.pid_3.pid_3_1.value
-    rows = []
-    for obs in result.oru_r01_order_observation.oru_r01_observation:
-        obx = obs.obx
-        rows.append({
-            "patient_id": pid, "loinc": obx.obx_3.obx_3_1.value, "local": obx.obx_3.obx_3_4.value,
-            "value": float(obx.obx_5.value), "unit": obx.obx_6.obx_6_1.value, "time": obx.obx_14.value,
-            "status": obx.obx_11.value,
-        })  # fmt: skip
-    return pd.DataFrame(rows)
+    if not isinstance(text, str) or not text.strip():
+        raise DataError(f"text={text!r}"[:80], "is not HL7 v2 text", "Pass message.to_er7(), a text starting 'MSH|'.")
+    if not text.lstrip().startswith("MSH|"):
+        raise DataError(f"text={text[:30]!r}", "does not start with an MSH segment",
+                        "An HL7 v2 message starts with 'MSH|^~\\&|'; pass the whole message.")  # fmt: skip
+    try:
+        msg = parse_message(text.replace("\r\n", "\r").replace("\n", "\r"), find_groups=True)
+        if msg.msh.msh_9.msh_9_1.value != "ORU" or msg.msh.msh_9.msh_9_2.value != "R01":
+            raise DataError("MSH-9", f"is {msg.msh.msh_9.value!r}, not ORU^R01", "Pass an ORU^R01 result message.")
+        result = msg.oru_r01_patient_result
+        patient = result.oru_r01_patient
+        pid = patient.pid.pid_3.pid_3_1.value
+        visit = patient.oru_r01_visit.pv1.pv1_19.pv1_19_1.value if patient.oru_r01_visit else ""
+        rows = []
+        for order in result.oru_r01_order_observation:
+            specimen = order.oru_r01_specimen.spm.spm_4.value if order.oru_r01_specimen else ""
+            for obs in order.oru_r01_observation:
+                obx = obs.obx
+                rows.append({
+                    "patient_id": pid, "visit": visit, "order": order.obr.obr_3.value,
+                    "panel": order.obr.obr_4.obr_4_1.value, "drawn": order.obr.obr_7.value,
+                    "loinc": obx.obx_3.obx_3_1.value, "local": obx.obx_3.obx_3_4.value, "type": obx.obx_2.value,
+                    "value": obx.obx_5.value, "unit": obx.obx_6.obx_6_1.value, "status": obx.obx_11.value,
+                    "time": obx.obx_14.value, "specimen": specimen,
+                })  # fmt: skip
+    except DataError:
+        raise
+    except Exception as exc:  # hl7apy's own errors (ParserError, ChildNotFound, ...)
+        raise DataError("the message", f"cannot be parsed as HL7 v2.5 ORU^R01 ({exc.__class__.__name__}: "
+                        f"{str(exc)[:120]})", "Check the segments (MSH, PID, OBR, OBX) and the separators.") from None
+    table = pd.DataFrame(rows)
+    if len(table):
+        numeric = table["type"].eq("NM")
+        table["value"] = table["value"].where(~numeric, pd.to_numeric(table["value"], errors="coerce"))
+    return table
 
 
-def oru_to_fhir(parsed: pd.DataFrame, set_name: str = "a") -> list:
-    """The parsed OBX rows as FHIR R4B Observations (HL7's v2-to-FHIR mapping in its simplest form: OBX-3 to
-    code, OBX-5/6 to valueQuantity, OBX-11 'F' to status final, OBX-14 to effectiveDateTime)."""
+def _v2_datetime(text: str) -> str:
+    for fmt in ("%Y%m%d%H%M%z", "%Y%m%d%H%M%S%z"):
+        try:
+            return dt.datetime.strptime(text, fmt).isoformat()
+        except ValueError:
+            continue
+    raise DataError(f"time {text!r}", "is not an HL7 v2 date and time with its zone (YYYYMMDDHHMM+ZZZZ)",
+                    "FHIR needs the zone once a time of day is given: send OBX-14 with it.")  # fmt: skip
+
+
+def oru_to_fhir(parsed: pd.DataFrame) -> list:
+    """The parsed OBX rows as FHIR R4B Observations and Specimens, after HL7's Version 2 to FHIR guide
+    (hl7.org/fhir/uv/v2mappings, segment maps OBX to Observation, SPM to Specimen): OBX-3 to code, OBX-5 and OBX-6
+    to valueQuantity when OBX-2 is NM, OBX-11 to status, OBX-14 to effectiveDateTime, PID-3 to the subject and
+    PV1-19 to the encounter, SPM-4 to Specimen.type. Category is not in the segment: the guide leaves it to the
+    receiver, which here sets 'laboratory'."""
+    if not isinstance(parsed, pd.DataFrame) or "loinc" not in parsed.columns:
+        raise DataError("parsed", "is not what parse_oru_r01 returns", "Pass parse_oru_r01(text).")
     f = _fhir()
-    status = {"F": "final", "P": "preliminary", "C": "corrected", "X": "cancelled"}
+    status = {"F": "final", "P": "preliminary", "C": "corrected", "X": "cancelled", "W": "entered-in-error"}
     out = []
-    for k, r in enumerate(parsed.itertuples(index=False)):
-        pid, eid = _ids(set_name, int(r.patient_id))
-        when = dt.datetime.strptime(r.time, "%Y%m%d%H%M").replace(tzinfo=dt.UTC)
-        out.append(
-            f["Observation"](
-                id=f"{pid}-hl7-{k}",
-                status=status.get(r.status, "unknown"),
-                code=f["CodeableConcept"](
-                    coding=[f["Coding"](system=LOCAL, code=r.local), f["Coding"](system=LOINC, code=r.loinc)],
-                    text=r.local,
-                ),
-                subject=f["Reference"](reference=f"Patient/{pid}"),
-                effectiveDateTime=when.isoformat(),
-                valueQuantity=f["Quantity"](value=r.value, unit=r.unit, system=UCUM, code=r.unit),
-            )
-        )
+    for order, rows in parsed.groupby("order", sort=False):
+        first = rows.iloc[0]
+        spec_id = f"{first['patient_id']}-spm-{order}"
+        code, _, text = str(first["specimen"]).partition("^")
+        text = text.split("^")[0]
+        spec_type = f["CodeableConcept"](coding=[f["Coding"](system="http://terminology.hl7.org/CodeSystem/v2-0487",
+                                                             code=code, display=text)] if code else None, text=text)
+        out.append(f["Specimen"](id=spec_id, meta=_tag(f), type=spec_type,
+                                 subject=f["Reference"](reference=f"Patient/{first['patient_id']}"),
+                                 collection=f["SpecimenCollection"](collectedDateTime=_v2_datetime(first["drawn"]))))
+        for k, r in enumerate(rows.itertuples(index=False)):
+            extra = {}
+            if r.type == "NM" and pd.notna(r.value):
+                extra["valueQuantity"] = f["Quantity"](value=float(r.value), unit=r.unit, system=UCUM, code=r.unit)
+            elif pd.notna(r.value):
+                extra["valueString"] = str(r.value)
+            out.append(f["Observation"](
+                id=f"{spec_id}-obx-{k + 1}", meta=_tag(f), status=status.get(r.status, "unknown"),
+                category=_category(f, _LAB),
+                code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=r.loinc),
+                                                  f["Coding"](system=LOCAL, code=r.local)], text=r.local),
+                subject=f["Reference"](reference=f"Patient/{r.patient_id}"),
+                encounter=f["Reference"](reference=f"Encounter/c2012-a-{r.visit}-icu") if r.visit else None,
+                effectiveDateTime=_v2_datetime(r.time or r.drawn),
+                specimen=f["Reference"](reference=f"Specimen/{spec_id}"), **extra))  # fmt: skip
     return out
 
 
@@ -616,6 +1125,29 @@ def _ecg_record(ecg_id: int, fs: int, root):
     return wfdb.rdrecord(str(base), physical=False), meta
 
 
+def limb_lead_identity(ecg_ids, fs: int = 500, root=None) -> pd.DataFrame:
+    """For PTB-XL records, the largest gap between each limb lead and what Einthoven's and Goldberger's equations
+    give from leads I and II (III = II - I, aVR = -(I + II)/2, aVL = I - II/2, aVF = II - I/2), in quantisation
+    steps (1/gain of the record's header). Gaps of one or two steps are the rounding of the stored integers: the
+    device computed the lead. One row per record."""
+    import wfdb
+
+    ids = [ecg_ids] if isinstance(ecg_ids, int | np.integer) else list(ecg_ids)
+    signals = ptbxl.load_signals(ids, fs, root)  # every check of the loader; (records, samples, 12) in mV
+    meta = ptbxl.load_metadata(root)
+    col = {k: ptbxl.LEADS.index(k) for k in ("I", "II", "III", "AVR", "AVL", "AVF")}
+    rows = {}
+    for n, ecg_id in enumerate(ids):
+        header = wfdb.rdheader(str(ptbxl.data_dir(root) / meta.loc[int(ecg_id), ptbxl.FILENAME_COLUMN[fs]]))
+        gain = np.asarray(header.adc_gain, dtype=float)
+        x = signals[n]
+        i, ii = x[:, col["I"]], x[:, col["II"]]
+        expected = {"III": ii - i, "AVR": -(i + ii) / 2, "AVL": i - ii / 2, "AVF": ii - i / 2}
+        rows[int(ecg_id)] = {k: round(float(np.abs(x[:, col[k]] - v).max() * gain[col[k]]), 6)
+                             for k, v in expected.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("ecg_id")
+
+
 def _uid(*parts) -> str:
     from pydicom.uid import generate_uid
 
@@ -625,10 +1157,12 @@ def _uid(*parts) -> str:
 def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     """One PTB-XL record as a DICOM 12-Lead ECG Waveform dataset (SOP Class 1.2.840.10008.5.1.4.1.1.9.1.1).
 
-    The digital samples go in unchanged (16-bit signed); each channel's sensitivity is 1/gain mV per unit and
-    its baseline the WFDB baseline, so ``ds.waveform_array(0)`` gives back wfdb's physical signal in mV.
-    Dates are PTB-XL's shifted recording date; the noise flags and the report are not carried. At ``fs=100`` the
-    file is written but breaks the IOD's 200-1000 Hz constraint (:func:`ecg_iod_problems` says so).
+    The digital samples go in unchanged (16-bit signed); each channel's sensitivity is 1/gain mV per unit and its
+    baseline the WFDB baseline, so ``ds.waveform_array(n)`` gives back wfdb's physical signal in mV. Two multiplex
+    groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
+    from I and II, marked Waveform Originality DERIVED. PTB-XL's 100 Hz files are downsampled from 500 Hz, so at
+    ``fs=100`` both groups are DERIVED, and the file breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says so).
+    Dates are PTB-XL's shifted recording date; the report and the SCP statements go in :func:`ecg_report`.
     """
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.sequence import Sequence
@@ -664,94 +1198,177 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
 
-    channels = []
-    for j, lead in enumerate(rec.sig_name):
-        code, dicom_code, meaning = LEAD_CODES[lead.upper()]
-        source = Dataset()
-        source.CodeValue, source.CodingSchemeDesignator, source.CodeMeaning = dicom_code, "MDC", meaning
-        units = Dataset()
-        units.CodeValue, units.CodingSchemeDesignator, units.CodeMeaning = "mV", "UCUM", "millivolt"
-        ch = Dataset()
-        ch.ChannelSourceSequence = Sequence([source])
-        ch.ChannelSensitivity = f"{1 / rec.adc_gain[j]:.10g}"
-        ch.ChannelSensitivityUnitsSequence = Sequence([units])
-        ch.ChannelSensitivityCorrectionFactor = "1"
-        ch.ChannelBaseline = f"{-rec.baseline[j] / rec.adc_gain[j]:.10g}"
-        ch.ChannelSampleSkew = "0"
-        ch.WaveformBitsStored = 16
-        channels.append(ch)
-    mux = Dataset()
-    mux.MultiplexGroupLabel = "RHYTHM"
-    mux.WaveformOriginality = "ORIGINAL"
-    mux.NumberOfWaveformChannels = rec.n_sig
-    mux.NumberOfWaveformSamples = rec.sig_len
-    mux.SamplingFrequency = f"{rec.fs:g}"
-    mux.ChannelDefinitionSequence = Sequence(channels)
-    mux.WaveformBitsAllocated = 16
-    mux.WaveformSampleInterpretation = "SS"
-    mux.WaveformData = np.ascontiguousarray(rec.d_signal, dtype="<i2").tobytes()  # samples interleaved by channel
-    ds.WaveformSequence = Sequence([mux])
+    names = [n.upper() for n in rec.sig_name]
+    groups = [[j for j, n in enumerate(names) if not LEAD_CODES[n][4]], [j for j, n in enumerate(names)
+                                                                         if LEAD_CODES[n][4]]]  # fmt: skip
+    muxes = []
+    for derived, idx in zip((False, True), groups, strict=True):
+        channels = []
+        for j in idx:
+            dicom_code, meaning, *_ = LEAD_CODES[names[j]]
+            source = Dataset()
+            source.CodeValue, source.CodingSchemeDesignator, source.CodeMeaning = dicom_code, "MDC", meaning
+            units = Dataset()
+            units.CodeValue, units.CodingSchemeDesignator, units.CodeMeaning = "mV", "UCUM", "millivolt"
+            ch = Dataset()
+            ch.ChannelSourceSequence = Sequence([source])
+            ch.ChannelSensitivity = f"{1 / rec.adc_gain[j]:.10g}"
+            ch.ChannelSensitivityUnitsSequence = Sequence([units])
+            ch.ChannelSensitivityCorrectionFactor = "1"
+            ch.ChannelBaseline = f"{-rec.baseline[j] / rec.adc_gain[j]:.10g}"
+            ch.ChannelSampleSkew = "0"
+            ch.WaveformBitsStored = 16
+            channels.append(ch)
+        mux = Dataset()
+        mux.MultiplexGroupTimeOffset = "0"
+        mux.MultiplexGroupLabel = "DERIVED LIMB" if derived else "RECORDED"  # SH: at most 16 characters
+        mux.WaveformOriginality = "DERIVED" if derived or fs == 100 else "ORIGINAL"
+        mux.NumberOfWaveformChannels = len(idx)
+        mux.NumberOfWaveformSamples = rec.sig_len
+        mux.SamplingFrequency = f"{rec.fs:g}"
+        mux.ChannelDefinitionSequence = Sequence(channels)
+        mux.WaveformBitsAllocated = 16
+        mux.WaveformSampleInterpretation = "SS"
+        mux.WaveformData = np.ascontiguousarray(rec.d_signal[:, idx], dtype="<i2").tobytes()  # interleaved
+        muxes.append(mux)
+    ds.WaveformSequence = Sequence(muxes)
     return ds
 
 
-def ecg_iod_problems(ds) -> list[str]:
-    """Where a dataset breaks the 12-Lead ECG IOD's waveform constraints (:data:`ECG_IOD_LIMITS`); [] if nowhere."""
+def dicom_signal(ds) -> tuple[list[str], np.ndarray]:
+    """The leads (as PTB-XL names them) and the physical signal (samples, leads) in mV of an ECG dataset made by
+    :func:`ecg_dicom`, in PTB-XL's lead order, read through pydicom (``waveform_array``) group by group."""
+    if not hasattr(ds, "WaveformSequence") or not hasattr(ds, "waveform_array"):
+        raise DataError("ds", "is not a DICOM waveform dataset", "Pass what ecg_dicom or pydicom.dcmread returns.")
+    by_meaning = {v[1]: k for k, v in LEAD_CODES.items()}
+    names, columns = [], []
+    for n, mux in enumerate(ds.WaveformSequence):
+        arr = ds.waveform_array(n)
+        for j, ch in enumerate(mux.ChannelDefinitionSequence):
+            meaning = ch.ChannelSourceSequence[0].CodeMeaning
+            if meaning not in by_meaning:
+                raise DataError(f"channel {meaning!r}", "is not one of the twelve standard leads",
+                                "dicom_signal reads the 12-lead files ecg_dicom writes.")  # fmt: skip
+            names.append(by_meaning[meaning])
+            columns.append(arr[:, j])
+    order = [names.index(k) for k in ptbxl.LEADS if k in names]
+    return [names[i] for i in order], np.column_stack([columns[i] for i in order])
+
+
+def ecg_iod_problems(ds, sop_class: str | None = None) -> list[str]:
+    """Where a dataset breaks the waveform constraints of an ECG IOD (:data:`ECG_IODS`; by default the one its
+    SOP Class names); [] if nowhere."""
+    sop = sop_class or str(ds.SOPClassUID)
+    if sop not in ECG_IODS:
+        return [f"SOP Class {sop} is not one of DICOM's ECG waveform IODs"]
+    rules = ECG_IODS[sop]
     problems = []
-    if ds.SOPClassUID != TWELVE_LEAD_ECG_SOP_CLASS:
-        problems.append(f"SOP Class {ds.SOPClassUID} is not 12-lead ECG Waveform Storage")
+    total = 0
     for mux in ds.WaveformSequence:
-        checks = [("channels", int(mux.NumberOfWaveformChannels)), ("samples", int(mux.NumberOfWaveformSamples)),
-                  ("hz", float(mux.SamplingFrequency))]  # fmt: skip
-        for name, value in checks:
-            lo, hi = ECG_IOD_LIMITS[name]
-            if not lo <= value <= hi:
-                label = {"channels": "channels", "samples": "samples", "hz": "sampling frequency (Hz)"}[name]
-                problems.append(f"{label} {value:g} is outside the IOD's {lo:g} to {hi:g}")
-        if mux.WaveformSampleInterpretation != ECG_IOD_LIMITS["interpretation"]:
-            problems.append(f"sample interpretation {mux.WaveformSampleInterpretation} is not SS")
-    return problems
+        total += int(mux.NumberOfWaveformChannels)
+        lo, hi = rules["hz"]
+        hz = float(mux.SamplingFrequency)
+        if not lo <= hz <= hi:
+            problems.append(f"sampling frequency {hz:g} Hz is outside the {rules['name']} IOD's {lo:g} to {hi:g} Hz")
+        if mux.WaveformSampleInterpretation not in rules["interpretation"]:
+            problems.append(f"sample interpretation {mux.WaveformSampleInterpretation} is not "
+                            f"{' or '.join(rules['interpretation'])}")  # fmt: skip
+        if "samples" in rules and int(mux.NumberOfWaveformSamples) > rules["samples"]:
+            problems.append(f"{int(mux.NumberOfWaveformSamples)} samples exceed the IOD's {rules['samples']:,}")
+    if "channels" in rules and total > rules["channels"]:
+        problems.append(f"{total} channels exceed the IOD's {rules['channels']}")
+    return sorted(set(problems), key=problems.index)
 
 
 def write_dicom(ds, path) -> Path:
-    path = Path(path)
+    """Write a dataset to ``path`` (refused under the course's data/, however linked; the folder must exist)."""
+    path = _writable_target(path)
+    if path.is_dir():
+        raise DataError(path, "is a folder", "Pass --out a .dcm file name inside an existing folder.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise DataError(parent, "folder does not exist", "Pass --out inside an existing, writable folder.")
     try:
         ds.save_as(path, enforce_file_format=True)
     except OSError as exc:
         raise DataError(path, f"cannot be written ({exc.strerror or exc})", "Pass a writable --out file.") from None
+    except Exception as exc:  # pydicom refuses a dataset it cannot write
+        raise DataError(path, f"cannot be written as DICOM ({exc.__class__.__name__}: {str(exc)[:100]})",
+                        "Pass a dataset made by ecg_dicom.") from None  # fmt: skip
     return path
 
 
 def ecg_observation(ecg_id: int, fs: int = 100, root=None):
     """One PTB-XL record as a FHIR R4B Observation: one component per lead, each a SampledData of the digital
-    samples with factor 1/gain (mV per unit) and period 1000/fs ms (as in FHIR's own ECG example)."""
-    from fhir.resources.R4B.observation import ObservationComponent
+    samples with factor 1/gain (mV per unit) and period 1000/fs ms, coded with the MDC measured-potential codes
+    (MDC_ECG_ELEC_POTL_x) as in FHIR's own ECG example. PTB-XL gives local times without a zone, and FHIR needs a
+    zone once a time of day is given: the Observation keeps the date only."""
     from fhir.resources.R4B.sampleddata import SampledData
 
     f = _fhir()
     rec, meta = _ecg_record(ecg_id, fs, root)
-    recorded = pd.Timestamp(meta["recording_date"]).tz_localize("UTC")
     comps = []
     for j, lead in enumerate(rec.sig_name):
-        code, _, meaning = LEAD_CODES[lead.upper()]
+        _, _, code, refid, _ = LEAD_CODES[lead.upper()]
         data = " ".join(map(str, rec.d_signal[:, j].tolist()))
         origin = f["Quantity"](value=-rec.baseline[j] / rec.adc_gain[j], unit="mV", system=UCUM, code="mV")
         sd = SampledData(origin=origin, period=1000 / rec.fs, factor=1 / rec.adc_gain[j], dimensions=1, data=data)
-        concept = f["CodeableConcept"](coding=[f["Coding"](system=MDC, code=str(code), display=meaning)])
-        comps.append(ObservationComponent(code=concept, valueSampledData=sd))
+        concept = f["CodeableConcept"](coding=[f["Coding"](system=MDC, code=str(code), display=refid)])
+        comps.append(f["ObservationComponent"](code=concept, valueSampledData=sd))
     return f["Observation"](
         id=f"ptbxl-{int(ecg_id)}-{fs}",
         status="final",
-        code=f["CodeableConcept"](
-            coding=[f["Coding"](system=MDC, code="131328", display="MDC_ECG_ELEC_POTL")], text="12-lead ECG"
-        ),
+        category=_category(f, "procedure"),
+        code=f["CodeableConcept"](coding=[f["Coding"](system=MDC, code="131328", display="MDC_ECG_ELEC_POTL")],
+                                  text="12-lead ECG"),  # fmt: skip
         subject=f["Reference"](reference=f"Patient/ptbxl-{int(meta['patient_id'])}"),
-        effectiveDateTime=recorded.isoformat(),
+        effectiveDateTime=pd.Timestamp(meta["recording_date"]).strftime("%Y-%m-%d"),
         component=comps,
     )
 
 
+def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
+    """The SCP-ECG statements of one PTB-XL record with their likelihoods (0 means 'unknown', not 'absent')."""
+    import ast
+
+    meta = ptbxl.load_metadata(root)
+    if int(ecg_id) not in meta.index:
+        raise DataError(f"ecg_id={ecg_id}", "is not in the PTB-XL metadata", "Pass an ecg_id of meta.index.")
+    return ast.literal_eval(meta.loc[int(ecg_id), "scp_codes"])
+
+
+def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
+    """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
+    (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
+    wrote it), each SCP statement in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has one, and
+    the Observation as ``result``."""
+    f = _fhir()
+    obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
+    meta = ptbxl.load_metadata(root).loc[int(ecg_id)]
+    patient = f["Patient"](
+        id=obs.subject.reference.split("/", 1)[1],
+        identifier=[f["Identifier"](system="urn:heartdata:ptbxl:patient_id", value=f"{int(meta['patient_id'])}")],
+        gender={0: "male", 1: "female"}.get(int(meta["sex"]), "unknown"))  # PTB-XL: 0 male, 1 female
+    codes = []
+    for scp, _likelihood in scp_statements(ecg_id, root).items():
+        coding = [f["Coding"](system="urn:heartdata:ptbxl:scp-ecg", code=scp)]
+        if scp in SCP_SNOMED:
+            coding.insert(0, f["Coding"](system=SNOMED, code=SCP_SNOMED[scp][0], display=SCP_SNOMED[scp][1]))
+        codes.append(f["CodeableConcept"](coding=coding, text=scp))
+    report = f["DiagnosticReport"](
+        id=f"ptbxl-{int(ecg_id)}-report", status="final",
+        code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code="11524-6", display="EKG study")]),
+        subject=obs.subject, effectiveDateTime=obs.effectiveDateTime,
+        result=[f["Reference"](reference=f"Observation/{obs.id}")],
+        conclusion=str(meta["report"]), conclusionCode=codes,
+    )  # fmt: skip
+    return {"Patient": [patient], "Observation": [obs], "DiagnosticReport": [report]}
+
+
 def sampled_data_array(obs) -> np.ndarray:
     """Physical values (samples, leads) in mV back from an ECG Observation's SampledData components."""
+    if getattr(obs, "component", None) is None:
+        raise DataError("obs", "has no components", "Pass an Observation made by ecg_observation.")
     cols = []
     for c in obs.component:
         sd = c.valueSampledData
@@ -767,13 +1384,15 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _writable_dir(path: Path) -> None:
+def _writable_dir(path: Path) -> Path:
+    path = _writable_target(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError(path, f"cannot be created ({exc.strerror or exc})", "Pass a writable --out folder.") from None
     if not os.access(path, os.W_OK):
         raise DataError(path, "is not writable", "Pass a writable --out folder.")
+    return path
 
 
 def main(argv=None) -> int:
@@ -782,11 +1401,12 @@ def main(argv=None) -> int:
     p = sub.add_parser("fhir", help="Challenge 2012 stays as FHIR R4B Bulk Data NDJSON")
     p.add_argument("--set", default="a", dest="set_name", help="Challenge 2012 set (a, b, c)")
     p.add_argument("--record-ids", nargs="+", type=int, required=True, metavar="ID")
-    p.add_argument("--out", required=True, type=Path, help="folder for Patient/Encounter/Observation.ndjson")
+    p.add_argument("--out", required=True, type=Path,
+                   help="folder for Patient/Encounter/Observation/Procedure.ndjson (never under the course's data/)")
     p.add_argument("--root", default=None, help="folder holding challenge2012/ (default: $HEARTDATA_DIR or shipped)")
     d = sub.add_parser("dicom", help="one PTB-XL record as a DICOM 12-lead ECG waveform file")
     d.add_argument("--ecg-id", type=int, required=True)
-    d.add_argument("--out", required=True, type=Path, help="the .dcm file to write")
+    d.add_argument("--out", required=True, type=Path, help="the .dcm file to write (never under the course's data/)")
     d.add_argument(
         "--fs",
         type=int,
@@ -798,6 +1418,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "fhir":
+            _writable_target(args.out)
             stay = challenge2012.load_stays(args.set_name, args.root, args.record_ids)
             _writable_dir(args.out)
             local_only = []
@@ -805,22 +1426,22 @@ def main(argv=None) -> int:
             def batches():
                 for _, rows in stay.groupby("RecordID", sort=False):
                     res = stay_resources(rows, args.set_name)
-                    local_only.extend(o.code.text for o in res["Observation"] if len(o.code.coding) == 1)
+                    local_only.extend(o.code.text for o in res["Observation"]
+                                      if not o.component and len(o.code.coding) == 1)  # fmt: skip
                     yield res
 
             _, n = export_ndjson(batches(), args.out)
             unknown = sorted(set(stay["Parameter"]) - set(CODES.index) - {"RecordID"})
             print(
-                f"wrote {n['Patient']} Patient, {n['Encounter']} Encounter and {n['Observation']} Observation "
-                f"resources (FHIR {FHIR_VERSION}) to {args.out}; {len(local_only)} Observations carry only the "
-                f"local code (no LOINC mapping: {', '.join(sorted(set(local_only))) or 'none'})"
+                f"wrote {n['Patient']} Patient, {n['Encounter']} Encounter, {n['Observation']} Observation and "
+                f"{n['Procedure']} Procedure resources (FHIR {FHIR_VERSION}) to {args.out}; {len(local_only)} "
+                f"Observations carry only the local code (no LOINC mapping: "
+                f"{', '.join(sorted(set(local_only))) or 'none'}); dates are a placeholder (tagged)"
                 + (f"; parameters unknown to the table: {', '.join(unknown)}" if unknown else "")
             )
         else:
+            _writable_target(args.out)
             ds = ecg_dicom(args.ecg_id, args.fs, args.root)
-            parent = args.out.parent if str(args.out.parent) else Path(".")
-            if not parent.is_dir():
-                raise DataError(parent, "folder does not exist", "Pass --out inside an existing, writable folder.")
             write_dicom(ds, args.out)
             problems = ecg_iod_problems(ds)
             print(

@@ -1,9 +1,14 @@
-"""Lesson 08 checks: not attempted, the typical mistakes they name, and correct; they never raise."""
+"""Lesson 08 checks, walked through as a student would: for every exercise the warned mistake, two other plausible
+wrong answers and a right answer written another way, each with its status and what the message names; checks
+never raise and never change the student's object."""
 
 from __future__ import annotations
 
 import ast
+import copy
 import datetime as dt
+import json
+import tempfile
 
 import pandas as pd
 import pytest
@@ -13,119 +18,243 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.quantity import Quantity
 from fhir.resources.R4B.reference import Reference
 
-from heartdata import challenge2012, feedback, interop, mitdb, ptbxl
+from heartdata import challenge2012, feedback, fhirvalidate, interop, mitdb, ptbxl
 from heartdata.checks import lesson08
 
 CHECKS = [
     lesson08.ecgs_without_aha,
     lesson08.aami_first_minutes,
     lesson08.bun_to_urea,
-    lesson08.hr_observation,
+    lesson08.rr_observation,
     lesson08.lost_values,
 ]
+CLOSE, CORRECT, INCORRECT = feedback.CLOSE, feedback.CORRECT, feedback.INCORRECT
 
 
-@pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])
+@pytest.mark.parametrize("bad", ["124", [1, 2], object(), True])
 def test_checks_never_raise(bad):
     for check in CHECKS:
         fb = check(bad)
-        assert fb.status == feedback.INCORRECT, (check.__name__, bad, fb)
+        assert fb.status == INCORRECT, (check.__name__, bad, fb)
         assert check(None).status == feedback.NOT_ATTEMPTED
 
 
+@pytest.fixture(scope="module")
+def stays():
+    return challenge2012.load_stays()
+
+
+# ------------------------------------------------------------------ exercise 1
 def test_ecgs_without_aha():
     meta, scp = ptbxl.load_metadata(), ptbxl.load_scp_statements()
     no = scp["AHA code"].isna()
     st = meta["scp_codes"].map(ast.literal_eval)
     good = int(st.map(lambda d: any(no[c] for c in d)).sum())
-    assert lesson08.ecgs_without_aha(good).correct
-    fb = lesson08.ecgs_without_aha(int(no.sum()))
-    assert fb.status == feedback.CLOSE and "statements" in fb.message and "ECGs" in fb.message
-    fb = lesson08.ecgs_without_aha(int(st.map(lambda d: all(no[c] for c in d)).sum()))
-    assert fb.status == feedback.CLOSE and "any, not all" in fb.message
-    fb = lesson08.ecgs_without_aha(len(meta) - good)
-    assert fb.status == feedback.CLOSE and "complement" in fb.message
+    # the warned mistake: statements with likelihood 0 dropped
     fb = lesson08.ecgs_without_aha(int(st.map(lambda d: any(no[c] for c, v in d.items() if v > 0)).sum()))
-    assert fb.status == feedback.CLOSE and "likelihood 0" in fb.message
-    assert lesson08.ecgs_without_aha(3).status == feedback.INCORRECT
+    assert fb.status == CLOSE and "likelihood unknown" in fb.message
+    # two other wrong answers
+    fb = lesson08.ecgs_without_aha(int(no.sum()))
+    assert fb.status == CLOSE and "statements" in fb.message and "ECGs" in fb.message
+    fb = lesson08.ecgs_without_aha(int(st.map(lambda d: all(no[c] for c in d)).sum()))
+    assert fb.status == CLOSE and "any, not all" in fb.message
+    fb = lesson08.ecgs_without_aha(len(meta) - good)
+    assert fb.status == CLOSE and "complement" in fb.message
+    assert lesson08.ecgs_without_aha(3).status == INCORRECT
+    # right, written another way: exploded statements, a numpy integer
+    pairs = st.map(list).explode()
+    other = pairs[pairs.map(no)].index.nunique()
+    assert other == good and lesson08.ecgs_without_aha(pd.Series([other]).astype("int64").iloc[0]).correct
 
 
+# ------------------------------------------------------------------ exercise 2
 def test_aami_first_minutes():
     ann = mitdb.load_annotations()
     first = ann[ann["time_s"] < 600]
     classes = interop.aami_class(first["symbol"])
     good = classes.value_counts().reindex(list("NSVFQ"), fill_value=0)
     assert lesson08.aami_first_minutes(good).correct
-    fb = lesson08.aami_first_minutes(classes.value_counts())  # classes with no beat left out
-    assert fb.status == feedback.CLOSE and "count of 0" in fb.message
+    # the warned mistakes: classes with no beat left out, and the order not N, S, V, F, Q
+    fb = lesson08.aami_first_minutes(classes.value_counts())
+    assert fb.status == CLOSE and "count of 0" in fb.message
+    fb = lesson08.aami_first_minutes(good.sort_index())
+    assert fb.status == CLOSE and "order" in fb.message and "N, S, V, F, Q" in fb.message
+    # two other wrong answers
     fb = lesson08.aami_first_minutes(first["symbol"].value_counts())  # symbols, not classes
-    assert fb.status == feedback.CLOSE and "AAMI_CLASSES" in fb.message
-    with_plus = classes.fillna("Q").value_counts().reindex(list("NSVFQ"), fill_value=0)  # '+' counted as Q
-    fb = lesson08.aami_first_minutes(with_plus)
-    assert fb.status == feedback.CLOSE and "rhythm change" in fb.message
+    assert fb.status == CLOSE and "AAMI_CLASSES" in fb.message
     whole = interop.aami_class(ann["symbol"]).value_counts().reindex(list("NSVFQ"), fill_value=0)
     fb = lesson08.aami_first_minutes(whole)
-    assert fb.status == feedback.CLOSE and "whole record" in fb.message
-    assert lesson08.aami_first_minutes(pd.DataFrame({"N": [1]})).status == feedback.INCORRECT
+    assert fb.status == CLOSE and "whole record" in fb.message
+    with_plus = classes.fillna("Q").value_counts().reindex(list("NSVFQ"), fill_value=0)  # '+' counted as Q
+    fb = lesson08.aami_first_minutes(with_plus)
+    assert fb.status == CLOSE and "rhythm change" in fb.message
+    # right, written another way: a dict in the asked order; and the check leaves the answer as it was
+    as_dict = {k: int(v) for k, v in good.items()}
+    before = dict(as_dict)
+    assert lesson08.aami_first_minutes(as_dict).correct and as_dict == before
+    kept = good.copy()
+    lesson08.aami_first_minutes(good)
+    assert good.equals(kept)
 
 
-def test_bun_to_urea():
-    stays = challenge2012.load_stays()
-    median = stays.loc[stays["Parameter"].eq("BUN"), "Value"].median()
+# ------------------------------------------------------------------ exercise 3
+def test_bun_to_urea(stays):
+    bun = stays.loc[stays["Parameter"].eq("BUN"), "Value"]
+    median = bun.median()
     assert lesson08.bun_to_urea(median * 10 / 28.014).correct
-    assert "nitrogen" in lesson08.bun_to_urea(median * 10 / 60.06).message
-    assert "decilitre" in lesson08.bun_to_urea(median / 28.014).message
-    assert "multiplied" in lesson08.bun_to_urea(median * 28.014 / 10).message
+    # the warned mistake: the molar mass of urea instead of its two nitrogen atoms
+    fb = lesson08.bun_to_urea(median * 10 / 60.06)
+    assert fb.status == CLOSE and "nitrogen" in fb.message
+    # two other wrong answers
+    fb = lesson08.bun_to_urea(median / 28.014)
+    assert fb.status == CLOSE and "decilitre" in fb.message
+    fb = lesson08.bun_to_urea(bun.mean() * 10 / 28.014)
+    assert fb.status == CLOSE and "mean" in fb.message
     assert "not converted" in lesson08.bun_to_urea(median).message
+    assert "multiplied" in lesson08.bun_to_urea(median * 28.014 / 10).message
+    fb = lesson08.bun_to_urea(interop.ucum_quantity(median, "mg/dL"))
+    assert fb.status == CLOSE and "magnitude" in fb.message
+    # right, written another way: through UCUM with the quantity in mmol/L
+    q = interop.ucum_quantity(median, "mg/dL") / interop.ucum_quantity(28.014, "g/mol")
+    assert lesson08.bun_to_urea(q.to("millimole / liter").magnitude).correct
 
 
-def _hr(**change):
+# ------------------------------------------------------------------ exercise 4
+def _first_rr(stays):
+    row = stays[stays["RecordID"].eq(132543) & stays["Parameter"].eq("RespRate")].sort_values("Time").iloc[0]
+    return int(row["Time"]), float(row["Value"])
+
+
+def _rr(stays, **change):
+    minute, value = _first_rr(stays)
     parts = {
         "status": "final",
-        "code": CodeableConcept(coding=[Coding(system=interop.LOINC, code="8867-4")]),
-        "subject": Reference(reference="Patient/c2012-a-132539"),
-        "effectiveDateTime": (interop.REFERENCE + dt.timedelta(minutes=30)).isoformat(),
-        "valueQuantity": Quantity(value=87, unit="/min", system=interop.UCUM, code="/min"),
+        "category": [CodeableConcept(coding=[Coding(system=fhirvalidate.OBSERVATION_CATEGORY, code="vital-signs")])],
+        "code": CodeableConcept(coding=[Coding(system=interop.LOINC, code="9279-1")]),
+        "subject": Reference(reference="Patient/c2012-a-132543"),
+        "encounter": Reference(reference="Encounter/c2012-a-132543-icu"),
+        "effectiveDateTime": (interop.REFERENCE + dt.timedelta(minutes=minute)).isoformat(),
+        "valueQuantity": Quantity(value=value, unit="/min", system=interop.UCUM, code="/min"),
     }
     parts.update(change)
     return Observation(**parts)
 
 
-def test_hr_observation():
-    assert lesson08.hr_observation(_hr()).correct
-    fb = lesson08.hr_observation(_hr(status="done"))
-    assert fb.status == feedback.CLOSE and "value set" in fb.message
-    fb = lesson08.hr_observation(_hr(valueQuantity=Quantity(value=87, unit="bpm", system=interop.UCUM, code="bpm")))
-    assert fb.status == feedback.CLOSE and "not a UCUM code" in fb.message
-    fb = lesson08.hr_observation(_hr(code=CodeableConcept(coding=[Coding(system="LOINC", code="8867-4")])))
-    assert fb.status == feedback.CLOSE and "system" in fb.message
-    with pytest.raises(ValueError):  # the library itself refuses a time of day without a time zone
-        _hr(effectiveDateTime="2000-01-01T00:30:00")
-    fb = lesson08.hr_observation(_hr(effectiveDateTime="2000-01-01"))  # a date only
-    assert fb.status == feedback.CLOSE and "30 minutes" in fb.message
-    fb = lesson08.hr_observation(_hr(effectiveDateTime=interop.REFERENCE.isoformat()))
-    assert fb.status == feedback.CLOSE and "30 minutes" in fb.message
-    fb = lesson08.hr_observation(_hr(subject=Reference(reference="Patient/132539")))
-    assert fb.status == feedback.CLOSE and "Patient/c2012-a-132539" in fb.message
-    fb = lesson08.hr_observation(_hr().model_dump())
-    assert fb.status == feedback.INCORRECT and "dict" in fb.message
-    assert lesson08.hr_observation(_hr(valueQuantity=Quantity(value=78, unit="/min"))).status == feedback.INCORRECT
+def _json(stays, **change):
+    return json.loads(_rr(stays, **change).model_dump_json())
 
 
-def test_lost_values(tmp_path):
-    stays = challenge2012.load_stays()
-    ids = sorted(stays["RecordID"].unique())[:10]
+def test_rr_observation_right_answers(stays):
+    assert lesson08.rr_observation(_rr(stays)).correct
+    # written other ways: as JSON, with a readable unit, an extra local coding and a second category
+    data = _json(stays)
+    data["valueQuantity"]["unit"] = "breaths/min"
+    data["code"]["coding"].append({"system": interop.LOCAL, "code": "RespRate"})
+    data["category"].append({"coding": [{"system": fhirvalidate.OBSERVATION_CATEGORY, "code": "exam"}]})
+    data["effectiveDateTime"] = data["effectiveDateTime"].replace("+00:00", "Z")
+    kept = copy.deepcopy(data)
+    assert lesson08.rr_observation(data).correct and data == kept  # and the dict is left as it was
+    assert lesson08.rr_observation(json.dumps(data)).correct
+
+
+@pytest.mark.parametrize(
+    "change, status, words",
+    [
+        # the warned mistakes: what the vital-signs profile and FHIR's invariants refuse
+        ({"category": None}, CLOSE, "category 'vital-signs'"),
+        ({"category": [CodeableConcept(coding=[Coding(system=fhirvalidate.OBSERVATION_CATEGORY,
+                                                      code="laboratory")])]}, CLOSE, "category: laboratory"),
+        ({"valueQuantity": Quantity(value=19, unit="/min", system=interop.UCUM, code="{breaths}/min")}, CLOSE,
+         "fixes the unit code to '/min'"),
+        ({"valueQuantity": Quantity(value=19, unit="/min", system=interop.UCUM, code="1/min")}, CLOSE,
+         "valid UCUM"),
+        ({"valueQuantity": Quantity(value=19, unit="bpm", system=interop.UCUM, code="bpm")}, CLOSE,
+         "not a UCUM code"),
+        ({"dataAbsentReason": CodeableConcept(text="monitor off")}, CLOSE, "obs-6"),
+        ({"code": CodeableConcept(coding=[Coding(system=interop.LOINC, code="9279-1"),
+                                          Coding(system=interop.LOINC, code="8867-4")])}, CLOSE,
+         "two different vital signs"),
+        # statuses in the value set that say the wrong thing
+        ({"status": "cancelled"}, CLOSE, "no valid result"),
+        ({"status": "entered-in-error"}, CLOSE, "mistake"),
+        ({"status": "registered"}, CLOSE, "no result"),
+        ({"status": "done"}, CLOSE, "ObservationStatus"),
+        # other plausible wrong answers
+        ({"code": CodeableConcept(coding=[Coding(system=interop.LOINC, code="8867-4")])}, CLOSE, "heart rate"),
+        ({"code": CodeableConcept(coding=[Coding(system="LOINC", code="9279-1")])}, CLOSE, "system"),
+        ({"subject": Reference(reference="Patient/132543")}, CLOSE, "names the stay"),
+        ({"effectiveDateTime": interop.REFERENCE.isoformat()}, CLOSE, "first RespRate"),
+        ({"effectiveDateTime": "2000-01-01"}, CLOSE, "with its time and zone"),
+        ({"valueQuantity": Quantity(value=17, unit="/min", system=interop.UCUM, code="/min")}, INCORRECT,
+         "first RespRate row"),
+    ],
+)
+def test_rr_observation_mistakes(stays, change, status, words):
+    if change.get("category", "") is None:
+        change = {k: v for k, v in change.items() if k != "category"}
+        obs = _rr(stays, **change)
+        obs.category = None
+    else:
+        obs = _rr(stays, **change)
+    fb = lesson08.rr_observation(obs)
+    assert fb.status == status and words in fb.message, fb
+
+
+def test_rr_observation_library_errors_in_words(stays):
+    data = _json(stays)
+    data["effectiveDateTime"] = "2000-01-01T00:36:00"  # a time without a zone: the library would raise
+    fb = lesson08.rr_observation(data)
+    assert fb.status == CLOSE and "no time zone" in fb.message
+    data = _json(stays)
+    data["valueQuantity"].pop("system")
+    fb = lesson08.rr_observation(data)
+    assert fb.status == CLOSE and "qty-3" in fb.message
+    from fhir.resources.observation import Observation as R5Observation
+
+    fb = lesson08.rr_observation(R5Observation.model_validate(_json(stays)))
+    assert fb.status == CLOSE and "R5" in fb.message and "R4B" in fb.message
+    fb = lesson08.rr_observation({"resourceType": "Patient"})
+    assert fb.status == INCORRECT and "Observation" in fb.message
+
+
+# ------------------------------------------------------------------ exercise 5
+def _round_trip(stays, ids):
     raw = stays[stays["RecordID"].isin(ids)]
-    interop.write_ndjson(interop.stay_resources(raw), tmp_path)
-    back = interop.resources_to_table(interop.read_ndjson(tmp_path))
-    good = back.loc[back["Value"].isna(), "Parameter"].value_counts()
+    with tempfile.TemporaryDirectory() as out:
+        interop.write_ndjson(interop.stay_resources(raw), out)
+        back = interop.resources_to_table(interop.read_ndjson(out))
+    return raw, back
+
+
+def test_lost_values(stays):
+    ids = sorted(stays["RecordID"].unique())[-10:]
+    raw, back = _round_trip(stays, ids)
+    sent = raw.groupby("Parameter").size()
+    good = sent.sub(back.dropna(subset=["Value"]).groupby("Parameter").size(), fill_value=0)
+    good = good[good > 0]
     assert lesson08.lost_values(good).correct
-    sentinels = raw[[interop.is_sentinel(p, v) for p, v in zip(raw["Parameter"], raw["Value"], strict=True)]]
-    assert lesson08.lost_values(sentinels["Parameter"].value_counts()).correct  # counting the -1s directly is right too
-    local = raw.loc[raw["Parameter"].isin(["ICUType", "MechVent"]), "Parameter"].value_counts()
-    fb = lesson08.lost_values(local)
-    assert fb.status == feedback.CLOSE and "LOINC code" in fb.message
-    one = back[back["RecordID"].eq(ids[0])]
-    fb = lesson08.lost_values(one.loc[one["Value"].isna(), "Parameter"].value_counts())
-    assert fb.status == feedback.CLOSE and "one stay" in fb.message
-    assert lesson08.lost_values(raw["Parameter"].value_counts()).status == feedback.INCORRECT
+    # right, written another way: matched row by row, as a dict
+    key = ["RecordID", "Time", "Parameter"]
+
+    def keyed(t):
+        return t.assign(n=t.groupby(key).cumcount()).set_index(key + ["n"])["Value"]
+
+    both = pd.concat([keyed(raw).rename("raw"), keyed(back).rename("back")], axis=1)
+    other = both[both["raw"].ne(both["back"])].index.get_level_values("Parameter").value_counts()
+    assert lesson08.lost_values(other.to_dict()).correct
+    # the warned mistake: only the NaN values of the read-back (the vanished rows are missed)
+    nan_only = back.loc[back["Value"].isna(), "Parameter"].value_counts()
+    fb = lesson08.lost_values(nan_only)
+    assert fb.status == CLOSE and "not in the read-back table" in fb.message
+    assert "Height" not in fb.message  # the message does not reveal the answer
+    # two other wrong answers
+    small_raw, small_back = _round_trip(stays, sorted(stays["RecordID"].unique())[:10])
+    small = small_raw.groupby("Parameter").size().sub(small_back.dropna(subset=["Value"]).groupby("Parameter")
+                                                      .size(), fill_value=0)  # fmt: skip
+    fb = lesson08.lost_values(small[small > 0])
+    assert fb.status == CLOSE and "smallest" in fb.message
+    every_vent = good.copy()
+    every_vent["MechVent"] = int(raw["Parameter"].eq("MechVent").sum())
+    fb = lesson08.lost_values(every_vent)
+    assert fb.status == CLOSE and "first and the last charting" in fb.message
+    assert lesson08.lost_values(raw["Parameter"].value_counts()).status == INCORRECT

@@ -1,7 +1,11 @@
-"""heartdata.interop: the code table, FHIR R4B export and round trip, DICOM ECG, HL7 v2, and both commands."""
+"""heartdata.interop and heartdata.fhirvalidate: the code table, FHIR R4B export, validation that can fail, the
+round trip, DICOM ECG, HL7 v2, OMOP, both commands, the data/ guard and bad input."""
 
 from __future__ import annotations
 
+import copy
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,7 +13,6 @@ import tarfile
 
 import numpy as np
 import pandas as pd
-import pydantic
 import pydicom
 import pytest
 import wfdb
@@ -17,6 +20,7 @@ from conftest import DATA, REPO
 from pydicom.waveforms import multiplex_array
 
 from heartdata import DataError, challenge2012, interop, ptbxl
+from heartdata import fhirvalidate as fv
 
 FIRST = [132539, 132540, 132541]
 
@@ -26,21 +30,59 @@ def stays():
     return challenge2012.load_stays("a")
 
 
-def test_table_covers_every_parameter_and_units_are_ucum(stays):
+@pytest.fixture(scope="module")
+def stay(stays):
+    return stays[stays["RecordID"].eq(FIRST[0])]
+
+
+@pytest.fixture(scope="module")
+def resources(stay):
+    return interop.stay_resources(stay)
+
+
+@pytest.fixture(scope="module")
+def hr(resources):
+    return json.loads(next(o for o in resources["Observation"] if o.code.text == "HR").model_dump_json())
+
+
+@pytest.fixture(scope="module")
+def bp(resources):
+    return json.loads(next(o for o in resources["Observation"] if o.component).model_dump_json())
+
+
+# ------------------------------------------------------------------ codes and units
+def test_table_covers_every_parameter_and_codes_are_well_formed(stays):
     params = set(stays["Parameter"]) - {"RecordID"}
     table = interop.code_table()
     assert params == set(table.index)
     for param, row in table.iterrows():
-        assert row["source"] and row["note"], param
+        assert row["note"] and row["goes_to"], param
+        if row["loinc"]:
+            assert fv.loinc_check_digit(row["loinc"]), param
+        if row["other_specimen_loinc"]:
+            assert fv.loinc_check_digit(row["other_specimen_loinc"]) and row["checked"] == "unsure", param
         if row["ucum"]:
             assert interop.is_ucum(row["ucum"]), param
             if row["ucum"] != "[pH]":  # an arbitrary unit: UCUM defines no scale to convert
                 interop.ucum_quantity(1.0, row["ucum"])
-        if row["checked"] == "unsure" and row["loinc"]:
-            assert "not checked" in row["note"] or "ask" in row["note"].lower() or "sex" in row["note"].lower(), param
     assert set(table["checked"]) <= {"searched", "known", "unsure"}
+    assert set(table.loc[["Gender", "ICUType", "MechVent"], "goes_to"]) == {"Patient.gender", "Encounter.type",
+                                                                            "Procedure"}  # fmt: skip
+    assert "vital-signs" not in table.loc["Urine", "category"] + table.loc["FiO2", "category"]
     with pytest.raises(DataError):
         interop.ucum_quantity(1.0, "mmHg")  # UCUM spells it mm[Hg]
+
+
+def test_check_digits_catch_typos():
+    for good in ("8867-4", "2951-2", "85354-9", "8480-6", "76215-3"):
+        assert fv.loinc_check_digit(good)
+        wrong = good[:-1] + str((int(good[-1]) + 1) % 10)
+        assert not fv.loinc_check_digit(wrong)
+    assert not fv.loinc_check_digit("not-a-loinc") and not fv.loinc_check_digit("8867")
+    for code, _ in interop.SCP_SNOMED.values():
+        assert fv.snomed_check_digit(code), code
+        assert not fv.snomed_check_digit(code[:-1] + str((int(code[-1]) + 1) % 10))
+    assert fv.snomed_check_digit(interop.VENTILATION[0])
 
 
 def test_si_conversions_follow_molar_masses():
@@ -48,11 +90,54 @@ def test_si_conversions_follow_molar_masses():
     assert interop.to_si("Creatinine", 1.0) == pytest.approx(88.4, abs=0.01)
     with pytest.raises(DataError):
         interop.to_si("Sodium", 1.0)
+    with pytest.raises(DataError):
+        interop.ucum_quantity("130", "mg/dL")
 
 
 def test_aami_classes():
     got = interop.aami_class(["N", "A", "V", "F", "/", "+", "L"]).tolist()
     assert got[:5] == ["N", "S", "V", "F", "Q"] and pd.isna(got[5]) and got[6] == "N"
+    with pytest.raises(DataError):
+        interop.aami_class(5)
+
+
+# ------------------------------------------------------------------ FHIR modelling
+def test_nominal_values_go_where_they_belong(resources, stay):
+    obs_codes = {o.code.text for o in resources["Observation"]}
+    assert not obs_codes & {"Gender", "ICUType", "MechVent", "SysABP", "DiasABP", "MAP", "NISysABP"}
+    patient, encounter = resources["Patient"][0], resources["Encounter"][0]
+    assert patient.gender == "female"
+    assert encounter.type[0].coding[0].code == "4" and encounter.type[0].coding[0].system == interop.LOCAL_ICUTYPE
+    # the stay's RecordID names the Encounter, never the Patient
+    assert encounter.identifier[0].system == interop.LOCAL_RECORD and encounter.identifier[0].value == "132539"
+    assert patient.identifier[0].system == interop.LOCAL_PATIENT != interop.LOCAL_RECORD
+    assert all(r.meta.tag[0].code == "placeholder-dates" for t in resources.values() for r in t)
+
+
+def test_blood_pressure_is_one_panel_per_minute_and_method(resources, stay):
+    panels = [o for o in resources["Observation"] if o.component]
+    assert panels and all(o.code.coding[0].code == "85354-9" for o in panels)
+    bp_rows = stay[stay["Parameter"].isin(list(interop.BP_COMPONENT))]
+    kinds = bp_rows["Parameter"].map(lambda p: interop.BP_COMPONENT[p][0])
+    expected = bp_rows.assign(kind=kinds).groupby(["Time", "kind"]).size()
+    assert len(panels) >= len(expected)
+    for o in panels:
+        parts = [c.code.coding[0].code for c in o.component]
+        assert parts[:2] == ["8480-6", "8462-4"]
+        assert {"vital-signs"} == {c.coding[0].code for c in o.category}
+
+
+def test_age_cap_is_a_comparator_and_impossible_values_are_flagged(stays):
+    ages = stays[stays["Parameter"].eq("Age")]
+    old = int(ages.loc[ages["Value"].eq(90), "RecordID"].iloc[0])
+    res = interop.stay_resources(stays[stays["RecordID"].eq(old)])
+    age = next(o for o in res["Observation"] if o.code.text == "Age")
+    assert age.valueQuantity.comparator == ">=" and float(age.valueQuantity.value) == 90
+    zero = stays[stays["Parameter"].eq("Weight") & stays["Value"].eq(0)]
+    rid = int(zero["RecordID"].iloc[0])
+    res = interop.stay_resources(stays[stays["RecordID"].eq(rid)])
+    flagged = [o for o in res["Observation"] if o.code.text == "Weight" and float(o.valueQuantity.value) == 0]
+    assert flagged and all(o.status == "final" and "outside" in o.note[0].text for o in flagged)
 
 
 def test_value_with_no_mapping_is_exported_under_the_local_code():
@@ -68,35 +153,140 @@ def test_value_with_no_mapping_is_exported_under_the_local_code():
     assert interop.compare_tables(stay, back)["equal"] == 3
 
 
-def test_structural_validation_rejects_and_misses():
-    Observation = interop._fhir()["Observation"]
-    with pytest.raises(pydantic.ValidationError):
-        Observation.model_validate({"resourceType": "Observation", "code": {"text": "HR"}})  # no status
-    with pytest.raises(pydantic.ValidationError):
-        Observation.model_validate({"resourceType": "Observation", "status": "final"})  # no code
-    bogus = Observation.model_validate({"resourceType": "Observation", "status": "done", "code": {"text": "HR"}})
-    assert bogus.status == "done"  # passes structural validation...
-    assert interop.terminology_problems(bogus) == ["status 'done' is not in the ObservationStatus value set"]
-    wrong = Observation.model_validate(
-        {
-            "resourceType": "Observation",
-            "status": "final",
-            "code": {"coding": [{"system": interop.LOINC, "code": "0000-0"}]},
-            "valueQuantity": {"value": 1, "system": interop.UCUM, "code": "mmHg"},
-        }
-    )
-    probs = interop.terminology_problems(wrong)
-    assert any("0000-0" in p for p in probs) and any("mmHg" in p for p in probs)
+# ------------------------------------------------------------------ validation that can fail
+def _rules(issues):
+    return {i.rule for i in issues if i.severity == "error"}
 
 
-def test_a_broken_line_fails_when_read_back(tmp_path):
-    stay = challenge2012.load_stays("a", record_ids=FIRST[:1])
+def test_the_export_passes_every_rule(resources):
+    assert fv.validate(resources) == []
+    assert fv.validate_bundle(interop.bundle(resources)) == []
+
+
+def test_held_out_stays_pass_as_ndjson_and_as_a_bundle(stays, tmp_path):
+    held_out = sorted(stays["RecordID"].unique())[-3:]
+    raw = stays[stays["RecordID"].isin(held_out)]
+    interop.write_ndjson(interop.stay_resources(raw), tmp_path)
+    assert fv.validate_ndjson(tmp_path) == []
+    assert fv.validate_bundle(interop.bundle(interop.read_ndjson(tmp_path))) == []
+
+
+@pytest.mark.parametrize(
+    "change, rule, words",
+    [
+        (lambda o: o.update(dataAbsentReason={"text": "x"}), "obs-6", "dataAbsentReason"),
+        (lambda o: o["valueQuantity"].pop("system"), "qty-3", "system"),
+        (lambda o: o.update(status="done"), "binding", "ObservationStatus"),
+        (lambda o: o["code"]["coding"][1].update(code="not-a-loinc"), "loinc", "not a LOINC code"),
+        (lambda o: o["code"]["coding"][1].update(code="8867-5"), "loinc", "check digit"),
+        (lambda o: o["code"]["coding"][1].update(system="LOINC"), "code-system", "absolute URI"),
+        (lambda o: o["valueQuantity"].update(code="bpm"), "ucum", "not a UCUM unit"),
+        (lambda o: o["valueQuantity"].update(code="{beats}/min"), "vital-signs", "fixes '/min'"),
+        (lambda o: o["valueQuantity"].update(code="1/min"), "vital-signs", "valid UCUM code for the same thing"),
+        (lambda o: o["valueQuantity"].update(comparator="~"), "binding", "QuantityComparator"),
+        (lambda o: o.pop("category"), "vital-signs", "category 'vital-signs'"),
+        (lambda o: o["category"][0]["coding"][0].update(code="laboratory"), "vital-signs", "category"),
+        (lambda o: o["code"]["coding"].append({"system": interop.LOINC, "code": "8310-5"}), "vital-signs",
+         "different vital signs"),
+        (lambda o: (o.pop("valueQuantity")), "vs-2", "data absent reason"),
+        (lambda o: o.update(effectiveDateTime="2000"), "vs-1", "precise to the day"),
+        (lambda o: o.update(effectiveDateTime="2000-01-01T00:30:00"), "structure", "no time zone"),
+        (lambda o: o.update(valueQuantity={"value": "eighty"}), "structure", ""),
+        (lambda o: o.update(subject={"reference": "Group/1"}), "vital-signs", "must be a Patient"),
+        (lambda o: o.update(component=[{"code": o["code"], "valueQuantity": {"value": 1}}]), "obs-7", "component"),
+    ],
+)
+def test_each_class_of_error_is_caught(hr, change, rule, words):
+    bad = copy.deepcopy(hr)
+    change(bad)
+    issues = fv.validate_resource(bad)
+    assert rule in _rules(issues), issues
+    assert any(words in i.message for i in issues if i.rule == rule), issues
+    # and the structural parser alone accepts every one of them but the structural ones
+    if rule != "structure":
+        assert fv.structure_issues(bad) == []
+
+
+def test_blood_pressure_panel_rules(bp):
+    assert fv.validate_resource(bp) == []
+    no_diastolic = copy.deepcopy(bp)
+    no_diastolic["component"] = [c for c in bp["component"] if c["code"]["coding"][0]["code"] != "8462-4"]
+    assert any("diastolic" in i.message for i in fv.validate_resource(no_diastolic))
+    empty = copy.deepcopy(bp)
+    empty["component"][0].pop("valueQuantity")
+    assert "vs-3" in _rules(fv.validate_resource(empty))
+    wrong_unit = copy.deepcopy(bp)
+    wrong_unit["component"][0]["valueQuantity"]["code"] = "mmHg"
+    assert {"vital-signs", "ucum"} <= _rules(fv.validate_resource(wrong_unit))
+
+
+def test_periods_patients_procedures_and_r5_objects(resources):
+    enc = json.loads(resources["Encounter"][0].model_dump_json())
+    enc["period"]["end"] = "1999-12-31T00:00:00+00:00"
+    assert "per-1" in _rules(fv.validate_resource(enc))
+    patient = json.loads(resources["Patient"][0].model_dump_json())
+    patient["gender"] = "F"
+    assert "binding" in _rules(fv.validate_resource(patient))
+    from fhir.resources.observation import Observation as R5Observation
+
+    r5 = R5Observation(status="final", code={"text": "HR"})
+    assert any("R5" in i.message for i in fv.validate_resource(r5))
+    assert fv.structure_issues({"resourceType": "Observation", "code": {"text": "HR"}})  # no status
+    assert fv.structure_issues({"resourceType": "Nonsense"})
+
+
+def test_references_must_resolve_in_a_bundle(resources):
+    good = json.loads(interop.bundle(resources).model_dump_json())
+    assert fv.bundle_reference_issues(good) == []
+    relative = copy.deepcopy(good)  # the old export: relative references beside urn fullUrls
+    relative["entry"][-1]["resource"]["subject"]["reference"] = "Patient/c2012-a-132539"
+    assert any("not a RESTful URL" in i.message for i in fv.bundle_reference_issues(relative))
+    dangling = copy.deepcopy(good)
+    dangling["entry"][-1]["resource"]["subject"]["reference"] = "urn:uuid:00000000-0000-0000-0000-000000000000"
+    assert any("no entry has that fullUrl" in i.message for i in fv.validate_bundle(dangling))
+    nonsense = copy.deepcopy(good)
+    nonsense["entry"][-1]["resource"]["subject"]["reference"] = "not a ref at all !!"
+    assert "reference" in _rules(fv.validate_bundle(nonsense))
+    restful = copy.deepcopy(good)  # relative references resolve against a RESTful fullUrl's base
+    for e in restful["entry"]:
+        e["fullUrl"] = f"https://fhir.example.org/{e['resource']['resourceType']}/{e['fullUrl'][-12:]}"
+    assert fv.bundle_reference_issues(restful)  # the urn: references no longer match any fullUrl
+    twice = copy.deepcopy(good)
+    twice["entry"][1]["fullUrl"] = twice["entry"][0]["fullUrl"]
+    assert "bdl-7" in _rules(fv.validate_bundle(twice))
+    no_request = copy.deepcopy(good)
+    no_request["entry"][0].pop("request")
+    assert "bdl-3" in _rules(fv.validate_bundle(no_request))
+
+
+def test_references_must_resolve_across_ndjson_files(stay, tmp_path):
+    interop.write_ndjson(interop.stay_resources(stay), tmp_path)
+    assert fv.validate_ndjson(tmp_path) == []
+    patients = tmp_path / "Patient.ndjson"
+    patients.write_text("")  # the Patient file lost its line: every subject dangles
+    issues = fv.validate_ndjson(tmp_path)
+    assert issues and all(i.rule == "reference" for i in issues)
+    assert any(i.resource.startswith("Observation.ndjson:1 ") and "Patient/c2012-a-132539" in i.message
+               for i in issues)  # fmt: skip
+    (tmp_path / "Encounter.ndjson").write_text("{not json\n")
+    assert any(i.rule == "structure" and i.resource == "Encounter.ndjson:1" for i in fv.validate_ndjson(tmp_path))
+
+
+# ------------------------------------------------------------------ Bulk Data, round trip
+def test_a_broken_line_is_named_by_file_and_line(tmp_path, stay):
     interop.write_ndjson(interop.stay_resources(stay), tmp_path)
     path = tmp_path / "Observation.ndjson"
     lines = path.read_text().splitlines()
-    path.write_text("\n".join(lines[:-1] + [lines[-1].replace('"status":"final",', "")]) + "\n")
-    with pytest.raises(pydantic.ValidationError):
+    lines[2] = lines[2].replace('"status":"final",', "")
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"Observation.ndjson, line 3.*status"):
         interop.read_ndjson(tmp_path)
+    lines[2] = "this is not json"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"line 3"):
+        list(interop.iter_ndjson(tmp_path)["Observation"])
+    with pytest.raises(DataError, match="holds no"):
+        interop.read_ndjson(tmp_path / "empty")
 
 
 def test_round_trip_loses_only_what_the_lesson_names(tmp_path, stays):
@@ -104,45 +294,60 @@ def test_round_trip_loses_only_what_the_lesson_names(tmp_path, stays):
     raw = stays[stays["RecordID"].isin(ids)]
     result = interop.round_trip(raw, tmp_path)
     sentinels = sum(interop.is_sentinel(p, v) for p, v in zip(raw["Parameter"], raw["Value"], strict=True))
+    vent = raw[raw["Parameter"].eq("MechVent")]
+    kept = vent.groupby("RecordID")["Time"].agg(lambda t: len({t.min(), t.max()})).sum()
     assert result["values_exported"] == len(raw)
-    assert result["equal"] + result["sentinel_to_data_absent_reason"] == len(raw)
     assert result["sentinel_to_data_absent_reason"] == sentinels > 0
+    assert result["merged_into_a_period"] == len(vent) - kept > 0
+    assert result["equal"] + result["sentinel_to_data_absent_reason"] + result["merged_into_a_period"] == len(raw)
     assert result["different"] == result["missing_after_round_trip"] == result["not_in_source"] == 0
     back = interop.read_ndjson(tmp_path)
     assert len(back["Patient"]) == len(back["Encounter"]) == len(ids)
-    assert all(len(o.code.coding) == 2 for o in back["Observation"] if o.code.text not in ("ICUType", "MechVent"))
-    bundle = interop.bundle(back)
-    assert len(bundle.entry) == sum(map(len, back.values()))
+    assert len(back["Procedure"]) == vent["RecordID"].nunique()
 
 
+# ------------------------------------------------------------------ ECG
 def test_dicom_file_read_back_equals_wfdb_within_the_quantisation_step(tmp_path):
+    meta = ptbxl.load_metadata()
     for fs in (100, 500):
         out = tmp_path / f"ecg{fs}.dcm"
         assert interop.main(["dicom", "--ecg-id", "2", "--fs", str(fs), "--out", str(out)]) == 0
         ds = pydicom.dcmread(out)
         assert ds.SOPClassUID == interop.TWELVE_LEAD_ECG_SOP_CLASS == ds.file_meta.MediaStorageSOPClassUID
-        meta = ptbxl.load_metadata()
         rec = wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[2, ptbxl.FILENAME_COLUMN[fs]]))
-        arr = ds.waveform_array(0)
-        assert arr.shape == rec.p_signal.shape == (ptbxl.N_SAMPLES[fs], 12)
+        names, arr = interop.dicom_signal(ds)
+        assert names == ptbxl.LEADS and arr.shape == rec.p_signal.shape == (ptbxl.N_SAMPLES[fs], 12)
         step = 1 / np.asarray(rec.adc_gain)
         assert (np.abs(arr - rec.p_signal) <= step / 2).all()
+        originality = [m.WaveformOriginality for m in ds.WaveformSequence]
+        assert originality == (["ORIGINAL", "DERIVED"] if fs == 500 else ["DERIVED", "DERIVED"])
         # by hand: the stored samples times each channel's sensitivity, plus its baseline, are wfdb's millivolts
-        raw = multiplex_array(ds, 0, as_raw=True)
-        channels = ds.WaveformSequence[0].ChannelDefinitionSequence
-        sensitivity = np.array([float(c.ChannelSensitivity) for c in channels])
-        baseline = np.array([float(c.ChannelBaseline) for c in channels])
-        assert (np.abs(raw * sensitivity + baseline - rec.p_signal) <= step / 2).all()
-        assert (raw == wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[2, ptbxl.FILENAME_COLUMN[fs]]),
-                                     physical=False).d_signal).all()  # fmt: skip
+        for n, mux in enumerate(ds.WaveformSequence):
+            raw = multiplex_array(ds, n, as_raw=True)
+            sens = np.array([float(c.ChannelSensitivity) for c in mux.ChannelDefinitionSequence])
+            base = np.array([float(c.ChannelBaseline) for c in mux.ChannelDefinitionSequence])
+            leads = [c.ChannelSourceSequence[0].CodeValue for c in mux.ChannelDefinitionSequence]
+            cols = [[v[0] for v in interop.LEAD_CODES.values()].index(code) for code in leads]
+            assert (np.abs(raw * sens + base - rec.p_signal[:, cols]) <= step[cols] / 2).all()
     obs = interop.ecg_observation(2, 100)
     assert np.allclose(interop.sampled_data_array(obs), ptbxl.load_signals([2])[0], atol=1e-12)
+    assert {c.code.coding[0].code for c in obs.component} == {str(v[2]) for v in interop.LEAD_CODES.values()}
+    assert obs.code.coding[0].system == interop.MDC == "urn:iso:std:iso:11073:10101"
+
+
+def test_limb_leads_are_computed_from_i_and_ii():
+    gaps = interop.limb_lead_identity([1, 2, 3])  # in quantisation steps
+    assert list(gaps.index) == [1, 2, 3] and (gaps <= 1.5).all().all() and (gaps["III"] <= 1).all()
+    assert interop.limb_lead_identity(4).index.tolist() == [4]
 
 
 def test_ecg_iod_constraints_are_checked_not_enforced(tmp_path, capsys):
     assert interop.ecg_iod_problems(interop.ecg_dicom(1, 500)) == []
     low = interop.ecg_dicom(1, 100)  # pydicom builds and writes it all the same
-    assert interop.ecg_iod_problems(low) == ["sampling frequency (Hz) 100 is outside the IOD's 200 to 1000"]
+    problems = interop.ecg_iod_problems(low)
+    assert problems == ["sampling frequency 100 Hz is outside the 12-lead ECG IOD's 200 to 1000 Hz"]
+    assert interop.ecg_iod_problems(low, interop.GENERAL_ECG_SOP_CLASS)  # General ECG needs 200 Hz too
+    assert interop.ecg_iod_problems(low, interop.AMBULATORY_ECG_SOP_CLASS) == []
     assert interop.main(["dicom", "--ecg-id", "1", "--fs", "100", "--out", str(tmp_path / "low.dcm")]) == 0
     assert "strict reader may refuse" in capsys.readouterr().out
     assert interop.main(["dicom", "--ecg-id", "1", "--out", str(tmp_path / "default.dcm")]) == 0
@@ -150,43 +355,134 @@ def test_ecg_iod_constraints_are_checked_not_enforced(tmp_path, capsys):
     assert "note" not in capsys.readouterr().out
 
 
-def test_hl7_v2_message_parses_back_into_fhir():
-    stay = challenge2012.load_stays("a", record_ids=FIRST[:1])
-    text = interop.oru_r01(stay).to_er7()
-    assert text.startswith("MSH|") and "ORU^R01" in text
+def test_ecg_report_carries_text_and_snomed_codes():
+    res = interop.ecg_report(1, 100)
+    assert fv.validate(res) == []
+    report = res["DiagnosticReport"][0]
+    assert report.conclusion == ptbxl.load_metadata().loc[1, "report"]
+    coded = {c.text: [x.code for x in c.coding if x.system == interop.SNOMED] for c in report.conclusionCode}
+    assert coded["SR"] == ["426783006"] and coded["NORM"] == ["164854000"] and coded["LVOLT"] == ["251146004"]
+
+
+# ------------------------------------------------------------------ HL7 v2
+def test_hl7_v2_message_has_orders_specimens_and_visit_and_parses_into_fhir(stay):
+    msg = interop.oru_r01(stay)
+    msg.validate()  # hl7apy's own structure rules for v2.5 ORU^R01
+    text = msg.to_er7()
+    assert text.startswith("MSH|") and "ORU^R01" in text and "\rPV1|" in text and "\rSPM|" in text
     parsed = interop.parse_oru_r01(text)
     labs = stay[stay["Parameter"].isin(interop.LAB_PARAMETERS)]
     assert len(parsed) == len(labs) > 0
-    assert parsed["value"].tolist() == labs["Value"].tolist()
-    obs = interop.oru_to_fhir(parsed)
-    assert [o.code.text for o in obs] == labs["Parameter"].tolist()
-    assert all(not interop.terminology_problems(o) for o in obs)
+    assert sorted(parsed["value"]) == sorted(labs["Value"])
+    orders = labs.assign(panel=labs["Parameter"].map(interop.PANEL_OF)).groupby(["Time", "panel"]).ngroups
+    assert parsed["order"].nunique() == orders and parsed["visit"].eq("132539").all()
+    assert not parsed["patient_id"].eq("132539").any()  # the stay's number is the visit, not the patient
+    fhir = interop.oru_to_fhir(parsed)
+    by_type = {t: [r for r in fhir if r.get_resource_type() == t] for t in ("Observation", "Specimen")}
+    assert len(by_type["Specimen"]) == orders and len(by_type["Observation"]) == len(labs)
+    res = interop.stay_resources(stay)
+    assert fv.validate({**by_type, "Patient": res["Patient"], "Encounter": res["Encounter"]}) == []
 
 
-def test_omop_rows_match_the_stay():
-    stay = challenge2012.load_stays("a", record_ids=FIRST[:1])
-    m = interop.omop_measurement(stay)
-    assert len(m) == len(stay) - 1 and (m["measurement_concept_id"] == 0).all()
-    assert m["value_as_number"].isna().sum() == sum(
-        interop.is_sentinel(p, v) for p, v in zip(stay["Parameter"], stay["Value"], strict=True)
-    )
+@pytest.mark.parametrize("text", ["hello", "", None, "MSH|^~\\&|A|B|C|D|200001010000||ADT^A01|1|P|2.5\r",
+                                  "MSH|^~\\&|A\rPID|1"])
+def test_parse_oru_r01_refuses_what_is_not_a_result_message(text):
+    with pytest.raises(DataError):
+        interop.parse_oru_r01(text)
+
+
+# ------------------------------------------------------------------ OMOP
+def test_omop_tables_follow_the_cdm_conventions(stay):
+    t = interop.omop_tables(stay)
+    assert t["person"]["gender_concept_id"].tolist() == [8532]  # female
+    assert t["visit_detail"]["visit_detail_concept_id"].tolist() == [32037]
+    m = t["measurement"]
+    assert (m["measurement_type_concept_id"] == 32817).all() and m["value_as_number"].notna().all()
+    assert not m["measurement_source_value"].isin(["Gender", "ICUType", "Age", "MechVent"]).any()
+    sentinels = sum(interop.is_sentinel(p, v) for p, v in zip(stay["Parameter"], stay["Value"], strict=True))
+    body = stay[~stay["Parameter"].isin(["RecordID", "Gender", "ICUType", "Age", "MechVent"])]
+    assert len(m) == len(body) - sentinels
+
+
+# ------------------------------------------------------------------ bad input (functions)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: interop.stay_resources(s.drop(columns="RecordID")),
+        lambda s: interop.stay_resources(s.rename(columns={"Value": "value"})),
+        lambda s: interop.stay_resources(s.iloc[:0]),
+        lambda s: interop.stay_resources(s["Value"]),
+        lambda s: interop.stay_resources([1, 2, 3]),
+        lambda s: interop.stay_resources(s.astype({"Value": str})),
+        lambda s: interop.omop_tables(s.drop(columns="Time")),
+        lambda s: interop.oru_r01(s.drop(columns="Parameter")),
+        lambda s: interop.round_trip(s.drop(columns="RecordID"), "/tmp/never-written"),
+        lambda s: interop.compare_tables(s, s.drop(columns="Value")),
+        lambda s: interop.bundle({}),
+        lambda s: interop.resources_to_table([]),
+        lambda s: interop.oru_to_fhir("hello"),
+        lambda s: interop.sampled_data_array(None),
+        lambda s: interop.write_ndjson([1], "/tmp/never-written"),
+        lambda s: fv.validate([1]),
+        lambda s: fv.validate_resource(3.5),
+        lambda s: fv.validate_ndjson("/nonexistent/folder"),
+        lambda s: fv.validate_resource("{not json"),
+        lambda s: fv.validate_bundle("[1, 2]"),
+        lambda s: interop.ecg_report(999999),
+        lambda s: interop.ecg_dicom(1, fs=250),
+        lambda s: interop.dicom_signal("not a dataset"),
+        lambda s: interop.limb_lead_identity([999999]),
+        lambda s: interop.impossible_values(s.drop(columns="Value")),
+        lambda s: interop.parse_oru_r01(interop.oru_r01(s).to_er7().replace("ORU^R01^ORU_R01", "ADT^A01^ADT_A01")),
+    ],
+)
+def test_functions_raise_data_error_not_library_errors(stay, call):
+    with pytest.raises(DataError):
+        call(stay)
+
+
+# ------------------------------------------------------------------ the data/ guard
+def _shipped_targets(tmp_path):
+    link = tmp_path / "link-to-data"
+    os.symlink(DATA, link)
+    return [DATA / "export", link / "export", DATA / "challenge2012" / ".." / "x", REPO / "data"]
+
+
+def test_no_writer_writes_under_data(tmp_path, stay):
+    before = sorted(p.relative_to(DATA) for p in DATA.rglob("*"))
+    res = interop.stay_resources(stay)
+    ds = interop.ecg_dicom(1, 500)
+    for target in _shipped_targets(tmp_path):
+        for write in (lambda t: interop.write_ndjson(res, t), lambda t: interop.export_ndjson([res], str(t)),
+                      lambda t: interop.round_trip(stay, t), lambda t: interop.write_dicom(ds, t / "e.dcm"),
+                      lambda t: interop.write_dicom(ds, t)):  # fmt: skip
+            with pytest.raises(DataError, match="shipped data folder"):
+                write(target)
+    assert sorted(p.relative_to(DATA) for p in DATA.rglob("*")) == before
+
+
+def test_commands_refuse_data_in_one_line(tmp_path, capsys):
+    before = sorted(p.relative_to(DATA) for p in DATA.rglob("*"))
+    for target in _shipped_targets(tmp_path):
+        for argv in (["fhir", "--record-ids", "132539", "--out", str(target)],
+                     ["dicom", "--ecg-id", "1", "--out", str(target / "e.dcm")],
+                     ["dicom", "--ecg-id", "1", "--out", str(target)]):  # fmt: skip
+            assert interop.main(argv) == 2
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and "shipped data folder" in err and "Traceback" not in err
+    assert sorted(p.relative_to(DATA) for p in DATA.rglob("*")) == before
 
 
 # ------------------------------------------------------------------ the commands
-def _run(capsys, argv):
-    code = interop.main(argv)
-    err = capsys.readouterr().err
-    return code, err
-
-
 def test_fhir_command_writes_bulk_files(tmp_path, capsys):
     out = tmp_path / "bulk"
     code = interop.main(["fhir", "--set", "a", "--record-ids", *map(str, FIRST), "--out", str(out)])
     assert code == 0
     for t in interop.RESOURCE_TYPES:
         lines = (out / f"{t}.ndjson").read_text().splitlines()
-        assert lines and all(line.startswith('{"resourceType":"' + t + '"') for line in lines)
-    assert "Observations carry only the local code" in capsys.readouterr().out
+        assert all(line.startswith('{"resourceType":"' + t + '"') for line in lines)
+    assert "placeholder" in capsys.readouterr().out
+    assert fv.validate_ndjson(out) == []
 
 
 @pytest.mark.parametrize(
@@ -199,6 +495,7 @@ def test_fhir_command_writes_bulk_files(tmp_path, capsys):
         (["dicom", "--ecg-id", "999999", "--out", "{tmp}/x.dcm"], "unknown ecg_id"),
         (["dicom", "--ecg-id", "1", "--out", "{tmp}/nowhere/x.dcm"], "does not exist"),
         (["dicom", "--ecg-id", "1", "--out", "{tmp}/file/x.dcm"], "does not exist"),
+        (["dicom", "--ecg-id", "1", "--out", "{tmp}"], "is a folder"),
         (["dicom", "--ecg-id", "1", "--fs", "250", "--out", "{tmp}/x.dcm"], "invalid choice"),
         (["dicom", "--ecg-id", "400", "--fs", "500", "--out", "{tmp}/x.dcm"], "no 500 Hz record"),
         (["fhir", "--record-ids", "132539", "--out", "{tmp}/o", "--root", "{tmp}/none"], "does not exist"),
@@ -226,12 +523,13 @@ def test_commands_run_with_python_m_and_refuse_in_one_line(tmp_path):
     )
     assert ok.returncode == 0 and (tmp_path / "e.dcm").is_file(), ok.stderr
     bad = subprocess.run(
-        [sys.executable, "-m", "heartdata.interop", "fhir", "--record-ids", "1", "--out", str(tmp_path / "o")],
+        [sys.executable, "-m", "heartdata.interop", "fhir", "--record-ids", "132539", "--out", "data/export"],
         capture_output=True,
         text=True,
         cwd=REPO,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    assert not (DATA / "export").exists()
 
 
 def test_commands_work_on_sets_and_records_never_shipped(tmp_path, capsys):
@@ -252,5 +550,5 @@ def test_commands_work_on_sets_and_records_never_shipped(tmp_path, capsys):
     assert len(new) == 1 and [c.code for c in new[0].code.coding] == ["NewLab"]
     raw = challenge2012.load_stays("z", root=root)
     result = interop.compare_tables(raw, interop.resources_to_table(back))
-    assert result["equal"] + result["sentinel_to_data_absent_reason"] == len(raw)
+    assert result["different"] == result["missing_after_round_trip"] == 0
     assert interop.main(["dicom", "--ecg-id", "5", "--out", str(tmp_path / "e.dcm"), "--root", str(root)]) == 0

@@ -1,21 +1,33 @@
-"""Checks for lesson 08's exercises (interoperability): expected values come from the data and heartdata.interop."""
+"""Checks for lesson 08's exercises (interoperability): expected values come from the data, the exports and
+heartdata.interop / heartdata.fhirvalidate.
+
+Each exercise asks for something the lesson did not print (AHA codes rather than DICOM or SNOMED CT, the first ten
+minutes of record 100, urea rather than glucose, a respiratory rate of another stay, the round trip of other stays),
+and each names the mistake its prompt warns about only when the answer is what that mistake gives. No check changes
+the student's object: FHIR resources are read through a JSON copy.
+"""
 
 from __future__ import annotations
 
 import ast
+import copy
 import datetime as dt
+import json
+import tempfile
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from .. import challenge2012, interop, mitdb, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect
+from .. import challenge2012, fhirvalidate, interop, mitdb, ptbxl
+from ..feedback import as_series, check_number, close, correct, exercise, incorrect, mistake_at, named
 
-#: The stay, minute and heart rate of exercise 4 (the prompt states them; the check compares with them).
-HR_STAY, HR_MINUTE, HR_VALUE = 132539, 30, 87
+#: Exercise 4: the stay whose first respiratory rate the student exports (the prompt names it).
+RR_STAY = 132543
 #: Molar masses for exercise 3: urea nitrogen is reported as the mass of urea's two nitrogen atoms.
 N2_G_PER_MOL, UREA_G_PER_MOL = 28.014, 60.06
+#: Exercise 5 works on the ten stays of set A with the largest RecordIDs.
+N_ROUND_TRIP = 10
 
 
 @cache
@@ -32,7 +44,15 @@ def _no_aha() -> pd.Series:
     return ptbxl.load_scp_statements()["AHA code"].isna()
 
 
-@exercise
+# ------------------------------------------------------------------------------------------------ exercise 1
+@exercise(mistakes={
+    "statements": "that is the number of SCP statements without an AHA code; the question asks for ECGs.",
+    "all": "you counted the ECGs whose statements *all* lack an AHA code. One statement without a code is enough for "
+           "the export to lose it: use any, not all.",
+    "complement": "that is the number of ECGs whose statements all have an AHA code: the complement.",
+    "likelihood0": "you skipped the statements with likelihood 0. In PTB-XL, 0 means 'likelihood unknown', not "
+                   "'absent': those statements are asserted and must be exported too. Count every statement.",
+})  # fmt: skip
 def ecgs_without_aha(answer):
     no = _no_aha()
     st = _statements()
@@ -42,176 +62,318 @@ def ecgs_without_aha(answer):
     return check_number(
         answer,
         expected,
-        mistakes=[
-            (int(no.sum()), "that is the number of SCP statements without an AHA code; the question asks for ECGs."),
-            (
-                every,
-                "you counted the ECGs whose statements *all* lack an AHA code. One statement without a code is "
-                "enough for the export to lose it: use any, not all.",
-            ),
-            (len(st) - expected, "that is the number of ECGs whose statements all have an AHA code: the complement."),
-            (
-                positive,
-                "you skipped the statements with likelihood 0. They are still in `scp_codes` and would still "
-                "have to be exported (or deliberately dropped): count every statement of the dictionary.",
-            ),
-        ],  # fmt: skip
+        mistakes=[mistake_at("statements", int(no.sum())), mistake_at("all", every),
+                  mistake_at("complement", len(st) - expected), mistake_at("likelihood0", positive)],  # fmt: skip
         what="a whole number of ECGs",
         hint="For each ECG, parse `scp_codes` with ast.literal_eval and ask whether any of its statements has "
         "no `AHA code` in `scp`.",
     )
 
 
+# ------------------------------------------------------------------------------------------------ exercise 2
 def _aami_expected(minutes: float = 10) -> pd.Series:
     ann = mitdb.load_annotations()
     first = ann[ann["time_s"] < minutes * 60]
     return interop.aami_class(first["symbol"]).value_counts().reindex(list("NSVFQ"), fill_value=0)
 
 
-@exercise
+@exercise(mistakes={
+    "order": "the counts are right, but the order is {order}: the exercise asks for N, S, V, F, Q (AAMI's order, from "
+             "normal to unclassifiable). `.reindex(list('NSVFQ'))` puts them in it.",
+    "symbols": "your index holds MIT-BIH symbols (such as `A` or `+`), not AAMI classes: map every symbol with "
+               "`interop.AAMI_CLASSES` (or `interop.aami_class`) first.",
+    "missing": "the classes {missing} are missing. A class with no beat is a count of 0, and a table that leaves it "
+               "out hides that nothing was found: reindex to N, S, V, F, Q with fill_value=0.",
+    "plus": "you counted every annotation, beats and non-beats. A `+` marks a rhythm change, not a beat: it has no "
+            "AAMI class and must be left out.",
+    "whole": "these are the counts of the whole record; keep only the annotations with `time_s` below 600.",
+})  # fmt: skip
 def aami_first_minutes(answer):
-    if not isinstance(answer, pd.Series):
-        return incorrect(f"expected a pandas Series of counts indexed by class, got {type(answer).__name__}.")
+    got = as_series(answer, "a pandas Series of counts indexed by class")
+    if not isinstance(got, pd.Series):
+        return got
     expected = _aami_expected()
-    got = answer.copy()
     got.index = got.index.map(str)
-    if set(got.index) == set(expected.index) and got.reindex(expected.index).astype(float).eq(expected).all():
+    numeric = pd.to_numeric(got, errors="coerce")
+    if numeric.isna().any():
+        return incorrect("the Series should hold counts (whole numbers), one per class.")
+    ann = mitdb.load_annotations()
+    first = ann[ann["time_s"] < 600]
+    if set(got.index) == set(expected.index) and numeric.reindex(expected.index).eq(expected).all():
+        if list(got.index) != list(expected.index):
+            return close(named("order", order=", ".join(got.index)))
         return correct(
             f"{int(expected.sum())} beats in the first 10 minutes: "
             + ", ".join(f"{k} {v}" for k, v in expected.items())
             + "."
         )
-    ann = mitdb.load_annotations()
-    first = ann[ann["time_s"] < 600]
     if set(got.index) & (set(first["symbol"]) - set("NSVFQ")):
-        return close(
-            "your index holds MIT-BIH symbols (such as `A` or `+`), not AAMI classes: map every symbol "
-            "with `interop.AAMI_CLASSES` (or `interop.aami_class`) first."
-        )
+        return close(named("symbols"))
     missing = [k for k in expected.index if k not in got.index]
-    if missing and got.reindex(expected[expected > 0].index).astype(float).eq(expected[expected > 0]).all():
-        return close(
-            f"the classes {missing} are missing. A class with no beat is a count of 0, and a table that "
-            "leaves it out hides that nothing was found: reindex to N, S, V, F, Q with fill_value=0."
-        )
-    if int(got.sum()) == len(first) and int(got.sum()) != int(expected.sum()):
-        return close(
-            "you counted every annotation, beats and non-beats. A `+` marks a rhythm change, not a beat: "
-            "it has no AAMI class and must be left out."
-        )
+    positive = expected[expected > 0]
+    if missing and numeric.reindex(positive.index).eq(positive).all() and set(got.index) <= set(expected.index):
+        return close(named("missing", missing=missing))
+    if int(numeric.sum()) == len(first) and int(numeric.sum()) != int(expected.sum()):
+        return close(named("plus"))
     whole = _aami_expected(minutes=np.inf)
-    if got.reindex(whole.index).astype(float).eq(whole).all():
-        return close("these are the counts of the whole record; keep only the annotations with `time_s` below 600.")
-    return incorrect(f"expected counts for N, S, V, F, Q in the first 10 minutes; got {got.to_dict()}.")
+    if numeric.reindex(whole.index).eq(whole).all():
+        return close(named("whole"))
+    return incorrect("these are not the counts of the first 10 minutes; check the time filter (`time_s` below 600) "
+                     "and that every beat is mapped to its class.")  # fmt: skip
 
 
-@exercise
+# ------------------------------------------------------------------------------------------------ exercise 3
+@exercise(mistakes={
+    "quantity": "this is a pint quantity; the exercise asks for its number: `float(q.magnitude)` after `.to(...)`.",
+    "urea": "you divided by the molar mass of urea (60.06 g/mol). BUN is the mass of urea's *nitrogen*: divide by the "
+            "two nitrogen atoms, 28.014 g/mol.",
+    "decilitre": "a factor of 10 is missing: a decilitre is a tenth of a litre, so mg/dL times 10 is mg/L. Let the "
+                 "UCUM library do it (`.to(...)`) instead of by hand.",
+    "multiplied": "you multiplied where you should divide: mass / molar mass = amount.",
+    "unconverted": "that is the median in mg/dL, not converted.",
+    "mean": "you converted the mean; the exercise asks for the median.",
+})  # fmt: skip
 def bun_to_urea(answer):
-    median = float(_stays().loc[lambda s: s["Parameter"].eq("BUN"), "Value"].median())
+    bun = _stays().loc[lambda s: s["Parameter"].eq("BUN"), "Value"]
+    median = float(bun.median())
     expected = median * 10 / N2_G_PER_MOL  # mg/dL -> mg/L is x10; mg/L / (g/mol) = mmol/L
+    if hasattr(answer, "magnitude") and not isinstance(answer, int | float):
+        return close(named("quantity"))
     return check_number(
         answer,
         expected,
         mistakes=[
-            (
-                median * 10 / UREA_G_PER_MOL,
-                "you divided by the molar mass of urea (60.06 g/mol). BUN is the mass of "
-                "urea's *nitrogen*: divide by the two nitrogen atoms, 28.014 g/mol.",
-            ),
-            (
-                median / N2_G_PER_MOL,
-                "a factor of 10 is missing: a decilitre is a tenth of a litre, so mg/dL times 10 "
-                "is mg/L. Let the UCUM library do it (`.to(...)`) instead of by hand.",
-            ),
-            (median * N2_G_PER_MOL / 10, "you multiplied where you should divide: mass / molar mass = amount."),
-            (median, "that is the median in mg/dL, not converted."),
-        ],  # fmt: skip
+            mistake_at("urea", median * 10 / UREA_G_PER_MOL),
+            mistake_at("decilitre", median / N2_G_PER_MOL),
+            mistake_at("multiplied", median * N2_G_PER_MOL / 10),
+            mistake_at("unconverted", median),
+            mistake_at("mean", float(bun.mean()) * 10 / N2_G_PER_MOL),
+        ],
         what="a number (mmol/L)",
         hint="median BUN in mg/dL -> a pint quantity with interop.ucum_quantity, divided by 28.014 g/mol, to mmol/L.",
         rel=1e-3,
     )
 
 
-@exercise
-def hr_observation(answer):
-    from fhir.resources.R4B.observation import Observation
+# ------------------------------------------------------------------------------------------------ exercise 4
+def _rr_expected() -> tuple[int, float]:
+    s = _stays()
+    rr = s[s["RecordID"].eq(RR_STAY) & s["Parameter"].eq("RespRate")].sort_values("Time", kind="stable")
+    return int(rr["Time"].iloc[0]), float(rr["Value"].iloc[0])
 
+
+def _as_resource_json(answer):
+    """(JSON dict copy, None) or (None, Feedback) for what the student built."""
+    if hasattr(answer, "model_dump_json"):
+        return json.loads(answer.model_dump_json()), None
+    if isinstance(answer, str):
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            return None, incorrect("this text is not JSON: pass the Observation object, or its JSON as a dict.")
     if isinstance(answer, dict):
-        return incorrect(
-            "this is a dict, not a FHIR resource: build it with `Observation(...)` (or "
-            "`Observation.model_validate(your_dict)`) so that the library validates it."
-        )
-    if not isinstance(answer, Observation):
-        return incorrect(f"expected a fhir.resources R4B Observation, got {type(answer).__name__}.")
-    if answer.status not in interop.OBSERVATION_STATUS:
-        return close(
-            f"status {answer.status!r} passes the library's structural check but is not in FHIR's "
-            f"ObservationStatus value set ({', '.join(interop.OBSERVATION_STATUS)}): use 'final'."
-        )
-    codings = [(c.system, c.code) for c in (answer.code.coding or [])]
-    if (interop.LOINC, "8867-4") not in codings:
-        if any(code == "8867-4" for _, code in codings):
-            return close(
-                f"the LOINC code is there but its system is wrong: a LOINC coding has system "
-                f"{interop.LOINC!r}, exactly."
-            )
-        return incorrect("the code needs a coding with system 'http://loinc.org' and code '8867-4' (heart rate).")
-    q = answer.valueQuantity
-    if q is None or q.value is None:
-        return incorrect("the heart rate goes in `valueQuantity` (a Quantity with value, unit, system and code).")
-    if float(q.value) != HR_VALUE:
-        return incorrect(f"the value is {q.value}; the chart says {HR_VALUE}.")
-    if q.code != "/min" or q.system != interop.UCUM:
-        if q.code and not interop.is_ucum(q.code):
-            return close(
-                f"{q.code!r} is how people write it, but it is not a UCUM code: a rate per minute is "
-                "'/min', with system 'http://unitsofmeasure.org'."
-            )
-        return close("the unit must be coded: `code='/min'` and `system='http://unitsofmeasure.org'`.")
-    when = answer.effectiveDateTime
-    when = dt.datetime.fromisoformat(str(when)) if not isinstance(when, dt.datetime) else when
-    if when.tzinfo is None or when != interop.REFERENCE + dt.timedelta(minutes=HR_MINUTE):
-        return close(
-            f"the time should be the stated reference plus {HR_MINUTE} minutes, "
-            f"{(interop.REFERENCE + dt.timedelta(minutes=HR_MINUTE)).isoformat()}, with its time zone."
-        )
-    subject = answer.subject.reference if answer.subject is not None else None
-    if subject != f"Patient/c2012-a-{HR_STAY}":
-        return close(f"the subject should point at the stay's Patient: 'Patient/c2012-a-{HR_STAY}'.")
-    return correct("a valid Observation with a LOINC code, a UCUM unit and a stated time.")
+        return copy.deepcopy(answer), None
+    return None, incorrect(f"expected a FHIR R4B Observation (or its JSON as a dict), got {type(answer).__name__}.")
 
 
-#: Exercise 5 works on the first ten stays of set A (by RecordID).
-N_ROUND_TRIP = 10
+_STATUS_MEANING = {
+    "registered": "that no result is available yet", "preliminary": "that the value may still change",
+    "amended": "that a final value was later changed", "corrected": "that a final value was corrected",
+    "cancelled": "that the observation was cancelled and there is no valid result",
+    "entered-in-error": "that the record was a mistake", "unknown": "that its state is unknown",
+}  # fmt: skip
+RR_MISTAKES = {
+    "r5": "this Observation comes from fhir.resources' R5 classes ({module}). The course exchanges FHIR R4B, which "
+          "most hospital servers accept: `from fhir.resources.R4B.observation import Observation`.",
+    "zone": "{location}: {message}. The stated reference, interop.REFERENCE, has its zone: add minutes to it (a "
+            "timedelta) and use .isoformat().",
+    "status_meaning": "status {status!r} is in FHIR's ObservationStatus value set, but it says {meaning}. A value the "
+                      "nurse charted is a final result: 'final'.",
+    "status_not_in_set": "status {status!r} is not in FHIR's ObservationStatus value set (a required binding): a "
+                         "charted value is 'final'.",
+    "loinc_system": "the code 9279-1 is there, but its system is not 'http://loinc.org': a coding names its code "
+                    "system by its URI, exactly.",
+    "heart_rate": "8867-4 is heart rate; a respiratory rate is LOINC 9279-1.",
+    "two_vitals": "the code holds LOINC codes of two different vital signs ({codes}): an Observation says one thing. "
+                  "Keep 9279-1 (a local code beside it is fine).",
+    "loinc_typo": "{message}: remove or correct it.",
+    "obs6": "the Observation has a value and a dataAbsentReason. FHIR's invariant obs-6 allows a dataAbsentReason only "
+            "when there is no value: it explains a missing value. Remove it.",
+    "category": "category: {shown}. A respiratory rate is a vital sign, and FHIR's vital-signs profile (which an "
+                "implementation SHALL use for it) requires the category 'vital-signs' from "
+                "http://terminology.hl7.org/CodeSystem/observation-category.",
+    "ucum_valid": "{code!r} is valid UCUM for a rate per minute, but the vital-signs respiratory-rate profile fixes "
+                  "the unit code to '/min'. A receiver matches codes as text: use code '/min' (the human-readable "
+                  "`unit` may say 'breaths/min').",
+    "not_ucum": "{code!r} is how people write it, but it is not a UCUM code: a rate per minute is '/min', with system "
+                "'http://unitsofmeasure.org'.",
+    "qty3": "the unit code has no system. FHIR's invariant qty-3: if a code for the unit is present, the system SHALL "
+            "also be present ('http://unitsofmeasure.org').",
+    "uncoded_unit": "the unit must be coded: `code='/min'` and `system='http://unitsofmeasure.org'`.",
+    "time_format": "effectiveDateTime should be the stated reference plus the row's minutes, with its time and zone: "
+                   "interop.REFERENCE + dt.timedelta(minutes=...), then .isoformat().",
+    "time_minute": "the time is {minutes:g} minutes after the reference; use the Time of the stay's first RespRate "
+                   "row.",
+    "patient_is_stay": "{subject!r}: the RecordID names the stay, not the patient. The course's Patient for this stay "
+                       "is 'Patient/{patient}'.",
+    "subject": "the subject should point at the stay's Patient: 'Patient/{patient}'.",
+    "encounter": "the encounter should point at the ICU stay: 'Encounter/{encounter}'.",
+}  # fmt: skip
+
+
+@exercise(mistakes=RR_MISTAKES)
+def rr_observation(answer):
+    module = type(answer).__module__
+    if module.startswith("fhir.resources") and not module.startswith("fhir.resources.R4B"):
+        return close(named("r5", module=module))
+    data, feedback = _as_resource_json(answer)
+    if feedback is not None:
+        return feedback
+    if data.get("resourceType") != "Observation":
+        return incorrect(f"the resourceType should be 'Observation', not {data.get('resourceType')!r}.")
+    structure = fhirvalidate.structure_issues(data)
+    if structure:
+        first = structure[0]
+        if "time zone" in first.message:
+            return close(named("zone", location=first.location, message=first.message))
+        return incorrect(f"FHIR R4B refuses its structure at {first.location}: {first.message}.")
+    minute, value = _rr_expected()
+    issues = fhirvalidate.validate_resource(data)
+    rules = {i.rule: i for i in issues}
+    status = data.get("status")
+    if status != "final":
+        if status in _STATUS_MEANING:
+            return close(named("status_meaning", status=status, meaning=_STATUS_MEANING[status]))
+        return close(named("status_not_in_set", status=status))
+    codings = data.get("code", {}).get("coding", [])
+    loinc = [c.get("code") for c in codings if c.get("system") == interop.LOINC]
+    if "9279-1" not in loinc:
+        if any(c.get("code") == "9279-1" for c in codings):
+            return close(named("loinc_system"))
+        if "8867-4" in loinc:
+            return close(named("heart_rate"))
+        return incorrect("the code needs a coding with system 'http://loinc.org' and code '9279-1' (respiratory rate).")
+    if "vital-signs" in rules and "different vital signs" in rules["vital-signs"].message:
+        return close(named("two_vitals", codes=", ".join(loinc)))
+    if "loinc" in rules:
+        return close(named("loinc_typo", message=rules["loinc"].message))
+    if "obs-6" in rules:
+        return close(named("obs6"))
+    cats = [(c.get("system"), c.get("code")) for cc in data.get("category", []) for c in cc.get("coding", [])]
+    if (fhirvalidate.OBSERVATION_CATEGORY, "vital-signs") not in cats:
+        return close(named("category", shown=", ".join(c for _, c in cats) or "none"))
+    q = data.get("valueQuantity") or {}
+    if q.get("value") is None:
+        return incorrect("the rate goes in `valueQuantity` (a Quantity with value, unit, system and code).")
+    if float(q["value"]) != value:
+        return incorrect(f"the value is {q['value']}; look again at the first RespRate row of stay {RR_STAY} "
+                         "(sorted by Time).")  # fmt: skip
+    if q.get("code") != "/min" or q.get("system") != interop.UCUM:
+        code = q.get("code")
+        if code and interop.is_ucum(code) and q.get("system") == interop.UCUM:
+            return close(named("ucum_valid", code=code))
+        if code and not interop.is_ucum(code):
+            return close(named("not_ucum", code=code))
+        if code and not q.get("system"):
+            return close(named("qty3"))
+        return close(named("uncoded_unit"))
+    when = data.get("effectiveDateTime")
+    expected_when = interop.REFERENCE + dt.timedelta(minutes=minute)
+    try:
+        got_when = dt.datetime.fromisoformat(str(when).replace("Z", "+00:00")) if when else None
+    except ValueError:
+        got_when = None
+    if got_when is None or got_when.tzinfo is None or "T" not in str(when):
+        return close(named("time_format"))
+    if got_when != expected_when:
+        return close(named("time_minute", minutes=(got_when - interop.REFERENCE).total_seconds() / 60))
+    subject = (data.get("subject") or {}).get("reference")
+    patient, encounter = interop._ids("a", RR_STAY)
+    if subject != f"Patient/{patient}":
+        if subject and str(RR_STAY) in subject and subject.startswith("Patient/"):
+            return close(named("patient_is_stay", subject=subject, patient=patient))
+        return close(named("subject", patient=patient))
+    if (data.get("encounter") or {}).get("reference") != f"Encounter/{encounter}":
+        return close(named("encounter", encounter=encounter))
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        return incorrect(f"the rules still find a problem at {errors[0].location}: {errors[0].message}.")
+    return correct(f"a respiratory rate of {value:g}/min at minute {minute} that passes FHIR R4B's invariants, "
+                   "required bindings and the vital-signs profile.")  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------ exercise 5
+def _ids_for(largest: bool = True) -> list[int]:
+    ids = sorted(_stays()["RecordID"].unique())
+    return ids[-N_ROUND_TRIP:] if largest else ids[:N_ROUND_TRIP]
 
 
 @cache
-def _lost_expected() -> pd.Series:
+def _lost(largest: bool = True) -> tuple[pd.Series, pd.Series]:
+    """(values that did not come back, NaN values only) per parameter, through a real export and read-back."""
     stays = _stays()
-    ids = sorted(stays["RecordID"].unique())[:N_ROUND_TRIP]
-    raw = stays[stays["RecordID"].isin(ids)]
-    back = interop.resources_to_table(interop.stay_resources(raw))
-    return back.loc[back["Value"].isna(), "Parameter"].value_counts().sort_index()
+    raw = stays[stays["RecordID"].isin(_ids_for(largest))]
+    with tempfile.TemporaryDirectory() as out:
+        interop.write_ndjson(interop.stay_resources(raw), out)
+        back = interop.resources_to_table(interop.read_ndjson(out))
+    key = ["RecordID", "Time", "Parameter"]
+
+    def keyed(t):
+        t = t.assign(n=t.groupby(key, sort=False).cumcount()).set_index(key + ["n"])["Value"]
+        return t
+
+    joined = pd.concat([keyed(raw).rename("raw"), keyed(back).rename("back")], axis=1)
+    gone = joined[joined["raw"].notna() & ~joined["raw"].eq(joined["back"])]
+    lost = gone.index.get_level_values("Parameter").value_counts().sort_index()
+    nan = back.loc[back["Value"].isna(), "Parameter"].value_counts().sort_index()
+    return lost, nan
 
 
-@exercise
+def _counts(answer) -> pd.Series | None:
+    got = as_series(answer)
+    if not isinstance(got, pd.Series):
+        return None
+    got = pd.to_numeric(got, errors="coerce")
+    if got.isna().any():
+        return None
+    got.index = got.index.map(str)
+    return got[got != 0].sort_index()
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    return set(a.index) == set(b.index) and a.reindex(b.index).eq(b).all()
+
+
+@exercise(mistakes={
+    "nan_only": "you counted the read-back values that are NaN. Values can also vanish without a NaN: rows that are "
+                "simply not in the read-back table. Compare the raw table with the read-back one, parameter by "
+                "parameter (counts of values in each), to catch both.",
+    "smallest": "these are the {n} stays with the smallest RecordIDs; the exercise asks for the largest "
+                "(sorted(...)[-10:]).",
+    "all_vent": "you counted every MechVent charting as lost. The Procedure's period keeps the first and the last "
+                "charting of each stay: those come back as rows.",
+})  # fmt: skip
 def lost_values(answer):
-    if not isinstance(answer, pd.Series):
+    got = _counts(answer)
+    if got is None:
         return incorrect(f"expected a pandas Series of counts indexed by parameter, got {type(answer).__name__}.")
-    expected = _lost_expected()
-    got = answer[answer != 0].sort_index()
-    if set(got.index) == set(expected.index) and got.reindex(expected.index).astype(float).eq(expected).all():
-        return correct(", ".join(f"{p}: {n}" for p, n in expected.items()) + " came back as a dataAbsentReason.")
+    expected, nan_only = _lost(True)
+    if _same(got, expected):
+        return correct("; ".join(f"{p}: {n}" for p, n in expected.items()) + ". The sentinels came back as a "
+                       "reason, and the ventilation chartings between each stay's first and last are no rows at "
+                       "all.")  # fmt: skip
+    if _same(got, nan_only):
+        return close(named("nan_only"))
+    smallest, smallest_nan = _lost(False)
+    if _same(got, smallest) or _same(got, smallest_nan):
+        return close(named("smallest", n=N_ROUND_TRIP))
     stays = _stays()
-    ids = sorted(stays["RecordID"].unique())[:N_ROUND_TRIP]
-    raw = stays[stays["RecordID"].isin(ids)]
-    local = raw.loc[raw["Parameter"].isin(interop.CODES.index[interop.CODES["loinc"].eq("")]), "Parameter"]
-    if set(got.index) == set(local.unique()):
-        return close("those parameters came back with their values; what they lack is a LOINC code. Count the rows "
-                     "of the read-back table whose Value is missing (NaN).")  # fmt: skip
+    raw = stays[stays["RecordID"].isin(_ids_for(True))]
+    every_vent = expected.copy()
+    every_vent["MechVent"] = int(raw["Parameter"].eq("MechVent").sum())
+    if _same(got, every_vent.sort_index()):
+        return close(named("all_vent"))
     if "RecordID" in got.index or int(got.sum()) == len(raw):
-        return incorrect("count only the read-back rows whose Value is NaN, grouped by Parameter.")
-    everything = interop.resources_to_table(interop.stay_resources(stays[stays["RecordID"].isin(ids[:1])]))
-    if got.sum() == everything["Value"].isna().sum():
-        return close(f"that is one stay; the exercise asks for the first {N_ROUND_TRIP} stays.")
-    return incorrect(f"expected counts for {list(expected.index)}; got {got.to_dict()}.")
+        return incorrect("count only the raw values that did not come back as the same number, per Parameter.")
+    return incorrect("these are not the values lost in the round trip of those stays; compare the raw and the "
+                     "read-back tables parameter by parameter.")  # fmt: skip
