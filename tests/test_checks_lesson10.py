@@ -68,7 +68,7 @@ def test_job_script():
     assert fb.status == feedback.CLOSE and "minutes" in fb.message
     assert lesson10.job_script(_script(walltime="01:00:00")).status == feedback.INCORRECT
     assert lesson10.job_script(_script(walltime="0-06:00:00")).correct  # the same six hours
-    fb = lesson10.job_script(_script(memory="4GiB"))
+    fb = lesson10.job_script(_script().replace("--mem=64G", "--mem=4G"))
     assert fb.status == feedback.CLOSE and "per core" in fb.message
     assert "cores" in lesson10.job_script(_script(cores=1)).message
     assert "partition" in lesson10.job_script(_script(queue=None)).message
