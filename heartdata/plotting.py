@@ -1,71 +1,232 @@
-"""Plotting helpers: the course style and a 12-lead ECG on standard paper."""
+"""Plotting helpers: the palette of meanings, the course style, ECGs on standard paper and an ICU stay's timeline.
+
+Colours come from here by meaning, never by hex code or position: ``COLOURS["died"]`` is the colour of death in
+every lesson, and ``style("missing", "bars")`` gives its colour with its second cue (hatch, marker, line style) for
+figures where it could merge with another colour for a colour-blind reader. docs/palette.md lists every meaning.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-#: Colour-blind-safe palette used throughout the course.
+#: Seaborn's colour-blind palette, kept only so that old cells (``PALETTE[i]``) still run: a colour picked by its
+#: position carries no meaning. Use ``COLOURS[meaning]`` (or ``style(meaning)``) instead.
 PALETTE = sns.color_palette("colorblind")
 
-#: One colour per meaning, the same in every lesson (Okabe & Ito's colour-blind-safe set). A lesson that
-#: needs a new meaning adds it here rather than picking a colour in a cell.
-COLOURS = {
-    # outcomes
-    "died": "#D55E00",  # vermilion
-    "survived": "#0072B2",  # blue
-    # MIT-BIH beat classes (AAMI EC57 groups: N, S, V, F, Q)
-    "beat N": "#7F7F7F",  # grey: the common case stays quiet
-    "beat S": "#E69F00",  # orange: supraventricular (A, a, J, S, ...)
-    "beat V": "#D55E00",  # vermilion: ventricular (V, E)
-    "beat F": "#CC79A7",  # reddish purple: fusion
-    "beat Q": "#000000",  # black: paced or unclassifiable
-    # data before and after a step
-    "raw": "#7F7F7F",
-    "clean": "#0072B2",
-    # presence
-    "measured": "#009E73",  # bluish green
-    "missing": "#CC79A7",
-    # models and references
-    "model": "#0072B2",
-    "clinical score": "#E69F00",
-    "chance": "#7F7F7F",
-    # labels made by people
-    "flagged": "#D55E00",
-    "not flagged": "#56B4E9",  # sky blue
-    # sampling rates of the same ECG (lesson 02)
-    "500 Hz": "#0072B2",
-    "100 Hz": "#E69F00",
-    # datasets, when two are drawn in one figure (lesson 09)
-    "PTB-XL": "#CC79A7",  # reddish purple
-    "Challenge 2012": "#009E73",  # bluish green
-    # a released number's error (lesson 09): the bound a privacy library states, and the typical error
-    "error bound": "#0072B2",
-    "typical error": "#E69F00",
-    # a signal or value before and after an exchange (export, then read back)
-    "source system": "#7F7F7F",
-    "after exchange": "#0072B2",
-    # sex, as the datasets record it
-    "male": "#56B4E9",  # sky blue
-    "female": "#E69F00",  # orange
-    # marks that are not data: group boundaries, thresholds, medians, published reference values
-    "annotation": "#000000",
-    # data where colour carries no meaning (one group, or groups told apart by position and label)
-    "neutral": "#595959",
-    # work of a parallel task (lesson 10's task stream)
-    "reading files": "#E69F00",  # orange
-    "computing": "#0072B2",  # blue
-    "waiting": "#7F7F7F",  # grey: a worker with nothing to do
-    # how a job ran (lesson 10's scaling curves)
-    "loop": "#000000",  # one plain loop, no Dask
-    "1 worker": "#56B4E9",  # sky blue
-    "2 workers": "#0072B2",  # blue
-    # what a value can be (lesson 06): impossible is removed, extreme is kept, usual is the bulk
-    "impossible": "#D55E00",
-    "extreme": "#E69F00",
-    "usual": "#0072B2",
+# --- the palette of meanings ------------------------------------------------------------------------------------
+#
+# The rule (docs/palette.md, written by tools/palette.py; tests/test_palette.py checks every line of it):
+#
+# 1. Roles are greys and black. They carry no hue meaning and any lesson may use them: ``annotation`` (black: marks
+#    that are not data), ``neutral`` (dark grey: the data when colour means nothing, and the data in focus),
+#    ``reference`` (light grey: what the focus is compared with), ``chance`` (mid grey, dashed). Neutral + accent:
+#    a figure that sets one state or group against another (after a step against before it, a highlighted group
+#    against the rest, beat N against the rarer classes) draws the reference light and the focus dark or in hue.
+#    A meaning may take a role's grey only by saying so (``role=``); no other meaning is grey or black.
+# 2. A meaning drawn in more than one lesson is shared: its hue is its own. No other meaning anywhere has it.
+# 3. A meaning drawn in one lesson only may reuse a shared meaning's hue, but only in a lesson where no meaning of
+#    the owner's family appears (so blue never means "computing" in a lesson that shows who survived); within one
+#    lesson no two meanings have one colour.
+# 4. Meanings that can share one axes (one family, the roles among themselves, chance or annotation with any
+#    meaning, the pairs of TOGETHER) stay CVD_MIN_DELTA_E apart (CIEDE2000) under simulated deuteranopia and
+#    protanopia, or differ in a second cue: marker, line style and hatch, which ``style(meaning)`` hands to
+#    matplotlib. tools/figure_audit.py checks the same threshold on every axes the notebooks draw.
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """One meaning a colour carries in the course's figures."""
+
+    name: str
+    colour: str  # hex
+    family: str  # meanings drawn against each other: "outcome", "beat class", "role", ...
+    lessons: tuple[str, ...]  # the lessons (two digits) whose figures draw it
+    what: str  # what it means, in a few words
+    marker: str = "o"
+    linestyle: str = "-"
+    hatch: str = ""
+    role: str = ""  # the role whose grey this meaning takes (rule 1), if any
+
+
+# The colours: Okabe & Ito's set (Okabe M, Ito K. Color Universal Design, 2008), with Paul Tol's indigo and wine
+# (Tol P. Colour schemes, SRON/EPS/TN/09-002, 2021) for the hues it lacks, and four greys.
+VERMILION, BLUE, ORANGE, SKY_BLUE = "#D55E00", "#0072B2", "#E69F00", "#56B4E9"
+BLUISH_GREEN, REDDISH_PURPLE, INDIGO, WINE = "#009E73", "#CC79A7", "#332288", "#882255"
+BLACK, DARK_GREY, MID_GREY, LIGHT_GREY = "#000000", "#595959", "#7F7F7F", "#BBBBBB"
+ROLE_COLOURS = {"annotation": BLACK, "neutral": DARK_GREY, "chance": MID_GREY, "reference": LIGHT_GREY}
+
+#: Two colours of one figure closer than this (CIEDE2000) under simulated deuteranopia or protanopia need a second
+#: cue. The course's figure review found vermilion/orange (13 under deuteranopia) and bluish green/reddish purple
+#: (16) merging in its figures; 20 leaves a margin above both.
+CVD_MIN_DELTA_E = 20.0
+
+
+def _m(name, colour, family, lessons, what, **cue) -> Meaning:
+    return Meaning(name, colour, family, tuple(lessons.split()), what, **cue)
+
+
+_ALL = "00 01 02 03 04 05 06 07 08 09 10 11"
+MEANINGS: dict[str, Meaning] = {
+    m.name: m
+    for m in [
+        # roles (rule 1)
+        _m("annotation", BLACK, "role", _ALL, "marks that are not data: thresholds, medians, group boundaries, "
+           "published reference values", linestyle=":", marker="|"),
+        _m("neutral", DARK_GREY, "role", _ALL, "the data, where colour carries no meaning; the data in focus"),
+        _m("reference", LIGHT_GREY, "role", _ALL, "what the data in focus is compared with", marker="s",
+           linestyle="-", hatch=""),
+        _m("chance", MID_GREY, "role", _ALL, "what a guess, or a strategy with no skill, gives", linestyle="--",
+           marker=""),
+        # outcomes
+        _m("died", VERMILION, "outcome", "04 05 07 11", "died in hospital"),
+        _m("survived", BLUE, "outcome", "07 11", "left hospital alive"),
+        # presence of a value
+        _m("measured", BLUISH_GREEN, "presence", "01 04 06 08", "a value was recorded"),
+        _m("missing", REDDISH_PURPLE, "presence", "04 08", "no value was recorded", marker="X", linestyle="-.",
+           hatch="//"),
+        # predictions
+        _m("model", INDIGO, "prediction", "05 07 10 11", "the risk a model the course built predicts", marker="o"),
+        _m("clinical score", SKY_BLUE, "prediction", "05 07 11", "a published clinical score (SAPS-I)",
+           marker="s", linestyle="-."),
+        # MIT-BIH beat classes (AAMI EC57 groups); N is the common case and stays quiet, Q is the catch-all
+        _m("beat N", LIGHT_GREY, "beat class", "00 01 02 08", "normal or bundle-branch-block beat (AAMI N)",
+           role="reference"),
+        _m("beat S", ORANGE, "beat class", "00 01 02 08", "supraventricular ectopic beat (AAMI S: A, a, J, S)",
+           marker="^"),
+        _m("beat V", WINE, "beat class", "00 01 02 08", "ventricular ectopic beat (AAMI V: V, E)", marker="v"),
+        _m("beat F", SKY_BLUE, "beat class", "08", "fusion of a ventricular and a normal beat (AAMI F)", marker="D",
+           linestyle=":", hatch=".."),
+        _m("beat Q", DARK_GREY, "beat class", "00 02 08", "paced or unclassifiable beat (AAMI Q)", marker="X",
+           linestyle=":", hatch="xx", role="neutral"),
+        # the same data before and after a step (cleaning, an exchange, a protection); neutral + accent
+        _m("before", LIGHT_GREY, "step", "01 02 03 04 06 08 09", "the data before a step (raw, as the source "
+           "system sent it)", role="reference"),
+        _m("after", DARK_GREY, "step", "02 03 06 08 09", "the data after the step (cleaned, read back, "
+           "protected)", role="neutral"),
+        # one group the figure points at, against the rest; neutral + accent
+        _m("highlight", DARK_GREY, "highlight", "01 02 05", "the group the title speaks of", role="neutral"),
+        _m("rest", LIGHT_GREY, "highlight", "01 02", "every other group", role="reference"),
+        # lesson 02: one ECG at two sampling rates
+        _m("500 Hz", BLUE, "sampling rate", "02", "the ECG at 500 Hz", marker="o"),
+        _m("100 Hz", VERMILION, "sampling rate", "02", "the same ECG at 100 Hz", marker="s", linestyle="--"),
+        # lesson 05: sex, as the datasets record it
+        _m("male", WINE, "sex", "05", "recorded as male", marker="o"),
+        _m("female", ORANGE, "sex", "05", "recorded as female", marker="s"),
+        # lesson 06: what a value can be
+        _m("impossible", WINE, "value class", "06", "a value no living body has: removed", hatch="xx"),
+        _m("extreme", ORANGE, "value class", "06", "rare but possible: kept", hatch="//"),
+        _m("usual", LIGHT_GREY, "value class", "06", "the bulk of the values", role="reference"),
+        # lesson 09: two datasets in one figure; a released number's error
+        _m("PTB-XL", ORANGE, "dataset", "09", "the PTB-XL ECG database", marker="o"),
+        _m("Challenge 2012", BLUE, "dataset", "09", "the Challenge 2012 ICU stays", marker="s"),
+        _m("error bound", INDIGO, "released error", "09", "the error bound a privacy library states",
+           linestyle="--"),
+        _m("typical error", SKY_BLUE, "released error", "09", "the typical error of the released numbers"),
+        # lesson 10: a parallel task stream and how a job ran
+        _m("reading files", ORANGE, "task", "10", "a worker reading files", marker="^", linestyle="--", hatch="//"),
+        _m("computing", BLUISH_GREEN, "task", "10", "a worker computing", hatch="\\\\"),
+        _m("waiting", LIGHT_GREY, "task", "10", "a worker with nothing to do", marker="s", linestyle=":",
+           role="reference"),
+        _m("loop", DARK_GREY, "run", "10", "one plain loop, no Dask", marker="s", role="neutral"),
+        _m("1 worker", VERMILION, "run", "10", "Dask with one worker", marker="^"),
+        _m("2 workers", BLUE, "run", "10", "Dask with two workers", marker="o"),
+    ]
+}  # fmt: skip
+
+#: Names lessons used before the palette of meanings: each resolves to the meaning it now belongs to. New cells
+#: use the meaning's own name (tests/test_palette.py lists the notebooks that still use an alias).
+ALIASES = {
+    "raw": "before",
+    "clean": "after",
+    "source system": "before",
+    "after exchange": "after",
+    "flagged": "highlight",
+    "not flagged": "rest",
 }
+
+#: Pairs of meanings from different families that one axes draws together (besides one family's meanings, and
+#: chance and annotation with everything). tools/figure_audit.py finds the pairs the figures really draw.
+TOGETHER = [
+    ("model", "computing"),
+    ("model", "reading files"),
+]
+
+
+def meaning(name: str) -> Meaning:
+    """The meaning called ``name`` (an alias is resolved); a ``KeyError`` names the known meanings."""
+    key = ALIASES.get(name, name)
+    if key not in MEANINGS:
+        known = ", ".join(sorted(MEANINGS))
+        raise KeyError(f"{name!r} is not a meaning of the course's palette. Known meanings: {known}. A lesson that "
+                       "needs a new one adds it to heartdata.plotting.MEANINGS (see docs/palette.md).")  # fmt: skip
+    return MEANINGS[key]
+
+
+class _Colours(Mapping):
+    """``COLOURS[meaning]`` is that meaning's colour; old names (ALIASES) resolve to their meaning's colour."""
+
+    def __getitem__(self, name: str) -> str:
+        return meaning(name).colour
+
+    def __contains__(self, name) -> bool:
+        return ALIASES.get(name, name) in MEANINGS
+
+    def __iter__(self):
+        return iter(MEANINGS)
+
+    def __len__(self) -> int:
+        return len(MEANINGS)
+
+    def __repr__(self) -> str:
+        return "COLOURS(" + ", ".join(f"{k!r}: {v.colour!r}" for k, v in MEANINGS.items()) + ")"
+
+
+#: One colour per meaning, the same in every lesson: ``COLOURS["died"]``.
+COLOURS = _Colours()
+
+
+def style(name: str, kind: str = "line") -> dict:
+    """Matplotlib keyword arguments that draw ``name`` with its colour and its second cue.
+
+    ``kind`` is "line" (``ax.plot``: colour, line style, marker), "points" (``ax.scatter``, ``ax.errorbar`` with
+    ``fmt`` left out: colour and marker), "bars" (``ax.bar``, ``ax.hist``, ``ax.fill_between``: face colour, hatch,
+    white edges) or "colour" (the colour alone).
+    """
+    m = meaning(name)
+    if kind == "line":
+        return {"color": m.colour, "linestyle": m.linestyle, "marker": m.marker or None}
+    if kind == "points":
+        return {"color": m.colour, "marker": m.marker or "o", "linestyle": "none"}
+    if kind == "bars":
+        out = {"facecolor": m.colour, "edgecolor": "white"}
+        if m.hatch:
+            out.update(hatch=m.hatch, edgecolor=_hatch_ink(m.colour))
+        return out
+    if kind == "colour":
+        return {"color": m.colour}
+    raise ValueError(f"kind must be 'line', 'points', 'bars' or 'colour', not {kind!r}")
+
+
+def _hatch_ink(colour: str) -> str:
+    """White hatching on a dark face, black on a light one (matplotlib draws the hatch in the edge colour)."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45 else "black"
+
+
+#: MIT-BIH beat symbols grouped as AAMI EC57 classes (the meaning their marks take): ``COLOURS[BEAT_CLASS["A"]]``.
+BEAT_CLASS = {
+    **dict.fromkeys("NLRej", "beat N"),
+    **dict.fromkeys("AaJS", "beat S"),
+    **dict.fromkeys("VE", "beat V"),
+    "F": "beat F",
+    **dict.fromkeys("/fQ", "beat Q"),
+}
+
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
 PAPER_LAYOUT = [["I", "AVR", "V1", "V4"], ["II", "AVL", "V2", "V5"], ["III", "AVF", "V3", "V6"]]
