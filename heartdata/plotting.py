@@ -130,8 +130,12 @@ MEANINGS: dict[str, Meaning] = {
         # lesson 10: a parallel task stream and how a job ran
         _m("reading files", ORANGE, "task", "10", "a worker reading files", marker="^", linestyle="--", hatch="//"),
         _m("computing", BLUISH_GREEN, "task", "10", "a worker computing", hatch="\\\\"),
-        _m("waiting", LIGHT_GREY, "task", "10", "a worker with nothing to do", marker="s", linestyle=":",
-           role="reference"),
+        _m("waiting", LIGHT_GREY, "task", "10", "a worker neither running nor ready to: no task to do, or waiting "
+           "for the GIL or the disk", marker="s", linestyle=":", role="reference"),
+        _m("on a core", REDDISH_PURPLE, "thread time", "10", "a worker thread running on a CPU core", marker="D",
+           hatch=".."),
+        _m("waiting for a core", WINE, "thread time", "10", "a worker thread ready to run while every core is taken",
+           marker="v", hatch="xx"),
         _m("loop", DARK_GREY, "run", "10", "one plain loop, no Dask", marker="s", role="neutral"),
         _m("1 worker", VERMILION, "run", "10", "Dask with one worker", marker="^"),
         _m("2 workers", BLUE, "run", "10", "Dask with two workers", marker="o"),
@@ -154,6 +158,8 @@ ALIASES = {
 TOGETHER = [
     ("model", "computing"),
     ("model", "reading files"),
+    ("on a core", "waiting"),
+    ("waiting for a core", "waiting"),
 ]
 
 

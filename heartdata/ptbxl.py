@@ -183,7 +183,7 @@ def _check_fs(fs) -> int:
 _FILES: dict[tuple[str, str], tuple[tuple, int | None, pd.Series]] = {}
 _FILES_LOCK = threading.Lock()
 _FILES_MAX = 8  # tables kept (a few copies of the dataset at two rates); the oldest is dropped first
-#: A file changed less than this many seconds ago may change again without its timestamps moving (their
+#: A file written less than this many seconds ago may be written again without its timestamps moving (their
 #: granularity): until then its bytes are compared with the parsed ones on every call (cheap, unlike parsing).
 _SETTLED_SECONDS = 2.0
 
@@ -200,7 +200,7 @@ def _file_column(path: Path, column: str) -> pd.Series:
     """
     try:
         st = os.stat(path)
-        settled = time.time() - max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 > _SETTLED_SECONDS
+        settled = time.time() - st.st_mtime_ns / 1e9 > _SETTLED_SECONDS  # a write sets mtime to now
         key, signature = (str(path), column), (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         kept = _FILES.get(key)
         if kept is not None and kept[0] == signature and kept[1] is None:

@@ -272,11 +272,12 @@ def ecg_features(
         ids = _unique_ids(ecg_ids)
         ptbxl.iter_signals(ids, fs=fs, root=folder)  # unknown ids are reported now, before any task runs
     batches = _batches(ids, batch_size)
-    futures, labels, run = [], [], _run_token()
-    for k, batch in enumerate(batches):
-        x = client.submit(read_ecg, batch, fs, folder, key=f"read_ecg_{fs}hz-{run}-{k}", pure=False)
-        futures.append(client.submit(features_of, x, fs, key=f"ecg_features_{fs}hz-{run}-{k}", pure=False))
-        labels.append(f"ecg_id {_span(batch)} at {fs} Hz")
+    run = _run_token()  # keys of this call only: never an old result
+    signals = client.map(read_ecg, batches, fs=fs, folder=folder, key=[f"read_ecg_{fs}hz-{run}-{k}" for k in
+                         range(len(batches))])  # fmt: skip
+    futures = client.map(features_of, signals, fs=fs, key=[f"ecg_features_{fs}hz-{run}-{k}" for k in
+                         range(len(batches))])  # fmt: skip
+    labels = [f"ecg_id {_span(batch)} at {fs} Hz" for batch in batches]
     frames = _gather(client, futures, labels, timeout)
     return _table([i for b in batches for i in b], frames)
 
@@ -293,14 +294,15 @@ def _stay_batch(set_name: str, folder: str, record_ids: list[int] | None, stays,
 
 def stay_features(
     client, set_name: str = "a", root=None, window_hours: float = 48, batch_size: int = STAY_BATCH,
-    timeout: float = TIMEOUT, stays: pd.DataFrame | None = None,
+    timeout: float = TIMEOUT, stays: pd.DataFrame | None = None, record_ids=None,
 ) -> pd.DataFrame:  # fmt: skip
     """``cleaning.stay_features(cleaning.clean_stays(stays)[0])`` of a Challenge 2012 set, computed on
     ``client``'s workers, one task per batch of ``batch_size`` stays (the cleaning treats every stay on its
     own, so batches give the same table as the whole set at once).
 
     By default each task reads its own stays (``challenge2012.load_stays(set_name, root, record_ids=batch)``,
-    for the stays listed in the set's outcomes file): no stay passes through this process, only the features
+    for the stays listed in the set's outcomes file, or those of ``record_ids``): no stay passes through this
+    process, only the features
     come back. From a ``.tar.gz`` set every task decompresses the whole archive (one pass cannot be split by
     stay); from an unpacked ``set-x/`` folder it reads its own files only. ``stays``, a long table already
     loaded here (raw, or ``cleaning.prepare``-d), is sent to the workers batch by batch instead."""
@@ -309,9 +311,23 @@ def stay_features(
         raise DataError(f"window_hours={window_hours!r}", "must be a number of hours above 0", "Pass 48, say.")
     folder = str(challenge2012.data_dir(root))
     if stays is None:
-        order = np.sort(challenge2012.load_outcomes(set_name, folder).index.to_numpy())
+        listed = challenge2012.load_outcomes(set_name, folder).index
+        if record_ids is None:
+            order = np.sort(listed.to_numpy())
+        else:
+            wanted = as_ids(record_ids, "record_ids")
+            if len(set(wanted)) < len(wanted):
+                raise DataError("record_ids=", "lists a stay more than once; the table has one row per stay",
+                                "Pass each RecordID once.")  # fmt: skip
+            unknown = sorted(set(wanted) - set(listed))
+            if unknown:
+                raise DataError("record_ids=", f"holds RecordID {', '.join(map(str, unknown[:5]))}, not in set "
+                                f"{set_name}'s outcomes", "Pass RecordIDs of this set.")  # fmt: skip
+            order = np.sort(np.asarray(wanted, dtype=np.int64))
         parts = None
     else:
+        if record_ids is not None:
+            raise DataError("record_ids= and stays=", "were both given", "Pass one: the ids to read, or the table.")
         if not isinstance(stays, pd.DataFrame) or "RecordID" not in stays:
             raise DataError(
                 "stays=",
@@ -432,6 +448,84 @@ def _fewer_malloc_arenas(arenas: int = 2) -> None:
             ctypes.CDLL("libc.so.6").mallopt(-8, int(arenas))  # -8 is glibc's M_ARENA_MAX
         except (OSError, AttributeError):
             pass
+
+
+def _thread_id():
+    import threading
+
+    return os.getpid(), threading.get_native_id()
+
+
+class ThreadClock:
+    """Where the worker threads' time went during a ``with thread_clock(client)`` block, in seconds summed over the
+    threads: ``on_core`` (running on a CPU core), ``waiting_for_core`` (ready to run while every core was taken: by
+    other programs, or by more threads than cores) and ``other`` (neither: waiting for Python's interpreter lock, for
+    the disk, or for a task), out of ``wall`` x ``threads``. Read from Linux's scheduler statistics of each thread
+    (``/proc/<pid>/task/<tid>/schedstat``); ``available`` is False where there are none (other systems)."""
+
+    def __init__(self, threads: list[tuple[int, int]]):
+        self.ids = threads
+        self.threads = len(threads)
+        self.available = all(os.path.exists(f"/proc/{p}/task/{t}/schedstat") for p, t in threads) and bool(threads)
+        self.wall = self.on_core = self.waiting_for_core = self.other = math.nan
+
+    @classmethod
+    def this_thread(cls) -> ThreadClock:
+        """A clock over the thread that calls it (a plain loop's)."""
+        return cls([_thread_id()])
+
+    def _read(self) -> tuple[float, float]:
+        run = wait = 0
+        for pid, tid in self.ids:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                a, b = f.read().split()[:2]
+            run, wait = run + int(a), wait + int(b)
+        return run / 1e9, wait / 1e9
+
+    def __enter__(self):
+        self._start = (time.perf_counter(), *self._read()) if self.available else None
+        return self
+
+    def __exit__(self, *exc):
+        if self._start is not None:
+            end = (time.perf_counter(), *self._read())
+            self.wall, self.on_core, self.waiting_for_core = (b - a for a, b in zip(self._start, end, strict=True))
+            self.other = max(0.0, self.wall * self.threads - self.on_core - self.waiting_for_core)
+        return False
+
+
+def thread_clock(client) -> ThreadClock:
+    """A ``ThreadClock`` over the task threads of ``client``'s workers (one per worker, as ``local_client`` starts
+    them; the workers must run on this machine)."""
+    _check_client(client)
+    ids = []
+    for address, info in client.scheduler_info(n_workers=-1)["workers"].items():
+        if info.get("nthreads", 1) != 1:
+            raise DataError(f"worker {address}", "has several threads", "Use workers of one thread each.")
+        ids.append(client.submit(_thread_id, workers=[address], allow_other_workers=False, pure=False).result())
+    return ThreadClock(ids)
+
+
+def compare_runs(a, b) -> str:
+    """How repeated timings ``a`` compare with ``b``, in words a sentence can use: "faster than" when every run of
+    ``a`` took less time than every run of ``b``, "slower than" when every run took more, and otherwise "not clearly
+    different from" (the runs overlap: on a shared machine the difference is within its noise)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if not len(a) or not len(b) or np.isnan(a).any() or np.isnan(b).any():
+        raise DataError("timings", "are empty or hold NaN", "Pass the seconds of each run.")
+    if a.max() < b.min():
+        return "faster than"
+    if a.min() > b.max():
+        return "slower than"
+    return "not clearly different from"
+
+
+def amdahl(one_worker_seconds: float, serial_share: float, workers: int) -> float:
+    """The shortest time ``workers`` workers can take by Amdahl's law (Amdahl, AFIPS 1967), when one worker takes
+    ``one_worker_seconds`` and a share ``serial_share`` of that cannot be split between workers."""
+    if not 0 <= serial_share <= 1:
+        raise DataError(f"serial_share={serial_share!r}", "is a share of the run: from 0 to 1", "Pass 0.1 for 10%.")
+    return one_worker_seconds * (serial_share + (1 - serial_share) / workers)
 
 
 # ---- SLURM's time limits and memory sizes, read as sbatch reads them
@@ -762,6 +856,21 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _part(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N (e.g. 3/16)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def part_of(ids, k: int, n: int) -> list[int]:
+    """The ``k``-th (from 1) of ``n`` consecutive, nearly equal slices of ``ids``: what one task of a job array
+    does (``--part $SLURM_ARRAY_TASK_ID/N``). The slices cover every id once."""
+    ids = list(ids)
+    bounds = np.linspace(0, len(ids), int(n) + 1).round().astype(int)
+    return ids[bounds[int(k) - 1] : bounds[int(k)]]
+
+
 def _parser() -> _Parser:
     parser = _Parser(prog="python -m heartdata.scale", description="Lesson 10's pipelines on Dask workers.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -781,6 +890,8 @@ def _parser() -> _Parser:
     ecg.add_argument("--threads", action="store_true", help="local workers as threads of one process")
     ecg.add_argument("--timeout", type=_seconds, default=TIMEOUT, help="give up after this many seconds")
     ecg.add_argument("--connect-timeout", type=_seconds, default=10.0, help="seconds to reach --scheduler")
+    ecg.add_argument("--part", type=_part, help="K/N: only the K-th of N equal slices of the records (K from 1), "
+                     "e.g. --part $SLURM_ARRAY_TASK_ID/16 in a job array")  # fmt: skip
     job = commands.add_parser(
         "slurm-script",
         help="the job script dask-jobqueue would submit for one worker job (no cluster needed)",
@@ -845,6 +956,11 @@ def _run_ecg(args) -> dict:
     ids = available_ids(args.fs, folder)
     if not len(ids):
         raise DataError(folder, f"holds no PTB-XL record at {args.fs} Hz", "Download them, or choose another --fs.")
+    if args.part:
+        ids = part_of(ids, *args.part)
+        if not ids:
+            raise DataError(f"--part {args.part[0]}/{args.part[1]}", "is empty: there are fewer records than parts",
+                            "Use fewer parts.")  # fmt: skip
     if args.scheduler:
         client = _connect(args.scheduler, args.connect_timeout)
         if args.workers:
@@ -872,7 +988,8 @@ def _run_ecg(args) -> dict:
     table.to_csv(tmp)
     os.replace(tmp, out)
     return {"records": len(table), "seconds": round(seconds, 3), "records_per_second": round(len(table) / seconds, 1),
-            "workers": workers, "fs": args.fs, "out": str(out)}  # fmt: skip
+            "workers": workers, "fs": args.fs, "out": str(out),
+            "part": None if args.part is None else f"{args.part[0]}/{args.part[1]}"}  # fmt: skip
 
 
 class _QuietDask:

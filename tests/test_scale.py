@@ -49,7 +49,7 @@ def test_a_call_on_one_record_costs_the_same_whatever_the_table(tmp_path, monkey
     big = scale.replicate_ptbxl(tmp_path / "big", 3, table_rows=scale.FULL_SIZES["ptbxl"])
     table = big / "ptbxl" / "ptbxl_database.csv"
     assert len(ptbxl.load_metadata(big)) == 21_799 and scale.available_ids(100, big).tolist() == [1, 2, 3]
-    time.sleep(ptbxl._SETTLED_SECONDS + 0.2)  # ctime cannot be set back: wait until the copy has settled
+    _settle(table)
     parses = []
     real = ptbxl._metadata
     monkeypatch.setattr(ptbxl, "_metadata", lambda *a, **k: parses.append(a[0]) or real(*a, **k))
@@ -370,8 +370,11 @@ def test_job_script_setup_lines_and_the_apptainer_route():
     text = scale.slurm_job_script(4, "16G", "1:00:00", setup=["module load Python/3.11", "source /p/venv/bin/activate"],
                                   python="python")  # fmt: skip
     lines = text.splitlines()
-    assert lines.index("module load Python/3.11") < lines.index("source /p/venv/bin/activate") < lines.index(
-        _worker_line(text))
+    assert (
+        lines.index("module load Python/3.11")
+        < lines.index("source /p/venv/bin/activate")
+        < lines.index(_worker_line(text))
+    )
     assert _worker_line(text).startswith("python -m distributed.cli.dask_worker")
     box = scale.slurm_job_script(4, "16G", "1:00:00", data_root="/net/storage/physionet",
                                  container="/net/storage/heartdata.sif")  # fmt: skip
@@ -639,3 +642,35 @@ def test_ecg_features_command_on_a_running_scheduler(tmp_path, capsys, serial100
         assert code == 2 and "fewer than 3 workers" in err and len(err.strip().splitlines()) == 1
     got = pd.read_csv(out, index_col="ecg_id")
     assert np.allclose(got.to_numpy(), serial100.to_numpy(), equal_nan=True)
+
+
+def test_stay_features_for_some_stays_and_their_bad_ids(client2):
+    outcomes = challenge2012.load_outcomes("a")
+    some = np.sort(outcomes.index.to_numpy())[[5, 0, 17]]
+    expected = cleaning.stay_features(cleaning.clean_stays(challenge2012.load_stays("a", record_ids=some))[0])
+    pd.testing.assert_frame_equal(scale.stay_features(client2, "a", record_ids=list(some), batch_size=2), expected)
+    for ids, match in (([some[0], some[0]], "more than once"), ([1], "not in set a"), (["x"], "not a number")):
+        with pytest.raises(DataError, match=match):
+            scale.stay_features(client2, "a", record_ids=ids)
+    with pytest.raises(DataError, match="both given"):
+        scale.stay_features(client2, record_ids=some, stays=challenge2012.load_stays("a", record_ids=some))
+    for hours in (0, -1, "48", True):
+        with pytest.raises(DataError, match="hours"):
+            scale.stay_features(client2, window_hours=hours)
+
+
+def test_a_job_array_part_of_the_records(tmp_path, serial100):
+    parts = [scale.part_of(range(1, 451), k, 7) for k in range(1, 8)]
+    assert [i for p in parts for i in p] == list(range(1, 451))
+    out = tmp_path / "p3.csv"
+    r = _run("ecg-features", "--workers", "1", "--threads", "--part", "3/7", "--out", str(out))
+    assert r.returncode == 0, r.stderr and json.loads(r.stdout.strip().splitlines()[-1])["part"] == "3/7"
+    got = pd.read_csv(out, index_col="ecg_id")
+    assert got.index.tolist() == parts[2]
+    assert np.allclose(got.to_numpy(), serial100.loc[parts[2]].to_numpy(), equal_nan=True)
+    for bad in ("0/7", "8/7", "3", "a/b", "3/0"):
+        r = _run("ecg-features", "--workers", "1", "--part", bad, "--out", str(out), timeout=60)
+        assert r.returncode == 2 and "K/N" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    empty = next(k for k in range(1, 1001) if not scale.part_of(range(1, 451), k, 1000))
+    r = _run("ecg-features", "--workers", "1", "--threads", "--part", f"{empty}/1000", "--out", str(tmp_path / "e.csv"))
+    assert r.returncode == 2 and "fewer records than parts" in r.stderr
