@@ -782,9 +782,11 @@ def replicate_ptbxl(dest: str | Path, n: int, fs: int = 100, table_rows: int | N
     shutil.copy(src / "scp_statements.csv", out)
     originals = out / "originals"
     originals.mkdir()
+    used = have[: min(n, len(have))]  # record i repeats have[(i - 1) % len(have)]: only these are copied
     files = dict(zip(meta["ecg_id"].astype(int), meta[ptbxl.FILENAME_COLUMN[fs]], strict=True))
     heads = {}
-    for k, rel in files.items():
+    for k in used:
+        rel = files[k]
         heads[k] = (src / f"{rel}.hea").read_text()
         shutil.copy(src / f"{rel}.dat", originals / f"{k:05d}.dat")
     for i, k in zip(ids[:n], [have[j % len(have)] for j in range(n)], strict=True):

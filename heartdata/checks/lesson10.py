@@ -365,7 +365,7 @@ def features_500(answer, client=None):
     expected = _features_500()
     if len(table) == len(scale.available_ids(100)) and len(table) != len(expected):
         return close(f"{len(table)} rows: these are the 100 Hz records. Pass fs=500 to get the "
-                     f"{len(expected)} records the shipped data has at 500 Hz.")  # fmt: skip
+                     f"{len(expected)} records this copy has at 500 Hz (scale.available_ids(500)).")  # fmt: skip
     if sorted(map(str, table.columns)) != sorted(expected.columns):
         return incorrect(f"expected the columns of scale.FEATURES; got {list(table.columns)[:5]}.")
     if table.index.has_duplicates:
