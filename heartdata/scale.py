@@ -272,12 +272,16 @@ def ecg_features(
         ids = _unique_ids(ecg_ids)
         ptbxl.iter_signals(ids, fs=fs, root=folder)  # unknown ids are reported now, before any task runs
     batches = _batches(ids, batch_size)
-    run = _run_token()  # keys of this call only: never an old result
-    signals = client.map(read_ecg, batches, fs=fs, folder=folder, key=[f"read_ecg_{fs}hz-{run}-{k}" for k in
-                         range(len(batches))])  # fmt: skip
-    futures = client.map(features_of, signals, fs=fs, key=[f"ecg_features_{fs}hz-{run}-{k}" for k in
-                         range(len(batches))])  # fmt: skip
-    labels = [f"ecg_id {_span(batch)} at {fs} Hz" for batch in batches]
+    futures, labels, run, x = [], [], _run_token(), None  # keys of this call only: never an old result
+    for k, batch in enumerate(batches):
+        # each batch's read and compute are submitted together, and only the compute's future is kept: Dask runs
+        # tasks in the order they were submitted when it can, so a batch's features come before reading far ahead,
+        # and its signals are dropped once used. (Mapping every read first and keeping those futures held every
+        # batch's signals at once: 10 GiB for PTB-XL at 500 Hz, measured on the full-size copy.)
+        x = client.submit(read_ecg, batch, fs, folder, key=f"read_ecg_{fs}hz-{run}-{k}", pure=False)
+        futures.append(client.submit(features_of, x, fs, key=f"ecg_features_{fs}hz-{run}-{k}", pure=False))
+        labels.append(f"ecg_id {_span(batch)} at {fs} Hz")
+    del x  # the client keeps no signals: only the features come back
     frames = _gather(client, futures, labels, timeout)
     return _table([i for b in batches for i in b], frames)
 
@@ -483,12 +487,19 @@ class ThreadClock:
         return run / 1e9, wait / 1e9
 
     def __enter__(self):
-        self._start = (time.perf_counter(), *self._read()) if self.available else None
+        try:
+            self._start = (time.perf_counter(), *self._read()) if self.available else None
+        except OSError:  # a thread that ended: its clock is gone
+            self._start, self.available = None, False
         return self
 
     def __exit__(self, *exc):
         if self._start is not None:
-            end = (time.perf_counter(), *self._read())
+            try:
+                end = (time.perf_counter(), *self._read())
+            except OSError:
+                self.available = False
+                return False
             self.wall, self.on_core, self.waiting_for_core = (b - a for a, b in zip(self._start, end, strict=True))
             self.other = max(0.0, self.wall * self.threads - self.on_core - self.waiting_for_core)
         return False
@@ -948,6 +959,15 @@ def _connect(address: str, timeout: float):
         raise bad(f"is not a scheduler address ({exc})") from None
 
 
+def _job_memory_limit(workers: int) -> str:
+    """Each local worker's memory limit: inside a SLURM job, its share of the job's memory (SLURM_MEM_PER_NODE, in
+    MiB, as sbatch sets it from --mem) less HEADROOM; elsewhere Dask's "auto" (the machine's memory, shared)."""
+    mem = os.environ.get("SLURM_MEM_PER_NODE", "")
+    if mem.isdigit() and int(mem) > 0:
+        return f"{int(int(mem) * (1 - HEADROOM) / workers)}MiB"
+    return "auto"
+
+
 def _run_ecg(args) -> dict:
     out = Path(args.out).expanduser()
     if is_shipped(out):
@@ -975,7 +995,7 @@ def _run_ecg(args) -> dict:
     else:
         if not args.workers:
             raise DataError("--workers", "is needed without --scheduler", "Pass --workers N (N >= 1).")
-        client = local_client(args.workers, processes=not args.threads, memory_limit="auto")
+        client = local_client(args.workers, processes=not args.threads, memory_limit=_job_memory_limit(args.workers))
     try:
         workers = len(client.scheduler_info()["workers"])
         start = time.perf_counter()

@@ -674,3 +674,32 @@ def test_a_job_array_part_of_the_records(tmp_path, serial100):
     empty = next(k for k in range(1, 1001) if not scale.part_of(range(1, 451), k, 1000))
     r = _run("ecg-features", "--workers", "1", "--threads", "--part", f"{empty}/1000", "--out", str(tmp_path / "e.csv"))
     assert r.returncode == 2 and "fewer records than parts" in r.stderr
+
+
+def test_local_workers_inside_a_slurm_job_share_its_memory(monkeypatch):
+    monkeypatch.setenv("SLURM_MEM_PER_NODE", "8192")  # sbatch --mem=8G
+    assert scale._job_memory_limit(4) == f"{int(8192 * 0.9 / 4)}MiB"
+    monkeypatch.delenv("SLURM_MEM_PER_NODE")
+    assert scale._job_memory_limit(4) == "auto"
+
+
+def test_signals_are_dropped_as_their_features_are_computed(client2):
+    # at full size every batch's signals held at once is 10 GiB: only a few may be in memory at any time
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    class Held(SchedulerPlugin):
+        def __init__(self):
+            self.now, self.most = 0, 0
+
+        def transition(self, key, start, finish, *args, **kwargs):
+            if str(key).startswith("read_ecg"):
+                self.now += (finish == "memory") - (start == "memory")
+                self.most = max(self.most, self.now)
+
+    held = Held()
+    client2.cluster.scheduler.add_plugin(held, name="held-signals")
+    try:
+        scale.ecg_features(client2, batch_size=4)  # 113 batches
+    finally:
+        client2.cluster.scheduler.remove_plugin(name="held-signals")
+    assert 1 <= held.most <= 25, held.most  # keeping every read future held all 113
