@@ -7,6 +7,9 @@ figures where it could merge with another colour for a colour-blind reader. docs
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -48,7 +51,7 @@ class Meaning:
     lessons: tuple[str, ...]  # the lessons (two digits) whose figures draw it
     what: str  # what it means, in a few words
     marker: str = "o"
-    linestyle: str = "-"
+    linestyle: str | tuple = "-"
     hatch: str = ""
     role: str = ""  # the role whose grey this meaning takes (rule 1), if any
 
@@ -76,7 +79,7 @@ MEANINGS: dict[str, Meaning] = {
     for m in [
         # roles (rule 1)
         _m("annotation", BLACK, "role", _ALL, "marks that are not data: thresholds, medians, group boundaries, "
-           "published reference values", linestyle=":", marker="|"),
+           "published reference values", linestyle=":", marker=""),
         _m("neutral", DARK_GREY, "role", _ALL, "the data, where colour carries no meaning; the data in focus"),
         _m("reference", LIGHT_GREY, "role", _ALL, "what the data in focus is compared with", marker="s",
            linestyle="-", hatch=""),
@@ -111,6 +114,19 @@ MEANINGS: dict[str, Meaning] = {
         # one group the figure points at, against the rest; neutral + accent
         _m("highlight", DARK_GREY, "highlight", "01 02 05", "the group the title speaks of", role="neutral"),
         _m("rest", LIGHT_GREY, "highlight", "01 02", "every other group", role="reference"),
+        # lesson 01: who or what produced an ICU value (plot_stay_timeline); the monitor's dense stream stays quiet
+        _m("bedside monitor", LIGHT_GREY, "source", "01", "the bedside monitor, every few minutes", marker="|",
+           role="reference"),
+        _m("arterial line", BLUE, "source", "01", "an arterial catheter's pressure", marker="o", linestyle="--",
+           hatch="//"),
+        _m("nurse charting", SKY_BLUE, "source", "01", "values a nurse charts by hand", marker="s", linestyle=":",
+           hatch="\\\\"),
+        _m("ventilator", INDIGO, "source", "01", "the ventilator's settings and readings", marker="^",
+           linestyle="-.", hatch="xx"),
+        _m("blood gas", DARK_GREY, "source", "01", "an arterial blood gas analysis", marker="x",
+           linestyle=(0, (1, 3)), hatch="..", role="neutral"),
+        _m("lab draw", VERMILION, "source", "01", "a blood sample sent to the laboratory", marker="D",
+           linestyle=(0, (5, 1)), hatch="++"),
         # lesson 02: one ECG at two sampling rates
         _m("500 Hz", BLUE, "sampling rate", "02", "the ECG at 500 Hz", marker="o"),
         _m("100 Hz", VERMILION, "sampling rate", "02", "the same ECG at 100 Hz", marker="s", linestyle="--"),
@@ -244,9 +260,161 @@ GRID_MINOR, GRID_MAJOR = ("#f2b8b0", 0.45), ("#d9665b", 0.9)
 LEAD_LABEL_SIZE = 11
 
 
+#: The smallest text the course's figures use (tick labels, legends, annotations): smaller is unreadable at the size
+#: a notebook shows a figure. tools/figure_audit.py flags any text under it.
+MIN_FONT_SIZE = 9
+_FONT_SIZES = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.title_fontsize": 9,
+    "figure.titlesize": 12,
+}
+
+
 def use_course_style() -> None:
-    """Readable defaults: colour-blind palette, light grid, figure size for a notebook."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.figsize": (9, 4), "figure.dpi": 100})
+    """Readable defaults: light grid, a notebook's figure size, no default text under 9 pt.
+
+    With the environment variable HEARTDATA_FIGURE_AUDIT set to a file, every figure drawn afterwards is also
+    described in that file (``install_figure_audit``) for tools/figure_audit.py.
+    """
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.figsize": (9, 4), "figure.dpi": 100, **_FONT_SIZES})
+    if os.environ.get("HEARTDATA_FIGURE_AUDIT"):
+        install_figure_audit(os.environ["HEARTDATA_FIGURE_AUDIT"])
+
+
+# --- the figure audit -------------------------------------------------------------------------------------------
+
+_AUDIT = {"path": None, "seen": set(), "count": 0}
+GRID_GID = "ecg-grid"  # artists with this gid are the ECG paper, not data: the audit leaves them out
+
+
+def install_figure_audit(path) -> None:
+    """Describe every figure rendered from now on (shown inline, saved) as one JSON line in ``path``: each axes'
+    marks (colour, marker, line style, hatch, label) and every text's size. Installed once per process."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    _AUDIT["path"] = str(path)
+    if getattr(FigureCanvasBase.print_figure, "_heartdata_audit", False):
+        return
+    original = FigureCanvasBase.print_figure
+
+    @functools.wraps(original)
+    def print_figure(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        try:
+            _audit_figure(self.figure)
+        except Exception as exc:  # the audit must never break a figure
+            print(f"figure audit: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return result
+
+    print_figure._heartdata_audit = True
+    FigureCanvasBase.print_figure = print_figure
+
+
+def _hex(rgba) -> str | None:
+    """A colour as drawn on white (alpha laid over the page), or None for no colour."""
+    from matplotlib.colors import to_rgba
+
+    r, g, b, a = to_rgba(rgba)
+    if a == 0:
+        return None
+    return "#" + "".join(f"{round((v * a + 1 - a) * 255):02X}" for v in (r, g, b))
+
+
+def _style(ls) -> str | None:
+    return None if ls in (None, "None", "none", "", " ") else str(ls)
+
+
+def _marks(ax) -> list[dict]:
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection, QuadMesh
+    from matplotlib.patches import Patch
+
+    out = []
+
+    def add(kind, colour, label="", marker=None, linestyle=None, hatch=None):
+        c = _hex(colour)
+        if c is not None:
+            out.append({"kind": kind, "colour": c, "marker": marker, "linestyle": linestyle, "hatch": hatch or None,
+                        "label": "" if str(label).startswith("_") else str(label)})  # fmt: skip
+
+    for line in ax.lines:
+        if not line.get_visible() or line.get_gid() == GRID_GID or len(line.get_xdata()) == 0:
+            continue
+        ls, marker = _style(line.get_linestyle()), _style(line.get_marker())
+        if marker in ("_", "|") and ls is None and len(line.get_xdata()) > 0 and line.get_label().startswith("_"):
+            kind = "caps"
+        else:
+            kind = "line" if ls else "points"
+        colour = (
+            line.get_color() if (ls or line.get_markerfacecolor() in ("none", "white")) else line.get_markerfacecolor()
+        )
+        add(kind, colour, line.get_label(), marker, ls)
+    for coll in ax.collections:
+        if not coll.get_visible() or coll.get_gid() == GRID_GID or isinstance(coll, QuadMesh):
+            continue
+        label, hatch = coll.get_label(), coll.get_hatch()
+        if isinstance(coll, PathCollection):
+            faces = coll.get_facecolors()
+            colours = faces if len(faces) else coll.get_edgecolors()
+            paths = coll.get_paths()
+            marker = f"path{len(paths[0].vertices)}" if len(paths) else None
+            for c in {tuple(map(float, c)) for c in colours}:
+                add("points", c, label, marker, None, hatch)
+        elif isinstance(coll, LineCollection):
+            for c in {tuple(map(float, c)) for c in coll.get_colors()}:
+                add("segments", c, label, None, _style(coll.get_linestyle()[0] if coll.get_linestyle() else None))
+        elif isinstance(coll, PolyCollection):
+            for c in {tuple(map(float, c)) for c in coll.get_facecolors()}:
+                add("area", c, label, None, None, hatch)
+    for patch in ax.patches:
+        if not isinstance(patch, Patch) or not patch.get_visible() or patch.get_gid() == GRID_GID:
+            continue
+        if patch.get_fill() and patch.get_facecolor()[3] > 0:
+            add("bar", patch.get_facecolor(), patch.get_label(), None, None, patch.get_hatch())
+        else:
+            add("outline", patch.get_edgecolor(), patch.get_label(), None, _style(patch.get_linestyle()))
+    seen, unique = set(), []
+    for m in out:
+        key = tuple(sorted(m.items()))
+        if key not in seen:
+            seen.add(key)
+            unique.append(m)
+    return unique
+
+
+def _texts(fig) -> list[dict]:
+    from matplotlib.text import Text
+
+    out = []
+    for t in fig.findobj(Text):
+        text = t.get_text().strip()
+        if text and t.get_visible() and t.get_figure() is not None:
+            out.append({"text": text[:60], "size": float(t.get_fontsize())})
+    return out
+
+
+def _audit_figure(fig) -> None:
+    import json
+
+    path = _AUDIT["path"]
+    if not path or id(fig) in _AUDIT["seen"]:
+        return
+    _AUDIT["seen"].add(id(fig))
+    _AUDIT["count"] += 1
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    axes = []
+    for i, ax in enumerate(fig.axes):
+        if ax.get_visible():
+            axes.append({"index": i, "title": ax.get_title(), "marks": _marks(ax)})
+    title = title or next((a["title"] for a in axes if a["title"]), "")
+    record = {"notebook": os.environ.get("HEARTDATA_AUDIT_NOTEBOOK", ""), "figure": _AUDIT["count"],
+              "title": title, "axes": axes, "texts": [t for t in _texts(fig) if t["size"] < MIN_FONT_SIZE]}  # fmt: skip
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
 
 
 def calibration_pulse(x0: float, base: float) -> tuple[np.ndarray, np.ndarray]:
@@ -279,9 +447,9 @@ def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str =
         _, ax = plt.subplots(figsize=(width / 25.4, height / 25.4 + 0.5))
     for (colour, lw), step in ((GRID_MINOR, 1.0), (GRID_MAJOR, 5.0)):
         for x in np.arange(0, width + 0.01, step):
-            ax.axvline(x, color=colour, lw=lw, zorder=0)
+            ax.axvline(x, color=colour, lw=lw, zorder=0, gid=GRID_GID)
         for y in np.arange(0, height + 0.01, step):
-            ax.axhline(y, color=colour, lw=lw, zorder=0)
+            ax.axhline(y, color=colour, lw=lw, zorder=0, gid=GRID_GID)
     index = {name.upper(): i for i, name in enumerate(leads)}
     col_samples = n // 4
     t_mm = x0 + np.arange(n) / fs * MM_PER_S
@@ -309,8 +477,70 @@ def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str =
     return ax
 
 
-# Palette indices for the timeline's sources: neighbours in the legend get clearly different colours.
-_TIMELINE_COLOURS = [0, 1, 2, 7, 4, 3, 5, 6, 8, 9]
+def plot_ecg_strip(
+    signal, fs: float, start: float = 0.0, lead: str = "", annotations=None, title: str = "", ax=None,
+    mv_range: tuple[float, float] | None = None,
+):  # fmt: skip
+    """Draw one lead on standard ECG paper: 25 mm/s, 10 mm/mV, minor grid 0.04 s / 0.1 mV, major 0.2 s / 0.5 mV.
+
+    ``signal`` is one lead in mV sampled at ``fs`` Hz, its first sample ``start`` seconds into the recording (the
+    x axis is in seconds of the recording, the y axis in mV, at the paper's aspect: 1 mV is as long as 0.4 s).
+    ``annotations`` (optional) is a table with columns ``time_s`` (or ``sample``, counted from the start of the
+    recording) and ``symbol`` (MIT-BIH beat codes): each beat gets a mark above the trace in its AAMI class's colour
+    and marker (``BEAT_CLASS``), and the legend says what each symbol means. When ``ax`` is None the figure is
+    sized so that the paper prints at 25 mm/s on screen at 100 dpi.
+    """
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    y = np.asarray(signal, dtype=float).ravel()
+    t = start + np.arange(len(y)) / fs
+    room = 0.9 if annotations is not None else 0.3  # headroom for the beat marks and their symbols
+    low, high = mv_range or (np.floor((np.nanmin(y) - 0.3) / 0.5) * 0.5, np.ceil((np.nanmax(y) + room) / 0.5) * 0.5)
+    seconds = len(y) / fs
+    if ax is None:  # the axes box is exactly the paper: 25 mm per second, 10 mm per mV (at the figure's dpi)
+        width_in, height_in = seconds * MM_PER_S / 25.4, (high - low) * MM_PER_MV / 25.4
+        left, right, bottom, top = 0.8, 0.3, 0.7, 0.45
+        fig = plt.figure(figsize=(width_in + left + right, height_in + bottom + top))
+        w, h = fig.get_size_inches()
+        ax = fig.add_axes((left / w, bottom / h, width_in / w, height_in / h))
+    ax.plot(t, y, color="black", lw=0.8, label="_trace")
+    ax.set_xlim(start, start + seconds)
+    ax.set_ylim(low, high)
+    ax.set_aspect(MM_PER_MV / MM_PER_S, adjustable="box")  # 1 mV on the y axis is as long as 0.4 s on the x axis
+    ax.xaxis.set_major_locator(MultipleLocator(0.2))
+    ax.xaxis.set_minor_locator(MultipleLocator(0.04))
+    ax.yaxis.set_major_locator(MultipleLocator(0.5))
+    ax.yaxis.set_minor_locator(MultipleLocator(0.1))
+    whole = FuncFormatter(lambda v, _: f"{v:g}" if abs(v - round(v)) < 1e-6 else "")
+    ax.xaxis.set_major_formatter(whole)
+    ax.yaxis.set_major_formatter(whole)
+    ax.tick_params(which="both", length=0)
+    ax.grid(False)
+    ax.grid(True, which="minor", color=GRID_MINOR[0], lw=GRID_MINOR[1], zorder=0)
+    ax.grid(True, which="major", color=GRID_MAJOR[0], lw=GRID_MAJOR[1], zorder=0)
+    ax.set_axisbelow(True)
+    for spine in ax.spines.values():
+        spine.set_color(GRID_MAJOR[0])
+    ax.set_xlabel("time (s); 25 mm/s: a small square is 0.04 s, a large one 0.2 s")
+    ax.set_ylabel(f"{lead + ' ' if lead else ''}(mV); 10 mm/mV")
+    if annotations is not None and len(annotations):
+        ann = annotations
+        times = ann["time_s"].to_numpy(float) if "time_s" in ann else ann["sample"].to_numpy(float) / fs
+        symbols = ann["symbol"].astype(str).to_numpy()
+        inside = (times >= start) & (times < start + seconds)
+        mark_y = high - 0.45
+        for sym in dict.fromkeys(symbols[inside]):
+            m = meaning(BEAT_CLASS.get(sym, "beat Q"))
+            at = times[inside & (symbols == sym)]
+            ax.plot(at, np.full(len(at), mark_y), linestyle="none", marker=m.marker if m.marker != "|" else "v",
+                    color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7,
+                    label=f"{sym}: {m.what} ({len(at)})")  # fmt: skip
+            for x in at:
+                ax.text(x, mark_y + 0.1, sym, ha="center", va="bottom", fontsize=MIN_FONT_SIZE, fontweight="bold")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="annotated beats")
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "", ax=None, colors=None):
@@ -318,35 +548,50 @@ def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "",
 
     ``stay`` is the long table of ONE stay (columns Time in minutes, Parameter); ``source_of`` maps
     a parameter to who or what produced it, ``order`` lists those sources top to bottom. Rows
-    whose parameter has no source (e.g. the admission descriptors) are left out. Marks are
-    coloured by source; the y labels give each parameter's number of values.
+    whose parameter has no source (e.g. the admission descriptors) are left out. Each source is drawn in its
+    meaning's colour and marker (``MEANINGS``: the marker is the second cue where two sources' colours could
+    merge for a colour-blind reader); a source the palette does not know is drawn neutral with a marker of its own.
+    ``colors`` (a dict source -> colour) overrides the colours. The y labels give each parameter's number of values.
     """
     if stay["RecordID"].nunique() != 1:
         raise ValueError(f"expected the rows of one stay, got {stay['RecordID'].nunique()} stays")
-    colors = colors or {s: PALETTE[i] for s, i in zip(order, _TIMELINE_COLOURS, strict=False)}
+    spare = iter(["o", "s", "^", "D", "v", "P", "X", "*"])
+    look = {}
+    for source in order:
+        if source in COLOURS:
+            m = meaning(source)
+            look[source] = (m.colour, m.marker or "o")
+        else:
+            look[source] = (COLOURS["neutral"], next(spare, "o"))
     rows = stay.assign(source=stay["Parameter"].map(source_of)).dropna(subset=["source"])
     rank = {s: i for i, s in enumerate(order)}
     counts = rows.groupby("Parameter").size()
     params = sorted(counts.index, key=lambda p: (rank[source_of[p]], -counts[p], p))
     y = {p: i for i, p in enumerate(params)}
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 0.28 * len(params) + 1.6))
+        _, ax = plt.subplots(figsize=(10, 0.3 * len(params) + 1.6))
     for source in order:
         part = rows[rows["source"].eq(source)]
         if part.empty:
             continue
+        colour, marker = look[source]
+        if colors and source in colors:
+            colour = colors[source]
         n_times = part["Time"].nunique()
+        line = marker in ("|", "_", "x", "+")
         ax.scatter(
-            part["Time"] / 60, part["Parameter"].map(y), marker="|", s=90, linewidths=1.4, color=colors[source],
+            part["Time"] / 60, part["Parameter"].map(y), marker=marker, s=90 if marker == "|" else 22,
+            linewidths=1.4 if line else 0.4, color=colour, edgecolors=None if line else "black",
             label=f"{source} ({len(part)} values at {n_times} times)",
         )  # fmt: skip
-    ax.set_yticks(range(len(params)), [f"{p} ({counts[p]})" for p in params], fontsize=8)
+    ax.set_yticks(range(len(params)), [f"{p} ({counts[p]})" for p in params], fontsize=MIN_FONT_SIZE)
     ax.set_ylim(len(params) - 0.5, -0.5)
+    ax.grid(False, axis="y")  # the monitor's light-grey ticks would merge with row lines
     ax.set_xlim(0, 48)
     ax.set_xticks(range(0, 49, 6))
     ax.set_xlabel("hours since ICU admission")
     ax.set_ylabel("parameter (number of values)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="produced by")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=MIN_FONT_SIZE, frameon=False, title="produced by")
     if title:
         ax.set_title(title)
     return ax

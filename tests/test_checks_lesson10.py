@@ -74,7 +74,7 @@ def test_batches_walkthrough(ids):
 
 def test_batches_never_consumes_a_generator(ids):
     gen = (ids[i : i + 64] for i in range(0, len(ids), 64))
-    _is(lesson10.batches(gen), INCORRECT, "read only once", "list")
+    _is(lesson10.batches(gen), INCORRECT, "one-use", "list")
     assert len(list(gen)) == 8  # still unread
     inner = [iter(ids[i : i + 64]) for i in range(0, len(ids), 64)]
     _is(lesson10.batches(inner), INCORRECT, "generator")

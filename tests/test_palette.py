@@ -66,7 +66,7 @@ def test_old_names_resolve_to_their_meanings_colour():
     for alias, target in plotting.ALIASES.items():
         assert alias in plotting.COLOURS and plotting.COLOURS[alias] == plotting.COLOURS[target]
     with pytest.raises(KeyError, match="docs/palette.md"):
-        plotting.COLOURS["lab draw"]
+        plotting.COLOURS["bedside alarm"]
     assert set(plotting.COLOURS) == set(plotting.MEANINGS)
 
 
