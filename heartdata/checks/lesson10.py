@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import ptbxl, scale
 from ..errors import DataError
-from ..feedback import check_number, close, correct, exercise, incorrect
+from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named
 
 # ---- exercise 1: memory of a full dataset held at once --------------------------------------------------------
 
@@ -32,7 +32,21 @@ def _gib(samples: int, leads: int = 12, nbytes: int = 8, unit: float = 2**30, re
     return n * samples * leads * nbytes / unit
 
 
-@exercise
+SIGNALS_MISTAKES = {
+    "500 Hz only": "that is the 500 Hz copy alone (the lesson printed it); every record is also stored at 100 Hz: "
+    "add the 100 Hz samples.",
+    "100 Hz only": "that is the 100 Hz copy alone; add the 500 Hz one (5,000 samples per lead).",
+    "disk bytes": "2 bytes a value is the size of the files on disk (16-bit integers); load_signals returns 8-byte "
+    "floats in mV.",
+    "float32": "4 bytes is float32; load_signals returns float64, 8 bytes a value.",
+    "GB": "that is in GB (10^9 bytes); a GiB is 2**30 bytes.",
+    "MiB": "that is in MiB (2**20 bytes); the exercise asks for GiB (2**30 bytes).",
+    "bytes": "that is in bytes; divide by 2**30 for GiB.",
+    "one lead": "you counted one lead; every record has 12.",
+}
+
+
+@exercise(mistakes=SIGNALS_MISTAKES)
 def signals_gib(answer):
     leads = len(ptbxl.LEADS)
     both = sum(ptbxl.N_SAMPLES[fs] for fs in RATES)
@@ -41,23 +55,15 @@ def signals_gib(answer):
         answer,
         _gib(both, leads),
         mistakes=[
-            (
-                _gib(hi, leads),
-                "that is the 500 Hz copy alone (the lesson printed it); every record is also stored "
-                "at 100 Hz: add the 100 Hz samples.",
-            ),
-            (_gib(lo, leads), "that is the 100 Hz copy alone; add the 500 Hz one (5,000 samples per lead)."),
-            (
-                _gib(both, leads, 2),
-                "2 bytes a value is the size of the files on disk (16-bit integers); "
-                "load_signals returns 8-byte floats in mV.",
-            ),
-            (_gib(both, leads, 4), "4 bytes is float32; load_signals returns float64, 8 bytes a value."),
-            (_gib(both, leads, 8, 1e9), "that is in GB (10^9 bytes); a GiB is 2**30 bytes."),
-            (_gib(both, leads, 8, 2**20), "that is in MiB (2**20 bytes); the exercise asks for GiB (2**30 bytes)."),
-            (_gib(both, leads, 8, 1), "that is in bytes; divide by 2**30 for GiB."),
-            (_gib(both, 1), "you counted one lead; every record has 12."),
-        ],  # fmt: skip
+            mistake_at("500 Hz only", _gib(hi, leads)),
+            mistake_at("100 Hz only", _gib(lo, leads)),
+            mistake_at("disk bytes", _gib(both, leads, 2)),
+            mistake_at("float32", _gib(both, leads, 4)),
+            mistake_at("GB", _gib(both, leads, 8, 1e9)),
+            mistake_at("MiB", _gib(both, leads, 8, 2**20)),
+            mistake_at("bytes", _gib(both, leads, 8, 1)),
+            mistake_at("one lead", _gib(both, 1)),
+        ],
         what="a number of GiB",
         hint="records × (samples per lead at 100 Hz + at 500 Hz) × leads × bytes per value, divided by 2**30.",
         rel=1e-3,
@@ -76,7 +82,15 @@ def _is_iterator(x) -> bool:
     return isinstance(x, collections.abc.Iterator)
 
 
-@exercise
+BATCH_MISTAKES = {
+    "last batch dropped": "the last {left} records are missing: {n} is not a multiple of {size}, so the last batch is "
+    "smaller. Keep it (range(0, len(ids), size) with slices does).",
+    "number of batches": "you made {size} batches; the exercise asks for batches of {size} records each.",
+    "order": "every record is there, but not in order: keep the ecg_ids in the order of `ids`.",
+}
+
+
+@exercise(mistakes=BATCH_MISTAKES)
 def batches(answer, size: int = 64):
     if _is_iterator(answer):
         return incorrect(
@@ -106,14 +120,11 @@ def batches(answer, size: int = 64):
         return correct(f"{len(got)} batches; the last holds the {len(expected[-1])} records left over.")
     flat = [i for b in got for i in b]
     if got == expected[:-1]:
-        return close(
-            f"the last {len(expected[-1])} records are missing: {len(ids)} is not a multiple of {size}, so the last "
-            "batch is smaller. Keep it (range(0, len(ids), size) with slices does)."
-        )
+        return close(named("last batch dropped", left=len(expected[-1]), n=len(ids), size=size))
     if len(got) == size and sorted(flat) == sorted(ids):
-        return close(f"you made {size} batches; the exercise asks for batches of {size} records each.")
+        return close(named("number of batches", size=size))
     if sorted(flat) == sorted(ids) and flat != ids:
-        return close("every record is there, but not in order: keep the ecg_ids in the order of `ids`.")
+        return close(named("order"))
     if len(flat) > len(ids) or len(set(flat)) < len(flat):
         return incorrect("some records are in more than one batch: batches must not overlap.")
     if any(len(b) != size for b in got[:-1]):
@@ -126,7 +137,18 @@ def batches(answer, size: int = 64):
 SETUPS = ("loop", "1 worker", "2 workers")
 
 
-@exercise
+EFFICIENCY_MISTAKES = {
+    "one worker as baseline": "that is the efficiency against one Dask worker; the exercise asks against the plain "
+    "loop (one Dask worker is itself slower or faster than the loop: compare with what you would run without Dask).",
+    "speed-up": "that is the speed-up; efficiency divides it by the number of workers.",
+    "inverse": "that is the inverse of the speed-up: time with 2 workers over time of the loop.",
+    "percentage": "store it as a fraction (0 to 1 when the workers are worth their cores), not a percentage.",
+    "means": "that uses the means; take the medians (one slow run on a shared machine moves a mean, not a median).",
+    "first run": "that uses the first run only; take the median of the runs.",
+}
+
+
+@exercise(mistakes=EFFICIENCY_MISTAKES)
 def efficiency(answer, seconds, workers: int = 2):
     """``seconds``: the notebook's timings, {setup: [seconds of each run]} for the loop, 1 worker and 2 workers."""
     try:
@@ -136,17 +158,14 @@ def efficiency(answer, seconds, workers: int = 2):
     loop, one, two = (np.median(runs[k]) for k in SETUPS)
     expected = loop / (workers * two)
     mistakes = [
-        (one / (workers * two), "that is the efficiency against one Dask worker; the exercise asks against the plain "
-         "loop (one Dask worker is itself slower or faster than the loop: compare with what you would run without "
-         "Dask)."),
-        (loop / two, "that is the speed-up; efficiency divides it by the number of workers."),
-        (two / loop, "that is the inverse of the speed-up: time of the loop over time with 2 workers."),
-        (100 * expected, "store it as a fraction (0 to 1 when the workers are worth their cores), not a percentage."),
-        (np.mean(runs["loop"]) / (workers * np.mean(runs["2 workers"])), "that uses the means; take the medians "
-         "(one slow run on a shared machine moves a mean, not a median)."),
-        (runs["loop"][0] / (workers * runs["2 workers"][0]), "that uses the first run only; take the median of the "
-         "runs."),
-    ]  # fmt: skip
+        mistake_at("one worker as baseline", one / (workers * two)),
+        mistake_at("speed-up", loop / two),
+        mistake_at("inverse", two / loop),
+        mistake_at("percentage", 100 * expected),
+        mistake_at("means", np.mean(runs["loop"]) / (workers * np.mean(runs["2 workers"]))),
+        mistake_at("first run", runs["loop"][0] / (workers * runs["2 workers"][0])),
+    ]
+    # a mistake that gives the right value here (the loop as fast as one worker, say) is a right answer
     distinct = [(v, m) for v, m in mistakes if not np.isclose(v, expected, rtol=1e-6)]
     return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)",
                         hint="median time of the loop / (2 × median time with 2 workers).")  # fmt: skip
@@ -246,7 +265,26 @@ def _bytes(text: str | None) -> float | None:
         return None
 
 
-@exercise
+JOB_MISTAKES = {
+    "minutes:seconds": "SLURM reads a time limit of {wall!r} as minutes:seconds, so the job would stop after 6 "
+    "minutes. Write six hours as 06:00:00 (or 360, or 0-6).",
+    "tasks not cores": "-n 16 asks for 16 tasks (possibly on several nodes), and the worker command runs once: ask for "
+    "one task with 16 cores, -n 1 --cpus-per-task=16 (or -c 16).",
+    "memory per core": "4 GiB is the memory per core; --mem is the memory of the whole job: 64G.",
+    "no data root": "the resources are right, but the workers will not find the data: pass data_root={root!r}, so "
+    "the job exports HEARTDATA_DIR.",
+    "bare interpreter": "the worker starts with {python!r}, whatever interpreter the compute node finds first: start "
+    "the course's environment (python={venv!r}).",
+    "threads in one process": "one worker process of 16 threads: the pipeline's Python parts hold the GIL, so the "
+    "threads would wait for each other. Run several processes (slurm_job_script's default is one per core).",
+    "memory limit": "the workers may use the job's whole memory (or, with no --memory-limit, the node's): SLURM would "
+    "kill the job before Dask could pause or restart a worker. Limit them below --mem.",
+    "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
+    "hours. Let them retire a few minutes before it.",
+}
+
+
+@exercise(mistakes=JOB_MISTAKES)
 def job_script(answer):
     if not isinstance(answer, str):
         return incorrect(f"expected the job script as text (what slurm_job_script returns, or your own); got "
@@ -258,8 +296,7 @@ def job_script(answer):
     # the resources, read as sbatch reads them
     wall = opts.get("--time")
     if wall is not None and re.fullmatch(r"0?6:00", wall.strip()):
-        return close(f"SLURM reads a time limit of {wall!r} as minutes:seconds, so the job would stop after 6 "
-                     "minutes. Write six hours as 06:00:00 (or 360, or 0-6).")  # fmt: skip
+        return close(named("minutes:seconds", wall=wall))
     try:
         seconds = scale.slurm_seconds(wall) if wall is not None else None
     except DataError:
@@ -268,8 +305,7 @@ def job_script(answer):
         return incorrect(f"the time limit is {wall or 'missing'}; the job needs 6 hours (-t 06:00:00).")
     cpus, tasks = opts.get("--cpus-per-task"), opts.get("--ntasks")
     if cpus is None and tasks == str(JOB["cores"]):
-        return close("-n 16 asks for 16 tasks (possibly on several nodes), and the worker command runs once: ask "
-                     "for one task with 16 cores, -n 1 --cpus-per-task=16 (or -c 16).")  # fmt: skip
+        return close(named("tasks not cores"))
     if cpus != str(JOB["cores"]):
         return incorrect(f"the job asks for {cpus or 1} core(s) per task; it needs {JOB['cores']} "
                          "(--cpus-per-task=16, or -c 16).")  # fmt: skip
@@ -283,7 +319,7 @@ def job_script(answer):
     if mem is None and per_cpu is not None:
         mem = per_cpu * JOB["cores"]
     if mem == want // JOB["cores"]:
-        return close("4 GiB is the memory per core; --mem is the memory of the whole job: 64G.")
+        return close(named("memory per core"))
     if mem is not None and "GB" in str(opts.get("--mem", "")).upper() and mem != want:
         return incorrect(f"--mem={opts['--mem']}: GB means 10^9 bytes ({mem:,} MiB), less than 64 GiB; SLURM's own "
                          "letter G means GiB: write --mem=64G.")  # fmt: skip
@@ -299,8 +335,7 @@ def job_script(answer):
         if any(JOB["data_root"] in r for r in roots):
             return incorrect(f"HEARTDATA_DIR is set to {roots[-1]!r}, not to the data folder {JOB['data_root']!r} "
                              "itself.")  # fmt: skip
-        return close("the resources are right, but the workers will not find the data: pass "
-                     f"data_root={JOB['data_root']!r}, so the job exports HEARTDATA_DIR.")  # fmt: skip
+        return close(named("no data root", root=JOB["data_root"]))
     worker = _worker_line(re.sub(r"\\\n", " ", answer))  # a command continued over lines is one line to bash
     if worker is None:
         return incorrect("the script starts no Dask worker: its last line should run distributed.cli.dask_worker "
@@ -309,19 +344,13 @@ def job_script(answer):
     activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
                     answer.splitlines())  # fmt: skip
     if words[0] != JOB["python"] and not (activated and words[0] in ("python", "python3", "dask", "dask-worker")):
-        return close(f"the worker starts with {words[0]!r}, whatever interpreter the compute node finds first: start "
-                     f"the course's environment (python={JOB['python']!r}).")  # fmt: skip
+        return close(named("bare interpreter", python=words[0], venv=JOB["python"]))
     nworkers, nthreads = (int(v) if (v := _flag(words, f)) and v.isdigit() else 1 for f in ("--nworkers", "--nthreads"))
     if nworkers == 1 and nthreads == JOB["cores"]:
-        return close("one worker process of 16 threads: the pipeline's Python parts hold the GIL, so the threads "
-                     "would wait for each other. Run several processes (slurm_job_script's default is one per "
-                     "core).")  # fmt: skip
+        return close(named("threads in one process"))
     limit = _bytes(_flag(words, "--memory-limit"))
     if limit is None or limit * nworkers >= want * 2**20:
-        return close(
-            "the workers may use the job's whole memory (or, with no --memory-limit, the node's): SLURM "
-            "would kill the job before Dask could pause or restart a worker. Limit them below --mem."
-        )
+        return close(named("memory limit"))
     for name in ("--lifetime", "--lifetime-stagger"):
         if _flag(words, name) is not None and _seconds(_flag(words, name)) is None:
             return incorrect(f"Dask cannot read {name} {_flag(words, name)}: give one number and unit, such as 350m "
@@ -329,8 +358,7 @@ def job_script(answer):
     lifetime = _seconds(_flag(words, "--lifetime"))
     stagger = _seconds(_flag(words, "--lifetime-stagger")) or 0.0
     if lifetime is None or lifetime + stagger >= seconds:
-        return close("the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at "
-                     "6 hours. Let them retire a few minutes before it.")  # fmt: skip
+        return close(named("no lifetime"))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
                    f"environment with the data root exported; {nworkers} worker processes that stay below the "
                    "job's memory and retire before its limit.")  # fmt: skip
@@ -355,7 +383,15 @@ def _tasks_done(client, prefix: str) -> int | None:
     return int(counts.get(prefix, {}).get("memory", 0))
 
 
-@exercise
+FEATURES_MISTAKES = {
+    "100 Hz": "{rows} rows: these are the 100 Hz records. Pass fs=500 to get the {n} records this copy has at 500 Hz "
+    "(scale.available_ids(500)).",
+    "computed in the kernel": "the table is right, but no task at 500 Hz ran on the workers of `client`: it was "
+    "computed in this kernel (a loop). Pass the client: scale.ecg_features(client, fs=500).",
+}
+
+
+@exercise(mistakes=FEATURES_MISTAKES)
 def features_500(answer, client=None):
     if not isinstance(answer, pd.DataFrame):
         return incorrect(f"expected a DataFrame (what scale.ecg_features returns); got {type(answer).__name__}.")
@@ -364,8 +400,7 @@ def features_500(answer, client=None):
         table = table.set_index("ecg_id")  # ecg_id as a column (reset_index) is the same answer
     expected = _features_500()
     if len(table) == len(scale.available_ids(100)) and len(table) != len(expected):
-        return close(f"{len(table)} rows: these are the 100 Hz records. Pass fs=500 to get the "
-                     f"{len(expected)} records this copy has at 500 Hz (scale.available_ids(500)).")  # fmt: skip
+        return close(named("100 Hz", rows=len(table), n=len(expected)))
     if sorted(map(str, table.columns)) != sorted(expected.columns):
         return incorrect(f"expected the columns of scale.FEATURES; got {list(table.columns)[:5]}.")
     if table.index.has_duplicates:
@@ -379,7 +414,6 @@ def features_500(answer, client=None):
         return incorrect("the values differ from ecg_features_serial(fs=500): were they computed at 500 Hz?")
     done = None if client is None else _tasks_done(client, "ecg_features_500hz")
     if done == 0:
-        return close("the table is right, but no task at 500 Hz ran on the workers of `client`: it was computed "
-                     "in this kernel (a loop). Pass the client: scale.ecg_features(client, fs=500).")  # fmt: skip
+        return close(named("computed in the kernel"))
     where = "" if done is None else f", computed by {done} feature task{'s' if done > 1 else ''} on the workers"
     return correct(f"{len(table)} records at 500 Hz{where}: the same table as one loop gives.")
