@@ -138,7 +138,8 @@ def test_job_script_walkthrough():
     _is(lesson10.job_script(_script().replace("-t 06:00:00", "-t 06:00")), CLOSE, "minutes:seconds", "06:00:00")
     _is(lesson10.job_script(_script(walltime="01:00:00")), INCORRECT, "6 hours")
     _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=4G")), CLOSE, "per core")
-    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64GB")), INCORRECT, "10^9", "64G")
+    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64GB")), CLOSE, "10^9", "64G")
+    _is(lesson10.job_script(_script(memory="64GB")), CLOSE, "10^9", "61,036 MiB")  # what the function writes for it
     _is(lesson10.job_script(_script(cores=8, processes=8)), INCORRECT, "16")
     _is(lesson10.job_script(_script().replace("--cpus-per-task=16", "--ntasks=16").replace("#SBATCH -n 1\n", "")),
         CLOSE, "16 tasks")  # fmt: skip
@@ -147,6 +148,7 @@ def test_job_script_walkthrough():
     _is(lesson10.job_script(_script(data_root=None)), CLOSE, "HEARTDATA_DIR")
     _is(lesson10.job_script(_script(data_root="/net/storage/physionet/ptbxl")), INCORRECT, "not to the data folder")
     _is(lesson10.job_script(_script(python="python3")), CLOSE, "python3", "environment")  # the old default
+    _is(lesson10.job_script(_script(python=None)), CLOSE, "not the course's environment")  # this kernel's interpreter
     _is(lesson10.job_script(_script(processes=1)), CLOSE, "GIL")
     no_limit = _script().replace("--memory-limit 3.60GiB ", "")
     _is(lesson10.job_script(no_limit), CLOSE, "memory")

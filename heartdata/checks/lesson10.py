@@ -273,8 +273,10 @@ JOB_MISTAKES = {
     "memory per core": "4 GiB is the memory per core; --mem is the memory of the whole job: 64G.",
     "no data root": "the resources are right, but the workers will not find the data: pass data_root={root!r}, so "
     "the job exports HEARTDATA_DIR.",
-    "bare interpreter": "the worker starts with {python!r}, whatever interpreter the compute node finds first: start "
-    "the course's environment (python={venv!r}).",
+    "bare interpreter": "the worker starts with {python!r}, which is not the course's environment on the cluster: "
+    "pass python={venv!r} (or activate that environment in a setup line).",
+    "GB not GiB": "64GB means 64 x 10^9 bytes ({mib:,} MiB), less than the 64 GiB asked for: write 64G (SLURM's G is "
+    "GiB) or 64GiB.",
     "threads in one process": "one worker process of 16 threads: the pipeline's Python parts hold the GIL, so the "
     "threads would wait for each other. Run several processes (slurm_job_script's default is one per core).",
     "memory limit": "the workers may use the job's whole memory (or, with no --memory-limit, the node's): SLURM would "
@@ -320,9 +322,8 @@ def job_script(answer):
         mem = per_cpu * JOB["cores"]
     if mem == want // JOB["cores"]:
         return close(named("memory per core"))
-    if mem is not None and "GB" in str(opts.get("--mem", "")).upper() and mem != want:
-        return incorrect(f"--mem={opts['--mem']}: GB means 10^9 bytes ({mem:,} MiB), less than 64 GiB; SLURM's own "
-                         "letter G means GiB: write --mem=64G.")  # fmt: skip
+    if mem is not None and mem == scale.slurm_mebibytes("64GB"):
+        return close(named("GB not GiB", mib=mem))
     if mem != want:
         return incorrect(f"the job's memory is {opts.get('--mem', 'missing')}; it needs 64 GiB (--mem=64G).")
     if opts.get("--partition") != JOB["queue"]:
