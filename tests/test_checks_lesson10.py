@@ -164,9 +164,11 @@ def test_sbatch_options_read_every_form():
                                              "--cpus-per-task": "2"}  # fmt: skip
 
 
-def test_job_script_check_does_not_need_print():
-    fb = lesson10.job_script(print(_script()) or None)  # what `script = print(...)` stores
-    assert fb.status == feedback.NOT_ATTEMPTED
+def test_a_script_assigned_from_print_is_named_not_unattempted():
+    cell = "script = print(scale.slurm_job_script(**JOB))\ncheck.job_script(script)"
+    _is(feedback.why_none("job_script", [cell]), INCORRECT, "print")
+    stub = "script = None  # your code here\ncheck.job_script(script)"
+    assert feedback.why_none("job_script", [stub]).status == feedback.NOT_ATTEMPTED
 
 
 # ---- exercise 5 ------------------------------------------------------------------------------------------------
