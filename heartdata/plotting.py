@@ -93,7 +93,7 @@ MEANINGS: dict[str, Meaning] = {
         _m("missing", REDDISH_PURPLE, "presence", "04 08", "no value was recorded", marker="X", linestyle="-.",
            hatch="//"),
         # predictions
-        _m("model", INDIGO, "prediction", "05 07 10 11", "the risk a model the course built predicts", marker="o"),
+        _m("model", INDIGO, "prediction", "05 07 11", "the risk a model the course built predicts", marker="o"),
         _m("clinical score", SKY_BLUE, "prediction", "05 07 11", "a published clinical score (SAPS-I)",
            marker="s", linestyle="-."),
         # MIT-BIH beat classes (AAMI EC57 groups); N is the common case and stays quiet, Q is the catch-all
@@ -146,8 +146,14 @@ MEANINGS: dict[str, Meaning] = {
         # lesson 10: a parallel task stream and how a job ran
         _m("reading files", ORANGE, "task", "10", "a worker reading files", marker="^", linestyle="--", hatch="//"),
         _m("computing", BLUISH_GREEN, "task", "10", "a worker computing", hatch="\\\\"),
-        _m("waiting", LIGHT_GREY, "task", "10", "a worker with nothing to do", marker="s", linestyle=":",
+        _m("waiting", LIGHT_GREY, "task", "10", "a worker with no task to run", marker="s", linestyle=":",
            role="reference"),
+        _m("on a core", REDDISH_PURPLE, "thread time", "10", "a worker thread running on a CPU core", marker="D",
+           hatch=".."),
+        _m("waiting for a core", WINE, "thread time", "10", "a worker thread ready to run while every core is taken",
+           marker="v", hatch="xx"),
+        _m("blocked", INDIGO, "thread time", "10", "a worker thread inside a task, neither running nor ready to: "
+           "waiting for the GIL or the disk", marker="s", linestyle="--", hatch="//"),
         _m("loop", DARK_GREY, "run", "10", "one plain loop, no Dask", marker="s", role="neutral"),
         _m("1 worker", VERMILION, "run", "10", "Dask with one worker", marker="^"),
         _m("2 workers", BLUE, "run", "10", "Dask with two workers", marker="o"),
@@ -170,6 +176,9 @@ ALIASES = {
 TOGETHER = [
     ("model", "computing"),
     ("model", "reading files"),
+    ("on a core", "waiting"),
+    ("waiting for a core", "waiting"),
+    ("blocked", "waiting"),
 ]
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import threading
+import time
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -30,13 +33,15 @@ def data_dir(root=None) -> Path:
     return dataset_dir("ptbxl", root, marker="ptbxl_database.csv")
 
 
-def _csv_text(path: Path, what: str) -> str:
-    """The text of a CSV file, refusing bytes that are not UTF-8 (naming the line) and a cut last line."""
-    if not path.is_file():
-        if path.exists():
-            raise DataError(path, f"is a folder, not the {what}", "Replace it with PhysioNet's file.")
-        raise missing_file(path, what)
-    raw = path.read_bytes()
+def _csv_text(path: Path, what: str, raw: bytes | None = None) -> str:
+    """The text of a CSV file (or of ``raw``, its bytes already read), refusing bytes that are not UTF-8 (naming
+    the line) and a cut last line."""
+    if raw is None:
+        if not path.is_file():
+            if path.exists():
+                raise DataError(path, f"is a folder, not the {what}", "Replace it with PhysioNet's file.")
+            raise missing_file(path, what)
+        raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -58,9 +63,9 @@ def _csv_text(path: Path, what: str) -> str:
     return text
 
 
-def _metadata(path: Path, usecols=None) -> pd.DataFrame:
+def _metadata(path: Path, usecols=None, raw: bytes | None = None) -> pd.DataFrame:
     """ptbxl_database.csv (or some of its columns) indexed by ecg_id, refusing what would load wrongly."""
-    text = _csv_text(path, "PTB-XL metadata file")
+    text = _csv_text(path, "PTB-XL metadata file", raw)
     fix = "Replace it with PhysioNet's ptbxl_database.csv."
     header = next(csv.reader([text.split("\n", 1)[0]]))
     needed = ["ecg_id", *FILENAME_COLUMN.values()]
@@ -173,6 +178,49 @@ def _check_fs(fs) -> int:
     return int(fs)
 
 
+#: Parsed file-name columns, per metadata file and column: (the file's stat signature, a checksum of its bytes or
+#: None once the file has settled, ecg_id -> file name).
+_FILES: dict[tuple[str, str], tuple[tuple, int | None, pd.Series]] = {}
+_FILES_LOCK = threading.Lock()
+_FILES_MAX = 8  # tables kept (a few copies of the dataset at two rates); the oldest is dropped first
+#: A file written less than this many seconds ago may be written again without its timestamps moving (their
+#: granularity): until then its bytes are compared with the parsed ones on every call (cheap, unlike parsing).
+_SETTLED_SECONDS = 2.0
+
+
+def _file_column(path: Path, column: str) -> pd.Series:
+    """The ``column`` (``filename_lr``/``filename_hr``) of the metadata table at ``path``, indexed by ecg_id.
+
+    Parsed, with every check of ``_metadata``, once per version of the file: a call on one record then costs about
+    the same whatever the size of the table (a worker's batches would otherwise parse the whole table again each
+    time, which makes a pass over N records grow as N² / batch). The file's inode, size and modification and change
+    times identify its version, and a file changed in the last seconds is also compared byte for byte (by checksum),
+    so an edited or replaced table is always parsed again; a table that fails a check is never kept, so it fails
+    the same way on every call.
+    """
+    try:
+        st = os.stat(path)
+        settled = time.time() - st.st_mtime_ns / 1e9 > _SETTLED_SECONDS  # a write sets mtime to now
+        key, signature = (str(path), column), (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        kept = _FILES.get(key)
+        if kept is not None and kept[0] == signature and kept[1] is None:
+            return kept[2]
+        raw = path.read_bytes()
+    except OSError:
+        return _metadata(path, usecols=["ecg_id", column])[column]  # reports the problem as it always has
+    checksum = zlib.crc32(raw)
+    if kept is not None and kept[0] == signature and kept[1] == checksum:
+        files = kept[2]
+    else:
+        files = _metadata(path, usecols=["ecg_id", column], raw=raw)[column]  # two columns: faster than all
+    with _FILES_LOCK:
+        _FILES.pop(key, None)
+        _FILES[key] = (signature, None if settled else checksum, files)
+        while len(_FILES) > _FILES_MAX:
+            _FILES.pop(next(iter(_FILES)))
+    return files
+
+
 def _record_files(ids: list[int], fs: int, root) -> tuple[Path, list[str]]:
     """The dataset folder and each ecg_id's record path (relative, no suffix), from the metadata."""
     folder = data_dir(root)
@@ -180,8 +228,7 @@ def _record_files(ids: list[int], fs: int, root) -> tuple[Path, list[str]]:
     if not path.is_file():
         raise missing_file(path, "PTB-XL metadata file")
     column = FILENAME_COLUMN[fs]
-    # two columns only: on the full 21,799-row table this is several times faster than load_metadata
-    files = _metadata(path, usecols=["ecg_id", column])[column]
+    files = _file_column(path, column)
     wanted = pd.Index(ids)
     missing = [i for i in ids if i not in files.index] if not wanted.isin(files.index).all() else []
     if missing:

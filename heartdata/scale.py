@@ -7,25 +7,23 @@ itself, so a lesson's cells stay the same whether the client talks to two thread
 
 - ``ecg_features(client, ...)``: lesson 07's per-record ECG features (beats, heart rate, RR spread and the
   peak-to-peak amplitude of every lead) for PTB-XL records, one pair of tasks per batch of records (read the
-  batch, then compute its features), so no process ever holds more than a few batches of signals.
+  batch, then compute its features): the workers read the files themselves and only features come back.
   ``ecg_features_serial`` is the same table from one loop over ``ptbxl.iter_signals``.
 - ``stay_features(client, ...)``: Challenge 2012 features per stay (``cleaning.clean_stays`` then
-  ``cleaning.stay_features``), one task per batch of stays.
+  ``cleaning.stay_features``), one task per batch of stays, each reading its own stays.
 - ``cross_validate(client, ...)``: out-of-fold scores of lesson 07's mortality model, the folds fitted in
   parallel through joblib's Dask backend.
-- ``slurm_job_script(...)``: the job script dask-jobqueue submits for one worker job, without a cluster.
+- ``slurm_job_script(...)``: the job script dask-jobqueue submits for one worker job, without a cluster;
+  ``slurm_cluster(...)`` the live cluster with the same jobs.
 
-Importing this module limits, on Linux, the malloc arenas of this process to two (``_fewer_malloc_arenas``): with
-workers as threads (``local_client``'s default), each thread would otherwise keep the memory of its largest task.
+Bad input raises ``DataError`` (which argument, what is wrong, what to do). A task that fails raises
+``DataError`` naming its records; a worker that dies, or work that does not finish within ``timeout`` seconds,
+raises ``DataError`` too, naming the records still outstanding, rather than waiting for ever.
 
-A task that fails raises ``DataError`` naming its records; a worker that dies, or work that does not finish
-within ``timeout`` seconds, raises ``DataError`` too, naming the records still outstanding, rather than
-waiting for ever.
-
-Command line (the last line printed is the same figures as one JSON object)::
+Command line (the last line printed is the same figures as one JSON object; an error is one line, exit code 2)::
 
     python -m heartdata.scale ecg-features --workers N [--fs 100|500] [--root ROOT] [--scheduler ADDRESS] --out FILE
-    python -m heartdata.scale slurm-script --cores C --memory M --walltime HH:MM:SS [--queue Q] [--account A]
+    python -m heartdata.scale slurm-script --cores C --memory M --walltime TIME [--queue Q] [--account A] ...
 """
 
 from __future__ import annotations
@@ -33,13 +31,16 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import logging
+import math
 import os
 import re
+import shlex
 import shutil
 import sys
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -47,8 +48,8 @@ import pandas as pd
 from scipy import signal
 
 from . import challenge2012, cleaning, mortality, ptbxl
-from .errors import DataError
-from .paths import ENV_VAR, SHIPPED
+from .errors import DataError, as_ids
+from .paths import ENV_VAR, is_shipped
 
 #: Columns of ``record_features`` / ``ecg_features``, in order.
 FEATURES = ["beats", "heart_rate_bpm", "rr_sd_ms"] + [f"amplitude_{lead}_mV" for lead in ptbxl.LEADS]
@@ -56,6 +57,8 @@ FEATURES = ["beats", "heart_rate_bpm", "rr_sd_ms"] + [f"amplitude_{lead}_mV" for
 #: Challenge 2012 12,000 stays in sets A, B and C (Silva et al., CinC 2012), MIMIC-IV-ECG about 800,000 ECGs
 #: (Gow et al., PhysioNet 2023).
 FULL_SIZES = {"ptbxl": 21_799, "challenge2012": 12_000, "mimic-iv-ecg": 800_000}
+#: Files per record and sampling rate in WFDB format: a header (.hea) and a signal file (.dat).
+FILES_PER_RECORD = 2
 #: Records per task: at 500 Hz a batch of 64 records is 64 x 5,000 x 12 x 8 bytes = 31 MB of signals.
 BATCH_SIZE = 64
 #: Stays per task of ``stay_features``.
@@ -104,19 +107,40 @@ def _table(ids, frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
+def _check_fs(fs) -> int:
+    if isinstance(fs, bool) or fs not in ptbxl.FILENAME_COLUMN:
+        raise DataError(f"fs={fs!r}", "PTB-XL has no such sampling rate", "Use 100 or 500 (Hz).")
+    return int(fs)
+
+
 def available_ids(fs: int = 100, root=None) -> pd.Index:
     """The ecg_ids of the metadata table whose ``fs`` Hz record is present in this copy, in ecg_id order."""
-    if fs not in ptbxl.FILENAME_COLUMN:
-        raise DataError(f"fs={fs!r}", "PTB-XL has no such sampling rate", "Use 100 or 500 (Hz).")
+    fs = _check_fs(fs)
     folder = ptbxl.data_dir(root)
     files = ptbxl.load_metadata(folder)[ptbxl.FILENAME_COLUMN[fs]]
     present = [os.path.exists(os.path.join(folder, f"{rel}.hea")) for rel in files]
     return files.index[np.asarray(present, dtype=bool)].sort_values()
 
 
+def _unique_ids(ecg_ids, name: str = "ecg_ids") -> list[int]:
+    """``ecg_ids`` as whole numbers, each once: the tables have one row per ecg_id."""
+    ids = as_ids(ecg_ids, name)
+    seen, twice = set(), []
+    for i in ids:
+        if i in seen and i not in twice:
+            twice.append(i)
+        seen.add(i)
+    if twice:
+        shown = ", ".join(map(str, twice[:5])) + (f" and {len(twice) - 5} more" if len(twice) > 5 else "")
+        raise DataError(f"{name}=", f"lists ecg_id {shown} more than once; the table has one row per ecg_id",
+                        f"Pass each id once, e.g. {name}=pd.unique(ids).")  # fmt: skip
+    return ids
+
+
 def ecg_features_serial(ecg_ids=None, fs: int = 100, root=None, batch_size: int = BATCH_SIZE) -> pd.DataFrame:
     """The table of ``ecg_features`` from one loop in this process (``ptbxl.iter_signals``): the reference."""
-    ids = available_ids(fs, root) if ecg_ids is None else pd.Index(ecg_ids)
+    fs = _check_fs(fs)
+    ids = list(available_ids(fs, root)) if ecg_ids is None else _unique_ids(ecg_ids)
     got, frames = [], []
     for batch_ids, x in ptbxl.iter_signals(ids, fs=fs, batch_size=batch_size, root=root):
         got.extend(batch_ids)
@@ -125,29 +149,30 @@ def ecg_features_serial(ecg_ids=None, fs: int = 100, root=None, batch_size: int 
 
 
 # --------------------------------------------------------------------------------------------- tasks
-class TaskFailed(Exception):
-    """A DataError raised inside a task, carried to the client as its three parts (DataError's own
-    constructor takes three arguments, so it cannot be rebuilt from its message alone)."""
+class TaskFailed:
+    """What a task returns instead of its result when the data is bad: the three parts of the DataError its
+    function raised. Returned, not raised, so that a bad record costs one error line on the client, not a
+    "Compute Failed" log from every worker."""
 
     def __init__(self, where: str, problem: str, fix: str):
-        super().__init__(where, problem, fix)
+        self.args = (str(where), problem, fix)
 
 
 def _in_task(fn, *args):
     try:
         return fn(*args)
     except DataError as exc:
-        raise TaskFailed(exc.where, exc.problem, exc.fix) from None
+        return TaskFailed(exc.where, exc.problem, exc.fix)
 
 
-def read_ecg(ids: list[int], fs: int, folder: str) -> np.ndarray:
-    """Task: one batch of signals (``ptbxl.load_signals``)."""
+def read_ecg(ids: list[int], fs: int, folder: str):
+    """Task: one batch of signals (``ptbxl.load_signals``), read by the worker from ``folder``."""
     return _in_task(ptbxl.load_signals, ids, fs, folder)
 
 
-def features_of(x: np.ndarray, fs: int) -> pd.DataFrame:
-    """Task: ``record_features`` of one batch."""
-    return _in_task(record_features, x, fs)
+def features_of(x, fs: int):
+    """Task: ``record_features`` of one batch (a failed read is passed on as it is)."""
+    return x if isinstance(x, TaskFailed) else _in_task(record_features, x, fs)
 
 
 def _span(ids) -> str:
@@ -155,19 +180,40 @@ def _span(ids) -> str:
     return str(ids[0]) if len(ids) == 1 else f"{ids[0]}-{ids[-1]} ({len(ids)} records)"
 
 
+def _check_client(client):
+    """``client`` is a running ``distributed.Client``, or DataError saying what it is instead."""
+    from distributed import Client
+
+    if not isinstance(client, Client):
+        raise DataError(
+            f"client={client!r}"[:80],
+            f"is a {type(client).__name__}, not a distributed.Client",
+            "Pass the client first: client = scale.local_client(2), then scale.ecg_features(client).",
+        )
+    if client.status != "running":
+        raise DataError("client", f"is {client.status}: it was closed, so it cannot run tasks",
+                        "Start a new one: client = scale.local_client(2).")  # fmt: skip
+    return client
+
+
+def _run_token() -> str:
+    """A new token for task keys: unique to one call (never reuse an old result) and all digits, so that Dask's
+    dashboard groups a call's tasks under their function's name."""
+    return f"{uuid.uuid4().int % 10**12:012d}"
+
+
 def _gather(client, futures: list, labels: list[str], timeout: float) -> list:
-    """Results of ``futures`` in order; any failure, a dead worker or the timeout becomes a DataError that
+    """Results of ``futures`` in order; a failed task, a dead worker or the timeout becomes a DataError that
     names the records (``labels``) concerned. Outstanding work is cancelled before raising."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
     label = {f.key: text for f, text in zip(futures, labels, strict=True)}
+    results = {}
     try:
         for f in as_completed(futures, timeout=timeout):
             if f.status == "error":
                 exc = f.exception()
-                if isinstance(exc, TaskFailed):
-                    raise DataError(*exc.args)
                 if isinstance(exc, KilledWorker):
                     raise DataError(
                         label[f.key],
@@ -177,6 +223,10 @@ def _gather(client, futures: list, labels: list[str], timeout: float) -> list:
                     )
                 raise DataError(label[f.key], f"the task failed ({exc.__class__.__name__}: {exc})",
                                 "Run ecg_features_serial on these records to see the error here.")  # fmt: skip
+            result = f.result()
+            if isinstance(result, TaskFailed):
+                raise DataError(*result.args)
+            results[f.key] = result
     except TimeoutError:
         waiting = [label[f.key] for f in futures if f.status not in ("finished", "error")]
         raise DataError(
@@ -189,12 +239,13 @@ def _gather(client, futures: list, labels: list[str], timeout: float) -> list:
         pending = [f for f in futures if f.status == "pending"]
         if pending:
             client.cancel(pending)
-    return client.gather(futures)
+    return [results[f.key] for f in futures]
 
 
-def _batches(ids, size: int) -> list[list[int]]:
-    if int(size) < 1:
-        raise DataError(f"batch_size={size!r}", "a batch must hold at least one record", "Pass batch_size >= 1.")
+def _batches(ids, size) -> list[list[int]]:
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+        raise DataError(f"batch_size={size!r}", "a batch must hold a whole number of records, at least one",
+                        "Pass batch_size >= 1, e.g. batch_size=64.")  # fmt: skip
     ids = [int(i) for i in ids]
     return [ids[i : i + int(size)] for i in range(0, len(ids), int(size))]
 
@@ -204,72 +255,161 @@ def ecg_features(
 ) -> pd.DataFrame:
     """Per-record ECG features (``record_features``), one row per ecg_id (index ``ecg_id``), computed on
     ``client``'s workers: per batch of ``batch_size`` records, a task ``read_ecg`` then a task
-    ``features_of``. ``ecg_ids`` defaults to every record of this copy at ``fs`` Hz (``available_ids``).
+    ``features_of`` (keys ``read_ecg_<fs>hz-...`` and ``ecg_features_<fs>hz-...``). ``ecg_ids`` defaults to
+    every record of this copy at ``fs`` Hz (``available_ids``); an id given twice is refused.
 
     The workers read the files themselves (from ``root``, resolved here to a folder path that the workers
     must see too, e.g. on the cluster's shared file system); only features travel back. The result does not
     depend on the number of workers or on ``batch_size``. A damaged record raises ``DataError`` naming its
     file; a dead worker, or anything unfinished after ``timeout`` seconds, a ``DataError`` naming the records.
     """
-    if fs not in ptbxl.FILENAME_COLUMN:
-        raise DataError(f"fs={fs!r}", "PTB-XL has no such sampling rate", "Use 100 or 500 (Hz).")
+    fs = _check_fs(fs)
+    _check_client(client)
     folder = str(ptbxl.data_dir(root))
-    ids = available_ids(fs, folder) if ecg_ids is None else pd.Index(ecg_ids)
-    if ecg_ids is not None:
+    if ecg_ids is None:
+        ids = list(available_ids(fs, folder))
+    else:
+        ids = _unique_ids(ecg_ids)
         ptbxl.iter_signals(ids, fs=fs, root=folder)  # unknown ids are reported now, before any task runs
     batches = _batches(ids, batch_size)
-    futures, labels, run = [], [], uuid.uuid4().hex[:12]  # keys unique to this call: never reuse an old result
+    futures, labels, run, x = [], [], _run_token(), None  # keys of this call only: never an old result
     for k, batch in enumerate(batches):
-        x = client.submit(read_ecg, batch, fs, folder, key=f"read_ecg-{run}-{k}", pure=False)
-        futures.append(client.submit(features_of, x, fs, key=f"ecg_features-{run}-{k}", pure=False))
+        # each batch's read and compute are submitted together, and only the compute's future is kept: Dask runs
+        # tasks in the order they were submitted when it can, so a batch's features come before reading far ahead,
+        # and its signals are dropped once used. (Mapping every read first and keeping those futures held every
+        # batch's signals at once: 10 GiB for PTB-XL at 500 Hz, measured on the full-size copy.)
+        x = client.submit(read_ecg, batch, fs, folder, key=f"read_ecg_{fs}hz-{run}-{k}", pure=False)
+        futures.append(client.submit(features_of, x, fs, key=f"ecg_features_{fs}hz-{run}-{k}", pure=False))
         labels.append(f"ecg_id {_span(batch)} at {fs} Hz")
+    del x  # the client keeps no signals: only the features come back
     frames = _gather(client, futures, labels, timeout)
     return _table([i for b in batches for i in b], frames)
 
 
-def _stay_batch(stays: pd.DataFrame, window_hours: float) -> pd.DataFrame:
-    """Task: clean one batch of stays and aggregate each to one row."""
-    return _in_task(lambda: cleaning.stay_features(cleaning.clean_stays(stays, window_hours)[0], window_hours))
+def _stay_batch(set_name: str, folder: str, record_ids: list[int] | None, stays, window_hours: float):
+    """Task: read one batch of stays (unless given), clean them and aggregate each to one row."""
+
+    def work():
+        raw = challenge2012.load_stays(set_name, folder, record_ids=record_ids) if stays is None else stays
+        return cleaning.stay_features(cleaning.clean_stays(raw, window_hours)[0], window_hours)
+
+    return _in_task(work)
 
 
 def stay_features(
     client, set_name: str = "a", root=None, window_hours: float = 48, batch_size: int = STAY_BATCH,
-    timeout: float = TIMEOUT, stays: pd.DataFrame | None = None,
+    timeout: float = TIMEOUT, stays: pd.DataFrame | None = None, record_ids=None,
 ) -> pd.DataFrame:  # fmt: skip
     """``cleaning.stay_features(cleaning.clean_stays(stays)[0])`` of a Challenge 2012 set, computed on
     ``client``'s workers, one task per batch of ``batch_size`` stays (the cleaning treats every stay on its
-    own, so batches give the same table as the whole set at once). The set is read here, once, by
-    ``challenge2012.load_stays`` (reading the archive is one pass that cannot be split by stay), unless
-    ``stays`` is the long table already loaded (raw, or ``cleaning.prepare``-d); each batch of rows is sent
-    to a worker."""
+    own, so batches give the same table as the whole set at once).
+
+    By default each task reads its own stays (``challenge2012.load_stays(set_name, root, record_ids=batch)``,
+    for the stays listed in the set's outcomes file, or those of ``record_ids``): no stay passes through this
+    process, only the features
+    come back. From a ``.tar.gz`` set every task decompresses the whole archive (one pass cannot be split by
+    stay); from an unpacked ``set-x/`` folder it reads its own files only. ``stays``, a long table already
+    loaded here (raw, or ``cleaning.prepare``-d), is sent to the workers batch by batch instead."""
+    _check_client(client)
+    if isinstance(window_hours, bool) or not isinstance(window_hours, int | float) or not window_hours > 0:
+        raise DataError(f"window_hours={window_hours!r}", "must be a number of hours above 0", "Pass 48, say.")
+    folder = str(challenge2012.data_dir(root))
     if stays is None:
-        stays = challenge2012.load_stays(set_name, root)
-    stays = cleaning.prepare(stays)  # a compact copy: Parameter as a category
-    order = np.sort(stays["RecordID"].unique())
+        listed = challenge2012.load_outcomes(set_name, folder).index
+        if record_ids is None:
+            order = np.sort(listed.to_numpy())
+        else:
+            wanted = as_ids(record_ids, "record_ids")
+            if len(set(wanted)) < len(wanted):
+                raise DataError("record_ids=", "lists a stay more than once; the table has one row per stay",
+                                "Pass each RecordID once.")  # fmt: skip
+            unknown = sorted(set(wanted) - set(listed))
+            if unknown:
+                raise DataError("record_ids=", f"holds RecordID {', '.join(map(str, unknown[:5]))}, not in set "
+                                f"{set_name}'s outcomes", "Pass RecordIDs of this set.")  # fmt: skip
+            order = np.sort(np.asarray(wanted, dtype=np.int64))
+        parts = None
+    else:
+        if record_ids is not None:
+            raise DataError("record_ids= and stays=", "were both given", "Pass one: the ids to read, or the table.")
+        if not isinstance(stays, pd.DataFrame) or "RecordID" not in stays:
+            raise DataError(
+                "stays=",
+                "is not a long table of stays with a RecordID column",
+                "Pass challenge2012.load_stays(...), or leave stays=None to let the workers read.",
+            )
+        stays = cleaning.prepare(stays)  # a compact copy: Parameter as a category
+        order = np.sort(stays["RecordID"].unique())
     batches = _batches(order, batch_size)
-    which = pd.Series(np.repeat(np.arange(len(batches)), [len(b) for b in batches]), index=order)
-    parts = dict(iter(stays.groupby(stays["RecordID"].map(which).to_numpy(), sort=True)))
-    del stays
-    futures, labels, run = [], [], uuid.uuid4().hex[:12]
+    if stays is not None:
+        which = pd.Series(np.repeat(np.arange(len(batches)), [len(b) for b in batches]), index=order)
+        parts = dict(iter(stays.groupby(stays["RecordID"].map(which).to_numpy(), sort=True)))
+        del stays
+    futures, labels, run = [], [], _run_token()
     for k, batch in enumerate(batches):
-        [part] = client.scatter([parts.pop(k)], hash=False)
-        futures.append(client.submit(_stay_batch, part, window_hours, key=f"stay_features-{run}-{k}", pure=False))
+        if parts is None:
+            args = (set_name, folder, batch, None, window_hours)
+        else:
+            [part] = client.scatter([parts.pop(k)], hash=False)
+            args = (set_name, folder, None, part, window_hours)
+        futures.append(client.submit(_stay_batch, *args, key=f"stay_features-{run}-{k}", pure=False))
         labels.append(f"RecordID {_span(batch)} of set {set_name}")
     return pd.concat(_gather(client, futures, labels, timeout)).sort_index()
+
+
+def _check_training(X, y, kind, folds) -> tuple[pd.DataFrame, pd.Series]:
+    """X and y for a cross-validation, y aligned to X by index; DataError for what scikit-learn would refuse
+    deep inside (or, worse, accept)."""
+    if not isinstance(X, pd.DataFrame):
+        raise DataError(f"X ({type(X).__name__})", "is not a table", "Pass a DataFrame of features, one row per stay.")
+    if not isinstance(y, pd.Series):
+        raise DataError(f"y ({type(y).__name__})", "is not a Series", "Pass the outcome as a Series indexed like X.")
+    if kind not in mortality.KINDS:
+        raise DataError(f"kind={kind!r}", "is not a model this course builds", f"Use one of {list(mortality.KINDS)}.")
+    if isinstance(folds, bool) or not isinstance(folds, int | np.integer) or folds < 2:
+        raise DataError(f"folds={folds!r}", "a cross-validation needs a whole number of folds, at least 2",
+                        "Pass folds=5, say.")  # fmt: skip
+    text = [str(c) for c in X.columns if not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
+    if text:
+        raise DataError(f"X column {', '.join(text[:3])}", "is not numeric (text or objects)",
+                        "Encode it as numbers first, or drop it.")  # fmt: skip
+    if X.index.has_duplicates or y.index.has_duplicates:
+        raise DataError("X / y index", "repeats a label, so rows cannot be matched by index",
+                        "Give each row a unique index (RecordID).")  # fmt: skip
+    missing = X.index.difference(y.index)
+    if len(missing) or len(y) != len(X):
+        raise DataError("y", f"has {len(y)} rows for {len(X)} rows of X ({len(missing)} of X's index not in y)",
+                        "Pass the outcome of exactly the stays of X (y = outcomes.loc[X.index, ...]).")  # fmt: skip
+    y = y.loc[X.index]  # paired by index, never by position
+    values = pd.unique(y)
+    if y.isna().any() or not set(values.tolist()) <= {0, 1}:
+        raise DataError("y", f"holds {sorted(map(str, values))[:4]}, not only 0 and 1",
+                        "Pass a 0/1 outcome (1 = died), with no missing values.")  # fmt: skip
+    counts = y.value_counts()
+    if len(counts) < 2 or counts.min() < folds:
+        raise DataError("y", f"has {int(counts.get(1, 0))} deaths and {int(counts.get(0, 0))} survivors: too few of "
+                        f"one class for {folds} stratified folds", "Use more stays, or fewer folds.")  # fmt: skip
+    return X, y
 
 
 def cross_validate(client, X: pd.DataFrame, y: pd.Series, kind: str = "logistic", folds: int = 5, seed: int = 0):
     """Out-of-fold P(death) of ``mortality.make_model(kind, seed)`` under stratified, shuffled ``folds``-fold
     cross-validation (scikit-learn's ``cross_val_predict``), the folds fitted in parallel on ``client``'s
     workers through joblib's Dask backend. The same scores as with ``n_jobs=1`` (the folds and the models are
-    fixed by ``seed``). Returns a Series indexed like X."""
+    fixed by ``seed``). ``y`` is paired with ``X`` by index. Returns a Series indexed like X.
+
+    BLAS threads: one per fit. ``threadpool_limits(1)`` here covers workers that are threads of this process
+    (``local_client``'s default); worker processes started by a Dask nanny (``local_client(processes=True)``,
+    every SLURM worker) start with OMP_NUM_THREADS, MKL_NUM_THREADS and OPENBLAS_NUM_THREADS set to 1 by
+    distributed's ``distributed.nanny.pre-spawn-environ``, and ``slurm_job_script`` exports the same."""
     import joblib
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
 
+    _check_client(client)
+    X, y = _check_training(X, y, kind, folds)
     model = mortality.make_model(kind, seed)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    # one BLAS thread per fit: the parallelism is across folds (threads of one process share the limit)
+    splitter = StratifiedKFold(n_splits=int(folds), shuffle=True, random_state=seed)
     with joblib.parallel_config(backend="dask", client=client), threadpool_limits(1):
         scores = cross_val_predict(model, X, y, cv=splitter, method="predict_proba", n_jobs=-1)[:, 1]
     return pd.Series(scores, index=X.index, name="score")
@@ -280,17 +420,20 @@ def local_client(workers: int = 2, processes: bool = False, memory_limit: str | 
     """A ``distributed.Client`` on a new LocalCluster of ``workers`` workers with one thread each.
 
     ``processes=False`` (the lesson's choice) runs the workers as threads of this process: nothing to start,
-    little memory (on Linux this module lets threads share two malloc arenas, so that each thread does not keep
-    memory of its own), but Python code holds the GIL (NumPy and SciPy mostly release it). ``processes=True``
-    starts one process per worker (each imports the libraries again: about 150 MB each). ``memory_limit``
-    per worker (0: none; with threads every worker would see the whole process's memory). ``dashboard``
-    serves the dashboard on a free port (needs bokeh; ``client.dashboard_link`` says where).
-    Close it with ``client.close(); client.cluster.close()`` (or use it in a ``with`` block).
+    little memory, but Python code holds the GIL (NumPy and SciPy mostly release it). On Linux, the threads are
+    then made to share two malloc arenas (``_fewer_malloc_arenas``), so that each does not keep the memory of its
+    largest task. ``processes=True`` starts one process per worker (each imports the libraries again: about
+    150 MB each). ``memory_limit`` per worker (0: none; with threads every worker would see the whole process's
+    memory). ``dashboard`` serves the dashboard on a free port (needs bokeh; ``client.dashboard_link`` says
+    where). Close it with ``client.close(); client.cluster.close()`` (or use it in a ``with`` block).
     """
     from distributed import Client, LocalCluster
 
-    if int(workers) < 1:
-        raise DataError(f"workers={workers!r}", "a cluster needs at least one worker", "Pass workers >= 1.")
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        raise DataError(f"workers={workers!r}", "a cluster needs a whole number of workers, at least one",
+                        "Pass workers >= 1.")  # fmt: skip
+    if not processes:
+        _fewer_malloc_arenas()  # before the worker threads exist: threads that already exist keep their arenas
     # the scheduler's web server always starts (on a free local port here); the dashboard pages only when asked
     cluster = LocalCluster(
         n_workers=int(workers), threads_per_worker=1, processes=processes, memory_limit=memory_limit,
@@ -302,7 +445,8 @@ def local_client(workers: int = 2, processes: bool = False, memory_limit: str | 
 def _fewer_malloc_arenas(arenas: int = 2) -> None:
     """On Linux (glibc), let at most ``arenas`` memory arenas serve this process's threads. Each worker thread would
     otherwise get an arena of its own, and each keeps the memory of its largest task: with threads as workers that
-    adds up to hundreds of MB the kernel never gives back. Elsewhere (or if glibc refuses) nothing changes."""
+    adds up to hundreds of MB the kernel never gives back. Elsewhere (or if glibc refuses) nothing changes. Called
+    by ``local_client`` when it starts thread workers, never at import."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL("libc.so.6").mallopt(-8, int(arenas))  # -8 is glibc's M_ARENA_MAX
@@ -310,75 +454,337 @@ def _fewer_malloc_arenas(arenas: int = 2) -> None:
             pass
 
 
-_fewer_malloc_arenas()  # at import: threads that already exist keep their arenas
+def _thread_id():
+    import threading
 
-_WALLTIME = re.compile(r"(\d+-)?\d{1,3}:[0-5]\d:[0-5]\d")
+    return os.getpid(), threading.get_native_id()
 
 
-def _slurm_options(cores, memory, walltime, queue, account, data_root, python) -> dict:
-    from dask.utils import parse_bytes
+class ThreadClock:
+    """Where the worker threads' time went during a ``with thread_clock(client)`` block, in seconds summed over the
+    threads: ``on_core`` (running on a CPU core), ``waiting_for_core`` (ready to run while every core was taken: by
+    other programs, or by more threads than cores) and ``other`` (neither: waiting for Python's interpreter lock, for
+    the disk, or for a task), out of ``wall`` x ``threads``. Read from Linux's scheduler statistics of each thread
+    (``/proc/<pid>/task/<tid>/schedstat``); ``available`` is False where there are none (other systems)."""
 
-    if not isinstance(cores, (int, np.integer)) or isinstance(cores, bool) or cores < 1:
+    def __init__(self, threads: list[tuple[int, int]]):
+        self.ids = threads
+        self.threads = len(threads)
+        self.available = all(os.path.exists(f"/proc/{p}/task/{t}/schedstat") for p, t in threads) and bool(threads)
+        self.wall = self.on_core = self.waiting_for_core = self.other = math.nan
+
+    @classmethod
+    def this_thread(cls) -> ThreadClock:
+        """A clock over the thread that calls it (a plain loop's)."""
+        return cls([_thread_id()])
+
+    def _read(self) -> tuple[float, float]:
+        run = wait = 0
+        for pid, tid in self.ids:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                a, b = f.read().split()[:2]
+            run, wait = run + int(a), wait + int(b)
+        return run / 1e9, wait / 1e9
+
+    def __enter__(self):
+        try:
+            self._start = (time.perf_counter(), *self._read()) if self.available else None
+        except OSError:  # a thread that ended: its clock is gone
+            self._start, self.available = None, False
+        return self
+
+    def __exit__(self, *exc):
+        if self._start is not None:
+            try:
+                end = (time.perf_counter(), *self._read())
+            except OSError:
+                self.available = False
+                return False
+            self.wall, self.on_core, self.waiting_for_core = (b - a for a, b in zip(self._start, end, strict=True))
+            self.other = max(0.0, self.wall * self.threads - self.on_core - self.waiting_for_core)
+        return False
+
+
+def thread_clock(client) -> ThreadClock:
+    """A ``ThreadClock`` over the task threads of ``client``'s workers (one per worker, as ``local_client`` starts
+    them; the workers must run on this machine)."""
+    _check_client(client)
+    ids = []
+    for address, info in client.scheduler_info(n_workers=-1)["workers"].items():
+        if info.get("nthreads", 1) != 1:
+            raise DataError(f"worker {address}", "has several threads", "Use workers of one thread each.")
+        ids.append(client.submit(_thread_id, workers=[address], allow_other_workers=False, pure=False).result())
+    return ThreadClock(ids)
+
+
+def compare_runs(a, b) -> str:
+    """How repeated timings ``a`` compare with ``b``, in words a sentence can use: "faster than" when every run of
+    ``a`` took less time than every run of ``b``, "slower than" when every run took more, and otherwise "not clearly
+    different from" (the runs overlap: on a shared machine the difference is within its noise)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if not len(a) or not len(b) or np.isnan(a).any() or np.isnan(b).any():
+        raise DataError("timings", "are empty or hold NaN", "Pass the seconds of each run.")
+    if a.max() < b.min():
+        return "faster than"
+    if a.min() > b.max():
+        return "slower than"
+    return "not clearly different from"
+
+
+def amdahl(one_worker_seconds: float, serial_share: float, workers: int) -> float:
+    """The shortest time ``workers`` workers can take by Amdahl's law (Amdahl, AFIPS 1967), when one worker takes
+    ``one_worker_seconds`` and a share ``serial_share`` of that cannot be split between workers."""
+    if not 0 <= serial_share <= 1:
+        raise DataError(f"serial_share={serial_share!r}", "is a share of the run: from 0 to 1", "Pass 0.1 for 10%.")
+    return one_worker_seconds * (serial_share + (1 - serial_share) / workers)
+
+
+# ---- SLURM's time limits and memory sizes, read as sbatch reads them
+_TIME_FORMATS = (
+    (re.compile(r"(\d+)"), ("m",)),
+    (re.compile(r"(\d+):(\d+)"), ("m", "s")),
+    (re.compile(r"(\d+):(\d+):(\d+)"), ("h", "m", "s")),
+    (re.compile(r"(\d+)-(\d+)"), ("d", "h")),
+    (re.compile(r"(\d+)-(\d+):(\d+)"), ("d", "h", "m")),
+    (re.compile(r"(\d+)-(\d+):(\d+):(\d+)"), ("d", "h", "m", "s")),
+)
+_SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
+
+
+def slurm_seconds(walltime) -> int:
+    """A SLURM time limit in seconds, read as ``sbatch --time`` reads it: "minutes", "minutes:seconds",
+    "hours:minutes:seconds", "days-hours", "days-hours:minutes" or "days-hours:minutes:seconds" (so "06:00" is six
+    *minutes*, "360" and "0-6" six hours). SLURM counts whole minutes, rounding seconds up; so does this. A limit
+    of 0 or UNLIMITED (no limit) is refused: workers must know when their job ends, to retire before it."""
+    text = str(walltime).strip() if isinstance(walltime, str | int) and not isinstance(walltime, bool) else None
+    if text is None:
+        raise DataError(
+            f"walltime={walltime!r}",
+            f"is a {type(walltime).__name__}, not a SLURM time limit",
+            "Pass text such as '06:00:00' (six hours), '360' (minutes) or '1-00' (one day).",
+        )
+    for pattern, units in _TIME_FORMATS:
+        m = pattern.fullmatch(text)
+        if m:
+            seconds = sum(int(v) * _SECONDS[u] for v, u in zip(m.groups(), units, strict=True))
+            if seconds == 0:
+                break
+            return 60 * math.ceil(seconds / 60)
+    else:
+        if text.upper() not in ("UNLIMITED", "INFINITE"):
+            raise DataError(
+                f"walltime={walltime!r}",
+                "is not a SLURM time limit",
+                "Write it as sbatch does: 'minutes', 'minutes:seconds', 'hours:minutes:seconds', "
+                "'days-hours', 'days-hours:minutes' or 'days-hours:minutes:seconds', e.g. '06:00:00'.",
+            )
+    raise DataError(f"walltime={walltime!r}", "means no time limit, but Dask workers need one to retire before "
+                    "the job ends", "Ask for the time the work needs, e.g. '06:00:00'.")  # fmt: skip
+
+
+def slurm_time(seconds: int) -> str:
+    """Seconds as a SLURM time limit, ``HH:MM:SS`` or ``D-HH:MM:SS``."""
+    d, rest = divmod(int(seconds), 86_400)
+    h, rest = divmod(rest, 3_600)
+    m, s = divmod(rest, 60)
+    return f"{d}-{h:02d}:{m:02d}:{s:02d}" if d else f"{h:02d}:{m:02d}:{s:02d}"
+
+
+_MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(I?B?)", re.IGNORECASE)
+
+
+def slurm_mebibytes(memory) -> int:
+    """A job's memory in MiB, as SLURM's ``--mem`` reads it where SLURM has a reading, and as Dask reads it where
+    only Dask has one (the course decides, and writes the result in SLURM's unit so that nothing is left to
+    interpretation):
+
+    - a bare number (an int or digits) is MiB, SLURM's default unit: ``65536`` is 64 GiB;
+    - ``K``, ``M``, ``G``, ``T`` are powers of 1024, as SLURM reads them: ``"64G"`` is 64 GiB (Dask would read it
+      as 64 x 10^9 bytes, 7% less);
+    - ``KiB``, ``MiB``, ``GiB``, ``TiB`` are powers of 1024 too; ``KB``, ``MB``, ``GB``, ``TB`` are powers of 1000,
+      as Dask and the SI read them (``"64GB"`` is 61,036 MiB, rounded up to a whole MiB).
+    """
+    if isinstance(memory, bool) or not isinstance(memory, str | int | np.integer):
+        raise DataError(
+            f"memory={memory!r}",
+            f"is a {type(memory).__name__}, not an amount of memory",
+            "Pass '64G' (GiB, as SLURM reads it), '64GiB', or a whole number of MiB.",
+        )
+    m = _MEMORY.fullmatch(str(memory).strip())
+    if not m:
+        raise DataError(
+            f"memory={memory!r}",
+            "is not an amount of memory",
+            "Write it as SLURM does ('64G': GiB) or with an explicit unit ('64GiB', '64GB').",
+        )
+    number, prefix, suffix = float(m.group(1)), m.group(2).upper(), m.group(3).upper()
+    power = "KMGT".index(prefix) + 1 if prefix else 2  # no prefix: MiB (SLURM's default unit)
+    if suffix and not prefix:
+        raise DataError(f"memory={memory!r}", "gives bytes without a size prefix", "Write '64G', '64GiB' or '64GB'.")
+    if suffix == "B":  # KB, MB, GB, TB: powers of 1000
+        mib = number * 1000**power / 2**20
+    else:  # K, M, G, T (SLURM), Ki/KiB, ... : powers of 1024
+        mib = number * 1024 ** (power - 2)
+    if mib < 1:
+        raise DataError(
+            f"memory={memory!r}", "is less than 1 MiB", "Ask for the memory a worker job needs, e.g. '16G'."
+        )
+    return math.ceil(mib - 1e-9)
+
+
+def _slurm_size(mib: int) -> str:
+    """MiB as SLURM's ``--mem`` value in the largest unit that divides it exactly: 65536 -> "64G"."""
+    for unit, size in (("T", 1024**2), ("G", 1024)):
+        if mib % size == 0:
+            return f"{mib // size}{unit}"
+    return f"{mib}M"
+
+
+#: Share of the job's memory kept free of Dask's workers (their nannies, the shell, the file cache SLURM may count);
+#: at least _HEADROOM_MIB.
+HEADROOM = 0.10
+_HEADROOM_MIB = 1024
+
+
+def _shell_path(path: str) -> str:
+    """A path for a shell line: quoted as it is, or in double quotes where it holds a variable to expand."""
+    if "$" not in path:
+        return shlex.quote(path)
+    return path if path.startswith('"') and path.endswith('"') else f'"{path}"'
+
+
+def _slurm_options(
+    cores, memory, walltime, queue, account, data_root, python, setup, container, processes, local_directory
+) -> dict:
+    if isinstance(cores, bool) or not isinstance(cores, int | np.integer) or cores < 1:
         raise DataError(f"cores={cores!r}", "a worker job needs a whole number of cores, at least 1", "Pass cores=8.")
-    try:
-        if parse_bytes(str(memory)) <= 0:
-            raise ValueError
-    except (ValueError, TypeError):
-        raise DataError(f"memory={memory!r}", "is not an amount of memory",
-                        "Pass a number with a unit, e.g. '32GiB' or '16 GB'.") from None  # fmt: skip
-    if not _WALLTIME.fullmatch(str(walltime)):
-        raise DataError(f"walltime={walltime!r}", "is not a SLURM time limit",
-                        "Write it as HH:MM:SS (or D-HH:MM:SS), e.g. '02:00:00'.")  # fmt: skip
-    prologue = [f"export {ENV_VAR}={data_root}"] if data_root else []
-    return dict(cores=int(cores), memory=str(memory), processes=1, walltime=str(walltime), queue=queue,
-                account=account, python=python, job_script_prologue=prologue)  # fmt: skip
+    cores = int(cores)
+    if processes is None:
+        processes = cores  # one single-threaded worker per core: the pipeline's Python code holds the GIL
+    if isinstance(processes, bool) or not isinstance(processes, int | np.integer) or not 1 <= processes <= cores:
+        raise DataError(f"processes={processes!r}", f"must be a whole number from 1 to cores={cores}",
+                        f"Pass processes={cores} (one thread each) or a divisor of {cores}.")  # fmt: skip
+    if cores % int(processes):
+        raise DataError(f"processes={processes!r}", f"does not divide cores={cores}: every worker process gets the "
+                        "same number of threads", f"Pass a divisor of {cores}.")  # fmt: skip
+    job_mib = slurm_mebibytes(memory)
+    headroom = max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)
+    if job_mib - headroom < 256 * int(processes):
+        raise DataError(
+            f"memory={memory!r}",
+            f"leaves less than 256 MiB for each of {processes} worker processes once {headroom} MiB are kept free",
+            "Ask for more memory, or fewer processes.",
+        )
+    seconds = slurm_seconds(walltime)
+    margin = max(60, min(seconds // 10, 600))  # retire 1-10 minutes before the limit
+    if seconds <= 2 * margin:
+        raise DataError(f"walltime={walltime!r}", f"is {seconds // 60} minutes: too short for workers to start, "
+                        "work and retire before it", "Ask for at least 3 minutes.")  # fmt: skip
+    for name, value in (("queue", queue), ("account", account)):
+        if value is not None and (not isinstance(value, str) or not re.fullmatch(r"[\w.,+-]+", value)):
+            raise DataError(f"{name}={value!r}", "is not a SLURM partition or account name",
+                            "Pass the name your centre gave you, e.g. 'plgrid'.")  # fmt: skip
+    if isinstance(setup, str):
+        setup = [setup]
+    prologue = [str(line) for line in setup]
+    if data_root is not None:
+        prologue.append(f"export {ENV_VAR}={shlex.quote(str(data_root))}")
+    # one BLAS/OpenMP thread per Dask thread (the nanny sets the same; said here so the script shows it)
+    prologue.append("export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1")
+    command = shlex.quote(str(python or sys.executable))
+    if container is not None:
+        binds = [str(data_root)] if data_root is not None else []
+        binds += [] if local_directory is None or "$" in str(local_directory) else [str(local_directory)]
+        bind = f"--bind {shlex.quote(','.join(binds))} " if binds else ""
+        scratch = (
+            f"--bind {_shell_path(str(local_directory))} " if local_directory and "$" in str(local_directory) else ""
+        )
+        command = f"apptainer exec {bind}{scratch}{shlex.quote(str(container))} {python or 'python'}"
+    extra = ["--lifetime", f"{seconds - margin}s", "--lifetime-stagger", f"{margin // 2}s"]
+    if local_directory is not None:
+        local_directory = _shell_path(str(local_directory))
+    return dict(
+        cores=cores, processes=int(processes), memory=str((job_mib - headroom) * 2**20),
+        job_mem=_slurm_size(job_mib), walltime=slurm_time(seconds), queue=queue, account=account, python=command,
+        job_script_prologue=prologue, local_directory=local_directory, worker_extra_args=extra,
+    )  # fmt: skip
 
 
 def slurm_job_script(
     cores: int, memory: str, walltime: str, queue: str | None = None, account: str | None = None,
-    data_root: str | None = None, python: str = "python3", scheduler: str = "tcp://SCHEDULER:8786",
+    data_root: str | None = None, python: str | None = None, setup: Sequence[str] = (), container: str | None = None,
+    processes: int | None = None, local_directory: str | None = "${TMPDIR:-/tmp}",
+    scheduler: str = "tcp://SCHEDULER:8786",
 ) -> str:  # fmt: skip
-    """The batch script dask-jobqueue submits (``sbatch``) for one worker job with these resources, without a
-    cluster or a scheduler: ``#SBATCH`` lines for the partition (``queue``), account, cores
-    (``--cpus-per-task``), memory and time limit, ``export HEARTDATA_DIR=data_root`` so the loaders on the
-    compute node read the full datasets on the cluster's file system, then the command that starts one Dask
-    worker with ``cores`` threads and a memory limit. ``scheduler`` is the address the worker connects to
-    (a running ``slurm_cluster`` fills in its own); ``python`` the interpreter on the compute nodes."""
+    """The batch script dask-jobqueue submits (``sbatch``) for one worker job, without a cluster or a scheduler.
+
+    - Resources: ``#SBATCH`` lines for the partition (``queue``), the account, one task of ``cores`` cores
+      (``--cpus-per-task``), the job's ``memory`` (``--mem``, read by ``slurm_mebibytes``: "64G" is 64 GiB as
+      SLURM reads it) and its time limit (``-t``, any ``sbatch --time`` format, written as HH:MM:SS).
+    - The environment on the compute node: ``setup`` lines run first (e.g. ``["module load Python/3.11",
+      "source /net/home/me/heartdata/.venv/bin/activate"]``), then the worker starts with ``python`` (default: the
+      interpreter running this, as dask-jobqueue does, right when this runs on the cluster from the course's
+      environment on the shared file system), or inside the Apptainer image ``container`` (``apptainer exec``,
+      binding the data folder and the scratch folder). ``data_root`` is exported as HEARTDATA_DIR (quoted), so the
+      loaders on the node read the full datasets; one BLAS thread per Dask thread is exported too.
+    - The workers: ``processes`` worker processes (default: one per core, each with one thread: the pipeline's
+      Python code holds the GIL, so threads of one process would wait for each other), together limited to the
+      job's memory less 10% (at least 1 GiB) kept for their nannies and the shell, so that Dask pauses and
+      restarts a worker before SLURM kills the job; spilling to ``local_directory`` (node-local scratch:
+      ``$TMPDIR`` where the centre sets it, else /tmp; ask your centre); retiring (``--lifetime``) 1 to 10
+      minutes before the time limit, staggered, so no task is cut off by SLURM.
+    ``scheduler`` is the address the workers connect to (a running ``slurm_cluster`` fills in its own)."""
     from dask_jobqueue.slurm import SLURMJob
 
-    options = _slurm_options(cores, memory, walltime, queue, account, data_root, python)
-    return SLURMJob(scheduler=scheduler, name="heartdata-worker", **options).job_script()
+    options = _slurm_options(cores, memory, walltime, queue, account, data_root, python, setup, container,
+                             processes, local_directory)  # fmt: skip
+    return SLURMJob(scheduler=scheduler, name="heartdata-worker", job_name="heartdata-worker", **options).job_script()
 
 
 def slurm_cluster(
     cores: int, memory: str, walltime: str, queue: str | None = None, account: str | None = None,
-    data_root: str | None = None, python: str = "python3", **kwargs,
+    data_root: str | None = None, python: str | None = None, setup: Sequence[str] = (), container: str | None = None,
+    processes: int | None = None, local_directory: str | None = "${TMPDIR:-/tmp}", **kwargs,
 ):  # fmt: skip
-    """A dask-jobqueue ``SLURMCluster`` whose worker jobs are ``slurm_job_script``'s (run it on the cluster's
-    login node; ``cluster.scale(jobs=4)`` submits four jobs, ``Client(cluster)`` is what the functions of
-    this module take). ``kwargs`` go to SLURMCluster (e.g. ``interface="ib0"``, ``log_directory``)."""
+    """A dask-jobqueue ``SLURMCluster`` whose worker jobs are ``slurm_job_script``'s. The scheduler runs in the
+    process that calls this: run it in a batch job of its own (or where your centre allows long-running
+    processes), not on a login node that forbids them. ``cluster.scale(jobs=4)`` submits four jobs;
+    ``Client(cluster)`` is what the functions of this module take. ``kwargs`` go to SLURMCluster (e.g.
+    ``interface="ib0"``, ``log_directory``)."""
     from dask_jobqueue import SLURMCluster
 
-    return SLURMCluster(**_slurm_options(cores, memory, walltime, queue, account, data_root, python), **kwargs)
+    options = _slurm_options(cores, memory, walltime, queue, account, data_root, python, setup, container,
+                             processes, local_directory)  # fmt: skip
+    return SLURMCluster(**{"job_name": "heartdata-worker", **options, **kwargs})
 
 
 # --------------------------------------------------------------------------------------------- copies
-def replicate_ptbxl(dest: str | Path, n: int, fs: int = 100) -> Path:
+def replicate_ptbxl(dest: str | Path, n: int, fs: int = 100, table_rows: int | None = None) -> Path:
     """A PTB-XL copy of ``n`` records at ``fs`` Hz under ``dest/ptbxl`` (a temporary folder of yours): record
     i repeats shipped record (i - 1) % m + 1, m being the shipped records at that rate, as ``make bench``
     builds its full-size copies. The data files are hard links to private copies where the file system
-    allows (little disk), never to ``data/`` itself. Returns ``dest`` (pass it as ``root=``)."""
+    allows (little disk), never to ``data/`` itself. ``table_rows`` (at least ``n``) makes the metadata table
+    that long, its rows beyond ``n`` naming records this copy does not hold (as a partial download does): a
+    full-size table over a few records. Returns ``dest`` (pass it as ``root=``)."""
+    fs = _check_fs(fs)
+    n = int(n)
+    rows_wanted = n if table_rows is None else int(table_rows)
+    if n < 1 or rows_wanted < n:
+        raise DataError(f"n={n}, table_rows={table_rows}", "need n >= 1 and table_rows >= n",
+                        "Pass the number of records, and a longer table if you want one.")  # fmt: skip
     dest = Path(dest)
     out = dest / "ptbxl"
-    if out.resolve().is_relative_to(SHIPPED):
-        raise DataError(out, "is inside the course's data/ folder", "Pass a temporary folder.")
+    if is_shipped(out):
+        raise DataError(
+            out, "is inside the course's data/ folder, which is never written to", "Pass a temporary folder."
+        )
     src = ptbxl.data_dir(None)
     have = list(available_ids(fs, None))
     meta = pd.read_csv(src / "ptbxl_database.csv", dtype=str, keep_default_na=False)
     meta = meta[meta["ecg_id"].astype(int).isin(have)]
     out.mkdir(parents=True)
-    rows = meta.iloc[np.arange(int(n)) % len(meta)].copy()
-    ids = np.arange(1, int(n) + 1)
+    rows = meta.iloc[np.arange(rows_wanted) % len(meta)].copy()
+    ids = np.arange(1, rows_wanted + 1)
     suffix = "lr" if fs == 100 else "hr"
     rows["ecg_id"] = ids
     for rate, sfx in ((100, "lr"), (500, "hr")):
@@ -387,12 +793,14 @@ def replicate_ptbxl(dest: str | Path, n: int, fs: int = 100) -> Path:
     shutil.copy(src / "scp_statements.csv", out)
     originals = out / "originals"
     originals.mkdir()
+    used = have[: min(n, len(have))]  # record i repeats have[(i - 1) % len(have)]: only these are copied
     files = dict(zip(meta["ecg_id"].astype(int), meta[ptbxl.FILENAME_COLUMN[fs]], strict=True))
     heads = {}
-    for k, rel in files.items():
+    for k in used:
+        rel = files[k]
         heads[k] = (src / f"{rel}.hea").read_text()
         shutil.copy(src / f"{rel}.dat", originals / f"{k:05d}.dat")
-    for i, k in zip(ids, [have[j % len(have)] for j in range(int(n))], strict=True):
+    for i, k in zip(ids[:n], [have[j % len(have)] for j in range(n)], strict=True):
         folder = out / f"records{fs}" / f"{i // 1000 * 1000:05d}"
         folder.mkdir(parents=True, exist_ok=True)
         old, new = Path(files[k]).name, f"{i:05d}_{suffix}"
@@ -402,6 +810,35 @@ def replicate_ptbxl(dest: str | Path, n: int, fs: int = 100) -> Path:
         except OSError:
             shutil.copy(originals / f"{k:05d}.dat", folder / f"{new}.dat")
     return dest
+
+
+def record_paths(ecg_ids, fs: int = 100, root=None) -> list[str]:
+    """The files (.hea and .dat) of these records in this copy."""
+    fs = _check_fs(fs)
+    folder = ptbxl.data_dir(root)
+    files = ptbxl.load_metadata(folder)[ptbxl.FILENAME_COLUMN[fs]]
+    return [os.path.join(folder, f"{files.loc[i]}{ext}") for i in _unique_ids(ecg_ids) for ext in (".hea", ".dat")]
+
+
+def evict_from_page_cache(paths: Iterable[str | os.PathLike]) -> int:
+    """Ask the kernel to drop these files' pages from its page cache (``posix_fadvise(POSIX_FADV_DONTNEED)``, after
+    writing out any unwritten pages), so that the next read comes from the disk as this machine sees it. Needs no
+    privileges and touches nothing else. Returns how many files were advised; 0 where the system offers no such
+    call (then every read of a recently read file comes from memory, and a cold read cannot be measured)."""
+    if not hasattr(os, "posix_fadvise"):
+        return 0
+    done = 0
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fdatasync(fd) if hasattr(os, "fdatasync") else None
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            done += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return done
 
 
 # --------------------------------------------------------------------------------------------- command
@@ -427,9 +864,24 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{value:g} must be more than 0 seconds")
+    if not value > 0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{value:g} must be a number of seconds above 0")
     return value
+
+
+def _part(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N with 1 <= K <= N (e.g. 3/16)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def part_of(ids, k: int, n: int) -> list[int]:
+    """The ``k``-th (from 1) of ``n`` consecutive, nearly equal slices of ``ids``: what one task of a job array
+    does (``--part $SLURM_ARRAY_TASK_ID/N``). The slices cover every id once."""
+    ids = list(ids)
+    bounds = np.linspace(0, len(ids), int(n) + 1).round().astype(int)
+    return ids[bounds[int(k) - 1] : bounds[int(k)]]
 
 
 def _parser() -> _Parser:
@@ -451,27 +903,74 @@ def _parser() -> _Parser:
     ecg.add_argument("--threads", action="store_true", help="local workers as threads of one process")
     ecg.add_argument("--timeout", type=_seconds, default=TIMEOUT, help="give up after this many seconds")
     ecg.add_argument("--connect-timeout", type=_seconds, default=10.0, help="seconds to reach --scheduler")
+    ecg.add_argument("--part", type=_part, help="K/N: only the K-th of N equal slices of the records (K from 1), "
+                     "e.g. --part $SLURM_ARRAY_TASK_ID/16 in a job array")  # fmt: skip
     job = commands.add_parser(
         "slurm-script",
         help="the job script dask-jobqueue would submit for one worker job (no cluster needed)",
         description="Print the SLURM batch script dask-jobqueue submits for one Dask worker job with these "
         "resources, without a cluster.",
     )
-    job.add_argument("--cores", type=_positive, required=True, help="cores of the job (the worker's threads)")
-    job.add_argument("--memory", required=True, help="memory of the job, e.g. 32GiB")
-    job.add_argument("--walltime", required=True, help="time limit, HH:MM:SS")
+    job.add_argument("--cores", type=_positive, required=True, help="cores of the job")
+    job.add_argument("--memory", required=True, help="memory of the job: 64G (GiB, as SLURM reads it), 64GiB, 64GB "
+                     "(10^9 bytes) or a whole number of MiB")  # fmt: skip
+    job.add_argument(
+        "--walltime",
+        required=True,
+        help="time limit in any sbatch --time format: minutes, "
+        "minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds",
+    )
     job.add_argument("--queue", help="SLURM partition")
     job.add_argument("--account", help="account (grant) to charge")
     job.add_argument("--data-root", help=f"the datasets' folder on the cluster's file system (${ENV_VAR})")
-    job.add_argument("--python", default="python3", help="the interpreter on the compute nodes")
+    job.add_argument("--python", help="the course environment's interpreter on the compute nodes "
+                     "(default: this one)")  # fmt: skip
+    job.add_argument("--setup", action="append", default=[], help="a shell line run before the worker starts "
+                     "(repeat it: module load ..., source .../activate)")  # fmt: skip
+    job.add_argument("--container", help="an Apptainer image (.sif) holding the course's environment")
+    job.add_argument("--processes", type=_positive, help="worker processes per job (default: one per core)")
+    job.add_argument("--local-directory", default="${TMPDIR:-/tmp}", help="node-local scratch for spilling")
     return parser
 
 
-def _run_ecg(args) -> dict:
+def _connect(address: str, timeout: float):
     from distributed import Client
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
 
+    def bad(problem: str) -> DataError:
+        return DataError(
+            f"--scheduler {address}",
+            problem,
+            "Give the address the scheduler printed, as tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786).",
+        )
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise bad(f"is not a scheduler address ({exc})") from None
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise bad(f"cannot be reached ({exc.__class__.__name__})") from None
+    except (ValueError, TypeError) as exc:
+        raise bad(f"is not a scheduler address ({exc})") from None
+
+
+def _job_memory_limit(workers: int) -> str:
+    """Each local worker's memory limit: inside a SLURM job, its share of the job's memory (SLURM_MEM_PER_NODE, in
+    MiB, as sbatch sets it from --mem) less HEADROOM; elsewhere Dask's "auto" (the machine's memory, shared)."""
+    mem = os.environ.get("SLURM_MEM_PER_NODE", "")
+    if mem.isdigit() and int(mem) > 0:
+        return f"{int(int(mem) * (1 - HEADROOM) / workers)}MiB"
+    return "auto"
+
+
+def _run_ecg(args) -> dict:
     out = Path(args.out).expanduser()
-    if out.resolve().is_relative_to(SHIPPED):
+    if is_shipped(out):
         raise DataError(out, "is inside the course's data/ folder, which is never written to", "Choose another --out.")
     if not out.parent.is_dir():
         raise DataError(out.parent, "folder does not exist", "Create it, or choose another --out.")
@@ -479,15 +978,13 @@ def _run_ecg(args) -> dict:
     ids = available_ids(args.fs, folder)
     if not len(ids):
         raise DataError(folder, f"holds no PTB-XL record at {args.fs} Hz", "Download them, or choose another --fs.")
+    if args.part:
+        ids = part_of(ids, *args.part)
+        if not ids:
+            raise DataError(f"--part {args.part[0]}/{args.part[1]}", "is empty: there are fewer records than parts",
+                            "Use fewer parts.")  # fmt: skip
     if args.scheduler:
-        try:
-            client = Client(args.scheduler, timeout=args.connect_timeout)
-        except (OSError, TimeoutError) as exc:
-            raise DataError(
-                f"--scheduler {args.scheduler}",
-                f"cannot be reached ({exc.__class__.__name__})",
-                "Check the address (tcp://HOST:PORT) and that the scheduler is running.",
-            ) from None
+        client = _connect(args.scheduler, args.connect_timeout)
         if args.workers:
             try:
                 client.wait_for_workers(args.workers, timeout=args.connect_timeout)
@@ -498,7 +995,7 @@ def _run_ecg(args) -> dict:
     else:
         if not args.workers:
             raise DataError("--workers", "is needed without --scheduler", "Pass --workers N (N >= 1).")
-        client = local_client(args.workers, processes=not args.threads, memory_limit="auto")
+        client = local_client(args.workers, processes=not args.threads, memory_limit=_job_memory_limit(args.workers))
     try:
         workers = len(client.scheduler_info()["workers"])
         start = time.perf_counter()
@@ -513,17 +1010,40 @@ def _run_ecg(args) -> dict:
     table.to_csv(tmp)
     os.replace(tmp, out)
     return {"records": len(table), "seconds": round(seconds, 3), "records_per_second": round(len(table) / seconds, 1),
-            "workers": workers, "fs": args.fs, "out": str(out)}  # fmt: skip
+            "workers": workers, "fs": args.fs, "out": str(out),
+            "part": None if args.part is None else f"{args.part[0]}/{args.part[1]}"}  # fmt: skip
+
+
+class _QuietDask:
+    """Within the block, Dask's own log lines stay off stderr, in this process and in the worker processes it
+    starts (they read the same setting from the environment): a command's error is its one line."""
+
+    def __enter__(self):
+        self.level = logging.getLogger("distributed").level
+        self.env = os.environ.get("DASK_LOGGING__DISTRIBUTED")
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+        return self
+
+    def __exit__(self, *exc):
+        logging.getLogger("distributed").setLevel(self.level)
+        if self.env is None:
+            os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
+        else:
+            os.environ["DASK_LOGGING__DISTRIBUTED"] = self.env
+        return False
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     args = _parser().parse_args(None if argv is None else list(argv))
     try:
         if args.command == "slurm-script":
-            print(slurm_job_script(args.cores, args.memory, args.walltime, args.queue, args.account,
-                                   args.data_root, args.python), end="")  # fmt: skip
+            print(slurm_job_script(args.cores, args.memory, args.walltime, args.queue, args.account, args.data_root,
+                                   args.python, args.setup, args.container, args.processes,
+                                   args.local_directory or None), end="")  # fmt: skip
             return 0
-        result = _run_ecg(args)
+        with _QuietDask():
+            result = _run_ecg(args)
     except DataError as exc:
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2

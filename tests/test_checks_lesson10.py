@@ -1,92 +1,209 @@
-"""Lesson 10 checks: not attempted, the typical mistakes they name, and correct; they never raise."""
+"""Lesson 10 checks, walked through as a student would: for every exercise the warned mistake, other plausible wrong
+answers and right answers written another way, each with the status and what the message names; checks never raise
+and never change or consume the student's objects."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from heartdata import feedback, ptbxl, scale
 from heartdata.checks import lesson10
 
-CHECKS = [lesson10.signals_gib, lesson10.batches, lesson10.job_script, lesson10.features_500]
+CLOSE, INCORRECT, CORRECT = feedback.CLOSE, feedback.INCORRECT, feedback.CORRECT
+SECONDS = {"loop": [1.0, 1.2, 0.9], "1 worker": [1.4, 1.3, 1.5], "2 workers": [0.8, 0.7, 1.1]}
 
 
-@pytest.mark.parametrize("bad", ["124", {"a": 1}, object(), True, 3.5])
+def _is(fb, status, *words):
+    assert fb.status == status, fb
+    for w in words:
+        assert w in fb.message, (w, fb.message)
+
+
+@pytest.mark.parametrize("bad", ["124", {"a": 1}, object(), True, 3.5, [[]], b"x"])
 def test_checks_never_raise(bad):
-    for check in CHECKS:
-        fb = check(bad)
-        assert fb.status in (feedback.INCORRECT, feedback.CLOSE), (check.__name__, bad, fb)
-    assert lesson10.efficiency("x", 2.0, 1.0).status == feedback.INCORRECT
-    for check in CHECKS:
+    for check in (lesson10.signals_gib, lesson10.batches, lesson10.job_script, lesson10.features_500):
+        assert check(bad).status in (INCORRECT, CLOSE), (check.__name__, bad)
         assert check(None).status == feedback.NOT_ATTEMPTED
-    assert lesson10.efficiency(None, 2.0, 1.0).status == feedback.NOT_ATTEMPTED
+    assert lesson10.efficiency(bad, SECONDS).status in (INCORRECT, CLOSE)
+    assert lesson10.efficiency(0.5, {"loop": [1.0]}).status == INCORRECT  # the timings cell was not run
+    assert lesson10.efficiency(None, SECONDS).status == feedback.NOT_ATTEMPTED
 
 
-def test_signals_gib():
+# ---- exercise 1 ------------------------------------------------------------------------------------------------
+
+
+def test_signals_gib_walkthrough():
     n, leads = scale.FULL_SIZES["ptbxl"], len(ptbxl.LEADS)
-    assert lesson10.signals_gib(n * 5000 * leads * 8 / 2**30).correct
-    assert "100 Hz" in lesson10.signals_gib(n * 1000 * leads * 8 / 2**30).message
-    assert "on disk" in lesson10.signals_gib(n * 5000 * leads * 2 / 2**30).message
-    assert "float32" in lesson10.signals_gib(n * 5000 * leads * 4 / 2**30).message
-    assert "GiB is 2**30" in lesson10.signals_gib(n * 5000 * leads * 8 / 1e9).message
-    assert "one lead" in lesson10.signals_gib(n * 5000 * 8 / 2**30).message
-    assert lesson10.signals_gib(1.0).status == feedback.INCORRECT
+    both = n * (1000 + 5000) * leads * 8
+    _is(lesson10.signals_gib(both / 2**30), CORRECT)
+    _is(lesson10.signals_gib(np.float32(both / 2**30)), CORRECT)  # another type, the same value
+    _is(lesson10.signals_gib(both / 1024**3), CORRECT)
+    _is(lesson10.signals_gib(n * 5000 * leads * 8 / 2**30), CLOSE, "500 Hz copy alone")  # copied from the lesson
+    _is(lesson10.signals_gib(n * 1000 * leads * 8 / 2**30), CLOSE, "100 Hz copy alone")
+    _is(lesson10.signals_gib(both / 4 / 2**30), CLOSE, "on disk")
+    _is(lesson10.signals_gib(both / 2 / 2**30), CLOSE, "float32")
+    _is(lesson10.signals_gib(both / 1e9), CLOSE, "GB")
+    _is(lesson10.signals_gib(both / 2**20), CLOSE, "MiB")
+    _is(lesson10.signals_gib(float(both)), CLOSE, "bytes")
+    _is(lesson10.signals_gib(both / leads / 2**30), CLOSE, "one lead")
+    _is(lesson10.signals_gib(1.0), INCORRECT)
 
 
-def test_batches():
-    ids = list(ptbxl.load_metadata().index)
+# ---- exercise 2 ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ids():
+    return list(ptbxl.load_metadata().index)
+
+
+def test_batches_walkthrough(ids):
     good = [ids[i : i + 64] for i in range(0, len(ids), 64)]
-    assert lesson10.batches(good).correct
-    dropped = [ids[i : i + 64] for i in range(0, len(ids) - 63, 64)]
-    fb = lesson10.batches(dropped)
-    assert fb.status == feedback.CLOSE and "missing" in fb.message
-    import numpy as np
-
-    fb = lesson10.batches([list(b) for b in np.array_split(ids, 64)])
-    assert fb.status == feedback.CLOSE and "64 batches" in fb.message
-    fb = lesson10.batches([list(reversed(b)) for b in good])
-    assert fb.status == feedback.CLOSE and "order" in fb.message
-    fb = lesson10.batches([ids[i : i + 64] for i in range(0, len(ids), 32)])
-    assert fb.status == feedback.INCORRECT and "overlap" in fb.message
+    _is(lesson10.batches(good), CORRECT, "8 batches")
+    _is(lesson10.batches([np.array(b) for b in good]), CORRECT)  # arrays of ints: the same batches
+    _is(lesson10.batches(tuple(tuple(b) for b in good)), CORRECT)
+    _is(lesson10.batches([ids[i : i + 64] for i in range(0, len(ids) - 63, 64)]), CLOSE, "missing")  # warned
+    _is(lesson10.batches([list(b) for b in np.array_split(ids, 64)]), CLOSE, "64 batches")
+    _is(lesson10.batches([list(reversed(b)) for b in good]), CLOSE, "order")
+    _is(lesson10.batches([ids[i : i + 64] for i in range(0, len(ids), 32)]), INCORRECT, "overlap")
+    _is(lesson10.batches([[str(i) for i in b] for b in good]), INCORRECT, "text")
+    _is(lesson10.batches([[float(i) for i in b] for b in good]), INCORRECT, "whole numbers")
 
 
-def test_efficiency():
-    assert lesson10.efficiency(3.0 / (2 * 2.0), 3.0, 2.0).correct
-    fb = lesson10.efficiency(1.5, 3.0, 2.0)
-    assert fb.status == feedback.CLOSE and "speed-up" in fb.message
-    assert "inverse" in lesson10.efficiency(2.0 / 3.0, 3.0, 2.0).message
-    assert "percentage" in lesson10.efficiency(75.0, 3.0, 2.0).message
+def test_batches_never_consumes_a_generator(ids):
+    gen = (ids[i : i + 64] for i in range(0, len(ids), 64))
+    _is(lesson10.batches(gen), INCORRECT, "one-use", "list")
+    assert len(list(gen)) == 8  # still unread
+    inner = [iter(ids[i : i + 64]) for i in range(0, len(ids), 64)]
+    _is(lesson10.batches(inner), INCORRECT, "generator")
+    assert len(list(inner[0])) == 64
+    good = [ids[i : i + 64] for i in range(0, len(ids), 64)]
+    before = [list(b) for b in good]
+    lesson10.batches(good)
+    assert good == before
+
+
+# ---- exercise 3 ------------------------------------------------------------------------------------------------
+
+
+def test_efficiency_walkthrough():
+    loop, one, two = 1.0, 1.4, 0.8  # medians of SECONDS
+    _is(lesson10.efficiency(loop / (2 * two), SECONDS), CORRECT)
+    _is(lesson10.efficiency(np.median(SECONDS["loop"]) / np.median(SECONDS["2 workers"]) / 2, SECONDS), CORRECT)
+    _is(lesson10.efficiency(one / (2 * two), SECONDS), CLOSE, "one Dask worker", "plain loop")  # the warned mistake
+    _is(lesson10.efficiency(loop / two, SECONDS), CLOSE, "speed-up")
+    _is(lesson10.efficiency(two / loop, SECONDS), CLOSE, "inverse")
+    _is(lesson10.efficiency(100 * loop / (2 * two), SECONDS), CLOSE, "percentage")
+    _is(lesson10.efficiency(np.mean(SECONDS["loop"]) / (2 * np.mean(SECONDS["2 workers"])), SECONDS), CLOSE, "means")
+    _is(lesson10.efficiency(1.3 / (2 * 0.8), {**SECONDS, "loop": [1.3, 1.0, 0.9]}), CLOSE, "first run")
+    _is(lesson10.efficiency(0.9, SECONDS), INCORRECT)
+    held = {k: list(v) for k, v in SECONDS.items()}
+    lesson10.efficiency(0.5, held)
+    assert held == SECONDS  # the timings are not changed
+
+
+def test_efficiency_when_a_mistake_gives_the_right_value_is_correct():
+    same = {"loop": [1.0, 1.0, 1.0], "1 worker": [1.0, 1.0, 1.0], "2 workers": [0.8, 0.8, 0.8]}
+    _is(lesson10.efficiency(1.0 / 1.6, same), CORRECT)  # loop = 1 worker: the warned mistake gives the same value
+
+
+# ---- exercise 4 ------------------------------------------------------------------------------------------------
 
 
 def _script(**change):
-    job = {**lesson10.JOB, **change}
-    return scale.slurm_job_script(**job)
+    return scale.slurm_job_script(**{**lesson10.JOB, **change})
 
 
-def test_job_script():
-    assert lesson10.job_script(_script()).correct
-    fb = lesson10.job_script(_script(walltime="06:00:00").replace("-t 06:00:00", "-t 06:00"))
-    assert fb.status == feedback.CLOSE and "minutes" in fb.message
-    assert lesson10.job_script(_script(walltime="01:00:00")).status == feedback.INCORRECT
-    assert lesson10.job_script(_script(walltime="0-06:00:00")).correct  # the same six hours
-    fb = lesson10.job_script(_script(memory="4GiB"))
-    assert fb.status == feedback.CLOSE and "per core" in fb.message
-    assert "cores" in lesson10.job_script(_script(cores=1)).message
-    assert "partition" in lesson10.job_script(_script(queue=None)).message
-    assert "account" in lesson10.job_script(_script(account=None)).message
-    fb = lesson10.job_script(_script(data_root=None))
-    assert fb.status == feedback.CLOSE and "HEARTDATA_DIR" in fb.message
-    assert lesson10.job_script("echo hello").status == feedback.INCORRECT
+HAND = """#!/bin/bash
+#SBATCH --job-name=dask --partition=plgrid --account=plgheartdata-cpu
+#SBATCH --ntasks=1
+#SBATCH -c 16
+#SBATCH --mem=65536
+#SBATCH --time=0-6
+export HEARTDATA_DIR="/net/storage/physionet"
+source /net/home/me/heartdata/.venv/bin/activate
+python -m distributed.cli.dask_worker tcp://10.0.0.5:8786 --nworkers 8 --nthreads 2 --memory-limit 7GiB \\
+ --local-directory $TMPDIR --lifetime 350m --lifetime-stagger 4m"""
 
 
-def test_features_500():
-    with scale.local_client(2) as client:
-        right = scale.ecg_features(client, fs=500)
-        wrong_rate = scale.ecg_features(client, fs=100)
-        client.cluster.close()
-    assert lesson10.features_500(right).correct
-    fb = lesson10.features_500(wrong_rate)
-    assert fb.status == feedback.CLOSE and "fs=500" in fb.message
-    fb = lesson10.features_500(right.iloc[:16])
-    assert fb.status == feedback.CLOSE and "one batch" in fb.message
-    assert lesson10.features_500(right.drop(columns="beats")).status == feedback.INCORRECT
-    assert lesson10.features_500(right * 2).status == feedback.INCORRECT
+def test_job_script_walkthrough():
+    _is(lesson10.job_script(_script()), CORRECT, "16 cores")
+    _is(lesson10.job_script(_script(walltime="360", memory="65536", processes=4)), CORRECT)  # other forms, same job
+    _is(lesson10.job_script(_script(walltime="0-6", memory="64GiB")), CORRECT)
+    _is(lesson10.job_script(HAND), CORRECT)  # written by hand: long options, activate, a continued line
+    _is(lesson10.job_script(HAND.replace("350m", "5h50m")), INCORRECT, "cannot read")
+    # the warned mistake: 06:00 is six minutes
+    _is(lesson10.job_script(_script().replace("-t 06:00:00", "-t 06:00")), CLOSE, "minutes:seconds", "06:00:00")
+    _is(lesson10.job_script(_script(walltime="01:00:00")), INCORRECT, "6 hours")
+    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=4G")), CLOSE, "per core")
+    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64GB")), CLOSE, "10^9", "64G")
+    _is(lesson10.job_script(_script(memory="64GB")), CLOSE, "10^9", "61,036 MiB")  # what the function writes for it
+    _is(lesson10.job_script(_script(cores=8, processes=8)), INCORRECT, "16")
+    _is(lesson10.job_script(_script().replace("--cpus-per-task=16", "--ntasks=16").replace("#SBATCH -n 1\n", "")),
+        CLOSE, "16 tasks")  # fmt: skip
+    _is(lesson10.job_script(_script(queue=None)), INCORRECT, "partition")
+    _is(lesson10.job_script(_script(account=None)), INCORRECT, "account")
+    _is(lesson10.job_script(_script(data_root=None)), CLOSE, "HEARTDATA_DIR")
+    _is(lesson10.job_script(_script(data_root="/net/storage/physionet/ptbxl")), INCORRECT, "not to the data folder")
+    _is(lesson10.job_script(_script(python="python3")), CLOSE, "python3", "environment")  # the old default
+    _is(lesson10.job_script(_script(python=None)), CLOSE, "not the course's environment")  # this kernel's interpreter
+    _is(lesson10.job_script(_script(processes=1)), CLOSE, "GIL")
+    no_limit = _script().replace("--memory-limit 3.60GiB ", "")
+    _is(lesson10.job_script(no_limit), CLOSE, "memory")
+    _is(lesson10.job_script(_script().replace("--memory-limit 3.60GiB", "--memory-limit 4GiB")), CLOSE, "below --mem")
+    _is(lesson10.job_script(_script().replace(" --lifetime 21000s --lifetime-stagger 300s", "")), CLOSE, "lifetime")
+    _is(lesson10.job_script("echo hello"), INCORRECT, "#SBATCH")
+    _is(lesson10.job_script(_script().rsplit("\n", 2)[0]), INCORRECT, "no Dask worker")
+
+
+def test_sbatch_options_read_every_form():
+    text = "#!/bin/bash\n#SBATCH -pq1 -A acc\n#SBATCH --time 10 --mem=4G\n#SBATCH -c 2 # two\necho x\n#SBATCH -p late\n"
+    assert lesson10.sbatch_options(text) == {"--partition": "q1", "--account": "acc", "--time": "10", "--mem": "4G",
+                                             "--cpus-per-task": "2"}  # fmt: skip
+
+
+def test_a_script_assigned_from_print_is_named_not_unattempted():
+    cell = "script = print(scale.slurm_job_script(**JOB))\ncheck.job_script(script)"
+    _is(feedback.why_none("job_script", [cell]), INCORRECT, "print")
+    stub = "script = None  # your code here\ncheck.job_script(script)"
+    assert feedback.why_none("job_script", [stub]).status == feedback.NOT_ATTEMPTED
+
+
+# ---- exercise 5 ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client():
+    c = scale.local_client(2)
+    yield c
+    c.close()
+    c.cluster.close()
+
+
+def test_features_500_walkthrough(client):
+    right = scale.ecg_features(client, fs=500)
+    _is(lesson10.features_500(right, client), CORRECT, "60 records", "on the workers")
+    _is(lesson10.features_500(right.iloc[::-1], client), CORRECT)  # another row order
+    _is(lesson10.features_500(right.reset_index(), client), CORRECT)  # ecg_id as a column
+    _is(lesson10.features_500(right[list(reversed(right.columns))], client), CORRECT)
+    _is(lesson10.features_500(scale.ecg_features(client, fs=100), client), CLOSE, "fs=500")  # the warned rate
+    _is(lesson10.features_500(right.iloc[:16], client), INCORRECT, "missing")
+    _is(lesson10.features_500(right.drop(columns="beats"), client), INCORRECT, "columns")
+    _is(lesson10.features_500(right * 2, client), INCORRECT, "500 Hz")
+    _is(lesson10.features_500(pd.concat([right, right.iloc[:1]]), client), INCORRECT, "twice")
+    before = right.copy()
+    lesson10.features_500(right, client)
+    pd.testing.assert_frame_equal(right, before)
+
+
+def test_features_500_computed_in_the_kernel_is_named():
+    fresh = scale.local_client(1)
+    try:
+        serial = scale.ecg_features_serial(fs=500)
+        _is(lesson10.features_500(serial, fresh), CLOSE, "in this kernel", "client")  # no task ran on the workers
+        _is(lesson10.features_500(scale.ecg_features(fresh, fs=500), fresh), CORRECT)
+    finally:
+        fresh.close()
+        fresh.cluster.close()

@@ -1,17 +1,27 @@
-"""Every fact about the data that lesson 10 (and its practice notebook) states, recomputed through the package and
-pinned. Timings are measurements of the machine, not facts about the data, and are not pinned here; the tables the
-parallel runs produce are."""
+"""Every fact about the data and the tools that lesson 10 (and its practice notebook) states, recomputed through the
+package and pinned. Timings are measurements of the machine, not facts about the data, and are not pinned; what is
+pinned about them is the rule that turns them into words (``compare_runs``, ``amdahl``), so that no machine can make
+the lesson say what its figure refutes."""
 
 from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from threadpoolctl import threadpool_limits
 
-from heartdata import challenge2012, cleaning, mortality, ptbxl, scale
+from heartdata import DataError, challenge2012, cleaning, mortality, ptbxl, scale
+
+LESSON = REPO / "notebooks" / "10-scaling-up.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +37,33 @@ def ecg(client):
     return scale.ecg_features_serial(), scale.ecg_features(client)
 
 
+def _markdown() -> str:
+    nb = json.loads(LESSON.read_text())
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
 def test_records_shipped():
     # the lesson's header: 450 ECGs at 100 Hz, 60 at 500 Hz; set A's 4,000 stays
     assert len(scale.available_ids(100)) == 450
     assert scale.available_ids(500).tolist() == list(range(1, 61))
     assert len(challenge2012.load_outcomes("a")) == 4000
+
+
+def test_the_copies_are_hard_links_with_60_distinct_files_at_500_hz(tmp_path):
+    # "record 451 of a copy is the same file on disk as record 1"; "the first 60 records ... are 60 distinct files"
+    lo = scale.replicate_ptbxl(tmp_path / "lo", 452)
+    inode = [os.stat(p).st_ino for p in scale.record_paths([1, 2, 451], root=lo)[1::2]]
+    assert inode[0] == inode[2] != inode[1]
+    hi = scale.replicate_ptbxl(tmp_path / "hi", 128, fs=500)
+    dats = scale.record_paths(range(1, 129), fs=500, root=hi)[1::2]
+    inodes = [os.stat(p).st_ino for p in dats]
+    assert len(set(inodes[:60])) == 60 and set(inodes[60:]) <= set(inodes[:60])
+
+
+def test_a_full_size_table_over_one_record(tmp_path):
+    root = scale.replicate_ptbxl(tmp_path, 1, table_rows=scale.FULL_SIZES["ptbxl"])
+    assert len(ptbxl.load_metadata(root)) == 21_799
+    np.testing.assert_array_equal(ptbxl.load_signals([1], root=root), ptbxl.load_signals([1]))
 
 
 def test_ecg_features_on_dask_are_the_loops(ecg):
@@ -43,18 +75,11 @@ def test_ecg_features_on_dask_are_the_loops(ecg):
     assert int((parallel["beats"] < 3).sum()) == 0
 
 
-def test_features_at_500_hz():
-    hi = scale.ecg_features_serial(fs=500)
-    assert len(hi) == 60 and round(hi["heart_rate_bpm"].median()) == 75
-
-
-def test_stays_and_cross_validation_on_dask(client):
+def test_stays_read_by_the_workers_and_cross_validation_on_dask(client):
     outcomes = challenge2012.load_outcomes("a")
-    ids = np.sort(outcomes.index.to_numpy())
-    quarter = ids[: len(ids) // 4]
-    stays = cleaning.prepare(challenge2012.load_stays("a", record_ids=quarter))
-    serial = cleaning.stay_features(cleaning.clean_stays(stays)[0])
-    parallel = scale.stay_features(client, stays=stays)
+    quarter = np.sort(outcomes.index.to_numpy())[: len(outcomes) // 4]
+    parallel = scale.stay_features(client, "a", record_ids=quarter)
+    serial = cleaning.stay_features(cleaning.clean_stays(challenge2012.load_stays("a", record_ids=quarter))[0])
     assert parallel.equals(serial)
     assert parallel.shape == (1000, 241)
     y = outcomes.loc[parallel.index, mortality.OUTCOME]
@@ -63,11 +88,10 @@ def test_stays_and_cross_validation_on_dask(client):
     with threadpool_limits(1):
         one = cross_val_predict(mortality.make_model("logistic", 0), serial, y, cv=cv, method="predict_proba")[:, 1]
     assert np.max(np.abs(on_dask.to_numpy() - one)) < 1e-9
-    assert round(roc_auc_score(y, on_dask), 3) == round(roc_auc_score(y, one), 3)
-    assert round(roc_auc_score(y, on_dask), 3) == 0.738  # the first quarter of set A (1,000 stays)
+    assert round(roc_auc_score(y, on_dask), 3) == round(roc_auc_score(y, one), 3) == 0.738  # the first quarter of A
 
 
-def test_memory_figures(tmp_path):
+def test_memory_and_file_counts():
     def gib(n, fs):
         return n * ptbxl.N_SAMPLES[fs] * len(ptbxl.LEADS) * 8 / 2**30
 
@@ -77,9 +101,84 @@ def test_memory_figures(tmp_path):
     assert round(gib(full["ptbxl"], 500), 1) == 9.7
     assert round(gib(full["ptbxl"], 500) / 2) == 5  # times Binder's 2 GiB
     assert round(gib(full["mimic-iv-ecg"], 500)) == 358
-    copy = scale.replicate_ptbxl(tmp_path, scale.BATCH_SIZE, fs=500)  # the shipped slice has 60 records at 500 Hz
-    batch = next(ptbxl.iter_signals(range(1, scale.BATCH_SIZE + 1), fs=500, root=copy))[1]
-    assert round(batch.nbytes / 2**20) == 29
+    assert round(scale.BATCH_SIZE * 5000 * 12 * 8 / 2**20) == 29
+    assert scale.FILES_PER_RECORD * full["ptbxl"] == 43_598  # files per sampling rate: a .hea and a .dat per record
+    assert scale.FILES_PER_RECORD * full["mimic-iv-ecg"] == 1_600_000
+
+
+def test_the_practice_asks_for_what_the_lesson_did_not_print():
+    both = scale.FULL_SIZES["ptbxl"] * (1000 + 5000) * 12 * 8 / 2**30
+    assert round(both, 2) == 11.69  # exercise 1: both rates; the lesson prints 1.95 and 9.74, each alone
+    assert "11.6" not in _markdown() and "11.7" not in _markdown()
+
+
+def test_the_job_script_the_lesson_explains():
+    script = scale.slurm_job_script(cores=16, memory="64G", walltime="06:00:00", queue="plgrid",
+                                    account="plgheartdata-cpu", data_root="/net/storage/physionet",
+                                    python="/net/home/me/heartdata/.venv/bin/python")  # fmt: skip
+    worker = script.splitlines()[-1].split()
+
+    def opt(name):
+        return worker[worker.index(name) + 1]
+
+    assert (opt("--nworkers"), opt("--nthreads"), opt("--memory-limit")) == ("16", "1", "3.60GiB")
+    assert round(16 * 3.60, 1) == 57.6 and scale.slurm_mebibytes("64G") / 1024 == 64
+    assert (int(opt("--lifetime")[:-1]) // 60, int(opt("--lifetime-stagger")[:-1]) // 60) == (350, 5)  # 5 h 50 min
+    assert "#SBATCH -t 06:00:00" in script and "#SBATCH --mem=64G" in script
+    # the lesson's claims about time formats: 360 and 0-6 are six hours, 06:00 six minutes
+    assert scale.slurm_seconds("360") == scale.slurm_seconds("0-6") == 6 * 3600 and scale.slurm_seconds("06:00") == 360
+    boxed = scale.slurm_job_script(16, "64G", "06:00:00", data_root="/net/storage/physionet",
+                                   container="/net/storage/heartdata.sif")  # fmt: skip
+    assert boxed.splitlines()[-1].startswith("apptainer exec --bind /net/storage/physionet")
+
+
+def test_the_scripts_the_lesson_shows_are_valid():
+    text = _markdown()
+    blocks = re.findall(r"```(bash|python)\n(.*?)```", text, re.S)
+    assert sum(kind == "bash" for kind, _ in blocks) >= 3 and any(kind == "python" for kind, _ in blocks)
+    for kind, body in blocks:
+        if kind == "bash":
+            subprocess.run(["bash", "-n"], input=body, text=True, check=True)
+        else:
+            ast.parse(body)
+    array = next(body for kind, body in blocks if "--array" in body)
+    args = re.search(r"heartdata\.scale (ecg-features .*)", array.replace("\\\n", " ")).group(1).split()
+    assert "--part" in args and args[args.index("--workers") + 1] == "4"
+
+
+def test_a_job_array_part_covers_every_record_once():
+    ids = list(range(1, 21_800))
+    parts = [scale.part_of(ids, k, 16) for k in range(1, 17)]
+    assert [i for p in parts for i in p] == ids and max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+def test_the_words_follow_the_timings():
+    # "faster than" only when every run beat every run of the other; overlapping runs are "not clearly different"
+    assert scale.compare_runs([0.5, 0.6, 0.55], [0.8, 0.9, 0.7]) == "faster than"
+    assert scale.compare_runs([0.8, 0.9, 0.7], [0.5, 0.6, 0.55]) == "slower than"
+    assert scale.compare_runs([0.5, 0.9, 0.6], [0.7, 0.8, 0.75]) == "not clearly different from"
+    assert scale.compare_runs([0.7], [0.7]) == "not clearly different from"
+    with pytest.raises(DataError):
+        scale.compare_runs([], [1.0])
+    # Amdahl's law: 1 s for one worker, 20% serial: two workers at best 0.6 s; never below 0.2 s
+    assert scale.amdahl(1.0, 0.2, 2) == pytest.approx(0.6)
+    assert scale.amdahl(1.0, 0.2, 10**6) == pytest.approx(0.2, abs=1e-5)
+    with pytest.raises(DataError):
+        scale.amdahl(1.0, 1.5, 2)
+
+
+def test_the_thread_clock_splits_a_threads_time(client):
+    clock = scale.thread_clock(client)
+    assert clock.threads == 2
+    with clock:
+        scale.ecg_features(client, list(range(1, 65)))
+    if clock.available:
+        total = clock.on_core + clock.waiting_for_core + clock.other
+        assert clock.on_core > 0 and total == pytest.approx(clock.wall * clock.threads, rel=1e-6, abs=1e-6)
+    here = scale.ThreadClock.this_thread()
+    with here:
+        sum(range(10**6))
+    assert not here.available or here.on_core > 0
 
 
 def test_the_lesson_runs_the_same_on_a_bigger_copy(tmp_path, client):

@@ -1,13 +1,18 @@
-"""heartdata.scale: the parallel pipelines give the serial tables, failures surface as DataError (never a hang),
-the SLURM job script carries the resources asked for, and both commands handle bad input with one line."""
+"""heartdata.scale: the parallel pipelines give the serial tables, failures surface as one DataError (never a hang, a
+library traceback or a Dask log line), the SLURM job script reads every time and memory form as SLURM does and
+would run on a real cluster, and both commands handle bad input with one line. Also the loader's per-call cost,
+which the lesson's batch sizes depend on: a call on one record costs about the same whatever the size of the table.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
+import time
 
 import dask
 import numpy as np
@@ -29,6 +34,67 @@ def client2():
     yield client
     client.close()
     client.cluster.close()
+
+
+# ---- the loader's cost per call ----------------------------------------------------------------------------
+
+
+def _settle(path):
+    """Make a file look as if written a minute ago (the loader re-checks recently changed files byte for byte)."""
+    old = time.time() - 60
+    os.utime(path, (old, old))
+
+
+def test_a_call_on_one_record_costs_the_same_whatever_the_table(tmp_path, monkeypatch):
+    big = scale.replicate_ptbxl(tmp_path / "big", 3, table_rows=scale.FULL_SIZES["ptbxl"])
+    table = big / "ptbxl" / "ptbxl_database.csv"
+    assert len(ptbxl.load_metadata(big)) == 21_799 and scale.available_ids(100, big).tolist() == [1, 2, 3]
+    _settle(table)
+    parses = []
+    real = ptbxl._metadata
+    monkeypatch.setattr(ptbxl, "_metadata", lambda *a, **k: parses.append(a[0]) or real(*a, **k))
+    for _ in range(5):
+        np.testing.assert_array_equal(ptbxl.load_signals([2], root=big)[0], ptbxl.load_signals([2])[0])
+    assert parses.count(table) == 1, "the 21,799-row table is parsed once, not on every call"
+
+    def per_call(root):
+        ptbxl.load_signals([1], root=root)
+        times = []
+        for _ in range(30):
+            t = time.perf_counter()
+            ptbxl.load_signals([1], root=root)
+            times.append(time.perf_counter() - t)
+        return np.median(times)
+
+    monkeypatch.setattr(ptbxl, "_metadata", real)
+    assert per_call(big) < 3 * per_call(None)  # 19-31 times as long when every call parsed the table
+
+
+def test_an_edited_table_is_read_again_and_a_bad_one_refused_every_time(tmp_path):
+    root = scale.replicate_ptbxl(tmp_path, 3)
+    table = root / "ptbxl" / "ptbxl_database.csv"
+    text = table.read_text()
+    ptbxl.load_signals([1], root=root)
+    # within the same second and at the same size: only the bytes tell the change
+    table.write_text(text.replace("records100/00000/00002_lr", "records100/00000/00001_lr", 1))
+    for _ in range(2):
+        with pytest.raises(DataError, match="not record 00002_lr"):
+            ptbxl.load_signals([2], root=root)
+    _settle(table)
+    for _ in range(2):
+        with pytest.raises(DataError, match="not record 00002_lr"):
+            ptbxl.load_signals([2], root=root)
+    table.write_text(text)
+    _settle(table)
+    assert ptbxl.load_signals([2], root=root).shape == (1, 1000, 12)
+    table.write_text(text.replace("\n2,", "\n1,", 1))  # ecg_id 1 twice
+    _settle(table)
+    for _ in range(2):
+        with pytest.raises(DataError, match="lists ecg_id 1 2 times"):
+            ptbxl.load_signals([1], root=root)
+
+
+# ---- the pipelines ----------------------------------------------------------------------------------------
 
 
 def test_record_features_follow_lesson_07(serial100):
@@ -62,12 +128,61 @@ def test_calls_one_after_the_other_never_share_results(client2, serial100):
         pd.testing.assert_frame_equal(table, serial100)
 
 
+def test_task_keys_name_the_function_and_rate(client2):
+    scale.ecg_features(client2, [1, 2, 3], fs=500)
+    counts = client2.run_on_scheduler(
+        lambda dask_scheduler: {k: dict(v.state_counts) for k, v in dask_scheduler.task_prefixes.items()}
+    )
+    assert counts["read_ecg_500hz"]["memory"] >= 1 and counts["ecg_features_500hz"]["memory"] >= 1
+    assert all(re.fullmatch(r"\d{12}", scale._run_token()) for _ in range(50))  # digits: grouped by function name
+
+
+def test_ids_in_any_order_give_one_row_each_in_that_order(client2, serial100):
+    ids = np.array([300, 2, 451 - 1, 17], dtype=np.int32)
+    got = scale.ecg_features(client2, ids, batch_size=3)
+    assert got.index.tolist() == ids.tolist()
+    pd.testing.assert_frame_equal(got, serial100.loc[ids.tolist()], check_index_type=False)
+    pd.testing.assert_frame_equal(got, scale.ecg_features(client2, pd.Index(ids.tolist())))
+
+
+@pytest.mark.parametrize(
+    "ids, match",
+    [
+        ([1, 2, 2], "ecg_id 2 more than once"),
+        (np.array([5, 5, 6, 6]), "ecg_id 5, 6 more than once"),
+        (pd.Series([3, 1, 3]), "ecg_id 3 more than once"),
+        (["1", "2"], "not a number"),
+        ([1.5], "not a whole number"),
+        ([1, 9999], "unknown ecg_id 9999"),
+        ([], "empty"),
+    ],
+)
+def test_ids_that_would_break_one_row_per_ecg_id_are_refused(client2, ids, match):
+    with pytest.raises(DataError, match=match):
+        scale.ecg_features(client2, ids)
+    with pytest.raises(DataError, match=match):
+        scale.ecg_features_serial(ids)
+
+
 def test_stay_features_equal_the_whole_set_at_once(client2):
     expected = cleaning.stay_features(cleaning.clean_stays(challenge2012.load_stays("a"))[0])
-    got = scale.stay_features(client2, "a", batch_size=700)
+    got = scale.stay_features(client2, "a", batch_size=700)  # the workers read their own stays
     pd.testing.assert_frame_equal(got, expected)
     some = challenge2012.load_stays("a", record_ids=expected.index[:300])
     pd.testing.assert_frame_equal(scale.stay_features(client2, stays=some, batch_size=64), expected.iloc[:300])
+
+
+def test_stay_features_read_on_the_workers_from_an_unpacked_set(client2, tmp_path):
+    import tarfile
+
+    with tarfile.open(REPO / "data" / "challenge2012" / "set-a.tar.gz") as tar:
+        members = [m for m in tar if m.isfile()][:41]
+        tar.extractall(tmp_path / "challenge2012", members=members, filter="data")
+    got_ids = sorted(int(m.name.rsplit("/", 1)[-1][:-4]) for m in members if m.name.endswith(".txt"))
+    outcomes = pd.read_csv(REPO / "data" / "challenge2012" / "Outcomes-a.txt")
+    outcomes[outcomes["RecordID"].isin(got_ids)].to_csv(tmp_path / "challenge2012" / "Outcomes-a.txt", index=False)
+    expected = cleaning.stay_features(cleaning.clean_stays(challenge2012.load_stays("a", tmp_path))[0])
+    pd.testing.assert_frame_equal(scale.stay_features(client2, "a", root=tmp_path, batch_size=7), expected)
 
 
 def test_cross_validation_on_dask_equals_one_process(client2):
@@ -79,6 +194,43 @@ def test_cross_validation_on_dask_equals_one_process(client2):
                             cv=StratifiedKFold(3, shuffle=True, random_state=0))[:, 1]  # fmt: skip
     assert got.index.equals(X.index)
     assert np.allclose(got.to_numpy(), one, rtol=0, atol=1e-9)
+    shuffled = y.sample(frac=1, random_state=1)  # paired by index, never by position
+    assert np.allclose(scale.cross_validate(client2, X, shuffled, folds=3).to_numpy(), one, rtol=0, atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def small_xy():
+    X, y, _ = mortality.load_features("a")
+    return X.iloc[:400], y.iloc[:400]
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda X, y: (X, y * 0), "0 deaths"),  # one class only
+        (lambda X, y: (X, y.iloc[:-5]), "rows for 400 rows"),  # wrong length
+        (lambda X, y: (X, y.set_axis(y.index + 1)), "not in y"),  # another index
+        (lambda X, y: (X, y.to_list()), "not a Series"),
+        (lambda X, y: (X.to_numpy(), y), "not a table"),
+        (lambda X, y: (X.assign(ward="ICU"), y), "ward"),  # a text column
+        (lambda X, y: (X, y.replace({1: 2})), "not only 0 and 1"),
+        (lambda X, y: (X, y.astype(float).where(y.index != y.index[0])), "not only 0 and 1"),  # a missing outcome
+        (lambda X, y: (pd.concat([X, X.iloc[:1]]), pd.concat([y, y.iloc[:1]])), "repeats a label"),
+    ],
+)
+def test_cross_validation_refuses_what_sklearn_would_trip_on(client2, small_xy, change, match):
+    X, y = change(*small_xy)
+    with pytest.raises(DataError, match=match):
+        scale.cross_validate(client2, X, y, folds=3)
+
+
+@pytest.mark.parametrize("folds, match", [(1, "at least 2"), (2.5, "at least 2"), (True, "at least 2"),
+                                          (10_000, "too few of one class")])  # fmt: skip
+def test_cross_validation_folds(client2, small_xy, folds, match):
+    with pytest.raises(DataError, match=match):
+        scale.cross_validate(client2, *small_xy, folds=folds)
+    with pytest.raises(DataError, match="not a model"):
+        scale.cross_validate(client2, *small_xy, kind="forest")
 
 
 def test_a_damaged_record_is_named(client2, data_copy):
@@ -114,12 +266,33 @@ def test_a_worker_that_dies_is_reported_not_waited_for():
 def test_unknown_ids_and_bad_arguments_fail_before_any_task(client2):
     with pytest.raises(DataError, match="unknown ecg_id 9999"):
         scale.ecg_features(client2, [1, 9999])
-    with pytest.raises(DataError, match="sampling rate"):
-        scale.ecg_features(client2, fs=250)
-    with pytest.raises(DataError, match="at least one record"):
-        scale.ecg_features(client2, batch_size=0)
-    with pytest.raises(DataError, match="at least one worker"):
-        scale.local_client(0)
+    for fs in (250, "100", True, None):
+        with pytest.raises(DataError, match="sampling rate"):
+            scale.ecg_features(client2, fs=fs)
+    for size in (0, -3, 2.5, True, "8"):
+        with pytest.raises(DataError, match="at least one"):
+            scale.ecg_features(client2, batch_size=size)
+    for workers in (0, 1.5, True, "2"):
+        with pytest.raises(DataError, match="number of workers, at least one"):
+            scale.local_client(workers)
+
+
+@pytest.mark.parametrize("not_a_client", [[1, 2, 3], None, "tcp://127.0.0.1:8786", 2])
+def test_functions_given_something_else_than_a_client_say_so(not_a_client):
+    for call in (lambda c: scale.ecg_features(c), lambda c: scale.stay_features(c),
+                 lambda c: scale.cross_validate(c, pd.DataFrame({"a": [1.0]}), pd.Series([1]))):  # fmt: skip
+        with pytest.raises(DataError, match="not a distributed.Client"):
+            call(not_a_client)
+
+
+def test_a_closed_client_is_named_as_closed(serial100):
+    client = scale.local_client(1)
+    client.close()
+    client.cluster.close()
+    with pytest.raises(DataError, match="closed"):
+        scale.ecg_features(client)
+    with pytest.raises(DataError, match="closed"):
+        scale.stay_features(client)
 
 
 def test_available_ids_and_replicated_copies(tmp_path):
@@ -130,47 +303,230 @@ def test_available_ids_and_replicated_copies(tmp_path):
     assert np.array_equal(x[0], x[1]) and np.array_equal(x[0], x[2])
     hi = scale.replicate_ptbxl(tmp_path / "hi", 130, fs=500)
     assert np.array_equal(ptbxl.load_signals([121], 500, hi)[0], ptbxl.load_signals([1], 500)[0])
+    long = scale.replicate_ptbxl(tmp_path / "long", 5, table_rows=900)
+    assert len(ptbxl.load_metadata(long)) == 900 and scale.available_ids(100, long).tolist() == [1, 2, 3, 4, 5]
+    with pytest.raises(DataError, match="no 100 Hz record"):
+        ptbxl.load_signals([6], root=long)
+    for bad in (dict(n=0), dict(n=5, table_rows=4)):
+        with pytest.raises(DataError, match="table_rows >= n"):
+            scale.replicate_ptbxl(tmp_path / "bad", **bad)
     with pytest.raises(DataError, match="data/"):
         scale.replicate_ptbxl(REPO / "data" / "x", 10)
+    (tmp_path / "link").symlink_to(REPO / "data")
+    with pytest.raises(DataError, match="data/"):
+        scale.replicate_ptbxl(tmp_path / "link", 10)
 
 
-def test_job_script_carries_the_resources():
-    text = scale.slurm_job_script(8, "32GiB", "02:30:00", queue="standard", account="plg-heart",
-                                  data_root="/net/ascratch/physionet")  # fmt: skip
+def test_record_paths_and_evicting_them_from_the_page_cache(tmp_path):
+    root = scale.replicate_ptbxl(tmp_path, 4)
+    paths = scale.record_paths([1, 2], root=root)
+    assert [os.path.basename(p) for p in paths] == ["00001_lr.hea", "00001_lr.dat", "00002_lr.hea", "00002_lr.dat"]
+    assert all(os.path.exists(p) for p in paths)
+    assert scale.evict_from_page_cache(paths) == (4 if hasattr(os, "posix_fadvise") else 0)
+    np.testing.assert_array_equal(ptbxl.load_signals([1, 2], root=root), ptbxl.load_signals([1, 2]))  # unchanged
+
+
+# ---- the SLURM job ----------------------------------------------------------------------------------------
+
+JOB = dict(cores=16, memory="64G", walltime="06:00:00", queue="plgrid", account="plgheartdata-cpu",
+           data_root="/net/storage/physionet", python="/net/home/me/heartdata/.venv/bin/python")  # fmt: skip
+
+
+def _worker_line(text):
+    return next(line for line in text.splitlines() if "distributed.cli.dask_worker" in line)
+
+
+def _option(line, name):
+    words = line.split()
+    return words[words.index(name) + 1]
+
+
+def _bytes(text):
+    from dask.utils import parse_bytes
+
+    return parse_bytes(text)
+
+
+def test_job_script_carries_the_resources_and_starts_the_course_environment():
+    text = scale.slurm_job_script(**JOB)
     lines = text.splitlines()
     assert lines[0] == "#!/usr/bin/env bash"
-    for needed in ["#SBATCH -p standard", "#SBATCH -A plg-heart", "#SBATCH --cpus-per-task=8", "#SBATCH --mem=32G",
-                   "#SBATCH -t 02:30:00", "export HEARTDATA_DIR=/net/ascratch/physionet"]:  # fmt: skip
+    for needed in ["#SBATCH -p plgrid", "#SBATCH -A plgheartdata-cpu", "#SBATCH -n 1", "#SBATCH --cpus-per-task=16",
+                   "#SBATCH --mem=64G", "#SBATCH -t 06:00:00", "export HEARTDATA_DIR=/net/storage/physionet",
+                   "export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1"]:  # fmt: skip
         assert needed in lines, needed
-    worker = lines[-1]
-    assert "dask_worker tcp://SCHEDULER:8786" in worker and "--nthreads 8" in worker
-    assert "--memory-limit 32.00GiB" in worker
-    bare = scale.slurm_job_script(1, "4GB", "00:10:00")
-    assert "#SBATCH -p" not in bare and "#SBATCH -A" not in bare and "HEARTDATA_DIR" not in bare
+    worker = _worker_line(text)
+    assert worker.startswith("/net/home/me/heartdata/.venv/bin/python -m distributed.cli.dask_worker tcp://SCHEDULER")
+    # 16 single-threaded processes (the pipeline's Python code holds the GIL), each limited below the job's share
+    assert _option(worker, "--nworkers") == "16" and _option(worker, "--nthreads") == "1"
+    assert 16 * _bytes(_option(worker, "--memory-limit")) <= 0.9 * 64 * 2**30 + 16 * 2**20
+    assert _option(worker, "--local-directory") == '"${TMPDIR:-/tmp}"' and "--nanny" in worker
+    lifetime, stagger = (int(_option(worker, o).rstrip("s")) for o in ("--lifetime", "--lifetime-stagger"))
+    assert lifetime + stagger < 6 * 3600 and lifetime > 5 * 3600
+    subprocess.run(["bash", "-n"], input=text, text=True, check=True)  # the script is valid bash
+
+
+def test_job_script_setup_lines_and_the_apptainer_route():
+    text = scale.slurm_job_script(4, "16G", "1:00:00", setup=["module load Python/3.11", "source /p/venv/bin/activate"],
+                                  python="python")  # fmt: skip
+    lines = text.splitlines()
+    assert (
+        lines.index("module load Python/3.11")
+        < lines.index("source /p/venv/bin/activate")
+        < lines.index(_worker_line(text))
+    )
+    assert _worker_line(text).startswith("python -m distributed.cli.dask_worker")
+    box = scale.slurm_job_script(4, "16G", "1:00:00", data_root="/net/storage/physionet",
+                                 container="/net/storage/heartdata.sif")  # fmt: skip
+    worker = _worker_line(box)
+    assert worker.startswith("apptainer exec --bind /net/storage/physionet --bind \"${TMPDIR:-/tmp}\" "
+                             "/net/storage/heartdata.sif python -m distributed.cli.dask_worker")  # fmt: skip
+    subprocess.run(["bash", "-n"], input=box, text=True, check=True)
+
+
+@pytest.mark.parametrize("root", ["/net/my data/physionet", "/net/it's here", "/net/$HOME/x", '/net/"q"'])
+def test_the_data_root_reaches_the_worker_exactly_whatever_its_characters(root, tmp_path):
+    text = scale.slurm_job_script(2, "4G", "10", data_root=root, container=f"{root}/img.sif")
+    exports = [line for line in text.splitlines() if line.startswith("export ")]
+    got = subprocess.run(["bash", "-c", "\n".join(exports) + '\nprintf %s "$HEARTDATA_DIR"'], capture_output=True,
+                         text=True, env={"PATH": os.environ["PATH"]}, check=True).stdout  # fmt: skip
+    assert got == root
+    subprocess.run(["bash", "-n"], input=text, text=True, check=True)
 
 
 @pytest.mark.parametrize(
-    "args, match",
+    "walltime, seconds, written",
     [
-        ((0, "4GB", "01:00:00"), "cores"),
-        ((2, "lots", "01:00:00"), "amount of memory"),
-        ((2, "4GB", "90 minutes"), "HH:MM:SS"),
-        ((2, "4GB", "1:00"), "HH:MM:SS"),
+        ("360", 21_600, "06:00:00"),  # minutes
+        (360, 21_600, "06:00:00"),
+        ("06:00", 360, "00:06:00"),  # minutes:seconds: six minutes, not six hours
+        ("90:30", 5_460, "01:31:00"),  # seconds round up to the next minute, as SLURM does
+        ("6:00:00", 21_600, "06:00:00"),  # hours:minutes:seconds
+        ("0-6", 21_600, "06:00:00"),  # days-hours
+        ("1-6:30", 109_800, "1-06:30:00"),  # days-hours:minutes
+        ("2-00:00:00", 172_800, "2-00:00:00"),  # days-hours:minutes:seconds
+        (" 30 ", 1_800, "00:30:00"),
     ],
 )
-def test_job_script_rejects_bad_resources(args, match):
+def test_every_sbatch_time_format(walltime, seconds, written):
+    assert scale.slurm_seconds(walltime) == seconds
+    text = scale.slurm_job_script(2, "8G", walltime)
+    assert f"#SBATCH -t {written}" in text.splitlines()
+    lifetime = int(_option(_worker_line(text), "--lifetime").rstrip("s"))
+    stagger = int(_option(_worker_line(text), "--lifetime-stagger").rstrip("s"))
+    assert 0 < lifetime - stagger and lifetime + stagger < seconds  # every worker retires before the limit
+
+
+@pytest.mark.parametrize(
+    "walltime, match",
+    [
+        ("6h", "not a SLURM time limit"),
+        ("1:2:3:4", "not a SLURM time limit"),
+        ("-5", "not a SLURM time limit"),
+        ("", "not a SLURM time limit"),
+        ("1-", "not a SLURM time limit"),
+        ("0", "no time limit"),
+        ("UNLIMITED", "no time limit"),
+        ("infinite", "no time limit"),
+        ("2", "too short"),
+        ("1:59", "too short"),
+        (6.5, "not a SLURM time limit"),
+        (None, "not a SLURM time limit"),
+        (True, "not a SLURM time limit"),
+    ],
+)
+def test_time_limits_sbatch_refuses_or_workers_cannot_use(walltime, match):
     with pytest.raises(DataError, match=match):
-        scale.slurm_job_script(*args)
+        scale.slurm_job_script(2, "8G", walltime)
 
 
-def test_slurm_cluster_uses_the_same_job(monkeypatch):
-    cluster = scale.slurm_cluster(4, "16GiB", "01:00:00", queue="q", data_root="/data", scheduler_options={
-        "dashboard_address": None, "host": "127.0.0.1"})  # fmt: skip
+def test_three_minutes_is_the_shortest_worker_job():
+    assert "#SBATCH -t 00:03:00" in scale.slurm_job_script(2, "8G", "3")
+
+
+@pytest.mark.parametrize(
+    "memory, mib, written",
+    [
+        (65536, 65_536, "64G"),  # a bare number is MiB, SLURM's default unit
+        ("65536", 65_536, "64G"),
+        ("64G", 65_536, "64G"),  # SLURM reads G as GiB (Dask would read 64 x 10^9 bytes)
+        ("64g", 65_536, "64G"),
+        ("64GiB", 65_536, "64G"),
+        ("64Gi", 65_536, "64G"),
+        ("64 GiB", 65_536, "64G"),
+        ("64GB", 61_036, "61036M"),  # 10^9 bytes, as Dask and the SI read GB
+        ("1.5T", 1_572_864, "1536G"),
+        ("4000M", 4_000, "4000M"),
+        ("2097152K", 2_048, "2G"),
+    ],
+)
+def test_memory_is_read_as_slurm_reads_it_and_written_exactly(memory, mib, written):
+    assert scale.slurm_mebibytes(memory) == mib
+    text = scale.slurm_job_script(4, memory, "01:00:00")
+    assert f"#SBATCH --mem={written}" in text.splitlines()
+    worker = _worker_line(text)
+    total = 4 * _bytes(_option(worker, "--memory-limit"))
+    assert total < mib * 2**20 - 1000 * 2**20 + 4 * 2**20  # at least ~1 GiB (or 10%) left for nannies and the shell
+    assert total > 0.85 * mib * 2**20 - 1024 * 2**20
+
+
+@pytest.mark.parametrize(
+    "memory, match",
+    [
+        ("lots", "not an amount of memory"),
+        ("", "not an amount of memory"),
+        ("64X", "not an amount of memory"),
+        ("-5G", "not an amount of memory"),
+        ("64B", "without a size prefix"),
+        ("0", "less than 1 MiB"),
+        (64.5, "not an amount of memory"),
+        (None, "not an amount of memory"),
+        (True, "not an amount of memory"),
+        ("1G", "less than 256 MiB"),  # nothing left for the workers once the headroom is kept
+    ],
+)
+def test_memory_that_is_not_a_size_is_refused(memory, match):
+    with pytest.raises(DataError, match=match):
+        scale.slurm_job_script(4, memory, "01:00:00")
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (dict(cores=0), "cores"),
+        (dict(cores=2.5), "cores"),
+        (dict(cores=True), "cores"),
+        (dict(processes=3), "does not divide"),
+        (dict(processes=32), "from 1 to cores"),
+        (dict(processes=0), "from 1 to cores"),
+        (dict(queue="plgrid; rm -rf ~"), "partition or account"),
+        (dict(account="my account"), "partition or account"),
+    ],
+)
+def test_job_resources_that_would_not_run_are_refused(change, match):
+    with pytest.raises(DataError, match=match):
+        scale.slurm_job_script(**{**JOB, **change})
+
+
+def test_processes_times_threads_is_the_cores():
+    worker = _worker_line(scale.slurm_job_script(**{**JOB, "processes": 4}))
+    assert _option(worker, "--nworkers") == "4" and _option(worker, "--nthreads") == "4"
+    worker = _worker_line(scale.slurm_job_script(**{**JOB, "cores": 1}))
+    assert "--nworkers" not in worker and _option(worker, "--nthreads") == "1"
+
+
+def test_slurm_cluster_uses_the_same_job():
+    cluster = scale.slurm_cluster(**JOB, scheduler_options={"dashboard_address": None, "host": "127.0.0.1"})
     try:
         text = cluster.job_script()
     finally:
         cluster.close()
-    assert "#SBATCH --cpus-per-task=4" in text and "export HEARTDATA_DIR=/data" in text and "#SBATCH -p q" in text
+    alone = scale.slurm_job_script(**JOB)
+    assert [line for line in text.splitlines() if line.startswith(("#SBATCH", "export"))] == [
+        line for line in alone.splitlines() if line.startswith(("#SBATCH", "export"))
+    ]
+    strip = re.compile(r"tcp://\S+ --name \S+")
+    assert strip.sub("", _worker_line(text)) == strip.sub("", _worker_line(alone))
 
 
 # ---- the commands ------------------------------------------------------------------------------------------
@@ -197,12 +553,29 @@ def test_ecg_features_command_same_table_whatever_the_workers(tmp_path, serial10
     assert np.allclose(a.to_numpy(), serial100.to_numpy(), equal_nan=True)
 
 
+@pytest.mark.parametrize("threads", [[], ["--threads"]])
+def test_a_failing_task_is_one_line_on_stderr_and_no_dask_log(data_copy, tmp_path, threads):
+    dat = data_copy / "ptbxl" / "records100" / "00000" / "00123_lr.dat"
+    dat.write_bytes(dat.read_bytes()[:1000])
+    r = _run("ecg-features", "--workers", "2", *threads, "--root", str(data_copy), "--out", str(tmp_path / "x.csv"))
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "00123_lr.dat" in r.stderr, r.stderr
+    assert "distributed" not in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_slurm_script_command():
-    r = _run("slurm-script", "--cores", "16", "--memory", "64GiB", "--walltime", "04:00:00", "--queue", "plgrid",
-             "--account", "plgheart-cpu")  # fmt: skip
+    r = _run("slurm-script", "--cores", "16", "--memory", "65536", "--walltime", "0-4", "--queue", "plgrid",
+             "--account", "plgheart-cpu", "--data-root", "/net/my data", "--python", "/net/venv/bin/python",
+             "--setup", "module load Python", "--processes", "8")  # fmt: skip
     assert r.returncode == 0, r.stderr
-    for needed in ["#SBATCH -p plgrid", "#SBATCH -A plgheart-cpu", "--cpus-per-task=16", "#SBATCH -t 04:00:00"]:
+    for needed in ["#SBATCH -p plgrid", "#SBATCH -A plgheart-cpu", "--cpus-per-task=16", "#SBATCH -t 04:00:00",
+                   "#SBATCH --mem=64G", "export HEARTDATA_DIR='/net/my data'", "module load Python"]:  # fmt: skip
         assert needed in r.stdout
+    worker = _worker_line(r.stdout)
+    assert worker.startswith("/net/venv/bin/python -m") and _option(worker, "--nworkers") == "8"
+    box = _run("slurm-script", "--cores", "4", "--memory", "16G", "--walltime", "60", "--container", "/c/h.sif")
+    assert box.returncode == 0 and _worker_line(box.stdout).startswith("apptainer exec")
 
 
 @pytest.mark.parametrize(
@@ -214,10 +587,19 @@ def test_slurm_script_command():
             ["ecg-features", "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1", "--out", "{tmp}/x.csv"],
             "cannot be reached",
         ),
+        (["ecg-features", "--scheduler", "localhost", "--out", "{tmp}/x.csv"], "not a scheduler address"),
+        (["ecg-features", "--scheduler", "tcp://10.0.0.5", "--out", "{tmp}/x.csv"], "not a scheduler address"),
+        (["ecg-features", "--scheduler", "tcp://host:port", "--out", "{tmp}/x.csv"], "not a scheduler address"),
+        (["ecg-features", "--scheduler", "http://10.0.0.5:8786", "--out", "{tmp}/x.csv"], "not a scheduler address"),
+        (["ecg-features", "--scheduler", "", "--workers", "1", "--out", "{tmp}/x.csv", "--timeout", "nan"], "nan"),
         (["ecg-features", "--workers", "1", "--root", "{tmp}", "--out", "{tmp}/x.csv"], "no ptbxl/ folder"),
         (["ecg-features", "--workers", "1", "--out", "{tmp}/x.csv", "--colour", "red"], "unrecognized arguments"),
         (["ecg-features", "--workers", "1", "--out", str(REPO / "data" / "x.csv")], "never written"),
-        (["slurm-script", "--cores", "4", "--memory", "8GB", "--walltime", "2h"], "HH:MM:SS"),
+        (["ecg-features", "--workers", "1", "--out", "{tmp}/data/x.csv"], "never written"),  # a link to data/
+        (["slurm-script", "--cores", "4", "--memory", "8GB", "--walltime", "2h"], "not a SLURM time limit"),
+        (["slurm-script", "--cores", "4", "--memory", "8G", "--walltime", "0"], "no time limit"),
+        (["slurm-script", "--cores", "4", "--memory", "eight", "--walltime", "60"], "not an amount of memory"),
+        (["slurm-script", "--cores", "4", "--memory", "8G", "--walltime", "60", "--processes", "3"], "divide"),
         (["slurm-script", "--cores", "0", "--memory", "8GB", "--walltime", "01:00:00"], "too small"),
         (["slurm-script", "--cores", "4", "--memory", "8GB"], "--walltime"),
         (
@@ -227,6 +609,7 @@ def test_slurm_script_command():
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, match):
+    (tmp_path / "data").symlink_to(REPO / "data")
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     with pytest.raises(SystemExit) as stop:
         sys.exit(scale.main(args))
@@ -238,8 +621,10 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, match):
 
 
 def test_bad_input_from_the_shell_is_one_line():
-    r = _run("ecg-features", "--workers", "0", "--out", "x.csv", timeout=60)
-    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    for args in (["ecg-features", "--workers", "0", "--out", "x.csv"],
+                 ["ecg-features", "--scheduler", "localhost", "--out", "x.csv"]):  # fmt: skip
+        r = _run(*args, timeout=60)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
 
 
 def test_ecg_features_command_on_a_running_scheduler(tmp_path, capsys, serial100):
@@ -257,3 +642,64 @@ def test_ecg_features_command_on_a_running_scheduler(tmp_path, capsys, serial100
         assert code == 2 and "fewer than 3 workers" in err and len(err.strip().splitlines()) == 1
     got = pd.read_csv(out, index_col="ecg_id")
     assert np.allclose(got.to_numpy(), serial100.to_numpy(), equal_nan=True)
+
+
+def test_stay_features_for_some_stays_and_their_bad_ids(client2):
+    outcomes = challenge2012.load_outcomes("a")
+    some = np.sort(outcomes.index.to_numpy())[[5, 0, 17]]
+    expected = cleaning.stay_features(cleaning.clean_stays(challenge2012.load_stays("a", record_ids=some))[0])
+    pd.testing.assert_frame_equal(scale.stay_features(client2, "a", record_ids=list(some), batch_size=2), expected)
+    for ids, match in (([some[0], some[0]], "more than once"), ([1], "not in set a"), (["x"], "not a number")):
+        with pytest.raises(DataError, match=match):
+            scale.stay_features(client2, "a", record_ids=ids)
+    with pytest.raises(DataError, match="both given"):
+        scale.stay_features(client2, record_ids=some, stays=challenge2012.load_stays("a", record_ids=some))
+    for hours in (0, -1, "48", True):
+        with pytest.raises(DataError, match="hours"):
+            scale.stay_features(client2, window_hours=hours)
+
+
+def test_a_job_array_part_of_the_records(tmp_path, serial100):
+    parts = [scale.part_of(range(1, 451), k, 7) for k in range(1, 8)]
+    assert [i for p in parts for i in p] == list(range(1, 451))
+    out = tmp_path / "p3.csv"
+    r = _run("ecg-features", "--workers", "1", "--threads", "--part", "3/7", "--out", str(out))
+    assert r.returncode == 0, r.stderr and json.loads(r.stdout.strip().splitlines()[-1])["part"] == "3/7"
+    got = pd.read_csv(out, index_col="ecg_id")
+    assert got.index.tolist() == parts[2]
+    assert np.allclose(got.to_numpy(), serial100.loc[parts[2]].to_numpy(), equal_nan=True)
+    for bad in ("0/7", "8/7", "3", "a/b", "3/0"):
+        r = _run("ecg-features", "--workers", "1", "--part", bad, "--out", str(out), timeout=60)
+        assert r.returncode == 2 and "K/N" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    empty = next(k for k in range(1, 1001) if not scale.part_of(range(1, 451), k, 1000))
+    r = _run("ecg-features", "--workers", "1", "--threads", "--part", f"{empty}/1000", "--out", str(tmp_path / "e.csv"))
+    assert r.returncode == 2 and "fewer records than parts" in r.stderr
+
+
+def test_local_workers_inside_a_slurm_job_share_its_memory(monkeypatch):
+    monkeypatch.setenv("SLURM_MEM_PER_NODE", "8192")  # sbatch --mem=8G
+    assert scale._job_memory_limit(4) == f"{int(8192 * 0.9 / 4)}MiB"
+    monkeypatch.delenv("SLURM_MEM_PER_NODE")
+    assert scale._job_memory_limit(4) == "auto"
+
+
+def test_signals_are_dropped_as_their_features_are_computed(client2):
+    # at full size every batch's signals held at once is 10 GiB: only a few may be in memory at any time
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    class Held(SchedulerPlugin):
+        def __init__(self):
+            self.now, self.most = 0, 0
+
+        def transition(self, key, start, finish, *args, **kwargs):
+            if str(key).startswith("read_ecg"):
+                self.now += (finish == "memory") - (start == "memory")
+                self.most = max(self.most, self.now)
+
+    held = Held()
+    client2.cluster.scheduler.add_plugin(held, name="held-signals")
+    try:
+        scale.ecg_features(client2, batch_size=4)  # 113 batches
+    finally:
+        client2.cluster.scheduler.remove_plugin(name="held-signals")
+    assert 1 <= held.most <= 25, held.most  # keeping every read future held all 113

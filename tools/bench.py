@@ -12,7 +12,10 @@
    ratios are the fairer figure (a busy machine slows the many small reads of the loops more).
 2. Scaling: the shipped records are replicated into a temporary full-size copy (450, 4,500 and
    21,799 PTB-XL records at 100 Hz; 4,000 and 12,000 Challenge 2012 stays) and each load runs in a
-   fresh child process, which reports its time and the growth of its peak resident memory.
+   fresh child process, which reports its time and the growth of its peak resident memory. On each
+   PTB-XL copy, a fresh process also times ``load_signals`` on one record: the first call (which
+   parses the metadata table) and the median of the next 50 (which must cost about the same whatever
+   the size of the table: heartdata.scale's tasks call it once per batch).
 3. Lessons (``--lessons``, several minutes): every lesson notebook runs on a fresh kernel at shipped
    size, then with HEARTDATA_DIR pointing at a full-size copy built here (21,799 PTB-XL records at
    100 and 500 Hz, Challenge 2012 sets a, b and c of 4,000 stays, MIT-BIH record 100); its run time
@@ -284,6 +287,21 @@ def child(kind: str, root: str, n: int) -> None:
         for _, x in ptbxl.iter_signals(range(1, n + 1), batch_size=500, root=root):
             feats.append(x.std(axis=1))  # a feature per record and lead; the batch is then dropped
         held = sum(f.nbytes for f in feats)
+    elif kind == "one record":
+        table = ptbxl.data_dir(root) / "ptbxl_database.csv"
+        wait = table.stat().st_mtime + ptbxl._SETTLED_SECONDS + 0.1 - time.time()
+        time.sleep(max(0.0, wait))  # a table written in the last seconds is re-checked byte for byte on every call
+        first = time.perf_counter()
+        ptbxl.load_signals([n], root=root)
+        first = time.perf_counter() - first
+        calls = []
+        for _ in range(50):
+            t1 = time.perf_counter()
+            ptbxl.load_signals([n], root=root)
+            calls.append(time.perf_counter() - t1)
+        q = np.percentile(calls, [25, 50, 75]) * 1000
+        print(json.dumps({"first_ms": first * 1000, "median_ms": q[1], "q1_ms": q[0], "q3_ms": q[2]}))
+        return
     elif kind in ("load_stays folder", "load_stays tar.gz"):
         table = challenge2012.load_stays("x" if "folder" in kind else "y", root=root)
         assert table["RecordID"].nunique() == n
@@ -311,6 +329,7 @@ def scaling(tmp: Path) -> None:
     print("   CPU time is the steadier figure when the machine is shared)\n")
     head = f"{'loader':20} {'records':>8} {'seconds':>8} {'CPU s':>7} {'CPU s/1,000':>11}"
     print(f"{head} {'peak MB':>8} {'result MB':>10}")
+    per_call = {}
     for n in PTBXL_SIZES:
         root = tmp / f"ptbxl-{n}"
         t = time.perf_counter()
@@ -320,9 +339,19 @@ def scaling(tmp: Path) -> None:
         for kind in ("load_signals", "iter_signals"):
             r = run_child(kind, root, n)
             _row(kind, n, r)
+        per_call[n] = run_child("one record", root, n)
         shutil.rmtree(root)
         print(f"{'':20} (copy of {n:,} records built in {build:.1f} s, then removed)")
     print(f"   {load_note()}")
+    print("\n   load_signals on one record (its last), in a fresh process: the first call parses the metadata table,")
+    print("   the next ones must cost about the same whatever its size (median and quartiles of 50 calls, ms)\n")
+    print(f"   {'table rows':>10} {'first call':>10} {'later calls':>12} {'quartiles':>15}")
+    for n, r in per_call.items():
+        print(f"   {n:10,} {r['first_ms']:10.1f} {r['median_ms']:12.2f}   {r['q1_ms']:5.2f} to {r['q3_ms']:5.2f}")
+    ratio = per_call[max(per_call)]["median_ms"] / per_call[min(per_call)]["median_ms"]
+    print(
+        f"   a later call on the {max(per_call):,}-row table costs {ratio:.2f}x one on the {min(per_call):,}-row table"
+    )
     for n in STAY_SIZES:
         root = tmp / f"stays-{n}"
         build_stays(root / "challenge2012", n)

@@ -1,47 +1,71 @@
-"""Checks for the exercises of lesson 10 (scaling up): expected values come from the data, the package's constants
-and heartdata.scale itself, never typed in."""
+"""Checks for the exercises of lesson 10 (scaling up): expected values come from the data, the package's constants,
+heartdata.scale itself and the timings the student's own notebook took, never typed in.
+
+Each exercise asks for something the lesson did not print (both sampling rates at once; the efficiency against the
+loop from the student's own runs; a bigger worker job in the course's environment; the features at 500 Hz), checks
+the method where the value cannot tell (the job script is read as SLURM and bash read it; the features must have
+been computed by tasks on the workers), and never changes or consumes the student's objects.
+"""
 
 from __future__ import annotations
 
+import collections.abc
+import copy
 import re
+import shlex
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from .. import ptbxl, scale
-from ..feedback import check_number, close, correct, exercise, incorrect
+from ..errors import DataError
+from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named
 
 # ---- exercise 1: memory of a full dataset held at once --------------------------------------------------------
 
-
-def _gib(records: int, samples: int, leads: int, nbytes: int, unit: float = 2**30) -> float:
-    return records * samples * leads * nbytes / unit
+RATES = (100, 500)  # exercise 1 asks for both sampling rates together (the lesson printed each alone)
 
 
-@exercise
+def _gib(samples: int, leads: int = 12, nbytes: int = 8, unit: float = 2**30, records: int | None = None) -> float:
+    n = scale.FULL_SIZES["ptbxl"] if records is None else records
+    return n * samples * leads * nbytes / unit
+
+
+SIGNALS_MISTAKES = {
+    "500 Hz only": "that is the 500 Hz copy alone (the lesson printed it); every record is also stored at 100 Hz: "
+    "add the 100 Hz samples.",
+    "100 Hz only": "that is the 100 Hz copy alone; add the 500 Hz one (5,000 samples per lead).",
+    "disk bytes": "2 bytes a value is the size of the files on disk (16-bit integers); load_signals returns 8-byte "
+    "floats in mV.",
+    "float32": "4 bytes is float32; load_signals returns float64, 8 bytes a value.",
+    "GB": "that is in GB (10^9 bytes); a GiB is 2**30 bytes.",
+    "MiB": "that is in MiB (2**20 bytes); the exercise asks for GiB (2**30 bytes).",
+    "bytes": "that is in bytes; divide by 2**30 for GiB.",
+    "one lead": "you counted one lead; every record has 12.",
+}
+
+
+@exercise(mistakes=SIGNALS_MISTAKES)
 def signals_gib(answer):
-    n = scale.FULL_SIZES["ptbxl"]
-    samples, leads = ptbxl.N_SAMPLES[500], len(ptbxl.LEADS)
+    leads = len(ptbxl.LEADS)
+    both = sum(ptbxl.N_SAMPLES[fs] for fs in RATES)
+    hi, lo = ptbxl.N_SAMPLES[500], ptbxl.N_SAMPLES[100]
     return check_number(
         answer,
-        _gib(n, samples, leads, 8),
+        _gib(both, leads),
         mistakes=[
-            (
-                _gib(n, ptbxl.N_SAMPLES[100], leads, 8),
-                "that is the size at 100 Hz; at 500 Hz each lead has 5,000 samples in 10 s.",
-            ),
-            (
-                _gib(n, samples, leads, 2),
-                "2 bytes a value is the size of the files on disk (16-bit integers); "
-                "load_signals returns 8-byte floats in mV.",
-            ),
-            (_gib(n, samples, leads, 4), "4 bytes is float32; load_signals returns float64, 8 bytes a value."),
-            (_gib(n, samples, leads, 8, 1e9), "that is in GB (10^9 bytes); a GiB is 2**30 bytes."),
-            (_gib(n, samples, 1, 8), "you counted one lead; every record has 12."),
-        ],  # fmt: skip
+            mistake_at("500 Hz only", _gib(hi, leads)),
+            mistake_at("100 Hz only", _gib(lo, leads)),
+            mistake_at("disk bytes", _gib(both, leads, 2)),
+            mistake_at("float32", _gib(both, leads, 4)),
+            mistake_at("GB", _gib(both, leads, 8, 1e9)),
+            mistake_at("MiB", _gib(both, leads, 8, 2**20)),
+            mistake_at("bytes", _gib(both, leads, 8, 1)),
+            mistake_at("one lead", _gib(both, 1)),
+        ],
         what="a number of GiB",
-        hint="records × samples per lead × leads × bytes per value, divided by 2**30.",
+        hint="records × (samples per lead at 100 Hz + at 500 Hz) × leads × bytes per value, divided by 2**30.",
         rel=1e-3,
     )
 
@@ -54,26 +78,53 @@ def _ids() -> tuple[int, ...]:
     return tuple(int(i) for i in ptbxl.load_metadata().index)
 
 
-@exercise
+def _is_iterator(x) -> bool:
+    return isinstance(x, collections.abc.Iterator)
+
+
+BATCH_MISTAKES = {
+    "last batch dropped": "the last {left} records are missing: {n} is not a multiple of {size}, so the last batch is "
+    "smaller. Keep it (range(0, len(ids), size) with slices does).",
+    "number of batches": "you made {size} batches; the exercise asks for batches of {size} records each.",
+    "order": "every record is there, but not in order: keep the ecg_ids in the order of `ids`.",
+}
+
+
+@exercise(mistakes=BATCH_MISTAKES)
 def batches(answer, size: int = 64):
+    if _is_iterator(answer):
+        return incorrect(
+            f"that is a {type(answer).__name__}, which can be read only once: checking it would use it up (it is "
+            "left unread). Store a list: batches = [ ... for ... ] with square brackets, or list(...)."
+        )
+    if isinstance(answer, str | bytes | dict | pd.DataFrame) or not isinstance(answer, collections.abc.Iterable):
+        return incorrect(f"expected a list of batches, each a list of ecg_ids; got {type(answer).__name__}.")
+    outer = list(copy.deepcopy(answer) if not isinstance(answer, np.ndarray) else answer.tolist())
+    got = []
+    for b in outer:
+        if _is_iterator(b):
+            return incorrect("a batch is a generator; make each batch a list (ids[i : i + 64] is one).")
+        if isinstance(b, str | bytes) or not isinstance(b, collections.abc.Iterable):
+            return incorrect(f"each batch should be a list of ecg_ids; one is a {type(b).__name__} ({b!r:.40}).")
+        items = list(b.tolist() if isinstance(b, np.ndarray | pd.Index | pd.Series) else b)
+        for i in items:
+            if isinstance(i, str | bytes):
+                return incorrect(f"the ecg_ids are text ({i!r}); keep them as the whole numbers `ids` holds.")
+            if isinstance(i, bool | np.bool_) or not isinstance(i, int | np.integer):
+                return incorrect(f"the ecg_ids should be whole numbers (int), as in `ids`; one is {i!r} "
+                                 f"({type(i).__name__}).")  # fmt: skip
+        got.append([int(i) for i in items])
     ids = list(_ids())
     expected = [ids[i : i + size] for i in range(0, len(ids), size)]
-    try:
-        got = [[int(i) for i in batch] for batch in answer]
-    except TypeError:
-        return incorrect(f"expected a list of batches, each a list of ecg_ids; got {type(answer).__name__}.")
     if got == expected:
         return correct(f"{len(got)} batches; the last holds the {len(expected[-1])} records left over.")
     flat = [i for b in got for i in b]
     if got == expected[:-1]:
-        return close(
-            f"the last {len(expected[-1])} records are missing: {len(ids)} is not a multiple of {size}, so the last "
-            "batch is smaller. Keep it (range(0, len(ids), size) with slices does)."
-        )
-    if len(got) == size:
-        return close(f"you made {size} batches; the exercise asks for batches of {size} records each.")
+        return close(named("last batch dropped", left=len(expected[-1]), n=len(ids), size=size))
+    if len(got) == size and sorted(flat) == sorted(ids):
+        return close(named("number of batches", size=size))
     if sorted(flat) == sorted(ids) and flat != ids:
-        return close("every record is there, but not in order: keep the ecg_ids in the order of `ids`.")
+        return close(named("order"))
     if len(flat) > len(ids) or len(set(flat)) < len(flat):
         return incorrect("some records are in more than one batch: batches must not overlap.")
     if any(len(b) != size for b in got[:-1]):
@@ -81,77 +132,237 @@ def batches(answer, size: int = 64):
     return incorrect(f"expected {len(expected)} batches covering all {len(ids)} records in order.")
 
 
-# ---- exercise 3: parallel efficiency ------------------------------------------------------------------------------
+# ---- exercise 3: parallel efficiency against the loop -----------------------------------------------------------
+
+SETUPS = ("loop", "1 worker", "2 workers")
 
 
-@exercise
-def efficiency(answer, seconds_1: float, seconds_2: float, workers: int = 2):
-    expected = seconds_1 / (workers * seconds_2)
-    return check_number(
-        answer,
-        expected,
-        mistakes=[
-            (seconds_1 / seconds_2, "that is the speed-up; efficiency divides it by the number of workers."),
-            (seconds_2 / seconds_1, "that is the inverse of the speed-up: time with 1 worker over time with 2."),
-            (100 * expected, "store it as a fraction (0 to 1), not a percentage."),
-        ],
-        what="a fraction between 0 and 1",
-        hint="speed-up = seconds with 1 worker / seconds with 2; efficiency = speed-up / 2.",
-    )
+EFFICIENCY_MISTAKES = {
+    "one worker as baseline": "that is the efficiency against one Dask worker; the exercise asks against the plain "
+    "loop (one Dask worker is itself slower or faster than the loop: compare with what you would run without Dask).",
+    "speed-up": "that is the speed-up; efficiency divides it by the number of workers.",
+    "inverse": "that is the inverse of the speed-up: time with 2 workers over time of the loop.",
+    "percentage": "store it as a fraction (0 to 1 when the workers are worth their cores), not a percentage.",
+    "means": "that uses the means; take the medians (one slow run on a shared machine moves a mean, not a median).",
+    "first run": "that uses the first run only; take the median of the runs.",
+}
 
 
-# ---- exercise 4: the SLURM job -------------------------------------------------------------------------------------
+@exercise(mistakes=EFFICIENCY_MISTAKES)
+def efficiency(answer, seconds, workers: int = 2):
+    """``seconds``: the notebook's timings, {setup: [seconds of each run]} for the loop, 1 worker and 2 workers."""
+    try:
+        runs = {k: np.asarray(seconds[k], dtype=float) for k in SETUPS}
+    except (KeyError, TypeError, ValueError):
+        return incorrect("the timings were not found: run the cell above the exercise again (it fills `seconds`).")
+    loop, one, two = (np.median(runs[k]) for k in SETUPS)
+    expected = loop / (workers * two)
+    mistakes = [
+        mistake_at("one worker as baseline", one / (workers * two)),
+        mistake_at("speed-up", loop / two),
+        mistake_at("inverse", two / loop),
+        mistake_at("percentage", 100 * expected),
+        mistake_at("means", np.mean(runs["loop"]) / (workers * np.mean(runs["2 workers"]))),
+        mistake_at("first run", runs["loop"][0] / (workers * runs["2 workers"][0])),
+    ]
+    # a mistake that gives the right value here (the loop as fast as one worker, say) is a right answer
+    distinct = [(v, m) for v, m in mistakes if not np.isclose(v, expected, rtol=1e-6)]
+    return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)",
+                        hint="median time of the loop / (2 × median time with 2 workers).")  # fmt: skip
 
-JOB = {"cores": 16, "memory": "64GiB", "walltime": "06:00:00", "queue": "plgrid", "account": "plgheartdata-cpu",
-       "data_root": "/net/storage/physionet"}  # fmt: skip
+
+# ---- exercise 4: the SLURM job ---------------------------------------------------------------------------------
+
+JOB = {"cores": 16, "memory": "64G", "walltime": "06:00:00", "queue": "plgrid", "account": "plgheartdata-cpu",
+       "data_root": "/net/storage/physionet", "python": "/net/home/me/heartdata/.venv/bin/python"}  # fmt: skip
+VENV = JOB["python"].removesuffix("/bin/python")
+_LONG = {"-p": "--partition", "-A": "--account", "-c": "--cpus-per-task", "-n": "--ntasks", "-N": "--nodes",
+         "-t": "--time", "-J": "--job-name", "-o": "--output", "-e": "--error"}  # fmt: skip
 
 
-def _directives(text: str) -> dict[str, str]:
+def sbatch_options(text: str) -> dict[str, str]:
+    """The #SBATCH options of a script as sbatch reads them (the last of a repeated option wins): short or long
+    names (``-p X``, ``-pX``, ``--partition=X``, ``--partition X``), several per line."""
     out = {}
     for line in text.splitlines():
-        m = re.match(r"#SBATCH\s+(--?[\w-]+)[=\s]?(.*)", line.strip())
-        if m:
-            out[m.group(1)] = m.group(2).strip()
+        line = line.strip()
+        if not line.startswith("#SBATCH"):
+            if line and not line.startswith("#"):
+                break  # sbatch stops reading directives at the first command
+            continue
+        try:
+            words = shlex.split(line[len("#SBATCH") :], comments=True)
+        except ValueError:
+            continue
+        k = 0
+        while k < len(words):
+            w = words[k]
+            if w.startswith("--"):
+                name, eq, value = w.partition("=")
+                if not eq and k + 1 < len(words) and not words[k + 1].startswith("-"):
+                    value, k = words[k + 1], k + 1
+                out[name] = value
+            elif w.startswith("-") and len(w) >= 2:
+                name = _LONG.get(w[:2], w[:2])
+                value = w[2:]
+                if not value and k + 1 < len(words) and not words[k + 1].startswith("-"):
+                    value, k = words[k + 1], k + 1
+                out[name] = value
+            k += 1
     return out
 
 
-def _seconds(walltime: str) -> int | None:
-    m = re.fullmatch(r"(?:(\d+)-)?(\d+):(\d+):(\d+)", walltime)
-    if not m:
+def _exported(text: str, name: str) -> list[str]:
+    """The values a script gives the environment variable ``name`` (``export NAME=...`` or ``NAME=...``), as bash
+    reads them (quotes removed)."""
+    values = []
+    for line in text.splitlines():
+        m = re.match(rf"\s*(?:export\s+)?{name}=(.*)$", line)
+        if m:
+            try:
+                words = shlex.split(m.group(1), comments=True)
+            except ValueError:
+                continue
+            values.append(words[0] if words else "")
+    return values
+
+
+def _worker_line(text: str) -> str | None:
+    for line in text.splitlines():
+        if re.search(r"distributed\.cli\.dask_worker|\bdask[ -]worker\b", line) and not line.lstrip().startswith("#"):
+            return line
+    return None
+
+
+def _flag(words: list[str], name: str) -> str | None:
+    for k, w in enumerate(words):
+        if w == name and k + 1 < len(words):
+            return words[k + 1]
+        if w.startswith(name + "="):
+            return w.split("=", 1)[1]
+    return None
+
+
+def _seconds(text: str | None) -> float | None:
+    if text is None:
         return None
-    d, h, mi, s = (int(v) if v else 0 for v in m.groups())
-    return ((d * 24 + h) * 60 + mi) * 60 + s
+    from dask.utils import parse_timedelta
+
+    try:
+        return float(parse_timedelta(text, default="s"))
+    except (ValueError, TypeError):
+        return None
 
 
-@exercise
+def _bytes(text: str | None) -> float | None:
+    if text is None:
+        return None
+    from dask.utils import parse_bytes
+
+    try:
+        return float(parse_bytes(text))
+    except (ValueError, TypeError):
+        return None
+
+
+JOB_MISTAKES = {
+    "minutes:seconds": "SLURM reads a time limit of {wall!r} as minutes:seconds, so the job would stop after 6 "
+    "minutes. Write six hours as 06:00:00 (or 360, or 0-6).",
+    "tasks not cores": "-n 16 asks for 16 tasks (possibly on several nodes), and the worker command runs once: ask for "
+    "one task with 16 cores, -n 1 --cpus-per-task=16 (or -c 16).",
+    "memory per core": "4 GiB is the memory per core; --mem is the memory of the whole job: 64G.",
+    "no data root": "the resources are right, but the workers will not find the data: pass data_root={root!r}, so "
+    "the job exports HEARTDATA_DIR.",
+    "bare interpreter": "the worker starts with {python!r}, which is not the course's environment on the cluster: "
+    "pass python={venv!r} (or activate that environment in a setup line).",
+    "GB not GiB": "64GB means 64 x 10^9 bytes ({mib:,} MiB), less than the 64 GiB asked for: write 64G (SLURM's G is "
+    "GiB) or 64GiB.",
+    "threads in one process": "one worker process of 16 threads: the pipeline's Python parts hold the GIL, so the "
+    "threads would wait for each other. Run several processes (slurm_job_script's default is one per core).",
+    "memory limit": "the workers may use the job's whole memory (or, with no --memory-limit, the node's): SLURM would "
+    "kill the job before Dask could pause or restart a worker. Limit them below --mem.",
+    "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
+    "hours. Let them retire a few minutes before it.",
+}
+
+
+@exercise(mistakes=JOB_MISTAKES)
 def job_script(answer):
     if not isinstance(answer, str):
-        return incorrect(f"expected the job script as a string (what slurm_job_script returns); got "
+        return incorrect(f"expected the job script as text (what slurm_job_script returns, or your own); got "
                          f"{type(answer).__name__}.")  # fmt: skip
-    expected = _directives(scale.slurm_job_script(**JOB))
-    got = _directives(answer)
-    if not got:
-        return incorrect("no #SBATCH lines found: pass the string that scale.slurm_job_script returns.")
-    wall = got.get("-t", "")
-    if re.fullmatch(r"\d+:\d+", wall):
-        return close(f"SLURM reads a time limit of {wall!r} as minutes:seconds, so the job would stop after "
-                     f"{wall.split(':')[0]} minutes. Write six hours as 06:00:00.")  # fmt: skip
-    if _seconds(wall) != _seconds(expected["-t"]):
-        return incorrect(f"the time limit is {wall or 'missing'}; the job needs 6 hours (06:00:00).")
-    if got.get("--cpus-per-task") != expected["--cpus-per-task"]:
-        return incorrect(f"the job asks for {got.get('--cpus-per-task', '1')} cores; it needs {JOB['cores']}.")
-    if got.get("--mem") != expected["--mem"]:
-        if got.get("--mem") == "4G":
-            return close("4 GiB is the memory per core; --mem is the memory of the whole job: 64GiB.")
-        return incorrect(f"the job's memory is {got.get('--mem', 'missing')}; it needs {JOB['memory']}.")
-    if got.get("-p") != expected["-p"]:
-        return incorrect(f"the partition (queue) should be {JOB['queue']!r}; it is {got.get('-p', 'missing')!r}.")
-    if got.get("-A") != expected["-A"]:
-        return incorrect(f"the account should be {JOB['account']!r}; it is {got.get('-A', 'missing')!r}.")
-    if f"HEARTDATA_DIR={JOB['data_root']}" not in answer:
-        return close("the resources are right, but the workers will not find the data: pass "
-                     f"data_root={JOB['data_root']!r}, so the job exports HEARTDATA_DIR.")  # fmt: skip
-    return correct("16 cores, 64 GiB and 6 hours on plgrid, charged to the account, with the data root exported.")
+    opts = sbatch_options(answer)
+    if not opts:
+        return incorrect("no #SBATCH lines found before the first command: pass the text scale.slurm_job_script "
+                         "returns, or write the #SBATCH lines at the top of your script.")  # fmt: skip
+    # the resources, read as sbatch reads them
+    wall = opts.get("--time")
+    if wall is not None and re.fullmatch(r"0?6:00", wall.strip()):
+        return close(named("minutes:seconds", wall=wall))
+    try:
+        seconds = scale.slurm_seconds(wall) if wall is not None else None
+    except DataError:
+        seconds = None
+    if seconds != scale.slurm_seconds(JOB["walltime"]):
+        return incorrect(f"the time limit is {wall or 'missing'}; the job needs 6 hours (-t 06:00:00).")
+    cpus, tasks = opts.get("--cpus-per-task"), opts.get("--ntasks")
+    if cpus is None and tasks == str(JOB["cores"]):
+        return close(named("tasks not cores"))
+    if cpus != str(JOB["cores"]):
+        return incorrect(f"the job asks for {cpus or 1} core(s) per task; it needs {JOB['cores']} "
+                         "(--cpus-per-task=16, or -c 16).")  # fmt: skip
+    want = scale.slurm_mebibytes(JOB["memory"])
+    try:
+        mem = scale.slurm_mebibytes(opts["--mem"]) if "--mem" in opts else None
+        per_cpu = scale.slurm_mebibytes(opts["--mem-per-cpu"]) if "--mem-per-cpu" in opts else None
+    except DataError:
+        return incorrect(f"SLURM cannot read the memory {opts.get('--mem') or opts.get('--mem-per-cpu')!r}; write "
+                         "64G (GiB, as SLURM reads G) or 65536 (MiB).")  # fmt: skip
+    if mem is None and per_cpu is not None:
+        mem = per_cpu * JOB["cores"]
+    if mem == want // JOB["cores"]:
+        return close(named("memory per core"))
+    if mem is not None and mem == scale.slurm_mebibytes("64GB"):
+        return close(named("GB not GiB", mib=mem))
+    if mem != want:
+        return incorrect(f"the job's memory is {opts.get('--mem', 'missing')}; it needs 64 GiB (--mem=64G).")
+    if opts.get("--partition") != JOB["queue"]:
+        return incorrect(f"the partition should be {JOB['queue']!r}; it is {opts.get('--partition', 'missing')!r}.")
+    if opts.get("--account") != JOB["account"]:
+        return incorrect(f"the account should be {JOB['account']!r}; it is {opts.get('--account', 'missing')!r}.")
+    # the data and the environment on the compute node
+    roots = _exported(answer, "HEARTDATA_DIR")
+    if JOB["data_root"] not in roots:
+        if any(JOB["data_root"] in r for r in roots):
+            return incorrect(f"HEARTDATA_DIR is set to {roots[-1]!r}, not to the data folder {JOB['data_root']!r} "
+                             "itself.")  # fmt: skip
+        return close(named("no data root", root=JOB["data_root"]))
+    worker = _worker_line(re.sub(r"\\\n", " ", answer))  # a command continued over lines is one line to bash
+    if worker is None:
+        return incorrect("the script starts no Dask worker: its last line should run distributed.cli.dask_worker "
+                         "(slurm_job_script writes it).")  # fmt: skip
+    words = shlex.split(worker, comments=True)
+    activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
+                    answer.splitlines())  # fmt: skip
+    if words[0] != JOB["python"] and not (activated and words[0] in ("python", "python3", "dask", "dask-worker")):
+        return close(named("bare interpreter", python=words[0], venv=JOB["python"]))
+    nworkers, nthreads = (int(v) if (v := _flag(words, f)) and v.isdigit() else 1 for f in ("--nworkers", "--nthreads"))
+    if nworkers == 1 and nthreads == JOB["cores"]:
+        return close(named("threads in one process"))
+    limit = _bytes(_flag(words, "--memory-limit"))
+    if limit is None or limit * nworkers >= want * 2**20:
+        return close(named("memory limit"))
+    for name in ("--lifetime", "--lifetime-stagger"):
+        if _flag(words, name) is not None and _seconds(_flag(words, name)) is None:
+            return incorrect(f"Dask cannot read {name} {_flag(words, name)}: give one number and unit, such as 350m "
+                             "or 21000s.")  # fmt: skip
+    lifetime = _seconds(_flag(words, "--lifetime"))
+    stagger = _seconds(_flag(words, "--lifetime-stagger")) or 0.0
+    if lifetime is None or lifetime + stagger >= seconds:
+        return close(named("no lifetime"))
+    return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
+                   f"environment with the data root exported; {nworkers} worker processes that stay below the "
+                   "job's memory and retire before its limit.")  # fmt: skip
 
 
 # ---- exercise 5: features at 500 Hz, on the workers ---------------------------------------------------------------
@@ -162,20 +373,48 @@ def _features_500() -> pd.DataFrame:
     return scale.ecg_features_serial(fs=500)
 
 
-@exercise
-def features_500(answer):
+def _tasks_done(client, prefix: str) -> int | None:
+    """How many tasks named ``prefix-...`` the client's scheduler has finished (None if it cannot be asked)."""
+    try:
+        counts = client.run_on_scheduler(
+            lambda dask_scheduler: {k: dict(v.state_counts) for k, v in dask_scheduler.task_prefixes.items()}
+        )
+    except Exception:  # a closed client, or not a client at all
+        return None
+    return int(counts.get(prefix, {}).get("memory", 0))
+
+
+FEATURES_MISTAKES = {
+    "100 Hz": "{rows} rows: these are the 100 Hz records. Pass fs=500 to get the {n} records this copy has at 500 Hz "
+    "(scale.available_ids(500)).",
+    "computed in the kernel": "the table is right, but no task at 500 Hz ran on the workers of `client`: it was "
+    "computed in this kernel (a loop). Pass the client: scale.ecg_features(client, fs=500).",
+}
+
+
+@exercise(mistakes=FEATURES_MISTAKES)
+def features_500(answer, client=None):
     if not isinstance(answer, pd.DataFrame):
         return incorrect(f"expected a DataFrame (what scale.ecg_features returns); got {type(answer).__name__}.")
+    table = answer.copy()
+    if "ecg_id" in table.columns and table.index.name != "ecg_id":
+        table = table.set_index("ecg_id")  # ecg_id as a column (reset_index) is the same answer
     expected = _features_500()
-    if len(answer) == len(scale.available_ids(100)) and len(answer) != len(expected):
-        return close(f"{len(answer)} rows: these are the 100 Hz records. Pass fs=500 to get the "
-                     f"{len(expected)} records this copy has at 500 Hz.")  # fmt: skip
-    if list(answer.columns) != list(expected.columns):
-        return incorrect(f"expected the columns of scale.FEATURES; got {list(answer.columns)[:5]}.")
-    if len(answer) < len(expected) and answer.index.isin(expected.index).all():
-        return close(f"only {len(answer)} of the {len(expected)} records: did you keep one batch only?")
-    if not answer.index.equals(expected.index):
-        return incorrect(f"expected one row per ecg_id {expected.index[0]}..{expected.index[-1]}, in order.")
-    if not np.allclose(answer.to_numpy(float), expected.to_numpy(), equal_nan=True):
+    if len(table) == len(scale.available_ids(100)) and len(table) != len(expected):
+        return close(named("100 Hz", rows=len(table), n=len(expected)))
+    if sorted(map(str, table.columns)) != sorted(expected.columns):
+        return incorrect(f"expected the columns of scale.FEATURES; got {list(table.columns)[:5]}.")
+    if table.index.has_duplicates:
+        return incorrect("some ecg_id appears twice: the table has one row per record.")
+    if set(table.index) != set(expected.index):
+        missing = len(set(expected.index) - set(table.index))
+        return incorrect(f"expected one row for each of the {len(expected)} records with a 500 Hz file "
+                         f"(scale.available_ids(500)); {missing} are missing.")  # fmt: skip
+    table = table.loc[expected.index, expected.columns]  # any row or column order is the same answer
+    if not np.allclose(table.to_numpy(float), expected.to_numpy(), equal_nan=True):
         return incorrect("the values differ from ecg_features_serial(fs=500): were they computed at 500 Hz?")
-    return correct(f"{len(answer)} records at 500 Hz, the same table as one loop gives.")
+    done = None if client is None else _tasks_done(client, "ecg_features_500hz")
+    if done == 0:
+        return close(named("computed in the kernel"))
+    where = "" if done is None else f", computed by {done} feature task{'s' if done > 1 else ''} on the workers"
+    return correct(f"{len(table)} records at 500 Hz{where}: the same table as one loop gives.")
