@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, cleaning, clinic, mortality
-from ..feedback import as_number, check_number, close, correct, exercise, incorrect, not_attempted
+from ..feedback import as_number, check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
 
 BEDS = 20
 THRESHOLD = 0.25  # exercises 2 and 3
@@ -93,7 +93,11 @@ def inputs() -> Inputs:
 
 
 # ------------------------------------------------------------------------------------------------ exercise 1
-@exercise
+@exercise(mistakes={
+    "data_as_good": "q2 sounds like a fair question, but {hint}{more}",
+    "clinician_as_data": "{q} cannot be answered by counting in the data: it asks for something only the clinician "
+                         "knows. Look again: {hint}{more}",
+})  # fmt: skip
 def question_kinds(answer):
     if not isinstance(answer, dict):
         return incorrect("expected a dict such as {'q1': 'leading', ...}, one label per question.")
@@ -116,10 +120,9 @@ def question_kinds(answer):
     k = wrong[0]
     more = f" {len(wrong) - 1} other label(s) cannot be defended either." if len(wrong) > 1 else ""
     if k == "q2" and labels[k] == "good":
-        return close(f"q2 sounds like a fair question, but {HINTS['q2']}{more}")
+        return close(named("data_as_good", hint=HINTS["q2"], more=more))
     if labels[k] == "data":
-        return close(f"{k} cannot be answered by counting in the data: it asks for something only the clinician "
-                     f"knows. Look again: {HINTS[k]}{more}")  # fmt: skip
+        return close(named("clinician_as_data", q=k, hint=HINTS[k], more=more))
     return incorrect(f"{k} is not {labels[k]!r}. Look again: {HINTS[k]}{more}")
 
 
@@ -130,36 +133,52 @@ def _burden(risk=None):
     return clinic.alert_burden(data.died, risk, [THRESHOLD], data.per_day).iloc[0], data.per_day
 
 
-@exercise
+@exercise(mistakes={
+    "count": "{flagged} is the number of stays flagged among all {n:,} stays of the data set, not per day: divide by "
+             "the number of stays and multiply by {per_day:.2f} admissions a day.",
+    "share": "that is the share of stays flagged; multiply it by the admissions per day.",
+    "beds": "you multiplied the share flagged by the {beds} beds; a bed holds a patient for many days, so multiply "
+            "by the admissions per day ({per_day:.2f}) instead.",
+    "true_only": "you counted only the true alerts; the unit gets the false ones too.",
+    "count_times_rate": "you multiplied the count of flagged stays by the admissions per day; first divide it by the "
+                        "{n:,} stays, to get the share of patients flagged.",
+    "raw": "you used the risks before recalibration (raw_risk); read thresholds off the recalibrated risks (risk), as "
+           "the lesson does.",
+    "below": "you counted the stays below the threshold; an alert fires at or above it.",
+    "strict": "use risk >= {t} (at least {t}), as the exercise says.",
+})  # fmt: skip
 def alerts_per_day(answer):
     row, per_day = _burden()
     raw, _ = _burden(inputs().raw_risk)
     risk = inputs().risk
     n = int(row["n"])
     mistakes = [
-        (row["flagged"], f"{int(row['flagged'])} is the number of stays flagged among all {n:,} stays of the data "
-                         f"set, not per day: divide by the number of stays and multiply by {per_day:.2f} admissions a "
-                         "day."),
-        (row["flagged_share"], "that is the share of stays flagged; multiply it by the admissions per day."),
-        (row["flagged_share"] * BEDS, f"you multiplied the share flagged by the {BEDS} beds; a bed holds a patient "
-                                      f"for many days, so multiply by the admissions per day ({per_day:.2f}) "
-                                      "instead."),
-        (row["true_alerts_per_day"], "you counted only the true alerts; the unit gets the false ones too."),
-        (row["flagged"] * per_day, f"you multiplied the count of flagged stays by the admissions per day; first "
-                                   f"divide it by the {n:,} stays, to get the share of patients flagged."),
-        (raw["alerts_per_day"], "you used the risks before recalibration (raw_risk); read thresholds off the "
-                                "recalibrated risks (risk), as the lesson does."),
-        (float((risk < THRESHOLD).mean() * per_day), "you counted the stays below the threshold; an alert fires at "
-                                                     "or above it."),
-    ]  # fmt: skip
+        mistake_at("count", row["flagged"], flagged=int(row["flagged"]), n=n, per_day=per_day),
+        mistake_at("share", row["flagged_share"]),
+        mistake_at("beds", row["flagged_share"] * BEDS, beds=BEDS, per_day=per_day),
+        mistake_at("true_only", row["true_alerts_per_day"]),
+        mistake_at("count_times_rate", row["flagged"] * per_day, n=n),
+        mistake_at("raw", raw["alerts_per_day"]),
+        mistake_at("below", float((risk < THRESHOLD).mean() * per_day)),
+    ]
     if (risk == THRESHOLD).any():
-        strict = float((risk > THRESHOLD).mean() * per_day)
-        mistakes.append((strict, f"use risk >= {THRESHOLD} (at least {THRESHOLD}), as the exercise says."))
+        mistakes.append(mistake_at("strict", float((risk > THRESHOLD).mean() * per_day), t=THRESHOLD))
     return check_number(answer, row["alerts_per_day"], mistakes=mistakes, what="a number of alerts per day",
                         hint=f"Share of stays with risk >= {THRESHOLD}, times admissions per day.")  # fmt: skip
 
 
-@exercise
+@exercise(mistakes={
+    "false_per_true": "that is the number of false alerts per true alert. The clinician evaluates the true patient "
+                      "too: count every alerted patient, true ones included.",
+    "ppv": "that is the positive predictive value (true alerts / alerts); the number of patients per true alert is "
+           "its inverse.",
+    "sensitivity": "you divided by the sensitivity (true alerts / deaths); divide the alerts by the true alerts "
+                   "instead.",
+    "all_deaths": "you divided the alerts by all deaths; divide by the deaths among the alerted patients (the true "
+                  "alerts).",
+    "raw": "you used the risks before recalibration (raw_risk); read thresholds off the recalibrated risks (risk), as "
+           "the lesson does.",
+})  # fmt: skip
 def patients_per_true_alert(answer):
     row, _ = _burden()
     raw, _ = _burden(inputs().raw_risk)
@@ -167,24 +186,27 @@ def patients_per_true_alert(answer):
         answer,
         row["number_needed_to_evaluate"],
         mistakes=[
-            (row["false_per_true"], "that is the number of false alerts per true alert. The clinician evaluates "
-                                    "the true patient too: count every alerted patient, true ones included."),
-            (row["ppv"], "that is the positive predictive value (true alerts / alerts); the number of patients per "
-                         "true alert is its inverse."),
-            (1 / row["sensitivity"], "you divided by the sensitivity (true alerts / deaths); divide the alerts by "
-                                     "the true alerts instead."),
-            (row["flagged"] / row["events"], "you divided the alerts by all deaths; divide by the deaths among the "
-                                             "alerted patients (the true alerts)."),
-            (raw["number_needed_to_evaluate"], "you used the risks before recalibration (raw_risk); use the "
-                                               "recalibrated risks (risk)."),
-        ],  # fmt: skip
+            mistake_at("false_per_true", row["false_per_true"]),
+            mistake_at("ppv", row["ppv"]),
+            mistake_at("sensitivity", 1 / row["sensitivity"]),
+            mistake_at("all_deaths", row["flagged"] / row["events"]),
+            mistake_at("raw", raw["number_needed_to_evaluate"]),
+        ],
         what="a number of patients (at least 1)",
         hint="Patients alerted, divided by the alerted patients who died.",
     )
 
 
 # ------------------------------------------------------------------------------------------------ exercise 4
-@exercise
+@exercise(mistakes={
+    "weight_p": "you weighted the false alerts by p; the weight is the odds p / (1 - p).",
+    "true_only": "you counted the true alerts only; subtract the false alerts, weighted by p / (1 - p).",
+    "treat_all": "that is the net benefit of alerting on everyone; the exercise asks for the model's.",
+    "by_class": "you divided by the deaths and the survivors; both counts are divided by all n stays.",
+    "percent": "that is a percentage; give net benefit as a number per patient (no factor 100).",
+    "raw": "you used the risks before recalibration (raw_risk); read thresholds off the recalibrated risks (risk), as "
+           "the lesson does.",
+})  # fmt: skip
 def net_benefit(answer):
     data = inputs()
     risk, died = data.risk, data.died
@@ -198,14 +220,13 @@ def net_benefit(answer):
         answer,
         row["model"],
         mistakes=[
-            (tp / n - fp / n * p, "you weighted the false alerts by p; the weight is the odds p / (1 - p)."),
-            (tp / n, "you counted the true alerts only; subtract the false alerts, weighted by p / (1 - p)."),
-            (row["treat_all"], "that is the net benefit of alerting on everyone; the exercise asks for the model's."),
-            (tp / died.sum() - fp / (n - died.sum()) * p / (1 - p),
-             "you divided by the deaths and the survivors; both counts are divided by all n stays."),
-            (100 * row["model"], "that is a percentage; give net benefit as a number per patient (no factor 100)."),
-            (raw["model"], "you used the risks before recalibration (raw_risk); use the recalibrated risks (risk)."),
-        ],  # fmt: skip
+            mistake_at("weight_p", tp / n - fp / n * p),
+            mistake_at("true_only", tp / n),
+            mistake_at("treat_all", row["treat_all"]),
+            mistake_at("by_class", tp / died.sum() - fp / (n - died.sum()) * p / (1 - p)),
+            mistake_at("percent", 100 * row["model"]),
+            mistake_at("raw", raw["model"]),
+        ],
         what="a number (net true alerts per patient)",
         hint=f"(true alerts - false alerts x p / (1 - p)) / n, with alerts at risk >= {NB_THRESHOLD}.",
     )
@@ -258,7 +279,22 @@ def _axes_of(answer):
     return answer if isinstance(answer, Axes) else None
 
 
-@exercise
+@exercise(figure=True, mistakes={
+    "raw": "that is the decision curve of the risks before recalibration (raw_risk). Draw the recalibrated model's "
+           "(risk) too: the exercise is to see where the two part.",
+    "swapped": "the model's curve has its axes swapped: threshold on x, net benefit on y.",
+    "short": "the curve stops at 0.5: draw it at every threshold of check.GRID, up to 0.8.",
+    "no_treat_all": "the model is there, but not 'alert on everyone' (the 'treat_all' column): without it the curve "
+                    "cannot say whether the model helps.",
+    "no_treat_none": "add 'alert on no one': a horizontal line at net benefit 0 (ax.axhline(0)). A model is worth "
+                     "using only where it lies above both defaults.",
+    "labels": "the curves are right; label each axis with what it shows, and only that: {problems}.",
+    "cut": "the y range ({bottom:.3g} to {top:.3g}) cuts off the model's curve, which runs from {low:.3g} to "
+           "{high:.3g}: set it with ax.set_ylim(...) so that the whole curve shows.",
+    "flat": "the y range ({bottom:.3g} to {top:.3g}) is so wide that the model's curve looks flat: 'alert on "
+            "everyone' falls far below zero at high thresholds. Limit the y axis to a little around the model's curve "
+            "and 0 (e.g. ax.set_ylim(-0.05, 0.15)).",
+})  # fmt: skip
 def decision_curve(answer):
     import matplotlib.pyplot as plt
 
@@ -280,22 +316,19 @@ def decision_curve(answer):
     has_model = _drawn(series, curve["threshold"], curve["model"])
     if not has_model:
         if _drawn(series, raw["threshold"], raw["model"]):
-            return close("that is the decision curve of the risks before recalibration (raw_risk). Draw the "
-                         "recalibrated model's (risk) too: the exercise is to see where the two part.")  # fmt: skip
+            return close(named("raw"))
         if _drawn([(y, x) for x, y in series], curve["threshold"], curve["model"]):
-            return close("the model's curve has its axes swapped: threshold on x, net benefit on y.")
+            return close(named("swapped"))
         short = _drawn(series, curve["threshold"][GRID <= 0.5], curve["model"][GRID <= 0.5])
         if short:
-            return close("the curve stops at 0.5: draw it at every threshold of check.GRID, up to 0.8.")
+            return close(named("short"))
         return incorrect("no line or set of points shows the recalibrated model's net benefit at the thresholds of "
                          "check.GRID; compute it with clinic.net_benefit(died, risk, check.GRID) and plot its "
                          "'model' column against 'threshold'.")  # fmt: skip
     if not _drawn(series, curve["threshold"], curve["treat_all"]):
-        return close("the model is there, but not 'alert on everyone' (the 'treat_all' column): without it the "
-                     "curve cannot say whether the model helps.")  # fmt: skip
+        return close(named("no_treat_all"))
     if not _zero_line(ax, series):
-        return close("add 'alert on no one': a horizontal line at net benefit 0 (ax.axhline(0)). A model is worth "
-                     "using only where it lies above both defaults.")  # fmt: skip
+        return close(named("no_treat_none"))
     xlabel, ylabel = ax.get_xlabel().lower(), ax.get_ylabel().lower()
     problems = []
     if "threshold" not in xlabel or "benefit" in xlabel:
@@ -303,18 +336,13 @@ def decision_curve(answer):
     if "benefit" not in ylabel or "threshold" in ylabel:
         problems.append("y axis: net benefit")
     if problems:
-        return close("the curves are right; label each axis with what it shows, and only that: "
-                     + "; ".join(problems) + ".")  # fmt: skip
+        return close(named("labels", problems="; ".join(problems)))
     bottom, top = ax.get_ylim()
     low_needed, high_needed = float(curve["model"].min()), float(curve["model"].max())
     if bottom > low_needed or top < high_needed:
-        return close(f"the y range ({bottom:.3g} to {top:.3g}) cuts off the model's curve, which runs from "
-                     f"{low_needed:.3g} to {high_needed:.3g}: set it with ax.set_ylim(...) so that the whole curve "
-                     "shows.")  # fmt: skip
+        return close(named("cut", bottom=bottom, top=top, low=low_needed, high=high_needed))
     if top - bottom > 20 * (high_needed - min(low_needed, 0)):
-        return close(f"the y range ({bottom:.3g} to {top:.3g}) is so wide that the model's curve looks flat: 'alert "
-                     "on everyone' falls far below zero at high thresholds. Limit the y axis to a little around the "
-                     "model's curve and 0 (e.g. ax.set_ylim(-0.05, 0.15)).")  # fmt: skip
+        return close(named("flat", bottom=bottom, top=top))
     below = raw.loc[raw["model"] < 0, "threshold"]
     raw_says = (f"before recalibration the model's net benefit falls below zero from a threshold of {below.min():.2f}"
                 if len(below) else "before recalibration the model's net benefit stays at or above zero here too")
@@ -334,7 +362,15 @@ def _unit_counts(unit: int) -> tuple[int, int]:
     return int(died.sum()), int((died.eq(1) & survival.le(EARLY_DAYS)).sum())
 
 
-@exercise
+@exercise(mistakes={
+    "after_discharge": "the second count includes patients whose Survival is set although they left hospital alive "
+                       "(deaths after discharge): count only In-hospital_death = 1.",
+    "strictly": "use Survival <= {days} (within {days} days, the day itself included).",
+    "order": "the numbers are right but in the wrong order: (deaths, early deaths), deaths first.",
+    "stays_deaths": "that is (stays, deaths); the exercise asks for (deaths, deaths within {days} days).",
+    "other_unit": "that is ICUType {unit}, {name}; Coronary Care is ICUType {ccu}.",
+    "all_units": "those are the counts over all four units; select the Coronary Care stays (ICUType {ccu}) first.",
+})  # fmt: skip
 def capstone_counts(answer):
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         return incorrect("expected a tuple (deaths, early deaths), for example (50, 5).")
@@ -354,22 +390,21 @@ def capstone_counts(answer):
                        "death at best, or after it.")  # fmt: skip
     any_death = int(survival.between(0, EARLY_DAYS).sum())
     if given == (expected[0], any_death) and any_death != expected[1]:
-        return close("the second count includes patients whose Survival is set although they left hospital alive "
-                     "(deaths after discharge): count only In-hospital_death = 1.")  # fmt: skip
+        return close(named("after_discharge"))
     strictly = int((died.eq(1) & survival.lt(EARLY_DAYS)).sum())
     if given == (expected[0], strictly) and strictly != expected[1]:
-        return close(f"use Survival <= {EARLY_DAYS} (within {EARLY_DAYS} days, the day itself included).")
+        return close(named("strictly", days=EARLY_DAYS))
     if given == expected[::-1]:
-        return close("the numbers are right but in the wrong order: (deaths, early deaths), deaths first.")
+        return close(named("order"))
     if given == (len(ids), expected[0]):
-        return close("that is (stays, deaths); the exercise asks for (deaths, deaths within 2 days).")
+        return close(named("stays_deaths", days=EARLY_DAYS))
     for unit, name in ((2, "Cardiac Surgery Recovery"), (3, "Medical"), (4, "Surgical")):
         if given == _unit_counts(unit):
-            return close(f"that is ICUType {unit}, {name}; Coronary Care is ICUType {CAPSTONE_UNIT}.")
+            return close(named("other_unit", unit=unit, name=name, ccu=CAPSTONE_UNIT))
     all_units = (int(data.died.sum()), int((data.died.eq(1) & data.outcomes["Survival"].reindex(data.died.index)
                                                                .le(EARLY_DAYS)).sum()))  # fmt: skip
     if given == all_units:
-        return close("those are the counts over all four units; select the Coronary Care stays (ICUType 1) first.")
+        return close(named("all_units", ccu=CAPSTONE_UNIT))
     if given[0] == expected[0]:
         return incorrect(f"{given[0]} deaths is right; count among them those with Survival <= {EARLY_DAYS}.")
     return incorrect(f"{given} is not it: select the stays with ICUType {CAPSTONE_UNIT}, then count their deaths in "
