@@ -83,7 +83,17 @@ def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.source = strip_code(cell.source)
+            stripped = strip_code(cell.source)
+            if stripped != cell.source:  # a stub is for the student to edit: never folded away (tools/prose.py)
+                tags = [t for t in cell.metadata.get("tags", []) if t != "hide-input"]
+                if tags:
+                    cell.metadata["tags"] = tags
+                else:
+                    cell.metadata.pop("tags", None)
+                cell.metadata.get("jupyter", {}).pop("source_hidden", None)
+                if not cell.metadata.get("jupyter", True):
+                    cell.metadata.pop("jupyter")
+            cell.source = stripped
             cell.outputs, cell.execution_count = [], None
         elif cell.cell_type == "markdown":
             cell.source = strip_markdown(cell.source)

@@ -107,7 +107,7 @@ MEANINGS: dict[str, Meaning] = {
         _m("beat Q", DARK_GREY, "beat class", "00 02 08", "paced or unclassifiable beat (AAMI Q)", marker="X",
            linestyle=":", hatch="xx", role="neutral"),
         # the same data before and after a step (cleaning, an exchange, a protection); neutral + accent
-        _m("before", LIGHT_GREY, "step", "01 02 03 04 06 08 09", "the data before a step (raw, as the source "
+        _m("before", LIGHT_GREY, "step", "01 02 03 04 06 08 09 11", "the data before a step (raw, as the source "
            "system sent it)", role="reference"),
         _m("after", DARK_GREY, "step", "02 03 06 08 09", "the data after the step (cleaned, read back, "
            "protected)", role="neutral"),

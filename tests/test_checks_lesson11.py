@@ -1,126 +1,263 @@
-"""Lesson 11 checks: not attempted, the typical mistakes they name, and correct; they never raise."""
+"""Lesson 11 checks, walked through as a student would: for every exercise the warned mistake, two other plausible
+wrong answers and a right answer written another way, each with its status and what the message names; checks never
+raise, never change the student's objects, and accept nothing typed from the lesson."""
 
 from __future__ import annotations
+
+import copy
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from heartdata import clinic, feedback  # noqa: E402
 from heartdata.checks import lesson11 as check  # noqa: E402
 
 CHECKS = [check.question_kinds, check.alerts_per_day, check.patients_per_true_alert, check.net_benefit,
-          check.decision_curve, check.cardiac_surgery]  # fmt: skip
+          check.decision_curve, check.capstone_counts]  # fmt: skip
+CLOSE, CORRECT, INCORRECT = feedback.CLOSE, feedback.CORRECT, feedback.INCORRECT
 
 
 @pytest.fixture(scope="module")
-def model():
+def data():
     return check.inputs()
 
 
-@pytest.mark.parametrize("bad", ["0.3", [1, 2], object(), True])
-def test_checks_never_raise_and_none_is_not_attempted(bad, model):
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("bad", ["0.3", [1, 2, 3], object(), True])
+def test_checks_never_raise_and_none_is_not_attempted(bad, data):
     for c in CHECKS:
-        assert c(bad).status == feedback.INCORRECT, (c.__name__, bad)
+        assert c(bad).status == INCORRECT, (c.__name__, bad)
         assert c(None).status == feedback.NOT_ATTEMPTED
 
 
-def test_question_kinds():
-    right = {k: v[0] for k, v in check.KINDS.items()}
-    assert check.question_kinds(right).correct
-    fb = check.question_kinds({**right, "q1": "good"})
-    assert fb.status == feedback.CLOSE and "leading" in fb.message and "presupposes" in fb.message
-    fb = check.question_kinds({**right, "q2": "good"})
-    assert "answerable from the data" in fb.message
-    assert "q3" in check.question_kinds({k: v for k, v in right.items() if k != "q3"}).message
-    assert "not one of the labels" in check.question_kinds({**right, "q4": "unclear"}).message
+def test_exercises_ask_for_what_the_lesson_did_not_print():
+    lesson_thresholds = {0.1, 0.2, 0.3, 0.4, 0.5}
+    assert check.THRESHOLD not in lesson_thresholds and check.NB_THRESHOLD not in lesson_thresholds
+    assert check.GRID.max() > 0.5, "the lesson's decision curve stops at 0.5; the exercise goes beyond"
 
 
-def test_alerts_per_day_names_the_count_over_the_data_set(model):
-    risk, died, per_day, _ = model
-    flagged = risk >= check.THRESHOLD
-    assert check.alerts_per_day(flagged.mean() * per_day).correct
+# ------------------------------------------------------------------------------------------------ exercise 1
+RIGHT = {"q1": "leading", "q2": "data", "q3": "good", "q4": "vague", "q5": "good", "q6": "leading"}
+
+
+def test_question_kinds_right_and_defensible_answers():
+    fb = check.question_kinds(RIGHT)
+    assert fb.correct and "also defensible: vague" in fb.message
+    # written another way: both defensible alternatives, capitals and spaces
+    other = {**RIGHT, "q1": "Vague", "q4": " leading "}
+    fb = check.question_kinds(other)
+    assert fb.correct and "also defensible: leading" in fb.message
+
+
+def test_question_kinds_wrong_answers_give_a_hint_not_the_label():
+    # the warned mistake: a count the data answers, taken for a good question
+    fb = check.question_kinds({**RIGHT, "q2": "good"})
+    assert fb.status == CLOSE and "counting in the data" in fb.message
+    # a leading question taken for a good one: a hint about its wording, without the word "leading"
+    fb = check.question_kinds({**RIGHT, "q6": "good"})
+    assert fb.status == INCORRECT and "q6" in fb.message and "leading" not in fb.message and "disagree" in fb.message
+    # a clinician's question labelled as answerable from the data
+    fb = check.question_kinds({**RIGHT, "q5": "data"})
+    assert fb.status == CLOSE and "only the clinician" in fb.message and "'good'" not in fb.message
+    # several wrong: the first is hinted, the others counted
+    fb = check.question_kinds({**RIGHT, "q3": "vague", "q5": "leading"})
+    assert "q3" in fb.message and "1 other" in fb.message
+    assert "q3" in check.question_kinds({k: v for k, v in RIGHT.items() if k != "q3"}).message
+    assert "not one of the labels" in check.question_kinds({**RIGHT, "q4": "unclear"}).message
+
+
+def test_question_kinds_does_not_change_the_answer():
+    answer = dict(RIGHT, q2="good")
+    before = copy.deepcopy(answer)
+    check.question_kinds(answer)
+    assert answer == before
+
+
+# ------------------------------------------------------------------------------------------------ exercise 2
+def test_alerts_per_day_walkthrough(data):
+    flagged = data.risk >= check.THRESHOLD
+    right = flagged.mean() * data.per_day
+    assert check.alerts_per_day(right).correct
+    assert check.alerts_per_day(flagged.sum() / len(flagged) * data.per_day).correct  # written another way
+    assert check.alerts_per_day(np.float32(right)).correct  # a numpy float32 is within the tolerance
+    # the warned mistakes: a count over the data set, and the beds taken for admissions
     fb = check.alerts_per_day(int(flagged.sum()))
-    assert fb.status == feedback.CLOSE and "not per day" in fb.message
+    assert fb.status == CLOSE and "not per day" in fb.message
+    fb = check.alerts_per_day(flagged.mean() * check.BEDS)
+    assert fb.status == CLOSE and "beds" in fb.message and "admissions per day" in fb.message
+    # other plausible wrong answers
     assert "share of stays" in check.alerts_per_day(flagged.mean()).message
-    assert "true alerts" in check.alerts_per_day((flagged & died.eq(1)).mean() * per_day).message
-    assert check.alerts_per_day(123.0).status == feedback.INCORRECT
+    assert "true alerts" in check.alerts_per_day((flagged & data.died.eq(1)).mean() * data.per_day).message
+    fb = check.alerts_per_day((data.raw_risk >= check.THRESHOLD).mean() * data.per_day)
+    assert fb.status == CLOSE and "before recalibration" in fb.message
+    assert "first divide" in check.alerts_per_day(int(flagged.sum()) * data.per_day).message
+    assert check.alerts_per_day(123.0).status == INCORRECT
 
 
-def test_patients_per_true_alert(model):
-    risk, died, _, _ = model
-    flagged = risk >= check.THRESHOLD
-    tp = int((flagged & died.eq(1)).sum())
+def test_alerts_per_day_refuses_the_lesson_printed_thresholds(data):
+    lesson_row = clinic.alert_burden(data.died, data.risk, [0.3], data.per_day).iloc[0]
+    assert not check.alerts_per_day(lesson_row["alerts_per_day"]).correct
+
+
+# ------------------------------------------------------------------------------------------------ exercise 3
+def test_patients_per_true_alert_walkthrough(data):
+    flagged = data.risk >= check.THRESHOLD
+    tp = int((flagged & data.died.eq(1)).sum())
+    fp = int(flagged.sum()) - tp
     assert check.patients_per_true_alert(flagged.sum() / tp).correct
+    assert check.patients_per_true_alert(1 + fp / tp).correct  # written another way
+    # the warned mistake: false alerts per true alert, off by one
+    fb = check.patients_per_true_alert(fp / tp)
+    assert fb.status == CLOSE and "false alerts per true alert" in fb.message and "true ones included" in fb.message
     assert "inverse" in check.patients_per_true_alert(tp / flagged.sum()).message
-    assert "sensitivity" in check.patients_per_true_alert(died.sum() / tp).message
+    assert "sensitivity" in check.patients_per_true_alert(data.died.sum() / tp).message
+    assert "before recalibration" in check.patients_per_true_alert(
+        (data.raw_risk >= check.THRESHOLD).sum() / ((data.raw_risk >= check.THRESHOLD) & data.died.eq(1)).sum()
+    ).message
 
 
-def test_net_benefit_names_p_instead_of_the_odds(model):
-    risk, died, _, _ = model
+# ------------------------------------------------------------------------------------------------ exercise 4
+def test_net_benefit_walkthrough(data):
+    risk, died = data.risk, data.died
     p, n = check.NB_THRESHOLD, len(risk)
     alert = risk >= p
     tp, fp = (alert & died.eq(1)).sum(), (alert & died.eq(0)).sum()
     assert check.net_benefit(tp / n - fp / n * p / (1 - p)).correct
-    fb = check.net_benefit(tp / n - fp / n * p)
-    assert fb.status == feedback.CLOSE and "odds" in fb.message
+    assert check.net_benefit(clinic.net_benefit(died, risk, [p])["model"]).correct  # a one-element Series
+    fb = check.net_benefit(tp / n - fp / n * p)  # the warned mistake
+    assert fb.status == CLOSE and "odds" in fb.message
     assert "everyone" in check.net_benefit(clinic.net_benefit(died, risk, [p]).iloc[0]["treat_all"]).message
+    assert "percentage" in check.net_benefit(100 * (tp - fp * p / (1 - p)) / n).message
+    assert "before recalibration" in check.net_benefit(clinic.net_benefit(died, data.raw_risk, [p])["model"]).message
 
 
-def test_decision_curve_judges_the_plotted_data(model):
-    risk, died, _, _ = model
-    curve = clinic.net_benefit(died, risk, check.GRID)
+# ------------------------------------------------------------------------------------------------ exercise 5
+def _curves(data):
+    return (clinic.net_benefit(data.died, data.risk, check.GRID),
+            clinic.net_benefit(data.died, data.raw_risk, check.GRID))  # fmt: skip
+
+
+def _good_axes(data, **kw):
+    curve, _ = _curves(data)
     fig, ax = plt.subplots()
-    assert check.decision_curve(ax).status == feedback.NOT_ATTEMPTED
     ax.plot(curve["threshold"], curve["model"])
-    assert "everyone" in check.decision_curve(ax).message
-    ax.plot(curve["threshold"], curve["treat_all"])
-    assert "label the x axis and y axis" in check.decision_curve(ax).message
-    ax.set_xlabel("threshold probability")
-    ax.set_ylabel("net benefit")
-    assert check.decision_curve(ax).correct
-    fig2, ax2 = plt.subplots()
-    ax2.plot(curve["model"], curve["threshold"])
-    assert "swapped" in check.decision_curve(ax2).message
-    ax3 = plt.subplots()[1]
-    ax3.plot(curve["threshold"], curve["model"] * 2)
-    assert check.decision_curve(ax3).status == feedback.CLOSE
-    plt.close("all")
+    ax.plot(curve["threshold"], curve["treat_all"], ls="--")
+    ax.axhline(0)
+    ax.set_xlabel(kw.get("xlabel", "threshold probability"))
+    ax.set_ylabel(kw.get("ylabel", "net benefit"))
+    ax.set_ylim(*kw.get("ylim", (-0.02, 0.12)))
+    return ax
 
 
-def test_cardiac_surgery_names_the_coronary_unit(model):
-    _, died, _, descriptors = model
-    icu = descriptors["ICUType"]
+def test_decision_curve_right_answers(data):
+    fb = check.decision_curve(_good_axes(data))
+    assert fb.correct and "before recalibration" in fb.message
+    # written another way: plt.plot on the current axes, scatter for the model, a line of zeros for no one
+    curve, _ = _curves(data)
+    plt.figure()
+    plt.scatter(curve["threshold"], curve["model"])
+    plt.plot(curve["threshold"], curve["treat_all"])
+    plt.plot(curve["threshold"], curve["treat_none"])
+    plt.xlabel("Threshold")
+    plt.ylabel("Net benefit (per patient)")
+    plt.ylim(-0.05, 0.15)
+    assert check.decision_curve(plt.gca()).correct
+    assert check.decision_curve(plt.gcf()).correct  # the figure instead of the axes
 
-    def counts(t):
-        ids = icu.index[icu.eq(t)]
-        return (len(ids), int(died[ids].sum()))
 
-    assert check.cardiac_surgery(counts(2)).correct
-    assert "Coronary Care" in check.cardiac_surgery(counts(1)).message
-    assert "deaths among those stays" in check.cardiac_surgery((counts(2)[0], 0)).message
-    assert check.cardiac_surgery((1, 1)).status == feedback.INCORRECT
-
-
-def test_named_slips_from_a_student_walkthrough(model):
-    risk, died, per_day, descriptors = model
-    flagged = risk >= check.THRESHOLD
-    assert "first divide" in check.alerts_per_day(int(flagged.sum()) * per_day).message
-    p, n = check.NB_THRESHOLD, len(risk)
-    alert = risk >= p
-    nb = ((alert & died.eq(1)).sum() - (alert & died.eq(0)).sum() * p / (1 - p)) / n
-    assert "percentage" in check.net_benefit(100 * nb).message
-    surgery = descriptors.index[descriptors["ICUType"].eq(2)]
-    stays, deaths = len(surgery), int(died[surgery].sum())
-    assert check.cardiac_surgery([stays, deaths]).correct
-    assert "wrong order" in check.cardiac_surgery((deaths, stays)).message
-    curve = clinic.net_benefit(died, risk, check.GRID)
-    ax = plt.subplots()[1]
+def test_decision_curve_named_mistakes(data):
+    curve, raw = _curves(data)
+    # the warned mistakes: both axes labelled alike, a y range that hides the curve, no treat-none line
+    fb = check.decision_curve(_good_axes(data, xlabel="net benefit threshold", ylabel="net benefit threshold"))
+    assert fb.status == CLOSE and "only that" in fb.message and "x axis" in fb.message and "y axis" in fb.message
+    fb = check.decision_curve(_good_axes(data, ylim=(0.0, 0.05)))
+    assert fb.status == CLOSE and "cuts off" in fb.message
+    fb = check.decision_curve(_good_axes(data, ylim=(-3, 0.2)))
+    assert fb.status == CLOSE and "looks flat" in fb.message
+    fig, ax = plt.subplots()
     ax.plot(curve["threshold"], curve["model"])
     ax.plot(curve["threshold"], curve["treat_all"])
-    ax.set_xlabel("threshold probability")
     fb = check.decision_curve(ax)
-    assert "label the y axis" in fb.message and "x axis" not in fb.message
-    plt.close("all")
+    assert fb.status == CLOSE and "no one" in fb.message
+    # other plausible wrong answers: the raw model only, axes swapped, the lesson's range only
+    fig, ax = plt.subplots()
+    ax.plot(raw["threshold"], raw["model"])
+    assert "before recalibration" in check.decision_curve(ax).message
+    fig, ax = plt.subplots()
+    ax.plot(curve["model"], curve["threshold"])
+    assert "swapped" in check.decision_curve(ax).message
+    fig, ax = plt.subplots()
+    short = curve[curve["threshold"] <= 0.5]
+    ax.plot(short["threshold"], short["model"])
+    assert "stops at 0.5" in check.decision_curve(ax).message
+
+
+def test_decision_curve_sees_attempts_elsewhere_and_does_not_call_them_unattempted(data):
+    curve, _ = _curves(data)
+    fig, ax = plt.subplots()  # the stub's axes, left empty
+    plt.figure()
+    plt.plot(curve["threshold"], curve["model"])  # drawn on a new figure with plt.plot
+    fb = check.decision_curve(ax)
+    assert fb.status == INCORRECT and "plt.gca()" in fb.message
+    fig, ax = plt.subplots()
+    ax.scatter(curve["threshold"], curve["model"] * 2)
+    assert check.decision_curve(ax).status == INCORRECT
+    assert check.decision_curve(plt.subplots()[1]).status == feedback.NOT_ATTEMPTED
+
+
+def test_decision_curve_does_not_change_the_figure(data):
+    ax = _good_axes(data)
+    before = (ax.get_xlim(), ax.get_ylim(), len(ax.get_lines()), ax.get_xlabel())
+    check.decision_curve(ax)
+    assert (ax.get_xlim(), ax.get_ylim(), len(ax.get_lines()), ax.get_xlabel()) == before
+
+
+# ------------------------------------------------------------------------------------------------ exercise 6
+def _counts(data, unit, early_rule="le"):
+    icu = data.descriptors["ICUType"]
+    ids = icu.index[icu.eq(unit)]
+    died = data.died[ids].eq(1)
+    survival = data.outcomes.loc[ids, "Survival"]
+    early = survival.le(check.EARLY_DAYS) if early_rule == "le" else survival.lt(check.EARLY_DAYS)
+    return int(died.sum()), int((died & early).sum()), ids, survival
+
+
+def test_capstone_counts_walkthrough(data):
+    deaths, early, ids, survival = _counts(data, 1)
+    assert check.capstone_counts((deaths, early)).correct
+    assert check.capstone_counts([np.int64(deaths), float(early)]).correct  # a list, numpy and float types
+    # the warned mistake: Survival is set for some who died after leaving hospital
+    any_early = int(survival.between(0, check.EARLY_DAYS).sum())
+    assert any_early != early
+    fb = check.capstone_counts((deaths, any_early))
+    assert fb.status == CLOSE and "after discharge" in fb.message
+    # other plausible wrong answers: another unit, strictly less than 2 days, the wrong order, all units
+    fb = check.capstone_counts(_counts(data, 2)[:2])
+    assert fb.status == CLOSE and "Cardiac Surgery Recovery" in fb.message
+    strictly = _counts(data, 1, "lt")[1]
+    assert strictly != early
+    assert "Survival <= 2" in check.capstone_counts((deaths, strictly)).message
+    assert "wrong order" in check.capstone_counts((early, deaths)).message
+    assert "(stays, deaths)" in check.capstone_counts((len(ids), deaths)).message
+    assert "all four units" in check.capstone_counts(
+        (int(data.died.sum()), int((data.died.eq(1) & data.outcomes["Survival"].le(2)).sum()))
+    ).message
+    assert check.capstone_counts((deaths, 0)).status == INCORRECT
+    assert "whole numbers" in check.capstone_counts((deaths, 1.5)).message
+
+
+def test_inputs_are_the_lesson_computation(data):
+    assert data.risk.index.equals(data.died.index) and data.raw_risk.index.equals(data.died.index)
+    c = clinic.calibration(data.died, data.risk)
+    assert c.slope_low < 1 < c.slope_high, "the risks the exercises read thresholds off are recalibrated"
+    assert isinstance(data.features, pd.DataFrame) and data.features.index.equals(data.died.index)

@@ -1,47 +1,82 @@
 """Checks for the exercises of lesson 11 (asking clinicians): expected values come from the data and the model.
 
-The practice notebook and these checks share one computation of the lesson 07 model's out-of-fold risks
-(``inputs``), so that a student's answer is compared with figures from the same risks.
+The practice notebook and these checks share one computation of the lesson 07 model's out-of-fold risks and of
+their cross-fitted recalibration (``inputs``), so that a student's answer is compared with figures from the same
+risks. Every exercise asks for something the lesson did not print: another threshold (0.25 and 0.15; the lesson
+tabulates 0.1, 0.2, ..., 0.5), the decision curve beyond the lesson's range, and counts in a unit the lesson did not
+count them for.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .. import challenge2012, cleaning, clinic, mortality
-from ..feedback import check_number, close, correct, exercise, incorrect, not_attempted
+from ..feedback import as_number, check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
 
 BEDS = 20
-THRESHOLD = 0.3  # exercises 2 and 3
-NB_THRESHOLD = 0.2  # exercise 4
-GRID = np.round(np.arange(0.05, 0.55, 0.05), 3)  # exercise 5
+THRESHOLD = 0.25  # exercises 2 and 3
+NB_THRESHOLD = 0.15  # exercise 4
+GRID = np.round(np.arange(0.05, 0.801, 0.05), 3)  # exercise 5: beyond the lesson's range of 0.05-0.5
+CAPSTONE_UNIT = 1  # exercise 6: ICUType 1, Coronary Care
+EARLY_DAYS = 2  # exercise 6: deaths within this many days of ICU admission (at or around the hour-48 alert)
 
-#: The questions of exercise 1 and, for each, its kind and why (the feedback explains with these).
+#: The questions of exercise 1.
 QUESTIONS = {
     "q1": "Could an AI tell you which patients will die in hospital?",
     "q2": "How many of the ventilated patients had a respiratory rate charted?",
-    "q3": "When you decide at 48 hours whether a patient can leave the unit, what do you look at, and what makes you "
-    "keep them?",
+    "q3": "At the morning round, when you decide whether a patient can leave the unit, which findings make you keep "
+    "them, and who else has a say?",
     "q4": "Would better data help your unit?",
     "q5": "The last time an alarm about a patient was wrong, what did it cost you and the patient?",
+    "q6": "Don't you think an alert at hour 48 would catch the patients you miss?",
 }
+#: For each question: the labels that can be defended, and why (the feedback explains with these once all are
+#: defensible). A question can be more than one thing at once: q1 and q4 are both leading and vague.
 KINDS = {
-    "q1": ("leading", "it presupposes the tool and invites a polite yes; it names no decision and no moment"),
-    "q2": ("data", "it is a count, which the data answers (see the lesson's evidence table); ask the clinician *why*"),
-    "q3": ("good", "it names a decision, its moment and the information used: the clinician can describe practice"),
-    "q4": ("vague", "no decision, no data, no patient: any answer is yes"),
-    "q5": ("good", "it asks for the cost of a false alert in a real case, which decides any alert threshold"),
+    "q1": ({"leading", "vague"}, "it presupposes the tool and invites a polite yes (leading); it also names no "
+           "decision, moment or user (vague)"),
+    "q2": ({"data"}, "it is a count, which the data answers (the lesson's evidence table); ask the clinician *why*"),
+    "q3": ({"good"}, "it names a decision, its moment (the round, not the data's hour 48), the information used and "
+           "who else decides"),
+    "q4": ({"vague", "leading"}, "no decision, no data, no patient (vague); and 'would it help' expects a yes "
+           "(leading)"),
+    "q5": ({"good"}, "it asks for the cost of a false alarm in a real case, which any alert threshold must weigh"),
+    "q6": ({"leading"}, "'don't you think' asks the clinician to agree, and it imposes the data's hour 48 and the "
+           "tool on them"),
+}
+#: What to look at again in a question labelled with an indefensible label, without giving the label away.
+HINTS = {
+    "q1": "who would say no to it, and what decision, moment or user does it name?",
+    "q2": "could you answer it yourself, by counting in the data, without asking anyone?",
+    "q3": "does it name a decision, when it is taken, and what the clinician looks at? Does it suggest an answer?",
+    "q4": "what decision, data or patient does it name, and what answer does it expect?",
+    "q5": "does it ask about something that happened, and about what a wrong alarm costs?",
+    "q6": "how does it start, and can the clinician disagree without contradicting you?",
 }
 LABELS = ("leading", "vague", "data", "good")
 
 
+class Inputs(NamedTuple):
+    """What the practice notebook works with (index RecordID everywhere)."""
+
+    risk: pd.Series  # out-of-fold risks of the lesson 07 model, recalibrated (cross-fitted)
+    raw_risk: pd.Series  # the same risks before recalibration
+    died: pd.Series  # In-hospital_death, aligned to the risks
+    per_day: float  # admissions per day of a full 20-bed unit (Little's law, with the data's length of stay)
+    descriptors: pd.DataFrame  # one row of descriptors per stay (ICUType among them)
+    outcomes: pd.DataFrame  # the outcomes file (Survival, Length_of_stay, In-hospital_death, SAPS-I, ...)
+    features: pd.DataFrame  # the lesson 07 features of each stay (cleaning.stay_features of the cleaned stays)
+
+
 @cache
-def inputs() -> tuple[pd.Series, pd.Series, float, pd.DataFrame]:
-    """``(risk, died, per_day, descriptors)``: the lesson 07 model's out-of-fold risks on set A, the outcome
-    aligned to them, admissions per day of a full 20-bed unit, and one row of descriptors per stay."""
+def inputs() -> Inputs:
+    """The lesson 07 model's out-of-fold risks on set A, their recalibration, the outcome aligned to them,
+    admissions per day of a full 20-bed unit, one row of descriptors per stay, the outcomes file and the features."""
     stays = challenge2012.load_stays("a")
     outcomes = challenge2012.load_outcomes("a")
     descriptors = stays[cleaning.is_descriptor(stays)].pivot_table(
@@ -50,106 +85,133 @@ def inputs() -> tuple[pd.Series, pd.Series, float, pd.DataFrame]:
     features = cleaning.stay_features(cleaning.clean_stays(stays)[0])
     del stays
     died = outcomes["In-hospital_death"].reindex(features.index)
-    risk, _ = mortality.cross_validate(features, died, kind="logistic")
+    raw, _ = mortality.cross_validate(features, died, kind="logistic", choose_thresholds=False)
+    risk = clinic.recalibrate(died, raw)
     los = outcomes["Length_of_stay"].where(outcomes["Length_of_stay"].gt(0))
-    return risk, died, clinic.admissions_per_day(BEDS, los.mean()), descriptors
+    per_day = clinic.admissions_per_day(BEDS, los.mean())
+    return Inputs(risk, raw.rename("risk"), died, per_day, descriptors, outcomes, features)
 
 
-@exercise
+# ------------------------------------------------------------------------------------------------ exercise 1
+@exercise(mistakes={
+    "data_as_good": "q2 sounds like a fair question, but {hint}{more}",
+    "clinician_as_data": "{q} cannot be answered by counting in the data: it asks for something only the clinician "
+                         "knows. Look again: {hint}{more}",
+})  # fmt: skip
 def question_kinds(answer):
     if not isinstance(answer, dict):
         return incorrect("expected a dict such as {'q1': 'leading', ...}, one label per question.")
     missing = [k for k in QUESTIONS if k not in answer]
     if missing:
         return incorrect(f"label every question: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing.")
-    unknown = {k: v for k, v in answer.items() if k in QUESTIONS and v not in LABELS}
+    labels = {k: answer[k].strip().lower() if isinstance(answer[k], str) else answer[k] for k in QUESTIONS}
+    unknown = {k: v for k, v in labels.items() if v not in LABELS}
     if unknown:
         key, value = next(iter(unknown.items()))
         return incorrect(f"{key}: {value!r} is not one of the labels {', '.join(map(repr, LABELS))}.")
-    wrong = [k for k in QUESTIONS if answer[k] != KINDS[k][0]]
+    wrong = [k for k in QUESTIONS if labels[k] not in KINDS[k][0]]
     if not wrong:
-        return correct("each kind, with its reason: " + "; ".join(f"{k} {v[0]} ({v[1]})" for k, v in KINDS.items()))
+        told = []
+        for k, (kinds, why) in KINDS.items():
+            others = sorted(kinds - {labels[k]})
+            also = f" (also defensible: {', '.join(others)})" if others else ""
+            told.append(f"{k} {labels[k]}{also}: {why}")
+        return correct("every label can be defended. " + "; ".join(told) + ".")
     k = wrong[0]
-    kind, why = KINDS[k]
-    more = f" ({len(wrong) - 1} more to look at)" if len(wrong) > 1 else ""
-    if kind == "data":
-        return close(f"{k} is answerable from the data, not a question for a clinician: {why}.{more}")
-    if answer[k] == "good":
-        return close(f"{k} sounds reasonable but is {kind}: {why}.{more}")
-    return close(f"{k} is {kind}, not {answer[k]}: {why}.{more}")
+    more = f" {len(wrong) - 1} other label(s) cannot be defended either." if len(wrong) > 1 else ""
+    if k == "q2" and labels[k] == "good":
+        return close(named("data_as_good", hint=HINTS["q2"], more=more))
+    if labels[k] == "data":
+        return close(named("clinician_as_data", q=k, hint=HINTS[k], more=more))
+    return incorrect(f"{k} is not {labels[k]!r}. Look again: {HINTS[k]}{more}")
 
 
-def _burden():
-    risk, died, per_day, _ = inputs()
-    return clinic.alert_burden(died, risk, [THRESHOLD], per_day).iloc[0], per_day
+# ------------------------------------------------------------------------------------------------ exercises 2, 3
+def _burden(risk=None):
+    data = inputs()
+    risk = data.risk if risk is None else risk
+    return clinic.alert_burden(data.died, risk, [THRESHOLD], data.per_day).iloc[0], data.per_day
 
 
-@exercise
+@exercise(mistakes={
+    "count": "{flagged} is the number of stays flagged among all {n:,} stays of the data set, not per day: divide by "
+             "the number of stays and multiply by {per_day:.2f} admissions a day.",
+    "share": "that is the share of stays flagged; multiply it by the admissions per day.",
+    "beds": "you multiplied the share flagged by the {beds} beds; a bed holds a patient for many days, so multiply "
+            "by the admissions per day ({per_day:.2f}) instead.",
+    "true_only": "you counted only the true alerts; the unit gets the false ones too.",
+    "count_times_rate": "you multiplied the count of flagged stays by the admissions per day; first divide it by the "
+                        "{n:,} stays, to get the share of patients flagged.",
+    "raw": "you used the risks before recalibration (raw_risk); read thresholds off the recalibrated risks (risk), as "
+           "the lesson does.",
+    "below": "you counted the stays below the threshold; an alert fires at or above it.",
+    "strict": "use risk >= {t} (at least {t}), as the exercise says.",
+})  # fmt: skip
 def alerts_per_day(answer):
     row, per_day = _burden()
-    risk, died, _, _ = inputs()
-    return check_number(
-        answer,
-        row["alerts_per_day"],
-        mistakes=[
-            (
-                row["flagged"],
-                f"{int(row['flagged'])} is the number of stays flagged among all {int(row['n']):,} stays "
-                f"of the data set, not per day: divide by the number of stays and multiply by {per_day:.2f} "
-                "admissions a day.",
-            ),
-            (row["flagged_share"], "that is the share of stays flagged; multiply it by the admissions per day."),
-            (row["true_alerts_per_day"], "you counted only the true alerts; the unit gets the false ones too."),
-            (
-                row["flagged"] * per_day,
-                f"you multiplied the count of flagged stays by the admissions per day; first divide it by the "
-                f"{int(row['n']):,} stays, to get the share of patients flagged.",
-            ),
-            (
-                float((risk > THRESHOLD).mean() * per_day) if (risk == THRESHOLD).any() else -1.0,
-                "use risk >= 0.3 (at least 0.3), as the exercise says.",
-            ),
-            (
-                float((risk < THRESHOLD).mean() * per_day),
-                "you counted the stays below the threshold; an alert fires at or above it.",
-            ),
-        ],  # fmt: skip
-        what="a number of alerts per day",
-        hint="Share of stays with risk >= 0.3, times admissions per day.",
-    )
+    raw, _ = _burden(inputs().raw_risk)
+    risk = inputs().risk
+    n = int(row["n"])
+    mistakes = [
+        mistake_at("count", row["flagged"], flagged=int(row["flagged"]), n=n, per_day=per_day),
+        mistake_at("share", row["flagged_share"]),
+        mistake_at("beds", row["flagged_share"] * BEDS, beds=BEDS, per_day=per_day),
+        mistake_at("true_only", row["true_alerts_per_day"]),
+        mistake_at("count_times_rate", row["flagged"] * per_day, n=n),
+        mistake_at("raw", raw["alerts_per_day"]),
+        mistake_at("below", float((risk < THRESHOLD).mean() * per_day)),
+    ]
+    if (risk == THRESHOLD).any():
+        mistakes.append(mistake_at("strict", float((risk > THRESHOLD).mean() * per_day), t=THRESHOLD))
+    return check_number(answer, row["alerts_per_day"], mistakes=mistakes, what="a number of alerts per day",
+                        hint=f"Share of stays with risk >= {THRESHOLD}, times admissions per day.")  # fmt: skip
 
 
-@exercise
+@exercise(mistakes={
+    "false_per_true": "that is the number of false alerts per true alert. The clinician evaluates the true patient "
+                      "too: count every alerted patient, true ones included.",
+    "ppv": "that is the positive predictive value (true alerts / alerts); the number of patients per true alert is "
+           "its inverse.",
+    "sensitivity": "you divided by the sensitivity (true alerts / deaths); divide the alerts by the true alerts "
+                   "instead.",
+    "all_deaths": "you divided the alerts by all deaths; divide by the deaths among the alerted patients (the true "
+                  "alerts).",
+    "raw": "you used the risks before recalibration (raw_risk); read thresholds off the recalibrated risks (risk), as "
+           "the lesson does.",
+})  # fmt: skip
 def patients_per_true_alert(answer):
     row, _ = _burden()
+    raw, _ = _burden(inputs().raw_risk)
     return check_number(
         answer,
         row["number_needed_to_evaluate"],
         mistakes=[
-            (
-                row["ppv"],
-                "that is the positive predictive value (true alerts / alerts); the number of patients per "
-                "true alert is its inverse.",
-            ),
-            (
-                1 / row["sensitivity"],
-                "you divided by the sensitivity (true alerts / deaths); divide the alerts by the true alerts instead.",
-            ),
-            (
-                row["flagged"] / row["events"],
-                "you divided the alerts by all deaths; divide by the deaths among the "
-                "alerted patients (the true alerts).",
-            ),
-        ],  # fmt: skip
+            mistake_at("false_per_true", row["false_per_true"]),
+            mistake_at("ppv", row["ppv"]),
+            mistake_at("sensitivity", 1 / row["sensitivity"]),
+            mistake_at("all_deaths", row["flagged"] / row["events"]),
+            mistake_at("raw", raw["number_needed_to_evaluate"]),
+        ],
         what="a number of patients (at least 1)",
         hint="Patients alerted, divided by the alerted patients who died.",
     )
 
 
-@exercise
+# ------------------------------------------------------------------------------------------------ exercise 4
+@exercise(mistakes={
+    "weight_p": "you weighted the false alerts by p; the weight is the odds p / (1 - p).",
+    "true_only": "you counted the true alerts only; subtract the false alerts, weighted by p / (1 - p).",
+    "treat_all": "that is the net benefit of alerting on everyone; the exercise asks for the model's.",
+    "by_class": "you divided by the deaths and the survivors; both counts are divided by all n stays.",
+    "percent": "that is a percentage; give net benefit as a number per patient (no factor 100).",
+    "raw": "you used the risks before recalibration (raw_risk); read thresholds off the recalibrated risks (risk), as "
+           "the lesson does.",
+})  # fmt: skip
 def net_benefit(answer):
-    risk, died, _, _ = inputs()
+    data = inputs()
+    risk, died = data.risk, data.died
     row = clinic.net_benefit(died, risk, [NB_THRESHOLD]).iloc[0]
+    raw = clinic.net_benefit(died, data.raw_risk, [NB_THRESHOLD]).iloc[0]
     p = NB_THRESHOLD
     alert = risk >= p
     n = len(risk)
@@ -158,78 +220,192 @@ def net_benefit(answer):
         answer,
         row["model"],
         mistakes=[
-            (tp / n - fp / n * p, "you weighted the false alerts by p; the weight is the odds p / (1 - p)."),
-            (tp / n, "you counted the true alerts only; subtract the false alerts, weighted by p / (1 - p)."),
-            (row["treat_all"], "that is the net benefit of alerting on everyone; the exercise asks for the model's."),
-            (
-                tp / died.sum() - fp / (n - died.sum()) * p / (1 - p),
-                "you divided by the deaths and the survivors; both counts are divided by all n stays.",
-            ),
-            (100 * row["model"], "that is a percentage; give net benefit as a number per patient (no factor 100)."),
-        ],  # fmt: skip
+            mistake_at("weight_p", tp / n - fp / n * p),
+            mistake_at("true_only", tp / n),
+            mistake_at("treat_all", row["treat_all"]),
+            mistake_at("by_class", tp / died.sum() - fp / (n - died.sum()) * p / (1 - p)),
+            mistake_at("percent", 100 * row["model"]),
+            mistake_at("raw", raw["model"]),
+        ],
         what="a number (net true alerts per patient)",
-        hint="(true alerts - false alerts x p / (1 - p)) / n, with alerts at risk >= 0.2.",
+        hint=f"(true alerts - false alerts x p / (1 - p)) / n, with alerts at risk >= {NB_THRESHOLD}.",
     )
 
 
-def _line_near(lines, xs, ys) -> bool:
-    for line in lines:
-        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
-        if len(x) == len(xs) and np.allclose(x, xs) and np.allclose(y, ys, atol=1e-9):
+# ------------------------------------------------------------------------------------------------ exercise 5
+def _series(ax) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every (x, y) series drawn on ``ax``: its lines (ax.plot, plt.plot, ax.axhline) and scatter points."""
+    out = []
+    for line in ax.get_lines():
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if len(xy):
+            out.append((xy[:, 0], xy[:, 1]))
+    for coll in ax.collections:
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        if offsets.ndim == 2 and len(offsets) > 1:
+            out.append((offsets[:, 0], offsets[:, 1]))
+    return out
+
+
+def _drawn(series, xs, ys) -> bool:
+    """True when one series shows ``ys`` at the thresholds ``xs`` (every grid point, whatever else it has)."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    for x, y in series:
+        order = np.argsort(x, kind="stable")
+        x, y = x[order], y[order]
+        pos = np.searchsorted(x, xs)
+        pos = np.clip(pos, 0, len(x) - 1)
+        if np.allclose(x[pos], xs, atol=1e-9) and np.allclose(y[pos], ys, rtol=1e-6, atol=1e-9):
             return True
     return False
 
 
-@exercise
+def _zero_line(ax, series) -> bool:
+    """A horizontal line at net benefit 0 (ax.axhline(0) or a line of zeros) on ``ax``."""
+    for _, y in series:
+        if len(y) >= 2 and np.allclose(y, 0.0, atol=1e-12):
+            return True
+    return False
+
+
+def _axes_of(answer):
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if isinstance(answer, Figure):
+        return answer.axes[0] if answer.axes else None
+    if isinstance(answer, np.ndarray) and answer.size == 1:
+        answer = answer.item()
+    return answer if isinstance(answer, Axes) else None
+
+
+@exercise(figure=True, mistakes={
+    "raw": "that is the decision curve of the risks before recalibration (raw_risk). Draw the recalibrated model's "
+           "(risk) too: the exercise is to see where the two part.",
+    "swapped": "the model's curve has its axes swapped: threshold on x, net benefit on y.",
+    "short": "the curve stops at 0.5: draw it at every threshold of check.GRID, up to 0.8.",
+    "no_treat_all": "the model is there, but not 'alert on everyone' (the 'treat_all' column): without it the curve "
+                    "cannot say whether the model helps.",
+    "no_treat_none": "add 'alert on no one': a horizontal line at net benefit 0 (ax.axhline(0)). A model is worth "
+                     "using only where it lies above both defaults.",
+    "labels": "the curves are right; label each axis with what it shows, and only that: {problems}.",
+    "cut": "the y range ({bottom:.3g} to {top:.3g}) cuts off the model's curve, which runs from {low:.3g} to "
+           "{high:.3g}: set it with ax.set_ylim(...) so that the whole curve shows.",
+    "flat": "the y range ({bottom:.3g} to {top:.3g}) is so wide that the model's curve looks flat: 'alert on "
+            "everyone' falls far below zero at high thresholds. Limit the y axis to a little around the model's curve "
+            "and 0 (e.g. ax.set_ylim(-0.05, 0.15)).",
+})  # fmt: skip
 def decision_curve(answer):
-    ax = answer
-    if not hasattr(ax, "get_lines"):
-        return incorrect("pass the matplotlib axes the curves are drawn on (for example `ax`).")
-    risk, died, _, _ = inputs()
-    curve = clinic.net_benefit(died, risk, GRID)
-    lines = ax.get_lines()
-    has_model = _line_near(lines, curve["threshold"], curve["model"])
-    has_all = _line_near(lines, curve["threshold"], curve["treat_all"])
-    if not lines:
-        return not_attempted("draw the two curves on `ax` with ax.plot(thresholds, net_benefit), then run the cell.")
+    import matplotlib.pyplot as plt
+
+    ax = _axes_of(answer)
+    if ax is None:
+        return incorrect(f"pass the matplotlib axes the curves are drawn on (for example `ax`), not "
+                         f"{type(answer).__name__}.")  # fmt: skip
+    data = inputs()
+    curve = clinic.net_benefit(data.died, data.risk, GRID)
+    raw = clinic.net_benefit(data.died, data.raw_risk, GRID)
+    series = _series(ax)
+    if not series:
+        elsewhere = [a for a in plt.gcf().axes if a is not ax and _series(a)] if plt.get_fignums() else []
+        if elsewhere:
+            return incorrect("the axes you passed is empty, but the current figure has curves on another axes: draw "
+                             "with ax.plot(...) on the axes you pass (plt.plot draws on the newest figure), or pass "
+                             "plt.gca().")  # fmt: skip
+        return not_attempted("draw the curves on `ax` with ax.plot(thresholds, net_benefit), then run the cell.")
+    has_model = _drawn(series, curve["threshold"], curve["model"])
     if not has_model:
-        flipped = _line_near(lines, curve["model"], curve["threshold"])
-        if flipped:
-            return close("the model's curve has its axes swapped: threshold on x, net benefit on y.")
-        return close("no line shows the model's net benefit at check.GRID; plot curve['model'] against the threshold.")
-    if not has_all:
-        return close("the model is there, but not 'alert on everyone' (curve['treat_all']): without it the curve "
-                     "cannot say whether the model helps.")  # fmt: skip
-    wanted = {"x": ("threshold", "x: threshold probability"), "y": ("benefit", "y: net benefit")}
-    labels = {"x": ax.get_xlabel().lower(), "y": ax.get_ylabel().lower()}
-    unlabelled = [a for a, (word, _) in wanted.items() if word not in labels[a]]
-    if unlabelled:
-        axes = " and ".join(f"{a} axis" for a in unlabelled)
-        return close(f"both curves are right; label the {axes} ({'; '.join(wanted[a][1] for a in unlabelled)}).")
-    better = curve.loc[(curve["model"] > curve["treat_all"]) & (curve["model"] > 0), "threshold"]
-    span = f"from {better.min():.2f} to {better.max():.2f}" if len(better) else "nowhere on this grid"
-    return correct(f"the model beats both defaults {span}.")
+        if _drawn(series, raw["threshold"], raw["model"]):
+            return close(named("raw"))
+        if _drawn([(y, x) for x, y in series], curve["threshold"], curve["model"]):
+            return close(named("swapped"))
+        short = _drawn(series, curve["threshold"][GRID <= 0.5], curve["model"][GRID <= 0.5])
+        if short:
+            return close(named("short"))
+        return incorrect("no line or set of points shows the recalibrated model's net benefit at the thresholds of "
+                         "check.GRID; compute it with clinic.net_benefit(died, risk, check.GRID) and plot its "
+                         "'model' column against 'threshold'.")  # fmt: skip
+    if not _drawn(series, curve["threshold"], curve["treat_all"]):
+        return close(named("no_treat_all"))
+    if not _zero_line(ax, series):
+        return close(named("no_treat_none"))
+    xlabel, ylabel = ax.get_xlabel().lower(), ax.get_ylabel().lower()
+    problems = []
+    if "threshold" not in xlabel or "benefit" in xlabel:
+        problems.append("x axis: the threshold probability (the risk at which a clinician would act)")
+    if "benefit" not in ylabel or "threshold" in ylabel:
+        problems.append("y axis: net benefit")
+    if problems:
+        return close(named("labels", problems="; ".join(problems)))
+    bottom, top = ax.get_ylim()
+    low_needed, high_needed = float(curve["model"].min()), float(curve["model"].max())
+    if bottom > low_needed or top < high_needed:
+        return close(named("cut", bottom=bottom, top=top, low=low_needed, high=high_needed))
+    if top - bottom > 20 * (high_needed - min(low_needed, 0)):
+        return close(named("flat", bottom=bottom, top=top))
+    below = raw.loc[raw["model"] < 0, "threshold"]
+    raw_says = (f"before recalibration the model's net benefit falls below zero from a threshold of {below.min():.2f}"
+                if len(below) else "before recalibration the model's net benefit stays at or above zero here too")
+    recal_below = curve.loc[curve["model"] < 0, "threshold"]
+    recal_says = (f"recalibrated, only from {recal_below.min():.2f}" if len(recal_below)
+                  else "recalibrated, it never does on this grid")  # fmt: skip
+    return correct(f"{raw_says}; {recal_says}.")
 
 
-@exercise
-def cardiac_surgery(answer):
-    risk, died, _, descriptors = inputs()
+# ------------------------------------------------------------------------------------------------ exercise 6
+def _unit_counts(unit: int) -> tuple[int, int]:
+    data = inputs()
+    icu = data.descriptors["ICUType"]
+    ids = icu.index[icu.eq(unit)]
+    died = data.died.reindex(ids)
+    survival = data.outcomes["Survival"].reindex(ids)
+    return int(died.sum()), int((died.eq(1) & survival.le(EARLY_DAYS)).sum())
+
+
+@exercise(mistakes={
+    "after_discharge": "the second count includes patients whose Survival is set although they left hospital alive "
+                       "(deaths after discharge): count only In-hospital_death = 1.",
+    "strictly": "use Survival <= {days} (within {days} days, the day itself included).",
+    "order": "the numbers are right but in the wrong order: (deaths, early deaths), deaths first.",
+    "stays_deaths": "that is (stays, deaths); the exercise asks for (deaths, deaths within {days} days).",
+    "other_unit": "that is ICUType {unit}, {name}; Coronary Care is ICUType {ccu}.",
+    "all_units": "those are the counts over all four units; select the Coronary Care stays (ICUType {ccu}) first.",
+})  # fmt: skip
+def capstone_counts(answer):
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return incorrect("expected a tuple (stays, deaths), for example (100, 5).")
-    icu = descriptors["ICUType"]
-    counts = {t: (int(icu.eq(t).sum()), int(died[icu.index[icu.eq(t)]].sum())) for t in (1, 2, 3, 4)}
-    try:
-        given = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        return incorrect("both parts must be whole numbers: (stays, deaths).")
-    if given == counts[2]:
-        return correct(f"{counts[2][0]} stays, {counts[2][1]} deaths ({counts[2][1] / counts[2][0]:.1%}).")
-    if given == counts[1]:
-        return close("ICUType 1 is Coronary Care; Cardiac Surgery Recovery is ICUType 2.")
-    if given == counts[2][::-1]:
-        return close("the numbers are right but in the wrong order: (stays, deaths), stays first.")
-    if given[0] == counts[2][0]:
-        return close(f"{given[0]} stays is right; count the deaths among those stays (In-hospital_death = 1).")
-    if given in (counts[3], counts[4]):
-        return close("that is another unit (3 Medical, 4 Surgical); Cardiac Surgery Recovery is ICUType 2.")
-    return incorrect(f"{given} is not it: select the stays with ICUType 2, then count them and their deaths.")
+        return incorrect("expected a tuple (deaths, early deaths), for example (50, 5).")
+    values = [as_number(v) for v in answer]
+    if any(v is None or not float(v).is_integer() for v in values):
+        return incorrect("both parts must be whole numbers: (deaths, early deaths).")
+    given = tuple(int(v) for v in values)
+    data = inputs()
+    icu = data.descriptors["ICUType"]
+    ids = icu.index[icu.eq(CAPSTONE_UNIT)]
+    died = data.died.reindex(ids)
+    survival = data.outcomes["Survival"].reindex(ids)
+    expected = _unit_counts(CAPSTONE_UNIT)
+    if given == expected:
+        return correct(f"{expected[0]} deaths in hospital among {len(ids)} Coronary Care stays, {expected[1]} of them "
+                       f"within {EARLY_DAYS} days of admission: an alert at hour 48 reaches them hours before their "
+                       "death at best, or after it.")  # fmt: skip
+    any_death = int(survival.between(0, EARLY_DAYS).sum())
+    if given == (expected[0], any_death) and any_death != expected[1]:
+        return close(named("after_discharge"))
+    strictly = int((died.eq(1) & survival.lt(EARLY_DAYS)).sum())
+    if given == (expected[0], strictly) and strictly != expected[1]:
+        return close(named("strictly", days=EARLY_DAYS))
+    if given == expected[::-1]:
+        return close(named("order"))
+    if given == (len(ids), expected[0]):
+        return close(named("stays_deaths", days=EARLY_DAYS))
+    for unit, name in ((2, "Cardiac Surgery Recovery"), (3, "Medical"), (4, "Surgical")):
+        if given == _unit_counts(unit):
+            return close(named("other_unit", unit=unit, name=name, ccu=CAPSTONE_UNIT))
+    all_units = (int(data.died.sum()), int((data.died.eq(1) & data.outcomes["Survival"].reindex(data.died.index)
+                                                               .le(EARLY_DAYS)).sum()))  # fmt: skip
+    if given == all_units:
+        return close(named("all_units", ccu=CAPSTONE_UNIT))
+    if given[0] == expected[0]:
+        return incorrect(f"{given[0]} deaths is right; count among them those with Survival <= {EARLY_DAYS}.")
+    return incorrect(f"{given} is not it: select the stays with ICUType {CAPSTONE_UNIT}, then count their deaths in "
+                     f"hospital and, among those, the ones with Survival <= {EARLY_DAYS} days.")  # fmt: skip
