@@ -61,6 +61,7 @@ from urllib.parse import unquote, urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
 import prose  # noqa: E402
+from navigation import SOLUTIONS_TAG  # noqa: E402  (a practice notebook's cell that points to its solutions)
 
 REPO = coursefiles.REPO
 SITE_FILES = Path(__file__).resolve().parent / "site"  # conf.py, the extension, templates, CSS, search scorer
@@ -69,7 +70,6 @@ CACHE = REPO / "build" / "site-cache"
 WELCOME = "notebooks/00-welcome.ipynb"
 README_TITLE = "README: setup, syllabus and data"
 CELL_TIMEOUT = 300  # seconds for one cell: a hung cell fails the build instead of hanging it
-SOLUTIONS_TAG = "course-solutions"  # a practice notebook's cell that points to its worked solutions
 
 
 class Paths:
@@ -469,11 +469,17 @@ def site_notebook(nb, path: Path, root: Path, solutions: bool):
         if practice.is_file():
             entry = f"{coursefiles.number(path)} · Practice </{_doc(practice, root)}>"
             nb.cells.append(nbformat.v4.new_markdown_cell(f"```{{toctree}}\n:hidden:\n\n{entry}\n```"))
-    if kind == "exercises":
-        nb.cells = [c for c in nb.cells if SOLUTIONS_TAG not in c.metadata.get("tags", [])]
+    pointer = [i for i, c in enumerate(nb.cells) if SOLUTIONS_TAG in c.metadata.get("tags", [])]
+    if kind == "exercises":  # the pointer to the worked solutions becomes a folded block, where it was
         worked = coursefiles.practice_of(coursefiles.lesson_of(path, root), "solutions", root)
-        if solutions and worked.is_file():
-            nb.cells.append(nbformat.v4.new_markdown_cell(solutions_dropdown(worked, path)))
+        folded = (
+            [nbformat.v4.new_markdown_cell(solutions_dropdown(worked, path))] if solutions and worked.is_file() else []
+        )
+        at = pointer[0] if pointer else len(nb.cells)
+        nb.cells = [c for i, c in enumerate(nb.cells) if i not in pointer]
+        nb.cells[at:at] = folded
+    elif pointer:  # a solutions page does not point to itself
+        nb.cells = [c for i, c in enumerate(nb.cells) if i not in pointer]
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"site-{i:03d}"
     return nb
