@@ -1,5 +1,5 @@
 # Two commands for everything: `make lab` opens the course, `make test` runs every check.
-# Both set up .venv first, and reinstall only when requirements.txt or pyproject.toml changed.
+# Both set up .venv first, and reinstall only when requirements.txt, requirements-test.txt or pyproject.toml changed.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -9,11 +9,12 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml jupyter-config/server.json jupyter-config/lab-overrides.json
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml jupyter-config/server.json jupyter-config/lab-overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python tools/jupyter_config.py
 	touch $(STAMP)

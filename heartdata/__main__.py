@@ -1,4 +1,4 @@
-"""Command line: ``python -m heartdata download DATASET --dest DIR``."""
+"""Command line: ``python -m heartdata download DATASET --dest DIR``; ``python -m heartdata progress FILES...``."""
 
 from __future__ import annotations
 
@@ -27,7 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     get.add_argument("--base-url", help=f"the dataset's folder on a mirror (default: PhysioNet, or ${URL_ENV})")
     get.add_argument("--include", action="append", metavar="GLOB", help="only files matching (repeatable)")
     get.add_argument("--quiet", action="store_true", help="no progress bar")
+    prog = commands.add_parser(
+        "progress",
+        help="add up students' progress-NN.json files: per exercise, how many are correct, stuck, or never tried",
+        description="Add up the progress-NN.json files students hand in (heartdata.progress() writes them).",
+    )
+    prog.add_argument("files", nargs="+", help="progress-NN.json files")
+    prog.add_argument("--csv", help="also write one row per student and exercise to this CSV file")
     args = parser.parse_args(argv)
+    if args.command == "progress":
+        return _progress_summary(args.files, args.csv)
     try:
         folder = download(
             args.dataset, args.dest, base_url=args.base_url, include=args.include, progress=not args.quiet
@@ -44,6 +53,23 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a disk or permission problem no check above foresaw
         return _fail(f"Download failed: {exc.filename or ''}: {exc.strerror or exc}. Check free space and permissions.")
     print(f"Done. Use it with root={str(folder.parent)!r} or HEARTDATA_DIR={folder.parent}")
+    return 0
+
+
+def _progress_summary(files: list[str], csv: str | None) -> int:
+    import pandas as pd
+
+    from ._progress import read, summary
+
+    try:
+        entries = read(files)
+    except (OSError, ValueError, KeyError) as exc:
+        return _fail(f"Cannot read the progress files: {exc}")
+    table = pd.DataFrame(summary(entries))
+    print(table.to_string(index=False) if len(table) else "no exercises in these files")
+    if csv:
+        pd.DataFrame(entries).to_csv(csv, index=False)
+        print(f"wrote {csv} ({len(entries)} rows)")
     return 0
 
 

@@ -1,18 +1,63 @@
 """Feedback for exercises: says what is wrong in words a student understands.
 
-A check never raises in a notebook: whatever the student passes, it returns a
-``Feedback`` that displays as one line that starts with words saying where the
-answer stands: "○ Not attempted yet", "✗ Not yet", "✗ Not yet, a known mistake"
-(the check recognises the mistake and names it) or "✓ Correct". The marks are
-plain characters that every common font has (DejaVu Sans included), never
-emoji, so the status reads the same where no emoji font is installed. Expected
-values are always computed from the data by the check, never typed in.
+A check never raises in a notebook: whatever the student passes, it returns a ``Feedback`` that displays as one line
+that starts with words saying where the answer stands: "○ Not attempted yet", "✗ Not yet", "✗ Not yet, a known
+mistake" (the check recognises the mistake and names it) or "✓ Correct". The marks are plain characters that every
+common font has (DejaVu Sans included), never emoji. Expected values are always computed from the data by the check,
+never typed in.
+
+**Rounding.** One rule for every number (``check_number``, ``rounding``):
+
+- *correct*: within the check's tolerance of the expected value (``rel``, relative; ``abs_``, absolute). ``15.0``
+  for a value that is exactly 15 is correct, and so is any answer inside the tolerance, rounded or not: a check that
+  accepts 1% has no "rounded" class inside that 1%;
+- *a named mistake*: equal (within the same tolerance) to what a known mistake gives, and not correct;
+- *the right answer rounded*: none of those, and exactly the expected value rounded to 1-6 decimals, with at least
+  two significant digits kept, and not a whole number (so ``7.1`` and ``7.14`` for 7.1398, ``0.139`` and ``0.1385``
+  for 0.13854 are all "rounded" under a tight tolerance, and all correct under a 1% one). A whole number (``15.0``
+  for 15.3: a count, or a value simulated another way) and a value that is not such a rounding are never called
+  rounded;
+- otherwise *not it*.
+
+**Kinds of answer.** Each kind has one rule, the same in every lesson; the ``as_*`` helpers apply it and return
+either the answer converted (a private copy) or a ``Feedback`` that says what kind was expected and what came:
+
+- a *number* (``number``): int, float, a numpy scalar, a 0-d array or a one-element Series or array; ``True`` and
+  ``False`` are refused (a yes/no is not a count), and so is text that looks like a number;
+- a *table* (``as_table``): a DataFrame. Tables are compared on their content: an index that carries meaning (named,
+  or not the default 0..n-1) counts as columns, so ``df`` and ``df.reset_index()`` are the same answer, and a default
+  index is ignored. A Series passes as a one-column table in the same way;
+- a *Series* (``as_series``): a Series; a one-column DataFrame is accepted as its column, a DataFrame with more
+  columns is refused (naming its columns), a dict is accepted as a Series of its items;
+- a *mapping* (``as_mapping``): a dict or a Series (its index as keys);
+- a *collection of ids* (``as_ids``): a list, tuple, set, numpy array, pandas Index or Series (its values); a
+  generator or iterator is refused (checking it would use it up) with a message that says to make a list;
+- *text* (``as_text``): a str, stripped of surrounding spaces.
+
+**Attempts.** ``None`` means "not attempted" only when nothing was attempted: when the variable the check receives
+was assigned ``None`` by the stub. If the student's cell assigned it the result of ``print(...)`` (or of a method
+that changes its object and returns None, such as ``inplace=True``), the check says so (``why_none`` reads the
+cells of the IPython session). A figure exercise reads the figure the student drew (``drawn_axes``: the open
+figures, else those the last cell showed) when no Axes was passed, and says what it found.
+
+**Named mistakes.** A check declares every mistake it can name, ``@exercise(mistakes={key: message template})``,
+and names one with ``named(key, **values)`` or ``mistake_at(key, value, **values)``; tools/guide.py reads the same
+declarations, so the instructor guide lists every mistake a check can name, conditional ones included.
+
+**Progress.** Every check's verdict is recorded for the session; ``heartdata.progress()`` shows the lesson's
+exercises with their last status and writes the hand-in file (heartdata/_progress.py says its format).
+
+**The student's objects are never changed.** ``@exercise`` hands every check private copies of pandas objects,
+arrays and containers, and refuses generators and iterators rather than consume them.
 """
 
 from __future__ import annotations
 
+import ast
+import collections.abc
 import functools
 import math
+import sys
 from dataclasses import dataclass
 
 NOT_ATTEMPTED, INCORRECT, CLOSE, CORRECT = "not attempted", "incorrect", "close", "correct"
@@ -73,61 +118,523 @@ def incorrect(message: str) -> Feedback:
     return Feedback(INCORRECT, _without_prefix(message, INCORRECT))
 
 
-def exercise(check):
-    """Decorate a check: ``None`` means not attempted, and no error ever escapes."""
+# --- kinds of answer --------------------------------------------------------------------------------------------
 
-    @functools.wraps(check)
-    def wrapper(answer=None, *args, **kwargs):
-        if answer is None:
-            return not_attempted()
-        try:
-            return check(answer, *args, **kwargs)
-        except Exception as exc:  # a check must never crash a student's notebook
-            return incorrect(
-                f"your answer could not be checked ({exc.__class__.__name__}: {exc}). "
-                "Look at what type of value the exercise asks for."
-            )
 
-    return wrapper
+def _kind(answer) -> str:
+    """How a student would name what they passed: 'a DataFrame with columns a, b', 'a list of 3 items', ..."""
+    import pandas as pd
+
+    if isinstance(answer, pd.DataFrame):
+        cols = ", ".join(map(str, list(answer.columns)[:6])) + (", ..." if answer.shape[1] > 6 else "")
+        return f"a DataFrame with {answer.shape[1]} column(s) ({cols}) and {len(answer)} row(s)"
+    if isinstance(answer, pd.Series):
+        return f"a Series of {len(answer)} value(s)"
+    if isinstance(answer, bool):
+        return f"the yes/no value {answer}"
+    if isinstance(answer, str):
+        return f"the text {answer!r:.60}"
+    if isinstance(answer, (list, tuple, set, frozenset, dict)):
+        return f"a {type(answer).__name__} of {len(answer)} item(s)"
+    if _is_iterator(answer):
+        return f"a {type(answer).__name__} (a one-use iterator)"
+    return f"{type(answer).__name__} {answer!r:.60}"
+
+
+def _is_iterator(answer) -> bool:
+    return isinstance(answer, collections.abc.Iterator)
+
+
+def _iterator_feedback(answer) -> Feedback:
+    return incorrect(
+        f"you passed {_kind(answer)}: checking it would use it up, and your variable would be empty afterwards. "
+        "Make a list first, e.g. `answer = list(...)` or a list comprehension `[... for ... in ...]`."
+    )
 
 
 def as_number(answer) -> float | None:
-    """A plain number from an int, float, numpy scalar or one-element pandas object; else None."""
-    if hasattr(answer, "item") and getattr(answer, "size", 1) == 1:
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    """A plain number from an int, float, numpy scalar, 0-d array or one-element Series or array; else None."""
+    import numbers
+
+    if hasattr(answer, "item") and getattr(answer, "size", 1) == 1 and not isinstance(answer, (str, bytes)):
+        try:
+            answer = answer.item()
+        except (TypeError, ValueError):
+            return None
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         return None
     return float(answer)
+
+
+def number(answer, what: str = "a number") -> float | Feedback:
+    """The answer as a float, or a Feedback saying why it is not a number (a bool, text, several values...)."""
+    import numpy as np
+
+    if isinstance(answer, (bool, np.bool_)):
+        return incorrect(f"expected {what}, got the yes/no value {answer}: give the number itself (a count or a "
+                         "rate), not whether something is true.")  # fmt: skip
+    if _is_iterator(answer):
+        return _iterator_feedback(answer)
+    value = as_number(answer)
+    if value is not None:
+        return value
+    if isinstance(answer, str):
+        try:
+            float(answer.replace(",", ""))
+        except ValueError:
+            return incorrect(f"expected {what}, got {_kind(answer)}.")
+        return incorrect(f"expected {what}, got the text {answer!r}: give the number without quotes.")
+    size = getattr(answer, "size", None)
+    if size is None and isinstance(answer, collections.abc.Sized):
+        size = len(answer)
+    if size is not None and size != 1:
+        return incorrect(f"expected {what}, one value, got {_kind(answer)}: reduce it to one number "
+                         "(`.sum()`, `.mean()`, `len(...)`, ...).")  # fmt: skip
+    return incorrect(f"expected {what}, got {_kind(answer)}.")
+
+
+def _meaningful_index(index) -> bool:
+    import pandas as pd
+
+    if any(name is not None for name in index.names):
+        return True
+    return not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1)
+
+
+def as_table(answer, what: str = "a table (a pandas DataFrame)"):
+    """A private copy of the table with a meaningful index turned into columns and a default one dropped, so that
+    ``df`` and ``df.reset_index()`` compare equal; a Series becomes a one-column table the same way."""
+    import pandas as pd
+
+    if isinstance(answer, pd.Series):
+        answer = answer.to_frame(name=answer.name if answer.name is not None else "value")
+    if not isinstance(answer, pd.DataFrame):
+        if _is_iterator(answer):
+            return _iterator_feedback(answer)
+        return incorrect(f"expected {what}, got {_kind(answer)}.")
+    table = answer.copy(deep=True)
+    if _meaningful_index(table.index):
+        names = [n if n is not None else f"level_{i}" for i, n in enumerate(table.index.names)]
+        if len(names) == 1 and table.index.names[0] is None:
+            names = ["index"]
+        clash = [n for n in names if n in table.columns]
+        if clash:  # the index repeats a column: keep the column
+            table = table.reset_index(drop=True)
+        else:
+            table.index = table.index.set_names(names)
+            table = table.reset_index()
+    else:
+        table = table.reset_index(drop=True)
+    return table
+
+
+def as_series(answer, what: str = "a pandas Series"):
+    """A private copy of the answer as a Series: a one-column DataFrame gives its column, a dict its items."""
+    import pandas as pd
+
+    if isinstance(answer, pd.DataFrame):
+        if answer.shape[1] != 1:
+            return incorrect(f"expected {what}, one column of values, got {_kind(answer)}: select the column you "
+                             "mean, e.g. `df['name']`.")  # fmt: skip
+        return answer.iloc[:, 0].copy(deep=True)
+    if isinstance(answer, dict):
+        return pd.Series(dict(answer))
+    if isinstance(answer, pd.Series):
+        return answer.copy(deep=True)
+    if _is_iterator(answer):
+        return _iterator_feedback(answer)
+    return incorrect(f"expected {what}, got {_kind(answer)}.")
+
+
+def as_mapping(answer, what: str = "a mapping (a dict or a Series)"):
+    """A private dict from a dict or a Series (its index as keys); a one-column DataFrame counts as its column."""
+    import pandas as pd
+
+    if isinstance(answer, pd.DataFrame) and answer.shape[1] == 1:
+        answer = answer.iloc[:, 0]
+    if isinstance(answer, pd.Series):
+        return dict(answer.copy(deep=True).items())
+    if isinstance(answer, collections.abc.Mapping):
+        import copy
+
+        return copy.deepcopy(dict(answer))
+    if _is_iterator(answer):
+        return _iterator_feedback(answer)
+    return incorrect(f"expected {what}, got {_kind(answer)}.")
+
+
+def as_ids(answer, what: str = "a collection of ids (a list, set, array, Index or Series)"):
+    """A private list of the ids: from a list, tuple, set, numpy array, pandas Index or Series (its values). A
+    generator or iterator is refused, never consumed; text, a dict and a DataFrame are refused."""
+    import numpy as np
+    import pandas as pd
+
+    if _is_iterator(answer):
+        return _iterator_feedback(answer)
+    if isinstance(answer, (str, bytes)):
+        return incorrect(f"expected {what}, got {_kind(answer)}: put the ids in a list, e.g. `[1, 2, 3]`.")
+    if isinstance(answer, pd.DataFrame):
+        return incorrect(f"expected {what}, got {_kind(answer)}: pass the column of ids, e.g. `df['RecordID']`, "
+                         "or `df.index`.")  # fmt: skip
+    if isinstance(answer, (dict, collections.abc.Mapping)):
+        return incorrect(f"expected {what}, got {_kind(answer)}: pass its keys (`list(d)`) or its values.")
+    if isinstance(answer, (pd.Series, pd.Index, np.ndarray)):
+        return [v.item() if hasattr(v, "item") else v for v in np.asarray(answer).ravel().tolist()]
+    if isinstance(answer, (list, tuple, set, frozenset, range)):
+        return list(answer)
+    return incorrect(f"expected {what}, got {_kind(answer)}.")
+
+
+def as_text(answer, what: str = "text (a str)"):
+    """The answer as a str without surrounding spaces; anything else is refused."""
+    if isinstance(answer, str):
+        return answer.strip()
+    return incorrect(f"expected {what}, got {_kind(answer)}: put it in quotes, e.g. `'...'`.")
+
+
+# --- numbers and rounding ----------------------------------------------------------------------------------------
 
 
 def same(a: float, b: float, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
 
 
-def _rounded(value: float, expected: float) -> bool:
-    """True when ``value`` is ``expected`` rounded to a few decimals (and still within 5% of it)."""
-    if value == 0 or expected == 0 or abs(value - expected) > 0.05 * abs(expected):
-        return False
-    return any(same(value, round(expected, d)) for d in range(0, 7))
+def rounding(value: float, expected: float, rel: float = 1e-6, abs_: float = 1e-9) -> str | None:
+    """How ``value`` is ``expected`` rounded ("to 2 decimals"), or None if it is not the right answer rounded by the
+    module's rule: inside the tolerance it is correct, not rounded; a rounding is exact, to 1-6 decimals, keeps at
+    least two significant digits, and is not a whole number (a whole number is a count or another computation)."""
+    if not (math.isfinite(value) and math.isfinite(expected)) or same(value, expected, rel, abs_):
+        return None
+    if value == int(value):
+        return None
+
+    def exact(a, b):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+    for d in range(1, 7):
+        r = round(expected, d)
+        if r != 0 and not exact(r, expected) and exact(value, r) and _digits(r) >= 2:
+            return f"to {d} decimal{'s' if d != 1 else ''}"
+    return None
+
+
+def _digits(x: float) -> int:
+    """Significant digits of ``x`` written in its shortest form: 7.1 -> 2, 0.139 -> 3, 0.2 -> 1."""
+    mantissa = f"{abs(x):.15g}".split("e")[0]
+    return len(mantissa.replace(".", "").lstrip("0"))
 
 
 def check_number(
-    answer, expected: float, mistakes=(), what: str = "a number", hint: str = "", rel: float = 1e-6
-) -> Feedback:
-    """Compare a numeric answer with ``expected``; ``mistakes`` is a list of
-    (value a typical mistake gives, message naming that mistake); ``hint`` is
-    added when the answer matches no known mistake."""
-    value = as_number(answer)
-    if value is None:
-        return incorrect(f"expected {what}, got {type(answer).__name__} {answer!r:.60}.")
-    if same(value, expected, rel):
+    answer, expected: float, mistakes=(), what: str = "a number", hint: str = "", rel: float = 1e-6,
+    abs_: float = 1e-9,
+) -> Feedback:  # fmt: skip
+    """Compare a numeric answer with ``expected`` by the module's rounding rule. ``mistakes`` is a list of (value a
+    typical mistake gives, message naming that mistake), or of ``Mistake``s; ``hint`` is added when the answer
+    matches no known mistake; ``rel`` and ``abs_`` are the tolerance of a right answer and of a mistake."""
+    value = number(answer, what)
+    if isinstance(value, Feedback):
+        return value
+    if same(value, expected, rel, abs_):
         return correct()
     for wrong, message in mistakes:
-        if same(value, float(wrong), rel):
+        if wrong is not None and same(value, float(wrong), rel, abs_):
             return close(message)
-    if _rounded(value, expected):
+    how = rounding(value, expected, rel, abs_)
+    if how:
         return close(
-            f"{value:g} is the right answer rounded. Store the value you computed, unrounded "
+            f"{value:g} is the right answer rounded {how}. Store the value you computed, unrounded "
             "(round only when you display it), so that it can be checked exactly."
         )
     return incorrect(f"{value:g} is not it. {hint or 'Re-read the question and look at the data again.'}")
+
+
+# --- attempts: a None that is not the stub, a figure drawn but not passed ----------------------------------------
+
+
+def _shell():
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
+
+
+def _inputs() -> list[str]:
+    """The cells run so far in this IPython session, oldest first (empty outside IPython)."""
+    shell = _shell()
+    if shell is None:
+        return []
+    return [str(s) for s in shell.user_ns.get("In", [])]
+
+
+def _parse(source: str):
+    try:
+        return ast.parse("\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines()))
+    except SyntaxError:
+        return None
+
+
+def _argument(check_name: str, source: str) -> str | None:
+    """The name passed as first argument to ``check_name(...)`` in ``source``, if it is a plain name."""
+    tree = _parse(source)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
+            f = node.func
+            if (isinstance(f, ast.Attribute) and f.attr == check_name) or (
+                isinstance(f, ast.Name) and f.id == check_name
+            ):
+                return node.args[0].id
+    return None
+
+
+def _assigned(name: str, inputs: list[str]) -> ast.expr | None:
+    """The expression last assigned to ``name`` in the most recent cell that assigns it."""
+    for source in reversed(inputs):
+        tree = _parse(source)
+        if tree is None:
+            continue
+        found = None
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                    if found is None or (node.lineno, node.col_offset) > (found.lineno, found.col_offset):
+                        found = node
+        if found is not None:
+            return found.value
+    return None
+
+
+_MUTATING = {"sort", "append", "extend", "insert", "update", "clear", "reverse", "remove", "add", "discard"}
+
+
+def why_none(check_name: str, inputs: list[str] | None = None) -> Feedback:
+    """Feedback for an answer that is None: not attempted when the stub's ``= None`` is still there; otherwise what
+    the student's assignment did (print returns None, inplace=True returns None, ...)."""
+    inputs = _inputs() if inputs is None else inputs
+    if not inputs:
+        return not_attempted()
+    name = _argument(check_name, inputs[-1])
+    value = _assigned(name, inputs) if name else None
+    if value is None or (isinstance(value, ast.Constant) and value.value is None):
+        return not_attempted()
+    code = ast.unparse(value)
+    code = code if len(code) <= 60 else code[:57] + "..."
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("print", "display"):
+        return incorrect(
+            f"`{name}` is None: you assigned the result of {value.func.id}(...), which shows a value and returns None. "
+            f"Assign the value itself (`{name} = ...`), then {value.func.id} it on another line if you want to see it."
+        )
+    if isinstance(value, ast.Call) and any(
+        k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value for k in value.keywords
+    ):
+        return incorrect(
+            f"`{name}` is None: a method called with `inplace=True` changes its object and returns None. Drop "
+            f"`inplace=True` and assign what the method returns: `{name} = ...`."
+        )
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _MUTATING:
+        return incorrect(
+            f"`{name}` is None: `.{value.func.attr}(...)` changes its object in place and returns None. Assign the "
+            f"object itself after the call (or use `sorted(...)` for a sorted copy)."
+        )
+    return incorrect(f"`{name}` is None: the expression you assigned to it (`{code}`) gives None. Check that it "
+                     "returns the value (a function needs a `return`), then run the cell again.")  # fmt: skip
+
+
+#: The figures the last cell that drew any showed (the inline backend closes them when the cell ends).
+_LAST_DRAWN: list = []
+
+
+def _remember_figures() -> None:
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return
+    from matplotlib._pylab_helpers import Gcf
+
+    figures = [m.canvas.figure for m in Gcf.get_all_fig_managers()]
+    if figures:
+        _LAST_DRAWN[:] = figures
+
+
+def _install_figure_memory() -> None:
+    """Run ``_remember_figures`` after every cell, before the inline backend shows and closes the figures."""
+    shell = _shell()
+    if shell is None or getattr(shell, "_heartdata_figures", False):
+        return
+    callbacks = shell.events.callbacks.get("post_execute")
+    if callbacks is None:
+        return
+    callbacks.insert(0, _remember_figures)
+    shell._heartdata_figures = True
+
+
+def _has_data(ax) -> bool:
+    return bool(ax.lines or ax.collections or ax.patches or ax.containers or ax.images)
+
+
+def drawn_axes() -> list:
+    """The Axes with something drawn on them, of the open figures, else of the figures the last cell showed."""
+    figures = []
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        figures = [pyplot.figure(n) for n in pyplot.get_fignums()]
+    if not any(_has_data(ax) for f in figures for ax in f.axes):
+        figures = list(_LAST_DRAWN)
+    return [ax for f in figures for ax in f.axes if _has_data(ax)]
+
+
+def describe_axes(ax) -> str:
+    """What an Axes shows, in a few words: lines, points, bars, labels."""
+    parts = []
+    lines = [ln for ln in ax.lines if len(ln.get_xdata()) > 1]
+    if lines:
+        parts.append(f"{len(lines)} line(s)")
+    points = sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets"))
+    if points:
+        parts.append(f"{points} point(s) or marks")
+    bars = sum(len(c) for c in ax.containers if type(c).__name__ == "BarContainer")
+    if bars:
+        parts.append(f"{bars} bar(s)")
+    labels = ", ".join(f"{k} label '{v}'" for k, v in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if v)
+    return ", ".join(parts or ["nothing I can read"]) + (f"; {labels}" if labels else "; no axis labels")
+
+
+def _is_figure_check(check) -> bool:
+    names = set(check.__code__.co_names)
+    return bool(getattr(check, "figure", False) or names & {"judge_rate_plot", "Axes"})
+
+
+def _is_axes(answer) -> bool:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if isinstance(answer, tuple) and len(answer) == 2:
+        return any(_is_axes(a) for a in answer)
+    return isinstance(answer, (Axes, Figure))
+
+
+# --- named mistakes ----------------------------------------------------------------------------------------------
+#
+# One mechanism for the feedback and the instructor guide: a check declares every mistake it can name in its
+# decorator, as a literal dict of key -> message template (``str.format`` placeholders for the numbers that depend
+# on the data), and names one with ``named(key, **values)`` (for ``close``) or ``mistake_at(key, value, **values)``
+# (for ``check_number``'s list). tools/guide.py reads the same dicts from the source, so the guide lists every
+# mistake a check can name, including those a check names only under a condition.
+#
+#     @exercise(mistakes={"ecgs": "that is the number of ECGs ({n:,}); count the patients."})
+#     def n_patients(answer):
+#         ecgs = len(meta)
+#         return check_number(answer, expected, mistakes=[mistake_at("ecgs", ecgs, n=ecgs)])
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named mistake: its key and its message template."""
+
+    key: str
+    message: str
+
+    def say(self, **values) -> str:
+        return self.message.format(**values)
+
+
+_CURRENT: list[dict[str, Mistake]] = []  # the declared mistakes of the checks running now (innermost last)
+
+
+def named(key: str, **values) -> str:
+    """The message of the running check's declared mistake ``key``, with ``values`` filled in."""
+    if not _CURRENT or key not in _CURRENT[-1]:
+        known = ", ".join(_CURRENT[-1]) if _CURRENT else "none: the check declares no mistakes"
+        raise KeyError(f"{key!r} is not a mistake this check declares (known: {known})")
+    return _CURRENT[-1][key].say(**values)
+
+
+def mistake_at(key: str, value, **values) -> tuple:
+    """``(value, message)`` for ``check_number``'s ``mistakes``: the value mistake ``key`` gives, and its message."""
+    return value, named(key, **values)
+
+
+#: When a list, every "known mistake" feedback a check gives is appended as (module, check, message): the tests
+#: set it to compare what the checks say with what the instructor guide lists.
+RECORD: list | None = None
+
+
+# --- the decorator -----------------------------------------------------------------------------------------------
+
+
+def private(x):
+    """A copy of ``x`` the check may read (and even change) without touching the student's object."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(x, (pd.DataFrame, pd.Series, pd.Index)):
+        return x.copy(deep=True)
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, list):
+        return [private(v) for v in x]
+    if isinstance(x, tuple) and type(x) is tuple:
+        return tuple(private(v) for v in x)
+    if isinstance(x, dict) and type(x) is dict:
+        return {k: private(v) for k, v in x.items()}
+    if isinstance(x, (set, frozenset)):
+        return type(x)(x)
+    return x
+
+
+def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | None = None):
+    """Decorate a check: the student's objects are copied (iterators refused), ``None`` is judged by
+    ``why_none`` (or, for a figure exercise, the figure drawn is read), and no error ever escapes.
+
+    ``@exercise``, ``@exercise(figure=True)``, ``@exercise(mistakes={key: message template})`` (a literal dict, or
+    the name of a module-level literal dict, so that tools/guide.py can read it). A check that calls
+    ``judge_rate_plot`` or names ``Axes`` is a figure exercise without saying so."""
+    if check is None:
+        return functools.partial(exercise, figure=figure, mistakes=mistakes)
+    check.figure = figure or getattr(check, "figure", False)
+    is_figure = _is_figure_check(check)
+    declared = {k: Mistake(k, m) for k, m in (mistakes or {}).items()}
+
+    @functools.wraps(check)
+    def wrapper(answer=None, *args, **kwargs):
+        _CURRENT.append(declared)
+        try:
+            fb = _run(check, is_figure, answer, args, kwargs)
+        except Exception as exc:  # a check must never crash a student's notebook
+            fb = incorrect(
+                f"your answer could not be checked ({exc.__class__.__name__}: {exc}). "
+                "Look at what type of value the exercise asks for."
+            )
+        finally:
+            _CURRENT.pop()
+        if RECORD is not None and fb.status == CLOSE:
+            RECORD.append((check.__module__, check.__name__, fb.message))
+        try:
+            from . import _progress
+
+            _progress.record(check.__module__, check.__name__, fb.status)
+        except Exception:  # the progress record must never cost the student their feedback
+            pass
+        return fb
+
+    wrapper.is_exercise = True
+    wrapper.mistakes = declared
+    return wrapper
+
+
+def _run(check, is_figure: bool, answer, args, kwargs) -> Feedback:
+    for value in (answer, *args, *kwargs.values()):
+        if _is_iterator(value):
+            return _iterator_feedback(value)
+    if is_figure and (answer is None or not _is_axes(answer)):
+        found = drawn_axes()
+        if found:
+            fb = check(found[0], *map(private, args), **{k: private(v) for k, v in kwargs.items()})
+            where = f"the figure you drew ({len(found)} axes with data; the first shows {describe_axes(found[0])})"
+            given = "you passed None" if answer is None else f"you passed {_kind(answer)}"
+            return Feedback(fb.status, f"{given}, so I read {where}: {fb.message} Next time pass its Axes (`ax`).")
+    if answer is None:
+        return why_none(check.__name__)
+    return check(private(answer), *map(private, args), **{k: private(v) for k, v in kwargs.items()})
+
+
+_install_figure_memory()

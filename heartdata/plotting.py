@@ -1,71 +1,248 @@
-"""Plotting helpers: the course style and a 12-lead ECG on standard paper."""
+"""Plotting helpers: the palette of meanings, the course style, ECGs on standard paper and an ICU stay's timeline.
+
+Colours come from here by meaning, never by hex code or position: ``COLOURS["died"]`` is the colour of death in
+every lesson, and ``style("missing", "bars")`` gives its colour with its second cue (hatch, marker, line style) for
+figures where it could merge with another colour for a colour-blind reader. docs/palette.md lists every meaning.
+"""
 
 from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-#: Colour-blind-safe palette used throughout the course.
+#: Seaborn's colour-blind palette, kept only so that old cells (``PALETTE[i]``) still run: a colour picked by its
+#: position carries no meaning. Use ``COLOURS[meaning]`` (or ``style(meaning)``) instead.
 PALETTE = sns.color_palette("colorblind")
 
-#: One colour per meaning, the same in every lesson (Okabe & Ito's colour-blind-safe set). A lesson that
-#: needs a new meaning adds it here rather than picking a colour in a cell.
-COLOURS = {
-    # outcomes
-    "died": "#D55E00",  # vermilion
-    "survived": "#0072B2",  # blue
-    # MIT-BIH beat classes (AAMI EC57 groups: N, S, V, F, Q)
-    "beat N": "#7F7F7F",  # grey: the common case stays quiet
-    "beat S": "#E69F00",  # orange: supraventricular (A, a, J, S, ...)
-    "beat V": "#D55E00",  # vermilion: ventricular (V, E)
-    "beat F": "#CC79A7",  # reddish purple: fusion
-    "beat Q": "#000000",  # black: paced or unclassifiable
-    # data before and after a step
-    "raw": "#7F7F7F",
-    "clean": "#0072B2",
-    # presence
-    "measured": "#009E73",  # bluish green
-    "missing": "#CC79A7",
-    # models and references
-    "model": "#0072B2",
-    "clinical score": "#E69F00",
-    "chance": "#7F7F7F",
-    # labels made by people
-    "flagged": "#D55E00",
-    "not flagged": "#56B4E9",  # sky blue
-    # sampling rates of the same ECG (lesson 02)
-    "500 Hz": "#0072B2",
-    "100 Hz": "#E69F00",
-    # datasets, when two are drawn in one figure (lesson 09)
-    "PTB-XL": "#CC79A7",  # reddish purple
-    "Challenge 2012": "#009E73",  # bluish green
-    # a released number's error (lesson 09): the bound a privacy library states, and the typical error
-    "error bound": "#0072B2",
-    "typical error": "#E69F00",
-    # a signal or value before and after an exchange (export, then read back)
-    "source system": "#7F7F7F",
-    "after exchange": "#0072B2",
-    # sex, as the datasets record it
-    "male": "#56B4E9",  # sky blue
-    "female": "#E69F00",  # orange
-    # marks that are not data: group boundaries, thresholds, medians, published reference values
-    "annotation": "#000000",
-    # data where colour carries no meaning (one group, or groups told apart by position and label)
-    "neutral": "#595959",
-    # work of a parallel task (lesson 10's task stream)
-    "reading files": "#E69F00",  # orange
-    "computing": "#0072B2",  # blue
-    "waiting": "#7F7F7F",  # grey: a worker with nothing to do
-    # how a job ran (lesson 10's scaling curves)
-    "loop": "#000000",  # one plain loop, no Dask
-    "1 worker": "#56B4E9",  # sky blue
-    "2 workers": "#0072B2",  # blue
-    # what a value can be (lesson 06): impossible is removed, extreme is kept, usual is the bulk
-    "impossible": "#D55E00",
-    "extreme": "#E69F00",
-    "usual": "#0072B2",
+# --- the palette of meanings ------------------------------------------------------------------------------------
+#
+# The rule (docs/palette.md, written by tools/palette.py; tests/test_palette.py checks every line of it):
+#
+# 1. Roles are greys and black. They carry no hue meaning and any lesson may use them: ``annotation`` (black: marks
+#    that are not data), ``neutral`` (dark grey: the data when colour means nothing, and the data in focus),
+#    ``reference`` (light grey: what the focus is compared with), ``chance`` (mid grey, dashed). Neutral + accent:
+#    a figure that sets one state or group against another (after a step against before it, a highlighted group
+#    against the rest, beat N against the rarer classes) draws the reference light and the focus dark or in hue.
+#    A meaning may take a role's grey only by saying so (``role=``); no other meaning is grey or black.
+# 2. A meaning drawn in more than one lesson is shared: its hue is its own. No other meaning anywhere has it.
+# 3. A meaning drawn in one lesson only may reuse a shared meaning's hue, but only in a lesson where no meaning of
+#    the owner's family appears (so blue never means "computing" in a lesson that shows who survived); within one
+#    lesson no two meanings have one colour.
+# 4. Meanings that can share one axes (one family, the roles among themselves, chance or annotation with any
+#    meaning, the pairs of TOGETHER) stay CVD_MIN_DELTA_E apart (CIEDE2000) under simulated deuteranopia and
+#    protanopia, or differ in a second cue: marker, line style and hatch, which ``style(meaning)`` hands to
+#    matplotlib. tools/figure_audit.py checks the same threshold on every axes the notebooks draw.
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """One meaning a colour carries in the course's figures."""
+
+    name: str
+    colour: str  # hex
+    family: str  # meanings drawn against each other: "outcome", "beat class", "role", ...
+    lessons: tuple[str, ...]  # the lessons (two digits) whose figures draw it
+    what: str  # what it means, in a few words
+    marker: str = "o"
+    linestyle: str | tuple = "-"
+    hatch: str = ""
+    role: str = ""  # the role whose grey this meaning takes (rule 1), if any
+
+
+# The colours: Okabe & Ito's set (Okabe M, Ito K. Color Universal Design, 2008), with Paul Tol's indigo and wine
+# (Tol P. Colour schemes, SRON/EPS/TN/09-002, 2021) for the hues it lacks, and four greys.
+VERMILION, BLUE, ORANGE, SKY_BLUE = "#D55E00", "#0072B2", "#E69F00", "#56B4E9"
+BLUISH_GREEN, REDDISH_PURPLE, INDIGO, WINE = "#009E73", "#CC79A7", "#332288", "#882255"
+BLACK, DARK_GREY, MID_GREY, LIGHT_GREY = "#000000", "#595959", "#7F7F7F", "#BBBBBB"
+ROLE_COLOURS = {"annotation": BLACK, "neutral": DARK_GREY, "chance": MID_GREY, "reference": LIGHT_GREY}
+
+#: Two colours of one figure closer than this (CIEDE2000) under simulated deuteranopia or protanopia need a second
+#: cue. The course's figure review found vermilion/orange (13 under deuteranopia) and bluish green/reddish purple
+#: (16) merging in its figures; 20 leaves a margin above both.
+CVD_MIN_DELTA_E = 20.0
+
+
+def _m(name, colour, family, lessons, what, **cue) -> Meaning:
+    return Meaning(name, colour, family, tuple(lessons.split()), what, **cue)
+
+
+_ALL = "00 01 02 03 04 05 06 07 08 09 10 11"
+MEANINGS: dict[str, Meaning] = {
+    m.name: m
+    for m in [
+        # roles (rule 1)
+        _m("annotation", BLACK, "role", _ALL, "marks that are not data: thresholds, medians, group boundaries, "
+           "published reference values", linestyle=":", marker=""),
+        _m("neutral", DARK_GREY, "role", _ALL, "the data, where colour carries no meaning; the data in focus"),
+        _m("reference", LIGHT_GREY, "role", _ALL, "what the data in focus is compared with", marker="s",
+           linestyle="-", hatch=""),
+        _m("chance", MID_GREY, "role", _ALL, "what a guess, or a strategy with no skill, gives", linestyle="--",
+           marker=""),
+        # outcomes
+        _m("died", VERMILION, "outcome", "04 05 07 11", "died in hospital"),
+        _m("survived", BLUE, "outcome", "07 11", "left hospital alive"),
+        # presence of a value
+        _m("measured", BLUISH_GREEN, "presence", "01 04 06 08", "a value was recorded"),
+        _m("missing", REDDISH_PURPLE, "presence", "04 08", "no value was recorded", marker="X", linestyle="-.",
+           hatch="//"),
+        # predictions
+        _m("model", INDIGO, "prediction", "05 07 10 11", "the risk a model the course built predicts", marker="o"),
+        _m("clinical score", SKY_BLUE, "prediction", "05 07 11", "a published clinical score (SAPS-I)",
+           marker="s", linestyle="-."),
+        # MIT-BIH beat classes (AAMI EC57 groups); N is the common case and stays quiet, Q is the catch-all
+        _m("beat N", LIGHT_GREY, "beat class", "00 01 02 08", "normal or bundle-branch-block beat (AAMI N)",
+           role="reference"),
+        _m("beat S", ORANGE, "beat class", "00 01 02 08", "supraventricular ectopic beat (AAMI S: A, a, J, S)",
+           marker="^"),
+        _m("beat V", WINE, "beat class", "00 01 02 08", "ventricular ectopic beat (AAMI V: V, E)", marker="v"),
+        _m("beat F", SKY_BLUE, "beat class", "08", "fusion of a ventricular and a normal beat (AAMI F)", marker="D",
+           linestyle=":", hatch=".."),
+        _m("beat Q", DARK_GREY, "beat class", "00 02 08", "paced or unclassifiable beat (AAMI Q)", marker="X",
+           linestyle=":", hatch="xx", role="neutral"),
+        # the same data before and after a step (cleaning, an exchange, a protection); neutral + accent
+        _m("before", LIGHT_GREY, "step", "01 02 03 04 06 08 09", "the data before a step (raw, as the source "
+           "system sent it)", role="reference"),
+        _m("after", DARK_GREY, "step", "02 03 06 08 09", "the data after the step (cleaned, read back, "
+           "protected)", role="neutral"),
+        # one group the figure points at, against the rest; neutral + accent
+        _m("highlight", DARK_GREY, "highlight", "01 02 05", "the group the title speaks of", role="neutral"),
+        _m("rest", LIGHT_GREY, "highlight", "01 02", "every other group", role="reference"),
+        # lesson 01: who or what produced an ICU value (plot_stay_timeline); the monitor's dense stream stays quiet
+        _m("bedside monitor", LIGHT_GREY, "source", "01", "the bedside monitor, every few minutes", marker="|",
+           role="reference"),
+        _m("arterial line", BLUE, "source", "01", "an arterial catheter's pressure", marker="o", linestyle="--",
+           hatch="//"),
+        _m("nurse charting", SKY_BLUE, "source", "01", "values a nurse charts by hand", marker="s", linestyle=":",
+           hatch="\\\\"),
+        _m("ventilator", INDIGO, "source", "01", "the ventilator's settings and readings", marker="^",
+           linestyle="-.", hatch="xx"),
+        _m("blood gas", DARK_GREY, "source", "01", "an arterial blood gas analysis", marker="x",
+           linestyle=(0, (1, 3)), hatch="..", role="neutral"),
+        _m("lab draw", VERMILION, "source", "01", "a blood sample sent to the laboratory", marker="D",
+           linestyle=(0, (5, 1)), hatch="++"),
+        # lesson 02: one ECG at two sampling rates
+        _m("500 Hz", BLUE, "sampling rate", "02", "the ECG at 500 Hz", marker="o"),
+        _m("100 Hz", VERMILION, "sampling rate", "02", "the same ECG at 100 Hz", marker="s", linestyle="--"),
+        # lesson 05: sex, as the datasets record it
+        _m("male", WINE, "sex", "05", "recorded as male", marker="o"),
+        _m("female", ORANGE, "sex", "05", "recorded as female", marker="s"),
+        # lesson 06: what a value can be
+        _m("impossible", WINE, "value class", "06", "a value no living body has: removed", hatch="xx"),
+        _m("extreme", ORANGE, "value class", "06", "rare but possible: kept", hatch="//"),
+        _m("usual", LIGHT_GREY, "value class", "06", "the bulk of the values", role="reference"),
+        # lesson 09: two datasets in one figure; a released number's error
+        _m("PTB-XL", ORANGE, "dataset", "09", "the PTB-XL ECG database", marker="o"),
+        _m("Challenge 2012", BLUE, "dataset", "09", "the Challenge 2012 ICU stays", marker="s"),
+        _m("error bound", INDIGO, "released error", "09", "the error bound a privacy library states",
+           linestyle="--"),
+        _m("typical error", SKY_BLUE, "released error", "09", "the typical error of the released numbers"),
+        # lesson 10: a parallel task stream and how a job ran
+        _m("reading files", ORANGE, "task", "10", "a worker reading files", marker="^", linestyle="--", hatch="//"),
+        _m("computing", BLUISH_GREEN, "task", "10", "a worker computing", hatch="\\\\"),
+        _m("waiting", LIGHT_GREY, "task", "10", "a worker with nothing to do", marker="s", linestyle=":",
+           role="reference"),
+        _m("loop", DARK_GREY, "run", "10", "one plain loop, no Dask", marker="s", role="neutral"),
+        _m("1 worker", VERMILION, "run", "10", "Dask with one worker", marker="^"),
+        _m("2 workers", BLUE, "run", "10", "Dask with two workers", marker="o"),
+    ]
+}  # fmt: skip
+
+#: Names lessons used before the palette of meanings: each resolves to the meaning it now belongs to. New cells
+#: use the meaning's own name (tests/test_palette.py lists the notebooks that still use an alias).
+ALIASES = {
+    "raw": "before",
+    "clean": "after",
+    "source system": "before",
+    "after exchange": "after",
+    "flagged": "highlight",
+    "not flagged": "rest",
 }
+
+#: Pairs of meanings from different families that one axes draws together (besides one family's meanings, and
+#: chance and annotation with everything). tools/figure_audit.py finds the pairs the figures really draw.
+TOGETHER = [
+    ("model", "computing"),
+    ("model", "reading files"),
+]
+
+
+def meaning(name: str) -> Meaning:
+    """The meaning called ``name`` (an alias is resolved); a ``KeyError`` names the known meanings."""
+    key = ALIASES.get(name, name)
+    if key not in MEANINGS:
+        known = ", ".join(sorted(MEANINGS))
+        raise KeyError(f"{name!r} is not a meaning of the course's palette. Known meanings: {known}. A lesson that "
+                       "needs a new one adds it to heartdata.plotting.MEANINGS (see docs/palette.md).")  # fmt: skip
+    return MEANINGS[key]
+
+
+class _Colours(Mapping):
+    """``COLOURS[meaning]`` is that meaning's colour; old names (ALIASES) resolve to their meaning's colour."""
+
+    def __getitem__(self, name: str) -> str:
+        return meaning(name).colour
+
+    def __contains__(self, name) -> bool:
+        return ALIASES.get(name, name) in MEANINGS
+
+    def __iter__(self):
+        return iter(MEANINGS)
+
+    def __len__(self) -> int:
+        return len(MEANINGS)
+
+    def __repr__(self) -> str:
+        return "COLOURS(" + ", ".join(f"{k!r}: {v.colour!r}" for k, v in MEANINGS.items()) + ")"
+
+
+#: One colour per meaning, the same in every lesson: ``COLOURS["died"]``.
+COLOURS = _Colours()
+
+
+def style(name: str, kind: str = "line") -> dict:
+    """Matplotlib keyword arguments that draw ``name`` with its colour and its second cue.
+
+    ``kind`` is "line" (``ax.plot``: colour, line style, marker), "points" (``ax.scatter``, ``ax.errorbar`` with
+    ``fmt`` left out: colour and marker), "bars" (``ax.bar``, ``ax.hist``, ``ax.fill_between``: face colour, hatch,
+    white edges) or "colour" (the colour alone).
+    """
+    m = meaning(name)
+    if kind == "line":
+        return {"color": m.colour, "linestyle": m.linestyle, "marker": m.marker or None}
+    if kind == "points":
+        return {"color": m.colour, "marker": m.marker or "o", "linestyle": "none"}
+    if kind == "bars":
+        out = {"facecolor": m.colour, "edgecolor": "white"}
+        if m.hatch:
+            out.update(hatch=m.hatch, edgecolor=_hatch_ink(m.colour))
+        return out
+    if kind == "colour":
+        return {"color": m.colour}
+    raise ValueError(f"kind must be 'line', 'points', 'bars' or 'colour', not {kind!r}")
+
+
+def _hatch_ink(colour: str) -> str:
+    """White hatching on a dark face, black on a light one (matplotlib draws the hatch in the edge colour)."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45 else "black"
+
+
+#: MIT-BIH beat symbols grouped as AAMI EC57 classes (the meaning their marks take): ``COLOURS[BEAT_CLASS["A"]]``.
+BEAT_CLASS = {
+    **dict.fromkeys("NLRej", "beat N"),
+    **dict.fromkeys("AaJS", "beat S"),
+    **dict.fromkeys("VE", "beat V"),
+    "F": "beat F",
+    **dict.fromkeys("/fQ", "beat Q"),
+}
+
 
 # Standard 12-lead printout: 3 rows of 4 leads, each column 2.5 s, then a lead II rhythm strip.
 PAPER_LAYOUT = [["I", "AVR", "V1", "V4"], ["II", "AVL", "V2", "V5"], ["III", "AVF", "V3", "V6"]]
@@ -77,9 +254,161 @@ GRID_MINOR, GRID_MAJOR = ("#f2b8b0", 0.45), ("#d9665b", 0.9)
 LEAD_LABEL_SIZE = 11
 
 
+#: The smallest text the course's figures use (tick labels, legends, annotations): smaller is unreadable at the size
+#: a notebook shows a figure. tools/figure_audit.py flags any text under it.
+MIN_FONT_SIZE = 9
+_FONT_SIZES = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.title_fontsize": 9,
+    "figure.titlesize": 12,
+}
+
+
 def use_course_style() -> None:
-    """Readable defaults: colour-blind palette, light grid, figure size for a notebook."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.figsize": (9, 4), "figure.dpi": 100})
+    """Readable defaults: light grid, a notebook's figure size, no default text under 9 pt.
+
+    With the environment variable HEARTDATA_FIGURE_AUDIT set to a file, every figure drawn afterwards is also
+    described in that file (``install_figure_audit``) for tools/figure_audit.py.
+    """
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.figsize": (9, 4), "figure.dpi": 100, **_FONT_SIZES})
+    if os.environ.get("HEARTDATA_FIGURE_AUDIT"):
+        install_figure_audit(os.environ["HEARTDATA_FIGURE_AUDIT"])
+
+
+# --- the figure audit -------------------------------------------------------------------------------------------
+
+_AUDIT = {"path": None, "seen": set(), "count": 0}
+GRID_GID = "ecg-grid"  # artists with this gid are the ECG paper, not data: the audit leaves them out
+
+
+def install_figure_audit(path) -> None:
+    """Describe every figure rendered from now on (shown inline, saved) as one JSON line in ``path``: each axes'
+    marks (colour, marker, line style, hatch, label) and every text's size. Installed once per process."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    _AUDIT["path"] = str(path)
+    if getattr(FigureCanvasBase.print_figure, "_heartdata_audit", False):
+        return
+    original = FigureCanvasBase.print_figure
+
+    @functools.wraps(original)
+    def print_figure(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        try:
+            _audit_figure(self.figure)
+        except Exception as exc:  # the audit must never break a figure
+            print(f"figure audit: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return result
+
+    print_figure._heartdata_audit = True
+    FigureCanvasBase.print_figure = print_figure
+
+
+def _hex(rgba) -> str | None:
+    """A colour as drawn on white (alpha laid over the page), or None for no colour."""
+    from matplotlib.colors import to_rgba
+
+    r, g, b, a = to_rgba(rgba)
+    if a == 0:
+        return None
+    return "#" + "".join(f"{round((v * a + 1 - a) * 255):02X}" for v in (r, g, b))
+
+
+def _style(ls) -> str | None:
+    return None if ls in (None, "None", "none", "", " ") else str(ls)
+
+
+def _marks(ax) -> list[dict]:
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection, QuadMesh
+    from matplotlib.patches import Patch
+
+    out = []
+
+    def add(kind, colour, label="", marker=None, linestyle=None, hatch=None):
+        c = _hex(colour)
+        if c is not None:
+            out.append({"kind": kind, "colour": c, "marker": marker, "linestyle": linestyle, "hatch": hatch or None,
+                        "label": "" if str(label).startswith("_") else str(label)})  # fmt: skip
+
+    for line in ax.lines:
+        if not line.get_visible() or line.get_gid() == GRID_GID or len(line.get_xdata()) == 0:
+            continue
+        ls, marker = _style(line.get_linestyle()), _style(line.get_marker())
+        if marker in ("_", "|") and ls is None and len(line.get_xdata()) > 0 and line.get_label().startswith("_"):
+            kind = "caps"
+        else:
+            kind = "line" if ls else "points"
+        colour = (
+            line.get_color() if (ls or line.get_markerfacecolor() in ("none", "white")) else line.get_markerfacecolor()
+        )
+        add(kind, colour, line.get_label(), marker, ls)
+    for coll in ax.collections:
+        if not coll.get_visible() or coll.get_gid() == GRID_GID or isinstance(coll, QuadMesh):
+            continue
+        label, hatch = coll.get_label(), coll.get_hatch()
+        if isinstance(coll, PathCollection):
+            faces = coll.get_facecolors()
+            colours = faces if len(faces) else coll.get_edgecolors()
+            paths = coll.get_paths()
+            marker = f"path{len(paths[0].vertices)}" if len(paths) else None
+            for c in {tuple(map(float, c)) for c in colours}:
+                add("points", c, label, marker, None, hatch)
+        elif isinstance(coll, LineCollection):
+            for c in {tuple(map(float, c)) for c in coll.get_colors()}:
+                add("segments", c, label, None, _style(coll.get_linestyle()[0] if coll.get_linestyle() else None))
+        elif isinstance(coll, PolyCollection):
+            for c in {tuple(map(float, c)) for c in coll.get_facecolors()}:
+                add("area", c, label, None, None, hatch)
+    for patch in ax.patches:
+        if not isinstance(patch, Patch) or not patch.get_visible() or patch.get_gid() == GRID_GID:
+            continue
+        if patch.get_fill() and patch.get_facecolor()[3] > 0:
+            add("bar", patch.get_facecolor(), patch.get_label(), None, None, patch.get_hatch())
+        else:
+            add("outline", patch.get_edgecolor(), patch.get_label(), None, _style(patch.get_linestyle()))
+    seen, unique = set(), []
+    for m in out:
+        key = tuple(sorted(m.items()))
+        if key not in seen:
+            seen.add(key)
+            unique.append(m)
+    return unique
+
+
+def _texts(fig) -> list[dict]:
+    from matplotlib.text import Text
+
+    out = []
+    for t in fig.findobj(Text):
+        text = t.get_text().strip()
+        if text and t.get_visible() and t.get_figure() is not None:
+            out.append({"text": text[:60], "size": float(t.get_fontsize())})
+    return out
+
+
+def _audit_figure(fig) -> None:
+    import json
+
+    path = _AUDIT["path"]
+    if not path or id(fig) in _AUDIT["seen"]:
+        return
+    _AUDIT["seen"].add(id(fig))
+    _AUDIT["count"] += 1
+    title = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    axes = []
+    for i, ax in enumerate(fig.axes):
+        if ax.get_visible():
+            axes.append({"index": i, "title": ax.get_title(), "marks": _marks(ax)})
+    title = title or next((a["title"] for a in axes if a["title"]), "")
+    record = {"notebook": os.environ.get("HEARTDATA_AUDIT_NOTEBOOK", ""), "figure": _AUDIT["count"],
+              "title": title, "axes": axes, "texts": [t for t in _texts(fig) if t["size"] < MIN_FONT_SIZE]}  # fmt: skip
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
 
 
 def calibration_pulse(x0: float, base: float) -> tuple[np.ndarray, np.ndarray]:
@@ -112,9 +441,9 @@ def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str =
         _, ax = plt.subplots(figsize=(width / 25.4, height / 25.4 + 0.5))
     for (colour, lw), step in ((GRID_MINOR, 1.0), (GRID_MAJOR, 5.0)):
         for x in np.arange(0, width + 0.01, step):
-            ax.axvline(x, color=colour, lw=lw, zorder=0)
+            ax.axvline(x, color=colour, lw=lw, zorder=0, gid=GRID_GID)
         for y in np.arange(0, height + 0.01, step):
-            ax.axhline(y, color=colour, lw=lw, zorder=0)
+            ax.axhline(y, color=colour, lw=lw, zorder=0, gid=GRID_GID)
     index = {name.upper(): i for i, name in enumerate(leads)}
     col_samples = n // 4
     t_mm = x0 + np.arange(n) / fs * MM_PER_S
@@ -142,8 +471,70 @@ def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str =
     return ax
 
 
-# Palette indices for the timeline's sources: neighbours in the legend get clearly different colours.
-_TIMELINE_COLOURS = [0, 1, 2, 7, 4, 3, 5, 6, 8, 9]
+def plot_ecg_strip(
+    signal, fs: float, start: float = 0.0, lead: str = "", annotations=None, title: str = "", ax=None,
+    mv_range: tuple[float, float] | None = None,
+):  # fmt: skip
+    """Draw one lead on standard ECG paper: 25 mm/s, 10 mm/mV, minor grid 0.04 s / 0.1 mV, major 0.2 s / 0.5 mV.
+
+    ``signal`` is one lead in mV sampled at ``fs`` Hz, its first sample ``start`` seconds into the recording (the
+    x axis is in seconds of the recording, the y axis in mV, at the paper's aspect: 1 mV is as long as 0.4 s).
+    ``annotations`` (optional) is a table with columns ``time_s`` (or ``sample``, counted from the start of the
+    recording) and ``symbol`` (MIT-BIH beat codes): each beat gets a mark above the trace in its AAMI class's colour
+    and marker (``BEAT_CLASS``), and the legend says what each symbol means. When ``ax`` is None the figure is
+    sized so that the paper prints at 25 mm/s on screen at 100 dpi.
+    """
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    y = np.asarray(signal, dtype=float).ravel()
+    t = start + np.arange(len(y)) / fs
+    room = 0.9 if annotations is not None else 0.3  # headroom for the beat marks and their symbols
+    low, high = mv_range or (np.floor((np.nanmin(y) - 0.3) / 0.5) * 0.5, np.ceil((np.nanmax(y) + room) / 0.5) * 0.5)
+    seconds = len(y) / fs
+    if ax is None:  # the axes box is exactly the paper: 25 mm per second, 10 mm per mV (at the figure's dpi)
+        width_in, height_in = seconds * MM_PER_S / 25.4, (high - low) * MM_PER_MV / 25.4
+        left, right, bottom, top = 0.8, 0.3, 0.7, 0.45
+        fig = plt.figure(figsize=(width_in + left + right, height_in + bottom + top))
+        w, h = fig.get_size_inches()
+        ax = fig.add_axes((left / w, bottom / h, width_in / w, height_in / h))
+    ax.plot(t, y, color="black", lw=0.8, label="_trace")
+    ax.set_xlim(start, start + seconds)
+    ax.set_ylim(low, high)
+    ax.set_aspect(MM_PER_MV / MM_PER_S, adjustable="box")  # 1 mV on the y axis is as long as 0.4 s on the x axis
+    ax.xaxis.set_major_locator(MultipleLocator(0.2))
+    ax.xaxis.set_minor_locator(MultipleLocator(0.04))
+    ax.yaxis.set_major_locator(MultipleLocator(0.5))
+    ax.yaxis.set_minor_locator(MultipleLocator(0.1))
+    whole = FuncFormatter(lambda v, _: f"{v:g}" if abs(v - round(v)) < 1e-6 else "")
+    ax.xaxis.set_major_formatter(whole)
+    ax.yaxis.set_major_formatter(whole)
+    ax.tick_params(which="both", length=0)
+    ax.grid(False)
+    ax.grid(True, which="minor", color=GRID_MINOR[0], lw=GRID_MINOR[1], zorder=0)
+    ax.grid(True, which="major", color=GRID_MAJOR[0], lw=GRID_MAJOR[1], zorder=0)
+    ax.set_axisbelow(True)
+    for spine in ax.spines.values():
+        spine.set_color(GRID_MAJOR[0])
+    ax.set_xlabel("time (s); 25 mm/s: a small square is 0.04 s, a large one 0.2 s")
+    ax.set_ylabel(f"{lead + ' ' if lead else ''}(mV); 10 mm/mV")
+    if annotations is not None and len(annotations):
+        ann = annotations
+        times = ann["time_s"].to_numpy(float) if "time_s" in ann else ann["sample"].to_numpy(float) / fs
+        symbols = ann["symbol"].astype(str).to_numpy()
+        inside = (times >= start) & (times < start + seconds)
+        mark_y = high - 0.45
+        for sym in dict.fromkeys(symbols[inside]):
+            m = meaning(BEAT_CLASS.get(sym, "beat Q"))
+            at = times[inside & (symbols == sym)]
+            ax.plot(at, np.full(len(at), mark_y), linestyle="none", marker=m.marker if m.marker != "|" else "v",
+                    color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7,
+                    label=f"{sym}: {m.what} ({len(at)})")  # fmt: skip
+            for x in at:
+                ax.text(x, mark_y + 0.1, sym, ha="center", va="bottom", fontsize=MIN_FONT_SIZE, fontweight="bold")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="annotated beats")
+    if title:
+        ax.set_title(title)
+    return ax
 
 
 def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "", ax=None, colors=None):
@@ -151,35 +542,50 @@ def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "",
 
     ``stay`` is the long table of ONE stay (columns Time in minutes, Parameter); ``source_of`` maps
     a parameter to who or what produced it, ``order`` lists those sources top to bottom. Rows
-    whose parameter has no source (e.g. the admission descriptors) are left out. Marks are
-    coloured by source; the y labels give each parameter's number of values.
+    whose parameter has no source (e.g. the admission descriptors) are left out. Each source is drawn in its
+    meaning's colour and marker (``MEANINGS``: the marker is the second cue where two sources' colours could
+    merge for a colour-blind reader); a source the palette does not know is drawn neutral with a marker of its own.
+    ``colors`` (a dict source -> colour) overrides the colours. The y labels give each parameter's number of values.
     """
     if stay["RecordID"].nunique() != 1:
         raise ValueError(f"expected the rows of one stay, got {stay['RecordID'].nunique()} stays")
-    colors = colors or {s: PALETTE[i] for s, i in zip(order, _TIMELINE_COLOURS, strict=False)}
+    spare = iter(["o", "s", "^", "D", "v", "P", "X", "*"])
+    look = {}
+    for source in order:
+        if source in COLOURS:
+            m = meaning(source)
+            look[source] = (m.colour, m.marker or "o")
+        else:
+            look[source] = (COLOURS["neutral"], next(spare, "o"))
     rows = stay.assign(source=stay["Parameter"].map(source_of)).dropna(subset=["source"])
     rank = {s: i for i, s in enumerate(order)}
     counts = rows.groupby("Parameter").size()
     params = sorted(counts.index, key=lambda p: (rank[source_of[p]], -counts[p], p))
     y = {p: i for i, p in enumerate(params)}
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 0.28 * len(params) + 1.6))
+        _, ax = plt.subplots(figsize=(10, 0.3 * len(params) + 1.6))
     for source in order:
         part = rows[rows["source"].eq(source)]
         if part.empty:
             continue
+        colour, marker = look[source]
+        if colors and source in colors:
+            colour = colors[source]
         n_times = part["Time"].nunique()
+        line = marker in ("|", "_", "x", "+")
         ax.scatter(
-            part["Time"] / 60, part["Parameter"].map(y), marker="|", s=90, linewidths=1.4, color=colors[source],
+            part["Time"] / 60, part["Parameter"].map(y), marker=marker, s=90 if marker == "|" else 22,
+            linewidths=1.4 if line else 0.4, color=colour, edgecolors=None if line else "black",
             label=f"{source} ({len(part)} values at {n_times} times)",
         )  # fmt: skip
-    ax.set_yticks(range(len(params)), [f"{p} ({counts[p]})" for p in params], fontsize=8)
+    ax.set_yticks(range(len(params)), [f"{p} ({counts[p]})" for p in params], fontsize=MIN_FONT_SIZE)
     ax.set_ylim(len(params) - 0.5, -0.5)
+    ax.grid(False, axis="y")  # the monitor's light-grey ticks would merge with row lines
     ax.set_xlim(0, 48)
     ax.set_xticks(range(0, 49, 6))
     ax.set_xlabel("hours since ICU admission")
     ax.set_ylabel("parameter (number of values)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="produced by")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=MIN_FONT_SIZE, frameon=False, title="produced by")
     if title:
         ax.set_title(title)
     return ax

@@ -6,6 +6,14 @@ group, the easier it is to point at a person. Every function here treats a **mis
 its own**: rows whose age is missing form their own group (an attacker who sees "age not recorded" sees
 that too), and a missing diagnosis counts as one more diagnosis in :func:`l_diversity`.
 
+Linkage is the exception: :func:`link` never joins a missing value to a missing value, because a value
+missing from an outside list means "unknown", not "not recorded".
+
+Sources: k-anonymity (Sweeney, Int J Uncertain Fuzziness Knowl-Based Syst 10:557, 2002); distinct and entropy
+l-diversity (Machanavajjhala et al., ACM TKDD 1(1):3, 2007); t-closeness (Li, Li and Venkatasubramanian,
+ICDE 2007), here with the variational distance, which is the Earth Mover's Distance when every two categories
+are equally far apart; federated averaging (McMahan et al., AISTATS 2017).
+
 Bad input (a column that does not exist, an empty list of quasi-identifiers, an empty table, ``k < 1``)
 raises :class:`heartdata.DataError` saying which argument was wrong and what to pass instead.
 """
@@ -23,16 +31,23 @@ from .errors import DataError
 __all__ = [
     "TEXT_PATTERNS",
     "bands",
+    "entropy_l_diversity",
     "federated_logistic",
     "find_in_text",
     "group_sizes",
     "k_anonymity",
     "l_diversity",
+    "link",
+    "measure_release",
     "redact",
     "risk_by_number",
+    "round_to",
+    "site_updates",
     "suppress",
     "synthetic_register",
+    "t_closeness",
     "uniqueness",
+    "uniqueness_by_size",
     "year_only",
 ]
 
@@ -123,6 +138,13 @@ def l_diversity(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive
     their own, in the quasi-identifiers and in ``sensitive``.
     """
     names = _columns(table, quasi_identifiers)
+    _sensitive(table, names, sensitive)
+    group, _ = _group_ids(table, names)
+    pairs = np.unique(np.column_stack([group, _codes(table[sensitive])]), axis=0)
+    return int(np.bincount(pairs[:, 0]).min())
+
+
+def _sensitive(table: pd.DataFrame, names: list[str], sensitive) -> None:
     if not isinstance(sensitive, str) or sensitive not in table.columns:
         raise DataError(
             f"sensitive={sensitive!r}",
@@ -135,9 +157,67 @@ def l_diversity(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive
             "is also one of the quasi-identifiers, so every group would hold one value of it",
             "Leave the sensitive column out of quasi_identifiers.",
         )
-    group, _ = _group_ids(table, names)
-    pairs = np.unique(np.column_stack([group, _codes(table[sensitive])]), axis=0)
-    return int(np.bincount(pairs[:, 0]).min())
+
+
+def _shares(table: pd.DataFrame, names: list[str], sensitive: str) -> tuple[np.ndarray, np.ndarray]:
+    """(share of each sensitive value in each group: groups x values, share of each value in the whole table)."""
+    group, counts = _group_ids(table, names)
+    values = _codes(table[sensitive])
+    table_counts = np.zeros((len(counts), values.max() + 1))
+    np.add.at(table_counts, (group, values), 1)
+    return table_counts / counts[:, None], np.bincount(values) / len(values)
+
+
+def entropy_l_diversity(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: str) -> float:
+    """The l of entropy l-diversity: the smallest exp(entropy) of ``sensitive`` over the groups.
+
+    A group with l values in equal shares scores l; a group of 14 where 13 share one value scores about 1.3,
+    although it holds 2 distinct values. The table is entropy l-diverse for every l up to the result. Missing
+    values count as a value of their own.
+    """
+    names = _columns(table, quasi_identifiers)
+    _sensitive(table, names, sensitive)
+    within, _ = _shares(table, names, sensitive)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.where(within > 0, within * np.log(within), 0).sum(axis=1)
+    return float(np.exp(entropy).min())
+
+
+def t_closeness(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: str) -> float:
+    """The t of t-closeness: the largest distance between a group's distribution of ``sensitive`` and the table's.
+
+    The distance is the variational distance (half the sum of absolute differences of shares), which is the
+    Earth Mover's Distance for categories that are all equally far apart: 0 means every group looks like the
+    whole table; 0.4 means some group's shares differ from the table's by 40 percentage points in all.
+    Missing values count as a value of their own.
+    """
+    names = _columns(table, quasi_identifiers)
+    _sensitive(table, names, sensitive)
+    within, overall = _shares(table, names, sensitive)
+    return float(0.5 * np.abs(within - overall).sum(axis=1).max())
+
+
+def measure_release(release: pd.DataFrame, sensitive: str) -> pd.Series:
+    """Everything a released table gives away, measured over **every** column it contains.
+
+    Every column but ``sensitive`` is treated as a quasi-identifier (what is released can be known or learnt
+    by someone), so a column left in the table by oversight is measured too. Returns rows, the columns
+    measured, k, uniqueness, distinct l, entropy l and t (variational distance).
+    """
+    if not isinstance(release, pd.DataFrame):
+        raise DataError("release", f"expected a pandas DataFrame, got {type(release).__name__}", "Pass the table.")
+    names = [c for c in release.columns if c != sensitive]
+    _sensitive(release, names, sensitive)
+    _columns(release, names, "the release's other columns")
+    return pd.Series({
+        "rows": len(release),
+        "quasi-identifiers": ", ".join(map(str, names)),
+        "k": k_anonymity(release, names),
+        "uniqueness": uniqueness(release, names),
+        "l (distinct)": l_diversity(release, names, sensitive),
+        "l (entropy)": entropy_l_diversity(release, names, sensitive),
+        "t": t_closeness(release, names, sensitive),
+    }, name=sensitive)  # fmt: skip
 
 
 def risk_by_number(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: str | None = None) -> pd.DataFrame:
@@ -193,15 +273,79 @@ def year_only(dates) -> pd.Series:
     return parsed.dt.year.astype("Int64").rename(dates.name)
 
 
-def suppress(table: pd.DataFrame, quasi_identifiers: Sequence[str], k: int = 5) -> pd.DataFrame:
-    """The rows whose group has at least ``k`` rows: the others are suppressed (left out of a release).
+def suppress(
+    table: pd.DataFrame,
+    quasi_identifiers: Sequence[str],
+    k: int = 5,
+    sensitive: str | None = None,
+    l: int = 1,  # noqa: E741 (the l of l-diversity)
+) -> pd.DataFrame:
+    """The rows whose group has at least ``k`` rows (and, with ``sensitive``, at least ``l`` distinct values of it).
 
-    After it, :func:`k_anonymity` of the result on the same quasi-identifiers is at least ``k`` (unless no
-    row is left: then the result is empty). Missing values count as a value of their own.
+    The other rows are suppressed (left out of a release), whole groups at a time, so after it
+    :func:`k_anonymity` of the result on the same quasi-identifiers is at least ``k`` and :func:`l_diversity`
+    at least ``l`` (unless no row is left: then the result is empty). Missing values count as a value of their own.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise DataError(f"k={k!r}", "k must be a whole number of at least 1", "Pass e.g. k=5.")
-    return table[group_sizes(table, quasi_identifiers).ge(k)]
+    for name, value in (("k", k), ("l", l)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise DataError(f"{name}={value!r}", f"{name} must be a whole number of at least 1", f"Pass e.g. {name}=5.")
+    keep = group_sizes(table, quasi_identifiers).ge(k)
+    if sensitive is not None:
+        names = _columns(table, quasi_identifiers)
+        _sensitive(table, names, sensitive)
+        group, _ = _group_ids(table, names)
+        pairs = np.unique(np.column_stack([group, _codes(table[sensitive])]), axis=0)
+        distinct = np.bincount(pairs[:, 0], minlength=group.max() + 1)
+        keep &= distinct[group] >= l
+    elif l != 1:
+        raise DataError(f"l={l!r}", "l needs a sensitive column to count values in", "Pass sensitive='...' too.")
+    return table[keep]
+
+
+def round_to(values, step: float) -> pd.Series:
+    """Numbers rounded to the nearest multiple of ``step`` (the precision an outsider could know them at).
+
+    ``round_to(weights, 5)`` turns 73.4 kg into 75 kg. Missing values stay missing.
+    """
+    values = pd.Series(values)
+    if isinstance(step, bool) or not isinstance(step, (int, float, np.integer, np.floating)) or not step > 0:
+        raise DataError(f"step={step!r}", "the precision must be a positive number", "Pass e.g. step=5 (kg).")
+    try:
+        numbers = pd.to_numeric(values)
+    except (TypeError, ValueError):
+        raise DataError("values", "are not all numbers", "Round a numeric column (weights, heights).") from None
+    return ((numbers / step).round() * step).rename(values.name)
+
+
+def uniqueness_by_size(
+    table: pd.DataFrame, quasi_identifiers: Sequence[str], sizes: Sequence[int], repeats: int = 50, seed: int = 0
+) -> pd.DataFrame:
+    """Uniqueness in random samples of the table, by sample size: how much of it is an effect of a small slice.
+
+    For each size, ``repeats`` samples without replacement (seeded); returns the mean uniqueness and the 5th
+    and 95th percentiles across samples. The full table is itself a sample of some population: in smaller
+    samples more rows are unique, so a sample's uniqueness overstates how many people are unique in the
+    population.
+    """
+    names = _columns(table, quasi_identifiers)
+    try:
+        sizes = [int(n) for n in sizes]
+    except (TypeError, ValueError):
+        raise DataError(f"sizes={sizes!r}", "is not a list of whole numbers", "Pass e.g. [400, 1000].") from None
+    bad = [n for n in sizes if not 1 <= n <= len(table)]
+    if bad or not sizes:
+        raise DataError(
+            f"sizes={sizes!r}", f"every size must be from 1 to the table's {len(table)} rows", "Pass smaller sizes."
+        )
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
+        raise DataError(f"repeats={repeats!r}", "must be a whole number of at least 1", "Pass e.g. repeats=50.")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in sizes:
+        shares = [uniqueness(table.iloc[rng.choice(len(table), n, replace=False)], names) for _ in range(repeats)]
+        low, high = np.percentile(shares, [5, 95])
+        rows.append({"sample size": n, "uniqueness": float(np.mean(shares)), "low": low, "high": high})
+    return pd.DataFrame(rows).set_index("sample size")
 
 
 def synthetic_register(
@@ -231,6 +375,24 @@ def synthetic_register(
     register, source = register.iloc[order].reset_index(drop=True), source.iloc[order].reset_index(drop=True)
     register.insert(0, "name", [f"Synthetic person {i + 1:04d}" for i in range(n_people)])
     return register, source
+
+
+def link(register: pd.DataFrame, records: pd.DataFrame, on: Sequence[str]) -> pd.DataFrame:
+    """A linkage attack: every (register entry, record) pair that agrees on all of ``on``, and which of them pin.
+
+    A value missing on either side joins nothing (pandas' ``merge`` would join a missing value to a missing
+    one, but an unknown weight on an outside list is not the same fact as "weight not recorded" in the data).
+    Returns one row per candidate pair: ``entry`` (the register's index), ``record`` (the records' index) and
+    ``pinned``: the entry matches exactly one record and that record matches no other entry.
+    """
+    names = _columns(register, on, "on")
+    _columns(records, names, "on")
+    left = register.dropna(subset=names)[names].reset_index(names="entry")
+    right = records.dropna(subset=names)[names].reset_index(names="record")
+    pairs = left.merge(right, on=names, how="inner")[["entry", "record", *names]]
+    per_entry = pairs.groupby("entry")["record"].transform("size")
+    per_record = pairs.groupby("record")["entry"].transform("size")
+    return pairs.assign(pinned=per_entry.eq(1) & per_record.eq(1))
 
 
 #: What could identify someone in a PTB-XL report, as regular expressions (lower-case text).
@@ -282,17 +444,7 @@ def _sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
-def federated_logistic(
-    parts: Sequence[tuple[np.ndarray, np.ndarray]], rounds: int = 200, local_steps: int = 5, learning_rate: float = 0.5
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """Logistic regression by federated averaging (FedAvg): each site keeps its rows and shares only coefficients.
-
-    ``parts`` is one ``(X, y)`` per site (X without an intercept column; one is added). In each round every
-    site starts from the current shared coefficients, takes ``local_steps`` gradient steps on its own rows,
-    and sends back its coefficients and its number of rows; the new shared coefficients are the average
-    weighted by rows. Returns the final coefficients (intercept first) and a table of the shared
-    coefficients after every round. With ``local_steps=1`` this is exactly gradient descent on the pooled data.
-    """
+def _prepared(parts) -> list[tuple[np.ndarray, np.ndarray]]:
     if not parts:
         raise DataError("parts", "no site was given", "Pass one (X, y) pair per site.")
     prepared = []
@@ -307,17 +459,60 @@ def federated_logistic(
         prepared.append((np.column_stack([np.ones(len(x)), x]), y))
     if len({x.shape[1] for x, _ in prepared}) != 1:
         raise DataError("parts", "the sites have different numbers of features", "Give every site the same columns.")
+    return prepared
+
+
+def _local(x: np.ndarray, y: np.ndarray, w: np.ndarray, steps: int, learning_rate: float) -> np.ndarray:
+    v = w.copy()
+    for _ in range(int(steps)):
+        v -= learning_rate * x.T @ (_sigmoid(x @ v) - y) / len(y)
+    return v
+
+
+def site_updates(
+    parts: Sequence[tuple[np.ndarray, np.ndarray]],
+    coefficients=None,
+    local_steps: int = 1,
+    learning_rate: float = 0.5,
+) -> pd.DataFrame:
+    """What each site sends the coordinator in one round of federated averaging: its coefficients and its rows.
+
+    Every site starts from ``coefficients`` (intercept first; zeros if None) and takes ``local_steps`` gradient
+    steps on its own rows. One row per site: ``rows`` and the coefficients it sends (``b0``, ``b1``, ...). These
+    are exactly what the coordinator sees, so they are what an honest-but-curious coordinator can learn from.
+    """
+    prepared = _prepared(parts)
+    width = prepared[0][0].shape[1]
+    w = np.zeros(width) if coefficients is None else np.asarray(coefficients, dtype=float)
+    if w.shape != (width,):
+        raise DataError(
+            f"coefficients (shape {w.shape})",
+            f"the model has {width} coefficients (intercept first)",
+            f"Pass {width} numbers, or None for zeros.",
+        )
+    rows = [{"rows": len(y), **{f"b{j}": v for j, v in enumerate(_local(x, y, w, local_steps, learning_rate))}}
+            for x, y in prepared]  # fmt: skip
+    return pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="site"))
+
+
+def federated_logistic(
+    parts: Sequence[tuple[np.ndarray, np.ndarray]], rounds: int = 200, local_steps: int = 5, learning_rate: float = 0.5
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Logistic regression by federated averaging (FedAvg): each site keeps its rows and shares only coefficients.
+
+    ``parts`` is one ``(X, y)`` per site (X without an intercept column; one is added). In each round every
+    site starts from the current shared coefficients, takes ``local_steps`` gradient steps on its own rows,
+    and sends back its coefficients and its number of rows; the new shared coefficients are the average
+    weighted by rows. Returns the final coefficients (intercept first) and a table of the shared
+    coefficients after every round. With ``local_steps=1`` this is exactly gradient descent on the pooled data.
+    """
+    prepared = _prepared(parts)
     weights = np.array([len(y) for _, y in prepared], dtype=float)
     weights /= weights.sum()
     w = np.zeros(prepared[0][0].shape[1])
     history = []
     for _ in range(int(rounds)):
-        local = []
-        for x, y in prepared:
-            v = w.copy()
-            for _ in range(int(local_steps)):
-                v -= learning_rate * x.T @ (_sigmoid(x @ v) - y) / len(y)
-            local.append(v)
+        local = [_local(x, y, w, local_steps, learning_rate) for x, y in prepared]
         w = np.average(local, axis=0, weights=weights)
         history.append(w.copy())
     return w, pd.DataFrame(history, index=pd.RangeIndex(1, len(history) + 1, name="round"))

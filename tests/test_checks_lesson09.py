@@ -1,20 +1,25 @@
-"""Lesson 09 checks: not attempted, the typical mistakes they name, and correct; they never raise."""
+"""Lesson 09 checks: walkthroughs of every exercise (the warned mistake, other plausible wrong answers, and right
+answers written other ways), not attempted, and they never raise or change the student's objects."""
 
 from __future__ import annotations
 
 import opendp.prelude as dp
+import pandas as pd
 import pytest
 
+import heartdata
 from heartdata import feedback, privacy
 from heartdata.checks import lesson09
 
+dp.enable_features("contrib")
 CHECKS = [
-    lesson09.uniqueness_sex_age_site,
+    lesson09.uniqueness_sex_age_weight,
     lesson09.kept_after_suppression,
     lesson09.pinned_entries,
     lesson09.dp_error_at,
     lesson09.pooled_death_rate,
 ]
+ON = ["sex", "age", "weight"]
 
 
 @pytest.mark.parametrize("bad", ["0.2", [1, 2], {"a": 1}, object(), True])
@@ -28,88 +33,132 @@ def test_checks_never_raise(bad):
 
 @pytest.fixture(scope="module")
 def people():
-    return lesson09._people()
+    """As the practice notebook builds it, independently of the check's cache."""
+    meta = heartdata.ptbxl.load_metadata()
+    return meta.sort_values("recording_date").drop_duplicates("patient_id")
 
 
-def test_uniqueness(people):
-    qi = ["sex", "age", "site"]
-    share = privacy.uniqueness(people, qi)
-    assert lesson09.uniqueness_sex_age_site(share).correct
-    fb = lesson09.uniqueness_sex_age_site(100 * share)
-    assert fb.status == feedback.CLOSE and "percentage" in fb.message
-    fb = lesson09.uniqueness_sex_age_site(privacy.uniqueness(lesson09._meta(), qi))
-    assert fb.status == feedback.CLOSE and "one row per patient" in fb.message
-    fb = lesson09.uniqueness_sex_age_site(privacy.uniqueness(people.dropna(subset=qi), qi))
-    assert fb.status == feedback.CLOSE and "missing" in fb.message
-    fb = lesson09.uniqueness_sex_age_site(int(privacy.group_sizes(people, qi).eq(1).sum()))
-    assert fb.status == feedback.CLOSE and "share" in fb.message
-    assert lesson09.uniqueness_sex_age_site(0.9).status == feedback.INCORRECT
+def status(fb, expected, *words):
+    assert fb.status == expected, fb
+    for word in words:
+        assert word in fb.message, (word, fb)
 
 
-def _generalised(table, width):
-    age = table["age"] if width is None else privacy.bands(table["age"], width, top=80)
-    return table.assign(age=age, year=privacy.year_only(table["recording_date"]))
+def test_exercise_1_uniqueness(people):
+    right = privacy.uniqueness(people, ON)
+    status(lesson09.uniqueness_sex_age_weight(right), feedback.CORRECT)
+    # right, written another way: group sizes with dropna=False
+    sizes = people.groupby(ON, dropna=False)["sex"].transform("size")
+    status(lesson09.uniqueness_sex_age_weight(float(sizes.eq(1).mean())), feedback.CORRECT)
+    # the warned mistake: groupby / value_counts drop the rows with a missing weight
+    counts = people[ON].value_counts()
+    status(lesson09.uniqueness_sex_age_weight(float(counts.eq(1).sum() / len(people))), feedback.CLOSE, "dropna=False")
+    # other plausible wrong answers
+    status(lesson09.uniqueness_sex_age_weight(100 * right), feedback.CLOSE, "percentage")
+    status(lesson09.uniqueness_sex_age_weight(float((~people.duplicated(ON)).mean())), feedback.CLOSE, "keep=False")
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(people.dropna(subset=ON), ON)), feedback.CLOSE,
+           "missing")  # fmt: skip
+    status(lesson09.uniqueness_sex_age_weight(1 - right), feedback.CLOSE, "NOT unique")
+    status(lesson09.uniqueness_sex_age_weight(int(sizes.eq(1).sum())), feedback.CLOSE, "share")
+    meta = heartdata.ptbxl.load_metadata()
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(meta, ON)), feedback.CLOSE, "one row per patient")
+    # copied from the lesson: sex, age, site and weight
+    lesson = privacy.uniqueness(people, ["sex", "age", "site", "weight"])
+    status(lesson09.uniqueness_sex_age_weight(lesson), feedback.CLOSE, "leaves the site out")
+    status(lesson09.uniqueness_sex_age_weight(0.9), feedback.INCORRECT)
 
 
-def test_kept_after_suppression(people):
-    qi = ["sex", "age", "year"]
-    right = len(privacy.suppress(_generalised(people, 5), qi, k=5))
-    assert lesson09.kept_after_suppression(right).correct
-    fb = lesson09.kept_after_suppression(len(privacy.suppress(_generalised(people, None), qi, k=5)))
-    assert fb.status == feedback.CLOSE and "exact ages" in fb.message
-    fb = lesson09.kept_after_suppression(len(privacy.suppress(_generalised(people, 10), qi, k=5)))
-    assert fb.status == feedback.CLOSE and "10-year" in fb.message
-    fb = lesson09.kept_after_suppression(len(privacy.suppress(_generalised(people, 5), qi, k=6)))
-    assert fb.status == feedback.CLOSE and "more than 5" in fb.message
-    fb = lesson09.kept_after_suppression(len(privacy.suppress(_generalised(lesson09._meta(), 5), qi, k=5)))
-    assert fb.status == feedback.CLOSE and "ECGs" in fb.message
-    fb = lesson09.kept_after_suppression(len(people) - right)
-    assert fb.status == feedback.CLOSE and "suppressed" in fb.message
+def _generalised(table):
+    return table.assign(age=privacy.bands(table["age"], 10, top=80), weight=privacy.bands(table["weight"], 10))
 
 
-def test_pinned_entries(people):
-    register, _ = privacy.synthetic_register(people, ["sex", "age", "weight"], 1000, 0.2, seed=9)
-    joined = register.reset_index(names="entry").merge(people.reset_index(), on=["sex", "age", "weight"])
-    one_patient = joined.groupby("entry")["ecg_id"].transform("size").eq(1)
-    one_entry = joined.groupby("ecg_id")["entry"].transform("size").eq(1)
-    assert lesson09.pinned_entries(int((one_patient & one_entry).sum())).correct
-    fb = lesson09.pinned_entries(len(joined))
-    assert fb.status == feedback.CLOSE and "candidate pairs" in fb.message
-    fb = lesson09.pinned_entries(joined["entry"].nunique())
-    assert fb.status == feedback.CLOSE and "at least one" in fb.message
-    fb = lesson09.pinned_entries(int(one_patient.sum()))
-    assert fb.status == feedback.CLOSE and "both sides" in fb.message
+def test_exercise_2_suppression(people):
+    g = _generalised(people)
+    right = len(privacy.suppress(g, ON, k=5))
+    status(lesson09.kept_after_suppression(right), feedback.CORRECT)
+    # right, written another way: groupby with dropna=False, as a numpy integer
+    status(lesson09.kept_after_suppression(g.groupby(ON, dropna=False)["sex"].transform("size").ge(5).sum()),
+           feedback.CORRECT)  # fmt: skip
+    # the warned mistake: groupby drops the missing weights, so their groups look empty (the data can tell here)
+    dropped = int(g.groupby(ON)["sex"].transform("size").ge(5).sum())
+    assert dropped != right
+    status(lesson09.kept_after_suppression(dropped), feedback.CLOSE, "dropna=False")
+    # other plausible wrong answers
+    exact_age = people.assign(weight=privacy.bands(people["weight"], 10))
+    status(lesson09.kept_after_suppression(len(privacy.suppress(exact_age, ON, k=5))), feedback.CLOSE, "exact ages")
+    exact_weight = people.assign(age=privacy.bands(people["age"], 10, top=80))
+    status(lesson09.kept_after_suppression(len(privacy.suppress(exact_weight, ON, k=5))), feedback.CLOSE,
+           "exact weights")  # fmt: skip
+    status(lesson09.kept_after_suppression(len(privacy.suppress(g, ON, k=6))), feedback.CLOSE, "more than 5")
+    status(lesson09.kept_after_suppression(len(people) - right), feedback.CLOSE, "suppressed")
+    meta = _generalised(heartdata.ptbxl.load_metadata())
+    status(lesson09.kept_after_suppression(len(privacy.suppress(meta, ON, k=5))), feedback.CLOSE, "ECGs")
 
 
-def test_dp_error():
-    dp.enable_features("contrib")
-    assert lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(5.0, alpha=0.05)).correct
-    fb = lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(0.2, alpha=0.05))
-    assert fb.status == feedback.CLOSE and "1 / ε" in fb.message
-    fb = lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(5.0, alpha=0.95))
-    assert fb.status == feedback.CLOSE and "alpha=0.05" in fb.message
+def test_exercise_3_linkage(people):
+    register = lesson09.register()
+    before = register.copy()
+    on_both = register.dropna(subset=ON).reset_index(names="entry").merge(people.dropna(subset=ON).reset_index(), on=ON)
+    one = on_both.groupby("entry")["ecg_id"].transform("size").eq(1)
+    other = on_both.groupby("ecg_id")["entry"].transform("size").eq(1)
+    right = int((one & other).sum())
+    status(lesson09.pinned_entries(right), feedback.CORRECT)
+    # right, written another way: the package's linkage
+    status(lesson09.pinned_entries(int(privacy.link(register, people, ON)["pinned"].sum())), feedback.CORRECT)
+    # the warned mistake: a plain merge joins a missing weight to a missing weight
+    merged = register.reset_index(names="entry").merge(people.reset_index(), on=ON)
+    naive = int((merged.groupby("entry")["ecg_id"].transform("size").eq(1)
+                 & merged.groupby("ecg_id")["entry"].transform("size").eq(1)).sum())  # fmt: skip
+    assert naive != right
+    status(lesson09.pinned_entries(naive), feedback.CLOSE, "missing weight to a missing weight")
+    # other plausible wrong answers
+    status(lesson09.pinned_entries(len(on_both)), feedback.CLOSE, "candidate pairs")
+    status(lesson09.pinned_entries(on_both["entry"].nunique()), feedback.CLOSE, "at least one")
+    status(lesson09.pinned_entries(int(one.sum())), feedback.CLOSE, "both sides")
+    # copied from the lesson (its register is drawn with seed 9)
+    lesson_register, _ = privacy.synthetic_register(people, ON, 1000, 0.2, seed=9)
+    status(lesson09.pinned_entries(int(privacy.link(lesson_register, people, ON)["pinned"].sum())), feedback.CLOSE,
+           "seed 9")  # fmt: skip
+    pd.testing.assert_frame_equal(register, before)  # the check did not change the register
+    register.loc[:, "weight"] = 0  # and a student's change to theirs does not change the check
+    status(lesson09.pinned_entries(right), feedback.CORRECT)
 
 
-def test_pooled_death_rate():
-    icu = lesson09._icu()
-    agg = icu.groupby("ICUType")["In-hospital_death"].agg(["sum", "size"])
-    rate = agg["sum"].sum() / agg["size"].sum()
-    assert lesson09.pooled_death_rate(rate).correct
-    assert lesson09.pooled_death_rate(icu["In-hospital_death"].mean()).correct  # the same number, pooled rows
-    fb = lesson09.pooled_death_rate((agg["sum"] / agg["size"]).mean())
-    assert fb.status == feedback.CLOSE and "averaged" in fb.message
-    fb = lesson09.pooled_death_rate(100 * rate)
-    assert fb.status == feedback.CLOSE and "percentage" in fb.message
-    fb = lesson09.pooled_death_rate(int(agg["sum"].sum()))
-    assert fb.status == feedback.CLOSE and "number of deaths" in fb.message
+def test_exercise_4_budget():
+    exact = dp.discrete_laplacian_scale_to_accuracy(5.0, alpha=0.05)  # ε = 0.6 / 3 = 0.2 per table
+    status(lesson09.dp_error_at(exact), feedback.CORRECT, "OpenDP's bound")
+    # right, written other ways: the whole-count bound OpenDP's documentation allows, and a rounded display
+    status(lesson09.dp_error_at(15), feedback.CORRECT, "rounded down")
+    status(lesson09.dp_error_at(round(exact, 2)), feedback.CORRECT)
+    # the warned mistake: every table spends the whole budget
+    status(lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(1 / 0.6, alpha=0.05)), feedback.CLOSE,
+           "whole budget")  # fmt: skip
+    # other plausible wrong answers
+    status(lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(20.0, alpha=0.05)), feedback.CLOSE,
+           "over the sites")  # fmt: skip
+    status(lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(0.2, alpha=0.05)), feedback.CLOSE, "1 / ε")
+    status(lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(5.0, alpha=0.95)), feedback.CLOSE,
+           "alpha=0.05")  # fmt: skip
+    status(lesson09.dp_error_at(16), feedback.CLOSE, "not the smallest")  # a simulated quantile, one count high
+    status(lesson09.dp_error_at(6.43), feedback.INCORRECT)  # the lesson's ε = 0.5, copied
 
 
-def test_uniqueness_names_the_pandas_slips_from_a_student_walkthrough():
-    from heartdata import privacy
-    from heartdata.checks import lesson09
-
-    people, qi = lesson09._people(), ["sex", "age", "site"]
-    counts = people[qi].value_counts()  # dropna=True by default: rows with a missing value vanish
-    assert "dropna=False" in lesson09.uniqueness_sex_age_site(float((counts == 1).sum() / len(people))).message
-    assert "keep=False" in lesson09.uniqueness_sex_age_site(float((~people.duplicated(qi)).mean())).message
-    assert "NOT unique" in lesson09.uniqueness_sex_age_site(1 - privacy.uniqueness(people, qi)).message
+def test_exercise_5_pooled_rate():
+    aggregates = lesson09.unit_aggregates()
+    old = aggregates.xs("65 and over", level="age group")
+    right = old["deaths"].sum() / old["stays"].sum()
+    status(lesson09.pooled_death_rate(right), feedback.CORRECT)
+    # right, written another way: from a groupby over the age level
+    by_group = aggregates.groupby(level="age group").sum()
+    status(lesson09.pooled_death_rate(by_group.loc["65 and over", "deaths"] / by_group.loc["65 and over", "stays"]),
+           feedback.CORRECT)  # fmt: skip
+    # the warned mistake: the mean of the units' rates
+    status(lesson09.pooled_death_rate((old["deaths"] / old["stays"]).mean()), feedback.CLOSE, "averaged")
+    # other plausible wrong answers
+    status(lesson09.pooled_death_rate(aggregates["deaths"].sum() / aggregates["stays"].sum()), feedback.CLOSE,
+           "all ages")  # fmt: skip
+    status(lesson09.pooled_death_rate(100 * right), feedback.CLOSE, "percentage")
+    status(lesson09.pooled_death_rate(int(old["deaths"].sum())), feedback.CLOSE, "number of deaths")
+    status(lesson09.pooled_death_rate((old["deaths"] / old["stays"]).sum()), feedback.CLOSE, "added")
+    aggregates.loc[:, "deaths"] = 0  # a student's change to their table does not change the check
+    status(lesson09.pooled_death_rate(right), feedback.CORRECT)

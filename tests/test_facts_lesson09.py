@@ -1,13 +1,15 @@
 """Every fact lesson 09 (data protection) states, recomputed through the package and pinned on the shipped data.
 
-Cross-checks: the ages above 89 and the report dates are also read from the CSV with the csv module; k and uniqueness
-are also recomputed with a plain Counter, independently of heartdata.privacy.
+Cross-checks: the ages above 89 and the report dates are also read from the CSV with the csv module; k, uniqueness,
+l, entropy l, t-closeness and the linkage are also recomputed with plain Counters and dicts, independently of
+heartdata.privacy; the differential-privacy tail probabilities from the discrete Laplace formula itself.
 """
 
 from __future__ import annotations
 
 import ast
 import csv
+import math
 import re
 from collections import Counter
 from functools import cache
@@ -17,7 +19,7 @@ import opendp.prelude as dp
 import pandas as pd
 import pytest
 from conftest import DATA
-from scipy.stats import binomtest
+from scipy.stats import binomtest, dlaplace
 from sklearn.linear_model import LogisticRegression
 
 from heartdata import challenge2012, privacy, ptbxl
@@ -40,7 +42,8 @@ def meta() -> pd.DataFrame:
         return cls[max(d, key=d.get)] if d else np.nan
 
     m["superclass"] = codes.map(main)
-    m["normal"] = codes.map(lambda c: "NORM" in c)
+    m["normal"] = m["superclass"].eq("NORM")  # the lesson's definition: the main diagnostic superclass is NORM
+    m["any_norm"] = codes.map(lambda c: "NORM" in c)  # lesson 05's
     m["day"] = pd.to_datetime(m["recording_date"]).dt.normalize()
     return m
 
@@ -87,6 +90,7 @@ def test_people_and_superclasses():
     assert p["superclass"].fillna("none").value_counts().to_dict() == {
         "NORM": 258, "STTC": 53, "CD": 47, "MI": 36, "HYP": 19, "none": 6,
     }  # fmt: skip
+    assert int(p["any_norm"].sum()) == 261 and int(p["normal"].sum()) == 258
 
 
 def test_risk_grows_with_quasi_identifiers():
@@ -108,10 +112,54 @@ def test_risk_grows_with_quasi_identifiers():
         assert (k, u) == (c["k"].iloc[i - 1], pytest.approx(c["uniqueness"].iloc[i - 1]))
 
 
+def plain_groups(table, columns):
+    groups = {}
+    for key, value in zip(table[columns].itertuples(index=False), table["superclass"], strict=True):
+        groups.setdefault(tuple("NA" if pd.isna(v) else v for v in key), []).append("NA" if pd.isna(value) else value)
+    return groups
+
+
+def plain_l_entropy_t(table, columns):
+    groups = plain_groups(table, columns)
+    overall = Counter(v for vs in groups.values() for v in vs)
+    n = sum(overall.values())
+    ls, hs, ts = [], [], []
+    for values in groups.values():
+        c = Counter(values)
+        shares = [k / len(values) for k in c.values()]
+        ls.append(len(c))
+        hs.append(math.exp(-sum(q * math.log(q) for q in shares)))
+        ts.append(0.5 * sum(abs(c.get(v, 0) / len(values) - overall[v] / n) for v in overall))
+    return min(ls), min(hs), max(ts)
+
+
+def test_sample_size_and_precision():
+    t, qi = icu(), ["Gender", "Age", "ICUType", "Weight"]
+    by_size = privacy.uniqueness_by_size(t, qi, sizes=[419, 1000, 2000, 4000], repeats=40, seed=9)
+    rng = np.random.default_rng(9)  # the same draws, counted without the package
+    for n, got in by_size["uniqueness"].items():
+        shares = [plain_k_and_uniqueness(t.iloc[rng.choice(len(t), n, replace=False)], qi)[1] for _ in range(40)]
+        assert got == pytest.approx(np.mean(shares))
+    assert [round(u, 3) for u in by_size["uniqueness"]] == [0.985, 0.973, 0.950, 0.917]
+    assert by_size["uniqueness"].is_monotonic_decreasing
+    w = t["Weight"].dropna()
+    assert round(float((w % 1 != 0).mean()), 2) == 0.54
+    rounded = {s: plain_k_and_uniqueness(t.assign(Weight=(t["Weight"] / s).round() * s), qi)[1] for s in (1, 5, 10)}
+    assert {s: round(u, 3) for s, u in rounded.items()} == {1: 0.818, 5: 0.519, 10: 0.342}
+    p, pq = people(), ["sex", "age", "site", "weight"]
+    assert float((p["weight"].dropna() % 1 == 0).mean()) == 1.0
+    ptb = {s: plain_k_and_uniqueness(p.assign(weight=(p["weight"] / s).round() * s), pq)[1] for s in (5, 10)}
+    assert {s: round(u, 2) for s, u in ptb.items()} == {5: 0.74, 10: 0.57}
+
+
 def test_l_diversity_of_coarse_groups():
     coarse = people().assign(age=privacy.bands(people()["age"], 10, top=80))
     assert privacy.k_anonymity(coarse, ["sex", "age"]) == 3
     assert privacy.l_diversity(coarse, ["sex", "age"], "superclass") == 2
+    l_, h, t = plain_l_entropy_t(coarse, ["sex", "age"])
+    assert (l_, round(h, 2), round(t, 2)) == (2, 1.29, 0.62)
+    assert privacy.entropy_l_diversity(coarse, ["sex", "age"], "superclass") == pytest.approx(h)
+    assert privacy.t_closeness(coarse, ["sex", "age"], "superclass") == pytest.approx(t)
     g = coarse.groupby(["sex", "age"], dropna=False)["superclass"]
     share = g.agg(lambda s: s.value_counts(dropna=False, normalize=True).iloc[0])
     size = g.size()
@@ -120,45 +168,86 @@ def test_l_diversity_of_coarse_groups():
     assert g.agg(lambda s: s.value_counts(dropna=False).index[0])[top] == "NORM"
 
 
+def plain_link(register, records, on):
+    index = {}
+    for rec, key in zip(records.index, records[on].itertuples(index=False), strict=True):
+        if not any(pd.isna(v) for v in key):
+            index.setdefault(tuple(key), []).append(rec)
+    pairs = [(e, r) for e, key in zip(register.index, register[on].itertuples(index=False), strict=True)
+             if not any(pd.isna(v) for v in key) for r in index.get(tuple(key), [])]  # fmt: skip
+    per_entry, per_record = Counter(e for e, _ in pairs), Counter(r for _, r in pairs)
+    return pairs, [(e, r) for e, r in pairs if per_entry[e] == 1 and per_record[r] == 1]
+
+
 def test_linkage_attack():
-    register, truth = privacy.synthetic_register(people(), ["sex", "age", "weight"], 1000, 0.2, seed=9)
+    on = ["sex", "age", "weight"]
+    register, truth = privacy.synthetic_register(people(), on, 1000, 0.2, seed=9)
     assert register["name"].iloc[0] == "Synthetic person 0001" and int(truth.notna().sum()) == 200
-    joined = register.reset_index(names="entry").merge(people().reset_index(), on=["sex", "age", "weight"])
-    one = joined.groupby("entry")["ecg_id"].transform("size").eq(1)
-    other = joined.groupby("ecg_id")["entry"].transform("size").eq(1)
-    pinned = joined[one & other]
-    right = int(truth.reindex(pinned["entry"]).eq(pinned["ecg_id"].to_numpy()).sum())
-    assert (len(joined), len(pinned), right) == (393, 168, 134)
+    pairs, pins = plain_link(register, people(), on)
+    right = sum(truth[e] == r for e, r in pins if pd.notna(truth[e]))
+    assert (len(pairs), len(pins), right) == (249, 155, 127)
+    linked = privacy.link(register, people(), on)
+    assert (len(linked), int(linked["pinned"].sum())) == (249, 155)
+    pinned = linked[linked["pinned"]]
+    assert set(zip(pinned["entry"], pinned["record"], strict=True)) == set(pins)
+    merged = register.reset_index(names="entry").merge(people().reset_index(), on=on)  # pandas joins NaN to NaN
+    one = merged.groupby("entry")["ecg_id"].transform("size").eq(1)
+    other = merged.groupby("ecg_id")["entry"].transform("size").eq(1)
+    assert (len(merged), int((one & other).sum()), int(merged["weight"].isna().sum())) == (393, 168, 140)
+    five = register.assign(weight=(register["weight"] / 5).round() * 5)
+    _, pins5 = plain_link(five, people().assign(weight=(people()["weight"] / 5).round() * 5), on)
+    assert (len(pins5), sum(truth[e] == r for e, r in pins5 if pd.notna(truth[e]))) == (104, 72)
 
 
 @cache
-def released():
+def ladder():
     p = people()
-    r = p.assign(age=privacy.bands(p["age"], 10, top=80), year=privacy.year_only(p["day"]))
-    return r, privacy.suppress(r, ["sex", "age", "year"], k=5)
+    g = p.assign(age=privacy.bands(p["age"], 10, top=80), year=privacy.year_only(p["day"]))
+    qi = ["sex", "age", "year"]
+    base = g[qi + ["superclass"]]
+    steps = {
+        "as shipped": p[PTBXL_QI + ["superclass"]],
+        "day -> year": p.assign(day=privacy.year_only(p["day"]))[PTBXL_QI + ["superclass"]],
+        "bands": g[["sex", "age", "site", "weight", "height", "year", "superclass"]],
+        "no weight": g[["sex", "age", "site", "year", "superclass"]],
+        "no site": base,
+        "k5": privacy.suppress(base, qi, k=5),
+        "k5 l2": privacy.suppress(base, qi, k=5, sensitive="superclass", l=2),
+    }
+    return g, steps
 
 
-def test_generalisation_ladder():
+def test_release_measured_over_everything_it_contains():
+    g, steps = ladder()
+    expected = {  # rows, k, uniqueness, distinct l
+        "as shipped": (419, 1, 0.9952, 1), "day -> year": (419, 1, 0.926, 1), "bands": (419, 1, 0.7709, 1),
+        "no weight": (419, 1, 0.0525, 1), "no site": (419, 1, 0.0239, 1), "k5": (378, 5, 0.0, 1),
+        "k5 l2": (339, 5, 0.0, 2),
+    }  # fmt: skip
+    for name, table in steps.items():
+        columns = [c for c in table.columns if c != "superclass"]
+        k, u = plain_k_and_uniqueness(table, columns)
+        l_, h, t = plain_l_entropy_t(table, columns)
+        assert (len(table), k, round(u, 4), l_) == expected[name], name
+        m = privacy.measure_release(table, "superclass")
+        assert (m["rows"], m["k"], m["l (distinct)"]) == (len(table), k, l_)
+        assert (m["uniqueness"], m["l (entropy)"], m["t"]) == (pytest.approx(u), pytest.approx(h), pytest.approx(t))
+    release = steps["k5 l2"]
+    assert list(release.columns) == ["sex", "age", "year", "superclass"] and "site" not in release.columns
+    _, h, t = plain_l_entropy_t(release, ["sex", "age", "year"])
+    assert (round(h, 2), round(t, 2)) == (1.31, 0.62)
+    groups = plain_groups(steps["k5"], ["sex", "age", "year"])
+    assert (len(groups), sum(len(set(v)) == 1 for v in groups.values())) == (31, 5)
     p = people()
-    r, kept = released()
-    by_year = p.assign(day=privacy.year_only(p["day"]))
-    steps = [
-        (p, PTBXL_QI, 1, 0.9952),
-        (by_year, PTBXL_QI, 1, 0.9260),
-        (r, ["sex", "age", "site", "weight", "height", "year"], 1, 0.7709),
-        (r, ["sex", "age", "site", "year"], 1, 0.0525),
-        (r, ["sex", "age", "year"], 1, 0.0239),
-        (kept, ["sex", "age", "year"], 5, 0.0),
-    ]
-    for table, qi, k, u in steps:
-        assert privacy.k_anonymity(table, qi) == k
-        assert round(privacy.uniqueness(table, qi), 4) == u
-    lost = r.loc[~r.index.isin(kept.index)]
-    assert (len(lost), len(kept)) == (41, 378)
-    assert (p.loc[lost.index, "age"].median(), p.loc[kept.index, "age"].median()) == (39.0, 50.0)
-    rare = r["year"].value_counts().nsmallest(2).index.sort_values().tolist()
-    assert rare == [1984, 1987] and int(lost["year"].isin(rare).sum()) == 31
-    assert int(r["year"].isin(rare).sum()) == 70
+    lost = p.loc[~p.index.isin(release.index)]
+    assert len(lost) == 80
+    rare = g["year"].value_counts().nsmallest(2).index.sort_values().tolist()
+    assert rare == [1984, 1987] and int(g.loc[lost.index, "year"].isin(rare).sum()) == 45
+    assert int(g["year"].isin(rare).sum()) == 70
+    assert (lost["age"].median(), p.loc[release.index, "age"].median()) == (37.0, 51.0)
+    kept_by_band = release["age"].value_counts() / g["age"].value_counts()
+    assert kept_by_band.idxmin() == "30-39"
+    assert (release["age"].eq("30-39").sum(), g["age"].eq("30-39").sum()) == (22, 38)
 
 
 def wilson_width(k, n):
@@ -168,25 +257,28 @@ def wilson_width(k, n):
 
 def test_what_protection_costs_lesson_05():
     p = people()
-    _, kept = released()
+    release = ladder()[1]["k5 l2"]
     to_band = {b: name for name, members in BANDS.items() for b in members}
     before_band = pd.cut(p["age"], [0, 40, 60, 200], right=False, labels=list(BANDS)).astype(str)
     sex = {0: "male", 1: "female"}
     before = p.groupby([before_band, p["sex"].map(sex)])["normal"].agg(["sum", "size"])
-    after = kept.groupby([kept["age"].map(to_band), kept["sex"].map(sex)])["normal"].agg(["sum", "size"])
-    assert before.loc[("60+", "male")].tolist() == [17, 63] and after.loc[("60+", "male")].tolist() == [15, 54]
-    assert before["size"].sum() == 416 and after["size"].sum() == 378  # 3 patients have no age
-    growth = {
-        key: wilson_width(*after.loc[key]) - wilson_width(*before.loc[key]) for key in before.index if key[0] != "nan"
-    }
-    widest = max(growth, key=growth.get)
-    assert widest == ("60+", "male")
-    assert (round(wilson_width(17, 63), 2), round(wilson_width(15, 54), 2)) == (0.21, 0.23)
-    young = kept.groupby(kept["age"].map(to_band))["normal"].agg(["sum", "size"])
-    assert young.loc["<40"].tolist() == [103, 124] and young.loc["60+"].tolist() == [39, 126]
+    normal = release["superclass"].eq("NORM")
+    after = normal.groupby([release["age"].map(to_band), release["sex"].map(sex)]).agg(["sum", "size"])
+    before = before.drop(index="nan", level=0, errors="ignore")  # the 3 patients without an age
+    assert before["size"].sum() == 416 and after["size"].sum() == 339
+    assert before.loc[("40-59", "female")].tolist() == [47, 61] and after.loc[("40-59", "female")].tolist() == [31, 45]
+    keys = list(before.index)
+    moved = {k: abs(after.loc[k, "sum"] / after.loc[k, "size"] - before.loc[k, "sum"] / before.loc[k, "size"])
+             for k in keys}  # fmt: skip
+    growth = {k: wilson_width(*after.loc[k]) - wilson_width(*before.loc[k]) for k in keys}
+    assert max(moved, key=moved.get) == ("40-59", "female") and round(100 * max(moved.values()), 1) == 8.2
+    assert max(growth, key=growth.get) == ("40-59", "female")
+    assert (round(wilson_width(47, 61), 2), round(wilson_width(31, 45), 2)) == (0.21, 0.26)
+    young = normal.groupby(release["age"].map(to_band)).agg(["sum", "size"])
+    assert young.loc["<40"].tolist() == [76, 99] and young.loc["60+"].tolist() == [38, 126]
     under_40 = p[p["age"].lt(40)].groupby("site")["normal"].agg(["sum", "size"])
     assert under_40["size"].nlargest(2).index.tolist() == [0.0, 1.0]
-    assert under_40.loc[0.0].tolist() == [110, 128] and under_40.loc[1.0].tolist() == [6, 8]
+    assert under_40.loc[0.0].tolist() == [109, 128] and under_40.loc[1.0].tolist() == [5, 8]
 
 
 def test_what_protection_costs_lesson_05_on_challenge_2012():
@@ -209,6 +301,10 @@ def test_what_protection_costs_lesson_05_on_challenge_2012():
     assert round(513 / 836, 2) == 0.61
     moved = (after["sum"] / after["size"] - before["sum"] / before["size"]).abs().max()
     assert round(100 * moved, 1) == 0.9
+    released = r.loc[kept.index, qi + ["In-hospital_death"]]
+    groups = released.groupby(qi, dropna=False)["In-hospital_death"]
+    assert privacy.l_diversity(released, qi, "In-hospital_death") == 1
+    assert (int(groups.max().eq(0).sum()), int(groups.transform("max").eq(0).sum())) == (76, 774)
 
 
 def test_free_text_leaks():
@@ -258,27 +354,57 @@ def test_what_redaction_costs_lesson_03():
     assert (int(reports.str.contains("cardioversion").sum()), int(reports.str.contains("ergo").sum())) == (1, 1)
 
 
-def test_differential_privacy_errors():
-    counts = people().groupby("site")["normal"].sum().astype(int)
-    assert counts.tolist() == [185, 57, 8, 11]
+def test_differential_privacy_budget_and_errors():
+    p = people()
+    cells = "site " + p["site"].astype(int).astype(str) + ", " + p["normal"].map({True: "normal", False: "other"})
+    assert cells.value_counts().to_dict() == {
+        "site 0, normal": 184, "site 0, other": 50, "site 1, other": 69, "site 1, normal": 56, "site 3, other": 33,
+        "site 3, normal": 11, "site 2, other": 9, "site 2, normal": 7,
+    }  # fmt: skip
+    categories = [f"site {s}, {d}" for s in range(4) for d in ("normal", "other")]
+    counts = (
+        (dp.vector_domain(dp.atom_domain(T=str)), dp.symmetric_distance())
+        >> dp.t.then_count_by_categories(categories=categories, null_category=True)
+        >> dp.m.then_laplace(scale=2.0)
+    )
+    ages = (
+        (dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.symmetric_distance())
+        >> dp.t.then_clamp((0.0, 100.0))
+        >> dp.t.then_sum()
+        >> dp.m.then_laplace(scale=200.0)
+    )
+    assert counts.map(1) == pytest.approx(0.5) and ages.map(1) == pytest.approx(0.5)
+    assert counts.map(1) + ages.map(1) == pytest.approx(1.0)  # the lesson's total
+    assert len(counts(cells.tolist())) == 9  # eight public cells and one for sites outside the list
+    mean_age = p["age"].fillna(50.0).clip(0, 100).mean()
+    assert round(mean_age, 1) == 48.3 and int(p["age"].isna().sum()) == 3
+
+    def tail(eps, t):  # P(|X| > t) for pmf proportional to exp(-eps |x|), from the formula
+        return 2 * math.exp(-eps * (t + 1)) / (1 + math.exp(-eps))
+
+    bound = dp.discrete_laplacian_scale_to_accuracy(2.0, alpha=0.05)
+    assert round(bound, 2) == 6.43 and round(tail(0.5, math.floor(bound)), 4) == 0.0376
+    assert tail(0.5, math.floor(bound)) == pytest.approx(2 * dlaplace(0.5).sf(6))
     epsilons = np.geomspace(0.05, 5, 13)
     err = [dp.discrete_laplacian_scale_to_accuracy(1 / e, alpha=0.05) for e in epsilons]
-    assert (round(err[0]), round(err[-1])) == (60, 1)
-    first_below = epsilons[np.argmax(np.array(err) <= counts.min())]
-    assert f"{first_below:.2g}" == "0.5"
-    assert err[0] > counts.min()  # the title: at small ε the noise outgrows a small site's count
-    space = dp.vector_domain(dp.atom_domain(T=int)), dp.symmetric_distance()
-    m = space >> dp.t.then_count() >> dp.m.then_laplace(scale=10.0)
-    assert m.map(1) == pytest.approx(0.1)
+    assert (round(err[0]), round(err[-1], 2)) == (60, 0.74)
+    assert all(tail(e, math.floor(b)) <= 0.05 for e, b in zip(epsilons, err, strict=True))  # conservative
+    assert round(1 - tail(5.0, 0), 3) == 0.987
+    x = np.arange(-400, 401)
+    for e in (0.5, 1.0):  # the mean |error| formula 1 / sinh(ε) against the pmf
+        assert (np.abs(x) * dlaplace(e).pmf(x)).sum() == pytest.approx(1 / np.sinh(e))
+    smallest = int(p[p["normal"]].groupby("site").size().min())
+    assert smallest == 7 and f"{epsilons[np.argmax(np.array(err) <= smallest)]:.2g}" == "0.5"
+    assert (round(dlaplace(0.5).std(), 2), round(dlaplace(0.5).std() / math.sqrt(10), 2)) == (2.8, 0.89)
 
 
 def test_federated_analysis():
-    m = meta()
-    agg = m.groupby("site")["normal"].agg(["sum", "size"])
-    assert (agg["sum"].sum(), agg["size"].sum()) == (271, 450)
-    assert round(agg["sum"].sum() / agg["size"].sum(), 3) == round(m["normal"].mean(), 3) == 0.602
-    assert round((agg["sum"] / agg["size"]).mean(), 3) == 0.489
-    rows = m.dropna(subset=["age"])
+    p = people()
+    agg = p.groupby("site")["normal"].agg(["sum", "size"])
+    assert (agg["sum"].sum(), agg["size"].sum()) == (258, 419)
+    assert round(agg["sum"].sum() / agg["size"].sum(), 3) == round(p["normal"].mean(), 3) == 0.616
+    assert round((agg["sum"] / agg["size"]).mean(), 3) == 0.480
+    rows = p.dropna(subset=["age"])
     mean_age = rows.groupby("site")["age"].sum().sum() / len(rows)
 
     def features(t):
@@ -288,5 +414,11 @@ def test_federated_analysis():
     pooled = LogisticRegression(C=np.inf).fit(features(rows), rows["normal"])
     coef = np.r_[pooled.intercept_, pooled.coef_[0]]
     gaps = [np.abs(privacy.federated_logistic(parts, rounds=300, local_steps=s)[0] - coef).max() for s in (1, 5, 20)]
-    assert [round(g, 3) for g in gaps] == [0.001, 0.020, 0.040]
-    assert round(np.exp(coef[1]), 2) == 0.53
+    assert [round(g, 3) for g in gaps] == [0.001, 0.016, 0.063]
+    # what the coordinator reads from the first round: every site's exact count of normal patients
+    first = privacy.site_updates(parts, local_steps=1, learning_rate=0.5)
+    read = (first["rows"] * (0.5 + first["b0"] / 0.5)).round().astype(int).tolist()
+    truth = [int(y.sum()) for _, y in parts]
+    assert read == truth == [183, 56, 7, 11] and first["rows"].tolist() == [233, 123, 16, 44]
+    # by hand: from zero coefficients one step of 0.5 gives the intercept 0.5 * (mean(y) - 0.5)
+    assert first["b0"].tolist() == pytest.approx([0.5 * (y.mean() - 0.5) for _, y in parts])

@@ -105,3 +105,155 @@ def test_status_is_not_repeated_in_the_message():
     assert feedback.close("close: you kept the -1 sentinels").message == "you kept the -1 sentinels"
     assert str(feedback.incorrect("incorrect: not it")) == "✗ Not yet: not it"
     assert feedback.close("✗ Not yet, a known mistake: you counted ECGs").message == "you counted ECGs"
+
+
+# --- the rounding rule (heartdata/feedback.py's docstring) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "rel", "status"),
+    [
+        (7.14, 7.1398, 1e-6, feedback.CLOSE),  # 2 decimals
+        (7.1, 7.1398, 1e-6, feedback.CLOSE),  # 1 decimal: the same rule
+        (0.139, 0.13854, 1e-6, feedback.CLOSE),
+        (0.1385, 0.13854, 1e-6, feedback.CLOSE),
+        (9.74, 9.7412, 1e-6, feedback.CLOSE),
+        (0.26, 0.2583, 1e-6, feedback.CLOSE),
+        (7.1, 7.1398, 0.01, feedback.CORRECT),  # inside a 1% tolerance: correct, never "rounded"
+        (7.14, 7.1398, 0.01, feedback.CORRECT),
+        (15.0, 15, 1e-6, feedback.CORRECT),  # exactly the value: correct
+        (15.0, 15.3, 1e-6, feedback.INCORRECT),  # a whole number: a count or a simulated value, never "rounded"
+        (14.9731, 15.3, 1e-6, feedback.INCORRECT),  # not a rounding of it (another seed, say)
+        (0.0, 0.1385, 1e-6, feedback.INCORRECT),  # nothing is left of the value
+        (7.0, 7.1398, 1e-6, feedback.INCORRECT),  # 0 decimals keeps one digit: too coarse to be "rounded"
+        (1234.5, 1234.5123, 1e-6, feedback.CLOSE),
+        (1200.0, 1234.5, 1e-6, feedback.INCORRECT),
+    ],
+)
+def test_one_rounding_rule(value, expected, rel, status):
+    fb = feedback.check_number(value, expected, rel=rel)
+    assert fb.status == status, (value, expected, fb)
+    assert ("rounded" in fb.message) == (status == feedback.CLOSE)
+
+
+def test_a_named_mistake_comes_before_rounded_and_only_when_equal():
+    fb = feedback.check_number(0.14, 0.1385, mistakes=[(0.14, "you used the other column.")])
+    assert fb.status == feedback.CLOSE and fb.message == "you used the other column."
+    fb = feedback.check_number(0.139, 0.1385, mistakes=[(0.14, "you used the other column.")])
+    assert "rounded to 3 decimals" in fb.message
+
+
+# --- kinds of answer ---------------------------------------------------------------------------------------------
+
+
+def test_numbers_by_one_rule():
+    for ok in (3, 3.0, np.int64(3), np.float32(3), np.array(3), np.array([3]), pd.Series([3])):
+        assert feedback.number(ok) == 3.0
+    for bad, words in [(True, "yes/no"), (np.bool_(False), "yes/no"), ("3", "without quotes"), ("three", "text"),
+                       ([1, 2], "one number"), (pd.Series([1, 2]), "one number"), (None, "NoneType")]:  # fmt: skip
+        fb = feedback.number(bad)
+        assert isinstance(fb, feedback.Feedback) and fb.status == feedback.INCORRECT and words in fb.message, fb
+
+
+def test_tables_compare_on_content_with_a_meaningful_index_as_columns():
+    df = pd.DataFrame({"unit": ["CCU", "MICU"], "rate": [0.1, 0.2]})
+    by_unit = df.set_index("unit")
+    assert feedback.as_table(by_unit).equals(feedback.as_table(df))
+    assert feedback.as_table(by_unit.reset_index()).equals(feedback.as_table(df))
+    assert feedback.as_table(df.iloc[::-1].reset_index(drop=True)).shape == (2, 2)
+    assert feedback.as_table(by_unit["rate"]).columns.tolist() == ["unit", "rate"]
+    fb = feedback.as_table([1, 2])
+    assert fb.status == feedback.INCORRECT and "DataFrame" in fb.message
+
+
+def test_series_mapping_ids_and_text():
+    s = pd.Series([1, 2], index=["a", "b"], name="n")
+    assert feedback.as_series(s.to_frame()).equals(s)
+    fb = feedback.as_series(pd.DataFrame({"a": [1], "b": [2]}))
+    assert fb.status == feedback.INCORRECT and "(a, b)" in fb.message and "select the column" in fb.message
+    assert feedback.as_series({"a": 1}).to_dict() == {"a": 1}
+    assert feedback.as_mapping(s) == {"a": 1, "b": 2} == feedback.as_mapping({"a": 1, "b": 2})
+    for ids in ([3, 1], (3, 1), {1, 3}, np.array([3, 1]), pd.Index([3, 1]), pd.Series([3, 1])):
+        assert sorted(feedback.as_ids(ids)) == [1, 3]
+    for bad, words in [("1,3", "in a list"), ({"a": 1}, "keys"), (pd.DataFrame({"a": [1]}), "column of ids")]:
+        assert words in feedback.as_ids(bad).message
+    assert feedback.as_text("  vague ") == "vague" and "quotes" in feedback.as_text(3).message
+
+
+def test_helpers_never_change_or_consume_the_students_objects():
+    df = pd.DataFrame({"unit": ["CCU", "MICU"], "rate": [0.1, 0.2]}).set_index("unit")
+    s, lst = pd.Series([3, 1, 2], name="x"), [3, 1, 2]
+    before = (df.copy(), s.copy(), list(lst))
+    for helper in (feedback.as_table, feedback.as_series, feedback.as_mapping, feedback.as_ids, feedback.number):
+        for obj in (df, s, lst):
+            got = helper(obj)
+            if isinstance(got, pd.DataFrame):  # a check that changes its copy
+                got.insert(0, "added", 1)
+            elif isinstance(got, pd.Series):
+                got.index = [f"i{i}" for i in range(len(got))]
+            elif isinstance(got, (list, dict)):
+                got.clear()
+        gen = (i for i in range(3))
+        fb = helper(gen)
+        assert isinstance(fb, feedback.Feedback) and "list" in fb.message
+        assert list(gen) == [0, 1, 2], f"{helper.__name__} consumed the generator"
+    assert df.equals(before[0]) and s.equals(before[1]) and lst == before[2]
+
+
+def test_the_decorator_hands_checks_private_copies_and_refuses_iterators():
+    @feedback.exercise
+    def greedy(answer):
+        if isinstance(answer, pd.DataFrame):
+            answer.iloc[:] = 0
+        elif isinstance(answer, list):
+            answer.clear()
+        return feedback.correct()
+
+    df, lst = pd.DataFrame({"a": [1, 2]}), [1, 2]
+    assert greedy(df).correct and greedy(lst).correct and greedy([df]).correct
+    assert df.columns.tolist() == ["a"] and lst == [1, 2]
+    it = iter([1, 2])
+    fb = greedy(it)
+    assert fb.status == feedback.INCORRECT and "list(" in fb.message and list(it) == [1, 2]
+    for check in (lesson00.n_patients, lesson00.n_beats):
+        gen = (x for x in [1, 2])
+        assert "use it up" in check(gen).message and list(gen) == [1, 2]
+
+
+# --- attempts ----------------------------------------------------------------------------------------------------
+
+
+def test_none_from_the_stub_is_not_attempted_but_none_from_print_is_an_attempt():
+    stub = ["n_patients = None  # your code here", "check.n_patients(n_patients)"]
+    assert feedback.why_none("n_patients", stub).status == feedback.NOT_ATTEMPTED
+    printed = ["n_patients = print(meta['patient_id'].nunique())", "check.n_patients(n_patients)"]
+    fb = feedback.why_none("n_patients", printed)
+    assert fb.status == feedback.INCORRECT and "result of print(...)" in fb.message and "returns None" in fb.message
+    inplace = ["x = meta.sort_values('age', inplace=True)\ncheck.oldest(x)"]
+    assert "inplace=True" in feedback.why_none("oldest", inplace).message
+    sort = ["ids = []", "ids = ids.sort()", "lesson04.rare(ids)"]
+    assert ".sort(...)" in feedback.why_none("rare", sort).message
+    other = ["def f():\n    x = 1\n", "answer = f()", "check.ex(answer)"]
+    assert "needs a `return`" in feedback.why_none("ex", other).message
+    assert feedback.why_none("ex", []).status == feedback.NOT_ATTEMPTED  # outside IPython
+
+
+def test_a_figure_exercise_reads_the_figure_drawn_with_pyplot(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from heartdata.checks import lesson05
+
+    plt.close("all")
+    assert lesson05.death_by_icu_plot(None).status == feedback.NOT_ATTEMPTED
+    plt.figure()
+    plt.plot([0, 1, 2], [0.1, 0.2, 0.3])
+    plt.xlabel("unit")
+    fb = lesson05.death_by_icu_plot(None)
+    assert fb.status != feedback.NOT_ATTEMPTED
+    assert "I read the figure you drew" in fb.message and "1 line(s)" in fb.message and "x label 'unit'" in fb.message
+    plt.close("all")
+    monkeypatch.setattr(feedback, "_LAST_DRAWN", [])
+    assert feedback.drawn_axes() == []

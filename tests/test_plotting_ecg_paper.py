@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from heartdata import plotting  # noqa: E402
 
@@ -50,4 +51,46 @@ def test_labels_readable_and_grid_visible():
     grid = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2]
     widths = sorted({round(ln.get_linewidth(), 2) for ln in grid})
     assert widths[0] >= 0.4  # a 1 mm line thinner than this vanishes at 100 dpi
+    plt.close("all")
+
+
+def test_a_strip_is_on_standard_paper():
+    from matplotlib.ticker import MultipleLocator
+
+    fs = 360
+    y = 0.8 * np.sin(np.arange(3 * fs) / fs * 2 * np.pi)
+    ax = plotting.plot_ecg_strip(y, fs, start=12.0, lead="MLII", title="t")
+    xmaj, xmin = ax.xaxis.get_major_locator(), ax.xaxis.get_minor_locator()
+    ymaj, ymin = ax.yaxis.get_major_locator(), ax.yaxis.get_minor_locator()
+    assert all(isinstance(loc, MultipleLocator) for loc in (xmaj, xmin, ymaj, ymin))
+    # minor 0.04 s and 0.1 mV, major 0.2 s and 0.5 mV: the gridlines fall on those multiples
+    assert np.allclose(np.diff(xmin.tick_values(12, 13)), 0.04) and np.allclose(np.diff(xmaj.tick_values(12, 13)), 0.2)
+    assert np.allclose(np.diff(ymin.tick_values(-1, 1)), 0.1) and np.allclose(np.diff(ymaj.tick_values(-1, 1)), 0.5)
+    # equal paper squares: 1 mV (10 mm) is drawn as long as 0.4 s (10 mm)
+    assert ax.get_aspect() == plotting.MM_PER_MV / plotting.MM_PER_S
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.get_window_extent()  # pixels; the figure is 100 dpi
+    mm_per_s = box.width / fig.dpi * 25.4 / np.ptp(ax.get_xlim())
+    mm_per_mv = box.height / fig.dpi * 25.4 / np.ptp(ax.get_ylim())
+    assert mm_per_s == pytest.approx(25, rel=0.03) and mm_per_mv == pytest.approx(10, rel=0.03)
+    assert ax.get_xlim() == (12.0, 15.0)
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels == ["12", "13", "14", "15"]  # whole seconds only
+    plt.close("all")
+
+
+def test_a_strip_marks_beats_in_their_class_colour_and_explains_the_symbols():
+    import pandas as pd
+
+    fs = 360
+    ann = pd.DataFrame({"sample": [100, 400, 700, 5000], "symbol": ["N", "V", "A", "N"]})
+    ax = plotting.plot_ecg_strip(np.zeros(3 * fs), fs, annotations=ann)
+    marks = {ln.get_label().split(":")[0]: ln for ln in ax.get_lines() if ln.get_label()[0] != "_"}
+    assert set(marks) == {"N", "V", "A"}  # the fourth beat is after the strip
+    assert marks["V"].get_color() == plotting.COLOURS["beat V"] and marks["V"].get_marker() == "v"
+    assert marks["A"].get_color() == plotting.COLOURS["beat S"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("V: ventricular ectopic beat") for t in legend)
+    assert sorted(t.get_text() for t in ax.texts) == ["A", "N", "V"]
     plt.close("all")

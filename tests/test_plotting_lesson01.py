@@ -39,3 +39,21 @@ def test_one_mark_per_value_rows_ordered_by_source():
 def test_refuses_several_stays():
     with pytest.raises(ValueError, match="one stay"):
         plot_stay_timeline(pd.concat([_stay(1), _stay(2)]), SOURCES, ORDER)
+
+
+def test_sources_take_their_meanings_colour_and_marker():
+    from heartdata import plotting, sources
+
+    stay = pd.DataFrame({"RecordID": 1, "Time": [0, 60, 120, 180], "Parameter": ["HR", "SysABP", "Na", "FiO2"],
+                         "Value": 1.0})  # fmt: skip
+    ax = plot_stay_timeline(stay, sources.CHALLENGE_SOURCE, sources.SOURCE_ORDER)
+    drawn = {c.get_label().split(" (")[0]: c for c in ax.collections}
+    for source, coll in drawn.items():
+        m = plotting.meaning(source)
+        face = coll.get_facecolors()[0] if m.marker not in "|x" else coll.get_edgecolors()[0]
+        assert matplotlib.colors.to_hex(face).upper() == m.colour, source
+    # the pairs the review saw merge under deuteranopia now differ in marker too
+    for a, b in [("arterial line", "lab draw"), ("nurse charting", "ventilator")]:
+        assert plotting.meaning(a).marker != plotting.meaning(b).marker
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 9
+    plt.close("all")

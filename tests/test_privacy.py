@@ -98,6 +98,21 @@ def test_risk_by_number(table):
         (lambda t: privacy.synthetic_register(t, ["sex"], 10, 1.5, seed=0), "not a share"),
         (lambda t: privacy.synthetic_register(t, ["sex"], 0, 0.5, seed=0), "at least 1"),
         (lambda t: privacy.synthetic_register(t, [], 10, 0.5, seed=0), "empty"),
+        (lambda t: privacy.entropy_l_diversity(t, ["sex"], "nope"), "not a column"),
+        (lambda t: privacy.t_closeness(t, ["dx"], "dx"), "also one of the quasi-identifiers"),
+        (lambda t: privacy.measure_release(t, "nope"), "not a column"),
+        (lambda t: privacy.measure_release(t[["dx"]], "dx"), "empty"),
+        (lambda t: privacy.measure_release(t.to_numpy(), "dx"), "DataFrame"),
+        (lambda t: privacy.suppress(t, ["sex"], k=2, l=2), "needs a sensitive column"),
+        (lambda t: privacy.suppress(t, ["sex"], k=2, sensitive="dx", l=0), "at least 1"),
+        (lambda t: privacy.round_to(t["age"], 0), "positive"),
+        (lambda t: privacy.round_to(t["dx"], 5), "not all numbers"),
+        (lambda t: privacy.uniqueness_by_size(t, ["sex"], sizes=[100]), "from 1 to"),
+        (lambda t: privacy.uniqueness_by_size(t, ["sex"], sizes="abc"), "whole numbers"),
+        (lambda t: privacy.uniqueness_by_size(t, ["sex"], sizes=[4], repeats=0), "at least 1"),
+        (lambda t: privacy.link(t, t, ["sex", "height"]), "no column 'height'"),
+        (lambda t: privacy.link(t, t.drop(columns="age"), ["sex", "age"]), "no column 'age'"),
+        (lambda t: privacy.site_updates([(np.ones((3, 1)), np.ones(3))], coefficients=[0.0]), "2 coefficients"),
     ],
 )
 def test_bad_input_raises_data_error(table, call, words):
@@ -199,3 +214,64 @@ def test_federated_logistic_bad_input():
         privacy.federated_logistic([(np.where(x > 2, np.nan, x), y)])
     with pytest.raises(DataError, match="different numbers of features"):
         privacy.federated_logistic([(x, y), (x[:, :1], y)])
+
+
+def test_entropy_l_and_t_closeness(table):
+    # groups: (0,50) MI, MI, NORM; (1,50) NORM, NORM; (1,NaN) CD, missing; (0,70) HYP
+    assert privacy.entropy_l_diversity(table, ["sex", "age"], "dx") == pytest.approx(1.0)  # a group of one value
+    two = pd.DataFrame({"g": [1, 1, 2, 2, 2, 2], "dx": ["a", "b", "a", "a", "a", "b"]})
+    h = -(0.75 * np.log(0.75) + 0.25 * np.log(0.25))
+    assert privacy.entropy_l_diversity(two, ["g"], "dx") == pytest.approx(np.exp(h))  # 1.75, not 2
+    assert privacy.l_diversity(two, ["g"], "dx") == 2
+    # overall a 4/6, b 2/6; group 1: a 1/2 -> distance 1/6; group 2: a 3/4 -> distance 1/12
+    assert privacy.t_closeness(two, ["g"], "dx") == pytest.approx(1 / 6)
+    assert privacy.t_closeness(two.assign(g=1), ["g"], "dx") == pytest.approx(0.0)
+
+
+def test_measure_release_uses_every_column(table):
+    m = privacy.measure_release(table, "dx")
+    assert m["quasi-identifiers"] == "sex, age" and m["rows"] == 8
+    assert (m["k"], m["l (distinct)"]) == (1, 1) and m["uniqueness"] == pytest.approx(1 / 8)
+    with_extra = table.assign(site=range(8))  # a column left in by oversight is measured too
+    assert privacy.measure_release(with_extra, "dx")["uniqueness"] == 1.0
+
+
+def test_suppress_with_l(table):
+    kept = privacy.suppress(table, ["sex", "age"], k=2, sensitive="dx", l=2)
+    assert kept.index.tolist() == [0, 1, 2, 5, 6]  # (1, 50) is all NORM: suppressed with the group of one
+    assert privacy.l_diversity(kept, ["sex", "age"], "dx") >= 2 and privacy.k_anonymity(kept, ["sex", "age"]) >= 2
+
+
+def test_round_to():
+    got = privacy.round_to(pd.Series([73.4, 77.6, np.nan, 2.4], name="weight"), 5)
+    assert got.tolist()[:2] == [75.0, 80.0] and pd.isna(got.iloc[2]) and got.iloc[3] == 0 and got.name == "weight"
+    assert privacy.round_to([0.26], 0.1).iloc[0] == pytest.approx(0.3)
+
+
+def test_uniqueness_by_size_is_seeded_and_full_size_is_the_table():
+    t = pd.DataFrame({"a": np.arange(40) % 7, "b": np.arange(40) % 3})
+    one = privacy.uniqueness_by_size(t, ["a", "b"], sizes=[10, 40], repeats=5, seed=1)
+    pd.testing.assert_frame_equal(one, privacy.uniqueness_by_size(t, ["a", "b"], sizes=[10, 40], repeats=5, seed=1))
+    assert one.loc[40, "uniqueness"] == privacy.uniqueness(t, ["a", "b"]) == one.loc[40, "low"]
+    assert one.loc[10, "uniqueness"] >= one.loc[40, "uniqueness"]
+
+
+def test_link_never_joins_missing_values():
+    register = pd.DataFrame({"sex": [0, 1, 1, 0], "age": [50, np.nan, 60, 70]}, index=[10, 11, 12, 13])
+    records = pd.DataFrame({"sex": [0, 1, 1, 1, 0], "age": [50, np.nan, 60, 60, 71]}, index=[1, 2, 3, 4, 5])
+    pairs = privacy.link(register, records, ["sex", "age"])
+    assert pairs[["entry", "record"]].values.tolist() == [[10, 1], [12, 3], [12, 4]]
+    assert pairs["pinned"].tolist() == [True, False, False]  # entry 12 matches two records
+    naive = register.merge(records, on=["sex", "age"])
+    assert len(naive) == 4  # pandas would join the missing ages
+
+
+def test_site_updates_from_zero_reveal_the_count():
+    x, y = _data()
+    parts = [(x[:40], y[:40]), (x[40:], y[40:])]
+    first = privacy.site_updates(parts, local_steps=1, learning_rate=0.5)
+    assert first["rows"].tolist() == [40, 260]
+    read = first["rows"] * (0.5 + first["b0"] / 0.5)
+    assert read.round().tolist() == [y[:40].sum(), y[40:].sum()]
+    w, _ = privacy.federated_logistic(parts, rounds=1, local_steps=1, learning_rate=0.5)
+    assert np.allclose(w, np.average(first[["b0", "b1", "b2"]], axis=0, weights=first["rows"]))

@@ -7,9 +7,12 @@ this tool writes:
   memory that ``make readme`` measured) and each lesson's **Prerequisites**;
 - ``labs``: which exercises fit a 90-minute lab, from the exercise minutes of the Time column;
 - ``mistakes``: the common mistakes per exercise, read with ``ast`` from ``heartdata/checks/lessonNN.py``: for
-  every function decorated with ``@exercise``, the messages it passes to ``close(...)`` and the messages of its
-  ``mistakes=[(value, message), ...]`` lists, so that the guide says what the feedback says (an f-string's
-  placeholders are shown as ``…``).
+  every function decorated with ``@exercise``, the mistakes it declares (``@exercise(mistakes={key: message})``,
+  the one mechanism heartdata.feedback names them by, conditional ones included), the rate-plot mistakes
+  (``PLOT_MISTAKES`` of ``heartdata/checks/_plots.py``) when it calls ``judge_rate_plot``, and, from checks not yet
+  moved to declarations, the literal messages it passes to ``close(...)`` and puts in ``mistakes`` lists
+  (``mistakes=[(value, message), ...]``, ``mistakes.append(...)``, ``mistakes += [...]``), so that the guide says
+  what the feedback says (placeholders are shown as ``…``).
 
     python tools/guide.py           # rewrite the generated parts
     python tools/guide.py --check   # exit 1 if the guide is out of date
@@ -173,27 +176,106 @@ def render(node: ast.expr) -> str | None:
     return re.sub(r"^close: ", "", text, flags=re.I)  # feedback.close shows the status once
 
 
+def template(text: str) -> str:
+    """A declared mistake's message template as the guide shows it: placeholders as '…'."""
+    out = re.sub(r"(?<!\{)\{[^{}]*\}(?!\})", "…", text)
+    return out.replace("{{", "{").replace("}}", "}")
+
+
 def _is_exercise(fn: ast.AST) -> bool:
-    return isinstance(fn, ast.FunctionDef) and any(
-        (isinstance(d, ast.Name) and d.id == "exercise") or (isinstance(d, ast.Attribute) and d.attr == "exercise")
-        for d in fn.decorator_list
-    )
+    return isinstance(fn, ast.FunctionDef) and any(_decorator_name(d) == "exercise" for d in fn.decorator_list)
+
+
+def _decorator_name(d: ast.expr) -> str | None:
+    d = d.func if isinstance(d, ast.Call) else d
+    if isinstance(d, ast.Name):
+        return d.id
+    if isinstance(d, ast.Attribute):
+        return d.attr
+    return None
+
+
+def _literal_dict(node: ast.expr, constants: dict[str, ast.expr]) -> dict[str, str]:
+    """A dict of str -> str from its literal (or from the module-level constant it names)."""
+    if isinstance(node, ast.Name) and node.id in constants:
+        node = constants[node.id]
+    if not isinstance(node, ast.Dict):
+        return {}
+    out = {}
+    for k, v in zip(node.keys, node.values, strict=True):
+        if isinstance(k, ast.Constant) and isinstance(k.value, str) and render(v) is not None:
+            out[k.value] = render(v)
+    return out
+
+
+def _constants(tree: ast.Module) -> dict[str, ast.expr]:
+    return {t.id: node.value for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+            if isinstance(t, ast.Name)}  # fmt: skip
+
+
+def declared(fn: ast.FunctionDef, constants: dict[str, ast.expr]) -> dict[str, str]:
+    """The mistakes an ``@exercise(mistakes=...)`` function declares: key -> message template."""
+    for d in fn.decorator_list:
+        if isinstance(d, ast.Call) and _decorator_name(d) == "exercise":
+            for k in d.keywords:
+                if k.arg == "mistakes":
+                    return _literal_dict(k.value, constants)
+    return {}
+
+
+def named_keys(fn: ast.FunctionDef) -> list[str]:
+    """The keys a function names with ``named("key", ...)`` or ``mistake_at("key", ...)``."""
+    return [
+        node.args[0].value
+        for node in ast.walk(fn)
+        if isinstance(node, ast.Call)
+        and _decorator_name(node.func) in ("named", "mistake_at")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ]
 
 
 def _mistake_lists(node: ast.AST) -> list[ast.expr]:
     if isinstance(node, ast.Call):
-        return [k.value for k in node.keywords if k.arg == "mistakes"]
+        found = [k.value for k in node.keywords if k.arg == "mistakes"]
+        f = node.func  # mistakes.append((value, message)), mistakes.extend([...])
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and "mistake" in f.value.id and node.args:
+            if f.attr == "append":
+                found.append(ast.List(elts=[node.args[0]]))
+            elif f.attr == "extend":
+                found.append(node.args[0])
+        return found
     if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "mistakes" for t in node.targets):
+        return [node.value]
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and "mistake" in node.target.id:
         return [node.value]
     return []
 
 
-def mistakes_of(source: str) -> dict[str, list[str]]:
-    """For each ``@exercise`` function of a checks module, in source order, the mistakes its feedback names."""
+def plot_mistakes(root: Path) -> list[str]:
+    """The templates of ``PLOT_MISTAKES`` in heartdata/checks/_plots.py, as the guide shows them."""
+    path = root / CHECKS / "_plots.py"
+    if not path.is_file():
+        return []
+    tree = ast.parse(path.read_text())
+    consts = _constants(tree)
+    return (
+        [template(m) for m in _literal_dict(consts["PLOT_MISTAKES"], consts).values()]
+        if "PLOT_MISTAKES" in consts
+        else []
+    )
+
+
+def mistakes_of(source: str, shared: list[str] | None = None) -> dict[str, list[str]]:
+    """For each ``@exercise`` function of a checks module, in source order, the mistakes its feedback names:
+    declared ones first, then literal ones, then the rate-plot ones (``shared``) if it calls ``judge_rate_plot``."""
+    tree = ast.parse(source)
+    consts = _constants(tree)
     out = {}
-    for fn in ast.parse(source).body:
+    for fn in tree.body:
         if not _is_exercise(fn):
             continue
+        messages = [template(m) for m in declared(fn, consts).values()]
         found = []
         for node in ast.walk(fn):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "close" and node.args:
@@ -202,11 +284,28 @@ def mistakes_of(source: str) -> dict[str, list[str]]:
                 for pair in value.elts if isinstance(value, (ast.List, ast.Tuple)) else []:
                     if isinstance(pair, ast.Tuple) and len(pair.elts) == 2:
                         found.append((pair.lineno, pair.col_offset, render(pair.elts[1])))
-        messages = []
         for *_, message in sorted(found, key=lambda f: f[:2]):
             if message and message not in messages:
                 messages.append(message)
+        if "judge_rate_plot" in {_decorator_name(n.func) for n in ast.walk(fn) if isinstance(n, ast.Call)}:
+            messages += [m for m in shared or [] if m not in messages]
         out[fn.name] = messages
+    return out
+
+
+def undeclared(source: str) -> dict[str, list[str]]:
+    """Per exercise, the literal mistakes not yet declared through ``@exercise(mistakes=...)`` (the old form)."""
+    tree = ast.parse(source)
+    consts = _constants(tree)
+    out = {}
+    for fn in tree.body:
+        if _is_exercise(fn):
+            mine = {template(m) for m in declared(fn, consts).values()}
+            rest = [
+                m for m in mistakes_of(ast.unparse(ast.Module(body=[fn], type_ignores=[])))[fn.name] if m not in mine
+            ]
+            if rest:
+                out[fn.name] = rest
     return out
 
 
@@ -234,7 +333,7 @@ def mistakes(root: Path, lessons: list[Lesson]) -> str:
     titles = {x.number: x for x in lessons}
     lines = []
     for number, path in checks_modules(root).items():
-        found = mistakes_of(path.read_text())
+        found = mistakes_of(path.read_text(), plot_mistakes(root))
         lesson = titles.get(number)
         lines += [f"### {_link(lesson) if lesson else 'Lesson ' + number}", ""]
         lesson_path = root / lesson.path if lesson else root / "notebooks" / f"{number}-missing.ipynb"
@@ -251,7 +350,8 @@ def mistakes(root: Path, lessons: list[Lesson]) -> str:
 
 def count_mistakes(root: Path) -> tuple[int, int]:
     """(named mistakes, exercises) over every checks module."""
-    found = [m for p in checks_modules(root).values() for m in mistakes_of(p.read_text()).values()]
+    shared = plot_mistakes(root)
+    found = [m for p in checks_modules(root).values() for m in mistakes_of(p.read_text(), shared).values()]
     return sum(map(len, found)), len(found)
 
 

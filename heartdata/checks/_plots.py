@@ -11,7 +11,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..feedback import Feedback, close, correct, incorrect
+from ..feedback import Feedback, Mistake, close, correct, incorrect
+
+#: The mistakes every rate-plot exercise can name (tools/guide.py lists them under each exercise that uses
+#: ``judge_rate_plot``): key -> message template.
+PLOT_MISTAKES = {
+    "no error bars": "the values are right, but there are no error bars: pass the Wilson interval as `yerr`.",
+    "wrong interval": "the error bars are not the 95% Wilson interval. `yerr` takes the distances *from the rate* to "
+    "each end: `[rate - low, high - rate]` (heartdata.stats.error_bars gives them), in the same unit as the rates.",
+    "joined": "the points are joined by a line, which reads as a trend along a scale. These are separate groups: "
+    "draw points only (`fmt='o'` or `linestyle='none'`).",
+    "truncated axis": "the y axis starts at {bottom:g}, not 0: a truncated axis makes differences between groups look "
+    "bigger than they are. Use `ax.set_ylim(bottom=0)`.",
+    "unlabelled": "label the {axes} axis: say what is plotted and in which unit (%, fraction).",
+}
+
+
+def _say(key: str, **values) -> Feedback:
+    return close(Mistake(key, PLOT_MISTAKES[key]).say(**values))
 
 
 @dataclass
@@ -141,25 +158,16 @@ def judge_rate_plot(
             return incorrect(f"the figure shows {len(got.y)} point(s); {what} needs {len(rate)}, one per group.")
         return incorrect(f"the plotted values are not {what}. Compute the rate per group first, then plot it.")
     if got.low is None:
-        return close("the values are right, but there are no error bars: pass the Wilson interval as `yerr`.")
+        return _say("no error bars")
     if not (_same(got.low, scale * low, 1e-4) and _same(got.high, scale * high, 1e-4)):
-        return close(
-            "the error bars are not the 95% Wilson interval. `yerr` takes the distances *from the rate* to each end: "
-            "`[rate - low, high - rate]` (heartdata.stats.error_bars gives them), in the same unit as the rates."
-        )
+        return _say("wrong interval")
     if categories and got.joined:
-        return close(
-            "the points are joined by a line, which reads as a trend along a scale. These are separate groups: "
-            "draw points only (`fmt='o'` or `linestyle='none'`)."
-        )
+        return _say("joined")
     bottom = ax.get_ylim()[0]
     if bottom > 0:
-        return close(
-            f"the y axis starts at {bottom:g}, not 0: a truncated axis makes differences between groups look bigger "
-            "than they are. Use `ax.set_ylim(bottom=0)`."
-        )
+        return _say("truncated axis", bottom=bottom)
     if not ax.get_xlabel().strip() or not ax.get_ylabel().strip():
         missing = [name for name, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if not label.strip()]
-        return close(f"label the {' and '.join(missing)} axis: say what is plotted and in which unit (%, fraction).")
+        return _say("unlabelled", axes=" and ".join(missing))
     unit = "percent" if scale == 100 else "fractions"
     return correct(f"{what}, in {unit}, with Wilson intervals, on labelled axes starting at 0.")

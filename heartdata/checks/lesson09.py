@@ -1,25 +1,33 @@
-"""Checks for the exercises of lesson 09 (data protection): expected values come from the data and heartdata.privacy."""
+"""Checks for the exercises of lesson 09 (data protection): expected values come from the data and heartdata.privacy.
+
+Each exercise asks for something the lesson did not print (other columns, another register, another budget, another
+subgroup), so a number copied from the lesson names itself as such; each names the warned mistake of its section.
+"""
 
 from __future__ import annotations
 
-import ast
+import math
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from .. import challenge2012, privacy, ptbxl
-from ..feedback import check_number, close, exercise, incorrect
+from ..feedback import as_number, check_number, close, correct, exercise, incorrect
 
+UNIQUE_ON = ["sex", "age", "weight"]  # exercise 1: not a set of columns the lesson measured
+SUPPRESS_ON = ["sex", "age", "weight"]  # exercise 2: 10-year age bands and 10 kg weight bands
 LINK_ON = ["sex", "age", "weight"]
-RELEASE_QI = ["sex", "age", "year"]
+REGISTER_SEED = 21  # exercise 3: another register than the lesson's (seed 9)
+LESSON_SEED = 9
+TOTAL_EPSILON, TABLES = 0.6, 3  # exercise 4: three tables about the same patients within ε = 0.6 in all
+SITES = 4
+OLD = 65  # exercise 5: the pooled death rate of stays aged 65 and over
 
 
 @cache
 def _meta() -> pd.DataFrame:
-    meta = ptbxl.load_metadata()
-    meta["normal"] = meta["scp_codes"].map(lambda t: "NORM" in ast.literal_eval(t))
-    return meta
+    return ptbxl.load_metadata()
 
 
 @cache
@@ -28,26 +36,17 @@ def _people() -> pd.DataFrame:
     return _meta().sort_values("recording_date").drop_duplicates("patient_id")
 
 
-@cache
-def _register() -> tuple[pd.DataFrame, pd.Series]:
-    return privacy.synthetic_register(_people(), LINK_ON, n_people=1000, share_in_records=0.2, seed=9)
-
-
-@cache
-def _icu() -> pd.DataFrame:
-    stays = challenge2012.load_stays("a")
-    first = stays[stays["Time"].eq(0) & stays["Parameter"].isin(["ICUType"])]
-    icu = first.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
-    return icu.join(challenge2012.load_outcomes("a"))
+# ---- exercise 1 -------------------------------------------------------------------------------------------------
 
 
 @exercise
-def uniqueness_sex_age_site(answer):
+def uniqueness_sex_age_weight(answer):
     people, meta = _people(), _meta()
-    qi = ["sex", "age", "site"]
+    qi = UNIQUE_ON
     expected = privacy.uniqueness(people, qi)
     n_unique = int(privacy.group_sizes(people, qi).eq(1).sum())
-    if isinstance(answer, (int, np.integer)) and not isinstance(answer, bool) and int(answer) == n_unique:
+    value = as_number(answer)
+    if value is not None and float(value).is_integer() and int(value) == n_unique:
         return close(f"{n_unique} is the number of unique patients; the exercise asks for their share (0 to 1).")
     return check_number(
         answer,
@@ -61,16 +60,16 @@ def uniqueness_sex_age_site(answer):
             ),
             (
                 privacy.uniqueness(people.dropna(subset=qi), qi),
-                "you dropped the patients with a missing value first. A missing age is something an outsider "
-                "sees too: keep those rows, missing counts as a value of its own.",
+                "you dropped the patients with a missing value first. A missing weight is something an outsider "
+                "sees in the table too: keep those rows, missing counts as a value of its own.",
             ),
             (
-                float(people.groupby(qi)["age"].transform("size").eq(1).sum()) / len(people),
+                float(people.groupby(qi)["sex"].transform("size").eq(1).sum()) / len(people),
                 "pandas' groupby and value_counts leave out rows with a missing value unless told "
                 "`dropna=False`: those patients vanished from your count. Missing counts as a value of its own.",
             ),
             (
-                float(people.duplicated(qi, keep="first").pipe(lambda d: (~d).mean())),
+                float((~people.duplicated(qi, keep="first")).mean()),
                 "`duplicated()` marks only the later copies (keep='first'), so the first patient of every group "
                 "looks unique; count the rows whose group has size 1 (`keep=False`).",
             ),
@@ -78,119 +77,230 @@ def uniqueness_sex_age_site(answer):
                 1 - expected,
                 "that is the share of patients who are NOT unique; the exercise asks for those alone in their group.",
             ),
+            (
+                privacy.uniqueness(people, ["sex", "age", "site", "weight"]),
+                "that is the lesson's figure for sex, age, site and weight; this exercise leaves the site out.",
+            ),
         ],  # fmt: skip
         what="a share between 0 and 1",
-        hint="Count, for each patient, how many share their sex, age and site (missing included); "
+        hint="Count, for each patient, how many share their sex, age and weight (missing included); "
         "the share asked for is of patients alone in their group.",
     )
 
 
-def _kept(table: pd.DataFrame, width: int | None, k: int = 5, strict: bool = False) -> int:
-    age = table["age"] if width is None else privacy.bands(table["age"], width, top=80)
-    g = table.assign(age=age, year=privacy.year_only(table["recording_date"]))
-    sizes = privacy.group_sizes(g, RELEASE_QI)
+# ---- exercise 2 -------------------------------------------------------------------------------------------------
+
+
+def _generalised(table: pd.DataFrame, age: bool = True, weight: bool = True) -> pd.DataFrame:
+    return table.assign(
+        age=privacy.bands(table["age"], 10, top=80) if age else table["age"],
+        weight=privacy.bands(table["weight"], 10) if weight else table["weight"],
+    )
+
+
+def _kept(table: pd.DataFrame, k: int = 5, strict: bool = False, **generalise) -> int:
+    sizes = privacy.group_sizes(_generalised(table, **generalise), SUPPRESS_ON)
     return int(sizes.gt(k).sum() if strict else sizes.ge(k).sum())
 
 
 @exercise
 def kept_after_suppression(answer):
     people, meta = _people(), _meta()
+    expected = _kept(people)
+    dropped_missing = int(
+        _generalised(people).groupby(SUPPRESS_ON)["sex"].transform("size").ge(5).sum()  # NaN: no group, no size
+    )
     return check_number(
         answer,
-        _kept(people, 5),
+        expected,
         mistakes=[
             (
-                _kept(people, None),
-                "you kept the exact ages. Generalise them first: privacy.bands(people['age'], 5, top=80).",
+                dropped_missing,
+                "your groups left out the patients with a missing weight or age (pandas' groupby drops missing keys "
+                "unless told `dropna=False`), so they were all suppressed. A missing weight is a value of its own: "
+                "those patients form groups too, and groups of 5 or more are kept.",
             ),
-            (_kept(people, 10), "those are 10-year bands (the lesson's); the exercise asks for 5-year bands."),
-            (_kept(people, 5, strict=True), "you kept groups of more than 5; k ≥ 5 keeps groups of exactly 5 too."),
-            (_kept(meta, 5), "you counted ECGs; the release is of patients, one row each (`people`)."),
-            (len(people) - _kept(people, 5), "that is the number suppressed; the exercise asks how many are kept."),
+            (_kept(people, age=False), "you kept the exact ages. Generalise them first: 10-year bands, 80+ together."),
+            (_kept(people, weight=False), "you kept the exact weights. Generalise them to 10 kg bands first."),
+            (_kept(people, strict=True), "you kept groups of more than 5; k ≥ 5 keeps groups of exactly 5 too."),
+            (_kept(meta), "you counted ECGs; the release is of patients, one row each (`people`)."),
+            (len(people) - expected, "that is the number suppressed; the exercise asks how many are kept."),
         ],  # fmt: skip
         what="a whole number of patients",
-        hint="Generalise age (5-year bands, 80+ together) and date (year only), then suppress the groups under 5.",
+        hint="Generalise age (10-year bands, 80+ together) and weight (10 kg bands), then keep the rows whose "
+        "group on sex, age and weight has at least 5 rows, missing values included.",
     )
 
 
-def _joined() -> pd.DataFrame:
-    register, _ = _register()
-    return register.reset_index(names="entry").merge(_people().reset_index(), on=LINK_ON, how="inner")
+# ---- exercise 3 -------------------------------------------------------------------------------------------------
+
+
+@cache
+def _register(seed: int) -> pd.DataFrame:
+    return privacy.synthetic_register(_people(), LINK_ON, n_people=1000, share_in_records=0.2, seed=seed)[0]
+
+
+def register(seed: int = REGISTER_SEED) -> pd.DataFrame:
+    """The exercise's synthetic register (invented people, never real ones): another draw than the lesson's.
+
+    A fresh copy each time, so that nothing a student does to it changes what the check computes.
+    """
+    return _register(seed).copy()
+
+
+def _merged(reg: pd.DataFrame) -> pd.DataFrame:
+    return reg.reset_index(names="entry").merge(_people().reset_index(), on=LINK_ON, how="inner")
+
+
+def _pins(pairs: pd.DataFrame, entry: str = "entry", record: str = "ecg_id") -> int:
+    one = pairs.groupby(entry)[record].transform("size").eq(1)
+    other = pairs.groupby(record)[entry].transform("size").eq(1)
+    return int((one & other).sum())
 
 
 @exercise
 def pinned_entries(answer):
-    joined = _joined()
-    per_entry = joined.groupby("entry")["ecg_id"].transform("size")
-    per_record = joined.groupby("ecg_id")["entry"].transform("size")
-    expected = int((per_entry.eq(1) & per_record.eq(1)).sum())
+    pairs = privacy.link(_register(REGISTER_SEED), _people(), LINK_ON)
+    expected = int(pairs["pinned"].sum())
+    merged = _merged(_register(REGISTER_SEED))
+    lesson = privacy.link(_register(LESSON_SEED), _people(), LINK_ON)
     return check_number(
         answer,
         expected,
         mistakes=[
             (
-                len(joined),
+                _pins(merged),
+                "pandas' `merge` joins a missing weight to a missing weight, so some of your pins rest on two "
+                "unknowns. An unknown weight on an outside list is not the same fact as 'not recorded' in the data: "
+                "drop the rows with a missing value on either side before joining (or use `privacy.link`).",
+            ),
+            (
+                len(pairs),
                 "that is the number of candidate pairs the join gives; count the entries pinned to one patient.",
             ),
             (
-                joined["entry"].nunique(),
+                pairs["entry"].nunique(),
                 "that counts every entry that matches at least one patient; some match several.",
             ),
             (
-                int(per_entry.eq(1).sum()),
-                "close: these entries match one patient each, but some of those patients also match another entry. "
+                int(pairs.groupby("entry")["record"].transform("size").eq(1).sum()),
+                "these entries match one patient each, but some of those patients also match another entry. "
                 "A pin needs both sides to be unique.",
             ),
+            (len(merged), "that is the number of pairs a plain merge gives (missing joined to missing), not of pins."),
+            (int(lesson["pinned"].sum()), "that is the lesson's register (seed 9); this exercise draws another one."),
         ],  # fmt: skip
         what="a whole number of register entries",
-        hint="Merge register and people on sex, age and weight; keep pairs whose entry and ecg_id each occur once.",
+        hint="Join the register and `people` on sex, age and weight without joining missing values, then keep the "
+        "pairs whose entry and whose patient each occur once.",
     )
+
+
+# ---- exercise 4 -------------------------------------------------------------------------------------------------
+
+
+def _bound(epsilon: float) -> float:
+    import opendp.prelude as dp
+
+    return dp.discrete_laplacian_scale_to_accuracy(float(1 / epsilon), alpha=0.05)
 
 
 @exercise
-def dp_error_at(answer, epsilon: float = 0.2):
+def dp_error_at(answer):
     import opendp.prelude as dp
 
-    expected = dp.discrete_laplacian_scale_to_accuracy(1 / epsilon, alpha=0.05)
-    return check_number(
-        answer,
-        expected,
-        mistakes=[
-            (
-                dp.discrete_laplacian_scale_to_accuracy(epsilon, alpha=0.05),
-                "you used ε as the noise scale. For a count (sensitivity 1) the scale is 1 / ε: less ε, more noise.",
-            ),
-            (
-                dp.discrete_laplacian_scale_to_accuracy(1 / epsilon, alpha=0.95),
-                "alpha is the share of releases allowed to be worse: for a 95% bound, alpha=0.05.",
-            ),
-        ],  # fmt: skip
-        what="a number (an absolute error, in counts)",
-        hint="dp.discrete_laplacian_scale_to_accuracy(scale=1 / epsilon, alpha=0.05).",
-        rel=1e-6,
+    value = as_number(answer)
+    if value is None:
+        return incorrect(f"expected a number (an error, in counts), got {type(answer).__name__}.")
+    each = TOTAL_EPSILON / TABLES
+    bound = _bound(each)
+    floor = math.floor(bound)
+    if floor - 1e-9 <= value <= bound + 1e-6:
+        what = (
+            "the bound rounded down to a whole count, which OpenDP's documentation allows: errors are whole numbers"
+            if value < bound - 1e-6
+            else "OpenDP's bound as it computes it"
+        )
+        return correct(
+            f"each table gets ε = {TOTAL_EPSILON:g} / {TABLES} = {each:g}, so the scale is {1 / each:g}; {value:g} is "
+            f"{what}. Errors above {floor} happen in fewer than 5% of releases."
+        )
+    mistakes = [
+        (_bound(TOTAL_EPSILON), "you gave each table the whole budget. Three releases about the same patients add "
+         f"their ε up: each gets ε = {TOTAL_EPSILON:g} / {TABLES}."),
+        (_bound(each / SITES), "you split each table's ε over the sites as well. The sites hold different patients: "
+         "one table of counts over disjoint groups costs its ε once."),
+        (_bound(TOTAL_EPSILON / 2), f"you split the budget in two; there are {TABLES} tables."),
+        (dp.discrete_laplacian_scale_to_accuracy(float(each), alpha=0.05),
+         "you used ε as the noise scale. For a count (sensitivity 1) the scale is 1 / ε: less ε, more noise."),
+        (dp.discrete_laplacian_scale_to_accuracy(float(1 / each), alpha=0.95),
+         "alpha is the share of releases allowed to be worse: for a 95% bound, alpha=0.05."),
+    ]  # fmt: skip
+    for wrong, message in mistakes:
+        if math.isclose(value, wrong, rel_tol=1e-6) or (value == math.floor(wrong) and value != floor):
+            return close(message)
+    if bound < value <= bound + 2:
+        return close(
+            f"{value:g} is a valid bound (errors above it are rarer than 5%) but not the smallest: OpenDP gives "
+            f"{bound:.2f} for this scale (a simulated quantile wanders by a count or two; compute it)."
+        )
+    return incorrect(
+        f"{value:g} is not it. Split the budget over the tables, turn ε into a scale (1 / ε) and ask OpenDP "
+        "for the error exceeded with probability 0.05."
     )
+
+
+# ---- exercise 5 -------------------------------------------------------------------------------------------------
+
+
+@cache
+def _icu() -> pd.DataFrame:
+    stays = challenge2012.load_stays("a")
+    first = stays[stays["Time"].eq(0) & stays["Parameter"].isin(["ICUType", "Age"])]
+    icu = first.pivot_table(index="RecordID", columns="Parameter", values="Value", aggfunc="first")
+    return icu.join(challenge2012.load_outcomes("a"))
+
+
+def unit_aggregates() -> pd.DataFrame:
+    """What each ICU type ("hospital") sends: deaths and stays, by age group. No row of any stay leaves the unit."""
+    icu = _icu()
+    group = np.where(icu["Age"].ge(OLD), f"{OLD} and over", f"under {OLD}")
+    table = icu.groupby(["ICUType", group])["In-hospital_death"].agg(deaths="sum", stays="size")
+    table.index.names = ["unit", "age group"]
+    return table.copy()
 
 
 @exercise
 def pooled_death_rate(answer):
-    icu = _icu()
-    agg = icu.groupby("ICUType")["In-hospital_death"].agg(["sum", "size"])
-    expected = agg["sum"].sum() / agg["size"].sum()
-    rates = agg["sum"] / agg["size"]
-    if not isinstance(answer, (int, float, np.floating, np.integer)) or isinstance(answer, bool):
+    agg = unit_aggregates()
+    old = agg.xs(f"{OLD} and over", level="age group")
+    young = agg.xs(f"under {OLD}", level="age group")
+    expected = old["deaths"].sum() / old["stays"].sum()
+    value = as_number(answer)
+    if value is None or isinstance(answer, bool):
         return incorrect(f"expected one number (a share between 0 and 1), got {type(answer).__name__}.")
     return check_number(
         answer,
         expected,
         mistakes=[
             (
-                rates.mean(),
+                (old["deaths"] / old["stays"]).mean(),
                 "you averaged the units' rates: a small unit then counts as much as a large one. "
                 "Add the deaths and the stays over the units, then divide.",
             ),
             (100 * expected, "that is a percentage; give the share as a number from 0 to 1."),
-            (int(agg["sum"].sum()), "that is the number of deaths; divide by the number of stays."),
+            (
+                agg["deaths"].sum() / agg["stays"].sum(),
+                f"that is the rate over all ages; the exercise asks for {OLD}+.",
+            ),
+            (
+                young["deaths"].sum() / young["stays"].sum(),
+                f"that is the rate under {OLD}; the exercise asks for {OLD}+.",
+            ),
+            (int(old["deaths"].sum()), "that is the number of deaths; divide by the number of stays."),
+            ((old["deaths"] / old["stays"]).sum(), "you added the units' rates; add deaths and stays, then divide."),
         ],  # fmt: skip
         what="a share between 0 and 1",
-        hint="From `aggregates` only: deaths summed over the units divided by stays summed over the units.",
+        hint=f"From `aggregates` only: the {OLD}+ rows, deaths summed over the units divided by stays summed "
+        "over them.",
     )
