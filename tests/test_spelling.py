@@ -1,10 +1,10 @@
 """Spelling of every sentence the course shows: Markdown cells and computed prose alike (tools/sentences.py).
 
-codespell (in the site's environment, .venv-site: a test-only tool) reads what each notebook shows a reader (the
+codespell (a test-only tool, requirements-test.txt) reads what each notebook shows a reader (the
 Markdown outputs of the notebooks `make site` executed, or the text of the code that writes them) and every Markdown
 page the site publishes. codespell flags only words it knows to be misspelt, so names (PTB-XL, wfdb, SNOMED) need no
 listing; tools/codespell-words.txt holds the course's words it takes for misspellings (``infarction`` is not
-``infraction``).
+``infraction``; ``LAF`` is an author's initials in docs/palette.md).
 """
 
 from __future__ import annotations
@@ -23,17 +23,18 @@ sys.path.insert(0, str(REPO / "tools"))
 import coursefiles  # noqa: E402
 import sentences  # noqa: E402
 
-CODESPELL = REPO / ".venv-site" / "bin" / "codespell"
 WORDS = REPO / "tools" / "codespell-words.txt"
 DICTIONARIES = "clear,rare,informal"
 
 
-def _codespell() -> Path:
-    if not CODESPELL.is_file():
+def _codespell() -> list[str]:
+    try:
+        import codespell_lib  # noqa: F401
+    except ImportError:
         if os.environ.get("CI"):
-            pytest.fail("CI must check spelling, but .venv-site has no codespell (make site installs it)")
-        pytest.skip("codespell lives in .venv-site: run `make site` once")
-    return CODESPELL
+            pytest.fail("CI must check spelling, but codespell is not installed (make setup: requirements-test.txt)")
+        pytest.skip("codespell is not installed: pip install -r requirements-test.txt")
+    return [sys.executable, "-m", "codespell_lib"]
 
 
 def notebooks() -> list[Path]:
@@ -58,7 +59,7 @@ def write_texts(dest: Path, paths: list[Path], root: Path = REPO) -> dict[Path, 
 
 def misspellings(folder: Path) -> list[str]:
     proc = subprocess.run(
-        [str(_codespell()), "--builtin", DICTIONARIES, "--ignore-words", str(WORDS), str(folder)],
+        [*_codespell(), "--builtin", DICTIONARIES, "--ignore-words", str(WORDS), str(folder)],
         capture_output=True,
         text=True,
     )

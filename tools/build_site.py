@@ -786,7 +786,8 @@ def build(paths: Paths, solutions: bool = True, jobs: int = 2) -> int:
             shutil.copyfile(page, copy)
         runs.append(copy)
     if not (paths.exec / "data").exists():
-        (paths.exec / "data").symlink_to(paths.root / "data", target_is_directory=True)
+        with contextlib.suppress(OSError):  # Windows without the right to link: the loaders find data/ themselves
+            (paths.exec / "data").symlink_to(paths.root / "data", target_is_directory=True)
     print(f"executing {len(runs)} notebooks (jupyter-cache: only those whose code changed run) ...", flush=True)
     try:
         ran, failures = execute(runs, paths, jobs)
