@@ -54,10 +54,12 @@ bench: setup
 bench-lessons: setup
 	$(BIN)/python tools/bench.py --no-ratios --no-scaling --lessons
 
-# The course website (Jupyter Book 1, offline): build/site/index.html. Sphinx and its pins live in their own
-# environment (.venv-site, from requirements-site.txt), apart from the students' .venv.
+# The course website (Sphinx with myst-nb, offline): build/site/index.html, every notebook executed (jupyter-cache in
+# build/site-cache/ reruns only notebooks whose code changed) on the students' kernel (.venv). Sphinx and its pins live
+# in their own environment (.venv-site, from requirements-site.txt). SOLUTIONS=0 leaves the worked solutions out.
 SITE_VENV  ?= .venv-site
 SITE_STAMP := $(SITE_VENV)/.installed
+SOLUTIONS  ?= 1
 
 $(SITE_STAMP): requirements-site.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
@@ -66,8 +68,8 @@ $(SITE_STAMP): requirements-site.txt
 	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
 	touch $(SITE_STAMP)
 
-site: $(SITE_STAMP)
-	$(SITE_VENV)/bin/python tools/build_site.py
+site: setup $(SITE_STAMP)
+	@$(SITE_VENV)/bin/python tools/build_site.py $(if $(filter 0,$(SOLUTIONS)),--no-solutions)
 
 # Run every notebook on a fresh kernel; a table of run time and peak memory against 30 s and 600 MiB.
 budget: setup

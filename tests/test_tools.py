@@ -87,19 +87,13 @@ def test_the_site_reads_each_lessons_header_from_the_lesson(tmp_path):
 
 
 def test_the_site_lists_pages_in_syllabus_order_and_measured_figures_from_the_readme():
-    toc = build_site.toc(coursefiles.lessons())
-    files = [line.split("file:", 1)[1].strip() for line in toc.splitlines() if "file:" in line]
-    expected = []
-    for lesson in coursefiles.lessons():
-        expected.append(f"notebooks/{lesson.stem}")
-        expected += [
-            f"{kind}/{p.stem}"
-            for kind in ("exercises", "solutions")
-            if (p := coursefiles.practice_of(lesson, kind)).is_file()
-        ]
-    guides = [p.relative_to(coursefiles.REPO).with_suffix("").as_posix() for p in coursefiles.markdown_pages()]
-    assert "data/ptbxl/DATACARD" in guides
-    assert files == expected + ["README", "instructors"] + guides
+    toc = "\n".join(build_site.toctrees(REPO))
+    entries = [line for line in toc.splitlines() if line and not line.startswith((":", "`"))]
+    lessons = [f"notebooks/{lesson.stem}" for lesson in coursefiles.lessons()]
+    about, data = build_site.about_pages(REPO)
+    assert entries == lessons + about + data
+    assert about[:2] == ["README", "instructors"] and "cite" in about and "CHANGELOG" in about
+    assert "docs/glossary" in about and "data/ptbxl/DATACARD" in data
     measured = build_site.measured_from_readme()
     assert set(measured) == {coursefiles.number(p) for p in coursefiles.lessons()}
     assert all("lesson" in v for v in measured.values())
@@ -121,7 +115,7 @@ def test_the_site_shows_what_make_budget_measured(tmp_path, monkeypatch):
     page = build_site.instructors_page()
     assert f"| `{rel}` | 12.3 s | 456 MiB | ok |" in page
     assert "31 s is over the 30 s budget; 612 MiB is over the 600 MiB budget" in page
-    assert "measured by `make budget`" in build_site.index_page(coursefiles.lessons())
+    assert "measured by `make budget`" in build_site.index_page()
 
 
 def test_the_site_copies_the_files_pages_link_to(tmp_path):
@@ -132,20 +126,3 @@ def test_the_site_copies_the_files_pages_link_to(tmp_path):
     build_site.copy_linked_files(tmp_path)
     assert (tmp_path / "LICENSE").read_text() == (coursefiles.REPO / "LICENSE").read_text()
     assert not (tmp_path / "Makefile").exists() and not (tmp_path / "data").exists()
-
-
-def test_the_site_shows_a_notebook_executed_only_when_its_executed_copy_is_fresh(tmp_path, monkeypatch):
-    import os
-
-    import budget
-
-    lesson = coursefiles.lessons()[0]
-    monkeypatch.setattr(budget, "EXECUTED", tmp_path)
-    assert build_site.executed_copy(lesson) is None
-    copy = tmp_path / lesson.relative_to(REPO)
-    copy.parent.mkdir(parents=True)
-    copy.write_text(lesson.read_text())
-    os.utime(copy, (lesson.stat().st_mtime + 10,) * 2)
-    assert build_site.executed_copy(lesson) == copy
-    os.utime(copy, (lesson.stat().st_mtime - 10,) * 2)
-    assert build_site.executed_copy(lesson) is None, "an executed copy older than the notebook is stale"

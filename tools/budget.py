@@ -11,8 +11,7 @@ What is measured, per notebook, each in a fresh Python process of its own:
   read with ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` once the kernel has exited). The kernel is where the
   notebook's data lives; the Jupyter server and browser around it are not counted.
 
-Prints a table and exits 1, naming every offender, if a notebook fails or is over budget. Each notebook that ran is
-also saved with its outputs under build/executed/ (the same path as in the repository), for `make site`.
+Prints a table and exits 1, naming every offender, if a notebook fails or is over budget.
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
 
-#: Where each notebook is saved once it has run (with its outputs): `make site` shows these pages executed.
-EXECUTED = coursefiles.REPO / "build" / "executed"
 MAX_SECONDS = 30.0
 MAX_MIB = 600.0
 CELL_TIMEOUT = 600  # a hung cell fails the run instead of hanging it
@@ -62,10 +59,6 @@ def measure_here(path: Path) -> dict:
     mib = maxrss / 2**20 if sys.platform == "darwin" else maxrss / 2**10
     if not mib and error is None:
         error = "the kernel's peak memory could not be read (was the kernel process reaped?)"
-    if error is None and path.is_relative_to(coursefiles.REPO):
-        dest = EXECUTED / path.relative_to(coursefiles.REPO)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, dest)
     return {"seconds": round(seconds, 1), "peak_mib": round(mib), "error": error}
 
 

@@ -7,6 +7,7 @@ notebook is ``exercises/NN-topic-practice.ipynb``, generated from ``solutions/NN
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -18,9 +19,25 @@ BINDER_SLUG = "heart-data-course/course"
 BINDER_URL = "https://mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/{path}"
 
 
+# What editors and JupyterLab leave beside the course's files: never a page, a lesson or a practice notebook.
+LEFTOVER_DIRS = {"__pycache__", "build", "node_modules"}
+LEFTOVER_NAME = re.compile(r"(-checkpoint\.\w+|~|\.swp|\.bak|\.orig|\.tmp)$|-Copy\d+\.ipynb$|^#.*#$|^Untitled")
+
+
+def is_leftover(path: Path, root: Path = REPO) -> bool:
+    """True for what an editor, JupyterLab or a tool left behind (relative to ``root``): anything in a hidden
+    folder or hidden itself (``.ipynb_checkpoints/``, ``.venv*``, ``.git``, ``.DS_Store``, Emacs' ``.#file``
+    locks), ``__pycache__`` and ``build``, JupyterLab's ``*-checkpoint.*``, ``*-Copy1.ipynb`` and ``Untitled*``,
+    and backup files (``*~``, ``*.swp``, ``*.bak``, ``*.orig``, ``*.tmp``, ``#file#``)."""
+    parts = path.relative_to(root).parts if path.is_absolute() and path.is_relative_to(root) else path.parts
+    if any(p.startswith(".") or p in LEFTOVER_DIRS for p in parts):
+        return True
+    return bool(LEFTOVER_NAME.search(path.name))
+
+
 def lessons(root: Path = REPO) -> list[Path]:
     """The lessons in syllabus order (the order of their file names)."""
-    return sorted((root / "notebooks").glob(LESSON_GLOB))
+    return sorted(p for p in (root / "notebooks").glob(LESSON_GLOB) if not is_leftover(p, root))
 
 
 SUFFIX = {"exercises": "-practice", "solutions": "-solutions"}
@@ -28,7 +45,7 @@ SUFFIX = {"exercises": "-practice", "solutions": "-solutions"}
 
 def practice(root: Path = REPO, kind: str = "exercises") -> list[Path]:
     """The practice notebooks (``exercises`` or ``solutions``), in syllabus order."""
-    return sorted((root / kind).glob(f"[0-9][0-9]-*{SUFFIX[kind]}.ipynb"))
+    return sorted(p for p in (root / kind).glob(f"[0-9][0-9]-*{SUFFIX[kind]}.ipynb") if not is_leftover(p, root))
 
 
 def practice_of(lesson: Path, kind: str = "exercises", root: Path = REPO) -> Path:
@@ -83,9 +100,29 @@ def markdown_links(text: str) -> list[str]:
 
 
 def markdown_pages(root: Path = REPO) -> list[Path]:
-    """The Markdown files the course ships besides the README (the data cards, any guide added), sorted."""
-    skip = {".venv", ".venv-site", "build", ".git", ".pytest_cache", ".ruff_cache"}
-    return sorted(p for p in root.rglob("*.md") if not skip & set(p.relative_to(root).parts) and p.name != "README.md")
+    """The Markdown files the course ships besides its READMEs (the data cards, docs/, the changelog, any guide
+    added), sorted; never what an editor or JupyterLab left behind (``is_leftover``: hidden folders such as
+    ``.ipynb_checkpoints/`` and ``.venv*`` are not even walked)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not is_leftover(Path(d))]
+        for name in files:
+            path = Path(folder, name)
+            if name.endswith(".md") and name != "README.md" and not is_leftover(path.relative_to(root)):
+                found.append(path)
+    return sorted(found)
+
+
+BINDER_BADGE = re.compile(r"https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/")
+
+
+def repository(root: Path = REPO) -> str:
+    """The course's GitHub repository, ``owner/name``, read from the README's Binder link (the one place it is
+    written today); the website's repository, issue and launch links all come from here."""
+    m = BINDER_BADGE.search((root / "README.md").read_text(encoding="utf-8"))
+    if m is None:
+        raise ValueError(f"{root / 'README.md'} has no Binder link (https://mybinder.org/v2/gh/OWNER/NAME/...)")
+    return m[1]
 
 
 def binder_url(relpath: str, slug: str = BINDER_SLUG) -> str:

@@ -5,9 +5,9 @@ JupyterLab and on the Sphinx site), a one-line definition, the other ways the co
 lesson where the term first appears. This tool
 
 - writes each entry's *First used in*: the first lesson (``notebooks/NN-*.ipynb``, in syllabus order) whose
-  Markdown cells use the term or one of its other forms (whole words; a form with two or more capitals, such as
-  ``MAR``, must match its case; a plural ``s`` is allowed; where two terms overlap, as *calibration* and
-  *calibration pulse*, the longer one claims the words);
+  Markdown cells or computed prose (tools/sentences.py) use the term or one of its other forms (whole words; a
+  form with two or more capitals, such as ``MAR``, must match its case; a plural ``s`` is allowed; where two
+  terms overlap, as *calibration* and *calibration pulse*, the longer one claims the words);
 - moves into the list the entries waiting in the ``PENDING`` comment (terms of lessons not yet in the course) as
   soon as a lesson uses them;
 - links every glossary term in each lesson's **Learning objectives** to its entry,
@@ -30,12 +30,13 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
+import sentences  # noqa: E402
 
 GLOSSARY = Path("docs/glossary.md")
 TERMS = "## Terms"
 PENDING_START, PENDING_END = "<!-- PENDING", "-->"
 OBJECTIVES = "**Learning objectives.**"
-NAV_TAG = "course-nav"
+NAV_TAG = sentences.NAV_TAG
 TARGET = "../docs/glossary.md"  # the glossary as a lesson in notebooks/ links to it
 ENTRY = re.compile(
     r"^### (?P<term>[^\n]+)\n\n(?P<definition>(?:(?!\n\n).)+)\n\n"
@@ -137,10 +138,10 @@ def claims(text: str, entries: list[Entry], free=None) -> dict[str, tuple[int, i
 
 
 def lesson_text(path: Path) -> str:
-    """The Markdown a student reads in a lesson (navigation cells left out), link targets removed."""
-    nb = nbformat.read(path, as_version=4)
-    cells = [c.source for c in nb.cells if c.cell_type == "markdown" and NAV_TAG not in c.metadata.get("tags", [])]
-    return re.sub(r"\]\([^)]*\)", "]", "\n\n".join(cells))
+    """The text a student reads in a lesson, link targets removed: its Markdown cells and its computed prose (the
+    words of every ``display(Markdown(...))``, read from the code by tools/sentences.py, so that the result does not
+    depend on whether the site was built); navigation cells left out."""
+    return re.sub(r"\]\([^)]*\)", "]", "\n\n".join(sentences.shown(path, executed=False)))
 
 
 def first_lessons(entries: list[Entry], lessons: list[Path]) -> dict[str, Path | None]:

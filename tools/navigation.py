@@ -1,10 +1,12 @@
 """Write the links that tie the course together into every notebook (never edited by hand).
 
-Each lesson gets, right after its title cell, a line that says where it sits (previous and next lesson,
-the syllabus, its practice notebook) and, as its last cell, *Where next* with working links to its
-practice notebook, its worked solutions, the next lesson and the syllabus. Each solutions notebook (and
-so each generated practice notebook) gets a line linking back to its lesson. The cells are tagged
-``course-nav`` so that running this again replaces them.
+The reading order is lesson, practice, next lesson. Each lesson gets, right after its title cell, a line that
+says where it sits (previous and next lesson, the syllabus, its practice notebook) and, as its last cell,
+*Where next*: its practice notebook first, then the next lesson and the syllabus. Each solutions notebook (and
+so each generated practice notebook) gets a line linking back to its lesson and on to the next one, and, at its
+end, a cell pointing to the worked solutions (tagged ``course-solutions``: the website folds it away, or leaves
+it out for a cohort) and a *Where next* cell (the next lesson, back to the lesson, the syllabus). The cells are
+tagged ``course-nav`` so that running this again replaces them.
 
     python tools/navigation.py           # rewrite the navigation cells
     python tools/navigation.py --check   # exit 1 if a notebook's navigation is out of date
@@ -54,48 +56,71 @@ def top_cell(lesson: Path, lessons: list[Path]) -> str:
 
 
 def bottom_cell(lesson: Path, lessons: list[Path]) -> str:
-    i = lessons.index(lesson)
     root = lesson.parents[1]
     lines = ["## Where next", ""]
     practice = coursefiles.practice_of(lesson, "exercises", root)
-    solutions = coursefiles.practice_of(lesson, "solutions", root)
     if practice.is_file():
         lines.append(
-            f"- **Practice:** [{practice.name}]({_rel(practice, lesson.parent)}), with feedback after every exercise"
-            + (
-                f"; worked solutions in [{solutions.name}]({_rel(solutions, lesson.parent)})"
-                if solutions.is_file()
-                else ""
-            )
-            + "."
+            f"- **Practice:** [{practice.name}]({_rel(practice, lesson.parent)}), with feedback after every exercise."
         )
-    if i + 1 < len(lessons):
-        lines.append(f"- **Next lesson:** {link(lessons[i + 1], lesson)}.")
-    else:
-        lines.append("- This is the last lesson of the course.")
+    lines.append(_next_lesson(lesson, lessons, lesson))
     lines.append(f"- **Syllabus:** [every lesson, with its time and datasets]({SYLLABUS}).")
     return "\n".join(lines)
+
+
+def _next_lesson(lesson: Path, lessons: list[Path], start: Path, last: str = "This is") -> str:
+    i = lessons.index(lesson)
+    if i + 1 < len(lessons):
+        return f"- **Next lesson:** {link(lessons[i + 1], start)}."
+    return f"- {last} the last lesson of the course."
 
 
 def practice_cell(solutions: Path, lesson: Path) -> str:
     # The generator copies this cell into exercises/, a sibling folder: links go through ../ so that they
     # resolve from both folders.
-    practice = coursefiles.practice_of(lesson, "exercises", lesson.parents[1])
+    lessons = coursefiles.lessons(lesson.parents[1])
+    i = lessons.index(lesson)
+    after = f"next lesson: {link(lessons[i + 1], solutions)}" if i + 1 < len(lessons) else "the last lesson's practice"
+    return f"Practice for **{link(lesson, solutions)}** ([syllabus]({SYLLABUS})) · {after}."
+
+
+def solutions_cell(solutions: Path) -> str:
+    """Where the worked solutions are: at the end of the practice notebook, after the exercises."""
     return (
-        f"Practice for **{link(lesson, solutions)}** ([syllabus]({SYLLABUS})). "
-        f"The exercises are in [{practice.name}](../exercises/{practice.name}); "
-        f"the worked solutions in [{solutions.name}](../solutions/{solutions.name})."
+        f"**Worked solutions:** [{solutions.name}](../solutions/{solutions.name}) answers every exercise, with the "
+        "reasoning. Try each exercise first: the check under it tells you when you are done."
     )
 
 
-def _nav(source: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_markdown_cell(source, metadata={"tags": [TAG]})
+def practice_bottom_cell(solutions: Path, lesson: Path) -> str:
+    lessons = coursefiles.lessons(lesson.parents[1])
+    return "\n".join(
+        [
+            "## Where next",
+            "",
+            _next_lesson(lesson, lessons, solutions, last="This was"),
+            f"- **Back to the lesson:** {link(lesson, solutions)}.",
+            f"- **Syllabus:** [every lesson, with its time and datasets]({SYLLABUS}).",
+        ]
+    )
 
 
-def with_navigation(nb: nbformat.NotebookNode, top: str, bottom: str | None) -> nbformat.NotebookNode:
-    """The notebook with its old navigation cells removed and new ones after the title and at the end."""
+SOLUTIONS_TAG = "course-solutions"
+
+
+def _nav(source: str, *tags: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(source, metadata={"tags": [TAG, *tags]})
+
+
+def with_navigation(
+    nb: nbformat.NotebookNode, top: str, bottom: str | None, solutions: str | None = None
+) -> nbformat.NotebookNode:
+    """The notebook with its old navigation cells removed and new ones after the title and at the end (the
+    pointer to the worked solutions, if any, before the last)."""
     cells = [c for c in nb.cells if TAG not in c.get("metadata", {}).get("tags", [])]
     new = cells[:1] + [_nav(top)] + cells[1:]
+    if solutions is not None:
+        new.append(_nav(solutions, SOLUTIONS_TAG))
     if bottom is not None:
         new.append(_nav(bottom))
     nb.cells = new
@@ -118,7 +143,12 @@ def planned(root: Path = coursefiles.REPO) -> dict[Path, str]:
         out[lesson] = nbformat.writes(nb) + "\n"
         solutions = coursefiles.practice_of(lesson, "solutions", root)
         if solutions.is_file():
-            nb = with_navigation(nbformat.read(solutions, as_version=4), practice_cell(solutions, lesson), None)
+            nb = with_navigation(
+                nbformat.read(solutions, as_version=4),
+                practice_cell(solutions, lesson),
+                practice_bottom_cell(solutions, lesson),
+                solutions_cell(solutions),
+            )
             out[solutions] = nbformat.writes(nb) + "\n"
     return out
 
