@@ -62,3 +62,20 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
             pass
         time.sleep(0.5)
     raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+# Every code cell of the notebook in front has run: read from JupyterLab's notebook model (needs the server option
+# --LabApp.expose_app_in_browser=True), not from the prompts on the page. A cell whose input is folded (the course's
+# computed prose cells, tagged hide-input) shows no "[n]" prompt, and cells scrolled out of view may not be drawn.
+JS_ALL_CELLS_RAN = """() => {
+    const app = window.jupyterapp;
+    const widget = app && app.shell.currentWidget;
+    const model = widget && widget.content && widget.content.model;
+    if (!model || !widget.sessionContext || !widget.sessionContext.session) return false;
+    const code = [...model.cells].filter(c => c.type === 'code');
+    const kernel = widget.sessionContext.session.kernel;
+    return code.length > 0 && code.every(c => Number.isInteger(c.executionCount) && c.executionCount > 0) &&
+           ![...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]
+               .some(p => p.textContent.includes('*')) &&
+           kernel && kernel.status === 'idle';
+}"""

@@ -40,6 +40,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import coursefiles  # noqa: E402
+import headless  # noqa: E402
 from headless import CHROMIUM_ARGS, chromium_path, free_port, makefile_lab_args, wait_until_up  # noqa: E402
 
 REPO = coursefiles.REPO
@@ -124,11 +125,7 @@ JS_IDLE = """() => {
     return s && s.getAttribute('data-status') === 'idle' && !document.querySelector('.jp-Dialog') &&
            name && !/No Kernel/.test(name.textContent);
 }"""
-JS_DONE = """() => {
-    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-}"""
+JS_DONE = headless.JS_ALL_CELLS_RAN
 
 
 def _accept_kernel_dialog(page) -> None:
