@@ -15,7 +15,7 @@ from conftest import REPO
 sys.path.insert(0, str(REPO / "tools"))
 import prose  # noqa: E402
 
-ENFORCED = False
+ENFORCED = True
 
 
 @pytest.mark.parametrize("path", prose.notebooks(), ids=lambda p: f"{p.parent.name}/{p.name}")
