@@ -5,7 +5,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test exercises guide bench bench-lessons site budget readme browser-test clean
+# `make update` takes the course's latest version and keeps a student's own changes (tools/update.py).
+.PHONY: setup lab update test exercises guide bench bench-lessons site budget readme browser-test clean
 
 setup: $(STAMP)
 
@@ -17,6 +18,7 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml jupyter-config/s
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python tools/jupyter_config.py
+	-$(BIN)/python tools/gitfilter.py
 	touch $(STAMP)
 
 # Jupyter refuses to run as root unless told to (containers, CI machines).
@@ -30,6 +32,9 @@ LAB_ARGS := --LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb
 
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
+
+update: setup
+	$(BIN)/python tools/update.py
 
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadfile tests --nbval-lax notebooks exercises solutions

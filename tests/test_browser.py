@@ -27,6 +27,7 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
 import coursefiles  # noqa: E402
+import gitfilter  # noqa: E402
 import headless  # noqa: E402
 from headless import CHROMIUM_ARGS, chromium_path, free_port, makefile_lab_args, wait_until_up  # noqa: E402, F401
 
@@ -83,6 +84,14 @@ def lab(tmp_path_factory):
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "README.md", root / "README.md")
     (root / "data").symlink_to(REPO / "data")  # notebooks may read files next to them, as in the repository
+    # a student's clone, with the notebook filter `make setup` defines (tools/gitfilter.py)
+    shutil.copy(REPO / ".gitattributes", root / ".gitattributes")
+    shutil.copy(REPO / ".gitignore", root / ".gitignore")  # JupyterLab's .ipynb_checkpoints/ among what it ignores
+    git = ["git", "-C", str(root), "-c", "user.name=student", "-c", "user.email=student@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    assert gitfilter.install(root)[0] == 0
+    subprocess.run([*git, "add", "notebooks", "exercises", "solutions", "README.md", ".gitattributes"], check=True)
+    subprocess.run([*git, "commit", "-qm", "the course"], check=True)
     home = tmp_path_factory.mktemp("jupyter")
     settings = home / "settings"
     # No news pop-up: the course's own JupyterLab overrides (jupyter-config/, installed in this environment) turn
@@ -355,3 +364,25 @@ def test_exercise_feedback_changes_in_the_browser(browser, lab):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / f"exercise-00-{feedback.status}.png")
     page.close()
+
+
+def test_a_lesson_run_saved_and_closed_leaves_the_clone_clean_and_keeps_its_outputs(browser, lab):
+    """A student opens a lesson, runs it, saves and closes it: the file keeps what ran (nothing is lost), and git
+    sees the lesson as the course ships it, so it never blocks an update."""
+    _, _, root = lab
+    lesson = coursefiles.lessons()[0]
+    page = open_notebook(browser, lab, f"notebooks/{lesson.name}")
+    run_all_cells(page)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Save Notebook$")).click()
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')")
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon").click()
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 0")
+    page.close()
+    saved = nbformat.read(root / "notebooks" / lesson.name, as_version=4)
+    assert any(c.get("outputs") for c in saved.cells if c.cell_type == "code"), "the run was not saved"
+    git = ["git", "-C", str(root)]
+    assert subprocess.run([*git, "diff", "--quiet", "--", "notebooks"]).returncode == 0, "git sees outputs"
+    subprocess.run([*git, "add", "--renormalize", "--", "*.ipynb"], check=True)  # what `make update` does first
+    status = subprocess.run([*git, "status", "--porcelain", "--", "notebooks"], capture_output=True, text=True)
+    assert status.stdout == "", status.stdout
