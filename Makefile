@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # `make update` takes the course's latest version and keeps a student's own changes (tools/update.py).
-.PHONY: setup lab update test exercises guide bench bench-lessons site budget readme browser-test clean
+.PHONY: setup lab update slides test exercises guide bench bench-lessons site budget readme browser-test clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ lab: setup
 
 update: setup
 	$(BIN)/python tools/update.py
+
+# Short slides per lesson from the lesson itself (objectives, outline, key points): build/slides/, offline.
+slides: setup
+	$(BIN)/python tools/slides.py
 
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadfile tests --nbval-lax notebooks exercises solutions

@@ -132,3 +132,111 @@ def test_make_update_takes_the_new_course_and_keeps_the_students_answers(tmp_pat
     text = lesson.read_text()
     assert "(corrected)" in text and "My answer: 42" in text
     assert _git(clone, "stash", "list") == ""
+
+
+# --- the instructor's plan (docs/instructor-plan.md) fits, with the README's syllabus times ----------------------
+
+import guide  # noqa: E402
+
+PLAN = (REPO / "docs" / "instructor-plan.md").read_text(encoding="utf-8")
+
+
+def _syllabus_minutes() -> dict[str, tuple[int, int]]:
+    out = {}
+    for lesson in guide.syllabus(REPO):
+        m = re.search(r"(\d+)\s*\+\s*(\d+)\s*min", lesson.time)
+        out[lesson.number] = (int(m[1]), int(m[2]))
+    return out
+
+
+def _tables(section: str) -> list[list[tuple[str, str, int]]]:
+    """Each table of ``section`` (Day/After day | Block | Minutes) as rows."""
+    text = PLAN.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    tables, current = [], []
+    for line in text.splitlines() + [""]:
+        m = re.match(r"^\| (\d+) \| ([^|]+?) \| (\d+) \|$", line)
+        if m:
+            current.append((m[1], m[2], int(m[3])))
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def _check_day_plan(rows, days: int) -> set[str]:
+    minutes = _syllabus_minutes()
+    blocks = set()
+    for day in map(str, range(1, days + 1)):
+        today = [(b, m) for d, b, m in rows if d == day]
+        assert today, f"day {day} has no blocks"
+        assert sum(m for _, m in today) <= 180, f"day {day}: {sum(m for _, m in today)} minutes, over 3 hours"
+        assert today[0][0] == "launch" and sum(b == "break" and m >= 10 for b, m in today) >= 2, f"day {day}"
+        for block, mins in today:
+            blocks.add(block)
+            m = re.fullmatch(r"(\d\d) (teaching|exercises)", block)
+            if m:
+                assert mins == minutes[m[1]][m[2] == "exercises"], f"day {day}: {block} is not the syllabus time"
+            else:
+                assert block in ("launch", "break"), block
+    assert {d for d, _, _ in rows} == set(map(str, range(1, days + 1)))
+    return blocks
+
+
+def test_the_five_day_plan_fits_three_hours_a_day_and_covers_the_course():
+    plan, homework = _tables("Five days, three hours a day")
+    in_class = _check_day_plan(plan, 5)
+    minutes = _syllabus_minutes()
+    for block, mins in ((b, m) for _, b, m in homework):
+        m = re.fullmatch(r"(\d\d) (teaching|exercises)", block)
+        assert (m and mins == minutes[m[1]][m[2] == "exercises"]) or (block, mins) == ("capstone", 60), block
+    everything = in_class | {b for _, b, _ in homework}
+    for number in minutes:
+        assert {f"{number} teaching", f"{number} exercises"} <= everything, f"lesson {number} is neither taught nor set"
+    assert "capstone" in everything
+
+
+def test_the_three_day_variant_fits_and_names_what_is_self_study():
+    (plan,) = _tables("Three days")
+    taught = {b[:2] for b in _check_day_plan(plan, 3) if b[:2].isdigit()}
+    text = PLAN.split("## Three days", 1)[1].split("\n## ", 1)[0]
+    self_study = set(re.findall(r"\b(\d\d)\b", text.split("|", 1)[0]))
+    assert taught | self_study == set(_syllabus_minutes()), "every lesson is taught or named as self-study"
+
+
+def test_the_plan_explains_its_numbers_from_the_syllabus():
+    minutes = _syllabus_minutes()
+    teaching, exercises = sum(t for t, _ in minutes.values()), sum(e for _, e in minutes.values())
+    assert f"{teaching} minutes of teaching and {exercises} of exercises ({teaching + exercises})" in PLAN
+
+
+# --- slides per lesson (make slides) ---------------------------------------------------------------------------
+
+import html  # noqa: E402
+
+import slides  # noqa: E402
+
+
+def test_slides_come_from_each_lesson_and_are_offline(tmp_path):
+    assert subprocess.run([sys.executable, str(REPO / "tools" / "slides.py"), "--out", str(tmp_path)]).returncode == 0
+    for lesson in coursefiles.lessons():
+        deck = (tmp_path / f"{lesson.stem}.html").read_text()
+        headings = [h for h, _ in slides.slides(lesson)]
+        assert headings[0] == coursefiles.title(lesson)
+        assert {"By the end of this lesson you can", "Key points", "Questions to ask your clinician"} <= set(headings)
+        first = nbformat.read(lesson, as_version=4).cells[0].source
+        objective = _first_item(first.split("**Learning objectives.**", 1)[1])
+        shown = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", deck)))
+        assert objective in shown, f"{lesson.name}: the first objective is not on the slides"
+        assert not re.search(r"<script|src=\"http|href=\"http|@import|url\(", deck), "a deck must work offline"
+    assert "index.html" in {p.name for p in tmp_path.iterdir()}
+
+
+def _first_item(text: str) -> str:
+    item = re.search(r"^(?:[-*]|\d+\.) (.+)$", text, re.M)[1]
+    return re.sub(r"[*`_]", "", re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", item))[:40]
+
+
+def test_slides_refuse_a_missing_lesson_in_one_line(tmp_path):
+    r = subprocess.run([sys.executable, str(REPO / "tools" / "slides.py"), str(tmp_path / "nope.ipynb"),
+                        "--out", str(tmp_path)], capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
