@@ -5,7 +5,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test exercises guide bench bench-lessons site budget readme browser-test clean
+# `make update` takes the course's latest version and keeps a student's own changes (tools/update.py).
+.PHONY: setup lab update slides test exercises guide bench bench-lessons site budget readme browser-test clean
 
 setup: $(STAMP)
 
@@ -17,18 +18,27 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml jupyter-config/s
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python tools/jupyter_config.py
+	-$(BIN)/python tools/gitfilter.py
 	touch $(STAMP)
 
 # Jupyter refuses to run as root unless told to (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-# The repository is the root (exercises/, solutions/, data/ and the README are all reachable), the browser opens
-# the welcome lesson, and the file browser shows the root (JupyterLab's documented `file-browser-path` URL
-# parameter). The README's Windows command and tests/test_browser.py use these same options.
-LAB_ARGS := '--LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb?file-browser-path=/'
+# The repository is the root (exercises/, solutions/, data/ and the README are all reachable) and the browser opens
+# the welcome lesson, the file browser in notebooks/ as on Binder. No query in default_url: Jupyter Server prints
+# default_url followed by `?token=...`, so a `?file-browser-path=/` there made the printed link's token part of that
+# parameter (a login page). The README's Windows command and tests/test_browser.py use these same options.
+LAB_ARGS := --LabApp.default_url=/lab/tree/notebooks/00-welcome.ipynb
 
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
+
+update: setup
+	$(BIN)/python tools/update.py
+
+# Short slides per lesson from the lesson itself (objectives, outline, key points): build/slides/, offline.
+slides: setup
+	$(BIN)/python tools/slides.py
 
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadfile tests --nbval-lax notebooks exercises solutions

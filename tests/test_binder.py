@@ -40,7 +40,7 @@ def opened_path(url: str) -> str:
     parsed = urlparse(url)
     owner, name, ref = parsed.path.removeprefix("/v2/gh/").split("/")
     assert f"{owner}/{name}" == coursefiles.BINDER_SLUG, f"{url}: not the course's repository"
-    assert ref == "HEAD", f"{url}: launch the default branch (HEAD), not {ref}"
+    assert ref == coursefiles.LAUNCH_REF, f"{url}: launches {ref}, not coursefiles.LAUNCH_REF; run `make readme guide`"
     urlpath = parse_qs(parsed.query)["urlpath"][0]
     assert urlpath.startswith("lab/tree/"), f"{url}: should open JupyterLab (urlpath=lab/tree/...)"
     return urlpath.removeprefix("lab/tree/")
@@ -52,8 +52,9 @@ def test_binder_builds_from_environment_yml_at_the_root():
     deps = env["dependencies"]
     assert "python=3.11" in deps and "pip" in deps
     pip = next(d["pip"] for d in deps if isinstance(d, dict))
-    assert "-e ." in pip, "Binder must install the heartdata package (repo2docker stages the repository for it)"
-    assert _pins(pip) == requirements(), "environment.yml and requirements.txt must pin the same versions"
+    assert "pip install --no-deps -e ." in (REPO / "postBuild").read_text(), "Binder must install the package"
+    locked = _pins(pip)
+    assert {n: locked.get(n) for n in requirements()} == requirements(), "environment.yml must lock requirements.txt"
     # repo2docker would also act on these; the course needs none of them (a postBuild, if any, stays tiny)
     for other in ("binder", ".binder", "Dockerfile", "apt.txt", "runtime.txt", "setup.py"):
         assert not (REPO / other).exists(), f"{other} would change how Binder builds the course"
@@ -144,3 +145,30 @@ def test_budget_names_what_is_over(over):
     problems = budget.verdict({**over, "error": None}, budget.MAX_SECONDS, budget.MAX_MIB)
     assert len(problems) == 1 and "over the" in problems[0]
     assert budget.verdict({"seconds": 29.0, "peak_mib": 590.0, "error": None}, budget.MAX_SECONDS, budget.MAX_MIB) == []
+
+
+@pytest.mark.parametrize("ref", ["HEAD", "v0.3.0", "cohort-2027-03"])
+def test_launch_links_can_point_at_a_release_tag(ref):
+    """The default branch stays the default; a cohort's tag is one variable away (coursefiles.LAUNCH_REF)."""
+    assert coursefiles.LAUNCH_REF == "HEAD" or re.fullmatch(r"[\w.\-]+", coursefiles.LAUNCH_REF)
+    url = coursefiles.binder_url("notebooks/00-welcome.ipynb", ref=ref)
+    assert urlparse(url).path.split("/")[-1] == ref and opened_path_any(url) == "notebooks/00-welcome.ipynb"
+
+
+def opened_path_any(url: str) -> str:
+    return parse_qs(urlparse(url).query)["urlpath"][0].removeprefix("lab/tree/")
+
+
+def test_a_fork_repoints_every_launch_link_from_one_line(tmp_path, monkeypatch):
+    """A fork sets coursefiles.BINDER_SLUG; `make readme` rewrites the syllabus links from it."""
+    monkeypatch.setattr(coursefiles, "BINDER_SLUG", "someone/course-fork")
+    monkeypatch.setattr(coursefiles, "LAUNCH_REF", "v9.9.9")
+    for folder in ("notebooks", "solutions"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "notebooks" / "00-welcome.ipynb").write_text("{}")
+    readme = tmp_path / "README.md"
+    readme.write_text(README)
+    text = budget.update_readme(readme, {}, root=tmp_path)
+    url = "https://mybinder.org/v2/gh/someone/course-fork/v9.9.9?urlpath=lab/tree/notebooks/00-welcome.ipynb"
+    assert text.count(url) == 2, "the badge and lesson 00's row"
+    assert "heart-data-course/course/HEAD?urlpath=lab/tree/notebooks/00" not in text

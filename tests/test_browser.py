@@ -12,7 +12,6 @@ HEARTDATA_CHROMIUM at a Chromium or Chrome binary. In CI (CI=true) a missing bro
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -28,10 +27,12 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
 import coursefiles  # noqa: E402
+import gitfilter  # noqa: E402
 import headless  # noqa: E402
 from headless import CHROMIUM_ARGS, chromium_path, free_port, makefile_lab_args, wait_until_up  # noqa: E402, F401
 
 SHOTS = REPO / "build" / "browser"
+SERVER_LOG: dict[str, Path] = {}  # where the module's JupyterLab server writes what it prints
 UI_TIMEOUT = 120_000  # ms for one UI condition: generous, a loaded 2-core machine is slow
 RUN_TIMEOUT = 300_000  # ms for a whole notebook to run in the browser
 HOW_TO_ENABLE = (
@@ -52,7 +53,8 @@ def test_make_lab_and_the_readme_start_jupyterlab_the_same_way():
     assert re.search(
         r"^lab:.*\n\t\$\(BIN\)/jupyter lab \$\(ROOT_FLAG\) \$\(LAB_ARGS\)$", (REPO / "Makefile").read_text(), re.M
     )
-    assert not any(a.endswith(".ipynb") for a in readme_lab_args()), "a notebook path would make its folder the root"
+    # a notebook path as a positional argument would make its folder the server's root (an option naming one is fine)
+    assert not any(a.endswith(".ipynb") and not a.startswith("--") for a in readme_lab_args())
 
 
 def _unavailable(reason: str):
@@ -69,7 +71,7 @@ def playwright_and_chromium():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright is not installed (pip install -r requirements.txt)")
+        _unavailable("Playwright is not installed (pip install -r requirements-test.txt)")
     return sync_playwright, executable
 
 
@@ -82,13 +84,18 @@ def lab(tmp_path_factory):
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "README.md", root / "README.md")
     (root / "data").symlink_to(REPO / "data")  # notebooks may read files next to them, as in the repository
+    # a student's clone, with the notebook filter `make setup` defines (tools/gitfilter.py)
+    shutil.copy(REPO / ".gitattributes", root / ".gitattributes")
+    shutil.copy(REPO / ".gitignore", root / ".gitignore")  # JupyterLab's .ipynb_checkpoints/ among what it ignores
+    git = ["git", "-C", str(root), "-c", "user.name=student", "-c", "user.email=student@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    assert gitfilter.install(root)[0] == 0
+    subprocess.run([*git, "add", "notebooks", "exercises", "solutions", "README.md", ".gitattributes"], check=True)
+    subprocess.run([*git, "commit", "-qm", "the course"], check=True)
     home = tmp_path_factory.mktemp("jupyter")
     settings = home / "settings"
-    # No pop-up asking about news and update checks: the machine is offline, and a toast would cover cells.
-    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
+    # No news pop-up: the course's own JupyterLab overrides (jupyter-config/, installed in this environment) turn
+    # it off, as for a student; no user setting here hides it.
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(home / "config"),
@@ -116,6 +123,7 @@ def lab(tmp_path_factory):
     if getattr(os, "geteuid", lambda: 1)() == 0:  # as `make lab` does on containers and CI machines
         cmd.append("--allow-root")
     log = home / "server.log"
+    SERVER_LOG["path"] = log
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -203,8 +211,8 @@ def code_cells(path: Path) -> int:
 
 def test_the_course_opens_at_the_welcome_lesson_with_the_repository_as_the_root(browser, lab):
     """What a student sees after `make lab`: the browser opens the server's address, which leads to the welcome
-    lesson, and the file browser shows the course folder, where exercises/, solutions/, data/ and the README
-    are one click away."""
+    lesson, with the file browser in notebooks/ (as Binder's launch links open it) and the course folder, where
+    exercises/, solutions/, data/ and the README are, one click up: the server's root is the repository."""
     base, token, _ = lab
     page = browser.new_page()
     page.goto(f"{base}/?token={token}", wait_until="domcontentloaded")
@@ -215,15 +223,60 @@ def test_the_course_opens_at_the_welcome_lesson_with_the_repository_as_the_root(
     assert current.inner_text() == lesson.name
     names = page.locator(".jp-FileBrowser .jp-DirListing-item .jp-DirListing-itemName")
     page.wait_for_function(
+        f"() => [...document.querySelectorAll('.jp-FileBrowser .jp-DirListing-itemName')]"
+        f".some(e => e.textContent.trim() === '{lesson.name}')"
+    )
+    assert lesson.name in {n.strip() for n in names.all_inner_texts()}
+    # no news toast over the lesson (jupyter-config/lab-overrides.json, installed in this environment)
+    assert not page.locator(".Toastify__toast", has_text=re.compile("news", re.I)).count()
+    page.locator(".jp-FileBrowser .jp-BreadCrumbs-home").first.click()
+    page.wait_for_function(
         "() => [...document.querySelectorAll('.jp-FileBrowser .jp-DirListing-itemName')]"
         ".some(e => e.textContent.trim() === 'exercises')"
     )
     shown = {n.strip() for n in names.all_inner_texts()}
     assert {"notebooks", "exercises", "solutions", "data", "README.md"} <= shown, shown
-    crumbs = page.locator(".jp-FileBrowser .jp-BreadCrumbs").inner_text().strip()
-    assert "notebooks" not in crumbs, f"the file browser is in a subfolder: {crumbs!r}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "make-lab-start.png")
+    page.close()
+
+
+def test_the_link_the_server_prints_opens_the_course_without_a_login(lab):
+    """Jupyter Server prints its start page as default_url followed by `?token=...`: a query in default_url would
+    swallow the token (the link lands on a login page). Every link it printed has one `?`, and works."""
+    import urllib.request
+
+    base, token, _ = lab
+    printed = re.findall(r"http://\S+", SERVER_LOG["path"].read_text())
+    assert printed, "the server printed no link"
+    for url in printed:
+        assert url.count("?") <= 1, f"the printed link has a second '?': {url}"
+        if "token=" in url:
+            url = url.replace("token=...", f"token={token}")  # a token given in the configuration is printed as ...
+            with urllib.request.urlopen(url, timeout=60) as response:
+                assert response.status == 200 and "/login" not in response.url, response.url
+
+
+def test_the_syllabus_link_scrolls_the_readme_to_the_syllabus(browser, lab):
+    """The lessons' `../README.md#syllabus` opens the README in JupyterLab's Markdown viewer at the syllabus."""
+    lesson = coursefiles.lessons()[1]
+    page = open_notebook(browser, lab, f"notebooks/{lesson.name}")
+    page.locator(".jp-NotebookPanel .jp-RenderedMarkdown a", has_text=re.compile(r"^syllabus$")).first.click()
+    viewer = page.locator(".jp-MarkdownViewer")
+    viewer.wait_for(state="visible")
+    heading = viewer.locator("h2", has_text=re.compile(r"^Syllabus"))
+    heading.wait_for(state="visible")
+    page.wait_for_function(
+        """() => {
+            const h = [...document.querySelectorAll('.jp-MarkdownViewer h2')]
+                .find(e => /^Syllabus/.test(e.textContent));
+            const box = document.querySelector('.jp-MarkdownViewer').getBoundingClientRect();
+            const top = h.getBoundingClientRect().top - box.top;
+            return top >= -5 && top < box.height / 2;
+        }"""
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "syllabus-link.png")
     page.close()
 
 
@@ -311,3 +364,25 @@ def test_exercise_feedback_changes_in_the_browser(browser, lab):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / f"exercise-00-{feedback.status}.png")
     page.close()
+
+
+def test_a_lesson_run_saved_and_closed_leaves_the_clone_clean_and_keeps_its_outputs(browser, lab):
+    """A student opens a lesson, runs it, saves and closes it: the file keeps what ran (nothing is lost), and git
+    sees the lesson as the course ships it, so it never blocks an update."""
+    _, _, root = lab
+    lesson = coursefiles.lessons()[0]
+    page = open_notebook(browser, lab, f"notebooks/{lesson.name}")
+    run_all_cells(page)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Save Notebook$")).click()
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')")
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon").click()
+    page.wait_for_function("() => document.querySelectorAll('.jp-NotebookPanel').length === 0")
+    page.close()
+    saved = nbformat.read(root / "notebooks" / lesson.name, as_version=4)
+    assert any(c.get("outputs") for c in saved.cells if c.cell_type == "code"), "the run was not saved"
+    git = ["git", "-C", str(root)]
+    assert subprocess.run([*git, "diff", "--quiet", "--", "notebooks"]).returncode == 0, "git sees outputs"
+    subprocess.run([*git, "add", "--renormalize", "--", "*.ipynb"], check=True)  # what `make update` does first
+    status = subprocess.run([*git, "status", "--porcelain", "--", "notebooks"], capture_output=True, text=True)
+    assert status.stdout == "", status.stdout

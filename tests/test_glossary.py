@@ -115,7 +115,8 @@ def test_first_lessons_are_computed_and_pending_terms_join_when_a_lesson_uses_th
     assert first["calibration"] == "[01](../notebooks/01-models.ipynb)", "the longer term claims lesson 00"
     assert first["FHIR"] == "[01](../notebooks/01-models.ipynb)", "a pending term joins once a lesson uses it"
     assert (
-        '<a id="mar"></a>\n\n### MAR\n\nMissing for reasons the data records.\n\n*Also written:* missing at random'
+        '<a id="mar" data-jupyter-id="mar"></a>\n\n### MAR\n\nMissing for reasons the data records.\n\n'
+        "*Also written:* missing at random"
         in text
     )
     assert [e.term for e in pending] == ["DICOM"]

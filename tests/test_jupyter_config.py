@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import REPO
 
@@ -56,3 +57,17 @@ def test_this_environments_jupyter_server_reads_the_culling_settings():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == jupyter_config.settings("server.json")["MappingKernelManager"]
+
+
+def test_the_news_pop_up_is_off_with_values_jupyterlab_accepts():
+    """A fresh session (locally and on Binder, whose postBuild installs the same overrides) shows no Jupyter news
+    toast: the overrides set JupyterLab's own notification settings to values its schema allows."""
+    ours = jupyter_config.settings("lab-overrides.json")["@jupyterlab/apputils-extension:notification"]
+    assert ours == {"fetchNews": "false", "checkForUpdates": False}
+    schema = json.loads((Path(sys.prefix) / "share/jupyter/lab/schemas/@jupyterlab/apputils-extension"
+                         / "notification.json").read_text())["properties"]  # fmt: skip
+    assert ours["fetchNews"] in [option["const"] for option in schema["fetchNews"]["oneOf"]]
+    assert schema["checkForUpdates"]["type"] == "boolean"
+    installed = json.loads((Path(sys.prefix) / jupyter_config.TARGETS["lab-overrides.json"]).read_text())
+    assert installed["@jupyterlab/apputils-extension:notification"] == ours, "run `make setup` again"
+    assert "jupyter_config.py" in (REPO / "postBuild").read_text(), "Binder must install the same overrides"

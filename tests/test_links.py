@@ -22,6 +22,7 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
 import coursefiles  # noqa: E402
+import navigation  # noqa: E402
 
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 FENCE = coursefiles.FENCE
@@ -67,7 +68,16 @@ def anchors(path: Path) -> set[str]:
     if path.suffix == ".ipynb":
         found |= {re.sub(r"[`*]", "", h).strip().replace(" ", "-") for h in headings}
     found |= set(re.findall(r"<a\s+(?:name|id)=[\"']([^\"']+)[\"']", markdown_of(path)))
-    return found
+    return found | jupyterlab_anchors(path)
+
+
+def jupyterlab_anchors(path: Path) -> set[str]:
+    """The fragments JupyterLab's Markdown viewer scrolls to in ``path``: it looks a fragment up only as a
+    ``data-jupyter-id`` attribute (its sanitizer keeps no named ``id``), which it gives each heading as the heading's
+    text with spaces made ``-``, case kept (``## Syllabus`` -> ``Syllabus``), and which a page may also set itself."""
+    text = FENCE.sub("", markdown_of(path))
+    found = {re.sub(r"[`*]", "", h).strip().replace(" ", "-") for h in HEADING.findall(text)}
+    return found | set(re.findall(r"data-jupyter-id=[\"']([^\"']+)[\"']", text))
 
 
 def problems(path: Path, root: Path = REPO) -> list[str]:
@@ -117,3 +127,21 @@ def test_the_checker_catches_broken_links_and_anchors(tmp_path):
     assert len(found) == 2, found
     assert any("no heading #nowhere" in p for p in found) and any("01-b.ipynb" in p for p in found)
     assert github_slug("The data, and running on the full datasets") == "the-data-and-running-on-the-full-datasets"
+
+
+def test_the_syllabus_anchor_resolves_on_github_the_site_and_in_jupyterlab():
+    """Every lesson links ``../README.md#syllabus``: GitHub and the site (MyST) anchor the heading as ``syllabus``,
+    JupyterLab as ``Syllabus``; the README carries the lower-case one for JupyterLab too."""
+    fragment = urlparse(navigation.SYLLABUS).fragment
+    readme = REPO / "README.md"
+    assert fragment in {github_slug(h) for h in HEADING.findall(FENCE.sub("", markdown_of(readme)))}
+    assert fragment in jupyterlab_anchors(readme)
+
+
+def test_jupyterlab_keeps_a_headings_capitals(tmp_path):
+    page = tmp_path / "README.md"
+    page.write_text("# Course\n\n## Syllabus\n")
+    assert jupyterlab_anchors(page) == {"Course", "Syllabus"}
+    fixed = tmp_path / "fixed.md"
+    fixed.write_text('# Course\n\n<a data-jupyter-id="syllabus"></a>\n\n## Syllabus\n')
+    assert "syllabus" in jupyterlab_anchors(fixed)

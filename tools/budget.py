@@ -125,6 +125,11 @@ def update_readme(readme: Path, results: dict[str, dict], root: Path = coursefil
     ``results`` maps repository-relative notebook paths to measurements. A row whose lesson has no notebook
     yet gets no link; a row keeps its old figures when its notebooks were not measured this time."""
     text = readme.read_text()
+    lessons_here = coursefiles.lessons(root)
+    if lessons_here:  # the badge launches the first lesson, from the same repository and ref as the table
+        badge = coursefiles.binder_url(lessons_here[0].relative_to(root).as_posix())
+        text = re.sub(r"(\[!\[[^\]]*Binder[^\]]*\]\([^)]*\)\]\()https://mybinder\.org/[^)]+\)",
+                      lambda m: f"{m[1]}{badge})", text, count=1)  # fmt: skip
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "## Syllabus")
     head = next(i for i in range(start, len(lines)) if lines[i].startswith("| Lesson"))

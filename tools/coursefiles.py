@@ -15,8 +15,16 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 LESSON_GLOB = "[0-9][0-9]-*.ipynb"
+# The course's GitHub repository, owner/name: the one place it is written for the tools (the README's badge and
+# syllabus links, the guide's and the site's launch links all come from here through `make readme`, `make guide`
+# and `make site`). A fork changes this line and runs `make readme guide` (tests/test_binder.py then checks that
+# every launch link names the fork).
 BINDER_SLUG = "heart-data-course/course"
-BINDER_URL = "https://mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/{path}"
+# What Binder launches: HEAD (the default branch, the default) or a cohort's release tag, e.g. "v0.3.0"
+# (docs/instructor-guide.md, *A release per cohort*): a tag's image never changes, so a fix pushed mid-week does not
+# rebuild it under the students. Change it here and run `make readme guide`.
+LAUNCH_REF = "HEAD"
+BINDER_URL = "https://mybinder.org/v2/gh/{slug}/{ref}?urlpath=lab/tree/{path}"
 
 
 # What editors and JupyterLab leave beside the course's files: never a page, a lesson or a practice notebook.
@@ -125,6 +133,7 @@ def repository(root: Path = REPO) -> str:
     return m[1]
 
 
-def binder_url(relpath: str, slug: str = BINDER_SLUG) -> str:
-    """The Binder link that opens ``relpath`` (relative to the repository root) in JupyterLab."""
-    return BINDER_URL.format(slug=slug, path=relpath)
+def binder_url(relpath: str, slug: str | None = None, ref: str | None = None) -> str:
+    """The Binder link that opens ``relpath`` (relative to the repository root) in JupyterLab, at ``ref`` (default
+    ``LAUNCH_REF``: the default branch, or the cohort's tag)."""
+    return BINDER_URL.format(slug=slug or BINDER_SLUG, ref=ref or LAUNCH_REF, path=relpath)

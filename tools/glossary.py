@@ -58,7 +58,8 @@ class Entry:
 
 def slug(term: str) -> str:
     """The anchor GitHub and MyST give the heading ``### term``: 'Brier score' -> 'brier-score', 'SAPS-I' ->
-    'saps-i', 'CC BY 4.0' -> 'cc-by-40' (the page also carries it as an explicit ``<a id>``, for JupyterLab)."""
+    'saps-i', 'CC BY 4.0' -> 'cc-by-40' (the page also carries it as an explicit anchor with ``data-jupyter-id``,
+    the only attribute JupyterLab's Markdown viewer looks a link's fragment up by; it keeps a heading's capitals)."""
     return re.sub(r"[^\w\- ]", "", term.strip().lower()).replace(" ", "-")
 
 
@@ -82,7 +83,7 @@ def read_glossary(text: str) -> tuple[list[Entry], list[Entry]]:
 def render_entry(entry: Entry, first: str) -> str:
     also = ", ".join(entry.forms[1:]) or "—"
     return (
-        f'<a id="{entry.anchor}"></a>\n\n### {entry.term}\n\n{entry.definition}\n\n'
+        f'<a id="{entry.anchor}" data-jupyter-id="{entry.anchor}"></a>\n\n### {entry.term}\n\n{entry.definition}\n\n'
         f"*Also written:* {also} · *First used in:* {first}\n"
     )
 

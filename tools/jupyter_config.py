@@ -6,7 +6,8 @@ environment (``sys.prefix``), so ``make lab``, the README's pip commands and Bin
 them:
 
 - ``jupyter-config/lab-overrides.json`` -> ``share/jupyter/lab/settings/overrides.d/heartdata.json``:
-  closing a notebook's tab shuts its kernel down (JupyterLab's default keeps it running);
+  closing a notebook's tab shuts its kernel down (JupyterLab's default keeps it running), and no Jupyter news
+  pop-up or update check (``fetchNews``, ``checkForUpdates``: the toast covers the welcome lesson's practice link);
 - ``jupyter-config/server.json`` -> merged into ``etc/jupyter/jupyter_server_config.json``: the server
   shuts down kernels that have been idle for 20 minutes, even with a tab still open. (Jupyter Server reads
   only extension switches from ``jupyter_server_config.d/``, so these settings go into the environment's
