@@ -71,8 +71,9 @@ CONVERTED = 2  # the lesson converted to prose cells in the copy (lesson 02: the
 
 @pytest.fixture(scope="module")
 def cohort(built, tmp_path_factory):
-    """A copy of the course, built as `make site SOLUTIONS=0` builds it, with one lesson converted to prose cells
-    (tools/prose.py --split, as its author will) and its code edited: (site folder, the converted lesson's path in the copy, stdout)."""
+    """A copy of the course, built as `make site SOLUTIONS=0` builds it, with one lesson converted to prose
+    cells (tools/prose.py --split, as its author will) and its code edited: (site folder, the converted lesson's path
+    in the copy, stdout)."""
     root = course_copy(tmp_path_factory.mktemp("cohort") / "course")
     lesson = coursefiles.lessons(root)[CONVERTED]
     prose.process(lesson, split=True)
