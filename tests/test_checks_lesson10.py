@@ -138,8 +138,15 @@ def test_job_script_walkthrough():
     _is(lesson10.job_script(_script().replace("-t 06:00:00", "-t 06:00")), CLOSE, "minutes:seconds", "06:00:00")
     _is(lesson10.job_script(_script(walltime="01:00:00")), INCORRECT, "6 hours")
     _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=4G")), CLOSE, "per core")
-    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64GB")), CLOSE, "10^9", "64G")
+    # sbatch reads --mem as SLURM's str_to_mbytes does: 64GB is 64 GiB; 64GiB and 64.0G are refused
+    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64GB")), CORRECT)
+    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64gb")), CORRECT)
+    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64GiB")), INCORRECT, "sbatch would refuse")
+    _is(lesson10.job_script(_script().replace("--mem=64G", "--mem=64.0G")), INCORRECT, "sbatch would refuse")
     _is(lesson10.job_script(_script(memory="64GB")), CLOSE, "10^9", "61,036 MiB")  # what the function writes for it
+    # one task on one node: 16 tasks of 16 cores, or 4 nodes, ask for what the single worker command cannot use
+    _is(lesson10.job_script(_script().replace("-n 1", "-n 16")), INCORRECT, "16 tasks")
+    _is(lesson10.job_script(_script().replace("#SBATCH -n 1", "#SBATCH -n 1 -N 4")), INCORRECT, "4 nodes")
     _is(lesson10.job_script(_script(cores=8, processes=8)), INCORRECT, "16")
     _is(lesson10.job_script(_script().replace("--cpus-per-task=16", "--ntasks=16").replace("#SBATCH -n 1\n", "")),
         CLOSE, "16 tasks")  # fmt: skip

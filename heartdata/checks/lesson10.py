@@ -180,6 +180,18 @@ _LONG = {"-p": "--partition", "-A": "--account", "-c": "--cpus-per-task", "-n": 
          "-t": "--time", "-J": "--job-name", "-o": "--output", "-e": "--error"}  # fmt: skip
 
 
+def sbatch_mebibytes(value: str | None) -> float | None:
+    """A --mem or --mem-per-cpu value in MiB as sbatch reads it (SLURM's str_to_mbytes): a whole number with an
+    optional K, M, G or T suffix, powers of 1024, optionally followed by B ('64G', '64GB' and '65536' are all 64 GiB);
+    None for anything sbatch refuses ('64GiB', '64.0G') or a missing value."""
+    if value is None:
+        return None
+    m = re.fullmatch(r"(\d+)(?:([KMGT])B?)?", value.strip(), re.IGNORECASE)
+    if not m:
+        return None
+    return int(m[1]) * 1024.0 ** ("KMGT".index((m[2] or "M").upper()) - 1)
+
+
 def sbatch_options(text: str) -> dict[str, str]:
     """The #SBATCH options of a script as sbatch reads them (the last of a repeated option wins): short or long
     names (``-p X``, ``-pX``, ``--partition=X``, ``--partition X``), several per line."""
@@ -275,8 +287,9 @@ JOB_MISTAKES = {
     "the job exports HEARTDATA_DIR.",
     "bare interpreter": "the worker starts with {python!r}, which is not the course's environment on the cluster: "
     "pass python={venv!r} (or activate that environment in a setup line).",
-    "GB not GiB": "64GB means 64 x 10^9 bytes ({mib:,} MiB), less than the 64 GiB asked for: write 64G (SLURM's G is "
-    "GiB) or 64GiB.",
+    "GB not GiB": "the job asks for {mib:,} MiB, which is 64 x 10^9 bytes: slurm_job_script reads memory='64GB' as SI "
+    "gigabytes, less than the 64 GiB asked for. Pass memory='64G' (in a script, sbatch reads --mem=64G and --mem=64GB "
+    "alike as 64 GiB).",
     "threads in one process": "one worker process of 16 threads: the pipeline's Python parts hold the GIL, so the "
     "threads would wait for each other. Run several processes (slurm_job_script's default is one per core).",
     "memory limit": "the workers may use the job's whole memory (or, with no --memory-limit, the node's): SLURM would "
@@ -311,19 +324,24 @@ def job_script(answer):
     if cpus != str(JOB["cores"]):
         return incorrect(f"the job asks for {cpus or 1} core(s) per task; it needs {JOB['cores']} "
                          "(--cpus-per-task=16, or -c 16).")  # fmt: skip
+    for option, what in (("--ntasks", "tasks"), ("--nodes", "nodes")):
+        if opts.get(option, "1").strip() != "1":
+            return incorrect(f"the job asks for {opts[option]} {what} ({option}), each with 16 cores, but the worker "
+                             "command runs once: ask for one task on one node (-n 1, or leave --ntasks and --nodes "
+                             "out).")  # fmt: skip
     want = scale.slurm_mebibytes(JOB["memory"])
-    try:
-        mem = scale.slurm_mebibytes(opts["--mem"]) if "--mem" in opts else None
-        per_cpu = scale.slurm_mebibytes(opts["--mem-per-cpu"]) if "--mem-per-cpu" in opts else None
-    except DataError:
-        return incorrect(f"SLURM cannot read the memory {opts.get('--mem') or opts.get('--mem-per-cpu')!r}; write "
-                         "64G (GiB, as SLURM reads G) or 65536 (MiB).")  # fmt: skip
+    mem, per_cpu = sbatch_mebibytes(opts.get("--mem")), sbatch_mebibytes(opts.get("--mem-per-cpu"))
+    unreadable = [f"{o}={opts[o]}" for o, v in (("--mem", mem), ("--mem-per-cpu", per_cpu)) if o in opts and v is None]
+    if unreadable:
+        return incorrect(f"sbatch would refuse {unreadable[0]}: it takes a whole number with an optional K, M, G or T "
+                         "(powers of 1024, an optional B after it), so write 64G or 65536 (MiB); 64GiB and 64.0G are "
+                         "not read.")  # fmt: skip
     if mem is None and per_cpu is not None:
         mem = per_cpu * JOB["cores"]
     if mem == want // JOB["cores"]:
         return close(named("memory per core"))
     if mem is not None and mem == scale.slurm_mebibytes("64GB"):
-        return close(named("GB not GiB", mib=mem))
+        return close(named("GB not GiB", mib=round(mem)))
     if mem != want:
         return incorrect(f"the job's memory is {opts.get('--mem', 'missing')}; it needs 64 GiB (--mem=64G).")
     if opts.get("--partition") != JOB["queue"]:
