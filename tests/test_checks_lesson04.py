@@ -209,6 +209,8 @@ def test_lactate_features_walkthrough():
     shifted = right.assign(lactate=right["lactate"] + np.where(lac.notna(), 0.5, 0))
     _is(check.lactate_features(shifted), feedback.INCORRECT, "LOCF")
     _is(check.lactate_features(right.iloc[:100]), feedback.INCORRECT, "one row per stay")
+    for sentinel in (-1, 0, 1000):  # the review's case: impossible fills were marked correct
+        _is(check.lactate_features(right.assign(lactate=lac.fillna(sentinel))), feedback.INCORRECT, "sentinel")
 
 
 # ---------------------------------------------------------------- exercise 6: the Medical ICU's figure

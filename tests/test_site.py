@@ -71,12 +71,18 @@ CONVERTED = 2  # the lesson converted to prose cells in the copy (lesson 02: the
 
 @pytest.fixture(scope="module")
 def cohort(built, tmp_path_factory):
-    """A copy of the course, built as `make site SOLUTIONS=0` builds it, with one lesson converted to prose cells
-    (tools/prose.py --split, as its author will): (site folder, the converted lesson's path in the copy, stdout)."""
+    """A copy of the course, built as `make site SOLUTIONS=0` builds it, with one lesson converted to prose
+    cells (tools/prose.py --split, as its author will) and its code edited: (site folder, the converted lesson's path
+    in the copy, stdout)."""
     root = course_copy(tmp_path_factory.mktemp("cohort") / "course")
     lesson = coursefiles.lessons(root)[CONVERTED]
     prose.process(lesson, split=True)
     assert not prose.problems(lesson) or any(prose.is_marked(c) for c in nbformat.read(lesson, as_version=4).cells)
+    # Every lesson is converted already, so the split may change nothing: an edit to its code as well, which the
+    # build's cache must notice (the lesson runs again, the others come from the cache).
+    nb = nbformat.read(lesson, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("edited_by_the_test = True"))
+    nbformat.write(nb, lesson)
     python = _site_python()
     proc = subprocess.run(
         [str(python), str(REPO / "tools" / "build_site.py"), "--no-solutions", "--root", str(root)],

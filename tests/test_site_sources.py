@@ -89,7 +89,10 @@ def test_practice_pages_fold_their_worked_solutions_and_solutions_stay_off_the_r
     lesson = coursefiles.lessons(root)[0]
     practice = out / coursefiles.practice_of(lesson, "exercises", root).relative_to(root)
     worked = coursefiles.practice_of(lesson, "solutions", root)
-    last = _cells(practice)[-1].source
+    # the worked solutions, folded, come last but for the Where next links (lesson, next lesson, syllabus)
+    cells = _cells(practice)
+    assert cells[-1].source.startswith("## Where next"), cells[-1].source
+    last = cells[-2].source
     assert last.startswith(":::{dropdown} Worked solutions"), last
     assert f"](../solutions/{worked.name})" in last
     nav = [c.source for c in _cells(practice) if "course-nav" in c.metadata.get("tags", [])]

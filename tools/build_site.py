@@ -129,8 +129,9 @@ def lesson_facts(lesson: Path, root: Path = REPO) -> dict:
     return {
         "path": lesson.relative_to(root).as_posix() if lesson.is_relative_to(root) else lesson.name,
         "title": coursefiles.title(lesson),
-        "time": table_value(text, "Time"),
-        "datasets": table_value(text, "Datasets"),
+        # links in a lesson's header are relative to notebooks/; the landing page sits at the root
+        "time": table_value(text, "Time").replace("](../", "]("),
+        "datasets": table_value(text, "Datasets").replace("](../", "]("),
         "objectives": objectives(text),
     }
 

@@ -423,6 +423,11 @@ def lactate_features(answer) -> Feedback:
     fills = value[missing].unique()
     if len(fills) > 1:
         return close(named("several fills", k=len(fills)))
+    if not 0 < fills[0] <= 30:  # -1 is the sentinel section 5 warns about; 0 or > 30 mmol/L is not a lactate
+        return incorrect(
+            f"a fill of {fills[0]:g} mmol/L is not a possible lactate (a sentinel such as -1 or 0, or beyond 30): "
+            "fill with a plausible value, e.g. the median of the measured stays, and let the flag carry the gap."
+        )
     return correct(
         f"{int(missing.sum()):,} stays flagged and filled with {fills[0]:g} mmol/L; now defend that choice below."
     )
