@@ -26,6 +26,7 @@ def test_every_make_target_the_docs_name_exists(doc):
 # --- students' work: a clean filter keeps outputs out of git (tools/gitfilter.py) ------------------------------
 
 import json  # noqa: E402
+import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -240,3 +241,45 @@ def test_slides_refuse_a_missing_lesson_in_one_line(tmp_path):
     r = subprocess.run([sys.executable, str(REPO / "tools" / "slides.py"), str(tmp_path / "nope.ipynb"),
                         "--out", str(tmp_path)], capture_output=True, text=True)  # fmt: skip
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+# --- the second route: a lesson on Google Colab, or any machine without the course (tools/colab_setup.py) ---------
+
+SETUP = (REPO / "tools" / "colab_setup.py").read_text()
+
+
+def test_the_setup_cell_fetches_the_course_and_its_data_on_a_fresh_machine(tmp_path):
+    """A fresh machine: an empty folder, no clone; the "fetch" points at a local clone of this branch (no network
+    here). The cell clones the course, and the lesson's own imports then read the shipped data from the clone."""
+    origin = tmp_path / "origin"
+    subprocess.run(["git", "clone", "--quiet", "--no-local", str(REPO), str(origin)], check=True)
+    machine = tmp_path / "colab"
+    machine.mkdir()
+    lesson_cell = (
+        "import heartdata, os\n"
+        "from heartdata import ptbxl\n"
+        "print('PACKAGE', heartdata.__file__)\n"
+        "print('ROWS', len(ptbxl.load_metadata()))\n"
+        "print('CWD', os.getcwd())\n"
+    )
+    env = {**os.environ, "HEARTDATA_COURSE_URL": origin.as_uri()}
+    env.pop("HEARTDATA_DIR", None)
+    run = subprocess.run([sys.executable, "-c", SETUP + "\n" + lesson_cell], cwd=machine, env=env,
+                         capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    clone = machine / "heart-data-course"
+    out = dict(line.split(" ", 1) for line in run.stdout.splitlines() if line.split(" ", 1)[0].isupper())
+    assert out["PACKAGE"].startswith(str(clone)), "the lesson must use the fetched course, not another copy"
+    assert int(out["ROWS"]) > 0 and out["CWD"] == str(clone / "notebooks")
+    assert (clone / "data" / "SHA256SUMS").is_file()
+    # run again (a second lesson the same day): nothing is fetched twice
+    again = subprocess.run([sys.executable, "-c", SETUP], cwd=clone / "notebooks", env=env, capture_output=True,
+                           text=True, timeout=120)  # fmt: skip
+    assert again.returncode == 0 and "fetching" not in again.stdout
+
+
+def test_the_guide_shows_the_setup_cell_and_colab_links():
+    text = (REPO / "docs" / "instructor-guide.md").read_text()
+    assert "https://colab.research.google.com/github/" in text
+    assert "tools/colab_setup.py" in text
+    assert coursefiles.BINDER_SLUG in SETUP, "the setup cell fetches the course's own repository"
