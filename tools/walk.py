@@ -125,7 +125,6 @@ JS_IDLE = """() => {
     return s && s.getAttribute('data-status') === 'idle' && !document.querySelector('.jp-Dialog') &&
            name && !/No Kernel/.test(name.textContent);
 }"""
-JS_DONE = headless.JS_ALL_CELLS_RAN
 
 
 def _accept_kernel_dialog(page) -> None:
@@ -141,7 +140,7 @@ def run_notebook(page, path: str, timeout_ms: int) -> None:
     _accept_kernel_dialog(page)
     page.wait_for_function(JS_IDLE, timeout=timeout_ms)
     page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function(JS_DONE, timeout=timeout_ms, polling=500)
+    page.wait_for_function(headless.JS_ALL_CELLS_RAN, timeout=timeout_ms, polling=500)
     page.wait_for_function(JS_IDLE, timeout=timeout_ms, polling=500)
     page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
 
