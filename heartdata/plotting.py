@@ -532,12 +532,19 @@ def plot_ecg_strip(
         symbols = ann["symbol"].astype(str).to_numpy()
         inside = (times >= start) & (times < start + seconds)
         mark_y = high - 0.45
+        from wfdb.io.annotation import ann_label_table
+
+        # the legend keeps the MIT-BIH symbol (what the annotator wrote) apart from its AAMI EC57 class (a grouping)
+        symbol_text = dict(zip(ann_label_table["symbol"], ann_label_table["description"], strict=True))
         for sym in dict.fromkeys(symbols[inside]):
-            m = meaning(BEAT_CLASS.get(sym, "beat Q"))
+            cls = BEAT_CLASS.get(sym, "beat Q")
+            m = meaning(cls)
+            members = ", ".join(s for s, c in BEAT_CLASS.items() if c == cls)
             at = times[inside & (symbols == sym)]
             ax.plot(at, np.full(len(at), mark_y), linestyle="none", marker=m.marker if m.marker != "|" else "v",
                     color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7,
-                    label=f"{sym}: {m.what} ({len(at)})")  # fmt: skip
+                    label=f"{sym}: {symbol_text.get(sym, 'annotation').lower()} ({len(at)});\n"
+                          f"   AAMI class {cls.split()[-1]} = {members}")  # fmt: skip
             for x in at:
                 ax.text(x, mark_y + 0.1, sym, ha="center", va="bottom", fontsize=MIN_FONT_SIZE, fontweight="bold")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="annotated beats")

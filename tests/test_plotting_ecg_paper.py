@@ -91,6 +91,10 @@ def test_a_strip_marks_beats_in_their_class_colour_and_explains_the_symbols():
     assert marks["V"].get_color() == plotting.COLOURS["beat V"] and marks["V"].get_marker() == "v"
     assert marks["A"].get_color() == plotting.COLOURS["beat S"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any(t.startswith("V: ventricular ectopic beat") for t in legend)
+    # the MIT-BIH symbol's own meaning, kept apart from its AAMI class (review 00, finding 8)
+    assert any(t.startswith("V: premature ventricular contraction (1)") and "AAMI class V = V, E" in t for t in legend)
+    normal = next(t for t in legend if t.startswith("N:"))
+    assert normal.startswith("N: normal beat (1)") and "AAMI class N = N, L, R, e, j" in normal
+    assert "bundle" not in normal
     assert sorted(t.get_text() for t in ax.texts) == ["A", "N", "V"]
     plt.close("all")
