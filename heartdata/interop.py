@@ -297,11 +297,11 @@ GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: What DICOM's ECG waveform IODs constrain (PS3.3 A.34.3-A.34.5; the sampling rates as DICOM WG-32 tabulates them
 #: in its Supplement 237 material): sampling frequency in Hz and sample interpretation; the 12-lead IOD also allows
-#: at most 13 channels in all and 16,384 samples per channel. pydicom writes whatever it is given: these are checked
-#: by :func:`ecg_iod_problems`, not by the library.
+#: one to five multiplex groups, at most 13 channels in all and 16,384 samples per channel (PS3.3 A.34.3.4).
+#: pydicom writes whatever it is given: these are checked by :func:`ecg_iod_problems`, not by the library.
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
-                                "channels": 13, "samples": 16384},
+                                "channels": 13, "samples": 16384, "groups": 5},
     GENERAL_ECG_SOP_CLASS: {"name": "General ECG", "hz": (200, 1000), "interpretation": ("SS",)},
     AMBULATORY_ECG_SOP_CLASS: {"name": "Ambulatory ECG", "hz": (50, 1000), "interpretation": ("SB", "SS")},
 }  # fmt: skip
@@ -1374,6 +1374,8 @@ def ecg_iod_problems(ds, sop_class: str | None = None) -> list[str]:
             problems.append(f"{int(mux.NumberOfWaveformSamples)} samples exceed the IOD's {rules['samples']:,}")
     if "channels" in rules and total > rules["channels"]:
         problems.append(f"{total} channels exceed the IOD's {rules['channels']}")
+    if "groups" in rules and not 1 <= len(ds.WaveformSequence) <= rules["groups"]:
+        problems.append(f"{len(ds.WaveformSequence)} multiplex groups: the IOD allows 1 to {rules['groups']}")
     return sorted(set(problems), key=problems.index)
 
 
