@@ -292,6 +292,8 @@ LEAD_CODES = {
     "V5": ("2:7", "Lead V5", 131335, "MDC_ECG_ELEC_POTL_V5", False),
     "V6": ("2:8", "Lead V6", 131336, "MDC_ECG_ELEC_POTL_V6", False),
 }
+#: PTB-XL's code for an age above 89 (de-identification; Wagner et al., Scientific Data 2020).
+PTBXL_AGE_CODE = 300
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
 GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
@@ -431,7 +433,8 @@ RESOURCE_TYPES = ("Patient", "Encounter", "Observation", "Procedure")
 #: The ICU stay has ended, but the Challenge gives no time of ICU discharge (Length_of_stay counts days to the end of
 #: the *hospital* stay). A Period without an end means "ongoing" (FHIR R4B Period.end), so the end is present as the
 #: data-absent-reason extension 'unknown' (FHIR R4B extension-data-absent-reason), not left out.
-ICU_END_UNKNOWN = {"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}
+DATA_ABSENT_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+ICU_END_UNKNOWN = {"url": DATA_ABSENT_EXTENSION, "valueCode": "unknown"}
 #: The Challenge's -1 'not recorded' of a descriptor.
 SENTINEL = -1.0
 
@@ -538,9 +541,12 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         rid = int(rid)
         pid, eid = _ids(set_name, rid)
         desc = rows[rows["Time"].eq(0)].drop_duplicates("Parameter").set_index("Parameter")["Value"]
-        gender = {0: "female", 1: "male"}.get(desc.get("Gender", SENTINEL), "unknown")
+        gender = {0: "female", 1: "male"}.get(desc.get("Gender", SENTINEL))
+        # -1 means 'not recorded', not the AdministrativeGender 'unknown': the element is absent, with the reason
+        absent = None if gender else {"extension": [{"url": DATA_ABSENT_EXTENSION, "valueCode": "unknown"}]}
         out["Patient"].append(f["Patient"](
-            id=pid, meta=_meta(f), identifier=[f["Identifier"](system=LOCAL_PATIENT, value=pid)], gender=gender))
+            id=pid, meta=_meta(f), identifier=[f["Identifier"](system=LOCAL_PATIENT, value=pid)], gender=gender,
+            gender__ext=absent))  # fmt: skip
         icu = desc.get("ICUType", SENTINEL)
         icu = int(icu) if pd.notna(icu) and float(icu).is_integer() else -1
         out["Encounter"].append(f["Encounter"](
@@ -607,7 +613,7 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     t["n"] = t.groupby(["Time", "kind", "part"], sort=False).cumcount()
     out = []
     for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
-        comps = []
+        comps, notes = [], []
         by_part = dict(zip(rows["part"], zip(rows["Parameter"], rows["Value"], strict=True), strict=True))
         for part, name in (("8480-6", "Systolic blood pressure"), ("8462-4", "Diastolic blood pressure"),
                            ("8478-0", "Mean blood pressure")):  # fmt: skip
@@ -626,8 +632,8 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
                 f["Coding"](system=LOCAL, code=param, display=param)], text=param)  # fmt: skip
             comp = {"code": code, "valueQuantity": f["Quantity"](value=float(value), unit="mmHg", system=UCUM,
                                                                  code="mm[Hg]")}  # fmt: skip
-            if is_impossible(param, float(value)):
-                comp["interpretation"] = [f["CodeableConcept"](text=_implausible_note(param, float(value))[0]["text"])]
+            if is_impossible(param, float(value)):  # a note on the panel: interpretation is for H/L/A-type codes
+                notes += [{"text": f"{param}: " + _implausible_note(param, float(value))[0]["text"]}]
             comps.append(f["ObservationComponent"](**comp))
         tag = "a" if kind == "arterial line" else "c"
         out.append(f["Observation"](
@@ -637,7 +643,7 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
             code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=BP_PANEL[0], display=BP_PANEL[1])],
                                       text=f"Blood pressure ({kind})"),
             method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc,
-            effectiveDateTime=_when(minute), component=comps))  # fmt: skip
+            effectiveDateTime=_when(minute), component=comps, note=notes or None))  # fmt: skip
     return out
 
 
@@ -1281,7 +1287,10 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.PatientName = "Anonymous"
     ds.PatientBirthDate = ""
     ds.PatientSex = {0: "M", 1: "F"}.get(int(meta["sex"]), "O")  # PTB-XL: 0 male, 1 female
-    ds.PatientAge = f"{min(int(meta['age']), 999):03d}Y" if pd.notna(meta["age"]) else ""
+    # PTB-XL codes ages over 89 as 300 (de-identification): that is no age, so it goes out empty (unknown, as the
+    # type-2 attribute allows), never as "300Y"
+    age = meta["age"]
+    ds.PatientAge = f"{int(age):03d}Y" if pd.notna(age) and 0 <= age < PTBXL_AGE_CODE else ""
     ds.StudyDate = recorded.strftime("%Y%m%d")
     ds.StudyTime = recorded.strftime("%H%M%S")
     ds.AcquisitionDateTime = recorded.strftime("%Y%m%d%H%M%S")

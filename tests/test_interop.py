@@ -667,3 +667,23 @@ def test_ventilation_gaps_are_named_in_the_note(stays):
     assert f"{gaps.max():.1f} h" in proc.note[0].text
     short = int(gaps[gaps.le(interop.VENT_GAP_HOURS)].index[0])
     assert "longest gap" not in interop.stay_resources(stays[stays["RecordID"].eq(short)])["Procedure"][0].note[0].text
+
+
+def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
+    rid = int(stays.loc[stays["Parameter"].eq("Gender") & stays["Value"].eq(-1), "RecordID"].iloc[0])
+    patient = json.loads(interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Patient"][0].model_dump_json())
+    assert "gender" not in patient and patient["_gender"]["extension"][0]["valueCode"] == "unknown"
+    bad = stays[interop.impossible_values(stays) & stays["Parameter"].isin(list(interop.BP_COMPONENT))].iloc[0]
+    res = interop.stay_resources(stays[stays["RecordID"].eq(bad["RecordID"])])
+    noted = [o for o in res["Observation"] if o.component and o.note]
+    assert noted and all(c.interpretation is None for o in noted for c in o.component)
+    assert any(n.text.startswith(f"{bad['Parameter']}: Charted") for o in noted for n in o.note)
+    meta = ptbxl.load_metadata()
+    ecg_id = int(meta.index[0])
+    assert interop.ecg_dicom(ecg_id, fs=100).PatientAge == f"{int(meta.loc[ecg_id, 'age']):03d}Y"
+    record, row = interop._ecg_record(ecg_id, 100, None)
+    coded = row.copy()
+    coded["age"] = interop.PTBXL_AGE_CODE  # PTB-XL's de-identified 'over 89'
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(interop, "_ecg_record", lambda *args: (record, coded))
+        assert interop.ecg_dicom(ecg_id, fs=100).PatientAge == ""
