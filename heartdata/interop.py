@@ -524,13 +524,15 @@ def _implausible_note(param: str, value: float) -> list[dict]:
 def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     """FHIR R4B resources for the stays in a raw long table (``challenge2012.load_stays``).
 
-    Per RecordID: one Patient (``gender`` from Gender; an identifier minted in :data:`LOCAL_PATIENT`, since the
-    Challenge has no patient identifier), one Encounter (identifier RecordID, ``type`` the ICU type), a Procedure
-    for mechanical ventilation if it was charted (its period spans the first to the last charting), one
-    85354-9 blood-pressure panel per minute and method (arterial line or cuff) with systolic, diastolic and mean as
-    components, and one Observation per other row. Each Observation carries the local code, LOINC where
-    :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` = :data:`REFERENCE` + Time minutes (every
-    resource tagged :data:`PLACEHOLDER_TAG`), and the value exactly as loaded. A descriptor's -1 becomes a
+    Per RecordID: one Patient (``gender`` from Gender, absent with a data-absent-reason for -1; an identifier
+    minted in :data:`LOCAL_PATIENT`, since the Challenge has no patient identifier), one Encounter (identifier
+    RecordID, ``type`` the ICU type, its end a data-absent-reason: :data:`ICU_END_UNKNOWN`), a Procedure for
+    mechanical ventilation if it was charted (its period spans the first to the last charting; a gap over
+    :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute and method (arterial line
+    or cuff) with systolic, diastolic and mean as components, and one Observation per other row. Each Observation
+    carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
+    :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
+    :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
     ``dataAbsentReason`` with no value; an age of 90 (the cap) gets the comparator ``>=``; a value outside lesson 06's
     limits keeps its status and gets a note. A parameter the table does not know is exported under the local code.
     """
