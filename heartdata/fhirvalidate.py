@@ -621,8 +621,9 @@ def validate_bundle(bundle, entries: bool = True) -> list[Issue]:
         return found
     out = invariant_issues(data) + binding_issues(data)
     for e in (data.get("entry", []) or []) if entries else []:
-        if e.get("resource"):
-            out.extend(validate_resource(e["resource"]))
+        res = e.get("resource")
+        if res:  # its structure was checked with the Bundle's: the other rules only
+            out.extend(invariant_issues(res) + binding_issues(res) + terminology_issues(res) + vital_signs_issues(res))
     return out + bundle_reference_issues(data)
 
 

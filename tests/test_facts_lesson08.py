@@ -139,19 +139,23 @@ def test_validation_facts(stays, stay):
     assert fhirvalidate.structure_issues(bad) == []
     issues = fhirvalidate.issues_table(fhirvalidate.validate_resource(bad))
     assert len(issues) == 7 and issues["rule"].nunique() == 5
-    held_out = sorted(stays["RecordID"].unique())[-2:]
-    assert held_out == [142671, 142673]
+    held_out = sorted(stays["RecordID"].unique())[-1:]
+    assert held_out == [142673]
     held = interop.stay_resources(stays[stays["RecordID"].isin(held_out)])
-    assert sum(len(v) for v in held.values()) == 803
+    assert sum(len(v) for v in held.values()) == 559
     assert fhirvalidate.validate(held) == []
     data = json.loads(interop.bundle(held).model_dump_json())
     refs = sum(1 for e in data["entry"] for k in ("subject", "encounter") if k in e["resource"])
-    assert refs == 1600 and fhirvalidate.bundle_reference_issues(data) == []
+    assert refs == 1115 and fhirvalidate.bundle_reference_issues(data) == []
+    old_style = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": f"urn:heartdata:{t}/{r.id}", "resource": json.loads(r.model_dump_json())}
+        for t, rs in held.items() for r in rs]}  # fmt: skip
+    assert len(fhirvalidate.bundle_reference_issues(old_style)) == 1115
     assert fhirvalidate.validate_bundle(data) == []  # the rewritten entries too
     encounter = next(e["fullUrl"] for e in data["entry"] if e["resource"]["resourceType"] == "Encounter")
     next(e for e in data["entry"] if e["resource"].get("code", {}).get("text") == "HR")["resource"]["subject"] = {
         "reference": encounter}
-    wrong = fhirvalidate.validate_bundle(data, entries=False)
+    wrong = fhirvalidate.bundle_reference_issues(data)
     assert [i.rule for i in wrong] == ["reference-type"] and "points at Encounter" in wrong[0].message
 
 
