@@ -1016,8 +1016,9 @@ def omop_measurement(stay: pd.DataFrame, set_name: str = "a") -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------------- HL7 v2
 LAB_PARAMETERS = tuple(CODES.index[CODES["category"].str.contains(_LAB)])
 #: One order (OBR) per panel and draw time. Each panel's specimen as SPM-4, coded from HL7 table 0487 where the
-#: Challenge documents it: arterial blood for the blood gas (its names say arterial), whole blood for the blood
-#: count, serum for chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other
+#: Challenge documents it, or the measurement implies it: arterial blood for the blood gas (its names say arterial),
+#: whole blood for the blood count (cells are counted in whole blood; the Challenge states no specimen), serum for
+#: chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other
 #: chemistry analytes are assumed to come from the same tube), and for lactate, whose specimen the Challenge does not
 #: state, text only: an order of its own, so that no code claims what the source does not say.
 _BGA, _HEME = ["pH", "PaCO2", "PaO2", "SaO2"], ["HCT", "Platelets", "WBC"]
