@@ -205,9 +205,10 @@ def t_closeness(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive
 def average_risk(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> float:
     """The average ("marketer") risk: the mean over rows of 1 / group size, which is groups / rows.
 
-    The share of rows an attacker who tries to link *every* row (and picks at random within a group) gets right;
-    the prosecutor's risk of one row is 1 / its group size, the largest of which is 1 / k (El Emam and Dankar,
-    JAMIA 15:627, 2008). Missing values count as a value of their own.
+    The expected share of rows an attacker who tries to link *every* row (and picks at random within a group) gets
+    right (the marketer risk: Dankar and El Emam, EDBT/ICDT Workshops 2010); the prosecutor's risk of one row is
+    1 / its group size, the largest of which is 1 / k (El Emam and Dankar, JAMIA 15:627, 2008). Missing values count
+    as a value of their own.
     """
     names = _columns(table, quasi_identifiers)
     _, sizes = _group_ids(table, names)

@@ -39,7 +39,7 @@ def _people() -> pd.DataFrame:
 # ---- exercise 1 -------------------------------------------------------------------------------------------------
 
 
-@exercise(mistakes={
+UNIQUENESS = {
     "count": "{n} is the number of unique patients; the exercise asks for their share (0 to 1).",
     "percent": "that is a percentage; give the share as a number from 0 to 1.",
     "ecgs": "you measured the ECG table. A patient with two ECGs would count as a group of two people: "
@@ -52,7 +52,10 @@ def _people() -> pd.DataFrame:
     "group looks unique; count the rows whose group has size 1 (`keep=False`).",
     "not_unique": "that is the share of patients who are NOT unique; the exercise asks for those alone in their group.",
     "lesson_site": "that is the lesson's figure for sex, age, site and weight; this exercise leaves the site out.",
-})
+}  # the mistakes uniqueness_sex_age_weight can name
+
+
+@exercise(mistakes=UNIQUENESS)
 def uniqueness_sex_age_weight(answer):
     people, meta = _people(), _meta()
     qi = UNIQUE_ON
@@ -94,7 +97,7 @@ def _kept(table: pd.DataFrame, k: int = 5, strict: bool = False, **generalise) -
     return int(sizes.gt(k).sum() if strict else sizes.ge(k).sum())
 
 
-@exercise(mistakes={
+SUPPRESSION = {
     "groupby_dropna": "your groups left out the patients with a missing weight or age (pandas' groupby drops missing "
     "keys unless told `dropna=False`), so they were all suppressed. A missing weight is a value of its own: "
     "those patients form groups too, and groups of 5 or more are kept.",
@@ -103,7 +106,10 @@ def _kept(table: pd.DataFrame, k: int = 5, strict: bool = False, **generalise) -
     "strict": "you kept groups of more than 5; k ≥ 5 keeps groups of exactly 5 too.",
     "ecgs": "you counted ECGs; the release is of patients, one row each (`people`).",
     "suppressed": "that is the number suppressed; the exercise asks how many are kept.",
-})
+}  # the mistakes kept_after_suppression can name
+
+
+@exercise(mistakes=SUPPRESSION)
 def kept_after_suppression(answer):
     people, meta = _people(), _meta()
     expected = _kept(people)
@@ -153,7 +159,7 @@ def _pins(pairs: pd.DataFrame, entry: str = "entry", record: str = "ecg_id") -> 
     return int((one & other).sum())
 
 
-@exercise(mistakes={
+PINS = {
     "merge_missing": "pandas' `merge` joins a missing weight to a missing weight, so some of your pins rest on two "
     "unknowns. An unknown weight on an outside list is not the same fact as 'not recorded' in the data: "
     "drop the rows with a missing value on either side before joining (or use `privacy.link`).",
@@ -163,7 +169,10 @@ def _pins(pairs: pd.DataFrame, entry: str = "entry", record: str = "ecg_id") -> 
     "A pin needs both sides to be unique.",
     "merge_pairs": "that is the number of pairs a plain merge gives (missing joined to missing), not of pins.",
     "lesson_register": "that is the lesson's register (seed {seed}); this exercise draws another one.",
-})
+}  # the mistakes pinned_entries can name
+
+
+@exercise(mistakes=PINS)
 def pinned_entries(answer):
     pairs = privacy.link(_register(REGISTER_SEED), _people(), LINK_ON)
     expected = int(pairs["pinned"].sum())
@@ -195,7 +204,7 @@ def _bound(epsilon: float) -> float:
     return dp.discrete_laplacian_scale_to_accuracy(float(1 / epsilon), alpha=0.05)
 
 
-@exercise(mistakes={
+DP_ERROR = {
     "whole_budget": "you gave each table the whole budget. Three releases about the same patients add "
     "their ε up: each gets ε = {total:g} / {tables}.",
     "per_site": "you split each table's ε over the sites as well. The sites hold different patients: "
@@ -209,7 +218,10 @@ def _bound(epsilon: float) -> float:
     "scale: ask `dp.discrete_laplacian_scale_to_accuracy` for its bound.",
     "not_smallest": "{value:g} is a valid bound (errors above it are rarer than 5%) but not the smallest: OpenDP gives "
     "{bound:.2f} for this scale (a simulated quantile wanders by a count or two; compute it).",
-})
+}  # the mistakes dp_error_at can name
+
+
+@exercise(mistakes=DP_ERROR)
 def dp_error_at(answer):
     import opendp.prelude as dp
 
@@ -270,7 +282,7 @@ def unit_aggregates() -> pd.DataFrame:
     return table.copy()
 
 
-@exercise(mistakes={
+POOLED = {
     "mean_of_rates": "you averaged the units' rates: a small unit then counts as much as a large one. "
     "Add the deaths and the stays over the units, then divide.",
     "percent": "that is a percentage; give the share as a number from 0 to 1.",
@@ -278,7 +290,10 @@ def unit_aggregates() -> pd.DataFrame:
     "young": "that is the rate under {old}; the exercise asks for {old}+.",
     "deaths": "that is the number of deaths; divide by the number of stays.",
     "sum_of_rates": "you added the units' rates; add deaths and stays, then divide.",
-})
+}  # the mistakes pooled_death_rate can name
+
+
+@exercise(mistakes=POOLED)
 def pooled_death_rate(answer):
     agg = unit_aggregates()
     old = agg.xs(f"{OLD} and over", level="age group")
