@@ -363,6 +363,8 @@ def spikes(table: pd.DataFrame) -> pd.Series:
     Neighbours are the previous and next values of the same parameter in the same stay, in time order (descriptor
     rows excluded); the first and last value of a series have one neighbour and are never spikes. Expects one value
     per stay, minute and parameter (after ``merge_simultaneous``)."""
+    if not _is_prepared(table):  # a raw table (Parameter as text) is checked and compacted, its index kept
+        table = _check_table(table).set_axis(table.index)
     flag = np.zeros(len(table), dtype=bool)
     series = table["Parameter"].isin(list(SPIKES)) & ~is_descriptor(table)
     rows = _sort(table[series.to_numpy()], ["RecordID", "Parameter", "Time"])

@@ -372,3 +372,10 @@ def test_spike_rule_alone_needs_a_return_not_only_a_jump():
     assert not cleaning.spikes(table).any()  # two low values in a row: not one reading that jumped and came back
     out, log = cleaning.remove_spikes(table)
     assert len(out) == len(table) and log["values"].sum() == 0
+
+
+def test_spike_rule_reads_a_raw_table_and_refuses_what_is_not_one():
+    raw = stay(15, [(1, "Temp", 37.0), (2, "Temp", 26.0), (3, "Temp", 37.2)])  # Parameter as text, not prepared
+    assert cleaning.spikes(raw).tolist() == [False] * 6 + [False, True, False]
+    with pytest.raises(DataError, match="stays"):
+        cleaning.spikes(raw.drop(columns="Value"))
