@@ -8,8 +8,8 @@ the clean table into one row of features per stay, and ``validate_features``
 checks that table against its schema (types, ranges, uniqueness).
 
 Every decision is a named constant below, so a reader can see it and change it:
-``SENTINEL``, ``ZEROS_REMOVED``, ``RANGES``, ``SUM_WHEN_SIMULTANEOUS``,
-``PRESSURE_PAIRS``. The unit fixes are in ``fix_unit_errors``.
+``SENTINEL``, ``ZEROS_REMOVED``, ``RANGES``, ``PRESSURE_TRIPLES``, ``SUM_WHEN_SIMULTANEOUS``,
+``SPIKES``, ``PRESSURE_PAIRS``. The unit fixes are in ``fix_unit_errors``.
 
 Each step is also a public function ``step(table) -> (table, log)`` so that a
 lesson can run and show them one at a time; ``clean_stays`` runs them in order.
@@ -52,6 +52,19 @@ ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDi
 SUM_WHEN_SIMULTANEOUS = ["Urine"]
 #: How same-minute volumes can be merged: "sum" (the course's rule) or "max" (one of them is a correction or a copy).
 VOLUME_RULES = ("sum", "max")
+#: The three pressures one device reports from one measurement: (systolic, diastolic, mean). The mean of a pressure
+#: wave lies between its lowest (diastolic) and highest (systolic) point, so in one minute a device's values must
+#: satisfy diastolic <= mean <= systolic; where they do not, they contradict each other and the chart cannot say
+#: which is wrong (a flush or a damped line can move any of them): ``inconsistent_pressures`` removes the three.
+PRESSURE_TRIPLES = {"arterial line": ("SysABP", "DiasABP", "MAP"), "cuff": ("NISysABP", "NIDiasABP", "NIMAP")}
+#: parameter -> (jump, unit): a value that differs from both its neighbours in the stay (the readings charted just
+#: before and after it) by at least ``jump``, in the same direction, while the two neighbours agree within half of
+#: it, is a spike: the body went there and came straight back, which a core temperature cannot do (it changes by a
+#: degree or two an hour even under active cooling or warming) and an arterial pressure does when the line is
+#: flushed (pressure bag, about 300 mmHg) or opened for a blood draw. ``remove_spikes`` removes them. A course
+#: decision, kept large on purpose: a real change of this size does not undo itself by the next reading.
+SPIKES: dict[str, tuple[float, str]] = {"Temp": (5.0, "°C"), "SysABP": (80.0, "mmHg"), "DiasABP": (80.0, "mmHg"),
+                                         "MAP": (80.0, "mmHg")}  # fmt: skip
 #: Invasive (arterial line) and non-invasive (cuff) pressure, merged into one series: invasive wins.
 PRESSURE_PAIRS = {"SysBP": ("SysABP", "NISysABP"), "DiasBP": ("DiasABP", "NIDiasABP"), "MeanBP": ("MAP", "NIMAP")}
 
@@ -314,6 +327,74 @@ def impossible_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     return table[~bad], _log_rows("impossible values", table, bad, "removed (outside RANGES)")
 
 
+def inconsistent_pressures(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove a device's pressures of a minute that contradict each other (PRESSURE_TRIPLES).
+
+    In a minute where a device (arterial line or cuff) charts a systolic and a diastolic pressure, its values must
+    satisfy diastolic <= mean <= systolic (every mean charted in that minute). Where they do not, all that
+    device's pressures of the minute are removed: the chart cannot say which of them is wrong. A minute without a
+    systolic or a diastolic cannot be checked and is kept. Run before ``merge_simultaneous``, so that each of two
+    means charted in one minute is checked on its own."""
+    bad = np.zeros(len(table), dtype=bool)
+    for systolic, diastolic, mean in PRESSURE_TRIPLES.values():
+        pos = np.flatnonzero(table["Parameter"].isin([systolic, diastolic, mean]).to_numpy() & ~is_descriptor(table))
+        rows = table.iloc[pos]
+        if rows.empty:
+            continue
+        g = rows.groupby(["RecordID", "Time", rows["Parameter"].astype(str)], observed=True)["Value"]
+        wide = pd.DataFrame({"low": g.min(), "high": g.max()}).unstack("Parameter")
+        if systolic not in wide["low"] or diastolic not in wide["low"]:
+            continue
+        sys_, dia = wide[("low", systolic)], wide[("low", diastolic)]
+        wrong = dia.gt(sys_)
+        if mean in wide["low"]:
+            wrong |= wide[("low", mean)].lt(dia) | wide[("high", mean)].gt(sys_)
+        minutes = wide.index[wrong.to_numpy()]
+        bad[pos[pd.MultiIndex.from_frame(rows[["RecordID", "Time"]]).isin(minutes)]] = True
+    bad = pd.Series(bad, index=table.index)
+    return table[~bad.to_numpy()], _log_rows(
+        "inconsistent pressures", table, bad, "removed (diastolic <= mean <= systolic broken in that minute)"
+    )
+
+
+def spikes(table: pd.DataFrame) -> pd.Series:
+    """True for the rows of SPIKES parameters that jump away from both neighbours and come back (see SPIKES).
+
+    Neighbours are the previous and next values of the same parameter in the same stay, in time order (descriptor
+    rows excluded); the first and last value of a series have one neighbour and are never spikes. Expects one value
+    per stay, minute and parameter (after ``merge_simultaneous``)."""
+    if not _is_prepared(table):  # a raw table (Parameter as text) is checked and compacted, its index kept
+        table = _check_table(table).set_axis(table.index)
+    flag = np.zeros(len(table), dtype=bool)
+    series = table["Parameter"].isin(list(SPIKES)) & ~is_descriptor(table)
+    rows = _sort(table[series.to_numpy()], ["RecordID", "Parameter", "Time"])
+    if rows.empty:
+        return pd.Series(flag, index=table.index)
+    jump = rows["Parameter"].astype(str).map({p: j for p, (j, _) in SPIKES.items()}).to_numpy(float)
+    v = rows["Value"].to_numpy()
+    same = (rows["RecordID"].to_numpy()[1:] == rows["RecordID"].to_numpy()[:-1]) & (
+        rows["Parameter"].cat.codes.to_numpy()[1:] == rows["Parameter"].cat.codes.to_numpy()[:-1]
+    )
+    prev = np.r_[np.nan, np.where(same, v[:-1], np.nan)]
+    nxt = np.r_[np.where(same, v[1:], np.nan), np.nan]
+    with np.errstate(invalid="ignore"):
+        up = (v - prev >= jump) & (v - nxt >= jump)
+        down = (prev - v >= jump) & (nxt - v >= jump)
+        back = np.abs(prev - nxt) < jump / 2
+    hit = pd.Series((up | down) & back, index=rows.index)
+    flag[table.index.get_indexer(hit.index[hit.to_numpy()])] = True
+    return pd.Series(flag, index=table.index)
+
+
+def remove_spikes(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove the values that jump away from both neighbours and come straight back (``spikes``, SPIKES)."""
+    table = table.reset_index(drop=True)
+    hit = spikes(table)
+    return table[~hit.to_numpy()], _log_rows(
+        "spikes", table, hit, "removed (jump away from both neighbours and back: see SPIKES)"
+    )
+
+
 def _check_volumes(volumes) -> None:
     if volumes not in VOLUME_RULES:
         raise DataError(f"volumes={volumes!r}", f"is not a rule for same-minute volumes ({', '.join(VOLUME_RULES)})",
@@ -406,8 +487,9 @@ def clean_stays(
     parameter: step, parameter, action, values (how many), stays (in how many), detail.
 
     Steps, in order: unknown parameters, time window, sentinels, unit errors, zeros of rates and pressures,
-    impossible values, simultaneous values, impossible totals (ranges checked again after summing),
-    admission weight, combined pressures. ``volumes`` is the rule for same-minute volumes (``merge_simultaneous``:
+    impossible values, inconsistent pressures (diastolic <= mean <= systolic), simultaneous values, impossible
+    totals (ranges checked again after summing), spikes (a jump away and straight back), admission weight,
+    combined pressures. ``volumes`` is the rule for same-minute volumes (``merge_simultaneous``:
     "sum", the course's, or "max"). An empty table gives an empty result; a table without the four columns, or
     an unknown rule, raises ``DataError``.
     """
@@ -416,8 +498,8 @@ def clean_stays(
     del stays  # the prepared copy is all the steps need
     logs = []
     for step in (drop_unknown_parameters, lambda t: keep_window(t, window_hours), sentinels_to_missing,
-                 fix_unit_errors, zeros_to_missing, impossible_to_missing,
-                 lambda t: merge_simultaneous(t, volumes), impossible_totals,
+                 fix_unit_errors, zeros_to_missing, impossible_to_missing, inconsistent_pressures,
+                 lambda t: merge_simultaneous(t, volumes), impossible_totals, remove_spikes,
                  fill_admission_weight, combine_pressures):  # fmt: skip
         table, log = step(table)
         logs.append(log)

@@ -11,6 +11,7 @@ import pytest
 
 from heartdata import challenge2012, cleaning, feedback
 from heartdata.checks import lesson06
+from heartdata.plotting import COLOURS
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -73,7 +74,12 @@ def test_temp_limit_walkthrough(temps):
 def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     t = temps["Value"]
     said(lesson06.temp_limit(1, per_unit(temps, t < 1)), CLOSE, "keeps", "gap")
-    said(lesson06.temp_limit(30, per_unit(temps, t < 30)), CLOSE, "very cold patients")
+    said(lesson06.temp_limit(32, per_unit(temps, t < 32)), CLOSE, "spikes", "patients being warmed", "29.9")
+    # the case the review found: a limit just above the gap's top keeps the spikes; the check says a range cannot
+    # see them, and a limit that removes only the spikes here is a range doing a neighbour rule's job
+    fb = said(lesson06.temp_limit(24.2, temps.loc[t < 24.2, "unit"].value_counts()), CORRECT, "Any limit")
+    assert "24.2, 26.7, 28.8, 30.2, 31.8" in fb.message and "neighbour rule" in fb.message
+    said(lesson06.temp_limit(29, per_unit(temps, t < 29)), CLOSE, "all spikes", "by height, not by place")
     said(lesson06.temp_limit(40, per_unit(temps, t < 40)), INCORRECT, "normal or hypothermic")
     # the lesson printed one total (124 values below 20 °C): a total is not a count per unit
     said(lesson06.temp_limit(20, 124), INCORRECT, "Series")
@@ -189,10 +195,11 @@ def test_obese_share_change_walkthrough(features):
 
 
 # --------------------------------------------------------------------------------------------- exercise 5
-def _bmi_axes(values, xlabel="body-mass index (kg/m²)", ylabel="stays", title="BMI", bins=40):
+def _bmi_axes(values, xlabel="body-mass index (kg/m²)", ylabel="stays", title=None, bins=40, colour="after"):
     fig, ax = plt.subplots()
-    ax.hist(values, bins=bins)
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.hist(values, bins=bins, color=COLOURS[colour])
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=f"Clean BMI: median {values.median():.1f} kg/m²" if title is None
+           else title)  # fmt: skip
     plt.close(fig)
     return ax
 
@@ -207,9 +214,13 @@ def test_bmi_histogram_walkthrough(features):
     said(lesson06.bmi_histogram(_bmi_axes(bmi, xlabel="BMI")), INCORRECT, "unit")
     said(lesson06.bmi_histogram(_bmi_axes(bmi, ylabel="")), INCORRECT, "label both")
     said(lesson06.bmi_histogram(_bmi_axes(bmi, title="")), INCORRECT, "title")
+    # the instructions the review found unchecked: the colour by meaning, a title that states a finding
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, colour="before")), INCORRECT, 'COLOURS["after"]')
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title="Histogram of BMI")), INCORRECT, "does not state a finding")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title="Clean BMI: median 30.0 kg/m²")), INCORRECT, "median")
     # right, written another way: 25 bins, the figure and axes as a tuple
-    ax = _bmi_axes(bmi, bins=25, xlabel="BMI (kg/m²)")
-    said(lesson06.bmi_histogram((ax.figure, ax)), CORRECT, "stays")
+    ax = _bmi_axes(bmi, bins=25, xlabel="BMI (kg/m²)", title=f"{len(bmi):,} stays with a clean BMI")
+    said(lesson06.bmi_histogram((ax.figure, ax)), CORRECT, "stays", "number of stays")
     said(lesson06.bmi_histogram("a figure"), INCORRECT, "Axes")
 
 

@@ -13,6 +13,7 @@ from sklearn.model_selection import GroupKFold, KFold
 
 from heartdata import challenge2012, feedback, ptbxl
 from heartdata.checks import lesson07
+from heartdata.plotting import COLOURS
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -207,16 +208,16 @@ def test_detector_scores_leave_the_first_five_minutes_out():
 
 
 # --------------------------------------------------------------------------------------------- exercise 7
-def _roc_axes(y, score, swap=False, chance=True, xlabel="false-positive rate", ylabel="sensitivity", title="AUROC",
-              binary=False):  # fmt: skip
+def _roc_axes(y, score, swap=False, chance=True, xlabel="false-positive rate", ylabel="sensitivity", title=None,
+              binary=False, colours=("model", "chance")):  # fmt: skip
     from sklearn.metrics import roc_curve
 
     fpr, tpr, _ = roc_curve(y, (score >= 0.2).astype(int) if binary else score)
     fig, ax = plt.subplots()
-    ax.plot(*((tpr, fpr) if swap else (fpr, tpr)))
+    ax.plot(*((tpr, fpr) if swap else (fpr, tpr)), color=COLOURS[colours[0]])
     if chance:
-        ax.plot([0, 1], [0, 1], ls="--")
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+        ax.plot([0, 1], [0, 1], ls="--", color=COLOURS[colours[1]])
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=f"AUROC {roc_auc_score(y, score):.3f}" if title is None else title)
     plt.close(fig)
     return ax
 
@@ -229,9 +230,16 @@ def test_roc_figure_walkthrough(oof):
     said(lesson07.roc_figure(_roc_axes(y, score, xlabel=""), y, score), INCORRECT, "label both")
     said(lesson07.roc_figure(_roc_axes(y, score, xlabel="threshold"), y, score), INCORRECT, "false-positive")
     said(lesson07.roc_figure(_roc_axes(y, score, title=""), y, score), INCORRECT, "title")
-    # right, written another way: "1 - specificity" and "true-positive rate", passed as (fig, ax)
-    ax = _roc_axes(y, score, xlabel="1 - specificity", ylabel="true-positive rate")
-    said(lesson07.roc_figure((ax.figure, ax), y, score), CORRECT)
+    # the instructions the review found unchecked: the colours by meaning, a title that states the AUROC
+    said(lesson07.roc_figure(_roc_axes(y, score, colours=("died", "chance")), y, score), INCORRECT, 'COLOURS["model"]')
+    said(lesson07.roc_figure(_roc_axes(y, score, colours=("model", "model")), y, score), INCORRECT, 'COLOURS["chance"]')
+    said(lesson07.roc_figure(_roc_axes(y, score, title="ROC curve"), y, score), INCORRECT, "does not state the AUROC")
+    said(lesson07.roc_figure(_roc_axes(y, score, title="AUROC 0.500"), y, score), INCORRECT, "does not state")
+    # right, written another way: "1 - specificity" and "true-positive rate", the AUROC as a percentage with fewer
+    # decimals, passed as (fig, ax)
+    ax = _roc_axes(y, score, xlabel="1 - specificity", ylabel="true-positive rate",
+                   title=f"Logistic model, area under the curve {100 * roc_auc_score(y, score):.1f}%")  # fmt: skip
+    said(lesson07.roc_figure((ax.figure, ax), y, score), CORRECT, "states the AUROC")
     said(lesson07.roc_figure("a plot", y, score), INCORRECT, "Axes")
 
 
@@ -242,11 +250,11 @@ def test_roc_figure_drawn_with_pyplot_but_not_passed_is_read(oof):
     plt.close("all")
     fpr, tpr, _ = roc_curve(y, score)
     plt.figure()
-    plt.plot(fpr, tpr)
-    plt.plot([0, 1], [0, 1])
+    plt.plot(fpr, tpr, color=COLOURS["model"])
+    plt.plot([0, 1], [0, 1], color=COLOURS["chance"])
     plt.xlabel("false-positive rate")
     plt.ylabel("sensitivity")
-    plt.title("ROC")
+    plt.title(f"ROC, AUROC {roc_auc_score(y, score):.2f}")
     fb = said(lesson07.roc_figure(None, y, score), CORRECT, "you passed None", "figure you drew")
     assert "Axes" in fb.message
     plt.close("all")

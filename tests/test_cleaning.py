@@ -334,3 +334,48 @@ def test_validation_is_a_pandera_schema_and_raises_data_error(small):
     )
     with pytest.raises(DataError):
         cleaning.validate_features("not a table")
+
+
+# --------------------------------------------------------------------------------------------- artefact rules
+def test_pressures_that_contradict_each_other_are_removed_together():
+    # minute 10: MAP above systolic (a flush); minute 20: consistent; minute 30: one of two MAPs below diastolic;
+    # minute 40: a MAP with no systolic to check against (kept); minute 50: a cuff whose diastolic is above systolic
+    stays = stay(11, [(10, "SysABP", 124), (10, "DiasABP", 61), (10, "MAP", 239),
+                      (20, "SysABP", 120), (20, "DiasABP", 60), (20, "MAP", 80), (20, "MAP", 82),
+                      (30, "SysABP", 120), (30, "DiasABP", 60), (30, "MAP", 80), (30, "MAP", 55),
+                      (40, "MAP", 150), (40, "DiasABP", 60),
+                      (50, "NISysABP", 90), (50, "NIDiasABP", 95), (50, "NIMAP", 92), (50, "MAP", 85)])  # fmt: skip
+    clean, log = cleaning.clean_stays(stays)
+    for minute in (10, 30):
+        assert values(clean, 11, "SysABP", minute) == values(clean, 11, "MAP", minute) == []
+    assert values(clean, 11, "MAP", 20) == [81.0]  # two consistent means: averaged
+    assert values(clean, 11, "MAP", 40) == [150.0] and values(clean, 11, "MAP", 50) == [85.0]
+    assert values(clean, 11, "NISysABP", 50) == values(clean, 11, "NIMAP", 50) == []
+    assert logged(log, "inconsistent pressures", "MAP") == 3 and logged(log, "inconsistent pressures", "SysABP") == 2
+    assert logged(log, "inconsistent pressures", "NIMAP") == 1
+
+
+def test_a_spike_that_jumps_away_and_back_is_removed_a_trend_is_kept():
+    spike = [(60, "Temp", 36.2), (120, "Temp", 24.2), (180, "Temp", 35.5), (240, "Temp", 35.9)]
+    rewarming = [(60, "Temp", 29.9), (120, "Temp", 31.0), (180, "Temp", 33.2), (240, "Temp", 36.0)]
+    flush = [(60, "MAP", 75), (65, "MAP", 290), (70, "MAP", 78), (75, "MAP", 210)]  # the last value has one neighbour
+    stays = pd.concat([stay(12, spike + flush), stay(13, rewarming)], ignore_index=True)
+    clean, log = cleaning.clean_stays(stays)
+    assert values(clean, 12, "Temp") == [35.5, 35.9, 36.2]
+    assert values(clean, 13, "Temp") == [29.9, 31.0, 33.2, 36.0]  # a real change does not undo itself
+    assert values(clean, 12, "MAP") == [75.0, 78.0, 210.0]
+    assert logged(log, "spikes", "Temp") == 1 and logged(log, "spikes", "MAP") == 1
+
+
+def test_spike_rule_alone_needs_a_return_not_only_a_jump():
+    table = cleaning.prepare(stay(14, [(1, "Temp", 37.0), (2, "Temp", 30.0), (3, "Temp", 31.0), (4, "Temp", 37.0)]))
+    assert not cleaning.spikes(table).any()  # two low values in a row: not one reading that jumped and came back
+    out, log = cleaning.remove_spikes(table)
+    assert len(out) == len(table) and log["values"].sum() == 0
+
+
+def test_spike_rule_reads_a_raw_table_and_refuses_what_is_not_one():
+    raw = stay(15, [(1, "Temp", 37.0), (2, "Temp", 26.0), (3, "Temp", 37.2)])  # Parameter as text, not prepared
+    assert cleaning.spikes(raw).tolist() == [False] * 6 + [False, True, False]
+    with pytest.raises(DataError, match="stays"):
+        cleaning.spikes(raw.drop(columns="Value"))

@@ -28,6 +28,8 @@ from ..feedback import (
     not_attempted,
     number,
 )
+from ..plotting import COLOURS
+from ._figures import drawn_in, states
 
 #: Exercise 3 summarises the heart rate over the first day only (the lesson's features cover 48 hours).
 HR_WINDOW_HOURS = 24
@@ -74,6 +76,19 @@ def temperature_gap() -> tuple[float, float]:
     return float(temp[temp < low].max()), float(temp[temp >= low].min())
 
 
+@cache
+def _temp_spikes() -> pd.Series:
+    """The Temp values that the course's neighbour rule (``cleaning.spikes``) removes, found as clean_stays finds them:
+    after the steps that come before it."""
+    t = _stays()
+    for step in (cleaning.sentinels_to_missing, cleaning.fix_unit_errors, cleaning.zeros_to_missing,
+                 cleaning.impossible_to_missing, cleaning.inconsistent_pressures, cleaning.merge_simultaneous,
+                 cleaning.impossible_totals):  # fmt: skip
+        t, _ = step(t)
+    hit = cleaning.spikes(t).to_numpy() & t["Parameter"].eq("Temp").to_numpy()
+    return t.loc[hit, "Value"].sort_values()
+
+
 # --------------------------------------------------------------------------------------------- exercise 1
 def _by_unit(mask: pd.Series, count_stays: bool = False) -> pd.Series:
     rows = _temp_rows()[mask.to_numpy()]
@@ -93,8 +108,15 @@ def _by_unit(mask: pd.Series, count_stays: bool = False) -> pd.Series:
                         "body temperatures. No unit or conversion makes those a living patient: put the limit in "
                         "the empty gap above them.",
     "removes_cold": "your limit of {limit:g} °C calls {lost} values from {lowest:.1f} °C up to {limit:g} °C "
-                    "impossible. Those are very cold patients, and people have survived colder: a limit above the "
-                    "gap removes living (and often dying) patients. If you choose it anyway, write down why.",
+                    "impossible. {spikes} of them are spikes (one reading that falls away between two that agree), "
+                    "but the other {cold} are series of cold readings, patients being warmed (the coldest kept is "
+                    "{coldest:.1f} °C): a range cannot tell the two apart, and this one removes both. Put the range "
+                    "in the gap and leave the spikes to a rule that looks at the neighbours (the lesson's Step 6).",
+    "range_for_spikes": "your limit of {limit:g} °C calls {lost} values from {lowest:.1f} °C up to {limit:g} °C "
+                        "impossible, and here they are all spikes (one reading that falls away between two that "
+                        "agree). But a range removes by height, not by place: on another set a patient this cold "
+                        "(here the coldest kept is {coldest:.1f} °C) would go too. Put the range in the gap and "
+                        "remove spikes by their neighbours (the lesson's Step 6).",
 })  # fmt: skip
 def temp_limit(answer, by_unit=None):
     """``answer`` is the student's lowest possible body temperature (°C); ``by_unit`` their count of raw Temp values
@@ -136,17 +158,28 @@ def temp_limit(answer, by_unit=None):
                          "count the rows per unit.")  # fmt: skip
     top, lowest = temperature_gap()
     total = int(expected.sum())
+    spikes = _temp_spikes()
     if top < limit <= lowest:
         per_unit = ", ".join(f"{n}: {int(v)}" for n, v in expected.items())
+        low_spikes = ", ".join(f"{v:g}" for v in spikes[spikes < 35])
         return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:.1f} and up "
-                       f"to {lowest:.1f} °C gives the same counts: nothing was charted in between, so here the data "
-                       "make the decision for you. Write the limit and its reason down.")  # fmt: skip
+                       f"to {lowest:.1f} °C gives the same counts: nothing was charted in between. But a range is "
+                       f"only half of the answer: the lowest values above the gap ({low_spikes}"
+                       " °C) are single readings between two normal ones, a probe or typing artefact that no range "
+                       "can see and the lesson's neighbour rule removes. Write the limit and both reasons "
+                       "down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
         return close(named("keeps_impossible", limit=limit, kept=len(kept), low=kept.min(), top=top))
     lost = temp[(temp >= lowest) & (temp < limit)]
     if limit <= 35:
-        return close(named("removes_cold", limit=limit, lost=len(lost), lowest=lowest))
+        n_spikes = int(spikes.lt(limit).sum())
+        clean = _clean()
+        coldest = float(clean.loc[clean["Parameter"].eq("Temp") & ~cleaning.is_descriptor(clean), "Value"].min())
+        if n_spikes >= len(lost):
+            return close(named("range_for_spikes", limit=limit, lost=len(lost), lowest=lowest, coldest=coldest))
+        return close(named("removes_cold", limit=limit, lost=len(lost), lowest=lowest, spikes=n_spikes,
+                           cold=len(lost) - n_spikes, coldest=coldest))  # fmt: skip
     return incorrect(f"your limit of {limit:g} °C calls {len(lost):,} values from {lowest:.1f} °C up impossible, "
                      "many of them normal or hypothermic patients. Impossible begins far lower: look for the "
                      "gap.")  # fmt: skip
@@ -346,6 +379,18 @@ def bmi_histogram(answer):
         return incorrect("label both axes: x is the body-mass index in kg/m², y the number of stays.")
     if "kg/m" not in xlabel:
         return incorrect(f"the x axis says {answer.get_xlabel()!r}: give the unit too (kg/m²).")
+    if not all(drawn_in(p.get_facecolor(), COLOURS["after"]) for p in bars):
+        return incorrect('draw the bars in `COLOURS["after"]`, the course\'s colour for data after a step '
+                         "(`ax.hist(..., color=COLOURS[\"after\"])`).")  # fmt: skip
     if not answer.get_title():
         return incorrect("give the figure a title that states what it shows (for example the median BMI).")
-    return correct(f"{counted:,} stays, from {bmi.min():.1f} to {bmi.max():.1f} kg/m², with labelled axes.")
+    facts = {"median": bmi.median(), "mean": bmi.mean(), "number of stays": len(bmi)}
+    stated = states(answer.get_title(), facts)
+    if stated is None:
+        return incorrect(f"the title {answer.get_title()!r} does not state a finding: write the median "
+                         f"({bmi.median():.1f} kg/m²), the mean or the number of stays in it, so a reader can check "
+                         "the figure against it.")  # fmt: skip
+    return correct(
+        f"{counted:,} stays, from {bmi.min():.1f} to {bmi.max():.1f} kg/m², with labelled axes, in the "
+        f"course's colour for clean data, and a title that states the {stated}."
+    )

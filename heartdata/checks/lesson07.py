@@ -27,6 +27,8 @@ from ..feedback import (
     named,
     not_attempted,
 )
+from ..plotting import COLOURS
+from ._figures import drawn_in, states
 
 
 # --------------------------------------------------------------------------------------------- exercise 1
@@ -312,7 +314,7 @@ def _line_data(ax):
 def roc_figure(answer, y_true, score):
     """The Axes of an ROC curve of ``score`` for ``y_true``: the curve, the chance diagonal, labelled axes."""
     import matplotlib.axes
-    from sklearn.metrics import roc_curve
+    from sklearn.metrics import roc_auc_score, roc_curve
 
     if isinstance(answer, tuple) and len(answer) == 2:
         answer = answer[1]
@@ -347,6 +349,19 @@ def roc_figure(answer, y_true, score):
         return incorrect(f"the x axis says {answer.get_xlabel()!r}; it is the false-positive rate (1 - specificity).")
     if not any(w in ylabel for w in ("sensitivity", "true", "recall")):
         return incorrect(f"the y axis says {answer.get_ylabel()!r}; it is the sensitivity (true-positive rate).")
+    if not drawn_in(answer.get_lines()[curve[0]].get_color(), COLOURS["model"]):
+        return incorrect("draw the ROC curve in `COLOURS[\"model\"]`, the course's colour for a model's output.")
+    if not any(drawn_in(answer.get_lines()[i].get_color(), COLOURS["chance"]) for i in chance):
+        return incorrect('draw the chance diagonal in `COLOURS["chance"]`, the course\'s colour for chance.')
     if not answer.get_title():
         return incorrect("give the figure a title that states what it shows, for example the AUROC.")
-    return correct("the ROC curve, the chance line and both axes are there.")
+    auroc = float(roc_auc_score(np.asarray(y_true), np.asarray(score)))
+    if states(answer.get_title(), {"AUROC": auroc}) is None:
+        return incorrect(
+            f"the title {answer.get_title()!r} does not state the AUROC of this curve "
+            f"({auroc:.3f}): write it in the title, so a reader can check the figure against it."
+        )
+    return correct(
+        "the ROC curve, the chance line and both axes are there, in the course's colours, and the title "
+        "states the AUROC."
+    )

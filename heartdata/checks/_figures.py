@@ -1,0 +1,47 @@
+"""Small readers of a student's figure shared by the checks of lessons 06 and 07: the colour an artist was drawn in,
+and the numbers a title states."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+#: A number as a title writes it: an optional sign, digits with optional thousands commas, an optional decimal part.
+_NUMBER = re.compile(r"[-+−]?\d[\d,]*(?:\.\d+)?")
+
+
+def drawn_in(colour, expected: str) -> bool:
+    """True if ``colour`` (any matplotlib colour, an RGBA face colour say) is ``expected`` (alpha ignored)."""
+    from matplotlib.colors import to_rgb
+
+    try:
+        return bool(np.allclose(to_rgb(colour), to_rgb(expected), atol=1 / 255))
+    except ValueError:
+        return False
+
+
+def title_numbers(title: str) -> list[tuple[float, int]]:
+    """Every number written in ``title``, with its decimals: "median 27.4 of 2,097" -> [(27.4, 1), (2097, 0)]."""
+    out = []
+    for text in _NUMBER.findall(title or ""):
+        text = text.replace(",", "").replace("−", "-")
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        out.append((value, len(text.split(".")[1]) if "." in text else 0))
+    return out
+
+
+def states(title: str, values: dict[str, float]) -> str | None:
+    """The name of the first of ``values`` that ``title`` states, rounded as the title writes it, or None.
+
+    A number written with d decimals states a value if it equals the value rounded to d decimals (a share may also
+    be written as a percentage)."""
+    for number, decimals in title_numbers(title):
+        for name, value in values.items():
+            for scale in (1, 100):
+                if abs(number - round(value * scale, decimals)) < 0.5 * 10**-decimals + 1e-9:
+                    return name
+    return None
