@@ -260,10 +260,14 @@ def _auroc_from_ranks(y: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     return ((ranks * y).sum(axis=-1) - pos * (pos + 1) / 2) / (pos * neg)
 
 
-def paired_auroc_difference(y, score_a, score_b, resamples: int = 1000, seed: int = 0, level: float = 0.95):
+def paired_auroc_difference(y, score_a, score_b, resamples: int = 1000, seed: int = 0, level: float = 0.95,
+                            groups=None):
     """AUROC of ``score_a`` and of ``score_b`` for the yes/no outcome ``y`` on the same cases, and the difference
     ``a - b``, each with a percentile interval from a **paired** bootstrap: every resample draws the same cases for
     both scores, so the interval of the difference accounts for the two scores being measured on one sample.
+
+    ``groups`` (one label per case, e.g. the patient): resample whole groups instead of cases, so that several
+    cases of one patient, which are not independent, enter or leave a resample together (a cluster bootstrap).
 
     Cases where either score is missing are refused (pass only cases that have both). Deterministic for a seed.
     """
@@ -291,6 +295,23 @@ def paired_auroc_difference(y, score_a, score_b, resamples: int = 1000, seed: in
     a_hat, b_hat = (float(_auroc_from_ranks(y, _scipy_stats.rankdata(v))) for v in scores)
     rng = np.random.default_rng(seed)
     out_a, out_b = [], []
+    if groups is not None:
+        labels = pd.Series(np.asarray(groups, dtype=object))
+        if len(labels) != y.size or labels.isna().any():
+            raise DataError("groups", "not one label per case", "Pass one group label (e.g. patient id) per case.")
+        codes = pd.factorize(labels)[0]
+        order = np.argsort(codes, kind="stable")
+        sizes = np.bincount(codes)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        for _ in range(resamples):
+            drawn = rng.integers(0, sizes.size, size=sizes.size)
+            n = sizes[drawn]
+            idx = order[np.repeat(starts[drawn], n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)]
+            yy = y[idx]
+            if 0 < yy.sum() < yy.size:
+                out_a.append(np.atleast_1d(_auroc_from_ranks(yy, _scipy_stats.rankdata(scores[0][idx]))))
+                out_b.append(np.atleast_1d(_auroc_from_ranks(yy, _scipy_stats.rankdata(scores[1][idx]))))
+        resamples = 0  # done
     for start in range(0, resamples, 200):  # chunks keep memory small: 200 x cases at a time
         idx = rng.integers(0, y.size, size=(min(200, resamples - start), y.size))
         yy = y[idx]

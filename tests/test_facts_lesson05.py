@@ -18,7 +18,7 @@ from conftest import DATA
 from scipy.stats import binomtest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -266,13 +266,49 @@ def test_shortcut_models_on_the_same_stays():
 def test_ecg_shortcuts():
     m = meta()
     has_age = m["age"].notna()
-    y = m.loc[has_age, "normal"]
-    age = _oof(m.loc[has_age, ["age"]], y)
-    site = _oof(m.loc[has_age, ["site"]], y, categorical=True)
-    r = stats.paired_auroc_difference(y, age, site, resamples=1000, seed=0)
-    assert (round(r.auroc_a, 3), round(r.auroc_b, 3)) == (0.795, 0.687) and r.cases == 446
-    assert (round(r.a_low, 2), round(r.a_high, 2), round(r.b_low, 2), round(r.b_high, 2)) == (0.75, 0.84, 0.64, 0.74)
-    assert (round(r.difference, 3), round(r.low, 3), round(r.high, 3)) == (0.107, 0.057, 0.157) and r.low > 0
+    y, pid = m.loc[has_age, "normal"], m.loc[has_age, "patient_id"]
+    folds = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
+
+    def oof(X, categorical=False):
+        prep = OneHotEncoder(handle_unknown="ignore") if categorical else StandardScaler()
+        model = make_pipeline(prep, LogisticRegression(max_iter=1000))
+        return cross_val_predict(model, X, y, cv=folds, groups=pid, method="predict_proba")[:, 1]
+
+    age, site = oof(m.loc[has_age, ["age"]]), oof(m.loc[has_age, ["site"]], categorical=True)
+    for train, test in folds.split(y, y, pid):  # no patient on both sides of a fold
+        assert not set(pid.iloc[train]) & set(pid.iloc[test])
+    r = stats.paired_auroc_difference(y, age, site, resamples=1000, seed=0, groups=pid)
+    assert (round(r.auroc_a, 3), round(r.auroc_b, 3)) == (0.795, 0.685) and r.cases == 446
+    assert (round(r.a_low, 2), round(r.a_high, 2), round(r.b_low, 2), round(r.b_high, 2)) == (0.75, 0.84, 0.61, 0.75)
+    assert (round(r.difference, 3), round(r.low, 3), round(r.high, 3)) == (0.109, 0.043, 0.177) and r.low > 0
+    # resampling patients widens the interval against resampling ECGs (same predictions, same seed)
+    by_ecg = stats.paired_auroc_difference(y, age, site, resamples=1000, seed=0)
+    assert r.high - r.low > by_ecg.high - by_ecg.low
+
+
+def test_intervals_clustered_by_patient():
+    m = meta()
+    assert (len(m), m["patient_id"].nunique(), int(m["patient_id"].value_counts().gt(1).sum())) == (450, 419, 22)
+    patient = pd.factorize(m["patient_id"])[0]
+
+    def both(y, X):
+        rows = X.dropna().index
+        Xc, yc = sm.add_constant(X.loc[rows].astype(float)), y.loc[rows].astype(float)
+        groups = patient[m.index.get_indexer(rows)]
+        a = np.exp(sm.Logit(yc, Xc).fit(disp=0).conf_int().iloc[1])
+        b = np.exp(sm.Logit(yc, Xc).fit(disp=0, cov_type="cluster", cov_kwds={"groups": groups}).conf_int().iloc[1])
+        return a.round(2).tolist(), b.round(2).tolist(), np.log(b.iloc[1] / b.iloc[0]) / np.log(a.iloc[1] / a.iloc[0])
+
+    bands = pd.get_dummies(m["age band"], drop_first=True, dtype=float).where(m["age band"].notna())
+    sex = both(m["normal"], (m["sex"].eq(1)).rename("female").to_frame().join(bands))
+    pair = m["site"].isin([0, 1])
+    site = both(m.loc[pair, "normal"], pd.DataFrame({"s0": m["site"].eq(0), "age": m["age"]})[pair])
+    third = pd.get_dummies(pd.qcut(noise_score(), 3, labels=["q", "m", "n"]), drop_first=True, dtype=float)
+    flag = both(m["static flag"], m[["cs"]].join(third.set_axis(m.index)))
+    assert sex[:2] == ([1.2, 2.93], [1.14, 3.07]) and site[:2] == ([0.58, 1.89], [0.51, 2.12])
+    assert flag[:2] == ([3.36, 12.7], [3.3, 12.94])
+    assert f"{max(sex[2], site[2], flag[2]) - 1:.0%}" == "19%"  # "widen by at most 19%"; no side changes:
+    assert sex[1][0] > 1 and site[1][0] < 1 < site[1][1] and flag[1][0] > 1
     assert round(cv_auroc(m[["site"]], m["normal"], categorical=True), 2) == 0.69  # all 450 ECGs, as before
 
 

@@ -71,6 +71,21 @@ def test_paired_auroc_difference_is_paired_and_deterministic():
     assert r == stats.paired_auroc_difference(y, a, b, resamples=500, seed=1)
 
 
+def test_paired_auroc_difference_by_group_resamples_whole_groups():
+    rng = np.random.default_rng(2)
+    patients = np.repeat(np.arange(100), 4)  # four cases per patient, nearly copies of each other
+    y = np.repeat(rng.integers(0, 2, 100), 4)
+    a = y + np.repeat(rng.normal(0, 1, 100), 4) + rng.normal(0, 0.05, 400)
+    b = np.repeat(rng.normal(0, 1, 100), 4) + rng.normal(0, 0.05, 400)
+    by_case = stats.paired_auroc_difference(y, a, b, resamples=300, seed=0)
+    by_patient = stats.paired_auroc_difference(y, a, b, resamples=300, seed=0, groups=patients)
+    assert by_patient.difference == by_case.difference  # the estimate does not change
+    assert by_patient.high - by_patient.low > 1.5 * (by_case.high - by_case.low)  # the interval honestly widens
+    assert by_patient == stats.paired_auroc_difference(y, a, b, resamples=300, seed=0, groups=patients)
+    with pytest.raises(DataError):
+        stats.paired_auroc_difference(y, a, b, groups=patients[:10])
+
+
 def _delong_by_hand(y, a, b):
     """DeLong et al. (1988) written out: the placement values psi(X, Y) over every event/non-event pair, O(m n)."""
     y = np.asarray(y, bool)
