@@ -202,7 +202,15 @@ def test_lactate_draws():
         "4 or more": {"deaths": 164, "stays": 791},
     }
     rate_all = t["deaths"] / t["stays"]
-    assert rate_all.is_monotonic_increasing  # "rising with every group"
+    # neighbouring steps with Newcombe's interval: 0 -> 1 and 2-3 -> 4+ are clear, 1 -> 2-3 cannot tell
+    sides = []
+    for lo, up in [("0", "1"), ("1", "2-3"), ("2-3", "4 or more")]:
+        d = heartdata_stats.difference_ci(t.loc[up, "deaths"], t.loc[up, "stays"], t.loc[lo, "deaths"],
+                                          t.loc[lo, "stays"])
+        sides.append(heartdata_stats.interval_side(d.low, d.high))
+        if lo == "1":
+            assert (round(100 * d.difference, 1), round(100 * d.low, 1), round(100 * d.high, 1)) == (0.6, -3.3, 4.4)
+    assert sides == ["above", "includes", "above"]
     assert (f"{rate_all['0']:.0%}", f"{rate_all['4 or more']:.0%}") == ("9%", "21%")  # the figure's title
     surg = _rates(draws, icu).loc[4]
     assert surg.loc["4 or more"].tolist() == [43, 305] and surg.loc["2-3"].tolist() == [37, 191]
