@@ -187,6 +187,36 @@ def test_failures():
     assert lesson05.failures("one long string 1 2 3").status == feedback.INCORRECT
 
 
+def test_failures_judges_what_each_sentence_claims():
+    """Issue 25: the reviewer's three false sentences, each with a number borrowed from another fact, are refused,
+    and the message says what the number really is; right sentences written other ways are accepted."""
+    m = _meta()
+    site0 = m[m["site"].eq(0)]
+    right = ["median age 50", "252 ECGs from site 0", "0 automatic reports"]
+    for i, wrong in enumerate(["Site 0 has 37 ECGs.", "Women are 17% of the slice.",
+                               "The slice has 91 patients over 60."]):
+        fb = lesson05.failures([*right[:i], wrong, *right[i + 1:]])
+        assert fb.status == feedback.CLOSE and f"sentence {i + 1}:" in fb.message and "not the one" in fb.message
+    fb = lesson05.failures(["Site 0 has 37 ECGs.", *right[1:]])
+    assert "the median age from site 0" in fb.message  # 37 is site 0's median age, not its number of ECGs
+    assert int(site0["age"].median()) == 37 and len(site0) == 252
+    fb = lesson05.failures([right[0], "The slice has 91 patients over 60.", right[2]])
+    assert "oldest age" in fb.message and int(m["age"].max()) == 91
+    # a share written as a fraction, a count written "out of", ages with "years old": accepted
+    women, noisy0 = m["sex"].eq(1).mean(), int(m.loc[m["site"].eq(0), "static_noise"].notna().sum())
+    other_way = [f"Women make up {women:.3f} of the slice's ECGs.",
+                 f"Site 0 has {noisy0} ECGs flagged with static noise, out of {len(site0)}.",
+                 f"At site 0 the youngest patient is {site0['age'].min():.0f} years old."]
+    assert lesson05.failures(other_way).correct
+    # a true count in the wrong group is refused: site 1's size said of site 0
+    n1 = int(m["site"].eq(1).sum())
+    fb = lesson05.failures([right[0], f"Site 0 has {n1} ECGs.", right[2]])
+    assert fb.status == feedback.CLOSE and "sentence 2:" in fb.message and "from site 1" in fb.message
+    # "k of n" must be a count of what the sentence names: site 0's size is not "of women"
+    fb = lesson05.failures([right[0], f"{len(site0)} of {len(m)} ECGs are from women.", right[2]])
+    assert fb.status == feedback.CLOSE and "is not a count of what the sentence names" in fb.message
+
+
 def test_swapped_arguments_are_named():
     d, stays = _icu()
     has = d.index.isin(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"].unique())

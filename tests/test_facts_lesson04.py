@@ -202,7 +202,15 @@ def test_lactate_draws():
         "4 or more": {"deaths": 164, "stays": 791},
     }
     rate_all = t["deaths"] / t["stays"]
-    assert rate_all.is_monotonic_increasing  # "rising with every group"
+    # neighbouring steps with Newcombe's interval: 0 -> 1 and 2-3 -> 4+ are clear, 1 -> 2-3 cannot tell
+    sides = []
+    for lo, up in [("0", "1"), ("1", "2-3"), ("2-3", "4 or more")]:
+        d = heartdata_stats.difference_ci(t.loc[up, "deaths"], t.loc[up, "stays"], t.loc[lo, "deaths"],
+                                          t.loc[lo, "stays"])
+        sides.append(heartdata_stats.interval_side(d.low, d.high))
+        if lo == "1":
+            assert (round(100 * d.difference, 1), round(100 * d.low, 1), round(100 * d.high, 1)) == (0.6, -3.3, 4.4)
+    assert sides == ["above", "includes", "above"]
     assert (f"{rate_all['0']:.0%}", f"{rate_all['4 or more']:.0%}") == ("9%", "21%")  # the figure's title
     surg = _rates(draws, icu).loc[4]
     assert surg.loc["4 or more"].tolist() == [43, 305] and surg.loc["2-3"].tolist() == [37, 191]
@@ -373,7 +381,7 @@ def _impute_and_fit(to_impute, columns, died, seed, fit):
     from sklearn.experimental import enable_iterative_imputer  # noqa: F401
     from sklearn.impute import IterativeImputer
 
-    imputer = IterativeImputer(sample_posterior=True, max_iter=5, random_state=seed)
+    imputer = IterativeImputer(sample_posterior=True, max_iter=5, skip_complete=True, random_state=seed)
     filled = pd.DataFrame(imputer.fit_transform(to_impute), index=to_impute.index, columns=to_impute.columns)
     return fit(filled[columns], died)
 
@@ -401,29 +409,45 @@ def lactate_models():
     indicator = fit(ind_X, died)
     helpers = per_stay[["HCO3", "BUN", "Creatinine", "WBC", "Platelets", "HR", "GCS", "pH"]]
     to_impute = base.join(helpers).assign(died=died)
-    est, var = [], []
     with threadpool_limits(1):  # as the lesson does; many BLAS threads on a loaded machine are much slower
-        fits = [_impute_and_fit(to_impute, base.columns, died, m, fit) for m in range(10)]
-    for f in fits:
-        est.append(f.params["log2 lactate"])
-        var.append(f.bse["log2 lactate"] ** 2)
-    return complete, indicator, heartdata_stats.rubin_pool(est, var)
+        fits = [_impute_and_fit(to_impute, base.columns, died, m, fit) for m in range(40)]
+    return complete, indicator, fits, has
+
+
+def _pool(fits, name="log2 lactate"):
+    return heartdata_stats.rubin_pool([f.params[name] for f in fits], [f.bse[name] ** 2 for f in fits])
 
 
 def test_lactate_odds_ratio_three_ways(lactate_models):
-    complete, indicator, pooled = lactate_models
+    complete, indicator, fits, has = lactate_models
+    pooled = _pool(fits)
     cc = np.exp([complete.params["log2 lactate"], *complete.conf_int().loc["log2 lactate"]])
     ind = np.exp([indicator.params["log2 lactate"], *indicator.conf_int().loc["log2 lactate"]])
     mi = np.exp([pooled.estimate, pooled.low, pooled.high])
     assert np.round(cc, 2).tolist() == [2.16, 1.86, 2.51] and int(complete.nobs) == 2183
     assert np.round(ind, 2).tolist() == [2.2, 1.89, 2.55] and int(indicator.nobs) == 4000
-    assert np.round(mi, 2).tolist() == [2.11, 1.81, 2.46]
-    assert (round(pooled.within, 4), round(pooled.between, 4)) == (0.0039, 0.0019)
-    total = pooled.within + (1 + 1 / 10) * pooled.between  # Rubin: T = W + (1 + 1/m) B
-    assert pooled.se**2 == pytest.approx(total) and round(total, 4) == 0.0059
-    assert f"{1.1 * pooled.between / total:.0%}" == "35%"
-    # the lesson says "every estimate lies inside every interval"
+    assert np.round(mi, 2).tolist() == [2.13, 1.82, 2.49] and len(fits) == 40
+    assert round(100 * (~has).mean()) == 45  # White, Royston & Wood's rule asks for m of about 46: 40 falls short
+    assert (round(pooled.within, 4), round(pooled.between, 4)) == (0.0039, 0.0023)
+    total = pooled.within + (1 + 1 / 40) * pooled.between  # Rubin: T = W + (1 + 1/m) B
+    assert pooled.se**2 == pytest.approx(total) and round(total, 4) == 0.0063
+    assert f"{1.025 * pooled.between / total:.0%}" == "38%"
+    # Monte Carlo error of the pooled log odds ratio, sqrt(B / m), against its standard error
+    assert (round(np.sqrt(pooled.between / 40), 3), round(pooled.se, 3)) == (0.008, 0.079)
+    # blocks of 10 imputations: the estimate moves little, the between-imputation share a lot
+    blocks = [_pool(fits[k : k + 10]) for k in range(0, 40, 10)]
+    ors = [np.exp(b.estimate) for b in blocks]
+    shares = [(1.1 * b.between / b.se**2) for b in blocks]
+    assert (round(min(ors), 2), round(max(ors), 2)) == (2.07, 2.19)
+    assert (f"{min(shares):.0%}", f"{max(shares):.0%}") == ("26%", "42%")
+    # the lesson says "every estimate lies inside every interval" for lactate
     points = [cc[0], ind[0], mi[0]]
     assert max(cc[1], ind[1], mi[1]) < min(points) and max(points) < min(cc[2], ind[2], mi[2])
+    # the other coefficients, where the indicator's bias would show, move more: Surgical's the most (log scale)
+    others = ["age (10 y)", "Coronary Care", "Medical", "Surgical"]
+    table = pd.DataFrame({"cc": np.exp(complete.params[others]), "ind": np.exp(indicator.params[others]),
+                          "mi": [np.exp(_pool(fits, c).estimate) for c in others]}, index=others)
+    assert (np.log(table["ind"]) - np.log(table["mi"])).abs().idxmax() == "Surgical"
+    assert table.loc["Surgical"].round(2).tolist() == [3.69, 4.22, 4.73]
     missing = np.exp([indicator.params["lactate missing"], *indicator.conf_int().loc["lactate missing"]])
     assert np.round(missing, 2).tolist() == [0.51, 0.42, 0.62]

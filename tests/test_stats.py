@@ -71,6 +71,65 @@ def test_paired_auroc_difference_is_paired_and_deterministic():
     assert r == stats.paired_auroc_difference(y, a, b, resamples=500, seed=1)
 
 
+def test_paired_auroc_difference_by_group_resamples_whole_groups():
+    rng = np.random.default_rng(2)
+    patients = np.repeat(np.arange(100), 4)  # four cases per patient, nearly copies of each other
+    y = np.repeat(rng.integers(0, 2, 100), 4)
+    a = y + np.repeat(rng.normal(0, 1, 100), 4) + rng.normal(0, 0.05, 400)
+    b = np.repeat(rng.normal(0, 1, 100), 4) + rng.normal(0, 0.05, 400)
+    by_case = stats.paired_auroc_difference(y, a, b, resamples=300, seed=0)
+    by_patient = stats.paired_auroc_difference(y, a, b, resamples=300, seed=0, groups=patients)
+    assert by_patient.difference == by_case.difference  # the estimate does not change
+    assert by_patient.high - by_patient.low > 1.5 * (by_case.high - by_case.low)  # the interval honestly widens
+    assert by_patient == stats.paired_auroc_difference(y, a, b, resamples=300, seed=0, groups=patients)
+    with pytest.raises(DataError):
+        stats.paired_auroc_difference(y, a, b, groups=patients[:10])
+
+
+def _delong_by_hand(y, a, b):
+    """DeLong et al. (1988) written out: the placement values psi(X, Y) over every event/non-event pair, O(m n)."""
+    y = np.asarray(y, bool)
+    comps = []
+    for s in (np.asarray(a, float), np.asarray(b, float)):
+        psi = (s[y][:, None] > s[~y][None, :]) + 0.5 * (s[y][:, None] == s[~y][None, :])
+        comps.append((psi.mean(), psi.mean(axis=1), psi.mean(axis=0)))
+    m, n = int(y.sum()), int((~y).sum())
+    s10 = np.cov(np.vstack([c[1] for c in comps]))
+    s01 = np.cov(np.vstack([c[2] for c in comps]))
+    var = (s10[0, 0] + s10[1, 1] - 2 * s10[0, 1]) / m + (s01[0, 0] + s01[1, 1] - 2 * s01[0, 1]) / n
+    return comps[0][0] - comps[1][0], np.sqrt(var)
+
+
+def test_delong_matches_the_definition_with_ties_and_is_paired():
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 300)
+    a = np.round(y + rng.normal(0, 1, 300), 1)  # rounded: ties, which the midranks must handle
+    b = np.round(a + rng.normal(0, 0.5, 300), 1)
+    r = stats.delong_auroc_difference(y, a, b)
+    diff, se = _delong_by_hand(y, a, b)
+    assert r.auroc_a == pytest.approx(roc_auc_score(y, a)) and r.auroc_b == pytest.approx(roc_auc_score(y, b))
+    assert r.difference == pytest.approx(diff) and r.se == pytest.approx(se)
+    assert r.low == pytest.approx(diff - 1.959964 * se, abs=1e-6) and r.high == pytest.approx(diff + 1.959964 * se)
+    assert r.p_value == pytest.approx(2 * (1 - __import__("scipy").stats.norm.cdf(abs(diff / se))))
+    wider = stats.delong_auroc_difference(y, a, b, level=0.9875)
+    assert wider.low < r.low and wider.high > r.high and wider.p_value == r.p_value
+    # paired: the interval of the difference is narrower than either AUROC's own interval
+    assert (r.high - r.low) < (r.a_high - r.a_low)
+    same = stats.delong_auroc_difference(y, a, a)
+    assert same.difference == 0 and same.p_value == 1
+
+
+def test_delong_refuses_bad_input():
+    for bad in (
+        lambda: stats.delong_auroc_difference([1, 0, 1, 0], [0.1, 0.2, 0.3], [0.1, 0.2, 0.3, 0.4]),
+        lambda: stats.delong_auroc_difference([1, 0, 0, 0], [0.1, 0.2, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4]),
+        lambda: stats.delong_auroc_difference([1, 0, 1, 0], [0.1, np.nan, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4]),
+        lambda: stats.delong_auroc_difference([1, 0, 1, 0], [0.1, 0.2, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4], level=95),
+    ):
+        with pytest.raises(DataError):
+            bad()
+
+
 def test_rubin_pool():
     p = stats.rubin_pool([1.0, 1.2, 0.8], [0.04, 0.04, 0.04])
     assert p.estimate == pytest.approx(1.0)
