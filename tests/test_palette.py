@@ -107,3 +107,28 @@ def test_the_page_is_what_the_tool_writes_now():
     assert "](palette.svg)" in page
     for m in plotting.MEANINGS.values():
         assert f"| **{m.name}** |" in page and m.colour in page
+
+
+def test_the_default_cycle_carries_no_meanings_hue_and_keeps_series_apart():
+    """A series drawn with no colour gets a role grey, never a hue that means something (blue is "survived");
+    consecutive series differ by a second cue (line style) and, for bars, by lightness under deuteranopia."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    plotting.use_course_style()
+    cycle = list(plt.rcParams["axes.prop_cycle"])
+    colours = [to_hex(p["color"]).upper() for p in cycle]
+    hues = {m.colour for m in plotting.MEANINGS.values() if m.family != "role" and not m.role}
+    assert set(colours) <= set(plotting.ROLE_COLOURS.values()) and not set(colours) & hues
+    assert colours[0] == plotting.COLOURS["neutral"]
+    styles = [str(p["linestyle"]) for p in cycle]
+    assert len(set(styles)) == len(styles)  # every series of a multi-line plot has its own line style
+    import itertools
+
+    for a, b in itertools.combinations(colours[:3], 2):  # the first three series, as bars, stay apart by grey
+        assert cvd.worst(a, b)[0] >= plotting.CVD_MIN_DELTA_E
+    fig, ax = plt.subplots()
+    first = ax.plot([0, 1])[0]
+    assert to_hex(first.get_color()).upper() == plotting.COLOURS["neutral"]
+    assert len(plotting.PALETTE) >= 8  # kept importable for old cells
+    plt.close(fig)
