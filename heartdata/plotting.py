@@ -278,40 +278,30 @@ _FONT_SIZES = {
 }
 
 
-#: The default colour cycle: what a series drawn with no colour gets. It carries no meaning: the role greys (the
-#: neutral dark grey first), told apart by lightness and line style, so that an un-coloured figure never draws in a
-#: hue that means something elsewhere (blue is "survived", orange "beat S"). Series 1-3 differ in grey and line style;
-#: 4-6 repeat the greys with other line styles. A figure whose series mean something takes their colours by meaning.
-DEFAULT_CYCLE = [
-    (DARK_GREY, "-"),
-    (BLACK, "--"),
-    (LIGHT_GREY, "-."),
-    (DARK_GREY, ":"),
-    (BLACK, (0, (5, 1, 1, 1, 1, 1))),
-    (LIGHT_GREY, (0, (1, 1))),
-]
+#: The default colour cycle: what a series drawn with no colour gets. It carries no meaning: the role greys, the
+#: neutral dark grey first, then light grey and black, each pair at least CVD_MIN_DELTA_E apart under simulated
+#: deuteranopia and protanopia, so that an un-coloured figure never draws in a hue that means something elsewhere
+#: (blue is "survived", orange "beat S") and its first three series stay apart. Colours only: a line style in the
+#: cycle would also dash the lines that cells draw with a colour and no style (the ECG traces, a meaning's line).
+#: A fourth series repeats the greys: give it a line style or marker (tools/figure_audit.py flags it otherwise).
+DEFAULT_CYCLE = [DARK_GREY, LIGHT_GREY, BLACK]
 
 #: The widest figure the course draws (inches at 100 dpi): the site's text column is about 800-900 px, so a wider
 #: figure is shrunk and its 9 pt text falls below 9 pt on screen.
 MAX_FIGURE_WIDTH = 9.0
 
 
-def _default_cycle():
-    from cycler import cycler
-
-    return cycler(color=[c for c, _ in DEFAULT_CYCLE], linestyle=[ls for _, ls in DEFAULT_CYCLE])
-
-
 def use_course_style() -> None:
     """Readable defaults: light grid, a notebook's figure size, no default text under 9 pt, and a default colour
-    cycle of greys and line styles (``DEFAULT_CYCLE``) that carries no meaning.
+    cycle of role greys (``DEFAULT_CYCLE``) that carries no meaning.
 
     With the environment variable HEARTDATA_FIGURE_AUDIT set to a file, every figure drawn afterwards is also
     described in that file (``install_figure_audit``) for tools/figure_audit.py.
     """
-    sns.set_theme(style="whitegrid", palette=[c for c, _ in DEFAULT_CYCLE],
-                  rc={"figure.figsize": (9, 4), "figure.dpi": 100, **_FONT_SIZES,
-                      "axes.prop_cycle": _default_cycle()})  # fmt: skip
+    from cycler import cycler
+
+    sns.set_theme(style="whitegrid", palette=DEFAULT_CYCLE, rc={"figure.figsize": (9, 4), "figure.dpi": 100,
+                  **_FONT_SIZES, "axes.prop_cycle": cycler(color=DEFAULT_CYCLE)})  # fmt: skip
     if os.environ.get("HEARTDATA_FIGURE_AUDIT"):
         install_figure_audit(os.environ["HEARTDATA_FIGURE_AUDIT"])
 
