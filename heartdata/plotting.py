@@ -548,7 +548,7 @@ def plot_ecg_strip(
             mark_y = high - 0.45
             ax_i.plot(here, np.full(len(here), mark_y), linestyle="none", marker=m.marker if m.marker != "|" else "v",
                       color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7,
-                      label="_" if sym in labelled else f"{sym}: {m.what} ({len(at)})")  # fmt: skip
+                      label="_" if sym in labelled else _beat_label(sym, len(at)))  # fmt: skip
             labelled.add(sym)
             for x in here:
                 ax_i.text(x, mark_y + 0.1, sym, ha="center", va="bottom", fontsize=MIN_FONT_SIZE, fontweight="bold")
@@ -569,6 +569,17 @@ def _strip_marks(annotations, fs, start, seconds) -> dict:
     inside = (times >= start) & (times < start + seconds)
     return {sym: (meaning(BEAT_CLASS.get(sym, "beat Q")), times[inside & (symbols == sym)])
             for sym in dict.fromkeys(symbols[inside])}  # fmt: skip
+
+
+def _beat_label(sym: str, n: int) -> str:
+    """A beat symbol's legend entry: the MIT-BIH symbol (what the annotator wrote) apart from its AAMI EC57 class (a
+    grouping), with the number of such beats in the strip."""
+    from wfdb.io.annotation import ann_label_table
+
+    symbol_text = dict(zip(ann_label_table["symbol"], ann_label_table["description"], strict=True))
+    cls = BEAT_CLASS.get(sym, "beat Q")
+    members = ", ".join(s for s, c in BEAT_CLASS.items() if c == cls)
+    return f"{sym}: {symbol_text.get(sym, 'annotation').lower()} ({n});\n   AAMI class {cls.split()[-1]} = {members}"
 
 
 def _draw_strip_row(ax, t, y, a, b, low, high, lead, last=True) -> None:

@@ -110,3 +110,23 @@ def test_ecg_1_is_drawn_from_its_500_hz_file():
     x = ptbxl.load_signals([1], fs=500)
     assert x.shape == (1, 5000, 12)
     assert "niederspannung" in ptbxl.load_metadata().loc[1, "report"]
+
+
+def test_challenge_files_write_hh_mm_and_the_loader_converts():
+    """Lesson 00 (review 00, finding 10): the stay files write elapsed HH:MM; the loaded Time is minutes."""
+    with tarfile.open(challenge2012.data_dir() / "set-a.tar.gz") as tar:
+        member = next(m for m in tar if m.isfile() and m.name.endswith(".txt"))
+        lines = tar.extractfile(member).read().decode("utf-8").splitlines()
+    later = next(line for line in lines[1:] if not line.startswith("00:"))
+    hours, mins = map(int, later.split(",")[0].split(":"))
+    record_id = int(lines[1].split(",")[2])
+    stay = challenge2012.load_stays("a", record_ids=[record_id])
+    param, value = later.split(",")[1:]
+    rows = stay[stay["Time"].eq(hours * 60 + mins) & stay["Parameter"].eq(param)]
+    assert hours >= 1 and float(value) in rows["Value"].tolist()
+
+
+def test_mitdb_header_holds_undocumented_fields():
+    """Lesson 00 (review 00, finding 9): '69 M 1085 1629 x1': age, sex and three fields PhysioNet does not document."""
+    comments = mitdb.load_record("100").comments
+    assert comments[0].split() == ["69", "M", "1085", "1629", "x1"] and comments[1] == "Aldomet, Inderal"

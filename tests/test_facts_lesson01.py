@@ -75,6 +75,10 @@ def test_ecg_261_columns(meta):
     assert sources.columns_by_source(row, "machine") == {"device", "recording_date"}
     assert len(sources.columns_by_source(row, "curators")) == 9
     assert sorted(filled & set(sources.PTBXL_CURATED)) == ["age", "height", "nurse", "recording_date", "validated_by"]
+    # review 00, finding 6: the height rule only deletes, so ECG 261's height (present) was kept as typed; the other
+    # four curated columns were computed, pseudonymised or shifted
+    assert row["height"] == 168 and sorted(filled & set(sources.PTBXL_CURATED) - {"height"}) == [
+        "age", "nurse", "recording_date", "validated_by"]  # fmt: skip
 
 
 def test_validated_by_human_is_the_papers_rule(meta):
@@ -234,6 +238,10 @@ def test_charting_rhythm(meas):
         "arterial line": 60, "blood gas": 110, "lab draw": 331, "bedside monitor": 60, "nurse charting": 60,
         "ventilator": 120,
     }  # fmt: skip
+    # review 00, finding 11: without the Weight rows (copied hourly), nurse charting has 41 chart times, gap 60 min
+    nurse = tagged[tagged["source"].eq("nurse charting") & tagged["Parameter"].ne("Weight")]
+    nurse = nurse.drop_duplicates(["RecordID", "Time"]).sort_values(["RecordID", "Time"])
+    assert nurse.groupby("RecordID").size().median() == 41 and nurse.groupby("RecordID")["Time"].diff().median() == 60
     per_param = meas.groupby(["RecordID", "Parameter"]).size().groupby("Parameter").median()
     assert per_param[["Urine", "GCS", "Temp", "Na", "HCT"]].to_dict() == {
         "Urine": 37, "GCS": 12, "Temp": 13, "Na": 2, "HCT": 3

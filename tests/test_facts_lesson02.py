@@ -205,7 +205,13 @@ def test_wander_histogram_and_pvc_strip():
 def test_one_qrs_at_two_rates():
     hi, lo = _hi_lo()
     lead = ptbxl.LEADS.index("II")
-    assert round(hi[0, :, lead].max() - lo[0, :, lead].max(), 2) == 0.07
+    # review 00, finding 7: the peaks of the SAME beat (the 0.4 s window the figure draws), not of the whole record
+    qrs = int(np.abs(hi[0, 250:-250, lead]).argmax()) + 250
+    start_s = np.floor((qrs / 500 - 0.2) / 0.04) * 0.04
+    peak = {fs: x[int(round(start_s * fs)) : int(round((start_s + 0.4) * fs))].max()
+            for fs, x in [(500, hi[0, :, lead]), (100, lo[0, :, lead])]}  # fmt: skip
+    assert (round(peak[500], 3), round(peak[100], 3), round(peak[500] - peak[100], 3)) == (0.508, 0.423, 0.085)
+    assert round(lo[0, :, lead].argmax() / 100, 2) != round(start_s + 0.2, 2)  # the record's 100 Hz max: another beat
     scp = ptbxl.load_scp_statements()["description"]
     assert [scp[c] for c in ("NORM", "LVOLT", "SR")] == [
         "normal ECG", "low QRS voltages in the frontal and horizontal leads", "sinus rhythm",
@@ -266,3 +272,27 @@ def test_site_flag_rates_with_intervals():
 
     low, high = confint_proportions_2indep(49, 252, 10, 133, method="newcomb", compare="diff")
     assert (round((49 / 252 - 10 / 133) * 100, 1), round(low * 100, 1), round(high * 100, 1)) == (11.9, 4.7, 18.2)
+
+
+def test_ecg1_limb_and_chest_swings():
+    """Lesson 02 (review 00, finding 5): ECG 1, reported 'periphere niederspannung' (limb leads), coded LVOLT 0 and
+    NORM 100; on the trace no limb lead swings more than 0.8 mV (I), V2 1.8 mV."""
+    hi, _ = _hi_lo()
+    sos = signal.butter(2, 0.5, "highpass", fs=500, output="sos")
+    swing = pd.Series(np.ptp(signal.sosfiltfilt(sos, hi[0], axis=0)[250:-250], axis=0), index=ptbxl.LEADS)
+    limb, chest = swing[ptbxl.LEADS[:6]], swing[ptbxl.LEADS[6:]]
+    assert (limb.idxmax(), round(limb.max(), 1), chest.idxmax(), round(chest.max(), 1)) == ("I", 0.8, "V2", 1.8)
+    meta = ptbxl.load_metadata()
+    assert meta.loc[1, "scp_codes"] == "{'NORM': 100.0, 'LVOLT': 0.0, 'SR': 0.0}"
+    assert "periphere niederspannung" in meta.loc[1, "report"]
+
+
+def test_pause_after_atrial_and_ventricular_premature_beats():
+    """Lesson 02 (review 00, finding 12): the two RR intervals around a premature beat against twice the cycle before
+    it: below 1 for 30 of 33 atrial premature beats (median 0.97, 0.88 to 1.06), 1.02 for the one PVC."""
+    rr, _ = _rr()
+    ratio = (rr["rr_s"] + rr["rr_s"].shift(-1)) / (2 * rr["rr_s"].shift(1))
+    a, v = ratio[rr["symbol"].eq("A")], ratio[rr["symbol"].eq("V")]
+    assert (int((a < 1).sum()), len(a), round(a.median(), 2), round(a.min(), 2), round(a.max(), 2)) == (
+        30, 33, 0.97, 0.88, 1.06)  # fmt: skip
+    assert len(v) == 1 and round(v.iloc[0], 2) == 1.02

@@ -299,8 +299,8 @@ def test_ph_above_14(stays):
 
 
 def test_zero_likelihoods_by_kind_of_statement(raw_rows):
-    """Lesson 03: 518 of the 524 zero likelihoods belong to statements that are only form or rhythm statements (the
-    paper gives those no likelihood); the other 6 are NST_, diagnostic and form at once."""
+    """Lesson 03: 518 of the 524 zero likelihoods belong to statements that are only form or rhythm statements; the
+    other 6 are NST_, diagnostic and form at once."""
     with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
         kinds = {r[""]: r for r in csv.DictReader(f)}
     zeros = [c for r in raw_rows for c, v in ast.literal_eval(r["scp_codes"]).items() if v == 0]
@@ -308,6 +308,54 @@ def test_zero_likelihoods_by_kind_of_statement(raw_rows):
     assert sum(kinds[c]["diagnostic"] != "1.0" for c in zeros) == 518
     diagnostic = [c for c in zeros if kinds[c]["diagnostic"] == "1.0"]
     assert Counter(diagnostic) == {"NST_": 6} and kinds["NST_"]["form"] == "1.0"
+
+
+def _statements(raw_rows):
+    with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
+        kinds = {r[""]: r for r in csv.DictReader(f)}
+    return [(int(r["ecg_id"]), c, v, kinds[c]["diagnostic"] == "1.0", r["report"].lower())
+            for r in raw_rows for c, v in ast.literal_eval(r["scp_codes"]).items()]
+
+
+def test_form_and_rhythm_statements_carry_0_or_100(raw_rows):
+    """Lesson 03 (review 00, finding 1): 518 of 543 form/rhythm statements carry 0 and 25 carry 100 (PVC 13, AFLT 6,
+    PACE 5, AFIB 1); 427 of 556 diagnostic statements carry 100, 123 carry 15-80, 6 carry 0."""
+    rows = _statements(raw_rows)
+    other = [(c, v) for _, c, v, d, _ in rows if not d]
+    assert len(other) == 543 and Counter(v for _, v in other) == {0.0: 518, 100.0: 25}
+    assert Counter(c for c, v in other if v == 100) == {"PVC": 13, "AFLT": 6, "PACE": 5, "AFIB": 1}
+    diag = Counter(v for _, _, v, d, _ in rows if d)
+    assert sum(diag.values()) == 556 and diag[100.0] == 427 and diag[0.0] == 6
+    assert sum(n for v, n in diag.items() if 0 < v < 100) == 123
+
+
+def test_nst_same_wording_coded_0_and_100(raw_rows):
+    """Lesson 03: NST_ carries 0 in 6 ECGs and 100 in 9; 'non-specific st-t' stands in reports coded 0 and 100
+    (ECG 412 at 0, ECG 295 at 100)."""
+    nst = [(e, v, "non-specific st-t" in text) for e, c, v, _, text in _statements(raw_rows) if c == "NST_"]
+    assert Counter(v for _, v, _ in nst) == {0.0: 6, 100.0: 9}
+    assert {v for _, v, w in nst if w} == {0.0, 100.0}
+    assert (412, 0.0, True) in nst and (295, 100.0, True) in nst
+
+
+def test_one_qualifier_gives_several_likelihoods(raw_rows):
+    """Lesson 03: in the 104 ECGs with one diagnostic statement below 100, 'nicht auszuschliessen' gives 15 and 50,
+    'möglich' 15, 35 and 50, 'verdacht auf' never stands beside a statement below 100, and 'sonst normales ekg' goes
+    with NORM at 80 (33 ECGs). The report's own umlauts are upper case (mÖglich): the text is lower-cased first."""
+    rows = [r for r in _statements(raw_rows) if r[3]]
+    below = Counter(e for e, _, v, _, _ in rows if v < 100)
+    single = [(e, c, v, text) for e, c, v, _, text in rows if v < 100 and below[e] == 1]
+    assert len(single) == 104
+
+    def seen(pattern):
+        return {v for _, _, v, text in single if re.search(pattern, text)}
+
+    assert seen(r"nicht auszuschlie(ss|ß)en") == {15.0, 50.0}
+    assert seen(r"m(ö|oe)glich") == {15.0, 35.0, 50.0}
+    assert seen(r"wahrscheinlich") == {15.0, 35.0, 50.0}
+    assert seen(r"verdacht auf") == set() and any("verdacht auf" in text for *_, text in rows)
+    normal = [(c, v) for _, c, v, text in single if "sonst normales ekg" in text]
+    assert Counter(normal) == {("NORM", 80.0): 33}
 
 
 def test_likelihood_mix_per_superclass(labelled):

@@ -121,48 +121,36 @@ def expected_counts(icu_type: int = EXERCISE_ICU_TYPE) -> pd.Series:
     return sources.measurements(one)["Parameter"].value_counts()
 
 
-@exercise
+@exercise(mistakes={
+    "after zero": "you kept only the rows after 00:00 (`Time > 0`). That drops the descriptors, but also the {n} "
+                  "measurement(s) charted at 00:00 in this stay. Select the descriptors by name AND time "
+                  "(`sources.descriptor_rows`) and leave out only them.",
+    "descriptors": "you kept the admission descriptors written at 00:00 (RecordID, Age, Gender, Height, ICUType and "
+                   "the first Weight). They describe the patient once; they are not measurements. Leave them out.",
+    "weight by name": "you dropped every Weight row by name. The admission Weight at 00:00 is a descriptor, but Weight "
+                      "is also charted later in the stay, and those rows are measurements: select the descriptors "
+                      "by name AND time (`sources.descriptor_rows`).",
+    "nunique": "you counted distinct values (nunique), but the same value charted twice is two measurements. Count "
+               "rows.",
+    "times": "you counted distinct times; count every row, even two values at the same minute.",
+    "every stay": "you counted every stay in the set; keep only the rows of stay {rid}.",
+})  # fmt: skip
 def counts_per_parameter(answer):
     stays = _stays()
     rid = exercise_stay(stays)
     one = stays[stays["RecordID"].eq(rid)]
     meas = sources.measurements(one)
     after_zero = one[one["Time"].gt(0)]
-    mistakes = [
-        (
-            after_zero["Parameter"].value_counts(),
-            "you kept only the rows after 00:00 (`Time > 0`). That drops the descriptors, but also the "
-            f"{int(meas['Time'].eq(0).sum())} measurement(s) charted at 00:00 in this stay. Select the descriptors by "
-            "name AND time (`sources.descriptor_rows`) and leave out only them.",
-        ),
-        (
-            one["Parameter"].value_counts(),
-            "close: you kept the admission descriptors written at 00:00 (RecordID, Age, Gender, Height, ICUType and "
-            "the first Weight). They describe the patient once; they are not measurements. Leave them out.",
-        ),
-        (
-            meas.loc[meas["Parameter"].ne("Weight"), "Parameter"].value_counts(),
-            "you dropped every Weight row by name. The admission Weight at 00:00 is a descriptor, but Weight is "
-            "also charted later in the stay, and those rows are measurements: select the descriptors by name AND "
-            "time (`sources.descriptor_rows`).",
-        ),
-        (
-            meas.groupby("Parameter")["Value"].nunique(),
-            "close: you counted distinct values (nunique), but the same value charted twice is two measurements. "
-            "Count rows.",
-        ),
-        (
-            meas.groupby("Parameter")["Time"].nunique(),
-            "close: you counted distinct times; count every row, even two values at the same minute.",
-        ),
-        (
-            sources.measurements(stays)["Parameter"].value_counts(),
-            f"close: you counted every stay in the set; keep only the rows of stay {rid}.",
-        ),
+    wrong_answers = [
+        (after_zero["Parameter"].value_counts(), named("after zero", n=int(meas["Time"].eq(0).sum()))),
+        (one["Parameter"].value_counts(), named("descriptors")),
+        (meas.loc[meas["Parameter"].ne("Weight"), "Parameter"].value_counts(), named("weight by name")),
+        (meas.groupby("Parameter")["Value"].nunique(), named("nunique")),
+        (meas.groupby("Parameter")["Time"].nunique(), named("times")),
+        (sources.measurements(stays)["Parameter"].value_counts(), named("every stay", rid=rid)),
     ]
-    return _series_check(
-        answer, meas["Parameter"].value_counts(), mistakes, "values per parameter", "parameter measured in the stay"
-    )
+    want = meas["Parameter"].value_counts()
+    return _series_check(answer, want, wrong_answers, "values per parameter", "parameter measured in the stay")
 
 
 # --- Exercise 2 ------------------------------------------------------------------------------------
@@ -177,7 +165,20 @@ def _as_set(value) -> set | None:
         return None
 
 
-@exercise
+@exercise(mistakes={
+    "swapped": "you swapped the two sets: `typed` first, then `machine`.",
+    "blank text": "{shown} is not NaN, so `notna()` counts it, but it holds no text: nobody wrote anything. A text of "
+                  "nothing but spaces and commas is empty (`sources.filled_columns` knows).",
+    "empty typed": "you listed typed columns that are empty for ECG {ecg} ({names}). Keep only the columns that hold "
+                   "a value.",
+    "curated": "{names} {verb} produced by the dataset's curators, not typed at the time of the ECG{how}. Use "
+               "`sources.PTBXL_COLUMN_SOURCE`.",
+    "false left out": "you left out {names}, which holds False. False is a value (the cardiologist's 'no second "
+                      "opinion'), not an empty cell: only NaN (and text of nothing but spaces and commas) is empty.",
+    "zero left out": "you left out {shown}: `if value:` treats False and 0 as empty, but they are values (a 'no', a "
+                     "cardiologist with id 0). Only NaN, and text of nothing but spaces and commas, is empty.",
+    "staff only": "you kept only the staff's columns; the cardiologist typed too (the report, its validation).",
+})  # fmt: skip
 def typed_and_machine(typed, machine=None):
     row = ptbxl.load_metadata().loc[EXERCISE_ECG_ID]
     want_typed = sources.columns_by_source(row)
@@ -192,44 +193,28 @@ def typed_and_machine(typed, machine=None):
     all_typed = {c for c, s in sources.PTBXL_COLUMN_SOURCE.items() if s in sources.TYPED_BY_A_PERSON}
     empty = all_typed - want_typed
     if got_machine == want_typed and got_typed == want_machine:
-        return close("close: you swapped the two sets: `typed` first, then `machine`.")
+        return close(named("swapped"))
     blank = {c for c in all_typed if isinstance(row[c], str) and not row[c].strip(" ,")}
     if blank and got_typed == want_typed | blank:
         shown = ", ".join(f"`{c}` = {row[c]!r}" for c in sorted(blank))
-        return close(
-            f"{shown} is not NaN, so `notna()` counts it, but it holds no text: nobody wrote anything. "
-            "A text of nothing but spaces and commas is empty (`sources.filled_columns` knows)."
-        )
+        return close(named("blank text", shown=shown))
     if got_typed == all_typed or (got_typed > want_typed and got_typed - want_typed <= empty):
-        return close(
-            f"close: you listed typed columns that are empty for ECG {EXERCISE_ECG_ID} "
-            f"({', '.join(sorted(got_typed & empty))}). Keep only the columns that hold a value."
-        )
+        return close(named("empty typed", ecg=EXERCISE_ECG_ID, names=", ".join(sorted(got_typed & empty))))
     curated = sources.columns_by_source(row, "curators")
     if got_typed & curated:
         names = sorted(got_typed & curated)
         how = "; ".join(f"`{c}` was {sources.PTBXL_CURATED[c]}" for c in names if c in sources.PTBXL_CURATED)
-        return close(
-            f"{', '.join(names)} {'was' if len(names) == 1 else 'were'} produced by the dataset's curators, not "
-            f"typed at the time of the ECG{f' ({how})' if how else ''}. Use `sources.PTBXL_COLUMN_SOURCE`."
-        )
+        return close(named("curated", names=", ".join(names), verb="was" if len(names) == 1 else "were",
+                           how=f" ({how})" if how else ""))
     falsy = {c for c in want_typed if isinstance(row[c], (bool, np.bool_)) and not row[c]}
     if falsy and got_typed == want_typed - falsy:
-        return close(
-            f"you left out {', '.join(sorted(falsy))}, which holds False. False is a value (the cardiologist's "
-            "'no second opinion'), not an empty cell: only NaN (and text of nothing but spaces and commas) is empty."
-        )
+        return close(named("false left out", names=", ".join(sorted(falsy))))
     zero = {c for c in want_typed if not isinstance(row[c], str) and pd.notna(row[c]) and not row[c]}
     if zero - falsy and got_typed == want_typed - zero:
         shown = ", ".join(f"`{c}` = {row[c]}" for c in sorted(zero))
-        return close(
-            f"you left out {shown}: `if value:` treats False and 0 as empty, but they are values (a 'no', a "
-            "cardiologist with id 0). Only NaN, and text of nothing but spaces and commas, is empty."
-        )
+        return close(named("zero left out", shown=shown))
     if got_typed == sources.columns_by_source(row, "staff"):
-        return close(
-            "close: you kept only the staff's columns; the cardiologist typed too (the report, its validation)."
-        )
+        return close(named("staff only"))
     if got_typed == want_typed:
         return incorrect(
             f"`typed` is right; `machine` should hold the machine's filled columns: {len(want_machine)} of them."

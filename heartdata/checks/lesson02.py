@@ -223,7 +223,17 @@ def _as_id_set(answer) -> set[int] | None:
     return {int(i) for i in ids}
 
 
-@exercise
+@exercise(mistakes={
+    "positions": "these look like row positions (0, 1, 2, ...), not ecg_ids. Keep the measure in a Series indexed by "
+                 "`meta.index` (the ecg_ids) and take the index of its largest values.",
+    "smallest": "these are the smallest; sort in descending order (or use `nlargest`).",
+    "median": "you took the median over the 12 leads; the measure of an ECG is its LARGEST lead.",
+    "mean": "you took the mean over the 12 leads; the measure of an ECG is its LARGEST lead.",
+    "raw": "you measured the range of the raw signal. Low-pass filter it at 0.5 Hz first, so the QRS peaks do not "
+           "count.",
+    "edges": "you kept the first and last 0.5 s, where the filter has edge effects; take the range over samples 50 "
+             "to 949.",
+})  # fmt: skip
 def top_wander(answer):
     ids = _as_id_set(answer)
     if ids is None:
@@ -239,38 +249,18 @@ def top_wander(answer):
         return incorrect(f"expected {TOP_N} different ecg_ids, got {len(ids)}.")
     positions = {table.index.get_loc(i) for i in expected}
     if ids == positions or 0 in ids:
-        return close(
-            "these look like row positions (0, 1, 2, ...), not ecg_ids. Keep the measure in a Series indexed by "
-            "`meta.index` (the ecg_ids) and take the index of its largest values."
-        )
+        return close(named("positions"))
     per_record = table.max(axis=1)
-    mistakes = [
-        (
-            {int(i) for i in per_record.nsmallest(TOP_N).index},
-            "these are the smallest; sort in descending order (or use `nlargest`).",
-        ),
-        (
-            {int(i) for i in table.median(axis=1).nlargest(TOP_N).index},
-            "you took the median over the 12 leads; the measure of an ECG is its LARGEST lead.",
-        ),
-        (
-            {int(i) for i in table.mean(axis=1).nlargest(TOP_N).index},
-            "you took the mean over the 12 leads; the measure of an ECG is its LARGEST lead.",
-        ),
-        (
-            {int(i) for i in _raw_range().nlargest(TOP_N).index},
-            "you measured the range of the raw signal. Low-pass "
-            "filter it at 0.5 Hz first, so the QRS peaks do not count.",
-        ),
-        (
-            {int(i) for i in _untrimmed().nlargest(TOP_N).index},
-            "you kept the first and last 0.5 s, where the filter "
-            "has edge effects; take the range over samples 50 to 949.",
-        ),
-    ]
-    for wrong, message in mistakes:
+    wrong_sets = {
+        "smallest": {int(i) for i in per_record.nsmallest(TOP_N).index},
+        "median": {int(i) for i in table.median(axis=1).nlargest(TOP_N).index},
+        "mean": {int(i) for i in table.mean(axis=1).nlargest(TOP_N).index},
+        "raw": {int(i) for i in _raw_range().nlargest(TOP_N).index},
+        "edges": {int(i) for i in _untrimmed().nlargest(TOP_N).index},
+    }
+    for key, wrong in wrong_sets.items():
         if ids == wrong:
-            return close(message)
+            return close(named(key))
     n_right = len(ids & expected)
     return incorrect(
         f"{n_right} of your {TOP_N} are among the expected ones. Check the filter (2nd-order Butterworth, "
@@ -281,7 +271,11 @@ def top_wander(answer):
 # --- exercise 4: how many of them are flagged? -------------------------------------------------------
 
 
-@exercise
+@exercise(mistakes={
+    "empty": "that is how many have NO baseline_drift entry; count the filled ones.",
+    "rows": "you counted the rows, empty or not; count only the cells that hold text (`.notna()`).",
+    "all ecgs": "that is the count over all ECGs; select the rows of your 10 ECGs first (`meta.loc[top10, ...]`).",
+})  # fmt: skip
 def n_top_flagged(answer):
     all_meta = ptbxl.load_metadata().loc[exercise_ids()]
     meta = all_meta.loc[top_wander_ids()]
@@ -290,12 +284,9 @@ def n_top_flagged(answer):
         answer,
         flagged,
         mistakes=[
-            (TOP_N - flagged, "that is how many have NO baseline_drift entry; count the filled ones."),
-            (TOP_N, "you counted the rows, empty or not; count only the cells that hold text (`.notna()`)."),
-            (
-                int(all_meta["baseline_drift"].notna().sum()),
-                "that is the count over all ECGs; select the rows of your 10 ECGs first (`meta.loc[top10, ...]`).",
-            ),
+            mistake_at("empty", TOP_N - flagged),
+            mistake_at("rows", TOP_N),
+            mistake_at("all ecgs", int(all_meta["baseline_drift"].notna().sum())),
         ],
         what="a whole number of ECGs (0 to 10)",
         hint="Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` cells.",

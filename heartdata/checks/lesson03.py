@@ -98,7 +98,15 @@ def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 # ---- the checks ----
 
 
-@exercise
+@exercise(mistakes={
+    "index": "`ecg_id` is the index of your table; make it a column with `.reset_index()`.",
+    "zero dropped": "you dropped the statements with likelihood 0. In PTB-XL a 0 means that no likelihood was "
+                    "entered ('unknown'), not that the finding is absent: it is what most rhythm and form statements "
+                    "carry, and some diagnostic ones. The statement was made. Keep them.",
+    "per ecg": "you have one row per ECG; the table needs one row per ECG *and statement* (loop over each dict).",
+    "text": "the `likelihood` column holds text; it should hold numbers (0 to 100), or a filter such as "
+            "`likelihood == 100` will silently match nothing.",
+})  # fmt: skip
 def scp_table(answer):
     """Exercise 1: the tidy (ecg_id, code, likelihood) table parsed from scp_codes."""
     if not isinstance(answer, pd.DataFrame):
@@ -107,22 +115,16 @@ def scp_table(answer):
     missing = [c for c in expected.columns if c not in answer.columns]
     if missing:
         if "ecg_id" in missing and answer.index.name == "ecg_id":
-            return close("`ecg_id` is the index of your table; make it a column with `.reset_index()`.")
+            return close(named("index"))
         return incorrect(f"your table lacks the column(s) {missing}; it needs ecg_id, code and likelihood.")
     if len(answer) == len(expected[expected["likelihood"].gt(0)]):
-        return close(
-            "you dropped the statements with likelihood 0. In PTB-XL a 0 is what every rhythm and form statement "
-            "carries, and a diagnostic statement whose report stated no likelihood: the statement was made. Keep them."
-        )
+        return close(named("zero dropped"))
     if len(answer) == len(ptbxl.load_metadata()):
-        return close("you have one row per ECG; the table needs one row per ECG *and statement* (loop over each dict).")
+        return close(named("per ecg"))
     if len(answer) != len(expected):
         return incorrect(f"your table has {len(answer)} rows; one row per ECG and statement gives {len(expected)}.")
     if not pd.api.types.is_numeric_dtype(answer["likelihood"]):
-        return close(
-            "the `likelihood` column holds text; it should hold numbers (0 to 100), or a filter such as "
-            "`likelihood == 100` will silently match nothing."
-        )
+        return close(named("text"))
     lik = answer["likelihood"]
     mine = sorted(zip(answer["ecg_id"].astype(int), answer["code"].astype(str), lik.astype(float), strict=True))
     theirs = sorted(zip(expected["ecg_id"], expected["code"], expected["likelihood"], strict=True))
@@ -136,11 +138,11 @@ def scp_table(answer):
     "statements": "you counted statements, not ECGs: an ECG with two MI statements counts once. Use `nunique()` on "
                   "`ecg_id`.",
     "strictly above": "your 'at_least_50' column keeps likelihoods strictly above {k} (`>`); the rule is 'at least "
-                      "{k}' (`>=`): a statement of exactly {k}% ('possible') counts.",
+                      "{k}' (`>=`): a statement of exactly {k}% counts.",
     "only 100": "your 'at_least_50' column is the lesson's rule, likelihood 100 only; the exercise's rule keeps "
                 "every statement of {k}% or more.",
-    "zero dropped": "your 'any' rule dropped likelihood 0. For a diagnostic statement 0 means 'no likelihood was "
-                    "stated', and the rule 'any likelihood' keeps those statements.",
+    "zero dropped": "your 'any' rule dropped likelihood 0. In PTB-XL 0 means 'no likelihood was "
+                    "entered', and the rule 'any likelihood' keeps those statements.",
 })  # fmt: skip
 def superclass_counts(answer):
     """Exercise 2: ECGs per superclass under two rules, columns 'any' and 'at_least_50'."""
@@ -207,7 +209,14 @@ def n_patients_several_ecgs(answer):
     )
 
 
-@exercise
+@exercise(mistakes={
+    "urine averaged": "MAP is right, but you averaged the Urine values charted at the same minute. The exercise "
+                      "assumes they are separate outputs (two drains or bags), which add up: sum Urine. (Averaging is "
+                      "wrong even if one entry corrects the other: then one of them should be kept, not their mean.)",
+    "map summed": "Urine is right, but you also added up the MAP readings: two pressures of 70 mmHg are not 140 mmHg. "
+                  "Sum only Urine; average the rest.",
+    "one kept": "you kept one value per minute and silently dropped the other; aggregate both.",
+})  # fmt: skip
 def stay_wide(answer):
     """Exercise 4: one stay, one row per minute; Urine summed (the exercise's stated assumption), the rest averaged."""
     expected = _stay_wide(urine="sum", other="mean")
@@ -223,20 +232,13 @@ def stay_wide(answer):
             "Use `Time` as the index."
         )
     if _same_frame(answer, _stay_wide(urine="mean", other="mean")):
-        return close(
-            "MAP is right, but you averaged the Urine values charted at the same minute. The exercise assumes they "
-            "are separate outputs (two drains or bags), which add up: sum Urine. (Averaging is wrong even if one "
-            "entry corrects the other: then one of them should be kept, not their mean.)"
-        )
+        return close(named("urine averaged"))
     if _same_frame(answer, _stay_wide(urine="sum", other="sum")):
-        return close(
-            "Urine is right, but you also added up the MAP readings: two pressures of 70 mmHg are not 140 mmHg. "
-            "Sum only Urine; average the rest."
-        )
+        return close(named("map summed"))
     if _same_frame(answer, _stay_wide(urine="first", other="first")) or _same_frame(
         answer, _stay_wide(urine="last", other="last")
     ):
-        return close("you kept one value per minute and silently dropped the other; aggregate both.")
+        return close(named("one kept"))
     columns = set(map(str, answer.columns))
     allowed = set(map(str, expected.columns))
     needed = set(map(str, _stay_wide("sum", "mean", readings_only=True).columns))

@@ -71,25 +71,28 @@ class Inputs(NamedTuple):
     descriptors: pd.DataFrame  # one row of descriptors per stay (ICUType among them)
     outcomes: pd.DataFrame  # the outcomes file (Survival, Length_of_stay, In-hospital_death, SAPS-I, ...)
     features: pd.DataFrame  # the lesson 07 features of each stay (cleaning.stay_features of the cleaned stays)
+    cleaning_log: pd.DataFrame  # what cleaning.clean_stays did: one row per step and parameter, with counts
 
 
 @cache
 def inputs() -> Inputs:
     """The lesson 07 model's out-of-fold risks on set A, their recalibration, the outcome aligned to them,
-    admissions per day of a full 20-bed unit, one row of descriptors per stay, the outcomes file and the features."""
+    admissions per day of a full 20-bed unit, one row of descriptors per stay, the outcomes file, the features and
+    the cleaning log."""
     stays = challenge2012.load_stays("a")
     outcomes = challenge2012.load_outcomes("a")
     descriptors = stays[cleaning.is_descriptor(stays)].pivot_table(
         index="RecordID", columns="Parameter", values="Value"
     )
-    features = cleaning.stay_features(cleaning.clean_stays(stays)[0])
-    del stays
+    clean, log = cleaning.clean_stays(stays)
+    features = cleaning.stay_features(clean)
+    del stays, clean
     died = outcomes["In-hospital_death"].reindex(features.index)
     raw, _ = mortality.cross_validate(features, died, kind="logistic", choose_thresholds=False)
     risk = clinic.recalibrate(died, raw)
     los = outcomes["Length_of_stay"].where(outcomes["Length_of_stay"].gt(0))
     per_day = clinic.admissions_per_day(BEDS, los.mean())
-    return Inputs(risk, raw.rename("risk"), died, per_day, descriptors, outcomes, features)
+    return Inputs(risk, raw.rename("risk"), died, per_day, descriptors, outcomes, features, log)
 
 
 # ------------------------------------------------------------------------------------------------ exercise 1
