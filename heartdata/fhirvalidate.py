@@ -19,14 +19,19 @@ What each layer checks, and with what:
    one of their LOINC codes needs the vital-signs category, a Patient subject, a time, and a UCUM unit that the
    profile fixes (:data:`VITAL_SIGNS`); the blood-pressure panel needs systolic and diastolic components.
 6. **References**: inside a Bundle they must resolve to an entry's ``fullUrl`` (R4B bundle.html#references); across
-   Bulk Data NDJSON files, ``Type/id`` must name a resource exported in the files.
+   Bulk Data NDJSON files, ``Type/id`` must name a resource exported in the files; and the resource a reference points
+   at (or its ``Reference.type``) must be of a type its element allows (:data:`REFERENCE_TARGETS`; a vital sign's
+   subject a Patient). A *logical* reference (``Reference.identifier`` only) is not resolved: that takes a search on
+   the receiving server.
+7. **Quantities of the vital-signs profiles**: value, unit, system and code are each 1..1.
 
 What it does not do (say so when you report a result): it is not the HL7 FHIR validator. It does not read
 StructureDefinitions, so it checks no profile other than the vital-signs ones, no slicing beyond them, no extensible
-or preferred bindings, and no code's existence in LOINC, SNOMED CT or UCUM's tables; it evaluates each invariant
-where this module says the element can occur. The HL7 validator (Java, which this machine has) needs its jar and
-the hl7.fhir.r4b.core package, which come only from GitHub and the FHIR package registry, not from PyPI or npm,
-so it cannot be installed offline here.
+or preferred bindings, no display text against its code, no narrative (dom-6), no code's existence in LOINC, SNOMED
+CT or UCUM's tables, and no logical reference; it evaluates each invariant where this module says the element can
+occur, and reference types only for the elements in :data:`REFERENCE_TARGETS`. The HL7 validator (Java, which this
+machine has) needs its jar and the hl7.fhir.r4b.core package, which come only from GitHub and the FHIR package
+registry, not from PyPI or npm, so it cannot be installed offline here.
 """
 
 from __future__ import annotations
@@ -63,8 +68,9 @@ INVARIANTS = {
               "with the code SHALL NOT be present", "FHIR R4B Observation, constraint obs-7"),
     "qty-3": ("Observation", _QUANTITIES, "code.empty() or system.exists()",
               "If a code for the unit is present, the system SHALL also be present", "FHIR R4B Quantity, qty-3"),
-    # R4B writes per-1 with hasValue(), which fhirpathpy 2.2.4 does not implement; on a primitive without
-    # extensions (all this course writes) exists() is the same test.
+    # R4B writes per-1 with hasValue(), which fhirpathpy 2.2.4 does not implement. It is evaluated on the resource
+    # with its primitive extensions ('_end': an end given only as a data-absent-reason) left out, where exists() is
+    # the same test as hasValue().
     "per-1": ("*", _PERIODS, "start.exists().not() or end.exists().not() or (start <= end)",
               "If present, start SHALL have a lower value than end", "FHIR R4B Period, per-1"),
     "dom-2": ("*", "%resource", "contained.contained.empty()",
@@ -152,6 +158,23 @@ VITAL_SIGNS = {
     "85354-9": ("bp", ()),
 }
 BP_PARTS = {"8480-6": "systolic", "8462-4": "diastolic"}
+#: The resource types a reference may point at (FHIR R4B, each element's Reference(...) list), for the elements the
+#: course writes. A vital sign's subject is narrowed to Patient by the vital-signs profile.
+REFERENCE_TARGETS = {
+    ("Observation", "subject"): ("Patient", "Group", "Device", "Location"),
+    ("Observation", "encounter"): ("Encounter",),
+    ("Observation", "specimen"): ("Specimen",),
+    ("Observation", "hasMember"): ("Observation", "QuestionnaireResponse", "MolecularSequence"),
+    ("Observation", "derivedFrom"): ("DocumentReference", "ImagingStudy", "Media", "QuestionnaireResponse",
+                                     "Observation", "MolecularSequence"),
+    ("Encounter", "subject"): ("Patient", "Group"),
+    ("Procedure", "subject"): ("Patient", "Group"),
+    ("Procedure", "encounter"): ("Encounter",),
+    ("Specimen", "subject"): ("Patient", "Group", "Device", "Substance", "Location"),
+    ("DiagnosticReport", "subject"): ("Patient", "Group", "Device", "Location"),
+    ("DiagnosticReport", "encounter"): ("Encounter",),
+    ("DiagnosticReport", "result"): ("Observation",),
+}  # fmt: skip
 _RESOURCE_TYPES = ("Patient", "Encounter", "Observation", "Procedure", "Specimen", "DiagnosticReport", "Bundle")
 
 
@@ -313,6 +336,15 @@ def _present(data: dict, element: str) -> bool:
     return element in data or any(k.startswith(element) and k[len(element):][:1].isupper() for k in data)
 
 
+def _values_only(node):
+    """The JSON without primitive extensions (keys '_x'): what hasValue() sees."""
+    if isinstance(node, dict):
+        return {k: _values_only(v) for k, v in node.items() if not k.startswith("_")}
+    if isinstance(node, list):
+        return [_values_only(v) for v in node]
+    return node
+
+
 def invariant_issues(resource) -> list[Issue]:
     """The FHIR R4B invariants of :data:`INVARIANTS` that the resource breaks, each evaluated by fhirpathpy."""
     data = _as_json(resource)
@@ -332,7 +364,8 @@ def invariant_issues(resource) -> list[Issue]:
                 continue  # the elements the rule speaks of are absent from this resource
             context = " | ".join(parts)
         try:
-            failing = _evaluate(data, f"({context}).where(({expression}).not())", env)
+            subject = _values_only(data) if key == "per-1" else data
+            failing = _evaluate(subject, f"({context}).where(({expression}).not())", env)
         except Exception as exc:  # an expression the engine cannot evaluate is reported, never a pass
             out.append(Issue("warning", key, _label(data), context, f"not evaluated ({exc.__class__.__name__})"))
             continue
@@ -429,11 +462,18 @@ def vital_signs_issues(resource) -> list[Issue]:
     if (OBSERVATION_CATEGORY, "vital-signs") not in cats:
         bad("category", "a vital sign needs the category 'vital-signs' (system "
                         f"{OBSERVATION_CATEGORY}); other categories may stand beside it")  # fmt: skip
-    ref = (data.get("subject") or {}).get("reference", "")
-    if not ref:
+    subject = data.get("subject") or {}
+    ref, declared = subject.get("reference", ""), subject.get("type")
+    if not ref and not subject.get("identifier"):
         bad("subject", "a vital sign needs a subject, the Patient")
-    elif not (ref.startswith("Patient/") or ref.startswith("urn:uuid:") or "/Patient/" in ref):
+    elif declared is not None and declared != "Patient":
+        bad("subject", f"Reference.type {declared!r}: a vital sign's subject must be a Patient")
+    elif ref and not (ref.startswith("Patient/") or ref.startswith("urn:") or ref.startswith("#")
+                      or "/Patient/" in ref):
         bad("subject", f"{ref!r}: a vital sign's subject must be a Patient")
+    elif not ref and declared is None:
+        bad("subject", "a subject given only by identifier must say Reference.type 'Patient'")
+    # (a 'urn:uuid:' subject is checked against its target's type where it resolves: in a Bundle)
     if "effectiveDateTime" not in data and "effectivePeriod" not in data:
         bad("effective[x]", "a vital sign needs effectiveDateTime or effectivePeriod")
     for code in codes:
@@ -445,8 +485,10 @@ def vital_signs_issues(resource) -> list[Issue]:
             if "dataAbsentReason" not in data and any(k.startswith("value") for k in data):
                 bad("value[x]", f"{VITAL_SIGNS[code][0]}: the value must be a valueQuantity")
             continue
-        if q.get("value") is None:
-            bad("valueQuantity.value", "a vital sign's quantity needs its number")
+        for part in ("value", "unit"):
+            if q.get(part) is None:
+                bad(f"valueQuantity.{part}", f"{VITAL_SIGNS[code][0]}: valueQuantity.{part} is required (1..1 in "
+                                             "the vital-signs profile)")  # fmt: skip
         if q.get("system") != UCUM:
             bad("valueQuantity.system", f"{VITAL_SIGNS[code][0]}: the unit's system must be {UCUM}")
         if q.get("code") not in units:
@@ -465,6 +507,10 @@ def vital_signs_issues(resource) -> list[Issue]:
             q = comps[0].get("valueQuantity")
             if q is not None and (q.get("system") != UCUM or q.get("code") != "mm[Hg]"):
                 bad(f"component[{name}].valueQuantity", f"{name} pressure must be in UCUM 'mm[Hg]'")
+            for part in ("value", "unit"):
+                if q is not None and q.get(part) is None:
+                    bad(f"component[{name}].valueQuantity.{part}", f"the {name} component's valueQuantity.{part} is "
+                                                                   "required (1..1 in the bp profile)")  # fmt: skip
     return out
 
 
@@ -480,6 +526,8 @@ def validate_resource(resource) -> list[Issue]:
 
 # ------------------------------------------------------------------------------------------------ references
 def _references(node, path=""):
+    """(path, reference text) of every Reference with a ``reference``; a logical reference (identifier only) has
+    none and is not yielded: nothing here can resolve it (a receiver searches for the identifier)."""
     if isinstance(node, dict):
         ref = node.get("reference")
         if isinstance(ref, str):
@@ -490,6 +538,36 @@ def _references(node, path=""):
     elif isinstance(node, list):
         for i, v in enumerate(node):
             yield from _references(v, f"{path}[{i}]")
+
+
+def _target_issue(data: dict, path: str, target: str | None, declared: str | None) -> Issue | None:
+    """An error if the reference at ``path`` points at (``target``) or declares (``declared``, Reference.type) a
+    resource type its element does not allow (:data:`REFERENCE_TARGETS`; a vital sign's subject only Patient)."""
+    rtype = data.get("resourceType")
+    element = re.split(r"[.\[]", path)[0]
+    allowed = REFERENCE_TARGETS.get((rtype, element))
+    if allowed is None:
+        return None
+    if rtype == "Observation" and element == "subject" and _vital_codes(data):
+        allowed = ("Patient",)
+    for kind, what in ((target, "points at"), (declared, "declares type")):
+        if kind is not None and kind not in allowed:
+            return Issue("error", "reference-type", _label(data), path,
+                         f"{rtype}.{element} {what} {kind}; it may only refer to {' or '.join(allowed)}")
+    return None
+
+
+def _reference_nodes(node, path=""):
+    """(path, the Reference as a dict) for every Reference that has a ``reference`` text."""
+    if isinstance(node, dict):
+        if isinstance(node.get("reference"), str):
+            yield path, node
+        for k, v in node.items():
+            if k != "resource":
+                yield from _reference_nodes(v, f"{path}.{k}" if path else k)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _reference_nodes(v, f"{path}[{i}]")
 
 
 _RESTFUL = re.compile(r"^(https?://.+)/([A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/.+)?$")
@@ -503,11 +581,13 @@ def bundle_reference_issues(bundle) -> list[Issue]:
     data = _as_json(bundle)
     entries = data.get("entry", []) or []
     full = {e.get("fullUrl") for e in entries if e.get("fullUrl")}
+    type_of = {e.get("fullUrl"): (e.get("resource") or {}).get("resourceType") for e in entries if e.get("fullUrl")}
     out = []
     for i, e in enumerate(entries):
         res = e.get("resource") or {}
         base = _RESTFUL.match(e.get("fullUrl") or "")
-        for path, ref in _references(res):
+        for path, node in _reference_nodes(res):
+            ref = node["reference"]
             if ref.startswith("#"):
                 continue  # contained: ref-1's business
             if _is_absolute_uri(ref):
@@ -523,6 +603,12 @@ def bundle_reference_issues(bundle) -> list[Issue]:
                        if not _is_absolute_uri(ref) and not base else "no entry has that fullUrl")  # fmt: skip
                 out.append(Issue("error", "reference", _label(res), f"entry[{i}].resource.{path}",
                                  f"{ref!r} does not resolve inside the Bundle: {why}"))  # fmt: skip
+                continue
+            target = type_of.get(ref) or type_of.get(f"{base.group(1)}/{ref}" if base else None)
+            issue = _target_issue(res, path, target, node.get("type"))
+            if issue is not None:
+                out.append(Issue(issue.severity, issue.rule, issue.resource, f"entry[{i}].resource.{path}",
+                                 issue.message))  # fmt: skip
     return out
 
 
@@ -535,8 +621,9 @@ def validate_bundle(bundle, entries: bool = True) -> list[Issue]:
         return found
     out = invariant_issues(data) + binding_issues(data)
     for e in (data.get("entry", []) or []) if entries else []:
-        if e.get("resource"):
-            out.extend(validate_resource(e["resource"]))
+        res = e.get("resource")
+        if res:  # its structure was checked with the Bundle's: the other rules only
+            out.extend(invariant_issues(res) + binding_issues(res) + terminology_issues(res) + vital_signs_issues(res))
     return out + bundle_reference_issues(data)
 
 
@@ -568,6 +655,11 @@ def validate_ndjson(folder, types=("Patient", "Encounter", "Observation", "Proce
                 known.add(f"{data.get('resourceType')}/{data.get('id')}")
                 for i in validate_resource(data):
                     out.append(Issue(i.severity, i.rule, f"{where} {i.resource}", i.location, i.message))
+                for p, node in _reference_nodes(data):
+                    m = _RELATIVE.match(node["reference"])
+                    issue = _target_issue(data, p, m.group(1) if m else None, node.get("type"))
+                    if issue is not None:
+                        out.append(Issue("error", issue.rule, f"{where} {issue.resource}", p, issue.message))
                 refs.extend((where, _label(data), p, r) for p, r in _references(data))
     for where, label, path, ref in refs:
         if _RELATIVE.match(ref) and ref not in known:
@@ -593,6 +685,11 @@ def validate(resources) -> list[Issue]:
         known.add(_label(data))
     for data in datas:
         out.extend(validate_resource(data))
+        for path, node in _reference_nodes(data):
+            m = _RELATIVE.match(node["reference"])
+            issue = _target_issue(data, path, m.group(1) if m else None, node.get("type"))
+            if issue is not None:
+                out.append(issue)
         for path, ref in _references(data):
             if _RELATIVE.match(ref) and ref not in known:
                 out.append(Issue("error", "reference", _label(data), path, f"{ref!r} names no resource here"))

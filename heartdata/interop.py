@@ -77,6 +77,12 @@ PLACEHOLDER_TAG = {
     "code": "placeholder-dates",
     "display": "Dates are a placeholder: ICU admission placed at 2000-01-01T00:00Z, times are minutes after it",
 }
+#: A tag need not be read: "applications are not required to consider the tags when interpreting the meaning of a
+#: resource" (FHIR R4B Meta.tag). A security label must: its recipient "is obligated to enforce the handling caveats"
+#: (FHIR R4B security-labels.html). Every exported resource therefore also carries HTEST, |test health data| of
+#: HL7's ActReason code system, as its meta.security: these exports are for a test system or sandbox, never a record.
+TEST_DATA_LABEL = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HTEST",
+                   "display": "test health data"}
 #: FHIR R4B ObservationStatus value set (hl7.org/fhir/R4B/valueset-observation-status.html), required binding.
 OBSERVATION_STATUS = (
     "registered",
@@ -95,8 +101,18 @@ SOURCE_UNITS = "Challenge 2012 parameter list (physionet.org/content/challenge-2
 # "known": a common code, not re-checked here; "unsure": the best candidate, to be reviewed), the LOINC code for the
 # other specimen (blank if none), note.
 _OBS, _VS, _LAB = "Observation", "vital-signs", "laboratory"
-_SERPL = ("Serum or plasma assumed. In an ICU this analyte is often measured on the blood-gas analyser, in whole "
-          "blood: the source does not say, and the code changes with the specimen.")  # fmt: skip
+#: The Challenge's variable list documents these analytes as serum ("K: Serum potassium (mEq/L)"; likewise Na,
+#: Glucose, HCO3, Mg and Creatinine); LOINC's SerPl codes cover serum. Lactate, haematocrit and the other chemistry
+#: analytes are documented without a specimen.
+_SER = ("Serum, as the Challenge documents it ('Serum ...'); LOINC's SerPl code covers serum. In an ICU this analyte "
+        "is also measured on the blood-gas analyser, in whole blood (other_specimen_loinc), and MIMIC-II may mix the "
+        "two: whether every value came from the central lab is the question for whoever ran it.")  # fmt: skip
+#: Parameters whose values are exported in a unit other than the documented one, with the reason; each exported
+#: Observation carries the reason as a note.
+UNIT_NOT_AS_DOCUMENTED = {
+    "Mg": "Documented as mmol/L, but the values (median about 2) fit serum magnesium in mg/dL (about 1.7-2.4), not in "
+          "mmol/L (about 0.7-1.0): exported in mg/dL (LOINC 19123-9). Ask whoever ran the lab before converting.",
+}  # fmt: skip
 _ROWS = [
     ("Age", _OBS, "30525-0", "Age", "a", "years", "", "known", "",
      "At ICU admission. 90 means 90 or older (no stay is above 90): exported with the comparator >=."),
@@ -123,7 +139,7 @@ _ROWS = [
     ("Cholesterol", _OBS, "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB, "known",
      "", "Total cholesterol assumed."),
     ("Creatinine", _OBS, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB, "known",
-     "", "SI: umol/L, factor 88.4 (molar mass 113.12 g/mol)."),
+     "", "Serum, as documented. SI: umol/L, factor 88.4 (molar mass 113.12 g/mol)."),
     ("DiasABP", "BP panel (arterial line)", "76213-8", "Invasive Diastolic blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "Component 8462-4 of the 85354-9 panel, with 76213-8 beside it to keep 'invasive'."),
     ("FiO2", _OBS, "3150-0", "Inhaled oxygen concentration", "1", "0-1", "", "searched", "",
@@ -132,24 +148,25 @@ _ROWS = [
     ("GCS", _OBS, "9269-2", "Glasgow coma score total", "{score}", "3-15", "survey", "known", "",
      "The total only; eye, verbal and motor parts are not given. Sedated patients' scores are not marked."),
     ("Glucose", _OBS, "2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", "mg/dL", _LAB, "unsure",
-     "2339-0", _SERPL + " A bedside capillary strip would be 41653-7."),
+     "2339-0", _SER + " A bedside capillary strip would be 41653-7."),
     ("HCO3", _OBS, "1963-8", "Bicarbonate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "unsure",
-     "1959-6", _SERPL),
+     "1959-6", _SER),
     ("HCT", _OBS, "4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "%", "%", _LAB, "unsure",
      "20570-8", "Blood. By a cell counter, or computed by the blood-gas analyser (20570-8, method unstated)."),
     ("HR", _OBS, "8867-4", "Heart rate", "/min", "bpm", _VS, "known", "",
      "Vital-signs heart-rate profile: unit fixed to /min. Monitor source (ECG or pulse oximeter) unstated."),
     ("K", _OBS, "2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", _LAB, "unsure",
-     "6298-4", _SERPL + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
+     "6298-4", _SER + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
     ("Lactate", _OBS, "2524-7", "Lactate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "unsure",
-     "32693-4", _SERPL),
+     "32693-4", "The source states no specimen ('Lactate (mmol/L)'): serum or plasma assumed. In an ICU lactate is "
+     "often measured on the blood-gas analyser, in whole blood (32693-4): the code changes with the specimen."),
     ("MAP", "BP panel (arterial line)", "76214-6", "Invasive Mean blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "An extra component of the panel: 8478-0 (mean blood pressure) with 76214-6 beside it."),
     ("MechVent", "Procedure", "", "", "", "0: false, 1: true", "", "searched", "",
      "Not a measurement: one Procedure per stay, SNOMED CT 40617009 (artificial ventilation); only 1 is ever "
      "charted, so the chartings become one period."),
-    ("Mg", _OBS, "2601-3", "Magnesium [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "searched", "",
-     "Documented as mmol/L, but typical values (about 2) are those of mg/dL (19123-9): ask before converting."),
+    ("Mg", _OBS, "19123-9", "Magnesium [Mass/volume] in Serum or Plasma", "mg/dL", "mmol/L", _LAB, "searched", "",
+     "Serum, as documented. " + UNIT_NOT_AS_DOCUMENTED["Mg"]),
     ("NIDiasABP", "BP panel (cuff)", "76535-4", "Diastolic blood pressure by Noninvasive", "mm[Hg]", "mmHg", _VS,
      "searched", "", "Component 8462-4 of the 85354-9 panel, with 76535-4 beside it to keep 'cuff'."),
     ("NIMAP", "BP panel (cuff)", "76536-2", "Mean blood pressure by Noninvasive", "mm[Hg]", "mmHg", _VS, "searched",
@@ -157,7 +174,7 @@ _ROWS = [
     ("NISysABP", "BP panel (cuff)", "76534-7", "Systolic blood pressure by Noninvasive", "mm[Hg]", "mmHg", _VS,
      "searched", "", "Component 8480-6 of the 85354-9 panel, with 76534-7 beside it to keep 'cuff'."),
     ("Na", _OBS, "2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", _LAB, "unsure", "2947-0",
-     _SERPL + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
+     _SER + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
     ("PaCO2", _OBS, "2019-8", "Carbon dioxide [Partial pressure] in Arterial blood", "mm[Hg]", "mmHg", _LAB,
      "known", "", "Arterial blood gas, from the name."),
     ("PaO2", _OBS, "2703-7", "Oxygen [Partial pressure] in Arterial blood", "mm[Hg]", "mmHg", _LAB, "known", "",
@@ -275,16 +292,18 @@ LEAD_CODES = {
     "V5": ("2:7", "Lead V5", 131335, "MDC_ECG_ELEC_POTL_V5", False),
     "V6": ("2:8", "Lead V6", 131336, "MDC_ECG_ELEC_POTL_V6", False),
 }
+#: PTB-XL's code for an age above 89 (de-identification; Wagner et al., Scientific Data 2020).
+PTBXL_AGE_CODE = 300
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
 GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: What DICOM's ECG waveform IODs constrain (PS3.3 A.34.3-A.34.5; the sampling rates as DICOM WG-32 tabulates them
 #: in its Supplement 237 material): sampling frequency in Hz and sample interpretation; the 12-lead IOD also allows
-#: at most 13 channels in all and 16,384 samples per channel. pydicom writes whatever it is given: these are checked
-#: by :func:`ecg_iod_problems`, not by the library.
+#: one to five multiplex groups, at most 13 channels in all and 16,384 samples per channel (PS3.3 A.34.3.4).
+#: pydicom writes whatever it is given: these are checked by :func:`ecg_iod_problems`, not by the library.
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
-                                "channels": 13, "samples": 16384},
+                                "channels": 13, "samples": 16384, "groups": 5},
     GENERAL_ECG_SOP_CLASS: {"name": "General ECG", "hz": (200, 1000), "interpretation": ("SS",)},
     AMBULATORY_ECG_SOP_CLASS: {"name": "Ambulatory ECG", "hz": (50, 1000), "interpretation": ("SB", "SS")},
 }  # fmt: skip
@@ -411,6 +430,11 @@ def _fhir():
 
 
 RESOURCE_TYPES = ("Patient", "Encounter", "Observation", "Procedure")
+#: The ICU stay has ended, but the Challenge gives no time of ICU discharge (Length_of_stay counts days to the end of
+#: the *hospital* stay). A Period without an end means "ongoing" (FHIR R4B Period.end), so the end is present as the
+#: data-absent-reason extension 'unknown' (FHIR R4B extension-data-absent-reason), not left out.
+DATA_ABSENT_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+ICU_END_UNKNOWN = {"url": DATA_ABSENT_EXTENSION, "valueCode": "unknown"}
 #: The Challenge's -1 'not recorded' of a descriptor.
 SENTINEL = -1.0
 
@@ -470,8 +494,9 @@ def _ident(f, value: str):
     return f["Identifier"](system=LOCAL_RESOURCE, value=value)
 
 
-def _tag(f):
-    return f["Meta"](tag=[f["Coding"](**PLACEHOLDER_TAG)])
+def _meta(f):
+    """Every exported resource: the placeholder-dates tag, and the security label HTEST (test health data)."""
+    return f["Meta"](tag=[f["Coding"](**PLACEHOLDER_TAG)], security=[f["Coding"](**TEST_DATA_LABEL)])
 
 
 def _when(minute: int) -> str:
@@ -499,13 +524,15 @@ def _implausible_note(param: str, value: float) -> list[dict]:
 def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     """FHIR R4B resources for the stays in a raw long table (``challenge2012.load_stays``).
 
-    Per RecordID: one Patient (``gender`` from Gender; an identifier minted in :data:`LOCAL_PATIENT`, since the
-    Challenge has no patient identifier), one Encounter (identifier RecordID, ``type`` the ICU type), a Procedure
-    for mechanical ventilation if it was charted (its period spans the first to the last charting), one
-    85354-9 blood-pressure panel per minute and method (arterial line or cuff) with systolic, diastolic and mean as
-    components, and one Observation per other row. Each Observation carries the local code, LOINC where
-    :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` = :data:`REFERENCE` + Time minutes (every
-    resource tagged :data:`PLACEHOLDER_TAG`), and the value exactly as loaded. A descriptor's -1 becomes a
+    Per RecordID: one Patient (``gender`` from Gender, absent with a data-absent-reason for -1; an identifier
+    minted in :data:`LOCAL_PATIENT`, since the Challenge has no patient identifier), one Encounter (identifier
+    RecordID, ``type`` the ICU type, its end a data-absent-reason: :data:`ICU_END_UNKNOWN`), a Procedure for
+    mechanical ventilation if it was charted (its period spans the first to the last charting; a gap over
+    :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute and method (arterial line
+    or cuff) with systolic, diastolic and mean as components, and one Observation per other row. Each Observation
+    carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
+    :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
+    :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
     ``dataAbsentReason`` with no value; an age of 90 (the cap) gets the comparator ``>=``; a value outside lesson 06's
     limits keeps its status and gets a note. A parameter the table does not know is exported under the local code.
     """
@@ -516,19 +543,22 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         rid = int(rid)
         pid, eid = _ids(set_name, rid)
         desc = rows[rows["Time"].eq(0)].drop_duplicates("Parameter").set_index("Parameter")["Value"]
-        gender = {0: "female", 1: "male"}.get(desc.get("Gender", SENTINEL), "unknown")
+        gender = {0: "female", 1: "male"}.get(desc.get("Gender", SENTINEL))
+        # -1 means 'not recorded', not the AdministrativeGender 'unknown': the element is absent, with the reason
+        absent = None if gender else {"extension": [{"url": DATA_ABSENT_EXTENSION, "valueCode": "unknown"}]}
         out["Patient"].append(f["Patient"](
-            id=pid, meta=_tag(f), identifier=[f["Identifier"](system=LOCAL_PATIENT, value=pid)], gender=gender))
+            id=pid, meta=_meta(f), identifier=[f["Identifier"](system=LOCAL_PATIENT, value=pid)], gender=gender,
+            gender__ext=absent))  # fmt: skip
         icu = desc.get("ICUType", SENTINEL)
         icu = int(icu) if pd.notna(icu) and float(icu).is_integer() else -1
         out["Encounter"].append(f["Encounter"](
-            id=eid, meta=_tag(f), identifier=[f["Identifier"](system=LOCAL_RECORD, value=str(rid))],
+            id=eid, meta=_meta(f), identifier=[f["Identifier"](system=LOCAL_RECORD, value=str(rid))],
             status="finished",
             class_fhir=f["Coding"](system=ACT_CODE, code="IMP", display="inpatient encounter"),
             type=[f["CodeableConcept"](coding=[f["Coding"](
                 system=LOCAL_ICUTYPE, code=str(icu), display=challenge2012.ICU_TYPES.get(icu, "unknown"))])],
             subject=f["Reference"](reference=f"Patient/{pid}"),
-            period=f["Period"](start=REFERENCE.isoformat()),
+            period=f["Period"](start=REFERENCE.isoformat(), end__ext={"extension": [ICU_END_UNKNOWN]}),
         ))  # fmt: skip
         subject, enc = f["Reference"](reference=f"Patient/{pid}"), f["Reference"](reference=f"Encounter/{eid}")
         body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType"])]
@@ -560,13 +590,17 @@ def _observation(f, oid, param, minute, value, subject, enc):
     else:
         q = {"value": value}
         if row is not None and row["ucum"]:
-            q.update(unit=row["documented_unit"] or row["ucum"], system=UCUM, code=row["ucum"])
+            shown = row["ucum"] if param in UNIT_NOT_AS_DOCUMENTED else row["documented_unit"] or row["ucum"]
+            q.update(unit=shown, system=UCUM, code=row["ucum"])
         if param == "Age" and value >= 90:
             q["comparator"] = ">="  # the Challenge caps ages: 90 means 90 or older
         extra["valueQuantity"] = f["Quantity"](**q)
+        notes = [{"text": UNIT_NOT_AS_DOCUMENTED[param]}] if param in UNIT_NOT_AS_DOCUMENTED else []
         if is_impossible(param, value):
-            extra["note"] = _implausible_note(param, value)
-    return f["Observation"](id=oid, meta=_tag(f), identifier=[_ident(f, oid)], status="final",
+            notes += _implausible_note(param, value)
+        if notes:
+            extra["note"] = notes
+    return f["Observation"](id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final",
                             code=_coded(f, param, row), subject=subject,
                             encounter=enc, effectiveDateTime=_when(minute), **extra)  # fmt: skip
 
@@ -581,7 +615,7 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     t["n"] = t.groupby(["Time", "kind", "part"], sort=False).cumcount()
     out = []
     for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
-        comps = []
+        comps, notes = [], []
         by_part = dict(zip(rows["part"], zip(rows["Parameter"], rows["Value"], strict=True), strict=True))
         for part, name in (("8480-6", "Systolic blood pressure"), ("8462-4", "Diastolic blood pressure"),
                            ("8478-0", "Mean blood pressure")):  # fmt: skip
@@ -600,32 +634,50 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
                 f["Coding"](system=LOCAL, code=param, display=param)], text=param)  # fmt: skip
             comp = {"code": code, "valueQuantity": f["Quantity"](value=float(value), unit="mmHg", system=UCUM,
                                                                  code="mm[Hg]")}  # fmt: skip
-            if is_impossible(param, float(value)):
-                comp["interpretation"] = [f["CodeableConcept"](text=_implausible_note(param, float(value))[0]["text"])]
+            if is_impossible(param, float(value)):  # a note on the panel: interpretation is for H/L/A-type codes
+                notes += [{"text": f"{param}: " + _implausible_note(param, float(value))[0]["text"]}]
             comps.append(f["ObservationComponent"](**comp))
         tag = "a" if kind == "arterial line" else "c"
         out.append(f["Observation"](
-            id=f"{eid}-bp{tag}-{int(minute)}-{int(n)}", meta=_tag(f),
+            id=f"{eid}-bp{tag}-{int(minute)}-{int(n)}", meta=_meta(f),
             identifier=[_ident(f, f"{eid}-bp{tag}-{int(minute)}-{int(n)}")], status="final",
             category=_category(f, _VS),
             code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=BP_PANEL[0], display=BP_PANEL[1])],
                                       text=f"Blood pressure ({kind})"),
             method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc,
-            effectiveDateTime=_when(minute), component=comps))  # fmt: skip
+            effectiveDateTime=_when(minute), component=comps, note=notes or None))  # fmt: skip
     return out
 
 
+#: A gap between MechVent chartings longer than this (hours) is reported in the Procedure's note: over such a gap
+#: the patient may have been extubated and ventilated again, which one period cannot show.
+VENT_GAP_HOURS = 12
+
+
+def ventilation_gaps(stays: pd.DataFrame) -> pd.Series:
+    """Per ventilated stay, the longest gap in hours between consecutive MechVent chartings (NaN for one charting)."""
+    stays = _check_stay_table(stays, "stays")
+    vent = stays.loc[stays["Parameter"].eq("MechVent"), ["RecordID", "Time"]].sort_values(["RecordID", "Time"])
+    return vent.groupby("RecordID")["Time"].agg(lambda t: t.diff().max() / 60).rename("longest_gap_h")
+
+
 def _ventilation(f, pid, vent: pd.DataFrame, subject, enc):
-    first, last = int(vent["Time"].min()), int(vent["Time"].max())
+    times = np.sort(vent["Time"].to_numpy())
+    first, last = int(times[0]), int(times[-1])
+    gap = float(np.diff(times).max()) / 60 if len(times) > 1 else 0.0
+    text = (f"MechVent = 1 charted {len(vent)} times between minute {first} and minute {last} after admission; "
+            "ventilation may have begun before the first charting and ended after the last.")
+    if gap > VENT_GAP_HOURS:
+        text += (f" The longest gap between chartings is {gap:.1f} h (over {VENT_GAP_HOURS} h): ventilation may have "
+                 "stopped and restarted within this period, which the period does not show.")
     return f["Procedure"](
-        id=pid, meta=_tag(f), identifier=[_ident(f, pid)], status="unknown",
+        id=pid, meta=_meta(f), identifier=[_ident(f, pid)], status="unknown",
         code=f["CodeableConcept"](coding=[f["Coding"](system=SNOMED, code=VENTILATION[0], display=VENTILATION[1]),
                                           f["Coding"](system=LOCAL, code="MechVent", display="MechVent")],
                                   text="Mechanical ventilation (charted)"),
         subject=subject, encounter=enc,
         performedPeriod=f["Period"](start=_when(first), end=_when(last)),
-        note=[{"text": f"MechVent = 1 charted {len(vent)} times between minute {first} and minute {last} after "
-                       "admission; ventilation may have begun before the first charting and ended after the last."}],
+        note=[{"text": text}],
     )  # fmt: skip
 
 
@@ -866,41 +918,62 @@ def _number(value) -> str:
 
 
 def _unit_text(param: str) -> str:
-    """The unit the Challenge documents for a parameter (not written in its files), '' for scores and ratios."""
+    """The unit the Challenge documents for a parameter (not written in its files), '' for scores and ratios; for a
+    parameter in :data:`UNIT_NOT_AS_DOCUMENTED`, the unit its values are exported in."""
     if param not in CODES.index or CODES.loc[param, "ucum"] in ("", "1", "{score}", "[pH]"):
         return ""
+    if param in UNIT_NOT_AS_DOCUMENTED:  # the unit the values are in, as exported (and why, in the code table)
+        return CODES.loc[param, "ucum"]
     return CODES.loc[param, "documented_unit"]
 
 
-def omop_tables(stay: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """One raw stay table as OMOP CDM v5.4 rows: person, visit_occurrence, visit_detail (the ICU, its type in the
-    source value), procedure_occurrence (ventilation) and measurement (everything else measured).
+def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """One raw stay table as OMOP CDM v5.4 rows: person, visit_occurrence (the hospital stay), visit_detail (the ICU,
+    its type in the source value), procedure_occurrence (ventilation) and measurement (everything else measured).
 
     Conventions followed (OMOP CDM v5.4 field-level documentation and THEMIS): sex goes to ``person``, not to a
     measurement; ``measurement_type_concept_id`` is 32817 (EHR); ``measurement_source_value`` is the source's own
     code; a descriptor's -1 (nothing measured) makes no row, since a measurement row without a value means 'it was
     done'; ``year_of_birth`` (required) is derived from the placeholder admission year, so it is an estimate, and for
-    an age of 90 or more only a latest year. Concept ids that need the vocabularies are 0."""
+    an age of 90 or more only a latest year. Concept ids that need the vocabularies are 0.
+
+    Identity and dates, which the Challenge does not give: ``person_id`` is the RecordID, since the Challenge has no
+    patient identifier (one stay, one person: an assumption; ``person_source_value`` is the identifier the FHIR export
+    mints). ``visit_end_date`` and ``visit_detail_end_date`` are required (NOT NULL). The visit ends at the end of the
+    hospital stay: ICU admission plus ``Length_of_stay`` days from the outcomes file ("the number of days between the
+    patient's admission to the ICU and the end of hospitalization", Challenge 2012 page). Where that is -1 (unknown),
+    ICU admission plus 2 days, the least the Challenge allows (it excluded ICU stays under 48 hours). The ICU's own
+    end is not given: the visit's end, the latest it can be, stands in for it. ``outcomes`` defaults to
+    ``challenge2012.load_outcomes(set_name)``."""
     stay = _check_stay_table(stay)
+    if outcomes is None:
+        outcomes = challenge2012.load_outcomes(set_name)
+    if not isinstance(outcomes, pd.DataFrame) or "Length_of_stay" not in outcomes.columns:
+        raise DataError("outcomes", "has no Length_of_stay column",
+                        "Pass challenge2012.load_outcomes(set_name), indexed by RecordID.")  # fmt: skip
     persons, visits, details, procedures, measures = [], [], [], [], []
     for rid, rows in stay.groupby("RecordID", sort=False):
         rid = int(rid)
+        los = outcomes["Length_of_stay"].get(rid, -1)
+        end = REFERENCE.date() + dt.timedelta(days=int(los) if pd.notna(los) and los >= 0 else 2)
         desc = rows[rows["Time"].eq(0)].drop_duplicates("Parameter").set_index("Parameter")["Value"]
         gender, age, icu = desc.get("Gender", SENTINEL), desc.get("Age", SENTINEL), desc.get("ICUType", SENTINEL)
         persons.append({
             "person_id": rid, "gender_concept_id": {0: 8532, 1: 8507}.get(gender, 0),
             "year_of_birth": REFERENCE.year - int(age) if age >= 0 else None,
             "race_concept_id": 0, "ethnicity_concept_id": 0,
-            "person_source_value": f"{LOCAL_PATIENT}|c2012-{rid}", "gender_source_value": f"{gender:g}",
+            "person_source_value": f"{LOCAL_PATIENT}|{_ids(set_name, rid)[0]}", "gender_source_value": f"{gender:g}",
         })  # fmt: skip
         visits.append({
             "visit_occurrence_id": rid, "person_id": rid, "visit_concept_id": OMOP_CONCEPTS["inpatient visit"],
-            "visit_start_date": REFERENCE.date(), "visit_end_date": None, "visit_type_concept_id": OMOP_CONCEPTS["EHR"],
+            "visit_start_date": REFERENCE.date(), "visit_end_date": end, "visit_type_concept_id": OMOP_CONCEPTS["EHR"],
             "visit_source_value": f"RecordID {rid}",
         })  # fmt: skip
         details.append({
             "visit_detail_id": rid, "person_id": rid, "visit_detail_concept_id": OMOP_CONCEPTS["intensive care"],
-            "visit_detail_start_date": REFERENCE.date(), "visit_detail_type_concept_id": OMOP_CONCEPTS["EHR"],
+            "visit_detail_start_date": REFERENCE.date(), "visit_detail_end_date": end,
+            "visit_detail_type_concept_id": OMOP_CONCEPTS["EHR"],
             "visit_detail_source_value": f"ICUType {icu:g}: {challenge2012.ICU_TYPES.get(int(icu), 'unknown')}",
             "visit_occurrence_id": rid,
         })  # fmt: skip
@@ -935,21 +1008,25 @@ def omop_tables(stay: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }  # fmt: skip
 
 
-def omop_measurement(stay: pd.DataFrame) -> pd.DataFrame:
+def omop_measurement(stay: pd.DataFrame, set_name: str = "a") -> pd.DataFrame:
     """The ``measurement`` table of :func:`omop_tables`."""
-    return omop_tables(stay)["measurement"]
+    return omop_tables(stay, set_name)["measurement"]
 
 
 # ---------------------------------------------------------------------------------------------------- HL7 v2
 LAB_PARAMETERS = tuple(CODES.index[CODES["category"].str.contains(_LAB)])
-#: One order (OBR) per panel and draw time. Each panel's specimen as SPM-4 (HL7 table 0487 where the source says
-#: which, text where it does not).
+#: One order (OBR) per panel and draw time. Each panel's specimen as SPM-4, coded from HL7 table 0487 where the
+#: Challenge documents it, or the measurement implies it: arterial blood for the blood gas (its names say arterial),
+#: whole blood for the blood count (cells are counted in whole blood; the Challenge states no specimen), serum for
+#: chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other
+#: chemistry analytes are assumed to come from the same tube), and for lactate, whose specimen the Challenge does not
+#: state, text only: an order of its own, so that no code claims what the source does not say.
+_BGA, _HEME = ["pH", "PaCO2", "PaO2", "SaO2"], ["HCT", "Platelets", "WBC"]
 LAB_PANELS = {
-    "BGA": ("Blood gas, arterial", ["pH", "PaCO2", "PaO2", "SaO2"], "BLDA^Blood arterial^HL70487"),
-    "HEME": ("Haematology", ["HCT", "Platelets", "WBC"], "BLD^Whole blood^HL70487"),
-    "CHEM": ("Chemistry", [p for p in LAB_PARAMETERS if p not in ("pH", "PaCO2", "PaO2", "SaO2", "HCT", "Platelets",
-                                                                  "WBC")],
-             "^Serum or plasma (the source does not say which)"),
+    "BGA": ("Blood gas, arterial", _BGA, "BLDA^Blood arterial^HL70487"),
+    "HEME": ("Haematology", _HEME, "BLD^Whole blood^HL70487"),
+    "CHEM": ("Chemistry", [p for p in LAB_PARAMETERS if p not in _BGA + _HEME + ["Lactate"]], "SER^Serum^HL70487"),
+    "LACT": ("Lactate", ["Lactate"], "^Specimen not stated by the source"),
 }  # fmt: skip
 PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
 
@@ -958,7 +1035,7 @@ def _v2_time(minute: int) -> str:
     return (REFERENCE + dt.timedelta(minutes=int(minute))).strftime("%Y%m%d%H%M%z")
 
 
-def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001"):
+def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a"):
     """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy: MSH (sender and receiver,
     processing id T: training), PID (the minted patient identifier, never the stay's RecordID), PV1 (inpatient, the ICU
     type, RecordID as visit number PV1-19), and one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
@@ -971,7 +1048,7 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001"):
     if len(rids) != 1:
         raise DataError("stay", f"holds {len(rids)} RecordIDs", "Pass the rows of exactly one stay.")
     rid = int(rids[0])
-    pid, _ = _ids("a", rid)
+    pid, _ = _ids(set_name, rid)
     labs = stay[stay["Parameter"].isin(LAB_PARAMETERS)]
     icu = stay.loc[stay["Parameter"].eq("ICUType"), "Value"]
     icu = int(icu.iloc[0]) if len(icu) and icu.iloc[0] in challenge2012.ICU_TYPES else None
@@ -1023,8 +1100,9 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001"):
 
 
 def parse_oru_r01(text: str) -> pd.DataFrame:
-    """Parse an ORU^R01 message (ER7 text) with hl7apy: one row per OBX (patient id, visit number, order number,
-    panel, LOINC, local code, value type, value, unit, status, time, specimen). A text that is not such a message
+    """Parse an ORU^R01 message (ER7 text) with hl7apy: one row per OBX (patient id and its assigning authority's
+    URI, visit number and its authority, order number, panel, LOINC, local code, value type, value, unit and its
+    coding system (OBX-6.3), status, time, specimen). A text that is not such a message
     raises DataError saying what hl7apy found wrong."""
     from hl7apy.parser import parse_message
 
@@ -1040,18 +1118,22 @@ def parse_oru_r01(text: str) -> pd.DataFrame:
         result = msg.oru_r01_patient_result
         patient = result.oru_r01_patient
         pid = patient.pid.pid_3.pid_3_1.value
-        visit = patient.oru_r01_visit.pv1.pv1_19.pv1_19_1.value if patient.oru_r01_visit else ""
+        pid_system = patient.pid.pid_3.pid_3_4.hd_2.to_er7()  # the assigning authority's universal id (a URI here)
+        pv1_19 = patient.oru_r01_visit.pv1.pv1_19 if patient.oru_r01_visit else None
+        visit = pv1_19.pv1_19_1.value if pv1_19 is not None else ""
+        visit_system = pv1_19.pv1_19_4.hd_2.to_er7() if pv1_19 is not None else ""
         rows = []
         for order in result.oru_r01_order_observation:
             specimen = order.oru_r01_specimen.spm.spm_4.value if order.oru_r01_specimen else ""
             for obs in order.oru_r01_observation:
                 obx = obs.obx
                 rows.append({
-                    "patient_id": pid, "visit": visit, "order": order.obr.obr_3.value,
-                    "panel": order.obr.obr_4.obr_4_1.value, "drawn": order.obr.obr_7.value,
-                    "loinc": obx.obx_3.obx_3_1.value, "local": obx.obx_3.obx_3_4.value, "type": obx.obx_2.value,
-                    "value": obx.obx_5.value, "unit": obx.obx_6.obx_6_1.value, "status": obx.obx_11.value,
-                    "time": obx.obx_14.value, "specimen": specimen,
+                    "patient_id": pid, "patient_system": pid_system, "visit": visit, "visit_system": visit_system,
+                    "order": order.obr.obr_3.value, "panel": order.obr.obr_4.obr_4_1.value,
+                    "drawn": order.obr.obr_7.value, "loinc": obx.obx_3.obx_3_1.value,
+                    "local": obx.obx_3.obx_3_4.value, "type": obx.obx_2.value, "value": obx.obx_5.value,
+                    "unit": obx.obx_6.obx_6_1.value, "unit_system": obx.obx_6.obx_6_3.value,
+                    "status": obx.obx_11.value, "time": obx.obx_14.value, "specimen": specimen,
                 })  # fmt: skip
     except DataError:
         raise
@@ -1075,40 +1157,64 @@ def _v2_datetime(text: str) -> str:
                     "FHIR needs the zone once a time of day is given: send OBX-14 with it.")  # fmt: skip
 
 
+def _v2_id(*parts) -> str:
+    """A FHIR id minted for a resource made from a v2 message (a name-based UUID: one message, the same ids)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "heartdata/v2/" + "/".join(map(str, parts))))
+
+
 def oru_to_fhir(parsed: pd.DataFrame) -> list:
     """The parsed OBX rows as FHIR R4B Observations and Specimens, after HL7's Version 2 to FHIR guide
-    (hl7.org/fhir/uv/v2mappings, segment maps OBX to Observation, SPM to Specimen): OBX-3 to code, OBX-5 and OBX-6
-    to valueQuantity when OBX-2 is NM, OBX-11 to status, OBX-14 to effectiveDateTime, PID-3 to the subject and
-    PV1-19 to the encounter, SPM-4 to Specimen.type. Category is not in the segment: the guide leaves it to the
-    receiver, which here sets 'laboratory'."""
+    (hl7.org/fhir/uv/v2mappings, segment maps OBX to Observation, SPM to Specimen, PID to Patient, PV1 to Encounter).
+
+    - ids are minted here (:func:`_v2_id`); a v2 identifier is never turned into a FHIR logical id. PID-3 and PV1-19
+      stay identifiers: the subject and the encounter are *logical references* (``Reference.identifier`` with the
+      assigning authority's URI as system, and ``Reference.type``), which a receiver resolves by searching for that
+      identifier (FHIR R4B references.html#logical). Nothing here assumes what ids another exporter gave.
+    - OBX-3 to code, OBX-5 and OBX-6 to valueQuantity when OBX-2 is NM: the unit's system is UCUM only when OBX-6.3
+      says UCUM (otherwise the unit text alone), OBX-11 to status, OBX-14 to effectiveDateTime, SPM-4 to
+      Specimen.type.
+    - Category is not in the segment: the receiver sets 'laboratory', and 'vital-signs' as well when OBX-3 is a code
+      of FHIR's vital-signs profiles (arterial oxygen saturation 2708-6 is one), since those profiles apply to any
+      Observation with such a code (hl7.org/fhir/R4B/observation-vitalsigns.html)."""
+    from .fhirvalidate import VITAL_SIGNS
+
     if not isinstance(parsed, pd.DataFrame) or "loinc" not in parsed.columns:
         raise DataError("parsed", "is not what parse_oru_r01 returns", "Pass parse_oru_r01(text).")
     f = _fhir()
     status = {"F": "final", "P": "preliminary", "C": "corrected", "X": "cancelled", "W": "entered-in-error"}
+
+    def logical(kind, system, value):
+        if not value:
+            return None
+        ident = f["Identifier"](system=system, value=str(value)) if system else f["Identifier"](value=str(value))
+        return f["Reference"](type=kind, identifier=ident)
+
     out = []
     for order, rows in parsed.groupby("order", sort=False):
         first = rows.iloc[0]
-        spec_id = f"{first['patient_id']}-spm-{order}"
+        subject = logical("Patient", first.get("patient_system", ""), first["patient_id"])
+        spec_id = _v2_id(order, "SPM")
         code, _, text = str(first["specimen"]).partition("^")
         text = text.split("^")[0]
         spec_type = f["CodeableConcept"](coding=[f["Coding"](system="http://terminology.hl7.org/CodeSystem/v2-0487",
                                                              code=code, display=text)] if code else None, text=text)
-        out.append(f["Specimen"](id=spec_id, meta=_tag(f), type=spec_type,
-                                 subject=f["Reference"](reference=f"Patient/{first['patient_id']}"),
+        out.append(f["Specimen"](id=spec_id, meta=_meta(f), type=spec_type, subject=subject,
                                  collection=f["SpecimenCollection"](collectedDateTime=_v2_datetime(first["drawn"]))))
         for k, r in enumerate(rows.itertuples(index=False)):
             extra = {}
             if r.type == "NM" and pd.notna(r.value):
-                extra["valueQuantity"] = f["Quantity"](value=float(r.value), unit=r.unit, system=UCUM, code=r.unit)
+                ucum = str(getattr(r, "unit_system", "")).upper() == "UCUM"
+                extra["valueQuantity"] = f["Quantity"](value=float(r.value), unit=r.unit or None,
+                                                       **({"system": UCUM, "code": r.unit} if ucum and r.unit else {}))
             elif pd.notna(r.value):
                 extra["valueString"] = str(r.value)
+            cats = _LAB + (f"|{_VS}" if r.loinc in VITAL_SIGNS else "")
             out.append(f["Observation"](
-                id=f"{spec_id}-obx-{k + 1}", meta=_tag(f), status=status.get(r.status, "unknown"),
-                category=_category(f, _LAB),
+                id=_v2_id(order, "OBX", k + 1), meta=_meta(f), status=status.get(r.status, "unknown"),
+                category=_category(f, cats),
                 code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=r.loinc),
                                                   f["Coding"](system=LOCAL, code=r.local)], text=r.local),
-                subject=f["Reference"](reference=f"Patient/{r.patient_id}"),
-                encounter=f["Reference"](reference=f"Encounter/c2012-a-{r.visit}-icu") if r.visit else None,
+                subject=subject, encounter=logical("Encounter", getattr(r, "visit_system", ""), r.visit),
                 effectiveDateTime=_v2_datetime(r.time or r.drawn),
                 specimen=f["Reference"](reference=f"Specimen/{spec_id}"), **extra))  # fmt: skip
     return out
@@ -1184,7 +1290,10 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.PatientName = "Anonymous"
     ds.PatientBirthDate = ""
     ds.PatientSex = {0: "M", 1: "F"}.get(int(meta["sex"]), "O")  # PTB-XL: 0 male, 1 female
-    ds.PatientAge = f"{min(int(meta['age']), 999):03d}Y" if pd.notna(meta["age"]) else ""
+    # PTB-XL codes ages over 89 as 300 (de-identification): that is no age, so it goes out empty (unknown, as the
+    # type-2 attribute allows), never as "300Y"
+    age = meta["age"]
+    ds.PatientAge = f"{int(age):03d}Y" if pd.notna(age) and 0 <= age < PTBXL_AGE_CODE else ""
     ds.StudyDate = recorded.strftime("%Y%m%d")
     ds.StudyTime = recorded.strftime("%H%M%S")
     ds.AcquisitionDateTime = recorded.strftime("%Y%m%d%H%M%S")
@@ -1277,6 +1386,8 @@ def ecg_iod_problems(ds, sop_class: str | None = None) -> list[str]:
             problems.append(f"{int(mux.NumberOfWaveformSamples)} samples exceed the IOD's {rules['samples']:,}")
     if "channels" in rules and total > rules["channels"]:
         problems.append(f"{total} channels exceed the IOD's {rules['channels']}")
+    if "groups" in rules and not 1 <= len(ds.WaveformSequence) <= rules["groups"]:
+        problems.append(f"{len(ds.WaveformSequence)} multiplex groups: the IOD allows 1 to {rules['groups']}")
     return sorted(set(problems), key=problems.index)
 
 

@@ -21,6 +21,7 @@ raises :class:`heartdata.DataError` saying which argument was wrong and what to 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -30,7 +31,9 @@ from .errors import DataError
 
 __all__ = [
     "TEXT_PATTERNS",
+    "average_risk",
     "bands",
+    "detach",
     "entropy_l_diversity",
     "federated_logistic",
     "find_in_text",
@@ -42,6 +45,7 @@ __all__ = [
     "redact",
     "risk_by_number",
     "round_to",
+    "row_keys",
     "site_updates",
     "suppress",
     "synthetic_register",
@@ -188,7 +192,8 @@ def t_closeness(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive
 
     The distance is the variational distance (half the sum of absolute differences of shares), which is the
     Earth Mover's Distance for categories that are all equally far apart: 0 means every group looks like the
-    whole table; 0.4 means some group's shares differ from the table's by 40 percentage points in all.
+    whole table; t = 0.4 means that in some group the shares that exceed the table's exceed them by 40 percentage
+    points in all (and those below fall short by as much): the absolute differences add up to 80 points.
     Missing values count as a value of their own.
     """
     names = _columns(table, quasi_identifiers)
@@ -197,26 +202,93 @@ def t_closeness(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive
     return float(0.5 * np.abs(within - overall).sum(axis=1).max())
 
 
+def average_risk(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> float:
+    """The average ("marketer") risk: the mean over rows of 1 / group size, which is groups / rows.
+
+    The expected share of rows an attacker who tries to link *every* row (and picks at random within a group) gets
+    right (the marketer risk: Dankar and El Emam, EDBT/ICDT Workshops 2010); the prosecutor's risk of one row is
+    1 / its group size, the largest of which is 1 / k (El Emam and Dankar, JAMIA 15:627, 2008). Missing values count
+    as a value of their own.
+    """
+    names = _columns(table, quasi_identifiers)
+    _, sizes = _group_ids(table, names)
+    return float(len(sizes) / len(table))
+
+
+def row_keys(table: pd.DataFrame) -> list[str]:
+    """What, besides the columns, could link a released table's rows back to their source: a kept index, an order.
+
+    A named index or any index other than 0, 1, 2, ... (an ``ecg_id`` or a ``RecordID`` is the public key of the
+    source), and rows sorted by the index or by a column with at least 3 distinct values (a source sorted by
+    recording date or id gives its order to the release). An empty list means neither was found.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise DataError("table", f"expected a pandas DataFrame, got {type(table).__name__}", "Pass the table.")
+    found = []
+    index = table.index
+    default = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
+    if not default:
+        name = index.name if index.name is not None else "not 0, 1, 2, ..."
+        found.append(f"the index ({name}) is kept: it may be the source's key")
+    ordered = [] if default else (["the index"] if index.is_monotonic_increasing and index.nunique() >= 3 else [])
+    for c in table.columns:
+        values = table[c].dropna()
+        try:
+            if (
+                values.nunique() >= 3
+                and len(values) == len(table)
+                and (values.is_monotonic_increasing or values.is_monotonic_decreasing)
+            ):
+                ordered.append(f"`{c}`")
+        except TypeError:  # values that cannot be ordered give no order
+            continue
+    if ordered:
+        found.append(f"the rows are sorted by {' and '.join(ordered)}: the source's row order may survive")
+    return found
+
+
+def detach(table: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The table as it may be released: rows shuffled (seeded) and renumbered 0, 1, 2, ..., the index dropped.
+
+    Shuffling removes the source's row order, and a fresh index removes its key; neither changes a group or a
+    measure of :func:`measure_release`. Keep the seed private: with it, anyone can undo the shuffle.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise DataError("table", f"expected a pandas DataFrame, got {type(table).__name__}", "Pass the table.")
+    return table.sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
 def measure_release(release: pd.DataFrame, sensitive: str) -> pd.Series:
     """Everything a released table gives away, measured over **every** column it contains.
 
     Every column but ``sensitive`` is treated as a quasi-identifier (what is released can be known or learnt
     by someone), so a column left in the table by oversight is measured too. Returns rows, the columns
-    measured, k, uniqueness, distinct l, entropy l and t (variational distance).
+    measured, k, uniqueness, the average risk (:func:`average_risk`), distinct l, entropy l, t (variational
+    distance) and ``row keys``: what else links the rows to their source (:func:`row_keys`), "none" if nothing.
+    When a key or an order survives, it also warns (``UserWarning``): pass the table through :func:`detach` first.
     """
     if not isinstance(release, pd.DataFrame):
         raise DataError("release", f"expected a pandas DataFrame, got {type(release).__name__}", "Pass the table.")
     names = [c for c in release.columns if c != sensitive]
     _sensitive(release, names, sensitive)
     _columns(release, names, "the release's other columns")
+    keys = row_keys(release)
+    if keys:
+        warnings.warn(
+            "this table still links to its source: " + "; ".join(keys) + ". Release privacy.detach(table, seed).",
+            UserWarning,
+            stacklevel=2,
+        )
     return pd.Series({
         "rows": len(release),
         "quasi-identifiers": ", ".join(map(str, names)),
         "k": k_anonymity(release, names),
         "uniqueness": uniqueness(release, names),
+        "average risk": average_risk(release, names),
         "l (distinct)": l_diversity(release, names, sensitive),
         "l (entropy)": entropy_l_diversity(release, names, sensitive),
         "t": t_closeness(release, names, sensitive),
+        "row keys": "; ".join(keys) or "none",
     }, name=sensitive)  # fmt: skip
 
 

@@ -187,6 +187,10 @@ def test_rr_observation_right_answers(stays):
         ({"effectiveDateTime": "2000-01-01"}, CLOSE, "with its time and zone"),
         ({"valueQuantity": Quantity(value=17, unit="/min", system=interop.UCUM, code="/min")}, INCORRECT,
          "first RespRate row"),
+        # the case the review found the rules let through: a quantity without its unit text (1..1 in the profile)
+        ({"valueQuantity": Quantity(value=19, system=interop.UCUM, code="/min")}, INCORRECT, "valueQuantity.unit"),
+        # a subject that is not a Patient
+        ({"subject": Reference(reference="Encounter/c2012-a-132543-icu")}, CLOSE, "Patient/c2012-a-132543"),
     ],
 )
 def test_rr_observation_mistakes(stays, change, status, words):

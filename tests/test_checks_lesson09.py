@@ -141,6 +141,15 @@ def test_exercise_4_budget():
            "alpha=0.05")  # fmt: skip
     status(lesson09.dp_error_at(16), feedback.CLOSE, "not the smallest")  # a simulated quantile, one count high
     status(lesson09.dp_error_at(6.43), feedback.INCORRECT)  # the lesson's ε = 0.5, copied
+    # the continuous Laplace bound, scale × ln(1/α) = 5 ln 20 = 14.98: named, as printed and as computed
+    import math
+
+    for continuous in (5.0 * math.log(20), 14.98):
+        status(lesson09.dp_error_at(continuous), feedback.CLOSE, "continuous Laplace", "discrete")
+    # a right answer written another way: the bound as a numpy float
+    import numpy as np
+
+    status(lesson09.dp_error_at(np.float64(exact)), feedback.CORRECT)
 
 
 def test_exercise_5_pooled_rate():

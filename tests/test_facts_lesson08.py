@@ -4,8 +4,10 @@ recomputed here with pandas alone where that is cheap; facts about the exports g
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
+import tarfile
 
 import numpy as np
 import pandas as pd
@@ -137,14 +139,24 @@ def test_validation_facts(stays, stay):
     assert fhirvalidate.structure_issues(bad) == []
     issues = fhirvalidate.issues_table(fhirvalidate.validate_resource(bad))
     assert len(issues) == 7 and issues["rule"].nunique() == 5
-    held_out = sorted(stays["RecordID"].unique())[-2:]
-    assert held_out == [142671, 142673]
+    held_out = sorted(stays["RecordID"].unique())[-1:]
+    assert held_out == [142673]
     held = interop.stay_resources(stays[stays["RecordID"].isin(held_out)])
-    assert sum(len(v) for v in held.values()) == 803
+    assert sum(len(v) for v in held.values()) == 559
     assert fhirvalidate.validate(held) == []
     data = json.loads(interop.bundle(held).model_dump_json())
     refs = sum(1 for e in data["entry"] for k in ("subject", "encounter") if k in e["resource"])
-    assert refs == 1600 and fhirvalidate.bundle_reference_issues(data) == []
+    assert refs == 1115 and fhirvalidate.bundle_reference_issues(data) == []
+    old_style = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": f"urn:heartdata:{t}/{r.id}", "resource": json.loads(r.model_dump_json())}
+        for t, rs in held.items() for r in rs]}  # fmt: skip
+    assert len(fhirvalidate.bundle_reference_issues(old_style)) == 1115
+    assert fhirvalidate.validate_bundle(data) == []  # the rewritten entries too
+    encounter = next(e["fullUrl"] for e in data["entry"] if e["resource"]["resourceType"] == "Encounter")
+    next(e for e in data["entry"] if e["resource"].get("code", {}).get("text") == "HR")["resource"]["subject"] = {
+        "reference": encounter}
+    wrong = fhirvalidate.bundle_reference_issues(data)
+    assert [i.rule for i in wrong] == ["reference-type"] and "points at Encounter" in wrong[0].message
 
 
 def test_impossible_values(stays):
@@ -197,20 +209,53 @@ def test_ecg_report(meta):
     assert str(interop.ecg_observation(1, 500).effectiveDateTime) == "1984-11-09"
 
 
-def test_hl7(stay):
-    parsed = interop.parse_oru_r01(interop.oru_r01(stay).to_er7())
-    labs = stay[stay["Parameter"].isin(interop.LAB_PARAMETERS)]
-    assert parsed["order"].nunique() == 3 and len(parsed) == len(labs) == 11
+def _raw_set_a() -> dict[int, str]:
+    """Each stay's text, straight from the shipped archive (no heartdata loader)."""
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        return {int(m.name.rsplit("/", 1)[-1][:-4]): tar.extractfile(m).read().decode()
+                for m in tar.getmembers() if m.isfile() and m.name.endswith(".txt")}  # fmt: skip
+
+
+def test_hl7(stays):
+    raw = _raw_set_a()
+    first_gas = min(rid for rid, text in raw.items() if ",SaO2," in text)  # the first stay with a blood gas
+    assert first_gas == 132540
+    assert stays.loc[stays["Parameter"].eq("SaO2"), "RecordID"].nunique() == 1792
+    gas = stays[stays["RecordID"].eq(first_gas)]
+    parsed = interop.parse_oru_r01(interop.oru_r01(gas).to_er7())
+    labs = gas[gas["Parameter"].isin(interop.LAB_PARAMETERS)]
+    assert parsed["order"].nunique() == 19 and len(parsed) == len(labs) == 51
     assert sorted(parsed["value"]) == sorted(labs["Value"])
     fhir = interop.oru_to_fhir(parsed)
-    assert [r.get_resource_type() for r in fhir].count("Specimen") == 3
-    via = next(o for o in fhir if o.get_resource_type() == "Observation")
-    direct = next(o for o in interop.stay_resources(stay)["Observation"] if o.code.text == via.code.text
+    by_type = {t: [r for r in fhir if r.get_resource_type() == t] for t in ("Observation", "Specimen")}
+    assert (len(by_type["Observation"]), len(by_type["Specimen"])) == (51, 19)
+    assert fhirvalidate.validate(by_type) == []
+    sao2 = next(o for o in by_type["Observation"] if o.code.text == "SaO2")
+    assert [c.coding[0].code for c in sao2.category] == ["laboratory", "vital-signs"]
+    via = by_type["Observation"][0]
+    direct = next(o for o in interop.stay_resources(gas)["Observation"] if o.code.text == via.code.text
                   and float(o.valueQuantity.value) == float(via.valueQuantity.value))  # fmt: skip
-    assert via.code.text == "HCT"
+    assert via.code.text == "pH"
     only_v2 = set(via.model_dump(exclude_none=True)) - set(direct.model_dump(exclude_none=True))
     only_direct = set(direct.model_dump(exclude_none=True)) - set(via.model_dump(exclude_none=True))
     assert only_v2 == {"specimen"} and only_direct == {"identifier"}
+
+
+def test_ventilation_gaps():
+    # straight from the raw files: the longest gap between MechVent chartings of each stay
+    longest = []
+    for text in _raw_set_a().values():
+        t = pd.read_csv(io.StringIO(text))
+        times = t.loc[t["Parameter"].eq("MechVent"), "Time"].map(lambda s: int(s[:2]) * 60 + int(s[3:]))
+        if len(times) > 1:
+            longest.append(np.diff(np.sort(times.to_numpy())).max() / 60)
+        elif len(times) == 1:
+            longest.append(np.nan)
+    longest = pd.Series(longest)
+    assert len(longest) == 2529 and int(longest.notna().sum()) == 2507
+    assert int(longest.gt(12).sum()) == 140 and int(longest.gt(24).sum()) == 41
+    gaps = interop.ventilation_gaps(challenge2012.load_stays("a"))
+    assert int(gaps.gt(interop.VENT_GAP_HOURS).sum()) == 140 and int(gaps.notna().sum()) == 2507
 
 
 def test_round_trip_of_twenty_stays(stays, tmp_path):
@@ -238,3 +283,8 @@ def test_omop(stay):
     assert {k: len(v) for k, v in omop.items()} == {"person": 1, "visit_occurrence": 1, "visit_detail": 1,
                                                     "procedure_occurrence": 0, "measurement": 250}  # fmt: skip
     assert omop["person"]["year_of_birth"].tolist() == [1946]
+    outcomes = pd.read_csv(DATA / "challenge2012" / "Outcomes-a.txt", index_col="RecordID")
+    assert outcomes.loc[132539, "Length_of_stay"] == 5 and int(outcomes["Length_of_stay"].lt(0).sum()) == 60
+    visit = omop["visit_occurrence"].iloc[0]
+    assert (str(visit["visit_start_date"]), str(visit["visit_end_date"])) == ("2000-01-01", "2000-01-06")
+    assert str(omop["visit_detail"]["visit_detail_end_date"].iloc[0]) == "2000-01-06"

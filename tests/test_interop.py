@@ -552,3 +552,138 @@ def test_commands_work_on_sets_and_records_never_shipped(tmp_path, capsys):
     result = interop.compare_tables(raw, interop.resources_to_table(back))
     assert result["different"] == result["missing_after_round_trip"] == 0
     assert interop.main(["dicom", "--ecg-id", "5", "--out", str(tmp_path / "e.dcm"), "--root", str(root)]) == 0
+
+
+# ------------------------------------------------------------------ review round 2 (lesson 08, findings 1-8)
+def test_specimen_follows_the_challenge_documentation(stays):
+    table = interop.code_table()
+    # the Challenge's variable list: "K: Serum potassium", "Na: Serum sodium", "Glucose: Serum glucose",
+    # "HCO3: Serum bicarbonate", "Mg: Serum magnesium", "Creatinine: Serum creatinine"; Lactate without a specimen
+    for param in ("K", "Na", "Glucose", "HCO3", "Mg", "Creatinine"):
+        assert table.loc[param, "note"].startswith("Serum"), param
+        assert "the source does not say" not in table.loc[param, "note"], param
+    assert "states no specimen" in table.loc["Lactate", "note"]
+    assert interop.LAB_PANELS["CHEM"][2] == "SER^Serum^HL70487" and "Lactate" not in interop.LAB_PANELS["CHEM"][1]
+    assert interop.LAB_PANELS["LACT"][2].startswith("^")  # text only: no code claims a specimen
+    rid = int(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"].iloc[0])
+    parsed = interop.parse_oru_r01(interop.oru_r01(stays[stays["RecordID"].eq(rid)]).to_er7())
+    assert set(parsed.loc[parsed["local"].eq("Lactate"), "specimen"]) == {"^Specimen not stated by the source"}
+    assert set(parsed.loc[parsed["local"].eq("K"), "specimen"]) <= {"SER^Serum^HL70487"}
+
+
+def test_magnesium_goes_out_in_the_unit_its_values_are_in(stays):
+    rid = int(stays.loc[stays["Parameter"].eq("Mg"), "RecordID"].iloc[0])
+    res = interop.stay_resources(stays[stays["RecordID"].eq(rid)])
+    mg = [o for o in res["Observation"] if o.code.text == "Mg"]
+    assert mg and all(o.valueQuantity.code == "mg/dL" == o.valueQuantity.unit for o in mg)
+    assert all({c.code for c in o.code.coding if c.system == interop.LOINC} == {"19123-9"} for o in mg)
+    assert all("mg/dL" in o.note[0].text and "mmol/L" in o.note[0].text for o in mg)
+    assert fv.validate(res) == []
+    omop = interop.omop_tables(stays[stays["RecordID"].eq(rid)])["measurement"]
+    assert set(omop.loc[omop["measurement_source_value"].eq("Mg"), "unit_source_value"]) == {"mg/dL"}
+
+
+def test_v2_to_fhir_keeps_identifiers_mints_ids_and_codes_saO2_as_a_vital_sign(stays):
+    rid = int(stays.loc[stays["Parameter"].eq("SaO2"), "RecordID"].iloc[0])  # a stay with blood gases
+    stay = stays[stays["RecordID"].eq(rid)]
+    parsed = interop.parse_oru_r01(interop.oru_r01(stay).to_er7())
+    fhir = interop.oru_to_fhir(parsed)
+    obs = [r for r in fhir if r.get_resource_type() == "Observation"]
+    sao2 = [o for o in obs if o.code.text == "SaO2"]
+    assert sao2 and all({c.coding[0].code for c in o.category} == {"laboratory", "vital-signs"} for o in sao2)
+    direct_ids = {r.id for t in interop.stay_resources(stay).values() for r in t}
+    assert not {r.id for r in fhir} & direct_ids and all(str(rid) not in r.id for r in fhir)
+    for o in obs:
+        assert o.subject.reference is None and o.subject.type == "Patient"
+        assert o.subject.identifier.system == interop.LOCAL_PATIENT and o.subject.identifier.value == f"c2012-a-{rid}"
+        assert o.encounter.type == "Encounter" and o.encounter.identifier.value == str(rid)
+        assert o.encounter.identifier.system == interop.LOCAL_RECORD
+    by_type = {t: [r for r in fhir if r.get_resource_type() == t] for t in ("Observation", "Specimen")}
+    assert fv.validate(by_type) == []
+    # the UCUM system only when OBX-6.3 says UCUM
+    other = interop.oru_to_fhir(parsed.assign(unit_system="L"))
+    q = next(r for r in other if r.get_resource_type() == "Observation").valueQuantity
+    assert q.system is None and q.code is None and q.unit
+
+
+def test_the_validator_refuses_what_the_v2_route_used_to_send(stays):
+    rid = int(stays.loc[stays["Parameter"].eq("SaO2"), "RecordID"].iloc[0])
+    fhir = interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(stays[stays["RecordID"].eq(rid)]).to_er7()))
+    sao2 = json.loads(next(r for r in fhir if r.get_resource_type() == "Observation" and r.code.text == "SaO2")
+                      .model_dump_json())  # fmt: skip
+    only_lab = {**sao2, "category": [c for c in sao2["category"] if c["coding"][0]["code"] == "laboratory"]}
+    assert any("category 'vital-signs'" in i.message for i in fv.validate_resource(only_lab))
+    untyped = {**sao2, "subject": {"identifier": sao2["subject"]["identifier"]}}
+    assert any("Reference.type 'Patient'" in i.message for i in fv.validate_resource(untyped))
+
+
+def test_units_and_reference_types_are_checked(hr, bp, resources):
+    no_unit = copy.deepcopy(hr)
+    del no_unit["valueQuantity"]["unit"]
+    assert [i.location for i in fv.validate_resource(no_unit)] == ["valueQuantity.unit"]
+    panel = copy.deepcopy(bp)
+    comp = next(c for c in panel["component"] if c["code"]["coding"][0]["code"] == "8480-6")
+    del comp["valueQuantity"]["unit"]
+    assert [i.location for i in fv.validate_resource(panel)] == ["component[systolic].valueQuantity.unit"]
+    bundle = json.loads(interop.bundle(resources).model_dump_json())
+    assert fv.validate_bundle(bundle) == []
+    enc = next(e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Encounter")
+    entry = next(e for e in bundle["entry"] if e["resource"].get("code", {}).get("text") == "HR")
+    entry["resource"]["subject"]["reference"] = enc  # resolves, to the wrong type
+    found = fv.validate_bundle(bundle)
+    assert [i.rule for i in found] == ["reference-type"] and "points at Encounter" in found[0].message
+    wrong = {"Observation": [copy.deepcopy(hr)], "Encounter": resources["Encounter"],
+             "Patient": resources["Patient"]}
+    wrong["Observation"][0]["encounter"]["reference"] = f"Patient/{resources['Patient'][0].id}"
+    assert [i.rule for i in fv.validate(wrong)] == ["reference-type"]
+
+
+def test_placeholder_dates_are_labelled_test_data_and_the_icu_end_is_unknown(resources):
+    for t in resources.values():
+        for r in t:
+            assert [(s.system, s.code) for s in r.meta.security] == [
+                ("http://terminology.hl7.org/CodeSystem/v3-ActReason", "HTEST")]
+    enc = json.loads(resources["Encounter"][0].model_dump_json())
+    assert "end" not in enc["period"] and enc["period"]["_end"]["extension"][0]["valueCode"] == "unknown"
+    assert fv.validate(resources) == []
+
+
+def test_omop_visits_have_their_required_end_dates(stays):
+    outcomes = challenge2012.load_outcomes("a")
+    ids = [132539, int(outcomes.index[outcomes["Length_of_stay"].eq(-1)][0])]
+    t = interop.omop_tables(stays[stays["RecordID"].isin(ids)])
+    v, d = t["visit_occurrence"].set_index("visit_occurrence_id"), t["visit_detail"].set_index("visit_detail_id")
+    assert v["visit_end_date"].notna().all() and d["visit_detail_end_date"].notna().all()
+    days = (pd.to_datetime(v["visit_end_date"]) - pd.to_datetime(v["visit_start_date"])).dt.days
+    assert days[132539] == outcomes.loc[132539, "Length_of_stay"] == 5 and days[ids[1]] == 2
+    person = t["person"].set_index("person_id")
+    assert person.loc[132539, "person_source_value"] == f"{interop.LOCAL_PATIENT}|c2012-a-132539"
+
+
+def test_ventilation_gaps_are_named_in_the_note(stays):
+    gaps = interop.ventilation_gaps(stays)
+    rid = int(gaps.idxmax())
+    proc = interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Procedure"][0]
+    assert f"{gaps.max():.1f} h" in proc.note[0].text
+    short = int(gaps[gaps.le(interop.VENT_GAP_HOURS)].index[0])
+    assert "longest gap" not in interop.stay_resources(stays[stays["RecordID"].eq(short)])["Procedure"][0].note[0].text
+
+
+def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
+    rid = int(stays.loc[stays["Parameter"].eq("Gender") & stays["Value"].eq(-1), "RecordID"].iloc[0])
+    patient = json.loads(interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Patient"][0].model_dump_json())
+    assert "gender" not in patient and patient["_gender"]["extension"][0]["valueCode"] == "unknown"
+    bad = stays[interop.impossible_values(stays) & stays["Parameter"].isin(list(interop.BP_COMPONENT))].iloc[0]
+    res = interop.stay_resources(stays[stays["RecordID"].eq(bad["RecordID"])])
+    noted = [o for o in res["Observation"] if o.component and o.note]
+    assert noted and all(c.interpretation is None for o in noted for c in o.component)
+    assert any(n.text.startswith(f"{bad['Parameter']}: Charted") for o in noted for n in o.note)
+    meta = ptbxl.load_metadata()
+    ecg_id = int(meta.index[0])
+    assert interop.ecg_dicom(ecg_id, fs=100).PatientAge == f"{int(meta.loc[ecg_id, 'age']):03d}Y"
+    record, row = interop._ecg_record(ecg_id, 100, None)
+    coded = row.copy()
+    coded["age"] = interop.PTBXL_AGE_CODE  # PTB-XL's de-identified 'over 89'
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(interop, "_ecg_record", lambda *args: (record, coded))
+        assert interop.ecg_dicom(ecg_id, fs=100).PatientAge == ""

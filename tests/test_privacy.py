@@ -275,3 +275,26 @@ def test_site_updates_from_zero_reveal_the_count():
     assert read.round().tolist() == [y[:40].sum(), y[40:].sum()]
     w, _ = privacy.federated_logistic(parts, rounds=1, local_steps=1, learning_rate=0.5)
     assert np.allclose(w, np.average(first[["b0", "b1", "b2"]], axis=0, weights=first["rows"]))
+
+
+def test_release_keys_are_found_and_detach_removes_them(table):
+    assert privacy.row_keys(table) == []  # 0, 1, 2, ... and no sorted column of 3 or more values
+    keyed = table.set_index(pd.Index(range(100, 108), name="ecg_id"))
+    found = privacy.row_keys(keyed)
+    assert any("ecg_id" in f for f in found) and any("sorted by the index" in f for f in found)
+    with pytest.warns(UserWarning, match="still links to its source"):
+        m = privacy.measure_release(keyed, "dx")
+    assert "ecg_id" in m["row keys"]
+    detached = privacy.detach(keyed, seed=1)
+    assert privacy.row_keys(detached) == [] and detached.index.equals(pd.RangeIndex(8))
+    assert sorted(detached["dx"].fillna("NA")) == sorted(table["dx"].fillna("NA"))  # the same rows
+    ordered = pd.DataFrame({"year": [1, 1, 2, 3, 3], "dx": list("abcab")})
+    assert any("`year`" in f for f in privacy.row_keys(ordered))
+    with pytest.raises(DataError, match="DataFrame"):
+        privacy.detach([1, 2], seed=1)
+
+
+def test_average_risk(table):
+    # groups on (sex, age): sizes 3, 2, 2, 1 -> 4 groups over 8 rows
+    assert privacy.average_risk(table, ["sex", "age"]) == pytest.approx(4 / 8)
+    assert privacy.measure_release(table, "dx")["average risk"] == pytest.approx(4 / 8)

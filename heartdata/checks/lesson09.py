@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, privacy, ptbxl
-from ..feedback import as_number, check_number, close, correct, exercise, incorrect
+from ..feedback import as_number, check_number, close, correct, exercise, incorrect, mistake_at, named
 
 UNIQUE_ON = ["sex", "age", "weight"]  # exercise 1: not a set of columns the lesson measured
 SUPPRESS_ON = ["sex", "age", "weight"]  # exercise 2: 10-year age bands and 10 kg weight bands
@@ -39,7 +39,23 @@ def _people() -> pd.DataFrame:
 # ---- exercise 1 -------------------------------------------------------------------------------------------------
 
 
-@exercise
+UNIQUENESS = {
+    "count": "{n} is the number of unique patients; the exercise asks for their share (0 to 1).",
+    "percent": "that is a percentage; give the share as a number from 0 to 1.",
+    "ecgs": "you measured the ECG table. A patient with two ECGs would count as a group of two people: "
+    "use `people`, one row per patient.",
+    "dropped_missing": "you dropped the patients with a missing value first. A missing weight is something an outsider "
+    "sees in the table too: keep those rows, missing counts as a value of its own.",
+    "groupby_dropna": "pandas' groupby and value_counts leave out rows with a missing value unless told "
+    "`dropna=False`: those patients vanished from your count. Missing counts as a value of its own.",
+    "duplicated_first": "`duplicated()` marks only the later copies (keep='first'), so the first patient of every "
+    "group looks unique; count the rows whose group has size 1 (`keep=False`).",
+    "not_unique": "that is the share of patients who are NOT unique; the exercise asks for those alone in their group.",
+    "lesson_site": "that is the lesson's figure for sex, age, site and weight; this exercise leaves the site out.",
+}  # the mistakes uniqueness_sex_age_weight can name
+
+
+@exercise(mistakes=UNIQUENESS)
 def uniqueness_sex_age_weight(answer):
     people, meta = _people(), _meta()
     qi = UNIQUE_ON
@@ -47,40 +63,18 @@ def uniqueness_sex_age_weight(answer):
     n_unique = int(privacy.group_sizes(people, qi).eq(1).sum())
     value = as_number(answer)
     if value is not None and float(value).is_integer() and int(value) == n_unique:
-        return close(f"{n_unique} is the number of unique patients; the exercise asks for their share (0 to 1).")
+        return close(named("count", n=n_unique))
     return check_number(
         answer,
         expected,
         mistakes=[
-            (100 * expected, "that is a percentage; give the share as a number from 0 to 1."),
-            (
-                privacy.uniqueness(meta, qi),
-                "you measured the ECG table. A patient with two ECGs would count as a group of two people: "
-                "use `people`, one row per patient.",
-            ),
-            (
-                privacy.uniqueness(people.dropna(subset=qi), qi),
-                "you dropped the patients with a missing value first. A missing weight is something an outsider "
-                "sees in the table too: keep those rows, missing counts as a value of its own.",
-            ),
-            (
-                float(people.groupby(qi)["sex"].transform("size").eq(1).sum()) / len(people),
-                "pandas' groupby and value_counts leave out rows with a missing value unless told "
-                "`dropna=False`: those patients vanished from your count. Missing counts as a value of its own.",
-            ),
-            (
-                float((~people.duplicated(qi, keep="first")).mean()),
-                "`duplicated()` marks only the later copies (keep='first'), so the first patient of every group "
-                "looks unique; count the rows whose group has size 1 (`keep=False`).",
-            ),
-            (
-                1 - expected,
-                "that is the share of patients who are NOT unique; the exercise asks for those alone in their group.",
-            ),
-            (
-                privacy.uniqueness(people, ["sex", "age", "site", "weight"]),
-                "that is the lesson's figure for sex, age, site and weight; this exercise leaves the site out.",
-            ),
+            mistake_at("percent", 100 * expected),
+            mistake_at("ecgs", privacy.uniqueness(meta, qi)),
+            mistake_at("dropped_missing", privacy.uniqueness(people.dropna(subset=qi), qi)),
+            mistake_at("groupby_dropna", float(people.groupby(qi)["sex"].transform("size").eq(1).sum()) / len(people)),
+            mistake_at("duplicated_first", float((~people.duplicated(qi, keep="first")).mean())),
+            mistake_at("not_unique", 1 - expected),
+            mistake_at("lesson_site", privacy.uniqueness(people, ["sex", "age", "site", "weight"])),
         ],  # fmt: skip
         what="a share between 0 and 1",
         hint="Count, for each patient, how many share their sex, age and weight (missing included); "
@@ -103,7 +97,19 @@ def _kept(table: pd.DataFrame, k: int = 5, strict: bool = False, **generalise) -
     return int(sizes.gt(k).sum() if strict else sizes.ge(k).sum())
 
 
-@exercise
+SUPPRESSION = {
+    "groupby_dropna": "your groups left out the patients with a missing weight or age (pandas' groupby drops missing "
+    "keys unless told `dropna=False`), so they were all suppressed. A missing weight is a value of its own: "
+    "those patients form groups too, and groups of 5 or more are kept.",
+    "exact_ages": "you kept the exact ages. Generalise them first: 10-year bands, 80+ together.",
+    "exact_weights": "you kept the exact weights. Generalise them to 10 kg bands first.",
+    "strict": "you kept groups of more than 5; k ≥ 5 keeps groups of exactly 5 too.",
+    "ecgs": "you counted ECGs; the release is of patients, one row each (`people`).",
+    "suppressed": "that is the number suppressed; the exercise asks how many are kept.",
+}  # the mistakes kept_after_suppression can name
+
+
+@exercise(mistakes=SUPPRESSION)
 def kept_after_suppression(answer):
     people, meta = _people(), _meta()
     expected = _kept(people)
@@ -114,17 +120,12 @@ def kept_after_suppression(answer):
         answer,
         expected,
         mistakes=[
-            (
-                dropped_missing,
-                "your groups left out the patients with a missing weight or age (pandas' groupby drops missing keys "
-                "unless told `dropna=False`), so they were all suppressed. A missing weight is a value of its own: "
-                "those patients form groups too, and groups of 5 or more are kept.",
-            ),
-            (_kept(people, age=False), "you kept the exact ages. Generalise them first: 10-year bands, 80+ together."),
-            (_kept(people, weight=False), "you kept the exact weights. Generalise them to 10 kg bands first."),
-            (_kept(people, strict=True), "you kept groups of more than 5; k ≥ 5 keeps groups of exactly 5 too."),
-            (_kept(meta), "you counted ECGs; the release is of patients, one row each (`people`)."),
-            (len(people) - expected, "that is the number suppressed; the exercise asks how many are kept."),
+            mistake_at("groupby_dropna", dropped_missing),
+            mistake_at("exact_ages", _kept(people, age=False)),
+            mistake_at("exact_weights", _kept(people, weight=False)),
+            mistake_at("strict", _kept(people, strict=True)),
+            mistake_at("ecgs", _kept(meta)),
+            mistake_at("suppressed", len(people) - expected),
         ],  # fmt: skip
         what="a whole number of patients",
         hint="Generalise age (10-year bands, 80+ together) and weight (10 kg bands), then keep the rows whose "
@@ -158,7 +159,20 @@ def _pins(pairs: pd.DataFrame, entry: str = "entry", record: str = "ecg_id") -> 
     return int((one & other).sum())
 
 
-@exercise
+PINS = {
+    "merge_missing": "pandas' `merge` joins a missing weight to a missing weight, so some of your pins rest on two "
+    "unknowns. An unknown weight on an outside list is not the same fact as 'not recorded' in the data: "
+    "drop the rows with a missing value on either side before joining (or use `privacy.link`).",
+    "pairs": "that is the number of candidate pairs the join gives; count the entries pinned to one patient.",
+    "entries": "that counts every entry that matches at least one patient; some match several.",
+    "one_side": "these entries match one patient each, but some of those patients also match another entry. "
+    "A pin needs both sides to be unique.",
+    "merge_pairs": "that is the number of pairs a plain merge gives (missing joined to missing), not of pins.",
+    "lesson_register": "that is the lesson's register (seed {seed}); this exercise draws another one.",
+}  # the mistakes pinned_entries can name
+
+
+@exercise(mistakes=PINS)
 def pinned_entries(answer):
     pairs = privacy.link(_register(REGISTER_SEED), _people(), LINK_ON)
     expected = int(pairs["pinned"].sum())
@@ -168,27 +182,12 @@ def pinned_entries(answer):
         answer,
         expected,
         mistakes=[
-            (
-                _pins(merged),
-                "pandas' `merge` joins a missing weight to a missing weight, so some of your pins rest on two "
-                "unknowns. An unknown weight on an outside list is not the same fact as 'not recorded' in the data: "
-                "drop the rows with a missing value on either side before joining (or use `privacy.link`).",
-            ),
-            (
-                len(pairs),
-                "that is the number of candidate pairs the join gives; count the entries pinned to one patient.",
-            ),
-            (
-                pairs["entry"].nunique(),
-                "that counts every entry that matches at least one patient; some match several.",
-            ),
-            (
-                int(pairs.groupby("entry")["record"].transform("size").eq(1).sum()),
-                "these entries match one patient each, but some of those patients also match another entry. "
-                "A pin needs both sides to be unique.",
-            ),
-            (len(merged), "that is the number of pairs a plain merge gives (missing joined to missing), not of pins."),
-            (int(lesson["pinned"].sum()), "that is the lesson's register (seed 9); this exercise draws another one."),
+            mistake_at("merge_missing", _pins(merged)),
+            mistake_at("pairs", len(pairs)),
+            mistake_at("entries", pairs["entry"].nunique()),
+            mistake_at("one_side", int(pairs.groupby("entry")["record"].transform("size").eq(1).sum())),
+            mistake_at("merge_pairs", len(merged)),
+            mistake_at("lesson_register", int(lesson["pinned"].sum()), seed=LESSON_SEED),
         ],  # fmt: skip
         what="a whole number of register entries",
         hint="Join the register and `people` on sex, age and weight without joining missing values, then keep the "
@@ -205,7 +204,24 @@ def _bound(epsilon: float) -> float:
     return dp.discrete_laplacian_scale_to_accuracy(float(1 / epsilon), alpha=0.05)
 
 
-@exercise
+DP_ERROR = {
+    "whole_budget": "you gave each table the whole budget. Three releases about the same patients add "
+    "their ε up: each gets ε = {total:g} / {tables}.",
+    "per_site": "you split each table's ε over the sites as well. The sites hold different patients: "
+    "one table of counts over disjoint groups costs its ε once.",
+    "halves": "you split the budget in two; there are {tables} tables.",
+    "eps_as_scale": "you used ε as the noise scale. For a count (sensitivity 1) the scale is 1 / ε: less ε, "
+    "more noise.",
+    "alpha": "alpha is the share of releases allowed to be worse: for a 95% bound, alpha=0.05.",
+    "continuous": "{value:g} is scale × ln(1/α) = {scale:g} × ln(20), the 95% bound of the continuous Laplace "
+    "distribution. OpenDP adds discrete (whole-number) noise to counts, whose tail is slightly heavier at the same "
+    "scale: ask `dp.discrete_laplacian_scale_to_accuracy` for its bound.",
+    "not_smallest": "{value:g} is a valid bound (errors above it are rarer than 5%) but not the smallest: OpenDP gives "
+    "{bound:.2f} for this scale (a simulated quantile wanders by a count or two; compute it).",
+}  # the mistakes dp_error_at can name
+
+
+@exercise(mistakes=DP_ERROR)
 def dp_error_at(answer):
     import opendp.prelude as dp
 
@@ -225,25 +241,21 @@ def dp_error_at(answer):
             f"each table gets ε = {TOTAL_EPSILON:g} / {TABLES} = {each:g}, so the scale is {1 / each:g}; {value:g} is "
             f"{what}. Errors above {floor} happen in fewer than 5% of releases."
         )
+    continuous = (1 / each) * math.log(1 / 0.05)  # the continuous Laplace distribution's 95% bound
+    if math.isclose(value, continuous, rel_tol=1e-3) or math.isclose(value, round(continuous, 2), rel_tol=1e-9):
+        return close(named("continuous", value=value, scale=1 / each))
     mistakes = [
-        (_bound(TOTAL_EPSILON), "you gave each table the whole budget. Three releases about the same patients add "
-         f"their ε up: each gets ε = {TOTAL_EPSILON:g} / {TABLES}."),
-        (_bound(each / SITES), "you split each table's ε over the sites as well. The sites hold different patients: "
-         "one table of counts over disjoint groups costs its ε once."),
-        (_bound(TOTAL_EPSILON / 2), f"you split the budget in two; there are {TABLES} tables."),
-        (dp.discrete_laplacian_scale_to_accuracy(float(each), alpha=0.05),
-         "you used ε as the noise scale. For a count (sensitivity 1) the scale is 1 / ε: less ε, more noise."),
-        (dp.discrete_laplacian_scale_to_accuracy(float(1 / each), alpha=0.95),
-         "alpha is the share of releases allowed to be worse: for a 95% bound, alpha=0.05."),
+        mistake_at("whole_budget", _bound(TOTAL_EPSILON), total=TOTAL_EPSILON, tables=TABLES),
+        mistake_at("per_site", _bound(each / SITES)),
+        mistake_at("halves", _bound(TOTAL_EPSILON / 2), tables=TABLES),
+        mistake_at("eps_as_scale", dp.discrete_laplacian_scale_to_accuracy(float(each), alpha=0.05)),
+        mistake_at("alpha", dp.discrete_laplacian_scale_to_accuracy(float(1 / each), alpha=0.95)),
     ]  # fmt: skip
     for wrong, message in mistakes:
         if math.isclose(value, wrong, rel_tol=1e-6) or (value == math.floor(wrong) and value != floor):
             return close(message)
     if bound < value <= bound + 2:
-        return close(
-            f"{value:g} is a valid bound (errors above it are rarer than 5%) but not the smallest: OpenDP gives "
-            f"{bound:.2f} for this scale (a simulated quantile wanders by a count or two; compute it)."
-        )
+        return close(named("not_smallest", value=value, bound=bound))
     return incorrect(
         f"{value:g} is not it. Split the budget over the tables, turn ε into a scale (1 / ε) and ask OpenDP "
         "for the error exceeded with probability 0.05."
@@ -270,7 +282,18 @@ def unit_aggregates() -> pd.DataFrame:
     return table.copy()
 
 
-@exercise
+POOLED = {
+    "mean_of_rates": "you averaged the units' rates: a small unit then counts as much as a large one. "
+    "Add the deaths and the stays over the units, then divide.",
+    "percent": "that is a percentage; give the share as a number from 0 to 1.",
+    "all_ages": "that is the rate over all ages; the exercise asks for {old}+.",
+    "young": "that is the rate under {old}; the exercise asks for {old}+.",
+    "deaths": "that is the number of deaths; divide by the number of stays.",
+    "sum_of_rates": "you added the units' rates; add deaths and stays, then divide.",
+}  # the mistakes pooled_death_rate can name
+
+
+@exercise(mistakes=POOLED)
 def pooled_death_rate(answer):
     agg = unit_aggregates()
     old = agg.xs(f"{OLD} and over", level="age group")
@@ -283,22 +306,12 @@ def pooled_death_rate(answer):
         answer,
         expected,
         mistakes=[
-            (
-                (old["deaths"] / old["stays"]).mean(),
-                "you averaged the units' rates: a small unit then counts as much as a large one. "
-                "Add the deaths and the stays over the units, then divide.",
-            ),
-            (100 * expected, "that is a percentage; give the share as a number from 0 to 1."),
-            (
-                agg["deaths"].sum() / agg["stays"].sum(),
-                f"that is the rate over all ages; the exercise asks for {OLD}+.",
-            ),
-            (
-                young["deaths"].sum() / young["stays"].sum(),
-                f"that is the rate under {OLD}; the exercise asks for {OLD}+.",
-            ),
-            (int(old["deaths"].sum()), "that is the number of deaths; divide by the number of stays."),
-            ((old["deaths"] / old["stays"]).sum(), "you added the units' rates; add deaths and stays, then divide."),
+            mistake_at("mean_of_rates", (old["deaths"] / old["stays"]).mean()),
+            mistake_at("percent", 100 * expected),
+            mistake_at("all_ages", agg["deaths"].sum() / agg["stays"].sum(), old=OLD),
+            mistake_at("young", young["deaths"].sum() / young["stays"].sum(), old=OLD),
+            mistake_at("deaths", int(old["deaths"].sum())),
+            mistake_at("sum_of_rates", (old["deaths"] / old["stays"]).sum()),
         ],  # fmt: skip
         what="a share between 0 and 1",
         hint=f"From `aggregates` only: the {OLD}+ rows, deaths summed over the units divided by stays summed "
