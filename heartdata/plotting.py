@@ -283,8 +283,9 @@ _FONT_SIZES = {
 #: deuteranopia and protanopia, so that an un-coloured figure never draws in a hue that means something elsewhere
 #: (blue is "survived", orange "beat S") and its first three series stay apart. Colours only: a line style in the
 #: cycle would also dash the lines that cells draw with a colour and no style (the ECG traces, a meaning's line).
-#: A fourth series repeats the greys: give it a line style or marker (tools/figure_audit.py flags it otherwise).
-DEFAULT_CYCLE = [DARK_GREY, LIGHT_GREY, BLACK]
+#: A fourth series gets the mid grey, which merges with the dark and the light one: give it a line style or marker
+#: (tools/figure_audit.py flags it otherwise).
+DEFAULT_CYCLE = [DARK_GREY, LIGHT_GREY, BLACK, MID_GREY]
 
 #: The widest figure the course draws (inches at 100 dpi): the site's text column is about 800-900 px, so a wider
 #: figure is shrunk and its 9 pt text falls below 9 pt on screen.
