@@ -278,13 +278,31 @@ _FONT_SIZES = {
 }
 
 
+#: The default colour cycle: what a series drawn with no colour gets. It carries no meaning: the role greys, the
+#: neutral dark grey first, then light grey and black, each pair at least CVD_MIN_DELTA_E apart under simulated
+#: deuteranopia and protanopia, so that an un-coloured figure never draws in a hue that means something elsewhere
+#: (blue is "survived", orange "beat S") and its first three series stay apart. Colours only: a line style in the
+#: cycle would also dash the lines that cells draw with a colour and no style (the ECG traces, a meaning's line).
+#: A fourth series gets the mid grey, which merges with the dark and the light one: give it a line style or marker
+#: (tools/figure_audit.py flags it otherwise).
+DEFAULT_CYCLE = [DARK_GREY, LIGHT_GREY, BLACK, MID_GREY]
+
+#: The widest figure the course draws (inches at 100 dpi): the site's text column is about 800-900 px, so a wider
+#: figure is shrunk and its 9 pt text falls below 9 pt on screen.
+MAX_FIGURE_WIDTH = 9.0
+
+
 def use_course_style() -> None:
-    """Readable defaults: light grid, a notebook's figure size, no default text under 9 pt.
+    """Readable defaults: light grid, a notebook's figure size, no default text under 9 pt, and a default colour
+    cycle of role greys (``DEFAULT_CYCLE``) that carries no meaning.
 
     With the environment variable HEARTDATA_FIGURE_AUDIT set to a file, every figure drawn afterwards is also
     described in that file (``install_figure_audit``) for tools/figure_audit.py.
     """
-    sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.figsize": (9, 4), "figure.dpi": 100, **_FONT_SIZES})
+    from cycler import cycler
+
+    sns.set_theme(style="whitegrid", palette=DEFAULT_CYCLE, rc={"figure.figsize": (9, 4), "figure.dpi": 100,
+                  **_FONT_SIZES, "axes.prop_cycle": cycler(color=DEFAULT_CYCLE)})  # fmt: skip
     if os.environ.get("HEARTDATA_FIGURE_AUDIT"):
         install_figure_audit(os.environ["HEARTDATA_FIGURE_AUDIT"])
 
@@ -480,9 +498,14 @@ def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str =
     return ax
 
 
+#: A strip longer than this (seconds) is wrapped into rows, as an electrocardiograph's rhythm printout would be cut to
+#: fit a page: at 25 mm/s, 6 s is 150 mm, 5.9 in, which leaves the figure within MAX_FIGURE_WIDTH at 100 dpi.
+STRIP_ROW_SECONDS = 6.0
+
+
 def plot_ecg_strip(
     signal, fs: float, start: float = 0.0, lead: str = "", annotations=None, title: str = "", ax=None,
-    mv_range: tuple[float, float] | None = None,
+    mv_range: tuple[float, float] | None = None, row_seconds: float | None = None,
 ):  # fmt: skip
     """Draw one lead on standard ECG paper: 25 mm/s, 10 mm/mV, minor grid 0.04 s / 0.1 mV, major 0.2 s / 0.5 mV.
 
@@ -490,24 +513,83 @@ def plot_ecg_strip(
     x axis is in seconds of the recording, the y axis in mV, at the paper's aspect: 1 mV is as long as 0.4 s).
     ``annotations`` (optional) is a table with columns ``time_s`` (or ``sample``, counted from the start of the
     recording) and ``symbol`` (MIT-BIH beat codes): each beat gets a mark above the trace in its AAMI class's colour
-    and marker (``BEAT_CLASS``), and the legend says what each symbol means. When ``ax`` is None the figure is
-    sized so that the paper prints at 25 mm/s on screen at 100 dpi.
-    """
-    from matplotlib.ticker import FuncFormatter, MultipleLocator
+    and marker (``BEAT_CLASS``), and the legend (below the strip) says what each symbol means.
 
+    When ``ax`` is None the figure is sized so that the paper prints at 25 mm/s on screen at 100 dpi, and a strip
+    longer than ``row_seconds`` (default ``STRIP_ROW_SECONDS``) is cut into rows of equal length, one under the
+    other, so that the figure fits the course's column. Returns the axes (one row) or an array of axes, one per row
+    (then add marks to every row and call ``strip_legend(axes)`` to gather their labels below the strip).
+    """
     y = np.asarray(signal, dtype=float).ravel()
     t = start + np.arange(len(y)) / fs
     room = 0.9 if annotations is not None else 0.3  # headroom for the beat marks and their symbols
     low, high = mv_range or (np.floor((np.nanmin(y) - 0.3) / 0.5) * 0.5, np.ceil((np.nanmax(y) + room) / 0.5) * 0.5)
     seconds = len(y) / fs
-    if ax is None:  # the axes box is exactly the paper: 25 mm per second, 10 mm per mV (at the figure's dpi)
-        width_in, height_in = seconds * MM_PER_S / 25.4, (high - low) * MM_PER_MV / 25.4
-        left, right, bottom, top = 0.8, 0.3, 0.7, 0.45
-        fig = plt.figure(figsize=(width_in + left + right, height_in + bottom + top))
+    if ax is not None:
+        spans, axes = [(start, start + seconds)], [ax]
+    else:  # each axes box is exactly the paper: 25 mm per second, 10 mm per mV (at the figure's dpi)
+        limit = row_seconds or STRIP_ROW_SECONDS
+        n_rows = max(1, int(np.ceil(seconds / limit - 1e-9)))
+        per_row = seconds / n_rows
+        spans = [(start + i * per_row, start + (i + 1) * per_row) for i in range(n_rows)]
+        width_in, height_in = per_row * MM_PER_S / 25.4, (high - low) * MM_PER_MV / 25.4
+        left, right, bottom, top, gap = 0.8, 0.3, 0.7, 0.45, 0.35
+        fig = plt.figure(figsize=(width_in + left + right, n_rows * height_in + (n_rows - 1) * gap + bottom + top))
         w, h = fig.get_size_inches()
-        ax = fig.add_axes((left / w, bottom / h, width_in / w, height_in / h))
-    ax.plot(t, y, color="black", lw=0.8, label="_trace")
-    ax.set_xlim(start, start + seconds)
+        axes = [fig.add_axes((left / w, (bottom + (n_rows - 1 - i) * (height_in + gap)) / h, width_in / w,
+                              height_in / h)) for i in range(n_rows)]  # fmt: skip
+    marks = _strip_marks(annotations, fs, start, seconds)
+    labelled = set()
+    for i, (ax_i, (a, b)) in enumerate(zip(axes, spans, strict=True)):
+        _draw_strip_row(ax_i, t, y, a, b, low, high, lead, last=i == len(axes) - 1)
+        for sym, (m, at) in marks.items():
+            here = at[(at >= a) & (at < b)]
+            if not len(here):
+                continue
+            mark_y = high - 0.45
+            ax_i.plot(here, np.full(len(here), mark_y), linestyle="none", marker=m.marker if m.marker != "|" else "v",
+                      color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7,
+                      label="_" if sym in labelled else _beat_label(sym, len(at)))  # fmt: skip
+            labelled.add(sym)
+            for x in here:
+                ax_i.text(x, mark_y + 0.1, sym, ha="center", va="bottom", fontsize=MIN_FONT_SIZE, fontweight="bold")
+    if title:
+        axes[0].set_title(title)
+    if marks:
+        strip_legend(axes if len(axes) > 1 else axes[0])
+    return axes[0] if len(axes) == 1 else np.array(axes)
+
+
+def _strip_marks(annotations, fs, start, seconds) -> dict:
+    """Beat symbol -> (its meaning, the times of its beats inside the strip), in order of first appearance."""
+    if annotations is None or not len(annotations):
+        return {}
+    ann = annotations
+    times = ann["time_s"].to_numpy(float) if "time_s" in ann else ann["sample"].to_numpy(float) / fs
+    symbols = ann["symbol"].astype(str).to_numpy()
+    inside = (times >= start) & (times < start + seconds)
+    return {sym: (meaning(BEAT_CLASS.get(sym, "beat Q")), times[inside & (symbols == sym)])
+            for sym in dict.fromkeys(symbols[inside])}  # fmt: skip
+
+
+def _beat_label(sym: str, n: int) -> str:
+    """A beat symbol's legend entry: the MIT-BIH symbol (what the annotator wrote) apart from its AAMI EC57 class (a
+    grouping), with the number of such beats in the strip."""
+    from wfdb.io.annotation import ann_label_table
+
+    symbol_text = dict(zip(ann_label_table["symbol"], ann_label_table["description"], strict=True))
+    cls = BEAT_CLASS.get(sym, "beat Q")
+    members = ", ".join(s for s, c in BEAT_CLASS.items() if c == cls)
+    return f"{sym}: {symbol_text.get(sym, 'annotation').lower()} ({n});\n   AAMI class {cls.split()[-1]} = {members}"
+
+
+def _draw_strip_row(ax, t, y, a, b, low, high, lead, last=True) -> None:
+    """One row of a strip: the trace from ``a`` to ``b`` seconds on ECG paper."""
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+    part = (t >= a - 1e-9) & (t <= b + 1e-9)
+    ax.plot(t[part], y[part], color="black", lw=0.8, label="_trace")
+    ax.set_xlim(a, b)
     ax.set_ylim(low, high)
     ax.set_aspect(MM_PER_MV / MM_PER_S, adjustable="box")  # 1 mV on the y axis is as long as 0.4 s on the x axis
     ax.xaxis.set_major_locator(MultipleLocator(0.2))
@@ -524,33 +606,29 @@ def plot_ecg_strip(
     ax.set_axisbelow(True)
     for spine in ax.spines.values():
         spine.set_color(GRID_MAJOR[0])
-    ax.set_xlabel("time (s); 25 mm/s: a small square is 0.04 s, a large one 0.2 s")
-    ax.set_ylabel(f"{lead + ' ' if lead else ''}(mV); 10 mm/mV")
-    if annotations is not None and len(annotations):
-        ann = annotations
-        times = ann["time_s"].to_numpy(float) if "time_s" in ann else ann["sample"].to_numpy(float) / fs
-        symbols = ann["symbol"].astype(str).to_numpy()
-        inside = (times >= start) & (times < start + seconds)
-        mark_y = high - 0.45
-        from wfdb.io.annotation import ann_label_table
+    if last:
+        ax.set_xlabel("time (s); 25 mm/s, 10 mm/mV: a small square is 0.04 s by 0.1 mV")
+    ax.set_ylabel(f"{lead + ' ' if lead else ''}(mV)")
 
-        # the legend keeps the MIT-BIH symbol (what the annotator wrote) apart from its AAMI EC57 class (a grouping)
-        symbol_text = dict(zip(ann_label_table["symbol"], ann_label_table["description"], strict=True))
-        for sym in dict.fromkeys(symbols[inside]):
-            cls = BEAT_CLASS.get(sym, "beat Q")
-            m = meaning(cls)
-            members = ", ".join(s for s, c in BEAT_CLASS.items() if c == cls)
-            at = times[inside & (symbols == sym)]
-            ax.plot(at, np.full(len(at), mark_y), linestyle="none", marker=m.marker if m.marker != "|" else "v",
-                    color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7,
-                    label=f"{sym}: {symbol_text.get(sym, 'annotation').lower()} ({len(at)});\n"
-                          f"   AAMI class {cls.split()[-1]} = {members}")  # fmt: skip
-            for x in at:
-                ax.text(x, mark_y + 0.1, sym, ha="center", va="bottom", fontsize=MIN_FONT_SIZE, fontweight="bold")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="annotated beats")
-    if title:
-        ax.set_title(title)
-    return ax
+
+def strip_legend(axes, title: str = "annotated beats"):
+    """One legend for an ECG strip (one axes or its rows), below the bottom row so that it never widens the figure:
+    every labelled mark of every row, each label once. Call it again after adding marks; it replaces the last one."""
+    axes = list(np.atleast_1d(axes))
+    handles, labels = [], []
+    for ax in axes:
+        for hnd, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(hnd)
+                labels.append(lab)
+    for ax in axes:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    bottom = axes[-1]
+    height_in = bottom.get_position().height * bottom.figure.get_figheight()
+    below_in = 0.45 if bottom.get_xlabel() else 0.3  # clear of the tick labels and the x label
+    return bottom.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, -below_in / height_in),
+                         frameon=False, title=title, alignment="left")
 
 
 def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "", ax=None, colors=None):
@@ -579,7 +657,7 @@ def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "",
     params = sorted(counts.index, key=lambda p: (rank[source_of[p]], -counts[p], p))
     y = {p: i for i, p in enumerate(params)}
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 0.3 * len(params) + 1.6))
+        _, ax = plt.subplots(figsize=(MAX_FIGURE_WIDTH - 1.5, 0.3 * len(params) + 1.6))
     for source in order:
         part = rows[rows["source"].eq(source)]
         if part.empty:
@@ -601,7 +679,10 @@ def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "",
     ax.set_xticks(range(0, 49, 6))
     ax.set_xlabel("hours since ICU admission")
     ax.set_ylabel("parameter (number of values)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=MIN_FONT_SIZE, frameon=False, title="produced by")
+    # the legend goes below the axes, in two columns, so that the figure stays within MAX_FIGURE_WIDTH
+    height_in = ax.get_position().height * ax.figure.get_figheight()
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.55 / height_in), ncol=2, fontsize=MIN_FONT_SIZE, frameon=False,
+              title="produced by", alignment="left")  # fmt: skip
     if title:
         ax.set_title(title)
     return ax

@@ -107,3 +107,31 @@ def test_the_page_is_what_the_tool_writes_now():
     assert "](palette.svg)" in page
     for m in plotting.MEANINGS.values():
         assert f"| **{m.name}** |" in page and m.colour in page
+
+
+def test_the_default_cycle_carries_no_meanings_hue_and_keeps_series_apart():
+    """A series drawn with no colour gets a role grey, never a hue that means something (blue is "survived"); the
+    cycle's greys stay apart under simulated deuteranopia and protanopia; it sets no line style, which would dash the
+    lines cells draw with a colour alone (ECG traces)."""
+    import itertools
+
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    plotting.use_course_style()
+    cycle = list(plt.rcParams["axes.prop_cycle"])
+    colours = [to_hex(p["color"]).upper() for p in cycle]
+    hues = {m.colour for m in plotting.MEANINGS.values() if m.family != "role" and not m.role}
+    assert set(colours) <= set(plotting.ROLE_COLOURS.values()) and not set(colours) & hues
+    assert colours[0] == plotting.COLOURS["neutral"] and len(colours) == len(set(colours)) >= 4
+    for a, b in itertools.combinations(colours[:3], 2):  # three un-coloured series stay apart
+        assert cvd.worst(a, b)[0] >= plotting.CVD_MIN_DELTA_E, (a, b)
+    # a fourth is close enough to the first for the figure audit to ask for a second cue (an identical grey would not
+    # be flagged: the audit takes one colour drawn twice for one series)
+    assert 1 <= cvd.worst(colours[3], colours[0])[0] < plotting.CVD_MIN_DELTA_E
+    assert all(set(p) == {"color"} for p in cycle)
+    fig, ax = plt.subplots()
+    first, second = ax.plot([0, 1])[0], ax.plot([0, 1], color="black")[0]
+    assert to_hex(first.get_color()).upper() == plotting.COLOURS["neutral"] and second.get_linestyle() == "-"
+    assert len(plotting.PALETTE) >= 8  # kept importable for old cells
+    plt.close(fig)

@@ -98,3 +98,30 @@ def test_a_strip_marks_beats_in_their_class_colour_and_explains_the_symbols():
     assert "bundle" not in normal
     assert sorted(t.get_text() for t in ax.texts) == ["A", "N", "V"]
     plt.close("all")
+
+
+def test_a_long_strip_wraps_into_rows_that_fit_the_column_with_its_legend_below():
+    import pandas as pd
+
+    fs = 360
+    ann = pd.DataFrame({"time_s": [100.5, 102.5, 106.5, 109.5], "symbol": ["N", "V", "N", "N"]})
+    axes = plotting.plot_ecg_strip(np.zeros(10 * fs), fs, start=100.0, lead="MLII", annotations=ann, title="t")
+    assert len(axes) == 2 and [ax.get_xlim() for ax in axes] == [(100.0, 105.0), (105.0, 110.0)]
+    fig = axes[0].figure
+    fig.canvas.draw()
+    box = fig.get_tightbbox(fig.canvas.get_renderer())  # what the notebook shows (inline figures are cut tight)
+    assert box.width <= plotting.MAX_FIGURE_WIDTH
+    for ax in axes:  # each row is still 25 mm/s
+        mm_per_s = ax.get_window_extent().width / fig.dpi * 25.4 / np.ptp(ax.get_xlim())
+        assert mm_per_s == pytest.approx(25, rel=0.03)
+    legend = axes[-1].get_legend()
+    assert legend is not None and axes[0].get_legend() is None
+    # one entry per symbol, counting the beats of every row; the legend sits below the strip, not beside it
+    assert [t.get_text().split(":")[0] for t in legend.get_texts()] == ["N", "V"]
+    assert legend.get_texts()[0].get_text().split(";")[0].endswith("(3)")
+    assert legend.get_window_extent().y1 < axes[-1].get_window_extent().y0
+    assert legend.get_window_extent().x1 <= axes[-1].get_window_extent().x1 + 0.5 * fig.dpi
+    # a strip drawn into a given axes stays one row
+    _, ax = plt.subplots()
+    assert plotting.plot_ecg_strip(np.zeros(10 * fs), fs, ax=ax) is ax
+    plt.close("all")
