@@ -155,7 +155,7 @@ def test_the_scripts_the_lesson_shows_are_valid():
     assert "--part" in args and args[args.index("--workers") + 1] == "4"
     tasks = int(re.search(r"--array=1-(\d+)", array).group(1))  # every index of the array has its own slice
     assert args[args.index("--part") + 1] == f'"$SLURM_ARRAY_TASK_ID/{tasks}"'
-    assert "sacct -j JOBID --format=JobID,State,ExitCode" in text and f"range(1, {tasks + 1})" in text
+    assert "sacct -j JOBID --array -X --format=JobID,State,ExitCode" in text and f"range(1, {tasks + 1})" in text
 
 
 def test_mimic_on_disk_and_the_what_if_read():
