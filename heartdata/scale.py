@@ -61,6 +61,8 @@ FULL_SIZES = {"ptbxl": 21_799, "challenge2012": 12_000, "mimic-iv-ecg": 800_000}
 FILES_PER_RECORD = 2
 #: Records per task: at 500 Hz a batch of 64 records is 64 x 5,000 x 12 x 8 bytes = 31 MB of signals.
 BATCH_SIZE = 64
+# the key of the mark ``ecg_features`` leaves in its table's ``attrs``: computed by tasks on Dask workers, at which rate
+ON_WORKERS = "heartdata.scale.ecg_features"
 #: Stays per task of ``stay_features``.
 STAY_BATCH = 500
 #: Seconds to wait for all tasks before giving up with a DataError (a lost worker must not hang a lesson).
@@ -283,7 +285,9 @@ def ecg_features(
         labels.append(f"ecg_id {_span(batch)} at {fs} Hz")
     del x  # the client keeps no signals: only the features come back
     frames = _gather(client, futures, labels, timeout)
-    return _table([i for b in batches for i in b], frames)
+    table = _table([i for b in batches for i in b], frames)
+    table.attrs[ON_WORKERS] = {"fs": fs}  # the table says where it was computed (pandas keeps attrs through copies)
+    return table
 
 
 def _stay_batch(set_name: str, folder: str, record_ids: list[int] | None, stays, window_hours: float):

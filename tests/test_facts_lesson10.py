@@ -113,7 +113,8 @@ def test_the_practice_asks_for_what_the_lesson_did_not_print():
 
 
 def test_the_job_script_the_lesson_explains():
-    script = scale.slurm_job_script(cores=16, memory="64G", walltime="06:00:00", queue="plgrid",
+    # the worker job Part C sizes from Part A's plan: one node's 16 cores, 32 GiB, one hour
+    script = scale.slurm_job_script(cores=16, memory="32G", walltime="01:00:00", queue="plgrid",
                                     account="plgheartdata-cpu", data_root="/net/storage/physionet",
                                     python="/net/home/me/heartdata/.venv/bin/python")  # fmt: skip
     worker = script.splitlines()[-1].split()
@@ -121,10 +122,18 @@ def test_the_job_script_the_lesson_explains():
     def opt(name):
         return worker[worker.index(name) + 1]
 
-    assert (opt("--nworkers"), opt("--nthreads"), opt("--memory-limit")) == ("16", "1", "3.60GiB")
-    assert round(16 * 3.60, 1) == 57.6 and scale.slurm_mebibytes("64G") / 1024 == 64
-    assert (int(opt("--lifetime")[:-1]) // 60, int(opt("--lifetime-stagger")[:-1]) // 60) == (350, 5)  # 5 h 50 min
-    assert "#SBATCH -t 06:00:00" in script and "#SBATCH --mem=64G" in script
+    assert (opt("--nworkers"), opt("--nthreads"), opt("--memory-limit")) == ("16", "1", "1.80GiB")
+    assert 16 * 1.80 < scale.slurm_mebibytes("32G") / 1024 == 32
+    assert (int(opt("--lifetime")[:-1]) // 60, int(opt("--lifetime-stagger")[:-1]) // 60) == (54, 3)  # before 1 h
+    assert "#SBATCH -t 01:00:00" in script and "#SBATCH --mem=32G" in script
+    lesson = json.loads(LESSON.read_text())
+    code = "\n".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "code")
+    assert 'JOB_CORES, JOB_MEMORY, JOB_LIMIT = 16, "32G", "01:00:00"' in code
+    # the driver passes the root itself and counts the rows; its job exports the folder too (review finding 3)
+    text = _markdown()
+    assert "root=ROOT" in text and 'len(features) == expected' in text
+    driver = text[text.index("#SBATCH -J heartdata-driver"):]
+    assert driver.index("export HEARTDATA_DIR=") < driver.index("run_features.py")
     # the lesson's claims about time formats: 360 and 0-6 are six hours, 06:00 six minutes
     assert scale.slurm_seconds("360") == scale.slurm_seconds("0-6") == 6 * 3600 and scale.slurm_seconds("06:00") == 360
     boxed = scale.slurm_job_script(16, "64G", "06:00:00", data_root="/net/storage/physionet",
@@ -144,6 +153,17 @@ def test_the_scripts_the_lesson_shows_are_valid():
     array = next(body for kind, body in blocks if "--array" in body)
     args = re.search(r"heartdata\.scale (ecg-features .*)", array.replace("\\\n", " ")).group(1).split()
     assert "--part" in args and args[args.index("--workers") + 1] == "4"
+    tasks = int(re.search(r"--array=1-(\d+)", array).group(1))  # every index of the array has its own slice
+    assert args[args.index("--part") + 1] == f'"$SLURM_ARRAY_TASK_ID/{tasks}"'
+    assert "sacct -j JOBID --array -X --format=JobID,State,ExitCode" in text and f"range(1, {tasks + 1})" in text
+
+
+def test_mimic_on_disk_and_the_what_if_read():
+    # Part A's disk-bound figure: the two files of a 500 Hz record (12 leads x 5,000 int16 samples, plus the header)
+    one = sum(os.path.getsize(p) for p in scale.record_paths([1], fs=500))
+    assert 12 * 5000 * 2 <= one < 12 * 5000 * 2 + 4096
+    gb = scale.FULL_SIZES["mimic-iv-ecg"] * one / 1e9
+    assert 95 < gb < 98 and 15 < gb * 1e3 / 100 / 60 < 17  # about 96 GB; about 16 min at the what-if 100 MB/s
 
 
 def test_a_job_array_part_covers_every_record_once():

@@ -119,6 +119,9 @@ def test_same_features_with_1_and_2_workers(workers, serial100):
     pd.testing.assert_frame_equal(got, serial100)
     pd.testing.assert_frame_equal(hi, scale.ecg_features_serial(fs=500))
     assert hi.index.tolist() == list(range(1, 61))
+    # the table marks where it was computed (lesson 10's exercise 5 reads it); a loop's table carries no mark
+    assert hi.attrs[scale.ON_WORKERS] == {"fs": 500} and got.attrs[scale.ON_WORKERS] == {"fs": 100}
+    assert scale.ON_WORKERS not in serial100.attrs
 
 
 def test_calls_one_after_the_other_never_share_results(client2, serial100):
