@@ -305,3 +305,19 @@ def test_worked_brief(model, outcomes):
             int(f["Lactate_count"].gt(0).sum())) == (263, 0, 239)  # fmt: skip
     los = outcomes.loc[ccu, "Length_of_stay"].where(lambda v: v.gt(0))
     assert (round(12 * 0.85 / los.mean(), 1), 12 / 2) == (0.9, 6)
+
+
+def test_transported_slopes_depend_on_shrinkage(model):
+    """Section 4 with C = 0.01: the Medical unit's slope stays below 1 and the Cardiac Surgery Recovery and Surgical
+    intercepts stay off 0; the Surgical slope and the Coronary Care intercept change verdict (review 2, finding 5)."""
+    unit = model.descriptors["ICUType"]
+    y, X = model.died, model.features.drop(columns="ICUType")
+    shrunk = mortality.make_model("logistic").set_params(model__C=0.01)
+    got = {}
+    for code in (1, 2, 3, 4):
+        here, elsewhere = unit.index[unit.eq(code)], unit.index[unit.ne(code)]
+        risk, _ = mortality.train_and_test(X.loc[elsewhere], y[elsewhere], X.loc[here], y[here], kind=shrunk)
+        slope, slope_ci, intercept, intercept_ci = _slope_intercept(y[here], risk)
+        got[code] = (round(slope, 2), bool(slope_ci[1] < 1 or slope_ci[0] > 1),
+                     bool(intercept_ci[1] < 0 or intercept_ci[0] > 0))  # fmt: skip
+    assert got == {1: (1.16, False, False), 2: (1.07, False, True), 3: (0.53, True, False), 4: (0.99, False, True)}
