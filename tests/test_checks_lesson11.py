@@ -17,7 +17,7 @@ import pytest  # noqa: E402
 from heartdata import clinic, feedback  # noqa: E402
 from heartdata.checks import lesson11 as check  # noqa: E402
 
-CHECKS = [check.question_kinds, check.alerts_per_day, check.patients_per_true_alert, check.net_benefit,
+CHECKS = [check.question_kinds, check.share_flagged, check.patients_per_true_alert, check.net_benefit,
           check.decision_curve, check.capstone_counts]  # fmt: skip
 CLOSE, CORRECT, INCORRECT = feedback.CLOSE, feedback.CORRECT, feedback.INCORRECT
 
@@ -84,29 +84,33 @@ def test_question_kinds_does_not_change_the_answer():
 
 
 # ------------------------------------------------------------------------------------------------ exercise 2
-def test_alerts_per_day_walkthrough(data):
+def test_share_flagged_walkthrough(data):
     flagged = data.risk >= check.THRESHOLD
-    right = flagged.mean() * data.per_day
-    assert check.alerts_per_day(right).correct
-    assert check.alerts_per_day(flagged.sum() / len(flagged) * data.per_day).correct  # written another way
-    assert check.alerts_per_day(np.float32(right)).correct  # a numpy float32 is within the tolerance
-    # the warned mistakes: a count over the data set, and the beds taken for admissions
-    fb = check.alerts_per_day(int(flagged.sum()))
-    assert fb.status == CLOSE and "not per day" in fb.message
-    fb = check.alerts_per_day(flagged.mean() * check.BEDS)
-    assert fb.status == CLOSE and "beds" in fb.message and "admissions per day" in fb.message
+    right = flagged.mean()
+    assert check.share_flagged(right).correct
+    assert check.share_flagged(int(flagged.sum()) / len(flagged)).correct  # written another way
+    assert check.share_flagged(np.float32(right)).correct  # a numpy float32 is within the tolerance
+    # the case the review found: alerts per day (which rest on the assumed ICU stay) is not what is graded
+    fb = check.share_flagged(right * data.per_day)
+    assert fb.status == CLOSE and "alerts per day" in fb.message and "does not depend" in fb.message
+    # the warned mistakes: a count over the data set, a percentage
+    fb = check.share_flagged(int(flagged.sum()))
+    assert fb.status == CLOSE and "number of stays flagged" in fb.message
+    fb = check.share_flagged(100 * right)
+    assert fb.status == CLOSE and "percentage" in fb.message
     # other plausible wrong answers
-    assert "share of stays" in check.alerts_per_day(flagged.mean()).message
-    assert "true alerts" in check.alerts_per_day((flagged & data.died.eq(1)).mean() * data.per_day).message
-    fb = check.alerts_per_day((data.raw_risk >= check.THRESHOLD).mean() * data.per_day)
+    assert "true alerts" in check.share_flagged((flagged & data.died.eq(1)).mean()).message
+    assert "sensitivity" in check.share_flagged((flagged & data.died.eq(1)).sum() / data.died.sum()).message
+    fb = check.share_flagged((data.raw_risk >= check.THRESHOLD).mean())
     assert fb.status == CLOSE and "before recalibration" in fb.message
-    assert "first divide" in check.alerts_per_day(int(flagged.sum()) * data.per_day).message
-    assert check.alerts_per_day(123.0).status == INCORRECT
+    assert "below the threshold" in check.share_flagged((data.risk < check.THRESHOLD).mean()).message
+    assert check.share_flagged(0.9).status == INCORRECT
 
 
-def test_alerts_per_day_refuses_the_lesson_printed_thresholds(data):
-    lesson_row = clinic.alert_burden(data.died, data.risk, [0.3], data.per_day).iloc[0]
-    assert not check.alerts_per_day(lesson_row["alerts_per_day"]).correct
+def test_share_flagged_refuses_the_lesson_printed_thresholds(data):
+    for t in (0.2, 0.3):
+        assert not check.share_flagged((data.risk >= t).mean()).correct
+
 
 
 # ------------------------------------------------------------------------------------------------ exercise 3

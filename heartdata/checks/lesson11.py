@@ -67,7 +67,7 @@ class Inputs(NamedTuple):
     risk: pd.Series  # out-of-fold risks of the lesson 07 model, recalibrated (cross-fitted)
     raw_risk: pd.Series  # the same risks before recalibration
     died: pd.Series  # In-hospital_death, aligned to the risks
-    per_day: float  # admissions per day of a full 20-bed unit (Little's law, with the data's length of stay)
+    per_day: float  # admissions per day of a full 20-bed unit (Little's law, at the assumed mean ICU stay)
     descriptors: pd.DataFrame  # one row of descriptors per stay (ICUType among them)
     outcomes: pd.DataFrame  # the outcomes file (Survival, Length_of_stay, In-hospital_death, SAPS-I, ...)
     features: pd.DataFrame  # the lesson 07 features of each stay (cleaning.stay_features of the cleaned stays)
@@ -77,8 +77,9 @@ class Inputs(NamedTuple):
 @cache
 def inputs() -> Inputs:
     """The lesson 07 model's out-of-fold risks on set A, their recalibration, the outcome aligned to them,
-    admissions per day of a full 20-bed unit, one row of descriptors per stay, the outcomes file, the features and
-    the cleaning log."""
+    admissions per day of a full 20-bed unit at the lesson's assumed mean ICU stay (``clinic.ASSUMED_ICU_STAY_DAYS``:
+    the data has no ICU length of stay), one row of descriptors per stay, the outcomes file, the features and the
+    cleaning log."""
     stays = challenge2012.load_stays("a")
     outcomes = challenge2012.load_outcomes("a")
     descriptors = stays[cleaning.is_descriptor(stays)].pivot_table(
@@ -90,8 +91,7 @@ def inputs() -> Inputs:
     died = outcomes["In-hospital_death"].reindex(features.index)
     raw, _ = mortality.cross_validate(features, died, kind="logistic", choose_thresholds=False)
     risk = clinic.recalibrate(died, raw)
-    los = outcomes["Length_of_stay"].where(outcomes["Length_of_stay"].gt(0))
-    per_day = clinic.admissions_per_day(BEDS, los.mean())
+    per_day = clinic.admissions_per_day(BEDS, clinic.ASSUMED_ICU_STAY_DAYS)
     return Inputs(risk, raw.rename("risk"), died, per_day, descriptors, outcomes, features, log)
 
 
@@ -137,37 +137,38 @@ def _burden(risk=None):
 
 
 @exercise(mistakes={
-    "count": "{flagged} is the number of stays flagged among all {n:,} stays of the data set, not per day: divide by "
-             "the number of stays and multiply by {per_day:.2f} admissions a day.",
-    "share": "that is the share of stays flagged; multiply it by the admissions per day.",
-    "beds": "you multiplied the share flagged by the {beds} beds; a bed holds a patient for many days, so multiply "
-            "by the admissions per day ({per_day:.2f}) instead.",
-    "true_only": "you counted only the true alerts; the unit gets the false ones too.",
-    "count_times_rate": "you multiplied the count of flagged stays by the admissions per day; first divide it by the "
-                        "{n:,} stays, to get the share of patients flagged.",
+    "count": "{flagged} is the number of stays flagged; the exercise asks for their share of all {n:,} stays (a "
+             "number between 0 and 1).",
+    "percent": "that is the share as a percentage; give it as a proportion between 0 and 1 (no factor 100).",
+    "per_day": "that is alerts per day at the lesson's assumed {stay:g}-day ICU stay; the exercise asks for the share "
+               "of patients flagged, which does not depend on how long anyone stays. Leave out the admissions a day.",
+    "true_only": "you counted only the true alerts (flagged patients who died); the share flagged counts every flagged "
+                 "patient.",
+    "of_deaths": "you divided the true alerts by the deaths: that is the sensitivity. The share flagged is the flagged "
+                 "patients over all patients.",
     "raw": "you used the risks before recalibration (raw_risk); read thresholds off the recalibrated risks (risk), as "
            "the lesson does.",
     "below": "you counted the stays below the threshold; an alert fires at or above it.",
     "strict": "use risk >= {t} (at least {t}), as the exercise says.",
 })  # fmt: skip
-def alerts_per_day(answer):
+def share_flagged(answer):
     row, per_day = _burden()
     raw, _ = _burden(inputs().raw_risk)
     risk = inputs().risk
     n = int(row["n"])
     mistakes = [
-        mistake_at("count", row["flagged"], flagged=int(row["flagged"]), n=n, per_day=per_day),
-        mistake_at("share", row["flagged_share"]),
-        mistake_at("beds", row["flagged_share"] * BEDS, beds=BEDS, per_day=per_day),
-        mistake_at("true_only", row["true_alerts_per_day"]),
-        mistake_at("count_times_rate", row["flagged"] * per_day, n=n),
-        mistake_at("raw", raw["alerts_per_day"]),
-        mistake_at("below", float((risk < THRESHOLD).mean() * per_day)),
+        mistake_at("count", row["flagged"], flagged=int(row["flagged"]), n=n),
+        mistake_at("percent", 100 * row["flagged_share"]),
+        mistake_at("per_day", row["alerts_per_day"], stay=clinic.ASSUMED_ICU_STAY_DAYS),
+        mistake_at("true_only", row["true"] / n),
+        mistake_at("of_deaths", row["sensitivity"]),
+        mistake_at("raw", raw["flagged_share"]),
+        mistake_at("below", float((risk < THRESHOLD).mean())),
     ]
     if (risk == THRESHOLD).any():
-        mistakes.append(mistake_at("strict", float((risk > THRESHOLD).mean() * per_day), t=THRESHOLD))
-    return check_number(answer, row["alerts_per_day"], mistakes=mistakes, what="a number of alerts per day",
-                        hint=f"Share of stays with risk >= {THRESHOLD}, times admissions per day.")  # fmt: skip
+        mistakes.append(mistake_at("strict", float((risk > THRESHOLD).mean()), t=THRESHOLD))
+    return check_number(answer, row["flagged_share"], mistakes=mistakes, what="a share between 0 and 1",
+                        hint=f"Stays with risk >= {THRESHOLD}, divided by all stays.")  # fmt: skip
 
 
 @exercise(mistakes={
@@ -352,7 +353,8 @@ def decision_curve(answer):
     recal_below = curve.loc[curve["model"] < 0, "threshold"]
     recal_says = (f"recalibrated, only from {recal_below.min():.2f}" if len(recal_below)
                   else "recalibrated, it never does on this grid")  # fmt: skip
-    return correct(f"{raw_says}; {recal_says}.")
+    return correct(f"{raw_says}; {recal_says}. Near zero these signs are within the bootstrap band of net benefit "
+                   "(the lesson shows it): read them as consistent with the calibration slope, not as proof of it.")
 
 
 # ------------------------------------------------------------------------------------------------ exercise 6
