@@ -428,3 +428,13 @@ def test_norm_ecgs_carrying_rhythm_or_premature_beats(raw_rows):
     row_330 = next(r for r in raw_rows if r["ecg_id"] == "330")
     assert ast.literal_eval(row_330["scp_codes"]) == {"NORM": 50.0, "AFIB": 0.0}
     assert row_330["report"].startswith("atrial fibrillation. otherwise no definite pathology")
+
+
+def test_outcome_sentinels():
+    """Lesson 03 Part 3 (review 2, F13): Outcomes-a.txt's own -1s, read with the csv module."""
+    with open(DATA / "challenge2012" / "Outcomes-a.txt", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    los = [float(r["Length_of_stay"]) for r in rows]
+    assert (sum(v == -1 for v in los), sum(0 <= v < 2 for v in los)) == (60, 1)
+    minus1 = [r for r in rows if float(r["Survival"]) == -1]
+    assert len(minus1) == 2526 and all(r["In-hospital_death"] == "0" for r in minus1)
