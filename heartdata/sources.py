@@ -16,8 +16,8 @@ from .challenge2012 import DESCRIPTORS
 # --- PTB-XL ------------------------------------------------------------------------------------------
 
 #: Who first wrote each column of ptbxl_database.csv, read from Wagner et al. (2020), *Scientific Data*
-#: 7:154: Methods ("Data acquisition", "Preprocessing") and Table 2. "staff" = entered into the database
-#: by a nurse, as "Data acquisition" says of the metadata;
+#: 7:154: Methods and Table 2. "staff" = the patient's details and the "involved nurse (pseudonymized)"
+#: (Table 2), entered at the recording;
 #: "machine" = written by the electrocardiograph; "cardiologist" = the report and who made it;
 #: "curators" = produced by the dataset's authors (PTB) while preparing the release: pseudonyms, the age
 #: (computed from the date of birth and the ECG date), statements converted from the reports, flags
