@@ -16,8 +16,8 @@ from .challenge2012 import DESCRIPTORS
 # --- PTB-XL ------------------------------------------------------------------------------------------
 
 #: Who first wrote each column of ptbxl_database.csv, read from Wagner et al. (2020), *Scientific Data*
-#: 7:154: Methods ("Data acquisition", "Preprocessing") and Table 2. "staff" = entered into the database
-#: by a nurse, as "Data acquisition" says of the metadata;
+#: 7:154: Methods and Table 2. "staff" = the patient's details and the "involved nurse (pseudonymized)"
+#: (Table 2), entered at the recording;
 #: "machine" = written by the electrocardiograph; "cardiologist" = the report and who made it;
 #: "curators" = produced by the dataset's authors (PTB) while preparing the release: pseudonyms, the age
 #: (computed from the date of birth and the ECG date), statements converted from the reports, flags
@@ -58,7 +58,8 @@ PTBXL_CURATED = {
     "age": "computed from the date of birth and the ECG date; 90 or older is set to 300",
     "height": "deleted wherever the body-mass index from height and weight was above 40",
     "nurse": "replaced by a pseudonym",
-    "recording_date": "shifted by a random offset for each patient, keeping the time between a patient's ECGs",
+    "recording_date": "moved before publication (the stored dates precede the 1989-1996 recording period the "
+                      "paper gives); rely only on the days between one patient's ECGs",
     "validated_by": "replaced by a pseudonym",
 }
 #: The age code for patients of 90 or older, and the body-mass index above which heights were deleted.
@@ -131,8 +132,10 @@ def bmi(meta: pd.DataFrame) -> pd.Series:
 def days_between_own_ecgs(meta: pd.DataFrame) -> pd.Series:
     """For every ECG after a patient's first, the days since that patient's previous ECG.
 
-    The one kind of time the curators' date shift keeps: each patient's dates were moved by the same
-    offset, different patients by different offsets (Wagner et al. 2020, "Preprocessing")."""
+    The one kind of time that a date shift keeping each patient's dates together preserves. The paper gives the
+    recording period (October 1989 to June 1996, Wagner et al. 2020, Background & Summary) and Table 2 only "ECG
+    recording date and time"; the stored dates lie years earlier, so they were moved, and lesson 01 shows that the
+    shipped slice is consistent with one offset common to most ECGs."""
     table = pd.DataFrame({"patient": meta["patient_id"], "date": pd.to_datetime(meta["recording_date"])})
     table = table.sort_values(["patient", "date"], kind="stable")
     gap = table.groupby("patient")["date"].diff().dropna()

@@ -363,6 +363,9 @@ def test_weekday_chart(meta):
     }  # fmt: skip
     assert list(days.nsmallest(2).index) == ["Tuesday", "Monday"]
     assert round((days["Tuesday"] + days["Monday"]) / days.sum(), 2) == 0.06  # an even spread would give 2/7
+    # adding 5 days (= -2 mod 7) puts the quiet days back on the weekend: one common offset would leave that
+    moved = (pd.to_datetime(meta["recording_date"]) + pd.Timedelta(days=5)).dt.day_name().value_counts()
+    assert set(moved.nsmallest(2).index) == {"Saturday", "Sunday"}
 
 
 def test_fio2_is_not_mechanical_ventilation(meas, raw_stays):

@@ -408,3 +408,33 @@ def test_heart_rate_change_and_urine_totals_under_two_rules(stays):
     larger = urine.groupby(["RecordID", "Time"])["Value"].max().groupby("RecordID").sum()
     diff = (added - larger)[lambda d: d.gt(0)]
     assert len(diff) == 548 and diff.median() == 130
+
+
+def test_norm_ecgs_carrying_rhythm_or_premature_beats(raw_rows):
+    """NORM is 'no diagnostic abnormality': rhythm and extra-beat statements belong to no superclass (review 2, F1).
+    Recomputed with the csv module from ptbxl_database.csv and scp_statements.csv."""
+    with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
+        scp = {r[""]: r for r in csv.DictReader(f)}
+    assert all(scp[c]["diagnostic"] in ("", "0", "0.0") for c in ("AFIB", "AFLT", "PACE", "PVC", "PAC"))
+    outside = {c for c, r in scp.items()
+               if (r["rhythm"] in ("1", "1.0") and not r["description"].startswith("sinus"))
+               or "premature" in r["description"]}
+    found = {}
+    for r in raw_rows:
+        codes = ast.literal_eval(r["scp_codes"])
+        if "NORM" in codes and set(codes) & outside:
+            found[int(r["ecg_id"])] = sorted(set(codes) & outside)
+    assert found == {219: ["PVC"], 297: ["PVC"], 330: ["AFIB"], 421: ["PAC"], 436: ["PVC"]}
+    row_330 = next(r for r in raw_rows if r["ecg_id"] == "330")
+    assert ast.literal_eval(row_330["scp_codes"]) == {"NORM": 50.0, "AFIB": 0.0}
+    assert row_330["report"].startswith("atrial fibrillation. otherwise no definite pathology")
+
+
+def test_outcome_sentinels():
+    """Lesson 03 Part 3 (review 2, F13): Outcomes-a.txt's own -1s, read with the csv module."""
+    with open(DATA / "challenge2012" / "Outcomes-a.txt", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    los = [float(r["Length_of_stay"]) for r in rows]
+    assert (sum(v == -1 for v in los), sum(0 <= v < 2 for v in los)) == (60, 1)
+    minus1 = [r for r in rows if float(r["Survival"]) == -1]
+    assert len(minus1) == 2526 and all(r["In-hospital_death"] == "0" for r in minus1)
