@@ -54,17 +54,22 @@ SUM_WHEN_SIMULTANEOUS = ["Urine"]
 VOLUME_RULES = ("sum", "max")
 #: The three pressures one device reports from one measurement: (systolic, diastolic, mean). The mean of a pressure
 #: wave lies between its lowest (diastolic) and highest (systolic) point, so in one minute a device's values must
-#: satisfy diastolic <= mean <= systolic; where they do not, they contradict each other and the chart cannot say
-#: which is wrong (a flush or a damped line can move any of them): ``inconsistent_pressures`` removes the three.
+#: satisfy diastolic <= mean <= systolic; where they break it by more than PRESSURE_TOLERANCE, they contradict each
+#: other and the chart cannot say which is wrong (a flush or a damped line can move any of them):
+#: ``inconsistent_pressures`` removes the three.
 PRESSURE_TRIPLES = {"arterial line": ("SysABP", "DiasABP", "MAP"), "cuff": ("NISysABP", "NIDiasABP", "NIMAP")}
+#: mmHg by which a minute's values may break diastolic <= mean <= systolic and still be kept. A course decision: the
+#: three values of one charted minute need not come from one heartbeat (a mean and a systolic validated moments apart
+#: differ by a few mmHg), so a small breach is not a contradiction; a flush or a damped trace breaks it by more.
+PRESSURE_TOLERANCE = 10.0
 #: parameter -> (jump, unit): a value that differs from both its neighbours in the stay (the readings charted just
 #: before and after it) by at least ``jump``, in the same direction, while the two neighbours agree within half of
 #: it, is a spike: the body went there and came straight back, which a core temperature cannot do (it changes by a
-#: degree or two an hour even under active cooling or warming) and an arterial pressure does when the line is
-#: flushed (pressure bag, about 300 mmHg) or opened for a blood draw. ``remove_spikes`` removes them. A course
-#: decision, kept large on purpose: a real change of this size does not undo itself by the next reading.
-SPIKES: dict[str, tuple[float, str]] = {"Temp": (5.0, "°C"), "SysABP": (80.0, "mmHg"), "DiasABP": (80.0, "mmHg"),
-                                         "MAP": (80.0, "mmHg")}  # fmt: skip
+#: degree or two an hour even under active cooling or warming). ``remove_spikes`` removes them. A course decision,
+#: kept large on purpose. Temperature only: blood pressure can fall by 80 mmHg and recover within the hour between
+#: two charted readings (a bleed, a drug, a vasovagal episode treated at once), so a pressure spike is not
+#: impossible in its place, and the rule would remove real episodes.
+SPIKES: dict[str, tuple[float, str]] = {"Temp": (5.0, "°C")}
 #: Invasive (arterial line) and non-invasive (cuff) pressure, merged into one series: invasive wins.
 PRESSURE_PAIRS = {"SysBP": ("SysABP", "NISysABP"), "DiasBP": ("DiasABP", "NIDiasABP"), "MeanBP": ("MAP", "NIMAP")}
 
@@ -331,10 +336,10 @@ def inconsistent_pressures(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     """Remove a device's pressures of a minute that contradict each other (PRESSURE_TRIPLES).
 
     In a minute where a device (arterial line or cuff) charts a systolic and a diastolic pressure, its values must
-    satisfy diastolic <= mean <= systolic (every mean charted in that minute). Where they do not, all that
-    device's pressures of the minute are removed: the chart cannot say which of them is wrong. A minute without a
-    systolic or a diastolic cannot be checked and is kept. Run before ``merge_simultaneous``, so that each of two
-    means charted in one minute is checked on its own."""
+    satisfy diastolic <= mean <= systolic (every mean charted in that minute), within PRESSURE_TOLERANCE mmHg. Where
+    they break it by more, all that device's pressures of the minute are removed: the chart cannot say which of them
+    is wrong. A minute without a systolic or a diastolic cannot be checked and is kept. Run before
+    ``merge_simultaneous``, so that each of two means charted in one minute is checked on its own."""
     bad = np.zeros(len(table), dtype=bool)
     for systolic, diastolic, mean in PRESSURE_TRIPLES.values():
         pos = np.flatnonzero(table["Parameter"].isin([systolic, diastolic, mean]).to_numpy() & ~is_descriptor(table))
@@ -346,14 +351,18 @@ def inconsistent_pressures(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
         if systolic not in wide["low"] or diastolic not in wide["low"]:
             continue
         sys_, dia = wide[("low", systolic)], wide[("low", diastolic)]
-        wrong = dia.gt(sys_)
+        tol = PRESSURE_TOLERANCE
+        wrong = dia.gt(sys_ + tol)
         if mean in wide["low"]:
-            wrong |= wide[("low", mean)].lt(dia) | wide[("high", mean)].gt(sys_)
+            wrong |= wide[("low", mean)].lt(dia - tol) | wide[("high", mean)].gt(sys_ + tol)
         minutes = wide.index[wrong.to_numpy()]
         bad[pos[pd.MultiIndex.from_frame(rows[["RecordID", "Time"]]).isin(minutes)]] = True
     bad = pd.Series(bad, index=table.index)
     return table[~bad.to_numpy()], _log_rows(
-        "inconsistent pressures", table, bad, "removed (diastolic <= mean <= systolic broken in that minute)"
+        "inconsistent pressures",
+        table,
+        bad,
+        "removed (diastolic <= mean <= systolic broken by more than PRESSURE_TOLERANCE in that minute)",
     )
 
 

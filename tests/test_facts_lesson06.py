@@ -138,7 +138,7 @@ def test_simultaneous_and_pressures(lesson):
     assert [int(k.sum()) for k in kinds] == [2314, 1146, 477, 63]
     w = log[log["step"].eq("admission weight")]
     assert int(w["values"].sum()) == 30
-    assert len(log) == 61
+    assert len(log) == 58
     guards = log[log["step"].isin(["unknown parameters", "time window 0-48 h"])]
     assert len(guards) == 2 and guards["values"].sum() == 0
 
@@ -245,9 +245,9 @@ def test_log_by_step(lesson):
     by_step = log.groupby("step", sort=False)["values"].sum()
     assert by_step.to_dict() == {
         "unknown parameters": 0, "time window 0-48 h": 0, "sentinels to missing": 2223, "unit errors": 11,
-        "zeros of rates and pressures": 1775, "impossible values": 373, "inconsistent pressures": 2723,
-        "simultaneous values": 3545, "impossible totals": 0, "spikes": 130, "admission weight": 30,
-        "combined pressures": 663595,
+        "zeros of rates and pressures": 1775, "impossible values": 373, "inconsistent pressures": 1480,
+        "simultaneous values": 3582, "impossible totals": 0, "spikes": 5, "admission weight": 30,
+        "combined pressures": 664645,
     }  # fmt: skip
 
 
@@ -278,9 +278,9 @@ def test_separation_not_auroc_with_paired_intervals(lesson):
 
     change = pd.Series({c: sep(f[c]) - sep(raw[c]) for c in cols})
     order = change.abs().sort_values(ascending=False)
-    assert int(change.abs().lt(0.01).sum()) == 142 and order.index[0] == "Urine_min"
+    assert (int(change.abs().lt(0.01).sum()), order.index[0]) == (141, "Urine_min")
     assert (round(sep(raw["Urine_min"]), 3), round(sep(f["Urine_min"]), 3)) == (0.040, 0.125)
-    assert round(change["Urine_min"], 3) == 0.084 and round(order.iloc[20:].max(), 3) == 0.001
+    assert (round(change["Urine_min"], 3), round(order.iloc[20:].max(), 3)) == (0.084, 0.001)
     shown = order.index[:20]
     boot = ((mortality.bootstrap_auroc_table(y, f[shown], n_boot=500) - 0.5).abs()
             - (mortality.bootstrap_auroc_table(y, raw[shown], n_boot=500) - 0.5).abs())  # fmt: skip
@@ -363,41 +363,34 @@ def test_urine_rule_sum_or_larger(lesson):
 
 def _pairs_by_hand(raw_lines, line, cuff):
     """Same-minute (line, cuff) pairs as the lesson cleans them: zeros and values outside 1-300 mmHg removed,
-    minutes whose pressures contradict each other removed, repeats in a minute averaged, spikes removed; read with
+    minutes whose pressures contradict each other removed, repeats in a minute averaged; read with
     plain Python."""
     triples = {"SysABP": 0, "DiasABP": 1, "MAP": 2, "NISysABP": 0, "NIDiasABP": 1, "NIMAP": 2}
     values = {}
     for rid, minute, param, value in raw_lines:
         if param in triples and 1 <= value <= 300:
             values.setdefault((rid, minute), {}).setdefault(param, []).append(value)
-    # the rule across fields: a device's minute with diastolic > systolic, or a mean outside them, goes whole
+    # the rule across fields: a device's minute with diastolic > systolic, or a mean outside them, by more than
+    # 10 mmHg (PRESSURE_TOLERANCE), goes whole
     for minute in values.values():
         for device in (("SysABP", "DiasABP", "MAP"), ("NISysABP", "NIDiasABP", "NIMAP")):
             s, d, m = (minute.get(p, []) for p in device)
-            if s and d and (d[0] > s[0] or any(not d[0] <= x <= s[0] for x in m)):
+            if s and d and (d[0] > s[0] + 10 or any(not d[0] - 10 <= x <= s[0] + 10 for x in m)):
                 for p in device:
                     minute.pop(p, None)
-    # spikes: per stay and parameter, a minute's mean that jumps 80 mmHg away from both neighbours and back
-    series = {}
+    # repeats in a minute averaged; no spike rule for pressures (SPIKES holds Temp only)
+    kept = {}
     for (rid, minute), v in sorted(values.items()):
         for p in (line, cuff):
             if p in v:
-                series.setdefault((rid, p), []).append((minute, float(np.mean(v[p]))))
-    kept = {}
-    for (rid, p), points in series.items():
-        for i, (minute, x) in enumerate(points):
-            if p in ("SysABP", "DiasABP", "MAP") and 0 < i < len(points) - 1:
-                a, b = points[i - 1][1], points[i + 1][1]
-                if (min(x - a, x - b) >= 80 or min(a - x, b - x) >= 80) and abs(a - b) < 40:
-                    continue
-            kept.setdefault((rid, minute), {})[p] = x
+                kept.setdefault((rid, minute), {})[p] = float(np.mean(v[p]))
     return {k: (v[line], v[cuff]) for k, v in kept.items() if line in v and cuff in v}
 
 
 @pytest.mark.parametrize("line, cuff, expected", [
-    ("SysABP", "NISysABP", (16195, 1891, "-2.4", "19.2", "-40", "+35", "27%")),
-    ("DiasABP", "NIDiasABP", (16167, 1886, "-5.4", "12.9", "-31", "+20", "39%")),
-    ("MAP", "NIMAP", (16274, 1906, "-5.9", "19.1", "-43", "+31", "38%")),
+    ("SysABP", "NISysABP", (16283, 1894, "-2.4", "19.4", "-40", "+36", "27%")),
+    ("DiasABP", "NIDiasABP", (16250, 1889, "-5.5", "13.4", "-32", "+21", "39%")),
+    ("MAP", "NIMAP", (16384, 1910, "-6.2", "20.2", "-46", "+33", "37%")),
 ])  # fmt: skip
 def test_bland_altman_of_cuff_and_line(raw_lines, line, cuff, expected):
     pairs = _pairs_by_hand(raw_lines, line, cuff)
@@ -429,8 +422,8 @@ def test_bland_altman_intervals_from_resampling_stays(lesson):
         b = s / n
         sd = np.sqrt((q - n * b**2) / (n - 1))
         got[name] = [f"{v:.1f}" for v in (*np.percentile(b, [2.5, 97.5]), *np.percentile(sd, [2.5, 97.5]))]
-    assert got["systolic"] == ["-3.3", "-1.5", "18.5", "19.8"]
-    assert got["diastolic"] == ["-5.9", "-4.9", "12.4", "13.4"]
+    assert got["systolic"] == ["-3.3", "-1.6", "18.7", "20.1"]
+    assert got["diastolic"] == ["-6.0", "-5.0", "12.8", "14.0"]
     assert float(got["diastolic"][2]) > 8 and float(got["systolic"][2]) > 8
 
 
@@ -465,25 +458,26 @@ def test_two_means_in_one_minute_come_from_the_line_side(lesson, raw_lines):
 def test_pressures_that_contradict_each_other(lesson):
     stays, _, log, _, _ = lesson
     rule = log[log["step"].eq("inconsistent pressures")].set_index("parameter")["values"].to_dict()
-    assert rule == {"DiasABP": 774, "MAP": 827, "NIDiasABP": 116, "NIMAP": 116, "NISysABP": 116, "SysABP": 774}
+    assert rule == {"DiasABP": 445, "MAP": 461, "NIDiasABP": 43, "NIMAP": 43, "NISysABP": 43, "SysABP": 445}
     before, after = _after_ranges(stays), _through(stays, cleaning.inconsistent_pressures)
     two = before[before["Parameter"].eq("MAP")].groupby(["RecordID", "Time"]).size()
     two = two[two.gt(1)].index
     kept = pd.MultiIndex.from_frame(after.loc[after["Parameter"].eq("MAP"), ["RecordID", "Time"]])
-    assert int((~two.isin(kept)).sum()) == 53 and int(two.isin(kept).sum()) == 1792
-    # after the rule, no minute of either device breaks diastolic <= mean <= systolic
+    assert (int((~two.isin(kept)).sum()), int(two.isin(kept).sum())) == (16, 1829)
+    # after the rule, no minute of either device breaks diastolic <= mean <= systolic by more than the tolerance
+    tol = cleaning.PRESSURE_TOLERANCE
     for s_, d_, m_ in cleaning.PRESSURE_TRIPLES.values():
         w = after[after["Parameter"].isin([s_, d_, m_])].pivot_table(
             index=["RecordID", "Time"], columns="Parameter", values="Value", observed=True, aggfunc=["min", "max"]
         )
         sys_, dia = w[("min", s_)], w[("min", d_)]
-        assert not (dia.gt(sys_) | w[("min", m_)].lt(dia) | w[("max", m_)].gt(sys_)).any()
+        assert not (dia.gt(sys_ + tol) | w[("min", m_)].lt(dia - tol) | w[("max", m_)].gt(sys_ + tol)).any()
 
 
 def test_spikes_and_what_remains(lesson):
     stays, clean, log, _, _ = lesson
     spikes = log[log["step"].eq("spikes")].set_index("parameter")["values"].to_dict()
-    assert spikes == {"DiasABP": 14, "MAP": 55, "SysABP": 56, "Temp": 5}
+    assert spikes == {"Temp": 5}
     t = _through(stays, cleaning.inconsistent_pressures, cleaning.merge_simultaneous, cleaning.impossible_totals)
     hit = t[cleaning.spikes(t).to_numpy() & t["Parameter"].eq("Temp").to_numpy()]
     assert sorted(hit["Value"].round(1)) == [24.2, 26.7, 28.8, 30.2, 31.8]
@@ -495,7 +489,7 @@ def test_spikes_and_what_remains(lesson):
     high = clean[clean["Parameter"].eq("MAP") & clean["Value"].ge(200)]
     sys_minutes = pd.MultiIndex.from_frame(clean.loc[clean["Parameter"].eq("SysABP"), ["RecordID", "Time"]])
     unchecked = ~pd.MultiIndex.from_frame(high[["RecordID", "Time"]]).isin(sys_minutes)
-    assert (len(high), high["RecordID"].nunique(), int(unchecked.sum())) == (99, 46, 94)
+    assert (len(high), high["RecordID"].nunique(), int(unchecked.sum())) == (136, 81, 126)
 
 
 def test_spike_neighbours_by_hand(raw_lines):
@@ -555,9 +549,18 @@ def test_errors_seen_across_fields(raw_lines):
     assert by_minute[(141680, 489)] == {"pH": 187.0, "PaO2": 7.47}
     assert [v["pH"] for v in odd.values() if v.get("SaO2") == v["pH"]] == [100.0]
     admission = {rid: v for rid, m, p, v in raw_lines if p == "Weight" and m == 0}
-    pounds = {rid for rid, m, p, v in raw_lines if p == "Weight" and m > 0 and v > 0 and admission.get(rid, -1) > 0
-              and (2.1 <= v / admission[rid] <= 2.3 or 2.1 <= admission[rid] / v <= 2.3)}  # fmt: skip
-    assert sorted(pounds) == [132780, 134029, 135077, 136130, 136458]
+    pounds = {
+        rid
+        for rid, m, p, v in raw_lines
+        if p == "Weight"
+        and m > 0
+        and v > 0
+        and admission.get(rid, -1) > 0
+        and any(0.99 * 2.2046 <= r <= 1.01 * 2.2046 for r in (v / admission[rid], admission[rid] / v))
+    }
+    assert sorted(pounds) == [135077, 136458]
+    charted_lb = sum(1 for rid, m, p, v in raw_lines if rid == 136458 and p == "Weight" and m > 0 and v == 212)
+    assert (admission[135077], admission[136458], charted_lb) == (220, 96, 57)
 
 
 def test_no_sentinel_in_time_series_and_ranges_start_at_zero(lesson, raw_lines):
@@ -573,4 +576,98 @@ def test_proportional_bias(lesson):
         p = t[t["Parameter"].isin([line, cuff])].pivot_table(index=["RecordID", "Time"], columns="Parameter",
                                                              values="Value", observed=True).dropna()  # fmt: skip
         slopes[name] = f"{np.polyfit(p[[line, cuff]].mean(axis=1), p[cuff] - p[line], 1)[0]:+.2f}"
-    assert slopes == {"systolic": "-0.28", "diastolic": "-0.04"}
+    assert slopes == {"systolic": "-0.29", "diastolic": "-0.08"}
+
+
+# --------------------------------------------------------------------------------------------- review 3
+def test_small_temperatures_sit_beside_body_temperatures(raw_lines):
+    """The 0.8-3.6 "°C" values: stays, units, how many share a minute with a Temp of 30 °C or more; plain Python."""
+    temps = {}
+    for rid, m, p, v in raw_lines:
+        if p == "Temp" and m > 0:
+            temps.setdefault((rid, m), []).append(v)
+    small = [(k, v) for k, vs in temps.items() for v in vs if 0 < v < 20]
+    beside = sum(1 for k, _ in small if any(x >= 30 for x in temps[k]))
+    icu = {rid: v for rid, m, p, v in raw_lines if p == "ICUType" and m == 0}
+    stays_ = {k[0] for k, _ in small}
+    surgery = sum(1 for r in stays_ if icu[r] == 2)
+    share = sum(1 for v in icu.values() if v == 2) / len(icu)
+    assert (len(small), len(stays_), surgery, f"{share:.0%}", beside) == (66, 21, 14, "22%", 38)
+    assert (min(v for _, v in small), max(v for _, v in small)) == (0.8, 3.6)
+
+
+def test_breaches_of_the_pressure_order_and_the_tolerance(lesson):
+    t = _after_ranges(lesson[0])
+    w = t[t["Parameter"].isin(["SysABP", "DiasABP", "MAP"])].pivot_table(
+        index=["RecordID", "Time"], columns="Parameter", values="Value", observed=True, aggfunc=["min", "max"]
+    )
+    lo, hi = w["min"], w[("max", "MAP")]
+    both = lo["SysABP"].notna() & lo["DiasABP"].notna()
+    b = pd.concat([lo["DiasABP"] - lo["SysABP"], lo["DiasABP"] - lo["MAP"], hi - lo["SysABP"]], axis=1)
+    b = b[both].max(axis=1)
+    b = b[b.gt(0)]
+    assert (len(b), f"{b.median():g}", f"{b.le(5).mean():.0%}", f"{b.le(10).mean():.0%}", int(b.gt(10).sum())) == (
+        774,
+        "14.5",
+        "25%",
+        "43%",
+        445,
+    )
+
+
+def test_what_an_80_mmhg_pressure_rule_would_remove(lesson):
+    clean = lesson[1]
+    s = clean[clean["Parameter"].eq("SysABP") & clean["Time"].gt(0)].sort_values(["RecordID", "Time"])
+    g = s.groupby("RecordID")["Value"]
+    a, b, v = g.shift(1), g.shift(-1), s["Value"]
+    back = (a - b).abs().lt(40)
+    up, down = (v - a).ge(80) & (v - b).ge(80) & back, (a - v).ge(80) & (b - v).ge(80) & back
+    first = s[down].iloc[0]
+    assert (int(up.sum()), int(down.sum()), v[up].min(), v[up].max()) == (43, 15, 154, 295)
+    assert (first["RecordID"], a[first.name], first["Value"], b[first.name]) == (133405, 172, 85, 165)
+
+
+def test_bland_altman_weighting_variances_and_selection(lesson):
+    t = _through(lesson[0], cleaning.inconsistent_pressures, cleaning.merge_simultaneous, cleaning.impossible_totals,
+                 cleaning.remove_spikes)  # fmt: skip
+    p = t[t["Parameter"].isin(["SysABP", "NISysABP"])].pivot_table(index=["RecordID", "Time"], columns="Parameter",
+                                                                  values="Value", observed=True)  # fmt: skip
+    pairs = p.dropna()
+    d = pairs["NISysABP"] - pairs["SysABP"]
+    per_stay = d.groupby(level="RecordID").mean().mean()
+    unpaired = p["SysABP"][p["NISysABP"].isna()].dropna()
+    assert (f"{d.mean():+.1f}", f"{per_stay:+.1f}") == ("-2.4", "-4.1")
+    assert (f"{pairs['SysABP'].var():.0f}", f"{pairs['NISysABP'].var():.0f}") == ("822", "497")
+    assert (f"{pairs['SysABP'].mean():.0f}", f"{unpaired.mean():.0f}") == ("116", "120")
+
+
+def test_charting_rate_and_the_48_hour_rule(raw_lines):
+    o = challenge2012.load_outcomes()
+    last, hr = {}, 0
+    for rid, m, p, _v in raw_lines:
+        if not (m == 0 and p in challenge2012.DESCRIPTORS):
+            last[rid] = max(last.get(rid, 0), m)
+            hr += p == "HR"
+    hours = np.array(list(last.values())) / 60
+    deaths = o[o["In-hospital_death"].eq(1)]
+    assert (f"{hr / (len(last) * 48):.1f}", int((hours < 36).sum()), int((hours < 24).sum())) == ("1.2", 50, 18)
+    assert (int(deaths["Survival"].eq(1).sum()), len(deaths)) == (26, 554)
+
+
+def test_magnesium_is_in_mg_per_dl_not_the_documented_unit(raw_lines):
+    mg = np.array([v for _, m, p, v in raw_lines if p == "Mg"])
+    assert cleaning.RANGES["Mg"][2] == "mmol/L"
+    assert (f"{np.median(mg):g}", mg.min(), mg.max()) == ("2", 0.6, 9.9)
+
+
+def test_clean_bmi_still_holds_implausible_values(lesson):
+    f = lesson[3]
+    bmi = f["Weight"] / (f["Height"] / 100) ** 2
+    top = f.loc[bmi.idxmax()]
+    assert (int(bmi.gt(60).sum()), int(bmi.lt(15).sum()), f"{bmi.max():.1f}", top["Weight"], top["Height"]) == (
+        10,
+        7,
+        "99.6",
+        220,
+        148.6,
+    )

@@ -40,22 +40,22 @@ def test_data_and_clinical_baseline(set_a):
 def test_cross_validated_models_and_event1_is_a_mean_of_fold_minima(set_a):
     _, y, _, cv = set_a
     got = {k: tuple(round(cv[k][1][m], 3) for m in ("auroc", "auprc", "brier", "event1")) for k in cv}
-    assert got == {"logistic": (0.829, 0.454, 0.098, 0.426), "boosting": (0.845, 0.478, 0.093, 0.460)}
+    assert got == {"logistic": (0.830, 0.454, 0.098, 0.429), "boosting": (0.842, 0.477, 0.093, 0.468)}
     assert round(y.mean() * (1 - y.mean()), 3) == 0.119, "Brier of predicting the death rate"
-    assert round(cv["boosting"][1]["auprc"] / y.mean(), 1) == 3.5
+    assert round(cv["boosting"][1]["auprc"] / y.mean(), 1) == 3.4
     m = cv["boosting"][1]
     assert m["event1"] == pytest.approx(np.mean(m["event1_folds"])) and len(set(m["threshold_folds"])) > 1
-    assert [round(t, 2) for t in m["threshold_folds"]] == [0.29, 0.27, 0.28, 0.28, 0.28]
+    assert [round(t, 2) for t in m["threshold_folds"]] == [0.29, 0.28, 0.28, 0.26, 0.27]
 
 
 def test_saps_on_the_same_stays(set_a):
     _, y, saps, cv = set_a
     known = saps.notna()
     model = cv["boosting"][0][known]
-    assert round(roc_auc_score(y[known], model), 3) == 0.844
+    assert round(roc_auc_score(y[known], model), 3) == 0.841
     low, high = interval(mortality.bootstrap_auroc(y[known], model, other=saps[known]))
-    assert round(roc_auc_score(y[known], model) - roc_auc_score(y[known], saps[known]), 3) == 0.194
-    assert (round(low, 3), round(high, 3)) == (0.171, 0.217)
+    assert round(roc_auc_score(y[known], model) - roc_auc_score(y[known], saps[known]), 3) == 0.191
+    assert (round(low, 3), round(high, 3)) == (0.167, 0.215)
 
 
 def test_calibration_tenths(set_a):
@@ -68,9 +68,9 @@ def test_calibration_tenths(set_a):
         for d, n in zip(bins["d"], bins["n"], strict=True)
     ]
     missed = sum(not (c.low <= p <= c.high) for c, p in zip(ci, bins["p"], strict=True))
-    assert missed == 2 and len(bins) == 10
+    assert (missed, len(bins)) == (3, 10)
     worst = (bins["d"] / bins["n"] - bins["p"]).abs().idxmax()
-    assert round(bins.loc[worst, "p"], 2) == 0.11 and int(bins.loc[worst, "d"]) == 65 and bins.loc[worst, "n"] == 400
+    assert (round(bins.loc[worst, "p"], 2), int(bins.loc[worst, "d"]), bins.loc[worst, "n"]) == (0.11, 62, 400)
     assert bins.loc[worst, "d"] / bins.loc[worst, "n"] > bins.loc[worst, "p"]  # understated
     assert f"{(score < 0.2).mean():.0%}" == "79%"
 
@@ -104,10 +104,10 @@ def test_subgroups_lowest_is_medical_icu(set_a):
     unit = X["ICUType"].map(challenge2012.ICU_TYPES)
     frame = MetricFrame(metrics=roc_auc_score, y_true=y, y_pred=score, sensitive_features=unit)
     by_unit = frame.by_group
-    assert by_unit.idxmin() == "Medical ICU" and round(by_unit["Medical ICU"], 3) == 0.797
+    assert (by_unit.idxmin(), round(by_unit["Medical ICU"], 3)) == ("Medical ICU", 0.788)
     assert (int((unit == "Medical ICU").sum()), int(y[unit == "Medical ICU"].sum())) == (1481, 275)
     low, high = interval(mortality.bootstrap_auroc(y[unit == "Medical ICU"], score[unit == "Medical ICU"]))
-    assert (round(low, 3), round(high, 3)) == (0.770, 0.823)
+    assert (round(low, 3), round(high, 3)) == (0.759, 0.814)
     # the lesson's other groupings: how many of the nine other groups' intervals overlap the lowest one
     groups = {
         "sex": X["Gender"].map({0.0: "female", 1.0: "male"}),
@@ -120,7 +120,7 @@ def test_subgroups_lowest_is_medical_icu(set_a):
             members = feature.eq(value)
             lo, hi = interval(mortality.bootstrap_auroc(y[members], score[members]))
             overlap += int(lo <= high and hi >= low)
-    assert overlap - 1 == 6
+    assert overlap - 1 == 4
 
 
 def test_neurokit2_against_mitdb_reference_beats():
@@ -289,7 +289,7 @@ def test_counts_only_against_saps_on_the_same_stays(set_a):
     assert (f"{low:+.3f}", f"{high:+.3f}") == ("+0.033", "+0.084")
     full = roc_auc_score(y, counts) - roc_auc_score(y, cv["logistic"][0])
     low, high = interval(mortality.bootstrap_auroc(y, counts, other=cv["logistic"][0]))
-    assert (f"{full:+.3f}", f"{low:+.3f}", f"{high:+.3f}") == ("-0.117", "-0.137", "-0.095")
+    assert (f"{full:+.3f}", f"{low:+.3f}", f"{high:+.3f}") == ("-0.119", "-0.138", "-0.096")
 
 
 def test_calibration_slope_and_in_the_large(set_a):
@@ -300,8 +300,8 @@ def test_calibration_slope_and_in_the_large(set_a):
     log_odds = np.log(risk / (1 - risk))
     slope = sm.GLM(y, sm.add_constant(log_odds), family=sm.families.Binomial()).fit()
     large = sm.GLM(y, np.ones(len(y)), family=sm.families.Binomial(), offset=log_odds).fit()
-    assert [f"{v:.2f}" for v in (slope.params.iloc[1], *slope.conf_int().iloc[1])] == ["1.05", "0.96", "1.13"]
-    assert [f"{v:+.2f}" for v in (large.params.iloc[0], *large.conf_int().iloc[0])] == ["+0.06", "-0.04", "+0.16"]
+    assert [f"{v:.2f}" for v in (slope.params.iloc[1], *slope.conf_int().iloc[1])] == ["1.03", "0.95", "1.12"]
+    assert [f"{v:+.2f}" for v in (large.params.iloc[0], *large.conf_int().iloc[0])] == ["+0.07", "-0.03", "+0.17"]
 
 
 def test_subgroup_observed_over_expected(set_a):
@@ -328,7 +328,7 @@ def test_subgroup_observed_over_expected(set_a):
             spread[str(value)] = float(np.std(np.log(risk[members] / (1 - risk[members]))))
     assert off == [] and off_adj == 0
     assert min(spread, key=spread.get) == "Cardiac Surgery Recovery Unit"
-    assert (f"{min(spread.values()):.2f}", f"{max(spread.values()):.2f}") == ("1.08", "1.34")
+    assert (f"{min(spread.values()):.2f}", f"{max(spread.values()):.2f}") == ("1.07", "1.34")
 
 
 @pytest.fixture(scope="module")
