@@ -65,8 +65,8 @@ def test_temp_limit_walkthrough(temps):
     codes = per_unit(temps, t < 20).rename(index={v: k for k, v in challenge2012.ICU_TYPES.items()})
     said(lesson06.temp_limit(20, codes), CLOSE, "unit codes", "ICU_TYPES")
     # right answers written other ways: a dict, value_counts without the zero units, another limit in the gap
-    as_dict = {k: int(v) for k, v in per_unit(temps, t < 10).items()}
-    said(lesson06.temp_limit(10, as_dict), CORRECT, "same counts", "124 values")
+    as_dict = {k: int(v) for k, v in per_unit(temps, t < 15).items()}
+    said(lesson06.temp_limit(15, as_dict), CORRECT, "same counts", "124 values")
     counted = temps.loc[t < 24.2, "unit"].value_counts()
     said(lesson06.temp_limit(24.2, counted), CORRECT, "Any limit above 3.6")
 
@@ -81,6 +81,10 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     assert "24.2, 26.7, 28.8, 30.2, 31.8" in fb.message and "neighbour rule" in fb.message
     said(lesson06.temp_limit(29, per_unit(temps, t < 29)), CLOSE, "all spikes", "by height, not by place")
     said(lesson06.temp_limit(40, per_unit(temps, t < 40)), INCORRECT, "normal or hypothermic")
+    # review 3: a floor of 4 °C gives the right counts (nothing was charted from 3.6 to 24.2 °C) but no body at
+    # 4 °C was ever alive: the check names the lowest temperature survived
+    said(lesson06.temp_limit(4, per_unit(temps, t < 4)), CLOSE, "13.7", "Gilbert")
+    said(lesson06.temp_limit(13.7, per_unit(temps, t < 13.7)), CORRECT, "defensible floor")
     # the lesson printed one total (124 values below 20 °C): a total is not a count per unit
     said(lesson06.temp_limit(20, 124), INCORRECT, "Series")
     said(lesson06.temp_limit(20, {"Medical ICU": 124}), INCORRECT, "counts differ")
@@ -154,6 +158,10 @@ def test_hr_three_ways_walkthrough(stays, clean):
     hr = clean[clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60)]
     named = hr.groupby("RecordID").agg(first=("Value", "first"), mean=("Value", "mean"), max=("Value", "max"))
     said(lesson06.hr_three_ways(named), CORRECT)
+    # review 3: `Time < 24 * 60` is a defensible reading of "the first 24 hours" too
+    before = clean[clean["Parameter"].eq("HR") & clean["Time"].lt(24 * 60)].sort_values(["RecordID", "Time"])
+    strict = before.groupby("RecordID")["Value"].agg(["first", "mean", "max"])
+    said(lesson06.hr_three_ways(strict), CORRECT, "Time < 24 * 60", "78 heart rates")
 
 
 def test_hr_three_ways_other_answers(clean):

@@ -235,6 +235,9 @@ def test_roc_figure_walkthrough(oof):
     said(lesson07.roc_figure(_roc_axes(y, score, colours=("model", "model")), y, score), INCORRECT, 'COLOURS["chance"]')
     said(lesson07.roc_figure(_roc_axes(y, score, title="ROC curve"), y, score), INCORRECT, "does not state the AUROC")
     said(lesson07.roc_figure(_roc_axes(y, score, title="AUROC 0.500"), y, score), INCORRECT, "does not state")
+    # review 3: a whole number matched the AUROC rounded to 0 decimals, so "model 1" stated nothing and passed
+    said(lesson07.roc_figure(_roc_axes(y, score, title="ROC curve of model 1"), y, score), INCORRECT, "2 decimals")
+    said(lesson07.roc_figure(_roc_axes(y, score, title=f"AUROC {roc_auc_score(y, score):.2f}"), y, score), CORRECT)
     # right, written another way: "1 - specificity" and "true-positive rate", the AUROC as a percentage with fewer
     # decimals, passed as (fig, ax)
     ax = _roc_axes(y, score, xlabel="1 - specificity", ylabel="true-positive rate",

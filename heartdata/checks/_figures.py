@@ -34,14 +34,18 @@ def title_numbers(title: str) -> list[tuple[float, int]]:
     return out
 
 
-def states(title: str, values: dict[str, float]) -> str | None:
+def states(title: str, values: dict[str, float], min_decimals: int = 0) -> str | None:
     """The name of the first of ``values`` that ``title`` states, rounded as the title writes it, or None.
 
     A number written with d decimals states a value if it equals the value rounded to d decimals (a share may also
-    be written as a percentage)."""
+    be written as a percentage). ``min_decimals`` is the fewest decimals a value written as itself must have: an
+    AUROC of 0.829 rounded to 0 decimals is 1, which any "model 1" in a title would match, so an AUROC needs 2
+    (0.83), or a percentage (83%)."""
     for number, decimals in title_numbers(title):
         for name, value in values.items():
             for scale in (1, 100):
+                if scale == 1 and decimals < min_decimals:
+                    continue
                 if abs(number - round(value * scale, decimals)) < 0.5 * 10**-decimals + 1e-9:
                     return name
     return None

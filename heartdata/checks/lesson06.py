@@ -96,7 +96,18 @@ def _by_unit(mask: pd.Series, count_stays: bool = False) -> pd.Series:
     return counted.reindex(list(challenge2012.ICU_TYPES.values()), fill_value=0).astype(float)
 
 
+#: The lowest core temperature a patient is known to have survived: 13.7 °C, accidental hypothermia with
+#: circulatory arrest (Gilbert et al., Lancet 2000;355:375-376). A floor below it calls temperatures possible that
+#: no living patient has had, whatever the data happen to hold.
+SURVIVED_FLOOR = 13.7
+
+
 @exercise(mistakes={
+    "below_survived": "your limit of {limit:g} °C gives the right counts here, because nothing was charted between "
+                      "{top:.1f} and {lowest:.1f} °C. But as a floor it says a body at {limit:g} °C can be alive: the "
+                      "lowest core temperature known to have been survived is {floor:g} °C (Gilbert et al., Lancet "
+                      "2000). Put the limit where physiology and the gap agree, from {floor:g} °C up to "
+                      "{lowest:.1f} °C.",
     "below_35": "you counted every value below 35 °C. Between the gap and 35 °C a patient is very cold "
                 "(hypothermic) but alive: those values are extreme, not impossible. Count below your own limit.",
     "at_or_below": "you counted the values at or below {limit:g} °C; count those below it (`temp < low_limit`).",
@@ -159,12 +170,15 @@ def temp_limit(answer, by_unit=None):
     top, lowest = temperature_gap()
     total = int(expected.sum())
     spikes = _temp_spikes()
+    if top < limit < SURVIVED_FLOOR:
+        return close(named("below_survived", limit=limit, top=top, lowest=lowest, floor=SURVIVED_FLOOR))
     if top < limit <= lowest:
         per_unit = ", ".join(f"{n}: {int(v)}" for n, v in expected.items())
         low_spikes = ", ".join(f"{v:g}" for v in spikes[spikes < 35])
         return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:.1f} and up "
-                       f"to {lowest:.1f} °C gives the same counts: nothing was charted in between. But a range is "
-                       f"only half of the answer: the lowest values above the gap ({low_spikes}"
+                       f"to {lowest:.1f} °C gives the same counts: nothing was charted in between; from "
+                       f"{SURVIVED_FLOOR:g} °C (the lowest core temperature survived) it is also a defensible floor. "
+                       f"But a range is only half of the answer: the lowest values above the gap ({low_spikes}"
                        " °C) are single readings between two normal ones, a probe or typing artefact that no range "
                        "can see and the lesson's neighbour rule removes. Write the limit and both reasons "
                        "down.")  # fmt: skip
@@ -239,13 +253,14 @@ def remove_zero_weights(answer):
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
-def _hr(table: pd.DataFrame, hours: float) -> pd.DataFrame:
-    rows = table[table["Parameter"].eq("HR") & table["Time"].le(hours * 60) & ~cleaning.is_descriptor(table)]
+def _hr(table: pd.DataFrame, hours: float, strict: bool = False) -> pd.DataFrame:
+    within = table["Time"].lt(hours * 60) if strict else table["Time"].le(hours * 60)
+    rows = table[table["Parameter"].eq("HR") & within & ~cleaning.is_descriptor(table)]
     return rows.sort_values(["RecordID", "Time"], kind="stable")
 
 
-def _hr_expected(table: pd.DataFrame, hours: float = HR_WINDOW_HOURS) -> pd.DataFrame:
-    return _hr(table, hours).groupby("RecordID")["Value"].agg(["first", "mean", "max"])
+def _hr_expected(table: pd.DataFrame, hours: float = HR_WINDOW_HOURS, strict: bool = False) -> pd.DataFrame:
+    return _hr(table, hours, strict).groupby("RecordID")["Value"].agg(["first", "mean", "max"])
 
 
 @exercise(mistakes={
@@ -281,6 +296,12 @@ def hr_three_ways(answer):
 
     if matches(expected):
         return correct(f"{len(expected):,} stays with a heart rate in the first {HR_WINDOW_HOURS} hours.")
+    before_end = _hr_expected(clean, strict=True)
+    if matches(before_end):  # `Time < 24 * 60`: a defensible reading of "the first 24 hours"
+        at_end = int((_hr(clean, HR_WINDOW_HOURS)["Time"] == HR_WINDOW_HOURS * 60).sum())
+        return correct(f"{len(before_end):,} stays, with the window's end left out (`Time < {HR_WINDOW_HOURS} * 60`): "
+                       f"a defensible reading of the first {HR_WINDOW_HOURS} hours. `<=` would add the {at_end} heart "
+                       "rates charted at exactly that minute; say which you chose.")  # fmt: skip
     if matches(_hr_expected(clean, 48)):
         return close(named("window"))
     if matches(_hr_expected(raw)):

@@ -356,10 +356,11 @@ def roc_figure(answer, y_true, score):
     if not answer.get_title():
         return incorrect("give the figure a title that states what it shows, for example the AUROC.")
     auroc = float(roc_auc_score(np.asarray(y_true), np.asarray(score)))
-    if states(answer.get_title(), {"AUROC": auroc}) is None:
+    if states(answer.get_title(), {"AUROC": auroc}, min_decimals=2) is None:
         return incorrect(
             f"the title {answer.get_title()!r} does not state the AUROC of this curve "
-            f"({auroc:.3f}): write it in the title, so a reader can check the figure against it."
+            f"({auroc:.3f}): write it in the title with at least 2 decimals ({auroc:.2f}) or as a percentage, so a "
+            "reader can check the figure against it."
         )
     return correct(
         "the ROC curve, the chance line and both axes are there, in the course's colours, and the title "
