@@ -403,3 +403,41 @@ def test_one_split_gap_against_repeated_splits(ptb):
     assert (f"{gap.mean():+.3f}", int((gap < 0).sum()), f"{gap.min():+.3f}", f"{gap.max():+.3f}") == (
         "+0.012", 3, "-0.020", "+0.045")  # fmt: skip
     assert gap.min() <= 0.026 <= gap.max()  # the lesson's single split (pinned above) lies inside
+
+
+# --------------------------------------------------------------------------------------------- review 3
+def test_boosting_against_logistic_paired(set_a):
+    _, y, _, cv = set_a
+    diff = roc_auc_score(y, cv["boosting"][0]) - roc_auc_score(y, cv["logistic"][0])
+    low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
+    assert (f"{diff:+.3f}", f"{low:+.3f}", f"{high:+.3f}") == ("+0.012", "-0.000", "+0.025")
+    assert low <= 0 <= high  # the lesson says the data cannot tell which ranks better
+
+
+def test_calibration_at_low_risk(set_a):
+    _, y, _, cv = set_a
+    risk = cv["boosting"][0]
+    tenth = pd.qcut(risk, 10, labels=False, duplicates="drop")
+    b = pd.DataFrame({"p": risk, "d": y}).groupby(tenth).agg(p=("p", "mean"), d=("d", "sum"), n=("d", "size")).iloc[:3]
+    got = (
+        f"{b['p'].min():.1%}",
+        f"{b['p'].max():.1%}",
+        f"{(b['d'] / b['n']).min():.1%}",
+        f"{(b['d'] / b['n']).max():.1%}",
+        int(b["d"].sum()),
+        f"{b['p'].sum() / (b['d'] / b['n']).sum():.1f}",
+    )
+    assert got == ("1.4%", "2.9%", "0.0%", "1.5%", 9, "2.8")
+
+
+def test_stays_whose_charting_ended_before_46_hours(set_a):
+    X, y, _, _ = set_a
+    since = X.filter(like="_hours_since_last").min(axis=1)
+    early = since.gt(2)
+    auc = roc_auc_score(y[since.notna()], since.dropna())
+    assert (int(early.sum()), f"{y[early].mean():.1%}", f"{y.mean():.1%}", f"{auc:.2f}") == (
+        405,
+        "11.6%",
+        "13.9%",
+        "0.51",
+    )
