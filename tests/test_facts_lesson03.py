@@ -477,3 +477,21 @@ def test_reports_name_findings_the_codes_leave_out(raw_rows):
     assert seen["LAO/LAE"][:2] == (15, 3) and seen["LNGQT"][:2] == (11, 2)
     verdacht = sorted(i for i, (_, t) in ecgs.items() if "verdacht auf" in t)
     assert verdacht == [26, 28, 98] and all(i in seen["LAO/LAE"][2] for i in verdacht)
+
+
+def test_data_card_states_form_and_rhythm_likelihoods(raw_rows):
+    """data/ptbxl/DATACARD.md agrees with lesson 03: form and rhythm statements carry 0 or 100 (review 3, F3)."""
+    with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
+        diagnostic = {r[""] for r in csv.DictReader(f) if r["diagnostic"] in ("1", "1.0")}
+    other = Counter()
+    zeros = other_zeros = 0
+    for r in raw_rows:
+        for code, lik in ast.literal_eval(r["scp_codes"]).items():
+            zeros += lik == 0
+            other_zeros += lik == 0 and code not in diagnostic
+            if code not in diagnostic and lik == 100:
+                other[code] += 1
+    listed = ", ".join(f"`{c}` {n}" for c, n in other.most_common())
+    card = " ".join((DATA / "ptbxl" / "DATACARD.md").read_text().split())
+    assert (f"of the {zeros} zeros here, {other_zeros} belong to statements that are only rhythm or form statements, "
+            f"and {sum(other.values())} such statements carry 100 ({listed}; lesson 03)") in card
