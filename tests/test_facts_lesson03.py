@@ -438,6 +438,9 @@ def test_outcome_sentinels():
     assert (sum(v == -1 for v in los), sum(0 <= v < 2 for v in los)) == (60, 1)
     minus1 = [r for r in rows if float(r["Survival"]) == -1]
     assert len(minus1) == 2526 and all(r["In-hospital_death"] == "0" for r in minus1)
+    # review 3, F9: survivors of the hospital with a survival time beyond their stay died after discharge
+    after = [r for r in rows if r["In-hospital_death"] == "0" and float(r["Survival"]) > float(r["Length_of_stay"])]
+    assert len(after) == 919
 
 
 def _norm_and_reports(raw_rows):
