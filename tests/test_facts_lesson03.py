@@ -411,7 +411,7 @@ def test_heart_rate_change_and_urine_totals_under_two_rules(stays):
 
 
 def test_norm_ecgs_carrying_rhythm_or_premature_beats(raw_rows):
-    """NORM is 'no diagnostic abnormality': rhythm and extra-beat statements belong to no superclass (review 2, F1).
+    """NORM beside rhythm or extra-beat statements, which belong to no superclass (review 2, F1).
     Recomputed with the csv module from ptbxl_database.csv and scp_statements.csv."""
     with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
         scp = {r[""]: r for r in csv.DictReader(f)}
