@@ -58,8 +58,9 @@ PTBXL_CURATED = {
     "age": "computed from the date of birth and the ECG date; 90 or older is set to 300",
     "height": "deleted wherever the body-mass index from height and weight was above 40",
     "nurse": "replaced by a pseudonym",
-    "recording_date": "moved before publication (the stored dates precede the 1989-1996 recording period the "
-                      "paper gives); rely only on the days between one patient's ECGs",
+    "recording_date": "shifted before publication by an undocumented method (this slice's stored dates precede "
+                      "the 1989-1996 recording period the paper gives); rely only on the days between one "
+                      "patient's ECGs",
     "validated_by": "replaced by a pseudonym",
 }
 #: The age code for patients of 90 or older, and the body-mass index above which heights were deleted.

@@ -248,6 +248,9 @@ def test_the_500_hz_files_hold_almost_nothing_above_the_400_hz_recordings_nyquis
     above_200 = p[:, f > 200].sum(axis=1) / p.sum(axis=1)
     assert round(float(np.median(above_200)) * 100, 4) == 0.0021
     assert float(np.median(above_200)) < 0.01 * float(np.median(p[:, f > 50].sum(axis=1) / p.sum(axis=1)))
+    # review 3, F6: no edge at 200 Hz; the median power density falls smoothly through it
+    below, above = (float(np.median(p[:, (f >= lo) & (f < lo + 5)].mean(axis=1))) for lo in (195, 200))
+    assert 1 < below / above < 2
 
 
 def test_agreement_of_flags_and_measures_with_intervals():
@@ -300,11 +303,12 @@ def test_ecg1_qrs_amplitudes_against_the_low_voltage_criterion():
 
 
 def test_pause_after_atrial_and_ventricular_premature_beats():
-    """Lesson 02 (review 00, finding 12): the two RR intervals around a premature beat against twice the cycle before
-    it: below 1 for 30 of 33 atrial premature beats (median 0.97, 0.88 to 1.06), 1.02 for the one PVC."""
+    """Lesson 02 (review 3, F10): the two RR intervals around a premature beat against twice the median of the five
+    RR intervals before it: below 1 for 25 of 33 atrial premature beats, below 0.95 for 13 (median 0.97, 0.89 to
+    1.05), 1.06 for the one PVC."""
     rr, _ = _rr()
-    ratio = (rr["rr_s"] + rr["rr_s"].shift(-1)) / (2 * rr["rr_s"].shift(1))
+    ratio = (rr["rr_s"] + rr["rr_s"].shift(-1)) / (2 * rr["rr_s"].shift(1).rolling(5).median())
     a, v = ratio[rr["symbol"].eq("A")], ratio[rr["symbol"].eq("V")]
-    assert (int((a < 1).sum()), len(a), round(a.median(), 2), round(a.min(), 2), round(a.max(), 2)) == (
-        30, 33, 0.97, 0.88, 1.06)  # fmt: skip
-    assert len(v) == 1 and round(v.iloc[0], 2) == 1.02
+    assert (int((a < 1).sum()), int((a < 0.95).sum()), len(a), round(a.median(), 2), round(a.min(), 2),
+            round(a.max(), 2)) == (25, 13, 33, 0.97, 0.89, 1.05)  # fmt: skip
+    assert len(v) == 1 and round(v.iloc[0], 2) == 1.06

@@ -411,7 +411,7 @@ def test_heart_rate_change_and_urine_totals_under_two_rules(stays):
 
 
 def test_norm_ecgs_carrying_rhythm_or_premature_beats(raw_rows):
-    """NORM is 'no diagnostic abnormality': rhythm and extra-beat statements belong to no superclass (review 2, F1).
+    """NORM beside rhythm or extra-beat statements, which belong to no superclass (review 2, F1).
     Recomputed with the csv module from ptbxl_database.csv and scp_statements.csv."""
     with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
         scp = {r[""]: r for r in csv.DictReader(f)}
@@ -438,3 +438,63 @@ def test_outcome_sentinels():
     assert (sum(v == -1 for v in los), sum(0 <= v < 2 for v in los)) == (60, 1)
     minus1 = [r for r in rows if float(r["Survival"]) == -1]
     assert len(minus1) == 2526 and all(r["In-hospital_death"] == "0" for r in minus1)
+    # review 3, F9: survivors of the hospital with a survival time beyond their stay died after discharge
+    after = [r for r in rows if r["In-hospital_death"] == "0" and float(r["Survival"]) > float(r["Length_of_stay"])]
+    assert len(after) == 919
+
+
+def _norm_and_reports(raw_rows):
+    with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
+        scp = {r[""]: r for r in csv.DictReader(f)}
+    diag = {c: r["diagnostic_class"] for c, r in scp.items() if r["diagnostic"] in ("1", "1.0")}
+    return diag, {int(r["ecg_id"]): (ast.literal_eval(r["scp_codes"]), r["report"].lower()) for r in raw_rows}
+
+
+def test_norm_beside_other_superclasses_and_abnormal_reports(raw_rows):
+    """NORM is a statement someone assigned: it sits beside other superclasses and against reports naming an
+    abnormality (review 3, F1). Recomputed with the csv module."""
+    diag, ecgs = _norm_and_reports(raw_rows)
+    norm = {i: (c, t) for i, (c, t) in ecgs.items() if "NORM" in c}
+    assert len(norm) == 271
+    other = sorted(i for i, (c, _) in norm.items() if {diag[k] for k in c if k in diag} - {"NORM"})
+    assert other == [218, 235, 236, 291, 362, 420]
+    words = re.compile(r"abnorm|infarkt|infarct|myokardschaden")
+    abnormal_100 = sorted(i for i, (c, t) in norm.items() if words.search(t) and c["NORM"] == 100)
+    assert abnormal_100 == [7, 62, 69, 72, 73, 105, 205, 245, 249]
+    assert ecgs[195][0].keys() >= {"CRBBB"} and "IRBBB" in ecgs[362][0]
+    assert "rechtsschenkelblock" in ecgs[195][1] and "unvollst" not in ecgs[195][1] + ecgs[362][1]
+
+
+def test_reports_name_findings_the_codes_leave_out(raw_rows):
+    """Codes can omit what the report states: AF in 181 and 386, LAE after 'Verdacht auf' (review 3, F2)."""
+    _, ecgs = _norm_and_reports(raw_rows)
+    findings = {"AFIB": r"vorhofflimmern|förmaksflimmer|atrial fibrillation",
+                "LAO/LAE": r"sinistrocard|sinistrokard|left atrial enlargement",
+                "LNGQT": r"qt-verl|prolonged qt|qt prolongation|förlängd qt"}
+    seen = {}
+    for code, words in findings.items():
+        named = {i for i, (_, t) in ecgs.items() if re.search(words, t)}
+        coded = {i for i in named if code in ecgs[i][0]}
+        seen[code] = (len(named), len(coded), sorted(named - coded))
+    assert seen["AFIB"] == (12, 10, [181, 386])
+    assert seen["LAO/LAE"][:2] == (15, 3) and seen["LNGQT"][:2] == (11, 2)
+    verdacht = sorted(i for i, (_, t) in ecgs.items() if "verdacht auf" in t)
+    assert verdacht == [26, 28, 98] and all(i in seen["LAO/LAE"][2] for i in verdacht)
+
+
+def test_data_card_states_form_and_rhythm_likelihoods(raw_rows):
+    """data/ptbxl/DATACARD.md agrees with lesson 03: form and rhythm statements carry 0 or 100 (review 3, F3)."""
+    with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
+        diagnostic = {r[""] for r in csv.DictReader(f) if r["diagnostic"] in ("1", "1.0")}
+    other = Counter()
+    zeros = other_zeros = 0
+    for r in raw_rows:
+        for code, lik in ast.literal_eval(r["scp_codes"]).items():
+            zeros += lik == 0
+            other_zeros += lik == 0 and code not in diagnostic
+            if code not in diagnostic and lik == 100:
+                other[code] += 1
+    listed = ", ".join(f"`{c}` {n}" for c, n in other.most_common())
+    card = " ".join((DATA / "ptbxl" / "DATACARD.md").read_text().split())
+    assert (f"of the {zeros} zeros here, {other_zeros} belong to statements that are only rhythm or form statements, "
+            f"and {sum(other.values())} such statements carry 100 ({listed}; lesson 03)") in card
