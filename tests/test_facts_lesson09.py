@@ -121,17 +121,55 @@ def test_the_date_shift_is_recoverable():
     assert (days[5], days[6], days.drop([5, 6]).min(), days.drop([5, 6]).max()) == (23, 4, 64, 100)
 
 
-def test_a_slice_unique_row_is_mostly_unique_in_all_stays():
-    t, qi = icu(), ["Gender", "Age", "ICUType", "Weight"]
+def test_pairs_of_ecgs_leave_two_candidate_shifts():
+    """Review 2, finding 5: ECG 320's report dates a tracing 1,825 days after the same patient's ECG 308, but
+    ECG 347's report dates one 1,832 days after the same patient's ECG of 1986-09-17: both pass the lower bound
+    (1,824) and the weekday rule (shift mod 7 = 5), so the slice pins the shift to two values, not one."""
+    m = meta()
+    dates = pd.to_datetime(m["recording_date"])
+    written = {135: "1991-02-18", 157: "1991-02-20", 320: "1991-09-12", 347: "1991-09-23"}
+    diffs = []
+    for i, d in written.items():
+        earlier = dates[m["patient_id"].eq(m.loc[i, "patient_id"]) & dates.lt(dates[i])]
+        diffs += [(pd.Timestamp(d) - e.normalize()).days for e in earlier]
+    assert sorted(diffs) == [1825, 1832, 1843]
+    assert sorted(x for x in diffs if x >= 1824 and x % 7 == 5) == [1825, 1832]
+    assert m.loc[308, "patient_id"] == m.loc[320, "patient_id"]
+
+
+def test_linkability_on_the_shipped_slice():
+    """Review 2, finding 2: patient_id links ECGs of one patient in the shipped data itself."""
+    repeats = meta()["patient_id"].value_counts()
+    assert (int(repeats.gt(1).sum()), int((repeats - 1).sum())) == (22, 31)
+
+
+def sample_against_all(t, qi, step):
+    """Uniqueness in 40 samples of 419, in all stays, and the share of sample-uniques unique in all stays."""
+    if step is not None:
+        t = t.assign(Weight=(t["Weight"] / step).round() * step)
     full = Counter(tuple("NA" if pd.isna(v) else v for v in r) for r in t[qi].itertuples(index=False))
-    shares = []
+    in_sample, shares = [], []
     for s in range(40):
         sample = t.sample(419, random_state=s)
         keys = [tuple("NA" if pd.isna(v) else v for v in r) for r in sample[qi].itertuples(index=False)]
         here = Counter(keys)
         alone = [k for k in keys if here[k] == 1]
+        in_sample.append(len(alone) / len(keys))
         shares.append(sum(full[k] == 1 for k in alone) / len(alone))
-    assert round(float(np.mean(shares)), 3) == 0.931
+    whole = sum(full[k] == 1 for k in full) / len(t)
+    return round(float(np.mean(in_sample)), 3), round(whole, 3), round(float(np.mean(shares)), 3)
+
+
+def test_sample_uniques_unique_in_all_stays_depend_on_precision():
+    """Review 2, finding 1: only at 0.1 kg are most sample-uniques unique in all stays; at 5 kg the sample size
+    moves uniqueness about as much as the precision does."""
+    t, qi = icu(), ["Gender", "Age", "ICUType", "Weight"]
+    got = {step: sample_against_all(t, qi, step) for step in (None, 5, 10)}
+    assert got == {None: (0.988, 0.917, 0.931), 5: (0.922, 0.519, 0.563), 10: (0.859, 0.342, 0.399)}
+    size_gap_5 = got[5][0] - got[5][1]
+    precision_gap = got[None][1] - got[5][1]
+    assert 1 / 1.5 <= size_gap_5 / precision_gap <= 1.5  # "about as much as"
+    assert precision_gap > 3 * (got[None][0] - got[None][1])  # as charted: "far more than"
 
 
 def test_risk_grows_with_quasi_identifiers():
@@ -427,6 +465,8 @@ def test_differential_privacy_budget_and_errors():
     assert ages.map(1) > 0.5 and ages.map(1) == pytest.approx(0.5, abs=1e-7)  # OpenDP charges for rounding
     most = int(meta()["patient_id"].value_counts().max())
     assert most == 8 and counts.map(most) == pytest.approx(4.0)  # the privacy unit: a patient, not an ECG
+    # review 2, finding 3: symmetric distance is add/remove; replacing a patient is distance 2, twice the epsilon
+    assert counts.map(2) == pytest.approx(1.0) and counts.map(2) + ages.map(2) == pytest.approx(2.0)
     assert len(counts(cells.tolist())) == 9  # eight public cells and one for sites outside the list
     mean_age = p["age"].fillna(50.0).clip(0, 100).mean()
     assert round(mean_age, 1) == 48.3 and int(p["age"].isna().sum()) == 3
