@@ -527,7 +527,8 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     Per RecordID: one Patient (``gender`` from Gender, absent with a data-absent-reason for -1; an identifier
     minted in :data:`LOCAL_PATIENT`, since the Challenge has no patient identifier), one Encounter (identifier
     RecordID, ``type`` the ICU type, its end a data-absent-reason: :data:`ICU_END_UNKNOWN`), a Procedure for
-    mechanical ventilation if it was charted (its period spans the first to the last charting; a gap over
+    mechanical ventilation if it was charted (its period spans the first to the last charting, or its end is a
+    data-absent-reason when the last charting is near the end of the record: :data:`VENT_OPEN_HOURS`; a gap over
     :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute and method (arterial line
     or cuff) with systolic, diastolic and mean as components, and one Observation per other row. Each Observation
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
@@ -564,7 +565,8 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType"])]
         vent = body[body["Parameter"].eq("MechVent")]
         if len(vent):
-            out["Procedure"].append(_ventilation(f, f"{eid}-ventilation", vent, subject, enc))
+            out["Procedure"].append(_ventilation(f, f"{eid}-ventilation", vent, subject, enc,
+                                                 open_end=_vent_end_unknown(rows, vent)))
         bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
         out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
         rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
@@ -661,12 +663,36 @@ def ventilation_gaps(stays: pd.DataFrame) -> pd.Series:
     return vent.groupby("RecordID")["Time"].agg(lambda t: t.diff().max() / 60).rename("longest_gap_h")
 
 
-def _ventilation(f, pid, vent: pd.DataFrame, subject, enc):
+#: Ventilation still charted this close (hours) to the end of a stay's record may have gone on after the record
+#: stops: the next charting was not yet due (in set A three quarters of the intervals between consecutive MechVent
+#: chartings are 4 h or less; the lesson computes it). Then the Procedure's period.end is not the last charting but a
+#: data-absent-reason 'unknown' (a Period without an end would mean 'ongoing', FHIR R4B Period), and the OMOP
+#: procedure_end_date/_datetime, optional in CDM v5.4, stay empty.
+VENT_OPEN_HOURS = 4
+
+
+def ventilation_end_unknown(stays: pd.DataFrame) -> pd.Series:
+    """Per ventilated stay: True when its last MechVent charting lies within :data:`VENT_OPEN_HOURS` of the stay's
+    last charted value of any parameter (the end of its record), so the end of ventilation is not known."""
+    stays = _check_stay_table(stays, "stays")
+    last = stays.groupby("RecordID")["Time"].max()
+    vent = stays[stays["Parameter"].eq("MechVent")].groupby("RecordID")["Time"].max()
+    return (last.reindex(vent.index) - vent).le(VENT_OPEN_HOURS * 60).rename("end_unknown")
+
+
+def _vent_end_unknown(rows: pd.DataFrame, vent: pd.DataFrame) -> bool:
+    return bool(rows["Time"].max() - vent["Time"].max() <= VENT_OPEN_HOURS * 60)
+
+
+def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = False):
     times = np.sort(vent["Time"].to_numpy())
     first, last = int(times[0]), int(times[-1])
     gap = float(np.diff(times).max()) / 60 if len(times) > 1 else 0.0
     text = (f"MechVent = 1 charted {len(vent)} times between minute {first} and minute {last} after admission; "
             "ventilation may have begun before the first charting and ended after the last.")
+    if open_end:
+        text += (f" The last charting lies within {VENT_OPEN_HOURS} h of the end of the stay's record: ventilation may "
+                 "have gone on after the record stops, so the end is unknown.")
     if gap > VENT_GAP_HOURS:
         text += (f" The longest gap between chartings is {gap:.1f} h (over {VENT_GAP_HOURS} h): ventilation may have "
                  "stopped and restarted within this period, which the period does not show.")
@@ -676,7 +702,8 @@ def _ventilation(f, pid, vent: pd.DataFrame, subject, enc):
                                           f["Coding"](system=LOCAL, code="MechVent", display="MechVent")],
                                   text="Mechanical ventilation (charted)"),
         subject=subject, encounter=enc,
-        performedPeriod=f["Period"](start=_when(first), end=_when(last)),
+        performedPeriod=(f["Period"](start=_when(first), end__ext={"extension": [ICU_END_UNKNOWN]}) if open_end
+                         else f["Period"](start=_when(first), end=_when(last))),
         note=[{"text": text}],
     )  # fmt: skip
 
@@ -812,7 +839,7 @@ def resources_to_table(resources: dict[str, Iterable]) -> pd.DataFrame:
     """The long table (RecordID, Time, Parameter, Value) rebuilt from FHIR resources: RecordID from each
     Encounter's identifier, Gender from Patient.gender, ICUType from Encounter.type, the blood-pressure components
     by their method-specific LOINC codes, MechVent at the first and last minute of the ventilation Procedure (the
-    chartings between are gone), every other Observation by its local code. A dataAbsentReason gives NaN (FHIR has no
+    first only where its end is unknown; the chartings between are gone), every other Observation by its local code. A dataAbsentReason gives NaN (FHIR has no
     -1); an age with the comparator >= comes back as its number (the comparator is reported by :func:`compare_tables`
     through ``qualified``)."""
     if not isinstance(resources, dict) or "Encounter" not in resources:
@@ -844,7 +871,8 @@ def resources_to_table(resources: dict[str, Iterable]) -> pd.DataFrame:
         rows.append((rid, minute, local, value))
     for p in resources.get("Procedure", []):
         rid = rid_of[p.encounter.reference.split("/", 1)[1]]
-        start, end = _minute(p.performedPeriod.start), _minute(p.performedPeriod.end)
+        start = _minute(p.performedPeriod.start)
+        end = _minute(p.performedPeriod.end) if p.performedPeriod.end is not None else start  # an unknown end
         rows.extend((rid, m, "MechVent", 1.0) for m in sorted({start, end}))
     return pd.DataFrame(rows, columns=["RecordID", "Time", "Parameter", "Value"])
 
@@ -944,7 +972,9 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     hospital stay: ICU admission plus ``Length_of_stay`` days from the outcomes file ("the number of days between the
     patient's admission to the ICU and the end of hospitalization", Challenge 2012 page). Where that is -1 (unknown),
     ICU admission plus 2 days, the least the Challenge allows (it excluded ICU stays under 48 hours). The ICU's own
-    end is not given: the visit's end, the latest it can be, stands in for it. ``outcomes`` defaults to
+    end is not given: the visit's end, the latest it can be, stands in for it. The ventilation's
+    ``procedure_end_date`` and ``procedure_end_datetime`` (optional in CDM v5.4) are the last charting, or empty when
+    that lies within :data:`VENT_OPEN_HOURS` of the end of the stay's record. ``outcomes`` defaults to
     ``challenge2012.load_outcomes(set_name)``."""
     stay = _check_stay_table(stay)
     if outcomes is None:
@@ -981,9 +1011,11 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
         if len(vent):
             start = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].min()))
             end = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].max()))
+            end = None if _vent_end_unknown(rows, vent) else end  # optional in CDM v5.4: empty when not known
             procedures.append({
                 "procedure_occurrence_id": rid, "person_id": rid, "procedure_concept_id": 0,
-                "procedure_date": start.date(), "procedure_datetime": start, "procedure_end_datetime": end,
+                "procedure_date": start.date(), "procedure_datetime": start,
+                "procedure_end_date": end.date() if end else None, "procedure_end_datetime": end,
                 "procedure_type_concept_id": OMOP_CONCEPTS["EHR"], "visit_occurrence_id": rid,
                 "procedure_source_value": f"MechVent (SNOMED CT {VENTILATION[0]})",
             })  # fmt: skip

@@ -260,5 +260,5 @@ def test_lost_values(stays):
     every_vent = good.copy()
     every_vent["MechVent"] = int(raw["Parameter"].eq("MechVent").sum())
     fb = lesson08.lost_values(every_vent)
-    assert fb.status == CLOSE and "first and the last charting" in fb.message
+    assert fb.status == CLOSE and "keeps the first charting" in fb.message
     assert lesson08.lost_values(raw["Parameter"].value_counts()).status == INCORRECT

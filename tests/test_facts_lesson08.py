@@ -258,13 +258,26 @@ def test_ventilation_gaps():
     assert int(gaps.gt(interop.VENT_GAP_HOURS).sum()) == 140 and int(gaps.notna().sum()) == 2507
 
 
+def test_ventilation_still_charted_at_the_end_of_the_record(stays):
+    """Finding 1 of the second review: the rule recomputed from the raw rows, without interop."""
+    last = stays.groupby("RecordID")["Time"].max()
+    vent = stays[stays["Parameter"].eq("MechVent")].sort_values(["RecordID", "Time"])
+    tail = last.reindex(vent["RecordID"].unique()) - vent.groupby("RecordID")["Time"].max()
+    assert len(tail) == 2529 and int(tail.le(60).sum()) == 1050 and int(tail.le(4 * 60).sum()) == 1487
+    intervals = vent.groupby("RecordID")["Time"].diff().dropna()
+    assert intervals.quantile(0.75) == 240 == interop.VENT_OPEN_HOURS * 60
+    assert int(interop.ventilation_end_unknown(stays).sum()) == 1487
+
+
 def test_round_trip_of_twenty_stays(stays, tmp_path):
     ids = sorted(stays["RecordID"].unique())[:20]
     raw = stays[stays["RecordID"].isin(ids)]
     rt = interop.round_trip(raw, tmp_path)
-    assert (rt["values_exported"], rt["equal"], rt["sentinel_to_data_absent_reason"]) == (8148, 8079, 9)
+    assert (rt["values_exported"], rt["equal"], rt["sentinel_to_data_absent_reason"]) == (8148, 8074, 9)
     assert rt["by_parameter_sentinels"] == {"Height": 7, "Weight": 2}
-    assert (rt["merged_into_a_period"], rt["qualified"], rt["absent_components"]) == (60, 0, 2)
+    # 78 chartings in 9 stays: 9 starts come back, and 4 ends (5 stays' ends are unknown: VENT_OPEN_HOURS)
+    assert (rt["merged_into_a_period"], rt["qualified"], rt["absent_components"]) == (65, 0, 2)
+    assert sum(p.performedPeriod.end is None for p in interop.stay_resources(raw)["Procedure"]) == 5
     assert rt["different"] == rt["missing_after_round_trip"] == rt["not_in_source"] == 0
     assert rt["resources"] == {"Patient": 20, "Encounter": 20, "Observation": 5728, "Procedure": 9}
     assert rt["with_ucum_unit"] == 8001

@@ -295,7 +295,9 @@ def test_round_trip_loses_only_what_the_lesson_names(tmp_path, stays):
     result = interop.round_trip(raw, tmp_path)
     sentinels = sum(interop.is_sentinel(p, v) for p, v in zip(raw["Parameter"], raw["Value"], strict=True))
     vent = raw[raw["Parameter"].eq("MechVent")]
-    kept = vent.groupby("RecordID")["Time"].agg(lambda t: len({t.min(), t.max()})).sum()
+    unknown = interop.ventilation_end_unknown(raw)  # only the first charting comes back where the end is unknown
+    kept = vent.groupby("RecordID")["Time"].agg(lambda t: len({t.min(), t.max()})).where(~unknown, 1).sum()
+    assert 0 < unknown.sum() < len(unknown)
     assert result["values_exported"] == len(raw)
     assert result["sentinel_to_data_absent_reason"] == sentinels > 0
     assert result["merged_into_a_period"] == len(vent) - kept > 0
@@ -658,6 +660,21 @@ def test_omop_visits_have_their_required_end_dates(stays):
     assert days[132539] == outcomes.loc[132539, "Length_of_stay"] == 5 and days[ids[1]] == 2
     person = t["person"].set_index("person_id")
     assert person.loc[132539, "person_source_value"] == f"{interop.LOCAL_PATIENT}|c2012-a-132539"
+
+
+def test_ventilation_end_unknown_near_the_end_of_the_record(stays):
+    unknown = interop.ventilation_end_unknown(stays)
+    rid, known = int(unknown.idxmax()), int(unknown.idxmin())
+    assert unknown[rid] and not unknown[known]
+    proc = json.loads(interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Procedure"][0].model_dump_json())
+    assert "end" not in proc["performedPeriod"]
+    assert proc["performedPeriod"]["_end"]["extension"][0]["valueCode"] == "unknown"
+    assert "end is unknown" in proc["note"][0]["text"]
+    row = interop.omop_tables(stays[stays["RecordID"].eq(rid)])["procedure_occurrence"].iloc[0]
+    assert row["procedure_end_date"] is None and pd.isna(row["procedure_end_datetime"])
+    proc = interop.stay_resources(stays[stays["RecordID"].eq(known)])["Procedure"][0]
+    vent = stays[stays["RecordID"].eq(known) & stays["Parameter"].eq("MechVent")]
+    assert proc.performedPeriod.end is not None and interop._minute(proc.performedPeriod.end) == vent["Time"].max()
 
 
 def test_ventilation_gaps_are_named_in_the_note(stays):

@@ -350,8 +350,8 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
                 "parameter (counts of values in each), to catch both.",
     "smallest": "these are the {n} stays with the smallest RecordIDs; the exercise asks for the largest "
                 "(sorted(...)[-10:]).",
-    "all_vent": "you counted every MechVent charting as lost. The Procedure's period keeps the first and the last "
-                "charting of each stay: those come back as rows.",
+    "all_vent": "you counted every MechVent charting as lost. The Procedure's period keeps the first charting of "
+                "each stay, and the last where the end of ventilation is known: those come back as rows.",
 })  # fmt: skip
 def lost_values(answer):
     got = _counts(answer)
@@ -360,8 +360,8 @@ def lost_values(answer):
     expected, nan_only = _lost(True)
     if _same(got, expected):
         return correct("; ".join(f"{p}: {n}" for p, n in expected.items()) + ". The sentinels came back as a "
-                       "reason, and the ventilation chartings between each stay's first and last are no rows at "
-                       "all.")  # fmt: skip
+                       "reason; of the ventilation chartings only each stay's first comes back, and its last where the end "
+                       "is known (not near the end of the record).")  # fmt: skip
     if _same(got, nan_only):
         return close(named("nan_only"))
     smallest, smallest_nan = _lost(False)
