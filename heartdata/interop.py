@@ -83,6 +83,19 @@ PLACEHOLDER_TAG = {
 #: HL7's ActReason code system, as its meta.security: these exports are for a test system or sandbox, never a record.
 TEST_DATA_LABEL = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HTEST",
                    "display": "test health data"}
+#: PTB-XL's dates are real-looking but shifted (de-identification, Wagner et al. 2020): its FHIR resources carry this
+#: tag and :data:`TEST_DATA_LABEL`, and its DICOM files say the same in PS3.15 Annex E's attributes (:func:`ecg_dicom`).
+SHIFTED_DATES_TAG = {
+    "system": LOCAL_TAG,
+    "code": "shifted-dates",
+    "display": "Dates shifted by PTB-XL for de-identification: not the real dates of the recording",
+}
+#: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'unknown', not 'absent'; Wagner et al. 2020). A
+#: statement with a likelihood strictly between 0 and 100 is not a firm finding: it does not go in
+#: DiagnosticReport.conclusionCode (which a receiver reads as asserted) but in this course extension, the statement
+#: beside its likelihood. FHIR R4B has no certainty element on DiagnosticReport (its cqf-certainty extension is a
+#: draft); a receiver that ignores extensions never sees these statements, and the report text still holds the words.
+SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:uncertain-statement"
 #: FHIR R4B ObservationStatus value set (hl7.org/fhir/R4B/valueset-observation-status.html), required binding.
 OBSERVATION_STATUS = (
     "registered",
@@ -1300,7 +1313,9 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
     from I and II, marked Waveform Originality DERIVED. PTB-XL's 100 Hz files are downsampled from 500 Hz, so at
     ``fs=100`` both groups are DERIVED, and the file breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says so).
-    Dates are PTB-XL's shifted recording date; the report and the SCP statements go in :func:`ecg_report`.
+    Dates are PTB-XL's shifted recording date, and the file says so: Patient Identity Removed (0012,0062) YES, a
+    De-identification Method (0012,0063), Longitudinal Temporal Information Modified (0028,0303) MODIFIED (PS3.15
+    Annex E). The report and the SCP statements go in :func:`ecg_report`.
     """
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.sequence import Sequence
@@ -1338,6 +1353,11 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.Manufacturer = str(meta["device"])
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
+    # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks (PS3.3 C.7.1.1, C.7.6.1), so that
+    # an archive does not file the 1980s dates as a real study
+    ds.PatientIdentityRemoved = "YES"
+    ds.DeidentificationMethod = "PTB-XL: de-identified, dates shifted (Wagner et al. 2020)"  # LO: 64 chars
+    ds.LongitudinalTemporalInformationModified = "MODIFIED"
 
     names = [n.upper() for n in rec.sig_name]
     groups = [[j for j, n in enumerate(names) if not LEAD_CODES[n][4]], [j for j, n in enumerate(names)
@@ -1459,7 +1479,7 @@ def ecg_observation(ecg_id: int, fs: int = 100, root=None):
         concept = f["CodeableConcept"](coding=[f["Coding"](system=MDC, code=str(code), display=refid)])
         comps.append(f["ObservationComponent"](code=concept, valueSampledData=sd))
     return f["Observation"](
-        id=f"ptbxl-{int(ecg_id)}-{fs}",
+        id=f"ptbxl-{int(ecg_id)}-{fs}", meta=_ptbxl_meta(f),
         status="final",
         category=_category(f, "procedure"),
         code=f["CodeableConcept"](coding=[f["Coding"](system=MDC, code="131328", display="MDC_ECG_ELEC_POTL")],
@@ -1468,6 +1488,11 @@ def ecg_observation(ecg_id: int, fs: int = 100, root=None):
         effectiveDateTime=pd.Timestamp(meta["recording_date"]).strftime("%Y-%m-%d"),
         component=comps,
     )
+
+
+def _ptbxl_meta(f):
+    """Every PTB-XL resource: the shifted-dates tag and the security label HTEST (test health data)."""
+    return f["Meta"](tag=[f["Coding"](**SHIFTED_DATES_TAG)], security=[f["Coding"](**TEST_DATA_LABEL)])
 
 
 def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
@@ -1483,27 +1508,35 @@ def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
 def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
-    wrote it), each SCP statement in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has one, and
-    the Observation as ``result``."""
+    wrote it), each SCP statement with a likelihood of 100 or 0 ('unknown') in ``conclusionCode`` with its SNOMED CT
+    code where :data:`SCP_SNOMED` has one, each statement with a likelihood between (a qualified statement) in the
+    extension :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood instead, and the Observation as ``result``. Every
+    resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
     meta = ptbxl.load_metadata(root).loc[int(ecg_id)]
     patient = f["Patient"](
-        id=obs.subject.reference.split("/", 1)[1],
+        id=obs.subject.reference.split("/", 1)[1], meta=_ptbxl_meta(f),
         identifier=[f["Identifier"](system="urn:heartdata:ptbxl:patient_id", value=f"{int(meta['patient_id'])}")],
         gender={0: "male", 1: "female"}.get(int(meta["sex"]), "unknown"))  # PTB-XL: 0 male, 1 female
-    codes = []
-    for scp, _likelihood in scp_statements(ecg_id, root).items():
+    codes, qualified = [], []
+    for scp, likelihood in scp_statements(ecg_id, root).items():
         coding = [f["Coding"](system="urn:heartdata:ptbxl:scp-ecg", code=scp)]
         if scp in SCP_SNOMED:
             coding.insert(0, f["Coding"](system=SNOMED, code=SCP_SNOMED[scp][0], display=SCP_SNOMED[scp][1]))
-        codes.append(f["CodeableConcept"](coding=coding, text=scp))
+        concept = f["CodeableConcept"](coding=coding, text=scp)
+        if 0 < likelihood < 100:
+            qualified.append({"url": SCP_LIKELIHOOD_EXTENSION, "extension": [
+                {"url": "statement", "valueCodeableConcept": concept.model_dump(exclude_none=True)},
+                {"url": "likelihood", "valueDecimal": float(likelihood)}]})  # fmt: skip
+        else:
+            codes.append(concept)
     report = f["DiagnosticReport"](
-        id=f"ptbxl-{int(ecg_id)}-report", status="final",
+        id=f"ptbxl-{int(ecg_id)}-report", meta=_ptbxl_meta(f), extension=qualified or None, status="final",
         code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code="11524-6", display="EKG study")]),
         subject=obs.subject, effectiveDateTime=obs.effectiveDateTime,
         result=[f["Reference"](reference=f"Observation/{obs.id}")],
-        conclusion=str(meta["report"]), conclusionCode=codes,
+        conclusion=str(meta["report"]), conclusionCode=codes or None,
     )  # fmt: skip
     return {"Patient": [patient], "Observation": [obs], "DiagnosticReport": [report]}
 

@@ -209,6 +209,20 @@ def test_ecg_report(meta):
     assert str(interop.ecg_observation(1, 500).effectiveDateTime) == "1984-11-09"
 
 
+def test_qualified_statements(meta):
+    """Finding 2 of the second review: statements with a likelihood between 0 and 100, from the raw dictionaries."""
+    likelihoods = pd.Series([v for d in meta["scp_codes"].map(ast.literal_eval) for v in d.values()])
+    assert likelihoods.value_counts().to_dict() == {0: 524, 100: 452, 80: 53, 50: 38, 15: 23, 35: 9}
+    qualified = meta["scp_codes"].map(lambda d: sum(0 < v < 100 for v in ast.literal_eval(d).values()))
+    assert int(qualified.sum()) == 123 and int(qualified.gt(0).sum()) == 113
+    report = interop.ecg_report(2, 100)["DiagnosticReport"][0]
+    assert ast.literal_eval(meta.loc[2, "scp_codes"]) == {"NORM": 80.0, "SBRAD": 0.0}
+    assert [c.text for c in report.conclusionCode] == ["SBRAD"]
+    ext = report.extension[0]
+    assert ext.url == interop.SCP_LIKELIHOOD_EXTENSION
+    assert ext.extension[0].valueCodeableConcept.text == "NORM" and float(ext.extension[1].valueDecimal) == 80
+
+
 def _raw_set_a() -> dict[int, str]:
     """Each stay's text, straight from the shipped archive (no heartdata loader)."""
     with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:

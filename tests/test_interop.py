@@ -364,6 +364,14 @@ def test_ecg_report_carries_text_and_snomed_codes():
     assert report.conclusion == ptbxl.load_metadata().loc[1, "report"]
     coded = {c.text: [x.code for x in c.coding if x.system == interop.SNOMED] for c in report.conclusionCode}
     assert coded["SR"] == ["426783006"] and coded["NORM"] == ["164854000"] and coded["LVOLT"] == ["251146004"]
+    for r in (r for rs in res.values() for r in rs):  # test data with shifted dates, and labelled so
+        assert [c.code for c in r.meta.security] == ["HTEST"] and [c.code for c in r.meta.tag] == ["shifted-dates"]
+
+
+def test_ptbxl_dicom_says_it_is_de_identified(tmp_path):
+    ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(1, 500), tmp_path / "e.dcm"))
+    assert ds.PatientIdentityRemoved == "YES" and ds.LongitudinalTemporalInformationModified == "MODIFIED"
+    assert 0 < len(ds.DeidentificationMethod) <= 64
 
 
 # ------------------------------------------------------------------ HL7 v2
