@@ -390,6 +390,10 @@ def test_hl7_v2_message_has_orders_specimens_and_visit_and_parses_into_fhir(stay
     fhir = interop.oru_to_fhir(parsed)
     by_type = {t: [r for r in fhir if r.get_resource_type() == t] for t in ("Observation", "Specimen")}
     assert len(by_type["Specimen"]) == orders and len(by_type["Observation"]) == len(labs)
+    reports = [r for r in fhir if r.get_resource_type() == "DiagnosticReport"]  # OBR, after the v2-to-FHIR guide
+    assert sorted(r.identifier[0].value for r in reports) == sorted(parsed["order"].unique())
+    assert {r.status for r in reports} == {"final"} and sum(len(r.result) for r in reports) == len(labs)
+    assert fv.validate({**by_type, "DiagnosticReport": reports}) == []
     res = interop.stay_resources(stay)
     assert fv.validate({**by_type, "Patient": res["Patient"], "Encounter": res["Encounter"]}) == []
 
@@ -668,6 +672,13 @@ def test_omop_visits_have_their_required_end_dates(stays):
     assert days[132539] == outcomes.loc[132539, "Length_of_stay"] == 5 and days[ids[1]] == 2
     person = t["person"].set_index("person_id")
     assert person.loc[132539, "person_source_value"] == f"{interop.LOCAL_PATIENT}|c2012-a-132539"
+
+
+def test_magnesium_limits_are_in_the_unit_it_is_exported_in():
+    low, high, unit = interop.plausible_limits("Mg")  # lesson 06: 0.2-15 mmol/L; the values go out in mg/dL
+    assert unit == "mg/dL" and low == pytest.approx(0.2 * 2.4305, rel=1e-2) and high == pytest.approx(36.5, rel=1e-2)
+    assert interop.is_impossible("Mg", 40) and not interop.is_impossible("Mg", 20)
+    assert "mg/dL" in interop._implausible_note("Mg", 40.0)[0]["text"]
 
 
 def test_ventilation_end_unknown_near_the_end_of_the_record(stays):

@@ -298,8 +298,15 @@ def rr_observation(answer):
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         return incorrect(f"the rules still find a problem at {errors[0].location}: {errors[0].message}.")
-    return correct(f"a respiratory rate of {value:g}/min at minute {minute} that passes FHIR R4B's invariants, "
-                   "required bindings and the vital-signs profile.")  # fmt: skip
+    labels = [c.get("code") for c in (data.get("meta") or {}).get("security", [])]
+    tags = [c.get("code") for c in (data.get("meta") or {}).get("tag", [])]
+    unlabelled = ("" if "HTEST" in labels and interop.PLACEHOLDER_TAG["code"] in tags else
+                  " Before it goes to a test server, give it what every export of the lesson carries: the security "
+                  "label HTEST and the placeholder-dates tag in its meta.")  # fmt: skip
+    return correct(f"a respiratory rate of {value:g}/min at minute {minute} that passes the rules "
+                   "heartdata.fhirvalidate checks (the FHIR R4B invariants, required bindings and vital-signs rules it "
+                   "implements). That is not conformance: profiles in full, slicing and terminology take the HL7 "
+                   "validator." + unlabelled)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ exercise 5
@@ -360,8 +367,8 @@ def lost_values(answer):
     expected, nan_only = _lost(True)
     if _same(got, expected):
         return correct("; ".join(f"{p}: {n}" for p, n in expected.items()) + ". The sentinels came back as a "
-                       "reason; of the ventilation chartings only each stay's first comes back, and its last where the end "
-                       "is known (not near the end of the record).")  # fmt: skip
+                       "reason; of the ventilation chartings only each stay's first comes back, and its last "
+                       "where the end is known (not near the end of the record).")  # fmt: skip
     if _same(got, nan_only):
         return close(named("nan_only"))
     smallest, smallest_nan = _lost(False)
