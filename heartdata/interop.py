@@ -66,6 +66,8 @@ LOCAL_ICUTYPE = "urn:heartdata:challenge2012:icutype"
 #: receiver (and a transaction's ifNoneExist) can tell a resend from a new measurement.
 LOCAL_RESOURCE = "urn:heartdata:challenge2012:resource"
 LOCAL_TAG = "urn:heartdata:tag"
+#: The panels of the course's v2 lab message (OBR-4, coding system L: local).
+LOCAL_PANEL = "urn:heartdata:challenge2012:panel"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -78,11 +80,25 @@ PLACEHOLDER_TAG = {
     "display": "Dates are a placeholder: ICU admission placed at 2000-01-01T00:00Z, times are minutes after it",
 }
 #: A tag need not be read: "applications are not required to consider the tags when interpreting the meaning of a
-#: resource" (FHIR R4B Meta.tag). A security label must: its recipient "is obligated to enforce the handling caveats"
-#: (FHIR R4B security-labels.html). Every exported resource therefore also carries HTEST, |test health data| of
-#: HL7's ActReason code system, as its meta.security: these exports are for a test system or sandbox, never a record.
+#: resource" (FHIR R4B Meta.tag). The intent of a security label is that its recipient enforces the handling it names,
+#: within a policy framework both sides have agreed (FHIR R4B security-labels.html); a server acts on it only if
+#: configured to. Every exported resource therefore also carries HTEST, |test health data| of HL7's ActReason code
+#: system, as its meta.security: these exports are for a test system or sandbox, never a record.
 TEST_DATA_LABEL = {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "HTEST",
                    "display": "test health data"}
+#: PTB-XL's dates are real-looking but shifted (de-identification, Wagner et al. 2020): its FHIR resources carry this
+#: tag and :data:`TEST_DATA_LABEL`, and its DICOM files say the same in PS3.15 Annex E's attributes (:func:`ecg_dicom`).
+SHIFTED_DATES_TAG = {
+    "system": LOCAL_TAG,
+    "code": "shifted-dates",
+    "display": "Dates shifted by PTB-XL for de-identification: not the real dates of the recording",
+}
+#: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'unknown', not 'absent'; Wagner et al. 2020). A
+#: statement with a likelihood strictly between 0 and 100 is not a firm finding: it does not go in
+#: DiagnosticReport.conclusionCode (which a receiver reads as asserted) but in this course extension, the statement
+#: beside its likelihood. FHIR R4B has no certainty element on DiagnosticReport (its cqf-certainty extension is a
+#: draft); a receiver that ignores extensions never sees these statements, and the report text still holds the words.
+SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:uncertain-statement"
 #: FHIR R4B ObservationStatus value set (hl7.org/fhir/R4B/valueset-observation-status.html), required binding.
 OBSERVATION_STATUS = (
     "registered",
@@ -243,8 +259,10 @@ AAMI_CLASSES = {
 #: PTB-XL's SCP-ECG statements to SNOMED CT, taken from the label table of the PhysioNet/CinC Challenge 2021
 #: (github.com/physionetchallenges/evaluation-2021, dx_mapping_scored.csv and dx_mapping_unscored.csv; Reyna et al.,
 #: Computing in Cardiology 2021), which relabelled PTB-XL in SNOMED CT. Only statements whose meaning matches the
-#: Challenge's term are listed; the Challenge's own choices that widen a statement (SVARR as supraventricular
-#: premature beats, BIGU and TRIGU as ventricular bigeminy and trigeminy) are left out. Statements not listed have no
+#: Challenge's term are listed; the Challenge's own choices that widen or change a statement are left out: SVARR as
+#: supraventricular premature beats, BIGU and TRIGU as ventricular bigeminy and trigeminy, the *non-specific* NST_,
+#: STD_ and STE_ as plain ST changes, depression and elevation, RAO/RAE (overload or enlargement) as right atrial
+#: hypertrophy, and PACE (a normally functioning pacemaker) as a pacing rhythm. Statements not listed have no
 #: concept in that table: SNOMED CT may still have one (or need a post-coordinated expression); a terminologist
 #: with a SNOMED CT browser must say. NORM is the one addition: 164854000 |Electrocardiogram normal|, the code
 #: FHIR ECG guides bind for a normal ECG. Every code here passes SNOMED CT's Verhoeff check digit (tested).
@@ -254,7 +272,7 @@ SCP_SNOMED = {
     "AFLT": ("164890007", "atrial flutter"), "STACH": ("427084000", "sinus tachycardia"),
     "SBRAD": ("426177001", "sinus bradycardia"), "SARRH": ("427393009", "sinus arrhythmia"),
     "SVTAC": ("426761007", "supraventricular tachycardia"),
-    "PSVT": ("67198005", "paroxysmal supraventricular tachycardia"), "PACE": ("10370003", "pacing rhythm"),
+    "PSVT": ("67198005", "paroxysmal supraventricular tachycardia"),
     "PAC": ("284470004", "premature atrial contraction"), "PVC": ("427172004", "premature ventricular contractions"),
     "1AVB": ("270492004", "1st degree av block"), "2AVB": ("195042002", "2nd degree av block"),
     "3AVB": ("27885002", "complete heart block"), "CRBBB": ("713427006", "complete right bundle branch block"),
@@ -265,13 +283,12 @@ SCP_SNOMED = {
     "IVCD": ("698252002", "nonspecific intraventricular conduction disorder"),
     "WPW": ("74390002", "wolff parkinson white pattern"), "LVH": ("164873001", "left ventricular hypertrophy"),
     "RVH": ("89792004", "right ventricular hypertrophy"), "LAO/LAE": ("67741000119109", "left atrial enlargement"),
-    "RAO/RAE": ("446358003", "right atrial hypertrophy"), "AMI": ("54329005", "anterior myocardial infarction"),
+    "AMI": ("54329005", "anterior myocardial infarction"),
     "ISCAN": ("426434006", "anterior ischemia"), "ISCIN": ("425419005", "inferior ischaemia"),
     "ISCLA": ("425623009", "lateral ischaemia"), "LVOLT": ("251146004", "low qrs voltages"),
     "LPR": ("164947007", "prolonged pr interval"), "LNGQT": ("111975006", "prolonged qt interval"),
     "QWAVE": ("164917005", "qwave abnormal"), "ABQRS": ("164951009", "abnormal QRS"),
     "TAB_": ("164934002", "t wave abnormal"), "INVT": ("59931005", "t wave inversion"),
-    "NST_": ("55930002", "s t changes"), "STD_": ("429622005", "st depression"), "STE_": ("164931005", "st elevation"),
 }  # fmt: skip
 
 #: PTB-XL leads: (MDC lead code in DICOM's CID 3001 "2:n" form, meaning, MDC code of the measured potential in FHIR
@@ -299,8 +316,11 @@ GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: What DICOM's ECG waveform IODs constrain (PS3.3 A.34.3-A.34.5; the sampling rates as DICOM WG-32 tabulates them
 #: in its Supplement 237 material): sampling frequency in Hz and sample interpretation; the 12-lead IOD also allows
-#: one to five multiplex groups, at most 13 channels in all and 16,384 samples per channel (PS3.3 A.34.3.4).
-#: pydicom writes whatever it is given: these are checked by :func:`ecg_iod_problems`, not by the library.
+#: one to five multiplex groups, at most 13 channels in all and 16,384 samples per channel (PS3.3 A.34.3.4). The
+#: General and Ambulatory IODs' limits on groups and channels are not coded here: for them only the rate and the sample
+#: interpretation are checked. The Ambulatory ECG IOD is for Holter recordings (PS3.3 A.34.5). pydicom writes whatever
+#: it is given: these rules are checked by :func:`ecg_iod_problems`, not by the library; a DICOM validator (dciodvfy of
+#: dicom3tools) checks an IOD's content in full.
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
                                 "channels": 13, "samples": 16384, "groups": 5},
@@ -448,15 +468,28 @@ def is_sentinel(parameter: str, value: float) -> bool:
     return parameter in challenge2012.DESCRIPTORS and value == SENTINEL
 
 
-def is_impossible(parameter: str, value: float) -> bool:
-    """True when a value lies outside the limits lesson 06 set for what a living patient can have
-    (``heartdata.cleaning.RANGES``); sentinels are not impossible values, they are codes."""
+def plausible_limits(parameter: str) -> tuple[float, float, str] | None:
+    """Lesson 06's limits of what a living patient can have (``heartdata.cleaning.RANGES``), in the unit the export
+    writes: for a parameter in :data:`UNIT_NOT_AS_DOCUMENTED` (magnesium: limits set in the documented mmol/L, values
+    in mg/dL) converted to that unit with its molar mass; None for a parameter without limits."""
     from .cleaning import RANGES
 
-    if is_sentinel(parameter, value) or parameter not in RANGES or pd.isna(value):
+    if parameter not in RANGES:
+        return None
+    low, high, unit = RANGES[parameter][:3]
+    if parameter in UNIT_NOT_AS_DOCUMENTED and parameter in MOLAR_MASS_G_PER_MOL:
+        per = 1 / to_si(parameter, 1.0)  # mg/dL per mmol/L
+        return float(f"{low * per:.3g}"), float(f"{high * per:.3g}"), CODES.loc[parameter, "ucum"]
+    return low, high, unit
+
+
+def is_impossible(parameter: str, value: float) -> bool:
+    """True when a value lies outside the limits lesson 06 set for what a living patient can have
+    (:func:`plausible_limits`); sentinels are not impossible values, they are codes."""
+    limits = plausible_limits(parameter)
+    if is_sentinel(parameter, value) or limits is None or pd.isna(value):
         return False
-    low, high = RANGES[parameter][:2]
-    return not low <= value <= high
+    return not limits[0] <= value <= limits[1]
 
 
 def impossible_values(stays: pd.DataFrame) -> pd.Series:
@@ -465,8 +498,9 @@ def impossible_values(stays: pd.DataFrame) -> pd.Series:
     from .cleaning import RANGES
 
     stays = _check_stay_table(stays, "stays")
-    low = stays["Parameter"].map({k: r[0] for k, r in RANGES.items()})
-    high = stays["Parameter"].map({k: r[1] for k, r in RANGES.items()})
+    limits = {k: plausible_limits(k) for k in RANGES}
+    low = stays["Parameter"].map({k: r[0] for k, r in limits.items()})
+    high = stays["Parameter"].map({k: r[1] for k, r in limits.items()})
     sentinel = stays["Parameter"].isin(challenge2012.DESCRIPTORS) & stays["Value"].eq(SENTINEL)
     return (stays["Value"].lt(low) | stays["Value"].gt(high)) & ~sentinel & low.notna()
 
@@ -514,9 +548,7 @@ def _absent(f, text: str):
 
 
 def _implausible_note(param: str, value: float) -> list[dict]:
-    from .cleaning import RANGES
-
-    low, high, unit = RANGES[param][:3]
+    low, high, unit = plausible_limits(param)
     return [{"text": f"Charted {value:g}, outside {low:g}-{high:g} {unit}, the range a living patient can have "
                      "(course rule, lesson 06): probably an entry error or no signal. Kept as charted."}]  # fmt: skip
 
@@ -527,7 +559,8 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     Per RecordID: one Patient (``gender`` from Gender, absent with a data-absent-reason for -1; an identifier
     minted in :data:`LOCAL_PATIENT`, since the Challenge has no patient identifier), one Encounter (identifier
     RecordID, ``type`` the ICU type, its end a data-absent-reason: :data:`ICU_END_UNKNOWN`), a Procedure for
-    mechanical ventilation if it was charted (its period spans the first to the last charting; a gap over
+    mechanical ventilation if it was charted (its period spans the first to the last charting, or its end is a
+    data-absent-reason when the last charting is near the end of the record: :data:`VENT_OPEN_HOURS`; a gap over
     :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute and method (arterial line
     or cuff) with systolic, diastolic and mean as components, and one Observation per other row. Each Observation
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
@@ -564,7 +597,8 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType"])]
         vent = body[body["Parameter"].eq("MechVent")]
         if len(vent):
-            out["Procedure"].append(_ventilation(f, f"{eid}-ventilation", vent, subject, enc))
+            out["Procedure"].append(_ventilation(f, f"{eid}-ventilation", vent, subject, enc,
+                                                 open_end=_vent_end_unknown(rows, vent)))
         bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
         out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
         rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
@@ -661,12 +695,36 @@ def ventilation_gaps(stays: pd.DataFrame) -> pd.Series:
     return vent.groupby("RecordID")["Time"].agg(lambda t: t.diff().max() / 60).rename("longest_gap_h")
 
 
-def _ventilation(f, pid, vent: pd.DataFrame, subject, enc):
+#: Ventilation still charted this close (hours) to the end of a stay's record may have gone on after the record
+#: stops: the next charting was not yet due (in set A three quarters of the intervals between consecutive MechVent
+#: chartings are 4 h or less; the lesson computes it). Then the Procedure's period.end is not the last charting but a
+#: data-absent-reason 'unknown' (a Period without an end would mean 'ongoing', FHIR R4B Period), and the OMOP
+#: procedure_end_date/_datetime, optional in CDM v5.4, stay empty.
+VENT_OPEN_HOURS = 4
+
+
+def ventilation_end_unknown(stays: pd.DataFrame) -> pd.Series:
+    """Per ventilated stay: True when its last MechVent charting lies within :data:`VENT_OPEN_HOURS` of the stay's
+    last charted value of any parameter (the end of its record), so the end of ventilation is not known."""
+    stays = _check_stay_table(stays, "stays")
+    last = stays.groupby("RecordID")["Time"].max()
+    vent = stays[stays["Parameter"].eq("MechVent")].groupby("RecordID")["Time"].max()
+    return (last.reindex(vent.index) - vent).le(VENT_OPEN_HOURS * 60).rename("end_unknown")
+
+
+def _vent_end_unknown(rows: pd.DataFrame, vent: pd.DataFrame) -> bool:
+    return bool(rows["Time"].max() - vent["Time"].max() <= VENT_OPEN_HOURS * 60)
+
+
+def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = False):
     times = np.sort(vent["Time"].to_numpy())
     first, last = int(times[0]), int(times[-1])
     gap = float(np.diff(times).max()) / 60 if len(times) > 1 else 0.0
     text = (f"MechVent = 1 charted {len(vent)} times between minute {first} and minute {last} after admission; "
             "ventilation may have begun before the first charting and ended after the last.")
+    if open_end:
+        text += (f" The last charting lies within {VENT_OPEN_HOURS} h of the end of the stay's record: ventilation may "
+                 "have gone on after the record stops, so the end is unknown.")
     if gap > VENT_GAP_HOURS:
         text += (f" The longest gap between chartings is {gap:.1f} h (over {VENT_GAP_HOURS} h): ventilation may have "
                  "stopped and restarted within this period, which the period does not show.")
@@ -676,7 +734,8 @@ def _ventilation(f, pid, vent: pd.DataFrame, subject, enc):
                                           f["Coding"](system=LOCAL, code="MechVent", display="MechVent")],
                                   text="Mechanical ventilation (charted)"),
         subject=subject, encounter=enc,
-        performedPeriod=f["Period"](start=_when(first), end=_when(last)),
+        performedPeriod=(f["Period"](start=_when(first), end__ext={"extension": [ICU_END_UNKNOWN]}) if open_end
+                         else f["Period"](start=_when(first), end=_when(last))),
         note=[{"text": text}],
     )  # fmt: skip
 
@@ -812,9 +871,9 @@ def resources_to_table(resources: dict[str, Iterable]) -> pd.DataFrame:
     """The long table (RecordID, Time, Parameter, Value) rebuilt from FHIR resources: RecordID from each
     Encounter's identifier, Gender from Patient.gender, ICUType from Encounter.type, the blood-pressure components
     by their method-specific LOINC codes, MechVent at the first and last minute of the ventilation Procedure (the
-    chartings between are gone), every other Observation by its local code. A dataAbsentReason gives NaN (FHIR has no
-    -1); an age with the comparator >= comes back as its number (the comparator is reported by :func:`compare_tables`
-    through ``qualified``)."""
+    first only where its end is unknown; the chartings between are gone), every other Observation by its local
+    code. A dataAbsentReason gives NaN (FHIR has no -1); an age with the comparator >= comes back as its number
+    (the comparator is reported by :func:`compare_tables` through ``qualified``)."""
     if not isinstance(resources, dict) or "Encounter" not in resources:
         raise DataError("resources", "has no Encounter resources",
                         "Pass what read_ndjson or stay_resources return.")  # fmt: skip
@@ -844,7 +903,8 @@ def resources_to_table(resources: dict[str, Iterable]) -> pd.DataFrame:
         rows.append((rid, minute, local, value))
     for p in resources.get("Procedure", []):
         rid = rid_of[p.encounter.reference.split("/", 1)[1]]
-        start, end = _minute(p.performedPeriod.start), _minute(p.performedPeriod.end)
+        start = _minute(p.performedPeriod.start)
+        end = _minute(p.performedPeriod.end) if p.performedPeriod.end is not None else start  # an unknown end
         rows.extend((rid, m, "MechVent", 1.0) for m in sorted({start, end}))
     return pd.DataFrame(rows, columns=["RecordID", "Time", "Parameter", "Value"])
 
@@ -944,7 +1004,9 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     hospital stay: ICU admission plus ``Length_of_stay`` days from the outcomes file ("the number of days between the
     patient's admission to the ICU and the end of hospitalization", Challenge 2012 page). Where that is -1 (unknown),
     ICU admission plus 2 days, the least the Challenge allows (it excluded ICU stays under 48 hours). The ICU's own
-    end is not given: the visit's end, the latest it can be, stands in for it. ``outcomes`` defaults to
+    end is not given: the visit's end, the latest it can be, stands in for it. The ventilation's
+    ``procedure_end_date`` and ``procedure_end_datetime`` (optional in CDM v5.4) are the last charting, or empty when
+    that lies within :data:`VENT_OPEN_HOURS` of the end of the stay's record. ``outcomes`` defaults to
     ``challenge2012.load_outcomes(set_name)``."""
     stay = _check_stay_table(stay)
     if outcomes is None:
@@ -981,9 +1043,11 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
         if len(vent):
             start = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].min()))
             end = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].max()))
+            end = None if _vent_end_unknown(rows, vent) else end  # optional in CDM v5.4: empty when not known
             procedures.append({
                 "procedure_occurrence_id": rid, "person_id": rid, "procedure_concept_id": 0,
-                "procedure_date": start.date(), "procedure_datetime": start, "procedure_end_datetime": end,
+                "procedure_date": start.date(), "procedure_datetime": start,
+                "procedure_end_date": end.date() if end else None, "procedure_end_datetime": end,
                 "procedure_type_concept_id": OMOP_CONCEPTS["EHR"], "visit_occurrence_id": rid,
                 "procedure_source_value": f"MechVent (SNOMED CT {VENTILATION[0]})",
             })  # fmt: skip
@@ -1101,7 +1165,8 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
 
 def parse_oru_r01(text: str) -> pd.DataFrame:
     """Parse an ORU^R01 message (ER7 text) with hl7apy: one row per OBX (patient id and its assigning authority's
-    URI, visit number and its authority, order number, panel, LOINC, local code, value type, value, unit and its
+    URI, visit number and its authority, order number (OBR-3), panel (OBR-4) and its name, the order's result
+    status (OBR-25), LOINC, local code, value type, value, unit and its
     coding system (OBX-6.3), status, time, specimen). A text that is not such a message
     raises DataError saying what hl7apy found wrong."""
     from hl7apy.parser import parse_message
@@ -1130,6 +1195,7 @@ def parse_oru_r01(text: str) -> pd.DataFrame:
                 rows.append({
                     "patient_id": pid, "patient_system": pid_system, "visit": visit, "visit_system": visit_system,
                     "order": order.obr.obr_3.value, "panel": order.obr.obr_4.obr_4_1.value,
+                    "panel_text": order.obr.obr_4.obr_4_2.value, "order_status": order.obr.obr_25.value,
                     "drawn": order.obr.obr_7.value, "loinc": obx.obx_3.obx_3_1.value,
                     "local": obx.obx_3.obx_3_4.value, "type": obx.obx_2.value, "value": obx.obx_5.value,
                     "unit": obx.obx_6.obx_6_1.value, "unit_system": obx.obx_6.obx_6_3.value,
@@ -1163,8 +1229,14 @@ def _v2_id(*parts) -> str:
 
 
 def oru_to_fhir(parsed: pd.DataFrame) -> list:
-    """The parsed OBX rows as FHIR R4B Observations and Specimens, after HL7's Version 2 to FHIR guide
-    (hl7.org/fhir/uv/v2mappings, segment maps OBX to Observation, SPM to Specimen, PID to Patient, PV1 to Encounter).
+    """The parsed message as FHIR R4B DiagnosticReports, Observations and Specimens, after HL7's Version 2 to FHIR
+    guide (hl7.org/fhir/uv/v2mappings, segment maps OBR to DiagnosticReport, OBX to Observation, SPM to Specimen, PID
+    to Patient, PV1 to Encounter), with these departures: no Patient or Encounter resource (logical references
+    instead, below), no ServiceRequest for the order (the guide makes one from OBR; this message has no placer order)
+    and no MessageHeader or Provenance from MSH.
+
+    - OBR to one DiagnosticReport per order: OBR-3 (filler order number) as its identifier, OBR-4 as its code,
+      OBR-25 as its status, OBR-7 as effectiveDateTime, its OBX Observations as ``result``, its Specimen.
 
     - ids are minted here (:func:`_v2_id`); a v2 identifier is never turned into a FHIR logical id. PID-3 and PV1-19
       stay identifiers: the subject and the encounter are *logical references* (``Reference.identifier`` with the
@@ -1200,6 +1272,22 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
                                                              code=code, display=text)] if code else None, text=text)
         out.append(f["Specimen"](id=spec_id, meta=_meta(f), type=spec_type, subject=subject,
                                  collection=f["SpecimenCollection"](collectedDateTime=_v2_datetime(first["drawn"]))))
+        out.append(f["DiagnosticReport"](
+            id=_v2_id(order, "OBR"), meta=_meta(f),
+            identifier=[f["Identifier"](type=f["CodeableConcept"](coding=[f["Coding"](
+                system="http://terminology.hl7.org/CodeSystem/v2-0203", code="FILL", display="Filler Identifier")]),
+                value=str(order))],
+            status=status.get(first.get("order_status", ""), "unknown"),
+            category=[f["CodeableConcept"](coding=[f["Coding"](system="http://terminology.hl7.org/CodeSystem/v2-0074",
+                                                               code="LAB", display="Laboratory")])],
+            code=f["CodeableConcept"](coding=[f["Coding"](system=LOCAL_PANEL, code=str(first["panel"]),
+                                                          display=first.get("panel_text") or None)],
+                                      text=first.get("panel_text") or str(first["panel"])),
+            subject=subject, encounter=logical("Encounter", first.get("visit_system", ""), first["visit"]),
+            effectiveDateTime=_v2_datetime(first["drawn"]),
+            specimen=[f["Reference"](reference=f"Specimen/{spec_id}")],
+            result=[f["Reference"](reference=f"Observation/{_v2_id(order, 'OBX', k + 1)}") for k in range(len(rows))],
+        ))  # fmt: skip
         for k, r in enumerate(rows.itertuples(index=False)):
             extra = {}
             if r.type == "NM" and pd.notna(r.value):
@@ -1268,7 +1356,9 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
     from I and II, marked Waveform Originality DERIVED. PTB-XL's 100 Hz files are downsampled from 500 Hz, so at
     ``fs=100`` both groups are DERIVED, and the file breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says so).
-    Dates are PTB-XL's shifted recording date; the report and the SCP statements go in :func:`ecg_report`.
+    Dates are PTB-XL's shifted recording date, and the file says so: Patient Identity Removed (0012,0062) YES, a
+    De-identification Method (0012,0063), Longitudinal Temporal Information Modified (0028,0303) MODIFIED (PS3.15
+    Annex E). The report and the SCP statements go in :func:`ecg_report`.
     """
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.sequence import Sequence
@@ -1306,6 +1396,11 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.Manufacturer = str(meta["device"])
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
+    # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks (PS3.3 C.7.1.1, C.7.6.1), so that
+    # an archive does not file the 1980s dates as a real study
+    ds.PatientIdentityRemoved = "YES"
+    ds.DeidentificationMethod = "PTB-XL: de-identified, dates shifted (Wagner et al. 2020)"  # LO: 64 chars
+    ds.LongitudinalTemporalInformationModified = "MODIFIED"
 
     names = [n.upper() for n in rec.sig_name]
     groups = [[j for j, n in enumerate(names) if not LEAD_CODES[n][4]], [j for j, n in enumerate(names)
@@ -1365,8 +1460,9 @@ def dicom_signal(ds) -> tuple[list[str], np.ndarray]:
 
 
 def ecg_iod_problems(ds, sop_class: str | None = None) -> list[str]:
-    """Where a dataset breaks the waveform constraints of an ECG IOD (:data:`ECG_IODS`; by default the one its
-    SOP Class names); [] if nowhere."""
+    """Where a dataset breaks the waveform constraints of an ECG IOD that :data:`ECG_IODS` codes (by default the IOD
+    its SOP Class names); [] if nowhere. Only those rules: sampling frequency and sample interpretation for every
+    IOD, multiplex groups, channels and samples for the 12-lead IOD alone. [] is not conformance."""
     sop = sop_class or str(ds.SOPClassUID)
     if sop not in ECG_IODS:
         return [f"SOP Class {sop} is not one of DICOM's ECG waveform IODs"]
@@ -1427,7 +1523,7 @@ def ecg_observation(ecg_id: int, fs: int = 100, root=None):
         concept = f["CodeableConcept"](coding=[f["Coding"](system=MDC, code=str(code), display=refid)])
         comps.append(f["ObservationComponent"](code=concept, valueSampledData=sd))
     return f["Observation"](
-        id=f"ptbxl-{int(ecg_id)}-{fs}",
+        id=f"ptbxl-{int(ecg_id)}-{fs}", meta=_ptbxl_meta(f),
         status="final",
         category=_category(f, "procedure"),
         code=f["CodeableConcept"](coding=[f["Coding"](system=MDC, code="131328", display="MDC_ECG_ELEC_POTL")],
@@ -1436,6 +1532,11 @@ def ecg_observation(ecg_id: int, fs: int = 100, root=None):
         effectiveDateTime=pd.Timestamp(meta["recording_date"]).strftime("%Y-%m-%d"),
         component=comps,
     )
+
+
+def _ptbxl_meta(f):
+    """Every PTB-XL resource: the shifted-dates tag and the security label HTEST (test health data)."""
+    return f["Meta"](tag=[f["Coding"](**SHIFTED_DATES_TAG)], security=[f["Coding"](**TEST_DATA_LABEL)])
 
 
 def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
@@ -1451,27 +1552,35 @@ def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
 def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
-    wrote it), each SCP statement in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has one, and
-    the Observation as ``result``."""
+    wrote it), each SCP statement with a likelihood of 100 or 0 ('unknown') in ``conclusionCode`` with its SNOMED CT
+    code where :data:`SCP_SNOMED` has one, each statement with a likelihood between (a qualified statement) in the
+    extension :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood instead, and the Observation as ``result``. Every
+    resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
     meta = ptbxl.load_metadata(root).loc[int(ecg_id)]
     patient = f["Patient"](
-        id=obs.subject.reference.split("/", 1)[1],
+        id=obs.subject.reference.split("/", 1)[1], meta=_ptbxl_meta(f),
         identifier=[f["Identifier"](system="urn:heartdata:ptbxl:patient_id", value=f"{int(meta['patient_id'])}")],
         gender={0: "male", 1: "female"}.get(int(meta["sex"]), "unknown"))  # PTB-XL: 0 male, 1 female
-    codes = []
-    for scp, _likelihood in scp_statements(ecg_id, root).items():
+    codes, qualified = [], []
+    for scp, likelihood in scp_statements(ecg_id, root).items():
         coding = [f["Coding"](system="urn:heartdata:ptbxl:scp-ecg", code=scp)]
         if scp in SCP_SNOMED:
             coding.insert(0, f["Coding"](system=SNOMED, code=SCP_SNOMED[scp][0], display=SCP_SNOMED[scp][1]))
-        codes.append(f["CodeableConcept"](coding=coding, text=scp))
+        concept = f["CodeableConcept"](coding=coding, text=scp)
+        if 0 < likelihood < 100:
+            qualified.append({"url": SCP_LIKELIHOOD_EXTENSION, "extension": [
+                {"url": "statement", "valueCodeableConcept": concept.model_dump(exclude_none=True)},
+                {"url": "likelihood", "valueDecimal": float(likelihood)}]})  # fmt: skip
+        else:
+            codes.append(concept)
     report = f["DiagnosticReport"](
-        id=f"ptbxl-{int(ecg_id)}-report", status="final",
+        id=f"ptbxl-{int(ecg_id)}-report", meta=_ptbxl_meta(f), extension=qualified or None, status="final",
         code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code="11524-6", display="EKG study")]),
         subject=obs.subject, effectiveDateTime=obs.effectiveDateTime,
         result=[f["Reference"](reference=f"Observation/{obs.id}")],
-        conclusion=str(meta["report"]), conclusionCode=codes,
+        conclusion=str(meta["report"]), conclusionCode=codes or None,
     )  # fmt: skip
     return {"Patient": [patient], "Observation": [obs], "DiagnosticReport": [report]}
 

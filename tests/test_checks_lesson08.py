@@ -145,7 +145,11 @@ def _json(stays, **change):
 
 
 def test_rr_observation_right_answers(stays):
-    assert lesson08.rr_observation(_rr(stays)).correct
+    fb = lesson08.rr_observation(_rr(stays))
+    assert fb.correct and "not conformance" in fb.message and "HTEST" in fb.message  # no label: it says so
+    labelled = _rr(stays, meta={"security": [interop.TEST_DATA_LABEL], "tag": [interop.PLACEHOLDER_TAG]})
+    fb = lesson08.rr_observation(labelled)
+    assert fb.correct and "HTEST" not in fb.message and "passes FHIR" not in fb.message
     # written other ways: as JSON, with a readable unit, an extra local coding and a second category
     data = _json(stays)
     data["valueQuantity"]["unit"] = "breaths/min"
@@ -260,5 +264,5 @@ def test_lost_values(stays):
     every_vent = good.copy()
     every_vent["MechVent"] = int(raw["Parameter"].eq("MechVent").sum())
     fb = lesson08.lost_values(every_vent)
-    assert fb.status == CLOSE and "first and the last charting" in fb.message
+    assert fb.status == CLOSE and "keeps the first charting" in fb.message
     assert lesson08.lost_values(raw["Parameter"].value_counts()).status == INCORRECT

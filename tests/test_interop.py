@@ -295,7 +295,9 @@ def test_round_trip_loses_only_what_the_lesson_names(tmp_path, stays):
     result = interop.round_trip(raw, tmp_path)
     sentinels = sum(interop.is_sentinel(p, v) for p, v in zip(raw["Parameter"], raw["Value"], strict=True))
     vent = raw[raw["Parameter"].eq("MechVent")]
-    kept = vent.groupby("RecordID")["Time"].agg(lambda t: len({t.min(), t.max()})).sum()
+    unknown = interop.ventilation_end_unknown(raw)  # only the first charting comes back where the end is unknown
+    kept = vent.groupby("RecordID")["Time"].agg(lambda t: len({t.min(), t.max()})).where(~unknown, 1).sum()
+    assert 0 < unknown.sum() < len(unknown)
     assert result["values_exported"] == len(raw)
     assert result["sentinel_to_data_absent_reason"] == sentinels > 0
     assert result["merged_into_a_period"] == len(vent) - kept > 0
@@ -362,6 +364,14 @@ def test_ecg_report_carries_text_and_snomed_codes():
     assert report.conclusion == ptbxl.load_metadata().loc[1, "report"]
     coded = {c.text: [x.code for x in c.coding if x.system == interop.SNOMED] for c in report.conclusionCode}
     assert coded["SR"] == ["426783006"] and coded["NORM"] == ["164854000"] and coded["LVOLT"] == ["251146004"]
+    for r in (r for rs in res.values() for r in rs):  # test data with shifted dates, and labelled so
+        assert [c.code for c in r.meta.security] == ["HTEST"] and [c.code for c in r.meta.tag] == ["shifted-dates"]
+
+
+def test_ptbxl_dicom_says_it_is_de_identified(tmp_path):
+    ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(1, 500), tmp_path / "e.dcm"))
+    assert ds.PatientIdentityRemoved == "YES" and ds.LongitudinalTemporalInformationModified == "MODIFIED"
+    assert 0 < len(ds.DeidentificationMethod) <= 64
 
 
 # ------------------------------------------------------------------ HL7 v2
@@ -380,6 +390,10 @@ def test_hl7_v2_message_has_orders_specimens_and_visit_and_parses_into_fhir(stay
     fhir = interop.oru_to_fhir(parsed)
     by_type = {t: [r for r in fhir if r.get_resource_type() == t] for t in ("Observation", "Specimen")}
     assert len(by_type["Specimen"]) == orders and len(by_type["Observation"]) == len(labs)
+    reports = [r for r in fhir if r.get_resource_type() == "DiagnosticReport"]  # OBR, after the v2-to-FHIR guide
+    assert sorted(r.identifier[0].value for r in reports) == sorted(parsed["order"].unique())
+    assert {r.status for r in reports} == {"final"} and sum(len(r.result) for r in reports) == len(labs)
+    assert fv.validate({**by_type, "DiagnosticReport": reports}) == []
     res = interop.stay_resources(stay)
     assert fv.validate({**by_type, "Patient": res["Patient"], "Encounter": res["Encounter"]}) == []
 
@@ -658,6 +672,28 @@ def test_omop_visits_have_their_required_end_dates(stays):
     assert days[132539] == outcomes.loc[132539, "Length_of_stay"] == 5 and days[ids[1]] == 2
     person = t["person"].set_index("person_id")
     assert person.loc[132539, "person_source_value"] == f"{interop.LOCAL_PATIENT}|c2012-a-132539"
+
+
+def test_magnesium_limits_are_in_the_unit_it_is_exported_in():
+    low, high, unit = interop.plausible_limits("Mg")  # lesson 06: 0.2-15 mmol/L; the values go out in mg/dL
+    assert unit == "mg/dL" and low == pytest.approx(0.2 * 2.4305, rel=1e-2) and high == pytest.approx(36.5, rel=1e-2)
+    assert interop.is_impossible("Mg", 40) and not interop.is_impossible("Mg", 20)
+    assert "mg/dL" in interop._implausible_note("Mg", 40.0)[0]["text"]
+
+
+def test_ventilation_end_unknown_near_the_end_of_the_record(stays):
+    unknown = interop.ventilation_end_unknown(stays)
+    rid, known = int(unknown.idxmax()), int(unknown.idxmin())
+    assert unknown[rid] and not unknown[known]
+    proc = json.loads(interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Procedure"][0].model_dump_json())
+    assert "end" not in proc["performedPeriod"]
+    assert proc["performedPeriod"]["_end"]["extension"][0]["valueCode"] == "unknown"
+    assert "end is unknown" in proc["note"][0]["text"]
+    row = interop.omop_tables(stays[stays["RecordID"].eq(rid)])["procedure_occurrence"].iloc[0]
+    assert row["procedure_end_date"] is None and pd.isna(row["procedure_end_datetime"])
+    proc = interop.stay_resources(stays[stays["RecordID"].eq(known)])["Procedure"][0]
+    vent = stays[stays["RecordID"].eq(known) & stays["Parameter"].eq("MechVent")]
+    assert proc.performedPeriod.end is not None and interop._minute(proc.performedPeriod.end) == vent["Time"].max()
 
 
 def test_ventilation_gaps_are_named_in_the_note(stays):

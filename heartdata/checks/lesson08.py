@@ -298,8 +298,15 @@ def rr_observation(answer):
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         return incorrect(f"the rules still find a problem at {errors[0].location}: {errors[0].message}.")
-    return correct(f"a respiratory rate of {value:g}/min at minute {minute} that passes FHIR R4B's invariants, "
-                   "required bindings and the vital-signs profile.")  # fmt: skip
+    labels = [c.get("code") for c in (data.get("meta") or {}).get("security", [])]
+    tags = [c.get("code") for c in (data.get("meta") or {}).get("tag", [])]
+    unlabelled = ("" if "HTEST" in labels and interop.PLACEHOLDER_TAG["code"] in tags else
+                  " Before it goes to a test server, give it what every export of the lesson carries: the security "
+                  "label HTEST and the placeholder-dates tag in its meta.")  # fmt: skip
+    return correct(f"a respiratory rate of {value:g}/min at minute {minute} that passes the rules "
+                   "heartdata.fhirvalidate checks (the FHIR R4B invariants, required bindings and vital-signs rules it "
+                   "implements). That is not conformance: profiles in full, slicing and terminology take the HL7 "
+                   "validator." + unlabelled)  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ exercise 5
@@ -350,8 +357,8 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
                 "parameter (counts of values in each), to catch both.",
     "smallest": "these are the {n} stays with the smallest RecordIDs; the exercise asks for the largest "
                 "(sorted(...)[-10:]).",
-    "all_vent": "you counted every MechVent charting as lost. The Procedure's period keeps the first and the last "
-                "charting of each stay: those come back as rows.",
+    "all_vent": "you counted every MechVent charting as lost. The Procedure's period keeps the first charting of "
+                "each stay, and the last where the end of ventilation is known: those come back as rows.",
 })  # fmt: skip
 def lost_values(answer):
     got = _counts(answer)
@@ -360,8 +367,8 @@ def lost_values(answer):
     expected, nan_only = _lost(True)
     if _same(got, expected):
         return correct("; ".join(f"{p}: {n}" for p, n in expected.items()) + ". The sentinels came back as a "
-                       "reason, and the ventilation chartings between each stay's first and last are no rows at "
-                       "all.")  # fmt: skip
+                       "reason; of the ventilation chartings only each stay's first comes back, and its last "
+                       "where the end is known (not near the end of the record).")  # fmt: skip
     if _same(got, nan_only):
         return close(named("nan_only"))
     smallest, smallest_nan = _lost(False)
