@@ -18,7 +18,8 @@ itself, so a lesson's cells stay the same whether the client talks to two thread
 
 Bad input raises ``DataError`` (which argument, what is wrong, what to do). A task that fails raises
 ``DataError`` naming its records; a worker that dies, or ``timeout`` seconds in which no task finishes (a stall;
-not a limit on the whole run), raises ``DataError`` too, naming the records still outstanding, rather than waiting for ever.
+not a limit on the whole run), raises ``DataError`` too, naming the records still outstanding, rather than
+waiting for ever.
 
 Command line (the last line printed is the same figures as one JSON object; an error is one line, exit code 2)::
 
@@ -995,7 +996,8 @@ def _job_memory_limit(workers: int) -> str:
     if share < WORKER_MIN_MIB:
         raise DataError(f"--workers {workers} in a job of {job_mib} MiB ({where})",
                         f"leaves {max(share, 0)} MiB per worker once 10% (at least 1 GiB) is kept free; a worker "
-                        f"needs at least {WORKER_MIN_MIB} MiB", "Ask for more --mem, or pass fewer --workers.")  # fmt: skip
+                        f"needs at least {WORKER_MIN_MIB} MiB",
+                        "Ask for more --mem, or pass fewer --workers.")  # fmt: skip
     return f"{share}MiB"
 
 

@@ -176,7 +176,8 @@ def test_job_script_refuses_what_would_fail_on_a_cluster():
     _is(lesson10.job_script(s.replace("--nthreads 1", "--nthreads 16")), CLOSE, "256 threads")
     _is(lesson10.job_script(s.rstrip() + " &"), CLOSE, "'&'")
     _is(lesson10.job_script(s.rstrip() + " &\nwait"), CORRECT)  # in the background, but waited for: right
-    late = s.replace("export HEARTDATA_DIR=/net/storage/physionet\n", "") + "\nexport HEARTDATA_DIR=/net/storage/physionet"
+    export = "export HEARTDATA_DIR=/net/storage/physionet"
+    late = s.replace(export + "\n", "") + "\n" + export
     _is(lesson10.job_script(late), CLOSE, "after the worker starts")
     _is(lesson10.job_script(s.replace("#SBATCH --mem=64G", "#SBATCH --mem=64G\n#SBATCH --mem-per-cpu=4G")), INCORRECT,
         "mutually exclusive")  # fmt: skip
