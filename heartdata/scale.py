@@ -17,8 +17,9 @@ itself, so a lesson's cells stay the same whether the client talks to two thread
   ``slurm_cluster(...)`` the live cluster with the same jobs.
 
 Bad input raises ``DataError`` (which argument, what is wrong, what to do). A task that fails raises
-``DataError`` naming its records; a worker that dies, or work that does not finish within ``timeout`` seconds,
-raises ``DataError`` too, naming the records still outstanding, rather than waiting for ever.
+``DataError`` naming its records; a worker that dies, or ``timeout`` seconds in which no task finishes (a stall;
+not a limit on the whole run), raises ``DataError`` too, naming the records still outstanding, rather than
+waiting for ever.
 
 Command line (the last line printed is the same figures as one JSON object; an error is one line, exit code 2)::
 
@@ -65,7 +66,9 @@ BATCH_SIZE = 64
 ON_WORKERS = "heartdata.scale.ecg_features"
 #: Stays per task of ``stay_features``.
 STAY_BATCH = 500
-#: Seconds to wait for all tasks before giving up with a DataError (a lost worker must not hang a lesson).
+#: Seconds to wait for the *next* task to finish before giving up with a DataError (a lost worker must not hang a
+#: lesson). A limit on progress, not on the whole run: a run of hours goes on as long as a batch finishes every
+#: TIMEOUT seconds (a batch takes seconds). ``timeout=None`` waits for ever.
 TIMEOUT = 600.0
 _CHUNK = 16  # records filtered at once in record_features
 
@@ -204,37 +207,43 @@ def _run_token() -> str:
     return f"{uuid.uuid4().int % 10**12:012d}"
 
 
-def _gather(client, futures: list, labels: list[str], timeout: float) -> list:
-    """Results of ``futures`` in order; a failed task, a dead worker or the timeout becomes a DataError that
-    names the records (``labels``) concerned. Outstanding work is cancelled before raising."""
-    from distributed import as_completed
+def _gather(client, futures: list, labels: list[str], timeout: float | None) -> list:
+    """Results of ``futures`` in order; a failed task, a dead worker, or ``timeout`` seconds during which no task
+    finished becomes a DataError that names the records (``labels``) concerned. ``timeout`` limits the wait for
+    the next result, not the whole run (``as_completed(timeout=)`` would count from the call, so a run of an hour
+    would stop at the timeout however well it went); None waits for ever. Outstanding work is cancelled before
+    raising."""
+    from distributed import wait
     from distributed.scheduler import KilledWorker
 
     label = {f.key: text for f, text in zip(futures, labels, strict=True)}
-    results = {}
+    results, position = {}, {f.key: k for k, f in enumerate(futures)}
+    pending = set(futures)
     try:
-        for f in as_completed(futures, timeout=timeout):
-            if f.status == "error":
-                exc = f.exception()
-                if isinstance(exc, KilledWorker):
-                    raise DataError(
-                        label[f.key],
-                        f"the worker computing them died ({exc.__class__.__name__}), each time it was retried",
-                        "A worker killed for using too much memory is the usual cause: give each worker more "
-                        "memory, or use smaller batches. The worker's log says why it died.",
-                    )
-                raise DataError(label[f.key], f"the task failed ({exc.__class__.__name__}: {exc})",
-                                "Run ecg_features_serial on these records to see the error here.")  # fmt: skip
-            result = f.result()
-            if isinstance(result, TaskFailed):
-                raise DataError(*result.args)
-            results[f.key] = result
+        while pending:
+            done, pending = wait(pending, timeout=timeout, return_when="FIRST_COMPLETED")
+            for f in sorted(done, key=lambda f: position[f.key]):
+                if f.status == "error":
+                    exc = f.exception()
+                    if isinstance(exc, KilledWorker):
+                        raise DataError(
+                            label[f.key],
+                            f"the worker computing them died ({exc.__class__.__name__}), each time it was retried",
+                            "A worker killed for using too much memory is the usual cause: give each worker more "
+                            "memory, or use smaller batches. The worker's log says why it died.",
+                        )
+                    raise DataError(label[f.key], f"the task failed ({exc.__class__.__name__}: {exc})",
+                                    "Run ecg_features_serial on these records to see the error here.")  # fmt: skip
+                result = f.result()
+                if isinstance(result, TaskFailed):
+                    raise DataError(*result.args)
+                results[f.key] = result
     except TimeoutError:
         waiting = [label[f.key] for f in futures if f.status not in ("finished", "error")]
         raise DataError(
             "; ".join(waiting[:5]) + (f" and {len(waiting) - 5} more batches" if len(waiting) > 5 else ""),
-            f"not finished after {timeout:g} s (a worker may have died, hung on a file, or there are no workers)",
-            "Check client.scheduler_info() for workers and their logs; pass a larger timeout= if the work "
+            f"no batch finished for {timeout:g} s (a worker may have died, hung on a file, or there are no workers)",
+            "Check client.scheduler_info() for workers and their logs; pass a larger timeout= if one batch "
             "is just slow.",
         ) from None
     finally:
@@ -263,7 +272,8 @@ def ecg_features(
     The workers read the files themselves (from ``root``, resolved here to a folder path that the workers
     must see too, e.g. on the cluster's shared file system); only features travel back. The result does not
     depend on the number of workers or on ``batch_size``. A damaged record raises ``DataError`` naming its
-    file; a dead worker, or anything unfinished after ``timeout`` seconds, a ``DataError`` naming the records.
+    file; a dead worker, or ``timeout`` seconds in which no batch finished (a stall, not a limit on the whole run; None:
+    no limit), a ``DataError`` naming the records.
     """
     fs = _check_fs(fs)
     _check_client(client)
@@ -648,6 +658,10 @@ def _slurm_size(mib: int) -> str:
 #: at least _HEADROOM_MIB.
 HEADROOM = 0.10
 _HEADROOM_MIB = 1024
+#: Least memory (MiB) a worker process may be limited to. A worker with the course's imports already holds about
+#: 180 MiB, and at a 256 MiB limit one worker paused on a single 500 Hz batch (Dask pauses at 80% by default):
+#: measured by the lesson's third review (distributed's worker-memory page describes the thresholds).
+WORKER_MIN_MIB = 1024
 
 
 def _shell_path(path: str) -> str:
@@ -673,11 +687,12 @@ def _slurm_options(
                         "same number of threads", f"Pass a divisor of {cores}.")  # fmt: skip
     job_mib = slurm_mebibytes(memory)
     headroom = max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)
-    if job_mib - headroom < 256 * int(processes):
+    if job_mib - headroom < WORKER_MIN_MIB * int(processes):
         raise DataError(
             f"memory={memory!r}",
-            f"leaves less than 256 MiB for each of {processes} worker processes once {headroom} MiB are kept free",
-            "Ask for more memory, or fewer processes.",
+            f"leaves less than {WORKER_MIN_MIB} MiB for each of {processes} worker processes once {headroom} MiB "
+            "are kept free (a worker holds about 180 MiB before its first batch)",
+            f"Ask for at least {_slurm_size(WORKER_MIN_MIB * int(processes) + _HEADROOM_MIB)}, or fewer processes.",
         )
     seconds = slurm_seconds(walltime)
     margin = max(60, min(seconds // 10, 600))  # retire 1-10 minutes before the limit
@@ -905,7 +920,8 @@ def _parser() -> _Parser:
     ecg.add_argument("--out", required=True, help="CSV file to write (never under the course's data/)")
     ecg.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, help="records per task")
     ecg.add_argument("--threads", action="store_true", help="local workers as threads of one process")
-    ecg.add_argument("--timeout", type=_seconds, default=TIMEOUT, help="give up after this many seconds")
+    ecg.add_argument("--timeout", type=_seconds, default=TIMEOUT,
+                     help="give up when no batch has finished for this many seconds (not a limit on the whole run)")
     ecg.add_argument("--connect-timeout", type=_seconds, default=10.0, help="seconds to reach --scheduler")
     ecg.add_argument("--part", type=_part, help="K/N: only the K-th of N equal slices of the records (K from 1), "
                      "e.g. --part $SLURM_ARRAY_TASK_ID/16 in a job array")  # fmt: skip
@@ -964,12 +980,25 @@ def _connect(address: str, timeout: float):
 
 
 def _job_memory_limit(workers: int) -> str:
-    """Each local worker's memory limit: inside a SLURM job, its share of the job's memory (SLURM_MEM_PER_NODE, in
-    MiB, as sbatch sets it from --mem) less HEADROOM; elsewhere Dask's "auto" (the machine's memory, shared)."""
-    mem = os.environ.get("SLURM_MEM_PER_NODE", "")
-    if mem.isdigit() and int(mem) > 0:
-        return f"{int(int(mem) * (1 - HEADROOM) / workers)}MiB"
-    return "auto"
+    """Each local worker's memory limit: inside a SLURM job, its share of the job's memory less HEADROOM (at least
+    1 GiB kept free, as in slurm_job_script); elsewhere Dask's "auto" (the machine's memory, shared). The job's
+    memory is SLURM_MEM_PER_NODE (MiB, set by sbatch --mem), or SLURM_MEM_PER_CPU x SLURM_CPUS_PER_TASK (set by
+    --mem-per-cpu and -c; sbatch's manual, "OUTPUT ENVIRONMENT VARIABLES"). A share under WORKER_MIN_MIB is refused."""
+    node, per_cpu = os.environ.get("SLURM_MEM_PER_NODE", ""), os.environ.get("SLURM_MEM_PER_CPU", "")
+    cpus = os.environ.get("SLURM_CPUS_PER_TASK", "1")
+    if node.isdigit() and int(node) > 0:
+        job_mib, where = int(node), f"SLURM_MEM_PER_NODE={node}"
+    elif per_cpu.isdigit() and int(per_cpu) > 0 and cpus.isdigit():
+        job_mib, where = int(per_cpu) * max(int(cpus), 1), f"SLURM_MEM_PER_CPU={per_cpu} x SLURM_CPUS_PER_TASK={cpus}"
+    else:
+        return "auto"
+    share = (job_mib - max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)) // workers
+    if share < WORKER_MIN_MIB:
+        raise DataError(f"--workers {workers} in a job of {job_mib} MiB ({where})",
+                        f"leaves {max(share, 0)} MiB per worker once 10% (at least 1 GiB) is kept free; a worker "
+                        f"needs at least {WORKER_MIN_MIB} MiB",
+                        "Ask for more --mem, or pass fewer --workers.")  # fmt: skip
+    return f"{share}MiB"
 
 
 def _run_ecg(args) -> dict:

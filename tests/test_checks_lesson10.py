@@ -165,6 +165,31 @@ def test_job_script_walkthrough():
     _is(lesson10.job_script(_script().rsplit("\n", 2)[0]), INCORRECT, "no Dask worker")
 
 
+def test_job_script_refuses_what_would_fail_on_a_cluster():
+    # review 3, finding 2: each of these passed, and each would fail (or be refused) on a real cluster
+    s, limit = _script(), "--memory-limit 3.60GiB"
+    _is(lesson10.job_script(s.replace(limit, "--memory-limit 0")), CLOSE, "memory")  # 0 is no limit to Dask
+    _is(lesson10.job_script(s.replace(limit, "--memory-limit 0.25")), CLOSE, "fraction", "4 times")
+    _is(lesson10.job_script(s.replace(limit, "--memory-limit 3.9GiB")), CLOSE, "10%")  # 62.4 of 64 GiB
+    _is(lesson10.job_script(_script(processes=4).replace("--memory-limit 14.40GiB", "--memory-limit 512MiB")), CLOSE,
+        "at least 1 GiB")  # fmt: skip
+    _is(lesson10.job_script(s.replace("--nthreads 1", "--nthreads 16")), CLOSE, "256 threads")
+    _is(lesson10.job_script(s.rstrip() + " &"), CLOSE, "'&'")
+    _is(lesson10.job_script(s.rstrip() + " &\nwait"), CORRECT)  # in the background, but waited for: right
+    export = "export HEARTDATA_DIR=/net/storage/physionet"
+    late = s.replace(export + "\n", "") + "\n" + export
+    _is(lesson10.job_script(late), CLOSE, "after the worker starts")
+    _is(lesson10.job_script(s.replace("#SBATCH --mem=64G", "#SBATCH --mem=64G\n#SBATCH --mem-per-cpu=4G")), INCORRECT,
+        "mutually exclusive")  # fmt: skip
+    _is(lesson10.job_script(s.replace('"${TMPDIR:-/tmp}"', "/net/home/me/scratch")), CLOSE, "shared file system")
+    _is(lesson10.job_script(s.replace('"${TMPDIR:-/tmp}"', "/tmp")), CORRECT)  # node-local, written another way
+    _is(lesson10.job_script(s.replace("--lifetime 21000s --lifetime-stagger 300s", "--lifetime 21599s")), CLOSE,
+        "2 minutes")  # fmt: skip
+    _is(lesson10.job_script(s.replace("--lifetime 21000s --lifetime-stagger 300s", "--lifetime 355m")), CORRECT)
+    _is(lesson10.job_script(s.replace(" tcp://SCHEDULER:8786", "")), INCORRECT, "scheduler")
+    _is(lesson10.job_script(s.replace("tcp://SCHEDULER:8786", "--scheduler-file /net/home/me/s.json")), CORRECT)
+
+
 def test_sbatch_options_read_every_form():
     text = "#!/bin/bash\n#SBATCH -pq1 -A acc\n#SBATCH --time 10 --mem=4G\n#SBATCH -c 2 # two\necho x\n#SBATCH -p late\n"
     assert lesson10.sbatch_options(text) == {"--partition": "q1", "--account": "acc", "--time": "10", "--mem": "4G",

@@ -248,10 +248,22 @@ def test_a_hung_worker_times_out_naming_the_records(client2, data_copy):
     hea.unlink()
     os.mkfifo(hea)  # opening it for reading blocks until someone writes: a worker stuck on a file
     try:
-        with pytest.raises(DataError, match=r"ecg_id 201-250 .*not finished after 3 s"):
+        with pytest.raises(DataError, match=r"ecg_id 201-250 .*no batch finished for 3 s"):
             scale.ecg_features(client2, root=data_copy, batch_size=50, timeout=3)
     finally:
         threading.Thread(target=lambda: open(hea, "wb").close(), daemon=True).start()  # let the thread go
+
+
+def test_the_timeout_limits_a_stall_not_the_whole_run(client2):
+    # review 3, finding 1: as_completed(timeout=) counts from the call, so a run longer than the timeout was aborted
+    # however well it went. Six tasks of 0.4 s on two threads take about 1.2 s, more than the 1 s timeout, but a
+    # task finishes every 0.4 s.
+    futures = [client2.submit(lambda k: time.sleep(0.4) or k, k, pure=False) for k in range(6)]
+    start = time.perf_counter()
+    assert scale._gather(client2, futures, [f"batch {k}" for k in range(6)], timeout=1.0) == list(range(6))
+    assert time.perf_counter() - start > 1.0
+    never = [client2.submit(lambda k: time.sleep(0.4) or k, k, pure=False) for k in range(2)]
+    assert scale._gather(client2, never, ["a", "b"], timeout=None) == [0, 1]  # None: no limit
 
 
 def test_a_worker_that_dies_is_reported_not_waited_for():
@@ -465,10 +477,10 @@ def test_three_minutes_is_the_shortest_worker_job():
 )
 def test_memory_is_read_as_slurm_reads_it_and_written_exactly(memory, mib, written):
     assert scale.slurm_mebibytes(memory) == mib
-    text = scale.slurm_job_script(4, memory, "01:00:00")
+    text = scale.slurm_job_script(1, memory, "01:00:00")  # one worker of at least 1 GiB
     assert f"#SBATCH --mem={written}" in text.splitlines()
     worker = _worker_line(text)
-    total = 4 * _bytes(_option(worker, "--memory-limit"))
+    total = _bytes(_option(worker, "--memory-limit"))
     assert total < mib * 2**20 - 1000 * 2**20 + 4 * 2**20  # at least ~1 GiB (or 10%) left for nannies and the shell
     assert total > 0.85 * mib * 2**20 - 1024 * 2**20
 
@@ -485,7 +497,8 @@ def test_memory_is_read_as_slurm_reads_it_and_written_exactly(memory, mib, writt
         (64.5, "not an amount of memory"),
         (None, "not an amount of memory"),
         (True, "not an amount of memory"),
-        ("1G", "less than 256 MiB"),  # nothing left for the workers once the headroom is kept
+        ("1G", "less than 1024 MiB"),  # nothing left for the workers once the headroom is kept
+        ("4G", "less than 1024 MiB"),  # 4 workers of 1 GiB each, and 1 GiB kept free, need 5 GiB
     ],
 )
 def test_memory_that_is_not_a_size_is_refused(memory, match):
@@ -680,10 +693,22 @@ def test_a_job_array_part_of_the_records(tmp_path, serial100):
 
 
 def test_local_workers_inside_a_slurm_job_share_its_memory(monkeypatch):
-    monkeypatch.setenv("SLURM_MEM_PER_NODE", "8192")  # sbatch --mem=8G
-    assert scale._job_memory_limit(4) == f"{int(8192 * 0.9 / 4)}MiB"
-    monkeypatch.delenv("SLURM_MEM_PER_NODE")
+    for name in ("SLURM_MEM_PER_NODE", "SLURM_MEM_PER_CPU", "SLURM_CPUS_PER_TASK"):
+        monkeypatch.delenv(name, raising=False)
     assert scale._job_memory_limit(4) == "auto"
+    monkeypatch.setenv("SLURM_MEM_PER_NODE", "8192")  # sbatch --mem=8G: 10% kept free (819 MiB), at least 1 GiB
+    assert scale._job_memory_limit(4) == f"{(8192 - 1024) // 4}MiB"
+    monkeypatch.setenv("SLURM_MEM_PER_NODE", "65536")  # --mem=64G: 10% is more than 1 GiB
+    assert scale._job_memory_limit(16) == f"{(65536 - 6554) // 16}MiB"
+    # review 3, finding 8: under --mem-per-cpu SLURM_MEM_PER_NODE is unset, and the limit fell back to "auto"
+    monkeypatch.delenv("SLURM_MEM_PER_NODE")
+    monkeypatch.setenv("SLURM_MEM_PER_CPU", "2048")
+    monkeypatch.setenv("SLURM_CPUS_PER_TASK", "4")
+    assert scale._job_memory_limit(4) == f"{(8192 - 1024) // 4}MiB"
+    # and a share under 1 GiB per worker is refused, not handed to workers that would pause on one batch
+    monkeypatch.setenv("SLURM_MEM_PER_CPU", "1024")
+    with pytest.raises(DataError, match="fewer --workers"):
+        scale._job_memory_limit(4)
 
 
 def test_signals_are_dropped_as_their_features_are_computed(client2):

@@ -176,6 +176,9 @@ def efficiency(answer, seconds, workers: int = 2):
 JOB = {"cores": 16, "memory": "64G", "walltime": "06:00:00", "queue": "plgrid", "account": "plgheartdata-cpu",
        "data_root": "/net/storage/physionet", "python": "/net/home/me/heartdata/.venv/bin/python"}  # fmt: skip
 VENV = JOB["python"].removesuffix("/bin/python")
+#: Least time (s) between the last worker's retirement (--lifetime + --lifetime-stagger, counted from the worker's own
+#: start, which comes after the job's) and the job's time limit.
+MARGIN = 120
 _LONG = {"-p": "--partition", "-A": "--account", "-c": "--cpus-per-task", "-n": "--ntasks", "-N": "--nodes",
          "-t": "--time", "-J": "--job-name", "-o": "--output", "-e": "--error"}  # fmt: skip
 
@@ -296,6 +299,30 @@ JOB_MISTAKES = {
     "kill the job before Dask could pause or restart a worker. Limit them below --mem.",
     "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
     "hours. Let them retire a few minutes before it.",
+    "lifetime without margin": "the last worker retires {late:g} s after it starts ({lifetime:g} s of --lifetime plus "
+    "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: a worker starts some seconds after the job and "
+    "needs time to finish its task and hand its data on. Leave at least 2 minutes (slurm_job_script leaves 5).",
+    "memory fraction": "--memory-limit {value} is a number of at most 1, which Dask reads as a fraction of the memory "
+    "it sees (the job's, where SLURM confines it; else the node's) for each worker: {nworkers} workers together may "
+    "then use {times:g} times --mem. Give bytes, e.g. 3.6GiB.",
+    "no headroom": "the workers together may use {total:.1f} GiB of the job's 64 GiB, leaving less than 10% for their "
+    "nannies, the shell and the file cache SLURM may count: SLURM would kill the job before Dask pauses a worker. "
+    "Keep about 10% free (slurm_job_script keeps 6.4 GiB).",
+    "small workers": "each worker may use {each:.2f} GiB: a worker holds about 180 MiB before its first batch and one "
+    "500 Hz batch of 64 records is 29 MiB of signals and its copies, so at this limit workers pause. Give each at "
+    "least 1 GiB (fewer, larger workers).",
+    "oversubscribed": "{nworkers} workers x {nthreads} threads are {total} threads on 16 cores: they would wait for "
+    "each other. Make nworkers x nthreads = 16.",
+    "in the background": "the worker line ends with '&' and nothing waits for it: the script ends at once, and SLURM "
+    "ends the job, and its workers, with it. Run the worker in the foreground (drop the '&').",
+    "exported too late": "HEARTDATA_DIR is exported after the worker starts, so the workers never see it. Export it "
+    "before the worker line.",
+    "both memory options": "the script asks for both --mem and --mem-per-cpu: sbatch refuses the job (the options are "
+    "mutually exclusive, sbatch's manual). Keep --mem=64G.",
+    "spills to shared storage": "the workers spill to {where}, on the shared file system: many workers writing "
+    "temporary files there slow everyone's jobs. Spill to node-local scratch, --local-directory \"$TMPDIR\" (or /tmp).",
+    "no scheduler": "the worker line names no scheduler for the workers to connect to: give its address "
+    "(tcp://HOST:8786) or --scheduler-file.",
 }
 
 
@@ -349,27 +376,55 @@ def job_script(answer):
     if opts.get("--account") != JOB["account"]:
         return incorrect(f"the account should be {JOB['account']!r}; it is {opts.get('--account', 'missing')!r}.")
     # the data and the environment on the compute node
+    if "--mem" in opts and "--mem-per-cpu" in opts:
+        return incorrect(named("both memory options"))
     roots = _exported(answer, "HEARTDATA_DIR")
     if JOB["data_root"] not in roots:
         if any(JOB["data_root"] in r for r in roots):
             return incorrect(f"HEARTDATA_DIR is set to {roots[-1]!r}, not to the data folder {JOB['data_root']!r} "
                              "itself.")  # fmt: skip
         return close(named("no data root", root=JOB["data_root"]))
-    worker = _worker_line(re.sub(r"\\\n", " ", answer))  # a command continued over lines is one line to bash
+    joined = re.sub(r"\\\n", " ", answer)  # a command continued over lines is one line to bash
+    worker = _worker_line(joined)
     if worker is None:
         return incorrect("the script starts no Dask worker: its last line should run distributed.cli.dask_worker "
                          "(slurm_job_script writes it).")  # fmt: skip
+    lines = joined.splitlines()
+    at = lines.index(worker)
+    if JOB["data_root"] not in _exported("\n".join(lines[:at]), "HEARTDATA_DIR"):
+        return close(named("exported too late"))
+    if re.search(r"&\s*(#.*)?$", worker) and not any(re.match(r"\s*wait\b", line) for line in lines[at + 1 :]):
+        return close(named("in the background"))
     words = shlex.split(worker, comments=True)
     activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
                     answer.splitlines())  # fmt: skip
     if words[0] != JOB["python"] and not (activated and words[0] in ("python", "python3", "dask", "dask-worker")):
         return close(named("bare interpreter", python=words[0], venv=JOB["python"]))
+    if _flag(words, "--scheduler-file") is None and not any(re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+|[\w.-]+:\d+", w)
+                                                           for w in words):  # fmt: skip
+        return incorrect(named("no scheduler"))
     nworkers, nthreads = (int(v) if (v := _flag(words, f)) and v.isdigit() else 1 for f in ("--nworkers", "--nthreads"))
     if nworkers == 1 and nthreads == JOB["cores"]:
         return close(named("threads in one process"))
-    limit = _bytes(_flag(words, "--memory-limit"))
-    if limit is None or limit * nworkers >= want * 2**20:
+    if nworkers * nthreads > JOB["cores"]:
+        return close(named("oversubscribed", nworkers=nworkers, nthreads=nthreads, total=nworkers * nthreads))
+    text = _flag(words, "--memory-limit")
+    try:
+        fraction = float(text) if text is not None else None
+    except ValueError:
+        fraction = None
+    if fraction is not None and 0 < fraction <= 1:
+        return close(named("memory fraction", value=text, nworkers=nworkers, times=round(nworkers * fraction, 2)))
+    limit = _bytes(text)
+    if not limit or limit * nworkers >= want * 2**20:  # none, 0 (no limit, as Dask reads it) or all of --mem
         return close(named("memory limit"))
+    if limit * nworkers > (1 - scale.HEADROOM) * want * 2**20 * 1.001:  # 3.60GiB x 16 is 0.9 x 64 GiB, rounded
+        return close(named("no headroom", total=limit * nworkers / 2**30))
+    if limit < scale.WORKER_MIN_MIB * 2**20 * 0.999:
+        return close(named("small workers", each=limit / 2**30))
+    where = _flag(words, "--local-directory")
+    if where is not None and re.match(r"(/net/|/home/|~|\$\{?HOME\b)", where):
+        return close(named("spills to shared storage", where=where))
     for name in ("--lifetime", "--lifetime-stagger"):
         if _flag(words, name) is not None and _seconds(_flag(words, name)) is None:
             return incorrect(f"Dask cannot read {name} {_flag(words, name)}: give one number and unit, such as 350m "
@@ -378,6 +433,9 @@ def job_script(answer):
     stagger = _seconds(_flag(words, "--lifetime-stagger")) or 0.0
     if lifetime is None or lifetime + stagger >= seconds:
         return close(named("no lifetime"))
+    if seconds - (lifetime + stagger) < MARGIN:
+        return close(named("lifetime without margin", late=lifetime + stagger, lifetime=lifetime, stagger=stagger,
+                           margin=seconds - lifetime - stagger))  # fmt: skip
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
                    f"environment with the data root exported; {nworkers} worker processes that stay below the "
                    "job's memory and retire before its limit.")  # fmt: skip
