@@ -10,12 +10,12 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-test.txt pyproject.toml jupyter-config/server.json jupyter-config/lab-overrides.json
+$(STAMP): requirements.txt constraints.txt requirements-test.txt pyproject.toml jupyter-config/server.json jupyter-config/lab-overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python tools/jupyter_config.py
 	-$(BIN)/python tools/gitfilter.py
