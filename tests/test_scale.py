@@ -714,10 +714,11 @@ def test_local_workers_inside_a_slurm_job_share_its_memory(monkeypatch):
 def test_signals_are_dropped_as_their_features_are_computed(client2):
     # at full size every batch's signals held at once is 10 GiB: a batch's signals must leave memory as soon as its
     # features are computed. How many batches are read but not yet computed at one moment is the scheduler's
-    # business and depends on the machine's load (a CI run under load once saw 26 of 113 while a quiet run sees
-    # 4-12: queuing holds back root tasks only once their group outnumbers twice the threads, and a slow feature
-    # task keeps its batch's signals however soon they were read), so it is bounded loosely; what the code
-    # controls, that no client handle keeps a batch's signals after its features are done, is asserted exactly.
+    # business, and when a batch's signals leave memory also waits for this process's message releasing its read
+    # future, which the scheduler may get after other batches finished: both depend on the machine's load (a CI run
+    # under load once saw 26 batches held at once; quiet runs here 4-12, and up to 10 batches whose features were
+    # already done still held). So both counts are bounded at half the 113 batches, which keeping the reads'
+    # futures (every batch held, stale ones growing to 112) far exceeds, and every batch must be freed at the end.
     from distributed.diagnostics.plugin import SchedulerPlugin
 
     class Held(SchedulerPlugin):
@@ -734,8 +735,7 @@ def test_signals_are_dropped_as_their_features_are_computed(client2):
                     self.held.discard(batch)
                 self.most = max(self.most, len(self.held))
             elif kind.startswith("ecg_features") and finish == "memory":
-                # by now the transitions of the features before this one have settled: any batch whose features
-                # were already computed must have left memory
+                # batches whose features were computed before this one's, and still held
                 self.stale = max(self.stale, len(self.held & self.computed))
                 self.computed.add(batch)
 
@@ -749,5 +749,5 @@ def test_signals_are_dropped_as_their_features_are_computed(client2):
     finally:
         client2.cluster.scheduler.remove_plugin(name="held-signals")
     assert len(held.computed) == 113 and not held.held, (len(held.computed), held.held)  # every batch read, used, freed
-    assert held.stale == 0, held.stale  # kept read futures would hold every batch computed so far
+    assert held.stale <= 56, held.stale  # batches whose features were done, still held: kept read futures keep all
     assert 1 <= held.most <= 56, held.most  # fewer than half the batches at once (keeping every read future: all 113)
