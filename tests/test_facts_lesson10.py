@@ -217,3 +217,16 @@ def test_the_lesson_runs_the_same_on_a_bigger_copy(tmp_path, client):
     repeated = first.iloc[(np.arange(1000) % 450)].to_numpy()
     assert np.array_equal(got.to_numpy(), repeated, equal_nan=True)
     pd.testing.assert_index_equal(got.index, pd.Index(range(1, 1001), name="ecg_id"), exact=False)
+
+
+def test_the_readers_agree_and_the_extrapolation_reach():
+    # the lesson times wfdb.rdsamp beside the course's reader: the same values, read independently of the package
+    import wfdb
+
+    ids = [1, 2, 17]
+    for path in scale.record_paths(ids, fs=100)[::2]:
+        ecg_id = int(os.path.basename(path).split("_")[0])
+        ours = ptbxl.load_signals([ecg_id], fs=100)[0]
+        assert np.abs(ours - wfdb.rdsamp(path.removesuffix(".hea"))[0]).max() == 0
+    # the linearity check spans 64-256 records at 100 Hz and 64-128 at 500 Hz; the plan extrapolates 85x and 6,250x
+    assert round(scale.FULL_SIZES["ptbxl"] / 256) == 85 and scale.FULL_SIZES["mimic-iv-ecg"] / 128 == 6250
