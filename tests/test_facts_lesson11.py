@@ -322,6 +322,11 @@ def test_worked_brief(model, outcomes):
     log = model.cleaning_log.groupby("step")["values"].sum()
     assert (log["sentinels to missing"], log["zeros of rates and pressures"], log["impossible values"],
             log["unit errors"]) == (2223, 1775, 373, 11)  # fmt: skip
+    # the brief counts the cleaning on the unit's own stays (review 3, finding 10)
+    stays = challenge2012.load_stays("a")
+    log = cleaning.clean_stays(stays[stays["RecordID"].isin(ccu)])[1].groupby("step")["values"].sum()
+    assert (log["sentinels to missing"], log["zeros of rates and pressures"], log["impossible values"],
+            log["unit errors"]) == (242, 303, 52, 4)  # fmt: skip
     f = model.features.loc[ccu]
     assert (int(f["MechVent_any"].eq(1).sum()), int((f["MechVent_any"].eq(1) & f["RespRate_count"].gt(0)).sum()),
             int(f["Lactate_count"].gt(0).sum())) == (263, 0, 239)  # fmt: skip
