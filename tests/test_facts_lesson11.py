@@ -168,7 +168,7 @@ def test_decision_curve(model):
     dca = clinic.net_benefit_interval(model.died, model.risk, grid, n_boot=500, seed=0)
     assert (dca["advantage_low"] > 0).all(), "the lesson says the model beats both defaults over 0.05-0.5"
     # at 0.05 an added review for everyone is the better default: the model's gain over it is reviews avoided per 100
-    # patients, (NB_model - NB_all) / (p / (1 - p)) x 100 (Vickers & Elkin 2006), not net true alerts (review 2, F1)
+    # patients, (NB_model - NB_all) / (p / (1 - p)) x 100 (Vickers et al. 2008), not net true alerts (review 2, F1)
     assert round((risk >= 0.05).mean(), 2) == 0.64
     everyone = prevalence - (1 - prevalence) * 0.05 / 0.95
     assert everyone > 0
