@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import json
 import math
 import re
 from collections import Counter
@@ -18,7 +19,7 @@ import numpy as np
 import opendp.prelude as dp
 import pandas as pd
 import pytest
-from conftest import DATA
+from conftest import DATA, REPO
 from scipy.stats import binomtest, dlaplace
 from sklearn.linear_model import LogisticRegression
 
@@ -108,33 +109,26 @@ def test_ties_in_the_main_superclass():
     assert sum(bool(p.loc[i, "normal"]) for i, t in ties.items() if "NORM" in t) == 3  # the first listed is NORM
 
 
-def test_the_date_shift_is_recoverable():
-    """The weekday pattern fixes the shift modulo 7, the report dates give at least 1,824 days: 1,825 (5 x 365)."""
-    dates = pd.to_datetime(meta()["recording_date"])
-    weekend = [s for s in range(7)
-               if set(dates.add(pd.Timedelta(days=s)).dt.day_name().value_counts().nsmallest(2).index)
-               == {"Saturday", "Sunday"}]  # fmt: skip
-    assert weekend == [5]
-    shift = next(d for d in range(1824, 1831) if d % 7 in weekend)
-    assert shift == 1825 == 5 * 365
-    days = dates.add(pd.Timedelta(days=shift)).dt.dayofweek.value_counts()  # Monday 0 ... Sunday 6
-    assert (days[5], days[6], days.drop([5, 6]).min(), days.drop([5, 6]).max()) == (23, 4, 64, 100)
-
-
-def test_pairs_of_ecgs_leave_two_candidate_shifts():
-    """Review 2, finding 5: ECG 320's report dates a tracing 1,825 days after the same patient's ECG 308, but
-    ECG 347's report dates one 1,832 days after the same patient's ECG of 1986-09-17: both pass the lower bound
-    (1,824) and the weekday rule (shift mod 7 = 5), so the slice pins the shift to two values, not one."""
+def test_report_dates_contradict_the_stored_dates():
+    """Four reports date an earlier tracing after their own stored recording_date: the stored dates were moved back."""
     m = meta()
-    dates = pd.to_datetime(m["recording_date"])
+    dates = pd.to_datetime(m["recording_date"]).dt.normalize()
     written = {135: "1991-02-18", 157: "1991-02-20", 320: "1991-09-12", 347: "1991-09-23"}
-    diffs = []
-    for i, d in written.items():
-        earlier = dates[m["patient_id"].eq(m.loc[i, "patient_id"]) & dates.lt(dates[i])]
-        diffs += [(pd.Timestamp(d) - e.normalize()).days for e in earlier]
-    assert sorted(diffs) == [1825, 1832, 1843]
-    assert sorted(x for x in diffs if x >= 1824 and x % 7 == 5) == [1825, 1832]
-    assert m.loc[308, "patient_id"] == m.loc[320, "patient_id"]
+    assert all(pd.Timestamp(d) > dates[i] for i, d in written.items())
+    hits = privacy.find_in_text(m["report"])
+    assert sorted(hits.loc[hits["kind"].str.startswith("date"), "index"]) == sorted(written)
+
+
+def test_the_course_does_not_undo_the_date_shift():
+    """Review 4 (lesson 09, finding 1): undoing PTB-XL's date shift would re-date every ECG of the public release, and
+    needs a legal basis the course does not have. No lesson works out the offset or re-dates the ECGs: no day count
+    of the shift is stated, and no lesson adds days to the stored dates."""
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")) + sorted((REPO / "solutions").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        text = "\n".join("".join(c["source"]) for c in nb["cells"])
+        assert not re.search(r"1,?8(2[4-9]|3[0-9]) days", text), path.name
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        assert not re.search(r"dates\.add\(pd\.Timedelta|to_weekend|pair_shifts", code), path.name
 
 
 def test_linkability_on_the_shipped_slice():
@@ -514,3 +508,33 @@ def test_federated_analysis():
     assert read == truth == [183, 56, 7, 11] and first["rows"].tolist() == [233, 123, 16, 44]
     # by hand: from zero coefficients one step of 0.5 gives the intercept 0.5 * (mean(y) - 0.5)
     assert first["b0"].tolist() == pytest.approx([0.5 * (y.mean() - 0.5) for _, y in parts])
+
+
+def test_uniqueness_when_a_missing_value_may_match_any_value():
+    """Review 4, finding 2: 88.5% unique on sex, age, site and weight with missing as a value of its own; 76.6%
+    (321 of 419) when a missing value fits any value, recomputed pairwise here."""
+    p = people()
+    cols = ["sex", "age", "site", "weight"]
+    rows = [tuple(r) for r in p[cols].itertuples(index=False)]
+
+    def fits(a, b):
+        return all(pd.isna(x) or pd.isna(y) or x == y for x, y in zip(a, b, strict=True))
+
+    alone = [sum(fits(a, b) for b in rows) == 1 for a in rows]
+    assert (sum(alone), len(rows)) == (321, 419)
+    assert round(privacy.uniqueness(p, cols), 3) == 0.885
+
+
+def test_pins_that_a_patient_of_unknown_weight_could_match():
+    """Review 4, finding 3: of 155 pins, 48 have a patient of the same sex and age with no recorded weight; 107 are
+    unambiguous, 86 of them right."""
+    p = people()
+    register, truth = privacy.synthetic_register(p, ["sex", "age", "weight"], n_people=1000, share_in_records=0.2,
+                                                 seed=9)  # fmt: skip
+    pairs = privacy.link(register, p, ["sex", "age", "weight"])
+    pins = pairs[pairs["pinned"]]
+    unknown = p[p["weight"].isna()]
+    open_ = [((unknown["sex"] == p.loc[r, "sex"]) & (unknown["age"] == p.loc[r, "age"])).any() for r in pins["record"]]
+    clear = pins[~np.array(open_)]
+    assert (len(pins), sum(open_), len(clear)) == (155, 48, 107)
+    assert int(truth.reindex(clear["entry"]).eq(clear["record"].to_numpy()).sum()) == 86
