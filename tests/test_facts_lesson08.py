@@ -94,17 +94,17 @@ def test_scp_crosswalk_and_snomed():
     targets = ["AHA code", "aECG REFID", "CDISC Code", "DICOM Code"]
     assert scp[targets].notna().sum().to_dict() == {"AHA code": 37, "aECG REFID": 23, "CDISC Code": 13,
                                                     "DICOM Code": 13}  # fmt: skip
-    assert sum(s in interop.SCP_SNOMED for s in scp.index) == 36
-    assert not {"NST_", "STD_", "STE_", "RAO/RAE", "PACE"} & set(interop.SCP_SNOMED)  # widenings (review 2)
+    assert sum(s in interop.SCP_SNOMED for s in scp.index) == 35
+    assert not {"NST_", "STD_", "STE_", "RAO/RAE", "PACE", "AMI"} & set(interop.SCP_SNOMED)  # widenings (review 2)
     st = meta["scp_codes"].map(ast.literal_eval)
     pairs = [(e, s) for e, d in st.items() for s in d]
     assert len(pairs) == 1099
     no_dicom = [s for _, s in pairs if pd.isna(scp.loc[s, "DICOM Code"])]
     assert len(no_dicom) == 735 and pd.Series(no_dicom).value_counts().head(1).to_dict() == {"SR": 368}
     assert int(st.map(lambda d: all(pd.notna(scp.loc[c, "DICOM Code"]) for c in d)).sum()) == 8
-    assert int(st.map(lambda d: all(c in interop.SCP_SNOMED for c in d)).sum()) == 314
+    assert int(st.map(lambda d: all(c in interop.SCP_SNOMED for c in d)).sum()) == 310
     left = pd.Series([s for _, s in pairs if s not in interop.SCP_SNOMED]).value_counts()
-    assert left.sum() == 217 and left.head(4).to_dict() == {"NDT": 31, "IMI": 30, "ASMI": 26, "ISC_": 23}
+    assert left.sum() == 223 and left.head(4).to_dict() == {"NDT": 31, "IMI": 30, "ASMI": 26, "ISC_": 23}
     # every statement counts: 0 is PTB-XL's 'likelihood unknown', and sinus rhythm always carries it here
     assert {v for d in st for k, v in d.items() if k == "SR"} == {0.0}
 
