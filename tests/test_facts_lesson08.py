@@ -174,6 +174,11 @@ def test_impossible_values(stays):
             int((p.eq("pH") & v.gt(14)).sum()), int((p.eq("HR") & v.eq(0)).sum())] == [178, 58, 8, 7]  # fmt: skip
     first = stays[p.eq("Weight") & v.eq(0)].iloc[0]
     assert int(first["RecordID"]) == 133888
+    # review 4: blood pressure is the largest group, mostly charted zeros
+    bp = p.isin(["SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"])
+    assert stays[outside & bp]["Parameter"].value_counts().to_dict() == {"SysABP": 681, "DiasABP": 680, "NIMAP": 45,
+                                                                          "NISysABP": 172, "NIDiasABP": 102, "MAP": 30}
+    assert int((bp & v.eq(0)).sum()) == 1709
 
 
 def test_limb_leads_and_dicom(tmp_path, meta):
@@ -302,6 +307,8 @@ def test_round_trip_of_twenty_stays(stays, tmp_path):
                                                                        "RecordID"].nunique() == 9  # fmt: skip
     assert int(raw["Parameter"].isin(["SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]).sum()) == 3430
     assert int(raw.duplicated(["RecordID", "Time", "Parameter"]).sum()) == 6
+    repeats_a = stays[stays.duplicated(["RecordID", "Time", "Parameter"])]["Parameter"].value_counts()
+    assert int(repeats_a.sum()) == 3671 and repeats_a.head(2).to_dict() == {"MAP": 1845, "Urine": 1544}  # review 4
     assert int(raw["Parameter"].isin(interop.LAB_PARAMETERS).sum()) == 855
     ages = stays[stays["Parameter"].eq("Age")]["Value"]
     assert int(ages.ge(90).sum()) == 164 and ages.max() == 90
