@@ -564,6 +564,11 @@ def _implausible_flag(f, param: str, value: float):
         text=f"implausible: outside {low:g}-{high:g} {unit} (course rule, lesson 06)")]  # fmt: skip
 
 
+#: Quantity.unit is the human-readable unit; where the Challenge documents a range ("3-15", "0-14") or an
+#: ambiguous abbreviation ("bpm" for breaths, read as beats), the export writes a readable unit instead (review 4).
+READABLE_UNIT = {"GCS": "score", "pH": "pH", "RespRate": "breaths/min"}
+
+
 def _implausible_note(param: str, value: float) -> list[dict]:
     low, high, unit = plausible_limits(param)
     return [{"text": f"Charted {value:g}, outside {low:g}-{high:g} {unit}, the range a living patient can have "
@@ -643,6 +648,7 @@ def _observation(f, oid, param, minute, value, subject, enc):
         q = {"value": value}
         if row is not None and row["ucum"]:
             shown = row["ucum"] if param in UNIT_NOT_AS_DOCUMENTED else row["documented_unit"] or row["ucum"]
+            shown = READABLE_UNIT.get(param, shown)
             q.update(unit=shown, system=UCUM, code=row["ucum"])
         if param == "Age" and value >= 90:
             q["comparator"] = ">="  # the Challenge caps ages: 90 means 90 or older

@@ -725,3 +725,12 @@ def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(interop, "_ecg_record", lambda *args: (record, coded))
         assert interop.ecg_dicom(ecg_id, fs=100).PatientAge == ""
+
+
+def test_quantity_unit_is_readable_not_a_documented_range(stays):
+    # review 4: the Challenge documents GCS as "3-15", pH as "0-14" and RespRate as "bpm": none is a readable unit
+    f = interop._fhir()
+    for param, value in (("GCS", 15.0), ("pH", 7.4), ("RespRate", 18.0)):
+        o = interop._observation(f, "x", param, 60, value, None, None)
+        assert o.valueQuantity.unit == interop.READABLE_UNIT[param]
+        assert o.valueQuantity.code == interop.CODES.loc[param, "ucum"]
