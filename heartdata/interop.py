@@ -262,10 +262,13 @@ AAMI_CLASSES = {
 #: Challenge's term are listed; the Challenge's own choices that widen or change a statement are left out: SVARR as
 #: supraventricular premature beats, BIGU and TRIGU as ventricular bigeminy and trigeminy, the *non-specific* NST_,
 #: STD_ and STE_ as plain ST changes, depression and elevation, RAO/RAE (overload or enlargement) as right atrial
-#: hypertrophy, and PACE (a normally functioning pacemaker) as a pacing rhythm. Statements not listed have no
-#: concept in that table: SNOMED CT may still have one (or need a post-coordinated expression); a terminologist
-#: with a SNOMED CT browser must say. NORM is the one addition: 164854000 |Electrocardiogram normal|, the code
-#: FHIR ECG guides bind for a normal ECG. Every code here passes SNOMED CT's Verhoeff check digit (tested).
+#: hypertrophy, PACE (a normally functioning pacemaker) as a pacing rhythm, and AMI (anterior myocardial infarction,
+#: of any age: PTB-XL states the stage apart, in infarction_stadium1) as 54329005 |Acute myocardial infarction of
+#: anterior wall|, which would send old infarcts as acute ones (2 of the 6 AMI ECGs shipped are 'Stadium III', an
+#: old infarct; review 4). Statements not listed have no concept in that table: SNOMED CT may still have one (or
+#: need a post-coordinated expression); a terminologist with a SNOMED CT browser must say. NORM is the one addition:
+#: 164854000 |Electrocardiogram normal|, the code FHIR ECG guides bind for a normal ECG. Every code here passes
+#: SNOMED CT's Verhoeff check digit (tested).
 SCP_SNOMED = {
     "NORM": ("164854000", "Electrocardiogram normal"),
     "SR": ("426783006", "sinus rhythm"), "AFIB": ("164889003", "atrial fibrillation"),
@@ -283,7 +286,6 @@ SCP_SNOMED = {
     "IVCD": ("698252002", "nonspecific intraventricular conduction disorder"),
     "WPW": ("74390002", "wolff parkinson white pattern"), "LVH": ("164873001", "left ventricular hypertrophy"),
     "RVH": ("89792004", "right ventricular hypertrophy"), "LAO/LAE": ("67741000119109", "left atrial enlargement"),
-    "AMI": ("54329005", "anterior myocardial infarction"),
     "ISCAN": ("426434006", "anterior ischemia"), "ISCIN": ("425419005", "inferior ischaemia"),
     "ISCLA": ("425623009", "lateral ischaemia"), "LVOLT": ("251146004", "low qrs voltages"),
     "LPR": ("164947007", "prolonged pr interval"), "LNGQT": ("111975006", "prolonged qt interval"),
@@ -547,6 +549,26 @@ def _absent(f, text: str):
                                 text=text)  # fmt: skip
 
 
+#: The coded flag on a value outside lesson 06's limits: HL7 v3 ObservationInterpretation EX, "outside threshold: the
+#: observation/test result is interpreted as being outside the inclusion range for a particular protocol within which
+#: the result is being reported" (terminology.hl7.org; Observation.interpretation and .component.interpretation are
+#: bound to that value set, extensible, in FHIR R4B). The protocol here is the course's plausibility rule: the flag
+#: says "outside the range a living patient can have", not high or low against a reference range (H/L would).
+IMPLAUSIBLE = ("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "EX", "outside threshold")
+
+
+def _implausible_flag(f, param: str, value: float):
+    low, high, unit = plausible_limits(param)
+    return [f["CodeableConcept"](
+        coding=[f["Coding"](system=IMPLAUSIBLE[0], code=IMPLAUSIBLE[1], display=IMPLAUSIBLE[2])],
+        text=f"implausible: outside {low:g}-{high:g} {unit} (course rule, lesson 06)")]  # fmt: skip
+
+
+#: Quantity.unit is the human-readable unit; where the Challenge documents a range ("3-15", "0-14") or an
+#: ambiguous abbreviation ("bpm" for breaths, read as beats), the export writes a readable unit instead (review 4).
+READABLE_UNIT = {"GCS": "score", "pH": "pH", "RespRate": "breaths/min"}
+
+
 def _implausible_note(param: str, value: float) -> list[dict]:
     low, high, unit = plausible_limits(param)
     return [{"text": f"Charted {value:g}, outside {low:g}-{high:g} {unit}, the range a living patient can have "
@@ -567,7 +589,8 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
     ``dataAbsentReason`` with no value; an age of 90 (the cap) gets the comparator ``>=``; a value outside lesson 06's
-    limits keeps its status and gets a note. A parameter the table does not know is exported under the local code.
+    limits keeps its value and status and is flagged: ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
+    component for blood pressure) and a note. A parameter the table does not know is exported under the local code.
     """
     stay = _check_stay_table(stay)
     f = _fhir()
@@ -625,6 +648,7 @@ def _observation(f, oid, param, minute, value, subject, enc):
         q = {"value": value}
         if row is not None and row["ucum"]:
             shown = row["ucum"] if param in UNIT_NOT_AS_DOCUMENTED else row["documented_unit"] or row["ucum"]
+            shown = READABLE_UNIT.get(param, shown)
             q.update(unit=shown, system=UCUM, code=row["ucum"])
         if param == "Age" and value >= 90:
             q["comparator"] = ">="  # the Challenge caps ages: 90 means 90 or older
@@ -632,6 +656,7 @@ def _observation(f, oid, param, minute, value, subject, enc):
         notes = [{"text": UNIT_NOT_AS_DOCUMENTED[param]}] if param in UNIT_NOT_AS_DOCUMENTED else []
         if is_impossible(param, value):
             notes += _implausible_note(param, value)
+            extra["interpretation"] = _implausible_flag(f, param, value)
         if notes:
             extra["note"] = notes
     return f["Observation"](id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final",
@@ -668,8 +693,9 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
                 f["Coding"](system=LOCAL, code=param, display=param)], text=param)  # fmt: skip
             comp = {"code": code, "valueQuantity": f["Quantity"](value=float(value), unit="mmHg", system=UCUM,
                                                                  code="mm[Hg]")}  # fmt: skip
-            if is_impossible(param, float(value)):  # a note on the panel: interpretation is for H/L/A-type codes
+            if is_impossible(param, float(value)):  # coded on the component, in words on the panel
                 notes += [{"text": f"{param}: " + _implausible_note(param, float(value))[0]["text"]}]
+                comp["interpretation"] = _implausible_flag(f, param, float(value))
             comps.append(f["ObservationComponent"](**comp))
         tag = "a" if kind == "arterial line" else "c"
         out.append(f["Observation"](
@@ -721,7 +747,8 @@ def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = Fals
     first, last = int(times[0]), int(times[-1])
     gap = float(np.diff(times).max()) / 60 if len(times) > 1 else 0.0
     text = (f"MechVent = 1 charted {len(vent)} times between minute {first} and minute {last} after admission; "
-            "ventilation may have begun before the first charting and ended after the last.")
+            "ventilation may have begun before the first charting and ended after the last: the period is a lower "
+            "bound.")
     if open_end:
         text += (f" The last charting lies within {VENT_OPEN_HOURS} h of the end of the stay's record: ventilation may "
                  "have gone on after the record stops, so the end is unknown.")
@@ -1004,9 +1031,11 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     hospital stay: ICU admission plus ``Length_of_stay`` days from the outcomes file ("the number of days between the
     patient's admission to the ICU and the end of hospitalization", Challenge 2012 page). Where that is -1 (unknown),
     ICU admission plus 2 days, the least the Challenge allows (it excluded ICU stays under 48 hours). The ICU's own
-    end is not given: the visit's end, the latest it can be, stands in for it. The ventilation's
-    ``procedure_end_date`` and ``procedure_end_datetime`` (optional in CDM v5.4) are the last charting, or empty when
-    that lies within :data:`VENT_OPEN_HOURS` of the end of the stay's record. ``outcomes`` defaults to
+    end is not given: the visit's end, the latest it can be, stands in for it, so an ICU length of stay computed from
+    ``visit_detail`` measures the hospital stay after ICU admission (a bias upwards; review 4). The ventilation's
+    ``procedure_end_date`` and ``procedure_end_datetime`` (optional in CDM v5.4) are the last charting, a lower bound
+    of the true end (chartings come hours apart), or empty when that lies within :data:`VENT_OPEN_HOURS` of the end
+    of the stay's record. ``outcomes`` defaults to
     ``challenge2012.load_outcomes(set_name)``."""
     stay = _check_stay_table(stay)
     if outcomes is None:

@@ -94,17 +94,17 @@ def test_scp_crosswalk_and_snomed():
     targets = ["AHA code", "aECG REFID", "CDISC Code", "DICOM Code"]
     assert scp[targets].notna().sum().to_dict() == {"AHA code": 37, "aECG REFID": 23, "CDISC Code": 13,
                                                     "DICOM Code": 13}  # fmt: skip
-    assert sum(s in interop.SCP_SNOMED for s in scp.index) == 36
-    assert not {"NST_", "STD_", "STE_", "RAO/RAE", "PACE"} & set(interop.SCP_SNOMED)  # widenings (review 2)
+    assert sum(s in interop.SCP_SNOMED for s in scp.index) == 35
+    assert not {"NST_", "STD_", "STE_", "RAO/RAE", "PACE", "AMI"} & set(interop.SCP_SNOMED)  # widenings (review 2)
     st = meta["scp_codes"].map(ast.literal_eval)
     pairs = [(e, s) for e, d in st.items() for s in d]
     assert len(pairs) == 1099
     no_dicom = [s for _, s in pairs if pd.isna(scp.loc[s, "DICOM Code"])]
     assert len(no_dicom) == 735 and pd.Series(no_dicom).value_counts().head(1).to_dict() == {"SR": 368}
     assert int(st.map(lambda d: all(pd.notna(scp.loc[c, "DICOM Code"]) for c in d)).sum()) == 8
-    assert int(st.map(lambda d: all(c in interop.SCP_SNOMED for c in d)).sum()) == 314
+    assert int(st.map(lambda d: all(c in interop.SCP_SNOMED for c in d)).sum()) == 310
     left = pd.Series([s for _, s in pairs if s not in interop.SCP_SNOMED]).value_counts()
-    assert left.sum() == 217 and left.head(4).to_dict() == {"NDT": 31, "IMI": 30, "ASMI": 26, "ISC_": 23}
+    assert left.sum() == 223 and left.head(4).to_dict() == {"NDT": 31, "IMI": 30, "ASMI": 26, "ISC_": 23}
     # every statement counts: 0 is PTB-XL's 'likelihood unknown', and sinus rhythm always carries it here
     assert {v for d in st for k, v in d.items() if k == "SR"} == {0.0}
 
@@ -174,6 +174,11 @@ def test_impossible_values(stays):
             int((p.eq("pH") & v.gt(14)).sum()), int((p.eq("HR") & v.eq(0)).sum())] == [178, 58, 8, 7]  # fmt: skip
     first = stays[p.eq("Weight") & v.eq(0)].iloc[0]
     assert int(first["RecordID"]) == 133888
+    # review 4: blood pressure is the largest group, mostly charted zeros
+    bp = p.isin(["SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"])
+    assert stays[outside & bp]["Parameter"].value_counts().to_dict() == {"SysABP": 681, "DiasABP": 680, "NIMAP": 45,
+                                                                          "NISysABP": 172, "NIDiasABP": 102, "MAP": 30}
+    assert int((bp & v.eq(0)).sum()) == 1709
 
 
 def test_limb_leads_and_dicom(tmp_path, meta):
@@ -302,6 +307,8 @@ def test_round_trip_of_twenty_stays(stays, tmp_path):
                                                                        "RecordID"].nunique() == 9  # fmt: skip
     assert int(raw["Parameter"].isin(["SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]).sum()) == 3430
     assert int(raw.duplicated(["RecordID", "Time", "Parameter"]).sum()) == 6
+    repeats_a = stays[stays.duplicated(["RecordID", "Time", "Parameter"])]["Parameter"].value_counts()
+    assert int(repeats_a.sum()) == 3671 and repeats_a.head(2).to_dict() == {"MAP": 1845, "Urine": 1544}  # review 4
     assert int(raw["Parameter"].isin(interop.LAB_PARAMETERS).sum()) == 855
     ages = stays[stays["Parameter"].eq("Age")]["Value"]
     assert int(ages.ge(90).sum()) == 164 and ages.max() == 90

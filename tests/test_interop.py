@@ -712,7 +712,9 @@ def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
     bad = stays[interop.impossible_values(stays) & stays["Parameter"].isin(list(interop.BP_COMPONENT))].iloc[0]
     res = interop.stay_resources(stays[stays["RecordID"].eq(bad["RecordID"])])
     noted = [o for o in res["Observation"] if o.component and o.note]
-    assert noted and all(c.interpretation is None for o in noted for c in o.component)
+    flagged = [c for o in noted for c in o.component if c.interpretation]
+    assert flagged and all(c.interpretation[0].coding[0].code == "EX" for c in flagged)  # coded, not only a note
+    assert any(float(c.valueQuantity.value) == bad["Value"] for c in flagged)  # the value is kept as charted
     assert any(n.text.startswith(f"{bad['Parameter']}: Charted") for o in noted for n in o.note)
     meta = ptbxl.load_metadata()
     ecg_id = int(meta.index[0])
@@ -723,3 +725,12 @@ def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(interop, "_ecg_record", lambda *args: (record, coded))
         assert interop.ecg_dicom(ecg_id, fs=100).PatientAge == ""
+
+
+def test_quantity_unit_is_readable_not_a_documented_range(stays):
+    # review 4: the Challenge documents GCS as "3-15", pH as "0-14" and RespRate as "bpm": none is a readable unit
+    f = interop._fhir()
+    for param, value in (("GCS", 15.0), ("pH", 7.4), ("RespRate", 18.0)):
+        o = interop._observation(f, "x", param, 60, value, None, None)
+        assert o.valueQuantity.unit == interop.READABLE_UNIT[param]
+        assert o.valueQuantity.code == interop.CODES.loc[param, "ucum"]

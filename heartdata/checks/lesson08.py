@@ -354,7 +354,7 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
 @exercise(mistakes={
     "nan_only": "you counted the read-back values that are NaN. Values can also vanish without a NaN: rows that are "
                 "simply not in the read-back table. Compare the raw table with the read-back one, parameter by "
-                "parameter (counts of values in each), to catch both.",
+                "value by value (merge on RecordID, Time and Parameter), to catch both.",
     "smallest": "these are the {n} stays with the smallest RecordIDs; the exercise asks for the largest "
                 "(sorted(...)[-10:]).",
     "all_vent": "you counted every MechVent charting as lost. The Procedure's period keeps the first charting of "
