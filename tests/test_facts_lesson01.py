@@ -113,6 +113,8 @@ def test_heights_deleted_above_bmi_40(meta):
         rows = list(csv.DictReader(f))
     bmis = [float(r["weight"]) / (float(r["height"]) / 100) ** 2 for r in rows if r["height"] and r["weight"]]
     assert len(bmis) == 131 and round(max(bmis), 1) == 39.3 and max(bmis) <= sources.PTBXL_BMI_LIMIT
+    # review 4, finding 5: only 6 BMIs lie within 5 of the limit, too few to test the rule (the lesson says so)
+    assert sum(b > sources.PTBXL_BMI_LIMIT - 5 for b in bmis) == 6
     bmi = sources.bmi(meta)
     assert int(bmi.notna().sum()) == 131 and round(bmi.max(), 1) == 39.3
     assert int((meta["weight"].notna() & meta["height"].isna()).sum()) == 227
@@ -424,7 +426,7 @@ def test_data_card_states_the_curators_changes(meta):
     assert f"a quiet Monday ({days['Monday']} ECGs) and Tuesday ({days['Tuesday']})" in card
     unnamed = int((meta["validated_by_human"] & meta["validated_by"].isna()).sum())
     assert f"it is True for all of them, {unnamed} with no `validated_by`" in card
-    assert "recorded at 400 Hz and published resampled to 500 Hz" in card
+    assert "so the course treats it as unverified" in card and "sampled at 400 Hz" not in card
     main = meta.groupby("site")["device"].agg(lambda d: d.value_counts().iloc[0]).sum()
     assert f"{main} of the {len(meta)} ECGs carry their site's main device label" in card
     shared = sorted(d for d, n in meta.groupby("device")["site"].nunique().items() if n > 1)

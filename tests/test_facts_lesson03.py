@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import json
 import re
 import tarfile
 from collections import Counter
@@ -15,7 +16,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA
+from conftest import DATA, REPO
 
 from heartdata import challenge2012, ptbxl
 
@@ -463,6 +464,12 @@ def test_norm_beside_other_superclasses_and_abnormal_reports(raw_rows):
     assert abnormal_100 == [7, 62, 69, 72, 73, 105, 205, 245, 249]
     assert ecgs[195][0].keys() >= {"CRBBB"} and "IRBBB" in ecgs[362][0]
     assert "rechtsschenkelblock" in ecgs[195][1] and "unvollst" not in ecgs[195][1] + ecgs[362][1]
+    # review 4, finding 9: the keyword rule also excludes "inkomplett"; on this slice the same two ECGs remain
+    inc = re.compile(r"unvollst|inkomplet")
+    assert sorted(i for i, (c, t) in ecgs.items() if "rechtsschenkelblock" in t and not inc.search(t)
+                  and {"CRBBB", "IRBBB"} & c.keys()) == [195, 362]
+    nb = json.loads((REPO / "notebooks" / "03-messy-metadata.ipynb").read_text())
+    assert any('contains("unvollst|inkomplet")' in "".join(c["source"]) for c in nb["cells"])
 
 
 def test_reports_name_findings_the_codes_leave_out(raw_rows):
