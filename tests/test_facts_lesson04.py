@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from conftest import DATA
 from scipy import stats
+from statsmodels.stats.contingency_tables import StratifiedTable
 from threadpoolctl import threadpool_limits
 
 from heartdata import challenge2012, ptbxl
@@ -220,16 +221,45 @@ def test_lactate_draws():
     assert len(icu.unique()) * (draws.cat.categories.size - 1) == 12  # neighbouring pairs of groups, all units
 
 
-def test_weight_missingness_is_not_shown_to_carry_little():
+def _pooled(parameter):
+    """Mantel-Haenszel odds ratio of death, parameter measured against not, within the four units (statsmodels)."""
+    tables = [np.array([[a, b - a], [c, d - c]], float) for (a, b, c, d), _ in _adjusted(parameter).values()]
+    return StratifiedTable(tables), [t[0, 0] * t[1, 1] / (t[0, 1] * t[1, 0]) for t in tables]
+
+
+def test_one_stratified_analysis_per_parameter():
+    """Pooled within units (Mantel & Haenszel 1959) with Breslow-Day homogeneity, independent of heartdata.stats."""
+    want = {  # odds ratio, low, high, homogeneity p
+        "SysABP": (1.87, 1.51, 2.31, 0.00094),
+        "Lactate": (2.03, 1.67, 2.46, 0.027),
+        "TroponinT": (1.71, 1.40, 2.09, 0.011),
+        "Weight": (1.29, 1.05, 1.57, 0.22),
+    }
+    _, _, counts, died, icu = _stays()
+    units = pd.Series(pd.Categorical(icu), index=icu.index)
+    for parameter, (odds, low, high, homog) in want.items():
+        st, _ = _pooled(parameter)
+        lo, hi = st.oddsratio_pooled_confint()
+        assert (round(st.oddsratio_pooled, 2), round(lo, 2), round(hi, 2)) == (odds, low, high), parameter
+        assert f"{st.test_equal_odds().pvalue:.2g}" == f"{homog:.2g}", parameter
+        assert st.test_null_odds().pvalue < 0.05 and lo > 1, parameter  # "higher with ... than without"
+        mh = heartdata_stats.mantel_haenszel(died, counts[parameter] > 0, units)  # the lesson's function agrees
+        assert np.isclose(mh.odds_ratio, st.oddsratio_pooled)
+        assert np.isclose(mh.p_homogeneity, st.test_equal_odds().pvalue)
+    assert f"{_pooled('Weight')[0].test_null_odds().pvalue:.3f}" == "0.014"
+    assert _pooled("SysABP")[0].test_equal_odds().pvalue < 0.001  # "p < 0.001": the units disagree
+    assert _pooled("Lactate")[0].test_equal_odds().pvalue < 0.05 < _pooled("Weight")[0].test_equal_odds().pvalue
+    sys_or = _pooled("SysABP")[1]
+    assert [u for u, r in zip(range(1, 5), sys_or, strict=True) if r < 1] == [2]  # Cardiac Surgery Recovery reversed
+    assert round(sys_or[1], 2) == 0.31
+    lac_or = _pooled("Lactate")[1]
+    assert (round(min(lac_or), 2), round(max(lac_or), 2)) == (1.52, 3.59)  # Surgical .. Coronary Care
+
+
+def test_weight_missingness_unit_by_unit_cannot_tell_but_pooled_can():
     got = _adjusted("Weight")
     assert all(d.low < 0 < d.high for _, d in got.values())  # no unit above zero once four comparisons are allowed
-    assert round(100 * max(d.high for _, d in got.values()), 1) == 10.7
-    k = got[3][0]
-    assert k == (218, 1099, 57, 382)
-    plain = heartdata_stats.difference_ci(*k)
-    assert (round(100 * plain.difference, 1), round(100 * plain.low, 1), round(100 * plain.high, 1)) == (4.9, 0.4, 9.0)
-    lactate_smallest = min(d.difference for _, d in _adjusted("Lactate").values())
-    assert plain.difference >= lactate_smallest  # "as large as lactate's smallest" (Cardiac Surgery Recovery)
+    assert _pooled("Weight")[0].oddsratio_pooled_confint()[0] > 1  # ... yet the four together can tell
     desc, series, _, _, _ = _stays()
     rows = series[series["Parameter"].eq("Weight")]
     assert f"{(rows['Value'] == rows['RecordID'].map(desc['Weight'])).mean():.0%}" == "66%"
