@@ -277,3 +277,15 @@ def test_lactate_features_refuses_an_extreme_fill():
         assert "indicator's coefficient" in fb.message and "tree" in fb.message
     for fill in (1.0, lac.median(), lac.mean(), 2):
         assert check.lactate_features(right.assign(lactate=lac.fillna(fill))).correct, fill
+
+
+def test_lactate_death_rates_reports_counts_and_the_interval():
+    """Review 3: the success message claimed a gap without an interval; it now gives counts and Newcombe's interval."""
+    _, _, died, _ = _data()
+    lac = _lactate_24h()
+    has = lac.notna()
+    fb = check.lactate_death_rates(died.groupby(has).mean())
+    d = stats.difference_ci(int(died[has].sum()), int(has.sum()), int(died[~has].sum()), int((~has).sum()))
+    assert fb.correct and f"{100 * d.low:+.1f} to {100 * d.high:+.1f}" in fb.message and "Newcombe" in fb.message
+    assert f"of {int(has.sum()):,} stays" in fb.message and d.low > 0 and "already" in fb.message
+    assert check.lactate_death_rates({True: died[has].mean(), False: died[~has].mean()}).correct  # a dict

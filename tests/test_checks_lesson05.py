@@ -394,3 +394,11 @@ def test_failures_says_the_reasoning_is_not_graded():
     fb = lesson05.failures(["The slice has 450 ECGs.", "Site 0 holds 252 ECGs, so the model will do fine everywhere.",
                             "The median age is 50, so the model is safe for older patients."])
     assert fb.correct and "numbers are verified" in fb.message and "reasoning is not graded" in fb.message
+
+
+def test_death_by_icu_accepts_labelled_types():
+    """Student walkthrough: "ICU type 1".. labels were told "should have four rows" although there were four."""
+    right = _death_table()
+    assert lesson05.death_by_icu(right.rename(index=lambda t: f"ICU type {int(t)}")).correct
+    fb = lesson05.death_by_icu(right.rename(index=lambda t: f"unit {int(t)} of 1-4"))  # ambiguous labels
+    assert fb.status == feedback.INCORRECT and "four rows" in fb.message

@@ -207,9 +207,18 @@ def lactate_death_rates(answer) -> Feedback:
         return all(same(got[k], float(values[k])) for k in (True, False))
 
     if matches(expected):
+        k1, n1 = int(died[flags].sum()), int(flags.sum())
+        k0, n0 = int(died[~flags].sum()), int((~flags).sum())
+        d = stats.difference_ci(k1, n1, k0, n0)
+        side = stats.interval_side(d.low, d.high)
+        verdict = {"above": "the gap is there at hour 24 already: a model predicting then can learn it",
+                   "below": "the stays with a lactate died *less* often, beyond chance",
+                   "includes": "the interval includes no difference: these stays cannot tell"}[side]
         return correct(
-            f"{expected[True]:.1%} of the stays with a lactate by hour 24 died, against {expected[False]:.1%} of "
-            "those without. The gap is there at hour 24 already: a model predicting then can learn it."
+            f"{k1:,} of {n1:,} stays with a lactate by hour 24 died ({expected[True]:.1%}), against {k0:,} of "
+            f"{n0:,} without ({expected[False]:.1%}): a difference of {100 * d.difference:+.1f} points (95% Newcombe "
+            f"interval {100 * d.low:+.1f} to {100 * d.high:+.1f}); {verdict}. Report the counts and the interval "
+            "with the rates, as the lesson does."
         )
     whole = died.groupby(_lactate_by(None)).mean()
     candidates = [

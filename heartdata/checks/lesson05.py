@@ -100,7 +100,10 @@ def _icu_types(values) -> list[int] | None:
             try:
                 out.append(int(float(value)))
             except (TypeError, ValueError):
-                return None
+                digits = re.findall(r"\d+", value) if isinstance(value, str) else []
+                if len(digits) != 1:  # a label such as "ICU type 2" names its type once
+                    return None
+                out.append(int(digits[0]))
     return out
 
 
