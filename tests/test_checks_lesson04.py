@@ -230,7 +230,8 @@ def _axes(y, yerr=None, fmt="o", bottom=0, labels=True, x=None, close=True):
     if bottom is not None:
         ax.set_ylim(bottom=bottom)
     if labels:
-        ax.set(xlabel="lactate draws", ylabel="death (%)")
+        unit = "death (%)" if np.nanmax(np.asarray(y, dtype=float)) > 1 else "death rate"
+        ax.set(xlabel="lactate draws", ylabel=unit)
     if close:
         plt.close(fig)
     return ax
@@ -263,3 +264,28 @@ def test_draws_plot_walkthrough():
     fig, ax = plt.subplots()
     plt.close(fig)
     assert check.draws_plot(ax).status == feedback.INCORRECT  # an empty figure
+
+
+def test_lactate_features_refuses_an_extreme_fill():
+    """Review 3: a fill of 29 mmol/L was marked correct. A fill outside 0.5 mmol/L .. the measured stays' 90th centile
+    is named; normal and typical fills (1.0, the median, the mean of the measured stays) pass."""
+    lac = _lactate_24h()
+    right = pd.DataFrame({"lactate_missing": lac.isna(), "lactate": lac.fillna(1.0)})
+    for fill in (29, 10, 0.2):
+        fb = check.lactate_features(right.assign(lactate=lac.fillna(fill)))
+        _is(fb, feedback.CLOSE, "plausibly")
+        assert "indicator's coefficient" in fb.message and "tree" in fb.message
+    for fill in (1.0, lac.median(), lac.mean(), 2):
+        assert check.lactate_features(right.assign(lactate=lac.fillna(fill))).correct, fill
+
+
+def test_lactate_death_rates_reports_counts_and_the_interval():
+    """Review 3: the success message claimed a gap without an interval; it now gives counts and Newcombe's interval."""
+    _, _, died, _ = _data()
+    lac = _lactate_24h()
+    has = lac.notna()
+    fb = check.lactate_death_rates(died.groupby(has).mean())
+    d = stats.difference_ci(int(died[has].sum()), int(has.sum()), int(died[~has].sum()), int((~has).sum()))
+    assert fb.correct and f"{100 * d.low:+.1f} to {100 * d.high:+.1f}" in fb.message and "Newcombe" in fb.message
+    assert f"of {int(has.sum()):,} stays" in fb.message and d.low > 0 and "already" in fb.message
+    assert check.lactate_death_rates({True: died[has].mean(), False: died[~has].mean()}).correct  # a dict

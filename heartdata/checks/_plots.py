@@ -24,6 +24,10 @@ PLOT_MISTAKES = {
     "truncated axis": "the y axis starts at {bottom:g}, not 0: a truncated axis makes differences between groups look "
     "bigger than they are. Use `ax.set_ylim(bottom=0)`.",
     "unlabelled": "label the {axes} axis: say what is plotted and in which unit (%, fraction).",
+    "percent label": "the values are fractions (0 to 1), but the y label says percent: label them as a fraction, or "
+    "plot 100 × rate with a label in %.",
+    "horizontal": "the rates are on the x axis (a horizontal plot). Put the groups on the x axis and the rate on the y "
+    "axis, so that the y axis can start at 0 as the exercise asks.",
 }
 
 
@@ -154,6 +158,8 @@ def judge_rate_plot(
             values = np.asarray(values, dtype=float)
             if _same(got.y, values, tol) or _same(got.y, 100 * values, tol):
                 return close(message)
+        if any(_same(np.sort(got.x), np.sort(k * rate), tol) for k in (1.0, 100.0)):
+            return _say("horizontal")
         if len(got.y) != len(rate):
             return incorrect(f"the figure shows {len(got.y)} point(s); {what} needs {len(rate)}, one per group.")
         return incorrect(f"the plotted values are not {what}. Compute the rate per group first, then plot it.")
@@ -169,5 +175,8 @@ def judge_rate_plot(
     if not ax.get_xlabel().strip() or not ax.get_ylabel().strip():
         missing = [name for name, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if not label.strip()]
         return _say("unlabelled", axes=" and ".join(missing))
+    label = ax.get_ylabel()
+    if scale == 1 and ("%" in label or "percent" in label.lower()):
+        return _say("percent label")
     unit = "percent" if scale == 100 else "fractions"
     return correct(f"{what}, in {unit}, with Wilson intervals, on labelled axes starting at 0.")

@@ -207,9 +207,18 @@ def lactate_death_rates(answer) -> Feedback:
         return all(same(got[k], float(values[k])) for k in (True, False))
 
     if matches(expected):
+        k1, n1 = int(died[flags].sum()), int(flags.sum())
+        k0, n0 = int(died[~flags].sum()), int((~flags).sum())
+        d = stats.difference_ci(k1, n1, k0, n0)
+        side = stats.interval_side(d.low, d.high)
+        verdict = {"above": "the gap is there at hour 24 already: a model predicting then can learn it",
+                   "below": "the stays with a lactate died *less* often, beyond chance",
+                   "includes": "the interval includes no difference: these stays cannot tell"}[side]
         return correct(
-            f"{expected[True]:.1%} of the stays with a lactate by hour 24 died, against {expected[False]:.1%} of "
-            "those without. The gap is there at hour 24 already: a model predicting then can learn it."
+            f"{k1:,} of {n1:,} stays with a lactate by hour 24 died ({expected[True]:.1%}), against {k0:,} of "
+            f"{n0:,} without ({expected[False]:.1%}): a difference of {100 * d.difference:+.1f} points (95% Newcombe "
+            f"interval {100 * d.low:+.1f} to {100 * d.high:+.1f}); {verdict}. Report the counts and the interval "
+            "with the rates, as the lesson does."
         )
     whole = died.groupby(_lactate_by(None)).mean()
     candidates = [
@@ -384,9 +393,18 @@ FEATURES = {
     "inverted": "the indicator is inverted: it should be True where the stay had *no* lactate by hour 24.",
     "whole 48 h": "your indicator marks stays with no lactate in the whole 48 h. At hour 24, a stay whose first "
     "lactate comes later is still missing: flag the stays where LOCF at 24 h found nothing.",
+    "extreme fill": "a fill of {fill:g} mmol/L lies outside the lactates a stay without one could plausibly have "
+    "(from the lower reference limit, 0.5, to {q90:.1f}, the 90th centile of the measured stays at hour 24): it "
+    "places the untested stays, who died less often, among the sickest or below any normal value. In a linear or "
+    "logistic model that also has the indicator the fill only shifts the indicator's coefficient, but a tree, a "
+    "spline or an interaction splits on it, and a reader of the column is misled. Fill with a normal or typical value.",
     "several fills": "the stays without a lactate got {k} different values. Use one constant you can defend (a normal "
     "value, the median...); different values per stay suggest later measurements were used (back-fill: leakage).",
 }
+
+
+#: The lower reference limit of blood lactate, mmol/L (resting values run about 0.5-2.2 mmol/L).
+LOWER_NORMAL = 0.5
 
 
 @exercise(mistakes=FEATURES)
@@ -423,6 +441,9 @@ def lactate_features(answer) -> Feedback:
     fills = value[missing].unique()
     if len(fills) > 1:
         return close(named("several fills", k=len(fills)))
+    q90 = float(expected.dropna().quantile(0.9))
+    if 0 < fills[0] <= 30 and not LOWER_NORMAL <= fills[0] <= q90:
+        return close(named("extreme fill", fill=fills[0], q90=q90))
     if not 0 < fills[0] <= 30:  # -1 is the sentinel section 5 warns about; 0 or > 30 mmol/L is not a lactate
         return incorrect(
             f"a fill of {fills[0]:g} mmol/L is not a possible lactate (a sentinel such as -1 or 0, or beyond 30): "

@@ -28,6 +28,8 @@ from ..feedback import (
     incorrect,
     mistake_at,
     named,
+    rounding,
+    same,
 )
 from ._plots import judge_rate_plot
 
@@ -67,6 +69,26 @@ def _close_to(a, b, tol=1e-6) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=1e-9))
 
 
+def _rounded(got, want) -> str | None:
+    """How every value of ``got`` is ``want`` rounded ("to 3 decimals"), or None if some value is neither right nor a
+    rounding of it (the course's rounding rule, heartdata.feedback.rounding)."""
+    hows, rest = [], []
+    for g, w in zip(np.ravel(np.asarray(got, dtype=float)), np.ravel(np.asarray(want, dtype=float)), strict=True):
+        if same(g, w):
+            continue
+        how = rounding(g, w)
+        if how is None:
+            rest.append(abs(g - w))  # e.g. 0.03 for 0.0312: one significant digit left, the rule does not call it
+        else:
+            hows.append(how)
+    if not hows:
+        return None
+    how = max(hows, key=lambda h: int(h.split()[1]))
+    if any(gap > 0.5 * 10 ** -int(how.split()[1]) + 1e-12 for gap in rest):
+        return None
+    return how
+
+
 def _icu_types(values) -> list[int] | None:
     """ICU types 1-4 from numbers or unit names; None if they are neither."""
     names = {v: k for k, v in challenge2012.ICU_TYPES.items()}
@@ -78,7 +100,10 @@ def _icu_types(values) -> list[int] | None:
             try:
                 out.append(int(float(value)))
             except (TypeError, ValueError):
-                return None
+                digits = re.findall(r"\d+", value) if isinstance(value, str) else []
+                if len(digits) != 1:  # a label such as "ICU type 2" names its type once
+                    return None
+                out.append(int(digits[0]))
     return out
 
 
@@ -91,6 +116,10 @@ DEATH_TABLE = {
     'errors). Use the Wilson interval: `binomtest(k, n).proportion_ci(method="wilson")`.',
     "exact": 'the rates are right, but that is the exact (Clopper-Pearson) interval; use method="wilson".',
     "percent interval": "the rates are fractions but `low` and `high` are percentages; give all three as fractions.",
+    "no counts": "the rates are right, but the table lacks {missing}: keep the counts beside the rates (a rate "
+    "without its count hides how much it can be trusted).",
+    "rounded": "the values are right but rounded {how}: store the values you computed, unrounded (round only when "
+    "you display them), so that they can be checked exactly.",
 }
 
 
@@ -119,6 +148,11 @@ def death_by_icu(answer):
     n = g.size().reindex([float(t) for t in types]).to_numpy()
     rate = deaths / n
     given = table[["rate", "low", "high"]].to_numpy(dtype=float)
+    wilson = np.array([_wilson(k, m) for k, m in zip(deaths, n, strict=True)])
+    if not _close_to(given[:, 0], rate):
+        how = _rounded(given, np.column_stack([rate, wilson]))
+        if how:
+            return close(named("rounded", how=how))
     if _close_to(given[:, 0], 100 * rate):
         return close(named("percent"))
     if _close_to(given[:, 0], 1 - rate):
@@ -128,8 +162,14 @@ def death_by_icu(answer):
             "the `rate` column is not deaths / stays per ICU type. Group `icu` by `ICUType` and use the mean (or sum "
             "/ size) of `In-hospital_death`."
         )
-    wilson = np.array([_wilson(k, m) for k, m in zip(deaths, n, strict=True)])
     if _close_to(given[:, 1:], wilson):
+        absent = [c for c in ("deaths", "stays") if c not in table.columns]
+        if absent:
+            return close(named("no counts", missing=" and ".join(f"`{c}`" for c in absent)))
+        counts = table[["deaths", "stays"]].to_numpy(dtype=float)
+        if not _close_to(counts, np.column_stack([deaths, n])):
+            return incorrect("the rates are right, but `deaths` and `stays` are not the number of deaths and of stays "
+                             "of each ICU type.")
         return correct(
             "the Cardiac Surgery Recovery Unit's rate is far below the others, and the intervals show it is not "
             "chance. (Part of that is who goes there: mostly planned surgery, a type of admission that clinical "
@@ -143,6 +183,9 @@ def death_by_icu(answer):
     exact = np.array([_wilson(k, m, "exact") for k, m in zip(deaths, n, strict=True)])
     if _close_to(given[:, 1:], exact):
         return close(named("exact"))
+    how = _rounded(given[:, 1:], wilson)
+    if how:
+        return close(named("rounded", how=how))
     return incorrect("the rates are right, but `low` and `high` are not the 95% Wilson interval of each rate.")
 
 
@@ -204,6 +247,9 @@ def _three(answer) -> tuple[float, float, float] | None:
 
 
 SITE_MH = {
+    "rounded": "those are the right odds ratio and interval, rounded {how}: store the values you computed, "
+    "unrounded (round only when you display them), so that they can be checked exactly.",
+    "typed": "{what} (You typed them as the lesson printed them, rounded: compute them, and store them unrounded.)",
     "three bands": "those are the lesson's numbers, over its three age bands. The exercise asks for four bands (under "
     "30, 30-49, 50-69, 70 and over): cut the ages again, `pd.cut(age, [0, 30, 50, 70, 200], right=False)`.",
     "per band": "those are {k} separate Fisher tests, one per band: each band alone is too small to show much, and "
@@ -251,6 +297,9 @@ def site_mh(answer):
             "summary: say which bands you used. It adjusts for age only: site still stands for device, cardiologist "
             "and period."
         )
+    how = _rounded(got, want)
+    if how:
+        return close(named("rounded", how=how))
     if _close_to(got, (1 / want[0], 1 / want[2], 1 / want[1])):
         return close(named("inverse"))
     y, x, _ = _pair()
@@ -263,6 +312,10 @@ def site_mh(answer):
     for key, mh in candidates:
         if _close_to(got, (mh.odds_ratio, mh.low, mh.high)):
             return close(named(key))
+    for key, mh in candidates:
+        if _rounded(got, (mh.odds_ratio, mh.low, mh.high)):
+            return close(named("typed", what=named(key)) if key == "three bands" else
+                         f"{named(key)} (Your values are also rounded: store them unrounded.)")
     return incorrect(
         "these are not the Mantel-Haenszel odds ratio and interval of NORM for site 0 vs site 1 over the four age "
         "bands. Keep sites 0 and 1 and ECGs with an age; outcome `normal`, exposed `site == 0`, strata the four bands."
@@ -322,7 +375,8 @@ def lactate_auroc(answer):
 
 @cache
 def _lesson_shortcut() -> float:
-    """The lesson's 'lactate measured (yes/no)' AUROC: cross-validated logistic regression on the SAPS-I stays."""
+    """The lesson's 'lactate measured (yes/no)' AUROC: cross-validated logistic regression on the SAPS-I stays,
+    lactate measured in the first 24 h (the window SAPS-I is scored from)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -331,7 +385,8 @@ def _lesson_shortcut() -> float:
     icu, stays = _icu()
     scored = icu["SAPS-I"].ge(0)
     y = icu.loc[scored, "In-hospital_death"]
-    x = icu.index[scored].isin(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"]).astype(int).reshape(-1, 1)
+    early = stays["Parameter"].eq("Lactate") & stays["Time"].le(24 * 60)
+    x = icu.index[scored].isin(stays.loc[early, "RecordID"]).astype(int).reshape(-1, 1)
     cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     return roc_auc_score(y, cross_val_predict(model, x, y, cv=cv, method="predict_proba")[:, 1])
@@ -646,6 +701,9 @@ def failures(answer):
         if not backed:
             return close(named("codes only", i=i, words=", ".join(n[3] for n in numbers)))
     return correct(
-        "every number matches the fact its sentence states, computed from the slice. Compare yours with the "
-        "solution: age mix, site and device, label source, and the noise flags are all candidates."
+        "your numbers are verified: each matches the fact its sentence states, computed from the slice. The "
+        "reasoning is not graded: read each sentence again and ask whether it names a way the model could fail (a "
+        "group it has rarely seen, a shortcut it could learn, a label it cannot trust). A true number that names no "
+        "failure ('the slice holds 450 ECGs', or 'so the model will do fine') does not answer the question. Compare "
+        "yours with the solution: age mix, site and device, label source, and the noise flags are all candidates."
     )
