@@ -674,3 +674,16 @@ def test_clean_bmi_still_holds_implausible_values(lesson):
         220,
         148.6,
     )
+
+
+def test_mean_agreement_without_arterial_means_of_200_or_more(lesson, raw_lines):
+    """Review 4 (L06-1): the mean row's spread is mostly flushes left in; computed both ways, by hand, and the stays
+    whose MAP_max (and MeanBP_max) still records one."""
+    pairs = _pairs_by_hand(raw_lines, "MAP", "NIMAP")
+    d = np.array([c - a for a, c in pairs.values()])
+    kept = np.array([c - a for a, c in pairs.values() if a < 200])
+    got = (len(d) - len(kept), f"{d.std(ddof=1):.1f}", len(kept), f"{kept.mean():+.1f}", f"{kept.std(ddof=1):.1f}",
+           f"{kept.mean() - 1.96 * kept.std(ddof=1):+.0f}", f"{kept.mean() + 1.96 * kept.std(ddof=1):+.0f}")
+    assert got == (113, "20.2", 16271, "-5.0", "14.1", "-33", "+23")
+    features = lesson[3]
+    assert int(features["MAP_max"].ge(200).sum()) == 81 and int(features["MeanBP_max"].ge(200).sum()) == 82
