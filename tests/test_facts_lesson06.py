@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import DATA
+from sklearn.metrics import roc_auc_score
 
 from heartdata import challenge2012, cleaning, ptbxl
 
@@ -687,3 +688,35 @@ def test_mean_agreement_without_arterial_means_of_200_or_more(lesson, raw_lines)
     assert got == (113, "20.2", 16271, "-5.0", "14.1", "-33", "+23")
     features = lesson[3]
     assert int(features["MAP_max"].ge(200).sum()) == 81 and int(features["MeanBP_max"].ge(200).sum()) == 82
+
+
+def test_urine_totals_beside_the_smallest_entry(lesson):
+    """Review 4 (L06-6): the features hold per-entry volumes only; the lesson shows the 24 h and 48 h totals beside
+    Urine_min (not features). AUROC by sklearn, not the lesson's rank formula."""
+    _, clean, _, features, _ = lesson
+    died = challenge2012.load_outcomes("a")["In-hospital_death"]
+    urine = clean[clean["Parameter"].eq("Urine")]
+    got = []
+    for h in (24, 48):
+        total = urine[urine["Time"].le(h * 60)].groupby("RecordID")["Value"].sum()
+        got.append((len(total), f"{total.median():.0f}", f"{roc_auc_score(died.reindex(total.index), total):.3f}"))
+    m = features["Urine_min"].dropna()
+    assert got == [(3869, "1933", "0.329"), (3883, "3717", "0.314")]
+    assert f"{roc_auc_score(died.reindex(m.index), m):.3f}" == "0.375"
+
+
+def test_cleaning_at_the_level_of_a_model(lesson):
+    """Review 4 (L06-7): lesson 07's two models, out-of-fold, on the raw and the cleaned features of the same stays;
+    the trees hardly move, the logistic regression gains a little (paired interval excludes 0)."""
+    from heartdata import mortality
+
+    _, _, _, features, raw_features = lesson
+    y = challenge2012.load_outcomes("a")["In-hospital_death"].reindex(features.index).astype(int)
+    got = {}
+    for kind in ("boosting", "logistic"):
+        s_raw, m_raw = mortality.cross_validate(raw_features, y, kind=kind, seed=0, choose_thresholds=False)
+        s_clean, m_clean = mortality.cross_validate(features, y, kind=kind, seed=0, choose_thresholds=False)
+        paired = np.percentile(mortality.bootstrap_auroc(y, s_clean, s_raw, n_boot=500), [2.5, 97.5])
+        got[kind] = (f"{m_raw['auroc']:.3f}", f"{m_clean['auroc']:.3f}", *(f"{v:+.3f}" for v in paired))
+    assert got == {"boosting": ("0.843", "0.842", "-0.007", "+0.004"),
+                   "logistic": ("0.823", "0.830", "+0.000", "+0.013")}
