@@ -39,8 +39,9 @@ TIME_SERIES = [
 KNOWN = DESCRIPTORS + [p for p in TIME_SERIES if p not in DESCRIPTORS]
 #: The code Challenge 2012 writes for "not recorded" in the descriptors.
 SENTINEL = -1.0
-#: Rates and pressures whose charted 0 is removed. A monitor shows 0 when it detects no beat, breath or pulse:
-#: a lead off, an arterial line open to air for zeroing, flushing or a blood draw, and also an arrest. The chart
+#: Rates and pressures whose charted 0 is removed: a charted 0 is not a measured rate or pressure. It is what a
+#: monitor shows when it measures nothing: a lead off, an arterial line open to air for zeroing, flushing or a blood
+#: draw (most arterial zeros sit beside a charted heart rate, lesson 06), and rarely an arrest. The chart
 #: cannot tell these apart (lesson 06 shows zero heart rates of each kind), and the features summarise measured
 #: values, so a 0 would make a lead off and an arrest the same HR_min. What this loses: an arrest, which a model
 #: must take from a record of resuscitation events, not from a 0 in a vital-sign series.
@@ -106,7 +107,12 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
         "typing error is likelier than haemolysis",
     ),
     "Lactate": (0.1, 40, "mmol/L", _COURSE),
-    "Mg": (0.2, 15, "mmol/L", _COURSE),
+    "Mg": (
+        0.2,
+        15,
+        "mg/dL",
+        _COURSE + "; the Challenge documents mmol/L, but the values are mg/dL (median 2; lesson 06 shows it)",
+    ),
     "MAP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "MechVent": (1, 1, "yes", "Challenge 2012 documentation: charted only when ventilated"),
     "Na": (80, 200, "mEq/L", _COURSE),
@@ -313,13 +319,14 @@ def fix_unit_errors(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def zeros_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Remove zeros of heart rate, breathing rate and blood pressures (ZEROS_REMOVED): what a monitor shows when it
-    detects nothing, whether a lead is off, an arterial line is open to air, or the patient is in arrest; the chart
-    cannot tell which, and the features summarise measured values. A zero urine output is kept: no urine since the
+    """Remove zeros of heart rate, breathing rate and blood pressures (ZEROS_REMOVED): a charted 0 is not a measured
+    rate or pressure. It is what a monitor shows when it measures nothing, whether a lead is off, an arterial line is
+    open to air (zeroing, a blood draw), or, rarely, the patient is in arrest; the chart cannot tell which, and the
+    features summarise measured values. A zero urine output is kept: no urine since the
     last entry is a real, important observation."""
     zero = table["Parameter"].isin(ZEROS_REMOVED) & table["Value"].eq(0)
     return table[~zero], _log_rows(
-        "zeros of rates and pressures", table, zero, "removed (no beat, breath or pulse detected)"
+        "zeros of rates and pressures", table, zero, "removed (charted 0: not a measured rate or pressure)"
     )
 
 

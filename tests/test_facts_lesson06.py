@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import DATA
+from sklearn.metrics import roc_auc_score
 
 from heartdata import challenge2012, cleaning, ptbxl
 
@@ -100,7 +101,10 @@ def test_zeros(lesson):
     rr0 = stays[stays["Parameter"].eq("RespRate") & stays["Value"].eq(0)]
     vent = set(stays.loc[stays["Parameter"].eq("MechVent"), "RecordID"])
     assert len(rr0) == 59 and int(rr0["RecordID"].isin(vent).sum()) == 0
-    z = log[log["step"].eq("zeros of rates and pressures")].set_index("parameter")["values"].to_dict()
+    zlog = log[log["step"].eq("zeros of rates and pressures")]
+    # the log states the decision, not a cause the lesson argues against (673 of 681 line zeros beside a heart rate)
+    assert set(zlog["action"]) == {"removed (charted 0: not a measured rate or pressure)"}
+    z = zlog.set_index("parameter")["values"].to_dict()
     assert z == {"HR": 7, "RespRate": 59, "SysABP": 681, "DiasABP": 680, "MAP": 30, "NISysABP": 172, "NIDiasABP": 102,
                  "NIMAP": 44}  # fmt: skip
 
@@ -656,7 +660,7 @@ def test_charting_rate_and_the_48_hour_rule(raw_lines):
 
 def test_magnesium_is_in_mg_per_dl_not_the_documented_unit(raw_lines):
     mg = np.array([v for _, m, p, v in raw_lines if p == "Mg"])
-    assert cleaning.RANGES["Mg"][2] == "mmol/L"
+    assert cleaning.RANGES["Mg"][2] == "mg/dL" and "documents mmol/L" in cleaning.RANGES["Mg"][3]
     assert (f"{np.median(mg):g}", mg.min(), mg.max()) == ("2", 0.6, 9.9)
 
 
@@ -671,3 +675,48 @@ def test_clean_bmi_still_holds_implausible_values(lesson):
         220,
         148.6,
     )
+
+
+def test_mean_agreement_without_arterial_means_of_200_or_more(lesson, raw_lines):
+    """Review 4 (L06-1): the mean row's spread is mostly flushes left in; computed both ways, by hand, and the stays
+    whose MAP_max (and MeanBP_max) still records one."""
+    pairs = _pairs_by_hand(raw_lines, "MAP", "NIMAP")
+    d = np.array([c - a for a, c in pairs.values()])
+    kept = np.array([c - a for a, c in pairs.values() if a < 200])
+    got = (len(d) - len(kept), f"{d.std(ddof=1):.1f}", len(kept), f"{kept.mean():+.1f}", f"{kept.std(ddof=1):.1f}",
+           f"{kept.mean() - 1.96 * kept.std(ddof=1):+.0f}", f"{kept.mean() + 1.96 * kept.std(ddof=1):+.0f}")
+    assert got == (113, "20.2", 16271, "-5.0", "14.1", "-33", "+23")
+    features = lesson[3]
+    assert int(features["MAP_max"].ge(200).sum()) == 81 and int(features["MeanBP_max"].ge(200).sum()) == 82
+
+
+def test_urine_totals_beside_the_smallest_entry(lesson):
+    """Review 4 (L06-6): the features hold per-entry volumes only; the lesson shows the 24 h and 48 h totals beside
+    Urine_min (not features). AUROC by sklearn, not the lesson's rank formula."""
+    _, clean, _, features, _ = lesson
+    died = challenge2012.load_outcomes("a")["In-hospital_death"]
+    urine = clean[clean["Parameter"].eq("Urine")]
+    got = []
+    for h in (24, 48):
+        total = urine[urine["Time"].le(h * 60)].groupby("RecordID")["Value"].sum()
+        got.append((len(total), f"{total.median():.0f}", f"{roc_auc_score(died.reindex(total.index), total):.3f}"))
+    m = features["Urine_min"].dropna()
+    assert got == [(3869, "1933", "0.329"), (3883, "3717", "0.314")]
+    assert f"{roc_auc_score(died.reindex(m.index), m):.3f}" == "0.375"
+
+
+def test_cleaning_at_the_level_of_a_model(lesson):
+    """Review 4 (L06-7): lesson 07's two models, out-of-fold, on the raw and the cleaned features of the same stays;
+    the trees hardly move, the logistic regression gains a little (paired interval excludes 0)."""
+    from heartdata import mortality
+
+    _, _, _, features, raw_features = lesson
+    y = challenge2012.load_outcomes("a")["In-hospital_death"].reindex(features.index).astype(int)
+    got = {}
+    for kind in ("boosting", "logistic"):
+        s_raw, m_raw = mortality.cross_validate(raw_features, y, kind=kind, seed=0, choose_thresholds=False)
+        s_clean, m_clean = mortality.cross_validate(features, y, kind=kind, seed=0, choose_thresholds=False)
+        paired = np.percentile(mortality.bootstrap_auroc(y, s_clean, s_raw, n_boot=500), [2.5, 97.5])
+        got[kind] = (f"{m_raw['auroc']:.3f}", f"{m_clean['auroc']:.3f}", *(f"{v:+.3f}" for v in paired))
+    assert got == {"boosting": ("0.843", "0.842", "-0.007", "+0.004"),
+                   "logistic": ("0.823", "0.830", "+0.000", "+0.013")}
