@@ -246,6 +246,31 @@ def test_roc_figure_walkthrough(oof):
     said(lesson07.roc_figure("a plot", y, score), INCORRECT, "Axes")
 
 
+def test_roc_figure_names_specificity_on_x(oof):
+    """Student walkthrough, finding 7: specificity (1 - fpr) on x with the anti-diagonal was told "you passed 0/1
+    predictions" (the anti-diagonal looked like a binary curve); it is named for what it is."""
+    from sklearn.metrics import roc_curve
+
+    _, y, score = oof
+    fpr, tpr, _ = roc_curve(y, score)
+    fig, ax = plt.subplots()
+    ax.plot(1 - fpr, tpr, color=COLOURS["model"])
+    ax.plot([0, 1], [1, 0], ls="--", color=COLOURS["chance"])
+    ax.set(xlabel="specificity", ylabel="sensitivity", title=f"AUROC {roc_auc_score(y, score):.3f}")
+    plt.close(fig)
+    fb = said(lesson07.roc_figure(ax, y, score), CLOSE, "specificity on x", "false-positive rate")
+    assert "0/1" not in fb.message
+    # the binary curve is still named, and a right answer drawn as a step plot with the chance line first passes
+    said(lesson07.roc_figure(_roc_axes(y, score, binary=True), y, score), CLOSE, "0/1 predictions")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], ls=":", color=COLOURS["chance"])
+    ax.step(fpr, tpr, where="post", color=COLOURS["model"])
+    ax.set(xlabel="false-positive rate (1 - specificity)", ylabel="sensitivity",
+           title=f"AUROC {100 * roc_auc_score(y, score):.0f}%")  # fmt: skip
+    plt.close(fig)
+    said(lesson07.roc_figure(ax, y, score), CORRECT)
+
+
 def test_roc_figure_drawn_with_pyplot_but_not_passed_is_read(oof):
     from sklearn.metrics import roc_curve
 

@@ -306,6 +306,10 @@ def _line_data(ax):
 
 @exercise(figure=True, mistakes={
     "swapped": "the axes are swapped: the false-positive rate goes on x, the sensitivity (true-positive rate) on y.",
+    "specificity": "your curve has the specificity on x (`1 - fpr`), so it runs from the top right to the bottom "
+                   "left: that mirrors the ROC curve. The ROC puts the false-positive rate (1 - specificity, the "
+                   "share of survivors alarmed) on x: plot `fpr` as `roc_curve` returns it, and the chance diagonal "
+                   "from (0, 0) to (1, 1).",
     "binary": "your curve has only a corner or two: you passed 0/1 predictions. Pass the predicted probabilities "
               "(`score`) to `roc_curve`, so that every threshold gives a point.",
     "no_chance": "the curve is right; add the chance line, the diagonal from (0, 0) to (1, 1), so a reader sees how "
@@ -333,7 +337,11 @@ def roc_figure(answer, y_true, score):
     if not curve:
         if any(len(x) == len(fpr) and np.allclose(x, tpr) and np.allclose(yv, fpr) for x, yv in lines):
             return close(named("swapped"))
-        if any(2 <= len(x) <= 4 and x[0] == 0 and x[-1] == 1 and np.ptp(yv) > 0 and not np.allclose(x, yv)
+        if any(len(x) == len(fpr) and np.allclose(x, 1 - fpr) and np.allclose(yv, tpr) for x, yv in lines):
+            return close(named("specificity"))
+        # the ROC curve of 0/1 predictions: from (0, 0) up to (1, 1) through one corner (or two), both rising
+        if any(2 <= len(x) <= 4 and x[0] == 0 and x[-1] == 1 and yv[0] == 0 and yv[-1] == 1
+               and np.all(np.diff(x) >= 0) and np.all(np.diff(yv) >= 0) and not np.allclose(x, yv)
                for x, yv in lines):  # fmt: skip
             return close(named("binary"))
         return incorrect("no line on the Axes is the ROC curve of `score`: plot `fpr, tpr = roc_curve(y, score)[:2]`.")
