@@ -197,6 +197,31 @@ def test_qrs_detector_walkthrough():
     said(lesson07.qrs_detector(lambda x, fs: np.zeros((3, 2))), INCORRECT, "one-dimensional")
 
 
+def test_qrs_detector_refuses_raw_find_peaks():
+    """Student walkthrough, finding 10: on MLII as recorded (the lesson's lead) `find_peaks` on the raw signal scores
+    0.9995/0.9995 and passed; the check now also runs V5 and both leads upside down, and names what fails."""
+    from scipy import signal
+
+    def raw(x, fs):  # the student's: no filter, a height from the raw signal
+        return signal.find_peaks(x, height=0.5 * np.percentile(x, 99))[0]
+
+    se, ppv, _, _ = lesson07.detector_scores(raw(lesson07._mitdb_lead("MLII"), 100))
+    assert se >= lesson07.DETECTOR_BAR and ppv >= lesson07.DETECTOR_BAR  # what made the old check pass it
+    said(lesson07.qrs_detector(raw), CLOSE, "On V5", "miss beats")
+    # raw peaks tuned to pass both upright leads still look for upward peaks only
+    def spaced(x, fs):
+        return signal.find_peaks(x, height=0.3 * np.percentile(x, 99), distance=int(0.3 * fs))[0]
+
+    said(lesson07.qrs_detector(spaced), CLOSE, "upside down", "absolute value")
+    said(lesson07.qrs_detector(_detector(band=True, distance=0.3, height=0.35, unit="samples")), CORRECT, "V5")
+    # right, written another way: the squared band-passed signal
+    def squared(x, fs):
+        e = signal.sosfiltfilt(signal.butter(3, [5, 15], btype="band", fs=fs, output="sos"), x) ** 2
+        return signal.find_peaks(e, height=0.1 * np.percentile(e, 99.9), distance=int(0.25 * fs))[0]
+
+    said(lesson07.qrs_detector(squared), CORRECT, "whichever way")
+
+
 def test_detector_scores_leave_the_first_five_minutes_out():
     x, ref = lesson07._mitdb_100hz()
     late = ref[ref >= lesson07.LEARNING_S * lesson07.DETECTOR_FS]
