@@ -531,18 +531,38 @@ def thread_clock(client) -> ThreadClock:
     return ThreadClock(ids)
 
 
-def compare_runs(a, b) -> str:
+MIN_EFFECT = 0.10  # the smallest difference of medians that compare_runs puts into words
+MIN_RUNS = 7  # and the fewest runs of each: 1 / C(14, 7) = 0.0003 chance of a complete separation
+
+
+def compare_runs(a, b, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS) -> str:
     """How repeated timings ``a`` compare with ``b``, in words a sentence can use: "faster than" when every run of
-    ``a`` took less time than every run of ``b``, "slower than" when every run took more, and otherwise "not clearly
-    different from" (the runs overlap: on a shared machine the difference is within its noise)."""
+    ``a`` took less time than every run of ``b`` *and* the medians differ by at least ``min_effect`` (0.1: 10%),
+    "slower than" likewise the other way, and otherwise "not distinguishable here from" (the runs overlap, the
+    difference is too small to matter, or there are fewer than ``min_runs`` runs of either).
+
+    Complete separation of *n* runs against *n* happens by chance (both drawn from one distribution) with
+    probability 1 / C(2n, n) each way: 0.05 for 3 against 3, 0.0003 for 7 against 7 (a permutation argument, as in
+    the exact Mann-Whitney test). The minimum effect keeps a real but tiny difference, or a steady drift in the
+    machine's load, from being called "faster"."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if not len(a) or not len(b) or np.isnan(a).any() or np.isnan(b).any():
         raise DataError("timings", "are empty or hold NaN", "Pass the seconds of each run.")
-    if a.max() < b.min():
+    if min(len(a), len(b)) < min_runs:
+        return "not distinguishable here from"
+    ratio = np.median(a) / np.median(b)
+    if a.max() < b.min() and ratio <= 1 - min_effect:
         return "faster than"
-    if a.min() > b.max():
+    if a.min() > b.max() and ratio >= 1 + min_effect:
         return "slower than"
-    return "not clearly different from"
+    return "not distinguishable here from"
+
+
+def ratio_range(a, b) -> tuple[float, float, float]:
+    """The ratio of the medians of timings ``b`` over ``a`` (how many times as fast ``a`` ran), with the smallest
+    and largest ratio over every pair of runs: (median ratio, lowest, highest)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.median(b) / np.median(a)), float(b.min() / a.max()), float(b.max() / a.min())
 
 
 def amdahl(one_worker_seconds: float, serial_share: float, workers: int) -> float:

@@ -69,6 +69,9 @@ def test_question_kinds_wrong_answers_give_a_hint_not_the_label():
     # a clinician's question labelled as answerable from the data
     fb = check.question_kinds({**RIGHT, "q5": "data"})
     assert fb.status == CLOSE and "only the clinician" in fb.message and "'good'" not in fb.message
+    assert "Look again: " + check.HINTS["q5"] in fb.message  # the question's own hint follows the named mistake
+    fb = check.question_kinds({**RIGHT, "q2": "good", "q5": "leading"})
+    assert fb.status == CLOSE and "counting in the data" in fb.message and "1 other label(s)" in fb.message
     # several wrong: the first is hinted, the others counted
     fb = check.question_kinds({**RIGHT, "q3": "vague", "q5": "leading"})
     assert "q3" in fb.message and "1 other" in fb.message
@@ -157,6 +160,8 @@ def _good_axes(data, **kw):
     ax.plot(curve["threshold"], curve["model"])
     ax.plot(curve["threshold"], curve["treat_all"], ls="--")
     ax.axhline(0)
+    if kw.get("raw", True):
+        ax.plot(_curves(data)[1]["threshold"], _curves(data)[1]["model"], ls="-.")
     ax.set_xlabel(kw.get("xlabel", "threshold probability"))
     ax.set_ylabel(kw.get("ylabel", "net benefit"))
     ax.set_ylim(*kw.get("ylim", (-0.02, 0.12)))
@@ -172,6 +177,7 @@ def test_decision_curve_right_answers(data):
     plt.scatter(curve["threshold"], curve["model"])
     plt.plot(curve["threshold"], curve["treat_all"])
     plt.plot(curve["threshold"], curve["treat_none"])
+    plt.scatter(_curves(data)[1]["threshold"], _curves(data)[1]["model"], marker="x")  # the raw curve as points
     plt.xlabel("Threshold")
     plt.ylabel("Net benefit (per patient)")
     plt.ylim(-0.05, 0.15)
@@ -193,6 +199,18 @@ def test_decision_curve_named_mistakes(data):
     ax.plot(curve["threshold"], curve["treat_all"])
     fb = check.decision_curve(ax)
     assert fb.status == CLOSE and "no one" in fb.message
+    # the raw_risk curve the prompt asks for, left out (student walkthrough): named, not passed
+    fb = check.decision_curve(_good_axes(data, raw=False))
+    assert fb.status == CLOSE and "raw_risk" in fb.message
+    fig, ax = plt.subplots()  # the raw curve drawn only up to 0.5 is not the curve asked for
+    for c in (curve, raw[raw["threshold"] <= 0.5]):
+        ax.plot(c["threshold"], c["model"])
+    ax.plot(curve["threshold"], curve["treat_all"])
+    ax.axhline(0)
+    ax.set_xlabel("threshold")
+    ax.set_ylabel("net benefit")
+    ax.set_ylim(-0.02, 0.12)
+    assert check.decision_curve(ax).status == CLOSE
     # other plausible wrong answers: the raw model only, axes swapped, the lesson's range only
     fig, ax = plt.subplots()
     ax.plot(raw["threshold"], raw["model"])
@@ -245,6 +263,13 @@ def test_capstone_counts_walkthrough(data):
     assert any_early != early
     fb = check.capstone_counts((deaths, any_early))
     assert fb.status == CLOSE and "after discharge" in fb.message
+    # the warned mistake in full: Survival >= 0 counted as a death (student walkthrough), named for both counts
+    recorded = int(survival.ge(0).sum())
+    assert recorded != deaths
+    for second in (any_early, early):
+        fb = check.capstone_counts((recorded, second))
+        assert fb.status == CLOSE and "Survival >= 0 is not a death in hospital" in fb.message
+        assert f"{recorded - deaths} of your {recorded}" in fb.message
     # other plausible wrong answers: another unit, strictly less than 2 days, the wrong order, all units
     fb = check.capstone_counts(_counts(data, 2)[:2])
     assert fb.status == CLOSE and "Cardiac Surgery Recovery" in fb.message

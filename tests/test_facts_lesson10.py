@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import re
 import subprocess
@@ -174,11 +175,17 @@ def test_a_job_array_part_covers_every_record_once():
 
 
 def test_the_words_follow_the_timings():
-    # "faster than" only when every run beat every run of the other; overlapping runs are "not clearly different"
-    assert scale.compare_runs([0.5, 0.6, 0.55], [0.8, 0.9, 0.7]) == "faster than"
-    assert scale.compare_runs([0.8, 0.9, 0.7], [0.5, 0.6, 0.55]) == "slower than"
-    assert scale.compare_runs([0.5, 0.9, 0.6], [0.7, 0.8, 0.75]) == "not clearly different from"
-    assert scale.compare_runs([0.7], [0.7]) == "not clearly different from"
+    # "faster than" only when every one of at least 7 runs beat every run of the other and the medians differ by
+    # 10% or more; otherwise "not distinguishable here from"
+    fast, slow = [0.50, 0.52, 0.55, 0.51, 0.53, 0.54, 0.56], [0.70, 0.72, 0.75, 0.71, 0.73, 0.74, 0.80]
+    assert scale.compare_runs(fast, slow) == "faster than"
+    assert scale.compare_runs(slow, fast) == "slower than"
+    assert scale.compare_runs(fast[:3], slow[:3]) == "not distinguishable here from"  # 3 v 3: 0.05 by chance
+    assert scale.compare_runs([0.50] * 7, [0.52] * 7) == "not distinguishable here from"
+    assert scale.compare_runs([0.5, 0.9, 0.6, 0.5, 0.5, 0.5, 0.5], slow) == "not distinguishable here from"
+    assert scale.compare_runs([0.7], [0.7]) == "not distinguishable here from"
+    assert scale.ratio_range(fast, slow) == pytest.approx((0.73 / 0.53, 0.70 / 0.56, 0.80 / 0.50))
+    assert math.comb(14, 7) > 3000 and 1 / math.comb(6, 3) == 0.05  # the chance of a separation, 7 v 7 and 3 v 3
     with pytest.raises(DataError):
         scale.compare_runs([], [1.0])
     # Amdahl's law: 1 s for one worker, 20% serial: two workers at best 0.6 s; never below 0.2 s
@@ -210,3 +217,16 @@ def test_the_lesson_runs_the_same_on_a_bigger_copy(tmp_path, client):
     repeated = first.iloc[(np.arange(1000) % 450)].to_numpy()
     assert np.array_equal(got.to_numpy(), repeated, equal_nan=True)
     pd.testing.assert_index_equal(got.index, pd.Index(range(1, 1001), name="ecg_id"), exact=False)
+
+
+def test_the_readers_agree_and_the_extrapolation_reach():
+    # the lesson times wfdb.rdsamp beside the course's reader: the same values, read independently of the package
+    import wfdb
+
+    ids = [1, 2, 17]
+    for path in scale.record_paths(ids, fs=100)[::2]:
+        ecg_id = int(os.path.basename(path).split("_")[0])
+        ours = ptbxl.load_signals([ecg_id], fs=100)[0]
+        assert np.abs(ours - wfdb.rdsamp(path.removesuffix(".hea"))[0]).max() == 0
+    # the linearity check spans 64-256 records at 100 Hz and 64-128 at 500 Hz; the plan extrapolates 85x and 6,250x
+    assert round(scale.FULL_SIZES["ptbxl"] / 256) == 85 and scale.FULL_SIZES["mimic-iv-ecg"] / 128 == 6250

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -59,6 +61,15 @@ def test_evidence_table(stays, outcomes):
     assert round(roc_auc_score(died, outcomes["Survival"].ge(0).astype(int)), 3) == 0.867
     meta = ptbxl.load_metadata()
     assert int(meta["scp_codes"].str.contains(r": 0\.0", regex=True).sum()) == 419
+    # of those, most carry likelihood 0 only for the rhythm statement SR (review 3, finding 7)
+    rhythm = set(ptbxl.load_scp_statements().query("rhythm == 1").index)
+    zero = meta["scp_codes"].map(lambda codes: [c for c, v in ast.literal_eval(codes).items() if v == 0])
+    assert (int(zero.map(len).gt(0).sum()), int(zero.map(["SR"].__eq__).sum()),
+            int(zero.map(lambda c: bool(set(c) - rhythm)).sum())) == (419, 308, 76)  # fmt: skip
+    # patients counted as survivors whose recorded death came soon after the end of the hospital stay (review 3, F5)
+    days = (outcomes["Survival"] - outcomes["Length_of_stay"])[leak]
+    assert (len(days), int(days.between(0, 30).sum()), int(days.between(0, 7).sum()), int(days.lt(0).sum())) == (
+        920, 129, 63, 1)  # fmt: skip
 
 
 def test_length_of_stay_of_deaths_runs_past_the_death(outcomes):
@@ -79,6 +90,11 @@ def test_patients_a_day_rest_on_a_stated_icu_stay(model):
     # the data has no ICU length of stay: the central figure is 20 beds over an assumed 5-day mean ICU stay
     assert clinic.ASSUMED_ICU_STAY_DAYS == 5
     assert model.per_day == pytest.approx(20 / 5) and f"{model.per_day:.1f}" == "4.0"
+    # half the admissions leaving before hour 48 after 0.5-1.5 days take 9%-23% of the bed-days (review 3, F8)
+    beddays = [0.5 * s / (0.5 * s + 0.5 * 5) for s in (0.5, 1.5)]
+    assert [f"{b:.0%}" for b in beddays] == ["9%", "23%"]
+    assert [f"{1 / (1 - b):.1f}" for b in beddays] == ["1.1", "1.3"]
+    assert [f"{model.per_day * (1 - b):.1f}" for b in reversed(beddays)] == ["3.1", "3.6"]
 
 
 def test_calibration_before_and_after(model):
@@ -152,7 +168,7 @@ def test_decision_curve(model):
     dca = clinic.net_benefit_interval(model.died, model.risk, grid, n_boot=500, seed=0)
     assert (dca["advantage_low"] > 0).all(), "the lesson says the model beats both defaults over 0.05-0.5"
     # at 0.05 an added review for everyone is the better default: the model's gain over it is reviews avoided per 100
-    # patients, (NB_model - NB_all) / (p / (1 - p)) x 100 (Vickers & Elkin 2006), not net true alerts (review 2, F1)
+    # patients, (NB_model - NB_all) / (p / (1 - p)) x 100 (Vickers et al. 2008), not net true alerts (review 2, F1)
     assert round((risk >= 0.05).mean(), 2) == 0.64
     everyone = prevalence - (1 - prevalence) * 0.05 / 0.95
     assert everyone > 0
@@ -164,6 +180,8 @@ def test_decision_curve(model):
     avoided = [round(100 * v / odds) for v in (nb(risk, 0.05) - everyone, first["advantage_low"],
                                                 first["advantage_high"])]  # fmt: skip
     assert avoided == [24, 18, 28]
+    # the raw counts beside the net figure: reviews spared and deaths missed against reviewing everyone (review 3, F6)
+    assert (round(100 * (risk < 0.05).mean()), int(y[risk < 0.05].sum()), round(0.95 / 0.05)) == (36, 25, 19)
 
 
 def test_decision_curve_signs_near_zero_need_their_band(model):
@@ -244,6 +262,9 @@ def test_transport_and_per_unit(model):
     assert found[3][:4] == (0.762, 0.44, -0.02, True)  # Medical: the slope is off
     assert found[4] == (0.785, 0.73, 0.33, True, 125)  # Surgical: under-predicted, 155 observed
     assert sum(f[3] for f in found.values()) == 4
+    # Collins et al. 2016: at least 100 events, ideally 200; Coronary Care and Cardiac Surgery Recovery fall below 100
+    deaths = {t: int(y[unit.index[unit.eq(t)]].sum()) for t in (1, 2, 3, 4)}
+    assert ([t for t, d in deaths.items() if d < 100], sum(d < 200 for d in deaths.values())) == ([1, 2], 3)
     risk = model.risk
     flag = risk >= 0.3
     for t, expected in ((2, (43, 12)), (1, (81, 37))):
@@ -301,6 +322,11 @@ def test_worked_brief(model, outcomes):
     log = model.cleaning_log.groupby("step")["values"].sum()
     assert (log["sentinels to missing"], log["zeros of rates and pressures"], log["impossible values"],
             log["unit errors"]) == (2223, 1775, 373, 11)  # fmt: skip
+    # the brief counts the cleaning on the unit's own stays (review 3, finding 10)
+    stays = challenge2012.load_stays("a")
+    log = cleaning.clean_stays(stays[stays["RecordID"].isin(ccu)])[1].groupby("step")["values"].sum()
+    assert (log["sentinels to missing"], log["zeros of rates and pressures"], log["impossible values"],
+            log["unit errors"]) == (242, 303, 52, 4)  # fmt: skip
     f = model.features.loc[ccu]
     assert (int(f["MechVent_any"].eq(1).sum()), int((f["MechVent_any"].eq(1) & f["RespRate_count"].gt(0)).sum()),
             int(f["Lactate_count"].gt(0).sum())) == (263, 0, 239)  # fmt: skip
@@ -322,3 +348,30 @@ def test_transported_slopes_depend_on_shrinkage(model):
         got[code] = (round(slope, 2), bool(slope_ci[1] < 1 or slope_ci[0] > 1),
                      bool(intercept_ci[1] < 0 or intercept_ci[0] > 0))  # fmt: skip
     assert got == {1: (1.16, False, False), 2: (1.09, False, True), 3: (0.53, True, False), 4: (0.99, False, True)}
+
+
+def test_the_unit_is_identifiable_without_its_code(model):
+    """Without ICUType, the other features still tell each unit from the other three (review 3, finding 1):
+    recomputed with scikit-learn's own cross_val_predict; and the unit's code one-hot instead of a number."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    unit = model.descriptors["ICUType"].reindex(model.died.index)
+    X = model.features.drop(columns="ICUType")
+    found = {}
+    for code in (1, 2, 3, 4):
+        here = unit.eq(code).astype(int)
+        pipe = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
+                             LogisticRegression(C=0.05, max_iter=1000))  # fmt: skip
+        p = cross_val_predict(pipe, X, here, cv=StratifiedKFold(5, shuffle=True, random_state=0),
+                              method="predict_proba")[:, 1]  # fmt: skip
+        found[code] = round(roc_auc_score(here, p), 2)
+    assert found == {1: 0.91, 2: 0.96, 3: 0.91, 4: 0.91}
+    one_hot = X.join(pd.get_dummies(unit, prefix="unit", dtype=float))
+    risk, scores = mortality.cross_validate(one_hot, model.died, kind="logistic", choose_thresholds=False)
+    slope, _, _, _ = _slope_intercept(model.died, risk)
+    assert (round(roc_auc_score(model.died, risk), 3), round(slope, 2)) == (0.829, 0.74)
+    assert abs(scores["auroc"] - roc_auc_score(model.died, model.raw_risk)) < 0.005  # "no difference that matters"

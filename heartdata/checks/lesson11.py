@@ -97,9 +97,12 @@ def inputs() -> Inputs:
 
 # ------------------------------------------------------------------------------------------------ exercise 1
 @exercise(mistakes={
-    "data_as_good": "q2 sounds like a fair question, but {hint}{more}",
+    # whole sentences, so that the instructor guide shows them; the question's hint and the count of other wrong
+    # labels are added after the declared message
+    "data_as_good": "q2 sounds like a fair question, but could you answer it yourself, by counting in the data, "
+                    "without asking anyone? A count is for the data; what only the clinician can tell you is why.",
     "clinician_as_data": "{q} cannot be answered by counting in the data: it asks for something only the clinician "
-                         "knows. Look again: {hint}{more}",
+                         "knows (a judgement, a practice, a decision or a cost).",
 })  # fmt: skip
 def question_kinds(answer):
     if not isinstance(answer, dict):
@@ -123,9 +126,9 @@ def question_kinds(answer):
     k = wrong[0]
     more = f" {len(wrong) - 1} other label(s) cannot be defended either." if len(wrong) > 1 else ""
     if k == "q2" and labels[k] == "good":
-        return close(named("data_as_good", hint=HINTS["q2"], more=more))
+        return close(named("data_as_good") + more)
     if labels[k] == "data":
-        return close(named("clinician_as_data", q=k, hint=HINTS[k], more=more))
+        return close(named("clinician_as_data", q=k) + f" Look again: {HINTS[k]}{more}")
     return incorrect(f"{k} is not {labels[k]!r}. Look again: {HINTS[k]}{more}")
 
 
@@ -292,6 +295,9 @@ def _axes_of(answer):
                     "cannot say whether the model helps.",
     "no_treat_none": "add 'alert on no one': a horizontal line at net benefit 0 (ax.axhline(0)). A model is worth "
                      "using only where it lies above both defaults.",
+    "no_raw": "the recalibrated model and both defaults are there; now draw the curve of the risks before "
+              "recalibration too (clinic.net_benefit(died, raw_risk, check.GRID), its 'model' column, at every "
+              "threshold of check.GRID): the exercise is to see where the two part.",
     "labels": "the curves are right; label each axis with what it shows, and only that: {problems}.",
     "cut": "the y range ({bottom:.3g} to {top:.3g}) cuts off the model's curve, which runs from {low:.3g} to "
            "{high:.3g}: set it with ax.set_ylim(...) so that the whole curve shows.",
@@ -333,6 +339,8 @@ def decision_curve(answer):
         return close(named("no_treat_all"))
     if not _zero_line(ax, series):
         return close(named("no_treat_none"))
+    if not _drawn(series, raw["threshold"], raw["model"]):
+        return close(named("no_raw"))
     xlabel, ylabel = ax.get_xlabel().lower(), ax.get_ylabel().lower()
     problems = []
     if "threshold" not in xlabel or "benefit" in xlabel:
@@ -368,6 +376,9 @@ def _unit_counts(unit: int) -> tuple[int, int]:
 
 
 @exercise(mistakes={
+    "survival_as_death": "Survival >= 0 is not a death in hospital: Survival is also set for patients who left "
+                         "hospital alive and died later, which is why {more} of your {given} are not deaths in "
+                         "hospital. Count the deaths with In-hospital_death = 1.",
     "after_discharge": "the second count includes patients whose Survival is set although they left hospital alive "
                        "(deaths after discharge): count only In-hospital_death = 1.",
     "strictly": "use Survival <= {days} (within {days} days, the day itself included).",
@@ -394,6 +405,9 @@ def capstone_counts(answer):
                        f"within {EARLY_DAYS} days of admission: an alert at hour 48 reaches them hours before their "
                        "death at best, or after it.")  # fmt: skip
     any_death = int(survival.between(0, EARLY_DAYS).sum())
+    any_recorded = int(survival.ge(0).sum())  # the warned mistake: every recorded death counted as one in hospital
+    if given[0] == any_recorded and any_recorded != expected[0] and given[1] in (any_death, expected[1]):
+        return close(named("survival_as_death", more=any_recorded - expected[0], given=any_recorded))
     if given == (expected[0], any_death) and any_death != expected[1]:
         return close(named("after_discharge"))
     strictly = int((died.eq(1) & survival.lt(EARLY_DAYS)).sum())
