@@ -75,6 +75,13 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     t = temps["Value"]
     said(lesson06.temp_limit(1, per_unit(temps, t < 1)), CLOSE, "keeps", "gap")
     said(lesson06.temp_limit(32, per_unit(temps, t < 32)), CLOSE, "spikes", "patients being warmed", "29.9")
+    # student walkthrough, finding 11: limit 30 removes 29.9 °C, so the message calls it the coldest of the cold
+    # readings the limit removes (not "kept"), and counts of one are singular
+    fb = said(lesson06.temp_limit(30, per_unit(temps, t < 30)), CLOSE, "patients being warmed", "coldest of them")
+    assert "coldest kept" not in fb.message and " 1 values" not in fb.message and "other 1 are" not in fb.message
+    for limit in np.arange(24.5, 35, 0.5):  # no limit between the gap and 35 °C writes "1 values" or "other 1 are"
+        fb = lesson06.temp_limit(limit, per_unit(temps, t < limit))
+        assert " 1 values" not in fb.message and "other 1 are" not in fb.message and "1 of them are" not in fb.message
     # the case the review found: a limit just above the gap's top keeps the spikes; the check says a range cannot
     # see them, and a limit that removes only the spikes here is a range doing a neighbour rule's job
     fb = said(lesson06.temp_limit(24.2, temps.loc[t < 24.2, "unit"].value_counts()), CORRECT, "Any limit")
@@ -230,6 +237,29 @@ def test_bmi_histogram_walkthrough(features):
     ax = _bmi_axes(bmi, bins=25, xlabel="BMI (kg/m²)", title=f"{len(bmi):,} stays with a clean BMI")
     said(lesson06.bmi_histogram((ax.figure, ax)), CORRECT, "stays", "number of stays")
     said(lesson06.bmi_histogram("a figure"), INCORRECT, "Axes")
+
+
+def test_bmi_histogram_names_the_default_colour(features, monkeypatch):
+    """Student walkthrough, finding 5: under the course's style the default grey is COLOURS["after"], so the figure
+    cannot tell; the check reads the cell that drew the histogram and names a histogram drawn with no colour."""
+    _, f = features
+    bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+    ax = _bmi_axes(bmi)
+    cells = ["import heartdata", "fig, ax_bmi = plt.subplots()\nax_bmi.hist(bmi, bins=40)\nax_bmi.set(title='x')"]
+    monkeypatch.setattr(feedback, "_inputs", lambda: cells)
+    said(lesson06.bmi_histogram(ax), CLOSE, "default colour", "ax_bmi.hist(...)", 'COLOURS["after"]')
+    cells[-1] = "bmi.plot(kind='hist', ax=ax_bmi, bins=30)"  # pandas, no colour either
+    said(lesson06.bmi_histogram(ax), CLOSE, "default colour", "bmi.plot(...)")
+    # right answers written other ways: the colour set through pandas, through a name, or with **style
+    for cell in ("bmi.plot.hist(ax=ax_bmi, bins=30, color=COLOURS['after'])",
+                 "c = COLOURS['after']\nax_bmi.hist(bmi, 40, color=c)", "ax_bmi.hist(bmi, **style)"):  # fmt: skip
+        cells[-1] = cell
+        said(lesson06.bmi_histogram(ax), CORRECT, "course's colour")
+    cells[-1] = "check.bmi_histogram(ax_bmi)"  # the latest drawing cell is the one judged
+    cells[-2] = "ax_bmi.hist(bmi, bins=40, color=COLOURS['after'])"
+    said(lesson06.bmi_histogram(ax), CORRECT)
+    monkeypatch.setattr(feedback, "_inputs", lambda: [])  # outside IPython the figure is all there is
+    said(lesson06.bmi_histogram(ax), CORRECT)
 
 
 # --------------------------------------------------------------------------------------------- all of them

@@ -197,6 +197,31 @@ def test_qrs_detector_walkthrough():
     said(lesson07.qrs_detector(lambda x, fs: np.zeros((3, 2))), INCORRECT, "one-dimensional")
 
 
+def test_qrs_detector_refuses_raw_find_peaks():
+    """Student walkthrough, finding 10: on MLII as recorded (the lesson's lead) `find_peaks` on the raw signal scores
+    0.9995/0.9995 and passed; the check now also runs V5 and both leads upside down, and names what fails."""
+    from scipy import signal
+
+    def raw(x, fs):  # the student's: no filter, a height from the raw signal
+        return signal.find_peaks(x, height=0.5 * np.percentile(x, 99))[0]
+
+    se, ppv, _, _ = lesson07.detector_scores(raw(lesson07._mitdb_lead("MLII"), 100))
+    assert se >= lesson07.DETECTOR_BAR and ppv >= lesson07.DETECTOR_BAR  # what made the old check pass it
+    said(lesson07.qrs_detector(raw), CLOSE, "On V5", "miss beats")
+    # raw peaks tuned to pass both upright leads still look for upward peaks only
+    def spaced(x, fs):
+        return signal.find_peaks(x, height=0.3 * np.percentile(x, 99), distance=int(0.3 * fs))[0]
+
+    said(lesson07.qrs_detector(spaced), CLOSE, "upside down", "absolute value")
+    said(lesson07.qrs_detector(_detector(band=True, distance=0.3, height=0.35, unit="samples")), CORRECT, "V5")
+    # right, written another way: the squared band-passed signal
+    def squared(x, fs):
+        e = signal.sosfiltfilt(signal.butter(3, [5, 15], btype="band", fs=fs, output="sos"), x) ** 2
+        return signal.find_peaks(e, height=0.1 * np.percentile(e, 99.9), distance=int(0.25 * fs))[0]
+
+    said(lesson07.qrs_detector(squared), CORRECT, "whichever way")
+
+
 def test_detector_scores_leave_the_first_five_minutes_out():
     x, ref = lesson07._mitdb_100hz()
     late = ref[ref >= lesson07.LEARNING_S * lesson07.DETECTOR_FS]
@@ -244,6 +269,31 @@ def test_roc_figure_walkthrough(oof):
                    title=f"Logistic model, area under the curve {100 * roc_auc_score(y, score):.1f}%")  # fmt: skip
     said(lesson07.roc_figure((ax.figure, ax), y, score), CORRECT, "states the AUROC")
     said(lesson07.roc_figure("a plot", y, score), INCORRECT, "Axes")
+
+
+def test_roc_figure_names_specificity_on_x(oof):
+    """Student walkthrough, finding 7: specificity (1 - fpr) on x with the anti-diagonal was told "you passed 0/1
+    predictions" (the anti-diagonal looked like a binary curve); it is named for what it is."""
+    from sklearn.metrics import roc_curve
+
+    _, y, score = oof
+    fpr, tpr, _ = roc_curve(y, score)
+    fig, ax = plt.subplots()
+    ax.plot(1 - fpr, tpr, color=COLOURS["model"])
+    ax.plot([0, 1], [1, 0], ls="--", color=COLOURS["chance"])
+    ax.set(xlabel="specificity", ylabel="sensitivity", title=f"AUROC {roc_auc_score(y, score):.3f}")
+    plt.close(fig)
+    fb = said(lesson07.roc_figure(ax, y, score), CLOSE, "specificity on x", "false-positive rate")
+    assert "0/1" not in fb.message
+    # the binary curve is still named, and a right answer drawn as a step plot with the chance line first passes
+    said(lesson07.roc_figure(_roc_axes(y, score, binary=True), y, score), CLOSE, "0/1 predictions")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], ls=":", color=COLOURS["chance"])
+    ax.step(fpr, tpr, where="post", color=COLOURS["model"])
+    ax.set(xlabel="false-positive rate (1 - specificity)", ylabel="sensitivity",
+           title=f"AUROC {100 * roc_auc_score(y, score):.0f}%")  # fmt: skip
+    plt.close(fig)
+    said(lesson07.roc_figure(ax, y, score), CORRECT)
 
 
 def test_roc_figure_drawn_with_pyplot_but_not_passed_is_read(oof):

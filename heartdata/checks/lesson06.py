@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .. import challenge2012, cleaning
+from .. import challenge2012, cleaning, feedback
 from ..feedback import (
     Feedback,
     as_series,
@@ -96,6 +96,11 @@ def _by_unit(mask: pd.Series, count_stays: bool = False) -> pd.Series:
     return counted.reindex(list(challenge2012.ICU_TYPES.values()), fill_value=0).astype(float)
 
 
+def _values(n: int) -> str:
+    """"1 value", "12 values": a count of Temp values as a sentence says it."""
+    return f"{n:,} value{'s' * (n != 1)}"
+
+
 #: The lowest core temperature a patient is known to have survived: 13.7 °C, accidental hypothermia with
 #: circulatory arrest (Gilbert et al., Lancet 2000;355:375-376). A floor below it calls temperatures possible that
 #: no living patient has had, whatever the data happen to hold.
@@ -115,16 +120,16 @@ SURVIVED_FLOOR = 13.7
              "Count the rows.",
     "codes": "your index holds the unit codes (1 to 4); index by the unit's name: map the codes with "
              "`heartdata.challenge2012.ICU_TYPES`.",
-    "keeps_impossible": "your limit of {limit:g} °C keeps {kept} values from {low:.1f} to {top:.1f} °C as possible "
+    "keeps_impossible": "your limit of {limit:g} °C keeps {kept} from {low:.1f} to {top:.1f} °C as possible "
                         "body temperatures. No unit or conversion makes those a living patient: put the limit in "
                         "the empty gap above them.",
-    "removes_cold": "your limit of {limit:g} °C calls {lost} values from {lowest:.1f} °C up to {limit:g} °C "
-                    "impossible. {spikes} of them are spikes (one reading that falls away between two that agree), "
-                    "but the other {cold} are series of cold readings, patients being warmed (the coldest kept is "
-                    "{coldest:.1f} °C): a range cannot tell the two apart, and this one removes both. Put the range "
-                    "in the gap and leave the spikes to a rule that looks at the neighbours (the lesson's Step 6).",
-    "range_for_spikes": "your limit of {limit:g} °C calls {lost} values from {lowest:.1f} °C up to {limit:g} °C "
-                        "impossible, and here they are all spikes (one reading that falls away between two that "
+    "removes_cold": "your limit of {limit:g} °C calls {lost} from {lowest:.1f} °C up to {limit:g} °C impossible. "
+                    "{spikes_said} (one reading that falls away between two that agree), but {cold_said}, patients "
+                    "being warmed (the coldest of them is {coldest:.1f} °C): a range cannot tell the two apart, and "
+                    "this one removes both. Put the range in the gap and leave the spikes to a rule that looks at "
+                    "the neighbours (the lesson's Step 6).",
+    "range_for_spikes": "your limit of {limit:g} °C calls {lost} from {lowest:.1f} °C up to {limit:g} °C "
+                        "impossible, and here {all_spikes} (one reading that falls away between two that "
                         "agree). But a range removes by height, not by place: on another set a patient this cold "
                         "(here the coldest kept is {coldest:.1f} °C) would go too. Put the range in the gap and "
                         "remove spikes by their neighbours (the lesson's Step 6).",
@@ -184,16 +189,25 @@ def temp_limit(answer, by_unit=None):
                        "down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
-        return close(named("keeps_impossible", limit=limit, kept=len(kept), low=kept.min(), top=top))
+        return close(named("keeps_impossible", limit=limit, kept=_values(len(kept)), low=kept.min(), top=top))
     lost = temp[(temp >= lowest) & (temp < limit)]
     if limit <= 35:
         n_spikes = int(spikes.lt(limit).sum())
         clean = _clean()
         coldest = float(clean.loc[clean["Parameter"].eq("Temp") & ~cleaning.is_descriptor(clean), "Value"].min())
         if n_spikes >= len(lost):
-            return close(named("range_for_spikes", limit=limit, lost=len(lost), lowest=lowest, coldest=coldest))
-        return close(named("removes_cold", limit=limit, lost=len(lost), lowest=lowest, spikes=n_spikes,
-                           cold=len(lost) - n_spikes, coldest=coldest))  # fmt: skip
+            all_spikes = "it is a spike" if len(lost) == 1 else "they are all spikes"
+            return close(named("range_for_spikes", limit=limit, lost=_values(len(lost)), lowest=lowest,
+                               all_spikes=all_spikes, coldest=coldest))  # fmt: skip
+        cold = len(lost) - n_spikes
+        spikes_said = ("None of them is a spike" if n_spikes == 0 else "One of them is a spike" if n_spikes == 1
+                       else f"{n_spikes} of them are spikes")  # fmt: skip
+        cold_said = ("the other one is a cold reading in a series" if cold == 1
+                     else f"the other {cold} are series of cold readings")  # fmt: skip
+        if n_spikes == 0:
+            cold_said = "all are cold readings in series" if cold > 1 else "it is a cold reading in a series"
+        return close(named("removes_cold", limit=limit, lost=_values(len(lost)), lowest=lowest,
+                           spikes_said=spikes_said, cold_said=cold_said, coldest=coldest))  # fmt: skip
     return incorrect(f"your limit of {limit:g} °C calls {len(lost):,} values from {lowest:.1f} °C up impossible, "
                      "many of them normal or hypothermic patients. Impossible begins far lower: look for the "
                      "gap.")  # fmt: skip
@@ -360,6 +374,33 @@ def obese_share_change(answer):
 
 
 # --------------------------------------------------------------------------------------------- exercise 5 (a figure)
+_HIST_CALLS = {"hist", "histplot"}
+
+
+def _uncoloured_hist(inputs: list[str]) -> str | None:
+    """The histogram call of the most recent cell that draws one, if none of that cell's histogram calls sets a
+    colour (no ``color=``/``c=``/``**`` keyword): the figure alone cannot tell the default grey from
+    ``COLOURS["after"]``, which look alike under the course's style. None outside IPython, when no cell draws a
+    histogram this way (``ax.bar`` over ``np.histogram``, say), or when the colour is set."""
+    import ast
+
+    for source in reversed(inputs):
+        tree = feedback._parse(source)
+        if tree is None:
+            continue
+        calls = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                kind = {k.arg: k.value for k in node.keywords}.get("kind")
+                if node.func.attr in _HIST_CALLS or (isinstance(kind, ast.Constant) and kind.value == "hist"):
+                    calls.append(node)
+        if calls:
+            if any(k.arg in (None, "color", "c", "colour") for call in calls for k in call.keywords):
+                return None
+            return ast.unparse(calls[-1].func) + "(...)"
+    return None
+
+
 def _clean_bmi() -> pd.Series:
     f = _features()[1]
     return (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
@@ -370,6 +411,10 @@ def _clean_bmi() -> pd.Series:
                "few cm still in. Use the features of `clean`.",
     "cut_range": "the bars cover {left:.1f} to {right:.1f} kg/m², but the clean BMI runs from {low:.1f} to "
                  "{high:.1f}: do not cut the range, the tails are what cleaning is about.",
+    "default_colour": "your histogram is drawn in the plotting style's default colour: your `{call}` sets no colour. "
+                      "Under the course's style that grey is the same as `COLOURS[\"after\"]` today, but it says "
+                      "nothing: name the meaning, `color=COLOURS[\"after\"]` (data after a step), so the figure "
+                      "keeps it whatever the style.",
 })  # fmt: skip
 def bmi_histogram(answer):
     """The Axes of a histogram of the clean BMI: its bars count every stay with a BMI, axes labelled with units."""
@@ -403,6 +448,9 @@ def bmi_histogram(answer):
     if not all(drawn_in(p.get_facecolor(), COLOURS["after"]) for p in bars):
         return incorrect('draw the bars in `COLOURS["after"]`, the course\'s colour for data after a step '
                          "(`ax.hist(..., color=COLOURS[\"after\"])`).")  # fmt: skip
+    call = _uncoloured_hist(feedback._inputs())
+    if call is not None:
+        return close(named("default_colour", call=call))
     if not answer.get_title():
         return incorrect("give the figure a title that states what it shows (for example the median BMI).")
     facts = {"median": bmi.median(), "mean": bmi.mean(), "number of stays": len(bmi)}

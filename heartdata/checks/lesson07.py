@@ -220,16 +220,38 @@ LEARNING_S = 5 * 60
 DETECTOR_BAR = 0.99
 
 
+#: The signals the detector is run on: both leads of record 100 (MLII, which the lesson tested neurokit2 on, and V5,
+#: which it did not), each as recorded and turned upside down (-1). A QRS complex points down in some leads (aVR,
+#: often V1) and in some patients' lead II, so a detector for every PTB-XL lead must find it either way: one that
+#: looks for upward peaks of the raw signal passes MLII as recorded (sensitivity and positive predictivity 0.9995)
+#: and fails the others.
+DETECTOR_SIGNALS = (("MLII", 1), ("V5", 1), ("MLII", -1), ("V5", -1))
+
+
 @cache
-def _mitdb_100hz() -> tuple[np.ndarray, np.ndarray]:
-    """Lead MLII of MIT-BIH record 100 resampled to 100 Hz, and its reference beats as 100 Hz sample numbers."""
+def _mitdb_lead(lead: str = "MLII") -> np.ndarray:
+    """One lead of MIT-BIH record 100 resampled to 100 Hz."""
     from scipy import signal
 
     record = mitdb.load_record("100")
+    return signal.resample_poly(record.p_signal[:, record.sig_name.index(lead)], DETECTOR_FS, int(record.fs))
+
+
+@cache
+def _mitdb_beats() -> np.ndarray:
+    """Record 100's reference beats as 100 Hz sample numbers."""
     ann = mitdb.load_annotations("100")
     beats = ann[ann["symbol"].isin(mitdb.BEAT_SYMBOLS)]
-    x = signal.resample_poly(record.p_signal[:, record.sig_name.index("MLII")], DETECTOR_FS, int(record.fs))
-    return x, np.round(beats["time_s"].to_numpy() * DETECTOR_FS).astype(int)
+    return np.round(beats["time_s"].to_numpy() * DETECTOR_FS).astype(int)
+
+
+def _mitdb_100hz() -> tuple[np.ndarray, np.ndarray]:
+    """Lead MLII of MIT-BIH record 100 resampled to 100 Hz, and its reference beats as 100 Hz sample numbers."""
+    return _mitdb_lead("MLII"), _mitdb_beats()
+
+
+def _signal_name(lead: str, sign: int) -> str:
+    return lead if sign > 0 else f"{lead} turned upside down"
 
 
 def detector_scores(found, reference=None) -> tuple[float, float, int, int]:
@@ -259,43 +281,64 @@ def detector_scores(found, reference=None) -> tuple[float, float, int, int]:
                         "too: filter first, then keep peaks at least 0.3 s apart (`find_peaks(..., distance=...)`, "
                         "in samples), about a heart's refractory period.",
     "misses_beats": "{result}: you miss beats. The height threshold is probably too high (or set from the largest "
-                    "peak, which one artefact can push up): set it from a high percentile of the filtered signal "
-                    "instead, a fraction of it.",
+                    "peak, which one artefact can push up), or the raw signal's slow baseline drift hides the "
+                    "smaller beats: band-pass it first and set the threshold from a high percentile of the filtered "
+                    "signal, a fraction of it.",
+    "upward_only": "your detector passes on both leads as recorded, but on {lead}: {result}. It looks for upward "
+                   "peaks, and in some leads (aVR, often V1, lead II of some patients) the QRS complex points down. "
+                   "Take the absolute value (or the square) of the band-passed signal before `find_peaks`, so that "
+                   "a beat is found whichever way it points.",
 })  # fmt: skip
 def qrs_detector(answer):
+    """Run the student's detector on the four ``DETECTOR_SIGNALS`` and compare each with the reference beats."""
     if not callable(answer):
         return incorrect("pass the function itself (its name, without brackets), not what it returns.")
-    x, reference = _mitdb_100hz()
-    found = answer(x.copy(), DETECTOR_FS)
-    if found is None:
-        return not_attempted("write the body of `detect_qrs` so that it returns the sample numbers of the beats.")
-    found = np.asarray(found)
-    if found.ndim != 1:
-        return incorrect(f"return a one-dimensional array of sample numbers; yours has shape {found.shape}.")
-    if found.dtype == bool:
-        if len(found) == len(x):
-            return close(named("mask"))
-        return incorrect("return sample numbers (whole numbers), not True/False values.")
-    if (
-        len(found)
-        and np.issubdtype(found.dtype, np.floating)
-        and found.max() <= len(x) / DETECTOR_FS + 1
-        and (np.any(found % 1 != 0))
-    ):
-        return close(named("seconds"))
-    se, ppv, missed, false = detector_scores(found, reference)
+    reference = _mitdb_beats()
     compared = int((reference >= LEARNING_S * DETECTOR_FS).sum())
-    result = (f"from minute 5 on (EC57 leaves the first 5 minutes out), sensitivity {se:.4f} ({missed} of "
-              f"{compared:,} reference beats missed) and positive predictivity {ppv:.4f} ({false} false "
-              f"detection{'s' * (false != 1)}), within {TOLERANCE_S * 1000:.0f} ms")  # fmt: skip
-    n_found = int((found >= LEARNING_S * DETECTOR_FS).sum())
-    if se >= DETECTOR_BAR and ppv >= DETECTOR_BAR:
-        return correct(f"{result}. Your detector passes on record 100; PTB-XL will test it harder.")
-    if ppv < DETECTOR_BAR and n_found > 1.2 * compared:
-        return close(named("several_per_beat", result=result[0].upper() + result[1:], found=n_found, beats=compared))
-    if se < DETECTOR_BAR and ppv >= DETECTOR_BAR:
-        return close(named("misses_beats", result=result[0].upper() + result[1:]))
-    return incorrect(f"{result}. Band-pass the signal (about 5-15 Hz), take its absolute value, and find peaks "
+    runs = []
+    for lead, sign in DETECTOR_SIGNALS:
+        x = _mitdb_lead(lead)
+        found = answer(sign * x.copy(), DETECTOR_FS)
+        if found is None:
+            return not_attempted("write the body of `detect_qrs` so that it returns the sample numbers of the beats.")
+        found = np.asarray(found)
+        if found.ndim != 1:
+            return incorrect(f"return a one-dimensional array of sample numbers; yours has shape {found.shape}.")
+        if found.dtype == bool:
+            if len(found) == len(x):
+                return close(named("mask"))
+            return incorrect("return sample numbers (whole numbers), not True/False values.")
+        if (
+            len(found)
+            and np.issubdtype(found.dtype, np.floating)
+            and found.max() <= len(x) / DETECTOR_FS + 1
+            and (np.any(found % 1 != 0))
+        ):
+            return close(named("seconds"))
+        se, ppv, missed, false = detector_scores(found, reference)
+        result = (f"sensitivity {se:.4f} ({missed} of {compared:,} reference beats missed) and positive "
+                  f"predictivity {ppv:.4f} ({false} false detection{'s' * (false != 1)})")  # fmt: skip
+        n_found = int((found >= LEARNING_S * DETECTOR_FS).sum())
+        runs.append({"name": _signal_name(lead, sign), "sign": sign, "se": se, "ppv": ppv, "result": result,
+                     "found": n_found, "passes": se >= DETECTOR_BAR and ppv >= DETECTOR_BAR})  # fmt: skip
+    how = (f"from minute 5 on (EC57 leaves the first 5 minutes out), within {TOLERANCE_S * 1000:.0f} ms, on both "
+           "leads of record 100 (MLII and V5), each as recorded and upside down")  # fmt: skip
+    if all(r["passes"] for r in runs):
+        worst = min(runs, key=lambda r: min(r["se"], r["ppv"]))
+        return correct(f"{how}: at worst ({worst['name']}) {worst['result']}. Your detector passes on record 100 "
+                       "whichever way the QRS points; PTB-XL will test it harder.")  # fmt: skip
+    failing = [r for r in runs if not r["passes"]]
+    upright = [r for r in failing if r["sign"] > 0]
+    if not upright:
+        r = failing[0]
+        return close(named("upward_only", lead=r["name"], result=r["result"]))
+    r = min(upright, key=lambda r: min(r["se"], r["ppv"]))
+    said = f"On {r['name']}, {how.split(', on both')[0]}: {r['result']}"
+    if r["ppv"] < DETECTOR_BAR and r["found"] > 1.2 * compared:
+        return close(named("several_per_beat", result=said, found=r["found"], beats=compared))
+    if r["se"] < DETECTOR_BAR and r["ppv"] >= DETECTOR_BAR:
+        return close(named("misses_beats", result=said))
+    return incorrect(f"{said}. Band-pass the signal (about 5-15 Hz), take its absolute value, and find peaks "
                      "above a threshold, at least 0.3 s apart.")  # fmt: skip
 
 
@@ -306,6 +349,10 @@ def _line_data(ax):
 
 @exercise(figure=True, mistakes={
     "swapped": "the axes are swapped: the false-positive rate goes on x, the sensitivity (true-positive rate) on y.",
+    "specificity": "your curve has the specificity on x (`1 - fpr`), so it runs from the top right to the bottom "
+                   "left: that mirrors the ROC curve. The ROC puts the false-positive rate (1 - specificity, the "
+                   "share of survivors alarmed) on x: plot `fpr` as `roc_curve` returns it, and the chance diagonal "
+                   "from (0, 0) to (1, 1).",
     "binary": "your curve has only a corner or two: you passed 0/1 predictions. Pass the predicted probabilities "
               "(`score`) to `roc_curve`, so that every threshold gives a point.",
     "no_chance": "the curve is right; add the chance line, the diagonal from (0, 0) to (1, 1), so a reader sees how "
@@ -333,7 +380,11 @@ def roc_figure(answer, y_true, score):
     if not curve:
         if any(len(x) == len(fpr) and np.allclose(x, tpr) and np.allclose(yv, fpr) for x, yv in lines):
             return close(named("swapped"))
-        if any(2 <= len(x) <= 4 and x[0] == 0 and x[-1] == 1 and np.ptp(yv) > 0 and not np.allclose(x, yv)
+        if any(len(x) == len(fpr) and np.allclose(x, 1 - fpr) and np.allclose(yv, tpr) for x, yv in lines):
+            return close(named("specificity"))
+        # the ROC curve of 0/1 predictions: from (0, 0) up to (1, 1) through one corner (or two), both rising
+        if any(2 <= len(x) <= 4 and x[0] == 0 and x[-1] == 1 and yv[0] == 0 and yv[-1] == 1
+               and np.all(np.diff(x) >= 0) and np.all(np.diff(yv) >= 0) and not np.allclose(x, yv)
                for x, yv in lines):  # fmt: skip
             return close(named("binary"))
         return incorrect("no line on the Axes is the ROC curve of `score`: plot `fpr, tpr = roc_curve(y, score)[:2]`.")
