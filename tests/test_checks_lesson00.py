@@ -117,6 +117,25 @@ def test_walkthrough_heart_rate_plot():
     plt.close("all")
 
 
+def test_heart_rate_plot_accepts_the_usual_unit_spellings_and_refuses_none_or_another():
+    """Review: ordinary spellings of the units were refused, and the message doubled its parentheses."""
+    stays = challenge2012.load_stays()
+    hr = stays[stays["RecordID"].eq(check.plot_stay()) & stays["Parameter"].eq("HR")]
+    x, y = hr["Time"] / 60, hr["Value"]
+    for ylabel in ("Heart rate (beats per minute)", "heart rate, beats per minute", "HR (beats / min)",
+                   "HR (beats·min⁻¹)", "HR / min⁻¹", "HR [bpm]"):  # fmt: skip
+        expect(check.heart_rate_plot(_drawn(x, y, ylabel=ylabel)), CORRECT)
+    for xlabel in ("Time (hrs)", "t / h", "Time [h]", "hours since admission"):
+        expect(check.heart_rate_plot(_drawn(x, y, xlabel=xlabel)), CORRECT)
+    fb = check.heart_rate_plot(_drawn(x, y, xlabel="Time"))
+    expect(fb, CLOSE, "'Time' does not give the unit, hours")
+    assert "))" not in fb.message
+    expect(check.heart_rate_plot(_drawn(x, y, xlabel="Time (min)")), CLOSE, "does not give the unit, hours")
+    expect(check.heart_rate_plot(_drawn(x, y, ylabel="Heart rate")), CLOSE, "unit, beats per minute")
+    expect(check.heart_rate_plot(_drawn(x, y, ylabel="Heart rate (beats/s)")), CLOSE, "unit, beats per minute")
+    plt.close("all")
+
+
 def test_a_figure_drawn_but_not_passed_is_read():
     """A student who draws with pyplot and calls the check with None gets the figure judged, not 'not attempted'."""
     stays = challenge2012.load_stays()

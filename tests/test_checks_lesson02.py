@@ -173,4 +173,12 @@ def test_walkthrough_signal_plot():
     ax.scatter(t, mv[:, 1], s=1)  # points instead of a line, and the Figure passed
     ax.set(xlabel="seconds", ylabel="millivolts")
     expect(lesson02.signal_plot(ax.figure), CORRECT)
+    # review: the usual unit spellings were refused, and the message doubled its parentheses
+    for xlabel in ("Time [s]", "Time (sec)", "t / s"):
+        expect(lesson02.signal_plot(drawn(t, mv[:, 1], xlabel=xlabel, ylabel="Voltage [mV]")), CORRECT)
+    fb = lesson02.signal_plot(drawn(t, mv[:, 1], xlabel="Time"))
+    expect(fb, CLOSE, "'Time' does not give the unit, seconds")
+    assert "((" not in fb.message
+    expect(lesson02.signal_plot(drawn(t, mv[:, 1], xlabel="Time (ms)")), CLOSE, "unit, seconds")
+    expect(lesson02.signal_plot(drawn(t, mv[:, 1], ylabel="V5 (µV)")), CLOSE, "unit, millivolts")
     plt.close("all")

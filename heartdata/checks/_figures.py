@@ -1,5 +1,5 @@
-"""Small readers of a student's figure shared by the checks of lessons 06 and 07: the colour an artist was drawn in,
-and the numbers a title states."""
+"""Small readers of a student's figure shared by the checks: the colour an artist was drawn in, the numbers a title
+states (lessons 06 and 07), and whether an axis label gives a unit (lessons 00-03)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,44 @@ def states(title: str, values: dict[str, float], min_decimals: int = 0) -> str |
                 if abs(number - round(value * scale, decimals)) < 0.5 * 10**-decimals + 1e-9:
                     return name
     return None
+
+
+# --- units in axis labels -------------------------------------------------------------------------------------------
+
+#: The units an axis label may give, each as (how a message names it, an example label, the spellings). A spelling is
+#: a regular expression matched, as a whole word, against the label lower-cased with ⁻¹ read as -1 and · as a space;
+#: it may stand anywhere in the label: "Time (h)", "Time [h]", "t / h", "time, hours", "hours since admission".
+UNITS = {
+    "hour": ("hours", "Time since admission (h)", r"h|hr|hrs|hour|hours"),
+    "second": ("seconds", "Time (s)", r"s|sec|secs|second|seconds"),
+    "millivolt": ("millivolts", "Amplitude (mV)", r"mv|millivolts?"),
+    "per minute": (
+        "beats per minute",
+        "Heart rate (beats/min)",
+        r"bpm|/\s*min(?:ute)?s?|per\s+min(?:ute)?|min(?:ute)?s?\s*\^?\s*\(?-\s*1\)?",
+    ),
+}
+
+_SUPERSCRIPTS = str.maketrans({"⁻": "-", "−": "-", "¹": "1", "·": " ", "⋅": " ", "×": " "})
+
+
+def _normal_label(label: str) -> str:
+    text = (label or "").lower().translate(_SUPERSCRIPTS)
+    return re.sub(r"['’]s(?![a-z])", "", text)  # "patient's" is not a unit of seconds
+
+
+def gives_unit(label: str, unit: str) -> bool:
+    """True if the axis ``label`` gives ``unit`` (a key of UNITS) in any usual spelling and place: "Time (hrs)",
+    "t / h", "Heart rate (beats per minute)", "HR / min⁻¹" -- but not a label with no unit, or with another unit."""
+    spellings = UNITS[unit][2]
+    return re.search(rf"(?:(?<![a-z])|(?=/))(?:{spellings})(?![a-z])", _normal_label(label)) is not None
+
+
+def unit_problem(axis: str, label: str, unit: str) -> str | None:
+    """What is wrong with the ``axis`` label about ``unit``, or None: no label, or no unit (with an example)."""
+    if not (label or "").strip():
+        return f"the {axis} axis has no label"
+    if gives_unit(label, unit):
+        return None
+    name, example, _ = UNITS[unit]
+    return f"the {axis} label {label!r} does not give the unit, {name} (e.g. {example!r})"

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import challenge2012, mitdb, ptbxl, sources
 from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
+from ._figures import unit_problem
 
 #: The inputs the practice notebook names (the answers are computed below).
 EXERCISE_SITE = 1  # exercise 1: patients recorded at this PTB-XL site
@@ -199,14 +200,22 @@ def same_series(x, y, want_x, want_y) -> bool:
     return bool(np.allclose(x[a], want_x[b], rtol=1e-6, atol=1e-6) and np.allclose(y[a], want_y[b], rtol=1e-6))
 
 
-def missing_labels(ax, x_words, y_words) -> str:
-    """Which axis labels lack the words (any one of each tuple) that name the quantity and its unit; '' if none."""
+def missing_labels(ax, x_wants, y_wants) -> str:
+    """What the axis labels lack, '' if nothing. Each of ``x_wants``/``y_wants`` is a unit (a key of
+    ``_figures.UNITS``: the label must give it in any usual spelling, "Time (h)", "t / h", "Time [hrs]") or a tuple
+    of words, any one of which the label must name (what a count counts: "ECG")."""
     problems = []
-    for axis, label, words in (("x", ax.get_xlabel(), x_words), ("y", ax.get_ylabel(), y_words)):
-        if not label.strip():
-            problems.append(f"the {axis} axis has no label")
-        elif not any(w.lower() in label.lower() for w in words):
-            problems.append(f"the {axis} label {label!r} does not give the unit ({' or '.join(words)})")
+    for axis, label, wants in (("x", ax.get_xlabel(), x_wants), ("y", ax.get_ylabel(), y_wants)):
+        if isinstance(wants, str):
+            problem = unit_problem(axis, label, wants)
+        elif not label.strip():
+            problem = f"the {axis} axis has no label"
+        elif not any(w.lower() in label.lower() for w in wants):
+            problem = f"the {axis} label {label!r} does not say what it shows ({' or '.join(wants)})"
+        else:
+            problem = None
+        if problem:
+            problems.append(problem)
     return "; ".join(problems)
 
 
@@ -246,7 +255,7 @@ def heart_rate_plot(answer):
     n_all_hr = int(stays["Parameter"].eq("HR").sum())
     for x, y, joined in series:
         if same_series(x, y, t / 60, v):
-            labels = missing_labels(ax, ("hour", "h)"), ("beats/min", "bpm", "/min"))
+            labels = missing_labels(ax, "hour", "per minute")
             if labels:
                 return close(named("labels", labels=labels))
             if joined:

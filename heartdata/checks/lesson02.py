@@ -331,7 +331,7 @@ def signal_plot(answer):
         return not_attempted("nothing is plotted on this Axes yet: draw the signal with `ax.plot(t, y)`.")
     for x, y in series:
         if same_series(x, y, t, mv[:, col]):
-            labels = missing_labels(ax, ("(s)", "second"), ("mV", "millivolt"))
+            labels = missing_labels(ax, "second", "millivolt")
             if labels:
                 return close(named("labels", labels=labels))
             return correct(f"{rec.sig_name[col]} in millivolts from {PLOT_FROM_S} s to {PLOT_TO_S} s of the record.")
