@@ -125,6 +125,9 @@ def _first_rr(stays):
     return int(row["Time"]), float(row["Value"])
 
 
+UNSET = object()  # a part the answer leaves out
+
+
 def _rr(stays, **change):
     minute, value = _first_rr(stays)
     parts = {
@@ -135,9 +138,10 @@ def _rr(stays, **change):
         "encounter": Reference(reference="Encounter/c2012-a-132543-icu"),
         "effectiveDateTime": (interop.REFERENCE + dt.timedelta(minutes=minute)).isoformat(),
         "valueQuantity": Quantity(value=value, unit="/min", system=interop.UCUM, code="/min"),
+        "meta": {"security": [interop.TEST_DATA_LABEL], "tag": [interop.PLACEHOLDER_TAG]},
     }
     parts.update(change)
-    return Observation(**parts)
+    return Observation(**{k: v for k, v in parts.items() if v is not UNSET})
 
 
 def _json(stays, **change):
@@ -146,10 +150,11 @@ def _json(stays, **change):
 
 def test_rr_observation_right_answers(stays):
     fb = lesson08.rr_observation(_rr(stays))
-    assert fb.correct and "not conformance" in fb.message and "HTEST" in fb.message  # no label: it says so
-    labelled = _rr(stays, meta={"security": [interop.TEST_DATA_LABEL], "tag": [interop.PLACEHOLDER_TAG]})
-    fb = lesson08.rr_observation(labelled)
-    assert fb.correct and "HTEST" not in fb.message and "passes FHIR" not in fb.message
+    assert fb.correct and "not conformance" in fb.message and "passes FHIR" not in fb.message
+    # the label and tag the prompt asks for may come with others beside them
+    extra = {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R"}
+    both = _rr(stays, meta={"security": [extra, interop.TEST_DATA_LABEL], "tag": [interop.PLACEHOLDER_TAG]})
+    assert lesson08.rr_observation(both).correct
     # written other ways: as JSON, with a readable unit, an extra local coding and a second category
     data = _json(stays)
     data["valueQuantity"]["unit"] = "breaths/min"
@@ -206,6 +211,16 @@ def test_rr_observation_mistakes(stays, change, status, words):
         obs = _rr(stays, **change)
     fb = lesson08.rr_observation(obs)
     assert fb.status == status and words in fb.message, fb
+
+
+def test_rr_observation_without_the_test_data_label_is_not_done(stays):
+    """Student walkthrough: the prompt asks for the security label and the tag; an answer without them got a tick."""
+    fb = lesson08.rr_observation(_rr(stays, meta=UNSET))
+    assert fb.status == CLOSE and "security label HTEST and the tag 'placeholder-dates'" in fb.message, fb
+    fb = lesson08.rr_observation(_rr(stays, meta={"security": [interop.TEST_DATA_LABEL]}))
+    assert fb.status == CLOSE and "lacks the tag 'placeholder-dates'" in fb.message and "HTEST." not in fb.message
+    fb = lesson08.rr_observation(_rr(stays, meta={"tag": [interop.PLACEHOLDER_TAG]}))
+    assert fb.status == CLOSE and "lacks the security label HTEST." in fb.message
 
 
 def test_rr_observation_library_errors_in_words(stays):

@@ -218,6 +218,10 @@ RR_MISTAKES = {
                        "is 'Patient/{patient}'.",
     "subject": "the subject should point at the stay's Patient: 'Patient/{patient}'.",
     "encounter": "the encounter should point at the ICU stay: 'Encounter/{encounter}'.",
+    "unlabelled": "the Observation passes the rules, but its meta lacks {lacking}. Every export of the lesson is "
+                  "marked before it leaves: meta={{'security': [interop.TEST_DATA_LABEL], 'tag': "
+                  "[interop.PLACEHOLDER_TAG]}}, so that a server and whoever reads it know the record is test data "
+                  "with placeholder dates.",
 }  # fmt: skip
 
 
@@ -300,13 +304,17 @@ def rr_observation(answer):
         return incorrect(f"the rules still find a problem at {errors[0].location}: {errors[0].message}.")
     labels = [c.get("code") for c in (data.get("meta") or {}).get("security", [])]
     tags = [c.get("code") for c in (data.get("meta") or {}).get("tag", [])]
-    unlabelled = ("" if "HTEST" in labels and interop.PLACEHOLDER_TAG["code"] in tags else
-                  " Before it goes to a test server, give it what every export of the lesson carries: the security "
-                  "label HTEST and the placeholder-dates tag in its meta.")  # fmt: skip
-    return correct(f"a respiratory rate of {value:g}/min at minute {minute} that passes the rules "
-                   "heartdata.fhirvalidate checks (the FHIR R4B invariants, required bindings and vital-signs rules it "
-                   "implements). That is not conformance: profiles in full, slicing and terminology take the HL7 "
-                   "validator." + unlabelled)  # fmt: skip
+    lacking = []
+    if interop.TEST_DATA_LABEL["code"] not in labels:
+        lacking.append(f"the security label {interop.TEST_DATA_LABEL['code']}")
+    if interop.PLACEHOLDER_TAG["code"] not in tags:
+        lacking.append(f"the tag {interop.PLACEHOLDER_TAG['code']!r}")
+    if lacking:
+        return close(named("unlabelled", lacking=" and ".join(lacking)))
+    return correct(f"a respiratory rate of {value:g}/min at minute {minute}, labelled as test data, that passes the "
+                   "rules heartdata.fhirvalidate checks (the FHIR R4B invariants, required bindings and vital-signs "
+                   "rules it implements). That is not conformance: profiles in full, slicing and terminology take the "
+                   "HL7 validator.")  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ exercise 5
