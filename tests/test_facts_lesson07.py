@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,14 @@ def test_calibration_tenths(set_a):
     assert (round(bins.loc[worst, "p"], 2), int(bins.loc[worst, "d"]), bins.loc[worst, "n"]) == (0.11, 62, 400)
     assert bins.loc[worst, "d"] / bins.loc[worst, "n"] > bins.loc[worst, "p"]  # understated
     assert f"{(score < 0.2).mean():.0%}" == "79%"
+    # figure review: a tenth with no death has a rate of 0, off the logit axis; the figure draws it at the edge
+    zero = [i for i, d in enumerate(bins["d"]) if d == 0]
+    assert len(zero) == 1 and bins["p"].iloc[zero[0]] > ci[zero[0]].high  # it is one of the three misses
+    import nbformat
+
+    lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
+    source = nbformat.read(lesson, as_version=4).cells[19].source
+    assert 'bins[bins["deaths"] == 0]' in source and "drawn at the edge" in source
 
 
 def test_survival_is_not_the_label_and_leaks(set_a):
