@@ -345,7 +345,10 @@ def test_exercise_feedback_changes_in_the_browser(browser, lab):
     page = open_notebook(browser, lab, "exercises/00-welcome-practice.ipynb")
     run_all_cells(page)
     cell = _exercise_cell(page, "n_patients = None").element_handle()  # a handle: its text is about to change
-    assert "Not attempted yet" in cell.query_selector(".jp-OutputArea").inner_text()
+    # run all may return before this cell's output is drawn (seen on a loaded machine): wait for it, not a race
+    page.wait_for_function(
+        "cell => cell.querySelector('.jp-OutputArea').innerText.includes('Not attempted yet')", arg=cell
+    )
 
     for answer in (wrong, right):
         _type_into(page, cell, f"n_patients = {answer}\ncheck.n_patients(n_patients)")
