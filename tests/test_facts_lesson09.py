@@ -207,6 +207,9 @@ def test_risk_grows_with_quasi_identifiers():
     for i in range(1, len(ICU_QI) + 1):
         k, u = plain_k_and_uniqueness(icu(), ICU_QI[:i])
         assert (k, u) == (c["k"].iloc[i - 1], pytest.approx(c["uniqueness"].iloc[i - 1]))
+    # review 5, finding 1: an outsider knows a hospital, not PTB-XL's pseudonymised site number; without the site
+    no_site = plain_k_and_uniqueness(people(), ["sex", "age", "weight"])[1]
+    assert round(no_site, 3) == 0.814 == round(privacy.uniqueness(people(), ["sex", "age", "weight"]), 3)
 
 
 def plain_groups(table, columns):
