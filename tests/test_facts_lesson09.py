@@ -310,6 +310,11 @@ def test_linkage_attack():
     pairs, pins = plain_link(register, people(), on)
     right = sum(truth[e] == r for e, r in pins if pd.notna(truth[e]))
     assert (len(pairs), len(pins), right) == (249, 155, 127)
+    # review 5, finding 11: every wrong pin is an invented entry; 35 copied entries miss a joined value, 33 the weight
+    assert sum(pd.isna(truth[e]) for e, _ in pins) == len(pins) - right == 28
+    copied = register[truth.notna().to_numpy()]
+    assert (len(copied), sum(any(pd.isna(v) for v in row) for row in copied[on].itertuples(index=False))) == (200, 35)
+    assert int(copied["weight"].isna().sum()) == 33
     linked = privacy.link(register, people(), on)
     assert (len(linked), int(linked["pinned"].sum())) == (249, 155)
     pinned = linked[linked["pinned"]]
