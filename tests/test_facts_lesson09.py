@@ -143,6 +143,15 @@ def test_the_slice_against_the_documented_date_shift():
     assert "shifted by a random offset for each patient" in text and "whole release" not in text
 
 
+def test_the_ai_act_paragraph_states_the_amended_text():
+    """Review 5, finding 10: Regulation (EU) 2026/1744 (in force 27 July 2026) deleted AI Act Art. 10(5) and inserted
+    Art. 4a; the lesson, which states the law of December 2026, must not present Art. 10(5) as current."""
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    text = " ".join(" ".join("".join(c["source"]).split()) for c in nb["cells"])
+    assert "2026/1744" in text and "Art. 4a(1)" in text and "Art. 4a(2)" in text
+    assert "Art. 10(5) lets" not in text
+
+
 def test_the_course_does_not_undo_the_date_shift():
     """Review 4 (lesson 09, finding 1): undoing PTB-XL's date shift would re-date every ECG of the public release, and
     needs a legal basis the course does not have. No lesson works out the offset or re-dates the ECGs: no day count
