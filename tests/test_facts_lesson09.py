@@ -20,7 +20,7 @@ import opendp.prelude as dp
 import pandas as pd
 import pytest
 from conftest import DATA, REPO
-from scipy.stats import binomtest, dlaplace
+from scipy.stats import binomtest, chi2, chisquare, dlaplace
 from sklearn.linear_model import LogisticRegression
 
 from heartdata import challenge2012, privacy, ptbxl
@@ -119,6 +119,40 @@ def test_report_dates_contradict_the_stored_dates():
     assert sorted(hits.loc[hits["kind"].str.startswith("date"), "index"]) == sorted(written)
 
 
+def test_the_slice_against_the_documented_date_shift():
+    """Review 5, finding 6: Wagner et al. 2020 (Methods, Preprocessing) shift the dates "by a random offset for each
+    patient". Independent offsets would give each patient a random weekday (a flat week); the slice's patients, counted
+    by their first ECG, have 4 on Tuesday and 96 on Saturday (chi-square p = 6e-25), and the four dated reports, from 4
+    patients at 2 sites, lie after their stored dates by gaps within 11 days of one another (their size, the
+    shift's, is not printed by the lesson)."""
+    m = meta()
+    first = pd.to_datetime(m["recording_date"]).groupby(m["patient_id"]).min()
+    week = first.dt.day_name().value_counts()
+    assert (len(first), week.min(), week.idxmin(), week.max(), week.idxmax()) == (419, 4, "Tuesday", 96, "Saturday")
+    expected = len(first) / 7
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    statistic = sum((week.get(d, 0) - expected) ** 2 / expected for d in days)  # by hand
+    assert round(statistic, 2) == 126.88
+    p = float(chisquare(week.reindex(days, fill_value=0)).pvalue)
+    assert math.isclose(p, chi2.sf(statistic, 6)) and f"{p:.0e}" == "6e-25"
+    dated = m.loc[[135, 157, 320, 347]]
+    assert (dated["patient_id"].nunique(), dated["site"].nunique()) == (4, 2)
+    hits = privacy.find_in_text(m["report"])
+    assert sorted(hits.loc[hits["kind"].str.startswith("date"), "index"]) == [135, 157, 320, 347]
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "shifted by a random offset for each patient" in text and "whole release" not in text
+
+
+def test_the_ai_act_paragraph_states_the_amended_text():
+    """Review 5, finding 10: Regulation (EU) 2026/1744 (in force 27 July 2026) deleted AI Act Art. 10(5) and inserted
+    Art. 4a; the lesson, which states the law of December 2026, must not present Art. 10(5) as current."""
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    text = " ".join(" ".join("".join(c["source"]).split()) for c in nb["cells"])
+    assert "2026/1744" in text and "Art. 4a(1)" in text and "Art. 4a(2)" in text
+    assert "Art. 10(5) lets" not in text
+
+
 def test_the_course_does_not_undo_the_date_shift():
     """Review 4 (lesson 09, finding 1): undoing PTB-XL's date shift would re-date every ECG of the public release, and
     needs a legal basis the course does not have. No lesson works out the offset or re-dates the ECGs: no day count
@@ -127,6 +161,8 @@ def test_the_course_does_not_undo_the_date_shift():
         nb = json.loads(path.read_text())
         text = "\n".join("".join(c["source"]) for c in nb["cells"])
         assert not re.search(r"1,?8(2[4-9]|3[0-9]) days", text), path.name
+        # the gaps between a report's written date and its stored date are the shift's size: only their spread is said
+        assert not re.search(r"\{gap_(low|high)[:}]", text), path.name
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         assert not re.search(r"dates\.add\(pd\.Timedelta|to_weekend|pair_shifts", code), path.name
 
@@ -183,6 +219,9 @@ def test_risk_grows_with_quasi_identifiers():
     for i in range(1, len(ICU_QI) + 1):
         k, u = plain_k_and_uniqueness(icu(), ICU_QI[:i])
         assert (k, u) == (c["k"].iloc[i - 1], pytest.approx(c["uniqueness"].iloc[i - 1]))
+    # review 5, finding 1: an outsider knows a hospital, not PTB-XL's pseudonymised site number; without the site
+    no_site = plain_k_and_uniqueness(people(), ["sex", "age", "weight"])[1]
+    assert round(no_site, 3) == 0.814 == round(privacy.uniqueness(people(), ["sex", "age", "weight"]), 3)
 
 
 def plain_groups(table, columns):
@@ -225,6 +264,30 @@ def test_sample_size_and_precision():
     assert {s: round(u, 2) for s, u in ptb.items()} == {5: 0.74, 10: 0.57}
 
 
+def test_weight_known_within_a_window():
+    """Review 5, finding 3: an attacker who knows a weight to ±2.5 kg (±5 kg) and faces the exact weights matches a
+    window around it, not a grid: 50.4% (33.25%) of stays unique, within 1.5 points of the 5-kg (10-kg) grid's
+    51.9% (34.2%). Counted here row by row, without numpy's pairwise matrix."""
+    t = icu()
+    rows = list(zip(t["Gender"], t["Age"], t["ICUType"], t["Weight"], strict=True))
+    groups = {}
+    for g, a, u, w in rows:
+        groups.setdefault(("NA" if pd.isna(g) else g, a, u), []).append(w)
+
+    def share_alone(tolerance):
+        alone = 0
+        for g, a, u, w in rows:
+            near = [v for v in groups["NA" if pd.isna(g) else g, a, u]
+                    if (pd.isna(v) and pd.isna(w)) or (not pd.isna(v) and not pd.isna(w) and abs(v - w) <= tolerance)]
+            alone += len(near) == 1
+        return alone / len(rows)
+
+    window = {5: share_alone(2.5), 10: share_alone(5)}
+    assert window == {5: 0.504, 10: 0.3325}
+    grid = {s: plain_k_and_uniqueness(t.assign(Weight=(t["Weight"] / s).round() * s), ICU_QI[:4])[1] for s in (5, 10)}
+    assert round(max(abs(window[s] - grid[s]) for s in grid), 5) == 0.01525
+
+
 def test_l_diversity_of_coarse_groups():
     coarse = people().assign(age=privacy.bands(people()["age"], 10, top=80))
     assert privacy.k_anonymity(coarse, ["sex", "age"]) == 3
@@ -259,6 +322,11 @@ def test_linkage_attack():
     pairs, pins = plain_link(register, people(), on)
     right = sum(truth[e] == r for e, r in pins if pd.notna(truth[e]))
     assert (len(pairs), len(pins), right) == (249, 155, 127)
+    # review 5, finding 11: every wrong pin is an invented entry; 35 copied entries miss a joined value, 33 the weight
+    assert sum(pd.isna(truth[e]) for e, _ in pins) == len(pins) - right == 28
+    copied = register[truth.notna().to_numpy()]
+    assert (len(copied), sum(any(pd.isna(v) for v in row) for row in copied[on].itertuples(index=False))) == (200, 35)
+    assert int(copied["weight"].isna().sum()) == 33
     linked = privacy.link(register, people(), on)
     assert (len(linked), int(linked["pinned"].sum())) == (249, 155)
     pinned = linked[linked["pinned"]]
