@@ -111,6 +111,19 @@ def test_calibration_before_and_after(model):
     assert (round(intercept, 2), *np.round(intercept_ci, 2)) == (-0.00, -0.10, 0.10)
     top = risk >= np.sort(risk)[-400]
     assert (f"{risk[top].mean():.2f}", f"{y[top].mean():.3f}") == ("0.53", "0.472")
+    # slope and intercept right is only weak calibration: the riskiest tenth is still over-predicted, its Wilson
+    # interval excluding its predicted risk, from a risk of 0.35 up (review 5, F7)
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(int(y[top].sum()), int(top.sum()), method="wilson")
+    assert (f"{low:.2f}", f"{high:.2f}", high < risk[top].mean(), f"{risk[top].min():.2f}") == (
+        "0.42", "0.52", True, "0.35")  # fmt: skip
+    order = np.argsort(risk.to_numpy(), kind="stable")
+    off = 0
+    for part in np.array_split(order, 10):
+        lo, hi = proportion_confint(int(y.to_numpy()[part].sum()), len(part), method="wilson")
+        off += not lo <= risk.to_numpy()[part].mean() <= hi
+    assert off == 3
 
 
 def test_recalibration_is_cross_fitted(model):
