@@ -171,6 +171,9 @@ def _good_axes(data, **kw):
 def test_decision_curve_right_answers(data):
     fb = check.decision_curve(_good_axes(data))
     assert fb.correct and "before recalibration" in fb.message
+    # the crossings on check.GRID (steps of 0.05) and on the lesson's steps of 0.025, so the two agree (review 5, F17)
+    assert "from a threshold of 0.65 on check.GRID's steps of 0.05 (from 0.625 on the lesson's" in fb.message
+    assert "recalibrated, only from 0.70 (from 0.675 on the lesson's steps of 0.025)" in fb.message
     # written another way: plt.plot on the current axes, scatter for the model, a line of zeros for no one
     curve, _ = _curves(data)
     plt.figure()

@@ -111,6 +111,19 @@ def test_calibration_before_and_after(model):
     assert (round(intercept, 2), *np.round(intercept_ci, 2)) == (-0.00, -0.10, 0.10)
     top = risk >= np.sort(risk)[-400]
     assert (f"{risk[top].mean():.2f}", f"{y[top].mean():.3f}") == ("0.53", "0.472")
+    # slope and intercept right is only weak calibration: the riskiest tenth is still over-predicted, its Wilson
+    # interval excluding its predicted risk, from a risk of 0.35 up (review 5, F7)
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(int(y[top].sum()), int(top.sum()), method="wilson")
+    assert (f"{low:.2f}", f"{high:.2f}", high < risk[top].mean(), f"{risk[top].min():.2f}") == (
+        "0.42", "0.52", True, "0.35")  # fmt: skip
+    order = np.argsort(risk.to_numpy(), kind="stable")
+    off = 0
+    for part in np.array_split(order, 10):
+        lo, hi = proportion_confint(int(y.to_numpy()[part].sum()), len(part), method="wilson")
+        off += not lo <= risk.to_numpy()[part].mean() <= hi
+    assert off == 3
 
 
 def test_recalibration_is_cross_fitted(model):
@@ -250,13 +263,17 @@ def test_transport_and_per_unit(model):
     # the unit's code is dropped before transporting: the held-out unit's value would be extrapolated (review, F1)
     features = model.features.drop(columns="ICUType")
     assert not any("ICUType" in c for c in features.columns)
-    found = {}
+    found, widths = {}, {}
     for t in (1, 2, 3, 4):
         here, elsewhere = unit.index[unit.eq(t)], unit.index[unit.ne(t)]
         s, _ = mortality.train_and_test(features.loc[elsewhere], y[elsewhere], features.loc[here], y[here])
         slope, slope_ci, intercept, intercept_ci = _slope_intercept(y[here], s)
         found[t] = (round(roc_auc_score(y[here], s), 3), round(slope, 2), round(intercept, 2),
                     slope_ci[1] < 1 or slope_ci[0] > 1 or intercept_ci[1] < 0 or intercept_ci[0] > 0, round(s.sum()))
+        widths[t] = round(slope_ci[1] - slope_ci[0], 2)
+    # the precision the deaths give (Snell et al. 2021, Riley et al. 2021; review 5, F8): the slope's interval is
+    # narrowest in Medical (275 deaths) and widest in Cardiac Surgery Recovery (43)
+    assert (min(widths, key=widths.get), widths[3], max(widths, key=widths.get), widths[2]) == (3, 0.14, 2, 0.45)
     assert found[1] == (0.852, 0.87, -0.33, True, 99)  # Coronary Care: over-predicted, 81 deaths observed
     assert found[2] == (0.829, 0.87, -0.94, True, 87)  # Cardiac Surgery Recovery: 43 observed
     assert found[3][:4] == (0.762, 0.44, -0.02, True)  # Medical: the slope is off
@@ -317,8 +334,9 @@ def test_worked_brief(model, outcomes):
         if 0 < yb[i].sum() < len(i):
             diffs.append(roc_auc_score(yb[i], sb[i]) - roc_auc_score(yb[i], saps.to_numpy()[i]))
     assert np.percentile(diffs, 2.5) > 0, "the brief says the paired difference's interval excludes zero"
-    slope, _, intercept, intercept_ci = _slope_intercept(y[ccu], s)
+    slope, slope_ci, intercept, intercept_ci = _slope_intercept(y[ccu], s)
     assert (round(slope, 2), round(intercept, 2), intercept_ci[1] < 0, round(s.sum())) == (0.87, -0.33, True, 99)
+    assert round(slope_ci[1] - slope_ci[0], 2) == 0.39  # the precision 81 deaths give (review 5, F8)
     log = model.cleaning_log.groupby("step")["values"].sum()
     assert (log["sentinels to missing"], log["zeros of rates and pressures"], log["impossible values"],
             log["unit errors"]) == (2223, 1775, 373, 11)  # fmt: skip

@@ -355,14 +355,28 @@ def decision_curve(answer):
         return close(named("cut", bottom=bottom, top=top, low=low_needed, high=high_needed))
     if top - bottom > 20 * (high_needed - min(low_needed, 0)):
         return close(named("flat", bottom=bottom, top=top))
-    below = raw.loc[raw["model"] < 0, "threshold"]
-    raw_says = (f"before recalibration the model's net benefit falls below zero from a threshold of {below.min():.2f}"
-                if len(below) else "before recalibration the model's net benefit stays at or above zero here too")
-    recal_below = curve.loc[curve["model"] < 0, "threshold"]
-    recal_says = (f"recalibrated, only from {recal_below.min():.2f}" if len(recal_below)
+    # the lesson reads the same crossings on a grid twice as fine (steps of 0.025): say both, so they agree
+    fine = np.round(np.arange(0.05, 0.801, 0.025), 3)
+    fine_raw = clinic.net_benefit(data.died, data.raw_risk, fine)
+    fine_recal = clinic.net_benefit(data.died, data.risk, fine)
+
+    def first_below(table: pd.DataFrame) -> float | None:
+        below = table.loc[table["model"] < 0, "threshold"]
+        return float(below.min()) if len(below) else None
+
+    def finer(table: pd.DataFrame) -> str:
+        at = first_below(table)
+        return f" (from {at:.3f} on the lesson's steps of 0.025)" if at is not None else ""
+
+    raw_at, recal_at = first_below(raw), first_below(curve)
+    raw_says = (f"before recalibration the model's net benefit falls below zero from a threshold of {raw_at:.2f} on "
+                f"check.GRID's steps of 0.05{finer(fine_raw)}" if raw_at is not None
+                else "before recalibration the model's net benefit stays at or above zero here too")  # fmt: skip
+    recal_says = (f"recalibrated, only from {recal_at:.2f}{finer(fine_recal)}" if recal_at is not None
                   else "recalibrated, it never does on this grid")  # fmt: skip
-    return correct(f"{raw_says}; {recal_says}. Near zero these signs are within the bootstrap band of net benefit "
-                   "(the lesson shows it): read them as consistent with the calibration slope, not as proof of it.")
+    return correct(f"{raw_says}; {recal_says}. A crossing lies between two thresholds of a grid, so a finer grid "
+                   "moves it; near zero these signs are within the bootstrap band of net benefit (the lesson shows "
+                   "it): read them as consistent with the calibration slope, not as proof of it.")
 
 
 # ------------------------------------------------------------------------------------------------ exercise 6
