@@ -684,6 +684,22 @@ _HEADROOM_MIB = 1024
 WORKER_MIN_MIB = 1024
 
 
+def _headroom(job_mib: int) -> int:
+    """MiB of a job's memory kept free of Dask's workers: HEADROOM of it, at least _HEADROOM_MIB."""
+    return max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)
+
+
+def least_job_mib(processes: int) -> int:
+    """The least job memory (MiB) that leaves WORKER_MIN_MIB for each of ``processes`` worker processes once
+    ``_headroom`` is kept free: the rule ``slurm_job_script`` applies, searched (what is left grows with the job)."""
+    need = WORKER_MIN_MIB * int(processes)
+    low, high = need, 2 * need + _HEADROOM_MIB  # refused (nothing kept free), accepted (half kept free is > 10%)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if middle - _headroom(middle) >= need else (middle, high)
+    return high
+
+
 def _shell_path(path: str) -> str:
     """A path for a shell line: quoted as it is, or in double quotes where it holds a variable to expand."""
     if "$" not in path:
@@ -706,13 +722,14 @@ def _slurm_options(
         raise DataError(f"processes={processes!r}", f"does not divide cores={cores}: every worker process gets the "
                         "same number of threads", f"Pass a divisor of {cores}.")  # fmt: skip
     job_mib = slurm_mebibytes(memory)
-    headroom = max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)
+    headroom = _headroom(job_mib)
     if job_mib - headroom < WORKER_MIN_MIB * int(processes):
+        least = least_job_mib(processes)
         raise DataError(
             f"memory={memory!r}",
             f"leaves less than {WORKER_MIN_MIB} MiB for each of {processes} worker processes once {headroom} MiB "
-            "are kept free (a worker holds about 180 MiB before its first batch)",
-            f"Ask for at least {_slurm_size(WORKER_MIN_MIB * int(processes) + _HEADROOM_MIB)}, or fewer processes.",
+            "are kept free (10%, at least 1 GiB; a worker holds about 180 MiB before its first batch)",
+            f"Ask for at least {math.ceil(least / 1024)}G (the least is {least}M), or fewer processes.",
         )
     seconds = slurm_seconds(walltime)
     margin = max(60, min(seconds // 10, 600))  # retire 1-10 minutes before the limit
@@ -1012,7 +1029,7 @@ def _job_memory_limit(workers: int) -> str:
         job_mib, where = int(per_cpu) * max(int(cpus), 1), f"SLURM_MEM_PER_CPU={per_cpu} x SLURM_CPUS_PER_TASK={cpus}"
     else:
         return "auto"
-    share = (job_mib - max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)) // workers
+    share = (job_mib - _headroom(job_mib)) // workers
     if share < WORKER_MIN_MIB:
         raise DataError(f"--workers {workers} in a job of {job_mib} MiB ({where})",
                         f"leaves {max(share, 0)} MiB per worker once 10% (at least 1 GiB) is kept free; a worker "
