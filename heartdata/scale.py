@@ -573,6 +573,26 @@ def amdahl(one_worker_seconds: float, serial_share: float, workers: int) -> floa
     return one_worker_seconds * (serial_share + (1 - serial_share) / workers)
 
 
+#: Dask's own cost per task, as ``run_losses`` names it
+OVERHEAD = "Dask's overhead per task"
+
+
+def run_losses(waiting_for_core: float, blocked: float, no_task: float, overhead: float) -> pd.Series:
+    """Where a parallel run lost time, largest first. From the worker threads' clocks and the task stream, shares of
+    the threads' time: *waiting for a core* (ready while other programs or threads held every core: contention),
+    *blocked* inside a task (the GIL, the disk) and with *no task*; measured apart, ``overhead``: the run's tasks x
+    an empty task's cost, as a share of the run's time. A thread waiting while the scheduler hands out tasks has no
+    task, so the overhead is taken out of *no task*, which keeps the rest (a worker idle at the end, hand-offs
+    costlier than an empty task's). The first name is the diagnosis: every sentence that says what held a run back
+    reads it from here, so no two can disagree."""
+    shares = {"waiting for a core": waiting_for_core, "blocked": blocked, OVERHEAD: overhead, "no task": no_task}
+    for name, value in shares.items():
+        if not (isinstance(value, int | float | np.floating) and 0 <= value <= 1):
+            raise DataError(f"{name}={value!r}", "is not a share of the run's time (0 to 1)", "Pass 0.1 for 10%.")
+    shares["no task"] = max(no_task - overhead, 0.0)
+    return pd.Series(shares, dtype=float).sort_values(ascending=False, kind="stable")
+
+
 # ---- SLURM's time limits and memory sizes, read as sbatch reads them
 _TIME_FORMATS = (
     (re.compile(r"(\d+)"), ("m",)),

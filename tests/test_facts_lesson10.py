@@ -200,6 +200,24 @@ def test_the_words_follow_the_timings():
         scale.amdahl(1.0, 1.5, 2)
 
 
+def test_the_diagnosis_is_the_largest_measured_loss():
+    # review 5 F4/F5: the lesson's and the model answer's "bound by ..." read the same computed diagnosis. The review's
+    # run: 50% of the threads' time waiting for a core, 6% blocked, 13% no task, and 16 x 1.77 ms of 0.359 s overhead
+    overhead = 16 * 1.77e-3 / 0.359
+    assert round(overhead, 2) == 0.08
+    losses = scale.run_losses(0.50, 0.06, 0.13, overhead)
+    assert losses.index[0] == "waiting for a core" and list(losses) == sorted(losses, reverse=True)
+    assert losses["no task"] == pytest.approx(0.13 - overhead)  # the overhead is time with no task: not counted twice
+    assert scale.run_losses(0.05, 0.02, 0.45, 0.40).index[0] == scale.OVERHEAD  # tasks too small for their cost
+    assert scale.run_losses(0.05, 0.02, 0.45, 0.10).index[0] == "no task"
+    assert scale.run_losses(0.05, 0.30, 0.10, 0.05).index[0] == "blocked"
+    with pytest.raises(DataError):
+        scale.run_losses(0.5, -0.1, 0.1, 0.1)
+    lesson = json.loads((REPO / "notebooks" / "10-scaling-up.ipynb").read_text())
+    text = "".join(line for cell in lesson["cells"] for line in cell["source"])
+    assert text.count("scale.run_losses(") == 1 and "{bound_by[main_loss]}" in text  # one diagnosis, read twice
+
+
 def test_the_thread_clock_splits_a_threads_time(client):
     clock = scale.thread_clock(client)
     assert clock.threads == 2
