@@ -786,11 +786,15 @@ def _slurm_options(
     )  # fmt: skip
 
 
+#: The address a script shows when no scheduler is given: marked in the script as one to replace
+SCHEDULER_PLACEHOLDER = "tcp://SCHEDULER:8786"
+
+
 def slurm_job_script(
     cores: int, memory: str, walltime: str, queue: str | None = None, account: str | None = None,
     data_root: str | None = None, python: str | None = None, setup: Sequence[str] = (), container: str | None = None,
     processes: int | None = None, local_directory: str | None = "${TMPDIR:-/tmp}",
-    scheduler: str = "tcp://SCHEDULER:8786",
+    scheduler: str = SCHEDULER_PLACEHOLDER,
 ) -> str:  # fmt: skip
     """The batch script dask-jobqueue submits (``sbatch``) for one worker job, without a cluster or a scheduler.
 
@@ -809,12 +813,21 @@ def slurm_job_script(
       restarts a worker before SLURM kills the job; spilling to ``local_directory`` (node-local scratch:
       ``$TMPDIR`` where the centre sets it, else /tmp; ask your centre); retiring (``--lifetime``) 1 to 10
       minutes before the time limit, staggered, so no task is cut off by SLURM.
-    ``scheduler`` is the address the workers connect to (a running ``slurm_cluster`` fills in its own)."""
+    ``scheduler`` is the address the workers connect to (a running ``slurm_cluster`` fills in its own); without it
+    the script holds SCHEDULER_PLACEHOLDER and a comment saying to replace it."""
     from dask_jobqueue.slurm import SLURMJob
 
     options = _slurm_options(cores, memory, walltime, queue, account, data_root, python, setup, container,
                              processes, local_directory)  # fmt: skip
-    return SLURMJob(scheduler=scheduler, name="heartdata-worker", job_name="heartdata-worker", **options).job_script()
+    if not isinstance(scheduler, str) or not re.fullmatch(r"[a-z]+://[\w.:\[\]-]+", scheduler):
+        raise DataError(f"scheduler={scheduler!r}", "is not a scheduler address",
+                        "Give the address the scheduler printed, as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.")
+    script = SLURMJob(scheduler=scheduler, name="heartdata-worker", job_name="heartdata-worker", **options).job_script()
+    if scheduler != SCHEDULER_PLACEHOLDER:
+        return script
+    first, rest = script.split("\n", 1)  # a comment after the shebang: sbatch still reads the #SBATCH lines below it
+    return (f"{first}\n# {SCHEDULER_PLACEHOLDER} below is a placeholder: replace it with your scheduler's address "
+            "(slurm-script --scheduler), or let slurm_cluster submit this job with its own\n" + rest)
 
 
 def slurm_cluster(
@@ -1007,6 +1020,8 @@ def _parser() -> _Parser:
     job.add_argument("--container", help="an Apptainer image (.sif) holding the course's environment")
     job.add_argument("--processes", type=_positive, help="worker processes per job (default: one per core)")
     job.add_argument("--local-directory", default="${TMPDIR:-/tmp}", help="node-local scratch for spilling")
+    job.add_argument("--scheduler", default=SCHEDULER_PLACEHOLDER, help="address of the running Dask scheduler "
+                     "the workers connect to, e.g. tcp://10.0.0.5:8786 (default: a placeholder the script marks)")
     return parser
 
 
@@ -1130,7 +1145,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         if args.command == "slurm-script":
             print(slurm_job_script(args.cores, args.memory, args.walltime, args.queue, args.account, args.data_root,
                                    args.python, args.setup, args.container, args.processes,
-                                   args.local_directory or None), end="")  # fmt: skip
+                                   args.local_directory or None, args.scheduler), end="")  # fmt: skip
             return 0
         with _QuietDask():
             result = _run_ecg(args)

@@ -528,6 +528,20 @@ def test_the_memory_a_refusal_suggests_is_accepted_and_one_unit_less_is_not(proc
     assert f"at least {gib}G" in capsys.readouterr().err
 
 
+def test_the_script_marks_its_placeholder_scheduler_or_takes_a_real_one(capsys):
+    # review 5 F2: the printed script connected to tcp://SCHEDULER:8786 without saying it is a placeholder
+    text = scale.slurm_job_script(**JOB)
+    lines = text.splitlines()
+    assert lines[0] == "#!/usr/bin/env bash" and "placeholder" in lines[1] and lines[1].startswith("# ")
+    assert scale.SCHEDULER_PLACEHOLDER in _worker_line(text)
+    args = ["slurm-script", "--cores", "4", "--memory", "8G", "--walltime", "1:00:00"]
+    assert scale.main(args + ["--scheduler", "tcp://10.0.0.5:8786"]) == 0
+    out = capsys.readouterr().out
+    assert "placeholder" not in out and " tcp://10.0.0.5:8786 " in _worker_line(out)
+    assert scale.main(args + ["--scheduler", "tcp://10.0.0.5:8786; rm -rf ~"]) == 2
+    assert "not a scheduler address" in capsys.readouterr().err
+
+
 def test_sixteen_workers_need_eighteen_gibibytes():
     assert scale.least_job_mib(16) == 18_205  # 18205 - ceil(1820.5) = 16384 = 16 x 1024; 17G keeps 1741 MiB free
     assert scale.least_job_mib(4) == 5_120  # 4 x 1024 and 1 GiB kept free (10% would be less)
