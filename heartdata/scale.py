@@ -573,6 +573,26 @@ def amdahl(one_worker_seconds: float, serial_share: float, workers: int) -> floa
     return one_worker_seconds * (serial_share + (1 - serial_share) / workers)
 
 
+#: Dask's own cost per task, as ``run_losses`` names it
+OVERHEAD = "Dask's overhead per task"
+
+
+def run_losses(waiting_for_core: float, blocked: float, no_task: float, overhead: float) -> pd.Series:
+    """Where a parallel run lost time, largest first. From the worker threads' clocks and the task stream, shares of
+    the threads' time: *waiting for a core* (ready while other programs or threads held every core: contention),
+    *blocked* inside a task (the GIL, the disk) and with *no task*; measured apart, ``overhead``: the run's tasks x
+    an empty task's cost, as a share of the run's time. A thread waiting while the scheduler hands out tasks has no
+    task, so the overhead is taken out of *no task*, which keeps the rest (a worker idle at the end, hand-offs
+    costlier than an empty task's). The first name is the diagnosis: every sentence that says what held a run back
+    reads it from here, so no two can disagree."""
+    shares = {"waiting for a core": waiting_for_core, "blocked": blocked, OVERHEAD: overhead, "no task": no_task}
+    for name, value in shares.items():
+        if not (isinstance(value, int | float | np.floating) and 0 <= value <= 1):
+            raise DataError(f"{name}={value!r}", "is not a share of the run's time (0 to 1)", "Pass 0.1 for 10%.")
+    shares["no task"] = max(no_task - overhead, 0.0)
+    return pd.Series(shares, dtype=float).sort_values(ascending=False, kind="stable")
+
+
 # ---- SLURM's time limits and memory sizes, read as sbatch reads them
 _TIME_FORMATS = (
     (re.compile(r"(\d+)"), ("m",)),
@@ -684,6 +704,22 @@ _HEADROOM_MIB = 1024
 WORKER_MIN_MIB = 1024
 
 
+def _headroom(job_mib: int) -> int:
+    """MiB of a job's memory kept free of Dask's workers: HEADROOM of it, at least _HEADROOM_MIB."""
+    return max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)
+
+
+def least_job_mib(processes: int) -> int:
+    """The least job memory (MiB) that leaves WORKER_MIN_MIB for each of ``processes`` worker processes once
+    ``_headroom`` is kept free: the rule ``slurm_job_script`` applies, searched (what is left grows with the job)."""
+    need = WORKER_MIN_MIB * int(processes)
+    low, high = need, 2 * need + _HEADROOM_MIB  # refused (nothing kept free), accepted (half kept free is > 10%)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if middle - _headroom(middle) >= need else (middle, high)
+    return high
+
+
 def _shell_path(path: str) -> str:
     """A path for a shell line: quoted as it is, or in double quotes where it holds a variable to expand."""
     if "$" not in path:
@@ -706,13 +742,14 @@ def _slurm_options(
         raise DataError(f"processes={processes!r}", f"does not divide cores={cores}: every worker process gets the "
                         "same number of threads", f"Pass a divisor of {cores}.")  # fmt: skip
     job_mib = slurm_mebibytes(memory)
-    headroom = max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)
+    headroom = _headroom(job_mib)
     if job_mib - headroom < WORKER_MIN_MIB * int(processes):
+        least = least_job_mib(processes)
         raise DataError(
             f"memory={memory!r}",
             f"leaves less than {WORKER_MIN_MIB} MiB for each of {processes} worker processes once {headroom} MiB "
-            "are kept free (a worker holds about 180 MiB before its first batch)",
-            f"Ask for at least {_slurm_size(WORKER_MIN_MIB * int(processes) + _HEADROOM_MIB)}, or fewer processes.",
+            "are kept free (10%, at least 1 GiB; a worker holds about 180 MiB before its first batch)",
+            f"Ask for at least {math.ceil(least / 1024)}G (the least is {least}M), or fewer processes.",
         )
     seconds = slurm_seconds(walltime)
     margin = max(60, min(seconds // 10, 600))  # retire 1-10 minutes before the limit
@@ -749,11 +786,15 @@ def _slurm_options(
     )  # fmt: skip
 
 
+#: The address a script shows when no scheduler is given: marked in the script as one to replace
+SCHEDULER_PLACEHOLDER = "tcp://SCHEDULER:8786"
+
+
 def slurm_job_script(
     cores: int, memory: str, walltime: str, queue: str | None = None, account: str | None = None,
     data_root: str | None = None, python: str | None = None, setup: Sequence[str] = (), container: str | None = None,
     processes: int | None = None, local_directory: str | None = "${TMPDIR:-/tmp}",
-    scheduler: str = "tcp://SCHEDULER:8786",
+    scheduler: str = SCHEDULER_PLACEHOLDER,
 ) -> str:  # fmt: skip
     """The batch script dask-jobqueue submits (``sbatch``) for one worker job, without a cluster or a scheduler.
 
@@ -772,12 +813,21 @@ def slurm_job_script(
       restarts a worker before SLURM kills the job; spilling to ``local_directory`` (node-local scratch:
       ``$TMPDIR`` where the centre sets it, else /tmp; ask your centre); retiring (``--lifetime``) 1 to 10
       minutes before the time limit, staggered, so no task is cut off by SLURM.
-    ``scheduler`` is the address the workers connect to (a running ``slurm_cluster`` fills in its own)."""
+    ``scheduler`` is the address the workers connect to (a running ``slurm_cluster`` fills in its own); without it
+    the script holds SCHEDULER_PLACEHOLDER and a comment saying to replace it."""
     from dask_jobqueue.slurm import SLURMJob
 
     options = _slurm_options(cores, memory, walltime, queue, account, data_root, python, setup, container,
                              processes, local_directory)  # fmt: skip
-    return SLURMJob(scheduler=scheduler, name="heartdata-worker", job_name="heartdata-worker", **options).job_script()
+    if not isinstance(scheduler, str) or not re.fullmatch(r"[a-z]+://[\w.:\[\]-]+", scheduler):
+        raise DataError(f"scheduler={scheduler!r}", "is not a scheduler address",
+                        "Give the address the scheduler printed, as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.")
+    script = SLURMJob(scheduler=scheduler, name="heartdata-worker", job_name="heartdata-worker", **options).job_script()
+    if scheduler != SCHEDULER_PLACEHOLDER:
+        return script
+    first, rest = script.split("\n", 1)  # a comment after the shebang: sbatch still reads the #SBATCH lines below it
+    return (f"{first}\n# {SCHEDULER_PLACEHOLDER} below is a placeholder: replace it with your scheduler's address "
+            "(slurm-script --scheduler), or let slurm_cluster submit this job with its own\n" + rest)
 
 
 def slurm_cluster(
@@ -970,6 +1020,8 @@ def _parser() -> _Parser:
     job.add_argument("--container", help="an Apptainer image (.sif) holding the course's environment")
     job.add_argument("--processes", type=_positive, help="worker processes per job (default: one per core)")
     job.add_argument("--local-directory", default="${TMPDIR:-/tmp}", help="node-local scratch for spilling")
+    job.add_argument("--scheduler", default=SCHEDULER_PLACEHOLDER, help="address of the running Dask scheduler "
+                     "the workers connect to, e.g. tcp://10.0.0.5:8786 (default: a placeholder the script marks)")
     return parser
 
 
@@ -1012,7 +1064,7 @@ def _job_memory_limit(workers: int) -> str:
         job_mib, where = int(per_cpu) * max(int(cpus), 1), f"SLURM_MEM_PER_CPU={per_cpu} x SLURM_CPUS_PER_TASK={cpus}"
     else:
         return "auto"
-    share = (job_mib - max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)) // workers
+    share = (job_mib - _headroom(job_mib)) // workers
     if share < WORKER_MIN_MIB:
         raise DataError(f"--workers {workers} in a job of {job_mib} MiB ({where})",
                         f"leaves {max(share, 0)} MiB per worker once 10% (at least 1 GiB) is kept free; a worker "
@@ -1093,7 +1145,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         if args.command == "slurm-script":
             print(slurm_job_script(args.cores, args.memory, args.walltime, args.queue, args.account, args.data_root,
                                    args.python, args.setup, args.container, args.processes,
-                                   args.local_directory or None), end="")  # fmt: skip
+                                   args.local_directory or None, args.scheduler), end="")  # fmt: skip
             return 0
         with _QuietDask():
             result = _run_ecg(args)

@@ -105,6 +105,11 @@ def test_memory_and_file_counts():
     assert round(scale.BATCH_SIZE * 5000 * 12 * 8 / 2**20) == 29
     assert scale.FILES_PER_RECORD * full["ptbxl"] == 43_598  # files per sampling rate: a .hea and a .dat per record
     assert scale.FILES_PER_RECORD * full["mimic-iv-ecg"] == 1_600_000
+    # review 5 F3: what the lower bound leaves out, per millisecond of metadata cost per file (minutes)
+    assert round(scale.FILES_PER_RECORD * full["mimic-iv-ecg"] * 1e-3 / 60, 1) == 26.7
+    assert round(scale.FILES_PER_RECORD * full["ptbxl"] * 1e-3 / 60, 1) == 0.7
+    # with the review's run (bound 21.28 min, 16.08 min of reading at 100 MB/s), 0.85 ms per file passes the hour
+    assert round((60 - 21.28 - 16.08) / (scale.FILES_PER_RECORD * full["mimic-iv-ecg"] * 1e-3 / 60), 2) == 0.85
 
 
 def test_the_practice_asks_for_what_the_lesson_did_not_print():
@@ -193,6 +198,26 @@ def test_the_words_follow_the_timings():
     assert scale.amdahl(1.0, 0.2, 10**6) == pytest.approx(0.2, abs=1e-5)
     with pytest.raises(DataError):
         scale.amdahl(1.0, 1.5, 2)
+
+
+def test_the_diagnosis_is_the_largest_measured_loss():
+    # review 5 F4/F5: the lesson's and the model answer's "bound by ..." read the same computed diagnosis. The review's
+    # run: 50% of the threads' time waiting for a core, 6% blocked, 13% no task, and 16 x 1.77 ms of 0.359 s overhead
+    overhead = 16 * 1.77e-3 / 0.359
+    assert round(overhead, 2) == 0.08
+    losses = scale.run_losses(0.50, 0.06, 0.13, overhead)
+    assert losses.index[0] == "waiting for a core" and list(losses) == sorted(losses, reverse=True)
+    assert losses["no task"] == pytest.approx(0.13 - overhead)  # the overhead is time with no task: not counted twice
+    assert scale.run_losses(0.05, 0.02, 0.45, 0.40).index[0] == scale.OVERHEAD  # tasks too small for their cost
+    assert scale.run_losses(0.05, 0.02, 0.45, 0.10).index[0] == "no task"
+    assert scale.run_losses(0.05, 0.30, 0.10, 0.05).index[0] == "blocked"
+    with pytest.raises(DataError):
+        scale.run_losses(0.5, -0.1, 0.1, 0.1)
+    lesson = json.loads((REPO / "notebooks" / "10-scaling-up.ipynb").read_text())
+    text = "".join(line for cell in lesson["cells"] for line in cell["source"])
+    assert text.count("scale.run_losses(") == 1 and "{bound_by[main_loss]}" in text  # one diagnosis, read twice
+    # review 5 F7: batches of 8 against 64 are compared with the empty tasks' overhead only when the runs separate
+    assert 'within_noise = eight_vs_64 == "not distinguishable here from"' in text and "if within_noise else" in text
 
 
 def test_the_thread_clock_splits_a_threads_time(client):

@@ -506,6 +506,47 @@ def test_memory_that_is_not_a_size_is_refused(memory, match):
         scale.slurm_job_script(4, memory, "01:00:00")
 
 
+@pytest.mark.parametrize("processes", [1, 2, 4, 8, 9, 10, 11, 16, 32, 64, 128])
+def test_the_memory_a_refusal_suggests_is_accepted_and_one_unit_less_is_not(processes, capsys):
+    # review 5 F1: 16 processes in 16G were told "at least 17G", which was refused too (10% of 17G exceeds 1 GiB)
+    def refused(memory):
+        try:
+            scale.slurm_job_script(processes, memory, "01:00:00")
+        except DataError as exc:
+            return str(exc)
+        return None
+
+    hint = refused(f"{processes}G")  # one worker of 1 GiB per GiB: never enough once memory is kept free
+    m = re.search(r"Ask for at least (\d+)G \(the least is (\d+)M\)", hint or "")
+    assert m, hint
+    gib, mib = int(m.group(1)), int(m.group(2))
+    assert mib == scale.least_job_mib(processes) and gib == -(-mib // 1024)
+    assert refused(f"{mib}M") is None and refused(f"{mib - 1}M") is not None
+    assert refused(f"{gib}G") is None and refused(f"{gib - 1}G") is not None
+    assert scale.main(["slurm-script", "--cores", str(processes), "--memory", f"{gib}G", "--walltime", "1:00:00"]) == 0
+    assert scale.main(["slurm-script", "--cores", str(processes), "--memory", f"{gib - 1}G", "--walltime", "60"]) == 2
+    assert f"at least {gib}G" in capsys.readouterr().err
+
+
+def test_the_script_marks_its_placeholder_scheduler_or_takes_a_real_one(capsys):
+    # review 5 F2: the printed script connected to tcp://SCHEDULER:8786 without saying it is a placeholder
+    text = scale.slurm_job_script(**JOB)
+    lines = text.splitlines()
+    assert lines[0] == "#!/usr/bin/env bash" and "placeholder" in lines[1] and lines[1].startswith("# ")
+    assert scale.SCHEDULER_PLACEHOLDER in _worker_line(text)
+    args = ["slurm-script", "--cores", "4", "--memory", "8G", "--walltime", "1:00:00"]
+    assert scale.main(args + ["--scheduler", "tcp://10.0.0.5:8786"]) == 0
+    out = capsys.readouterr().out
+    assert "placeholder" not in out and " tcp://10.0.0.5:8786 " in _worker_line(out)
+    assert scale.main(args + ["--scheduler", "tcp://10.0.0.5:8786; rm -rf ~"]) == 2
+    assert "not a scheduler address" in capsys.readouterr().err
+
+
+def test_sixteen_workers_need_eighteen_gibibytes():
+    assert scale.least_job_mib(16) == 18_205  # 18205 - ceil(1820.5) = 16384 = 16 x 1024; 17G keeps 1741 MiB free
+    assert scale.least_job_mib(4) == 5_120  # 4 x 1024 and 1 GiB kept free (10% would be less)
+
+
 @pytest.mark.parametrize(
     "change, match",
     [
