@@ -265,6 +265,26 @@ def test_weight_missingness_unit_by_unit_cannot_tell_but_pooled_can():
     assert f"{(rows['Value'] == rows['RecordID'].map(desc['Weight'])).mean():.0%}" == "66%"
 
 
+def test_four_pooled_answers_read_together_at_the_bonferroni_level():
+    """Review F04-4: the figure of the four pooled odds ratios widens each to 98.75%; its count ("3 of 4") follows
+    those intervals, and weight (above 1 at 95% alone) includes 1 with the four together."""
+    wide = {p: _pooled(p)[0].oddsratio_pooled_confint(alpha=1 - BONFERRONI_4)
+            for p in ("SysABP", "Lactate", "TroponinT", "Weight")}
+    assert [p for p, (lo, _) in wide.items() if lo > 1] == ["SysABP", "Lactate", "TroponinT"]
+    lo, hi = wide["Weight"]
+    assert (f"{lo:.3f}", f"{hi:.3f}") == ("0.993", "1.663") and lo < 1 < hi
+    assert f"{4 * _pooled('Weight')[0].test_null_odds().pvalue:.3f}" == "0.058"
+
+
+def test_the_unit_whose_odds_ratio_is_below_one_has_an_adjusted_interval_reaching_no_difference():
+    """Review F04-5: Cardiac Surgery Recovery's line odds ratio is below 1, but its 98.75% Newcombe interval includes
+    0, so the lesson says it does not show a reversal."""
+    (k, d) = _adjusted("SysABP")[2]
+    assert k == (38, 836, 5, 38)
+    assert (round(100 * d.difference, 1), round(100 * d.low, 1), round(100 * d.high, 1)) == (-8.6, -27.6, 0.2)
+    assert d.low < 0 < d.high
+
+
 def test_sampling_gaps():
     _, series, counts, _, _ = _stays()
     sub = series[series["Parameter"].isin(["HR", "Lactate", "Albumin"])].sort_values(["RecordID", "Parameter", "Time"])
