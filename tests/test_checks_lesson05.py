@@ -368,6 +368,28 @@ def test_death_by_icu_plot_units_and_orientation():
     assert "not the in-hospital death rate" not in fb.message
 
 
+def test_death_by_icu_plot_confidence_level_is_not_a_percent_unit():
+    """Review F05-1: the "%" of a confidence level ("95% Wilson", "95 % CI") in the y label of a fraction axis is not
+    a percent unit, so the worked solution's label passes; a label whose unit is percent is still named."""
+    t = stats.rate_table(*(lambda d: (d["In-hospital_death"], d["ICUType"].astype(int)))(_icu()[0]))
+    bars = stats.error_bars(t)
+    for label in ("in-hospital death rate\n(fraction; 95% Wilson)", "death rate (95% Wilson interval)",
+                  "death rate, 95 % CI", "death rate (fraction, CI 95%)", "death rate (95% C.I.)",
+                  "death rate (fraction; 97.5% confidence interval)"):
+        ax = _plot(t["rate"], bars)
+        ax.set_ylabel(label)
+        assert lesson05.death_by_icu_plot(ax).correct, label
+    for label in ("death rate (%)", "deaths, %", "death rate (%; 95% Wilson)", "death rate (95% CI, %)",
+                  "death rate, 95 % CI, in percent"):
+        ax = _plot(t["rate"], bars)
+        ax.set_ylabel(label)
+        fb = lesson05.death_by_icu_plot(ax)
+        assert fb.status == feedback.CLOSE and "fractions" in fb.message and "label" in fb.message, label
+    ax = _plot(100 * t["rate"], 100 * bars)
+    ax.set_ylabel("death rate, % (95% Wilson)")
+    assert lesson05.death_by_icu_plot(ax).correct
+
+
 def test_site_mh_rounded_and_typed_from_the_lesson():
     """Student walkthrough: the right answer rounded (2-4 dp) is told 'rounded'; the lesson's printed three-band
     numbers typed in are named as the lesson's numbers, typed; the right answer as a list still passes."""

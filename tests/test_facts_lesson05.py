@@ -268,7 +268,8 @@ def _measured_by(stays, index, minutes):
 
 
 def test_shortcut_models_on_the_same_stays_and_window():
-    """Like for like: the process variables see the first 24 h, the window SAPS-I is scored from (Le Gall 1984)."""
+    """Like for like: the process variables see the first 24 h, the window the SAPS-I instrument is scored from (Le Gall
+    1984); that the Challenge's SAPS-I column used it too is an assumption the lesson names as such."""
     d, stays = icu()
     measured = _measured_by(stays, d.index, 24 * 60)
     assert measured.shape[1] == 37

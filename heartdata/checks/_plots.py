@@ -7,11 +7,27 @@ values with rates computed from the data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..feedback import Feedback, Mistake, close, correct, incorrect
+
+#: A confidence level written with a percent sign ("95% Wilson", "95 % CI", "CI 95%"): its "%" is not the axis's unit.
+_LEVEL = re.compile(
+    r"\d+(?:[.,]\d+)?\s*%\s*-?\s*(?=C\.I\.|(?:CI|CrI|conf\w*|interval\w*|Wilson|Newcombe|Clopper|Jeffreys|"
+    r"credible|uncertainty|error|bars?|limits?)\b)"
+    r"|\b(?:CI|C\.I\.|confidence|interval|Wilson|level)\s*[:=,]?\s*\d+(?:[.,]\d+)?\s*%",
+    re.IGNORECASE,
+)
+
+
+def _says_percent(label: str) -> bool:
+    """Whether an axis label gives percent as its unit: "%" or "percent" left once confidence levels are removed."""
+    rest = _LEVEL.sub(" ", label)
+    return "%" in rest or "percent" in rest.lower()
+
 
 #: The mistakes every rate-plot exercise can name (tools/guide.py lists them under each exercise that uses
 #: ``judge_rate_plot``): key -> message template.
@@ -176,7 +192,7 @@ def judge_rate_plot(
         missing = [name for name, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if not label.strip()]
         return _say("unlabelled", axes=" and ".join(missing))
     label = ax.get_ylabel()
-    if scale == 1 and ("%" in label or "percent" in label.lower()):
+    if scale == 1 and _says_percent(label):
         return _say("percent label")
     unit = "percent" if scale == 100 else "fractions"
     return correct(f"{what}, in {unit}, with Wilson intervals, on labelled axes starting at 0.")
