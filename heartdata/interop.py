@@ -471,17 +471,15 @@ def is_sentinel(parameter: str, value: float) -> bool:
 
 
 def plausible_limits(parameter: str) -> tuple[float, float, str] | None:
-    """Lesson 06's limits of what a living patient can have (``heartdata.cleaning.RANGES``), in the unit the export
-    writes: for a parameter in :data:`UNIT_NOT_AS_DOCUMENTED` (magnesium: limits set in the documented mmol/L, values
-    in mg/dL) converted to that unit with its molar mass; None for a parameter without limits."""
+    """Lesson 06's limits of what a living patient can have (``heartdata.cleaning.RANGES``): (low, high, unit), in
+    the unit the values are in and the export writes (magnesium: mg/dL, where lesson 06 set them, although the
+    Challenge documents mmol/L: :data:`UNIT_NOT_AS_DOCUMENTED`), so nothing is converted here; None for a parameter
+    without limits."""
     from .cleaning import RANGES
 
     if parameter not in RANGES:
         return None
     low, high, unit = RANGES[parameter][:3]
-    if parameter in UNIT_NOT_AS_DOCUMENTED and parameter in MOLAR_MASS_G_PER_MOL:
-        per = 1 / to_si(parameter, 1.0)  # mg/dL per mmol/L
-        return float(f"{low * per:.3g}"), float(f"{high * per:.3g}"), CODES.loc[parameter, "ucum"]
     return low, high, unit
 
 

@@ -674,11 +674,19 @@ def test_omop_visits_have_their_required_end_dates(stays):
     assert person.loc[132539, "person_source_value"] == f"{interop.LOCAL_PATIENT}|c2012-a-132539"
 
 
+def test_plausible_limits_are_lesson_06_ranges_unconverted():
+    from heartdata.cleaning import RANGES
+
+    for param, (low, high, unit, _) in RANGES.items():
+        assert interop.plausible_limits(param) == (low, high, unit), param
+    assert interop.plausible_limits("no such parameter") is None
+
+
 def test_magnesium_limits_are_in_the_unit_it_is_exported_in():
-    low, high, unit = interop.plausible_limits("Mg")  # lesson 06: 0.2-15 mmol/L; the values go out in mg/dL
-    assert unit == "mg/dL" and low == pytest.approx(0.2 * 2.4305, rel=1e-2) and high == pytest.approx(36.5, rel=1e-2)
-    assert interop.is_impossible("Mg", 40) and not interop.is_impossible("Mg", 20)
-    assert "mg/dL" in interop._implausible_note("Mg", 40.0)[0]["text"]
+    low, high, unit = interop.plausible_limits("Mg")  # lesson 06 set 0.2-15 in mg/dL, the unit of the values
+    assert (low, high, unit) == (0.2, 15, "mg/dL") and unit == interop.CODES.loc["Mg", "ucum"]
+    assert interop.is_impossible("Mg", 20) and interop.is_impossible("Mg", 0.1) and not interop.is_impossible("Mg", 2)
+    assert "0.2-15 mg/dL" in interop._implausible_note("Mg", 20.0)[0]["text"]
 
 
 def test_ventilation_end_unknown_near_the_end_of_the_record(stays):
