@@ -1384,7 +1384,8 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     baseline the WFDB baseline, so ``ds.waveform_array(n)`` gives back wfdb's physical signal in mV. Two multiplex
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
     from I and II, marked Waveform Originality DERIVED. PTB-XL's 100 Hz files are downsampled from 500 Hz, so at
-    ``fs=100`` both groups are DERIVED, and the file breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says so).
+    ``fs=100`` both groups are DERIVED, and the dataset breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says
+    so; the command line refuses to write it).
     Dates are PTB-XL's shifted recording date, and the file says so: Patient Identity Removed (0012,0062) YES, a
     De-identification Method (0012,0063), Longitudinal Temporal Information Modified (0028,0303) MODIFIED (PS3.15
     Annex E). The report and the SCP statements go in :func:`ecg_report`.
@@ -1661,7 +1662,7 @@ def main(argv=None) -> int:
         type=int,
         choices=[100, 500],
         default=500,
-        help="sampling rate (default 500; the 12-lead ECG IOD allows 200-1000 Hz, so 100 Hz breaks it)",
+        help="sampling rate (default 500; the 12-lead ECG IOD allows 200-1000 Hz, so 100 Hz is refused, exit 2)",
     )
     d.add_argument("--root", default=None, help="folder holding ptbxl/ (default: $HEARTDATA_DIR or shipped)")
     args = parser.parse_args(argv)
@@ -1691,12 +1692,13 @@ def main(argv=None) -> int:
         else:
             _writable_target(args.out)
             ds = ecg_dicom(args.ecg_id, args.fs, args.root)
-            write_dicom(ds, args.out)
             problems = ecg_iod_problems(ds)
-            print(
-                f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}"
-                + (f"; note: {'; '.join(problems)}, so a strict reader may refuse it" if problems else "")
-            )
+            if problems:  # a file labelled 12-lead that breaks the IOD is not written (a PACS would store it as is)
+                raise DataError(f"--fs {args.fs}", f"{'; '.join(problems)} (PS3.3 A.34.3.4), so nothing was written",
+                                "Export the 500 Hz record (--fs 500, the default): PTB-XL's 100 Hz files are "
+                                "downsampled copies of it.")  # fmt: skip
+            write_dicom(ds, args.out)
+            print(f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}")
     except DataError as exc:
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2

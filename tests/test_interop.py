@@ -313,7 +313,10 @@ def test_dicom_file_read_back_equals_wfdb_within_the_quantisation_step(tmp_path)
     meta = ptbxl.load_metadata()
     for fs in (100, 500):
         out = tmp_path / f"ecg{fs}.dcm"
-        assert interop.main(["dicom", "--ecg-id", "2", "--fs", str(fs), "--out", str(out)]) == 0
+        if fs == 500:
+            assert interop.main(["dicom", "--ecg-id", "2", "--out", str(out)]) == 0
+        else:  # the command line refuses 100 Hz (it breaks the 12-lead IOD); the library still builds it
+            interop.write_dicom(interop.ecg_dicom(2, fs), out)
         ds = pydicom.dcmread(out)
         assert ds.SOPClassUID == interop.TWELVE_LEAD_ECG_SOP_CLASS == ds.file_meta.MediaStorageSOPClassUID
         rec = wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[2, ptbxl.FILENAME_COLUMN[fs]]))
@@ -350,8 +353,10 @@ def test_ecg_iod_constraints_are_checked_not_enforced(tmp_path, capsys):
     assert problems == ["sampling frequency 100 Hz is outside the 12-lead ECG IOD's 200 to 1000 Hz"]
     assert interop.ecg_iod_problems(low, interop.GENERAL_ECG_SOP_CLASS)  # General ECG needs 200 Hz too
     assert interop.ecg_iod_problems(low, interop.AMBULATORY_ECG_SOP_CLASS) == []
-    assert interop.main(["dicom", "--ecg-id", "1", "--fs", "100", "--out", str(tmp_path / "low.dcm")]) == 0
-    assert "strict reader may refuse" in capsys.readouterr().out
+    assert interop.main(["dicom", "--ecg-id", "1", "--fs", "100", "--out", str(tmp_path / "low.dcm")]) == 2
+    out = capsys.readouterr()  # refused, one line saying why and what to do, and no file labelled 12-lead
+    assert not (tmp_path / "low.dcm").exists() and out.out == "" and len(out.err.strip().splitlines()) == 1
+    assert "outside the 12-lead ECG IOD's 200 to 1000 Hz" in out.err and "--fs 500" in out.err
     assert interop.main(["dicom", "--ecg-id", "1", "--out", str(tmp_path / "default.dcm")]) == 0
     assert pydicom.dcmread(tmp_path / "default.dcm").WaveformSequence[0].SamplingFrequency == 500
     assert "note" not in capsys.readouterr().out
