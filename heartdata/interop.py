@@ -34,6 +34,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
@@ -625,8 +626,13 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
         out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
         rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
-        for k, (minute, param, value) in enumerate(zip(rest["Time"], rest["Parameter"], rest["Value"], strict=True)):
-            out["Observation"].append(_observation(f, f"{eid}-{k}", param, int(minute), float(value), subject, enc))
+        # The identifier names the measurement, not its row: parameter, minute and its rank among that parameter's
+        # values in that minute (as charted), so a later extract with rows added elsewhere keeps every identifier
+        # and a transaction's ifNoneExist skips only what was sent before.
+        repeat = rest.groupby(["Time", "Parameter"], sort=False).cumcount()
+        for minute, param, value, n in zip(rest["Time"], rest["Parameter"], rest["Value"], repeat, strict=True):
+            oid = f"{eid}-{re.sub(r'[^A-Za-z0-9]', '.', str(param))}-{int(minute)}-{n}"
+            out["Observation"].append(_observation(f, oid, param, int(minute), float(value), subject, enc))
     return out
 
 

@@ -701,6 +701,22 @@ def test_omop_visits_have_their_required_end_dates(stays):
     assert person.loc[132539, "person_source_value"] == f"{interop.LOCAL_PATIENT}|c2012-a-132539"
 
 
+def test_observation_identifiers_name_the_measurement_not_its_row(stays):
+    stay = stays[stays["RecordID"].eq(132539)]
+
+    def idents(rows):
+        obs = interop.stay_resources(rows)["Observation"]
+        return {o.identifier[0].value: (o.code.text, o.effectiveDateTime) for o in obs}
+
+    full = idents(stay)
+    assert any(i.startswith("c2012-a-132539-icu-HR-") for i in full) and all(len(i) <= 64 for i in full)
+    first = stay.index[~stay["Parameter"].isin(["RecordID", "Gender", "ICUType", "MechVent", *interop.BP_COMPONENT])][0]
+    fewer = idents(stay.drop(index=first))  # an earlier extract without one row: every other identifier is the same
+    assert len(fewer) == len(full) - 1 and all(full[i] == v for i, v in fewer.items())
+    param, minute = stay.loc[first, "Parameter"], int(stay.loc[first, "Time"])
+    assert set(full) - set(fewer) == {f"c2012-a-132539-icu-{param}-{minute}-0"}
+
+
 def test_plausible_limits_are_lesson_06_ranges_unconverted():
     from heartdata.cleaning import RANGES
 
