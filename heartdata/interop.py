@@ -34,6 +34,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
@@ -321,8 +322,10 @@ AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: one to five multiplex groups, at most 13 channels in all and 16,384 samples per channel (PS3.3 A.34.3.4). The
 #: General and Ambulatory IODs' limits on groups and channels are not coded here: for them only the rate and the sample
 #: interpretation are checked. The Ambulatory ECG IOD is for Holter recordings (PS3.3 A.34.5). pydicom writes whatever
-#: it is given: these rules are checked by :func:`ecg_iod_problems`, not by the library; a DICOM validator (dciodvfy of
-#: dicom3tools) checks an IOD's content in full.
+#: it is given: these rules are checked by :func:`ecg_iod_problems`, not by the library. A DICOM validator (dciodvfy of
+#: dicom3tools) checks required modules and attributes and the form and enumerated values of attributes, not every
+#: rule of an IOD: dicom3tools 20260927 passed a 100 Hz 12-lead file, and one at 2000 Hz with Modality OT, without an
+#: error about either (run by the course's review, 2026-12).
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
                                 "channels": 13, "samples": 16384, "groups": 5},
@@ -471,17 +474,15 @@ def is_sentinel(parameter: str, value: float) -> bool:
 
 
 def plausible_limits(parameter: str) -> tuple[float, float, str] | None:
-    """Lesson 06's limits of what a living patient can have (``heartdata.cleaning.RANGES``), in the unit the export
-    writes: for a parameter in :data:`UNIT_NOT_AS_DOCUMENTED` (magnesium: limits set in the documented mmol/L, values
-    in mg/dL) converted to that unit with its molar mass; None for a parameter without limits."""
+    """Lesson 06's limits of what a living patient can have (``heartdata.cleaning.RANGES``): (low, high, unit), in
+    the unit the values are in and the export writes (magnesium: mg/dL, where lesson 06 set them, although the
+    Challenge documents mmol/L: :data:`UNIT_NOT_AS_DOCUMENTED`), so nothing is converted here; None for a parameter
+    without limits."""
     from .cleaning import RANGES
 
     if parameter not in RANGES:
         return None
     low, high, unit = RANGES[parameter][:3]
-    if parameter in UNIT_NOT_AS_DOCUMENTED and parameter in MOLAR_MASS_G_PER_MOL:
-        per = 1 / to_si(parameter, 1.0)  # mg/dL per mmol/L
-        return float(f"{low * per:.3g}"), float(f"{high * per:.3g}"), CODES.loc[parameter, "ucum"]
     return low, high, unit
 
 
@@ -625,8 +626,13 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
         out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
         rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
-        for k, (minute, param, value) in enumerate(zip(rest["Time"], rest["Parameter"], rest["Value"], strict=True)):
-            out["Observation"].append(_observation(f, f"{eid}-{k}", param, int(minute), float(value), subject, enc))
+        # The identifier names the measurement, not its row: parameter, minute and its rank among that parameter's
+        # values in that minute (as charted), so a later extract with rows added elsewhere keeps every identifier
+        # and a transaction's ifNoneExist skips only what was sent before.
+        repeat = rest.groupby(["Time", "Parameter"], sort=False).cumcount()
+        for minute, param, value, n in zip(rest["Time"], rest["Parameter"], rest["Value"], repeat, strict=True):
+            oid = f"{eid}-{re.sub(r'[^A-Za-z0-9]', '.', str(param))}-{int(minute)}-{n}"
+            out["Observation"].append(_observation(f, oid, param, int(minute), float(value), subject, enc))
     return out
 
 
@@ -1384,7 +1390,8 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     baseline the WFDB baseline, so ``ds.waveform_array(n)`` gives back wfdb's physical signal in mV. Two multiplex
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
     from I and II, marked Waveform Originality DERIVED. PTB-XL's 100 Hz files are downsampled from 500 Hz, so at
-    ``fs=100`` both groups are DERIVED, and the file breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says so).
+    ``fs=100`` both groups are DERIVED, and the dataset breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says
+    so; the command line refuses to write it).
     Dates are PTB-XL's shifted recording date, and the file says so: Patient Identity Removed (0012,0062) YES, a
     De-identification Method (0012,0063), Longitudinal Temporal Information Modified (0028,0303) MODIFIED (PS3.15
     Annex E). The report and the SCP statements go in :func:`ecg_report`.
@@ -1661,7 +1668,7 @@ def main(argv=None) -> int:
         type=int,
         choices=[100, 500],
         default=500,
-        help="sampling rate (default 500; the 12-lead ECG IOD allows 200-1000 Hz, so 100 Hz breaks it)",
+        help="sampling rate (default 500; the 12-lead ECG IOD allows 200-1000 Hz, so 100 Hz is refused, exit 2)",
     )
     d.add_argument("--root", default=None, help="folder holding ptbxl/ (default: $HEARTDATA_DIR or shipped)")
     args = parser.parse_args(argv)
@@ -1691,12 +1698,13 @@ def main(argv=None) -> int:
         else:
             _writable_target(args.out)
             ds = ecg_dicom(args.ecg_id, args.fs, args.root)
-            write_dicom(ds, args.out)
             problems = ecg_iod_problems(ds)
-            print(
-                f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}"
-                + (f"; note: {'; '.join(problems)}, so a strict reader may refuse it" if problems else "")
-            )
+            if problems:  # a file labelled 12-lead that breaks the IOD is not written (a PACS would store it as is)
+                raise DataError(f"--fs {args.fs}", f"{'; '.join(problems)} (PS3.3 A.34.3.4), so nothing was written",
+                                "Export the 500 Hz record (--fs 500, the default): PTB-XL's 100 Hz files are "
+                                "downsampled copies of it.")  # fmt: skip
+            write_dicom(ds, args.out)
+            print(f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}")
     except DataError as exc:
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2

