@@ -432,7 +432,8 @@ def test_data_card_states_the_curators_changes(meta):
     assert "random offset for each patient" in card and "undocumented" not in card
     unnamed = int((meta["validated_by_human"] & meta["validated_by"].isna()).sum())
     assert f"it is True for all of them, {unnamed} with no `validated_by`" in card
-    assert "so the course treats it as unverified" in card and "sampled at 400 Hz" not in card
+    # review 5, F02-1: the paper's 400 Hz is quoted, and the card no longer calls it unverified
+    assert '"The original sampling frequency was 400 Hz"' in card and "unverified" not in card
     main = meta.groupby("site")["device"].agg(lambda d: d.value_counts().iloc[0]).sum()
     assert f"{main} of the {len(meta)} ECGs carry their site's main device label" in card
     shared = sorted(d for d, n in meta.groupby("device")["site"].nunique().items() if n > 1)
