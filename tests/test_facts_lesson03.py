@@ -513,3 +513,15 @@ def test_data_card_states_form_and_rhythm_likelihoods(raw_rows):
     assert (f"of the {zeros} zeros here, {other_zeros} belong to statements that are only rhythm or form statements, "
             f"and {sum(other.values())} such statements carry 100 ({listed}; lesson 03)") in card
     assert "The data break that rule" in card and "no documented rule" not in card
+
+
+def test_survival_is_0_or_1_where_the_page_says_never():
+    """Lesson 03 (review 5, F03-2): the Challenge page says Length of stay and Survival 'never have the values 0 or 1';
+    in set A, 1 stay has Length_of_stay under 2 and 29 stays have Survival 0 or 1, 26 of them in-hospital deaths."""
+    import csv
+
+    with open(DATA / "challenge2012" / "Outcomes-a.txt", newline="") as f:
+        rows = list(csv.DictReader(f))
+    short = [r for r in rows if 0 <= int(r["Length_of_stay"]) < 2]
+    early = [r for r in rows if int(r["Survival"]) in (0, 1)]
+    assert (len(short), len(early), sum(r["In-hospital_death"] == "1" for r in early)) == (1, 29, 26)
