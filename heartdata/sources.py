@@ -52,8 +52,8 @@ PTBXL_COLUMN_SOURCE = {
     "filename_lr": "curators",
     "filename_hr": "curators",
 }
-#: What the curators did, before publication, to values that others had written: the course's reading of Wagner et al.
-#: 2020, Methods, "Preprocessing", not a quotation (the shipped slice cannot test the height rule). A value here is not
+#: What the curators did, before publication, to values that others had written, summed up from Wagner et al. 2020,
+#: Methods, "Preprocessing" (quoted in lesson 01; the shipped slice cannot test the height rule). A value here is not
 #: what was first written.
 PTBXL_CURATED = {
     "age": "computed from the date of birth and the ECG date; 90 or older is set to 300",
