@@ -52,16 +52,16 @@ PTBXL_COLUMN_SOURCE = {
     "filename_lr": "curators",
     "filename_hr": "curators",
 }
-#: What the curators did, before publication, to values that others had written: the course's reading of Wagner et al.
-#: 2020, Methods, "Preprocessing", not a quotation (the shipped slice cannot test the height rule). A value here is not
+#: What the curators did, before publication, to values that others had written, summed up from Wagner et al. 2020,
+#: Methods, "Preprocessing" (quoted in lesson 01; the shipped slice cannot test the height rule). A value here is not
 #: what was first written.
 PTBXL_CURATED = {
     "age": "computed from the date of birth and the ECG date; 90 or older is set to 300",
     "height": "deleted wherever the body-mass index from height and weight was above 40",
     "nurse": "replaced by a pseudonym",
-    "recording_date": "not the real calendar, cause undocumented (this slice's stored dates precede the 1989-1996 "
-                      "recording period the paper gives; most likely shifted before publication); rely only on "
-                      "the days between one patient's ECGs",
+    "recording_date": "shifted \"by a random offset for each patient while preserving time differences between "
+                      "multiple recordings\" (Preprocessing), so not the real calendar; in the shipped slice the "
+                      "dates look moved together instead (lesson 01); rely only on the days between one patient's ECGs",
     "validated_by": "replaced by a pseudonym",
 }
 #: The age code for patients of 90 or older, and the body-mass index above which heights were deleted.
@@ -135,10 +135,11 @@ def bmi(meta: pd.DataFrame) -> pd.Series:
 def days_between_own_ecgs(meta: pd.DataFrame) -> pd.Series:
     """For every ECG after a patient's first, the days since that patient's previous ECG.
 
-    The one kind of time that a date shift keeping each patient's dates together preserves. The paper gives the
-    recording period (October 1989 to June 1996, Wagner et al. 2020, Background & Summary) and Table 2 only "ECG
-    recording date and time"; the stored dates lie years earlier, so they were moved, and lesson 01 shows that the
-    shipped slice is consistent with one offset common to most ECGs."""
+    The one kind of time the dataset's date shift preserves: "All ECG dates were shifted by a random offset for each
+    patient while preserving time differences between multiple recordings" (Wagner et al. 2020, Methods,
+    Preprocessing). The stored dates lie years before the recording period the paper gives (October 1989 to June 1996,
+    Background & Summary); lesson 01 shows that in the shipped slice they look moved together rather than by an offset
+    of each patient's own."""
     table = pd.DataFrame({"patient": meta["patient_id"], "date": pd.to_datetime(meta["recording_date"])})
     table = table.sort_values(["patient", "date"], kind="stable")
     gap = table.groupby("patient")["date"].diff().dropna()

@@ -424,9 +424,16 @@ def test_data_card_states_the_curators_changes(meta):
     assert f"({len(gaps)} of them here, between the ECGs of {repeat} patients)" in card
     days = pd.to_datetime(meta["recording_date"]).dt.day_name().value_counts()
     assert f"a quiet Monday ({days['Monday']} ECGs) and Tuesday ({days['Tuesday']})" in card
+    month = pd.to_datetime(meta["recording_date"]).dt.to_period("M")
+    crowd = meta.groupby(["site", month]).agg(n=("patient_id", "size"), patients=("patient_id", "nunique"))
+    (site, _), top = crowd["n"].idxmax(), crowd.loc[crowd["n"].idxmax()]
+    assert (f"{top['n']} of site {site:.0f}'s {int(meta['site'].eq(site).sum())} ECGs, from {top['patients']} "
+            "patients, fall in one stored month") in card
+    assert "random offset for each patient" in card and "undocumented" not in card
     unnamed = int((meta["validated_by_human"] & meta["validated_by"].isna()).sum())
     assert f"it is True for all of them, {unnamed} with no `validated_by`" in card
-    assert "so the course treats it as unverified" in card and "sampled at 400 Hz" not in card
+    # review 5, F02-1: the paper's 400 Hz is quoted, and the card no longer calls it unverified
+    assert '"The original sampling frequency was 400 Hz"' in card and "unverified" not in card
     main = meta.groupby("site")["device"].agg(lambda d: d.value_counts().iloc[0]).sum()
     assert f"{main} of the {len(meta)} ECGs carry their site's main device label" in card
     shared = sorted(d for d, n in meta.groupby("device")["site"].nunique().items() if n > 1)

@@ -242,8 +242,9 @@ def test_lesson_and_checks_never_hold_every_record_at_once():
 
 
 def test_the_500_hz_files_hold_almost_nothing_above_200_hz():
-    """Lesson 02: above 200 Hz lies a median 0.0021% of lead II's power in the 500 Hz files. Review 4, finding 2: an
-    original rate of 400 Hz is unquoted, so the lesson calls it unverified and draws no conclusion from it."""
+    """Lesson 02 and the PTB-XL data card: above 200 Hz lies a median 0.0021% of lead II's power in the 500 Hz files.
+    Review 5, F02-1: the paper gives the devices' rate as 400 Hz, upsampled to 500 Hz, so that power cannot come
+    from the heart; the lesson and the card say so, quoting the paper."""
     hi, _ = _hi_lo()
     f, p = signal.welch(hi[:, :, ptbxl.LEADS.index("II")], fs=500, nperseg=1000, axis=1)
     above_200 = p[:, f > 200].sum(axis=1) / p.sum(axis=1)
@@ -252,6 +253,10 @@ def test_the_500_hz_files_hold_almost_nothing_above_200_hz():
     # review 3, F6: no edge at 200 Hz; the median power density falls smoothly through it
     below, above = (float(np.median(p[:, (f >= lo) & (f < lo + 5)].mean(axis=1))) for lo in (195, 200))
     assert 1 < below / above < 2
+    card = " ".join((DATA / "ptbxl" / "DATACARD.md").read_text().split())
+    assert f"(a median {np.median(above_200):.4%} of lead II's in the {len(hi)} files here)" in card
+    lesson = (DATA.parent / "notebooks" / "02-ecg-signals.ipynb").read_text()
+    assert "The original sampling frequency was 400 Hz" in lesson and "unverified" not in lesson
 
 
 def test_agreement_of_flags_and_measures_with_intervals():

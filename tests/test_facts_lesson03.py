@@ -357,6 +357,12 @@ def test_one_qualifier_gives_several_likelihoods(raw_rows):
     assert seen(r"verdacht auf") == set() and any("verdacht auf" in text for *_, text in rows)
     normal = [(c, v) for _, c, v, text in single if "sonst normales ekg" in text]
     assert Counter(normal) == {("NORM", 80.0): 33}
+    # review 5, F03-3: against the paper's Table 4 (keyword -> likelihood), how often a listed qualifier gets its value
+    table_4 = {r"nicht auszuschlie(ss|ß)en": 15.0, r"wahrscheinlich": 50.0, r"possibl": 50.0, r"suggest": 35.0,
+               r"sonst normales ekg": 80.0}
+    followed = {p: (sum(v == want for _, _, v, t in single if re.search(p, t)),
+                    sum(bool(re.search(p, t)) for *_, t in single)) for p, want in table_4.items()}
+    assert list(followed.values()) == [(2, 3), (1, 5), (2, 4), (3, 11), (33, 33)]
 
 
 def test_likelihood_mix_per_superclass(labelled):
@@ -490,7 +496,8 @@ def test_reports_name_findings_the_codes_leave_out(raw_rows):
 
 
 def test_data_card_states_form_and_rhythm_likelihoods(raw_rows):
-    """data/ptbxl/DATACARD.md agrees with lesson 03: form and rhythm statements carry 0 or 100 (review 3, F3)."""
+    """data/ptbxl/DATACARD.md agrees with lesson 03: form and rhythm statements carry 0 or 100, the 100s against the
+    paper's rule that sets them to zero (review 3, F3; review 5, F03-1)."""
     with open(DATA / "ptbxl" / "scp_statements.csv", newline="", encoding="utf-8") as f:
         diagnostic = {r[""] for r in csv.DictReader(f) if r["diagnostic"] in ("1", "1.0")}
     other = Counter()
@@ -505,3 +512,16 @@ def test_data_card_states_form_and_rhythm_likelihoods(raw_rows):
     card = " ".join((DATA / "ptbxl" / "DATACARD.md").read_text().split())
     assert (f"of the {zeros} zeros here, {other_zeros} belong to statements that are only rhythm or form statements, "
             f"and {sum(other.values())} such statements carry 100 ({listed}; lesson 03)") in card
+    assert "The data break that rule" in card and "no documented rule" not in card
+
+
+def test_survival_is_0_or_1_where_the_page_says_never():
+    """Lesson 03 (review 5, F03-2): the Challenge page says Length of stay and Survival 'never have the values 0 or 1';
+    in set A, 1 stay has Length_of_stay under 2 and 29 stays have Survival 0 or 1, 26 of them in-hospital deaths."""
+    import csv
+
+    with open(DATA / "challenge2012" / "Outcomes-a.txt", newline="") as f:
+        rows = list(csv.DictReader(f))
+    short = [r for r in rows if 0 <= int(r["Length_of_stay"]) < 2]
+    early = [r for r in rows if int(r["Survival"]) in (0, 1)]
+    assert (len(short), len(early), sum(r["In-hospital_death"] == "1" for r in early)) == (1, 29, 26)
