@@ -474,3 +474,19 @@ def test_24_hour_model_against_saps(set_a):
     low, high = interval(mortality.bootstrap_auroc(y[known], s24[known], other=saps[known]))
     assert (round(low, 3), round(high, 3)) == (0.148, 0.194)
     assert f"{(m48 - m24) / (m48 - saps_auc):.0%}" == "10%" and m24 - saps_auc > (m48 - saps_auc) / 2
+
+
+def test_sample_size_against_the_first_criterion(set_a):
+    X, y, _, cv = set_a
+    columns = mortality.make_model("logistic")[:1].fit(X).transform(X).shape[1]
+    assert (int(y.sum()), X.shape[1], columns) == (554, 241, 439)
+    assert (round(554 / 241, 1), round(554 / 439, 1)) == (2.3, 1.3)
+    risk, n, p = cv["boosting"][0], len(y), y.mean()
+    ll = float(np.sum(y * np.log(risk) + (1 - y) * np.log(1 - risk)))
+    ll0 = y.sum() * np.log(p) + (n - y.sum()) * np.log(1 - p)
+    r2 = 1 - np.exp(2 * (ll0 - ll) / n)
+    assert round(r2, 3) == 0.177
+    need = [int(np.ceil(k / ((0.9 - 1) * np.log(1 - r2 / 0.9)))) for k in (241, 439)]
+    assert need == [10976, 19993] and [round(k * p) for k in need] == [1520, 2769]
+    low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
+    assert (round(low, 3) + 0.0, round(high, 3)) == (0.0, 0.025) and low <= 0.005  # "reaching zero"
