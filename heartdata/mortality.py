@@ -230,8 +230,9 @@ def choose_threshold(y_true, y_score) -> float:
 
     Take k = round(death rate x number of stays), the number of deaths; the threshold is the k-th highest
     score, so that ``y_score >= threshold`` flags as many stays as died (ties can add a few). Then predicted
-    positives = actual positives, TP + FP = TP + FN, so sensitivity equals positive predictive value - and
-    Event 1, the minimum of the two, is at its peak when they are equal. Returns +inf when no stay died.
+    positives = actual positives, TP + FP = TP + FN, so sensitivity equals positive predictive value. A
+    heuristic, not a guarantee: Event 1, the minimum of the two, is often near its peak there, but another threshold
+    can score a little higher. Returns +inf when no stay died.
     """
     y, score = _paired("choose_threshold(y_true, y_score)", y_true, y_score)
     y = y.astype(int)
