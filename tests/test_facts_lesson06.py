@@ -720,3 +720,24 @@ def test_cleaning_at_the_level_of_a_model(lesson):
         got[kind] = (f"{m_raw['auroc']:.3f}", f"{m_clean['auroc']:.3f}", *(f"{v:+.3f}" for v in paired))
     assert got == {"boosting": ("0.843", "0.842", "-0.007", "+0.004"),
                    "logistic": ("0.823", "0.830", "+0.000", "+0.013")}
+
+
+def test_ventilated_stays_without_breathing_rates_point_to_the_export(lesson):
+    stays = lesson[0]
+    vent_rows = stays[stays["Parameter"].eq("MechVent")]
+    vent, with_rr = set(vent_rows["RecordID"]), set(stays.loc[stays["Parameter"].eq("RespRate"), "RecordID"])
+    others = set(stays["RecordID"]) - vent
+    assert (len(others & with_rr), len(others)) == (1101, 1471)
+    assert int(vent_rows.groupby("RecordID")["Time"].max().lt(24 * 60).sum()) == 578
+
+
+def test_two_means_in_one_minute_sit_in_the_cardiac_units(lesson):
+    stays = lesson[0]
+    unit = stays[stays["Parameter"].eq("ICUType")].groupby("RecordID")["Value"].first()
+    maps = stays[stays["Parameter"].eq("MAP")]
+    maps = maps[maps["Value"].between(1, 300)]  # the lesson's table at that step: zeros and impossible values gone
+    size = maps.groupby(["RecordID", "Time"]).size()
+    rids = size[size.gt(1)].index.get_level_values(0).unique()
+    counts = unit.reindex(rids).value_counts()
+    assert len(rids) == 73 and (int(counts.get(2.0, 0)), int(counts.get(1.0, 0))) == (41, 23)
+    assert f"{(41 + 23) / 73:.0%}" == "88%" and f"{unit.isin([1.0, 2.0]).mean():.0%}" == "36%"  # 1,451 of 4,000

@@ -450,3 +450,52 @@ def test_stays_whose_charting_ended_before_46_hours(set_a):
         "13.9%",
         "0.51",
     )
+
+
+def test_sofa_beside_saps(set_a):
+    X, y, saps, _ = set_a
+    out = challenge2012.load_outcomes("a").reindex(X.index)
+    sofa = out["SOFA"].where(out["SOFA"] != -1)
+    known = sofa.notna()
+    assert (int(known.sum()), int((sofa == 0).sum())) == (3856, 116)
+    assert round(roc_auc_score(y[known], sofa[known]), 3) == 0.623
+    both = known & saps.notna()
+    assert int(both.sum()) == 3733
+    assert round(roc_auc_score(y[both], saps[both]), 3) == 0.650
+    assert round(roc_auc_score(y[both], sofa[both]), 3) == 0.619
+    low, high = interval(mortality.bootstrap_auroc(y[both], saps[both], other=sofa[both]))
+    assert (round(low, 3), round(high, 3)) == (0.008, 0.055) and low > 0  # "SAPS-I ranks the deaths better"
+
+
+def test_24_hour_model_against_saps(set_a):
+    _, y, saps, cv = set_a
+    X24, y24, _ = mortality.load_features("a", window_hours=24)
+    assert y24.index.equals(y.index)
+    s24, r24 = mortality.cross_validate(X24, y24, kind="boosting", folds=5, seed=0, choose_thresholds=False)
+    assert round(r24["auroc"], 3) == 0.822
+    low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=s24))
+    assert round(cv["boosting"][1]["auroc"] - r24["auroc"], 3) == 0.020
+    assert (round(low, 3), round(high, 3)) == (0.008, 0.032)
+    known = saps.notna()
+    m24, m48 = roc_auc_score(y[known], s24[known]), roc_auc_score(y[known], cv["boosting"][0][known])
+    saps_auc = roc_auc_score(y[known], saps[known])
+    assert round(m24, 3) == 0.821 and round(m24 - saps_auc, 3) == 0.171
+    low, high = interval(mortality.bootstrap_auroc(y[known], s24[known], other=saps[known]))
+    assert (round(low, 3), round(high, 3)) == (0.148, 0.194)
+    assert f"{(m48 - m24) / (m48 - saps_auc):.0%}" == "10%" and m24 - saps_auc > (m48 - saps_auc) / 2
+
+
+def test_sample_size_against_the_first_criterion(set_a):
+    X, y, _, cv = set_a
+    columns = mortality.make_model("logistic")[:1].fit(X).transform(X).shape[1]
+    assert (int(y.sum()), X.shape[1], columns) == (554, 241, 439)
+    assert (round(554 / 241, 1), round(554 / 439, 1)) == (2.3, 1.3)
+    risk, n, p = cv["boosting"][0], len(y), y.mean()
+    ll = float(np.sum(y * np.log(risk) + (1 - y) * np.log(1 - risk)))
+    ll0 = y.sum() * np.log(p) + (n - y.sum()) * np.log(1 - p)
+    r2 = 1 - np.exp(2 * (ll0 - ll) / n)
+    assert round(r2, 3) == 0.177
+    need = [int(np.ceil(k / ((0.9 - 1) * np.log(1 - r2 / 0.9)))) for k in (241, 439)]
+    assert need == [10976, 19993] and [round(k * p) for k in need] == [1520, 2769]
+    low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
+    assert (round(low, 3) + 0.0, round(high, 3)) == (0.0, 0.025) and low <= 0.005  # "reaching zero"
