@@ -39,11 +39,11 @@ TIME_SERIES = [
 KNOWN = DESCRIPTORS + [p for p in TIME_SERIES if p not in DESCRIPTORS]
 #: The code Challenge 2012 writes for "not recorded" in the descriptors.
 SENTINEL = -1.0
-#: Rates and pressures whose charted 0 is removed: a charted 0 is not a measured rate or pressure. It is what a
-#: monitor shows when it measures nothing: a lead off, an arterial line open to air for zeroing, flushing or a blood
-#: draw (most arterial zeros sit beside a charted heart rate, lesson 06), and rarely an arrest. The chart
+#: Rates and pressures whose charted 0 is removed: a charted 0 is not a measured rate or pressure. A monitor with a
+#: lead off shows dashes, not 0 (lesson 06); a 0 is charted for an arterial line open to air for zeroing, flushing or
+#: a blood draw (most arterial zeros sit beside a charted heart rate, lesson 06), and rarely for an arrest. The chart
 #: cannot tell these apart (lesson 06 shows zero heart rates of each kind), and the features summarise measured
-#: values, so a 0 would make a lead off and an arrest the same HR_min. What this loses: an arrest, which a model
+#: values, so a 0 would make an artefact and an arrest the same HR_min. What this loses: an arrest, which a model
 #: must take from a record of resuscitation events, not from a 0 in a vital-sign series.
 ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
 #: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
