@@ -227,6 +227,36 @@ def test_decision_curve_named_mistakes(data):
     assert "stops at 0.5" in check.decision_curve(ax).message
 
 
+def test_decision_curve_refuses_ranges_that_hide_what_the_exercise_is_about(data):
+    """Student walkthrough 7: the lesson's x range hid where the curves part; y ranges of -1 to 1 and -0.5 to 0.5 left
+    the curves flat; a bottom above the raw curve's dip cut it off. All were ticked."""
+    for xlim in ((0.05, 0.5), (0.05, 0.6), (0.1, 0.8)):
+        ax = _good_axes(data)
+        ax.set_xlim(*xlim)
+        fb = check.decision_curve(ax)
+        assert fb.status == CLOSE and "x range" in fb.message and "part beyond 0.6" in fb.message, fb
+    for ylim in ((-1, 1), (-0.5, 0.5)):
+        fb = check.decision_curve(_good_axes(data, ylim=ylim))
+        assert fb.status == CLOSE and "looks flat" in fb.message, fb
+    _, raw = _curves(data)
+    bottom = float(raw["model"].min()) / 2  # above the raw curve's lowest point, below the recalibrated one's
+    fb = check.decision_curve(_good_axes(data, ylim=(bottom, 0.12)))
+    assert fb.status == CLOSE and "cuts off" in fb.message and "raw_risk" in fb.message, fb
+    for ylim in ((-0.05, 0.15), (-0.02, 0.12), (-0.2, 0.3)):  # right answers: the whole of both curves, not flat
+        assert check.decision_curve(_good_axes(data, ylim=ylim)).correct, ylim
+
+
+def test_capstone_counts_names_length_of_stay(data):
+    """Student walkthrough 7: Length_of_stay <= 2 gave the same count as Survival < 2 and was told only 'include the
+    day itself'; the message now names both readings of that count."""
+    deaths, early, ids, _ = _counts(data, 1)
+    stay = data.outcomes["Length_of_stay"].reindex(ids)
+    by_stay = int((data.died.reindex(ids).eq(1) & stay.le(check.EARLY_DAYS)).sum())
+    assert by_stay != early
+    fb = check.capstone_counts((deaths, by_stay))
+    assert fb.status == CLOSE and "Length_of_stay" in fb.message and "Survival <= 2" in fb.message, fb
+
+
 def test_decision_curve_sees_attempts_elsewhere_and_does_not_call_them_unattempted(data):
     curve, _ = _curves(data)
     fig, ax = plt.subplots()  # the stub's axes, left empty

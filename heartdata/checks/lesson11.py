@@ -299,8 +299,11 @@ def _axes_of(answer):
               "recalibration too (clinic.net_benefit(died, raw_risk, check.GRID), its 'model' column, at every "
               "threshold of check.GRID): the exercise is to see where the two part.",
     "labels": "the curves are right; label each axis with what it shows, and only that: {problems}.",
-    "cut": "the y range ({bottom:.3g} to {top:.3g}) cuts off the model's curve, which runs from {low:.3g} to "
-           "{high:.3g}: set it with ax.set_ylim(...) so that the whole curve shows.",
+    "cut": "the y range ({bottom:.3g} to {top:.3g}) cuts off the model's curves, which run from {low:.3g} to "
+           "{high:.3g} (the raw_risk curve included: its dip below zero is what the exercise is about): set it with "
+           "ax.set_ylim(...) so that the whole of both curves shows.",
+    "x_cut": "the x range ({left:.3g} to {right:.3g}) hides thresholds of check.GRID: the two curves part beyond "
+             "0.6, so show every threshold from {first:.2g} to {last:.2g} (ax.set_xlim, or leave it to matplotlib).",
     "flat": "the y range ({bottom:.3g} to {top:.3g}) is so wide that the model's curve looks flat: 'alert on "
             "everyone' falls far below zero at high thresholds. Limit the y axis to a little around the model's curve "
             "and 0 (e.g. ax.set_ylim(-0.05, 0.15)).",
@@ -349,11 +352,16 @@ def decision_curve(answer):
         problems.append("y axis: net benefit")
     if problems:
         return close(named("labels", problems="; ".join(problems)))
+    left, right = ax.get_xlim()
+    if left > GRID.min() + 1e-9 or right < GRID.max() - 1e-9:
+        return close(named("x_cut", left=left, right=right, first=GRID.min(), last=GRID.max()))
     bottom, top = ax.get_ylim()
-    low_needed, high_needed = float(curve["model"].min()), float(curve["model"].max())
+    both = pd.concat([curve["model"], raw["model"]])
+    low_needed, high_needed = float(both.min()), float(both.max())
     if bottom > low_needed or top < high_needed:
         return close(named("cut", bottom=bottom, top=top, low=low_needed, high=high_needed))
-    if top - bottom > 20 * (high_needed - min(low_needed, 0)):
+    # the curves span about 0.12: a y range five times that leaves them a fifth of the height, flat to the eye
+    if top - bottom > 5 * (high_needed - min(low_needed, 0)):
         return close(named("flat", bottom=bottom, top=top))
     # the lesson reads the same crossings on a grid twice as fine (steps of 0.025): say both, so they agree
     fine = np.round(np.arange(0.05, 0.801, 0.025), 3)
@@ -396,6 +404,11 @@ def _unit_counts(unit: int) -> tuple[int, int]:
     "after_discharge": "the second count includes patients whose Survival is set although they left hospital alive "
                        "(deaths after discharge): count only In-hospital_death = 1.",
     "strictly": "use Survival <= {days} (within {days} days, the day itself included).",
+    "strictly_or_stay": "{count} is what Survival < {days} gives (the day itself left out), and also what "
+                        "Length_of_stay <= {days} gives: count deaths with Survival <= {days}, the day itself "
+                        "included; Length_of_stay is the hospital stay, not the days to death.",
+    "length_of_stay": "that counts Length_of_stay <= {days}, the hospital stay; the days from admission to death are "
+                      "Survival: count deaths with Survival <= {days}.",
     "order": "the numbers are right but in the wrong order: (deaths, early deaths), deaths first.",
     "stays_deaths": "that is (stays, deaths); the exercise asks for (deaths, deaths within {days} days).",
     "other_unit": "that is ICUType {unit}, {name}; Coronary Care is ICUType {ccu}.",
@@ -425,8 +438,13 @@ def capstone_counts(answer):
     if given == (expected[0], any_death) and any_death != expected[1]:
         return close(named("after_discharge"))
     strictly = int((died.eq(1) & survival.lt(EARLY_DAYS)).sum())
+    by_stay = int((died.eq(1) & data.outcomes["Length_of_stay"].reindex(ids).le(EARLY_DAYS)).sum())
     if given == (expected[0], strictly) and strictly != expected[1]:
+        if by_stay == strictly:
+            return close(named("strictly_or_stay", count=strictly, days=EARLY_DAYS))
         return close(named("strictly", days=EARLY_DAYS))
+    if given == (expected[0], by_stay) and by_stay != expected[1]:
+        return close(named("length_of_stay", days=EARLY_DAYS))
     if given == expected[::-1]:
         return close(named("order"))
     if given == (len(ids), expected[0]):
