@@ -225,6 +225,12 @@ def test_swapped_arguments_are_named():
     assert fb.status == feedback.CLOSE and "swapped" in fb.message
 
 
+def _unit_rates():
+    """The in-hospital death rate of each ICU type, with its Wilson interval (what exercise 2 plots)."""
+    icu = _icu()[0]
+    return stats.rate_table(icu["In-hospital_death"], icu["ICUType"].astype(int))
+
+
 def _plot(y, yerr=None, fmt="o", ylim=(0, None), labels=True, x=None):
     fig, ax = plt.subplots()
     x = np.arange(len(y)) if x is None else x
@@ -238,7 +244,7 @@ def _plot(y, yerr=None, fmt="o", ylim=(0, None), labels=True, x=None):
 
 
 def test_death_by_icu_plot_judges_the_figure():
-    t = stats.rate_table(*(lambda d: (d["In-hospital_death"], d["ICUType"].astype(int)))(_icu()[0]))
+    t = _unit_rates()
     bars = stats.error_bars(t)
     assert lesson05.death_by_icu_plot(_plot(t["rate"], bars)).correct
     assert lesson05.death_by_icu_plot(_plot(100 * t["rate"], 100 * bars)).correct
@@ -346,7 +352,7 @@ def test_death_by_icu_rounded_and_counts():
 
 def test_death_by_icu_plot_units_and_orientation():
     """Student walkthrough: a "(%)" y label over fractions is named; a horizontal plot is named as such."""
-    t = stats.rate_table(*(lambda d: (d["In-hospital_death"], d["ICUType"].astype(int)))(_icu()[0]))
+    t = _unit_rates()
     bars = stats.error_bars(t)
     for label in ("death rate (%)", "in-hospital death, percent"):
         ax = _plot(t["rate"], bars)
@@ -371,7 +377,7 @@ def test_death_by_icu_plot_units_and_orientation():
 def test_death_by_icu_plot_confidence_level_is_not_a_percent_unit():
     """Review F05-1: the "%" of a confidence level ("95% Wilson", "95 % CI") in the y label of a fraction axis is not
     a percent unit, so the worked solution's label passes; a label whose unit is percent is still named."""
-    t = stats.rate_table(*(lambda d: (d["In-hospital_death"], d["ICUType"].astype(int)))(_icu()[0]))
+    t = _unit_rates()
     bars = stats.error_bars(t)
     for label in ("in-hospital death rate\n(fraction; 95% Wilson)", "death rate (95% Wilson interval)",
                   "death rate, 95 % CI", "death rate (fraction, CI 95%)", "death rate (95% C.I.)",
