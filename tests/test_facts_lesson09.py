@@ -606,3 +606,20 @@ def test_pins_that_a_patient_of_unknown_weight_could_match():
     clear = pins[~np.array(open_)]
     assert (len(pins), sum(open_), len(clear)) == (155, 48, 107)
     assert int(truth.reindex(clear["entry"]).eq(clear["record"].to_numpy()).sum()) == 86
+
+
+def _lesson_text() -> str:
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    return " ".join(" ".join("".join(c["source"]).split()) for c in nb["cells"])
+
+
+def test_the_controller_is_normally_the_organisation():
+    """Review 8, F1: running the lesson does not make the student or lecturer personally the controller. EDPB
+    Guidelines 07/2020 (executive summary): "it is usually the organisation as such, and not an individual within the
+    organisation ... that acts as a controller"; a person on their own may fall under Art. 2(2)(c), read narrowly
+    (Lindqvist C-101/01 para. 47; Ryneš C-212/13 para. 30)."""
+    text = _lesson_text()
+    assert "Whoever runs it decides why and how" not in text
+    assert "usually the organisation as such, and not an individual within the organisation" in text
+    assert "Guidelines 07/2020" in text and "Art. 2(2)(c)" in text
+    assert "C-101/01" in text and "C-212/13" in text
