@@ -623,3 +623,16 @@ def test_the_controller_is_normally_the_organisation():
     assert "usually the organisation as such, and not an individual within the organisation" in text
     assert "Guidelines 07/2020" in text and "Art. 2(2)(c)" in text
     assert "C-101/01" in text and "C-212/13" in text
+
+
+def test_the_date_shift_wording_claims_no_more_than_the_paper_and_the_reports_show():
+    """Review 8, F2-F3: the paper says only "shifted by a random offset for each patient", not how the offsets were
+    drawn; four dated reports (each gap holding the unknown real time between two ECGs) are consistent with shared
+    offsets but do not show them. The weekday test stays computed (p ~ 6e-25); what it implies is a hypothesis."""
+    text = _lesson_text()
+    for overstated in ("predicts no weekly pattern", "points to offsets", "the documented rule does not explain",
+                       "as the slice suggests", "evidence that the shift is not the one documented"):
+        assert overstated not in text, overstated
+    assert "not how the offsets were" in text and "consistent with offsets shared" in text
+    first = people()["day"]
+    assert chisquare(first.dt.dayofweek.value_counts().reindex(range(7), fill_value=0)).pvalue < 1e-20
