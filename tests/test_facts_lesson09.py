@@ -636,3 +636,14 @@ def test_the_date_shift_wording_claims_no_more_than_the_paper_and_the_reports_sh
     assert "not how the offsets were" in text and "consistent with offsets shared" in text
     first = people()["day"]
     assert chisquare(first.dt.dayofweek.value_counts().reindex(range(7), fill_value=0)).pvalue < 1e-20
+
+
+def test_legal_lines_the_lesson_could_not_read_in_a_primary_source_say_so():
+    """Review 8, F6/F9/F11: AI Act Art. 4a (Reg. 2026/1744), EHDS Art. 53(2) and Art. 71(4)(a) could not be read in a
+    primary source from here; the lesson says so instead of asserting their wording, and does not both assert and
+    disclaim Art. 71(4)(a)."""
+    text = _lesson_text()
+    assert "Art. 71(4)(a) limits who may request it" not in text
+    assert "the wording of Art. 4a given here is not checked against the primary text" in text
+    assert "Art. 53(2), whose wording this lesson could not read" in text
+    assert "Art. 71(4), this lesson could not read in a primary source" in text
