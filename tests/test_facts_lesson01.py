@@ -272,6 +272,19 @@ def test_weight_is_copied(meas):
     assert (len(wt), len(wt.merge(hr))) == (122439, 122433)
 
 
+def test_weights_of_zero(meas, raw_stays):
+    """Lesson 01 (review 8): 178 charted Weight rows hold 0 kg, in 10 stays, 7 of which chart a positive weight too;
+    rows at 00:00 (the descriptors) left out, as the lesson does. Also from the raw files."""
+    w = meas[meas["Parameter"].eq("Weight")]
+    bad = w[w["Value"].le(0)]
+    assert (len(bad), sorted(bad["Value"].unique()), bad["RecordID"].nunique()) == (178, [0.0], 10)
+    assert w[w["RecordID"].isin(bad["RecordID"]) & w["Value"].gt(0)]["RecordID"].nunique() == 7
+    # raw: the Weight rows after 00:00 (the lesson's measurements: descriptor rows are those at 00:00)
+    raw = {rid: [v for t, p, v in rows if p == "Weight" and t > 0] for rid, rows in raw_stays.items()}
+    assert sum(v <= 0 for vs in raw.values() for v in vs) == 178
+    assert sum(any(v <= 0 for v in vs) for vs in raw.values()) == 10
+
+
 def test_typical_stays(stays, meas, raw_stays):
     units = sources.icu_types(stays)
     n = meas.groupby("RecordID").size()
