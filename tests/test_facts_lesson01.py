@@ -60,6 +60,8 @@ def test_column_sources_cover_every_column(meta):
     # the curators' hands, as Wagner et al. (2020, Methods) describe them: the age computed, heights deleted,
     # dates shifted, pseudonyms; validated_by_human a rule they computed
     assert sources.PTBXL_COLUMN_SOURCE["age"] == sources.PTBXL_COLUMN_SOURCE["validated_by_human"] == "curators"
+    # review 8: second_opinion is set by the curators from the report text ('Edit:'), Wagner et al. 2020, p.11-12
+    assert sources.PTBXL_COLUMN_SOURCE["second_opinion"] == "curators"
     assert set(sources.PTBXL_CURATED) == {"age", "height", "nurse", "recording_date", "validated_by"}
     assert set(sources.PTBXL_CURATED) <= set(sources.PTBXL_COLUMN_SOURCE)
     assert (sources.PTBXL_AGE_CODE, sources.PTBXL_BMI_LIMIT) == (300, 40)
@@ -69,11 +71,9 @@ def test_ecg_261_columns(meta):
     row = meta.loc[261].drop(["year", "language"])
     filled = sources.filled_columns(row)
     assert len(filled) == 18 and len(row) == 27
-    assert sources.columns_by_source(row) == {
-        "sex", "height", "weight", "nurse", "report", "validated_by", "second_opinion"
-    }  # fmt: skip
+    assert sources.columns_by_source(row) == {"sex", "height", "weight", "nurse", "report", "validated_by"}
     assert sources.columns_by_source(row, "machine") == {"device", "recording_date"}
-    assert len(sources.columns_by_source(row, "curators")) == 9
+    assert len(sources.columns_by_source(row, "curators")) == 10
     assert sorted(filled & set(sources.PTBXL_CURATED)) == ["age", "height", "nurse", "recording_date", "validated_by"]
     # review 00, finding 6: the height rule only deletes, so ECG 261's height (present) was kept as typed; the other
     # four curated columns were computed, pseudonymised or shifted
@@ -270,6 +270,19 @@ def test_weight_is_copied(meas):
     wt = meas.loc[meas["Parameter"].eq("Weight"), ["RecordID", "Time"]].drop_duplicates()
     hr = meas.loc[meas["Parameter"].eq("HR"), ["RecordID", "Time"]].drop_duplicates()
     assert (len(wt), len(wt.merge(hr))) == (122439, 122433)
+
+
+def test_weights_of_zero(meas, raw_stays):
+    """Lesson 01 (review 8): 178 charted Weight rows hold 0 kg, in 10 stays, 7 of which chart a positive weight too;
+    rows at 00:00 (the descriptors) left out, as the lesson does. Also from the raw files."""
+    w = meas[meas["Parameter"].eq("Weight")]
+    bad = w[w["Value"].le(0)]
+    assert (len(bad), sorted(bad["Value"].unique()), bad["RecordID"].nunique()) == (178, [0.0], 10)
+    assert w[w["RecordID"].isin(bad["RecordID"]) & w["Value"].gt(0)]["RecordID"].nunique() == 7
+    # raw: the Weight rows after 00:00 (the lesson's measurements: descriptor rows are those at 00:00)
+    raw = {rid: [v for t, p, v in rows if p == "Weight" and t > 0] for rid, rows in raw_stays.items()}
+    assert sum(v <= 0 for vs in raw.values() for v in vs) == 178
+    assert sum(any(v <= 0 for v in vs) for vs in raw.values()) == 10
 
 
 def test_typical_stays(stays, meas, raw_stays):

@@ -317,6 +317,31 @@ def test_ecg1_qrs_amplitudes_against_the_low_voltage_criterion():
     assert "periphere niederspannung" in meta.loc[1, "report"]
 
 
+def test_ecg1_low_voltage_verdict_names_its_noise_flag_and_the_filtered_amplitudes():
+    """Lesson 02 (review 8, weak): ECG 1's own static_noise note is ' , I-V1, ' (all six limb leads and V1, the
+    leads measured); lead II sits at the 0.5 mV limit (0.50); after a 40 Hz low-pass (2nd-order Butterworth,
+    zero-phase) lead I still measures 0.64-0.65 mV (29-30 % above the limit), aVR 0.53-0.54, lead II 0.43.
+    Beats found here on V2 alone, 80 ms either side, as in the test above, not by the lesson's all-lead slope."""
+    meta = ptbxl.load_metadata()
+    assert meta.loc[1, "static_noise"].strip(" ,") == "I-V1"
+    a, b = ptbxl.LEADS.index("I"), ptbxl.LEADS.index("V1")
+    assert ptbxl.LEADS[a:b + 1] == ["I", "II", "III", "AVR", "AVL", "AVF", "V1"]
+    hi, _ = _hi_lo()
+    flat = signal.sosfiltfilt(signal.butter(2, 0.5, "highpass", fs=500, output="sos"), hi[0], axis=0)
+    v2 = np.abs(flat[:, ptbxl.LEADS.index("V2")])
+    peaks, _ = signal.find_peaks(v2, height=0.5 * v2.max(), distance=150)
+    peaks = peaks[(peaks > 40) & (peaks < len(flat) - 40)]
+    lp = signal.sosfiltfilt(signal.butter(2, 40, "lowpass", fs=500, output="sos"), flat, axis=0)
+    raw = pd.Series(np.median([np.ptp(flat[p - 40:p + 40], axis=0) for p in peaks], axis=0), index=ptbxl.LEADS)
+    low = pd.Series(np.median([np.ptp(lp[p - 40:p + 40], axis=0) for p in peaks], axis=0), index=ptbxl.LEADS)
+    assert round(raw["II"], 2) == 0.50
+    assert low[["I", "AVR", "II"]].tolist() == pytest.approx([0.645, 0.535, 0.434], abs=0.01)
+    assert low["I"] > 0.5 and low[["II", "III", "AVL", "AVF"]].lt(0.5).all()
+    nb = json.loads((REPO / "notebooks" / "02-ecg-signals.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "`static_noise` note reads" in text and "sits at the limit itself" in text
+
+
 def test_pause_after_atrial_and_ventricular_premature_beats():
     """Lesson 02 (review 3, F10): the two RR intervals around a premature beat against twice the median of the five
     RR intervals before it: below 1 for 25 of 33 atrial premature beats, below 0.95 for 13 (median 0.97, 0.89 to

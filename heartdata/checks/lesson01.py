@@ -173,8 +173,6 @@ def _as_set(value) -> set | None:
                    "a value.",
     "curated": "{names} {verb} produced by the dataset's curators, not typed at the time of the ECG{how}. Use "
                "`sources.PTBXL_COLUMN_SOURCE`.",
-    "false left out": "you left out {names}, which holds False. False is a value (the cardiologist's 'no second "
-                      "opinion'), not an empty cell: only NaN (and text of nothing but spaces and commas) is empty.",
     "zero left out": "you left out {shown}: `if value:` treats False and 0 as empty, but they are values (a 'no', a "
                      "cardiologist with id 0). Only NaN, and text of nothing but spaces and commas, is empty.",
     "staff only": "you kept only the staff's columns; the cardiologist typed too (the report, its validation).",
@@ -206,11 +204,8 @@ def typed_and_machine(typed, machine=None):
         how = "; ".join(f"`{c}` was {sources.PTBXL_CURATED[c]}" for c in names if c in sources.PTBXL_CURATED)
         return close(named("curated", names=", ".join(names), verb="was" if len(names) == 1 else "were",
                            how=f" ({how})" if how else ""))
-    falsy = {c for c in want_typed if isinstance(row[c], (bool, np.bool_)) and not row[c]}
-    if falsy and got_typed == want_typed - falsy:
-        return close(named("false left out", names=", ".join(sorted(falsy))))
     zero = {c for c in want_typed if not isinstance(row[c], str) and pd.notna(row[c]) and not row[c]}
-    if zero - falsy and got_typed == want_typed - zero:
+    if zero and got_typed == want_typed - zero:
         shown = ", ".join(f"`{c}` = {row[c]}" for c in sorted(zero))
         return close(named("zero left out", shown=shown))
     if got_typed == sources.columns_by_source(row, "staff"):
