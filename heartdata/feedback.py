@@ -383,7 +383,11 @@ def check_number(
         return value
     if same(value, expected, rel, abs_):
         return correct()
-    how = rounding(value, expected, rel, abs_)
+    import numpy as np
+
+    # an int answer (74, not 74.0) can only be a rounding to 0 decimals, which the rule does not count
+    whole = isinstance(answer, (int, np.integer)) and not isinstance(answer, (bool, np.bool_))
+    how = None if whole else rounding(value, expected, rel, abs_)
     for wrong, message in mistakes:
         if wrong is not None and same(value, float(wrong), rel, abs_):
             if how:  # the mistake and a rounding of the right answer give the same number: say both
@@ -396,7 +400,7 @@ def check_number(
             "(round only when you display it), so that it can be checked exactly."
         )
     for wrong, message in mistakes:  # a named mistake, rounded: name the mistake, and say it was rounded
-        how = rounding(value, float(wrong), rel, abs_) if wrong is not None else None
+        how = rounding(value, float(wrong), rel, abs_) if wrong is not None and not whole else None
         if how:
             return close(f"{message} (Your value is also rounded {how}: store it unrounded.)")
     return incorrect(f"{shown(value, answer)} is not it. {hint or 'Re-read the question and look at the data again.'}")

@@ -173,6 +173,7 @@ def test_a_rounded_whole_number_is_shown_as_the_float_it_is():
     assert fb.status == feedback.CLOSE and fb.message.startswith("74.0 is the right answer rounded to 1 decimal")
     assert feedback.check_number(75.0, 73.981).message.startswith("75.0 is not it")
     assert feedback.check_number(75, 73.981).message.startswith("75 is not it")
+    assert feedback.check_number(74, 73.981).status == feedback.INCORRECT  # an int is a rounding to 0 decimals
 
 
 def test_several_numbers_rounded_by_the_same_rule():

@@ -228,8 +228,8 @@ def hidden_by_limits(ax, x, y) -> str:
             parts.append(f"the {axis} axis shows {lo:g} to {hi:g}, the data runs from {v.min():g} to {v.max():g}")
     if not out.any():
         return ""
-    shown = "none" if out.all() else f"{int(out.sum())}"
-    return f"your axis limits hide {shown} of its {len(x)} points ({'; '.join(parts)})"
+    hidden = f"all {len(x)} of its points" if out.all() else f"{int(out.sum())} of its {len(x)} points"
+    return f"your axis limits hide {hidden} ({'; '.join(parts)})"
 
 
 def same_series(x, y, want_x, want_y) -> bool:
