@@ -28,7 +28,7 @@ from ..feedback import (
     named,
     not_attempted,
 )
-from .lesson00 import as_axes, bar_xy, hidden_by_limits, missing_labels, plotted_xy, same_series
+from .lesson00 import as_axes, hidden_by_limits, missing_labels, plotted_xy, same_series
 
 #: Seconds of MIT-BIH record 100 that exercise 1 converts.
 CONVERT_SECONDS = 10
