@@ -14,10 +14,16 @@ never typed in.
 - *a named mistake*: equal (within the same tolerance) to what a known mistake gives, and not correct (a mistake's
   value rounded by the rule below names the mistake and says it was rounded);
 - *the right answer rounded*: none of those, and exactly the expected value rounded to 1-6 decimals (half up or
-  half to even: 0.1385 gives 0.139 or 0.138), with at least two significant digits kept, and not a whole number.
-  So ``7.1`` and ``7.14`` for 7.1398, ``0.139`` and ``0.1385`` for 0.13854 are all "rounded" under a tight
-  tolerance, and all correct under a 1% one. A whole number (``15.0`` for 15.3: a count, or a value simulated
-  another way) and a value that is not such a rounding are never called rounded;
+  half to even: 0.1385 gives 0.139 or 0.138), with something left (not 0) and two decimals or two significant
+  digits kept (``0.8`` for 0.7956 is too coarse: many computations give it). So ``7.1`` and ``7.14`` for 7.1398,
+  ``0.139`` and ``0.1385`` for 0.13854, ``0.05`` for 0.0492 and ``74.0`` for 73.98 (both to 1 or 2 decimals, as
+  ``round(x, 2)`` and ``round(x, 1)`` give them) are all "rounded" under a tight tolerance, and all correct under a
+  1% one. Rounding to 0 decimals is not counted: a whole number that no rounding to 1 or more decimals gives
+  (``15.0`` for 15.3, ``7.0`` for 7.14: a count, or a value computed another way) is never called rounded, and
+  neither is a value that is not such a rounding. When a named mistake gives the same number as a rounding of the
+  right answer, the message names the mistake and says the number is also the right answer rounded. Several
+  numbers (a Series) are "rounded" when each is right or its expected value rounded to the same decimals
+  (``rounding_all``);
 - otherwise *not it*.
 
 **Kinds of answer.** Each kind has one rule, the same in every lesson; the ``as_*`` helpers apply it and return
@@ -301,34 +307,68 @@ def same(a: float, b: float, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
 
 
-def rounding(value: float, expected: float, rel: float = 1e-6, abs_: float = 1e-9) -> str | None:
-    """How ``value`` is ``expected`` rounded ("to 2 decimals"), or None if it is not the right answer rounded by the
-    module's rule: inside the tolerance it is correct, not rounded; a rounding is exact, to 1-6 decimals, keeps at
-    least two significant digits, and is not a whole number (a whole number is a count or another computation)."""
-    if not (math.isfinite(value) and math.isfinite(expected)) or same(value, expected, rel, abs_):
-        return None
-    if value == int(value):
-        return None
+def _rounded_to(value: float, expected: float, d: int) -> bool:
+    """True when ``value`` is exactly ``expected`` rounded to ``d`` decimals (half up, half to even or numpy's), the
+    rounding changed it, something is left (not 0), and it keeps two decimals or two significant digits (0.05 to 2
+    decimals, 7.1 or 74.0 to 1; 0.8 to 1 decimal is too coarse to tell from a value found another way)."""
 
     def exact(a, b):
         return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
     expected = float(expected)  # numpy rounds half to even on the binary value: 0.1385 -> 0.138
-    for d in range(1, 7):
-        step = Decimal(1).scaleb(-d)
-        candidates = {round(expected, d)} | {
-            float(Decimal(repr(expected)).quantize(step, rounding=mode)) for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN)
-        }
-        for r in candidates:
-            if r != 0 and not exact(r, expected) and exact(value, r) and _digits(r) >= 2:
-                return f"to {d} decimal{'s' if d != 1 else ''}"
-    return None
+    step = Decimal(1).scaleb(-d)
+    candidates = {round(expected, d)} | {
+        float(Decimal(repr(expected)).quantize(step, rounding=mode)) for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN)
+    }
+    return any(
+        r != 0 and not exact(r, expected) and exact(value, r) and (d >= 2 or _digits(r) >= 2) for r in candidates
+    )
 
 
 def _digits(x: float) -> int:
-    """Significant digits of ``x`` written in its shortest form: 7.1 -> 2, 0.139 -> 3, 0.2 -> 1."""
+    """Significant digits of ``x`` written in its shortest form: 7.1 -> 2, 0.139 -> 3, 74.0 -> 2, 0.2 -> 1."""
     mantissa = f"{abs(x):.15g}".split("e")[0]
     return len(mantissa.replace(".", "").lstrip("0"))
+
+
+def rounding(value: float, expected: float, rel: float = 1e-6, abs_: float = 1e-9) -> str | None:
+    """How ``value`` is ``expected`` rounded ("to 2 decimals"), or None if it is not the right answer rounded by the
+    module's rule: inside the tolerance it is correct, not rounded; a rounding is exact, to 1-6 decimals, and leaves
+    something (not 0). A whole number is a rounding only when rounding to 1 or more decimals gives it (74.0 for
+    73.98 to 1 decimal); rounding to 0 decimals is not counted (15.0 for 15.3 is a count, or another computation)."""
+    if not (math.isfinite(value) and math.isfinite(expected)) or same(value, expected, rel, abs_):
+        return None
+    for d in range(1, 7):
+        if _rounded_to(value, expected, d):
+            return f"to {d} decimal{'s' if d != 1 else ''}"
+    return None
+
+
+def rounding_all(values, expected, rel: float = 1e-6, abs_: float = 1e-9) -> str | None:
+    """The rounding rule for several numbers at once (a Series, a table's column): how ``values`` are ``expected``
+    rounded ("to 2 decimals"), when every value is either right (within the tolerance) or exactly its expected value
+    rounded to the same number of decimals, and at least one was changed by it; else None."""
+    pairs = [(float(v), float(e)) for v, e in zip(values, expected, strict=True)]
+    if not pairs or not all(math.isfinite(v) and math.isfinite(e) for v, e in pairs):
+        return None
+    off = [(v, e) for v, e in pairs if not same(v, e, rel, abs_)]
+    if not off:
+        return None
+    for d in range(1, 7):
+        to_zero = [(v, e) for v, e in off if v == 0 and abs(e) < 0.5 * 10**-d]  # 0.003 to 2 decimals is 0.0
+        if len(to_zero) < len(off) and all(_rounded_to(v, e, d) or (v, e) in to_zero for v, e in off):
+            return f"to {d} decimal{'s' if d != 1 else ''}"
+    return None
+
+
+def shown(value: float, answer=None) -> str:
+    """A number as the student wrote it: ``74.0`` stays ``74.0`` when the answer was a float (a rounding shows),
+    other values with up to 6 significant digits."""
+    import numpy as np
+
+    if isinstance(answer, (float, np.floating)) and math.isfinite(value) and value == int(value):
+        return f"{value:.1f}"
+    return f"{value:g}"
 
 
 def check_number(
@@ -343,20 +383,27 @@ def check_number(
         return value
     if same(value, expected, rel, abs_):
         return correct()
+    import numpy as np
+
+    # an int answer (74, not 74.0) can only be a rounding to 0 decimals, which the rule does not count
+    whole = isinstance(answer, (int, np.integer)) and not isinstance(answer, (bool, np.bool_))
+    how = None if whole else rounding(value, expected, rel, abs_)
     for wrong, message in mistakes:
         if wrong is not None and same(value, float(wrong), rel, abs_):
+            if how:  # the mistake and a rounding of the right answer give the same number: say both
+                message += (f" ({shown(value, answer)} is also the right answer rounded {how}: if that is what you "
+                            "did, store the value unrounded.)")  # fmt: skip
             return close(message)
-    how = rounding(value, expected, rel, abs_)
     if how:
         return close(
-            f"{value:g} is the right answer rounded {how}. Store the value you computed, unrounded "
+            f"{shown(value, answer)} is the right answer rounded {how}. Store the value you computed, unrounded "
             "(round only when you display it), so that it can be checked exactly."
         )
     for wrong, message in mistakes:  # a named mistake, rounded: name the mistake, and say it was rounded
-        how = rounding(value, float(wrong), rel, abs_) if wrong is not None else None
+        how = rounding(value, float(wrong), rel, abs_) if wrong is not None and not whole else None
         if how:
             return close(f"{message} (Your value is also rounded {how}: store it unrounded.)")
-    return incorrect(f"{value:g} is not it. {hint or 'Re-read the question and look at the data again.'}")
+    return incorrect(f"{shown(value, answer)} is not it. {hint or 'Re-read the question and look at the data again.'}")
 
 
 # --- attempts: a None that is not the stub, a figure drawn but not passed ----------------------------------------

@@ -148,3 +148,82 @@ def test_a_figure_drawn_but_not_passed_is_read():
     fb = check.heart_rate_plot(None)
     assert fb.status == CORRECT and "you passed None" in fb.message
     plt.close("all")
+
+
+# --- student walkthrough 8 (exercises/00-welcome-practice.ipynb) ------------------------------------------------
+
+
+def _hr():
+    stays = challenge2012.load_stays()
+    one = stays[stays["RecordID"].eq(check.plot_stay()) & stays["Parameter"].eq("HR")]
+    return stays, one["Time"] / 60, one["Value"]
+
+
+def test_walkthrough8_a_line_through_the_gaps_beside_the_points_is_not_separate_points():
+    _, x, y = _hr()
+    fig, ax = plt.subplots()
+    ax.plot(x, y, "o")
+    ax.plot(x, y.rolling(3).mean(), "-")
+    ax.set(xlabel="hours since ICU admission", ylabel="heart rate (beats/min)")
+    expect(check.heart_rate_plot(ax), CLOSE, "also shows a line through 46 other values", "points")
+    fig, ax = plt.subplots()  # drawn the other way round: the same verdict
+    ax.plot(x, y.rolling(3).mean(), "-")
+    ax.plot(x, y, "o")
+    ax.set(xlabel="hours since ICU admission", ylabel="heart rate (beats/min)")
+    expect(check.heart_rate_plot(ax), CLOSE, "also shows a line through 46 other values")
+    fig, ax = plt.subplots()  # the same points drawn as points and as a line: joined
+    ax.plot(x, y, "-")
+    ax.plot(x, y, "o")
+    ax.set(xlabel="hours since ICU admission", ylabel="heart rate (beats/min)")
+    expect(check.heart_rate_plot(ax), CLOSE, "joined them with a line")
+    expect(check.heart_rate_plot(_drawn(x, y, "o")), CORRECT, "separate points")
+    plt.close("all")
+
+
+def test_walkthrough8_a_bar_chart_is_an_attempt():
+    stays, x, y = _hr()
+    fig, ax = plt.subplots()
+    ax.bar(x, y)
+    ax.set(xlabel="hours since ICU admission", ylabel="heart rate (beats/min)")
+    expect(check.heart_rate_plot(ax), CLOSE, "as bars", "points")
+    other = stays[stays["RecordID"].eq(int(stays["RecordID"].min())) & stays["Parameter"].eq("HR")]
+    fig, ax = plt.subplots()
+    ax.bar(other["Time"] / 60, other["Value"])
+    fb = check.heart_rate_plot(ax)
+    expect(fb, INCORRECT, f"{len(other)} bar(s)")
+    assert "nothing" not in fb.message
+    plt.close("all")
+
+
+def test_walkthrough8_points_hidden_by_the_axis_limits_are_not_shown():
+    _, x, y = _hr()
+    ax = _drawn(x, y)
+    ax.set_xlim(0, 10)
+    expect(check.heart_rate_plot(ax), CLOSE, "hide", "x axis shows 0 to 10")
+    ax = _drawn(x, y)
+    ax.set_xlim(-1, float(x.max()) + 1)  # every point in view
+    expect(check.heart_rate_plot(ax), CORRECT)
+    plt.close("all")
+
+
+def test_walkthrough8_a_death_rate_rounded_to_two_decimals_is_named_rounded():
+    out = challenge2012.load_outcomes()["In-hospital_death"]
+    units = sources.icu_types(challenge2012.load_stays()).reindex(out.index)
+    rate = out[units.eq(check.EXERCISE_ICU_TYPE)].mean()
+    fb = check.death_rate(round(rate, 2))
+    expect(fb, CLOSE, "0.05 is the right answer rounded to 2 decimals", "unrounded")
+    assert "ICUType" not in fb.message  # not sent to redo a right selection
+    expect(check.death_rate(round(rate, 3)), CLOSE, "rounded to 3 decimals")
+    expect(check.death_rate(0.06), INCORRECT, "is not it")
+    expect(check.death_rate(float(rate)), CORRECT)
+
+
+def test_walkthrough8_no_height_row_missing_is_not_called_counting_nan():
+    stays = challenge2012.load_stays()
+    h = stays[stays["Time"].eq(0) & stays["Parameter"].eq("Height")]
+    zero = stays["RecordID"].nunique() - h["RecordID"].nunique()
+    assert zero == 0
+    fb = check.n_height_missing(zero)
+    expect(fb, CLOSE, "every stay has a Height row", "-1")
+    assert "you counted empty (NaN) cells" not in fb.message
+    expect(check.n_height_missing(int(h["Value"].eq(-1).sum())), CORRECT)

@@ -228,3 +228,92 @@ def test_slips_from_a_student_walkthrough_are_named():
     one = stays[stays["RecordID"].eq(c.exercise_stay(stays))]
     by_name = one[~one["Parameter"].isin(["RecordID", "Age", "Gender", "Height", "ICUType", "Weight"])]
     assert "Weight" in c.counts_per_parameter(by_name["Parameter"].value_counts()).message
+
+
+# --- student walkthrough 8 (exercises/01-where-data-comes-from-practice.ipynb) ----------------------------------
+
+
+def test_walkthrough8_staff_only_names_the_cardiologist_columns():
+    row = ptbxl.load_metadata().loc[check.EXERCISE_ECG_ID]
+    src, filled = sources.PTBXL_COLUMN_SOURCE, sources.filled_columns(row)
+    staff = {c for c in filled if src[c] == "staff"}
+    machine = {c for c in filled if src[c] == "machine"}
+    fb = check.typed_and_machine(staff, machine)
+    expect(fb, CLOSE, "only the staff's columns", "cardiologist", "`second_opinion` = False", "`validated_by` = 0.0")
+    assert not fb.message.startswith("you left out")  # no longer blamed on `if value:` alone
+    typed = {c for c in filled if src[c] in sources.TYPED_BY_A_PERSON}
+    expect(check.typed_and_machine(typed, machine), CORRECT)
+
+
+def test_walkthrough8_a_groupby_count_table_is_named_by_its_columns(stays):
+    one = stays[stays["RecordID"].eq(check.exercise_stay(stays))]
+    meas = one[~sources.descriptor_rows(one)]
+    table = meas.groupby("Parameter").count()
+    assert table.shape[1] == 3 and all(str(t).startswith("int") for t in table.dtypes)
+    fb = check.counts_per_parameter(table)
+    expect(fb, INCORRECT, "a DataFrame with 3 column(s)", "select the column")
+    assert "not numbers" not in fb.message
+    expect(check.counts_per_parameter(table["Value"]), CORRECT)
+    fb = check.counts_per_parameter(meas.groupby("Parameter")["Value"].mean().where(lambda s: s > 50))
+    expect(fb, INCORRECT, "missing value(s) (NaN)")
+
+
+def test_walkthrough8_count_hints_fit_the_answer(stays):
+    one = stays[stays["RecordID"].eq(check.exercise_stay(stays))]
+    meas = one[~sources.descriptor_rows(one)]
+    fb = check.counts_per_parameter(meas.groupby("Parameter")["Value"].sum())  # a sum of values, not a count
+    expect(fb, INCORRECT, "labels are right", "whole number")
+    assert "share" not in fb.message
+    units = sources.icu_types(stays)
+    other = units[units.eq(check.EXERCISE_ICU_TYPE) & ~units.index.isin([check.exercise_stay(stays)])].index
+    for rid in other:  # another stay of the unit, with other parameters
+        o = stays[stays["RecordID"].eq(rid)]
+        counts = o[~sources.descriptor_rows(o)]["Parameter"].value_counts()
+        if set(counts.index) - set(meas["Parameter"]):
+            break
+    fb = check.counts_per_parameter(counts)
+    expect(fb, INCORRECT, "unexpected", "Check which rows you kept")
+    assert "nothing to count" not in fb.message
+
+
+def test_walkthrough8_a_rounded_series_is_named_rounded(stays):
+    units = sources.icu_types(stays)
+    has = pd.Series(units.index.isin(stays.loc[stays["Parameter"].isin(check.TROPONINS), "RecordID"]),
+                    index=units.index)  # fmt: skip
+    share = has.groupby(units).mean()
+    fb = check.troponin_share(share.round(2))
+    expect(fb, CLOSE, "rounded to 2 decimals", "unrounded")
+    assert "denominator" not in fb.message and "rows you kept" not in fb.message
+    expect(check.troponin_share(share.round(3)), CLOSE, "rounded to 3 decimals")
+    expect(check.troponin_share(share + 0.01), INCORRECT, "labels are right")
+    expect(check.troponin_share(share), CORRECT)
+
+
+def test_walkthrough8_weekday_bars_must_be_named_by_day():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    r = check.ecgs_per_weekday()
+    _, ax = plt.subplots()
+    ax.bar(range(7), r.to_numpy())
+    ax.set(xlabel="weekday", ylabel="number of ECGs")
+    expect(check.weekday_plot(ax), CLOSE, "does not name the weekdays", "'0'")
+    meta = ptbxl.load_metadata()
+    dow = pd.to_datetime(meta.loc[meta["site"].eq(check.WEEKDAY_SITE), "recording_date"]).dt.day_of_week
+    _, ax = plt.subplots()
+    ax.hist(dow, bins=np.arange(-0.5, 7.5, 1))
+    ax.set(xlabel="weekday", ylabel="number of ECGs")
+    expect(check.weekday_plot(ax), CLOSE, "does not name the weekdays")
+    for names in (check.WEEKDAYS, [d[:3] for d in check.WEEKDAYS]):
+        _, ax = plt.subplots()
+        ax.bar(range(7), r.to_numpy())
+        ax.set_xticks(range(7), names)
+        ax.set(xlabel="weekday", ylabel="number of ECGs")
+        expect(check.weekday_plot(ax), CORRECT)
+    _, ax = plt.subplots()
+    ax.bar(r.index, r.to_numpy())
+    ax.set(xlabel="weekday", ylabel="number of ECGs")
+    expect(check.weekday_plot(ax), CORRECT)
+    plt.close("all")

@@ -182,3 +182,107 @@ def test_walkthrough_signal_plot():
     expect(lesson02.signal_plot(drawn(t, mv[:, 1], xlabel="Time (ms)")), CLOSE, "unit, seconds")
     expect(lesson02.signal_plot(drawn(t, mv[:, 1], ylabel="V5 (µV)")), CLOSE, "unit, millivolts")
     plt.close("all")
+
+
+# --- student walkthrough 8 (exercises/02-ecg-signals-practice.ipynb) -------------------------------------------
+
+
+def _later():
+    rec = lesson02.later_digital()
+    mv = (rec.d_signal - np.asarray(rec.baseline)) / np.asarray(rec.adc_gain)
+    return mv, lesson02.PLOT_FROM_S + np.arange(len(mv)) / rec.fs
+
+
+def test_walkthrough8_a_line_hidden_by_set_xlim_is_not_shown():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mv, tt = _later()
+    fig, ax = plt.subplots()
+    ax.plot(tt, mv[:, 1])
+    ax.set(xlabel="time (s)", ylabel="V5 (mV)")
+    ax.set_xlim(0, 10)
+    expect(lesson02.signal_plot(ax), CLOSE, "hide all 3600 of its points", "x axis shows 0 to 10")
+    ax.set_xlim(60, 70)
+    expect(lesson02.signal_plot(ax), CORRECT)
+    ax.set_ylim(-0.2, 0.2)  # the QRS peaks cut off
+    expect(lesson02.signal_plot(ax), CLOSE, "y axis shows -0.2 to 0.2")
+    plt.close("all")
+
+
+def test_walkthrough8_an_extra_lead_is_named_whatever_order_it_was_drawn_in():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mv, tt = _later()
+    for order in ((1, 0), (0, 1)):
+        fig, ax = plt.subplots()
+        for c in order:
+            ax.plot(tt, mv[:, c])
+        ax.set(xlabel="time (s)", ylabel="voltage (mV)")
+        expect(lesson02.signal_plot(ax), CLOSE, "V5 is there", "also shows MLII (column 0)")
+    fig, ax = plt.subplots()
+    ax.plot(tt, mv)  # both columns at once, MLII first
+    ax.set(xlabel="time (s)", ylabel="V5 (mV)")
+    expect(lesson02.signal_plot(ax), CLOSE, "also shows MLII (column 0)")
+    plt.close("all")
+
+
+def test_walkthrough8_a_two_panel_figure_names_the_v5_panel():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mv, tt = _later()
+    fig, (a1, a2) = plt.subplots(2, 1)
+    a1.plot(tt, mv[:, 0])
+    a2.plot(tt, mv[:, 1])
+    a2.set(xlabel="time (s)", ylabel="V5 (mV)")
+    a1.set(ylabel="MLII (mV)")
+    fb = lesson02.signal_plot(fig)
+    expect(fb, CLOSE, "2 panels", "V5 is in panel 2", "axes[1]")
+    assert "that is MLII" not in fb.message
+    expect(lesson02.signal_plot(a2), CORRECT)
+    plt.close("all")
+
+
+def test_walkthrough8_a_bar_chart_of_the_signal_is_an_attempt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mv, tt = _later()
+    fig, ax = plt.subplots()
+    ax.bar(tt[:50], mv[:50, 1], width=1 / 360)
+    fb = lesson02.signal_plot(ax)
+    expect(fb, INCORRECT, "50 bar(s)")
+    assert "nothing" not in fb.message
+    plt.close("all")
+
+
+def test_walkthrough8_whole_number_float_ids_are_ids():
+    ids = [292, 332, 200, 336, 214, 343, 410, 421, 331, 315]
+    assert set(ids) == set(lesson02.top_wander_ids())
+    expect(lesson02.top_wander(np.array(ids, dtype=float)), CORRECT)
+    expect(lesson02.top_wander([float(i) for i in ids]), CORRECT)
+    fb = lesson02.top_wander([str(i) for i in ids])
+    expect(fb, INCORRECT, "'292' (str)", "not a whole number")
+    expect(lesson02.top_wander(np.array(ids) + 0.5), INCORRECT, "292.5 (float)")
+
+
+def test_walkthrough8_a_heart_rate_rounded_to_one_decimal_is_named_rounded():
+    ann = wfdb.rdann(str(mitdb.data_dir() / "100"), "atr")
+    t = ann.sample / ann.fs
+    bt = t[np.isin(ann.symbol, list(mitdb.BEAT_SYMBOLS)) & (t < lesson02.HR_WINDOW_S)]
+    hr = 60 / np.diff(bt).mean()
+    fb = lesson02.heart_rate(round(hr, 1))
+    expect(fb, CLOSE, "74.0 is also the right answer rounded to 1 decimal")
+    expect(lesson02.heart_rate(round(hr, 2)), CLOSE, "rounded to 2 decimals")
+    expect(lesson02.heart_rate(len(bt) / 2), CLOSE, f"{len(bt)} / 2")  # beats per two minutes: named
+    expect(lesson02.heart_rate(float(hr)), CORRECT)

@@ -143,6 +143,10 @@ def test_status_is_not_repeated_in_the_message():
         (0.139, np.float64(0.1385), 1e-6, feedback.CLOSE),  # half up, whatever numpy's round gives
         (0.138, np.float64(0.1385), 1e-6, feedback.CLOSE),  # half to even
         (1200.0, 1234.5, 1e-6, feedback.INCORRECT),
+        (0.05, 0.049199, 1e-6, feedback.CLOSE),  # round(x, 2) keeps one digit: still the right answer rounded
+        (74.0, 73.981, 1e-6, feedback.CLOSE),  # round(x, 1) gives a whole number: rounded to 1 decimal
+        (74.0, 74.3, 1e-6, feedback.INCORRECT),  # no rounding to 1 or more decimals gives 74.0
+        (0.1, 0.13854, 1e-6, feedback.INCORRECT),  # 1 decimal, 1 digit: too coarse to tell from another value
     ],
 )
 def test_one_rounding_rule(value, expected, rel, status):
@@ -153,11 +157,33 @@ def test_one_rounding_rule(value, expected, rel, status):
 
 def test_a_named_mistake_comes_before_rounded_and_only_when_equal():
     fb = feedback.check_number(0.14, 0.1385, mistakes=[(0.14, "you used the other column.")])
+    # both the mistake and rounding give 0.14: the mistake is named, and the rounding said too
+    assert fb.status == feedback.CLOSE and fb.message.startswith("you used the other column. (0.14 is also the right")
+    assert "rounded to 2 decimals" in fb.message
+    fb = feedback.check_number(0.15, 0.1385, mistakes=[(0.15, "you used the other column.")])
     assert fb.status == feedback.CLOSE and fb.message == "you used the other column."
     fb = feedback.check_number(0.139, 0.1385, mistakes=[(0.14, "you used the other column.")])
     assert "rounded to 3 decimals" in fb.message
     fb = feedback.check_number(13.9, 0.1385, mistakes=[(13.85, "that is a percentage.")])
     assert fb.status == feedback.CLOSE and fb.message.startswith("that is a percentage. (Your value is also rounded")
+
+
+def test_a_rounded_whole_number_is_shown_as_the_float_it_is():
+    fb = feedback.check_number(74.0, 73.981)
+    assert fb.status == feedback.CLOSE and fb.message.startswith("74.0 is the right answer rounded to 1 decimal")
+    assert feedback.check_number(75.0, 73.981).message.startswith("75.0 is not it")
+    assert feedback.check_number(75, 73.981).message.startswith("75 is not it")
+    assert feedback.check_number(74, 73.981).status == feedback.INCORRECT  # an int is a rounding to 0 decimals
+
+
+def test_several_numbers_rounded_by_the_same_rule():
+    expected = [0.511, 0.0983, 0.3214, 0.1994]
+    assert feedback.rounding_all([0.51, 0.1, 0.32, 0.2], expected) == "to 2 decimals"
+    assert feedback.rounding_all([0.511, 0.098, 0.321, 0.199], expected) == "to 3 decimals"
+    assert feedback.rounding_all([0.511, 0.0983, 0.3214, 0.1994], expected) is None  # right: not rounded
+    assert feedback.rounding_all([0.51, 0.1, 0.33, 0.2], expected) is None  # 0.33 is no rounding of 0.3214
+    assert feedback.rounding_all([0.51, 0.098, 0.32, 0.2], expected) is None  # mixed decimals
+    assert feedback.rounding_all([0.0, 0.0], [0.001, 0.002]) is None  # nothing left
 
 
 # --- kinds of answer ---------------------------------------------------------------------------------------------

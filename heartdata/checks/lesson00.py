@@ -11,7 +11,17 @@ from functools import cache
 import numpy as np
 
 from .. import challenge2012, mitdb, ptbxl, sources
-from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
+from ..feedback import (
+    check_number,
+    close,
+    correct,
+    describe_axes,
+    exercise,
+    incorrect,
+    mistake_at,
+    named,
+    not_attempted,
+)
 from ._figures import unit_problem
 
 #: The inputs the practice notebook names (the answers are computed below).
@@ -124,8 +134,8 @@ def n_beats(answer):
 
 
 @exercise(mistakes={
-    "nan": "you counted empty (NaN) cells, but this dataset writes -1 when a value was not recorded. Count the -1 "
-           "values instead.",
+    "nan": "you found no stay without a height (0), but every stay has a Height row and none of its values is empty "
+           "(NaN): this dataset writes -1 when a value was not recorded. Count the -1 values instead.",
     "share": "that is the share of stays; the exercise asks for the number of stays.",
     "percent": "that is a percentage of stays; the exercise asks for the number of stays.",
     "every descriptor": "you counted the -1 values of every descriptor (weight, gender, ... too). Keep the Height "
@@ -191,6 +201,37 @@ def bar_heights(ax) -> list[float]:
     return [float(p.get_height()) for p in sorted(bars, key=lambda p: p.get_x())]
 
 
+def bar_xy(ax) -> tuple[np.ndarray, np.ndarray] | None:
+    """(centres, heights) of the upright bars on ``ax``, left to right; None if it has none."""
+    bars = [p for p in ax.patches if hasattr(p, "get_height") and hasattr(p, "get_x") and hasattr(p, "get_width")]
+    if not bars:
+        return None
+    bars.sort(key=lambda p: p.get_x())
+    x = np.array([float(p.get_x()) + float(p.get_width()) / 2 for p in bars])
+    return x, np.array([float(p.get_height()) for p in bars])
+
+
+def hidden_by_limits(ax, x, y) -> str:
+    """What the axis limits (``set_xlim``, ``set_ylim``) hide of the points (x, y), in words; '' if all are shown."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if not len(x):
+        return ""
+    parts, out = [], np.zeros(len(x), bool)
+    for axis, v, (lo, hi) in (("x", x, ax.get_xlim()), ("y", y, ax.get_ylim())):
+        lo, hi = sorted((float(lo), float(hi)))
+        slack = 1e-9 * max(hi - lo, float(np.ptp(v)), 1e-12)
+        beyond = (v < lo - slack) | (v > hi + slack)
+        if beyond.any():
+            out |= beyond
+            parts.append(f"the {axis} axis shows {lo:g} to {hi:g}, the data runs from {v.min():g} to {v.max():g}")
+    if not out.any():
+        return ""
+    hidden = f"all {len(x)} of its points" if out.all() else f"{int(out.sum())} of its {len(x)} points"
+    return f"your axis limits hide {hidden} ({'; '.join(parts)})"
+
+
 def same_series(x, y, want_x, want_y) -> bool:
     """True when (x, y) holds the points (want_x, want_y), in any order."""
     if len(x) != len(want_x):
@@ -237,6 +278,12 @@ def plot_stay() -> int:
     "joined": "the points are right, but you joined them with a line: nothing was recorded between two charted "
               "values, sometimes hours apart. Draw the points only (`ax.plot(x, y, 'o')` or `ax.scatter`).",
     "lesson stay": "that is stay {other}, the one lesson 00 drew; the exercise asks for stay {rid}.",
+    "bars": "you drew the {n} heart rates as bars. A bar's area suggests an amount collected over its width, but each "
+            "value was measured at one moment: draw points (`ax.plot(x, y, 'o')` or `ax.scatter`).",
+    "hidden": "the heart rates are plotted, but {hidden}. Remove `set_xlim`/`set_ylim`, or widen them, so that every "
+              "charted value shows.",
+    "extra": "the {n} heart rates of stay {rid} are there as points, but the Axes also shows {others}. The exercise "
+             "asks for the charted values only, as separate points: leave out the rest.",
 })  # fmt: skip
 def heart_rate_plot(answer):
     ax = as_axes(answer)
@@ -251,16 +298,31 @@ def heart_rate_plot(answer):
     lesson = stays[stays["RecordID"].eq(lesson_rid) & stays["Parameter"].eq("HR")]
     series = plotted_xy(ax, with_style=True)
     if not series:
+        bars = bar_xy(ax)
+        if bars is not None and same_series(*bars, t / 60, v):
+            return close(named("bars", n=len(v)))
+        if bars is not None or ax.lines or ax.collections or ax.patches or ax.images:  # an attempt: say what it is
+            return incorrect(f"your Axes shows {describe_axes(ax)}, but not the {len(v)} heart rates of stay {rid} "
+                             "against Time / 60 as points: draw them with `ax.plot(x, y, 'o')`.")  # fmt: skip
         return not_attempted("nothing is plotted on this Axes yet: draw the heart rate with `ax.plot(x, y, 'o')`.")
     n_all_hr = int(stays["Parameter"].eq("HR").sum())
-    for x, y, joined in series:
-        if same_series(x, y, t / 60, v):
-            labels = missing_labels(ax, "hour", "per minute")
-            if labels:
-                return close(named("labels", labels=labels))
-            if joined:
-                return close(named("joined"))
-            return correct(f"the {len(v)} heart rates of stay {rid}, in hours since admission, as separate points.")
+    right = [i for i, (x, y, _) in enumerate(series) if same_series(x, y, t / 60, v)]
+    if right:  # wherever it was drawn: the order of drawing does not matter
+        x, y, _ = series[right[0]]
+        hidden = hidden_by_limits(ax, x, y)
+        if hidden:
+            return close(named("hidden", hidden=hidden))
+        others = [s for i, s in enumerate(series) if i not in right]
+        if others:
+            said = [f"{'a line through' if j else 'points of'} {len(ox)} other values" for ox, _, j in others]
+            return close(named("extra", n=len(v), rid=rid, others=" and ".join(said)))
+        labels = missing_labels(ax, "hour", "per minute")
+        if labels:
+            return close(named("labels", labels=labels))
+        if any(series[i][2] for i in right):
+            return close(named("joined"))
+        return correct(f"the {len(v)} heart rates of stay {rid}, in hours since admission, as separate points.")
+    for x, y, _joined in series:
         if same_series(x, y, t, v):
             return close(named("minutes"))
         if same_series(x, y, lesson["Time"].to_numpy(float) / 60, lesson["Value"].to_numpy(float)):

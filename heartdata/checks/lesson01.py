@@ -8,7 +8,19 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, mitdb, ptbxl, sources
-from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
+from ..feedback import (
+    Feedback,
+    as_series,
+    check_number,
+    close,
+    correct,
+    exercise,
+    incorrect,
+    mistake_at,
+    named,
+    not_attempted,
+    rounding_all,
+)
 from .lesson00 import as_axes, bar_heights, missing_labels
 
 #: The inputs the practice notebook uses (the exercises name them; the answers are computed below).
@@ -68,12 +80,25 @@ def _as_keyed(answer) -> dict | None:
     return None if counts is None else {_norm_key(k): v for k, v in counts.items()}
 
 
-def _series_check(answer, expected: pd.Series, mistakes, what: str, hint: str):
+def _series_check(answer, expected: pd.Series, mistakes, what: str, hint: str, values_hint: str):
+    """Compare a Series answer (one number per label) with ``expected``; ``values_hint`` says where to look when the
+    labels are right but values differ."""
+    if isinstance(answer, pd.DataFrame) and answer.shape[1] != 1:
+        shown = as_series(answer, f"{what}, one number per {hint}")
+        return shown if isinstance(shown, Feedback) else incorrect(f"expected {what} (a pandas Series).")
     got = _as_keyed(answer)
     if got is None and isinstance(answer, (pd.Series, dict, pd.DataFrame)):
+        values = as_series(answer)
+        values = values if isinstance(values, pd.Series) else pd.Series(dtype=object)
+        numeric = pd.to_numeric(values, errors="coerce")
+        bad = values[numeric.isna()]
+        missing = int(bad.isna().sum())
+        text = bad[bad.notna()]
+        said = [f"{missing} missing value(s) (NaN)" if missing else "",
+                f"text such as {text.iloc[0]!r}" if len(text) else ""]  # fmt: skip
         return incorrect(
-            f"expected {what}, one number per {hint}; your {type(answer).__name__} holds values that are not "
-            "numbers (text, or missing values: NaN). Count or divide rows, not their values."
+            f"expected {what}, one number per {hint}; your {type(answer).__name__} holds "
+            f"{' and '.join(p for p in said if p)}. Count or divide rows, not their values."
         )
     if got is None:
         return incorrect(f"expected {what} (a pandas Series), got {type(answer).__name__}.")
@@ -91,14 +116,20 @@ def _series_check(answer, expected: pd.Series, mistakes, what: str, hint: str):
             f"missing {', '.join(missing[:8])}" if missing else "",
             f"unexpected {', '.join(extra[:8])}" if extra else "",
         ]
-        return incorrect(
-            f"expected one entry per {hint}; your Series has {'; '.join(p for p in parts if p)}. "
-            "A group with nothing to count still needs its entry (a count or share of 0)."
+        why = (
+            " A group with nothing to count still needs its entry (a count or share of 0)."
+            if not extra
+            else " Check which rows you kept: the labels come from them."
         )
-    return incorrect(
-        f"the labels are right but some values differ. {what[0].upper() + what[1:]}: check the rows you kept, "
-        "and that each share is divided by the number in its own group."
-    )
+        return incorrect(f"expected one entry per {hint}; your Series has {'; '.join(p for p in parts if p)}.{why}")
+    keys = list(expected.index)
+    how = rounding_all([got[k] for k in keys], [float(expected[k]) for k in keys])
+    if how:
+        return close(
+            f"your values are the right ones rounded {how}. Store the values you computed, unrounded (round only "
+            "when you display them), so that they can be checked exactly."
+        )
+    return incorrect(f"the labels are right but some values differ. {values_hint}")
 
 
 # --- Exercise 1 ------------------------------------------------------------------------------------
@@ -150,7 +181,12 @@ def counts_per_parameter(answer):
         (sources.measurements(stays)["Parameter"].value_counts(), named("every stay", rid=rid)),
     ]
     want = meas["Parameter"].value_counts()
-    return _series_check(answer, want, wrong_answers, "values per parameter", "parameter measured in the stay")
+    hint = "Count the rows of each parameter (`value_counts` or `groupby(...).size()`), without the descriptors."
+    got = _as_keyed(answer)
+    if got is not None and any(v != int(v) for v in got.values() if np.isfinite(v)):
+        hint = ("A count is a whole number, but some of your values are not: count the rows of each parameter "
+                "(`value_counts` or `groupby(...).size()`), do not add up or average their values.")  # fmt: skip
+    return _series_check(answer, want, wrong_answers, "values per parameter", "parameter measured in the stay", hint)
 
 
 # --- Exercise 2 ------------------------------------------------------------------------------------
@@ -175,7 +211,8 @@ def _as_set(value) -> set | None:
                "`sources.PTBXL_COLUMN_SOURCE`.",
     "zero left out": "you left out {shown}: `if value:` treats False and 0 as empty, but they are values (a 'no', a "
                      "cardiologist with id 0). Only NaN, and text of nothing but spaces and commas, is empty.",
-    "staff only": "you kept only the staff's columns; the cardiologist typed too (the report, its validation).",
+    "staff only": "you kept only the staff's columns; the cardiologist typed too (the report, its validation). Add "
+                  "the cardiologist's filled columns: {shown}{falsy}.",
 })  # fmt: skip
 def typed_and_machine(typed, machine=None):
     row = ptbxl.load_metadata().loc[EXERCISE_ECG_ID]
@@ -204,12 +241,18 @@ def typed_and_machine(typed, machine=None):
         how = "; ".join(f"`{c}` was {sources.PTBXL_CURATED[c]}" for c in names if c in sources.PTBXL_CURATED)
         return close(named("curated", names=", ".join(names), verb="was" if len(names) == 1 else "were",
                            how=f" ({how})" if how else ""))
+    staff = sources.columns_by_source(row, "staff")
+    if got_typed == staff and got_typed != want_typed:  # before the False/0 readings: it may give the same set
+        cardio = sorted(want_typed - staff)
+        shown = ", ".join(f"`{c}` = {row[c]!r}" if isinstance(row[c], str) else f"`{c}` = {row[c]}" for c in cardio)
+        empty_like = [c for c in cardio if not isinstance(row[c], str) and pd.notna(row[c]) and not row[c]]
+        note = (" (False and 0 are values, a 'no' and a cardiologist's id, not empty cells, though `if value:` treats "
+                "them as empty)" if empty_like else "")
+        return close(named("staff only", shown=shown, falsy=note))
     zero = {c for c in want_typed if not isinstance(row[c], str) and pd.notna(row[c]) and not row[c]}
     if zero and got_typed == want_typed - zero:
         shown = ", ".join(f"`{c}` = {row[c]}" for c in sorted(zero))
         return close(named("zero left out", shown=shown))
-    if got_typed == sources.columns_by_source(row, "staff"):
-        return close(named("staff only"))
     if got_typed == want_typed:
         return incorrect(
             f"`typed` is right; `machine` should hold the machine's filled columns: {len(want_machine)} of them."
@@ -272,7 +315,9 @@ def troponin_share(answer):
         (meas["Parameter"].isin(TROPONINS).groupby(unit_of_row).mean(), named("rows")),
         (_has(INVASIVE, meas, units).groupby(units).mean(), named("arterial line")),
     ]  # fmt: skip
-    return _series_check(answer, share, mistakes, "a share of stays per ICU type", "ICU type (1 to 4)")
+    return _series_check(answer, share, mistakes, "a share of stays per ICU type", "ICU type (1 to 4)",
+                         "Check the stays you kept (at least one troponin row), and that each unit's count is divided "
+                         "by the number of stays of that unit.")  # fmt: skip
 
 
 # --- Exercise 4 ------------------------------------------------------------------------------------
@@ -302,7 +347,9 @@ def height_by_device(answer):
         (meta["height"].notna().groupby(meta["site"]).mean(), named("by site")),
         (meta["weight"].notna().groupby(meta["device"]).mean(), named("weight")),
     ]
-    return _series_check(answer, share, mistakes, "a share of ECGs per device label", "device label")
+    return _series_check(answer, share, mistakes, "a share of ECGs per device label", "device label",
+                         "Check that you count the ECGs with a height (`notna()`), and that each device's count is "
+                         "divided by the number of ECGs of that device.")  # fmt: skip
 
 
 # --- Exercise 5 ------------------------------------------------------------------------------------
@@ -347,6 +394,18 @@ def shortest_interval(answer):
 # --- Exercise 6: a weekday bar chart ---------------------------------------------------------------
 
 
+def bar_tick_labels(ax) -> list[str]:
+    """The x tick label under each upright bar of ``ax``, left to right ('' where no tick label lies under a bar)."""
+    bars = sorted((p for p in ax.patches if hasattr(p, "get_x") and hasattr(p, "get_width")), key=lambda p: p.get_x())
+    ticks = [(float(t.get_position()[0]), t.get_text()) for t in ax.xaxis.get_majorticklabels()]
+    out = []
+    for p in bars:
+        lo, hi = sorted((float(p.get_x()), float(p.get_x()) + float(p.get_width())))
+        under = [text for x, text in ticks if lo - 1e-9 <= x <= hi + 1e-9 and text.strip()]
+        out.append(under[0] if under else "")
+    return out
+
+
 def ecgs_per_weekday(site: float | None = WEEKDAY_SITE) -> pd.Series:
     """ECGs per weekday of the stored ``recording_date`` at ``site`` (None: every site), Monday first, 0 for a
     weekday with none."""
@@ -370,6 +429,9 @@ def ecgs_per_weekday(site: float | None = WEEKDAY_SITE) -> pd.Series:
     "alphabetical": "your bars are in alphabetical order (Friday, Monday, ...). Put them Monday to Sunday.",
     "order": "the bar heights are right but not in weekday order: put them Monday to Sunday (`.reindex([...])` with "
              "the day names in order).",
+    "day names": "the bar heights are right, but the x axis does not name the weekdays under the bars (its tick "
+                 "labels read {ticks}). Label each bar with its day, e.g. `ax.bar(WEEKDAYS, counts)` or "
+                 "`ax.set_xticks(range(7), WEEKDAYS)`.{more}",
 })  # fmt: skip
 def weekday_plot(answer):
     ax = as_axes(answer)
@@ -393,6 +455,11 @@ def weekday_plot(answer):
     if len(heights) != len(want):
         return incorrect(f"expected {len(want)} bars, one per weekday; your chart has {len(heights)}.")
     if np.allclose(heights, want.to_numpy()):
+        ticks = bar_tick_labels(ax)
+        if not all(t.strip().lower()[:3] == day.lower()[:3] for t, day in zip(ticks, WEEKDAYS, strict=True)):
+            shown = ", ".join(repr(t) for t in ticks if t.strip()) or "nothing"
+            labels = missing_labels(ax, ("day",), ("ECG",))
+            return close(named("day names", ticks=shown, more=f" Also, {labels}." if labels else ""))
         labels = missing_labels(ax, ("day",), ("ECG",))
         if labels:
             return close(named("labels", labels=labels))

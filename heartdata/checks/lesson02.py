@@ -15,8 +15,20 @@ import wfdb
 from scipy import signal
 
 from .. import mitdb, ptbxl
-from ..feedback import as_ids, check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
-from .lesson00 import as_axes, missing_labels, plotted_xy, same_series
+from ..feedback import (
+    Feedback,
+    as_ids,
+    check_number,
+    close,
+    correct,
+    describe_axes,
+    exercise,
+    incorrect,
+    mistake_at,
+    named,
+    not_attempted,
+)
+from .lesson00 import as_axes, hidden_by_limits, missing_labels, plotted_xy, same_series
 
 #: Seconds of MIT-BIH record 100 that exercise 1 converts.
 CONVERT_SECONDS = 10
@@ -179,6 +191,8 @@ def to_millivolts(answer):
                      "exercise asks for 60 / mean RR.",
     "whole record": "that is the heart rate of the whole record (the lesson's number); keep the beats of the first "
                     "{s} s.",
+    "beats per minutes": "that is the number of beats in the first {s} s divided by {m:g} minutes ({n} / {m:g}). "
+                         "{n} beats span {k} RR intervals, not {m:g} minutes exactly: take 60 / mean RR.",
 })  # fmt: skip
 def heart_rate(answer):
     path = str(mitdb.data_dir() / "100")
@@ -196,6 +210,8 @@ def heart_rate(answer):
         mistake_at("mean rr", rr.mean()),
         mistake_at("mean of rates", (60 / rr).mean()),
         mistake_at("whole record", 60 / np.diff(beat_times()).mean(), s=HR_WINDOW_S),
+        mistake_at("beats per minutes", len(t) / (HR_WINDOW_S / 60), s=HR_WINDOW_S, m=HR_WINDOW_S / 60, n=len(t),
+                   k=len(t) - 1),
     ]
     if len(rhythm):
         mistakes.insert(0, mistake_at("rhythm label", 60 / every.mean(), t=float(rhythm[0])))
@@ -212,14 +228,20 @@ def heart_rate(answer):
 # --- exercise 3: the ECGs with the largest measured baseline wander -----------------------------------
 
 
-def _as_id_set(answer) -> set[int] | None:
-    ids = as_ids(answer)
-    if not isinstance(ids, list):
-        return None
+def _as_id_set(answer) -> set[int] | Feedback:
+    """The ecg_ids of the answer as a set of ints (whole-number floats such as 292.0 count as ids), or a Feedback
+    that says what the answer holds instead."""
+    ids = as_ids(answer, f"{TOP_N} ecg_ids (whole numbers), e.g. a list or the index of a Series")
+    if isinstance(ids, Feedback):
+        return ids
     if isinstance(answer, pd.Series):  # a Series of measures indexed by ecg_id: its index holds the ids
         ids = list(answer.index)
-    if not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ids):
-        return None
+    bad = [i for i in ids if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, float, np.integer, np.floating))
+           or not np.isfinite(i) or i != int(i)]  # fmt: skip
+    if bad:
+        return incorrect(f"expected {TOP_N} ecg_ids (whole numbers); your {type(answer).__name__} holds "
+                         f"{bad[0]!r} ({type(bad[0]).__name__}), which is not a whole number. Pass the ids as "
+                         "numbers, e.g. the index of your Series (`.index`).")  # fmt: skip
     return {int(i) for i in ids}
 
 
@@ -236,11 +258,8 @@ def _as_id_set(answer) -> set[int] | None:
 })  # fmt: skip
 def top_wander(answer):
     ids = _as_id_set(answer)
-    if ids is None:
-        return incorrect(
-            f"expected {TOP_N} ecg_ids (whole numbers), e.g. a list or the index of a Series; "
-            f"got {type(answer).__name__}."
-        )
+    if isinstance(ids, Feedback):
+        return ids
     table = wander_table()
     expected = set(top_wander_ids())
     if ids == expected:
@@ -312,8 +331,17 @@ def later_digital() -> wfdb.Record:
     "other signal": "that is {other}; plot {name} (column {col}).",
     "first stretch": "that is the first {n:g} seconds of the record (exercise 1's `rec`); plot the stretch of "
                      "`rec_later`, {start:g} to {stop:g} s.",
+    "hidden": "{name} is plotted, but {hidden}. Remove `set_xlim`/`set_ylim`, or widen them, so that the stretch "
+              "shows.",
+    "extra lines": "{name} is there, but the Axes also shows {others}; the exercise asks for {name} alone, so that "
+                   "the reader knows which line is which lead.",
+    "panel": "your figure has {n} panels with data, and {name} is in panel {k}. Pass that panel's Axes (e.g. "
+             "`axes[{i}]`), the one the exercise asks for.",
 })  # fmt: skip
 def signal_plot(answer):
+    from matplotlib.figure import Figure
+
+    panels = [a for a in answer.axes if plotted_xy(a) or a.patches] if isinstance(answer, Figure) else []
     ax = as_axes(answer)
     if ax is None:
         return incorrect(f"expected the matplotlib Axes you drew on, got {type(answer).__name__}.")
@@ -323,18 +351,35 @@ def signal_plot(answer):
     t0 = PLOT_FROM_S
     t = t0 + np.arange(d.shape[0]) / rec.fs
     col, other = PLOT_SIGNAL, 1 - PLOT_SIGNAL
+    name = rec.sig_name[col]
+    if len(panels) > 1:  # a Figure of several panels: which one holds the signal asked for?
+        holding = [k for k, a in enumerate(panels) if any(same_series(x, y, t, mv[:, col]) for x, y in plotted_xy(a))]
+        if holding:
+            return close(named("panel", n=len(panels), name=name, k=holding[0] + 1, i=holding[0]))
     first = mit_digital()
     first_mv = (first.d_signal - np.asarray(first.baseline, float)) / np.asarray(first.adc_gain, float)
     t_first = np.arange(first.d_signal.shape[0]) / first.fs
     series = plotted_xy(ax)
     if not series:
+        if ax.lines or ax.collections or ax.patches or ax.images:  # an attempt: say what it is
+            return incorrect(f"your Axes shows {describe_axes(ax)}, but no line of {name} in mV against seconds: "
+                             "draw it with `ax.plot(t, y)`.")  # fmt: skip
         return not_attempted("nothing is plotted on this Axes yet: draw the signal with `ax.plot(t, y)`.")
+    right = [i for i, (x, y) in enumerate(series) if same_series(x, y, t, mv[:, col])]
+    if right:  # wherever it was drawn: the order of drawing does not matter
+        hidden = hidden_by_limits(ax, *series[right[0]])
+        if hidden:
+            return close(named("hidden", name=name, hidden=hidden))
+        others = [s for i, s in enumerate(series) if i not in right]
+        if others:
+            said = [f"{rec.sig_name[other]} (column {other})" if same_series(x, y, t, mv[:, other])
+                    else f"a line of {len(x)} points" for x, y in others]  # fmt: skip
+            return close(named("extra lines", name=name, others=" and ".join(said)))
+        labels = missing_labels(ax, "second", "millivolt")
+        if labels:
+            return close(named("labels", labels=labels))
+        return correct(f"{name} in millivolts from {PLOT_FROM_S} s to {PLOT_TO_S} s of the record.")
     for x, y in series:
-        if same_series(x, y, t, mv[:, col]):
-            labels = missing_labels(ax, "second", "millivolt")
-            if labels:
-                return close(named("labels", labels=labels))
-            return correct(f"{rec.sig_name[col]} in millivolts from {PLOT_FROM_S} s to {PLOT_TO_S} s of the record.")
         if same_series(x, y, t - t0, mv[:, col]):
             return close(named("from zero", start=t0))
         samples = np.arange(d.shape[0], dtype=float)
@@ -344,10 +389,10 @@ def signal_plot(answer):
             return close(named("digital"))
         if same_series(x, y, t, mv[:, other]) or same_series(x, y, t - t0, mv[:, other]):
             return close(named("other signal", other=f"{rec.sig_name[other]} (column {other})",
-                               name=rec.sig_name[col], col=col))  # fmt: skip
+                               name=name, col=col))  # fmt: skip
         if any(same_series(x, y, t_first, first_mv[:, c]) for c in (0, 1)):
             return close(named("first stretch", n=CONVERT_SECONDS, start=PLOT_FROM_S, stop=PLOT_TO_S))
     return incorrect(
-        f"none of the plotted lines holds {rec.sig_name[col]} in mV against the time of the recording in seconds: "
+        f"none of the plotted lines holds {name} in mV against the time of the recording in seconds: "
         f"plot column {col} of your millivolts against `{PLOT_FROM_S} + np.arange(len(mv_later)) / {rec.fs:g}`."
     )
