@@ -86,7 +86,8 @@ def test_typed_and_machine():
     fb = check.typed_and_machine(typed | {"second_opinion"}, machine)  # derived by the curators from the report text
     assert fb.status == feedback.CLOSE and "curators" in fb.message and "second_opinion" in fb.message
     fb = check.typed_and_machine(typed - {"validated_by"}, machine)  # `if value:` drops the pseudonym 0
-    assert fb.status == feedback.CLOSE and "cardiologist with id 0" in fb.message
+    # here that leaves the staff's columns only (the report is blank): the message names the pseudonym 0 and `if value:`
+    assert fb.status == feedback.CLOSE and "`validated_by` = 0" in fb.message and "`if value:`" in fb.message
     # notna() is the mistake the prompt warns about: this ECG's report is a single space
     assert row["report"].strip() == ""
     notna = {c for c in row.index[row.notna()] if sources.PTBXL_COLUMN_SOURCE[c] in sources.TYPED_BY_A_PERSON}
@@ -239,7 +240,8 @@ def test_walkthrough8_staff_only_names_the_cardiologist_columns():
     staff = {c for c in filled if src[c] == "staff"}
     machine = {c for c in filled if src[c] == "machine"}
     fb = check.typed_and_machine(staff, machine)
-    expect(fb, CLOSE, "only the staff's columns", "cardiologist", "`second_opinion` = False", "`validated_by` = 0.0")
+    expect(fb, CLOSE, "only the staff's columns", "cardiologist", "`validated_by` = 0.0")
+    assert "second_opinion" not in fb.message  # derived by the curators, not typed by the cardiologist
     assert not fb.message.startswith("you left out")  # no longer blamed on `if value:` alone
     typed = {c for c in filled if src[c] in sources.TYPED_BY_A_PERSON}
     expect(check.typed_and_machine(typed, machine), CORRECT)
