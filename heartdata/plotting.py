@@ -675,7 +675,7 @@ def plot_stay_timeline(stay, source_of: dict, order: list[str], title: str = "",
     ax.set_yticks(range(len(params)), [f"{p} ({counts[p]})" for p in params], fontsize=MIN_FONT_SIZE)
     ax.set_ylim(len(params) - 0.5, -0.5)
     ax.grid(False, axis="y")  # the monitor's light-grey ticks would merge with row lines
-    ax.set_xlim(0, 48)
+    ax.set_xlim(-0.8, 48)  # a margin, so that a marker at hour 0 is not cut by the axis
     ax.set_xticks(range(0, 49, 6))
     ax.set_xlabel("hours since ICU admission")
     ax.set_ylabel("parameter (number of values)")
