@@ -1130,6 +1130,31 @@ LAB_PANELS = {
 PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
 
 
+#: OBX-8 (abnormal flags, HL7 v2.5 table 0078) on a value outside lesson 06's limits. Table 0078 in v2.5 has no code
+#: for "outside a plausibility rule" (EX, outside threshold, is a v3 ObservationInterpretation code only): H/L mean
+#: outside the reference range, HH/LL outside the panic limits (a receiver may phone a critical result), < and >
+#: off the instrument's scale; none is what the course knows. It sends A, "Abnormal", whose table text says it applies
+#: to non-numeric results: the least claim the table has; an NTE after the OBX says why in words, as the FHIR note does.
+V2_IMPLAUSIBLE_FLAG = "A"
+#: OBX-8's code in FHIR: table 0078's codes are part of v3 ObservationInterpretation, to which FHIR R4B binds
+#: Observation.interpretation; HL7's v2-to-FHIR guide maps OBX-8 there and NTE-3 to Observation.note.
+V2_INTERPRETATION = {"A": "Abnormal", "AA": "Critical abnormal", "H": "High", "L": "Low", "HH": "Critical high",
+                     "LL": "Critical low", "N": "Normal", "<": "Off scale low", ">": "Off scale high"}  # fmt: skip
+_V2_ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"))
+
+
+def _v2_escape(text: str) -> str:
+    for raw, esc in _V2_ESCAPES:
+        text = text.replace(raw, esc)
+    return text
+
+
+def _v2_unescape(text: str) -> str:
+    for raw, esc in reversed(_V2_ESCAPES):
+        text = text.replace(esc, raw)
+    return text
+
+
 def _v2_time(minute: int) -> str:
     return (REFERENCE + dt.timedelta(minutes=int(minute))).strftime("%Y%m%d%H%M%z")
 
@@ -1138,7 +1163,8 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
     """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy: MSH (sender and receiver,
     processing id T: training), PID (the minted patient identifier, never the stay's RecordID), PV1 (inpatient, the ICU
     type, RecordID as visit number PV1-19), and one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
-    OBR-7 the draw time, OBR-25 result status F, its OBX results, and SPM with the specimen type. Times are
+    OBR-7 the draw time, OBR-25 result status F, its OBX results (a value outside lesson 06's limits with OBX-8
+    :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why), and SPM with the specimen type. Times are
     :data:`REFERENCE` plus the minutes, with their zone (placeholder dates, as in the FHIR export)."""
     from hl7apy.core import Message
 
@@ -1189,8 +1215,14 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
             obs.obx.obx_3 = f"{row['loinc']}^{row['loinc_name']}^LN^{param}^{param}^L"
             obs.obx.obx_5 = _number(value)
             obs.obx.obx_6 = f"{row['ucum']}^{row['ucum']}^UCUM"
+            if is_impossible(param, float(value)):  # flagged as in the FHIR export: coded (OBX-8) and in words
+                obs.obx.obx_8 = V2_IMPLAUSIBLE_FLAG
             obs.obx.obx_11 = "F"
             obs.obx.obx_14 = _v2_time(minute)
+            if is_impossible(param, float(value)):
+                nte = obs.add_segment("NTE")
+                nte.nte_1 = "1"
+                nte.nte_3 = _v2_escape(_implausible_note(param, float(value))[0]["text"])
         spm = order.add_group("ORU_R01_SPECIMEN")
         spm.spm.spm_1 = "1"
         spm.spm.spm_4 = specimen
@@ -1201,9 +1233,9 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
 def parse_oru_r01(text: str) -> pd.DataFrame:
     """Parse an ORU^R01 message (ER7 text) with hl7apy: one row per OBX (patient id and its assigning authority's
     URI, visit number and its authority, order number (OBR-3), panel (OBR-4) and its name, the order's result
-    status (OBR-25), LOINC, local code, value type, value, unit and its
-    coding system (OBX-6.3), status, time, specimen). A text that is not such a message
-    raises DataError saying what hl7apy found wrong."""
+    status (OBR-25), LOINC, local code, value type, value, unit and its coding system (OBX-6.3), status, time,
+    specimen, the OBX-8 flag and the text of the OBX's NTEs). A text that is not such a message raises DataError
+    saying what hl7apy found wrong."""
     from hl7apy.parser import parse_message
 
     if not isinstance(text, str) or not text.strip():
@@ -1235,6 +1267,8 @@ def parse_oru_r01(text: str) -> pd.DataFrame:
                     "local": obx.obx_3.obx_3_4.value, "type": obx.obx_2.value, "value": obx.obx_5.value,
                     "unit": obx.obx_6.obx_6_1.value, "unit_system": obx.obx_6.obx_6_3.value,
                     "status": obx.obx_11.value, "time": obx.obx_14.value, "specimen": specimen,
+                    "flag": obx.obx_8.value,
+                    "note": " ".join(_v2_unescape(n.nte_3.value) for n in obs.children if n.name == "NTE"),
                 })  # fmt: skip
     except DataError:
         raise
@@ -1278,7 +1312,8 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
       assigning authority's URI as system, and ``Reference.type``), which a receiver resolves by searching for that
       identifier (FHIR R4B references.html#logical). Nothing here assumes what ids another exporter gave.
     - OBX-3 to code, OBX-5 and OBX-6 to valueQuantity when OBX-2 is NM: the unit's system is UCUM only when OBX-6.3
-      says UCUM (otherwise the unit text alone), OBX-11 to status, OBX-14 to effectiveDateTime, SPM-4 to
+      says UCUM (otherwise the unit text alone), OBX-8 to interpretation (table 0078's code in v3
+      ObservationInterpretation), NTE-3 to note, OBX-11 to status, OBX-14 to effectiveDateTime, SPM-4 to
       Specimen.type.
     - Category is not in the segment: the receiver sets 'laboratory', and 'vital-signs' as well when OBX-3 is a code
       of FHIR's vital-signs profiles (arterial oxygen saturation 2708-6 is one), since those profiles apply to any
@@ -1331,6 +1366,13 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
                                                        **({"system": UCUM, "code": r.unit} if ucum and r.unit else {}))
             elif pd.notna(r.value):
                 extra["valueString"] = str(r.value)
+            flag = str(getattr(r, "flag", "") or "")
+            if flag:  # OBX-8, as the v2-to-FHIR guide maps it
+                extra["interpretation"] = [f["CodeableConcept"](coding=[f["Coding"](
+                    system=IMPLAUSIBLE[0], code=flag, display=V2_INTERPRETATION.get(flag))],
+                    text=f"OBX-8 {flag}")]  # fmt: skip
+            if str(getattr(r, "note", "") or ""):
+                extra["note"] = [{"text": r.note}]
             cats = _LAB + (f"|{_VS}" if r.loinc in VITAL_SIGNS else "")
             out.append(f["Observation"](
                 id=_v2_id(order, "OBX", k + 1), meta=_meta(f), status=status.get(r.status, "unknown"),

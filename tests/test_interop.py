@@ -793,3 +793,31 @@ def test_no_multiplex_group_time_offset_without_synchronisation():
     ds = interop.ecg_dicom(1, fs=500)
     assert "AcquisitionTimeSynchronized" not in ds
     assert all("MultiplexGroupTimeOffset" not in group for group in ds.WaveformSequence)
+
+
+def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(stays):
+    """Review 8, finding 1: every lab value outside lesson 06's limits travels with OBX-8 A and an NTE saying why, and
+    comes back from oru_to_fhir with interpretation A and the note; plausible values carry no flag."""
+    labs = stays[stays["Parameter"].isin(interop.LAB_PARAMETERS)]
+    bad = labs[interop.impossible_values(labs)]
+    assert len(bad) == 16 and bad["RecordID"].nunique() == 14
+    for rid, rows in bad.groupby("RecordID"):
+        stay = stays[stays["RecordID"].eq(rid)]
+        parsed = interop.parse_oru_r01(interop.oru_r01(stay).to_er7())
+        flagged = parsed[parsed["flag"].ne("")]
+        got = sorted(zip(flagged["local"], flagged["value"], strict=True))
+        assert got == sorted(zip(rows["Parameter"], rows["Value"], strict=True))
+        assert set(flagged["flag"]) == {interop.V2_IMPLAUSIBLE_FLAG}
+        assert flagged["note"].str.contains("outside").all()
+        assert parsed.loc[parsed["flag"].eq(""), "note"].eq("").all()
+        fhir = interop.oru_to_fhir(parsed)
+        obs = [r for r in fhir if r.get_resource_type() == "Observation"]
+        marked = [o for o in obs if o.interpretation]
+        assert len(marked) == len(rows) and all(o.status == "final" for o in marked)
+        for o in marked:
+            assert [(c.system, c.code) for c in o.interpretation[0].coding] == [(interop.IMPLAUSIBLE[0], "A")]
+            assert "living patient" in o.note[0].text
+        specimens = [r for r in fhir if r.get_resource_type() == "Specimen"]
+        assert fv.validate({"Observation": obs, "Specimen": specimens}) == []
+    text = "a|b^c&d~e\\f"
+    assert interop._v2_unescape(interop._v2_escape(text)) == text and "|" not in interop._v2_escape(text)
