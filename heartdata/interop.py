@@ -626,14 +626,22 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
         out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
         rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
-        # The identifier names the measurement, not its row: parameter, minute and its rank among that parameter's
-        # values in that minute (as charted), so a later extract with rows added elsewhere keeps every identifier
-        # and a transaction's ifNoneExist skips only what was sent before.
-        repeat = rest.groupby(["Time", "Parameter"], sort=False).cumcount()
+        # The identifier names the measurement, not its row: parameter, minute and its rank by value among that
+        # parameter's values in that minute. The chart gives no order within a minute, so the rank is not taken
+        # from the file: the same rows in another order get the same identifiers for the same values, and a later
+        # extract with rows added in other minutes keeps every identifier (a transaction's ifNoneExist skips only
+        # what was sent before). A new value inside an existing same-minute group still shifts the ranks above it.
+        repeat = _rank_by_value(rest, ["Time", "Parameter"])
         for minute, param, value, n in zip(rest["Time"], rest["Parameter"], rest["Value"], repeat, strict=True):
             oid = f"{eid}-{re.sub(r'[^A-Za-z0-9]', '.', str(param))}-{int(minute)}-{n}"
             out["Observation"].append(_observation(f, oid, param, int(minute), float(value), subject, enc))
     return out
+
+
+def _rank_by_value(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """0, 1, ... per group of ``keys``, in order of Value (equal values are interchangeable), not of the rows."""
+    rank = rows.groupby(keys, sort=False)["Value"].rank(method="first", na_option="bottom")
+    return (rank - 1).astype(int)
 
 
 def _coded(f, param, row):
@@ -671,13 +679,13 @@ def _observation(f, oid, param, minute, value, subject, enc):
 
 
 def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
-    """One 85354-9 panel per (minute, method, repeat): systolic and diastolic always present (a missing one as a
-    dataAbsentReason, which the profile requires), mean when charted."""
+    """One 85354-9 panel per (minute, method, repeat; repeats ranked by value, not by file order): systolic and
+    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), mean when charted."""
     if bp.empty:
         return []
     t = bp.assign(kind=bp["Parameter"].map(lambda p: BP_COMPONENT[p][0]),
                   part=bp["Parameter"].map(lambda p: BP_COMPONENT[p][1]))  # fmt: skip
-    t["n"] = t.groupby(["Time", "kind", "part"], sort=False).cumcount()
+    t["n"] = _rank_by_value(t, ["Time", "kind", "part"])  # repeats pair by value, not by file order
     out = []
     for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
         comps, notes = [], []

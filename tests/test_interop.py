@@ -821,3 +821,30 @@ def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(st
         assert fv.validate({"Observation": obs, "Specimen": specimens}) == []
     text = "a|b^c&d~e\\f"
     assert interop._v2_unescape(interop._v2_escape(text)) == text and "|" not in interop._v2_escape(text)
+
+
+def test_identifiers_do_not_depend_on_the_order_of_same_minute_rows(stays):
+    """Review 8, finding 2: the chart has no order within a minute, so shuffling rows must not move an identifier to
+    another value (plain Observations and blood-pressure panels alike)."""
+    dup = stays[stays.duplicated(["RecordID", "Time", "Parameter"], keep=False)]
+    rids = [int(dup.loc[dup["Parameter"].eq(p), "RecordID"].iloc[0]) for p in ("Urine", "MAP", "Temp")]
+    stay = stays[stays["RecordID"].isin(rids)]
+
+    def mapping(rows):
+        out = {}
+        for o in interop.stay_resources(rows)["Observation"]:
+            if o.component:
+                out[o.identifier[0].value] = tuple(
+                    (c.code.coding[0].code, None if c.valueQuantity is None else float(c.valueQuantity.value))
+                    for c in o.component)  # fmt: skip
+            else:
+                out[o.identifier[0].value] = None if o.valueQuantity is None else float(o.valueQuantity.value)
+        return out
+
+    before = mapping(stay)
+    for seed in (0, 1):
+        shuffled = stay.sample(frac=1, random_state=seed)
+        assert not shuffled.index.equals(stay.index)
+        assert mapping(shuffled) == before
+    # the repeats really are there: some identifiers end in -1
+    assert any(i.endswith("-1") for i in before)
