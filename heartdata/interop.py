@@ -69,6 +69,9 @@ LOCAL_RESOURCE = "urn:heartdata:challenge2012:resource"
 LOCAL_TAG = "urn:heartdata:tag"
 #: The panels of the course's v2 lab message (OBR-4, coding system L: local).
 LOCAL_PANEL = "urn:heartdata:challenge2012:panel"
+#: The namespace of the v2 message's filler order numbers (OBR-3's assigning application, EI-2 to EI-4): a filler
+#: order number is unique only within the application that issued it.
+LOCAL_ORDER = "urn:heartdata:challenge2012:lab-order"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -771,7 +774,8 @@ def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = Fals
         text += (f" The longest gap between chartings is {gap:.1f} h (over {VENT_GAP_HOURS} h): ventilation may have "
                  "stopped and restarted within this period, which the period does not show.")
     return f["Procedure"](
-        id=pid, meta=_meta(f), identifier=[_ident(f, pid)], status="unknown",
+        # EventStatus: 'completed' where the end is known; 'unknown' where ventilation may go on after the record
+        id=pid, meta=_meta(f), identifier=[_ident(f, pid)], status="unknown" if open_end else "completed",
         code=f["CodeableConcept"](coding=[f["Coding"](system=SNOMED, code=VENTILATION[0], display=VENTILATION[1]),
                                           f["Coding"](system=LOCAL, code="MechVent", display="MechVent")],
                                   text="Mechanical ventilation (charted)"),
@@ -1212,7 +1216,7 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
         title, _, specimen = LAB_PANELS[panel]
         order = result.add_group("ORU_R01_ORDER_OBSERVATION")
         order.obr.obr_1 = str(set_id)
-        order.obr.obr_3 = f"{rid}-{panel}-{int(minute)}"
+        order.obr.obr_3 = f"{rid}-{panel}-{int(minute)}^ICU_LAB^{LOCAL_ORDER}^URI"
         order.obr.obr_4 = f"{panel}^{title}^L"
         order.obr.obr_7 = _v2_time(minute)
         order.obr.obr_25 = "F"
@@ -1270,7 +1274,8 @@ def parse_oru_r01(text: str) -> pd.DataFrame:
                 obx = obs.obx
                 rows.append({
                     "patient_id": pid, "patient_system": pid_system, "visit": visit, "visit_system": visit_system,
-                    "order": order.obr.obr_3.value, "panel": order.obr.obr_4.obr_4_1.value,
+                    "order": order.obr.obr_3.obr_3_1.value, "order_system": order.obr.obr_3.obr_3_3.value,
+                    "panel": order.obr.obr_4.obr_4_1.value,
                     "panel_text": order.obr.obr_4.obr_4_2.value, "order_status": order.obr.obr_25.value,
                     "drawn": order.obr.obr_7.value, "loinc": obx.obx_3.obx_3_1.value,
                     "local": obx.obx_3.obx_3_4.value, "type": obx.obx_2.value, "value": obx.obx_5.value,
@@ -1313,7 +1318,8 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
     instead, below), no ServiceRequest for the order (the guide makes one from OBR; this message has no placer order)
     and no MessageHeader or Provenance from MSH.
 
-    - OBR to one DiagnosticReport per order: OBR-3 (filler order number) as its identifier, OBR-4 as its code,
+    - OBR to one DiagnosticReport per order: OBR-3 (filler order number; its universal id EI-3 as the system) as its
+      identifier, OBR-4 as its code,
       OBR-25 as its status, OBR-7 as effectiveDateTime, its OBX Observations as ``result``, its Specimen.
 
     - ids are minted here (:func:`_v2_id`); a v2 identifier is never turned into a FHIR logical id. PID-3 and PV1-19
@@ -1355,7 +1361,7 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
             id=_v2_id(order, "OBR"), meta=_meta(f),
             identifier=[f["Identifier"](type=f["CodeableConcept"](coding=[f["Coding"](
                 system="http://terminology.hl7.org/CodeSystem/v2-0203", code="FILL", display="Filler Identifier")]),
-                value=str(order))],
+                system=first.get("order_system") or None, value=str(order))],
             status=status.get(first.get("order_status", ""), "unknown"),
             category=[f["CodeableConcept"](coding=[f["Coding"](system="http://terminology.hl7.org/CodeSystem/v2-0074",
                                                                code="LAB", display="Laboratory")])],

@@ -861,3 +861,21 @@ def test_lesson_08_says_how_its_dciodvfy_quote_was_obtained_and_how_to_run_it(tm
     assert callable(globals()["test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says"])
     ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(1, 500), tmp_path / "e.dcm"))
     assert "PatientName" in ds and str(ds.PatientName) == ""  # type 2: present, empty
+
+
+def test_filler_order_numbers_have_a_namespace_and_closed_ventilation_is_completed(stays):
+    """Review 8, nits: OBR-3 carries its assigning application (EI-2..4), which becomes the report identifier's
+    system; a ventilation Procedure whose end is known is 'completed', one whose end is unknown stays 'unknown'."""
+    gas = stays[stays["RecordID"].eq(132540)]
+    text = interop.oru_r01(gas).to_er7()
+    assert f"|132540-BGA-42^ICU_LAB^{interop.LOCAL_ORDER}^URI|" in text
+    parsed = interop.parse_oru_r01(text)
+    assert parsed["order_system"].eq(interop.LOCAL_ORDER).all() and not parsed["order"].str.contains(r"\^").any()
+    reports = [r for r in interop.oru_to_fhir(parsed) if r.get_resource_type() == "DiagnosticReport"]
+    assert {(r.identifier[0].system, r.identifier[0].type.coding[0].code) for r in reports} == {
+        (interop.LOCAL_ORDER, "FILL")}
+    ids = sorted(stays["RecordID"].unique())[:20]
+    res = interop.stay_resources(stays[stays["RecordID"].isin(ids)])
+    status = [(p.status, p.performedPeriod.end is None) for p in res["Procedure"]]
+    assert sorted(status) == sorted([("completed", False)] * 4 + [("unknown", True)] * 5)
+    assert fv.validate({t: res[t] for t in ("Patient", "Encounter", "Procedure")}) == []
