@@ -430,3 +430,40 @@ def test_death_by_icu_accepts_labelled_types():
     assert lesson05.death_by_icu(right.rename(index=lambda t: f"ICU type {int(t)}")).correct
     fb = lesson05.death_by_icu(right.rename(index=lambda t: f"unit {int(t)} of 1-4"))  # ambiguous labels
     assert fb.status == feedback.INCORRECT and "four rows" in fb.message
+
+
+def test_walkthrough8_failures_tells_ecgs_from_patients():
+    """Walkthrough 8: a count of ECGs written as patients (450, 227 women) or of patients written as ECGs (419) was
+    ticked; the message now says which count it is and how many ECGs and patients the group has."""
+    m = _meta()
+    n, pt = len(m), m["patient_id"].nunique()
+    women, women_pt = int(m["sex"].eq(1).sum()), m.loc[m["sex"].eq(1), "patient_id"].nunique()
+    assert (n, pt, women, women_pt) == (450, 419, 227, 216)
+    g2 = f"Height is missing for {m['height'].isna().sum()} of {n} ECGs."
+    g3 = f"{m['device'].eq('CS-12   E').sum()} of {n} ECGs were recorded on the device CS-12 E."
+    fb = lesson05.failures([f"Only {n} patients are in the slice.", g2, g3])
+    assert fb.status == feedback.CLOSE and "450 is the number of ECGs in the slice" in fb.message
+    assert "counts patients" in fb.message and "450 ECGs from 419 patients" in fb.message
+    fb = lesson05.failures([f"The slice holds {pt} ECGs.", g2, g3])
+    assert fb.status == feedback.CLOSE and "419 is the number of patients" in fb.message and "counts ECGs" in fb.message
+    fb = lesson05.failures([f"{women} women patients are in the slice.", g2, g3])
+    assert fb.status == feedback.CLOSE and "227 ECGs from 216 patients" in fb.message
+    for right in (f"Only {pt} patients are in the slice.", f"{women_pt} women patients are in the slice.",
+                  f"{women} ECGs are from women.", f"The slice holds {n} ECGs of {pt} patients."):
+        assert lesson05.failures([right, g2, g3]).correct, right
+    fb = lesson05.failures(["Only 500 patients are in the slice.", g2, g3])
+    assert fb.status == feedback.CLOSE and "500 match(es) nothing" in fb.message
+
+
+def test_walkthrough8_twelve_lead_is_not_a_count():
+    """Walkthrough 8: "12-lead" in a right sentence was read as a claimed count of ECGs and refused."""
+    m = _meta()
+    n = len(m)
+    g2 = f"Height is missing for {m['height'].isna().sum()} of {n} ECGs."
+    g3 = f"{m['device'].eq('CS-12   E').sum()} of {n} ECGs were recorded on the device CS-12 E."
+    s1 = (f"All {n} ECGs are 12-lead recordings from {m['site'].nunique()} sites; site 0 alone gives "
+          f"{(m['site'] == 0).mean():.0%} of them.")
+    assert lesson05.failures([s1, g2, g3]).correct
+    assert lesson05.failures([f"Each of the {n} ECGs has 12 leads.", g2, g3]).correct
+    fb = lesson05.failures(["Every ECG has 12 leads.", g2, g3])  # the layout alone backs no claim
+    assert fb.status == feedback.CLOSE and "sentence 1" in fb.message
