@@ -227,6 +227,8 @@ def _draws(unit_only=True):
 def _axes(y, yerr=None, fmt="o", bottom=0, labels=True, x=None, close=True):
     fig, ax = plt.subplots()
     ax.errorbar(np.arange(len(y)) if x is None else x, y, yerr=yerr, fmt=fmt)
+    if x is None and len(y) == 4:  # the ticks name the groups
+        ax.set_xticks(np.arange(4), ["0", "1", "2-3", "4 or more"])
     if bottom is not None:
         ax.set_ylim(bottom=bottom)
     if labels:
@@ -289,3 +291,50 @@ def test_lactate_death_rates_reports_counts_and_the_interval():
     assert fb.correct and f"{100 * d.low:+.1f} to {100 * d.high:+.1f}" in fb.message and "Newcombe" in fb.message
     assert f"of {int(has.sum()):,} stays" in fb.message and d.low > 0 and "already" in fb.message
     assert check.lactate_death_rates({True: died[has].mean(), False: died[~has].mean()}).correct  # a dict
+
+
+def test_walkthrough8_draws_plot_judges_what_is_visible():
+    """Walkthrough 8: a y range that hides the 4-or-more group, a y label without the unit, bars, an axis from -5 were
+    ticked; Wald intervals were told that `yerr` takes distances (they did: the interval was the wrong one)."""
+    t, _ = _draws()
+    pct, bars = 100 * t["rate"], stats.error_bars(t, 100)
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylim(0, 30)  # the 4-or-more point (31.3%) and its interval off the chart
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "hide 1 of the 4 points" in fb.message
+    assert "y axis shows 0 to 30" in fb.message
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylabel("death")
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "'death'" in fb.message and "does not say the unit" in fb.message
+    fig, ax = plt.subplots()
+    ax.bar(np.arange(4), pct, yerr=bars)
+    ax.set_xticks(np.arange(4), list(t.index))
+    ax.set(xlabel="lactate values (groups)", ylabel="in-hospital death, %")
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "drawn as bars" in fb.message
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylim(-5, 60)
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "starts at -5, below 0" in fb.message
+    se = np.sqrt(t["rate"] * (1 - t["rate"]) / t["n"])
+    fb = check.draws_plot(_axes(pct, 196 * se))
+    assert fb.status == feedback.CLOSE and "symmetric" in fb.message and "normal approximation" in fb.message
+    fig, ax = plt.subplots()  # ticks that are not the groups: 0, 1, 2, 3
+    ax.errorbar(np.arange(4), pct, yerr=bars, fmt="o")
+    ax.set(xlabel="lactate draws", ylabel="death (%)", ylim=(0, None))
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "'2', '3'" in fb.message and "2-3, 4 or more" in fb.message
+    # right answers: all points in view, ticks "4+" and "2–3" written other ways
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylim(0, 40)
+    assert check.draws_plot(ax).correct
+    fig, ax = plt.subplots()
+    ax.errorbar(["none", "1", "2–3", "4+"], pct, yerr=bars, fmt="o")
+    ax.set(xlabel="lactate draws in 48 h", ylabel="in-hospital death (%)", ylim=(0, None))
+    assert check.draws_plot(ax).correct  # "none" names the 0 group
+    fig, ax = plt.subplots()
+    ax.errorbar(["0", "1", "2–3", "4+"], pct, yerr=bars, fmt="o")
+    ax.set(xlabel="lactate draws in 48 h", ylabel="in-hospital death (%)", ylim=(0, None))
+    assert check.draws_plot(ax).correct
+    plt.close("all")

@@ -233,12 +233,14 @@ def _unit_rates():
 
 def _plot(y, yerr=None, fmt="o", ylim=(0, None), labels=True, x=None):
     fig, ax = plt.subplots()
-    x = np.arange(len(y)) if x is None else x
-    ax.errorbar(x, y, yerr=yerr, fmt=fmt)
+    ax.errorbar(np.arange(len(y)) if x is None else x, y, yerr=yerr, fmt=fmt)
+    if x is None and len(y) == 4:  # the ticks name the ICU types
+        ax.set_xticks(np.arange(4), ["1", "2", "3", "4"])
     if ylim is not None:
         ax.set_ylim(*ylim)
     if labels:
-        ax.set(xlabel="ICU type", ylabel="death rate")
+        percent = np.nanmax(np.asarray(y, dtype=float)) > 1
+        ax.set(xlabel="ICU type", ylabel="death rate (%)" if percent else "death rate")
     plt.close(fig)
     return ax
 
@@ -261,7 +263,7 @@ def test_death_by_icu_plot_judges_the_figure():
     fb = lesson05.death_by_icu_plot(_plot(t["rate"], 1.96 * se))
     assert fb.status == feedback.CLOSE and "not the 95% Wilson" in fb.message
     fb = lesson05.death_by_icu_plot(_plot(t["rate"], bars, labels=False))
-    assert fb.status == feedback.CLOSE and "label the x and y axis" in fb.message
+    assert fb.status == feedback.CLOSE and "label the x and y axes" in fb.message
     fb = lesson05.death_by_icu_plot(_plot(t["count"], None))
     assert fb.status == feedback.CLOSE and "numbers of deaths" in fb.message
     fb = lesson05.death_by_icu_plot(_plot(1 - t["rate"], bars))
@@ -467,3 +469,67 @@ def test_walkthrough8_twelve_lead_is_not_a_count():
     assert lesson05.failures([f"Each of the {n} ECGs has 12 leads.", g2, g3]).correct
     fb = lesson05.failures(["Every ECG has 12 leads.", g2, g3])  # the layout alone backs no claim
     assert fb.status == feedback.CLOSE and "sentence 1" in fb.message
+
+
+def _pts(ax, ticks=("1", "2", "3", "4"), ylab="in-hospital death (%)", scale=100):
+    t = _unit_rates()
+    x = np.arange(4)
+    ax.errorbar(x, scale * t["rate"], yerr=stats.error_bars(t, scale), fmt="o", capsize=4)
+    if ticks is not None:
+        ax.set_xticks(x, list(ticks))
+    ax.set(xlabel="ICU type", ylabel=ylab)
+    ax.set_ylim(bottom=0)
+    return ax
+
+
+def test_walkthrough8_death_by_icu_plot_judges_what_is_visible():
+    """Walkthrough 8: points pushed off the chart by the y limits, a y label without the unit (or with the wrong one),
+    x ticks that do not name the ICU types in order, a joining line drawn with a second ax.plot and bars were ticked."""
+    t = _unit_rates()
+    fig, ax = plt.subplots()
+    _pts(ax).set_ylim(0, 12)  # three of the four points (14-19%) off the chart
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "hide 3 of the 4 points" in fb.message
+    assert "y axis shows 0 to 12" in fb.message
+    for label in ("rate", "in-hospital death"):
+        fig, ax = plt.subplots()
+        fb = lesson05.death_by_icu_plot(_pts(ax, ylab=label))
+        assert fb.status == feedback.CLOSE and "does not say the unit" in fb.message and "percent" in fb.message
+    fig, ax = plt.subplots()
+    fb = lesson05.death_by_icu_plot(_pts(ax, ylab="in-hospital death (fraction)"))
+    assert fb.status == feedback.CLOSE and "in percent (0 to 100)" in fb.message and "'fraction'" in fb.message
+    fig, ax = plt.subplots()
+    fb = lesson05.death_by_icu_plot(_pts(ax, ticks=None))  # ticks 0..3: no ICU type 0
+    assert fb.status == feedback.CLOSE and "does not name the groups" in fb.message and "'0'" in fb.message
+    fig, ax = plt.subplots()
+    fb = lesson05.death_by_icu_plot(_pts(ax, ticks=("4", "3", "2", "1")))
+    assert fb.status == feedback.CLOSE and "'4', '3', '2', '1'" in fb.message and "ICU type 1, ICU type 2" in fb.message
+    fig, ax = plt.subplots()
+    _pts(ax).plot(np.arange(4), 100 * t["rate"], color="grey")
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "joined by a line" in fb.message
+    fig, ax = plt.subplots()
+    ax.bar(np.arange(4), 100 * t["rate"], yerr=stats.error_bars(t, 100))
+    ax.set_xticks(np.arange(4), ["1", "2", "3", "4"])
+    ax.set(xlabel="ICU type", ylabel="in-hospital death (%)")
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "drawn as bars" in fb.message
+    # right answers written other ways are accepted
+    fig, ax = plt.subplots()
+    assert lesson05.death_by_icu_plot(_pts(ax)).correct
+    fig, ax = plt.subplots()
+    _pts(ax).axhline(100 * _icu()[0]["In-hospital_death"].mean(), color="grey")  # a reference line is not a join
+    assert lesson05.death_by_icu_plot(ax).correct
+    fig, ax = plt.subplots()
+    assert lesson05.death_by_icu_plot(_pts(ax, ylab="in-hospital death rate (fraction)", scale=1)).correct
+    fig, ax = plt.subplots()
+    names = [challenge2012.ICU_TYPES[k] for k in (4, 3, 2, 1)]  # unit names, drawn in reverse order
+    ax.errorbar(names, 100 * t["rate"].iloc[::-1].to_numpy(), yerr=stats.error_bars(t, 100)[:, ::-1], fmt="o")
+    ax.set(xlabel="ICU", ylabel="in-hospital death (%)")
+    ax.set_ylim(bottom=0)
+    assert lesson05.death_by_icu_plot(ax).correct
+    fig, ax = plt.subplots()
+    ax.errorbar([1, 2, 3, 4], t["rate"], yerr=stats.error_bars(t), fmt="o")  # x = the types themselves
+    ax.set(xlabel="ICU type", ylabel="death rate", ylim=(0, None), xticks=[1, 2, 3, 4])
+    assert lesson05.death_by_icu_plot(ax).correct
+    plt.close("all")

@@ -504,4 +504,5 @@ def draws_plot(answer) -> Feedback:
             mistake_at("no zero group", t["rate"].iloc[1:]),
             mistake_at("all units", everyone["rate"]),
         ],
+        groups=DRAW_GROUPS,
     )

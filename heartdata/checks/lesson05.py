@@ -219,6 +219,9 @@ def death_by_icu_plot(answer):
             mistake_at("survived", 1 - t["rate"]),
             mistake_at("stays", t["n"]),
         ],
+        groups=[f"ICU type {int(k)}" for k in t.index],
+        aliases={**{name: k for k, name in challenge2012.ICU_TYPES.items()},
+                 **{"CCU": 1, "CSRU": 2, "MICU": 3, "SICU": 4}},
     )
 
 
