@@ -86,8 +86,9 @@ def test_rare_parameters_walkthrough():
     # the warned mistake: rows, not stays
     rows = series.loc[series["RecordID"].isin(medical), "Parameter"].value_counts()
     _is(check.rare_parameters(set(rows.index[rows < len(medical) / 2])), feedback.CLOSE, "*rows*")
-    # the unit's stays divided by all stays
-    _is(check.rare_parameters(set(n.index[n / len(ids) < 0.5])), feedback.CLOSE, "divided by all 4,000", "1,481")
+    # the unit's stays divided by all stays: every parameter is listed, which rows / rows also gives (walkthrough 8)
+    _is(check.rare_parameters(set(n.index[n / len(ids) < 0.5])), feedback.CLOSE, "all 37 parameters",
+        "Dividing by all 4,000 stays, or dividing numbers of *rows*", "1,481")
     _is(check.rare_parameters([*right, "Height"]), feedback.CLOSE, "descriptors")
     _is(check.rare_parameters(right[:-1]), feedback.INCORRECT, "1 missing")
     _is(check.rare_parameters(x for x in right), feedback.INCORRECT, "use it up")  # a generator is not consumed
@@ -338,3 +339,53 @@ def test_walkthrough8_draws_plot_judges_what_is_visible():
     ax.set(xlabel="lactate draws in 48 h", ylabel="in-hospital death (%)", ylim=(0, None))
     assert check.draws_plot(ax).correct
     plt.close("all")
+
+
+def test_walkthrough8_rare_parameters_names_what_the_answer_shows():
+    """Walkthrough 8: shares of rows listed every parameter and were told "divided by all 4,000 stays"; the Surgical
+    ICU's list, identical to the all-stays list, was told only "the list for all 4,000 stays"."""
+    series, ids, _, unit = _data()
+    medical = unit.index[unit.eq(3)]
+    rs = series[series["RecordID"].isin(medical)]["Parameter"].value_counts(normalize=True)
+    fb = check.rare_parameters(list(rs[rs < 0.5].index))
+    _is(fb, feedback.CLOSE, "you listed all 37 parameters", "*rows*", "1,481")
+    surgical = unit.index[unit.eq(4)]
+    m = series.groupby(["RecordID", "Parameter"]).size().unstack(fill_value=0).reindex(ids, fill_value=0) > 0
+    f = m.loc[surgical].mean()
+    _is(check.rare_parameters(list(f[f < 0.5].index)), feedback.CLOSE, "all 4,000 stays",
+        "also the Surgical ICU's list")
+    f = m.loc[medical].mean()
+    _is(check.rare_parameters(list(f[f < 0.5].index)), feedback.CORRECT)
+
+
+def test_walkthrough8_lactate_death_rates_names_the_trap_and_rounding():
+    """Walkthrough 8: grouping only the stays with Lactate rows (the warned trap) and the right rates rounded got the
+    generic "the rates do not match"."""
+    series, ids, died, _ = _data()
+    lac = series[series["Parameter"].eq("Lactate")]
+    per = lac.groupby("RecordID")["Time"].min().le(24 * 60)
+    fb = check.lactate_death_rates(died.reindex(per.index).groupby(per).mean())
+    _is(fb, feedback.CLOSE, "True is right", "no `Lactate` row", "record_ids")
+    has24 = pd.Series(ids.isin(lac.loc[lac["Time"].le(1440), "RecordID"]), index=ids)
+    _is(check.lactate_death_rates(died.groupby(has24).mean().round(2)), feedback.CLOSE, "rounded to 2 decimals")
+    _is(check.lactate_death_rates(died.groupby(has24).mean().round(3)), feedback.CLOSE, "rounded to 3 decimals")
+    _is(check.lactate_death_rates(died.groupby(has24).mean()), feedback.CORRECT)
+
+
+def test_walkthrough8_lactate_features_fill_rule_is_in_the_prompt():
+    """Walkthrough 8: a fill of 0 was refused by a rule only the check stated; the prompt now says the fill must be a
+    lactate a stay could plausibly have. The misnamed-columns message no longer lists the index as a column."""
+    import json
+
+    from conftest import REPO
+
+    nb = json.loads((REPO / "exercises" / "04-incompleteness-practice.ipynb").read_text())
+    prompt = next("".join(c["source"]) for c in nb["cells"] if "Exercise 5" in "".join(c["source"]))
+    assert "plausibly have" in prompt and "not a code such as 0 or -1" in prompt
+    l24 = _lactate_24h()
+    fb = check.lactate_features(pd.DataFrame({"lactate_missing": l24.isna(), "lactate": l24.fillna(0)}))
+    _is(fb, feedback.INCORRECT, "0 mmol/L is not a possible lactate")
+    right = pd.DataFrame({"lactate_missing": l24.isna(), "lactate": l24.fillna(l24.median())})
+    _is(check.lactate_features(right), feedback.CORRECT)
+    fb = check.lactate_features(right.set_axis(["missing", "value"], axis=1))
+    _is(fb, feedback.INCORRECT, "found ['missing', 'value']")

@@ -533,3 +533,34 @@ def test_walkthrough8_death_by_icu_plot_judges_what_is_visible():
     ax.set(xlabel="ICU type", ylabel="death rate", ylim=(0, None), xticks=[1, 2, 3, 4])
     assert lesson05.death_by_icu_plot(ax).correct
     plt.close("all")
+
+
+def test_walkthrough8_site_mh_inverse_names_both_causes():
+    """Walkthrough 8: inverting the outcome (abnormal) gives the same numbers as inverting the exposure; the message
+    said only "site 1 against site 0"."""
+    m = _meta()
+    pair = m[m["site"].isin([0, 1]) & m["age"].notna()]
+    bands = pd.cut(pair["age"], [0, 30, 50, 70, 200], right=False)
+    for outcome, exposed in ((~pair["normal"], pair["site"].eq(0)), (pair["normal"], pair["site"].eq(1))):
+        mh = stats.mantel_haenszel(outcome, exposed, bands)
+        fb = lesson05.site_mh((mh.odds_ratio, mh.low, mh.high))
+        assert fb.status == feedback.CLOSE and "inverse" in fb.message
+        assert "site 1 is your exposed group" in fb.message and "'not normal'" in fb.message
+    mh = stats.mantel_haenszel(pair["normal"], pair["site"].eq(0), bands)
+    assert lesson05.site_mh((mh.odds_ratio, mh.low, mh.high)).correct
+
+
+def test_walkthrough8_auroc_in_percent_and_gap_rounded():
+    """Walkthrough 8: the AUROC in percent got "58.6591 is not it"; the gap rounded (0.08) is named rounded."""
+    d, stays = _icu()
+    has = d.index.isin(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"]).astype(int)
+    auroc = roc_auc_score(d["In-hospital_death"], has)
+    fb = lesson05.lactate_auroc(100 * auroc)
+    assert fb.status == feedback.CLOSE and "in percent" in fb.message and "divide by 100" in fb.message
+    assert lesson05.lactate_auroc(float(auroc)).correct
+    m = _meta()
+    gap = m[m["age"].ge(65)]["sex"].eq(1).mean() - d[d["Age"].ge(65)]["Gender"].eq(0).mean()
+    fb = lesson05.female_gap(round(gap, 2))
+    assert fb.status == feedback.CLOSE and "0.08 is the right answer rounded to 2 decimals" in fb.message
+    assert "Keep patients" not in fb.message
+    assert lesson05.female_gap(float(gap)).correct

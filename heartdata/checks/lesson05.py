@@ -259,7 +259,9 @@ SITE_MH = {
     "several 'not significant' results are absence of evidence. Summarise the bands in one Mantel-Haenszel odds ratio "
     "with its interval: `stats.mantel_haenszel(outcome, exposed, strata)`.",
     "no interval": "the odds ratio is right; give its interval too: `(mh.odds_ratio, mh.low, mh.high)`.",
-    "inverse": "that is site 1 against site 0 (the inverse); make 'site 0' the exposed group (True).",
+    "inverse": "that is the inverse odds ratio (1 / OR, its interval flipped): either site 1 is your exposed group, or "
+    "your outcome is 'not normal' (each gives these numbers). Make 'site 0' the exposed group (True) and `normal` the "
+    "outcome.",
     "crude": "that is the crude odds ratio, with all ages in one stratum: age, which differs between the sites, is not "
     "taken into account. Pass the four age bands as `strata`.",
     "NORM 100": "you counted only NORM at likelihood 100; the lesson counts NORM at any likelihood.",
@@ -337,6 +339,7 @@ LACTATE_AUROC = {
     "flipped": "your score ranks the wrong way round (1 - AUROC). Score 1 for 'lactate was measured'.",
     "values": "you used the lactate values. The exercise asks only *whether* lactate was measured (1) or not (0).",
     "swapped": "the arguments of `roc_auc_score` are swapped: pass the true outcome first, the score second.",
+    "percent": "that is the AUROC in percent; give it as a fraction between 0 and 1 (divide by 100).",
     "counts": "you scored each stay by its number of lactate values; the exercise asks only whether there was one (1) "
     "or not (0).",
 }
@@ -361,6 +364,7 @@ def lactate_auroc(answer):
                 "scored stays", roc_auc_score(died[scored], measured[scored]), n=int(scored.sum()), total=len(icu)
             ),  # fmt: skip
             mistake_at("flipped", 1 - expected),
+            mistake_at("percent", 100 * expected),
             mistake_at("values", roc_auc_score(died, highest)),
             mistake_at("swapped", roc_auc_score(measured, died)),
             mistake_at("counts", roc_auc_score(died, lactate.groupby("RecordID").size().reindex(icu.index).fillna(0))),
