@@ -389,3 +389,14 @@ def test_walkthrough8_lactate_features_fill_rule_is_in_the_prompt():
     _is(check.lactate_features(right), feedback.CORRECT)
     fb = check.lactate_features(right.set_axis(["missing", "value"], axis=1))
     _is(fb, feedback.INCORRECT, "found ['missing', 'value']")
+
+
+def test_walkthrough8_draws_plot_tick_labels_with_group_sizes():
+    """The worked solution labels each group with its size ("2-3\\n(n=269)"): the size names no group."""
+    t, _ = _draws()
+    for labels in ([f"{g}\n(n={n})" for g, n in zip(t.index, t["n"], strict=True)],
+                   [f"{g} ({n:,} stays)" for g, n in zip(t.index, t["n"], strict=True)]):
+        ax = _axes(100 * t["rate"], stats.error_bars(t, 100), close=False)
+        ax.set_xticks(np.arange(4), labels)
+        assert check.draws_plot(ax).correct, labels
+    plt.close("all")

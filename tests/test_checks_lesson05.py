@@ -564,3 +564,14 @@ def test_walkthrough8_auroc_in_percent_and_gap_rounded():
     assert fb.status == feedback.CLOSE and "0.08 is the right answer rounded to 2 decimals" in fb.message
     assert "Keep patients" not in fb.message
     assert lesson05.female_gap(float(gap)).correct
+
+
+def test_walkthrough8_death_by_icu_plot_unit_names_over_two_lines():
+    """The worked solution's ticks are the unit names broken over two lines ("Coronary\\nCare Unit")."""
+    fig, ax = plt.subplots()
+    _pts(ax, ticks=[challenge2012.ICU_TYPES[k].replace(" ", "\n", 1) for k in (1, 2, 3, 4)])
+    assert lesson05.death_by_icu_plot(ax).correct
+    fig, ax = plt.subplots()
+    _pts(ax, ticks=["CCU", "CSRU", "MICU", "SICU"])
+    assert lesson05.death_by_icu_plot(ax).correct
+    plt.close("all")

@@ -183,14 +183,16 @@ def _line_through(ax, x, y) -> bool:
 
 
 _NUM = re.compile(r"\d+(?:\.\d+)?")
+_SIZE = re.compile(r"\(?\s*\bn\s*=\s*[\d,]+\s*\)?|\(?\s*[\d,]+\s+(?:stays|patients|ecgs)\s*\)?")
 
 
 def _group_key(text: str, aliases: dict) -> tuple | None:
     """What group a tick label names: the numbers in it ("2-3" -> (2, 3), "4 or more" -> (4,), "1.0" -> (1,)), or a
     name from ``aliases`` ("Medical ICU" -> (3,)); None for an empty label."""
-    low = text.lower().replace("−", "-")
+    low = " ".join(text.lower().replace("−", "-").split())  # "Coronary\nCare Unit" is "coronary care unit"
+    low = _SIZE.sub(" ", low)  # a group's size beside its name ("2-3\n(n=269)") names no group
     for name, key in aliases.items():
-        if name.lower() in low:
+        if " ".join(name.lower().split()) in low:
             return key
     numbers = tuple(float(v) for v in _NUM.findall(low))
     if not numbers and re.search(r"\b(none|no|zero)\b", low):
