@@ -208,3 +208,91 @@ def test_walkthrough_superclass_plot(diagnostic):
     assert fb.status == feedback.CLOSE and "x axis has no label" in fb.message
     assert check.superclass_plot(drawn(counts[["any"]])).status == feedback.INCORRECT
     plt.close("all")
+
+
+def test_walkthrough8_scp_table_success_repeats_the_eval_warning(meta):
+    parsed = meta["scp_codes"].map(eval)  # the warned parser: the check cannot see it, the message says so
+    table = pd.DataFrame([(i, c, v) for i, d in parsed.items() for c, v in d.items()],
+                         columns=["ecg_id", "code", "likelihood"])
+    expect(check.scp_table(table), CORRECT, "`eval` gives the same table", "ast.literal_eval")
+
+
+def test_walkthrough8_stay_wide_descriptor_columns_may_be_left_out(stays):
+    """Walkthrough 8: the right table without the redundant RecordID column (or any descriptor column) was refused
+    with "some values differ"; a lost Weight column was told "82 rows"; Urine filled with 0 got the generic message."""
+    one = stays[stays["RecordID"].eq(check.PIVOT_STAY)]
+    right = _wide(one, "sum", "mean")
+    expect(check.stay_wide(right.drop(columns="RecordID")), CORRECT)
+    expect(check.stay_wide(_wide(one[one["Parameter"].ne("RecordID")], "sum", "mean")), CORRECT)
+    expect(check.stay_wide(right.drop(columns=["RecordID", "Age"])), CORRECT)
+    expect(check.stay_wide(right.drop(columns=["RecordID", "Age", "Gender", "Height", "ICUType"])), CORRECT)
+    descriptors = ["RecordID", "Age", "Gender", "Height", "ICUType", "Weight"]
+    fb = check.stay_wide(right.drop(columns=descriptors).dropna(how="all"))
+    expect(fb, INCORRECT, "lacks the column(s) ['Weight']")
+    assert "rows" not in fb.message
+    w = one.pivot_table(index="Time", columns="Parameter", values="Value", aggfunc="mean")
+    summed = one.pivot_table(index="Time", columns="Parameter", values="Value", aggfunc="sum", fill_value=0)
+    w["Urine"] = summed["Urine"]
+    expect(check.stay_wide(w), CLOSE, "Urine is 0 at the", "fill_value=0")
+    expect(check.stay_wide(right.drop(columns="RecordID").assign(MAP=lambda d: d["MAP"] + 1)), INCORRECT,
+           "some values differ")
+
+
+def test_walkthrough8_superclass_plot_judges_what_is_visible(diagnostic):
+    """Walkthrough 8: stacked bars, bars grouped by rule, tick labels that name no superclass, no legend and a y axis
+    from 30 were ticked; horizontal bars were told the heights are wrong; seaborn's grouped chart was refused."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    def table(kept):
+        return kept.groupby("superclass")["ecg_id"]
+
+    counts = pd.DataFrame({"any": table(diagnostic).nunique(),
+                           "at_least_50": table(diagnostic[diagnostic["likelihood"].ge(50)]).nunique()})
+    labels = {"xlabel": "diagnostic superclass", "ylabel": "number of ECGs"}
+
+    def drawn(frame, **kw):
+        _, ax = plt.subplots()
+        frame.plot.bar(ax=ax, **kw)
+        ax.set(**labels)
+        return ax
+
+    expect(check.superclass_plot(drawn(counts, stacked=True)), CLOSE, "stacked", "5 of them")
+    x, w = np.arange(5), 0.4
+    _, ax = plt.subplots()
+    ax.bar(x - w / 2, counts["any"], w, label="any")
+    ax.bar(x + w / 2, counts["at_least_50"], w, label=">=50")
+    ax.set(**labels)
+    ax.legend()
+    expect(check.superclass_plot(ax), CLOSE, "do not name the five superclasses", "'0', '1'")
+    ax.set_xticks(x, counts.index)
+    expect(check.superclass_plot(ax), CORRECT)
+    expect(check.superclass_plot(drawn(counts.T)), CLOSE, "grouped by rule", "'any', 'at_least_50'")
+    ax = drawn(counts)
+    ax.set_xticks(ax.get_xticks(), list("abcde"))
+    expect(check.superclass_plot(ax), CLOSE, "'a', 'b'")
+    ax = drawn(counts)
+    ax.set_xticks(ax.get_xticks(), list(counts.index[::-1]))  # the names in the wrong order
+    expect(check.superclass_plot(ax), CLOSE, "'STTC' stands under bars of", "not STTC's counts")
+    _, ax = plt.subplots()
+    counts.plot.barh(ax=ax)
+    ax.set(ylabel="diagnostic superclass", xlabel="number of ECGs")
+    expect(check.superclass_plot(ax), CLOSE, "horizontal")
+    expect(check.superclass_plot(drawn(counts, legend=False)), CLOSE, "legend")
+    ax = drawn(counts)
+    ax.set_ylim(30, 280)
+    expect(check.superclass_plot(ax), CLOSE, "y axis shows 30 to 280", "do not start at 0")
+    _, ax = plt.subplots()
+    ax.plot(counts.index, counts["any"])
+    expect(check.superclass_plot(ax), INCORRECT, "not bars")
+    # seaborn's grouped bar chart (its legend handles are patches of no size) is accepted
+    _, ax = plt.subplots()
+    long = counts.rename_axis("superclass").reset_index().melt(id_vars="superclass", var_name="rule", value_name="n")
+    sns.barplot(data=long, x="superclass", y="n", hue="rule", ax=ax)
+    ax.set(**labels)
+    expect(check.superclass_plot(ax), CORRECT)
+    expect(check.superclass_plot(drawn(counts.loc[counts.index[::-1]])), CORRECT)  # superclasses reordered
+    plt.close("all")

@@ -86,8 +86,9 @@ def test_rare_parameters_walkthrough():
     # the warned mistake: rows, not stays
     rows = series.loc[series["RecordID"].isin(medical), "Parameter"].value_counts()
     _is(check.rare_parameters(set(rows.index[rows < len(medical) / 2])), feedback.CLOSE, "*rows*")
-    # the unit's stays divided by all stays
-    _is(check.rare_parameters(set(n.index[n / len(ids) < 0.5])), feedback.CLOSE, "divided by all 4,000", "1,481")
+    # the unit's stays divided by all stays: every parameter is listed, which rows / rows also gives (walkthrough 8)
+    _is(check.rare_parameters(set(n.index[n / len(ids) < 0.5])), feedback.CLOSE, "all 37 parameters",
+        "Dividing by all 4,000 stays, or dividing numbers of *rows*", "1,481")
     _is(check.rare_parameters([*right, "Height"]), feedback.CLOSE, "descriptors")
     _is(check.rare_parameters(right[:-1]), feedback.INCORRECT, "1 missing")
     _is(check.rare_parameters(x for x in right), feedback.INCORRECT, "use it up")  # a generator is not consumed
@@ -227,6 +228,8 @@ def _draws(unit_only=True):
 def _axes(y, yerr=None, fmt="o", bottom=0, labels=True, x=None, close=True):
     fig, ax = plt.subplots()
     ax.errorbar(np.arange(len(y)) if x is None else x, y, yerr=yerr, fmt=fmt)
+    if x is None and len(y) == 4:  # the ticks name the groups
+        ax.set_xticks(np.arange(4), ["0", "1", "2-3", "4 or more"])
     if bottom is not None:
         ax.set_ylim(bottom=bottom)
     if labels:
@@ -289,3 +292,111 @@ def test_lactate_death_rates_reports_counts_and_the_interval():
     assert fb.correct and f"{100 * d.low:+.1f} to {100 * d.high:+.1f}" in fb.message and "Newcombe" in fb.message
     assert f"of {int(has.sum()):,} stays" in fb.message and d.low > 0 and "already" in fb.message
     assert check.lactate_death_rates({True: died[has].mean(), False: died[~has].mean()}).correct  # a dict
+
+
+def test_walkthrough8_draws_plot_judges_what_is_visible():
+    """Walkthrough 8: a y range that hides the 4-or-more group, a y label without the unit, bars, an axis from -5 were
+    ticked; Wald intervals were told that `yerr` takes distances (they did: the interval was the wrong one)."""
+    t, _ = _draws()
+    pct, bars = 100 * t["rate"], stats.error_bars(t, 100)
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylim(0, 30)  # the 4-or-more point (31.3%) and its interval off the chart
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "hide 1 of the 4 points" in fb.message
+    assert "y axis shows 0 to 30" in fb.message
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylabel("death")
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "'death'" in fb.message and "does not say the unit" in fb.message
+    fig, ax = plt.subplots()
+    ax.bar(np.arange(4), pct, yerr=bars)
+    ax.set_xticks(np.arange(4), list(t.index))
+    ax.set(xlabel="lactate values (groups)", ylabel="in-hospital death, %")
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "drawn as bars" in fb.message
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylim(-5, 60)
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "starts at -5, below 0" in fb.message
+    se = np.sqrt(t["rate"] * (1 - t["rate"]) / t["n"])
+    fb = check.draws_plot(_axes(pct, 196 * se))
+    assert fb.status == feedback.CLOSE and "symmetric" in fb.message and "normal approximation" in fb.message
+    fig, ax = plt.subplots()  # ticks that are not the groups: 0, 1, 2, 3
+    ax.errorbar(np.arange(4), pct, yerr=bars, fmt="o")
+    ax.set(xlabel="lactate draws", ylabel="death (%)", ylim=(0, None))
+    fb = check.draws_plot(ax)
+    assert fb.status == feedback.CLOSE and "'2', '3'" in fb.message and "2-3, 4 or more" in fb.message
+    # right answers: all points in view, ticks "4+" and "2–3" written other ways
+    ax = _axes(pct, bars, close=False)
+    ax.set_ylim(0, 40)
+    assert check.draws_plot(ax).correct
+    fig, ax = plt.subplots()
+    ax.errorbar(["none", "1", "2–3", "4+"], pct, yerr=bars, fmt="o")
+    ax.set(xlabel="lactate draws in 48 h", ylabel="in-hospital death (%)", ylim=(0, None))
+    assert check.draws_plot(ax).correct  # "none" names the 0 group
+    fig, ax = plt.subplots()
+    ax.errorbar(["0", "1", "2–3", "4+"], pct, yerr=bars, fmt="o")
+    ax.set(xlabel="lactate draws in 48 h", ylabel="in-hospital death (%)", ylim=(0, None))
+    assert check.draws_plot(ax).correct
+    plt.close("all")
+
+
+def test_walkthrough8_rare_parameters_names_what_the_answer_shows():
+    """Walkthrough 8: shares of rows listed every parameter and were told "divided by all 4,000 stays"; the Surgical
+    ICU's list, identical to the all-stays list, was told only "the list for all 4,000 stays"."""
+    series, ids, _, unit = _data()
+    medical = unit.index[unit.eq(3)]
+    rs = series[series["RecordID"].isin(medical)]["Parameter"].value_counts(normalize=True)
+    fb = check.rare_parameters(list(rs[rs < 0.5].index))
+    _is(fb, feedback.CLOSE, "you listed all 37 parameters", "*rows*", "1,481")
+    surgical = unit.index[unit.eq(4)]
+    m = series.groupby(["RecordID", "Parameter"]).size().unstack(fill_value=0).reindex(ids, fill_value=0) > 0
+    f = m.loc[surgical].mean()
+    _is(check.rare_parameters(list(f[f < 0.5].index)), feedback.CLOSE, "all 4,000 stays",
+        "also the Surgical ICU's list")
+    f = m.loc[medical].mean()
+    _is(check.rare_parameters(list(f[f < 0.5].index)), feedback.CORRECT)
+
+
+def test_walkthrough8_lactate_death_rates_names_the_trap_and_rounding():
+    """Walkthrough 8: grouping only the stays with Lactate rows (the warned trap) and the right rates rounded got the
+    generic "the rates do not match"."""
+    series, ids, died, _ = _data()
+    lac = series[series["Parameter"].eq("Lactate")]
+    per = lac.groupby("RecordID")["Time"].min().le(24 * 60)
+    fb = check.lactate_death_rates(died.reindex(per.index).groupby(per).mean())
+    _is(fb, feedback.CLOSE, "True is right", "no `Lactate` row", "record_ids")
+    has24 = pd.Series(ids.isin(lac.loc[lac["Time"].le(1440), "RecordID"]), index=ids)
+    _is(check.lactate_death_rates(died.groupby(has24).mean().round(2)), feedback.CLOSE, "rounded to 2 decimals")
+    _is(check.lactate_death_rates(died.groupby(has24).mean().round(3)), feedback.CLOSE, "rounded to 3 decimals")
+    _is(check.lactate_death_rates(died.groupby(has24).mean()), feedback.CORRECT)
+
+
+def test_walkthrough8_lactate_features_fill_rule_is_in_the_prompt():
+    """Walkthrough 8: a fill of 0 was refused by a rule only the check stated; the prompt now says the fill must be a
+    lactate a stay could plausibly have. The misnamed-columns message no longer lists the index as a column."""
+    import json
+
+    from conftest import REPO
+
+    nb = json.loads((REPO / "exercises" / "04-incompleteness-practice.ipynb").read_text())
+    prompt = next("".join(c["source"]) for c in nb["cells"] if "Exercise 5" in "".join(c["source"]))
+    assert "plausibly have" in prompt and "not a code such as 0 or -1" in prompt
+    l24 = _lactate_24h()
+    fb = check.lactate_features(pd.DataFrame({"lactate_missing": l24.isna(), "lactate": l24.fillna(0)}))
+    _is(fb, feedback.INCORRECT, "0 mmol/L is not a possible lactate")
+    right = pd.DataFrame({"lactate_missing": l24.isna(), "lactate": l24.fillna(l24.median())})
+    _is(check.lactate_features(right), feedback.CORRECT)
+    fb = check.lactate_features(right.set_axis(["missing", "value"], axis=1))
+    _is(fb, feedback.INCORRECT, "found ['missing', 'value']")
+
+
+def test_walkthrough8_draws_plot_tick_labels_with_group_sizes():
+    """The worked solution labels each group with its size ("2-3\\n(n=269)"): the size names no group."""
+    t, _ = _draws()
+    for labels in ([f"{g}\n(n={n})" for g, n in zip(t.index, t["n"], strict=True)],
+                   [f"{g} ({n:,} stays)" for g, n in zip(t.index, t["n"], strict=True)]):
+        ax = _axes(100 * t["rate"], stats.error_bars(t, 100), close=False)
+        ax.set_xticks(np.arange(4), labels)
+        assert check.draws_plot(ax).correct, labels
+    plt.close("all")

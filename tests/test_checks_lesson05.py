@@ -233,12 +233,14 @@ def _unit_rates():
 
 def _plot(y, yerr=None, fmt="o", ylim=(0, None), labels=True, x=None):
     fig, ax = plt.subplots()
-    x = np.arange(len(y)) if x is None else x
-    ax.errorbar(x, y, yerr=yerr, fmt=fmt)
+    ax.errorbar(np.arange(len(y)) if x is None else x, y, yerr=yerr, fmt=fmt)
+    if x is None and len(y) == 4:  # the ticks name the ICU types
+        ax.set_xticks(np.arange(4), ["1", "2", "3", "4"])
     if ylim is not None:
         ax.set_ylim(*ylim)
     if labels:
-        ax.set(xlabel="ICU type", ylabel="death rate")
+        percent = np.nanmax(np.asarray(y, dtype=float)) > 1
+        ax.set(xlabel="ICU type", ylabel="death rate (%)" if percent else "death rate")
     plt.close(fig)
     return ax
 
@@ -261,7 +263,7 @@ def test_death_by_icu_plot_judges_the_figure():
     fb = lesson05.death_by_icu_plot(_plot(t["rate"], 1.96 * se))
     assert fb.status == feedback.CLOSE and "not the 95% Wilson" in fb.message
     fb = lesson05.death_by_icu_plot(_plot(t["rate"], bars, labels=False))
-    assert fb.status == feedback.CLOSE and "label the x and y axis" in fb.message
+    assert fb.status == feedback.CLOSE and "label the x and y axes" in fb.message
     fb = lesson05.death_by_icu_plot(_plot(t["count"], None))
     assert fb.status == feedback.CLOSE and "numbers of deaths" in fb.message
     fb = lesson05.death_by_icu_plot(_plot(1 - t["rate"], bars))
@@ -430,3 +432,146 @@ def test_death_by_icu_accepts_labelled_types():
     assert lesson05.death_by_icu(right.rename(index=lambda t: f"ICU type {int(t)}")).correct
     fb = lesson05.death_by_icu(right.rename(index=lambda t: f"unit {int(t)} of 1-4"))  # ambiguous labels
     assert fb.status == feedback.INCORRECT and "four rows" in fb.message
+
+
+def test_walkthrough8_failures_tells_ecgs_from_patients():
+    """Walkthrough 8: a count of ECGs written as patients (450, 227 women) or of patients written as ECGs (419) was
+    ticked; the message now says which count it is and how many ECGs and patients the group has."""
+    m = _meta()
+    n, pt = len(m), m["patient_id"].nunique()
+    women, women_pt = int(m["sex"].eq(1).sum()), m.loc[m["sex"].eq(1), "patient_id"].nunique()
+    assert (n, pt, women, women_pt) == (450, 419, 227, 216)
+    g2 = f"Height is missing for {m['height'].isna().sum()} of {n} ECGs."
+    g3 = f"{m['device'].eq('CS-12   E').sum()} of {n} ECGs were recorded on the device CS-12 E."
+    fb = lesson05.failures([f"Only {n} patients are in the slice.", g2, g3])
+    assert fb.status == feedback.CLOSE and "450 is the number of ECGs in the slice" in fb.message
+    assert "counts patients" in fb.message and "450 ECGs from 419 patients" in fb.message
+    fb = lesson05.failures([f"The slice holds {pt} ECGs.", g2, g3])
+    assert fb.status == feedback.CLOSE and "419 is the number of patients" in fb.message and "counts ECGs" in fb.message
+    fb = lesson05.failures([f"{women} women patients are in the slice.", g2, g3])
+    assert fb.status == feedback.CLOSE and "227 ECGs from 216 patients" in fb.message
+    for right in (f"Only {pt} patients are in the slice.", f"{women_pt} women patients are in the slice.",
+                  f"{women} ECGs are from women.", f"The slice holds {n} ECGs of {pt} patients."):
+        assert lesson05.failures([right, g2, g3]).correct, right
+    fb = lesson05.failures(["Only 500 patients are in the slice.", g2, g3])
+    assert fb.status == feedback.CLOSE and "500 match(es) nothing" in fb.message
+
+
+def test_walkthrough8_twelve_lead_is_not_a_count():
+    """Walkthrough 8: "12-lead" in a right sentence was read as a claimed count of ECGs and refused."""
+    m = _meta()
+    n = len(m)
+    g2 = f"Height is missing for {m['height'].isna().sum()} of {n} ECGs."
+    g3 = f"{m['device'].eq('CS-12   E').sum()} of {n} ECGs were recorded on the device CS-12 E."
+    s1 = (f"All {n} ECGs are 12-lead recordings from {m['site'].nunique()} sites; site 0 alone gives "
+          f"{(m['site'] == 0).mean():.0%} of them.")
+    assert lesson05.failures([s1, g2, g3]).correct
+    assert lesson05.failures([f"Each of the {n} ECGs has 12 leads.", g2, g3]).correct
+    fb = lesson05.failures(["Every ECG has 12 leads.", g2, g3])  # the layout alone backs no claim
+    assert fb.status == feedback.CLOSE and "sentence 1" in fb.message
+
+
+def _pts(ax, ticks=("1", "2", "3", "4"), ylab="in-hospital death (%)", scale=100):
+    t = _unit_rates()
+    x = np.arange(4)
+    ax.errorbar(x, scale * t["rate"], yerr=stats.error_bars(t, scale), fmt="o", capsize=4)
+    if ticks is not None:
+        ax.set_xticks(x, list(ticks))
+    ax.set(xlabel="ICU type", ylabel=ylab)
+    ax.set_ylim(bottom=0)
+    return ax
+
+
+def test_walkthrough8_death_by_icu_plot_judges_what_is_visible():
+    """Walkthrough 8: points pushed off the chart by the y limits, a y label without the unit (or with the wrong one),
+    x ticks that do not name the ICU types in order, a joining line drawn with a second ax.plot and bars were ticked."""
+    t = _unit_rates()
+    fig, ax = plt.subplots()
+    _pts(ax).set_ylim(0, 12)  # three of the four points (14-19%) off the chart
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "hide 3 of the 4 points" in fb.message
+    assert "y axis shows 0 to 12" in fb.message
+    for label in ("rate", "in-hospital death"):
+        fig, ax = plt.subplots()
+        fb = lesson05.death_by_icu_plot(_pts(ax, ylab=label))
+        assert fb.status == feedback.CLOSE and "does not say the unit" in fb.message and "percent" in fb.message
+    fig, ax = plt.subplots()
+    fb = lesson05.death_by_icu_plot(_pts(ax, ylab="in-hospital death (fraction)"))
+    assert fb.status == feedback.CLOSE and "in percent (0 to 100)" in fb.message and "'fraction'" in fb.message
+    fig, ax = plt.subplots()
+    fb = lesson05.death_by_icu_plot(_pts(ax, ticks=None))  # ticks 0..3: no ICU type 0
+    assert fb.status == feedback.CLOSE and "does not name the groups" in fb.message and "'0'" in fb.message
+    fig, ax = plt.subplots()
+    fb = lesson05.death_by_icu_plot(_pts(ax, ticks=("4", "3", "2", "1")))
+    assert fb.status == feedback.CLOSE and "'4', '3', '2', '1'" in fb.message and "ICU type 1, ICU type 2" in fb.message
+    fig, ax = plt.subplots()
+    _pts(ax).plot(np.arange(4), 100 * t["rate"], color="grey")
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "joined by a line" in fb.message
+    fig, ax = plt.subplots()
+    ax.bar(np.arange(4), 100 * t["rate"], yerr=stats.error_bars(t, 100))
+    ax.set_xticks(np.arange(4), ["1", "2", "3", "4"])
+    ax.set(xlabel="ICU type", ylabel="in-hospital death (%)")
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "drawn as bars" in fb.message
+    # right answers written other ways are accepted
+    fig, ax = plt.subplots()
+    assert lesson05.death_by_icu_plot(_pts(ax)).correct
+    fig, ax = plt.subplots()
+    _pts(ax).axhline(100 * _icu()[0]["In-hospital_death"].mean(), color="grey")  # a reference line is not a join
+    assert lesson05.death_by_icu_plot(ax).correct
+    fig, ax = plt.subplots()
+    assert lesson05.death_by_icu_plot(_pts(ax, ylab="in-hospital death rate (fraction)", scale=1)).correct
+    fig, ax = plt.subplots()
+    names = [challenge2012.ICU_TYPES[k] for k in (4, 3, 2, 1)]  # unit names, drawn in reverse order
+    ax.errorbar(names, 100 * t["rate"].iloc[::-1].to_numpy(), yerr=stats.error_bars(t, 100)[:, ::-1], fmt="o")
+    ax.set(xlabel="ICU", ylabel="in-hospital death (%)")
+    ax.set_ylim(bottom=0)
+    assert lesson05.death_by_icu_plot(ax).correct
+    fig, ax = plt.subplots()
+    ax.errorbar([1, 2, 3, 4], t["rate"], yerr=stats.error_bars(t), fmt="o")  # x = the types themselves
+    ax.set(xlabel="ICU type", ylabel="death rate", ylim=(0, None), xticks=[1, 2, 3, 4])
+    assert lesson05.death_by_icu_plot(ax).correct
+    plt.close("all")
+
+
+def test_walkthrough8_site_mh_inverse_names_both_causes():
+    """Walkthrough 8: inverting the outcome (abnormal) gives the same numbers as inverting the exposure; the message
+    said only "site 1 against site 0"."""
+    m = _meta()
+    pair = m[m["site"].isin([0, 1]) & m["age"].notna()]
+    bands = pd.cut(pair["age"], [0, 30, 50, 70, 200], right=False)
+    for outcome, exposed in ((~pair["normal"], pair["site"].eq(0)), (pair["normal"], pair["site"].eq(1))):
+        mh = stats.mantel_haenszel(outcome, exposed, bands)
+        fb = lesson05.site_mh((mh.odds_ratio, mh.low, mh.high))
+        assert fb.status == feedback.CLOSE and "inverse" in fb.message
+        assert "site 1 is your exposed group" in fb.message and "'not normal'" in fb.message
+    mh = stats.mantel_haenszel(pair["normal"], pair["site"].eq(0), bands)
+    assert lesson05.site_mh((mh.odds_ratio, mh.low, mh.high)).correct
+
+
+def test_walkthrough8_auroc_in_percent_and_gap_rounded():
+    """Walkthrough 8: the AUROC in percent got "58.6591 is not it"; the gap rounded (0.08) is named rounded."""
+    d, stays = _icu()
+    has = d.index.isin(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"]).astype(int)
+    auroc = roc_auc_score(d["In-hospital_death"], has)
+    fb = lesson05.lactate_auroc(100 * auroc)
+    assert fb.status == feedback.CLOSE and "in percent" in fb.message and "divide by 100" in fb.message
+    assert lesson05.lactate_auroc(float(auroc)).correct
+    m = _meta()
+    gap = m[m["age"].ge(65)]["sex"].eq(1).mean() - d[d["Age"].ge(65)]["Gender"].eq(0).mean()
+    fb = lesson05.female_gap(round(gap, 2))
+    assert fb.status == feedback.CLOSE and "0.08 is the right answer rounded to 2 decimals" in fb.message
+    assert "Keep patients" not in fb.message
+    assert lesson05.female_gap(float(gap)).correct
+
+
+def test_walkthrough8_death_by_icu_plot_unit_names_over_two_lines():
+    """The worked solution's ticks are the unit names broken over two lines ("Coronary\\nCare Unit")."""
+    fig, ax = plt.subplots()
+    _pts(ax, ticks=[challenge2012.ICU_TYPES[k].replace(" ", "\n", 1) for k in (1, 2, 3, 4)])
+    assert lesson05.death_by_icu_plot(ax).correct
+    fig, ax = plt.subplots()
+    _pts(ax, ticks=["CCU", "CSRU", "MICU", "SICU"])
+    assert lesson05.death_by_icu_plot(ax).correct
+    plt.close("all")

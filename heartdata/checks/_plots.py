@@ -39,7 +39,22 @@ PLOT_MISTAKES = {
     "draw points only (`fmt='o'` or `linestyle='none'`).",
     "truncated axis": "the y axis starts at {bottom:g}, not 0: a truncated axis makes differences between groups look "
     "bigger than they are. Use `ax.set_ylim(bottom=0)`.",
-    "unlabelled": "label the {axes} axis: say what is plotted and in which unit (%, fraction).",
+    "unlabelled": "label the {axes}: {say}.",
+    "no unit": "the y label ({label!r}) does not say the unit: your values are {unit}, so say so ({words}).",
+    "fraction label": "the values are in percent (0 to 100), but the y label ({label!r}) says {word}: label them in %, "
+    "or plot the fractions.",
+    "hidden": "your axis limits hide {hidden} ({detail}): a reader cannot see what is off the chart. Widen the limits "
+    "so that every point and its interval is in view (the highest interval end is {top:g}).",
+    "below zero": "the y axis starts at {bottom:g}, below 0: a rate cannot be negative, and the exercise asks for a "
+    "y axis that starts at 0. Use `ax.set_ylim(bottom=0)`.",
+    "tick labels": "the x axis does not name the groups: under the points, left to right, the tick labels read "
+    "{got}, but the points are those of {want}. Label each point with its group, e.g. `ax.set_xticks(x, labels)`.",
+    "bars": "the rates are right, but drawn as bars; the exercise asks for points with error bars (`ax.errorbar(x, "
+    "rate, yerr=..., fmt='o')`): a bar reads as an amount piled up from 0, a point as an estimate with its interval.",
+    "symmetric interval": "the error bars are not the 95% Wilson interval: they are symmetric around each rate, and "
+    "the Wilson interval is not (it leans towards 0.5), so they look like the normal approximation (rate ± 1.96 "
+    "standard errors). Use the Wilson interval: `stats.rate_table` gives `low` and `high`, and "
+    "`stats.error_bars(table)` the distances for `yerr`.",
     "percent label": "the values are fractions (0 to 1), but the y label says percent: label them as a fraction, or "
     "plot 100 × rate with a label in %.",
     "horizontal": "the rates are on the x axis (a horizontal plot). Put the groups on the x axis and the rate on the y "
@@ -58,6 +73,7 @@ class Plotted:
     low: np.ndarray | None  # error bar ends, None when the figure has no vertical error bars
     high: np.ndarray | None
     joined: bool  # the points are joined by a line
+    bars: bool = False  # drawn as bars (ax.bar), not points
 
 
 def _axes(answer):
@@ -75,7 +91,7 @@ def read_points(ax) -> Plotted | None:
     """Points drawn on ``ax`` (sorted by x), with their vertical error bars if any."""
     from matplotlib.container import BarContainer, ErrorbarContainer
 
-    xs, ys, lows, highs, joined = [], [], [], [], False
+    xs, ys, lows, highs, joined, as_bars = [], [], [], [], False, False
     have_bars = True
     for c in ax.containers:
         if isinstance(c, ErrorbarContainer):
@@ -99,6 +115,7 @@ def read_points(ax) -> Plotted | None:
                 lows.extend([np.nan] * len(x))
                 highs.extend([np.nan] * len(x))
         elif isinstance(c, BarContainer):
+            as_bars = True
             for patch in c.patches:
                 xs.append(patch.get_x() + patch.get_width() / 2)
                 ys.append(patch.get_height())
@@ -137,12 +154,86 @@ def read_points(ax) -> Plotted | None:
     low, high = arr(lows), arr(highs)
     if not have_bars or np.isnan(low).all():
         low = high = None
-    return Plotted(arr(xs), arr(ys), low, high, joined)
+    if not joined and len(xs) > 1:
+        joined = _line_through(ax, arr(xs), arr(ys))
+    return Plotted(arr(xs), arr(ys), low, high, joined, as_bars)
+
+
+def _line_through(ax, x, y) -> bool:
+    """Whether a line drawn apart from the error bars (a second ``ax.plot``) passes through two or more points."""
+    from matplotlib.container import ErrorbarContainer
+
+    own = set()
+    for c in ax.containers:
+        if isinstance(c, ErrorbarContainer):
+            line, caps, _ = c.lines
+            own |= {id(line), *map(id, caps)}
+    span = max(float(np.ptp(y)), float(np.max(np.abs(y))), 1e-12)
+    for line in ax.get_lines():
+        if id(line) in own or line.get_linestyle() in ("None", "none", "", " "):
+            continue
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if len(xy) < 2:
+            continue
+        hits = sum(bool(np.any(np.isclose(xy[:, 0], xi, atol=1e-9) & np.isclose(xy[:, 1], yi, atol=1e-6 * span)))
+                   for xi, yi in zip(x, y, strict=True))
+        if hits >= 2:
+            return True
+    return False
+
+
+_NUM = re.compile(r"\d+(?:\.\d+)?")
+_SIZE = re.compile(r"\(?\s*\bn\s*=\s*[\d,]+\s*\)?|\(?\s*[\d,]+\s+(?:stays|patients|ecgs)\s*\)?")
+
+
+def _group_key(text: str, aliases: dict) -> tuple | None:
+    """What group a tick label names: the numbers in it ("2-3" -> (2, 3), "4 or more" -> (4,), "1.0" -> (1,)), or a
+    name from ``aliases`` ("Medical ICU" -> (3,)); None for an empty label."""
+    low = " ".join(text.lower().replace("−", "-").split())  # "Coronary\nCare Unit" is "coronary care unit"
+    low = _SIZE.sub(" ", low)  # a group's size beside its name ("2-3\n(n=269)") names no group
+    for name, key in aliases.items():
+        if " ".join(name.lower().split()) in low:
+            return key
+    numbers = tuple(float(v) for v in _NUM.findall(low))
+    if not numbers and re.search(r"\b(none|no|zero)\b", low):
+        return (0.0,)  # "none", "no lactate"
+    return numbers or None
+
+
+def _tick_keys(ax, x, aliases: dict) -> list:
+    """The group each point's tick label names, left to right (None where no labelled tick stands under a point)."""
+    ticks = {round(float(t), 9): lab.get_text() for t, lab in zip(ax.get_xticks(), ax.get_xticklabels(), strict=False)}
+    return [_group_key(ticks.get(round(float(xi), 9), ""), aliases) for xi in x]
+
+
+def _hidden(ax, got: Plotted) -> tuple[str, str]:
+    """What the axis limits hide of the points and their intervals, in words ('' if all is in view), and where."""
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    ys = [got.y] + ([got.low, got.high] if got.low is not None else [])
+    y = np.vstack(ys)
+    slack = 1e-9 * max(y1 - y0, 1e-12)
+    out_y = ((y < y0 - slack) | (y > y1 + slack)).any(axis=0)
+    out_x = (got.x < x0 - 1e-9) | (got.x > x1 + 1e-9)
+    out = out_y | out_x
+    if not out.any():
+        return "", ""
+    parts = []
+    if out_y.any():
+        parts.append(f"the y axis shows {y0:g} to {y1:g}, the points and intervals run from {np.nanmin(y):g} to "
+                     f"{np.nanmax(y):g}")
+    if out_x.any():
+        parts.append(f"the x axis shows {x0:g} to {x1:g}, the points stand from {got.x.min():g} to {got.x.max():g}")
+    n = len(got.x)
+    what = f"all {n} points" if out.all() else f"{int(out.sum())} of the {n} points or their intervals"
+    return what, "; ".join(parts)
 
 
 def _same(a, b, tol) -> bool:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=tol))
+
+
+_FRACTION_WORDS = re.compile(r"fraction|proportion|share|rate|probabilit|risk|\b0\s*(?:-|–|to)\s*1\b", re.I)
 
 
 def judge_rate_plot(
@@ -154,10 +245,15 @@ def judge_rate_plot(
     mistakes=(),
     categories: bool = True,
     tol: float = 1e-6,
+    groups=None,
+    aliases=None,
 ) -> Feedback:
     """Feedback on a plot of ``rate`` with the interval ``low``-``high`` (fractions, in x order), drawn as a fraction
     or in percent. ``mistakes`` lists (values a typical mistake plots, as fractions or counts, message).
-    ``categories``: the x positions are separate groups, so joining them with a line is a named mistake."""
+    ``categories``: the x positions are separate groups, so joining them with a line is a named mistake.
+    ``groups``: the group names in the order of ``rate`` ("1", "2-3", "4 or more"): the x tick labels under the points
+    must name them (by their numbers, or by a name in ``aliases``: {name: group}); groups drawn in another order with
+    their ticks naming them are accepted."""
     ax = _axes(answer)
     if ax is None:
         return incorrect(
@@ -168,6 +264,19 @@ def judge_rate_plot(
     if got is None:
         return incorrect("the Axes is empty: draw the points with `ax.errorbar(x, rate, yerr=...)` on it.")
     rate, low, high = (np.asarray(v, dtype=float) for v in (rate, low, high))
+    aliases = {k: _group_key(str(v), {}) for k, v in (aliases or {}).items()}
+    want_keys = None if groups is None else [_group_key(str(g), {}) for g in groups]
+    seen_keys = None if groups is None else _tick_keys(ax, got.x, aliases)
+    if want_keys is not None and len(seen_keys) == len(want_keys) and seen_keys != want_keys \
+            and sorted(map(str, seen_keys)) == sorted(map(str, want_keys)):
+        order = [want_keys.index(k) for k in seen_keys]  # the groups drawn in another order, their ticks naming them
+        moved = [v[order] for v in (rate, low, high)]
+        if any(_same(got.y, k * moved[0], tol) for k in (1.0, 100.0)) and not any(
+            _same(got.y, k * rate, tol) for k in (1.0, 100.0)
+        ):
+            rate, low, high = moved
+            want_keys = seen_keys
+            mistakes = [(np.asarray(v, dtype=float)[order] if np.size(v) == len(order) else v, m) for v, m in mistakes]
     scale = 100.0 if _same(got.y, 100 * rate, tol) else 1.0
     if not _same(got.y, scale * rate, tol):
         for values, message in mistakes:
@@ -182,17 +291,40 @@ def judge_rate_plot(
     if got.low is None:
         return _say("no error bars")
     if not (_same(got.low, scale * low, 1e-4) and _same(got.high, scale * high, 1e-4)):
+        if np.allclose(got.y - got.low, got.high - got.y, rtol=1e-6, atol=1e-9 * scale):
+            return _say("symmetric interval")
         return _say("wrong interval")
+    if got.bars:
+        return _say("bars")
     if categories and got.joined:
         return _say("joined")
     bottom = ax.get_ylim()[0]
     if bottom > 0:
         return _say("truncated axis", bottom=bottom)
+    if bottom < 0:
+        return _say("below zero", bottom=bottom)
+    hidden, detail = _hidden(ax, got)
+    if hidden:
+        return _say("hidden", hidden=hidden, detail=detail, top=float(np.max(got.high)))
     if not ax.get_xlabel().strip() or not ax.get_ylabel().strip():
         missing = [name for name, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if not label.strip()]
-        return _say("unlabelled", axes=" and ".join(missing))
+        say = {"x": "say what the groups are", "y": "say what is plotted and in which unit (%, fraction)"}
+        axes = " and ".join(missing) + (" axes" if len(missing) == 2 else " axis")
+        return _say("unlabelled", axes=axes, say="; ".join(f"{a}: {say[a]}" for a in missing) if len(missing) == 2
+                    else say[missing[0]])
     label = ax.get_ylabel()
     if scale == 1 and _says_percent(label):
         return _say("percent label")
+    if scale == 100 and not _says_percent(label):
+        word = re.search(r"fraction|proportion|probabilit\w*", label, re.I)
+        if word:
+            return _say("fraction label", label=label, word=f"'{word.group(0)}'")
+        return _say("no unit", label=label, unit="in percent (0 to 100)", words="'%' or 'percent'")
+    if scale == 1 and not _FRACTION_WORDS.search(_LEVEL.sub(" ", label)):
+        return _say("no unit", label=label, unit="fractions (0 to 1)", words="'fraction', 'proportion' or 'rate'")
+    if want_keys is not None and seen_keys != want_keys:
+        def name(k):
+            return "no label" if k is None else "'" + "-".join(f"{v:g}" for v in k) + "'"
+        return _say("tick labels", got=", ".join(name(k) for k in seen_keys), want=", ".join(map(str, groups)))
     unit = "percent" if scale == 100 else "fractions"
     return correct(f"{what}, in {unit}, with Wilson intervals, on labelled axes starting at 0.")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import challenge2012, ptbxl
 from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
-from .lesson00 import as_axes, bar_heights, missing_labels
+from .lesson00 import as_axes, missing_labels
 
 #: The stay the pivot exercise reshapes: it holds repeated MAP and Urine readings at the same minute.
 PIVOT_STAY = 132781
@@ -51,15 +51,31 @@ def _stay_rows() -> pd.DataFrame:
     return challenge2012.load_stays(record_ids=[PIVOT_STAY])
 
 
-def _stay_wide(urine: str, other: str, readings_only: bool = False) -> pd.DataFrame:
-    """The stay pivoted per minute; ``readings_only`` leaves out the descriptor rows at 00:00."""
+def _stay_wide(urine: str, other: str, readings_only: bool = False, urine_fill=None) -> pd.DataFrame:
+    """The stay pivoted per minute; ``readings_only`` leaves out the descriptor rows at 00:00; ``urine_fill`` fills the
+    minutes without urine (what `pivot_table(..., fill_value=0)` gives)."""
     one = _stay_rows()
     if readings_only:
         one = one[~(one["Time"].eq(0) & one["Parameter"].isin(challenge2012.DESCRIPTORS))]
     wide = one.pivot_table(index="Time", columns="Parameter", values="Value", aggfunc=other)
     urine_rows = one[one["Parameter"].eq("Urine")]
     wide["Urine"] = urine_rows.groupby("Time")["Value"].agg(urine)
+    if urine_fill is not None:
+        wide["Urine"] = wide["Urine"].fillna(urine_fill)
     return wide
+
+
+def _same_wide(answer: pd.DataFrame, urine: str, other: str, urine_fill=None) -> bool:
+    """Whether ``answer`` is the stay pivoted this way, with or without the descriptor row at 00:00, and with any of
+    the descriptor columns (RecordID, Age, ...) left out: the time series' columns must all be there."""
+    needed = set(map(str, _stay_wide("sum", "mean", readings_only=True).columns))
+    columns = set(map(str, answer.columns))
+    for readings_only in (False, True):
+        want = _stay_wide(urine, other, readings_only=readings_only, urine_fill=urine_fill)
+        if needed <= columns <= set(map(str, want.columns)) and len(answer) == len(want):
+            if _same_frame(answer, want[[c for c in want.columns if str(c) in columns]]):
+                return True
+    return False
 
 
 @cache
@@ -130,7 +146,9 @@ def scp_table(answer):
     theirs = sorted(zip(expected["ecg_id"], expected["code"], expected["likelihood"], strict=True))
     if mine != theirs:
         return incorrect("the right number of rows, but some (ecg_id, code, likelihood) triples differ from scp_codes.")
-    return correct(f"{len(expected):,} statements for {expected['ecg_id'].nunique()} ECGs, none lost.")
+    return correct(f"{len(expected):,} statements for {expected['ecg_id'].nunique()} ECGs, none lost. (The check sees "
+                   "the table, not how you parsed the text: `eval` gives the same table, and runs any code hidden in "
+                   "the file. If you used it, switch to `ast.literal_eval`, which only reads values.)")
 
 
 @exercise(mistakes={
@@ -216,34 +234,44 @@ def n_patients_several_ecgs(answer):
     "map summed": "Urine is right, but you also added up the MAP readings: two pressures of 70 mmHg are not 140 mmHg. "
                   "Sum only Urine; average the rest.",
     "one kept": "you kept one value per minute and silently dropped the other; aggregate both.",
+    "urine zero": "the sums are right, but Urine is 0 at the {n} minutes where no urine was charted (what "
+                  "`fill_value=0` or `.fillna(0)` gives): 0 reads as 'measured, and nothing came out'. Leave those "
+                  "minutes empty (NaN): `groupby(\"Time\")[\"Value\"].sum()` of the Urine rows, assigned as a column, "
+                  "does.",
 })  # fmt: skip
 def stay_wide(answer):
     """Exercise 4: one stay, one row per minute; Urine summed (the exercise's stated assumption), the rest averaged."""
     expected = _stay_wide(urine="sum", other="mean")
     if not isinstance(answer, pd.DataFrame):
         return incorrect(f"expected a DataFrame (one row per minute), got {type(answer).__name__}.")
-    if _same_frame(answer, expected) or _same_frame(answer, _stay_wide("sum", "mean", readings_only=True)):
+    if _same_wide(answer, "sum", "mean"):
         return correct("two MAP readings at one minute averaged, two urine volumes added up, as the exercise assumes.")
     if "Urine" not in answer.columns or "MAP" not in answer.columns:
         return incorrect("your table should have one column per parameter, MAP and Urine among them.")
-    if len(answer) != len(expected):
+    columns = set(map(str, answer.columns))
+    allowed = set(map(str, expected.columns))
+    needed = set(map(str, _stay_wide("sum", "mean", readings_only=True).columns))
+    missing, extra = sorted(needed - columns), sorted(columns - allowed)
+    rows = {len(expected), len(_stay_wide("sum", "mean", readings_only=True))}
+    if missing and not extra:
+        return incorrect(f"your table lacks the column(s) {missing}: they are measured during the stay, not only "
+                         "descriptors (Weight is both). Keep every parameter's column; only the descriptor columns "
+                         "(RecordID, Age, Gender, Height, ICUType) may be left out.")
+    if len(answer) not in rows:
         return incorrect(
             f"your table has {len(answer)} rows; stay {PIVOT_STAY} has {len(expected)} distinct minutes. "
             "Use `Time` as the index."
         )
-    if _same_frame(answer, _stay_wide(urine="mean", other="mean")):
+    if _same_wide(answer, "mean", "mean"):
         return close(named("urine averaged"))
-    if _same_frame(answer, _stay_wide(urine="sum", other="sum")):
+    if _same_wide(answer, "sum", "sum"):
         return close(named("map summed"))
-    if _same_frame(answer, _stay_wide(urine="first", other="first")) or _same_frame(
-        answer, _stay_wide(urine="last", other="last")
-    ):
+    if _same_wide(answer, "first", "first") or _same_wide(answer, "last", "last"):
         return close(named("one kept"))
-    columns = set(map(str, answer.columns))
-    allowed = set(map(str, expected.columns))
-    needed = set(map(str, _stay_wide("sum", "mean", readings_only=True).columns))
-    if not needed <= columns or not columns <= allowed:
-        missing, extra = sorted(needed - columns), sorted(columns - allowed)
+    if _same_wide(answer, "sum", "mean", urine_fill=0):
+        n = int(expected["Urine"].isna().sum())
+        return close(named("urine zero", n=n))
+    if missing or extra:
         return incorrect(
             "your columns are not one per parameter of the stay: "
             + "; ".join(
@@ -331,31 +359,110 @@ def descriptor_table(answer):
 # --- Exercise 6: a figure of the two labelling rules ----------------------------------------------
 
 
+def _bars(ax) -> list[tuple[float, float, float, float, bool]]:
+    """The bars drawn on ``ax`` as (centre, bottom, length, top, horizontal): those of its bar containers, else its
+    patches; patches of no size (seaborn's legend handles) are not bars."""
+    from matplotlib.container import BarContainer
+
+    out = []
+    containers = [c for c in ax.containers if isinstance(c, BarContainer)]
+    groups = [(list(c.patches), getattr(c, "orientation", "vertical") == "horizontal") for c in containers]
+    if not groups:
+        groups = [([p for p in ax.patches if hasattr(p, "get_height") and hasattr(p, "get_x")], False)]
+    for patches, horizontal in groups:
+        for p in patches:
+            w, h = float(p.get_width()), float(p.get_height())
+            if w == 0 or h == 0:
+                continue
+            if horizontal:
+                out.append((float(p.get_y()) + h / 2, float(p.get_x()), w, float(p.get_x()) + w, True))
+            else:
+                out.append((float(p.get_x()) + w / 2, float(p.get_y()), h, float(p.get_y()) + h, False))
+    return sorted(out)
+
+
+def _tick_under(ax, centre: float) -> str:
+    """The x tick label nearest to a bar's centre ('' when the axis has no labelled tick)."""
+    ticks = [(abs(float(t) - centre), lab.get_text().strip()) for t, lab in zip(ax.get_xticks(), ax.get_xticklabels(),
+                                                                                 strict=False)]
+    return min(ticks)[1] if ticks else ""
+
+
 @exercise(figure=True, mistakes={
     "labels": "the bars are right, but {labels}.",
     "statements": "your bars count statements, not ECGs: an ECG with two MI statements counts twice. Count distinct "
                   "`ecg_id`s per superclass (`nunique`).",
     "shares": "your bars are shares; the exercise asks for numbers of ECGs.",
     "only 100": "your strict bars are the lesson's rule (likelihood 100 only); draw exercise 2's rule, {k}% or more.",
+    "stacked": "the bars are stacked: {n} of them start on top of another bar, so the top of each pile reads as 'any' "
+               "plus 'at least {k}', a number of ECGs that does not exist. Draw the two rules side by side "
+               "(`counts.plot.bar(ax=ax)`, without `stacked=True`).",
+    "horizontal": "the bars are right, but horizontal; the exercise asks for the superclasses on the x axis, with "
+                  "upright bars (`counts.plot.bar(ax=ax)`).",
+    "by rule": "the bars are grouped by rule (the x axis reads {got}), not by superclass: a reader has to look for MI "
+               "in two places to see what the stricter rule does to it. Put the superclasses on the x axis, with the "
+               "two rules side by side (`counts.plot.bar(ax=ax)`, not `counts.T`).",
+    "ticks": "the x tick labels under the bars read {got}, which do not name the five superclasses: a reader cannot "
+             "tell which bars are MI. Label the ticks with the superclass names (`counts.plot.bar` does it, or "
+             "`ax.set_xticks(x, counts.index)`).",
+    "wrong ticks": "the tick label {label!r} stands under bars of {heights}, which are not {label}'s counts ({want}): "
+                   "label each pair of bars with its own superclass.",
+    "legend": "the bars are right, but nothing tells the two rules apart: add a legend (`ax.legend()`, with `label=` "
+              "on each `ax.bar`; `counts.plot.bar` adds one).",
+    "y range": "the y axis shows {bottom:g} to {top:g}: {what}. A bar is read by its length from 0: keep the y axis "
+               "from 0 to above the tallest bar ({tallest:g}).",
 })  # fmt: skip
 def superclass_plot(answer):
     ax = as_axes(answer)
     if ax is None:
         return incorrect(f"expected the matplotlib Axes of your bar chart, got {type(answer).__name__}.")
-    heights = sorted(bar_heights(ax))
-    if not heights:
+    bars = _bars(ax)
+    if not bars:
+        if ax.get_lines() or any(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets")):
+            return incorrect("your figure shows lines or points, not bars: draw a bar chart, `counts.plot.bar(ax=ax)`.")
         return not_attempted("there are no bars on this Axes yet: `counts.plot.bar(ax=ax)` draws both columns.")
     any_rule, strict = _superclass_counts(None), _superclass_counts(MIN_LIKELIHOOD)
     want = sorted([*any_rule, *strict])
+    heights = sorted(b[2] for b in bars)
     if len(heights) != len(want):
         return incorrect(
             f"expected {len(want)} bars: one per superclass ({len(any_rule)}) for each of the two rules; "
             f"your chart has {len(heights)}."
         )
     if np.allclose(heights, want):
+        stacked = [b for b in bars if b[1] != 0]
+        if stacked:
+            return close(named("stacked", n=len(stacked), k=MIN_LIKELIHOOD))
+        if any(b[4] for b in bars):
+            return close(named("horizontal"))
+        under = [_tick_under(ax, b[0]) for b in bars]
+        names = {c.lower(): c for c in SUPERCLASSES}
+        shown = ", ".join(repr(t) for t in dict.fromkeys(under)) or "nothing"
+        if not all(t.lower() in names for t in under):
+            rules = {str(c).lower() for c in ("any", "at_least_50", "at least 50", ">=50", "strict", "all")}
+            distinct = set(under)
+            if len(distinct) == 2 and all(under.count(t) == len(SUPERCLASSES) for t in distinct) or (
+                    {t.lower() for t in distinct} & rules):
+                return close(named("by rule", got=shown))
+            return close(named("ticks", got=shown))
+        for label in dict.fromkeys(under):
+            mine = sorted(b[2] for b, t in zip(bars, under, strict=True) if t == label)
+            sc = names[label.lower()]
+            theirs = sorted([any_rule[sc], strict[sc]])
+            if len(mine) != 2 or not np.allclose(mine, theirs):
+                return close(named("wrong ticks", label=label, heights=" and ".join(f"{h:g}" for h in mine),
+                                   want=" and ".join(f"{h:g}" for h in theirs)))
         labels = missing_labels(ax, ("class",), ("ECG",))
         if labels:
             return close(named("labels", labels=labels))
+        if ax.get_legend() is None and not ax.figure.legends:
+            return close(named("legend"))
+        bottom, top = ax.get_ylim()
+        tallest = max(b[3] for b in bars)
+        if ax.get_yscale() == "linear" and (bottom > 0 or top < tallest):
+            what = "the bars do not start at 0, so their lengths exaggerate the differences" if bottom > 0 else \
+                "the tallest bars run off the chart"
+            return close(named("y range", bottom=bottom, top=top, what=what, tallest=tallest))
         loss = (strict / any_rule).idxmin()
         return correct(f"{loss} shrinks most: {any_rule[loss]} ECGs under any likelihood, {strict[loss]} at "
                        f"{MIN_LIKELIHOOD}% or more.")  # fmt: skip

@@ -26,6 +26,7 @@ from ..feedback import (
     incorrect,
     mistake_at,
     named,
+    rounding_all,
     same,
 )
 from ._plots import judge_rate_plot
@@ -83,8 +84,11 @@ def rare_parameters_expected() -> set[str]:
 RARE = {
     "rows": "you compared numbers of *rows* (measurements) with half the stays. A stay with 30 heart rates counts 30 "
     "times; count the stays that have at least one value of each parameter instead.",
-    "all units": "that is the list for all {total:,} stays, the one the lesson printed. The exercise asks about the "
-    "Medical ICU: keep its {n:,} stays (ICUType 3) before counting.",
+    "all units": "that is the list for all {total:,} stays, the one the lesson printed{also}. The exercise asks about "
+    "the Medical ICU: keep its {n:,} stays (ICUType 3) before counting.",
+    "everything": "you listed all {k} parameters: every share you compared with 0.5 came out below it. Dividing by all "
+    "{total:,} stays, or dividing numbers of *rows* by the unit's rows, makes every share small. For each parameter, "
+    "count the Medical ICU's stays with at least one value and divide by its {n:,} stays.",
     "denominator": "you counted the Medical ICU's stays with each parameter but divided by all {total:,} stays. Divide "
     "by the unit's own {n:,} stays: 'half of the stays' means half of that unit's.",
     "descriptors": "{names} are descriptors written once per stay at time 0, not measurements; use `series`, which "
@@ -112,7 +116,13 @@ def rare_parameters(answer) -> Feedback:
         )
     series, ids, _ = _data()
     if names == _rare(ids):
-        return close(named("all units", n=len(in_unit), total=len(ids)))
+        same_list = [name for t, name in challenge2012.ICU_TYPES.items()
+                     if t != UNIT and _rare(unit.index[unit.eq(t)]) == names]
+        also = f" (it is also the {' and the '.join(same_list)}'s list)" if same_list else ""
+        return close(named("all units", n=len(in_unit), total=len(ids), also=also))
+    everything = set(series["Parameter"].unique())
+    if names == everything and names != expected:
+        return close(named("everything", k=len(names), total=len(ids), n=len(in_unit)))
     if names == _rare(in_unit, denominator=len(ids)):
         return close(named("denominator", total=len(ids), n=len(in_unit)))
     rows = series.loc[series["RecordID"].isin(in_unit), "Parameter"].value_counts()
@@ -176,6 +186,12 @@ RATES = {
     "one group": "the rate for stays with a lactate is right, but the stays *without* one are missing: they have no "
     "lactate rows at all, so start from all stays (`record_ids`) and mark which ones have a lactate.",
     "percent": "those are percentages; give fractions between 0 and 1.",
+    "no row": "the rate for True is right, but your False group holds only the {n:,} stays whose first lactate came "
+    "after hour 24: the {k:,} stays with no lactate at all have no `Lactate` row, so grouping the Lactate rows never "
+    "sees them (the trap the exercise warns about). Start from all stays (`record_ids`) and mark which ones have a "
+    "lactate by hour 24.",
+    "rounded": "those are the right rates, rounded {how}: store the values you computed, unrounded (round only when "
+    "you display them), so that they can be checked exactly.",
     "swapped": "the two rates are swapped: True should be the stays *with* a lactate by hour 24.",
     "reversed": "you computed the share of stays *with a lactate* among those who died and those who survived. The "
     "question is the other way round: the share who died among stays with and without a lactate.",
@@ -220,6 +236,13 @@ def lactate_death_rates(answer) -> Feedback:
             f"interval {100 * d.low:+.1f} to {100 * d.high:+.1f}); {verdict}. Report the counts and the interval "
             "with the rates, as the lesson does."
         )
+    how = rounding_all([got[True], got[False]], [expected[True], expected[False]])
+    if how:
+        return close(named("rounded", how=how))
+    ever, early = _lactate_by(None), flags
+    late = ever & ~early  # stays with a lactate, but none by hour 24
+    if same(got[True], expected[True]) and same(got[False], float(died[late].mean())):
+        return close(named("no row", n=int(late.sum()), k=int((~ever).sum())))
     whole = died.groupby(_lactate_by(None)).mean()
     candidates = [
         ("48 h", whole),
@@ -414,7 +437,8 @@ def lactate_features(answer) -> Feedback:
         return table
     if not {"lactate", "lactate_missing"} <= set(table.columns):
         return incorrect(
-            f"the columns should include 'lactate' and 'lactate_missing'; found {list(table.columns)[:5]}."
+            "the columns should include 'lactate' and 'lactate_missing'; found "
+            f"{[c for c in table.columns if c not in ('RecordID', 'index')][:5]}."
         )
     expected = lactate_at()
     ids = expected.index
@@ -504,4 +528,5 @@ def draws_plot(answer) -> Feedback:
             mistake_at("no zero group", t["rate"].iloc[1:]),
             mistake_at("all units", everyone["rate"]),
         ],
+        groups=DRAW_GROUPS,
     )

@@ -219,6 +219,9 @@ def death_by_icu_plot(answer):
             mistake_at("survived", 1 - t["rate"]),
             mistake_at("stays", t["n"]),
         ],
+        groups=[f"ICU type {int(k)}" for k in t.index],
+        aliases={**{name: k for k, name in challenge2012.ICU_TYPES.items()},
+                 **{"CCU": 1, "CSRU": 2, "MICU": 3, "SICU": 4}},
     )
 
 
@@ -256,7 +259,9 @@ SITE_MH = {
     "several 'not significant' results are absence of evidence. Summarise the bands in one Mantel-Haenszel odds ratio "
     "with its interval: `stats.mantel_haenszel(outcome, exposed, strata)`.",
     "no interval": "the odds ratio is right; give its interval too: `(mh.odds_ratio, mh.low, mh.high)`.",
-    "inverse": "that is site 1 against site 0 (the inverse); make 'site 0' the exposed group (True).",
+    "inverse": "that is the inverse odds ratio (1 / OR, its interval flipped): either site 1 is your exposed group, or "
+    "your outcome is 'not normal' (each gives these numbers). Make 'site 0' the exposed group (True) and `normal` the "
+    "outcome.",
     "crude": "that is the crude odds ratio, with all ages in one stratum: age, which differs between the sites, is not "
     "taken into account. Pass the four age bands as `strata`.",
     "NORM 100": "you counted only NORM at likelihood 100; the lesson counts NORM at any likelihood.",
@@ -334,6 +339,7 @@ LACTATE_AUROC = {
     "flipped": "your score ranks the wrong way round (1 - AUROC). Score 1 for 'lactate was measured'.",
     "values": "you used the lactate values. The exercise asks only *whether* lactate was measured (1) or not (0).",
     "swapped": "the arguments of `roc_auc_score` are swapped: pass the true outcome first, the score second.",
+    "percent": "that is the AUROC in percent; give it as a fraction between 0 and 1 (divide by 100).",
     "counts": "you scored each stay by its number of lactate values; the exercise asks only whether there was one (1) "
     "or not (0).",
 }
@@ -358,6 +364,7 @@ def lactate_auroc(answer):
                 "scored stays", roc_auc_score(died[scored], measured[scored]), n=int(scored.sum()), total=len(icu)
             ),  # fmt: skip
             mistake_at("flipped", 1 - expected),
+            mistake_at("percent", 100 * expected),
             mistake_at("values", roc_auc_score(died, highest)),
             mistake_at("swapped", roc_auc_score(measured, died)),
             mistake_at("counts", roc_auc_score(died, lactate.groupby("RecordID").size().reindex(icu.index).fillna(0))),
@@ -530,6 +537,11 @@ _GROUP_WORDS = [
 ]
 _COUNT_NOUN = re.compile(r"^\s*(?:[a-z-]+\s){0,2}?(ecgs?|recordings?|records|reports?|traces|cases|patients|people|"
                          r"persons|men|women|labels?|flags?)\b", re.I)
+#: the first ECG noun or patient noun in the words after a count: "450 ECGs", "227 women patients", "419 patients'"
+_WHOSE = re.compile(r"^\W*(?:[\w-]+\W+){0,2}?(?:(ecgs?|recordings?|records|reports?|traces|tracings)|"
+                    r"(patients?|people|persons|individuals|subjects))\b", re.I)
+#: a number that is the ECG's layout, not a claim about the slice: "12-lead", "12 leads"
+_LAYOUT = re.compile(r"^\s?-?\s?leads?\b", re.I)
 _AGE_BEFORE = re.compile(r"(age[ds]?|median|oldest|youngest)\W+(?:\w+\W+){0,2}$", re.I)
 _AGE_AFTER = re.compile(r"^\s*-?\s*(years?|yrs?)\b", re.I)
 
@@ -597,21 +609,24 @@ def _numbers(text: str) -> list[tuple[float, int, bool, str, str]]:
         before, after = text[: m.start()], text[m.end():]
         if re.search(r"site\s?$", before, re.I):
             kind = "code"  # "site 0": a site's code, not a claim
+        elif _LAYOUT.match(after):
+            kind = "layout"  # "12-lead ECGs": the recording's layout, not a count
         elif pct or (frac and value <= 1):
             kind = "share"
         elif _AGE_BEFORE.search(before) or _AGE_AFTER.match(after):
             kind = "age"
         elif _COUNT_NOUN.match(after):
-            kind = "count"
+            whose = _WHOSE.match(after)  # "450 ECGs" and "419 patients" are different counts
+            kind = "count" if whose is None else "ecgs" if whose.group(1) else "patients"
         else:
             kind = ""
         found.append((value, len(frac) - 1 if frac else 0, bool(pct), m.group(0).strip(), kind))
     return found
 
 
-_KINDS = {"share": {"share"}, "age": {"age"}, "count": {"count", "size", "patients"}, "": {"count", "size",
-                                                                                       "patients", "age", "share",
-                                                                                       "year"}}
+_KINDS = {"share": {"share"}, "age": {"age"}, "count": {"count", "size", "patients"}, "ecgs": {"count", "size"},
+          "patients": {"patients"}, "": {"count", "size", "patients", "age", "share", "year"}}
+_COUNTS = ("count", "ecgs", "patients")
 
 
 def _matches(value: float, decimals: int, percent: bool, fact: float, kind: str) -> bool:
@@ -650,11 +665,43 @@ FAILURES = {
     "borrowed number": "sentence {i}: {written} is a number from the slice, but not the one your sentence claims: "
     "{written} is {what}, while the sentence reads as {claim}. Compute the number for the group and the property the "
     "sentence names.",
+    "ecgs as patients": "sentence {i}: {written} is {what}, but the sentence counts patients. A patient can have "
+    "several ECGs: {where} there are {ecgs} ECGs from {patients} patients. Count patients with "
+    "`meta['patient_id'].nunique()` (for the group your sentence names).",
+    "patients as ecgs": "sentence {i}: {written} is {what}, but the sentence counts ECGs. A patient can have several "
+    "ECGs: {where} there are {ecgs} ECGs from {patients} patients. Count ECGs (rows of `meta`), not distinct "
+    "`patient_id`s.",
     "codes only": "sentence {i} has only thresholds or codes in it ({words}); back the claim with a count or a rate "
     "computed from the data.",
 }
 
-_KIND_WORDS = {"share": "a share", "age": "an age", "count": "a count of ECGs or patients", "": "a fact"}
+_KIND_WORDS = {"share": "a share", "age": "an age", "count": "a count of ECGs or patients", "ecgs": "a count of ECGs",
+               "patients": "a count of patients", "": "a fact"}
+
+
+def _ecgs_and_patients(g: tuple, facts) -> tuple[int, int]:
+    """The number of ECGs and of patients of group ``g``."""
+    size = next(f[0] for f in facts if f[1] == "size" and f[2] == g and f[4].startswith("the number of ECGs"))
+    return int(size), int(next(f[0] for f in facts if f[1] == "patients" and f[2] == g))
+
+
+def _other_count(i: int, text: str, number: tuple, facts) -> str | None:
+    """The message when a count of ECGs is written as patients, or the reverse, for a group the sentence names."""
+    value, decimals, percent, written, kind = number
+    if kind not in ("ecgs", "patients"):
+        return None
+    groups, props = _named(text)
+    other = {"patients"} if kind == "ecgs" else {"size", "count"}
+    found = [f for f in facts if f[1] in other and f[2] in groups and (f[3] == "" or f[3] in props)
+             and _matches(value, decimals, percent, f[0], f[1])]
+    if not found:
+        return None
+    fact = sorted(found, key=lambda f: ["size", "patients", "count"].index(f[1]))[0]
+    ecgs, patients = _ecgs_and_patients(fact[2], facts)
+    where = _group_name(fact[2])
+    where = {"in the slice": "in the slice", "of women": "among the women", "of men": "among the men"}.get(where, where)
+    key = "ecgs as patients" if kind == "patients" else "patients as ecgs"
+    return named(key, i=i, written=written, what=fact[4], where=where, ecgs=ecgs, patients=patients)
 
 
 @exercise(mistakes=FAILURES)
@@ -683,18 +730,23 @@ def failures(answer):
         backed = 0
         for start, number in zip(starts, numbers, strict=True):
             value, _, percent, written, kind = number
+            if kind == "layout":
+                continue
             if start in in_pairs or kind == "code":
                 backed += 1
                 continue
             if _claim(t, number, facts):
                 backed += 1
                 continue
-            if value in ALLOWED and not percent and (kind != "count" or value >= 1000):
+            if value in ALLOWED and not percent and (kind not in _COUNTS or value >= 1000):
                 continue  # a threshold, code or published figure, not a claim about the slice
+            swapped = _other_count(i, t, number, facts)
+            if swapped:
+                return close(swapped)
             elsewhere = _anywhere(number, facts)
             if elsewhere:
                 where = " or ".join(sorted({_group_name(g) for g in groups}))
-                about = f" ({', '.join(sorted(props))})" if props and kind in ("share", "count") else ""
+                about = f" ({', '.join(sorted(props))})" if props and kind in ("share", *_COUNTS) else ""
                 claim = f"{_KIND_WORDS[kind]}{about} {where}"
                 return close(named("borrowed number", i=i, written=written, what=elsewhere[0][4], claim=claim))
             return close(named("invented number", i=i, words=written))
