@@ -31,6 +31,12 @@ CHECKS = [
 CLOSE, CORRECT, INCORRECT = feedback.CLOSE, feedback.CORRECT, feedback.INCORRECT
 
 
+def expect(fb, status, *words):
+    assert fb.status == status, fb
+    for word in words:
+        assert word in fb.message, (word, fb)
+
+
 @pytest.mark.parametrize("bad", ["124", [1, 2], object(), True])
 def test_checks_never_raise(bad):
     for check in CHECKS:
@@ -281,3 +287,101 @@ def test_lost_values(stays):
     fb = lesson08.lost_values(every_vent)
     assert fb.status == CLOSE and "keeps the first charting" in fb.message
     assert lesson08.lost_values(raw["Parameter"].value_counts()).status == INCORRECT
+
+
+# --- student walkthrough 9 (exercises/08-interoperability-practice.ipynb) ---------------------------------------
+
+
+def _aami_right():
+    ann = mitdb.load_annotations()
+    first = ann[ann["time_s"] < 600]
+    return interop.aami_class(first["symbol"]).value_counts().reindex(list("NSVFQ"), fill_value=0)
+
+
+def _lost_right(stays):
+    raw, back = _round_trip(stays, sorted(stays["RecordID"].unique())[-10:])
+    key = ["RecordID", "Time", "Parameter"]
+    sent = raw.assign(n=raw.groupby(key).cumcount())
+    returned = back.assign(n=back.groupby(key).cumcount())
+    both = sent.merge(returned, on=key + ["n"], how="left", suffixes=("", "_back"), indicator=True)
+    lost = both.loc[both["Value"].notna() & ~both["Value"].eq(both["Value_back"]), "Parameter"].value_counts()
+    return raw, back, both, lost
+
+
+def test_walkthrough9_series_answers_follow_the_courses_type_rule(stays):
+    # feedback.as_series: a Series, a dict of its items or a one-column DataFrame; a list or a DataFrame of several
+    # columns is refused, saying what came. The prompts say "a pandas Series (or a dict)".
+    right = _aami_right()
+    for answer in (right, right.to_dict(), right.to_frame()):
+        expect(lesson08.aami_first_minutes(answer), CORRECT)
+    expect(lesson08.aami_first_minutes(right.tolist()), INCORRECT, "Series (or a dict)", "a list of 5")
+    two = right.to_frame("n").assign(share=right / right.sum())
+    expect(lesson08.aami_first_minutes(two), INCORRECT, "2 column(s) (n, share)")
+    *_, lost = _lost_right(stays)
+    for answer in (lost, lost.to_dict(), lost.rename("count").to_frame()):
+        expect(lesson08.lost_values(answer), CORRECT)
+    expect(lesson08.lost_values(list(lost)), INCORRECT, "Series (or a dict)", "a list of")
+    expect(lesson08.lost_values(lost.rename("count").reset_index()), INCORRECT, "2 column(s)")
+    expect(lesson08.lost_values(84), INCORRECT, "Series (or a dict)", "int 84")
+    kept = lost.copy()
+    lesson08.lost_values(lost)
+    assert lost.equals(kept)
+
+
+def test_walkthrough9_aami_lowercase_labels_and_shares_are_named():
+    right = _aami_right()
+    fb = lesson08.aami_first_minutes(right.set_axis(list("nsvfq")))
+    expect(fb, CLOSE, "the counts are right, but the labels are n, s, v, f, q", "capital letters")
+    assert "time filter" not in fb.message
+    fb = lesson08.aami_first_minutes(right / right.sum())
+    expect(fb, CLOSE, "shares", "add up to 1", "normalize=True")
+    assert "time filter" not in fb.message
+    # a share of another filter is not named shares; a label typo with wrong counts is not named labels
+    wrong = right.copy()
+    wrong["N"] -= 1
+    expect(lesson08.aami_first_minutes(wrong / wrong.sum()), INCORRECT)
+    expect(lesson08.aami_first_minutes(wrong.set_axis(list("nsvfq"))), INCORRECT)
+
+
+def test_walkthrough9_lost_values_vanished_rows_and_first_last_are_named(stays):
+    raw, back, both, lost = _lost_right(stays)
+    vanished = both.loc[both["Value"].notna() & both["_merge"].eq("left_only"), "Parameter"].value_counts()
+    assert not vanished.equals(lost)
+    fb = lesson08.lost_values(vanished)
+    shown = ", ".join(f"{p} {n}" for p, n in vanished.sort_index().items())
+    expect(fb, CLOSE, "did not come back as a row", f"({shown}: the raw values with no row", "NaN")
+    diff = raw.groupby("Parameter").size().sub(back.groupby("Parameter").size(), fill_value=0)
+    diff = diff[diff > 0]
+    expect(lesson08.lost_values(diff), CLOSE, "difference of the row counts per parameter")
+    # the first and the last ventilation charting of every stay assumed to come back
+    vent = raw[raw["Parameter"].eq("MechVent")].groupby("RecordID")["Time"]
+    first_last = lost.copy()
+    first_last["MechVent"] = int(vent.size().sum() - vent.agg(lambda t: len({t.min(), t.max()})).sum())
+    assert first_last["MechVent"] < lost["MechVent"]
+    fb = lesson08.lost_values(first_last)
+    n_vent = int(vent.size().sum())
+    expect(fb, CLOSE, f"(MechVent {n_vent} − {n_vent - first_last['MechVent']} = {first_last['MechVent']})",
+           "end of ventilation is known", "ventilation_end_unknown")  # fmt: skip
+    # the same rule applied to all 10 stays, ventilated or not: 87 − 2 × 10 = 67 in the walkthrough
+    every_stay = lost.copy()
+    every_stay["MechVent"] = n_vent - 2 * 10
+    fb = lesson08.lost_values(every_stay)
+    ventilated = raw.loc[raw["Parameter"].eq("MechVent"), "RecordID"].nunique()
+    expect(fb, CLOSE, f"(MechVent {n_vent} − 2 × 10 = {every_stay['MechVent']})", f"Only {ventilated} of them")
+    off = lost.copy()
+    off["MechVent"] -= 1
+    expect(lesson08.lost_values(off), INCORRECT)
+    # the NaN-only message reads as one sentence
+    nan_only = back.loc[back["Value"].isna(), "Parameter"].value_counts()
+    fb = lesson08.lost_values(nan_only)
+    expect(fb, CLOSE, "one value by value")
+    assert "by value by value" not in fb.message
+
+
+def test_walkthrough9_a_category_as_text_only_is_not_called_none(stays):
+    fb = lesson08.rr_observation(_rr(stays, category=[CodeableConcept(text="vital-signs")]))
+    expect(fb, CLOSE, "given as text only ('vital-signs')", "no coding")
+    assert "category: none" not in fb.message
+    obs = _rr(stays)
+    obs.category = None
+    expect(lesson08.rr_observation(obs), CLOSE, "category: none")

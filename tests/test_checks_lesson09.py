@@ -65,7 +65,8 @@ def test_exercise_1_uniqueness(people):
     # copied from the lesson: sex, age, site and weight
     lesson = privacy.uniqueness(people, ["sex", "age", "site", "weight"])
     status(lesson09.uniqueness_sex_age_weight(lesson), feedback.CLOSE, "leaves the site out")
-    status(lesson09.uniqueness_sex_age_weight(0.9), feedback.INCORRECT)
+    # (0.9 would be the distinct combinations, 377 / 419 = 0.8998, rounded to 2 decimals: named)
+    status(lesson09.uniqueness_sex_age_weight(0.95), feedback.INCORRECT)
 
 
 def _generalised(table):
@@ -171,3 +172,42 @@ def test_exercise_5_pooled_rate():
     status(lesson09.pooled_death_rate((old["deaths"] / old["stays"]).sum()), feedback.CLOSE, "added")
     aggregates.loc[:, "deaths"] = 0  # a student's change to their table does not change the check
     status(lesson09.pooled_death_rate(right), feedback.CORRECT)
+
+
+# --- student walkthrough 9 (exercises/09-data-protection-practice.ipynb) ----------------------------------------
+
+
+def test_walkthrough9_the_scale_passed_for_the_bound_is_named_the_scale():
+    fb = lesson09.dp_error_at(1 / (0.6 / 3))  # ε split right, but the scale stored instead of the error
+    status(fb, feedback.CLOSE, "5 is the noise scale", "1 / 0.2", "discrete_laplacian_scale_to_accuracy(5.0")
+    assert not fb.message.startswith("you gave each table the whole budget"), fb
+    # the whole budget's bound as computed still names the whole budget
+    status(lesson09.dp_error_at(dp.discrete_laplacian_scale_to_accuracy(1 / 0.6, alpha=0.05)), feedback.CLOSE,
+           "you gave each table the whole budget")  # fmt: skip
+    status(lesson09.dp_error_at(5.4), feedback.INCORRECT, "is not it")
+
+
+def test_walkthrough9_every_bound_as_tight_as_openDPs_is_right_and_said_truly():
+    exact = dp.discrete_laplacian_scale_to_accuracy(5.0, alpha=0.05)
+    assert 15 < exact < 16
+    status(lesson09.dp_error_at(exact), feedback.CORRECT, "OpenDP's bound as it computes it", "4.5% of releases")
+    status(lesson09.dp_error_at(15), feedback.CORRECT, "rounded down to a whole count")
+    status(lesson09.dp_error_at(round(exact, 2)), feedback.CORRECT, "rounded to 2 decimal(s)")
+    for between in (15.2, 15.5, 15.9):  # errors are whole numbers: P(|error| > b) is the same for b in [15, 16)
+        fb = lesson09.dp_error_at(between)
+        status(fb, feedback.CORRECT, "Errors are whole numbers, so every bound from 15 up to (not including) 16")
+        assert "rounded down" not in fb.message, fb
+    assert "between 15 and 16" in lesson09.dp_error_at(15.2).message
+    fb = lesson09.dp_error_at(16)  # the next whole count: exceeded less often, so not the smallest
+    status(fb, feedback.CLOSE, "not the smallest", "3.7% of releases", "above 15 already happens in only 4.5%")
+    status(lesson09.dp_error_at(16.5), feedback.CLOSE, "not the smallest")
+    status(lesson09.dp_error_at(14.9), feedback.INCORRECT)
+
+
+def test_walkthrough9_drop_duplicates_is_named_as_counting_groups(people):
+    groups = people[ON].drop_duplicates()
+    fb = lesson09.uniqueness_sex_age_weight(groups.shape[0] / len(people))
+    status(fb, feedback.CLOSE, "distinct combinations", f"{len(groups)} of them", "drop_duplicates()", "size 1")
+    before = people.copy()
+    lesson09.uniqueness_sex_age_weight(people)
+    pd.testing.assert_frame_equal(people, before)

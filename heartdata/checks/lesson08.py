@@ -20,7 +20,17 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, fhirvalidate, interop, mitdb, ptbxl
-from ..feedback import as_series, check_number, close, correct, exercise, incorrect, mistake_at, named
+from ..feedback import (
+    Feedback,
+    as_series,
+    check_number,
+    close,
+    correct,
+    exercise,
+    incorrect,
+    mistake_at,
+    named,
+)
 
 #: Exercise 4: the stay whose first respiratory rate the student exports (the prompt names it).
 RR_STAY = 132543
@@ -87,9 +97,13 @@ def _aami_expected(minutes: float = 10) -> pd.Series:
     "plus": "you counted every annotation, beats and non-beats. A `+` marks a rhythm change, not a beat: it has no "
             "AAMI class and must be left out.",
     "whole": "these are the counts of the whole record; keep only the annotations with `time_s` below 600.",
+    "labels": "the counts are right, but the labels are {labels}: the AAMI classes are the capital letters N, S, V, F, "
+              "Q, as `interop.aami_class` gives them, and a receiver matches labels as text. Keep its labels.",
+    "shares": "these are the classes' shares of the beats (they add up to {total:g}): the exercise asks for the "
+              "number of beats of each class, `value_counts()` without `normalize=True`.",
 })  # fmt: skip
 def aami_first_minutes(answer):
-    got = as_series(answer, "a pandas Series of counts indexed by class")
+    got = as_series(answer, "a pandas Series (or a dict) of counts indexed by class")
     if not isinstance(got, pd.Series):
         return got
     expected = _aami_expected()
@@ -99,6 +113,14 @@ def aami_first_minutes(answer):
         return incorrect("the Series should hold counts (whole numbers), one per class.")
     ann = mitdb.load_annotations()
     first = ann[ann["time_s"] < 600]
+    relabelled = numeric.set_axis([k.strip().upper() for k in numeric.index])
+    if (list(relabelled.index) != list(numeric.index) and list(relabelled.index) == list(expected.index)
+            and relabelled.eq(expected).all()):  # fmt: skip
+        return close(named("labels", labels=", ".join(got.index)))
+    shares = expected / expected.sum()
+    if (set(got.index) == set(expected.index) and not numeric.eq(numeric.round()).all()
+            and np.allclose(numeric.reindex(expected.index), shares, rtol=1e-6, atol=1e-9)):  # fmt: skip
+        return close(named("shares", total=float(numeric.sum())))
     if set(got.index) == set(expected.index) and numeric.reindex(expected.index).eq(expected).all():
         if list(got.index) != list(expected.index):
             return close(named("order", order=", ".join(got.index)))
@@ -265,7 +287,15 @@ def rr_observation(answer):
         return close(named("obs6"))
     cats = [(c.get("system"), c.get("code")) for cc in data.get("category", []) for c in cc.get("coding", [])]
     if (fhirvalidate.OBSERVATION_CATEGORY, "vital-signs") not in cats:
-        return close(named("category", shown=", ".join(c for _, c in cats) or "none"))
+        texts = [cc["text"] for cc in data.get("category", []) if cc.get("text")]
+        if cats:
+            shown = ", ".join(str(c) for _, c in cats)
+        elif texts:
+            shown = (f"given as text only ({', '.join(map(repr, texts))}), with no coding, so a receiver cannot "
+                     "match it")  # fmt: skip
+        else:
+            shown = "none"
+        return close(named("category", shown=shown))
     q = data.get("valueQuantity") or {}
     if q.get("value") is None:
         return incorrect("the rate goes in `valueQuantity` (a Quantity with value, unit, system and code).")
@@ -324,13 +354,20 @@ def _ids_for(largest: bool = True) -> list[int]:
 
 
 @cache
-def _lost(largest: bool = True) -> tuple[pd.Series, pd.Series]:
-    """(values that did not come back, NaN values only) per parameter, through a real export and read-back."""
+def _round_trip(largest: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(raw rows of the 10 stays, the table read back) through a real export and read-back."""
     stays = _stays()
     raw = stays[stays["RecordID"].isin(_ids_for(largest))]
     with tempfile.TemporaryDirectory() as out:
         interop.write_ndjson(interop.stay_resources(raw), out)
         back = interop.resources_to_table(interop.read_ndjson(out))
+    return raw, back
+
+
+@cache
+def _lost(largest: bool = True) -> tuple[pd.Series, pd.Series]:
+    """(values that did not come back, NaN values only) per parameter, through a real export and read-back."""
+    raw, back = _round_trip(largest)
     key = ["RecordID", "Time", "Parameter"]
 
     def keyed(t):
@@ -344,13 +381,39 @@ def _lost(largest: bool = True) -> tuple[pd.Series, pd.Series]:
     return lost, nan
 
 
-def _counts(answer) -> pd.Series | None:
-    got = as_series(answer)
+@cache
+def _vanished_and_first_last() -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Three wrong answers, per parameter, for the 10 largest stays: (the raw values with no row at all in the
+    read-back table, which a merge's missing rows give; the losses if the first and the last MechVent charting of
+    every ventilated stay came back, whether or not the end of ventilation is known; the same with two chartings
+    taken off for each of the 10 stays, ventilated or not)."""
+    raw, back = _round_trip(True)
+    key = ["RecordID", "Time", "Parameter"]
+
+    def keyed(t):
+        return t.assign(n=t.groupby(key, sort=False).cumcount()).set_index(key + ["n"])["Value"]
+
+    back_keys = keyed(back).index
+    sent = keyed(raw)
+    sent = sent[sent.notna()]
+    vanished = sent[~sent.index.isin(back_keys)].index.get_level_values("Parameter").value_counts().sort_index()
+    expected, _ = _lost(True)
+    vent = raw[raw["Parameter"].eq("MechVent")].groupby("RecordID")["Time"]
+    kept = int(vent.agg(lambda t: len({t.min(), t.max()})).sum())
+    first_last = expected.copy()
+    first_last["MechVent"] = int(raw["Parameter"].eq("MechVent").sum()) - kept
+    every_stay = expected.copy()
+    every_stay["MechVent"] = int(raw["Parameter"].eq("MechVent").sum()) - 2 * N_ROUND_TRIP
+    return vanished, first_last[first_last != 0].sort_index(), every_stay[every_stay > 0].sort_index()
+
+
+def _counts(answer) -> pd.Series | Feedback:
+    got = as_series(answer, "a pandas Series (or a dict) of counts indexed by parameter")
     if not isinstance(got, pd.Series):
-        return None
+        return got
     got = pd.to_numeric(got, errors="coerce")
     if got.isna().any():
-        return None
+        return incorrect("the Series should hold counts (whole numbers), one per parameter.")
     got.index = got.index.map(str)
     return got[got != 0].sort_index()
 
@@ -361,8 +424,22 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
 
 @exercise(mistakes={
     "nan_only": "you counted the read-back values that are NaN. Values can also vanish without a NaN: rows that are "
-                "simply not in the read-back table. Compare the raw table with the read-back one, parameter by "
-                "value by value (merge on RecordID, Time and Parameter), to catch both.",
+                "simply not in the read-back table. Compare the raw table with the read-back one value by value "
+                "(merge on RecordID, Time and Parameter), to catch both.",
+    "vanished_only": "you counted the values that did not come back as a row ({shown}: {how}). A value can "
+                     "also come back as a row whose value is NaN: it is lost too. Compare the values, not only the "
+                     "rows (merge on RecordID, Time and Parameter, and count where the read-back value is not the "
+                     "raw one).",
+    "first_last": "you counted as lost every MechVent charting but the first and the last of each ventilated stay "
+                  "(MechVent {total} − {kept} = {value}). The first always comes back, but the last only where the "
+                  "end of ventilation is known: when the last charting lies within {hours} hours of the end of the "
+                  "stay's record, the Procedure's end is 'unknown' and only the first comes back "
+                  "(`interop.ventilation_end_unknown`). Count from the read-back table rather than from the rule.",
+    "first_last_every_stay": "you took two MechVent chartings (the first and the last) off for each of the {n} stays "
+                             "(MechVent {total} − 2 × {n} = {value}). Only {ventilated} of them were ventilated, and "
+                             "of a ventilated stay the last charting comes back only where the end of ventilation is "
+                             "known (`interop.ventilation_end_unknown`). Count from the read-back table rather than "
+                             "from the rule.",
     "smallest": "these are the {n} stays with the smallest RecordIDs; the exercise asks for the largest "
                 "(sorted(...)[-10:]).",
     "all_vent": "you counted every MechVent charting as lost. The Procedure's period keeps the first charting of "
@@ -370,8 +447,8 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
 })  # fmt: skip
 def lost_values(answer):
     got = _counts(answer)
-    if got is None:
-        return incorrect(f"expected a pandas Series of counts indexed by parameter, got {type(answer).__name__}.")
+    if not isinstance(got, pd.Series):
+        return got
     expected, nan_only = _lost(True)
     if _same(got, expected):
         return correct("; ".join(f"{p}: {n}" for p, n in expected.items()) + ". The sentinels came back as a "
@@ -379,11 +456,29 @@ def lost_values(answer):
                        "where the end is known (not near the end of the record).")  # fmt: skip
     if _same(got, nan_only):
         return close(named("nan_only"))
+    vanished, first_last, every_stay = _vanished_and_first_last()
+    raw, back = _round_trip(True)
+    diff = raw.groupby("Parameter").size().sub(back.groupby("Parameter").size(), fill_value=0)
+    diff = diff[diff != 0].sort_index()  # the difference of the row counts per parameter, sent minus read back
+    if _same(got, vanished) or _same(got, diff):
+        how = ("the raw values with no row in the read-back table, here also the difference of the row counts per "
+               "parameter" if _same(got, vanished) and _same(got, diff) else
+               "the raw values with no row in the read-back table" if _same(got, vanished) else
+               "the difference of the row counts per parameter, sent minus read back")  # fmt: skip
+        shown = ", ".join(f"{p} {n:g}" for p, n in got.items())
+        return close(named("vanished_only", shown=shown, how=how))
+    n_vent = int(raw["Parameter"].eq("MechVent").sum())
+    if _same(got, first_last):
+        value = int(first_last["MechVent"])
+        return close(named("first_last", total=n_vent, kept=n_vent - value, value=value,
+                           hours=interop.VENT_OPEN_HOURS))  # fmt: skip
+    if _same(got, every_stay):
+        ventilated = raw.loc[raw["Parameter"].eq("MechVent"), "RecordID"].nunique()
+        return close(named("first_last_every_stay", n=N_ROUND_TRIP, total=n_vent, ventilated=ventilated,
+                           value=int(every_stay["MechVent"])))  # fmt: skip
     smallest, smallest_nan = _lost(False)
     if _same(got, smallest) or _same(got, smallest_nan):
         return close(named("smallest", n=N_ROUND_TRIP))
-    stays = _stays()
-    raw = stays[stays["RecordID"].isin(_ids_for(True))]
     every_vent = expected.copy()
     every_vent["MechVent"] = int(raw["Parameter"].eq("MechVent").sum())
     if _same(got, every_vent.sort_index()):

@@ -48,8 +48,10 @@ UNIQUENESS = {
     "sees in the table too: keep those rows, missing counts as a value of its own.",
     "groupby_dropna": "pandas' groupby and value_counts leave out rows with a missing value unless told "
     "`dropna=False`: those patients vanished from your count. Missing counts as a value of its own.",
-    "duplicated_first": "`duplicated()` marks only the later copies (keep='first'), so the first patient of every "
-    "group looks unique; count the rows whose group has size 1 (`keep=False`).",
+    "duplicated_first": "you counted the distinct combinations of sex, age and weight ({groups} of them, as "
+    "`drop_duplicates()` or `~duplicated()` give them: `duplicated()` keeps the first of each group), so "
+    "every group counts once, whatever its size. The share asked for is of patients alone in their group: count the "
+    "rows whose group has size 1 (`duplicated(keep=False)` marks all the others).",
     "not_unique": "that is the share of patients who are NOT unique; the exercise asks for those alone in their group.",
     "lesson_site": "that is the lesson's figure for sex, age, site and weight; this exercise leaves the site out.",
 }  # the mistakes uniqueness_sex_age_weight can name
@@ -72,7 +74,8 @@ def uniqueness_sex_age_weight(answer):
             mistake_at("ecgs", privacy.uniqueness(meta, qi)),
             mistake_at("dropped_missing", privacy.uniqueness(people.dropna(subset=qi), qi)),
             mistake_at("groupby_dropna", float(people.groupby(qi)["sex"].transform("size").eq(1).sum()) / len(people)),
-            mistake_at("duplicated_first", float((~people.duplicated(qi, keep="first")).mean())),
+            mistake_at("duplicated_first", float((~people.duplicated(qi, keep="first")).mean()),
+                       groups=int((~people.duplicated(qi, keep="first")).sum())),
             mistake_at("not_unique", 1 - expected),
             mistake_at("lesson_site", privacy.uniqueness(people, ["sex", "age", "site", "weight"])),
         ],  # fmt: skip
@@ -204,9 +207,19 @@ def _bound(epsilon: float) -> float:
     return dp.discrete_laplacian_scale_to_accuracy(float(1 / epsilon), alpha=0.05)
 
 
+def _tail(scale: float, bound: float) -> float:
+    """P(|error| > bound) for OpenDP's discrete Laplace noise of this scale: errors are whole numbers, and
+    P(X = k) is proportional to q^|k| with q = exp(-1 / scale), so P(|X| > b) = 2 q^(floor(b) + 1) / (1 + q)."""
+    q = math.exp(-1 / scale)
+    return 2 * q ** (math.floor(bound) + 1) / (1 + q)
+
+
 DP_ERROR = {
     "whole_budget": "you gave each table the whole budget. Three releases about the same patients add "
     "their ε up: each gets ε = {total:g} / {tables}.",
+    "scale": "{value:g} is the noise scale, 1 / ε = 1 / {each:g}, not the error: the exercise asks for the error that "
+    "a released count exceeds only 5% of the time. Pass the scale to `dp.discrete_laplacian_scale_to_accuracy("
+    "{value:.1f}, alpha=0.05)`.{also}",
     "per_site": "you split each table's ε over the sites as well. The sites hold different patients: "
     "one table of counts over disjoint groups costs its ε once.",
     "halves": "you split the budget in two; there are {tables} tables.",
@@ -216,8 +229,9 @@ DP_ERROR = {
     "continuous": "{value:g} is scale × ln(1/α) = {scale:g} × ln(20), the 95% bound of the continuous Laplace "
     "distribution. OpenDP adds discrete (whole-number) noise to counts, whose tail is slightly heavier at the same "
     "scale: ask `dp.discrete_laplacian_scale_to_accuracy` for its bound.",
-    "not_smallest": "{value:g} is a valid bound (errors above it are rarer than 5%) but not the smallest: OpenDP gives "
-    "{bound:.2f} for this scale (a simulated quantile wanders by a count or two; compute it).",
+    "not_smallest": "{value:g} is a valid bound (an error above it happens in {tail:.1%} of releases) but not the "
+    "smallest: errors are whole numbers, and an error above {floor} already happens in only {floor_tail:.1%} of "
+    "releases (OpenDP gives {bound:.4g}; a simulated quantile wanders by a count or two: compute it).",
 }  # the mistakes dp_error_at can name
 
 
@@ -229,33 +243,48 @@ def dp_error_at(answer):
     if value is None:
         return incorrect(f"expected a number (an error, in counts), got {type(answer).__name__}.")
     each = TOTAL_EPSILON / TABLES
+    scale = 1 / each
     bound = _bound(each)
     floor = math.floor(bound)
-    if floor - 1e-9 <= value <= bound + 1e-6:
-        what = (
-            "the bound rounded down to a whole count, which OpenDP's documentation allows: errors are whole numbers"
-            if value < bound - 1e-6
-            else "OpenDP's bound as it computes it"
-        )
+    # The error of a count is a whole number, so every bound from floor up to (not including) floor + 1 is exceeded
+    # with the same probability: all of them are the answer, OpenDP's value as it computes it included.
+    if floor - 1e-9 <= value < floor + 1 - 1e-9 or math.isclose(value, bound, rel_tol=1e-6):
+        if math.isclose(value, bound, rel_tol=1e-6):
+            what = "OpenDP's bound as it computes it"
+        elif value == floor:
+            what = "OpenDP's bound rounded down to a whole count, which its documentation allows"
+        else:
+            digits = next((d for d in range(1, 7) if value == round(bound, d)), None)
+            what = (f"OpenDP's bound ({bound:.4f}) rounded to {digits} decimal(s)" if digits else
+                    f"between {floor} and {floor + 1}, which says the same as OpenDP's {bound:.4f} or {floor}")
         return correct(
-            f"each table gets ε = {TOTAL_EPSILON:g} / {TABLES} = {each:g}, so the scale is {1 / each:g}; {value:g} is "
-            f"{what}. Errors above {floor} happen in fewer than 5% of releases."
+            f"each table gets ε = {TOTAL_EPSILON:g} / {TABLES} = {each:g}, so the scale is {scale:g}; {value:g} is "
+            f"{what}. Errors are whole numbers, so every bound from {floor} up to (not including) {floor + 1} is "
+            f"exceeded equally often: an error above {floor} happens in {_tail(scale, floor):.1%} of releases (below "
+            "5%)."
         )
-    continuous = (1 / each) * math.log(1 / 0.05)  # the continuous Laplace distribution's 95% bound
+    continuous = scale * math.log(1 / 0.05)  # the continuous Laplace distribution's 95% bound
     if math.isclose(value, continuous, rel_tol=1e-3) or math.isclose(value, round(continuous, 2), rel_tol=1e-9):
-        return close(named("continuous", value=value, scale=1 / each))
+        return close(named("continuous", value=value, scale=scale))
+    whole = _bound(TOTAL_EPSILON)
+    if math.isclose(value, scale, rel_tol=1e-9):
+        also = (f" (If you gave each table the whole budget instead: that bound is {whole:.4g}, and {value:g} is it "
+                f"rounded down; each table gets ε = {TOTAL_EPSILON:g} / {TABLES}.)"
+                if value == math.floor(whole) else "")  # fmt: skip
+        return close(named("scale", value=value, each=each, also=also))
     mistakes = [
-        mistake_at("whole_budget", _bound(TOTAL_EPSILON), total=TOTAL_EPSILON, tables=TABLES),
+        mistake_at("whole_budget", whole, total=TOTAL_EPSILON, tables=TABLES),
         mistake_at("per_site", _bound(each / SITES)),
         mistake_at("halves", _bound(TOTAL_EPSILON / 2), tables=TABLES),
         mistake_at("eps_as_scale", dp.discrete_laplacian_scale_to_accuracy(float(each), alpha=0.05)),
-        mistake_at("alpha", dp.discrete_laplacian_scale_to_accuracy(float(1 / each), alpha=0.95)),
+        mistake_at("alpha", dp.discrete_laplacian_scale_to_accuracy(float(scale), alpha=0.95)),
     ]  # fmt: skip
     for wrong, message in mistakes:
         if math.isclose(value, wrong, rel_tol=1e-6) or (value == math.floor(wrong) and value != floor):
             return close(message)
-    if bound < value <= bound + 2:
-        return close(named("not_smallest", value=value, bound=bound))
+    if floor + 1 - 1e-9 <= value <= bound + 2:
+        return close(named("not_smallest", value=value, tail=_tail(scale, value), floor=floor,
+                           floor_tail=_tail(scale, floor), bound=bound))  # fmt: skip
     return incorrect(
         f"{value:g} is not it. Split the budget over the tables, turn ε into a scale (1 / ε) and ask OpenDP "
         "for the error exceeded with probability 0.05."
