@@ -565,6 +565,50 @@ def ratio_range(a, b) -> tuple[float, float, float]:
     return float(np.median(b) / np.median(a)), float(b.min() / a.max()), float(b.max() / a.min())
 
 
+#: The parts of a record's cost that lesson 10 times apart: columns ``"<part> ms/record"`` of its runs table
+PARTS = ("reading", "features")
+_HOW = {"fastest": "min", "median": "median"}
+
+
+def per_record_ms(runs: pd.DataFrame, fs: int, records: int | None = None, how: str = "fastest") -> pd.Series:
+    """Milliseconds per record of each part (``PARTS``: reading, features) at ``fs`` Hz and a size of ``records``
+    records (default: the largest size timed at that rate), from repeated runs: ``runs`` holds one row per run with
+    the columns ``fs``, ``records`` and ``"<part> ms/record"``.
+
+    ``how="fastest"`` takes each part's fastest run (the minimum): the figure a lower bound ("at least") is built
+    from. Other programs on the machine can only add time to a run, so the fastest run is the one they slowed least;
+    the median of a loaded machine's runs carries that load, and a bound built from it is not a bound. It bounds only
+    what was timed: this machine's per-record reading (here, from the page cache) and computing. ``how="median"``
+    gives the typical run, the figure to show beside the runs' spread."""
+    if how not in _HOW:
+        raise DataError(f"how={how!r}", f"is not one of {sorted(_HOW)}", 'Pass "fastest" for a lower bound.')
+    columns = [f"{part} ms/record" for part in PARTS]
+    missing = [c for c in ["fs", "records", *columns] if c not in runs.columns]
+    if missing:
+        raise DataError("runs", f"has no column {missing[0]!r}", "Pass the table of runs, one row per run.")
+    at_fs = runs[runs["fs"] == fs]
+    if at_fs.empty:
+        raise DataError(f"fs={fs!r}", "has no runs in the table", f"Timed rates: {sorted(runs['fs'].unique())}.")
+    size = records if records is not None else at_fs["records"].max()
+    rows = at_fs.loc[at_fs["records"] == size, columns]
+    if rows.empty or rows.isna().any().any():
+        raise DataError(f"records={size!r}", f"has no complete runs at {fs} Hz",
+                        f"Timed sizes: {sorted(at_fs['records'].unique())}.")  # fmt: skip
+    return rows.agg(_HOW[how]).set_axis(list(PARTS)).astype(float)
+
+
+def cost_growth(runs: pd.DataFrame, fs: int, how: str = "fastest") -> float:
+    """How many times a record's cost (reading + features) at the largest size timed at ``fs`` Hz is that at the
+    smallest: 1 when the time grows in proportion to the records. ``how`` as in ``per_record_ms``: "fastest"
+    compares the runs the machine's load slowed least at each size; a ratio of medians ("median") mixes the cost's
+    growth with whatever load fell on each size's runs, so it cannot tell one from the other."""
+    sizes = runs.loc[runs["fs"] == fs, "records"]
+    if sizes.nunique() < 2:
+        raise DataError(f"fs={fs!r}", "has fewer than two sizes timed", "Time at least two sizes to compare.")
+    large = per_record_ms(runs, fs, int(sizes.max()), how).sum()
+    return float(large / per_record_ms(runs, fs, int(sizes.min()), how).sum())
+
+
 def amdahl(one_worker_seconds: float, serial_share: float, workers: int) -> float:
     """The shortest time ``workers`` workers can take by Amdahl's law (Amdahl, AFIPS 1967), when one worker takes
     ``one_worker_seconds`` and a share ``serial_share`` of that cannot be split between workers."""

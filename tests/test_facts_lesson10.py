@@ -255,3 +255,62 @@ def test_the_readers_agree_and_the_extrapolation_reach():
         assert np.abs(ours - wfdb.rdsamp(path.removesuffix(".hea"))[0]).max() == 0
     # the linearity check spans 64-256 records at 100 Hz and 64-128 at 500 Hz; the plan extrapolates 85x and 6,250x
     assert round(scale.FULL_SIZES["ptbxl"] / 256) == 85 and scale.FULL_SIZES["mimic-iv-ecg"] / 128 == 6250
+
+
+def _runs(table: dict) -> pd.DataFrame:
+    # {(fs, records): [(reading ms, features ms) per run]} -> the lesson's table of runs, one row per run
+    return pd.DataFrame([{"fs": fs, "records": n, "run": r, "reading ms/record": rd, "features ms/record": ft}
+                         for (fs, n), runs in table.items() for r, (rd, ft) in enumerate(runs)])  # fmt: skip
+
+
+def test_a_lower_bound_is_built_from_the_fastest_run_not_the_median():
+    # review 7 F1: under load the median run is inflated; "at least" takes each part's fastest of the 7 runs.
+    # Seven runs at the largest size: the median 3x the fastest (a loaded machine), the fastest parts in two runs
+    big = [(0.2, 1.5), (0.6, 3.0), (0.6, 3.0), (0.6, 3.0), (0.9, 1.0), (0.6, 3.0), (0.6, 3.0)]
+    runs = _runs({(500, 64): [(0.3, 1.2)] * 7, (500, 128): big})
+    fastest = scale.per_record_ms(runs, 500)  # default: the largest size timed
+    assert fastest.to_dict() == {"reading": 0.2, "features": 1.0}
+    assert scale.per_record_ms(runs, 500, how="median").to_dict() == {"reading": 0.6, "features": 3.0}
+    assert scale.per_record_ms(runs, 500, 64).to_dict() == {"reading": 0.3, "features": 1.2}
+    # the plan's "one process, at least" for MIMIC-IV-ECG: 800,000 x 1.2 ms = 16 min; the medians would say 48 min
+    n = scale.FULL_SIZES["mimic-iv-ecg"]
+    assert fastest.sum() * n / 60e3 == pytest.approx(16.0)
+    assert scale.per_record_ms(runs, 500, how="median").sum() * n / 60e3 == pytest.approx(48.0)
+    with pytest.raises(DataError):
+        scale.per_record_ms(runs, 100)  # no runs at that rate
+    with pytest.raises(DataError):
+        scale.per_record_ms(runs, 500, 256)  # no runs at that size
+    with pytest.raises(DataError):
+        scale.per_record_ms(runs, 500, how="mean")
+    with pytest.raises(DataError):
+        scale.per_record_ms(runs.drop(columns="features ms/record"), 500)
+
+
+def test_the_linearity_check_compares_the_fastest_runs():
+    # review 7 F2: the same per-record cost at both sizes, but the largest size's median runs fell under load. The
+    # medians say 1.5x (not linear); the fastest runs say 1.0x (linear), and the lesson reads the fastest
+    loaded = [(0.2, 0.8)] + [(0.3, 1.2)] * 6
+    runs = _runs({(100, 64): [(0.2, 0.8)] * 7, (100, 256): loaded})
+    assert scale.cost_growth(runs, 100) == pytest.approx(1.0)
+    assert scale.cost_growth(runs, 100, how="median") == pytest.approx(1.5)
+    # a cost that really grows shows in the fastest runs too
+    grows = _runs({(100, 64): [(0.2, 0.8)] * 7, (100, 256): [(0.4, 1.6)] * 7})
+    assert scale.cost_growth(grows, 100) == pytest.approx(2.0)
+    with pytest.raises(DataError):
+        scale.cost_growth(_runs({(100, 64): [(0.2, 0.8)] * 7}), 100)  # one size: nothing to compare
+
+
+def test_the_lessons_at_least_figures_read_the_fastest_runs():
+    lesson = json.loads(LESSON.read_text())
+    code = "\n".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "code")
+    # the plan's terms of the lower bound come from fastest (per_record_ms's default), never from a median
+    assert "fastest = {fs: scale.per_record_ms(ecg_runs, fs) for fs in SIZES}" in code
+    assert 'fastest[fs]["reading"] * n / 60e3' in code and 'fastest[fs]["features"] * n / 60e3' in code
+    assert "(cold_floor_ms * plan[\"records\"]" in code and "min(np.subtract(cold, warm))" in code
+    assert "growth_ratio = {fs: scale.cost_growth(ecg_runs, fs) for fs in SIZES}" in code
+    bound = code[code.index('plan["reading from memory (min)"]'):code.index('plan["one process, at least (min)"]')]
+    assert "median" not in bound
+    # the words say what the figure is: "from the fastest", and the medians' ratio is shown, not read
+    assert "fastest of the {RUNS} runs" in code and "a ratio of medians cannot tell" in code
+    # "more workers would help" only as a prediction to test
+    assert "they would." not in code and code.count("prediction to test") >= 3
