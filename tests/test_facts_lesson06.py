@@ -234,6 +234,30 @@ def test_urine_sums_and_the_second_range_check(lesson):
     assert clean.loc[clean["Parameter"].eq("Urine"), "Value"].max() == 11000
 
 
+def test_urine_entries_the_per_entry_limit_lets_through(lesson):
+    """Review 8: the 20,000 mL limit has no time base; the lesson lists the entries above 3,000 mL for review."""
+    _, clean, _, _, _ = lesson
+    assert cleaning.RANGES["Urine"][:2] == (0, 20000)
+    u = clean[clean["Parameter"].eq("Urine")].sort_values(["RecordID", "Time"])
+    u = u.assign(hours=u.groupby("RecordID")["Time"].diff() / 60)
+    large = u[u["Value"].gt(3000)]
+    per_stay = large.groupby("RecordID").size().sort_values(ascending=False, kind="stable")
+    assert (len(large), len(per_stay), int(per_stay.eq(1).sum())) == (74, 35, 30)
+    assert list(per_stay.index[:2]) == [138969, 140335] and list(per_stay.iloc[:3]) == [18, 16, 6]
+    stays = lesson[0]
+    icu = stays[cleaning.is_descriptor(stays) & stays["Parameter"].eq("ICUType")].set_index("RecordID")["Value"]
+    got = {}
+    for rid in (138969, 140335):
+        b, s = large[large["RecordID"].eq(rid)], u[u["RecordID"].eq(rid)]
+        span = (s["Time"].max() - s["Time"].min()) / 60
+        litres, per_hour = round(s["Value"].sum() / 1000), round(s["Value"].sum() / span)
+        unit = challenge2012.ICU_TYPES[int(icu[rid])]
+        got[rid] = (unit, b["Value"].min(), b["Value"].max(), b["hours"].median(), litres, round(span), per_hour)
+    assert got == {138969: ("Medical ICU", 3050, 6400, 1.0, 86, 43, 1997),
+                   140335: ("Surgical ICU", 3100, 11000, 1.0, 128, 44, 2907)}  # fmt: skip
+    assert min(v[-1] for v in got.values()) >= 1000 and min(v[-2] for v in got.values()) > 24  # "litres an hour"
+
+
 def test_map_and_nimap_in_the_same_minute(lesson):
     t = _after_ranges(lesson[0])
     t, _ = cleaning.merge_simultaneous(t)
