@@ -189,6 +189,16 @@ def test_oe_by_unit_walkthrough(oof):
     said(lesson07.oe_by_unit((table["O"] / table["E"]).to_frame("oe")), CORRECT)
 
 
+def test_walkthrough9_oe_rounded_is_named_rounded(oof):
+    """Walkthrough 9, P3: O/E rounded to 2 decimals got "O/E differs for all four units"."""
+    X, y, score = oof
+    unit = X["ICUType"].map(challenge2012.ICU_TYPES)
+    oe = y.groupby(unit).sum() / score.groupby(unit).sum()
+    said(lesson07.oe_by_unit({k: round(v, 2) for k, v in oe.items()}), CLOSE, "rounded to 2 decimals", "unrounded")
+    said(lesson07.oe_by_unit(oe.round(4)), CLOSE, "rounded to 4 decimals")
+    said(lesson07.oe_by_unit(oe + 0.01), INCORRECT, "differs")
+
+
 # --------------------------------------------------------------------------------------------- exercise 5
 def test_days_after_discharge_walkthrough():
     out = challenge2012.load_outcomes("a")

@@ -263,6 +263,8 @@ def patient_folds(answer):
     "mean_risk": "these are the mean predicted risks of each unit; O/E divides the deaths by their sum.",
     "all_stays": "you divided by the expected deaths of all the stays; divide each unit's deaths by its own "
                  "expected deaths.",
+    "rounded": "your O/E values are the right ones rounded {how}. Store the values you computed, unrounded (round "
+               "only when you display them), so that they can be checked exactly.",
 })  # fmt: skip
 def oe_by_unit(answer):
     X, y, score = _oof_scores()
@@ -288,6 +290,9 @@ def oe_by_unit(answer):
                         ("mean_risk", score.groupby(unit).mean()), ("all_stays", deaths / score.sum())):  # fmt: skip
         if same(values):
             return close(named(key))
+    how = feedback.rounding_all(got.to_numpy(), expected.to_numpy())
+    if how:
+        return close(named("rounded", how=how))
     wrong = [n for n in expected.index if not np.isclose(got[n], expected[n])]
     return incorrect(f"O/E differs for {', '.join(wrong)}. Within each unit: the number of deaths divided by the sum "
                      "of the out-of-fold risks `score`.")  # fmt: skip
