@@ -237,6 +237,12 @@ def test_walkthrough9_placeholders_dropped_from_the_raw_features_are_named(featu
     fixed = raw.replace({"Weight": {-1: np.nan}, "Height": {-1: np.nan}})  # the same, written another way
     said(lesson06.obese_share_change(_share(f) - _share(fixed)), CLOSE, "placeholders")
     said(lesson06.obese_share_change(_share(f) - _share(raw)), CORRECT)
+    # P5: one value in a list, a Series or a 1 x 1 DataFrame gets the same verdict
+    right = _share(f) - _share(raw)
+    for wrapped in ([right], pd.Series([right]), pd.DataFrame([[right]])):
+        said(lesson06.obese_share_change(wrapped), CORRECT)
+        said(lesson06.obese_share_change(type(wrapped)([-right]) if isinstance(wrapped, list) else -wrapped), CLOSE,
+             "sign")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- exercise 5
