@@ -29,8 +29,9 @@ never typed in.
 **Kinds of answer.** Each kind has one rule, the same in every lesson; the ``as_*`` helpers apply it and return
 either the answer converted (a private copy) or a ``Feedback`` that says what kind was expected and what came:
 
-- a *number* (``number``): int, float, a numpy scalar, a 0-d array or a one-element Series or array; ``True`` and
-  ``False`` are refused (a yes/no is not a count), and so is text that looks like a number;
+- a *number* (``number``): int, float, a numpy scalar, a 0-d array, or the one value of a one-element Series,
+  array, DataFrame, list or tuple (all of them, so that ``[x]`` and ``pd.Series([x])`` get the same verdict);
+  ``True`` and ``False`` are refused (a yes/no is not a count), and so is text that looks like a number;
 - a *table* (``as_table``): a DataFrame. Tables are compared on their content: an index that carries meaning (named,
   or not the default 0..n-1) counts as columns, so ``df`` and ``df.reset_index()`` are the same answer, and a default
   index is ignored. A Series passes as a one-column table in the same way;
@@ -161,9 +162,16 @@ def _iterator_feedback(answer) -> Feedback:
 
 
 def as_number(answer) -> float | None:
-    """A plain number from an int, float, numpy scalar, 0-d array or one-element Series or array; else None."""
+    """A plain number from an int, float, numpy scalar, 0-d array, or the one value of a one-element Series, array,
+    DataFrame, list or tuple; else None."""
     import numbers
 
+    if isinstance(answer, (list, tuple)) and len(answer) == 1:
+        answer = answer[0]
+        if isinstance(answer, (list, tuple)):  # [[x]] is a table, not a number
+            return None
+    if hasattr(answer, "to_numpy") and not hasattr(answer, "item") and getattr(answer, "size", None) == 1:
+        answer = answer.to_numpy().ravel()[0]  # a 1 x 1 DataFrame
     if hasattr(answer, "item") and getattr(answer, "size", 1) == 1 and not isinstance(answer, (str, bytes)):
         try:
             answer = answer.item()

@@ -89,8 +89,8 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     said(lesson06.temp_limit(29, per_unit(temps, t < 29)), CLOSE, "all spikes", "by height, not by place")
     said(lesson06.temp_limit(40, per_unit(temps, t < 40)), INCORRECT, "normal or hypothermic")
     # review 3: a floor of 4 °C gives the right counts (nothing was charted from 3.6 to 24.2 °C) but no body at
-    # 4 °C was ever alive: the check names the lowest temperature survived
-    said(lesson06.temp_limit(4, per_unit(temps, t < 4)), CLOSE, "13.7", "Gilbert")
+    # 4 °C was ever alive: the check names the lowest temperature survived (walkthrough 9: and accepts the limit)
+    said(lesson06.temp_limit(4, per_unit(temps, t < 4)), CORRECT, "13.7", "Gilbert")
     said(lesson06.temp_limit(13.7, per_unit(temps, t < 13.7)), CORRECT, "defensible floor")
     # the lesson printed one total (124 values below 20 °C): a total is not a count per unit
     said(lesson06.temp_limit(20, 124), INCORRECT, "Series")
@@ -98,6 +98,26 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     said(lesson06.temp_limit(20, None), NOT_ATTEMPTED, "each ICU unit")
     said(lesson06.temp_limit("twenty", {"Medical ICU": 1}), INCORRECT, "number")
     said(lesson06.temp_limit(True, {"Medical ICU": 1}), INCORRECT, "yes/no")
+
+
+def test_walkthrough9_every_limit_in_the_empty_gap_is_accepted(temps):
+    """Walkthrough 9, P1: a limit of 10 °C (or 4, or 13.6) gives the right counts, because nothing was charted from
+    3.6 to 24.2 °C, yet was refused for a 13.7 °C survival record the lesson never mentions, while the ✓ message said
+    "any limit above 3.6 ... gives the same counts". Every limit in the gap is accepted; one below 13.7 °C is told,
+    from the data, what it implies as a floor."""
+    t = temps["Value"]
+    right = {k: int(v) for k, v in per_unit(temps, t < 20).items()}
+    for limit in (3.61, 4, 10.0, 13.6):
+        fb = said(lesson06.temp_limit(limit, right), CORRECT, "Any limit above 3.6 and up to 24.2 °C",
+                  "below 13.7 °C", "makes no difference")  # fmt: skip
+        assert "known mistake" not in str(fb)
+    for limit in (13.7, 20, 24.2):
+        fb = said(lesson06.temp_limit(limit, right), CORRECT, "Any limit above 3.6", "defensible floor")
+        assert "makes no difference" not in fb.message
+    # just below and above the gap: still named
+    said(lesson06.temp_limit(3.6, per_unit(temps, t < 3.6)), CLOSE, "keeps", "3.6")
+    said(lesson06.temp_limit(0, per_unit(temps, t < 0)), CLOSE, "empty gap above them")
+    said(lesson06.temp_limit(25, per_unit(temps, t < 25)), CLOSE, "by height, not by place")
 
 
 def test_temperature_gap_is_computed():
@@ -209,6 +229,22 @@ def test_obese_share_change_walkthrough(features):
     said(lesson06.obese_share_change("-0.24"), INCORRECT, "without quotes")
 
 
+def test_walkthrough9_placeholders_dropped_from_the_raw_features_are_named(features):
+    """Walkthrough 9, P3: dropping the -1 placeholders of the raw features before comparing got only "is not it"."""
+    raw, f = features
+    fixed = raw.assign(**{c: raw[c].where(raw[c] > 0) for c in ("Weight", "Height")})
+    said(lesson06.obese_share_change(_share(f) - _share(fixed)), CLOSE, "placeholders", "-1", "part of cleaning")
+    fixed = raw.replace({"Weight": {-1: np.nan}, "Height": {-1: np.nan}})  # the same, written another way
+    said(lesson06.obese_share_change(_share(f) - _share(fixed)), CLOSE, "placeholders")
+    said(lesson06.obese_share_change(_share(f) - _share(raw)), CORRECT)
+    # P5: one value in a list, a Series or a 1 x 1 DataFrame gets the same verdict
+    right = _share(f) - _share(raw)
+    for wrapped in ([right], pd.Series([right]), pd.DataFrame([[right]])):
+        said(lesson06.obese_share_change(wrapped), CORRECT)
+        said(lesson06.obese_share_change(type(wrapped)([-right]) if isinstance(wrapped, list) else -wrapped), CLOSE,
+             "sign")  # fmt: skip
+
+
 # --------------------------------------------------------------------------------------------- exercise 5
 def _bmi_axes(values, xlabel="body-mass index (kg/m²)", ylabel="stays", title=None, bins=40, colour="after"):
     fig, ax = plt.subplots()
@@ -263,6 +299,40 @@ def test_bmi_histogram_names_the_default_colour(features, monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------- all of them
+def test_walkthrough9_histogram_of_weight_density_or_on_its_side_is_named(features):
+    """Walkthrough 9, P2: a histogram of Weight was told "do not cut the range", density=True "the bars count 0
+    stays", and a horizontal histogram "the bars count 90 stays"; each is named for what it is."""
+    _, f = features
+    bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+    fb = said(lesson06.bmi_histogram(_bmi_axes(f["Weight"].dropna())), CLOSE, "the weight, not the BMI", "21.7")
+    assert "cut" not in fb.message
+    for kw, words in (({"density": True}, ("density=True", "areas")), ({"orientation": "horizontal"},
+                      ("on its side", "y axis"))):  # fmt: skip
+        fig, ax = plt.subplots()
+        ax.hist(bmi, bins=40, color=COLOURS["after"], **kw)
+        ax.set(xlabel="BMI (kg/m²)", ylabel="stays", title=f"Clean BMI: median {bmi.median():.1f} kg/m²")
+        plt.close(fig)
+        fb = said(lesson06.bmi_histogram(ax), CLOSE, *words)
+        assert "the bars count" not in fb.message
+    # a range cut inside the BMI's is still "cut"; the right histogram on wider bins still passes
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, bins=np.arange(10, 80, 2))), CLOSE, "do not cut the range")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, bins=np.arange(10, 102, 2))), CORRECT)
+
+
+def test_walkthrough9_a_list_of_two_and_an_error_in_the_function(stays):
+    """Walkthrough 9, P4 and P6: `return [new_table, log]` was refused as not two things, and an error raised inside
+    the student's function was answered with "Look at what type of value the exercise asks for"."""
+    def as_list(table):
+        zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return [table[~zero], _log(table[zero])]
+
+    said(lesson06.remove_zero_weights(as_list), CORRECT, "178")
+    fb = said(lesson06.remove_zero_weights(lambda t: t[t["Valu"] != 0]), INCORRECT, "your function raised",
+              "KeyError", "Valu")  # fmt: skip
+    assert "type of value" not in fb.message
+    said(lesson06.remove_zero_weights(lambda t: t), INCORRECT, "two things", "a DataFrame")
+
+
 @pytest.mark.parametrize("check", [lesson06.temp_limit, lesson06.remove_zero_weights, lesson06.hr_three_ways,
                                    lesson06.obese_share_change])  # fmt: skip
 @pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])

@@ -59,28 +59,59 @@ def test_event1_walkthrough(oof):
     said(lesson07.event1(np.float64(min(tp / (tp + fn), tp / (tp + fp))), y, score, t), CORRECT)
 
 
-def test_event1_names_specificity_only_where_it_is_what_the_answer_is():
+def _setup(monkeypatch, y, s, t=0.5):
+    """Make the check's "setup data" the small example (the checks compute the truth from the setup's data)."""
+    monkeypatch.setattr(lesson07, "_setup_inputs", lambda: (pd.Series(y), pd.Series(s, dtype=float)))
+    monkeypatch.setattr(lesson07, "EVENT1_THRESHOLD", t)
+
+
+def test_event1_names_specificity_only_where_it_is_what_the_answer_is(monkeypatch):
     y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
     s = np.array([0.9, 0.8, 0.3, 0.1, 0.7, 0.6, 0.2, 0.2, 0.1, 0.05])
+    _setup(monkeypatch, y, s)
     se, ppv, spec, _ = rates(y, s, 0.5)  # se 0.5, ppv 0.5, spec 4/6: every mistake gives its own number
     said(lesson07.event1(min(se, spec), y, s, 0.5), CORRECT)  # min(se, spec) = se = the right answer here
     y2 = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
     s2 = np.array([0.9, 0.8, 0.7, 0.6, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    _setup(monkeypatch, y2, s2)
     se, ppv, spec, _ = rates(y2, s2, 0.5)  # se 1, ppv 0.75, spec 6/7
     said(lesson07.event1(min(se, spec), y2, s2, 0.5), CLOSE, "you used specificity")
     said(lesson07.event1(max(se, ppv), y2, s2, 0.5), CLOSE, "larger of sensitivity and PPV")
 
 
-def test_event1_strict_alarm_and_kinds(oof):
+def test_event1_strict_alarm_and_kinds(oof, monkeypatch):
     _, y, score = oof
     t = float(np.round(np.quantile(score, 0.8), 2))
     strict = rates(y, score, t, strict=True)
     right = min(rates(y, score, t)[:2])
+    monkeypatch.setattr(lesson07, "EVENT1_THRESHOLD", t)
     if not np.isclose(min(strict[:2]), right):
         said(lesson07.event1(min(strict[:2]), y, score, t), CLOSE, ">= t")
+    monkeypatch.undo()
     said(lesson07.event1("0.4", y, score, 0.2), INCORRECT, "without quotes")
     said(lesson07.event1([0.4, 0.5], y, score, 0.2), INCORRECT, "one value")
     said(lesson07.event1(None, y, score, 0.2), NOT_ATTEMPTED)
+
+
+def test_walkthrough9_event1_truth_comes_from_the_setup_not_from_the_inputs(oof):
+    """Walkthrough 9, P2: with the cell edited to t = 0.5, or `score` replaced by `y`, the check computed the truth
+    from what it was passed and ticked a wrong number; the truth now comes from the setup, and the message says
+    which input differs."""
+    _, y, score = oof
+    right = min(rates(y, score, 0.2)[:2])
+    at_half = min(rates(y, score, 0.5)[:2])
+    fb = said(lesson07.event1(at_half, y, score, 0.5), CLOSE, "inputs you passed", "your `t` is 0.5", "t = 0.2")
+    assert "well done" not in fb.message
+    # score replaced by y: Event 1 is 1.0, named as the labels
+    said(lesson07.event1(1.0, y, y, 0.2), CLOSE, "inputs you passed", "it is the labels `y`")
+    # a wrong value that is not what the edited inputs give either: not it, and the edit is said
+    said(lesson07.event1(0.5, y, score, 0.5), INCORRECT, "is not it", "your `t` is 0.5")
+    # right, with right inputs written other ways: numpy arrays, a Series in another order, t as a numpy float
+    said(lesson07.event1(right, y.to_numpy(), score.to_numpy(), np.float64(0.2)), CORRECT, "well done")
+    said(lesson07.event1(right, y.sample(frac=1, random_state=0), score, 0.2), CORRECT)
+    said(lesson07.event1(right), CORRECT)
+    # right value, inputs changed afterwards: still right, and told
+    said(lesson07.event1(right, y, score, 0.5), CORRECT, "right for the setup's data", "your `t` is 0.5")
 
 
 # --------------------------------------------------------------------------------------------- exercise 2
@@ -100,6 +131,20 @@ def test_brier_skill_walkthrough(oof):
 
     other = 1 - brier_score_loss(y, score) / brier_score_loss(y, np.full(len(y), y.mean()))
     said(lesson07.brier_skill(other, y, score), CORRECT)
+
+
+def test_walkthrough9_brier_skill_of_an_overwritten_score_is_not_ticked(oof):
+    """Walkthrough 9, P2: `score` overwritten in an earlier cell by 0/1 alarms gave a skill of -0.58 that the check,
+    computing from the `score` it was passed, ticked."""
+    _, y, score = oof
+    alarms = (score >= 0.2).astype(float)
+    wrong = 1 - ((alarms - y) ** 2).mean() / ((y.mean() - y) ** 2).mean()
+    fb = said(lesson07.brier_skill(wrong, y, alarms), CLOSE, "inputs you passed", "only 0s and 1s", "setup cell")
+    assert "well done" not in fb.message
+    said(lesson07.brier_skill(wrong, y, score), INCORRECT, "is not it")  # the same number with the real score
+    right = 1 - ((score - y) ** 2).mean() / ((y.mean() - y) ** 2).mean()
+    said(lesson07.brier_skill(right, y, alarms), CORRECT, "right for the setup's data", "only 0s and 1s")
+    said(lesson07.brier_skill(right, y.to_numpy(), score.to_numpy()), CORRECT, "well done")
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
@@ -142,6 +187,16 @@ def test_oe_by_unit_walkthrough(oof):
     said(lesson07.oe_by_unit((deaths / expected).to_dict()), CORRECT, "O/E runs from")
     table = pd.DataFrame({"y": y, "risk": score, "unit": unit}).groupby("unit").agg(O=("y", "sum"), E=("risk", "sum"))
     said(lesson07.oe_by_unit((table["O"] / table["E"]).to_frame("oe")), CORRECT)
+
+
+def test_walkthrough9_oe_rounded_is_named_rounded(oof):
+    """Walkthrough 9, P3: O/E rounded to 2 decimals got "O/E differs for all four units"."""
+    X, y, score = oof
+    unit = X["ICUType"].map(challenge2012.ICU_TYPES)
+    oe = y.groupby(unit).sum() / score.groupby(unit).sum()
+    said(lesson07.oe_by_unit({k: round(v, 2) for k, v in oe.items()}), CLOSE, "rounded to 2 decimals", "unrounded")
+    said(lesson07.oe_by_unit(oe.round(4)), CLOSE, "rounded to 4 decimals")
+    said(lesson07.oe_by_unit(oe + 0.01), INCORRECT, "differs")
 
 
 # --------------------------------------------------------------------------------------------- exercise 5
@@ -222,6 +277,60 @@ def test_qrs_detector_refuses_raw_find_peaks():
     said(lesson07.qrs_detector(squared), CORRECT, "whichever way")
 
 
+def _band(x, fs):
+    from scipy import signal
+
+    return signal.sosfiltfilt(signal.butter(2, [5, 15], btype="band", fs=fs, output="sos"), x)
+
+
+def test_walkthrough9_a_detector_without_the_absolute_value_is_caught_at_any_threshold():
+    """Walkthrough 9, P1: the recipe without `abs`, at 0.5 x the 99th percentile (and with the sign flipped), passed
+    all four signals and was told it works "whichever way the QRS points": a band-passed QRS has an upward and a
+    downward lobe, and the 150 ms window accepts either. Upside down it marks the other lobe, 40 ms away."""
+    from scipy import signal
+
+    def no_abs(fraction, sign=1):
+        def detect(x, fs):
+            f = sign * _band(x, fs)
+            return signal.find_peaks(f, height=fraction * np.percentile(f, 99), distance=int(0.3 * fs))[0]
+
+        return detect
+
+    for fraction in (0.4, 0.5):
+        for sign in (1, -1):
+            fb = said(lesson07.qrs_detector(no_abs(fraction, sign)), CLOSE, "upside down", "40 ms", "absolute value")
+            assert "whichever way the QRS points" not in fb.message
+    said(lesson07.qrs_detector(no_abs(0.3)), CLOSE, "upside down", "absolute value")  # fails EC57 upside down
+    # the recipe with abs: the same beats both ways, and the message says it was verified
+    def with_abs(x, fs):
+        f = np.abs(_band(x, fs))
+        return signal.find_peaks(f, height=0.5 * np.percentile(f, 99), distance=int(0.3 * fs))[0]
+
+    said(lesson07.qrs_detector(with_abs), CORRECT, "same beats, in the same places", "whichever way the QRS points")
+    # right, written another way: derivative squared and a 120 ms moving window (Pan-Tompkins), a list
+    def pan_tompkins(x, fs):
+        f = _band(x - np.median(x), fs)
+        e = np.convolve(np.diff(f, prepend=f[0]) ** 2, np.ones(int(0.12 * fs)) / int(0.12 * fs), mode="same")
+        return list(signal.find_peaks(e, height=0.1 * np.percentile(e, 99), distance=int(0.3 * fs))[0])
+
+    said(lesson07.qrs_detector(pan_tompkins), CORRECT, "whichever way")
+
+
+def test_walkthrough9_detector_errors_and_the_find_peaks_tuple_are_named():
+    """Walkthrough 9, P4: the whole `find_peaks` tuple, and an error raised inside the student's function, ended in
+    "Look at what type of value the exercise asks for"."""
+    from scipy import signal
+
+    def whole_tuple(x, fs):
+        f = np.abs(_band(x, fs))
+        return signal.find_peaks(f, height=0.4 * np.percentile(f, 99), distance=int(0.3 * fs))
+
+    said(lesson07.qrs_detector(whole_tuple), CLOSE, "find_peaks(...)[0]")
+    fb = said(lesson07.qrs_detector(lambda x, fs: signal.find_peaks(x, distance=0)[0]), INCORRECT,
+              "your function raised an error", "ValueError", "distance")  # fmt: skip
+    assert "type of value" not in fb.message
+
+
 def test_detector_scores_leave_the_first_five_minutes_out():
     x, ref = lesson07._mitdb_100hz()
     late = ref[ref >= lesson07.LEARNING_S * lesson07.DETECTOR_FS]
@@ -294,6 +403,22 @@ def test_roc_figure_names_specificity_on_x(oof):
            title=f"AUROC {100 * roc_auc_score(y, score):.0f}%")  # fmt: skip
     plt.close(fig)
     said(lesson07.roc_figure(ax, y, score), CORRECT)
+
+
+def test_walkthrough9_roc_of_another_score_passed_to_the_check_is_not_ticked(oof):
+    """Walkthrough 9, P2: the ROC of SAPS drawn, and `saps` passed as the check's `score`, was ticked."""
+    from heartdata import mortality
+
+    _, y, score = oof
+    saps = mortality.load_features("a")[2].reindex(y.index).fillna(0)
+    ax = _roc_axes(y, saps, title=f"AUROC {roc_auc_score(y, saps):.3f}")
+    fb = said(lesson07.roc_figure(ax, y, saps), CLOSE, "ROC curve of the inputs you passed", "`score` you passed")
+    assert "states the AUROC" not in fb.message
+    said(lesson07.roc_figure(ax, y, score), INCORRECT, "no line on the Axes is the ROC curve")
+    # the right figure, with the check called on another score: right, and told
+    ax = _roc_axes(y, score)
+    said(lesson07.roc_figure(ax, y, saps), CORRECT, "right for the setup's data", "`score` you passed")
+    said(lesson07.roc_figure(ax), CORRECT, "states the AUROC")
 
 
 def test_roc_figure_drawn_with_pyplot_but_not_passed_is_read(oof):

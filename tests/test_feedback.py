@@ -300,3 +300,15 @@ def test_a_figure_exercise_reads_the_figure_drawn_with_pyplot(monkeypatch):
     plt.close("all")
     monkeypatch.setattr(feedback, "_LAST_DRAWN", [])
     assert feedback.drawn_axes() == []
+
+
+def test_walkthrough9_one_value_in_any_container_is_the_same_number():
+    """Walkthrough 9 (06 ex 4, P5): `pd.Series([x])` was read as the number and ticked, `[x]` and a 1 x 1 DataFrame
+    were refused; one value in a Series, array, DataFrame, list or tuple is now read the same way."""
+    import numpy as np
+    import pandas as pd
+
+    for answer in (0.25, [0.25], (0.25,), pd.Series([0.25]), np.array([[0.25]]), pd.DataFrame([[0.25]])):
+        assert feedback.number(answer) == 0.25, answer
+    for answer in ([[0.25]], [True], [0.25, 0.5], pd.DataFrame([[True]])):
+        assert isinstance(feedback.number(answer), feedback.Feedback), answer

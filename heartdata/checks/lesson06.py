@@ -103,16 +103,12 @@ def _values(n: int) -> str:
 
 #: The lowest core temperature a patient is known to have survived: 13.7 °C, accidental hypothermia with
 #: circulatory arrest (Gilbert et al., Lancet 2000;355:375-376). A floor below it calls temperatures possible that
-#: no living patient has had, whatever the data happen to hold.
+#: no living patient has had; on this data every limit in the empty gap (3.6 to 24.2 °C) gives the same counts, so
+#: the check accepts them all and says what a limit below this floor implies.
 SURVIVED_FLOOR = 13.7
 
 
 @exercise(mistakes={
-    "below_survived": "your limit of {limit:g} °C gives the right counts here, because nothing was charted between "
-                      "{top:.1f} and {lowest:.1f} °C. But as a floor it says a body at {limit:g} °C can be alive: the "
-                      "lowest core temperature known to have been survived is {floor:g} °C (Gilbert et al., Lancet "
-                      "2000). Put the limit where physiology and the gap agree, from {floor:g} °C up to "
-                      "{lowest:.1f} °C.",
     "below_35": "you counted every value below 35 °C. Between the gap and 35 °C a patient is very cold "
                 "(hypothermic) but alive: those values are extreme, not impossible. Count below your own limit.",
     "at_or_below": "you counted the values at or below {limit:g} °C; count those below it (`temp < low_limit`).",
@@ -175,18 +171,22 @@ def temp_limit(answer, by_unit=None):
     top, lowest = temperature_gap()
     total = int(expected.sum())
     spikes = _temp_spikes()
-    if top < limit < SURVIVED_FLOOR:
-        return close(named("below_survived", limit=limit, top=top, lowest=lowest, floor=SURVIVED_FLOOR))
-    if top < limit <= lowest:
+    if top < limit <= lowest:  # every limit in the empty gap gives the same counts: all are right on this data
         per_unit = ", ".join(f"{n}: {int(v)}" for n, v in expected.items())
         low_spikes = ", ".join(f"{v:g}" for v in spikes[spikes < 35])
-        return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:.1f} and up "
-                       f"to {lowest:.1f} °C gives the same counts: nothing was charted in between; from "
-                       f"{SURVIVED_FLOOR:g} °C (the lowest core temperature survived) it is also a defensible floor. "
-                       f"But a range is only half of the answer: the lowest values above the gap ({low_spikes}"
-                       " °C) are single readings between two normal ones, a probe or typing artefact that no range "
-                       "can see and the lesson's neighbour rule removes. Write the limit and both reasons "
-                       "down.")  # fmt: skip
+        if limit < SURVIVED_FLOOR:
+            floor = (f"Your limit is in that gap, but below {SURVIVED_FLOOR:g} °C, the lowest core temperature known "
+                     f"to have been survived (Gilbert et al., Lancet 2000): as a floor it says a body at {limit:g} °C "
+                     f"can be alive. On this data it makes no difference; on another set, a limit from "
+                     f"{SURVIVED_FLOOR:g} °C up keeps the data and physiology in agreement.")  # fmt: skip
+        else:
+            floor = (f"From {SURVIVED_FLOOR:g} °C (the lowest core temperature known to have been survived) up, as "
+                     "yours is, it is also a defensible floor for a living body.")  # fmt: skip
+        return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:g} and up to "
+                       f"{lowest:g} °C gives the same counts: nothing was charted in between. {floor} But a range "
+                       f"is only half of the answer: the lowest values above the gap ({low_spikes} °C) are single "
+                       "readings between two normal ones, a probe or typing artefact that no range can see and the "
+                       "lesson's neighbour rule removes. Write the limit and both reasons down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
         return close(named("keeps_impossible", limit=limit, kept=_values(len(kept)), low=kept.min(), top=top))
@@ -230,13 +230,21 @@ def remove_zero_weights(answer):
         return incorrect("pass the function itself (its name, without brackets), not what it returns.")
     stays = _stays()
     table = stays.copy()
-    result = answer(table)
+    try:
+        result = answer(table)
+    except Exception as exc:  # the student's code raised: say so, not "what type of value"
+        return incorrect(f"your function raised an error when the check ran it on a copy of `stays`: "
+                         f"{exc.__class__.__name__}: {exc}. Run it yourself, `remove_zero_weights(stays)`, to see "
+                         "the line that fails.")  # fmt: skip
     if result is None:
         return not_attempted("write the body of `remove_zero_weights` so that it returns `(new_table, log)`.")
     if len(table) != len(stays) or not table["Value"].equals(stays["Value"]):
         return close(named("changed_input"))
+    if isinstance(result, list) and len(result) == 2:  # `return [new_table, log]` returns the two things too
+        result = tuple(result)
     if not (isinstance(result, tuple) and len(result) == 2):
-        return incorrect("the function must return two things: `return new_table, log`.")
+        return incorrect(f"the function must return two things, `return new_table, log`; yours returned "
+                         f"{feedback._kind(result)}.")  # fmt: skip
     new, log = result
     if not isinstance(new, pd.DataFrame) or not isinstance(log, pd.DataFrame):
         return incorrect("both the new table and the log must be DataFrames.")
@@ -350,10 +358,17 @@ def _obese_share(f: pd.DataFrame, weight: str = "Weight", metres: bool = True, a
                  "height and a weight), which differ before and after cleaning.",
     "weight_first": "you used `Weight_first`, the first weight charted during the stay; the exercise asks for "
                     "`Weight`, the admission weight (a descriptor).",
+    "placeholders": "you took the placeholders out of the raw features first (the -1 of the {n:,} stays whose "
+                    "Weight or Height was not recorded), so your raw share is {fixed:.4f}, not {raw:.4f}. Taking "
+                    "them out is part of cleaning: the raw share is computed on `raw_features` as they are, -1 "
+                    "included (a height of -1 cm gives a BMI in the tens of thousands), so that the difference "
+                    "shows what cleaning changes.",
 })  # fmt: skip
 def obese_share_change(answer):
     raw, clean = _features()
     expected = _obese_share(clean) - _obese_share(raw)
+    no_placeholders = raw.assign(**{c: raw[c].where(raw[c] > 0) for c in ("Weight", "Height")})
+    n_placeholders = int((raw[["Weight", "Height"]] <= 0).any(axis=1).sum())
     return check_number(
         answer,
         expected,
@@ -365,6 +380,8 @@ def obese_share_change(answer):
                 "all_stays", _obese_share(clean, all_stays=True) - _obese_share(raw, all_stays=True), n=len(clean)
             ),
             mistake_at("weight_first", _obese_share(clean, "Weight_first") - _obese_share(raw, "Weight_first")),
+            mistake_at("placeholders", _obese_share(clean) - _obese_share(no_placeholders), n=n_placeholders,
+                       fixed=_obese_share(no_placeholders), raw=_obese_share(raw)),
         ],  # fmt: skip
         what="a number (a change in the share of stays, between -1 and 1)",
         hint="BMI = Weight (kg) / (Height (cm) / 100)²; the share of stays with a BMI at or above 30 among those with "
@@ -411,6 +428,14 @@ def _clean_bmi() -> pd.Series:
                "few cm still in. Use the features of `clean`.",
     "cut_range": "the bars cover {left:.1f} to {right:.1f} kg/m², but the clean BMI runs from {low:.1f} to "
                  "{high:.1f}: do not cut the range, the tails are what cleaning is about.",
+    "weight": "the bars cover {left:.1f} to {right:.1f}, the range of the clean `Weight` in kg: you drew the "
+              "weight, not the BMI. Divide it by the square of the height in metres: `Weight / (Height / 100) ** 2`.",
+    "density": "your bars' heights add up to {counted:.2f} and their areas (height times width) to 1: that is a "
+               "density (`density=True`), not a count of stays. The y axis should count the {n:,} stays with a "
+               "clean BMI: leave out `density=True`.",
+    "horizontal": "your histogram lies on its side (`orientation=\"horizontal\"`): the BMI runs up the y axis "
+                  "({low:.1f} to {high:.1f}) and the counts along x. Put the BMI on the x axis, with its unit, and "
+                  "the number of stays on y: leave out `orientation`.",
     "default_colour": "your histogram is drawn in the plotting style's default colour: your `{call}` sets no colour. "
                       "Under the course's style that grey is the same as `COLOURS[\"after\"]` today, but it says "
                       "nothing: name the meaning, `color=COLOURS[\"after\"]` (data after a step), so the figure "
@@ -430,13 +455,27 @@ def bmi_histogram(answer):
     if not bars:
         return incorrect("there are no bars on the Axes: draw the histogram with `ax.hist(values, bins=...)`.")
     bmi = _clean_bmi()
+    if all(p.get_x() == 0 for p in bars) and any(p.get_y() != 0 for p in bars):  # ax.hist(..., orientation=...)
+        low, high = min(p.get_y() for p in bars), max(p.get_y() + p.get_height() for p in bars)
+        return close(named("horizontal", low=low, high=high))
     counted = int(round(sum(p.get_height() for p in bars)))
     left = min(p.get_x() for p in bars)
     right = max(p.get_x() + p.get_width() for p in bars)
     if right > 1000 or left < 0:
         return close(named("raw_bmi", left=left, right=right))
     if left > bmi.min() + 1e-9 or right < bmi.max() - 1e-9:
-        return close(named("cut_range", left=left, right=right, low=bmi.min(), high=bmi.max()))
+        weight = _features()[1]["Weight"].dropna()
+        if np.isclose(left, weight.min()) and np.isclose(right, weight.max()):
+            return close(named("weight", left=left, right=right))
+        widest = max(p.get_width() for p in bars)
+        if bmi.min() - widest <= left and right <= bmi.max() + widest:  # inside the BMI's range: a part of it
+            return close(named("cut_range", left=left, right=right, low=bmi.min(), high=bmi.max()))
+        return incorrect(f"the bars cover {left:.1f} to {right:.1f}, but the clean BMI runs from {bmi.min():.1f} to "
+                         f"{bmi.max():.1f} kg/m²: plot the BMI of `features`, `Weight / (Height / 100) ** 2`, "
+                         "with `.dropna()`.")  # fmt: skip
+    area = sum(p.get_height() * p.get_width() for p in bars)
+    if counted != len(bmi) and np.isclose(area, 1, rtol=1e-6):
+        return close(named("density", counted=sum(p.get_height() for p in bars), n=len(bmi)))
     if counted != len(bmi):
         return incorrect(f"the bars count {counted:,} stays; {len(bmi):,} stays have a clean BMI. Plot "
                          "`bmi.dropna()` of the clean features, once.")  # fmt: skip

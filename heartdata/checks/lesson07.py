@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .. import challenge2012, mitdb, ptbxl
+from .. import challenge2012, feedback, mitdb, ptbxl
 from ..feedback import (
     Feedback,
     as_series,
@@ -30,8 +30,110 @@ from ..feedback import (
 from ..plotting import COLOURS
 from ._figures import drawn_in, states
 
+# --------------------------------------------------------------------------------------------- the setup's data
+#: Exercise 1's threshold, fixed in the exercise before looking at any result.
+EVENT1_THRESHOLD = 0.2
+
+
+@cache
+def _oof_scores():
+    """(X, y, score) as the practice notebook's setup cell computes them: the logistic model's out-of-fold risks."""
+    from .. import mortality
+
+    X, y, _ = mortality.load_features("a")
+    score, _ = mortality.cross_validate(X, y, kind="logistic", folds=5, seed=0, choose_thresholds=False)
+    return X, y, score
+
+
+def _setup_inputs() -> tuple[pd.Series, pd.Series]:
+    """The labels ``y`` and the out-of-fold risks ``score`` of the setup cell: the checks of exercises 1, 2 and 7
+    compute the truth from these, never from what the student passes."""
+    _, y, score = _oof_scores()
+    return y, score
+
+
+def _values_like(x, like: pd.Series) -> np.ndarray | None:
+    """``x`` as floats, aligned on ``like``'s index when it is a Series with the same index; None if not numbers."""
+    if isinstance(x, pd.Series) and len(x) == len(like) and not x.index.equals(like.index):
+        if set(x.index) == set(like.index):
+            x = x.reindex(like.index)
+    try:
+        return np.asarray(x, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return None
+
+
+def _input_differs(name: str, x, like: pd.Series, what: str, labels: pd.Series | None = None) -> str | None:
+    """A sentence saying how the ``name`` the student passed differs from the setup's, or None if it is the same (or
+    was not passed)."""
+    if x is None:
+        return None
+    values, reference = _values_like(x, like), like.to_numpy(dtype=float)
+    if values is None:
+        return f"the `{name}` you passed is not numbers"
+    if len(values) != len(reference):
+        return f"the `{name}` you passed has {len(values):,} values, the setup's {what} {len(reference):,}"
+    off = ~np.isclose(values, reference, rtol=1e-9, atol=1e-12, equal_nan=True)
+    if not off.any():
+        return None
+    n_off = int(off.sum())
+    said = f"the `{name}` you passed is not the setup's {what}: it differs at {n_off:,} of {len(reference):,} stays"
+    if labels is not None and np.array_equal(values, labels.to_numpy(dtype=float)):
+        said += " (it is the labels `y`)"
+    elif name == "score" and set(np.unique(values[~np.isnan(values)])) <= {0.0, 1.0}:
+        said += " and holds only 0s and 1s, alarms rather than risks (was it overwritten in an earlier cell?)"
+    return said
+
+
+def _inputs_said(y=None, score=None, threshold=None) -> tuple[list[str], tuple]:
+    """(sentences saying how the student's ``y``, ``score`` and ``t`` differ from the setup's, the student's inputs as
+    arrays, or None where they cannot be used)."""
+    y0, score0 = _setup_inputs()
+    said = [_input_differs("y", y, y0, "labels"), _input_differs("score", score, score0, "out-of-fold risks", y0)]
+    mine_y, mine_score = (_values_like(v, ref) if v is not None else ref.to_numpy(dtype=float)
+                          for v, ref in ((y, y0), (score, score0)))  # fmt: skip
+    mine_t = EVENT1_THRESHOLD
+    if threshold is not None:
+        t = feedback.number(threshold, "a threshold")
+        if isinstance(t, Feedback):
+            said.append(f"the `t` you passed is not a number ({t.message})")
+            mine_t = None
+        else:
+            mine_t = t
+            if not np.isclose(t, EVENT1_THRESHOLD):
+                said.append(f"your `t` is {t:g}; the exercise fixes `t = {EVENT1_THRESHOLD:g}`, chosen before looking "
+                            "at any result")  # fmt: skip
+    usable = (mine_y is not None and mine_score is not None and len(mine_y) == len(mine_score)
+              and not np.isnan(mine_y).any())  # fmt: skip
+    return [s for s in said if s], ((mine_y, mine_score, mine_t) if usable else None)
+
+
+_SETUP = ("The check computes the answer from the setup cell's `y` and `score`{t}: run the setup cell again (and the "
+          "cells after it that you need), then compute your answer from them.")
+
+
+def _with_inputs(fb: Feedback, answer, said: list[str], mine: float | None, t: str = "") -> Feedback:
+    """The feedback on the answer, judged against the setup's data, with what the student's inputs change said."""
+    if not said:
+        return fb
+    told = "; ".join(said)
+    if fb.correct:
+        return correct(f"{fb.message} (Your value is right for the setup's data, but {told}: the check used the "
+                       "setup's.)")  # fmt: skip
+    if mine is not None and check_number(answer, mine).correct:
+        return close(named("your_inputs", said=told, setup=_SETUP.format(t=t)))
+    return Feedback(fb.status, f"{fb.message} Also, {told}. {_SETUP.format(t=t)}")
+
 
 # --------------------------------------------------------------------------------------------- exercise 1
+def _event1_parts(y, score, threshold):
+    y, score = np.asarray(y) == 1, np.asarray(score, dtype=float)
+    alarm = score >= threshold
+    hits = (alarm & y).sum()
+    se, ppv = hits / y.sum(), hits / max(alarm.sum(), 1)
+    return se, ppv, alarm, y
+
+
 @exercise(mistakes={
     "specificity": "you used specificity (survivors without an alarm). Event 1 uses the positive predictive value: "
                    "the share of alarms that were deaths.",
@@ -42,22 +144,26 @@ from ._figures import drawn_in, states
     "accuracy": "that is the accuracy (share of stays classified right). Event 1 looks only at deaths and alarms.",
     "mean": "that is the mean of sensitivity and PPV; Event 1 takes the smaller one.",
     "greater": "you counted alarms as `score > t`; the Challenge's alarm is `score >= t`.",
+    "your_inputs": "that is the answer for the inputs you passed, but {said}. {setup}",
 })  # fmt: skip
-def event1(answer, y, score, threshold):
-    y, score = np.asarray(y) == 1, np.asarray(score, dtype=float)
-    alarm = score >= threshold
-    hits = (alarm & y).sum()
-    se, ppv = hits / y.sum(), hits / max(alarm.sum(), 1)
-    accuracy = (alarm == y).mean()
-    specificity = (~alarm & ~y).sum() / (~y).sum()
+def event1(answer, y=None, score=None, threshold=None):
+    """Event 1 of the setup's out-of-fold ``score`` at t = 0.2; ``y``, ``score`` and ``threshold`` are what the
+    student passed, compared with the setup's only to say what differs."""
+    said, mine = _inputs_said(y, score, threshold)
+    y, score = _setup_inputs()
+    threshold = EVENT1_THRESHOLD
+    se, ppv, alarm, dead = _event1_parts(y, score, threshold)
+    score = score.to_numpy(dtype=float)
+    accuracy = (alarm == dead).mean()
+    specificity = (~alarm & ~dead).sum() / (~dead).sum()
     strict = score > threshold
-    strict_e1 = min((strict & y).sum() / y.sum(), (strict & y).sum() / max(strict.sum(), 1))
+    strict_e1 = min((strict & dead).sum() / dead.sum(), (strict & dead).sum() / max(strict.sum(), 1))
     larger, with_spec = max(se, ppv), min(se, specificity)
     if np.isclose(larger, with_spec):  # the two mistakes give one number: say both
         first = [mistake_at("sensitivity_alone", larger, se=se)]
     else:
         first = [mistake_at("specificity", with_spec), mistake_at("larger", larger)]
-    return check_number(
+    fb = check_number(
         answer,
         min(se, ppv),
         mistakes=[
@@ -69,9 +175,19 @@ def event1(answer, y, score, threshold):
         what="a number between 0 and 1",
         hint="Sensitivity = alarms among deaths / deaths; PPV = deaths among alarms / alarms; take the minimum.",
     )
+    own = None
+    if mine is not None and mine[2] is not None:
+        own_se, own_ppv, _, _ = _event1_parts(*mine)
+        own = float(min(own_se, own_ppv))
+    return _with_inputs(fb, answer, said, own, t=f" and t = {EVENT1_THRESHOLD:g}")
 
 
 # --------------------------------------------------------------------------------------------- exercise 2
+def _skill(y, score) -> tuple[float, float]:
+    y, score = np.asarray(y, dtype=float), np.asarray(score, dtype=float)
+    return float(np.mean((score - y) ** 2)), float(np.mean((y.mean() - y) ** 2))
+
+
 @exercise(mistakes={
     "ratio": "that is the ratio of the two Brier scores ({ratio:.3f}); the skill score is 1 minus it.",
     "quarter": "you compared with 0.25, the Brier score of predicting 0.5 for everyone; the reference is predicting "
@@ -79,13 +195,15 @@ def event1(answer, y, score, threshold):
     "reversed": "the ratio is upside down: the skill score is 1 - Brier(model) / Brier(knowing nothing).",
     "percent": "that is a percentage; give the skill score as a fraction (0 = no better than knowing nothing, 1 = "
                "perfect).",
+    "your_inputs": "that is the answer for the inputs you passed, but {said}. {setup}",
 })  # fmt: skip
-def brier_skill(answer, y, score):
-    y, score = np.asarray(y, dtype=float), np.asarray(score, dtype=float)
-    brier = float(np.mean((score - y) ** 2))
-    nothing = float(np.mean((y.mean() - y) ** 2))
+def brier_skill(answer, y=None, score=None):
+    """The Brier skill score of the setup's out-of-fold ``score``; ``y`` and ``score`` are what the student passed,
+    compared with the setup's only to say what differs."""
+    said, mine = _inputs_said(y, score)
+    brier, nothing = _skill(*_setup_inputs())
     expected = 1 - brier / nothing
-    return check_number(
+    fb = check_number(
         answer,
         expected,
         mistakes=[
@@ -98,6 +216,11 @@ def brier_skill(answer, y, score):
         hint="Brier(model) = mean((score - y)²); Brier(knowing nothing) = mean((y.mean() - y)²); skill = 1 - the "
         "first / the second.",
     )
+    own = None
+    if mine is not None:
+        own_brier, own_nothing = _skill(*mine[:2])
+        own = 1 - own_brier / own_nothing if own_nothing > 0 else None
+    return _with_inputs(fb, answer, said, own)
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
@@ -132,15 +255,6 @@ def patient_folds(answer):
 
 
 # --------------------------------------------------------------------------------------------- exercise 4
-@cache
-def _oof_scores():
-    from .. import mortality
-
-    X, y, _ = mortality.load_features("a")
-    score, _ = mortality.cross_validate(X, y, kind="logistic", folds=5, seed=0, choose_thresholds=False)
-    return X, y, score
-
-
 @exercise(mistakes={
     "codes": "index by the unit's name, not its code: map the codes with `challenge2012.ICU_TYPES`.",
     "inverted": "that is expected over observed; O/E is the deaths observed divided by the deaths expected (the sum "
@@ -149,6 +263,8 @@ def _oof_scores():
     "mean_risk": "these are the mean predicted risks of each unit; O/E divides the deaths by their sum.",
     "all_stays": "you divided by the expected deaths of all the stays; divide each unit's deaths by its own "
                  "expected deaths.",
+    "rounded": "your O/E values are the right ones rounded {how}. Store the values you computed, unrounded (round "
+               "only when you display them), so that they can be checked exactly.",
 })  # fmt: skip
 def oe_by_unit(answer):
     X, y, score = _oof_scores()
@@ -174,6 +290,9 @@ def oe_by_unit(answer):
                         ("mean_risk", score.groupby(unit).mean()), ("all_stays", deaths / score.sum())):  # fmt: skip
         if same(values):
             return close(named(key))
+    how = feedback.rounding_all(got.to_numpy(), expected.to_numpy())
+    if how:
+        return close(named("rounded", how=how))
     wrong = [n for n in expected.index if not np.isclose(got[n], expected[n])]
     return incorrect(f"O/E differs for {', '.join(wrong)}. Within each unit: the number of deaths divided by the sum "
                      "of the out-of-fold risks `score`.")  # fmt: skip
@@ -271,6 +390,31 @@ def detector_scores(found, reference=None) -> tuple[float, float, int, int]:
     return float(match.sensitivity), float(match.positive_predictivity), int(match.fn), int(match.fp)
 
 
+#: A detector that looks for the beat the same way whichever way it points marks it in the same place on a lead and
+#: on the lead turned upside down. One that leaves out the absolute value marks the upward lobe of the band-passed QRS,
+#: and upside down the other lobe: on record 100 every beat moves by 40 ms. A beat counts as moved when it moves by
+#: FLIP_SAMPLES (20 ms at 100 Hz) or more; a detector is sign-dependent when at least FLIP_MOVED_SHARE of the beats
+#: found both ways move.
+FLIP_SAMPLES, FLIP_MOVED_SHARE = 2, 0.5
+
+
+def flip_shifts(upright, flipped) -> tuple[int, int, float]:
+    """(beats found on the lead as recorded with a detection on the lead upside down within 150 ms, how many of them
+    moved by FLIP_SAMPLES or more, their median move in ms), from minute 5 on."""
+    start = LEARNING_S * DETECTOR_FS
+    a = np.asarray(upright, dtype=int)
+    b = np.asarray(flipped, dtype=int)
+    a, b = a[a >= start], np.sort(b[b >= start])
+    if len(a) == 0 or len(b) == 0:
+        return 0, 0, 0.0
+    i = np.searchsorted(b, a).clip(1, max(len(b) - 1, 1)) if len(b) > 1 else np.zeros(len(a), int)
+    near = b[i] if len(b) == 1 else np.where(np.abs(b[i] - a) < np.abs(b[i - 1] - a), b[i], b[i - 1])
+    gap = np.abs(near - a)
+    gap = gap[gap <= TOLERANCE_S * DETECTOR_FS]
+    moved = gap[gap >= FLIP_SAMPLES]
+    return len(gap), len(moved), float(np.median(moved) * 1000 / DETECTOR_FS) if len(moved) else 0.0
+
+
 @exercise(mistakes={
     "mask": "you returned a True/False mask, one value per sample. Return the sample numbers of the beats instead: "
             "`np.flatnonzero(mask)`, or the first array `find_peaks` returns.",
@@ -288,6 +432,16 @@ def detector_scores(found, reference=None) -> tuple[float, float, int, int]:
                    "peaks, and in some leads (aVR, often V1, lead II of some patients) the QRS complex points down. "
                    "Take the absolute value (or the square) of the band-passed signal before `find_peaks`, so that "
                    "a beat is found whichever way it points.",
+    "moves_when_flipped": "your detector passes on all four signals, but it does not find the same thing when a lead "
+                          "is turned upside down: on {lead}, {moved:,} of {matched:,} beats are placed {shift:.0f} ms "
+                          "(median) away from where it places them on the lead as recorded. It finds the highest "
+                          "upward wave of each QRS, and upside down that is another wave (a band-passed QRS has an "
+                          "upward and a downward lobe): where the QRS points down it marks the wrong one, and with "
+                          "another threshold it misses beats. Take the absolute value (or the square) of the "
+                          "band-passed signal before `find_peaks` (and of any signal you place the beat on), so that "
+                          "a beat is found in the same place whichever way it points.",
+    "peaks_tuple": "you returned everything `find_peaks` returns, the peaks and a dict of their properties. Return "
+                   "the sample numbers only: `find_peaks(...)[0]`.",
 })  # fmt: skip
 def qrs_detector(answer):
     """Run the student's detector on the four ``DETECTOR_SIGNALS`` and compare each with the reference beats."""
@@ -298,10 +452,21 @@ def qrs_detector(answer):
     runs = []
     for lead, sign in DETECTOR_SIGNALS:
         x = _mitdb_lead(lead)
-        found = answer(sign * x.copy(), DETECTOR_FS)
+        try:
+            found = answer(sign * x.copy(), DETECTOR_FS)
+        except Exception as exc:  # the student's code raised: say so, not "what type of value"
+            return incorrect(f"your function raised an error when the check ran it on {_signal_name(lead, sign)} "
+                             f"(100 Hz): {exc.__class__.__name__}: {exc}. Run it yourself on a lead, e.g. "
+                             "`detect_qrs(x, 100)`, to see the line that fails.")  # fmt: skip
         if found is None:
             return not_attempted("write the body of `detect_qrs` so that it returns the sample numbers of the beats.")
-        found = np.asarray(found)
+        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], dict):
+            return close(named("peaks_tuple"))
+        try:
+            found = np.asarray(found)
+        except ValueError:
+            return incorrect("return one array (or list) of sample numbers, whole numbers; yours cannot be made "
+                             "into one.")  # fmt: skip
         if found.ndim != 1:
             return incorrect(f"return a one-dimensional array of sample numbers; yours has shape {found.shape}.")
         if found.dtype == bool:
@@ -319,14 +484,28 @@ def qrs_detector(answer):
         result = (f"sensitivity {se:.4f} ({missed} of {compared:,} reference beats missed) and positive "
                   f"predictivity {ppv:.4f} ({false} false detection{'s' * (false != 1)})")  # fmt: skip
         n_found = int((found >= LEARNING_S * DETECTOR_FS).sum())
-        runs.append({"name": _signal_name(lead, sign), "sign": sign, "se": se, "ppv": ppv, "result": result,
-                     "found": n_found, "passes": se >= DETECTOR_BAR and ppv >= DETECTOR_BAR})  # fmt: skip
+        runs.append({"name": _signal_name(lead, sign), "lead": lead, "sign": sign, "se": se, "ppv": ppv,
+                     "result": result, "found": n_found, "beats": np.unique(found.astype(int)),
+                     "passes": se >= DETECTOR_BAR and ppv >= DETECTOR_BAR})  # fmt: skip
     how = (f"from minute 5 on (EC57 leaves the first 5 minutes out), within {TOLERANCE_S * 1000:.0f} ms, on both "
            "leads of record 100 (MLII and V5), each as recorded and upside down")  # fmt: skip
     if all(r["passes"] for r in runs):
         worst = min(runs, key=lambda r: min(r["se"], r["ppv"]))
-        return correct(f"{how}: at worst ({worst['name']}) {worst['result']}. Your detector passes on record 100 "
-                       "whichever way the QRS points; PTB-XL will test it harder.")  # fmt: skip
+        flips = []
+        for up in (r for r in runs if r["sign"] > 0):
+            down = next(r for r in runs if r["lead"] == up["lead"] and r["sign"] < 0)
+            flips.append((_signal_name(up["lead"], -1), *flip_shifts(up["beats"], down["beats"])))
+        lead, matched, moved, shift = max(flips, key=lambda f: f[2] / max(f[1], 1))
+        if matched and moved >= FLIP_MOVED_SHARE * matched:
+            return close(named("moves_when_flipped", lead=lead, moved=moved, matched=matched, shift=shift))
+        if all(f[2] == 0 for f in flips):
+            same = ("it finds the same beats, in the same places, with each lead turned upside down: it works "
+                    "whichever way the QRS points")
+        else:
+            same = (f"turned upside down it places most beats where it did upright (on {lead}, {moved:,} of "
+                    f"{matched:,} move by {FLIP_SAMPLES * 1000 // DETECTOR_FS} ms or more)")  # fmt: skip
+        return correct(f"{how}: at worst ({worst['name']}) {worst['result']}. Your detector passes on record 100, "
+                       f"and {same}; PTB-XL will test it harder.")  # fmt: skip
     failing = [r for r in runs if not r["passes"]]
     upright = [r for r in failing if r["sign"] > 0]
     if not upright:
@@ -357,9 +536,12 @@ def _line_data(ax):
               "(`score`) to `roc_curve`, so that every threshold gives a point.",
     "no_chance": "the curve is right; add the chance line, the diagonal from (0, 0) to (1, 1), so a reader sees how "
                  "far above chance it is.",
+    "your_inputs": "that is the ROC curve of the inputs you passed, but {said}. {setup}",
 })  # fmt: skip
-def roc_figure(answer, y_true, score):
-    """The Axes of an ROC curve of ``score`` for ``y_true``: the curve, the chance diagonal, labelled axes."""
+def roc_figure(answer, y_true=None, score=None):
+    """The Axes of an ROC curve of the setup's out-of-fold ``score`` for ``y``: the curve, the chance diagonal,
+    labelled axes. ``y_true`` and ``score`` are what the student passed, compared with the setup's only to say what
+    differs."""
     import matplotlib.axes
     from sklearn.metrics import roc_auc_score, roc_curve
 
@@ -368,12 +550,14 @@ def roc_figure(answer, y_true, score):
     if not isinstance(answer, matplotlib.axes.Axes):
         return incorrect(f"store the Axes you drew on (`fig, ax = plt.subplots()`, then `ax_roc = ax`); got "
                          f"{type(answer).__name__}.")  # fmt: skip
-    fpr, tpr, _ = roc_curve(np.asarray(y_true), np.asarray(score))
+    said, mine = _inputs_said(y_true, score)
+    y_true, score = (v.to_numpy(dtype=float) for v in _setup_inputs())
+    fpr, tpr, _ = roc_curve(y_true, score)
     lines = _line_data(answer)
     if not lines:
         return incorrect("the Axes has no line on it: draw the curve with `ax.plot(fpr, tpr)`.")
 
-    def matches(x, yv):
+    def matches(x, yv, fpr=fpr, tpr=tpr):
         return len(x) == len(fpr) and np.allclose(x, fpr) and np.allclose(yv, tpr)
 
     curve = [i for i, (x, yv) in enumerate(lines) if matches(x, yv)]
@@ -387,6 +571,14 @@ def roc_figure(answer, y_true, score):
                and np.all(np.diff(x) >= 0) and np.all(np.diff(yv) >= 0) and not np.allclose(x, yv)
                for x, yv in lines):  # fmt: skip
             return close(named("binary"))
+        if said:
+            told = "; ".join(said)
+            if mine is not None and len(np.unique(mine[0])) == 2:
+                own_fpr, own_tpr, _ = roc_curve(mine[0], mine[1])
+                if any(matches(x, yv, own_fpr, own_tpr) for x, yv in lines):
+                    return close(named("your_inputs", said=told, setup=_SETUP.format(t="")))
+            return incorrect(f"no line on the Axes is the ROC curve of the setup's `score`, and {told}. "
+                             f"{_SETUP.format(t='')}")  # fmt: skip
         return incorrect("no line on the Axes is the ROC curve of `score`: plot `fpr, tpr = roc_curve(y, score)[:2]`.")
     chance = [i for i, (x, yv) in enumerate(lines) if i not in curve and len(x) >= 2 and np.allclose(x, yv)
               and np.isclose(min(x), 0) and np.isclose(max(x), 1)]  # fmt: skip
@@ -413,7 +605,8 @@ def roc_figure(answer, y_true, score):
             f"({auroc:.3f}): write it in the title with at least 2 decimals ({auroc:.2f}) or as a percentage, so a "
             "reader can check the figure against it."
         )
-    return correct(
+    fb = correct(
         "the ROC curve, the chance line and both axes are there, in the course's colours, and the title "
         "states the AUROC."
     )
+    return _with_inputs(fb, None, said, None)
