@@ -140,7 +140,13 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     "Temp": (20, 45, "°C", "course decision: far below 35 °C (hypothermia) and above any fever"),
     "TroponinI": (0, 500, "µg/L", _COURSE),
     "TroponinT": (0, 100, "µg/L", _COURSE),
-    "Urine": (0, 20000, "mL", "course decision: zero is a real observation (no urine since the last entry)"),
+    "Urine": (
+        0,
+        20000,
+        "mL",
+        "course decision, per entry whatever time it covers (lesson 06 lists the large "
+        "entries for review); zero is a real observation (no urine since the last entry)",
+    ),
     "WBC": (0.05, 500, "10^9/L", _COURSE),
 }
 for _combined, (_invasive, _) in PRESSURE_PAIRS.items():

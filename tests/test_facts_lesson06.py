@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tarfile
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -234,6 +235,30 @@ def test_urine_sums_and_the_second_range_check(lesson):
     assert clean.loc[clean["Parameter"].eq("Urine"), "Value"].max() == 11000
 
 
+def test_urine_entries_the_per_entry_limit_lets_through(lesson):
+    """Review 8: the 20,000 mL limit has no time base; the lesson lists the entries above 3,000 mL for review."""
+    _, clean, _, _, _ = lesson
+    assert cleaning.RANGES["Urine"][:2] == (0, 20000)
+    u = clean[clean["Parameter"].eq("Urine")].sort_values(["RecordID", "Time"])
+    u = u.assign(hours=u.groupby("RecordID")["Time"].diff() / 60)
+    large = u[u["Value"].gt(3000)]
+    per_stay = large.groupby("RecordID").size().sort_values(ascending=False, kind="stable")
+    assert (len(large), len(per_stay), int(per_stay.eq(1).sum())) == (74, 35, 30)
+    assert list(per_stay.index[:2]) == [138969, 140335] and list(per_stay.iloc[:3]) == [18, 16, 6]
+    stays = lesson[0]
+    icu = stays[cleaning.is_descriptor(stays) & stays["Parameter"].eq("ICUType")].set_index("RecordID")["Value"]
+    got = {}
+    for rid in (138969, 140335):
+        b, s = large[large["RecordID"].eq(rid)], u[u["RecordID"].eq(rid)]
+        span = (s["Time"].max() - s["Time"].min()) / 60
+        litres, per_hour = round(s["Value"].sum() / 1000), round(s["Value"].sum() / span)
+        unit = challenge2012.ICU_TYPES[int(icu[rid])]
+        got[rid] = (unit, b["Value"].min(), b["Value"].max(), b["hours"].median(), litres, round(span), per_hour)
+    assert got == {138969: ("Medical ICU", 3050, 6400, 1.0, 86, 43, 1997),
+                   140335: ("Surgical ICU", 3100, 11000, 1.0, 128, 44, 2907)}  # fmt: skip
+    assert min(v[-1] for v in got.values()) >= 1000 and min(v[-2] for v in got.values()) > 24  # "litres an hour"
+
+
 def test_map_and_nimap_in_the_same_minute(lesson):
     t = _after_ranges(lesson[0])
     t, _ = cleaning.merge_simultaneous(t)
@@ -285,12 +310,22 @@ def test_separation_not_auroc_with_paired_intervals(lesson):
     assert (int(change.abs().lt(0.01).sum()), order.index[0]) == (141, "Urine_min")
     assert (round(sep(raw["Urine_min"]), 3), round(sep(f["Urine_min"]), 3)) == (0.040, 0.125)
     assert (round(change["Urine_min"], 3), round(order.iloc[20:].max(), 3)) == (0.084, 0.001)
+    # review 8: the change is signed, in the direction the raw AUROC gives (no folding at 0.5 per resample)
+    auc_raw = pd.Series({c: roc_auc_score(y[raw[c].notna()], raw[c].dropna()) for c in cols})
+    auc_clean = pd.Series({c: roc_auc_score(y[f[c].notna()], f[c].dropna()) for c in cols})
+    direction = np.sign(auc_raw - 0.5)
+    signed = direction * (auc_clean - auc_raw)
+    order = signed.abs().sort_values(ascending=False)
+    got = (int(signed.abs().lt(0.01).sum()), order.index[0], round(signed["Urine_min"], 3))
+    assert got == (141, "Urine_min", 0.084)
     shown = order.index[:20]
-    boot = ((mortality.bootstrap_auroc_table(y, f[shown], n_boot=500) - 0.5).abs()
-            - (mortality.bootstrap_auroc_table(y, raw[shown], n_boot=500) - 0.5).abs())  # fmt: skip
+    raw_boot = mortality.bootstrap_auroc_table(y, raw[shown], n_boot=500)
+    boot = (mortality.bootstrap_auroc_table(y, f[shown], n_boot=500) - raw_boot) * direction[shown]
     low, high = boot.quantile(0.025), boot.quantile(0.975)
     assert (f"{low['Urine_min']:+.3f}", f"{high['Urine_min']:+.3f}") == ("+0.070", "+0.098")
     assert sorted(shown[(low > 0) | (high < 0)]) == ["Urine_first", "Urine_min"]
+    no_direction = [c for c in shown if raw_boot[c].quantile(0.025) <= 0.5 <= raw_boot[c].quantile(0.975)]
+    assert no_direction == ["SysABP_first", "MAP_max", "DiasABP_max", "pH_max"]
 
 
 def test_schema_is_pandera(lesson):
@@ -712,14 +747,22 @@ def test_cleaning_at_the_level_of_a_model(lesson):
 
     _, _, _, features, raw_features = lesson
     y = challenge2012.load_outcomes("a")["In-hospital_death"].reindex(features.index).astype(int)
-    got = {}
+    got, ends = {}, {}
     for kind in ("boosting", "logistic"):
         s_raw, m_raw = mortality.cross_validate(raw_features, y, kind=kind, seed=0, choose_thresholds=False)
         s_clean, m_clean = mortality.cross_validate(features, y, kind=kind, seed=0, choose_thresholds=False)
         paired = np.percentile(mortality.bootstrap_auroc(y, s_clean, s_raw, n_boot=500), [2.5, 97.5])
         got[kind] = (f"{m_raw['auroc']:.3f}", f"{m_clean['auroc']:.3f}", *(f"{v:+.3f}" for v in paired))
+        ends[kind] = paired
     assert got == {"boosting": ("0.843", "0.842", "-0.007", "+0.004"),
                    "logistic": ("0.823", "0.830", "+0.000", "+0.013")}
+    # review 8: one split's interval, lower end +0.0003: "gains a little on this split", not "gains more"
+    assert f"{ends['logistic'][0]:+.4f}" == "+0.0003" and 0 < ends["logistic"][0] < 0.005
+    import nbformat
+
+    lesson_path = Path(__file__).resolve().parents[1] / "notebooks" / "06-cleaning.ipynb"
+    source = "\n".join(c.source for c in nbformat.read(lesson_path, as_version=4).cells)
+    assert "'more' if abs(linear" not in source and "**one** 5-fold split (seed 0)" in source
 
 
 def test_ventilated_stays_without_breathing_rates_point_to_the_export(lesson):
