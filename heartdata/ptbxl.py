@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, as_ids, as_positive_int, missing_file, unknown
-from .paths import dataset_dir
+from .paths import dataset_dir, is_shipped
 from .wfdb_header import Header, parse_header_bytes
 
 #: Lead order of every PTB-XL record (and of the last axis of load_signals).
@@ -114,6 +114,33 @@ def load_metadata(root=None) -> pd.DataFrame:
     column, an ecg_id that is not a whole number or appears twice, a row without its file names.
     """
     return _metadata(data_dir(root) / "ptbxl_database.csv")
+
+
+#: PTB-XL release 1.0.3 as its PhysioNet page counts it: the release the course ships a slice of.
+RELEASE = {"records": 21_799, "patients": 18_869}
+#: What a lesson calls the PTB-XL data it loaded (see ``loaded_name``).
+SHIPPED_SLICE, WHOLE_RELEASE, DATA_LOADED = "the shipped slice", "the release", "the data loaded"
+
+
+def loaded_name(n_ecgs: int, n_patients: int, shipped: bool) -> str:
+    """What to call loaded PTB-XL metadata in a sentence, from what was loaded.
+
+    ``"the shipped slice"`` for the course's own data/ (the first records by ``ecg_id``); ``"the release"`` when
+    the copy holds at least release 1.0.3's 21,799 ECGs *and* 18,869 patients; ``"the data loaded"`` otherwise (a
+    partial copy, or a test copy that repeats the shipped records under new ids, so that it has the release's row
+    count but not its patients).
+    """
+    if shipped:
+        return SHIPPED_SLICE
+    if n_ecgs >= RELEASE["records"] and n_patients >= RELEASE["patients"]:
+        return WHOLE_RELEASE
+    return DATA_LOADED
+
+
+def describe_loaded(meta: pd.DataFrame, root=None) -> str:
+    """``loaded_name`` of ``meta`` (``load_metadata(root)``'s table): its ECGs, its patients, and whether ``root``
+    (or $HEARTDATA_DIR) is the shipped data."""
+    return loaded_name(len(meta), int(meta["patient_id"].nunique()), is_shipped(data_dir(root)))
 
 
 def load_scp_statements(root=None) -> pd.DataFrame:

@@ -139,3 +139,24 @@ def test_mitdb_header_holds_undocumented_fields():
     """Lesson 00 (review 00, finding 9): '69 M 1085 1629 x1': age, sex and three fields PhysioNet does not document."""
     comments = mitdb.load_record("100").comments
     assert comments[0].split() == ["69", "M", "1085", "1629", "x1"] and comments[1] == "Aldomet, Inderal"
+
+
+def test_what_the_loaded_data_is_called(tmp_path):
+    """Lessons call the PTB-XL data they loaded by what it is: the shipped slice, the release, or the data loaded."""
+    meta = ptbxl.load_metadata()
+    assert ptbxl.describe_loaded(meta) == "the shipped slice"
+    assert ptbxl.RELEASE == {"records": 21_799, "patients": 18_869}  # release 1.0.3's PhysioNet page
+    assert ptbxl.loaded_name(21_799, 18_869, shipped=False) == "the release"
+    # a copy with the release's row count but repeated patients (tools/bench.py build_full) is not the release
+    assert ptbxl.loaded_name(21_799, 419, shipped=False) == "the data loaded"
+    assert ptbxl.loaded_name(450, 419, shipped=False) == "the data loaded"
+    assert ptbxl.loaded_name(450, 419, shipped=True) == "the shipped slice"
+    copy = tmp_path / "ptbxl"
+    copy.mkdir()
+    (copy / "ptbxl_database.csv").write_bytes((DATA / "ptbxl" / "ptbxl_database.csv").read_bytes())
+    assert ptbxl.describe_loaded(ptbxl.load_metadata(tmp_path), tmp_path) == "the data loaded"
+    import nbformat
+
+    lesson = DATA.parent / "notebooks" / "00-welcome.ipynb"
+    source = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells)
+    assert "This slice holds" not in source and "{loaded.capitalize()} holds" in source

@@ -453,3 +453,14 @@ def test_data_card_states_the_curators_changes(meta):
     assert shared == ["AT-6 C 5.0", "CS-12   E"]
     challenge = " ".join((DATA / "challenge2012" / "DATACARD.md").read_text().split())
     assert "6 stays carry an age under 18 (the youngest 15)" in challenge
+
+
+def test_computed_sentences_name_what_was_loaded():
+    """Lesson 01's computed sentences say "the shipped slice" / "the release" / "the data loaded" from the data
+    (ptbxl.describe_loaded; its branches are pinned in test_facts_lesson00), never a typed "this slice"."""
+    import nbformat
+
+    lesson = DATA.parent / "notebooks" / "01-where-data-comes-from.ipynb"
+    code = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells if c.cell_type == "code")
+    assert "loaded = heartdata.ptbxl.describe_loaded(meta)" in code
+    assert "in this slice" not in code and "of the slice" not in code and "in the slice" not in code

@@ -352,3 +352,18 @@ def test_pause_after_atrial_and_ventricular_premature_beats():
     assert (int((a < 1).sum()), int((a < 0.95).sum()), len(a), round(a.median(), 2), round(a.min(), 2),
             round(a.max(), 2)) == (25, 13, 33, 0.97, 0.89, 1.05)  # fmt: skip
     assert len(v) == 1 and round(v.iloc[0], 2) == 1.06
+
+
+def test_what_to_take_follows_the_computed_count():
+    """Section 7's conclusion is built from its own count of flagged ECGs among those the measure ranks highest
+    (on the shipped slice 9 of the 20 are flagged, so it says they disagree on 11), never typed as "many"."""
+    import nbformat
+
+    cells = nbformat.read(REPO / "notebooks" / "02-ecg-signals.ipynb", as_version=4).cells
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "disagree on many of the" not in markdown and "In the shipped slice flagged ECGs" in markdown
+    code = next(c.source for c in cells if c.cell_type == "code" and "What to take from this" in c.source)
+    assert "{missed} of the {top_n} records the measure ranks highest" in code and " if missed else" in code
+    _, _, wander, flag = _wander()
+    missed = 20 - int(flag[wander.nlargest(20).index].sum())
+    assert missed == 11  # so on the shipped slice the lesson says "they disagree on 11 of the 20"

@@ -476,6 +476,13 @@ def test_norm_beside_other_superclasses_and_abnormal_reports(raw_rows):
                   and {"CRBBB", "IRBBB"} & c.keys()) == [195, 362]
     nb = json.loads((REPO / "notebooks" / "03-messy-metadata.ipynb").read_text())
     assert any('contains("unvollst|inkomplet")' in "".join(c["source"]) for c in nb["cells"])
+    # the table of these rows: all of them when 60 or fewer (here 16: 6 with another superclass, 10 more by words);
+    # on a larger copy the first 20, and the sentence says it shows 20 of how many, not that it "lists" them all
+    flagged = {i for i in norm if i in other or words.search(norm[i][1])}
+    assert len(flagged) == 16 <= 60
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert 'norm_rows if len(norm_rows) <= 60 else norm_rows.head(20)' in source
+    assert 'f"shows the first {len(norm_shown):,} of the {len(norm_rows):,} by `ecg_id`' in source
 
 
 def test_reports_name_findings_the_codes_leave_out(raw_rows):

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from conftest import DATA
+from conftest import DATA, REPO
 from scipy.stats import binomtest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -391,3 +391,27 @@ def test_noise_score_streams_and_flag_mantel_haenszel():
     third = pd.qcut(streamed, 3, labels=["q", "m", "n"])
     mh = stats.mantel_haenszel(m["static flag"], m["cs"], pd.Series(third, index=m.index))
     assert (round(mh.odds_ratio, 1), round(mh.low, 1), round(mh.high, 1)) == (6.9, 3.5, 13.8)
+
+
+def test_wording_chosen_from_the_data():
+    """Lesson 05's computed sentences choose their words from the numbers (review of a full-size run): what the data
+    loaded is called, "a few" teenagers, "too few" off the diagonal, "so few repeats", more or fewer ECGs per
+    patient than the release, and the forest plot's title from both age adjustments."""
+    import nbformat
+
+    m = meta()
+    assert ptbxl.describe_loaded(m) == "the shipped slice"
+    assert int(m["age"].lt(18).sum()) == 7 <= 10  # "a few teenagers"
+    cs = m["device"].eq("CS-12   E")
+    assert (int((cs & m["site"].ne(0)).sum()), int((~cs & m["site"].eq(0)).sum())) == (6, 8)  # both < 30: "too few"
+    n_patients, n_repeat = m["patient_id"].nunique(), int(m["patient_id"].value_counts().gt(1).sum())
+    assert n_repeat / n_patients <= 0.1  # "with so few repeats"
+    assert round(21799 / 18869, 2) == 1.16 > round(450 / 419, 2) == 1.07  # "more than the shipped slice's 1.07"
+    code = "\n".join(c.source for c in nbformat.read(REPO / "notebooks" / "05-bias.ipynb", as_version=4).cells
+                     if c.cell_type == "code")
+    for typed in ["The slice is the first ids", "the slice holds", "more \"\n    f\"than this slice's",
+                  "title=\"Adjusted for age, the interval \""]:
+        assert typed not in code
+    assert "fewer than {loaded}'s {per_patient:.2f}" in code and "n_repeat <= FEW_REPEATS * n_patients" in code
+    assert "min(cs_elsewhere, site0_other) < OFF_DIAGONAL_ENOUGH" in code
+    assert "both intervals include no difference\" if adjusted_includes_1 and lr_includes_1" in code

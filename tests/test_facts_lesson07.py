@@ -520,3 +520,21 @@ def test_sample_size_against_the_first_criterion(set_a):
     assert need == [10976, 19993] and [round(k * p) for k in need] == [1520, 2769]
     low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
     assert (f"{low:+.5f}", round(high, 3)) == ("-0.00003", 0.025) and low <= 0.005  # "reaching zero"
+
+
+def test_what_an_answer_would_take_follows_the_verdict():
+    """Section 8's closing paragraph is chosen by the computed verdict: 'What an answer would take' only when the
+    interval holds changes that matter either way (these data cannot tell), 'What this answer covers' otherwise; the
+    header names PTB-XL without the shipped slice's count."""
+    import nbformat
+
+    lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
+    cells = nbformat.read(lesson, as_version=4).cells
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "PTB-XL slice (450 ECGs)" not in markdown and "PTB-XL (the course's slice, or a full copy)" in markdown
+    assert "**What an answer would take.**" not in markdown
+    code = next(c.source for c in cells if c.cell_type == "code" and "What an answer would take" in c.source)
+    assert "if cannot_tell else" in code and "What this answer covers" in code
+    verdict = next(c.source for c in cells if c.cell_type == "code" and "MATTERS = 0.02" in c.source)
+    rule = 'cannot_tell = add["low"] <= 0 <= add["high"] and (add["low"] < -MATTERS or add["high"] > MATTERS)'
+    assert rule in verdict
