@@ -67,12 +67,17 @@ class MemorySampler(threading.Thread):
         self._stop = threading.Event()
 
     def sample(self) -> None:
-        procs = [self.proc, *self.proc.children(recursive=True)]
+        try:
+            direct = {p.pid for p in self.proc.children()}
+            procs = [self.proc, *self.proc.children(recursive=True)]
+        except psutil.Error:
+            return
         total, kernels = 0, 0
         for p in procs:
             try:
                 total += p.memory_info().rss
-                kernels += "ipykernel" in " ".join(p.cmdline())
+                # a kernel is a child of the server; a kernel's own workers (forked or spawned) are not kernels
+                kernels += p.pid in direct and "ipykernel" in " ".join(p.cmdline())
             except psutil.Error:
                 continue
         self.current_mib, self.kernels = total / 2**20, kernels
@@ -86,6 +91,20 @@ class MemorySampler(threading.Thread):
 
     def stop(self) -> None:
         self._stop.set()
+
+
+KERNEL_SHUTDOWN_S = 60.0  # a closed tab's kernel must be gone by then (Jupyter asks politely, then kills it)
+
+
+def wait_for_kernels(sampler: MemorySampler, at_most: int, timeout_s: float) -> None:
+    """Waits until at most `at_most` kernels are alive: a student reads for minutes before opening the next
+    notebook, so the walk does not open one while the last closed kernel is still shutting down."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        sampler.sample()
+        if sampler.kernels <= at_most or time.monotonic() > deadline:
+            return
+        time.sleep(0.25)
 
 
 def course_copy(dest: Path) -> Path:
@@ -205,6 +224,7 @@ def walk(close_tabs: bool, cull_seconds: float | None, only=None, timeout_s: flo
                     sampler.peak_mib = max(before, step_peak)
                     if close_tabs:
                         close_current_tab(page)
+                        wait_for_kernels(sampler, at_most=0, timeout_s=KERNEL_SHUTDOWN_S)
                     time.sleep(dwell)  # reading: the sampler goes on
                     rows.append({"notebook": path, "seconds": round(time.monotonic() - start, 1),
                                  "peak_mib": round(step_peak), "kernels": sampler.kernels})  # fmt: skip
