@@ -323,3 +323,60 @@ def test_inputs_are_the_lesson_computation(data):
     c = clinic.calibration(data.died, data.risk)
     assert c.slope_low < 1 < c.slope_high, "the risks the exercises read thresholds off are recalibrated"
     assert isinstance(data.features, pd.DataFrame) and data.features.index.equals(data.died.index)
+
+
+# ------------------------------------------------------------------------------------------------ walkthrough 10-11
+def test_question_kinds_accepts_labels_in_a_series():
+    """Student walkthrough: the labels kept in a pandas Series indexed q1..q6 were refused as 'expected a dict'."""
+    assert check.question_kinds(pd.Series(RIGHT)).correct
+    fb = check.question_kinds(pd.Series({**RIGHT, "q6": "good"}))
+    assert fb.status == INCORRECT and "q6" in fb.message
+
+
+def _full_axes(data, scale_x=1, scale_y=1, labels=("recalibrated", "raw_risk (before recalibration)"), zero="axhline"):
+    curve, raw = _curves(data)
+    fig, ax = plt.subplots()
+    ax.plot(scale_x * curve["threshold"], scale_y * curve["model"], label=labels[0])
+    ax.plot(scale_x * raw["threshold"], scale_y * raw["model"], ls="-.", label=labels[1])
+    ax.plot(scale_x * curve["threshold"], scale_y * curve["treat_all"], ls="--", label="alert on everyone")
+    if zero == "hlines":
+        ax.hlines(0, scale_x * 0.05, scale_x * 0.8, color="k", label="alert on no one")
+    else:
+        ax.axhline(0, color="k", label="alert on no one")
+    ax.set_xlabel("threshold probability" + (" (%)" if scale_x == 100 else ""))
+    ax.set_ylabel("net benefit" + (" per 100 patients" if scale_y == 100 else ""))
+    ax.set_ylim(-0.02 * scale_y, 0.12 * scale_y)
+    ax.legend()
+    return ax
+
+
+def test_decision_curve_accepts_hlines_and_percentages(data):
+    """Student walkthrough: ax.hlines(0, ...) for 'alert on no one' was not seen (told to add ax.axhline(0)), and a
+    curve drawn per 100 patients or with thresholds in percent was called 'no line shows the model'."""
+    assert check.decision_curve(_full_axes(data)).correct
+    assert check.decision_curve(_full_axes(data, zero="hlines")).correct
+    fb = check.decision_curve(_full_axes(data, scale_y=100))
+    assert fb.correct and "per 100 patients" in fb.message, fb
+    assert check.decision_curve(_full_axes(data, scale_x=100, scale_y=100)).correct
+    # in percent, the limits are still judged and said back in the student's units
+    ax = _full_axes(data, scale_y=100)
+    ax.set_ylim(0, 5)
+    fb = check.decision_curve(ax)
+    assert fb.status == CLOSE and "cuts off" in fb.message and "(0 to 5)" in fb.message, fb
+    ax = _full_axes(data, scale_y=100)
+    ax.set_ylim(-100, 100)
+    fb = check.decision_curve(ax)
+    assert fb.status == CLOSE and "looks flat" in fb.message and "set_ylim(-5, 15)" in fb.message, fb
+    # a curve ten times too large is not a unit: still refused
+    curve, _ = _curves(data)
+    fig, ax = plt.subplots()
+    ax.plot(curve["threshold"], 10 * curve["model"])
+    assert check.decision_curve(ax).status == INCORRECT
+
+
+def test_decision_curve_names_a_swapped_legend(data):
+    """Student walkthrough: the legend called the recalibrated curve 'raw' and the raw one 'recalibrated': ticked."""
+    fb = check.decision_curve(_full_axes(data, labels=("raw risk", "recalibrated risk")))
+    assert fb.status == CLOSE and "swapped" in fb.message and "'raw risk'" in fb.message, fb
+    assert check.decision_curve(_full_axes(data, labels=("after recalibration", "before recalibration"))).correct
+    assert check.decision_curve(_full_axes(data, labels=("model", "model 2"))).correct  # no claim, nothing to refuse

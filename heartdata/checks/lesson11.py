@@ -105,6 +105,8 @@ def inputs() -> Inputs:
                          "knows (a judgement, a practice, a decision or a cost).",
 })  # fmt: skip
 def question_kinds(answer):
+    if isinstance(answer, pd.Series):  # labels held in a Series indexed q1..q6 are the same answer
+        answer = answer.to_dict()
     if not isinstance(answer, dict):
         return incorrect("expected a dict such as {'q1': 'leading', ...}, one label per question.")
     missing = [k for k in QUESTIONS if k not in answer]
@@ -240,37 +242,66 @@ def net_benefit(answer):
 
 
 # ------------------------------------------------------------------------------------------------ exercise 5
-def _series(ax) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every (x, y) series drawn on ``ax``: its lines (ax.plot, plt.plot, ax.axhline) and scatter points."""
+class _Series(NamedTuple):
+    x: np.ndarray
+    y: np.ndarray
+    label: str
+
+
+def _series(ax) -> list[_Series]:
+    """Every (x, y, label) series drawn on ``ax``: its lines (ax.plot, plt.plot, ax.axhline), scatter points and
+    line segments (ax.hlines, ax.vlines: one series per segment)."""
+    from matplotlib.collections import LineCollection
+
     out = []
     for line in ax.get_lines():
         xy = np.asarray(line.get_xydata(), dtype=float)
         if len(xy):
-            out.append((xy[:, 0], xy[:, 1]))
+            out.append(_Series(xy[:, 0], xy[:, 1], str(line.get_label())))
     for coll in ax.collections:
+        if isinstance(coll, LineCollection):
+            for seg in coll.get_segments():
+                seg = np.asarray(seg, dtype=float)
+                if seg.ndim == 2 and len(seg) >= 2:
+                    out.append(_Series(seg[:, 0], seg[:, 1], str(coll.get_label())))
+            continue
         offsets = np.asarray(coll.get_offsets(), dtype=float)
         if offsets.ndim == 2 and len(offsets) > 1:
-            out.append((offsets[:, 0], offsets[:, 1]))
+            out.append(_Series(offsets[:, 0], offsets[:, 1], str(coll.get_label())))
     return out
+
+
+def _scaled(series: list[_Series], sx: float, sy: float) -> list[_Series]:
+    return [_Series(s.x / sx, s.y / sy, s.label) for s in series]
+
+
+def _matching(series: list[_Series], xs, ys) -> _Series | None:
+    """The first series that shows ``ys`` at the thresholds ``xs`` (every grid point, whatever else it has)."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    for s in series:
+        order = np.argsort(s.x, kind="stable")
+        x, y = s.x[order], s.y[order]
+        pos = np.clip(np.searchsorted(x, xs), 0, len(x) - 1)
+        if np.allclose(x[pos], xs, atol=1e-9) and np.allclose(y[pos], ys, rtol=1e-6, atol=1e-9):
+            return s
+    return None
 
 
 def _drawn(series, xs, ys) -> bool:
     """True when one series shows ``ys`` at the thresholds ``xs`` (every grid point, whatever else it has)."""
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    for x, y in series:
-        order = np.argsort(x, kind="stable")
-        x, y = x[order], y[order]
-        pos = np.searchsorted(x, xs)
-        pos = np.clip(pos, 0, len(x) - 1)
-        if np.allclose(x[pos], xs, atol=1e-9) and np.allclose(y[pos], ys, rtol=1e-6, atol=1e-9):
-            return True
-    return False
+    return _matching(series, xs, ys) is not None
+
+
+def _says_raw(label: str) -> bool:
+    """A legend label that names the risks before recalibration."""
+    label = label.lower()
+    return not label.startswith("_") and any(w in label for w in ("raw", "before", "uncalibrated", "not recal"))
 
 
 def _zero_line(ax, series) -> bool:
     """A horizontal line at net benefit 0 (ax.axhline(0) or a line of zeros) on ``ax``."""
-    for _, y in series:
-        if len(y) >= 2 and np.allclose(y, 0.0, atol=1e-12):
+    for s in series:
+        if len(s.y) >= 2 and np.allclose(s.y, 0.0, atol=1e-12):
             return True
     return False
 
@@ -306,7 +337,10 @@ def _axes_of(answer):
              "0.6, so show every threshold from {first:.2g} to {last:.2g} (ax.set_xlim, or leave it to matplotlib).",
     "flat": "the y range ({bottom:.3g} to {top:.3g}) is so wide that the model's curve looks flat: 'alert on "
             "everyone' falls far below zero at high thresholds. Limit the y axis to a little around the model's curve "
-            "and 0 (e.g. ax.set_ylim(-0.05, 0.15)).",
+            "and 0 (e.g. ax.set_ylim({suggest_low:g}, {suggest_high:g})).",
+    "legend_swapped": "the curves are right, but their labels are swapped: the line labelled {model_label!r} shows the "
+                      "risks before recalibration (raw_risk), and the one labelled {raw_label!r} the recalibrated "
+                      "risks (risk). Swap the labels, or the reader will credit the wrong model.",
 })  # fmt: skip
 def decision_curve(answer):
     import matplotlib.pyplot as plt
@@ -326,11 +360,17 @@ def decision_curve(answer):
                              "with ax.plot(...) on the axes you pass (plt.plot draws on the newest figure), or pass "
                              "plt.gca().")  # fmt: skip
         return not_attempted("draw the curves on `ax` with ax.plot(thresholds, net_benefit), then run the cell.")
+    # thresholds or net benefit drawn as percentages (net benefit per 100 patients is a usual presentation): read
+    # the curves in the student's units, and say the limits back in them
+    sx, sy = next(((fx, fy) for fx in (1, 100) for fy in (1, 100)
+                   if any(_drawn(_scaled(series, fx, fy), c["threshold"], c["model"]) for c in (curve, raw))),
+                  (1, 1))  # fmt: skip
+    series = _scaled(series, sx, sy)
     has_model = _drawn(series, curve["threshold"], curve["model"])
     if not has_model:
         if _drawn(series, raw["threshold"], raw["model"]):
             return close(named("raw"))
-        if _drawn([(y, x) for x, y in series], curve["threshold"], curve["model"]):
+        if _drawn([_Series(s.y, s.x, s.label) for s in series], curve["threshold"], curve["model"]):
             return close(named("swapped"))
         short = _drawn(series, curve["threshold"][GRID <= 0.5], curve["model"][GRID <= 0.5])
         if short:
@@ -344,6 +384,10 @@ def decision_curve(answer):
         return close(named("no_treat_none"))
     if not _drawn(series, raw["threshold"], raw["model"]):
         return close(named("no_raw"))
+    model_line = _matching(series, curve["threshold"], curve["model"])
+    raw_line = _matching(series, raw["threshold"], raw["model"])
+    if ax.get_legend() is not None and _says_raw(model_line.label) and not _says_raw(raw_line.label):
+        return close(named("legend_swapped", model_label=model_line.label, raw_label=raw_line.label))
     xlabel, ylabel = ax.get_xlabel().lower(), ax.get_ylabel().lower()
     problems = []
     if "threshold" not in xlabel or "benefit" in xlabel:
@@ -352,17 +396,17 @@ def decision_curve(answer):
         problems.append("y axis: net benefit")
     if problems:
         return close(named("labels", problems="; ".join(problems)))
-    left, right = ax.get_xlim()
+    left, right = (v / sx for v in ax.get_xlim())
     if left > GRID.min() + 1e-9 or right < GRID.max() - 1e-9:
-        return close(named("x_cut", left=left, right=right, first=GRID.min(), last=GRID.max()))
-    bottom, top = ax.get_ylim()
+        return close(named("x_cut", left=left * sx, right=right * sx, first=GRID.min() * sx, last=GRID.max() * sx))
+    bottom, top = (v / sy for v in ax.get_ylim())
     both = pd.concat([curve["model"], raw["model"]])
     low_needed, high_needed = float(both.min()), float(both.max())
     if bottom > low_needed or top < high_needed:
-        return close(named("cut", bottom=bottom, top=top, low=low_needed, high=high_needed))
+        return close(named("cut", bottom=bottom * sy, top=top * sy, low=low_needed * sy, high=high_needed * sy))
     # the curves span about 0.12: a y range five times that leaves them a fifth of the height, flat to the eye
     if top - bottom > 5 * (high_needed - min(low_needed, 0)):
-        return close(named("flat", bottom=bottom, top=top))
+        return close(named("flat", bottom=bottom * sy, top=top * sy, suggest_low=-0.05 * sy, suggest_high=0.15 * sy))
     # the lesson reads the same crossings on a grid twice as fine (steps of 0.025): say both, so they agree
     fine = np.round(np.arange(0.05, 0.801, 0.025), 3)
     fine_raw = clinic.net_benefit(data.died, data.raw_risk, fine)
@@ -382,9 +426,12 @@ def decision_curve(answer):
                 else "before recalibration the model's net benefit stays at or above zero here too")  # fmt: skip
     recal_says = (f"recalibrated, only from {recal_at:.2f}{finer(fine_recal)}" if recal_at is not None
                   else "recalibrated, it never does on this grid")  # fmt: skip
-    return correct(f"{raw_says}; {recal_says}. A crossing lies between two thresholds of a grid, so a finer grid "
-                   "moves it; near zero these signs are within the bootstrap band of net benefit (the lesson shows "
-                   "it): read them as consistent with the calibration slope, not as proof of it.")
+    units = {(1, 1): "", (100, 1): "Thresholds in percent read the same. ",
+             (1, 100): "Net benefit per 100 patients (x 100) reads the same. ",
+             (100, 100): "Thresholds in percent and net benefit per 100 patients read the same. "}[(sx, sy)]
+    return correct(f"{units}{raw_says}; {recal_says}. A crossing lies between two thresholds of a grid, so a finer "
+                   "grid moves it; near zero these signs are within the bootstrap band of net benefit (the lesson "
+                   "shows it): read them as consistent with the calibration slope, not as proof of it.")
 
 
 # ------------------------------------------------------------------------------------------------ exercise 6
