@@ -647,3 +647,17 @@ def test_legal_lines_the_lesson_could_not_read_in_a_primary_source_say_so():
     assert "the wording of Art. 4a given here is not checked against the primary text" in text
     assert "Art. 53(2), whose wording this lesson could not read" in text
     assert "Art. 71(4), this lesson could not read in a primary source" in text
+
+
+def test_the_digital_omnibus_is_a_dated_proposal_not_law():
+    """Review 9, point 1: the Digital Omnibus (Commission proposal, November 2025, amending GDPR definitions among
+    others) is a proposal; its status is dated ("as of mid-2026") and to be checked when teaching, never called
+    adopted. Council and EDPB/EDPS details that could not be read here are marked as to be checked."""
+    text = _lesson_text()
+    start = text.index("*Digital Omnibus*")
+    paragraph = text[start:text.index("**The GDPR's research rules", start)]
+    assert "proposal, not law" in paragraph and "As of mid-2026" in paragraph
+    assert "Check its legislative status at the time you teach this" in paragraph
+    assert "to be checked against the texts" in paragraph
+    for claim in ("was adopted", "has been adopted", "entered into force", "Joint Opinion 2/2026", "20 February 2026"):
+        assert claim not in paragraph, claim
