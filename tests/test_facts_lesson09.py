@@ -661,3 +661,20 @@ def test_the_digital_omnibus_is_a_dated_proposal_not_law():
     assert "to be checked against the texts" in paragraph
     for claim in ("was adopted", "has been adopted", "entered into force", "Joint Opinion 2/2026", "20 February 2026"):
         assert claim not in paragraph, claim
+
+
+def test_the_papers_two_age_statements_are_quoted_and_the_code_300_counted():
+    """Review 9, point 2: the paper sets ages of 90 or more to 300 (Methods) and gives the ages as 0 to 95 years
+    (Background & Summary, as lesson 00 quotes it); the lesson states both, calls the contradiction, and counts from
+    the data how many records carry 300 (none in the shipped slice; three uncoded ages above 89)."""
+    text = _lesson_text()
+    assert "age is set to 300 years" in text and "covering 0 to 95 years" in text
+    assert "The two statements contradict each other" in text
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "coded = int(ages.eq(300).sum())" in code and "carry the code 300" in code
+    lesson00 = (REPO / "notebooks" / "00-welcome.ipynb").read_text()
+    assert "0 to 95 years" in lesson00  # the sentence lesson 09 points to
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        raw = [float(r["age"]) for r in csv.DictReader(f) if r["age"]]
+    assert sum(a == 300 for a in raw) == 0 and sum(89 < a < 300 for a in raw) == 3
