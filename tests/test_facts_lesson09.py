@@ -678,3 +678,13 @@ def test_the_papers_two_age_statements_are_quoted_and_the_code_300_counted():
     with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
         raw = [float(r["age"]) for r in csv.DictReader(f) if r["age"]]
     assert sum(a == 300 for a in raw) == 0 and sum(89 < a < 300 for a in raw) == 3
+
+
+def test_years_from_shifted_dates_are_called_stored_years():
+    """Review 9, point 3: PTB-XL's recording dates were shifted, so a year the lesson shows is a stored (shifted) year,
+    not a real one; the two stored years with fewest first ECGs are recomputed here."""
+    text = _lesson_text()
+    assert "stored (shifted) year" in text and "the two stored years with fewest recordings" in text
+    assert "were recorded in {' or '.join(map(str, rare_years))}" not in text
+    years = privacy.year_only(people()["day"])
+    assert int(years.max()) < 1989  # before the recording period the paper gives (1989-1996): not real years
