@@ -688,3 +688,18 @@ def test_years_from_shifted_dates_are_called_stored_years():
     assert "were recorded in {' or '.join(map(str, rare_years))}" not in text
     years = privacy.year_only(people()["day"])
     assert int(years.max()) < 1989  # before the recording period the paper gives (1989-1996): not real years
+
+
+def test_the_dp_definition_is_the_standard_symmetric_one():
+    """Review 9, point 4: epsilon-DP over neighbouring datasets, Pr[M(D) in S] <= e^eps Pr[M(D') in S] for all
+    neighbouring D, D' and all S, the relation symmetric so that the bound holds both ways (Dwork and Roth 2014)."""
+    text = _lesson_text()
+    assert "Pr[M(D) ∈ S] ≤ e^ε × Pr[M(D′) ∈ S]." in text and "for all neighbouring D, D′ and all S" in text
+    assert "all neighbouring datasets" in text and "holds in both directions" in text and "Dwork and Roth" in text
+    assert "P[release ∈ S with the person] ≤" not in text  # the one-directional wording is gone
+    # the bound in both directions for this lesson's mechanism: discrete Laplace noise on a count, scale 1/epsilon
+    epsilon, count = 0.5, 4  # neighbours: the count is 4 on D and 5 on D' (one patient added)
+    for observed in range(-5, 15):
+        on_d, on_neighbour = dlaplace(epsilon).pmf(observed - count), dlaplace(epsilon).pmf(observed - count - 1)
+        assert on_d <= math.exp(epsilon) * on_neighbour * (1 + 1e-12)
+        assert on_neighbour <= math.exp(epsilon) * on_d * (1 + 1e-12)
