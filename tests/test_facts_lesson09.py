@@ -703,3 +703,18 @@ def test_the_dp_definition_is_the_standard_symmetric_one():
         on_d, on_neighbour = dlaplace(epsilon).pmf(observed - count), dlaplace(epsilon).pmf(observed - count - 1)
         assert on_d <= math.exp(epsilon) * on_neighbour * (1 + 1e-12)
         assert on_neighbour <= math.exp(epsilon) * on_d * (1 + 1e-12)
+
+
+def test_the_ehds_dates_are_staggered_and_cite_art_105():
+    """Review 9, point 5: Regulation (EU) 2025/327 entered into force on 26 March 2025 and applies in stages (Art. 105):
+    mostly from 26 March 2027, secondary use mostly from 26 March 2029, some categories from 26 March 2031. The lesson
+    states no date it cannot support (no publication date counted forward, no category named from memory) and says
+    where to check."""
+    text = _lesson_text()
+    start = text.index("**The European Health Data Space**")
+    paragraph = text[start:text.index("**Who may apply", start)]
+    for fact in ("entered into force on 26 March 2025", "apply in stages (Art. 105)", "most of them from 26 March 2027",
+                 "from 26 March 2029", "26 March 2031", "check Art. 105"):
+        assert fact in paragraph, fact
+    for unsupported in ("twenty days later", "genomic data among them", "applies in general"):
+        assert unsupported not in paragraph, unsupported
