@@ -617,12 +617,16 @@ def test_the_controller_is_normally_the_organisation():
     """Review 8, F1: running the lesson does not make the student or lecturer personally the controller. EDPB
     Guidelines 07/2020 (executive summary): "it is usually the organisation as such, and not an individual within the
     organisation ... that acts as a controller"; a person on their own may fall under Art. 2(2)(c), read narrowly
-    (Lindqvist C-101/01 para. 47; Ryneš C-212/13 para. 30)."""
+    (Lindqvist C-101/01 para. 47; Ryneš C-212/13, whose wording and paragraph are to be checked: review 9, point 6)."""
     text = _lesson_text()
     assert "Whoever runs it decides why and how" not in text
     assert "usually the organisation as such, and not an individual within the organisation" in text
     assert "Guidelines 07/2020" in text and "Art. 2(2)(c)" in text
     assert "C-101/01" in text and "C-212/13" in text
+    # Ryneš: no more than "interpreted narrowly" without a flag; no unchecked quotation or paragraph number
+    rynes = text[text.index("*Ryneš*"):][:200]
+    assert "interprets the household exemption narrowly" in rynes and "to be checked against the judgment" in rynes
+    assert "para. 30" not in text and '"must be narrowly construed"' not in text
 
 
 def test_the_date_shift_wording_claims_no_more_than_the_paper_and_the_reports_show():
