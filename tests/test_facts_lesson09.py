@@ -649,7 +649,7 @@ def test_legal_lines_the_lesson_could_not_read_in_a_primary_source_say_so():
     text = _lesson_text()
     assert "Art. 71(4)(a) limits who may request it" not in text
     assert "the wording of Art. 4a given here is not checked against the primary text" in text
-    assert "number and dates also to be checked against the Official Journal" in text  # review 9: none of it is verified
+    assert "number and dates also to be checked against the Official Journal" in text  # review 9: unverified here
     assert "Art. 53(2), whose wording this lesson could not read" in text
     assert "Art. 71(4), this lesson could not read in a primary source" in text
 
