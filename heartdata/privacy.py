@@ -336,7 +336,10 @@ def bands(values, width: float, start: float = 0, top: float | None = None, unit
 
 
 def year_only(dates) -> pd.Series:
-    """Generalise dates (datetimes or text such as '1986-02-21 14:00:00') to their year; missing stays missing."""
+    """Generalise dates (datetimes or text such as '1986-02-21 14:00:00') to their year; missing stays missing.
+
+    The year is that of the date as stored: for PTB-XL, whose dates were shifted, a stored (shifted) year, not the
+    year of the recording."""
     dates = pd.Series(dates)
     try:
         parsed = pd.to_datetime(dates)

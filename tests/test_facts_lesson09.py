@@ -617,12 +617,16 @@ def test_the_controller_is_normally_the_organisation():
     """Review 8, F1: running the lesson does not make the student or lecturer personally the controller. EDPB
     Guidelines 07/2020 (executive summary): "it is usually the organisation as such, and not an individual within the
     organisation ... that acts as a controller"; a person on their own may fall under Art. 2(2)(c), read narrowly
-    (Lindqvist C-101/01 para. 47; Ryneš C-212/13 para. 30)."""
+    (Lindqvist C-101/01 para. 47; Ryneš C-212/13, whose wording and paragraph are to be checked: review 9, point 6)."""
     text = _lesson_text()
     assert "Whoever runs it decides why and how" not in text
     assert "usually the organisation as such, and not an individual within the organisation" in text
     assert "Guidelines 07/2020" in text and "Art. 2(2)(c)" in text
     assert "C-101/01" in text and "C-212/13" in text
+    # Ryneš: no more than "interpreted narrowly" without a flag; no unchecked quotation or paragraph number
+    rynes = text[text.index("*Ryneš*"):][:200]
+    assert "interprets the household exemption narrowly" in rynes and "to be checked against the judgment" in rynes
+    assert "para. 30" not in text and '"must be narrowly construed"' not in text
 
 
 def test_the_date_shift_wording_claims_no_more_than_the_paper_and_the_reports_show():
@@ -645,5 +649,77 @@ def test_legal_lines_the_lesson_could_not_read_in_a_primary_source_say_so():
     text = _lesson_text()
     assert "Art. 71(4)(a) limits who may request it" not in text
     assert "the wording of Art. 4a given here is not checked against the primary text" in text
+    assert "number and dates also to be checked against the Official Journal" in text  # review 9: unverified here
     assert "Art. 53(2), whose wording this lesson could not read" in text
     assert "Art. 71(4), this lesson could not read in a primary source" in text
+
+
+def test_the_digital_omnibus_is_a_dated_proposal_not_law():
+    """Review 9, point 1: the Digital Omnibus (Commission proposal, November 2025, amending GDPR definitions among
+    others) is a proposal; its status is dated ("as of mid-2026") and to be checked when teaching, never called
+    adopted. Council and EDPB/EDPS details that could not be read here are marked as to be checked."""
+    text = _lesson_text()
+    start = text.index("*Digital Omnibus*")
+    paragraph = text[start:text.index("**The GDPR's research rules", start)]
+    assert "proposal, not law" in paragraph and "As of mid-2026" in paragraph
+    assert "Check its legislative status at the time you teach this" in paragraph
+    assert "to be checked against the texts" in paragraph
+    for claim in ("was adopted", "has been adopted", "entered into force", "Joint Opinion 2/2026", "20 February 2026"):
+        assert claim not in paragraph, claim
+
+
+def test_the_papers_two_age_statements_are_quoted_and_the_code_300_counted():
+    """Review 9, point 2: the paper sets ages of 90 or more to 300 (Methods) and gives the ages as 0 to 95 years
+    (Background & Summary, as lesson 00 quotes it); the lesson states both, calls the contradiction, and counts from
+    the data how many records carry 300 (none in the shipped slice; three uncoded ages above 89)."""
+    text = _lesson_text()
+    assert "age is set to 300 years" in text and "covering 0 to 95 years" in text
+    assert "The two statements contradict each other" in text
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "coded = int(ages.eq(300).sum())" in code and "carry the code 300" in code
+    lesson00 = (REPO / "notebooks" / "00-welcome.ipynb").read_text()
+    assert "0 to 95 years" in lesson00  # the sentence lesson 09 points to
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        raw = [float(r["age"]) for r in csv.DictReader(f) if r["age"]]
+    assert sum(a == 300 for a in raw) == 0 and sum(89 < a < 300 for a in raw) == 3
+
+
+def test_years_from_shifted_dates_are_called_stored_years():
+    """Review 9, point 3: PTB-XL's recording dates were shifted, so a year the lesson shows is a stored (shifted) year,
+    not a real one; the two stored years with fewest first ECGs are recomputed here."""
+    text = _lesson_text()
+    assert "stored (shifted) year" in text and "the two stored years with fewest recordings" in text
+    assert "were recorded in {' or '.join(map(str, rare_years))}" not in text
+    years = privacy.year_only(people()["day"])
+    assert int(years.max()) < 1989  # before the recording period the paper gives (1989-1996): not real years
+
+
+def test_the_dp_definition_is_the_standard_symmetric_one():
+    """Review 9, point 4: epsilon-DP over neighbouring datasets, Pr[M(D) in S] <= e^eps Pr[M(D') in S] for all
+    neighbouring D, D' and all S, the relation symmetric so that the bound holds both ways (Dwork and Roth 2014)."""
+    text = _lesson_text()
+    assert "Pr[M(D) ∈ S] ≤ e^ε × Pr[M(D′) ∈ S]." in text and "for all neighbouring D, D′ and all S" in text
+    assert "all neighbouring datasets" in text and "holds in both directions" in text and "Dwork and Roth" in text
+    assert "P[release ∈ S with the person] ≤" not in text  # the one-directional wording is gone
+    # the bound in both directions for this lesson's mechanism: discrete Laplace noise on a count, scale 1/epsilon
+    epsilon, count = 0.5, 4  # neighbours: the count is 4 on D and 5 on D' (one patient added)
+    for observed in range(-5, 15):
+        on_d, on_neighbour = dlaplace(epsilon).pmf(observed - count), dlaplace(epsilon).pmf(observed - count - 1)
+        assert on_d <= math.exp(epsilon) * on_neighbour * (1 + 1e-12)
+        assert on_neighbour <= math.exp(epsilon) * on_d * (1 + 1e-12)
+
+
+def test_the_ehds_dates_are_staggered_and_cite_art_105():
+    """Review 9, point 5: Regulation (EU) 2025/327 entered into force on 26 March 2025 and applies in stages (Art. 105):
+    mostly from 26 March 2027, secondary use mostly from 26 March 2029, some categories from 26 March 2031. The lesson
+    states no date it cannot support (no publication date counted forward, no category named from memory) and says
+    where to check."""
+    text = _lesson_text()
+    start = text.index("**The European Health Data Space**")
+    paragraph = text[start:text.index("**Who may apply", start)]
+    for fact in ("entered into force on 26 March 2025", "apply in stages (Art. 105)", "most of them from 26 March 2027",
+                 "from 26 March 2029", "26 March 2031", "check Art. 105"):
+        assert fact in paragraph, fact
+    for unsupported in ("twenty days later", "genomic data among them", "applies in general"):
+        assert unsupported not in paragraph, unsupported
