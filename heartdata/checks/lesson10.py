@@ -167,8 +167,8 @@ def efficiency(answer, seconds, workers: int = 2):
     ]
     # a mistake that gives the right value here (the loop as fast as one worker, say) is a right answer
     distinct = [(v, m) for v, m in mistakes if not np.isclose(v, expected, rtol=1e-6)]
-    return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)",
-                        hint="median time of the loop / (2 × median time with 2 workers).")  # fmt: skip
+    hint = f"median time of the loop / ({workers} × median time with {workers} workers)."
+    return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)", hint=hint)
 
 
 # ---- exercise 4: the SLURM job ---------------------------------------------------------------------------------
