@@ -565,24 +565,42 @@ def ratio_range(a, b) -> tuple[float, float, float]:
     return float(np.median(b) / np.median(a)), float(b.min() / a.max()), float(b.max() / a.min())
 
 
-#: The parts of a record's cost that lesson 10 times apart: columns ``"<part> ms/record"`` of its runs table
+#: The parts of a record's cost that lesson 10 times apart: columns ``"<part> ms/record"`` (wall-clock) and
+#: ``"<part> cpu ms/record"`` (CPU time) of its runs table
 PARTS = ("reading", "features")
 _HOW = {"fastest": "min", "median": "median"}
+#: The clocks a runs table may hold: "wall" (``time.perf_counter``: what the student waits, load included) and "cpu"
+#: (``time.thread_time`` of the thread that did the work: the time it spent on a core, which other programs' load
+#: does not add to)
+CLOCKS = {"wall": "{part} ms/record", "cpu": "{part} cpu ms/record"}
 
 
-def per_record_ms(runs: pd.DataFrame, fs: int, records: int | None = None, how: str = "fastest") -> pd.Series:
+def _clock_columns(clock) -> list[str]:
+    if not isinstance(clock, str) or clock not in CLOCKS:
+        raise DataError(f"clock={clock!r}", f"is not one of {sorted(CLOCKS)}",
+                        'Pass clock="cpu" for a floor that load does not inflate, clock="wall" for the time '
+                        "waited.")  # fmt: skip
+    return [CLOCKS[clock].format(part=part) for part in PARTS]
+
+
+def per_record_ms(
+    runs: pd.DataFrame, fs: int, records: int | None = None, how: str = "fastest", clock: str = "wall"
+) -> pd.Series:
     """Milliseconds per record of each part (``PARTS``: reading, features) at ``fs`` Hz and a size of ``records``
     records (default: the largest size timed at that rate), from repeated runs: ``runs`` holds one row per run with
-    the columns ``fs``, ``records`` and ``"<part> ms/record"``.
+    the columns ``fs``, ``records`` and ``"<part> ms/record"`` (``clock="wall"``) or ``"<part> cpu ms/record"``
+    (``clock="cpu"``).
 
-    ``how="fastest"`` takes each part's fastest run (the minimum): the figure a lower bound ("at least") is built
-    from. Other programs on the machine can only add time to a run, so the fastest run is the one they slowed least;
-    the median of a loaded machine's runs carries that load, and a bound built from it is not a bound. It bounds only
-    what was timed: this machine's per-record reading (here, from the page cache) and computing. ``how="median"``
-    gives the typical run, the figure to show beside the runs' spread."""
+    ``clock="cpu"`` reads the CPU time of the thread that did the work (``time.thread_time``): on a shared machine
+    other processes take cores away from a run and stretch its wall-clock time, but not the CPU time it spent, so
+    the CPU time is the floor (the best-case cost) to extrapolate from. ``clock="wall"`` is what the student waits,
+    load included. ``how="fastest"`` takes each part's fastest run (the minimum): with ``clock="cpu"``, the figure a
+    lower bound ("at least") is built from; ``how="median"`` gives the typical run, the figure to show beside the
+    runs' spread. Either bounds only what was timed: this machine's per-record reading (here, from the page cache)
+    and computing; CPU time leaves out any wait for a disk."""
     if how not in _HOW:
         raise DataError(f"how={how!r}", f"is not one of {sorted(_HOW)}", 'Pass "fastest" for a lower bound.')
-    columns = [f"{part} ms/record" for part in PARTS]
+    columns = _clock_columns(clock)
     missing = [c for c in ["fs", "records", *columns] if c not in runs.columns]
     if missing:
         raise DataError("runs", f"has no column {missing[0]!r}", "Pass the table of runs, one row per run.")
@@ -597,16 +615,28 @@ def per_record_ms(runs: pd.DataFrame, fs: int, records: int | None = None, how: 
     return rows.agg(_HOW[how]).set_axis(list(PARTS)).astype(float)
 
 
-def cost_growth(runs: pd.DataFrame, fs: int, how: str = "fastest") -> float:
+def cost_growth(runs: pd.DataFrame, fs: int, how: str = "fastest", clock: str = "wall") -> float:
     """How many times a record's cost (reading + features) at the largest size timed at ``fs`` Hz is that at the
-    smallest: 1 when the time grows in proportion to the records. ``how`` as in ``per_record_ms``: "fastest"
-    compares the runs the machine's load slowed least at each size; a ratio of medians ("median") mixes the cost's
-    growth with whatever load fell on each size's runs, so it cannot tell one from the other."""
+    smallest: 1 when the time grows in proportion to the records. ``how`` and ``clock`` as in ``per_record_ms``:
+    with ``clock="cpu"`` the machine's load hardly enters (it takes cores away, not CPU time); with
+    ``clock="wall"``, "fastest" compares the runs the load slowed least at each size, and a ratio of medians
+    ("median") mixes the cost's growth with whatever load fell on each size's runs."""
+    _clock_columns(clock)
     sizes = runs.loc[runs["fs"] == fs, "records"]
     if sizes.nunique() < 2:
         raise DataError(f"fs={fs!r}", "has fewer than two sizes timed", "Time at least two sizes to compare.")
-    large = per_record_ms(runs, fs, int(sizes.max()), how).sum()
-    return float(large / per_record_ms(runs, fs, int(sizes.min()), how).sum())
+    large = per_record_ms(runs, fs, int(sizes.max()), how, clock).sum()
+    return float(large / per_record_ms(runs, fs, int(sizes.min()), how, clock).sum())
+
+
+def per_record_runs(runs: pd.DataFrame, fs: int, records: int, clock: str = "wall") -> np.ndarray:
+    """A record's whole cost (reading + features, ms) in each run at ``fs`` Hz and ``records`` records: the
+    repeated measurements, for their spread (``compare_runs`` reads two sizes' runs against each other)."""
+    columns = _clock_columns(clock)
+    rows = runs.loc[(runs["fs"] == fs) & (runs["records"] == records), columns]
+    if rows.empty or rows.isna().any().any():
+        raise DataError(f"records={records!r}", f"has no complete runs at {fs} Hz", "Time that size first.")
+    return rows.sum(axis=1).to_numpy(dtype=float)
 
 
 def amdahl(one_worker_seconds: float, serial_share: float, workers: int) -> float:
@@ -748,6 +778,47 @@ _HEADROOM_MIB = 1024
 WORKER_MIN_MIB = 1024
 
 
+#: Seconds from a worker job's start to its workers running (the node sets the job up, the setup lines run, Python
+#: imports the libraries): spent inside the job's time limit before ``--lifetime`` starts counting, which it does
+#: from the worker's own start. A margin chosen for shared file systems that are slow to import from, not a
+#: measurement: time your centre's start-up (the worker log's first line against the job's start) and adjust.
+WORKER_STARTUP_S = 120
+#: Where workers spill: /tmp, which is node-local on most clusters. TMPDIR is site-specific (some centres set it to
+#: a per-job folder, others leave it unset, and then "$TMPDIR" is empty), and under a driver submitting with sbatch's
+#: default environment export it can be the *driver's* folder. Centres document their node-local scratch ($TMPDIR,
+#: /scratch, ...): pass yours as local_directory=.
+LOCAL_DIRECTORY = "/tmp"
+#: The name sbatch gives the worker job (``-J``): plain, as ``squeue`` lists it
+JOB_NAME = "heartdata-worker"
+#: The Dask name of a standalone script's workers (``--name``): the job's id, which bash expands on the node, tells
+#: whose workers the scheduler sees (several processes add -0, -1, ... to it)
+WORKER_NAME = JOB_NAME + "-${SLURM_JOB_ID}"
+
+
+def worker_lifetime(walltime) -> tuple[int, int]:
+    """The workers' ``--lifetime`` and ``--lifetime-stagger`` (seconds) for a job of ``walltime``.
+
+    A worker retires after its lifetime plus or minus a random share of the stagger (distributed draws it for each
+    worker, so they do not all leave at once), counted from the worker's own start, which comes WORKER_STARTUP_S
+    after the job's. The stagger is 5% of the limit, from 30 s to 5 min; the last worker to retire then gets as long
+    again as the stagger to hand its results on and close. So lifetime = walltime - WORKER_STARTUP_S - stagger -
+    stagger, and start-up + lifetime + stagger (the last retirement) fits inside the walltime with a stagger to spare:
+    an hour gives 60 - 2 - 3 - 3 = 52 minutes, retiring from 49 to 55 minutes after the workers start."""
+    seconds = slurm_seconds(walltime)
+    stagger = max(30, min(seconds // 20, 300))
+    lifetime = seconds - WORKER_STARTUP_S - 2 * stagger
+    if lifetime - stagger < 60:  # the first worker to retire must have had a minute's work
+        least = next(m for m in range(1, 60) if m * 60 - WORKER_STARTUP_S - 3 * max(30, min(m * 3, 300)) >= 60)
+        raise DataError(f"walltime={walltime!r}", f"is {seconds // 60} minutes: too short for workers to start "
+                        f"({WORKER_STARTUP_S} s), work and retire before it", f"Ask for at least {least} minutes.")
+    return lifetime, stagger
+
+
+def _duration(seconds: int) -> str:
+    """Seconds as Dask reads a duration: "52m" for whole minutes, else "135s"."""
+    return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+
+
 def _headroom(job_mib: int) -> int:
     """MiB of a job's memory kept free of Dask's workers: HEADROOM of it, at least _HEADROOM_MIB."""
     return max(math.ceil(HEADROOM * job_mib), _HEADROOM_MIB)
@@ -796,10 +867,7 @@ def _slurm_options(
             f"Ask for at least {math.ceil(least / 1024)}G (the least is {least}M), or fewer processes.",
         )
     seconds = slurm_seconds(walltime)
-    margin = max(60, min(seconds // 10, 600))  # retire 1-10 minutes before the limit
-    if seconds <= 2 * margin:
-        raise DataError(f"walltime={walltime!r}", f"is {seconds // 60} minutes: too short for workers to start, "
-                        "work and retire before it", "Ask for at least 3 minutes.")  # fmt: skip
+    lifetime, stagger = worker_lifetime(walltime)
     for name, value in (("queue", queue), ("account", account)):
         if value is not None and (not isinstance(value, str) or not re.fullmatch(r"[\w.,+-]+", value)):
             raise DataError(f"{name}={value!r}", "is not a SLURM partition or account name",
@@ -820,7 +888,8 @@ def _slurm_options(
             f"--bind {_shell_path(str(local_directory))} " if local_directory and "$" in str(local_directory) else ""
         )
         command = f"apptainer exec {bind}{scratch}{shlex.quote(str(container))} {python or 'python'}"
-    extra = ["--lifetime", f"{seconds - margin}s", "--lifetime-stagger", f"{margin // 2}s"]
+    # no --lifetime-restart: a worker retires for good, and the job ends with its last worker
+    extra = ["--lifetime", _duration(lifetime), "--lifetime-stagger", _duration(stagger)]
     if local_directory is not None:
         local_directory = _shell_path(str(local_directory))
     return dict(
@@ -837,7 +906,7 @@ SCHEDULER_PLACEHOLDER = "tcp://SCHEDULER:8786"
 def slurm_job_script(
     cores: int, memory: str, walltime: str, queue: str | None = None, account: str | None = None,
     data_root: str | None = None, python: str | None = None, setup: Sequence[str] = (), container: str | None = None,
-    processes: int | None = None, local_directory: str | None = "${TMPDIR:-/tmp}",
+    processes: int | None = None, local_directory: str | None = LOCAL_DIRECTORY,
     scheduler: str = SCHEDULER_PLACEHOLDER,
 ) -> str:  # fmt: skip
     """The batch script dask-jobqueue submits (``sbatch``) for one worker job, without a cluster or a scheduler.
@@ -854,9 +923,11 @@ def slurm_job_script(
     - The workers: ``processes`` worker processes (default: one per core, each with one thread: the pipeline's
       Python code holds the GIL, so threads of one process would wait for each other), together limited to the
       job's memory less 10% (at least 1 GiB) kept for their nannies and the shell, so that Dask pauses and
-      restarts a worker before SLURM kills the job; spilling to ``local_directory`` (node-local scratch:
-      ``$TMPDIR`` where the centre sets it, else /tmp; ask your centre); retiring (``--lifetime``) 1 to 10
-      minutes before the time limit, staggered, so no task is cut off by SLURM.
+      restarts a worker before SLURM kills the job; spilling to ``local_directory`` (LOCAL_DIRECTORY, /tmp, by
+      default: node-local on most clusters; pass the node-local scratch your centre documents, such as $TMPDIR or
+      /scratch); retiring (``--lifetime``, ``worker_lifetime``) after start-up, lifetime and stagger fit inside
+      the time limit, so no task is cut off by SLURM. The job is named JOB_NAME; its workers WORKER_NAME, which
+      carries the job's id.
     ``scheduler`` is the address the workers connect to (a running ``slurm_cluster`` fills in its own); without it
     the script holds SCHEDULER_PLACEHOLDER and a comment saying to replace it."""
     from dask_jobqueue.slurm import SLURMJob
@@ -866,7 +937,7 @@ def slurm_job_script(
     if not isinstance(scheduler, str) or not re.fullmatch(r"[a-z]+://[\w.:\[\]-]+", scheduler):
         raise DataError(f"scheduler={scheduler!r}", "is not a scheduler address",
                         "Give the address the scheduler printed, as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.")
-    script = SLURMJob(scheduler=scheduler, name="heartdata-worker", job_name="heartdata-worker", **options).job_script()
+    script = SLURMJob(scheduler=scheduler, name=WORKER_NAME, job_name=JOB_NAME, **options).job_script()
     if scheduler != SCHEDULER_PLACEHOLDER:
         return script
     first, rest = script.split("\n", 1)  # a comment after the shebang: sbatch still reads the #SBATCH lines below it
@@ -877,18 +948,19 @@ def slurm_job_script(
 def slurm_cluster(
     cores: int, memory: str, walltime: str, queue: str | None = None, account: str | None = None,
     data_root: str | None = None, python: str | None = None, setup: Sequence[str] = (), container: str | None = None,
-    processes: int | None = None, local_directory: str | None = "${TMPDIR:-/tmp}", **kwargs,
+    processes: int | None = None, local_directory: str | None = LOCAL_DIRECTORY, **kwargs,
 ):  # fmt: skip
     """A dask-jobqueue ``SLURMCluster`` whose worker jobs are ``slurm_job_script``'s. The scheduler runs in the
     process that calls this: run it in a batch job of its own (or where your centre allows long-running
     processes), not on a login node that forbids them. ``cluster.scale(jobs=4)`` submits four jobs;
     ``Client(cluster)`` is what the functions of this module take. ``kwargs`` go to SLURMCluster (e.g.
-    ``interface="ib0"``, ``log_directory``)."""
+    ``interface="ib0"``, ``log_directory``). The workers' names are dask-jobqueue's own (the cluster matches its
+    jobs to its workers by them); the jobs are named JOB_NAME."""
     from dask_jobqueue import SLURMCluster
 
     options = _slurm_options(cores, memory, walltime, queue, account, data_root, python, setup, container,
                              processes, local_directory)  # fmt: skip
-    return SLURMCluster(**{"job_name": "heartdata-worker", **options, **kwargs})
+    return SLURMCluster(**{"job_name": JOB_NAME, **options, **kwargs})
 
 
 # --------------------------------------------------------------------------------------------- copies
@@ -1063,7 +1135,8 @@ def _parser() -> _Parser:
                      "(repeat it: module load ..., source .../activate)")  # fmt: skip
     job.add_argument("--container", help="an Apptainer image (.sif) holding the course's environment")
     job.add_argument("--processes", type=_positive, help="worker processes per job (default: one per core)")
-    job.add_argument("--local-directory", default="${TMPDIR:-/tmp}", help="node-local scratch for spilling")
+    job.add_argument("--local-directory", default=LOCAL_DIRECTORY,
+                     help="node-local scratch for spilling (your centre's: $TMPDIR, /scratch, ...)")
     job.add_argument("--scheduler", default=SCHEDULER_PLACEHOLDER, help="address of the running Dask scheduler "
                      "the workers connect to, e.g. tcp://10.0.0.5:8786 (default: a placeholder the script marks)")
     return parser

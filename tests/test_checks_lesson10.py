@@ -160,7 +160,7 @@ def test_job_script_walkthrough():
     no_limit = _script().replace("--memory-limit 3.60GiB ", "")
     _is(lesson10.job_script(no_limit), CLOSE, "memory")
     _is(lesson10.job_script(_script().replace("--memory-limit 3.60GiB", "--memory-limit 4GiB")), CLOSE, "below --mem")
-    _is(lesson10.job_script(_script().replace(" --lifetime 21000s --lifetime-stagger 300s", "")), CLOSE, "lifetime")
+    _is(lesson10.job_script(_script().replace(" --lifetime 348m --lifetime-stagger 5m", "")), CLOSE, "lifetime")
     _is(lesson10.job_script("echo hello"), INCORRECT, "#SBATCH")
     _is(lesson10.job_script(_script().rsplit("\n", 2)[0]), INCORRECT, "no Dask worker")
 
@@ -181,11 +181,21 @@ def test_job_script_refuses_what_would_fail_on_a_cluster():
     _is(lesson10.job_script(late), CLOSE, "after the worker starts")
     _is(lesson10.job_script(s.replace("#SBATCH --mem=64G", "#SBATCH --mem=64G\n#SBATCH --mem-per-cpu=4G")), INCORRECT,
         "mutually exclusive")  # fmt: skip
-    _is(lesson10.job_script(s.replace('"${TMPDIR:-/tmp}"', "/net/home/me/scratch")), CLOSE, "shared file system")
-    _is(lesson10.job_script(s.replace('"${TMPDIR:-/tmp}"', "/tmp")), CORRECT)  # node-local, written another way
-    _is(lesson10.job_script(s.replace("--lifetime 21000s --lifetime-stagger 300s", "--lifetime 21599s")), CLOSE,
-        "2 minutes")  # fmt: skip
-    _is(lesson10.job_script(s.replace("--lifetime 21000s --lifetime-stagger 300s", "--lifetime 355m")), CORRECT)
+    local = f"--local-directory {scale.LOCAL_DIRECTORY}"
+    _is(lesson10.job_script(s.replace(local, "--local-directory /net/home/me/scratch")), CLOSE, "shared file system",
+        f"--local-directory {scale.LOCAL_DIRECTORY}")  # fmt: skip
+    _is(lesson10.job_script(s.replace(local, '--local-directory "$TMPDIR"')), CORRECT)  # a centre's scratch
+    # the margin is the workers' start-up, and the message gives the course's own, both from scale's constants
+    lifetime, stagger = scale.worker_lifetime(lesson10.JOB["walltime"])
+    course = scale.slurm_seconds(lesson10.JOB["walltime"]) - lifetime - stagger
+    assert course == scale.WORKER_STARTUP_S + stagger
+    old = f"--lifetime {lifetime // 60}m --lifetime-stagger {stagger // 60}m"
+    assert old in s
+    _is(lesson10.job_script(s.replace(old, "--lifetime 21599s")), CLOSE, f"at least {scale.WORKER_STARTUP_S} s",
+        f"leaves {course}")  # fmt: skip
+    late = 6 * 3600 - scale.WORKER_STARTUP_S + 1  # one second short of the start-up margin
+    _is(lesson10.job_script(s.replace(old, f"--lifetime {late}s")), CLOSE, "start")
+    _is(lesson10.job_script(s.replace(old, f"--lifetime {late - 1}s")), CORRECT)
     _is(lesson10.job_script(s.replace(" tcp://SCHEDULER:8786", "")), INCORRECT, "scheduler")
     _is(lesson10.job_script(s.replace("tcp://SCHEDULER:8786", "--scheduler-file /net/home/me/s.json")), CORRECT)
 

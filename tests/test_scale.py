@@ -362,6 +362,12 @@ def _bytes(text):
     return parse_bytes(text)
 
 
+def _duration(text):
+    from dask.utils import parse_timedelta
+
+    return parse_timedelta(text)
+
+
 def test_job_script_carries_the_resources_and_starts_the_course_environment():
     text = scale.slurm_job_script(**JOB)
     lines = text.splitlines()
@@ -375,9 +381,16 @@ def test_job_script_carries_the_resources_and_starts_the_course_environment():
     # 16 single-threaded processes (the pipeline's Python code holds the GIL), each limited below the job's share
     assert _option(worker, "--nworkers") == "16" and _option(worker, "--nthreads") == "1"
     assert 16 * _bytes(_option(worker, "--memory-limit")) <= 0.9 * 64 * 2**30 + 16 * 2**20
-    assert _option(worker, "--local-directory") == '"${TMPDIR:-/tmp}"' and "--nanny" in worker
-    lifetime, stagger = (int(_option(worker, o).rstrip("s")) for o in ("--lifetime", "--lifetime-stagger"))
-    assert lifetime + stagger < 6 * 3600 and lifetime > 5 * 3600
+    assert _option(worker, "--local-directory") == scale.LOCAL_DIRECTORY and "--nanny" in worker
+    assert "--lifetime-restart" not in worker  # a retired worker is not restarted: the lesson does not use it
+    lifetime, stagger = (_duration(_option(worker, o)) for o in ("--lifetime", "--lifetime-stagger"))
+    assert scale.WORKER_STARTUP_S + lifetime + stagger <= 6 * 3600 and lifetime > 5 * 3600
+    # the sbatch job has a plain name; each Dask worker is named after the job's id, which bash expands on the node
+    assert "#SBATCH -J heartdata-worker" in lines
+    assert _option(worker, "--name") == "heartdata-worker-${SLURM_JOB_ID}"
+    named = subprocess.run(["bash", "-c", f"echo {_option(worker, '--name')}"], capture_output=True, text=True,
+                           env={"PATH": os.environ["PATH"], "SLURM_JOB_ID": "4242"}, check=True).stdout  # fmt: skip
+    assert named.strip() == "heartdata-worker-4242"
     subprocess.run(["bash", "-n"], input=text, text=True, check=True)  # the script is valid bash
 
 
@@ -394,8 +407,11 @@ def test_job_script_setup_lines_and_the_apptainer_route():
     box = scale.slurm_job_script(4, "16G", "1:00:00", data_root="/net/storage/physionet",
                                  container="/net/storage/heartdata.sif")  # fmt: skip
     worker = _worker_line(box)
-    assert worker.startswith("apptainer exec --bind /net/storage/physionet --bind \"${TMPDIR:-/tmp}\" "
+    assert worker.startswith(f"apptainer exec --bind /net/storage/physionet,{scale.LOCAL_DIRECTORY} "
                              "/net/storage/heartdata.sif python -m distributed.cli.dask_worker")  # fmt: skip
+    # a scratch folder given as a variable is bound as the shell expands it
+    box = scale.slurm_job_script(4, "16G", "1:00:00", container="/i.sif", local_directory="$TMPDIR")
+    assert _worker_line(box).startswith('apptainer exec --bind "$TMPDIR" /i.sif')
     subprocess.run(["bash", "-n"], input=box, text=True, check=True)
 
 
@@ -427,9 +443,10 @@ def test_every_sbatch_time_format(walltime, seconds, written):
     assert scale.slurm_seconds(walltime) == seconds
     text = scale.slurm_job_script(2, "8G", walltime)
     assert f"#SBATCH -t {written}" in text.splitlines()
-    lifetime = int(_option(_worker_line(text), "--lifetime").rstrip("s"))
-    stagger = int(_option(_worker_line(text), "--lifetime-stagger").rstrip("s"))
-    assert 0 < lifetime - stagger and lifetime + stagger < seconds  # every worker retires before the limit
+    lifetime = _duration(_option(_worker_line(text), "--lifetime"))
+    stagger = _duration(_option(_worker_line(text), "--lifetime-stagger"))
+    # every worker starts, works and retires before the limit, the last with a stagger's time to spare
+    assert 0 < lifetime - stagger and scale.WORKER_STARTUP_S + lifetime + 2 * stagger == seconds
 
 
 @pytest.mark.parametrize(
@@ -455,8 +472,22 @@ def test_time_limits_sbatch_refuses_or_workers_cannot_use(walltime, match):
         scale.slurm_job_script(2, "8G", walltime)
 
 
-def test_three_minutes_is_the_shortest_worker_job():
-    assert "#SBATCH -t 00:03:00" in scale.slurm_job_script(2, "8G", "3")
+def test_the_shortest_worker_job_leaves_start_up_a_minute_of_work_and_retirement():
+    # 5 minutes: 120 s of start-up, then a lifetime of 120 s +- 30 s, and 30 s to retire
+    assert scale.worker_lifetime("5") == (120, 30) and scale.WORKER_STARTUP_S == 120
+    assert "#SBATCH -t 00:05:00" in scale.slurm_job_script(2, "8G", "5")
+    with pytest.raises(DataError, match="at least 5 minutes"):
+        scale.slurm_job_script(2, "8G", "4")
+
+
+@pytest.mark.parametrize("walltime, lifetime, stagger", [("01:00:00", "52m", "3m"), ("06:00:00", "348m", "5m"),
+                                                          ("45", "2310s", "135s"), ("10", "7m", "30s")])  # fmt: skip
+def test_the_lifetime_leaves_the_start_up_and_the_stagger_inside_the_walltime(walltime, lifetime, stagger):
+    worker = _worker_line(scale.slurm_job_script(2, "8G", walltime))
+    assert (_option(worker, "--lifetime"), _option(worker, "--lifetime-stagger")) == (lifetime, stagger)
+    seconds, (life, stag) = scale.slurm_seconds(walltime), scale.worker_lifetime(walltime)
+    assert (_duration(lifetime), _duration(stagger)) == (life, stag)
+    assert life == seconds - scale.WORKER_STARTUP_S - stag - stag  # start-up, the stagger, the last one's retirement
 
 
 @pytest.mark.parametrize(

@@ -167,8 +167,8 @@ def efficiency(answer, seconds, workers: int = 2):
     ]
     # a mistake that gives the right value here (the loop as fast as one worker, say) is a right answer
     distinct = [(v, m) for v, m in mistakes if not np.isclose(v, expected, rtol=1e-6)]
-    return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)",
-                        hint="median time of the loop / (2 × median time with 2 workers).")  # fmt: skip
+    hint = f"median time of the loop / ({workers} × median time with {workers} workers)."
+    return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)", hint=hint)
 
 
 # ---- exercise 4: the SLURM job ---------------------------------------------------------------------------------
@@ -177,8 +177,14 @@ JOB = {"cores": 16, "memory": "64G", "walltime": "06:00:00", "queue": "plgrid", 
        "data_root": "/net/storage/physionet", "python": "/net/home/me/heartdata/.venv/bin/python"}  # fmt: skip
 VENV = JOB["python"].removesuffix("/bin/python")
 #: Least time (s) between the last worker's retirement (--lifetime + --lifetime-stagger, counted from the worker's own
-#: start, which comes after the job's) and the job's time limit.
-MARGIN = 120
+#: start) and the job's time limit: the workers' start-up, which comes first, inside the same limit.
+MARGIN = scale.WORKER_STARTUP_S
+
+
+def _course_margin() -> int:
+    """Seconds slurm_job_script leaves between the last worker's retirement and the exercise's limit."""
+    lifetime, stagger = scale.worker_lifetime(JOB["walltime"])
+    return scale.slurm_seconds(JOB["walltime"]) - lifetime - stagger
 _LONG = {"-p": "--partition", "-A": "--account", "-c": "--cpus-per-task", "-n": "--ntasks", "-N": "--nodes",
          "-t": "--time", "-J": "--job-name", "-o": "--output", "-e": "--error"}  # fmt: skip
 
@@ -300,8 +306,9 @@ JOB_MISTAKES = {
     "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
     "hours. Let them retire a few minutes before it.",
     "lifetime without margin": "the last worker retires {late:g} s after it starts ({lifetime:g} s of --lifetime plus "
-    "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: a worker starts some seconds after the job and "
-    "needs time to finish its task and hand its data on. Leave at least 2 minutes (slurm_job_script leaves 5).",
+    "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: the worker itself starts up to {least:g} s after "
+    "the job (the node's set-up, the imports), inside the same limit, and needs time to hand its data on. Leave at "
+    "least {least:g} s (slurm_job_script leaves {course:g}: {least:g} s of start-up and a stagger's time to retire).",
     "memory fraction": "--memory-limit {value} is a number of at most 1, which Dask reads as a fraction of the memory "
     "it sees (the job's, where SLURM confines it; else the node's) for each worker: {nworkers} workers together may "
     "then use {times:g} times --mem. Give bytes, e.g. 3.6GiB.",
@@ -320,7 +327,8 @@ JOB_MISTAKES = {
     "both memory options": "the script asks for both --mem and --mem-per-cpu: sbatch refuses the job (the options are "
     "mutually exclusive, sbatch's manual). Keep --mem=64G.",
     "spills to shared storage": "the workers spill to {where}, on the shared file system: many workers writing "
-    "temporary files there slow everyone's jobs. Spill to node-local scratch, --local-directory \"$TMPDIR\" (or /tmp).",
+    "temporary files there slow everyone's jobs. Spill to node-local scratch: --local-directory {local} (node-local "
+    "on most clusters), or the scratch your centre documents, such as $TMPDIR where it sets one.",
     "no scheduler": "the worker line names no scheduler for the workers to connect to: give its address "
     "(tcp://HOST:8786) or --scheduler-file.",
 }
@@ -424,7 +432,7 @@ def job_script(answer):
         return close(named("small workers", each=limit / 2**30))
     where = _flag(words, "--local-directory")
     if where is not None and re.match(r"(/net/|/home/|~|\$\{?HOME\b)", where):
-        return close(named("spills to shared storage", where=where))
+        return close(named("spills to shared storage", where=where, local=scale.LOCAL_DIRECTORY))
     for name in ("--lifetime", "--lifetime-stagger"):
         if _flag(words, name) is not None and _seconds(_flag(words, name)) is None:
             return incorrect(f"Dask cannot read {name} {_flag(words, name)}: give one number and unit, such as 350m "
@@ -435,7 +443,7 @@ def job_script(answer):
         return close(named("no lifetime"))
     if seconds - (lifetime + stagger) < MARGIN:
         return close(named("lifetime without margin", late=lifetime + stagger, lifetime=lifetime, stagger=stagger,
-                           margin=seconds - lifetime - stagger))  # fmt: skip
+                           margin=seconds - lifetime - stagger, least=MARGIN, course=_course_margin()))  # fmt: skip
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
                    f"environment with the data root exported; {nworkers} worker processes that stay below the "
                    "job's memory and retire before its limit.")  # fmt: skip
