@@ -588,8 +588,9 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     RecordID, ``type`` the ICU type, its end a data-absent-reason: :data:`ICU_END_UNKNOWN`), a Procedure for
     mechanical ventilation if it was charted (its period spans the first to the last charting, or its end is a
     data-absent-reason when the last charting is near the end of the record: :data:`VENT_OPEN_HOURS`; a gap over
-    :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute and method (arterial line
-    or cuff) with systolic, diastolic and mean as components, and one Observation per other row. Each Observation
+    :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute, method (arterial line
+    or cuff, in ``method``) and repeat with systolic, diastolic and mean as components (a mean with no systolic or
+    diastolic partner alone, coded 8478-0), and one Observation per other row. Each Observation
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
@@ -684,7 +685,10 @@ def _observation(f, oid, param, minute, value, subject, enc):
 
 def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     """One 85354-9 panel per (minute, method, repeat; repeats ranked by value, not by file order): systolic and
-    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), mean when charted."""
+    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), mean when charted.
+    A mean left without a systolic or diastolic of its rank (a repeated MAP: the second of two MAPs beside one
+    SysABP/DiasABP pair) is not put in a panel of two absent components: it goes out alone (:func:`_mean_pressure`).
+    Every charted value comes out exactly once."""
     if bp.empty:
         return []
     t = bp.assign(kind=bp["Parameter"].map(lambda p: BP_COMPONENT[p][0]),
@@ -694,6 +698,9 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
         comps, notes = [], []
         by_part = dict(zip(rows["part"], zip(rows["Parameter"], rows["Value"], strict=True), strict=True))
+        if set(by_part) == {"8478-0"}:  # a mean with no systolic or diastolic partner: an Observation of its own
+            out.append(_mean_pressure(f, eid, kind, int(minute), int(n), *by_part["8478-0"], subject, enc))
+            continue
         for part, name in (("8480-6", "Systolic blood pressure"), ("8462-4", "Diastolic blood pressure"),
                            ("8478-0", "Mean blood pressure")):  # fmt: skip
             if part not in by_part:
@@ -725,6 +732,26 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
             method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc,
             effectiveDateTime=_when(minute), component=comps, note=notes or None))  # fmt: skip
     return out
+
+
+def _mean_pressure(f, eid, kind, minute, n, param, value, subject, enc):
+    """A mean pressure charted without a systolic or diastolic of its rank in its minute and method (a repeated MAP,
+    or a MAP alone): one Observation coded 8478-0 (Mean blood pressure, as FHIR's own example 'mbp' codes it), the
+    method-specific code and the local code beside it, vital-signs category, mm[Hg], the method in ``method``."""
+    row = CODES.loc[param]
+    oid = f"{eid}-map{'a' if kind == 'arterial line' else 'c'}-{minute}-{n}"
+    extra = {}
+    if is_impossible(param, float(value)):
+        extra = {"interpretation": _implausible_flag(f, param, float(value)),
+                 "note": _implausible_note(param, float(value))}  # fmt: skip
+    return f["Observation"](
+        id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final", category=_category(f, _VS),
+        code=f["CodeableConcept"](coding=[
+            f["Coding"](system=LOINC, code="8478-0", display="Mean blood pressure"),
+            f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]),
+            f["Coding"](system=LOCAL, code=param, display=param)], text=param),
+        method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc, effectiveDateTime=_when(minute),
+        valueQuantity=f["Quantity"](value=float(value), unit="mmHg", system=UCUM, code="mm[Hg]"), **extra)  # fmt: skip
 
 
 #: A gap between MechVent chartings longer than this (hours) is reported in the Procedure's note: over such a gap
