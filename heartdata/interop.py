@@ -131,7 +131,8 @@ _SER = ("Serum, as the Challenge documents it ('Serum ...'); LOINC's SerPl code 
 #: Observation carries the reason as a note.
 UNIT_NOT_AS_DOCUMENTED = {
     "Mg": "Documented as mmol/L, but the values (median about 2) fit serum magnesium in mg/dL (about 1.7-2.4), not in "
-          "mmol/L (about 0.7-1.0): exported in mg/dL (LOINC 19123-9). Ask whoever ran the lab before converting.",
+          "mmol/L (about 0.7-1.0); in mEq/L (1 mmol/L Mg = 2 mEq/L: about 1.4-2.0) they would fit too: exported in "
+          "mg/dL (LOINC 19123-9). Ask whoever ran the lab before converting.",
 }  # fmt: skip
 _ROWS = [
     ("Age", _OBS, "30525-0", "Age", "a", "years", "", "known", "",
@@ -1018,15 +1019,17 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
 def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
     """Export to NDJSON one stay at a time, read back line by line, compare with the raw table
     (:func:`compare_tables`); also counts the resources written of each type, the blood-pressure components that
-    carry a dataAbsentReason and the quantities read back with a UCUM unit."""
+    carry a dataAbsentReason, the mean pressures exported alone (8478-0, no partner in their minute) and the
+    quantities read back with a UCUM unit."""
     stay = _check_stay_table(stay)
     stays = (stay_resources(rows, set_name) for _, rows in stay.groupby("RecordID", sort=False))
     _, written = export_ndjson(stays, out_dir)
-    seen = {"absent_components": 0, "with_ucum_unit": 0}
+    seen = {"absent_components": 0, "with_ucum_unit": 0, "mean_alone": 0}
 
     def counted(resources):
         for o in resources["Observation"]:
             seen["absent_components"] += sum(c.dataAbsentReason is not None for c in o.component or [])
+            seen["mean_alone"] += not o.component and any(c.code == "8478-0" for c in o.code.coding)
             seen["with_ucum_unit"] += sum(q is not None and q.system == UCUM for q in
                                           [o.valueQuantity, *[c.valueQuantity for c in o.component or []]])
             yield o
@@ -1515,7 +1518,10 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.ReferringPhysicianName = ""
     ds.SeriesNumber = 1
     ds.InstanceNumber = 1
-    ds.Manufacturer = str(meta["device"])
+    # PTB-XL's `device` names a model and version ("CS-12   E", "AT-6 C 5.5"), not a maker: it goes in Manufacturer's
+    # Model Name (0008,1090); Manufacturer (0008,0070, type 2 in General Equipment) is sent empty, as unknown
+    ds.Manufacturer = ""
+    ds.ManufacturerModelName = str(meta["device"]) if pd.notna(meta["device"]) else ""
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
     # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks (PS3.3 C.7.1.1, C.7.6.1), so that

@@ -933,3 +933,11 @@ def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
         wrong_unit = copy.deepcopy(bad)
         wrong_unit["valueQuantity"].update(code="kPa", unit="kPa")
         assert [i.location for i in fv.validate_resource(wrong_unit)] == ["valueQuantity.code"], code
+
+
+def test_dicom_puts_the_ptbxl_device_in_manufacturers_model_name():
+    """Review 9: PTB-XL's `device` is a model ("CS-12   E"), so it goes in (0008,1090), not in Manufacturer."""
+    meta = pd.read_csv(DATA / "ptbxl" / "ptbxl_database.csv", index_col="ecg_id")
+    ds = interop.ecg_dicom(1, 500)
+    assert ds[0x0008, 0x1090].value == meta.loc[1, "device"] and ds.Manufacturer == ""
+    assert interop.ecg_iod_problems(ds) == []
