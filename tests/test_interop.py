@@ -901,7 +901,8 @@ def test_every_blood_pressure_value_comes_out_exactly_once_on_a_stay_with_repeat
     bp_rows = stay[stay["Parameter"].isin(list(interop.BP_COMPONENT))]
     assert bp_rows.duplicated(["Time", "Parameter"]).sum() > 0  # the repeats are there
     res = interop.stay_resources(stay)
-    expected = sorted(zip(bp_rows["Time"].astype(int), bp_rows["Parameter"], bp_rows["Value"].astype(float)))
+    expected = sorted(zip(bp_rows["Time"].astype(int), bp_rows["Parameter"], bp_rows["Value"].astype(float),
+                          strict=True))
     assert _bp_values_out(res) == expected
     panels = [o for o in res["Observation"] if o.component]
     alone = [o for o in res["Observation"] if any(c.code == "8478-0" for c in o.code.coding)]
