@@ -156,6 +156,13 @@ VITAL_SIGNS = {
     "29463-7": ("bodyweight", ("kg", "g", "[lb_av]")),
     "39156-5": ("bmi", ("kg/m2",)),
     "85354-9": ("bp", ()),
+    # Blood pressure as an Observation of its own: the systolic and diastolic the bp profile fixes for its components
+    # (8480-6, 8462-4), and the mean (8478-0), which FHIR's own example 'mbp' (observation-example-mbp) codes with
+    # the category vital-signs and mm[Hg]. Whether R4B's value set observation-vitalsignresult lists 8478-0 is to be
+    # checked against the specification; the course holds it to the same rules as the other pressures.
+    "8480-6": ("systolic blood pressure", ("mm[Hg]",)),
+    "8462-4": ("diastolic blood pressure", ("mm[Hg]",)),
+    "8478-0": ("mean blood pressure", ("mm[Hg]",)),
 }
 BP_PARTS = {"8480-6": "systolic", "8462-4": "diastolic"}
 #: The resource types a reference may point at (FHIR R4B, each element's Reference(...) list), for the elements the

@@ -131,7 +131,8 @@ _SER = ("Serum, as the Challenge documents it ('Serum ...'); LOINC's SerPl code 
 #: Observation carries the reason as a note.
 UNIT_NOT_AS_DOCUMENTED = {
     "Mg": "Documented as mmol/L, but the values (median about 2) fit serum magnesium in mg/dL (about 1.7-2.4), not in "
-          "mmol/L (about 0.7-1.0): exported in mg/dL (LOINC 19123-9). Ask whoever ran the lab before converting.",
+          "mmol/L (about 0.7-1.0); in mEq/L (1 mmol/L Mg = 2 mEq/L: about 1.4-2.0) they would fit too: exported in "
+          "mg/dL (LOINC 19123-9). Ask whoever ran the lab before converting.",
 }  # fmt: skip
 _ROWS = [
     ("Age", _OBS, "30525-0", "Age", "a", "years", "", "known", "",
@@ -588,8 +589,9 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     RecordID, ``type`` the ICU type, its end a data-absent-reason: :data:`ICU_END_UNKNOWN`), a Procedure for
     mechanical ventilation if it was charted (its period spans the first to the last charting, or its end is a
     data-absent-reason when the last charting is near the end of the record: :data:`VENT_OPEN_HOURS`; a gap over
-    :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute and method (arterial line
-    or cuff) with systolic, diastolic and mean as components, and one Observation per other row. Each Observation
+    :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute, method (arterial line
+    or cuff, in ``method``) and repeat with systolic, diastolic and mean as components (a mean with no systolic or
+    diastolic partner alone, coded 8478-0), and one Observation per other row. Each Observation
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
@@ -684,7 +686,10 @@ def _observation(f, oid, param, minute, value, subject, enc):
 
 def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     """One 85354-9 panel per (minute, method, repeat; repeats ranked by value, not by file order): systolic and
-    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), mean when charted."""
+    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), mean when charted.
+    A mean left without a systolic or diastolic of its rank (a repeated MAP: the second of two MAPs beside one
+    SysABP/DiasABP pair) is not put in a panel of two absent components: it goes out alone (:func:`_mean_pressure`).
+    Every charted value comes out exactly once."""
     if bp.empty:
         return []
     t = bp.assign(kind=bp["Parameter"].map(lambda p: BP_COMPONENT[p][0]),
@@ -694,6 +699,9 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
         comps, notes = [], []
         by_part = dict(zip(rows["part"], zip(rows["Parameter"], rows["Value"], strict=True), strict=True))
+        if set(by_part) == {"8478-0"}:  # a mean with no systolic or diastolic partner: an Observation of its own
+            out.append(_mean_pressure(f, eid, kind, int(minute), int(n), *by_part["8478-0"], subject, enc))
+            continue
         for part, name in (("8480-6", "Systolic blood pressure"), ("8462-4", "Diastolic blood pressure"),
                            ("8478-0", "Mean blood pressure")):  # fmt: skip
             if part not in by_part:
@@ -725,6 +733,26 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
             method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc,
             effectiveDateTime=_when(minute), component=comps, note=notes or None))  # fmt: skip
     return out
+
+
+def _mean_pressure(f, eid, kind, minute, n, param, value, subject, enc):
+    """A mean pressure charted without a systolic or diastolic of its rank in its minute and method (a repeated MAP,
+    or a MAP alone): one Observation coded 8478-0 (Mean blood pressure, as FHIR's own example 'mbp' codes it), the
+    method-specific code and the local code beside it, vital-signs category, mm[Hg], the method in ``method``."""
+    row = CODES.loc[param]
+    oid = f"{eid}-map{'a' if kind == 'arterial line' else 'c'}-{minute}-{n}"
+    extra = {}
+    if is_impossible(param, float(value)):
+        extra = {"interpretation": _implausible_flag(f, param, float(value)),
+                 "note": _implausible_note(param, float(value))}  # fmt: skip
+    return f["Observation"](
+        id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final", category=_category(f, _VS),
+        code=f["CodeableConcept"](coding=[
+            f["Coding"](system=LOINC, code="8478-0", display="Mean blood pressure"),
+            f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]),
+            f["Coding"](system=LOCAL, code=param, display=param)], text=param),
+        method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc, effectiveDateTime=_when(minute),
+        valueQuantity=f["Quantity"](value=float(value), unit="mmHg", system=UCUM, code="mm[Hg]"), **extra)  # fmt: skip
 
 
 #: A gap between MechVent chartings longer than this (hours) is reported in the Procedure's note: over such a gap
@@ -991,15 +1019,17 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
 def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
     """Export to NDJSON one stay at a time, read back line by line, compare with the raw table
     (:func:`compare_tables`); also counts the resources written of each type, the blood-pressure components that
-    carry a dataAbsentReason and the quantities read back with a UCUM unit."""
+    carry a dataAbsentReason, the mean pressures exported alone (8478-0, no partner in their minute) and the
+    quantities read back with a UCUM unit."""
     stay = _check_stay_table(stay)
     stays = (stay_resources(rows, set_name) for _, rows in stay.groupby("RecordID", sort=False))
     _, written = export_ndjson(stays, out_dir)
-    seen = {"absent_components": 0, "with_ucum_unit": 0}
+    seen = {"absent_components": 0, "with_ucum_unit": 0, "mean_alone": 0}
 
     def counted(resources):
         for o in resources["Observation"]:
             seen["absent_components"] += sum(c.dataAbsentReason is not None for c in o.component or [])
+            seen["mean_alone"] += not o.component and any(c.code == "8478-0" for c in o.code.coding)
             seen["with_ucum_unit"] += sum(q is not None and q.system == UCUM for q in
                                           [o.valueQuantity, *[c.valueQuantity for c in o.component or []]])
             yield o
@@ -1488,7 +1518,10 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.ReferringPhysicianName = ""
     ds.SeriesNumber = 1
     ds.InstanceNumber = 1
-    ds.Manufacturer = str(meta["device"])
+    # PTB-XL's `device` names a model and version ("CS-12   E", "AT-6 C 5.5"), not a maker: it goes in Manufacturer's
+    # Model Name (0008,1090); Manufacturer (0008,0070, type 2 in General Equipment) is sent empty, as unknown
+    ds.Manufacturer = ""
+    ds.ManufacturerModelName = str(meta["device"]) if pd.notna(meta["device"]) else ""
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
     # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks (PS3.3 C.7.1.1, C.7.6.1), so that

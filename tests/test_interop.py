@@ -879,3 +879,66 @@ def test_filler_order_numbers_have_a_namespace_and_closed_ventilation_is_complet
     status = [(p.status, p.performedPeriod.end is None) for p in res["Procedure"]]
     assert sorted(status) == sorted([("completed", False)] * 4 + [("unknown", True)] * 5)
     assert fv.validate({t: res[t] for t in ("Patient", "Encounter", "Procedure")}) == []
+
+
+def _bp_values_out(resources) -> list[tuple]:
+    """(minute, parameter, value) of every blood-pressure value in the exported Observations, panels and alone."""
+    by_code = {row["loinc"]: p for p, row in interop.CODES.iterrows() if p in interop.BP_COMPONENT}
+    out = []
+    for o in resources["Observation"]:
+        minute = interop._minute(o.effectiveDateTime)
+        for concept, q in ([(c.code, c.valueQuantity) for c in o.component or []] or [(o.code, o.valueQuantity)]):
+            param = next((by_code[x.code] for x in concept.coding if x.code in by_code), None)
+            if param is not None and q is not None:
+                out.append((minute, param, float(q.value)))
+    return sorted(out)
+
+
+def test_every_blood_pressure_value_comes_out_exactly_once_on_a_stay_with_repeats(stays):
+    """Review 9, finding 1: stay 132781 charts MAP twice in many minutes. Every input BP value must come out once:
+    in a panel of its minute and method, or (a mean with no systolic or diastolic partner) alone as 8478-0."""
+    stay = stays[stays["RecordID"].eq(132781)]
+    bp_rows = stay[stay["Parameter"].isin(list(interop.BP_COMPONENT))]
+    assert bp_rows.duplicated(["Time", "Parameter"]).sum() > 0  # the repeats are there
+    res = interop.stay_resources(stay)
+    expected = sorted(zip(bp_rows["Time"].astype(int), bp_rows["Parameter"], bp_rows["Value"].astype(float),
+                          strict=True))
+    assert _bp_values_out(res) == expected
+    panels = [o for o in res["Observation"] if o.component]
+    alone = [o for o in res["Observation"] if any(c.code == "8478-0" for c in o.code.coding)]
+    assert alone and all(o.valueQuantity.code == "mm[Hg]" and o.method.text in ("arterial line", "cuff")
+                         for o in alone)  # fmt: skip
+    # no panel is left with both systolic and diastolic absent, and each panel holds one method
+    for o in panels:
+        assert any(c.valueQuantity is not None for c in o.component[:2]), o.id
+        params = {x.code for c in o.component for x in c.code.coding if x.system == interop.LOCAL}
+        assert len({interop.BP_COMPONENT[p][0] for p in params}) == 1 and o.method.text in ("arterial line", "cuff")
+    assert fv.validate({"Observation": res["Observation"], "Patient": res["Patient"],
+                        "Encounter": res["Encounter"]}) == []  # fmt: skip
+
+
+def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
+    """Review 9, finding 2: 8480-6, 8462-4 and 8478-0 are vital-sign codes: an Observation coded with one of them
+    alone needs the vital-signs category and mm[Hg]. Without them in VITAL_SIGNS these checks find nothing."""
+    res = interop.stay_resources(stays[stays["RecordID"].eq(132781)])
+    mean = json.loads(next(o for o in res["Observation"] if o.code.coding[0].code == "8478-0").model_dump_json())
+    assert fv.validate_resource(mean) == []
+    for code in ("8478-0", "8480-6", "8462-4"):
+        assert code in fv.VITAL_SIGNS
+        bad = copy.deepcopy(mean)
+        bad["code"]["coding"] = [{"system": fv.LOINC, "code": code}]
+        assert fv.validate_resource(bad) == []
+        no_category = copy.deepcopy(bad)
+        no_category["category"] = [{"coding": [{"system": fv.OBSERVATION_CATEGORY, "code": "laboratory"}]}]
+        assert [i.location for i in fv.validate_resource(no_category)] == ["category"], code
+        wrong_unit = copy.deepcopy(bad)
+        wrong_unit["valueQuantity"].update(code="kPa", unit="kPa")
+        assert [i.location for i in fv.validate_resource(wrong_unit)] == ["valueQuantity.code"], code
+
+
+def test_dicom_puts_the_ptbxl_device_in_manufacturers_model_name():
+    """Review 9: PTB-XL's `device` is a model ("CS-12   E"), so it goes in (0008,1090), not in Manufacturer."""
+    meta = pd.read_csv(DATA / "ptbxl" / "ptbxl_database.csv", index_col="ecg_id")
+    ds = interop.ecg_dicom(1, 500)
+    assert ds[0x0008, 0x1090].value == meta.loc[1, "device"] and ds.Manufacturer == ""
+    assert interop.ecg_iod_problems(ds) == []
