@@ -541,3 +541,23 @@ def test_what_an_answer_would_take_follows_the_verdict():
     verdict = next(c.source for c in cells if c.cell_type == "code" and "MATTERS = 0.02" in c.source)
     rule = 'cannot_tell = add["low"] <= 0 <= add["high"] and (add["low"] < -MATTERS or add["high"] > MATTERS)'
     assert rule in verdict
+
+
+def test_smoothed_calibration_curve(set_a):
+    """Review fix06, finding 5: the spline logistic calibration curve of the boosting model's out-of-fold risks, where
+    90% of the stays lie: its largest gap from the diagonal and where it is."""
+    import statsmodels.api as sm
+    from sklearn.preprocessing import SplineTransformer
+
+    _, y, _, cv = set_a
+    risk = cv["boosting"][0]
+    column = np.log(risk / (1 - risk)).to_numpy().reshape(-1, 1)
+    spline = SplineTransformer(n_knots=4, degree=3, knots="quantile").fit(column)
+    fit = sm.GLM(y, spline.transform(column), family=sm.families.Binomial()).fit()
+    grid = np.linspace(column.min(), column.max(), 200)
+    curve = fit.get_prediction(spline.transform(grid.reshape(-1, 1))).summary_frame()["mean"].to_numpy()
+    at = 1 / (1 + np.exp(-grid))
+    middle = (at >= risk.quantile(0.05)) & (at <= risk.quantile(0.95))
+    gap = np.abs(curve - at)[middle]
+    assert (f"{risk.quantile(0.05):.3f}", f"{risk.quantile(0.95):.2f}") == ("0.014", "0.51")
+    assert (f"{gap.max():.3f}", f"{at[middle][gap.argmax()]:.3f}") == ("0.035", "0.188")
