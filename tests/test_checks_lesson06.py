@@ -58,17 +58,17 @@ def per_unit(temps, mask, stays_not_values=False):
 def test_temp_limit_walkthrough(temps):
     t = temps["Value"]
     # the warned mistake: every value below 35 °C (hypothermic patients are alive)
-    said(lesson06.temp_limit(20, per_unit(temps, t < 35)), CLOSE, "below 35 °C", "extreme, not impossible")
+    said(lesson06.temp_limit(13.7, per_unit(temps, t < 35)), CLOSE, "below 35 °C", "extreme, not impossible")
     # other plausible wrong answers: stays instead of values; at or below the limit; unit codes
-    said(lesson06.temp_limit(20, per_unit(temps, t < 20, stays_not_values=True)), CLOSE, "counted stays")
+    said(lesson06.temp_limit(13.7, per_unit(temps, t < 13.7, stays_not_values=True)), CLOSE, "counted stays")
     said(lesson06.temp_limit(0, per_unit(temps, t <= 0)), CLOSE, "at or below 0 °C")
-    codes = per_unit(temps, t < 20).rename(index={v: k for k, v in challenge2012.ICU_TYPES.items()})
-    said(lesson06.temp_limit(20, codes), CLOSE, "unit codes", "ICU_TYPES")
+    codes = per_unit(temps, t < 13.7).rename(index={v: k for k, v in challenge2012.ICU_TYPES.items()})
+    said(lesson06.temp_limit(13.7, codes), CLOSE, "unit codes", "ICU_TYPES")
     # right answers written other ways: a dict, value_counts without the zero units, another limit in the gap
-    as_dict = {k: int(v) for k, v in per_unit(temps, t < 15).items()}
-    said(lesson06.temp_limit(15, as_dict), CORRECT, "same counts", "124 values")
-    counted = temps.loc[t < 24.2, "unit"].value_counts()
-    said(lesson06.temp_limit(24.2, counted), CORRECT, "Any limit above 3.6")
+    as_dict = {k: int(v) for k, v in per_unit(temps, t < 10).items()}
+    said(lesson06.temp_limit(10, as_dict), CORRECT, "same counts", "124 values")
+    counted = temps.loc[t < 13.7, "unit"].value_counts()
+    said(lesson06.temp_limit(13.7, counted), CORRECT, "Any limit above 3.6")
 
 
 def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
@@ -84,7 +84,7 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
         assert " 1 values" not in fb.message and "other 1 are" not in fb.message and "1 of them are" not in fb.message
     # the case the review found: a limit just above the gap's top keeps the spikes; the check says a range cannot
     # see them, and a limit that removes only the spikes here is a range doing a neighbour rule's job
-    fb = said(lesson06.temp_limit(24.2, temps.loc[t < 24.2, "unit"].value_counts()), CORRECT, "Any limit")
+    fb = said(lesson06.temp_limit(13.7, temps.loc[t < 13.7, "unit"].value_counts()), CORRECT, "Any limit")
     assert "24.2, 26.7, 28.8, 30.2, 31.8" in fb.message and "neighbour rule" in fb.message
     said(lesson06.temp_limit(29, per_unit(temps, t < 29)), CLOSE, "all spikes", "by height, not by place")
     said(lesson06.temp_limit(40, per_unit(temps, t < 40)), INCORRECT, "normal or hypothermic")
@@ -93,31 +93,41 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     said(lesson06.temp_limit(4, per_unit(temps, t < 4)), CORRECT, "13.7", "Gilbert")
     said(lesson06.temp_limit(13.7, per_unit(temps, t < 13.7)), CORRECT, "defensible floor")
     # the lesson printed one total (124 values below 20 °C): a total is not a count per unit
-    said(lesson06.temp_limit(20, 124), INCORRECT, "Series")
-    said(lesson06.temp_limit(20, {"Medical ICU": 124}), INCORRECT, "counts differ")
-    said(lesson06.temp_limit(20, None), NOT_ATTEMPTED, "each ICU unit")
+    said(lesson06.temp_limit(13.7, 124), INCORRECT, "Series")
+    said(lesson06.temp_limit(13.7, {"Medical ICU": 124}), INCORRECT, "counts differ")
+    said(lesson06.temp_limit(13.7, None), NOT_ATTEMPTED, "each ICU unit")
     said(lesson06.temp_limit("twenty", {"Medical ICU": 1}), INCORRECT, "number")
     said(lesson06.temp_limit(True, {"Medical ICU": 1}), INCORRECT, "yes/no")
 
 
-def test_walkthrough9_every_limit_in_the_empty_gap_is_accepted(temps):
-    """Walkthrough 9, P1: a limit of 10 °C (or 4, or 13.6) gives the right counts, because nothing was charted from
-    3.6 to 24.2 °C, yet was refused for a 13.7 °C survival record the lesson never mentions, while the ✓ message said
-    "any limit above 3.6 ... gives the same counts". Every limit in the gap is accepted; one below 13.7 °C is told,
-    from the data, what it implies as a floor."""
+def test_review_floor_agrees_with_the_lessons_definition(temps):
+    """Review (fix06), finding 1: the lesson defines a range as what no living patient can have, yet kept a floor of
+    20 °C while a patient has survived 13.7 °C (Gilbert et al., Lancet 2000), and the check accepted every limit above
+    3.6 °C. Now the lesson's floor is the survived temperature, and the check follows the lesson's definition: a limit
+    in the empty gap and at or below 13.7 °C is right (below it, wider than needed, which a range may be, and said);
+    one in the gap above 13.7 °C counts the right values here but calls a survived temperature impossible, and is
+    refused with that reason; below the gap or above it, the named mistakes as before."""
+    floor = cleaning.RANGES["Temp"][0]
+    assert floor == lesson06.SURVIVED_FLOOR == 13.7
+    top, lowest = lesson06.temperature_gap()
     t = temps["Value"]
-    right = {k: int(v) for k, v in per_unit(temps, t < 20).items()}
+    right = {k: int(v) for k, v in per_unit(temps, t < floor).items()}
+    assert all(right == {k: int(v) for k, v in per_unit(temps, t < x).items()} for x in (top + 0.01, lowest))
     for limit in (3.61, 4, 10.0, 13.6):
         fb = said(lesson06.temp_limit(limit, right), CORRECT, "Any limit above 3.6 and up to 24.2 °C",
-                  "below 13.7 °C", "makes no difference")  # fmt: skip
+                  "wider than the lesson's (13.7 °C", "makes no difference")  # fmt: skip
         assert "known mistake" not in str(fb)
-    for limit in (13.7, 20, 24.2):
-        fb = said(lesson06.temp_limit(limit, right), CORRECT, "Any limit above 3.6", "defensible floor")
-        assert "makes no difference" not in fb.message
-    # just below and above the gap: still named
-    said(lesson06.temp_limit(3.6, per_unit(temps, t < 3.6)), CLOSE, "keeps", "3.6")
+    fb = said(lesson06.temp_limit(13.7, right), CORRECT, "defensible floor", "Gilbert")
+    assert "makes no difference" not in fb.message
+    # the mistake the lesson's definition names: a floor above a temperature a patient survived, whatever the counts
+    for limit in (13.8, 20, 24.2):
+        said(lesson06.temp_limit(limit, right), CLOSE, "empty gap", "survived a core temperature of 13.7 °C",
+             "impossible", "at or below 13.7 °C")  # fmt: skip
+    # just below and above the gap: still named, and told where the floor belongs
+    said(lesson06.temp_limit(3.6, per_unit(temps, t < 3.6)), CLOSE, "keeps", "3.6", "at or below 13.7 °C")
     said(lesson06.temp_limit(0, per_unit(temps, t < 0)), CLOSE, "empty gap above them")
-    said(lesson06.temp_limit(25, per_unit(temps, t < 25)), CLOSE, "by height, not by place")
+    said(lesson06.temp_limit(25, per_unit(temps, t < 25)), CLOSE, "by height, not by place", "13.7 °C")
+    said(lesson06.temp_limit(30, per_unit(temps, t < 30)), CLOSE, "patients being warmed", "survived 13.7 °C")
 
 
 def test_temperature_gap_is_computed():

@@ -784,3 +784,34 @@ def test_two_means_in_one_minute_sit_in_the_cardiac_units(lesson):
     counts = unit.reindex(rids).value_counts()
     assert len(rids) == 73 and (int(counts.get(2.0, 0)), int(counts.get(1.0, 0))) == (41, 23)
     assert f"{(41 + 23) / 73:.0%}" == "88%" and f"{unit.isin([1.0, 2.0]).mean():.0%}" == "36%"  # 1,451 of 4,000
+
+
+# --------------------------------------------------------------------------------------------- review fix06
+def test_temperature_floor_is_the_survival_record_and_changes_nothing_here(raw_lines):
+    """The floor is 13.7 °C (Gilbert et al., Lancet 2000); on set A it removes exactly what a floor of 20 °C would, and
+    no value lies above the range (where a body temperature charted in °F would be); plain Python."""
+    assert cleaning.RANGES["Temp"][:2] == (13.7, 45)
+    temps = [v for _, _, p, v in raw_lines if p == "Temp"]
+    below = sorted(v for v in temps if v < 13.7)
+    assert below == sorted(v for v in temps if v < 20) and len(below) == 124
+    assert (sum(v == 0 for v in temps), sum(abs(v) < 1 for v in temps), sum(v > 45 for v in temps)) == (36, 38, 0)
+    assert (max(below), min(v for v in temps if v >= 13.7), max(temps)) == (3.6, 24.2, 42.1)
+
+
+def test_challenge_ages_pile_up_at_90(raw_lines):
+    """Admission ages: 41 stays at 89, 164 at 90 (the last age), 49 to 65 at each of 86-88; plain Python."""
+    ages = Counter(v for _, m, p, v in raw_lines if p == "Age" and m == 0)
+    assert (min(ages), max(ages), ages[89], ages[90]) == (15, 90, 41, 164)
+    assert (min(ages[a] for a in (86, 87, 88)), max(ages[a] for a in (86, 87, 88))) == (49, 65)
+
+
+def test_cuff_minus_line_by_band_of_the_mean(lesson):
+    """The systolic difference (cuff minus line) in bands of the pair's mean, at Step 7 as the lesson computes it."""
+    t = _through(lesson[0], cleaning.inconsistent_pressures, cleaning.merge_simultaneous, cleaning.impossible_totals,
+                 cleaning.remove_spikes)  # fmt: skip
+    p = t[t["Parameter"].isin(["SysABP", "NISysABP"])].pivot_table(index=["RecordID", "Time"], columns="Parameter",
+                                                                   values="Value", observed=True).dropna()  # fmt: skip
+    diff, mean = p["NISysABP"] - p["SysABP"], p[["SysABP", "NISysABP"]].mean(axis=1)
+    bands = diff.groupby(pd.cut(mean, [0, 90, 160, np.inf], right=False), observed=True).agg(["mean", "size"])
+    got = [(f"{m:+.1f}", int(n)) for m, n in bands.itertuples(index=False)]
+    assert got == [("+5.0", 1835), ("-2.4", 13699), ("-20.6", 749)]

@@ -511,13 +511,16 @@ def test_sample_size_against_the_first_criterion(set_a):
     columns = mortality.make_model("logistic")[:1].fit(X).transform(X).shape[1]
     assert (int(y.sum()), X.shape[1], columns) == (554, 241, 439)
     assert (round(554 / 241, 1), round(554 / 439, 1)) == (2.3, 1.3)
-    risk, n, p = cv["boosting"][0], len(y), y.mean()
-    ll = float(np.sum(y * np.log(risk) + (1 - y) * np.log(1 - risk)))
+    n, p = len(y), y.mean()
     ll0 = y.sum() * np.log(p) + (n - y.sum()) * np.log(1 - p)
-    r2 = 1 - np.exp(2 * (ll0 - ll) / n)
-    assert round(r2, 3) == 0.177
-    need = [int(np.ceil(k / ((0.9 - 1) * np.log(1 - r2 / 0.9)))) for k in (241, 439)]
-    assert need == [10976, 19993] and [round(k * p) for k in need] == [1520, 2769]
+    r2 = {}
+    for kind in ("logistic", "boosting"):  # review fix06: each model's own R², never the boosting one for both
+        risk = cv[kind][0]
+        ll = float(np.sum(y * np.log(risk) + (1 - y) * np.log(1 - risk)))
+        r2[kind] = 1 - np.exp(2 * (ll0 - ll) / n)
+    assert {k: round(v, 3) for k, v in r2.items()} == {"logistic": 0.151, "boosting": 0.177}
+    need = [int(np.ceil(k / ((0.9 - 1) * np.log(1 - r2["logistic"] / 0.9)))) for k in (241, 439)]
+    assert need == [13106, 23873] and [round(k * p) for k in need] == [1815, 3306]
     low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
     assert (f"{low:+.5f}", round(high, 3)) == ("-0.00003", 0.025) and low <= 0.005  # "reaching zero"
 
@@ -538,3 +541,23 @@ def test_what_an_answer_would_take_follows_the_verdict():
     verdict = next(c.source for c in cells if c.cell_type == "code" and "MATTERS = 0.02" in c.source)
     rule = 'cannot_tell = add["low"] <= 0 <= add["high"] and (add["low"] < -MATTERS or add["high"] > MATTERS)'
     assert rule in verdict
+
+
+def test_smoothed_calibration_curve(set_a):
+    """Review fix06, finding 5: the spline logistic calibration curve of the boosting model's out-of-fold risks, where
+    90% of the stays lie: its largest gap from the diagonal and where it is."""
+    import statsmodels.api as sm
+    from sklearn.preprocessing import SplineTransformer
+
+    _, y, _, cv = set_a
+    risk = cv["boosting"][0]
+    column = np.log(risk / (1 - risk)).to_numpy().reshape(-1, 1)
+    spline = SplineTransformer(n_knots=4, degree=3, knots="quantile").fit(column)
+    fit = sm.GLM(y, spline.transform(column), family=sm.families.Binomial()).fit()
+    grid = np.linspace(column.min(), column.max(), 200)
+    curve = fit.get_prediction(spline.transform(grid.reshape(-1, 1))).summary_frame()["mean"].to_numpy()
+    at = 1 / (1 + np.exp(-grid))
+    middle = (at >= risk.quantile(0.05)) & (at <= risk.quantile(0.95))
+    gap = np.abs(curve - at)[middle]
+    assert (f"{risk.quantile(0.05):.3f}", f"{risk.quantile(0.95):.2f}") == ("0.014", "0.51")
+    assert (f"{gap.max():.3f}", f"{at[middle][gap.argmax()]:.3f}") == ("0.035", "0.188")

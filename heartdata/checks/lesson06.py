@@ -101,11 +101,11 @@ def _values(n: int) -> str:
     return f"{n:,} value{'s' * (n != 1)}"
 
 
-#: The lowest core temperature a patient is known to have survived: 13.7 °C, accidental hypothermia with
-#: circulatory arrest (Gilbert et al., Lancet 2000;355:375-376). A floor below it calls temperatures possible that
-#: no living patient has had; on this data every limit in the empty gap (3.6 to 24.2 °C) gives the same counts, so
-#: the check accepts them all and says what a limit below this floor implies.
-SURVIVED_FLOOR = 13.7
+#: The lowest core temperature a patient is documented to have survived: 13.7 °C, accidental hypothermia with
+#: circulatory arrest (Gilbert et al., Lancet 2000;355:375-376). It is the lesson's floor (``cleaning.RANGES``): a
+#: range holds what a living patient can have, so a floor above it calls a survived temperature impossible, and one
+#: below it (but above the impossible values) is wider than needed, which the lesson allows ("kept wide on purpose").
+SURVIVED_FLOOR = cleaning.RANGES["Temp"][0]
 
 
 @exercise(mistakes={
@@ -118,17 +118,24 @@ SURVIVED_FLOOR = 13.7
              "`heartdata.challenge2012.ICU_TYPES`.",
     "keeps_impossible": "your limit of {limit:g} °C keeps {kept} from {low:.1f} to {top:.1f} °C as possible "
                         "body temperatures. No unit or conversion makes those a living patient: put the limit in "
-                        "the empty gap above them.",
+                        "the empty gap above them, at or below {floor:g} °C (the lowest temperature survived).",
     "removes_cold": "your limit of {limit:g} °C calls {lost} from {lowest:.1f} °C up to {limit:g} °C impossible. "
                     "{spikes_said} (one reading that falls away between two that agree), but {cold_said}, patients "
                     "being warmed (the coldest of them is {coldest:.1f} °C): a range cannot tell the two apart, and "
-                    "this one removes both. Put the range in the gap and leave the spikes to a rule that looks at "
-                    "the neighbours (the lesson's Step 6).",
+                    "this one removes both. A floor says what no living patient can have, and a "
+                    "patient has survived {floor:g} °C: put it at or below that, and leave the spikes to a rule that "
+                    "looks at the neighbours (the lesson's Step 6).",
+    "above_survived": "your limit of {limit:g} °C lies in the empty gap, so on this data it counts the right "
+                      "values, but a floor says what no living patient can have, and a patient has survived a core "
+                      "temperature of {floor:g} °C (Gilbert et al., Lancet 2000). Your floor calls that patient's "
+                      "readings impossible: on another set it would remove a real, very cold patient. Put the limit "
+                      "above {top:g} and at or below {floor:g} °C.",
     "range_for_spikes": "your limit of {limit:g} °C calls {lost} from {lowest:.1f} °C up to {limit:g} °C "
                         "impossible, and here {all_spikes} (one reading that falls away between two that "
                         "agree). But a range removes by height, not by place: on another set a patient this cold "
-                        "(here the coldest kept is {coldest:.1f} °C) would go too. Put the range in the gap and "
-                        "remove spikes by their neighbours (the lesson's Step 6).",
+                        "(here the coldest kept is {coldest:.1f} °C) would go too. Put the floor at or below "
+                        "{floor:g} °C (the lowest temperature survived) and remove spikes by their neighbours (the "
+                        "lesson's Step 6).",
 })  # fmt: skip
 def temp_limit(answer, by_unit=None):
     """``answer`` is the student's lowest possible body temperature (°C); ``by_unit`` their count of raw Temp values
@@ -171,25 +178,32 @@ def temp_limit(answer, by_unit=None):
     top, lowest = temperature_gap()
     total = int(expected.sum())
     spikes = _temp_spikes()
-    if top < limit <= lowest:  # every limit in the empty gap gives the same counts: all are right on this data
+    if top < limit <= lowest:  # every limit in the empty gap gives the same counts on this data
+        if limit > SURVIVED_FLOOR:  # ... but a floor above a survived temperature contradicts what a range is
+            return close(named("above_survived", limit=limit, floor=SURVIVED_FLOOR, top=top))
         per_unit = ", ".join(f"{n}: {int(v)}" for n, v in expected.items())
         low_spikes = ", ".join(f"{v:g}" for v in spikes[spikes < 35])
         if limit < SURVIVED_FLOOR:
-            floor = (f"Your limit is in that gap, but below {SURVIVED_FLOOR:g} °C, the lowest core temperature known "
-                     f"to have been survived (Gilbert et al., Lancet 2000): as a floor it says a body at {limit:g} °C "
-                     f"can be alive. On this data it makes no difference; on another set, a limit from "
-                     f"{SURVIVED_FLOOR:g} °C up keeps the data and physiology in agreement.")  # fmt: skip
+            floor = (f"Your floor is wider than the lesson's ({SURVIVED_FLOOR:g} °C, the lowest core temperature a "
+                     f"patient is documented to have survived, Gilbert et al., Lancet 2000): it would keep a "
+                     f"reading from {limit:g} to {SURVIVED_FLOOR:g} °C, which no survivor has had, as possible. On "
+                     "this data that makes no difference, and a range is kept wide on purpose; say why you chose "
+                     "it.")  # fmt: skip
         else:
-            floor = (f"From {SURVIVED_FLOOR:g} °C (the lowest core temperature known to have been survived) up, as "
-                     "yours is, it is also a defensible floor for a living body.")  # fmt: skip
+            floor = (f"{SURVIVED_FLOOR:g} °C is the lowest core temperature a patient is documented to have survived "
+                     "(Gilbert et al., Lancet 2000), so a limit at it is the defensible floor for a living body "
+                     "that the lesson uses.")  # fmt: skip
         return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:g} and up to "
-                       f"{lowest:g} °C gives the same counts: nothing was charted in between. {floor} But a range "
-                       f"is only half of the answer: the lowest values above the gap ({low_spikes} °C) are single "
-                       "readings between two normal ones, a probe or typing artefact that no range can see and the "
-                       "lesson's neighbour rule removes. Write the limit and both reasons down.")  # fmt: skip
+                       f"{lowest:g} °C gives the same counts here: nothing was charted in between. But a floor must "
+                       f"not call a survived temperature impossible, so only those up to {SURVIVED_FLOOR:g} °C hold "
+                       f"as a range. {floor} And a range is only half of the answer: the lowest values above the "
+                       f"gap ({low_spikes} °C) are single readings between two normal ones, a probe or typing "
+                       "artefact that no range can see and the lesson's neighbour rule removes. Write the limit and "
+                       "both reasons down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
-        return close(named("keeps_impossible", limit=limit, kept=_values(len(kept)), low=kept.min(), top=top))
+        return close(named("keeps_impossible", limit=limit, kept=_values(len(kept)), low=kept.min(), top=top,
+                           floor=SURVIVED_FLOOR))  # fmt: skip
     lost = temp[(temp >= lowest) & (temp < limit)]
     if limit <= 35:
         n_spikes = int(spikes.lt(limit).sum())
@@ -198,7 +212,7 @@ def temp_limit(answer, by_unit=None):
         if n_spikes >= len(lost):
             all_spikes = "it is a spike" if len(lost) == 1 else "they are all spikes"
             return close(named("range_for_spikes", limit=limit, lost=_values(len(lost)), lowest=lowest,
-                               all_spikes=all_spikes, coldest=coldest))  # fmt: skip
+                               all_spikes=all_spikes, coldest=coldest, floor=SURVIVED_FLOOR))  # fmt: skip
         cold = len(lost) - n_spikes
         spikes_said = ("None of them is a spike" if n_spikes == 0 else "One of them is a spike" if n_spikes == 1
                        else f"{n_spikes} of them are spikes")  # fmt: skip
@@ -207,10 +221,12 @@ def temp_limit(answer, by_unit=None):
         if n_spikes == 0:
             cold_said = "all are cold readings in series" if cold > 1 else "it is a cold reading in a series"
         return close(named("removes_cold", limit=limit, lost=_values(len(lost)), lowest=lowest,
-                           spikes_said=spikes_said, cold_said=cold_said, coldest=coldest))  # fmt: skip
+                           spikes_said=spikes_said, cold_said=cold_said, coldest=coldest,
+                           floor=SURVIVED_FLOOR))  # fmt: skip
     return incorrect(f"your limit of {limit:g} °C calls {len(lost):,} values from {lowest:.1f} °C up impossible, "
                      "many of them normal or hypothermic patients. Impossible begins far lower: look for the "
-                     "gap.")  # fmt: skip
+                     f"gap, and stay at or below {SURVIVED_FLOOR:g} °C, the lowest temperature a patient has "
+                     "survived.")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- exercise 2
