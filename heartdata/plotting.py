@@ -433,7 +433,8 @@ def _audit_figure(fig) -> None:
             axes.append({"index": i, "title": ax.get_title(), "marks": _marks(ax)})
     title = title or next((a["title"] for a in axes if a["title"]), "")
     record = {"notebook": os.environ.get("HEARTDATA_AUDIT_NOTEBOOK", ""), "figure": _AUDIT["count"],
-              "title": title, "axes": axes, "texts": [t for t in _texts(fig) if t["size"] < MIN_FONT_SIZE]}  # fmt: skip
+              "title": title, "axes": axes, "texts": [t for t in _texts(fig) if t["size"] < MIN_FONT_SIZE],
+              "width_in": round(float(fig.get_size_inches()[0]), 2)}  # fmt: skip
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
 
@@ -464,8 +465,9 @@ def plot_ecg_paper(signal: np.ndarray, fs: float, leads: list[str], title: str =
     row_mm = 30.0  # 3 mV of height per row
     rows = len(PAPER_LAYOUT) + 1
     height = rows * row_mm
-    if ax is None:
-        _, ax = plt.subplots(figsize=(width / 25.4, height / 25.4 + 0.5))
+    if ax is None:  # at most MAX_FIGURE_WIDTH wide (10 s of paper is 10.2 in), the axes filling the width
+        fig, ax = plt.subplots(figsize=(min(width / 25.4 + 0.4, MAX_FIGURE_WIDTH), height / 25.4 + 0.5))
+        fig.subplots_adjust(left=0.02, right=0.98)
     for (colour, lw), step in ((GRID_MINOR, 1.0), (GRID_MAJOR, 5.0)):
         for x in np.arange(0, width + 0.01, step):
             ax.axvline(x, color=colour, lw=lw, zorder=0, gid=GRID_GID)
@@ -548,8 +550,9 @@ def plot_ecg_strip(
                 continue
             mark_y = high - 0.45
             ax_i.plot(here, np.full(len(here), mark_y), linestyle="none", marker=m.marker if m.marker != "|" else "v",
-                      color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7,
+                      color=m.colour, markeredgecolor="black", markeredgewidth=0.5, ms=7, clip_on=False,
                       label="_" if sym in labelled else _beat_label(sym, len(at)))  # fmt: skip
+            # clip_on=False: a beat at a row's edge keeps its whole mark (its symbol, text, is not clipped either)
             labelled.add(sym)
             for x in here:
                 ax_i.text(x, mark_y + 0.1, sym, ha="center", va="bottom", fontsize=MIN_FONT_SIZE, fontweight="bold")

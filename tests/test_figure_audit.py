@@ -82,3 +82,16 @@ def test_small_text_is_found_and_ecg_paper_is_not_data(audit):
     found = figure_audit.findings(figure_audit.read(audit))
     assert [f["problem"] for f in found] == ["text under 9 pt"]
     assert found[0]["examples"] == ["tiny"] and found[0]["sizes"] == [7.0]
+
+
+def test_a_figure_wider_than_the_page_is_found_and_one_within_it_is_not(audit):
+    for width in (plotting.MAX_FIGURE_WIDTH + 0.5, plotting.MAX_FIGURE_WIDTH):
+        fig, ax = plt.subplots(figsize=(width, 3))
+        ax.plot([0, 1], [0, 1], **plotting.style("neutral", "line"))
+        ax.set_title(f"{width} in")
+        _render(fig)
+    found = figure_audit.findings(figure_audit.read(audit))
+    wide = f"{plotting.MAX_FIGURE_WIDTH + 0.5} in"
+    assert [(f["problem"], f["title"]) for f in found] == [("wider than the page", wide)]
+    assert found[0]["width_in"] == plotting.MAX_FIGURE_WIDTH + 0.5
+    assert "more than MAX_FIGURE_WIDTH" in figure_audit.report(found)

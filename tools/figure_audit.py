@@ -1,5 +1,5 @@
 """Audit every figure the notebooks draw: colours of one axes that merge for a colour-blind reader without a second
-cue, and text under 9 pt.
+cue, figures wider than the page, and text under 9 pt.
 
     python tools/figure_audit.py notebooks/*.ipynb solutions/*.ipynb   # execute them, then report
     python tools/figure_audit.py --from build/figure-audit.jsonl       # report on figures recorded before
@@ -10,8 +10,10 @@ Executing a notebook here runs it with HEARTDATA_FIGURE_AUDIT set and an IPython
 axes, in a JSON-lines file (build/figure-audit.jsonl). A pair of colours in one axes is a finding when it is closer
 than ``plotting.CVD_MIN_DELTA_E`` (CIEDE2000) under simulated deuteranopia or protanopia (tools/cvd.py) and the
 marks of the two colours share a style (kind of mark, marker, line style, hatch): with no second cue, a reader
-cannot tell them apart. Error-bar caps and whiskers are left out of the styles when a colour has other marks. The
-audit cannot see a direct label (text beside the data), which is a second cue: read each finding's figure.
+cannot tell them apart. A figure wider than ``plotting.MAX_FIGURE_WIDTH`` inches (its own size, before any
+tight bounding box) is a finding too: the page shrinks it and its text. Error-bar caps and whiskers are left
+out of the styles when a colour has other marks. The audit cannot see a direct label (text beside the data), which
+is a second cue: read each finding's figure.
 Each notebook is executed once, one at a time; the run takes as long as the notebooks do.
 """
 
@@ -83,8 +85,10 @@ def _near_white(colour: str) -> bool:
     return cvd.delta_e(colour, "#FFFFFF") < 3
 
 
-def findings(records: list[dict], threshold: float = plotting.CVD_MIN_DELTA_E) -> list[dict]:
-    """Pairs of colours in one axes that merge without a second cue, and texts under the minimum size."""
+def findings(records: list[dict], threshold: float = plotting.CVD_MIN_DELTA_E,
+             max_width: float = plotting.MAX_FIGURE_WIDTH) -> list[dict]:  # fmt: skip
+    """Pairs of colours in one axes that merge without a second cue, figures wider than ``max_width`` inches (at
+    the figure's own size), and texts under the minimum size."""
     out = []
     for rec in records:
         where = {"notebook": rec["notebook"], "figure": rec["figure"], "title": rec["title"][:90]}
@@ -109,6 +113,9 @@ def findings(records: list[dict], threshold: float = plotting.CVD_MIN_DELTA_E) -
                 out.append({**where, "axes": ax["index"], "axes title": ax["title"][:60], "problem": "colours merge",
                             "colours": [a, b], "labels": [labels(a), labels(b)], "delta_e": round(low, 1),
                             "under": kind, "shared style": [list(s) for s in sorted(shared, key=str)][:2]})  # fmt: skip
+        width = rec.get("width_in")
+        if width is not None and width > max_width + 1e-9:
+            out.append({**where, "problem": "wider than the page", "width_in": width, "max_in": max_width})
         small = rec.get("texts", [])
         if small:
             sizes = sorted({t["size"] for t in small})
@@ -134,6 +141,8 @@ def report(found: list[dict], errors: dict[str, str] | None = None) -> str:
                 lines.append(f"{head}, axes {f['axes']}: {f['colours'][0]} {f['labels'][0]} and {f['colours'][1]} "
                              f"{f['labels'][1]} merge under {f['under']} (CIEDE2000 {f['delta_e']}), same style "
                              f"{f['shared style'][0]}")  # fmt: skip
+            elif f["problem"] == "wider than the page":
+                lines.append(f"{head}: {f['width_in']} in wide, more than MAX_FIGURE_WIDTH ({f['max_in']} in)")
             else:
                 lines.append(f"{head}: {f['count']} text(s) under 9 pt (sizes {f['sizes']}), e.g. {f['examples']}")
     for nb, err in sorted((errors or {}).items()):
@@ -160,9 +169,10 @@ def main(argv=None) -> int:
     found = findings(records)
     print(report(found, errors))
     n_pairs = sum(f["problem"] == "colours merge" for f in found)
-    n_text = sum(f["problem"] != "colours merge" for f in found)
+    n_text = sum(f["problem"] == "text under 9 pt" for f in found)
+    n_wide = sum(f["problem"] == "wider than the page" for f in found)
     print(f"\n{len(records)} figures; {n_pairs} merging pairs without a second cue; {n_text} figures with text "
-          "under 9 pt", file=sys.stderr)  # fmt: skip
+          f"under 9 pt; {n_wide} figures wider than {plotting.MAX_FIGURE_WIDTH} in", file=sys.stderr)  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps({"figures": len(records), "findings": found, "errors": errors}, indent=1))
     return 1 if found or errors else 0
