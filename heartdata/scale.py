@@ -578,7 +578,7 @@ CLOCKS = {"wall": "{part} ms/record", "cpu": "{part} cpu ms/record"}
 def _clock_columns(clock) -> list[str]:
     if not isinstance(clock, str) or clock not in CLOCKS:
         raise DataError(f"clock={clock!r}", f"is not one of {sorted(CLOCKS)}",
-                        'Pass clock="cpu" for a floor that load does not inflate, clock="wall" for the time '
+                        'Pass clock="cpu" for a cost that load does not inflate, clock="wall" for the time '
                         "waited.")  # fmt: skip
     return [CLOCKS[clock].format(part=part) for part in PARTS]
 
@@ -593,13 +593,14 @@ def per_record_ms(
 
     ``clock="cpu"`` reads the CPU time of the thread that did the work (``time.thread_time``): on a shared machine
     other processes take cores away from a run and stretch its wall-clock time, but not the CPU time it spent, so
-    the CPU time is the floor (the best-case cost) to extrapolate from. ``clock="wall"`` is what the student waits,
-    load included. ``how="fastest"`` takes each part's fastest run (the minimum): with ``clock="cpu"``, the figure a
-    lower bound ("at least") is built from; ``how="median"`` gives the typical run, the figure to show beside the
-    runs' spread. Either bounds only what was timed: this machine's per-record reading (here, from the page cache)
-    and computing; CPU time leaves out any wait for a disk."""
+    the CPU time is the cost to extrapolate from. ``clock="wall"`` is what the student waits, load included.
+    ``how="fastest"`` takes each part's fastest run (the minimum): with ``clock="cpu"``, the best case measured
+    here, an optimistic estimate for this machine's core and not a bound (another run, an idle machine or a faster
+    core can come in below the fastest of a sample); ``how="median"`` gives the typical run, the figure to show
+    beside the runs' spread. Either covers only what was timed: this machine's per-record reading (here, from the
+    page cache) and computing; CPU time leaves out any wait for a disk."""
     if how not in _HOW:
-        raise DataError(f"how={how!r}", f"is not one of {sorted(_HOW)}", 'Pass "fastest" for a lower bound.')
+        raise DataError(f"how={how!r}", f"is not one of {sorted(_HOW)}", 'Pass "fastest" for the best case measured.')
     columns = _clock_columns(clock)
     missing = [c for c in ["fs", "records", *columns] if c not in runs.columns]
     if missing:
