@@ -342,6 +342,10 @@ def test_the_lessons_at_least_figures_read_the_fastest_runs():
     # review 10 F1: the fastest of 7 samples is an optimistic estimate, never called a bound or "at least"
     every = "\n".join("".join(c["source"]) for c in lesson["cells"]).lower()
     assert "lower bound" not in every and "at least (min)" not in every and "best case measured here" in every
+    # review 10 F2: the parse surcharge compares CPU time with CPU time (the parse's fastest run, per row)
+    assert "1000 * (time.thread_time() - start_cpu)" in code and "parse_cpu_ms[full].min()" in code
+    surcharge = code[code.index("parse_ms_per_row ="):code.index("parse_share =")]
+    assert "parse_ms[" not in surcharge and "perf_counter" not in surcharge
     # the words say what the figure is: "from the fastest", and the medians' ratio is shown, not read
     assert "fastest of the {RUNS} runs" in code and "a ratio of medians cannot tell" in code
     # "more workers would help" only as a prediction to test
