@@ -12,7 +12,10 @@ from heartdata import feedback, ptbxl, scale
 from heartdata.checks import lesson10
 
 CLOSE, INCORRECT, CORRECT = feedback.CLOSE, feedback.INCORRECT, feedback.CORRECT
-SECONDS = {"loop": [1.0, 1.2, 0.9], "1 worker": [1.4, 1.3, 1.5], "2 workers": [0.8, 0.7, 1.1]}
+# seven runs of each (scale.MIN_RUNS), as the practice times them; the 2-worker runs overlap the loop's
+SECONDS = {"loop": [1.0, 1.2, 0.9, 1.1, 0.95, 1.05, 1.0], "1 worker": [1.4, 1.3, 1.5, 1.4, 1.45, 1.35, 1.4],
+           "2 workers": [0.8, 0.7, 1.3, 0.8, 0.75, 0.85, 0.8]}  # fmt: skip
+NEITHER = "not distinguishable here from"
 
 
 def _is(fb, status, *words):
@@ -90,14 +93,17 @@ def test_batches_never_consumes_a_generator(ids):
 
 def test_efficiency_walkthrough():
     loop, one, two = 1.0, 1.4, 0.8  # medians of SECONDS
-    _is(lesson10.efficiency(loop / (2 * two), SECONDS), CORRECT)
-    _is(lesson10.efficiency(np.median(SECONDS["loop"]) / np.median(SECONDS["2 workers"]) / 2, SECONDS), CORRECT)
+    assert [np.median(SECONDS[k]) for k in lesson10.SETUPS] == [loop, one, two]
+    _is(lesson10.efficiency(loop / (2 * two), SECONDS, verdict=NEITHER), CORRECT, "0.35 to 0.86")
+    _is(lesson10.efficiency(np.median(SECONDS["loop"]) / np.median(SECONDS["2 workers"]) / 2, SECONDS,
+                            verdict=NEITHER), CORRECT)  # fmt: skip
     _is(lesson10.efficiency(one / (2 * two), SECONDS), CLOSE, "one Dask worker", "plain loop")  # the warned mistake
     _is(lesson10.efficiency(loop / two, SECONDS), CLOSE, "speed-up")
     _is(lesson10.efficiency(two / loop, SECONDS), CLOSE, "inverse")
     _is(lesson10.efficiency(100 * loop / (2 * two), SECONDS), CLOSE, "percentage")
     _is(lesson10.efficiency(np.mean(SECONDS["loop"]) / (2 * np.mean(SECONDS["2 workers"])), SECONDS), CLOSE, "means")
-    _is(lesson10.efficiency(1.3 / (2 * 0.8), {**SECONDS, "loop": [1.3, 1.0, 0.9]}), CLOSE, "first run")
+    first = {**SECONDS, "loop": [1.3, 1.0, 0.9, 1.1, 0.95, 1.05, 1.0]}
+    _is(lesson10.efficiency(1.3 / (2 * 0.8), first), CLOSE, "first run")
     _is(lesson10.efficiency(0.9, SECONDS), INCORRECT)
     held = {k: list(v) for k, v in SECONDS.items()}
     lesson10.efficiency(0.5, held)
@@ -105,8 +111,29 @@ def test_efficiency_walkthrough():
 
 
 def test_efficiency_when_a_mistake_gives_the_right_value_is_correct():
-    same = {"loop": [1.0, 1.0, 1.0], "1 worker": [1.0, 1.0, 1.0], "2 workers": [0.8, 0.8, 0.8]}
-    _is(lesson10.efficiency(1.0 / 1.6, same), CORRECT)  # loop = 1 worker: the warned mistake gives the same value
+    same = {"loop": [1.0] * 7, "1 worker": [1.0] * 7, "2 workers": [0.8] * 7}
+    # loop = 1 worker: the warned mistake gives the same value; every 2-worker run 20% under every loop run
+    _is(lesson10.efficiency(1.0 / 1.6, same, verdict="faster than"), CORRECT)
+
+
+def test_efficiency_is_correct_only_for_the_verdict_the_spread_supports():
+    # review 10 F4: a right number never earns "Correct" for a conclusion the runs do not support
+    right = np.median(SECONDS["loop"]) / (2 * np.median(SECONDS["2 workers"]))
+    assert scale.compare_runs(SECONDS["2 workers"], SECONDS["loop"]) == NEITHER  # the runs overlap
+    for said in ("faster than", "slower than"):
+        _is(lesson10.efficiency(right, SECONDS, verdict=said), INCORRECT, "do not support", "overlap", NEITHER)
+    _is(lesson10.efficiency(right, SECONDS), CLOSE, "verdict", "0.35 to 0.86")  # no verdict: not yet correct
+    _is(lesson10.efficiency(right, SECONDS, verdict="faster"), INCORRECT, "compare_runs")
+    # every 2-worker run beat every loop run, the medians 37% apart: "faster than", and only that
+    apart = {"loop": [1.0, 1.1, 1.05, 0.95, 1.0, 1.2, 0.98], "1 worker": [1.4] * 7,
+             "2 workers": [0.6, 0.62, 0.7, 0.65, 0.61, 0.66, 0.63]}  # fmt: skip
+    e = np.median(apart["loop"]) / (2 * np.median(apart["2 workers"]))
+    _is(lesson10.efficiency(e, apart, verdict="faster than"), CORRECT)
+    _is(lesson10.efficiency(e, apart, verdict=NEITHER), INCORRECT, "'faster than'")
+    # the practice's old three runs: the arithmetic is right, but three runs cannot show a difference
+    three = {k: v[:3] for k, v in apart.items()}
+    e3 = np.median(three["loop"]) / (2 * np.median(three["2 workers"]))
+    _is(lesson10.efficiency(e3, three, verdict="faster than"), CLOSE, "3 runs", f"{scale.MIN_RUNS} times")
 
 
 # ---- exercise 4 ------------------------------------------------------------------------------------------------

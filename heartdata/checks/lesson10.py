@@ -145,12 +145,25 @@ EFFICIENCY_MISTAKES = {
     "percentage": "store it as a fraction (0 to 1 when the workers are worth their cores), not a percentage.",
     "means": "that uses the means; take the medians (one slow run on a shared machine moves a mean, not a median).",
     "first run": "that uses the first run only; take the median of the runs.",
+    "too few runs": "the arithmetic is right, but {n} runs of each cannot show a difference: the lesson times every "
+    "setup {least} times (scale.MIN_RUNS), in a new order each round. Over every pair of these runs the efficiency "
+    "ranged from {low:.2f} to {high:.2f}. Run the timing cell with {least} runs.",
+    "no verdict": "the efficiency ({value:.2f}) is right; now say what the runs support: over every pair of runs it "
+    "ranged from {low:.2f} to {high:.2f}. Set verdict to scale.compare_runs' words for two workers against the loop "
+    "(\"faster than\", \"slower than\" or \"not distinguishable here from\") and pass verdict=verdict.",
+    "unsupported verdict": "the efficiency ({value:.2f}) is right, but the runs do not support {said!r}: over every "
+    "pair of runs it ranged from {low:.2f} to {high:.2f}, and {reason} So two workers were {supported!r} the loop "
+    "here.",
 }
+VERDICTS = ("faster than", "slower than", "not distinguishable here from")
 
 
 @exercise(mistakes=EFFICIENCY_MISTAKES)
-def efficiency(answer, seconds, workers: int = 2):
-    """``seconds``: the notebook's timings, {setup: [seconds of each run]} for the loop, 1 worker and 2 workers."""
+def efficiency(answer, seconds, workers: int = 2, verdict=None):
+    """``seconds``: the notebook's timings, {setup: [seconds of each run]} for the loop, 1 worker and 2 workers.
+    ``verdict``: what the student reads from the runs, in ``scale.compare_runs``' words for two workers against the
+    loop. The number is judged first; then the verdict against the runs' spread, so that a right number never earns
+    "Correct" for a conclusion the runs do not support (review 10 F4)."""
     try:
         runs = {k: np.asarray(seconds[k], dtype=float) for k in SETUPS}
     except (KeyError, TypeError, ValueError):
@@ -168,7 +181,34 @@ def efficiency(answer, seconds, workers: int = 2):
     # a mistake that gives the right value here (the loop as fast as one worker, say) is a right answer
     distinct = [(v, m) for v, m in mistakes if not np.isclose(v, expected, rtol=1e-6)]
     hint = f"median time of the loop / ({workers} × median time with {workers} workers)."
-    return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)", hint=hint)
+    fb = check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)", hint=hint)
+    if not fb.correct:
+        return fb
+    # the spread: the speed-up over every pair of runs (a 2-worker run against a loop run), per worker
+    _, low, high = (r / workers for r in scale.ratio_range(runs["2 workers"], runs["loop"]))
+    n = min(len(runs["loop"]), len(runs["2 workers"]))
+    if n < scale.MIN_RUNS:
+        return close(named("too few runs", n=n, least=scale.MIN_RUNS, low=low, high=high))
+    if verdict is None:
+        return close(named("no verdict", value=expected, low=low, high=high))
+    said = verdict.strip() if isinstance(verdict, str) else verdict
+    if said not in VERDICTS:
+        return incorrect(f"verdict is {verdict!r}: write it in scale.compare_runs' words, one of "
+                         + ", ".join(repr(v) for v in VERDICTS) + ".")
+    supported = scale.compare_runs(runs["2 workers"], runs["loop"])
+    if said != supported:
+        two, loop = runs["2 workers"], runs["loop"]
+        separate = two.max() < loop.min() or two.min() > loop.max()
+        reason = (f"the runs overlap (two workers {two.min():.2f} to {two.max():.2f} s, the loop {loop.min():.2f} to "
+                  f"{loop.max():.2f} s)." if not separate else
+                  f"every run of one beat every run of the other, and the medians differ by "
+                  f"{abs(1 - np.median(two) / np.median(loop)):.0%}"
+                  + (f", less than the {scale.MIN_EFFECT:.0%} the lesson asks for." if supported == VERDICTS[2] else
+                     f" (at least the {scale.MIN_EFFECT:.0%} the lesson asks for)."))
+        return incorrect(named("unsupported verdict", value=expected, said=said, low=low, high=high, reason=reason,
+                               supported=supported))  # fmt: skip
+    return correct(f"an efficiency of {expected:.2f} (medians), from {low:.2f} to {high:.2f} over every pair of runs: "
+                   f"two workers were {supported} the loop, as the {n} runs of each show.")
 
 
 # ---- exercise 4: the SLURM job ---------------------------------------------------------------------------------
