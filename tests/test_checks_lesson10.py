@@ -227,6 +227,23 @@ def test_job_script_refuses_what_would_fail_on_a_cluster():
     _is(lesson10.job_script(s.replace("tcp://SCHEDULER:8786", "--scheduler-file /net/home/me/s.json")), CORRECT)
 
 
+def test_job_script_accepts_srun_before_the_courses_python():
+    # review 10 F5: srun starts the worker inside the allocation; the interpreter is the word after its options
+    s, python = _script(), lesson10.JOB["python"]
+    line = next(x for x in s.splitlines() if "dask_worker" in x)
+    assert line.startswith(python)
+    for launcher in ("srun ", "srun -n 1 -c 16 --cpu-bind=cores ", "/usr/bin/srun --ntasks=1 "):
+        _is(lesson10.job_script(s.replace(line, launcher + line)), CORRECT, "16 cores")
+    # srun does not make another interpreter the course's environment, nor hide a missing scheduler
+    _is(lesson10.job_script(s.replace(line, "srun " + line.replace(python, "/usr/bin/python3"))), CLOSE,
+        "/usr/bin/python3", "not the course's environment")  # fmt: skip
+    _is(lesson10.job_script(s.replace(line, "srun " + line.replace(" tcp://SCHEDULER:8786", ""))), INCORRECT,
+        "scheduler")  # fmt: skip
+    activated = HAND.replace("\npython -m", "\nsrun python -m")
+    assert activated != HAND
+    _is(lesson10.job_script(activated), CORRECT)
+
+
 def test_sbatch_options_read_every_form():
     text = "#!/bin/bash\n#SBATCH -pq1 -A acc\n#SBATCH --time 10 --mem=4G\n#SBATCH -c 2 # two\necho x\n#SBATCH -p late\n"
     assert lesson10.sbatch_options(text) == {"--partition": "q1", "--account": "acc", "--time": "10", "--mem": "4G",

@@ -295,6 +295,22 @@ def _worker_line(text: str) -> str | None:
     return None
 
 
+#: Interpreters and commands a worker line may start with once a launcher (srun) is set aside
+_STARTERS = ("python", "python3", "dask", "dask-worker")
+
+
+def _without_launcher(words: list[str]) -> list[str]:
+    """The worker command without a leading ``srun`` and its options (``srun /path/python -m ...``,
+    ``srun -n 1 -c 16 --cpu-bind=cores python ...``), which start the worker inside the allocation: the interpreter
+    is then the first word after them that is a path or one of _STARTERS (review 10 F5)."""
+    if not words or words[0].rsplit("/", 1)[-1] != "srun":
+        return words
+    for k, w in enumerate(words[1:], 1):
+        if not w.startswith("-") and (w.rsplit("/", 1)[-1] in _STARTERS or w.startswith(("/", "~", "$"))):
+            return words[k:]
+    return words
+
+
 def _flag(words: list[str], name: str) -> str | None:
     for k, w in enumerate(words):
         if w == name and k + 1 < len(words):
@@ -443,7 +459,7 @@ def job_script(answer):
         return close(named("exported too late"))
     if re.search(r"&\s*(#.*)?$", worker) and not any(re.match(r"\s*wait\b", line) for line in lines[at + 1 :]):
         return close(named("in the background"))
-    words = shlex.split(worker, comments=True)
+    words = _without_launcher(shlex.split(worker, comments=True))
     activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
                     answer.splitlines())  # fmt: skip
     if words[0] != JOB["python"] and not (activated and words[0] in ("python", "python3", "dask", "dask-worker")):
