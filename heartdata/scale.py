@@ -815,6 +815,19 @@ def worker_lifetime(walltime) -> tuple[int, int]:
     return lifetime, stagger
 
 
+def worker_window(walltime) -> int:
+    """Seconds of work a job of ``walltime`` really gives its workers: from a worker's start to the first retirement,
+    ``--lifetime`` less ``--lifetime-stagger`` (``worker_lifetime``), since a retired worker is not replaced under
+    ``scale(jobs=1)``. An hour gives 52 - 3 = 49 minutes, not 60: size a job against this, not against ``-t``."""
+    lifetime, stagger = worker_lifetime(walltime)
+    return lifetime - stagger
+
+
+def job_fits(need_minutes: float, walltime) -> bool:
+    """Whether work of ``need_minutes`` on the workers fits a job of ``walltime``: within ``worker_window``."""
+    return need_minutes * 60 <= worker_window(walltime)
+
+
 def _duration(seconds: int) -> str:
     """Seconds as Dask reads a duration: "52m" for whole minutes, else "135s"."""
     return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"

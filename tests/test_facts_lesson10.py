@@ -139,6 +139,9 @@ def test_the_job_script_the_lesson_explains():
     lesson = json.loads(LESSON.read_text())
     code = "\n".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "code")
     assert 'JOB_CORES, JOB_MEMORY, JOB_LIMIT = 16, "32G", "01:00:00"' in code
+    # review 10 F7: the job is sized against the first retirement (lifetime - stagger: 49 min), not the 60-min limit
+    assert "limit_enough = scale.job_fits(job_need_min, JOB_LIMIT)" in code and "job_need_min <= limit_min" not in code
+    assert scale.worker_window("01:00:00") == (52 - 3) * 60 and not scale.job_fits(55, "01:00:00")
     # the driver passes the root itself and counts the rows; its job exports the folder too (review finding 3)
     text = _markdown()
     assert "root=ROOT" in text and 'len(features) == expected' in text
