@@ -218,11 +218,22 @@ def test_job_script_refuses_what_would_fail_on_a_cluster():
     assert course == scale.WORKER_STARTUP_S + stagger
     old = f"--lifetime {lifetime // 60}m --lifetime-stagger {stagger // 60}m"
     assert old in s
-    _is(lesson10.job_script(s.replace(old, "--lifetime 21599s")), CLOSE, f"at least {scale.WORKER_STARTUP_S} s",
-        f"leaves {course}")  # fmt: skip
-    late = 6 * 3600 - scale.WORKER_STARTUP_S + 1  # one second short of the start-up margin
+    assert lesson10.MARGIN == scale.WORKER_STARTUP_S + lesson10.RETIRE_S < course
+    _is(lesson10.job_script(s.replace(old, "--lifetime 21599s")), CLOSE, f"at least {lesson10.MARGIN} s",
+        f"{scale.WORKER_STARTUP_S} s of start-up", f"leaves {course}")  # fmt: skip
+    late = 6 * 3600 - lesson10.MARGIN + 1  # one second short of the start-up and retirement margin
     _is(lesson10.job_script(s.replace(old, f"--lifetime {late}s")), CLOSE, "start")
     _is(lesson10.job_script(s.replace(old, f"--lifetime {late - 1}s")), CORRECT)
+    # review 10 F6: the last worker retiring exactly at the limit once started (a retirement margin of zero)
+    _is(lesson10.job_script(s.replace(old, "--lifetime 353m --lifetime-stagger 5m")), CLOSE, "to retire")
+    zero = 6 * 3600 - scale.WORKER_STARTUP_S
+    _is(lesson10.job_script(s.replace(old, f"--lifetime {zero}s")), CLOSE, "hand its data on")
+    # review 10 F6: a restarted worker outlives the limit; GPUs for CPU work
+    _is(lesson10.job_script(s.replace(old, old + " --lifetime-restart")), CLOSE, "--lifetime-restart", "mid-task")
+    for gpu in ("#SBATCH --gres=gpu:4", "#SBATCH --gpus=4", "#SBATCH -G 1", "#SBATCH --gpus-per-node=a100:2"):
+        _is(lesson10.job_script(s.replace("#SBATCH --mem=64G", "#SBATCH --mem=64G\n" + gpu)), CLOSE, "GPU", "CPU")
+    _is(lesson10.job_script(s.replace("#SBATCH --mem=64G", "#SBATCH --mem=64G\n#SBATCH --gres=tmpdisk:100")),
+        CORRECT)  # a generic resource that is not a GPU  # fmt: skip
     _is(lesson10.job_script(s.replace(" tcp://SCHEDULER:8786", "")), INCORRECT, "scheduler")
     _is(lesson10.job_script(s.replace("tcp://SCHEDULER:8786", "--scheduler-file /net/home/me/s.json")), CORRECT)
 

@@ -216,9 +216,12 @@ def efficiency(answer, seconds, workers: int = 2, verdict=None):
 JOB = {"cores": 16, "memory": "64G", "walltime": "06:00:00", "queue": "plgrid", "account": "plgheartdata-cpu",
        "data_root": "/net/storage/physionet", "python": "/net/home/me/heartdata/.venv/bin/python"}  # fmt: skip
 VENV = JOB["python"].removesuffix("/bin/python")
+#: Least time (s) the last worker needs to retire (hand its data on and close) before the limit: the shortest stagger
+#: scale.worker_lifetime gives, which it leaves for the same purpose (review 10 F6: zero is no time at all)
+RETIRE_S = 30
 #: Least time (s) between the last worker's retirement (--lifetime + --lifetime-stagger, counted from the worker's own
-#: start) and the job's time limit: the workers' start-up, which comes first, inside the same limit.
-MARGIN = scale.WORKER_STARTUP_S
+#: start) and the job's time limit: the workers' start-up, which comes first, inside the same limit, and RETIRE_S.
+MARGIN = scale.WORKER_STARTUP_S + RETIRE_S
 
 
 def _course_margin() -> int:
@@ -362,9 +365,16 @@ JOB_MISTAKES = {
     "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
     "hours. Let them retire a few minutes before it.",
     "lifetime without margin": "the last worker retires {late:g} s after it starts ({lifetime:g} s of --lifetime plus "
-    "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: the worker itself starts up to {least:g} s after "
-    "the job (the node's set-up, the imports), inside the same limit, and needs time to hand its data on. Leave at "
-    "least {least:g} s (slurm_job_script leaves {course:g}: {least:g} s of start-up and a stagger's time to retire).",
+    "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: the worker itself starts up to {startup:g} s "
+    "after the job (the node's set-up, the imports), inside the same limit, and then needs time to hand its data on "
+    "and close. Leave at least {least:g} s ({startup:g} s of start-up and {retire:g} s to retire; slurm_job_script "
+    "leaves {course:g}: the start-up and a stagger's time to retire).",
+    "lifetime restart": "--lifetime-restart starts a retired worker again with a fresh --lifetime of {lifetime:g} s, "
+    "which runs past the 6-hour limit: SLURM then kills it mid-task. Leave it out: a worker that retires before the "
+    "limit should stay retired (the job ends when its last worker does).",
+    "GPUs for CPU work": "the job asks for GPUs ({what}), but the feature pipeline is CPU work (NumPy, SciPy): the "
+    "GPUs would sit idle, charged to the grant, and a GPU partition's queue is often longer. Ask for CPU cores only, "
+    "on a CPU partition.",
     "memory fraction": "--memory-limit {value} is a number of at most 1, which Dask reads as a fraction of the memory "
     "it sees (the job's, where SLURM confines it; else the node's) for each worker: {nworkers} workers together may "
     "then use {times:g} times --mem. Give bytes, e.g. 3.6GiB.",
@@ -439,6 +449,11 @@ def job_script(answer):
         return incorrect(f"the partition should be {JOB['queue']!r}; it is {opts.get('--partition', 'missing')!r}.")
     if opts.get("--account") != JOB["account"]:
         return incorrect(f"the account should be {JOB['account']!r}; it is {opts.get('--account', 'missing')!r}.")
+    gpus = [f"{o}={v}" if v else o for o, v in opts.items()
+            if o in ("--gpus", "--gpus-per-node", "--gpus-per-task", "--gpus-per-socket", "-G")
+            or (o == "--gres" and "gpu" in v.lower())]  # fmt: skip
+    if gpus:
+        return close(named("GPUs for CPU work", what=", ".join(gpus)))
     # the data and the environment on the compute node
     if "--mem" in opts and "--mem-per-cpu" in opts:
         return incorrect(named("both memory options"))
@@ -499,7 +514,10 @@ def job_script(answer):
         return close(named("no lifetime"))
     if seconds - (lifetime + stagger) < MARGIN:
         return close(named("lifetime without margin", late=lifetime + stagger, lifetime=lifetime, stagger=stagger,
-                           margin=seconds - lifetime - stagger, least=MARGIN, course=_course_margin()))  # fmt: skip
+                           margin=seconds - lifetime - stagger, least=MARGIN, startup=scale.WORKER_STARTUP_S,
+                           retire=RETIRE_S, course=_course_margin()))  # fmt: skip
+    if "--lifetime-restart" in words:
+        return close(named("lifetime restart", lifetime=lifetime))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
                    f"environment with the data root exported; {nworkers} worker processes that stay below the "
                    "job's memory and retire before its limit.")  # fmt: skip
