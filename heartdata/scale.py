@@ -532,7 +532,7 @@ def thread_clock(client) -> ThreadClock:
 
 
 MIN_EFFECT = 0.10  # the smallest difference of medians that compare_runs puts into words
-MIN_RUNS = 7  # and the fewest runs of each: 1 / C(14, 7) = 0.0003 chance of a complete separation
+MIN_RUNS = 7  # and the fewest runs of each: 2 / C(14, 7) = 1 in 1,716 chance of a complete separation either way
 
 
 def compare_runs(a, b, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS) -> str:
@@ -542,9 +542,10 @@ def compare_runs(a, b, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS)
     difference is too small to matter, or there are fewer than ``min_runs`` runs of either).
 
     Complete separation of *n* runs against *n* happens by chance (both drawn from one distribution) with
-    probability 1 / C(2n, n) each way: 0.05 for 3 against 3, 0.0003 for 7 against 7 (a permutation argument, as in
-    the exact Mann-Whitney test). The minimum effect keeps a real but tiny difference, or a steady drift in the
-    machine's load, from being called "faster"."""
+    probability 1 / C(2n, n) each way, 2 / C(2n, n) in either direction (compare_runs tests both): 0.1 for 3 against
+    3, 1 in 1,716 for 7 against 7 (a permutation argument, as in the exact Mann-Whitney test, which assumes the runs
+    are exchangeable: rotating their order helps, drifting load can still break it). The minimum effect keeps a
+    real but tiny difference, or a steady drift in the machine's load, from being called "faster"."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if not len(a) or not len(b) or np.isnan(a).any() or np.isnan(b).any():
         raise DataError("timings", "are empty or hold NaN", "Pass the seconds of each run.")

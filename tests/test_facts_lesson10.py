@@ -191,12 +191,15 @@ def test_the_words_follow_the_timings():
     fast, slow = [0.50, 0.52, 0.55, 0.51, 0.53, 0.54, 0.56], [0.70, 0.72, 0.75, 0.71, 0.73, 0.74, 0.80]
     assert scale.compare_runs(fast, slow) == "faster than"
     assert scale.compare_runs(slow, fast) == "slower than"
-    assert scale.compare_runs(fast[:3], slow[:3]) == "not distinguishable here from"  # 3 v 3: 0.05 by chance
+    assert scale.compare_runs(fast[:3], slow[:3]) == "not distinguishable here from"  # 3 v 3: 0.05 by chance each way
     assert scale.compare_runs([0.50] * 7, [0.52] * 7) == "not distinguishable here from"
     assert scale.compare_runs([0.5, 0.9, 0.6, 0.5, 0.5, 0.5, 0.5], slow) == "not distinguishable here from"
     assert scale.compare_runs([0.7], [0.7]) == "not distinguishable here from"
     assert scale.ratio_range(fast, slow) == pytest.approx((0.73 / 0.53, 0.70 / 0.56, 0.80 / 0.50))
     assert math.comb(14, 7) > 3000 and 1 / math.comb(6, 3) == 0.05  # the chance of a separation, 7 v 7 and 3 v 3
+    # review 10 F12: the rule tests both directions, so the chance is two in C(14, 7): 1 in 1,716
+    assert math.comb(14, 7) // 2 == 1716 and "math.comb(2 * RUNS, RUNS) // 2" in "\n".join(
+        "".join(c["source"]) for c in json.loads(LESSON.read_text())["cells"])
     with pytest.raises(DataError):
         scale.compare_runs([], [1.0])
     # Amdahl's law: 1 s for one worker, 20% serial: two workers at best 0.6 s; never below 0.2 s
