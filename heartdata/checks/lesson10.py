@@ -152,8 +152,7 @@ EFFICIENCY_MISTAKES = {
     "ranged from {low:.2f} to {high:.2f}. Set verdict to scale.compare_runs' words for two workers against the loop "
     "(\"faster than\", \"slower than\" or \"not distinguishable here from\") and pass verdict=verdict.",
     "unsupported verdict": "the efficiency ({value:.2f}) is right, but the runs do not support {said!r}: over every "
-    "pair of runs it ranged from {low:.2f} to {high:.2f}, and {reason} So two workers were {supported!r} the loop "
-    "here.",
+    "pair of runs it ranged from {low:.2f} to {high:.2f}, and {reason} So two workers were {supported!r} the loop.",
 }
 VERDICTS = ("faster than", "slower than", "not distinguishable here from")
 
