@@ -532,7 +532,7 @@ def thread_clock(client) -> ThreadClock:
 
 
 MIN_EFFECT = 0.10  # the smallest difference of medians that compare_runs puts into words
-MIN_RUNS = 7  # and the fewest runs of each: 1 / C(14, 7) = 0.0003 chance of a complete separation
+MIN_RUNS = 7  # and the fewest runs of each: 2 / C(14, 7) = 1 in 1,716 chance of a complete separation either way
 
 
 def compare_runs(a, b, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS) -> str:
@@ -542,9 +542,10 @@ def compare_runs(a, b, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS)
     difference is too small to matter, or there are fewer than ``min_runs`` runs of either).
 
     Complete separation of *n* runs against *n* happens by chance (both drawn from one distribution) with
-    probability 1 / C(2n, n) each way: 0.05 for 3 against 3, 0.0003 for 7 against 7 (a permutation argument, as in
-    the exact Mann-Whitney test). The minimum effect keeps a real but tiny difference, or a steady drift in the
-    machine's load, from being called "faster"."""
+    probability 1 / C(2n, n) each way, 2 / C(2n, n) in either direction (compare_runs tests both): 0.1 for 3 against
+    3, 1 in 1,716 for 7 against 7 (a permutation argument, as in the exact Mann-Whitney test, which assumes the runs
+    are exchangeable: rotating their order helps, drifting load can still break it). The minimum effect keeps a
+    real but tiny difference, or a steady drift in the machine's load, from being called "faster"."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if not len(a) or not len(b) or np.isnan(a).any() or np.isnan(b).any():
         raise DataError("timings", "are empty or hold NaN", "Pass the seconds of each run.")
@@ -578,7 +579,7 @@ CLOCKS = {"wall": "{part} ms/record", "cpu": "{part} cpu ms/record"}
 def _clock_columns(clock) -> list[str]:
     if not isinstance(clock, str) or clock not in CLOCKS:
         raise DataError(f"clock={clock!r}", f"is not one of {sorted(CLOCKS)}",
-                        'Pass clock="cpu" for a floor that load does not inflate, clock="wall" for the time '
+                        'Pass clock="cpu" for a cost that load does not inflate, clock="wall" for the time '
                         "waited.")  # fmt: skip
     return [CLOCKS[clock].format(part=part) for part in PARTS]
 
@@ -593,13 +594,14 @@ def per_record_ms(
 
     ``clock="cpu"`` reads the CPU time of the thread that did the work (``time.thread_time``): on a shared machine
     other processes take cores away from a run and stretch its wall-clock time, but not the CPU time it spent, so
-    the CPU time is the floor (the best-case cost) to extrapolate from. ``clock="wall"`` is what the student waits,
-    load included. ``how="fastest"`` takes each part's fastest run (the minimum): with ``clock="cpu"``, the figure a
-    lower bound ("at least") is built from; ``how="median"`` gives the typical run, the figure to show beside the
-    runs' spread. Either bounds only what was timed: this machine's per-record reading (here, from the page cache)
-    and computing; CPU time leaves out any wait for a disk."""
+    the CPU time is the cost to extrapolate from. ``clock="wall"`` is what the student waits, load included.
+    ``how="fastest"`` takes each part's fastest run (the minimum): with ``clock="cpu"``, the best case measured
+    here, an optimistic estimate for this machine's core and not a bound (another run, an idle machine or a faster
+    core can come in below the fastest of a sample); ``how="median"`` gives the typical run, the figure to show
+    beside the runs' spread. Either covers only what was timed: this machine's per-record reading (here, from the
+    page cache) and computing; CPU time leaves out any wait for a disk."""
     if how not in _HOW:
-        raise DataError(f"how={how!r}", f"is not one of {sorted(_HOW)}", 'Pass "fastest" for a lower bound.')
+        raise DataError(f"how={how!r}", f"is not one of {sorted(_HOW)}", 'Pass "fastest" for the best case measured.')
     columns = _clock_columns(clock)
     missing = [c for c in ["fs", "records", *columns] if c not in runs.columns]
     if missing:
@@ -812,6 +814,19 @@ def worker_lifetime(walltime) -> tuple[int, int]:
         raise DataError(f"walltime={walltime!r}", f"is {seconds // 60} minutes: too short for workers to start "
                         f"({WORKER_STARTUP_S} s), work and retire before it", f"Ask for at least {least} minutes.")
     return lifetime, stagger
+
+
+def worker_window(walltime) -> int:
+    """Seconds of work a job of ``walltime`` really gives its workers: from a worker's start to the first retirement,
+    ``--lifetime`` less ``--lifetime-stagger`` (``worker_lifetime``), since a retired worker is not replaced under
+    ``scale(jobs=1)``. An hour gives 52 - 3 = 49 minutes, not 60: size a job against this, not against ``-t``."""
+    lifetime, stagger = worker_lifetime(walltime)
+    return lifetime - stagger
+
+
+def job_fits(need_minutes: float, walltime) -> bool:
+    """Whether work of ``need_minutes`` on the workers fits a job of ``walltime``: within ``worker_window``."""
+    return need_minutes * 60 <= worker_window(walltime)
 
 
 def _duration(seconds: int) -> str:

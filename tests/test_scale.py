@@ -490,6 +490,22 @@ def test_the_lifetime_leaves_the_start_up_and_the_stagger_inside_the_walltime(wa
     assert life == seconds - scale.WORKER_STARTUP_S - stag - stag  # start-up, the stagger, the last one's retirement
 
 
+def test_a_job_is_sized_against_the_first_retirement_not_the_time_limit():
+    # review 10 F7: the workers start retiring at --lifetime less --lifetime-stagger after they start, and are not
+    # replaced; work that needs 50 to 59 minutes does not fit an hour's job, though it is under the 60-minute limit
+    lifetime, stagger = scale.worker_lifetime("01:00:00")
+    window = scale.worker_window("01:00:00")
+    assert window == lifetime - stagger == 3600 - scale.WORKER_STARTUP_S - 3 * stagger == 49 * 60
+    for need in range(50, 60):
+        assert need < scale.slurm_seconds("01:00:00") / 60 and not scale.job_fits(need, "01:00:00")
+    assert scale.job_fits(window / 60, "01:00:00") and not scale.job_fits(window / 60 + 0.01, "01:00:00")
+    assert scale.job_fits(32, "01:00:00")
+    six = scale.worker_lifetime("06:00:00")
+    assert scale.worker_window("06:00:00") == six[0] - six[1] == 343 * 60  # 348 - 5 minutes
+    with pytest.raises(DataError):
+        scale.worker_window("4")  # too short for workers at all, as worker_lifetime says
+
+
 @pytest.mark.parametrize(
     "memory, mib, written",
     [

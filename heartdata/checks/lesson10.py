@@ -145,12 +145,24 @@ EFFICIENCY_MISTAKES = {
     "percentage": "store it as a fraction (0 to 1 when the workers are worth their cores), not a percentage.",
     "means": "that uses the means; take the medians (one slow run on a shared machine moves a mean, not a median).",
     "first run": "that uses the first run only; take the median of the runs.",
+    "too few runs": "the arithmetic is right, but {n} runs of each cannot show a difference: the lesson times every "
+    "setup {least} times (scale.MIN_RUNS), in a new order each round. Over every pair of these runs the efficiency "
+    "ranged from {low:.2f} to {high:.2f}. Run the timing cell with {least} runs.",
+    "no verdict": "the efficiency ({value:.2f}) is right; now say what the runs support: over every pair of runs it "
+    "ranged from {low:.2f} to {high:.2f}. Set verdict to scale.compare_runs' words for two workers against the loop "
+    "(\"faster than\", \"slower than\" or \"not distinguishable here from\") and pass verdict=verdict.",
+    "unsupported verdict": "the efficiency ({value:.2f}) is right, but the runs do not support {said!r}: over every "
+    "pair of runs it ranged from {low:.2f} to {high:.2f}, and {reason} So two workers were {supported!r} the loop.",
 }
+VERDICTS = ("faster than", "slower than", "not distinguishable here from")
 
 
 @exercise(mistakes=EFFICIENCY_MISTAKES)
-def efficiency(answer, seconds, workers: int = 2):
-    """``seconds``: the notebook's timings, {setup: [seconds of each run]} for the loop, 1 worker and 2 workers."""
+def efficiency(answer, seconds, workers: int = 2, verdict=None):
+    """``seconds``: the notebook's timings, {setup: [seconds of each run]} for the loop, 1 worker and 2 workers.
+    ``verdict``: what the student reads from the runs, in ``scale.compare_runs``' words for two workers against the
+    loop. The number is judged first; then the verdict against the runs' spread, so that a right number never earns
+    "Correct" for a conclusion the runs do not support (review 10 F4)."""
     try:
         runs = {k: np.asarray(seconds[k], dtype=float) for k in SETUPS}
     except (KeyError, TypeError, ValueError):
@@ -168,7 +180,34 @@ def efficiency(answer, seconds, workers: int = 2):
     # a mistake that gives the right value here (the loop as fast as one worker, say) is a right answer
     distinct = [(v, m) for v, m in mistakes if not np.isclose(v, expected, rtol=1e-6)]
     hint = f"median time of the loop / ({workers} × median time with {workers} workers)."
-    return check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)", hint=hint)
+    fb = check_number(answer, expected, mistakes=distinct, what="a fraction (efficiency)", hint=hint)
+    if not fb.correct:
+        return fb
+    # the spread: the speed-up over every pair of runs (a 2-worker run against a loop run), per worker
+    _, low, high = (r / workers for r in scale.ratio_range(runs["2 workers"], runs["loop"]))
+    n = min(len(runs["loop"]), len(runs["2 workers"]))
+    if n < scale.MIN_RUNS:
+        return close(named("too few runs", n=n, least=scale.MIN_RUNS, low=low, high=high))
+    if verdict is None:
+        return close(named("no verdict", value=expected, low=low, high=high))
+    said = verdict.strip() if isinstance(verdict, str) else verdict
+    if said not in VERDICTS:
+        return incorrect(f"verdict is {verdict!r}: write it in scale.compare_runs' words, one of "
+                         + ", ".join(repr(v) for v in VERDICTS) + ".")
+    supported = scale.compare_runs(runs["2 workers"], runs["loop"])
+    if said != supported:
+        two, loop = runs["2 workers"], runs["loop"]
+        separate = two.max() < loop.min() or two.min() > loop.max()
+        reason = (f"the runs overlap (two workers {two.min():.2f} to {two.max():.2f} s, the loop {loop.min():.2f} to "
+                  f"{loop.max():.2f} s)." if not separate else
+                  f"every run of one beat every run of the other, and the medians differ by "
+                  f"{abs(1 - np.median(two) / np.median(loop)):.0%}"
+                  + (f", less than the {scale.MIN_EFFECT:.0%} the lesson asks for." if supported == VERDICTS[2] else
+                     f" (at least the {scale.MIN_EFFECT:.0%} the lesson asks for)."))
+        return incorrect(named("unsupported verdict", value=expected, said=said, low=low, high=high, reason=reason,
+                               supported=supported))  # fmt: skip
+    return correct(f"an efficiency of {expected:.2f} (medians), from {low:.2f} to {high:.2f} over every pair of runs: "
+                   f"two workers were {supported} the loop, as the {n} runs of each show.")
 
 
 # ---- exercise 4: the SLURM job ---------------------------------------------------------------------------------
@@ -176,9 +215,12 @@ def efficiency(answer, seconds, workers: int = 2):
 JOB = {"cores": 16, "memory": "64G", "walltime": "06:00:00", "queue": "plgrid", "account": "plgheartdata-cpu",
        "data_root": "/net/storage/physionet", "python": "/net/home/me/heartdata/.venv/bin/python"}  # fmt: skip
 VENV = JOB["python"].removesuffix("/bin/python")
+#: Least time (s) the last worker needs to retire (hand its data on and close) before the limit: the shortest stagger
+#: scale.worker_lifetime gives, which it leaves for the same purpose (review 10 F6: zero is no time at all)
+RETIRE_S = 30
 #: Least time (s) between the last worker's retirement (--lifetime + --lifetime-stagger, counted from the worker's own
-#: start) and the job's time limit: the workers' start-up, which comes first, inside the same limit.
-MARGIN = scale.WORKER_STARTUP_S
+#: start) and the job's time limit: the workers' start-up, which comes first, inside the same limit, and RETIRE_S.
+MARGIN = scale.WORKER_STARTUP_S + RETIRE_S
 
 
 def _course_margin() -> int:
@@ -255,6 +297,22 @@ def _worker_line(text: str) -> str | None:
     return None
 
 
+#: Interpreters and commands a worker line may start with once a launcher (srun) is set aside
+_STARTERS = ("python", "python3", "dask", "dask-worker")
+
+
+def _without_launcher(words: list[str]) -> list[str]:
+    """The worker command without a leading ``srun`` and its options (``srun /path/python -m ...``,
+    ``srun -n 1 -c 16 --cpu-bind=cores python ...``), which start the worker inside the allocation: the interpreter
+    is then the first word after them that is a path or one of _STARTERS (review 10 F5)."""
+    if not words or words[0].rsplit("/", 1)[-1] != "srun":
+        return words
+    for k, w in enumerate(words[1:], 1):
+        if not w.startswith("-") and (w.rsplit("/", 1)[-1] in _STARTERS or w.startswith(("/", "~", "$"))):
+            return words[k:]
+    return words
+
+
 def _flag(words: list[str], name: str) -> str | None:
     for k, w in enumerate(words):
         if w == name and k + 1 < len(words):
@@ -306,9 +364,16 @@ JOB_MISTAKES = {
     "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
     "hours. Let them retire a few minutes before it.",
     "lifetime without margin": "the last worker retires {late:g} s after it starts ({lifetime:g} s of --lifetime plus "
-    "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: the worker itself starts up to {least:g} s after "
-    "the job (the node's set-up, the imports), inside the same limit, and needs time to hand its data on. Leave at "
-    "least {least:g} s (slurm_job_script leaves {course:g}: {least:g} s of start-up and a stagger's time to retire).",
+    "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: the worker itself starts up to {startup:g} s "
+    "after the job (the node's set-up, the imports), inside the same limit, and then needs time to hand its data on "
+    "and close. Leave at least {least:g} s ({startup:g} s of start-up and {retire:g} s to retire; slurm_job_script "
+    "leaves {course:g}: the start-up and a stagger's time to retire).",
+    "lifetime restart": "--lifetime-restart starts a retired worker again with a fresh --lifetime of {lifetime:g} s, "
+    "which runs past the 6-hour limit: SLURM then kills it mid-task. Leave it out: a worker that retires before the "
+    "limit should stay retired (the job ends when its last worker does).",
+    "GPUs for CPU work": "the job asks for GPUs ({what}), but the feature pipeline is CPU work (NumPy, SciPy): the "
+    "GPUs would sit idle, charged to the grant, and a GPU partition's queue is often longer. Ask for CPU cores only, "
+    "on a CPU partition.",
     "memory fraction": "--memory-limit {value} is a number of at most 1, which Dask reads as a fraction of the memory "
     "it sees (the job's, where SLURM confines it; else the node's) for each worker: {nworkers} workers together may "
     "then use {times:g} times --mem. Give bytes, e.g. 3.6GiB.",
@@ -383,6 +448,11 @@ def job_script(answer):
         return incorrect(f"the partition should be {JOB['queue']!r}; it is {opts.get('--partition', 'missing')!r}.")
     if opts.get("--account") != JOB["account"]:
         return incorrect(f"the account should be {JOB['account']!r}; it is {opts.get('--account', 'missing')!r}.")
+    gpus = [f"{o}={v}" if v else o for o, v in opts.items()
+            if o in ("--gpus", "--gpus-per-node", "--gpus-per-task", "--gpus-per-socket", "-G")
+            or (o == "--gres" and "gpu" in v.lower())]  # fmt: skip
+    if gpus:
+        return close(named("GPUs for CPU work", what=", ".join(gpus)))
     # the data and the environment on the compute node
     if "--mem" in opts and "--mem-per-cpu" in opts:
         return incorrect(named("both memory options"))
@@ -403,7 +473,7 @@ def job_script(answer):
         return close(named("exported too late"))
     if re.search(r"&\s*(#.*)?$", worker) and not any(re.match(r"\s*wait\b", line) for line in lines[at + 1 :]):
         return close(named("in the background"))
-    words = shlex.split(worker, comments=True)
+    words = _without_launcher(shlex.split(worker, comments=True))
     activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
                     answer.splitlines())  # fmt: skip
     if words[0] != JOB["python"] and not (activated and words[0] in ("python", "python3", "dask", "dask-worker")):
@@ -443,7 +513,10 @@ def job_script(answer):
         return close(named("no lifetime"))
     if seconds - (lifetime + stagger) < MARGIN:
         return close(named("lifetime without margin", late=lifetime + stagger, lifetime=lifetime, stagger=stagger,
-                           margin=seconds - lifetime - stagger, least=MARGIN, course=_course_margin()))  # fmt: skip
+                           margin=seconds - lifetime - stagger, least=MARGIN, startup=scale.WORKER_STARTUP_S,
+                           retire=RETIRE_S, course=_course_margin()))  # fmt: skip
+    if "--lifetime-restart" in words:
+        return close(named("lifetime restart", lifetime=lifetime))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
                    f"environment with the data root exported; {nworkers} worker processes that stay below the "
                    "job's memory and retire before its limit.")  # fmt: skip
