@@ -278,14 +278,14 @@ _FONT_SIZES = {
 }
 
 
-#: The default colour cycle: what a series drawn with no colour gets. It carries no meaning: only the two role greys
-#: that stand for data (rule 1), the neutral dark grey first (the data in focus), then the reference light grey
-#: (what it is compared with), at least CVD_MIN_DELTA_E apart under simulated deuteranopia and protanopia. Never a
-#: hue that means something elsewhere (blue is "survived", orange "beat S"), never annotation black ("marks that are
-#: not data") nor the chance grey ("a guess"). Colours only: a line style in the cycle would also dash the lines
-#: that cells draw with a colour and no style (the ECG traces, a meaning's line). A third series gets the dark grey
-#: again: give it a meaning's colour, or a line style or marker of its own.
-DEFAULT_CYCLE = [DARK_GREY, LIGHT_GREY]
+#: The default colour cycle: what a series drawn with no colour gets. It carries no meaning: the role greys, the
+#: neutral dark grey first, then light grey and black, each pair at least CVD_MIN_DELTA_E apart under simulated
+#: deuteranopia and protanopia, so that an un-coloured figure never draws in a hue that means something elsewhere
+#: (blue is "survived", orange "beat S") and its first three series stay apart. Colours only: a line style in the
+#: cycle would also dash the lines that cells draw with a colour and no style (the ECG traces, a meaning's line).
+#: A fourth series gets the mid grey, which merges with the dark and the light one: give it a line style or marker
+#: (tools/figure_audit.py flags it otherwise).
+DEFAULT_CYCLE = [DARK_GREY, LIGHT_GREY, BLACK, MID_GREY]
 
 #: The widest figure the course draws (inches at 100 dpi): the site's text column is about 800-900 px, so a wider
 #: figure is shrunk and its 9 pt text falls below 9 pt on screen.
