@@ -385,6 +385,20 @@ def test_features_by_norm_status(ptb):
     auroc = {c: roc_auc_score(normal, features[c]) for c in features.columns}
     strongest = max(auroc, key=lambda c: abs(auroc[c] - 0.5))
     assert strongest == "hr" and f"{auroc[strongest]:.2f}" == "0.34"
+    # the figure's panel titles and suptitle: each AUROC with its 95% bootstrap interval, and the top two compared
+    # paired (DeLong), each turned to rank NORM above 0.5: "not clearly further than RR sd (+0.06, -0.01 to +0.14)"
+    from heartdata.stats import auroc_interval, delong_auroc_difference, interval_side
+
+    ci = {c: auroc_interval(normal[features[c].notna()], features[c].dropna(), seed=0) for c in features.columns}
+    assert {c: f"{a:.2f} ({lo:.2f} to {hi:.2f})" for c, (a, lo, hi) in ci.items()} == {
+        "hr": "0.34 (0.29 to 0.40)", "rr_sd": "0.60 (0.54 to 0.65)", "amp_ii": "0.57 (0.52 to 0.62)",
+        "amp_v1": "0.42 (0.36 to 0.47)", "amp_v5": "0.45 (0.40 to 0.51)"}
+    runner_up = sorted(auroc, key=lambda c: abs(auroc[c] - 0.5))[-2]
+    both = features[[strongest, runner_up]].notna().all(axis=1)
+    turned = [features.loc[both, c] * (1 if auroc[c] > 0.5 else -1) for c in (strongest, runner_up)]
+    d = delong_auroc_difference(normal[both], *turned)
+    assert runner_up == "rr_sd" and interval_side(d.low, d.high) == "includes"
+    assert (f"{d.difference:+.2f}", f"{d.low:+.2f}", f"{d.high:+.2f}") == ("+0.06", "-0.01", "+0.14")
 
 
 def test_what_the_ecg_adds_to_age_cannot_be_told_on_138_ecgs(ptb):

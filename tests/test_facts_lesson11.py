@@ -11,7 +11,7 @@ import pytest
 import statsmodels.api as sm
 from sklearn.metrics import roc_auc_score
 
-from heartdata import challenge2012, cleaning, clinic, mortality, ptbxl
+from heartdata import challenge2012, cleaning, clinic, mortality, ptbxl, stats
 from heartdata.checks import lesson11
 
 
@@ -157,6 +157,13 @@ def test_alerts_in_the_units_terms(model):
     grid = np.round(np.arange(0.05, 0.501, 0.025), 3)
     crossing = [t for t in grid if row(t)[1] <= row(t)[0]]
     assert min(crossing) == 0.4
+    # the figure's bands: PPV's 95% Wilson interval at each threshold (false alerts outnumber true ones where PPV <
+    # 0.5); the title's "the bands cannot tell which are more from 0.3 to 0.45, false clearly outnumber up to 0.275"
+    ppv = {t: stats.proportion_ci(row(t)[0], row(t)[0] + row(t)[1]) for t in grid}
+    undecided = [t for t in grid if ppv[t][0] <= 0.5 <= ppv[t][1]]
+    clear_false = [t for t in grid if ppv[t][1] < 0.5]
+    assert (min(undecided), max(undecided), max(clear_false)) == (0.3, 0.45, 0.275)
+    assert max(clear_false) < min(undecided)  # one run of thresholds each, as the title says
     # patients a day reaching hour 48, as a range: 85% full with hospital-long stays, to full with 2-day stays
     los = model.outcomes["Length_of_stay"].where(lambda v: v.gt(0))
     low, high = 20 * 0.85 / los.mean(), 20 / 2
