@@ -500,7 +500,9 @@ def vital_signs_issues(resource) -> list[Issue]:
             bad("valueQuantity.system", f"{VITAL_SIGNS[code][0]}: the unit's system must be {UCUM}")
         if q.get("code") not in units:
             shown = q.get("code")
-            why = ("is a valid UCUM code for the same thing, but" if shown and _ucum_ok(str(shown))
+            # valid UCUM says nothing of meaning: '1/min' is the profile's rate spelled otherwise, '/s' is 60 times it
+            valid = "is a valid UCUM code (whatever quantity it denotes), but"
+            why = (valid if shown and _ucum_ok(str(shown))
                    else "is not UCUM, and")  # fmt: skip
             bad("valueQuantity.code", f"{VITAL_SIGNS[code][0]}: unit code {shown!r} {why} the profile fixes "
                                       f"{' or '.join(repr(u) for u in units)}")  # fmt: skip

@@ -318,6 +318,18 @@ LEAD_CODES = {
 }
 #: PTB-XL's code for an age above 89 (de-identification; Wagner et al., Scientific Data 2020).
 PTBXL_AGE_CODE = 300
+#: The highest age the DICOM export writes: 090Y means 90 or older. PTB-XL's paper says ages of 90 or older were set
+#: to 300 (HIPAA), but the course's slice still holds three uncoded ages of 90 and 91 (data/ptbxl/DATACARD.md), and
+#: a file marked Patient Identity Removed = YES should not carry them; DICOM's AS value (nnnY) has no '>=' as FHIR has.
+DICOM_AGE_CAP = 90
+
+
+def dicom_age(age) -> str:
+    """PatientAge (0010,1010) for a PTB-XL age: 'nnnY', capped at :data:`DICOM_AGE_CAP` (090Y = 90 or older);
+    empty (unknown, as the type-2 attribute allows) for a missing age or PTB-XL's code 300, never '300Y'."""
+    if pd.isna(age) or not 0 <= age < PTBXL_AGE_CODE:
+        return ""
+    return f"{min(int(age), DICOM_AGE_CAP):03d}Y"
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
 GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
@@ -686,22 +698,34 @@ def _observation(f, oid, param, minute, value, subject, enc):
 
 def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     """One 85354-9 panel per (minute, method, repeat; repeats ranked by value, not by file order): systolic and
-    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), mean when charted.
-    A mean left without a systolic or diastolic of its rank (a repeated MAP: the second of two MAPs beside one
-    SysABP/DiasABP pair) is not put in a panel of two absent components: it goes out alone (:func:`_mean_pressure`).
-    Every charted value comes out exactly once."""
+    diastolic always present (a missing one as a dataAbsentReason, which the profile requires), the mean when it is
+    the only mean of its minute and method. Where a minute charts more than one mean of a method (set A: two MAPs
+    beside one SysABP/DiasABP pair), the chart does not say which of them, if any, was measured with that systolic
+    and diastolic, and a panel would assert that they were one measurement: the panel keeps systolic and diastolic
+    only (a note says why), and every mean of that minute goes out alone, coded 8478-0 (:func:`_mean_pressure`). A
+    mean with no systolic or diastolic in its minute goes out alone too. Every charted value comes out exactly once.
+    (Repeated systolic or diastolic values, of which set A has none, would still pair by their rank by value.)"""
     if bp.empty:
         return []
     t = bp.assign(kind=bp["Parameter"].map(lambda p: BP_COMPONENT[p][0]),
                   part=bp["Parameter"].map(lambda p: BP_COMPONENT[p][1]))  # fmt: skip
     t["n"] = _rank_by_value(t, ["Time", "kind", "part"])  # repeats pair by value, not by file order
-    out = []
-    for (minute, kind, n), rows in t.groupby(["Time", "kind", "n"], sort=True):
+    means = t["part"].eq("8478-0")
+    at = [t["Time"], t["kind"]]
+    n_means = means.astype(int).groupby(at).transform("sum")  # means of this minute and method
+    partnered = (~means).astype(int).groupby(at).transform("max").eq(1)  # a systolic or diastolic beside them
+    alone = means & (n_means.gt(1) | ~partnered)
+    items = [((int(m), k, int(n), 1), _mean_pressure(f, eid, k, int(m), int(n), p, v, subject, enc))
+             for m, k, n, p, v in zip(*(t.loc[alone, c] for c in ("Time", "kind", "n", "Parameter", "Value")),
+                                      strict=True)]  # fmt: skip
+    for (minute, kind, n), rows in t[~alone].groupby(["Time", "kind", "n"], sort=True):
         comps, notes = [], []
         by_part = dict(zip(rows["part"], zip(rows["Parameter"], rows["Value"], strict=True), strict=True))
-        if set(by_part) == {"8478-0"}:  # a mean with no systolic or diastolic partner: an Observation of its own
-            out.append(_mean_pressure(f, eid, kind, int(minute), int(n), *by_part["8478-0"], subject, enc))
-            continue
+        several = int(n_means[rows.index].iloc[0])
+        if several > 1:
+            notes.append({"text": f"{several} mean pressures were charted in this minute ({kind}); the source does "
+                                  "not say which of them, if any, was measured with this systolic and diastolic, so "
+                                  "none is put in this panel: each is a separate Observation (8478-0)."})
         for part, name in (("8480-6", "Systolic blood pressure"), ("8462-4", "Diastolic blood pressure"),
                            ("8478-0", "Mean blood pressure")):  # fmt: skip
             if part not in by_part:
@@ -724,15 +748,15 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
                 comp["interpretation"] = _implausible_flag(f, param, float(value))
             comps.append(f["ObservationComponent"](**comp))
         tag = "a" if kind == "arterial line" else "c"
-        out.append(f["Observation"](
+        items.append(((int(minute), kind, int(n), 0), f["Observation"](
             id=f"{eid}-bp{tag}-{int(minute)}-{int(n)}", meta=_meta(f),
             identifier=[_ident(f, f"{eid}-bp{tag}-{int(minute)}-{int(n)}")], status="final",
             category=_category(f, _VS),
             code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=BP_PANEL[0], display=BP_PANEL[1])],
                                       text=f"Blood pressure ({kind})"),
             method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc,
-            effectiveDateTime=_when(minute), component=comps, note=notes or None))  # fmt: skip
-    return out
+            effectiveDateTime=_when(minute), component=comps, note=notes or None)))  # fmt: skip
+    return [o for _, o in sorted(items, key=lambda item: item[0])]
 
 
 def _mean_pressure(f, eid, kind, minute, n, param, value, subject, enc):
@@ -983,18 +1007,25 @@ def resources_to_table(resources: dict[str, Iterable]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["RecordID", "Time", "Parameter", "Value"])
 
 
+def keyed_by_value(t: pd.DataFrame, key: list[str] | None = None) -> pd.Series:
+    """Value indexed by ``key`` (default stay, minute, parameter) and ``n``, the rank of the value among the
+    repeats of its key (0 the lowest, NaN last). Repeats of one key are a multiset: the chart gives no order
+    within a minute, and the exporter writes them back in order of value, so two tables holding the same values
+    for a key pair them equal whatever the order of their rows; a value that really changed still differs (and, if
+    it moved past another repeat, so do the repeats it moved past: the count is of unequal pairs)."""
+    key = key or ["RecordID", "Time", "Parameter"]
+    t = t[key + ["Value"]].sort_values(key + ["Value"], kind="stable", na_position="last")
+    t = t.assign(n=t.groupby(key, sort=False).cumcount())
+    return t.set_index(key + ["n"])["Value"]
+
+
 def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
-    """Row by row, matching (stay, minute, parameter, repeat): how many values came back equal, and what happened
-    to the others (sentinels turned into reasons, ventilation chartings merged into a period, anything else)."""
+    """Value by value, matching (stay, minute, parameter, repeat): how many values came back equal, and what
+    happened to the others (sentinels turned into reasons, ventilation chartings merged into a period, anything
+    else). Repeated values of one stay, minute and parameter are compared as a multiset (both sides sorted by value
+    before pairing, :func:`keyed_by_value`): the file's order of repeats is not information the export keeps."""
     raw, back = _check_stay_table(raw, "raw"), _check_stay_table(back, "back")
-    key = ["RecordID", "Time", "Parameter"]
-
-    def prepared(t):
-        t = t[key + ["Value"]].copy()
-        t["n"] = t.groupby(key, sort=False).cumcount()  # repeated (stay, minute, parameter) rows stay apart
-        return t.set_index(key + ["n"])["Value"]
-
-    a, b = prepared(raw), prepared(back)
+    a, b = keyed_by_value(raw), keyed_by_value(back)
     joined = pd.concat([a.rename("raw"), b.rename("back")], axis=1)
     param = joined.index.get_level_values("Parameter")
     equal = joined["raw"].eq(joined["back"])
@@ -1071,8 +1102,10 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     Conventions followed (OMOP CDM v5.4 field-level documentation and THEMIS): sex goes to ``person``, not to a
     measurement; ``measurement_type_concept_id`` is 32817 (EHR); ``measurement_source_value`` is the source's own
     code; a descriptor's -1 (nothing measured) makes no row, since a measurement row without a value means 'it was
-    done'; ``year_of_birth`` (required) is derived from the placeholder admission year, so it is an estimate, and for
-    an age of 90 or more only a latest year. Concept ids that need the vocabularies are 0.
+    done'; ``year_of_birth`` (required) is the placeholder admission year minus the age: the latest year of birth
+    possible for every stay (a patient aged A on 1 January was born in that year minus A only if born that day, else
+    a year earlier), and for an age of 90 or more the latest of an open range. Concept ids that need the
+    vocabularies are 0.
 
     Identity and dates, which the Challenge does not give: ``person_id`` is the RecordID, since the Challenge has no
     patient identifier (one stay, one person: an assumption; ``person_source_value`` is the identifier the FHIR export
@@ -1160,15 +1193,24 @@ LAB_PARAMETERS = tuple(CODES.index[CODES["category"].str.contains(_LAB)])
 #: One order (OBR) per panel and draw time. Each panel's specimen as SPM-4, coded from HL7 table 0487 where the
 #: Challenge documents it, or the measurement implies it: arterial blood for the blood gas (its names say arterial),
 #: whole blood for the blood count (cells are counted in whole blood; the Challenge states no specimen), serum for
-#: chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other
-#: chemistry analytes are assumed to come from the same tube), and for lactate, whose specimen the Challenge does not
-#: state, text only: an order of its own, so that no code claims what the source does not say.
+#: chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other chemistry analytes
+#: are assumed to come from the same tube). Every chemistry OBX-3 is a LOINC 'Serum or Plasma' code, which covers
+#: serum: SPM-4 is narrower than the code, not in conflict with it. Lactate's specimen the Challenge does not state;
+#: its OBX-3 is still LOINC 2524-7, *Lactate in Serum or Plasma*, and LOINC's System axis is itself a specimen claim.
+#: So the message says the same thing in both places and says that it is an assumption: SPM-4 'serum or plasma' as
+#: text (v2.5 table 0487 has SER and PLAS but no code for 'serum or plasma', per hl7apy's copy of the table), and an
+#: NTE on each lactate OBX (:data:`V2_SPECIMEN_ASSUMED`), which the v2-to-FHIR mapping carries to Observation.note.
 _BGA, _HEME = ["pH", "PaCO2", "PaO2", "SaO2"], ["HCT", "Platelets", "WBC"]
 LAB_PANELS = {
     "BGA": ("Blood gas, arterial", _BGA, "BLDA^Blood arterial^HL70487"),
     "HEME": ("Haematology", _HEME, "BLD^Whole blood^HL70487"),
     "CHEM": ("Chemistry", [p for p in LAB_PARAMETERS if p not in _BGA + _HEME + ["Lactate"]], "SER^Serum^HL70487"),
-    "LACT": ("Lactate", ["Lactate"], "^Specimen not stated by the source"),
+    "LACT": ("Lactate", ["Lactate"], "^Serum or plasma (assumed: the source states no specimen)"),
+}  # fmt: skip
+#: The NTE sent after an OBX whose specimen is an assumption: the code (OBX-3) and SPM-4 carry it, this says so.
+V2_SPECIMEN_ASSUMED = {
+    "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 and SPM-4 say serum or plasma; if this lactate "
+               "was measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
 }  # fmt: skip
 PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
 
@@ -1262,10 +1304,12 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
                 obs.obx.obx_8 = V2_IMPLAUSIBLE_FLAG
             obs.obx.obx_11 = "F"
             obs.obx.obx_14 = _v2_time(minute)
-            if is_impossible(param, float(value)):
+            notes = [_implausible_note(param, float(value))[0]["text"]] if is_impossible(param, float(value)) else []
+            notes += [V2_SPECIMEN_ASSUMED[param]] if param in V2_SPECIMEN_ASSUMED else []
+            for j, text in enumerate(notes, 1):
                 nte = obs.add_segment("NTE")
-                nte.nte_1 = "1"
-                nte.nte_3 = _v2_escape(_implausible_note(param, float(value))[0]["text"])
+                nte.nte_1 = str(j)
+                nte.nte_3 = _v2_escape(text)
         spm = order.add_group("ORU_R01_SPECIMEN")
         spm.spm.spm_1 = "1"
         spm.spm.spm_4 = specimen
@@ -1505,10 +1549,7 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.PatientName = ""
     ds.PatientBirthDate = ""
     ds.PatientSex = {0: "M", 1: "F"}.get(int(meta["sex"]), "O")  # PTB-XL: 0 male, 1 female
-    # PTB-XL codes ages over 89 as 300 (de-identification): that is no age, so it goes out empty (unknown, as the
-    # type-2 attribute allows), never as "300Y"
-    age = meta["age"]
-    ds.PatientAge = f"{int(age):03d}Y" if pd.notna(age) and 0 <= age < PTBXL_AGE_CODE else ""
+    ds.PatientAge = dicom_age(meta["age"])
     ds.StudyDate = recorded.strftime("%Y%m%d")
     ds.StudyTime = recorded.strftime("%H%M%S")
     ds.AcquisitionDateTime = recorded.strftime("%Y%m%d%H%M%S")

@@ -308,15 +308,20 @@ def test_round_trip_of_twenty_stays(stays, tmp_path):
     assert rt["by_parameter_sentinels"] == {"Height": 7, "Weight": 2}
     # 78 chartings in 9 stays: 9 starts come back, and 4 ends (5 stays' ends are unknown: VENT_OPEN_HOURS)
     assert (rt["merged_into_a_period"], rt["qualified"]) == (65, 0)
-    # blood pressure from the raw rows (review 9): per stay, minute, method and rank by value among that minute's
-    # values of the parameter, a group with neither systolic nor diastolic is a mean alone; a group with one of them
-    # lacks the other (a dataAbsentReason component)
+    # blood pressure from the raw rows (review 9, rev08): per stay, minute and method, every mean goes out alone
+    # where that minute has more than one mean or no systolic or diastolic; the other rows pair by rank by value
+    # among that minute's values of the parameter, and a group with one of systolic/diastolic lacks the other (a
+    # dataAbsentReason component)
     part = {"SysABP": "s", "DiasABP": "d", "MAP": "m", "NISysABP": "s", "NIDiasABP": "d", "NIMAP": "m"}
     bp = raw[raw["Parameter"].isin(list(part))].assign(
         kind=lambda t: t["Parameter"].str.startswith("NI"), part=lambda t: t["Parameter"].map(part))
+    minute = bp.groupby(["RecordID", "Time", "kind"])["part"]
+    lone = bp["part"].eq("m") & (minute.transform(lambda p: (p == "m").sum() > 1)
+                                 | ~minute.transform(lambda p: (p != "m").any()))
+    alone = int(lone.sum())
+    bp = bp[~lone]
     bp["n"] = bp.groupby(["RecordID", "Time", "kind", "part"])["Value"].rank(method="first")
     groups = bp.groupby(["RecordID", "Time", "kind", "n"])["part"].agg(set)
-    alone = int(groups.map(lambda g: g == {"m"}).sum())
     absent = int(groups.map(lambda g: len({"s", "d"} - g) if g & {"s", "d"} else 0).sum())
     assert (rt["mean_alone"], rt["absent_components"]) == (alone, absent)
     assert sum(p.performedPeriod.end is None for p in interop.stay_resources(raw)["Procedure"]) == 5
@@ -345,3 +350,28 @@ def test_omop(stay):
     visit = omop["visit_occurrence"].iloc[0]
     assert (str(visit["visit_start_date"]), str(visit["visit_end_date"])) == ("2000-01-01", "2000-01-06")
     assert str(omop["visit_detail"]["visit_detail_end_date"].iloc[0]) == "2000-01-06"
+
+
+def test_repeated_mean_pressures_go_out_alone(stays, tmp_path):
+    """rev08: stay-minutes with more than one MAP/NIMAP, recomputed from the raw rows; each such mean is an
+    Observation of its own, and the panel of that minute has systolic and diastolic only."""
+    bp = stays[stays["Parameter"].isin(list(interop.BP_COMPONENT))]
+    means = bp[bp["Parameter"].isin(["MAP", "NIMAP"])].groupby(["RecordID", "Time", "Parameter"])["Value"]
+    several = means.agg(["size", "nunique"]).query("size > 1")
+    assert (len(several), several.index.unique("RecordID").size, int(several["size"].sum())) == (1845, 73, 3690)
+    assert several["nunique"].eq(several["size"]).all()  # always different values
+    assert int(bp[~bp["Parameter"].isin(["MAP", "NIMAP"])].duplicated(["RecordID", "Time", "Parameter"]).sum()) == 0
+    rid, minute = (int(v) for v in several.index[0][:2])
+    stay = stays[stays["RecordID"].eq(rid)]
+    obs = interop.stay_resources(stay)["Observation"]
+    at = [o for o in obs if o.method is not None and o.id.rsplit("-", 2)[1] == str(minute)]
+    charted = stay[stay["Time"].eq(minute) & stay["Parameter"].isin(["MAP", "NIMAP"])]
+    panels = [o for o in at if o.component]
+    assert len(panels) == 1 and {c.code.coding[0].code for c in panels[0].component} == {"8480-6", "8462-4"}
+    assert "mean pressures were charted" in panels[0].note[0].text
+    alone = sorted(float(o.valueQuantity.value) for o in at if not o.component)
+    assert alone == sorted(charted["Value"]) and len(alone) > 1
+    n_alone = sum(1 for o in obs if not o.component and o.code.coding[0].code == "8478-0")
+    assert n_alone >= int(several.loc[rid, "size"].sum())
+    rt = interop.round_trip(stay, tmp_path)
+    assert rt["different"] == rt["missing_after_round_trip"] == 0 and rt["mean_alone"] == n_alone

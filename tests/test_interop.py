@@ -182,7 +182,7 @@ def test_held_out_stays_pass_as_ndjson_and_as_a_bundle(stays, tmp_path):
         (lambda o: o["code"]["coding"][1].update(system="LOINC"), "code-system", "absolute URI"),
         (lambda o: o["valueQuantity"].update(code="bpm"), "ucum", "not a UCUM unit"),
         (lambda o: o["valueQuantity"].update(code="{beats}/min"), "vital-signs", "fixes '/min'"),
-        (lambda o: o["valueQuantity"].update(code="1/min"), "vital-signs", "valid UCUM code for the same thing"),
+        (lambda o: o["valueQuantity"].update(code="1/min"), "vital-signs", "is a valid UCUM code"),
         (lambda o: o["valueQuantity"].update(comparator="~"), "binding", "QuantityComparator"),
         (lambda o: o.pop("category"), "vital-signs", "category 'vital-signs'"),
         (lambda o: o["category"][0]["coding"][0].update(code="laboratory"), "vital-signs", "category"),
@@ -605,11 +605,26 @@ def test_specimen_follows_the_challenge_documentation(stays):
         assert "the source does not say" not in table.loc[param, "note"], param
     assert "states no specimen" in table.loc["Lactate", "note"]
     assert interop.LAB_PANELS["CHEM"][2] == "SER^Serum^HL70487" and "Lactate" not in interop.LAB_PANELS["CHEM"][1]
-    assert interop.LAB_PANELS["LACT"][2].startswith("^")  # text only: no code claims a specimen
+    # OBX-3 and SPM-4 say the same specimen: lactate's LOINC code is 'Serum or Plasma', and so is its SPM-4 (text:
+    # table 0487 has no code for either-of-two), flagged as an assumption by an NTE on every lactate OBX
+    assert table.loc["Lactate", "loinc_name"].endswith("in Serum or Plasma")
+    spm4 = interop.LAB_PANELS["LACT"][2]
+    assert spm4.startswith("^") and "serum or plasma" in spm4.lower() and "assumed" in spm4
+    from hl7apy.v2_5.tables import TABLES
+
+    assert {"SER", "PLAS"} <= set(TABLES["HL70487"][1]) and not {"SERPL", "SER/PLAS"} & set(TABLES["HL70487"][1])
+    for param in interop.LAB_PANELS["CHEM"][1]:  # SER lies inside every chemistry code's 'Serum or Plasma'
+        assert table.loc[param, "loinc_name"].endswith("in Serum or Plasma"), param
     rid = int(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"].iloc[0])
     parsed = interop.parse_oru_r01(interop.oru_r01(stays[stays["RecordID"].eq(rid)]).to_er7())
-    assert set(parsed.loc[parsed["local"].eq("Lactate"), "specimen"]) == {"^Specimen not stated by the source"}
+    lact = parsed[parsed["local"].eq("Lactate")]
+    assert len(lact) and set(lact["specimen"]) == {spm4} and set(lact["loinc"]) == {"2524-7"}
+    assert lact["note"].str.contains("Specimen assumed").all()
+    assert not parsed.loc[parsed["local"].ne("Lactate"), "note"].str.contains("Specimen assumed").any()
     assert set(parsed.loc[parsed["local"].eq("K"), "specimen"]) <= {"SER^Serum^HL70487"}
+    fhir = interop.oru_to_fhir(parsed)
+    lact_obs = [r for r in fhir if r.get_resource_type() == "Observation" and r.code.text == "Lactate"]
+    assert lact_obs and all("Specimen assumed" in " ".join(n.text for n in o.note or []) for o in lact_obs)
 
 
 def test_magnesium_goes_out_in_the_unit_its_values_are_in(stays):
@@ -809,7 +824,8 @@ def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(st
         assert got == sorted(zip(rows["Parameter"], rows["Value"], strict=True))
         assert set(flagged["flag"]) == {interop.V2_IMPLAUSIBLE_FLAG}
         assert flagged["note"].str.contains("outside").all()
-        assert parsed.loc[parsed["flag"].eq(""), "note"].eq("").all()
+        plain = parsed[parsed["flag"].eq("")]  # unflagged: no note, but lactate's assumed specimen (rev08)
+        assert plain["note"].eq(plain["local"].map(interop.V2_SPECIMEN_ASSUMED).fillna("")).all()
         fhir = interop.oru_to_fhir(parsed)
         obs = [r for r in fhir if r.get_resource_type() == "Observation"]
         marked = [o for o in obs if o.interpretation]
@@ -942,3 +958,47 @@ def test_dicom_puts_the_ptbxl_device_in_manufacturers_model_name():
     ds = interop.ecg_dicom(1, 500)
     assert ds[0x0008, 0x1090].value == meta.loc[1, "device"] and ds.Manufacturer == ""
     assert interop.ecg_iod_problems(ds) == []
+
+
+# ------------------------------------------------------------------ review round 3 (lesson 08, rev08)
+def test_round_trip_compares_repeats_as_multisets(stays, tmp_path):
+    """Stay 132781 charts two MAPs in some minutes, the higher one first in the file in some of them: a correct
+    export must read back with nothing 'different' (file-order pairing reported such values as changed)."""
+    raw = stays[stays["RecordID"].eq(132781)]
+    key = ["RecordID", "Time", "Parameter"]
+    maps = raw[raw["Parameter"].isin(["MAP", "NIMAP"])]
+    repeated = maps[maps.duplicated(key, keep=False)]
+    first_higher = repeated.groupby(key, sort=False)["Value"].agg(lambda v: v.iloc[0] > v.iloc[-1])
+    assert first_higher.any()  # the case file order gets wrong is in this stay
+    result = interop.round_trip(raw, tmp_path)
+    assert result["different"] == result["missing_after_round_trip"] == result["not_in_source"] == 0
+    assert result["equal"] + result["sentinel_to_data_absent_reason"] + result["merged_into_a_period"] == len(raw)
+    # A value that really changed among repeats is still reported, and only that one
+    back = interop.resources_to_table(interop.read_ndjson(tmp_path))
+    stay, minute, param = first_higher[first_higher].index[0]
+    at = back.loc[back["Time"].eq(minute) & back["Parameter"].eq(param), "Value"]
+    changed = back.copy()
+    changed.loc[at.idxmax(), "Value"] += 1000  # the highest of the repeats, raised: still the highest
+    assert interop.compare_tables(raw, changed)["different"] == 1
+    changed = back.copy()
+    changed.loc[at.idxmin(), "Value"] += 1000  # the lowest raised above the others: every pair of the minute shifts
+    assert interop.compare_tables(raw, changed)["different"] == len(at) > 1
+    # Order of rows within a key does not matter, on either side
+    swapped = pd.DataFrame({"RecordID": [1] * 4, "Time": [0, 5, 5, 5], "Parameter": ["RecordID", "MAP", "MAP", "MAP"],
+                            "Value": [1.0, 90.0, 70.0, 80.0]})  # fmt: skip
+    assert interop.compare_tables(swapped, swapped.iloc[[0, 2, 3, 1]])["different"] == 0
+    moved = swapped.iloc[[0, 2, 3, 1]].assign(Value=[1.0, 70.0, 85.0, 90.0])
+    assert interop.compare_tables(swapped, moved)["different"] == 1
+
+
+def test_dicom_ages_are_capped_at_90_in_a_de_identified_file():
+    """PTB-XL sets ages of 90 or older to 300, but some were missed: those go out as 090Y (90 or older)."""
+    meta = ptbxl.load_metadata()
+    old = meta.index[meta["age"].between(90, interop.PTBXL_AGE_CODE - 1)]
+    assert len(old)  # the slice holds uncoded ages of 90 or more (DATACARD: ECGs 279, 282, 351)
+    for ecg_id in old:
+        ds = interop.ecg_dicom(int(ecg_id), fs=100)
+        assert ds.PatientAge == "090Y" and ds.PatientIdentityRemoved == "YES", ecg_id
+    younger = meta.index[meta["age"].lt(90)][0]
+    assert interop.ecg_dicom(int(younger), fs=100).PatientAge == f"{int(meta.loc[younger, 'age']):03d}Y"
+    assert [interop.dicom_age(a) for a in (89, 90, 91, 299, 300, np.nan)] == ["089Y", "090Y", "090Y", "090Y", "", ""]

@@ -368,12 +368,7 @@ def _round_trip(largest: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _lost(largest: bool = True) -> tuple[pd.Series, pd.Series]:
     """(values that did not come back, NaN values only) per parameter, through a real export and read-back."""
     raw, back = _round_trip(largest)
-    key = ["RecordID", "Time", "Parameter"]
-
-    def keyed(t):
-        t = t.assign(n=t.groupby(key, sort=False).cumcount()).set_index(key + ["n"])["Value"]
-        return t
-
+    keyed = interop.keyed_by_value  # repeats of one (stay, minute, parameter) paired by value, not by row order
     joined = pd.concat([keyed(raw).rename("raw"), keyed(back).rename("back")], axis=1)
     gone = joined[joined["raw"].notna() & ~joined["raw"].eq(joined["back"])]
     lost = gone.index.get_level_values("Parameter").value_counts().sort_index()
@@ -388,11 +383,7 @@ def _vanished_and_first_last() -> tuple[pd.Series, pd.Series, pd.Series]:
     every ventilated stay came back, whether or not the end of ventilation is known; the same with two chartings
     taken off for each of the 10 stays, ventilated or not)."""
     raw, back = _round_trip(True)
-    key = ["RecordID", "Time", "Parameter"]
-
-    def keyed(t):
-        return t.assign(n=t.groupby(key, sort=False).cumcount()).set_index(key + ["n"])["Value"]
-
+    keyed = interop.keyed_by_value
     back_keys = keyed(back).index
     sent = keyed(raw)
     sent = sent[sent.notna()]
