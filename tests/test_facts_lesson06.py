@@ -796,6 +796,9 @@ def test_temperature_floor_is_the_survival_record_and_changes_nothing_here(raw_l
     assert below == sorted(v for v in temps if v < 20) and len(below) == 124
     assert (sum(v == 0 for v in temps), sum(abs(v) < 1 for v in temps), sum(v > 45 for v in temps)) == (36, 38, 0)
     assert (max(below), min(v for v in temps if v >= 13.7), max(temps)) == (3.6, 24.2, 42.1)
+    # review rev0607, finding 1: every floor from 3.7 to 24.2 °C removes the same values (the lesson says so)
+    assert all(sorted(v for v in temps if v < f / 10) == below for f in range(37, 243))
+    assert sorted(v for v in temps if v < 3.6) != below and sorted(v for v in temps if v < 24.3) != below
 
 
 def test_challenge_ages_pile_up_at_90(raw_lines):
