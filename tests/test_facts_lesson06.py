@@ -123,6 +123,19 @@ def test_temperature_histogram_and_extremes(lesson):
     died = challenge2012.load_outcomes()["In-hospital_death"]
     assert len(cold) == 375 and int(died.reindex(cold).sum()) == 90
     assert f"{died.mean():.1%}" == "13.9%" and f"{90 / 375:.1%}" == "24.0%"
+    # review rev0607, finding 2: cold against NOT-cold stays, per unit, with Newcombe's interval (statsmodels here)
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    unit = stays[cleaning.is_descriptor(stays) & stays["Parameter"].eq("ICUType")].set_index("RecordID")["Value"]
+    surgery = unit.reindex(died.index).eq(2).to_numpy()  # ICUType 2: Cardiac Surgery Recovery Unit
+    is_cold = died.index.isin(cold)
+    found = {}
+    for where, mask in {"all": np.ones(len(died), bool), "surgery": surgery, "other": ~surgery}.items():
+        a, b = died[is_cold & mask], died[~is_cold & mask]
+        low, high = confint_proportions_2indep(a.sum(), len(a), b.sum(), len(b), method="newcomb", compare="diff")
+        found[where] = (int(a.sum()), len(a), int(b.sum()), len(b), round(100 * low, 1), round(100 * high, 1))
+    assert found == {"all": (90, 375, 464, 3625, 7.0, 15.9), "surgery": (6, 113, 37, 761, -2.9, 6.4),
+                     "other": (84, 262, 427, 2864, 11.6, 23.2)}  # fmt: skip
 
 
 def test_simultaneous_and_pressures(lesson):
