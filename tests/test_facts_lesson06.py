@@ -831,3 +831,11 @@ def test_cuff_minus_line_by_band_of_the_mean(lesson):
     bands = diff.groupby(pd.cut(mean, [0, 90, 160, np.inf], right=False), observed=True).agg(["mean", "size"])
     got = [(f"{m:+.1f}", int(n)) for m, n in bands.itertuples(index=False)]
     assert got == [("+5.0", 1835), ("-2.4", 13699), ("-20.6", 749)]
+    # review rev0607, finding 6: each band's mean with a stay-bootstrap interval (own resampler here): none holds 0
+    rng = np.random.default_rng(1)
+    for _, d in diff.groupby(pd.cut(mean, [0, 90, 160, np.inf], right=False), observed=True):
+        per = d.groupby(level="RecordID").agg(["size", "sum"]).to_numpy()
+        picks = rng.integers(0, len(per), size=(500, len(per)))
+        boot = per[picks, 1].sum(axis=1) / per[picks, 0].sum(axis=1)
+        low, high = np.percentile(boot, [2.5, 97.5])
+        assert low > 0 or high < 0, (low, high)
