@@ -137,9 +137,10 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     ),
     "SaO2": (1, 100, "%", _DEF + ": a saturation is at most 100%"),
     "SysABP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
-    "Temp": (13.7, 45, "°C", "lowest: 13.7 °C, the lowest core temperature a patient is documented to have "
-             "survived (accidental hypothermia, Gilbert et al., Lancet 2000;355:375-376); highest: course decision, "
-             "above any fever"),
+    "Temp": (13.7, 45, "°C", "lowest: 13.7 °C, the widely cited adult survival of accidental hypothermia (Gilbert "
+             "et al., Lancet 2000;355:375-376); colder survivals have been reported (in children, for instance) and "
+             "deliberate cooling in surgery goes low too, so the floor is a judgement (lesson 06 shows which floors "
+             "remove the same values on the data); highest: course decision, above any fever"),
     "TroponinI": (0, 500, "µg/L", _COURSE),
     "TroponinT": (0, 100, "µg/L", _COURSE),
     "Urine": (

@@ -88,10 +88,10 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     assert "24.2, 26.7, 28.8, 30.2, 31.8" in fb.message and "neighbour rule" in fb.message
     said(lesson06.temp_limit(29, per_unit(temps, t < 29)), CLOSE, "all spikes", "by height, not by place")
     said(lesson06.temp_limit(40, per_unit(temps, t < 40)), INCORRECT, "normal or hypothermic")
-    # review 3: a floor of 4 °C gives the right counts (nothing was charted from 3.6 to 24.2 °C) but no body at
-    # 4 °C was ever alive: the check names the lowest temperature survived (walkthrough 9: and accepts the limit)
+    # review 3: a floor of 4 °C gives the right counts (nothing was charted from 3.6 to 24.2 °C): the check names
+    # the lesson's floor, the widely cited survival of accidental hypothermia (walkthrough 9: and accepts the limit)
     said(lesson06.temp_limit(4, per_unit(temps, t < 4)), CORRECT, "13.7", "Gilbert")
-    said(lesson06.temp_limit(13.7, per_unit(temps, t < 13.7)), CORRECT, "defensible floor")
+    said(lesson06.temp_limit(13.7, per_unit(temps, t < 13.7)), CORRECT, "lesson's floor")
     # the lesson printed one total (124 values below 20 °C): a total is not a count per unit
     said(lesson06.temp_limit(13.7, 124), INCORRECT, "Series")
     said(lesson06.temp_limit(13.7, {"Medical ICU": 124}), INCORRECT, "counts differ")
@@ -101,12 +101,12 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
 
 
 def test_review_floor_agrees_with_the_lessons_definition(temps):
-    """Review (fix06), finding 1: the lesson defines a range as what no living patient can have, yet kept a floor of
-    20 °C while a patient has survived 13.7 °C (Gilbert et al., Lancet 2000), and the check accepted every limit above
-    3.6 °C. Now the lesson's floor is the survived temperature, and the check follows the lesson's definition: a limit
-    in the empty gap and at or below 13.7 °C is right (below it, wider than needed, which a range may be, and said);
-    one in the gap above 13.7 °C counts the right values here but calls a survived temperature impossible, and is
-    refused with that reason; below the gap or above it, the named mistakes as before."""
+    """Review (fix06), finding 1, and review rev0607, findings 1 and 3: the lesson's floor is 13.7 °C, the widely
+    cited adult survival of accidental hypothermia (Gilbert et al., Lancet 2000), but colder survivals are reported
+    and the exercise says more than one limit is defensible. Every limit in the empty gap gives the same counts, so
+    every one is accepted: below 13.7 °C told it is wider than the lesson's; above 13.7 °C (20 °C included) told
+    that by the lesson's definition it would call a survived temperature impossible and on other data delete real
+    patients. Limits that keep impossible values or remove real readings stay named mistakes."""
     floor = cleaning.RANGES["Temp"][0]
     assert floor == lesson06.SURVIVED_FLOOR == 13.7
     top, lowest = lesson06.temperature_gap()
@@ -117,17 +117,23 @@ def test_review_floor_agrees_with_the_lessons_definition(temps):
         fb = said(lesson06.temp_limit(limit, right), CORRECT, "Any limit above 3.6 and up to 24.2 °C",
                   "wider than the lesson's (13.7 °C", "makes no difference")  # fmt: skip
         assert "known mistake" not in str(fb)
-    fb = said(lesson06.temp_limit(13.7, right), CORRECT, "defensible floor", "Gilbert")
+    fb = said(lesson06.temp_limit(13.7, right), CORRECT, "lesson's floor", "Gilbert", "judgement")
     assert "makes no difference" not in fb.message
-    # the mistake the lesson's definition names: a floor above a temperature a patient survived, whatever the counts
-    for limit in (13.8, 20, 24.2):
-        said(lesson06.temp_limit(limit, right), CLOSE, "empty gap", "survived a core temperature of 13.7 °C",
-             "impossible", "at or below 13.7 °C")  # fmt: skip
+    # a floor above 13.7 °C in the gap: same counts, accepted, and told what the lesson's definition says of it
+    for limit in (13.8, 20, lowest):
+        counts = {k: int(v) for k, v in per_unit(temps, t < limit).items()}
+        fb = said(lesson06.temp_limit(limit, counts), CORRECT, "Any limit above 3.6 and up to 24.2 °C",
+                  "Same counts here", "a value no living patient could have",
+                  "a floor above 13.7 °C would call a survived temperature impossible",
+                  "on other data it would delete real patients", "Gilbert")  # fmt: skip
+        assert "known mistake" not in str(fb)
     # just below and above the gap: still named, and told where the floor belongs
-    said(lesson06.temp_limit(3.6, per_unit(temps, t < 3.6)), CLOSE, "keeps", "3.6", "at or below 13.7 °C")
+    said(lesson06.temp_limit(3.6, per_unit(temps, t < 3.6)), CLOSE, "keeps", "3.6", "empty gap", "13.7 °C")
     said(lesson06.temp_limit(0, per_unit(temps, t < 0)), CLOSE, "empty gap above them")
+    said(lesson06.temp_limit(lowest + 0.1, per_unit(temps, t < lowest + 0.1)), CLOSE, "by height, not by place")
     said(lesson06.temp_limit(25, per_unit(temps, t < 25)), CLOSE, "by height, not by place", "13.7 °C")
-    said(lesson06.temp_limit(30, per_unit(temps, t < 30)), CLOSE, "patients being warmed", "survived 13.7 °C")
+    said(lesson06.temp_limit(30, per_unit(temps, t < 30)), CLOSE, "patients being warmed", "survived accidental "
+         "hypothermia at 13.7 °C")  # fmt: skip
 
 
 def test_temperature_gap_is_computed():

@@ -189,6 +189,23 @@ def test_oe_by_unit_walkthrough(oof):
     said(lesson07.oe_by_unit((table["O"] / table["E"]).to_frame("oe")), CORRECT)
 
 
+def test_review_oe_by_unit_gives_exact_intervals(oof):
+    """Review rev0607, finding 12: an O/E below 1 was read as "risks too high" although its exact interval holds 1.
+    The check's message gives each unit's exact (Garwood) 95% Poisson interval, recomputed here with scipy, and says
+    whether they include 1."""
+    from scipy.stats import chi2
+
+    X, y, score = oof
+    unit = X["ICUType"].map(challenge2012.ICU_TYPES)
+    deaths, expected = y.groupby(unit).sum(), score.groupby(unit).sum()
+    fb = said(lesson07.oe_by_unit(deaths / expected), CORRECT, "exact 95% Poisson interval")
+    low, high = chi2.ppf(0.025, 2 * deaths) / 2 / expected, chi2.ppf(0.975, 2 * (deaths + 1)) / 2 / expected
+    for u in deaths.index:
+        assert f"{u} {deaths[u] / expected[u]:.2f} ({low[u]:.2f} to {high[u]:.2f})" in fb.message
+    holds = bool(((low <= 1) & (high >= 1)).all())
+    assert ("every interval includes 1" in fb.message) == holds and ("excludes 1" in fb.message) == (not holds)
+
+
 def test_walkthrough9_oe_rounded_is_named_rounded(oof):
     """Walkthrough 9, P3: O/E rounded to 2 decimals got "O/E differs for all four units"."""
     X, y, score = oof
@@ -403,6 +420,43 @@ def test_roc_figure_names_specificity_on_x(oof):
            title=f"AUROC {100 * roc_auc_score(y, score):.0f}%")  # fmt: skip
     plt.close(fig)
     said(lesson07.roc_figure(ax, y, score), CORRECT)
+
+
+def test_review_roc_figure_accepts_the_curve_however_thinned(oof):
+    """Review rev0607, finding 13: a right ROC curve from ``roc_curve(..., drop_intermediate=False)`` was refused
+    ("no line on the Axes is the ROC curve"): the check compared points one by one with the thinned curve. It now
+    compares the curves' corners, so the curve drawn through all its points or only some is accepted; a curve of
+    another score, or a slightly different one, is not; the warned mistake (0/1 predictions) and swapped axes are
+    still named, thinned or not."""
+    from sklearn.metrics import roc_curve
+
+    _, y, score = oof
+    title = f"AUROC {roc_auc_score(y, score):.3f}"
+
+    def axes(x, yv, step=False):
+        fig, ax = plt.subplots()
+        (ax.step if step else ax.plot)(x, yv, color=COLOURS["model"])
+        ax.plot([0, 1], [0, 1], ls="--", color=COLOURS["chance"])
+        ax.set(xlabel="false-positive rate", ylabel="sensitivity", title=title)
+        plt.close(fig)
+        return ax
+
+    for drop in (True, False):
+        fpr, tpr, _ = roc_curve(y, score, drop_intermediate=drop)
+        said(lesson07.roc_figure(axes(fpr, tpr), y, score), CORRECT)
+        said(lesson07.roc_figure(axes(fpr, tpr, step=True), y, score), CORRECT)
+        said(lesson07.roc_figure(axes(tpr, fpr), y, score), CLOSE, "swapped")
+        said(lesson07.roc_figure(axes(1 - fpr, tpr), y, score), CLOSE, "specificity on x")
+        bfpr, btpr, _ = roc_curve(y, (score >= 0.2).astype(int), drop_intermediate=drop)
+        said(lesson07.roc_figure(axes(bfpr, btpr), y, score), CLOSE, "0/1 predictions")
+        # not the curve: another score's curve, and the right curve with one corner moved
+        ofpr, otpr, _ = roc_curve(y, score.rank(method="first") % 7, drop_intermediate=drop)
+        said(lesson07.roc_figure(axes(ofpr, otpr), y, score), INCORRECT, "no line on the Axes is the ROC curve")
+        moved = tpr.copy()
+        moved[len(moved) // 2] += 0.01
+        said(lesson07.roc_figure(axes(fpr, moved), y, score), INCORRECT, "no line on the Axes is the ROC curve")
+    # the unthinned curve has more points than the thinned one, and the same corners
+    assert len(roc_curve(y, score, drop_intermediate=False)[0]) > len(roc_curve(y, score)[0])
 
 
 def test_walkthrough9_roc_of_another_score_passed_to_the_check_is_not_ticked(oof):

@@ -123,6 +123,19 @@ def test_temperature_histogram_and_extremes(lesson):
     died = challenge2012.load_outcomes()["In-hospital_death"]
     assert len(cold) == 375 and int(died.reindex(cold).sum()) == 90
     assert f"{died.mean():.1%}" == "13.9%" and f"{90 / 375:.1%}" == "24.0%"
+    # review rev0607, finding 2: cold against NOT-cold stays, per unit, with Newcombe's interval (statsmodels here)
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    unit = stays[cleaning.is_descriptor(stays) & stays["Parameter"].eq("ICUType")].set_index("RecordID")["Value"]
+    surgery = unit.reindex(died.index).eq(2).to_numpy()  # ICUType 2: Cardiac Surgery Recovery Unit
+    is_cold = died.index.isin(cold)
+    found = {}
+    for where, mask in {"all": np.ones(len(died), bool), "surgery": surgery, "other": ~surgery}.items():
+        a, b = died[is_cold & mask], died[~is_cold & mask]
+        low, high = confint_proportions_2indep(a.sum(), len(a), b.sum(), len(b), method="newcomb", compare="diff")
+        found[where] = (int(a.sum()), len(a), int(b.sum()), len(b), round(100 * low, 1), round(100 * high, 1))
+    assert found == {"all": (90, 375, 464, 3625, 7.0, 15.9), "surgery": (6, 113, 37, 761, -2.9, 6.4),
+                     "other": (84, 262, 427, 2864, 11.6, 23.2)}  # fmt: skip
 
 
 def test_simultaneous_and_pressures(lesson):
@@ -796,6 +809,9 @@ def test_temperature_floor_is_the_survival_record_and_changes_nothing_here(raw_l
     assert below == sorted(v for v in temps if v < 20) and len(below) == 124
     assert (sum(v == 0 for v in temps), sum(abs(v) < 1 for v in temps), sum(v > 45 for v in temps)) == (36, 38, 0)
     assert (max(below), min(v for v in temps if v >= 13.7), max(temps)) == (3.6, 24.2, 42.1)
+    # review rev0607, finding 1: every floor from 3.7 to 24.2 °C removes the same values (the lesson says so)
+    assert all(sorted(v for v in temps if v < f / 10) == below for f in range(37, 243))
+    assert sorted(v for v in temps if v < 3.6) != below and sorted(v for v in temps if v < 24.3) != below
 
 
 def test_challenge_ages_pile_up_at_90(raw_lines):
@@ -815,3 +831,11 @@ def test_cuff_minus_line_by_band_of_the_mean(lesson):
     bands = diff.groupby(pd.cut(mean, [0, 90, 160, np.inf], right=False), observed=True).agg(["mean", "size"])
     got = [(f"{m:+.1f}", int(n)) for m, n in bands.itertuples(index=False)]
     assert got == [("+5.0", 1835), ("-2.4", 13699), ("-20.6", 749)]
+    # review rev0607, finding 6: each band's mean with a stay-bootstrap interval (own resampler here): none holds 0
+    rng = np.random.default_rng(1)
+    for _, d in diff.groupby(pd.cut(mean, [0, 90, 160, np.inf], right=False), observed=True):
+        per = d.groupby(level="RecordID").agg(["size", "sum"]).to_numpy()
+        picks = rng.integers(0, len(per), size=(500, len(per)))
+        boot = per[picks, 1].sum(axis=1) / per[picks, 0].sum(axis=1)
+        low, high = np.percentile(boot, [2.5, 97.5])
+        assert low > 0 or high < 0, (low, high)

@@ -472,6 +472,12 @@ def test_calibration_at_low_risk(set_a):
         f"{b['p'].sum() / (b['d'] / b['n']).sum():.1f}",
     )
     assert got == ("1.4%", "2.9%", "0.0%", "1.5%", 9, "2.8")
+    # review rev0607, finding 8: expected over observed deaths with the exact Poisson interval of the 9 deaths
+    from scipy.stats import chi2
+
+    expected, deaths = float((b["p"] * b["n"]).sum()), int(b["d"].sum())
+    low, high = expected / (chi2.ppf(0.975, 2 * (deaths + 1)) / 2), expected / (chi2.ppf(0.025, 2 * deaths) / 2)
+    assert (f"{expected / deaths:.1f}", f"{expected:.1f}", f"{low:.1f}", f"{high:.1f}") == ("2.8", "25.5", "1.5", "6.2")
 
 
 def test_stays_whose_charting_ended_before_46_hours(set_a):
@@ -485,6 +491,12 @@ def test_stays_whose_charting_ended_before_46_hours(set_a):
         "13.9%",
         "0.51",
     )
+    # review rev0607, finding 11: ended early against the other stays, Newcombe's interval (statsmodels here)
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    k1, n1, k2, n2 = int(y[early].sum()), int(early.sum()), int(y[~early].sum()), int((~early).sum())
+    low, high = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff")
+    assert (k1, n1, k2, n2, f"{100 * low:+.1f}", f"{100 * high:+.1f}") == (47, 405, 507, 3595, "-5.5", "+1.2")
 
 
 def test_sofa_beside_saps(set_a):

@@ -101,10 +101,11 @@ def _values(n: int) -> str:
     return f"{n:,} value{'s' * (n != 1)}"
 
 
-#: The lowest core temperature a patient is documented to have survived: 13.7 °C, accidental hypothermia with
-#: circulatory arrest (Gilbert et al., Lancet 2000;355:375-376). It is the lesson's floor (``cleaning.RANGES``): a
-#: range holds what a living patient can have, so a floor above it calls a survived temperature impossible, and one
-#: below it (but above the impossible values) is wider than needed, which the lesson allows ("kept wide on purpose").
+#: The lesson's floor, 13.7 °C: the widely cited adult survival of accidental hypothermia (Gilbert et al., Lancet
+#: 2000;355:375-376). Colder survivals have been reported (in children, for instance) and deliberate cooling in
+#: surgery goes low too, so a floor is a judgement: every limit in the empty gap of the data is accepted, and one
+#: above 13.7 °C is told what it would call impossible (by the lesson's definition of a range: what no living
+#: patient could have).
 SURVIVED_FLOOR = cleaning.RANGES["Temp"][0]
 
 
@@ -118,24 +119,20 @@ SURVIVED_FLOOR = cleaning.RANGES["Temp"][0]
              "`heartdata.challenge2012.ICU_TYPES`.",
     "keeps_impossible": "your limit of {limit:g} °C keeps {kept} from {low:.1f} to {top:.1f} °C as possible "
                         "body temperatures. No unit or conversion makes those a living patient: put the limit in "
-                        "the empty gap above them, at or below {floor:g} °C (the lowest temperature survived).",
+                        "the empty gap above them (the lesson uses {floor:g} °C, a widely cited survival of accidental "
+                        "hypothermia).",
     "removes_cold": "your limit of {limit:g} °C calls {lost} from {lowest:.1f} °C up to {limit:g} °C impossible. "
                     "{spikes_said} (one reading that falls away between two that agree), but {cold_said}, patients "
                     "being warmed (the coldest of them is {coldest:.1f} °C): a range cannot tell the two apart, and "
-                    "this one removes both. A floor says what no living patient can have, and a "
-                    "patient has survived {floor:g} °C: put it at or below that, and leave the spikes to a rule that "
-                    "looks at the neighbours (the lesson's Step 6).",
-    "above_survived": "your limit of {limit:g} °C lies in the empty gap, so on this data it counts the right "
-                      "values, but a floor says what no living patient can have, and a patient has survived a core "
-                      "temperature of {floor:g} °C (Gilbert et al., Lancet 2000). Your floor calls that patient's "
-                      "readings impossible: on another set it would remove a real, very cold patient. Put the limit "
-                      "above {top:g} and at or below {floor:g} °C.",
+                    "this one removes both. A floor says what no living patient can have, and an adult has "
+                    "survived accidental hypothermia at {floor:g} °C (Gilbert et al., Lancet 2000): put it in the "
+                    "empty gap, and leave the spikes to a rule that looks at the neighbours (the lesson's Step 6).",
     "range_for_spikes": "your limit of {limit:g} °C calls {lost} from {lowest:.1f} °C up to {limit:g} °C "
                         "impossible, and here {all_spikes} (one reading that falls away between two that "
                         "agree). But a range removes by height, not by place: on another set a patient this cold "
-                        "(here the coldest kept is {coldest:.1f} °C) would go too. Put the floor at or below "
-                        "{floor:g} °C (the lowest temperature survived) and remove spikes by their neighbours (the "
-                        "lesson's Step 6).",
+                        "(here the coldest kept is {coldest:.1f} °C) would go too. Put the floor in the empty gap (the "
+                        "lesson uses {floor:g} °C, a widely cited survival of accidental hypothermia) and remove "
+                        "spikes by their neighbours (the lesson's Step 6).",
 })  # fmt: skip
 def temp_limit(answer, by_unit=None):
     """``answer`` is the student's lowest possible body temperature (°C); ``by_unit`` their count of raw Temp values
@@ -178,28 +175,28 @@ def temp_limit(answer, by_unit=None):
     top, lowest = temperature_gap()
     total = int(expected.sum())
     spikes = _temp_spikes()
-    if top < limit <= lowest:  # every limit in the empty gap gives the same counts on this data
-        if limit > SURVIVED_FLOOR:  # ... but a floor above a survived temperature contradicts what a range is
-            return close(named("above_survived", limit=limit, floor=SURVIVED_FLOOR, top=top))
+    if top < limit <= lowest:  # every limit in the empty gap gives the same counts on this data: all are accepted
         per_unit = ", ".join(f"{n}: {int(v)}" for n, v in expected.items())
         low_spikes = ", ".join(f"{v:g}" for v in spikes[spikes < 35])
-        if limit < SURVIVED_FLOOR:
-            floor = (f"Your floor is wider than the lesson's ({SURVIVED_FLOOR:g} °C, the lowest core temperature a "
-                     f"patient is documented to have survived, Gilbert et al., Lancet 2000): it would keep a "
-                     f"reading from {limit:g} to {SURVIVED_FLOOR:g} °C, which no survivor has had, as possible. On "
-                     "this data that makes no difference, and a range is kept wide on purpose; say why you chose "
-                     "it.")  # fmt: skip
+        survived = (f"{SURVIVED_FLOOR:g} °C, the widely cited adult survival of accidental hypothermia (Gilbert et "
+                    "al., Lancet 2000)")  # fmt: skip
+        if limit > SURVIVED_FLOOR:
+            floor = (f"Same counts here, but by the lesson's definition (a value no living patient could have) a "
+                     f"floor above {SURVIVED_FLOOR:g} °C would call a survived temperature impossible ({survived}), "
+                     "and on other data it would delete real patients. If you keep it, say why.")  # fmt: skip
+        elif limit < SURVIVED_FLOOR:
+            floor = (f"Your floor is wider than the lesson's ({survived}): it would keep a reading from {limit:g} to "
+                     f"{SURVIVED_FLOOR:g} °C as possible. On this data that makes no difference, and a range is kept "
+                     "wide on purpose; say why you chose it.")  # fmt: skip
         else:
-            floor = (f"{SURVIVED_FLOOR:g} °C is the lowest core temperature a patient is documented to have survived "
-                     "(Gilbert et al., Lancet 2000), so a limit at it is the defensible floor for a living body "
-                     "that the lesson uses.")  # fmt: skip
+            floor = (f"It is the lesson's floor: {survived}. Colder survivals have been reported (in children, for "
+                     "instance), so any floor here is a judgement; this one calls no survived temperature "
+                     "impossible.")  # fmt: skip
         return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:g} and up to "
-                       f"{lowest:g} °C gives the same counts here: nothing was charted in between. But a floor must "
-                       f"not call a survived temperature impossible, so only those up to {SURVIVED_FLOOR:g} °C hold "
-                       f"as a range. {floor} And a range is only half of the answer: the lowest values above the "
-                       f"gap ({low_spikes} °C) are single readings between two normal ones, a probe or typing "
-                       "artefact that no range can see and the lesson's neighbour rule removes. Write the limit and "
-                       "both reasons down.")  # fmt: skip
+                       f"{lowest:g} °C gives the same counts here: nothing was charted in between. {floor} And a "
+                       f"range is only half of the answer: the lowest values above the gap ({low_spikes} °C) are "
+                       "single readings between two normal ones, a probe or typing artefact that no range can see "
+                       "and the lesson's neighbour rule removes. Write the limit and both reasons down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
         return close(named("keeps_impossible", limit=limit, kept=_values(len(kept)), low=kept.min(), top=top,
@@ -225,8 +222,8 @@ def temp_limit(answer, by_unit=None):
                            floor=SURVIVED_FLOOR))  # fmt: skip
     return incorrect(f"your limit of {limit:g} °C calls {len(lost):,} values from {lowest:.1f} °C up impossible, "
                      "many of them normal or hypothermic patients. Impossible begins far lower: look for the "
-                     f"gap, and stay at or below {SURVIVED_FLOOR:g} °C, the lowest temperature a patient has "
-                     "survived.")  # fmt: skip
+                     f"gap (the lesson's floor is {SURVIVED_FLOOR:g} °C, a widely cited survival of accidental "
+                     "hypothermia).")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- exercise 2

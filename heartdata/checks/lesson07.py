@@ -255,6 +255,15 @@ def patient_folds(answer):
 
 
 # --------------------------------------------------------------------------------------------- exercise 4
+def _poisson_oe_interval(deaths: pd.Series, expected: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Exact (Garwood) 95% interval of O/E: the Poisson interval of the observed deaths over the expected deaths."""
+    from scipy.stats import chi2
+
+    low = pd.Series(chi2.ppf(0.025, 2 * deaths.to_numpy()) / 2, index=deaths.index).fillna(0.0)
+    high = pd.Series(chi2.ppf(0.975, 2 * (deaths.to_numpy() + 1)) / 2, index=deaths.index)
+    return low / expected, high / expected
+
+
 @exercise(mistakes={
     "codes": "index by the unit's name, not its code: map the codes with `challenge2012.ICU_TYPES`.",
     "inverted": "that is expected over observed; O/E is the deaths observed divided by the deaths expected (the sum "
@@ -285,7 +294,15 @@ def oe_by_unit(answer):
 
     if same(expected):
         high, low = expected.idxmax(), expected.idxmin()
-        return correct(f"O/E runs from {expected[low]:.2f} ({low}) to {expected[high]:.2f} ({high}).")
+        lo, hi = _poisson_oe_interval(deaths, expected_deaths)
+        holds = (lo <= 1) & (hi >= 1)
+        each = "; ".join(f"{n} {expected[n]:.2f} ({lo[n]:.2f} to {hi[n]:.2f})" for n in expected.index)
+        said = ("every interval includes 1: these data show no unit whose risks are wrong on average (an O/E below "
+                "1 whose interval includes 1 does not show risks too high)" if holds.all() else
+                f"the interval excludes 1 for {', '.join(expected.index[~holds])}: there the risks are misstated on "
+                "average")  # fmt: skip
+        return correct(f"O/E runs from {expected[low]:.2f} ({low}) to {expected[high]:.2f} ({high}). With the exact "
+                       f"95% Poisson interval of the deaths: {each}; {said}.")  # fmt: skip
     for key, values in (("inverted", expected_deaths / deaths), ("death_rates", y.groupby(unit).mean()),
                         ("mean_risk", score.groupby(unit).mean()), ("all_stays", deaths / score.sum())):  # fmt: skip
         if same(values):
@@ -526,6 +543,34 @@ def _line_data(ax):
     return [(np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)) for line in ax.get_lines()]
 
 
+def _vertices(x, y) -> np.ndarray:
+    """The corners of the polyline through (x, y): repeated points and points on a straight run between their
+    neighbours dropped, so that the same curve drawn through more or fewer of its points (``roc_curve`` with
+    ``drop_intermediate`` True or False) gives the same corners."""
+    pts = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+    if len(pts) == 0 or not np.isfinite(pts).all():
+        return pts
+    keep = np.r_[True, np.any(np.abs(np.diff(pts, axis=0)) > 1e-12, axis=1)]
+    pts = pts[keep]
+    out = [pts[0]]
+    for i in range(1, len(pts) - 1):
+        a, b = pts[i] - out[-1], pts[i + 1] - pts[i]
+        straight = abs(a[0] * b[1] - a[1] * b[0]) <= 1e-12 and float(a @ b) > 0  # same direction, no turn
+        if not straight:
+            out.append(pts[i])
+    if len(pts) > 1:
+        out.append(pts[-1])
+    return np.asarray(out)
+
+
+def _same_curve(x, y, ref_x, ref_y) -> bool:
+    """Whether the polyline through (x, y) is the one through (ref_x, ref_y): the same corners, in order."""
+    if len(x) < 2 or len(x) != len(y):
+        return False
+    mine, ref = _vertices(x, y), _vertices(ref_x, ref_y)
+    return mine.shape == ref.shape and bool(np.allclose(mine, ref, atol=1e-9))
+
+
 @exercise(figure=True, mistakes={
     "swapped": "the axes are swapped: the false-positive rate goes on x, the sensitivity (true-positive rate) on y.",
     "specificity": "your curve has the specificity on x (`1 - fpr`), so it runs from the top right to the bottom "
@@ -557,14 +602,14 @@ def roc_figure(answer, y_true=None, score=None):
     if not lines:
         return incorrect("the Axes has no line on it: draw the curve with `ax.plot(fpr, tpr)`.")
 
-    def matches(x, yv, fpr=fpr, tpr=tpr):
-        return len(x) == len(fpr) and np.allclose(x, fpr) and np.allclose(yv, tpr)
+    def matches(x, yv, fpr=fpr, tpr=tpr):  # the same curve however many of its points were drawn
+        return _same_curve(x, yv, fpr, tpr)
 
     curve = [i for i, (x, yv) in enumerate(lines) if matches(x, yv)]
     if not curve:
-        if any(len(x) == len(fpr) and np.allclose(x, tpr) and np.allclose(yv, fpr) for x, yv in lines):
+        if any(matches(yv, x) for x, yv in lines):
             return close(named("swapped"))
-        if any(len(x) == len(fpr) and np.allclose(x, 1 - fpr) and np.allclose(yv, tpr) for x, yv in lines):
+        if any(matches(1 - x, yv) for x, yv in lines):
             return close(named("specificity"))
         # the ROC curve of 0/1 predictions: from (0, 0) up to (1, 1) through one corner (or two), both rising
         if any(2 <= len(x) <= 4 and x[0] == 0 and x[-1] == 1 and yv[0] == 0 and yv[-1] == 1
