@@ -804,9 +804,10 @@ def test_signals_are_dropped_as_their_features_are_computed(client2):
     # features are computed. How many batches are read but not yet computed at one moment is the scheduler's
     # business, and when a batch's signals leave memory also waits for this process's message releasing its read
     # future, which the scheduler may get after other batches finished: both depend on the machine's load (a CI run
-    # under load once saw 26 batches held at once; quiet runs here 4-12, and up to 10 batches whose features were
-    # already done still held). So both counts are bounded at half the 113 batches, which keeping the reads'
-    # futures (every batch held, stale ones growing to 112) far exceeds, and every batch must be freed at the end.
+    # under load once saw 26 batches held at once, another at load 9 on 2 cores 59; quiet runs here 4-12, and up to 10
+    # batches whose features were already done still held). So both counts are bounded at 100 of the 113 batches,
+    # which keeping the reads' futures (every batch held, stale ones growing to 112) exceeds, and every batch must be
+    # freed at the end.
     from distributed.diagnostics.plugin import SchedulerPlugin
 
     class Held(SchedulerPlugin):
@@ -837,5 +838,5 @@ def test_signals_are_dropped_as_their_features_are_computed(client2):
     finally:
         client2.cluster.scheduler.remove_plugin(name="held-signals")
     assert len(held.computed) == 113 and not held.held, (len(held.computed), held.held)  # every batch read, used, freed
-    assert held.stale <= 56, held.stale  # batches whose features were done, still held: kept read futures keep all
-    assert 1 <= held.most <= 56, held.most  # fewer than half the batches at once (keeping every read future: all 113)
+    assert held.stale <= 100, held.stale  # batches whose features were done, still held
+    assert 1 <= held.most <= 100, held.most  # batches held at once
