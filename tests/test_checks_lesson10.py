@@ -255,6 +255,32 @@ def test_job_script_accepts_srun_before_the_courses_python():
     _is(lesson10.job_script(activated), CORRECT)
 
 
+def test_job_script_accepts_the_environments_own_worker_commands():
+    # review 10b F1: the venv's dask entry point (dask worker) is the course's environment too; another is not
+    s, python = _script(), lesson10.JOB["python"]
+    line = next(x for x in s.splitlines() if "dask_worker" in x)
+    venv_dask = line.replace(f"{python} -m distributed.cli.dask_worker", f"{lesson10.VENV}/bin/dask worker")
+    assert venv_dask != line
+    _is(lesson10.job_script(s.replace(line, venv_dask)), CORRECT, "16 cores")
+    _is(lesson10.job_script(s.replace(line, "srun " + venv_dask)), CORRECT)
+    _is(lesson10.job_script(s.replace(line, line.replace(python, f"{lesson10.VENV}/bin/python3"))), CORRECT)
+    for other in ("/usr/bin/python3", "/opt/conda/bin/python", "/net/home/me/other/.venv/bin/python"):
+        _is(lesson10.job_script(s.replace(line, line.replace(python, other))), CLOSE, other, "not the course's")
+    for other in ("/usr/bin/dask", "/opt/conda/bin/dask", "dask"):  # dask worker of another environment, or of PATH
+        _is(lesson10.job_script(s.replace(line, venv_dask.replace(f"{lesson10.VENV}/bin/dask", other))), CLOSE,
+            "not the course's")  # fmt: skip
+    # dask-worker exists only where the installed distributed still installs that command
+    from importlib.metadata import entry_points
+
+    installed = any(e.name == "dask-worker" for e in entry_points(group="console_scripts"))
+    worker = venv_dask.replace("/bin/dask worker", "/bin/dask-worker")
+    _is(lesson10.job_script(s.replace(line, worker)), CORRECT if installed else INCORRECT,
+        *(() if installed else ("dask worker",)))  # fmt: skip
+    activated = HAND.replace("\npython -m distributed.cli.dask_worker", "\ndask worker")
+    assert activated != HAND
+    _is(lesson10.job_script(activated), CORRECT)
+
+
 def test_sbatch_options_read_every_form():
     text = "#!/bin/bash\n#SBATCH -pq1 -A acc\n#SBATCH --time 10 --mem=4G\n#SBATCH -c 2 # two\necho x\n#SBATCH -p late\n"
     assert lesson10.sbatch_options(text) == {"--partition": "q1", "--account": "acc", "--time": "10", "--mem": "4G",

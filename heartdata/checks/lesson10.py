@@ -301,6 +301,23 @@ def _worker_line(text: str) -> str | None:
 _STARTERS = ("python", "python3", "dask", "dask-worker")
 
 
+@cache
+def _has_dask_worker_script() -> bool:
+    """Whether the installed distributed puts a ``dask-worker`` command in an environment's bin/ (older releases did;
+    this one's entry points give only ``dask worker``, the subcommand of the ``dask`` command)."""
+    from importlib.metadata import entry_points
+
+    return any(e.name == "dask-worker" for e in entry_points(group="console_scripts"))
+
+
+def _venv_starters() -> tuple[str, ...]:
+    """The commands of the course's environment (by full path) that start a worker (review 10b F1): its interpreter
+    (``python -m distributed.cli.dask_worker``) and the ``dask`` entry point beside it (``dask worker``), with
+    ``dask-worker`` where the installed distributed still installs one."""
+    names = ("python", "python3", "dask") + (("dask-worker",) if _has_dask_worker_script() else ())
+    return tuple(f"{VENV}/bin/{name}" for name in names)
+
+
 def _without_launcher(words: list[str]) -> list[str]:
     """The worker command without a leading ``srun`` and its options (``srun /path/python -m ...``,
     ``srun -n 1 -c 16 --cpu-bind=cores python ...``), which start the worker inside the allocation: the interpreter
@@ -354,6 +371,9 @@ JOB_MISTAKES = {
     "the job exports HEARTDATA_DIR.",
     "bare interpreter": "the worker starts with {python!r}, which is not the course's environment on the cluster: "
     "pass python={venv!r} (or activate that environment in a setup line).",
+    "no dask-worker": "the worker starts with dask-worker, a command the course's version of distributed does not "
+    "install (its entry points give the subcommand dask worker): the job would stop at once, no such command. Start "
+    "it with {venv}/bin/dask worker, or {python} -m distributed.cli.dask_worker.",
     "GB not GiB": "the job asks for {mib:,} MiB, which is 64 x 10^9 bytes: slurm_job_script reads memory='64GB' as SI "
     "gigabytes, less than the 64 GiB asked for. Pass memory='64G' (in a script, sbatch reads --mem=64G and --mem=64GB "
     "alike as 64 GiB).",
@@ -476,7 +496,10 @@ def job_script(answer):
     words = _without_launcher(shlex.split(worker, comments=True))
     activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
                     answer.splitlines())  # fmt: skip
-    if words[0] != JOB["python"] and not (activated and words[0] in ("python", "python3", "dask", "dask-worker")):
+    command = words[0].rsplit("/", 1)[-1]
+    if command == "dask-worker" and not _has_dask_worker_script():
+        return incorrect(named("no dask-worker", python=JOB["python"], venv=VENV))
+    if words[0] not in _venv_starters() and not (activated and words[0] in _STARTERS):
         return close(named("bare interpreter", python=words[0], venv=JOB["python"]))
     if _flag(words, "--scheduler-file") is None and not any(re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+|[\w.-]+:\d+", w)
                                                            for w in words):  # fmt: skip
