@@ -281,6 +281,27 @@ def test_job_script_accepts_the_environments_own_worker_commands():
     _is(lesson10.job_script(activated), CORRECT)
 
 
+def test_job_script_reads_every_way_bash_and_sbatch_give_the_workers_the_data_root():
+    # review 10b F16: sbatch's --export and a NAME=value prefix on the worker line give the worker the variable
+    s, python = _script(), lesson10.JOB["python"]
+    export = f"export HEARTDATA_DIR={lesson10.JOB['data_root']}\n"
+    assignment = f"HEARTDATA_DIR={lesson10.JOB['data_root']}"
+    assert export in s and python in s
+    bare = s.replace(export, "")
+    _is(lesson10.job_script(bare), CLOSE, "will not find the data")
+    for opt in (f"--export=ALL,{assignment}", f"--export ALL,{assignment}", f"--export={assignment}"):
+        _is(lesson10.job_script(bare.replace("#SBATCH -n 1", f"#SBATCH {opt}\n#SBATCH -n 1")), CORRECT, "16 cores")
+    for prefix in (f"{assignment} ", f"env {assignment} ", f"OMP_NUM_THREADS=1 {assignment} ", f"{assignment} srun "):
+        _is(lesson10.job_script(bare.replace(python, prefix + python, 1)), CORRECT, "16 cores")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment}\nexport HEARTDATA_DIR\n{python}", 1)), CORRECT)
+    _is(lesson10.job_script(bare.replace(python, f"set -a\n{assignment}\n{python}", 1)), CORRECT)
+    # the real mistakes: exported after the worker starts, a shell variable never exported, set for another command
+    _is(lesson10.job_script(bare + export), CLOSE, "after the worker starts")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment}\n{python}", 1)), CLOSE, "not exported")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment} echo start\n{python}", 1)), CLOSE, "that command alone")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment}/ptbxl {python}", 1)), INCORRECT, "not to the data folder")
+
+
 def test_sbatch_options_read_every_form():
     text = "#!/bin/bash\n#SBATCH -pq1 -A acc\n#SBATCH --time 10 --mem=4G\n#SBATCH -c 2 # two\necho x\n#SBATCH -p late\n"
     assert lesson10.sbatch_options(text) == {"--partition": "q1", "--account": "acc", "--time": "10", "--mem": "4G",

@@ -276,11 +276,12 @@ def sbatch_options(text: str) -> dict[str, str]:
 
 
 def _exported(text: str, name: str) -> list[str]:
-    """The values a script gives the environment variable ``name`` (``export NAME=...`` or ``NAME=...``), as bash
-    reads them (quotes removed)."""
+    """The values a script gives the environment variable ``name`` (``export NAME=...``, ``NAME=...``, or
+    ``[env] NAME=... cmd``), as bash reads them (quotes removed), wherever they are and whether or not the worker
+    gets them (_worker_environment judges that)."""
     values = []
     for line in text.splitlines():
-        m = re.match(rf"\s*(?:export\s+)?{name}=(.*)$", line)
+        m = re.match(rf"\s*(?:export\s+|env\s+|declare\s+-x\s+)?(?:[A-Za-z_]\w*=\S*\s+)*{name}=(.*)$", line)
         if m:
             try:
                 words = shlex.split(m.group(1), comments=True)
@@ -288,6 +289,67 @@ def _exported(text: str, name: str) -> list[str]:
                 continue
             values.append(words[0] if words else "")
     return values
+
+
+_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
+
+
+def _without_assignments(words: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The variables a command line sets for its command alone (``NAME=value cmd ...``, ``env NAME=value cmd ...``),
+    and the command's words without them."""
+    given, k = {}, 0
+    if words and words[0] == "env":
+        k = 1
+    while k < len(words) and (m := _ASSIGNMENT.fullmatch(words[k])):
+        given[m[1]] = m[2]
+        k += 1
+    if k == 1 and words[0] == "env":
+        k = 0  # env alone, or env with options: leave it as the command
+    return given, words[k:]
+
+
+def _sbatch_exported(opts: dict[str, str]) -> dict[str, str]:
+    """The variables ``#SBATCH --export=[ALL,]NAME=value,...`` sets in the job's environment (sbatch's manual)."""
+    return {m[1]: m[2] for item in opts.get("--export", "").split(",") if (m := _ASSIGNMENT.fullmatch(item.strip()))}
+
+
+def _worker_environment(lines: list[str], at: int, opts: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The variables the worker started on ``lines[at]`` receives, as bash and sbatch give them (review 10b F16):
+    those #SBATCH --export sets, those exported before the worker line (``export NAME=value``, ``NAME=value`` then
+    ``export NAME``, or any assignment after ``set -a``), and those the worker line sets for its command
+    (``NAME=value python ...``). Also returns the variables set before it but never exported (bash keeps them in the
+    shell: the worker does not get them), or set for another command alone."""
+    env, shell, allexport = _sbatch_exported(opts), {}, False
+    for line in lines[:at]:
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            continue
+        if not words:
+            continue
+        if words[0] == "export" or words[:2] == ["declare", "-x"]:
+            for w in words[1 if words[0] == "export" else 2 :]:
+                if m := _ASSIGNMENT.fullmatch(w):
+                    env[m[1]] = m[2]
+                    shell.pop(m[1], None)
+                elif w in shell:
+                    env[w] = shell.pop(w)
+            continue
+        if words[:2] in (["set", "-a"], ["set", "-o"]) and (words[1] == "-a" or words[2:3] == ["allexport"]):
+            allexport = True
+        given, rest = _without_assignments(words)
+        for k, v in given.items():
+            if rest:  # NAME=value cmd: for that command alone, neither the shell's nor the worker's
+                shell.setdefault(k, v)
+            elif allexport or k in env:  # NAME=value on its own: a shell variable, exported only under set -a
+                env[k] = v
+            else:
+                shell[k] = v
+    try:
+        env.update(_without_assignments(shlex.split(lines[at], comments=True))[0])
+    except ValueError:
+        pass
+    return env, shell
 
 
 def _worker_line(text: str) -> str | None:
@@ -409,6 +471,10 @@ JOB_MISTAKES = {
     "ends the job, and its workers, with it. Run the worker in the foreground (drop the '&').",
     "exported too late": "HEARTDATA_DIR is exported after the worker starts, so the workers never see it. Export it "
     "before the worker line.",
+    "not exported": "HEARTDATA_DIR is set before the worker line but not exported: bash keeps a plain NAME=value in "
+    "the shell, and gives NAME=value before another command to that command alone, so the worker process does not get "
+    "it. Write export HEARTDATA_DIR=... (or set it on the worker line "
+    "itself, HEARTDATA_DIR=... python ..., or in #SBATCH --export=ALL,HEARTDATA_DIR=...).",
     "both memory options": "the script asks for both --mem and --mem-per-cpu: sbatch refuses the job (the options are "
     "mutually exclusive, sbatch's manual). Keep --mem=64G.",
     "spills to shared storage": "the workers spill to {where}, on the shared file system: many workers writing "
@@ -476,7 +542,7 @@ def job_script(answer):
     # the data and the environment on the compute node
     if "--mem" in opts and "--mem-per-cpu" in opts:
         return incorrect(named("both memory options"))
-    roots = _exported(answer, "HEARTDATA_DIR")
+    roots = _exported(answer, "HEARTDATA_DIR") + [v for k, v in _sbatch_exported(opts).items() if k == "HEARTDATA_DIR"]
     if JOB["data_root"] not in roots:
         if any(JOB["data_root"] in r for r in roots):
             return incorrect(f"HEARTDATA_DIR is set to {roots[-1]!r}, not to the data folder {JOB['data_root']!r} "
@@ -489,11 +555,14 @@ def job_script(answer):
                          "(slurm_job_script writes it).")  # fmt: skip
     lines = joined.splitlines()
     at = lines.index(worker)
-    if JOB["data_root"] not in _exported("\n".join(lines[:at]), "HEARTDATA_DIR"):
+    env, shell = _worker_environment(lines, at, opts)
+    if env.get("HEARTDATA_DIR") != JOB["data_root"]:
+        if shell.get("HEARTDATA_DIR") == JOB["data_root"]:
+            return close(named("not exported"))
         return close(named("exported too late"))
     if re.search(r"&\s*(#.*)?$", worker) and not any(re.match(r"\s*wait\b", line) for line in lines[at + 1 :]):
         return close(named("in the background"))
-    words = _without_launcher(shlex.split(worker, comments=True))
+    words = _without_launcher(_without_assignments(shlex.split(worker, comments=True))[1])
     activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
                     answer.splitlines())  # fmt: skip
     command = words[0].rsplit("/", 1)[-1]
@@ -541,7 +610,7 @@ def job_script(answer):
     if "--lifetime-restart" in words:
         return close(named("lifetime restart", lifetime=lifetime))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
-                   f"environment with the data root exported; {nworkers} worker processes that stay below the "
+                   f"environment with the data root given to the workers; {nworkers} worker processes that stay below the "
                    "job's memory and retire before its limit.")  # fmt: skip
 
 
