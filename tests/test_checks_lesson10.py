@@ -299,7 +299,8 @@ def test_job_script_reads_every_way_bash_and_sbatch_give_the_workers_the_data_ro
     _is(lesson10.job_script(bare + export), CLOSE, "after the worker starts")
     _is(lesson10.job_script(bare.replace(python, f"{assignment}\n{python}", 1)), CLOSE, "not exported")
     _is(lesson10.job_script(bare.replace(python, f"{assignment} echo start\n{python}", 1)), CLOSE, "that command alone")
-    _is(lesson10.job_script(bare.replace(python, f"{assignment}/ptbxl {python}", 1)), INCORRECT, "not to the data folder")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment}/ptbxl {python}", 1)), INCORRECT,
+        "not to the data folder")  # fmt: skip
 
 
 def test_sbatch_options_read_every_form():

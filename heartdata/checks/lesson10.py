@@ -610,8 +610,8 @@ def job_script(answer):
     if "--lifetime-restart" in words:
         return close(named("lifetime restart", lifetime=lifetime))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
-                   f"environment with the data root given to the workers; {nworkers} worker processes that stay below the "
-                   "job's memory and retire before its limit.")  # fmt: skip
+                   f"environment with the data root given to the workers; {nworkers} worker processes that stay "
+                   "below the job's memory and retire before its limit.")  # fmt: skip
 
 
 # ---- exercise 5: features at 500 Hz, on the workers ---------------------------------------------------------------
