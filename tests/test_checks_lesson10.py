@@ -4,6 +4,8 @@ and never change or consume the student's objects."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -301,6 +303,36 @@ def test_job_script_reads_every_way_bash_and_sbatch_give_the_workers_the_data_ro
     _is(lesson10.job_script(bare.replace(python, f"{assignment} echo start\n{python}", 1)), CLOSE, "that command alone")
     _is(lesson10.job_script(bare.replace(python, f"{assignment}/ptbxl {python}", 1)), INCORRECT,
         "not to the data folder")  # fmt: skip
+
+
+def test_job_script_refuses_no_nanny_with_several_workers():
+    # review 10b F2: distributed's worker command exits at once for --no-nanny with more than one worker
+    import inspect
+
+    from distributed.cli import dask_worker
+
+    assert "You cannot use the --no-nanny argument when n_workers > 1" in inspect.getsource(dask_worker)
+    s, old = _script(), "--nworkers 16"
+    assert old in s
+    _is(lesson10.job_script(s.replace(old, old + " --no-nanny")), INCORRECT, "--no-nanny", "n_workers > 1")
+    _is(lesson10.job_script(s.replace(old, "--no-nanny " + old)), INCORRECT, "--nworkers 16")
+
+
+def test_memory_fraction_message_says_only_what_distributed_reads():
+    # review 10b F8: distributed reads a fraction of system.MEMORY_LIMIT: the machine's total, lowered by the cgroup
+    # files at the top of /sys/fs/cgroup or RLIMIT_RSS; nothing there reads the SLURM job's own (nested) cgroup
+    import inspect
+
+    from distributed import system, worker_memory
+
+    source = inspect.getsource(system.memory_limit)
+    assert "psutil.virtual_memory().total" in source and "RLIMIT_RSS" in source
+    assert all(p.startswith("/sys/fs/cgroup/") for p in re.findall(r'"(/sys/[^"]+)"', source))
+    assert "SLURM" not in inspect.getsource(system) and "SLURM" not in inspect.getsource(worker_memory)
+    assert "memory_limit * system.MEMORY_LIMIT" in inspect.getsource(worker_memory.parse_memory_limit)
+    fb = lesson10.job_script(_script().replace("--memory-limit 3.60GiB", "--memory-limit 0.05"))
+    _is(fb, CLOSE, "fraction", "0.8 times", "system.py", "whole node", "absolute limit per worker")
+    assert "the job's, where SLURM confines it" not in fb.message
 
 
 def test_sbatch_options_read_every_form():

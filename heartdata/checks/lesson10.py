@@ -457,8 +457,13 @@ JOB_MISTAKES = {
     "GPUs would sit idle, charged to the grant, and a GPU partition's queue is often longer. Ask for CPU cores only, "
     "on a CPU partition.",
     "memory fraction": "--memory-limit {value} is a number of at most 1, which Dask reads as a fraction of the memory "
-    "it sees (the job's, where SLURM confines it; else the node's) for each worker: {nworkers} workers together may "
-    "then use {times:g} times --mem. Give bytes, e.g. 3.6GiB.",
+    "it detects (distributed/system.py: the machine's total, lowered only by a limit in the cgroup files at the top of "
+    "/sys/fs/cgroup or by RLIMIT_RSS), for each worker: {nworkers} workers together may then use {times:g} times that. "
+    "On a shared node what Dask detects may be the whole node's memory, not the job's --mem, so the workers could "
+    "outgrow the job. Give an absolute limit per worker, e.g. 3.6GiB.",
+    "no nanny": "--no-nanny with --nworkers {nworkers}: distributed refuses to start (\"You cannot use the --no-nanny "
+    "argument when n_workers > 1\", distributed/cli/dask_worker.py), so the job would end at once. Leave --no-nanny "
+    "out: each worker process needs its nanny.",
     "no headroom": "the workers together may use {total:.1f} GiB of the job's 64 GiB, leaving less than 10% for their "
     "nannies, the shell and the file cache SLURM may count: SLURM would kill the job before Dask pauses a worker. "
     "Keep about 10% free (slurm_job_script keeps 6.4 GiB).",
@@ -574,6 +579,8 @@ def job_script(answer):
                                                            for w in words):  # fmt: skip
         return incorrect(named("no scheduler"))
     nworkers, nthreads = (int(v) if (v := _flag(words, f)) and v.isdigit() else 1 for f in ("--nworkers", "--nthreads"))
+    if nworkers > 1 and "--no-nanny" in words:  # distributed/cli/dask_worker.py refuses it and exits
+        return incorrect(named("no nanny", nworkers=nworkers))
     if nworkers == 1 and nthreads == JOB["cores"]:
         return close(named("threads in one process"))
     if nworkers * nthreads > JOB["cores"]:
