@@ -209,6 +209,39 @@ def test_the_words_follow_the_timings():
         scale.amdahl(1.0, 1.5, 2)
 
 
+def test_the_reason_for_one_workers_task_time_follows_its_direction():
+    # review 10b F9: the interpreter-lock reason was fixed text after a computed "shorter than": the review's run
+    # printed "0.59 s, shorter than the loop's whole run (0.68 times): a worker thread here shares ... its interpreter
+    # lock". Now the reason is chosen by the direction and the runs' spread, and the lock only explains "longer"
+    loop = [0.87, 0.50, 1.04, 0.80, 0.95, 0.60, 0.90]
+    overlapping = [0.59, 0.47, 0.95, 0.55, 0.70, 0.52, 0.62]  # shorter in the median, but the runs overlap
+    words, reason = scale.tasks_against_loop(overlapping, loop)
+    assert words == "shorter than" and "interpreter lock" not in reason and "overlap" in reason
+    assert "0.47 to 0.95 s" in reason and "0.50 to 1.04 s" in reason  # the spread itself, computed
+    shorter = [0.30, 0.31, 0.29, 0.32, 0.30, 0.33, 0.31]  # every run shorter than every loop run
+    words, reason = scale.tasks_against_loop(shorter, loop)
+    assert words == "shorter than" and "not the reason" in reason and "likely reason" not in reason
+    longer = [1.30, 1.31, 1.29, 1.32, 1.30, 1.33, 1.31]
+    words, reason = scale.tasks_against_loop(longer, loop)
+    assert words == "longer than" and "likely reason" in reason and "interpreter lock" in reason
+    words, reason = scale.tasks_against_loop(loop, loop)
+    assert words == "about as long as" and "overlap" in reason
+    # the word and the verdict never disagree in direction, whatever the runs
+    rng = np.random.default_rng(10)
+    for _ in range(300):
+        a, b = rng.uniform(0.2, 1.5, 7) * rng.uniform(0.3, 3), rng.uniform(0.2, 1.5, 7)
+        words, reason = scale.tasks_against_loop(a, b)
+        verdict = scale.compare_runs(a, b)
+        assert ("likely reason" in reason) == (verdict == "slower than") and (words == "longer than" or
+                                                                               verdict != "slower than")
+        assert ("not the reason" in reason) == (verdict == "faster than") and (words == "shorter than" or
+                                                                                verdict != "faster than")
+    # the lesson prints the computed reason, not a fixed one
+    text = "".join(line for cell in json.loads(LESSON.read_text())["cells"] for line in cell["source"])
+    assert 'tasks_words, tasks_reason = scale.tasks_against_loop(one["in tasks"], sec["loop"])' in text
+    assert "{tasks_reason}" in text and text.count("interpreter lock, with Dask's own threads") == 0
+
+
 def test_the_diagnosis_is_the_largest_measured_loss():
     # review 5 F4/F5: the lesson's and the model answer's "bound by ..." read the same computed diagnosis. The review's
     # run: 50% of the threads' time waiting for a core, 6% blocked, 13% no task, and 16 x 1.77 ms of 0.359 s overhead
