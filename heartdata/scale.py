@@ -596,15 +596,15 @@ def ratio_range(a, b) -> tuple[float, float, float]:
 PARTS = ("reading", "features")
 _HOW = {"fastest": "min", "median": "median"}
 #: The clocks a runs table may hold: "wall" (``time.perf_counter``: what the student waits, load included) and "cpu"
-#: (``time.thread_time`` of the thread that did the work: the time it spent on a core, which other programs' load
-#: does not add to)
+#: (``time.thread_time`` of the thread that did the work: the time it spent on a core, much less affected by other
+#: programs' load than the wall clock, though shared caches, memory bandwidth and the cores' frequency still vary it)
 CLOCKS = {"wall": "{part} ms/record", "cpu": "{part} cpu ms/record"}
 
 
 def _clock_columns(clock) -> list[str]:
     if not isinstance(clock, str) or clock not in CLOCKS:
         raise DataError(f"clock={clock!r}", f"is not one of {sorted(CLOCKS)}",
-                        'Pass clock="cpu" for a cost that load does not inflate, clock="wall" for the time '
+                        'Pass clock="cpu" for a cost that load inflates much less, clock="wall" for the time '
                         "waited.")  # fmt: skip
     return [CLOCKS[clock].format(part=part) for part in PARTS]
 
@@ -618,8 +618,10 @@ def per_record_ms(
     (``clock="cpu"``).
 
     ``clock="cpu"`` reads the CPU time of the thread that did the work (``time.thread_time``): on a shared machine
-    other processes take cores away from a run and stretch its wall-clock time, but not the CPU time it spent, so
-    the CPU time is the cost to extrapolate from. ``clock="wall"`` is what the student waits, load included.
+    other processes take cores away from a run and stretch its wall-clock time; they affect the CPU time it spent
+    much less (shared caches, memory bandwidth and the cores' frequency still make it vary between runs: compare its
+    runs' spread), so the CPU time is the cost to extrapolate from. ``clock="wall"`` is what the student waits,
+    load included.
     ``how="fastest"`` takes each part's fastest run (the minimum): with ``clock="cpu"``, the best case measured
     here, an optimistic estimate for this machine's core and not a bound (another run, an idle machine or a faster
     core can come in below the fastest of a sample); ``how="median"`` gives the typical run, the figure to show
