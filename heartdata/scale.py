@@ -559,6 +559,31 @@ def compare_runs(a, b, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS)
     return "not distinguishable here from"
 
 
+def tasks_against_loop(in_tasks, loop, min_effect: float = MIN_EFFECT) -> tuple[str, str]:
+    """How the time one worker spent inside its tasks (one value per run) compares with the loop's whole runs, in
+    words, and the reason a sentence may give for it, chosen by the measured direction and the runs' spread
+    (compare_runs), so that the reason never contradicts the word (review 10b F9): ("longer than" | "shorter than" |
+    "about as long as", reason). Sharing the process and its interpreter lock with Dask's own threads can only make
+    the tasks take longer, so it is offered only when every run's tasks took longer than every loop run."""
+    a, b = np.asarray(in_tasks, dtype=float), np.asarray(loop, dtype=float)
+    ratio = np.median(a) / np.median(b)
+    words = "about as long as" if abs(ratio - 1) < min_effect else ("longer than" if ratio > 1 else "shorter than")
+    verdict = compare_runs(a, b, min_effect=min_effect)
+    if verdict == "slower than":
+        reason = ("every run's tasks took longer than every run of the loop. A likely reason, not measured here: a "
+                  "worker thread here shares this process, and its interpreter lock, with Dask's own threads (the "
+                  "scheduler's and the workers' event loops); on a cluster each worker is a process of its own")
+    elif verdict == "faster than":
+        reason = ("every run's tasks took less than every run of the loop. Sharing the interpreter lock with Dask's "
+                  "threads can only make tasks longer, so it is not the reason; load that changed between the runs "
+                  "can be, and this run cannot tell")
+    else:
+        reason = (f"the runs overlap ({a.min():.2f} to {a.max():.2f} s inside the tasks, {b.min():.2f} to "
+                  f"{b.max():.2f} s for the loop) or their medians differ by less than {min_effect:.0%}: within "
+                  "this machine's noise, so this run gives the difference no cause")
+    return words, reason
+
+
 def ratio_range(a, b) -> tuple[float, float, float]:
     """The ratio of the medians of timings ``b`` over ``a`` (how many times as fast ``a`` ran), with the smallest
     and largest ratio over every pair of runs: (median ratio, lowest, highest)."""
@@ -571,15 +596,15 @@ def ratio_range(a, b) -> tuple[float, float, float]:
 PARTS = ("reading", "features")
 _HOW = {"fastest": "min", "median": "median"}
 #: The clocks a runs table may hold: "wall" (``time.perf_counter``: what the student waits, load included) and "cpu"
-#: (``time.thread_time`` of the thread that did the work: the time it spent on a core, which other programs' load
-#: does not add to)
+#: (``time.thread_time`` of the thread that did the work: the time it spent on a core, much less affected by other
+#: programs' load than the wall clock, though shared caches, memory bandwidth and the cores' frequency still vary it)
 CLOCKS = {"wall": "{part} ms/record", "cpu": "{part} cpu ms/record"}
 
 
 def _clock_columns(clock) -> list[str]:
     if not isinstance(clock, str) or clock not in CLOCKS:
         raise DataError(f"clock={clock!r}", f"is not one of {sorted(CLOCKS)}",
-                        'Pass clock="cpu" for a cost that load does not inflate, clock="wall" for the time '
+                        'Pass clock="cpu" for a cost that load inflates much less, clock="wall" for the time '
                         "waited.")  # fmt: skip
     return [CLOCKS[clock].format(part=part) for part in PARTS]
 
@@ -593,8 +618,10 @@ def per_record_ms(
     (``clock="cpu"``).
 
     ``clock="cpu"`` reads the CPU time of the thread that did the work (``time.thread_time``): on a shared machine
-    other processes take cores away from a run and stretch its wall-clock time, but not the CPU time it spent, so
-    the CPU time is the cost to extrapolate from. ``clock="wall"`` is what the student waits, load included.
+    other processes take cores away from a run and stretch its wall-clock time; they affect the CPU time it spent
+    much less (shared caches, memory bandwidth and the cores' frequency still make it vary between runs: compare its
+    runs' spread), so the CPU time is the cost to extrapolate from. ``clock="wall"`` is what the student waits,
+    load included.
     ``how="fastest"`` takes each part's fastest run (the minimum): with ``clock="cpu"``, the best case measured
     here, an optimistic estimate for this machine's core and not a bound (another run, an idle machine or a faster
     core can come in below the fastest of a sample); ``how="median"`` gives the typical run, the figure to show

@@ -4,6 +4,8 @@ and never change or consume the student's objects."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -253,6 +255,84 @@ def test_job_script_accepts_srun_before_the_courses_python():
     activated = HAND.replace("\npython -m", "\nsrun python -m")
     assert activated != HAND
     _is(lesson10.job_script(activated), CORRECT)
+
+
+def test_job_script_accepts_the_environments_own_worker_commands():
+    # review 10b F1: the venv's dask entry point (dask worker) is the course's environment too; another is not
+    s, python = _script(), lesson10.JOB["python"]
+    line = next(x for x in s.splitlines() if "dask_worker" in x)
+    venv_dask = line.replace(f"{python} -m distributed.cli.dask_worker", f"{lesson10.VENV}/bin/dask worker")
+    assert venv_dask != line
+    _is(lesson10.job_script(s.replace(line, venv_dask)), CORRECT, "16 cores")
+    _is(lesson10.job_script(s.replace(line, "srun " + venv_dask)), CORRECT)
+    _is(lesson10.job_script(s.replace(line, line.replace(python, f"{lesson10.VENV}/bin/python3"))), CORRECT)
+    for other in ("/usr/bin/python3", "/opt/conda/bin/python", "/net/home/me/other/.venv/bin/python"):
+        _is(lesson10.job_script(s.replace(line, line.replace(python, other))), CLOSE, other, "not the course's")
+    for other in ("/usr/bin/dask", "/opt/conda/bin/dask", "dask"):  # dask worker of another environment, or of PATH
+        _is(lesson10.job_script(s.replace(line, venv_dask.replace(f"{lesson10.VENV}/bin/dask", other))), CLOSE,
+            "not the course's")  # fmt: skip
+    # dask-worker exists only where the installed distributed still installs that command
+    from importlib.metadata import entry_points
+
+    installed = any(e.name == "dask-worker" for e in entry_points(group="console_scripts"))
+    worker = venv_dask.replace("/bin/dask worker", "/bin/dask-worker")
+    _is(lesson10.job_script(s.replace(line, worker)), CORRECT if installed else INCORRECT,
+        *(() if installed else ("dask worker",)))  # fmt: skip
+    activated = HAND.replace("\npython -m distributed.cli.dask_worker", "\ndask worker")
+    assert activated != HAND
+    _is(lesson10.job_script(activated), CORRECT)
+
+
+def test_job_script_reads_every_way_bash_and_sbatch_give_the_workers_the_data_root():
+    # review 10b F16: sbatch's --export and a NAME=value prefix on the worker line give the worker the variable
+    s, python = _script(), lesson10.JOB["python"]
+    export = f"export HEARTDATA_DIR={lesson10.JOB['data_root']}\n"
+    assignment = f"HEARTDATA_DIR={lesson10.JOB['data_root']}"
+    assert export in s and python in s
+    bare = s.replace(export, "")
+    _is(lesson10.job_script(bare), CLOSE, "will not find the data")
+    for opt in (f"--export=ALL,{assignment}", f"--export ALL,{assignment}", f"--export={assignment}"):
+        _is(lesson10.job_script(bare.replace("#SBATCH -n 1", f"#SBATCH {opt}\n#SBATCH -n 1")), CORRECT, "16 cores")
+    for prefix in (f"{assignment} ", f"env {assignment} ", f"OMP_NUM_THREADS=1 {assignment} ", f"{assignment} srun "):
+        _is(lesson10.job_script(bare.replace(python, prefix + python, 1)), CORRECT, "16 cores")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment}\nexport HEARTDATA_DIR\n{python}", 1)), CORRECT)
+    _is(lesson10.job_script(bare.replace(python, f"set -a\n{assignment}\n{python}", 1)), CORRECT)
+    # the real mistakes: exported after the worker starts, a shell variable never exported, set for another command
+    _is(lesson10.job_script(bare + export), CLOSE, "after the worker starts")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment}\n{python}", 1)), CLOSE, "not exported")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment} echo start\n{python}", 1)), CLOSE, "that command alone")
+    _is(lesson10.job_script(bare.replace(python, f"{assignment}/ptbxl {python}", 1)), INCORRECT,
+        "not to the data folder")  # fmt: skip
+
+
+def test_job_script_refuses_no_nanny_with_several_workers():
+    # review 10b F2: distributed's worker command exits at once for --no-nanny with more than one worker
+    import inspect
+
+    from distributed.cli import dask_worker
+
+    assert "You cannot use the --no-nanny argument when n_workers > 1" in inspect.getsource(dask_worker)
+    s, old = _script(), "--nworkers 16"
+    assert old in s
+    _is(lesson10.job_script(s.replace(old, old + " --no-nanny")), INCORRECT, "--no-nanny", "n_workers > 1")
+    _is(lesson10.job_script(s.replace(old, "--no-nanny " + old)), INCORRECT, "--nworkers 16")
+
+
+def test_memory_fraction_message_says_only_what_distributed_reads():
+    # review 10b F8: distributed reads a fraction of system.MEMORY_LIMIT: the machine's total, lowered by the cgroup
+    # files at the top of /sys/fs/cgroup or RLIMIT_RSS; nothing there reads the SLURM job's own (nested) cgroup
+    import inspect
+
+    from distributed import system, worker_memory
+
+    source = inspect.getsource(system.memory_limit)
+    assert "psutil.virtual_memory().total" in source and "RLIMIT_RSS" in source
+    assert all(p.startswith("/sys/fs/cgroup/") for p in re.findall(r'"(/sys/[^"]+)"', source))
+    assert "SLURM" not in inspect.getsource(system) and "SLURM" not in inspect.getsource(worker_memory)
+    assert "memory_limit * system.MEMORY_LIMIT" in inspect.getsource(worker_memory.parse_memory_limit)
+    fb = lesson10.job_script(_script().replace("--memory-limit 3.60GiB", "--memory-limit 0.05"))
+    _is(fb, CLOSE, "fraction", "0.8 times", "system.py", "whole node", "absolute limit per worker")
+    assert "the job's, where SLURM confines it" not in fb.message
 
 
 def test_sbatch_options_read_every_form():

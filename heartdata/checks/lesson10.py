@@ -276,11 +276,12 @@ def sbatch_options(text: str) -> dict[str, str]:
 
 
 def _exported(text: str, name: str) -> list[str]:
-    """The values a script gives the environment variable ``name`` (``export NAME=...`` or ``NAME=...``), as bash
-    reads them (quotes removed)."""
+    """The values a script gives the environment variable ``name`` (``export NAME=...``, ``NAME=...``, or
+    ``[env] NAME=... cmd``), as bash reads them (quotes removed), wherever they are and whether or not the worker
+    gets them (_worker_environment judges that)."""
     values = []
     for line in text.splitlines():
-        m = re.match(rf"\s*(?:export\s+)?{name}=(.*)$", line)
+        m = re.match(rf"\s*(?:export\s+|env\s+|declare\s+-x\s+)?(?:[A-Za-z_]\w*=\S*\s+)*{name}=(.*)$", line)
         if m:
             try:
                 words = shlex.split(m.group(1), comments=True)
@@ -288,6 +289,67 @@ def _exported(text: str, name: str) -> list[str]:
                 continue
             values.append(words[0] if words else "")
     return values
+
+
+_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
+
+
+def _without_assignments(words: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The variables a command line sets for its command alone (``NAME=value cmd ...``, ``env NAME=value cmd ...``),
+    and the command's words without them."""
+    given, k = {}, 0
+    if words and words[0] == "env":
+        k = 1
+    while k < len(words) and (m := _ASSIGNMENT.fullmatch(words[k])):
+        given[m[1]] = m[2]
+        k += 1
+    if k == 1 and words[0] == "env":
+        k = 0  # env alone, or env with options: leave it as the command
+    return given, words[k:]
+
+
+def _sbatch_exported(opts: dict[str, str]) -> dict[str, str]:
+    """The variables ``#SBATCH --export=[ALL,]NAME=value,...`` sets in the job's environment (sbatch's manual)."""
+    return {m[1]: m[2] for item in opts.get("--export", "").split(",") if (m := _ASSIGNMENT.fullmatch(item.strip()))}
+
+
+def _worker_environment(lines: list[str], at: int, opts: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The variables the worker started on ``lines[at]`` receives, as bash and sbatch give them (review 10b F16):
+    those #SBATCH --export sets, those exported before the worker line (``export NAME=value``, ``NAME=value`` then
+    ``export NAME``, or any assignment after ``set -a``), and those the worker line sets for its command
+    (``NAME=value python ...``). Also returns the variables set before it but never exported (bash keeps them in the
+    shell: the worker does not get them), or set for another command alone."""
+    env, shell, allexport = _sbatch_exported(opts), {}, False
+    for line in lines[:at]:
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            continue
+        if not words:
+            continue
+        if words[0] == "export" or words[:2] == ["declare", "-x"]:
+            for w in words[1 if words[0] == "export" else 2 :]:
+                if m := _ASSIGNMENT.fullmatch(w):
+                    env[m[1]] = m[2]
+                    shell.pop(m[1], None)
+                elif w in shell:
+                    env[w] = shell.pop(w)
+            continue
+        if words[:2] in (["set", "-a"], ["set", "-o"]) and (words[1] == "-a" or words[2:3] == ["allexport"]):
+            allexport = True
+        given, rest = _without_assignments(words)
+        for k, v in given.items():
+            if rest:  # NAME=value cmd: for that command alone, neither the shell's nor the worker's
+                shell.setdefault(k, v)
+            elif allexport or k in env:  # NAME=value on its own: a shell variable, exported only under set -a
+                env[k] = v
+            else:
+                shell[k] = v
+    try:
+        env.update(_without_assignments(shlex.split(lines[at], comments=True))[0])
+    except ValueError:
+        pass
+    return env, shell
 
 
 def _worker_line(text: str) -> str | None:
@@ -299,6 +361,23 @@ def _worker_line(text: str) -> str | None:
 
 #: Interpreters and commands a worker line may start with once a launcher (srun) is set aside
 _STARTERS = ("python", "python3", "dask", "dask-worker")
+
+
+@cache
+def _has_dask_worker_script() -> bool:
+    """Whether the installed distributed puts a ``dask-worker`` command in an environment's bin/ (older releases did;
+    this one's entry points give only ``dask worker``, the subcommand of the ``dask`` command)."""
+    from importlib.metadata import entry_points
+
+    return any(e.name == "dask-worker" for e in entry_points(group="console_scripts"))
+
+
+def _venv_starters() -> tuple[str, ...]:
+    """The commands of the course's environment (by full path) that start a worker (review 10b F1): its interpreter
+    (``python -m distributed.cli.dask_worker``) and the ``dask`` entry point beside it (``dask worker``), with
+    ``dask-worker`` where the installed distributed still installs one."""
+    names = ("python", "python3", "dask") + (("dask-worker",) if _has_dask_worker_script() else ())
+    return tuple(f"{VENV}/bin/{name}" for name in names)
 
 
 def _without_launcher(words: list[str]) -> list[str]:
@@ -354,6 +433,9 @@ JOB_MISTAKES = {
     "the job exports HEARTDATA_DIR.",
     "bare interpreter": "the worker starts with {python!r}, which is not the course's environment on the cluster: "
     "pass python={venv!r} (or activate that environment in a setup line).",
+    "no dask-worker": "the worker starts with dask-worker, a command the course's version of distributed does not "
+    "install (its entry points give the subcommand dask worker): the job would stop at once, no such command. Start "
+    "it with {venv}/bin/dask worker, or {python} -m distributed.cli.dask_worker.",
     "GB not GiB": "the job asks for {mib:,} MiB, which is 64 x 10^9 bytes: slurm_job_script reads memory='64GB' as SI "
     "gigabytes, less than the 64 GiB asked for. Pass memory='64G' (in a script, sbatch reads --mem=64G and --mem=64GB "
     "alike as 64 GiB).",
@@ -375,8 +457,13 @@ JOB_MISTAKES = {
     "GPUs would sit idle, charged to the grant, and a GPU partition's queue is often longer. Ask for CPU cores only, "
     "on a CPU partition.",
     "memory fraction": "--memory-limit {value} is a number of at most 1, which Dask reads as a fraction of the memory "
-    "it sees (the job's, where SLURM confines it; else the node's) for each worker: {nworkers} workers together may "
-    "then use {times:g} times --mem. Give bytes, e.g. 3.6GiB.",
+    "it detects (distributed/system.py: the machine's total, lowered only by a limit in the cgroup files at the top of "
+    "/sys/fs/cgroup or by RLIMIT_RSS), for each worker: {nworkers} workers together may then use {times:g} times that. "
+    "On a shared node what Dask detects may be the whole node's memory, not the job's --mem, so the workers could "
+    "outgrow the job. Give an absolute limit per worker, e.g. 3.6GiB.",
+    "no nanny": "--no-nanny with --nworkers {nworkers}: distributed refuses to start (\"You cannot use the --no-nanny "
+    "argument when n_workers > 1\", distributed/cli/dask_worker.py), so the job would end at once. Leave --no-nanny "
+    "out: each worker process needs its nanny.",
     "no headroom": "the workers together may use {total:.1f} GiB of the job's 64 GiB, leaving less than 10% for their "
     "nannies, the shell and the file cache SLURM may count: SLURM would kill the job before Dask pauses a worker. "
     "Keep about 10% free (slurm_job_script keeps 6.4 GiB).",
@@ -389,6 +476,10 @@ JOB_MISTAKES = {
     "ends the job, and its workers, with it. Run the worker in the foreground (drop the '&').",
     "exported too late": "HEARTDATA_DIR is exported after the worker starts, so the workers never see it. Export it "
     "before the worker line.",
+    "not exported": "HEARTDATA_DIR is set before the worker line but not exported: bash keeps a plain NAME=value in "
+    "the shell, and gives NAME=value before another command to that command alone, so the worker process does not get "
+    "it. Write export HEARTDATA_DIR=... (or set it on the worker line "
+    "itself, HEARTDATA_DIR=... python ..., or in #SBATCH --export=ALL,HEARTDATA_DIR=...).",
     "both memory options": "the script asks for both --mem and --mem-per-cpu: sbatch refuses the job (the options are "
     "mutually exclusive, sbatch's manual). Keep --mem=64G.",
     "spills to shared storage": "the workers spill to {where}, on the shared file system: many workers writing "
@@ -456,7 +547,7 @@ def job_script(answer):
     # the data and the environment on the compute node
     if "--mem" in opts and "--mem-per-cpu" in opts:
         return incorrect(named("both memory options"))
-    roots = _exported(answer, "HEARTDATA_DIR")
+    roots = _exported(answer, "HEARTDATA_DIR") + [v for k, v in _sbatch_exported(opts).items() if k == "HEARTDATA_DIR"]
     if JOB["data_root"] not in roots:
         if any(JOB["data_root"] in r for r in roots):
             return incorrect(f"HEARTDATA_DIR is set to {roots[-1]!r}, not to the data folder {JOB['data_root']!r} "
@@ -469,19 +560,27 @@ def job_script(answer):
                          "(slurm_job_script writes it).")  # fmt: skip
     lines = joined.splitlines()
     at = lines.index(worker)
-    if JOB["data_root"] not in _exported("\n".join(lines[:at]), "HEARTDATA_DIR"):
+    env, shell = _worker_environment(lines, at, opts)
+    if env.get("HEARTDATA_DIR") != JOB["data_root"]:
+        if shell.get("HEARTDATA_DIR") == JOB["data_root"]:
+            return close(named("not exported"))
         return close(named("exported too late"))
     if re.search(r"&\s*(#.*)?$", worker) and not any(re.match(r"\s*wait\b", line) for line in lines[at + 1 :]):
         return close(named("in the background"))
-    words = _without_launcher(shlex.split(worker, comments=True))
+    words = _without_launcher(_without_assignments(shlex.split(worker, comments=True))[1])
     activated = any(re.search(rf"(source|\.)\s+{re.escape(VENV)}/bin/activate", line) for line in
                     answer.splitlines())  # fmt: skip
-    if words[0] != JOB["python"] and not (activated and words[0] in ("python", "python3", "dask", "dask-worker")):
+    command = words[0].rsplit("/", 1)[-1]
+    if command == "dask-worker" and not _has_dask_worker_script():
+        return incorrect(named("no dask-worker", python=JOB["python"], venv=VENV))
+    if words[0] not in _venv_starters() and not (activated and words[0] in _STARTERS):
         return close(named("bare interpreter", python=words[0], venv=JOB["python"]))
     if _flag(words, "--scheduler-file") is None and not any(re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+|[\w.-]+:\d+", w)
                                                            for w in words):  # fmt: skip
         return incorrect(named("no scheduler"))
     nworkers, nthreads = (int(v) if (v := _flag(words, f)) and v.isdigit() else 1 for f in ("--nworkers", "--nthreads"))
+    if nworkers > 1 and "--no-nanny" in words:  # distributed/cli/dask_worker.py refuses it and exits
+        return incorrect(named("no nanny", nworkers=nworkers))
     if nworkers == 1 and nthreads == JOB["cores"]:
         return close(named("threads in one process"))
     if nworkers * nthreads > JOB["cores"]:
@@ -518,8 +617,8 @@ def job_script(answer):
     if "--lifetime-restart" in words:
         return close(named("lifetime restart", lifetime=lifetime))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
-                   f"environment with the data root exported; {nworkers} worker processes that stay below the "
-                   "job's memory and retire before its limit.")  # fmt: skip
+                   f"environment with the data root given to the workers; {nworkers} worker processes that stay "
+                   "below the job's memory and retire before its limit.")  # fmt: skip
 
 
 # ---- exercise 5: features at 500 Hz, on the workers ---------------------------------------------------------------
