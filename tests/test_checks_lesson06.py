@@ -207,6 +207,23 @@ def test_hr_three_ways_walkthrough(stays, clean):
     said(lesson06.hr_three_ways(strict), CORRECT, "Time < 24 * 60", "78 heart rates")
 
 
+def test_review_rev0607b_an_unnamed_index_of_record_ids_is_accepted(clean):
+    """Review rev0607b, finding 9: a right table indexed by the RecordID values, but with an index without a name,
+    was refused with "index the table by `RecordID`"; the values are what matter."""
+    right = _three(clean)
+    said(lesson06.hr_three_ways(right.rename_axis(None)), CORRECT, "first 24 hours")
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60) & ~cleaning.is_descriptor(clean)]
+    hr = hr.sort_values(["RecordID", "Time"])
+    by_values = hr.groupby(hr["RecordID"].to_numpy())["Value"].agg(["first", "mean", "max"])
+    assert by_values.index.name is None
+    said(lesson06.hr_three_ways(by_values), CORRECT)
+    said(lesson06.hr_three_ways(right.reset_index().rename(columns={"RecordID": "stay"})), CORRECT)
+    # an index that does not hold the RecordIDs is still refused, and the named mistakes still fire without a name
+    said(lesson06.hr_three_ways(right.reset_index(drop=True)), INCORRECT, "index the table by `RecordID`")
+    said(lesson06.hr_three_ways(right.set_axis(range(1, len(right) + 1))), INCORRECT, "RecordID")
+    said(lesson06.hr_three_ways(_three(clean, by="Value").rename_axis(None)), CLOSE, "smallest")
+
+
 def test_hr_three_ways_other_answers(clean):
     right = _three(clean)
     said(lesson06.hr_three_ways(right.rename(columns={"mean": "avg"})), INCORRECT, "columns")
