@@ -331,6 +331,36 @@ def test_bmi_histogram_names_the_default_colour(features, monkeypatch):
     said(lesson06.bmi_histogram(ax), CORRECT)
 
 
+def test_review_rev0607b_outline_histograms_and_other_unit_spellings_are_accepted(features):
+    """Review rev0607b, finding 10: `histtype="stepfilled"` was told "there are no bars on the Axes" (the histogram is
+    one Polygon), and the unit written "kg m$^{-2}$" was told to give the unit. The bins are read from the outline,
+    so the warned mistakes are still named on it."""
+    raw, f = features
+    bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+    raw_bmi = (raw["Weight"] / (raw["Height"] / 100) ** 2).dropna()
+
+    def outline(values, histtype, colour="after", **kw):
+        fig, ax = plt.subplots()
+        ax.hist(values, bins=40, histtype=histtype, color=COLOURS[colour], **kw)
+        ax.set(xlabel="BMI (kg/m²)", ylabel="stays", title=f"Clean BMI: median {values.median():.1f} kg/m²")
+        plt.close(fig)
+        return ax
+
+    for histtype in ("stepfilled", "step"):
+        said(lesson06.bmi_histogram(outline(bmi, histtype)), CORRECT, f"{len(bmi):,} stays")
+        said(lesson06.bmi_histogram(outline(raw_bmi, histtype)), CLOSE, "raw BMI")
+        said(lesson06.bmi_histogram(outline(bmi[bmi < 50], histtype)), CLOSE, "cut the range")
+        said(lesson06.bmi_histogram(outline(bmi, histtype, density=True)), CLOSE, "density=True")
+        said(lesson06.bmi_histogram(outline(bmi, histtype, orientation="horizontal")), CLOSE, "on its side")
+        said(lesson06.bmi_histogram(outline(pd.concat([bmi, bmi]), histtype)), INCORRECT, "count")
+        said(lesson06.bmi_histogram(outline(bmi, histtype, colour="before")), INCORRECT, 'COLOURS["after"]')
+    # the unit in SI notation, with a caret, a superscript or a Unicode minus, is the unit
+    for unit in ("kg m$^{-2}$", "kg m⁻²", "kg/m^2", "kg/m²", "kg m^-2", "kg·m⁻²", "kg m\u2212²", "kg/m2"):
+        said(lesson06.bmi_histogram(_bmi_axes(bmi, xlabel=f"BMI [{unit}]")), CORRECT)
+    for label in ("BMI (kg)", "BMI [m²]", "BMI"):
+        said(lesson06.bmi_histogram(_bmi_axes(bmi, xlabel=label)), INCORRECT, "unit")
+
+
 # --------------------------------------------------------------------------------------------- all of them
 def test_walkthrough9_histogram_of_weight_density_or_on_its_side_is_named(features):
     """Walkthrough 9, P2: a histogram of Weight was told "do not cut the range", density=True "the bars count 0
