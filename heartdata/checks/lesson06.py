@@ -477,7 +477,7 @@ def _outline_bars(polygon) -> list[_Bar]:
     along, across = (0, 1) if upright else (1, 0)
     outline = xy[: forward(xy[:, along])]
     bars = []
-    for a, b in zip(outline[:-1], outline[1:]):
+    for a, b in zip(outline[:-1], outline[1:], strict=True):
         if b[along] > a[along] and b[across] == a[across]:  # the top of a bin
             start, size, height = a[along], b[along] - a[along], a[across]
             bars.append(_Bar(start, 0.0, size, height, colour) if upright else _Bar(0.0, start, height, size, colour))
