@@ -133,6 +133,21 @@ def test_brier_skill_walkthrough(oof):
     said(lesson07.brier_skill(other, y, score), CORRECT)
 
 
+def test_review_rev0607b_sample_variance_as_the_reference_brier_is_named(oof):
+    """Review rev0607b, finding 12: `y.var()` (pandas, ddof=1) as the reference Brier score got a generic "is not
+    it"; it is named: the reference is p(1 - p), the population variance, while pandas' var() divides by n - 1."""
+    _, y, score = oof
+    brier = ((score - y) ** 2).mean()
+    p = y.mean()
+    assert y.var() > p * (1 - p)  # dividing by n - 1 gives a larger reference than p(1 - p)
+    fb = said(lesson07.brier_skill(1 - brier / y.var(), y, score), CLOSE, "`y.var()`", "p(1 - p)",
+              "population variance", "n - 1", f"{p * (1 - p):.6f}", f"{y.var():.6f}")  # fmt: skip
+    assert "is not it" not in fb.message
+    # the population variance, written three ways, is the right reference
+    for reference in (p * (1 - p), np.var(y), y.var(ddof=0)):
+        said(lesson07.brier_skill(1 - brier / reference, y, score), CORRECT)
+
+
 def test_walkthrough9_brier_skill_of_an_overwritten_score_is_not_ticked(oof):
     """Walkthrough 9, P2: `score` overwritten in an earlier cell by 0/1 alarms gave a skill of -0.58 that the check,
     computing from the `score` it was passed, ticked."""

@@ -195,6 +195,10 @@ def _skill(y, score) -> tuple[float, float]:
     "reversed": "the ratio is upside down: the skill score is 1 - Brier(model) / Brier(knowing nothing).",
     "percent": "that is a percentage; give the skill score as a fraction (0 = no better than knowing nothing, 1 = "
                "perfect).",
+    "sample_variance": "you used `y.var()` ({used:.6f}) as the reference Brier score. The reference is the mean "
+                       "squared error of predicting the prevalence p = `y.mean()` for everyone, mean((p - y)²) = "
+                       "p(1 - p) = {exact:.6f}: the population variance of `y` (dividing by n, `np.var(y)` or "
+                       "`y.var(ddof=0)`), while pandas' `var()` divides by n - 1 (the sample variance, ddof=1).",
     "your_inputs": "that is the answer for the inputs you passed, but {said}. {setup}",
 })  # fmt: skip
 def brier_skill(answer, y=None, score=None):
@@ -203,6 +207,7 @@ def brier_skill(answer, y=None, score=None):
     said, mine = _inputs_said(y, score)
     brier, nothing = _skill(*_setup_inputs())
     expected = 1 - brier / nothing
+    sample_var = float(_setup_inputs()[0].astype(float).var(ddof=1))  # pandas' `y.var()`: divides by n - 1
     fb = check_number(
         answer,
         expected,
@@ -211,6 +216,7 @@ def brier_skill(answer, y=None, score=None):
             mistake_at("quarter", 1 - brier / 0.25),
             mistake_at("reversed", 1 - nothing / brier),
             mistake_at("percent", 100 * expected),
+            mistake_at("sample_variance", 1 - brier / sample_var, used=sample_var, exact=nothing),
         ],  # fmt: skip
         what="a number (a skill score, at most 1)",
         hint="Brier(model) = mean((score - y)²); Brier(knowing nothing) = mean((y.mean() - y)²); skill = 1 - the "
