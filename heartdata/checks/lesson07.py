@@ -613,8 +613,8 @@ def _label_words(label: str) -> str:
                    "from (0, 0) to (1, 1).",
     "binary": "your curve has only a corner or two: you passed 0/1 predictions. Pass the predicted probabilities "
               "(`score`) to `roc_curve`, so that every threshold gives a point.",
-    "no_chance": "the curve is right; add the chance line, the diagonal from (0, 0) to ({top:g}, {top:g}), so a "
-                 "reader sees how far above chance it is.",
+    "no_chance": "the curve is right; add the chance line, the diagonal y = x from the bottom left corner to the top "
+                 "right ({corner}), so a reader sees how far above chance it is.",
     "your_inputs": "that is the ROC curve of the inputs you passed, but {said}. {setup}",
 })  # fmt: skip
 def roc_figure(answer, y_true=None, score=None):
@@ -671,7 +671,7 @@ def roc_figure(answer, y_true=None, score=None):
         return incorrect("no line on the Axes is the ROC curve of `score`: plot `fpr, tpr = roc_curve(y, score)[:2]`.")
     chance = [i for i, line in enumerate(answer.get_lines()) if i not in curve and _is_diagonal(line, top)]
     if not chance:
-        return close(named("no_chance", top=top))
+        return close(named("no_chance", corner=f"from (0, 0) to ({top:g}, {top:g})"))
     xlabel, ylabel = _label_words(answer.get_xlabel()), _label_words(answer.get_ylabel())
     if not xlabel or not ylabel:
         return incorrect("label both axes: x is the false-positive rate (share of survivors alarmed), y the "
