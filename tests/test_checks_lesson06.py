@@ -207,6 +207,23 @@ def test_hr_three_ways_walkthrough(stays, clean):
     said(lesson06.hr_three_ways(strict), CORRECT, "Time < 24 * 60", "78 heart rates")
 
 
+def test_review_rev0607b_an_unnamed_index_of_record_ids_is_accepted(clean):
+    """Review rev0607b, finding 9: a right table indexed by the RecordID values, but with an index without a name,
+    was refused with "index the table by `RecordID`"; the values are what matter."""
+    right = _three(clean)
+    said(lesson06.hr_three_ways(right.rename_axis(None)), CORRECT, "first 24 hours")
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60) & ~cleaning.is_descriptor(clean)]
+    hr = hr.sort_values(["RecordID", "Time"])
+    by_values = hr.groupby(hr["RecordID"].to_numpy())["Value"].agg(["first", "mean", "max"])
+    assert by_values.index.name is None
+    said(lesson06.hr_three_ways(by_values), CORRECT)
+    said(lesson06.hr_three_ways(right.reset_index().rename(columns={"RecordID": "stay"})), CORRECT)
+    # an index that does not hold the RecordIDs is still refused, and the named mistakes still fire without a name
+    said(lesson06.hr_three_ways(right.reset_index(drop=True)), INCORRECT, "index the table by `RecordID`")
+    said(lesson06.hr_three_ways(right.set_axis(range(1, len(right) + 1))), INCORRECT, "RecordID")
+    said(lesson06.hr_three_ways(_three(clean, by="Value").rename_axis(None)), CLOSE, "smallest")
+
+
 def test_hr_three_ways_other_answers(clean):
     right = _three(clean)
     said(lesson06.hr_three_ways(right.rename(columns={"mean": "avg"})), INCORRECT, "columns")
@@ -312,6 +329,36 @@ def test_bmi_histogram_names_the_default_colour(features, monkeypatch):
     said(lesson06.bmi_histogram(ax), CORRECT)
     monkeypatch.setattr(feedback, "_inputs", lambda: [])  # outside IPython the figure is all there is
     said(lesson06.bmi_histogram(ax), CORRECT)
+
+
+def test_review_rev0607b_outline_histograms_and_other_unit_spellings_are_accepted(features):
+    """Review rev0607b, finding 10: `histtype="stepfilled"` was told "there are no bars on the Axes" (the histogram is
+    one Polygon), and the unit written "kg m$^{-2}$" was told to give the unit. The bins are read from the outline,
+    so the warned mistakes are still named on it."""
+    raw, f = features
+    bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+    raw_bmi = (raw["Weight"] / (raw["Height"] / 100) ** 2).dropna()
+
+    def outline(values, histtype, colour="after", **kw):
+        fig, ax = plt.subplots()
+        ax.hist(values, bins=40, histtype=histtype, color=COLOURS[colour], **kw)
+        ax.set(xlabel="BMI (kg/m²)", ylabel="stays", title=f"Clean BMI: median {values.median():.1f} kg/m²")
+        plt.close(fig)
+        return ax
+
+    for histtype in ("stepfilled", "step"):
+        said(lesson06.bmi_histogram(outline(bmi, histtype)), CORRECT, f"{len(bmi):,} stays")
+        said(lesson06.bmi_histogram(outline(raw_bmi, histtype)), CLOSE, "raw BMI")
+        said(lesson06.bmi_histogram(outline(bmi[bmi < 50], histtype)), CLOSE, "cut the range")
+        said(lesson06.bmi_histogram(outline(bmi, histtype, density=True)), CLOSE, "density=True")
+        said(lesson06.bmi_histogram(outline(bmi, histtype, orientation="horizontal")), CLOSE, "on its side")
+        said(lesson06.bmi_histogram(outline(pd.concat([bmi, bmi]), histtype)), INCORRECT, "count")
+        said(lesson06.bmi_histogram(outline(bmi, histtype, colour="before")), INCORRECT, 'COLOURS["after"]')
+    # the unit in SI notation, with a caret, a superscript or a Unicode minus, is the unit
+    for unit in ("kg m$^{-2}$", "kg m⁻²", "kg/m^2", "kg/m²", "kg m^-2", "kg·m⁻²", "kg m\u2212²", "kg/m2"):
+        said(lesson06.bmi_histogram(_bmi_axes(bmi, xlabel=f"BMI [{unit}]")), CORRECT)
+    for label in ("BMI (kg)", "BMI [m²]", "BMI"):
+        said(lesson06.bmi_histogram(_bmi_axes(bmi, xlabel=label)), INCORRECT, "unit")
 
 
 # --------------------------------------------------------------------------------------------- all of them

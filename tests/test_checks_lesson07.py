@@ -133,6 +133,21 @@ def test_brier_skill_walkthrough(oof):
     said(lesson07.brier_skill(other, y, score), CORRECT)
 
 
+def test_review_rev0607b_sample_variance_as_the_reference_brier_is_named(oof):
+    """Review rev0607b, finding 12: `y.var()` (pandas, ddof=1) as the reference Brier score got a generic "is not
+    it"; it is named: the reference is p(1 - p), the population variance, while pandas' var() divides by n - 1."""
+    _, y, score = oof
+    brier = ((score - y) ** 2).mean()
+    p = y.mean()
+    assert y.var() > p * (1 - p)  # dividing by n - 1 gives a larger reference than p(1 - p)
+    fb = said(lesson07.brier_skill(1 - brier / y.var(), y, score), CLOSE, "`y.var()`", "p(1 - p)",
+              "population variance", "n - 1", f"{p * (1 - p):.6f}", f"{y.var():.6f}")  # fmt: skip
+    assert "is not it" not in fb.message
+    # the population variance, written three ways, is the right reference
+    for reference in (p * (1 - p), np.var(y), y.var(ddof=0)):
+        said(lesson07.brier_skill(1 - brier / reference, y, score), CORRECT)
+
+
 def test_walkthrough9_brier_skill_of_an_overwritten_score_is_not_ticked(oof):
     """Walkthrough 9, P2: `score` overwritten in an earlier cell by 0/1 alarms gave a skill of -0.58 that the check,
     computing from the `score` it was passed, ticked."""
@@ -457,6 +472,55 @@ def test_review_roc_figure_accepts_the_curve_however_thinned(oof):
         said(lesson07.roc_figure(axes(fpr, moved), y, score), INCORRECT, "no line on the Axes is the ROC curve")
     # the unthinned curve has more points than the thinned one, and the same corners
     assert len(roc_curve(y, score, drop_intermediate=False)[0]) > len(roc_curve(y, score)[0])
+
+
+def test_review_rev0607b_roc_labels_with_other_spellings_and_a_curve_in_percent(oof):
+    """Review rev0607b, finding 11: "1 − specificity" with a typographic minus was told to write "1 - specificity",
+    "FPR"/"TPR" were refused, and an ROC drawn in percent got "no line on the Axes is the ROC curve". Labels are
+    read with any dash, and a curve in percent is judged in percent: its chance line runs to (100, 100), and the
+    warned mistakes are still named in percent."""
+    from sklearn.metrics import roc_curve
+
+    _, y, score = oof
+    fpr, tpr, _ = roc_curve(y, score)
+    title = f"AUROC {roc_auc_score(y, score):.3f}"
+
+    def axes(x, yv, chance=((0, 1), (0, 1)), xlabel="false-positive rate", ylabel="sensitivity", axline=False):
+        fig, ax = plt.subplots()
+        ax.plot(x, yv, color=COLOURS["model"])
+        if axline:
+            ax.axline(*chance, **({"slope": 1} if len(chance) == 1 else {}), ls="--", color=COLOURS["chance"])
+        elif chance is not None:
+            ax.plot(*chance, ls="--", color=COLOURS["chance"])
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+        plt.close(fig)
+        return ax
+
+    for xlabel, ylabel in (("1 \u2212 specificity", "sensitivity"), ("1 \u2013 specificity", "sensitivity"),
+                           ("1\u2212specificity", "recall"), ("FPR", "TPR"), ("FPR (%)", "TPR (%)"),
+                           ("False positive rate", "True positive rate")):  # fmt: skip
+        said(lesson07.roc_figure(axes(fpr, tpr, xlabel=xlabel, ylabel=ylabel), y, score), CORRECT, "states the AUROC")
+    for xlabel in ("specificity", "threshold", "1 + specificity", "FPRs of the model"):
+        said(lesson07.roc_figure(axes(fpr, tpr, xlabel=xlabel), y, score), INCORRECT, "false-positive rate")
+    said(lesson07.roc_figure(axes(fpr, tpr, ylabel="FPR"), y, score), INCORRECT, "sensitivity")
+    # in percent on both axes, with the chance line drawn or as an axline: right
+    pct = ((0, 100), (0, 100))
+    said(lesson07.roc_figure(axes(100 * fpr, 100 * tpr, chance=pct), y, score), CORRECT)
+    said(lesson07.roc_figure(axes(100 * fpr, 100 * tpr, chance=((0, 0),), axline=True), y, score), CORRECT)
+    said(lesson07.roc_figure(axes(100 * fpr, 100 * tpr, chance=((0, 0), (100, 100)), axline=True), y, score), CORRECT)
+    # judged in the student's units: a diagonal to (1, 1) on a curve in percent is not the chance line, and an axline
+    # off the diagonal is not one either
+    said(lesson07.roc_figure(axes(100 * fpr, 100 * tpr), y, score), CLOSE, "chance", "(100, 100)")
+    said(lesson07.roc_figure(axes(100 * fpr, 100 * tpr, chance=None), y, score), CLOSE, "(100, 100)")
+    said(lesson07.roc_figure(axes(fpr, tpr, chance=((0, 0.2),), axline=True), y, score), CLOSE, "(1, 1)")
+    # the warned mistakes, in percent
+    said(lesson07.roc_figure(axes(100 * tpr, 100 * fpr, chance=pct), y, score), CLOSE, "swapped")
+    said(lesson07.roc_figure(axes(100 - 100 * fpr, 100 * tpr, chance=((0, 100), (100, 0))), y, score), CLOSE,
+         "specificity on x")  # fmt: skip
+    bfpr, btpr, _ = roc_curve(y, (score >= 0.2).astype(int))
+    said(lesson07.roc_figure(axes(100 * bfpr, 100 * btpr, chance=pct), y, score), CLOSE, "0/1 predictions")
+    # percent on one axis only is not the curve
+    said(lesson07.roc_figure(axes(100 * fpr, tpr, chance=pct), y, score), INCORRECT, "no line on the Axes")
 
 
 def test_walkthrough9_roc_of_another_score_passed_to_the_check_is_not_ticked(oof):

@@ -317,7 +317,13 @@ def hr_three_ways(answer):
     if not set(wanted) <= set(table.columns):
         return incorrect(f"the DataFrame needs the columns {wanted}; it has {list(table.columns)[:6]}.")
     if "RecordID" not in table.columns:
-        return incorrect("index the table by `RecordID` (what `groupby('RecordID')` gives), one row per stay.")
+        # the RecordID values are what matter: an index without a name (`groupby(hr["RecordID"].to_numpy())`,
+        # `rename_axis(None)`) or a column named otherwise holds them just as well
+        ids = set(_stays()["RecordID"].unique())
+        held = [c for c in table.columns if c not in wanted and len(table) and table[c].isin(ids).all()]
+        if not held:
+            return incorrect("index the table by `RecordID` (what `groupby('RecordID')` gives), one row per stay.")
+        table = table.rename(columns={held[0]: "RecordID"})
     table = table.drop_duplicates("RecordID").set_index("RecordID")
     clean, raw = _clean(), _stays()
     expected = _hr_expected(clean)
@@ -431,6 +437,71 @@ def _uncoloured_hist(inputs: list[str]) -> str | None:
     return None
 
 
+class _Bar:
+    """One bin of a histogram drawn as an outline (``histtype="step"`` or ``"stepfilled"``), read as a Rectangle is."""
+
+    def __init__(self, x: float, y: float, width: float, height: float, colour) -> None:
+        self._box, self._colour = (x, y, width, height), colour
+
+    def get_x(self) -> float:
+        return self._box[0]
+
+    def get_y(self) -> float:
+        return self._box[1]
+
+    def get_width(self) -> float:
+        return self._box[2]
+
+    def get_height(self) -> float:
+        return self._box[3]
+
+    def get_facecolor(self):
+        return self._colour
+
+
+def _outline_bars(polygon) -> list[_Bar]:
+    """The bins of a histogram drawn as one Polygon, ``ax.hist(..., histtype="step" or "stepfilled")``: the outline
+    runs from the first edge along the tops of the bins (stepfilled then closes it back along the base), so each top
+    is a segment along the bin axis, going forward. Read upright (x running forward) or on its side (y running
+    forward), whichever runs forward longer; the colour is the fill's, or the line's when it is not filled."""
+    xy = np.asarray(polygon.get_xy(), float)
+    if len(xy) < 4 or not np.isfinite(xy).all():
+        return []
+    colour = polygon.get_facecolor() if polygon.get_fill() else polygon.get_edgecolor()
+
+    def forward(values: np.ndarray) -> int:  # how many vertices the outline keeps going forward along this axis
+        back = np.flatnonzero(np.diff(values) < 0)
+        return int(back[0]) + 1 if len(back) else len(values)
+
+    upright = forward(xy[:, 0]) >= forward(xy[:, 1])
+    along, across = (0, 1) if upright else (1, 0)
+    outline = xy[: forward(xy[:, along])]
+    bars = []
+    for a, b in zip(outline[:-1], outline[1:], strict=True):
+        if b[along] > a[along] and b[across] == a[across]:  # the top of a bin
+            start, size, height = a[along], b[along] - a[along], a[across]
+            bars.append(_Bar(start, 0.0, size, height, colour) if upright else _Bar(0.0, start, height, size, colour))
+    return bars
+
+
+def _hist_bars(ax) -> list:
+    """The bars of the histogram on ``ax``: its Rectangles, or, when there are none, the bins of an outline."""
+    from matplotlib.patches import Polygon, Rectangle
+
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    if bars:
+        return bars
+    return [bar for p in ax.patches if isinstance(p, Polygon) for bar in _outline_bars(p)]
+
+
+def _gives_bmi_unit(label: str) -> bool:
+    """Whether an axis label gives the BMI's unit: kg/m², kg/m^2, kg/m2, kg m⁻², kg m^-2, kg m$^{-2}$, kg·m⁻²."""
+    import re
+
+    text = re.sub(r"[\s$^{}\\·⋅*,~]", "", label.lower().replace("⁻", "-").replace("−", "-").replace("²", "2"))
+    return "kg/m" in text or "kgm-2" in text
+
+
 def _clean_bmi() -> pd.Series:
     f = _features()[1]
     return (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
@@ -457,14 +528,13 @@ def _clean_bmi() -> pd.Series:
 def bmi_histogram(answer):
     """The Axes of a histogram of the clean BMI: its bars count every stay with a BMI, axes labelled with units."""
     import matplotlib.axes
-    from matplotlib.patches import Rectangle
 
     if isinstance(answer, tuple) and len(answer) == 2:
         answer = answer[1]
     if not isinstance(answer, matplotlib.axes.Axes):
         return incorrect(f"store the Axes you drew on (`fig, ax = plt.subplots()`, then `ax_bmi = ax`); got "
                          f"{type(answer).__name__}.")  # fmt: skip
-    bars = [p for p in answer.patches if isinstance(p, Rectangle)]
+    bars = _hist_bars(answer)  # bars, or the bins of an outline (histtype="step" or "stepfilled")
     if not bars:
         return incorrect("there are no bars on the Axes: draw the histogram with `ax.hist(values, bins=...)`.")
     bmi = _clean_bmi()
@@ -495,7 +565,7 @@ def bmi_histogram(answer):
     xlabel, ylabel = answer.get_xlabel().lower(), answer.get_ylabel()
     if not xlabel or not ylabel:
         return incorrect("label both axes: x is the body-mass index in kg/m², y the number of stays.")
-    if "kg/m" not in xlabel:
+    if not _gives_bmi_unit(xlabel):
         return incorrect(f"the x axis says {answer.get_xlabel()!r}: give the unit too (kg/m²).")
     if not all(drawn_in(p.get_facecolor(), COLOURS["after"]) for p in bars):
         return incorrect('draw the bars in `COLOURS["after"]`, the course\'s colour for data after a step '

@@ -195,6 +195,10 @@ def _skill(y, score) -> tuple[float, float]:
     "reversed": "the ratio is upside down: the skill score is 1 - Brier(model) / Brier(knowing nothing).",
     "percent": "that is a percentage; give the skill score as a fraction (0 = no better than knowing nothing, 1 = "
                "perfect).",
+    "sample_variance": "you used `y.var()` ({used:.6f}) as the reference Brier score. The reference is the mean "
+                       "squared error of predicting the prevalence p = `y.mean()` for everyone, mean((p - y)²) = "
+                       "p(1 - p) = {exact:.6f}: the population variance of `y` (dividing by n, `np.var(y)` or "
+                       "`y.var(ddof=0)`), while pandas' `var()` divides by n - 1 (the sample variance, ddof=1).",
     "your_inputs": "that is the answer for the inputs you passed, but {said}. {setup}",
 })  # fmt: skip
 def brier_skill(answer, y=None, score=None):
@@ -203,6 +207,7 @@ def brier_skill(answer, y=None, score=None):
     said, mine = _inputs_said(y, score)
     brier, nothing = _skill(*_setup_inputs())
     expected = 1 - brier / nothing
+    sample_var = float(_setup_inputs()[0].astype(float).var(ddof=1))  # pandas' `y.var()`: divides by n - 1
     fb = check_number(
         answer,
         expected,
@@ -211,6 +216,7 @@ def brier_skill(answer, y=None, score=None):
             mistake_at("quarter", 1 - brier / 0.25),
             mistake_at("reversed", 1 - nothing / brier),
             mistake_at("percent", 100 * expected),
+            mistake_at("sample_variance", 1 - brier / sample_var, used=sample_var, exact=nothing),
         ],  # fmt: skip
         what="a number (a skill score, at most 1)",
         hint="Brier(model) = mean((score - y)²); Brier(knowing nothing) = mean((y.mean() - y)²); skill = 1 - the "
@@ -571,6 +577,34 @@ def _same_curve(x, y, ref_x, ref_y) -> bool:
     return mine.shape == ref.shape and bool(np.allclose(mine, ref, atol=1e-9))
 
 
+#: An ROC curve drawn as a proportion (0 to 1) or in percent (0 to 100): judged in the student's units.
+_ROC_SCALES = (1.0, 100.0)
+
+
+def _is_diagonal(line, top: float) -> bool:
+    """Whether a line is the chance diagonal y = x: an ``axline`` through two points of it (or one, with slope 1),
+    whatever the units, or a drawn line with y = x from 0 to ``top`` (1, or 100 for percent)."""
+    from matplotlib.lines import AxLine
+
+    if isinstance(line, AxLine):
+        (x1, y1), second, slope = line.get_xy1(), line.get_xy2(), line.get_slope()
+        on = np.isclose(x1, y1)
+        return bool(on and (np.isclose(slope, 1) if second is None else np.isclose(second[0], second[1])
+                            and not np.isclose(second[0], x1)))  # fmt: skip
+    x, yv = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    return bool(len(x) >= 2 and len(x) == len(yv) and np.isfinite(x).all() and np.allclose(x, yv)
+                and np.isclose(min(x), 0) and np.isclose(max(x), top))  # fmt: skip
+
+
+def _label_words(label: str) -> str:
+    """An axis label in lower case with every dash and minus sign (en dash, em dash, U+2212) an ASCII hyphen and the
+    spaces around it dropped, so that "1 − specificity" and "1 – specificity" read as "1-specificity"."""
+    import re
+
+    text = re.sub("[\u2010-\u2015\u2212\ufe63\uff0d]", "-", label.lower())
+    return re.sub(r"\s*-\s*", "-", text)
+
+
 @exercise(figure=True, mistakes={
     "swapped": "the axes are swapped: the false-positive rate goes on x, the sensitivity (true-positive rate) on y.",
     "specificity": "your curve has the specificity on x (`1 - fpr`), so it runs from the top right to the bottom "
@@ -579,14 +613,16 @@ def _same_curve(x, y, ref_x, ref_y) -> bool:
                    "from (0, 0) to (1, 1).",
     "binary": "your curve has only a corner or two: you passed 0/1 predictions. Pass the predicted probabilities "
               "(`score`) to `roc_curve`, so that every threshold gives a point.",
-    "no_chance": "the curve is right; add the chance line, the diagonal from (0, 0) to (1, 1), so a reader sees how "
-                 "far above chance it is.",
+    "no_chance": "the curve is right; add the chance line, the diagonal y = x from the bottom left corner to the top "
+                 "right ({corner}), so a reader sees how far above chance it is.",
     "your_inputs": "that is the ROC curve of the inputs you passed, but {said}. {setup}",
 })  # fmt: skip
 def roc_figure(answer, y_true=None, score=None):
     """The Axes of an ROC curve of the setup's out-of-fold ``score`` for ``y``: the curve, the chance diagonal,
     labelled axes. ``y_true`` and ``score`` are what the student passed, compared with the setup's only to say what
     differs."""
+    import re
+
     import matplotlib.axes
     from sklearn.metrics import roc_auc_score, roc_curve
 
@@ -605,37 +641,44 @@ def roc_figure(answer, y_true=None, score=None):
     def matches(x, yv, fpr=fpr, tpr=tpr):  # the same curve however many of its points were drawn
         return _same_curve(x, yv, fpr, tpr)
 
-    curve = [i for i, (x, yv) in enumerate(lines) if matches(x, yv)]
+    # the curve as a proportion or in percent (both axes): judged in the student's units from here on
+    top, curve = 1.0, []
+    for scale in _ROC_SCALES:
+        curve = [i for i, (x, yv) in enumerate(lines) if matches(x / scale, yv / scale)]
+        if curve:
+            top = scale
+            break
     if not curve:
-        if any(matches(yv, x) for x, yv in lines):
-            return close(named("swapped"))
-        if any(matches(1 - x, yv) for x, yv in lines):
-            return close(named("specificity"))
-        # the ROC curve of 0/1 predictions: from (0, 0) up to (1, 1) through one corner (or two), both rising
-        if any(2 <= len(x) <= 4 and x[0] == 0 and x[-1] == 1 and yv[0] == 0 and yv[-1] == 1
-               and np.all(np.diff(x) >= 0) and np.all(np.diff(yv) >= 0) and not np.allclose(x, yv)
-               for x, yv in lines):  # fmt: skip
-            return close(named("binary"))
+        for scale in _ROC_SCALES:
+            scaled = [(x / scale, yv / scale) for x, yv in lines]
+            if any(matches(yv, x) for x, yv in scaled):
+                return close(named("swapped"))
+            if any(matches(1 - x, yv) for x, yv in scaled):
+                return close(named("specificity"))
+            # the ROC curve of 0/1 predictions: from (0, 0) up to (1, 1) through one corner (or two), both rising
+            if any(2 <= len(x) <= 4 and x[0] == 0 and x[-1] == 1 and yv[0] == 0 and yv[-1] == 1
+                   and np.all(np.diff(x) >= 0) and np.all(np.diff(yv) >= 0) and not np.allclose(x, yv)
+                   for x, yv in scaled):  # fmt: skip
+                return close(named("binary"))
         if said:
             told = "; ".join(said)
             if mine is not None and len(np.unique(mine[0])) == 2:
                 own_fpr, own_tpr, _ = roc_curve(mine[0], mine[1])
-                if any(matches(x, yv, own_fpr, own_tpr) for x, yv in lines):
+                if any(matches(x / s, yv / s, own_fpr, own_tpr) for x, yv in lines for s in _ROC_SCALES):
                     return close(named("your_inputs", said=told, setup=_SETUP.format(t="")))
             return incorrect(f"no line on the Axes is the ROC curve of the setup's `score`, and {told}. "
                              f"{_SETUP.format(t='')}")  # fmt: skip
         return incorrect("no line on the Axes is the ROC curve of `score`: plot `fpr, tpr = roc_curve(y, score)[:2]`.")
-    chance = [i for i, (x, yv) in enumerate(lines) if i not in curve and len(x) >= 2 and np.allclose(x, yv)
-              and np.isclose(min(x), 0) and np.isclose(max(x), 1)]  # fmt: skip
+    chance = [i for i, line in enumerate(answer.get_lines()) if i not in curve and _is_diagonal(line, top)]
     if not chance:
-        return close(named("no_chance"))
-    xlabel, ylabel = answer.get_xlabel().lower(), answer.get_ylabel().lower()
+        return close(named("no_chance", corner=f"from (0, 0) to ({top:g}, {top:g})"))
+    xlabel, ylabel = _label_words(answer.get_xlabel()), _label_words(answer.get_ylabel())
     if not xlabel or not ylabel:
         return incorrect("label both axes: x is the false-positive rate (share of survivors alarmed), y the "
                          "sensitivity (share of deaths caught).")  # fmt: skip
-    if "false" not in xlabel and "1 - spec" not in xlabel and "1-spec" not in xlabel:
+    if "false" not in xlabel and "1-spec" not in xlabel and not re.search(r"\bfpr\b", xlabel):
         return incorrect(f"the x axis says {answer.get_xlabel()!r}; it is the false-positive rate (1 - specificity).")
-    if not any(w in ylabel for w in ("sensitivity", "true", "recall")):
+    if not any(w in ylabel for w in ("sensitivity", "true", "recall")) and not re.search(r"\btpr\b", ylabel):
         return incorrect(f"the y axis says {answer.get_ylabel()!r}; it is the sensitivity (true-positive rate).")
     if not drawn_in(answer.get_lines()[curve[0]].get_color(), COLOURS["model"]):
         return incorrect("draw the ROC curve in `COLOURS[\"model\"]`, the course's colour for a model's output.")
