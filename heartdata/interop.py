@@ -127,6 +127,14 @@ _OBS, _VS, _LAB = "Observation", "vital-signs", "laboratory"
 _SER = ("Serum, as the Challenge documents it ('Serum ...'); LOINC's SerPl code covers serum. In an ICU this analyte "
         "is also measured on the blood-gas analyser, in whole blood (other_specimen_loinc), and MIMIC-II may mix the "
         "two: whether every value came from the central lab is the question for whoever ran it.")  # fmt: skip
+#: Parameters whose specimen, and so whose LOINC code, is an assumption: every Observation the direct FHIR export writes
+#: for one carries this note, as the HL7 v2 route carries :data:`V2_SPECIMEN_ASSUMED` in an NTE (Observation.note
+#: after oru_to_fhir). Lesson 08 counts what the chart's timing suggests (lactate charted with blood gases, not with
+#: the central lab's chemistry); that is a pointer for the question to the lab, not an answer.
+SPECIMEN_ASSUMED = {
+    "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 says serum or plasma; if this lactate was "
+               "measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
+}  # fmt: skip
 #: Parameters whose values are exported in a unit other than the documented one, with the reason; each exported
 #: Observation carries the reason as a note.
 UNIT_NOT_AS_DOCUMENTED = {
@@ -689,6 +697,7 @@ def _observation(f, oid, param, minute, value, subject, enc):
         if is_impossible(param, value):
             notes += _implausible_note(param, value)
             extra["interpretation"] = _implausible_flag(f, param, value)
+        notes += [{"text": SPECIMEN_ASSUMED[param]}] if param in SPECIMEN_ASSUMED else []
         if notes:
             extra["note"] = notes
     return f["Observation"](id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final",

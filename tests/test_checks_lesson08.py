@@ -385,3 +385,35 @@ def test_walkthrough9_a_category_as_text_only_is_not_called_none(stays):
     obs = _rr(stays)
     obs.category = None
     expect(lesson08.rr_observation(obs), CLOSE, "category: none")
+
+
+def test_lost_values_a_merge_on_the_keys_alone_is_named_and_pairing_repeats_by_value_is_accepted(stays):
+    # review rev08b finding 1: a stay can chart two values of one parameter at one minute (two Urine values in the
+    # 10 largest stays); a merge on (RecordID, Time, Parameter) alone cross-pairs them and counts equal values lost
+    raw, back = _round_trip(stays, sorted(stays["RecordID"].unique())[-10:])
+    key = ["RecordID", "Time", "Parameter"]
+    repeats = int(raw.groupby(key).size().gt(1).sum())
+    assert repeats >= 1  # the data hold the trap the prompt warns about
+    naive = raw.merge(back, on=key, how="left", suffixes=("", "_back"))
+    naive = naive.loc[naive["Value"].notna() & ~naive["Value"].eq(naive["Value_back"]), "Parameter"].value_counts()
+    # right answer 1: sort by value within each key, number the repeats, merge on the number too
+    sent = raw.sort_values(key + ["Value"], kind="stable")
+    sent = sent.assign(n=sent.groupby(key).cumcount())
+    returned = back.sort_values(key + ["Value"], kind="stable")
+    returned = returned.assign(n=returned.groupby(key).cumcount())
+    both = sent.merge(returned, on=key + ["n"], how="left", suffixes=("", "_back"))
+    ranked = both.loc[both["Value"].notna() & ~both["Value"].eq(both["Value_back"]), "Parameter"].value_counts()
+    # right answer 2: a multiset, the counts of each value per key (a NaN read back is no value)
+    count_sent = raw.dropna(subset=["Value"]).groupby(key + ["Value"]).size()
+    count_back = back.dropna(subset=["Value"]).groupby(key + ["Value"]).size()
+    short = count_sent.sub(count_back.reindex(count_sent.index, fill_value=0)).clip(lower=0)
+    multiset = short.groupby(level="Parameter").sum()
+    multiset = multiset[multiset > 0]
+    assert ranked.sort_index().equals(multiset.sort_index())
+    assert not naive.sort_index().equals(ranked.sort_index())  # the naive merge is wrong on this data
+    expect(lesson08.lost_values(ranked), CORRECT)
+    expect(lesson08.lost_values(multiset.to_dict()), CORRECT)
+    fb = lesson08.lost_values(naive)
+    expect(fb, CLOSE, "merged on RecordID, Time and Parameter alone",
+           f"{repeats} (stay, minute, parameter) hold{'s' if repeats == 1 else ''} more than one value", "cumcount")
+    assert "not yet" not in fb.message.lower()

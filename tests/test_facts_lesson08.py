@@ -375,3 +375,29 @@ def test_repeated_mean_pressures_go_out_alone(stays, tmp_path):
     assert n_alone >= int(several.loc[rid, "size"].sum())
     rt = interop.round_trip(stay, tmp_path)
     assert rt["different"] == rt["missing_after_round_trip"] == 0 and rt["mean_alone"] == n_alone
+
+
+def test_the_company_each_analyte_keeps_at_its_minute(stays):
+    # section 2 (review rev08b finding 2): values of one sample are charted at one minute. Recomputed here with sets
+    # of (stay, minute), not with the lesson's groupby: K, Na, glucose and HCO3 go with BUN or creatinine (the
+    # central lab's chemistry); lactate almost never does and, when it shares its minute, mostly with a blood gas
+    labs = stays[stays["Parameter"].isin(interop.LAB_PARAMETERS)]
+
+    def minutes(*params):
+        rows = labs[labs["Parameter"].isin(params)]
+        return set(zip(rows["RecordID"], rows["Time"], strict=True))
+
+    gas, chem = minutes("pH", "PaO2", "PaCO2"), minutes("BUN", "Creatinine")
+    share = {}
+    for p in ("K", "Na", "Glucose", "HCO3", "Lactate"):
+        at = minutes(p)
+        others = minutes(*(q for q in interop.LAB_PARAMETERS if q != p))
+        shared = at & others
+        share[p] = (len(at), round(100 * len(at & chem) / len(at), 1), round(100 * len(at & gas) / len(at), 1),
+                    round(100 * len(shared) / len(at), 1), round(100 * len(shared & gas) / len(shared), 1))
+    assert share["Lactate"] == (8024, 0.4, 28.7, 30.5, 94.1)
+    assert [share[p][1] for p in ("K", "Na", "Glucose", "HCO3")] == [85.5, 94.5, 94.7, 98.6]
+    assert max(share[p][2] for p in ("K", "Na", "Glucose", "HCO3")) <= 0.5
+    # the lesson's wording follows these thresholds (serum_fits, lactate_gas in the notebook)
+    assert min(share[p][1] for p in ("K", "Na", "Glucose", "HCO3")) > 50 and share["Lactate"][1] < 10
+    assert share["Lactate"][4] > 50

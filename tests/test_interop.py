@@ -1002,3 +1002,23 @@ def test_dicom_ages_are_capped_at_90_in_a_de_identified_file():
     younger = meta.index[meta["age"].lt(90)][0]
     assert interop.ecg_dicom(int(younger), fs=100).PatientAge == f"{int(meta.loc[younger, 'age']):03d}Y"
     assert [interop.dicom_age(a) for a in (89, 90, 91, 299, 300, np.nan)] == ["089Y", "090Y", "090Y", "090Y", "", ""]
+
+
+def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_does(stays):
+    # review rev08b finding 3: the v2 route flags lactate's specimen as assumed (NTE -> Observation.note); the direct
+    # FHIR export sends the same 2524-7 Serum-or-Plasma code and must say the same, and only for lactate
+    rid = int(stays.loc[stays["Parameter"].eq("Lactate"), "RecordID"].iloc[0])
+    stay = stays[stays["RecordID"].eq(rid)]
+    res = interop.stay_resources(stay)
+    lact = [o for o in res["Observation"] if o.code.text == "Lactate"]
+    assert len(lact) == int(stay["Parameter"].eq("Lactate").sum())
+    for o in lact:
+        assert {c.code for c in o.code.coding if c.system == interop.LOINC} == {"2524-7"}
+        texts = [n.text for n in o.note or []]
+        assert interop.SPECIMEN_ASSUMED["Lactate"] in texts and "32693-4" in texts[-1]
+    others = [o for o in res["Observation"] if o.code.text != "Lactate"]
+    assert not any("Specimen assumed" in (n.text or "") for o in others for n in o.note or [])
+    via = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(stay).to_er7()))
+           if o.get_resource_type() == "Observation" and o.code.text == "Lactate"]  # fmt: skip
+    assert via and all(any(n.text.startswith("Specimen assumed") for n in o.note) for o in via)
+    assert fv.validate(res) == []

@@ -398,6 +398,19 @@ def _vanished_and_first_last() -> tuple[pd.Series, pd.Series, pd.Series]:
     return vanished, first_last[first_last != 0].sort_index(), every_stay[every_stay > 0].sort_index()
 
 
+@cache
+def _key_only() -> tuple[pd.Series, int]:
+    """(what a merge on RecordID, Time and Parameter alone counts as lost, per parameter; how many (stay, minute,
+    parameter) of the 10 largest stays hold more than one raw value). Such a merge pairs every raw repeat with every
+    read-back repeat, so equal values are counted lost against their neighbours."""
+    raw, back = _round_trip(True)
+    key = ["RecordID", "Time", "Parameter"]
+    both = raw[key + ["Value"]].merge(back[key + ["Value"]], on=key, how="left", suffixes=("", "_back"))
+    lost = both.loc[both["Value"].notna() & ~both["Value"].eq(both["Value_back"]), "Parameter"].value_counts()
+    sizes = raw.groupby(key).size()
+    return lost.sort_index(), int(sizes.gt(1).sum())
+
+
 def _counts(answer) -> pd.Series | Feedback:
     got = as_series(answer, "a pandas Series (or a dict) of counts indexed by parameter")
     if not isinstance(got, pd.Series):
@@ -416,11 +429,18 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
 @exercise(mistakes={
     "nan_only": "you counted the read-back values that are NaN. Values can also vanish without a NaN: rows that are "
                 "simply not in the read-back table. Compare the raw table with the read-back one value by value "
-                "(merge on RecordID, Time and Parameter), to catch both.",
+                "(merge on RecordID, Time, Parameter and the rank of the value among that minute's repeats), to "
+                "catch both.",
     "vanished_only": "you counted the values that did not come back as a row ({shown}: {how}). A value can "
                      "also come back as a row whose value is NaN: it is lost too. Compare the values, not only the "
-                     "rows (merge on RecordID, Time and Parameter, and count where the read-back value is not the "
-                     "raw one).",
+                     "rows (merge on RecordID, Time, Parameter and the rank of the value among that minute's "
+                     "repeats, and count where the read-back value is not the raw one).",
+    "key_only": "you merged on RecordID, Time and Parameter alone. In these stays, {repeats} more than one "
+                "value, and a merge on those keys pairs each of the repeats with each "
+                "of the read-back ones, so values that came back equal are counted lost against their neighbour. "
+                "Pair repeats by value: sort by Value within RecordID, Time and Parameter, number the repeats "
+                "(`groupby(key).cumcount()`) on both sides and merge on that number too; or compare the counts of "
+                "each value (`groupby(key + ['Value']).size()`).",
     "first_last": "you counted as lost every MechVent charting but the first and the last of each ventilated stay "
                   "(MechVent {total} − {kept} = {value}). The first always comes back, but the last only where the "
                   "end of ventilation is known: when the last charting lies within {hours} hours of the end of the "
@@ -449,6 +469,10 @@ def lost_values(answer):
         return close(named("nan_only"))
     vanished, first_last, every_stay = _vanished_and_first_last()
     raw, back = _round_trip(True)
+    key_only, repeats = _key_only()
+    if _same(got, key_only) and not _same(key_only, expected):
+        held = f"{repeats} (stay, minute, parameter) {'holds' if repeats == 1 else 'hold'}"
+        return close(named("key_only", repeats=held))
     diff = raw.groupby("Parameter").size().sub(back.groupby("Parameter").size(), fill_value=0)
     diff = diff[diff != 0].sort_index()  # the difference of the row counts per parameter, sent minus read back
     if _same(got, vanished) or _same(got, diff):
@@ -477,4 +501,5 @@ def lost_values(answer):
     if "RecordID" in got.index or int(got.sum()) == len(raw):
         return incorrect("count only the raw values that did not come back as the same number, per Parameter.")
     return incorrect("these are not the values lost in the round trip of those stays; compare the raw and the "
-                     "read-back tables parameter by parameter.")  # fmt: skip
+                     "read-back tables parameter by parameter, pairing the repeats of one stay, minute and "
+                     "parameter by value (sorted, then numbered with cumcount).")  # fmt: skip
