@@ -386,3 +386,57 @@ def test_features_500_computed_in_the_kernel_is_named(client):
     halves = pd.concat([scale.ecg_features(client, ids[:30], fs=500), scale.ecg_features(client, ids[30:], fs=500)])
     _is(lesson10.features_500(halves, client), CORRECT, "on the workers")  # a right answer written another way
     _is(lesson10.features_500(halves.sort_index(ascending=False).reset_index()), CORRECT)
+
+
+def test_job_script_reads_worker_counts_as_dask_worker_does():
+    # review 10b F3: counts written as SLURM's variables, or left to Dask's defaults, are read as dask worker reads
+    # them on the job's 16 cores (distributed/cli/dask_worker.py: --nthreads 0 or absent gives cores // nworkers)
+    import inspect
+
+    from distributed.cli import dask_worker
+
+    assert "nthreads = CPU_COUNT // n_workers" in inspect.getsource(dask_worker)
+    s = _script()
+    assert "--nthreads 1 " in s and "--nworkers 16" in s
+    one = s.replace("--nworkers 16", "--nworkers 1")
+    _is(lesson10.job_script(one.replace("--nthreads 1 ", "--nthreads $SLURM_CPUS_PER_TASK ")), CLOSE, "GIL")
+    _is(lesson10.job_script(one.replace("--nthreads 1 ", "--nthreads ${SLURM_CPUS_PER_TASK} ")), CLOSE, "GIL")
+    _is(lesson10.job_script(one.replace("--nthreads 1 ", "")), CLOSE, "GIL")  # one process takes all 16 cores
+    _is(lesson10.job_script(s.replace("--nworkers 16", "--nworkers $SLURM_CPUS_PER_TASK")), CORRECT, "16 worker")
+    _is(lesson10.job_script(s.replace("--nthreads 1 ", "")), CORRECT, "16 worker")
+    _is(lesson10.job_script(s.replace("--nthreads 1 ", "--nthreads $SLURM_CPUS_PER_TASK ")), CLOSE, "256 threads")
+    _is(lesson10.job_script(s.replace("--nworkers 16", "--nworkers $N")), INCORRECT, "does not set $N")
+    _is(lesson10.job_script(s.replace("--nworkers 16", "--nworkers sixteen")), INCORRECT, "whole number")
+
+
+def test_job_script_names_what_is_wrong_with_memory_spill_and_lifetime():
+    s, limit = _script(), "--memory-limit 3.60GiB"
+    # review 10c: the CLI default is 'auto', a share of the memory Dask detects, not 'the node's' whole memory
+    from distributed.cli import dask_worker
+
+    assert [p.default for p in dask_worker.main.params if p.name == "memory_limit"] == ["auto"]
+    _is(lesson10.job_script(s.replace(limit + " ", "")), CLOSE, "'auto'", "node's memory")
+    _is(lesson10.job_script(s.replace(limit, "--memory-limit 4GiB")), CLOSE, "16 workers x 4.00 GiB")
+    # review 10b F4: parallel file systems are shared storage too
+    local = f"--local-directory {scale.LOCAL_DIRECTORY}"
+    for shared in ("/lustre/scratch/me/dask", "/gpfs/me/dask", "/project/heart/dask"):
+        _is(lesson10.job_script(s.replace(local, f"--local-directory {shared}")), CLOSE, "shared file system")
+    # review 10b F5: a lifetime shorter than the limit whose stagger reaches it is named as such
+    lifetime, stagger = scale.worker_lifetime(lesson10.JOB["walltime"])
+    old = f"--lifetime {lifetime // 60}m --lifetime-stagger {stagger // 60}m"
+    _is(lesson10.job_script(s.replace(old, "--lifetime 355m --lifetime-stagger 5m")), CLOSE, "stagger", "reaches")
+    _is(lesson10.job_script(s.replace(old, "--lifetime 7h")), CLOSE, "no --lifetime shorter")
+    # review 10b F7: the advice fits a student who already activates the environment
+    bare = s.replace(lesson10.JOB["python"], "/usr/bin/python3")
+    activated = bare.replace("export OMP", f"source {lesson10.VENV}/bin/activate\nexport OMP")
+    _is(lesson10.job_script(bare), CLOSE, "activate that environment")
+    _is(lesson10.job_script(activated), CLOSE, "you activate", "plain python")
+
+
+def test_job_script_needs_the_interpreter_line_sbatch_asks_for():
+    # walkthrough r12: a script with no #! line passed; sbatch refuses it ("The first line must start with #!")
+    s = _script()
+    assert s.startswith("#!/usr/bin/env bash\n")
+    _is(lesson10.job_script(s.split("\n", 1)[1]), INCORRECT, "#!")
+    _is(lesson10.job_script("\n" + s), INCORRECT, "first line")
+    _is(lesson10.job_script(s.replace("#!/usr/bin/env bash", "#!/bin/bash")), CORRECT)

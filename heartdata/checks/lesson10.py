@@ -401,6 +401,53 @@ def _flag(words: list[str], name: str) -> str | None:
     return None
 
 
+#: Shell variables SLURM sets in the job's environment that a worker line may use for a count, and which of the
+#: job's #SBATCH values each one takes (sbatch's manual, OUTPUT ENVIRONMENT VARIABLES)
+_SLURM_COUNTS = {"SLURM_CPUS_PER_TASK": "--cpus-per-task", "SLURM_CPUS_ON_NODE": "--cpus-per-task",
+                 "SLURM_NTASKS": "--ntasks"}  # fmt: skip
+
+
+def _count(text: str, name: str, opts: dict) -> int | str:
+    """The number a worker-line count stands for: digits as they are; a SLURM variable as the job's #SBATCH value gives
+    it (the check's job has one task on one node, so SLURM_CPUS_ON_NODE is the cores asked for); else a message."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    m = re.fullmatch(r"\$\{?(\w+)\}?", text)
+    if m and m.group(1) in _SLURM_COUNTS:
+        return int(opts.get(_SLURM_COUNTS[m.group(1)], "1"))
+    if m:
+        return (f"{name} {text}: SLURM does not set ${m.group(1)}, so the check cannot tell how many there will be. "
+                f"Write the number, or ${{SLURM_CPUS_PER_TASK}} (the cores of the job's task).")
+    return f"{name} {text}: Dask reads {name} as a whole number (or, for --nworkers only, 'auto'); write one."
+
+
+def _worker_counts(words: list[str], opts: dict) -> tuple[int, int] | str:
+    """(worker processes, threads each) as `dask worker` reads its flags on the job's cores, or a message when the
+    check cannot read them. distributed/cli/dask_worker.py: --nworkers defaults to 1, 'auto' splits the cores as
+    nprocesses_nthreads does, a negative n means cores + 1 + n; --nthreads 0 or absent gives each process
+    cores // nworkers threads (dask.system.CPU_COUNT, which honours the job's CPU affinity, is taken to be the cores
+    the job asks for)."""
+    from distributed.deploy.utils import nprocesses_nthreads
+
+    cores = int(opts.get("--cpus-per-task", "1"))
+    given, threads_given = _flag(words, "--nworkers"), _flag(words, "--nthreads")
+    if given == "auto":
+        nworkers, nthreads = nprocesses_nthreads(cores)
+    else:
+        nworkers = 1 if given is None else _count(given, "--nworkers", opts)
+        if isinstance(nworkers, str):
+            return nworkers
+        nworkers = cores + 1 + nworkers if nworkers < 0 else nworkers
+        nthreads = 0
+    if nworkers <= 0:
+        return f"--nworkers {given} leaves no worker process: Dask refuses to start. Ask for at least one."
+    if threads_given is not None:
+        nthreads = _count(threads_given, "--nthreads", opts)
+        if isinstance(nthreads, str):
+            return nthreads
+    return nworkers, nthreads if nthreads > 0 else max(cores // nworkers, 1)
+
+
 def _seconds(text: str | None) -> float | None:
     if text is None:
         return None
@@ -431,8 +478,8 @@ JOB_MISTAKES = {
     "memory per core": "4 GiB is the memory per core; --mem is the memory of the whole job: 64G.",
     "no data root": "the resources are right, but the workers will not find the data: pass data_root={root!r}, so "
     "the job exports HEARTDATA_DIR.",
-    "bare interpreter": "the worker starts with {python!r}, which is not the course's environment on the cluster: "
-    "pass python={venv!r} (or activate that environment in a setup line).",
+    "bare interpreter": "the worker starts with {python!r}, which is not the course's environment on the cluster "
+    "(slurm_job_script writes this kernel's own interpreter unless you pass python=...): {fix}.",
     "no dask-worker": "the worker starts with dask-worker, a command the course's version of distributed does not "
     "install (its entry points give the subcommand dask worker): the job would stop at once, no such command. Start "
     "it with {venv}/bin/dask worker, or {python} -m distributed.cli.dask_worker.",
@@ -441,10 +488,13 @@ JOB_MISTAKES = {
     "alike as 64 GiB).",
     "threads in one process": "one worker process of 16 threads: the pipeline's Python parts hold the GIL, so the "
     "threads would wait for each other. Run several processes (slurm_job_script's default is one per core).",
-    "memory limit": "the workers may use the job's whole memory (or, with no --memory-limit, the node's): SLURM would "
-    "kill the job before Dask could pause or restart a worker. Limit them below --mem.",
+    "memory limit": "{why}: SLURM would kill the job before Dask could pause or restart a worker. Give each worker an "
+    "absolute limit whose total stays below --mem, e.g. --memory-limit 3.6GiB for 16 workers.",
     "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
     "hours. Let them retire a few minutes before it.",
+    "stagger past the limit": "--lifetime {lifetime:g} s is shorter than the 6-hour limit, but --lifetime-stagger "
+    "{stagger:g} s lets a worker's lifetime run up to {late:g} s, which reaches the limit: SLURM would stop the last "
+    "workers mid-task. Keep lifetime + stagger (+ start-up and time to retire) inside the limit.",
     "lifetime without margin": "the last worker retires {late:g} s after it starts ({lifetime:g} s of --lifetime plus "
     "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: the worker itself starts up to {startup:g} s "
     "after the job (the node's set-up, the imports), inside the same limit, and then needs time to hand its data on "
@@ -490,6 +540,11 @@ JOB_MISTAKES = {
 }
 
 
+#: Paths a worker line may spill to that are the cluster's shared file systems, not the node's own disk: the
+#: exercise's home and data (/net/...), home directories, and the mount points parallel file systems usually have
+SHARED_STORAGE = r"(/net/|/home/|/lustre|/gpfs|/projects?/|/storage/|~|\$\{?HOME\b)"
+
+
 @exercise(mistakes=JOB_MISTAKES)
 def job_script(answer):
     if not isinstance(answer, str):
@@ -499,6 +554,10 @@ def job_script(answer):
     if not opts:
         return incorrect("no #SBATCH lines found before the first command: pass the text scale.slurm_job_script "
                          "returns, or write the #SBATCH lines at the top of your script.")  # fmt: skip
+    if not answer.startswith("#!"):  # sbatch: "This does not look like a batch script. The first line must start
+        first = answer.split("\n", 1)[0]  # with #! followed by the path to an interpreter."
+        return incorrect(f"sbatch refuses a script whose first line is not #! and an interpreter (yours starts "
+                         f"{first[:40]!r}): begin it with #!/usr/bin/env bash, as slurm_job_script does.")
     # the resources, read as sbatch reads them
     wall = opts.get("--time")
     if wall is not None and re.fullmatch(r"0?6:00", wall.strip()):
@@ -574,11 +633,18 @@ def job_script(answer):
     if command == "dask-worker" and not _has_dask_worker_script():
         return incorrect(named("no dask-worker", python=JOB["python"], venv=VENV))
     if words[0] not in _venv_starters() and not (activated and words[0] in _STARTERS):
-        return close(named("bare interpreter", python=words[0], venv=JOB["python"]))
+        fix = (f"you activate {VENV} in a setup line, so start the worker with plain python (or pass "
+               f"python={JOB['python']!r})" if activated else
+               f"pass python={JOB['python']!r} (or activate that environment in a setup line and start the worker "
+               "with plain python)")
+        return close(named("bare interpreter", python=words[0], fix=fix))
     if _flag(words, "--scheduler-file") is None and not any(re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+|[\w.-]+:\d+", w)
                                                            for w in words):  # fmt: skip
         return incorrect(named("no scheduler"))
-    nworkers, nthreads = (int(v) if (v := _flag(words, f)) and v.isdigit() else 1 for f in ("--nworkers", "--nthreads"))
+    counts = _worker_counts(words, opts)
+    if isinstance(counts, str):
+        return incorrect(counts)
+    nworkers, nthreads = counts
     if nworkers > 1 and "--no-nanny" in words:  # distributed/cli/dask_worker.py refuses it and exits
         return incorrect(named("no nanny", nworkers=nworkers))
     if nworkers == 1 and nthreads == JOB["cores"]:
@@ -593,14 +659,23 @@ def job_script(answer):
     if fraction is not None and 0 < fraction <= 1:
         return close(named("memory fraction", value=text, nworkers=nworkers, times=round(nworkers * fraction, 2)))
     limit = _bytes(text)
-    if not limit or limit * nworkers >= want * 2**20:  # none, 0 (no limit, as Dask reads it) or all of --mem
-        return close(named("memory limit"))
+    if text is None:  # distributed's default, 'auto' (worker_memory.parse_memory_limit)
+        why = ("with no --memory-limit, Dask gives each worker its share of the memory it detects (the default "
+               "'auto': nthreads / cores of it), and on a shared node that is the node's memory, not the job's, so "
+               "together the workers may use the whole node")
+        return close(named("memory limit", why=why))
+    if not limit:
+        return close(named("memory limit", why=f"--memory-limit {text} means no limit to Dask, so the workers may "
+                                                "use the job's whole memory and more"))
+    if limit * nworkers >= want * 2**20:
+        return close(named("memory limit", why=f"{nworkers} workers x {limit / 2**30:.2f} GiB may use "
+                                                f"{limit * nworkers / 2**30:.1f} GiB, all of the job's 64 GiB"))
     if limit * nworkers > (1 - scale.HEADROOM) * want * 2**20 * 1.001:  # 3.60GiB x 16 is 0.9 x 64 GiB, rounded
         return close(named("no headroom", total=limit * nworkers / 2**30))
     if limit < scale.WORKER_MIN_MIB * 2**20 * 0.999:
         return close(named("small workers", each=limit / 2**30))
     where = _flag(words, "--local-directory")
-    if where is not None and re.match(r"(/net/|/home/|~|\$\{?HOME\b)", where):
+    if where is not None and re.match(SHARED_STORAGE, where):
         return close(named("spills to shared storage", where=where, local=scale.LOCAL_DIRECTORY))
     for name in ("--lifetime", "--lifetime-stagger"):
         if _flag(words, name) is not None and _seconds(_flag(words, name)) is None:
@@ -608,8 +683,10 @@ def job_script(answer):
                              "or 21000s.")  # fmt: skip
     lifetime = _seconds(_flag(words, "--lifetime"))
     stagger = _seconds(_flag(words, "--lifetime-stagger")) or 0.0
-    if lifetime is None or lifetime + stagger >= seconds:
+    if lifetime is None or lifetime >= seconds:
         return close(named("no lifetime"))
+    if lifetime + stagger >= seconds:
+        return close(named("stagger past the limit", lifetime=lifetime, stagger=stagger, late=lifetime + stagger))
     if seconds - (lifetime + stagger) < MARGIN:
         return close(named("lifetime without margin", late=lifetime + stagger, lifetime=lifetime, stagger=stagger,
                            margin=seconds - lifetime - stagger, least=MARGIN, startup=scale.WORKER_STARTUP_S,
