@@ -43,9 +43,9 @@ SIGNALS_MISTAKES = {
     "MiB": "that is in MiB (2**20 bytes); the exercise asks for GiB (2**30 bytes).",
     "bytes": "that is in bytes; divide by 2**30 for GiB.",
     "one lead": "you counted one lead; every record has 12.",
-    "typed in": "that is the lesson's two printed values ({lo} and {hi} GiB, each rounded to 2 decimals) added by hand: "
-    "compute it from the package's constants (scale.FULL_SIZES, ptbxl.N_SAMPLES, ptbxl.LEADS), as the exercise asks, "
-    "so that it stays right on another copy and is not rounded.",
+    "typed in": "that is the lesson's two printed values ({lo} and {hi} GiB, each rounded to 2 decimals) added by "
+    "hand: compute it from the package's constants (scale.FULL_SIZES, ptbxl.N_SAMPLES, ptbxl.LEADS), as the exercise "
+    "asks, so that it stays right on another copy and is not rounded.",
 }
 
 
