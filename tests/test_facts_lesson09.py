@@ -654,6 +654,21 @@ def test_legal_lines_the_lesson_could_not_read_in_a_primary_source_say_so():
     assert "Art. 71(4), this lesson could not read in a primary source" in text
 
 
+def test_the_art_4a_summary_says_what_is_unverified_and_does_not_equate_4a2_with_4a1():
+    """Review r12-09, finding 10: secondary summaries of Regulation (EU) 2026/1744 agree that Art. 4a(2) (providers and
+    deployers of other AI systems, deployers of high-risk systems) adds a condition to those of Art. 4a(1): biases
+    likely to affect health or safety, fundamental rights or to lead to prohibited discrimination. "On the same
+    conditions" was wrong by them. The OJ text could not be opened here, so the lesson says its summary comes from
+    secondary sources, names what is uncertain, and no longer claims to summarise the consolidated text."""
+    text = _lesson_text()
+    start = text.index("**The AI Act's rules for training data.**")
+    paragraph = text[start:text.index("**Where the computing happens.**", start)]
+    assert "on the same conditions" not in paragraph and "02024R1689-20260727" not in paragraph
+    for fact in ("taken from practitioners' summaries", "**not on the same terms**", "it adds a condition",
+                 "creates no obligation", "What is uncertain", "Read Art. 4a in the Official Journal"):
+        assert fact in paragraph, fact
+
+
 def test_the_digital_omnibus_is_a_dated_proposal_not_law():
     """Review 9, point 1: the Digital Omnibus (Commission proposal, November 2025, amending GDPR definitions among
     others) is a proposal; its status is dated ("as of mid-2026") and to be checked when teaching, never called
