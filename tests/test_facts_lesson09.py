@@ -669,6 +669,26 @@ def test_the_art_4a_summary_says_what_is_unverified_and_does_not_equate_4a2_with
         assert fact in paragraph, fact
 
 
+def test_breyer_is_cited_with_both_limbs_and_wp216_is_set_against_edps_v_srb():
+    """Review r12-09, findings 11-13: Breyer (C-582/14, ECLI:EU:C:2016:779) is where the relative test comes from.
+    Para. 46 (quoted verbatim in R (Bridges) v CCSWP): a means is not reasonably likely "if the identification of the
+    data subject was prohibited by law or practically impossible on account of the fact that it requires a
+    disproportionate effort in terms of time, cost and man-power"; paras 47-48: the website operator has such means
+    through legal channels to the ISP's data. The lesson cites it where it applies the test, states both limbs, and
+    says that WP216 (a de-identified copy stays personal data while the controller keeps the raw data) is in tension
+    with EDPS v SRB's relative reading."""
+    text = _lesson_text()
+    law = text[text.index("**The law** does."):text.index("**Trying to identify someone**")]
+    for fact in ("*Breyer* (C-582/14, 19 October 2016, ECLI:EU:C:2016:779", "prohibited by law or practically impossible",
+                 "(para. 46)", "legal means to obtain it (paras 47-48)", "Art. 61(3)", "is debated"):
+        assert fact in law, fact
+    assert "*EDPS v SRB*, below)" not in law  # SRB is not the source of "by another person"
+    section7 = text[text.index("## 7 · This course's own data"):text.index("## 8 ·")]
+    for fact in ("WP216 treats the copy as still personal data", "*EDPS v SRB* (2025, section 8)", "open tension",
+                 "12 December 2025"):
+        assert fact in section7, fact
+
+
 def test_the_digital_omnibus_is_a_dated_proposal_not_law():
     """Review 9, point 1: the Digital Omnibus (Commission proposal, November 2025, amending GDPR definitions among
     others) is a proposal; its status is dated ("as of mid-2026") and to be checked when teaching, never called
