@@ -58,12 +58,15 @@ def _blank() -> dict:
 
 def record(module: str, exercise: str, status: str) -> None:
     """Remember a check's verdict (called by every ``@exercise`` check). "not attempted" (the check got ``None``) is
-    not an attempt: it changes nothing, so it never hides an earlier verdict."""
+    not an attempt: it changes no record, so it never hides an earlier verdict (it only lists the exercise, so that
+    ``progress()`` knows the lesson)."""
     lesson = lesson_of(module)
-    if lesson is None or status == "not attempted":
+    if lesson is None:
+        return
+    rec = RECORDS.setdefault((lesson, exercise), _blank())
+    if status == "not attempted":
         return
     now = _now()
-    rec = RECORDS.setdefault((lesson, exercise), _blank())
     rec["status"], rec["last_try"], rec["attempts"] = status, now, rec["attempts"] + 1
     rec["first_try"] = rec["first_try"] or now
     if status == "correct" and rec["correct_at"] is None:

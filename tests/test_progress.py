@@ -107,3 +107,11 @@ def test_the_class_summary_counts_solved_once_and_reads_older_files(tmp_path):
     (tmp_path / "never.json").write_text(json.dumps(never))
     (row,) = _progress.summary(_progress.read([tmp_path / f"{n}.json" for n in ("old", "new", "never")]))
     assert (row["correct"], row["incorrect"], row["not attempted"], row["solved once"]) == (1, 1, 1, 2)
+
+
+def test_a_notebook_run_with_every_stub_still_knows_its_lesson(tmp_path, monkeypatch):
+    # the practice notebooks end with heartdata.progress() and no lesson: a run of stubs only must still find it
+    monkeypatch.chdir(tmp_path)
+    lesson00.n_patients(None)
+    view = heartdata.progress()
+    assert view.lesson == "00" and all(r["status"] == "not attempted" and r["attempts"] == 0 for r in view.rows)
