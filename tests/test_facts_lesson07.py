@@ -365,7 +365,7 @@ def test_subgroup_observed_over_expected(set_a):
         "age band": pd.cut(X["Age"], [0, 50, 65, 80, 200], right=False, labels=["<50", "50-64", "65-79", "80+"]),
         "ICU type": X["ICUType"].map(challenge2012.ICU_TYPES),
     }
-    off, expected, gaps, off_adj = [], {}, {}, 0
+    off, by_case_mix, gaps, off_adj = [], {}, {}, 0
     for feature in groups.values():
         for value in feature.dropna().unique():
             members = feature.eq(value)
@@ -378,10 +378,10 @@ def test_subgroup_observed_over_expected(set_a):
             low_adj = stats.chi2.ppf(a / 2, 2 * deaths) / 2 / expected
             high_adj = stats.chi2.ppf(1 - a / 2, 2 * (deaths + 1)) / 2 / expected
             off_adj += int(low_adj > 1 or high_adj < 1)
-            expected[str(value)] = mortality.expected_auroc(risk[members])
+            by_case_mix[str(value)] = mortality.expected_auroc(risk[members])
             gaps[str(value)] = interval(mortality.bootstrap_case_mix(y[members], risk[members]))
     assert off == [] and off_adj == 0
-    assert (f"{min(expected.values()):.3f}", f"{max(expected.values()):.3f}") == ("0.800", "0.845")
+    assert (f"{min(by_case_mix.values()):.3f}", f"{max(by_case_mix.values()):.3f}") == ("0.800", "0.845")
     above = sorted(g for g, (lo, _) in gaps.items() if lo > 0)
     below = sorted(g for g, (_, hi) in gaps.items() if hi < 0)
     assert above == ["<50", "Cardiac Surgery Recovery Unit", "Coronary Care Unit", "male"] and below == []
