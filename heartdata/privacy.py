@@ -472,9 +472,9 @@ def link(register: pd.DataFrame, records: pd.DataFrame, on: Sequence[str]) -> pd
 
 #: What could identify someone in a PTB-XL report, as regular expressions (lower-case text).
 TEXT_PATTERNS: dict[str, str] = {
-    # a date written yymmdd (e.g. "ekg 910218"): six digits whose month and day are plausible
+    # a date written yymmdd (e.g. "ekg 870614", an invented example): six digits whose month and day are plausible
     "date yymmdd": r"\b[89]\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b",
-    # a date written d:m:yy (e.g. "tracing of 12:9:91")
+    # a date written d:m:yy (e.g. "tracing of 3:5:88", invented)
     "date d:m:yy": r"\b(?:[1-9]|[12]\d|3[01]):(?:[1-9]|1[0-2]):[89]\d\b",
     # an editor's note giving the patient's sex and age, e.g. "(m,19)"
     "sex and age": r"\([mf],\s*\d{1,3}\)",
