@@ -427,8 +427,8 @@ def saved_width(fig, save_kwargs: dict | None = None) -> float:
     """The width in inches of the image ``savefig``/``print_figure`` wrote with ``save_kwargs``: with
     ``bbox_inches="tight"`` (the inline backend's default, and what a notebook page shows) the figure is cropped or
     grown to its artists' bounding box plus ``pad_inches`` each side, so a long title can make the image wider than
-    ``figsize``. The PNG is this width times the dpi it was saved at; at the figure's dpi (100) it is the width the
-    page shows."""
+    ``figsize``. The PNG is this width times the dpi it was saved at, truncated to whole pixels; at the figure's dpi
+    (100) it is the width the page shows."""
     import matplotlib
 
     kw = save_kwargs or {}
@@ -459,7 +459,7 @@ def _audit_figure(fig, save_kwargs: dict | None = None) -> None:
     title = title or next((a["title"] for a in axes if a["title"]), "")
     record = {"notebook": os.environ.get("HEARTDATA_AUDIT_NOTEBOOK", ""), "figure": _AUDIT["count"],
               "title": title, "axes": axes, "texts": [t for t in _texts(fig) if t["size"] < MIN_FONT_SIZE],
-              "width_in": round(saved_width(fig, save_kwargs), 2),
+              "width_in": int(saved_width(fig, save_kwargs) * fig.dpi) / fig.dpi,  # the PNG's pixels (Agg truncates)
               "figsize_in": round(float(fig.get_size_inches()[0]), 2)}  # fmt: skip
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")

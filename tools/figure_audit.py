@@ -12,9 +12,9 @@ than ``plotting.CVD_MIN_DELTA_E`` (CIEDE2000) under simulated deuteranopia or pr
 marks of the two colours share a style (kind of mark, marker, line style, hatch): with no second cue, a reader
 cannot tell them apart. A figure wider than ``plotting.MAX_FIGURE_WIDTH`` inches as saved is a finding too: the page
 shrinks it and its text. "As saved" is after the tight bounding box the inline backend crops or grows the figure to,
-so a long title or a legend outside the axes counts: the PNG's width at the figure's dpi (``plotting.saved_width``). Error-bar caps and whiskers are left
-out of the styles when a colour has other marks. The audit cannot see a direct label (text beside the data), which
-is a second cue: read each finding's figure.
+so a long title or a legend outside the axes counts: the PNG's width at the figure's dpi (``plotting.saved_width``).
+Error-bar caps and whiskers are left out of the styles when a colour has other marks. The audit cannot see a direct
+label (text beside the data), which is a second cue: read each finding's figure.
 Each notebook is executed once, one at a time; the run takes as long as the notebooks do.
 """
 
