@@ -113,7 +113,7 @@ MEANINGS: dict[str, Meaning] = {
            "protected)", role="neutral"),
         # one group the figure points at, against the rest; neutral + accent
         _m("highlight", DARK_GREY, "highlight", "01 02 03 05", "the group the title speaks of", role="neutral"),
-        _m("rest", LIGHT_GREY, "highlight", "01 02 03", "every other group", role="reference"),
+        _m("rest", LIGHT_GREY, "highlight", "01 02 03 05", "every other group", role="reference"),
         # lesson 01: who or what produced an ICU value (plot_stay_timeline); the monitor's dense stream stays quiet
         _m("bedside monitor", LIGHT_GREY, "source", "01", "the bedside monitor, every few minutes", marker="|",
            role="reference"),
