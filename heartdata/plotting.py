@@ -113,7 +113,7 @@ MEANINGS: dict[str, Meaning] = {
            "protected)", role="neutral"),
         # one group the figure points at, against the rest; neutral + accent
         _m("highlight", DARK_GREY, "highlight", "01 02 03 05", "the group the title speaks of", role="neutral"),
-        _m("rest", LIGHT_GREY, "highlight", "01 02 03", "every other group", role="reference"),
+        _m("rest", LIGHT_GREY, "highlight", "01 02 03 05", "every other group", role="reference"),
         # lesson 01: who or what produced an ICU value (plot_stay_timeline); the monitor's dense stream stays quiet
         _m("bedside monitor", LIGHT_GREY, "source", "01", "the bedside monitor, every few minutes", marker="|",
            role="reference"),
@@ -278,6 +278,11 @@ _FONT_SIZES = {
 }
 
 
+#: The colour map of a signed quantity (a correlation from -1 to 1): ColorBrewer's purple-orange (Brewer CA,
+#: colorbrewer2.org, where PuOr is marked colour-blind safe), orange for negative, white at 0, purple for positive.
+#: Not red-blue: vermilion means *died* and blue *survived* in the course, and a red-blue map would echo them.
+DIVERGING_CMAP = "PuOr"
+
 #: The default colour cycle: what a series drawn with no colour gets. It carries no meaning: the role greys, the
 #: neutral dark grey first, then light grey and black, each pair at least CVD_MIN_DELTA_E apart under simulated
 #: deuteranopia and protanopia, so that an un-coloured figure never draws in a hue that means something elsewhere
@@ -327,7 +332,7 @@ def install_figure_audit(path) -> None:
     def print_figure(self, *args, **kwargs):
         result = original(self, *args, **kwargs)
         try:
-            _audit_figure(self.figure)
+            _audit_figure(self.figure, kwargs)
         except Exception as exc:  # the audit must never break a figure
             print(f"figure audit: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return result
@@ -418,7 +423,27 @@ def _texts(fig) -> list[dict]:
     return out
 
 
-def _audit_figure(fig) -> None:
+def saved_width(fig, save_kwargs: dict | None = None) -> float:
+    """The width in inches of the image ``savefig``/``print_figure`` wrote with ``save_kwargs``: with
+    ``bbox_inches="tight"`` (the inline backend's default, and what a notebook page shows) the figure is cropped or
+    grown to its artists' bounding box plus ``pad_inches`` each side, so a long title can make the image wider than
+    ``figsize``. The PNG is this width times the dpi it was saved at, truncated to whole pixels; at the figure's dpi
+    (100) it is the width the page shows."""
+    import matplotlib
+
+    kw = save_kwargs or {}
+    bbox = kw.get("bbox_inches", matplotlib.rcParams["savefig.bbox"])
+    if bbox is None or bbox == "standard":
+        return float(fig.get_size_inches()[0])
+    if hasattr(bbox, "width"):  # an explicit Bbox in inches
+        return float(bbox.width)
+    pad = kw.get("pad_inches", matplotlib.rcParams["savefig.pad_inches"])
+    pad = 0.0 if pad in (None, "layout") else float(pad)  # "layout": the layout engine's padding, none added
+    tight = fig.get_tightbbox(fig._get_renderer(), bbox_extra_artists=kw.get("bbox_extra_artists"))
+    return float(tight.width) + 2 * pad
+
+
+def _audit_figure(fig, save_kwargs: dict | None = None) -> None:
     import json
 
     path = _AUDIT["path"]
@@ -434,7 +459,8 @@ def _audit_figure(fig) -> None:
     title = title or next((a["title"] for a in axes if a["title"]), "")
     record = {"notebook": os.environ.get("HEARTDATA_AUDIT_NOTEBOOK", ""), "figure": _AUDIT["count"],
               "title": title, "axes": axes, "texts": [t for t in _texts(fig) if t["size"] < MIN_FONT_SIZE],
-              "width_in": round(float(fig.get_size_inches()[0]), 2)}  # fmt: skip
+              "width_in": int(saved_width(fig, save_kwargs) * fig.dpi) / fig.dpi,  # the PNG's pixels (Agg truncates)
+              "figsize_in": round(float(fig.get_size_inches()[0]), 2)}  # fmt: skip
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
 

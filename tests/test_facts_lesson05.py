@@ -430,4 +430,4 @@ def test_wording_chosen_from_the_data():
         assert typed not in code
     assert "fewer than {loaded}'s {per_patient:.2f}" in code and "n_repeat <= FEW_REPEATS * n_patients" in code
     assert "min(cs_elsewhere, site0_other) < OFF_DIAGONAL_ENOUGH" in code
-    assert "both intervals include no difference\" if adjusted_includes_1 and lr_includes_1" in code
+    assert "both intervals include OR = 1\" if adjusted_includes_1 and lr_includes_1" in code

@@ -37,8 +37,10 @@ def audit(tmp_path, monkeypatch):
     plt.close("all")
 
 
-def _render(fig):
-    fig.savefig(io.BytesIO(), format="png")
+def _render(fig, **kwargs):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", **kwargs)
+    return buf
 
 
 def test_the_course_style_has_no_default_text_under_9_pt():
@@ -95,3 +97,26 @@ def test_a_figure_wider_than_the_page_is_found_and_one_within_it_is_not(audit):
     assert [(f["problem"], f["title"]) for f in found] == [("wider than the page", wide)]
     assert found[0]["width_in"] == plotting.MAX_FIGURE_WIDTH + 0.5
     assert "more than MAX_FIGURE_WIDTH" in figure_audit.report(found)
+
+
+def test_the_width_is_the_saved_png_after_the_tight_bounding_box(audit):
+    """The inline backend saves with bbox_inches="tight": a title longer than the axes grows the PNG past figsize.
+    The audit measures the image as saved (its pixels at the figure's dpi), not figsize."""
+    from PIL import Image
+
+    widths = {}
+    for name, title in [("too wide", "a title far longer than the figure is wide " * 4), ("fits", "short")]:
+        fig, ax = plt.subplots(figsize=(plotting.MAX_FIGURE_WIDTH - 1, 3))  # within the page before cropping
+        ax.plot([0, 1], [0, 1], **plotting.style("neutral", "line"))
+        fig.suptitle(title)
+        ax.set_title(name)
+        png = _render(fig, bbox_inches="tight")
+        widths[name] = Image.open(io.BytesIO(png.getvalue())).size[0] / fig.dpi
+    records = figure_audit.read(audit)
+    assert [r["figsize_in"] for r in records] == [plotting.MAX_FIGURE_WIDTH - 1] * 2
+    for r in records:  # the recorded width is the PNG's, to a pixel
+        assert abs(r["width_in"] - widths[r["axes"][0]["title"]]) <= 0.011, (r["width_in"], widths)
+    assert widths["too wide"] > plotting.MAX_FIGURE_WIDTH > widths["fits"]
+    found = figure_audit.findings(records)
+    assert [f["problem"] for f in found] == ["wider than the page"] and found[0]["title"].startswith("a title")
+    assert "wide as saved" in figure_audit.report(found)

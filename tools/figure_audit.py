@@ -10,10 +10,11 @@ Executing a notebook here runs it with HEARTDATA_FIGURE_AUDIT set and an IPython
 axes, in a JSON-lines file (build/figure-audit.jsonl). A pair of colours in one axes is a finding when it is closer
 than ``plotting.CVD_MIN_DELTA_E`` (CIEDE2000) under simulated deuteranopia or protanopia (tools/cvd.py) and the
 marks of the two colours share a style (kind of mark, marker, line style, hatch): with no second cue, a reader
-cannot tell them apart. A figure wider than ``plotting.MAX_FIGURE_WIDTH`` inches (its own size, before any
-tight bounding box) is a finding too: the page shrinks it and its text. Error-bar caps and whiskers are left
-out of the styles when a colour has other marks. The audit cannot see a direct label (text beside the data), which
-is a second cue: read each finding's figure.
+cannot tell them apart. A figure wider than ``plotting.MAX_FIGURE_WIDTH`` inches as saved is a finding too: the page
+shrinks it and its text. "As saved" is after the tight bounding box the inline backend crops or grows the figure to,
+so a long title or a legend outside the axes counts: the PNG's width at the figure's dpi (``plotting.saved_width``).
+Error-bar caps and whiskers are left out of the styles when a colour has other marks. The audit cannot see a direct
+label (text beside the data), which is a second cue: read each finding's figure.
 Each notebook is executed once, one at a time; the run takes as long as the notebooks do.
 """
 
@@ -87,8 +88,8 @@ def _near_white(colour: str) -> bool:
 
 def findings(records: list[dict], threshold: float = plotting.CVD_MIN_DELTA_E,
              max_width: float = plotting.MAX_FIGURE_WIDTH) -> list[dict]:  # fmt: skip
-    """Pairs of colours in one axes that merge without a second cue, figures wider than ``max_width`` inches (at
-    the figure's own size), and texts under the minimum size."""
+    """Pairs of colours in one axes that merge without a second cue, figures wider than ``max_width`` inches (as
+    saved, after the tight bounding box), and texts under the minimum size."""
     out = []
     for rec in records:
         where = {"notebook": rec["notebook"], "figure": rec["figure"], "title": rec["title"][:90]}
@@ -142,7 +143,8 @@ def report(found: list[dict], errors: dict[str, str] | None = None) -> str:
                              f"{f['labels'][1]} merge under {f['under']} (CIEDE2000 {f['delta_e']}), same style "
                              f"{f['shared style'][0]}")  # fmt: skip
             elif f["problem"] == "wider than the page":
-                lines.append(f"{head}: {f['width_in']} in wide, more than MAX_FIGURE_WIDTH ({f['max_in']} in)")
+                lines.append(f"{head}: {f['width_in']} in wide as saved ({round(f['width_in'] * 100)} px at "
+                             f"100 dpi), more than MAX_FIGURE_WIDTH ({f['max_in']} in)")
             else:
                 lines.append(f"{head}: {f['count']} text(s) under 9 pt (sizes {f['sizes']}), e.g. {f['examples']}")
     for nb, err in sorted((errors or {}).items()):
