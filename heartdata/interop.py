@@ -324,6 +324,9 @@ LEAD_CODES = {
     "V5": ("2:7", "Lead V5", 131335, "MDC_ECG_ELEC_POTL_V5", False),
     "V6": ("2:8", "Lead V6", 131336, "MDC_ECG_ELEC_POTL_V6", False),
 }
+#: The rate PTB-XL's devices sampled at: "The original sampling frequency was 400 Hz" and the signals "were upsampled
+#: to 500 Hz by resampling" (Wagner et al. 2020, Methods; data/ptbxl/DATACARD.md). The 100 Hz files are downsampled.
+PTBXL_ACQUIRED_HZ = 400
 #: PTB-XL's code for an age above 89 (de-identification; Wagner et al., Scientific Data 2020).
 PTBXL_AGE_CODE = 300
 #: The highest age the DICOM export writes: 090Y means 90 or older. PTB-XL's paper says ages of 90 or older were set
@@ -1517,6 +1520,15 @@ def limb_lead_identity(ecg_ids, fs: int = 500, root=None) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("ecg_id")
 
 
+def _derivation(lead: str, fs: int) -> str:
+    """Channel Derivation Description (003A,020C) of one PTB-XL lead in :func:`ecg_dicom`: how the published samples
+    were made from what the device acquired (LO, at most 64 characters)."""
+    how = (f"resampled {PTBXL_ACQUIRED_HZ}->500 Hz" if fs == 500 else
+           f"resampled {PTBXL_ACQUIRED_HZ}->500->{fs} Hz")  # fmt: skip
+    formula = {"III": "II-I", "AVR": "-(I+II)/2", "AVL": "I-II/2", "AVF": "II-I/2"}.get(lead)
+    return f"{lead} = {formula} (computed); {how}" if formula else f"recorded; {how}"
+
+
 def _uid(*parts) -> str:
     from pydicom.uid import generate_uid
 
@@ -1529,9 +1541,11 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     The digital samples go in unchanged (16-bit signed); each channel's sensitivity is 1/gain mV per unit and its
     baseline the WFDB baseline, so ``ds.waveform_array(n)`` gives back wfdb's physical signal in mV. Two multiplex
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
-    from I and II, marked Waveform Originality DERIVED. PTB-XL's 100 Hz files are downsampled from 500 Hz, so at
-    ``fs=100`` both groups are DERIVED, and the dataset breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says
-    so; the command line refuses to write it).
+    from I and II. Both groups are marked Waveform Originality DERIVED at either rate: the devices sampled at 400 Hz,
+    and PTB-XL's 500 Hz signals were upsampled from it and its 100 Hz files downsampled (Wagner et al. 2020, Methods;
+    :data:`PTBXL_ACQUIRED_HZ`), so no published sample is one the device acquired. Each channel's Channel Derivation
+    Description (003A,020C) says how it was made. At ``fs=100`` the dataset also breaks the IOD's 200-1000 Hz
+    (:func:`ecg_iod_problems` says so; the command line refuses to write it).
     Dates are PTB-XL's shifted recording date, and the file says so: Patient Identity Removed (0012,0062) YES, a
     De-identification Method (0012,0063), Longitudinal Temporal Information Modified (0028,0303) MODIFIED (PS3.15
     Annex E). The report and the SCP statements go in :func:`ecg_report`.
@@ -1600,12 +1614,14 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
             ch.ChannelBaseline = f"{-rec.baseline[j] / rec.adc_gain[j]:.10g}"
             ch.ChannelSampleSkew = "0"
             ch.WaveformBitsStored = 16
+            ch.ChannelDerivationDescription = _derivation(names[j], fs)  # LO: at most 64 characters
             channels.append(ch)
         mux = Dataset()
         # Multiplex Group Time Offset (0018,1068) is Type 1C, tied to Acquisition Time Synchronized (0018,1800), which
         # this export does not send; dicom3tools' dciodvfy reports it as an error when present without it: left out
         mux.MultiplexGroupLabel = "DERIVED LIMB" if derived else "RECORDED"  # SH: at most 16 characters
-        mux.WaveformOriginality = "DERIVED" if derived or fs == 100 else "ORIGINAL"
+        # DERIVED, not ORIGINAL, for both groups: every published sample was resampled from the device's 400 Hz
+        mux.WaveformOriginality = "DERIVED"
         mux.NumberOfWaveformChannels = len(idx)
         mux.NumberOfWaveformSamples = rec.sig_len
         mux.SamplingFrequency = f"{rec.fs:g}"
@@ -1844,8 +1860,9 @@ def main(argv=None) -> int:
             problems = ecg_iod_problems(ds)
             if problems:  # a file labelled 12-lead that breaks the IOD is not written (a PACS would store it as is)
                 raise DataError(f"--fs {args.fs}", f"{'; '.join(problems)} (PS3.3 A.34.3.4), so nothing was written",
-                                "Export the 500 Hz record (--fs 500, the default): PTB-XL's 100 Hz files are "
-                                "downsampled copies of it.")  # fmt: skip
+                                "Export at 500 Hz (--fs 500, the default): PTB-XL's 100 Hz files are "
+                                "downsampled copies of its 500 Hz files (themselves resampled from the devices' "
+                                "400 Hz).")  # fmt: skip
             write_dicom(ds, args.out)
             print(f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}")
     except DataError as exc:
