@@ -63,6 +63,10 @@ LOCAL_RECORD = "urn:heartdata:challenge2012:recordid"
 #: per stay is an assumption: a patient with two stays would get two identifiers).
 LOCAL_PATIENT = "urn:heartdata:challenge2012:patient"
 LOCAL_ICUTYPE = "urn:heartdata:challenge2012:icutype"
+#: The v2 message's PV1-3.1, point of care: an IS from user-defined table 0302, i.e. a site's local code, not a
+#: description, and at most 20 characters in v2.5 (as hl7apy's v2.5 tables encode the IS type; its STRICT parse
+#: rejected the earlier 'Cardiac_Surgery_Recovery_Unit', 29). These short codes are the course's own; unknown: ICU.
+ICU_POINT_OF_CARE = {1: "CCU", 2: "CSRU", 3: "MICU", 4: "SICU"}
 #: Every exported Observation and Procedure carries its id as a business identifier in this namespace, so that a
 #: receiver (and a transaction's ifNoneExist) can tell a resend from a new measurement.
 LOCAL_RESOURCE = "urn:heartdata:challenge2012:resource"
@@ -1291,7 +1295,7 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
     visit = pat.add_group("ORU_R01_VISIT")
     visit.pv1.pv1_1 = "1"
     visit.pv1.pv1_2 = "I"
-    visit.pv1.pv1_3 = challenge2012.ICU_TYPES.get(icu, "ICU").replace(" ", "_")
+    visit.pv1.pv1_3 = ICU_POINT_OF_CARE.get(icu, "ICU")  # PL.1 point of care: a local code (user table 0302)
     visit.pv1.pv1_19 = f"{rid}^^^CHALLENGE2012&{LOCAL_RECORD}&URI^VN"
     set_id = 0
     labs = labs.assign(panel=labs["Parameter"].map(PANEL_OF))

@@ -402,6 +402,28 @@ def test_ptbxl_dicom_says_it_is_de_identified(tmp_path):
 
 
 # ------------------------------------------------------------------ HL7 v2
+def test_hl7_v2_message_passes_hl7apy_strict_for_every_icu_type(stays):
+    """hl7apy's tolerant validate() ignores field lengths; its STRICT parse checks them (v2.5 PL.1, an IS, at most
+    20 characters: the ICU type's name, 'Cardiac_Surgery_Recovery_Unit', broke it)."""
+    from hl7apy.consts import VALIDATION_LEVEL
+    from hl7apy.exceptions import MaxLengthReached
+    from hl7apy.parser import parse_message
+
+    icu = stays[stays["Parameter"].eq("ICUType")].drop_duplicates("Value")
+    assert sorted(icu["Value"]) == sorted(interop.ICU_POINT_OF_CARE)  # one stay of each unit type
+    for rid, kind in zip(icu["RecordID"], icu["Value"], strict=True):
+        gas = stays[stays["RecordID"].eq(rid)]
+        text = interop.oru_r01(gas).to_er7()
+        msg = parse_message(text, validation_level=VALIDATION_LEVEL.STRICT)
+        assert msg.oru_r01_patient_result.oru_r01_patient.oru_r01_visit.pv1.pv1_3.pv1_3_1.value == \
+            interop.ICU_POINT_OF_CARE[int(kind)]
+    # the check can fail: the unit's name, as the message used to carry it, is refused
+    long_name = challenge2012.ICU_TYPES[2].replace(" ", "_")
+    with pytest.raises(MaxLengthReached):
+        parse_message(text.replace(f"|{interop.ICU_POINT_OF_CARE[int(kind)]}|", f"|{long_name}|", 1),
+                      validation_level=VALIDATION_LEVEL.STRICT)
+
+
 def test_hl7_v2_message_has_orders_specimens_and_visit_and_parses_into_fhir(stay):
     msg = interop.oru_r01(stay)
     msg.validate()  # hl7apy's own structure rules for v2.5 ORU^R01
