@@ -57,10 +57,12 @@ SNOMED = "http://snomed.info/sct"
 MDC = "urn:iso:std:iso:11073:10101"
 #: The local code system of the Challenge 2012 parameter names (a URN: the Challenge publishes no code system).
 LOCAL = "urn:heartdata:challenge2012:parameter"
-#: RecordID names an ICU stay: it identifies the Encounter (and PV1-19, the visit number), never the Patient.
+#: RecordID names an ICU stay: it identifies the Encounter (and PV1-19, the visit number). The Patient's identifier
+#: is minted from it (:data:`LOCAL_PATIENT`), in another namespace, because the Challenge has no patient key.
 LOCAL_RECORD = "urn:heartdata:challenge2012:recordid"
-#: The Challenge publishes no patient identifier. The course mints one per stay in its own namespace (one patient
-#: per stay is an assumption: a patient with two stays would get two identifiers).
+#: The Challenge publishes no patient identifier. The course mints one per stay in its own namespace, derived 1:1
+#: from the stay (c2012-<set>-<RecordID>): one patient per stay is an assumption, so a patient with two stays gets two
+#: identifiers, and the namespace says the identifier was made by the exporter, not by a patient index.
 LOCAL_PATIENT = "urn:heartdata:challenge2012:patient"
 LOCAL_ICUTYPE = "urn:heartdata:challenge2012:icutype"
 #: The v2 message's PV1-3.1, point of care: an IS from user-defined table 0302, i.e. a site's local code, not a
@@ -1262,8 +1264,8 @@ def _v2_time(minute: int) -> str:
 
 def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a"):
     """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy: MSH (sender and receiver,
-    processing id T: training), PID (the minted patient identifier, never the stay's RecordID), PV1 (inpatient, the ICU
-    type, RecordID as visit number PV1-19), and one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
+    processing id T: training), PID (the patient identifier minted from the stay in :data:`LOCAL_PATIENT`: the
+    Challenge has none), PV1 (inpatient, the ICU type as a local code in PV1-3, RecordID as visit number PV1-19), and one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
     OBR-7 the draw time, OBR-25 result status F, its OBX results (a value outside lesson 06's limits with OBX-8
     :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why), and SPM with the specimen type. Times are
     :data:`REFERENCE` plus the minutes, with their zone (placeholder dates, as in the FHIR export)."""

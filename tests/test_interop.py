@@ -108,9 +108,11 @@ def test_nominal_values_go_where_they_belong(resources, stay):
     patient, encounter = resources["Patient"][0], resources["Encounter"][0]
     assert patient.gender == "female"
     assert encounter.type[0].coding[0].code == "4" and encounter.type[0].coding[0].system == interop.LOCAL_ICUTYPE
-    # the stay's RecordID names the Encounter, never the Patient
+    # the stay's RecordID names the Encounter; the Patient's identifier is minted from it, in another namespace, as
+    # lesson 08 section 3 says (the Challenge has no patient key: one patient per stay is an assumption)
     assert encounter.identifier[0].system == interop.LOCAL_RECORD and encounter.identifier[0].value == "132539"
     assert patient.identifier[0].system == interop.LOCAL_PATIENT != interop.LOCAL_RECORD
+    assert patient.identifier[0].value == "c2012-a-132539"
     assert all(r.meta.tag[0].code == "placeholder-dates" for t in resources.values() for r in t)
 
 
