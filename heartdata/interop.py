@@ -599,9 +599,10 @@ def _implausible_flag(f, param: str, value: float):
         text=f"implausible: outside {low:g}-{high:g} {unit} (course rule, lesson 06)")]  # fmt: skip
 
 
-#: Quantity.unit is the human-readable unit; where the Challenge documents a range ("3-15", "0-14") or an
-#: ambiguous abbreviation ("bpm" for breaths, read as beats), the export writes a readable unit instead (review 4).
-READABLE_UNIT = {"GCS": "score", "pH": "pH", "RespRate": "breaths/min"}
+#: Quantity.unit is the human-readable unit; where the Challenge documents a range ("3-15", "0-14", "0-1") or an
+#: ambiguous abbreviation ("bpm" for breaths, read as beats), the export writes a readable unit instead (review 4;
+#: FiO2, review r12-08: a fraction, UCUM code 1).
+READABLE_UNIT = {"GCS": "score", "pH": "pH", "RespRate": "breaths/min", "FiO2": "fraction"}
 
 
 def _implausible_note(param: str, value: float) -> list[dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -820,10 +821,17 @@ def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
 def test_quantity_unit_is_readable_not_a_documented_range(stays):
     # review 4: the Challenge documents GCS as "3-15", pH as "0-14" and RespRate as "bpm": none is a readable unit
     f = interop._fhir()
-    for param, value in (("GCS", 15.0), ("pH", 7.4), ("RespRate", 18.0)):
+    for param, value in (("GCS", 15.0), ("pH", 7.4), ("RespRate", 18.0), ("FiO2", 0.5)):
         o = interop._observation(f, "x", param, 60, value, None, None)
         assert o.valueQuantity.unit == interop.READABLE_UNIT[param]
         assert o.valueQuantity.code == interop.CODES.loc[param, "ucum"]
+    # every parameter the Challenge documents with a range as its unit (found here, not listed by hand)
+    ranged = interop.CODES.index[interop.CODES["documented_unit"].str.fullmatch(r"\d+-\d+", na=False)
+                                 & interop.CODES["ucum"].ne("")]  # fmt: skip
+    assert "FiO2" in ranged
+    for param in ranged:
+        o = interop._observation(f, "x", param, 60, 1.0, None, None)
+        assert not re.fullmatch(r"\d+-\d+", o.valueQuantity.unit), (param, o.valueQuantity.unit)
 
 
 def test_no_multiplex_group_time_offset_without_synchronisation():
