@@ -287,7 +287,11 @@ AAMI_CLASSES = {
 #: old infarct; review 4). Statements not listed have no concept in that table: SNOMED CT may still have one (or
 #: need a post-coordinated expression); a terminologist with a SNOMED CT browser must say. NORM is the one addition:
 #: 164854000 |Electrocardiogram normal|, the code FHIR ECG guides bind for a normal ECG. Every code here passes
-#: SNOMED CT's Verhoeff check digit (tested).
+#: SNOMED CT's Verhoeff check digit (tested). One is not an International Edition concept: 67741000119109 (LAO/LAE)
+#: has partition identifier 10, an extension concept (:func:`snomed_partition`; the namespace 1000119 in its id, read
+#: by the review as the US Edition's, is to be checked), so a receiver on the International Edition alone would not
+#: know it. The same Challenge's table lists 253352002 |left atrial abnormality| (partition 00): a candidate for a
+#: terminologist to confirm, not substituted here.
 SCP_SNOMED = {
     "NORM": ("164854000", "Electrocardiogram normal"),
     "SR": ("426783006", "sinus rhythm"), "AFIB": ("164889003", "atrial fibrillation"),
@@ -496,6 +500,15 @@ DATA_ABSENT_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-rea
 ICU_END_UNKNOWN = {"url": DATA_ABSENT_EXTENSION, "valueCode": "unknown"}
 #: The Challenge's -1 'not recorded' of a descriptor.
 SENTINEL = -1.0
+
+
+def snomed_partition(sctid: str) -> str:
+    """The partition identifier of a SNOMED CT identifier: the two digits before the check digit. '00' is a concept in
+    the short (International Edition) format, '10' a concept of an extension, with a 7-digit namespace before it
+    (SNOMED CT Release File Specification, SNOMED CT identifiers)."""
+    if not str(sctid).isdigit() or len(str(sctid)) < 6:
+        raise DataError(f"sctid={sctid!r}", "is not a SNOMED CT identifier (6 to 18 digits)", "Pass the code as text.")
+    return str(sctid)[-3:-1]
 
 
 def _ids(set_name: str, record_id: int) -> tuple[str, str]:

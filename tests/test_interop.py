@@ -84,6 +84,11 @@ def test_check_digits_catch_typos():
         assert fv.snomed_check_digit(code), code
         assert not fv.snomed_check_digit(code[:-1] + str((int(code[-1]) + 1) % 10))
     assert fv.snomed_check_digit(interop.VENTILATION[0])
+    # partition 10 = an extension's concept, not the International Edition's (lesson 08 section 2 names it)
+    assert interop.snomed_partition("5281000124103") == "10" and interop.snomed_partition("40617009") == "00"
+    extension = {s for s, (c, _) in interop.SCP_SNOMED.items() if interop.snomed_partition(c) != "00"}
+    assert extension == {"LAO/LAE"}
+    assert fv.snomed_check_digit("253352002") and interop.snomed_partition("253352002") == "00"  # the candidate
 
 
 def test_si_conversions_follow_molar_masses():
