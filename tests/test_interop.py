@@ -724,6 +724,46 @@ def test_units_and_reference_types_are_checked(hr, bp, resources):
     assert [i.rule for i in fv.validate(wrong)] == ["reference-type"]
 
 
+def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
+    """Review r12-08 (b): a lone 8478-0 in kPa was an error, the same mean as a panel component was not."""
+    panel = copy.deepcopy(bp)
+    mean = {"code": {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"},
+            "valueQuantity": {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}}  # fmt: skip
+    panel["component"] = [c for c in panel["component"] if "8478-0" not in fv._loinc_codes(c["code"])] + [mean]
+    found = fv.validate_resource(panel)
+    assert [i.rule for i in found] == ["vital-signs"] and "mean blood pressure (8478-0)" in found[0].message
+    assert "'kPa'" in found[0].message
+    mean["valueQuantity"].update(unit="mmHg", code="mm[Hg]", value=80)
+    assert fv.validate_resource(panel) == []
+    alone = copy.deepcopy(hr)  # the same mean as an Observation of its own, in kPa: this was already an error
+    alone["code"] = {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"}
+    alone["valueQuantity"] = {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}
+    assert [i.location for i in fv.validate_resource(alone)] == ["valueQuantity.code"]
+
+
+def test_an_observation_in_another_patients_encounter_is_refused(stays, tmp_path):
+    """Review r12-08 (d): subject one patient, encounter another patient's stay; each reference resolves and has the
+    right type, so only a rule comparing the two patients sees it."""
+    two = interop.stay_resources(stays[stays["RecordID"].isin(FIRST[:2])])
+    assert fv.validate(two) == []
+    first, second = (f"Patient/{p.id}" for p in two["Patient"])
+    hr = next(o for o in two["Observation"] if o.code.text == "HR" and o.subject.reference == first)
+    moved = hr.model_copy(deep=True)
+    moved.subject.reference = second  # now about the second patient, still in the first patient's Encounter
+    wrong = {**two, "Observation": [moved if o is hr else o for o in two["Observation"]]}
+    found = fv.validate(wrong)
+    assert [i.rule for i in found] == ["same-patient"] and second in found[0].message
+    interop.write_ndjson(wrong, tmp_path)
+    assert [i.rule for i in fv.validate_ndjson(tmp_path)] == ["same-patient"]
+    bundle = json.loads(interop.bundle(two).model_dump_json())
+    assert fv.validate_bundle(bundle) == []
+    patients = [e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
+    entry = next(e for e in bundle["entry"] if e["resource"].get("code", {}).get("text") == "HR"
+                 and e["resource"]["subject"]["reference"] == patients[0])  # fmt: skip
+    entry["resource"]["subject"]["reference"] = patients[1]
+    assert [i.rule for i in fv.validate_bundle(bundle)] == ["same-patient"]
+
+
 def test_placeholder_dates_are_labelled_test_data_and_the_icu_end_is_unknown(resources):
     for t in resources.values():
         for r in t:
