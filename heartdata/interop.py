@@ -638,8 +638,8 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
-    ``dataAbsentReason`` with no value; an age of 90 (the cap) gets the comparator ``>=``; a value outside lesson 06's
-    limits keeps its value and status and is flagged: ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
+    ``dataAbsentReason`` with no value and status ``unknown`` (not ``final``); an age of 90 (the cap) gets the
+    comparator ``>=``; a value outside lesson 06's limits keeps its value and status and is flagged: ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
     component for blood pressure) and a note. A parameter the table does not know is exported under the local code.
     """
     stay = _check_stay_table(stay)
@@ -723,7 +723,11 @@ def _observation(f, oid, param, minute, value, subject, enc):
         notes += [{"text": SPECIMEN_ASSUMED[param]}] if param in SPECIMEN_ASSUMED else []
         if notes:
             extra["note"] = notes
-    return f["Observation"](id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final",
+    # a -1 descriptor goes out with status 'unknown', not 'final' (review r12-08): the Challenge does not say whether
+    # it was never measured ('cancelled') or measured and not typed in, and ObservationStatus 'unknown' is for a
+    # source that does not know which status applies; a receiver that indexes final results skips it
+    status = "unknown" if is_sentinel(param, value) else "final"
+    return f["Observation"](id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status=status,
                             code=_coded(f, param, row), subject=subject,
                             encounter=enc, effectiveDateTime=_when(minute), **extra)  # fmt: skip
 
@@ -1126,6 +1130,13 @@ def _unit_text(param: str) -> str:
     return CODES.loc[param, "documented_unit"]
 
 
+#: The Challenge's parameters that do not become OMOP measurement rows (they go to person, visit_detail and
+#: procedure_occurrence, or are the stay's number). Everything else measured does, as a plain number: a value outside
+#: lesson 06's limits, which FHIR flags (EX and a note) and HL7 v2 flags (OBX-8 and an NTE), carries no flag in
+#: ``measurement`` (no range, no value concept, no note): a loss lesson 08 lists.
+OMOP_NOT_MEASUREMENT = ("RecordID", "Gender", "ICUType", "Age", "MechVent")
+
+
 def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame | None = None
                 ) -> dict[str, pd.DataFrame]:
     """One raw stay table as OMOP CDM v5.4 rows: person, visit_occurrence (the hospital stay), visit_detail (the ICU,
@@ -1194,7 +1205,7 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
                 "procedure_type_concept_id": OMOP_CONCEPTS["EHR"], "visit_occurrence_id": rid,
                 "procedure_source_value": f"MechVent (SNOMED CT {VENTILATION[0]})",
             })  # fmt: skip
-        body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType", "Age", "MechVent"])]
+        body = rows[~rows["Parameter"].isin(OMOP_NOT_MEASUREMENT)]
         body = body[[not is_sentinel(p, v) for p, v in zip(body["Parameter"], body["Value"], strict=True)]]
         when = REFERENCE.replace(tzinfo=None) + pd.to_timedelta(body["Time"].to_numpy(), unit="min")
         measures.append(pd.DataFrame({

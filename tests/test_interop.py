@@ -845,6 +845,12 @@ def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
     rid = int(stays.loc[stays["Parameter"].eq("Gender") & stays["Value"].eq(-1), "RecordID"].iloc[0])
     patient = json.loads(interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Patient"][0].model_dump_json())
     assert "gender" not in patient and patient["_gender"]["extension"][0]["valueCode"] == "unknown"
+    # a -1 descriptor is no 'final' result (review r12-08): status unknown, a reason, no value
+    rid = int(stays.loc[stays["Parameter"].isin(["Height", "Weight"]) & stays["Value"].eq(-1), "RecordID"].iloc[0])
+    obs = interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Observation"]
+    absent = [o for o in obs if o.dataAbsentReason is not None and o.code.text in ("Height", "Weight")]
+    assert absent and all(o.status == "unknown" and o.valueQuantity is None for o in absent)
+    assert all(o.status == "final" for o in obs if o.dataAbsentReason is None)
     bad = stays[interop.impossible_values(stays) & stays["Parameter"].isin(list(interop.BP_COMPONENT))].iloc[0]
     res = interop.stay_resources(stays[stays["RecordID"].eq(bad["RecordID"])])
     noted = [o for o in res["Observation"] if o.component and o.note]
