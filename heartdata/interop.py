@@ -639,7 +639,8 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
     ``dataAbsentReason`` with no value and status ``unknown`` (not ``final``); an age of 90 (the cap) gets the
-    comparator ``>=``; a value outside lesson 06's limits keeps its value and status and is flagged: ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
+    comparator ``>=``; a value outside lesson 06's limits keeps its value and status and is flagged:
+    ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
     component for blood pressure) and a note. A parameter the table does not know is exported under the local code.
     """
     stay = _check_stay_table(stay)
