@@ -23,13 +23,20 @@ What each layer checks, and with what:
    at (or its ``Reference.type``) must be of a type its element allows (:data:`REFERENCE_TARGETS`; a vital sign's
    subject a Patient). A *logical* reference (``Reference.identifier`` only) is not resolved: that takes a search on
    the receiving server.
-7. **Quantities of the vital-signs profiles**: value, unit, system and code are each 1..1.
+7. **Quantities of the vital-signs profiles**: value, unit, system and code are each 1..1; a component of the
+   blood-pressure panel coded as a pressure this module knows (the mean, 8478-0) is held to the same unit as alone.
+8. **One patient** (the course's consistency rule, not a FHIR invariant): where a resource's ``subject`` and the
+   Encounter its ``encounter`` names both resolve (in a Bundle, across NDJSON files, among the resources passed to
+   :func:`validate`), the Encounter's subject must be that same Patient (:func:`_same_patient_issue`).
 
 What it does not do (say so when you report a result): it is not the HL7 FHIR validator. It does not read
 StructureDefinitions, so it checks no profile other than the vital-signs ones, no slicing beyond them, no extensible
 or preferred bindings, no display text against its code, no narrative (dom-6), no code's existence in LOINC, SNOMED
-CT or UCUM's tables, and no logical reference; it evaluates each invariant where this module says the element can
-occur, and reference types only for the elements in :data:`REFERENCE_TARGETS`. The HL7 validator (Java, which this
+CT or UCUM's tables, and no logical reference. It cannot see a vital sign that does not say it is one: an
+Observation whose LOINC coding was dropped (a local code left, even beside the category vital-signs) and that claims
+no vital-signs profile in ``meta.profile`` escapes every vital-signs rule, because nothing else in it says it is a
+heart rate; only the exporter's mapping table can. It evaluates each invariant where this module says the element
+can occur, and reference types only for the elements in :data:`REFERENCE_TARGETS`. The HL7 validator (Java, which this
 machine has) needs its jar and the hl7.fhir.r4b.core package, which come only from GitHub and the FHIR package
 registry, not from PyPI or npm, so it cannot be installed offline here.
 """
@@ -520,6 +527,18 @@ def vital_signs_issues(resource) -> list[Issue]:
                 if q is not None and q.get(part) is None:
                     bad(f"component[{name}].valueQuantity.{part}", f"the {name} component's valueQuantity.{part} is "
                                                                    "required (1..1 in the bp profile)")  # fmt: skip
+        # any other component coded as a pressure this module knows (the mean, 8478-0) is held to the unit it has
+        # as an Observation of its own: a mean in kPa inside a panel is as wrong as one alone (review r12-08 (b))
+        for i, comp in enumerate(data.get("component", [])):
+            q = comp.get("valueQuantity")
+            for code in _loinc_codes(comp.get("code")):
+                if code in BP_PARTS or code not in VITAL_SIGNS or not VITAL_SIGNS[code][1] or q is None:
+                    continue
+                units = VITAL_SIGNS[code][1]
+                if q.get("system") != UCUM or q.get("code") not in units:
+                    bad(f"component[{i}].valueQuantity", f"{VITAL_SIGNS[code][0]} ({code}) must be in UCUM "
+                                                         f"{' or '.join(repr(u) for u in units)}; found "
+                                                         f"{q.get('code')!r}")  # fmt: skip
     return out
 
 
@@ -579,6 +598,30 @@ def _reference_nodes(node, path=""):
             yield from _reference_nodes(v, f"{path}[{i}]")
 
 
+#: The course's consistency rule (not a FHIR invariant): a resource's subject and the subject of its encounter must
+#: be one patient. FHIR's own invariants and reference rules let an Observation of one patient point at another
+#: patient's Encounter (review r12-08 (d)).
+SAME_PATIENT_ELEMENTS = ("subject", "encounter")
+
+
+def _same_patient_issue(data: dict, canonical, encounter_subject, is_patient) -> Issue | None:
+    """An error if ``data``'s subject, a Patient, and the subject of the Encounter its ``encounter`` names differ.
+    ``canonical`` maps a reference text (as written in ``data``) to a key, or None; ``encounter_subject`` maps an
+    Encounter's key to the key of its subject, or None when unknown; ``is_patient`` says whether a key names a
+    Patient (a subject of another type, or an unresolved reference, is the reference rules' business)."""
+    subject = (data.get("subject") or {}).get("reference")
+    encounter = (data.get("encounter") or {}).get("reference")
+    if not isinstance(subject, str) or not isinstance(encounter, str):
+        return None
+    enc_key, subj_key = canonical(encounter), canonical(subject)
+    theirs = encounter_subject(enc_key) if enc_key else None
+    if theirs is None or subj_key is None or theirs == subj_key or not is_patient(subj_key):
+        return None
+    return Issue("error", "same-patient", _label(data), "encounter",
+                 f"subject {subject!r} is not the subject of its encounter {encounter!r} ({theirs!r}): an Observation "
+                 "of one patient recorded in another patient's stay")  # fmt: skip
+
+
 _RESTFUL = re.compile(r"^(https?://.+)/([A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/.+)?$")
 _RELATIVE = re.compile(r"^([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})$")
 
@@ -618,6 +661,24 @@ def bundle_reference_issues(bundle) -> list[Issue]:
             if issue is not None:
                 out.append(Issue(issue.severity, issue.rule, issue.resource, f"entry[{i}].resource.{path}",
                                  issue.message))  # fmt: skip
+
+    def canonical_in(entry):
+        base = _RESTFUL.match(entry.get("fullUrl") or "")
+        return lambda ref: (ref if _is_absolute_uri(ref) else f"{base.group(1)}/{ref}" if base and _RELATIVE.match(ref)
+                            else None)  # fmt: skip
+
+    enc_subject = {}
+    for e in entries:
+        res = e.get("resource") or {}
+        ref = (res.get("subject") or {}).get("reference")
+        if res.get("resourceType") == "Encounter" and e.get("fullUrl") and isinstance(ref, str):
+            enc_subject[e["fullUrl"]] = canonical_in(e)(ref)
+    for i, e in enumerate(entries):
+        issue = _same_patient_issue(e.get("resource") or {}, canonical_in(e), enc_subject.get,
+                                    lambda key: type_of.get(key) == "Patient")
+        if issue is not None:
+            out.append(Issue(issue.severity, issue.rule, issue.resource, f"entry[{i}].resource.encounter",
+                             issue.message))  # fmt: skip
     return out
 
 
@@ -646,7 +707,7 @@ def validate_ndjson(folder, types=("Patient", "Encounter", "Observation", "Proce
     if not paths:
         raise DataError(folder, f"holds none of {', '.join(t + '.ndjson' for t in types)}",
                         "Export first (python -m heartdata.interop fhir ...).")  # fmt: skip
-    known, refs, out = set(), [], []
+    known, refs, out, enc_subject, pairs = set(), [], [], {}, []
     for path in paths:
         with open(path, encoding="utf-8") as fh:
             for number, line in enumerate(fh, 1):
@@ -670,6 +731,17 @@ def validate_ndjson(folder, types=("Patient", "Encounter", "Observation", "Proce
                     if issue is not None:
                         out.append(Issue("error", issue.rule, f"{where} {issue.resource}", p, issue.message))
                 refs.extend((where, _label(data), p, r) for p, r in _references(data))
+                subject = (data.get("subject") or {}).get("reference")
+                if data.get("resourceType") == "Encounter" and isinstance(subject, str):
+                    enc_subject[_label(data)] = subject
+                if isinstance(subject, str) and isinstance((data.get("encounter") or {}).get("reference"), str):
+                    pairs.append((where, {k: data[k] for k in ("resourceType", "id", *SAME_PATIENT_ELEMENTS)
+                                          if k in data}))  # fmt: skip
+    for where, data in pairs:
+        issue = _same_patient_issue(data, lambda r: r if _RELATIVE.match(r) else None, enc_subject.get,
+                                    lambda key: key.startswith("Patient/"))
+        if issue is not None:
+            out.append(Issue("error", issue.rule, f"{where} {issue.resource}", issue.location, issue.message))
     for where, label, path, ref in refs:
         if _RELATIVE.match(ref) and ref not in known:
             out.append(Issue("error", "reference", f"{where} {label}", path,
@@ -692,8 +764,14 @@ def validate(resources) -> list[Issue]:
     datas = [_as_json(r) for rs in resources.values() for r in rs]
     for data in datas:
         known.add(_label(data))
+    enc_subject = {_label(d): (d.get("subject") or {}).get("reference") for d in datas
+                   if d.get("resourceType") == "Encounter"}  # fmt: skip
     for data in datas:
         out.extend(validate_resource(data))
+        issue = _same_patient_issue(data, lambda r: r if _RELATIVE.match(r) else None, enc_subject.get,
+                                    lambda key: key.startswith("Patient/"))
+        if issue is not None:
+            out.append(issue)
         for path, node in _reference_nodes(data):
             m = _RELATIVE.match(node["reference"])
             issue = _target_issue(data, path, m.group(1) if m else None, node.get("type"))

@@ -57,12 +57,18 @@ SNOMED = "http://snomed.info/sct"
 MDC = "urn:iso:std:iso:11073:10101"
 #: The local code system of the Challenge 2012 parameter names (a URN: the Challenge publishes no code system).
 LOCAL = "urn:heartdata:challenge2012:parameter"
-#: RecordID names an ICU stay: it identifies the Encounter (and PV1-19, the visit number), never the Patient.
+#: RecordID names an ICU stay: it identifies the Encounter (and PV1-19, the visit number). The Patient's identifier
+#: is minted from it (:data:`LOCAL_PATIENT`), in another namespace, because the Challenge has no patient key.
 LOCAL_RECORD = "urn:heartdata:challenge2012:recordid"
-#: The Challenge publishes no patient identifier. The course mints one per stay in its own namespace (one patient
-#: per stay is an assumption: a patient with two stays would get two identifiers).
+#: The Challenge publishes no patient identifier. The course mints one per stay in its own namespace, derived 1:1
+#: from the stay (c2012-<set>-<RecordID>): one patient per stay is an assumption, so a patient with two stays gets two
+#: identifiers, and the namespace says the identifier was made by the exporter, not by a patient index.
 LOCAL_PATIENT = "urn:heartdata:challenge2012:patient"
 LOCAL_ICUTYPE = "urn:heartdata:challenge2012:icutype"
+#: The v2 message's PV1-3.1, point of care: an IS from user-defined table 0302, i.e. a site's local code, not a
+#: description, and at most 20 characters in v2.5 (as hl7apy's v2.5 tables encode the IS type; its STRICT parse
+#: rejected the earlier 'Cardiac_Surgery_Recovery_Unit', 29). These short codes are the course's own; unknown: ICU.
+ICU_POINT_OF_CARE = {1: "CCU", 2: "CSRU", 3: "MICU", 4: "SICU"}
 #: Every exported Observation and Procedure carries its id as a business identifier in this namespace, so that a
 #: receiver (and a transaction's ifNoneExist) can tell a resend from a new measurement.
 LOCAL_RESOURCE = "urn:heartdata:challenge2012:resource"
@@ -281,7 +287,11 @@ AAMI_CLASSES = {
 #: old infarct; review 4). Statements not listed have no concept in that table: SNOMED CT may still have one (or
 #: need a post-coordinated expression); a terminologist with a SNOMED CT browser must say. NORM is the one addition:
 #: 164854000 |Electrocardiogram normal|, the code FHIR ECG guides bind for a normal ECG. Every code here passes
-#: SNOMED CT's Verhoeff check digit (tested).
+#: SNOMED CT's Verhoeff check digit (tested). One is not an International Edition concept: 67741000119109 (LAO/LAE)
+#: has partition identifier 10, an extension concept (:func:`snomed_partition`; the namespace 1000119 in its id, read
+#: by the review as the US Edition's, is to be checked), so a receiver on the International Edition alone would not
+#: know it. The same Challenge's table lists 253352002 |left atrial abnormality| (partition 00): a candidate for a
+#: terminologist to confirm, not substituted here.
 SCP_SNOMED = {
     "NORM": ("164854000", "Electrocardiogram normal"),
     "SR": ("426783006", "sinus rhythm"), "AFIB": ("164889003", "atrial fibrillation"),
@@ -324,6 +334,9 @@ LEAD_CODES = {
     "V5": ("2:7", "Lead V5", 131335, "MDC_ECG_ELEC_POTL_V5", False),
     "V6": ("2:8", "Lead V6", 131336, "MDC_ECG_ELEC_POTL_V6", False),
 }
+#: The rate PTB-XL's devices sampled at: "The original sampling frequency was 400 Hz" and the signals "were upsampled
+#: to 500 Hz by resampling" (Wagner et al. 2020, Methods; data/ptbxl/DATACARD.md). The 100 Hz files are downsampled.
+PTBXL_ACQUIRED_HZ = 400
 #: PTB-XL's code for an age above 89 (de-identification; Wagner et al., Scientific Data 2020).
 PTBXL_AGE_CODE = 300
 #: The highest age the DICOM export writes: 090Y means 90 or older. PTB-XL's paper says ages of 90 or older were set
@@ -489,6 +502,15 @@ ICU_END_UNKNOWN = {"url": DATA_ABSENT_EXTENSION, "valueCode": "unknown"}
 SENTINEL = -1.0
 
 
+def snomed_partition(sctid: str) -> str:
+    """The partition identifier of a SNOMED CT identifier: the two digits before the check digit. '00' is a concept in
+    the short (International Edition) format, '10' a concept of an extension, with a 7-digit namespace before it
+    (SNOMED CT Release File Specification, SNOMED CT identifiers)."""
+    if not str(sctid).isdigit() or len(str(sctid)) < 6:
+        raise DataError(f"sctid={sctid!r}", "is not a SNOMED CT identifier (6 to 18 digits)", "Pass the code as text.")
+    return str(sctid)[-3:-1]
+
+
 def _ids(set_name: str, record_id: int) -> tuple[str, str]:
     return f"c2012-{set_name}-{record_id}", f"c2012-{set_name}-{record_id}-icu"
 
@@ -590,9 +612,10 @@ def _implausible_flag(f, param: str, value: float):
         text=f"implausible: outside {low:g}-{high:g} {unit} (course rule, lesson 06)")]  # fmt: skip
 
 
-#: Quantity.unit is the human-readable unit; where the Challenge documents a range ("3-15", "0-14") or an
-#: ambiguous abbreviation ("bpm" for breaths, read as beats), the export writes a readable unit instead (review 4).
-READABLE_UNIT = {"GCS": "score", "pH": "pH", "RespRate": "breaths/min"}
+#: Quantity.unit is the human-readable unit; where the Challenge documents a range ("3-15", "0-14", "0-1") or an
+#: ambiguous abbreviation ("bpm" for breaths, read as beats), the export writes a readable unit instead (review 4;
+#: FiO2, review r12-08: a fraction, UCUM code 1).
+READABLE_UNIT = {"GCS": "score", "pH": "pH", "RespRate": "breaths/min", "FiO2": "fraction"}
 
 
 def _implausible_note(param: str, value: float) -> list[dict]:
@@ -615,8 +638,9 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
-    ``dataAbsentReason`` with no value; an age of 90 (the cap) gets the comparator ``>=``; a value outside lesson 06's
-    limits keeps its value and status and is flagged: ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
+    ``dataAbsentReason`` with no value and status ``unknown`` (not ``final``); an age of 90 (the cap) gets the
+    comparator ``>=``; a value outside lesson 06's limits keeps its value and status and is flagged:
+    ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
     component for blood pressure) and a note. A parameter the table does not know is exported under the local code.
     """
     stay = _check_stay_table(stay)
@@ -700,7 +724,11 @@ def _observation(f, oid, param, minute, value, subject, enc):
         notes += [{"text": SPECIMEN_ASSUMED[param]}] if param in SPECIMEN_ASSUMED else []
         if notes:
             extra["note"] = notes
-    return f["Observation"](id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final",
+    # a -1 descriptor goes out with status 'unknown', not 'final' (review r12-08): the Challenge does not say whether
+    # it was never measured ('cancelled') or measured and not typed in, and ObservationStatus 'unknown' is for a
+    # source that does not know which status applies; a receiver that indexes final results skips it
+    status = "unknown" if is_sentinel(param, value) else "final"
+    return f["Observation"](id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status=status,
                             code=_coded(f, param, row), subject=subject,
                             encounter=enc, effectiveDateTime=_when(minute), **extra)  # fmt: skip
 
@@ -1103,6 +1131,13 @@ def _unit_text(param: str) -> str:
     return CODES.loc[param, "documented_unit"]
 
 
+#: The Challenge's parameters that do not become OMOP measurement rows (they go to person, visit_detail and
+#: procedure_occurrence, or are the stay's number). Everything else measured does, as a plain number: a value outside
+#: lesson 06's limits, which FHIR flags (EX and a note) and HL7 v2 flags (OBX-8 and an NTE), carries no flag in
+#: ``measurement`` (no range, no value concept, no note): a loss lesson 08 lists.
+OMOP_NOT_MEASUREMENT = ("RecordID", "Gender", "ICUType", "Age", "MechVent")
+
+
 def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame | None = None
                 ) -> dict[str, pd.DataFrame]:
     """One raw stay table as OMOP CDM v5.4 rows: person, visit_occurrence (the hospital stay), visit_detail (the ICU,
@@ -1171,7 +1206,7 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
                 "procedure_type_concept_id": OMOP_CONCEPTS["EHR"], "visit_occurrence_id": rid,
                 "procedure_source_value": f"MechVent (SNOMED CT {VENTILATION[0]})",
             })  # fmt: skip
-        body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType", "Age", "MechVent"])]
+        body = rows[~rows["Parameter"].isin(OMOP_NOT_MEASUREMENT)]
         body = body[[not is_sentinel(p, v) for p, v in zip(body["Parameter"], body["Value"], strict=True)]]
         when = REFERENCE.replace(tzinfo=None) + pd.to_timedelta(body["Time"].to_numpy(), unit="min")
         measures.append(pd.DataFrame({
@@ -1255,8 +1290,9 @@ def _v2_time(minute: int) -> str:
 
 def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a"):
     """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy: MSH (sender and receiver,
-    processing id T: training), PID (the minted patient identifier, never the stay's RecordID), PV1 (inpatient, the ICU
-    type, RecordID as visit number PV1-19), and one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
+    processing id T: training), PID (the patient identifier minted from the stay in :data:`LOCAL_PATIENT`: the
+    Challenge has none), PV1 (inpatient, the ICU type as a local code in PV1-3, RecordID as visit number PV1-19), and
+    one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
     OBR-7 the draw time, OBR-25 result status F, its OBX results (a value outside lesson 06's limits with OBX-8
     :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why), and SPM with the specimen type. Times are
     :data:`REFERENCE` plus the minutes, with their zone (placeholder dates, as in the FHIR export)."""
@@ -1288,7 +1324,7 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
     visit = pat.add_group("ORU_R01_VISIT")
     visit.pv1.pv1_1 = "1"
     visit.pv1.pv1_2 = "I"
-    visit.pv1.pv1_3 = challenge2012.ICU_TYPES.get(icu, "ICU").replace(" ", "_")
+    visit.pv1.pv1_3 = ICU_POINT_OF_CARE.get(icu, "ICU")  # PL.1 point of care: a local code (user table 0302)
     visit.pv1.pv1_19 = f"{rid}^^^CHALLENGE2012&{LOCAL_RECORD}&URI^VN"
     set_id = 0
     labs = labs.assign(panel=labs["Parameter"].map(PANEL_OF))
@@ -1517,6 +1553,15 @@ def limb_lead_identity(ecg_ids, fs: int = 500, root=None) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("ecg_id")
 
 
+def _derivation(lead: str, fs: int) -> str:
+    """Channel Derivation Description (003A,020C) of one PTB-XL lead in :func:`ecg_dicom`: how the published samples
+    were made from what the device acquired (LO, at most 64 characters)."""
+    how = (f"resampled {PTBXL_ACQUIRED_HZ}->500 Hz" if fs == 500 else
+           f"resampled {PTBXL_ACQUIRED_HZ}->500->{fs} Hz")  # fmt: skip
+    formula = {"III": "II-I", "AVR": "-(I+II)/2", "AVL": "I-II/2", "AVF": "II-I/2"}.get(lead)
+    return f"{lead} = {formula} (computed); {how}" if formula else f"recorded; {how}"
+
+
 def _uid(*parts) -> str:
     from pydicom.uid import generate_uid
 
@@ -1529,9 +1574,11 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     The digital samples go in unchanged (16-bit signed); each channel's sensitivity is 1/gain mV per unit and its
     baseline the WFDB baseline, so ``ds.waveform_array(n)`` gives back wfdb's physical signal in mV. Two multiplex
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
-    from I and II, marked Waveform Originality DERIVED. PTB-XL's 100 Hz files are downsampled from 500 Hz, so at
-    ``fs=100`` both groups are DERIVED, and the dataset breaks the IOD's 200-1000 Hz (:func:`ecg_iod_problems` says
-    so; the command line refuses to write it).
+    from I and II. Both groups are marked Waveform Originality DERIVED at either rate: the devices sampled at 400 Hz,
+    and PTB-XL's 500 Hz signals were upsampled from it and its 100 Hz files downsampled (Wagner et al. 2020, Methods;
+    :data:`PTBXL_ACQUIRED_HZ`), so no published sample is one the device acquired. Each channel's Channel Derivation
+    Description (003A,020C) says how it was made. At ``fs=100`` the dataset also breaks the IOD's 200-1000 Hz
+    (:func:`ecg_iod_problems` says so; the command line refuses to write it).
     Dates are PTB-XL's shifted recording date, and the file says so: Patient Identity Removed (0012,0062) YES, a
     De-identification Method (0012,0063), Longitudinal Temporal Information Modified (0028,0303) MODIFIED (PS3.15
     Annex E). The report and the SCP statements go in :func:`ecg_report`.
@@ -1600,12 +1647,14 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
             ch.ChannelBaseline = f"{-rec.baseline[j] / rec.adc_gain[j]:.10g}"
             ch.ChannelSampleSkew = "0"
             ch.WaveformBitsStored = 16
+            ch.ChannelDerivationDescription = _derivation(names[j], fs)  # LO: at most 64 characters
             channels.append(ch)
         mux = Dataset()
         # Multiplex Group Time Offset (0018,1068) is Type 1C, tied to Acquisition Time Synchronized (0018,1800), which
         # this export does not send; dicom3tools' dciodvfy reports it as an error when present without it: left out
         mux.MultiplexGroupLabel = "DERIVED LIMB" if derived else "RECORDED"  # SH: at most 16 characters
-        mux.WaveformOriginality = "DERIVED" if derived or fs == 100 else "ORIGINAL"
+        # DERIVED, not ORIGINAL, for both groups: every published sample was resampled from the device's 400 Hz
+        mux.WaveformOriginality = "DERIVED"
         mux.NumberOfWaveformChannels = len(idx)
         mux.NumberOfWaveformSamples = rec.sig_len
         mux.SamplingFrequency = f"{rec.fs:g}"
@@ -1844,8 +1893,9 @@ def main(argv=None) -> int:
             problems = ecg_iod_problems(ds)
             if problems:  # a file labelled 12-lead that breaks the IOD is not written (a PACS would store it as is)
                 raise DataError(f"--fs {args.fs}", f"{'; '.join(problems)} (PS3.3 A.34.3.4), so nothing was written",
-                                "Export the 500 Hz record (--fs 500, the default): PTB-XL's 100 Hz files are "
-                                "downsampled copies of it.")  # fmt: skip
+                                "Export at 500 Hz (--fs 500, the default): PTB-XL's 100 Hz files are "
+                                "downsampled copies of its 500 Hz files (themselves resampled from the devices' "
+                                "400 Hz).")  # fmt: skip
             write_dicom(ds, args.out)
             print(f"wrote PTB-XL ecg_id {args.ecg_id} at {args.fs} Hz as a DICOM 12-lead ECG waveform to {args.out}")
     except DataError as exc:

@@ -192,7 +192,14 @@ def test_limb_leads_and_dicom(tmp_path, meta):
     assert ds.SOPClassUID.name == "12-lead ECG Waveform Storage"
     groups = [(m.MultiplexGroupLabel, m.WaveformOriginality, int(m.NumberOfWaveformChannels))
               for m in ds.WaveformSequence]  # fmt: skip
-    assert groups == [("RECORDED", "ORIGINAL", 8), ("DERIVED LIMB", "DERIVED", 4)]
+    # the devices sampled at 400 Hz and the 500 Hz files were upsampled from it (the datacard quotes Wagner et al.
+    # 2020, Methods): no published sample is as acquired, so neither group is ORIGINAL (PS3.3 Waveform Originality)
+    datacard = (DATA / "ptbxl" / "DATACARD.md").read_text()
+    assert f'"The original sampling frequency was {interop.PTBXL_ACQUIRED_HZ} Hz"' in datacard
+    assert "upsampled to 500 Hz" in " ".join(datacard.split())
+    assert groups == [("RECORDED", "DERIVED", 8), ("DERIVED LIMB", "DERIVED", 4)]
+    descriptions = [c.ChannelDerivationDescription for m in ds.WaveformSequence for c in m.ChannelDefinitionSequence]
+    assert all(len(d) <= 64 and f"{interop.PTBXL_ACQUIRED_HZ}->500" in d for d in descriptions)  # LO: 64 chars
     assert ds.WaveformSequence[0].NumberOfWaveformSamples == 5000
     _, sig = interop.dicom_signal(ds)
     assert np.abs(sig - rec.p_signal).max() < 1e-12 and max(1 / np.asarray(rec.adc_gain)) == 0.001

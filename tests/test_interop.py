@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,11 @@ def test_check_digits_catch_typos():
         assert fv.snomed_check_digit(code), code
         assert not fv.snomed_check_digit(code[:-1] + str((int(code[-1]) + 1) % 10))
     assert fv.snomed_check_digit(interop.VENTILATION[0])
+    # partition 10 = an extension's concept, not the International Edition's (lesson 08 section 2 names it)
+    assert interop.snomed_partition("5281000124103") == "10" and interop.snomed_partition("40617009") == "00"
+    extension = {s for s, (c, _) in interop.SCP_SNOMED.items() if interop.snomed_partition(c) != "00"}
+    assert extension == {"LAO/LAE"}
+    assert fv.snomed_check_digit("253352002") and interop.snomed_partition("253352002") == "00"  # the candidate
 
 
 def test_si_conversions_follow_molar_masses():
@@ -108,9 +114,11 @@ def test_nominal_values_go_where_they_belong(resources, stay):
     patient, encounter = resources["Patient"][0], resources["Encounter"][0]
     assert patient.gender == "female"
     assert encounter.type[0].coding[0].code == "4" and encounter.type[0].coding[0].system == interop.LOCAL_ICUTYPE
-    # the stay's RecordID names the Encounter, never the Patient
+    # the stay's RecordID names the Encounter; the Patient's identifier is minted from it, in another namespace, as
+    # lesson 08 section 3 says (the Challenge has no patient key: one patient per stay is an assumption)
     assert encounter.identifier[0].system == interop.LOCAL_RECORD and encounter.identifier[0].value == "132539"
     assert patient.identifier[0].system == interop.LOCAL_PATIENT != interop.LOCAL_RECORD
+    assert patient.identifier[0].value == "c2012-a-132539"
     assert all(r.meta.tag[0].code == "placeholder-dates" for t in resources.values() for r in t)
 
 
@@ -325,7 +333,7 @@ def test_dicom_file_read_back_equals_wfdb_within_the_quantisation_step(tmp_path)
         step = 1 / np.asarray(rec.adc_gain)
         assert (np.abs(arr - rec.p_signal) <= step / 2).all()
         originality = [m.WaveformOriginality for m in ds.WaveformSequence]
-        assert originality == (["ORIGINAL", "DERIVED"] if fs == 500 else ["DERIVED", "DERIVED"])
+        assert originality == ["DERIVED", "DERIVED"]  # resampled from the devices' 400 Hz at either rate
         # by hand: the stored samples times each channel's sensitivity, plus its baseline, are wfdb's millivolts
         for n, mux in enumerate(ds.WaveformSequence):
             raw = multiplex_array(ds, n, as_raw=True)
@@ -402,6 +410,28 @@ def test_ptbxl_dicom_says_it_is_de_identified(tmp_path):
 
 
 # ------------------------------------------------------------------ HL7 v2
+def test_hl7_v2_message_passes_hl7apy_strict_for_every_icu_type(stays):
+    """hl7apy's tolerant validate() ignores field lengths; its STRICT parse checks them (v2.5 PL.1, an IS, at most
+    20 characters: the ICU type's name, 'Cardiac_Surgery_Recovery_Unit', broke it)."""
+    from hl7apy.consts import VALIDATION_LEVEL
+    from hl7apy.exceptions import MaxLengthReached
+    from hl7apy.parser import parse_message
+
+    icu = stays[stays["Parameter"].eq("ICUType")].drop_duplicates("Value")
+    assert sorted(icu["Value"]) == sorted(interop.ICU_POINT_OF_CARE)  # one stay of each unit type
+    for rid, kind in zip(icu["RecordID"], icu["Value"], strict=True):
+        gas = stays[stays["RecordID"].eq(rid)]
+        text = interop.oru_r01(gas).to_er7()
+        msg = parse_message(text, validation_level=VALIDATION_LEVEL.STRICT)
+        assert msg.oru_r01_patient_result.oru_r01_patient.oru_r01_visit.pv1.pv1_3.pv1_3_1.value == \
+            interop.ICU_POINT_OF_CARE[int(kind)]
+    # the check can fail: the unit's name, as the message used to carry it, is refused
+    long_name = challenge2012.ICU_TYPES[2].replace(" ", "_")
+    with pytest.raises(MaxLengthReached):
+        parse_message(text.replace(f"|{interop.ICU_POINT_OF_CARE[int(kind)]}|", f"|{long_name}|", 1),
+                      validation_level=VALIDATION_LEVEL.STRICT)
+
+
 def test_hl7_v2_message_has_orders_specimens_and_visit_and_parses_into_fhir(stay):
     msg = interop.oru_r01(stay)
     msg.validate()  # hl7apy's own structure rules for v2.5 ORU^R01
@@ -694,6 +724,46 @@ def test_units_and_reference_types_are_checked(hr, bp, resources):
     assert [i.rule for i in fv.validate(wrong)] == ["reference-type"]
 
 
+def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
+    """Review r12-08 (b): a lone 8478-0 in kPa was an error, the same mean as a panel component was not."""
+    panel = copy.deepcopy(bp)
+    mean = {"code": {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"},
+            "valueQuantity": {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}}  # fmt: skip
+    panel["component"] = [c for c in panel["component"] if "8478-0" not in fv._loinc_codes(c["code"])] + [mean]
+    found = fv.validate_resource(panel)
+    assert [i.rule for i in found] == ["vital-signs"] and "mean blood pressure (8478-0)" in found[0].message
+    assert "'kPa'" in found[0].message
+    mean["valueQuantity"].update(unit="mmHg", code="mm[Hg]", value=80)
+    assert fv.validate_resource(panel) == []
+    alone = copy.deepcopy(hr)  # the same mean as an Observation of its own, in kPa: this was already an error
+    alone["code"] = {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"}
+    alone["valueQuantity"] = {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}
+    assert [i.location for i in fv.validate_resource(alone)] == ["valueQuantity.code"]
+
+
+def test_an_observation_in_another_patients_encounter_is_refused(stays, tmp_path):
+    """Review r12-08 (d): subject one patient, encounter another patient's stay; each reference resolves and has the
+    right type, so only a rule comparing the two patients sees it."""
+    two = interop.stay_resources(stays[stays["RecordID"].isin(FIRST[:2])])
+    assert fv.validate(two) == []
+    first, second = (f"Patient/{p.id}" for p in two["Patient"])
+    hr = next(o for o in two["Observation"] if o.code.text == "HR" and o.subject.reference == first)
+    moved = hr.model_copy(deep=True)
+    moved.subject.reference = second  # now about the second patient, still in the first patient's Encounter
+    wrong = {**two, "Observation": [moved if o is hr else o for o in two["Observation"]]}
+    found = fv.validate(wrong)
+    assert [i.rule for i in found] == ["same-patient"] and second in found[0].message
+    interop.write_ndjson(wrong, tmp_path)
+    assert [i.rule for i in fv.validate_ndjson(tmp_path)] == ["same-patient"]
+    bundle = json.loads(interop.bundle(two).model_dump_json())
+    assert fv.validate_bundle(bundle) == []
+    patients = [e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
+    entry = next(e for e in bundle["entry"] if e["resource"].get("code", {}).get("text") == "HR"
+                 and e["resource"]["subject"]["reference"] == patients[0])  # fmt: skip
+    entry["resource"]["subject"]["reference"] = patients[1]
+    assert [i.rule for i in fv.validate_bundle(bundle)] == ["same-patient"]
+
+
 def test_placeholder_dates_are_labelled_test_data_and_the_icu_end_is_unknown(resources):
     for t in resources.values():
         for r in t:
@@ -775,6 +845,12 @@ def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
     rid = int(stays.loc[stays["Parameter"].eq("Gender") & stays["Value"].eq(-1), "RecordID"].iloc[0])
     patient = json.loads(interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Patient"][0].model_dump_json())
     assert "gender" not in patient and patient["_gender"]["extension"][0]["valueCode"] == "unknown"
+    # a -1 descriptor is no 'final' result (review r12-08): status unknown, a reason, no value
+    rid = int(stays.loc[stays["Parameter"].isin(["Height", "Weight"]) & stays["Value"].eq(-1), "RecordID"].iloc[0])
+    obs = interop.stay_resources(stays[stays["RecordID"].eq(rid)])["Observation"]
+    absent = [o for o in obs if o.dataAbsentReason is not None and o.code.text in ("Height", "Weight")]
+    assert absent and all(o.status == "unknown" and o.valueQuantity is None for o in absent)
+    assert all(o.status == "final" for o in obs if o.dataAbsentReason is None)
     bad = stays[interop.impossible_values(stays) & stays["Parameter"].isin(list(interop.BP_COMPONENT))].iloc[0]
     res = interop.stay_resources(stays[stays["RecordID"].eq(bad["RecordID"])])
     noted = [o for o in res["Observation"] if o.component and o.note]
@@ -796,10 +872,17 @@ def test_nits_sentinel_gender_bp_notes_and_ptbxl_age_code(stays):
 def test_quantity_unit_is_readable_not_a_documented_range(stays):
     # review 4: the Challenge documents GCS as "3-15", pH as "0-14" and RespRate as "bpm": none is a readable unit
     f = interop._fhir()
-    for param, value in (("GCS", 15.0), ("pH", 7.4), ("RespRate", 18.0)):
+    for param, value in (("GCS", 15.0), ("pH", 7.4), ("RespRate", 18.0), ("FiO2", 0.5)):
         o = interop._observation(f, "x", param, 60, value, None, None)
         assert o.valueQuantity.unit == interop.READABLE_UNIT[param]
         assert o.valueQuantity.code == interop.CODES.loc[param, "ucum"]
+    # every parameter the Challenge documents with a range as its unit (found here, not listed by hand)
+    ranged = interop.CODES.index[interop.CODES["documented_unit"].str.fullmatch(r"\d+-\d+", na=False)
+                                 & interop.CODES["ucum"].ne("")]  # fmt: skip
+    assert "FiO2" in ranged
+    for param in ranged:
+        o = interop._observation(f, "x", param, 60, 1.0, None, None)
+        assert not re.fullmatch(r"\d+-\d+", o.valueQuantity.unit), (param, o.valueQuantity.unit)
 
 
 def test_no_multiplex_group_time_offset_without_synchronisation():
