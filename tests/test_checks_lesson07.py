@@ -577,6 +577,17 @@ def test_roc_figure_drawn_with_pyplot_but_not_passed_is_read(oof):
     plt.close("all")
 
 
+def test_r12_the_prompt_says_what_the_check_does_with_no_axes():
+    """Walkthrough r12-s68, 07 ex7: as in 06 ex5, leaving `ax_roc` as None counts (the test above), so the prompt says
+    so instead of "Store the Axes" alone."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "solutions" / "07-baselines-solutions.ipynb").read_text())
+    prompt = next("".join(c["source"]) for c in nb["cells"] if "Store the Axes in `ax_roc`" in "".join(c["source"]))
+    assert "leave `ax_roc` as `None`" in prompt and "reads the figure you drew" in prompt
+
+
 # --------------------------------------------------------------------------------------------- all of them
 @pytest.mark.parametrize("bad", ["124", [1, 2], {"a": 1}, object(), True])
 def test_checks_never_raise(oof, bad):
