@@ -181,6 +181,35 @@ def test_remove_zero_weights_walkthrough():
     said(lesson06.remove_zero_weights(pd.DataFrame()), INCORRECT, "function itself")
 
 
+def test_r12_weights_at_or_below_zero_and_zeros_set_to_nan_are_named(stays):
+    """Walkthrough r12-s68, 06 ex2: `Value <= 0` (which also removes the -1 'not recorded' weights) got only "yours has
+    N fewer"; zero weights set to NaN with their rows kept got "yours has 0 fewer"."""
+    weight = stays["Parameter"].eq("Weight")
+    zeros, minus_one = int((weight & stays["Value"].eq(0)).sum()), int((weight & stays["Value"].eq(-1)).sum())
+    assert minus_one > 0 and int((weight & stays["Value"].lt(0)).sum()) == minus_one  # the sentinels are all -1
+
+    def at_most_zero(table):
+        gone = table["Parameter"].eq("Weight") & table["Value"].le(0)
+        return table[~gone], _log(table[gone])
+
+    def to_nan(table):
+        zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        new = table.copy()
+        new.loc[zero, "Value"] = np.nan
+        return new, _log(table[zero])
+
+    said(lesson06.remove_zero_weights(at_most_zero), CLOSE, f"{zeros} zero weights", f"{minus_one} weights of -1",
+         "not recorded", ".eq(0)")
+    said(lesson06.remove_zero_weights(to_nan), CLOSE, f"{zeros} zero weights to missing", "absent row")
+
+    def minus_one_only_and_zeros(table):  # a different slip with another count is not named as either
+        gone = table["Parameter"].eq("Weight") & table["Value"].le(0)
+        return table[~gone].iloc[1:], _log(table[gone])
+
+    fb = lesson06.remove_zero_weights(minus_one_only_and_zeros)
+    assert fb.status == INCORRECT and "-1" not in fb.message and "NaN" not in fb.message, fb
+
+
 # --------------------------------------------------------------------------------------------- exercise 3
 def _three(table, hours=24, by="Time", ascending=True):
     hr = table[table["Parameter"].eq("HR") & table["Time"].le(hours * 60) & ~cleaning.is_descriptor(table)]
@@ -222,6 +251,18 @@ def test_review_rev0607b_an_unnamed_index_of_record_ids_is_accepted(clean):
     said(lesson06.hr_three_ways(right.reset_index(drop=True)), INCORRECT, "index the table by `RecordID`")
     said(lesson06.hr_three_ways(right.set_axis(range(1, len(right) + 1))), INCORRECT, "RecordID")
     said(lesson06.hr_three_ways(_three(clean, by="Value").rename_axis(None)), CLOSE, "smallest")
+
+
+def test_r12_time_in_hours_not_minutes_is_named(clean):
+    """Walkthrough r12-s68, 06 ex3: `Time <= 24` (hours, but Time counts minutes) got only "got N rows"."""
+    hr = clean[clean["Parameter"].eq("HR") & ~cleaning.is_descriptor(clean)].sort_values(["RecordID", "Time"])
+    for op, within in (("<=", hr["Time"].le(24)), ("<", hr["Time"].lt(24))):
+        minutes = hr[within].groupby("RecordID")["Value"].agg(["first", "mean", "max"])
+        said(lesson06.hr_three_ways(minutes), CLOSE, f"`Time {op} 24`", "minutes since admission",
+             f"{len(minutes):,} stays", "1,440")
+    # the first 30 minutes is another slip: not named as hours for minutes
+    fb = lesson06.hr_three_ways(hr[hr["Time"].le(30)].groupby("RecordID")["Value"].agg(["first", "mean", "max"]))
+    assert fb.status == INCORRECT and "minutes since admission" not in fb.message, fb
 
 
 def test_hr_three_ways_other_answers(clean):
@@ -306,6 +347,28 @@ def test_bmi_histogram_walkthrough(features):
     ax = _bmi_axes(bmi, bins=25, xlabel="BMI (kg/m²)", title=f"{len(bmi):,} stays with a clean BMI")
     said(lesson06.bmi_histogram((ax.figure, ax)), CORRECT, "stays", "number of stays")
     said(lesson06.bmi_histogram("a figure"), INCORRECT, "Axes")
+
+
+def test_r12_a_title_with_a_wrong_median_is_told_the_median_of_the_bars(features):
+    """Walkthrough r12-s68, 06 ex5: a title stating the raw median was told it "does not state a finding"; it does
+    state one, but not the median of the bars. The check now says so, with the median computed."""
+    raw, f = features
+    bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+    raw_median = (raw["Weight"] / (raw["Height"] / 100) ** 2).dropna().median()
+    assert round(raw_median, 1) != round(bmi.median(), 1)
+    fb = said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"Clean BMI, median {raw_median:.1f} kg/m²")), INCORRECT,
+              f"gives the median as {raw_median:.1f}", f"median of the {len(bmi):,} BMIs your bars count is "
+              f"{bmi.median():.1f}", "raw BMI, before cleaning")
+    assert "does not state a finding" not in fb.message
+    wrong = round(bmi.median(), 1) + 3
+    fb = said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"{len(bmi):,} stays, median {wrong:.1f} kg/m²")),
+              INCORRECT, f"gives the median as {wrong:.1f}", f"is {bmi.median():.1f} kg/m²")
+    assert "raw BMI" not in fb.message
+    # right medians and means, also beside the count of stays, still pass
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"median BMI of {len(bmi):,} stays: {bmi.median():.1f}")),
+         CORRECT)
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"mean {bmi.mean():.1f}, median {bmi.median():.0f} kg/m²")),
+         CORRECT)
 
 
 def test_bmi_histogram_names_the_default_colour(features, monkeypatch):
@@ -411,3 +474,25 @@ def test_checks_never_change_the_students_objects(clean):
     counts = {"Medical ICU": 48}
     lesson06.temp_limit(20, counts)
     assert counts == {"Medical ICU": 48}
+
+
+def test_r12_the_prompt_says_what_the_check_does_with_no_axes(features):
+    """Walkthrough r12-s68, 06 ex5: leaving `ax_bmi` as None (or the tuple `ax.hist` returns) counts as correct, as in
+    every figure check of the course (heartdata.feedback reads the figure drawn), but the prompt said "Store the Axes"
+    as if it were required. The prompt now says what the check does; the check still does it."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "solutions" / "06-cleaning-solutions.ipynb").read_text())
+    prompt = next("".join(c["source"]) for c in nb["cells"] if "Store the Axes in `ax_bmi`" in "".join(c["source"]))
+    assert "leave `ax_bmi` as `None`" in prompt and "reads the figure you drew" in prompt
+    _, f = features
+    bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+    plt.close("all")
+    plt.figure()
+    plt.hist(bmi, bins=40, color=COLOURS["after"])
+    plt.xlabel("BMI (kg/m²)")
+    plt.ylabel("stays")
+    plt.title(f"Clean BMI, median {bmi.median():.1f} kg/m²")
+    said(lesson06.bmi_histogram(None), CORRECT, "you passed None", "figure you drew", "Axes")
+    plt.close("all")

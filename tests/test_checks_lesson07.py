@@ -204,21 +204,22 @@ def test_oe_by_unit_walkthrough(oof):
     said(lesson07.oe_by_unit((table["O"] / table["E"]).to_frame("oe")), CORRECT)
 
 
-def test_review_oe_by_unit_gives_exact_intervals(oof):
-    """Review rev0607, finding 12: an O/E below 1 was read as "risks too high" although its exact interval holds 1.
-    The check's message gives each unit's exact (Garwood) 95% Poisson interval, recomputed here with scipy, and says
-    whether they include 1."""
+def test_r12_oe_by_unit_leaves_the_intervals_to_the_next_cells(oof):
+    """Walkthrough r12-s68, 07 ex4: the correct message printed every unit's exact 95% Poisson interval and the
+    conclusion, which the next two cells ask the student to compute and write. It now gives the O/E range and a
+    caution only (review rev0607's point, that O/E below 1 is not yet "risks too high", stays in it)."""
     from scipy.stats import chi2
 
     X, y, score = oof
     unit = X["ICUType"].map(challenge2012.ICU_TYPES)
     deaths, expected = y.groupby(unit).sum(), score.groupby(unit).sum()
-    fb = said(lesson07.oe_by_unit(deaths / expected), CORRECT, "exact 95% Poisson interval")
+    oe = deaths / expected
+    fb = said(lesson07.oe_by_unit(oe), CORRECT, f"{oe.min():.2f} ({oe.idxmin()})", f"{oe.max():.2f} ({oe.idxmax()})",
+              "next cell", f"{deaths.min():.0f} deaths ({deaths.idxmin()}", "not yet read a value below 1")
     low, high = chi2.ppf(0.025, 2 * deaths) / 2 / expected, chi2.ppf(0.975, 2 * (deaths + 1)) / 2 / expected
     for u in deaths.index:
-        assert f"{u} {deaths[u] / expected[u]:.2f} ({low[u]:.2f} to {high[u]:.2f})" in fb.message
-    holds = bool(((low <= 1) & (high >= 1)).all())
-    assert ("every interval includes 1" in fb.message) == holds and ("excludes 1" in fb.message) == (not holds)
+        assert f"{low[u]:.2f} to {high[u]:.2f}" not in fb.message
+    assert "interval" not in fb.message and "includes 1" not in fb.message
 
 
 def test_walkthrough9_oe_rounded_is_named_rounded(oof):
@@ -282,6 +283,26 @@ def test_qrs_detector_walkthrough():
     said(lesson07.qrs_detector(lambda x, fs: None), NOT_ATTEMPTED, "detect_qrs")
     said(lesson07.qrs_detector(3), INCORRECT, "function itself")
     said(lesson07.qrs_detector(lambda x, fs: np.zeros((3, 2))), INCORRECT, "one-dimensional")
+
+
+def test_r12_detector_returning_the_filtered_signal_or_a_generator_is_named():
+    """Walkthrough r12-s68, 07 ex6: a detector returning the band-passed signal (one float per sample) was told "these
+    look like times in seconds"; one returning a generator was told "yours has shape ()"."""
+    from scipy import signal
+
+    def band(x, fs):
+        return np.abs(signal.sosfiltfilt(signal.butter(2, [5, 15], btype="band", fs=fs, output="sos"), x))
+
+    n = len(lesson07._mitdb_lead("MLII"))
+    fb = said(lesson07.qrs_detector(band), CLOSE, "returned a signal", f"{n:,} values", "positions of the beats")
+    assert "seconds" not in fb.message
+    said(lesson07.qrs_detector(lambda x, fs: band(x, fs) * -1), CLOSE, "returned a signal")  # not |.|: any sign
+    said(lesson07.qrs_detector(lambda x, fs: np.arange(len(x))), CLOSE, "returned a signal", "whole numbers")
+    fb = said(lesson07.qrs_detector(lambda x, fs: (int(i) for i in _detector()(x, fs))), INCORRECT, "generator",
+              "one-use iterator", "list")
+    assert "shape" not in fb.message
+    # the right beats, as a list or an array, still pass
+    said(lesson07.qrs_detector(lambda x, fs: list(_detector()(x, fs))), CORRECT)
 
 
 def test_qrs_detector_refuses_raw_find_peaks():
@@ -554,6 +575,17 @@ def test_roc_figure_drawn_with_pyplot_but_not_passed_is_read(oof):
     fb = said(lesson07.roc_figure(None, y, score), CORRECT, "you passed None", "figure you drew")
     assert "Axes" in fb.message
     plt.close("all")
+
+
+def test_r12_the_prompt_says_what_the_check_does_with_no_axes():
+    """Walkthrough r12-s68, 07 ex7: as in 06 ex5, leaving `ax_roc` as None counts (the test above), so the prompt says
+    so instead of "Store the Axes" alone."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "solutions" / "07-baselines-solutions.ipynb").read_text())
+    prompt = next("".join(c["source"]) for c in nb["cells"] if "Store the Axes in `ax_roc`" in "".join(c["source"]))
+    assert "leave `ax_roc` as `None`" in prompt and "reads the figure you drew" in prompt
 
 
 # --------------------------------------------------------------------------------------------- all of them

@@ -73,6 +73,23 @@ def test_ecgs_without_aha():
     assert other == good and lesson08.ecgs_without_aha(pd.Series([other]).astype("int64").iloc[0]).correct
 
 
+
+def test_r12_statements_counted_over_the_ecgs_and_the_share_are_named():
+    """Walkthrough r12-s68, 08 ex1: counting the statements without an AHA code over all ECGs (an ECG with two counts
+    twice) and the share of ECGs got the generic recipe."""
+    meta, scp = ptbxl.load_metadata(), ptbxl.load_scp_statements()
+    no = scp["AHA code"].isna()
+    st = meta["scp_codes"].map(ast.literal_eval)
+    good = int(st.map(lambda d: any(no[c] for c in d)).sum())
+    uses = sum(bool(no[c]) for d in st for c in d)
+    assert uses != good  # some ECG holds two statements without a code, so the slip gives another number
+    fb = lesson08.ecgs_without_aha(uses)
+    assert fb.status == CLOSE and f"over all the ECGs ({uses:,})" in fb.message and "counts twice" in fb.message, fb
+    fb = lesson08.ecgs_without_aha(good / len(meta))
+    assert fb.status == CLOSE and "share" in fb.message and f"{good / len(meta):.3f}" in fb.message, fb
+    assert lesson08.ecgs_without_aha(uses + 1).status == INCORRECT  # near it, not it: not named
+
+
 # ------------------------------------------------------------------ exercise 2
 def test_aami_first_minutes():
     ann = mitdb.load_annotations()
@@ -123,6 +140,14 @@ def test_bun_to_urea(stays):
     # right, written another way: through UCUM with the quantity in mmol/L
     q = interop.ucum_quantity(median, "mg/dL") / interop.ucum_quantity(28.014, "g/mol")
     assert lesson08.bun_to_urea(q.to("millimole / liter").magnitude).correct
+
+
+def test_r12_one_nitrogen_is_named(stays):
+    """Walkthrough r12-s68, 08 ex3: dividing by one nitrogen atom (14.007 g/mol, twice the answer) got the recipe."""
+    median = stays.loc[stays["Parameter"].eq("BUN"), "Value"].median()
+    fb = lesson08.bun_to_urea(median * 10 / 14.007)
+    assert fb.status == CLOSE and "one nitrogen atom" in fb.message and "twice" in fb.message, fb
+    assert lesson08.bun_to_urea(median * 10 / 14.007 * 1.1).status == INCORRECT
 
 
 # ------------------------------------------------------------------ exercise 4

@@ -8,6 +8,7 @@ only when the answer equals what that mistake produces.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -29,7 +30,7 @@ from ..feedback import (
     number,
 )
 from ..plotting import COLOURS
-from ._figures import drawn_in, states
+from ._figures import drawn_in, states, title_numbers
 
 #: Exercise 3 summarises the heart rate over the first day only (the lesson's features cover 48 hours).
 HR_WINDOW_HOURS = 24
@@ -237,6 +238,13 @@ def _expected_zero_weights(stays: pd.DataFrame) -> pd.Series:
     "all_weights": "you removed every Weight row; remove only the weights of 0 kg.",
     "stays_as_values": "the log's `stays` repeats the number of values; count the distinct RecordIDs instead.",
     "changed_input": "your function changed the table it was given; work on a copy and return the new table.",
+    "sentinels_too": "you removed the weights of 0 kg or less: besides the {zeros} zero weights that takes out the "
+                     "{sentinels} weights of -1, the code for 'not recorded', which is not a weight of 0 kg. Those "
+                     "belong to another step, the lesson's sentinel step (`cleaning.sentinels_to_missing`), with its "
+                     "own log. Remove only the weights equal to 0 (`.eq(0)`).",
+    "nan_kept": "you set the {n} zero weights to missing (NaN) but kept their rows, so the table lost no row. In a "
+                "long table a missing value is simply an absent row: remove the rows (`table[~mask]`), and the log "
+                "says how many.",
 })  # fmt: skip
 def remove_zero_weights(answer):
     if not callable(answer):
@@ -267,6 +275,16 @@ def remove_zero_weights(answer):
         return close(named("all_zeros"))
     if n_removed == int(stays["Parameter"].eq("Weight").sum()):
         return close(named("all_weights"))
+    weight = stays["Parameter"].eq("Weight")
+    at_most_zero = int((weight & stays["Value"].le(0)).sum())
+    if n_removed == at_most_zero and not (new["Parameter"].eq("Weight") & new["Value"].le(0)).any():
+        return close(named("sentinels_too", zeros=int(zero.sum()),
+                           sentinels=int((weight & stays["Value"].eq(-1)).sum())))  # fmt: skip
+    if n_removed == 0 and int(zero.sum()) and "Value" in new and "Parameter" in new:
+        nan_weights = new["Parameter"].eq("Weight") & new["Value"].isna()
+        became_nan = int(nan_weights.sum() - (weight & stays["Value"].isna()).sum())
+        if became_nan == int(zero.sum()) and not (new["Parameter"].eq("Weight") & new["Value"].eq(0)).any():
+            return close(named("nan_kept", n=became_nan))
     if n_removed != int(zero.sum()) or (new["Parameter"].eq("Weight") & new["Value"].eq(0)).any():
         return incorrect(f"the new table should have {int(zero.sum())} rows fewer than the input (the zero weights); "
                          f"yours has {n_removed} fewer.")  # fmt: skip
@@ -306,6 +324,9 @@ def _hr_expected(table: pd.DataFrame, hours: float = HR_WINDOW_HOURS, strict: bo
                 "aggregating with `min`) gives; `first` means the value charted first in time: sort by `Time`.",
     "largest": "your `first` column holds each stay's largest heart rate, what sorting by `Value` from the top "
                "gives; `first` means the value charted first in time: sort by `Time`, ascending.",
+    "minutes": "you kept the rows with `Time {op} 24`, but `Time` counts minutes since admission: that is the first "
+               "24 minutes ({n:,} stays with a heart rate in them). The first 24 hours end at minute `24 * 60` = "
+               "{end:,}.",
     "last": "your `first` column holds the value charted last in the window: sort by `Time` ascending (or use "
             "`first`, not `last`).",
 })  # fmt: skip
@@ -347,6 +368,10 @@ def hr_three_ways(answer):
         return close(named("window"))
     if matches(_hr_expected(raw)):
         return close(named("raw"))
+    for strict, op in ((False, "<="), (True, "<")):  # the hours written as minutes
+        in_minutes = _hr_expected(clean, HR_WINDOW_HOURS / 60, strict=strict)
+        if matches(in_minutes):
+            return close(named("minutes", op=op, n=len(in_minutes), end=HR_WINDOW_HOURS * 60))
     if matches(expected, "mean") and matches(expected, "max"):  # only `first` is wrong: which value is it?
         hr = _hr(clean, HR_WINDOW_HOURS).groupby("RecordID")["Value"]
         for key, values in (("smallest", hr.min()), ("largest", hr.max()), ("last", hr.last())):
@@ -502,6 +527,11 @@ def _gives_bmi_unit(label: str) -> bool:
     return "kg/m" in text or "kgm-2" in text
 
 
+def _raw_bmi() -> pd.Series:
+    f = _features()[0]
+    return (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+
+
 def _clean_bmi() -> pd.Series:
     f = _features()[1]
     return (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
@@ -577,6 +607,21 @@ def bmi_histogram(answer):
         return incorrect("give the figure a title that states what it shows (for example the median BMI).")
     facts = {"median": bmi.median(), "mean": bmi.mean(), "number of stays": len(bmi)}
     stated = states(answer.get_title(), facts)
+    title = answer.get_title()
+    for name in ("median", "mean"):  # a title that names a statistic but gives another number for it
+        after = re.split(rf"\b{name}\b", title.lower(), maxsplit=1)
+        if len(after) < 2 or states(title, {name: facts[name]}):
+            continue
+        others = {k: v for k, v in facts.items() if k != name}
+        given = [(n, d) for n, d in title_numbers(after[1]) if not states(f"{n:.{d}f}", others)][:1]
+        if given:
+            (number, decimals), raw = given[0], _raw_bmi()
+            raw_said = (f" ({number:.{decimals}f} is the {name} of the raw BMI, before cleaning)"
+                        if round(float(getattr(raw, name)()), decimals) == number else "")  # fmt: skip
+            return incorrect(f"the title gives the {name} as {number:.{decimals}f}, but the {name} of the "
+                             f"{len(bmi):,} BMIs your bars count is {facts[name]:.{max(decimals, 1)}f} "
+                             f"kg/m²{raw_said}. Compute it from the values you plot (`bmi.{name}()`) and write "
+                             "that number.")  # fmt: skip
     if stated is None:
         return incorrect(f"the title {answer.get_title()!r} does not state a finding: write the median "
                          f"({bmi.median():.1f} kg/m²), the mean or the number of stays in it, so a reader can check "

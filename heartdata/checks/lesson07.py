@@ -9,6 +9,7 @@ mistake produces; where two mistakes give the same number, the message says so.
 
 from __future__ import annotations
 
+import collections.abc
 from functools import cache
 
 import numpy as np
@@ -261,15 +262,6 @@ def patient_folds(answer):
 
 
 # --------------------------------------------------------------------------------------------- exercise 4
-def _poisson_oe_interval(deaths: pd.Series, expected: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Exact (Garwood) 95% interval of O/E: the Poisson interval of the observed deaths over the expected deaths."""
-    from scipy.stats import chi2
-
-    low = pd.Series(chi2.ppf(0.025, 2 * deaths.to_numpy()) / 2, index=deaths.index).fillna(0.0)
-    high = pd.Series(chi2.ppf(0.975, 2 * (deaths.to_numpy() + 1)) / 2, index=deaths.index)
-    return low / expected, high / expected
-
-
 @exercise(mistakes={
     "codes": "index by the unit's name, not its code: map the codes with `challenge2012.ICU_TYPES`.",
     "inverted": "that is expected over observed; O/E is the deaths observed divided by the deaths expected (the sum "
@@ -300,15 +292,11 @@ def oe_by_unit(answer):
 
     if same(expected):
         high, low = expected.idxmax(), expected.idxmin()
-        lo, hi = _poisson_oe_interval(deaths, expected_deaths)
-        holds = (lo <= 1) & (hi >= 1)
-        each = "; ".join(f"{n} {expected[n]:.2f} ({lo[n]:.2f} to {hi[n]:.2f})" for n in expected.index)
-        said = ("every interval includes 1: these data show no unit whose risks are wrong on average (an O/E below "
-                "1 whose interval includes 1 does not show risks too high)" if holds.all() else
-                f"the interval excludes 1 for {', '.join(expected.index[~holds])}: there the risks are misstated on "
-                "average")  # fmt: skip
-        return correct(f"O/E runs from {expected[low]:.2f} ({low}) to {expected[high]:.2f} ({high}). With the exact "
-                       f"95% Poisson interval of the deaths: {each}; {said}.")  # fmt: skip
+        fewest = deaths.idxmin()
+        return correct(f"O/E runs from {expected[low]:.2f} ({low}) to {expected[high]:.2f} ({high}). Whether any unit "
+                       f"is far enough from 1 to matter is the next cell's question: with {deaths[fewest]:.0f} deaths "
+                       f"({fewest}, the fewest), O/E moves a lot by chance, so do not yet read a value below 1 as "
+                       "risks too high.")  # fmt: skip
     for key, values in (("inverted", expected_deaths / deaths), ("death_rates", y.groupby(unit).mean()),
                         ("mean_risk", score.groupby(unit).mean()), ("all_stays", deaths / score.sum())):  # fmt: skip
         if same(values):
@@ -441,6 +429,12 @@ def flip_shifts(upright, flipped) -> tuple[int, int, float]:
 @exercise(mistakes={
     "mask": "you returned a True/False mask, one value per sample. Return the sample numbers of the beats instead: "
             "`np.flatnonzero(mask)`, or the first array `find_peaks` returns.",
+    "signal": "your function returned a signal, {n:,} values, one for every sample of `x` ({what}), not the "
+              "positions of the beats. Return only the sample numbers where a beat is: the first array "
+              "`find_peaks` returns (`peaks, _ = signal.find_peaks(...)`, then `return peaks`).",
+    "iterator": "your function returned a {kind} (a one-use iterator), not the sample numbers themselves: the check "
+                "needs them all at once, as an array or a list. Return `peaks` itself (the first array "
+                "`find_peaks` returns), or a list, e.g. `[int(i) for i in peaks]`.",
     "seconds": "these look like times in seconds. Return sample numbers: the index of each beat in `x`, which is "
                "seconds times `fs`.",
     "several_per_beat": "{result}: {found:,} detections for {beats:,} beats, several per beat. A QRS complex can give "
@@ -485,6 +479,8 @@ def qrs_detector(answer):
             return not_attempted("write the body of `detect_qrs` so that it returns the sample numbers of the beats.")
         if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], dict):
             return close(named("peaks_tuple"))
+        if isinstance(found, collections.abc.Iterator):  # a generator: np.asarray gives an array of shape ()
+            return incorrect(named("iterator", kind=type(found).__name__))
         try:
             found = np.asarray(found)
         except ValueError:
@@ -496,6 +492,10 @@ def qrs_detector(answer):
             if len(found) == len(x):
                 return close(named("mask"))
             return incorrect("return sample numbers (whole numbers), not True/False values.")
+        if len(found) == len(x) and np.issubdtype(found.dtype, np.number):  # one value per sample: a signal
+            what = ("whole numbers" if np.issubdtype(found.dtype, np.integer) or np.all(found % 1 == 0) else
+                    f"from {found.min():.3g} to {found.max():.3g}")  # fmt: skip
+            return close(named("signal", n=len(found), what=what))
         if (
             len(found)
             and np.issubdtype(found.dtype, np.floating)

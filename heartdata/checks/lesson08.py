@@ -57,6 +57,11 @@ def _no_aha() -> pd.Series:
 # ------------------------------------------------------------------------------------------------ exercise 1
 @exercise(mistakes={
     "statements": "that is the number of SCP statements without an AHA code; the question asks for ECGs.",
+    "statement_uses": "that is the number of statements without an AHA code over all the ECGs ({uses:,}): an ECG "
+                      "with two of them counts twice. Count each ECG once: for each ECG ask whether *any* of its "
+                      "statements lacks a code, then sum those True values.",
+    "share": "that is the share of the {n:,} ECGs ({share:.3f}); the question asks how many ECGs: leave out the "
+             "division (or the `.mean()`).",
     "all": "you counted the ECGs whose statements *all* lack an AHA code. One statement without a code is enough for "
            "the export to lose it: use any, not all.",
     "complement": "that is the number of ECGs whose statements all have an AHA code: the complement.",
@@ -69,10 +74,14 @@ def ecgs_without_aha(answer):
     expected = int(st.map(lambda d: any(no[c] for c in d)).sum())
     every = int(st.map(lambda d: all(no[c] for c in d)).sum())
     positive = int(st.map(lambda d: any(no[c] for c, v in d.items() if v > 0)).sum())
+    uses = int(st.map(lambda d: sum(bool(no[c]) for c in d)).sum())  # statements counted, not ECGs
+    mistakes = [mistake_at("share", expected / len(st), n=len(st), share=expected / len(st))]
+    if uses != expected:  # with no ECG holding two such statements the two counts agree: nothing to name
+        mistakes.append(mistake_at("statement_uses", uses, uses=uses))
     return check_number(
         answer,
         expected,
-        mistakes=[mistake_at("statements", int(no.sum())), mistake_at("all", every),
+        mistakes=mistakes + [mistake_at("statements", int(no.sum())), mistake_at("all", every),
                   mistake_at("complement", len(st) - expected), mistake_at("likelihood0", positive)],  # fmt: skip
         what="a whole number of ECGs",
         hint="For each ECG, parse `scp_codes` with ast.literal_eval and ask whether any of its statements has "
@@ -147,6 +156,9 @@ def aami_first_minutes(answer):
 # ------------------------------------------------------------------------------------------------ exercise 3
 @exercise(mistakes={
     "quantity": "this is a pint quantity; the exercise asks for its number: `float(q.magnitude)` after `.to(...)`.",
+    "one_nitrogen": "you divided by the molar mass of one nitrogen atom (14.007 g/mol), so your amount is twice the "
+                    "answer. A molecule of urea has two nitrogen atoms, and BUN weighs both: divide by 28.014 g/mol "
+                    "(2 x 14.007).",
     "urea": "you divided by the molar mass of urea (60.06 g/mol). BUN is the mass of urea's *nitrogen*: divide by the "
             "two nitrogen atoms, 28.014 g/mol.",
     "decilitre": "a factor of 10 is missing: a decilitre is a tenth of a litre, so mg/dL times 10 is mg/L. Let the "
@@ -165,6 +177,7 @@ def bun_to_urea(answer):
         answer,
         expected,
         mistakes=[
+            mistake_at("one_nitrogen", median * 10 / (N2_G_PER_MOL / 2)),
             mistake_at("urea", median * 10 / UREA_G_PER_MOL),
             mistake_at("decilitre", median / N2_G_PER_MOL),
             mistake_at("multiplied", median * N2_G_PER_MOL / 10),
