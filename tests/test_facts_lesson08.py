@@ -245,9 +245,12 @@ def _raw_set_a() -> dict[int, str]:
 
 def test_hl7(stays):
     raw = _raw_set_a()
-    first_gas = min(rid for rid, text in raw.items() if ",SaO2," in text)  # the first stay with a blood gas
-    assert first_gas == 132540
-    assert stays.loc[stays["Parameter"].eq("SaO2"), "RecordID"].nunique() == 1792
+    # a blood gas is any of the BGA panel's analytes (review r13-08: 1,792 counted only the stays with SaO2)
+    with_gas = [rid for rid, text in raw.items() if any(f",{p}," in text for p in ("pH", "PaCO2", "PaO2", "SaO2"))]
+    first_gas = min(with_gas)
+    assert interop.LAB_PANELS["BGA"][1] == ["pH", "PaCO2", "PaO2", "SaO2"]
+    assert first_gas == 132540 and len(with_gas) == 3063
+    assert stays.loc[stays["Parameter"].isin(interop.LAB_PANELS["BGA"][1]), "RecordID"].nunique() == len(with_gas)
     gas = stays[stays["RecordID"].eq(first_gas)]
     parsed = interop.parse_oru_r01(interop.oru_r01(gas).to_er7())
     labs = gas[gas["Parameter"].isin(interop.LAB_PARAMETERS)]
