@@ -139,13 +139,20 @@ def test_the_job_script_the_lesson_explains():
     assert "#SBATCH -t 01:00:00" in script and "#SBATCH --mem=32G" in script
     lesson = json.loads(LESSON.read_text())
     code = "\n".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "code")
-    assert 'JOB_CORES, JOB_MEMORY, JOB_LIMIT = 16, "32G", "01:00:00"' in code
+    assert 'NODE_CORES, GIB_PER_CORE, JOB_LIMIT = 16, 2, "01:00:00"' in code  # r13 F3: the cores come from the model
     # review 10 F7: the job is sized against the first retirement (lifetime - stagger: 49 min), not the 60-min limit
     assert "limit_enough = scale.job_fits(job_need_min, JOB_LIMIT)" in code and "job_need_min <= limit_min" not in code
     assert scale.worker_window("01:00:00") == (52 - 3) * 60 and not scale.job_fits(55, "01:00:00")
     # the driver passes the root itself and counts the rows; its job exports the folder too (review finding 3)
+    # r13 F3: the driver is printed with the job the sizing chose; run its cell on a job of 2 cores and read it
+    cell = next("".join(c["source"]) for c in lesson["cells"] if "".join(c["source"]).startswith('driver = f"""'))
+    scope = {"JOB_CORES": 2, "JOB_MEMORY": "4G", "JOB_LIMIT": "01:00:00", "print": lambda *a: None}
+    exec(cell, scope)
+    shown = scope["driver"]
+    ast.parse(shown)
+    assert "root=ROOT" in shown and "len(features) == expected" in shown
+    assert 'cores=2, memory="4G", walltime="01:00:00"' in shown and "wait_for_workers(2," in shown
     text = _markdown()
-    assert "root=ROOT" in text and 'len(features) == expected' in text
     driver = text[text.index("#SBATCH -J heartdata-driver"):]
     assert driver.index("export HEARTDATA_DIR=") < driver.index("run_features.py")
     # the lesson's claims about time formats: 360 and 0-6 are six hours, 06:00 six minutes
@@ -423,7 +430,7 @@ def test_the_sizing_counts_the_disk_once():
     # what-if reading on top of it. Run the sizing cell on a plan whose numbers make the double count visible:
     # MIMIC-IV-ECG 26.8 min of computing + 16.7 min of this disk; the what-if reading 16.1 min
     cell = next("".join(c["source"]) for c in json.loads(LESSON.read_text())["cells"]
-                if "".join(c["source"]).startswith("JOB_CORES, JOB_MEMORY, JOB_LIMIT"))  # fmt: skip
+                if "".join(c["source"]).startswith("NODE_CORES, GIB_PER_CORE, JOB_LIMIT"))  # fmt: skip
     names = ["PTB-XL at 100 Hz", "PTB-XL at 500 Hz", "MIMIC-IV-ECG at 500 Hz"]
     plan = pd.DataFrame({
         "files": [43_598, 43_598, 1_600_000],
@@ -434,7 +441,7 @@ def test_the_sizing_counts_the_disk_once():
     }, index=names)
     plan["one process, best case (min)"] = plan[["reading from memory (min)", "more if read from this disk (min)",
                                                  "features (min)"]].sum(axis=1)  # fmt: skip
-    scope = {"plan": plan, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd}
+    scope = {"plan": plan, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd, "math": math}
     exec(cell, scope)
     sizing = scope["sizing"]
     mimic = sizing.loc["MIMIC-IV-ECG at 500 Hz"]
@@ -442,9 +449,42 @@ def test_the_sizing_counts_the_disk_once():
     assert mimic["one core, best case (min)"] == pytest.approx(plan.loc[names[2], "one process, best case (min)"])
     # where no cold read was measured (100 Hz), the what-if reading takes the disk's place, once
     assert sizing.loc[names[0], "one core, best case (min)"] == pytest.approx(0.25 + 0.1)
-    # the job: the computing shared by 16 cores, or all the bytes at the what-if rate, whichever is longer
-    assert mimic["one job of 16 cores (min)"] == pytest.approx(max(26.8 / 16, 16.1))
+    # the job: the computing shared by the cores, or all the bytes at the what-if rate (for the whole job), whichever
+    # is longer. r13 F3: the cores are the fewest with which the computing stops deciding: 26.8 / 16.1 -> 2, and 16
+    # would take as long (the extra cores only wait for the disk)
+    assert scope["JOB_CORES"] == math.ceil(26.8 / 16.1) == 2 and scope["JOB_MEMORY"] == "4G"
+    assert mimic["one job of 2 cores (min)"] == pytest.approx(max(26.8 / 2, 16.1)) == 16.1
+    assert mimic["one job of 16 cores (min)"] == pytest.approx(16.1) and max(26.8 / 1, 16.1) > 16.1  # 1 would not do
+    assert scope["core_hours"] == 2 and scope["held_core_hours"] == pytest.approx(2 * 16.1 / 60)
     # the cost per file that would take one core past the hour, and the core-hours of computing (no disk in them)
     assert scope["hour_ms_per_file"][names[2]] == pytest.approx((60 - 43.5) / (1_600_000 * 1e-3 / 60))
     assert scope["work_core_hours"] == pytest.approx(26.8 / 60)
     assert scope["hour_ms_words"][names[2]] == "0.62"
+    # the same model, other numbers: reading that dwarfs the computing needs one core; computing that dwarfs the
+    # reading is capped at one node's 16 cores, where the computing still decides
+    for reading, cores in [(30.0, 1), (1.0, 16), (5.0, 6)]:
+        other = plan.copy()
+        other.loc[names[2], "reading alone at 100 MB/s (min)"] = reading
+        scope = {"plan": other, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd, "math": math}
+        exec(cell, scope)
+        assert scope["JOB_CORES"] == cores
+        assert scope["job_min"] == pytest.approx(max(26.8 / cores, reading))
+        if 1 < cores < 16:  # one core fewer would take longer; more would not take less
+            assert max(26.8 / (cores - 1), reading) > scope["job_min"] == pytest.approx(scope["node_min"])
+
+
+def test_the_words_about_workers_and_batches_follow_the_runs():
+    # r13 F1: "more workers" is said from two workers against one (compare_runs), never from the diagnosis alone
+    lesson = json.loads(LESSON.read_text())
+    code = "\n".join("".join(c["source"]) for c in lesson["cells"] if c["cell_type"] == "code")
+    assert "cannot help" not in code and "}[two_vs_one]" in code and "cannot tell whether \"\n" in code
+    solutions = (REPO / "solutions" / "10-scaling-up-solutions.ipynb").read_text()
+    assert "cannot cure" not in solutions
+    assert 'compare_runs(seconds[\\"2 workers\\"], seconds[\\"1 worker\\"])' in solutions
+    # r13 F2: a batch is two tasks, each to reach 100 ms: the cheaper kind decides the batch size
+    assert "records_each = np.ceil(100 / task_cpu).astype(int)" in code and "records_each.max()" in code
+    task_cpu = pd.Series({"reading": 0.114, "features": 0.435})  # r13's run, ms per record at 100 Hz
+    assert np.ceil(100 / task_cpu).astype(int).max() == 878 > math.ceil(100 / task_cpu.sum()) == 183
+    # r13 F6 and F7: a direction word only when every pair of runs is on one side; cold against warm by both rules
+    assert "abs(extra / extra_expected - 1)" not in code and "np.subtract.outer" in code
+    assert "cold_vs_warm = scale.compare_runs(cold, warm)" in code and "pairs_slower == RUNS" in code
