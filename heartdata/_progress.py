@@ -1,4 +1,4 @@
-"""Where a student stands: every check's last status in this session, a table, and a file to hand in.
+"""Where a student stands: every check's last status, a table, and a file to hand in.
 
 Every exercise check (``heartdata.feedback.exercise``) records its verdict here as it runs. In a practice notebook,
 
@@ -18,7 +18,13 @@ attempt was correct (``correct_at``, the first such time, is kept): the table an
 solved an exercise and then tried a variant hands in "solved, last incorrect", and the instructor sees both. Running
 a check with ``None`` (the stub, or a reset cell) is not an attempt: it changes nothing once the exercise has been
 tried, so a solved exercise never turns back into "not attempted"; an exercise the student never tried is listed as
-"not attempted" with 0 attempts and no times. Times are UTC. ``python -m heartdata progress FILES...`` adds up a
+"not attempted" with 0 attempts and no times. Times are UTC. **Sessions add up.** A kernel remembers only its own session's checks (a restart, or the idle-kernel culling of a
+course server, starts a new one), so ``progress()`` merges the session with what ``progress-NN.json`` already holds
+from earlier sessions and never erases it: attempts add up, ``first_try`` and ``correct_at`` are the earliest,
+``solved`` stays true once true, and ``status`` is the verdict of the latest attempt (this session's when it made
+one, else the file's). The file is read once per session (the first time ``progress()`` looks at it), so calling
+``progress()`` again in the same session does not count the session twice. A file that is not a progress file of
+the lesson is never overwritten: ``progress()`` says so. ``python -m heartdata progress FILES...`` adds up a
 class's files: per exercise, how many students are correct at their last attempt, stopped at a named mistake, not yet
 right, or never tried, how many solved it at least once, and the median number of attempts; ``--csv`` writes one row
 per student and exercise. (Files written before ``solved`` existed are read with ``solved`` taken from
@@ -40,6 +46,8 @@ STATUSES = ("correct", "close", "incorrect", "not attempted")
 
 #: (lesson, exercise) -> {"status", "solved", "attempts", "first_try", "last_try", "correct_at"} for this session.
 RECORDS: dict[tuple[str, str], dict] = {}
+#: progress file (resolved path) -> {exercise: record} as earlier sessions left it, read once per session.
+EARLIER: dict[Path, dict[str, dict]] = {}
 
 
 def _now() -> str:
@@ -83,10 +91,57 @@ def exercises_of(lesson: str) -> list[str]:
     return [name for name, f in vars(module).items() if callable(f) and getattr(f, "is_exercise", False)]
 
 
-def rows(lesson: str) -> list[dict]:
+def earlier(path: Path, lesson: str) -> tuple[str, dict[str, dict]]:
+    """What ``path`` held before this session wrote it: (student, {exercise: record}), read the first time this
+    session asks (later calls return the same, so a session is never counted twice). No file: ("", {})."""
+    from .errors import DataError
+
+    key = Path(path).resolve()
+    if key not in EARLIER:
+        student, found = "", {}
+        if key.exists():
+            try:
+                data = json.loads(key.read_text(encoding="utf-8"))
+                if data.get("format") != FORMAT:
+                    what = f"its format is {data.get('format')!r}"
+                elif data.get("lesson") != lesson:
+                    what = f"it is lesson {data.get('lesson')!r}'s"
+                else:
+                    what, student = None, data.get("student") or ""
+                    found = {e["exercise"]: e for e in data["exercises"]}
+            except (ValueError, KeyError, TypeError, AttributeError) as err:
+                what = f"it cannot be read ({type(err).__name__})"
+            if what is not None:
+                raise DataError(key, f"is not a progress file of lesson {lesson}: {what}; progress() never "
+                                "overwrites a file whose record it cannot keep",
+                                "rename or move it, then run heartdata.progress() again.")  # fmt: skip
+        EARLIER[key] = (student, found)
+    return EARLIER[key]
+
+
+def merge(before: dict | None, now: dict) -> dict:
+    """One exercise's record over sessions: ``before`` (from the file, earlier sessions) and ``now`` (this session)."""
+    if not before:
+        return dict(now)
+    before = {**_blank(), **{k: before.get(k) for k in _blank() if k in before}}
+    before["attempts"] = int(before["attempts"] or 0)
+    before["solved"] = bool(before["solved"] or before["correct_at"])
+    if not now["attempts"]:
+        return before
+    times = [t for t in (before["first_try"], now["first_try"]) if t]
+    corrects = [t for t in (before["correct_at"], now["correct_at"]) if t]
+    return {"status": now["status"], "solved": before["solved"] or now["solved"],
+            "attempts": before["attempts"] + now["attempts"], "first_try": min(times) if times else None,
+            "last_try": now["last_try"], "correct_at": min(corrects) if corrects else None}  # fmt: skip
+
+
+def rows(lesson: str, path: Path | None = None) -> list[dict]:
+    """The lesson's exercises: this session's records, merged with the earlier sessions in ``path`` when given."""
+    before = earlier(path, lesson)[1] if path is not None else {}
+    names = exercises_of(lesson) or sorted({e for (le, e) in RECORDS if le == lesson} | set(before))
     out = []
-    for name in exercises_of(lesson) or sorted(e for (le, e) in RECORDS if le == lesson):
-        out.append({"exercise": name, **RECORDS.get((lesson, name), _blank())})
+    for name in names:
+        out.append({"exercise": name, **merge(before.get(name), RECORDS.get((lesson, name), _blank()))})
     return out
 
 
@@ -98,11 +153,21 @@ def _current_lesson() -> str | None:
     return cwd_notebooks[0].name[:2] if len(cwd_notebooks) == 1 else (lessons[-1] if lessons else None)
 
 
-def hand_in(lesson: str, student: str = "") -> dict:
+def _path(lesson: str, folder: str | Path | None) -> Path:
+    return (Path(folder) if folder is not None else Path.cwd()) / f"progress-{lesson}.json"
+
+
+def hand_in(lesson: str, student: str = "", path: Path | None = None) -> dict:
+    """The hand-in record: this session merged with the earlier sessions ``path`` holds (its student name kept
+    when none is given)."""
     from . import __version__
 
+    if path is not None:  # a name, once given, is kept in the file by later calls and sessions without one
+        name, found = earlier(path, lesson)
+        student = student or name
+        EARLIER[Path(path).resolve()] = (student, found)
     return {"format": FORMAT, "lesson": lesson, "student": student, "written": _now(),
-            "package_version": __version__, "exercises": rows(lesson)}  # fmt: skip
+            "package_version": __version__, "exercises": rows(lesson, path)}  # fmt: skip
 
 
 def save(lesson: str, student: str = "", folder: str | Path | None = None) -> Path:
@@ -110,12 +175,12 @@ def save(lesson: str, student: str = "", folder: str | Path | None = None) -> Pa
     from .errors import DataError
     from .paths import is_shipped
 
-    folder = Path(folder) if folder is not None else Path.cwd()
-    path = folder / f"progress-{lesson}.json"
+    path = _path(lesson, folder)
     if is_shipped(path):
         raise DataError(path, "is under data/, and the course never writes there", "pass folder= another folder.")
+    record = hand_in(lesson, student, path)  # earlier sessions merged in (read before anything is written)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(hand_in(lesson, student), indent=1) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
 
@@ -123,8 +188,10 @@ def save(lesson: str, student: str = "", folder: str | Path | None = None) -> Pa
 class Progress:
     """What ``heartdata.progress()`` returns: shows as a table in a notebook, and says where the file is."""
 
-    def __init__(self, lesson: str, path: Path | None):
-        self.lesson, self.path, self.rows = lesson, path, rows(lesson)
+    def __init__(self, lesson: str, path: Path | None, earlier_file: Path | None = None):
+        self.lesson, self.path = lesson, path
+        self.earlier_file = earlier_file if earlier_file is not None and earlier(earlier_file, lesson)[1] else None
+        self.rows = rows(lesson, earlier_file)
 
     def table(self):
         import pandas as pd
@@ -141,7 +208,10 @@ class Progress:
             f" Saved to `{self.path.name}` in this notebook's folder: download it to hand it in." if self.path else ""
         )
         since = f" ({solved} solved at least once)" if solved != done else ""
-        return f"Lesson {self.lesson}: {done} of {len(self.rows)} exercises correct at the last attempt{since}.{where}"
+        sessions = (f" Earlier sessions' checks, from `{self.earlier_file.name}`, are counted with this session's."
+                    if self.earlier_file else "")  # fmt: skip
+        return (f"Lesson {self.lesson}: {done} of {len(self.rows)} exercises correct at the last attempt{since}."
+                f"{sessions}{where}")
 
     def _repr_markdown_(self) -> str:
         head = "| exercise | last verdict | solved once | attempts | last checked (UTC) |\n|---|---|---|---|---|\n"
@@ -155,16 +225,20 @@ class Progress:
 
 def progress(lesson: str | int | None = None, student: str = "", save_file: bool = True, folder=None) -> Progress:
     """Every exercise of ``lesson`` (default: the lesson checked in this session) with the verdict of its last
-    attempt and whether it was solved once, and the
-    hand-in file progress-NN.json written beside the notebook (``save_file=False`` to skip it)."""
+    attempt and whether it was solved once, over this session and the earlier ones progress-NN.json holds, and the
+    hand-in file progress-NN.json written beside the notebook (``save_file=False`` to skip writing it)."""
     from .errors import DataError
+    from .paths import is_shipped
 
     lesson = f"{int(lesson):02d}" if lesson is not None else _current_lesson()
     if lesson is None:
         raise DataError("heartdata.progress()", "no exercise has been checked in this session yet",
                         "pass the lesson, e.g. heartdata.progress(4).")  # fmt: skip
     path = save(lesson, student, folder) if save_file else None
-    return Progress(lesson, path)
+    existing = _path(lesson, folder)
+    if not save_file and is_shipped(existing):
+        existing = None
+    return Progress(lesson, path, existing)
 
 
 # --- an instructor adds up the files ----------------------------------------------------------------------------

@@ -17,6 +17,13 @@ from heartdata.checks import lesson00
 @pytest.fixture(autouse=True)
 def _fresh(monkeypatch):
     monkeypatch.setattr(_progress, "RECORDS", {})
+    monkeypatch.setattr(_progress, "EARLIER", {})
+
+
+def _new_session(monkeypatch):
+    """What a kernel restart leaves: no record of the checks run before it (the file beside the notebook stays)."""
+    monkeypatch.setattr(_progress, "RECORDS", {})
+    monkeypatch.setattr(_progress, "EARLIER", {})
 
 
 def test_checks_record_their_last_verdict_and_progress_lists_every_exercise(tmp_path, monkeypatch):
@@ -115,3 +122,51 @@ def test_a_notebook_run_with_every_stub_still_knows_its_lesson(tmp_path, monkeyp
     lesson00.n_patients(None)
     view = heartdata.progress()
     assert view.lesson == "00" and all(r["status"] == "not attempted" and r["attempts"] == 0 for r in view.rows)
+
+
+def test_a_new_session_adds_to_the_hand_in_file_and_never_erases_it(tmp_path, monkeypatch):
+    # r13-s911 W1: after a kernel restart, solving one exercise and calling progress() rewrote progress-NN.json with
+    # every earlier solved exercise "not attempted", 0 attempts
+    monkeypatch.chdir(tmp_path)
+    meta = heartdata.ptbxl.load_metadata()
+    right = int(meta.loc[meta["site"].eq(lesson00.EXERCISE_SITE), "patient_id"].nunique())
+    lesson00.n_patients(right + 1)
+    assert lesson00.n_patients(right).correct
+    lesson00.n_beats(3)
+    first = {r["exercise"]: r for r in heartdata.progress(student="Ada").rows}
+    heartdata.progress()  # a second call in the same session counts nothing twice
+    saved = {e["exercise"]: e for e in json.loads((tmp_path / "progress-00.json").read_text())["exercises"]}
+    assert saved["n_patients"]["attempts"] == 2 and saved["n_beats"]["attempts"] == 1
+
+    _new_session(monkeypatch)
+    lesson00.n_beats(4)
+    lesson00.n_patients(None)  # the stub re-run after the restart: not an attempt
+    view = heartdata.progress()
+    assert "Earlier sessions' checks, from `progress-00.json`, are counted" in view._repr_markdown_()
+    data = json.loads(view.path.read_text())
+    assert data["student"] == "Ada"
+    saved = {e["exercise"]: e for e in data["exercises"]}
+    assert saved["n_patients"] == {"exercise": "n_patients", **{k: v for k, v in first["n_patients"].items()
+                                                                  if k != "exercise"}}  # fmt: skip
+    assert saved["n_patients"]["status"] == feedback.CORRECT and saved["n_patients"]["solved"] is True
+    beats = saved["n_beats"]
+    assert beats["attempts"] == 2 and beats["first_try"] == first["n_beats"]["first_try"]
+    assert beats["status"] == feedback.INCORRECT and beats["solved"] is False and beats["correct_at"] is None
+    assert "1 of 5 exercises correct at the last attempt." in view._repr_markdown_()
+
+    _new_session(monkeypatch)
+    lesson00.n_patients(right + 2)  # a third session: a wrong variant keeps "solved once" and its time
+    saved = {e["exercise"]: e for e in json.loads(heartdata.progress(0).path.read_text())["exercises"]}
+    assert saved["n_patients"]["status"] == feedback.INCORRECT and saved["n_patients"]["attempts"] == 3
+    assert saved["n_patients"]["solved"] is True
+    assert saved["n_patients"]["correct_at"] == first["n_patients"]["correct_at"]
+    assert saved["n_beats"]["attempts"] == 2
+
+
+def test_progress_never_overwrites_a_file_it_cannot_keep(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "progress-00.json").write_text("{not json")
+    lesson00.n_beats(3)
+    with pytest.raises(heartdata.DataError, match="never overwrites"):
+        heartdata.progress()
+    assert (tmp_path / "progress-00.json").read_text() == "{not json"
