@@ -15,20 +15,23 @@ JSON an instructor can collect and add up::
 
 ``status`` is the verdict of the last *attempt* ("incorrect", "close", "correct"), and ``solved`` says whether any
 attempt was correct (``correct_at``, the first such time, is kept): the table and the file show both, so a student who
-solved an exercise and then tried a variant hands in "solved, last incorrect", and the instructor sees both. Running
-a check with ``None`` (the stub, or a reset cell) is not an attempt: it changes nothing once the exercise has been
-tried, so a solved exercise never turns back into "not attempted"; an exercise the student never tried is listed as
-"not attempted" with 0 attempts and no times. Times are UTC. **Sessions add up.** A kernel remembers only its own session's checks (a restart, or the idle-kernel culling of a
+solved an exercise and then tried a variant hands in "solved, last incorrect", and the instructor sees both. Running a
+check with ``None`` (the stub, or a reset cell) is not an attempt: it changes nothing once the exercise has been tried,
+so a solved exercise never turns back into "not attempted"; an exercise the student never tried is listed as "not
+attempted" with 0 attempts and no times. Times are UTC.
+
+**Sessions add up.** A kernel remembers only its own session's checks (a restart, or the idle-kernel culling of a
 course server, starts a new one), so ``progress()`` merges the session with what ``progress-NN.json`` already holds
 from earlier sessions and never erases it: attempts add up, ``first_try`` and ``correct_at`` are the earliest,
-``solved`` stays true once true, and ``status`` is the verdict of the latest attempt (this session's when it made
-one, else the file's). The file is read once per session (the first time ``progress()`` looks at it), so calling
-``progress()`` again in the same session does not count the session twice. A file that is not a progress file of
-the lesson is never overwritten: ``progress()`` says so. ``python -m heartdata progress FILES...`` adds up a
-class's files: per exercise, how many students are correct at their last attempt, stopped at a named mistake, not yet
-right, or never tried, how many solved it at least once, and the median number of attempts; ``--csv`` writes one row
-per student and exercise. (Files written before ``solved`` existed are read with ``solved`` taken from
-``correct_at``.)
+``solved`` stays true once true, and ``status`` is the verdict of the latest attempt (this session's when it made one,
+else the file's). The file is read once per session (the first time ``progress()`` looks at it), so calling
+``progress()`` again in the same session does not count the session twice. A file that is not a progress file of the
+lesson is never overwritten: ``progress()`` says so.
+
+``python -m heartdata progress FILES...`` adds up a class's files: per exercise, how many students are correct at their
+last attempt, stopped at a named mistake, not yet right, or never tried, how many solved it at least once, and the
+median number of attempts; ``--csv`` writes one row per student and exercise. (Files written before ``solved`` existed
+are read with ``solved`` taken from ``correct_at``.)
 """
 
 from __future__ import annotations
