@@ -148,6 +148,16 @@ def test_exercise_3_linkage(people):
     lesson_register, _ = privacy.synthetic_register(people, ON, 1000, 0.2, seed=9)
     status(lesson09.pinned_entries(int(privacy.link(lesson_register, people, ON)["pinned"].sum())), feedback.CLOSE,
            "seed 9")  # fmt: skip
+    # r13-s911 W2: the lesson prints how many of its own pins are right; that count must not be this exercise's answer,
+    # and typing it is named
+    lesson_register, truth = privacy.synthetic_register(people, ON, 1000, 0.2, seed=9)
+    lesson_pairs = privacy.link(lesson_register, people, ON)
+    lesson_pins = lesson_pairs[lesson_pairs["pinned"]]
+    lesson_right = int(truth.reindex(lesson_pins["entry"]).eq(lesson_pins["record"].to_numpy()).sum())
+    assert right not in {lesson_right, len(lesson_pins), len(lesson_pairs)}
+    assert right not in lesson09.lesson_figures()
+    status(lesson09.pinned_entries(lesson_right), feedback.CLOSE, "pins that are right", "seed 9")
+    status(lesson09.pinned_entries(len(lesson_pairs)), feedback.CLOSE, "candidate pairs")
     # linked with the ECG table instead of people (walkthrough r12-s911, D09-2): named, as in exercises 1 and 2
     meta = heartdata.ptbxl.load_metadata()
     status(lesson09.pinned_entries(int(privacy.link(register, meta, ON)["pinned"].sum())), feedback.CLOSE,

@@ -170,3 +170,14 @@ def test_progress_never_overwrites_a_file_it_cannot_keep(tmp_path, monkeypatch):
     with pytest.raises(heartdata.DataError, match="never overwrites"):
         heartdata.progress()
     assert (tmp_path / "progress-00.json").read_text() == "{not json"
+
+
+def test_every_practice_notebook_has_its_progress_cell():
+    # r13-s911 M1: docs/instructor-plan.md says the last cell of every practice notebook is heartdata.progress(); 09
+    # had none
+    import nbformat
+    from conftest import REPO
+
+    for path in sorted((REPO / "solutions").glob("[0-9][0-9]-*-solutions.ipynb")):
+        code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        assert any("heartdata.progress(" in c for c in code), path.name

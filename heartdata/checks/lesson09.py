@@ -19,7 +19,8 @@ UNIQUE_ON = ["sex", "age", "weight"]  # exercise 1: the weight known to WEIGHT_S
 WEIGHT_STEP = 5  # kg: the lesson printed sex, age and weight as charted, and measured 5 kg only with the site
 SUPPRESS_ON = ["sex", "age", "weight"]  # exercise 2: 10-year age bands and 10 kg weight bands
 LINK_ON = ["sex", "age", "weight"]
-REGISTER_SEED = 21  # exercise 3: another register than the lesson's (seed 9)
+FIRST_SEED = 21  # exercise 3 draws another register than the lesson's (seed 9): the first seed from this one
+# whose answer is none of the counts the lesson prints for its own register (exercise_seed)
 LESSON_SEED = 9
 TOTAL_EPSILON, TABLES = 0.6, 3  # exercise 4: three tables about the same patients within ε = 0.6 in all
 SITES = 4
@@ -168,12 +169,56 @@ def _register(seed: int) -> pd.DataFrame:
     return privacy.synthetic_register(_people(), LINK_ON, n_people=1000, share_in_records=0.2, seed=seed)[0]
 
 
-def register(seed: int = REGISTER_SEED) -> pd.DataFrame:
-    """The exercise's synthetic register (invented people, never real ones): another draw than the lesson's.
+@cache
+def lesson_figures() -> dict[int, str]:
+    """The counts the lesson's section 3 prints for its register (seed 9), each with what it counts: exercise 3's
+    answer must be none of them, and an answer equal to one is named as copied from the lesson."""
+    people, reg = _people(), _register(LESSON_SEED)
+    truth = privacy.synthetic_register(people, LINK_ON, n_people=1000, share_in_records=0.2, seed=LESSON_SEED)[1]
+    pairs = privacy.link(reg, people, LINK_ON)
+    pins = pairs[pairs["pinned"]]
+
+    def right(p: pd.DataFrame) -> int:
+        return int(truth.reindex(p["entry"]).eq(p["record"].to_numpy()).sum())
+
+    merged = _merged(reg)
+    grid = privacy.link(reg.assign(weight=privacy.round_to(reg["weight"], 5)),
+                        people.assign(weight=privacy.round_to(people["weight"], 5)), LINK_ON)  # fmt: skip
+    grid_pins = grid[grid["pinned"]]
+    no_weight = people[people["weight"].isna()]
+    rivals = pins["record"].map(lambda r: int((no_weight["sex"].eq(people.loc[r, "sex"])
+                                               & no_weight["age"].eq(people.loc[r, "age"])).sum()))  # fmt: skip
+    clear = pins[rivals.eq(0).to_numpy()]
+    figures = [
+        (len(clear), "number of unambiguous pins"),
+        (right(clear), "number of unambiguous pins that are right"),
+        (len(grid_pins), "number of pins with weights to 5 kg"),
+        (right(grid_pins), "number of right pins with weights to 5 kg"),
+        (_pins(merged), "number of pins of a plain merge"),
+        (len(merged), "number of pairs of a plain merge"),
+        (len(pairs), "number of candidate pairs"),
+        (right(pins), "number of its pins that are right"),
+        (len(pins), "number of pins"),
+    ]  # later ones win where two coincide
+    return {int(n): what for n, what in figures}
+
+
+@cache
+def exercise_seed() -> int:
+    """Exercise 3's seed: the first from FIRST_SEED whose number of pins the lesson does not print."""
+    figures = lesson_figures()
+    return next(seed for seed in range(FIRST_SEED, FIRST_SEED + 1000)
+                if seed != LESSON_SEED
+                and int(privacy.link(_register(seed), _people(), LINK_ON)["pinned"].sum()) not in figures)  # fmt: skip
+
+
+def register(seed: int | None = None) -> pd.DataFrame:
+    """The exercise's synthetic register (invented people, never real ones): another draw than the lesson's, with
+    ``exercise_seed()`` unless a seed is given.
 
     A fresh copy each time, so that nothing a student does to it changes what the check computes.
     """
-    return _register(seed).copy()
+    return _register(exercise_seed() if seed is None else seed).copy()
 
 
 def _merged(reg: pd.DataFrame) -> pd.DataFrame:
@@ -195,7 +240,8 @@ PINS = {
     "one_side": "these entries match one patient each, but some of those patients also match another entry. "
     "A pin needs both sides to be unique.",
     "merge_pairs": "that is the number of pairs a plain merge gives (missing joined to missing), not of pins.",
-    "lesson_register": "that is the lesson's register (seed {seed}); this exercise draws another one.",
+    "lesson_register": "{n} is the lesson's {what} for its own register (seed {seed}); this exercise draws "
+    "another register (`check.register()`): count its pins.",
     "ecgs": "you linked the register with the ECG table (`meta`). A patient with two ECGs can then match an entry "
     "twice, so the entry is not pinned to one row: link with `people`, one row per patient.",
 }  # the mistakes pinned_entries can name
@@ -203,10 +249,10 @@ PINS = {
 
 @exercise(mistakes=PINS)
 def pinned_entries(answer):
-    pairs = privacy.link(_register(REGISTER_SEED), _people(), LINK_ON)
+    reg = _register(exercise_seed())
+    pairs = privacy.link(reg, _people(), LINK_ON)
     expected = int(pairs["pinned"].sum())
-    merged = _merged(_register(REGISTER_SEED))
-    lesson = privacy.link(_register(LESSON_SEED), _people(), LINK_ON)
+    merged = _merged(reg)
     return check_number(
         answer,
         expected,
@@ -216,8 +262,11 @@ def pinned_entries(answer):
             mistake_at("entries", pairs["entry"].nunique()),
             mistake_at("one_side", int(pairs.groupby("entry")["record"].transform("size").eq(1).sum())),
             mistake_at("merge_pairs", len(merged)),
-            mistake_at("lesson_register", int(lesson["pinned"].sum()), seed=LESSON_SEED),
-            mistake_at("ecgs", int(privacy.link(_register(REGISTER_SEED), _meta(), LINK_ON)["pinned"].sum())),
+            mistake_at("ecgs", int(privacy.link(reg, _meta(), LINK_ON)["pinned"].sum())),
+            *[
+                mistake_at("lesson_register", n, n=n, what=what, seed=LESSON_SEED)
+                for n, what in lesson_figures().items()
+            ],
         ],  # fmt: skip
         what="a whole number of register entries",
         hint="Join the register and `people` on sex, age and weight without joining missing values, then keep the "
@@ -283,8 +332,11 @@ def dp_error_at(answer):
             what = "OpenDP's bound rounded down to a whole count, which its documentation allows"
         else:
             digits = next((d for d in range(1, 7) if value == round(bound, d)), None)
-            what = (f"OpenDP's bound ({bound:.4f}) rounded to {digits} decimal(s)" if digits else
-                    f"between {floor} and {floor + 1}, which says the same as OpenDP's {bound:.4f} or {floor}")
+            what = (
+                f"OpenDP's bound ({bound:.4f}) rounded to {digits} decimal(s)"
+                if digits
+                else f"between {floor} and {floor + 1}, which says the same as OpenDP's {bound:.4f} or {floor}"
+            )
         return correct(
             f"each table gets ε = {TOTAL_EPSILON:g} / {TABLES} = {each:g}, so the scale is {scale:g}; {value:g} is "
             f"{what}. Errors are whole numbers, so every bound from {floor} up to (not including) {floor + 1} is "
