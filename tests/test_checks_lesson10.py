@@ -208,6 +208,10 @@ def test_job_script_refuses_what_would_fail_on_a_cluster():
     # review 3, finding 2: each of these passed, and each would fail (or be refused) on a real cluster
     s, limit = _script(), "--memory-limit 3.60GiB"
     _is(lesson10.job_script(s.replace(limit, "--memory-limit 0")), CLOSE, "memory")  # 0 is no limit to Dask
+    # r13-s911 M2: 'auto' is a limit (the detected memory shared among the workers), Dask's default: said as such
+    fb = lesson10.job_script(s.replace(limit, "--memory-limit auto"))
+    _is(fb, CLOSE, "--memory-limit auto (also Dask's default)", "nthreads / cores")
+    assert "no limit" not in fb.message
     _is(lesson10.job_script(s.replace(limit, "--memory-limit 0.25")), CLOSE, "fraction", "4 times")
     _is(lesson10.job_script(s.replace(limit, "--memory-limit 3.9GiB")), CLOSE, "10%")  # 62.4 of 64 GiB
     _is(lesson10.job_script(_script(processes=4).replace("--memory-limit 14.40GiB", "--memory-limit 512MiB")), CLOSE,
@@ -378,7 +382,19 @@ def test_features_500_walkthrough(client):
     _is(lesson10.features_500(scale.ecg_features(client, fs=100), client), CLOSE, "fs=500")  # the warned rate
     _is(lesson10.features_500(right.iloc[:16], client), INCORRECT, "missing")
     _is(lesson10.features_500(right.drop(columns="beats"), client), INCORRECT, "columns")
-    _is(lesson10.features_500(right * 2, client), INCORRECT, "500 Hz")
+    _is(lesson10.features_500(right * 2, client), INCORRECT, "differ from ecg_features_serial(fs=500)")
+    # r13-s911 M4: the right table rounded is named as rounded (feedback's rule), not as computed at another rate
+    fb = lesson10.features_500(right.round(2), client)
+    _is(fb, INCORRECT, "right values rounded to 2 decimals")
+    assert "Hz" not in fb.message
+    ids = list(scale.available_ids(500))
+    _is(lesson10.features_500(scale.ecg_features(client, ids, fs=100), client), INCORRECT, "at 100 Hz", "fs=500")
+    # r13-s911 M3: extra rows are counted as extra, not reported as "0 are missing"
+    others = sorted(set(scale.available_ids(100)) - set(ids))[:5]
+    fb = lesson10.features_500(pd.concat([right, scale.ecg_features(client, others, fs=100)]), client)
+    _is(fb, INCORRECT, f"{len(others)} of its {len(right) + len(others)} rows are records without a 500 Hz file",
+        "fs=100")  # fmt: skip
+    assert "missing" not in fb.message
     _is(lesson10.features_500(pd.concat([right, right.iloc[:1]]), client), INCORRECT, "twice")
     before = right.copy()
     lesson10.features_500(right, client)

@@ -142,6 +142,7 @@ def test_status_is_not_repeated_in_the_message():
         (1234.5, 1234.5123, 1e-6, feedback.CLOSE),
         (0.139, np.float64(0.1385), 1e-6, feedback.CLOSE),  # half up, whatever numpy's round gives
         (0.138, np.float64(0.1385), 1e-6, feedback.CLOSE),  # half to even
+        (float(np.round(3.1149999999999998, 2)), 3.1149999999999998, 1e-6, feedback.CLOSE),  # numpy's (pandas' .round)
         (1200.0, 1234.5, 1e-6, feedback.INCORRECT),
         (0.05, 0.049199, 1e-6, feedback.CLOSE),  # round(x, 2) keeps one digit: still the right answer rounded
         (74.0, 73.981, 1e-6, feedback.CLOSE),  # round(x, 1) gives a whole number: rounded to 1 decimal

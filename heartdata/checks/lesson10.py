@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import ptbxl, scale
 from ..errors import DataError
-from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named
+from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, rounding_all
 
 # ---- exercise 1: memory of a full dataset held at once --------------------------------------------------------
 
@@ -672,10 +672,13 @@ def job_script(answer):
     if fraction is not None and 0 < fraction <= 1:
         return close(named("memory fraction", value=text, nworkers=nworkers, times=round(nworkers * fraction, 2)))
     limit = _bytes(text)
-    if text is None:  # distributed's default, 'auto' (worker_memory.parse_memory_limit)
-        why = ("with no --memory-limit, Dask gives each worker its share of the memory it detects (the default "
-               "'auto': nthreads / cores of it), and on a shared node that is the node's memory, not the job's, so "
-               "together the workers may use the whole node")
+    if text is None or text.strip().lower() == "auto":  # 'auto' is distributed's default (parse_memory_limit)
+        given = ("with no --memory-limit (Dask's default, 'auto')" if text is None else
+                 "--memory-limit auto (also Dask's default)")  # fmt: skip
+        why = (f"{given}, Dask gives each worker its share of the memory it detects (nthreads / cores of it: "
+               "distributed's worker_memory.parse_memory_limit), and that is the node's memory unless a cgroup limit "
+               "is visible where Dask looks, not the job's --mem: together the workers may use the whole node, "
+               "and at best all of the job's memory with no headroom")
         return close(named("memory limit", why=why))
     if not limit:
         return close(named("memory limit", why=f"--memory-limit {text} means no limit to Dask, so the workers may "
@@ -728,6 +731,24 @@ FEATURES_MISTAKES = {
 }
 
 
+def _values_differ(table: pd.DataFrame, expected: pd.DataFrame) -> str:
+    """Why the right records carry other values: rounded (feedback's rounding rule), computed at 100 Hz (equal to
+    the same records' 100 Hz features), or changed otherwise."""
+    got, want = table.to_numpy(float).ravel(), expected.to_numpy(float).ravel()
+    if np.array_equal(np.isnan(got), np.isnan(want)):
+        known = ~np.isnan(want)
+        how = rounding_all(got[known], want[known])
+        if how:
+            return (f"these are the right values rounded {how}. Store the table scale.ecg_features returns, "
+                    "unrounded: rounding is for showing a number, not for keeping it.")
+    at_100 = scale.ecg_features_serial(list(expected.index), fs=100)[list(expected.columns)]
+    if np.allclose(table.to_numpy(float), at_100.to_numpy(float), equal_nan=True):
+        return ("these are the features of the same records at 100 Hz: pass fs=500 to scale.ecg_features (and the "
+                "500 Hz ids, scale.available_ids(500)).")
+    return ("the values differ from ecg_features_serial(fs=500), the same records computed in one loop: compute "
+            "them with scale.ecg_features(client, fs=500) and store the table unchanged.")
+
+
 @exercise(mistakes=FEATURES_MISTAKES)
 def features_500(answer, client=None):
     if not isinstance(answer, pd.DataFrame):
@@ -744,11 +765,15 @@ def features_500(answer, client=None):
         return incorrect("some ecg_id appears twice: the table has one row per record.")
     if set(table.index) != set(expected.index):
         missing = len(set(expected.index) - set(table.index))
+        extra = set(table.index) - set(expected.index)
+        rate = (" but a 100 Hz one: was it computed with fs=100?" if extra <= set(scale.available_ids(100)) else "")
+        found = [f"{len(extra)} of its {len(table)} rows are records without a 500 Hz file{rate}" if extra else "",
+                 f"{missing} of the {len(expected)} are missing" if missing else ""]  # fmt: skip
         return incorrect(f"expected one row for each of the {len(expected)} records with a 500 Hz file "
-                         f"(scale.available_ids(500)); {missing} are missing.")  # fmt: skip
+                         f"(scale.available_ids(500)), and no other: {'; '.join(f for f in found if f)}.")  # fmt: skip
     table = table.loc[expected.index, expected.columns]  # any row or column order is the same answer
     if not np.allclose(table.to_numpy(float), expected.to_numpy(), equal_nan=True):
-        return incorrect("the values differ from ecg_features_serial(fs=500): were they computed at 500 Hz?")
+        return incorrect(_values_differ(table, expected))
     # judged from the answer itself, not from what the session ran before: the mark scale.ecg_features leaves
     mark = answer.attrs.get(scale.ON_WORKERS)
     if not isinstance(mark, dict) or mark.get("fs") != 500:
