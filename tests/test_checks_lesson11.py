@@ -108,6 +108,8 @@ def test_share_flagged_walkthrough(data):
     # other plausible wrong answers
     assert "true alerts" in check.share_flagged((flagged & data.died.eq(1)).mean()).message
     assert "sensitivity" in check.share_flagged((flagged & data.died.eq(1)).sum() / data.died.sum()).message
+    fb = check.share_flagged((flagged & data.died.eq(1)).sum() / flagged.sum())  # r13-s911: the PPV
+    assert fb.status == feedback.CLOSE and "positive predictive value" in fb.message
     fb = check.share_flagged((data.raw_risk >= check.THRESHOLD).mean())
     assert fb.status == CLOSE and "before recalibration" in fb.message
     assert "below the threshold" in check.share_flagged((data.risk < check.THRESHOLD).mean()).message
@@ -172,12 +174,38 @@ def _good_axes(data, **kw):
     return ax
 
 
+def _runs(table, digits):
+    """The thresholds where the model's net benefit is below zero, as runs of neighbours on the table's grid."""
+    grid = list(table["threshold"])
+    negative = table["model"].lt(0).tolist()
+    runs, i = [], 0
+    while i < len(grid):
+        if negative[i]:
+            j = i
+            while j + 1 < len(grid) and negative[j + 1]:
+                j += 1
+            runs.append(f"at {grid[i]:.{digits}f}" if i == j else f"from {grid[i]:.{digits}f} to {grid[j]:.{digits}f}")
+            i = j
+        i += 1
+    return " and ".join(runs)
+
+
 def test_decision_curve_right_answers(data):
     fb = check.decision_curve(_good_axes(data))
     assert fb.correct and "before recalibration" in fb.message
     # the crossings on check.GRID (steps of 0.05) and on the lesson's steps of 0.025, so the two agree (review 5, F17)
-    assert "from a threshold of 0.65 on check.GRID's steps of 0.05 (from 0.625 on the lesson's" in fb.message
-    assert "recalibrated, only from 0.70 (from 0.675 on the lesson's steps of 0.025)" in fb.message
+    # r13-s911: where each curve is below zero is said as the runs of thresholds it is below zero on (the
+    # recalibrated curve is above zero again between two of them), recomputed here
+    fine = np.round(np.arange(0.05, 0.801, 0.025), 3)
+    for risk, start in ((data.raw_risk, "before recalibration the model's net benefit is below zero "),
+                        (data.risk, "recalibrated, only ")):  # fmt: skip
+        says = [_runs(clinic.net_benefit(data.died, risk, grid), d) for grid, d in ((check.GRID, 2), (fine, 3))]
+        assert f"{start}{says[0]}" in fb.message.replace("Before", "before"), (says, fb.message)
+        assert f"({says[1]} on the lesson's steps of 0.025)" in fb.message
+    recal = clinic.net_benefit(data.died, data.risk, check.GRID)
+    negative = recal["model"].lt(0).to_numpy()
+    if negative.any() and not negative[negative.argmax():].all():  # above zero again after its first dip
+        assert f"from {recal['threshold'][negative.argmax()]:.2f} on" not in fb.message
     # written another way: plt.plot on the current axes, scatter for the model, a line of zeros for no one
     curve, _ = _curves(data)
     plt.figure()
@@ -459,3 +487,14 @@ def test_decision_curve_capitalises_after_the_units_sentence(data):
     """Walkthrough r12-s911 (D11-5): "Thresholds in percent read the same. before recalibration"."""
     fb = check.decision_curve(_full_axes(data, scale_x=100))
     assert fb.correct and "read the same. Before recalibration" in fb.message, fb
+
+
+def test_the_practice_notebook_points_at_the_worked_brief_where_it_is():
+    # r13-s911 M5: the exercise notebook said "the worked brief below", which only the solutions notebook holds
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    (path,) = (root / "exercises").glob("11-*-practice.ipynb")
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    assert not re.search(r"worked (brief|solution) below|capstone's worked brief", text)
+    assert "solutions notebook" in text

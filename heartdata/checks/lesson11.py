@@ -158,6 +158,8 @@ def _burden(risk=None):
            "the lesson does.",
     "below": "you counted the stays below the threshold; an alert fires at or above it.",
     "strict": "use risk >= {t} (at least {t}), as the exercise says.",
+    "ppv": "that is the positive predictive value (the true alerts over the {flagged} flagged stays); the share "
+           "flagged is the flagged stays over all {n:,} stays.",
 })  # fmt: skip
 def share_flagged(answer):
     row, per_day = _burden()
@@ -172,6 +174,7 @@ def share_flagged(answer):
         mistake_at("of_deaths", row["sensitivity"]),
         mistake_at("raw", raw["flagged_share"]),
         mistake_at("below", float((risk < THRESHOLD).mean())),
+        mistake_at("ppv", row["ppv"], flagged=int(row["flagged"]), n=n),
     ]
     if (risk == THRESHOLD).any():
         mistakes.append(mistake_at("strict", float((risk > THRESHOLD).mean()), t=THRESHOLD))
@@ -449,20 +452,32 @@ def decision_curve(answer):
     fine_raw = clinic.net_benefit(data.died, data.raw_risk, fine)
     fine_recal = clinic.net_benefit(data.died, data.risk, fine)
 
-    def first_below(table: pd.DataFrame) -> float | None:
-        below = table.loc[table["model"] < 0, "threshold"]
-        return float(below.min()) if len(below) else None
+    def below(table: pd.DataFrame, digits: int) -> str | None:
+        """Where the model's net benefit is below zero on the table's grid: its runs of consecutive thresholds
+        ("at 0.70 and at 0.80", "from 0.65 to 0.80"), or None when it never is."""
+        grid = list(table["threshold"])
+        runs: list[list[float]] = []
+        for i, (t, neg) in enumerate(zip(grid, table["model"].lt(0), strict=True)):
+            if neg:
+                if runs and runs[-1][-1] == grid[i - 1]:
+                    runs[-1].append(t)
+                else:
+                    runs.append([t])
+        if not runs:
+            return None
+        return " and ".join(f"at {r[0]:.{digits}f}" if len(r) == 1 else f"from {r[0]:.{digits}f} to {r[-1]:.{digits}f}"
+                            for r in runs)  # fmt: skip
 
     def finer(table: pd.DataFrame) -> str:
-        at = first_below(table)
-        return f" (from {at:.3f} on the lesson's steps of 0.025)" if at is not None else ""
+        at = below(table, 3)
+        return f" ({at} on the lesson's steps of 0.025)" if at is not None else ""
 
-    raw_at, recal_at = first_below(raw), first_below(curve)
-    raw_says = (f"before recalibration the model's net benefit falls below zero from a threshold of {raw_at:.2f} on "
-                f"check.GRID's steps of 0.05{finer(fine_raw)}" if raw_at is not None
+    raw_at, recal_at = below(raw, 2), below(curve, 2)
+    raw_says = (f"before recalibration the model's net benefit is below zero {raw_at} on check.GRID's steps of 0.05"
+                f"{finer(fine_raw)}" if raw_at is not None
                 else "before recalibration the model's net benefit stays at or above zero here too")  # fmt: skip
-    recal_says = (f"recalibrated, only from {recal_at:.2f}{finer(fine_recal)}" if recal_at is not None
-                  else "recalibrated, it never does on this grid")  # fmt: skip
+    recal_says = (f"recalibrated, only {recal_at}{finer(fine_recal)}, and at or above zero at every other threshold"
+                  if recal_at is not None else "recalibrated, it never does on this grid")  # fmt: skip
     units = {(1, 1): "", (100, 1): "Thresholds in percent read the same. ",
              (1, 100): "Net benefit per 100 patients (x 100) reads the same. ",
              (100, 100): "Thresholds in percent and net benefit per 100 patients read the same. "}[(sx, sy)]
