@@ -4,6 +4,7 @@ answers written other ways), not attempted, and they never raise or change the s
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -184,9 +185,14 @@ def test_exercise_4_budget():
            "alpha=0.05")  # fmt: skip
     status(lesson09.dp_error_at(16), feedback.CLOSE, "not the smallest")  # a simulated quantile, one count high
     status(lesson09.dp_error_at(6.43), feedback.INCORRECT)  # the lesson's ε = 0.5, copied
-    # the continuous Laplace bound, scale × ln(1/α) = 5 ln 20 = 14.98: named, as printed and as computed
-    import math
+    # r13-s911: a bound one count too small is named, with how often it is exceeded (scipy's discrete Laplace,
+    # P(X = k) proportional to exp(-|k| / 5))
+    from scipy.stats import dlaplace
 
+    short = math.floor(exact) - 1
+    status(lesson09.dp_error_at(short), feedback.CLOSE, "too small", f"{2 * dlaplace(1 / 5.0).sf(short):.1%}")
+    status(lesson09.dp_error_at(short - 1), feedback.INCORRECT)
+    # the continuous Laplace bound, scale × ln(1/α) = 5 ln 20 = 14.98: named, as printed and as computed
     for continuous in (5.0 * math.log(20), 14.98):
         status(lesson09.dp_error_at(continuous), feedback.CLOSE, "continuous Laplace", "discrete")
     # a right answer written another way: the bound as a numpy float

@@ -112,6 +112,9 @@ def test_efficiency_walkthrough():
     _is(lesson10.efficiency(one / (2 * two), SECONDS), CLOSE, "one Dask worker", "plain loop")  # the warned mistake
     _is(lesson10.efficiency(loop / two, SECONDS), CLOSE, "speed-up")
     _is(lesson10.efficiency(two / loop, SECONDS), CLOSE, "inverse")
+    # r13-s911: the efficiency's ratio turned upside down, either way, is named
+    _is(lesson10.efficiency(2 * two / loop, SECONDS), CLOSE, "other way round", "1 / efficiency")
+    _is(lesson10.efficiency(two / (2 * loop), SECONDS), CLOSE, "other way round", "2 × the loop's time")
     _is(lesson10.efficiency(100 * loop / (2 * two), SECONDS), CLOSE, "percentage")
     _is(lesson10.efficiency(np.mean(SECONDS["loop"]) / (2 * np.mean(SECONDS["2 workers"])), SECONDS), CLOSE, "means")
     first = {**SECONDS, "loop": [1.3, 1.0, 0.9, 1.1, 0.95, 1.05, 1.0]}

@@ -309,6 +309,9 @@ DP_ERROR = {
     "smallest one, which the exercise asks for: errors are whole numbers, and an error above {floor} already happens "
     "in only {floor_tail:.1%} of releases. Rounding up (or a simulated quantile) overshoots; OpenDP gives {bound:.4g}, "
     "and {floor} (rounded down) is as right.",
+    "too_small": "{value:g} is too small: errors are whole numbers, and an error above {value:g} happens in "
+    "{tail:.1%} of releases, more than the 5% allowed. The smallest bound exceeded at most 5% of the time is {floor} "
+    "(OpenDP gives {bound:.4g}).",
 }  # the mistakes dp_error_at can name
 
 
@@ -362,6 +365,8 @@ def dp_error_at(answer):
     for wrong, message in mistakes:
         if math.isclose(value, wrong, rel_tol=1e-6) or (value == math.floor(wrong) and value != floor):
             return close(message)
+    if math.isclose(value, floor - 1, abs_tol=1e-9):  # one whole count short: exceeded more often than 5%
+        return close(named("too_small", value=value, tail=_tail(scale, value), floor=floor, bound=bound))
     if floor + 1 - 1e-9 <= value <= bound + 2:
         return close(named("not_smallest", value=value, tail=_tail(scale, value), floor=floor,
                            floor_tail=_tail(scale, floor), bound=bound))  # fmt: skip

@@ -151,6 +151,8 @@ EFFICIENCY_MISTAKES = {
     "loop (one Dask worker is itself slower or faster than the loop: compare with what you would run without Dask).",
     "speed-up": "that is the speed-up; efficiency divides it by the number of workers.",
     "inverse": "that is the inverse of the speed-up: time with 2 workers over time of the loop.",
+    "inverted": "you divided the other way round ({how}): the efficiency is the loop's median time over "
+    "({workers} × the median time with {workers} workers).",
     "percentage": "store it as a fraction (0 to 1 when the workers are worth their cores), not a percentage.",
     "means": "that uses the means; take the medians (one slow run on a shared machine moves a mean, not a median).",
     "first run": "that uses the first run only; take the median of the runs.",
@@ -182,6 +184,10 @@ def efficiency(answer, seconds, workers: int = 2, verdict=None):
         mistake_at("one worker as baseline", one / (workers * two)),
         mistake_at("speed-up", loop / two),
         mistake_at("inverse", two / loop),
+        mistake_at("inverted", workers * two / loop, workers=workers, how=f"{workers} × time with {workers} workers "
+                   "over the loop's time, 1 / efficiency"),
+        mistake_at("inverted", two / (workers * loop), workers=workers, how=f"time with {workers} workers over "
+                   f"{workers} × the loop's time"),
         mistake_at("percentage", 100 * expected),
         mistake_at("means", np.mean(runs["loop"]) / (workers * np.mean(runs["2 workers"]))),
         mistake_at("first run", runs["loop"][0] / (workers * runs["2 workers"][0])),
