@@ -104,8 +104,12 @@ def test_zeros(lesson):
     assert len(rr0) == 59 and int(rr0["RecordID"].isin(vent).sum()) == 0
     zlog = log[log["step"].eq("zeros of rates and pressures")]
     # the log states the decision, not a cause the lesson argues against (673 of 681 line zeros beside a heart rate)
-    assert set(zlog["action"]) == {"removed (charted 0: not a measured rate or pressure)"}
-    z = zlog.set_index("parameter")["values"].to_dict()
+    zero_action = "removed (charted 0: not a measured rate or pressure)"
+    mean_action = "removed (the arterial line's mean in a minute whose systolic or diastolic it charted as 0)"
+    assert set(zlog["action"]) == {zero_action, mean_action}
+    beside = zlog[zlog["action"].eq(mean_action)]
+    assert beside["parameter"].tolist() == ["MAP"] and int(beside["values"].sum()) == 328  # by hand: the test below
+    z = zlog[zlog["action"].eq(zero_action)].set_index("parameter")["values"].to_dict()
     assert z == {"HR": 7, "RespRate": 59, "SysABP": 681, "DiasABP": 680, "MAP": 30, "NISysABP": 172, "NIDiasABP": 102,
                  "NIMAP": 44}  # fmt: skip
 
@@ -287,9 +291,9 @@ def test_log_by_step(lesson):
     by_step = log.groupby("step", sort=False)["values"].sum()
     assert by_step.to_dict() == {
         "unknown parameters": 0, "time window 0-48 h": 0, "sentinels to missing": 2223, "unit errors": 11,
-        "zeros of rates and pressures": 1775, "impossible values": 373, "inconsistent pressures": 1480,
-        "simultaneous values": 3582, "impossible totals": 0, "spikes": 5, "admission weight": 30,
-        "combined pressures": 664645,
+        "zeros of rates and pressures": 1775 + 328, "impossible values": 373, "inconsistent pressures": 1480,
+        "simultaneous values": 3578, "impossible totals": 0, "spikes": 5, "admission weight": 30,
+        "combined pressures": 664601,
     }  # fmt: skip
 
 
@@ -414,14 +418,19 @@ def test_urine_rule_sum_or_larger(lesson):
 
 
 def _pairs_by_hand(raw_lines, line, cuff):
-    """Same-minute (line, cuff) pairs as the lesson cleans them: zeros and values outside 1-300 mmHg removed,
-    minutes whose pressures contradict each other removed, repeats in a minute averaged; read with
-    plain Python."""
+    """Same-minute (line, cuff) pairs as the lesson cleans them: zeros and values outside 1-300 mmHg removed, the
+    line's mean removed in a minute where it charted a 0 systolic or diastolic, minutes whose pressures contradict
+    each other removed, repeats in a minute averaged; read with plain Python."""
     triples = {"SysABP": 0, "DiasABP": 1, "MAP": 2, "NISysABP": 0, "NIDiasABP": 1, "NIMAP": 2}
-    values = {}
+    values, line_zero = {}, set()
     for rid, minute, param, value in raw_lines:
         if param in triples and 1 <= value <= 300:
             values.setdefault((rid, minute), {}).setdefault(param, []).append(value)
+        if param in ("SysABP", "DiasABP") and value == 0:
+            line_zero.add((rid, minute))
+    # the line's charted 0: its mean of that minute goes too (LINE_ZERO_MINUTE)
+    for key in line_zero & values.keys():
+        values[key].pop("MAP", None)
     # the rule across fields: a device's minute with diastolic > systolic, or a mean outside them, by more than
     # 10 mmHg (PRESSURE_TOLERANCE), goes whole
     for minute in values.values():
@@ -839,3 +848,53 @@ def test_cuff_minus_line_by_band_of_the_mean(lesson):
         boot = per[picks, 1].sum(axis=1) / per[picks, 0].sum(axis=1)
         low, high = np.percentile(boot, [2.5, 97.5])
         assert low > 0 or high < 0, (low, high)
+
+
+def test_small_heights_are_feet_typed_into_the_inches_field(raw_lines):
+    """Review r12-06 F1: the heights of 13-17.8 cm are a one-decimal number (feet) times 2.54, in a field typed in
+    inches: most recorded heights are whole inches times 2.54 (within the file's 0.1 cm)."""
+    heights = [v for _, m, p, v in raw_lines if p == "Height" and m == 0 and v > 0]
+    small = sorted({v for v in heights if 2.5 < v < 100})
+    assert small == [13.0, 13.7, 14.0, 15.2, 17.8]
+    assert [round(v / 2.54, 1) for v in small] == [5.1, 5.4, 5.5, 6.0, 7.0]
+    assert all(abs(round(v / 2.54, 1) * 2.54 - v) <= 0.05 for v in small)
+    whole = np.mean([abs(round(v / 2.54) * 2.54 - v) <= 0.05 for v in heights])
+    assert (len(heights), f"{whole:.0%}") == (2106, "97%")
+
+
+def test_arterial_zeros_sit_beside_a_cuff_reading_and_a_line_mean(raw_lines):
+    """Review r12-06 F2/F3: the line's systolic zeros, minute by minute (same-minute values averaged, as the lesson's
+    pivot does): most beside a cuff systolic, many the stay's first arterial value, half beside a positive line
+    mean, which a transducer open to air would not give."""
+    by_minute, first_line = {}, {}
+    for rid, minute, param, value in raw_lines:
+        if param in ("SysABP", "MAP", "NISysABP"):
+            by_minute.setdefault((rid, minute), {}).setdefault(param, []).append(value)
+        if param == "SysABP":
+            first_line[rid] = min(first_line.get(rid, minute), minute)
+    zero = {k: v for k, v in by_minute.items() if "SysABP" in v and np.mean(v["SysABP"]) == 0}
+    cuff = sum("NISysABP" in v for v in zero.values())
+    first = sum(first_line[rid] == minute for rid, minute in zero)
+    means = [np.mean(v["MAP"]) for v in zero.values() if "MAP" in v]
+    got = (len(zero), cuff, first, sum(m > 0 for m in means), sum(m == 0 for m in means), sum(m >= 200 for m in means))
+    assert got == (681, 622, 162, 321, 24, 116)
+    # the line's non-zero means that go with them (LINE_ZERO_MINUTE): every MAP row of a minute with a 0 systolic or
+    # diastolic of the line
+    line_zero = {(rid, m) for rid, m, p, v in raw_lines if p in ("SysABP", "DiasABP") and v == 0}
+    assert sum(1 for rid, m, p, v in raw_lines if p == "MAP" and v != 0 and (rid, m) in line_zero) == 328
+
+
+def test_charted_weight_is_one_weight_copied_onto_vital_sign_rows(raw_lines):
+    """Review r12-06 F4: the charted Weight series repeats the previous value almost always, has one distinct value
+    per stay (median), and sits in minutes with a heart rate."""
+    series, hr_minutes = {}, set()
+    for rid, minute, param, value in sorted(raw_lines, key=lambda r: (r[0], r[1])):
+        if param == "Weight" and minute > 0 and value > 0:
+            series.setdefault(rid, []).append((minute, value))
+        if param == "HR":
+            hr_minutes.add((rid, minute))
+    repeats = [b[1] == a[1] for s in series.values() for a, b in zip(s, s[1:], strict=False)]
+    distinct = [len({v for _, v in s}) for s in series.values()]
+    beside_hr = np.mean([(rid, m) in hr_minutes for rid, s in series.items() for m, _ in s])
+    assert (f"{np.mean(repeats):.0%}", int(np.median(distinct)), max(distinct), f"{beside_hr:.0%}") == (
+        "99%", 1, 4, "100%")
