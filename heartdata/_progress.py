@@ -13,10 +13,16 @@ JSON an instructor can collect and add up::
      "exercises": [{"exercise": "rare_parameters", "status": "correct", "attempts": 3,
                     "first_try": "...Z", "last_try": "...Z", "correct_at": "...Z"}, ...]}
 
-``status`` is the last verdict ("not attempted", "incorrect", "close", "correct"); an exercise the student never
-checked is listed as "not attempted" with 0 attempts. Times are UTC. ``python -m heartdata progress FILES...``
-adds up a class's files: per exercise, how many students are correct, stopped at a named mistake, not yet right,
-or never tried, and the median number of attempts; ``--csv`` writes one row per student and exercise.
+``status`` is the verdict of the last *attempt* ("incorrect", "close", "correct"), and ``solved`` says whether any
+attempt was correct (``correct_at``, the first such time, is kept): the table and the file show both, so a student who
+solved an exercise and then tried a variant hands in "solved, last incorrect", and the instructor sees both. Running
+a check with ``None`` (the stub, or a reset cell) is not an attempt: it changes nothing once the exercise has been
+tried, so a solved exercise never turns back into "not attempted"; an exercise the student never tried is listed as
+"not attempted" with 0 attempts and no times. Times are UTC. ``python -m heartdata progress FILES...`` adds up a
+class's files: per exercise, how many students are correct at their last attempt, stopped at a named mistake, not yet
+right, or never tried, how many solved it at least once, and the median number of attempts; ``--csv`` writes one row
+per student and exercise. (Files written before ``solved`` existed are read with ``solved`` taken from
+``correct_at``.)
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from pathlib import Path
 FORMAT = "heartdata-progress/1"
 STATUSES = ("correct", "close", "incorrect", "not attempted")
 
-#: (lesson, exercise) -> {"status", "attempts", "first_try", "last_try", "correct_at"} for this session.
+#: (lesson, exercise) -> {"status", "solved", "attempts", "first_try", "last_try", "correct_at"} for this session.
 RECORDS: dict[tuple[str, str], dict] = {}
 
 
@@ -45,19 +51,27 @@ def lesson_of(module: str) -> str | None:
     return m[1] if m else None
 
 
+def _blank() -> dict:
+    return {"status": "not attempted", "solved": False, "attempts": 0, "first_try": None, "last_try": None,
+            "correct_at": None}  # fmt: skip
+
+
 def record(module: str, exercise: str, status: str) -> None:
-    """Remember a check's verdict (called by every ``@exercise`` check)."""
+    """Remember a check's verdict (called by every ``@exercise`` check). "not attempted" (the check got ``None``) is
+    not an attempt: it changes no record, so it never hides an earlier verdict (it only lists the exercise, so that
+    ``progress()`` knows the lesson)."""
     lesson = lesson_of(module)
     if lesson is None:
         return
+    rec = RECORDS.setdefault((lesson, exercise), _blank())
+    if status == "not attempted":
+        return
     now = _now()
-    rec = RECORDS.setdefault((lesson, exercise), {"status": status, "attempts": 0, "first_try": now,
-                                                  "last_try": now, "correct_at": None})  # fmt: skip
-    rec["status"], rec["last_try"] = status, now
-    if status != "not attempted":
-        rec["attempts"] += 1
+    rec["status"], rec["last_try"], rec["attempts"] = status, now, rec["attempts"] + 1
+    rec["first_try"] = rec["first_try"] or now
     if status == "correct" and rec["correct_at"] is None:
         rec["correct_at"] = now
+    rec["solved"] = rec["correct_at"] is not None
 
 
 def exercises_of(lesson: str) -> list[str]:
@@ -72,9 +86,7 @@ def exercises_of(lesson: str) -> list[str]:
 def rows(lesson: str) -> list[dict]:
     out = []
     for name in exercises_of(lesson) or sorted(e for (le, e) in RECORDS if le == lesson):
-        rec = RECORDS.get((lesson, name), {"status": "not attempted", "attempts": 0, "first_try": None,
-                                           "last_try": None, "correct_at": None})  # fmt: skip
-        out.append({"exercise": name, **rec})
+        out.append({"exercise": name, **RECORDS.get((lesson, name), _blank())})
     return out
 
 
@@ -117,20 +129,24 @@ class Progress:
     def table(self):
         import pandas as pd
 
-        t = pd.DataFrame(self.rows, columns=["exercise", "status", "attempts", "last_try"])
-        return t.rename(columns={"last_try": "last checked (UTC)"}).fillna("")
+        t = pd.DataFrame(self.rows, columns=["exercise", "status", "solved", "attempts", "last_try"])
+        t["solved"] = t["solved"].map({True: "yes", False: ""})
+        return t.rename(columns={"status": "last verdict", "solved": "solved once",
+                                 "last_try": "last checked (UTC)"}).fillna("")  # fmt: skip
 
     def _summary(self) -> str:
         done = sum(r["status"] == "correct" for r in self.rows)
+        solved = sum(r["solved"] for r in self.rows)
         where = (
             f" Saved to `{self.path.name}` in this notebook's folder: download it to hand it in." if self.path else ""
         )
-        return f"Lesson {self.lesson}: {done} of {len(self.rows)} exercises correct.{where}"
+        since = f" ({solved} solved at least once)" if solved != done else ""
+        return f"Lesson {self.lesson}: {done} of {len(self.rows)} exercises correct at the last attempt{since}.{where}"
 
     def _repr_markdown_(self) -> str:
-        head = "| exercise | status | attempts | last checked (UTC) |\n|---|---|---|---|\n"
-        body = "".join(f"| `{r['exercise']}` | {r['status']} | {r['attempts']} | {r['last_try'] or ''} |\n"
-                       for r in self.rows)  # fmt: skip
+        head = "| exercise | last verdict | solved once | attempts | last checked (UTC) |\n|---|---|---|---|---|\n"
+        body = "".join(f"| `{r['exercise']}` | {r['status']} | {'yes' if r['solved'] else ''} | {r['attempts']} | "
+                       f"{r['last_try'] or ''} |\n" for r in self.rows)  # fmt: skip
         return f"{self._summary()}\n\n{head}{body}"
 
     def __repr__(self) -> str:
@@ -138,7 +154,8 @@ class Progress:
 
 
 def progress(lesson: str | int | None = None, student: str = "", save_file: bool = True, folder=None) -> Progress:
-    """Every exercise of ``lesson`` (default: the lesson checked in this session) with its last status, and the
+    """Every exercise of ``lesson`` (default: the lesson checked in this session) with the verdict of its last
+    attempt and whether it was solved once, and the
     hand-in file progress-NN.json written beside the notebook (``save_file=False`` to skip it)."""
     from .errors import DataError
 
@@ -161,12 +178,14 @@ def read(paths) -> list[dict]:
             raise ValueError(f"{p}: not a heartdata progress file (format {data.get('format')!r})")
         for ex in data["exercises"]:
             out.append({"file": str(p), "student": data.get("student") or Path(p).stem, "lesson": data["lesson"],
-                        "package_version": data.get("package_version", ""), **ex})  # fmt: skip
+                        "package_version": data.get("package_version", ""),
+                        "solved": bool(ex.get("solved", ex.get("correct_at"))), **ex})  # fmt: skip
     return out
 
 
 def summary(entries: list[dict]) -> list[dict]:
-    """Per lesson and exercise: students per last status and the median attempts of those who tried."""
+    """Per lesson and exercise: students per last verdict, students who solved it at least once, and the median
+    attempts of those who tried."""
     groups: dict[tuple[str, str], list[dict]] = {}
     for e in entries:
         groups.setdefault((e["lesson"], e["exercise"]), []).append(e)
@@ -175,5 +194,6 @@ def summary(entries: list[dict]) -> list[dict]:
         tried = [e["attempts"] for e in es if e["attempts"]]
         out.append({"lesson": lesson, "exercise": exercise, "students": len(es),
                     **{s: sum(e["status"] == s for e in es) for s in STATUSES},
+                    "solved once": sum(bool(e["solved"]) for e in es),
                     "median attempts": statistics.median(tried) if tried else 0})  # fmt: skip
     return out

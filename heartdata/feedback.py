@@ -53,7 +53,8 @@ and names one with ``named(key, **values)`` or ``mistake_at(key, value, **values
 declarations, so the instructor guide lists every mistake a check can name, conditional ones included.
 
 **Progress.** Every check's verdict is recorded for the session; ``heartdata.progress()`` shows the lesson's
-exercises with their last status and writes the hand-in file (heartdata/_progress.py says its format).
+exercises with the verdict of their last attempt and whether they were solved once, and writes the hand-in file
+(heartdata/_progress.py says its format). A check run with ``None`` is not an attempt and changes no record.
 
 **The student's objects are never changed.** ``@exercise`` hands every check private copies of pandas objects,
 arrays and containers, and refuses generators and iterators rather than consume them.

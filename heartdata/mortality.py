@@ -36,7 +36,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
@@ -54,6 +54,10 @@ OUTCOME = "In-hospital_death"
 INNER_FOLDS = 2
 #: Keys of the dict ``metrics`` returns, in the order the command prints them.
 METRIC_KEYS = ["n", "deaths", "auroc", "auprc", "brier", "event1", "threshold", "saps_auroc"]
+#: The values of C (inverse L2 penalty strength) among which ``make_model("logistic", tune_penalty=True)`` chooses,
+#: and the folds of the inner cross-validation that chooses it (on the training rows only).
+PENALTY_GRID = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
+PENALTY_FOLDS = 5
 
 
 # --------------------------------------------------------------------------------------------- data
@@ -118,22 +122,31 @@ def _ids(ids: list) -> str:
 
 
 # --------------------------------------------------------------------------------------------- models
-def make_model(kind: str = "logistic", seed: int = 0):
+def make_model(kind: str = "logistic", seed: int = 0, tune_penalty: bool = False):
     """An unfitted scikit-learn classifier with fixed settings and seed.
 
     ``"logistic"``: median imputation plus one 0/1 indicator per column that had missing values in training
-    (a test was not done is information), standard scaling, L2 logistic regression (lbfgs, C=0.05: strong
-    regularisation for ~440 correlated columns, 241 features and their missing-indicators; it converges in about
-    50 iterations, at most 100).
+    (a test was not done is information), standard scaling, L2 logistic regression (lbfgs) on ~440 correlated
+    columns (241 features and their missing-indicators). By default its penalty is fixed at C=0.05, chosen by
+    hand and not tuned; on set A it is too weak (out-of-fold calibration slope about 0.74: risks too extreme,
+    lesson 07), and lesson 11 shrinks it by hand. ``tune_penalty=True`` chooses C instead, on the training
+    data it is fitted to: ``LogisticRegressionCV`` over PENALTY_GRID, scored by log-loss in a stratified
+    PENALTY_FOLDS-fold CV of those rows (seed ``seed``), then refitted on all of them at the chosen C (its
+    ``C_``). Inside ``cross_validate`` that is a nested CV: the test fold plays no part in choosing C.
     ``"boosting"``: histogram gradient-boosted trees (handles NaN itself: no imputation), 60 trees of
     learning rate 0.1, at most 8 leaves, 64 bins, no early stopping (so results depend only on ``seed``).
     Both are chosen to be fast: a 5-fold CV with inner threshold CV (15 fits) on 4,000 stays takes seconds.
     """
     if kind == "logistic":
+        model = (LogisticRegressionCV(Cs=list(PENALTY_GRID), cv=StratifiedKFold(PENALTY_FOLDS, shuffle=True,
+                                                                               random_state=seed),
+                                      scoring="neg_log_loss", l1_ratios=(0.0,), use_legacy_attributes=False,
+                                      max_iter=300, solver="lbfgs")  # l1_ratio 0: the L2 penalty
+                 if tune_penalty else LogisticRegression(C=0.05, max_iter=100, solver="lbfgs"))  # fmt: skip
         return Pipeline([
             ("impute", SimpleImputer(strategy="median", add_indicator=True)),
             ("scale", StandardScaler()),
-            ("model", LogisticRegression(C=0.05, max_iter=100, solver="lbfgs")),
+            ("model", model),
         ])  # fmt: skip
     if kind == "boosting":
         return HistGradientBoostingClassifier(
@@ -153,7 +166,7 @@ def _model(kind, seed):
     return make_model(kind, seed) if isinstance(kind, str) else clone(kind)
 
 
-def _fit_predict(kind, seed, X_train, y_train, X_test) -> np.ndarray:
+def _fit_predict(kind, seed, X_train, y_train, X_test, fitted: list | None = None) -> np.ndarray:
     """Fit on the training rows, return P(death) of the test rows. Columns never measured in the training
     rows (all NaN) are left out of both: nothing can be learned from them (and the boosting would fail)."""
     keep = X_train.columns[X_train.notna().any().to_numpy()]
@@ -164,6 +177,8 @@ def _fit_predict(kind, seed, X_train, y_train, X_test) -> np.ndarray:
         # a column never measured in a training part is dropped by the imputer (and warns): expected here
         warnings.filterwarnings("ignore", message="Skipping features without any observed values")
         model.fit(X_train, y_train)
+        if fitted is not None:  # the caller keeps the fitted model (e.g. to read the C it chose)
+            fitted.append(model)
         return model.predict_proba(X_test)[:, 1]
 
 
@@ -332,6 +347,49 @@ def bootstrap_auroc(y_true, score, other=None, n_boot: int = 1000, seed: int = 0
     return values[np.isfinite(values)]
 
 
+def _weighted_expected_auroc(p: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The model-based concordance of risks ``p`` in each row of ``weights``: the AUROC the rows would have if each
+    outcome were drawn from its risk. Every row is a death with weight p and a survivor with weight 1 - p; pairs
+    of one row with itself are left out (pairs of two draws of one row count one half, as ties do)."""
+    order = np.argsort(p, kind="stable")
+    ps = p[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(ps) != 0])
+    w = weights[:, order]
+    pos = np.add.reduceat(w * ps, starts, axis=1)
+    neg = np.add.reduceat(w * (1 - ps), starts, axis=1)
+    below = np.cumsum(neg, axis=1) - neg
+    self_pairs = (w * ps * (1 - ps)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (((pos * (below + 0.5 * neg)).sum(axis=1) - 0.5 * self_pairs)
+                / (pos.sum(axis=1) * neg.sum(axis=1) - self_pairs))  # fmt: skip
+
+
+def expected_auroc(risk) -> float:
+    """The AUROC that ``risk`` would reach if its risks were exactly right: the model-based concordance of van
+    Klaveren et al. (*Statistics in Medicine* 2016;35:4136-4152), the mean over pairs of stays i != j of
+    p_i (1 - p_j) [p_i > p_j] (ties one half), divided by the mean of p_i (1 - p_j). It depends on the risks alone,
+    not on the outcomes: how spread out a group's risks are (its case mix) sets it. An observed AUROC below it
+    means the model ranks that group worse than its own risks promise."""
+    (p,) = _paired("expected_auroc(risk)", risk)
+    if len(p) < 2 or np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise DataError("expected_auroc(risk)", "needs at least two risks, each between 0 and 1",
+                        "Pass the model's predicted probabilities (predict_proba(X)[:, 1]).")  # fmt: skip
+    return float(_weighted_expected_auroc(p, np.ones((1, len(p))))[0])
+
+
+def bootstrap_case_mix(y_true, risk, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
+    """Observed AUROC minus ``expected_auroc`` (the AUROC the group's case mix would give if the risks were right)
+    in each of ``n_boot`` bootstrap resamples of the rows, both on the same resample; take
+    ``np.percentile(values, [2.5, 97.5])`` for a 95% interval. Below 0: the model ranks these stays worse than its
+    risks promise, which their case mix does not explain."""
+    y, p = _paired("bootstrap_case_mix(y_true, risk)", y_true, risk)
+    y = y == 1
+    _boot_args("bootstrap_case_mix", y, n_boot)
+    out = [_weighted_auroc(y, p, w) - _weighted_expected_auroc(p, w) for w in _resamples(len(y), n_boot, seed)]
+    values = np.concatenate(out)
+    return values[np.isfinite(values)]
+
+
 def bootstrap_auroc_table(y_true, scores: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """The AUROC of every column of ``scores`` in each of ``n_boot`` bootstrap resamples of the rows: one row per
     resample, one column per score, the same resamples for every column (so differences between columns, or
@@ -494,6 +552,8 @@ def cross_validate(
     ``event1``, the mean of the per-fold Event 1 scores (each at its fold's threshold, listed in
     ``event1_folds`` and ``threshold_folds``); ``threshold`` is the mean of the fold thresholds.
     ``kind`` is one of KINDS (or an unfitted sklearn classifier, cloned for every fit).
+    A model that chooses its own penalty (``make_model("logistic", tune_penalty=True)``) adds ``penalty_folds``,
+    the C chosen in each fold's training part.
     ``choose_thresholds=False`` skips the inner cross-validation (one fit per fold instead of INNER_FOLDS + 1): the
     scores, AUROC, AUPRC and Brier score are the same, Event 1 and the thresholds are NaN. For measuring a
     ranking (a leak, a subset of features) that is all one needs, at a quarter of the cost.
@@ -502,12 +562,12 @@ def cross_validate(
         raise DataError("cross_validate(folds=None)", "folds must be a whole number, not None", "Pass folds=5, say.")
     X, y = check_inputs(X, y, folds, kind, seed, "cross_validate", inner=bool(choose_thresholds))
     scores = pd.Series(np.nan, index=X.index, name="score")
-    e1, thresholds = [], []
+    e1, thresholds, fitted = [], [], []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for tr, te in splitter.split(X, y):
         X_tr, y_tr = X.iloc[tr], y.iloc[tr]
         thr = _inner_threshold(X_tr, y_tr, kind, seed) if choose_thresholds else math.nan
-        s = _fit_predict(kind, seed, X_tr, y_tr, X.iloc[te])
+        s = _fit_predict(kind, seed, X_tr, y_tr, X.iloc[te], fitted)
         scores.iloc[te] = s
         thresholds.append(thr)
         e1.append(event1(y.iloc[te], s, thr) if choose_thresholds else math.nan)
@@ -515,6 +575,9 @@ def cross_validate(
     m["event1"] = float(np.mean(e1))
     m["event1_folds"] = [float(v) for v in e1]
     m["threshold_folds"] = [float(t) for t in thresholds]
+    last = [f[-1] if isinstance(f, Pipeline) else f for f in fitted]
+    if all(hasattr(f, "C_") for f in last):  # a penalty chosen inside each fold (tune_penalty=True)
+        m["penalty_folds"] = [float(np.ravel(f.C_)[0]) for f in last]
     return scores, m
 
 

@@ -3,6 +3,10 @@ answers written other ways), not attempted, and they never raise or change the s
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import numpy as np
 import opendp.prelude as dp
 import pandas as pd
 import pytest
@@ -44,31 +48,55 @@ def status(fb, expected, *words):
         assert word in fb.message, (word, fb)
 
 
+def _known(table, step=5):
+    """The weights as the exercise's outsider knows them: to the nearest ``step`` kg."""
+    return table.assign(weight=privacy.round_to(table["weight"], step))
+
+
 def test_exercise_1_uniqueness(people):
-    right = privacy.uniqueness(people, ON)
+    known = _known(people)
+    right = privacy.uniqueness(known, ON)
     status(lesson09.uniqueness_sex_age_weight(right), feedback.CORRECT)
-    # right, written another way: group sizes with dropna=False
-    sizes = people.groupby(ON, dropna=False)["sex"].transform("size")
+    # right, written other ways: group sizes with dropna=False; rounding half up (not to even) by hand
+    sizes = known.groupby(ON, dropna=False)["sex"].transform("size")
     status(lesson09.uniqueness_sex_age_weight(float(sizes.eq(1).mean())), feedback.CORRECT)
-    # the warned mistake: groupby / value_counts drop the rows with a missing weight
-    counts = people[ON].value_counts()
+    half_up = people.assign(weight=(people["weight"] / 5 + 0.5).apply(np.floor) * 5)
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(half_up, ON)), feedback.CORRECT)
+    # the warned mistakes: missing rows dropped first, or by groupby / value_counts
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(known.dropna(subset=ON), ON)), feedback.CLOSE,
+           "missing")  # fmt: skip
+    counts = known[ON].value_counts()
     status(lesson09.uniqueness_sex_age_weight(float(counts.eq(1).sum() / len(people))), feedback.CLOSE, "dropna=False")
+    # the lesson's printed figure (weight as charted, no site), recomputed, and as printed to 3 decimals
+    lesson_no_site = privacy.uniqueness(people, ON)
+    assert lesson_no_site != right
+    status(lesson09.uniqueness_sex_age_weight(lesson_no_site), feedback.CLOSE, "as charted", "nearest 5 kg")
+    status(lesson09.uniqueness_sex_age_weight(round(lesson_no_site, 3)), feedback.CLOSE, "as charted", "rounded")
     # other plausible wrong answers
     status(lesson09.uniqueness_sex_age_weight(100 * right), feedback.CLOSE, "percentage")
-    status(lesson09.uniqueness_sex_age_weight(float((~people.duplicated(ON)).mean())), feedback.CLOSE, "keep=False")
-    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(people.dropna(subset=ON), ON)), feedback.CLOSE,
-           "missing")  # fmt: skip
+    status(lesson09.uniqueness_sex_age_weight(float((~known.duplicated(ON)).mean())), feedback.CLOSE, "keep=False")
     status(lesson09.uniqueness_sex_age_weight(1 - right), feedback.CLOSE, "NOT unique")
     status(lesson09.uniqueness_sex_age_weight(int(sizes.eq(1).sum())), feedback.CLOSE, "share")
     meta = heartdata.ptbxl.load_metadata()
-    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(meta, ON)), feedback.CLOSE, "one row per patient")
-    # copied from the lesson: sex, age, site and weight
-    lesson = privacy.uniqueness(people, ["sex", "age", "site", "weight"])
-    status(lesson09.uniqueness_sex_age_weight(lesson), feedback.CLOSE, "leaves the site out")
-    # (0.9 would be the distinct combinations, 377 / 419 = 0.8998, rounded to 2 decimals: named)
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(_known(meta), ON)), feedback.CLOSE,
+           "one row per patient")  # fmt: skip
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(known, ["sex", "age", "site", "weight"])),
+           feedback.CLOSE, "leaves the site out")  # fmt: skip
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(_known(people, 10), ON)), feedback.CLOSE, "10 kg")
+    banded = people.assign(weight=privacy.bands(people["weight"], 5))
+    status(lesson09.uniqueness_sex_age_weight(privacy.uniqueness(banded, ON)), feedback.CLOSE, "bands", "round_to")
     status(lesson09.uniqueness_sex_age_weight(0.95), feedback.INCORRECT)
 
 
+def test_exercise_1_asks_for_what_the_lesson_did_not_print(people):
+    """Walkthrough r12-s911 (D09-1): the lesson printed the share unique on sex, age and weight (81.4%); the exercise
+    now asks for the weight to 5 kg, which the lesson neither printed nor drew without the site."""
+    lesson = next((Path(__file__).parents[1] / "notebooks").glob("09-*.ipynb"))
+    source = "".join("".join(c["source"]) for c in json.loads(lesson.read_text())["cells"])
+    assert 'privacy.uniqueness(people, ["sex", "age", "weight"])' in source  # the lesson's printed figure
+    assert "round_to" in source and "PTBXL_FOUR" in source  # its 5 kg figure is with the site
+    right = privacy.uniqueness(_known(people), ON)
+    assert f"{right:.1%}" != f"{privacy.uniqueness(people, ON):.1%}"
 def _generalised(table):
     return table.assign(age=privacy.bands(table["age"], 10, top=80), weight=privacy.bands(table["weight"], 10))
 
@@ -120,6 +148,10 @@ def test_exercise_3_linkage(people):
     lesson_register, _ = privacy.synthetic_register(people, ON, 1000, 0.2, seed=9)
     status(lesson09.pinned_entries(int(privacy.link(lesson_register, people, ON)["pinned"].sum())), feedback.CLOSE,
            "seed 9")  # fmt: skip
+    # linked with the ECG table instead of people (walkthrough r12-s911, D09-2): named, as in exercises 1 and 2
+    meta = heartdata.ptbxl.load_metadata()
+    status(lesson09.pinned_entries(int(privacy.link(register, meta, ON)["pinned"].sum())), feedback.CLOSE,
+           "ECG table", "one row per patient")  # fmt: skip
     pd.testing.assert_frame_equal(register, before)  # the check did not change the register
     register.loc[:, "weight"] = 0  # and a student's change to theirs does not change the check
     status(lesson09.pinned_entries(right), feedback.CORRECT)
@@ -170,6 +202,9 @@ def test_exercise_5_pooled_rate():
     status(lesson09.pooled_death_rate(100 * right), feedback.CLOSE, "percentage")
     status(lesson09.pooled_death_rate(int(old["deaths"].sum())), feedback.CLOSE, "number of deaths")
     status(lesson09.pooled_death_rate((old["deaths"] / old["stays"]).sum()), feedback.CLOSE, "added")
+    # walkthrough r12-s911 (D09-5): stays per death is named, and any value above 1 is told it is no rate
+    status(lesson09.pooled_death_rate(old["stays"].sum() / old["deaths"].sum()), feedback.CLOSE, "stays per death")
+    status(lesson09.pooled_death_rate(3.2), feedback.INCORRECT, "between 0 and 1, and 3.2 is not")
     aggregates.loc[:, "deaths"] = 0  # a student's change to their table does not change the check
     status(lesson09.pooled_death_rate(right), feedback.CORRECT)
 
@@ -200,12 +235,13 @@ def test_walkthrough9_every_bound_as_tight_as_openDPs_is_right_and_said_truly():
     assert "between 15 and 16" in lesson09.dp_error_at(15.2).message
     fb = lesson09.dp_error_at(16)  # the next whole count: exceeded less often, so not the smallest
     status(fb, feedback.CLOSE, "not the smallest", "3.7% of releases", "above 15 already happens in only 4.5%")
+    assert "Rounding up" in fb.message and "wanders" not in fb.message  # walkthrough r12-s911, D09-4
     status(lesson09.dp_error_at(16.5), feedback.CLOSE, "not the smallest")
     status(lesson09.dp_error_at(14.9), feedback.INCORRECT)
 
 
 def test_walkthrough9_drop_duplicates_is_named_as_counting_groups(people):
-    groups = people[ON].drop_duplicates()
+    groups = _known(people)[ON].drop_duplicates()
     fb = lesson09.uniqueness_sex_age_weight(groups.shape[0] / len(people))
     status(fb, feedback.CLOSE, "distinct combinations", f"{len(groups)} of them", "drop_duplicates()", "size 1")
     before = people.copy()

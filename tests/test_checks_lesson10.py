@@ -54,6 +54,12 @@ def test_signals_gib_walkthrough():
     _is(lesson10.signals_gib(float(both)), CLOSE, "bytes")
     _is(lesson10.signals_gib(both / leads / 2**30), CLOSE, "one lead")
     _is(lesson10.signals_gib(1.0), INCORRECT)
+    # r12-s911 D10-1: the lesson's two printed values (each rounded to 2 decimals) typed in and added, and the
+    # right answer rounded to 2 decimals, are no longer inside the tolerance; both are named
+    printed = [round(n * fs_samples * leads * 8 / 2**30, 2) for fs_samples in (1000, 5000)]
+    _is(lesson10.signals_gib(printed[0] + printed[1]), CLOSE, "printed values", "added by hand")
+    _is(lesson10.signals_gib(round(both / 2**30, 2)), CLOSE, "printed values", "also the right answer rounded")
+    _is(lesson10.signals_gib(round(both / 2**30, 3)), CLOSE, "rounded to 3 decimals")
 
 
 # ---- exercise 2 ------------------------------------------------------------------------------------------------
@@ -75,6 +81,10 @@ def test_batches_walkthrough(ids):
     _is(lesson10.batches([ids[i : i + 64] for i in range(0, len(ids), 32)]), INCORRECT, "overlap")
     _is(lesson10.batches([[str(i) for i in b] for b in good]), INCORRECT, "text")
     _is(lesson10.batches([[float(i) for i in b] for b in good]), INCORRECT, "whole numbers")
+    # r12-s911 D10-2: batches of positions (range(len(ids))) instead of the ecg_ids: the mistake is named
+    positions = list(range(len(ids)))
+    if positions != ids:
+        _is(lesson10.batches([positions[i : i + 64] for i in range(0, len(ids), 64)]), INCORRECT, "positions 0 to")
 
 
 def test_batches_never_consumes_a_generator(ids):

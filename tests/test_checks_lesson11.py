@@ -4,7 +4,11 @@ raise, never change the student's objects, and accept nothing typed from the les
 
 from __future__ import annotations
 
+import ast
 import copy
+import json
+import re
+from pathlib import Path
 
 import matplotlib
 
@@ -196,7 +200,7 @@ def test_decision_curve_named_mistakes(data):
     fb = check.decision_curve(_good_axes(data, ylim=(0.0, 0.05)))
     assert fb.status == CLOSE and "cuts off" in fb.message
     fb = check.decision_curve(_good_axes(data, ylim=(-3, 0.2)))
-    assert fb.status == CLOSE and "looks flat" in fb.message
+    assert fb.status == CLOSE and "look flat" in fb.message
     fig, ax = plt.subplots()
     ax.plot(curve["threshold"], curve["model"])
     ax.plot(curve["threshold"], curve["treat_all"])
@@ -237,7 +241,7 @@ def test_decision_curve_refuses_ranges_that_hide_what_the_exercise_is_about(data
         assert fb.status == CLOSE and "x range" in fb.message and "part beyond 0.6" in fb.message, fb
     for ylim in ((-1, 1), (-0.5, 0.5)):
         fb = check.decision_curve(_good_axes(data, ylim=ylim))
-        assert fb.status == CLOSE and "looks flat" in fb.message, fb
+        assert fb.status == CLOSE and "look flat" in fb.message, fb
     _, raw = _curves(data)
     bottom = float(raw["model"].min()) / 2  # above the raw curve's lowest point, below the recalibrated one's
     fb = check.decision_curve(_good_axes(data, ylim=(bottom, 0.12)))
@@ -366,7 +370,11 @@ def test_decision_curve_accepts_hlines_and_percentages(data):
     ax = _full_axes(data, scale_y=100)
     ax.set_ylim(-100, 100)
     fb = check.decision_curve(ax)
-    assert fb.status == CLOSE and "looks flat" in fb.message and "set_ylim(-5, 15)" in fb.message, fb
+    assert fb.status == CLOSE and "look flat" in fb.message, fb
+    low, high = map(float, re.search(r"set_ylim\((\S+), (\S+)\)", fb.message).groups())
+    assert high > 5  # the suggestion is in the student's units (per 100 patients), and it passes
+    ax.set_ylim(low, high)
+    assert check.decision_curve(ax).correct
     # a curve ten times too large is not a unit: still refused
     curve, _ = _curves(data)
     fig, ax = plt.subplots()
@@ -380,3 +388,74 @@ def test_decision_curve_names_a_swapped_legend(data):
     assert fb.status == CLOSE and "swapped" in fb.message and "'raw risk'" in fb.message, fb
     assert check.decision_curve(_full_axes(data, labels=("after recalibration", "before recalibration"))).correct
     assert check.decision_curve(_full_axes(data, labels=("model", "model 2"))).correct  # no claim, nothing to refuse
+
+
+def _lesson_ylabel() -> str:
+    """The y label the lesson's own decision curve uses, read from the lesson's figure cell."""
+    lesson = next((Path(__file__).parents[1] / "notebooks").glob("11-*.ipynb"))
+    cells = ["".join(c["source"]) for c in json.loads(lesson.read_text())["cells"] if c["cell_type"] == "code"]
+    source = next(s for s in cells if "ax.set_ylabel(" in s and "net benefit" in s)
+    call = next(n for n in ast.walk(ast.parse(source))
+                if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "set_ylabel")  # fmt: skip
+    return ast.literal_eval(call.args[0])
+
+
+def test_decision_curve_accepts_every_label_that_names_net_benefit_or_its_meaning(data):
+    """Walkthrough r12-s911 (D11-2): the lesson's own y label (it holds "threshold's exchange rate") and "net true
+    alerts per patient" were refused as labels."""
+    lesson_label = _lesson_ylabel()
+    assert "net benefit" in lesson_label and "threshold" in lesson_label
+    for label in (lesson_label, "net true alerts per patient", "net benefit at the threshold's exchange rate",
+                  "Net Benefit", "NB", "net benefit per patient"):  # fmt: skip
+        assert check.decision_curve(_good_axes(data, ylabel=label)).correct, label
+    for label in ("death rate", "threshold probability", "probability", ""):
+        fb = check.decision_curve(_good_axes(data, ylabel=label))
+        assert fb.status == CLOSE and "y axis: net benefit" in fb.message, (label, fb)
+    fb = check.decision_curve(_good_axes(data, xlabel="net benefit", ylabel="threshold probability"))  # swapped
+    assert fb.status == CLOSE and "x axis" in fb.message and "y axis" in fb.message
+
+
+def test_decision_curve_flat_rule_is_the_prompts_and_says_where_the_room_is(data):
+    """Walkthrough r12-s911 (D11-3, D11-4): the y-range rule was not in the prompt, and (-0.05, 1.0) was told that
+    'alert on everyone falls far below zero', though its extra room is above the curves."""
+    curve, raw = _curves(data)
+    low = min(float(pd.concat([curve["model"], raw["model"]]).min()), 0.0)
+    high = float(pd.concat([curve["model"], raw["model"]]).max())
+    span = high - low
+    # exactly at the stated rule: a fifth of the height passes, a little less does not
+    assert check.decision_curve(_good_axes(data, ylim=(high - 0.99 * check.FLAT_FACTOR * span, high))).correct
+    fb = check.decision_curve(_good_axes(data, ylim=(high - 1.01 * check.FLAT_FACTOR * span, high)))
+    assert fb.status == CLOSE and "look flat" in fb.message and "less than the fifth" in fb.message, fb
+    fb = check.decision_curve(_good_axes(data, ylim=(-0.05, 1.0)))  # the room is above the curves
+    assert fb.status == CLOSE and "the extra room is above them" in fb.message, fb
+    assert "alert on everyone" not in fb.message
+    fb = check.decision_curve(_good_axes(data, ylim=(-0.5, 0.2)))  # most of the room is below
+    below, above = low + 0.5, 0.2 - high
+    assert f"{above:.3g} of the extra room is above them and {below:.3g} below" in fb.message, fb
+    assert "alert on everyone" in fb.message
+    # the prompt states the rule the check applies
+    solution = next((Path(__file__).parents[1] / "solutions").glob("11-*.ipynb"))
+    prompt = next("".join(c["source"]) for c in json.loads(solution.read_text())["cells"]
+                  if "## Exercise 5" in "".join(c["source"]))  # fmt: skip
+    assert "a fifth of the axis's height" in prompt and check.FLAT_FACTOR == 5
+
+
+def test_decision_curve_names_the_share_flagged_drawn_as_the_model(data):
+    """Walkthrough r12-s911 (D11-6): the share flagged drawn where the model belongs, with the raw curve present, was
+    told only about the raw curve."""
+    curve, raw = _curves(data)
+    for r in (data.risk, data.raw_risk):
+        flagged = clinic.alert_burden(data.died, r, check.GRID, data.per_day)
+        fig, ax = plt.subplots()
+        ax.plot(flagged["threshold"], flagged["flagged_share"])
+        ax.plot(curve["threshold"], curve["treat_all"])
+        ax.axhline(0)
+        ax.plot(raw["threshold"], raw["model"])
+        fb = check.decision_curve(ax)
+        assert fb.status == CLOSE and "share of stays flagged" in fb.message, fb
+
+
+def test_decision_curve_capitalises_after_the_units_sentence(data):
+    """Walkthrough r12-s911 (D11-5): "Thresholds in percent read the same. before recalibration"."""
+    fb = check.decision_curve(_full_axes(data, scale_x=100))
+    assert fb.correct and "read the same. Before recalibration" in fb.message, fb

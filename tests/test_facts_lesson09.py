@@ -654,6 +654,69 @@ def test_legal_lines_the_lesson_could_not_read_in_a_primary_source_say_so():
     assert "Art. 71(4), this lesson could not read in a primary source" in text
 
 
+def test_the_art_4a_summary_says_what_is_unverified_and_does_not_equate_4a2_with_4a1():
+    """Review r12-09, finding 10: secondary summaries of Regulation (EU) 2026/1744 agree that Art. 4a(2) (providers and
+    deployers of other AI systems, deployers of high-risk systems) adds a condition to those of Art. 4a(1): biases
+    likely to affect health or safety, fundamental rights or to lead to prohibited discrimination. "On the same
+    conditions" was wrong by them. The OJ text could not be opened here, so the lesson says its summary comes from
+    secondary sources, names what is uncertain, and no longer claims to summarise the consolidated text."""
+    text = _lesson_text()
+    start = text.index("**The AI Act's rules for training data.**")
+    paragraph = text[start:text.index("**Where the computing happens.**", start)]
+    assert "on the same conditions" not in paragraph and "02024R1689-20260727" not in paragraph
+    for fact in ("taken from practitioners' summaries", "**not on the same terms**", "it adds a condition",
+                 "creates no obligation", "What is uncertain", "Read Art. 4a in the Official Journal"):
+        assert fact in paragraph, fact
+
+
+def test_breyer_is_cited_with_both_limbs_and_wp216_is_set_against_edps_v_srb():
+    """Review r12-09, findings 11-13: Breyer (C-582/14, ECLI:EU:C:2016:779) is where the relative test comes from.
+    Para. 46 (quoted verbatim in R (Bridges) v CCSWP): a means is not reasonably likely "if the identification of the
+    data subject was prohibited by law or practically impossible on account of the fact that it requires a
+    disproportionate effort in terms of time, cost and man-power"; paras 47-48: the website operator has such means
+    through legal channels to the ISP's data. The lesson cites it where it applies the test, states both limbs, and
+    says that WP216 (a de-identified copy stays personal data while the controller keeps the raw data) is in tension
+    with EDPS v SRB's relative reading."""
+    text = _lesson_text()
+    law = text[text.index("**The law** does."):text.index("**Trying to identify someone**")]
+    for fact in ("*Breyer* (C-582/14, 19 October 2016, ECLI:EU:C:2016:779",
+                 "prohibited by law or practically impossible", "(para. 46)", "legal means to obtain it (paras 47-48)",
+                 "Art. 61(3)", "is debated"):
+        assert fact in law, fact
+    assert "*EDPS v SRB*, below)" not in law  # SRB is not the source of "by another person"
+    section7 = text[text.index("## 7 · This course's own data"):text.index("## 8 ·")]
+    for fact in ("WP216 treats the copy as still personal data", "*EDPS v SRB* (2025, section 8)", "open tension",
+                 "12 December 2025"):
+        assert fact in section7, fact
+
+
+def test_choosing_epsilon_cites_nist_and_the_whole_tf_privacy_advice():
+    """Review r12-09, finding 4: TF Privacy's Measure privacy page says epsilon below 10 is usual, below 1 stringent,
+    and "this is only an upper bound, and a large value of epsilon may still mean good practical privacy"; the lesson
+    gives both halves, and cites NIST SP 800-226 (March 2025, doi:10.6028/NIST.SP.800-226) as the primary guide for
+    judging a claimed epsilon, for its framework only, since its text on values could not be read here."""
+    text = _lesson_text()
+    for fact in ("NIST SP 800-226", "doi:10.6028/NIST.SP.800-226", "not for a threshold",
+                 "ε is only an upper bound, so a larger value may still mean good practical privacy"):
+        assert fact in text, fact
+
+
+def test_the_sample_experiment_says_no_population_estimate_is_run():
+    """Review r12-09, finding 1: the 4,000 Challenge stays stand in for the population in the sample-vs-population
+    experiment, and are themselves a sample of MIMIC-II; the lesson says so and that no population-uniqueness
+    estimate is run. The experiment's premise is recomputed: a sample of the slice's size is more often unique
+    than all the stays."""
+    text = _lesson_text()
+    assert "Challenge stays stand in for a population" in text
+    assert "no estimate of uniqueness in the real population is run in this lesson" in text
+    stays, columns = icu(), ["Gender", "Age", "ICUType", "Weight"]
+    rng = np.random.default_rng(9)
+    size = len(people())
+    in_samples = np.mean([plain_k_and_uniqueness(stays.iloc[rng.choice(len(stays), size, replace=False)], columns)[1]
+                          for _ in range(20)])
+    assert in_samples > plain_k_and_uniqueness(stays, columns)[1]
+
+
 def test_the_digital_omnibus_is_a_dated_proposal_not_law():
     """Review 9, point 1: the Digital Omnibus (Commission proposal, November 2025, amending GDPR definitions among
     others) is a proposal; its status is dated ("as of mid-2026") and to be checked when teaching, never called
@@ -711,15 +774,21 @@ def test_the_dp_definition_is_the_standard_symmetric_one():
 
 
 def test_the_ehds_dates_are_staggered_and_cite_art_105():
-    """Review 9, point 5: Regulation (EU) 2025/327 entered into force on 26 March 2025 and applies in stages (Art. 105):
-    mostly from 26 March 2027, secondary use mostly from 26 March 2029, some categories from 26 March 2031. The lesson
-    states no date it cannot support (no publication date counted forward, no category named from memory) and says
-    where to check."""
+    """Review 9, point 5 and review r12-09, finding 9: Regulation (EU) 2025/327 entered into force on 26 March 2025 and
+    applies in stages (Art. 105). 26 March 2027 is its general date of application, but Chapters II and III apply
+    from 2029 or 2031 and Chapter IV (secondary use) from 26 March 2029, with a few provisions from 2027, some
+    Art. 51(1) categories from 2031 and one provision from 2035 (Commission's EHDS page, Key milestones; Digital Policy
+    Alert's summary of Art. 105). "Most of them from 26 March 2027" misled: the lesson must not say it. Art. 105 itself
+    could not be opened here, so the lesson names its sources and says where to check; no category is named from
+    memory."""
     text = _lesson_text()
     start = text.index("**The European Health Data Space**")
     paragraph = text[start:text.index("**Who may apply", start)]
-    for fact in ("entered into force on 26 March 2025", "apply in stages (Art. 105)", "most of them from 26 March 2027",
-                 "from 26 March 2029", "26 March 2031", "check Art. 105"):
+    for fact in ("entered into force on 26 March 2025", "apply in stages (Art. 105)",
+                 "general date of application, 26 March 2027, reaches few of the rules",
+                 "(Chapters II and III) apply from 26 March 2029 or 26 March 2031, depending on the category of data",
+                 "(Chapter IV) applies **from 26 March 2029**", "listed in Art. 51(1) (from 26 March 2031)",
+                 "26 March 2035", "could not open the text of Art. 105 itself", "check Art. 105"):
         assert fact in paragraph, fact
-    for unsupported in ("twenty days later", "genomic data among them", "applies in general"):
+    for unsupported in ("twenty days later", "genomic data among them", "applies in general", "most of them from"):
         assert unsupported not in paragraph, unsupported

@@ -108,8 +108,9 @@ def test_memory_and_file_counts():
     # review 5 F3: what the best case leaves out, per millisecond of metadata cost per file (minutes)
     assert round(scale.FILES_PER_RECORD * full["mimic-iv-ecg"] * 1e-3 / 60, 1) == 26.7
     assert round(scale.FILES_PER_RECORD * full["ptbxl"] * 1e-3 / 60, 1) == 0.7
-    # with the review's run (bound 21.28 min, 16.08 min of reading at 100 MB/s), 0.85 ms per file passes the hour
-    assert round((60 - 21.28 - 16.08) / (scale.FILES_PER_RECORD * full["mimic-iv-ecg"] * 1e-3 / 60), 2) == 0.85
+    # review r12 F1: the best case already holds the disk (r12's run: 26.8 min of computing + 16.7 min of this
+    # disk's cold-read wait = 43.54 min), so the what-if reading is not added again: 0.62 ms per file passes the hour
+    assert round((60 - 43.54) / (scale.FILES_PER_RECORD * full["mimic-iv-ecg"] * 1e-3 / 60), 2) == 0.62
 
 
 def test_the_practice_asks_for_what_the_lesson_did_not_print():
@@ -216,7 +217,8 @@ def test_the_reason_for_one_workers_task_time_follows_its_direction():
     loop = [0.87, 0.50, 1.04, 0.80, 0.95, 0.60, 0.90]
     overlapping = [0.59, 0.47, 0.95, 0.55, 0.70, 0.52, 0.62]  # shorter in the median, but the runs overlap
     words, reason = scale.tasks_against_loop(overlapping, loop)
-    assert words == "shorter than" and "interpreter lock" not in reason and "overlap" in reason
+    # review r12 F3: shorter in the median, but the runs overlap: no direction word (the lesson's own rule)
+    assert words == "not distinguishable here from" and "interpreter lock" not in reason and "overlap" in reason
     assert "0.47 to 0.95 s" in reason and "0.50 to 1.04 s" in reason  # the spread itself, computed
     shorter = [0.30, 0.31, 0.29, 0.32, 0.30, 0.33, 0.31]  # every run shorter than every loop run
     words, reason = scale.tasks_against_loop(shorter, loop)
@@ -225,7 +227,7 @@ def test_the_reason_for_one_workers_task_time_follows_its_direction():
     words, reason = scale.tasks_against_loop(longer, loop)
     assert words == "longer than" and "likely reason" in reason and "interpreter lock" in reason
     words, reason = scale.tasks_against_loop(loop, loop)
-    assert words == "about as long as" and "overlap" in reason
+    assert words == "not distinguishable here from" and "overlap" in reason
     # the word and the verdict never disagree in direction, whatever the runs
     rng = np.random.default_rng(10)
     for _ in range(300):
@@ -236,6 +238,8 @@ def test_the_reason_for_one_workers_task_time_follows_its_direction():
                                                                                verdict != "slower than")
         assert ("not the reason" in reason) == (verdict == "faster than") and (words == "shorter than" or
                                                                                 verdict != "faster than")
+        # a direction word only when the runs separate: the word is the verdict's, whatever the medians say
+        assert words == {"slower than": "longer than", "faster than": "shorter than"}.get(verdict, verdict)
     # the lesson prints the computed reason, not a fixed one
     text = "".join(line for cell in json.loads(LESSON.read_text())["cells"] for line in cell["source"])
     assert 'tasks_words, tasks_reason = scale.tasks_against_loop(one["in tasks"], sec["loop"])' in text
@@ -412,3 +416,35 @@ def test_the_lessons_at_least_figures_read_the_fastest_runs():
     assert "fastest of the {RUNS} runs" in code and "a ratio of medians cannot tell" in code
     # "more workers would help" only as a prediction to test
     assert "they would." not in code and code.count("prediction to test") >= 3
+
+
+def test_the_sizing_counts_the_disk_once():
+    # review r12 F1: the best case already held this disk's measured cold-read wait, and Part C added the 100 MB/s
+    # what-if reading on top of it. Run the sizing cell on a plan whose numbers make the double count visible:
+    # MIMIC-IV-ECG 26.8 min of computing + 16.7 min of this disk; the what-if reading 16.1 min
+    cell = next("".join(c["source"]) for c in json.loads(LESSON.read_text())["cells"]
+                if "".join(c["source"]).startswith("JOB_CORES, JOB_MEMORY, JOB_LIMIT"))  # fmt: skip
+    names = ["PTB-XL at 100 Hz", "PTB-XL at 500 Hz", "MIMIC-IV-ECG at 500 Hz"]
+    plan = pd.DataFrame({
+        "files": [43_598, 43_598, 1_600_000],
+        "reading from memory (min)": [0.05, 0.2, 6.8],
+        "more if read from this disk (min)": [np.nan, 0.45, 16.7],
+        "features (min)": [0.2, 0.6, 20.0],
+        "reading alone at 100 MB/s (min)": [0.1, 0.44, 16.1],
+    }, index=names)
+    plan["one process, best case (min)"] = plan[["reading from memory (min)", "more if read from this disk (min)",
+                                                 "features (min)"]].sum(axis=1)  # fmt: skip
+    scope = {"plan": plan, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd}
+    exec(cell, scope)
+    sizing = scope["sizing"]
+    mimic = sizing.loc["MIMIC-IV-ECG at 500 Hz"]
+    assert mimic["one core, best case (min)"] == pytest.approx(26.8 + 16.7)  # not + 16.1 again
+    assert mimic["one core, best case (min)"] == pytest.approx(plan.loc[names[2], "one process, best case (min)"])
+    # where no cold read was measured (100 Hz), the what-if reading takes the disk's place, once
+    assert sizing.loc[names[0], "one core, best case (min)"] == pytest.approx(0.25 + 0.1)
+    # the job: the computing shared by 16 cores, or all the bytes at the what-if rate, whichever is longer
+    assert mimic["one job of 16 cores (min)"] == pytest.approx(max(26.8 / 16, 16.1))
+    # the cost per file that would take one core past the hour, and the core-hours of computing (no disk in them)
+    assert scope["hour_ms_per_file"][names[2]] == pytest.approx((60 - 43.5) / (1_600_000 * 1e-3 / 60))
+    assert scope["work_core_hours"] == pytest.approx(26.8 / 60)
+    assert scope["hour_ms_words"][names[2]] == "0.62"

@@ -129,6 +129,42 @@ def test_cross_validate_thresholds_come_from_the_training_part_only():
         assert m["threshold_folds"][k] == pytest.approx(thr)
 
 
+def test_tuned_logistic_chooses_its_penalty_from_the_training_part_only():
+    """tune_penalty=True: each fold's C is the one LogisticRegressionCV picks on that fold's training rows alone
+    (refitted here without the test fold), it is one of PENALTY_GRID, and the default model keeps C = 0.05."""
+    X, y = synthetic(n=300, seed=6)
+    tuned = mortality.make_model("logistic", seed=0, tune_penalty=True)
+    _, m = mortality.cross_validate(X, y, tuned, folds=3, seed=0, choose_thresholds=False)
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    assert len(m["penalty_folds"]) == 3 and set(m["penalty_folds"]) <= set(mortality.PENALTY_GRID)
+    for k, (tr, _te) in enumerate(splits):
+        alone = mortality.make_model("logistic", seed=0, tune_penalty=True).fit(X.iloc[tr], y.iloc[tr])
+        assert m["penalty_folds"][k] == pytest.approx(float(np.ravel(alone[-1].C_)[0]))
+    assert mortality.make_model("logistic")[-1].C == 0.05
+    assert "penalty_folds" not in mortality.cross_validate(X, y, "logistic", folds=3, choose_thresholds=False)[1]
+
+
+def test_expected_auroc_is_the_model_based_concordance():
+    """expected_auroc against its definition over all ordered pairs i != j (ties one half); outcomes drawn from
+    the risks themselves give an observed AUROC near it, and bootstrap_case_mix centres near 0 there."""
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.01, 0.9, 40)
+    p[3] = p[4]  # a tie
+    i, j = np.where(~np.eye(40, dtype=bool))
+    num = (p[i] * (1 - p[j]) * ((p[i] > p[j]) + 0.5 * (p[i] == p[j]))).sum()
+    assert mortality.expected_auroc(p) == pytest.approx(num / (p[i] * (1 - p[j])).sum())
+    risk = rng.uniform(0.01, 0.9, 5000)
+    died = (rng.random(5000) < risk).astype(int)
+    assert roc_auc_score(died, risk) == pytest.approx(mortality.expected_auroc(risk), abs=0.02)
+    gaps = mortality.bootstrap_case_mix(died, risk, n_boot=200)
+    low, high = np.percentile(gaps, [0.5, 99.5])
+    assert low < 0.01 and high > -0.01
+    worse = np.where(rng.random(5000) < 0.5, died, rng.integers(0, 2, 5000))  # half the outcomes random
+    assert np.percentile(mortality.bootstrap_case_mix(worse, risk, n_boot=200), 97.5) < 0
+    with pytest.raises(DataError):
+        mortality.expected_auroc([0.2, 1.5])
+
+
 def test_train_and_test_never_fits_on_the_test_set_and_aligns_columns():
     X, y = synthetic(seed=4)
     X_test, y_test = synthetic(n=60, seed=5, start=5000)

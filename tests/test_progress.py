@@ -33,9 +33,8 @@ def test_checks_record_their_last_verdict_and_progress_lists_every_exercise(tmp_
     assert rows["n_patients"]["status"] == feedback.CORRECT and rows["n_patients"]["attempts"] == 2
     assert rows["n_patients"]["correct_at"] is not None
     assert rows["n_beats"]["status"] == feedback.INCORRECT and rows["death_rate"]["status"] == "not attempted"
-    assert "1 of 5 exercises correct" in view._repr_markdown_() and "| `n_beats` | incorrect | 1 |" in (
-        view._repr_markdown_()
-    )
+    md = view._repr_markdown_()
+    assert "1 of 5 exercises correct at the last attempt." in md and "| `n_beats` | incorrect |  | 1 |" in md
     data = json.loads((tmp_path / "progress-00.json").read_text())
     assert data["format"] == _progress.FORMAT and data["lesson"] == "00"
     assert data["package_version"] == heartdata.__version__ and data["written"].endswith("Z")
@@ -65,3 +64,54 @@ def test_an_instructor_adds_up_the_files(tmp_path, capsys):
     assert (tmp_path / "class.csv").read_text().count("\n") == 1 + 3 * 5
     (tmp_path / "bad.json").write_text("{}")
     assert main(["progress", str(tmp_path / "bad.json")]) == 2
+
+
+def test_none_after_attempts_changes_nothing_and_solved_once_is_kept(tmp_path, monkeypatch):
+    # r12-s68: a solved exercise re-run with None (a reset cell) must not be handed in as "not attempted"
+    monkeypatch.chdir(tmp_path)
+    meta = heartdata.ptbxl.load_metadata()
+    right = int(meta.loc[meta["site"].eq(lesson00.EXERCISE_SITE), "patient_id"].nunique())
+    lesson00.n_beats(None)  # the stub alone: no attempt, no times
+    assert lesson00.n_patients(right).correct
+    solved = dict(_progress.RECORDS[("00", "n_patients")])
+    assert lesson00.n_patients(None).status == feedback.NOT_ATTEMPTED
+    assert _progress.RECORDS[("00", "n_patients")] == solved  # nothing changed, not even the time
+    rows = {r["exercise"]: r for r in heartdata.progress(0).rows}
+    assert rows["n_patients"]["status"] == feedback.CORRECT and rows["n_patients"]["solved"] is True
+    assert rows["n_beats"] == {"exercise": "n_beats", "status": "not attempted", "solved": False, "attempts": 0,
+                               "first_try": None, "last_try": None, "correct_at": None}  # fmt: skip
+    # a wrong variant after the right answer: the last verdict is shown, and that it was solved once
+    lesson00.n_patients(right + 1)
+    view = heartdata.progress(0)
+    row = next(r for r in view.rows if r["exercise"] == "n_patients")
+    assert row["status"] == feedback.INCORRECT and row["solved"] and row["correct_at"] == solved["correct_at"]
+    assert row["attempts"] == 2
+    md = view._repr_markdown_()
+    assert "0 of 5 exercises correct at the last attempt (1 solved at least once)" in md
+    assert "| `n_patients` | incorrect | yes | 2 |" in md and "| `n_beats` | not attempted |  | 0 |" in md
+    assert list(view.table().columns) == ["exercise", "last verdict", "solved once", "attempts", "last checked (UTC)"]
+    data = json.loads(view.path.read_text())
+    saved = next(e for e in data["exercises"] if e["exercise"] == "n_patients")
+    assert saved["status"] == "incorrect" and saved["solved"] is True and saved["correct_at"] == solved["correct_at"]
+
+
+def test_the_class_summary_counts_solved_once_and_reads_older_files(tmp_path):
+    old = {"format": _progress.FORMAT, "lesson": "00", "student": "old",
+           "exercises": [{"exercise": "n_patients", "status": "incorrect", "attempts": 3, "first_try": "x",
+                          "last_try": "y", "correct_at": "z"}]}  # fmt: skip
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    new = {**old, "student": "new", "exercises": [{**old["exercises"][0], "status": "correct", "solved": True}]}
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    never = {**old, "student": "never", "exercises": [{**old["exercises"][0], "status": "not attempted",
+                                                        "attempts": 0, "correct_at": None}]}  # fmt: skip
+    (tmp_path / "never.json").write_text(json.dumps(never))
+    (row,) = _progress.summary(_progress.read([tmp_path / f"{n}.json" for n in ("old", "new", "never")]))
+    assert (row["correct"], row["incorrect"], row["not attempted"], row["solved once"]) == (1, 1, 1, 2)
+
+
+def test_a_notebook_run_with_every_stub_still_knows_its_lesson(tmp_path, monkeypatch):
+    # the practice notebooks end with heartdata.progress() and no lesson: a run of stubs only must still find it
+    monkeypatch.chdir(tmp_path)
+    lesson00.n_patients(None)
+    view = heartdata.progress()
+    assert view.lesson == "00" and all(r["status"] == "not attempted" and r["attempts"] == 0 for r in view.rows)

@@ -15,7 +15,8 @@ import pandas as pd
 from .. import challenge2012, privacy, ptbxl
 from ..feedback import as_number, check_number, close, correct, exercise, incorrect, mistake_at, named
 
-UNIQUE_ON = ["sex", "age", "weight"]  # exercise 1: not a set of columns the lesson measured
+UNIQUE_ON = ["sex", "age", "weight"]  # exercise 1: the weight known to WEIGHT_STEP kg, which the lesson did not print
+WEIGHT_STEP = 5  # kg: the lesson printed sex, age and weight as charted, and measured 5 kg only with the site
 SUPPRESS_ON = ["sex", "age", "weight"]  # exercise 2: 10-year age bands and 10 kg weight bands
 LINK_ON = ["sex", "age", "weight"]
 REGISTER_SEED = 21  # exercise 3: another register than the lesson's (seed 9)
@@ -53,35 +54,58 @@ UNIQUENESS = {
     "every group counts once, whatever its size. The share asked for is of patients alone in their group: count the "
     "rows whose group has size 1 (`duplicated(keep=False)` marks all the others).",
     "not_unique": "that is the share of patients who are NOT unique; the exercise asks for those alone in their group.",
-    "lesson_site": "that is the lesson's figure for sex, age, site and weight; this exercise leaves the site out.",
+    "exact_weight": "that is the share unique with the weight as charted (the lesson's figure without the site). "
+    "The outsider knows the weight only to the nearest {step} kg: round it first (`privacy.round_to(people"
+    '["weight"], {step})`).',
+    "lesson_site": "that counts the site too (the lesson's figure (c) at {step} kg); this exercise leaves the site "
+    "out.",
+    "other_step": "that is the weight rounded to the nearest {other} kg; the exercise asks for {step} kg.",
+    "bands": "you cut the weights into {step} kg bands (70-74 kg, 75-79 kg, ...). An outsider who knows a weight to "
+    "the nearest {step} kg puts 73 kg with 75, not with 70: round to the nearest multiple "
+    "(`privacy.round_to(people[\"weight\"], {step})`), as the lesson's section 2 does.",
 }  # the mistakes uniqueness_sex_age_weight can name
+
+
+def _known(table: pd.DataFrame, step: float = WEIGHT_STEP) -> pd.DataFrame:
+    """The table with its weights as the outsider knows them: to the nearest ``step`` kg."""
+    return table.assign(weight=privacy.round_to(table["weight"], step))
 
 
 @exercise(mistakes=UNIQUENESS)
 def uniqueness_sex_age_weight(answer):
     people, meta = _people(), _meta()
-    qi = UNIQUE_ON
-    expected = privacy.uniqueness(people, qi)
-    n_unique = int(privacy.group_sizes(people, qi).eq(1).sum())
+    qi, step = UNIQUE_ON, WEIGHT_STEP
+    known = _known(people)
+    expected = privacy.uniqueness(known, qi)
+    # rounding half up (72.5 kg -> 75) instead of round_to's half to even (-> 70) is as right
+    half_up = privacy.uniqueness(people.assign(weight=np.floor(people["weight"] / step + 0.5) * step), qi)
+    n_unique = int(privacy.group_sizes(known, qi).eq(1).sum())
     value = as_number(answer)
+    if value is not None and not isinstance(answer, bool) and math.isclose(value, half_up, rel_tol=1e-6):
+        return correct()
     if value is not None and float(value).is_integer() and int(value) == n_unique:
         return close(named("count", n=n_unique))
+    other = 10 if step != 10 else 5
     return check_number(
         answer,
         expected,
         mistakes=[
             mistake_at("percent", 100 * expected),
-            mistake_at("ecgs", privacy.uniqueness(meta, qi)),
-            mistake_at("dropped_missing", privacy.uniqueness(people.dropna(subset=qi), qi)),
-            mistake_at("groupby_dropna", float(people.groupby(qi)["sex"].transform("size").eq(1).sum()) / len(people)),
-            mistake_at("duplicated_first", float((~people.duplicated(qi, keep="first")).mean()),
-                       groups=int((~people.duplicated(qi, keep="first")).sum())),
+            mistake_at("ecgs", privacy.uniqueness(_known(meta), qi)),
+            mistake_at("dropped_missing", privacy.uniqueness(known.dropna(subset=qi), qi)),
+            mistake_at("groupby_dropna", float(known.groupby(qi)["sex"].transform("size").eq(1).sum()) / len(people)),
+            mistake_at("duplicated_first", float((~known.duplicated(qi, keep="first")).mean()),
+                       groups=int((~known.duplicated(qi, keep="first")).sum())),
             mistake_at("not_unique", 1 - expected),
-            mistake_at("lesson_site", privacy.uniqueness(people, ["sex", "age", "site", "weight"])),
+            mistake_at("exact_weight", privacy.uniqueness(people, qi), step=step),
+            mistake_at("lesson_site", privacy.uniqueness(known, ["sex", "age", "site", "weight"]), step=step),
+            mistake_at("other_step", privacy.uniqueness(_known(people, other), qi), other=other, step=step),
+            mistake_at("bands", privacy.uniqueness(people.assign(weight=privacy.bands(people["weight"], step)), qi),
+                       step=step),
         ],  # fmt: skip
         what="a share between 0 and 1",
-        hint="Count, for each patient, how many share their sex, age and weight (missing included); "
-        "the share asked for is of patients alone in their group.",
+        hint=f"Round the weights to the nearest {step} kg, then count, for each patient, how many share their sex, "
+        "age and weight (missing included); the share asked for is of patients alone in their group.",
     )
 
 
@@ -172,6 +196,8 @@ PINS = {
     "A pin needs both sides to be unique.",
     "merge_pairs": "that is the number of pairs a plain merge gives (missing joined to missing), not of pins.",
     "lesson_register": "that is the lesson's register (seed {seed}); this exercise draws another one.",
+    "ecgs": "you linked the register with the ECG table (`meta`). A patient with two ECGs can then match an entry "
+    "twice, so the entry is not pinned to one row: link with `people`, one row per patient.",
 }  # the mistakes pinned_entries can name
 
 
@@ -191,6 +217,7 @@ def pinned_entries(answer):
             mistake_at("one_side", int(pairs.groupby("entry")["record"].transform("size").eq(1).sum())),
             mistake_at("merge_pairs", len(merged)),
             mistake_at("lesson_register", int(lesson["pinned"].sum()), seed=LESSON_SEED),
+            mistake_at("ecgs", int(privacy.link(_register(REGISTER_SEED), _meta(), LINK_ON)["pinned"].sum())),
         ],  # fmt: skip
         what="a whole number of register entries",
         hint="Join the register and `people` on sex, age and weight without joining missing values, then keep the "
@@ -230,8 +257,9 @@ DP_ERROR = {
     "distribution. OpenDP adds discrete (whole-number) noise to counts, whose tail is slightly heavier at the same "
     "scale: ask `dp.discrete_laplacian_scale_to_accuracy` for its bound.",
     "not_smallest": "{value:g} is a valid bound (an error above it happens in {tail:.1%} of releases) but not the "
-    "smallest: errors are whole numbers, and an error above {floor} already happens in only {floor_tail:.1%} of "
-    "releases (OpenDP gives {bound:.4g}; a simulated quantile wanders by a count or two: compute it).",
+    "smallest one, which the exercise asks for: errors are whole numbers, and an error above {floor} already happens "
+    "in only {floor_tail:.1%} of releases. Rounding up (or a simulated quantile) overshoots; OpenDP gives {bound:.4g}, "
+    "and {floor} (rounded down) is as right.",
 }  # the mistakes dp_error_at can name
 
 
@@ -319,6 +347,8 @@ POOLED = {
     "young": "that is the rate under {old}; the exercise asks for {old}+.",
     "deaths": "that is the number of deaths; divide by the number of stays.",
     "sum_of_rates": "you added the units' rates; add deaths and stays, then divide.",
+    "inverted": "that is stays per death (stays divided by deaths), above 1; a rate is deaths divided by stays, "
+    "between 0 and 1.",
 }  # the mistakes pooled_death_rate can name
 
 
@@ -341,8 +371,9 @@ def pooled_death_rate(answer):
             mistake_at("young", young["deaths"].sum() / young["stays"].sum(), old=OLD),
             mistake_at("deaths", int(old["deaths"].sum())),
             mistake_at("sum_of_rates", (old["deaths"] / old["stays"]).sum()),
+            mistake_at("inverted", old["stays"].sum() / old["deaths"].sum()),
         ],  # fmt: skip
         what="a share between 0 and 1",
-        hint=f"From `aggregates` only: the {OLD}+ rows, deaths summed over the units divided by stays summed "
-        "over them.",
+        hint=(f"A rate of deaths is between 0 and 1, and {value:g} is not. " if not 0 <= value <= 1 else "")
+        + f"From `aggregates` only: the {OLD}+ rows, deaths summed over the units divided by stays summed over them.",
     )

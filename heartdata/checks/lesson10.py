@@ -43,6 +43,9 @@ SIGNALS_MISTAKES = {
     "MiB": "that is in MiB (2**20 bytes); the exercise asks for GiB (2**30 bytes).",
     "bytes": "that is in bytes; divide by 2**30 for GiB.",
     "one lead": "you counted one lead; every record has 12.",
+    "typed in": "that is the lesson's two printed values ({lo} and {hi} GiB, each rounded to 2 decimals) added by "
+    "hand: compute it from the package's constants (scale.FULL_SIZES, ptbxl.N_SAMPLES, ptbxl.LEADS), as the exercise "
+    "asks, so that it stays right on another copy and is not rounded.",
 }
 
 
@@ -51,6 +54,7 @@ def signals_gib(answer):
     leads = len(ptbxl.LEADS)
     both = sum(ptbxl.N_SAMPLES[fs] for fs in RATES)
     hi, lo = ptbxl.N_SAMPLES[500], ptbxl.N_SAMPLES[100]
+    printed = (round(_gib(lo, leads), 2), round(_gib(hi, leads), 2))  # what the lesson's table shows, each alone
     return check_number(
         answer,
         _gib(both, leads),
@@ -63,10 +67,10 @@ def signals_gib(answer):
             mistake_at("MiB", _gib(both, leads, 8, 2**20)),
             mistake_at("bytes", _gib(both, leads, 8, 1)),
             mistake_at("one lead", _gib(both, 1)),
+            mistake_at("typed in", sum(printed), lo=f"{printed[0]:.2f}", hi=f"{printed[1]:.2f}"),
         ],
         what="a number of GiB",
         hint="records × (samples per lead at 100 Hz + at 500 Hz) × leads × bytes per value, divided by 2**30.",
-        rel=1e-3,
     )
 
 
@@ -87,6 +91,8 @@ BATCH_MISTAKES = {
     "smaller. Keep it (range(0, len(ids), size) with slices does).",
     "number of batches": "you made {size} batches; the exercise asks for batches of {size} records each.",
     "order": "every record is there, but not in order: keep the ecg_ids in the order of `ids`.",
+    "positions": "these are positions 0 to {last} (what range(len(ids)) gives), not ecg_ids: batch the values of `ids` "
+    "themselves (ids[i : i + {size}]), so that each batch names the records to read.",
 }
 
 
@@ -119,6 +125,9 @@ def batches(answer, size: int = 64):
     if got == expected:
         return correct(f"{len(got)} batches; the last holds the {len(expected[-1])} records left over.")
     flat = [i for b in got for i in b]
+    positions = list(range(len(ids)))
+    if flat == positions and positions != ids:
+        return incorrect(named("positions", last=len(ids) - 1, size=size))
     if got == expected[:-1]:
         return close(named("last batch dropped", left=len(expected[-1]), n=len(ids), size=size))
     if len(got) == size and sorted(flat) == sorted(ids):
@@ -486,8 +495,12 @@ JOB_MISTAKES = {
     "GB not GiB": "the job asks for {mib:,} MiB, which is 64 x 10^9 bytes: slurm_job_script reads memory='64GB' as SI "
     "gigabytes, less than the 64 GiB asked for. Pass memory='64G' (in a script, sbatch reads --mem=64G and --mem=64GB "
     "alike as 64 GiB).",
-    "threads in one process": "one worker process of 16 threads: the pipeline's Python parts hold the GIL, so the "
-    "threads would wait for each other. Run several processes (slurm_job_script's default is one per core).",
+    "threads in one process": "one worker process of 16 threads, where the exercise asks for several processes. "
+    "Whether 16 threads would wait for each other on the GIL was not measured (the lesson's two worker threads were "
+    "hardly ever blocked, on a busy 2-core machine), and distributed's Efficiency page expects NumPy/SciPy code to "
+    "suit threads but pure Python code not; this pipeline is both. Single-threaded processes cannot wait for each "
+    "other on the GIL whatever its share, so they are the safe default (slurm_job_script's: one per core) until a "
+    "timing on the node shows threads do as well.",
     "memory limit": "{why}: SLURM would kill the job before Dask could pause or restart a worker. Give each worker an "
     "absolute limit whose total stays below --mem, e.g. --memory-limit 3.6GiB for 16 workers.",
     "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
@@ -521,7 +534,7 @@ JOB_MISTAKES = {
     "500 Hz batch of 64 records is 29 MiB of signals and its copies, so at this limit workers pause. Give each at "
     "least 1 GiB (fewer, larger workers).",
     "oversubscribed": "{nworkers} workers x {nthreads} threads are {total} threads on 16 cores: they would wait for "
-    "each other. Make nworkers x nthreads = 16.",
+    "the cores. Make nworkers x nthreads = 16.",
     "in the background": "the worker line ends with '&' and nothing waits for it: the script ends at once, and SLURM "
     "ends the job, and its workers, with it. Run the worker in the foreground (drop the '&').",
     "exported too late": "HEARTDATA_DIR is exported after the worker starts, so the workers never see it. Export it "

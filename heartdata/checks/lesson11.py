@@ -9,6 +9,8 @@ count them for.
 
 from __future__ import annotations
 
+import math
+import re
 from functools import cache
 from typing import NamedTuple
 
@@ -22,6 +24,7 @@ BEDS = 20
 THRESHOLD = 0.25  # exercises 2 and 3
 NB_THRESHOLD = 0.15  # exercise 4
 GRID = np.round(np.arange(0.05, 0.801, 0.05), 3)  # exercise 5: beyond the lesson's range of 0.05-0.5
+FLAT_FACTOR = 5  # exercise 5: both curves and 0 fill at least 1/FLAT_FACTOR of the y axis (the prompt says "a fifth")
 CAPSTONE_UNIT = 1  # exercise 6: ICUType 1, Coronary Care
 EARLY_DAYS = 2  # exercise 6: deaths within this many days of ICU admission (at or around the hour-48 alert)
 
@@ -298,6 +301,14 @@ def _says_raw(label: str) -> bool:
     return not label.startswith("_") and any(w in label for w in ("raw", "before", "uncalibrated", "not recal"))
 
 
+def _names_net_benefit(label: str) -> bool:
+    """A y label that names net benefit or says what it is: 'net benefit', 'NB', 'net true alerts per patient',
+    'net true positives', the lesson's 'net benefit (net true alerts per patient, at the threshold's exchange rate)'.
+    Words around it (a threshold's exchange rate, per 100 patients) are allowed."""
+    label = label.lower()
+    return bool(re.search(r"benefit|\bnb\b|net (number of )?true (alert|positive)|true (alert|positive)s? net", label))
+
+
 def _zero_line(ax, series) -> bool:
     """A horizontal line at net benefit 0 (ax.axhline(0) or a line of zeros) on ``ax``."""
     for s in series:
@@ -335,9 +346,13 @@ def _axes_of(answer):
            "ax.set_ylim(...) so that the whole of both curves shows.",
     "x_cut": "the x range ({left:.3g} to {right:.3g}) hides thresholds of check.GRID: the two curves part beyond "
              "0.6, so show every threshold from {first:.2g} to {last:.2g} (ax.set_xlim, or leave it to matplotlib).",
-    "flat": "the y range ({bottom:.3g} to {top:.3g}) is so wide that the model's curve looks flat: 'alert on "
-            "everyone' falls far below zero at high thresholds. Limit the y axis to a little around the model's curve "
-            "and 0 (e.g. ax.set_ylim({suggest_low:g}, {suggest_high:g})).",
+    "flat": "the y range ({bottom:.3g} to {top:.3g}) is so wide that the curves of both models, with the line at 0 "
+            "({low:.3g} to {high:.3g}), fill only {share:.0%} of its height, less than the fifth the exercise asks "
+            "for, so they look flat: {room} Limit the y axis to a little around them, e.g. "
+            "ax.set_ylim({suggest_low:g}, {suggest_high:g}).",
+    "flagged_share": "the line drawn where the recalibrated model's net benefit belongs shows the share of stays "
+                     "flagged ({which}, alert_burden's 'flagged_share'), not the net benefit. Plot the 'model' column "
+                     "of clinic.net_benefit(died, risk, check.GRID) against 'threshold'.",
     "legend_swapped": "the curves are right, but their labels are swapped: the line labelled {model_label!r} shows the "
                       "risks before recalibration (raw_risk), and the one labelled {raw_label!r} the recalibrated "
                       "risks (risk). Swap the labels, or the reader will credit the wrong model.",
@@ -368,6 +383,10 @@ def decision_curve(answer):
     series = _scaled(series, sx, sy)
     has_model = _drawn(series, curve["threshold"], curve["model"])
     if not has_model:
+        for which, r in (("risk", data.risk), ("raw_risk", data.raw_risk)):
+            flagged = clinic.alert_burden(data.died, r, GRID, data.per_day)
+            if _drawn(series, flagged["threshold"], flagged["flagged_share"]):
+                return close(named("flagged_share", which=f"alerts at {which} >= threshold"))
         if _drawn(series, raw["threshold"], raw["model"]):
             return close(named("raw"))
         if _drawn([_Series(s.y, s.x, s.label) for s in series], curve["threshold"], curve["model"]):
@@ -388,12 +407,13 @@ def decision_curve(answer):
     raw_line = _matching(series, raw["threshold"], raw["model"])
     if ax.get_legend() is not None and _says_raw(model_line.label) and not _says_raw(raw_line.label):
         return close(named("legend_swapped", model_label=model_line.label, raw_label=raw_line.label))
-    xlabel, ylabel = ax.get_xlabel().lower(), ax.get_ylabel().lower()
+    xlabel, ylabel = ax.get_xlabel(), ax.get_ylabel()
     problems = []
-    if "threshold" not in xlabel or "benefit" in xlabel:
+    if "threshold" not in xlabel.lower() or _names_net_benefit(xlabel):
         problems.append("x axis: the threshold probability (the risk at which a clinician would act)")
-    if "benefit" not in ylabel or "threshold" in ylabel:
-        problems.append("y axis: net benefit")
+    same = ylabel.strip().lower() == xlabel.strip().lower()  # both axes labelled alike says neither
+    if not _names_net_benefit(ylabel) or same or "threshold probability" in ylabel.lower():
+        problems.append("y axis: net benefit (or what it means: net true alerts per patient)")
     if problems:
         return close(named("labels", problems="; ".join(problems)))
     left, right = (v / sx for v in ax.get_xlim())
@@ -404,9 +424,26 @@ def decision_curve(answer):
     low_needed, high_needed = float(both.min()), float(both.max())
     if bottom > low_needed or top < high_needed:
         return close(named("cut", bottom=bottom * sy, top=top * sy, low=low_needed * sy, high=high_needed * sy))
-    # the curves span about 0.12: a y range five times that leaves them a fifth of the height, flat to the eye
-    if top - bottom > 5 * (high_needed - min(low_needed, 0)):
-        return close(named("flat", bottom=bottom * sy, top=top * sy, suggest_low=-0.05 * sy, suggest_high=0.15 * sy))
+    # the rule the prompt states: both curves with the line at 0 fill at least a fifth of the y axis's height
+    low_zero = min(low_needed, 0.0)
+    span = high_needed - low_zero
+    if top - bottom > FLAT_FACTOR * span:
+        below, above = low_zero - bottom, top - high_needed
+        dips = curve.loc[curve["treat_all"].between(bottom, low_zero), "treat_all"]  # 'alert on everyone' down there
+        lowest = curve.loc[curve["treat_all"].idxmin()]
+        follows = (f" (the room below shows 'alert on everyone' going down: it falls to "
+                   f"{lowest['treat_all'] * sy:.3g} at a threshold of {lowest['threshold'] * sx:g}"
+                   ", and the exercise needs it only near the models' curves)" if below > above and len(dips)
+                   else "")  # fmt: skip
+        room = (f"{above * sy:.3g} of the extra room is above them and {below * sy:.3g} below"
+                + (f"{follows}." if below > above else ".")) if min(below, above) > 0.5 * span else (
+            f"the extra room is {'below' if below > above else 'above'} them ({max(below, above) * sy:.3g}, against "
+            f"{min(below, above) * sy:.3g} {'above' if below > above else 'below'}){follows}.")  # fmt: skip
+        pad = 0.1 * span
+        return close(named("flat", bottom=bottom * sy, top=top * sy, low=low_zero * sy, high=high_needed * sy,
+                           share=span / (top - bottom), room=room,
+                           suggest_low=math.floor((low_zero - pad) * 100) / 100 * sy,
+                           suggest_high=math.ceil((high_needed + pad) * 100) / 100 * sy))  # fmt: skip
     # the lesson reads the same crossings on a grid twice as fine (steps of 0.025): say both, so they agree
     fine = np.round(np.arange(0.05, 0.801, 0.025), 3)
     fine_raw = clinic.net_benefit(data.died, data.raw_risk, fine)
@@ -429,6 +466,8 @@ def decision_curve(answer):
     units = {(1, 1): "", (100, 1): "Thresholds in percent read the same. ",
              (1, 100): "Net benefit per 100 patients (x 100) reads the same. ",
              (100, 100): "Thresholds in percent and net benefit per 100 patients read the same. "}[(sx, sy)]
+    if units:  # a new sentence after the units' one
+        raw_says = raw_says[0].upper() + raw_says[1:]
     return correct(f"{units}{raw_says}; {recal_says}. A crossing lies between two thresholds of a grid, so a finer "
                    "grid moves it; near zero these signs are within the bootstrap band of net benefit (the lesson "
                    "shows it): read them as consistent with the calibration slope, not as proof of it.")
