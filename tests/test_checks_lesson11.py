@@ -175,9 +175,20 @@ def _good_axes(data, **kw):
 def test_decision_curve_right_answers(data):
     fb = check.decision_curve(_good_axes(data))
     assert fb.correct and "before recalibration" in fb.message
-    # the crossings on check.GRID (steps of 0.05) and on the lesson's steps of 0.025, so the two agree (review 5, F17)
-    assert "from a threshold of 0.65 on check.GRID's steps of 0.05 (from 0.625 on the lesson's" in fb.message
-    assert "recalibrated, only from 0.70 (from 0.675 on the lesson's steps of 0.025)" in fb.message
+    # the crossings on check.GRID (steps of 0.05) and on the lesson's steps of 0.025, so the two agree (review 5, F17);
+    # recomputed here by hand, net benefit = (TP - FP t / (1 - t)) / n, the first threshold where it is below 0
+    y, fine = data.died.to_numpy(), np.round(np.arange(0.05, 0.801, 0.025), 3)
+
+    def first_below(risk, steps):
+        r = risk.to_numpy()
+        return min(t for t in steps if ((r >= t) & (y == 1)).sum() - ((r >= t) & (y == 0)).sum() * t / (1 - t) < 0)
+
+    raw_at, recal_at = ([first_below(risk, s) for s in (check.GRID, fine)] for risk in (data.raw_risk, data.risk))
+    assert (f"from a threshold of {raw_at[0]:.2f} on check.GRID's steps of 0.05 (from {raw_at[1]:.3f} on the "
+            "lesson's") in fb.message
+    assert f"recalibrated, only from {recal_at[0]:.2f} (from {recal_at[1]:.3f} on the lesson's steps of 0.025)" in (
+        fb.message)
+    assert raw_at[1] < recal_at[1]  # the lesson: recalibrated, the curve falls below zero later
     # written another way: plt.plot on the current axes, scatter for the model, a line of zeros for no one
     curve, _ = _curves(data)
     plt.figure()
