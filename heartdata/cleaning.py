@@ -8,7 +8,7 @@ the clean table into one row of features per stay, and ``validate_features``
 checks that table against its schema (types, ranges, uniqueness).
 
 Every decision is a named constant below, so a reader can see it and change it:
-``SENTINEL``, ``ZEROS_REMOVED``, ``RANGES``, ``PRESSURE_TRIPLES``, ``SUM_WHEN_SIMULTANEOUS``,
+``SENTINEL``, ``ZEROS_REMOVED``, ``LINE_ZERO_MINUTE``, ``RANGES``, ``PRESSURE_TRIPLES``, ``SUM_WHEN_SIMULTANEOUS``,
 ``SPIKES``, ``PRESSURE_PAIRS``. The unit fixes are in ``fix_unit_errors``.
 
 Each step is also a public function ``step(table) -> (table, log)`` so that a
@@ -40,12 +40,20 @@ KNOWN = DESCRIPTORS + [p for p in TIME_SERIES if p not in DESCRIPTORS]
 #: The code Challenge 2012 writes for "not recorded" in the descriptors.
 SENTINEL = -1.0
 #: Rates and pressures whose charted 0 is removed: a charted 0 is not a measured rate or pressure. A monitor with a
-#: lead off shows dashes, not 0 (lesson 06); a 0 is charted for an arterial line open to air for zeroing, flushing or
-#: a blood draw (most arterial zeros sit beside a charted heart rate, lesson 06), and rarely for an arrest. The chart
-#: cannot tell these apart (lesson 06 shows zero heart rates of each kind), and the features summarise measured
-#: values, so a 0 would make an artefact and an arrest the same HR_min. What this loses: an arrest, which a model
-#: must take from a record of resuscitation events, not from a 0 in a vital-sign series.
+#: lead off shows dashes, not 0 (lesson 06). Most arterial zeros sit beside a charted heart rate and a cuff reading of
+#: the same minute, often before the stay's first real line value, and half of them beside a positive line mean: a
+#: transducer open to air would read 0 for its mean too, so these look like a charting placeholder for "no line
+#: reading" (a reading of the export, lesson 06), and rarely an arrest. The chart cannot tell these apart, and the
+#: features summarise measured values, so a 0 would make an artefact and an arrest the same HR_min. What this loses:
+#: an arrest, which a model must take from a record of resuscitation events, not from a 0 in a vital-sign series.
 ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
+#: The arterial line's (systolic, diastolic, mean). In a minute where the line charts its systolic or diastolic as 0,
+#: its mean of that minute goes too (``zeros_to_missing``): the 0 says the line gave no reading, and a mean beside it
+#: cannot be checked against the line's own systolic and diastolic. In set A half of these means lie outside 40-150
+#: mmHg (a quarter at 238 mmHg or more, a pressure bag's reading), so the minute as a whole is no reading. Cuff means
+#: beside a cuff 0 are kept: there they look like ordinary means (lesson 06), as an oscillometric cuff, which finds
+#: the mean first, can give one without a systolic and diastolic.
+LINE_ZERO_MINUTE = ("SysABP", "DiasABP", "MAP")
 #: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
 #: other parameters are averaged. A decision, not a fact: the files do not say why a minute holds two volumes (a
 #: correction, or a total carried from the operating room, would call for one value, not the sum), so
@@ -329,14 +337,23 @@ def fix_unit_errors(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def zeros_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Remove zeros of heart rate, breathing rate and blood pressures (ZEROS_REMOVED): a charted 0 is not a measured
-    rate or pressure. It is what a monitor shows when it measures nothing, whether a lead is off, an arterial line is
-    open to air (zeroing, a blood draw), or, rarely, the patient is in arrest; the chart cannot tell which, and the
-    features summarise measured values. A zero urine output is kept: no urine since the
-    last entry is a real, important observation."""
+    rate or pressure, whether it is a placeholder for "no reading", an entry error or, rarely, an arrest; the chart
+    cannot tell which, and the features summarise measured values. In a minute where the arterial line charts its
+    systolic or diastolic as 0, its mean of that minute is removed too (LINE_ZERO_MINUTE), logged as its own action.
+    A zero urine output is kept: no urine since the last entry is a real, important observation."""
     zero = table["Parameter"].isin(ZEROS_REMOVED) & table["Value"].eq(0)
-    return table[~zero], _log_rows(
-        "zeros of rates and pressures", table, zero, "removed (charted 0: not a measured rate or pressure)"
-    )
+    systolic, diastolic, mean = LINE_ZERO_MINUTE
+    line_zero = zero & table["Parameter"].isin([systolic, diastolic])
+    minutes = pd.MultiIndex.from_frame(table.loc[line_zero.to_numpy(), ["RecordID", "Time"]])
+    means = np.flatnonzero(table["Parameter"].eq(mean).to_numpy() & ~zero.to_numpy())
+    beside = np.zeros(len(table), dtype=bool)
+    beside[means] = pd.MultiIndex.from_frame(table.iloc[means][["RecordID", "Time"]]).isin(minutes)
+    beside = pd.Series(beside, index=table.index)
+    log = _log_rows("zeros of rates and pressures", table, zero, "removed (charted 0: not a measured rate or pressure)")
+    if beside.any():
+        action = "removed (the arterial line's mean in a minute whose systolic or diastolic it charted as 0)"
+        log = pd.concat([log, _log_rows("zeros of rates and pressures", table, beside, action)], ignore_index=True)
+    return table[~(zero | beside).to_numpy()], log
 
 
 def impossible_to_missing(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

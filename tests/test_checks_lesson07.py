@@ -104,8 +104,16 @@ def test_walkthrough9_event1_truth_comes_from_the_setup_not_from_the_inputs(oof)
     assert "well done" not in fb.message
     # score replaced by y: Event 1 is 1.0, named as the labels
     said(lesson07.event1(1.0, y, y, 0.2), CLOSE, "inputs you passed", "it is the labels `y`")
-    # a wrong value that is not what the edited inputs give either: not it, and the edit is said
-    said(lesson07.event1(0.5, y, score, 0.5), INCORRECT, "is not it", "your `t` is 0.5")
+    # a wrong value that is not what the edited inputs give either: not it, and the edit is said. The value is chosen
+    # away from every number the check knows (a fixed 0.5 became the mean of sensitivity and PPV at t = 0.2 once lesson
+    # 06's cleaning changed the scores)
+    known = [right, at_half]
+    for t in (0.2, 0.5):
+        se, ppv, spec, accuracy = rates(y, score, t)
+        known += [se, ppv, spec, accuracy, (se + ppv) / 2, min(rates(y, score, t, strict=True)[:2])]
+    wrong = max(np.linspace(0.05, 0.95, 91), key=lambda v: min(abs(v - k) for k in known))
+    assert min(abs(wrong - k) for k in known) > 0.02
+    said(lesson07.event1(wrong, y, score, 0.5), INCORRECT, "is not it", "your `t` is 0.5")
     # right, with right inputs written other ways: numpy arrays, a Series in another order, t as a numpy float
     said(lesson07.event1(right, y.to_numpy(), score.to_numpy(), np.float64(0.2)), CORRECT, "well done")
     said(lesson07.event1(right, y.sample(frac=1, random_state=0), score, 0.2), CORRECT)

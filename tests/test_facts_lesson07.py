@@ -46,25 +46,25 @@ def test_data_and_clinical_baseline(set_a):
 def test_cross_validated_models_and_event1_is_a_mean_of_fold_minima(set_a):
     _, y, _, cv = set_a
     got = {k: tuple(round(cv[k][1][m], 3) for m in ("auroc", "auprc", "brier", "event1")) for k in cv}
-    assert got == {"logistic": (0.836, 0.464, 0.095, 0.431), "boosting": (0.842, 0.477, 0.093, 0.468)}
+    assert got == {"logistic": (0.837, 0.466, 0.095, 0.439), "boosting": (0.843, 0.479, 0.093, 0.45)}
     assert cv["logistic"][1]["penalty_folds"] == [0.01] * 5  # "C = 0.01 in all five folds"
     low, high = interval(mortality.bootstrap_auroc(y, cv["logistic"][0]))
-    assert (round(low, 3), round(high, 3)) == (0.819, 0.853)
+    assert (round(low, 3), round(high, 3)) == (0.82, 0.853)
     assert round(y.mean() * (1 - y.mean()), 3) == 0.119, "Brier of predicting the death rate"
-    assert round(cv["boosting"][1]["auprc"] / y.mean(), 1) == 3.4
+    assert round(cv["boosting"][1]["auprc"] / y.mean(), 1) == 3.5
     m = cv["boosting"][1]
     assert m["event1"] == pytest.approx(np.mean(m["event1_folds"])) and len(set(m["threshold_folds"])) > 1
-    assert [round(t, 2) for t in m["threshold_folds"]] == [0.29, 0.28, 0.28, 0.26, 0.27]
+    assert [round(t, 2) for t in m["threshold_folds"]] == [0.28, 0.27, 0.27, 0.26, 0.27]
 
 
 def test_saps_on_the_same_stays(set_a):
     _, y, saps, cv = set_a
     known = saps.notna()
     model = cv["boosting"][0][known]
-    assert round(roc_auc_score(y[known], model), 3) == 0.841
+    assert round(roc_auc_score(y[known], model), 3) == 0.842
     low, high = interval(mortality.bootstrap_auroc(y[known], model, other=saps[known]))
-    assert round(roc_auc_score(y[known], model) - roc_auc_score(y[known], saps[known]), 3) == 0.191
-    assert (round(low, 3), round(high, 3)) == (0.167, 0.215)
+    assert round(roc_auc_score(y[known], model) - roc_auc_score(y[known], saps[known]), 3) == 0.193
+    assert (round(low, 3), round(high, 3)) == (0.169, 0.216)
 
 
 def test_calibration_tenths(set_a):
@@ -77,14 +77,16 @@ def test_calibration_tenths(set_a):
         for d, n in zip(bins["d"], bins["n"], strict=True)
     ]
     missed = sum(not (c.low <= p <= c.high) for c, p in zip(ci, bins["p"], strict=True))
-    assert (missed, len(bins)) == (3, 10)
+    assert (missed, len(bins)) == (1, 10)
     worst = (bins["d"] / bins["n"] - bins["p"]).abs().idxmax()
-    assert (round(bins.loc[worst, "p"], 2), int(bins.loc[worst, "d"]), bins.loc[worst, "n"]) == (0.11, 62, 400)
+    assert (round(bins.loc[worst, "p"], 2), int(bins.loc[worst, "d"]), bins.loc[worst, "n"]) == (0.11, 69, 400)
     assert bins.loc[worst, "d"] / bins.loc[worst, "n"] > bins.loc[worst, "p"]  # understated
     assert f"{(score < 0.2).mean():.0%}" == "79%"
-    # figure review: a tenth with no death has a rate of 0, off the logit axis; the figure draws it at the edge
+    # figure review: a tenth with no death has a rate of 0, off the logit axis; the figure draws it at the edge. Since
+    # lesson 06's line-zero-minute rule every tenth of set A has a death (the lowest has 1), so the figure's edge branch
+    # draws nothing here; the code must still hold it for another copy of the data
     zero = [i for i, d in enumerate(bins["d"]) if d == 0]
-    assert len(zero) == 1 and bins["p"].iloc[zero[0]] > ci[zero[0]].high  # it is one of the three misses
+    assert zero == [] and int(bins["d"].iloc[0]) == 1
     import nbformat
 
     lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
@@ -122,10 +124,10 @@ def test_subgroups_lowest_is_medical_icu(set_a):
     unit = X["ICUType"].map(challenge2012.ICU_TYPES)
     frame = MetricFrame(metrics=roc_auc_score, y_true=y, y_pred=score, sensitive_features=unit)
     by_unit = frame.by_group
-    assert (by_unit.idxmin(), round(by_unit["Medical ICU"], 3)) == ("Medical ICU", 0.788)
+    assert (by_unit.idxmin(), round(by_unit["Medical ICU"], 3)) == ("Medical ICU", 0.792)
     assert (int((unit == "Medical ICU").sum()), int(y[unit == "Medical ICU"].sum())) == (1481, 275)
     low, high = interval(mortality.bootstrap_auroc(y[unit == "Medical ICU"], score[unit == "Medical ICU"]))
-    assert (round(low, 3), round(high, 3)) == (0.759, 0.814)
+    assert (round(low, 3), round(high, 3)) == (0.762, 0.819)
     # review r12-07 F2: the Medical ICU against the other units' stays, 95% and adjusted for ten groups
     micu, rest = unit.eq("Medical ICU"), unit.notna() & unit.ne("Medical ICU")
     a = mortality.bootstrap_auroc(y[micu], score[micu], n_boot=4000, seed=1)
@@ -134,10 +136,10 @@ def test_subgroups_lowest_is_medical_icu(set_a):
     gap = roc_auc_score(y[micu], score[micu]) - roc_auc_score(y[rest], score[rest])
     tail = 100 * 0.05 / 10 / 2
     got = [f"{v:+.3f}" for v in (gap, *np.percentile(diffs, [2.5, 97.5, tail, 100 - tail]))]
-    assert got == ["-0.081", "-0.116", "-0.046", "-0.130", "-0.031"]  # adjusted interval below 0: "measurably worse"
+    assert got == ["-0.076", "-0.112", "-0.042", "-0.126", "-0.029"]  # adjusted interval below 0: "measurably worse"
     # case mix: the expected AUROCs (model-based concordance) of the Medical ICU and of the other stays
     case_mix = mortality.expected_auroc(score[micu]) - mortality.expected_auroc(score[rest])
-    assert (f"{mortality.expected_auroc(score[micu]):.3f}", f"{case_mix:+.3f}") == ("0.811", "-0.016")
+    assert (f"{mortality.expected_auroc(score[micu]):.3f}", f"{case_mix:+.3f}") == ("0.807", "-0.020")
     assert abs(case_mix) < abs(gap) / 2  # "little of it"
 
 
@@ -314,10 +316,10 @@ def test_counts_only_against_saps_on_the_same_stays(set_a):
     same = roc_auc_score(y[known], counts[known])
     low, high = interval(mortality.bootstrap_auroc(y[known], counts[known], other=saps[known]))
     assert (round(same, 3), f"{same - roc_auc_score(y[known], saps[known]):+.3f}") == (0.709, "+0.059")
-    assert (f"{low:+.3f}", f"{high:+.3f}") == ("+0.033", "+0.084")
+    assert (f"{low:+.3f}", f"{high:+.3f}") == ("+0.034", "+0.084")
     full = roc_auc_score(y, counts) - roc_auc_score(y, cv["logistic"][0])
     low, high = interval(mortality.bootstrap_auroc(y, counts, other=cv["logistic"][0]))
-    assert (f"{full:+.3f}", f"{low:+.3f}", f"{high:+.3f}") == ("-0.125", "-0.145", "-0.104")
+    assert (f"{full:+.3f}", f"{low:+.3f}", f"{high:+.3f}") == ("-0.126", "-0.146", "-0.105")
 
 
 def test_calibration_slope_and_in_the_large(set_a):
@@ -328,8 +330,8 @@ def test_calibration_slope_and_in_the_large(set_a):
     log_odds = np.log(risk / (1 - risk))
     slope = sm.GLM(y, sm.add_constant(log_odds), family=sm.families.Binomial()).fit()
     large = sm.GLM(y, np.ones(len(y)), family=sm.families.Binomial(), offset=log_odds).fit()
-    assert [f"{v:.2f}" for v in (slope.params.iloc[1], *slope.conf_int().iloc[1])] == ["1.03", "0.95", "1.12"]
-    assert [f"{v:+.2f}" for v in (large.params.iloc[0], *large.conf_int().iloc[0])] == ["+0.07", "-0.03", "+0.17"]
+    assert [f"{v:.2f}" for v in (slope.params.iloc[1], *slope.conf_int().iloc[1])] == ["1.05", "0.96", "1.13"]
+    assert [f"{v:+.2f}" for v in (large.params.iloc[0], *large.conf_int().iloc[0])] == ["+0.06", "-0.04", "+0.17"]
 
 
 def test_logistic_calibration_slope_shows_overfitting(set_a):
@@ -344,12 +346,12 @@ def test_logistic_calibration_slope_shows_overfitting(set_a):
     for kind, risk in [("logistic", cv["logistic"][0]), ("boosting", cv["boosting"][0]), ("fixed C", fixed)]:
         fit = sm.GLM(y, sm.add_constant(np.log(risk / (1 - risk))), family=sm.families.Binomial()).fit()
         got[kind] = [f"{v:.2f}" for v in (fit.params.iloc[1], *fit.conf_int().iloc[1])]
-    assert got == {"logistic": ["0.94", "0.86", "1.02"], "boosting": ["1.03", "0.95", "1.12"],
-                   "fixed C": ["0.74", "0.68", "0.81"]}  # fmt: skip
+    assert got == {"logistic": ["0.94", "0.86", "1.02"], "boosting": ["1.05", "0.96", "1.13"],
+                   "fixed C": ["0.75", "0.68", "0.81"]}  # fmt: skip
     assert float(got["fixed C"][2]) < 1 <= float(got["logistic"][2]) and float(got["logistic"][1]) <= 1
     assert mortality.make_model("logistic")[-1].C == 0.05  # the hand-set penalty the lesson compares with
     low, high = interval(mortality.bootstrap_auroc(y, cv["logistic"][0], other=fixed))
-    assert (round(fixed_result["auroc"], 3), f"{low:+.3f}", f"{high:+.3f}") == (0.830, "+0.002", "+0.011")
+    assert (round(fixed_result["auroc"], 3), f"{low:+.3f}", f"{high:+.3f}") == (0.831, "+0.002", "+0.010")
     import nbformat
 
     lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
@@ -373,19 +375,21 @@ def test_subgroup_observed_over_expected(set_a):
             low = stats.chi2.ppf(0.025, 2 * deaths) / 2 / expected
             high = stats.chi2.ppf(0.975, 2 * (deaths + 1)) / 2 / expected
             if low > 1 or high < 1:
-                off.append((str(value), f"{deaths / expected:.2f}", f"{low:.2f}", f"{high:.2f}"))
+                off.append((str(value), f"{deaths / expected:.2f}", f"{low:.3f}", f"{high:.2f}"))
             a = 0.05 / 10  # ten groups read at once (Bonferroni)
             low_adj = stats.chi2.ppf(a / 2, 2 * deaths) / 2 / expected
             high_adj = stats.chi2.ppf(1 - a / 2, 2 * (deaths + 1)) / 2 / expected
             off_adj += int(low_adj > 1 or high_adj < 1)
             by_case_mix[str(value)] = mortality.expected_auroc(risk[members])
             gaps[str(value)] = interval(mortality.bootstrap_case_mix(y[members], risk[members]))
-    assert off == [] and off_adj == 0
-    assert (f"{min(by_case_mix.values()):.3f}", f"{max(by_case_mix.values()):.3f}") == ("0.800", "0.845")
+    # since lesson 06's line-zero-minute rule one group's 95% interval excludes 1, barely (its lower bound 1.003, which
+    # the lesson prints with three decimals, not as "1.00"); none does once adjusted for the ten groups
+    assert off == [("80+", "1.16", "1.003", "1.33")] and off_adj == 0
+    assert (f"{min(by_case_mix.values()):.3f}", f"{max(by_case_mix.values()):.3f}") == ("0.798", "0.841")
     above = sorted(g for g, (lo, _) in gaps.items() if lo > 0)
     below = sorted(g for g, (_, hi) in gaps.items() if hi < 0)
-    assert above == ["<50", "Cardiac Surgery Recovery Unit", "Coronary Care Unit", "male"] and below == []
-    assert [f"{v:+.3f}" for v in gaps["Medical ICU"]] == ["-0.051", "+0.003"]
+    assert above == ["<50", "Cardiac Surgery Recovery Unit", "male"] and below == []
+    assert [f"{v:+.3f}" for v in gaps["Medical ICU"]] == ["-0.043", "+0.011"]
 
 
 @pytest.fixture(scope="module")
@@ -498,13 +502,13 @@ def test_calibration_at_low_risk(set_a):
         int(b["d"].sum()),
         f"{b['p'].sum() / (b['d'] / b['n']).sum():.1f}",
     )
-    assert got == ("1.4%", "2.9%", "0.0%", "1.5%", 9, "2.8")
-    # review rev0607, finding 8: expected over observed deaths with the exact Poisson interval of the 9 deaths
+    assert got == ("1.4%", "2.9%", "0.2%", "1.5%", 13, "2.0")
+    # review rev0607, finding 8: expected over observed deaths with the exact Poisson interval of the 13 deaths
     from scipy.stats import chi2
 
     expected, deaths = float((b["p"] * b["n"]).sum()), int(b["d"].sum())
     low, high = expected / (chi2.ppf(0.975, 2 * (deaths + 1)) / 2), expected / (chi2.ppf(0.025, 2 * deaths) / 2)
-    assert (f"{expected / deaths:.1f}", f"{expected:.1f}", f"{low:.1f}", f"{high:.1f}") == ("2.8", "25.5", "1.5", "6.2")
+    assert (f"{expected / deaths:.1f}", f"{expected:.1f}", f"{low:.1f}", f"{high:.1f}") == ("2.0", "25.5", "1.1", "3.7")
 
 
 def test_stays_whose_charting_ended_before_46_hours(set_a):
@@ -546,17 +550,17 @@ def test_24_hour_model_against_saps(set_a):
     X24, y24, _ = mortality.load_features("a", window_hours=24)
     assert y24.index.equals(y.index)
     s24, r24 = mortality.cross_validate(X24, y24, kind="boosting", folds=5, seed=0, choose_thresholds=False)
-    assert round(r24["auroc"], 3) == 0.822
+    assert round(r24["auroc"], 3) == 0.820
     low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=s24))
-    assert round(cv["boosting"][1]["auroc"] - r24["auroc"], 3) == 0.020
-    assert (round(low, 3), round(high, 3)) == (0.008, 0.032)
+    assert round(cv["boosting"][1]["auroc"] - r24["auroc"], 3) == 0.023
+    assert (round(low, 3), round(high, 3)) == (0.011, 0.035)
     known = saps.notna()
     m24, m48 = roc_auc_score(y[known], s24[known]), roc_auc_score(y[known], cv["boosting"][0][known])
     saps_auc = roc_auc_score(y[known], saps[known])
-    assert round(m24, 3) == 0.821 and round(m24 - saps_auc, 3) == 0.171
+    assert round(m24, 3) == 0.820 and round(m24 - saps_auc, 3) == 0.170
     low, high = interval(mortality.bootstrap_auroc(y[known], s24[known], other=saps[known]))
-    assert (round(low, 3), round(high, 3)) == (0.148, 0.194)
-    assert f"{(m48 - m24) / (m48 - saps_auc):.0%}" == "10%" and m24 - saps_auc > (m48 - saps_auc) / 2
+    assert (round(low, 3), round(high, 3)) == (0.146, 0.193)
+    assert f"{(m48 - m24) / (m48 - saps_auc):.0%}" == "12%" and m24 - saps_auc > (m48 - saps_auc) / 2
 
 
 def test_sample_size_against_the_first_criterion(set_a):
@@ -571,9 +575,9 @@ def test_sample_size_against_the_first_criterion(set_a):
         risk = cv[kind][0]
         ll = float(np.sum(y * np.log(risk) + (1 - y) * np.log(1 - risk)))
         r2[kind] = 1 - np.exp(2 * (ll0 - ll) / n)
-    assert {k: round(v, 3) for k, v in r2.items()} == {"logistic": 0.169, "boosting": 0.177}
+    assert {k: round(v, 3) for k, v in r2.items()} == {"logistic": 0.170, "boosting": 0.179}
     need = [int(np.ceil(k / ((0.9 - 1) * np.log(1 - r2["logistic"] / 0.9)))) for k in (241, 439)]
-    assert need == [11620, 21166] and [round(k * p) for k in need] == [1609, 2931]
+    assert need == [11543, 21027] and [round(k * p) for k in need] == [1599, 2912]
     low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
     assert (f"{low:+.3f}", round(high, 3)) == ("-0.005", 0.017) and low <= 0 <= high  # "including zero"
 
@@ -612,5 +616,5 @@ def test_smoothed_calibration_curve(set_a):
     at = 1 / (1 + np.exp(-grid))
     middle = (at >= risk.quantile(0.05)) & (at <= risk.quantile(0.95))
     gap = np.abs(curve - at)[middle]
-    assert (f"{risk.quantile(0.05):.3f}", f"{risk.quantile(0.95):.2f}") == ("0.014", "0.51")
-    assert (f"{gap.max():.3f}", f"{at[middle][gap.argmax()]:.3f}") == ("0.035", "0.188")
+    assert (f"{risk.quantile(0.05):.3f}", f"{risk.quantile(0.95):.2f}") == ("0.014", "0.49")
+    assert (f"{gap.max():.3f}", f"{at[middle][gap.argmax()]:.3f}") == ("0.038", "0.199")

@@ -89,7 +89,7 @@ def test_stays_read_by_the_workers_and_cross_validation_on_dask(client):
     with threadpool_limits(1):
         one = cross_val_predict(mortality.make_model("logistic", 0), serial, y, cv=cv, method="predict_proba")[:, 1]
     assert np.max(np.abs(on_dask.to_numpy() - one)) < 1e-9
-    assert round(roc_auc_score(y, on_dask), 3) == round(roc_auc_score(y, one), 3) == 0.737  # the first quarter of A
+    assert round(roc_auc_score(y, on_dask), 3) == round(roc_auc_score(y, one), 3) == 0.744  # the first quarter of A
 
 
 def test_memory_and_file_counts():
