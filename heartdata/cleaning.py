@@ -103,7 +103,13 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     "DiasABP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "FiO2": (0.21, 1.0, "fraction", _DEF + ": room air (0.21) to pure oxygen (1.0)"),
     "GCS": (3, 15, "points", _DEF + ": Glasgow Coma Scale runs from 3 to 15"),
-    "Glucose": (15, 2000, "mg/dL", _COURSE),
+    "Glucose": (
+        15,
+        2000,
+        "mg/dL",
+        "course decision: a plausibility floor, a choice, not a limit of life; below it a value can be a real severe "
+        "hypoglycaemia or a sample left standing (its cells use up the glucose); lesson 06 shows what it removes",
+    ),
     "HCO3": (1, 60, "mmol/L", _COURSE),
     "HCT": (5, 75, "%", _COURSE),
     "HR": (1, 300, "beats/min", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),

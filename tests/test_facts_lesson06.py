@@ -693,6 +693,22 @@ def test_what_an_80_mmhg_pressure_rule_would_remove(lesson):
     first = s[down].iloc[0]
     assert (int(up.sum()), int(down.sum()), v[up].min(), v[up].max()) == (43, 15, 154, 295)
     assert (first["RecordID"], a[first.name], first["Value"], b[first.name]) == (133405, 172, 85, 165)
+    # review r13-06 F1: the up-spikes in the range a flush reads (above Lehman et al.'s systolic bound of 250 mmHg)
+    assert int(v[up].ge(200).sum()) == 25
+    assert sorted(v[up & v.gt(250)]) == [263, 273, 275, 279, 295]
+
+
+def test_glucose_floor_removes_a_value_of_a_survivor(lesson, raw_lines):
+    """Review r13-06 F5: the glucose floor is a plausibility choice; the one value below it, in a survivor's stay."""
+    stays, clean = lesson[0], lesson[1]
+    floor = cleaning.RANGES["Glucose"][0]
+    low = stays[stays["Parameter"].eq("Glucose") & stays["Value"].gt(0) & stays["Value"].lt(floor)]
+    assert sorted(low["Value"]) == [10] and low["RecordID"].unique().tolist() == [138459]
+    assert [(r, m, v) for r, m, p, v in raw_lines if p == "Glucose" and 0 < v < floor] == [(138459, 90, 10.0)]
+    assert int(challenge2012.load_outcomes()["In-hospital_death"][138459]) == 0
+    glucose = clean[clean["Parameter"].eq("Glucose")]
+    assert not glucose["Value"].lt(floor).any()
+    assert glucose[glucose["RecordID"].eq(138459) & glucose["Time"].eq(90)].empty  # removed, not repaired
 
 
 def test_bland_altman_weighting_variances_and_selection(lesson):
