@@ -235,8 +235,11 @@ def progress(lesson: str | int | None = None, student: str = "", save_file: bool
 
     lesson = f"{int(lesson):02d}" if lesson is not None else _current_lesson()
     if lesson is None:
-        raise DataError("heartdata.progress()", "no exercise has been checked in this session yet",
-                        "pass the lesson, e.g. heartdata.progress(4).")  # fmt: skip
+        files = sorted(f.name for f in _path("00", folder).parent.glob("progress-[0-9][0-9].json"))
+        seen = f" ({', '.join(files)} beside the notebook is read once the lesson is named)" if files else ""
+        raise DataError("heartdata.progress()", "no exercise has been checked in this session yet, so it cannot tell "
+                        "which lesson you mean",
+                        f"pass the lesson number, e.g. heartdata.progress(6) for lesson 06{seen}.")  # fmt: skip
     path = save(lesson, student, folder) if save_file else None
     existing = _path(lesson, folder)
     if not save_file and is_shipped(existing):

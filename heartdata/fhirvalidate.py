@@ -3,7 +3,10 @@ profiles, and references that must resolve (lesson 08).
 
 What each layer checks, and with what:
 
-1. **Structure** (fhir.resources, pydantic): element names, types, cardinality, required elements.
+1. **Structure** (fhir.resources, pydantic): element names, types, cardinality, required elements; and, for a
+   resource given as JSON text or a dict, a JSON string where FHIR's JSON format requires a number or a boolean
+   (hl7.org/fhir/R4B/json.html: integer and decimal are JSON numbers, boolean a JSON boolean), which the models
+   would turn into a number without a word (:func:`json_type_issues`).
 2. **Core invariants**, evaluated as FHIRPath by fhirpathpy, with the expressions the FHIR R4B specification gives
    them (:data:`INVARIANTS`: obs-6, obs-7 and the vital-signs vs-1 to vs-3 on Observation, qty-3 on every Quantity,
    per-1 on every Period, dom-2/4/5 on contained resources, the bdl rules on a Bundle).
@@ -323,6 +326,9 @@ def structure_issues(resource) -> list[Issue]:
     if model is None:
         return [Issue("error", "structure", _label(data), "resourceType",
                       f"{rtype!r} is not a FHIR R4B resource type")]  # fmt: skip
+    typed = [] if hasattr(resource, "model_dump_json") else json_type_issues(data, model)
+    if typed:
+        return typed
     try:
         model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -332,6 +338,64 @@ def structure_issues(resource) -> list[Issue]:
             out.append(Issue("error", "structure", _label(data), where, _plain(e)))
         return out
     return []
+
+
+def _json_kind(annotation):
+    """'number' or 'boolean' where FHIR's JSON format requires one (R4B json.html: integer and decimal are JSON
+    numbers, boolean a JSON boolean, every other primitive a string); else the model class of a complex element,
+    or None."""
+    import decimal
+    import typing
+
+    import fhir.resources.R4B as r4b
+
+    for arg in (annotation, *typing.get_args(annotation)):
+        if arg is bool:
+            return "boolean"
+        if arg is int or arg is decimal.Decimal:
+            return "number"
+        name = getattr(arg, "__name__", "")
+        if name.endswith("Type") and hasattr(arg, "_model_klass"):
+            try:
+                return r4b.get_fhir_model_class(name[:-4])
+            except (KeyError, ValueError, AttributeError):
+                return None
+        if typing.get_args(arg) and arg is not annotation:
+            found = _json_kind(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def json_type_issues(data: dict, model=None, path: str = "", label: str = "") -> list[Issue]:
+    """A JSON string where FHIR's JSON format requires a number or a boolean (``"value": "19"`` for a decimal):
+    fhir.resources' models turn "19" into 19 without a word, but a strict receiver (the HL7 validator) refuses it.
+    Only for a resource that arrives as JSON text or a dict: a fhir.resources object has no JSON types yet."""
+    if model is None:
+        rtype = data.get("resourceType")
+        model = _model(rtype) if isinstance(rtype, str) else None
+        if model is None:
+            return []
+    label = label or _label(data)
+    out = []
+    fields = {(f.alias or name): f for name, f in model.model_fields.items()}
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is None or key == "resourceType":
+            continue
+        kind = _json_kind(field.annotation)
+        where = f"{path}.{key}" if path else key
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
+            at = f"{where}[{i}]" if isinstance(value, list) else where
+            if kind in ("number", "boolean") and isinstance(item, str):
+                numeric = re.fullmatch(r"-?\d+(\.\d+)?", item.strip())
+                shown = "true or false" if kind == "boolean" else item.strip() if numeric else "19.5"
+                out.append(Issue("error", "structure", label, at,
+                                 f"{item!r} is a JSON string; FHIR's JSON format requires a {kind} here (write "
+                                 f"{shown}, without quotes, not \"{shown}\")"))  # fmt: skip
+            elif isinstance(kind, type) and isinstance(item, dict):
+                out.extend(json_type_issues(item, kind, at, label))
+    return out
 
 
 def _plain(error: dict) -> str:

@@ -270,6 +270,13 @@ def test_hr_three_ways_other_answers(clean):
     said(lesson06.hr_three_ways(right.rename(columns={"mean": "avg"})), INCORRECT, "columns")
     said(lesson06.hr_three_ways(right.head(100)), INCORRECT, "one row for each")
     said(lesson06.hr_three_ways(right["first"]), INCORRECT, "columns")
+    # r13-s68 06-3a: a Series (the means only) was called "the DataFrame ... has ['RecordID', 'Value']"
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60) & ~cleaning.is_descriptor(clean)]
+    means = hr.groupby("RecordID")["Value"].mean()
+    for series in (means, means.rename(None)):
+        fb = said(lesson06.hr_three_ways(series), INCORRECT, "Series", "not a DataFrame", "first, mean and max",
+                  f"{len(means):,} rows")
+        assert "RecordID" not in fb.message and "it has" not in fb.message, fb
     said(lesson06.hr_three_ways([1, 2]), INCORRECT, "DataFrame")
     # the lesson printed HR_first and HR_max of two stays over 48 hours: the features table is not the answer
     features = lesson06._features()[1]

@@ -197,6 +197,20 @@ def test_rr_observation_right_answers(stays):
     assert lesson08.rr_observation(json.dumps(data)).correct
 
 
+def test_rr_observation_refuses_a_number_written_as_a_json_string(stays):
+    # r13-s68 08-4a: FHIR's JSON format writes a decimal as a JSON number; fhir.resources turns "19" into 19 silently
+    data = _json(stays)
+    right = data["valueQuantity"]["value"]
+    data["valueQuantity"]["value"] = str(right)
+    for answer in (data, json.dumps(data)):
+        fb = lesson08.rr_observation(answer)
+        assert not fb.correct and "valueQuantity.value" in fb.message and "JSON string" in fb.message
+    issues = fhirvalidate.validate_resource(data)
+    assert [(i.rule, i.location) for i in issues] == [("structure", "valueQuantity.value")]
+    data["valueQuantity"]["value"] = right
+    assert lesson08.rr_observation(data).correct
+
+
 @pytest.mark.parametrize(
     "change, status, words",
     [

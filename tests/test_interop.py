@@ -1105,3 +1105,24 @@ def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_d
            if o.get_resource_type() == "Observation" and o.code.text == "Lactate"]  # fmt: skip
     assert via and all(any(n.text.startswith("Specimen assumed") for n in o.note) for o in via)
     assert fv.validate(res) == []
+
+
+def test_a_string_where_fhir_json_requires_a_number_is_refused():
+    # r13-s68 08-4a: R4B json.html writes integer and decimal as JSON numbers and boolean as a JSON boolean; the
+    # models accept "19" for a decimal, so a dict or JSON text is read for its JSON types before them
+    obs = {"resourceType": "Observation", "id": "x", "status": "final", "code": {"text": "blood pressure"},
+           "component": [{"code": {"text": "systolic"},
+                          "valueQuantity": {"value": "120", "unit": "mm[Hg]", "system": interop.UCUM,
+                                            "code": "mm[Hg]"}}]}  # fmt: skip
+    for given in (obs, json.dumps(obs)):
+        (issue,) = fv.validate_resource(given)
+        assert (issue.rule, issue.location) == ("structure", "component[0].valueQuantity.value")
+        assert "JSON string" in issue.message and "write 120, without quotes" in issue.message
+    flag = {"resourceType": "Patient", "id": "p", "active": "true"}
+    assert [i.location for i in fv.validate_resource(flag)] == ["active"]
+    obs["component"][0]["valueQuantity"]["value"] = 120
+    assert fv.structure_issues(obs) == []
+    # a fhir.resources object has numbers already: nothing to refuse
+    from fhir.resources.R4B.observation import Observation
+
+    assert fv.structure_issues(Observation.model_validate(obs)) == []

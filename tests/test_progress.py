@@ -117,7 +117,7 @@ def test_the_class_summary_counts_solved_once_and_reads_older_files(tmp_path):
 
 
 def test_a_notebook_run_with_every_stub_still_knows_its_lesson(tmp_path, monkeypatch):
-    # the practice notebooks end with heartdata.progress() and no lesson: a run of stubs only must still find it
+    # heartdata.progress() with no lesson (as a student may type it): a run of stubs only must still find it
     monkeypatch.chdir(tmp_path)
     lesson00.n_patients(None)
     view = heartdata.progress()
@@ -181,3 +181,13 @@ def test_every_practice_notebook_has_its_progress_cell():
     for path in sorted((REPO / "solutions").glob("[0-9][0-9]-*-solutions.ipynb")):
         code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
         assert any("heartdata.progress(" in c for c in code), path.name
+        # r13-s68 06-P1: with no lesson, a fresh kernel (after a restart) cannot tell which lesson's file to read, so
+        # the cell names its lesson, the one in the notebook's file name
+        assert any(f"heartdata.progress({int(path.name[:2])})" in c for c in code), path.name
+
+
+def test_no_lesson_after_a_restart_says_to_pass_the_lesson_number(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "progress-06.json").write_text("{}")
+    with pytest.raises(heartdata.DataError, match=r"pass the lesson number.*progress-06\.json"):
+        heartdata.progress()

@@ -331,12 +331,18 @@ def _hr_expected(table: pd.DataFrame, hours: float = HR_WINDOW_HOURS, strict: bo
             "`first`, not `last`).",
 })  # fmt: skip
 def hr_three_ways(answer):
+    if isinstance(answer, pd.Series):
+        # r13-s68 06-3a: as_table turns a Series into a table whose columns the student never made
+        called = f" named {answer.name!r}" if answer.name is not None else ""
+        return incorrect(f"this is a Series{called} (one value per row, {len(answer):,} rows), not a DataFrame: the "
+                         "answer is a DataFrame with one row per stay and three columns, first, mean and max. "
+                         "Compute the three together from the same rows.")  # fmt: skip
     table = as_table(answer, "a DataFrame with one row per stay and the columns first, mean, max")
     if isinstance(table, Feedback):
         return table
     wanted = ["first", "mean", "max"]
     if not set(wanted) <= set(table.columns):
-        return incorrect(f"the DataFrame needs the columns {wanted}; it has {list(table.columns)[:6]}.")
+        return incorrect(f"the DataFrame needs the columns {wanted}; yours has {list(table.columns)[:6]}.")
     if "RecordID" not in table.columns:
         # the RecordID values are what matter: an index without a name (`groupby(hr["RecordID"].to_numpy())`,
         # `rename_axis(None)`) or a column named otherwise holds them just as well
