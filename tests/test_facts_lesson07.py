@@ -390,6 +390,12 @@ def test_subgroup_observed_over_expected(set_a):
     below = sorted(g for g, (_, hi) in gaps.items() if hi < 0)
     assert above == ["<50", "Cardiac Surgery Recovery Unit", "male"] and below == []
     assert [f"{v:+.3f}" for v in gaps["Medical ICU"]] == ["-0.043", "+0.011"]
+    # review r13-07 F2: the reference for a group's observed - expected is the all-stays value, not 0
+    all_gap = roc_auc_score(y, risk) - mortality.expected_auroc(risk)
+    all_ci = interval(mortality.bootstrap_case_mix(y, risk))
+    assert [f"{v:+.3f}" for v in (all_gap, *all_ci)] == ["+0.018", "+0.002", "+0.033"]
+    lo, hi = gaps["Medical ICU"]
+    assert (hi < all_gap, lo <= all_gap <= hi) == (True, False)  # "the Medical ICU's interval lies below it"
 
 
 @pytest.fixture(scope="module")
