@@ -783,7 +783,9 @@ def test_the_dp_definition_is_the_standard_symmetric_one():
 
 
 def test_the_ehds_dates_are_staggered_and_cite_art_105():
-    """Review 9, point 5 and review r12-09, finding 9: Regulation (EU) 2025/327 entered into force on 26 March 2025 and
+    """Review 9, point 5 and review r12-09, finding 9: Regulation (EU) 2025/327 entered into force on 25 March 2025 (review
+    r16-09: published in the OJ on 5 March 2025, in force on the twentieth day after publication, Art. 105; EU Monitor's
+    copy of the EUR-Lex record: "Effect 25-03-2025; Entry into force Date pub. +20"; some summaries say 26 March) and
     applies in stages (Art. 105). 26 March 2027 is its general date of application, but Chapters II and III apply
     from 2029 or 2031 and Chapter IV (secondary use) from 26 March 2029, with a few provisions from 2027, some
     Art. 51(1) categories from 2031 and one provision from 2035 (Commission's EHDS page, Key milestones; Digital Policy
@@ -793,11 +795,12 @@ def test_the_ehds_dates_are_staggered_and_cite_art_105():
     text = _lesson_text()
     start = text.index("**The European Health Data Space**")
     paragraph = text[start:text.index("**Who may apply", start)]
-    for fact in ("entered into force on 26 March 2025", "apply in stages (Art. 105)",
+    for fact in ("entered into force on 25 March 2025", "after its publication in the Official Journal on 5 March",
+                 "apply in stages (Art. 105)",
                  "general date of application, 26 March 2027, reaches few of the rules",
                  "(Chapters II and III) apply from 26 March 2029 or 26 March 2031, depending on the category of data",
                  "(Chapter IV) applies **from 26 March 2029**", "listed in Art. 51(1) (from 26 March 2031)",
                  "26 March 2035", "could not open the text of Art. 105 itself", "check Art. 105"):
         assert fact in paragraph, fact
-    for unsupported in ("twenty days later", "genomic data among them", "applies in general", "most of them from"):
+    for unsupported in ("entered into force on 26 March", "twenty days later", "genomic data among them", "applies in general", "most of them from"):
         assert unsupported not in paragraph, unsupported
