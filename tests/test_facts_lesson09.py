@@ -783,9 +783,10 @@ def test_the_dp_definition_is_the_standard_symmetric_one():
 
 
 def test_the_ehds_dates_are_staggered_and_cite_art_105():
-    """Review 9, point 5 and review r12-09, finding 9: Regulation (EU) 2025/327 entered into force on 25 March 2025 (review
-    r16-09: published in the OJ on 5 March 2025, in force on the twentieth day after publication, Art. 105; EU Monitor's
-    copy of the EUR-Lex record: "Effect 25-03-2025; Entry into force Date pub. +20"; some summaries say 26 March) and
+    """Review 9, point 5 and review r12-09, finding 9: Regulation (EU) 2025/327 entered into force on 25 March 2025
+    (review r16-09: published in the OJ on 5 March 2025, in force on the twentieth day after publication, Art. 105;
+    EU Monitor's copy of the EUR-Lex record: "Effect 25-03-2025; Entry into force Date pub. +20"; some summaries say
+    26 March) and
     applies in stages (Art. 105). 26 March 2027 is its general date of application, but Chapters II and III apply
     from 2029 or 2031 and Chapter IV (secondary use) from 26 March 2029, with a few provisions from 2027, some
     Art. 51(1) categories from 2031 and one provision from 2035 (Commission's EHDS page, Key milestones; Digital Policy
@@ -802,5 +803,6 @@ def test_the_ehds_dates_are_staggered_and_cite_art_105():
                  "(Chapter IV) applies **from 26 March 2029**", "listed in Art. 51(1) (from 26 March 2031)",
                  "26 March 2035", "could not open the text of Art. 105 itself", "check Art. 105"):
         assert fact in paragraph, fact
-    for unsupported in ("entered into force on 26 March", "twenty days later", "genomic data among them", "applies in general", "most of them from"):
+    for unsupported in ("entered into force on 26 March", "twenty days later",
+                        "genomic data among them", "applies in general", "most of them from"):
         assert unsupported not in paragraph, unsupported
