@@ -361,6 +361,9 @@ def test_logistic_calibration_slope_shows_overfitting(set_a):
     lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
     source = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells)
     assert "Both models here are restrained" not in source and "slopes = {kind: calibration_slope(" in source
+    # review r15-07 F3: one slope near 1 is not read as proof that tuning removes overfitting
+    assert "not a property of logistic" not in source and "removes that sign" not in source
+    assert "Riley et al., *Journal of Clinical Epidemiology* 2021;132:88-96" in source
 
 
 def test_subgroup_observed_over_expected(set_a):
@@ -588,6 +591,15 @@ def test_sample_size_against_the_first_criterion(set_a):
     assert {k: round(v, 3) for k, v in r2.items()} == {"logistic": 0.170, "boosting": 0.179}
     need = [int(np.ceil(k / ((0.9 - 1) * np.log(1 - r2["logistic"] / 0.9)))) for k in (241, 439)]
     assert need == [11542, 21025] and [round(k * p) for k in need] == [1599, 2912]
+    # review r15-07 F3: the same formula solved for S at n = 4,000: the shrinkage an unpenalised model would need
+    from scipy import optimize
+
+    def shrink(k):
+        return optimize.brentq(lambda s: k / ((s - 1) * np.log(1 - r2["logistic"] / s)) - n, r2["logistic"] * 1.0001,
+                               1 - 1e-12)  # fmt: skip
+
+    assert [f"{shrink(k):.2f}" for k in (241, 439)] == ["0.76", "0.64"]
+    assert abs(241 / ((shrink(241) - 1) * np.log(1 - r2["logistic"] / shrink(241))) - n) < 1e-6
     low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
     assert (f"{low:+.3f}", round(high, 3)) == ("-0.005", 0.017) and low <= 0 <= high  # "including zero"
 
