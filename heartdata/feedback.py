@@ -156,11 +156,14 @@ def _is_iterator(answer) -> bool:
     return isinstance(answer, collections.abc.Iterator)
 
 
-def _iterator_feedback(answer) -> Feedback:
-    return incorrect(
-        f"you passed {_kind(answer)}: checking it would use it up, and your variable would be empty afterwards. "
-        "Make a list first, e.g. `answer = list(...)` or a list comprehension `[... for ... in ...]`."
-    )
+def _iterator_feedback(answer, expects: str | None = None) -> Feedback:
+    """Refuse an iterator without using it up. ``expects``, what the exercise asks for when that is not a list
+    (a Series, say), replaces the generic advice to make a list, which such a check would refuse in turn."""
+    used_up = f"you passed {_kind(answer)}: checking it would use it up, and your variable would be empty afterwards. "
+    if expects:
+        return incorrect(used_up + f"The exercise asks for {expects}: build that from it first, then pass it.")
+    return incorrect(used_up + "Make a list first, e.g. `answer = list(...)` or a list comprehension "
+                     "`[... for ... in ...]`.")  # fmt: skip
 
 
 def as_number(answer) -> float | None:
@@ -206,8 +209,8 @@ def number(answer, what: str = "a number") -> float | Feedback:
     if size is None and isinstance(answer, collections.abc.Sized):
         size = len(answer)
     if size is not None and size != 1:
-        return incorrect(f"expected {what}, one value, got {_kind(answer)}: reduce it to one number "
-                         "(`.sum()`, `.mean()`, `len(...)`, ...).")  # fmt: skip
+        return incorrect(f"expected {what}, one value, got {_kind(answer)}: compute from these values the one "
+                         "number the exercise asks for.")  # fmt: skip
     return incorrect(f"expected {what}, got {_kind(answer)}.")
 
 
@@ -652,15 +655,16 @@ def private(x):
     return x
 
 
-def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | None = None):
+def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | None = None, expects: str | None = None):
     """Decorate a check: the student's objects are copied (iterators refused), ``None`` is judged by
     ``why_none`` (or, for a figure exercise, the figure drawn is read), and no error ever escapes.
 
     ``@exercise``, ``@exercise(figure=True)``, ``@exercise(mistakes={key: message template})`` (a literal dict, or
-    the name of a module-level literal dict, so that tools/guide.py can read it). A check that calls
+    the name of a module-level literal dict, so that tools/guide.py can read it); ``expects`` names what the answer
+    must be where a list is not it, for the message that refuses an iterator. A check that calls
     ``judge_rate_plot`` or names ``Axes`` is a figure exercise without saying so."""
     if check is None:
-        return functools.partial(exercise, figure=figure, mistakes=mistakes)
+        return functools.partial(exercise, figure=figure, mistakes=mistakes, expects=expects)
     check.figure = figure or getattr(check, "figure", False)
     is_figure = _is_figure_check(check)
     declared = {k: Mistake(k, m) for k, m in (mistakes or {}).items()}
@@ -669,7 +673,7 @@ def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | Non
     def wrapper(answer=None, *args, **kwargs):
         _CURRENT.append(declared)
         try:
-            fb = _run(check, is_figure, answer, args, kwargs)
+            fb = _run(check, is_figure, answer, args, kwargs, expects)
         except Exception as exc:  # a check must never crash a student's notebook
             fb = incorrect(
                 f"your answer could not be checked ({exc.__class__.__name__}: {exc}). "
@@ -692,10 +696,10 @@ def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | Non
     return wrapper
 
 
-def _run(check, is_figure: bool, answer, args, kwargs) -> Feedback:
+def _run(check, is_figure: bool, answer, args, kwargs, expects: str | None = None) -> Feedback:
     for value in (answer, *args, *kwargs.values()):
         if _is_iterator(value):
-            return _iterator_feedback(value)
+            return _iterator_feedback(value, expects if value is answer else None)
     if is_figure and (answer is None or not _is_axes(answer)):
         found = drawn_axes()
         if found:

@@ -190,6 +190,13 @@ def test_patient_folds_walkthrough():
     said(lesson07.patient_folds(good.sample(frac=1, random_state=1)), CORRECT)
     said(lesson07.patient_folds(good.to_frame("fold")), CORRECT)
     said(lesson07.patient_folds(iter(good)), INCORRECT, "use it up")
+    # review r15-s68 07 defect 3: the splits' generator was told "make a list first", and that list was then refused
+    # as "not a Series": both messages now say what the prompt asks for, a Series of fold numbers
+    splits = GroupKFold(5).split(meta, groups=meta["patient_id"])
+    fb = said(lesson07.patient_folds(splits), INCORRECT, "use it up", "pandas Series `fold`", "fold.iloc[test] = k")
+    assert "list(" not in fb.message and len(list(splits)) == 5  # not consumed
+    fb = said(lesson07.patient_folds(list(GroupKFold(5).split(meta, groups=meta["patient_id"]))), INCORRECT,
+              "the 5 splits themselves", "pandas Series `fold`")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- exercise 4
@@ -439,6 +446,14 @@ def test_roc_figure_walkthrough(oof):
                    title=f"Logistic model, area under the curve {100 * roc_auc_score(y, score):.1f}%")  # fmt: skip
     said(lesson07.roc_figure((ax.figure, ax), y, score), CORRECT, "states the AUROC")
     said(lesson07.roc_figure("a plot", y, score), INCORRECT, "Axes")
+    # review r15-s68 07 defect 4: the AUROC's value under another statistic's name, or under none, is refused
+    auc = roc_auc_score(y, score)
+    said(lesson07.roc_figure(_roc_axes(y, score, title=f"AUPRC {auc:.3f}"), y, score), INCORRECT, "'AUPRC'", "AUROC")
+    said(lesson07.roc_figure(_roc_axes(y, score, title=f"PR AUC {auc:.3f}"), y, score), INCORRECT, "another statistic")
+    said(lesson07.roc_figure(_roc_axes(y, score, title=f"Logistic model {auc:.3f}"), y, score), INCORRECT,
+         "without saying what it is")  # fmt: skip
+    for title in (f"AUC = {auc:.2f}", f"ROC curve, c-statistic {auc:.3f}", f"AUROC {auc:.3f} (AUPRC 0.47)"):
+        said(lesson07.roc_figure(_roc_axes(y, score, title=title), y, score), CORRECT)
 
 
 def test_roc_figure_names_specificity_on_x(oof):

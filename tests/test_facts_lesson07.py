@@ -36,7 +36,7 @@ def test_data_and_clinical_baseline(set_a):
     X, y, saps, _ = set_a
     assert X.shape == (4000, 241) and int(y.sum()) == 554
     known = saps.notna()
-    assert int(known.sum()) == 3810
+    assert int(known.sum()) == 3810 and len(X) - int(known.sum()) == 190  # "190 stays carry -1, not computed"
     assert round(roc_auc_score(y[known], saps[known]), 3) == 0.650
     # the label's clinical context: the outcomes file says nothing about how a death came about
     assert list(challenge2012.load_outcomes("a").columns) == [
@@ -55,6 +55,10 @@ def test_cross_validated_models_and_event1_is_a_mean_of_fold_minima(set_a):
     m = cv["boosting"][1]
     assert m["event1"] == pytest.approx(np.mean(m["event1_folds"])) and len(set(m["threshold_folds"])) > 1
     assert [round(t, 2) for t in m["threshold_folds"]] == [0.28, 0.27, 0.27, 0.26, 0.27]
+    # review r15-07 F1: the mean of the fold scores is not the score of any one threshold; one threshold (the mean
+    # of the five) on all out-of-fold scores at once gives more, so "no single threshold achieves it" was false
+    one = mortality.event1(y, cv["boosting"][0], float(np.mean(m["threshold_folds"])))
+    assert (round(float(np.mean(m["threshold_folds"])), 2), round(one, 3)) == (0.27, 0.465) and one > m["event1"]
 
 
 def test_saps_on_the_same_stays(set_a):
@@ -78,6 +82,8 @@ def test_calibration_tenths(set_a):
     ]
     missed = sum(not (c.low <= p <= c.high) for c, p in zip(ci, bins["p"], strict=True))
     assert (missed, len(bins)) == (1, 10)
+    # review r15-07 F2: ten 95% intervals read at once: at least one misses by chance alone 40% of the time
+    assert (f"{0.05 * 10:.1f}", f"{stats.binom.sf(missed - 1, 10, 0.05):.0%}") == ("0.5", "40%")
     worst = (bins["d"] / bins["n"] - bins["p"]).abs().idxmax()
     assert (round(bins.loc[worst, "p"], 2), int(bins.loc[worst, "d"]), bins.loc[worst, "n"]) == (0.11, 69, 400)
     assert bins.loc[worst, "d"] / bins.loc[worst, "n"] > bins.loc[worst, "p"]  # understated
@@ -182,6 +188,10 @@ def test_ptbxl_normal_label_and_split():
     assert int(normal.sum()) == 271
     test = meta["strat_fold"] >= 9
     assert int(test.sum()) == 138 and int(normal[test].sum()) == 68
+    # review r15-07 F6: the shipped slice is the release's first records, not a random sample; its NORM share, years
+    assert (meta.index == np.arange(1, len(meta) + 1)).all() and f"{normal.mean():.0%}" == "60%"
+    years = pd.to_datetime(meta["recording_date"]).dt.year
+    assert (years.min(), years.max(), f"{test.mean():.0%}") == (1984, 1987, "31%")
     assert int((meta["patient_id"].value_counts() > 1).sum()) == 22 and meta["patient_id"].nunique() == 419
     # every patient's ECGs sit in one strat_fold: the dataset's split is patient-level
     assert meta.groupby("patient_id")["strat_fold"].nunique().max() == 1
@@ -357,6 +367,9 @@ def test_logistic_calibration_slope_shows_overfitting(set_a):
     lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
     source = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells)
     assert "Both models here are restrained" not in source and "slopes = {kind: calibration_slope(" in source
+    # review r15-07 F3: one slope near 1 is not read as proof that tuning removes overfitting
+    assert "not a property of logistic" not in source and "removes that sign" not in source
+    assert "Riley et al., *Journal of Clinical Epidemiology* 2021;132:88-96" in source
 
 
 def test_subgroup_observed_over_expected(set_a):
@@ -394,8 +407,18 @@ def test_subgroup_observed_over_expected(set_a):
     all_gap = roc_auc_score(y, risk) - mortality.expected_auroc(risk)
     all_ci = interval(mortality.bootstrap_case_mix(y, risk))
     assert [f"{v:+.3f}" for v in (all_gap, *all_ci)] == ["+0.018", "+0.002", "+0.033"]
-    lo, hi = gaps["Medical ICU"]
-    assert (hi < all_gap, lo <= all_gap <= hi) == (True, False)  # "the Medical ICU's interval lies below it"
+    # review r15-07 F7: the all-stays figure contains the group; the Medical ICU is compared with the other stays
+    micu = groups["ICU type"].eq("Medical ICU")
+    rest = groups["ICU type"].notna() & ~micu
+
+    def own_gap(m):
+        return roc_auc_score(y[m], risk[m]) - mortality.expected_auroc(risk[m])
+
+    a = mortality.bootstrap_case_mix(y[micu], risk[micu], seed=1)
+    b = mortality.bootstrap_case_mix(y[rest], risk[rest], seed=2)
+    diff_ci = interval(a[: len(b)] - b[: len(a)])
+    got = [f"{v:+.3f}" for v in (own_gap(micu), own_gap(rest), own_gap(micu) - own_gap(rest), *diff_ci)]
+    assert got == ["-0.016", "+0.041", "-0.056", "-0.090", "-0.026"]  # "which lies below 0: ... ranks this group worse"
 
 
 @pytest.fixture(scope="module")
@@ -584,6 +607,15 @@ def test_sample_size_against_the_first_criterion(set_a):
     assert {k: round(v, 3) for k, v in r2.items()} == {"logistic": 0.170, "boosting": 0.179}
     need = [int(np.ceil(k / ((0.9 - 1) * np.log(1 - r2["logistic"] / 0.9)))) for k in (241, 439)]
     assert need == [11542, 21025] and [round(k * p) for k in need] == [1599, 2912]
+    # review r15-07 F3: the same formula solved for S at n = 4,000: the shrinkage an unpenalised model would need
+    from scipy import optimize
+
+    def shrink(k):
+        return optimize.brentq(lambda s: k / ((s - 1) * np.log(1 - r2["logistic"] / s)) - n, r2["logistic"] * 1.0001,
+                               1 - 1e-12)  # fmt: skip
+
+    assert [f"{shrink(k):.2f}" for k in (241, 439)] == ["0.76", "0.64"]
+    assert abs(241 / ((shrink(241) - 1) * np.log(1 - r2["logistic"] / shrink(241))) - n) < 1e-6
     low, high = interval(mortality.bootstrap_auroc(y, cv["boosting"][0], other=cv["logistic"][0]))
     assert (f"{low:+.3f}", round(high, 3)) == ("-0.005", 0.017) and low <= 0 <= high  # "including zero"
 

@@ -264,6 +264,16 @@ def test_the_decorator_hands_checks_private_copies_and_refuses_iterators():
         assert "use it up" in check(gen).message and list(gen) == [1, 2]
 
 
+
+def test_one_number_hint_names_no_reducer():
+    """Review r15-s68: "reduce it to one number (`.sum()`, `.mean()`, ...)" suggested `.mean()` where the mean was the
+    exercise's named mistake (a median asked for, a share refused); the hint names no method."""
+    for many in (pd.Series([1.0, 2.0, 3.0]), (0.6, 0.4), [1, 2]):
+        fb = feedback.number(many)
+        assert fb.status == feedback.INCORRECT and "one number the exercise asks for" in fb.message
+        assert not any(m in fb.message for m in (".sum()", ".mean()", "len(", ".median()"))
+
+
 # --- attempts ----------------------------------------------------------------------------------------------------
 
 

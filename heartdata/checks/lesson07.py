@@ -231,14 +231,23 @@ def brier_skill(answer, y=None, score=None):
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
-@exercise(mistakes={
+#: What exercise 3 asks for, in the words of its prompt: also what an iterator of splits is told to become.
+_FOLDS_ANSWER = ("a pandas Series `fold` indexed like `meta` (by ecg_id) holding each ECG's fold number, 0 to 4 (for "
+                 "the k-th split, `fold.iloc[test] = k`)")
+
+
+@exercise(expects=_FOLDS_ANSWER, mistakes={
     "split_patients": "{n_split} of {patients} patients have ECGs in more than one fold: their second ECG would be "
                       "tested on a model that saw the first. Group by `patient_id` (GroupKFold) instead of "
                       "splitting rows.",
 })  # fmt: skip
 def patient_folds(answer):
     meta = ptbxl.load_metadata()
-    fold = as_series(answer, "a pandas Series of fold numbers indexed like `meta` (by ecg_id)")
+    if isinstance(answer, (list, tuple)) and answer and all(
+            isinstance(part, tuple) and len(part) == 2 for part in answer):  # fmt: skip
+        return incorrect(f"that is the list of the {len(answer)} splits themselves (train and test positions); the "
+                         f"exercise asks for {_FOLDS_ANSWER}.")  # fmt: skip
+    fold = as_series(answer, _FOLDS_ANSWER)
     if isinstance(fold, Feedback):
         return fold
     if not fold.index.equals(meta.index):
@@ -605,6 +614,35 @@ def _label_words(label: str) -> str:
     return re.sub(r"\s*-\s*", "-", text)
 
 
+#: How a title names the AUROC, and the other statistics a number in it could be called (an ROC figure's title that
+#: calls the AUROC's value "AUPRC" states the wrong statistic, whatever the number).
+_AUROC_NAME = r"au\s*-?\s*roc|\bauc\b|\broc\b|area under|\bc[\s-]?(?:statistic|index)\b|concordance"
+_OTHER_NAME = (r"au\s*-?\s*prc?\b|\bpr[\s-]*auc\b|average precision|\bap\b|brier|precision|recall|sensitivity|"
+               r"specificity|\bppv\b|\bnpv\b|event\s*1|accuracy|\bf1\b|prevalence|death rate")
+
+
+def _title_names(title: str, value: float) -> set[str]:
+    """For every number in ``title`` that states ``value`` (as ``states`` reads it, at least 2 decimals or a
+    percentage), the statistic the title names next to it: the nearest name before the number (else the first after
+    it), "AUROC" for any name of the AUROC, the name as written for another statistic, "" for none."""
+    import re
+
+    from ._figures import _NUMBER
+
+    text = title or ""
+    names = sorted([(m.start(), m.end(), "AUROC") for m in re.finditer(_AUROC_NAME, text, re.I)]
+                   + [(m.start(), m.end(), m.group(0)) for m in re.finditer(_OTHER_NAME, text, re.I)],
+                   key=lambda n: (n[1], n[1] - n[0]))  # by where the name ends; "PR AUC" outranks its own "AUC"
+    found = set()
+    for number in _NUMBER.finditer(text):
+        if states(number.group(0), {"v": value}, min_decimals=2) is None:
+            continue
+        before = [n for n in names if n[1] <= number.start()]
+        after = [n for n in names if n[0] >= number.end()]
+        found.add(before[-1][2] if before else after[0][2] if after else "")
+    return found
+
+
 @exercise(figure=True, mistakes={
     "swapped": "the axes are swapped: the false-positive rate goes on x, the sensitivity (true-positive rate) on y.",
     "specificity": "your curve has the specificity on x (`1 - fpr`), so it runs from the top right to the bottom "
@@ -693,6 +731,14 @@ def roc_figure(answer, y_true=None, score=None):
             f"({auroc:.3f}): write it in the title with at least 2 decimals ({auroc:.2f}) or as a percentage, so a "
             "reader can check the figure against it."
         )
+    named_as = _title_names(answer.get_title(), auroc)
+    if "AUROC" not in named_as:
+        other = next((n for n in named_as if n), None)
+        if other:
+            return incorrect(f"the title calls the AUROC's value ({auroc:.3f}) {other!r}: that is another statistic. "
+                             "Name it as what it is, the AUROC (area under the ROC curve).")  # fmt: skip
+        return incorrect(f"the title gives the AUROC's value ({auroc:.3f}) without saying what it is: name it, e.g. "
+                         f"'AUROC {auroc:.3f}', so a reader knows which statistic the number is.")  # fmt: skip
     fb = correct(
         "the ROC curve, the chance line and both axes are there, in the course's colours, and the title "
         "states the AUROC."
