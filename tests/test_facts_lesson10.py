@@ -449,28 +449,39 @@ def test_the_sizing_counts_the_disk_once():
     assert mimic["one core, best case (min)"] == pytest.approx(plan.loc[names[2], "one process, best case (min)"])
     # where no cold read was measured (100 Hz), the what-if reading takes the disk's place, once
     assert sizing.loc[names[0], "one core, best case (min)"] == pytest.approx(0.25 + 0.1)
-    # the job: the computing shared by the cores, or all the bytes at the what-if rate (for the whole job), whichever
-    # is longer. r13 F3: the cores are the fewest with which the computing stops deciding: 26.8 / 16.1 -> 2, and 16
-    # would take as long (the extra cores only wait for the disk)
-    assert scope["JOB_CORES"] == math.ceil(26.8 / 16.1) == 2 and scope["JOB_MEMORY"] == "4G"
-    assert mimic["one job of 2 cores (min)"] == pytest.approx(max(26.8 / 2, 16.1)) == 16.1
-    assert mimic["one job of 16 cores (min)"] == pytest.approx(16.1) and max(26.8 / 1, 16.1) > 16.1  # 1 would not do
-    assert scope["core_hours"] == 2 and scope["held_core_hours"] == pytest.approx(2 * 16.1 / 60)
+    # the job: single-threaded workers do not compute while they wait for the disk (r15 F3), so each carries its share
+    # of the computing AND of the reading, and the job reads no faster than the what-if rate: max(r, (c + r) / p).
+    # The cores are the fewest with which that share stops deciding: 1 + 26.8 / 16.1 = 2.66 -> 3 (not 26.8 / 16.1 ->
+    # 2, which assumed the wait overlaps the computing), and 16 would take as long (the extra cores only wait)
+    c, r = 26.8, 16.1
+    cores = math.ceil(1 + c / r)
+    assert scope["JOB_CORES"] == cores == 3 and scope["JOB_MEMORY"] == f"{2 * cores}G"
+    assert scope["balance_cores"] == pytest.approx(1 + c / r)
+    assert mimic[f"one job of {cores} cores (min)"] == pytest.approx(max(r, (c + r) / cores)) == r
+    assert max(r, (c + r) / (cores - 1)) > r  # one core fewer would take longer: 2 cores take 21.45 min
+    assert mimic["one job of 16 cores (min)"] == pytest.approx(r)
+    assert scope["one_core_min"] == pytest.approx(c + r)  # one core: the computing plus the reading, no overlap
+    assert scope["core_hours"] == cores and scope["held_core_hours"] == pytest.approx(cores * r / 60)
+    # the package's model is the same formula
+    assert scale.job_minutes(c, r, 2) == pytest.approx((c + r) / 2) and scale.job_minutes(c, r, 1) == c + r
+    assert scale.balance_cores(c, 0.0) == np.inf
+    with pytest.raises(DataError):
+        scale.job_minutes(c, r, 0)
     # the cost per file that would take one core past the hour, and the core-hours of computing (no disk in them)
     assert scope["hour_ms_per_file"][names[2]] == pytest.approx((60 - 43.5) / (1_600_000 * 1e-3 / 60))
     assert scope["work_core_hours"] == pytest.approx(26.8 / 60)
     assert scope["hour_ms_words"][names[2]] == "0.62"
-    # the same model, other numbers: reading that dwarfs the computing needs one core; computing that dwarfs the
-    # reading is capped at one node's 16 cores, where the computing still decides
-    for reading, cores in [(30.0, 1), (1.0, 16), (5.0, 6)]:
+    # the same model, other numbers: reading that dwarfs the computing still wants a second core (1 + 26.8 / 30 = 1.9);
+    # computing that dwarfs the reading is capped at one node's 16 cores, where each core's share still decides
+    for reading, cores in [(30.0, 2), (1.0, 16), (5.0, 7)]:
         other = plan.copy()
         other.loc[names[2], "reading alone at 100 MB/s (min)"] = reading
         scope = {"plan": other, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd, "math": math}
         exec(cell, scope)
-        assert scope["JOB_CORES"] == cores
-        assert scope["job_min"] == pytest.approx(max(26.8 / cores, reading))
+        assert scope["JOB_CORES"] == cores == min(16, math.ceil(1 + c / reading))
+        assert scope["job_min"] == pytest.approx(max((c + reading) / cores, reading))
         if 1 < cores < 16:  # one core fewer would take longer; more would not take less
-            assert max(26.8 / (cores - 1), reading) > scope["job_min"] == pytest.approx(scope["node_min"])
+            assert max((c + reading) / (cores - 1), reading) > scope["job_min"] == pytest.approx(scope["node_min"])
 
 
 def test_the_words_about_workers_and_batches_follow_the_runs():
