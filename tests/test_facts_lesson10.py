@@ -531,10 +531,20 @@ def test_the_words_about_workers_and_batches_follow_the_runs():
     solutions = (REPO / "solutions" / "10-scaling-up-solutions.ipynb").read_text()
     assert "cannot cure" not in solutions
     assert 'compare_runs(seconds[\\"2 workers\\"], seconds[\\"1 worker\\"])' in solutions
-    # r13 F2: a batch is two tasks, each to reach 100 ms: the cheaper kind decides the batch size
-    assert "records_each = np.ceil(100 / task_cpu).astype(int)" in code and "records_each.max()" in code
+    # r13 F2 / r15 F4: two tasks each at 100 ms need the cheaper kind's records (878 in r13's run), only 25 batches
+    # for PTB-XL, 1.6 for each of 16 workers; one task that reads and computes its batch reaches 100 ms at 183
+    # records (120 batches, 7.5 a worker), and batches up to 21,799 // 64 = 340 still leave 4 a worker
+    cell = next("".join(c["source"]) for c in lesson["cells"]
+                if "".join(c["source"]).startswith("extra_expected = (tasks[8] - tasks[64])"))  # fmt: skip
+    block = cell[cell.index("records_each = "):cell.index("# fmt: skip", cell.index("full_batches = "))]
     task_cpu = pd.Series({"reading": 0.114, "features": 0.435})  # r13's run, ms per record at 100 Hz
-    assert np.ceil(100 / task_cpu).astype(int).max() == 878 > math.ceil(100 / task_cpu.sum()) == 183
+    scope = {"task_cpu": task_cpu, "cpu_per_record": task_cpu.sum(), "np": np, "math": math, "scale": scale}
+    exec(block + "\n" + cell[cell.index("few_per_worker = "):].split("\n")[0], scope)
+    assert scope["records_each"].max() == 878 and scope["records_fused"] == math.ceil(100 / 0.549) == 183
+    assert scope["full_batches"] == {878: math.ceil(21_799 / 878), 183: math.ceil(21_799 / 183)} == {878: 25, 183: 120}
+    assert scope["few_per_worker"] == 21_799 // 64 == 340
+    text = "".join(line for c in lesson["cells"] for line in c["source"])
+    assert "batches of {records_for_100ms} or more would give both tasks" not in text and "fuse the two" in text
     # r13 F6 and F7: a direction word only when every pair of runs is on one side; cold against warm by both rules
     assert "abs(extra / extra_expected - 1)" not in code and "np.subtract.outer" in code
     assert "cold_vs_warm = scale.compare_runs(cold, warm)" in code and "pairs_slower == RUNS" in code
