@@ -753,9 +753,9 @@ _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(I?B?)", re.IGNORECASE)
 
 
 def slurm_mebibytes(memory) -> int:
-    """A job's memory in MiB, as SLURM's ``--mem`` reads it where SLURM has a reading, and as Dask reads it where
-    only Dask has one (the course decides, and writes the result in SLURM's unit so that nothing is left to
-    interpretation):
+    """A job's memory in MiB, as SLURM's ``--mem`` reads it for a bare number and K, M, G, T, and as Dask and the SI
+    read KB, MB, GB, TB, which sbatch would read as K, M, G, T (SLURM's str_to_mbytes accepts a B after the unit): the
+    course decides, and writes the result in SLURM's unit so that nothing is left to interpretation:
 
     - a bare number (an int or digits) is MiB, SLURM's default unit: ``65536`` is 64 GiB;
     - ``K``, ``M``, ``G``, ``T`` are powers of 1024, as SLURM reads them: ``"64G"`` is 64 GiB (Dask would read it
