@@ -209,8 +209,9 @@ def number(answer, what: str = "a number") -> float | Feedback:
     if size is None and isinstance(answer, collections.abc.Sized):
         size = len(answer)
     if size is not None and size != 1:
-        return incorrect(f"expected {what}, one value, got {_kind(answer)}: compute from these values the one "
-                         "number the exercise asks for.")  # fmt: skip
+        how = ("pick the value you mean (`d[key]`) or combine them (`sum(d.values())`)" if isinstance(answer, dict)
+               else "compute from these values the one number the exercise asks for")  # a dict has no .sum()
+        return incorrect(f"expected {what}, one value, got {_kind(answer)}: {how}.")
     return incorrect(f"expected {what}, got {_kind(answer)}.")
 
 

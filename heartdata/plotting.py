@@ -144,7 +144,9 @@ MEANINGS: dict[str, Meaning] = {
            linestyle="--"),
         _m("typical error", SKY_BLUE, "released error", "09", "the typical error of the released numbers"),
         # lesson 10: a parallel task stream and how a job ran
-        _m("reading files", ORANGE, "task", "10", "a worker reading files", marker="^", linestyle="--", hatch="//"),
+        # second cue for bars: dots against diagonals (r15 fig 10 c45: "//" against "\\\\" were mirror images, hard to
+        # tell apart in narrow bars, while the two colours merge under protanopia)
+        _m("reading files", ORANGE, "task", "10", "a worker reading files", marker="^", linestyle="--", hatch="..."),
         _m("computing", BLUISH_GREEN, "task", "10", "a worker computing", hatch="\\\\"),
         _m("waiting", LIGHT_GREY, "task", "10", "a worker with no task to run", marker="s", linestyle=":",
            role="reference"),

@@ -753,9 +753,9 @@ _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(I?B?)", re.IGNORECASE)
 
 
 def slurm_mebibytes(memory) -> int:
-    """A job's memory in MiB, as SLURM's ``--mem`` reads it where SLURM has a reading, and as Dask reads it where
-    only Dask has one (the course decides, and writes the result in SLURM's unit so that nothing is left to
-    interpretation):
+    """A job's memory in MiB, as SLURM's ``--mem`` reads it for a bare number and K, M, G, T, and as Dask and the SI
+    read KB, MB, GB, TB, which sbatch would read as K, M, G, T (SLURM's str_to_mbytes accepts a B after the unit): the
+    course decides, and writes the result in SLURM's unit so that nothing is left to interpretation:
 
     - a bare number (an int or digits) is MiB, SLURM's default unit: ``65536`` is 64 GiB;
     - ``K``, ``M``, ``G``, ``T`` are powers of 1024, as SLURM reads them: ``"64G"`` is 64 GiB (Dask would read it
@@ -856,6 +856,29 @@ def worker_window(walltime) -> int:
 def job_fits(need_minutes: float, walltime) -> bool:
     """Whether work of ``need_minutes`` on the workers fits a job of ``walltime``: within ``worker_window``."""
     return need_minutes * 60 <= worker_window(walltime)
+
+
+def job_minutes(computing: float, reading: float, cores: int) -> float:
+    """The model's best case for a job (minutes) of ``cores`` single-threaded worker processes, as
+    ``slurm_job_script`` starts them: ``computing`` minutes of CPU work, which divides among the workers, and
+    ``reading`` minutes of waiting for the file system, all the job's bytes at a rate shared by the whole job.
+
+    A worker with one thread computes nothing while its read task waits for the disk: the wait does not overlap its
+    computing. So each worker needs at least its share of both, (computing + reading) / cores, and the job can
+    never read faster than the shared rate allows, reading: the job takes at least the larger of the two. One core
+    gives computing + reading; more cores stop helping at ``balance_cores``. A best case, not a bound: workers that
+    read at the same moment share the rate and wait longer, and nothing here counts a cost per file."""
+    cores = np.asarray(cores)
+    if np.any(cores < 1):
+        raise DataError(f"cores={cores!r}", "must be 1 or more", "Pass the number of worker processes.")
+    return np.maximum(reading, (np.asarray(computing) + np.asarray(reading)) / cores)
+
+
+def balance_cores(computing: float, reading: float) -> float:
+    """The cores (a fraction) from which ``job_minutes`` stops falling: (computing + reading) / cores = reading,
+    so 1 + computing / reading. More cores than that only wait for the file system, in this model."""
+    with np.errstate(divide="ignore"):  # no reading at all: no number of cores makes the file system decide
+        return 1 + np.asarray(computing, dtype=float) / np.asarray(reading, dtype=float)
 
 
 def _duration(seconds: int) -> str:

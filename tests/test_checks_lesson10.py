@@ -243,6 +243,14 @@ def test_job_script_refuses_what_would_fail_on_a_cluster():
     late = 6 * 3600 - lesson10.MARGIN + 1  # one second short of the start-up and retirement margin
     _is(lesson10.job_script(s.replace(old, f"--lifetime {late}s")), CLOSE, "start")
     _is(lesson10.job_script(s.replace(old, f"--lifetime {late - 1}s")), CORRECT)
+    # r15-s911 10-4a: the lesson's rule (lifetime = limit - start-up - 2 x stagger) with a 3m stagger gives 352m;
+    # 354m (start-up forgotten) leaves 60 s to retire, not the stagger's 180: refused, and the message states the rule
+    rule = 6 * 60 - scale.WORKER_STARTUP_S // 60 - 2 * 3
+    assert rule == 352 and lesson10.least_margin(180) == scale.WORKER_STARTUP_S + 180
+    _is(lesson10.job_script(s.replace(old, "--lifetime 354m --lifetime-stagger 3m")), CLOSE,
+        f"at least {scale.WORKER_STARTUP_S + 180} s", "limit - start-up - stagger - stagger")  # fmt: skip
+    _is(lesson10.job_script(s.replace(old, "--lifetime 353m --lifetime-stagger 3m")), CLOSE, "to retire")
+    _is(lesson10.job_script(s.replace(old, f"--lifetime {rule}m --lifetime-stagger 3m")), CORRECT)
     # review 10 F6: the last worker retiring exactly at the limit once started (a retirement margin of zero)
     _is(lesson10.job_script(s.replace(old, "--lifetime 353m --lifetime-stagger 5m")), CLOSE, "to retire")
     zero = 6 * 3600 - scale.WORKER_STARTUP_S
@@ -409,8 +417,8 @@ def test_features_500_computed_in_the_kernel_is_named(client):
     # loop's table is named even after an earlier call on the workers
     scale.ecg_features(client, fs=500)  # an earlier run on the workers, in the same session
     serial = scale.ecg_features_serial(fs=500)
-    _is(lesson10.features_500(serial, client), CLOSE, "in this kernel", "client")
-    _is(lesson10.features_500(serial), CLOSE, "in this kernel")  # without the client too
+    _is(lesson10.features_500(serial, client), CLOSE, "from a loop", "client")
+    _is(lesson10.features_500(serial), CLOSE, "from a loop")  # without the client too
     ids = list(scale.available_ids(500))
     halves = pd.concat([scale.ecg_features(client, ids[:30], fs=500), scale.ecg_features(client, ids[30:], fs=500)])
     _is(lesson10.features_500(halves, client), CORRECT, "on the workers")  # a right answer written another way
@@ -445,7 +453,17 @@ def test_job_script_names_what_is_wrong_with_memory_spill_and_lifetime():
 
     assert [p.default for p in dask_worker.main.params if p.name == "memory_limit"] == ["auto"]
     _is(lesson10.job_script(s.replace(limit + " ", "")), CLOSE, "'auto'", "node's memory")
-    _is(lesson10.job_script(s.replace(limit, "--memory-limit 4GiB")), CLOSE, "16 workers x 4.00 GiB")
+    _is(lesson10.job_script(s.replace(limit, "--memory-limit 4GiB")), CLOSE, "16 workers x 4.00 GiB",
+        "--memory-limit 3.6GiB for your 16 workers")  # fmt: skip
+    # r15-s911 10-4b: the example is for the student's own worker count (4 x 16GiB -> 90% of 64 GiB / 4 = 14.4GiB)
+    assert lesson10._memory_example(4) == {"each": 14.4, "nworkers": 4}
+    four = s.replace("--nworkers 16", "--nworkers 4").replace("--nthreads 1 ", "--nthreads 4 ")
+    _is(lesson10.job_script(four.replace(limit, "--memory-limit 16GiB")), CLOSE, "--memory-limit 14.4GiB for your 4")
+    assert lesson10._memory_example(16)["each"] == 3.6 and lesson10._a("int") == "an int"
+    # r15-s911 10-1a and 10-2: a dict is told how a dict gives one number; "an int", not "a int"
+    _is(lesson10.signals_gib({100: 1.9, 500: 9.7}), INCORRECT, "sum(d.values())")
+    assert ".sum()" not in lesson10.signals_gib({100: 1.9, 500: 9.7}).message
+    _is(lesson10.batches([[1, 2], 3]), INCORRECT, "one is an int")
     # review 10b F4: parallel file systems are shared storage too
     local = f"--local-directory {scale.LOCAL_DIRECTORY}"
     for shared in ("/lustre/scratch/me/dask", "/gpfs/me/dask", "/project/heart/dask"):

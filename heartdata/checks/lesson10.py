@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc
 import copy
+import math
 import re
 import shlex
 from functools import cache
@@ -111,7 +112,7 @@ def batches(answer, size: int = 64):
         if _is_iterator(b):
             return incorrect("a batch is a generator; make each batch a list (ids[i : i + 64] is one).")
         if isinstance(b, str | bytes) or not isinstance(b, collections.abc.Iterable):
-            return incorrect(f"each batch should be a list of ecg_ids; one is a {type(b).__name__} ({b!r:.40}).")
+            return incorrect(f"each batch should be a list of ecg_ids; one is {_a(type(b).__name__)} ({b!r:.40}).")
         items = list(b.tolist() if isinstance(b, np.ndarray | pd.Index | pd.Series) else b)
         for i in items:
             if isinstance(i, str | bytes):
@@ -236,6 +237,26 @@ RETIRE_S = 30
 #: Least time (s) between the last worker's retirement (--lifetime + --lifetime-stagger, counted from the worker's own
 #: start) and the job's time limit: the workers' start-up, which comes first, inside the same limit, and RETIRE_S.
 MARGIN = scale.WORKER_STARTUP_S + RETIRE_S
+
+
+def _a(word: str) -> str:
+    """The word with its indefinite article: "an int", "a list"."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def _memory_example(nworkers: int) -> dict:
+    """The memory-limit message's example: 90% of the job's 64 GiB shared by the student's workers, rounded down to
+    0.1 GiB (16 workers: 3.6GiB; 4 workers: 14.4GiB)."""
+    nworkers = max(1, int(nworkers))
+    return {"each": math.floor((1 - scale.HEADROOM) * 64 * 10 / nworkers) / 10, "nworkers": nworkers}
+
+
+def least_margin(stagger: float) -> float:
+    """The lesson's rule (scale.worker_lifetime: lifetime = limit - start-up - stagger - stagger): the last worker
+    retires at start-up + lifetime + stagger and then gets as long again as the stagger to retire, at least RETIRE_S.
+    So the margin before the limit is the start-up and the larger of the stagger and RETIRE_S (review r15-s911 10-4a:
+    354m with a 3m stagger left 60 s to retire where the rule leaves 3 minutes)."""
+    return scale.WORKER_STARTUP_S + max(RETIRE_S, stagger)
 
 
 def _course_margin() -> int:
@@ -508,7 +529,8 @@ JOB_MISTAKES = {
     "other on the GIL whatever its share, so they are the safe default (slurm_job_script's: one per core) until a "
     "timing on the node shows threads do as well.",
     "memory limit": "{why}: SLURM would kill the job before Dask could pause or restart a worker. Give each worker an "
-    "absolute limit whose total stays below --mem, e.g. --memory-limit 3.6GiB for 16 workers.",
+    "absolute limit whose total stays below --mem and leaves about 10% of it free, e.g. --memory-limit {each:g}GiB for "
+    "your {nworkers} workers.",
     "no lifetime": "the workers have no --lifetime shorter than the time limit: SLURM would stop them mid-task at 6 "
     "hours. Let them retire a few minutes before it.",
     "stagger past the limit": "--lifetime {lifetime:g} s is shorter than the 6-hour limit, but --lifetime-stagger "
@@ -517,8 +539,9 @@ JOB_MISTAKES = {
     "lifetime without margin": "the last worker retires {late:g} s after it starts ({lifetime:g} s of --lifetime plus "
     "{stagger:g} s of stagger), {margin:g} s before the 6-hour limit: the worker itself starts up to {startup:g} s "
     "after the job (the node's set-up, the imports), inside the same limit, and then needs time to hand its data on "
-    "and close. Leave at least {least:g} s ({startup:g} s of start-up and {retire:g} s to retire; slurm_job_script "
-    "leaves {course:g}: the start-up and a stagger's time to retire).",
+    "and close. The lesson's rule, --lifetime = limit - start-up - stagger - stagger, leaves at least {least:g} s "
+    "({startup:g} s of start-up and {retire:g} s to retire: as long again as the stagger, at least {floor:g} s; "
+    "slurm_job_script leaves {course:g}).",
     "lifetime restart": "--lifetime-restart starts a retired worker again with a fresh --lifetime of {lifetime:g} s, "
     "which runs past the 6-hour limit: SLURM then kills it mid-task. Leave it out: a worker that retires before the "
     "limit should stay retired (the job ends when its last worker does).",
@@ -685,13 +708,14 @@ def job_script(answer):
                "distributed's worker_memory.parse_memory_limit), and that is the node's memory unless a cgroup limit "
                "is visible where Dask looks, not the job's --mem: together the workers may use the whole node, "
                "and at best all of the job's memory with no headroom")
-        return close(named("memory limit", why=why))
+        return close(named("memory limit", **_memory_example(nworkers), why=why))
     if not limit:
-        return close(named("memory limit", why=f"--memory-limit {text} means no limit to Dask, so the workers may "
-                                                "use the job's whole memory and more"))
+        why = f"--memory-limit {text} means no limit to Dask, so the workers may use the job's whole memory and more"
+        return close(named("memory limit", **_memory_example(nworkers), why=why))
     if limit * nworkers >= want * 2**20:
-        return close(named("memory limit", why=f"{nworkers} workers x {limit / 2**30:.2f} GiB may use "
-                                                f"{limit * nworkers / 2**30:.1f} GiB, all of the job's 64 GiB"))
+        why = (f"{nworkers} workers x {limit / 2**30:.2f} GiB may use {limit * nworkers / 2**30:.1f} GiB, all of the "
+               "job's 64 GiB")
+        return close(named("memory limit", **_memory_example(nworkers), why=why))
     if limit * nworkers > (1 - scale.HEADROOM) * want * 2**20 * 1.001:  # 3.60GiB x 16 is 0.9 x 64 GiB, rounded
         return close(named("no headroom", total=limit * nworkers / 2**30))
     if limit < scale.WORKER_MIN_MIB * 2**20 * 0.999:
@@ -709,10 +733,11 @@ def job_script(answer):
         return close(named("no lifetime"))
     if lifetime + stagger >= seconds:
         return close(named("stagger past the limit", lifetime=lifetime, stagger=stagger, late=lifetime + stagger))
-    if seconds - (lifetime + stagger) < MARGIN:
+    if seconds - (lifetime + stagger) < least_margin(stagger):
         return close(named("lifetime without margin", late=lifetime + stagger, lifetime=lifetime, stagger=stagger,
-                           margin=seconds - lifetime - stagger, least=MARGIN, startup=scale.WORKER_STARTUP_S,
-                           retire=RETIRE_S, course=_course_margin()))  # fmt: skip
+                           margin=seconds - lifetime - stagger, least=least_margin(stagger),
+                           startup=scale.WORKER_STARTUP_S, retire=least_margin(stagger) - scale.WORKER_STARTUP_S,
+                           course=_course_margin(), floor=RETIRE_S))  # fmt: skip
     if "--lifetime-restart" in words:
         return close(named("lifetime restart", lifetime=lifetime))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
@@ -732,7 +757,8 @@ FEATURES_MISTAKES = {
     "100 Hz": "{rows} rows: these are the 100 Hz records. Pass fs=500 to get the {n} records this copy has at 500 Hz "
     "(scale.available_ids(500)).",
     "computed in the kernel": "the table is right, but it does not carry the mark scale.ecg_features leaves on a "
-    "table its workers computed: it was computed in this kernel (a loop). Pass the client: "
+    "table its workers computed: it came from a loop (scale.ecg_features_serial, or your own, whether run here or "
+    "inside one task you submitted), not from scale.ecg_features' batches on the workers. Pass the client: "
     "scale.ecg_features(client, fs=500).",
 }
 
