@@ -656,3 +656,19 @@ def test_smoothed_calibration_curve(set_a):
     gap = np.abs(curve - at)[middle]
     assert (f"{risk.quantile(0.05):.3f}", f"{risk.quantile(0.95):.2f}") == ("0.014", "0.49")
     assert (f"{gap.max():.3f}", f"{at[middle][gap.argmax()]:.3f}") == ("0.038", "0.199")
+
+
+def test_the_inner_penalty_folds_the_lesson_names_are_the_package_s():
+    """Review r16-07: the lesson said the penalty was chosen on a five-way split of the training stays after
+    PENALTY_FOLDS became 3. The words must name the package's fold count, and the fitted model must use it."""
+    import nbformat
+
+    lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
+    text = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells if c.cell_type == "markdown")
+    words = {3: ("three ways again", "held-out third"), 5: ("five ways again", "held-out fifth")}
+    for phrase in words[mortality.PENALTY_FOLDS]:
+        assert phrase in text, phrase
+    for folds, phrases in words.items():
+        if folds != mortality.PENALTY_FOLDS:
+            assert not any(p in text for p in phrases), phrases
+    assert tuned()[-1].cv.get_n_splits() == mortality.PENALTY_FOLDS
