@@ -64,12 +64,16 @@ VOLUME_RULES = ("sum", "max")
 #: The three pressures one device reports from one measurement: (systolic, diastolic, mean). The mean of a pressure
 #: wave lies between its lowest (diastolic) and highest (systolic) point, so in one minute a device's values must
 #: satisfy diastolic <= mean <= systolic; where they break it by more than PRESSURE_TOLERANCE, they contradict each
-#: other and the chart cannot say which is wrong (a flush or a damped line can move any of them):
-#: ``inconsistent_pressures`` removes the three.
+#: other and the chart cannot say which is wrong (values entered at different moments or from different sources, a
+#: typing error or a flush can move any of them): ``inconsistent_pressures`` removes the three. A damped line does
+#: not break the order (it narrows the pulse pressure and keeps the mean between systolic and diastolic), so this
+#: rule does not catch damping; Lehman et al. (Crit Care Med 2013, online supplement, Appendix A) use a separate
+#: pulse-pressure check for it (pulse pressure below 30% of the mean), which the course does not apply.
 PRESSURE_TRIPLES = {"arterial line": ("SysABP", "DiasABP", "MAP"), "cuff": ("NISysABP", "NIDiasABP", "NIMAP")}
 #: mmHg by which a minute's values may break diastolic <= mean <= systolic and still be kept. A course decision: the
 #: three values of one charted minute need not come from one heartbeat (a mean and a systolic validated moments apart
-#: differ by a few mmHg), so a small breach is not a contradiction; a flush or a damped trace breaks it by more.
+#: differ by a few mmHg), so a small breach is not a contradiction; a flush or a mistyped value breaks it by more.
+#: Lehman et al.'s rule (same supplement) allows no tolerance; lesson 06 counts what 0 would remove.
 PRESSURE_TOLERANCE = 10.0
 #: parameter -> (jump, unit): a value that differs from both its neighbours in the stay (the readings charted just
 #: before and after it) by at least ``jump``, in the same direction, while the two neighbours agree within half of
