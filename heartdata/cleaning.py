@@ -49,10 +49,10 @@ SENTINEL = -1.0
 ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
 #: The arterial line's (systolic, diastolic, mean). In a minute where the line charts its systolic or diastolic as 0,
 #: its mean of that minute goes too (``zeros_to_missing``): the 0 says the line gave no reading, and a mean beside it
-#: cannot be checked against the line's own systolic and diastolic. In set A half of these means lie outside 40-150
-#: mmHg (a quarter at 238 mmHg or more, a pressure bag's reading), so the minute as a whole is no reading. Cuff means
-#: beside a cuff 0 are kept: there they look like ordinary means (lesson 06), as an oscillometric cuff, which finds
-#: the mean first, can give one without a systolic and diastolic.
+#: cannot be checked against the line's own systolic and diastolic. In set A 62% of the positive means lie outside
+#: 40-150 mmHg (a quarter at 238 mmHg or more, a pressure bag's reading), so the minute as a whole is no reading.
+#: Cuff means beside a cuff 0 are kept: there they look like ordinary means (lesson 06), as an oscillometric cuff,
+#: which finds the mean first, can give one without a systolic and diastolic.
 LINE_ZERO_MINUTE = ("SysABP", "DiasABP", "MAP")
 #: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
 #: other parameters are averaged. A decision, not a fact: the files do not say why a minute holds two volumes (a
@@ -64,12 +64,16 @@ VOLUME_RULES = ("sum", "max")
 #: The three pressures one device reports from one measurement: (systolic, diastolic, mean). The mean of a pressure
 #: wave lies between its lowest (diastolic) and highest (systolic) point, so in one minute a device's values must
 #: satisfy diastolic <= mean <= systolic; where they break it by more than PRESSURE_TOLERANCE, they contradict each
-#: other and the chart cannot say which is wrong (a flush or a damped line can move any of them):
-#: ``inconsistent_pressures`` removes the three.
+#: other and the chart cannot say which is wrong (values entered at different moments or from different sources, a
+#: typing error or a flush can move any of them): ``inconsistent_pressures`` removes the three. A damped line does
+#: not break the order (it narrows the pulse pressure and keeps the mean between systolic and diastolic), so this
+#: rule does not catch damping; Lehman et al. (Crit Care Med 2013, online supplement, Appendix A) use a separate
+#: pulse-pressure check for it (pulse pressure below 30% of the mean), which the course does not apply.
 PRESSURE_TRIPLES = {"arterial line": ("SysABP", "DiasABP", "MAP"), "cuff": ("NISysABP", "NIDiasABP", "NIMAP")}
 #: mmHg by which a minute's values may break diastolic <= mean <= systolic and still be kept. A course decision: the
 #: three values of one charted minute need not come from one heartbeat (a mean and a systolic validated moments apart
-#: differ by a few mmHg), so a small breach is not a contradiction; a flush or a damped trace breaks it by more.
+#: differ by a few mmHg), so a small breach is not a contradiction; a flush or a mistyped value breaks it by more.
+#: Lehman et al.'s rule (same supplement) allows no tolerance; lesson 06 counts what 0 would remove.
 PRESSURE_TOLERANCE = 10.0
 #: parameter -> (jump, unit): a value that differs from both its neighbours in the stay (the readings charted just
 #: before and after it) by at least ``jump``, in the same direction, while the two neighbours agree within half of
@@ -797,7 +801,8 @@ PTBXL_AGE_CAP = 90
 def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean the PTB-XL metadata fields the course uses (age, sex, height, weight); return ``(clean, log)``.
 
-    Age 300 (the code for "90 or older") becomes 90, the cap Challenge 2012 uses, and so does any uncoded age
+    Age 300 (the code for "90 or older") becomes 90 (Challenge 2012's ages also end at 90, most likely a cap; its
+    documentation does not say so, lesson 06), and so does any uncoded age
     above 90 (the rule was not applied to every record), so that a cleaned 90 means "90 or older"; heights and weights
     outside RANGES become missing; sex must be 0 or 1 (else missing). Other columns are untouched.
     """

@@ -503,3 +503,32 @@ def test_r12_the_prompt_says_what_the_check_does_with_no_axes(features):
     plt.title(f"Clean BMI, median {bmi.median():.1f} kg/m²")
     said(lesson06.bmi_histogram(None), CORRECT, "you passed None", "figure you drew", "Axes")
     plt.close("all")
+
+
+def test_r15_s68_a_title_that_calls_the_mean_the_median_is_named(features):
+    """Walkthrough r15-s68, 06 ex5: "median {mean}" was accepted as a title that states the mean. The check reads
+    the word next to the number; both statistics are recomputed from the clean features."""
+    _, f = features
+    bmi = (f["Weight"] / (f["Height"] / 100) ** 2).dropna()
+    mean, median = f"{bmi.mean():.1f}", f"{bmi.median():.1f}"
+    assert mean != median
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"Clean BMI, median {mean} kg/m²")), CLOSE,
+         f"calls {mean} the median", f"is the mean of the {len(bmi):,}", f"median is {median}")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"Clean BMI, mean {median} kg/m²")), CLOSE,
+         f"calls {median} the mean", f"mean is {mean}")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"Clean BMI, median {median} kg/m²")), CORRECT, "median")
+    said(lesson06.bmi_histogram(_bmi_axes(bmi, title=f"Clean BMI, mean {mean} kg/m²")), CORRECT, "mean")
+
+
+def test_r15_s68_a_swapped_return_and_a_rounded_table_are_named(clean):
+    """Walkthrough r15-s68, 06 ex2 and ex3: `(log, table)` returned in the wrong order, and the right heart rates
+    rounded, were told only that the numbers differ."""
+    def swapped(table):
+        zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return _log(table[zero]), table[~zero]
+
+    said(lesson06.remove_zero_weights(swapped), CLOSE, "wrong order", "new_table, log")
+    right = _three(clean)
+    said(lesson06.hr_three_ways(right.round()), CLOSE, "rounded to whole numbers", "round(")
+    said(lesson06.hr_three_ways(right.round(1)), CLOSE, "rounded to 1 decimal")
+    said(lesson06.hr_three_ways(right), CORRECT)

@@ -245,6 +245,8 @@ def _expected_zero_weights(stays: pd.DataFrame) -> pd.Series:
     "nan_kept": "you set the {n} zero weights to missing (NaN) but kept their rows, so the table lost no row. In a "
                 "long table a missing value is simply an absent row: remove the rows (`table[~mask]`), and the log "
                 "says how many.",
+    "swapped": "you returned `(log, new_table)`, the two in the wrong order: the first thing returned has the log's "
+               "columns, the second the table's ({rows:,} rows). Return `new_table, log`.",
 })  # fmt: skip
 def remove_zero_weights(answer):
     if not callable(answer):
@@ -269,6 +271,8 @@ def remove_zero_weights(answer):
     new, log = result
     if not isinstance(new, pd.DataFrame) or not isinstance(log, pd.DataFrame):
         return incorrect("both the new table and the log must be DataFrames.")
+    if {"parameter", "values"} <= set(new.columns) and {"RecordID", "Parameter", "Value"} <= set(log.columns):
+        return close(named("swapped", rows=len(log)))
     zero = _expected_zero_weights(stays)
     n_removed = len(stays) - len(new)
     if n_removed == int(stays["Value"].eq(0).sum()):
@@ -286,8 +290,8 @@ def remove_zero_weights(answer):
         if became_nan == int(zero.sum()) and not (new["Parameter"].eq("Weight") & new["Value"].eq(0)).any():
             return close(named("nan_kept", n=became_nan))
     if n_removed != int(zero.sum()) or (new["Parameter"].eq("Weight") & new["Value"].eq(0)).any():
-        return incorrect(f"the new table should have {int(zero.sum())} rows fewer than the input (the zero weights); "
-                         f"yours has {n_removed} fewer.")  # fmt: skip
+        return incorrect(f"the new table should have {int(zero.sum()):,} rows fewer than the input (the zero "
+                         f"weights); yours has {n_removed:,} fewer.")  # fmt: skip
     missing = [c for c in ("parameter", "values", "stays") if c not in log.columns]
     if missing:
         return incorrect(f"the log needs the columns parameter, values, stays; it lacks {missing}.")
@@ -329,6 +333,8 @@ def _hr_expected(table: pd.DataFrame, hours: float = HR_WINDOW_HOURS, strict: bo
                "{end:,}.",
     "last": "your `first` column holds the value charted last in the window: sort by `Time` ascending (or use "
             "`first`, not `last`).",
+    "rounded": "your numbers are the right ones rounded to {decimals}: the check compares them "
+               "unrounded. Leave out `.round(...)` (round only when you display the table).",
 })  # fmt: skip
 def hr_three_ways(answer):
     if isinstance(answer, pd.Series):
@@ -383,6 +389,10 @@ def hr_three_ways(answer):
         for key, values in (("smallest", hr.min()), ("largest", hr.max()), ("last", hr.last())):
             if matches(values.to_frame("first"), "first"):
                 return close(named(key))
+    for decimals in range(3):  # the right numbers, rounded: the check compares them unrounded
+        if matches(expected.round(decimals)) and not matches(expected):
+            said = {0: "whole numbers", 1: "1 decimal"}.get(decimals, f"{decimals} decimals")
+            return close(named("rounded", decimals=said))
     if len(table) != len(expected):
         return incorrect(f"expected one row for each of the {len(expected):,} stays with a heart rate in the first "
                          f"{HR_WINDOW_HOURS} hours of `clean`; got {len(table):,}.")  # fmt: skip
@@ -560,6 +570,9 @@ def _clean_bmi() -> pd.Series:
                       "Under the course's style that grey is the same as `COLOURS[\"after\"]` today, but it says "
                       "nothing: name the meaning, `color=COLOURS[\"after\"]` (data after a step), so the figure "
                       "keeps it whatever the style.",
+    "misnamed_statistic": "the title calls {number} the {name}, but {number} is the {other} of the {n:,} clean "
+                          "BMIs; their {name} is {value:.1f} kg/m². A reader checks the word as well as the number: "
+                          "name the statistic you give.",
 })  # fmt: skip
 def bmi_histogram(answer):
     """The Axes of a histogram of the clean BMI: its bars count every stay with a BMI, axes labelled with units."""
@@ -619,6 +632,12 @@ def bmi_histogram(answer):
         if len(after) < 2 or states(title, {name: facts[name]}):
             continue
         others = {k: v for k, v in facts.items() if k != name}
+        other = "mean" if name == "median" else "median"
+        first = title_numbers(after[1])[:1]  # the number the word names: the first one after it
+        if first and states(f"{first[0][0]:.{first[0][1]}f}", {other: facts[other]}):
+            number, decimals = first[0]
+            return close(named("misnamed_statistic", number=f"{number:.{decimals}f}", name=name, other=other,
+                                   n=len(bmi), value=facts[name]))  # fmt: skip
         given = [(n, d) for n, d in title_numbers(after[1]) if not states(f"{n:.{d}f}", others)][:1]
         if given:
             (number, decimals), raw = given[0], _raw_bmi()
