@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-
-# Every exercise check writes its verdict to progress-NN.json as it runs (heartdata/_progress.py), in the notebook's
-# folder unless HEARTDATA_PROGRESS_DIR says otherwise. Tests run checks from the repository's root, and nbval runs the
-# practice notebooks in solutions/ and exercises/ (its kernels inherit this environment), so the files go to a
-# temporary folder of this process instead: a test run leaves no progress file in the repository.
-PROGRESS_DIR = Path(tempfile.mkdtemp(prefix="heartdata-progress-"))
-os.environ["HEARTDATA_PROGRESS_DIR"] = str(PROGRESS_DIR)
-atexit.register(shutil.rmtree, PROGRESS_DIR, ignore_errors=True)
 
 
 @pytest.fixture

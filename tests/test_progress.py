@@ -4,6 +4,8 @@ writes the hand-in file beside the notebook (never under data/); python -m heart
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from conftest import DATA
@@ -12,6 +14,8 @@ import heartdata
 from heartdata import _progress, feedback
 from heartdata.__main__ import main
 from heartdata.checks import lesson00
+
+_TEST_RUN_PROGRESS_DIR = os.environ.get("HEARTDATA_PROGRESS_DIR")  # read before any fixture removes it
 
 
 @pytest.fixture(autouse=True)
@@ -188,7 +192,6 @@ def test_progress_never_overwrites_a_file_it_cannot_keep(tmp_path, monkeypatch):
 
 def _python(code: str, cwd, timeout=600) -> str:
     """Run ``code`` in a new Python process (a kernel of its own) in ``cwd``, on the shipped data."""
-    import os
     import subprocess
     import sys
 
@@ -223,10 +226,13 @@ def test_a_verdict_outlives_the_kernel_that_made_it(tmp_path):
 
 
 def test_a_test_run_leaves_no_progress_file_in_the_repository(monkeypatch):
-    # every check writes a progress file: conftest sends a test run's (nbval's kernels included) to a temporary folder
-    from conftest import PROGRESS_DIR, REPO
+    # every check writes a progress file: the repository's conftest.py sends a test run's (nbval's kernels included)
+    # to a temporary folder
+    from conftest import REPO
 
-    assert REPO not in PROGRESS_DIR.resolve().parents
+    assert _TEST_RUN_PROGRESS_DIR, "conftest.py at the repository's root sets HEARTDATA_PROGRESS_DIR"
+    PROGRESS_DIR = Path(_TEST_RUN_PROGRESS_DIR)
+    assert PROGRESS_DIR.is_dir() and REPO not in PROGRESS_DIR.resolve().parents
     monkeypatch.setenv("HEARTDATA_PROGRESS_DIR", str(PROGRESS_DIR))
     monkeypatch.chdir(REPO)
     before = (PROGRESS_DIR / "progress-00.json").exists() and (PROGRESS_DIR / "progress-00.json").stat().st_mtime_ns
