@@ -20,13 +20,17 @@ check with ``None`` (the stub, or a reset cell) is not an attempt: it changes no
 so a solved exercise never turns back into "not attempted"; an exercise the student never tried is listed as "not
 attempted" with 0 attempts and no times. Times are UTC.
 
-**Sessions add up.** A kernel remembers only its own session's checks (a restart, or the idle-kernel culling of a
-course server, starts a new one), so ``progress()`` merges the session with what ``progress-NN.json`` already holds
-from earlier sessions and never erases it: attempts add up, ``first_try`` and ``correct_at`` are the earliest,
-``solved`` stays true once true, and ``status`` is the verdict of the latest attempt (this session's when it made one,
-else the file's). The file is read once per session (the first time ``progress()`` looks at it), so calling
-``progress()`` again in the same session does not count the session twice. A file that is not a progress file of the
-lesson is never overwritten: ``progress()`` says so.
+**Every check writes its verdict as it is made.** Each attempt is merged into ``progress-NN.json`` beside the notebook
+the moment the check runs (written to a temporary file, then moved over the old one, so a kernel that dies mid-write
+leaves the old file whole), so a kernel restart, or the idle-kernel culling of a course server, loses nothing: the
+file already holds every verdict. ``progress()`` reads it back (merged with any attempt this session could not write:
+a folder not writable, or a file that is not a progress file of the lesson, which is never overwritten and which
+``progress()`` names). Merging over sessions: attempts add up, ``first_try`` and ``correct_at`` are the earliest,
+``solved`` stays true once true, and ``status`` is the verdict of the latest attempt. Each attempt is written once,
+so no call counts a session twice. The file goes where ``progress()`` writes it: the notebook's folder (the kernel's
+working directory), or the ``folder=`` last given to ``progress()`` for that lesson in the session, never under data/.
+``HEARTDATA_PROGRESS_DIR``, when set, replaces the notebook's folder: the test suite sets it to a temporary folder, so
+that no test or notebook run leaves a progress file in the repository.
 
 ``python -m heartdata progress FILES...`` adds up a class's files: per exercise, how many students are correct at their
 last attempt, stopped at a named mistake, not yet right, or never tried, how many solved it at least once, and the
@@ -49,8 +53,11 @@ STATUSES = ("correct", "close", "incorrect", "not attempted")
 
 #: (lesson, exercise) -> {"status", "solved", "attempts", "first_try", "last_try", "correct_at"} for this session.
 RECORDS: dict[tuple[str, str], dict] = {}
-#: progress file (resolved path) -> {exercise: record} as earlier sessions left it, read once per session.
-EARLIER: dict[Path, dict[str, dict]] = {}
+#: (lesson, exercise) -> this session's attempts not yet in the progress file (the same kind of record). A check
+#: writes its attempt at once and empties this; it stays only while the file cannot be written.
+PENDING: dict[tuple[str, str], dict] = {}
+#: lesson -> the folder= last given to progress() in this session: the checks write the lesson's file there too.
+FOLDERS: dict[str, Path] = {}
 
 
 def _now() -> str:
@@ -67,10 +74,20 @@ def _blank() -> dict:
             "correct_at": None}  # fmt: skip
 
 
+def _attempt(rec: dict, status: str, now: str) -> None:
+    rec["status"], rec["last_try"], rec["attempts"] = status, now, rec["attempts"] + 1
+    rec["first_try"] = rec["first_try"] or now
+    if status == "correct" and rec["correct_at"] is None:
+        rec["correct_at"] = now
+    rec["solved"] = rec["correct_at"] is not None
+
+
 def record(module: str, exercise: str, status: str) -> None:
-    """Remember a check's verdict (called by every ``@exercise`` check). "not attempted" (the check got ``None``) is
-    not an attempt: it changes no record, so it never hides an earlier verdict (it only lists the exercise, so that
-    ``progress()`` knows the lesson)."""
+    """Remember a check's verdict (called by every ``@exercise`` check) and write it into the lesson's progress file
+    at once, so that it outlives the kernel. "not attempted" (the check got ``None``) is not an attempt: it changes
+    no record and writes nothing, so it never hides an earlier verdict (it only lists the exercise, so that
+    ``progress()`` knows the lesson). A file that cannot be written costs nothing but the write: the attempt waits
+    in ``PENDING`` for the next check or ``progress()``, which says why."""
     lesson = lesson_of(module)
     if lesson is None:
         return
@@ -78,11 +95,12 @@ def record(module: str, exercise: str, status: str) -> None:
     if status == "not attempted":
         return
     now = _now()
-    rec["status"], rec["last_try"], rec["attempts"] = status, now, rec["attempts"] + 1
-    rec["first_try"] = rec["first_try"] or now
-    if status == "correct" and rec["correct_at"] is None:
-        rec["correct_at"] = now
-    rec["solved"] = rec["correct_at"] is not None
+    _attempt(rec, status, now)
+    _attempt(PENDING.setdefault((lesson, exercise), _blank()), status, now)
+    try:
+        save(lesson)
+    except Exception:  # a check never raises; progress() reports what stops the file
+        pass
 
 
 def exercises_of(lesson: str) -> list[str]:
@@ -95,35 +113,30 @@ def exercises_of(lesson: str) -> list[str]:
 
 
 def earlier(path: Path, lesson: str) -> tuple[str, dict[str, dict]]:
-    """What ``path`` held before this session wrote it: (student, {exercise: record}), read the first time this
-    session asks (later calls return the same, so a session is never counted twice). No file: ("", {})."""
+    """What ``path`` holds now: (student, {exercise: record}); no file: ("", {}). Read afresh every time (every
+    check writes it). A file that is not a progress file of ``lesson`` raises DataError: it is never overwritten."""
     from .errors import DataError
 
     key = Path(path).resolve()
-    if key not in EARLIER:
-        student, found = "", {}
-        if key.exists():
-            try:
-                data = json.loads(key.read_text(encoding="utf-8"))
-                if data.get("format") != FORMAT:
-                    what = f"its format is {data.get('format')!r}"
-                elif data.get("lesson") != lesson:
-                    what = f"it is lesson {data.get('lesson')!r}'s"
-                else:
-                    what, student = None, data.get("student") or ""
-                    found = {e["exercise"]: e for e in data["exercises"]}
-            except (ValueError, KeyError, TypeError, AttributeError) as err:
-                what = f"it cannot be read ({type(err).__name__})"
-            if what is not None:
-                raise DataError(key, f"is not a progress file of lesson {lesson}: {what}; progress() never "
-                                "overwrites a file whose record it cannot keep",
-                                "rename or move it, then run heartdata.progress() again.")  # fmt: skip
-        EARLIER[key] = (student, found)
-    return EARLIER[key]
+    if not key.exists():
+        return "", {}
+    try:
+        data = json.loads(key.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            what = f"its format is {data.get('format')!r}"
+        elif data.get("lesson") != lesson:
+            what = f"it is lesson {data.get('lesson')!r}'s"
+        else:
+            return data.get("student") or "", {e["exercise"]: e for e in data["exercises"]}
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        what = f"it cannot be read ({type(err).__name__})"
+    raise DataError(key, f"is not a progress file of lesson {lesson}: {what}; progress() never "
+                    "overwrites a file whose record it cannot keep",
+                    "rename or move it, then run heartdata.progress() again.")  # fmt: skip
 
 
 def merge(before: dict | None, now: dict) -> dict:
-    """One exercise's record over sessions: ``before`` (from the file, earlier sessions) and ``now`` (this session)."""
+    """One exercise's record over sessions: ``before`` (from the file) and ``now`` (attempts not in it yet)."""
     if not before:
         return dict(now)
     before = {**_blank(), **{k: before.get(k) for k in _blank() if k in before}}
@@ -139,13 +152,14 @@ def merge(before: dict | None, now: dict) -> dict:
 
 
 def rows(lesson: str, path: Path | None = None) -> list[dict]:
-    """The lesson's exercises: this session's records, merged with the earlier sessions in ``path`` when given."""
-    before = earlier(path, lesson)[1] if path is not None else {}
-    names = exercises_of(lesson) or sorted({e for (le, e) in RECORDS if le == lesson} | set(before))
-    out = []
-    for name in names:
-        out.append({"exercise": name, **merge(before.get(name), RECORDS.get((lesson, name), _blank()))})
-    return out
+    """The lesson's exercises: what ``path`` holds merged with the attempts not written to it yet; no ``path``:
+    this session's records alone."""
+    if path is None:
+        before, now = {}, RECORDS
+    else:
+        before, now = earlier(path, lesson)[1], PENDING
+    names = exercises_of(lesson) or sorted({e for (le, e) in now if le == lesson} | set(before))
+    return [{"exercise": name, **merge(before.get(name), now.get((lesson, name), _blank()))} for name in names]
 
 
 def _current_lesson() -> str | None:
@@ -156,35 +170,50 @@ def _current_lesson() -> str | None:
     return cwd_notebooks[0].name[:2] if len(cwd_notebooks) == 1 else (lessons[-1] if lessons else None)
 
 
+def _folder(lesson: str, folder: str | Path | None = None) -> Path:
+    """Where the lesson's file goes: ``folder``, else the one progress() was last given, else HEARTDATA_PROGRESS_DIR,
+    else the notebook's folder (the kernel's working directory)."""
+    if folder is not None:
+        return Path(folder)
+    if lesson in FOLDERS:
+        return FOLDERS[lesson]
+    return Path(os.environ.get("HEARTDATA_PROGRESS_DIR") or Path.cwd())
+
+
 def _path(lesson: str, folder: str | Path | None) -> Path:
-    return (Path(folder) if folder is not None else Path.cwd()) / f"progress-{lesson}.json"
+    return _folder(lesson, folder) / f"progress-{lesson}.json"
 
 
 def hand_in(lesson: str, student: str = "", path: Path | None = None) -> dict:
-    """The hand-in record: this session merged with the earlier sessions ``path`` holds (its student name kept
-    when none is given)."""
+    """The hand-in record: what ``path`` holds merged with the attempts not in it yet (its student name kept when
+    none is given)."""
     from . import __version__
 
     if path is not None:  # a name, once given, is kept in the file by later calls and sessions without one
-        name, found = earlier(path, lesson)
-        student = student or name
-        EARLIER[Path(path).resolve()] = (student, found)
+        student = student or earlier(path, lesson)[0]
     return {"format": FORMAT, "lesson": lesson, "student": student, "written": _now(),
             "package_version": __version__, "exercises": rows(lesson, path)}  # fmt: skip
 
 
 def save(lesson: str, student: str = "", folder: str | Path | None = None) -> Path:
-    """Write progress-NN.json in ``folder`` (default: the notebook's folder, the kernel's working directory)."""
+    """Write progress-NN.json in ``folder`` (default: see ``_folder``), merging the attempts not in it yet; they are
+    then forgotten, so none is ever counted twice. Atomic: a temporary file moved over the old one."""
     from .errors import DataError
     from .paths import is_shipped
 
     path = _path(lesson, folder)
     if is_shipped(path):
         raise DataError(path, "is under data/, and the course never writes there", "pass folder= another folder.")
-    record = hand_in(lesson, student, path)  # earlier sessions merged in (read before anything is written)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    written = [key for key in PENDING if key[0] == lesson]
+    record = hand_in(lesson, student, path)  # the file's record merged with the pending attempts
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for key in written:
+        PENDING.pop(key, None)
     return path
 
 
@@ -193,8 +222,10 @@ class Progress:
 
     def __init__(self, lesson: str, path: Path | None, earlier_file: Path | None = None):
         self.lesson, self.path = lesson, path
-        self.earlier_file = earlier_file if earlier_file is not None and earlier(earlier_file, lesson)[1] else None
         self.rows = rows(lesson, earlier_file)
+        session = sum(r["attempts"] for (le, _), r in RECORDS.items() if le == lesson)
+        # the file holds attempts this session did not make: earlier sessions' (a restart, another kernel)
+        self.earlier_file = earlier_file if sum(r["attempts"] for r in self.rows) > session else None
 
     def table(self):
         import pandas as pd
@@ -228,8 +259,9 @@ class Progress:
 
 def progress(lesson: str | int | None = None, student: str = "", save_file: bool = True, folder=None) -> Progress:
     """Every exercise of ``lesson`` (default: the lesson checked in this session) with the verdict of its last
-    attempt and whether it was solved once, over this session and the earlier ones progress-NN.json holds, and the
-    hand-in file progress-NN.json written beside the notebook (``save_file=False`` to skip writing it)."""
+    attempt and whether it was solved once, as progress-NN.json holds them (every check writes its verdict there as
+    it runs, so earlier sessions are in it), and that hand-in file written again beside the notebook with the
+    student's name (``save_file=False`` to skip writing it)."""
     from .errors import DataError
     from .paths import is_shipped
 
@@ -241,6 +273,8 @@ def progress(lesson: str | int | None = None, student: str = "", save_file: bool
                         "which lesson you mean",
                         f"pass the lesson number, e.g. heartdata.progress(6) for lesson 06{seen}.")  # fmt: skip
     path = save(lesson, student, folder) if save_file else None
+    if path is not None and folder is not None:
+        FOLDERS[lesson] = Path(folder)  # the checks that follow write there too, so that one file holds them all
     existing = _path(lesson, folder)
     if not save_file and is_shipped(existing):
         existing = None

@@ -55,7 +55,11 @@ declarations, so the instructor guide lists every mistake a check can name, cond
 **Progress.** Every check's verdict is recorded for the session; ``heartdata.progress()`` shows the lesson's
 exercises with the verdict of their last attempt and whether they were solved once, merged with the earlier
 sessions the hand-in file already holds (a kernel restart adds to it, never erases it), and writes the hand-in file
-(heartdata/_progress.py says its format). A check run with ``None`` is not an attempt and changes no record.
+(heartdata/_progress.py says its format). Each check writes its verdict into that file as it runs, so a kernel
+restart loses none. A check run with ``None`` is not an attempt and changes no record.
+
+**Shown once, wherever the call is.** A check's feedback is its cell's value when the call is the cell's last line;
+when it is not (more code after it, or two checks in one cell), it is shown when the cell ends. Never twice.
 
 **The student's objects are never changed.** ``@exercise`` hands every check private copies of pandas objects,
 arrays and containers, and refuses generators and iterators rather than consume them.
@@ -97,11 +101,13 @@ class Feedback:
         return LABEL[self.status]
 
     def __str__(self) -> str:
+        object.__setattr__(self, "_shown", True)  # printed, shown as a cell's value, or put in a string
         return f"{self.label}: {self.message}"
 
     __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
+        object.__setattr__(self, "_shown", True)
         return f"**{self.label}:** {self.message}"
 
 
@@ -682,6 +688,8 @@ def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | Non
             )
         finally:
             _CURRENT.pop()
+        if not _CURRENT:  # not a check called by another check
+            _show_after_cell(fb)
         if RECORD is not None and fb.status == CLOSE:
             RECORD.append((check.__module__, check.__name__, fb.message))
         try:
@@ -695,6 +703,34 @@ def exercise(check=None, *, figure: bool = False, mistakes: dict[str, str] | Non
     wrapper.is_exercise = True
     wrapper.mistakes = declared
     return wrapper
+
+
+_UNSHOWN: list[Feedback] = []  # this cell's feedback, shown after it unless something showed it
+_HOOKED: list = []  # the IPython shell whose post_run_cell event shows it
+
+
+def _show_after_cell(fb: Feedback) -> None:
+    """In IPython, a check whose call is not the last line of its cell (``check.x(a)`` then more code, or two checks
+    in one cell) would show nothing: its feedback is the cell's value only on the last line. So each feedback is
+    shown when the cell ends, unless the cell already showed it (as its value, or printed): never twice."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "events"):
+        return
+    if not any(h is shell for h in _HOOKED):
+        shell.events.register("post_run_cell", _show_unshown)
+        _HOOKED.append(shell)
+    _UNSHOWN.append(fb)
+
+
+def _show_unshown(result=None) -> None:
+    waiting = [fb for fb in _UNSHOWN if not getattr(fb, "_shown", False)]
+    _UNSHOWN.clear()
+    if waiting:
+        from IPython.display import display
+
+        for fb in waiting:
+            display(fb)
 
 
 def _run(check, is_figure: bool, answer, args, kwargs, expects: str | None = None) -> Feedback:

@@ -323,3 +323,37 @@ def test_walkthrough9_one_value_in_any_container_is_the_same_number():
         assert feedback.number(answer) == 0.25, answer
     for answer in ([[0.25]], [True], [0.25, 0.5], pd.DataFrame([[True]])):
         assert isinstance(feedback.number(answer), feedback.Feedback), answer
+
+
+def _run_in_kernel(cells: list[str], cwd) -> list[list[dict]]:
+    """Run ``cells`` in a new Jupyter kernel working in ``cwd``; returns each cell's outputs."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    where = {"metadata": {"path": str(cwd)}}
+    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources=where).execute()
+    return [c.outputs for c in nb.cells]
+
+
+def test_a_check_that_is_not_the_last_line_of_its_cell_still_shows_its_feedback_once(tmp_path):
+    # r15-s911 10-5-W12: a check followed by more code in its cell showed nothing (its feedback was a value only on
+    # the last line); it is now shown when the cell ends, and a check on the last line is still shown once
+    outs = _run_in_kernel(["from heartdata.checks import lesson00 as check",
+                           "check.n_beats(3)\nx = 1",  # not the last line
+                           "check.n_beats(3)",  # the last line: the cell's value
+                           "check.n_beats(3)\ncheck.n_beats(None)",  # two checks
+                           "print(check.n_beats(3))",  # printed
+                           "fb = check.n_beats(3)\nfb"], tmp_path)  # fmt: skip
+
+    def shown(outputs):
+        return [(o["output_type"], o.get("data", {}).get("text/markdown") or o.get("text", "").strip())
+                for o in outputs]  # fmt: skip
+
+    wrong = "**✗ Not yet:**"
+    assert len(shown(outs[1])) == 1 and shown(outs[1])[0][0] == "display_data" and wrong in shown(outs[1])[0][1]
+    assert len(shown(outs[2])) == 1 and shown(outs[2])[0][0] == "execute_result" and wrong in shown(outs[2])[0][1]
+    assert [k for k, _ in shown(outs[3])] == ["execute_result", "display_data"]
+    assert "Not attempted" in shown(outs[3])[0][1] and wrong in shown(outs[3])[1][1]
+    assert len(outs[4]) == 1 and outs[4][0]["output_type"] == "stream" and outs[4][0]["text"].startswith("✗ Not yet:")
+    assert [k for k, _ in shown(outs[5])] == ["execute_result"]

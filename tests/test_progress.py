@@ -4,6 +4,8 @@ writes the hand-in file beside the notebook (never under data/); python -m heart
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from conftest import DATA
@@ -13,17 +15,22 @@ from heartdata import _progress, feedback
 from heartdata.__main__ import main
 from heartdata.checks import lesson00
 
+_TEST_RUN_PROGRESS_DIR = os.environ.get("HEARTDATA_PROGRESS_DIR")  # read before any fixture removes it
+
 
 @pytest.fixture(autouse=True)
-def _fresh(monkeypatch):
-    monkeypatch.setattr(_progress, "RECORDS", {})
-    monkeypatch.setattr(_progress, "EARLIER", {})
+def _fresh(monkeypatch, tmp_path):
+    # the notebook's folder is the working directory here (conftest sends every other test's files to a temporary
+    # folder through HEARTDATA_PROGRESS_DIR)
+    monkeypatch.delenv("HEARTDATA_PROGRESS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    _new_session(monkeypatch)
 
 
 def _new_session(monkeypatch):
     """What a kernel restart leaves: no record of the checks run before it (the file beside the notebook stays)."""
-    monkeypatch.setattr(_progress, "RECORDS", {})
-    monkeypatch.setattr(_progress, "EARLIER", {})
+    for name in ("RECORDS", "PENDING", "FOLDERS"):
+        monkeypatch.setattr(_progress, name, {})
 
 
 def test_checks_record_their_last_verdict_and_progress_lists_every_exercise(tmp_path, monkeypatch):
@@ -133,6 +140,9 @@ def test_a_new_session_adds_to_the_hand_in_file_and_never_erases_it(tmp_path, mo
     lesson00.n_patients(right + 1)
     assert lesson00.n_patients(right).correct
     lesson00.n_beats(3)
+    # each check has written its verdict already (r15-s911 P-1), before any progress() call
+    saved = {e["exercise"]: e for e in json.loads((tmp_path / "progress-00.json").read_text())["exercises"]}
+    assert saved["n_patients"]["attempts"] == 2 and saved["n_patients"]["solved"] and saved["n_beats"]["attempts"] == 1
     first = {r["exercise"]: r for r in heartdata.progress(student="Ada").rows}
     heartdata.progress()  # a second call in the same session counts nothing twice
     saved = {e["exercise"]: e for e in json.loads((tmp_path / "progress-00.json").read_text())["exercises"]}
@@ -166,10 +176,69 @@ def test_a_new_session_adds_to_the_hand_in_file_and_never_erases_it(tmp_path, mo
 def test_progress_never_overwrites_a_file_it_cannot_keep(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "progress-00.json").write_text("{not json")
-    lesson00.n_beats(3)
+    assert lesson00.n_beats(3).status == feedback.INCORRECT  # the check still answers, and does not write
+    assert (tmp_path / "progress-00.json").read_text() == "{not json"
     with pytest.raises(heartdata.DataError, match="never overwrites"):
         heartdata.progress()
     assert (tmp_path / "progress-00.json").read_text() == "{not json"
+    # the attempt the check could not write waits for the file to be moved away, then is written once
+    (tmp_path / "progress-00.json").rename(tmp_path / "moved.json")
+    lesson00.n_beats(4)
+    saved = {e["exercise"]: e for e in json.loads((tmp_path / "progress-00.json").read_text())["exercises"]}
+    assert saved["n_beats"]["attempts"] == 2 and saved["n_beats"]["status"] == feedback.INCORRECT
+    heartdata.progress(0)
+    assert next(r for r in heartdata.progress(0).rows if r["exercise"] == "n_beats")["attempts"] == 2
+
+
+def _python(code: str, cwd, timeout=600) -> str:
+    """Run ``code`` in a new Python process (a kernel of its own) in ``cwd``, on the shipped data."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("HEARTDATA_PROGRESS_DIR", "HEARTDATA_DIR")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_a_verdict_outlives_the_kernel_that_made_it(tmp_path):
+    # r15-s911 P-1: a verdict reached progress-NN.json only when heartdata.progress() ran in the same kernel, so a
+    # restart (or an idle kernel culled) before the progress cell listed a solved exercise as "not attempted, 0
+    # attempts". Process A solves and ends without progress(); process B, a new kernel, lists it as solved.
+    _python("import heartdata\nfrom heartdata.checks import lesson00 as check\n"
+            "meta = heartdata.ptbxl.load_metadata()\n"
+            "right = int(meta.loc[meta['site'].eq(check.EXERCISE_SITE), 'patient_id'].nunique())\n"
+            "check.n_beats(3)\ncheck.n_patients(right + 1)\nassert check.n_patients(right).correct\n"
+            "check.n_patients(None)\n", tmp_path)  # fmt: skip
+    assert (tmp_path / "progress-00.json").exists()
+    out = _python("import heartdata\nprint(heartdata.progress(0)._repr_markdown_())", tmp_path)
+    assert "| `n_patients` | correct | yes | 2 |" in out and "| `n_beats` | incorrect |  | 1 |" in out
+    assert "| `death_rate` | not attempted |  | 0 |" in out
+    assert "Earlier sessions' checks, from `progress-00.json`, are counted" in out
+    # and the student's name, given in a third kernel, is kept by a fourth that only checks
+    _python("import heartdata\nheartdata.progress(0, student='Ada')", tmp_path)
+    _python("from heartdata.checks import lesson00 as check\ncheck.n_beats(4)", tmp_path)
+    data = json.loads((tmp_path / "progress-00.json").read_text())
+    saved = {e["exercise"]: e for e in data["exercises"]}
+    assert data["student"] == "Ada" and saved["n_beats"]["attempts"] == 2 and saved["n_patients"]["solved"] is True
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "progress-00.json"], "no temporary file is left"
+
+
+def test_a_test_run_leaves_no_progress_file_in_the_repository(monkeypatch):
+    # every check writes a progress file: the repository's conftest.py sends a test run's (nbval's kernels included)
+    # to a temporary folder
+    from conftest import REPO
+
+    assert _TEST_RUN_PROGRESS_DIR, "conftest.py at the repository's root sets HEARTDATA_PROGRESS_DIR"
+    PROGRESS_DIR = Path(_TEST_RUN_PROGRESS_DIR)
+    assert PROGRESS_DIR.is_dir() and REPO not in PROGRESS_DIR.resolve().parents
+    monkeypatch.setenv("HEARTDATA_PROGRESS_DIR", str(PROGRESS_DIR))
+    monkeypatch.chdir(REPO)
+    before = (PROGRESS_DIR / "progress-00.json").exists() and (PROGRESS_DIR / "progress-00.json").stat().st_mtime_ns
+    lesson00.n_beats(3)
+    assert (PROGRESS_DIR / "progress-00.json").stat().st_mtime_ns != before
+    assert not (REPO / "progress-00.json").exists()
 
 
 def test_every_practice_notebook_has_its_progress_cell():
