@@ -177,9 +177,10 @@ VITAL_SIGNS = {
 #: and a UCUM unit although no R4B profile names them. Mean blood pressure 8478-0 is not in FHIR's value set VitalSigns
 #: (hl7.org/fhir/R5/valueset-observation-vitalsignresult.html lists 85353-1, 9279-1, 8867-4, 2708-6, 8310-5, 8302-2,
 #: 9843-4, 29463-7, 39156-5, 85354-9, 8480-6 and 8462-4; the R4B page gives the same definition text, its full list is
-#: still to be checked; the STU2-era list, with the panel 8716-3, did have 8478-0), and no R4B profile fixes its unit. FHIR's informative example 'mbp' (observation-example-mbp) codes it with the
-#: category vital-signs and mm[Hg]; the course writes it that way and checks that it does, as rule 'course-rule',
-#: severity 'warning', so that the report never gives the course's rule FHIR's name.
+#: still to be checked; the STU2-era list, with the panel 8716-3, did have 8478-0), and no R4B profile fixes its unit.
+#: FHIR's informative example 'mbp' (observation-example-mbp) codes it with the category vital-signs and mm[Hg]; the
+#: course writes it that way and checks that it does, as rule 'course-rule', severity 'warning', so that the report
+#: never gives the course's rule FHIR's name.
 COURSE_VITALS = {
     "8478-0": ("mean blood pressure", ("mm[Hg]",)),
 }
