@@ -26,11 +26,13 @@ What each layer checks, and with what:
    at (or its ``Reference.type``) must be of a type its element allows (:data:`REFERENCE_TARGETS`; a vital sign's
    subject a Patient). A *logical* reference (``Reference.identifier`` only) is not resolved: that takes a search on
    the receiving server.
-7. **Quantities of the vital-signs profiles**: value, unit, system and code are each 1..1; a component of the
-   blood-pressure panel coded as a pressure this module knows (the mean, 8478-0) is held to the same unit as alone.
+7. **Quantities of the vital-signs profiles**: value, unit, system and code are each 1..1.
 8. **One patient** (the course's consistency rule, not a FHIR invariant): where a resource's ``subject`` and the
    Encounter its ``encounter`` names both resolve (in a Bundle, across NDJSON files, among the resources passed to
    :func:`validate`), the Encounter's subject must be that same Patient (:func:`_same_patient_issue`).
+9. **Mean blood pressure** (the course's rule, not FHIR's, reported as ``course-rule`` warnings): 8478-0 is not in
+   FHIR's VitalSigns value set, so no profile applies to it; the course holds it, alone or as a component of the
+   blood-pressure panel, to the vital-signs rules and mm[Hg], as FHIR's example 'mbp' writes it (:data:`COURSE_VITALS`).
 
 What it does not do (say so when you report a result): it is not the HL7 FHIR validator. It does not read
 StructureDefinitions, so it checks no profile other than the vital-signs ones, no slicing beyond them, no extensible
@@ -166,14 +168,23 @@ VITAL_SIGNS = {
     "29463-7": ("bodyweight", ("kg", "g", "[lb_av]")),
     "39156-5": ("bmi", ("kg/m2",)),
     "85354-9": ("bp", ()),
-    # Blood pressure as an Observation of its own: the systolic and diastolic the bp profile fixes for its components
-    # (8480-6, 8462-4), and the mean (8478-0), which FHIR's own example 'mbp' (observation-example-mbp) codes with
-    # the category vital-signs and mm[Hg]. Whether R4B's value set observation-vitalsignresult lists 8478-0 is to be
-    # checked against the specification; the course holds it to the same rules as the other pressures.
+    # Blood pressure as an Observation of its own: the systolic and diastolic that R4B's value set VitalSigns lists
+    # (observation-vitalsignresult) and the bp profile fixes to mm[Hg] as its components.
     "8480-6": ("systolic blood pressure", ("mm[Hg]",)),
     "8462-4": ("diastolic blood pressure", ("mm[Hg]",)),
+}
+#: The course's own vital-sign rules (not FHIR's): codes held to the vital-signs category, a Patient subject, a time
+#: and a UCUM unit although no R4B profile names them. Mean blood pressure 8478-0 is not in FHIR's value set VitalSigns
+#: (hl7.org/fhir/R5/valueset-observation-vitalsignresult.html lists 85353-1, 9279-1, 8867-4, 2708-6, 8310-5, 8302-2,
+#: 9843-4, 29463-7, 39156-5, 85354-9, 8480-6 and 8462-4; the R4B page gives the same definition text, its full list is
+#: still to be checked; the STU2-era list, with the panel 8716-3, did have 8478-0), and no R4B profile fixes its unit.
+#: FHIR's informative example 'mbp' (observation-example-mbp) codes it with the category vital-signs and mm[Hg]; the
+#: course writes it that way and checks that it does, as rule 'course-rule', severity 'warning', so that the report
+#: never gives the course's rule FHIR's name.
+COURSE_VITALS = {
     "8478-0": ("mean blood pressure", ("mm[Hg]",)),
 }
+_KNOWN_VITALS = {**VITAL_SIGNS, **COURSE_VITALS}
 BP_PARTS = {"8480-6": "systolic", "8462-4": "diastolic"}
 #: The resource types a reference may point at (FHIR R4B, each element's Reference(...) list), for the elements the
 #: course writes. A vital sign's subject is narrowed to Patient by the vital-signs profile.
@@ -430,6 +441,7 @@ def invariant_issues(resource) -> list[Issue]:
     env = {"resource": data, "rootResource": data}
     out = []
     vital = rtype == "Observation" and bool(_vital_codes(data))
+    course_only = vital and not _fhir_vital(data)  # a mean blood pressure alone: vs-1 to vs-3 are the course's rule
     for key, (applies, context, expression, human, source) in INVARIANTS.items():
         if applies not in ("*", rtype) and not (applies == "vital-signs" and vital):
             continue
@@ -447,7 +459,11 @@ def invariant_issues(resource) -> list[Issue]:
         except Exception as exc:  # an expression the engine cannot evaluate is reported, never a pass
             out.append(Issue("warning", key, _label(data), context, f"not evaluated ({exc.__class__.__name__})"))
             continue
-        if failing:
+        if failing and applies == "vital-signs" and course_only:
+            out.append(Issue("warning", "course-rule", _label(data), context.split("|")[0].strip(),
+                             f"course rule, not FHIR's (8478-0 is not in FHIR's VitalSigns value set): {human} "
+                             f"(as {source})"))
+        elif failing:
             out.append(Issue("error", key, _label(data), context.split("|")[0].strip(), f"{human} ({source})"))
     return out
 
@@ -511,10 +527,16 @@ def _loinc_codes(concept) -> list[str]:
 
 
 def _vital_codes(data: dict) -> list[str]:
-    codes = [c for c in _loinc_codes(data.get("code")) if c in VITAL_SIGNS]
+    codes = [c for c in _loinc_codes(data.get("code")) if c in _KNOWN_VITALS]
     claims = any(VITAL_SIGNS_PROFILE in p or "StructureDefinition/" + v[0] in p
                  for p in (data.get("meta") or {}).get("profile", []) for v in VITAL_SIGNS.values())  # fmt: skip
     return codes or (["(claimed)"] if claims else [])
+
+
+def _fhir_vital(data: dict) -> bool:
+    """True if FHIR's vital-signs profile applies (a code of R4B's VitalSigns value set, or the profile claimed);
+    False for an Observation that is a vital sign only by the course's rule (8478-0, :data:`COURSE_VITALS`)."""
+    return any(c not in COURSE_VITALS for c in _vital_codes(data))
 
 
 def vital_signs_issues(resource) -> list[Issue]:
@@ -528,13 +550,19 @@ def vital_signs_issues(resource) -> list[Issue]:
     if not codes:
         return []
     label, out = _label(data), []
+    # only a course code (8478-0) makes it a vital sign here: every rule below is then the course's, not FHIR's
+    course_only = all(c in COURSE_VITALS for c in codes)
 
-    def bad(where, message):
-        out.append(Issue("error", "vital-signs", label, where, message))
+    def bad(where, message, course=None):
+        if course_only if course is None else course:
+            out.append(Issue("warning", "course-rule", label, where,
+                             f"course rule, not FHIR's (8478-0 is not in FHIR's VitalSigns value set): {message}"))
+        else:
+            out.append(Issue("error", "vital-signs", label, where, message))
 
-    profiles = sorted({VITAL_SIGNS[c][0] for c in codes if c in VITAL_SIGNS})
+    profiles = sorted({_KNOWN_VITALS[c][0] for c in codes if c in _KNOWN_VITALS})
     if len(profiles) > 1:
-        bad("code.coding", f"codes {', '.join(c for c in codes if c in VITAL_SIGNS)} claim different vital signs "
+        bad("code.coding", f"codes {', '.join(c for c in codes if c in _KNOWN_VITALS)} claim different vital signs "
                            f"({', '.join(profiles)}): one Observation, one vital sign")  # fmt: skip
     cats = [(c.get("system"), c.get("code")) for cc in data.get("category", []) for c in cc.get("coding", [])]
     if (OBSERVATION_CATEGORY, "vital-signs") not in cats:
@@ -555,28 +583,30 @@ def vital_signs_issues(resource) -> list[Issue]:
     if "effectiveDateTime" not in data and "effectivePeriod" not in data:
         bad("effective[x]", "a vital sign needs effectiveDateTime or effectivePeriod")
     for code in codes:
-        if code not in VITAL_SIGNS or code in ("85354-9", "85353-1"):
+        if code not in _KNOWN_VITALS or code in ("85354-9", "85353-1"):
             continue
-        units = VITAL_SIGNS[code][1]
+        name, units = _KNOWN_VITALS[code]
+        course = code in COURSE_VITALS
+        fixer = "the course fixes" if course else "the profile fixes"
         q = data.get("valueQuantity")
         if q is None:
             if "dataAbsentReason" not in data and any(k.startswith("value") for k in data):
-                bad("value[x]", f"{VITAL_SIGNS[code][0]}: the value must be a valueQuantity")
+                bad("value[x]", f"{name}: the value must be a valueQuantity", course)
             continue
         for part in ("value", "unit"):
             if q.get(part) is None:
-                bad(f"valueQuantity.{part}", f"{VITAL_SIGNS[code][0]}: valueQuantity.{part} is required (1..1 in "
-                                             "the vital-signs profile)")  # fmt: skip
+                bad(f"valueQuantity.{part}", f"{name}: valueQuantity.{part} is required (1..1 in the vital-signs "
+                                             "profile)", course)  # fmt: skip
         if q.get("system") != UCUM:
-            bad("valueQuantity.system", f"{VITAL_SIGNS[code][0]}: the unit's system must be {UCUM}")
+            bad("valueQuantity.system", f"{name}: the unit's system must be {UCUM}", course)
         if q.get("code") not in units:
             shown = q.get("code")
             # valid UCUM says nothing of meaning: '1/min' is the profile's rate spelled otherwise, '/s' is 60 times it
             valid = "is a valid UCUM code (whatever quantity it denotes), but"
             why = (valid if shown and _ucum_ok(str(shown))
                    else "is not UCUM, and")  # fmt: skip
-            bad("valueQuantity.code", f"{VITAL_SIGNS[code][0]}: unit code {shown!r} {why} the profile fixes "
-                                      f"{' or '.join(repr(u) for u in units)}")  # fmt: skip
+            bad("valueQuantity.code", f"{name}: unit code {shown!r} {why} {fixer} "
+                                      f"{' or '.join(repr(u) for u in units)}", course)  # fmt: skip
     if "85354-9" in codes:
         for part, name in BP_PARTS.items():
             comps = [c for c in data.get("component", []) if part in _loinc_codes(c.get("code"))]
@@ -592,17 +622,18 @@ def vital_signs_issues(resource) -> list[Issue]:
                     bad(f"component[{name}].valueQuantity.{part}", f"the {name} component's valueQuantity.{part} is "
                                                                    "required (1..1 in the bp profile)")  # fmt: skip
         # any other component coded as a pressure this module knows (the mean, 8478-0) is held to the unit it has
-        # as an Observation of its own: a mean in kPa inside a panel is as wrong as one alone (review r12-08 (b))
+        # as an Observation of its own (review r12-08 (b)); the bp profile's slicing is open and fixes no unit for
+        # it, so for the mean this is the course's rule (review r15-08, finding 1)
         for i, comp in enumerate(data.get("component", [])):
             q = comp.get("valueQuantity")
             for code in _loinc_codes(comp.get("code")):
-                if code in BP_PARTS or code not in VITAL_SIGNS or not VITAL_SIGNS[code][1] or q is None:
+                if code in BP_PARTS or code not in _KNOWN_VITALS or not _KNOWN_VITALS[code][1] or q is None:
                     continue
-                units = VITAL_SIGNS[code][1]
+                name, units = _KNOWN_VITALS[code]
                 if q.get("system") != UCUM or q.get("code") not in units:
-                    bad(f"component[{i}].valueQuantity", f"{VITAL_SIGNS[code][0]} ({code}) must be in UCUM "
+                    bad(f"component[{i}].valueQuantity", f"{name} ({code}) must be in UCUM "
                                                          f"{' or '.join(repr(u) for u in units)}; found "
-                                                         f"{q.get('code')!r}")  # fmt: skip
+                                                         f"{q.get('code')!r}", code in COURSE_VITALS)  # fmt: skip
     return out
 
 
@@ -640,12 +671,18 @@ def _target_issue(data: dict, path: str, target: str | None, declared: str | Non
     allowed = REFERENCE_TARGETS.get((rtype, element))
     if allowed is None:
         return None
+    course = False
     if rtype == "Observation" and element == "subject" and _vital_codes(data):
-        allowed = ("Patient",)
+        course = not _fhir_vital(data)  # a mean blood pressure alone: Patient only by the course's rule
+        allowed = ("Patient",) if not course else allowed
     for kind, what in ((target, "points at"), (declared, "declares type")):
         if kind is not None and kind not in allowed:
             return Issue("error", "reference-type", _label(data), path,
                          f"{rtype}.{element} {what} {kind}; it may only refer to {' or '.join(allowed)}")
+        if course and kind is not None and kind != "Patient":
+            return Issue("warning", "course-rule", _label(data), path,
+                         f"course rule, not FHIR's (8478-0 is not in FHIR's VitalSigns value set): {rtype}.{element} "
+                         f"{what} {kind}; the course wants a mean blood pressure's subject to be a Patient")
     return None
 
 
@@ -793,7 +830,7 @@ def validate_ndjson(folder, types=("Patient", "Encounter", "Observation", "Proce
                     m = _RELATIVE.match(node["reference"])
                     issue = _target_issue(data, p, m.group(1) if m else None, node.get("type"))
                     if issue is not None:
-                        out.append(Issue("error", issue.rule, f"{where} {issue.resource}", p, issue.message))
+                        out.append(Issue(issue.severity, issue.rule, f"{where} {issue.resource}", p, issue.message))
                 refs.extend((where, _label(data), p, r) for p, r in _references(data))
                 subject = (data.get("subject") or {}).get("reference")
                 if data.get("resourceType") == "Encounter" and isinstance(subject, str):

@@ -37,6 +37,7 @@ import os
 import re
 import sys
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -1128,6 +1129,8 @@ def _unit_text(param: str) -> str:
         return ""
     if param in UNIT_NOT_AS_DOCUMENTED:  # the unit the values are in, as exported (and why, in the code table)
         return CODES.loc[param, "ucum"]
+    if param in READABLE_UNIT:  # 'bpm' for breaths reads as beats: the unit text the FHIR export writes (r15-08)
+        return READABLE_UNIT[param]
     return CODES.loc[param, "documented_unit"]
 
 
@@ -1148,8 +1151,13 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     code; a descriptor's -1 (nothing measured) makes no row, since a measurement row without a value means 'it was
     done'; ``year_of_birth`` (required) is the placeholder admission year minus the age: the latest year of birth
     possible for every stay (a patient aged A on 1 January was born in that year minus A only if born that day, else
-    a year earlier), and for an age of 90 or more the latest of an open range. Concept ids that need the
-    vocabularies are 0.
+    a year earlier), and for an age of 90 or more the latest of an open range. A stay whose Age is -1 (unknown) has
+    no year of birth, and the CDM's convention is that "if no year of birth is available the person and accompanying
+    data should be dropped from the CDM instance", the count of removed persons documented (OHDSI CommonDataModel
+    issue #629): such a stay makes no row in any table, and a warning names it (none in set A). The unit of a
+    measurement is the one the Challenge documents, except where the FHIR export writes another (Mg, in the unit
+    its values are in; RespRate, 'breaths/min' for the documented 'bpm'). Concept ids that need the vocabularies
+    are 0.
 
     Identity and dates, which the Challenge does not give: ``person_id`` is the RecordID, since the Challenge has no
     patient identifier (one stay, one person: an assumption; ``person_source_value`` is the identifier the FHIR export
@@ -1169,16 +1177,19 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     if not isinstance(outcomes, pd.DataFrame) or "Length_of_stay" not in outcomes.columns:
         raise DataError("outcomes", "has no Length_of_stay column",
                         "Pass challenge2012.load_outcomes(set_name), indexed by RecordID.")  # fmt: skip
-    persons, visits, details, procedures, measures = [], [], [], [], []
+    persons, visits, details, procedures, measures, dropped = [], [], [], [], [], []
     for rid, rows in stay.groupby("RecordID", sort=False):
         rid = int(rid)
         los = outcomes["Length_of_stay"].get(rid, -1)
         end = REFERENCE.date() + dt.timedelta(days=int(los) if pd.notna(los) and los >= 0 else 2)
         desc = rows[rows["Time"].eq(0)].drop_duplicates("Parameter").set_index("Parameter")["Value"]
         gender, age, icu = desc.get("Gender", SENTINEL), desc.get("Age", SENTINEL), desc.get("ICUType", SENTINEL)
+        if not age >= 0:  # year_of_birth is NOT NULL: no age, no person, and none of the person's data
+            dropped.append(rid)
+            continue
         persons.append({
             "person_id": rid, "gender_concept_id": {0: 8532, 1: 8507}.get(gender, 0),
-            "year_of_birth": REFERENCE.year - int(age) if age >= 0 else None,
+            "year_of_birth": REFERENCE.year - int(age),
             "race_concept_id": 0, "ethnicity_concept_id": 0,
             "person_source_value": f"{LOCAL_PATIENT}|{_ids(set_name, rid)[0]}", "gender_source_value": f"{gender:g}",
         })  # fmt: skip
@@ -1218,6 +1229,13 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
             "unit_source_value": body["Parameter"].map(_unit_text).to_numpy(),
             "value_source_value": body["Value"].map(_number).to_numpy(),
         }))  # fmt: skip
+    if dropped:
+        warnings.warn(f"OMOP: {len(dropped)} stay(s) dropped, Age -1 gives no year_of_birth (NOT NULL in CDM v5.4; "
+                      f"the person and their data are left out, OHDSI CommonDataModel #629): RecordID "
+                      f"{', '.join(map(str, dropped))}", UserWarning, stacklevel=2)  # fmt: skip
+    if not persons:
+        raise DataError("stay", "has no stay with a known age (Age -1 everywhere): OMOP's person.year_of_birth is "
+                        "required, so nothing can be exported", "Export stays whose Age descriptor is known.")
     measurement = pd.concat(measures, ignore_index=True)
     measurement.insert(0, "measurement_id", np.arange(1, len(measurement) + 1))
     return {

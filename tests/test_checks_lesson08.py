@@ -140,6 +140,11 @@ def test_bun_to_urea(stays):
     # right, written another way: through UCUM with the quantity in mmol/L
     q = interop.ucum_quantity(median, "mg/dL") / interop.ucum_quantity(28.014, "g/mol")
     assert lesson08.bun_to_urea(q.to("millimole / liter").magnitude).correct
+    # student walkthrough r15-s68: the median of per-stay medians, which the prompt now rules out, is named
+    per_stay = stays[stays["Parameter"].eq("BUN")].groupby("RecordID")["Value"].median().median()
+    assert abs(per_stay - median) > 1e-3 * median  # a different number on this data, or the case is moot
+    fb = lesson08.bun_to_urea(per_stay * 10 / 28.014)
+    assert fb.status == CLOSE and "each stay's median" in fb.message
 
 
 def test_r12_one_nitrogen_is_named(stays):
@@ -256,6 +261,26 @@ def test_rr_observation_mistakes(stays, change, status, words):
         obs = _rr(stays, **change)
     fb = lesson08.rr_observation(obs)
     assert fb.status == status and words in fb.message, fb
+
+
+def test_rr_observation_names_a_wrong_time_zone(stays):
+    """Student walkthrough r15-s68, defect 1: the right minute in the wrong zone (+01:00) was told 'the time is -24
+    minutes after the reference; use the Time of the stay's first RespRate row'. It now says the zone is wrong; the
+    same instant written in another zone is still right."""
+    minute, _ = _first_rr(stays)
+    clock = (interop.REFERENCE + dt.timedelta(minutes=minute)).replace(tzinfo=None)
+    for zone, offset in (("+01:00", 60), ("-05:30", -330)):
+        data = _json(stays)
+        data["effectiveDateTime"] = clock.isoformat() + zone
+        fb = lesson08.rr_observation(data)
+        assert fb.status == CLOSE and f"time zone {zone}" in fb.message and "UTC" in fb.message, fb
+        assert "first RespRate row" not in fb.message and f"instead of {minute}" in fb.message, fb
+        same_instant = dt.datetime.combine(clock.date(), clock.time(), dt.timezone(dt.timedelta(minutes=offset)))
+        data["effectiveDateTime"] = (same_instant + dt.timedelta(minutes=offset)).isoformat()
+        assert lesson08.rr_observation(data).correct, data["effectiveDateTime"]
+    data = _json(stays)  # a wrong minute in the right zone still points at the row
+    data["effectiveDateTime"] = (interop.REFERENCE + dt.timedelta(minutes=minute + 1)).isoformat()
+    assert "first RespRate row" in lesson08.rr_observation(data).message
 
 
 def test_rr_observation_without_the_test_data_label_is_not_done(stays):

@@ -236,6 +236,20 @@ def test_qualified_statements(meta):
     assert ext.extension[0].valueCodeableConcept.text == "NORM" and float(ext.extension[1].valueDecimal) == 80
 
 
+def test_unknown_likelihood_statements_are_coded_where_qualified_ones_are_held_back(meta):
+    """Review r15-08, finding 7: the consequence the lesson now states. From the raw dictionaries: ECGs with a
+    qualified statement whose other statements all have likelihood 0 (so conclusionCode holds only those); and the
+    export of the first such ECG agrees."""
+    dicts = meta["scp_codes"].map(ast.literal_eval)
+    only_unknown = dicts.map(lambda d: any(0 < v < 100 for v in d.values()) and 0 in d.values()
+                             and 100 not in d.values())  # fmt: skip
+    assert (int(only_unknown.sum()), int(dicts.map(lambda d: any(0 < v < 100 for v in d.values())).sum())) == (71, 113)
+    for ecg_id in only_unknown[only_unknown].index[:5]:
+        report = interop.ecg_report(int(ecg_id), 100)["DiagnosticReport"][0]
+        coded = {c.text for c in report.conclusionCode or []}
+        assert coded and coded == {s for s, v in dicts[ecg_id].items() if v == 0}, ecg_id
+
+
 def _raw_set_a() -> dict[int, str]:
     """Each stay's text, straight from the shipped archive (no heartdata loader)."""
     with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
@@ -350,11 +364,14 @@ def test_round_trip_of_twenty_stays(stays, tmp_path):
     assert int(ages.ge(90).sum()) == 164 and ages.max() == 90
 
 
-def test_omop(stay):
+def test_omop(stay, stays):
     omop = interop.omop_tables(stay)
     assert {k: len(v) for k, v in omop.items()} == {"person": 1, "visit_occurrence": 1, "visit_detail": 1,
                                                     "procedure_occurrence": 0, "measurement": 250}  # fmt: skip
     assert omop["person"]["year_of_birth"].tolist() == [1946]
+    ages = pd.read_csv(DATA / "challenge2012" / "Outcomes-a.txt", index_col="RecordID").index.size  # 4,000 stays
+    first_age = stays.query("Time == 0 and Parameter == 'Age'").groupby("RecordID")["Value"]
+    assert ages - int(first_age.first().ge(0).sum()) == 0  # the lesson: no stay of set A has an unknown age
     outcomes = pd.read_csv(DATA / "challenge2012" / "Outcomes-a.txt", index_col="RecordID")
     assert outcomes.loc[132539, "Length_of_stay"] == 5 and int(outcomes["Length_of_stay"].lt(0).sum()) == 60
     visit = omop["visit_occurrence"].iloc[0]

@@ -657,6 +657,37 @@ def test_specimen_follows_the_challenge_documentation(stays):
     assert lact_obs and all("Specimen assumed" in " ".join(n.text for n in o.note or []) for o in lact_obs)
 
 
+def test_omop_respiratory_rate_has_the_fhir_unit_text_not_bpm(stays):
+    """Review r15-08, finding 4: the FHIR export writes 'breaths/min' for RespRate (the Challenge's 'bpm' reads as
+    beats); OMOP's unit_source_value said 'bpm' for both. Now each says what FHIR's Quantity.unit says."""
+    rid = int(stays.loc[stays["Parameter"].eq("RespRate"), "RecordID"].iloc[0])
+    stay = stays[stays["RecordID"].eq(rid)]
+    fhir = {o.code.text: o.valueQuantity.unit for o in interop.stay_resources(stay)["Observation"]
+            if o.code.text in ("RespRate", "HR") and o.valueQuantity is not None}  # fmt: skip
+    omop = interop.omop_tables(stay)["measurement"]
+    for param in ("RespRate", "HR"):
+        units = set(omop.loc[omop["measurement_source_value"].eq(param), "unit_source_value"])
+        assert units == {fhir[param]}, param
+    assert fhir["RespRate"] == "breaths/min" and fhir["HR"] == "bpm"
+
+
+def test_omop_drops_a_stay_without_age_and_says_so(stays):
+    """Review r15-08, finding 5: year_of_birth is NOT NULL in CDM v5.4; a stay with Age -1 became None. The CDM's
+    convention (OHDSI CommonDataModel #629) drops the person and all their data: no row in any table, a warning."""
+    rids = stays["RecordID"].drop_duplicates().iloc[:2].tolist()
+    two = stays[stays["RecordID"].isin(rids)].copy()
+    two.loc[two["RecordID"].eq(rids[1]) & two["Parameter"].eq("Age"), "Value"] = -1
+    with pytest.warns(UserWarning, match=f"Age -1.*RecordID {rids[1]}"):
+        omop = interop.omop_tables(two)
+    assert omop["person"]["person_id"].tolist() == [rids[0]]
+    assert omop["person"]["year_of_birth"].notna().all()
+    for name, table in omop.items():
+        assert table.empty or not table["person_id"].eq(rids[1]).any(), name
+    alone = two[two["RecordID"].eq(rids[1])]
+    with pytest.warns(UserWarning), pytest.raises(DataError, match="year_of_birth"):
+        interop.omop_tables(alone)
+
+
 def test_magnesium_goes_out_in_the_unit_its_values_are_in(stays):
     rid = int(stays.loc[stays["Parameter"].eq("Mg"), "RecordID"].iloc[0])
     res = interop.stay_resources(stays[stays["RecordID"].eq(rid)])
@@ -725,20 +756,28 @@ def test_units_and_reference_types_are_checked(hr, bp, resources):
 
 
 def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
-    """Review r12-08 (b): a lone 8478-0 in kPa was an error, the same mean as a panel component was not."""
+    """Review r12-08 (b): a lone 8478-0 in kPa was flagged, the same mean as a panel component was not. Review r15-08
+    (finding 1): 8478-0 is not in R4B's VitalSigns value set, so both are the course's rule (a warning), not FHIR's;
+    a systolic component in kPa stays a FHIR vital-signs error."""
     panel = copy.deepcopy(bp)
     mean = {"code": {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"},
             "valueQuantity": {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}}  # fmt: skip
     panel["component"] = [c for c in panel["component"] if "8478-0" not in fv._loinc_codes(c["code"])] + [mean]
     found = fv.validate_resource(panel)
-    assert [i.rule for i in found] == ["vital-signs"] and "mean blood pressure (8478-0)" in found[0].message
-    assert "'kPa'" in found[0].message
+    assert [(i.severity, i.rule) for i in found] == [("warning", "course-rule")]
+    assert "mean blood pressure (8478-0)" in found[0].message and "'kPa'" in found[0].message
+    assert "not FHIR's" in found[0].message
     mean["valueQuantity"].update(unit="mmHg", code="mm[Hg]", value=80)
     assert fv.validate_resource(panel) == []
-    alone = copy.deepcopy(hr)  # the same mean as an Observation of its own, in kPa: this was already an error
+    systolic = next(c for c in panel["component"] if "8480-6" in fv._loinc_codes(c["code"]))
+    systolic["valueQuantity"].update(unit="kPa", code="kPa")
+    assert [(i.severity, i.rule) for i in fv.validate_resource(panel)] == [("error", "vital-signs")]
+    alone = copy.deepcopy(hr)  # the same mean as an Observation of its own, in kPa
     alone["code"] = {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"}
     alone["valueQuantity"] = {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}
-    assert [i.location for i in fv.validate_resource(alone)] == ["valueQuantity.code"]
+    found = fv.validate_resource(alone)
+    assert [(i.severity, i.rule, i.location) for i in found] == [("warning", "course-rule", "valueQuantity.code")]
+    assert "the course fixes 'mm[Hg]'" in found[0].message and "the profile" not in found[0].message
 
 
 def test_an_observation_in_another_patients_encounter_is_refused(stays, tmp_path):
@@ -1017,22 +1056,33 @@ def test_every_blood_pressure_value_comes_out_exactly_once_on_a_stay_with_repeat
 
 
 def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
-    """Review 9, finding 2: 8480-6, 8462-4 and 8478-0 are vital-sign codes: an Observation coded with one of them
-    alone needs the vital-signs category and mm[Hg]. Without them in VITAL_SIGNS these checks find nothing."""
+    """Review 9, finding 2: 8480-6 and 8462-4 are codes of R4B's VitalSigns value set: an Observation coded with one
+    of them alone needs the vital-signs category and mm[Hg] (errors, rule 'vital-signs'). Review r15-08, finding 1:
+    8478-0 is not in that value set; the course holds it to the same rules, reported as its own ('course-rule',
+    warnings), never under FHIR's name."""
     res = interop.stay_resources(stays[stays["RecordID"].eq(132781)])
     mean = json.loads(next(o for o in res["Observation"] if o.code.coding[0].code == "8478-0").model_dump_json())
     assert fv.validate_resource(mean) == []
-    for code in ("8478-0", "8480-6", "8462-4"):
-        assert code in fv.VITAL_SIGNS
+    assert "8478-0" in fv.COURSE_VITALS and "8478-0" not in fv.VITAL_SIGNS
+    for code, severity, rule in (("8478-0", "warning", "course-rule"), ("8480-6", "error", "vital-signs"),
+                                 ("8462-4", "error", "vital-signs")):  # fmt: skip
         bad = copy.deepcopy(mean)
         bad["code"]["coding"] = [{"system": fv.LOINC, "code": code}]
         assert fv.validate_resource(bad) == []
         no_category = copy.deepcopy(bad)
         no_category["category"] = [{"coding": [{"system": fv.OBSERVATION_CATEGORY, "code": "laboratory"}]}]
-        assert [i.location for i in fv.validate_resource(no_category)] == ["category"], code
+        found = fv.validate_resource(no_category)
+        assert [(i.location, i.severity, i.rule) for i in found] == [("category", severity, rule)], code
         wrong_unit = copy.deepcopy(bad)
         wrong_unit["valueQuantity"].update(code="kPa", unit="kPa")
-        assert [i.location for i in fv.validate_resource(wrong_unit)] == ["valueQuantity.code"], code
+        found = fv.validate_resource(wrong_unit)
+        assert [(i.location, i.severity, i.rule) for i in found] == [("valueQuantity.code", severity, rule)], code
+        group = copy.deepcopy(bad)  # FHIR allows a Group subject for an Observation; the vital-signs profile does not
+        group["subject"] = {"reference": "Group/1"}
+        found = [i for i in fv.validate_resource(group) if i.location == "subject"]
+        assert [(i.severity, i.rule) for i in found] == [(severity, rule)], code
+        resolved = fv._target_issue(group, "subject", "Group", None)  # the reference resolved (Bundle, NDJSON)
+        assert (resolved.severity, resolved.rule) == (severity, "reference-type" if rule == "vital-signs" else rule)
 
 
 def test_dicom_puts_the_ptbxl_device_in_manufacturers_model_name():

@@ -166,10 +166,14 @@ def aami_first_minutes(answer):
     "multiplied": "you multiplied where you should divide: mass / molar mass = amount.",
     "unconverted": "that is the median in mg/dL, not converted.",
     "mean": "you converted the mean; the exercise asks for the median.",
+    "per_stay": "you took the median of each stay's median: the exercise asks for the median of all BUN values "
+                "charted in set A (every row, whichever stay), a stay with many draws counting more.",
 })  # fmt: skip
 def bun_to_urea(answer):
-    bun = _stays().loc[lambda s: s["Parameter"].eq("BUN"), "Value"]
+    rows = _stays().loc[lambda s: s["Parameter"].eq("BUN")]
+    bun = rows["Value"]
     median = float(bun.median())
+    per_stay = float(rows.groupby("RecordID")["Value"].median().median())
     expected = median * 10 / N2_G_PER_MOL  # mg/dL -> mg/L is x10; mg/L / (g/mol) = mmol/L
     if hasattr(answer, "magnitude") and not isinstance(answer, int | float):
         return close(named("quantity"))
@@ -183,6 +187,8 @@ def bun_to_urea(answer):
             mistake_at("multiplied", median * N2_G_PER_MOL / 10),
             mistake_at("unconverted", median),
             mistake_at("mean", float(bun.mean()) * 10 / N2_G_PER_MOL),
+            *([mistake_at("per_stay", per_stay * 10 / N2_G_PER_MOL)] if abs(per_stay - median) > 1e-3 * median
+              else []),  # fmt: skip
         ],
         what="a number (mmol/L)",
         hint="median BUN in mg/dL -> a pint quantity with interop.ucum_quantity, divided by 28.014 g/mol, to mmol/L.",
@@ -249,6 +255,10 @@ RR_MISTAKES = {
                    "interop.REFERENCE + dt.timedelta(minutes=...), then .isoformat().",
     "time_minute": "the time is {minutes:g} minutes after the reference; use the Time of the stay's first RespRate "
                    "row.",
+    "zone_offset": "effectiveDateTime {when!r} is in the time zone {offset}, but the stated reference "
+                   "interop.REFERENCE is in {expected}: the same clock time in another zone is another instant "
+                   "({minutes:g} minutes after the reference instead of {minute}). Keep the reference's zone: "
+                   "interop.REFERENCE + dt.timedelta(minutes=...), then .isoformat().",
     "patient_is_stay": "{subject!r}: the RecordID names the stay, not the patient. The course's Patient for this stay "
                        "is 'Patient/{patient}'.",
     "subject": "the subject should point at the stay's Patient: 'Patient/{patient}'.",
@@ -333,7 +343,14 @@ def rr_observation(answer):
     if got_when is None or got_when.tzinfo is None or "T" not in str(when):
         return close(named("time_format"))
     if got_when != expected_when:
-        return close(named("time_minute", minutes=(got_when - interop.REFERENCE).total_seconds() / 60))
+        minutes = (got_when - interop.REFERENCE).total_seconds() / 60
+        if got_when.utcoffset() != expected_when.utcoffset():  # a wrong zone, whatever the clock time (r15-s68)
+            def zone(t):
+                return "UTC (+00:00)" if not t.utcoffset() else t.strftime("%z")[:3] + ":" + t.strftime("%z")[3:]
+
+            return close(named("zone_offset", when=str(when), offset=zone(got_when), expected=zone(expected_when),
+                               minutes=minutes, minute=minute))  # fmt: skip
+        return close(named("time_minute", minutes=minutes))
     subject = (data.get("subject") or {}).get("reference")
     patient, encounter = interop._ids("a", RR_STAY)
     if subject != f"Patient/{patient}":
