@@ -245,7 +245,8 @@ def test_decision_curve_named_mistakes(data):
     ax.set_xlabel("threshold")
     ax.set_ylabel("net benefit")
     ax.set_ylim(-0.02, 0.12)
-    assert check.decision_curve(ax).status == CLOSE
+    fb = check.decision_curve(ax)  # walkthrough r17-s911: named as cut short, not as missing
+    assert fb.status == CLOSE and "before recalibration stops at 0.5" in fb.message and "too" not in fb.message
     # other plausible wrong answers: the raw model only, axes swapped, the lesson's range only
     fig, ax = plt.subplots()
     ax.plot(raw["threshold"], raw["model"])

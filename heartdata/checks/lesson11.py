@@ -343,6 +343,8 @@ def _axes_of(answer):
     "no_raw": "the recalibrated model and both defaults are there; now draw the curve of the risks before "
               "recalibration too (clinic.net_benefit(died, raw_risk, check.GRID), its 'model' column, at every "
               "threshold of check.GRID): the exercise is to see where the two part.",
+    "raw_short": "the curve of the risks before recalibration stops at 0.5: draw it at every threshold of "
+                 "check.GRID, up to 0.8 (that is where it dips below zero).",
     "labels": "the curves are right; label each axis with what it shows, and only that: {problems}.",
     "cut": "the y range ({bottom:.3g} to {top:.3g}) cuts off the model's curves, which run from {low:.3g} to "
            "{high:.3g} (the raw_risk curve included: its dip below zero is what the exercise is about): set it with "
@@ -405,6 +407,8 @@ def decision_curve(answer):
     if not _zero_line(ax, series):
         return close(named("no_treat_none"))
     if not _drawn(series, raw["threshold"], raw["model"]):
+        if _drawn(series, raw["threshold"][GRID <= 0.5], raw["model"][GRID <= 0.5]):
+            return close(named("raw_short"))  # drawn, but not at every threshold (walkthrough r17-s911)
         return close(named("no_raw"))
     model_line = _matching(series, curve["threshold"], curve["model"])
     raw_line = _matching(series, raw["threshold"], raw["model"])
