@@ -532,3 +532,35 @@ def test_r15_s68_a_swapped_return_and_a_rounded_table_are_named(clean):
     said(lesson06.hr_three_ways(right.round()), CLOSE, "rounded to whole numbers", "round(")
     said(lesson06.hr_three_ways(right.round(1)), CLOSE, "rounded to 1 decimal")
     said(lesson06.hr_three_ways(right), CORRECT)
+
+
+def test_r17_s68_mistakes_are_named_under_the_strict_window_too(clean):
+    """Walkthrough r17-s68, 06 ex3: with `Time < 24 * 60` (accepted as defensible), wrong answers were compared with
+    the `<=` window: exact columns were called wrong and the warned mistake (first = smallest), first = last and
+    rounding were never named."""
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].lt(24 * 60) & ~cleaning.is_descriptor(clean)]
+    right = hr.sort_values(["RecordID", "Time"]).groupby("RecordID")["Value"].agg(["first", "mean", "max"])
+    assert not right.equals(_three(clean))  # the two windows differ on this data
+    smallest = hr.groupby("RecordID")["Value"].agg(["min", "mean", "max"]).rename(columns={"min": "first"})
+    said(lesson06.hr_three_ways(smallest), CLOSE, "smallest", "sort by `Time`")
+    last = hr.sort_values(["RecordID", "Time"]).groupby("RecordID")["Value"].agg(["last", "mean", "max"])
+    said(lesson06.hr_three_ways(last.rename(columns={"last": "first"})), CLOSE, "charted last")
+    said(lesson06.hr_three_ways(right.round()), CLOSE, "rounded to whole numbers")
+    said(lesson06.hr_three_ways(right.round(1)), CLOSE, "rounded to 1 decimal")
+    median = right.assign(mean=hr.groupby("RecordID")["Value"].median())
+    fb = said(lesson06.hr_three_ways(median), INCORRECT, "['mean']", "Time < 24 * 60")
+    assert "'max'" not in fb.message and "'first'" not in fb.message, fb
+    # under the inclusive window the same mistake is still judged against `<=`
+    said(lesson06.hr_three_ways(_three(clean).assign(mean=0.0)), INCORRECT, "['mean']", "Time <= 24 * 60")
+
+
+def test_r17_s68_rows_not_aggregated_are_named(clean):
+    """Walkthrough r17-s68, 06 ex3: one row per heart rate (no groupby) was told "the columns ['mean', 'max'] do not
+    match"; the mistake is several rows per stay."""
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60) & ~cleaning.is_descriptor(clean)]
+    rows = hr.rename(columns={"Value": "first"}).assign(mean=hr["Value"], max=hr["Value"])
+    rows = rows[["RecordID", "first", "mean", "max"]]
+    per_stay = hr.groupby("RecordID").size()
+    said(lesson06.hr_three_ways(rows), CLOSE, "one row per heart rate", f"{len(rows):,} rows",
+         f"{len(per_stay):,} stays", f"up to {per_stay.max():,} rows", "groupby('RecordID')")
+    said(lesson06.hr_three_ways(rows.set_index("RecordID")), CLOSE, "one row per heart rate")
