@@ -564,3 +564,30 @@ def test_r17_s68_rows_not_aggregated_are_named(clean):
     said(lesson06.hr_three_ways(rows), CLOSE, "one row per heart rate", f"{len(rows):,} rows",
          f"{len(per_stay):,} stays", f"up to {per_stay.max():,} rows", "groupby('RecordID')")
     said(lesson06.hr_three_ways(rows.set_index("RecordID")), CLOSE, "one row per heart rate")
+
+
+def test_r17_s68_a_body_without_return_is_an_attempt(tmp_path, monkeypatch):
+    """Walkthrough r17-s68, 06 ex2: a written body that forgot `return` was told "Not attempted yet" and not
+    counted in the progress file."""
+    monkeypatch.setenv("HEARTDATA_PROGRESS_DIR", str(tmp_path))
+
+    def remove_zero_weights(table):
+        zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        new, log = table[~zero], _log(table[zero])  # noqa: F841 (the forgotten return is the point)
+
+    from heartdata import _progress
+
+    def attempts():
+        return _progress.RECORDS.get(("06", "remove_zero_weights"), {}).get("attempts", 0)
+
+    before = attempts()
+    said(lesson06.remove_zero_weights(remove_zero_weights), INCORRECT, "did you forget `return`?",
+         "`remove_zero_weights` returned None", "(new_table, log)")
+    assert attempts() == before + 1  # counted as an attempt
+
+    def stub(table):
+        """Remove charted weights of 0 kg; return (new_table, log)."""
+        return None  # your code here
+
+    said(lesson06.remove_zero_weights(stub), NOT_ATTEMPTED, "write the body of `remove_zero_weights`")
+    assert attempts() == before + 1  # the stub is not an attempt

@@ -260,7 +260,7 @@ def remove_zero_weights(answer):
                          f"{exc.__class__.__name__}: {exc}. Run it yourself, `remove_zero_weights(stays)`, to see "
                          "the line that fails.")  # fmt: skip
     if result is None:
-        return not_attempted("write the body of `remove_zero_weights` so that it returns `(new_table, log)`.")
+        return feedback.returned_none(answer, "remove_zero_weights", "`(new_table, log)`")
     if len(table) != len(stays) or not table["Value"].equals(stays["Value"]):
         return close(named("changed_input"))
     if isinstance(result, list) and len(result) == 2:  # `return [new_table, log]` returns the two things too
