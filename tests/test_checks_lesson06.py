@@ -591,3 +591,28 @@ def test_r17_s68_a_body_without_return_is_an_attempt(tmp_path, monkeypatch):
 
     said(lesson06.remove_zero_weights(stub), NOT_ATTEMPTED, "write the body of `remove_zero_weights`")
     assert attempts() == before + 1  # the stub is not an attempt
+
+
+def test_r17_s68_a_typed_in_log_fails_on_a_second_table(stays):
+    """Walkthrough r17-s68, 06 ex2: a log typed in (the right numbers for `stays`) passed, because the check ran the
+    function on the raw stays only; it now runs it on a second table too."""
+    zero = stays["Parameter"].eq("Weight") & stays["Value"].eq(0)
+    values, n_stays = int(zero.sum()), int(stays.loc[zero, "RecordID"].nunique())
+
+    def typed_in(table):
+        m = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return table[~m], pd.DataFrame({"parameter": ["Weight"], "values": [values], "stays": [n_stays]})
+
+    def from_stays(table):  # the log computed from the global table, not from the one given
+        m = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return table[~m], _log(stays[zero])
+
+    for func in (typed_in, from_stays):
+        said(lesson06.remove_zero_weights(func), INCORRECT, "another table", f"says {values} values in {n_stays}",
+             "typed in")
+
+    def right(table):  # and the right step passes both tables
+        m = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return table[~m], _log(table[m])
+
+    said(lesson06.remove_zero_weights(right), CORRECT, f"{values} zero weights in {n_stays} stays")

@@ -306,7 +306,50 @@ def remove_zero_weights(answer):
         if n_stays == values:
             return close(named("stays_as_values"))
         return incorrect(f"the log's `stays` is {n_stays}; count the distinct RecordIDs of the removed rows.")
+    again = _on_other_table(answer, stays, zero)
+    if again is not None:
+        return again
     return correct(f"your step removed {values} zero weights in {n_stays} stays and said so.")
+
+
+def _on_other_table(answer, stays: pd.DataFrame, zero: pd.Series) -> Feedback | None:
+    """Run the student's step on a second table, ``stays`` without half of the stays that have a zero weight, and
+    say what differs there from the right step (None: nothing): a log typed in, or computed from `stays` instead of
+    the table the function is given, passes on `stays` alone (r17-s68 06-2 W12)."""
+    ids = sorted(stays.loc[zero, "RecordID"].unique())
+    if not ids:
+        return None
+    other = stays[~stays["RecordID"].isin(ids[: (len(ids) + 1) // 2])]
+    gone = _expected_zero_weights(other)
+    want_values, want_stays = int(gone.sum()), int(other.loc[gone, "RecordID"].nunique())
+    what = (f"`stays` without {(len(ids) + 1) // 2} of the {len(ids)} stays with a zero weight, {len(other):,} rows "
+            f"with {want_values} zero weights in {want_stays} stays")
+    try:
+        result = answer(other.copy())
+    except Exception as exc:
+        return incorrect(f"your function works on `stays` but raised an error on another table ({what}): "
+                         f"{exc.__class__.__name__}: {exc}. It must work on any table of the same columns.")
+    if isinstance(result, list) and len(result) == 2:
+        result = tuple(result)
+    if not (isinstance(result, tuple) and len(result) == 2 and all(isinstance(r, pd.DataFrame) for r in result)):
+        return incorrect(f"your function works on `stays` but on another table ({what}) it returned "
+                         f"{feedback._kind(result)}, not `(new_table, log)`.")  # fmt: skip
+    new, log = result
+    n_removed = len(other) - len(new)
+    row = log[log["parameter"].eq("Weight")] if "parameter" in log.columns else log.iloc[:0]
+    try:
+        said = (int(row["values"].iloc[0]), int(row["stays"].iloc[0]))
+    except (KeyError, IndexError, TypeError, ValueError):  # no such row or column, or not a count
+        said = None
+    if len(row) != 1:
+        said = None
+    if n_removed == want_values and said == (want_values, want_stays):
+        return None
+    got = (f"the new table has {n_removed:,} rows fewer and the log says "
+           + (f"{said[0]} values in {said[1]} stays" if said else "no Weight row with values and stays"))
+    return incorrect(f"right on `stays`, but the check also ran your function on another table ({what}): {got}. "
+                     "Compute the step and its log from the table the function is given (`table`), not from "
+                     "`stays` or from numbers typed in.")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
