@@ -155,6 +155,15 @@ def _kind(answer) -> str:
         return f"a {type(answer).__name__} of {len(answer)} item(s)"
     if _is_iterator(answer):
         return f"a {type(answer).__name__} (a one-use iterator)"
+    import numbers
+
+    import numpy as np
+
+    if isinstance(answer, np.ndarray):  # its repr, cut, ends mid-number (r17-s68 07-3)
+        return f"a numpy array of shape {answer.shape}"
+    if isinstance(answer, numbers.Number):  # np.float64(0.98) shown as the number 0.98 (r17-s68 07-4)
+        value = answer.item() if isinstance(answer, np.generic) else answer
+        return f"the number {value!r:.60}"
     return f"{type(answer).__name__} {answer!r:.60}"
 
 

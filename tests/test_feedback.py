@@ -396,3 +396,13 @@ def test_r17_s68_a_function_with_a_body_that_returns_none_is_an_attempt():
     exec("def made(t):\n    'doc'\n    return None\ndef worked(t):\n    m = t + 1\n", space)
     assert feedback.is_stub(space["made"]) and not feedback.is_stub(space["worked"])
     assert not feedback.is_stub(print)  # not a stub the notebook gave
+
+
+def test_r17_s68_numbers_and_arrays_are_named_plainly():
+    """Walkthrough r17-s68 (07 ex4, ex3): a numpy scalar was shown as "float64 np.float64(0.98...)", an array as
+    its repr cut mid-number."""
+    fb = feedback.as_series(np.float64(0.9898404263880106))
+    assert "the number 0.9898404263880106" in fb.message and "np.float64" not in fb.message, fb
+    assert "the number 124" in feedback.as_series(np.int64(124)).message
+    fb = feedback.as_series(np.arange(450) % 5)
+    assert "a numpy array of shape (450,)" in fb.message and "array([" not in fb.message, fb
