@@ -155,6 +155,15 @@ def _kind(answer) -> str:
         return f"a {type(answer).__name__} of {len(answer)} item(s)"
     if _is_iterator(answer):
         return f"a {type(answer).__name__} (a one-use iterator)"
+    import numbers
+
+    import numpy as np
+
+    if isinstance(answer, np.ndarray):  # its repr, cut, ends mid-number (r17-s68 07-3)
+        return f"a numpy array of shape {answer.shape}"
+    if isinstance(answer, numbers.Number):  # np.float64(0.98) shown as the number 0.98 (r17-s68 07-4)
+        value = answer.item() if isinstance(answer, np.generic) else answer
+        return f"the number {value!r:.60}"
     return f"{type(answer).__name__} {answer!r:.60}"
 
 
@@ -519,6 +528,71 @@ def why_none(check_name: str, inputs: list[str] | None = None) -> Feedback:
         )
     return incorrect(f"`{name}` is None: the expression you assigned to it (`{code}`) gives None. Check that it "
                      "returns the value (a function needs a `return`), then run the cell again.")  # fmt: skip
+
+
+def _is_stub_body(body: list) -> bool:
+    """Whether a function body (its docstring dropped) is the exercise's stub: nothing but ``pass``, ``...`` and
+    ``return`` / ``return None`` (comments are not in the tree)."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    for node in body:
+        if isinstance(node, ast.Pass):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node.value.value is Ellipsis:
+            continue
+        if isinstance(node, ast.Return) and (node.value is None or (isinstance(node.value, ast.Constant)
+                                                                   and node.value.value is None)):
+            continue
+        return False
+    return True
+
+
+def _function_node(func):
+    """The ``def`` of ``func`` parsed from its source, or None where the source cannot be read (a lambda, a function
+    made with exec, a builtin): the caller then falls back on the code object."""
+    import inspect
+    import textwrap
+
+    if getattr(func, "__name__", "<lambda>") == "<lambda>":
+        return None
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    node = tree.body[0] if tree.body else None
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == func.__name__:
+        return node
+    return None
+
+
+def is_stub(func) -> bool:
+    """Whether ``func`` is still the exercise's stub (its body only ``pass``, ``...`` or ``return None``), so that
+    its None means "not attempted"; a function whose body does anything is an attempt."""
+    node = _function_node(func)
+    if node is not None:
+        return _is_stub_body(node.body)
+    code = getattr(func, "__code__", None)
+    if code is None:  # a callable object, a builtin: not the stub the notebook gave
+        return False
+    n_args = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)
+    return (not code.co_names and code.co_nlocals == n_args and not code.co_freevars
+            and all(c is None or c is Ellipsis or isinstance(c, str) for c in code.co_consts))  # fmt: skip
+
+
+def returned_none(func, name: str, returns: str) -> Feedback:
+    """Feedback for a function the check ran that returned None: not attempted while it is the stub; otherwise an
+    attempt, and most often a forgotten ``return``. ``returns`` says what it should return, e.g.
+    "`(new_table, log)`"."""
+    if is_stub(func):
+        return not_attempted(f"write the body of `{name}` so that it returns {returns}.")
+    node = _function_node(func)
+    gives = (node is not None and any(isinstance(n, ast.Return) and n.value is not None
+                                      and not (isinstance(n.value, ast.Constant) and n.value.value is None)
+                                      for n in ast.walk(node)))  # fmt: skip
+    how = ("it has a `return` with a value, but the run the check made ended without reaching it (or at a "
+           "`return None`)" if gives else "its body runs, but no line returns the result")
+    return incorrect(f"your function `{name}` returned None: did you forget `return`? {how[0].upper()}{how[1:]}. "
+                     f"It should return {returns}.")  # fmt: skip
 
 
 #: The figures the last cell that drew any showed (the inline backend closes them when the cell ends).

@@ -532,3 +532,87 @@ def test_r15_s68_a_swapped_return_and_a_rounded_table_are_named(clean):
     said(lesson06.hr_three_ways(right.round()), CLOSE, "rounded to whole numbers", "round(")
     said(lesson06.hr_three_ways(right.round(1)), CLOSE, "rounded to 1 decimal")
     said(lesson06.hr_three_ways(right), CORRECT)
+
+
+def test_r17_s68_mistakes_are_named_under_the_strict_window_too(clean):
+    """Walkthrough r17-s68, 06 ex3: with `Time < 24 * 60` (accepted as defensible), wrong answers were compared with
+    the `<=` window: exact columns were called wrong and the warned mistake (first = smallest), first = last and
+    rounding were never named."""
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].lt(24 * 60) & ~cleaning.is_descriptor(clean)]
+    right = hr.sort_values(["RecordID", "Time"]).groupby("RecordID")["Value"].agg(["first", "mean", "max"])
+    assert not right.equals(_three(clean))  # the two windows differ on this data
+    smallest = hr.groupby("RecordID")["Value"].agg(["min", "mean", "max"]).rename(columns={"min": "first"})
+    said(lesson06.hr_three_ways(smallest), CLOSE, "smallest", "sort by `Time`")
+    last = hr.sort_values(["RecordID", "Time"]).groupby("RecordID")["Value"].agg(["last", "mean", "max"])
+    said(lesson06.hr_three_ways(last.rename(columns={"last": "first"})), CLOSE, "charted last")
+    said(lesson06.hr_three_ways(right.round()), CLOSE, "rounded to whole numbers")
+    said(lesson06.hr_three_ways(right.round(1)), CLOSE, "rounded to 1 decimal")
+    median = right.assign(mean=hr.groupby("RecordID")["Value"].median())
+    fb = said(lesson06.hr_three_ways(median), INCORRECT, "['mean']", "Time < 24 * 60")
+    assert "'max'" not in fb.message and "'first'" not in fb.message, fb
+    # under the inclusive window the same mistake is still judged against `<=`
+    said(lesson06.hr_three_ways(_three(clean).assign(mean=0.0)), INCORRECT, "['mean']", "Time <= 24 * 60")
+
+
+def test_r17_s68_rows_not_aggregated_are_named(clean):
+    """Walkthrough r17-s68, 06 ex3: one row per heart rate (no groupby) was told "the columns ['mean', 'max'] do not
+    match"; the mistake is several rows per stay."""
+    hr = clean[clean["Parameter"].eq("HR") & clean["Time"].le(24 * 60) & ~cleaning.is_descriptor(clean)]
+    rows = hr.rename(columns={"Value": "first"}).assign(mean=hr["Value"], max=hr["Value"])
+    rows = rows[["RecordID", "first", "mean", "max"]]
+    per_stay = hr.groupby("RecordID").size()
+    said(lesson06.hr_three_ways(rows), CLOSE, "one row per heart rate", f"{len(rows):,} rows",
+         f"{len(per_stay):,} stays", f"up to {per_stay.max():,} rows", "groupby('RecordID')")
+    said(lesson06.hr_three_ways(rows.set_index("RecordID")), CLOSE, "one row per heart rate")
+
+
+def test_r17_s68_a_body_without_return_is_an_attempt(tmp_path, monkeypatch):
+    """Walkthrough r17-s68, 06 ex2: a written body that forgot `return` was told "Not attempted yet" and not
+    counted in the progress file."""
+    monkeypatch.setenv("HEARTDATA_PROGRESS_DIR", str(tmp_path))
+
+    def remove_zero_weights(table):
+        zero = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        new, log = table[~zero], _log(table[zero])  # noqa: F841 (the forgotten return is the point)
+
+    from heartdata import _progress
+
+    def attempts():
+        return _progress.RECORDS.get(("06", "remove_zero_weights"), {}).get("attempts", 0)
+
+    before = attempts()
+    said(lesson06.remove_zero_weights(remove_zero_weights), INCORRECT, "did you forget `return`?",
+         "`remove_zero_weights` returned None", "(new_table, log)")
+    assert attempts() == before + 1  # counted as an attempt
+
+    def stub(table):
+        """Remove charted weights of 0 kg; return (new_table, log)."""
+        return None  # your code here
+
+    said(lesson06.remove_zero_weights(stub), NOT_ATTEMPTED, "write the body of `remove_zero_weights`")
+    assert attempts() == before + 1  # the stub is not an attempt
+
+
+def test_r17_s68_a_typed_in_log_fails_on_a_second_table(stays):
+    """Walkthrough r17-s68, 06 ex2: a log typed in (the right numbers for `stays`) passed, because the check ran the
+    function on the raw stays only; it now runs it on a second table too."""
+    zero = stays["Parameter"].eq("Weight") & stays["Value"].eq(0)
+    values, n_stays = int(zero.sum()), int(stays.loc[zero, "RecordID"].nunique())
+
+    def typed_in(table):
+        m = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return table[~m], pd.DataFrame({"parameter": ["Weight"], "values": [values], "stays": [n_stays]})
+
+    def from_stays(table):  # the log computed from the global table, not from the one given
+        m = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return table[~m], _log(stays[zero])
+
+    for func in (typed_in, from_stays):
+        said(lesson06.remove_zero_weights(func), INCORRECT, "another table", f"says {values} values in {n_stays}",
+             "typed in")
+
+    def right(table):  # and the right step passes both tables
+        m = table["Parameter"].eq("Weight") & table["Value"].eq(0)
+        return table[~m], _log(table[m])
+
+    said(lesson06.remove_zero_weights(right), CORRECT, f"{values} zero weights in {n_stays} stays")

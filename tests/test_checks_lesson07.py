@@ -628,3 +628,23 @@ def test_checks_never_change_the_students_objects(oof):
     before = answer.copy()
     lesson07.oe_by_unit(answer)
     pd.testing.assert_series_equal(answer, before)
+
+
+def test_r17_s68_a_detector_without_return_is_an_attempt():
+    """Walkthrough r17-s68, 07 ex6: a detector whose body was written but which forgot `return` was told "Not
+    attempted yet"."""
+    from scipy import signal
+
+    def detect_qrs(x, fs):
+        sos = signal.butter(2, [5, 15], btype="band", fs=fs, output="sos")
+        f = np.abs(signal.sosfiltfilt(sos, x))
+        p, _ = signal.find_peaks(f, height=0.4 * np.percentile(f, 99), distance=int(0.3 * fs))  # noqa: F841
+
+    said(lesson07.qrs_detector(detect_qrs), INCORRECT, "did you forget `return`?", "`detect_qrs` returned None",
+         "sample numbers of the beats")
+
+    def stub(x, fs):
+        """Sample numbers of the QRS complexes in one ECG lead `x`, sampled at `fs` Hz."""
+        return None  # your code here
+
+    said(lesson07.qrs_detector(stub), NOT_ATTEMPTED, "write the body of `detect_qrs`")

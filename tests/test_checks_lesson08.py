@@ -386,7 +386,7 @@ def test_walkthrough9_series_answers_follow_the_courses_type_rule(stays):
         expect(lesson08.lost_values(answer), CORRECT)
     expect(lesson08.lost_values(list(lost)), INCORRECT, "Series (or a dict)", "a list of")
     expect(lesson08.lost_values(lost.rename("count").reset_index()), INCORRECT, "2 column(s)")
-    expect(lesson08.lost_values(84), INCORRECT, "Series (or a dict)", "int 84")
+    expect(lesson08.lost_values(84), INCORRECT, "Series (or a dict)", "the number 84")
     kept = lost.copy()
     lesson08.lost_values(lost)
     assert lost.equals(kept)
@@ -481,3 +481,13 @@ def test_lost_values_a_merge_on_the_keys_alone_is_named_and_pairing_repeats_by_v
     expect(fb, CLOSE, "merged on RecordID, Time and Parameter alone",
            f"{repeats} (stay, minute, parameter) hold{'s' if repeats == 1 else ''} more than one value", "cumcount")
     assert "not yet" not in fb.message.lower()
+
+
+def test_r17_s68_a_datetime_object_is_named_as_not_text(stays):
+    """Walkthrough r17-s68, 08 ex4: effectiveDateTime given as a datetime object (REFERENCE + timedelta without
+    .isoformat()) was told to do REFERENCE + timedelta, then .isoformat(), without saying it was not text."""
+    data = _json(stays)
+    minute = _first_rr(stays)[0]
+    expect(lesson08.rr_observation(data), CORRECT)
+    data["effectiveDateTime"] = interop.REFERENCE + dt.timedelta(minutes=minute)
+    expect(lesson08.rr_observation(data), CLOSE, "datetime object", "not text", ".isoformat()")

@@ -357,3 +357,52 @@ def test_a_check_that_is_not_the_last_line_of_its_cell_still_shows_its_feedback_
     assert "Not attempted" in shown(outs[3])[0][1] and wrong in shown(outs[3])[1][1]
     assert len(outs[4]) == 1 and outs[4][0]["output_type"] == "stream" and outs[4][0]["text"].startswith("✗ Not yet:")
     assert [k for k, _ in shown(outs[5])] == ["execute_result"]
+
+
+def test_r17_s68_a_function_with_a_body_that_returns_none_is_an_attempt():
+    """Walkthrough r17-s68 (06 ex2, 07 ex6): a function whose body was written but which forgot `return` was told
+    "Not attempted yet" and not counted; only the stub (pass, ..., return None, a docstring) is not attempted."""
+    def stub(x, fs):
+        """Sample numbers of the QRS complexes."""
+        return None  # your code here
+
+    def ellipsis(table):
+        ...
+
+    def forgot(table):
+        """Remove zero weights."""
+        new = table[table > 0]  # noqa: F841 (the forgotten return is the point)
+
+    def ends_in_return_none(table):
+        new = table.copy()  # noqa: F841
+        return None
+
+    def returns_on_one_path(table):
+        if len(table) > 5:
+            return table
+
+    for func in (stub, ellipsis, lambda t: None):
+        assert feedback.is_stub(func), func
+        assert feedback.returned_none(func, "f", "a table").status == feedback.NOT_ATTEMPTED
+    for func in (forgot, ends_in_return_none, returns_on_one_path):
+        assert not feedback.is_stub(func), func
+        fb = feedback.returned_none(func, "f", "a table")
+        assert fb.status == feedback.INCORRECT and "did you forget `return`?" in fb.message, fb
+        assert "returned None" in fb.message and "It should return a table" in fb.message, fb
+    assert "no line returns" in feedback.returned_none(forgot, "f", "x").message
+    assert "without reaching it" in feedback.returned_none(returns_on_one_path, "f", "x").message
+    # where the source cannot be read (exec), the code object decides
+    space: dict = {}
+    exec("def made(t):\n    'doc'\n    return None\ndef worked(t):\n    m = t + 1\n", space)
+    assert feedback.is_stub(space["made"]) and not feedback.is_stub(space["worked"])
+    assert not feedback.is_stub(print)  # not a stub the notebook gave
+
+
+def test_r17_s68_numbers_and_arrays_are_named_plainly():
+    """Walkthrough r17-s68 (07 ex4, ex3): a numpy scalar was shown as "float64 np.float64(0.98...)", an array as
+    its repr cut mid-number."""
+    fb = feedback.as_series(np.float64(0.9898404263880106))
+    assert "the number 0.9898404263880106" in fb.message and "np.float64" not in fb.message, fb
+    assert "the number 124" in feedback.as_series(np.int64(124)).message
+    fb = feedback.as_series(np.arange(450) % 5)
+    assert "a numpy array of shape (450,)" in fb.message and "array([" not in fb.message, fb

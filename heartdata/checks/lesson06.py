@@ -260,7 +260,7 @@ def remove_zero_weights(answer):
                          f"{exc.__class__.__name__}: {exc}. Run it yourself, `remove_zero_weights(stays)`, to see "
                          "the line that fails.")  # fmt: skip
     if result is None:
-        return not_attempted("write the body of `remove_zero_weights` so that it returns `(new_table, log)`.")
+        return feedback.returned_none(answer, "remove_zero_weights", "`(new_table, log)`")
     if len(table) != len(stays) or not table["Value"].equals(stays["Value"]):
         return close(named("changed_input"))
     if isinstance(result, list) and len(result) == 2:  # `return [new_table, log]` returns the two things too
@@ -306,7 +306,50 @@ def remove_zero_weights(answer):
         if n_stays == values:
             return close(named("stays_as_values"))
         return incorrect(f"the log's `stays` is {n_stays}; count the distinct RecordIDs of the removed rows.")
+    again = _on_other_table(answer, stays, zero)
+    if again is not None:
+        return again
     return correct(f"your step removed {values} zero weights in {n_stays} stays and said so.")
+
+
+def _on_other_table(answer, stays: pd.DataFrame, zero: pd.Series) -> Feedback | None:
+    """Run the student's step on a second table, ``stays`` without half of the stays that have a zero weight, and
+    say what differs there from the right step (None: nothing): a log typed in, or computed from `stays` instead of
+    the table the function is given, passes on `stays` alone (r17-s68 06-2 W12)."""
+    ids = sorted(stays.loc[zero, "RecordID"].unique())
+    if not ids:
+        return None
+    other = stays[~stays["RecordID"].isin(ids[: (len(ids) + 1) // 2])]
+    gone = _expected_zero_weights(other)
+    want_values, want_stays = int(gone.sum()), int(other.loc[gone, "RecordID"].nunique())
+    what = (f"`stays` without {(len(ids) + 1) // 2} of the {len(ids)} stays with a zero weight, {len(other):,} rows "
+            f"with {want_values} zero weights in {want_stays} stays")
+    try:
+        result = answer(other.copy())
+    except Exception as exc:
+        return incorrect(f"your function works on `stays` but raised an error on another table ({what}): "
+                         f"{exc.__class__.__name__}: {exc}. It must work on any table of the same columns.")
+    if isinstance(result, list) and len(result) == 2:
+        result = tuple(result)
+    if not (isinstance(result, tuple) and len(result) == 2 and all(isinstance(r, pd.DataFrame) for r in result)):
+        return incorrect(f"your function works on `stays` but on another table ({what}) it returned "
+                         f"{feedback._kind(result)}, not `(new_table, log)`.")  # fmt: skip
+    new, log = result
+    n_removed = len(other) - len(new)
+    row = log[log["parameter"].eq("Weight")] if "parameter" in log.columns else log.iloc[:0]
+    try:
+        said = (int(row["values"].iloc[0]), int(row["stays"].iloc[0]))
+    except (KeyError, IndexError, TypeError, ValueError):  # no such row or column, or not a count
+        said = None
+    if len(row) != 1:
+        said = None
+    if n_removed == want_values and said == (want_values, want_stays):
+        return None
+    got = (f"the new table has {n_removed:,} rows fewer and the log says "
+           + (f"{said[0]} values in {said[1]} stays" if said else "no Weight row with values and stays"))
+    return incorrect(f"right on `stays`, but the check also ran your function on another table ({what}): {got}. "
+                     "Compute the step and its log from the table the function is given (`table`), not from "
+                     "`stays` or from numbers typed in.")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- exercise 3
@@ -335,6 +378,10 @@ def _hr_expected(table: pd.DataFrame, hours: float = HR_WINDOW_HOURS, strict: bo
             "`first`, not `last`).",
     "rounded": "your numbers are the right ones rounded to {decimals}: the check compares them "
                "unrounded. Leave out `.round(...)` (round only when you display the table).",
+    "not_aggregated": "your table has {rows:,} rows for {stays:,} stays (up to {most:,} rows for one stay): one row "
+                      "per heart rate charted, not one per stay. Group the rows by RecordID and aggregate them, "
+                      "`.groupby('RecordID')['Value'].agg(['first', 'mean', 'max'])`, so that each of the {n:,} "
+                      "stays has one row.",
 })  # fmt: skip
 def hr_three_ways(answer):
     if isinstance(answer, pd.Series):
@@ -357,9 +404,13 @@ def hr_three_ways(answer):
         if not held:
             return incorrect("index the table by `RecordID` (what `groupby('RecordID')` gives), one row per stay.")
         table = table.rename(columns={held[0]: "RecordID"})
-    table = table.drop_duplicates("RecordID").set_index("RecordID")
     clean, raw = _clean(), _stays()
     expected = _hr_expected(clean)
+    if table["RecordID"].duplicated().any():  # r17-s68 06-3 W6b: the rows were never aggregated
+        per_stay = table.groupby("RecordID").size()
+        return close(named("not_aggregated", rows=len(table), stays=len(per_stay), most=int(per_stay.max()),
+                           n=len(expected)))  # fmt: skip
+    table = table.set_index("RecordID")
 
     def matches(reference: pd.DataFrame, column: str | None = None) -> bool:
         if len(table) != len(reference) or not table.index.isin(reference.index).all():
@@ -367,6 +418,10 @@ def hr_three_ways(answer):
         got = table.reindex(reference.index)
         cols = [column] if column else wanted
         return np.allclose(got[cols].astype(float).to_numpy(), reference[cols].to_numpy(), equal_nan=True)
+
+    def agreeing(reference: pd.DataFrame) -> int:  # how many of the student's numbers this reference reproduces
+        got = table.reindex(reference.index)[wanted].astype(float).to_numpy()
+        return int(np.isclose(got, reference[wanted].to_numpy()).sum())
 
     if matches(expected):
         return correct(f"{len(expected):,} stays with a heart rate in the first {HR_WINDOW_HOURS} hours.")
@@ -376,29 +431,36 @@ def hr_three_ways(answer):
         return correct(f"{len(before_end):,} stays, with the window's end left out (`Time < {HR_WINDOW_HOURS} * 60`): "
                        f"a defensible reading of the first {HR_WINDOW_HOURS} hours. `<=` would add the {at_end} heart "
                        "rates charted at exactly that minute; say which you chose.")  # fmt: skip
-    if matches(_hr_expected(clean, 48)):
-        return close(named("window"))
-    if matches(_hr_expected(raw)):
-        return close(named("raw"))
+    for strict in (False, True):  # both readings of the window's end, for every mistake below
+        if matches(_hr_expected(clean, 48, strict=strict)):
+            return close(named("window"))
+        if matches(_hr_expected(raw, strict=strict)):
+            return close(named("raw"))
     for strict, op in ((False, "<="), (True, "<")):  # the hours written as minutes
         in_minutes = _hr_expected(clean, HR_WINDOW_HOURS / 60, strict=strict)
         if matches(in_minutes):
             return close(named("minutes", op=op, n=len(in_minutes), end=HR_WINDOW_HOURS * 60))
-    if matches(expected, "mean") and matches(expected, "max"):  # only `first` is wrong: which value is it?
-        hr = _hr(clean, HR_WINDOW_HOURS).groupby("RecordID")["Value"]
+    # r17-s68 06-3: judge the answer against the window it used (the one that reproduces more of its numbers), so
+    # that with `Time < 24 * 60` right columns are not called wrong and the mistake is still named
+    strict = agreeing(before_end) > agreeing(expected)
+    reference, op = (before_end, "<") if strict else (expected, "<=")
+    if matches(reference, "mean") and matches(reference, "max"):  # only `first` is wrong: which value is it?
+        hr = _hr(clean, HR_WINDOW_HOURS, strict=strict).groupby("RecordID")["Value"]
         for key, values in (("smallest", hr.min()), ("largest", hr.max()), ("last", hr.last())):
             if matches(values.to_frame("first"), "first"):
                 return close(named(key))
     for decimals in range(3):  # the right numbers, rounded: the check compares them unrounded
-        if matches(expected.round(decimals)) and not matches(expected):
+        if matches(reference.round(decimals)) and not matches(reference):
             said = {0: "whole numbers", 1: "1 decimal"}.get(decimals, f"{decimals} decimals")
             return close(named("rounded", decimals=said))
-    if len(table) != len(expected):
-        return incorrect(f"expected one row for each of the {len(expected):,} stays with a heart rate in the first "
-                         f"{HR_WINDOW_HOURS} hours of `clean`; got {len(table):,}.")  # fmt: skip
-    bad = [c for c in wanted if not matches(expected, c)]
-    return incorrect(f"the columns {bad} do not match; keep the HR rows of `clean` with `Time <= 24 * 60`, sort by "
-                     "`Time`, and group by RecordID.")  # fmt: skip
+    if len(table) != len(reference):
+        return incorrect(f"expected one row for each of the {len(reference):,} stays with a heart rate in the first "
+                         f"{HR_WINDOW_HOURS} hours of `clean` (`Time {op} {HR_WINDOW_HOURS} * 60`); got "
+                         f"{len(table):,}.")  # fmt: skip
+    bad = [c for c in wanted if not matches(reference, c)]
+    return incorrect(f"the columns {bad} do not match (compared with the window your other numbers fit, `Time {op} "
+                     f"{HR_WINDOW_HOURS} * 60`); keep the HR rows of `clean` in that window, sort by `Time`, and "
+                     "group by RecordID.")  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------- exercise 4

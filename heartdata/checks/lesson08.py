@@ -253,6 +253,9 @@ RR_MISTAKES = {
     "uncoded_unit": "the unit must be coded: `code='/min'` and `system='http://unitsofmeasure.org'`.",
     "time_format": "effectiveDateTime should be the stated reference plus the row's minutes, with its time and zone: "
                    "interop.REFERENCE + dt.timedelta(minutes=...), then .isoformat().",
+    "time_object": "effectiveDateTime is a Python datetime object ({when}), not text: in the JSON of a resource (a "
+                   "dict) a date and time is a string. Add `.isoformat()`: "
+                   "`(interop.REFERENCE + dt.timedelta(minutes=...)).isoformat()`.",
     "time_minute": "the time is {minutes:g} minutes after the reference; use the Time of the stay's first RespRate "
                    "row.",
     "zone_offset": "effectiveDateTime {when!r} is in the time zone {offset}, but the stated reference "
@@ -335,6 +338,8 @@ def rr_observation(answer):
             return close(named("qty3"))
         return close(named("uncoded_unit"))
     when = data.get("effectiveDateTime")
+    if isinstance(when, (dt.datetime, dt.date)):  # r17-s68 08-4 W12: REFERENCE + timedelta without .isoformat()
+        return close(named("time_object", when=when.isoformat()))
     expected_when = interop.REFERENCE + dt.timedelta(minutes=minute)
     try:
         got_when = dt.datetime.fromisoformat(str(when).replace("Z", "+00:00")) if when else None
