@@ -672,3 +672,22 @@ def test_the_inner_penalty_folds_the_lesson_names_are_the_package_s():
         if folds != mortality.PENALTY_FOLDS:
             assert not any(p in text for p in phrases), phrases
     assert tuned()[-1].cv.get_n_splits() == mortality.PENALTY_FOLDS
+
+
+def test_saps_auroc_counts_ties_as_one_half(set_a):
+    """Review r17-07: SAPS-I is a whole number, so many death-survivor pairs tie; 'ranks a random death above a random
+    survivor 65% of the time' overstated it. The lesson gives the share ranked strictly right and the share tied,
+    which with ties counted as one half make the AUROC."""
+    import nbformat
+
+    _, y, saps, _ = set_a
+    known = saps.notna()
+    deaths, survivors = saps[known & y.eq(1)].to_numpy(), saps[known & y.eq(0)].to_numpy()
+    pairs = deaths[:, None] - survivors[None, :]
+    above, ties = float((pairs > 0).mean()), float((pairs == 0).mean())
+    assert above + ties / 2 == pytest.approx(roc_auc_score(y[known], saps[known]))
+    assert ties > 0.01 and above < roc_auc_score(y[known], saps[known])  # the ties matter here
+    lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07-baselines.ipynb"
+    text = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells)
+    assert "strictly above a random survivor in {saps_above:.1%} of pairs and ties them in {saps_ties:.1%}" in text
+    assert "a tie counting as one half" in text and "of the time, where chance gives 50%" not in text
