@@ -586,6 +586,46 @@ def tasks_against_loop(in_tasks, loop, min_effect: float = MIN_EFFECT) -> tuple[
     return words, reason
 
 
+def _percent_under(x: float, limit: float) -> str:
+    """``x`` as a percentage that never reads as ``limit`` when it is below it: "9%", or "9.6%" rather than "10%"."""
+    words = f"{x:.0%}"
+    return f"{x:.1%}" if x < limit and words == f"{limit:.0%}" else words
+
+
+def cost_change(larger, smaller, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS) -> tuple[str, str]:
+    """How a record's cost in the runs of a larger copy (``larger``, one value per run) compares with a smaller
+    copy's (``smaller``), as a state and the words a sentence can use after "At <rate>": (state, words). Each
+    state's words are true of its condition (review r17 F1):
+
+    - "changed": the runs separate (every run of one below every run of the other) and the medians differ by
+      ``min_effect`` or more (``compare_runs`` gives a direction);
+    - "under the minimum": the runs separate, but the medians differ by less than ``min_effect``: a difference the
+      runs show, smaller than the lesson counts as a change;
+    - "same": the runs overlap and the medians differ by less than ``min_effect``: no change shows;
+    - "cannot tell": the runs overlap, but the medians differ by ``min_effect`` or more.
+
+    Fewer than ``min_runs`` runs of either cannot separate by the lesson's rule, and are refused."""
+    a, b = np.asarray(larger, dtype=float), np.asarray(smaller, dtype=float)
+    if min(len(a), len(b)) < min_runs or np.isnan(a).any() or np.isnan(b).any():
+        raise DataError("runs", f"need at least {min_runs} values each, without NaN",
+                        "Time each size as many times as scale.MIN_RUNS.")  # fmt: skip
+    change = float(np.median(a) / np.median(b) - 1)
+    separate = bool(a.max() < b.min() or a.min() > b.max())
+    direction = "less" if change < 0 else "more"
+    size = _percent_under(abs(change), min_effect)
+    if compare_runs(a, b, min_effect=min_effect, min_runs=min_runs) != "not distinguishable here from":
+        return "changed", (f"every run of the largest size cost {direction} per record than every run of the "
+                           f"smallest, by {size} (medians)")
+    if separate:
+        return "under the minimum", (
+            f"every run of the largest size cost {direction} per record than every run of the smallest: the runs "
+            f"separate, but the change, {size} (medians), is under the {min_effect:.0%} the lesson counts as a change")
+    if abs(change) < min_effect:
+        return "same", f"the runs overlap and the medians differ by less than {min_effect:.0%}: no change shows"
+    return "cannot tell", (f"the medians differ by {size}, but the runs overlap: these runs cannot tell a change in "
+                           "the cost per record from their spread")
+
+
 def ratio_range(a, b) -> tuple[float, float, float]:
     """The ratio of the medians of timings ``b`` over ``a`` (how many times as fast ``a`` ran), with the smallest
     and largest ratio over every pair of runs: (median ratio, lowest, highest)."""
