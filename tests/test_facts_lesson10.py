@@ -543,6 +543,21 @@ def test_the_sizing_counts_the_disk_once():
     assert max(r, (c + r) / (cores - 1)) > r  # one core fewer would take longer: 2 cores take 21.45 min
     assert mimic["one job of 16 cores (min)"] == pytest.approx(r)
     assert scope["one_core_min"] == pytest.approx(c + r)  # one core: the computing plus the reading, no overlap
+    # review r17 F4: the model assumes the reads never coincide; the other end, every worker reading at the same
+    # moment, is shown beside it: each waits the whole reading for its share, c / p + r (here 25.0 min on 3 cores and
+    # 17.8 on 16), so the extra cores are said to only wait for the disk under that assumption alone
+    assert mimic[f"{cores} cores, reads together (min)"] == pytest.approx(c / cores + r)
+    assert mimic["16 cores, reads together (min)"] == pytest.approx(c / 16 + r)
+    assert scope["job_together_min"] - scope["node_together_min"] == pytest.approx(c / cores - c / 16)
+    assert scope["margin_covers"] == (2 * r >= c / cores + r)
+    assert scale.job_minutes(c, r, 1, reads="together") == scale.job_minutes(c, r, 1) == c + r  # one core: alike
+    assert scale.job_minutes(24.9, 16.1, 3, reads="together") == pytest.approx(24.4)  # the review's own figures
+    assert scale.job_minutes(24.9, 16.1, 16, reads="together") == pytest.approx(17.66, abs=0.01)
+    with pytest.raises(DataError):
+        scale.job_minutes(c, r, 2, reads="sometimes")
+    text = "".join(line for cell in json.loads(LESSON.read_text())["cells"] for line in cell["source"])
+    assert "by this model the extra cores would only" not in text  # no longer said as a fact
+    assert "under those assumptions the extra cores" in text and "**(b)** the workers' reads never coincide" in text
     assert scope["core_hours"] == cores and scope["held_core_hours"] == pytest.approx(cores * r / 60)
     # the package's model is the same formula
     assert scale.job_minutes(c, r, 2) == pytest.approx((c + r) / 2) and scale.job_minutes(c, r, 1) == c + r
