@@ -469,6 +469,23 @@ def test_each_cost_change_state_says_what_its_runs_show():
     assert "runs that separate are unlikely by" in text
 
 
+def test_a_blocked_share_clipped_at_zero_is_said_to_be():
+    # review r17 F7: in-tasks equalled on-core + waiting, so "blocked" sat on the clip floor in every run and the
+    # lesson read "0% blocked" as an observation. Run the lesson's lines on runs built for it: the clipped runs count
+    nb = json.loads(LESSON.read_text())
+    code = "".join(next(c["source"] for c in nb["cells"] if "blocked_left = " in "".join(c["source"])))
+    block = code[code.index("blocked_left = "):code.index("PARTS = ")]
+    runs = pd.DataFrame({"setup": ["2 workers"] * 7 + ["1 worker"] * 7, "on a core": [0.1] * 14,
+                         "waiting for a core": [0.8, 0.8, 0.8, 0.8, 0.8, 0.5, 0.5] + [0.5] * 7})  # fmt: skip
+    scope = {"runs": runs, "in_tasks": pd.Series([0.85] * 14)}
+    exec(block, scope)
+    left = 0.85 - runs["on a core"] - runs["waiting for a core"]
+    assert scope["blocked_clipped"] == int((left[:7] <= 0).sum()) == 5
+    assert (runs["blocked"] >= 0).all() and runs["blocked"][5] == pytest.approx(0.25)
+    assert "clipped at zero in {blocked_clipped} of {RUNS} runs" in "".join(line for c in nb["cells"]
+                                                                           for line in c["source"])  # fmt: skip
+
+
 def test_the_linearity_check_compares_the_fastest_runs():
     # review 7 F2: the same per-record cost at both sizes, but the largest size's median runs fell under load. The
     # medians say 1.5x (not linear); the fastest runs say 1.0x (linear), and the lesson reads the fastest
