@@ -586,6 +586,46 @@ def tasks_against_loop(in_tasks, loop, min_effect: float = MIN_EFFECT) -> tuple[
     return words, reason
 
 
+def _percent_under(x: float, limit: float) -> str:
+    """``x`` as a percentage that never reads as ``limit`` when it is below it: "9%", or "9.6%" rather than "10%"."""
+    words = f"{x:.0%}"
+    return f"{x:.1%}" if x < limit and words == f"{limit:.0%}" else words
+
+
+def cost_change(larger, smaller, min_effect: float = MIN_EFFECT, min_runs: int = MIN_RUNS) -> tuple[str, str]:
+    """How a record's cost in the runs of a larger copy (``larger``, one value per run) compares with a smaller
+    copy's (``smaller``), as a state and the words a sentence can use after "At <rate>": (state, words). Each
+    state's words are true of its condition (review r17 F1):
+
+    - "changed": the runs separate (every run of one below every run of the other) and the medians differ by
+      ``min_effect`` or more (``compare_runs`` gives a direction);
+    - "under the minimum": the runs separate, but the medians differ by less than ``min_effect``: a difference the
+      runs show, smaller than the lesson counts as a change;
+    - "same": the runs overlap and the medians differ by less than ``min_effect``: no change shows;
+    - "cannot tell": the runs overlap, but the medians differ by ``min_effect`` or more.
+
+    Fewer than ``min_runs`` runs of either cannot separate by the lesson's rule, and are refused."""
+    a, b = np.asarray(larger, dtype=float), np.asarray(smaller, dtype=float)
+    if min(len(a), len(b)) < min_runs or np.isnan(a).any() or np.isnan(b).any():
+        raise DataError("runs", f"need at least {min_runs} values each, without NaN",
+                        "Time each size as many times as scale.MIN_RUNS.")  # fmt: skip
+    change = float(np.median(a) / np.median(b) - 1)
+    separate = bool(a.max() < b.min() or a.min() > b.max())
+    direction = "less" if change < 0 else "more"
+    size = _percent_under(abs(change), min_effect)
+    if compare_runs(a, b, min_effect=min_effect, min_runs=min_runs) != "not distinguishable here from":
+        return "changed", (f"every run of the largest size cost {direction} per record than every run of the "
+                           f"smallest, by {size} (medians)")
+    if separate:
+        return "under the minimum", (
+            f"every run of the largest size cost {direction} per record than every run of the smallest: the runs "
+            f"separate, but the change, {size} (medians), is under the {min_effect:.0%} the lesson counts as a change")
+    if abs(change) < min_effect:
+        return "same", f"the runs overlap and the medians differ by less than {min_effect:.0%}: no change shows"
+    return "cannot tell", (f"the medians differ by {size}, but the runs overlap: these runs cannot tell a change in "
+                           "the cost per record from their spread")
+
+
 def ratio_range(a, b) -> tuple[float, float, float]:
     """The ratio of the medians of timings ``b`` over ``a`` (how many times as fast ``a`` ran), with the smallest
     and largest ratio over every pair of runs: (median ratio, lowest, highest)."""
@@ -858,25 +898,47 @@ def job_fits(need_minutes: float, walltime) -> bool:
     return need_minutes * 60 <= worker_window(walltime)
 
 
-def job_minutes(computing: float, reading: float, cores: int) -> float:
-    """The model's best case for a job (minutes) of ``cores`` single-threaded worker processes, as
-    ``slurm_job_script`` starts them: ``computing`` minutes of CPU work, which divides among the workers, and
-    ``reading`` minutes of waiting for the file system, all the job's bytes at a rate shared by the whole job.
+READS = ("staggered", "together")  # the two ends of job_minutes: the workers' reads never coincide, or all coincide
+
+
+def job_minutes(computing: float, reading: float, cores: int, reads: str = "staggered") -> float:
+    """The model's job (minutes) of ``cores`` single-threaded worker processes, as ``slurm_job_script`` starts
+    them: ``computing`` minutes of CPU work, which divides among the workers, and ``reading`` minutes of waiting for
+    the file system, all the job's bytes at a rate shared by the whole job.
 
     A worker with one thread computes nothing while its read task waits for the disk: the wait does not overlap its
-    computing. So each worker needs at least its share of both, (computing + reading) / cores, and the job can
-    never read faster than the shared rate allows, reading: the job takes at least the larger of the two. One core
-    gives computing + reading; more cores stop helping at ``balance_cores``. A best case, not a bound: workers that
-    read at the same moment share the rate and wait longer, and nothing here counts a cost per file."""
+    computing. Two assumptions the model rests on, neither measured here (review r17 F4):
+
+    (a) one worker reading alone gets the job's whole rate (on a parallel file system a single client stream is
+        often slower than the aggregate: then one core takes longer than computing + reading, and more cores,
+        more streams, help more than the model says);
+    (b) ``reads`` says how the workers' reads fall in time, the two ends of what they can do:
+
+    - "staggered" (the optimistic end): no two reads ever coincide, so the disk is busy all the time at the balance
+      point. Each worker needs at least its share of both, (computing + reading) / cores, and the job can never read
+      faster than the shared rate allows, reading: the job takes the larger of the two. One core gives computing +
+      reading; more cores stop helping at ``balance_cores``.
+    - "together" (the other end): every worker reads at the same moment (as they all do at the start), each at
+      1 / cores of the rate, so each waits the whole reading time for its share: computing / cores + reading. More
+      cores then always help, though never below the reading time.
+
+    Nothing here counts a cost per file."""
+    if reads not in READS:
+        raise DataError(f"reads={reads!r}", f"must be one of {', '.join(READS)}",
+                        "Pass 'staggered' (no two reads coincide) or 'together' (all coincide).")  # fmt: skip
     cores = np.asarray(cores)
     if np.any(cores < 1):
         raise DataError(f"cores={cores!r}", "must be 1 or more", "Pass the number of worker processes.")
-    return np.maximum(reading, (np.asarray(computing) + np.asarray(reading)) / cores)
+    computing, reading = np.asarray(computing), np.asarray(reading)
+    if reads == "together":
+        return computing / cores + reading
+    return np.maximum(reading, (computing + reading) / cores)
 
 
 def balance_cores(computing: float, reading: float) -> float:
-    """The cores (a fraction) from which ``job_minutes`` stops falling: (computing + reading) / cores = reading,
-    so 1 + computing / reading. More cores than that only wait for the file system, in this model."""
+    """The cores (a fraction) from which ``job_minutes`` (reads "staggered") stops falling: (computing + reading) /
+    cores = reading, so 1 + computing / reading. More cores than that only wait for the file system, in this model
+    and under its assumptions (job_minutes): when reads coincide, more cores still shorten the computing's share."""
     with np.errstate(divide="ignore"):  # no reading at all: no number of cores makes the file system decide
         return 1 + np.asarray(computing, dtype=float) / np.asarray(reading, dtype=float)
 
