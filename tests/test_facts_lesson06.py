@@ -531,6 +531,13 @@ def test_pressures_that_contradict_each_other(lesson):
     two = two[two.gt(1)].index
     kept = pd.MultiIndex.from_frame(after.loc[after["Parameter"].eq("MAP"), ["RecordID", "Time"]])
     assert (int((~two.isin(kept)).sum()), int(two.isin(kept).sum())) == (16, 1825)
+    # the kept two-mean minutes against the line's own systolic and diastolic (lesson: not all lie between them)
+    w = before[before["Parameter"].isin(["SysABP", "DiasABP", "MAP"])].pivot_table(
+        index=["RecordID", "Time"], columns="Parameter", values="Value", observed=True, aggfunc=["min", "max"]
+    ).reindex(two[two.isin(kept)])
+    checked = w[("min", "SysABP")].notna() & w[("min", "DiasABP")].notna()
+    outside = checked & (w[("min", "MAP")].lt(w[("min", "DiasABP")]) | w[("max", "MAP")].gt(w[("min", "SysABP")]))
+    assert (int((checked & ~outside).sum()), int(outside.sum()), int((~checked).sum())) == (1785, 37, 3)
     # after the rule, no minute of either device breaks diastolic <= mean <= systolic by more than the tolerance
     tol = cleaning.PRESSURE_TOLERANCE
     for s_, d_, m_ in cleaning.PRESSURE_TRIPLES.values():
