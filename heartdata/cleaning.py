@@ -129,7 +129,8 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
         0.2,
         15,
         "mg/dL",
-        _COURSE + "; the Challenge documents mmol/L, but the values are mg/dL (median 2; lesson 06 shows it)",
+        _COURSE + "; the Challenge documents mmol/L, but the values (median 2) are mg/dL or mEq/L; mg/dL "
+        "read as the likelier (a US hospital; lessons 06, 08), for the lab to confirm",
     ),
     "MAP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "MechVent": (1, 1, "yes", "Challenge 2012 documentation: charted only when ventilated"),

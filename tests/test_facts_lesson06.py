@@ -749,6 +749,9 @@ def test_magnesium_is_in_mg_per_dl_not_the_documented_unit(raw_lines):
     mg = np.array([v for _, m, p, v in raw_lines if p == "Mg"])
     assert cleaning.RANGES["Mg"][2] == "mg/dL" and "documents mmol/L" in cleaning.RANGES["Mg"][3]
     assert (f"{np.median(mg):g}", mg.min(), mg.max()) == ("2", 0.6, 9.9)
+    # the lesson: the median rules out mmol/L (0.7-1.0) but fits mEq/L (1.4-2.0) and mg/dL (1.7-2.4) alike
+    med = np.median(mg)
+    assert not 0.7 <= med <= 1.0 and 1.4 <= med <= 2.0 and 1.7 <= med <= 2.4
 
 
 def test_clean_bmi_still_holds_implausible_values(lesson):
