@@ -931,3 +931,9 @@ def test_charted_weight_is_one_weight_copied_onto_vital_sign_rows(raw_lines):
     beside_hr = np.mean([(rid, m) in hr_minutes for rid, s in series.items() for m, _ in s])
     assert (f"{np.mean(repeats):.0%}", int(np.median(distinct)), max(distinct), f"{beside_hr:.0%}") == (
         "99%", 1, 4, "100%")
+
+
+def test_clean_features_still_hold_what_the_lesson_keeps(lesson):
+    """Lesson, after the schema: flush-like arterial means and litres of 'urine' pass it and reach the features."""
+    features = lesson[3]
+    assert (int(features["MAP_max"].ge(200).sum()), int(features["Urine_max"].gt(3000).sum())) == (19, 35)
