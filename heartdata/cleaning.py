@@ -77,10 +77,11 @@ PRESSURE_TRIPLES = {"arterial line": ("SysABP", "DiasABP", "MAP"), "cuff": ("NIS
 PRESSURE_TOLERANCE = 10.0
 #: parameter -> (jump, unit): a value that differs from both its neighbours in the stay (the readings charted just
 #: before and after it) by at least ``jump``, in the same direction, while the two neighbours agree within half of
-#: it, is a spike: the body went there and came straight back, which a core temperature cannot do (it changes by a
-#: degree or two an hour even under active cooling or warming). ``remove_spikes`` removes them. A course decision,
-#: kept large on purpose. Temperature only: blood pressure can fall by 80 mmHg and recover within the hour between
-#: two charted readings (a bleed, a drug, a vasovagal episode treated at once), so a pressure spike is not
+#: it, is a spike: the body went there and came straight back, which a core temperature cannot do (a cooling
+#: catheter or a bypass or ECMO heat exchanger moves it faster than a degree or two an hour, but no device or
+#: physiology takes it away and straight back between two charted readings). ``remove_spikes`` removes them. A course
+#: decision, kept large on purpose. Temperature only: blood pressure can fall by 80 mmHg and recover within the hour
+#: between two charted readings (a bleed, a drug, a vasovagal episode treated at once), so a pressure spike is not
 #: impossible in its place, and the rule would remove real episodes.
 SPIKES: dict[str, tuple[float, str]] = {"Temp": (5.0, "°C")}
 #: Invasive (arterial line) and non-invasive (cuff) pressure, merged into one series: invasive wins.
@@ -129,7 +130,8 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
         0.2,
         15,
         "mg/dL",
-        _COURSE + "; the Challenge documents mmol/L, but the values are mg/dL (median 2; lesson 06 shows it)",
+        _COURSE + "; the Challenge documents mmol/L, but the values (median 2) are mg/dL or mEq/L; mg/dL "
+        "read as the likelier (a US hospital; lessons 06, 08), for the lab to confirm",
     ),
     "MAP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "MechVent": (1, 1, "yes", "Challenge 2012 documentation: charted only when ventilated"),

@@ -531,6 +531,13 @@ def test_pressures_that_contradict_each_other(lesson):
     two = two[two.gt(1)].index
     kept = pd.MultiIndex.from_frame(after.loc[after["Parameter"].eq("MAP"), ["RecordID", "Time"]])
     assert (int((~two.isin(kept)).sum()), int(two.isin(kept).sum())) == (16, 1825)
+    # the kept two-mean minutes against the line's own systolic and diastolic (lesson: not all lie between them)
+    w = before[before["Parameter"].isin(["SysABP", "DiasABP", "MAP"])].pivot_table(
+        index=["RecordID", "Time"], columns="Parameter", values="Value", observed=True, aggfunc=["min", "max"]
+    ).reindex(two[two.isin(kept)])
+    checked = w[("min", "SysABP")].notna() & w[("min", "DiasABP")].notna()
+    outside = checked & (w[("min", "MAP")].lt(w[("min", "DiasABP")]) | w[("max", "MAP")].gt(w[("min", "SysABP")]))
+    assert (int((checked & ~outside).sum()), int(outside.sum()), int((~checked).sum())) == (1785, 37, 3)
     # after the rule, no minute of either device breaks diastolic <= mean <= systolic by more than the tolerance
     tol = cleaning.PRESSURE_TOLERANCE
     for s_, d_, m_ in cleaning.PRESSURE_TRIPLES.values():
@@ -742,6 +749,9 @@ def test_magnesium_is_in_mg_per_dl_not_the_documented_unit(raw_lines):
     mg = np.array([v for _, m, p, v in raw_lines if p == "Mg"])
     assert cleaning.RANGES["Mg"][2] == "mg/dL" and "documents mmol/L" in cleaning.RANGES["Mg"][3]
     assert (f"{np.median(mg):g}", mg.min(), mg.max()) == ("2", 0.6, 9.9)
+    # the lesson: the median rules out mmol/L (0.7-1.0) but fits mEq/L (1.4-2.0) and mg/dL (1.7-2.4) alike
+    med = np.median(mg)
+    assert not 0.7 <= med <= 1.0 and 1.4 <= med <= 2.0 and 1.7 <= med <= 2.4
 
 
 def test_clean_bmi_still_holds_implausible_values(lesson):
@@ -921,3 +931,9 @@ def test_charted_weight_is_one_weight_copied_onto_vital_sign_rows(raw_lines):
     beside_hr = np.mean([(rid, m) in hr_minutes for rid, s in series.items() for m, _ in s])
     assert (f"{np.mean(repeats):.0%}", int(np.median(distinct)), max(distinct), f"{beside_hr:.0%}") == (
         "99%", 1, 4, "100%")
+
+
+def test_clean_features_still_hold_what_the_lesson_keeps(lesson):
+    """Lesson, after the schema: flush-like arterial means and litres of 'urine' pass it and reach the features."""
+    features = lesson[3]
+    assert (int(features["MAP_max"].ge(200).sum()), int(features["Urine_max"].gt(3000).sum())) == (19, 35)
