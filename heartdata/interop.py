@@ -1115,6 +1115,9 @@ def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
 #: (a LOINC code's, a unit's) is a look-up in the OMOP vocabularies (Athena), which the course does not ship: 0 here.
 OMOP_CONCEPTS = {"male": 8507, "female": 8532, "inpatient visit": 9201, "intensive care": 32037, "EHR": 32817,
                  ">=": 4171755}  # fmt: skip
+#: The Challenge's window: each record holds the variables charted during the first 48 hours of an ICU stay of at
+#: least 48 hours (Silva et al. 2012; data/challenge2012/DATACARD.md). :func:`omop_tables` ends each ``observation_period`` there.
+RECORD_WINDOW_MINUTES = 48 * 60
 
 
 def _number(value) -> str:
@@ -1143,8 +1146,20 @@ OMOP_NOT_MEASUREMENT = ("RecordID", "Gender", "ICUType", "Age", "MechVent")
 
 def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame | None = None
                 ) -> dict[str, pd.DataFrame]:
-    """One raw stay table as OMOP CDM v5.4 rows: person, visit_occurrence (the hospital stay), visit_detail (the ICU,
-    its type in the source value), procedure_occurrence (ventilation) and measurement (everything else measured).
+    """One raw stay table as OMOP CDM v5.4 rows: person, observation_period, visit_occurrence (the hospital stay),
+    visit_detail (the ICU, its type in the source value), procedure_occurrence (ventilation) and measurement
+    (everything else measured).
+
+    ``observation_period`` is required: "Each Person needs to have at least one OBSERVATION_PERIOD record", a span in
+    which events are recorded and the absence of a record means the event did not occur; in EHR data it is "inferred
+    under a set of assumptions" at "the discretion of the ETL developer" (CDM v5.4 table-level conventions, OHDSI
+    CommonDataModel ``OMOP_CDMv5.4_Table_Level.csv``), and OHDSI's analyses count only events inside it ("Incidence or
+    prevalence rates should only be calculated for the time of active OBSERVATION_PERIOD records", same file). Here:
+    one per person, from ICU admission to the end of the Challenge's record window (:data:`RECORD_WINDOW_MINUTES`
+    after admission, or the stay's last event if that is later), since the Challenge extracted only that window; the
+    hospital visit may go on after it (``visit_end_date``), and nothing after the window is recorded.
+    ``period_type_concept_id`` is 32817 'EHR', the Type Concept used for every other record here (the CDM asks for the
+    type concept that "best represents how the period was determined"; OHDSI's OmopConstructor uses 32817 by default).
 
     Conventions followed (OMOP CDM v5.4 field-level documentation and THEMIS): sex goes to ``person``, not to a
     measurement; ``measurement_type_concept_id`` is 32817 (EHR); ``measurement_source_value`` is the source's own
@@ -1177,7 +1192,7 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     if not isinstance(outcomes, pd.DataFrame) or "Length_of_stay" not in outcomes.columns:
         raise DataError("outcomes", "has no Length_of_stay column",
                         "Pass challenge2012.load_outcomes(set_name), indexed by RecordID.")  # fmt: skip
-    persons, visits, details, procedures, measures, dropped = [], [], [], [], [], []
+    persons, periods, visits, details, procedures, measures, dropped = [], [], [], [], [], [], []
     for rid, rows in stay.groupby("RecordID", sort=False):
         rid = int(rid)
         los = outcomes["Length_of_stay"].get(rid, -1)
@@ -1192,6 +1207,12 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
             "year_of_birth": REFERENCE.year - int(age),
             "race_concept_id": 0, "ethnicity_concept_id": 0,
             "person_source_value": f"{LOCAL_PATIENT}|{_ids(set_name, rid)[0]}", "gender_source_value": f"{gender:g}",
+        })  # fmt: skip
+        last = max(RECORD_WINDOW_MINUTES, int(rows["Time"].max()))
+        periods.append({
+            "observation_period_id": rid, "person_id": rid, "observation_period_start_date": REFERENCE.date(),
+            "observation_period_end_date": (REFERENCE + dt.timedelta(minutes=last)).date(),
+            "period_type_concept_id": OMOP_CONCEPTS["EHR"],
         })  # fmt: skip
         visits.append({
             "visit_occurrence_id": rid, "person_id": rid, "visit_concept_id": OMOP_CONCEPTS["inpatient visit"],
@@ -1239,7 +1260,8 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     measurement = pd.concat(measures, ignore_index=True)
     measurement.insert(0, "measurement_id", np.arange(1, len(measurement) + 1))
     return {
-        "person": pd.DataFrame(persons), "visit_occurrence": pd.DataFrame(visits),
+        "person": pd.DataFrame(persons), "observation_period": pd.DataFrame(periods),
+        "visit_occurrence": pd.DataFrame(visits),
         "visit_detail": pd.DataFrame(details), "procedure_occurrence": pd.DataFrame(procedures),
         "measurement": measurement,
     }  # fmt: skip

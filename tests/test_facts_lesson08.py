@@ -366,8 +366,13 @@ def test_round_trip_of_twenty_stays(stays, tmp_path):
 
 def test_omop(stay, stays):
     omop = interop.omop_tables(stay)
-    assert {k: len(v) for k, v in omop.items()} == {"person": 1, "visit_occurrence": 1, "visit_detail": 1,
-                                                    "procedure_occurrence": 0, "measurement": 250}  # fmt: skip
+    assert {k: len(v) for k, v in omop.items()} == {"person": 1, "observation_period": 1, "visit_occurrence": 1,
+                                                    "visit_detail": 1, "procedure_occurrence": 0,
+                                                    "measurement": 250}  # fmt: skip
+    period = omop["observation_period"].iloc[0]
+    assert (str(period["observation_period_start_date"]), str(period["observation_period_end_date"])) == (
+        "2000-01-01", "2000-01-03")  # admission to the end of the 48-hour window
+    assert int(stays["Time"].max()) == 48 * 60  # the Challenge's window: no charting after 48 h
     assert omop["person"]["year_of_birth"].tolist() == [1946]
     ages = pd.read_csv(DATA / "challenge2012" / "Outcomes-a.txt", index_col="RecordID").index.size  # 4,000 stays
     first_age = stays.query("Time == 0 and Parameter == 'Age'").groupby("RecordID")["Value"]

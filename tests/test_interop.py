@@ -475,6 +475,27 @@ def test_omop_tables_follow_the_cdm_conventions(stay):
     assert len(m) == len(body) - sentinels
 
 
+def test_omop_observation_period_covers_every_event(stays):
+    """r17-08: one observation_period per person (required in CDM v5.4; OHDSI tools count only events inside it),
+    from ICU admission to the end of the 48-hour window, typed EHR; every exported event's date lies inside it."""
+    ids = stays["RecordID"].drop_duplicates().iloc[:40]
+    t = interop.omop_tables(stays[stays["RecordID"].isin(ids)])
+    op = t["observation_period"].set_index("person_id")
+    assert sorted(op.index) == sorted(t["person"]["person_id"]) and op.index.is_unique
+    assert (op["period_type_concept_id"] == interop.OMOP_CONCEPTS["EHR"]).all()
+    window_end = (interop.REFERENCE + pd.Timedelta(minutes=interop.RECORD_WINDOW_MINUTES)).date()
+    assert (op["observation_period_start_date"] == interop.REFERENCE.date()).all()
+    assert (op["observation_period_end_date"] >= window_end).all()
+    for table, date in (("measurement", "measurement_date"), ("procedure_occurrence", "procedure_date"),
+                        ("visit_occurrence", "visit_start_date"), ("visit_detail", "visit_detail_start_date")):
+        rows = t[table].join(op, on="person_id")
+        inside = rows[date].between(rows["observation_period_start_date"], rows["observation_period_end_date"])
+        assert inside.all(), table
+    last = stays[stays["RecordID"].isin(ids)].groupby("RecordID")["Time"].max()
+    assert last.le(interop.RECORD_WINDOW_MINUTES).all()  # the window holds every charting: no period ends later
+    assert (op["observation_period_end_date"] == window_end).all()
+
+
 # ------------------------------------------------------------------ bad input (functions)
 @pytest.mark.parametrize(
     "call",
