@@ -340,18 +340,21 @@ LEAD_CODES = {
 PTBXL_ACQUIRED_HZ = 400
 #: PTB-XL's code for an age above 89 (de-identification; Wagner et al., Scientific Data 2020).
 PTBXL_AGE_CODE = 300
-#: The highest age the DICOM export writes: 090Y means 90 or older. PTB-XL's paper says ages of 90 or older were set
-#: to 300 (HIPAA), but the course's slice still holds three uncoded ages of 90 and 91 (data/ptbxl/DATACARD.md), and
-#: a file marked Patient Identity Removed = YES should not carry them; DICOM's AS value (nnnY) has no '>=' as FHIR has.
-DICOM_AGE_CAP = 90
+#: Ages from which the DICOM export leaves Patient's Age (0010,1010) empty. PTB-XL's paper says ages of 90 or older
+#: were set to 300 (HIPAA), but the course's slice still holds three uncoded ages of 90 and 91 (data/ptbxl/DATACARD.md),
+#: and a file marked Patient Identity Removed = YES should not carry them. DICOM's Age String (PS3.5, VR AS: 'nnnY',
+#: a number of years) has no 'or older', as FHIR's comparator '>=' has: '090Y' would tell a receiver the patient was
+#: exactly 90, false for the 91-year-olds. Patient's Age is Type 3 (optional) in the Patient Study Module (PS3.3
+#: C.7.2.2, Table C.7-4a), so an empty value, as for PTB-XL's code 300, says 'not given' and nothing false.
+DICOM_AGE_WITHHELD = 90
 
 
 def dicom_age(age) -> str:
-    """PatientAge (0010,1010) for a PTB-XL age: 'nnnY', capped at :data:`DICOM_AGE_CAP` (090Y = 90 or older);
-    empty (unknown, as the type-2 attribute allows) for a missing age or PTB-XL's code 300, never '300Y'."""
-    if pd.isna(age) or not 0 <= age < PTBXL_AGE_CODE:
+    """PatientAge (0010,1010) for a PTB-XL age: 'nnnY' below :data:`DICOM_AGE_WITHHELD`; empty (not given) for an age
+    of 90 or more, PTB-XL's code 300 or a missing age: never '090Y' for a 91-year-old, never '300Y'."""
+    if pd.isna(age) or not 0 <= age < DICOM_AGE_WITHHELD:
         return ""
-    return f"{min(int(age), DICOM_AGE_CAP):03d}Y"
+    return f"{int(age):03d}Y"
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
 GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"

@@ -1145,17 +1145,19 @@ def test_round_trip_compares_repeats_as_multisets(stays, tmp_path):
     assert interop.compare_tables(swapped, moved)["different"] == 1
 
 
-def test_dicom_ages_are_capped_at_90_in_a_de_identified_file():
-    """PTB-XL sets ages of 90 or older to 300, but some were missed: those go out as 090Y (90 or older)."""
+def test_dicom_ages_of_90_or_more_are_left_empty_in_a_de_identified_file():
+    """PTB-XL sets ages of 90 or older to 300, but some were missed: those go out with an empty Patient's Age, since
+    DICOM's AS value has no 'or older' and '090Y' would be a false exact age for a 91-year-old (review r17-08)."""
     meta = ptbxl.load_metadata()
     old = meta.index[meta["age"].between(90, interop.PTBXL_AGE_CODE - 1)]
-    assert len(old)  # the slice holds uncoded ages of 90 or more (DATACARD: ECGs 279, 282, 351)
+    assert len(old) and meta.loc[old, "age"].gt(90).any()  # the slice holds uncoded ages above 90 (ECGs 279, 282)
     for ecg_id in old:
         ds = interop.ecg_dicom(int(ecg_id), fs=100)
-        assert ds.PatientAge == "090Y" and ds.PatientIdentityRemoved == "YES", ecg_id
+        assert ds.PatientAge == "" and ds.PatientIdentityRemoved == "YES", ecg_id
     younger = meta.index[meta["age"].lt(90)][0]
     assert interop.ecg_dicom(int(younger), fs=100).PatientAge == f"{int(meta.loc[younger, 'age']):03d}Y"
-    assert [interop.dicom_age(a) for a in (89, 90, 91, 299, 300, np.nan)] == ["089Y", "090Y", "090Y", "090Y", "", ""]
+    assert [interop.dicom_age(a) for a in (0, 89, 89.9, 90, 91, 299, 300, -1, np.nan)] == [
+        "000Y", "089Y", "089Y", "", "", "", "", "", ""]
 
 
 def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_does(stays):
