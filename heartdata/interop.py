@@ -142,6 +142,12 @@ SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 says serum or plasma; if this lactate was "
                "measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
 }  # fmt: skip
+#: The age from which an exported Age is '>= value'. The Challenge documents Age only as "Age (years)" and states no
+#: cap; the course infers one because ages stop at 90, with many stays at exactly 90 (data/challenge2012/DATACARD.md:
+#: "consistent with a cap on old ages"). '>= 90' is true with or without a cap; the note says that the cap is inferred.
+AGE_CAP_INFERRED = 90
+AGE_CAP_NOTE = ("Comparator inferred, not documented: the Challenge states no age cap, but no stay is above 90, "
+                "consistent with ages of 90 or older recorded as 90.")
 #: Parameters whose values are exported in a unit other than the documented one, with the reason; each exported
 #: Observation carries the reason as a note.
 UNIT_NOT_AS_DOCUMENTED = {
@@ -151,7 +157,8 @@ UNIT_NOT_AS_DOCUMENTED = {
 }  # fmt: skip
 _ROWS = [
     ("Age", _OBS, "30525-0", "Age", "a", "years", "", "known", "",
-     "At ICU admission. 90 means 90 or older (no stay is above 90): exported with the comparator >=."),
+     "At ICU admission. No stay is above 90: consistent with a cap, which the Challenge does not document; "
+     "exported as '>= 90' (true whether or not 90 is a cap) with a note that the cap is inferred."),
     ("Gender", "Patient.gender", "", "", "", "0: female, 1: male", "", "unsure", "",
      "Patient.gender is administrative gender; the Challenge says 'Gender' and codes 0/1, not which concept."),
     ("Height", _OBS, "8302-2", "Body height", "cm", "cm", _VS, "known", "",
@@ -642,9 +649,9 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
-    ``dataAbsentReason`` with no value and status ``unknown`` (not ``final``); an age of 90 (the cap) gets the
-    comparator ``>=``; a value outside lesson 06's limits keeps its value and status and is flagged:
-    ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
+    ``dataAbsentReason`` with no value and status ``unknown`` (not ``final``); an age of 90 gets the
+    comparator ``>=`` and a note that the cap is inferred, not documented (:data:`AGE_CAP_NOTE`); a value outside
+    lesson 06's limits keeps its value and status and is flagged: ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
     component for blood pressure) and a note. A parameter the table does not know is exported under the local code.
     """
     stay = _check_stay_table(stay)
@@ -718,10 +725,12 @@ def _observation(f, oid, param, minute, value, subject, enc):
             shown = row["ucum"] if param in UNIT_NOT_AS_DOCUMENTED else row["documented_unit"] or row["ucum"]
             shown = READABLE_UNIT.get(param, shown)
             q.update(unit=shown, system=UCUM, code=row["ucum"])
-        if param == "Age" and value >= 90:
-            q["comparator"] = ">="  # the Challenge caps ages: 90 means 90 or older
+        capped = param == "Age" and value >= AGE_CAP_INFERRED
+        if capped:
+            q["comparator"] = ">="  # a cap inferred from the data, not documented: said in the note
         extra["valueQuantity"] = f["Quantity"](**q)
         notes = [{"text": UNIT_NOT_AS_DOCUMENTED[param]}] if param in UNIT_NOT_AS_DOCUMENTED else []
+        notes += [{"text": AGE_CAP_NOTE}] if capped else []
         if is_impossible(param, value):
             notes += _implausible_note(param, value)
             extra["interpretation"] = _implausible_flag(f, param, value)
@@ -1073,7 +1082,7 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
     sentinel = joined["back"].isna() & joined["raw"].eq(SENTINEL) & param.isin(challenge2012.DESCRIPTORS)
     merged = joined["back"].isna() & joined["raw"].notna() & (param == "MechVent")
     missing = joined["back"].isna() & joined["raw"].notna() & ~sentinel & ~merged
-    capped = (param == "Age") & joined["raw"].ge(90) & equal
+    capped = (param == "Age") & joined["raw"].ge(AGE_CAP_INFERRED) & equal
     return {
         "values_exported": int(len(a)),
         "values_read_back": int(joined["back"].notna().sum()),
@@ -1119,7 +1128,8 @@ def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
 OMOP_CONCEPTS = {"male": 8507, "female": 8532, "inpatient visit": 9201, "intensive care": 32037, "EHR": 32817,
                  ">=": 4171755}  # fmt: skip
 #: The Challenge's window: each record holds the variables charted during the first 48 hours of an ICU stay of at
-#: least 48 hours (Silva et al. 2012; data/challenge2012/DATACARD.md). :func:`omop_tables` ends each ``observation_period`` there.
+#: least 48 hours (Silva et al. 2012; data/challenge2012/DATACARD.md). :func:`omop_tables` ends each
+#: ``observation_period`` there.
 RECORD_WINDOW_MINUTES = 48 * 60
 
 

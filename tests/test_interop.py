@@ -141,6 +141,12 @@ def test_age_cap_is_a_comparator_and_impossible_values_are_flagged(stays):
     res = interop.stay_resources(stays[stays["RecordID"].eq(old)])
     age = next(o for o in res["Observation"] if o.code.text == "Age")
     assert age.valueQuantity.comparator == ">=" and float(age.valueQuantity.value) == 90
+    assert [n.text for n in age.note] == [interop.AGE_CAP_NOTE] and "inferred" in age.note[0].text  # r17-08
+    assert ages["Value"].max() == interop.AGE_CAP_INFERRED  # the inference: no age above it in the data
+    young = int(ages.loc[ages["Value"].between(0, 89), "RecordID"].iloc[0])
+    age = next(o for o in interop.stay_resources(stays[stays["RecordID"].eq(young)])["Observation"]
+               if o.code.text == "Age")
+    assert age.valueQuantity.comparator is None and not age.note
     zero = stays[stays["Parameter"].eq("Weight") & stays["Value"].eq(0)]
     rid = int(zero["RecordID"].iloc[0])
     res = interop.stay_resources(stays[stays["RecordID"].eq(rid)])
