@@ -70,7 +70,7 @@ def test_code_table(stays):
     assert elsewhere.value_counts().to_dict() == {
         "BP panel (arterial line)": 3, "BP panel (cuff)": 3, "Encounter.type": 1, "Patient.gender": 1, "Procedure": 1}
     assert list(codes.index[codes["checked"].eq("unsure")]) == [
-        "Gender", "ICUType", "Glucose", "HCO3", "HCT", "K", "Lactate", "Na", "Urine"]  # fmt: skip
+        "Gender", "ICUType", "Glucose", "HCO3", "HCT", "K", "Lactate", "Na", "SaO2", "Urine"]  # fmt: skip
     assert interop.is_ucum("mm[Hg]") and not interop.is_ucum("mmHg")
 
 
@@ -421,7 +421,7 @@ def test_the_company_each_analyte_keeps_at_its_minute(stays):
 
     gas, chem = minutes("pH", "PaO2", "PaCO2"), minutes("BUN", "Creatinine")
     share = {}
-    for p in ("K", "Na", "Glucose", "HCO3", "Lactate"):
+    for p in ("K", "Na", "Glucose", "HCO3", "Lactate", "SaO2"):
         at = minutes(p)
         others = minutes(*(q for q in interop.LAB_PARAMETERS if q != p))
         shared = at & others
@@ -433,3 +433,6 @@ def test_the_company_each_analyte_keeps_at_its_minute(stays):
     # the lesson's wording follows these thresholds (serum_fits, lactate_gas in the notebook)
     assert min(share[p][1] for p in ("K", "Na", "Glucose", "HCO3")) > 50 and share["Lactate"][1] < 10
     assert share["Lactate"][4] > 50
+    # r17-08: SaO2 (no specimen documented) is charted with pH, PaO2 or PaCO2 in most of its minutes: the lesson's
+    # wording 'most of it looks like the blood gas's saturation' (sao2 in the notebook, threshold 50%)
+    assert (share["SaO2"][0], share["SaO2"][2]) == (8185, 83.3) and share["SaO2"][2] > 50

@@ -677,7 +677,9 @@ def test_specimen_follows_the_challenge_documentation(stays):
     lact = parsed[parsed["local"].eq("Lactate")]
     assert len(lact) and set(lact["specimen"]) == {spm4} and set(lact["loinc"]) == {"2524-7"}
     assert lact["note"].str.contains("Specimen assumed").all()
-    assert not parsed.loc[parsed["local"].ne("Lactate"), "note"].str.contains("Specimen assumed").any()
+    assumed = parsed["local"].isin(list(interop.V2_SPECIMEN_ASSUMED))  # lactate and (r17-08) SaO2
+    assert set(interop.V2_SPECIMEN_ASSUMED) == {"Lactate", "SaO2"}
+    assert not parsed.loc[~assumed, "note"].str.contains("Specimen assumed").any()
     assert set(parsed.loc[parsed["local"].eq("K"), "specimen"]) <= {"SER^Serum^HL70487"}
     fhir = interop.oru_to_fhir(parsed)
     lact_obs = [r for r in fhir if r.get_resource_type() == "Observation" and r.code.text == "Lactate"]
@@ -1178,8 +1180,18 @@ def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_d
         assert {c.code for c in o.code.coding if c.system == interop.LOINC} == {"2524-7"}
         texts = [n.text for n in o.note or []]
         assert interop.SPECIMEN_ASSUMED["Lactate"] in texts and "32693-4" in texts[-1]
-    others = [o for o in res["Observation"] if o.code.text != "Lactate"]
+    others = [o for o in res["Observation"] if o.code.text not in interop.SPECIMEN_ASSUMED]
     assert not any("Specimen assumed" in (n.text or "") for o in others for n in o.note or [])
+    # r17-08: SaO2's specimen is not documented either ('O2 saturation in hemoglobin'): the same caution
+    assert interop.code_table().loc["SaO2", "checked"] == "unsure"
+    rid = int(stays.loc[stays["Parameter"].eq("SaO2"), "RecordID"].iloc[0])
+    sao2 = stays[stays["RecordID"].eq(rid)]
+    got = [o for o in interop.stay_resources(sao2)["Observation"] if o.code.text == "SaO2"]
+    assert len(got) == int(sao2["Parameter"].eq("SaO2").sum())
+    assert all(interop.SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note or []] for o in got)
+    via = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(sao2).to_er7()))
+           if o.get_resource_type() == "Observation" and o.code.text == "SaO2"]  # fmt: skip
+    assert via and all(interop.V2_SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note] for o in via)
     via = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(stay).to_er7()))
            if o.get_resource_type() == "Observation" and o.code.text == "Lactate"]  # fmt: skip
     assert via and all(any(n.text.startswith("Specimen assumed") for n in o.note) for o in via)
