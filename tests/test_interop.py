@@ -1030,6 +1030,19 @@ def test_lesson_08_says_how_its_dciodvfy_quote_was_obtained_and_how_to_run_it(tm
     assert "PatientName" in ds and str(ds.PatientName) == ""  # type 2: present, empty
 
 
+def test_lesson_08_lists_the_aami_classes_as_the_package_maps_them():
+    """r17-08 nit: ventricular escape (E) is class V, atrial (e) and nodal (j) escape are N (de Chazal 2004,
+    Table I); the lesson's list must say the same as interop.AAMI_CLASSES, and must not leave a settled check open."""
+    cells = json.loads((REPO / "notebooks" / "08-interoperability.ipynb").read_text())["cells"]
+    cell = next("".join(c["source"]) for c in cells if "AAMI EC57 standard" in "".join(c["source"]))
+    assert interop.AAMI_CLASSES["E"] == "V" and interop.AAMI_CLASSES["e"] == interop.AAMI_CLASSES["j"] == "N"
+    flat = " ".join(cell.split())
+    assert "**N** (normal, bundle branch block, atrial and nodal escape beats)" in flat
+    assert "**V** (ventricular ectopic, with ventricular escape beats)" in flat
+    text = "".join("".join(c["source"]) for c in cells)
+    assert "still to be checked here" not in text  # the vital-signs value set: R5 and the R4B ballot list 12 codes
+
+
 def test_filler_order_numbers_have_a_namespace_and_closed_ventilation_is_completed(stays):
     """Review 8, nits: OBR-3 carries its assigning application (EI-2..4), which becomes the report identifier's
     system; a ventilation Procedure whose end is known is 'completed', one whose end is unknown stays 'unknown'."""
