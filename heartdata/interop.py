@@ -141,7 +141,16 @@ _SER = ("Serum, as the Challenge documents it ('Serum ...'); LOINC's SerPl code 
 SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 says serum or plasma; if this lactate was "
                "measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
+    "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
+            "2708-6 says arterial blood; if this saturation was measured by pulse oximetry (SpO2), the code would be "
+            "59408-5.",
 }  # fmt: skip
+#: The age from which an exported Age is '>= value'. The Challenge documents Age only as "Age (years)" and states no
+#: cap; the course infers one because ages stop at 90, with many stays at exactly 90 (data/challenge2012/DATACARD.md:
+#: "consistent with a cap on old ages"). '>= 90' is true with or without a cap; the note says that the cap is inferred.
+AGE_CAP_INFERRED = 90
+AGE_CAP_NOTE = ("Comparator inferred, not documented: the Challenge states no age cap, but no stay is above 90, "
+                "consistent with ages of 90 or older recorded as 90.")
 #: Parameters whose values are exported in a unit other than the documented one, with the reason; each exported
 #: Observation carries the reason as a note.
 UNIT_NOT_AS_DOCUMENTED = {
@@ -151,7 +160,8 @@ UNIT_NOT_AS_DOCUMENTED = {
 }  # fmt: skip
 _ROWS = [
     ("Age", _OBS, "30525-0", "Age", "a", "years", "", "known", "",
-     "At ICU admission. 90 means 90 or older (no stay is above 90): exported with the comparator >=."),
+     "At ICU admission. No stay is above 90: consistent with a cap, which the Challenge does not document; "
+     "exported as '>= 90' (true whether or not 90 is a cap) with a note that the cap is inferred."),
     ("Gender", "Patient.gender", "", "", "", "0: female, 1: male", "", "unsure", "",
      "Patient.gender is administrative gender; the Challenge says 'Gender' and codes 0/1, not which concept."),
     ("Height", _OBS, "8302-2", "Body height", "cm", "cm", _VS, "known", "",
@@ -221,9 +231,11 @@ _ROWS = [
      "known", "", "cells/nL = 10^9/L = 10^3/uL."),
     ("RespRate", _OBS, "9279-1", "Respiratory rate", "/min", "bpm", _VS, "known", "",
      "Vital-signs respiratory-rate profile: unit fixed to /min. Ventilator-set or measured rate: not stated."),
-    ("SaO2", _OBS, "2708-6", "Oxygen saturation in Arterial blood", "%", "%", f"{_LAB}|{_VS}", "known", "",
-     "A blood-gas value, yet 2708-6 is the code of FHIR R4B's oxygen-saturation vital-sign profile, so the "
-     "profile applies: both categories. Pulse oximetry (SpO2) would be 59408-5."),
+    ("SaO2", _OBS, "2708-6", "Oxygen saturation in Arterial blood", "%", "%", f"{_LAB}|{_VS}", "unsure", "",
+     "The source states no specimen or method ('O2 saturation in hemoglobin (%)'): arterial blood assumed, since it "
+     "is charted with the blood gas (section 2 counts how often). 2708-6 is also the code of FHIR R4B's "
+     "oxygen-saturation vital-sign profile, so the profile applies: both categories. Pulse oximetry (SpO2) would "
+     "be 59408-5."),
     ("SysABP", "BP panel (arterial line)", "76215-3", "Invasive Systolic blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "Component 8480-6 of the 85354-9 panel, with 76215-3 beside it to keep 'invasive'."),
     ("Temp", _OBS, "8310-5", "Body temperature", "Cel", "°C", _VS, "known", "",
@@ -340,18 +352,21 @@ LEAD_CODES = {
 PTBXL_ACQUIRED_HZ = 400
 #: PTB-XL's code for an age above 89 (de-identification; Wagner et al., Scientific Data 2020).
 PTBXL_AGE_CODE = 300
-#: The highest age the DICOM export writes: 090Y means 90 or older. PTB-XL's paper says ages of 90 or older were set
-#: to 300 (HIPAA), but the course's slice still holds three uncoded ages of 90 and 91 (data/ptbxl/DATACARD.md), and
-#: a file marked Patient Identity Removed = YES should not carry them; DICOM's AS value (nnnY) has no '>=' as FHIR has.
-DICOM_AGE_CAP = 90
+#: Ages from which the DICOM export leaves Patient's Age (0010,1010) empty. PTB-XL's paper says ages of 90 or older
+#: were set to 300 (HIPAA), but the course's slice still holds three uncoded ages of 90 and 91 (data/ptbxl/DATACARD.md),
+#: and a file marked Patient Identity Removed = YES should not carry them. DICOM's Age String (PS3.5, VR AS: 'nnnY',
+#: a number of years) has no 'or older', as FHIR's comparator '>=' has: '090Y' would tell a receiver the patient was
+#: exactly 90, false for the 91-year-olds. Patient's Age is Type 3 (optional) in the Patient Study Module (PS3.3
+#: C.7.2.2, Table C.7-4a), so an empty value, as for PTB-XL's code 300, says 'not given' and nothing false.
+DICOM_AGE_WITHHELD = 90
 
 
 def dicom_age(age) -> str:
-    """PatientAge (0010,1010) for a PTB-XL age: 'nnnY', capped at :data:`DICOM_AGE_CAP` (090Y = 90 or older);
-    empty (unknown, as the type-2 attribute allows) for a missing age or PTB-XL's code 300, never '300Y'."""
-    if pd.isna(age) or not 0 <= age < PTBXL_AGE_CODE:
+    """PatientAge (0010,1010) for a PTB-XL age: 'nnnY' below :data:`DICOM_AGE_WITHHELD`; empty (not given) for an age
+    of 90 or more, PTB-XL's code 300 or a missing age: never '090Y' for a 91-year-old, never '300Y'."""
+    if pd.isna(age) or not 0 <= age < DICOM_AGE_WITHHELD:
         return ""
-    return f"{min(int(age), DICOM_AGE_CAP):03d}Y"
+    return f"{int(age):03d}Y"
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
 GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
@@ -639,9 +654,9 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
     :data:`REFERENCE` + Time minutes (every resource tagged :data:`PLACEHOLDER_TAG` and labelled
     :data:`TEST_DATA_LABEL`: for a test system only), and the value exactly as loaded. A descriptor's -1 becomes a
-    ``dataAbsentReason`` with no value and status ``unknown`` (not ``final``); an age of 90 (the cap) gets the
-    comparator ``>=``; a value outside lesson 06's limits keeps its value and status and is flagged:
-    ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
+    ``dataAbsentReason`` with no value and status ``unknown`` (not ``final``); an age of 90 gets the
+    comparator ``>=`` and a note that the cap is inferred, not documented (:data:`AGE_CAP_NOTE`); a value outside
+    lesson 06's limits keeps its value and status and is flagged: ``interpretation`` :data:`IMPLAUSIBLE` (on the panel's
     component for blood pressure) and a note. A parameter the table does not know is exported under the local code.
     """
     stay = _check_stay_table(stay)
@@ -715,10 +730,12 @@ def _observation(f, oid, param, minute, value, subject, enc):
             shown = row["ucum"] if param in UNIT_NOT_AS_DOCUMENTED else row["documented_unit"] or row["ucum"]
             shown = READABLE_UNIT.get(param, shown)
             q.update(unit=shown, system=UCUM, code=row["ucum"])
-        if param == "Age" and value >= 90:
-            q["comparator"] = ">="  # the Challenge caps ages: 90 means 90 or older
+        capped = param == "Age" and value >= AGE_CAP_INFERRED
+        if capped:
+            q["comparator"] = ">="  # a cap inferred from the data, not documented: said in the note
         extra["valueQuantity"] = f["Quantity"](**q)
         notes = [{"text": UNIT_NOT_AS_DOCUMENTED[param]}] if param in UNIT_NOT_AS_DOCUMENTED else []
+        notes += [{"text": AGE_CAP_NOTE}] if capped else []
         if is_impossible(param, value):
             notes += _implausible_note(param, value)
             extra["interpretation"] = _implausible_flag(f, param, value)
@@ -1070,7 +1087,7 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
     sentinel = joined["back"].isna() & joined["raw"].eq(SENTINEL) & param.isin(challenge2012.DESCRIPTORS)
     merged = joined["back"].isna() & joined["raw"].notna() & (param == "MechVent")
     missing = joined["back"].isna() & joined["raw"].notna() & ~sentinel & ~merged
-    capped = (param == "Age") & joined["raw"].ge(90) & equal
+    capped = (param == "Age") & joined["raw"].ge(AGE_CAP_INFERRED) & equal
     return {
         "values_exported": int(len(a)),
         "values_read_back": int(joined["back"].notna().sum()),
@@ -1115,6 +1132,10 @@ def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
 #: (a LOINC code's, a unit's) is a look-up in the OMOP vocabularies (Athena), which the course does not ship: 0 here.
 OMOP_CONCEPTS = {"male": 8507, "female": 8532, "inpatient visit": 9201, "intensive care": 32037, "EHR": 32817,
                  ">=": 4171755}  # fmt: skip
+#: The Challenge's window: each record holds the variables charted during the first 48 hours of an ICU stay of at
+#: least 48 hours (Silva et al. 2012; data/challenge2012/DATACARD.md). :func:`omop_tables` ends each
+#: ``observation_period`` there.
+RECORD_WINDOW_MINUTES = 48 * 60
 
 
 def _number(value) -> str:
@@ -1143,8 +1164,20 @@ OMOP_NOT_MEASUREMENT = ("RecordID", "Gender", "ICUType", "Age", "MechVent")
 
 def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame | None = None
                 ) -> dict[str, pd.DataFrame]:
-    """One raw stay table as OMOP CDM v5.4 rows: person, visit_occurrence (the hospital stay), visit_detail (the ICU,
-    its type in the source value), procedure_occurrence (ventilation) and measurement (everything else measured).
+    """One raw stay table as OMOP CDM v5.4 rows: person, observation_period, visit_occurrence (the hospital stay),
+    visit_detail (the ICU, its type in the source value), procedure_occurrence (ventilation) and measurement
+    (everything else measured).
+
+    ``observation_period`` is required: "Each Person needs to have at least one OBSERVATION_PERIOD record", a span in
+    which events are recorded and the absence of a record means the event did not occur; in EHR data it is "inferred
+    under a set of assumptions" at "the discretion of the ETL developer" (CDM v5.4 table-level conventions, OHDSI
+    CommonDataModel ``OMOP_CDMv5.4_Table_Level.csv``), and OHDSI's analyses count only events inside it ("Incidence or
+    prevalence rates should only be calculated for the time of active OBSERVATION_PERIOD records", same file). Here:
+    one per person, from ICU admission to the end of the Challenge's record window (:data:`RECORD_WINDOW_MINUTES`
+    after admission, or the stay's last event if that is later), since the Challenge extracted only that window; the
+    hospital visit may go on after it (``visit_end_date``), and nothing after the window is recorded.
+    ``period_type_concept_id`` is 32817 'EHR', the Type Concept used for every other record here (the CDM asks for the
+    type concept that "best represents how the period was determined"; OHDSI's OmopConstructor uses 32817 by default).
 
     Conventions followed (OMOP CDM v5.4 field-level documentation and THEMIS): sex goes to ``person``, not to a
     measurement; ``measurement_type_concept_id`` is 32817 (EHR); ``measurement_source_value`` is the source's own
@@ -1177,7 +1210,7 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     if not isinstance(outcomes, pd.DataFrame) or "Length_of_stay" not in outcomes.columns:
         raise DataError("outcomes", "has no Length_of_stay column",
                         "Pass challenge2012.load_outcomes(set_name), indexed by RecordID.")  # fmt: skip
-    persons, visits, details, procedures, measures, dropped = [], [], [], [], [], []
+    persons, periods, visits, details, procedures, measures, dropped = [], [], [], [], [], [], []
     for rid, rows in stay.groupby("RecordID", sort=False):
         rid = int(rid)
         los = outcomes["Length_of_stay"].get(rid, -1)
@@ -1192,6 +1225,12 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
             "year_of_birth": REFERENCE.year - int(age),
             "race_concept_id": 0, "ethnicity_concept_id": 0,
             "person_source_value": f"{LOCAL_PATIENT}|{_ids(set_name, rid)[0]}", "gender_source_value": f"{gender:g}",
+        })  # fmt: skip
+        last = max(RECORD_WINDOW_MINUTES, int(rows["Time"].max()))
+        periods.append({
+            "observation_period_id": rid, "person_id": rid, "observation_period_start_date": REFERENCE.date(),
+            "observation_period_end_date": (REFERENCE + dt.timedelta(minutes=last)).date(),
+            "period_type_concept_id": OMOP_CONCEPTS["EHR"],
         })  # fmt: skip
         visits.append({
             "visit_occurrence_id": rid, "person_id": rid, "visit_concept_id": OMOP_CONCEPTS["inpatient visit"],
@@ -1239,7 +1278,8 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     measurement = pd.concat(measures, ignore_index=True)
     measurement.insert(0, "measurement_id", np.arange(1, len(measurement) + 1))
     return {
-        "person": pd.DataFrame(persons), "visit_occurrence": pd.DataFrame(visits),
+        "person": pd.DataFrame(persons), "observation_period": pd.DataFrame(periods),
+        "visit_occurrence": pd.DataFrame(visits),
         "visit_detail": pd.DataFrame(details), "procedure_occurrence": pd.DataFrame(procedures),
         "measurement": measurement,
     }  # fmt: skip
@@ -1273,6 +1313,9 @@ LAB_PANELS = {
 V2_SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 and SPM-4 say serum or plasma; if this lactate "
                "was measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
+    "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
+            "2708-6 and SPM-4 say arterial blood; if this saturation was measured by pulse oximetry (SpO2), the code "
+            "would be 59408-5.",
 }  # fmt: skip
 PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
 

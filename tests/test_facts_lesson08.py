@@ -70,7 +70,7 @@ def test_code_table(stays):
     assert elsewhere.value_counts().to_dict() == {
         "BP panel (arterial line)": 3, "BP panel (cuff)": 3, "Encounter.type": 1, "Patient.gender": 1, "Procedure": 1}
     assert list(codes.index[codes["checked"].eq("unsure")]) == [
-        "Gender", "ICUType", "Glucose", "HCO3", "HCT", "K", "Lactate", "Na", "Urine"]  # fmt: skip
+        "Gender", "ICUType", "Glucose", "HCO3", "HCT", "K", "Lactate", "Na", "SaO2", "Urine"]  # fmt: skip
     assert interop.is_ucum("mm[Hg]") and not interop.is_ucum("mmHg")
 
 
@@ -366,8 +366,13 @@ def test_round_trip_of_twenty_stays(stays, tmp_path):
 
 def test_omop(stay, stays):
     omop = interop.omop_tables(stay)
-    assert {k: len(v) for k, v in omop.items()} == {"person": 1, "visit_occurrence": 1, "visit_detail": 1,
-                                                    "procedure_occurrence": 0, "measurement": 250}  # fmt: skip
+    assert {k: len(v) for k, v in omop.items()} == {"person": 1, "observation_period": 1, "visit_occurrence": 1,
+                                                    "visit_detail": 1, "procedure_occurrence": 0,
+                                                    "measurement": 250}  # fmt: skip
+    period = omop["observation_period"].iloc[0]
+    assert (str(period["observation_period_start_date"]), str(period["observation_period_end_date"])) == (
+        "2000-01-01", "2000-01-03")  # admission to the end of the 48-hour window
+    assert int(stays["Time"].max()) == 48 * 60  # the Challenge's window: no charting after 48 h
     assert omop["person"]["year_of_birth"].tolist() == [1946]
     ages = pd.read_csv(DATA / "challenge2012" / "Outcomes-a.txt", index_col="RecordID").index.size  # 4,000 stays
     first_age = stays.query("Time == 0 and Parameter == 'Age'").groupby("RecordID")["Value"]
@@ -416,7 +421,7 @@ def test_the_company_each_analyte_keeps_at_its_minute(stays):
 
     gas, chem = minutes("pH", "PaO2", "PaCO2"), minutes("BUN", "Creatinine")
     share = {}
-    for p in ("K", "Na", "Glucose", "HCO3", "Lactate"):
+    for p in ("K", "Na", "Glucose", "HCO3", "Lactate", "SaO2"):
         at = minutes(p)
         others = minutes(*(q for q in interop.LAB_PARAMETERS if q != p))
         shared = at & others
@@ -428,3 +433,6 @@ def test_the_company_each_analyte_keeps_at_its_minute(stays):
     # the lesson's wording follows these thresholds (serum_fits, lactate_gas in the notebook)
     assert min(share[p][1] for p in ("K", "Na", "Glucose", "HCO3")) > 50 and share["Lactate"][1] < 10
     assert share["Lactate"][4] > 50
+    # r17-08: SaO2 (no specimen documented) is charted with pH, PaO2 or PaCO2 in most of its minutes: the lesson's
+    # wording 'most of it looks like the blood gas's saturation' (sao2 in the notebook, threshold 50%)
+    assert (share["SaO2"][0], share["SaO2"][2]) == (8185, 83.3) and share["SaO2"][2] > 50

@@ -141,6 +141,12 @@ def test_age_cap_is_a_comparator_and_impossible_values_are_flagged(stays):
     res = interop.stay_resources(stays[stays["RecordID"].eq(old)])
     age = next(o for o in res["Observation"] if o.code.text == "Age")
     assert age.valueQuantity.comparator == ">=" and float(age.valueQuantity.value) == 90
+    assert [n.text for n in age.note] == [interop.AGE_CAP_NOTE] and "inferred" in age.note[0].text  # r17-08
+    assert ages["Value"].max() == interop.AGE_CAP_INFERRED  # the inference: no age above it in the data
+    young = int(ages.loc[ages["Value"].between(0, 89), "RecordID"].iloc[0])
+    age = next(o for o in interop.stay_resources(stays[stays["RecordID"].eq(young)])["Observation"]
+               if o.code.text == "Age")
+    assert age.valueQuantity.comparator is None and not age.note
     zero = stays[stays["Parameter"].eq("Weight") & stays["Value"].eq(0)]
     rid = int(zero["RecordID"].iloc[0])
     res = interop.stay_resources(stays[stays["RecordID"].eq(rid)])
@@ -475,6 +481,27 @@ def test_omop_tables_follow_the_cdm_conventions(stay):
     assert len(m) == len(body) - sentinels
 
 
+def test_omop_observation_period_covers_every_event(stays):
+    """r17-08: one observation_period per person (required in CDM v5.4; OHDSI tools count only events inside it),
+    from ICU admission to the end of the 48-hour window, typed EHR; every exported event's date lies inside it."""
+    ids = stays["RecordID"].drop_duplicates().iloc[:40]
+    t = interop.omop_tables(stays[stays["RecordID"].isin(ids)])
+    op = t["observation_period"].set_index("person_id")
+    assert sorted(op.index) == sorted(t["person"]["person_id"]) and op.index.is_unique
+    assert (op["period_type_concept_id"] == interop.OMOP_CONCEPTS["EHR"]).all()
+    window_end = (interop.REFERENCE + pd.Timedelta(minutes=interop.RECORD_WINDOW_MINUTES)).date()
+    assert (op["observation_period_start_date"] == interop.REFERENCE.date()).all()
+    assert (op["observation_period_end_date"] >= window_end).all()
+    for table, date in (("measurement", "measurement_date"), ("procedure_occurrence", "procedure_date"),
+                        ("visit_occurrence", "visit_start_date"), ("visit_detail", "visit_detail_start_date")):
+        rows = t[table].join(op, on="person_id")
+        inside = rows[date].between(rows["observation_period_start_date"], rows["observation_period_end_date"])
+        assert inside.all(), table
+    last = stays[stays["RecordID"].isin(ids)].groupby("RecordID")["Time"].max()
+    assert last.le(interop.RECORD_WINDOW_MINUTES).all()  # the window holds every charting: no period ends later
+    assert (op["observation_period_end_date"] == window_end).all()
+
+
 # ------------------------------------------------------------------ bad input (functions)
 @pytest.mark.parametrize(
     "call",
@@ -650,7 +677,9 @@ def test_specimen_follows_the_challenge_documentation(stays):
     lact = parsed[parsed["local"].eq("Lactate")]
     assert len(lact) and set(lact["specimen"]) == {spm4} and set(lact["loinc"]) == {"2524-7"}
     assert lact["note"].str.contains("Specimen assumed").all()
-    assert not parsed.loc[parsed["local"].ne("Lactate"), "note"].str.contains("Specimen assumed").any()
+    assumed = parsed["local"].isin(list(interop.V2_SPECIMEN_ASSUMED))  # lactate and (r17-08) SaO2
+    assert set(interop.V2_SPECIMEN_ASSUMED) == {"Lactate", "SaO2"}
+    assert not parsed.loc[~assumed, "note"].str.contains("Specimen assumed").any()
     assert set(parsed.loc[parsed["local"].eq("K"), "specimen"]) <= {"SER^Serum^HL70487"}
     fhir = interop.oru_to_fhir(parsed)
     lact_obs = [r for r in fhir if r.get_resource_type() == "Observation" and r.code.text == "Lactate"]
@@ -1001,6 +1030,19 @@ def test_lesson_08_says_how_its_dciodvfy_quote_was_obtained_and_how_to_run_it(tm
     assert "PatientName" in ds and str(ds.PatientName) == ""  # type 2: present, empty
 
 
+def test_lesson_08_lists_the_aami_classes_as_the_package_maps_them():
+    """r17-08 nit: ventricular escape (E) is class V, atrial (e) and nodal (j) escape are N (de Chazal 2004,
+    Table I); the lesson's list must say the same as interop.AAMI_CLASSES, and must not leave a settled check open."""
+    cells = json.loads((REPO / "notebooks" / "08-interoperability.ipynb").read_text())["cells"]
+    cell = next("".join(c["source"]) for c in cells if "AAMI EC57 standard" in "".join(c["source"]))
+    assert interop.AAMI_CLASSES["E"] == "V" and interop.AAMI_CLASSES["e"] == interop.AAMI_CLASSES["j"] == "N"
+    flat = " ".join(cell.split())
+    assert "**N** (normal, bundle branch block, atrial and nodal escape beats)" in flat
+    assert "**V** (ventricular ectopic, with ventricular escape beats)" in flat
+    text = "".join("".join(c["source"]) for c in cells)
+    assert "still to be checked here" not in text  # the vital-signs value set: R5 and the R4B ballot list 12 codes
+
+
 def test_filler_order_numbers_have_a_namespace_and_closed_ventilation_is_completed(stays):
     """Review 8, nits: OBR-3 carries its assigning application (EI-2..4), which becomes the report identifier's
     system; a ventilation Procedure whose end is known is 'completed', one whose end is unknown stays 'unknown'."""
@@ -1124,17 +1166,19 @@ def test_round_trip_compares_repeats_as_multisets(stays, tmp_path):
     assert interop.compare_tables(swapped, moved)["different"] == 1
 
 
-def test_dicom_ages_are_capped_at_90_in_a_de_identified_file():
-    """PTB-XL sets ages of 90 or older to 300, but some were missed: those go out as 090Y (90 or older)."""
+def test_dicom_ages_of_90_or_more_are_left_empty_in_a_de_identified_file():
+    """PTB-XL sets ages of 90 or older to 300, but some were missed: those go out with an empty Patient's Age, since
+    DICOM's AS value has no 'or older' and '090Y' would be a false exact age for a 91-year-old (review r17-08)."""
     meta = ptbxl.load_metadata()
     old = meta.index[meta["age"].between(90, interop.PTBXL_AGE_CODE - 1)]
-    assert len(old)  # the slice holds uncoded ages of 90 or more (DATACARD: ECGs 279, 282, 351)
+    assert len(old) and meta.loc[old, "age"].gt(90).any()  # the slice holds uncoded ages above 90 (ECGs 279, 282)
     for ecg_id in old:
         ds = interop.ecg_dicom(int(ecg_id), fs=100)
-        assert ds.PatientAge == "090Y" and ds.PatientIdentityRemoved == "YES", ecg_id
+        assert ds.PatientAge == "" and ds.PatientIdentityRemoved == "YES", ecg_id
     younger = meta.index[meta["age"].lt(90)][0]
     assert interop.ecg_dicom(int(younger), fs=100).PatientAge == f"{int(meta.loc[younger, 'age']):03d}Y"
-    assert [interop.dicom_age(a) for a in (89, 90, 91, 299, 300, np.nan)] == ["089Y", "090Y", "090Y", "090Y", "", ""]
+    assert [interop.dicom_age(a) for a in (0, 89, 89.9, 90, 91, 299, 300, -1, np.nan)] == [
+        "000Y", "089Y", "089Y", "", "", "", "", "", ""]
 
 
 def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_does(stays):
@@ -1149,8 +1193,18 @@ def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_d
         assert {c.code for c in o.code.coding if c.system == interop.LOINC} == {"2524-7"}
         texts = [n.text for n in o.note or []]
         assert interop.SPECIMEN_ASSUMED["Lactate"] in texts and "32693-4" in texts[-1]
-    others = [o for o in res["Observation"] if o.code.text != "Lactate"]
+    others = [o for o in res["Observation"] if o.code.text not in interop.SPECIMEN_ASSUMED]
     assert not any("Specimen assumed" in (n.text or "") for o in others for n in o.note or [])
+    # r17-08: SaO2's specimen is not documented either ('O2 saturation in hemoglobin'): the same caution
+    assert interop.code_table().loc["SaO2", "checked"] == "unsure"
+    rid = int(stays.loc[stays["Parameter"].eq("SaO2"), "RecordID"].iloc[0])
+    sao2 = stays[stays["RecordID"].eq(rid)]
+    got = [o for o in interop.stay_resources(sao2)["Observation"] if o.code.text == "SaO2"]
+    assert len(got) == int(sao2["Parameter"].eq("SaO2").sum())
+    assert all(interop.SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note or []] for o in got)
+    via = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(sao2).to_er7()))
+           if o.get_resource_type() == "Observation" and o.code.text == "SaO2"]  # fmt: skip
+    assert via and all(interop.V2_SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note] for o in via)
     via = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(stay).to_er7()))
            if o.get_resource_type() == "Observation" and o.code.text == "Lactate"]  # fmt: skip
     assert via and all(any(n.text.startswith("Specimen assumed") for n in o.note) for o in via)
