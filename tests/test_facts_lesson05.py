@@ -308,6 +308,15 @@ def test_shortcut_models_on_the_same_stays_and_window():
     assert round(which.p_value, 3) == 0.017 and 4 * which.p_value > 0.05
     sides = [stats.interval_side(r.low, r.high) for r in paired]
     assert sides == ["includes", "below", "below", "includes"]
+    # review r17-0405 F11: MechVent's presence is its value (ventilated), which SAPS-I scores; without it the model
+    # sees only which tests were measured: 0.677, +0.027 (-0.009 to +0.063), still not distinguishable, a quarter
+    # of the edge gone; RespRate, never recorded in a ventilated stay, keeps part of ventilation in the other 36
+    no_vent = stats.delong_auroc_difference(y, _oof(measured.loc[scored].drop(columns="MechVent"), y), saps, level=each)
+    assert (round(no_vent.auroc_a, 3), round(no_vent.difference, 3)) == (0.677, 0.027)
+    assert (round(no_vent.low, 3), round(no_vent.high, 3)) == (-0.009, 0.063) and no_vent.low < 0 < no_vent.high
+    assert round(1 - no_vent.difference / which.difference, 2) == 0.25
+    ventilated = measured["MechVent"].astype(bool)
+    assert (int(ventilated.sum()), int((ventilated & measured["RespRate"].astype(bool)).sum())) == (2405, 0)
     marginal = [stats.delong_auroc_difference(y, p, saps) for p in preds]
     assert (round(marginal[0].b_low, 3), round(marginal[0].b_high, 3)) == (0.626, 0.674)
     # the cross-validation split's seed: 24 h (like for like) and 48 h (unequal), lower ends of the 98.75% interval
