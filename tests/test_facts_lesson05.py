@@ -156,6 +156,11 @@ def test_death_by_age_and_gender():
     assert g.sum().tolist() == [72, 108, 173, 201] and g.size().tolist() == [836, 983, 1301, 880]
     assert 201 / 880 > 2 * 72 / 836
     assert f"{(201 / 880) / (72 / 836):.1f}" == "2.7"  # the figure's title: "2.7 times as often"
+    # review r17-0405 F19: with its interval, log scale (Katz 1978), recomputed from the counts above
+    old, young = (g.sum()["80+"], g.size()["80+"]), (g.sum()["<50"], g.size()["<50"])
+    se = np.sqrt(1 / old[0] - 1 / old[1] + 1 / young[0] - 1 / young[1])
+    ratio = (old[0] / old[1]) / (young[0] / young[1])
+    assert [f"{ratio * np.exp(k * 1.959964 * se):.1f}" for k in (-1, 1)] == ["2.1", "3.4"]
     gg = d.groupby("Gender")["In-hospital_death"]
     assert gg.sum().to_dict() == {-1: 1, 0: 253, 1: 300} and gg.size().to_dict() == {-1: 3, 0: 1751, 1: 2246}
     assert [round(x, 2) for x in wilson(1, 3)] == [0.06, 0.79]
