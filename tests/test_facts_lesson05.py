@@ -156,6 +156,11 @@ def test_death_by_age_and_gender():
     assert g.sum().tolist() == [72, 108, 173, 201] and g.size().tolist() == [836, 983, 1301, 880]
     assert 201 / 880 > 2 * 72 / 836
     assert f"{(201 / 880) / (72 / 836):.1f}" == "2.7"  # the figure's title: "2.7 times as often"
+    # review r17-0405 F19: with its interval, log scale (Katz 1978), recomputed from the counts above
+    old, young = (g.sum()["80+"], g.size()["80+"]), (g.sum()["<50"], g.size()["<50"])
+    se = np.sqrt(1 / old[0] - 1 / old[1] + 1 / young[0] - 1 / young[1])
+    ratio = (old[0] / old[1]) / (young[0] / young[1])
+    assert [f"{ratio * np.exp(k * 1.959964 * se):.1f}" for k in (-1, 1)] == ["2.1", "3.4"]
     gg = d.groupby("Gender")["In-hospital_death"]
     assert gg.sum().to_dict() == {-1: 1, 0: 253, 1: 300} and gg.size().to_dict() == {-1: 3, 0: 1751, 1: 2246}
     assert [round(x, 2) for x in wilson(1, 3)] == [0.06, 0.79]
@@ -308,6 +313,15 @@ def test_shortcut_models_on_the_same_stays_and_window():
     assert round(which.p_value, 3) == 0.017 and 4 * which.p_value > 0.05
     sides = [stats.interval_side(r.low, r.high) for r in paired]
     assert sides == ["includes", "below", "below", "includes"]
+    # review r17-0405 F11: MechVent's presence is its value (ventilated), which SAPS-I scores; without it the model
+    # sees only which tests were measured: 0.677, +0.027 (-0.009 to +0.063), still not distinguishable, a quarter
+    # of the edge gone; RespRate, never recorded in a ventilated stay, keeps part of ventilation in the other 36
+    no_vent = stats.delong_auroc_difference(y, _oof(measured.loc[scored].drop(columns="MechVent"), y), saps, level=each)
+    assert (round(no_vent.auroc_a, 3), round(no_vent.difference, 3)) == (0.677, 0.027)
+    assert (round(no_vent.low, 3), round(no_vent.high, 3)) == (-0.009, 0.063) and no_vent.low < 0 < no_vent.high
+    assert round(1 - no_vent.difference / which.difference, 2) == 0.25
+    ventilated = measured["MechVent"].astype(bool)
+    assert (int(ventilated.sum()), int((ventilated & measured["RespRate"].astype(bool)).sum())) == (2405, 0)
     marginal = [stats.delong_auroc_difference(y, p, saps) for p in preds]
     assert (round(marginal[0].b_low, 3), round(marginal[0].b_high, 3)) == (0.626, 0.674)
     # the cross-validation split's seed: 24 h (like for like) and 48 h (unequal), lower ends of the 98.75% interval
