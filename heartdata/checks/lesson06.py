@@ -312,6 +312,10 @@ def remove_zero_weights(answer):
     return correct(f"your step removed {values} zero weights in {n_stays} stays and said so.")
 
 
+#: Stays without a zero weight in the second table _on_other_table runs the student's step on.
+OTHER_STAYS = 200
+
+
 def _on_other_table(answer, stays: pd.DataFrame, zero: pd.Series) -> Feedback | None:
     """Run the student's step on a second table, ``stays`` without half of the stays that have a zero weight, and
     say what differs there from the right step (None: nothing): a log typed in, or computed from `stays` instead of
@@ -319,11 +323,16 @@ def _on_other_table(answer, stays: pd.DataFrame, zero: pd.Series) -> Feedback | 
     ids = sorted(stays.loc[zero, "RecordID"].unique())
     if not ids:
         return None
-    other = stays[~stays["RecordID"].isin(ids[: (len(ids) + 1) // 2])]
+    # a small table (a copy of all of `stays` would cost the notebook tens of MiB): the stays with a zero weight
+    # but half of them, and the first OTHER_STAYS stays without one
+    left_out = set(ids[: (len(ids) + 1) // 2])
+    without = [r for r in stays["RecordID"].unique() if r not in set(ids)][:OTHER_STAYS]
+    other = stays[stays["RecordID"].isin((set(ids) - left_out) | set(without))]
     gone = _expected_zero_weights(other)
     want_values, want_stays = int(gone.sum()), int(other.loc[gone, "RecordID"].nunique())
-    what = (f"`stays` without {(len(ids) + 1) // 2} of the {len(ids)} stays with a zero weight, {len(other):,} rows "
-            f"with {want_values} zero weights in {want_stays} stays")
+    what = (f"{other['RecordID'].nunique():,} stays of `stays`: {len(ids) - len(left_out)} of the {len(ids)} with a "
+            f"zero weight and {len(without)} without one, {len(other):,} rows with {want_values} zero weights in "
+            f"{want_stays} stays")
     try:
         result = answer(other.copy())
     except Exception as exc:
