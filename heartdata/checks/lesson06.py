@@ -325,9 +325,9 @@ def _on_other_table(answer, stays: pd.DataFrame, zero: pd.Series) -> Feedback | 
         return None
     # a small table (a copy of all of `stays` would cost the notebook tens of MiB): the stays with a zero weight
     # but half of them, and the first OTHER_STAYS stays without one
-    left_out = set(ids[: (len(ids) + 1) // 2])
-    without = [r for r in stays["RecordID"].unique() if r not in set(ids)][:OTHER_STAYS]
-    other = stays[stays["RecordID"].isin((set(ids) - left_out) | set(without))]
+    with_zero, left_out = set(ids), set(ids[: (len(ids) + 1) // 2])
+    without = [r for r in stays["RecordID"].unique() if r not in with_zero][:OTHER_STAYS]
+    other = stays[stays["RecordID"].isin((with_zero - left_out) | set(without))]
     gone = _expected_zero_weights(other)
     want_values, want_stays = int(gone.sum()), int(other.loc[gone, "RecordID"].nunique())
     what = (f"{other['RecordID'].nunique():,} stays of `stays`: {len(ids) - len(left_out)} of the {len(ids)} with a "
