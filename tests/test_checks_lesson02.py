@@ -73,7 +73,22 @@ def test_walkthrough_to_millivolts():
     expect(lesson02.to_millivolts(with_wfdb), INCORRECT, "right for record 100")  # p_signal cannot pass
     rec = _digital()
     expect(lesson02.to_millivolts(right(rec.d_signal, rec.adc_gain, rec.baseline)), CLOSE, "function itself")
-    expect(lesson02.to_millivolts(lambda d, g, b: None), feedback.NOT_ATTEMPTED, "returns None")
+    expect(lesson02.to_millivolts(lambda d, g, b: None), feedback.NOT_ATTEMPTED, "write the body")
+
+    def stub(d_signal, adc_gain, baseline):  # the notebook's stub, as given
+        # your code here
+        return None
+
+    def forgot_return(d, g, b):  # an attempt whose body computes the answer but never returns it
+        (np.asarray(d, float) - np.asarray(b)) / np.asarray(g)
+
+    def none_for_other_header(d, g, b):  # returns for record 100, falls off the end for three signals
+        if np.shape(d)[1] == 2:
+            return right(d, g, b)
+
+    expect(lesson02.to_millivolts(stub), feedback.NOT_ATTEMPTED, "write the body of `to_millivolts`")
+    expect(lesson02.to_millivolts(forgot_return), INCORRECT, "returned None", "forget `return`", "no line returns")
+    expect(lesson02.to_millivolts(none_for_other_header), INCORRECT, "returned None", "without reaching it")
     expect(lesson02.to_millivolts(lambda d: d), INCORRECT, "raised")
     expect(lesson02.to_millivolts(loop), CORRECT)
     expect(lesson02.to_millivolts(right), CORRECT)

@@ -27,6 +27,7 @@ from ..feedback import (
     mistake_at,
     named,
     not_attempted,
+    returned_none,
 )
 from .lesson00 import as_axes, hidden_by_limits, missing_labels, plotted_xy, same_series
 
@@ -149,8 +150,8 @@ def to_millivolts(answer):
         return incorrect(f"your function raised {exc.__class__.__name__}: {exc}. It is called as "
                          "`to_millivolts(d_signal, adc_gain, baseline)` with a (samples x signals) array and two "
                          "lists of one value per signal.")  # fmt: skip
-    if got100 is None or got is None:
-        return not_attempted("your function returns None: write its body and `return` the array of millivolts.")
+    if got100 is None or got is None:  # the stub is not attempted; a body without `return` is told so
+        return returned_none(answer, "to_millivolts", "the array of millivolts (samples x signals)")
     got100, got = np.asarray(got100, dtype=float), np.asarray(got, dtype=float)
     if got100.shape != ref.shape:
         return incorrect(f"for record 100 your function returned shape {got100.shape}; expected {ref.shape} "
