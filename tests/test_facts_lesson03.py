@@ -532,3 +532,11 @@ def test_survival_is_0_or_1_where_the_page_says_never():
     short = [r for r in rows if 0 <= int(r["Length_of_stay"]) < 2]
     early = [r for r in rows if int(r["Survival"]) in (0, 1)]
     assert (len(short), len(early), sum(r["In-hospital_death"] == "1" for r in early)) == (1, 29, 26)
+    # review 18 (0003-1): the data card states the page's 48 hours as documentation and the data's exceptions,
+    # computed here from the outcomes file, not as a property of every stay
+    card = " ".join((DATA / "challenge2012" / "DATACARD.md").read_text().split())
+    los_one = sum(int(r["Length_of_stay"]) == 1 for r in rows)
+    died = sum(r["In-hospital_death"] == "1" for r in early)
+    assert (f"`Survival` is 0 or 1 in {len(early)} stays ({died} of them in-hospital deaths) and `Length_of_stay` is "
+            f"1 in {los_one} stay") in card
+    assert "absent by design" not in card and '"never have the values 0 or 1"' in card
