@@ -160,3 +160,35 @@ def test_what_the_loaded_data_is_called(tmp_path):
     lesson = DATA.parent / "notebooks" / "00-welcome.ipynb"
     source = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells)
     assert "This slice holds" not in source and "{loaded.capitalize()} holds" in source
+
+
+def test_the_48_hours_are_the_pages_and_the_data_break_them():
+    """Review 18 (0003-1): lesson 00 gives the page's 48-hour rule as documentation and counts, from the outcomes
+    file, the stays that break it (Survival 0 or 1; Length_of_stay under 2 days), as lesson 03 and the data card do."""
+    import nbformat
+
+    out = challenge2012.load_outcomes()
+    early = out["Survival"].isin([0, 1])
+    assert (int(early.sum()), int(out.loc[early, "In-hospital_death"].sum())) == (29, 26)
+    assert int(out["Length_of_stay"].between(0, 2, inclusive="left").sum()) == 1
+    cells = nbformat.read(DATA.parent / "notebooks" / "00-welcome.ipynb", as_version=4).cells
+    source = "\n".join(c.source for c in cells)
+    assert "describes them as adult patients who\nstayed in the ICU for at least 48 hours" in source
+    assert "`Survival` (in days) is 0 or 1 in {n_early} stays, {n_early_died} of them deaths in hospital" in source
+    assert 'early = outcomes["Survival"].isin([0, 1])' in source
+
+
+def test_uncoded_old_ages_are_counted_not_printed_and_srb_is_not_overstated():
+    """Review 18 (09-2): lesson 09 does not print the uncoded ages of 90 or more, so lesson 00 only counts them.
+    Review 18 (09-1): EDPS v SRB set aside the General Court's judgment and referred the case back (CJEU press
+    release 107/25), without deciding whether the data were personal for the consultant."""
+    import nbformat
+
+    cells = nbformat.read(DATA.parent / "notebooks" / "00-welcome.ipynb", as_version=4).cells
+    code = "\n".join(c.source for c in cells if c.cell_type == "code")
+    assert "uncoded_old = age[age.ge(90) & age.ne(300)]" in code and "uncoded_old.unique()" not in code
+    assert "{len(uncoded_old)} carry an uncoded age of 90 or more, so the rule" in code
+    prose = " ".join(" ".join(c.source for c in cells if c.cell_type == "markdown").split())
+    assert "to apply it" not in prose
+    assert "The Court did **not** decide whether the comments were personal data for the consultant" in prose
+    assert "referred the case back to it (CJEU press release 107/25)" in prose
