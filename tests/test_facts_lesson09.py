@@ -695,6 +695,12 @@ def test_breyer_is_cited_with_both_limbs_and_wp216_is_set_against_edps_v_srb():
                  "Art. 61(3)", "is debated"):
         assert fact in law, fact
     assert "*EDPS v SRB*, below)" not in law  # SRB is not the source of "by another person"
+    # review r18-09, finding 6: for an open slice the prohibition limb is unsettled (the GDPR's own Arts. 6 and 9, and
+    # national law, may count as a legal bar); "only practical difficulty could count" is one reading, named as such
+    for fact in ("the prohibition limb is unsettled", "is argued both ways", "National law may also forbid",
+                 "On the cautious reading", "this lesson follows that reading"):
+        assert fact in law, fact
+    assert "forbids nothing, so only practical difficulty" not in law
     section7 = text[text.index("## 7 · This course's own data"):text.index("## 8 ·")]
     for fact in ("WP216 treats the copy as still personal data", "*EDPS v SRB* (2025, section 8)", "open tension",
                  "12 December 2025"):
@@ -730,16 +736,27 @@ def test_the_sample_experiment_says_no_population_estimate_is_run():
 
 def test_the_digital_omnibus_is_a_dated_proposal_not_law():
     """Review 9, point 1: the Digital Omnibus (Commission proposal, November 2025, amending GDPR definitions among
-    others) is a proposal; its status is dated ("as of mid-2026") and to be checked when teaching, never called
-    adopted. Council and EDPB/EDPS details that could not be read here are marked as to be checked."""
+    others) is a proposal; its status is dated and to be checked when teaching, never called adopted. Review r18-09,
+    finding 7: "as of mid-2026" was stale in a lesson that states the law of December 2026, so the paragraph gives the
+    day of its last check and the latest report found (Noerr, 18 June 2026: the agreement on the data Omnibus
+    "yet-to-be-reached"). EDPB-EDPS Joint Opinion 2/2026 (February 2026; Stevens & Bolton, 23 February 2026: they
+    "strongly urge co-legislators not to adopt the proposed changes to the definition of personal data"; the number
+    from formfy.ai and the EDPB's file name jointopinion_202602) and the Council compromise text of 20 February 2026,
+    reported as leaked (beeble.com, formfy.ai), may be named only as reported and not read here."""
     text = _lesson_text()
     start = text.index("*Digital Omnibus*")
     paragraph = text[start:text.index("**The GDPR's research rules", start)]
-    assert "proposal, not law" in paragraph and "As of mid-2026" in paragraph
+    assert "proposal, not law" in paragraph and "last checked on 7 December 2026" in paragraph
+    assert "mid-2026" not in paragraph
+    assert "Noerr, 18 June 2026" in paragraph and "not yet reached an agreement" in paragraph
     assert "Check its legislative status at the time you teach this" in paragraph
     assert "to be checked against the texts" in paragraph
-    for claim in ("was adopted", "has been adopted", "entered into force", "Joint Opinion 2/2026", "20 February 2026"):
+    for claim in ("was adopted", "has been adopted", "entered into force"):
         assert claim not in paragraph, claim
+    for reported in ("*Joint Opinion 2/2026*", "20 February 2026"):  # named only with their secondary sources
+        assert reported in paragraph, reported
+    assert "reported as leaked" in paragraph and "this lesson read neither text" in paragraph
+    assert "Stevens & Bolton, 23 February 2026" in paragraph
 
 
 def test_the_papers_two_age_statements_are_quoted_and_the_code_300_counted():
