@@ -217,7 +217,7 @@ def test_lactate_draws():
     assert surg.loc["4 or more"].tolist() == [43, 305] and surg.loc["2-3"].tolist() == [37, 191]
     dip = heartdata_stats.difference_ci(43, 305, 37, 191)
     assert (round(100 * dip.difference, 1), round(100 * dip.low, 1), round(100 * dip.high, 1)) == (-5.3, -12.4, 1.3)
-    assert dip.low < 0 < dip.high  # "includes no difference": no dip to explain
+    assert dip.low < 0 < dip.high  # "includes no difference": the data do not show a dip
     assert len(icu.unique()) * (draws.cat.categories.size - 1) == 12  # neighbouring pairs of groups, all units
 
 
