@@ -147,6 +147,20 @@ def test_sex_difference_at_the_same_age():
     num = sum(a * d / (a + b + c + d) for a, b, c, d in tables)
     den = sum(b * c / (a + b + c + d) for a, b, c, d in tables)
     assert mh.odds_ratio == pytest.approx(num / den)
+    # the lesson: within age band and recording site together the reading holds (review r18-0405, F10)
+    with_site = known & m["site"].notna()
+    strata = m.loc[with_site, "age band"].astype(str) + "/" + m.loc[with_site, "site"].astype(int).astype(str)
+    by_site = stats.mantel_haenszel(m.loc[with_site, "normal"], m.loc[with_site, "sex"].eq(1), strata)
+    assert (round(by_site.odds_ratio, 2), round(by_site.low, 2), round(by_site.high, 2)) == (1.86, 1.17, 2.97)
+    part = m[with_site]
+    cells = [
+        (int((g["sex"].eq(1) & g["normal"]).sum()), int((g["sex"].eq(1) & ~g["normal"]).sum()),
+         int((g["sex"].eq(0) & g["normal"]).sum()), int((g["sex"].eq(0) & ~g["normal"]).sum()))
+        for _, g in part.groupby([part["age band"].astype(str), part["site"].astype(int)])
+    ]  # a stratum with one sex only adds 0 to both sums
+    num = sum(a * d / (a + b + c + d) for a, b, c, d in cells)
+    den = sum(b * c / (a + b + c + d) for a, b, c, d in cells)
+    assert by_site.odds_ratio == pytest.approx(num / den) and by_site.low > 1
 
 
 def test_death_by_age_and_gender():
