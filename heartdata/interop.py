@@ -142,8 +142,9 @@ SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 says serum or plasma; if this lactate was "
                "measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
-            "2708-6 says arterial blood; if this saturation was measured by pulse oximetry (SpO2), the code would be "
-            "59408-5.",
+            "2708-6 says arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every oxygen "
+            "saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go beside "
+            "2708-6, not replace it.",
 }  # fmt: skip
 #: The age from which an exported Age is '>= value'. The Challenge documents Age only as "Age (years)" and states no
 #: cap; the course infers one because ages stop at 90, with many stays at exactly 90 (data/challenge2012/DATACARD.md:
@@ -233,9 +234,9 @@ _ROWS = [
      "Vital-signs respiratory-rate profile: unit fixed to /min. Ventilator-set or measured rate: not stated."),
     ("SaO2", _OBS, "2708-6", "Oxygen saturation in Arterial blood", "%", "%", f"{_LAB}|{_VS}", "unsure", "",
      "The source states no specimen or method ('O2 saturation in hemoglobin (%)'): arterial blood assumed, since it "
-     "is charted with the blood gas (section 2 counts how often). 2708-6 is also the code of FHIR R4B's "
-     "oxygen-saturation vital-sign profile, so the profile applies: both categories. Pulse oximetry (SpO2) would "
-     "be 59408-5."),
+     "is charted with the blood gas (section 2 counts how often). 2708-6 is also the code FHIR R4B's "
+     "oxygen-saturation vital-sign profile fixes for every O2 saturation (hl7.org/fhir/R4B/oxygensat.html), so the "
+     "profile applies: both categories. A pulse oximetry (SpO2) value keeps 2708-6 and adds 59408-5 beside it."),
     ("SysABP", "BP panel (arterial line)", "76215-3", "Invasive Systolic blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "Component 8480-6 of the 85354-9 panel, with 76215-3 beside it to keep 'invasive'."),
     ("Temp", _OBS, "8310-5", "Body temperature", "Cel", "°C", _VS, "known", "",
@@ -1316,8 +1317,9 @@ V2_SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 and SPM-4 say serum or plasma; if this lactate "
                "was measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
-            "2708-6 and SPM-4 say arterial blood; if this saturation was measured by pulse oximetry (SpO2), the code "
-            "would be 59408-5.",
+            "2708-6 and SPM-4 say arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every "
+            "oxygen saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go "
+            "beside 2708-6, not replace it (and no blood specimen would be taken for SPM-4).",
 }  # fmt: skip
 PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
 

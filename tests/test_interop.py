@@ -1221,6 +1221,11 @@ def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_d
     got = [o for o in interop.stay_resources(sao2)["Observation"] if o.code.text == "SaO2"]
     assert len(got) == int(sao2["Parameter"].eq("SaO2").sum())
     assert all(interop.SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note or []] for o in got)
+    # r18-08: FHIR's oxygensat profile fixes 2708-6 for every O2 saturation; an SpO2 adds 59408-5 beside it, so the
+    # notes must not tell a receiver to replace the code
+    assert all("2708-6" in {c.code for c in o.code.coding} for o in got)
+    for note in (interop.SPECIMEN_ASSUMED["SaO2"], interop.V2_SPECIMEN_ASSUMED["SaO2"]):
+        assert "59408-5 would go beside 2708-6, not replace it" in note and "the code would be" not in note
     via = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(sao2).to_er7()))
            if o.get_resource_type() == "Observation" and o.code.text == "SaO2"]  # fmt: skip
     assert via and all(interop.V2_SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note] for o in via)
