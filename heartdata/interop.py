@@ -1151,7 +1151,7 @@ def _unit_text(param: str) -> str:
     parameter in :data:`UNIT_NOT_AS_DOCUMENTED`, the unit its values are exported in."""
     if param not in CODES.index or CODES.loc[param, "ucum"] in ("", "1", "{score}", "[pH]"):
         return ""
-    if param in UNIT_NOT_AS_DOCUMENTED:  # the unit the values are in, as exported (and why, in the code table)
+    if param in UNIT_NOT_AS_DOCUMENTED:  # the values' likelier unit, as exported (and why, in the code table)
         return CODES.loc[param, "ucum"]
     if param in READABLE_UNIT:  # 'bpm' for breaths reads as beats: the unit text the FHIR export writes (r15-08)
         return READABLE_UNIT[param]
@@ -1295,15 +1295,16 @@ def omop_measurement(stay: pd.DataFrame, set_name: str = "a") -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------------- HL7 v2
 LAB_PARAMETERS = tuple(CODES.index[CODES["category"].str.contains(_LAB)])
-#: One order (OBR) per panel and draw time. Each panel's specimen as SPM-4, coded from HL7 table 0487 where the
-#: Challenge documents it, or the measurement implies it: arterial blood for the blood gas (its names say arterial),
-#: whole blood for the blood count (cells are counted in whole blood; the Challenge states no specimen), serum for
-#: chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other chemistry analytes
-#: are assumed to come from the same tube). Every chemistry OBX-3 is a LOINC 'Serum or Plasma' code, which covers
-#: serum: SPM-4 is narrower than the code, not in conflict with it. Lactate's specimen the Challenge does not state;
-#: its OBX-3 is still LOINC 2524-7, *Lactate in Serum or Plasma*, and LOINC's System axis is itself a specimen claim.
-#: So the message says the same thing in both places and says that it is an assumption: SPM-4 'serum or plasma' as
-#: text (v2.5 table 0487 has SER and PLAS but no code for 'serum or plasma', per hl7apy's copy of the table), and an
+#: One order (OBR) per panel and charted minute, which OBR-7 and SPM-17 send as the draw time (the chart has no other; a
+#: sample may be charted at another minute than it was drawn at). Each panel's specimen as SPM-4, coded from HL7 table
+#: 0487 where the Challenge documents it, or the measurement implies it: arterial blood for the blood gas (its names say
+#: arterial), whole blood for the blood count (cells are counted in whole blood; the Challenge states no specimen),
+#: serum for chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other chemistry
+#: analytes are assumed to come from the same tube). Every chemistry OBX-3 is a LOINC 'Serum or Plasma' code, which
+#: covers serum: SPM-4 is narrower than the code, not in conflict with it. Lactate's specimen the Challenge does not
+#: state; its OBX-3 is still LOINC 2524-7, *Lactate in Serum or Plasma*, and LOINC's System axis is itself a specimen
+#: claim. So the message says the same thing in both places and says that it is an assumption: SPM-4 'serum or plasma'
+#: as text (v2.5 table 0487 has SER and PLAS but no code for 'serum or plasma', per hl7apy's copy of the table), and an
 #: NTE on each lactate OBX (:data:`V2_SPECIMEN_ASSUMED`), which the v2-to-FHIR mapping carries to Observation.note.
 _BGA, _HEME = ["pH", "PaCO2", "PaO2", "SaO2"], ["HCT", "Platelets", "WBC"]
 LAB_PANELS = {
@@ -1359,7 +1360,9 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
     Challenge has none), PV1 (inpatient, the ICU type as a local code in PV1-3, RecordID as visit number PV1-19), and
     one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
     OBR-7 the draw time, OBR-25 result status F, its OBX results (a value outside lesson 06's limits with OBX-8
-    :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why), and SPM with the specimen type. Times are
+    :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why; an NTE where the specimen is assumed,
+    :data:`V2_SPECIMEN_ASSUMED`, or the unit is not the documented one, :data:`UNIT_NOT_AS_DOCUMENTED`), and SPM with
+    the specimen type. Times are
     :data:`REFERENCE` plus the minutes, with their zone (placeholder dates, as in the FHIR export)."""
     from hl7apy.core import Message
 
@@ -1416,6 +1419,8 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
             obs.obx.obx_14 = _v2_time(minute)
             notes = [_implausible_note(param, float(value))[0]["text"]] if is_impossible(param, float(value)) else []
             notes += [V2_SPECIMEN_ASSUMED[param]] if param in V2_SPECIMEN_ASSUMED else []
+            # the unit sent is not the documented one (magnesium): the same note as the direct export's (r18-08)
+            notes += [UNIT_NOT_AS_DOCUMENTED[param]] if param in UNIT_NOT_AS_DOCUMENTED else []
             for j, text in enumerate(notes, 1):
                 nte = obs.add_segment("NTE")
                 nte.nte_1 = str(j)

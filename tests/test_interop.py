@@ -690,6 +690,15 @@ def test_specimen_follows_the_challenge_documentation(stays):
     assumed = parsed["local"].isin(list(interop.V2_SPECIMEN_ASSUMED))  # lactate and (r17-08) SaO2
     assert set(interop.V2_SPECIMEN_ASSUMED) == {"Lactate", "SaO2"}
     assert not parsed.loc[~assumed, "note"].str.contains("Specimen assumed").any()
+    # r18-08: magnesium goes out in mg/dL, not the documented mmol/L, and says so on both routes (NTE -> note)
+    rid = int(stays.loc[stays["Parameter"].eq("Mg"), "RecordID"].iloc[0])
+    mg_stay = stays[stays["RecordID"].eq(rid)]
+    mg = interop.parse_oru_r01(interop.oru_r01(mg_stay).to_er7())
+    mg = mg[mg["local"].eq("Mg")]
+    assert len(mg) == int(mg_stay["Parameter"].eq("Mg").sum())
+    assert mg["note"].str.contains(interop.UNIT_NOT_AS_DOCUMENTED["Mg"], regex=False).all()
+    mg_obs = [o for o in interop.oru_to_fhir(mg) if o.get_resource_type() == "Observation"]
+    assert mg_obs and all(interop.UNIT_NOT_AS_DOCUMENTED["Mg"] in [n.text for n in o.note or []] for o in mg_obs)
     assert set(parsed.loc[parsed["local"].eq("K"), "specimen"]) <= {"SER^Serum^HL70487"}
     fhir = interop.oru_to_fhir(parsed)
     lact_obs = [r for r in fhir if r.get_resource_type() == "Observation" and r.code.text == "Lactate"]
@@ -991,7 +1000,8 @@ def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(st
         assert set(flagged["flag"]) == {interop.V2_IMPLAUSIBLE_FLAG}
         assert flagged["note"].str.contains("outside").all()
         plain = parsed[parsed["flag"].eq("")]  # unflagged: no note, but lactate's assumed specimen (rev08)
-        assert plain["note"].eq(plain["local"].map(interop.V2_SPECIMEN_ASSUMED).fillna("")).all()
+        expected = {**interop.V2_SPECIMEN_ASSUMED, **interop.UNIT_NOT_AS_DOCUMENTED}  # r18-08: Mg's unit note too
+        assert plain["note"].eq(plain["local"].map(expected).fillna("")).all()
         fhir = interop.oru_to_fhir(parsed)
         obs = [r for r in fhir if r.get_resource_type() == "Observation"]
         marked = [o for o in obs if o.interpretation]
