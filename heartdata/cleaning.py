@@ -138,7 +138,7 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
         0,
         1,
         "0 false, 1 true",
-        "Challenge 2012 documentation: \"MechVent [Mechanical ventilation respiration (0:false, or 1:true)]\"; "
+        'Challenge 2012 documentation: "MechVent [Mechanical ventilation respiration (0:false, or 1:true)]"; '
         "in set A every MechVent row is 1 (a row is charted only while ventilated), but a 0 is a documented value, "
         "kept here and counted as not ventilated by stay_features",
     ),
