@@ -55,8 +55,10 @@ ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDi
 #: which finds the mean first, can give one without a systolic and diastolic.
 LINE_ZERO_MINUTE = ("SysABP", "DiasABP", "MAP")
 #: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
-#: other parameters are averaged. A decision, not a fact: the files do not say why a minute holds two volumes (a
-#: correction, or a total carried from the operating room, would call for one value, not the sum), so
+#: other parameters are averaged (temperatures too, though two probes or sites can read differently: lesson 06
+#: counts how far apart set A's same-minute temperatures are). A decision, not a fact: the files do not say why a
+#: minute holds two volumes (a correction, or a total carried from the operating room, would call for one value, not
+#: the sum), so
 #: ``merge_simultaneous(volumes="max")`` keeps the larger instead, and lesson 06 measures what the choice changes.
 SUM_WHEN_SIMULTANEOUS = ["Urine"]
 #: How same-minute volumes can be merged: "sum" (the course's rule) or "max" (one of them is a correction or a copy).

@@ -963,3 +963,13 @@ def test_cuff_pulse_pressure_is_wider_than_the_lines(lesson):
     # and the variances the lesson compares: the line's systolic varies more than the cuff's in the same pairs
     s = p[["SysABP", "NISysABP"]].dropna()
     assert (f"{s['SysABP'].var():.0f}", f"{s['NISysABP'].var():.0f}") == ("822", "497")
+
+
+def test_same_minute_temperatures_averaged(lesson):
+    """Review r18-06 F11: the temperatures charted twice in one minute, before the merge averages them (after the
+    range and pressure steps, as in the lesson): how many minutes, how far apart."""
+    t = _through(lesson[0], cleaning.inconsistent_pressures)
+    temp = t[t["Parameter"].eq("Temp")]
+    g = temp[temp.duplicated(["RecordID", "Time", "Parameter"], keep=False)].groupby(["RecordID", "Time"])["Value"]
+    gap = g.max() - g.min()
+    assert (len(gap), f"{gap.median():.1f}", int(gap.gt(1).sum())) == (122, "0.3", 14)
