@@ -55,8 +55,10 @@ ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDi
 #: which finds the mean first, can give one without a systolic and diastolic.
 LINE_ZERO_MINUTE = ("SysABP", "DiasABP", "MAP")
 #: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
-#: other parameters are averaged. A decision, not a fact: the files do not say why a minute holds two volumes (a
-#: correction, or a total carried from the operating room, would call for one value, not the sum), so
+#: other parameters are averaged (temperatures too, though two probes or sites can read differently: lesson 06
+#: counts how far apart set A's same-minute temperatures are). A decision, not a fact: the files do not say why a
+#: minute holds two volumes (a correction, or a total carried from the operating room, would call for one value, not
+#: the sum), so
 #: ``merge_simultaneous(volumes="max")`` keeps the larger instead, and lesson 06 measures what the choice changes.
 SUM_WHEN_SIMULTANEOUS = ["Urine"]
 #: How same-minute volumes can be merged: "sum" (the course's rule) or "max" (one of them is a correction or a copy).
@@ -134,7 +136,14 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
         "read as the likelier (a US hospital; lessons 06, 08), for the lab to confirm",
     ),
     "MAP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
-    "MechVent": (1, 1, "yes", "Challenge 2012 documentation: charted only when ventilated"),
+    "MechVent": (
+        0,
+        1,
+        "0 false, 1 true",
+        'Challenge 2012 documentation: "MechVent [Mechanical ventilation respiration (0:false, or 1:true)]"; '
+        "in set A every MechVent row is 1 (a row is charted only while ventilated), but a 0 is a documented value, "
+        "kept here and counted as not ventilated by stay_features",
+    ),
     "Na": (80, 200, "mEq/L", _COURSE),
     "NIDiasABP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
     "NIMAP": (1, 300, "mmHg", "above zero (a charted 0 is removed first: ZEROS_REMOVED); course decision above"),
@@ -576,8 +585,9 @@ def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame
     then for each parameter of FEATURE_PARAMETERS, over the rows charted in the first ``window_hours``
     (descriptor rows excluded): ``first``, ``last``, ``min``, ``max`` value, ``count`` of values (0 if never
     measured, when the others are NaN) and ``hours_since_last`` (from the last value to the end of the window);
-    finally ``MechVent_any`` (1 if ventilation was ever charted, else 0: the Challenge charts it only when
-    ventilated) and ``MechVent_count``. Every float; a stay with no measurements has a row of NaN and zero counts.
+    finally ``MechVent_any`` (1 if ventilation was ever charted as 1, else 0) and ``MechVent_count`` (rows
+    charting 1): the Challenge documents 0 as "false" and 1 as "true"; set A charts only 1s, and a 0, where another
+    set has one, counts as not ventilated. Every float; a stay with no measurements has a row of NaN and zero counts.
 
     Computed with numpy on one sorted copy of the rows it needs (no wide intermediate tables), so memory stays
     near the size of the input.
@@ -639,10 +649,10 @@ def stay_features(clean: pd.DataFrame, window_hours: float = 48) -> pd.DataFrame
     count_cols = [i for i, name in enumerate(columns) if name.endswith("_count")][:-1]
     out[:, count_cols] = np.nan_to_num(out[:, count_cols], nan=0.0)
 
-    # ventilation: charted only when ventilated
+    # ventilation: rows charting 1 (true); a documented 0 (false) is not ventilation
     vent_rows = np.zeros(len(ids))
     if "MechVent" in cats:
-        mv = ~is_desc & (time_ >= 0) & (time_ <= end) & (codes == cats.index("MechVent"))
+        mv = ~is_desc & (time_ >= 0) & (time_ <= end) & (codes == cats.index("MechVent")) & (value == 1)
         vent_rows = np.bincount(np.searchsorted(ids, rid[mv]), minlength=len(ids)).astype(float)
     out[:, -2] = (vent_rows > 0).astype(float)
     out[:, -1] = vent_rows

@@ -383,3 +383,18 @@ def test_spike_rule_reads_a_raw_table_and_refuses_what_is_not_one():
     assert cleaning.spikes(raw).tolist() == [False] * 6 + [False, True, False]
     with pytest.raises(DataError, match="stays"):
         cleaning.spikes(raw.drop(columns="Value"))
+
+
+def test_documented_mechvent_zero_is_kept_and_counts_as_not_ventilated():
+    """The Challenge documents MechVent as 0 (false) or 1 (true); set A charts only 1s. A 0 on another set is a
+    documented value: not logged as impossible, and not counted as ventilation."""
+    stays = pd.concat([stay(1, [(60, "MechVent", 0), (120, "MechVent", 0)]),
+                       stay(2, [(60, "MechVent", 1), (120, "MechVent", 0), (180, "MechVent", 1)])],
+                      ignore_index=True)  # fmt: skip
+    clean, log = cleaning.clean_stays(stays)
+    assert logged(log, "impossible", "MechVent") == 0
+    assert values(clean, 1, "MechVent") == [0.0, 0.0]
+    feats = cleaning.stay_features(clean)
+    assert feats.loc[1, "MechVent_any"] == 0 and feats.loc[1, "MechVent_count"] == 0
+    assert feats.loc[2, "MechVent_any"] == 1 and feats.loc[2, "MechVent_count"] == 2
+    cleaning.validate_features(feats)

@@ -688,6 +688,17 @@ def test_breaches_of_the_pressure_order_and_the_tolerance(lesson):
         "43%",
         445,
     )
+    # review r18-06 F2: the removed minutes whose mean lies more than 10 mmHg above the systolic (a balloon pump
+    # was offered as the reason): high means beside ordinary systolics, many in a flush's range, cardiac units near
+    # their share of all stays
+    removed = b[b.gt(10)].index
+    over = (hi - lo["SysABP"]).reindex(removed).gt(10)
+    mean_, sys_ = hi.reindex(over[over].index), lo["SysABP"].reindex(over[over].index)
+    units = t[t["Parameter"].eq("ICUType")].groupby("RecordID")["Value"].first()
+    cardiac = units.reindex(mean_.index.get_level_values(0)).isin([1, 2]).mean()
+    got = (len(mean_), mean_.median(), sys_.median(), int(sys_.lt(90).sum()), int(mean_.ge(200).sum()))
+    assert got == (331, 154.0, 110.0, 55, 65)
+    assert (f"{cardiac:.0%}", f"{units.isin([1, 2]).mean():.0%}") == ("40%", "36%")
 
 
 def test_what_an_80_mmhg_pressure_rule_would_remove(lesson):
@@ -937,3 +948,28 @@ def test_clean_features_still_hold_what_the_lesson_keeps(lesson):
     """Lesson, after the schema: flush-like arterial means and litres of 'urine' pass it and reach the features."""
     features = lesson[3]
     assert (int(features["MAP_max"].ge(200).sum()), int(features["Urine_max"].gt(3000).sum())) == (19, 35)
+
+
+def test_cuff_pulse_pressure_is_wider_than_the_lines(lesson):
+    """Review r18-06 F3: in minutes with both a systolic and a diastolic pair (Step 7), the cuff's pulse pressure
+    minus the line's: radial amplification would make it negative on average; here it is positive."""
+    t = _through(lesson[0], cleaning.inconsistent_pressures, cleaning.merge_simultaneous, cleaning.impossible_totals,
+                 cleaning.remove_spikes)  # fmt: skip
+    four = ["SysABP", "NISysABP", "DiasABP", "NIDiasABP"]
+    p = t[t["Parameter"].isin(four)].pivot_table(index=["RecordID", "Time"], columns="Parameter", values="Value",
+                                                 observed=True)  # fmt: skip
+    gap = ((p["NISysABP"] - p["NIDiasABP"]) - (p["SysABP"] - p["DiasABP"])).dropna()
+    assert (len(gap), f"{gap.mean():+.1f}") == (16249, "+3.1")
+    # and the variances the lesson compares: the line's systolic varies more than the cuff's in the same pairs
+    s = p[["SysABP", "NISysABP"]].dropna()
+    assert (f"{s['SysABP'].var():.0f}", f"{s['NISysABP'].var():.0f}") == ("822", "497")
+
+
+def test_same_minute_temperatures_averaged(lesson):
+    """Review r18-06 F11: the temperatures charted twice in one minute, before the merge averages them (after the
+    range and pressure steps, as in the lesson): how many minutes, how far apart."""
+    t = _through(lesson[0], cleaning.inconsistent_pressures)
+    temp = t[t["Parameter"].eq("Temp")]
+    g = temp[temp.duplicated(["RecordID", "Time", "Parameter"], keep=False)].groupby(["RecordID", "Time"])["Value"]
+    gap = g.max() - g.min()
+    assert (len(gap), f"{gap.median():.1f}", int(gap.gt(1).sum())) == (122, "0.3", 14)
