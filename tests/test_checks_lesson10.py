@@ -366,6 +366,27 @@ def test_sbatch_options_read_every_form():
                                              "--cpus-per-task": "2"}  # fmt: skip
 
 
+def test_job_script_says_an_sbatch_line_after_a_command_is_there_but_ignored():
+    # r17-s911 / r18-10: a -t line moved below the first command was reported "missing"; it is there, and sbatch
+    # ignores it (sbatch(1): it stops reading #SBATCH directives at the first non-comment non-whitespace line)
+    right = _script()
+    late = right.replace("#SBATCH -t 06:00:00\n", "")
+    late = late.replace("export OMP_NUM_THREADS", "#SBATCH -t 06:00:00\nexport OMP_NUM_THREADS")
+    assert "--time" not in lesson10.sbatch_options(late) and lesson10.sbatch_options(late, everywhere=True)["--time"]
+    fb = lesson10.job_script(late)
+    _is(fb, INCORRECT, "'#SBATCH -t 06:00:00' is in the script", "after its first command", "export HEARTDATA_DIR",
+        "sbatch ignores it", "first non-comment non-whitespace line")  # fmt: skip
+    assert "missing" not in fb.message
+    # every directive after a command: named the same way, not "no #SBATCH lines found"
+    body = right.split("\n")
+    head = [line for line in body if line.startswith("#SBATCH")]
+    rest = [line for line in body if not line.startswith("#SBATCH")]
+    assert rest[3].startswith("export ")  # the first command: every #SBATCH line now comes after it
+    _is(lesson10.job_script("\n".join(rest[:4] + head + rest[4:])), INCORRECT, "sbatch ignores it")
+    # a late line that only repeats what sbatch already read changes nothing: the job is still right
+    _is(lesson10.job_script(right + "#SBATCH -t 06:00:00\n"), CORRECT)
+
+
 def test_a_script_assigned_from_print_is_named_not_unattempted():
     cell = "script = print(scale.slurm_job_script(**JOB))\ncheck.job_script(script)"
     _is(feedback.why_none("job_script", [cell]), INCORRECT, "print")
@@ -410,6 +431,25 @@ def test_features_500_walkthrough(client):
     before = right.copy()
     lesson10.features_500(right, client)
     pd.testing.assert_frame_equal(right, before)
+
+
+def test_features_500_names_an_index_of_positions_not_ecg_ids(client):
+    # r17-s911 / r18-10: a table built by hand on the workers (record_features per batch of 16, pd.concat) has the
+    # index 0..15 four times; it was told "some ecg_id appears twice", but those are row positions, not ecg_ids
+    ids = list(scale.available_ids(500))
+    parts = [scale.record_features(ptbxl.load_signals(ids[i:i + 16], fs=500), 500) for i in range(0, len(ids), 16)]
+    fb = lesson10.features_500(pd.concat(parts), client)
+    _is(fb, INCORRECT, "row positions", f"in each of {len(parts)} pieces", "not ecg_ids", "one row per ecg_id")
+    assert "twice" not in fb.message
+    fb = lesson10.features_500(pd.concat(parts, ignore_index=True), client)  # positions 0..59, none repeated
+    _is(fb, INCORRECT, "row positions", "numbered 0, 1, 2", "not ecg_ids")
+    assert "missing" not in fb.message and "without a 500 Hz file" not in fb.message
+    # the same pieces indexed by their ecg_ids are the right table (the mark is missing: named as a loop's)
+    named = pd.concat(p.set_axis(pd.Index(ids[i * 16:(i + 1) * 16], name="ecg_id")) for i, p in enumerate(parts))
+    _is(lesson10.features_500(named, client), CLOSE, "from a loop")
+    # a real duplicate ecg_id is still called one
+    right = scale.ecg_features(client, fs=500)
+    _is(lesson10.features_500(pd.concat([right, right.iloc[:1]]), client), INCORRECT, "appears twice")
 
 
 def test_features_500_computed_in_the_kernel_is_named(client):

@@ -267,6 +267,29 @@ _LONG = {"-p": "--partition", "-A": "--account", "-c": "--cpus-per-task", "-n": 
          "-t": "--time", "-J": "--job-name", "-o": "--output", "-e": "--error"}  # fmt: skip
 
 
+def _first_command(text: str) -> str | None:
+    """The first line of a script that is neither blank nor a comment (the #! line is a comment to sbatch): where
+    sbatch stops reading #SBATCH lines."""
+    for line in text.splitlines():
+        if line.strip() and not line.strip().startswith("#"):
+            return line.strip()
+    return None
+
+
+def _ignored_directives(text: str) -> list[str]:
+    """The #SBATCH lines after the first command that would change the job had sbatch read them."""
+    read, late = sbatch_options(text), []
+    seen = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            seen = True
+        elif seen and stripped.startswith("#SBATCH"):
+            if any(read.get(k) != v for k, v in sbatch_options(stripped).items()):
+                late.append(stripped)
+    return late
+
+
 def sbatch_mebibytes(value: str | None) -> float | None:
     """A --mem or --mem-per-cpu value in MiB as sbatch reads it (SLURM's str_to_mbytes): a whole number with an
     optional K, M, G or T suffix, powers of 1024, optionally followed by B ('64G', '64GB' and '65536' are all 64 GiB);
@@ -279,14 +302,15 @@ def sbatch_mebibytes(value: str | None) -> float | None:
     return int(m[1]) * 1024.0 ** ("KMGT".index((m[2] or "M").upper()) - 1)
 
 
-def sbatch_options(text: str) -> dict[str, str]:
+def sbatch_options(text: str, everywhere: bool = False) -> dict[str, str]:
     """The #SBATCH options of a script as sbatch reads them (the last of a repeated option wins): short or long
-    names (``-p X``, ``-pX``, ``--partition=X``, ``--partition X``), several per line."""
+    names (``-p X``, ``-pX``, ``--partition=X``, ``--partition X``), several per line. ``everywhere=True`` reads
+    the #SBATCH lines after the first command too, which sbatch ignores (to tell the student so)."""
     out = {}
     for line in text.splitlines():
         line = line.strip()
         if not line.startswith("#SBATCH"):
-            if line and not line.startswith("#"):
+            if line and not line.startswith("#") and not everywhere:
                 break  # sbatch stops reading directives at the first command
             continue
         try:
@@ -507,6 +531,11 @@ def _bytes(text: str | None) -> float | None:
 
 
 JOB_MISTAKES = {
+    "directive after a command": "{line!r} is in the script, but after its first command ({command!r}), and sbatch "
+    "ignores it: it reads #SBATCH lines only until the first line that is neither a comment nor blank (sbatch(1): "
+    "\"sbatch will stop processing further #SBATCH directives once the first non-comment non-whitespace line has "
+    "been reached\"), so the job would run without that option (it is an ordinary comment to bash). Move every "
+    "#SBATCH line up, right after the #! line, before export, module, source or any other command.",
     "minutes:seconds": "SLURM reads a time limit of {wall!r} as minutes:seconds, so the job would stop after 6 "
     "minutes. Write six hours as 06:00:00 (or 360, or 0-6).",
     "tasks not cores": "-n 16 asks for 16 tasks (possibly on several nodes), and the worker command runs once: ask for "
@@ -593,6 +622,9 @@ def job_script(answer):
         return incorrect(f"expected the job script as text (what slurm_job_script returns, or your own); got "
                          f"{type(answer).__name__}.")  # fmt: skip
     opts = sbatch_options(answer)
+    late = _ignored_directives(answer)
+    if late:
+        return incorrect(named("directive after a command", line=late[0], command=_first_command(answer)[:60]))
     if not opts:
         return incorrect("no #SBATCH lines found before the first command: pass the text scale.slurm_job_script "
                          "returns, or write the #SBATCH lines at the top of your script.")  # fmt: skip
@@ -793,6 +825,14 @@ def features_500(answer, client=None):
         return close(named("100 Hz", rows=len(table), n=len(expected)))
     if sorted(map(str, table.columns)) != sorted(expected.columns):
         return incorrect(f"expected the columns of scale.FEATURES; got {list(table.columns)[:5]}.")
+    if table.index.name != "ecg_id" and 0 in set(table.index):  # no PTB-XL record has ecg_id 0: these are positions
+        starts = int((table.index == 0).sum())
+        numbered = (f"numbered from 0 again in each of {starts} pieces (pd.concat keeps each piece's own row numbers)"
+                    if starts > 1 else "numbered 0, 1, 2, ...")
+        return incorrect(f"the table's index holds row positions, {numbered}, not ecg_ids: the exercise asks for one "
+                         "row per ecg_id, indexed by ecg_id as scale.ecg_features returns it (scale.record_features "
+                         "numbers a batch's rows from 0). Compute it with scale.ecg_features(client, fs=500), or "
+                         "give each piece its records' ecg_ids as the index before joining them.")  # fmt: skip
     if table.index.has_duplicates:
         return incorrect("some ecg_id appears twice: the table has one row per record.")
     if set(table.index) != set(expected.index):
