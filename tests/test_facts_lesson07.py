@@ -509,6 +509,15 @@ def test_one_split_gap_against_repeated_splits(ptb):
     assert gap.min() <= 0.026 <= gap.max()  # the lesson's single split (pinned above) lies inside
 
 
+def test_repeat_ecgs_in_the_slice_against_the_release():
+    """review r18-07, finding 6: the ECGs that are a patient's second or later, here and in release 1.0.3."""
+    patients = ptbxl.load_metadata()["patient_id"]
+    extra = len(patients) - patients.nunique()
+    assert (int((patients.value_counts() > 1).sum()), extra, len(patients), f"{extra / len(patients):.1%}") == (
+        22, 31, 450, "6.9%")  # fmt: skip
+    assert f"{(21_799 - 18_869) / 21_799:.1%}" == "13.4%"  # twice the slice's share
+
+
 # --------------------------------------------------------------------------------------------- review 3
 def test_boosting_against_logistic_paired(set_a):
     _, y, _, cv = set_a
