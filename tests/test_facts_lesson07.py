@@ -509,6 +509,15 @@ def test_one_split_gap_against_repeated_splits(ptb):
     assert gap.min() <= 0.026 <= gap.max()  # the lesson's single split (pinned above) lies inside
 
 
+def test_repeat_ecgs_in_the_slice_against_the_release():
+    """review r18-07, finding 6: the ECGs that are a patient's second or later, here and in release 1.0.3."""
+    patients = ptbxl.load_metadata()["patient_id"]
+    extra = len(patients) - patients.nunique()
+    assert (int((patients.value_counts() > 1).sum()), extra, len(patients), f"{extra / len(patients):.1%}") == (
+        22, 31, 450, "6.9%")  # fmt: skip
+    assert f"{(21_799 - 18_869) / 21_799:.1%}" == "13.4%"  # twice the slice's share
+
+
 # --------------------------------------------------------------------------------------------- review 3
 def test_boosting_against_logistic_paired(set_a):
     _, y, _, cv = set_a
@@ -540,7 +549,7 @@ def test_calibration_at_low_risk(set_a):
     assert (f"{expected / deaths:.1f}", f"{expected:.1f}", f"{low:.1f}", f"{high:.1f}") == ("2.0", "25.5", "1.1", "3.7")
 
 
-def test_stays_whose_charting_ended_before_46_hours(set_a):
+def test_stays_without_a_value_in_their_last_2_hours_ventilation_aside(set_a):
     X, y, _, _ = set_a
     since = X.filter(like="_hours_since_last").min(axis=1)
     early = since.gt(2)
@@ -551,12 +560,28 @@ def test_stays_whose_charting_ended_before_46_hours(set_a):
         "13.9%",
         "0.51",
     )
-    # review rev0607, finding 11: ended early against the other stays, Newcombe's interval (statsmodels here)
+    # review rev0607, finding 11: these stays against the other stays, Newcombe's interval (statsmodels here)
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     k1, n1, k2, n2 = int(y[early].sum()), int(early.sum()), int(y[~early].sum()), int((~early).sum())
     low, high = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff")
     assert (k1, n1, k2, n2, f"{100 * low:+.1f}", f"{100 * high:+.1f}") == (47, 405, 507, 3595, "-5.5", "+1.2")
+
+
+def test_a_stay_without_a_recent_value_can_have_a_ventilation_row_then(set_a):
+    """review r18-07, finding 1: the count leaves MechVent out (its features hold no time), so it is not "nothing
+    charted": on set A some counted stays have a MechVent row from 46 h on, and counting every parameter gives fewer."""
+    from heartdata import cleaning
+
+    X, y, _, _ = set_a
+    counted = X.filter(like="_hours_since_last").min(axis=1).gt(2)
+    clean = cleaning.clean_stays(challenge2012.load_stays("a"), 48)[0]
+    series = clean[~(clean["Parameter"].isin(cleaning.DESCRIPTORS) & clean["Time"].eq(0))]
+    late = series[series["Time"].between(46 * 60, 48 * 60)]
+    vent_late = X.index.isin(late.loc[late["Parameter"].eq("MechVent"), "RecordID"].unique())
+    anything_late = X.index.isin(late["RecordID"].unique())
+    assert int((counted & vent_late).sum()) == 52
+    assert int((~anything_late).sum()) == 356 < int(counted.sum())
 
 
 def test_sofa_beside_saps(set_a):
