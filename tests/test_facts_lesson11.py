@@ -308,6 +308,21 @@ def test_deaths_near_the_alert_and_the_capstone(outcomes, model):
     surgery = unit.index[unit.eq(2)]
     assert (len(surgery), int(model.died[surgery].sum())) == (874, 43)
     assert outcomes.loc[surgery, "Length_of_stay"].where(lambda s: s.gt(0)).min() == 2
+    # section 8: MechVent, the one timed event (37 variables charted over time, none after minute 2880); recomputed
+    # stay by stay in plain Python: first charted after hour 24, or charted after hour 24 after a pause of >= 12 h
+    raw = challenge2012.load_stays("a")
+    assert (raw.loc[~cleaning.is_descriptor(raw), "Parameter"].nunique(), raw["Time"].max()) == (37, 2880)
+    vent = raw[raw["Parameter"].eq("MechVent") & raw["RecordID"].isin(surgery)]
+    assert set(vent["Value"]) == {1.0}
+    late, restarted = set(), set()
+    for rid, times in vent.groupby("RecordID")["Time"]:
+        t = sorted(times)
+        late |= {rid} if t[0] > 24 * 60 else set()
+        pairs = zip(t[:-1], t[1:], strict=True)
+        restarted |= {rid} if any(b > 24 * 60 and b - a >= 12 * 60 for a, b in pairs) else set()
+    either = sorted(late | restarted)
+    assert (vent["RecordID"].nunique(), len(late), len(restarted), len(either)) == (796, 17, 77, 94)
+    assert int(model.died[either].sum()) == 4
     ccu = unit.index[unit.eq(1)]
     ccu_deaths = model.died[ccu].eq(1)
     assert (len(ccu), int(ccu_deaths.sum()), int((ccu_deaths & outcomes.loc[ccu, "Survival"].le(2)).sum())) == (
