@@ -311,3 +311,24 @@ def test_cross_validate_without_thresholds_gives_the_same_scores():
     fast, m_fast = mortality.cross_validate(X, y, kind="logistic", folds=4, seed=1, choose_thresholds=False)
     assert np.allclose(full, fast) and m_full["auroc"] == m_fast["auroc"]
     assert np.isnan(m_fast["event1"]) and not np.isnan(m_full["event1"])
+
+
+@pytest.mark.parametrize("kind", ["logistic", "boosting"])
+def test_cross_validate_in_two_processes_gives_the_same_result(kind):
+    """n_jobs=2 (lesson 07) fits the folds in worker processes: scores, thresholds, Event 1 and the chosen penalty
+    are those of one process, fold by fold."""
+    X, y = synthetic(n=300, seed=4)
+    model = mortality.make_model("logistic", seed=0, tune_penalty=True) if kind == "logistic" else kind
+    one, m_one = mortality.cross_validate(X, y, model, folds=3, seed=2)
+    two, m_two = mortality.cross_validate(X, y, model, folds=3, seed=2, n_jobs=2)
+    assert two.index.equals(one.index) and np.array_equal(two.to_numpy(), one.to_numpy())
+    keys = ["threshold_folds", "event1_folds", "auroc", "brier"] + (["penalty_folds"] if kind == "logistic" else [])
+    for key in keys:
+        assert m_two[key] == m_one[key], key
+
+
+@pytest.mark.parametrize("n_jobs", [0, -1, 1.5, "2", True, None])
+def test_cross_validate_refuses_a_number_of_processes_that_is_not_one_or_more(n_jobs):
+    X, y = synthetic()
+    with pytest.raises(DataError, match="n_jobs"):
+        mortality.cross_validate(X, y, "logistic", folds=3, n_jobs=n_jobs)
