@@ -304,6 +304,17 @@ def test_l_diversity_of_coarse_groups():
     top = share[size.ge(10)].idxmax()
     assert top == (1, "30-39") and size[top] == 14 and round(share[top], 2) == 0.93
     assert g.agg(lambda s: s.value_counts(dropna=False).index[0])[top] == "NORM"
+    # review r19-09, finding 1: k = 3 is set by the women whose age is missing (a group only by the missing-as-a-value
+    # rule); with a recorded age the smallest group is larger. Counted with a plain Counter, and the lesson says so.
+    keys = coarse[["sex", "age"]].itertuples(index=False)
+    counts = Counter(tuple("NA" if pd.isna(v) else v for v in key) for key in keys)
+    assert [key for key, n in counts.items() if n == min(counts.values())] == [(1, "NA")] and counts[(1, "NA")] == 3
+    aged = {key: n for key, n in counts.items() if key[1] != "NA"}
+    assert (min(aged, key=aged.get), min(aged.values())) == ((0, "80+"), 13)
+    text = _lesson_text()
+    for fact in ("with no recorded age, {k_coarse} of them", "missing value counts as a value (section 2)",
+                 "among patients with a recorded age the smallest group is"):
+        assert fact in text, fact
 
 
 def plain_link(register, records, on):
