@@ -836,3 +836,17 @@ def test_the_ehds_dates_are_staggered_and_cite_art_105():
     for unsupported in ("entered into force on 26 March", "twenty days later",
                         "genomic data among them", "applies in general", "most of them from"):
         assert unsupported not in paragraph, unsupported
+
+
+def test_the_glossary_pseudonymisation_entry_agrees_with_lessons_00_and_09():
+    """Review r19-09, finding 2: the glossary gave one side of EDPS v SRB (C-413/23 P; CJEU press release 107/25) and
+    defined pseudonymisation as replacing identifiers by codes, which lesson 00 says is not by itself pseudonymisation
+    in the Art. 4(5) sense. The entry now gives Art. 4(5)'s definition and both sides of the judgment."""
+    glossary = (REPO / "docs" / "glossary.md").read_text()
+    start = glossary.index("### pseudonymisation")
+    entry = glossary[start:glossary.index("*Also written:*", start)]
+    for fact in ("can no longer be attributed to a person without additional information", "not that by itself",
+                 "C-413/23 P", "stays personal data for whoever holds the key",
+                 "is not personal data for a recipient with no means reasonably likely"):
+        assert fact in entry, fact
+    assert "Replacing the identifiers by codes is not that by itself" in _lesson_text()
