@@ -850,3 +850,18 @@ def test_the_glossary_pseudonymisation_entry_agrees_with_lessons_00_and_09():
                  "is not personal data for a recipient with no means reasonably likely"):
         assert fact in entry, fact
     assert "Replacing the identifiers by codes is not that by itself" in _lesson_text()
+
+
+def test_edps_v_srb_and_the_edpb_process_are_dated_to_their_last_known_step():
+    """Review r19-09, finding 3: after the Court of Justice referred EDPS v SRB back (press release 107/25), the
+    case (T-557/20 RENV) was withdrawn; the General Court accepted the withdrawal on 19 December 2025 (IAPP news
+    report; the order itself was not read). The EDPB published its Report on the stakeholder event of 12 December 2025
+    on 18 February 2026 (EDPB topic page lists it; date from Covington, 23 February 2026)."""
+    text = _lesson_text()
+    section8 = text[text.index("## 8 ·"):]
+    for fact in ("referred the case back to it (CJEU press release 107/25)",
+                 "accepted the withdrawal on 19 December 2025 (IAPP", "did not read the order itself",
+                 "published its *Report* on that event on 18 February 2026", "not guidance"):
+        assert fact in section8, fact
+    section7 = text[text.index("## 7 · This course's own data"):text.index("## 8 ·")]
+    assert "a report on it published on 18 February 2026" in section7
