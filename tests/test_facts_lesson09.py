@@ -865,3 +865,15 @@ def test_edps_v_srb_and_the_edpb_process_are_dated_to_their_last_known_step():
         assert fact in section8, fact
     section7 = text[text.index("## 7 · This course's own data"):text.index("## 8 ·")]
     assert "a report on it published on 18 February 2026" in section7
+
+
+def test_the_lesson_does_not_claim_the_leaks_were_reported():
+    """Review r19-09, finding 4: nothing in the repository records that the leaks (uncoded ages above 89, report dates
+    that give real dates, the weekly pattern) were reported to PTB-XL's authors or PhysioNet. The lesson says that
+    reporting them to the data's curators is the right step and that the course has not recorded doing so."""
+    text = _lesson_text()
+    for claim in ("are reported to PTB-XL's authors", "is reported to the data's curators"):
+        assert claim not in text, claim
+    for fact in ("report them to the data's curators, PTB-XL's authors and PhysioNet",
+                 "course has not recorded making that report**", "still pending"):
+        assert fact in text, fact
