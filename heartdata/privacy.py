@@ -380,7 +380,9 @@ def suppress(
 def round_to(values, step: float) -> pd.Series:
     """Numbers rounded to the nearest multiple of ``step`` (the precision an outsider could know them at).
 
-    ``round_to(weights, 5)`` turns 73.4 kg into 75 kg. Missing values stay missing.
+    ``round_to(weights, 5)`` turns 73.4 kg into 75 kg. Missing values stay missing. A value exactly halfway between
+    two multiples goes to the even multiple of ``step`` (pandas rounds halves to even): at ``step=1``, 72.5 kg
+    becomes 72, not 73; at ``step=5``, 72.5 kg becomes 70.
     """
     values = pd.Series(values)
     if isinstance(step, bool) or not isinstance(step, (int, float, np.integer, np.floating)) or not step > 0:

@@ -304,6 +304,17 @@ def test_l_diversity_of_coarse_groups():
     top = share[size.ge(10)].idxmax()
     assert top == (1, "30-39") and size[top] == 14 and round(share[top], 2) == 0.93
     assert g.agg(lambda s: s.value_counts(dropna=False).index[0])[top] == "NORM"
+    # review r19-09, finding 1: k = 3 is set by the women whose age is missing (a group only by the missing-as-a-value
+    # rule); with a recorded age the smallest group is larger. Counted with a plain Counter, and the lesson says so.
+    keys = coarse[["sex", "age"]].itertuples(index=False)
+    counts = Counter(tuple("NA" if pd.isna(v) else v for v in key) for key in keys)
+    assert [key for key, n in counts.items() if n == min(counts.values())] == [(1, "NA")] and counts[(1, "NA")] == 3
+    aged = {key: n for key, n in counts.items() if key[1] != "NA"}
+    assert (min(aged, key=aged.get), min(aged.values())) == ((0, "80+"), 13)
+    text = _lesson_text()
+    for fact in ("with no recorded age, {k_coarse} of them", "missing value counts as a value (section 2)",
+                 "among patients with a recorded age the smallest group is"):
+        assert fact in text, fact
 
 
 def plain_link(register, records, on):
@@ -825,3 +836,44 @@ def test_the_ehds_dates_are_staggered_and_cite_art_105():
     for unsupported in ("entered into force on 26 March", "twenty days later",
                         "genomic data among them", "applies in general", "most of them from"):
         assert unsupported not in paragraph, unsupported
+
+
+def test_the_glossary_pseudonymisation_entry_agrees_with_lessons_00_and_09():
+    """Review r19-09, finding 2: the glossary gave one side of EDPS v SRB (C-413/23 P; CJEU press release 107/25) and
+    defined pseudonymisation as replacing identifiers by codes, which lesson 00 says is not by itself pseudonymisation
+    in the Art. 4(5) sense. The entry now gives Art. 4(5)'s definition and both sides of the judgment."""
+    glossary = (REPO / "docs" / "glossary.md").read_text()
+    start = glossary.index("### pseudonymisation")
+    entry = glossary[start:glossary.index("*Also written:*", start)]
+    for fact in ("can no longer be attributed to a person without additional information", "not that by itself",
+                 "C-413/23 P", "stays personal data for whoever holds the key",
+                 "is not personal data for a recipient with no means reasonably likely"):
+        assert fact in entry, fact
+    assert "Replacing the identifiers by codes is not that by itself" in _lesson_text()
+
+
+def test_edps_v_srb_and_the_edpb_process_are_dated_to_their_last_known_step():
+    """Review r19-09, finding 3: after the Court of Justice referred EDPS v SRB back (press release 107/25), the
+    case (T-557/20 RENV) was withdrawn; the General Court accepted the withdrawal on 19 December 2025 (IAPP news
+    report; the order itself was not read). The EDPB published its Report on the stakeholder event of 12 December 2025
+    on 18 February 2026 (EDPB topic page lists it; date from Covington, 23 February 2026)."""
+    text = _lesson_text()
+    section8 = text[text.index("## 8 ·"):]
+    for fact in ("referred the case back to it (CJEU press release 107/25)",
+                 "accepted the withdrawal on 19 December 2025 (IAPP", "did not read the order itself",
+                 "published its *Report* on that event on 18 February 2026", "not guidance"):
+        assert fact in section8, fact
+    section7 = text[text.index("## 7 · This course's own data"):text.index("## 8 ·")]
+    assert "a report on it published on 18 February 2026" in section7
+
+
+def test_the_lesson_does_not_claim_the_leaks_were_reported():
+    """Review r19-09, finding 4: nothing in the repository records that the leaks (uncoded ages above 89, report dates
+    that give real dates, the weekly pattern) were reported to PTB-XL's authors or PhysioNet. The lesson says that
+    reporting them to the data's curators is the right step and that the course has not recorded doing so."""
+    text = _lesson_text()
+    for claim in ("are reported to PTB-XL's authors", "is reported to the data's curators"):
+        assert claim not in text, claim
+    for fact in ("report them to the data's curators, PTB-XL's authors and PhysioNet",
+                 "course has not recorded making that report**", "still pending"):
+        assert fact in text, fact

@@ -298,3 +298,9 @@ def test_average_risk(table):
     # groups on (sex, age): sizes 3, 2, 2, 1 -> 4 groups over 8 rows
     assert privacy.average_risk(table, ["sex", "age"]) == pytest.approx(4 / 8)
     assert privacy.measure_release(table, "dx")["average risk"] == pytest.approx(4 / 8)
+
+
+def test_round_to_sends_halves_to_the_even_multiple_as_its_docstring_says():
+    """Review r19-09, nit 7: pandas rounds halves to even; the docstring says so, and this pins it."""
+    assert privacy.round_to([72.5, 73.5], 1).tolist() == [72.0, 74.0]
+    assert privacy.round_to([72.5, 77.5], 5).tolist() == [70.0, 80.0]
