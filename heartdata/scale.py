@@ -1055,8 +1055,10 @@ def slurm_job_script(
       one process would wait for each other on the GIL depends on the share of the work done in Python code, which
       lesson 10 did not measure at 16 threads (its two worker threads were hardly ever blocked); distributed's
       *Efficiency* page expects NumPy/SciPy code to suit threads and pure Python code not, and this pipeline is
-      both. Processes cannot block each other on the GIL whatever its share; time ``processes=4`` against the
-      default on the node before choosing threads), together limited to the
+      both. Processes cannot block each other on the GIL whatever its share; before choosing threads, time a
+      shape with threads against the default on the node: ``processes`` a divisor of ``cores``, such as
+      dask-jobqueue's own default, distributed's ``nprocesses_nthreads(cores)``: 4 x 4 on 16 cores, 3 x 1 on 3),
+      together limited to the
       job's memory less 10% (at least 1 GiB) kept for their nannies and the shell, so that Dask pauses and
       restarts a worker before SLURM kills the job; spilling to ``local_directory`` (LOCAL_DIRECTORY, /tmp, by
       default: node-local on most clusters; pass the node-local scratch your centre documents, such as $TMPDIR or

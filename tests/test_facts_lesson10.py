@@ -162,6 +162,37 @@ def test_the_job_script_the_lesson_explains():
     assert boxed.splitlines()[-1].startswith("apptainer exec --bind /net/storage/physionet")
 
 
+def test_the_shape_with_threads_to_time_fits_the_job_sized():
+    # review r19-10 F1: the shape to time against one thread per process is built from JOB_CORES (not a fixed
+    # processes=4 of a 16-core node): run the lesson's cell on jobs of 1 to 16 cores and check the shape it offers
+    from dask.utils import parse_timedelta
+    from distributed.deploy.utils import nprocesses_nthreads
+
+    lesson = json.loads(LESSON.read_text())
+    cells = ["".join(c["source"]) for c in lesson["cells"]]
+    cell = next(c for c in cells if c.startswith("worker = script.splitlines()[-1].split()"))
+    prose = next(c for c in cells if c.startswith('display(Markdown(\n    f"Line by line.'))
+    assert "processes=4" not in prose and "`processes={alt_processes}`" in prose
+    for cores in range(1, 17):
+        memory = f"{2 * cores}G"
+        scope = {"JOB_CORES": cores, "NODE_CORES": 16, "JOB_MEMORY": memory, "JOB_LIMIT": "01:00:00",
+                 "scale": scale, "parse_timedelta": parse_timedelta, "nprocesses_nthreads": nprocesses_nthreads,
+                 "script": scale.slurm_job_script(cores=cores, memory=memory, walltime="01:00:00")}  # fmt: skip
+        exec(cell, scope)
+        alt = scope["alt_processes"]
+        default = nprocesses_nthreads(cores)  # dask-jobqueue's processes when none is given (its core.py)
+        assert (scope["jq_processes"], scope["jq_threads"]) == default
+        if cores == 1:
+            assert alt is None  # one core: no other shape
+            continue
+        assert cores % alt == 0 and cores // alt > 1  # whole threads per process, more than one
+        assert alt == (default[0] if default[1] > 1 else max(d for d in range(1, cores) if cores % d == 0))
+        scale.slurm_job_script(cores=cores, memory=memory, walltime="01:00:00", processes=alt)  # the script accepts it
+    assert nprocesses_nthreads(16) == (4, 4) and nprocesses_nthreads(3) == (3, 1)  # the reviewer's two cases
+    with pytest.raises(DataError):  # the old advice on the lesson's 3-core job
+        scale.slurm_job_script(cores=3, memory="6G", walltime="01:00:00", processes=4)
+
+
 def test_the_scripts_the_lesson_shows_are_valid():
     text = _markdown()
     blocks = re.findall(r"```(bash|python)\n(.*?)```", text, re.S)
