@@ -612,6 +612,10 @@ def test_cold_stays_by_unit(lesson):
     assert f"{died[surgery.reindex(died.index)].mean():.1%}" == "4.9%"
     assert f"{died.reindex(cold)[~cold_surgery].mean():.1%}" == "32.1%"
     assert f"{died[~surgery.reindex(died.index).astype(bool)].mean():.1%}" == "16.3%"
+    # review r19-06 F5: counted before Step 6; the cold stays with a reading below 35 °C that the spike rule flags
+    temp = t[t["Parameter"].eq("Temp")]
+    flagged = temp[cleaning.spikes(temp).to_numpy() & temp["Value"].lt(35).to_numpy()]
+    assert (flagged["RecordID"].nunique(), len(cold)) == (5, 375)
 
 
 def test_errors_seen_across_fields(raw_lines):
