@@ -612,6 +612,10 @@ def test_cold_stays_by_unit(lesson):
     assert f"{died[surgery.reindex(died.index)].mean():.1%}" == "4.9%"
     assert f"{died.reindex(cold)[~cold_surgery].mean():.1%}" == "32.1%"
     assert f"{died[~surgery.reindex(died.index).astype(bool)].mean():.1%}" == "16.3%"
+    # review r19-06 F5: counted before Step 6; the cold stays with a reading below 35 °C that the spike rule flags
+    temp = t[t["Parameter"].eq("Temp")]
+    flagged = temp[cleaning.spikes(temp).to_numpy() & temp["Value"].lt(35).to_numpy()]
+    assert (flagged["RecordID"].nunique(), len(cold)) == (5, 375)
 
 
 def test_errors_seen_across_fields(raw_lines):
@@ -942,6 +946,16 @@ def test_charted_weight_is_one_weight_copied_onto_vital_sign_rows(raw_lines):
     beside_hr = np.mean([(rid, m) in hr_minutes for rid, s in series.items() for m, _ in s])
     assert (f"{np.mean(repeats):.0%}", int(np.median(distinct)), max(distinct), f"{beside_hr:.0%}") == (
         "99%", 1, 4, "100%")
+    # review r19-06 F1: not every row: the share of heart-rate minutes that carry a weight, in stays that chart both
+    weighed = {(rid, m) for rid, s in series.items() for m, _ in s}
+    per_stay = {}
+    for rid, m in hr_minutes:
+        if rid in series:
+            per_stay.setdefault(rid, []).append((rid, m) in weighed)
+    share = np.mean([x for v in per_stay.values() for x in v])
+    stay_share = [np.mean(v) for v in per_stay.values()]
+    assert (len(per_stay), f"{share:.0%}", f"{np.median(stay_share):.0%}", f"{min(stay_share):.0%}") == (
+        2713, "77%", "96%", "1%")
 
 
 def test_clean_features_still_hold_what_the_lesson_keeps(lesson):
