@@ -270,6 +270,8 @@ def test_the_500_hz_files_hold_almost_nothing_above_200_hz():
     assert f"(a median {np.median(above_200):.4%} of lead II's in the {len(hi)} files here)" in card
     lesson = (DATA.parent / "notebooks" / "02-ecg-signals.ipynb").read_text()
     assert "The original sampling frequency was 400 Hz" in lesson and "unverified" not in lesson
+    # review 19 (0003): the quotes carry their page in the paper, and the lesson says the 400 Hz is the paper's word
+    assert "(*Data acquisition*, p. 3 of Wagner et al. 2020)" in lesson and "rests on the paper's statement" in lesson
 
 
 def test_agreement_of_flags_and_measures_with_intervals():
