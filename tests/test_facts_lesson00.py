@@ -174,8 +174,25 @@ def test_the_48_hours_are_the_pages_and_the_data_break_them():
     cells = nbformat.read(DATA.parent / "notebooks" / "00-welcome.ipynb", as_version=4).cells
     source = "\n".join(c.source for c in cells)
     assert "describes them as adult patients who\nstayed in the ICU for at least 48 hours" in source
-    assert "`Survival` (in days) is 0 or 1 in {n_early} stays, {n_early_died} of them deaths in hospital" in source
+    assert "`Survival` (in days) is 0 or 1 in {n_early} stays and `Length_of_stay` is under 2 days in {n_short}" in (
+        source)
     assert 'early = outcomes["Survival"].isin([0, 1])' in source
+    # review 19 (0003): those 'early' deaths were charted as late as other stays, so the lesson says not to read them
+    # as early deaths; recomputed here from the raw archive with tarfile (last Time of each stay)
+    import tarfile
+
+    last_h = {}
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        for m in tar:
+            if m.isfile() and m.name.endswith(".txt"):
+                lines = tar.extractfile(m).read().decode().splitlines()[1:]
+                rid = int(m.name.rsplit("/", 1)[-1][:-4])
+                last_h[rid] = max(int(t[:2]) * 60 + int(t[3:5]) for t in (ln.split(",")[0] for ln in lines)) / 60
+    died_early = [rid for rid in out.index[early] if out.loc[rid, "In-hospital_death"] == 1]
+    hours = sorted(last_h[r] for r in died_early)
+    assert (f"{hours[0]:.1f}", f"{hours[-1]:.1f}") == ("34.7", "47.8")
+    assert "Do not read them as early deaths: {n_early_died} of the {n_early} died in hospital, yet they were" in source
+    assert 'last_h = stays.groupby("RecordID")["Time"].max() / 60' in source
 
 
 def test_uncoded_old_ages_are_counted_not_printed_and_srb_is_not_overstated():
@@ -192,3 +209,28 @@ def test_uncoded_old_ages_are_counted_not_printed_and_srb_is_not_overstated():
     assert "to apply it" not in prose
     assert "The Court did **not** decide whether the comments were personal data for the consultant" in prose
     assert "referred the case back to it (CJEU press release 107/25)" in prose
+
+
+def test_ptbxl_card_counts_the_uncoded_old_ages_without_naming_them_and_sites_say_release_and_slice():
+    """Review 19 (0003): the PTB-XL data card counts the uncoded ages of 90 or more, recomputed here with the csv
+    module, without printing their ecg_ids or ages (as lessons 00 and 09 do not); lesson 00's heading gives the
+    release's 51 sites and its text says the slice holds only a few, its count computed from the data; the 400 Hz
+    rests on the paper's Methods, cited by page."""
+    import csv
+
+    import nbformat
+
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    old = [r for r in rows if r["age"] and 90 <= float(r["age"]) != 300]
+    card = " ".join((DATA / "ptbxl" / "DATACARD.md").read_text().split())
+    words = {1: "one", 2: "two", 3: "three", 4: "four"}
+    assert f"{words.get(len(old), len(old))} ECGs carry an uncoded age of 90 or more" in card
+    assert not any(f"`ecg_id` {r['ecg_id']}" in card or f"{r['ecg_id']}, " in card for r in old)
+    assert "does not name them or their ages" in card
+    assert '"The original sampling frequency was 400 Hz" (Wagner et al. 2020, *Sci Data* 7:154, Methods, "Data' in card
+    cells = nbformat.read(DATA.parent / "notebooks" / "00-welcome.ipynb", as_version=4).cells
+    source = "\n".join(c.source for c in cells)
+    assert "## Dataset 1 · PTB-XL: 12-lead ECGs from 51 recording sites in the release" in source
+    assert "The shipped slice holds only a few of the 51 sites" in source
+    assert len({r["site"] for r in rows}) < 51 and "{meta['site'].nunique()} recording sites" in source

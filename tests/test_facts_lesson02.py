@@ -270,6 +270,8 @@ def test_the_500_hz_files_hold_almost_nothing_above_200_hz():
     assert f"(a median {np.median(above_200):.4%} of lead II's in the {len(hi)} files here)" in card
     lesson = (DATA.parent / "notebooks" / "02-ecg-signals.ipynb").read_text()
     assert "The original sampling frequency was 400 Hz" in lesson and "unverified" not in lesson
+    # review 19 (0003): the quotes carry their page in the paper, and the lesson says the 400 Hz is the paper's word
+    assert "(*Data acquisition*, p. 3 of Wagner et al. 2020)" in lesson and "rests on the paper's statement" in lesson
 
 
 def test_agreement_of_flags_and_measures_with_intervals():
@@ -352,7 +354,18 @@ def test_ecg1_low_voltage_verdict_names_its_noise_flag_and_the_filtered_amplitud
     assert low["I"] > 0.5 and low[["II", "III", "AVL", "AVF"]].lt(0.5).all()
     nb = json.loads((REPO / "notebooks" / "02-ecg-signals.ipynb").read_text())
     text = "\n".join("".join(c["source"]) for c in nb["cells"])
-    assert "`static_noise` note reads" in text and "sits at the limit itself" in text
+    assert "`static_noise` note reads" in text and "sit at the limit itself" in text
+    # review 19 (0003): II (0.50) and aVL (0.49) lie within 0.02 mV of the limit; the cautions (noise, leads at the
+    # limit, the low-pass) come before the verdict, and limb-lead low voltage is called non-specific, not "abnormal"
+    near = raw[ptbxl.LEADS[:6]].sub(0.5).abs().le(0.02)
+    assert sorted(raw[ptbxl.LEADS[:6]][near].index) == ["AVL", "II"] and raw[ptbxl.LEADS[:6]].max() > 0.52
+    assert "at_limit = limb[limb.sub(0.5).abs().le(0.02)]" in text
+    cell = next(s for s in ("".join(c["source"]) for c in nb["cells"]) if "Three cautions come before any verdict" in s)
+    order = [cell.index(s) for s in ("Three cautions come before any verdict", "`static_noise` note reads",
+                                     "sit at the limit itself", "after a 40 Hz low-pass",
+                                     "does not support the report's *periphere Niederspannung*")]
+    assert order == sorted(order)
+    assert "abnormal finding" not in text and "is a non-specific finding" in text
 
 
 def test_pause_after_atrial_and_ventricular_premature_beats():

@@ -540,3 +540,57 @@ def test_survival_is_0_or_1_where_the_page_says_never():
     assert (f"`Survival` is 0 or 1 in {len(early)} stays ({died} of them in-hospital deaths) and `Length_of_stay` is "
             f"1 in {los_one} stay") in card
     assert "absent by design" not in card and '"never have the values 0 or 1"' in card
+    los_minus1 = sum(int(r["Length_of_stay"]) == -1 for r in rows)
+    assert f"(and -1, not recorded, in {los_minus1}; lesson 03)" in card
+
+
+def _last_charted_hours():
+    """The last Time of every stay, in hours after ICU admission, read from the raw archive with tarfile."""
+    last = {}
+    with tarfile.open(DATA / "challenge2012" / "set-a.tar.gz") as tar:
+        for m in tar:
+            if m.isfile() and m.name.endswith(".txt"):
+                lines = tar.extractfile(m).read().decode().splitlines()[1:]
+                times = [ln.split(",")[0] for ln in lines]
+                last[int(m.name.rsplit("/", 1)[-1][:-4])] = max(int(t[:2]) * 60 + int(t[3:5]) for t in times) / 60
+    return last
+
+
+def test_early_survival_is_not_early_death_and_the_outcome_columns_disagree():
+    """Review 19 (0003): the 26 deaths with Survival 0 or 1 were charted as late as the other deaths (34.7-47.8 h),
+    so they are not deaths within a day; Survival and Length_of_stay, which the page defines to end at the same
+    death, are equal for only 13 of 554 in-hospital deaths. Recomputed from Outcomes-a.txt and the raw archive;
+    the lesson's code and the data card must say so."""
+    with open(DATA / "challenge2012" / "Outcomes-a.txt", newline="") as f:
+        rows = list(csv.DictReader(f))
+    last = _last_charted_hours()
+    died = [r for r in rows if r["In-hospital_death"] == "1"]
+    early = [r for r in died if int(r["Survival"]) in (0, 1)]
+    other = [r for r in died if int(r["Survival"]) not in (0, 1)]
+    early_h = sorted(last[int(r["RecordID"])] for r in early)
+    other_h = [last[int(r["RecordID"])] for r in other]
+    assert (len(early), f"{early_h[0]:.1f}", f"{early_h[-1]:.1f}", sum(h >= 46 for h in early_h)) == (26, "34.7",
+                                                                                                      "47.8", 21)
+    assert (f"{np.median(early_h):.1f}", f"{np.median(other_h):.1f}") == ("46.9", "47.0")
+    gap = [int(r["Length_of_stay"]) - int(r["Survival"]) for r in died]
+    counts = (len(died), sum(g == 0 for g in gap), sum(g == 1 for g in gap), sum(g > 1 for g in gap), max(gap),
+              sum(g >= 7 for g in gap), sum(g < 0 for g in gap))
+    assert counts == (554, 13, 357, 184, 105, 47, 0)
+    assert sum(int(r["Length_of_stay"]) - int(r["Survival"]) == 1 for r in early) == 19
+    alive = [r for r in rows if r["In-hospital_death"] == "0" and int(r["Survival"]) in (0, 1)]
+    alive_h = sorted(f"{last[int(r['RecordID'])]:.1f}" for r in alive)
+    los_one_h = [f"{last[int(r['RecordID'])]:.1f}" for r in rows if int(r["Length_of_stay"]) == 1]
+    assert (alive_h, los_one_h) == (["25.9", "4.4", "6.0"], ["9.2"])
+    card = " ".join((DATA / "challenge2012" / "DATACARD.md").read_text().split())
+    assert (f"Of the {counts[0]} in-hospital deaths they are equal in {counts[1]}; `Length_of_stay` is one day longer "
+            f"in {counts[2]} and more than a day longer in {counts[3]} (by up to {counts[4]} days; {counts[5]} by a "
+            "week or more)") in card
+    assert (f"their last charted values lie {early_h[0]:.1f} to {early_h[-1]:.1f} h after ICU admission "
+            f"({sum(h >= 46 for h in early_h)} of them in the last two hours of the 48)") in card
+    assert "deaths within two days are in the label" not in card
+    nb = json.loads((REPO / "notebooks" / "03-messy-metadata.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert 'gap = died["Length_of_stay"] - died["Survival"]' in source
+    assert 'last_h = stays.groupby("RecordID")["Time"].max() / 60' in source
+    assert "**The two outcome columns disagree about the same deaths.**" in source
+    assert "deaths within two days of \"\n    \"admission, in a set said to hold none, and the" not in source
