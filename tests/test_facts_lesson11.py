@@ -119,11 +119,23 @@ def test_calibration_before_and_after(model):
     assert (f"{low:.2f}", f"{high:.2f}", high < risk[top].mean(), f"{risk[top].min():.2f}") == (
         "0.43", "0.52", True, "0.35")  # fmt: skip
     order = np.argsort(risk.to_numpy(), kind="stable")
-    off = 0
-    for part in np.array_split(order, 10):
+    off, ways, spans = 0, [], {}
+    for k, part in enumerate(np.array_split(order, 10)):
         lo, hi = proportion_confint(int(y.to_numpy()[part].sum()), len(part), method="wilson")
-        off += not lo <= risk.to_numpy()[part].mean() <= hi
+        mean = risk.to_numpy()[part].mean()
+        off += not lo <= mean <= hi
+        ways.append("too high" if mean > hi else "too low" if mean < lo else "")
+        spans[k] = (risk.to_numpy()[part].min(), risk.to_numpy()[part].max(), max(mean - hi, lo - mean))
     assert off == 3
+    # not all on one side (review r19-11, F1): the 3rd tenth too high, the 9th too low, the 10th too high; each misses
+    # its interval by under 0.02; the 9th holds the threshold 0.3, the 10th holds 0.4 and 0.5
+    assert ways == ["", "", "too high", "", "", "", "", "", "too low", "too high"]
+    assert max(spans[k][2] for k in (2, 8, 9)) < 0.02
+    assert [f"{spans[8][0]:.3f}", f"{spans[8][1]:.3f}"] == ["0.216", "0.347"] and spans[9][0] < 0.4
+    # the smooth curve's band: above the diagonal (risks too low) at 0.2 and 0.3, on it at 0.1, 0.4 and 0.5
+    curve = clinic.calibration_curve(y, risk, grid=[0.1, 0.2, 0.3, 0.4, 0.5])
+    assert (curve["low"] > curve["risk"]).tolist() == [False, True, True, False, False]
+    assert (curve["high"] < curve["risk"]).sum() == 0
 
 
 def test_recalibration_is_cross_fitted(model):
