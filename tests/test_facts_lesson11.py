@@ -341,6 +341,14 @@ def test_deaths_near_the_alert_and_the_capstone(outcomes, model):
     either = sorted(late | restarted)
     assert (vent["RecordID"].nunique(), len(late), len(restarted), len(either)) == (796, 17, 77, 94)
     assert int(model.died[either].sum()) == 4
+    # a timed physiological event too (review r19-11, F2): creatinine 0.3 mg/dL or more above an earlier value of the
+    # same stay (the KDIGO creatinine criterion within 48 hours), stay by stay in plain Python
+    creatinine = raw[raw["Parameter"].eq("Creatinine") & raw["RecordID"].isin(surgery)]
+    rise = set()
+    for rid, part in creatinine.groupby("RecordID"):
+        values = part.sort_values("Time", kind="stable")["Value"].tolist()
+        rise |= {rid} if any(v - min(values[: i + 1]) >= 0.3 for i, v in enumerate(values)) else set()
+    assert len(rise) == 178
     ccu = unit.index[unit.eq(1)]
     ccu_deaths = model.died[ccu].eq(1)
     assert (len(ccu), int(ccu_deaths.sum()), int((ccu_deaths & outcomes.loc[ccu, "Survival"].le(2)).sum())) == (
