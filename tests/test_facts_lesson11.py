@@ -283,11 +283,12 @@ def test_transport_and_per_unit(model):
     # the unit's code is dropped before transporting: the held-out unit's value would be extrapolated (review, F1)
     features = model.features.drop(columns="ICUType")
     assert not any("ICUType" in c for c in features.columns)
-    found, widths, recal_widths = {}, {}, {}
+    found, widths, recal_widths, transported = {}, {}, {}, {}
     for t in (1, 2, 3, 4):
         here, elsewhere = unit.index[unit.eq(t)], unit.index[unit.ne(t)]
         s, _ = mortality.train_and_test(features.loc[elsewhere], y[elsewhere], features.loc[here], y[here])
         slope, slope_ci, intercept, intercept_ci = _slope_intercept(y[here], s)
+        transported[t] = roc_auc_score(y[here], s)
         found[t] = (round(roc_auc_score(y[here], s), 3), round(slope, 2), round(intercept, 2),
                     slope_ci[1] < 1 or slope_ci[0] > 1 or intercept_ci[1] < 0 or intercept_ci[0] > 0, round(s.sum()))
         widths[t] = round(slope_ci[1] - slope_ci[0], 2)
@@ -305,6 +306,12 @@ def test_transport_and_per_unit(model):
     assert found[3][:4] == (0.766, 0.46, -0.0, True)  # Medical: the slope is off
     assert found[4] == (0.782, 0.72, 0.33, True, 125)  # Surgical: under-predicted, 155 observed
     assert sum(f[3] for f in found.values()) == 4
+    # the reference for a transported AUROC (review r19-11, F5): the pooled cross-validated model's AUROC within each
+    # unit; fitting on the other units costs the ranking 0.007 to 0.032
+    within = {t: roc_auc_score(y[unit.index[unit.eq(t)]], model.raw_risk[unit.index[unit.eq(t)]]) for t in found}
+    assert [f"{within[t]:.3f}" for t in (1, 2, 3, 4)] == ["0.863", "0.855", "0.787", "0.815"]
+    cost = [within[t] - transported[t] for t in (1, 2, 3, 4)]
+    assert (f"{min(cost):.3f}", f"{max(cost):.3f}") == ("0.007", "0.032")
     # Collins et al. 2016: at least 100 events, ideally 200; Coronary Care and Cardiac Surgery Recovery fall below 100
     deaths = {t: int(y[unit.index[unit.eq(t)]].sum()) for t in (1, 2, 3, 4)}
     assert ([t for t, d in deaths.items() if d < 100], sum(d < 200 for d in deaths.values())) == ([1, 2], 3)
