@@ -119,11 +119,23 @@ def test_calibration_before_and_after(model):
     assert (f"{low:.2f}", f"{high:.2f}", high < risk[top].mean(), f"{risk[top].min():.2f}") == (
         "0.43", "0.52", True, "0.35")  # fmt: skip
     order = np.argsort(risk.to_numpy(), kind="stable")
-    off = 0
-    for part in np.array_split(order, 10):
+    off, ways, spans = 0, [], {}
+    for k, part in enumerate(np.array_split(order, 10)):
         lo, hi = proportion_confint(int(y.to_numpy()[part].sum()), len(part), method="wilson")
-        off += not lo <= risk.to_numpy()[part].mean() <= hi
+        mean = risk.to_numpy()[part].mean()
+        off += not lo <= mean <= hi
+        ways.append("too high" if mean > hi else "too low" if mean < lo else "")
+        spans[k] = (risk.to_numpy()[part].min(), risk.to_numpy()[part].max(), max(mean - hi, lo - mean))
     assert off == 3
+    # not all on one side (review r19-11, F1): the 3rd tenth too high, the 9th too low, the 10th too high; each misses
+    # its interval by under 0.02; the 9th holds the threshold 0.3, the 10th holds 0.4 and 0.5
+    assert ways == ["", "", "too high", "", "", "", "", "", "too low", "too high"]
+    assert max(spans[k][2] for k in (2, 8, 9)) < 0.02
+    assert [f"{spans[8][0]:.3f}", f"{spans[8][1]:.3f}"] == ["0.216", "0.347"] and spans[9][0] < 0.4
+    # the smooth curve's band: above the diagonal (risks too low) at 0.2 and 0.3, on it at 0.1, 0.4 and 0.5
+    curve = clinic.calibration_curve(y, risk, grid=[0.1, 0.2, 0.3, 0.4, 0.5])
+    assert (curve["low"] > curve["risk"]).tolist() == [False, True, True, False, False]
+    assert (curve["high"] < curve["risk"]).sum() == 0
 
 
 def test_recalibration_is_cross_fitted(model):
@@ -271,11 +283,12 @@ def test_transport_and_per_unit(model):
     # the unit's code is dropped before transporting: the held-out unit's value would be extrapolated (review, F1)
     features = model.features.drop(columns="ICUType")
     assert not any("ICUType" in c for c in features.columns)
-    found, widths, recal_widths = {}, {}, {}
+    found, widths, recal_widths, transported = {}, {}, {}, {}
     for t in (1, 2, 3, 4):
         here, elsewhere = unit.index[unit.eq(t)], unit.index[unit.ne(t)]
         s, _ = mortality.train_and_test(features.loc[elsewhere], y[elsewhere], features.loc[here], y[here])
         slope, slope_ci, intercept, intercept_ci = _slope_intercept(y[here], s)
+        transported[t] = roc_auc_score(y[here], s)
         found[t] = (round(roc_auc_score(y[here], s), 3), round(slope, 2), round(intercept, 2),
                     slope_ci[1] < 1 or slope_ci[0] > 1 or intercept_ci[1] < 0 or intercept_ci[0] > 0, round(s.sum()))
         widths[t] = round(slope_ci[1] - slope_ci[0], 2)
@@ -293,6 +306,12 @@ def test_transport_and_per_unit(model):
     assert found[3][:4] == (0.766, 0.46, -0.0, True)  # Medical: the slope is off
     assert found[4] == (0.782, 0.72, 0.33, True, 125)  # Surgical: under-predicted, 155 observed
     assert sum(f[3] for f in found.values()) == 4
+    # the reference for a transported AUROC (review r19-11, F5): the pooled cross-validated model's AUROC within each
+    # unit; fitting on the other units costs the ranking 0.007 to 0.032
+    within = {t: roc_auc_score(y[unit.index[unit.eq(t)]], model.raw_risk[unit.index[unit.eq(t)]]) for t in found}
+    assert [f"{within[t]:.3f}" for t in (1, 2, 3, 4)] == ["0.863", "0.855", "0.787", "0.815"]
+    cost = [within[t] - transported[t] for t in (1, 2, 3, 4)]
+    assert (f"{min(cost):.3f}", f"{max(cost):.3f}") == ("0.007", "0.032")
     # Collins et al. 2016: at least 100 events, ideally 200; Coronary Care and Cardiac Surgery Recovery fall below 100
     deaths = {t: int(y[unit.index[unit.eq(t)]].sum()) for t in (1, 2, 3, 4)}
     assert ([t for t, d in deaths.items() if d < 100], sum(d < 200 for d in deaths.values())) == ([1, 2], 3)
@@ -329,6 +348,14 @@ def test_deaths_near_the_alert_and_the_capstone(outcomes, model):
     either = sorted(late | restarted)
     assert (vent["RecordID"].nunique(), len(late), len(restarted), len(either)) == (796, 17, 77, 94)
     assert int(model.died[either].sum()) == 4
+    # a timed physiological event too (review r19-11, F2): creatinine 0.3 mg/dL or more above an earlier value of the
+    # same stay (the KDIGO creatinine criterion within 48 hours), stay by stay in plain Python
+    creatinine = raw[raw["Parameter"].eq("Creatinine") & raw["RecordID"].isin(surgery)]
+    rise = set()
+    for rid, part in creatinine.groupby("RecordID"):
+        values = part.sort_values("Time", kind="stable")["Value"].tolist()
+        rise |= {rid} if any(v - min(values[: i + 1]) >= 0.3 for i, v in enumerate(values)) else set()
+    assert len(rise) == 178
     ccu = unit.index[unit.eq(1)]
     ccu_deaths = model.died[ccu].eq(1)
     assert (len(ccu), int(ccu_deaths.sum()), int((ccu_deaths & outcomes.loc[ccu, "Survival"].le(2)).sum())) == (
