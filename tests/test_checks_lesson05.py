@@ -161,6 +161,11 @@ def test_female_gap():
     assert round(right, 3) == 0.079
     assert lesson05.female_gap(right).correct
     assert lesson05.female_gap(np.float64(right)).correct
+    # review r19-0405 F10: the shares come with their counts
+    older = m[m["age"].ge(65)]
+    counts = f"({int(older['sex'].eq(1).sum())} of {len(older)} ECGs, from {older['patient_id'].nunique()} patients)"
+    assert counts == "(63 of 114 ECGs, from 102 patients)" and counts in lesson05.female_gap(right).message
+    assert f"({int(c.eq(0).sum()):,} of {len(c):,})" in lesson05.female_gap(right).message
     # the warned mistake: the two codings
     same_code = lesson05.female_gap(p.eq(1).mean() - c.eq(1).mean())
     assert same_code.status == feedback.CLOSE and "Gender 1 means male" in same_code.message

@@ -412,6 +412,10 @@ def test_site_comparison_adjusted_for_age():
     mh = stats.mantel_haenszel(pair["normal"], at0, pair["age band"])
     assert (round(mh.odds_ratio, 2), round(mh.low, 2), round(mh.high, 2)) == (1.34, 0.74, 2.44)
     assert round(mh.p_homogeneity, 2) == 0.89 and mh.low < 1 < mh.high
+    # section 6 (review r19-0405 F9): "site at least partly stands for age", from the interval, not the point: the
+    # adjusted interval leaves none to 62% of the crude log odds ratio
+    left = sorted(np.log([mh.low, mh.high]) / np.log(crude.odds_ratio))
+    assert left[0] <= 0 and f"{left[1]:.0%}" == "62%"
     by_hand = [(113, 19, 6, 2), (73, 26, 27, 12), (7, 13, 24, 59)]  # site 0 normal/not, site 1 normal/not
     num = sum(a * d / (a + b + c + d) for a, b, c, d in by_hand)
     den = sum(b * c / (a + b + c + d) for a, b, c, d in by_hand)

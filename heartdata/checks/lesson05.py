@@ -443,9 +443,12 @@ def female_gap(answer):
         "= female.",
     )
     if fb.correct:
+        older = meta[meta["age"].ge(OLDER)]
         return correct(
-            f"{ptb_f:.1%} of PTB-XL's ECGs of patients aged {OLDER}+ are women's, against {icu_f:.1%} of the "
-            f"Challenge stays: a gap of {expected:+.3f}. Coding first, counting second."
+            f"{ptb_f:.1%} of PTB-XL's ECGs of patients aged {OLDER}+ are women's ({int(older['sex'].eq(1).sum()):,} of "
+            f"{len(older):,} ECGs, from {older['patient_id'].nunique():,} patients), against {icu_f:.1%} of the "
+            f"Challenge stays ({int(g.eq(0).sum()):,} of {len(g):,}): a gap of {expected:+.3f}, where one ECG more or "
+            f"fewer moves PTB-XL's share by {100 / len(older):.1f} points. Coding first, counting second."
         )
     return fb
 
