@@ -1264,3 +1264,37 @@ def test_a_string_where_fhir_json_requires_a_number_is_refused():
     from fhir.resources.R4B.observation import Observation
 
     assert fv.structure_issues(Observation.model_validate(obs)) == []
+
+
+def test_mechvent_zero_is_not_ventilation(tmp_path, stays):
+    """The Challenge documents MechVent as '0:false, or 1:true' (cleaning.RANGES allows 0): a charted 0 makes no
+    ventilation Procedure (FHIR or OMOP), does not stretch a period, and is counted apart in the round trip."""
+    vented = interop.ventilation_end_unknown(stays)
+    rid = int(vented.idxmin())  # a ventilated stay whose end is known
+    stay = stays[stays["RecordID"].eq(rid)]
+    ones = stay[stay["Parameter"].eq("MechVent")]
+    assert ones["Value"].eq(1).all() and len(ones) > 2
+    # 1. a stay charting only MechVent 0: no Procedure, no Observation of MechVent, no OMOP procedure row
+    never = pd.concat([stay[~stay["Parameter"].eq("MechVent")], ones.assign(Value=0.0)], ignore_index=True)
+    res = interop.stay_resources(never)
+    assert res["Procedure"] == []
+    assert not any(c.code == "MechVent" for o in res["Observation"] for c in o.code.coding)
+    assert interop.omop_tables(never)["procedure_occurrence"].empty
+    assert interop.ventilation_gaps(never).empty and interop.ventilation_end_unknown(never).empty
+    # 2. a 0 inside the period and one after the last 1: the period is still first 1 to last 1, the note names the 0
+    inside = (ones["Time"].iloc[0] + ones["Time"].iloc[1]) // 2
+    after = int(stay["Time"].max())  # at the end of the record: would make the end 'unknown' if read as ventilation
+    zeros = pd.DataFrame({"RecordID": rid, "Time": [inside, after], "Parameter": "MechVent", "Value": 0.0})
+    mixed = pd.concat([stay, zeros.astype(stay.dtypes.to_dict())], ignore_index=True)
+    proc = interop.stay_resources(mixed)["Procedure"]
+    assert len(proc) == 1 and proc[0].status == "completed"
+    assert interop._minute(proc[0].performedPeriod.start) == ones["Time"].min()
+    assert interop._minute(proc[0].performedPeriod.end) == ones["Time"].max()
+    assert "MechVent = 0 (not ventilated) is charted 1 time within" in proc[0].note[0].text
+    row = interop.omop_tables(mixed)["procedure_occurrence"].iloc[0]
+    assert row["procedure_end_datetime"] == interop.REFERENCE.replace(tzinfo=None) + pd.Timedelta(
+        minutes=int(ones["Time"].max()))
+    assert not interop.ventilation_end_unknown(mixed)[rid]
+    result = interop.round_trip(mixed, tmp_path)
+    assert result["not_ventilated_not_exported"] == 2
+    assert result["merged_into_a_period"] == len(ones) - 2 and result["missing_after_round_trip"] == 0
