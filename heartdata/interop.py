@@ -962,7 +962,8 @@ def _rewrite_references(node, urls: dict):
 
 
 def write_ndjson(resources: dict[str, list], out_dir) -> dict[str, Path]:
-    """FHIR Bulk Data files: ``out_dir/Patient.ndjson`` etc., one resource per line, as fhir.resources writes it."""
+    """FHIR Bulk Data files: ``out_dir/Patient.ndjson`` etc., one resource per line, as fhir.resources writes it; a
+    type with no resource gets no file (:func:`export_ndjson`)."""
     if not isinstance(resources, dict):
         raise DataError(f"resources={type(resources).__name__}", "is not a dict of resource lists",
                         "Pass what stay_resources returns.")  # fmt: skip
@@ -971,8 +972,12 @@ def write_ndjson(resources: dict[str, list], out_dir) -> dict[str, Path]:
 
 def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str, Path], dict[str, int]]:
     """Write batches of resources (e.g. one stay at a time) to the Bulk Data files as they come, so memory holds
-    one batch, not the export. Returns the paths and the number of resources of each type written. Refuses any
-    ``out_dir`` under the course's ``data/``, however linked, before anything is written."""
+    one batch, not the export. Returns the paths of the files written and the number of resources of each type
+    (0 included). A type with no resource gets no file, not an empty one, as a Bulk Data server lists none: "If no
+    data are found for a resource, the server SHOULD NOT return an output item for that resource in the response"
+    (FHIR Bulk Data Access IG, export manifest ``output``; quoted in SMART's bulk-data-client documentation); a file
+    of that type left in ``out_dir`` by an earlier export is removed, so that reading the folder back gives this
+    export only. Refuses any ``out_dir`` under the course's ``data/``, however linked, before anything is written."""
     out = _writable_target(out_dir)
     paths = {t: out / f"{t}.ndjson" for t in RESOURCE_TYPES}
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
@@ -980,19 +985,24 @@ def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str
         out.mkdir(parents=True, exist_ok=True)
         for p in paths.values():
             _writable_target(p)  # checked again just before the write: a link may have appeared meanwhile
-        files = {t: open(paths[t], "w", encoding="utf-8") for t in RESOURCE_TYPES}
+        files = {}  # opened at a type's first resource
         try:
             for batch in batches:
                 for t in RESOURCE_TYPES:
                     for r in batch.get(t, []):
+                        if t not in files:
+                            files[t] = open(paths[t], "w", encoding="utf-8")
                         files[t].write(r.model_dump_json() + "\n")
                         counts[t] += 1
         finally:
             for fh in files.values():
                 fh.close()
+        for t in RESOURCE_TYPES:
+            if t not in files and paths[t].is_file():
+                _writable_target(paths[t]).unlink()  # an earlier export's file: not part of this one
     except OSError as exc:
         raise DataError(out, f"cannot be written ({exc.strerror or exc})", "Pass a writable --out folder.") from None
-    return paths, counts
+    return {t: paths[t] for t in RESOURCE_TYPES if t in files}, counts
 
 
 def _parse_line(model, line: str, path: Path, number: int):

@@ -1298,3 +1298,19 @@ def test_mechvent_zero_is_not_ventilation(tmp_path, stays):
     result = interop.round_trip(mixed, tmp_path)
     assert result["not_ventilated_not_exported"] == 2
     assert result["merged_into_a_period"] == len(ones) - 2 and result["missing_after_round_trip"] == 0
+
+
+def test_a_type_without_resources_gets_no_file(tmp_path, stays):
+    """No empty Procedure.ndjson for a stay without ventilation (a Bulk Data manifest lists no output for a type
+    with no data), and an earlier export's file of that type does not linger in the folder."""
+    vented = set(stays.loc[stays["Parameter"].eq("MechVent"), "RecordID"])
+    rid_no = next(r for r in FIRST if r not in vented)
+    rid_yes = min(vented)
+    interop.write_ndjson(interop.stay_resources(stays[stays["RecordID"].eq(rid_yes)]), tmp_path)
+    assert (tmp_path / "Procedure.ndjson").stat().st_size > 0
+    paths = interop.write_ndjson(interop.stay_resources(stays[stays["RecordID"].eq(rid_no)]), tmp_path)
+    assert "Procedure" not in paths and not (tmp_path / "Procedure.ndjson").exists()
+    assert all(p.stat().st_size > 0 for p in paths.values())
+    back = interop.read_ndjson(tmp_path)
+    assert back["Procedure"] == [] and len(back["Encounter"]) == 1
+    assert back["Encounter"][0].identifier[0].value == str(rid_no)
