@@ -1994,9 +1994,12 @@ def main(argv=None) -> int:
             unknown = sorted(set(stay["Parameter"]) - set(CODES.index) - {"RecordID"})
             print(
                 f"wrote {n['Patient']} Patient, {n['Encounter']} Encounter, {n['Observation']} Observation and "
-                f"{n['Procedure']} Procedure resources (FHIR {FHIR_VERSION}) to {args.out}; {len(local_only)} "
-                f"Observations carry only the local code (no LOINC mapping: "
-                f"{', '.join(sorted(set(local_only))) or 'none'}); dates are a placeholder (tagged)"
+                f"{n['Procedure']} Procedure resources (FHIR {FHIR_VERSION}) to {args.out}; "
+                + (f"{len(local_only)} Observation{'s carry' if len(local_only) > 1 else ' carries'} only the local "
+                   "code, with no LOINC mapping "
+                   f"({', '.join(sorted(set(local_only)))})" if local_only else
+                   "every Observation carries a LOINC code beside the local one")
+                + "; dates are a placeholder (tagged)"
                 + (f"; parameters unknown to the table: {', '.join(unknown)}" if unknown else "")
             )
         else:

@@ -587,9 +587,13 @@ def test_fhir_command_writes_bulk_files(tmp_path, capsys):
     code = interop.main(["fhir", "--set", "a", "--record-ids", *map(str, FIRST), "--out", str(out)])
     assert code == 0
     for t in interop.RESOURCE_TYPES:
+        if not (out / f"{t}.ndjson").exists():  # a type with no resource gets no file
+            continue
         lines = (out / f"{t}.ndjson").read_text().splitlines()
-        assert all(line.startswith('{"resourceType":"' + t + '"') for line in lines)
-    assert "placeholder" in capsys.readouterr().out
+        assert lines and all(line.startswith('{"resourceType":"' + t + '"') for line in lines)
+    said = capsys.readouterr().out
+    assert "placeholder" in said and "every Observation carries a LOINC code beside the local one" in said
+    assert "none" not in said and "LOINC mapping" not in said
     assert fv.validate_ndjson(out) == []
 
 
@@ -652,7 +656,7 @@ def test_commands_work_on_sets_and_records_never_shipped(tmp_path, capsys):
     shutil.copytree(DATA / "ptbxl", root / "ptbxl")
     out = tmp_path / "out"
     assert interop.main(["fhir", "--set", "z", "--record-ids", "900001", "--out", str(out), "--root", str(root)]) == 0
-    assert "NewLab" in capsys.readouterr().out
+    assert "1 Observation carries only the local code, with no LOINC mapping (NewLab)" in capsys.readouterr().out
     back = interop.read_ndjson(out)
     new = [o for o in back["Observation"] if o.code.text == "NewLab"]
     assert len(new) == 1 and [c.code for c in new[0].code.coding] == ["NewLab"]
