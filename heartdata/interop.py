@@ -1214,7 +1214,12 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     prevalence rates should only be calculated for the time of active OBSERVATION_PERIOD records", same file). Here:
     one per person, from ICU admission to the end of the Challenge's record window (:data:`RECORD_WINDOW_MINUTES`
     after admission, or the stay's last event if that is later), since the Challenge extracted only that window; the
-    hospital visit may go on after it (``visit_end_date``), and nothing after the window is recorded.
+    hospital visit may go on after it (``visit_end_date``), and nothing after the window is recorded. So a visit (and
+    its visit_detail) longer than the window ends after its person's observation_period: CDM v5.4 allows it ("Events
+    may exist outside all of the time spans of the OBSERVATION_PERIOD records for a patient, however, absence of an
+    Event outside these time spans cannot be construed as evidence of absence of an Event", same file), while a
+    period stretched to discharge would claim that the unrecorded days had no events. A data-quality tool may still
+    report these visits; lesson 08 warns about it.
     ``period_type_concept_id`` is 32817 'EHR', the Type Concept used for every other record here (the CDM asks for the
     type concept that "best represents how the period was determined"; OHDSI's OmopConstructor uses 32817 by default).
 

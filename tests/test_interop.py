@@ -510,6 +510,14 @@ def test_omop_observation_period_covers_every_event(stays):
     last = stays[stays["RecordID"].isin(ids)].groupby("RecordID")["Time"].max()
     assert last.le(interop.RECORD_WINDOW_MINUTES).all()  # the window holds every charting: no period ends later
     assert (op["observation_period_end_date"] == window_end).all()
+    # r19-08: the visit (hospital stay) starts inside the period and, where Length_of_stay is over the window's
+    # days, ends after it: allowed by CDM v5.4 ("Events may exist outside all of the time spans of the
+    # OBSERVATION_PERIOD records"), and lesson 08 counts and warns about it
+    los = challenge2012.load_outcomes("a")["Length_of_stay"].reindex(ids.to_numpy())
+    visits = t["visit_occurrence"].join(op, on="person_id").set_index("person_id")
+    past = visits["visit_end_date"] > visits["observation_period_end_date"]
+    days = interop.RECORD_WINDOW_MINUTES // (24 * 60)
+    assert past.to_dict() == los.gt(days).to_dict() and past.any()
 
 
 # ------------------------------------------------------------------ bad input (functions)
