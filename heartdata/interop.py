@@ -210,8 +210,9 @@ _ROWS = [
     ("MAP", "BP panel (arterial line)", "76214-6", "Invasive Mean blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "An extra component of the panel: 8478-0 (mean blood pressure) with 76214-6 beside it."),
     ("MechVent", "Procedure", "", "", "", "0: false, 1: true", "", "searched", "",
-     "Not a measurement: one Procedure per stay, SNOMED CT 40617009 (artificial ventilation); only 1 is ever "
-     "charted, so the chartings become one period."),
+     "Not a measurement: one Procedure per stay, SNOMED CT 40617009 (artificial ventilation), from the chartings "
+     "of 1 (true), which become one period. A 0 (false, documented; none in set A) makes no Procedure: it is not "
+     "exported, and a 0 inside the period is named in the Procedure's note."),
     ("Mg", _OBS, "19123-9", "Magnesium [Mass/volume] in Serum or Plasma", "mg/dL", "mmol/L", _LAB, "searched", "",
      "Serum, as documented. " + UNIT_NOT_AS_DOCUMENTED["Mg"]),
     ("NIDiasABP", "BP panel (cuff)", "76535-4", "Diastolic blood pressure by Noninvasive", "mm[Hg]", "mmHg", _VS,
@@ -653,9 +654,10 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
     Per RecordID: one Patient (``gender`` from Gender, absent with a data-absent-reason for -1; an identifier
     minted in :data:`LOCAL_PATIENT`, since the Challenge has no patient identifier), one Encounter (identifier
     RecordID, ``type`` the ICU type, its end a data-absent-reason: :data:`ICU_END_UNKNOWN`), a Procedure for
-    mechanical ventilation if it was charted (its period spans the first to the last charting, or its end is a
-    data-absent-reason when the last charting is near the end of the record: :data:`VENT_OPEN_HOURS`; a gap over
-    :data:`VENT_GAP_HOURS` is named in its note), one 85354-9 blood-pressure panel per minute, method (arterial line
+    mechanical ventilation if it was charted as 1 (true; a charted 0, false, makes none: :func:`_ventilated`; its
+    period spans the first to the last charting of 1, or its end is a data-absent-reason when the last charting is
+    near the end of the record: :data:`VENT_OPEN_HOURS`; a gap over :data:`VENT_GAP_HOURS`, or a 0 inside the
+    period, is named in its note), one 85354-9 blood-pressure panel per minute, method (arterial line
     or cuff, in ``method``) and repeat with systolic, diastolic and mean as components (a mean with no systolic or
     diastolic partner alone, coded 8478-0), and one Observation per other row. Each Observation
     carries the local code, LOINC where :data:`CODES` maps it, its categories, a UCUM unit, ``effectiveDateTime`` =
@@ -692,10 +694,11 @@ def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
         ))  # fmt: skip
         subject, enc = f["Reference"](reference=f"Patient/{pid}"), f["Reference"](reference=f"Encounter/{eid}")
         body = rows[~rows["Parameter"].isin(["RecordID", "Gender", "ICUType"])]
-        vent = body[body["Parameter"].eq("MechVent")]
+        vent = _ventilated(body)
         if len(vent):
             out["Procedure"].append(_ventilation(f, f"{eid}-ventilation", vent, subject, enc,
-                                                 open_end=_vent_end_unknown(rows, vent)))
+                                                 open_end=_vent_end_unknown(rows, vent),
+                                                 off=_ventilation_off(body, vent)))
         bp = body[body["Parameter"].isin(list(BP_COMPONENT))]
         out["Observation"].extend(_bp_panels(f, eid, bp, subject, enc))
         rest = body[~body["Parameter"].isin(list(BP_COMPONENT) + ["MechVent"])]
@@ -846,10 +849,23 @@ def _mean_pressure(f, eid, kind, minute, n, param, value, subject, enc):
 VENT_GAP_HOURS = 12
 
 
+def _ventilated(rows: pd.DataFrame) -> pd.DataFrame:
+    """The MechVent rows charted as 1 (true). The Challenge documents MechVent as '0:false, or 1:true': a 0 says
+    that the patient was not ventilated, so it makes no ventilation Procedure (set A charts no 0)."""
+    return rows[rows["Parameter"].eq("MechVent") & rows["Value"].eq(1)]
+
+
+def _ventilation_off(rows: pd.DataFrame, vent: pd.DataFrame) -> int:
+    """How many MechVent 0 (false) chartings lie between the first and last charting of 1: ventilation stopped."""
+    off = rows[rows["Parameter"].eq("MechVent") & rows["Value"].eq(0)]
+    return int(off["Time"].between(vent["Time"].min(), vent["Time"].max()).sum())
+
+
 def ventilation_gaps(stays: pd.DataFrame) -> pd.Series:
-    """Per ventilated stay, the longest gap in hours between consecutive MechVent chartings (NaN for one charting)."""
+    """Per ventilated stay, the longest gap in hours between consecutive MechVent chartings of 1 (true; NaN for one
+    charting)."""
     stays = _check_stay_table(stays, "stays")
-    vent = stays.loc[stays["Parameter"].eq("MechVent"), ["RecordID", "Time"]].sort_values(["RecordID", "Time"])
+    vent = _ventilated(stays)[["RecordID", "Time"]].sort_values(["RecordID", "Time"])
     return vent.groupby("RecordID")["Time"].agg(lambda t: t.diff().max() / 60).rename("longest_gap_h")
 
 
@@ -862,11 +878,11 @@ VENT_OPEN_HOURS = 4
 
 
 def ventilation_end_unknown(stays: pd.DataFrame) -> pd.Series:
-    """Per ventilated stay: True when its last MechVent charting lies within :data:`VENT_OPEN_HOURS` of the stay's
-    last charted value of any parameter (the end of its record), so the end of ventilation is not known."""
+    """Per ventilated stay: True when its last MechVent charting of 1 (true) lies within :data:`VENT_OPEN_HOURS` of
+    the stay's last charted value of any parameter (the end of its record), so the end of ventilation is not known."""
     stays = _check_stay_table(stays, "stays")
     last = stays.groupby("RecordID")["Time"].max()
-    vent = stays[stays["Parameter"].eq("MechVent")].groupby("RecordID")["Time"].max()
+    vent = _ventilated(stays).groupby("RecordID")["Time"].max()
     return (last.reindex(vent.index) - vent).le(VENT_OPEN_HOURS * 60).rename("end_unknown")
 
 
@@ -874,7 +890,7 @@ def _vent_end_unknown(rows: pd.DataFrame, vent: pd.DataFrame) -> bool:
     return bool(rows["Time"].max() - vent["Time"].max() <= VENT_OPEN_HOURS * 60)
 
 
-def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = False):
+def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = False, off: int = 0):
     times = np.sort(vent["Time"].to_numpy())
     first, last = int(times[0]), int(times[-1])
     gap = float(np.diff(times).max()) / 60 if len(times) > 1 else 0.0
@@ -887,6 +903,9 @@ def _ventilation(f, pid, vent: pd.DataFrame, subject, enc, open_end: bool = Fals
     if gap > VENT_GAP_HOURS:
         text += (f" The longest gap between chartings is {gap:.1f} h (over {VENT_GAP_HOURS} h): ventilation may have "
                  "stopped and restarted within this period, which the period does not show.")
+    if off:
+        text += (f" MechVent = 0 (not ventilated) is charted {off} time{'s' if off != 1 else ''} within this period: "
+                 "ventilation stopped and restarted, which the period does not show.")
     return f["Procedure"](
         # EventStatus: 'completed' where the end is known; 'unknown' where ventilation may go on after the record
         id=pid, meta=_meta(f), identifier=[_ident(f, pid)], status="unknown" if open_end else "completed",
@@ -943,7 +962,8 @@ def _rewrite_references(node, urls: dict):
 
 
 def write_ndjson(resources: dict[str, list], out_dir) -> dict[str, Path]:
-    """FHIR Bulk Data files: ``out_dir/Patient.ndjson`` etc., one resource per line, as fhir.resources writes it."""
+    """FHIR Bulk Data files: ``out_dir/Patient.ndjson`` etc., one resource per line, as fhir.resources writes it; a
+    type with no resource gets no file (:func:`export_ndjson`)."""
     if not isinstance(resources, dict):
         raise DataError(f"resources={type(resources).__name__}", "is not a dict of resource lists",
                         "Pass what stay_resources returns.")  # fmt: skip
@@ -952,8 +972,12 @@ def write_ndjson(resources: dict[str, list], out_dir) -> dict[str, Path]:
 
 def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str, Path], dict[str, int]]:
     """Write batches of resources (e.g. one stay at a time) to the Bulk Data files as they come, so memory holds
-    one batch, not the export. Returns the paths and the number of resources of each type written. Refuses any
-    ``out_dir`` under the course's ``data/``, however linked, before anything is written."""
+    one batch, not the export. Returns the paths of the files written and the number of resources of each type
+    (0 included). A type with no resource gets no file, not an empty one, as a Bulk Data server lists none: "If no
+    data are found for a resource, the server SHOULD NOT return an output item for that resource in the response"
+    (FHIR Bulk Data Access IG, export manifest ``output``; quoted in SMART's bulk-data-client documentation); a file
+    of that type left in ``out_dir`` by an earlier export is removed, so that reading the folder back gives this
+    export only. Refuses any ``out_dir`` under the course's ``data/``, however linked, before anything is written."""
     out = _writable_target(out_dir)
     paths = {t: out / f"{t}.ndjson" for t in RESOURCE_TYPES}
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
@@ -961,19 +985,24 @@ def export_ndjson(batches: Iterable[dict[str, list]], out_dir) -> tuple[dict[str
         out.mkdir(parents=True, exist_ok=True)
         for p in paths.values():
             _writable_target(p)  # checked again just before the write: a link may have appeared meanwhile
-        files = {t: open(paths[t], "w", encoding="utf-8") for t in RESOURCE_TYPES}
+        files = {}  # opened at a type's first resource
         try:
             for batch in batches:
                 for t in RESOURCE_TYPES:
                     for r in batch.get(t, []):
+                        if t not in files:
+                            files[t] = open(paths[t], "w", encoding="utf-8")
                         files[t].write(r.model_dump_json() + "\n")
                         counts[t] += 1
         finally:
             for fh in files.values():
                 fh.close()
+        for t in RESOURCE_TYPES:
+            if t not in files and paths[t].is_file():
+                _writable_target(paths[t]).unlink()  # an earlier export's file: not part of this one
     except OSError as exc:
         raise DataError(out, f"cannot be written ({exc.strerror or exc})", "Pass a writable --out folder.") from None
-    return paths, counts
+    return {t: paths[t] for t in RESOURCE_TYPES if t in files}, counts
 
 
 def _parse_line(model, line: str, path: Path, number: int):
@@ -1083,17 +1112,19 @@ def keyed_by_value(t: pd.DataFrame, key: list[str] | None = None) -> pd.Series:
 
 def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
     """Value by value, matching (stay, minute, parameter, repeat): how many values came back equal, and what
-    happened to the others (sentinels turned into reasons, ventilation chartings merged into a period, anything
-    else). Repeated values of one stay, minute and parameter are compared as a multiset (both sides sorted by value
-    before pairing, :func:`keyed_by_value`): the file's order of repeats is not information the export keeps."""
+    happened to the others (sentinels turned into reasons, ventilation chartings of 1 merged into a period, a
+    MechVent 0 (not ventilated) not exported, anything else). Repeated values of one stay, minute and parameter
+    are compared as a multiset (both sides sorted by value before pairing, :func:`keyed_by_value`): the file's order
+    of repeats is not information the export keeps."""
     raw, back = _check_stay_table(raw, "raw"), _check_stay_table(back, "back")
     a, b = keyed_by_value(raw), keyed_by_value(back)
     joined = pd.concat([a.rename("raw"), b.rename("back")], axis=1)
     param = joined.index.get_level_values("Parameter")
     equal = joined["raw"].eq(joined["back"])
     sentinel = joined["back"].isna() & joined["raw"].eq(SENTINEL) & param.isin(challenge2012.DESCRIPTORS)
-    merged = joined["back"].isna() & joined["raw"].notna() & (param == "MechVent")
-    missing = joined["back"].isna() & joined["raw"].notna() & ~sentinel & ~merged
+    merged = joined["back"].isna() & joined["raw"].eq(1) & (param == "MechVent")
+    vent_off = joined["back"].isna() & joined["raw"].eq(0) & (param == "MechVent")  # 'not ventilated': no Procedure
+    missing = joined["back"].isna() & joined["raw"].notna() & ~sentinel & ~merged & ~vent_off
     capped = (param == "Age") & joined["raw"].ge(AGE_CAP_INFERRED) & equal
     return {
         "values_exported": int(len(a)),
@@ -1102,6 +1133,7 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
         "qualified": int(capped.sum()),
         "sentinel_to_data_absent_reason": int(sentinel.sum()),
         "merged_into_a_period": int(merged.sum()),
+        "not_ventilated_not_exported": int(vent_off.sum()),
         "missing_after_round_trip": int(missing.sum()),
         "not_in_source": int(joined["raw"].isna().sum()),
         "different": int((~equal & joined["raw"].notna() & joined["back"].notna()).sum()),
@@ -1182,7 +1214,12 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
     prevalence rates should only be calculated for the time of active OBSERVATION_PERIOD records", same file). Here:
     one per person, from ICU admission to the end of the Challenge's record window (:data:`RECORD_WINDOW_MINUTES`
     after admission, or the stay's last event if that is later), since the Challenge extracted only that window; the
-    hospital visit may go on after it (``visit_end_date``), and nothing after the window is recorded.
+    hospital visit may go on after it (``visit_end_date``), and nothing after the window is recorded. So a visit (and
+    its visit_detail) longer than the window ends after its person's observation_period: CDM v5.4 allows it ("Events
+    may exist outside all of the time spans of the OBSERVATION_PERIOD records for a patient, however, absence of an
+    Event outside these time spans cannot be construed as evidence of absence of an Event", same file), while a
+    period stretched to discharge would claim that the unrecorded days had no events. A data-quality tool may still
+    report these visits; lesson 08 warns about it.
     ``period_type_concept_id`` is 32817 'EHR', the Type Concept used for every other record here (the CDM asks for the
     type concept that "best represents how the period was determined"; OHDSI's OmopConstructor uses 32817 by default).
 
@@ -1251,7 +1288,7 @@ def omop_tables(stay: pd.DataFrame, set_name: str = "a", outcomes: pd.DataFrame 
             "visit_detail_source_value": f"ICUType {icu:g}: {challenge2012.ICU_TYPES.get(int(icu), 'unknown')}",
             "visit_occurrence_id": rid,
         })  # fmt: skip
-        vent = rows[rows["Parameter"].eq("MechVent")]
+        vent = _ventilated(rows)  # a MechVent 0 (false) is no ventilation
         if len(vent):
             start = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].min()))
             end = REFERENCE.replace(tzinfo=None) + dt.timedelta(minutes=int(vent["Time"].max()))
@@ -1962,9 +1999,12 @@ def main(argv=None) -> int:
             unknown = sorted(set(stay["Parameter"]) - set(CODES.index) - {"RecordID"})
             print(
                 f"wrote {n['Patient']} Patient, {n['Encounter']} Encounter, {n['Observation']} Observation and "
-                f"{n['Procedure']} Procedure resources (FHIR {FHIR_VERSION}) to {args.out}; {len(local_only)} "
-                f"Observations carry only the local code (no LOINC mapping: "
-                f"{', '.join(sorted(set(local_only))) or 'none'}); dates are a placeholder (tagged)"
+                f"{n['Procedure']} Procedure resources (FHIR {FHIR_VERSION}) to {args.out}; "
+                + (f"{len(local_only)} Observation{'s carry' if len(local_only) > 1 else ' carries'} only the local "
+                   "code, with no LOINC mapping "
+                   f"({', '.join(sorted(set(local_only)))})" if local_only else
+                   "every Observation carries a LOINC code beside the local one")
+                + "; dates are a placeholder (tagged)"
                 + (f"; parameters unknown to the table: {', '.join(unknown)}" if unknown else "")
             )
         else:

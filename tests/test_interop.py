@@ -510,6 +510,14 @@ def test_omop_observation_period_covers_every_event(stays):
     last = stays[stays["RecordID"].isin(ids)].groupby("RecordID")["Time"].max()
     assert last.le(interop.RECORD_WINDOW_MINUTES).all()  # the window holds every charting: no period ends later
     assert (op["observation_period_end_date"] == window_end).all()
+    # r19-08: the visit (hospital stay) starts inside the period and, where Length_of_stay is over the window's
+    # days, ends after it: allowed by CDM v5.4 ("Events may exist outside all of the time spans of the
+    # OBSERVATION_PERIOD records"), and lesson 08 counts and warns about it
+    los = challenge2012.load_outcomes("a")["Length_of_stay"].reindex(ids.to_numpy())
+    visits = t["visit_occurrence"].join(op, on="person_id").set_index("person_id")
+    past = visits["visit_end_date"] > visits["observation_period_end_date"]
+    days = interop.RECORD_WINDOW_MINUTES // (24 * 60)
+    assert past.to_dict() == los.gt(days).to_dict() and past.any()
 
 
 # ------------------------------------------------------------------ bad input (functions)
@@ -587,9 +595,13 @@ def test_fhir_command_writes_bulk_files(tmp_path, capsys):
     code = interop.main(["fhir", "--set", "a", "--record-ids", *map(str, FIRST), "--out", str(out)])
     assert code == 0
     for t in interop.RESOURCE_TYPES:
+        if not (out / f"{t}.ndjson").exists():  # a type with no resource gets no file
+            continue
         lines = (out / f"{t}.ndjson").read_text().splitlines()
-        assert all(line.startswith('{"resourceType":"' + t + '"') for line in lines)
-    assert "placeholder" in capsys.readouterr().out
+        assert lines and all(line.startswith('{"resourceType":"' + t + '"') for line in lines)
+    said = capsys.readouterr().out
+    assert "placeholder" in said and "every Observation carries a LOINC code beside the local one" in said
+    assert "none" not in said and "LOINC mapping" not in said
     assert fv.validate_ndjson(out) == []
 
 
@@ -652,7 +664,7 @@ def test_commands_work_on_sets_and_records_never_shipped(tmp_path, capsys):
     shutil.copytree(DATA / "ptbxl", root / "ptbxl")
     out = tmp_path / "out"
     assert interop.main(["fhir", "--set", "z", "--record-ids", "900001", "--out", str(out), "--root", str(root)]) == 0
-    assert "NewLab" in capsys.readouterr().out
+    assert "1 Observation carries only the local code, with no LOINC mapping (NewLab)" in capsys.readouterr().out
     back = interop.read_ndjson(out)
     new = [o for o in back["Observation"] if o.code.text == "NewLab"]
     assert len(new) == 1 and [c.code for c in new[0].code.coding] == ["NewLab"]
@@ -1264,3 +1276,53 @@ def test_a_string_where_fhir_json_requires_a_number_is_refused():
     from fhir.resources.R4B.observation import Observation
 
     assert fv.structure_issues(Observation.model_validate(obs)) == []
+
+
+def test_mechvent_zero_is_not_ventilation(tmp_path, stays):
+    """The Challenge documents MechVent as '0:false, or 1:true' (cleaning.RANGES allows 0): a charted 0 makes no
+    ventilation Procedure (FHIR or OMOP), does not stretch a period, and is counted apart in the round trip."""
+    vented = interop.ventilation_end_unknown(stays)
+    rid = int(vented.idxmin())  # a ventilated stay whose end is known
+    stay = stays[stays["RecordID"].eq(rid)]
+    ones = stay[stay["Parameter"].eq("MechVent")]
+    assert ones["Value"].eq(1).all() and len(ones) > 2
+    # 1. a stay charting only MechVent 0: no Procedure, no Observation of MechVent, no OMOP procedure row
+    never = pd.concat([stay[~stay["Parameter"].eq("MechVent")], ones.assign(Value=0.0)], ignore_index=True)
+    res = interop.stay_resources(never)
+    assert res["Procedure"] == []
+    assert not any(c.code == "MechVent" for o in res["Observation"] for c in o.code.coding)
+    assert interop.omop_tables(never)["procedure_occurrence"].empty
+    assert interop.ventilation_gaps(never).empty and interop.ventilation_end_unknown(never).empty
+    # 2. a 0 inside the period and one after the last 1: the period is still first 1 to last 1, the note names the 0
+    inside = (ones["Time"].iloc[0] + ones["Time"].iloc[1]) // 2
+    after = int(stay["Time"].max())  # at the end of the record: would make the end 'unknown' if read as ventilation
+    zeros = pd.DataFrame({"RecordID": rid, "Time": [inside, after], "Parameter": "MechVent", "Value": 0.0})
+    mixed = pd.concat([stay, zeros.astype(stay.dtypes.to_dict())], ignore_index=True)
+    proc = interop.stay_resources(mixed)["Procedure"]
+    assert len(proc) == 1 and proc[0].status == "completed"
+    assert interop._minute(proc[0].performedPeriod.start) == ones["Time"].min()
+    assert interop._minute(proc[0].performedPeriod.end) == ones["Time"].max()
+    assert "MechVent = 0 (not ventilated) is charted 1 time within" in proc[0].note[0].text
+    row = interop.omop_tables(mixed)["procedure_occurrence"].iloc[0]
+    assert row["procedure_end_datetime"] == interop.REFERENCE.replace(tzinfo=None) + pd.Timedelta(
+        minutes=int(ones["Time"].max()))
+    assert not interop.ventilation_end_unknown(mixed)[rid]
+    result = interop.round_trip(mixed, tmp_path)
+    assert result["not_ventilated_not_exported"] == 2
+    assert result["merged_into_a_period"] == len(ones) - 2 and result["missing_after_round_trip"] == 0
+
+
+def test_a_type_without_resources_gets_no_file(tmp_path, stays):
+    """No empty Procedure.ndjson for a stay without ventilation (a Bulk Data manifest lists no output for a type
+    with no data), and an earlier export's file of that type does not linger in the folder."""
+    vented = set(stays.loc[stays["Parameter"].eq("MechVent"), "RecordID"])
+    rid_no = next(r for r in FIRST if r not in vented)
+    rid_yes = min(vented)
+    interop.write_ndjson(interop.stay_resources(stays[stays["RecordID"].eq(rid_yes)]), tmp_path)
+    assert (tmp_path / "Procedure.ndjson").stat().st_size > 0
+    paths = interop.write_ndjson(interop.stay_resources(stays[stays["RecordID"].eq(rid_no)]), tmp_path)
+    assert "Procedure" not in paths and not (tmp_path / "Procedure.ndjson").exists()
+    assert all(p.stat().st_size > 0 for p in paths.values())
+    back = interop.read_ndjson(tmp_path)
+    assert back["Procedure"] == [] and len(back["Encounter"]) == 1
+    assert back["Encounter"][0].identifier[0].value == str(rid_no)
