@@ -191,7 +191,8 @@ def test_the_48_hours_are_the_pages_and_the_data_break_them():
     died_early = [rid for rid in out.index[early] if out.loc[rid, "In-hospital_death"] == 1]
     hours = sorted(last_h[r] for r in died_early)
     assert (f"{hours[0]:.1f}", f"{hours[-1]:.1f}") == ("34.7", "47.8")
-    assert "Do not read them as early deaths: {n_early_died} of the {n_early} died in hospital, yet they were" in source
+    assert "Do not read them as deaths in the first day: {n_early_died} of the {n_early} died in hospital" in source
+    assert "they died before or after hour 48 the files cannot tell (every record stops there)" in source
     assert 'last_h = stays.groupby("RecordID")["Time"].max() / 60' in source
 
 

@@ -586,7 +586,10 @@ def test_early_survival_is_not_early_death_and_the_outcome_columns_disagree():
             f"in {counts[2]} and more than a day longer in {counts[3]} (by up to {counts[4]} days; {counts[5]} by a "
             "week or more)") in card
     assert (f"their last charted values lie {early_h[0]:.1f} to {early_h[-1]:.1f} h after ICU admission "
-            f"({sum(h >= 46 for h in early_h)} of them in the last two hours of the 48)") in card
+            f"({sum(h >= 46 for h in early_h)} of them in the last two hours of the 48;") in card
+    # review 20 (0003): charting stops at 48 h for every stay, so it cannot show these patients outlived hour 48
+    assert "Whether they died before or after hour 48 the files cannot tell: every record stops at 48 h." in card
+    assert "not early deaths" not in card
     assert "deaths within two days are in the label" not in card
     nb = json.loads((REPO / "notebooks" / "03-messy-metadata.ipynb").read_text())
     source = "\n".join("".join(c["source"]) for c in nb["cells"])
