@@ -6,6 +6,7 @@ of the stay files in the archive (no pandas, no heartdata loader).
 
 from __future__ import annotations
 
+import json
 import tarfile
 from collections import Counter
 from pathlib import Path
@@ -987,3 +988,20 @@ def test_same_minute_temperatures_averaged(lesson):
     g = temp[temp.duplicated(["RecordID", "Time", "Parameter"], keep=False)].groupby(["RecordID", "Time"])["Value"]
     gap = g.max() - g.min()
     assert (len(gap), f"{gap.median():.1f}", int(gap.gt(1).sum())) == (122, "0.3", 14)
+
+
+def test_missing_resprate_mostly_but_not_always_marks_ventilation(raw_lines):
+    """Review r20-06: a charted RespRate marks a stay never ventilated, but a missing one marks 'was ventilated'
+    only mostly: recomputed from the raw files with plain Python, and the lesson says it both ways."""
+    stays = {r for r, _, p, _ in raw_lines if p == "RecordID"} | {r for r, *_ in raw_lines}
+    with_rr = {r for r, _, p, _ in raw_lines if p == "RespRate"}
+    ventilated = {r for r, _, p, v in raw_lines if p == "MechVent"}
+    assert not ventilated & with_rr
+    without = stays - with_rr
+    assert (len(without), len(ventilated & without), round(100 * len(ventilated & without) / len(without))) == (
+        2899, 2529, 87)
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "06-cleaning.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "a charted `RespRate` here marks a stay never ventilated" in source
+    assert "a missing `RespRate` mostly, not always, marks 'was ventilated'" in source
+    assert "A missing `RespRate` here marks 'was ventilated'" not in source
