@@ -572,7 +572,7 @@ def cross_validate(
     the C chosen in each fold's training part.
     ``choose_thresholds=False`` skips the inner cross-validation (one fit per fold instead of INNER_FOLDS + 1): the
     scores, AUROC, AUPRC and Brier score are the same, Event 1 and the thresholds are NaN. For measuring a
-    ranking (a leak, a subset of features) that is all one needs, at a quarter of the cost.
+    ranking (a leak, a subset of features) that is all one needs, at a third of the fits (INNER_FOLDS = 2).
     ``n_jobs=2`` fits the folds in two worker processes (joblib, as scikit-learn's own ``n_jobs``), one fit per
     core: every fit is the same as in one process (same rows, same seed), so are the scores and metrics; the first
     call pays the workers' start-up (about a second), later calls reuse them.
