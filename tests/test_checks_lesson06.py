@@ -117,8 +117,12 @@ def test_review_floor_agrees_with_the_lessons_definition(temps):
         fb = said(lesson06.temp_limit(limit, right), CORRECT, "Any limit above 3.6 and up to 24.2 °C",
                   "wider than the lesson's (13.7 °C", "makes no difference")  # fmt: skip
         assert "known mistake" not in str(fb)
-    fb = said(lesson06.temp_limit(13.7, right), CORRECT, "lesson's floor", "Gilbert", "judgement")
+    fb = said(lesson06.temp_limit(13.7, right), CORRECT, "lesson's floor", "Gilbert", "judgement",
+              "Colder survivals have been reported", "it could call a survived temperature impossible")  # fmt: skip
     assert "makes no difference" not in fb.message
+    # review r21-06, finding 1: after "colder survivals have been reported" the feedback cannot say that the floor
+    # calls no survived temperature impossible
+    assert "calls no survived" not in fb.message
     # a floor above 13.7 °C in the gap: same counts, accepted, and told what the lesson's definition says of it
     for limit in (13.8, 20, lowest):
         counts = {k: int(v) for k, v in per_unit(temps, t < limit).items()}

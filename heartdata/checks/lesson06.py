@@ -191,8 +191,8 @@ def temp_limit(answer, by_unit=None):
                      "wide on purpose; say why you chose it.")  # fmt: skip
         else:
             floor = (f"It is the lesson's floor: {survived}. Colder survivals have been reported (in children, for "
-                     "instance), so any floor here is a judgement; this one calls no survived temperature "
-                     "impossible.")  # fmt: skip
+                     "instance), so this floor too is a judgement, not a physiological constant: on other data it "
+                     "could call a survived temperature impossible.")  # fmt: skip
         return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:g} and up to "
                        f"{lowest:g} °C gives the same counts here: nothing was charted in between. {floor} And a "
                        f"range is only half of the answer: the lowest values above the gap ({low_spikes} °C) are "
