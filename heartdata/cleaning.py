@@ -79,12 +79,14 @@ PRESSURE_TRIPLES = {"arterial line": ("SysABP", "DiasABP", "MAP"), "cuff": ("NIS
 PRESSURE_TOLERANCE = 10.0
 #: parameter -> (jump, unit): a value that differs from both its neighbours in the stay (the readings charted just
 #: before and after it) by at least ``jump``, in the same direction, while the two neighbours agree within half of
-#: it, is a spike: the body went there and came straight back, which a core temperature cannot do (a cooling
-#: catheter or a bypass or ECMO heat exchanger moves it faster than a degree or two an hour, but no device or
-#: physiology takes it away and straight back between two charted readings). ``remove_spikes`` removes them. A course
-#: decision, kept large on purpose. Temperature only: blood pressure can fall by 80 mmHg and recover within the hour
-#: between two charted readings (a bleed, a drug, a vasovagal episode treated at once), so a pressure spike is not
-#: impossible in its place, and the rule would remove real episodes.
+#: it, is a spike. ``remove_spikes`` removes them. The rule does not look at the time between the readings: within
+#: the hour such a jump and return is an artefact (a probe that slipped out, a mistyped digit), because no device or
+#: physiology takes a body temperature that far away and back so fast (a cooling catheter or a bypass or ECMO heat
+#: exchanger moves it faster than a degree or two an hour, not checked against a source); over several hours (a
+#: patient in theatre, or cooled and rewarmed) it is unusual, not impossible, and the rule removes it too. A course
+#: decision, the jump kept large on purpose. Temperature only: blood pressure can fall by 80 mmHg and recover
+#: within the hour between two charted readings (a bleed, a drug, a vasovagal episode treated at once), so a
+#: pressure spike is not impossible in its place, and the rule would remove real episodes.
 SPIKES: dict[str, tuple[float, str]] = {"Temp": (5.0, "°C")}
 #: Invasive (arterial line) and non-invasive (cuff) pressure, merged into one series: invasive wins.
 PRESSURE_PAIRS = {"SysBP": ("SysABP", "NISysABP"), "DiasBP": ("DiasABP", "NIDiasABP"), "MeanBP": ("MAP", "NIMAP")}
@@ -450,7 +452,7 @@ def spikes(table: pd.DataFrame) -> pd.Series:
 
 
 def remove_spikes(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Remove the values that jump away from both neighbours and come straight back (``spikes``, SPIKES)."""
+    """Remove the values that jump away from both neighbours, which agree with each other (``spikes``, SPIKES)."""
     table = table.reset_index(drop=True)
     hit = spikes(table)
     return table[~hit.to_numpy()], _log_rows(
@@ -551,8 +553,8 @@ def clean_stays(
 
     Steps, in order: unknown parameters, time window, sentinels, unit errors, zeros of rates and pressures,
     impossible values, inconsistent pressures (diastolic <= mean <= systolic), simultaneous values, impossible
-    totals (ranges checked again after summing), spikes (a jump away and straight back), admission weight,
-    combined pressures. ``volumes`` is the rule for same-minute volumes (``merge_simultaneous``:
+    totals (ranges checked again after summing), spikes (a jump away from both neighbours, which agree), admission
+    weight, combined pressures. ``volumes`` is the rule for same-minute volumes (``merge_simultaneous``:
     "sum", the course's, or "max"). An empty table gives an empty result; a table without the four columns, or
     an unknown rule, raises ``DataError``.
     """

@@ -86,6 +86,10 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     # see them, and a limit that removes only the spikes here is a range doing a neighbour rule's job
     fb = said(lesson06.temp_limit(13.7, temps.loc[t < 13.7, "unit"].value_counts()), CORRECT, "Any limit")
     assert "24.2, 26.7, 28.8, 30.2, 31.8" in fb.message and "neighbour rule" in fb.message
+    # review r21-06, finding 2: the feedback states the rule's jump (from SPIKES) and that it ignores the time between
+    # readings, not "between two normal ones"
+    assert f"at least {cleaning.SPIKES['Temp'][0]:g} °C away from both their neighbours" in fb.message
+    assert "whatever the time between the readings" in fb.message and "two normal ones" not in fb.message
     said(lesson06.temp_limit(29, per_unit(temps, t < 29)), CLOSE, "all spikes", "by height, not by place")
     said(lesson06.temp_limit(40, per_unit(temps, t < 40)), INCORRECT, "normal or hypothermic")
     # review 3: a floor of 4 °C gives the right counts (nothing was charted from 3.6 to 24.2 °C): the check names
@@ -117,8 +121,12 @@ def test_review_floor_agrees_with_the_lessons_definition(temps):
         fb = said(lesson06.temp_limit(limit, right), CORRECT, "Any limit above 3.6 and up to 24.2 °C",
                   "wider than the lesson's (13.7 °C", "makes no difference")  # fmt: skip
         assert "known mistake" not in str(fb)
-    fb = said(lesson06.temp_limit(13.7, right), CORRECT, "lesson's floor", "Gilbert", "judgement")
+    fb = said(lesson06.temp_limit(13.7, right), CORRECT, "lesson's floor", "Gilbert", "judgement",
+              "Colder survivals have been reported", "it could call a survived temperature impossible")  # fmt: skip
     assert "makes no difference" not in fb.message
+    # review r21-06, finding 1: after "colder survivals have been reported" the feedback cannot say that the floor
+    # calls no survived temperature impossible
+    assert "calls no survived" not in fb.message
     # a floor above 13.7 °C in the gap: same counts, accepted, and told what the lesson's definition says of it
     for limit in (13.8, 20, lowest):
         counts = {k: int(v) for k, v in per_unit(temps, t < limit).items()}

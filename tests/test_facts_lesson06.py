@@ -583,6 +583,22 @@ def test_spike_neighbours_by_hand(raw_lines):
                 found.append((rid, round(x, 1), min(m - ma, mb - m) / 60))
     assert sorted(v for _, v, _ in found) == [24.2, 26.7, 28.8, 30.2, 31.8]
     assert max(h for *_, h in found) == 4.0
+    # review r21-06, finding 2: the rule has no time limit; only some spikes have both neighbours within the hour
+    # (the nearer neighbour of one lies 4 h away), so the lesson does not say they all fall and come straight back
+    within_hour = []
+    for rid, by_minute in series.items():
+        points = [(m, float(np.mean(v))) for m, v in sorted(by_minute.items())]
+        for i in range(1, len(points) - 1):
+            (ma, a), (m, x), (mb, b) = points[i - 1], points[i], points[i + 1]
+            if min(a - x, b - x) >= 5 and abs(a - b) < 2.5 and max(m - ma, mb - m) <= 60:
+                within_hour.append(rid)
+    assert len(within_hour) == 3
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "06-cleaning.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "rule does **not** look at the time between the readings" in source
+    assert "have both neighbours within the " in source and "a limit on that gap would make it stricter" in source
+    assert "falls 10 °C" not in source and "fall 10 °C" not in source and "come straight back" not in source
+    assert "cleaning.SPIKES['Temp'][0]:g} °C from both" in source  # the figure title: the rule's jump
 
 
 def test_urine_zeros_beside_a_volume(lesson):
@@ -598,6 +614,10 @@ def test_urine_zeros_beside_a_volume(lesson):
     first = u.groupby("RecordID")["Time"].transform("min").loc[zero.index]
     assert (len(zero), int(beside.sum()), f"{beside.mean():.0%}") == (2856, 901, "32%")
     assert int((zero["Time"].eq(first) & ~beside).sum()) == 77
+    # review r21-06: why a first entry is 0 is a hypothesis, said as one
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "06-cleaning.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "first urine entry: perhaps the " in source and "where nothing had been collected yet" not in source
 
 
 def test_cold_stays_by_unit(lesson):
@@ -991,8 +1011,9 @@ def test_same_minute_temperatures_averaged(lesson):
 
 
 def test_missing_resprate_mostly_but_not_always_marks_ventilation(raw_lines):
-    """Review r20-06: a charted RespRate marks a stay never ventilated, but a missing one marks 'was ventilated'
-    only mostly: recomputed from the raw files with plain Python, and the lesson says it both ways."""
+    """Review r20-06: a charted RespRate marks a stay not ventilated in the first 48 h (review r21-06: MechVent is
+    charted only then), but a missing one marks 'was ventilated' only mostly: recomputed from the raw files with plain
+    Python, and the lesson says it both ways."""
     stays = {r for r, _, p, _ in raw_lines if p == "RecordID"} | {r for r, *_ in raw_lines}
     with_rr = {r for r, _, p, _ in raw_lines if p == "RespRate"}
     ventilated = {r for r, _, p, v in raw_lines if p == "MechVent"}
@@ -1002,6 +1023,8 @@ def test_missing_resprate_mostly_but_not_always_marks_ventilation(raw_lines):
         2899, 2529, 87)
     nb = json.loads((Path(__file__).parents[1] / "notebooks" / "06-cleaning.ipynb").read_text())
     source = "\n".join("".join(c["source"]) for c in nb["cells"])
-    assert "a charted `RespRate` here marks a stay never ventilated" in source
+    assert max(m for _, m, p, _ in raw_lines if p == "MechVent") <= 48 * 60  # the files hold the first 48 h only
+    assert "a charted `RespRate` here marks a stay not ventilated in the first " in source
+    assert "48 h (the files chart `MechVent` only then)" in source and "never ventilated" not in source
     assert "a missing `RespRate` mostly, not always, marks 'was ventilated'" in source
     assert "A missing `RespRate` here marks 'was ventilated'" not in source

@@ -191,13 +191,16 @@ def temp_limit(answer, by_unit=None):
                      "wide on purpose; say why you chose it.")  # fmt: skip
         else:
             floor = (f"It is the lesson's floor: {survived}. Colder survivals have been reported (in children, for "
-                     "instance), so any floor here is a judgement; this one calls no survived temperature "
-                     "impossible.")  # fmt: skip
+                     "instance), so this floor too is a judgement, not a physiological constant: on other data it "
+                     "could call a survived temperature impossible.")  # fmt: skip
+        jump = cleaning.SPIKES["Temp"][0]
         return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:g} and up to "
                        f"{lowest:g} °C gives the same counts here: nothing was charted in between. {floor} And a "
                        f"range is only half of the answer: the lowest values above the gap ({low_spikes} °C) are "
-                       "single readings between two normal ones, a probe or typing artefact that no range can see "
-                       "and the lesson's neighbour rule removes. Write the limit and both reasons down.")  # fmt: skip
+                       f"single readings at least {jump:g} °C away from both their neighbours, which agree with each "
+                       "other: most likely a probe or typing artefact, which no range can see and the lesson's "
+                       "neighbour rule removes (whatever the time between the readings). Write the limit and both "
+                       "reasons down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
         return close(named("keeps_impossible", limit=limit, kept=_values(len(kept)), low=kept.min(), top=top,
