@@ -877,3 +877,26 @@ def test_the_lesson_does_not_claim_the_leaks_were_reported():
     for fact in ("report them to the data's curators, PTB-XL's authors and PhysioNet",
                  "course has not recorded making that report**", "still pending"):
         assert fact in text, fact
+
+
+def test_neither_lesson_00_nor_lesson_09_prints_the_uncoded_old_ages():
+    """Review r21-09, finding 1 (wrong): lesson 09 said lesson 00 had printed the uncoded ages above 89, and section 7
+    said it showed "ages without the ECGs they belong to". Neither lesson prints them: both use the selection only
+    through its length (lesson 09's `alone` through counts of counts). Recomputed: the slice does hold such ages, so
+    the sentence is on the branch that runs."""
+    meta = pd.read_csv(DATA / "ptbxl" / "ptbxl_database.csv")
+    over_89 = meta["age"][meta["age"].gt(89) & meta["age"].ne(300)]
+    assert len(over_89) > 0
+    text = _lesson_text()
+    assert "lesson 00 printed them" not in text and "ages without the ECGs" not in text
+    assert "neither this lesson nor lesson 00 prints them: a count is enough to show the leak" in text
+    assert "the uncoded ages above 89 are counted, not printed" in text
+    for name, var in (("09-data-protection", "over_89"), ("00-welcome", "uncoded_old")):
+        nb = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        uses = re.findall(rf"(.{{0,12}}){var}\b(.{{0,20}})", code)
+        assert uses, name
+        for before, after in uses:
+            # defined, counted, or reduced to counts; never displayed or formatted as values
+            assert (after.lstrip().startswith("=") or before.endswith("len(")
+                    or after.startswith(".value_counts()")), (name, before, after)
