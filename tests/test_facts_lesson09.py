@@ -847,9 +847,34 @@ def test_the_glossary_pseudonymisation_entry_agrees_with_lessons_00_and_09():
     entry = glossary[start:glossary.index("*Also written:*", start)]
     for fact in ("can no longer be attributed to a person without additional information", "not that by itself",
                  "C-413/23 P", "stays personal data for whoever holds the key",
-                 "is not personal data for a recipient with no means reasonably likely"):
+                 "may not be personal data for a recipient, provided the pseudonymisation really keeps that "
+                 "recipient from identifying the people", "the Court did not decide that point for the recipient"):
         assert fact in entry, fact
-    assert "Replacing the identifiers by codes is not that by itself" in _lesson_text()
+    # review r21-09, finding 3: the judgment says such data "may" fall outside the definition for a recipient, not
+    # that it does (secondary sources: Dastra, Burges Salmon; pdpecho, 8 Dec 2025, on the point left undecided)
+    assert "but is not personal data for a recipient" not in entry
+    text = _lesson_text()
+    assert "Replacing the identifiers by codes is not that by itself" in text
+    assert "it may not be personal data for a recipient, provided the pseudonymisation really keeps" in text
+    assert "it is not personal data for a recipient" not in text
+
+
+def test_the_glossary_mimic_entry_agrees_with_the_access_table():
+    """Review r21-09, finding 2 (misleading): the glossary said MIMIC is shared under credentialed access, while
+    lesson 09's table lists MIMIC-IV-ECG as open access (its PhysioNet page: "Database Open Access") and the course's
+    own Challenge 2012 data, open access, come from MIMIC-II (Silva et al. 2012; Scott et al., BMC Med Inform Decis
+    Mak 13:9, 2013). PhysioNet's news of 18 April 2023 names MIMIC-III and MIMIC-IV as credentialed data."""
+    glossary = (REPO / "docs" / "glossary.md").read_text()
+    start = glossary.index("### MIMIC")
+    entry = glossary[start:glossary.index("*Also written:*", start)]
+    assert "shared on PhysioNet under credentialed access." not in entry
+    for fact in ("The clinical databases (MIMIC-III, MIMIC-IV) need credentialed access", "open access",
+                 "MIMIC-IV-ECG", "Challenge 2012", "MIMIC-II"):
+        assert fact in entry, fact
+    table = _lesson_text()
+    row = table[table.index("[MIMIC-IV-ECG]"):][:400]
+    assert "PhysioNet open access" in row
+    assert "The Challenge's stays come from MIMIC-II" in table
 
 
 def test_edps_v_srb_and_the_edpb_process_are_dated_to_their_last_known_step():
