@@ -925,3 +925,33 @@ def test_neither_lesson_00_nor_lesson_09_prints_the_uncoded_old_ages():
             # defined, counted, or reduced to counts; never displayed or formatted as values
             assert (after.lstrip().startswith("=") or before.endswith("len(")
                     or after.startswith(".value_counts()")), (name, before, after)
+
+
+def test_the_released_shares_of_small_sites_are_warned_about_from_the_draw():
+    """Review r21-09, finding 6: a released share is post-processing, free of ε, but a ratio of two noisy counts; at
+    the smallest site (16 patients, 7 normal) it is far from the truth at ε = 0.5. Recomputed with the discrete
+    Laplace noise of the counts (scale 1/ε = 2): the released share there is off by about 0.1 on average, over ten
+    times the error at the largest site, so the lesson says so, with the gap computed from its own draw."""
+    p = people()
+    sizes = p["site"].astype(int).value_counts()
+    normal = p[p["normal"]]["site"].astype(int).value_counts()
+    small = int(sizes.idxmin())
+    assert (int(sizes[small]), int(normal[small])) == (16, 7)
+    noise = dlaplace(0.5).rvs(size=(20_000, 2), random_state=np.random.default_rng(0))
+
+    def mean_error(site):  # mean |released share - true share| over draws, clamped counts as in the lesson
+        n_normal = np.clip(normal[site] + noise[:, 0], 0, None)
+        n_other = np.clip(sizes[site] - normal[site] + noise[:, 1], 0, None)
+        total = n_normal + n_other
+        share = np.divide(n_normal, total, out=np.full(len(total), np.nan), where=total > 0)
+        return float(np.nanmean(np.abs(share - normal[site] / sizes[site])))
+
+    assert mean_error(small) > 0.05 and mean_error(small) > 10 * mean_error(int(sizes.idxmax()))
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert 'share_gap = (per_site["share normal, released"] - per_site["share normal, true"]).abs()' in code
+    assert "Free is not the same as accurate: a share divides two noisy counts" in code
+    assert "{share_gap.min():.2f} to {share_gap.max():.2f} from the true ones" in code
+    # one draw can land close; the typical error over draws is given too, at the same ε as the counts
+    assert 'share_noise = dlaplace(BUDGET["counts by site and diagnosis"])' in code
+    assert "is off by {share_error[smallest_site]:.2f} on average" in code
