@@ -847,9 +847,34 @@ def test_the_glossary_pseudonymisation_entry_agrees_with_lessons_00_and_09():
     entry = glossary[start:glossary.index("*Also written:*", start)]
     for fact in ("can no longer be attributed to a person without additional information", "not that by itself",
                  "C-413/23 P", "stays personal data for whoever holds the key",
-                 "is not personal data for a recipient with no means reasonably likely"):
+                 "may not be personal data for a recipient, provided the pseudonymisation really keeps that "
+                 "recipient from identifying the people", "the Court did not decide that point for the recipient"):
         assert fact in entry, fact
-    assert "Replacing the identifiers by codes is not that by itself" in _lesson_text()
+    # review r21-09, finding 3: the judgment says such data "may" fall outside the definition for a recipient, not
+    # that it does (secondary sources: Dastra, Burges Salmon; pdpecho, 8 Dec 2025, on the point left undecided)
+    assert "but is not personal data for a recipient" not in entry
+    text = _lesson_text()
+    assert "Replacing the identifiers by codes is not that by itself" in text
+    assert "it may not be personal data for a recipient, provided the pseudonymisation really keeps" in text
+    assert "it is not personal data for a recipient" not in text
+
+
+def test_the_glossary_mimic_entry_agrees_with_the_access_table():
+    """Review r21-09, finding 2 (misleading): the glossary said MIMIC is shared under credentialed access, while
+    lesson 09's table lists MIMIC-IV-ECG as open access (its PhysioNet page: "Database Open Access") and the course's
+    own Challenge 2012 data, open access, come from MIMIC-II (Silva et al. 2012; Scott et al., BMC Med Inform Decis
+    Mak 13:9, 2013). PhysioNet's news of 18 April 2023 names MIMIC-III and MIMIC-IV as credentialed data."""
+    glossary = (REPO / "docs" / "glossary.md").read_text()
+    start = glossary.index("### MIMIC")
+    entry = glossary[start:glossary.index("*Also written:*", start)]
+    assert "shared on PhysioNet under credentialed access." not in entry
+    for fact in ("The clinical databases (MIMIC-III, MIMIC-IV) need credentialed access", "open access",
+                 "MIMIC-IV-ECG", "Challenge 2012", "MIMIC-II"):
+        assert fact in entry, fact
+    table = _lesson_text()
+    row = table[table.index("[MIMIC-IV-ECG]"):][:400]
+    assert "PhysioNet open access" in row
+    assert "The Challenge's stays come from MIMIC-II" in table
 
 
 def test_edps_v_srb_and_the_edpb_process_are_dated_to_their_last_known_step():
@@ -877,3 +902,56 @@ def test_the_lesson_does_not_claim_the_leaks_were_reported():
     for fact in ("report them to the data's curators, PTB-XL's authors and PhysioNet",
                  "course has not recorded making that report**", "still pending"):
         assert fact in text, fact
+
+
+def test_neither_lesson_00_nor_lesson_09_prints_the_uncoded_old_ages():
+    """Review r21-09, finding 1 (wrong): lesson 09 said lesson 00 had printed the uncoded ages above 89, and section 7
+    said it showed "ages without the ECGs they belong to". Neither lesson prints them: both use the selection only
+    through its length (lesson 09's `alone` through counts of counts). Recomputed: the slice does hold such ages, so
+    the sentence is on the branch that runs."""
+    meta = pd.read_csv(DATA / "ptbxl" / "ptbxl_database.csv")
+    over_89 = meta["age"][meta["age"].gt(89) & meta["age"].ne(300)]
+    assert len(over_89) > 0
+    text = _lesson_text()
+    assert "lesson 00 printed them" not in text and "ages without the ECGs" not in text
+    assert "neither this lesson nor lesson 00 prints them: a count is enough to show the leak" in text
+    assert "the uncoded ages above 89 are counted, not printed" in text
+    for name, var in (("09-data-protection", "over_89"), ("00-welcome", "uncoded_old")):
+        nb = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        uses = re.findall(rf"(.{{0,12}}){var}\b(.{{0,20}})", code)
+        assert uses, name
+        for before, after in uses:
+            # defined, counted, or reduced to counts; never displayed or formatted as values
+            assert (after.lstrip().startswith("=") or before.endswith("len(")
+                    or after.startswith(".value_counts()")), (name, before, after)
+
+
+def test_the_released_shares_of_small_sites_are_warned_about_from_the_draw():
+    """Review r21-09, finding 6: a released share is post-processing, free of ε, but a ratio of two noisy counts; at
+    the smallest site (16 patients, 7 normal) it is far from the truth at ε = 0.5. Recomputed with the discrete
+    Laplace noise of the counts (scale 1/ε = 2): the released share there is off by about 0.1 on average, over ten
+    times the error at the largest site, so the lesson says so, with the gap computed from its own draw."""
+    p = people()
+    sizes = p["site"].astype(int).value_counts()
+    normal = p[p["normal"]]["site"].astype(int).value_counts()
+    small = int(sizes.idxmin())
+    assert (int(sizes[small]), int(normal[small])) == (16, 7)
+    noise = dlaplace(0.5).rvs(size=(20_000, 2), random_state=np.random.default_rng(0))
+
+    def mean_error(site):  # mean |released share - true share| over draws, clamped counts as in the lesson
+        n_normal = np.clip(normal[site] + noise[:, 0], 0, None)
+        n_other = np.clip(sizes[site] - normal[site] + noise[:, 1], 0, None)
+        total = n_normal + n_other
+        share = np.divide(n_normal, total, out=np.full(len(total), np.nan), where=total > 0)
+        return float(np.nanmean(np.abs(share - normal[site] / sizes[site])))
+
+    assert mean_error(small) > 0.05 and mean_error(small) > 10 * mean_error(int(sizes.idxmax()))
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert 'share_gap = (per_site["share normal, released"] - per_site["share normal, true"]).abs()' in code
+    assert "Free is not the same as accurate: a share divides two noisy counts" in code
+    assert "{share_gap.min():.2f} to {share_gap.max():.2f} from the true ones" in code
+    # one draw can land close; the typical error over draws is given too, at the same ε as the counts
+    assert 'share_noise = dlaplace(BUDGET["counts by site and diagnosis"])' in code
+    assert "is off by {share_error[smallest_site]:.2f} on average" in code
