@@ -322,6 +322,34 @@ def test_transport_and_per_unit(model):
         assert (int(y[ids].sum()), int((flag[ids] & y[ids].eq(1)).sum())) == expected
 
 
+def test_time_to_collect_a_units_own_deaths(outcomes):
+    # section 4 (review r20-11, F2): a full 20-bed unit gathers (patients a day reaching hour 48) x (share dying in
+    # hospital) deaths a day; recomputed by hand from Little's law: 20 beds / 5-day stay, and the low end at 85%
+    # occupancy and the mean hospital stay, the high end at the 2-day minimum
+    died = outcomes["In-hospital_death"]
+    los = outcomes["Length_of_stay"].where(outcomes["Length_of_stay"].gt(0)).mean()
+    per_day = {"central": 20 / 5, "low": 20 * 0.85 / los, "high": 20 / 2}
+    deaths_per_day = {k: v * died.sum() / len(died) for k, v in per_day.items()}
+    assert (f"{died.mean():.1%}", f"{deaths_per_day['central']:.2f}") == ("13.9%", "0.55")
+    days = {(k, n): n / d for k, d in deaths_per_day.items() for n in (100, 200)}
+    assert [f"{days['central', n]:,.0f}" for n in (100, 200)] == ["181", "361"]
+    assert [f"{days[k, 100]:,.0f}" for k in ("high", "low")] == ["72", "580"]
+    # months (30.4 days) under two years: about 6 and 12 months centrally, 2 to 19 months for 100 over the range
+    assert [round(days["central", n] / 30.4) for n in (100, 200)] == [6, 12]
+    assert (round(days["high", 100] / 30.4), round(days["low", 100] / 30.4)) == (2, 19)
+    assert all(d > 60 for d in days.values())  # never a matter of weeks
+
+
+def test_lactate_comes_with_a_blood_gas(stays):
+    # section 7, case 1 (review r20-11, F3): lactate is mostly drawn in stays with a blood gas (any PaO2 or pH)
+    lactate, gas = _with(stays, "Lactate"), _with(stays, "PaO2") | _with(stays, "pH")
+    everyone = set(stays["RecordID"])
+    counts = (len(lactate & gas), len(gas), len(lactate - gas), len(everyone - gas))
+    assert counts == (2031, 3042, 152, 958)
+    assert (f"{counts[0] / counts[1]:.0%}", f"{counts[2] / counts[3]:.0%}") == ("67%", "16%")
+    assert f"{len(lactate & gas) / len(lactate):.0%}" == "93%"  # and most lactates come with one
+
+
 def test_deaths_near_the_alert_and_the_capstone(outcomes, model):
     deaths = outcomes.loc[outcomes["In-hospital_death"].eq(1), "Survival"]
     assert (int(deaths.le(2).sum()), deaths.median(), int(deaths.gt(60).sum())) == (82, 8, 7)
