@@ -398,7 +398,7 @@ def test_heartdata_stats_wilson_is_the_same_interval():
 
 
 def test_arterial_line_goes_with_death_inside_units():
-    """'MAR given the ICU type' is refuted: inside units, having SysABP goes with the outcome (four comparisons)."""
+    """'MCAR within units' is refuted: inside units, having SysABP goes with the outcome (four comparisons)."""
     got = _adjusted("SysABP")
     assert {u: k for u, (k, _) in got.items()} == {
         1: (62, 387, 19, 190),

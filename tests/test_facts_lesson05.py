@@ -265,6 +265,17 @@ def test_minors_and_the_48_hour_exclusion():
     assert int(measured_until.lt(36).sum()) == 50  # measurements that stop before hour 36
     assert int(d["Survival"].between(0, 1).sum()) == 29
     assert int((d["Survival"].between(0, 1) & d["In-hospital_death"].eq(1)).sum()) == 26
+    # review r21-0405 F05-1: the 26 deaths were charted as late as the other deaths (data card), so a Survival of 1
+    # is no evidence of a short stay; only the 3 survivors with Survival 0 stop early
+    early = d["Survival"].between(0, 1)
+    dead, alive = early & d["In-hospital_death"].eq(1), early & d["In-hospital_death"].eq(0)
+    assert (round(measured_until[dead].min(), 1), round(measured_until[dead].max(), 1)) == (34.7, 47.8)
+    assert round(measured_until[dead].median(), 1) == 46.9
+    assert round(measured_until[~early & d["In-hospital_death"].eq(1)].median(), 1) == 47.0
+    assert set(d.loc[alive, "Survival"]) == {0} and sorted(measured_until[alive].round(1)) == [4.4, 6.0, 25.8]
+    code = (REPO / "notebooks" / "05-bias.ipynb").read_text()
+    assert "whether they died before or after hour 48 the files cannot tell" in code
+    assert "early_deaths = last_measured[early_survival & died.eq(1)]" in code
 
 
 def test_label_provenance():
