@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import statistics
 import tarfile
 from collections import defaultdict
 
@@ -470,3 +472,23 @@ def test_computed_sentences_name_what_was_loaded():
     code = "\n".join(c.source for c in nbformat.read(lesson, as_version=4).cells if c.cell_type == "code")
     assert "loaded = heartdata.ptbxl.describe_loaded(meta)" in code
     assert "in this slice" not in code and "of the slice" not in code and "in the slice" not in code
+
+
+def test_blood_gases_without_an_arterial_line(raw_stays):
+    """Review r21-0003: blood gases come from the arterial line when there is one, otherwise by arterial puncture.
+    From the raw files: 444 of the 3,063 stays with a pH, PaCO2, PaO2 or SaO2 never chart an invasive pressure,
+    with a median 1 gas time in 48 h against 8 in the stays with a line; the lesson computes and says it."""
+    gas = ("pH", "PaCO2", "PaO2", "SaO2")
+    times = {rid: len({t for t, p, _ in rows if p in gas}) for rid, rows in raw_stays.items()}
+    times = {rid: n for rid, n in times.items() if n}
+    line = {rid for rid, rows in raw_stays.items() if any(p in ("SysABP", "DiasABP", "MAP") for _, p, _ in rows)}
+    without = [n for rid, n in times.items() if rid not in line]
+    with_ = [n for rid, n in times.items() if rid in line]
+    assert (len(times), len(without)) == (3063, 444)
+    assert (statistics.median(without), statistics.median(with_)) == (1, 8)
+    nb = json.loads((DATA.parent / "notebooks" / "01-where-data-comes-from.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "drawn from the arterial line when there is one,\n  otherwise by puncturing an artery" in source
+    assert "never chart an invasive pressure**: there the gases were drawn by arterial puncture" in source
+    assert "{(~with_line).sum():,} of the {len(gas_times):,} stays" in source
+    assert "are drawn from the arterial line and analysed" not in source

@@ -271,7 +271,12 @@ def test_the_500_hz_files_hold_almost_nothing_above_200_hz():
     lesson = (DATA.parent / "notebooks" / "02-ecg-signals.ipynb").read_text()
     assert "The original sampling frequency was 400 Hz" in lesson and "unverified" not in lesson
     # review 19 (0003): the quotes carry their page in the paper, and the lesson says the 400 Hz is the paper's word
-    assert "(*Data acquisition*, p. 3 of Wagner et al. 2020)" in lesson and "rests on the paper's statement" in lesson
+    # review r21-0003: pages checked against the paper's full text (400 Hz p. 2, upsampled p. 3, "original data sampled
+    # at 500 Hz" p. 7)
+    assert "(*Data acquisition*, p. 2 of Wagner et al. 2020)" in lesson and "rests on the paper's statement" in lesson
+    assert "(*Preprocessing*, p. 3)" in lesson and "*Waveform Data*, p. 7;" in lesson
+    assert '"Data acquisition", p. 2)' in card and '"Preprocessing", p. 3)' in card
+    assert '("Waveform Data", p. 7)' in card
 
 
 def test_agreement_of_flags_and_measures_with_intervals():
