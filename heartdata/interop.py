@@ -104,7 +104,8 @@ SHIFTED_DATES_TAG = {
     "code": "shifted-dates",
     "display": "Dates shifted by PTB-XL for de-identification: not the real dates of the recording",
 }
-#: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'unknown', not 'absent'; Wagner et al. 2020). A
+#: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'none given', not 'absent': PTB-XL grades only
+#: diagnostic statements and sets rhythm and form statements to 0, 'not graded'; Wagner et al. 2020). A
 #: statement with a likelihood strictly between 0 and 100 is not a firm finding: it does not go in
 #: DiagnosticReport.conclusionCode (which a receiver reads as asserted) but in this course extension, the statement
 #: beside its likelihood. FHIR R4B has no certainty element on DiagnosticReport (its cqf-certainty extension is a
@@ -1885,7 +1886,7 @@ def _ptbxl_meta(f):
 
 
 def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
-    """The SCP-ECG statements of one PTB-XL record with their likelihoods (0 means 'unknown', not 'absent')."""
+    """The SCP-ECG statements of one PTB-XL record with their likelihoods (0: none given, not 'absent')."""
     import ast
 
     meta = ptbxl.load_metadata(root)
@@ -1897,9 +1898,10 @@ def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
 def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
-    wrote it), each SCP statement with a likelihood of 100 or 0 ('unknown') in ``conclusionCode`` with its SNOMED CT
-    code where :data:`SCP_SNOMED` has one, each statement with a likelihood between (a qualified statement) in the
-    extension :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood instead, and the Observation as ``result``. Every
+    wrote it), each SCP statement with a likelihood of 100 or 0 (none given; rhythm and form statements are not
+    graded) in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has one, each statement with a
+    likelihood between (a qualified statement) in the extension :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood
+    instead, and the Observation as ``result``. Every
     resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
