@@ -1734,8 +1734,10 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.ManufacturerModelName = str(meta["device"]) if pd.notna(meta["device"]) else ""
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
-    # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks (PS3.3 C.7.1.1, C.7.6.1), so that
-    # an archive does not file the 1980s dates as a real study
+    # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks, so that an archive does not file
+    # the 1980s dates as a real study. Patient Identity Removed and De-identification Method: Patient module (PS3.3
+    # C.7.1.1). Longitudinal Temporal Information Modified (0028,0303): not the General Image module (C.7.6.1), which
+    # no waveform IOD has; SOP Common (C.12.1) per review r21-08, to be checked against PS3.3.
     ds.PatientIdentityRemoved = "YES"
     ds.DeidentificationMethod = "PTB-XL: de-identified, dates shifted (Wagner et al. 2020)"  # LO: 64 chars
     ds.LongitudinalTemporalInformationModified = "MODIFIED"
