@@ -30,9 +30,10 @@ What each layer checks, and with what:
 8. **One patient** (the course's consistency rule, not a FHIR invariant): where a resource's ``subject`` and the
    Encounter its ``encounter`` names both resolve (in a Bundle, across NDJSON files, among the resources passed to
    :func:`validate`), the Encounter's subject must be that same Patient (:func:`_same_patient_issue`).
-9. **Mean blood pressure** (the course's rule, not FHIR's, reported as ``course-rule`` warnings): 8478-0 is not in
-   FHIR's VitalSigns value set, so no profile applies to it; the course holds it, alone or as a component of the
-   blood-pressure panel, to the vital-signs rules and mm[Hg], as FHIR's example 'mbp' writes it (:data:`COURSE_VITALS`).
+9. **Mean blood pressure** (the course's rule, not FHIR's, reported as ``course-rule`` warnings): whether 8478-0 is in
+   R4B's VitalSigns value set, so that the vital-signs profile applies to it, is still to be checked (see
+   :data:`COURSE_VITALS`); the course holds it, alone or as a component of the blood-pressure panel, to the vital-signs
+   rules and mm[Hg], as FHIR's example 'mbp' writes it.
 
 What it does not do (say so when you report a result): it is not the HL7 FHIR validator. It does not read
 StructureDefinitions, so it checks no profile other than the vital-signs ones, no slicing beyond them, no extensible
@@ -174,13 +175,20 @@ VITAL_SIGNS = {
     "8462-4": ("diastolic blood pressure", ("mm[Hg]",)),
 }
 #: The course's own vital-sign rules (not FHIR's): codes held to the vital-signs category, a Patient subject, a time
-#: and a UCUM unit although no R4B profile names them. Mean blood pressure 8478-0 is not in FHIR's value set VitalSigns
-#: (hl7.org/fhir/R5/valueset-observation-vitalsignresult.html lists 85353-1, 9279-1, 8867-4, 2708-6, 8310-5, 8302-2,
-#: 9843-4, 29463-7, 39156-5, 85354-9, 8480-6 and 8462-4; the R4B page gives the same definition text, its full list is
-#: still to be checked; the STU2-era list, with the panel 8716-3, did have 8478-0), and no R4B profile fixes its unit.
+#: and a UCUM unit although no R4B profile fixes their code. Whether mean blood pressure 8478-0 is in R4B's value set
+#: VitalSigns (hl7.org/fhir/R4B/valueset-observation-vitalsignresult.html) is STILL TO BE CHECKED against the
+#: hl7.fhir.r4b.core package: the sources read so far disagree. The R5 page's list was read as 85353-1, 9279-1,
+#: 8867-4, 2708-6, 8310-5, 8302-2, 9843-4, 29463-7, 39156-5, 85354-9, 8480-6 and 8462-4; the R4B page's copy reachable
+#: here breaks off inside that list; but HL7's source file (github HL7/fhir, source/observation/
+#: valueset-observation-vitalsignresult.xml, one R4-era version, with the panel 85353-1) and the 5.0.0-draft-final
+#: package both list 8478-0 as a thirteenth code, as did the STU2-era list (with the panel 8716-3). If it is in, the
+#: generic vital-signs profile applies to a mean and these rules are FHIR's too; no R4B profile fixes its unit.
 #: FHIR's informative example 'mbp' (observation-example-mbp) codes it with the category vital-signs and mm[Hg]; the
 #: course writes it that way and checks that it does, as rule 'course-rule', severity 'warning', so that the report
 #: never gives the course's rule FHIR's name.
+#: How a course-rule warning begins: the rule is the course's; whether FHIR's vital-signs profile also applies to 8478-0
+#: is still to be checked (above).
+_COURSE_RULE = "course rule, not FHIR's (8478-0 in R4B's VitalSigns value set: to be checked)"
 COURSE_VITALS = {
     "8478-0": ("mean blood pressure", ("mm[Hg]",)),
 }
@@ -461,7 +469,7 @@ def invariant_issues(resource) -> list[Issue]:
             continue
         if failing and applies == "vital-signs" and course_only:
             out.append(Issue("warning", "course-rule", _label(data), context.split("|")[0].strip(),
-                             f"course rule, not FHIR's (8478-0 is not in FHIR's VitalSigns value set): {human} "
+                             f"{_COURSE_RULE}: {human} "
                              f"(as {source})"))
         elif failing:
             out.append(Issue("error", key, _label(data), context.split("|")[0].strip(), f"{human} ({source})"))
@@ -556,7 +564,7 @@ def vital_signs_issues(resource) -> list[Issue]:
     def bad(where, message, course=None):
         if course_only if course is None else course:
             out.append(Issue("warning", "course-rule", label, where,
-                             f"course rule, not FHIR's (8478-0 is not in FHIR's VitalSigns value set): {message}"))
+                             f"{_COURSE_RULE}: {message}"))
         else:
             out.append(Issue("error", "vital-signs", label, where, message))
 
@@ -681,7 +689,7 @@ def _target_issue(data: dict, path: str, target: str | None, declared: str | Non
                          f"{rtype}.{element} {what} {kind}; it may only refer to {' or '.join(allowed)}")
         if course and kind is not None and kind != "Patient":
             return Issue("warning", "course-rule", _label(data), path,
-                         f"course rule, not FHIR's (8478-0 is not in FHIR's VitalSigns value set): {rtype}.{element} "
+                         f"{_COURSE_RULE}: {rtype}.{element} "
                          f"{what} {kind}; the course wants a mean blood pressure's subject to be a Patient")
     return None
 

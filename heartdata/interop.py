@@ -104,7 +104,8 @@ SHIFTED_DATES_TAG = {
     "code": "shifted-dates",
     "display": "Dates shifted by PTB-XL for de-identification: not the real dates of the recording",
 }
-#: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'unknown', not 'absent'; Wagner et al. 2020). A
+#: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'none given', not 'absent': PTB-XL grades only
+#: diagnostic statements and sets rhythm and form statements to 0, 'not graded'; Wagner et al. 2020). A
 #: statement with a likelihood strictly between 0 and 100 is not a firm finding: it does not go in
 #: DiagnosticReport.conclusionCode (which a receiver reads as asserted) but in this course extension, the statement
 #: beside its likelihood. FHIR R4B has no certainty element on DiagnosticReport (its cqf-certainty extension is a
@@ -1733,8 +1734,10 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.ManufacturerModelName = str(meta["device"]) if pd.notna(meta["device"]) else ""
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
-    # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks (PS3.3 C.7.1.1, C.7.6.1), so that
-    # an archive does not file the 1980s dates as a real study
+    # PTB-XL is de-identified and its dates shifted: say so as PS3.15 Annex E asks, so that an archive does not file
+    # the 1980s dates as a real study. Patient Identity Removed and De-identification Method: Patient module (PS3.3
+    # C.7.1.1). Longitudinal Temporal Information Modified (0028,0303): not the General Image module (C.7.6.1), which
+    # no waveform IOD has; SOP Common (C.12.1) per review r21-08, to be checked against PS3.3.
     ds.PatientIdentityRemoved = "YES"
     ds.DeidentificationMethod = "PTB-XL: de-identified, dates shifted (Wagner et al. 2020)"  # LO: 64 chars
     ds.LongitudinalTemporalInformationModified = "MODIFIED"
@@ -1885,7 +1888,7 @@ def _ptbxl_meta(f):
 
 
 def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
-    """The SCP-ECG statements of one PTB-XL record with their likelihoods (0 means 'unknown', not 'absent')."""
+    """The SCP-ECG statements of one PTB-XL record with their likelihoods (0: none given, not 'absent')."""
     import ast
 
     meta = ptbxl.load_metadata(root)
@@ -1897,9 +1900,10 @@ def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
 def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
-    wrote it), each SCP statement with a likelihood of 100 or 0 ('unknown') in ``conclusionCode`` with its SNOMED CT
-    code where :data:`SCP_SNOMED` has one, each statement with a likelihood between (a qualified statement) in the
-    extension :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood instead, and the Observation as ``result``. Every
+    wrote it), each SCP statement with a likelihood of 100 or 0 (none given; rhythm and form statements are not
+    graded) in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has one, each statement with a
+    likelihood between (a qualified statement) in the extension :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood
+    instead, and the Observation as ``result``. Every
     resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record

@@ -105,7 +105,7 @@ def test_scp_crosswalk_and_snomed():
     assert int(st.map(lambda d: all(c in interop.SCP_SNOMED for c in d)).sum()) == 310
     left = pd.Series([s for _, s in pairs if s not in interop.SCP_SNOMED]).value_counts()
     assert left.sum() == 223 and left.head(4).to_dict() == {"NDT": 31, "IMI": 30, "ASMI": 26, "ISC_": 23}
-    # every statement counts: 0 is PTB-XL's 'likelihood unknown', and sinus rhythm always carries it here
+    # every statement counts: 0 is PTB-XL's 'no likelihood given' (a rhythm statement is not graded): SR always has it
     assert {v for d in st for k, v in d.items() if k == "SR"} == {0.0}
 
 
@@ -236,18 +236,43 @@ def test_qualified_statements(meta):
     assert ext.extension[0].valueCodeableConcept.text == "NORM" and float(ext.extension[1].valueDecimal) == 80
 
 
-def test_unknown_likelihood_statements_are_coded_where_qualified_ones_are_held_back(meta):
-    """Review r15-08, finding 7: the consequence the lesson now states. From the raw dictionaries: ECGs with a
-    qualified statement whose other statements all have likelihood 0 (so conclusionCode holds only those); and the
-    export of the first such ECG agrees."""
-    dicts = meta["scp_codes"].map(ast.literal_eval)
-    only_unknown = dicts.map(lambda d: any(0 < v < 100 for v in d.values()) and 0 in d.values()
-                             and 100 not in d.values())  # fmt: skip
-    assert (int(only_unknown.sum()), int(dicts.map(lambda d: any(0 < v < 100 for v in d.values())).sum())) == (71, 113)
-    for ecg_id in only_unknown[only_unknown].index[:5]:
+def test_likelihood_zero_is_not_graded_for_rhythm_and_form_statements():
+    """Review r21-08, finding 1: PTB-XL grades only diagnostic statements ("For form and rhythm statements ... the
+    corresponding likelihood was set to zero", Wagner et al. 2020, quoted in the data card), so a 0 on a rhythm or form
+    statement means 'not graded'. Recomputed from the raw CSV files (no heartdata loader): the zeros by kind of
+    statement, and what conclusionCode holds in the ECGs with a held-back (qualified) statement; the export agrees."""
+    scp = pd.read_csv(DATA / "ptbxl" / "scp_statements.csv", index_col=0)
+    raw = pd.read_csv(DATA / "ptbxl" / "ptbxl_database.csv", index_col="ecg_id")
+    dicts = raw["scp_codes"].map(ast.literal_eval)
+
+    def kind(s):
+        return "rhythm" if scp.loc[s, "rhythm"] == 1 else "diagnostic" if scp.loc[s, "diagnostic"] == 1 else "form"
+
+    zeros: dict[str, list[int]] = {}
+    for d in dicts:
+        for s, v in d.items():
+            z = zeros.setdefault(kind(s), [0, 0])
+            z[0] += v == 0
+            z[1] += 1
+    assert zeros == {"rhythm": [419, 431], "form": [99, 112], "diagnostic": [6, 556]}
+    assert {s for d in dicts for s, v in d.items() if v == 0 and kind(s) == "diagnostic"} == {"NST_"}
+    qualified = dicts[dicts.map(lambda d: any(0 < v < 100 for v in d.values()))]
+    coded = qualified.map(lambda d: {s: v for s, v in d.items() if v in (0, 100)})  # what conclusionCode holds
+    only_zero = coded.map(lambda c: bool(c) and set(c.values()) == {0})
+    diag_zero = coded.map(lambda c: any(v == 0 and kind(s) == "diagnostic" for s, v in c.items()))
+    no_diagnosis = coded.map(lambda c: not any(kind(s) == "diagnostic" for s in c))
+    assert (len(qualified), int(only_zero.sum()), int((only_zero & ~diag_zero).sum()),
+            int((only_zero & diag_zero).sum()), int(no_diagnosis.sum())) == (113, 71, 69, 2, 73)  # fmt: skip
+    assert kind("SBRAD") == "rhythm" and dicts[2] == {"NORM": 80.0, "SBRAD": 0.0}
+    for ecg_id in only_zero[only_zero].index[:5]:
         report = interop.ecg_report(int(ecg_id), 100)["DiagnosticReport"][0]
-        coded = {c.text for c in report.conclusionCode or []}
-        assert coded and coded == {s for s, v in dicts[ecg_id].items() if v == 0}, ecg_id
+        assert {c.text for c in report.conclusionCode or []} == set(coded[ecg_id]), ecg_id
+    card = DATA / "ptbxl" / "DATACARD.md"
+    quote = "For form and rhythm statements or in cases where no likelihood information was available"
+    assert quote in " ".join(card.read_text().split())
+    lesson = json.loads((DATA.parent / "notebooks" / "08-interoperability.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in lesson["cells"])
+    assert quote in text and "*not graded*" in text and "0 means *unknown*" not in text
 
 
 def _raw_set_a() -> dict[int, str]:

@@ -817,7 +817,8 @@ def test_units_and_reference_types_are_checked(hr, bp, resources):
 
 def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
     """Review r12-08 (b): a lone 8478-0 in kPa was flagged, the same mean as a panel component was not. Review r15-08
-    (finding 1): 8478-0 is not in R4B's VitalSigns value set, so both are the course's rule (a warning), not FHIR's;
+    (finding 1): 8478-0's place in R4B's VitalSigns value set is to be checked (r21-08), so both are the course's rule
+    (a warning), never under FHIR's name;
     a systolic component in kPa stays a FHIR vital-signs error."""
     panel = copy.deepcopy(bp)
     mean = {"code": {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"},
@@ -826,7 +827,7 @@ def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
     found = fv.validate_resource(panel)
     assert [(i.severity, i.rule) for i in found] == [("warning", "course-rule")]
     assert "mean blood pressure (8478-0)" in found[0].message and "'kPa'" in found[0].message
-    assert "not FHIR's" in found[0].message
+    assert "not FHIR's" in found[0].message and "to be checked" in found[0].message
     mean["valueQuantity"].update(unit="mmHg", code="mm[Hg]", value=80)
     assert fv.validate_resource(panel) == []
     systolic = next(c for c in panel["component"] if "8480-6" in fv._loinc_codes(c["code"]))
@@ -1141,8 +1142,8 @@ def test_every_blood_pressure_value_comes_out_exactly_once_on_a_stay_with_repeat
 def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
     """Review 9, finding 2: 8480-6 and 8462-4 are codes of R4B's VitalSigns value set: an Observation coded with one
     of them alone needs the vital-signs category and mm[Hg] (errors, rule 'vital-signs'). Review r15-08, finding 1:
-    8478-0 is not in that value set; the course holds it to the same rules, reported as its own ('course-rule',
-    warnings), never under FHIR's name."""
+    whether 8478-0 is in that value set is to be checked (r21-08); the course holds it to the same rules, reported as
+    its own ('course-rule', warnings), never under FHIR's name."""
     res = interop.stay_resources(stays[stays["RecordID"].eq(132781)])
     mean = json.loads(next(o for o in res["Observation"] if o.code.coding[0].code == "8478-0").model_dump_json())
     assert fv.validate_resource(mean) == []

@@ -65,8 +65,9 @@ def _no_aha() -> pd.Series:
     "all": "you counted the ECGs whose statements *all* lack an AHA code. One statement without a code is enough for "
            "the export to lose it: use any, not all.",
     "complement": "that is the number of ECGs whose statements all have an AHA code: the complement.",
-    "likelihood0": "you skipped the statements with likelihood 0. In PTB-XL, 0 means 'likelihood unknown', not "
-                   "'absent': those statements are asserted and must be exported too. Count every statement.",
+    "likelihood0": "you skipped the statements with likelihood 0. In PTB-XL, 0 means 'no likelihood given', not "
+                   "'absent' (rhythm and form statements are not graded and mostly carry 0): those statements are "
+                   "asserted and must be exported too. Count every statement.",
 })  # fmt: skip
 def ecgs_without_aha(answer):
     no = _no_aha()
