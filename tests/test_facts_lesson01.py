@@ -438,7 +438,7 @@ def test_data_card_states_the_curators_changes(meta):
     repeat = int(meta["patient_id"].value_counts().gt(1).sum())
     assert f"({len(gaps)} of them here, between the ECGs of {repeat} patients)" in card
     days = pd.to_datetime(meta["recording_date"]).dt.day_name().value_counts()
-    assert f"a quiet Monday ({days['Monday']} ECGs) and Tuesday ({days['Tuesday']})" in card
+    assert f"two quiet weekdays, Monday ({days['Monday']} ECGs) and Tuesday ({days['Tuesday']})" in card
     month = pd.to_datetime(meta["recording_date"]).dt.to_period("M")
     crowd = meta.groupby(["site", month]).agg(n=("patient_id", "size"), patients=("patient_id", "nunique"))
     (site, _), top = crowd["n"].idxmax(), crowd.loc[crowd["n"].idxmax()]
@@ -489,6 +489,7 @@ def test_blood_gases_without_an_arterial_line(raw_stays):
     nb = json.loads((DATA.parent / "notebooks" / "01-where-data-comes-from.ipynb").read_text())
     source = "\n".join("".join(c["source"]) for c in nb["cells"])
     assert "drawn from the arterial line when there is one,\n  otherwise by puncturing an artery" in source
-    assert "never chart an invasive pressure**: there the gases were drawn by arterial puncture" in source
+    assert "never chart an invasive pressure** in 48 h: most likely drawn by arterial puncture, though a line" in source
+    assert "there the gases were drawn by arterial puncture" not in source  # review r22-0003: one cause, not a fact
     assert "{(~with_line).sum():,} of the {len(gas_times):,} stays" in source
     assert "are drawn from the arterial line and analysed" not in source
