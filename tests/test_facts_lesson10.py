@@ -638,6 +638,13 @@ def test_the_sizing_counts_the_disk_once():
     cores = math.ceil(1 + c / r)
     assert scope["JOB_CORES"] == cores == 3 and scope["JOB_MEMORY"] == f"{2 * cores}G"
     assert scope["balance_cores"] == pytest.approx(1 + c / r)
+    # review r21 F2: the 100 MB/s is an assumption; the balance point at this disk's measured wait is shown beside it
+    assert scope["measured_balance"] == pytest.approx(1 + c / 16.7)
+    assert scope["measured_cores"] == math.ceil(1 + c / 16.7)
+    no_disk = plan.copy()
+    no_disk.loc[names[2], "more if read from this disk (min)"] = 0.0
+    exec(cell, no_disk_scope := {**scope, "plan": no_disk})
+    assert no_disk_scope["measured_cores"] is None and no_disk_scope["JOB_CORES"] == cores
     assert mimic[f"one job of {cores} cores (min)"] == pytest.approx(max(r, (c + r) / cores)) == r
     assert max(r, (c + r) / (cores - 1)) > r  # one core fewer would take longer: 2 cores take 21.45 min
     assert mimic["one job of 16 cores (min)"] == pytest.approx(r)
