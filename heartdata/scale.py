@@ -626,6 +626,65 @@ def cost_change(larger, smaller, min_effect: float = MIN_EFFECT, min_runs: int =
                            "the cost per record from their spread")
 
 
+def _rates(rates) -> str:
+    # "100 Hz", "100 and 500 Hz"
+    rates = [str(r) for r in rates]
+    return (", ".join(rates[:-1]) + " and " + rates[-1] if len(rates) > 1 else rates[0]) + " Hz"
+
+
+def size_note(states: dict, ratios: dict, spans: dict, rotated: bool, min_effect: float = MIN_EFFECT) -> str:
+    """What lesson 10's verdicts on the cost per record (``states``: rate -> state of ``cost_change``; ``ratios``:
+    rate -> the largest size's median cost per record over the smallest's) mean for a plan that extrapolates in
+    proportion to the records from the largest size timed, as sentences that name the rates they speak of, so that
+    no sentence about one rate contradicts the verdict on another (review r21 F1). ``spans``: rate -> largest size
+    over smallest; ``rotated``: whether each round timed the sizes in a different order (else smallest first).
+
+    A rise is the warning sign (a cost that grows with the data makes the plan too short); a fall is not: a cost per
+    run that more records share makes a fall, and then the plan, extrapolated from the largest (cheapest) size, errs
+    on the long side if at all. Either way the plan still extrapolates, and the sentence says why."""
+    order = ("the order of the timings, less so, as it rotated from round to round (no size was always timed first)"
+             if rotated else "the order in which each round timed the sizes (always smallest first)")
+    if all(s == "same" for s in states.values()):
+        return ("That is what a cost in proportion to the records looks like, as it should be when each record is "
+                f"read and computed on its own; over sizes {min(spans.values()):.0f} to {max(spans.values()):.0f} "
+                "times apart it shows only that no change was large enough to see here, not that none exists.")
+    rose = [fs for fs, s in states.items() if s == "changed" and ratios[fs] > 1]
+    fell = [fs for fs, s in states.items() if s == "changed" and ratios[fs] < 1]
+    under = [fs for fs, s in states.items() if s == "under the minimum"]
+    unclear = [fs for fs, s in states.items() if s == "cannot tell"]
+    said = []
+    if rose:
+        said.append(
+            f"At {_rates(rose)} the cost per record rose with the size: the warning sign, a cost that grows faster "
+            "than the records (one per call that grows with the data, a directory of many files, caches that no "
+            "longer hold the data). The plan below still extrapolates in proportion to the records, from the largest "
+            "size (the dearest per record here), because these sizes give nothing better: if the rise goes on "
+            "beyond them, the full run takes longer than the plan says, so time a larger part of the full dataset "
+            "before you trust it.")
+    if fell:
+        said.append(
+            f"At {_rates(fell)} the cost per record fell with the size: not the growth that would make the plan "
+            "below too short. A cost per run that more records share (setting up the reader, the first batch) "
+            f"could make a fall, and so could {order}; these runs cannot tell which. The plan extrapolates in "
+            "proportion to the records from the largest size, the cheapest per record here: if a cost per run made "
+            "the fall, the full size spreads it thinner still and the plan errs, if at all, on the long side; a fall "
+            "over these sizes says nothing about a cost that grows only beyond them (below).")
+    if unclear:
+        said.append(
+            f"At {_rates(unclear)} the plan below extrapolates in proportion to the records all the same: an "
+            "assumption (each record is read and computed on its own), which these runs neither confirm nor refute.")
+    if under:
+        causes = " or ".join(
+            ["a cost per run that more records share"] * any(ratios[fs] < 1 for fs in under)
+            + ["a cost that grows with the records"] * any(ratios[fs] > 1 for fs in under))
+        said.append(
+            f"At {_rates(under)} the plan below extrapolates in proportion to the records all the same. A difference "
+            f"under {min_effect:.0%} is below what the lesson counts as a change, but runs that separate are unlikely "
+            f"by chance alone: {causes}, or {order}, could make it, and these runs cannot tell which: the plan "
+            "assumes neither.")
+    return " ".join(said)
+
+
 def ratio_range(a, b) -> tuple[float, float, float]:
     """The ratio of the medians of timings ``b`` over ``a`` (how many times as fast ``a`` ran), with the smallest
     and largest ratio over every pair of runs: (median ratio, lowest, highest)."""

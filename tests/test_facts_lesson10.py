@@ -462,7 +462,9 @@ def test_the_cost_per_record_is_judged_from_the_ratio_and_its_spread():
     exec(block, scope)
     assert scope["size_state"][500] == "changed"
     text = "".join(line for cell in nb["cells"] for line in cell["source"])
-    assert "neither confirm nor refute" in text  # the "cannot tell" sentence itself: scale.cost_change (below)
+    # the "cannot tell" sentence itself: scale.size_note (below), called by the lesson
+    assert "neither confirm nor refute" in scale.size_note({500: "cannot tell"}, {500: 0.63}, {500: 2}, True)
+    assert "scale.size_note(size_state" in text
     assert "cannot tell a change in the cost per record" in scale.cost_change(small, large)[1]
     assert "These sizes cannot tell whether the CPU cost per record changes" in text
 
@@ -500,7 +502,53 @@ def test_each_cost_change_state_says_what_its_runs_show():
     text = "".join(line for cell in nb["cells"] for line in cell["source"])
     assert "size_change = {fs: scale.cost_change(" in text and "size_change[fs][1]" in text
     assert "The runs separate, but the CPU cost per record changed by less than" in text
-    assert "runs that separate are unlikely by" in text
+    assert "size_words = scale.size_note(" in text and '+ ". " + size_words' in text
+
+
+def test_the_note_on_the_cost_per_record_is_true_of_each_rate():
+    # review r21 F1: with 100 Hz "changed" (a fall, 0.88x) and 500 Hz "same", the lesson read "no change shows: the
+    # cost per record changed with the size: look for ... one that grows with the data, before you extrapolate", and
+    # then extrapolated. Now each sentence names its rates, a fall is not called growth, and the plan's extrapolation
+    # is said to stand, with the reason; the order of the sizes is named as it was run (rotated or smallest first)
+    spans = {100: 4, 500: 2}
+    note = scale.size_note({100: "changed", 500: "same"}, {100: 0.88, 500: 1.01}, spans, rotated=True)
+    assert "At 100 Hz the cost per record fell" in note and "500 Hz" not in note and "rose" not in note
+    assert "not the growth" in note and "on the long side" in note and "rotated from round to round" in note
+    assert "before you extrapolate" not in note and "no change shows" not in note
+    assert "always smallest first" in scale.size_note({100: "changed"}, {100: 0.88}, {100: 4}, rotated=False)
+    note = scale.size_note({100: "same", 500: "changed"}, {100: 0.99, 500: 1.3}, spans, rotated=True)
+    assert "At 500 Hz the cost per record rose" in note and "fell" not in note and "100 Hz" not in note
+    assert "takes longer than the plan says" in note and "still extrapolates" in note
+    note = scale.size_note({100: "changed", 500: "changed"}, {100: 0.8, 500: 1.2}, spans, rotated=True)
+    assert "At 500 Hz the cost per record rose" in note and "At 100 Hz the cost per record fell" in note
+    assert "At 100 and 500 Hz the cost per record fell" in scale.size_note(
+        {100: "changed", 500: "changed"}, {100: 0.8, 500: 0.85}, spans, rotated=True)
+    # separated by less than the minimum: the cause offered follows the direction
+    note = scale.size_note({100: "under the minimum", 500: "same"}, {100: 0.93, 500: 1.0}, spans, rotated=False)
+    assert "runs that separate are unlikely by" in note and "a cost per run that more records share" in note
+    assert "grows with the records" not in note and "always smallest first" in note and "At 100 Hz" in note
+    note = scale.size_note({100: "under the minimum"}, {100: 1.07}, {100: 4}, rotated=True)
+    assert "a cost that grows with the records" in note and "more records share" not in note
+    note = scale.size_note({100: "same", 500: "same"}, {100: 0.97, 500: 1.02}, spans, rotated=True)
+    assert note.startswith("That is what a cost in proportion") and "2 to 4 times apart" in note
+    # every state present gets its sentence, each naming its own rates
+    note = scale.size_note({100: "cannot tell", 500: "changed"}, {100: 0.7, 500: 0.8}, spans, rotated=True)
+    assert "At 100 Hz the plan below extrapolates" in note and "At 500 Hz the cost per record fell" in note
+    # the lesson's order of the sizes: rotated from round to round, as the note says, read from the runs themselves
+    nb = json.loads(LESSON.read_text())
+    code = "".join(next(c["source"] for c in nb["cells"] if c.get("id") == "cell-005"))
+    assert "SIZES[fs][r % len(SIZES[fs]):] + SIZES[fs][:r % len(SIZES[fs])]" in code
+    sizes = {100: [64, 128, 256], 500: [64, 128]}
+    runs = pd.DataFrame([{"fs": fs, "run": r, "records": n} for r in range(7) for fs in sizes
+                         for n in sizes[fs][r % len(sizes[fs]):] + sizes[fs][:r % len(sizes[fs])]])  # fmt: skip
+    line = next(ln for ln in "".join(next(c["source"] for c in nb["cells"] if c.get("id") == "cell-006")).split("\n")
+                if ln.startswith("rotated = "))  # fmt: skip
+    scope = {"ecg_runs": runs}
+    exec(line, scope)
+    assert scope["rotated"] is True
+    scope = {"ecg_runs": runs.sort_values(["run", "fs", "records"])}  # always smallest first
+    exec(line, scope)
+    assert scope["rotated"] is False
 
 
 def test_a_blocked_share_clipped_at_zero_is_said_to_be():
@@ -590,6 +638,13 @@ def test_the_sizing_counts_the_disk_once():
     cores = math.ceil(1 + c / r)
     assert scope["JOB_CORES"] == cores == 3 and scope["JOB_MEMORY"] == f"{2 * cores}G"
     assert scope["balance_cores"] == pytest.approx(1 + c / r)
+    # review r21 F2: the 100 MB/s is an assumption; the balance point at this disk's measured wait is shown beside it
+    assert scope["measured_balance"] == pytest.approx(1 + c / 16.7)
+    assert scope["measured_cores"] == math.ceil(1 + c / 16.7)
+    no_disk = plan.copy()
+    no_disk.loc[names[2], "more if read from this disk (min)"] = 0.0
+    exec(cell, no_disk_scope := {**scope, "plan": no_disk})
+    assert no_disk_scope["measured_cores"] is None and no_disk_scope["JOB_CORES"] == cores
     assert mimic[f"one job of {cores} cores (min)"] == pytest.approx(max(r, (c + r) / cores)) == r
     assert max(r, (c + r) / (cores - 1)) > r  # one core fewer would take longer: 2 cores take 21.45 min
     assert mimic["one job of 16 cores (min)"] == pytest.approx(r)
