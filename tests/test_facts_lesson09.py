@@ -639,15 +639,15 @@ def test_the_controller_is_normally_the_organisation():
     """Review 8, F1: running the lesson does not make the student or lecturer personally the controller. EDPB
     Guidelines 07/2020 (executive summary): "it is usually the organisation as such, and not an individual within the
     organisation ... that acts as a controller"; a person on their own may fall under Art. 2(2)(c), read narrowly
-    (Lindqvist C-101/01 para. 47; Ryneš C-212/13, whose wording and paragraph are to be checked: review 9, point 6)."""
+    (Lindqvist C-101/01 para. 47). Review r22-09, finding 10: Ryneš (C-212/13) was cited with a note that its wording
+    and paragraph were still to be checked; no text of the judgment could be read here, so it is left out."""
     text = _lesson_text()
     assert "Whoever runs it decides why and how" not in text
     assert "usually the organisation as such, and not an individual within the organisation" in text
     assert "Guidelines 07/2020" in text and "Art. 2(2)(c)" in text
-    assert "C-101/01" in text and "C-212/13" in text
-    # Ryneš: no more than "interpreted narrowly" without a flag; no unchecked quotation or paragraph number
-    rynes = text[text.index("*Ryneš*"):][:200]
-    assert "interprets the household exemption narrowly" in rynes and "to be checked against the judgment" in rynes
+    assert "C-101/01" in text and "reads that exception narrowly" in text
+    # no unchecked case, quotation or paragraph number, and no to-do note left in the text students read
+    assert "C-212/13" not in text and "to be checked against the judgment" not in text
     assert "para. 30" not in text and '"must be narrowly construed"' not in text
 
 
@@ -820,21 +820,27 @@ def test_the_ehds_dates_are_staggered_and_cite_art_105():
     applies in stages (Art. 105). 26 March 2027 is its general date of application, but Chapters II and III apply
     from 2029 or 2031 and Chapter IV (secondary use) from 26 March 2029, with a few provisions from 2027, some
     Art. 51(1) categories from 2031 and one provision from 2035 (Commission's EHDS page, Key milestones; Digital Policy
-    Alert's summary of Art. 105). "Most of them from 26 March 2027" misled: the lesson must not say it. Art. 105 itself
-    could not be opened here, so the lesson names its sources and says where to check; no category is named from
-    memory."""
+    Alert's summary of Art. 105). "Most of them from 26 March 2027" misled: the lesson must not say it. Review r22-09,
+    finding 13: Art. 105 defers only Arts 3-15, 23(2)-(6), 25-27 and 47-49 to 2029 (Art. 14(1)(a)-(c)) or 2031
+    (Art. 14(1)(d)-(f)); the rest of Chapters II and III applies from 26 March 2027 (Art. 105 as reproduced at
+    ringholm.com/ehds/article-105; Digital Policy Alert). The EUR-Lex text of Art. 105 could not be opened here, so
+    the lesson names its sources and says where to check."""
     text = _lesson_text()
     start = text.index("**The European Health Data Space**")
     paragraph = text[start:text.index("**Who may apply", start)]
     for fact in ("entered into force on 25 March 2025", "after its publication in the Official Journal on 5 March",
                  "apply in stages (Art. 105)",
-                 "general date of application, 26 March 2027, reaches few of the rules",
-                 "(Chapters II and III) apply from 26 March 2029 or 26 March 2031, depending on the category of data",
+                 "It applies from 26 March 2027, except where Art. 105 defers a provision",
+                 "Articles 3 to 15, Article 23(2) to (6), Articles 25 to 27 and Articles 47 to 49",
+                 "from 26 March 2029 to the priority categories of data of Art. 14(1)(a) to (c)",
+                 "March 2031 to those of Art. 14(1)(d) to (f)",
+                 "The other articles of Chapters II and III apply from 26 March 2027",
                  "(Chapter IV) applies **from 26 March 2029**", "listed in Art. 51(1) (from 26 March 2031)",
                  "26 March 2035", "could not open the text of Art. 105 itself", "check Art. 105"):
         assert fact in paragraph, fact
     for unsupported in ("entered into force on 26 March", "twenty days later",
-                        "genomic data among them", "applies in general", "most of them from"):
+                        "genomic data among them", "applies in general", "most of them from",
+                        "(Chapters II and III) apply from 26 March 2029 or 26 March 2031"):
         assert unsupported not in paragraph, unsupported
 
 
@@ -894,13 +900,19 @@ def test_edps_v_srb_and_the_edpb_process_are_dated_to_their_last_known_step():
 
 def test_the_lesson_does_not_claim_the_leaks_were_reported():
     """Review r19-09, finding 4: nothing in the repository records that the leaks (uncoded ages above 89, report dates
-    that give real dates, the weekly pattern) were reported to PTB-XL's authors or PhysioNet. The lesson says that
-    reporting them to the data's curators is the right step and that the course has not recorded doing so."""
+    that give real dates, the weekly pattern) were reported to PTB-XL's authors or PhysioNet. Review r22-09, finding
+    1: the lesson said such leaks go to the curators "before they are taught or published" and then taught them. It
+    now states the responsible-disclosure rule (report promptly; publish nothing that helps an attacker until the
+    custodians could act), says what it shows (counts, never rows or values) and that the report is the maintainers'
+    open task."""
     text = _lesson_text()
-    for claim in ("are reported to PTB-XL's authors", "is reported to the data's curators"):
+    for claim in ("are reported to PTB-XL's authors", "is reported to the data's curators",
+                  "before they are taught or published", "whether the course has told them"):
         assert claim not in text, claim
-    for fact in ("report them to the data's curators, PTB-XL's authors and PhysioNet",
-                 "course has not recorded making that report**", "still pending"):
+    for fact in ("report them promptly to the data's custodians, here PTB-XL's authors and PhysioNet",
+                 "publish no detail that would help an attacker until they have had a chance to act",
+                 "never the rows, the ages, the dates or the size of the shift",
+                 "open task of the course's maintainers, and nothing in the course records that it has been done"):
         assert fact in text, fact
 
 
@@ -955,3 +967,19 @@ def test_the_released_shares_of_small_sites_are_warned_about_from_the_draw():
     # one draw can land close; the typical error over draws is given too, at the same ε as the counts
     assert 'share_noise = dlaplace(BUDGET["counts by site and diagnosis"])' in code
     assert "is off by {share_error[smallest_site]:.2f} on average" in code
+
+
+def test_epsilon_claim_wp29_verdict_and_panel_b_state_their_conditions():
+    """Review r22-09, findings 3, 5 and 18: ε = 1 per patient holds only for a public list of sites, and the lesson
+    read its list from the data, so the headline says so; the WP29 verdict counts only the two tests with no threshold
+    of the lesson's own and names the inference threshold as a teaching choice; panel (b) of the uniqueness figure
+    shares the 0-1 axis of panels (a) and (c), so a 7-point effect does not look like the 58-point one."""
+    text = _lesson_text()
+    headline = text[text.index("**Privacy loss of the noisy release"):][:600]
+    assert "only for a public " in headline and "list of sites" in headline and "from the data" in headline
+    keypoints = text[text.index("## Key points"):]
+    assert "only with a public list of sites" in keypoints
+    assert "failed_firm = sum(wp29[test][0] for test in (\"singling out\", \"linkability\"))" in text
+    assert "only by a threshold this lesson chose for teaching" in text and "of the three tests" not in text
+    panel_b = text[text.index('ylabel="share unique (mean, 5-95% of samples)"'):][:120]
+    assert "ylim=(-0.03, 1.05)" in panel_b
