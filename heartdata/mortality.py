@@ -131,7 +131,7 @@ def make_model(kind: str = "logistic", seed: int = 0, tune_penalty: bool = False
     ``"logistic"``: median imputation plus one 0/1 indicator per column that had missing values in training
     (a test was not done is information), standard scaling, L2 logistic regression (lbfgs) on ~440 correlated
     columns (241 features and their missing-indicators). By default its penalty is fixed at C=0.05, chosen by
-    hand and not tuned; on set A it is too weak (out-of-fold calibration slope about 0.74: risks too extreme,
+    hand and not tuned; on set A it is too weak (out-of-fold calibration slope about 0.75: risks too extreme,
     lesson 07), and lesson 11 shrinks it by hand. ``tune_penalty=True`` chooses C instead, on the training
     data it is fitted to: ``LogisticRegressionCV`` over PENALTY_GRID, scored by log-loss in a stratified
     PENALTY_FOLDS-fold CV of those rows (seed ``seed``), then refitted on all of them at the chosen C (its
