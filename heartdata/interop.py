@@ -105,12 +105,26 @@ SHIFTED_DATES_TAG = {
     "display": "Dates shifted by PTB-XL for de-identification: not the real dates of the recording",
 }
 #: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'none given', not 'absent': PTB-XL grades only
-#: diagnostic statements and sets rhythm and form statements to 0, 'not graded'; Wagner et al. 2020). A
-#: statement with a likelihood strictly between 0 and 100 is not a firm finding: it does not go in
+#: diagnostic statements and sets rhythm and form statements to 0, 'not graded'; Wagner et al. 2020). The number is
+#: not a cardiologist's probability: PTB-XL's curators inferred it from keywords of the report (Wagner et al. 2020,
+#: Table 4), listed in :data:`SCP_LIKELIHOOD_KEYWORDS`. Below :data:`SCP_DOUBT_BELOW` the keyword voices doubt
+#: ("cannot rule out", "consider", "possible", "Verdacht auf"): such a statement is not a finding, so it does not go in
 #: DiagnosticReport.conclusionCode (which a receiver reads as asserted) but in this course extension, the statement
-#: beside its likelihood. FHIR R4B has no certainty element on DiagnosticReport (its cqf-certainty extension is a
-#: draft); a receiver that ignores extensions never sees these statements, and the report text still holds the words.
+#: beside its likelihood and keywords. 80 comes from "Sonst" or "Bild" ("sinusbradykardie sonst normales ekg":
+#: sinus bradycardia, otherwise normal ECG): wording, not doubt, so it goes in conclusionCode as 100 does. FHIR R4B
+#: has no certainty element on DiagnosticReport (its cqf-certainty extension is a draft); a receiver that ignores
+#: extensions never sees the held-back statements, and the report text still holds the words.
 SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:uncertain-statement"
+#: PTB-XL's likelihood and the report keywords it was inferred from (Wagner et al. 2020, Table 4; German and English).
+SCP_LIKELIHOOD_KEYWORDS = {
+    15: "nicht auszuschliessen, cannot rule out, cannot be excluded",
+    35: "möglicherweise, consider, suggest, likely",
+    50: "wahrscheinlich, possible, maybe, probably, ablaufend, Verdacht auf",
+    80: "Sonst, Bild",
+    100: "Consistent with, Diagnose, Zustand nach",
+}
+#: A statement with a likelihood strictly between 0 and this value is held back from conclusionCode (see above).
+SCP_DOUBT_BELOW = 80
 #: FHIR R4B ObservationStatus value set (hl7.org/fhir/R4B/valueset-observation-status.html), required binding.
 OBSERVATION_STATUS = (
     "registered",
@@ -370,12 +384,18 @@ def dicom_age(age) -> str:
     if pd.isna(age) or not 0 <= age < DICOM_AGE_WITHHELD:
         return ""
     return f"{int(age):03d}Y"
+#: The maker of every PTB-XL device (Wagner et al. 2020: "recorded by devices from the Schiller AG").
+PTBXL_MANUFACTURER = "Schiller AG"
 TWELVE_LEAD_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.1"
 GENERAL_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.2"
 AMBULATORY_ECG_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.9.1.3"
 #: What DICOM's ECG waveform IODs constrain (PS3.3 A.34.3-A.34.5; the sampling rates as DICOM WG-32 tabulates them
 #: in its Supplement 237 material): sampling frequency in Hz and sample interpretation; the 12-lead IOD also allows
-#: one to five multiplex groups, at most 13 channels in all and 16,384 samples per channel (PS3.3 A.34.3.4). The
+#: one to five multiplex groups, at most 13 channels in all and 16,384 samples per channel (PS3.3 A.34.3.4; A.34.3.4.4:
+#: 1 to 13 channels "in each Waveform Sequence Item", and "The total number of channels encoded across all Items shall
+#: not exceed 13", in the current edition at dicom.nema.org and in an older one (dabsoft.ch); review r22-08 read it as a
+#: per-group limit). Real devices break it: pydicom's sample waveform_ecg.dcm (Mortara) puts RHYTHM and MEDIAN BEAT,
+#: 12 channels each, in a 12-lead object, and tests/test_interop.py checks that it is flagged. The
 #: General and Ambulatory IODs' limits on groups and channels are not coded here: for them only the rate and the sample
 #: interpretation are checked. The Ambulatory ECG IOD is for Holter recordings (PS3.3 A.34.5). pydicom writes whatever
 #: it is given: these rules are checked by :func:`ecg_iod_problems`, not by the library. A DICOM validator (dciodvfy of
@@ -542,7 +562,7 @@ def is_sentinel(parameter: str, value: float) -> bool:
 
 
 def plausible_limits(parameter: str) -> tuple[float, float, str] | None:
-    """Lesson 06's limits of what a living patient can have (``heartdata.cleaning.RANGES``): (low, high, unit), in
+    """Lesson 06's plausibility limits (``heartdata.cleaning.RANGES``): (low, high, unit), in
     the unit the values are in and the export writes (magnesium: mg/dL, where lesson 06 set them, although the
     Challenge documents mmol/L: :data:`UNIT_NOT_AS_DOCUMENTED`), so nothing is converted here; None for a parameter
     without limits."""
@@ -554,9 +574,18 @@ def plausible_limits(parameter: str) -> tuple[float, float, str] | None:
     return low, high, unit
 
 
+def limit_is_a_choice(parameter: str) -> bool:
+    """True when lesson 06 calls a parameter's limits a plausibility choice, not a limit of life (the glucose floor:
+    ``heartdata.cleaning.RANGES`` says so in its source column); a value outside them may be real."""
+    from .cleaning import RANGES
+
+    return parameter in RANGES and "a choice" in RANGES[parameter][3]
+
+
 def is_impossible(parameter: str, value: float) -> bool:
-    """True when a value lies outside the limits lesson 06 set for what a living patient can have
-    (:func:`plausible_limits`); sentinels are not impossible values, they are codes."""
+    """True when a value lies outside the plausibility limits lesson 06 set (:func:`plausible_limits`; most say what
+    no living patient can have, a few, such as glucose's floor, are the course's choice); sentinels are not impossible
+    values, they are codes."""
     limits = plausible_limits(parameter)
     if is_sentinel(parameter, value) or limits is None or pd.isna(value):
         return False
@@ -626,7 +655,7 @@ def _absent(f, text: str):
 #: observation/test result is interpreted as being outside the inclusion range for a particular protocol within which
 #: the result is being reported" (terminology.hl7.org; Observation.interpretation and .component.interpretation are
 #: bound to that value set, extensible, in FHIR R4B). The protocol here is the course's plausibility rule: the flag
-#: says "outside the range a living patient can have", not high or low against a reference range (H/L would).
+#: says "outside the limits the course treats as plausible", not high or low against a reference range (H/L would).
 IMPLAUSIBLE = ("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "EX", "outside threshold")
 
 
@@ -644,9 +673,14 @@ READABLE_UNIT = {"GCS": "score", "pH": "pH", "RespRate": "breaths/min", "FiO2": 
 
 
 def _implausible_note(param: str, value: float) -> list[dict]:
+    """The note on a value outside lesson 06's limits, worded per kind of limit (review r22-08): most limits say what
+    no living patient can have; a few (the glucose floor) are a plausibility choice, below which a value may be real."""
     low, high, unit = plausible_limits(param)
-    return [{"text": f"Charted {value:g}, outside {low:g}-{high:g} {unit}, the range a living patient can have "
-                     "(course rule, lesson 06): probably an entry error or no signal. Kept as charted."}]  # fmt: skip
+    where = f"Charted {value:g}, outside {low:g}-{high:g} {unit}, the limits the course treats as plausible (lesson 06)"
+    if limit_is_a_choice(param):
+        return [{"text": f"{where}; this limit is a choice, not a limit of life: the value may be real or a sample "
+                         "error. Check before use. Kept as charted."}]  # fmt: skip
+    return [{"text": f"{where}: probably an entry error or no signal. Kept as charted."}]
 
 
 def stay_resources(stay: pd.DataFrame, set_name: str = "a") -> dict[str, list]:
@@ -1729,8 +1763,9 @@ def ecg_dicom(ecg_id: int, fs: int = 500, root=None):
     ds.SeriesNumber = 1
     ds.InstanceNumber = 1
     # PTB-XL's `device` names a model and version ("CS-12   E", "AT-6 C 5.5"), not a maker: it goes in Manufacturer's
-    # Model Name (0008,1090); Manufacturer (0008,0070, type 2 in General Equipment) is sent empty, as unknown
-    ds.Manufacturer = ""
+    # Model Name (0008,1090). The maker is in the paper: "recorded by devices from the Schiller AG" (Wagner et al.
+    # 2020, Background & Summary), so Manufacturer (0008,0070, type 2 in General Equipment) names it
+    ds.Manufacturer = PTBXL_MANUFACTURER
     ds.ManufacturerModelName = str(meta["device"]) if pd.notna(meta["device"]) else ""
     ds.InstitutionName = f"PTB-XL site {meta['site']:g}" if pd.notna(meta["site"]) else ""
     ds.AcquisitionContextSequence = Sequence([])  # required (type 2) by the IOD; nothing known to put in it
@@ -1900,10 +1935,10 @@ def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
 def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
-    wrote it), each SCP statement with a likelihood of 100 or 0 (none given; rhythm and form statements are not
-    graded) in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has one, each statement with a
-    likelihood between (a qualified statement) in the extension :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood
-    instead, and the Observation as ``result``. Every
+    wrote it), each SCP statement with a likelihood of 0 (none given; rhythm and form statements are not graded) or
+    of :data:`SCP_DOUBT_BELOW` and more in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has
+    one, each statement with a likelihood between (a keyword of doubt) in the extension
+    :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood and keywords instead, and the Observation as ``result``. Every
     resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
@@ -1918,10 +1953,12 @@ def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
         if scp in SCP_SNOMED:
             coding.insert(0, f["Coding"](system=SNOMED, code=SCP_SNOMED[scp][0], display=SCP_SNOMED[scp][1]))
         concept = f["CodeableConcept"](coding=coding, text=scp)
-        if 0 < likelihood < 100:
+        if 0 < likelihood < SCP_DOUBT_BELOW:
+            keywords = SCP_LIKELIHOOD_KEYWORDS.get(int(likelihood)) if float(likelihood).is_integer() else None
             qualified.append({"url": SCP_LIKELIHOOD_EXTENSION, "extension": [
                 {"url": "statement", "valueCodeableConcept": concept.model_dump(exclude_none=True)},
-                {"url": "likelihood", "valueDecimal": float(likelihood)}]})  # fmt: skip
+                {"url": "likelihood", "valueDecimal": float(likelihood)}]
+                + ([{"url": "keywords", "valueString": keywords}] if keywords else [])})  # fmt: skip
         else:
             codes.append(concept)
     report = f["DiagnosticReport"](

@@ -1021,7 +1021,8 @@ def test_v2_message_flags_implausible_values_in_obx_8_and_fhir_keeps_the_flag(st
         assert len(marked) == len(rows) and all(o.status == "final" for o in marked)
         for o in marked:
             assert [(c.system, c.code) for c in o.interpretation[0].coding] == [(interop.IMPLAUSIBLE[0], "A")]
-            assert "living patient" in o.note[0].text
+            assert "the limits the course treats as plausible (lesson 06)" in o.note[0].text
+            assert "living patient" not in o.note[0].text  # review r22-08: some limits are a choice (glucose)
         specimens = [r for r in fhir if r.get_resource_type() == "Specimen"]
         assert fv.validate({"Observation": obs, "Specimen": specimens}) == []
     text = "a|b^c&d~e\\f"
@@ -1170,11 +1171,27 @@ def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
 
 
 def test_dicom_puts_the_ptbxl_device_in_manufacturers_model_name():
-    """Review 9: PTB-XL's `device` is a model ("CS-12   E"), so it goes in (0008,1090), not in Manufacturer."""
+    """Review 9: PTB-XL's `device` is a model ("CS-12   E"), so it goes in (0008,1090), not in Manufacturer; review
+    r22-08: the maker is the paper's ("recorded by devices from the Schiller AG", Wagner et al. 2020)."""
     meta = pd.read_csv(DATA / "ptbxl" / "ptbxl_database.csv", index_col="ecg_id")
     ds = interop.ecg_dicom(1, 500)
-    assert ds[0x0008, 0x1090].value == meta.loc[1, "device"] and ds.Manufacturer == ""
+    assert ds[0x0008, 0x1090].value == meta.loc[1, "device"] and ds.Manufacturer == "Schiller AG"
     assert interop.ecg_iod_problems(ds) == []
+
+
+def test_twelve_lead_channel_limit_counts_all_multiplex_groups():
+    """Review r22-08 read PS3.3 A.34.3.4.4's 13 channels as a per-group limit. The text has both: 1 to 13 channels "in
+    each Waveform Sequence Item", and "The total number of channels encoded across all Items shall not exceed 13".
+    pydicom's real-device sample (Mortara; RHYTHM and MEDIAN BEAT, 12 channels each, 12-lead SOP class) breaks the
+    second, and is flagged; as a General ECG object (1 to 24 channels per group, PS3.3 A.34.4.4) it is not."""
+    from pydicom.data import get_testdata_file
+
+    ds = pydicom.dcmread(get_testdata_file("waveform_ecg.dcm"))
+    groups = [int(m.NumberOfWaveformChannels) for m in ds.WaveformSequence]
+    assert str(ds.SOPClassUID) == interop.TWELVE_LEAD_ECG_SOP_CLASS and groups == [12, 12]
+    assert all(n <= interop.ECG_IOD_LIMITS["channels"] for n in groups)  # each group alone fits
+    assert interop.ecg_iod_problems(ds) == [f"{sum(groups)} channels exceed the IOD's 13"]
+    assert interop.ecg_iod_problems(ds, interop.GENERAL_ECG_SOP_CLASS) == []
 
 
 # ------------------------------------------------------------------ review round 3 (lesson 08, rev08)
