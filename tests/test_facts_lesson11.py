@@ -462,6 +462,8 @@ def test_transported_slopes_depend_on_shrinkage(model):
         got[code] = (round(slope, 2), bool(slope_ci[1] < 1 or slope_ci[0] > 1),
                      bool(intercept_ci[1] < 0 or intercept_ci[0] > 0))  # fmt: skip
     assert got == {1: (1.16, False, False), 2: (1.09, False, True), 3: (0.54, True, False), 4: (0.99, False, True)}
+    # the figure's title and section 4's text (review r22-11, F2): 4 of 4 units off as built, 3 of 4 with C = 0.01
+    assert sum(slope_off or intercept_off for _, slope_off, intercept_off in got.values()) == 3
 
 
 def test_the_unit_is_identifiable_without_its_code(model):
