@@ -215,6 +215,12 @@ def test_decision_curve(model):
     assert avoided == [23, 18, 28]
     # the raw counts beside the net figure: reviews spared and deaths missed against reviewing everyone (review 3, F6)
     assert (round(100 * (risk < 0.05).mean()), int(y[risk < 0.05].sum()), round(0.95 / 0.05)) == (36, 26, 19)
+    # of the reviews spared, those of survivors are needless; needless spared - missed x 19 is the net figure
+    # (review r22-11, F3): 35.6 - 26 x 19 / 4000 x 100 = 23
+    assert (int((risk < 0.05).sum()), int(((risk < 0.05) & (y == 0)).sum())) == (1451, 1425)  # raw counts
+    needless = 100 * ((risk < 0.05) & (y == 0)).mean()
+    assert (round(needless, 1), round(needless - 100 * 26 * 19 / n)) == (35.6, 23)
+    assert round(needless - 100 * 26 * 19 / n) == round(100 * (nb(risk, 0.05) - everyone) / odds)  # the identity
 
 
 def test_decision_curve_signs_near_zero_need_their_band(model):
@@ -446,6 +452,13 @@ def test_worked_brief(model, outcomes):
             int(f["Lactate_count"].gt(0).sum())) == (263, 0, 239)  # fmt: skip
     los = outcomes.loc[ccu, "Length_of_stay"].where(lambda v: v.gt(0))
     assert (round(12 * 0.85 / los.mean(), 1), 12 / 2) == (0.9, 6)
+    # E at 0.1 (review r22-11, F3): the net reviews avoided beside their raw counts, by hand on the recalibrated risks
+    local = clinic.recalibrate(y[ccu], s).to_numpy()
+    yc, n = y[ccu].to_numpy(), len(ccu)
+    below = local < 0.1
+    spared, needless, missed = below.sum(), (below & (yc == 0)).sum(), (below & (yc == 1)).sum()
+    assert (int(spared), int(needless), int(missed), int(yc.sum()), n) == (346, 334, 12, 81, 577)
+    assert round(100 * (needless - missed * 9) / n) == 39
 
 
 def test_transported_slopes_depend_on_shrinkage(model):
@@ -462,6 +475,8 @@ def test_transported_slopes_depend_on_shrinkage(model):
         got[code] = (round(slope, 2), bool(slope_ci[1] < 1 or slope_ci[0] > 1),
                      bool(intercept_ci[1] < 0 or intercept_ci[0] > 0))  # fmt: skip
     assert got == {1: (1.16, False, False), 2: (1.09, False, True), 3: (0.54, True, False), 4: (0.99, False, True)}
+    # the figure's title and section 4's text (review r22-11, F2): 4 of 4 units off as built, 3 of 4 with C = 0.01
+    assert sum(slope_off or intercept_off for _, slope_off, intercept_off in got.values()) == 3
 
 
 def test_the_unit_is_identifiable_without_its_code(model):
