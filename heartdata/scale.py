@@ -1024,10 +1024,16 @@ def least_job_mib(processes: int) -> int:
 
 
 def _shell_path(path: str) -> str:
-    """A path for a shell line: quoted as it is, or in double quotes where it holds a variable to expand."""
+    """A scratch path for a shell line: quoted as it is, or in double quotes where it holds a variable to expand.
+    A plain ``$NAME`` or ``${NAME}`` becomes ``${NAME:?...}``: where a centre leaves TMPDIR unset, the job stops with
+    that message instead of passing "" on (``apptainer exec --bind ""`` is refused; review r22-10 F4). A form of
+    your own, such as ``${TMPDIR:-/scratch}``, is kept as it is."""
     if "$" not in path:
         return shlex.quote(path)
-    return path if path.startswith('"') and path.endswith('"') else f'"{path}"'
+    inner = path[1:-1] if len(path) > 1 and path.startswith('"') and path.endswith('"') else path
+    inner = re.sub(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))",
+                   lambda m: f"${{{(name := m[1] or m[2])}:?set {name} to node-local scratch}}", inner)  # fmt: skip
+    return f'"{inner}"'
 
 
 def _slurm_options(

@@ -411,8 +411,21 @@ def test_job_script_setup_lines_and_the_apptainer_route():
                              "/net/storage/heartdata.sif python -m distributed.cli.dask_worker")  # fmt: skip
     # a scratch folder given as a variable is bound as the shell expands it
     box = scale.slurm_job_script(4, "16G", "1:00:00", container="/i.sif", local_directory="$TMPDIR")
-    assert _worker_line(box).startswith('apptainer exec --bind "$TMPDIR" /i.sif')
+    scratch = '"${TMPDIR:?set TMPDIR to node-local scratch}"'
+    assert _worker_line(box).startswith(f"apptainer exec --bind {scratch} /i.sif")
+    assert f"--local-directory {scratch} " in _worker_line(box)
     subprocess.run(["bash", "-n"], input=box, text=True, check=True)
+    # review r22-10 F4: where TMPDIR is unset the worker line stops with the message, not `--bind ""` (which apptainer
+    # refuses); where it is set, the line gets its value. Run the line with `apptainer` a function that prints its args
+    line = "apptainer() { printf '%s|' \"$@\"; }\n" + _worker_line(box)
+    unset = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env={"PATH": os.environ["PATH"]})
+    assert unset.returncode != 0 and "set TMPDIR to node-local scratch" in unset.stderr and "--bind|" not in unset.stdout
+    ran = subprocess.run(["bash", "-c", line], capture_output=True, text=True, check=True,
+                         env={"PATH": os.environ["PATH"], "TMPDIR": "/scratch/job 7"}).stdout  # fmt: skip
+    assert ran.startswith("exec|--bind|/scratch/job 7|/i.sif|") and "|--local-directory|/scratch/job 7|" in ran
+    # a fallback of one's own is kept as given
+    own = scale.slurm_job_script(4, "16G", "1:00:00", container="/i.sif", local_directory="${TMPDIR:-/scratch}")
+    assert _worker_line(own).startswith('apptainer exec --bind "${TMPDIR:-/scratch}" /i.sif')
 
 
 @pytest.mark.parametrize("root", ["/net/my data/physionet", "/net/it's here", "/net/$HOME/x", '/net/"q"'])
