@@ -1140,11 +1140,17 @@ def slurm_job_script(
         raise DataError(f"scheduler={scheduler!r}", "is not a scheduler address",
                         "Give the address the scheduler printed, as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.")
     script = SLURMJob(scheduler=scheduler, name=WORKER_NAME, job_name=JOB_NAME, **options).job_script()
-    if scheduler != SCHEDULER_PLACEHOLDER:
+    notes = []
+    if python is None and container is None:  # review r22-10 F2: printed off the cluster, it is the wrong path
+        notes.append(f"# {options['python']} below is the Python that printed this script: it must exist on the "
+                     "compute nodes (else pass python=, --python)")
+    if scheduler == SCHEDULER_PLACEHOLDER:
+        notes.append(f"# {SCHEDULER_PLACEHOLDER} below is a placeholder: replace it with your scheduler's address "
+                     "(slurm-script --scheduler), or let slurm_cluster submit this job with its own")
+    if not notes:
         return script
-    first, rest = script.split("\n", 1)  # a comment after the shebang: sbatch still reads the #SBATCH lines below it
-    return (f"{first}\n# {SCHEDULER_PLACEHOLDER} below is a placeholder: replace it with your scheduler's address "
-            "(slurm-script --scheduler), or let slurm_cluster submit this job with its own\n" + rest)
+    first, rest = script.split("\n", 1)  # comments after the shebang: sbatch still reads the #SBATCH lines below
+    return "\n".join([first, *notes, rest])
 
 
 def slurm_cluster(

@@ -600,6 +600,16 @@ def test_the_script_marks_its_placeholder_scheduler_or_takes_a_real_one(capsys):
     assert "placeholder" not in out and " tcp://10.0.0.5:8786 " in _worker_line(out)
     assert scale.main(args + ["--scheduler", "tcp://10.0.0.5:8786; rm -rf ~"]) == 2
     assert "not a scheduler address" in capsys.readouterr().err
+    # review r22-10 F2: without python= the worker line runs the interpreter that printed the script; a comment says
+    # that this path must exist on the compute nodes. With python= (or a container) there is no such comment
+    here = scale.slurm_job_script(**{**JOB, "python": None})
+    assert f" {sys.executable} -m distributed" in f" {_worker_line(here)}"
+    assert [line for line in here.splitlines() if "must exist on the compute nodes" in line] == [
+        f"# {sys.executable} below is the Python that printed this script: it must exist on the compute nodes (else "
+        "pass python=, --python)"]
+    assert "must exist on the compute nodes" not in text
+    assert "must exist" not in scale.slurm_job_script(**{**JOB, "python": None, "container": "/i.sif"})
+    subprocess.run(["bash", "-n"], input=here, text=True, check=True)
 
 
 def test_sixteen_workers_need_eighteen_gibibytes():
