@@ -1024,10 +1024,16 @@ def least_job_mib(processes: int) -> int:
 
 
 def _shell_path(path: str) -> str:
-    """A path for a shell line: quoted as it is, or in double quotes where it holds a variable to expand."""
+    """A scratch path for a shell line: quoted as it is, or in double quotes where it holds a variable to expand.
+    A plain ``$NAME`` or ``${NAME}`` becomes ``${NAME:?...}``: where a centre leaves TMPDIR unset, the job stops with
+    that message instead of passing "" on (``apptainer exec --bind ""`` is refused; review r22-10 F4). A form of
+    your own, such as ``${TMPDIR:-/scratch}``, is kept as it is."""
     if "$" not in path:
         return shlex.quote(path)
-    return path if path.startswith('"') and path.endswith('"') else f'"{path}"'
+    inner = path[1:-1] if len(path) > 1 and path.startswith('"') and path.endswith('"') else path
+    inner = re.sub(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))",
+                   lambda m: f"${{{(name := m[1] or m[2])}:?set {name} to node-local scratch}}", inner)  # fmt: skip
+    return f'"{inner}"'
 
 
 def _slurm_options(
@@ -1134,11 +1140,17 @@ def slurm_job_script(
         raise DataError(f"scheduler={scheduler!r}", "is not a scheduler address",
                         "Give the address the scheduler printed, as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786.")
     script = SLURMJob(scheduler=scheduler, name=WORKER_NAME, job_name=JOB_NAME, **options).job_script()
-    if scheduler != SCHEDULER_PLACEHOLDER:
+    notes = []
+    if python is None and container is None:  # review r22-10 F2: printed off the cluster, it is the wrong path
+        notes.append(f"# {options['python']} below is the Python that printed this script: it must exist on the "
+                     "compute nodes (else pass python=, --python)")
+    if scheduler == SCHEDULER_PLACEHOLDER:
+        notes.append(f"# {SCHEDULER_PLACEHOLDER} below is a placeholder: replace it with your scheduler's address "
+                     "(slurm-script --scheduler), or let slurm_cluster submit this job with its own")
+    if not notes:
         return script
-    first, rest = script.split("\n", 1)  # a comment after the shebang: sbatch still reads the #SBATCH lines below it
-    return (f"{first}\n# {SCHEDULER_PLACEHOLDER} below is a placeholder: replace it with your scheduler's address "
-            "(slurm-script --scheduler), or let slurm_cluster submit this job with its own\n" + rest)
+    first, rest = script.split("\n", 1)  # comments after the shebang: sbatch still reads the #SBATCH lines below
+    return "\n".join([first, *notes, rest])
 
 
 def slurm_cluster(

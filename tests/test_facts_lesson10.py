@@ -619,10 +619,14 @@ def test_the_sizing_counts_the_disk_once():
         "more if read from this disk (min)": [np.nan, 0.45, 16.7],
         "features (min)": [0.2, 0.6, 20.0],
         "reading alone at 100 MB/s (min)": [0.1, 0.44, 16.1],
+        "GB on disk": [0.48, 2.63, 96.5],
     }, index=names)
     plan["one process, best case (min)"] = plan[["reading from memory (min)", "more if read from this disk (min)",
                                                  "features (min)"]].sum(axis=1)  # fmt: skip
-    scope = {"plan": plan, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd, "math": math}
+    # the seven cold-read pairs' rates (MB/s, cell 11): as noisy as review r22-10's run, 62 to 1,500
+    pair_rates = np.array([1500.0, 62.0, 160.0, 95.0, 300.0, 140.0, 210.0])
+    scope = {"plan": plan, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd, "math": math,
+             "pair_rates": pair_rates}  # fmt: skip
     exec(cell, scope)
     sizing = scope["sizing"]
     mimic = sizing.loc["MIMIC-IV-ECG at 500 Hz"]
@@ -638,13 +642,36 @@ def test_the_sizing_counts_the_disk_once():
     cores = math.ceil(1 + c / r)
     assert scope["JOB_CORES"] == cores == 3 and scope["JOB_MEMORY"] == f"{2 * cores}G"
     assert scope["balance_cores"] == pytest.approx(1 + c / r)
-    # review r21 F2: the 100 MB/s is an assumption; the balance point at this disk's measured wait is shown beside it
-    assert scope["measured_balance"] == pytest.approx(1 + c / 16.7)
-    assert scope["measured_cores"] == math.ceil(1 + c / 16.7)
+    # review r21 F2: the 100 MB/s is an assumption; the balance point at this disk's measured rate is shown beside it.
+    # Review r22-10 F1: that rate is the median of the pairs' rates (160 MB/s: 96.5 GB read in 10.05 min, 3.67 cores
+    # -> 4), not the fastest pair's (1,500 MB/s, which gave a whole node), and the pairs' range is given in cores too
+    median_read = 96.5e3 / np.median(pair_rates) / 60
+    assert scope["measured_rate"] == np.median(pair_rates) == 160.0
+    assert scope["measured_read_min"] == pytest.approx(median_read)
+    assert scope["measured_balance"] == pytest.approx(1 + c / median_read)
+    assert scope["measured_cores"] == math.ceil(1 + c / median_read) == 4
+    slowest, fastest = 96.5e3 / 62 / 60, 96.5e3 / 1500 / 60
+    assert list(scope["measured_rates"]) == [160.0, 62.0, 1500.0]
+    assert list(scope["measured_cores_at"]) == [4, math.ceil(1 + c / slowest), min(16, math.ceil(1 + c / fastest))]
+    assert list(scope["measured_cores_at"][1:]) == [3, 16]
     no_disk = plan.copy()
     no_disk.loc[names[2], "more if read from this disk (min)"] = 0.0
     exec(cell, no_disk_scope := {**scope, "plan": no_disk})
     assert no_disk_scope["measured_cores"] is None and no_disk_scope["JOB_CORES"] == cores
+    text51 = next("".join(c["source"]) for c in json.loads(LESSON.read_text())["cells"]
+                  if "Read as a rate for the whole job" in "".join(c["source"]))  # fmt: skip
+    assert "{two_digits(measured_rate)} MB/s" in text51 and "disk_rate" not in text51
+    assert "{two_digits(measured_rates[1])} to {two_digits(measured_rates[2])} MB/s" in text51
+    # review r22-10 F6: where the margin does not fit the window, the words give the -t to write, since the scripts
+    # keep the lesson's fixed hour: the fewest whole hours whose window (scale.worker_window) holds the need
+    assert scope["limit_enough"] and scope["hours_needed"] is None
+    slow = plan.copy()
+    slow.loc[names[2], "reading alone at 100 MB/s (min)"] = 40.0  # 2 x 40 min needed: past one hour's 49-minute window
+    exec(cell, slow_scope := {**scope, "plan": slow})
+    assert not slow_scope["limit_enough"] and slow_scope["job_need_min"] == pytest.approx(80.0)
+    hours = slow_scope["hours_needed"]
+    assert scale.worker_window(f"{hours}:00:00") >= 80 * 60 > scale.worker_window(f"{hours - 1}:00:00") and hours == 2
+    assert "edit `-t` in yours to {hours_needed}:00:00 or more" in text51 and "raise `-t`." not in text51
     assert mimic[f"one job of {cores} cores (min)"] == pytest.approx(max(r, (c + r) / cores)) == r
     assert max(r, (c + r) / (cores - 1)) > r  # one core fewer would take longer: 2 cores take 21.45 min
     assert mimic["one job of 16 cores (min)"] == pytest.approx(r)
@@ -679,7 +706,8 @@ def test_the_sizing_counts_the_disk_once():
     for reading, cores in [(30.0, 2), (1.0, 16), (5.0, 7)]:
         other = plan.copy()
         other.loc[names[2], "reading alone at 100 MB/s (min)"] = reading
-        scope = {"plan": other, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd, "math": math}
+        scope = {"plan": other, "WHAT_IF_MB_S": 100, "scale": scale, "np": np, "pd": pd, "math": math,
+                 "pair_rates": pair_rates}  # fmt: skip
         exec(cell, scope)
         assert scope["JOB_CORES"] == cores == min(16, math.ceil(1 + c / reading))
         assert scope["job_min"] == pytest.approx(max((c + reading) / cores, reading))
@@ -707,8 +735,19 @@ def test_the_words_about_workers_and_batches_follow_the_runs():
     assert scope["records_each"].max() == 878 and scope["records_fused"] == math.ceil(100 / 0.549) == 183
     assert scope["full_batches"] == {878: math.ceil(21_799 / 878), 183: math.ceil(21_799 / 183)} == {878: 25, 183: 120}
     assert scope["few_per_worker"] == 21_799 // 64 == 340
+    # review r22-10 F5: those figures are 100 Hz costs, and the words say so; the 500 Hz batch of Part C's driver is
+    # given from the 500 Hz median runs: 1.9 ms a record reaches 100 ms at 53 records, so a batch of 64 needs no more
+    runs = _runs({(500, 60): [(0.4, 1.5)] * 4 + [(0.5, 1.6)] * 3, (100, 60): [(0.1, 0.4)] * 7})
+    exec(cell[cell.index("cpu_per_record_500 = "):cell.index("extra_note = (")], s500 := {"ecg_runs": runs,
+                                                                                           "scale": scale, "np": np})
+    assert s500["cpu_per_record_500"] == pytest.approx(1.9)
+    assert s500["records_fused_500"] == math.ceil(100 / 1.9) == 53
     text = "".join(line for c in lesson["cells"] for line in c["source"])
     assert "batches of {records_for_100ms} or more would give both tasks" not in text and "fuse the two" in text
+    assert "At 100 Hz (the costs here are 100 Hz ones" in text and "at 100 Hz choose a batch from" in text
+    assert "At 500 Hz, the rate of Part C's driver" in text
+    # the nit: the two costs in the order of their words, features then reading
+    assert "({task_cpu['features']:.3f} and {task_cpu['reading']:.3f} ms per record)" in text
     # r13 F6 and F7: a direction word only when every pair of runs is on one side; cold against warm by both rules
     assert "abs(extra / extra_expected - 1)" not in code and "np.subtract.outer" in code
     assert "cold_vs_warm = scale.compare_runs(cold, warm)" in code and "pairs_slower == RUNS" in code

@@ -411,8 +411,22 @@ def test_job_script_setup_lines_and_the_apptainer_route():
                              "/net/storage/heartdata.sif python -m distributed.cli.dask_worker")  # fmt: skip
     # a scratch folder given as a variable is bound as the shell expands it
     box = scale.slurm_job_script(4, "16G", "1:00:00", container="/i.sif", local_directory="$TMPDIR")
-    assert _worker_line(box).startswith('apptainer exec --bind "$TMPDIR" /i.sif')
+    scratch = '"${TMPDIR:?set TMPDIR to node-local scratch}"'
+    assert _worker_line(box).startswith(f"apptainer exec --bind {scratch} /i.sif")
+    assert f"--local-directory {scratch} " in _worker_line(box)
     subprocess.run(["bash", "-n"], input=box, text=True, check=True)
+    # review r22-10 F4: where TMPDIR is unset the worker line stops with the message, not `--bind ""` (which apptainer
+    # refuses); where it is set, the line gets its value. Run the line with `apptainer` a function that prints its args
+    line = "apptainer() { printf '%s|' \"$@\"; }\n" + _worker_line(box)
+    unset = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env={"PATH": os.environ["PATH"]})
+    assert unset.returncode != 0 and "set TMPDIR to node-local scratch" in unset.stderr
+    assert "--bind|" not in unset.stdout
+    ran = subprocess.run(["bash", "-c", line], capture_output=True, text=True, check=True,
+                         env={"PATH": os.environ["PATH"], "TMPDIR": "/scratch/job 7"}).stdout  # fmt: skip
+    assert ran.startswith("exec|--bind|/scratch/job 7|/i.sif|") and "|--local-directory|/scratch/job 7|" in ran
+    # a fallback of one's own is kept as given
+    own = scale.slurm_job_script(4, "16G", "1:00:00", container="/i.sif", local_directory="${TMPDIR:-/scratch}")
+    assert _worker_line(own).startswith('apptainer exec --bind "${TMPDIR:-/scratch}" /i.sif')
 
 
 @pytest.mark.parametrize("root", ["/net/my data/physionet", "/net/it's here", "/net/$HOME/x", '/net/"q"'])
@@ -587,6 +601,16 @@ def test_the_script_marks_its_placeholder_scheduler_or_takes_a_real_one(capsys):
     assert "placeholder" not in out and " tcp://10.0.0.5:8786 " in _worker_line(out)
     assert scale.main(args + ["--scheduler", "tcp://10.0.0.5:8786; rm -rf ~"]) == 2
     assert "not a scheduler address" in capsys.readouterr().err
+    # review r22-10 F2: without python= the worker line runs the interpreter that printed the script; a comment says
+    # that this path must exist on the compute nodes. With python= (or a container) there is no such comment
+    here = scale.slurm_job_script(**{**JOB, "python": None})
+    assert f" {sys.executable} -m distributed" in f" {_worker_line(here)}"
+    assert [line for line in here.splitlines() if "must exist on the compute nodes" in line] == [
+        f"# {sys.executable} below is the Python that printed this script: it must exist on the compute nodes (else "
+        "pass python=, --python)"]
+    assert "must exist on the compute nodes" not in text
+    assert "must exist" not in scale.slurm_job_script(**{**JOB, "python": None, "container": "/i.sif"})
+    subprocess.run(["bash", "-n"], input=here, text=True, check=True)
 
 
 def test_sixteen_workers_need_eighteen_gibibytes():
