@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import ast
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -70,6 +72,12 @@ def test_evidence_table(stays, outcomes):
     days = (outcomes["Survival"] - outcomes["Length_of_stay"])[leak]
     assert (len(days), int(days.between(0, 30).sum()), int(days.between(0, 7).sum()), int(days.lt(0).sum())) == (
         920, 129, 63, 1)  # fmt: skip
+    # review r23-11: the share is of all survivors (129 of 3,446, 3.7%), the 14% only of those with a later death
+    survivors = int(outcomes["In-hospital_death"].eq(0).sum())
+    assert (survivors, f"{129 / survivors:.1%}", f"{129 / 920:.0%}") == (3446, "3.7%", "14%")
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "11-asking-clinicians.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "patients counted as survivors \"\n" in source and "with a recorded later death" in source
 
 
 def test_length_of_stay_of_deaths_runs_past_the_death(outcomes):
