@@ -1058,3 +1058,12 @@ def test_most_charted_cuff_means_are_calculated_from_systolic_and_diastolic(raw_
     got = {kind: (len(x), f"{x.mean():+.1f}", f"{x.std(ddof=1):.1f}") for kind, x in by_kind.items()}
     assert got == {True: (11127, "-5.3", "12.8"), False: (4962, "-5.2", "13.1")}
     assert abs(float(got[True][2]) - float(got[False][2])) < 1  # "about equally": the lesson's own test
+
+
+def test_the_glucose_series_looks_like_laboratory_results(raw_lines):
+    """Review r22-06 (finding 2): few glucose values per stay, nearly all in a minute with a sodium, as from one
+    chemistry panel (the Challenge documents serum glucose), not a bedside glucometer's hourly readings."""
+    glucose = Counter(rid for rid, _, p, _ in raw_lines if p == "Glucose")
+    na_minutes = {(rid, t) for rid, t, p, _ in raw_lines if p == "Na"}
+    beside_na = [(rid, t) in na_minutes for rid, t, p, _ in raw_lines if p == "Glucose"]
+    assert (f"{np.median(list(glucose.values())):g}", f"{np.mean(beside_na):.0%}") == ("2", "96%")
