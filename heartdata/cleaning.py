@@ -51,8 +51,9 @@ ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDi
 #: its mean of that minute goes too (``zeros_to_missing``): the 0 says the line gave no reading, and a mean beside it
 #: cannot be checked against the line's own systolic and diastolic. In set A 62% of the positive means lie outside
 #: 40-150 mmHg (a quarter at 238 mmHg or more, a pressure bag's reading), so the minute as a whole is no reading.
-#: Cuff means beside a cuff 0 are kept: there they look like ordinary means (lesson 06), as an oscillometric cuff,
-#: which finds the mean first, can give one without a systolic and diastolic.
+#: Cuff means beside a cuff 0 are kept: there they look like ordinary means (lesson 06), and an oscillometric cuff
+#: measures the mean directly, so it can give one without a systolic and diastolic. (Most cuff means charted beside a
+#: systolic and diastolic in set A are not that measurement but (systolic + 2 x diastolic) / 3: lesson 06, Step 7.)
 LINE_ZERO_MINUTE = ("SysABP", "DiasABP", "MAP")
 #: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
 #: other parameters are averaged (temperatures too, though two probes or sites can read differently: lesson 06

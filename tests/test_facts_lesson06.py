@@ -425,9 +425,15 @@ def test_urine_rule_sum_or_larger(lesson):
 
 
 def _pairs_by_hand(raw_lines, line, cuff):
-    """Same-minute (line, cuff) pairs as the lesson cleans them: zeros and values outside 1-300 mmHg removed, the
-    line's mean removed in a minute where it charted a 0 systolic or diastolic, minutes whose pressures contradict
-    each other removed, repeats in a minute averaged; read with plain Python."""
+    """Same-minute (line, cuff) pairs as the lesson cleans them (``_pressures_by_hand``)."""
+    kept = _pressures_by_hand(raw_lines)
+    return {k: (v[line], v[cuff]) for k, v in kept.items() if line in v and cuff in v}
+
+
+def _pressures_by_hand(raw_lines):
+    """{(stay, minute): {parameter: value}} of the six pressures as the lesson cleans them: zeros and values outside
+    1-300 mmHg removed, the line's mean removed in a minute where it charted a 0 systolic or diastolic, minutes whose
+    pressures contradict each other removed, repeats in a minute averaged; read with plain Python."""
     triples = {"SysABP": 0, "DiasABP": 1, "MAP": 2, "NISysABP": 0, "NIDiasABP": 1, "NIMAP": 2}
     values, line_zero = {}, set()
     for rid, minute, param, value in raw_lines:
@@ -449,10 +455,10 @@ def _pairs_by_hand(raw_lines, line, cuff):
     # repeats in a minute averaged; no spike rule for pressures (SPIKES holds Temp only)
     kept = {}
     for (rid, minute), v in sorted(values.items()):
-        for p in (line, cuff):
+        for p in triples:
             if p in v:
                 kept.setdefault((rid, minute), {})[p] = float(np.mean(v[p]))
-    return {k: (v[line], v[cuff]) for k, v in kept.items() if line in v and cuff in v}
+    return kept
 
 
 @pytest.mark.parametrize("line, cuff, expected", [
@@ -1028,3 +1034,36 @@ def test_missing_resprate_mostly_but_not_always_marks_ventilation(raw_lines):
     assert "48 h (the files chart `MechVent` only then)" in source and "never ventilated" not in source
     assert "a missing `RespRate` mostly, not always, marks 'was ventilated'" in source
     assert "A missing `RespRate` here marks 'was ventilated'" not in source
+
+
+def test_most_charted_cuff_means_are_calculated_from_systolic_and_diastolic(raw_lines):
+    """Review r22-06 (finding 1): in most cuff minutes the charted mean is (systolic + 2 x diastolic) / 3 to the
+    hundredth, a calculated value, against a few per cent of the line's minutes; so are most of the cuff means in the
+    Bland-Altman mean row, which agree with the line about as well as the others. From the raw files, plain Python."""
+    kept = _pressures_by_hand(raw_lines)
+
+    def calculated(v, s, d, m):
+        return abs(v[m] - (v[s] + 2 * v[d]) / 3) < 0.005
+
+    shares = {}
+    for device, (s, d, m) in {"cuff": ("NISysABP", "NIDiasABP", "NIMAP"), "line": ("SysABP", "DiasABP", "MAP")}.items():
+        flags = [calculated(v, s, d, m) for v in kept.values() if {s, d, m} <= v.keys()]
+        shares[device] = (len(flags), f"{np.mean(flags):.1%}")
+    assert shares == {"cuff": (94647, "65.2%"), "line": (140454, "4.7%")}
+    cuff = ("NISysABP", "NIDiasABP", "NIMAP")
+    pairs = [(v["NIMAP"] - v["MAP"], set(cuff) <= v.keys() and calculated(v, *cuff), v["MAP"] < 200)
+             for v in kept.values() if "MAP" in v and "NIMAP" in v]
+    assert (len(pairs), f"{np.mean([c for _, c, _ in pairs]):.0%}") == (16104, "69%")
+    by_kind = {kind: np.array([d for d, c, f in pairs if f and c == kind]) for kind in (True, False)}
+    got = {kind: (len(x), f"{x.mean():+.1f}", f"{x.std(ddof=1):.1f}") for kind, x in by_kind.items()}
+    assert got == {True: (11127, "-5.3", "12.8"), False: (4962, "-5.2", "13.1")}
+    assert abs(float(got[True][2]) - float(got[False][2])) < 1  # "about equally": the lesson's own test
+
+
+def test_the_glucose_series_looks_like_laboratory_results(raw_lines):
+    """Review r22-06 (finding 2): few glucose values per stay, nearly all in a minute with a sodium, as from one
+    chemistry panel (the Challenge documents serum glucose), not a bedside glucometer's hourly readings."""
+    glucose = Counter(rid for rid, _, p, _ in raw_lines if p == "Glucose")
+    na_minutes = {(rid, t) for rid, t, p, _ in raw_lines if p == "Na"}
+    beside_na = [(rid, t) in na_minutes for rid, t, p, _ in raw_lines if p == "Glucose"]
+    assert (f"{np.median(list(glucose.values())):g}", f"{np.mean(beside_na):.0%}") == ("2", "96%")
