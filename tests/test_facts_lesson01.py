@@ -457,7 +457,7 @@ def test_data_card_states_the_curators_changes(meta):
     folds = meta["strat_fold"].value_counts()
     rest = folds.drop([9, 10])
     assert (f"`strat_fold` 9 and 10 hold {folds[9]} and {folds[10]} ECGs, more than the other folds ({rest.min()} to "
-            f"{rest.max()} each). That follows from the dataset's design") in card
+            f"{rest.max()} each). The design explains most of it") in card
     assert meta["validated_by_human"].all() and rest.max() < min(folds[9], folds[10])
     challenge = " ".join((DATA / "challenge2012" / "DATACARD.md").read_text().split())
     assert "6 stays carry an age under 18 (the youngest 15)" in challenge
