@@ -245,6 +245,39 @@ def _hatch_ink(colour: str) -> str:
     return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.45 else "black"
 
 
+#: The contrast on white that text in a meaning's hue needs: WCAG 2.1's 4.5:1 for normal-size text (success
+#: criterion 1.4.3, https://www.w3.org/TR/WCAG21/#contrast-minimum). Orange and sky blue reach only about 2:1.
+TEXT_MIN_CONTRAST = 4.5
+
+
+def _luminance(rgb) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour (components 0-1)."""
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_on_white(colour) -> float:
+    """WCAG 2.1 contrast ratio of ``colour`` against a white page (1 to 21)."""
+    from matplotlib.colors import to_rgb
+
+    return 1.05 / (_luminance(to_rgb(colour)) + 0.05)
+
+
+def text_colour(name: str) -> str:
+    """The colour for text written in meaning ``name``'s hue (a direct label, a key): the meaning's own colour if it
+    reaches TEXT_MIN_CONTRAST on white, else the same hue and saturation made darker, just enough to reach it. Use it
+    for text only; the marks keep ``COLOURS[name]``."""
+    import colorsys
+
+    from matplotlib.colors import to_hex, to_rgb
+
+    colour = COLOURS[name] if name in COLOURS else name
+    h, lightness, s = colorsys.rgb_to_hls(*to_rgb(colour))
+    while contrast_on_white(colorsys.hls_to_rgb(h, lightness, s)) < TEXT_MIN_CONTRAST and lightness > 0:
+        lightness = max(0.0, lightness - 0.005)
+    return to_hex(colorsys.hls_to_rgb(h, lightness, s)).upper()
+
+
 #: MIT-BIH beat symbols grouped as AAMI EC57 classes (the meaning their marks take): ``COLOURS[BEAT_CLASS["A"]]``.
 BEAT_CLASS = {
     **dict.fromkeys("NLRej", "beat N"),
