@@ -495,8 +495,8 @@ def _obese_share(f: pd.DataFrame, weight: str = "Weight", metres: bool = True, a
     "placeholders": "you took the placeholders out of the raw features first (the -1 of the {n:,} stays whose "
                     "Weight or Height was not recorded), so your raw share is {fixed:.4f}, not {raw:.4f}. Taking "
                     "them out is part of cleaning: the raw share is computed on `raw_features` as they are, -1 "
-                    "included (a height of -1 cm gives a BMI in the tens of thousands), so that the difference "
-                    "shows what cleaning changes.",
+                    "included (a height of -1 cm gives a BMI of the weight times 10,000: hundreds of thousands), "
+                    "so that the difference shows what cleaning changes.",
 })  # fmt: skip
 def obese_share_change(answer):
     raw, clean = _features()
