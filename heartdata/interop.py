@@ -104,18 +104,30 @@ SHIFTED_DATES_TAG = {
     "code": "shifted-dates",
     "display": "Dates shifted by PTB-XL for de-identification: not the real dates of the recording",
 }
-#: A PTB-XL statement's likelihood (scp_codes: 0 to 100; 0 means 'none given', not 'absent': PTB-XL grades only
-#: diagnostic statements and sets rhythm and form statements to 0, 'not graded'; Wagner et al. 2020). The number is
-#: not a cardiologist's probability: PTB-XL's curators inferred it from keywords of the report (Wagner et al. 2020,
-#: Table 4), listed in :data:`SCP_LIKELIHOOD_KEYWORDS`. Below :data:`SCP_DOUBT_BELOW` the keyword voices doubt
-#: ("cannot rule out", "consider", "possible", "Verdacht auf"): such a statement is not a finding, so it does not go in
-#: DiagnosticReport.conclusionCode (which a receiver reads as asserted) but in this course extension, the statement
-#: beside its likelihood and keywords. 80 comes from "Sonst" or "Bild" ("sinusbradykardie sonst normales ekg":
-#: sinus bradycardia, otherwise normal ECG): wording, not doubt, so it goes in conclusionCode as 100 does. FHIR R4B
-#: has no certainty element on DiagnosticReport (its cqf-certainty extension is a draft); a receiver that ignores
-#: extensions never sees the held-back statements, and the report text still holds the words.
-SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:uncertain-statement"
-#: PTB-XL's likelihood and the report keywords it was inferred from (Wagner et al. 2020, Table 4; German and English).
+#: A PTB-XL statement's likelihood (scp_codes: 0 to 100). It is not a cardiologist's probability: PTB-XL's curators
+#: inferred it from keywords of the report by their Table 4 ("Likelihood statements for diagnostic statements inferred
+#: from keywords in the ECG report", Wagner et al., Scientific Data 7:154, 2020): 15 "cannot rule out", 35 "consider",
+#: 50 "possible", "probably", "ablaufend", 80 "Sonst", "Bild", 100 "consistent with", "Diagnose"
+#: (:data:`SCP_LIKELIHOOD_KEYWORDS`). A keyword may qualify something else than the diagnosis (ECG 8: "inferiorer
+#: infarkt alter unbest.", the infarct's age undetermined, at 35), so no cut-off on it separates firm from doubtful
+#: statements. :func:`ecg_report` therefore puts EVERY statement in DiagnosticReport.conclusionCode and carries its
+#: likelihood beside it in this course extension, defined by :data:`SCP_LIKELIHOOD_DEFINITION`
+#: (:func:`scp_likelihood_definition` writes it as a StructureDefinition). FHIR R4B has no certainty element on
+#: DiagnosticReport (its cqf-certainty extension is a draft).
+SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:scp-likelihood"
+#: What the extension's number is, in words a receiver can read (the StructureDefinition's description).
+SCP_LIKELIHOOD_DEFINITION = (
+    "PTB-XL's likelihood of this SCP-ECG statement (0 to 100), as published in ptbxl_database.csv (scp_codes). "
+    "It is not a probability and not a cardiologist's certainty: PTB-XL's curators mapped keywords of the report "
+    "to numbers by Table 4 of Wagner et al., Scientific Data 7:154 (2020): 15 'cannot rule out', 35 'consider', "
+    "'suggest', 50 'possible', 'probably', 'ablaufend', 'Verdacht auf', 80 'Sonst', 'Bild', 100 'consistent with', "
+    "'Diagnose', 'Zustand nach'. A keyword may qualify another part of the sentence (an infarct's age, not the "
+    "infarct), and a second cardiologist could change the number directly (Methods), so do not filter on it. "
+    "0 means 'not graded': the paper sets form and rhythm statements, and statements without a keyword, to 0; "
+    "some form and rhythm statements nevertheless carry 100 in the data."
+)
+#: PTB-XL's likelihood and the keywords Table 4 of Wagner et al. 2020 maps to it (German and English): the table, not
+#: the words of any one report.
 SCP_LIKELIHOOD_KEYWORDS = {
     15: "nicht auszuschliessen, cannot rule out, cannot be excluded",
     35: "möglicherweise, consider, suggest, likely",
@@ -123,8 +135,6 @@ SCP_LIKELIHOOD_KEYWORDS = {
     80: "Sonst, Bild",
     100: "Consistent with, Diagnose, Zustand nach",
 }
-#: A statement with a likelihood strictly between 0 and this value is held back from conclusionCode (see above).
-SCP_DOUBT_BELOW = 80
 #: FHIR R4B ObservationStatus value set (hl7.org/fhir/R4B/valueset-observation-status.html), required binding.
 OBSERVATION_STATUS = (
     "registered",
@@ -155,7 +165,7 @@ _SER = ("Serum, as the Challenge documents it ('Serum ...'); LOINC's SerPl code 
 #: the central lab's chemistry); that is a pointer for the question to the lab, not an answer.
 SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 says serum or plasma; if this lactate was "
-               "measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
+               "measured on the blood-gas analyser, in arterial blood, the code would be 2518-9.",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
             "2708-6 says arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every oxygen "
             "saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go beside "
@@ -220,8 +230,9 @@ _ROWS = [
     ("K", _OBS, "2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", _LAB, "unsure",
      "6298-4", _SER + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
     ("Lactate", _OBS, "2524-7", "Lactate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "unsure",
-     "32693-4", "The source states no specimen ('Lactate (mmol/L)'): serum or plasma assumed. In an ICU lactate is "
-     "often measured on the blood-gas analyser, in whole blood (32693-4): the code changes with the specimen."),
+     "2518-9", "The source states no specimen ('Lactate (mmol/L)'): serum or plasma assumed. In an ICU lactate is "
+     "often measured on the blood-gas analyser, in the arterial sample of the blood gas (2518-9, Lactate "
+     "[Moles/volume] in Arterial blood): the code changes with the specimen."),
     ("MAP", "BP panel (arterial line)", "76214-6", "Invasive Mean blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "An extra component of the panel: 8478-0 (mean blood pressure) with 76214-6 beside it."),
     ("MechVent", "Procedure", "", "", "", "0: false, 1: true", "", "searched", "",
@@ -1392,7 +1403,7 @@ LAB_PANELS = {
 #: The NTE sent after an OBX whose specimen is an assumption: the code (OBX-3) and SPM-4 carry it, this says so.
 V2_SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 and SPM-4 say serum or plasma; if this lactate "
-               "was measured on a blood-gas analyser, in whole blood, the code would be 32693-4.",
+               "was measured on the blood-gas analyser, in arterial blood, the code would be 2518-9.",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
             "2708-6 and SPM-4 say arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every "
             "oxygen saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go "
@@ -1430,9 +1441,11 @@ def _v2_time(minute: int) -> str:
     return (REFERENCE + dt.timedelta(minutes=int(minute))).strftime("%Y%m%d%H%M%z")
 
 
-def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a"):
+def oru_r01(stay: pd.DataFrame, control_id: str | None = None, set_name: str = "a"):
     """One stay's laboratory values as an HL7 v2.5 ORU^R01 message built with hl7apy: MSH (sender and receiver,
-    processing id T: training), PID (the patient identifier minted from the stay in :data:`LOCAL_PATIENT`: the
+    processing id T: training, MSH-10 the message control ID: ``control_id`` or, by default, the RecordID and a random
+    UUID's first hex digits, at most 20 characters, so that no two messages share one: a receiver detects duplicates
+    and matches its ACK by MSH-10), PID (the patient identifier minted from the stay in :data:`LOCAL_PATIENT`: the
     Challenge has none), PV1 (inpatient, the ICU type as a local code in PV1-3, RecordID as visit number PV1-19), and
     one ORDER_OBSERVATION per panel and draw time: OBR-4 the panel,
     OBR-7 the draw time, OBR-25 result status F, its OBX results (a value outside lesson 06's limits with OBX-8
@@ -1458,7 +1471,7 @@ def oru_r01(stay: pd.DataFrame, control_id: str = "MSG00001", set_name: str = "a
     msg.msh.msh_6 = "HEARTDATA_COURSE"
     msg.msh.msh_7 = REFERENCE.strftime("%Y%m%d%H%M%S%z")
     msg.msh.msh_9 = "ORU^R01^ORU_R01"
-    msg.msh.msh_10 = str(control_id)
+    msg.msh.msh_10 = str(control_id) if control_id is not None else f"{rid}-{uuid.uuid4().hex}"[:20]  # ST, <= 20
     msg.msh.msh_11 = "T"
     result = msg.add_group("ORU_R01_PATIENT_RESULT")
     pat = result.add_group("ORU_R01_PATIENT")
@@ -1935,11 +1948,11 @@ def scp_statements(ecg_id: int, root=None) -> dict[str, float]:
 def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
-    wrote it), each SCP statement with a likelihood of 0 (none given; rhythm and form statements are not graded) or
-    of :data:`SCP_DOUBT_BELOW` and more in ``conclusionCode`` with its SNOMED CT code where :data:`SCP_SNOMED` has
-    one, each statement with a likelihood between (a keyword of doubt) in the extension
-    :data:`SCP_LIKELIHOOD_EXTENSION` with its likelihood and keywords instead, and the Observation as ``result``. Every
-    resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
+    wrote it) and EVERY SCP statement of the record in ``conclusionCode`` (its SNOMED CT code first where
+    :data:`SCP_SNOMED` has one, then the SCP code), none held back: PTB-XL's likelihood is a keyword mapping, not a
+    degree of doubt (:data:`SCP_LIKELIHOOD_DEFINITION`), so each statement carries it beside it in the extension
+    :data:`SCP_LIKELIHOOD_EXTENSION`, and the Observation as ``result``. Every resource is tagged
+    :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
     meta = ptbxl.load_metadata(root).loc[int(ecg_id)]
@@ -1947,28 +1960,53 @@ def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
         id=obs.subject.reference.split("/", 1)[1], meta=_ptbxl_meta(f),
         identifier=[f["Identifier"](system="urn:heartdata:ptbxl:patient_id", value=f"{int(meta['patient_id'])}")],
         gender={0: "male", 1: "female"}.get(int(meta["sex"]), "unknown"))  # PTB-XL: 0 male, 1 female
-    codes, qualified = [], []
+    codes = []
     for scp, likelihood in scp_statements(ecg_id, root).items():
         coding = [f["Coding"](system="urn:heartdata:ptbxl:scp-ecg", code=scp)]
         if scp in SCP_SNOMED:
             coding.insert(0, f["Coding"](system=SNOMED, code=SCP_SNOMED[scp][0], display=SCP_SNOMED[scp][1]))
-        concept = f["CodeableConcept"](coding=coding, text=scp)
-        if 0 < likelihood < SCP_DOUBT_BELOW:
-            keywords = SCP_LIKELIHOOD_KEYWORDS.get(int(likelihood)) if float(likelihood).is_integer() else None
-            qualified.append({"url": SCP_LIKELIHOOD_EXTENSION, "extension": [
-                {"url": "statement", "valueCodeableConcept": concept.model_dump(exclude_none=True)},
-                {"url": "likelihood", "valueDecimal": float(likelihood)}]
-                + ([{"url": "keywords", "valueString": keywords}] if keywords else [])})  # fmt: skip
-        else:
-            codes.append(concept)
+        codes.append(f["CodeableConcept"](
+            coding=coding, text=scp,
+            extension=[{"url": SCP_LIKELIHOOD_EXTENSION, "valueDecimal": float(likelihood)}]))  # fmt: skip
     report = f["DiagnosticReport"](
-        id=f"ptbxl-{int(ecg_id)}-report", meta=_ptbxl_meta(f), extension=qualified or None, status="final",
+        id=f"ptbxl-{int(ecg_id)}-report", meta=_ptbxl_meta(f), status="final",
         code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code="11524-6", display="EKG study")]),
         subject=obs.subject, effectiveDateTime=obs.effectiveDateTime,
         result=[f["Reference"](reference=f"Observation/{obs.id}")],
         conclusion=str(meta["report"]), conclusionCode=codes or None,
     )  # fmt: skip
     return {"Patient": [patient], "Observation": [obs], "DiagnosticReport": [report]}
+
+
+def scp_likelihood(concept) -> float | None:
+    """The PTB-XL likelihood a conclusionCode of :func:`ecg_report` carries in :data:`SCP_LIKELIHOOD_EXTENSION`."""
+    for ext in getattr(concept, "extension", None) or []:
+        if ext.url == SCP_LIKELIHOOD_EXTENSION:
+            return float(ext.valueDecimal)
+    return None
+
+
+def scp_likelihood_definition():
+    """The course extension :data:`SCP_LIKELIHOOD_EXTENSION` as a FHIR R4B StructureDefinition: a decimal on a
+    DiagnosticReport.conclusionCode, described by :data:`SCP_LIKELIHOOD_DEFINITION`. A receiver learns what the number
+    means only from this definition; one that ignores it sees a number from 0 to 100 and may take it for a
+    probability."""
+    from fhir.resources.R4B.structuredefinition import StructureDefinition
+
+    return StructureDefinition(
+        id="ptbxl-scp-likelihood", url=SCP_LIKELIHOOD_EXTENSION, name="PTBXLSCPLikelihood", status="draft",
+        experimental=True, description=SCP_LIKELIHOOD_DEFINITION, fhirVersion="4.3.0", kind="complex-type",
+        abstract=False, type="Extension", derivation="constraint",
+        baseDefinition="http://hl7.org/fhir/StructureDefinition/Extension",
+        context=[{"type": "element", "expression": "DiagnosticReport.conclusionCode"}],
+        differential={"element": [
+            {"id": "Extension", "path": "Extension", "short": "PTB-XL keyword-derived likelihood (Table 4), not a "
+             "probability", "definition": SCP_LIKELIHOOD_DEFINITION, "max": "1"},
+            {"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
+            {"id": "Extension.url", "path": "Extension.url", "fixedUri": SCP_LIKELIHOOD_EXTENSION},
+            {"id": "Extension.value[x]", "path": "Extension.value[x]", "min": 1, "type": [{"code": "decimal"}]},
+        ]},
+    )  # fmt: skip
 
 
 def sampled_data_array(obs) -> np.ndarray:

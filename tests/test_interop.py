@@ -3,6 +3,7 @@ round trip, DICOM ECG, HL7 v2, OMOP, both commands, the data/ guard and bad inpu
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -419,6 +420,28 @@ def test_ecg_report_carries_text_and_snomed_codes():
         assert [c.code for c in r.meta.security] == ["HTEST"] and [c.code for c in r.meta.tag] == ["shifted-dates"]
 
 
+def test_ecg_report_codes_every_statement_with_its_likelihood_beside_it():
+    """r23-08: no cut-off on PTB-XL's likelihood separates firm from doubtful statements (ECG 8: 'inferiorer infarkt
+    alter unbest.', the infarct's age undetermined, IMI at 35), so every statement goes in conclusionCode and its
+    likelihood travels in the course extension, whose StructureDefinition says what the number is."""
+    raw = pd.read_csv(DATA / "ptbxl" / "ptbxl_database.csv", index_col="ecg_id")
+    dicts = raw["scp_codes"].map(ast.literal_eval)
+    for ecg_id in dicts.index[:40]:
+        res = interop.ecg_report(int(ecg_id), 100)
+        report = res["DiagnosticReport"][0]
+        assert {c.text: interop.scp_likelihood(c) for c in report.conclusionCode} == dicts[ecg_id], ecg_id
+        assert report.extension is None and "keywords" not in report.model_dump_json()
+    assert fv.validate(res) == [] and set(res) == {"Patient", "Observation", "DiagnosticReport"}
+    # without its Patient the export names a resource that is not there: the validator says so
+    no_patient = fv.validate({k: v for k, v in res.items() if k != "Patient"})
+    assert {i.message for i in no_patient} == {f"{report.subject.reference!r} names no resource here"}
+    assert dicts[8]["IMI"] == 35 and "inferiorer infarkt" in raw.loc[8, "report"]
+    sd = interop.scp_likelihood_definition()
+    assert sd.url == interop.SCP_LIKELIHOOD_EXTENSION and fv.validate_resource(sd) == []
+    assert "not a probability" in sd.description and "Table 4" in sd.description
+    assert [t.code for t in sd.differential.element[-1].type] == ["decimal"]
+
+
 def test_ptbxl_dicom_says_it_is_de_identified(tmp_path):
     ds = pydicom.dcmread(interop.write_dicom(interop.ecg_dicom(1, 500), tmp_path / "e.dcm"))
     assert ds.PatientIdentityRemoved == "YES" and ds.LongitudinalTemporalInformationModified == "MODIFIED"
@@ -446,6 +469,19 @@ def test_hl7_v2_message_passes_hl7apy_strict_for_every_icu_type(stays):
     with pytest.raises(MaxLengthReached):
         parse_message(text.replace(f"|{interop.ICU_POINT_OF_CARE[int(kind)]}|", f"|{long_name}|", 1),
                       validation_level=VALIDATION_LEVEL.STRICT)
+
+
+def test_hl7_v2_messages_get_unique_control_ids_by_default(stay):
+    """r23-08, finding 6: MSH-10 identifies the message (a receiver de-duplicates and matches its ACK by it); a fixed
+    default made every message 'MSG00001'. Two messages of the same stay now differ, and a given ID is kept."""
+    from hl7apy.consts import VALIDATION_LEVEL
+    from hl7apy.parser import parse_message
+
+    ids = [parse_message(interop.oru_r01(stay).to_er7(), validation_level=VALIDATION_LEVEL.STRICT).msh.msh_10.value
+           for _ in range(2)]
+    rid = str(int(stay["RecordID"].iloc[0]))
+    assert ids[0] != ids[1] and all(i.startswith(rid) and len(i) <= 20 for i in ids)
+    assert interop.oru_r01(stay, control_id="X42").msh.msh_10.value == "X42"
 
 
 def test_hl7_v2_message_has_orders_specimens_and_visit_and_parses_into_fhir(stay):
@@ -1251,7 +1287,12 @@ def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_d
     for o in lact:
         assert {c.code for c in o.code.coding if c.system == interop.LOINC} == {"2524-7"}
         texts = [n.text for n in o.note or []]
-        assert interop.SPECIMEN_ASSUMED["Lactate"] in texts and "32693-4" in texts[-1]
+        assert interop.SPECIMEN_ASSUMED["Lactate"] in texts and "2518-9" in texts[-1]
+    # r23-08, finding 10: lactate co-charts with the arterial blood gas (pH 2744-1, PaCO2 2019-8, PaO2 2703-7, all
+    # 'in Arterial blood'), so the blood-gas alternative is 2518-9, Lactate [Moles/volume] in Arterial blood
+    table = interop.code_table()
+    assert table.loc["Lactate", "other_specimen_loinc"] == "2518-9" and fv.loinc_check_digit("2518-9")
+    assert {table.loc[p, "loinc"] for p in ("pH", "PaCO2", "PaO2")} == {"2744-1", "2019-8", "2703-7"}
     others = [o for o in res["Observation"] if o.code.text not in interop.SPECIMEN_ASSUMED]
     assert not any("Specimen assumed" in (n.text or "") for o in others for n in o.note or [])
     # r17-08: SaO2's specimen is not documented either ('O2 saturation in hemoglobin'): the same caution
