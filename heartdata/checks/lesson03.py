@@ -381,6 +381,35 @@ def _bars(ax) -> list[tuple[float, float, float, float, bool]]:
     return sorted(out)
 
 
+def _covered_bars(ax) -> int:
+    """How many bars are hidden whole behind a bigger one: a filled, opaque bar drawn over them (later, or with a
+    higher zorder) whose rectangle holds theirs, as when two `ax.bar` calls at the same x draw the taller rule last.
+    A bar of the same size in front is not counted: it shows the same length."""
+    patches = [p for p in ax.patches if hasattr(p, "get_height") and hasattr(p, "get_x")
+               and float(p.get_width()) != 0 and float(p.get_height()) != 0]
+
+    def box(p):
+        x0, x1 = sorted((float(p.get_x()), float(p.get_x()) + float(p.get_width())))
+        y0, y1 = sorted((float(p.get_y()), float(p.get_y()) + float(p.get_height())))
+        return x0, x1, y0, y1
+
+    order = sorted(range(len(patches)), key=lambda i: (patches[i].get_zorder(), i))  # matplotlib's drawing order
+    rank = {i: r for r, i in enumerate(order)}
+    hidden = 0
+    for i, p in enumerate(patches):
+        a = box(p)
+        for j, q in enumerate(patches):
+            if j == i or rank[j] < rank[i] or not q.get_fill() or q.get_facecolor()[3] < 0.99 or not q.get_visible():
+                continue
+            b = box(q)
+            eps = 1e-9 * max(abs(b[1] - b[0]), abs(b[3] - b[2]), 1.0)
+            inside = b[0] <= a[0] + eps and a[1] <= b[1] + eps and b[2] <= a[2] + eps and a[3] <= b[3] + eps
+            if inside and not np.allclose(a, b, rtol=0, atol=eps):  # an equal bar in front shows the same length
+                hidden += 1
+                break
+    return hidden
+
+
 def _tick_under(ax, centre: float) -> str:
     """The x tick label nearest to a bar's centre ('' when the axis has no labelled tick)."""
     ticks = [(abs(float(t) - centre), lab.get_text().strip()) for t, lab in zip(ax.get_xticks(), ax.get_xticklabels(),
@@ -407,6 +436,10 @@ def _tick_under(ax, centre: float) -> str:
              "`ax.set_xticks(x, counts.index)`).",
     "wrong ticks": "the tick label {label!r} stands under bars of {heights}, which are not {label}'s counts ({want}): "
                    "label each pair of bars with its own superclass.",
+    "hidden bars": "{n} bars are hidden: each stands behind a bar drawn over it at the same place, so a reader sees "
+                   "only the taller rule ('any') and cannot see what the stricter rule keeps. Draw the two rules side "
+                   "by side (`counts.plot.bar(ax=ax)`, or shift each `ax.bar` by half a bar width), or draw the "
+                   "shorter bars last, in front.",
     "legend": "the bars are right, but nothing tells the two rules apart: add a legend (`ax.legend()`, with `label=` "
               "on each `ax.bar`; `counts.plot.bar` adds one).",
     "y range": "the y axis shows {bottom:g} to {top:g}: {what}. A bar is read by its length from 0: keep the y axis "
@@ -433,6 +466,9 @@ def superclass_plot(answer):
         stacked = [b for b in bars if b[1] != 0]
         if stacked:
             return close(named("stacked", n=len(stacked), k=MIN_LIKELIHOOD))
+        covered = _covered_bars(ax)
+        if covered:
+            return close(named("hidden bars", n=covered))
         if any(b[4] for b in bars):
             return close(named("horizontal"))
         under = [_tick_under(ax, b[0]) for b in bars]
