@@ -400,3 +400,16 @@ def test_walkthrough8_draws_plot_tick_labels_with_group_sizes():
         ax.set_xticks(np.arange(4), labels)
         assert check.draws_plot(ax).correct, labels
     plt.close("all")
+
+
+def test_r22_draws_plot_groups_named_in_words():
+    """r22-s05 D05-1 in lesson 04: ticks 'none', 'one', 'two or three', 'four+' name the four groups; they were
+    refused with "the tick labels read '0', no label, no label, no label"."""
+    t, _ = _draws()
+    ax = _axes(100 * t["rate"], stats.error_bars(t, 100))
+    ax.set_xticks(np.arange(4), ["none", "one", "two or three", "four+"])
+    fb = check.draws_plot(ax)
+    assert fb.correct, fb
+    ax = _axes(100 * t["rate"], stats.error_bars(t, 100))
+    ax.set_xticks(np.arange(4), ["one", "none", "two or three", "four+"])  # two groups' names swapped
+    _is(check.draws_plot(ax), feedback.CLOSE, "'1', '0', '2-3', '4'")

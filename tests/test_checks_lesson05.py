@@ -580,3 +580,28 @@ def test_walkthrough8_death_by_icu_plot_unit_names_over_two_lines():
     _pts(ax, ticks=["CCU", "CSRU", "MICU", "SICU"])
     assert lesson05.death_by_icu_plot(ax).correct
     plt.close("all")
+
+
+def test_r22_death_by_icu_plot_short_unit_names_on_the_ticks():
+    """r22-s05 D05-1: ticks that name the units in short words ('Coronary Care', 'Cardiac Surgery', 'Medical',
+    'Surgical') were refused with 'the tick labels read no label, ...', which was false. They name the units, by their
+    distinctive words: the figure is right. Short names in the wrong order are refused, quoting what the ticks read."""
+    t = _unit_rates()
+    bars = stats.error_bars(t)
+    short = ["Coronary Care", "Cardiac Surgery", "Medical", "Surgical"]
+    ax = _plot(t["rate"], bars)
+    ax.set_xticks(np.arange(4), short)
+    ax.set(xlabel="ICU type", ylabel="in-hospital death rate (fraction)")
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.correct, fb
+    ax = _plot(t["rate"], bars, x=[s.lower() for s in short])  # categorical x, the names as the x values
+    assert lesson05.death_by_icu_plot(ax).correct
+    ax = _plot(t["rate"], bars)
+    ax.set_xticks(np.arange(4), short[::-1])  # the names, but under the wrong points
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "no label" not in fb.message and "'4', '3', '2', '1'" in fb.message, fb
+    # labels the check cannot read as units: judged by the values, and the feedback says what it read
+    ax = _plot(t["rate"], bars)
+    ax.set_xticks(np.arange(4), ["A", "B", "C", "D"])
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.correct and "'A', 'B', 'C', 'D'" in fb.message, fb
