@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..feedback import Feedback, Mistake, close, correct, incorrect
+from ..feedback import Feedback, Mistake, close, correct, empty_axes, incorrect
 
 #: A confidence level written with a percent sign ("95% Wilson", "95 % CI", "CI 95%"): its "%" is not the axis's unit.
 _LEVEL = re.compile(
@@ -294,7 +294,7 @@ def judge_rate_plot(
         )
     got = read_points(ax)
     if got is None:
-        return incorrect("the Axes is empty: draw the points with `ax.errorbar(x, rate, yerr=...)` on it.")
+        return empty_axes(ax, "draw the points with `ax.errorbar(x, rate, yerr=...)`.")
     rate, low, high = (np.asarray(v, dtype=float) for v in (rate, low, high))
     aliases = {k: _group_key(str(v), {}) for k, v in (aliases or {}).items()}
     want_keys = None if groups is None else [_group_key(str(g), {}) for g in groups]

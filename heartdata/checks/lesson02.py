@@ -22,11 +22,11 @@ from ..feedback import (
     close,
     correct,
     describe_axes,
+    empty_axes,
     exercise,
     incorrect,
     mistake_at,
     named,
-    not_attempted,
     returned_none,
 )
 from .lesson00 import as_axes, hidden_by_limits, missing_labels, plotted_xy, same_series
@@ -365,7 +365,7 @@ def signal_plot(answer):
         if ax.lines or ax.collections or ax.patches or ax.images:  # an attempt: say what it is
             return incorrect(f"your Axes shows {describe_axes(ax)}, but no line of {name} in mV against seconds: "
                              "draw it with `ax.plot(t, y)`.")  # fmt: skip
-        return not_attempted("nothing is plotted on this Axes yet: draw the signal with `ax.plot(t, y)`.")
+        return empty_axes(ax, "draw the signal with `ax.plot(t, y)`.")
     right = [i for i, (x, y) in enumerate(series) if same_series(x, y, t, mv[:, col])]
     if right:  # wherever it was drawn: the order of drawing does not matter
         hidden = hidden_by_limits(ax, *series[right[0]])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
+from ..feedback import check_number, close, correct, empty_axes, exercise, incorrect, mistake_at, named
 from .lesson00 import as_axes, missing_labels
 
 #: The stay the pivot exercise reshapes: it holds repeated MAP and Urine readings at the same minute.
@@ -453,7 +453,7 @@ def superclass_plot(answer):
     if not bars:
         if ax.get_lines() or any(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets")):
             return incorrect("your figure shows lines or points, not bars: draw a bar chart, `counts.plot.bar(ax=ax)`.")
-        return not_attempted("there are no bars on this Axes yet: `counts.plot.bar(ax=ax)` draws both columns.")
+        return empty_axes(ax, "`counts.plot.bar(ax=ax)` draws both columns.")
     any_rule, strict = _superclass_counts(None), _superclass_counts(MIN_LIKELIHOOD)
     want = sorted([*any_rule, *strict])
     heights = sorted(b[2] for b in bars)
