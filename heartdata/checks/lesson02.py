@@ -309,7 +309,8 @@ def n_top_flagged(answer):
             mistake_at("all ecgs", int(all_meta["baseline_drift"].notna().sum())),
         ],
         what="a whole number of ECGs (0 to 10)",
-        hint=_top_first() + "Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` cells.",
+        hint=_top_first() + "Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` "
+        "cells.",
     )
 
 
