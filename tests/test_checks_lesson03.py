@@ -328,3 +328,15 @@ def test_r22_superclass_plot_bars_hidden_behind_others(diagnostic):
     expect(check.superclass_plot(overlaid("any", "at_least_50")), CORRECT)  # the stricter bars in front: visible
     expect(check.superclass_plot(overlaid("at_least_50", "any", alpha=0.5)), CORRECT)  # see-through: visible
     plt.close("all")
+
+
+def test_r22_stay_wide_index_in_hours_is_named(stays):
+    """r22-s05 D03-2: the right table with its index in hours (`Time / 60`) was told 'some values differ. Average
+    every parameter per minute ...', which blames the aggregation. It now names the unit of the times."""
+    one = stays[stays["RecordID"].eq(check.PIVOT_STAY)]
+    right = _wide(one, "sum", "mean")
+    hours = right.set_axis(right.index / 60)
+    fb = check.stay_wide(hours)
+    expect(fb, CLOSE, "in hours, not minutes", f"{right.index[1] / 60:g}", f"{right.index[1]:g}")
+    expect(check.stay_wide(right.set_axis(right.index * 60)), CLOSE, "in seconds")
+    assert check.stay_wide(right.set_axis(right.index.astype(float))).correct  # minutes as floats: still right

@@ -234,6 +234,8 @@ def n_patients_several_ecgs(answer):
     "map summed": "Urine is right, but you also added up the MAP readings: two pressures of 70 mmHg are not 140 mmHg. "
                   "Sum only Urine; average the rest.",
     "one kept": "you kept one value per minute and silently dropped the other; aggregate both.",
+    "hours": "the values are right, but the times are in {unit}, not minutes: your first times read {got}, the "
+             "stay's are {want} (minutes since admission, as `Time` holds them). Keep `Time` as it is for the index.",
     "urine zero": "the sums are right, but Urine is 0 at the {n} minutes where no urine was charted (what "
                   "`fill_value=0` or `.fillna(0)` gives): 0 reads as 'measured, and nothing came out'. Leave those "
                   "minutes empty (NaN): `groupby(\"Time\")[\"Value\"].sum()` of the Urine rows, assigned as a column, "
@@ -262,6 +264,12 @@ def stay_wide(answer):
             f"your table has {len(answer)} rows; stay {PIVOT_STAY} has {len(expected)} distinct minutes. "
             "Use `Time` as the index."
         )
+    for factor, unit in ((60, "hours"), (1 / 60, "seconds")):
+        rescaled = _rescaled_time(answer, factor)
+        if rescaled is not None and _same_wide(rescaled, "sum", "mean"):
+            got = ", ".join(f"{v:g}" for v in answer.index[:3])
+            want = ", ".join(f"{v:g}" for v in rescaled.index[:3])
+            return close(named("hours", unit=unit, got=got, want=want))
     if _same_wide(answer, "mean", "mean"):
         return close(named("urine averaged"))
     if _same_wide(answer, "sum", "sum"):
@@ -282,6 +290,15 @@ def stay_wide(answer):
     return incorrect(
         "some values differ. Average every parameter per minute, then replace Urine by its per-minute sum."
     )
+
+
+def _rescaled_time(table: pd.DataFrame, factor: float) -> pd.DataFrame | None:
+    """``table`` with its (numeric) index of times multiplied by ``factor``; None if the index is not numeric."""
+    if not pd.api.types.is_numeric_dtype(table.index):
+        return None
+    out = table.copy()
+    out.index = pd.Index(np.round(out.index.to_numpy(float) * factor, 9), name=out.index.name)
+    return out
 
 
 def _with_words(table: pd.DataFrame, words: dict = GENDER_WORDS) -> pd.DataFrame:
