@@ -653,6 +653,33 @@ def describe_axes(ax) -> str:
     return ", ".join(parts or ["nothing I can read"]) + (f"; {labels}" if labels else "; no axis labels")
 
 
+def drawn_elsewhere(ax) -> list:
+    """The Axes with data on figures opened after ``ax``'s: where ``plt.plot`` went when ``plt.figure()`` (or a
+    pandas ``.plot()`` without ``ax=``) made a new figure after ``fig, ax = plt.subplots()``."""
+    if sys.modules.get("matplotlib.pyplot") is None:
+        return []
+    from matplotlib._pylab_helpers import Gcf
+
+    managers = Gcf.get_all_fig_managers()
+    mine = [m.num for m in managers if m.canvas.figure is getattr(ax, "figure", None)]
+    if not mine:
+        return []
+    later = [m.canvas.figure for m in managers if m.num > mine[0]]
+    return [a for f in later for a in f.axes if a is not ax and _has_data(a)]
+
+
+def empty_axes(ax, how: str) -> Feedback:
+    """The feedback for an Axes with nothing drawn on it, the same in every lesson: "not attempted", unless a figure
+    made after it holds a drawing, which is an attempt drawn on the wrong figure. ``how`` says how to draw on it."""
+    elsewhere = drawn_elsewhere(ax)
+    if elsewhere:
+        return incorrect(f"your Axes is empty; it looks like you drew on another figure (it shows "
+                         f"{describe_axes(elsewhere[-1])}): `plt.figure()` made a new one, or a pandas `.plot()` "
+                         f"without `ax=ax` did, and `plt.plot`, `plt.bar`, ... draw on the newest figure. Draw on "
+                         f"`ax`: {how}")  # fmt: skip
+    return not_attempted(f"nothing is drawn on this Axes yet: {how}")
+
+
 def _is_figure_check(check) -> bool:
     names = set(check.__code__.co_names)
     return bool(getattr(check, "figure", False) or names & {"judge_rate_plot", "Axes"})

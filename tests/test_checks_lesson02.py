@@ -301,3 +301,24 @@ def test_walkthrough8_a_heart_rate_rounded_to_one_decimal_is_named_rounded():
     expect(lesson02.heart_rate(round(hr, 2)), CLOSE, "rounded to 2 decimals")
     expect(lesson02.heart_rate(len(bt) / 2), CLOSE, f"{len(bt)} / 2")  # beats per two minutes: named
     expect(lesson02.heart_rate(float(hr)), CORRECT)
+
+
+def test_r22_n_top_flagged_after_a_wrong_top_ten_says_exercise_3_first(monkeypatch):
+    """r22-s05 D02-3: a student whose top 10 (exercise 3) is wrong counts its flags correctly and was told to do
+    exactly what they did. The message now says first that exercise 3 must be right; after a right exercise 3 it
+    does not."""
+    from heartdata import _progress
+
+    monkeypatch.setattr(_progress, "RECORDS", {})
+    meta = ptbxl.load_metadata()
+    wrong = _student_wander(reduce="mean").nlargest(10).index  # the mean over leads: a wrong top 10
+    right_top = _student_wander().nlargest(10).index
+    count = int(meta.loc[wrong, "baseline_drift"].notna().sum())
+    assert count != int(meta.loc[right_top, "baseline_drift"].notna().sum())
+    assert not lesson02.top_wander(wrong).correct
+    fb = lesson02.n_top_flagged(count)
+    assert fb.status == INCORRECT and "exercise 3 must be right first" in fb.message, fb
+    assert "Not yet" in fb.message, fb  # what exercise 3's check said
+    assert lesson02.top_wander(right_top).correct
+    fb = lesson02.n_top_flagged(count)
+    assert "exercise 3 must be right first" not in fb.message, fb

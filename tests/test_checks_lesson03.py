@@ -296,3 +296,47 @@ def test_walkthrough8_superclass_plot_judges_what_is_visible(diagnostic):
     expect(check.superclass_plot(ax), CORRECT)
     expect(check.superclass_plot(drawn(counts.loc[counts.index[::-1]])), CORRECT)  # superclasses reordered
     plt.close("all")
+
+
+def test_r22_superclass_plot_bars_hidden_behind_others(diagnostic):
+    """r22-s05 D03-1: two `ax.bar` calls at the same x, the taller 'any' bars drawn last, hide the stricter bars
+    whole; that figure was accepted. Drawn the other way round (shorter bars in front), side by side, or see-through,
+    every bar shows and it is accepted."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def table(kept):
+        return kept.groupby("superclass")["ecg_id"]
+
+    counts = pd.DataFrame({"any": table(diagnostic).nunique(),
+                           "at_least_50": table(diagnostic[diagnostic["likelihood"].ge(50)]).nunique()})
+
+    def overlaid(first, second, **kw):
+        _, ax = plt.subplots()
+        ax.bar(counts.index, counts[first], label=first)
+        ax.bar(counts.index, counts[second], label=second, **kw)
+        ax.legend()
+        ax.set_xlabel("diagnostic superclass")
+        ax.set_ylabel("number of ECGs")
+        return ax
+
+    hidden = int((counts["at_least_50"] < counts["any"]).sum())
+    assert hidden > 0
+    expect(check.superclass_plot(overlaid("at_least_50", "any")), CLOSE, f"{hidden} bars are hidden", "side by side")
+    expect(check.superclass_plot(overlaid("any", "at_least_50")), CORRECT)  # the stricter bars in front: visible
+    expect(check.superclass_plot(overlaid("at_least_50", "any", alpha=0.5)), CORRECT)  # see-through: visible
+    plt.close("all")
+
+
+def test_r22_stay_wide_index_in_hours_is_named(stays):
+    """r22-s05 D03-2: the right table with its index in hours (`Time / 60`) was told 'some values differ. Average
+    every parameter per minute ...', which blames the aggregation. It now names the unit of the times."""
+    one = stays[stays["RecordID"].eq(check.PIVOT_STAY)]
+    right = _wide(one, "sum", "mean")
+    hours = right.set_axis(right.index / 60)
+    fb = check.stay_wide(hours)
+    expect(fb, CLOSE, "in hours, not minutes", f"{right.index[1] / 60:g}", f"{right.index[1]:g}")
+    expect(check.stay_wide(right.set_axis(right.index * 60)), CLOSE, "in seconds")
+    assert check.stay_wide(right.set_axis(right.index.astype(float))).correct  # minutes as floats: still right

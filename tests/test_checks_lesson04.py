@@ -400,3 +400,31 @@ def test_walkthrough8_draws_plot_tick_labels_with_group_sizes():
         ax.set_xticks(np.arange(4), labels)
         assert check.draws_plot(ax).correct, labels
     plt.close("all")
+
+
+def test_r22_draws_plot_groups_named_in_words():
+    """r22-s05 D05-1 in lesson 04: ticks 'none', 'one', 'two or three', 'four+' name the four groups; they were
+    refused with "the tick labels read '0', no label, no label, no label"."""
+    t, _ = _draws()
+    ax = _axes(100 * t["rate"], stats.error_bars(t, 100))
+    ax.set_xticks(np.arange(4), ["none", "one", "two or three", "four+"])
+    fb = check.draws_plot(ax)
+    assert fb.correct, fb
+    ax = _axes(100 * t["rate"], stats.error_bars(t, 100))
+    ax.set_xticks(np.arange(4), ["one", "none", "two or three", "four+"])  # two groups' names swapped
+    _is(check.draws_plot(ax), feedback.CLOSE, "'1', '0', '2-3', '4'")
+
+
+def test_r22_rare_parameters_boolean_mask_is_named():
+    """r22-s05 D04-1: `share < 0.5` passed unfiltered (a True/False Series indexed by parameter) was read as its
+    index, all parameters, and told 'you listed all 37: every share came out below 0.5', which the student did not
+    do. It is now named as a mask, with what its True entries hold."""
+    series, ids, _, unit = _data()
+    medical = unit.index[unit.eq(3)]
+    frac = series[series["RecordID"].isin(medical)].groupby("Parameter")["RecordID"].nunique() / len(medical)
+    fb = check.rare_parameters(frac < 0.5)
+    _is(fb, feedback.CLOSE, "yes/no mask", f"{int((frac < 0.5).sum())} True of {len(frac)}",
+        "Its True entries are the right parameters")
+    assert "listed all" not in fb.message
+    _is(check.rare_parameters(frac < 0.2), feedback.CLOSE, "yes/no mask", "not yet the right parameters")
+    assert check.rare_parameters(list(frac.index[frac < 0.5])).correct

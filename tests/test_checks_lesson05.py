@@ -580,3 +580,67 @@ def test_walkthrough8_death_by_icu_plot_unit_names_over_two_lines():
     _pts(ax, ticks=["CCU", "CSRU", "MICU", "SICU"])
     assert lesson05.death_by_icu_plot(ax).correct
     plt.close("all")
+
+
+def test_r22_death_by_icu_plot_short_unit_names_on_the_ticks():
+    """r22-s05 D05-1: ticks that name the units in short words ('Coronary Care', 'Cardiac Surgery', 'Medical',
+    'Surgical') were refused with 'the tick labels read no label, ...', which was false. They name the units, by their
+    distinctive words: the figure is right. Short names in the wrong order are refused, quoting what the ticks read."""
+    t = _unit_rates()
+    bars = stats.error_bars(t)
+    short = ["Coronary Care", "Cardiac Surgery", "Medical", "Surgical"]
+    ax = _plot(t["rate"], bars)
+    ax.set_xticks(np.arange(4), short)
+    ax.set(xlabel="ICU type", ylabel="in-hospital death rate (fraction)")
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.correct, fb
+    ax = _plot(t["rate"], bars, x=[s.lower() for s in short])  # categorical x, the names as the x values
+    assert lesson05.death_by_icu_plot(ax).correct
+    ax = _plot(t["rate"], bars)
+    ax.set_xticks(np.arange(4), short[::-1])  # the names, but under the wrong points
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.status == feedback.CLOSE and "no label" not in fb.message and "'4', '3', '2', '1'" in fb.message, fb
+    # labels the check cannot read as units: judged by the values, and the feedback says what it read
+    ax = _plot(t["rate"], bars)
+    ax.set_xticks(np.arange(4), ["A", "B", "C", "D"])
+    fb = lesson05.death_by_icu_plot(ax)
+    assert fb.correct and "'A', 'B', 'C', 'D'" in fb.message, fb
+
+
+def test_r22_failures_number_must_be_the_named_groups():
+    """r22-s05 D05-3 and D05-4: a number of the whole slice said of one group ('At site 2 the median age is 50'),
+    and the count of device 'CS-12   E' credited to the device 'CS-12', were 'verified'. Each number must now be
+    the fact of the group or device its sentence names; the same numbers said of the slice stay right."""
+    m = _meta()
+    ok2 = f"The slice holds {len(m)} ECGs from {m['patient_id'].nunique()} patients."
+    ok3 = f"{m['normal'].mean():.0%} of the ECGs in the slice are normal."
+    site2, site1, site3 = (m[m["site"].eq(s)] for s in (2, 1, 3))
+    women = m[m["sex"].eq(1)]
+    cases = [
+        (f"At site 2 the median age is {m['age'].median():.0f} years.", site2["age"].median(), m["age"].median()),
+        (f"At site 1, height is missing in {m['height'].isna().mean():.0%} of ECGs.",
+         100 * site1["height"].isna().mean(), 100 * m["height"].isna().mean()),
+        (f"At site 3, {m['normal'].mean():.0%} of ECGs are normal.", 100 * site3["normal"].mean(),
+         100 * m["normal"].mean()),
+        (f"{m['normal'].mean():.0%} of women's ECGs are normal.", 100 * women["normal"].mean(),
+         100 * m["normal"].mean()),
+    ]
+    for wrong, group_value, slice_value in cases:
+        assert round(group_value) != round(slice_value), wrong  # the group's own number differs from the slice's
+        fb = lesson05.failures([wrong, ok2, ok3])
+        assert fb.status == feedback.CLOSE and "sentence 1:" in fb.message and "not the one" in fb.message, (wrong, fb)
+        assert "in the slice" in fb.message, fb  # says what the number really is
+    # the same numbers said of the slice, and each group's own numbers, are right
+    right = [f"In the slice the median age is {m['age'].median():.0f} years.",
+             f"At site 2 the median age is {site2['age'].median():.0f} years.",
+             f"At site 1, height is missing in {site1['height'].isna().mean():.0%} of ECGs."]
+    assert lesson05.failures(right).correct
+    assert lesson05.failures([f"{women['normal'].mean():.0%} of women's ECGs are normal.", ok2, ok3]).correct
+    assert lesson05.failures([f"{len(site2)} of {len(m)} ECGs are from site 2.", ok2, ok3]).correct
+    # D05-4: a device is the device named, not one whose label starts with the same letters
+    cs12, cs12e = int(m["device"].eq("CS-12").sum()), int(m["device"].eq("CS-12   E").sum())
+    assert cs12 != cs12e
+    fb = lesson05.failures([f"The CS-12 device recorded {cs12e} ECGs.", ok2, ok3])
+    assert fb.status == feedback.CLOSE and "sentence 1:" in fb.message and "CS-12 E" in fb.message, fb
+    assert lesson05.failures([f"The CS-12 device recorded {cs12} ECGs.", ok2, ok3]).correct
+    assert lesson05.failures([f"The CS-12 E device recorded {cs12e} ECGs.", ok2, ok3]).correct

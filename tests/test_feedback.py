@@ -406,3 +406,37 @@ def test_r17_s68_numbers_and_arrays_are_named_plainly():
     assert "the number 124" in feedback.as_series(np.int64(124)).message
     fb = feedback.as_series(np.arange(450) % 5)
     assert "a numpy array of shape (450,)" in fb.message and "array([" not in fb.message, fb
+
+
+def test_r22_a_drawing_on_another_figure_is_an_attempt_said_the_same_in_every_lesson():
+    """r22-s05 D00-1: `fig, ax = plt.subplots()` then `plt.figure(); plt.plot(...)` leaves `ax` empty; the checks said
+    "Not attempted yet" (not counted) in lessons 00-03 and "Not yet: the Axes is empty" in 04-05. Now every figure
+    check of lessons 00-05 says the same: the Axes is empty and the drawing went to another figure (an attempt); an
+    empty Axes with nothing drawn elsewhere is not attempted."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from heartdata.checks import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05
+
+    drawings = {
+        lesson00.heart_rate_plot: lambda: plt.plot([0.1, 0.5, 1.0], [80, 85, 90], "o"),
+        lesson01.weekday_plot: lambda: plt.bar(["Monday", "Tuesday"], [3, 4]),
+        lesson02.signal_plot: lambda: plt.plot([60.0, 60.1, 60.2], [0.1, 0.2, 0.1]),
+        lesson03.superclass_plot: lambda: pd.DataFrame({"any": [3, 4], "at_least_50": [2, 3]}).plot.bar(),
+        lesson04.draws_plot: lambda: plt.errorbar([0, 1], [0.1, 0.2], yerr=0.05, fmt="o"),
+        lesson05.death_by_icu_plot: lambda: plt.errorbar([0, 1], [0.1, 0.2], yerr=0.05, fmt="o"),
+    }
+    for check, draw in drawings.items():
+        plt.close("all")
+        _, ax = plt.subplots()
+        fb = check(ax)
+        assert fb.status == feedback.NOT_ATTEMPTED and "nothing is drawn on this Axes yet" in fb.message, fb
+        plt.figure()
+        draw()
+        fb = check(ax)
+        assert fb.status == feedback.INCORRECT, (check.__name__, fb)  # an attempt, counted in progress
+        assert fb.message.startswith("your Axes is empty; it looks like you drew on another figure"), fb
+        assert "`plt.figure()` made a new one" in fb.message and "Draw on `ax`" in fb.message, fb
+    plt.close("all")

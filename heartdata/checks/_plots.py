@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..feedback import Feedback, Mistake, close, correct, incorrect
+from ..feedback import Feedback, Mistake, close, correct, empty_axes, incorrect
 
 #: A confidence level written with a percent sign ("95% Wilson", "95 % CI", "CI 95%"): its "%" is not the axis's unit.
 _LEVEL = re.compile(
@@ -186,24 +186,56 @@ _NUM = re.compile(r"\d+(?:\.\d+)?")
 _SIZE = re.compile(r"\(?\s*\bn\s*=\s*[\d,]+\s*\)?|\(?\s*[\d,]+\s+(?:stays|patients|ecgs)\s*\)?")
 
 
+#: Numbers written as words in a tick label ("none", "one", "two or three", "four+").
+_NUMBER_WORDS = {"zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+#: Words too common among group names to tell the groups apart ("Medical ICU", "Surgical ICU").
+_GENERIC = {"unit", "units", "icu", "care", "the", "of", "and", "type", "group", "intensive", "recovery"}
+
+
+def _distinctive(aliases: dict) -> dict:
+    """Each alias group's own words: those of its names that no other group's names use, generic words left out
+    ("Cardiac Surgery Recovery Unit" -> cardiac, surgery)."""
+    words = {}
+    for name, key in aliases.items():
+        words.setdefault(key, set()).update(w for w in re.findall(r"[a-z]+", name.lower()) if len(w) > 2)
+    return {key: {w for w in ws if w not in _GENERIC and not any(w in o for k, o in words.items() if k != key)}
+            for key, ws in words.items()}  # fmt: skip
+
+
 def _group_key(text: str, aliases: dict) -> tuple | None:
-    """What group a tick label names: the numbers in it ("2-3" -> (2, 3), "4 or more" -> (4,), "1.0" -> (1,)), or a
-    name from ``aliases`` ("Medical ICU" -> (3,)); None for an empty label."""
+    """What group a tick label names: the numbers in it ("2-3" -> (2, 3), "4 or more" -> (4,), "1.0" -> (1,)), in
+    digits or words ("two or three" -> (2, 3), "none" -> (0,)), or a name from ``aliases`` ("Medical ICU" -> (3,)),
+    whole or by its distinctive words, case aside ("Cardiac Surgery", "coronary care", "Med."); None for an empty
+    label or one that names no group."""
     low = " ".join(text.lower().replace("−", "-").split())  # "Coronary\nCare Unit" is "coronary care unit"
     low = _SIZE.sub(" ", low)  # a group's size beside its name ("2-3\n(n=269)") names no group
     for name, key in aliases.items():
         if " ".join(name.lower().split()) in low:
             return key
+    label_words = [w for w in re.findall(r"[a-z]+", low) if len(w) > 2]
+    hits = {key for key, own in _distinctive(aliases).items()
+            for w in label_words if any(d == w or (len(w) >= 3 and d.startswith(w)) for d in own)}  # fmt: skip
+    if len(hits) == 1:
+        return hits.pop()
     numbers = tuple(float(v) for v in _NUM.findall(low))
-    if not numbers and re.search(r"\b(none|no|zero)\b", low):
-        return (0.0,)  # "none", "no lactate"
+    if not numbers:
+        numbers = tuple(float(_NUMBER_WORDS[w]) for w in re.findall(r"[a-z]+", low) if w in _NUMBER_WORDS)
+    if not numbers and re.search(r"\bno\b", low):
+        return (0.0,)  # "no lactate"
     return numbers or None
 
 
-def _tick_keys(ax, x, aliases: dict) -> list:
-    """The group each point's tick label names, left to right (None where no labelled tick stands under a point)."""
+def _tick_texts(ax, x) -> list[str]:
+    """The x tick label standing under each point, left to right ('' where no labelled tick is)."""
     ticks = {round(float(t), 9): lab.get_text() for t, lab in zip(ax.get_xticks(), ax.get_xticklabels(), strict=False)}
-    return [_group_key(ticks.get(round(float(xi), 9), ""), aliases) for xi in x]
+    return [ticks.get(round(float(xi), 9), "") for xi in x]
+
+
+def _tick_keys(ax, x, aliases: dict) -> list:
+    """The group each point's tick label names, left to right (None where no labelled tick stands under a point, or
+    its label names no group the check can read)."""
+    return [_group_key(text, aliases) for text in _tick_texts(ax, x)]
 
 
 def _hidden(ax, got: Plotted) -> tuple[str, str]:
@@ -262,7 +294,7 @@ def judge_rate_plot(
         )
     got = read_points(ax)
     if got is None:
-        return incorrect("the Axes is empty: draw the points with `ax.errorbar(x, rate, yerr=...)` on it.")
+        return empty_axes(ax, "draw the points with `ax.errorbar(x, rate, yerr=...)`.")
     rate, low, high = (np.asarray(v, dtype=float) for v in (rate, low, high))
     aliases = {k: _group_key(str(v), {}) for k, v in (aliases or {}).items()}
     want_keys = None if groups is None else [_group_key(str(g), {}) for g in groups]
@@ -322,9 +354,24 @@ def judge_rate_plot(
         return _say("no unit", label=label, unit="in percent (0 to 100)", words="'%' or 'percent'")
     if scale == 1 and not _FRACTION_WORDS.search(_LEVEL.sub(" ", label)):
         return _say("no unit", label=label, unit="fractions (0 to 1)", words="'fraction', 'proportion' or 'rate'")
+    note = ""
     if want_keys is not None and seen_keys != want_keys:
-        def name(k):
-            return "no label" if k is None else "'" + "-".join(f"{v:g}" for v in k) + "'"
-        return _say("tick labels", got=", ".join(name(k) for k in seen_keys), want=", ".join(map(str, groups)))
+        texts = _tick_texts(ax, got.x)
+        unread = [i for i, (k, t) in enumerate(zip(seen_keys, texts, strict=True)) if k is None and t.strip()]
+        if unread and all(k is None or k == w for k, w in zip(seen_keys, want_keys, strict=True)) and \
+                all(t.strip() for t in texts):
+            # every point has a tick label, those the check reads name the right groups, the others it cannot read:
+            # the values are in the order of the groups, so judge them, and say what was read
+            said = ", ".join(repr(" ".join(texts[i].split())) for i in unread)
+            note = (f" (I could not tell which group the tick label(s) {said} name, so I judged the values, which are "
+                    f"those of {', '.join(map(str, groups))}, left to right: make sure the labels say so.)")
+        else:
+            def name(k, text):
+                if k is not None:
+                    return "'" + "-".join(f"{v:g}" for v in k) + "'"
+                return f"{' '.join(text.split())!r} (a label I cannot read as a group)" if text.strip() else "no label"
+
+            got_names = ", ".join(name(k, t) for k, t in zip(seen_keys, texts, strict=True))
+            return _say("tick labels", got=got_names, want=", ".join(map(str, groups)))
     unit = "percent" if scale == 100 else "fractions"
-    return correct(f"{what}, in {unit}, with Wilson intervals, on labelled axes starting at 0.")
+    return correct(f"{what}, in {unit}, with Wilson intervals, on labelled axes starting at 0.{note}")

@@ -16,11 +16,11 @@ from ..feedback import (
     close,
     correct,
     describe_axes,
+    empty_axes,
     exercise,
     incorrect,
     mistake_at,
     named,
-    not_attempted,
 )
 from ._figures import unit_problem
 
@@ -304,7 +304,7 @@ def heart_rate_plot(answer):
         if bars is not None or ax.lines or ax.collections or ax.patches or ax.images:  # an attempt: say what it is
             return incorrect(f"your Axes shows {describe_axes(ax)}, but not the {len(v)} heart rates of stay {rid} "
                              "against Time / 60 as points: draw them with `ax.plot(x, y, 'o')`.")  # fmt: skip
-        return not_attempted("nothing is plotted on this Axes yet: draw the heart rate with `ax.plot(x, y, 'o')`.")
+        return empty_axes(ax, "draw the heart rate with `ax.plot(x, y, 'o')`.")
     n_all_hr = int(stays["Parameter"].eq("HR").sum())
     right = [i for i, (x, y, _) in enumerate(series) if same_series(x, y, t / 60, v)]
     if right:  # wherever it was drawn: the order of drawing does not matter

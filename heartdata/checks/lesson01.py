@@ -14,11 +14,11 @@ from ..feedback import (
     check_number,
     close,
     correct,
+    empty_axes,
     exercise,
     incorrect,
     mistake_at,
     named,
-    not_attempted,
     rounding_all,
 )
 from .lesson00 import as_axes, bar_heights, missing_labels
@@ -442,7 +442,7 @@ def weekday_plot(answer):
     if len(heights) == 0:
         if ax.get_lines():
             return close(named("lines"))
-        return not_attempted("there are no bars on this Axes yet: draw them with `ax.bar(...)`.")
+        return empty_axes(ax, "draw the bars with `ax.bar(...)`.")
     nonzero = want[want.gt(0)]
     widths = np.array(sorted(float(p.get_width()) for p in ax.patches if hasattr(p, "get_width")))
     if len(np.unique(np.round(heights, 6))) == 1 and len(widths) in (len(want), len(nonzero)):

@@ -14,7 +14,7 @@ import pandas as pd
 import wfdb
 from scipy import signal
 
-from .. import mitdb, ptbxl
+from .. import feedback, mitdb, ptbxl
 from ..feedback import (
     Feedback,
     as_ids,
@@ -22,11 +22,11 @@ from ..feedback import (
     close,
     correct,
     describe_axes,
+    empty_axes,
     exercise,
     incorrect,
     mistake_at,
     named,
-    not_attempted,
     returned_none,
 )
 from .lesson00 import as_axes, hidden_by_limits, missing_labels, plotted_xy, same_series
@@ -309,8 +309,25 @@ def n_top_flagged(answer):
             mistake_at("all ecgs", int(all_meta["baseline_drift"].notna().sum())),
         ],
         what="a whole number of ECGs (0 to 10)",
-        hint="Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` cells.",
+        hint=_top_first() + "Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` "
+        "cells.",
     )
+
+
+def _top_first() -> str:
+    """What to say first when exercise 4's count is off: it counts the flags of exercise 3's top 10, so a wrong top
+    10 gives a wrong count however well it is counted (r22-s05 D02-3). Read from this session's verdicts."""
+    from .. import _progress
+
+    rec = _progress.RECORDS.get(("02", "top_wander"))
+    status = None if rec is None else rec.get("status")
+    if status == "correct":
+        return ""
+    said = ("its check has not said 'Correct' in this session" if status in (None, "not attempted") else
+            f"its check's last verdict was '{feedback.LABEL.get(status, status)}'")  # fmt: skip
+    return (f"This count is of exercise 3's top {TOP_N}, so exercise 3 must be right first ({said}): with another "
+            f"top {TOP_N}, a careful count still differs. Get `check.top_wander` to say 'Correct', then count again. "
+            "Otherwise: ")
 
 
 # --- exercise 5: a figure of a later stretch, converted ------------------------------------------------------
@@ -365,7 +382,7 @@ def signal_plot(answer):
         if ax.lines or ax.collections or ax.patches or ax.images:  # an attempt: say what it is
             return incorrect(f"your Axes shows {describe_axes(ax)}, but no line of {name} in mV against seconds: "
                              "draw it with `ax.plot(t, y)`.")  # fmt: skip
-        return not_attempted("nothing is plotted on this Axes yet: draw the signal with `ax.plot(t, y)`.")
+        return empty_axes(ax, "draw the signal with `ax.plot(t, y)`.")
     right = [i for i, (x, y) in enumerate(series) if same_series(x, y, t, mv[:, col])]
     if right:  # wherever it was drawn: the order of drawing does not matter
         hidden = hidden_by_limits(ax, *series[right[0]])

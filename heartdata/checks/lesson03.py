@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, ptbxl
-from ..feedback import check_number, close, correct, exercise, incorrect, mistake_at, named, not_attempted
+from ..feedback import check_number, close, correct, empty_axes, exercise, incorrect, mistake_at, named
 from .lesson00 import as_axes, missing_labels
 
 #: The stay the pivot exercise reshapes: it holds repeated MAP and Urine readings at the same minute.
@@ -234,6 +234,8 @@ def n_patients_several_ecgs(answer):
     "map summed": "Urine is right, but you also added up the MAP readings: two pressures of 70 mmHg are not 140 mmHg. "
                   "Sum only Urine; average the rest.",
     "one kept": "you kept one value per minute and silently dropped the other; aggregate both.",
+    "hours": "the values are right, but the times are in {unit}, not minutes: your first times read {got}, the "
+             "stay's are {want} (minutes since admission, as `Time` holds them). Keep `Time` as it is for the index.",
     "urine zero": "the sums are right, but Urine is 0 at the {n} minutes where no urine was charted (what "
                   "`fill_value=0` or `.fillna(0)` gives): 0 reads as 'measured, and nothing came out'. Leave those "
                   "minutes empty (NaN): `groupby(\"Time\")[\"Value\"].sum()` of the Urine rows, assigned as a column, "
@@ -262,6 +264,12 @@ def stay_wide(answer):
             f"your table has {len(answer)} rows; stay {PIVOT_STAY} has {len(expected)} distinct minutes. "
             "Use `Time` as the index."
         )
+    for factor, unit in ((60, "hours"), (1 / 60, "seconds")):
+        rescaled = _rescaled_time(answer, factor)
+        if rescaled is not None and _same_wide(rescaled, "sum", "mean"):
+            got = ", ".join(f"{v:g}" for v in answer.index[:3])
+            want = ", ".join(f"{v:g}" for v in rescaled.index[:3])
+            return close(named("hours", unit=unit, got=got, want=want))
     if _same_wide(answer, "mean", "mean"):
         return close(named("urine averaged"))
     if _same_wide(answer, "sum", "sum"):
@@ -282,6 +290,15 @@ def stay_wide(answer):
     return incorrect(
         "some values differ. Average every parameter per minute, then replace Urine by its per-minute sum."
     )
+
+
+def _rescaled_time(table: pd.DataFrame, factor: float) -> pd.DataFrame | None:
+    """``table`` with its (numeric) index of times multiplied by ``factor``; None if the index is not numeric."""
+    if not pd.api.types.is_numeric_dtype(table.index):
+        return None
+    out = table.copy()
+    out.index = pd.Index(np.round(out.index.to_numpy(float) * factor, 9), name=out.index.name)
+    return out
 
 
 def _with_words(table: pd.DataFrame, words: dict = GENDER_WORDS) -> pd.DataFrame:
@@ -381,6 +398,35 @@ def _bars(ax) -> list[tuple[float, float, float, float, bool]]:
     return sorted(out)
 
 
+def _covered_bars(ax) -> int:
+    """How many bars are hidden whole behind a bigger one: a filled, opaque bar drawn over them (later, or with a
+    higher zorder) whose rectangle holds theirs, as when two `ax.bar` calls at the same x draw the taller rule last.
+    A bar of the same size in front is not counted: it shows the same length."""
+    patches = [p for p in ax.patches if hasattr(p, "get_height") and hasattr(p, "get_x")
+               and float(p.get_width()) != 0 and float(p.get_height()) != 0]
+
+    def box(p):
+        x0, x1 = sorted((float(p.get_x()), float(p.get_x()) + float(p.get_width())))
+        y0, y1 = sorted((float(p.get_y()), float(p.get_y()) + float(p.get_height())))
+        return x0, x1, y0, y1
+
+    order = sorted(range(len(patches)), key=lambda i: (patches[i].get_zorder(), i))  # matplotlib's drawing order
+    rank = {i: r for r, i in enumerate(order)}
+    hidden = 0
+    for i, p in enumerate(patches):
+        a = box(p)
+        for j, q in enumerate(patches):
+            if j == i or rank[j] < rank[i] or not q.get_fill() or q.get_facecolor()[3] < 0.99 or not q.get_visible():
+                continue
+            b = box(q)
+            eps = 1e-9 * max(abs(b[1] - b[0]), abs(b[3] - b[2]), 1.0)
+            inside = b[0] <= a[0] + eps and a[1] <= b[1] + eps and b[2] <= a[2] + eps and a[3] <= b[3] + eps
+            if inside and not np.allclose(a, b, rtol=0, atol=eps):  # an equal bar in front shows the same length
+                hidden += 1
+                break
+    return hidden
+
+
 def _tick_under(ax, centre: float) -> str:
     """The x tick label nearest to a bar's centre ('' when the axis has no labelled tick)."""
     ticks = [(abs(float(t) - centre), lab.get_text().strip()) for t, lab in zip(ax.get_xticks(), ax.get_xticklabels(),
@@ -407,6 +453,10 @@ def _tick_under(ax, centre: float) -> str:
              "`ax.set_xticks(x, counts.index)`).",
     "wrong ticks": "the tick label {label!r} stands under bars of {heights}, which are not {label}'s counts ({want}): "
                    "label each pair of bars with its own superclass.",
+    "hidden bars": "{n} bars are hidden: each stands behind a bar drawn over it at the same place, so a reader sees "
+                   "only the taller rule ('any') and cannot see what the stricter rule keeps. Draw the two rules side "
+                   "by side (`counts.plot.bar(ax=ax)`, or shift each `ax.bar` by half a bar width), or draw the "
+                   "shorter bars last, in front.",
     "legend": "the bars are right, but nothing tells the two rules apart: add a legend (`ax.legend()`, with `label=` "
               "on each `ax.bar`; `counts.plot.bar` adds one).",
     "y range": "the y axis shows {bottom:g} to {top:g}: {what}. A bar is read by its length from 0: keep the y axis "
@@ -420,7 +470,7 @@ def superclass_plot(answer):
     if not bars:
         if ax.get_lines() or any(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets")):
             return incorrect("your figure shows lines or points, not bars: draw a bar chart, `counts.plot.bar(ax=ax)`.")
-        return not_attempted("there are no bars on this Axes yet: `counts.plot.bar(ax=ax)` draws both columns.")
+        return empty_axes(ax, "`counts.plot.bar(ax=ax)` draws both columns.")
     any_rule, strict = _superclass_counts(None), _superclass_counts(MIN_LIKELIHOOD)
     want = sorted([*any_rule, *strict])
     heights = sorted(b[2] for b in bars)
@@ -433,6 +483,9 @@ def superclass_plot(answer):
         stacked = [b for b in bars if b[1] != 0]
         if stacked:
             return close(named("stacked", n=len(stacked), k=MIN_LIKELIHOOD))
+        covered = _covered_bars(ax)
+        if covered:
+            return close(named("hidden bars", n=covered))
         if any(b[4] for b in bars):
             return close(named("horizontal"))
         under = [_tick_under(ax, b[0]) for b in bars]

@@ -91,6 +91,8 @@ RARE = {
     "count the Medical ICU's stays with at least one value and divide by its {n:,} stays.",
     "denominator": "you counted the Medical ICU's stays with each parameter but divided by all {total:,} stays. Divide "
     "by the unit's own {n:,} stays: 'half of the stays' means half of that unit's.",
+    "mask": "you passed a yes/no mask, one True/False per parameter ({k} True of {m}), not the list of names: keep "
+    "the names where it is True, e.g. `list(share.index[share < 0.5])` or `share[share < 0.5].index`.{verdict}",
     "descriptors": "{names} are descriptors written once per stay at time 0, not measurements; use `series`, which "
     "leaves them out.",
 }
@@ -101,6 +103,11 @@ def rare_parameters(answer) -> Feedback:
     names = as_ids(answer, "a list or set of parameter names")
     if isinstance(names, Feedback):
         return names
+    if isinstance(answer, pd.Series) and pd.api.types.is_bool_dtype(answer.dtype):  # share < 0.5, not filtered
+        kept = set(map(str, answer.index[answer.to_numpy(bool)]))
+        verdict = (" Its True entries are the right parameters." if kept == rare_parameters_expected() else
+                   " (Its True entries are not yet the right parameters either.)")  # fmt: skip
+        return close(named("mask", k=len(kept), m=len(answer), verdict=verdict))
     if isinstance(answer, pd.Series) and not pd.api.types.is_object_dtype(answer.dtype):
         names = list(answer.index)  # e.g. frac[frac < 0.5]: the names are the index
     if not all(isinstance(n, str) for n in names):

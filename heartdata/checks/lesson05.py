@@ -506,8 +506,8 @@ def _slice_flags(meta: pd.DataFrame) -> dict[str, pd.Series]:
         "no validator": meta["validated_by"].isna(),
         "aged 60 or more": meta["age"].ge(60),
         "under 40": meta["age"].lt(40),
-        "CS-12 E": meta["device"].eq("CS-12   E"),
     }
+    flags.update({_device_prop(d): meta["device"].eq(d) for d in meta["device"].dropna().unique()})
     flags.update({f"site {s:g}": meta["site"].eq(s) for s in meta["site"].dropna().unique()})
     return flags
 
@@ -529,7 +529,6 @@ _FLAG_WORDS = [
     (r"second|opinion", "second opinion"),
     (r"\b60\b|older|elderly|\bold\b", "aged 60 or more"),
     (r"\b40\b|young", "under 40"),
-    (r"cs-?\s?12|device", "CS-12 E"),
 ]
 _GROUP_WORDS = [
     (r"\b(wom[ae]n|females?)\b", ("sex", 1)),
@@ -546,6 +545,8 @@ _WHOSE = re.compile(r"^\W*(?:[\w-]+\W+){0,2}?(?:(ecgs?|recordings?|records|repor
 #: a number that is the ECG's layout, not a claim about the slice: "12-lead", "12 leads"
 _LAYOUT = re.compile(r"^\s?-?\s?leads?\b", re.I)
 _AGE_BEFORE = re.compile(r"(age[ds]?|median|oldest|youngest)\W+(?:\w+\W+){0,2}$", re.I)
+#: words before an age that make it a claim about a group ("the median age is 50"), not a threshold ("aged 50+")
+_STATISTIC = re.compile(r"\b(median|mean|average|oldest|youngest)\W+(?:\w+\W+){0,3}$", re.I)
 _AGE_AFTER = re.compile(r"^\s*-?\s*(years?|yrs?)\b", re.I)
 
 
@@ -582,6 +583,41 @@ def slice_facts() -> tuple[tuple[tuple[float, str, tuple, str, str], ...], froze
     return tuple(facts), frozenset(pairs)
 
 
+def _device_prop(device: str) -> str:
+    """The property of being recorded on ``device``, its label's spaces collapsed: 'device CS-12 E'."""
+    return "device " + " ".join(str(device).split())
+
+
+@cache
+def _device_patterns() -> dict[str, re.Pattern]:
+    """For each device of the slice, a pattern for its name in a sentence, spaces and hyphens as written or not
+    ("CS-12   E" is "CS-12 E" or "cs12e"), that does not stop inside a longer name ("CS-12" is not "CS-12 E")."""
+    out = {}
+    for d in _meta()["device"].dropna().unique():
+        tokens = re.findall(r"[a-z]+|\d+(?:\.\d+)?", str(d).lower())
+        out[_device_prop(d)] = re.compile(r"(?<![\w.])" + r"[\s-]*".join(map(re.escape, tokens)) + r"(?![\w]|\.\d)")
+    return out
+
+
+def _devices(low: str) -> set:
+    """The devices a sentence names: at each place a name starts, the longest name found there."""
+    found = {}
+    for prop, pattern in _device_patterns().items():
+        for m in pattern.finditer(low):
+            if m.start() not in found or m.end() > found[m.start()][0]:
+                found[m.start()] = (m.end(), prop)
+    spans = sorted((start, end, prop) for start, (end, prop) in found.items())
+    # a shorter name inside a longer one's span ("at-6 c" in "at-6 c 5.5") is part of that name
+    return {prop for start, end, prop in spans if not any(s <= start and end < e for s, e, _ in spans)}
+
+
+#: Words that name a group's share of the whole slice: the whole slice is then the group the number is about.
+_GROUP_PROPS = {("sex", 1): "female", ("sex", 0): "male", ("age band", "60+"): "aged 60 or more",
+                ("age band", "<40"): "under 40"}  # fmt: skip
+_SLICE_WORDS = re.compile(r"\b(slice|overall|whole|in total|altogether|dataset|data set|all \d[\d,]* (?:ecgs|"
+                          r"recordings|records|patients))\b", re.I)  # fmt: skip
+
+
 def _group_name(g: tuple) -> str:
     key, value = g
     if key == "all":
@@ -592,13 +628,29 @@ def _group_name(g: tuple) -> str:
 
 
 def _named(text: str) -> tuple[set, set]:
-    """The groups (always with the whole slice) and the properties a sentence names."""
+    """The groups and the properties a sentence names. The whole slice is among the groups when the sentence names no
+    group, or names the slice ("in the slice", "overall", "all 450 ECGs"), or states a group's share or count of
+    the slice ("252 of 450 ECGs are from site 0"): a number said of site 2 must be site 2's, not the slice's."""
     low = text.lower()
-    groups = {("all", "all")} | {("site", float(s)) for s in re.findall(r"site\s?(\d+)", low)}
-    groups |= {g for pattern, g in _GROUP_WORDS if re.search(pattern, low)}
+    sites = {("site", float(s)) for s in re.findall(r"site\s?(\d+)", low)}
+    specific = sites | {g for pattern, g in _GROUP_WORDS if re.search(pattern, low)}
     props = {name for pattern, name in _FLAG_WORDS if re.search(pattern, low)}
     props |= {f"site {float(s):g}" for s in re.findall(r"site\s?(\d+)", low)}
+    devices = _devices(low)
+    props |= devices or (set(_device_patterns()) if re.search(r"device", low) else set())
+    groups = set(specific)
+    if not specific or _SLICE_WORDS.search(low):
+        groups.add(("all", "all"))
     return groups, props
+
+
+def _about_slice(fact: tuple, groups: set) -> bool:
+    """Whether a fact about the whole slice is one the sentence may state although it names a group: the group's own
+    count or share of the slice (site 0's ECGs, the women's share)."""
+    if fact[2] != ("all", "all"):
+        return False
+    own = {_GROUP_PROPS.get(g, f"site {g[1]:g}" if g[0] == "site" else None) for g in groups}
+    return bool(fact[3]) and fact[3] in own
 
 
 def _numbers(text: str) -> list[tuple[float, int, bool, str, str]]:
@@ -643,8 +695,8 @@ def _claim(text: str, number: tuple, facts) -> list:
     """The facts the sentence's number may state, given the groups and properties the sentence names."""
     value, decimals, percent, _, kind = number
     groups, props = _named(text)
-    return [f for f in facts if f[1] in _KINDS[kind] and f[2] in groups and (f[3] == "" or f[3] in props)
-            and _matches(value, decimals, percent, f[0], f[1])]
+    return [f for f in facts if f[1] in _KINDS[kind] and (f[2] in groups or _about_slice(f, groups))
+            and (f[3] == "" or f[3] in props) and _matches(value, decimals, percent, f[0], f[1])]
 
 
 def _anywhere(number: tuple, facts) -> list:
@@ -725,7 +777,8 @@ def failures(answer):
         in_pairs = set()
         for m in _OF.finditer(t):
             k, n = (int(v.replace(",", "")) for v in m.groups())
-            if not any(p[:2] == (k, n) and p[2] in groups and (p[3] == "" or p[3] in props) for p in pairs):
+            if not any(p[:2] == (k, n) and (p[2] in groups or _about_slice((k, "", *p[2:]), groups))
+                       and (p[3] == "" or p[3] in props) for p in pairs):
                 return close(named("invented pair", i=i, k=k, n=n))
             in_pairs |= {m.start(1), m.start(2)}
         numbers = _numbers(t)
@@ -741,7 +794,8 @@ def failures(answer):
             if _claim(t, number, facts):
                 backed += 1
                 continue
-            if value in ALLOWED and not percent and (kind not in _COUNTS or value >= 1000):
+            statistic = kind == "age" and _STATISTIC.search(t[:start])  # "the median age is 50": a claim
+            if value in ALLOWED and not percent and (kind not in _COUNTS or value >= 1000) and not statistic:
                 continue  # a threshold, code or published figure, not a claim about the slice
             swapped = _other_count(i, t, number, facts)
             if swapped:
