@@ -146,15 +146,21 @@ def test_the_job_script_the_lesson_explains():
     # the driver passes the root itself and counts the rows; its job exports the folder too (review finding 3)
     # r13 F3: the driver is printed with the job the sizing chose; run its cell on a job of 2 cores and read it
     cell = next("".join(c["source"]) for c in lesson["cells"] if "".join(c["source"]).startswith('driver = f"""'))
-    scope = {"JOB_CORES": 2, "JOB_MEMORY": "4G", "JOB_LIMIT": "01:00:00", "print": lambda *a: None}
+    scope = {"JOB_CORES": 2, "JOB_MEMORY": "4G", "JOB_LIMIT": "01:00:00", "QUEUE_WAIT_S": 3600,
+             "print": lambda *a: None}  # fmt: skip
     exec(cell, scope)
     shown = scope["driver"]
     ast.parse(shown)
     assert "root=ROOT" in shown and "len(features) == expected" in shown
-    assert 'cores=2, memory="4G", walltime="01:00:00"' in shown and "wait_for_workers(2," in shown
-    text = _markdown()
-    driver = text[text.index("#SBATCH -J heartdata-driver"):]
+    assert 'cores=2, memory="4G", walltime="01:00:00"' in shown and "wait_for_workers(2, timeout=3600)" in shown
+    # review r24-10 F1/F2: the driver's job is printed from the constants that also count its charge
+    cell = next("".join(c["source"]) for c in lesson["cells"] if "".join(c["source"]).startswith('driver_job = f"""'))
+    scope = {"DRIVER_CORES": 2, "DRIVER_MEMORY": "8G", "DRIVER_LIMIT": "03:30:00", "print": lambda *a: None}
+    exec(cell, scope)
+    driver = scope["driver_job"]
+    assert "#SBATCH -J heartdata-driver" in driver and "--cpus-per-task=2 --mem=8G -t 03:30:00" in driver
     assert driver.index("export HEARTDATA_DIR=") < driver.index("run_features.py")
+    assert "02:30:00" not in _markdown()  # no typed-in driver limit left in the prose
     # the lesson's claims about time formats: 360 and 0-6 are six hours, 06:00 six minutes
     assert scale.slurm_seconds("360") == scale.slurm_seconds("0-6") == 6 * 3600 and scale.slurm_seconds("06:00") == 360
     boxed = scale.slurm_job_script(16, "64G", "06:00:00", data_root="/net/storage/physionet",
@@ -672,6 +678,17 @@ def test_the_sizing_counts_the_disk_once():
     hours = slow_scope["hours_needed"]
     assert scale.worker_window(f"{hours}:00:00") >= 80 * 60 > scale.worker_window(f"{hours - 1}:00:00") and hours == 2
     assert "edit `-t` in yours to {hours_needed}:00:00 or more" in text51 and "raise `-t`." not in text51
+    # review r24-10 F1/F2: the driver's job counts in the charge, and its limit grows with the worker job's: the worker
+    # job's limit, the hour the driver waits for it in the queue, half an hour's margin
+    one_h, wait_s, margin_s = 3600, scope["QUEUE_WAIT_S"], scope["DRIVER_MARGIN_S"]
+    assert scale.slurm_seconds(scope["DRIVER_LIMIT"]) == scale.slurm_seconds("01:00:00") + wait_s + margin_s
+    assert (wait_s, margin_s, scope["DRIVER_LIMIT"]) == (3600, 1800, "02:30:00")
+    assert scope["driver_core_hours"] == pytest.approx(2 * 2.5) and scope["driver_needed"] is None
+    assert scope["run_core_hours"] == pytest.approx(cores * 1 + 2 * 2.5)
+    assert scale.slurm_seconds(slow_scope["driver_needed"]) == hours * one_h + wait_s + margin_s
+    assert slow_scope["driver_needed"] == "03:30:00"
+    assert "to {driver_needed} or more with it" in text51 and "up to {run_core_hours:g} core-hours" in text51
+    assert "while the worker job still waits in the queue" in text51
     assert mimic[f"one job of {cores} cores (min)"] == pytest.approx(max(r, (c + r) / cores)) == r
     assert max(r, (c + r) / (cores - 1)) > r  # one core fewer would take longer: 2 cores take 21.45 min
     assert mimic["one job of 16 cores (min)"] == pytest.approx(r)
