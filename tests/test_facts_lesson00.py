@@ -26,7 +26,9 @@ def test_ptbxl_counts_dates_sites():
         rows = list(csv.DictReader(f))
     assert len(meta) == len(rows) == 450
     assert meta["patient_id"].nunique() == len({r["patient_id"] for r in rows}) == 419
-    assert (meta["recording_date"].min()[:10], meta["recording_date"].max()[:10]) == ("1984-11-09", "1987-02-21")
+    stored = sorted(r["recording_date"] for r in rows)  # recomputed from the raw file; only the months are pinned
+    assert (meta["recording_date"].min(), meta["recording_date"].max()) == (stored[0], stored[-1])
+    assert (stored[0][:7], stored[-1][:7]) == ("1984-11", "1987-02")  # lesson 00 prints month and year only
     assert meta["site"].nunique() == 4 and meta["device"].nunique() == 7
     assert (meta["age"].min(), meta["age"].max()) == (17, 91) and not (meta["age"] == 300).any()
 
@@ -58,8 +60,9 @@ def test_ages_of_90_and_more_are_not_all_coded_300():
     with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
         raw = {int(r["ecg_id"]): float(r["age"]) for r in csv.DictReader(f) if r["age"]}
     old = meta.loc[meta["age"].ge(90) & meta["age"].ne(300), "age"]
-    assert old.to_dict() == {279: 91.0, 282: 91.0, 351: 90.0}
+    # counts only: the course does not print which ECGs carry these ages (lesson 09, section 7)
     assert {i: a for i, a in raw.items() if a >= 90} == old.to_dict()
+    assert len(old) == 3 and old.lt(300).all() and int(old.value_counts().eq(1).sum()) == 1
     assert int(meta["age"].eq(300).sum()) == 0
 
 
