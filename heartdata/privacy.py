@@ -336,7 +336,8 @@ def bands(values, width: float, start: float = 0, top: float | None = None, unit
 
 
 def year_only(dates) -> pd.Series:
-    """Generalise dates (datetimes or text such as '1986-07-03 10:00:00', an invented example) to their year; missing stays missing.
+    """Generalise dates (datetimes or text such as '1986-07-03 10:00:00', invented) to their year; missing stays
+    missing.
 
     The year is that of the date as stored: for PTB-XL, whose dates were shifted, a stored (shifted) year, not the
     year of the recording."""

@@ -243,8 +243,9 @@ def test_ptbxl_card_counts_the_uncoded_old_ages_without_naming_them_and_sites_sa
 
 
 def test_breyer_and_the_public_authority_rule_are_not_overstated():
-    """Review r21-09, findings 4 and 5: in Breyer (C-582/14, paras 47-49) the website operator could not get the name
-    itself; it could, after a cyber attack for example, turn to the competent authority, which could obtain it from
+    """Review r21-09, findings 4 and 5: in Breyer (C-582/14, paras 47-48, answer para. 49) the website operator could
+    not get the name itself; it could, after a cyber attack for example, turn to the competent authority, which could
+    obtain it from
     the internet service provider. Art. 6(1)'s last subparagraph excludes point (f) for public authorities in the
     performance of their tasks; whether a university is one depends on national law (the GDPR does not define it)."""
     import nbformat
@@ -253,7 +254,7 @@ def test_breyer_and_the_public_authority_rule_are_not_overstated():
     prose = " ".join(" ".join(c.source for c in cells if c.cell_type == "markdown").split())
     assert "because it had legal means, reasonably likely to be used, to get the name behind it" not in prose
     for fact in ("could not itself get the name behind it", "to the competent authority, which could obtain the name "
-                 "from the internet service provider (paras 47-49)",
+                 "from the internet service provider (paras 47-48; the answer to the question is para. 49)",
                  "whether a university counts as a public authority, and a project as one of its tasks, depends on "
                  "national law"):
         assert fact in prose, fact
