@@ -245,9 +245,9 @@ def test_ptbxl_card_counts_the_uncoded_old_ages_without_naming_them_and_sites_sa
 def test_breyer_and_the_public_authority_rule_are_not_overstated():
     """Review r21-09, findings 4 and 5: in Breyer (C-582/14, paras 47-48, answer para. 49) the website operator could
     not get the name itself; it could, after a cyber attack for example, turn to the competent authority, which could
-    obtain it from
-    the internet service provider. Art. 6(1)'s last subparagraph excludes point (f) for public authorities in the
-    performance of their tasks; whether a university is one depends on national law (the GDPR does not define it)."""
+    obtain it from the internet service provider. Art. 6(1)'s last subparagraph excludes point (f) for public
+    authorities in the performance of their tasks; whether a university is one depends on national law (the GDPR
+    does not define it)."""
     import nbformat
 
     cells = nbformat.read(DATA.parent / "notebooks" / "00-welcome.ipynb", as_version=4).cells
