@@ -336,7 +336,8 @@ def bands(values, width: float, start: float = 0, top: float | None = None, unit
 
 
 def year_only(dates) -> pd.Series:
-    """Generalise dates (datetimes or text such as '1986-02-21 14:00:00') to their year; missing stays missing.
+    """Generalise dates (datetimes or text such as '1986-07-03 10:00:00', invented) to their year; missing stays
+    missing.
 
     The year is that of the date as stored: for PTB-XL, whose dates were shifted, a stored (shifted) year, not the
     year of the recording."""
@@ -478,7 +479,7 @@ TEXT_PATTERNS: dict[str, str] = {
     "date yymmdd": r"\b[89]\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b",
     # a date written d:m:yy (e.g. "tracing of 3:5:88", invented)
     "date d:m:yy": r"\b(?:[1-9]|[12]\d|3[01]):(?:[1-9]|1[0-2]):[89]\d\b",
-    # an editor's note giving the patient's sex and age, e.g. "(m,19)"
+    # an editor's note giving the patient's sex and age, e.g. "(f,58)" (invented; no report of the slice is quoted)
     "sex and age": r"\([mf],\s*\d{1,3}\)",
     # a word for a place of care or a member of staff, in German, English or Swedish
     "place or staff": r"\b(?:dr|prof|herr|frau|hospital|clinic|klinik\w*|krankenhaus|sjukhus\w*|lasarett|station"

@@ -218,9 +218,9 @@ def test_ptbxl_metadata_uncoded_old_ages():
     meta = ptbxl.load_metadata()
     out, log = cleaning.clean_ptbxl_metadata(meta)
     assert len(meta) == 450 and int(log["values"].sum()) == 2 and not meta["age"].eq(300).any()
-    assert (meta["age"].min(), meta["age"].max()) == (17, 91)
+    assert meta["age"].min() == 17 and 89 < meta["age"].max() < 300  # uncoded: the value itself is not pinned
     old = meta.loc[meta["age"].ge(90), "age"]
-    assert old.to_dict() == {279: 91, 282: 91, 351: 90}
+    assert len(old) == 3 and old.max() == meta["age"].max()  # counted, not listed by ECG (lesson 09, section 7)
     assert out.loc[old.index, "age"].eq(90).all()
 
 

@@ -73,11 +73,11 @@ def plain_k_and_uniqueness(table, columns):
 def test_protection_as_the_data_shows_it():
     ages = meta()["age"]
     assert int(ages.eq(300).sum()) == 0  # PTB-XL sets ages above 89 to 300 (Wagner et al. 2020); none here
-    assert ages[ages.gt(89)].value_counts().sort_index().to_dict() == {90.0: 1, 91.0: 2}
+    old = ages[ages.gt(89)]  # counted, never listed: section 7 withholds these values
     with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
         raw = [float(r["age"]) for r in csv.DictReader(f) if r["age"]]
-    assert sorted(a for a in raw if a > 89) == [90.0, 91.0, 91.0]
-    assert int(ages.eq(90).sum()) == 1 and int(ages.eq(90).sum() + ages.eq(91).sum()) == 3  # 90 occurs once
+    assert sorted(a for a in raw if a > 89) == sorted(old.tolist())  # recomputed from the raw file
+    assert len(old) == 3 and int(old.value_counts().eq(1).sum()) == 1  # three uncoded, one of them unique on age
     assert (meta()["patient_id"].nunique(), meta()["nurse"].nunique(), meta()["site"].nunique()) == (419, 12, 4)
     assert all(pd.api.types.is_numeric_dtype(meta()[c]) for c in ["patient_id", "nurse", "site", "validated_by"])
 
@@ -1050,3 +1050,29 @@ def test_clamping_noisy_counts_biases_them_upward():
     assert math.isclose(float(dlaplace(a).expect(lambda k: np.maximum(k, 0))), by_hand, rel_tol=1e-9)
     text = _lesson_text()
     assert "Clamping a negative count to 0 biases it" in text and "and so is the released total" in text
+
+
+def test_the_course_code_and_tests_quote_no_leaking_row():
+    """Review r24-09, findings 1-2: privacy.py's example "(m,19)" and three tests quoted a real report's sex-and-age
+    note, and tests pinned the ECG ids and values of the uncoded ages above 89, while section 7 said the course
+    withholds rows and values. Recomputed: every match of TEXT_PATTERNS in the raw reports, and every ECG id with an
+    age above 89, is absent from the package and the tests; section 7 says so and names what other lessons print."""
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    leaks = privacy.find_in_text(pd.Series([r["report"].lower() for r in rows]))
+    assert len(leaks) >= 1  # the slice does carry such notes and dates
+    old_ids = [r["ecg_id"] for r in rows if r["age"] and 89 < float(r["age"]) < 300]
+    assert len(old_ids) >= 1
+    files = sorted((REPO / "heartdata").rglob("*.py")) + sorted((REPO / "tests").glob("*.py"))
+    files = [p for p in files if p.name != "test_facts_lesson09.py"]
+    for path in files:
+        text = path.read_text(encoding="utf-8").lower()
+        for match in set(leaks["match"]):
+            assert match not in text, (path.name, "quotes a leaking report")
+        for ecg_id in old_ids:
+            assert not re.search(rf"\b{ecg_id}\b\s*:\s*9\d", text), (path.name, "pins an uncoded old age to its ECG")
+    said = _lesson_text()
+    for fact in ("are invented and marked so", "with no ECG id of a leaking row, age above 89, written date or quoted",
+                 "lesson 00 prints the month and year of the first and last stored date",
+                 "the course's own code lists them"):
+        assert fact in said, fact
