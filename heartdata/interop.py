@@ -131,8 +131,8 @@ SCP_LIKELIHOOD_DEFINITION = (
     "report by Table 4 ('Weighting Factor (Confidence)') of Wagner et al., Scientific Data 7:154 (2020): "
     + "; ".join(f"{v} " + ", ".join(f"'{w.strip()}'" for w in words.split(","))
                 for v, words in SCP_LIKELIHOOD_KEYWORDS.items())
-    + ". It is coarse (five steps) and not a calibrated probability: the numbers in the data do not always follow "
-    "the table, and a second cardiologist could change them directly (Methods), so do not filter on it. "
+    + ". It is coarse (five steps), not a probability and not calibrated as one: the numbers in the data do not "
+    "always follow the table, and a second cardiologist could change them directly (Methods), so do not filter on it. "
     "0 means 'not graded': the paper sets form and rhythm statements, and statements without a keyword, to 0; "
     "some form and rhythm statements nevertheless carry 100 in the data."
 )
@@ -1951,8 +1951,8 @@ def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
     wrote it) and EVERY SCP statement of the record in ``conclusionCode`` (its SNOMED CT code first where
     :data:`SCP_SNOMED` has one, then the SCP code), none held back: PTB-XL's likelihood is the cardiologist's worded
-    certainty coded coarsely by keywords, not a probability (:data:`SCP_LIKELIHOOD_DEFINITION`), so each statement carries it beside it in the extension
-    :data:`SCP_LIKELIHOOD_EXTENSION`, and the Observation as ``result``. Every resource is tagged
+    certainty coded coarsely by keywords, not a probability (:data:`SCP_LIKELIHOOD_DEFINITION`), so each statement
+    carries it beside it in the extension :data:`SCP_LIKELIHOOD_EXTENSION`, and the Observation as ``result``. Every resource is tagged
     :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
