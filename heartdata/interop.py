@@ -1952,8 +1952,8 @@ def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     wrote it) and EVERY SCP statement of the record in ``conclusionCode`` (its SNOMED CT code first where
     :data:`SCP_SNOMED` has one, then the SCP code), none held back: PTB-XL's likelihood is the cardiologist's worded
     certainty coded coarsely by keywords, not a probability (:data:`SCP_LIKELIHOOD_DEFINITION`), so each statement
-    carries it beside it in the extension :data:`SCP_LIKELIHOOD_EXTENSION`, and the Observation as ``result``. Every resource is tagged
-    :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
+    carries it beside it in the extension :data:`SCP_LIKELIHOOD_EXTENSION`, and the Observation as
+    ``result``. Every resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
     meta = ptbxl.load_metadata(root).loc[int(ecg_id)]
