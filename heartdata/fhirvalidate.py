@@ -30,10 +30,11 @@ What each layer checks, and with what:
 8. **One patient** (the course's consistency rule, not a FHIR invariant): where a resource's ``subject`` and the
    Encounter its ``encounter`` names both resolve (in a Bundle, across NDJSON files, among the resources passed to
    :func:`validate`), the Encounter's subject must be that same Patient (:func:`_same_patient_issue`).
-9. **Mean blood pressure** (the course's rule, not FHIR's, reported as ``course-rule`` warnings): whether 8478-0 is in
-   R4B's VitalSigns value set, so that the vital-signs profile applies to it, is still to be checked (see
-   :data:`COURSE_VITALS`); the course holds it, alone or as a component of the blood-pressure panel, to the vital-signs
-   rules and mm[Hg], as FHIR's example 'mbp' writes it.
+9. **Mean blood pressure**: 8478-0 is one of the 13 codes of R4B's VitalSigns value set (hl7.fhir.r4b.core 4.3.0),
+   so the generic vital-signs profile's rules above are FHIR's for it (errors, rule ``vital-signs``). No R4B profile
+   fixes its unit; the course holds it, alone or as a component of the blood-pressure panel, to a valueQuantity in
+   mm[Hg], as FHIR's example 'mbp' writes it: that part alone is the course's rule (``course-rule`` warnings, see
+   :data:`COURSE_UNITS`).
 
 What it does not do (say so when you report a result): it is not the HL7 FHIR validator. It does not read
 StructureDefinitions, so it checks no profile other than the vital-signs ones, no slicing beyond them, no extensible
@@ -169,30 +170,24 @@ VITAL_SIGNS = {
     "29463-7": ("bodyweight", ("kg", "g", "[lb_av]")),
     "39156-5": ("bmi", ("kg/m2",)),
     "85354-9": ("bp", ()),
-    # Blood pressure as an Observation of its own: the systolic and diastolic that R4B's value set VitalSigns lists
-    # (observation-vitalsignresult) and the bp profile fixes to mm[Hg] as its components.
+    # Blood pressure as an Observation of its own: systolic, diastolic and mean, which R4B's value set VitalSigns
+    # (observation-vitalsignresult) lists; the bp profile fixes systolic and diastolic to mm[Hg] as its components.
     "8480-6": ("systolic blood pressure", ("mm[Hg]",)),
     "8462-4": ("diastolic blood pressure", ("mm[Hg]",)),
-}
-#: The course's own vital-sign rules (not FHIR's): codes held to the vital-signs category, a Patient subject, a time
-#: and a UCUM unit although no R4B profile fixes their code. Whether mean blood pressure 8478-0 is in R4B's value set
-#: VitalSigns (hl7.org/fhir/R4B/valueset-observation-vitalsignresult.html) is STILL TO BE CHECKED against the
-#: hl7.fhir.r4b.core package: the sources read so far disagree. The R5 page's list was read as 85353-1, 9279-1,
-#: 8867-4, 2708-6, 8310-5, 8302-2, 9843-4, 29463-7, 39156-5, 85354-9, 8480-6 and 8462-4; the R4B page's copy reachable
-#: here breaks off inside that list; but HL7's source file (github HL7/fhir, source/observation/
-#: valueset-observation-vitalsignresult.xml, one R4-era version, with the panel 85353-1) and the 5.0.0-draft-final
-#: package both list 8478-0 as a thirteenth code, as did the STU2-era list (with the panel 8716-3). If it is in, the
-#: generic vital-signs profile applies to a mean and these rules are FHIR's too; no R4B profile fixes its unit.
-#: FHIR's informative example 'mbp' (observation-example-mbp) codes it with the category vital-signs and mm[Hg]; the
-#: course writes it that way and checks that it does, as rule 'course-rule', severity 'warning', so that the report
-#: never gives the course's rule FHIR's name.
-#: How a course-rule warning begins: the rule is the course's; whether FHIR's vital-signs profile also applies to 8478-0
-#: is still to be checked (above).
-_COURSE_RULE = "course rule, not FHIR's (8478-0 in R4B's VitalSigns value set: to be checked)"
-COURSE_VITALS = {
     "8478-0": ("mean blood pressure", ("mm[Hg]",)),
 }
-_KNOWN_VITALS = {**VITAL_SIGNS, **COURSE_VITALS}
+#: R4B's value set VitalSigns (hl7.org/fhir/R4B/valueset-observation-vitalsignresult.html) has 13 codes in the
+#: hl7.fhir.r4b.core 4.3.0 package, 8478-0 (mean blood pressure) among them, as in R4 4.0.1 (a listing generated from
+#: the package: github GinoCanessa/fhir-cross-version-source, docs/R4B/ValueSets/VitalSigns.md; review r24-08,
+#: finding 1). So the generic vital-signs profile applies to a mean: its category, Patient subject, time, vs-1 to
+#: vs-3 and UCUM Quantity are FHIR's rules. What differs is the unit: no R4B profile fixes one for 8478-0 (the bp
+#: profile's slicing is open and names only systolic and diastolic). FHIR's informative example 'mbp'
+#: (observation-example-mbp) writes it in mm[Hg] as a valueQuantity; the course checks that it does, as rule
+#: 'course-rule', severity 'warning', so that the report never gives the course's rule FHIR's name.
+COURSE_UNITS = frozenset({"8478-0"})
+#: How a course-rule warning begins.
+_COURSE_RULE = "course rule, not FHIR's (no R4B profile fixes the unit of mean blood pressure 8478-0)"
+_KNOWN_VITALS = dict(VITAL_SIGNS)
 BP_PARTS = {"8480-6": "systolic", "8462-4": "diastolic"}
 #: The resource types a reference may point at (FHIR R4B, each element's Reference(...) list), for the elements the
 #: course writes. A vital sign's subject is narrowed to Patient by the vital-signs profile.
@@ -449,7 +444,6 @@ def invariant_issues(resource) -> list[Issue]:
     env = {"resource": data, "rootResource": data}
     out = []
     vital = rtype == "Observation" and bool(_vital_codes(data))
-    course_only = vital and not _fhir_vital(data)  # a mean blood pressure alone: vs-1 to vs-3 are the course's rule
     for key, (applies, context, expression, human, source) in INVARIANTS.items():
         if applies not in ("*", rtype) and not (applies == "vital-signs" and vital):
             continue
@@ -467,11 +461,7 @@ def invariant_issues(resource) -> list[Issue]:
         except Exception as exc:  # an expression the engine cannot evaluate is reported, never a pass
             out.append(Issue("warning", key, _label(data), context, f"not evaluated ({exc.__class__.__name__})"))
             continue
-        if failing and applies == "vital-signs" and course_only:
-            out.append(Issue("warning", "course-rule", _label(data), context.split("|")[0].strip(),
-                             f"{_COURSE_RULE}: {human} "
-                             f"(as {source})"))
-        elif failing:
+        if failing:
             out.append(Issue("error", key, _label(data), context.split("|")[0].strip(), f"{human} ({source})"))
     return out
 
@@ -541,12 +531,6 @@ def _vital_codes(data: dict) -> list[str]:
     return codes or (["(claimed)"] if claims else [])
 
 
-def _fhir_vital(data: dict) -> bool:
-    """True if FHIR's vital-signs profile applies (a code of R4B's VitalSigns value set, or the profile claimed);
-    False for an Observation that is a vital sign only by the course's rule (8478-0, :data:`COURSE_VITALS`)."""
-    return any(c not in COURSE_VITALS for c in _vital_codes(data))
-
-
 def vital_signs_issues(resource) -> list[Issue]:
     """The vital-signs profile rules for an Observation coded with a vital sign's LOINC code (or claiming the
     profile): the category, a Patient subject, a time, the fixed UCUM unit, the blood-pressure components, and one
@@ -558,11 +542,9 @@ def vital_signs_issues(resource) -> list[Issue]:
     if not codes:
         return []
     label, out = _label(data), []
-    # only a course code (8478-0) makes it a vital sign here: every rule below is then the course's, not FHIR's
-    course_only = all(c in COURSE_VITALS for c in codes)
 
-    def bad(where, message, course=None):
-        if course_only if course is None else course:
+    def bad(where, message, course=False):
+        if course:  # the unit of a mean blood pressure (COURSE_UNITS): the course's rule, not FHIR's
             out.append(Issue("warning", "course-rule", label, where,
                              f"{_COURSE_RULE}: {message}"))
         else:
@@ -594,7 +576,7 @@ def vital_signs_issues(resource) -> list[Issue]:
         if code not in _KNOWN_VITALS or code in ("85354-9", "85353-1"):
             continue
         name, units = _KNOWN_VITALS[code]
-        course = code in COURSE_VITALS
+        course = code in COURSE_UNITS  # no profile fixes its unit: the value type and unit code are the course's
         fixer = "the course fixes" if course else "the profile fixes"
         q = data.get("valueQuantity")
         if q is None:
@@ -604,9 +586,9 @@ def vital_signs_issues(resource) -> list[Issue]:
         for part in ("value", "unit"):
             if q.get(part) is None:
                 bad(f"valueQuantity.{part}", f"{name}: valueQuantity.{part} is required (1..1 in the vital-signs "
-                                             "profile)", course)  # fmt: skip
+                                             "profile)")  # fmt: skip
         if q.get("system") != UCUM:
-            bad("valueQuantity.system", f"{name}: the unit's system must be {UCUM}", course)
+            bad("valueQuantity.system", f"{name}: the unit's system must be {UCUM}")
         if q.get("code") not in units:
             shown = q.get("code")
             # valid UCUM says nothing of meaning: '1/min' is the profile's rate spelled otherwise, '/s' is 60 times it
@@ -641,7 +623,7 @@ def vital_signs_issues(resource) -> list[Issue]:
                 if q.get("system") != UCUM or q.get("code") not in units:
                     bad(f"component[{i}].valueQuantity", f"{name} ({code}) must be in UCUM "
                                                          f"{' or '.join(repr(u) for u in units)}; found "
-                                                         f"{q.get('code')!r}", code in COURSE_VITALS)  # fmt: skip
+                                                         f"{q.get('code')!r}", code in COURSE_UNITS)  # fmt: skip
     return out
 
 
@@ -679,18 +661,12 @@ def _target_issue(data: dict, path: str, target: str | None, declared: str | Non
     allowed = REFERENCE_TARGETS.get((rtype, element))
     if allowed is None:
         return None
-    course = False
     if rtype == "Observation" and element == "subject" and _vital_codes(data):
-        course = not _fhir_vital(data)  # a mean blood pressure alone: Patient only by the course's rule
-        allowed = ("Patient",) if not course else allowed
+        allowed = ("Patient",)  # the vital-signs profile (a mean blood pressure too: 8478-0 is in VitalSigns)
     for kind, what in ((target, "points at"), (declared, "declares type")):
         if kind is not None and kind not in allowed:
             return Issue("error", "reference-type", _label(data), path,
                          f"{rtype}.{element} {what} {kind}; it may only refer to {' or '.join(allowed)}")
-        if course and kind is not None and kind != "Patient":
-            return Issue("warning", "course-rule", _label(data), path,
-                         f"{_COURSE_RULE}: {rtype}.{element} "
-                         f"{what} {kind}; the course wants a mean blood pressure's subject to be a Patient")
     return None
 
 

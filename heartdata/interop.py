@@ -104,30 +104,8 @@ SHIFTED_DATES_TAG = {
     "code": "shifted-dates",
     "display": "Dates shifted by PTB-XL for de-identification: not the real dates of the recording",
 }
-#: A PTB-XL statement's likelihood (scp_codes: 0 to 100). It is not a cardiologist's probability: PTB-XL's curators
-#: inferred it from keywords of the report by their Table 4 ("Likelihood statements for diagnostic statements inferred
-#: from keywords in the ECG report", Wagner et al., Scientific Data 7:154, 2020): 15 "cannot rule out", 35 "consider",
-#: 50 "possible", "probably", "ablaufend", 80 "Sonst", "Bild", 100 "consistent with", "Diagnose"
-#: (:data:`SCP_LIKELIHOOD_KEYWORDS`). A keyword may qualify something else than the diagnosis (ECG 8: "inferiorer
-#: infarkt alter unbest.", the infarct's age undetermined, at 35), so no cut-off on it separates firm from doubtful
-#: statements. :func:`ecg_report` therefore puts EVERY statement in DiagnosticReport.conclusionCode and carries its
-#: likelihood beside it in this course extension, defined by :data:`SCP_LIKELIHOOD_DEFINITION`
-#: (:func:`scp_likelihood_definition` writes it as a StructureDefinition). FHIR R4B has no certainty element on
-#: DiagnosticReport (its cqf-certainty extension is a draft).
-SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:scp-likelihood"
-#: What the extension's number is, in words a receiver can read (the StructureDefinition's description).
-SCP_LIKELIHOOD_DEFINITION = (
-    "PTB-XL's likelihood of this SCP-ECG statement (0 to 100), as published in ptbxl_database.csv (scp_codes). "
-    "It is not a probability and not a cardiologist's certainty: PTB-XL's curators mapped keywords of the report "
-    "to numbers by Table 4 of Wagner et al., Scientific Data 7:154 (2020): 15 'cannot rule out', 35 'consider', "
-    "'suggest', 50 'possible', 'probably', 'ablaufend', 'Verdacht auf', 80 'Sonst', 'Bild', 100 'consistent with', "
-    "'Diagnose', 'Zustand nach'. A keyword may qualify another part of the sentence (an infarct's age, not the "
-    "infarct), and a second cardiologist could change the number directly (Methods), so do not filter on it. "
-    "0 means 'not graded': the paper sets form and rhythm statements, and statements without a keyword, to 0; "
-    "some form and rhythm statements nevertheless carry 100 in the data."
-)
-#: PTB-XL's likelihood and the keywords Table 4 of Wagner et al. 2020 maps to it (German and English): the table, not
-#: the words of any one report.
+#: PTB-XL's likelihood and the keywords Table 4 of Wagner et al. 2020 maps to it (German and English), in full: the
+#: table, not the words of any one report. Its column is headed "Weighting Factor (Confidence)", in %.
 SCP_LIKELIHOOD_KEYWORDS = {
     15: "nicht auszuschliessen, cannot rule out, cannot be excluded",
     35: "möglicherweise, consider, suggest, likely",
@@ -135,6 +113,29 @@ SCP_LIKELIHOOD_KEYWORDS = {
     80: "Sonst, Bild",
     100: "Consistent with, Diagnose, Zustand nach",
 }
+#: A PTB-XL statement's likelihood (scp_codes: 0 to 100). The paper: it "ranges from 0 to 100 conveying the certainty
+#: the cardiologist" expressed (Wagner et al., Scientific Data 7:154, 2020, p. 11); the curators coded it from
+#: keywords of the report by their Table 4 (:data:`SCP_LIKELIHOOD_KEYWORDS`). So it is the cardiologist's worded
+#: certainty, coded coarsely (five steps; 'likely' at 35 below 'probably' at 50), not a calibrated probability, and
+#: the numbers in the data do not always follow the table (ECG 8's report has no Table 4 keyword, yet IMI is 35;
+#: ECG 267's 'consistent with', a 100 keyword, stands beside IMI at 50), so no cut-off on it separates firm from
+#: doubtful statements. :func:`ecg_report` therefore puts EVERY statement in DiagnosticReport.conclusionCode and
+#: carries its likelihood beside it in this course extension, defined by :data:`SCP_LIKELIHOOD_DEFINITION`
+#: (:func:`scp_likelihood_definition` writes it as a StructureDefinition). FHIR R4B has no certainty element on
+#: DiagnosticReport (its cqf-certainty extension is a draft).
+SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:scp-likelihood"
+#: What the extension's number is, in words a receiver can read (the StructureDefinition's description).
+SCP_LIKELIHOOD_DEFINITION = (
+    "PTB-XL's likelihood of this SCP-ECG statement (0 to 100), as published in ptbxl_database.csv (scp_codes): the "
+    "certainty the diagnosing cardiologist expressed in words, coded by PTB-XL's curators from keywords of the "
+    "report by Table 4 ('Weighting Factor (Confidence)') of Wagner et al., Scientific Data 7:154 (2020): "
+    + "; ".join(f"{v} " + ", ".join(f"'{w.strip()}'" for w in words.split(","))
+                for v, words in SCP_LIKELIHOOD_KEYWORDS.items())
+    + ". It is coarse (five steps), not a probability and not calibrated as one: the numbers in the data do not "
+    "always follow the table, and a second cardiologist could change them directly (Methods), so do not filter on it. "
+    "0 means 'not graded': the paper sets form and rhythm statements, and statements without a keyword, to 0; "
+    "some form and rhythm statements nevertheless carry 100 in the data."
+)
 #: FHIR R4B ObservationStatus value set (hl7.org/fhir/R4B/valueset-observation-status.html), required binding.
 OBSERVATION_STATUS = (
     "registered",
@@ -1949,10 +1950,10 @@ def ecg_report(ecg_id: int, fs: int = 100, root=None) -> dict[str, list]:
     """The ECG as FHIR R4B resources: its Patient (PTB-XL's patient_id and sex), the signal Observation
     (:func:`ecg_observation`) and a DiagnosticReport with the report text in ``conclusion`` (in the language PTB-XL
     wrote it) and EVERY SCP statement of the record in ``conclusionCode`` (its SNOMED CT code first where
-    :data:`SCP_SNOMED` has one, then the SCP code), none held back: PTB-XL's likelihood is a keyword mapping, not a
-    degree of doubt (:data:`SCP_LIKELIHOOD_DEFINITION`), so each statement carries it beside it in the extension
-    :data:`SCP_LIKELIHOOD_EXTENSION`, and the Observation as ``result``. Every resource is tagged
-    :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
+    :data:`SCP_SNOMED` has one, then the SCP code), none held back: PTB-XL's likelihood is the cardiologist's worded
+    certainty coded coarsely by keywords, not a probability (:data:`SCP_LIKELIHOOD_DEFINITION`), so each statement
+    carries it beside it in the extension :data:`SCP_LIKELIHOOD_EXTENSION`, and the Observation as
+    ``result``. Every resource is tagged :data:`SHIFTED_DATES_TAG` and labelled :data:`TEST_DATA_LABEL`."""
     f = _fhir()
     obs = ecg_observation(ecg_id, fs, root)  # every check of the loader first: unknown id, absent record
     meta = ptbxl.load_metadata(root).loc[int(ecg_id)]
@@ -2000,7 +2001,7 @@ def scp_likelihood_definition():
         baseDefinition="http://hl7.org/fhir/StructureDefinition/Extension",
         context=[{"type": "element", "expression": "DiagnosticReport.conclusionCode"}],
         differential={"element": [
-            {"id": "Extension", "path": "Extension", "short": "PTB-XL keyword-derived likelihood (Table 4), not a "
+            {"id": "Extension", "path": "Extension", "short": "PTB-XL keyword-coded certainty (Table 4), not a "
              "probability", "definition": SCP_LIKELIHOOD_DEFINITION, "max": "1"},
             {"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
             {"id": "Extension.url", "path": "Extension.url", "fixedUri": SCP_LIKELIHOOD_EXTENSION},

@@ -253,6 +253,16 @@ def test_likelihoods_and_why_the_export_filters_none():
     text = "".join("".join(c["source"]) for c in json.loads(
         (DATA.parent / "notebooks" / "08-interoperability.ipynb").read_text())["cells"])
     assert "EXAMPLES = [8, 267]" in text and "held back" not in text and "still says them in words" not in text
+    # r24-08: the examples show that the numbers do not follow Table 4 (computed from the keywords), and the
+    # likelihood is the cardiologist's worded certainty, not "not a cardiologist's certainty"
+    table4 = {w.strip().lower(): v for v, ws in interop.SCP_LIKELIHOOD_KEYWORDS.items() for w in ws.split(",")}
+    found = {e: {w: v for w, v in table4.items() if w in " ".join(raw.loc[e, "report"].split()).lower()}
+             for e in (8, 267)}
+    assert found == {8: {}, 267: {"consistent with": 100}} and dicts[8]["IMI"] != 100 and dicts[267]["IMI"] != 100
+    assert "example_keywords" in text and "need not qualify" not in text
+    assert table4["likely"] == 35 and table4["zustand nach"] == 100
+    assert "not a cardiologist's certainty" not in interop.SCP_LIKELIHOOD_DEFINITION
+    assert "certainty the diagnosing cardiologist expressed" in interop.SCP_LIKELIHOOD_DEFINITION
 
 
 def test_likelihood_zero_is_not_graded_for_rhythm_and_form_statements():

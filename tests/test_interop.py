@@ -853,8 +853,8 @@ def test_units_and_reference_types_are_checked(hr, bp, resources):
 
 def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
     """Review r12-08 (b): a lone 8478-0 in kPa was flagged, the same mean as a panel component was not. Review r15-08
-    (finding 1): 8478-0's place in R4B's VitalSigns value set is to be checked (r21-08), so both are the course's rule
-    (a warning), never under FHIR's name;
+    (finding 1) and r24-08 (finding 1): 8478-0 is in R4B's VitalSigns value set, but no R4B profile fixes its unit, so
+    mm[Hg] for a mean is the course's rule (a warning) in both places, never under FHIR's name;
     a systolic component in kPa stays a FHIR vital-signs error."""
     panel = copy.deepcopy(bp)
     mean = {"code": {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"},
@@ -863,7 +863,7 @@ def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
     found = fv.validate_resource(panel)
     assert [(i.severity, i.rule) for i in found] == [("warning", "course-rule")]
     assert "mean blood pressure (8478-0)" in found[0].message and "'kPa'" in found[0].message
-    assert "not FHIR's" in found[0].message and "to be checked" in found[0].message
+    assert "not FHIR's" in found[0].message and "to be checked" not in found[0].message
     mean["valueQuantity"].update(unit="mmHg", code="mm[Hg]", value=80)
     assert fv.validate_resource(panel) == []
     systolic = next(c for c in panel["component"] if "8480-6" in fv._loinc_codes(c["code"]))
@@ -1179,14 +1179,16 @@ def test_every_blood_pressure_value_comes_out_exactly_once_on_a_stay_with_repeat
 def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
     """Review 9, finding 2: 8480-6 and 8462-4 are codes of R4B's VitalSigns value set: an Observation coded with one
     of them alone needs the vital-signs category and mm[Hg] (errors, rule 'vital-signs'). Review r15-08, finding 1:
-    whether 8478-0 is in that value set is to be checked (r21-08); the course holds it to the same rules, reported as
-    its own ('course-rule', warnings), never under FHIR's name."""
+    r24-08, finding 1: 8478-0 is in that value set too (hl7.fhir.r4b.core 4.3.0), so its category and subject are
+    FHIR's rules (errors); only its unit, which no R4B profile fixes, is the course's rule ('course-rule', a
+    warning)."""
     res = interop.stay_resources(stays[stays["RecordID"].eq(132781)])
     mean = json.loads(next(o for o in res["Observation"] if o.code.coding[0].code == "8478-0").model_dump_json())
     assert fv.validate_resource(mean) == []
-    assert "8478-0" in fv.COURSE_VITALS and "8478-0" not in fv.VITAL_SIGNS
-    for code, severity, rule in (("8478-0", "warning", "course-rule"), ("8480-6", "error", "vital-signs"),
+    assert "8478-0" in fv.COURSE_UNITS and "8478-0" in fv.VITAL_SIGNS
+    for code, severity, rule in (("8478-0", "error", "vital-signs"), ("8480-6", "error", "vital-signs"),
                                  ("8462-4", "error", "vital-signs")):  # fmt: skip
+        unit_rule = ("warning", "course-rule") if code in fv.COURSE_UNITS else (severity, rule)
         bad = copy.deepcopy(mean)
         bad["code"]["coding"] = [{"system": fv.LOINC, "code": code}]
         assert fv.validate_resource(bad) == []
@@ -1197,13 +1199,13 @@ def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
         wrong_unit = copy.deepcopy(bad)
         wrong_unit["valueQuantity"].update(code="kPa", unit="kPa")
         found = fv.validate_resource(wrong_unit)
-        assert [(i.location, i.severity, i.rule) for i in found] == [("valueQuantity.code", severity, rule)], code
+        assert [(i.location, i.severity, i.rule) for i in found] == [("valueQuantity.code", *unit_rule)], code
         group = copy.deepcopy(bad)  # FHIR allows a Group subject for an Observation; the vital-signs profile does not
         group["subject"] = {"reference": "Group/1"}
         found = [i for i in fv.validate_resource(group) if i.location == "subject"]
         assert [(i.severity, i.rule) for i in found] == [(severity, rule)], code
         resolved = fv._target_issue(group, "subject", "Group", None)  # the reference resolved (Bundle, NDJSON)
-        assert (resolved.severity, resolved.rule) == (severity, "reference-type" if rule == "vital-signs" else rule)
+        assert (resolved.severity, resolved.rule) == ("error", "reference-type")
 
 
 def test_dicom_puts_the_ptbxl_device_in_manufacturers_model_name():
