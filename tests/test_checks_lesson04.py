@@ -266,7 +266,8 @@ def test_draws_plot_walkthrough():
     _is(fb, feedback.CORRECT, "I read the figure you drew")
     fig, ax = plt.subplots()
     plt.close(fig)
-    assert check.draws_plot(ax).status == feedback.INCORRECT  # an empty figure
+    # an empty figure with nothing drawn elsewhere: "not attempted" (one rule for every lesson: feedback.empty_axes)
+    assert check.draws_plot(ax).status == feedback.NOT_ATTEMPTED
 
 
 def test_lactate_features_refuses_an_extreme_fill():
