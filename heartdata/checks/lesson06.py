@@ -200,8 +200,9 @@ def temp_limit(answer, by_unit=None):
                        f"single readings at least {jump:g} °C away from both their neighbours, which agree with each "
                        "other. Where both neighbours lie within the hour that is a probe or typing artefact; where "
                        "a neighbour lies hours away (the lesson shows which), a fall and return is unusual, not "
-                       "impossible. No range can see them, and the lesson's neighbour rule removes them all (whatever "
-                       "the time between the readings), a course decision. Write the limit and both reasons down.")  # fmt: skip
+                       "impossible. No range can see them, and the lesson's neighbour rule removes them all "
+                       "(whatever the time between the readings), a course decision. Write the limit and both "
+                       "reasons down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
         return close(named("keeps_impossible", limit=limit, kept=_values(len(kept)), low=kept.min(), top=top,
