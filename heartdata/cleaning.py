@@ -521,8 +521,13 @@ def fill_admission_weight(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def combine_pressures(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add SysBP, DiasBP, MeanBP: in each minute the invasive (arterial line) value if there is one,
-    else the non-invasive (cuff) value. The original parameters stay."""
+    """Add SysBP, DiasBP, MeanBP: for each of the three separately, in each minute the invasive (arterial line)
+    value if there is one, else the non-invasive (cuff) value. The original parameters stay.
+
+    The device is chosen per parameter, not per minute: where the line charts only some of its three values in a
+    minute, that minute's combined values come from two devices, and they are not checked against each other
+    (``inconsistent_pressures`` checks each device on its own), so a few such minutes break diastolic <= mean <=
+    systolic. Choosing the device per minute would avoid it; lessons 07 and 11 use this rule as it is."""
     parts, logs = [], []
     for combined, (invasive, cuff) in PRESSURE_PAIRS.items():
         sub = table[table["Parameter"].isin([invasive, cuff])]

@@ -1067,3 +1067,46 @@ def test_the_glucose_series_looks_like_laboratory_results(raw_lines):
     na_minutes = {(rid, t) for rid, t, p, _ in raw_lines if p == "Na"}
     beside_na = [(rid, t) in na_minutes for rid, t, p, _ in raw_lines if p == "Glucose"]
     assert (f"{np.median(list(glucose.values())):g}", f"{np.mean(beside_na):.0%}") == ("2", "96%")
+
+
+def test_combined_pressures_choose_the_device_per_parameter(raw_lines):
+    """Lesson: the combined SysBP/DiasBP/MeanBP take the line's value per parameter, so some minutes mix devices and
+    some of those break diastolic <= mean <= systolic (10 mmHg); recomputed by plain Python from the raw lines."""
+    minutes = mixed = broken = broken_mixed = 0
+    first = None
+    for (rid, minute), v in _pressures_by_hand(raw_lines).items():
+        values, devices = [], set()
+        for line, cuff in (("SysABP", "NISysABP"), ("DiasABP", "NIDiasABP"), ("MAP", "NIMAP")):
+            device = "line" if line in v else "cuff" if cuff in v else None
+            values.append(v[line] if device == "line" else v.get(cuff))
+            devices |= {device} - {None}
+        if not devices:
+            continue
+        minutes += 1
+        s, d, m = values
+        bad = ((s is not None and d is not None and d > s + 10)
+               or (m is not None and ((d is not None and m < d - 10) or (s is not None and m > s + 10))))  # fmt: skip
+        mixed += len(devices) > 1
+        broken += bad
+        broken_mixed += bad and len(devices) > 1
+        if bad and len(devices) > 1 and first is None:
+            first = (rid, minute, values)
+    assert (minutes, mixed, broken, broken_mixed) == (222850, 582, 44, 44)
+    assert first == (132792, 984, [35.0, 60.0, 33.0])
+
+
+def test_low_gcs_goes_with_ventilation(raw_lines):
+    """Lesson: the stay's lowest GCS is 8 or less in 84% of ventilated stays with a GCS, 6% of the others (median
+    3 against 14); plain Python (GCS is never 0 or outside 3-15, so no cleaning step touches it)."""
+    gcs, vent = {}, set()
+    for rid, _, param, value in raw_lines:
+        if param == "GCS":
+            gcs[rid] = min(gcs.get(rid, value), value)
+        elif param == "MechVent":
+            vent.add(rid)
+    assert all(3 <= v <= 15 for v in gcs.values())
+    got = {}
+    for kind, ids in (("ventilated", [r for r in gcs if r in vent]), ("other", [r for r in gcs if r not in vent])):
+        low = np.array([gcs[r] for r in ids])
+        got[kind] = (len(ids), f"{np.mean(low <= 8):.0%}", float(np.median(low)))
+    assert got == {"ventilated": (2529, "84%", 3.0), "other": (1407, "6%", 14.0)}

@@ -198,8 +198,10 @@ def temp_limit(answer, by_unit=None):
                        f"{lowest:g} °C gives the same counts here: nothing was charted in between. {floor} And a "
                        f"range is only half of the answer: the lowest values above the gap ({low_spikes} °C) are "
                        f"single readings at least {jump:g} °C away from both their neighbours, which agree with each "
-                       "other: most likely a probe or typing artefact, which no range can see and the lesson's "
-                       "neighbour rule removes (whatever the time between the readings). Write the limit and both "
+                       "other. Where both neighbours lie within the hour that is a probe or typing artefact; where "
+                       "a neighbour lies hours away (the lesson shows which), a fall and return is unusual, not "
+                       "impossible. No range can see them, and the lesson's neighbour rule removes them all "
+                       "(whatever the time between the readings), a course decision. Write the limit and both "
                        "reasons down.")  # fmt: skip
     if limit <= top:
         kept = temp[(temp >= limit) & (temp <= top)]
