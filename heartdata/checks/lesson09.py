@@ -139,7 +139,7 @@ SUPPRESSION = {
     "rounded_people": "{n} is what this gives when the weights in `people` are already rounded to {step} kg, as "
     "they are if exercise 1 rounded them in place (`people[\"weight\"] = privacy.round_to(...)`). Go back to "
     "exercise 1 and round a copy (`people.assign(weight=privacy.round_to(people[\"weight\"], {step}))`), run the "
-    "setup cell again to get `people` back with its measured weights, then this cell.",
+    "notebook's first cell again to get `people` back with its measured weights, then this cell.",
 }  # the mistakes kept_after_suppression can name
 
 
@@ -256,7 +256,7 @@ PINS = {
     "rounded_people": "{n} is what this gives when the weights in `people` are already rounded to {step} kg, as "
     "they are if exercise 1 rounded them in place (`people[\"weight\"] = privacy.round_to(...)`). Go back to "
     "exercise 1 and round a copy (`people.assign(weight=privacy.round_to(people[\"weight\"], {step}))`), run the "
-    "setup cell again to get `people` back with its measured weights, then this cell.",
+    "notebook's first cell again to get `people` back with its measured weights, then this cell.",
 }  # the mistakes pinned_entries can name
 
 
