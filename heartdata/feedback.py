@@ -846,7 +846,12 @@ def _run(check, is_figure: bool, answer, args, kwargs, expects: str | None = Non
             given = "you passed None" if answer is None else f"you passed {_kind(answer)}"
             return Feedback(fb.status, f"{given}, so I read {where}: {fb.message} Next time pass its Axes (`ax`).")
     if answer is None:
-        return why_none(check.__name__)
+        fb = why_none(check.__name__)
+        # a check of several inputs may say which one is still None when the others are given (a half attempt)
+        half = getattr(check, "when_none", None)
+        if fb.status == NOT_ATTEMPTED and half is not None and any(v is not None for v in (*args, *kwargs.values())):
+            fb = half(*args, **kwargs) or fb
+        return fb
     return check(private(answer), *map(private, args), **{k: private(v) for k, v in kwargs.items()})
 
 

@@ -64,6 +64,9 @@ FILES_PER_RECORD = 2
 BATCH_SIZE = 64
 # the key of the mark ``ecg_features`` leaves in its table's ``attrs``: computed by tasks on Dask workers, at which rate
 ON_WORKERS = "heartdata.scale.ecg_features"
+# the key of the mark ``ecg_features_serial`` leaves: computed in one loop in this process (so a check can name that
+# mistake only when the table says so; a table without either mark, e.g. after pd.DataFrame(table), says nothing)
+ON_LOOP = "heartdata.scale.ecg_features_serial"
 #: Stays per task of ``stay_features``.
 STAY_BATCH = 500
 #: Seconds to wait for the *next* task to finish before giving up with a DataError (a lost worker must not hang a
@@ -150,7 +153,9 @@ def ecg_features_serial(ecg_ids=None, fs: int = 100, root=None, batch_size: int 
     for batch_ids, x in ptbxl.iter_signals(ids, fs=fs, batch_size=batch_size, root=root):
         got.extend(batch_ids)
         frames.append(record_features(x, fs))
-    return _table(got, frames)
+    table = _table(got, frames)
+    table.attrs[ON_LOOP] = {"fs": fs}
+    return table
 
 
 # --------------------------------------------------------------------------------------------- tasks

@@ -624,3 +624,12 @@ def test_r17_s68_a_typed_in_log_fails_on_a_second_table(stays):
         return table[~m], _log(table[m])
 
     said(lesson06.remove_zero_weights(right), CORRECT, f"{values} zero weights in {n_stays} stays")
+
+
+def test_temp_limit_half_attempt_names_what_is_still_none(temps):
+    # review r22-s11 (misleading 5): low_limit still None with the counts given was "not attempted"; it now says
+    # which input is missing. Both None is still not attempted.
+    fb = said(lesson06.temp_limit(None, per_unit(temps, temps["Value"] < 14)), INCORRECT, "`low_limit` is still None")
+    assert "impossible_by_unit" in fb.message
+    assert lesson06.temp_limit(None, None).status == feedback.NOT_ATTEMPTED
+    assert lesson06.temp_limit(None).status == feedback.NOT_ATTEMPTED

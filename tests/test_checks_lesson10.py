@@ -444,9 +444,12 @@ def test_features_500_names_an_index_of_positions_not_ecg_ids(client):
     fb = lesson10.features_500(pd.concat(parts, ignore_index=True), client)  # positions 0..59, none repeated
     _is(fb, INCORRECT, "row positions", "numbered 0, 1, 2", "not ecg_ids")
     assert "missing" not in fb.message and "without a 500 Hz file" not in fb.message
-    # the same pieces indexed by their ecg_ids are the right table (the mark is missing: named as a loop's)
+    # the same pieces indexed by their ecg_ids are the right table; with no mark either way nothing is claimed about
+    # where it was computed (review r22-s11)
     named = pd.concat(p.set_axis(pd.Index(ids[i * 16:(i + 1) * 16], name="ecg_id")) for i, p in enumerate(parts))
-    _is(lesson10.features_500(named, client), CLOSE, "from a loop")
+    fb = lesson10.features_500(named, client)
+    _is(fb, CORRECT, "cannot tell")
+    assert "loop" not in fb.message
     # a real duplicate ecg_id is still called one
     right = scale.ecg_features(client, fs=500)
     _is(lesson10.features_500(pd.concat([right, right.iloc[:1]]), client), INCORRECT, "appears twice")
@@ -457,8 +460,8 @@ def test_features_500_computed_in_the_kernel_is_named(client):
     # loop's table is named even after an earlier call on the workers
     scale.ecg_features(client, fs=500)  # an earlier run on the workers, in the same session
     serial = scale.ecg_features_serial(fs=500)
-    _is(lesson10.features_500(serial, client), CLOSE, "from a loop", "client")
-    _is(lesson10.features_500(serial), CLOSE, "from a loop")  # without the client too
+    _is(lesson10.features_500(serial, client), CLOSE, "ecg_features_serial", "client")
+    _is(lesson10.features_500(serial), CLOSE, "ecg_features_serial")  # without the client too
     ids = list(scale.available_ids(500))
     halves = pd.concat([scale.ecg_features(client, ids[:30], fs=500), scale.ecg_features(client, ids[30:], fs=500)])
     _is(lesson10.features_500(halves, client), CORRECT, "on the workers")  # a right answer written another way
@@ -527,3 +530,41 @@ def test_job_script_needs_the_interpreter_line_sbatch_asks_for():
     _is(lesson10.job_script(s.split("\n", 1)[1]), INCORRECT, "#!")
     _is(lesson10.job_script("\n" + s), INCORRECT, "first line")
     _is(lesson10.job_script(s.replace("#!/usr/bin/env bash", "#!/bin/bash")), CORRECT)
+
+
+def test_features_500_judges_values_when_the_mark_is_lost(client):
+    # review r22-s11 (wrong 1): pd.DataFrame(table), to_dict and join drop DataFrame.attrs, and the right table was
+    # refused as "it came from a loop"; now the values decide, and a loop is named only on the loop's own mark
+    right = scale.ecg_features(client, fs=500)
+    age = pd.DataFrame({"age": 1.0}, index=right.index)
+    for copy in (pd.DataFrame(right), pd.DataFrame(right.to_dict()), right.join(age).drop(columns="age")):
+        assert scale.ON_WORKERS not in copy.attrs
+        fb = lesson10.features_500(copy, client)
+        _is(fb, CORRECT, "right values", "cannot tell")
+        assert "loop" not in fb.message
+    serial = scale.ecg_features_serial(fs=500)
+    assert scale.ON_LOOP in serial.attrs
+    _is(lesson10.features_500(serial, client), CLOSE, "ecg_features_serial", "client")
+
+
+def test_job_script_requires_the_lessons_lifetime_and_a_shell():
+    # review r22-s11 (wrong 2, 3): '--lifetime 348' (Dask reads seconds), 30m and 1s passed, and so did a python #!
+    from dask.utils import parse_timedelta
+
+    s = _script()
+    lifetime, stagger = scale.worker_lifetime(lesson10.JOB["walltime"])
+    old = f"--lifetime {lifetime // 60}m"
+    assert old in s and parse_timedelta(str(lifetime // 60), default="s") == lifetime // 60
+    fb = lesson10.job_script(s.replace(old, f"--lifetime {lifetime // 60}"))
+    _is(fb, CLOSE, "no unit", "seconds", f"{lifetime // 60}m")
+    for short in ("30m", "1s"):
+        fb = lesson10.job_script(s.replace(old, f"--lifetime {short}"))
+        _is(fb, CLOSE, "before the lesson's rule", f"{lifetime:g} s")
+        assert "no unit" not in fb.message
+    _is(lesson10.job_script(s.replace(old, f"--lifetime {lifetime}")), CORRECT)  # a bare number of seconds is right
+    _is(lesson10.job_script(s.replace(old, f"--lifetime {lifetime - lesson10.EARLY_S}s")), CORRECT)  # rounded down
+    _is(lesson10.job_script(s.replace(old, f"--lifetime {lifetime - lesson10.EARLY_S - 60}s")), CLOSE, "rule")
+    fb = lesson10.job_script(s.replace("#!/usr/bin/env bash", "#!/usr/bin/env python"))
+    _is(fb, INCORRECT, "python", "not a shell", "#!/usr/bin/env bash")
+    for shell in ("#!/bin/bash -l", "#!/bin/sh", "#!/usr/bin/env -S bash -l"):
+        _is(lesson10.job_script(s.replace("#!/usr/bin/env bash", shell)), CORRECT)

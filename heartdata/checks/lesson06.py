@@ -232,6 +232,16 @@ def temp_limit(answer, by_unit=None):
                      "hypothermia).")  # fmt: skip
 
 
+def _temp_limit_half(by_unit=None, **_):
+    """A half attempt: the counts are given but the floor is still None (review r22-s11: said "not attempted")."""
+    return incorrect("`low_limit` is still None, though `impossible_by_unit` is given: replace the `None` in "
+                     "`low_limit = None` with your floor in °C (the counts must be those below it), then run the "
+                     "cell again.")  # fmt: skip
+
+
+temp_limit.__wrapped__.when_none = _temp_limit_half
+
+
 # --------------------------------------------------------------------------------------------- exercise 2
 def _expected_zero_weights(stays: pd.DataFrame) -> pd.Series:
     return stays["Parameter"].eq("Weight") & stays["Value"].eq(0)

@@ -134,6 +134,12 @@ SUPPRESSION = {
     "strict": "you kept groups of more than 5; k ≥ 5 keeps groups of exactly 5 too.",
     "ecgs": "you counted ECGs; the release is of patients, one row each (`people`).",
     "suppressed": "that is the number suppressed; the exercise asks how many are kept.",
+    # review r22-s11: exercise 1's "round the weights of `people`" invites rounding them in place
+    # review r22-s11: exercise 1's "round the weights of `people`" invites rounding them in place
+    "rounded_people": "{n} is what this gives when the weights in `people` are already rounded to {step} kg, as "
+    "they are if exercise 1 rounded them in place (`people[\"weight\"] = privacy.round_to(...)`). Go back to "
+    "exercise 1 and round a copy (`people.assign(weight=privacy.round_to(people[\"weight\"], {step}))`), run the "
+    "notebook's first cell again to get `people` back with its measured weights, then this cell.",
 }  # the mistakes kept_after_suppression can name
 
 
@@ -154,6 +160,7 @@ def kept_after_suppression(answer):
             mistake_at("strict", _kept(people, strict=True)),
             mistake_at("ecgs", _kept(meta)),
             mistake_at("suppressed", len(people) - expected),
+            mistake_at("rounded_people", _kept(_known(people)), n=_kept(_known(people)), step=WEIGHT_STEP),
         ],  # fmt: skip
         what="a whole number of patients",
         hint="Generalise age (10-year bands, 80+ together) and weight (10 kg bands), then keep the rows whose "
@@ -244,6 +251,12 @@ PINS = {
     "another register (`check.register()`): count its pins.",
     "ecgs": "you linked the register with the ECG table (`meta`). A patient with two ECGs can then match an entry "
     "twice, so the entry is not pinned to one row: link with `people`, one row per patient.",
+    # review r22-s11: exercise 1's "round the weights of `people`" invites rounding them in place
+    # review r22-s11: exercise 1's "round the weights of `people`" invites rounding them in place
+    "rounded_people": "{n} is what this gives when the weights in `people` are already rounded to {step} kg, as "
+    "they are if exercise 1 rounded them in place (`people[\"weight\"] = privacy.round_to(...)`). Go back to "
+    "exercise 1 and round a copy (`people.assign(weight=privacy.round_to(people[\"weight\"], {step}))`), run the "
+    "notebook's first cell again to get `people` back with its measured weights, then this cell.",
 }  # the mistakes pinned_entries can name
 
 
@@ -253,6 +266,7 @@ def pinned_entries(answer):
     pairs = privacy.link(reg, _people(), LINK_ON)
     expected = int(pairs["pinned"].sum())
     merged = _merged(reg)
+    rounded = int(privacy.link(reg, _known(_people()), LINK_ON)["pinned"].sum())
     return check_number(
         answer,
         expected,
@@ -263,6 +277,7 @@ def pinned_entries(answer):
             mistake_at("one_side", int(pairs.groupby("entry")["record"].transform("size").eq(1).sum())),
             mistake_at("merge_pairs", len(merged)),
             mistake_at("ecgs", int(privacy.link(reg, _meta(), LINK_ON)["pinned"].sum())),
+            mistake_at("rounded_people", rounded, n=rounded, step=WEIGHT_STEP),
             *[
                 mistake_at("lesson_register", n, n=n, what=what, seed=LESSON_SEED)
                 for n, what in lesson_figures().items()

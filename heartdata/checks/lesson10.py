@@ -237,6 +237,9 @@ RETIRE_S = 30
 #: Least time (s) between the last worker's retirement (--lifetime + --lifetime-stagger, counted from the worker's own
 #: start) and the job's time limit: the workers' start-up, which comes first, inside the same limit, and RETIRE_S.
 MARGIN = scale.WORKER_STARTUP_S + RETIRE_S
+#: How much earlier than the lesson's rule a --lifetime may retire the workers and still count as the rule (rounded
+#: down to a round number of minutes, say): ten minutes. Earlier, the job's paid hours end with no workers.
+EARLY_S = 600
 
 
 def _a(word: str) -> str:
@@ -571,6 +574,16 @@ JOB_MISTAKES = {
     "and close. The lesson's rule, --lifetime = limit - start-up - stagger - stagger, leaves at least {least:g} s "
     "({startup:g} s of start-up and {retire:g} s to retire: as long again as the stagger, at least {floor:g} s; "
     "slurm_job_script leaves {course:g}).",
+    "lifetime without unit": "--lifetime {text} has no unit, and Dask reads a bare number as seconds "
+    "(dask.utils.parse_timedelta({text!r}) is {text} s): the workers would retire after {minutes:.1f} minutes of the "
+    "6-hour job. Write the unit: by the lesson's rule, {rule_min:g}m ({rule:g} s).",
+    "lifetime too short": "--lifetime {text} retires the workers {early:.0f} minutes before the lesson's rule asks: "
+    "limit - start-up - stagger - stagger (at least {floor:g} s to retire) = {limit:g} - {startup:g} - {stagger:g} "
+    "- {retire:g} = {rule:g} s ({rule_min:g}m) with your stagger. The rest of the job's 6 hours would be paid for "
+    "with no workers: retire them by the rule, a few minutes before the limit.",
+    "not a shell": "the #! line ({line!r}) runs the script with {shell}, not a shell: the #SBATCH lines are comments "
+    "to any interpreter, but export and the worker command are shell lines, which {shell} cannot run. Begin the "
+    "script with #!/usr/bin/env bash, as slurm_job_script does.",
     "lifetime restart": "--lifetime-restart starts a retired worker again with a fresh --lifetime of {lifetime:g} s, "
     "which runs past the 6-hour limit: SLURM then kills it mid-task. Leave it out: a worker that retires before the "
     "limit should stay retired (the job ends when its last worker does).",
@@ -616,6 +629,21 @@ JOB_MISTAKES = {
 SHARED_STORAGE = r"(/net/|/home/|/lustre|/gpfs|/projects?/|/storage/|~|\$\{?HOME\b)"
 
 
+#: The shells whose #! line runs the script's lines (export, the worker command) as the lesson writes them
+SHELLS = ("bash", "sh", "dash", "ksh", "zsh")
+
+
+def _interpreter(line: str) -> str | None:
+    """The program a #! line runs the script with: its first word's file name, or the command after env
+    ('#!/usr/bin/env bash' and '#!/bin/bash -l' both give 'bash'); None for a line that is not #!."""
+    if not line.startswith("#!"):
+        return None
+    words = line[2:].split()
+    if words and words[0].rsplit("/", 1)[-1] == "env":
+        words = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+    return words[0].rsplit("/", 1)[-1] if words else None
+
+
 @exercise(mistakes=JOB_MISTAKES)
 def job_script(answer):
     if not isinstance(answer, str):
@@ -632,6 +660,9 @@ def job_script(answer):
         first = answer.split("\n", 1)[0]  # with #! followed by the path to an interpreter."
         return incorrect(f"sbatch refuses a script whose first line is not #! and an interpreter (yours starts "
                          f"{first[:40]!r}): begin it with #!/usr/bin/env bash, as slurm_job_script does.")
+    interpreter = _interpreter(answer.split("\n", 1)[0])
+    if interpreter not in SHELLS:  # review r22-s11: a python #! line passed; python cannot run export, the worker
+        return incorrect(named("not a shell", line=answer.split("\n", 1)[0][:60], shell=interpreter or "nothing"))
     # the resources, read as sbatch reads them
     wall = opts.get("--time")
     if wall is not None and re.fullmatch(r"0?6:00", wall.strip()):
@@ -770,6 +801,15 @@ def job_script(answer):
                            margin=seconds - lifetime - stagger, least=least_margin(stagger),
                            startup=scale.WORKER_STARTUP_S, retire=least_margin(stagger) - scale.WORKER_STARTUP_S,
                            course=_course_margin(), floor=RETIRE_S))  # fmt: skip
+    rule = seconds - least_margin(stagger) - stagger  # the lesson's rule, for the student's own stagger
+    if lifetime < rule - EARLY_S:  # review r22-s11: '--lifetime 348' (seconds to Dask), 30m and 1s passed
+        text = _flag(words, "--lifetime")
+        if re.fullmatch(r"\s*\d+(\.\d+)?\s*", text):
+            return close(named("lifetime without unit", text=text.strip(), minutes=lifetime / 60, rule=rule,
+                               rule_min=rule / 60))  # fmt: skip
+        return close(named("lifetime too short", lifetime=lifetime, text=text, early=(rule - lifetime) / 60, rule=rule,
+                           rule_min=rule / 60, stagger=stagger, startup=scale.WORKER_STARTUP_S,
+                           retire=max(RETIRE_S, stagger), floor=RETIRE_S, limit=seconds))  # fmt: skip
     if "--lifetime-restart" in words:
         return close(named("lifetime restart", lifetime=lifetime))
     return correct(f"16 cores, 64 GiB and 6 hours on {JOB['queue']}, charged to the account, in the course's "
@@ -788,10 +828,9 @@ def _features_500() -> pd.DataFrame:
 FEATURES_MISTAKES = {
     "100 Hz": "{rows} rows: these are the 100 Hz records. Pass fs=500 to get the {n} records this copy has at 500 Hz "
     "(scale.available_ids(500)).",
-    "computed in the kernel": "the table is right, but it does not carry the mark scale.ecg_features leaves on a "
-    "table its workers computed: it came from a loop (scale.ecg_features_serial, or your own, whether run here or "
-    "inside one task you submitted), not from scale.ecg_features' batches on the workers. Pass the client: "
-    "scale.ecg_features(client, fs=500).",
+    "computed in the kernel": "the values are right, but the table carries the mark scale.ecg_features_serial "
+    "leaves on its table: it came from that loop in this kernel, not from scale.ecg_features' batches on the "
+    "workers. Pass the client: scale.ecg_features(client, fs=500).",
 }
 
 
@@ -848,7 +887,16 @@ def features_500(answer, client=None):
         return incorrect(_values_differ(table, expected))
     # judged from the answer itself, not from what the session ran before: the mark scale.ecg_features leaves
     mark = answer.attrs.get(scale.ON_WORKERS)
-    if not isinstance(mark, dict) or mark.get("fs") != 500:
+    if isinstance(mark, dict) and mark.get("fs") == 500:
+        return correct(f"{len(table)} records at 500 Hz, computed by tasks on the workers: the same table as one loop "
+                       "gives.")  # fmt: skip
+    if answer.attrs.get(scale.ON_LOOP) is not None:  # the loop's own mark: evidence, not a guess
         return close(named("computed in the kernel"))
+    # no mark either way (review r22-s11: pd.DataFrame(table), to_dict and join drop DataFrame.attrs): the values are
+    # right, and where they were computed cannot be told from the table, so say so and claim nothing
+    return correct(f"the {len(table)} records at 500 Hz, with the right values. The table carries no mark of where it "
+                   "was computed (scale.ecg_features marks its table in DataFrame.attrs, but pd.DataFrame(...), "
+                   "to_dict() and join() drop that mark), so this check cannot tell whether the workers computed it: "
+                   "if you did not call scale.ecg_features(client, fs=500), do, and store its table as it comes.")
     return correct(f"{len(table)} records at 500 Hz, computed by tasks on the workers: the same table as one loop "
                    "gives.")
