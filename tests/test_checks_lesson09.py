@@ -132,7 +132,14 @@ def test_exercise_3_linkage(people):
     one = on_both.groupby("entry")["ecg_id"].transform("size").eq(1)
     other = on_both.groupby("ecg_id")["entry"].transform("size").eq(1)
     right = int((one & other).sum())
-    status(lesson09.pinned_entries(right), feedback.CORRECT)
+    # review r25-09, finding 5: the right answer is told how many of its pins a patient with no recorded weight (same
+    # sex and age) could equally explain, recomputed here from the pinned rows
+    no_weight = people[people["weight"].isna()]
+    pinned = on_both[(one & other).to_numpy()]
+    open_ = sum(bool((no_weight["sex"].eq(s) & no_weight["age"].eq(a)).any())
+                for s, a in zip(pinned["sex"], pinned["age"], strict=True))
+    assert 0 < open_ < right
+    status(lesson09.pinned_entries(right), feedback.CORRECT, f"for {open_} of them", f"{right - open_} are unambiguous")
     # right, written another way: the package's linkage
     status(lesson09.pinned_entries(int(privacy.link(register, people, ON)["pinned"].sum())), feedback.CORRECT)
     # the warned mistake: a plain merge joins a missing weight to a missing weight

@@ -764,8 +764,9 @@ def test_the_digital_omnibus_is_a_dated_proposal_not_law():
     day of its last check and the latest report found (Noerr, 18 June 2026: the agreement on the data Omnibus
     "yet-to-be-reached"). EDPB-EDPS Joint Opinion 2/2026 (February 2026; Stevens & Bolton, 23 February 2026: they
     "strongly urge co-legislators not to adopt the proposed changes to the definition of personal data"; the number
-    from formfy.ai and the EDPB's file name jointopinion_202602) and the Council compromise text of 20 February 2026,
-    reported as leaked (beeble.com, formfy.ai), may be named only as reported and not read here."""
+    from formfy.ai and the EDPB's file name jointopinion_202602) is named as reported. Review r25-09, finding 7: the
+    Council compromise text of 20 February 2026 was known only from press and vendor sites (beeble.com, formfy.ai;
+    no Council document found), so the lesson no longer states the Council's position."""
     text = _lesson_text()
     start = text.index("*Digital Omnibus*")
     paragraph = text[start:text.index("**The GDPR's research rules", start)]
@@ -773,13 +774,12 @@ def test_the_digital_omnibus_is_a_dated_proposal_not_law():
     assert "mid-2026" not in paragraph
     assert "Noerr, 18 June 2026" in paragraph and "not yet reached an agreement" in paragraph
     assert "Check its legislative status at the time you teach this" in paragraph
-    assert "to be checked against the texts" in paragraph
     for claim in ("was adopted", "has been adopted", "entered into force"):
         assert claim not in paragraph, claim
-    for reported in ("*Joint Opinion 2/2026*", "20 February 2026"):  # named only with their secondary sources
-        assert reported in paragraph, reported
-    assert "reported as leaked" in paragraph and "this lesson read neither text" in paragraph
-    assert "Stevens & Bolton, 23 February 2026" in paragraph
+    assert "*Joint Opinion 2/2026*" in paragraph and "as reported by Stevens & Bolton, 23 February 2026" in " ".join(
+        paragraph.split())
+    for gone in ("20 February 2026", "leaked", "formfy", "beeble", "Council compromise"):
+        assert gone not in paragraph, gone
 
 
 def test_the_papers_two_age_statements_are_quoted_and_the_code_300_counted():
@@ -1076,3 +1076,79 @@ def test_the_course_code_and_tests_quote_no_leaking_row():
                  "lesson 00 prints the month and year of the first and last stored date",
                  "the course's own code lists them"):
         assert fact in said, fact
+
+
+def test_a_written_date_gives_an_offset_only_where_the_earlier_ecg_is_held():
+    """Review r25-09, finding 1 (misleading): a date written in a report is the real date of an earlier ECG. It gives
+    the patient's offset only if that earlier ECG is in the release with its stored date; otherwise it only bounds
+    the shift. The WP29 table said each dated report "reveals that patient's offset". Recomputed from the raw file
+    with stored dates only (no written date is compared with a stored one here): of the 4 patients whose reports name
+    a date, 2 have an earlier ECG in the slice and 2 have none."""
+    with open(DATA / "ptbxl" / "ptbxl_database.csv", newline="") as f:
+        rows = {int(r["ecg_id"]): r for r in csv.DictReader(f)}
+    first: dict[str, str] = {}
+    for r in rows.values():  # ISO dates: as strings they sort as dates
+        first[r["patient_id"]] = min(first.get(r["patient_id"], r["recording_date"]), r["recording_date"])
+    dated = [rows[i] for i in sorted(written_dates_in_the_raw_file())]
+    patients = {r["patient_id"] for r in dated}
+    held = {r["patient_id"] for r in dated if r["recording_date"] > first[r["patient_id"]]}
+    assert (len(held), len(patients)) == (2, 4)
+    text = _lesson_text()
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "each reveals that patient's offset" not in code
+    assert "bounds that patient's shift, and gives it exactly if the earlier ECG is itself in the" in code
+    assert 'has_earlier = dates.gt(dates.groupby(meta["patient_id"]).transform("min"))' in code
+    assert "so their dates only bound the shift" in code
+    assert "which would re-date the ECGs of the patients whose reports name a date" not in text
+    assert "does not undo the date shift (section 5 says what the written dates would give)" in text
+
+
+def test_the_licences_leave_privacy_outside_their_grant():
+    """Review r25-09, findings 2, 9 and 10: CC BY 4.0 §2(b)(1) does not license "publicity, privacy, and/or other
+    similar personality rights" (the text shipped in data/ptbxl/LICENSE.txt); ODC-By 1.0 §2.4 does not cover "data
+    protection, privacy, or personality rights" in the contents, and its preamble advises consulting other documents
+    (licence text at opendatacommons.org/licenses/by/1-0/; not shipped, so not recomputed here). Only CC BY asks you
+    to indicate changes (§3(a)(1)(B)); ODC-By §4.2 asks for the licence or its URI and intact notices. CC BY itself
+    says it "may be interpreted as a contract", depending on the jurisdiction, so the lesson no longer calls a licence
+    a contract."""
+    licence = " ".join((DATA / "ptbxl" / "LICENSE.txt").read_text().split())
+    assert "nor are publicity, privacy, and/or other similar personality rights" in licence
+    assert "indicate if You modified the Licensed Material" in licence
+    text = _lesson_text()
+    for said in ('"publicity, privacy, and/or other similar personality rights" (§2(b)(1))',
+                 '"data protection, privacy, or personality rights" in the contents (§2.4)',
+                 "CC BY 4.0 also asks you to indicate changes, §3(a)(1)(B)", "a licence is not a law",
+                 "Neither says whether you may try to identify anyone. - **The law** does."):
+        assert said in text, said
+    for gone in ("a note of your changes", "They say nothing about re-identification", "a licence is a contract"):
+        assert gone not in text, gone
+
+
+def test_hipaa_safe_harbor_keeps_only_the_year_of_a_date():
+    """Review r25-09, finding 3: the paper invokes HIPAA for the ages only; Safe Harbor, 45 CFR 164.514(b)(2)(i)(C),
+    removes "all elements of dates (except year) for dates directly related to an individual" and all ages over 89
+    (hhs.gov / eCFR text). The slice's stored dates keep day and month, so the lesson says, from the data, that for
+    dates the release follows the paper's rule and not Safe Harbor's."""
+    text = _lesson_text()
+    for said in ("45 CFR 164.514(b)(2)(i)(C)", '"all elements of dates (except year) for dates directly related to an '
+                 'individual"', "The paper invokes HIPAA for the ages only", "shifting dates is not one of its steps"):
+        assert said in text, said
+    nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "follows the paper's rule, not Safe Harbor's\" if day_and_month" in code
+    stored = pd.to_datetime(meta()["recording_date"])
+    assert stored.dt.strftime("%m-%d").nunique() > 1  # the stored dates keep day and month
+
+
+def test_key_points_say_k_does_not_compose_and_a_pin_is_only_as_sure_as_its_rows():
+    """Review r25-09, findings 4 and 5: several k-anonymous or exact releases of the same patients can be combined
+    (Ganta, Kasiviswanathan and Smith, "Composition attacks and auxiliary information in data privacy", KDD 2008);
+    and a value missing in the data could match any entry, which the lesson's section 3 counts (48 of 155 pins)."""
+    text = _lesson_text()
+    keypoints = text[text.index("## Key points"):text.index("## Questions to ask your clinician")]
+    for said in ("k and l hold for one release at a time", "Ganta, Kasiviswanathan and Smith, *KDD* 2008",
+                 "measure them together", "an unknown value on the list matches nothing",
+                 "a value missing in the data could be anyone's", "section 3 counts the pins this leaves open"):
+        assert said in keypoints, said
+    assert "could equally be the person" in text  # section 3's count of those pins (pinned in its own test)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import challenge2012, privacy, ptbxl
-from ..feedback import as_number, check_number, close, correct, exercise, incorrect, mistake_at, named
+from ..feedback import CORRECT, as_number, check_number, close, correct, exercise, incorrect, mistake_at, named
 
 UNIQUE_ON = ["sex", "age", "weight"]  # exercise 1: the weight known to WEIGHT_STEP kg, which the lesson did not print
 WEIGHT_STEP = 5  # kg: the lesson printed sex, age and weight as charted, and measured 5 kg only with the site
@@ -176,6 +176,15 @@ def _register(seed: int) -> pd.DataFrame:
     return privacy.synthetic_register(_people(), LINK_ON, n_people=1000, share_in_records=0.2, seed=seed)[0]
 
 
+def _rivals(pins: pd.DataFrame) -> pd.Series:
+    """For each pin, the patients of the same sex and age whose weight is missing: `link` never compared them, yet
+    each could equally be the person behind the pin (the lesson's section 3)."""
+    people = _people()
+    no_weight = people[people["weight"].isna()]
+    return pins["record"].map(lambda r: int((no_weight["sex"].eq(people.loc[r, "sex"])
+                                             & no_weight["age"].eq(people.loc[r, "age"])).sum()))  # fmt: skip
+
+
 @cache
 def lesson_figures() -> dict[int, str]:
     """The counts the lesson's section 3 prints for its register (seed 9), each with what it counts: exercise 3's
@@ -192,10 +201,7 @@ def lesson_figures() -> dict[int, str]:
     grid = privacy.link(reg.assign(weight=privacy.round_to(reg["weight"], 5)),
                         people.assign(weight=privacy.round_to(people["weight"], 5)), LINK_ON)  # fmt: skip
     grid_pins = grid[grid["pinned"]]
-    no_weight = people[people["weight"].isna()]
-    rivals = pins["record"].map(lambda r: int((no_weight["sex"].eq(people.loc[r, "sex"])
-                                               & no_weight["age"].eq(people.loc[r, "age"])).sum()))  # fmt: skip
-    clear = pins[rivals.eq(0).to_numpy()]
+    clear = pins[_rivals(pins).eq(0).to_numpy()]
     figures = [
         (len(clear), "number of unambiguous pins"),
         (right(clear), "number of unambiguous pins that are right"),
@@ -267,7 +273,7 @@ def pinned_entries(answer):
     expected = int(pairs["pinned"].sum())
     merged = _merged(reg)
     rounded = int(privacy.link(reg, _known(_people()), LINK_ON)["pinned"].sum())
-    return check_number(
+    fb = check_number(
         answer,
         expected,
         mistakes=[
@@ -287,6 +293,13 @@ def pinned_entries(answer):
         hint="Join the register and `people` on sex, age and weight without joining missing values, then keep the "
         "pairs whose entry and whose patient each occur once.",
     )
+    if fb.status != CORRECT:
+        return fb
+    open_ = int(_rivals(pairs[pairs["pinned"]]).gt(0).sum())  # the caveat of the lesson's section 3, counted
+    return correct(f"{expected} entries pin one patient each. A pin is only as sure as the patients it was compared "
+                   + (f"with: for {open_} of them a patient of the same sex and age has no recorded weight and could "
+                      f"equally be the person, so {expected - open_} are unambiguous." if open_ else
+                      "with; here no pin has a patient of the same sex and age whose weight is missing."))
 
 
 # ---- exercise 4 -------------------------------------------------------------------------------------------------
