@@ -512,3 +512,29 @@ def test_the_unit_is_identifiable_without_its_code(model):
     slope, _, _, _ = _slope_intercept(model.died, risk)
     assert (round(roc_auc_score(model.died, risk), 3), round(slope, 2)) == (0.831, 0.74)
     assert abs(scores["auroc"] - roc_auc_score(model.died, model.raw_risk)) < 0.005  # "no difference that matters"
+
+
+def test_review_r25_share_flagged_by_unit_and_wording(model):
+    """Review r25-11. W1: the share flagged at 0.3 is the pooled mix of four kinds of unit; by unit it runs from 4%
+    (35 of 874, Cardiac Surgery Recovery) to 18% (260 of 1,481, Medical), a factor of 4.4, recounted by hand. M1, W2,
+    W3, W5, W6: the wording the review asked for, pinned so it does not come back."""
+    unit = model.descriptors["ICUType"]
+    counts = {}
+    for code in (1, 2, 3, 4):
+        ids = unit.index[unit.eq(code)]
+        counts[code] = (int((model.risk[ids] >= 0.3).sum()), len(ids))
+    assert counts == {1: (75, 577), 2: (35, 874), 3: (260, 1481), 4: (138, 1068)}
+    shares = {c: k / n for c, (k, n) in counts.items()}
+    assert (min(shares, key=shares.get), max(shares, key=shares.get)) == (2, 3)
+    assert (f"{shares[2]:.0%}", f"{shares[3]:.0%}", f"{shares[3] / shares[2]:.1f}") == ("4%", "18%", "4.4")
+    root = Path(__file__).resolve().parents[1]
+    nb = json.loads((root / "notebooks" / "11-asking-clinicians.ipynb").read_text())
+    source = "\n".join("".join(c["source"]) for c in nb["cells"])
+    assert "fulfils itself" not in source and "10.1001/jamaoncol.2020.4759" in source  # M1: Manz et al. 2020
+    assert "10.1001/jama.290.6.790" in source  # W6: the Ethicus study
+    assert "likely to be further off" not in source and "further off" not in source  # W2
+    assert "Art. 3(1)" in source  # W3: is it an AI system at all?
+    assert "an upper bound of candidate events, not acute kidney injury" in source  # W5
+    sol = json.loads((root / "solutions" / "11-asking-clinicians-solutions.ipynb").read_text())
+    brief = "\n".join("".join(c["source"]) for c in sol["cells"])
+    assert "(or to open a goals-of-care conversation)" not in brief and "Art. 3(1)" in brief
