@@ -42,9 +42,10 @@ SENTINEL = -1.0
 #: Rates and pressures whose charted 0 is removed: a charted 0 is not a measured rate or pressure. A monitor with a
 #: lead off shows dashes, not 0 (lesson 06). Most arterial zeros sit beside a charted heart rate and a cuff reading of
 #: the same minute, often before the stay's first real line value, and half of them beside a positive line mean: a
-#: transducer open to air would read 0 for its mean too, so these look like a charting placeholder for "no line
-#: reading" (a reading of the export, lesson 06), and rarely an arrest. The chart cannot tell these apart, and the
-#: features summarise measured values, so a 0 would make an artefact and an arrest the same HR_min. What this loses:
+#: transducer open to air would read 0 for its mean too, so these look like a line giving no pulse wave to read a
+#: systolic from, as in a flush or a damped trace (a reading, not confirmed by the files: lesson 06), and rarely an
+#: arrest. The chart cannot tell these apart, and the features summarise measured values, so a 0 would make an
+#: artefact and an arrest the same HR_min. What this loses:
 #: an arrest, which a model must take from a record of resuscitation events, not from a 0 in a vital-sign series.
 ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
 #: The arterial line's (systolic, diastolic, mean). In a minute where the line charts its systolic or diastolic as 0,
@@ -328,8 +329,9 @@ def fix_unit_errors(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Repair values that are plainly a unit or typing error, where one known conversion explains them.
 
     - pH of 650 to 800: the decimal point was lost (735 is 7.35): divide by 100.
-    - Height above 300 cm that becomes an adult height once divided by 2.54: centimetres converted
-      from inches a second time: divide by 2.54.
+    - Height above 300 cm that becomes an adult height once divided by 2.54: a height in centimetres typed into the
+      field the system reads as inches and converted once (divided by 2.54, each is a whole number of centimetres,
+      not the whole inches times 2.54 of a height converted twice: lesson 06): divide by 2.54.
     - Height between 1 and 2.5: written in metres: multiply by 100.
     Other impossible values are not guessed at; the range step removes them.
     """
@@ -337,7 +339,7 @@ def fix_unit_errors(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     fixes = [
         (p.eq("pH") & v.between(650, 800), 0.01, "divided by 100 (decimal point lost)"),
         (p.eq("Height") & v.gt(300) & (v / 2.54).between(*RANGES["Height"][:2]), 1 / 2.54,
-         "divided by 2.54 (converted from inches twice)"),
+         "divided by 2.54 (centimetres typed as inches)"),
         (p.eq("Height") & v.between(1, 2.5), 100.0, "multiplied by 100 (metres, not cm)"),
     ]  # fmt: skip
     new, logs = v.copy(), []
@@ -816,15 +818,21 @@ def validate_features(df: pd.DataFrame, window_hours: float = 48, raise_on_error
 PTBXL_AGE_CODE = 300
 #: After cleaning, this age means "90 or older": the code and any uncoded age above it become this value.
 PTBXL_AGE_CAP = 90
+#: RANGES' Height and Weight are adult ranges, and PTB-XL covers ages 0 to 95 (Wagner et al. 2020): their floors are
+#: applied from this age on (and where the age is unknown); a younger patient's height or weight is only checked
+#: against the ceilings. The course has no ranges for children.
+PTBXL_ADULT_AGE = 18
 
 
 def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean the PTB-XL metadata fields the course uses (age, sex, height, weight); return ``(clean, log)``.
 
-    Age 300 (the code for "90 or older") becomes 90 (Challenge 2012's ages also end at 90, most likely a cap; its
-    documentation does not say so, lesson 06), and so does any uncoded age
+    Age 300 (the code for "90 or older") becomes 90 (Challenge 2012's ages also end at 90, most likely the same cap:
+    its source, MIMIC-II, de-identified ages over 89 under HIPAA, lesson 06), and so does any uncoded age
     above 90 (the rule was not applied to every record), so that a cleaned 90 means "90 or older"; heights and weights
-    outside RANGES become missing; sex must be 0 or 1 (else missing). Other columns are untouched.
+    above RANGES' adult ceilings become missing, and so do those below its adult floors unless the patient is younger
+    than PTBXL_ADULT_AGE; sex must be 0 or 1 (else missing; PTB-XL codes male 0, female 1, the reverse of Challenge
+    2012's Gender). Other columns are untouched.
     """
     out = meta.copy()
     logs = []
@@ -845,11 +853,12 @@ def clean_ptbxl_metadata(meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         bad = out["sex"].notna() & ~out["sex"].isin([0, 1])
         out.loc[bad, "sex"] = np.nan
         log("sex", bad, "not 0/1: set to missing")
+    child = out["age"].lt(PTBXL_ADULT_AGE) if "age" in out else pd.Series(False, index=out.index)
     for name, key in (("height", "Height"), ("weight", "Weight")):
         if name in out:
             low, high = RANGES[key][:2]
-            bad = out[name].lt(low) | out[name].gt(high)
+            bad = (out[name].lt(low) & ~child) | out[name].gt(high)
             out.loc[bad, name] = np.nan
-            log(name, bad, f"outside {low:g}-{high:g} set to missing")
+            log(name, bad, f"outside {low:g}-{high:g} set to missing (below {low:g} only from age {PTBXL_ADULT_AGE})")
     log_df = pd.DataFrame(logs, columns=LOG_COLUMNS).rename(columns={"stays": "records"})
     return out, log_df

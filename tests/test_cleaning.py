@@ -243,6 +243,19 @@ def test_ptbxl_metadata_cleaning():
     assert log.groupby("parameter")["values"].sum().to_dict() == {"age": 1, "sex": 1, "height": 1, "weight": 2}
 
 
+def test_ptbxl_adult_floors_spare_children_but_the_ceilings_hold_for_all():
+    """Review r25-06 F3: RANGES' heights and weights are adult ranges; PTB-XL covers ages 0 to 95 (Wagner et al. 2020).
+    A child below the adult floors keeps the value; above the ceilings it goes at any age; an unknown age is checked
+    against the floors as an adult."""
+    meta = pd.DataFrame({"age": [2.0, 2.0, 45.0, np.nan], "height": [85.0, 300.0, 85.0, 85.0],
+                         "weight": [12.0, 400.0, 12.0, 12.0]})  # fmt: skip
+    out, log = cleaning.clean_ptbxl_metadata(meta)
+    assert out["height"].isna().tolist() == [False, True, True, True]
+    assert out["weight"].isna().tolist() == [False, True, True, True]
+    actions = log.loc[log["parameter"].eq("height"), "action"]
+    assert all(f"only from age {cleaning.PTBXL_ADULT_AGE}" in a for a in actions)
+
+
 def test_ptbxl_uncoded_ages_above_90_join_the_code_so_90_means_90_or_older():
     meta = pd.DataFrame({"age": [300.0, 91.0, 90.0, 89.0]})
     out, log = cleaning.clean_ptbxl_metadata(meta)

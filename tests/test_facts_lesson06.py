@@ -1110,3 +1110,76 @@ def test_low_gcs_goes_with_ventilation(raw_lines):
         low = np.array([gcs[r] for r in ids])
         got[kind] = (len(ids), f"{np.mean(low <= 8):.0%}", float(np.median(low)))
     assert got == {"ventilated": (2529, "84%", 3.0), "other": (1407, "6%", 14.0)}
+
+
+# --------------------------------------------------------------------------------------------- review r25-06
+def _lesson_source() -> str:
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "06-cleaning.ipynb").read_text())
+    return "\n".join("".join(c["source"]) for c in nb["cells"])
+
+
+def test_heights_above_300_are_centimetres_typed_as_inches_not_converted_twice(raw_lines):
+    """Review r25-06 F1: divided by 2.54 once, the heights above 300 are whole centimetres; converted twice, they would
+    be whole inches times 2.54 before the second conversion, as 97% of recorded heights are, and only 160 cm is."""
+    heights = [v for _, m, p, v in raw_lines if p == "Height" and m == 0 and v > 0]
+    over = sorted({v for v in heights if v > 300})
+    assert [round(v / 2.54) for v in over] == [144, 150, 157, 160, 165, 168, 170]
+    assert all(abs(round(v / 2.54) * 2.54 - v) <= 0.05 for v in over)  # whole cm, within the file's 0.1 cm
+    before = [v for v in over if abs(round(v / 2.54**2) * 2.54 - v / 2.54) <= 0.05]
+    assert before == [406.4] and round(406.4 / 2.54**2) == 63
+    source = _lesson_source()
+    assert "heights converted twice" not in source and "centimetres converted from inches a second time" not in source
+    assert "typed in centimetres into the field read as inches and converted once, not twice" in source
+    assert "converted from inches twice" not in cleaning.fix_unit_errors.__doc__
+    stays = challenge2012.load_stays()
+    _, log = cleaning.fix_unit_errors(cleaning.sentinels_to_missing(cleaning.prepare(stays))[0])
+    assert "divided by 2.54 (centimetres typed as inches)" in set(log["action"])
+
+
+def test_survival_of_one_day_deaths_against_the_other_deaths(raw_lines):
+    """Review r25-06 F2: the 26 deaths with Survival 1 stop charting before 46 h more often than the other deaths
+    (5 of 26 against 32 of 528, Newcombe interval +2 to +32 points), but not before 47 h (54% and 50%); one of them is
+    among the stays with nothing after 36 h; Length_of_stay is one day longer than Survival in 357 of 554 deaths."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    o = challenge2012.load_outcomes()
+    last = {}
+    for rid, m, p, _v in raw_lines:
+        if not (m == 0 and p in challenge2012.DESCRIPTORS):
+            last[rid] = max(last.get(rid, 0), m / 60)
+    deaths = o[o["In-hospital_death"].eq(1)]
+    one = [last[r] for r in deaths.index[deaths["Survival"].eq(1)]]
+    other = [last[r] for r in deaths.index[deaths["Survival"].ne(1)]]
+    assert (len(one), len(other)) == (26, 528)
+    k1, k2 = sum(h < 46 for h in one), sum(h < 46 for h in other)
+    assert (k1, k2) == (5, 32)
+    low, high = confint_proportions_2indep(k1, 26, k2, 528, method="newcomb", compare="diff")
+    assert (round(100 * (k1 / 26 - k2 / 528)), round(100 * low), round(100 * high)) == (13, 2, 32)
+    assert (f"{sum(h < 47 for h in one) / 26:.0%}", f"{sum(h < 47 for h in other) / 528:.0%}") == ("54%", "50%")
+    assert f"{np.median(other):.1f}" == "47.0"
+    assert [r for r in deaths.index[deaths["Survival"].eq(1)] if last[r] < 36] == [134756]
+    assert int((deaths["Length_of_stay"] - deaths["Survival"]).eq(1).sum()) == 357
+    source = _lesson_source()
+    assert "no evidence of short" not in source and "evidence of short stays" in source
+
+
+def test_ptbxl_children_skip_the_adult_floors_and_the_challenge_age_cap_has_its_source():
+    """Review r25-06 F3/F4/F10: the adult height and weight floors spare PTB-XL's children (ages 0 to 95); in the
+    slice 7 records are younger than 18 (all 17); the Challenge's cap at 90 is sourced, not 'to be checked'."""
+    meta = ptbxl.load_metadata()
+    assert cleaning.PTBXL_ADULT_AGE == 18 and int(meta["age"].lt(18).sum()) == 7 and meta["age"].min() == 17
+    source = _lesson_source()
+    assert "to be checked" not in source and "45 CFR §164.514(b)(2)(i)(C)" in source
+    assert '"male 0,\nfemale 1" (Wagner et al., 2020, Table 2)' in source
+
+
+def test_two_mean_minutes_all_but_three_with_the_line_pair(lesson):
+    """Review r25-06 F6: 1,838 of the 1,841 two-mean minutes have the line's systolic and diastolic: 'all but 3'."""
+    t = _after_ranges(lesson[0])
+    p = t[t["Parameter"].isin(["SysABP", "DiasABP", "MAP"])]
+    means = p[p["Parameter"].eq("MAP")].groupby(["RecordID", "Time"]).size()
+    two = means[means.gt(1)].index
+    pair = p[~p["Parameter"].eq("MAP")].pivot_table(index=["RecordID", "Time"], columns="Parameter", values="Value",
+                                                      observed=True).reindex(two)  # fmt: skip
+    with_line = pair[["SysABP", "DiasABP"]].notna().all(axis=1)
+    assert (len(two), int((~with_line).sum())) == (1841, 3)
