@@ -122,7 +122,9 @@ SCP_LIKELIHOOD_KEYWORDS = {
 #: doubtful statements. :func:`ecg_report` therefore puts EVERY statement in DiagnosticReport.conclusionCode and
 #: carries its likelihood beside it in this course extension, defined by :data:`SCP_LIKELIHOOD_DEFINITION`
 #: (:func:`scp_likelihood_definition` writes it as a StructureDefinition). FHIR R4B has no certainty element on
-#: DiagnosticReport (its cqf-certainty extension is a draft).
+#: DiagnosticReport (its cqf-certainty extension is a draft). A receiver may ignore an extension, and then reads the
+#: statements coded 15-50 as asserted: this export overstates them (lesson 08 counts them). A conclusionCode, a data
+#: type, cannot carry a modifierExtension; a stricter export would leave them to the conclusion text.
 SCP_LIKELIHOOD_EXTENSION = "urn:heartdata:ptbxl:scp-likelihood"
 #: What the extension's number is, in words a receiver can read (the StructureDefinition's description).
 SCP_LIKELIHOOD_DEFINITION = (
@@ -166,7 +168,8 @@ _SER = ("Serum, as the Challenge documents it ('Serum ...'); LOINC's SerPl code 
 #: the central lab's chemistry); that is a pointer for the question to the lab, not an answer.
 SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 says serum or plasma; if this lactate was "
-               "measured on the blood-gas analyser, in arterial blood, the code would be 2518-9.",
+               "measured on the blood-gas analyser, in whole blood, the code would be 32693-4 (2518-9 only if the "
+               "sample is known to be arterial).",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
             "2708-6 says arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every oxygen "
             "saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go beside "
@@ -194,7 +197,8 @@ _ROWS = [
     ("Height", _OBS, "8302-2", "Body height", "cm", "cm", _VS, "known", "",
      "Most heights were typed in inches and converted (lesson 06)."),
     ("ICUType", "Encounter.type", "", "", "", "1-4 (coronary, cardiac surgery, medical, surgical)", "", "unsure", "",
-     "A unit type describes the stay, not a measurement: a local code on Encounter.type."),
+     "A unit type describes the stay, not a measurement: a local code on Encounter.type. It is also a place: the "
+     "v2 route sends it as PV1-3, which HL7's v2-to-FHIR guide maps to Encounter.location, an alternative."),
     ("Weight", _OBS, "29463-7", "Body weight", "kg", "kg", _VS, "known", "",
      "Both a descriptor at 00:00 and a time series; 0 kg values exist."),
     ("Albumin", _OBS, "1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/dL", "g/dL", _LAB, "known", "",
@@ -231,9 +235,10 @@ _ROWS = [
     ("K", _OBS, "2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", "mEq/L", _LAB, "unsure",
      "6298-4", _SER + " Documented as mEq/L, equal to mmol/L for a monovalent ion."),
     ("Lactate", _OBS, "2524-7", "Lactate [Moles/volume] in Serum or Plasma", "mmol/L", "mmol/L", _LAB, "unsure",
-     "2518-9", "The source states no specimen ('Lactate (mmol/L)'): serum or plasma assumed. In an ICU lactate is "
-     "often measured on the blood-gas analyser, in the arterial sample of the blood gas (2518-9, Lactate "
-     "[Moles/volume] in Arterial blood): the code changes with the specimen."),
+     "32693-4", "The source states no specimen ('Lactate (mmol/L)'): serum or plasma assumed. In an ICU lactate is "
+     "often measured on the blood-gas analyser, in whole blood (32693-4, Lactate [Moles/volume] in Blood, the code "
+     "MIMIC-III's lab dictionary gives its blood-gas lactate, item 50813); the analyser runs arterial and venous "
+     "samples alike, so 2518-9 (in Arterial blood) only if the sample is known to be arterial."),
     ("MAP", "BP panel (arterial line)", "76214-6", "Invasive Mean blood pressure", "mm[Hg]", "mmHg", _VS,
      "searched", "", "An extra component of the panel: 8478-0 (mean blood pressure) with 76214-6 beside it."),
     ("MechVent", "Procedure", "", "", "", "0: false, 1: true", "", "searched", "",
@@ -1404,7 +1409,8 @@ LAB_PANELS = {
 #: The NTE sent after an OBX whose specimen is an assumption: the code (OBX-3) and SPM-4 carry it, this says so.
 V2_SPECIMEN_ASSUMED = {
     "Lactate": "Specimen assumed: the source states none. LOINC 2524-7 and SPM-4 say serum or plasma; if this lactate "
-               "was measured on the blood-gas analyser, in arterial blood, the code would be 2518-9.",
+               "was measured on the blood-gas analyser, in whole blood, the code would be 32693-4 (2518-9 only if the "
+               "sample is known to be arterial).",
     "SaO2": "Specimen assumed: the source says 'O2 saturation in hemoglobin' and states no specimen or method. LOINC "
             "2708-6 and SPM-4 say arterial blood, and FHIR's oxygen-saturation profile requires 2708-6 of every "
             "oxygen saturation; if this saturation was measured by pulse oximetry (SpO2), LOINC 59408-5 would go "
@@ -2083,7 +2089,7 @@ def main(argv=None) -> int:
                 + (f"{len(local_only)} Observation{'s carry' if len(local_only) > 1 else ' carries'} only the local "
                    "code, with no LOINC mapping "
                    f"({', '.join(sorted(set(local_only)))})" if local_only else
-                   "every Observation carries a LOINC code beside the local one")
+                   "every Observation carries a LOINC code beside the local one (a panel's, on its components)")
                 + "; dates are a placeholder (tagged)"
                 + (f"; parameters unknown to the table: {', '.join(unknown)}" if unknown else "")
             )

@@ -58,6 +58,12 @@ def test_silos(stays, meta):
     header = wfdb.rdheader(str(ptbxl.data_dir() / meta["filename_lr"].iloc[0]))
     mit = mitdb.load_record("100")
     assert set(header.units) == set(mit.units) == {"mV"}
+    # r25-08 finding 1: only PTB-XL's header writes the unit; MIT-BIH's gain field has no '/units', so the file
+    # states none (WFDB header(5): "the physical unit may be assumed to be one millivolt") and wfdb fills in 'mV'
+    fields = [ln.split()[2] for ln in (DATA / "mitdb" / "100.hea").read_text().splitlines()[1:] if ".dat" in ln]
+    assert fields == ["200", "200"]
+    hea = (ptbxl.data_dir() / (meta["filename_lr"].iloc[0] + ".hea")).read_text().splitlines()[1:]
+    assert all(ln.split()[2].endswith("/mV") for ln in hea if ".dat" in ln)
     assert mit.fs == 360 and mit.base_date is None and mit.record_name == "100"
     assert mitdb.load_annotations()["symbol"].nunique() == 4
 
@@ -262,6 +268,17 @@ def test_likelihoods_and_why_the_export_filters_none():
     assert "example_keywords" in text and "need not qualify" not in text
     assert table4["likely"] == 35 and table4["zustand nach"] == 100
     assert "not a cardiologist's certainty" not in interop.SCP_LIKELIHOOD_DEFINITION
+    # r25-08 finding 2: a receiver that ignores the extension reads the statements coded 15-50 as asserted; 16 of
+    # them carry a SNOMED CT code (1 at 15, 2 at 35, 13 at 50), and section 5 and section 7's table say so
+    hedged = [(e, s, v) for e, d in dicts.items() for s, v in d.items() if 0 < v <= 50]
+    assert (len(hedged), len({e for e, _, _ in hedged})) == (70, 61)
+    snomed = [v for _, s, v in hedged if s in interop.SCP_SNOMED]
+    assert (len(snomed), snomed.count(15), snomed.count(35), snomed.count(50)) == (16, 1, 2, 13)
+    assert "this export overstates them" in text and "modifierExtension" in text
+    # r25-08 finding 7: the ages, heights and weights PTB-XL gives, none of which the FHIR ECG export carries
+    assert int(raw[["age", "height", "weight"]].notna().sum().sum()) == 938
+    patient = interop.ecg_report(1, 100)["Patient"][0].model_dump(exclude_none=True)
+    assert set(patient) == {"resourceType", "id", "meta", "identifier", "gender"}
     assert "certainty the diagnosing cardiologist expressed" in interop.SCP_LIKELIHOOD_DEFINITION
 
 
@@ -406,6 +423,9 @@ def test_round_trip_of_twenty_stays(stays, tmp_path):
     repeats_a = stays[stays.duplicated(["RecordID", "Time", "Parameter"])]["Parameter"].value_counts()
     assert int(repeats_a.sum()) == 3671 and repeats_a.head(2).to_dict() == {"MAP": 1845, "Urine": 1544}  # review 4
     assert int(raw["Parameter"].isin(interop.LAB_PARAMETERS).sum()) == 855
+    # r25-08 finding 5: the outcomes are not exported; of these 20 stays, 1 ended in death in hospital
+    outcomes = pd.read_csv(DATA / "challenge2012" / "Outcomes-a.txt", index_col="RecordID")
+    assert int(outcomes["In-hospital_death"].reindex(ids).eq(1).sum()) == 1
     ages = stays[stays["Parameter"].eq("Age")]["Value"]
     assert int(ages.ge(90).sum()) == 164 and ages.max() == 90
 
@@ -484,3 +504,16 @@ def test_the_company_each_analyte_keeps_at_its_minute(stays):
     # r17-08: SaO2 (no specimen documented) is charted with pH, PaO2 or PaCO2 in most of its minutes: the lesson's
     # wording 'most of it looks like the blood gas's saturation' (sao2 in the notebook, threshold 50%)
     assert (share["SaO2"][0], share["SaO2"][2]) == (8185, 83.3) and share["SaO2"][2] > 50
+
+
+def test_the_lesson_says_what_the_standards_say_r25_08():
+    """r25-08, findings 1, 3 and 4: MIT-BIH's mV is a format default, not a word of its header (WFDB header(5));
+    a logical reference is linked only by a server that does so (R4B Reference.identifier, referencePolicy);
+    a blood-gas analyser also runs venous samples, so its lactate is 32693-4 unless the sample is known arterial."""
+    cells = json.loads((DATA.parent / "notebooks" / "08-interoperability.ipynb").read_text())["cells"]
+    text = " ".join(" ".join("".join(c["source"]).split()) for c in cells)
+    assert "Only the two WFDB sources write a unit" not in text and "may be assumed to be one millivolt" in text
+    assert "resolves by searching for that identifier" not in text and "referencePolicy" in text
+    assert "may accept an identifier based reference untouched, resolve it, and/or reject it" in text
+    assert "the code becomes 2518-9" not in text and "only if the sample is confirmed arterial" in text
+    assert interop.code_table().loc["Lactate", "other_specimen_loinc"] == "32693-4"

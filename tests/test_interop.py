@@ -637,6 +637,7 @@ def test_fhir_command_writes_bulk_files(tmp_path, capsys):
         assert lines and all(line.startswith('{"resourceType":"' + t + '"') for line in lines)
     said = capsys.readouterr().out
     assert "placeholder" in said and "every Observation carries a LOINC code beside the local one" in said
+    assert "(a panel's, on its components)" in said  # r25-08 nit 13: a panel's Observation.code has no local code
     assert "none" not in said and "LOINC mapping" not in said
     assert fv.validate_ndjson(out) == []
 
@@ -1289,11 +1290,15 @@ def test_direct_fhir_lactate_carries_the_assumed_specimen_note_as_the_v2_route_d
     for o in lact:
         assert {c.code for c in o.code.coding if c.system == interop.LOINC} == {"2524-7"}
         texts = [n.text for n in o.note or []]
-        assert interop.SPECIMEN_ASSUMED["Lactate"] in texts and "2518-9" in texts[-1]
-    # r23-08, finding 10: lactate co-charts with the arterial blood gas (pH 2744-1, PaCO2 2019-8, PaO2 2703-7, all
-    # 'in Arterial blood'), so the blood-gas alternative is 2518-9, Lactate [Moles/volume] in Arterial blood
+        assert interop.SPECIMEN_ASSUMED["Lactate"] in texts and "32693-4" in texts[-1]
+    # r25-08, finding 4 (replacing r23-08's 2518-9): a blood-gas analyser runs arterial and venous samples, so
+    # confirming the analyser gives 32693-4, Lactate [Moles/volume] in Blood (MIMIC-III D_LABITEMS item 50813, the
+    # same hospital's blood-gas lactate); 2518-9, in Arterial blood, needs the sample known to be arterial
     table = interop.code_table()
-    assert table.loc["Lactate", "other_specimen_loinc"] == "2518-9" and fv.loinc_check_digit("2518-9")
+    assert table.loc["Lactate", "other_specimen_loinc"] == "32693-4" and fv.loinc_check_digit("32693-4")
+    for said in (interop.SPECIMEN_ASSUMED["Lactate"], interop.V2_SPECIMEN_ASSUMED["Lactate"],
+                 table.loc["Lactate", "note"]):
+        assert "32693-4" in said and re.search(r"2518-9 (\(in Arterial blood\) )?only if", said)
     assert {table.loc[p, "loinc"] for p in ("pH", "PaCO2", "PaO2")} == {"2744-1", "2019-8", "2703-7"}
     others = [o for o in res["Observation"] if o.code.text not in interop.SPECIMEN_ASSUMED]
     assert not any("Specimen assumed" in (n.text or "") for o in others for n in o.note or [])
