@@ -413,6 +413,10 @@ def check_number(
     value = number(answer, what)
     if isinstance(value, Feedback):
         return value
+    if math.isnan(value):  # "nan is not it" says nothing: NaN is what a mean or min of no values gives
+        return incorrect("your value is NaN (not a number), which is what a mean, minimum or difference of no values "
+                         "gives: the selection you computed it from is probably empty (or holds one row). Look at how "
+                         f"many rows your filter keeps. {hint}".rstrip())  # fmt: skip
     if same(value, expected, rel, abs_):
         return correct()
     import numpy as np

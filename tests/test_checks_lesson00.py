@@ -227,3 +227,15 @@ def test_walkthrough8_no_height_row_missing_is_not_called_counting_nan():
     expect(fb, CLOSE, "every stay has a Height row", "-1")
     assert "you counted empty (NaN) cells" not in fb.message
     expect(check.n_height_missing(int(h["Value"].eq(-1).sum())), CORRECT)
+
+
+# --- student walkthrough r25 (A) ---------------------------------------------------------------------------------
+
+
+def test_r25_heart_rate_plot_in_days_is_named():
+    """r25-stuA 00 E5 (weak): times in days (Time / 1440) got the generic message; the unit is named now."""
+    stays = challenge2012.load_stays()
+    hr = stays[stays["RecordID"].eq(check.plot_stay()) & stays["Parameter"].eq("HR")]
+    expect(check.heart_rate_plot(_drawn(hr["Time"] / 1440, hr["Value"], xlabel="days")), CLOSE, "days", "Time / 60")
+    expect(check.heart_rate_plot(_drawn(hr["Time"] * 60, hr["Value"], xlabel="s")), CLOSE, "seconds")
+    plt.close("all")

@@ -319,3 +319,88 @@ def test_walkthrough8_weekday_bars_must_be_named_by_day():
     ax.set(xlabel="weekday", ylabel="number of ECGs")
     expect(check.weekday_plot(ax), CORRECT)
     plt.close("all")
+
+
+# --- student walkthrough r25 (A) ---------------------------------------------------------------------------------
+
+
+def test_r25_another_row_is_named_beside_the_blank_report():
+    """r25-stuA 01 E2: the row at position 443 (`meta.iloc[443]`, ECG 444, whose report is real text), read with
+    `filled_columns`, was told only that `notna()` counts a blank report. Its sets are also what `notna()` gives for
+    ECG 443, so the message now names both; a row that gives other sets is named as another ECG alone."""
+    meta = ptbxl.load_metadata()
+    row, other = meta.loc[check.EXERCISE_ECG_ID], meta.iloc[check.EXERCISE_ECG_ID]
+    assert other.name != check.EXERCISE_ECG_ID and other["report"].strip(" ,")
+    typed, machine = sources.columns_by_source(other), sources.columns_by_source(other, "machine")
+    fb = check.typed_and_machine(typed, machine)
+    expect(fb, CLOSE, "two mistakes", "notna()", f"ECG {other.name}", f"meta.iloc[{check.EXERCISE_ECG_ID}]",
+           f"meta.loc[{check.EXERCISE_ECG_ID}]")
+    notna = {c for c in row.index[row.notna()] if sources.PTBXL_COLUMN_SOURCE[c] in sources.TYPED_BY_A_PERSON}
+    assert notna == typed  # the two mistakes give the same sets here
+    # a row whose sets differ from the blank-report mistake is named as another ECG only
+    for pos in range(len(meta)):
+        r = meta.iloc[pos]
+        t, m = sources.columns_by_source(r), sources.columns_by_source(r, "machine")
+        if r.name != check.EXERCISE_ECG_ID and t not in (typed, sources.columns_by_source(row)):
+            break
+    fb = check.typed_and_machine(t, m)
+    assert "notna()" not in fb.message, fb  # never the blank-report mistake for sets it does not give
+    # the blank-report mistake proper still names notna(), and the stutter is gone
+    expect(check.typed_and_machine(notna, machine), CLOSE, "notna()")
+    fb = check.typed_and_machine({"sex"}, {"device"})
+    assert not fb.message.lower().startswith("not yet"), fb
+    assert "'age'" not in check.typed_and_machine("sex", "device").message  # age is the curators' column
+
+
+def test_r25_a_weekday_left_nan_is_named_not_the_counts():
+    """r25-stuA 01 E6: `value_counts().reindex(days)` without `fill_value` leaves Tuesday NaN; the counts are right
+    but the student was told the bar heights are not the ECGs per weekday. The hints named `WEEKDAYS`, which the
+    practice notebook does not define (it is `check.WEEKDAYS`)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    right = check.ecgs_per_weekday()
+    empty = list(right.index[right.eq(0)])
+    assert empty  # the site has a weekday with no ECG: the exercise's point
+    meta = ptbxl.load_metadata()
+    days = pd.to_datetime(meta.loc[meta["site"].eq(check.WEEKDAY_SITE), "recording_date"]).dt.day_name()
+    _, ax = plt.subplots()
+    v = days.value_counts().reindex(check.WEEKDAYS)
+    ax.bar(v.index, v.values)
+    ax.set(xlabel="Weekday", ylabel="Number of ECGs")
+    fb = check.weekday_plot(ax)
+    expect(fb, CLOSE, empty[0], "NaN", "fill_value=0", "check.WEEKDAYS")
+    assert "not the ECGs per weekday" not in fb.message
+    _, ax = plt.subplots()
+    ax.bar(v.index, (v + 1).values)  # NaN and wrong counts: not the named mistake, but the NaN is said
+    ax.set(xlabel="Weekday", ylabel="Number of ECGs")
+    expect(check.weekday_plot(ax), INCORRECT, "NaN")
+    _, ax = plt.subplots()
+    dropped = days.value_counts().reindex([d for d in check.WEEKDAYS if d not in empty])
+    ax.bar(dropped.index, dropped.values)
+    fb = check.weekday_plot(ax)
+    assert "check.WEEKDAYS" in fb.message and "(WEEKDAYS" not in fb.message, fb
+    plt.close("all")
+
+
+def test_r25_and_per_patient_and_milliseconds_are_named(stays):
+    """r25-stuA 01 E3, E4, E5 (weak): troponin I AND T (every share 0), heights per patient (`drop_duplicates`),
+    and the shortest interval in milliseconds got generic messages; each is named now, only when the answer is
+    what that mistake gives."""
+    units = sources.icu_types(stays)
+    rows = stays.loc[stays["Parameter"].isin(check.TROPONINS)]
+    a = set(rows.loc[rows["Parameter"].eq("TroponinI"), "RecordID"])
+    b = set(rows.loc[rows["Parameter"].eq("TroponinT"), "RecordID"])
+    both = pd.Series(units.index.isin(list(a & b)), index=units.index).groupby(units).mean()
+    expect(check.troponin_share(both), CLOSE, "BOTH", "OR")
+    meta = ptbxl.load_metadata()
+    once = meta.drop_duplicates("patient_id")
+    per_patient = once["height"].notna().groupby(once["device"]).mean()
+    assert not np.allclose(per_patient, meta["height"].notna().groupby(meta["device"]).mean())
+    expect(check.height_by_device(per_patient), CLOSE, "one ECG per patient")
+    ann = mitdb.load_annotations()
+    shortest = ann.loc[ann["time_s"].lt(60) & ann["symbol"].isin(mitdb.BEAT_SYMBOLS), "time_s"].diff().min()
+    expect(check.shortest_interval(1000 * shortest), CLOSE, "milliseconds")
+    expect(check.shortest_interval(shortest), CORRECT)

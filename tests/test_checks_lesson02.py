@@ -139,9 +139,13 @@ def test_walkthrough_top_wander():
     assert fb.status == feedback.INCORRECT and "9 of your 10" in fb.message
 
 
-def test_walkthrough_n_top_flagged():
+def test_walkthrough_n_top_flagged(monkeypatch):
+    from heartdata import _progress
+
+    monkeypatch.setattr(_progress, "RECORDS", {})
     meta = ptbxl.load_metadata()
     top = _student_wander().nlargest(10).index
+    assert lesson02.top_wander(top).correct  # the count of empty cells is named only after a right exercise 3
     n = int(meta.loc[top, "baseline_drift"].notna().sum())
     assert lesson02.n_top_flagged(n).correct
     assert lesson02.n_top_flagged(np.int64(meta.loc[list(top), "baseline_drift"].count())).correct
@@ -322,3 +326,103 @@ def test_r22_n_top_flagged_after_a_wrong_top_ten_says_exercise_3_first(monkeypat
     assert lesson02.top_wander(right_top).correct
     fb = lesson02.n_top_flagged(count)
     assert "exercise 3 must be right first" not in fb.message, fb
+
+
+# --- student walkthrough r25 (A) ---------------------------------------------------------------------------------
+
+
+def test_r25_a_rounding_function_is_named_rounded():
+    """r25-stuA 02 E1: a function that rounds its millivolts to 3 decimals was told to use the `adc_gain` and
+    `baseline` it receives, which it did. The rounding is named now; a function that changes the array it receives
+    is right, and told so."""
+
+    def rounded(d, g, b):
+        return np.round((np.asarray(d, float) - np.asarray(b)) / np.asarray(g), 3)
+
+    fb = lesson02.to_millivolts(rounded)
+    expect(fb, CLOSE, "rounds them to 3 decimals", "unrounded")
+    assert "adc_gain" not in fb.message
+
+    def rounded2(d, g, b):
+        return [[round(v, 2) for v in r] for r in ((np.asarray(d, float) - np.asarray(b)) / np.asarray(g)).tolist()]
+
+    expect(lesson02.to_millivolts(rounded2), CLOSE, "to 2 decimals")
+
+    def in_place(d, g, b):
+        d = np.asarray(d)
+        d -= np.asarray(b, dtype=d.dtype)
+        return d / np.asarray(g)
+
+    expect(lesson02.to_millivolts(in_place), CORRECT, "changes the array it receives")
+
+    def right(d, g, b):
+        return (np.asarray(d, float) - np.asarray(b)) / np.asarray(g)
+
+    fb = lesson02.to_millivolts(right)
+    assert fb.correct and "changes the array" not in fb.message
+
+
+def test_r25_n_top_flagged_names_no_mistake_that_depends_on_a_wrong_top_ten(monkeypatch):
+    """r25-stuA 02 E4: with exercise 3 answered by row positions (a named mistake), the flags of those rows counted
+    right (3) were told 'that is how many have NO baseline_drift entry', because 10 - 7 is 3 too. A count that
+    depends on the top 10 is named only once exercise 3 is right; before, the check says exercise 3 comes first."""
+    from heartdata import _progress
+
+    monkeypatch.setattr(_progress, "RECORDS", {})
+    meta = ptbxl.load_metadata()
+    table = lesson02.wander_table()
+    right = lesson02.top_wander_ids()
+    positions = [table.index.get_loc(i) for i in right]
+    expect(lesson02.top_wander(positions), CLOSE, "row positions")
+    own = int(meta.iloc[positions]["baseline_drift"].notna().sum())  # the flags of the rows they named
+    empty = 10 - int(meta.loc[right, "baseline_drift"].notna().sum())
+    fb = lesson02.n_top_flagged(empty)  # whatever the student's count, it is not judged against the right ten
+    expect(fb, INCORRECT, "exercise 3 must be right first")
+    assert "NO baseline_drift" not in fb.message
+    if own != int(meta.loc[right, "baseline_drift"].notna().sum()):
+        expect(lesson02.n_top_flagged(own), INCORRECT, "exercise 3 must be right first")
+    # the mistakes that do not depend on the ten are still named
+    expect(lesson02.n_top_flagged(int(meta["baseline_drift"].notna().sum())), CLOSE, "all ECGs")
+    # once exercise 3 is right, the count of empty cells is the named mistake again
+    assert lesson02.top_wander(right).correct
+    expect(lesson02.n_top_flagged(empty), CLOSE, "NO baseline_drift")
+
+
+def test_r25_a_nan_heart_rate_says_the_selection_is_empty():
+    """r25-stuA 02 E2 (weak): `ann.sample < 120` (samples, not seconds) keeps too few beats and the mean is NaN; the
+    check said only "nan is not it"."""
+    ann = wfdb.rdann(str(mitdb.data_dir() / "100"), "atr")
+    keep = np.isin(ann.symbol, list(mitdb.BEAT_SYMBOLS)) & (ann.sample < 120)
+    with pytest.warns(RuntimeWarning):  # numpy says so too: the mean of an empty selection
+        hr = 60 / np.diff(ann.sample[keep] / ann.fs).mean()
+    assert np.isnan(hr)
+    fb = lesson02.heart_rate(hr)
+    expect(fb, INCORRECT, "NaN", "empty")
+    assert "nan is not it" not in fb.message
+
+
+def test_r25_top_wander_generic_message_names_every_step():
+    """r25-stuA 02 E3 (weak): a top 10 of the standard deviation, or of lead 0 alone, was told to check the filter,
+    which was right; the message now walks through every step (filter, range over samples 50 to 949, largest lead)."""
+    ids = lesson02.exercise_ids()
+    b, a = signal.butter(2, 0.5, btype="lowpass", fs=100)
+    slow = signal.filtfilt(b, a, ptbxl.load_signals(ids, fs=100), axis=1)[:, 50:950]
+    lead0 = pd.Series(slow[:, :, 0].max(axis=1) - slow[:, :, 0].min(axis=1), index=ids)
+    fb = lesson02.top_wander(lead0.nlargest(10).index)
+    expect(fb, INCORRECT, "each step", "largest of its 12 leads", "50 to 949")
+    std = pd.Series(slow.std(axis=1).max(axis=1), index=ids)
+    fb = lesson02.top_wander(std.nlargest(10).index)
+    expect(fb, INCORRECT, "each step", "range")
+
+
+def test_r25_signal_plot_hint_names_no_variable_the_notebook_lacks():
+    """r25-stuA 02 E5 (nit): the hint named `mv_later`, the solution's variable, which the practice notebook lacks."""
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    ax.plot(np.arange(10), np.arange(10.0))
+    ax.set(xlabel="time (s)", ylabel="mV")
+    fb = lesson02.signal_plot(ax)
+    expect(fb, INCORRECT, "rec_later")
+    assert "mv_later" not in fb.message
+    plt.close("all")

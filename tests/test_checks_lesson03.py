@@ -340,3 +340,58 @@ def test_r22_stay_wide_index_in_hours_is_named(stays):
     expect(fb, CLOSE, "in hours, not minutes", f"{right.index[1] / 60:g}", f"{right.index[1]:g}")
     expect(check.stay_wide(right.set_axis(right.index * 60)), CLOSE, "in seconds")
     assert check.stay_wide(right.set_axis(right.index.astype(float))).correct  # minutes as floats: still right
+
+
+# --- student walkthrough r25 (A) ---------------------------------------------------------------------------------
+
+
+def test_r25_stay_wide_of_every_stay_says_keep_one_stay(stays):
+    """r25-stuA 03 E4: pivoting every stay (Time already the index) was told "Use `Time` as the index". The check
+    now names the mistake: the rows are the minutes of all stays; keep stay PIVOT_STAY's rows first. A table whose
+    every empty cell was filled with 0 is named too."""
+    every = stays.pivot_table(index="Time", columns="Parameter", values="Value", aggfunc="mean")
+    fb = check.stay_wide(every)
+    expect(fb, CLOSE, "pivoted every stay", str(check.PIVOT_STAY), f"{stays['RecordID'].nunique():,} stays")
+    assert "Use `Time` as the index" not in fb.message
+    one = stays[stays["RecordID"].eq(check.PIVOT_STAY)]
+    right = _wide(one, "sum", "mean")
+    fb = check.stay_wide(right.iloc[:-3])  # Time is the index, rows are missing: no advice to use Time
+    expect(fb, INCORRECT, "rows")
+    assert "Use `Time` as the index" not in fb.message
+    expect(check.stay_wide(right.fillna(0)), CLOSE, "fillna(0)", "NaN")
+
+
+def test_r25_descriptors_by_row_order_are_named(stays):
+    """r25-stuA 03 E5: the warned mistake, descriptors taken by their place in each stay (rows 1 to 5), got the
+    generic "some values differ"; it is named now, with a stay where a measurement sits among the descriptors."""
+    pos = stays.groupby("RecordID").head(6)
+    p = pos.assign(k=pos.groupby("RecordID").cumcount()).pivot(index="RecordID", columns="k", values="Value")
+    by_place = pd.DataFrame({"Age": p[1], "Gender": p[2], "Height": p[3], "ICUType": p[4], "Weight": p[5]})
+    by_place = by_place.replace(-1, np.nan)
+    names = pos.assign(k=pos.groupby("RecordID").cumcount()).pivot(index="RecordID", columns="k", values="Parameter")
+    wrong = names[[1, 2, 3, 4, 5]].ne(["Age", "Gender", "Height", "ICUType", "Weight"]).any(axis=1)
+    assert wrong.sum() > 0
+    words = by_place.assign(Gender=by_place["Gender"].map({0: "female", 1: "male"}))
+    expect(check.descriptor_table(words), CLOSE, "place in each stay", f"In {int(wrong.sum())} stays")
+    expect(check.descriptor_table(by_place), CLOSE, "place in each stay")
+
+
+def test_r25_positions_and_shares_are_named(meta, scp_long):
+    """r25-stuA 03 E1 and E2 (weak): ecg_ids written as row positions (`enumerate`) got "some triples differ"; counts
+    divided by the number of ECGs were pointed to the diagnostic filter. Both are named now."""
+    rows = [(i, c, v) for i, t in enumerate(meta["scp_codes"]) for c, v in ast.literal_eval(t).items()]
+    fb = check.scp_table(pd.DataFrame(rows, columns=["ecg_id", "code", "likelihood"]))
+    expect(fb, CLOSE, "row positions", "items()")
+    rows = [(i, c, v) for i, t in enumerate(meta["scp_codes"], start=int(meta.index[0]))
+            for c, v in ast.literal_eval(t).items()]
+    if list(meta.index) == list(range(int(meta.index[0]), int(meta.index[0]) + len(meta))):  # ids 1..n: the same
+        expect(check.scp_table(pd.DataFrame(rows, columns=["ecg_id", "code", "likelihood"])), CORRECT)
+    scp = ptbxl.load_scp_statements()
+    classes = scp.loc[scp["diagnostic"].eq(1), "diagnostic_class"].rename("superclass")
+    diag = scp_long.merge(classes, left_on="code", right_index=True)
+    counts = pd.DataFrame({"any": diag.groupby("superclass")["ecg_id"].nunique(),
+                           "at_least_50": diag[diag["likelihood"].ge(50)].groupby("superclass")["ecg_id"].nunique()})
+    expect(check.superclass_counts(counts), CORRECT)
+    fb = check.superclass_counts(counts / len(meta))
+    expect(fb, CLOSE, "shares", f"{len(meta)} ECGs")
+    assert "diagnostic statements" not in fb.message

@@ -429,3 +429,23 @@ def test_r22_rare_parameters_boolean_mask_is_named():
     assert "listed all" not in fb.message
     _is(check.rare_parameters(frac < 0.2), feedback.CLOSE, "yes/no mask", "not yet the right parameters")
     assert check.rare_parameters(list(frac.index[frac < 0.5])).correct
+
+
+# --- student walkthrough r25 (A) ---------------------------------------------------------------------------------
+
+
+def test_r25_ventilated_denominator_hours_and_joined_names():
+    """r25-stuA 04 E3 and E1 (weak): dividing by the stays ever ventilated (the denominator the prompt asks about)
+    and `Time <= 12` (hours read as minutes) got "is not it"; the names joined into one text were told to put "ids"
+    in a list like `[1, 2, 3]`."""
+    series, ids, _, unit = _data()
+    mv = series[series["Parameter"].eq("MechVent")]
+    early = mv.loc[mv["Time"].le(720), "RecordID"].nunique()
+    fb = check.ventilated_fraction(early / mv["RecordID"].nunique())
+    assert fb.status == feedback.CLOSE and "any time in the 48 hours" in fb.message, fb
+    fb = check.ventilated_fraction(mv.loc[mv["Time"].le(12), "RecordID"].nunique() / len(ids))
+    assert fb.status == feedback.CLOSE and "12 * 60" in fb.message, fb
+    assert check.ventilated_fraction(early / len(ids)).correct
+    fb = check.rare_parameters(", ".join(sorted(check.rare_parameters_expected())))
+    assert fb.status == feedback.INCORRECT and "parameter names" in fb.message and "[1, 2, 3]" not in fb.message, fb
+    assert "split" in fb.message

@@ -644,3 +644,68 @@ def test_r22_failures_number_must_be_the_named_groups():
     assert fb.status == feedback.CLOSE and "sentence 1:" in fb.message and "CS-12 E" in fb.message, fb
     assert lesson05.failures([f"The CS-12 device recorded {cs12} ECGs.", ok2, ok3]).correct
     assert lesson05.failures([f"The CS-12 E device recorded {cs12e} ECGs.", ok2, ok3]).correct
+
+
+# --- student walkthrough r25 (A) ---------------------------------------------------------------------------------
+
+
+def test_r25_failures_accept_true_numbers_of_the_properties_and_bands_the_prompt_names():
+    """r25-stuA 05 E6: true sentences were refused because the check knew only the lesson's list: a height said to be
+    there ("134 of 450 ECGs have a height recorded", "30% come with a height"; the second was read as height
+    missing), baseline drift and any noise flag ("65 of 450", "14%", "141 of 450"), and an age band the lesson did not
+    use ("86 ECGs from patients aged 70 or over"). Each is computed here and accepted; the same sentences with an
+    untrue number, or with the number of the opposite reading, are still refused."""
+    m = _meta()
+    n = len(m)
+    ok2 = f"The slice holds {m['patient_id'].nunique()} patients for {n} ECGs."
+    ok3 = f"Site 3 contributes only {int(m['site'].eq(3).sum())} ECGs, too few to learn its devices."
+    height = m["height"].notna()
+    drift = m["baseline_drift"].notna()
+    noise = m[["baseline_drift", "static_noise", "burst_noise", "electrodes_problems"]].notna().any(axis=1)
+    note = m[["baseline_drift", "static_noise", "burst_noise"]].notna().any(axis=1)  # lesson 01's "any noise note"
+    old = m["age"].ge(70)
+    site1 = m[m["site"].eq(1)]
+    assert round(height.mean(), 2) != round(1 - height.mean(), 2) and int(old.sum()) != int(m["age"].gt(70).sum())
+    right = [
+        f"Only {int(height.sum())} of the {n} ECGs have a height recorded, so a model using height learns from a "
+        "minority.",
+        f"Only {height.mean():.0%} of the ECGs come with a height.",
+        f"{int((~height).sum())} of the {n} ECGs are without a height.",
+        f"Only {int(height.sum())} of the {n} ECGs have a height recorded, so {int((~height).sum())} are without one.",
+        f"Site 1 records height for {site1['height'].notna().mean():.0%} of its ECGs, site 0 for almost none.",
+        f"{int(drift.sum())} of the {n} ECGs are flagged for baseline drift.",
+        f"{drift.mean():.0%} of the ECGs have a baseline drift flag.",
+        f"{int(noise.sum())} of the {n} ECGs carry a noise flag.",
+        f"{int(note.sum())} of the {n} ECGs carry a noise note.",
+        f"{int(m['burst_noise'].notna().sum())} ECGs have burst noise.",
+        f"Only {int(old.sum())} of the {n} ECGs come from patients aged 70 or over.",
+        f"Only {int(old.sum())} ECGs come from patients aged 70 or over, so the model has rarely seen the oldest.",
+        f"{old.mean():.0%} of the ECGs are from patients aged 70 or over.",
+        f"Only {int(m['age'].gt(70).sum())} ECGs are from patients over 70.",
+        f"{int(m['age'].lt(30).sum())} ECGs come from patients under 30.",
+        f"{int(m['age'].between(30, 49).sum())} of the {n} ECGs are from patients aged 30-49.",
+        f"Among women, {int((old & m['sex'].eq(1)).sum())} ECGs come from patients aged 70 or older.",
+        f"Only {m.loc[old, 'normal'].mean():.0%} of ECGs of patients aged 70 or over are normal.",
+    ]
+    for sentence in right:
+        fb = lesson05.failures([sentence, ok2, ok3])
+        assert fb.correct, (sentence, fb)
+    wrong = [
+        f"{int(height.sum())} of the {n} ECGs have no height.",  # the count of the other reading
+        f"Only {1 - height.mean():.0%} of the ECGs come with a height.",
+        f"{int(drift.sum()) + 1} of the {n} ECGs are flagged for baseline drift.",
+        "71.3% of the ECGs are flagged as noisy",
+        f"Only {int(old.sum()) + 4} of the {n} ECGs come from patients aged 70 or over.",
+        f"Only {int(old.sum()) + 1} ECGs come from patients aged 70 or over.",
+        f"Only {int(m['age'].ge(60).sum())} ECGs come from patients aged 70 or over.",  # the lesson's band's count
+        "The model never saw patients aged 95 or over.",  # a threshold alone backs nothing
+    ]
+    for sentence in wrong:
+        fb = lesson05.failures([sentence, ok2, ok3])
+        assert fb.status == feedback.CLOSE and "sentence 1" in fb.message, (sentence, fb)
+
+
+def test_r25_death_by_icu_says_planned_surgery_is_the_lowest_risk_admission():
+    """r25-stuA 05 E1 (weak): the ✓ read as if planned surgery raised the risk; it now says scores count it lowest."""
+    fb = lesson05.death_by_icu(_death_table())
+    assert fb.correct and "lowest risk" in fb.message and "SAPS II" in fb.message, fb

@@ -272,6 +272,8 @@ def plot_stay() -> int:
 @exercise(figure=True, mistakes={
     "labels": "the data is right, but {labels}. A reader needs the quantity and its unit.",
     "minutes": "your x values are minutes (the `Time` column). Divide by 60 to plot hours since admission.",
+    "other unit": "your x values are {unit} since admission (`Time` divided by {k:g}); the exercise asks for hours: "
+                  "`Time / 60`.",
     "every stay": "you plotted the heart rates of every stay; keep only the rows of stay {rid}.",
     "other parameters": "your line holds {n} values, more than the {k} heart rates of stay {rid}: keep only the rows "
                         "whose Parameter is 'HR'.",
@@ -325,6 +327,9 @@ def heart_rate_plot(answer):
     for x, y, _joined in series:
         if same_series(x, y, t, v):
             return close(named("minutes"))
+        for unit, k in (("days", 1440), ("seconds", 1 / 60)):
+            if same_series(x, y, t / k, v):
+                return close(named("other unit", unit=unit, k=k))
         if same_series(x, y, lesson["Time"].to_numpy(float) / 60, lesson["Value"].to_numpy(float)):
             return close(named("lesson stay", other=lesson_rid, rid=rid))
         if len(x) == n_all_hr:

@@ -205,6 +205,13 @@ def _as_set(value) -> set | None:
     "swapped": "you swapped the two sets: `typed` first, then `machine`.",
     "blank text": "{shown} is not NaN, so `notna()` counts it, but it holds no text: nobody wrote anything. A text of "
                   "nothing but spaces and commas is empty (`sources.filled_columns` knows).",
+    "other row": "these are the filled columns of ECG {other}, the row at position {pos} (`meta.iloc[{pos}]`). The "
+                 "exercise asks for ECG {ecg}: `meta.loc[{ecg}]` selects the row by its ecg_id.",
+    "blank text or other row": "two mistakes give these sets. (1) {shown} is not NaN, so `notna()` counts it, but it "
+                               "holds no text: a text of nothing but spaces and commas is empty "
+                               "(`sources.filled_columns` knows). (2) They are also the filled columns of ECG "
+                               "{other}, the row at position {pos} (`meta.iloc[{pos}]`); the exercise asks for ECG "
+                               "{ecg}, which `meta.loc[{ecg}]` selects by its ecg_id.",
     "empty typed": "you listed typed columns that are empty for ECG {ecg} ({names}). Keep only the columns that hold "
                    "a value.",
     "curated": "{names} {verb} produced by the dataset's curators, not typed at the time of the ECG{how}. Use "
@@ -220,7 +227,7 @@ def typed_and_machine(typed, machine=None):
     want_machine = sources.columns_by_source(row, "machine")
     got_typed, got_machine = _as_set(typed), _as_set(machine)
     if got_typed is None or got_machine is None:
-        return incorrect("give two sets of column names, e.g. `typed = {'age', ...}` and `machine = {...}`.")
+        return incorrect("give two sets of column names, e.g. `typed = {'sex', ...}` and `machine = {...}`.")
     if got_typed == want_typed and got_machine == want_machine:
         return correct(
             f"{len(want_typed)} columns typed by a person, {len(want_machine)} written by the electrocardiograph."
@@ -230,9 +237,20 @@ def typed_and_machine(typed, machine=None):
     if got_machine == want_typed and got_typed == want_machine:
         return close(named("swapped"))
     blank = {c for c in all_typed if isinstance(row[c], str) and not row[c].strip(" ,")}
-    if blank and got_typed == want_typed | blank:
+    # notna() for both sets: the blank texts count as filled (the machine's blank columns too, if any)
+    notna_machine = {c for c in row.index[row.notna()] if sources.PTBXL_COLUMN_SOURCE.get(c) == "machine"}
+    is_blank = bool(blank) and got_typed == want_typed | blank and got_machine in (want_machine, notna_machine)
+    # the row at position EXERCISE_ECG_ID (`meta.iloc[...]`), another ECG, read with filled_columns or notna()
+    meta = ptbxl.load_metadata()
+    other_row = meta.iloc[EXERCISE_ECG_ID] if len(meta) > EXERCISE_ECG_ID else None
+    is_other = other_row is not None and other_row.name != EXERCISE_ECG_ID and any(
+        (got_typed, got_machine) == pair for pair in _row_sets(other_row))
+    where = {} if other_row is None else {"other": other_row.name, "pos": EXERCISE_ECG_ID, "ecg": EXERCISE_ECG_ID}
+    if is_blank or is_other:
         shown = ", ".join(f"`{c}` = {row[c]!r}" for c in sorted(blank))
-        return close(named("blank text", shown=shown))
+        if is_blank and is_other:  # both give these sets: say both, so that neither is named for the other
+            return close(named("blank text or other row", shown=shown, **where))
+        return close(named("blank text", shown=shown) if is_blank else named("other row", **where))
     if got_typed == all_typed or (got_typed > want_typed and got_typed - want_typed <= empty):
         return close(named("empty typed", ecg=EXERCISE_ECG_ID, names=", ".join(sorted(got_typed & empty))))
     curated = sources.columns_by_source(row, "curators")
@@ -258,9 +276,19 @@ def typed_and_machine(typed, machine=None):
             f"`typed` is right; `machine` should hold the machine's filled columns: {len(want_machine)} of them."
         )
     return incorrect(
-        "not yet. Take the row `meta.loc[...]`, keep the columns that hold a value, "
+        f"Take the row `meta.loc[{EXERCISE_ECG_ID}]`, keep the columns that hold a value, "
         "and sort them with `sources.PTBXL_COLUMN_SOURCE`."
     )
+
+
+def _row_sets(row: pd.Series) -> list[tuple[set, set]]:
+    """(typed, machine) of ``row`` as the exercise asks (filled columns), and as `notna()` gives them."""
+    src = sources.PTBXL_COLUMN_SOURCE
+    notna = {c for c in row.index[row.notna()] if c in src}
+    return [
+        (sources.columns_by_source(row), sources.columns_by_source(row, "machine")),
+        ({c for c in notna if src[c] in sources.TYPED_BY_A_PERSON}, {c for c in notna if src[c] == "machine"}),
+    ]
 
 
 # --- Exercise 3 ------------------------------------------------------------------------------------
@@ -288,6 +316,8 @@ def _has(parameters, meas, units) -> pd.Series:
     "counts": "these are counts of stays; divide by the number of stays of each ICU type.",
     "percent": "these are percentages; give fractions between 0 and 1.",
     "without": "that is the share of stays WITHOUT a troponin.",
+    "both": "you kept the stays with BOTH troponins (`&`, AND); the exercise asks for either kind (`|`, OR): a stay "
+            "with at least one TroponinI or TroponinT row.",
     "all stays": "wrong denominator: you divided each unit's stays with a troponin by ALL stays in the set. Divide "
                  "by the number of stays of that ICU type.",
     "tested stays": "wrong denominator: you divided by the stays WITH a troponin, which says how they are spread "
@@ -310,6 +340,7 @@ def troponin_share(answer):
         (count, named("counts")),
         (share * 100, named("percent")),
         (1 - share, named("without")),
+        ((_has(TROPONINS[:1], meas, units) & _has(TROPONINS[1:], meas, units)).groupby(units).mean(), named("both")),
         (count / n.sum(), named("all stays")),
         (count / count.sum(), named("tested stays")),
         (meas["Parameter"].isin(TROPONINS).groupby(unit_of_row).mean(), named("rows")),
@@ -333,6 +364,8 @@ def troponin_share(answer):
                    "come from. Divide by the number of ECGs of each device.",
     "by site": "these are shares per recording site, as in the lesson; the exercise asks per `device` label.",
     "weight": "that is the share of ECGs with a weight; the exercise asks for height.",
+    "per patient": "you kept one ECG per patient (`drop_duplicates`); the exercise asks for the share of each "
+                   "device's ECGs, all {n} of them: a patient with two ECGs counts twice.",
 })  # fmt: skip
 def height_by_device(answer):
     meta = ptbxl.load_metadata()
@@ -347,6 +380,9 @@ def height_by_device(answer):
         (meta["height"].notna().groupby(meta["site"]).mean(), named("by site")),
         (meta["weight"].notna().groupby(meta["device"]).mean(), named("weight")),
     ]
+    for keep in ("first", "last"):
+        once = meta.drop_duplicates("patient_id", keep=keep)
+        mistakes.append((once["height"].notna().groupby(once["device"]).mean(), named("per patient", n=len(meta))))
     return _series_check(answer, share, mistakes, "a share of ECGs per device label", "device label",
                          "Check that you count the ECGs with a height (`notna()`), and that each device's count is "
                          "divided by the number of ECGs of that device.")  # fmt: skip
@@ -360,6 +396,7 @@ def height_by_device(answer):
                     "rhythm starts, not a heartbeat. Keep the beat symbols (`heartdata.mitdb.BEAT_SYMBOLS`) before "
                     "taking differences. ({rate:.0f} beats/min would be impossible for this patient.)",
     "samples": "that is in samples; divide by the sampling rate ({fs:g} Hz) to get seconds.",
+    "milliseconds": "that is in milliseconds; the exercise asks for seconds (divide by 1000).",
     "longest": "that is the longest interval of the first minute; the exercise asks for the shortest.",
     "whole record": "that is the shortest interval of the whole record; keep the beats of the first {s} s.",
     "median": "that is the median interval of the first minute; the exercise asks for the shortest (`min`).",
@@ -375,6 +412,7 @@ def shortest_interval(answer):
     all_beats = ann[ann["symbol"].isin(mitdb.BEAT_SYMBOLS)]["time_s"].diff().dropna()
     mistakes = [
         mistake_at("samples", gaps.min() * fs, fs=fs),
+        mistake_at("milliseconds", gaps.min() * 1000),
         mistake_at("longest", gaps.max()),
         mistake_at("whole record", all_beats.min(), s=RR_WINDOW_S),
         mistake_at("median", gaps.median()),
@@ -420,7 +458,11 @@ def ecgs_per_weekday(site: float | None = WEEKDAY_SITE) -> pd.Series:
     "lines": "you drew lines; the exercise asks for a bar chart, one bar per weekday (`ax.bar(...)`).",
     "sideways": "your bars lie on their side (`barh`); draw them upright with `ax.bar`, weekdays along x.",
     "empty day dropped": "{n} bars: {day} has no ECG at site {site}, and `value_counts` leaves it out. A weekday "
-                         "with nothing recorded still needs its bar, of height 0: `.reindex(WEEKDAYS, fill_value=0)`.",
+                         "with nothing recorded still needs its bar, of height 0: "
+                         "`.reindex(check.WEEKDAYS, fill_value=0)` (the day names, Monday to Sunday).",
+    "nan day": "the counts are right, but {day} is NaN (missing), not 0: `.reindex(...)` without `fill_value=0` "
+               "leaves a weekday with no ECG as NaN, and a NaN bar is not drawn. Give it the count 0: "
+               "`.reindex(check.WEEKDAYS, fill_value=0)`.",
     "every site": "these are the ECGs of every site, the lesson's chart; keep the rows of site {site}.",
     "labels": "the bars are right, but {labels}.",
     "shares": "these are shares; the exercise asks for the number of ECGs per weekday.",
@@ -430,8 +472,8 @@ def ecgs_per_weekday(site: float | None = WEEKDAY_SITE) -> pd.Series:
     "order": "the bar heights are right but not in weekday order: put them Monday to Sunday (`.reindex([...])` with "
              "the day names in order).",
     "day names": "the bar heights are right, but the x axis does not name the weekdays under the bars (its tick "
-                 "labels read {ticks}). Label each bar with its day, e.g. `ax.bar(WEEKDAYS, counts)` or "
-                 "`ax.set_xticks(range(7), WEEKDAYS)`.{more}",
+                 "labels read {ticks}). Label each bar with its day, e.g. `ax.bar(check.WEEKDAYS, counts)` or "
+                 "`ax.set_xticks(range(7), check.WEEKDAYS)`.{more}",
 })  # fmt: skip
 def weekday_plot(answer):
     ax = as_axes(answer)
@@ -454,6 +496,9 @@ def weekday_plot(answer):
         return close(named("empty day dropped", n=len(heights), day=empty, site=f"{WEEKDAY_SITE:.0f}"))
     if len(heights) != len(want):
         return incorrect(f"expected {len(want)} bars, one per weekday; your chart has {len(heights)}.")
+    nan = np.isnan(heights)
+    if nan.any() and want.to_numpy()[nan].sum() == 0 and np.allclose(heights[~nan], want.to_numpy()[~nan]):
+        return close(named("nan day", day=", ".join(want.index[nan])))
     if np.allclose(heights, want.to_numpy()):
         ticks = bar_tick_labels(ax)
         if not all(t.strip().lower()[:3] == day.lower()[:3] for t, day in zip(ticks, WEEKDAYS, strict=True)):
@@ -476,5 +521,7 @@ def weekday_plot(answer):
         return close(named("alphabetical"))
     if np.allclose(sorted(heights), sorted(want.to_numpy())):
         return close(named("order"))
+    said = (f" ({int(nan.sum())} of your bars have no height, NaN: a weekday with no ECG needs the count 0)"
+            if nan.any() else "")
     return incorrect(f"the bar heights are not the ECGs per weekday of `recording_date` at site "
-                     f"{WEEKDAY_SITE:.0f}. Count `dt.day_name()` of that site's rows.")  # fmt: skip
+                     f"{WEEKDAY_SITE:.0f}{said}. Count `dt.day_name()` of that site's rows.")  # fmt: skip

@@ -130,6 +130,8 @@ def other_digital() -> np.ndarray:
                 "equal; in a header with different gains ({gains}) each column needs its own: "
                 "`(d_signal - baseline) / gain` with arrays of one value per signal.",
     "floor": "you used `//`, which rounds down to whole millivolts; use `/`.",
+    "rounded": "your function computes the right millivolts, but rounds them {how}. Return them unrounded (round only "
+               "when you display them), so that no precision is lost and they can be checked exactly.",
     "result": "you passed what your function returned for record 100 ({kind}); pass the function itself: "
               "`check.to_millivolts(to_millivolts)`, its name without brackets.",
 })  # fmt: skip
@@ -143,9 +145,10 @@ def to_millivolts(answer):
     other = other_digital()
     gains, bases = np.array(OTHER_GAINS), np.array(OTHER_BASELINES, float)
     want_other = (other - bases) / gains
+    given100, given = rec.d_signal.copy(), other.copy()
     try:
-        got100 = answer(rec.d_signal.copy(), list(rec.adc_gain), list(rec.baseline))
-        got = answer(other.copy(), list(OTHER_GAINS), list(OTHER_BASELINES))
+        got100 = answer(given100, list(rec.adc_gain), list(rec.baseline))
+        got = answer(given, list(OTHER_GAINS), list(OTHER_BASELINES))
     except Exception as exc:  # the student's function raised: say where
         return incorrect(f"your function raised {exc.__class__.__name__}: {exc}. It is called as "
                          "`to_millivolts(d_signal, adc_gain, baseline)` with a (samples x signals) array and two "
@@ -156,9 +159,13 @@ def to_millivolts(answer):
     if got100.shape != ref.shape:
         return incorrect(f"for record 100 your function returned shape {got100.shape}; expected {ref.shape} "
                          "(samples x signals), like `d_signal`.")  # fmt: skip
+    changed = not (np.array_equal(given100, rec.d_signal) and np.array_equal(given, other))
     if np.allclose(got100, ref, atol=1e-9) and got.shape == want_other.shape and np.allclose(got, want_other):
+        note = (" One caution: your function changes the array it receives (an in-place `-=` or `/=` on "
+                "`d_signal`), so after a call the caller's digital samples are gone; work on a copy, e.g. "
+                "`d_signal - baseline`, which makes a new array." if changed else "")
         return correct("your function gives wfdb's millivolts for record 100, and the right ones for a header with "
-                       "three different gains and baselines.")  # fmt: skip
+                       "three different gains and baselines." + note)  # fmt: skip
     d = other.astype(float)
     mistakes = [
         ("no baseline", d / gains, {"baselines": ", ".join(f"{b:g}" for b in bases)}),
@@ -171,11 +178,24 @@ def to_millivolts(answer):
     for key, wrong, values in mistakes:
         if got.shape == wrong.shape and np.allclose(got, wrong):
             return close(named(key, **values))
+    how = _rounded_array(got, want_other) if got.shape == want_other.shape else None
+    if how and _rounded_array(got100, ref, how) is not None:
+        return close(named("rounded", how=how))
     if np.allclose(got100, ref, atol=1e-9):
         return incorrect("right for record 100, but not for a header with other gains and baselines: use the "
                          "`adc_gain` and `baseline` your function receives, one per signal (column).")  # fmt: skip
     return incorrect("the values do not match. Use physical = (digital - baseline) / gain, each signal (column) with "
                      "its own gain and baseline.")  # fmt: skip
+
+
+def _rounded_array(got: np.ndarray, want: np.ndarray, how: str | None = None) -> str | None:
+    """How ``got`` is ``want`` rounded ("to 3 decimals", the module's rounding rule over every value), or None; with
+    ``how`` given, whether it is rounded that way (or right): then ``how`` or None."""
+    if how is not None:
+        d = int(how.split()[1])
+        ok = np.abs(got - want) <= 0.5 * 10.0**-d + 1e-9
+        return how if ok.all() else None
+    return feedback.rounding_all(got.ravel(), want.ravel())
 
 
 # --- exercise 2: heart rate over the first two minutes ----------------------------------------------------------
@@ -283,8 +303,9 @@ def top_wander(answer):
             return close(named(key))
     n_right = len(ids & expected)
     return incorrect(
-        f"{n_right} of your {TOP_N} are among the expected ones. Check the filter (2nd-order Butterworth, "
-        "0.5 Hz low-pass, `filtfilt` along the time axis) and take the largest range over leads."
+        f"{n_right} of your {TOP_N} are among the expected ones. Check each step of the measure: the filter "
+        "(2nd-order Butterworth, 0.5 Hz low-pass, `filtfilt` along the time axis, `axis=1`), then per lead the range "
+        "(max − min) over samples 50 to 949, then per ECG the largest of its 12 leads."
     )
 
 
@@ -300,17 +321,19 @@ def n_top_flagged(answer):
     all_meta = ptbxl.load_metadata().loc[exercise_ids()]
     meta = all_meta.loc[top_wander_ids()]
     flagged = int(meta["baseline_drift"].notna().sum())
+    first = _top_first()
+    mistakes = [
+        mistake_at("rows", TOP_N),  # ten rows, whatever the ten
+        mistake_at("all ecgs", int(all_meta["baseline_drift"].notna().sum())),  # no top ten at all
+    ]
+    if not first:  # exercise 3 is right, so the student's ten are these: a count of their empty cells is this one
+        mistakes.insert(0, mistake_at("empty", TOP_N - flagged))
     return check_number(
         answer,
         flagged,
-        mistakes=[
-            mistake_at("empty", TOP_N - flagged),
-            mistake_at("rows", TOP_N),
-            mistake_at("all ecgs", int(all_meta["baseline_drift"].notna().sum())),
-        ],
+        mistakes=mistakes,
         what="a whole number of ECGs (0 to 10)",
-        hint=_top_first() + "Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` "
-        "cells.",
+        hint=first + "Select the rows of your top ECGs in `meta` and count the non-empty `baseline_drift` cells.",
     )
 
 
@@ -412,5 +435,6 @@ def signal_plot(answer):
             return close(named("first stretch", n=CONVERT_SECONDS, start=PLOT_FROM_S, stop=PLOT_TO_S))
     return incorrect(
         f"none of the plotted lines holds {name} in mV against the time of the recording in seconds: "
-        f"plot column {col} of your millivolts against `{PLOT_FROM_S} + np.arange(len(mv_later)) / {rec.fs:g}`."
+        f"plot column {col} of your millivolts against `{PLOT_FROM_S} + np.arange(n) / {rec.fs:g}`, n the number of "
+        "samples (rows) of `rec_later.d_signal`."
     )

@@ -65,13 +65,26 @@ def _stay_wide(urine: str, other: str, readings_only: bool = False, urine_fill=N
     return wide
 
 
-def _same_wide(answer: pd.DataFrame, urine: str, other: str, urine_fill=None) -> bool:
+@cache
+def _all_minutes() -> frozenset:
+    """The minutes charted in any stay of the set: the rows of a pivot of every stay."""
+    return frozenset(challenge2012.load_stays()["Time"].unique().tolist())
+
+
+@cache
+def _n_stays() -> int:
+    return int(challenge2012.load_stays()["RecordID"].nunique())
+
+
+def _same_wide(answer: pd.DataFrame, urine: str, other: str, urine_fill=None, fill_all=None) -> bool:
     """Whether ``answer`` is the stay pivoted this way, with or without the descriptor row at 00:00, and with any of
     the descriptor columns (RecordID, Age, ...) left out: the time series' columns must all be there."""
     needed = set(map(str, _stay_wide("sum", "mean", readings_only=True).columns))
     columns = set(map(str, answer.columns))
     for readings_only in (False, True):
         want = _stay_wide(urine, other, readings_only=readings_only, urine_fill=urine_fill)
+        if fill_all is not None:
+            want = want.fillna(fill_all)
         if needed <= columns <= set(map(str, want.columns)) and len(answer) == len(want):
             if _same_frame(answer, want[[c for c in want.columns if str(c) in columns]]):
                 return True
@@ -90,6 +103,28 @@ def _descriptor_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]
     by_position = by_position.reindex(index=raw.index, columns=DESCRIPTOR_COLUMNS)
     n_wrong = int((by_position.isna() & raw.notna()).any(axis=1).sum())
     return raw.replace(-1, np.nan), raw, by_position.replace(-1, np.nan), n_wrong
+
+
+@cache
+def _by_row_order() -> tuple[pd.DataFrame, dict]:
+    """The descriptors taken by their place in each stay (rows 1 to 5 read as Age, Gender, Height, ICUType, Weight;
+    row 0 is RecordID), -1 replaced by NaN; and where that goes wrong: how many stays, and one example."""
+    stays = challenge2012.load_stays()
+    place = stays.groupby("RecordID").cumcount()
+    rows = stays[place.between(1, len(DESCRIPTOR_COLUMNS))]
+    rows = rows.assign(slot=rows.groupby("RecordID").cumcount().map(dict(enumerate(DESCRIPTOR_COLUMNS))))
+    values = rows.pivot(index="RecordID", columns="slot", values="Value").reindex(columns=DESCRIPTOR_COLUMNS)
+    names = rows.pivot(index="RecordID", columns="slot", values="Parameter").reindex(columns=DESCRIPTOR_COLUMNS)
+    off = pd.DataFrame(names.to_numpy() != np.array(DESCRIPTOR_COLUMNS), index=names.index,
+                       columns=DESCRIPTOR_COLUMNS)
+    wrong = off.any(axis=1)
+    where = {"n": int(wrong.sum()), "rid": "?", "col": "?", "param": "?"}
+    if wrong.any():
+        rid = wrong.idxmax()
+        col = off.loc[rid].idxmax()
+        where.update(rid=int(rid), col=col, param=names.loc[rid, col])
+    values.columns.name = None
+    return values.replace(-1, np.nan), where
 
 
 # ---- comparisons ----
@@ -120,6 +155,9 @@ def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
                     "entered ('unknown'), not that the finding is absent: it is what most rhythm and form statements "
                     "carry, and some diagnostic ones. The statement was made. Keep them.",
     "per ecg": "you have one row per ECG; the table needs one row per ECG *and statement* (loop over each dict).",
+    "positions": "your `ecg_id` column holds row positions (0, 1, 2, ..., what `enumerate` counts), not the ecg_ids "
+                 "of `meta`'s index (ECG {first} is at position 0). Take the id with its text: "
+                 "`meta['scp_codes'].items()`.",
     "text": "the `likelihood` column holds text; it should hold numbers (0 to 100), or a filter such as "
             "`likelihood == 100` will silently match nothing.",
 })  # fmt: skip
@@ -145,6 +183,11 @@ def scp_table(answer):
     mine = sorted(zip(answer["ecg_id"].astype(int), answer["code"].astype(str), lik.astype(float), strict=True))
     theirs = sorted(zip(expected["ecg_id"], expected["code"], expected["likelihood"], strict=True))
     if mine != theirs:
+        ids = ptbxl.load_metadata().index
+        position = dict(zip(ids, range(len(ids)), strict=True))
+        by_position = sorted((position[i], c, v) for i, c, v in theirs if i in position)
+        if mine == by_position:
+            return close(named("positions", first=int(ptbxl.load_metadata().index[0])))
         return incorrect("the right number of rows, but some (ecg_id, code, likelihood) triples differ from scp_codes.")
     return correct(f"{len(expected):,} statements for {expected['ecg_id'].nunique()} ECGs, none lost. (The check sees "
                    "the table, not how you parsed the text: `eval` gives the same table, and runs any code hidden in "
@@ -153,6 +196,7 @@ def scp_table(answer):
 
 @exercise(mistakes={
     "swapped": "your two columns are swapped: 'any' must be the larger count.",
+    "shares": "these are shares of the {n} ECGs; the exercise asks for the number of ECGs in each class.",
     "statements": "you counted statements, not ECGs: an ECG with two MI statements counts once. Use `nunique()` on "
                   "`ecg_id`.",
     "strictly above": "your 'at_least_50' column keeps likelihoods strictly above {k} (`>`); the rule is 'at least "
@@ -186,6 +230,9 @@ def superclass_counts(answer):
         return close(named("statements"))
     if same(got_any, _superclass_counts(1e-9)) and not same(got_any, exp_any):
         return close(named("zero dropped"))
+    n_ecgs = len(ptbxl.load_metadata())
+    if same(got_any * n_ecgs, exp_any) and same(got_min * n_ecgs, exp_min):
+        return close(named("shares", n=n_ecgs))
     if not same(got_any, exp_any):
         return incorrect(
             "the 'any' column is not it. Keep only diagnostic statements, then count distinct ECGs per class."
@@ -236,6 +283,12 @@ def n_patients_several_ecgs(answer):
     "one kept": "you kept one value per minute and silently dropped the other; aggregate both.",
     "hours": "the values are right, but the times are in {unit}, not minutes: your first times read {got}, the "
              "stay's are {want} (minutes since admission, as `Time` holds them). Keep `Time` as it is for the index.",
+    "every stay": "your table has {rows:,} rows, one per minute charted in any of the {stays:,} stays: you pivoted "
+                   "every stay. Keep the rows of stay {stay} first (`stays[stays[\"RecordID\"].eq(check.PIVOT_STAY)]`, "
+                   "the `one` of the cell above), then pivot them.",
+    "all filled zero": "the values are right, but every empty cell is 0 (what `.fillna(0)` or `fill_value=0` "
+                       "gives): 0 reads as 'measured, and it was 0'. A parameter not charted at a minute was not "
+                       "measured then: leave those cells empty (NaN).",
     "urine zero": "the sums are right, but Urine is 0 at the {n} minutes where no urine was charted (what "
                   "`fill_value=0` or `.fillna(0)` gives): 0 reads as 'measured, and nothing came out'. Leave those "
                   "minutes empty (NaN): `groupby(\"Time\")[\"Value\"].sum()` of the Urine rows, assigned as a column, "
@@ -260,9 +313,13 @@ def stay_wide(answer):
                          "descriptors (Weight is both). Keep every parameter's column; only the descriptor columns "
                          "(RecordID, Age, Gender, Height, ICUType) may be left out.")
     if len(answer) not in rows:
+        every = _all_minutes()
+        if len(answer) == len(every) and set(pd.to_numeric(answer.index, errors="coerce")) == set(every):
+            return close(named("every stay", rows=len(answer), stays=_n_stays(), stay=PIVOT_STAY))
+        time_index = answer.index.name == "Time"
         return incorrect(
-            f"your table has {len(answer)} rows; stay {PIVOT_STAY} has {len(expected)} distinct minutes. "
-            "Use `Time` as the index."
+            f"your table has {len(answer)} rows; stay {PIVOT_STAY} has {len(expected)} distinct minutes, one row "
+            "each. " + ("Check which rows you pivoted: only this stay's." if time_index else "Use `Time` as the index.")
         )
     for factor, unit in ((60, "hours"), (1 / 60, "seconds")):
         rescaled = _rescaled_time(answer, factor)
@@ -279,6 +336,8 @@ def stay_wide(answer):
     if _same_wide(answer, "sum", "mean", urine_fill=0):
         n = int(expected["Urine"].isna().sum())
         return close(named("urine zero", n=n))
+    if _same_wide(answer, "sum", "mean", fill_all=0):
+        return close(named("all filled zero"))
     if missing or extra:
         return incorrect(
             "your columns are not one per parameter of the stay: "
@@ -341,6 +400,10 @@ def _same_descriptors(answer: pd.DataFrame, want: pd.DataFrame) -> bool:
     "by position": "you took the first six rows of each stay; in {n} stays a measurement charted at 00:00 sits among "
                    "the descriptors, so a descriptor is missing there. Select rows by Parameter name and Time == 0 "
                    "instead.",
+    "by row order": "you took the descriptors by their place in each stay (rows 1 to 5 as Age, Gender, Height, "
+                    "ICUType, Weight). In {n} stays a measurement charted at 00:00 sits among them, so a column "
+                    "holds another parameter's value there (stay {rid}: its {col} is its {param}). Select the rows by "
+                    "Parameter name and Time == 0 instead.",
 })  # fmt: skip
 def descriptor_table(answer):
     """Exercise 5: one row per stay with the five descriptors, -1 replaced by NaN, Gender as words."""
@@ -364,6 +427,8 @@ def descriptor_table(answer):
         ("by position", _with_words(by_position), {"n": n_wrong}),
         ("by position", by_position, {"n": n_wrong}),
     ]
+    slots, where = _by_row_order()
+    variants += [("by row order", _with_words(slots), where), ("by row order", slots, where)]
     for key, table, values in variants:
         if _same_descriptors(answer, table):
             return close(named(key, **values))

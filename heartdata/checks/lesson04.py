@@ -7,6 +7,7 @@ equals what that mistake gives; the guide (tools/guide.py) lists them from the d
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -100,6 +101,11 @@ RARE = {
 
 @exercise(mistakes=RARE)
 def rare_parameters(answer) -> Feedback:
+    if isinstance(answer, str):  # as_ids would speak of ids and show numbers
+        parts = [w for w in re.split(r"[,;\s]+", answer) if w]
+        how = " (`text.split(', ')` makes one from yours)" if len(parts) > 1 else ""
+        return incorrect(f"expected a list or set of parameter names, got one text of {len(parts)} word(s): put each "
+                         f"name in the list as its own string, e.g. `['Cholesterol', 'TroponinI']`{how}.")  # fmt: skip
     names = as_ids(answer, "a list or set of parameter names")
     if isinstance(names, Feedback):
         return names
@@ -293,6 +299,10 @@ VENTILATED = {
     "denominator": "you divided by the {n:,} stays that have any measurement by hour 12. The question is about all "
     "{total:,} stays: a stay with nothing recorded yet was not (known to be) ventilated either.",
     "strict": "nearly: include the rows charted at exactly 12:00 (`Time <= 720`, not `< 720`).",
+    "ventilated stays": "you divided by the {n:,} stays with a MechVent row at any time in the 48 hours, so the "
+    "question became 'of the stays ever ventilated, how many by hour 12?'. The question is about all {total:,} "
+    "stays: divide by them.",
+    "hours": "`Time` is in minutes: `Time <= 12` keeps the first 12 minutes. Hour 12 is `Time <= 12 * 60`.",
 }
 
 
@@ -317,6 +327,9 @@ def ventilated_fraction(answer) -> Feedback:
             if any_row != len(ids)
             else (None, ""),
             mistake_at("strict", mv.loc[mv["Time"].lt(VENT_MINUTES), "RecordID"].nunique() / len(ids)),
+            mistake_at("ventilated stays", n_early / mv["RecordID"].nunique(), n=mv["RecordID"].nunique(),
+                       total=len(ids)),
+            mistake_at("hours", mv.loc[mv["Time"].le(VENT_MINUTES / 60), "RecordID"].nunique() / len(ids)),
         ],
         what="a fraction between 0 and 1",
         hint="Which stays have at least one MechVent row with Time <= 720? Divide their number by all stays.",
