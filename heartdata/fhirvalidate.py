@@ -381,6 +381,13 @@ def _json_kind(annotation):
     return None
 
 
+@cache
+def _json_kinds(model) -> dict:
+    """Per element of a model (by its JSON name): what :func:`_json_kind` says of its type. Read once per model, not
+    once per element of every resource: the type annotations do not change."""
+    return {(f.alias or name): _json_kind(f.annotation) for name, f in model.model_fields.items()}
+
+
 def json_type_issues(data: dict, model=None, path: str = "", label: str = "") -> list[Issue]:
     """A JSON string where FHIR's JSON format requires a number or a boolean (``"value": "19"`` for a decimal):
     fhir.resources' models turn "19" into 19 without a word, but a strict receiver (the HL7 validator) refuses it.
@@ -392,12 +399,11 @@ def json_type_issues(data: dict, model=None, path: str = "", label: str = "") ->
             return []
     label = label or _label(data)
     out = []
-    fields = {(f.alias or name): f for name, f in model.model_fields.items()}
+    kinds = _json_kinds(model)
     for key, value in data.items():
-        field = fields.get(key)
-        if field is None or key == "resourceType":
+        if key not in kinds or key == "resourceType":
             continue
-        kind = _json_kind(field.annotation)
+        kind = kinds[key]
         where = f"{path}.{key}" if path else key
         for i, item in enumerate(value if isinstance(value, list) else [value]):
             at = f"{where}[{i}]" if isinstance(value, list) else where
@@ -428,6 +434,45 @@ def _present(data: dict, element: str) -> bool:
     return element in data or any(k.startswith(element) and k[len(element):][:1].isupper() for k in data)
 
 
+def _may_occur(data: dict, element: str) -> bool:
+    """True if the element may occur at the top of the resource: as :func:`_present`, or as a primitive extension
+    alone ('_status'). Used to skip work only where the answer is sure: when False, the element is not there."""
+    return any(k == element or (k.startswith(element) and k[len(element):][:1].isupper())
+               for k in (key.lstrip("_") for key in data))
+
+
+def _path_may_occur(data: dict, rtype: str, path: str) -> bool:
+    """False only if a FHIRPath ``path`` ('Observation.effective.ofType(Period)', 'Observation.component.value')
+    selects nothing because its first element is absent from the top of the resource; a choice element followed by
+    ``ofType(T)`` must occur as that type (effectivePeriod, not effectiveDateTime). True for anything else."""
+    first = _first_element(rtype, path)
+    if first is None:
+        return True  # not a plain path from the resource: no shortcut
+    element, typed = first
+    if typed:
+        return any(k.lstrip("_") in (element, typed) for k in data)
+    return _may_occur(data, element)
+
+
+@cache
+def _first_element(rtype: str, path: str) -> tuple[str, str | None] | None:
+    """The first element a path from the resource names, and the JSON name of its type if ``ofType(T)`` follows
+    ('effective', 'effectivePeriod'); None for a path that is not of that form."""
+    steps = path.split(".")
+    if steps[0] != rtype or len(steps) < 2 or "(" in steps[1] or steps[1].startswith("%"):
+        return None
+    typed = re.fullmatch(r"ofType\(([A-Za-z]+)\)", steps[2]) if len(steps) > 2 else None
+    return steps[1], (steps[1] + typed.group(1)[0].upper() + typed.group(1)[1:]) if typed else None
+
+
+#: Invariants of the form 'A.empty() or B': they hold wherever one of the elements named here is absent from the top
+#: of the resource, so they are evaluated only where all of them may occur (the evaluation would find nothing).
+_FAILS_ONLY_WITH = {
+    "obs-6": ("dataAbsentReason", "value"),  # dataAbsentReason.empty() or value.empty()
+    "obs-7": ("value", "component"),  # value.empty() or component.code.where(...).empty()
+}
+
+
 def _values_only(node):
     """The JSON without primitive extensions (keys '_x'): what hasValue() sees."""
     if isinstance(node, dict):
@@ -449,15 +494,23 @@ def invariant_issues(resource) -> list[Issue]:
             continue
         if key.startswith("dom-") and "contained" not in data:
             continue  # the rule speaks of contained resources only: none here, nothing to evaluate
+        if not all(_may_occur(data, element) for element in _FAILS_ONLY_WITH.get(key, ())):
+            continue  # 'A.empty() or ...' with A absent: the rule holds, nothing to evaluate
+        evaluated = context
         if not context.startswith("%"):
             parts = [p.strip() for p in context.split("|")]
             parts = [p for p in parts if p == rtype or p.startswith(f"{rtype}.")]
             if not parts or not any(p == rtype or _present(data, p.split(".")[1].split("(")[0]) for p in parts):
                 continue  # the elements the rule speaks of are absent from this resource
             context = " | ".join(parts)
+            # a part of the union whose first element is absent selects nothing: only the others are evaluated (the
+            # rule fails where the selection is not empty, and a union's removal of repeats cannot change that)
+            evaluated = " | ".join(p for p in parts if _path_may_occur(data, rtype, p))
+            if not evaluated:
+                continue
         try:
             subject = _values_only(data) if key == "per-1" else data
-            failing = _evaluate(subject, f"({context}).where(({expression}).not())", env)
+            failing = _evaluate(subject, f"({evaluated}).where(({expression}).not())", env)
         except Exception as exc:  # an expression the engine cannot evaluate is reported, never a pass
             out.append(Issue("warning", key, _label(data), context, f"not evaluated ({exc.__class__.__name__})"))
             continue
@@ -474,7 +527,9 @@ def binding_issues(resource) -> list[Issue]:
     for (applies, path), (value_set, codes) in REQUIRED_BINDINGS.items():
         if applies != rtype:
             continue
-        for code in _evaluate(data, path, {"resource": data}):
+        if not any(_path_may_occur(data, rtype, part.strip()) for part in path.split("|")):
+            continue  # the coded element is absent: no code to check
+        for code in _evaluate(data, path, {"resource": data}):  # whole: a union ('|') also drops repeated codes
             if code not in codes:
                 out.append(Issue("error", "binding", _label(data), path.split("|")[0].strip(),
                                  f"{code!r} is not in the {value_set} value set (required binding): "

@@ -649,9 +649,22 @@ def _ident(f, value: str):
     return f["Identifier"](system=LOCAL_RESOURCE, value=value)
 
 
+def _shared(f, key, build):
+    """One object per call of an exporter for an element that many of its resources carry unchanged (meta, category,
+    a parameter's code), as the Reference to a stay's Patient already was: each object built, and validated by
+    fhir.resources, once, not once per resource. The resources of one call share these parts, so change a resource
+    by assigning its elements (``obs.code = ...``), or copy it first (``obs.model_copy(deep=True)``), not by editing
+    a shared part in place (``obs.code.text = ...`` would change every Observation with that code)."""
+    memo = f.setdefault("_shared", {})
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
 def _meta(f):
     """Every exported resource: the placeholder-dates tag, and the security label HTEST (test health data)."""
-    return f["Meta"](tag=[f["Coding"](**PLACEHOLDER_TAG)], security=[f["Coding"](**TEST_DATA_LABEL)])
+    return _shared(f, "meta", lambda: f["Meta"](tag=[f["Coding"](**PLACEHOLDER_TAG)],
+                                               security=[f["Coding"](**TEST_DATA_LABEL)]))
 
 
 def _when(minute: int) -> str:
@@ -659,13 +672,14 @@ def _when(minute: int) -> str:
 
 
 def _category(f, codes: str):
-    return [f["CodeableConcept"](coding=[f["Coding"](system=OBSERVATION_CATEGORY, code=c)]) for c in codes.split("|")
-            if c]  # fmt: skip
+    return _shared(f, ("category", codes), lambda: [
+        f["CodeableConcept"](coding=[f["Coding"](system=OBSERVATION_CATEGORY, code=c)]) for c in codes.split("|")
+        if c])  # fmt: skip
 
 
 def _absent(f, text: str):
-    return f["CodeableConcept"](coding=[f["Coding"](system=DATA_ABSENT, code="unknown", display="Unknown")],
-                                text=text)  # fmt: skip
+    return _shared(f, ("absent", text), lambda: f["CodeableConcept"](
+        coding=[f["Coding"](system=DATA_ABSENT, code="unknown", display="Unknown")], text=text))  # fmt: skip
 
 
 #: The coded flag on a value outside lesson 06's limits: HL7 v3 ObservationInterpretation EX, "outside threshold: the
@@ -772,15 +786,30 @@ def _rank_by_value(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
     return (rank - 1).astype(int)
 
 
+def _code_row(param: str) -> dict | None:
+    """The row of :data:`CODES` for a parameter as a plain dict (None for a parameter the table does not know). The
+    exporter looks a row up once per value it writes, and a DataFrame row (``CODES.loc``) builds a Series each time:
+    a quarter of :func:`stay_resources`' run time, spent on a look-up."""
+    return _code_rows().get(param)
+
+
+@cache
+def _code_rows() -> dict[str, dict]:
+    return {str(p): row.to_dict() for p, row in CODES.iterrows()}
+
+
 def _coded(f, param, row):
-    codings = [f["Coding"](system=LOCAL, code=param, display=param)]
-    if row is not None and row["loinc"]:
-        codings.append(f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]))
-    return f["CodeableConcept"](coding=codings, text=param)
+    def build():
+        codings = [f["Coding"](system=LOCAL, code=param, display=param)]
+        if row is not None and row["loinc"]:
+            codings.append(f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]))
+        return f["CodeableConcept"](coding=codings, text=param)
+
+    return _shared(f, ("code", param), build)
 
 
 def _observation(f, oid, param, minute, value, subject, enc):
-    row = CODES.loc[param] if param in CODES.index else None
+    row = _code_row(param)
     extra = {}
     if row is not None and row["category"]:
         extra["category"] = _category(f, row["category"])
@@ -835,10 +864,16 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
     items = [((int(m), k, int(n), 1), _mean_pressure(f, eid, k, int(m), int(n), p, v, subject, enc))
              for m, k, n, p, v in zip(*(t.loc[alone, c] for c in ("Time", "kind", "n", "Parameter", "Value")),
                                       strict=True)]  # fmt: skip
-    for (minute, kind, n), rows in t[~alone].groupby(["Time", "kind", "n"], sort=True):
+    # the panels: one per (minute, method, rank), in that order; grouped in plain Python (a pandas groupby makes a
+    # DataFrame per group: a third of the export's time went there)
+    groups = {}
+    kept = t[~alone]
+    for minute, kind, n, part, param, value, several in zip(
+            kept["Time"], kept["kind"], kept["n"], kept["part"], kept["Parameter"], kept["Value"], n_means[~alone],
+            strict=True):  # fmt: skip
+        groups.setdefault((minute, kind, n), ({}, int(several)))[0][part] = (param, value)
+    for (minute, kind, n), (by_part, several) in sorted(groups.items(), key=lambda item: item[0]):
         comps, notes = [], []
-        by_part = dict(zip(rows["part"], zip(rows["Parameter"], rows["Value"], strict=True), strict=True))
-        several = int(n_means[rows.index].iloc[0])
         if several > 1:
             notes.append({"text": f"{several} mean pressures were charted in this minute ({kind}); the source does "
                                   "not say which of them, if any, was measured with this systolic and diastolic, so "
@@ -849,15 +884,11 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
                 if part != "8478-0":
                     method = "arterial line" if kind == "arterial line" else "cuff"
                     comps.append(f["ObservationComponent"](
-                        code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=part, display=name)]),
+                        code=_pressure_code(f, part, name),
                         dataAbsentReason=_absent(f, f"not charted in this minute ({method})")))  # fmt: skip
                 continue
             param, value = by_part[part]
-            row = CODES.loc[param]
-            code = f["CodeableConcept"](coding=[
-                f["Coding"](system=LOINC, code=part, display=name),
-                f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]),
-                f["Coding"](system=LOCAL, code=param, display=param)], text=param)  # fmt: skip
+            code = _pressure_code(f, part, name, param)
             comp = {"code": code, "valueQuantity": f["Quantity"](value=float(value), unit="mmHg", system=UCUM,
                                                                  code="mm[Hg]")}  # fmt: skip
             if is_impossible(param, float(value)):  # coded on the component, in words on the panel
@@ -869,18 +900,38 @@ def _bp_panels(f, eid, bp: pd.DataFrame, subject, enc) -> list:
             id=f"{eid}-bp{tag}-{int(minute)}-{int(n)}", meta=_meta(f),
             identifier=[_ident(f, f"{eid}-bp{tag}-{int(minute)}-{int(n)}")], status="final",
             category=_category(f, _VS),
-            code=f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=BP_PANEL[0], display=BP_PANEL[1])],
-                                      text=f"Blood pressure ({kind})"),
-            method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc,
-            effectiveDateTime=_when(minute), component=comps, note=notes or None)))  # fmt: skip
+            code=_shared(f, ("panel", kind), lambda k=kind: f["CodeableConcept"](
+                coding=[f["Coding"](system=LOINC, code=BP_PANEL[0], display=BP_PANEL[1])],
+                text=f"Blood pressure ({k})")),
+            method=_method(f, kind), subject=subject, encounter=enc, effectiveDateTime=_when(minute),
+            component=comps, note=notes or None)))  # fmt: skip
     return [o for _, o in sorted(items, key=lambda item: item[0])]
+
+
+def _method(f, kind: str):
+    return _shared(f, ("method", kind), lambda: f["CodeableConcept"](text=kind))
+
+
+def _pressure_code(f, part: str, name: str, param: str | None = None):
+    """A blood pressure's code: the LOINC code the bp profile fixes (``part``), then, for a charted ``param``, the
+    method-specific LOINC code of :data:`CODES` and the local code."""
+
+    def build():
+        if param is None:  # a component not charted in its minute: the profile's code alone
+            return f["CodeableConcept"](coding=[f["Coding"](system=LOINC, code=part, display=name)])
+        row = _code_row(param)
+        return f["CodeableConcept"](coding=[
+            f["Coding"](system=LOINC, code=part, display=name),
+            f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]),
+            f["Coding"](system=LOCAL, code=param, display=param)], text=param)  # fmt: skip
+
+    return _shared(f, ("pressure", part, param), build)
 
 
 def _mean_pressure(f, eid, kind, minute, n, param, value, subject, enc):
     """A mean pressure charted without a systolic or diastolic of its rank in its minute and method (a repeated MAP,
     or a MAP alone): one Observation coded 8478-0 (Mean blood pressure, as FHIR's own example 'mbp' codes it), the
     method-specific code and the local code beside it, vital-signs category, mm[Hg], the method in ``method``."""
-    row = CODES.loc[param]
     oid = f"{eid}-map{'a' if kind == 'arterial line' else 'c'}-{minute}-{n}"
     extra = {}
     if is_impossible(param, float(value)):
@@ -888,11 +939,8 @@ def _mean_pressure(f, eid, kind, minute, n, param, value, subject, enc):
                  "note": _implausible_note(param, float(value))}  # fmt: skip
     return f["Observation"](
         id=oid, meta=_meta(f), identifier=[_ident(f, oid)], status="final", category=_category(f, _VS),
-        code=f["CodeableConcept"](coding=[
-            f["Coding"](system=LOINC, code="8478-0", display="Mean blood pressure"),
-            f["Coding"](system=LOINC, code=row["loinc"], display=row["loinc_name"]),
-            f["Coding"](system=LOCAL, code=param, display=param)], text=param),
-        method=f["CodeableConcept"](text=kind), subject=subject, encounter=enc, effectiveDateTime=_when(minute),
+        code=_pressure_code(f, "8478-0", "Mean blood pressure", param),
+        method=_method(f, kind), subject=subject, encounter=enc, effectiveDateTime=_when(minute),
         valueQuantity=f["Quantity"](value=float(value), unit="mmHg", system=UCUM, code="mm[Hg]"), **extra)  # fmt: skip
 
 
@@ -918,7 +966,8 @@ def ventilation_gaps(stays: pd.DataFrame) -> pd.Series:
     charting)."""
     stays = _check_stay_table(stays, "stays")
     vent = _ventilated(stays)[["RecordID", "Time"]].sort_values(["RecordID", "Time"])
-    return vent.groupby("RecordID")["Time"].agg(lambda t: t.diff().max() / 60).rename("longest_gap_h")
+    gaps = vent.groupby("RecordID")["Time"].diff()  # NaN at each stay's first charting
+    return (gaps.groupby(vent["RecordID"]).max() / 60).rename("longest_gap_h")
 
 
 #: Ventilation still charted this close (hours) to the end of a stay's record may have gone on after the record
@@ -1196,12 +1245,13 @@ def compare_tables(raw: pd.DataFrame, back: pd.DataFrame) -> dict:
 def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
     """Export to NDJSON one stay at a time, read back line by line, compare with the raw table
     (:func:`compare_tables`); also counts the resources written of each type, the blood-pressure components that
-    carry a dataAbsentReason, the mean pressures exported alone (8478-0, no partner in their minute) and the
-    quantities read back with a UCUM unit."""
+    carry a dataAbsentReason, the mean pressures exported alone (8478-0, no partner in their minute), the
+    quantities read back with a UCUM unit and the ventilation Procedures read back with no period end (``end_unknown``:
+    :data:`VENT_OPEN_HOURS`)."""
     stay = _check_stay_table(stay)
     stays = (stay_resources(rows, set_name) for _, rows in stay.groupby("RecordID", sort=False))
     _, written = export_ndjson(stays, out_dir)
-    seen = {"absent_components": 0, "with_ucum_unit": 0, "mean_alone": 0}
+    seen = {"absent_components": 0, "with_ucum_unit": 0, "mean_alone": 0, "end_unknown": 0}
 
     def counted(resources):
         for o in resources["Observation"]:
@@ -1211,8 +1261,13 @@ def round_trip(stay: pd.DataFrame, out_dir, set_name: str = "a") -> dict:
                                           [o.valueQuantity, *[c.valueQuantity for c in o.component or []]])
             yield o
 
+    def ends(procedures):
+        for p in procedures:
+            seen["end_unknown"] += p.performedPeriod is not None and p.performedPeriod.end is None
+            yield p
+
     streams = iter_ndjson(out_dir)
-    back = resources_to_table({**streams, "Observation": counted(streams)})
+    back = resources_to_table({**streams, "Observation": counted(streams), "Procedure": ends(streams["Procedure"])})
     return {**compare_tables(stay, back), "resources": written, **seen}
 
 

@@ -222,6 +222,42 @@ def test_each_class_of_error_is_caught(hr, change, rule, words):
         assert fv.structure_issues(bad) == []
 
 
+def test_invariants_skipped_only_where_they_cannot_fail(resources, hr, bp, monkeypatch):
+    """invariant_issues skips obs-6 and obs-7 where an element they constrain is absent, and leaves out of a context
+    the parts whose first element is absent (effective.ofType(Period) on an effectiveDateTime); binding_issues skips
+    a coded element that is absent. Each shortcut must give exactly what evaluating every rule everywhere gives."""
+    wrong = {"start": "2000-01-02T00:00:00+00:00", "end": "2000-01-01T00:00:00+00:00"}  # per-1: end before start
+    changes = [
+        lambda o: None,
+        lambda o: o.update(dataAbsentReason={"text": "x"}),
+        lambda o: o.update(_status={"extension": [{"url": "http://example.org/x", "valueCode": "unknown"}]}),
+        lambda o: o.pop("status", None),
+        lambda o: o.update(effectivePeriod=dict(wrong)) if "effectiveDateTime" in o else None,
+        lambda o: (o.pop("effectiveDateTime", None), o.update(effectivePeriod=dict(wrong))),
+        lambda o: o.update(period=dict(wrong)),
+        lambda o: o.update(component=[{"code": o.get("code", {}), "valueQuantity": {"value": 1, "code": "x"}}]),
+        lambda o: o.update(valueQuantity={"value": 1, "code": "mm[Hg]", "comparator": "~"}),
+        lambda o: [c.get("valueQuantity", {}).update(comparator="~") for c in o.get("component", [])],
+        lambda o: o.update(referenceRange=[{"low": {"value": 1, "code": "mg"}}]),
+        lambda o: (o.pop("valueQuantity", None), o.pop("component", None)),
+    ]
+    bases = [hr, bp, *(json.loads(r.model_dump_json()) for t in ("Patient", "Encounter", "Procedure")
+                       for r in resources[t][:1])]  # fmt: skip
+    cases = []
+    for base in bases:
+        for change in changes:
+            case = copy.deepcopy(base)
+            change(case)
+            cases.append(case)
+    fast = [(fv.invariant_issues(copy.deepcopy(c)), fv.binding_issues(copy.deepcopy(c))) for c in cases]
+    monkeypatch.setattr(fv, "_FAILS_ONLY_WITH", {})
+    monkeypatch.setattr(fv, "_path_may_occur", lambda data, rtype, path: True)
+    monkeypatch.setattr(fv, "_may_occur", lambda data, element: True)
+    full = [(fv.invariant_issues(copy.deepcopy(c)), fv.binding_issues(copy.deepcopy(c))) for c in cases]
+    assert fast == full
+    assert {"obs-6", "obs-7", "per-1", "qty-3", "vs-2", "binding"} <= {i.rule for a, b in fast for i in a + b}
+
+
 def test_blood_pressure_panel_rules(bp):
     assert fv.validate_resource(bp) == []
     no_diastolic = copy.deepcopy(bp)
