@@ -38,6 +38,14 @@ def ecg(client):
     return scale.ecg_features_serial(), scale.ecg_features(client)
 
 
+def _sizes() -> dict[int, list[int]]:
+    """The lesson's SIZES (records timed at each sampling rate), read from its code."""
+    nb = json.loads(LESSON.read_text())
+    line = next(line for c in nb["cells"] if c["cell_type"] == "code" for line in c["source"]
+                if line.startswith("SIZES = "))  # fmt: skip
+    return ast.literal_eval(line.split("=", 1)[1].split("#", 1)[0].strip())
+
+
 def _markdown() -> str:
     nb = json.loads(LESSON.read_text())
     return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
@@ -350,8 +358,12 @@ def test_the_readers_agree_and_the_extrapolation_reach():
     assert "reader_cpu_ms[name].append(1000 * (time.thread_time() - start_cpu)" in cell
     assert 'wfdb_times, wfdb_low, wfdb_high = scale.ratio_range(reader_cpu_ms["heartdata.ptbxl"]' in cell
     assert 'wfdb_share = np.median(reader_cpu_ms["wfdb.rdsamp"])' in cell
-    # the linearity check spans 64-256 records at 100 Hz and 64-128 at 500 Hz; the plan extrapolates 85x and 6,250x
-    assert round(scale.FULL_SIZES["ptbxl"] / 256) == 85 and scale.FULL_SIZES["mimic-iv-ecg"] / 128 == 6250
+    # the linearity check spans the sizes of the lesson's SIZES (read from its code: 32-128 records at 100 Hz, 32-64 at
+    # 500 Hz); the plan extrapolates from the largest of them: 170x (PTB-XL at 100 Hz) and 12,500x (MIMIC-IV-ECG)
+    sizes = _sizes()
+    assert min(sizes[100]) * 4 == max(sizes[100]) and min(sizes[500]) * 2 == max(sizes[500])  # spans 4x and 2x
+    assert round(scale.FULL_SIZES["ptbxl"] / max(sizes[100])) == 170
+    assert scale.FULL_SIZES["mimic-iv-ecg"] / max(sizes[500]) == 12_500
 
 
 def _runs(table: dict, cpu: dict | None = None) -> pd.DataFrame:
