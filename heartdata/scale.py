@@ -54,7 +54,8 @@ from .paths import ENV_VAR, is_shipped
 
 #: Columns of ``record_features`` / ``ecg_features``, in order.
 FEATURES = ["beats", "heart_rate_bpm", "rr_sd_ms"] + [f"amplitude_{lead}_mV" for lead in ptbxl.LEADS]
-#: Records of the full datasets, as their publications give them: PTB-XL 21,799 ECGs (Wagner et al., Sci Data 2020),
+#: Records of the full datasets: PTB-XL 21,799 ECGs (PhysioNet release 1.0.3, ``ptbxl.RELEASE``; the data descriptor,
+#: Wagner et al., Sci Data 2020, counted 21,837 records of the first release),
 #: Challenge 2012 12,000 stays in sets A, B and C (Silva et al., CinC 2012), MIMIC-IV-ECG about 800,000 ECGs
 #: (Gow et al., PhysioNet 2023).
 FULL_SIZES = {"ptbxl": 21_799, "challenge2012": 12_000, "mimic-iv-ecg": 800_000}

@@ -15,7 +15,9 @@
    fresh child process, which reports its time and the growth of its peak resident memory. On each
    PTB-XL copy, a fresh process also times ``load_signals`` on one record: the first call (which
    parses the metadata table) and the median of the next 50 (which must cost about the same whatever
-   the size of the table: heartdata.scale's tasks call it once per batch).
+   the size of the table: heartdata.scale's tasks call it once per batch). The same is timed on a copy of
+   three records whose table has 800,000 rows (the order of MIMIC-IV-ECG's ECGs; only the columns the loader
+   needs), where a lookup that scanned the table's index on every call would show.
 3. Lessons (``--lessons``, several minutes): every lesson notebook runs on a fresh kernel at shipped
    size, then with HEARTDATA_DIR pointing at a full-size copy built here (21,799 PTB-XL records at
    100 and 500 Hz, Challenge 2012 sets a, b and c of 4,000 stays, MIT-BIH record 100); its run time
@@ -268,6 +270,24 @@ def build_stays(dest: Path, n: int) -> None:
             out.addfile(info, io.BytesIO(body))
 
 
+LONG_TABLE_ROWS = 800_000  # about MIMIC-IV-ECG's number of ECGs
+
+
+def long_table(dest: Path, rows: int) -> Path:
+    """Three shipped records under a metadata table of ``rows`` rows (ecg_id and the two file-name columns only)."""
+    from heartdata import scale
+
+    root = scale.replicate_ptbxl(dest, 3)
+    ids = np.arange(1, rows + 1)
+    folders = [f"{i // 1000 * 1000:05d}/{i:05d}" for i in ids]
+    pd.DataFrame({
+        "ecg_id": ids,
+        "filename_lr": [f"records100/{f}_lr" for f in folders],
+        "filename_hr": [f"records500/{f}_hr" for f in folders],
+    }).to_csv(root / "ptbxl" / "ptbxl_database.csv", index=False)
+    return root
+
+
 def peak_mb() -> float:
     """This process's peak resident memory. VmHWM, as ru_maxrss is inherited from the parent across exec."""
     try:
@@ -349,6 +369,9 @@ def scaling(tmp: Path) -> None:
         per_call[n] = run_child("one record", root, n)
         shutil.rmtree(root)
         print(f"{'':20} (copy of {n:,} records built in {build:.1f} s, then removed)")
+    root = long_table(tmp / "ptbxl-long", LONG_TABLE_ROWS)
+    per_call[LONG_TABLE_ROWS] = run_child("one record", root, 3)
+    shutil.rmtree(root)
     print(f"   {load_note()}")
     print("\n   load_signals on one record (its last), in a fresh process: the first call parses the metadata table,")
     print("   the next ones must cost about the same whatever its size (median and quartiles of 50 calls, ms)\n")
