@@ -303,7 +303,9 @@ def _as_json(resource) -> dict:
             raise DataError("resource", "is JSON but not an object", "Pass one resource, a JSON object.")
         return data
     if hasattr(resource, "model_dump_json"):
-        return json.loads(resource.model_dump_json())
+        from .interop import to_json  # the same text as model_dump_json, written faster
+
+        return json.loads(to_json(resource))
     raise DataError(f"resource={type(resource).__name__}", "is not a FHIR resource",
                     "Pass a fhir.resources R4B object, a dict of its JSON, or its JSON text.")  # fmt: skip
 

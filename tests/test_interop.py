@@ -1428,3 +1428,16 @@ def test_a_type_without_resources_gets_no_file(tmp_path, stays):
     back = interop.read_ndjson(tmp_path)
     assert back["Procedure"] == [] and len(back["Encounter"]) == 1
     assert back["Encounter"][0].identifier[0].value == str(rid_no)
+
+
+def test_to_json_writes_what_model_dump_json_writes(resources, stays):
+    """interop.to_json, the fast writer the export, bundle and validator use, gives model_dump_json's exact text for
+    every kind of resource the course writes: a stay's, the Bundle, the ECG's, the v2 route's, the extension's
+    definition."""
+    models = [r for rs in resources.values() for r in rs] + [interop.bundle(resources)]
+    models += [r for rs in interop.ecg_report(1, fs=500).values() for r in rs]
+    gas = stays[stays["RecordID"].eq(int(stays.loc[stays["Parameter"].eq("pH"), "RecordID"].iloc[0]))]
+    models += interop.oru_to_fhir(interop.parse_oru_r01(interop.oru_r01(gas).to_er7()))
+    models.append(interop.scp_likelihood_definition())
+    for m in models:
+        assert interop.to_json(m) == m.model_dump_json()
