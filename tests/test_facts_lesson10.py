@@ -59,7 +59,13 @@ def test_records_shipped():
 
 
 def test_the_copies_are_hard_links_with_60_distinct_files_at_500_hz(tmp_path):
-    # "record 451 of a copy is the same file on disk as record 1"; "the first 60 records ... are 60 distinct files"
+    # a record past the shipped ones is the same file on disk as an earlier one; "the first 60 records ... are 60
+    # distinct files". Review r26-10 F1: the sizes timed are the first n records of ONE copy per rate, and the
+    # lesson says so (no "bigger copy", no directory cost "hiding in the spread": the design holds it fixed)
+    text = "".join(line for c in json.loads(LESSON.read_text())["cells"] for line in c["source"])
+    assert "Here one copy is made per rate" in text and "held fixed here" in text
+    assert "bigger copy" not in text and "hides inside the runs' spread" not in text and "record 451" not in text
+    assert "copies = {fs: scale.replicate_ptbxl(work / f\"ptbxl-{fs}\", sizes[fs], fs) for fs in SIZES}" in text
     lo = scale.replicate_ptbxl(tmp_path / "lo", 452)
     inode = [os.stat(p).st_ino for p in scale.record_paths([1, 2, 451], root=lo)[1::2]]
     assert inode[0] == inode[2] != inode[1]
