@@ -176,7 +176,8 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     "Temp": (13.7, 45, "°C", "lowest: 13.7 °C, the widely cited adult survival of accidental hypothermia (Gilbert "
              "et al., Lancet 2000;355:375-376); colder survivals have been reported (in children, for instance) and "
              "deliberate cooling in surgery goes low too, so the floor is a judgement (lesson 06 shows which floors "
-             "remove the same values on the data); highest: course decision, above any fever"),
+             "remove the same values on the data); highest: a plausibility ceiling, a course decision, not a limit of "
+             "life: above any fever, though heat stroke (hyperthermia, not fever) can come near it"),
     "TroponinI": (0, 500, "µg/L", _COURSE),
     "TroponinT": (0, 100, "µg/L", _COURSE),
     "Urine": (
