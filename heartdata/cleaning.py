@@ -41,20 +41,23 @@ KNOWN = DESCRIPTORS + [p for p in TIME_SERIES if p not in DESCRIPTORS]
 SENTINEL = -1.0
 #: Rates and pressures whose charted 0 is removed: a charted 0 is not a measured rate or pressure. A monitor with a
 #: lead off shows dashes, not 0 (lesson 06). Most arterial zeros sit beside a charted heart rate and a cuff reading of
-#: the same minute, often before the stay's first real line value, and half of them beside a positive line mean: a
-#: transducer open to air would read 0 for its mean too, so these look like a line giving no pulse wave to read a
-#: systolic from, as in a flush or a damped trace (a reading, not confirmed by the files: lesson 06), and rarely an
-#: arrest. The chart cannot tell these apart, and the features summarise measured values, so a 0 would make an
-#: artefact and an arrest the same HR_min. What this loses:
-#: an arrest, which a model must take from a record of resuscitation events, not from a 0 in a vital-sign series.
+#: the same minute, often before the stay's first real line value. Under half sit beside a positive line mean: a
+#: transducer open to air would read 0 for its mean too, so those look like a line giving no pulse wave to read a
+#: systolic from, as in a flush or a flat trace; the rest (mean 0 or none) fit a line being zeroed or a placeholder
+#: as well (readings, not confirmed by the files: lesson 06), and rarely an arrest. The chart cannot tell these
+#: apart, and the features summarise measured values, so a 0 would make an artefact and an arrest the same HR_min.
+#: What this loses: an arrest, which a model must take from a record of resuscitation events, not from a 0 in a
+#: vital-sign series.
 ZEROS_REMOVED = ["HR", "RespRate", "SysABP", "DiasABP", "MAP", "NISysABP", "NIDiasABP", "NIMAP"]
 #: The arterial line's (systolic, diastolic, mean). In a minute where the line charts its systolic or diastolic as 0,
 #: its mean of that minute goes too (``zeros_to_missing``): the 0 says the line gave no reading, and a mean beside it
 #: cannot be checked against the line's own systolic and diastolic. In set A 62% of the positive means lie outside
 #: 40-150 mmHg (a quarter at 238 mmHg or more, a pressure bag's reading), so the minute as a whole is no reading.
 #: Cuff means beside a cuff 0 are kept: there they look like ordinary means (lesson 06), and an oscillometric cuff
-#: measures the mean directly, so it can give one without a systolic and diastolic. (Most cuff means charted beside a
-#: systolic and diastolic in set A are not that measurement but (systolic + 2 x diastolic) / 3: lesson 06, Step 7.)
+#: takes its mean from the point of largest oscillation before it estimates the systolic and diastolic, so it can give
+#: one without them (that point is an estimate, nearer 0.45 x systolic + 0.55 x diastolic than the true mean:
+#: Chandrasekhar et al., Front Physiol 2019;10:1415). (Most cuff means charted beside a systolic and diastolic in set A
+#: are not that measurement but (systolic + 2 x diastolic) / 3: lesson 06, Step 7.)
 LINE_ZERO_MINUTE = ("SysABP", "DiasABP", "MAP")
 #: Volumes: two values charted in the same minute are taken as two outputs (two drains, two bags) and added up;
 #: other parameters are averaged (temperatures too, though two probes or sites can read differently: lesson 06
@@ -173,7 +176,8 @@ RANGES: dict[str, tuple[float, float, str, str]] = {
     "Temp": (13.7, 45, "°C", "lowest: 13.7 °C, the widely cited adult survival of accidental hypothermia (Gilbert "
              "et al., Lancet 2000;355:375-376); colder survivals have been reported (in children, for instance) and "
              "deliberate cooling in surgery goes low too, so the floor is a judgement (lesson 06 shows which floors "
-             "remove the same values on the data); highest: course decision, above any fever"),
+             "remove the same values on the data); highest: a plausibility ceiling, a course decision, not a limit of "
+             "life: above any fever, though heat stroke (hyperthermia, not fever) can come near it"),
     "TroponinI": (0, 500, "µg/L", _COURSE),
     "TroponinT": (0, 100, "µg/L", _COURSE),
     "Urine": (

@@ -86,6 +86,10 @@ def test_temp_limit_judges_the_limit_and_refuses_copies(temps):
     # see them, and a limit that removes only the spikes here is a range doing a neighbour rule's job
     fb = said(lesson06.temp_limit(13.7, temps.loc[t < 13.7, "unit"].value_counts()), CORRECT, "Any limit")
     assert "24.2, 26.7, 28.8, 30.2, 31.8" in fb.message and "neighbour rule" in fb.message
+    # review r26-06, finding 3: the five are not "the lowest values above the gap"; 29.9 °C and 14 more readings
+    # below 31.8 °C are a cold patient's, kept by the rule
+    assert "lowest values above the gap" not in fb.message
+    assert "5 of the 20 raw readings" in fb.message and "other 15 (from 29.9 °C up)" in fb.message
     # review r21-06, finding 2: the feedback states the rule's jump (from SPIKES) and that it ignores the time between
     # readings, not "between two normal ones"
     assert f"at least {cleaning.SPIKES['Temp'][0]:g} °C away from both their neighbours" in fb.message

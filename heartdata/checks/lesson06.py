@@ -179,6 +179,8 @@ def temp_limit(answer, by_unit=None):
     if top < limit <= lowest:  # every limit in the empty gap gives the same counts on this data: all are accepted
         per_unit = ", ".join(f"{n}: {int(v)}" for n, v in expected.items())
         low_spikes = ", ".join(f"{v:g}" for v in spikes[spikes < 35])
+        cold = temp[(temp >= lowest) & (temp <= spikes[spikes < 35].max())]  # the raw readings the spikes sit among
+        others = cold[~cold.isin(spikes[spikes < 35].to_numpy())]
         survived = (f"{SURVIVED_FLOOR:g} °C, the widely cited adult survival of accidental hypothermia (Gilbert et "
                     "al., Lancet 2000)")  # fmt: skip
         if limit > SURVIVED_FLOOR:
@@ -196,11 +198,15 @@ def temp_limit(answer, by_unit=None):
         jump = cleaning.SPIKES["Temp"][0]
         return correct(f"your limit calls {total} values impossible ({per_unit}). Any limit above {top:g} and up to "
                        f"{lowest:g} °C gives the same counts here: nothing was charted in between. {floor} And a "
-                       f"range is only half of the answer: the lowest values above the gap ({low_spikes} °C) are "
+                       f"range is only half of the answer: above the gap, {len(cold) - len(others)} of the {len(cold)} "
+                       f"raw readings from {lowest:g} to {cold.max():g} °C ({low_spikes} °C) are "
                        f"single readings at least {jump:g} °C away from both their neighbours, which agree with each "
-                       "other. Where both neighbours lie within the hour that is a probe or typing artefact; where "
+                       "other. Where both "
+                       "neighbours lie within the hour that is a probe or typing artefact; where "
                        "a neighbour lies hours away (the lesson shows which), a fall and return is unusual, not "
-                       "impossible. No range can see them, and the lesson's neighbour rule removes them all "
+                       f"impossible. No range can tell these {len(cold) - len(others)} from the other "
+                       f"{len(others)} (from {others.min():g} °C up), whose neighbours agree with them, as in a cold "
+                       "patient being warmed; the lesson's neighbour rule removes the first and keeps the second "
                        "(whatever the time between the readings), a course decision. Write the limit and both "
                        "reasons down.")  # fmt: skip
     if limit <= top:
