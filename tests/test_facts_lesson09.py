@@ -1155,3 +1155,18 @@ def test_key_points_say_k_does_not_compose_and_a_pin_is_only_as_sure_as_its_rows
                  "a value missing in the data could be anyone's", "section 3 counts the pins this leaves open"):
         assert said in keypoints, said
     assert "could equally be the person" in text  # section 3's count of those pins (pinned in its own test)
+
+
+def test_the_charted_weight_is_what_an_insider_knows():
+    """Review r26-09, M2: an insider, or a credentialed user of MIMIC-II (the source of Challenge 2012's stays), holds
+    the weight as charted, so "never to the 0.1 kg" was false; the conclusion names the figure for that attacker.
+    W4: the Challenge release is measured detached; W6: explicit consent is named; W1: sdcMicro's wildcards."""
+    text = _lesson_text()
+    assert "never to the 0.1 kg" not in text and "Measure at the precision an outsider could know" not in text
+    assert "or a credentialed user of the database the stays were drawn from (MIMIC-II, above)" in text
+    assert "an insider or a credentialed user of MIMIC-II holds the charted one" in text
+    assert "counts is the {icu_precision[0.1]:.1%} unique as charted" in text
+    assert "privacy.measure_release(privacy.detach(icu_released, seed=2026), DIED)" in text
+    assert "privacy.measure_release(privacy.detach(icu_kept, seed=2026)," in text
+    assert text.count("explicit consent") >= 2 and text.count("Art. 9(2)(a)") == 2
+    assert "sdcMicro's `freqCalc`" in text and "blanking single values of a key rather than leaving out" in text
