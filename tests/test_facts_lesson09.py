@@ -169,11 +169,14 @@ def test_the_ai_act_paragraph_states_the_amended_text():
 def test_the_course_does_not_undo_the_date_shift():
     """Review 4 (lesson 09, finding 1): undoing PTB-XL's date shift would re-date every ECG of the public release, and
     needs a legal basis the course does not have. No lesson works out the offset or re-dates the ECGs: no day count
-    of the shift is stated, and no lesson adds days to the stored dates."""
-    for path in sorted((REPO / "notebooks").glob("*.ipynb")) + sorted((REPO / "solutions").glob("*.ipynb")):
+    of the shift is stated, and no lesson adds days to the stored dates. Review r26-09, M1: the guard itself must not
+    hint at the size, so it forbids every day count of three or more digits, and any bound on the shift in years."""
+    notebooks = [REPO / d for d in ("notebooks", "solutions", "exercises")]
+    for path in sorted(p for d in notebooks for p in d.glob("*.ipynb")):
         nb = json.loads(path.read_text())
         text = "\n".join("".join(c["source"]) for c in nb["cells"])
-        assert not re.search(r"1,?8(2[4-9]|3[0-9]) days", text), path.name
+        assert not re.search(r"\d[\d,]{2,}\s*-?\s*days?\b", text), path.name
+        assert "moved back in time, the latest by at least" not in text and "least_shift" not in text, path.name
         # the gaps between a report's written date and its stored date are the shift's size: only their spread is said
         assert not re.search(r"\{gap_(low|high)[:}]", text), path.name
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
@@ -999,8 +1002,8 @@ def test_epsilon_claim_wp29_verdict_and_panel_b_state_their_conditions():
 
 def test_the_lesson_publishes_the_direction_of_the_date_leak_and_a_test_result_only():
     """Review r23-09, F1: section 7 said the lesson published no detail that helps an attacker, yet the lesson printed
-    the spread of the gaps between written and stored dates ("within 11 days of one another") and the weekday counts
-    (Tuesday 4, Monday 23: under its own hypothesis, the shift modulo 7). It now prints the direction and count of the
+    the spread of the gaps between written and stored dates and the count of each weekday (under its own hypothesis,
+    the shift modulo 7). It now prints the direction and count of the
     dated reports and the weekday test's p-value, and says in one place what it publishes and withholds."""
     text = _lesson_text()
     nb = json.loads((REPO / "notebooks" / "09-data-protection.ipynb").read_text())
@@ -1152,3 +1155,18 @@ def test_key_points_say_k_does_not_compose_and_a_pin_is_only_as_sure_as_its_rows
                  "a value missing in the data could be anyone's", "section 3 counts the pins this leaves open"):
         assert said in keypoints, said
     assert "could equally be the person" in text  # section 3's count of those pins (pinned in its own test)
+
+
+def test_the_charted_weight_is_what_an_insider_knows():
+    """Review r26-09, M2: an insider, or a credentialed user of MIMIC-II (the source of Challenge 2012's stays), holds
+    the weight as charted, so "never to the 0.1 kg" was false; the conclusion names the figure for that attacker.
+    W4: the Challenge release is measured detached; W6: explicit consent is named; W1: sdcMicro's wildcards."""
+    text = _lesson_text()
+    assert "never to the 0.1 kg" not in text and "Measure at the precision an outsider could know" not in text
+    assert "or a credentialed user of the database the stays were drawn from (MIMIC-II, above)" in text
+    assert "an insider or a credentialed user of MIMIC-II holds the charted one" in text
+    assert "counts is the {icu_precision[0.1]:.1%} unique as charted" in text
+    assert "privacy.measure_release(privacy.detach(icu_released, seed=2026), DIED)" in text
+    assert "privacy.measure_release(privacy.detach(icu_kept, seed=2026)," in text
+    assert text.count("explicit consent") >= 2 and text.count("Art. 9(2)(a)") == 2
+    assert "sdcMicro's `freqCalc`" in text and "blanking single values of a key rather than leaving out" in text
