@@ -841,3 +841,15 @@ def test_the_ptbxl_count_is_the_release_and_the_inodes_count_folders():
     assert scope["inodes_mimic"] == 1_600_000 + 800_000 + 160_000 + 1_000 == 2_561_000
     assert round(scope["over_quota"]["MIMIC-IV-ECG"], 1) == 2.6
     assert scope["over_quota"]["PTB-XL at one rate"] == 43_598 / 1_000_000
+
+
+def test_too_few_batches_a_worker_is_said_only_when_they_are_fewer_than_assumed():
+    # review r26-10 F3: batches of 337 (65 for PTB-XL, 4.1 a worker) were said to leave workers idle, while the upper
+    # end recommended next, 340, gives the same 65. The words now follow the count against the 4 a worker assumed.
+    cond = ast.Expression(_conditional("a worker assumed below, so that some sit idle"))
+    scope = {"FULL_WORKERS": 16, "TASKS_PER_WORKER": 4, "records_each": pd.Series({"reading": 900, "features": 337})}
+    for size, idle in [(337, False), (340, False), (878, True)]:
+        scope["full_batches"] = {size: math.ceil(21_799 / size)}
+        scope["records_each"] = pd.Series({"reading": size, "features": 100})
+        said = eval(compile(cond, "<lesson>", "eval"), scope)
+        assert ("sit idle" in said) is idle, (size, said)
