@@ -231,6 +231,9 @@ def test_job_script_refuses_what_would_fail_on_a_cluster():
     _is(lesson10.job_script(s.replace(local, "--local-directory /net/home/me/scratch")), CLOSE, "shared file system",
         f"--local-directory {scale.LOCAL_DIRECTORY}")  # fmt: skip
     _is(lesson10.job_script(s.replace(local, '--local-directory "$TMPDIR"')), CORRECT)  # a centre's scratch
+    for shm in ("/dev/shm", "/dev/shm/dask", '"/dev/shm"'):  # review r26-10 F6: a tmpfs fills the job's memory
+        _is(lesson10.job_script(s.replace(local, f"--local-directory {shm}")), CLOSE, "tmpfs", "memory cgroup")
+    _is(lesson10.job_script(s.replace(local, "--local-directory /dev/shmem-disk")), CORRECT)  # not the tmpfs
     # the margin is the workers' start-up, and the message gives the course's own, both from scale's constants
     lifetime, stagger = scale.worker_lifetime(lesson10.JOB["walltime"])
     course = scale.slurm_seconds(lesson10.JOB["walltime"]) - lifetime - stagger

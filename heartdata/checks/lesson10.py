@@ -619,6 +619,9 @@ JOB_MISTAKES = {
     "spills to shared storage": "the workers spill to {where}, on the shared file system: many workers writing "
     "temporary files there slow everyone's jobs. Spill to node-local scratch: --local-directory {local} (node-local "
     "on most clusters), or the scratch your centre documents, such as $TMPDIR where it sets one.",
+    "spills to memory": "the workers spill to {where}, a tmpfs: its files are held in memory, and the kernel charges "
+    "them to the job's memory cgroup, so spilling there fills the very memory spilling should relieve. Spill to "
+    "node-local disk: --local-directory {local}, or the scratch disk your centre documents.",
     "no scheduler": "the worker line names no scheduler for the workers to connect to: give its address "
     "(tcp://HOST:8786) or --scheduler-file.",
 }
@@ -627,6 +630,8 @@ JOB_MISTAKES = {
 #: Paths a worker line may spill to that are the cluster's shared file systems, not the node's own disk: the
 #: exercise's home and data (/net/...), home directories, and the mount points parallel file systems usually have
 SHARED_STORAGE = r"(/net/|/home/|/lustre|/gpfs|/projects?/|/storage/|~|\$\{?HOME\b)"
+#: Paths that are always a tmpfs, held in memory and charged to the job's cgroup (the lesson, Part C)
+MEMORY_STORAGE = r"[\"']?(/dev/shm|/run/shm)(/|[\"']|$)"
 
 
 #: The shells whose #! line runs the script's lines (export, the worker command) as the lesson writes them
@@ -786,6 +791,8 @@ def job_script(answer):
     where = _flag(words, "--local-directory")
     if where is not None and re.match(SHARED_STORAGE, where):
         return close(named("spills to shared storage", where=where, local=scale.LOCAL_DIRECTORY))
+    if where is not None and re.match(MEMORY_STORAGE, where):  # review r26-10 F6: /dev/shm was judged correct
+        return close(named("spills to memory", where=where, local=scale.LOCAL_DIRECTORY))
     for name in ("--lifetime", "--lifetime-stagger"):
         if _flag(words, name) is not None and _seconds(_flag(words, name)) is None:
             return incorrect(f"Dask cannot read {name} {_flag(words, name)}: give one number and unit, such as 350m "
