@@ -236,12 +236,12 @@ def _file_column(path: Path, column: str) -> dict[int, str]:
             return kept[2]
         raw = path.read_bytes()
     except OSError:
-        return _name_map(_metadata(path, usecols=["ecg_id", column])[column])  # reports the problem as it always has
+        return _read_names(path, column)  # reports the problem as it always has
     checksum = zlib.crc32(raw)
     if kept is not None and kept[0] == signature and kept[1] == checksum:
         files = kept[2]
     else:
-        files = _name_map(_metadata(path, usecols=["ecg_id", column], raw=raw)[column])  # two columns: faster
+        files = _read_names(path, column, raw)
     with _FILES_LOCK:
         _FILES.pop(key, None)
         _FILES[key] = (signature, None if settled else checksum, files)
@@ -250,7 +250,9 @@ def _file_column(path: Path, column: str) -> dict[int, str]:
     return files
 
 
-def _name_map(files: pd.Series) -> dict[int, str]:
+def _read_names(path: Path, column: str, raw: bytes | None = None) -> dict[int, str]:
+    """Parse (with every check of ``_metadata``) only ``ecg_id`` and ``column`` of the table: ecg_id -> file name."""
+    files = _metadata(path, usecols=["ecg_id", column], raw=raw)[column]
     return dict(zip(files.index.tolist(), (str(r).strip() for r in files), strict=True))
 
 
