@@ -1170,3 +1170,23 @@ def test_the_charted_weight_is_what_an_insider_knows():
     assert "privacy.measure_release(privacy.detach(icu_kept, seed=2026)," in text
     assert text.count("explicit consent") >= 2 and text.count("Art. 9(2)(a)") == 2
     assert "sdcMicro's `freqCalc`" in text and "blanking single values of a key rather than leaving out" in text
+
+
+def test_a_replaced_patient_costs_the_clipped_sum_no_more_than_an_added_one():
+    """Review r27-09, weak 1: OpenDP's distance-2 bound (ε = 2.00 in total) also covers adding two patients; a
+    replaced age moves the sum clipped to [0, 100] by at most 100 years, as an added one does, so a replacement costs
+    the sum its 0.5 and the release 1.5. Recomputed from the clipping bounds and the noise scale, not from OpenDP."""
+    import itertools
+
+    bounds, scale = (0.0, 100.0), 200.0
+    ages = [-5.0, 0.0, 37.5, 90.0, 100.0, 130.0]
+    replace = max(abs(min(max(a, bounds[0]), bounds[1]) - min(max(b, bounds[0]), bounds[1]))
+                  for a, b in itertools.product(ages, ages))  # fmt: skip
+    add = max(abs(min(max(a, bounds[0]), bounds[1])) for a in ages)
+    assert replace == add == 100.0 and replace / scale == pytest.approx(0.5)
+    text = _lesson_text()
+    assert "costs up to twice the ε (exactly twice for a table of counts" in text
+    assert "replace_sum = float(spent[\"sum of ages\"]) * (AGE_BOUNDS[1] - AGE_BOUNDS[0]) / max(map(abs, AGE_BOUNDS))" \
+        in text
+    assert "That total is a bound, since distance 2 also covers adding two" in text
+    assert "As shown above, the updates can be personal data" not in text  # weak 2
