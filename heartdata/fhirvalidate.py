@@ -31,10 +31,12 @@ What each layer checks, and with what:
    Encounter its ``encounter`` names both resolve (in a Bundle, across NDJSON files, among the resources passed to
    :func:`validate`), the Encounter's subject must be that same Patient (:func:`_same_patient_issue`).
 9. **Mean blood pressure**: 8478-0 is one of the 13 codes of R4B's VitalSigns value set (hl7.fhir.r4b.core 4.3.0),
-   so the generic vital-signs profile's rules above are FHIR's for it (errors, rule ``vital-signs``). No R4B profile
-   fixes its unit; the course holds it, alone or as a component of the blood-pressure panel, to a valueQuantity in
-   mm[Hg], as FHIR's example 'mbp' writes it: that part alone is the course's rule (``course-rule`` warnings, see
-   :data:`COURSE_UNITS`).
+   so the generic vital-signs profile's rules above are FHIR's for it (errors, rule ``vital-signs``), its unit
+   binding among them: the profile binds ``Observation.valueQuantity.code`` to the value set Vital Signs Units
+   (:data:`VITAL_SIGNS_UNITS`, required), which has no kPa. A component's unit is bound to the same value set, as
+   the HL7 validator applies it: extensible, a warning. No R4B profile fixes the mean's unit to one of those codes;
+   the course holds it, alone or as a component of the blood-pressure panel, to mm[Hg], as FHIR's example 'mbp'
+   writes it: that narrowing alone is the course's rule (``course-rule`` warnings, see :data:`COURSE_UNITS`).
 
 What it does not do (say so when you report a result): it is not the HL7 FHIR validator. It does not read
 StructureDefinitions, so it checks no profile other than the vital-signs ones, no slicing beyond them, no extensible
@@ -180,13 +182,21 @@ VITAL_SIGNS = {
 #: hl7.fhir.r4b.core 4.3.0 package, 8478-0 (mean blood pressure) among them, as in R4 4.0.1 (a listing generated from
 #: the package: github GinoCanessa/fhir-cross-version-source, docs/R4B/ValueSets/VitalSigns.md; review r24-08,
 #: finding 1). So the generic vital-signs profile applies to a mean: its category, Patient subject, time, vs-1 to
-#: vs-3 and UCUM Quantity are FHIR's rules. What differs is the unit: no R4B profile fixes one for 8478-0 (the bp
+#: vs-3, UCUM Quantity and unit binding (VITAL_SIGNS_UNITS) are FHIR's rules. What differs is the unit: no R4B profile
+#: narrows it to one code for 8478-0 (the bp
 #: profile's slicing is open and names only systolic and diastolic). FHIR's informative example 'mbp'
 #: (observation-example-mbp) writes it in mm[Hg] as a valueQuantity; the course checks that it does, as rule
 #: 'course-rule', severity 'warning', so that the report never gives the course's rule FHIR's name.
 COURSE_UNITS = frozenset({"8478-0"})
+#: The value set Vital Signs Units (hl7.org/fhir/R4B/valueset-ucum-vitals-common.html), to which the generic
+#: vital-signs profile binds ``Observation.valueQuantity.code`` (required; its summary: "a UCUM unit code in
+#: Observation.valueQuantity.code which has a required binding to the [Vital Signs Units] value set") and a
+#: component's unit (extensible, as the HL7 validator relaxes it). Review r27-08, finding 2: a mean in kPa breaks
+#: FHIR's profile, not only the course's rule.
+VITAL_SIGNS_UNITS = frozenset({"%", "cm", "[in_i]", "kg", "g", "[lb_av]", "Cel", "[degF]", "mm[Hg]", "/min",
+                               "kg/m2", "m2"})
 #: How a course-rule warning begins.
-_COURSE_RULE = "course rule, not FHIR's (no R4B profile fixes the unit of mean blood pressure 8478-0)"
+_COURSE_RULE = "course rule, not FHIR's (no R4B profile fixes the unit of mean blood pressure 8478-0 to mm[Hg])"
 _KNOWN_VITALS = dict(VITAL_SIGNS)
 BP_PARTS = {"8480-6": "systolic", "8462-4": "diastolic"}
 #: The resource types a reference may point at (FHIR R4B, each element's Reference(...) list), for the elements the
@@ -600,12 +610,17 @@ def vital_signs_issues(resource) -> list[Issue]:
         return []
     label, out = _label(data), []
 
-    def bad(where, message, course=False):
+    def bad(where, message, course=False, severity="error"):
         if course:  # the unit of a mean blood pressure (COURSE_UNITS): the course's rule, not FHIR's
             out.append(Issue("warning", "course-rule", label, where,
                              f"{_COURSE_RULE}: {message}"))
         else:
-            out.append(Issue("error", "vital-signs", label, where, message))
+            out.append(Issue(severity, "vital-signs", label, where, message))
+
+    def outside_units(where, name, shown, binding):
+        bad(where, f"{name}: unit code {shown!r} is not in the value set Vital Signs Units (ucum-vitals-common), "
+                   f"to which the vital-signs profile binds it ({binding})",
+            severity="error" if binding == "required" else "warning")  # fmt: skip
 
     profiles = sorted({_KNOWN_VITALS[c][0] for c in codes if c in _KNOWN_VITALS})
     if len(profiles) > 1:
@@ -646,7 +661,9 @@ def vital_signs_issues(resource) -> list[Issue]:
                                              "profile)")  # fmt: skip
         if q.get("system") != UCUM:
             bad("valueQuantity.system", f"{name}: the unit's system must be {UCUM}")
-        if q.get("code") not in units:
+        if course and q.get("code") not in VITAL_SIGNS_UNITS:  # FHIR's binding, before the course's narrowing
+            outside_units("valueQuantity.code", name, q.get("code"), "required")
+        elif q.get("code") not in units:
             shown = q.get("code")
             # valid UCUM says nothing of meaning: '1/min' is the profile's rate spelled otherwise, '/s' is 60 times it
             valid = "is a valid UCUM code (whatever quantity it denotes), but"
@@ -677,7 +694,10 @@ def vital_signs_issues(resource) -> list[Issue]:
                 if code in BP_PARTS or code not in _KNOWN_VITALS or not _KNOWN_VITALS[code][1] or q is None:
                     continue
                 name, units = _KNOWN_VITALS[code]
-                if q.get("system") != UCUM or q.get("code") not in units:
+                if code in COURSE_UNITS and q.get("system") == UCUM and q.get("code") not in VITAL_SIGNS_UNITS:
+                    outside_units(f"component[{i}].valueQuantity.code", f"{name} ({code})", q.get("code"),
+                                  "extensible: a code should come from it unless none is suitable")
+                elif q.get("system") != UCUM or q.get("code") not in units:
                     bad(f"component[{i}].valueQuantity", f"{name} ({code}) must be in UCUM "
                                                          f"{' or '.join(repr(u) for u in units)}; found "
                                                          f"{q.get('code')!r}", code in COURSE_UNITS)  # fmt: skip

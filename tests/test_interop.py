@@ -891,15 +891,22 @@ def test_units_and_reference_types_are_checked(hr, bp, resources):
 def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
     """Review r12-08 (b): a lone 8478-0 in kPa was flagged, the same mean as a panel component was not. Review r15-08
     (finding 1) and r24-08 (finding 1): 8478-0 is in R4B's VitalSigns value set, but no R4B profile fixes its unit, so
-    mm[Hg] for a mean is the course's rule (a warning) in both places, never under FHIR's name;
-    a systolic component in kPa stays a FHIR vital-signs error."""
+    mm[Hg] for a mean is the course's rule (a warning) in both places, never under FHIR's name; r27-08 (finding 2):
+    a unit outside the value set Vital Signs Units breaks FHIR's own binding (alone: required, an error; as a
+    component: extensible, a warning); a systolic component in kPa stays a FHIR vital-signs error."""
     panel = copy.deepcopy(bp)
     mean = {"code": {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"},
             "valueQuantity": {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}}  # fmt: skip
     panel["component"] = [c for c in panel["component"] if "8478-0" not in fv._loinc_codes(c["code"])] + [mean]
     found = fv.validate_resource(panel)
-    assert [(i.severity, i.rule) for i in found] == [("warning", "course-rule")]
+    # review r27-08 (finding 2): kPa is not in Vital Signs Units, to which the profile binds a component's unit
+    # (extensible, as the HL7 validator applies it): FHIR's warning, under FHIR's name
+    assert [(i.severity, i.rule) for i in found] == [("warning", "vital-signs")]
     assert "mean blood pressure (8478-0)" in found[0].message and "'kPa'" in found[0].message
+    assert "Vital Signs Units" in found[0].message and "extensible" in found[0].message
+    mean["valueQuantity"].update(unit="%", code="%")  # in the value set, but not a pressure: the course's rule
+    found = fv.validate_resource(panel)
+    assert [(i.severity, i.rule) for i in found] == [("warning", "course-rule")]
     assert "not FHIR's" in found[0].message and "to be checked" not in found[0].message
     mean["valueQuantity"].update(unit="mmHg", code="mm[Hg]", value=80)
     assert fv.validate_resource(panel) == []
@@ -909,6 +916,10 @@ def test_a_mean_pressure_is_unit_checked_inside_a_panel_as_alone(bp, hr):
     alone = copy.deepcopy(hr)  # the same mean as an Observation of its own, in kPa
     alone["code"] = {"coding": [{"system": fv.LOINC, "code": "8478-0"}], "text": "MAP"}
     alone["valueQuantity"] = {"value": 10.7, "unit": "kPa", "system": fv.UCUM, "code": "kPa"}
+    found = fv.validate_resource(alone)  # the profile's required binding: a FHIR error (review r27-08, finding 2)
+    assert [(i.severity, i.rule, i.location) for i in found] == [("error", "vital-signs", "valueQuantity.code")]
+    assert "Vital Signs Units" in found[0].message and "required" in found[0].message
+    alone["valueQuantity"].update(unit="%", code="%")  # allowed by the binding; mm[Hg] is the course's narrowing
     found = fv.validate_resource(alone)
     assert [(i.severity, i.rule, i.location) for i in found] == [("warning", "course-rule", "valueQuantity.code")]
     assert "the course fixes 'mm[Hg]'" in found[0].message and "the profile" not in found[0].message
@@ -1217,15 +1228,14 @@ def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
     """Review 9, finding 2: 8480-6 and 8462-4 are codes of R4B's VitalSigns value set: an Observation coded with one
     of them alone needs the vital-signs category and mm[Hg] (errors, rule 'vital-signs'). Review r15-08, finding 1:
     r24-08, finding 1: 8478-0 is in that value set too (hl7.fhir.r4b.core 4.3.0), so its category and subject are
-    FHIR's rules (errors); only its unit, which no R4B profile fixes, is the course's rule ('course-rule', a
-    warning)."""
+    FHIR's rules (errors); r27-08, finding 2: so is its unit's binding to Vital Signs Units (kPa is outside it: an
+    error); only the narrowing to mm[Hg] within that value set is the course's rule ('course-rule', a warning)."""
     res = interop.stay_resources(stays[stays["RecordID"].eq(132781)])
     mean = json.loads(next(o for o in res["Observation"] if o.code.coding[0].code == "8478-0").model_dump_json())
     assert fv.validate_resource(mean) == []
     assert "8478-0" in fv.COURSE_UNITS and "8478-0" in fv.VITAL_SIGNS
     for code, severity, rule in (("8478-0", "error", "vital-signs"), ("8480-6", "error", "vital-signs"),
                                  ("8462-4", "error", "vital-signs")):  # fmt: skip
-        unit_rule = ("warning", "course-rule") if code in fv.COURSE_UNITS else (severity, rule)
         bad = copy.deepcopy(mean)
         bad["code"]["coding"] = [{"system": fv.LOINC, "code": code}]
         assert fv.validate_resource(bad) == []
@@ -1236,6 +1246,10 @@ def test_standalone_pressures_are_held_to_the_vital_signs_rules(stays):
         wrong_unit = copy.deepcopy(bad)
         wrong_unit["valueQuantity"].update(code="kPa", unit="kPa")
         found = fv.validate_resource(wrong_unit)
+        assert [(i.location, i.severity, i.rule) for i in found] == [("valueQuantity.code", severity, rule)], code
+        wrong_unit["valueQuantity"].update(code="%", unit="%")  # in Vital Signs Units, not a pressure
+        found = fv.validate_resource(wrong_unit)
+        unit_rule = ("warning", "course-rule") if code in fv.COURSE_UNITS else (severity, rule)
         assert [(i.location, i.severity, i.rule) for i in found] == [("valueQuantity.code", *unit_rule)], code
         group = copy.deepcopy(bad)  # FHIR allows a Group subject for an Observation; the vital-signs profile does not
         group["subject"] = {"reference": "Group/1"}
