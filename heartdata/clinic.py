@@ -225,13 +225,15 @@ class Calibration:
 
 
 def _glm(y, X, offset=None):
-    import statsmodels.api as sm
+    # from their own modules: statsmodels.api would import the whole of statsmodels (most of a second)
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        return sm.GLM(y, X, family=sm.families.Binomial(), offset=offset).fit()
+        return GLM(y, X, family=Binomial(), offset=offset).fit()
 
 
 def calibration(y, risk, level: float = 0.95) -> Calibration:
