@@ -431,12 +431,23 @@ def bootstrap_auroc_table(y_true, scores: pd.DataFrame, n_boot: int = 1000, seed
     return pd.DataFrame(np.vstack(parts), columns=scores.columns)
 
 
+def _inner_splits(X, y, seed) -> list:
+    """The INNER_FOLDS (train, test) positions of the inner CV that chooses a threshold from training data (X, y)."""
+    return list(StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=seed).split(X, y))
+
+
 def _inner_threshold(X, y, kind, seed) -> float:
     """choose_threshold on out-of-fold scores of an inner INNER_FOLDS-fold CV of the training data (X, y)."""
-    folds = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=seed)
+    splits = _inner_splits(X, y, seed)
+    return _threshold_from(y, splits, [_fit_predict(kind, seed, X.iloc[tr], y.iloc[tr], X.iloc[te])
+                                       for tr, te in splits])  # fmt: skip
+
+
+def _threshold_from(y, splits, scores) -> float:
+    """choose_threshold on the inner CV's out-of-fold scores, put together from its folds' test scores."""
     oof = np.empty(len(y))
-    for tr, te in folds.split(X, y):
-        oof[te] = _fit_predict(kind, seed, X.iloc[tr], y.iloc[tr], X.iloc[te])
+    for (_, te), s in zip(splits, scores, strict=True):
+        oof[te] = s
     return choose_threshold(y, oof)
 
 
@@ -573,9 +584,10 @@ def cross_validate(
     ``choose_thresholds=False`` skips the inner cross-validation (one fit per fold instead of INNER_FOLDS + 1): the
     scores, AUROC, AUPRC and Brier score are the same, Event 1 and the thresholds are NaN. For measuring a
     ranking (a leak, a subset of features) that is all one needs, at a third of the fits (INNER_FOLDS = 2).
-    ``n_jobs=2`` fits the folds in two worker processes (joblib, as scikit-learn's own ``n_jobs``), one fit per
-    core: every fit is the same as in one process (same rows, same seed), so are the scores and metrics; the first
-    call pays the workers' start-up (about a second), later calls reuse them.
+    ``n_jobs=2`` runs the fits in two worker processes (joblib, as scikit-learn's own ``n_jobs``), one fit per
+    core, each fit a task of its own (an inner fit or a fold's final fit), so the two share the work evenly: every
+    fit is the same as in one process (same rows, same seed), so are the scores and metrics; the first call pays
+    the workers' start-up (about a second), later calls reuse them.
     """
     if folds is None:
         raise DataError("cross_validate(folds=None)", "folds must be a whole number, not None", "Pass folds=5, say.")
@@ -586,9 +598,20 @@ def cross_validate(
     scores = pd.Series(np.nan, index=X.index, name="score")
     e1, thresholds, fitted = [], [], []
     splits = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(X, y))
-    done = Parallel(n_jobs=n_jobs)(delayed(_one_fold)(X.iloc[tr], y.iloc[tr], X.iloc[te], kind, seed,
-                                                      choose_thresholds) for tr, te in splits)  # fmt: skip
-    for (_, te), (thr, s, model) in zip(splits, done, strict=True):
+    # every fit is a task of its own (each fold's inner fits, then its fit on the whole training part), so that two
+    # workers share the fits evenly: with whole folds as tasks, one worker would fit the fifth fold alone
+    tasks, inner = [], []
+    for tr, te in splits:
+        X_train, y_train = X.iloc[tr], y.iloc[tr]
+        inner.append(_inner_splits(X_train, y_train, seed) if choose_thresholds else [])
+        tasks += [delayed(_fit_predict)(kind, seed, X_train.iloc[itr], y_train.iloc[itr], X_train.iloc[ite])
+                  for itr, ite in inner[-1]]  # fmt: skip
+        tasks.append(delayed(_fit_model_predict)(kind, seed, X_train, y_train, X.iloc[te]))
+    done = iter(Parallel(n_jobs=n_jobs)(tasks))
+    for (tr, te), parts in zip(splits, inner, strict=True):
+        inner_scores = [next(done) for _ in parts]
+        s, model = next(done)
+        thr = _threshold_from(y.iloc[tr], parts, inner_scores) if choose_thresholds else math.nan
         scores.iloc[te] = s
         thresholds.append(thr)
         fitted.append(model)
@@ -603,12 +626,11 @@ def cross_validate(
     return scores, m
 
 
-def _one_fold(X_train, y_train, X_test, kind, seed, choose_thresholds: bool):
-    """One fold of ``cross_validate``: (threshold, test scores, fitted model); run in this process or a worker."""
-    threshold = _inner_threshold(X_train, y_train, kind, seed) if choose_thresholds else math.nan
+def _fit_model_predict(kind, seed, X_train, y_train, X_test):
+    """``_fit_predict`` that also returns the fitted model: (test scores, model); run in this process or a worker."""
     fitted = []
     scores = _fit_predict(kind, seed, X_train, y_train, X_test, fitted)
-    return threshold, scores, fitted[0]
+    return scores, fitted[0]
 
 
 def train_and_test(X_train, y_train, X_test, y_test, kind="logistic", seed: int = 0, saps_test=None):
