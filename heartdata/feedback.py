@@ -480,37 +480,92 @@ def _argument(check_name: str, source: str) -> str | None:
     return None
 
 
-def _assigned(name: str, inputs: list[str]) -> ast.expr | None:
-    """The expression last assigned to ``name`` in the most recent cell that assigns it."""
-    for source in reversed(inputs):
+#: What :func:`_assigned` returns when ``name`` was last bound by a loop, a ``with ... as`` or an import: there is
+#: no one expression to quote.
+BOUND_OTHERWISE = ast.Constant(value=Ellipsis)
+
+
+def _top_level(tree):
+    """The nodes of a cell that run at its top level: not inside a function, a lambda or a class, whose names are
+    their own (walkthrough r27: an assignment inside an earlier cell's function was quoted as the student's)."""
+    todo = list(ast.iter_child_nodes(tree))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        todo.extend(ast.iter_child_nodes(node))
+
+
+def _binds(node, name: str):
+    """The expression ``node`` assigns to ``name`` (BOUND_OTHERWISE for a loop or ``with`` target), or None."""
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return node.value
+        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+            return BOUND_OTHERWISE  # unpacked: a, b = ...
+    if isinstance(node, ast.NamedExpr) and node.target.id == name:
+        return node.value
+    targets = {ast.For: "target", ast.AsyncFor: "target", ast.withitem: "optional_vars"}
+    if type(node) in targets:
+        target = getattr(node, targets[type(node)])
+        if target is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+            return BOUND_OTHERWISE
+    return None
+
+
+def _assigned(name: str, inputs: list[str], line: int | None = None) -> ast.expr | None:
+    """The expression last assigned to ``name`` at the top level of the most recent cell that assigns it; in the
+    last cell (the one running the check) only above ``line``, the line of the check's call, where it is known."""
+    for k, source in enumerate(reversed(inputs)):
         tree = _parse(source)
         if tree is None:
             continue
-        found = None
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-                    if found is None or (node.lineno, node.col_offset) > (found.lineno, found.col_offset):
-                        found = node
+        found, value = None, None
+        for node in _top_level(tree):
+            bound = _binds(node, name)
+            if bound is None or (k == 0 and line is not None and node.lineno >= line):
+                continue
+            if found is None or (node.lineno, node.col_offset) > (found.lineno, found.col_offset):
+                found, value = node, bound
         if found is not None:
-            return found.value
+            return value
     return None
+
+
+def _calling_line() -> int | None:
+    """The line of the running cell that called the check (the outermost frame running a cell's own code)."""
+    shell = _shell()
+    if shell is None:
+        return None
+    frame, line = sys._getframe(1), None
+    while frame is not None:
+        if frame.f_globals is shell.user_ns and frame.f_code.co_name == "<module>":
+            line = frame.f_lineno
+        frame = frame.f_back
+    return line
 
 
 _MUTATING = {"sort", "append", "extend", "insert", "update", "clear", "reverse", "remove", "add", "discard"}
 
 
-def why_none(check_name: str, inputs: list[str] | None = None) -> Feedback:
+def why_none(check_name: str, inputs: list[str] | None = None, line: int | None = None) -> Feedback:
     """Feedback for an answer that is None: not attempted when the stub's ``= None`` is still there; otherwise what
-    the student's assignment did (print returns None, inplace=True returns None, ...)."""
-    inputs = _inputs() if inputs is None else inputs
+    the student's assignment did (print returns None, inplace=True returns None, ...). ``line``: the line of the
+    last input that calls the check (found from the running cell when ``inputs`` is not given)."""
+    if inputs is None:
+        inputs, line = _inputs(), _calling_line()
     if not inputs:
         return not_attempted()
     name = _argument(check_name, inputs[-1])
-    value = _assigned(name, inputs) if name else None
+    value = _assigned(name, inputs, line) if name else None
     if value is None or (isinstance(value, ast.Constant) and value.value is None):
         return not_attempted()
+    if value is BOUND_OTHERWISE:
+        return incorrect(f"`{name}` is None: the line that last gave it its value (a loop, an unpacking or a "
+                         "`with`) left None in it. Check that the value you want is what ends up in "
+                         f"`{name}`, then run the cell again.")  # fmt: skip
     code = ast.unparse(value)
     code = code if len(code) <= 60 else code[:57] + "..."
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("print", "display"):

@@ -287,8 +287,12 @@ def _detector(distance=0.3, height=0.35, band=True, unit="samples"):
 
 def test_qrs_detector_walkthrough():
     # the warned mistake: peaks found without filtering or spacing, several per beat
-    said(lesson07.qrs_detector(_detector(distance=None)), CLOSE, "several per beat", "0.3 s apart")
-    said(lesson07.qrs_detector(_detector(band=False, height=None)), CLOSE, "band-pass")
+    fb = said(lesson07.qrs_detector(_detector(distance=None)), CLOSE, "several per beat", "0.3 s apart",
+              "less than 250 ms apart")
+    assert "band-pass" not in fb.message  # walkthrough r27: this detector filters; only the spacing is missing
+    fb = said(lesson07.qrs_detector(_detector(band=False, height=None)), CLOSE, "band-pass", "T wave",
+              "none are closer than 250 ms")
+    assert "0.3 s apart" not in fb.message  # it spaces its peaks (distance 0.3 s); the filter is missing
     said(lesson07.qrs_detector(_detector(height=0.8)), CLOSE, "miss beats")
     said(lesson07.qrs_detector(_detector(unit="seconds")), CLOSE, "seconds")
     said(lesson07.qrs_detector(_detector(unit="mask")), CLOSE, "mask")

@@ -292,6 +292,23 @@ def test_none_from_the_stub_is_not_attempted_but_none_from_print_is_an_attempt()
     assert feedback.why_none("ex", []).status == feedback.NOT_ATTEMPTED  # outside IPython
 
 
+def test_none_quotes_only_an_assignment_the_check_could_have_seen():
+    """Walkthrough r27 (misleading): a cell that checks the stub, assigns, and checks again was told, at its first
+    check, that the later expression "gives None"; a None from a loop quoted an assignment inside an earlier cell's
+    function. Only top-level assignments count, and in the running cell only those above the check's line."""
+    cell = "share = None\ncheck.share(share)\nshare = (risk >= 0.25).mean()\ncheck.share(share)"
+    assert feedback.why_none("share", [cell], line=2).status == feedback.NOT_ATTEMPTED
+    fb = feedback.why_none("share", [cell.replace("= (risk >= 0.25).mean()", "= print((risk >= 0.25).mean())")],
+                           line=4)
+    assert fb.status == feedback.INCORRECT and "print(...)" in fb.message
+    earlier = "def clean(t):\n    limit = t.quantile(0.99)\n    return t[t < limit]"
+    loop = "for limit in [None]:\n    pass\ncheck.limit(limit)"
+    fb = feedback.why_none("limit", [earlier, loop], line=3)
+    assert fb.status == feedback.INCORRECT and "quantile" not in fb.message and "a loop" in fb.message
+    assert feedback.why_none("limit", [earlier, "check.limit(limit)"], line=1).status == feedback.NOT_ATTEMPTED
+    assert "needs a `return`" in feedback.why_none("ex", ["x = f()\ncheck.ex(x)"], line=2).message
+
+
 def test_a_figure_exercise_reads_the_figure_drawn_with_pyplot(monkeypatch):
     import matplotlib
 

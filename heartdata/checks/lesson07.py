@@ -415,6 +415,9 @@ def detector_scores(found, reference=None) -> tuple[float, float, int, int]:
 #: FLIP_SAMPLES (20 ms at 100 Hz) or more; a detector is sign-dependent when at least FLIP_MOVED_SHARE of the beats
 #: found both ways move.
 FLIP_SAMPLES, FLIP_MOVED_SHARE = 2, 0.5
+#: Two beats closer than this cannot both be beats (a heart rate of 240 a minute): detections closer than that are
+#: several per beat. A detector with more such pairs than 5% of the beats is told to space its peaks.
+MIN_BEAT_GAP_S = 0.25
 
 
 def flip_shifts(upright, flipped) -> tuple[int, int, float]:
@@ -445,10 +448,14 @@ def flip_shifts(upright, flipped) -> tuple[int, int, float]:
                 "`find_peaks` returns), or a list, e.g. `[int(i) for i in peaks]`.",
     "seconds": "these look like times in seconds. Return sample numbers: the index of each beat in `x`, which is "
                "seconds times `fs`.",
-    "several_per_beat": "{result}: {found:,} detections for {beats:,} beats, several per beat. A QRS complex can give "
-                        "more than one peak, and without a band-pass filter (about 5-15 Hz) every T wave is a peak "
-                        "too: filter first, then keep peaks at least 0.3 s apart (`find_peaks(..., distance=...)`, "
-                        "in samples), about a heart's refractory period.",
+    "several_per_beat": "{result}: {found:,} detections for {beats:,} beats, several per beat: {pairs:,} pairs of "
+                        "detections are less than {gap_ms:.0f} ms apart, closer than two heartbeats can follow each "
+                        "other. A QRS complex can give more than one peak: keep peaks at least 0.3 s apart "
+                        "(`find_peaks(..., distance=...)`, in samples), about a heart's refractory period.",
+    "extra_waves": "{result}: {found:,} detections for {beats:,} beats, although none are closer than {gap_ms:.0f} ms: "
+                   "the extra ones fall between the beats, most likely on the T wave (or on noise). The T wave is "
+                   "slower than the QRS complex, so a band-pass filter (about 5-15 Hz) removes most of it: if you did "
+                   "not filter, band-pass the signal before `find_peaks`; if you did, raise the height threshold.",
     "misses_beats": "{result}: you miss beats. The height threshold is probably too high (or set from the largest "
                     "peak, which one artefact can push up), or the raw signal's slow baseline drift hides the "
                     "smaller beats: band-pass it first and set the threshold from a high percentile of the filtered "
@@ -545,7 +552,13 @@ def qrs_detector(answer):
     r = min(upright, key=lambda r: min(r["se"], r["ppv"]))
     said = f"On {r['name']}, {how.split(', on both')[0]}: {r['result']}"
     if r["ppv"] < DETECTOR_BAR and r["found"] > 1.2 * compared:
-        return close(named("several_per_beat", result=said, found=r["found"], beats=compared))
+        # which step is missing shows in the detections: peaks closer than a heartbeat can follow (no spacing), or
+        # spaced peaks that are still too many (a slower wave between the beats: no band-pass, or a low threshold)
+        beats = r["beats"][r["beats"] >= LEARNING_S * DETECTOR_FS]
+        pairs = int((np.diff(beats) < MIN_BEAT_GAP_S * DETECTOR_FS).sum())
+        kind = "several_per_beat" if pairs > 0.05 * compared else "extra_waves"
+        return close(named(kind, result=said, found=r["found"], beats=compared, pairs=pairs,
+                           gap_ms=MIN_BEAT_GAP_S * 1000))  # fmt: skip
     if r["se"] < DETECTOR_BAR and r["ppv"] >= DETECTOR_BAR:
         return close(named("misses_beats", result=said))
     return incorrect(f"{said}. Band-pass the signal (about 5-15 Hz), take its absolute value, and find peaks "
