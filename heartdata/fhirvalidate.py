@@ -31,12 +31,13 @@ What each layer checks, and with what:
    Encounter its ``encounter`` names both resolve (in a Bundle, across NDJSON files, among the resources passed to
    :func:`validate`), the Encounter's subject must be that same Patient (:func:`_same_patient_issue`).
 9. **Mean blood pressure**: 8478-0 is one of the 13 codes of R4B's VitalSigns value set (hl7.fhir.r4b.core 4.3.0),
-   so the generic vital-signs profile's rules above are FHIR's for it (errors, rule ``vital-signs``), its unit
-   binding among them: the profile binds ``Observation.valueQuantity.code`` to the value set Vital Signs Units
-   (:data:`VITAL_SIGNS_UNITS`, required), which has no kPa. A component's unit is bound to the same value set, as
-   the HL7 validator applies it: extensible, a warning. No R4B profile fixes the mean's unit to one of those codes;
-   the course holds it, alone or as a component of the blood-pressure panel, to mm[Hg], as FHIR's example 'mbp'
-   writes it: that narrowing alone is the course's rule (``course-rule`` warnings, see :data:`COURSE_UNITS`).
+   so the generic vital-signs profile's rules above are FHIR's for it (errors, rule ``vital-signs``). The profile
+   also binds the value's unit to the value set Vital Signs Units (:data:`VITAL_SIGNS_UNITS`), which has no kPa:
+   a unit outside it is a FHIR ``vital-signs`` *warning*, alone or as a component, since the binding is extensible
+   as the HL7 validator applies it (see :data:`VITAL_SIGNS_UNITS`). No R4B profile narrows the mean's unit to one
+   of those codes; the course holds it, alone or as a component of the blood-pressure panel, to mm[Hg], as FHIR's
+   example 'mbp' writes it: that narrowing alone is the course's rule (``course-rule`` warnings, see
+   :data:`COURSE_UNITS`).
 
 What it does not do (say so when you report a result): it is not the HL7 FHIR validator. It does not read
 StructureDefinitions, so it checks no profile other than the vital-signs ones, no slicing beyond them, no extensible
@@ -189,10 +190,13 @@ VITAL_SIGNS = {
 #: 'course-rule', severity 'warning', so that the report never gives the course's rule FHIR's name.
 COURSE_UNITS = frozenset({"8478-0"})
 #: The value set Vital Signs Units (hl7.org/fhir/R4B/valueset-ucum-vitals-common.html), to which the generic
-#: vital-signs profile binds ``Observation.valueQuantity.code`` (required; its summary: "a UCUM unit code in
-#: Observation.valueQuantity.code which has a required binding to the [Vital Signs Units] value set") and a
-#: component's unit (extensible, as the HL7 validator relaxes it). Review r27-08, finding 2: a mean in kPa breaks
-#: FHIR's profile, not only the course's rule.
+#: vital-signs profile binds a vital sign's unit. The specification disagrees with itself on the strength: the
+#: profile page's summary says "a UCUM unit code in Observation.valueQuantity.code which has a required binding",
+#: but the computable StructureDefinition binds Observation.value[x] as extensible and Observation.component.value[x]
+#: as required, a restriction HL7 calls unintended (FHIR-44721), which the HL7 validator relaxes to extensible. So
+#: the HL7 validator warns ("a code should come from this value set unless it has no suitable code") and so does
+#: this module, alone or as a component (reviews r27-08, finding 2; r28-08, finding 1): a mean in kPa falls outside
+#: FHIR's own value set, not only outside the course's rule.
 VITAL_SIGNS_UNITS = frozenset({"%", "cm", "[in_i]", "kg", "g", "[lb_av]", "Cel", "[degF]", "mm[Hg]", "/min",
                                "kg/m2", "m2"})
 #: How a course-rule warning begins.
@@ -617,10 +621,10 @@ def vital_signs_issues(resource) -> list[Issue]:
         else:
             out.append(Issue(severity, "vital-signs", label, where, message))
 
-    def outside_units(where, name, shown, binding):
+    def outside_units(where, name, shown):  # an extensible binding, as the HL7 validator applies it: a warning
         bad(where, f"{name}: unit code {shown!r} is not in the value set Vital Signs Units (ucum-vitals-common), "
-                   f"to which the vital-signs profile binds it ({binding})",
-            severity="error" if binding == "required" else "warning")  # fmt: skip
+                   "to which the vital-signs profile binds it: a code should come from it unless none is suitable "
+                   "(extensible)", severity="warning")  # fmt: skip
 
     profiles = sorted({_KNOWN_VITALS[c][0] for c in codes if c in _KNOWN_VITALS})
     if len(profiles) > 1:
@@ -662,7 +666,7 @@ def vital_signs_issues(resource) -> list[Issue]:
         if q.get("system") != UCUM:
             bad("valueQuantity.system", f"{name}: the unit's system must be {UCUM}")
         if course and q.get("code") not in VITAL_SIGNS_UNITS:  # FHIR's binding, before the course's narrowing
-            outside_units("valueQuantity.code", name, q.get("code"), "required")
+            outside_units("valueQuantity.code", name, q.get("code"))
         elif q.get("code") not in units:
             shown = q.get("code")
             # valid UCUM says nothing of meaning: '1/min' is the profile's rate spelled otherwise, '/s' is 60 times it
@@ -695,8 +699,7 @@ def vital_signs_issues(resource) -> list[Issue]:
                     continue
                 name, units = _KNOWN_VITALS[code]
                 if code in COURSE_UNITS and q.get("system") == UCUM and q.get("code") not in VITAL_SIGNS_UNITS:
-                    outside_units(f"component[{i}].valueQuantity.code", f"{name} ({code})", q.get("code"),
-                                  "extensible: a code should come from it unless none is suitable")
+                    outside_units(f"component[{i}].valueQuantity.code", f"{name} ({code})", q.get("code"))
                 elif q.get("system") != UCUM or q.get("code") not in units:
                     bad(f"component[{i}].valueQuantity", f"{name} ({code}) must be in UCUM "
                                                          f"{' or '.join(repr(u) for u in units)}; found "

@@ -320,6 +320,22 @@ def test_transport_and_per_unit(model):
     assert found[3][:4] == (0.766, 0.46, -0.0, True)  # Medical: the slope is off
     assert found[4] == (0.782, 0.72, 0.33, True, 125)  # Surgical: under-predicted, 155 observed
     assert sum(f[3] for f in found.values()) == 4
+    # review r27-11 (weak 4): eight intervals read together; each at 1 - 0.05 / 8 (Bonferroni), Coronary Care's
+    # intercept (-0.62 to -0.06 at 95%) reaches 0 and 3 of 4 units stay off
+    adjusted = {}
+    for t in (1, 2, 3, 4):
+        here, elsewhere = unit.index[unit.eq(t)], unit.index[unit.ne(t)]
+        s, _ = mortality.train_and_test(features.loc[elsewhere], y[elsewhere], features.loc[here], y[here])
+        lp = _logit(s)
+        slope_ci = sm.GLM(np.asarray(y[here]), sm.add_constant(lp), family=sm.families.Binomial()).fit().conf_int(
+            0.05 / 8)[1]
+        intercept_ci = sm.GLM(np.asarray(y[here]), np.ones(len(lp)), family=sm.families.Binomial(),
+                              offset=lp).fit().conf_int(0.05 / 8)[0]  # fmt: skip
+        adjusted[t] = bool(slope_ci[1] < 1 or slope_ci[0] > 1 or intercept_ci[1] < 0 or intercept_ci[0] > 0)
+    assert adjusted == {1: False, 2: True, 3: True, 4: True}
+    lesson = Path(__file__).resolve().parents[1] / "notebooks" / "11-asking-clinicians.ipynb"
+    text = "".join("".join(c["source"]) for c in json.loads(lesson.read_text())["cells"])
+    assert "adjusted_level = 1 - 0.05 / (2 * len(worst))" in text and "(Bonferroni), {n_off_adjusted} of" in text
     # the reference for a transported AUROC (review r19-11, F5): the pooled cross-validated model's AUROC within each
     # unit; fitting on the other units costs the ranking 0.007 to 0.032
     within = {t: roc_auc_score(y[unit.index[unit.eq(t)]], model.raw_risk[unit.index[unit.eq(t)]]) for t in found}
