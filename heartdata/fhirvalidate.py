@@ -192,11 +192,11 @@ COURSE_UNITS = frozenset({"8478-0"})
 #: The value set Vital Signs Units (hl7.org/fhir/R4B/valueset-ucum-vitals-common.html), to which the generic
 #: vital-signs profile binds a vital sign's unit. The specification disagrees with itself on the strength: the
 #: profile page's summary says "a UCUM unit code in Observation.valueQuantity.code which has a required binding",
-#: but the computable StructureDefinition binds Observation.value[x] as extensible and Observation.component.value[x]
-#: as required, a restriction HL7 calls unintended (FHIR-44721), which the HL7 validator relaxes to extensible. So
-#: the HL7 validator warns ("a code should come from this value set unless it has no suitable code") and so does
-#: this module, alone or as a component (reviews r27-08, finding 2; r28-08, finding 1): a mean in kPa falls outside
-#: FHIR's own value set, not only outside the course's rule.
+#: but R4B's computable profile binds Observation.value[x] and Observation.component.value[x] as extensible (later
+#: drafts made the components' binding required, a restriction HL7 calls unintended, FHIR-44721, and the HL7
+#: validator relaxes it to extensible). So the HL7 validator warns ("a code should come from this value set unless it
+#: has no suitable code") and so does this module, alone or as a component (reviews r27-08, finding 2; r28-08,
+#: finding 1; r29-08, finding 1): a mean in kPa falls outside FHIR's own value set, not only the course's rule.
 VITAL_SIGNS_UNITS = frozenset({"%", "cm", "[in_i]", "kg", "g", "[lb_av]", "Cel", "[degF]", "mm[Hg]", "/min",
                                "kg/m2", "m2"})
 #: How a course-rule warning begins.

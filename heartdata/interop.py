@@ -2065,7 +2065,17 @@ def ecg_observation(ecg_id: int, fs: int = 100, root=None):
         subject=f["Reference"](reference=f"Patient/ptbxl-{int(meta['patient_id'])}"),
         effectiveDateTime=pd.Timestamp(meta["recording_date"]).strftime("%Y-%m-%d"),
         component=comps,
+        note=[{"text": ecg_provenance(rec.fs)}],
     )
+
+
+def ecg_provenance(fs: int) -> str:
+    """How a PTB-XL record's published samples were made, for the FHIR Observation's note (review r29-08: the DICOM
+    file says DERIVED and describes each channel's derivation; the FHIR resource must not pass them off either)."""
+    how = "upsampled to 500 Hz" if fs == 500 else f"upsampled to 500 Hz, then downsampled to {fs} Hz"
+    return (f"Derived, not as acquired: PTB-XL's devices sampled at {PTBXL_ACQUIRED_HZ} Hz and these samples were "
+            f"{how}; III = II-I, aVR = -(I+II)/2, aVL = I-II/2 and aVF = II-I/2 are computed from I and II, the "
+            "other leads recorded (Wagner et al., Sci Data 2020, Methods).")
 
 
 def _ptbxl_meta(f):

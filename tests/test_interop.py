@@ -389,6 +389,11 @@ def test_dicom_file_read_back_equals_wfdb_within_the_quantisation_step(tmp_path)
     assert np.allclose(interop.sampled_data_array(obs), ptbxl.load_signals([2])[0], atol=1e-12)
     assert {c.code.coding[0].code for c in obs.component} == {str(v[2]) for v in interop.LEAD_CODES.values()}
     assert obs.code.coding[0].system == interop.MDC == "urn:iso:std:iso:11073:10101"
+    # review r29-08 (misleading): the FHIR resource says, as the DICOM file's DERIVED does, how the samples were made
+    note = obs.note[0].text
+    assert "Derived" in note and "400 Hz" in note and "downsampled to 100 Hz" in note and "aVF = II-I/2" in note
+    note = interop.ecg_observation(2, 500).note[0].text
+    assert "upsampled to 500 Hz;" in note and "downsampled" not in note
 
 
 def test_limb_leads_are_computed_from_i_and_ii():
