@@ -480,7 +480,7 @@ def _argument(check_name: str, source: str) -> str | None:
     return None
 
 
-#: What :func:`_assigned` returns when ``name`` was last bound by a loop, a ``with ... as`` or an import: there is
+#: What :func:`_assigned` returns when ``name`` was last bound by a loop, an unpacking or a ``with ... as``: there is
 #: no one expression to quote.
 BOUND_OTHERWISE = ast.Constant(value=Ellipsis)
 

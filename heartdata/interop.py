@@ -1850,12 +1850,17 @@ def limb_lead_identity(ecg_ids, fs: int = 500, root=None) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("ecg_id")
 
 
+#: The limb leads PTB-XL computes from I and II (Einthoven's and Goldberger's equations), as DICOM's derivation
+#: descriptions and the FHIR Observation's note write them.
+LIMB_FORMULAS = {"III": "II-I", "AVR": "-(I+II)/2", "AVL": "I-II/2", "AVF": "II-I/2"}
+
+
 def _derivation(lead: str, fs: int) -> str:
     """Channel Derivation Description (003A,020C) of one PTB-XL lead in :func:`ecg_dicom`: how the published samples
     were made from what the device acquired (LO, at most 64 characters)."""
     how = (f"resampled {PTBXL_ACQUIRED_HZ}->500 Hz" if fs == 500 else
            f"resampled {PTBXL_ACQUIRED_HZ}->500->{fs} Hz")  # fmt: skip
-    formula = {"III": "II-I", "AVR": "-(I+II)/2", "AVL": "I-II/2", "AVF": "II-I/2"}.get(lead)
+    formula = LIMB_FORMULAS.get(lead)
     return f"{lead} = {formula} (computed); {how}" if formula else f"recorded; {how}"
 
 
@@ -2073,9 +2078,11 @@ def ecg_provenance(fs: int) -> str:
     """How a PTB-XL record's published samples were made, for the FHIR Observation's note (review r29-08: the DICOM
     file says DERIVED and describes each channel's derivation; the FHIR resource must not pass them off either)."""
     how = "upsampled to 500 Hz" if fs == 500 else f"upsampled to 500 Hz, then downsampled to {fs} Hz"
+    named = [f"{lead.replace('AV', 'aV')} = {formula}" for lead, formula in LIMB_FORMULAS.items()]
+    computed = ", ".join(named[:-1]) + " and " + named[-1]
     return (f"Derived, not as acquired: PTB-XL's devices sampled at {PTBXL_ACQUIRED_HZ} Hz and these samples were "
-            f"{how}; III = II-I, aVR = -(I+II)/2, aVL = I-II/2 and aVF = II-I/2 are computed from I and II, the "
-            "other leads recorded (Wagner et al., Sci Data 2020, Methods).")
+            f"{how}; {computed} are computed from I and II, the other leads recorded (Wagner et al., Sci Data 2020, "
+            "Methods).")
 
 
 def _ptbxl_meta(f):
